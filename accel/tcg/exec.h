@@ -1,0 +1,81 @@
+/*
+ * The execution layer: runs guest code through the translator. It owns the
+ * translation-block cache (hash table keyed by guest pc, cs_base and flags, plus a
+ * per-CPU jump cache), chains blocks by patching their goto_tb jumps, and throws
+ * blocks away when guest code is written or the code buffer fills.
+ *
+ * It knows the guest only through TargetTranslateOps, which a front end
+ * (target-i386/) provides. User mode (linux-user/) and, later, system mode sit on
+ * top: they call cpu_exec in a loop and handle the exception it returns.
+ */
+#ifndef ACCEL_TCG_EXEC_H
+#define ACCEL_TCG_EXEC_H
+
+#include <setjmp.h>
+#include <stdint.h>
+#include "tcg/tcg.h"
+
+/* Exception numbers below 0x100 are the target's (x86 vectors); these are generic. */
+#define EXCP_INTERRUPT  0x10000   /* cpu_exec asked to stop (cpu_exit) */
+#define EXCP_HLT        0x10001
+#define EXCP_DEBUG      0x10002
+
+typedef struct TranslationBlock TranslationBlock;
+typedef struct CPUExec CPUExec;
+typedef struct TBCache TBCache;
+
+struct TranslationBlock {
+    uint64_t pc;                 /* guest address of the first instruction */
+    uint64_t cs_base;
+    uint32_t flags;              /* target's mode bits the code depends on */
+    uint32_t size;               /* guest bytes covered */
+    uint16_t icount;             /* guest instructions */
+    void *tc_ptr;                /* host code */
+    uint32_t tc_size;
+    uint16_t jmp_insn_offset[2];
+    uint16_t jmp_reset_offset[2];
+    /* the layer's own bookkeeping (hash chains, page lists, jump lists) follows
+     * in accel/tcg's private structures */
+    void *priv;
+};
+
+typedef struct TargetTranslateOps {
+    /* the key of the block that starts at the CPU's current state */
+    void (*get_tb_state)(void *env, uint64_t *pc, uint64_t *cs_base, uint32_t *flags);
+    /* emits IR for one block at tb->pc (at most max_insns instructions) and sets
+     * tb->size and tb->icount */
+    void (*translate)(TCGContext *s, void *env, TranslationBlock *tb, int max_insns);
+    /* puts the guest state back at an instruction boundary, from the two words the
+     * front end recorded with insn_start (guest pc, front-end word) */
+    void (*restore_state)(void *env, const TranslationBlock *tb, const uint64_t data[2]);
+} TargetTranslateOps;
+
+struct CPUExec {
+    void *env;                            /* target CPU state, given to generated code */
+    const TargetTranslateOps *ops;
+    TCGContext *tcg;
+    TBCache *tbs;
+    int exception_index;
+    sigjmp_buf jmp_env;                   /* helpers leave generated code through it */
+    volatile int exit_request;
+    void *priv;                           /* jump cache and statistics */
+};
+
+/* Creates the execution state for one CPU (the TB cache may be shared). */
+CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg);
+void cpu_exec_free(CPUExec *cpu);
+/* Runs until an exception; returns its number (exception_index). */
+int cpu_exec(CPUExec *cpu);
+/* From a helper: leave generated code now, cpu_exec returns exception_index. */
+void cpu_loop_exit(CPUExec *cpu) __attribute__((noreturn));
+/* The same after restoring the guest state of the instruction whose host code
+ * contains host_pc (the helper's return address, or a faulting host pc). */
+void cpu_loop_exit_restore(CPUExec *cpu, uintptr_t host_pc) __attribute__((noreturn));
+bool cpu_restore_state(CPUExec *cpu, uintptr_t host_pc);
+/* Drops every translated block that overlaps guest [start, end). */
+void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end);
+void tb_flush(CPUExec *cpu);
+/* Helper target for indirect jumps: host code of the next block, or the epilogue. */
+const void *helper_lookup_tb_ptr(void *env);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * The block-driver interface: what one image format (one file in block/) provides.
+ * The generic layer (block/block.c) opens files, probes formats, follows backing
+ * chains and splits requests; a driver only maps guest offsets to its own layout.
+ *
+ * Offsets and lengths are bytes. Drivers may assume requests are within the
+ * virtual size; the generic layer handles alignment to request_alignment.
+ * All functions return 0 (or a byte count where noted) or a negative errno, and set
+ * a one-line reason with bdrv_set_error for anything a user should see.
+ */
+#ifndef BLOCK_BLOCK_INT_H
+#define BLOCK_BLOCK_INT_H
+
+#include "block/block.h"
+
+typedef struct BlockDriver BlockDriver;
+
+struct BlockDriver {
+    const char *format_name;            /* "qcow2", "raw", ... as qemu-img spells it */
+    size_t instance_size;               /* bytes of driver state (bs->opaque) */
+    /* score how likely buf (the first buf_size bytes of the file) is this format:
+     * 0 = no, 100 = certain; filename only for formats that need it */
+    int (*probe)(const uint8_t *buf, int buf_size, const char *filename);
+
+    int (*open)(BlockDriverState *bs, QDict *options, int flags);
+    void (*close)(BlockDriverState *bs);
+    int (*create)(const char *filename, QDict *options, BlockErrorInfo *err);
+    /* the creation options this format takes, for -o help and checking */
+    const BlockOptionDesc *create_opts;
+
+    /* I/O on the virtual disk. pread returns 0 with buf filled (zeros for holes
+     * unless the backing file covers them: the driver reads its backing file via
+     * bs->backing when a cluster is unallocated). */
+    int (*pread)(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
+    int (*pwrite)(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf,
+                  int flags);                       /* BDRV_REQ_* */
+    int (*pwrite_zeroes)(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags);
+    int (*pdiscard)(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
+    int (*flush)(BlockDriverState *bs);
+    /* status of [offset, offset+bytes): sets *pnum to the length with the same status
+     * (at least 1 byte) and returns BDRV_BLOCK_* bits; *map/*file = host offset of
+     * the data in the image file when BDRV_BLOCK_OFFSET_VALID */
+    int (*block_status)(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                        uint64_t *pnum, uint64_t *map);
+    int (*truncate)(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc);
+    int (*check)(BlockDriverState *bs, BlockCheckResult *res, int fix);
+    int (*get_info)(BlockDriverState *bs, BlockDriverInfo *bdi);
+    /* format-specific lines for `info` (human) and members for --output=json */
+    void (*dump_info)(BlockDriverState *bs, FILE *out, bool json);
+    int (*amend)(BlockDriverState *bs, QDict *options);
+    /* internal snapshots */
+    int (*snapshot_create)(BlockDriverState *bs, const char *name);
+    int (*snapshot_goto)(BlockDriverState *bs, const char *name);
+    int (*snapshot_delete)(BlockDriverState *bs, const char *name);
+    int (*snapshot_list)(BlockDriverState *bs, BlockSnapshotInfo **list);
+    /* compressed cluster writes (convert -c): whole aligned clusters only */
+    int (*pwrite_compressed)(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                             const void *buf);
+    /* measure: bytes a new image of this format needs for size / for the data of in */
+    int (*measure)(QDict *options, BlockDriverState *in, uint64_t size,
+                   uint64_t *required, uint64_t *fully_allocated);
+    bool supports_backing;
+};
+
+/* All drivers, in probe order. */
+extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_qcow, bdrv_vmdk, bdrv_vdi, bdrv_vpc;
+
+#endif
