@@ -40,8 +40,11 @@ all: $(PROGS)
 	@echo "  AR      $@"
 	$(QUIET)rm -f $@ && ar rcs $@ $^
 
-# Programs link their objects with the libraries they list as prerequisites.
-LINK = @echo "  LINK    $@"; $(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBS)
+# Programs link their objects with the libraries they list as prerequisites;
+# a program that needs an optional library sets EXTRA_LIBS for itself, e.g.
+#   quetzal-img: EXTRA_LIBS = $(ZLIB_LIBS) $(LIBAIO_LIBS)
+# and a folder whose sources need its headers adds <LIB>_CFLAGS the same way.
+LINK = @echo "  LINK    $@"; $(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(EXTRA_LIBS) $(LIBS)
 
 # The test set-up installs what the tests need (packages, downloaded guests),
 # then each suite tests/check-*.sh prints its own "N passed, N failed" line and
