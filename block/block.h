@@ -79,4 +79,64 @@ struct BlockDriverState {
     BlockErrorInfo err;              /* last error's one-line reason */
 };
 
+/* --- options: "key=value,key=value" strings as used by -o (block/options.c) --- */
+QDict *qdict_new(void);
+void qdict_free(QDict *d);
+void qdict_put(QDict *d, const char *key, const char *value);   /* copies both */
+const char *qdict_get(const QDict *d, const char *key);          /* NULL if absent */
+bool qdict_del(QDict *d, const char *key);
+/* parses "a=b,c=d" (",," escapes a comma) into d; -1 with err->msg on bad syntax */
+int qdict_parse_opts(QDict *d, const char *opts, BlockErrorInfo *err);
+/* typed getters: 0, or -1 with err->msg naming the option and the bad value */
+int qdict_get_size(const QDict *d, const char *key, uint64_t def, uint64_t *out, BlockErrorInfo *err);
+int qdict_get_bool(const QDict *d, const char *key, bool def, bool *out, BlockErrorInfo *err);
+/* "10G", "512", "1.5M" (binary suffixes k/K M G T P E, bytes without one) */
+int parse_size(const char *text, uint64_t *out);
+
+/* --- formats --- */
+const struct BlockDriver *bdrv_find_format(const char *name);
+/* the format of an existing file by content (never by name); NULL + err if unknown */
+const struct BlockDriver *bdrv_probe_file(const char *filename, BlockErrorInfo *err);
+const char *bdrv_format_name(const BlockDriverState *bs);
+/* prints the names of all formats, space separated */
+void bdrv_list_formats(FILE *out);
+
+/* --- images --- */
+/* format NULL probes; options may be NULL (e.g. "backing.file", driver specifics);
+ * follows the backing chain unless BDRV_O_NO_BACKING, refusing loops */
+BlockDriverState *bdrv_open(const char *filename, const char *format, QDict *options,
+                            int flags, BlockErrorInfo *err);
+void bdrv_close(BlockDriverState *bs);                  /* also closes the backing chain */
+int bdrv_create(const char *format, const char *filename, QDict *options, BlockErrorInfo *err);
+
+int bdrv_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
+int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf, int flags);
+int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags);
+int bdrv_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf);
+int bdrv_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
+int bdrv_flush(BlockDriverState *bs);
+uint64_t bdrv_getlength(BlockDriverState *bs);
+int64_t bdrv_get_allocated_file_size(BlockDriverState *bs);
+/* status of this layer only / resolved through the backing chain down to (not
+ * including) base (NULL: the whole chain) */
+int bdrv_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                      uint64_t *pnum, uint64_t *map);
+int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base, uint64_t offset,
+                            uint64_t bytes, uint64_t *pnum, uint64_t *map);
+int bdrv_truncate(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc);
+int bdrv_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
+int bdrv_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
+int bdrv_amend(BlockDriverState *bs, QDict *options);
+/* rewrites the backing file name recorded in the image (rebase, commit) */
+int bdrv_change_backing_file(BlockDriverState *bs, const char *backing_file, const char *backing_fmt);
+int bdrv_snapshot_create(BlockDriverState *bs, const char *name);
+int bdrv_snapshot_goto(BlockDriverState *bs, const char *name);
+int bdrv_snapshot_delete(BlockDriverState *bs, const char *name);
+int bdrv_snapshot_list(BlockDriverState *bs, BlockSnapshotInfo **list);   /* count, malloc'd list */
+int bdrv_measure(const char *format, QDict *options, BlockDriverState *in, uint64_t size,
+                 uint64_t *required, uint64_t *fully_allocated, BlockErrorInfo *err);
+/* the last error's one-line reason for bs ("" if none) */
+const char *bdrv_last_error(const BlockDriverState *bs);
+void bdrv_set_error(BlockDriverState *bs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -62,6 +62,30 @@ struct BlockDriver {
     bool supports_backing;
 };
 
+/* --- the host file under an image (block/file.c): plain files and block devices,
+ * with aio=threads (a thread pool) or aio=native (libaio, with O_DIRECT) --- */
+typedef struct BlockFile BlockFile;
+int block_file_open(const char *filename, int flags, BlockFile **out, BlockErrorInfo *err);
+void block_file_close(BlockFile *f);
+/* reads past the end of the file return zeros */
+int block_file_pread(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf);
+int block_file_pwrite(BlockFile *f, uint64_t offset, uint64_t bytes, const void *buf);
+int block_file_flush(BlockFile *f);
+int block_file_truncate(BlockFile *f, uint64_t size);
+int64_t block_file_length(BlockFile *f);
+int64_t block_file_allocated_size(BlockFile *f);
+int block_file_discard(BlockFile *f, uint64_t offset, uint64_t bytes);      /* punch a hole */
+/* SEEK_DATA/SEEK_HOLE: sets *pnum and returns BDRV_BLOCK_DATA or BDRV_BLOCK_ZERO */
+int block_file_status(BlockFile *f, uint64_t offset, uint64_t bytes, uint64_t *pnum);
+/* several requests at once (convert's parallel writes; metadata-heavy formats) */
+typedef struct BlockFileRequest {
+    uint64_t offset, bytes;
+    void *buf;
+    bool write;
+    int ret;
+} BlockFileRequest;
+int block_file_submit(BlockFile *f, BlockFileRequest *reqs, unsigned count);
+
 /* All drivers, in probe order. */
 extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_qcow, bdrv_vmdk, bdrv_vdi, bdrv_vpc;
 
