@@ -75,6 +75,31 @@ bool cpu_restore_state(CPUExec *cpu, uintptr_t host_pc);
 /* Drops every translated block that overlaps guest [start, end). */
 void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end);
 void tb_flush(CPUExec *cpu);
+/* --- guest address space for user mode: guest address a lives at host address
+ * guest_base + a; page flags record what the guest mapped (4 KiB pages). --- */
+#define PAGE_READ       0x01
+#define PAGE_WRITE      0x02
+#define PAGE_EXEC       0x04
+#define PAGE_VALID      0x08
+#define PAGE_WRITE_ORG  0x10   /* guest may write; host page write-protected because it holds code */
+void cpu_exec_set_guest_base(CPUExec *cpu, uintptr_t guest_base);   /* also tells TCG */
+uintptr_t cpu_exec_guest_base(const CPUExec *cpu);
+/* Sets flags of the pages of [start, end); changing or dropping a page that holds
+ * translated code invalidates those blocks. */
+void page_set_flags(CPUExec *cpu, uint64_t start, uint64_t end, int flags);
+int page_get_flags(CPUExec *cpu, uint64_t addr);
+/* true when every page of [start, start+len) has all of flags */
+bool page_check_range(CPUExec *cpu, uint64_t start, uint64_t len, int flags);
+/* A host write fault at guest_addr: when the page was write-protected only because it
+ * holds translated code, drops those blocks, restores write access and returns true
+ * (the faulting access can be retried). */
+bool page_unprotect(CPUExec *cpu, uint64_t guest_addr, uintptr_t host_pc);
+/* true when host_pc lies in generated code (a fault there is the guest's) */
+bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc);
+/* Reads guest code for the translator; false when [addr, addr+len) is not
+ * mapped executable (the front end then raises a page fault at addr). */
+bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len);
+
 /* Helper target for indirect jumps: host code of the next block, or the epilogue. */
 const void *helper_lookup_tb_ptr(void *env);
 
