@@ -1,0 +1,1 @@
+cpu-obj += target-i386/translate-sse.o
