@@ -1,0 +1,3 @@
+# The block layer: generic code, host files, options and the format drivers.
+block-obj += block/block.o block/file.o block/options.o block/thread-pool.o block/drivers.o
+block-obj += block/raw.o
