@@ -462,7 +462,6 @@ static int vdi_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
             }
         }
     }
-    res->image_end_offset = vdi_block_host_offset(s, s->next_free_block);
     return block_file_flush(bs->file);
 }
 
