@@ -135,6 +135,7 @@ typedef struct DisasContext {
 
     /* ModRM of the current instruction (after x86_decode_modrm) */
     int modrm, mod, reg, rm;    /* reg includes REX.R; rm includes REX.B when mod == 3 */
+    int rip_offset;        /* immediate bytes after the ModRM operand (RIP-relative) */
 
     int cc_op;             /* static cc_op, CC_OP_DYNAMIC when only env knows */
     bool cc_op_dirty;      /* env->cc_op not yet written */
@@ -204,6 +205,8 @@ void gen_eob_indirect(DisasContext *s);
 void gen_helper_env(DisasContext *s, void *func, unsigned flags, TCGv ret,
                     unsigned nargs, const TCGv *args);
 TCGv tcg_const64(DisasContext *s, int64_t v);
+/* dst = src zero/sign extended from operand size ot */
+void gen_extend(DisasContext *s, TCGv dst, TCGv src, int ot, bool sign);
 TCGv tcg_new64(DisasContext *s);
 
 /* --- instruction groups (translate-alu.c, translate-ctl.c) --- */
@@ -221,11 +224,12 @@ uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32
 uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op);
 uint64_t x86_cc_compute_all(const CPUX86State *env);
 void helper_raise_exception(CPUX86State *env, uint32_t excp);
+void helper_raise_page_fault(CPUX86State *env, uint64_t addr);
 void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot);
 void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot);
-uint64_t helper_rotate(CPUX86State *env, uint64_t value, uint64_t count, uint32_t kind_ot);
 uint64_t helper_shift(CPUX86State *env, uint64_t value, uint64_t count, uint32_t kind_ot);
-uint64_t helper_shiftd(CPUX86State *env, uint64_t value, uint64_t other, uint64_t kind_count_ot);
+uint64_t helper_shiftd(CPUX86State *env, uint64_t value, uint64_t other, uint64_t count,
+                       uint32_t right_ot);
 void helper_cpuid(CPUX86State *env);
 void helper_rdtsc(CPUX86State *env);
 uint64_t helper_read_eflags(CPUX86State *env);
