@@ -530,7 +530,6 @@ static int run_check(BlockDriverState *bs, BlockCheckResult *res, int fix, bool 
 
 int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
 {
-    Qcow2State *s = bs->opaque;
     if (bs->read_only) {
         fix = 0;
     }

@@ -231,7 +231,7 @@ static BlockDriverState *open_for_setup(const char *filename, BlockErrorInfo *er
     bs->open_flags = BDRV_O_RDWR | BDRV_O_NO_FLUSH | BDRV_O_NO_BACKING;
     snprintf(bs->filename, sizeof(bs->filename), "%s", filename);
     if (bdrv_qcow2.open(bs, NULL, bs->open_flags) < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", filename, bs->err.msg);
+        snprintf(err->msg, sizeof(err->msg), "%.200s: %.300s", filename, bs->err.msg);
         block_file_close(file);
         free(s);
         free(bs);
@@ -314,7 +314,7 @@ static int create_image(const char *filename, QDict *options, BlockErrorInfo *er
     }
     ret = finish_image(bs, &c);
     if (ret < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", filename,
+        snprintf(err->msg, sizeof(err->msg), "%.200s: %.300s", filename,
                  bs->err.msg[0] ? bs->err.msg : strerror(-ret));
     }
     close_setup(bs);
