@@ -85,8 +85,10 @@ static void count_data_entry(CheckState *c, uint8_t *table, uint64_t index, bool
             *changed = true;
         }
         if (active) {
+            /* compressed clusters count as fragmented, as qemu-img counts them */
             c->res->allocated_clusters++;
             c->res->compressed_clusters++;
+            c->res->fragmented_clusters++;
         }
         break;
     }

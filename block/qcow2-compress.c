@@ -141,8 +141,46 @@ static void compress_all(CompressJob *jobs, size_t nb, size_t cluster_size)
     pthread_mutex_destroy(&work.lock);
 }
 
-/* Stores the compressed jobs back to back from a fresh cluster run; each host
- * cluster's refcount is the number of compressed clusters touching it. */
+/* Where a batch of total compressed bytes goes: after the data in the partly
+ * filled cluster of an earlier batch when possible, else in fresh clusters.
+ * Sets *start and *first_new (first freshly allocated cluster index). */
+static int place_compressed(BlockDriverState *bs, uint64_t total, uint64_t *start,
+                            uint64_t *first_new)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t tail = s->compressed_tail;
+    uint64_t room = tail ? s->cluster_size - qcow2_offset_in_cluster(s, tail) : 0;
+    if (tail && total <= room) {
+        *start = tail;
+        *first_new = UINT64_MAX;
+        return 0;
+    }
+    uint64_t tail_cluster = tail >> s->cluster_bits;
+    uint64_t need = qcow2_div_round_up(total - room, s->cluster_size);
+    int64_t host = tail ? qcow2_alloc_clusters_from(bs, tail_cluster + 1, need) : -1;
+    if (host >= 0 && (uint64_t)host == (tail_cluster + 1) << s->cluster_bits) {
+        *start = tail;
+        *first_new = tail_cluster + 1;
+        return 0;
+    }
+    if (host >= 0) {
+        /* not adjacent: give the clusters back and start afresh */
+        int ret = qcow2_free_clusters(bs, host, need << s->cluster_bits);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    host = qcow2_alloc_clusters(bs, qcow2_div_round_up(total, s->cluster_size));
+    if (host < 0) {
+        return (int)host;
+    }
+    *start = host;
+    *first_new = host >> s->cluster_bits;
+    return 0;
+}
+
+/* Stores the compressed jobs back to back; each host cluster's refcount is
+ * the number of compressed clusters touching it. */
 static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, CompressJob *jobs,
                             size_t nb)
 {
@@ -155,50 +193,58 @@ static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, Compres
         return 0;
     }
     s->decompressed_entry = 0;    /* the new entries may repeat a freed one */
-    uint64_t nb_clusters = qcow2_div_round_up(total, s->cluster_size);
-    uint8_t *packed = calloc(nb_clusters, s->cluster_size);
+    uint64_t start = 0, first_new = 0;
+    int ret = place_compressed(bs, total, &start, &first_new);
+    if (ret < 0) {
+        return ret;
+    }
+    if (start + total > s->cluster_offset_mask) {
+        bdrv_set_error(bs, "compressed data would lie beyond the addressable range of '%s'",
+                       bs->filename);
+        return -EFBIG;
+    }
+    uint64_t first_cluster = start >> s->cluster_bits;
+    uint64_t nb_clusters = ((start + total - 1) >> s->cluster_bits) - first_cluster + 1;
+    uint8_t *packed = malloc(total);
     uint32_t *touches = calloc(nb_clusters, sizeof(*touches));
     if (!packed || !touches) {
         free(packed);
         free(touches);
         return -ENOMEM;
     }
-    int64_t host = qcow2_alloc_clusters(bs, nb_clusters);
-    int ret = host < 0 ? (int)host : 0;
-    if (ret == 0 && (uint64_t)host + total > s->cluster_offset_mask) {
-        bdrv_set_error(bs, "compressed data would lie beyond the addressable range of '%s'",
-                       bs->filename);
-        ret = -EFBIG;
-    }
     uint64_t pos = 0;
-    for (size_t i = 0; ret == 0 && i < nb; i++) {
+    for (size_t i = 0; i < nb; i++) {
         if (jobs[i].size) {
             memcpy(packed + pos, jobs[i].output, jobs[i].size);
-            for (uint64_t c = pos >> s->cluster_bits;
-                 c <= (pos + jobs[i].size - 1) >> s->cluster_bits; c++) {
-                touches[c]++;
+            for (uint64_t c = (start + pos) >> s->cluster_bits;
+                 c <= (start + pos + jobs[i].size - 1) >> s->cluster_bits; c++) {
+                touches[c - first_cluster]++;
             }
             pos += jobs[i].size;
         }
     }
-    if (ret == 0) {
-        ret = block_file_pwrite(bs->file, host, nb_clusters << s->cluster_bits, packed);
-    }
+    ret = block_file_pwrite(bs->file, start, total, packed);
+    free(packed);
+    /* fresh clusters already count one reference */
     for (uint64_t c = 0; ret == 0 && c < nb_clusters; c++) {
-        if (touches[c] > 1) {
-            ret = qcow2_update_refcount(bs, host + (c << s->cluster_bits), 1, touches[c] - 1);
+        int64_t extra = touches[c] - (first_cluster + c >= first_new ? 1 : 0);
+        if (extra) {
+            ret = qcow2_update_refcount(bs, (first_cluster + c) << s->cluster_bits, 1, extra);
         }
     }
-    free(packed);
     free(touches);
+    if (ret < 0) {
+        return ret;
+    }
+    s->compressed_tail = qcow2_offset_in_cluster(s, start + total) ? start + total : 0;
     pos = 0;
     for (size_t i = 0; ret == 0 && i < nb; i++) {
         if (!jobs[i].size) {
             continue;
         }
-        uint64_t start = (uint64_t)host + pos;
-        uint64_t extra_sectors = ((start + jobs[i].size - 1) >> 9) - (start >> 9);
-        uint64_t entry = QCOW2_OFLAG_COMPRESSED | (extra_sectors << s->csize_shift) | start;
+        uint64_t offset = start + pos;
+        uint64_t extra_sectors = ((offset + jobs[i].size - 1) >> 9) - (offset >> 9);
+        uint64_t entry = QCOW2_OFLAG_COMPRESSED | (extra_sectors << s->csize_shift) | offset;
         ret = qcow2_set_l2_entry(bs, guest_offset + (i << s->cluster_bits), entry);
         pos += jobs[i].size;
     }

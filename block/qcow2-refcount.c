@@ -412,6 +412,9 @@ static void drop_cached_cluster(Qcow2State *s, uint64_t cluster)
     if (cluster < s->free_cluster_index) {
         s->free_cluster_index = cluster;
     }
+    if (s->compressed_tail >> s->cluster_bits == cluster) {
+        s->compressed_tail = 0;     /* the partly filled cluster is gone */
+    }
 }
 
 /* Applies addend to clusters [first, last] that share one refcount block. */
@@ -488,9 +491,18 @@ int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t nb)
 {
     Qcow2State *s = bs->opaque;
+    return qcow2_alloc_clusters_from(bs, s->free_cluster_index, nb);
+}
+
+int64_t qcow2_alloc_clusters_from(BlockDriverState *bs, uint64_t hint, uint64_t nb)
+{
+    Qcow2State *s = bs->opaque;
     uint64_t start;
+    if (hint < s->free_cluster_index) {
+        hint = s->free_cluster_index;
+    }
     for (;;) {
-        int ret = find_free_clusters(bs, s->free_cluster_index, nb, &start);
+        int ret = find_free_clusters(bs, hint, nb, &start);
         if (ret < 0) {
             return ret;
         }

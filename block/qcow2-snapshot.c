@@ -446,7 +446,7 @@ int qcow2_snapshot_create(BlockDriverState *bs, const char *name)
     sn->date_sec = (uint32_t)now.tv_sec;
     sn->date_nsec = (uint32_t)now.tv_nsec;
     sn->disk_size = bs->total_size;
-    sn->icount = UINT64_MAX;
+    sn->icount = 0;             /* as qemu-img records it outside record/replay */
     if (!sn->id_str || !sn->name) {
         ret = -ENOMEM;
     }

@@ -154,6 +154,8 @@ typedef struct Qcow2State {
     size_t nb_pending_frees, pending_frees_capacity;
 
     uint64_t free_cluster_index;  /* no free cluster below this one */
+    uint64_t compressed_tail;     /* where the next compressed data may go in a
+                                   * partly filled cluster; 0 = none */
     bool no_flush;                /* cache=unsafe: skip ordering barriers */
 
     /* last decompressed cluster, for sequential reads of compressed images */
@@ -232,6 +234,8 @@ int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
 /* allocates nb contiguous clusters (refcount 1, written); returns the host offset
  * or a negative errno */
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t nb);
+/* the same, looking for free clusters from cluster index hint on */
+int64_t qcow2_alloc_clusters_from(BlockDriverState *bs, uint64_t hint, uint64_t nb);
 /* frees now (the caller has already removed and written every reference) */
 int qcow2_free_clusters(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
 /* frees after the next L2 write-back (the reference is in a dirty L2 table) */
