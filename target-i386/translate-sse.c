@@ -1,8 +1,8 @@
 /*
  * SSE/SSE2 translator: the 0F-map instructions with XMM operands (Intel SDM
- * vol. 2, opcode map tables A-3/A-4, columns "no prefix", 66, F3, F2), plus the
- * SSE-era hints and fences (PREFETCHh, LFENCE/MFENCE/SFENCE, LDMXCSR/STMXCSR,
- * MOVNTI). MMX forms (no mandatory prefix on the integer opcodes) are not
+ * vol. 2, opcode map tables A-3/A-4, columns "no prefix", 66, F3, F2), plus
+ * LDMXCSR/STMXCSR and MOVNTI. (PREFETCHh and the fences are hint NOPs the core
+ * decoder handles.) MMX forms (no mandatory prefix on the integer opcodes) are not
  * implemented and raise #UD, as does every opcode/prefix pair not in the table.
  *
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
@@ -201,6 +201,7 @@ static bool gen_float_helper(DisasContext *s, const SSEOp *op)
 static bool gen_imm_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
+    s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
     bool ok = gen_load_source(s, op->mem, lo, hi);
     if (ok) {
         TCGv imm = tcg_constant(s->tcg, TCG_TYPE_I32, x86_ldub_code(s));
@@ -216,6 +217,7 @@ static bool gen_imm_helper(DisasContext *s, const SSEOp *op)
 static bool gen_compare_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
+    s->rip_offset = 1;
     bool ok = gen_load_source(s, op->mem, lo, hi);
     if (ok) {
         TCGv imm = tcg_constant(s->tcg, TCG_TYPE_I32, x86_ldub_code(s) & 7);
@@ -590,6 +592,7 @@ static bool gen_movnti(DisasContext *s, const SSEOp *op)
 static bool gen_pinsrw(DisasContext *s, const SSEOp *op)
 {
     TCGv val = new_i64(s), d = new_i64(s);
+    s->rip_offset = 1;
     gen_ld_modrm(s, MO_16, val);
     unsigned lane = x86_ldub_code(s) & 7;
     gen_load_xmm_half(s, d, s->reg, lane / 4);
@@ -719,16 +722,6 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
     }
 }
 
-/* PREFETCHh (0F 18 /0-3) and the rest of the 0F 18 hint space: no effect,
- * but the ModRM operand bytes are consumed */
-static bool gen_hint_nop(DisasContext *s, const SSEOp *op)
-{
-    if (s->mod != 3) {
-        gen_lea_modrm(s);
-    }
-    return true;
-}
-
 /* --- the opcode table: 0F xx by mandatory prefix (none, 66, F3, F2) --- */
 
 #define INT(name) { gen_int_helper, (void *)helper_##name, MEM_128_ALIGNED, 0 }
@@ -754,8 +747,6 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0x15] = { INT(punpckhdq), INT(punpckhqdq) },     /* UNPCKHPS, UNPCKHPD */
     [0x16] = { GEN(gen_move_half_load, MEM_64, 1), GEN(gen_move_half_load, MEM_64, 1) },
     [0x17] = { GEN(gen_move_half_store, MEM_64, 1), GEN(gen_move_half_store, MEM_64, 1) },
-    [0x18] = { GEN(gen_hint_nop, MEM_NONE, 0), GEN(gen_hint_nop, MEM_NONE, 0),
-               GEN(gen_hint_nop, MEM_NONE, 0), GEN(gen_hint_nop, MEM_NONE, 0) },
     [0x28] = { GEN(gen_move_load, MEM_128_ALIGNED, 0), GEN(gen_move_load, MEM_128_ALIGNED, 0) },
     [0x29] = { GEN(gen_move_store, MEM_128_ALIGNED, 0),
                GEN(gen_move_store, MEM_128_ALIGNED, 0) },
