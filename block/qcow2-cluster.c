@@ -628,6 +628,34 @@ int qcow2_co_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes)
 
 /* --- block status --- */
 
+/* Whether many more clusters are allocated than the host file really holds
+ * (QEMU's heuristic: at least 10/9 of them, and 2 more). */
+static bool metadata_preallocated(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    if (s->metadata_prealloc_known) {
+        return s->metadata_prealloc;
+    }
+    s->metadata_prealloc_known = true;
+    int64_t real = block_file_allocated_size(bs->file);
+    int64_t length = block_file_length(bs->file);
+    if (real < 0 || length < 0) {
+        return false;
+    }
+    uint64_t used = 0, refcount;
+    for (uint64_t c = 0; c < qcow2_div_round_up(length, s->cluster_size); c++) {
+        if (qcow2_get_refcount(bs, c, &refcount) < 0) {
+            return false;
+        }
+        used += refcount > 0;
+    }
+    uint64_t real_clusters = (uint64_t)real / s->cluster_size;
+    uint64_t threshold = real_clusters * 10 / 9 > real_clusters + 2 ? real_clusters * 10 / 9
+                                                                    : real_clusters + 2;
+    s->metadata_prealloc = used >= threshold;
+    return s->metadata_prealloc;
+}
+
 int qcow2_co_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                           uint64_t *pnum, uint64_t *map)
 {
@@ -647,9 +675,20 @@ int qcow2_co_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
     case QCOW2_CLUSTER_ZERO_ALLOC:
         *map = host;
         return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_OFFSET_VALID;
-    case QCOW2_CLUSTER_NORMAL:
+    case QCOW2_CLUSTER_NORMAL: {
+        /* in a metadata-preallocated image, holes in the host file under
+         * allocated clusters read as zeros: say so, as qemu-img map does */
+        uint64_t file_run = 0;
+        int file_status = metadata_preallocated(bs)
+                          ? block_file_status(bs->file, host, run, &file_run) : -1;
+        int zero = 0;
+        if (file_status >= 0 && file_run > 0) {
+            *pnum = file_run < run ? file_run : run;
+            zero = file_status & BDRV_BLOCK_ZERO;
+        }
         *map = host;
-        return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_OFFSET_VALID;
+        return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_OFFSET_VALID | zero;
+    }
     default:
         return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_COMPRESSED;
     }
@@ -661,6 +700,7 @@ int qcow2_preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t b
 {
     Qcow2State *s = bs->opaque;
     uint64_t end = qcow2_align_up(offset + bytes, s->cluster_size);
+    uint64_t end_of_allocation = 0;
     for (uint64_t o = offset & ~(s->cluster_size - 1); o < end;) {
         uint64_t chunk = bytes_left_in_l2(s, o);
         if (chunk > end - o) {
@@ -680,22 +720,32 @@ int qcow2_preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t b
         if (ret < 0) {
             return ret;
         }
-        uint64_t index = l2_index_of(s, o), unused = 0;
+        uint64_t index = l2_index_of(s, o);
         for (uint64_t i = 0; i < nb; i++) {
             if (qcow2_l2_entry_get(table, index + i) == 0) {
                 qcow2_l2_entry_set(table, index + i,
                                    ((uint64_t)host + (i << s->cluster_bits)) | QCOW2_OFLAG_COPIED);
             } else {
-                unused += s->cluster_size;
                 ret = qcow2_free_later(bs, host + (i << s->cluster_bits), s->cluster_size);
             }
         }
-        (void)unused;
         qcow2_cache_mark_dirty(&s->l2_cache, table);
         if (ret < 0) {
             return ret;
         }
+        if ((uint64_t)host + (nb << s->cluster_bits) > end_of_allocation) {
+            end_of_allocation = host + (nb << s->cluster_bits);
+        }
         o += chunk;
+    }
+    /* the preallocated clusters must exist in the file (they read as zeros) */
+    int64_t length = block_file_length(bs->file);
+    if (length >= 0 && (uint64_t)length < end_of_allocation) {
+        int ret = block_file_truncate(bs->file, end_of_allocation);
+        if (ret < 0) {
+            bdrv_set_error(bs, "extending '%s' failed", bs->filename);
+            return ret;
+        }
     }
     return qcow2_flush_metadata(bs);
 }

@@ -157,6 +157,7 @@ typedef struct Qcow2State {
     uint64_t compressed_tail;     /* where the next compressed data may go in a
                                    * partly filled cluster; 0 = none */
     bool no_flush;                /* cache=unsafe: skip ordering barriers */
+    bool metadata_prealloc_known, metadata_prealloc;
 
     /* last decompressed cluster, for sequential reads of compressed images */
     uint64_t decompressed_entry;
