@@ -6,5 +6,8 @@
 
 const BlockDriver *const block_driver_list[] = {
     &bdrv_raw,
+    &bdrv_qcow,
+    &bdrv_vdi,
+    &bdrv_vpc,
     NULL
 };
