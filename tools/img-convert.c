@@ -150,24 +150,43 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
     return 0;
 }
 
-/* Compressed output: one cluster at a time; zero clusters stay unallocated. A
- * cluster the format cannot compress (the partial one at the end) is written plainly. */
-static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
+/* Compressed output: runs of whole non-zero clusters go to the format in one
+ * request (so it can compress them on several threads); zero clusters stay
+ * unallocated. What the format cannot compress (a partial cluster at the end)
+ * is written plainly. */
+static int write_compressed_run(ConvertJob *job, uint64_t offset, uint64_t bytes,
+                                const uint8_t *buf)
 {
-    for (uint64_t pos = 0; pos < bytes; pos += job->cluster_size) {
-        uint64_t n = bytes - pos < job->cluster_size ? bytes - pos : job->cluster_size;
-        if (img_is_zero(buf + pos, n)) {
-            if (write_zeroes(job, offset + pos, n) < 0) {
-                return -EIO;
-            }
-            continue;
-        }
-        if (bdrv_pwrite_compressed(job->target, offset + pos, n, buf + pos) < 0 &&
-            bdrv_pwrite(job->target, offset + pos, n, buf + pos, 0) < 0) {
-            return write_error(job, offset + pos);
-        }
+    if (bytes == 0) {
+        return 0;
+    }
+    if (bdrv_pwrite_compressed(job->target, offset, bytes, buf) < 0 &&
+        bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0) {
+        return write_error(job, offset);
     }
     return 0;
+}
+
+static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
+{
+    uint64_t run_start = 0, pos = 0;
+    for (; pos < bytes; pos += job->cluster_size) {
+        uint64_t n = bytes - pos < job->cluster_size ? bytes - pos : job->cluster_size;
+        bool zero = img_is_zero(buf + pos, n);
+        if (!zero && n == job->cluster_size) {
+            continue;                /* extends the run */
+        }
+        if (write_compressed_run(job, offset + run_start, pos - run_start, buf + run_start) < 0) {
+            return -EIO;
+        }
+        int ret = zero ? write_zeroes(job, offset + pos, n)
+                       : write_compressed_run(job, offset + pos, n, buf + pos);
+        if (ret < 0) {
+            return -EIO;
+        }
+        run_start = pos + n;
+    }
+    return write_compressed_run(job, offset + run_start, bytes - run_start, buf + run_start);
 }
 
 /* Copies one chunk [offset, offset+bytes) of target space. */
