@@ -96,7 +96,7 @@ static int vmdk_probe(const uint8_t *buf, int buf_size, const char *filename)
     if (buf_size >= 21 && memcmp(buf, "# Disk DescriptorFile", 21) == 0) {
         return 100;
     }
-    if (buf_size > 0 && memmem(buf, buf_size, "createType=", 11) &&
+    if (buf && buf_size > 0 && memmem(buf, buf_size, "createType=", 11) &&
         memmem(buf, buf_size, "version=", 8)) {
         return 50;
     }
@@ -699,8 +699,28 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
     return 0;
 }
 
-/* Whole grains of extents with zeroed-grain GTEs become GTE 1; the rest is
- * written as zeros by the generic layer. */
+/* Zeros written as data (a grain that only partly becomes zero needs it). */
+static int vmdk_write_zero_buffers(BlockDriverState *bs, uint64_t offset, uint64_t bytes)
+{
+    uint64_t chunk = bytes < (1u << 20) ? bytes : (1u << 20);
+    uint8_t *zeros = calloc(1, chunk ? chunk : 1);
+    int ret = 0;
+
+    if (!zeros) {
+        return -ENOMEM;
+    }
+    while (bytes > 0 && ret == 0) {
+        uint64_t n = bytes < chunk ? bytes : chunk;
+        ret = vmdk_pwrite(bs, offset, n, zeros, 0);
+        offset += n;
+        bytes -= n;
+    }
+    free(zeros);
+    return ret;
+}
+
+/* Whole grains of extents with zeroed-grain GTEs become GTE 1; anything else is
+ * written as zeros (which leaves unallocated grains alone when nothing is below). */
 static int vmdk_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags)
 {
     VmdkState *s = bs->opaque;
@@ -710,12 +730,12 @@ static int vmdk_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t by
 
     if (!e || e->type != EXTENT_SPARSE || !(e->flags & VMDK_FLAG_ZERO_GRAIN) ||
         rel % e->grain_size || bytes % e->grain_size || bytes > e->length - rel) {
-        return -ENOTSUP;
+        return vmdk_write_zero_buffers(bs, offset, bytes);
     }
     for (uint64_t done = 0; done < bytes; done += e->grain_size) {
         uint64_t gd_index = (rel + done) / e->grain_size / e->gtes_per_gt;
         if (gd_index >= e->gd_entries || e->gd[gd_index] == 0) {
-            return -ENOTSUP;
+            return vmdk_write_zero_buffers(bs, offset + done, bytes - done);
         }
         ret = vmdk_set_gte(bs, e, rel + done, VMDK_GTE_ZEROED);
         if (ret < 0) {
