@@ -75,6 +75,8 @@ typedef struct CPUX86State {
     int error_code;
     uint64_t fault_addr;             /* guest address of a memory fault */
     CPUExec *exec;                   /* back pointer, for helpers that leave the loop */
+    /* the translator's TCG globals for the TCGContext it last used (translate.c) */
+    struct X86Globals *tcg_globals;
 } CPUX86State;
 
 extern const TargetTranslateOps x86_translate_ops;
