@@ -232,6 +232,12 @@ int block_file_pread(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf)
     if (!is_aligned(f, offset, bytes, buf)) {
         return bounce_rw(f, offset, bytes, buf, false);
     }
+#ifdef CONFIG_LIBAIO
+    if (f->native) {
+        BlockFileRequest req = { .offset = offset, .bytes = bytes, .buf = buf };
+        return block_file_submit(f, &req, 1);
+    }
+#endif
     return plain_pread(f->fd, offset, bytes, buf);
 }
 
@@ -249,6 +255,13 @@ int block_file_pwrite(BlockFile *f, uint64_t offset, uint64_t bytes, const void 
     if (!is_aligned(f, offset, bytes, buf)) {
         return bounce_rw(f, offset, bytes, (void *)buf, true);
     }
+#ifdef CONFIG_LIBAIO
+    if (f->native) {
+        BlockFileRequest req = { .offset = offset, .bytes = bytes, .buf = (void *)buf,
+                                 .write = true };
+        return block_file_submit(f, &req, 1);
+    }
+#endif
     return plain_pwrite(f->fd, offset, bytes, buf);
 }
 
@@ -382,8 +395,14 @@ static void run_request(void *item, void *context)
 {
     BlockFileRequest *req = item;
     BlockFile *f = context;
-    req->ret = req->write ? block_file_pwrite(f, req->offset, req->bytes, req->buf)
-                          : block_file_pread(f, req->offset, req->bytes, req->buf);
+    if (req->write && !f->writable) {
+        req->ret = -EBADF;
+    } else if (!is_aligned(f, req->offset, req->bytes, req->buf)) {
+        req->ret = bounce_rw(f, req->offset, req->bytes, req->buf, req->write);
+    } else {
+        req->ret = req->write ? plain_pwrite(f->fd, req->offset, req->bytes, req->buf)
+                              : plain_pread(f->fd, req->offset, req->bytes, req->buf);
+    }
 }
 
 #ifdef CONFIG_LIBAIO

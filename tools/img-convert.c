@@ -320,8 +320,12 @@ static BlockDriverState *open_target(ConvertOptions *o, const char *filename, ui
                 qdict_put(o->create_opts, "backing_fmt", o->backing_fmt);
             }
         }
+        bool existed = access(filename, F_OK) == 0;
         if (bdrv_create(o->out_format, filename, o->create_opts, &err) < 0) {
             img_error("%s: error while converting %s: %s", filename, o->out_format, err.msg);
+            if (!existed) {
+                unlink(filename);    /* a half-made image is no image */
+            }
             return NULL;
         }
         *created = true;
