@@ -90,6 +90,24 @@ static void disas_push_pop(DisasContext *s, unsigned b)
     }
 }
 
+/* 60 PUSHA / 61 POPA (legacy modes only; SDM vol. 2B, PUSHA/POPA) */
+static void disas_pusha_popa(DisasContext *s, unsigned b)
+{
+    int ot = s->dflag, size = 1 << ot;
+
+    for (int i = 0; i < 8; i++) {
+        gen_stack_addr(s, s->A0, b == 0x60 ? -(i + 1) * size : (7 - i) * size);
+        if (b == 0x60) {
+            gen_ld_reg(s, ot, s->T0, i);
+            gen_st(s, s->T0, s->A0, ot);
+        } else if (i != R_ESP) {
+            gen_ld(s, s->T0, s->A0, ot);
+            gen_st_reg(s, ot, i, s->T0);
+        }
+    }
+    gen_stack_update(s, b == 0x60 ? -8 * size : 8 * size);
+}
+
 /* 8F /0: POP Ev (SDM: rsp is incremented before the address is computed) */
 static bool disas_pop_ev(DisasContext *s)
 {
@@ -666,12 +684,31 @@ static bool is_privileged(unsigned b)
     }
 }
 
+/* 27 2F 37 3F D4 D5: decimal adjust (legacy modes only) */
+static void disas_bcd(DisasContext *s, unsigned b)
+{
+    TCGv args[2];
+
+    args[0] = tcg_constant(s->tcg, TCG_TYPE_I32, b);
+    args[1] = tcg_constant(s->tcg, TCG_TYPE_I32, b >= 0xd4 ? x86_ldub_code(s) : 0);
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+    gen_helper_env(s, helper_bcd, 0, NULL, 2, args);
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_op_dirty = false;
+}
+
 bool disas_ctl(DisasContext *s, unsigned b)
 {
     if (b >= 0x50 && b <= 0x5f) {
         disas_push_pop(s, b);
     } else if (b == 0x68 || b == 0x6a) {
         disas_push_pop(s, b);
+    } else if ((b == 0x60 || b == 0x61) && !s->code64) {
+        disas_pusha_popa(s, b);
+    } else if ((b == 0x27 || b == 0x2f || b == 0x37 || b == 0x3f || b == 0xd4 || b == 0xd5) &&
+               !s->code64) {
+        disas_bcd(s, b);
     } else if (b == 0x8f) {
         return disas_pop_ev(s);
     } else if (b == 0xc8) {

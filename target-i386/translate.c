@@ -532,6 +532,14 @@ static void cc_slow_compare(DisasContext *s, int jcc, CCCompare *c)
     c->imm = 0;
 }
 
+static void cc_compare_free(DisasContext *s, CCCompare *c)
+{
+    tcg_temp_free(s->tcg, c->a);
+    if (!c->b_is_imm) {
+        tcg_temp_free(s->tcg, c->b);
+    }
+}
+
 static void gen_cc_compare(DisasContext *s, int b, CCCompare *c)
 {
     int jcc = (b >> 1) & 7;
@@ -558,6 +566,7 @@ void gen_jcc_label(DisasContext *s, int b, TCGLabel *l)
     } else {
         tcg_gen_brcond(s->tcg, c.cond, c.a, c.b, l);
     }
+    cc_compare_free(s, &c);
 }
 
 void gen_setcc_value(DisasContext *s, int b, TCGv dst)
@@ -572,6 +581,7 @@ void gen_setcc_value(DisasContext *s, int b, TCGv dst)
     } else {
         tcg_gen_setcond(s->tcg, c.cond, dst, c.a, c.b);
     }
+    cc_compare_free(s, &c);
 }
 
 /* ---------------------------------------------------------------- exits and exceptions */
@@ -690,6 +700,42 @@ done:
     }
 }
 
+/*
+ * LOCK is only valid on the read-modify-write instructions listed in SDM
+ * vol. 2B, LOCK, with a memory destination; anything else raises #UD.
+ */
+static bool lock_allowed(DisasContext *s, unsigned b)
+{
+    uint8_t modrm;
+    int op;
+
+    if (!translator_read_code(s->exec, s->pc, &modrm, 1) || (modrm >> 6) == 3) {
+        return false;
+    }
+    op = (modrm >> 3) & 7;
+    if (b < 0x40) {
+        return (b & 7) < 2 && ((b >> 3) & 7) != 7;          /* ALU Eb/Ev,G, not CMP */
+    }
+    switch (b) {
+    case 0x80: case 0x81: case 0x82: case 0x83:
+        return op != 7;
+    case 0x86: case 0x87:                                 /* XCHG */
+    case 0x1ab: case 0x1b3: case 0x1bb:                   /* BTS BTR BTC */
+    case 0x1b0: case 0x1b1: case 0x1c0: case 0x1c1:       /* CMPXCHG XADD */
+        return true;
+    case 0xf6: case 0xf7:
+        return op == 2 || op == 3;                        /* NOT NEG */
+    case 0xfe: case 0xff:
+        return op < 2;                                    /* INC DEC */
+    case 0x1ba:
+        return op >= 5;
+    case 0x1c7:
+        return op == 1;
+    default:
+        return false;
+    }
+}
+
 static void disas_insn(DisasContext *s)
 {
     unsigned b;
@@ -702,6 +748,9 @@ static void disas_insn(DisasContext *s)
     }
     if (s->fetch_fault) {
         goto fault;
+    }
+    if ((s->prefix & PREFIX_LOCK) && !lock_allowed(s, b)) {
+        goto illegal;
     }
     if (b == 0x138 || b == 0x13a) {
         unsigned b3 = x86_ldub_code(s);
@@ -744,6 +793,8 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     FILE *log = (tcg_log_flags(tcg) & TCG_LOG_IN_ASM) ? tcg_log_file(tcg) : NULL;
 
     memset(s, 0, sizeof(*s));
+    /* globals may only be created on an empty block */
+    tcg_func_start(tcg);
     s->g = x86_globals_get(tcg, env);
     tcg_func_start(tcg);
     s->tcg = tcg;
