@@ -13,7 +13,8 @@
  *       logging "flushed N" after every flush; meant to be killed (kill -9).
  *   qcow2-stress verify IMAGE SEED OPS LOG
  *       after a crash: every sector must hold its contents as of the last
- *       logged flush or contents that a later operation wrote there.
+ *       logged flush or contents that an operation between that flush and
+ *       the next one (which never completed) wrote there.
  *
  * Exit status 0 when every comparison held, 1 otherwise (one line on stderr).
  */
@@ -392,9 +393,14 @@ static int run_verify(Disk *d, uint64_t seed, uint64_t ops, const char *log_name
     for (uint64_t s = 0; s < sectors; s++) {
         states[s].flushed = ZERO_GENERATION;
     }
+    /* the writer died before completing (or logging) the next flush: only
+     * the operations up to it can have left traces */
     for (uint64_t i = 0; i < ops; i++) {
         Op op = draw_op(&r, d);
         bool after = i >= flushed;
+        if (after && op.kind == OP_FLUSH) {
+            break;
+        }
         uint64_t start = op.offset, end = op.offset + op.bytes;
         uint32_t gen = (uint32_t)i + 1;
         if (op.kind == OP_DISCARD) {
