@@ -490,5 +490,11 @@ int main(int argc, char **argv)
     }
     print_tallies(&o, tallies);
     printf("%u passed, %u failed\n", passed, failed);
+    munmap(native, MAX_BATCH * sizeof(RunResult));
+    munmap(translated, 2 * MAX_BATCH * sizeof(RunResult));
+    free(tallies);
+    free(seqs);
+    free(jobs);
+    free(o.groups);
     return failed ? 1 : 0;
 }
