@@ -214,20 +214,77 @@ static void print_sequence(Report *r, const Sequence *seq)
     report_add(r, "\n    rflags=0x%" PRIx64 "\n", seq->init.rflags);
 }
 
-static bool check_sequence(const Options *o, const Job *job, const Sequence *seq,
-                           const RunResult *nat, const RunResult *tr, Tally *t)
+/* Compares both translated runs with the native one; the details of the first
+ * difference go to r. */
+static bool runs_match(const Sequence *seq, const RunResult *nat, const RunResult *tr,
+                       Report *r, int *failed_run)
 {
-    Report r = { .len = 0 };
-    bool ok = true;
-    for (int run = 0; run < 2 && ok; run++) {
-        Report detail = { .len = 0 };
-        if (!same_end(seq, nat, &tr[run], &detail) || !compare_state(seq, nat, &tr[run], &detail)) {
-            report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (translated run %d of 2)\n",
-                       group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1);
-            report_add(&r, "%s", detail.text);
-            ok = false;
+    for (int run = 0; run < 2; run++) {
+        if (!same_end(seq, nat, &tr[run], r) || !compare_state(seq, nat, &tr[run], r)) {
+            *failed_run = run;
+            return false;
         }
     }
+    return true;
+}
+
+static void place_batch(const Sequence *seqs, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
+        sequence_place(&seqs[i], slot, SLOT_ADDR(i));
+        slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
+    }
+}
+
+/* Runs the prefixes of a failing sequence and reports the shortest failing one:
+ * its last instruction is the first that goes wrong. */
+typedef struct Shrinker {
+    const Runner *other;
+    Sequence *seqs;          /* MAX_INSNS */
+    RunResult *native;       /* MAX_INSNS, shared */
+    RunResult *translated;   /* 2 * MAX_INSNS, shared */
+} Shrinker;
+
+static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
+{
+    unsigned n = 0;
+    for (unsigned k = 1; k < seq->n_insns; k++) {
+        if (sequence_truncate(seq, k, &sh->seqs[n])) {
+            n++;
+        }
+    }
+    place_batch(sh->seqs, n);
+    sandbox_run_batch(&native_runner, sh->seqs, n, sh->native);
+    sandbox_run_batch(sh->other, sh->seqs, n, sh->translated);
+    for (unsigned i = 0; i < n; i++) {
+        const Sequence *p = &sh->seqs[i];
+        Report detail = { .len = 0 };
+        int run;
+        if (!runs_match(p, &sh->native[i], &sh->translated[2 * i], &detail, &run)) {
+            unsigned last = p->n_insns - 1;
+            uint8_t placed[MAX_CODE];
+            sequence_place(p, placed, SLOT_ADDR(i));
+            report_add(r, "  shortest failing prefix: %u instruction(s), the last at +0x%03x:",
+                       p->n_insns, p->insn_offset[last]);
+            for (unsigned b = p->insn_offset[last]; b < p->code_len; b++) {
+                report_add(r, " %02x", placed[b]);
+            }
+            report_add(r, "\n%s", detail.text);
+            return;
+        }
+    }
+    report_add(r, "  every shorter prefix passes: the last instruction goes wrong\n");
+}
+
+static bool check_sequence(const Options *o, const Shrinker *sh, const Job *job,
+                           const Sequence *seq, const RunResult *nat, const RunResult *tr,
+                           Tally *t)
+{
+    Report r = { .len = 0 };
+    Report detail = { .len = 0 };
+    int run = 0;
+    bool ok = runs_match(seq, nat, tr, &detail, &run);
     if (ok && !o->verbose) {
         return true;
     }
@@ -236,9 +293,16 @@ static bool check_sequence(const Options *o, const Job *job, const Sequence *seq
                    seq->long_mode ? 64 : 32, job->seed);
         describe_end(&r, "native", nat);
         report_add(&r, ")\n");
+    } else {
+        report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (translated run %d of 2)\n%s",
+                   group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1,
+                   detail.text);
     }
     if (ok || o->verbose || t->printed++ < o->max_print) {
         print_sequence(&r, seq);
+        if (!ok) {
+            shrink(sh, seq, &r);
+        }
         if (job->group >= 0) {
             report_add(&r, "  replay: difftest --replay 0x%016" PRIx64 " --mode %d --group %s\n",
                        job->seed, seq->long_mode ? 64 : 32, group_name(job->group));
@@ -465,21 +529,23 @@ int main(int argc, char **argv)
     Runner twice = native_twice_runner;
     twice.start = native_runner.start;
     const Runner *other = o.self_check ? &twice : &translated_runner;
+    Shrinker shrinker = {
+        other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(MAX_INSNS * sizeof(RunResult)),
+        map_shared(2 * MAX_INSNS * sizeof(RunResult)),
+    };
     for (unsigned first = 0; first < n_jobs; first += MAX_BATCH) {
         unsigned n = n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH;
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             sequence_generate(&seqs[i], job->seed, job->long_mode, job->group, o.groups);
-            uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
-            sequence_place(&seqs[i], slot, SLOT_ADDR(i));
-            slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
         }
+        place_batch(seqs, n);
         sandbox_run_batch(&native_runner, seqs, n, native);
         sandbox_run_batch(other, seqs, n, translated);
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             Tally *t = &tallies[job->group + 1];
-            if (check_sequence(&o, job, &seqs[i], &native[i], &translated[2 * i], t)) {
+            if (check_sequence(&o, &shrinker, job, &seqs[i], &native[i], &translated[2 * i], t)) {
                 passed++;
                 t->passed[job->long_mode]++;
             } else {
@@ -492,6 +558,9 @@ int main(int argc, char **argv)
     printf("%u passed, %u failed\n", passed, failed);
     munmap(native, MAX_BATCH * sizeof(RunResult));
     munmap(translated, 2 * MAX_BATCH * sizeof(RunResult));
+    munmap(shrinker.native, MAX_INSNS * sizeof(RunResult));
+    munmap(shrinker.translated, 2 * MAX_INSNS * sizeof(RunResult));
+    free(shrinker.seqs);
     free(tallies);
     free(seqs);
     free(jobs);
