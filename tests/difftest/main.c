@@ -25,6 +25,8 @@ typedef struct Options {
     unsigned max_print;
     bool verbose;
     bool self_check;         /* compare the native side with itself (harness test) */
+    const char *save;        /* write the native results here, compare nothing */
+    const char *against;     /* compare with native results saved by another run */
 } Options;
 
 typedef struct Job {
@@ -300,7 +302,7 @@ static bool check_sequence(const Options *o, const Shrinker *sh, const Job *job,
     }
     if (ok || o->verbose || t->printed++ < o->max_print) {
         print_sequence(&r, seq);
-        if (!ok) {
+        if (!ok && sh->other) {
             shrink(sh, seq, &r);
         }
         if (job->group >= 0) {
@@ -344,7 +346,9 @@ static void usage(void)
             "                [--groups check|all|NAME,NAME...] [--max-print N] [--verbose]\n"
             "       difftest --replay SEED --mode 64|32 --group NAME\n"
             "       difftest --list\n"
-            "  --self-check compares native runs with native runs (tests the harness)\n");
+            "  --self-check compares native runs with native runs (tests the harness)\n"
+            "  --save FILE writes the native results (e.g. when run under qemu-x86_64)\n"
+            "  --against FILE compares the native results with those saved in FILE\n");
     exit(2);
 }
 
@@ -441,6 +445,10 @@ static void parse_options(Options *o, int argc, char **argv)
                 fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
                 exit(2);
             }
+        } else if (strcmp(opt, "--save") == 0) {
+            o->save = arg;
+        } else if (strcmp(opt, "--against") == 0) {
+            o->against = arg;
         } else if (strcmp(opt, "--replay") == 0) {
             o->replay = true;
             o->replay_seed = parse_number(opt, arg);
@@ -513,6 +521,41 @@ static void print_tallies(const Options *o, const Tally *tallies)
     }
 }
 
+/* --save / --against: native results of one run (e.g. under qemu-x86_64) stand
+ * in for the translated side of another with the same options */
+static FILE *open_results(const Options *o)
+{
+    const char *name = o->save ? o->save : o->against;
+    if (!name) {
+        return NULL;
+    }
+    FILE *f = fopen(name, o->save ? "wb" : "rb");
+    if (!f) {
+        perror(name);
+        exit(2);
+    }
+    return f;
+}
+
+static void results_write(FILE *f, const char *name, const RunResult *res, unsigned n)
+{
+    if (fwrite(res, sizeof(RunResult), n, f) != n) {
+        fprintf(stderr, "difftest: %s: write error\n", name);
+        exit(2);
+    }
+}
+
+static void results_read(FILE *f, const char *name, RunResult *translated, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (fread(&translated[2 * i], sizeof(RunResult), 1, f) != 1) {
+            fprintf(stderr, "difftest: %s: too short for these options\n", name);
+            exit(2);
+        }
+        translated[2 * i + 1] = translated[2 * i];
+    }
+}
+
 int main(int argc, char **argv)
 {
     Options o;
@@ -528,7 +571,8 @@ int main(int argc, char **argv)
     unsigned passed = 0, failed = 0;
     Runner twice = native_twice_runner;
     twice.start = native_runner.start;
-    const Runner *other = o.self_check ? &twice : &translated_runner;
+    const Runner *other = o.self_check ? &twice : o.against ? NULL : &translated_runner;
+    FILE *saved = open_results(&o);
     Shrinker shrinker = {
         other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(MAX_INSNS * sizeof(RunResult)),
         map_shared(2 * MAX_INSNS * sizeof(RunResult)),
@@ -541,7 +585,15 @@ int main(int argc, char **argv)
         }
         place_batch(seqs, n);
         sandbox_run_batch(&native_runner, seqs, n, native);
-        sandbox_run_batch(other, seqs, n, translated);
+        if (o.save) {
+            results_write(saved, o.save, native, n);
+            continue;
+        }
+        if (other) {
+            sandbox_run_batch(other, seqs, n, translated);
+        } else {
+            results_read(saved, o.against, translated, n);
+        }
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             Tally *t = &tallies[job->group + 1];
@@ -553,6 +605,14 @@ int main(int argc, char **argv)
                 t->failed[job->long_mode]++;
             }
         }
+    }
+    if (saved && fclose(saved) != 0) {
+        fprintf(stderr, "difftest: %s: write error\n", o.save ? o.save : o.against);
+        return 2;
+    }
+    if (o.save) {
+        printf("saved %u native results to %s\n", n_jobs, o.save);
+        return 0;
     }
     print_tallies(&o, tallies);
     printf("%u passed, %u failed\n", passed, failed);
