@@ -90,6 +90,9 @@ int qdict_parse_opts(QDict *d, const char *opts, BlockErrorInfo *err);
 /* typed getters: 0, or -1 with err->msg naming the option and the bad value */
 int qdict_get_size(const QDict *d, const char *key, uint64_t def, uint64_t *out, BlockErrorInfo *err);
 int qdict_get_bool(const QDict *d, const char *key, bool def, bool *out, BlockErrorInfo *err);
+/* iteration over all entries, in insertion order */
+size_t qdict_count(const QDict *d);
+const char *qdict_key_at(const QDict *d, size_t index);
 /* "10G", "512", "1.5M" (binary suffixes k/K M G T P E, bytes without one) */
 int parse_size(const char *text, uint64_t *out);
 
@@ -101,7 +104,10 @@ const char *bdrv_format_name(const BlockDriverState *bs);
 /* prints the names of all formats, space separated */
 void bdrv_list_formats(FILE *out);
 
-/* --- images --- */
+/* --- images ---
+ * Creation options use qemu-img's names: "size" (bytes), "backing_file",
+ * "backing_fmt", "cluster_size", "compat", "preallocation" (off, metadata,
+ * falloc, full), "lazy_refcounts", "refcount_bits", "subformat", ... */
 /* format NULL probes; options may be NULL (e.g. "backing.file", driver specifics);
  * follows the backing chain unless BDRV_O_NO_BACKING, refusing loops */
 BlockDriverState *bdrv_open(const char *filename, const char *format, QDict *options,
@@ -123,6 +129,18 @@ int bdrv_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                       uint64_t *pnum, uint64_t *map);
 int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base, uint64_t offset,
                             uint64_t bytes, uint64_t *pnum, uint64_t *map);
+/* as bdrv_block_status_above, also telling which layer answered: *depth is 0 for
+ * bs, 1 for its backing file, ...; *layer that image (NULL when no layer holds
+ * the range: then it reads as zeros) */
+int bdrv_block_status_chain(BlockDriverState *bs, BlockDriverState *base, uint64_t offset,
+                            uint64_t bytes, uint64_t *pnum, uint64_t *map, int *depth,
+                            BlockDriverState **layer);
+/* prealloc: one of the BDRV_PREALLOC_* values */
+#define BDRV_PREALLOC_OFF      0
+#define BDRV_PREALLOC_METADATA 1
+#define BDRV_PREALLOC_FALLOC   2
+#define BDRV_PREALLOC_FULL     3
+int bdrv_parse_prealloc(const char *text);      /* -1 when not one of the names */
 int bdrv_truncate(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc);
 int bdrv_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
 int bdrv_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
@@ -135,8 +153,15 @@ int bdrv_snapshot_delete(BlockDriverState *bs, const char *name);
 int bdrv_snapshot_list(BlockDriverState *bs, BlockSnapshotInfo **list);   /* count, malloc'd list */
 int bdrv_measure(const char *format, QDict *options, BlockDriverState *in, uint64_t size,
                  uint64_t *required, uint64_t *fully_allocated, BlockErrorInfo *err);
+/* the host file's name of this layer, the backing file name resolved against the
+ * image's folder (into out), and the creation options of a format (NULL-terminated) */
+void bdrv_resolve_backing_name(const char *image, const char *backing, char *out, size_t size);
+const BlockOptionDesc *bdrv_create_options(const char *format);
+bool bdrv_supports_backing(const char *format);
 /* the last error's one-line reason for bs ("" if none) */
 const char *bdrv_last_error(const BlockDriverState *bs);
 void bdrv_set_error(BlockDriverState *bs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* formats a one-line reason into err (truncating long names quietly) */
+void block_error_set(BlockErrorInfo *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -38,14 +38,17 @@ struct BlockDriver {
     int (*pdiscard)(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
     int (*flush)(BlockDriverState *bs);
     /* status of [offset, offset+bytes): sets *pnum to the length with the same status
-     * (at least 1 byte) and returns BDRV_BLOCK_* bits; *map/*file = host offset of
+     * (at least 1 byte) and returns BDRV_BLOCK_* bits; *map = the host offset of
      * the data in the image file when BDRV_BLOCK_OFFSET_VALID */
     int (*block_status)(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                         uint64_t *pnum, uint64_t *map);
     int (*truncate)(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc);
     int (*check)(BlockDriverState *bs, BlockCheckResult *res, int fix);
     int (*get_info)(BlockDriverState *bs, BlockDriverInfo *bdi);
-    /* format-specific lines for `info` (human) and members for --output=json */
+    /* format-specific information for `info`. human: the whole block, heading
+     * included ("Format specific information:\n    compat: 1.1\n..."); json: only
+     * the value of "format-specific", one object such as
+     * {"type": "qcow2", "data": {"compat": "1.1", ...}} (the caller prints the key) */
     void (*dump_info)(BlockDriverState *bs, FILE *out, bool json);
     int (*amend)(BlockDriverState *bs, QDict *options);
     /* internal snapshots */
@@ -60,6 +63,9 @@ struct BlockDriver {
     int (*measure)(QDict *options, BlockDriverState *in, uint64_t size,
                    uint64_t *required, uint64_t *fully_allocated);
     bool supports_backing;
+    /* rewrite the backing file name (and format, may be NULL or "") in the header */
+    int (*change_backing_file)(BlockDriverState *bs, const char *backing_file,
+                               const char *backing_fmt);
 };
 
 /* --- the host file under an image (block/file.c): plain files and block devices,
@@ -77,6 +83,12 @@ int64_t block_file_allocated_size(BlockFile *f);
 int block_file_discard(BlockFile *f, uint64_t offset, uint64_t bytes);      /* punch a hole */
 /* SEEK_DATA/SEEK_HOLE: sets *pnum and returns BDRV_BLOCK_DATA or BDRV_BLOCK_ZERO */
 int block_file_status(BlockFile *f, uint64_t offset, uint64_t bytes, uint64_t *pnum);
+/* zeros over a range: punching a hole when unmap is allowed, else
+ * FALLOC_FL_ZERO_RANGE, else writing zeros */
+int block_file_write_zeroes(BlockFile *f, uint64_t offset, uint64_t bytes, bool unmap);
+int block_file_preallocate(BlockFile *f, uint64_t offset, uint64_t bytes);   /* posix_fallocate */
+const char *block_file_name(const BlockFile *f);
+uint32_t block_file_alignment(const BlockFile *f);      /* 1, or the O_DIRECT block size */
 /* several requests at once (convert's parallel writes; metadata-heavy formats) */
 typedef struct BlockFileRequest {
     uint64_t offset, bytes;
@@ -88,5 +100,7 @@ int block_file_submit(BlockFile *f, BlockFileRequest *reqs, unsigned count);
 
 /* All drivers, in probe order. */
 extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_qcow, bdrv_vmdk, bdrv_vdi, bdrv_vpc;
+/* block/drivers.c: the drivers linked in, NULL-terminated (one line per format) */
+extern const BlockDriver *const block_driver_list[];
 
 #endif

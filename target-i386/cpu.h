@@ -67,10 +67,16 @@ typedef struct CPUX86State {
     uint32_t mxcsr;
     uint16_t fpuc, fpus;             /* x87 control and status (FNSTCW/FLDCW only, for now) */
     uint64_t cr[5];                  /* for system mode later */
+    /* descriptor tables: Linux user mode builds a GDT in guest memory for
+     * set_thread_area (Intel SDM vol. 3A, 3.5.1); MOV Sreg reads it */
+    SegmentCache gdt;
+    SegmentCache ldt;
     /* exception being raised */
     int error_code;
     uint64_t fault_addr;             /* guest address of a memory fault */
     CPUExec *exec;                   /* back pointer, for helpers that leave the loop */
+    /* the translator's TCG globals for the TCGContext it last used (translate.c) */
+    struct X86Globals *tcg_globals;
 } CPUX86State;
 
 extern const TargetTranslateOps x86_translate_ops;

@@ -1,0 +1,146 @@
+/*
+ * Helpers shared by the image-format drivers; see block/format-common.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "config-host.h"
+#include "block/format-common.h"
+#ifdef CONFIG_ZLIB
+#include <zlib.h>
+#endif
+
+bool buffer_is_zero(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0 && ((uintptr_t)p & 7)) {
+        if (*p++) {
+            return false;
+        }
+        len--;
+    }
+    while (len >= 8) {
+        uint64_t word;
+        memcpy(&word, p, 8);
+        if (word) {
+            return false;
+        }
+        p += 8;
+        len -= 8;
+    }
+    while (len > 0) {
+        if (*p++) {
+            return false;
+        }
+        len--;
+    }
+    return true;
+}
+
+int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf)
+{
+    uint64_t backing_len, from_backing = 0;
+
+    if (bs->backing) {
+        backing_len = bdrv_getlength(bs->backing);
+        if (offset < backing_len) {
+            from_backing = backing_len - offset < bytes ? backing_len - offset : bytes;
+            int ret = bdrv_pread(bs->backing, offset, from_backing, buf);
+            if (ret < 0) {
+                bdrv_set_error(bs, "%s: cannot read backing file %s: %s", bs->filename,
+                               bs->backing->filename, bdrv_last_error(bs->backing));
+                return ret;
+            }
+        }
+    }
+    memset((uint8_t *)buf + from_backing, 0, bytes - from_backing);
+    return 0;
+}
+
+int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *err)
+{
+    int fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err->msg, sizeof(err->msg), "%s: cannot create: %s", filename, strerror(errno));
+        return -errno;
+    }
+    close(fd);
+    return block_file_open(filename, BDRV_O_RDWR, out, err);
+}
+
+int format_get_create_size(QDict *options, const char *format, uint64_t max_size,
+                           uint64_t *size, BlockErrorInfo *err)
+{
+    if (!options || !qdict_get(options, "size")) {
+        snprintf(err->msg, sizeof(err->msg), "%s: image size is required", format);
+        return -EINVAL;
+    }
+    if (qdict_get_size(options, "size", 0, size, err) < 0) {
+        return -EINVAL;
+    }
+    if (*size > max_size) {
+        snprintf(err->msg, sizeof(err->msg),
+                 "%s: image size %llu too large (at most %llu bytes)", format,
+                 (unsigned long long)*size, (unsigned long long)max_size);
+        return -EFBIG;
+    }
+    return 0;
+}
+
+#ifdef CONFIG_ZLIB
+int format_deflate(const void *in, size_t in_len, void *out, size_t *out_len, int window_bits)
+{
+    z_stream zs;
+    int ret;
+
+    memset(&zs, 0, sizeof(zs));
+    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 9,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+        return -1;
+    }
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = in_len;
+    zs.next_out = out;
+    zs.avail_out = *out_len;
+    ret = deflate(&zs, Z_FINISH);
+    *out_len = zs.total_out;
+    deflateEnd(&zs);
+    return ret == Z_STREAM_END ? 0 : -1;
+}
+
+int format_inflate(const void *in, size_t in_len, void *out, size_t out_len, int window_bits)
+{
+    z_stream zs;
+    int ret;
+
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit2(&zs, window_bits) != Z_OK) {
+        return -1;
+    }
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = in_len;
+    zs.next_out = out;
+    zs.avail_out = out_len;
+    ret = inflate(&zs, Z_FINISH);
+    inflateEnd(&zs);
+    /* the stream may carry padding after its end, or be cut where out is full */
+    if (ret == Z_STREAM_END || ((ret == Z_BUF_ERROR || ret == Z_OK) && zs.avail_out == 0)) {
+        return (int)(out_len - zs.avail_out);
+    }
+    return -1;
+}
+#else
+int format_deflate(const void *in, size_t in_len, void *out, size_t *out_len, int window_bits)
+{
+    (void)in; (void)in_len; (void)out; (void)out_len; (void)window_bits;
+    return -1;
+}
+
+int format_inflate(const void *in, size_t in_len, void *out, size_t out_len, int window_bits)
+{
+    (void)in; (void)in_len; (void)out; (void)out_len; (void)window_bits;
+    return -1;
+}
+#endif

@@ -1,0 +1,75 @@
+/*
+ * Helpers shared by the image-format drivers (qcow, vmdk, vdi, vpc): byte-order
+ * access to on-disk fields, reading what lies under an unallocated region, and
+ * creating the host file of a new image.
+ */
+#ifndef BLOCK_FORMAT_COMMON_H
+#define BLOCK_FORMAT_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "block/block_int.h"
+
+/* On-disk fields are unaligned; memcpy keeps the accesses defined. */
+static inline uint16_t load_le16(const void *p) { const uint8_t *b = p; return b[0] | b[1] << 8; }
+static inline uint32_t load_le32(const void *p)
+{
+    const uint8_t *b = p;
+    return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+static inline uint64_t load_le64(const void *p)
+{
+    const uint8_t *b = p;
+    return load_le32(b) | (uint64_t)load_le32(b + 4) << 32;
+}
+static inline uint16_t load_be16(const void *p) { const uint8_t *b = p; return b[0] << 8 | b[1]; }
+static inline uint32_t load_be32(const void *p)
+{
+    const uint8_t *b = p;
+    return (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+}
+static inline uint64_t load_be64(const void *p)
+{
+    const uint8_t *b = p;
+    return (uint64_t)load_be32(b) << 32 | load_be32(b + 4);
+}
+static inline void store_le16(void *p, uint16_t v) { uint8_t *b = p; b[0] = v; b[1] = v >> 8; }
+static inline void store_le32(void *p, uint32_t v)
+{
+    uint8_t *b = p;
+    b[0] = v; b[1] = v >> 8; b[2] = v >> 16; b[3] = v >> 24;
+}
+static inline void store_le64(void *p, uint64_t v) { store_le32(p, v); store_le32((uint8_t *)p + 4, v >> 32); }
+static inline void store_be16(void *p, uint16_t v) { uint8_t *b = p; b[0] = v >> 8; b[1] = v; }
+static inline void store_be32(void *p, uint32_t v)
+{
+    uint8_t *b = p;
+    b[0] = v >> 24; b[1] = v >> 16; b[2] = v >> 8; b[3] = v;
+}
+static inline void store_be64(void *p, uint64_t v) { store_be32(p, v >> 32); store_be32((uint8_t *)p + 4, v); }
+
+static inline uint64_t round_up_u64(uint64_t v, uint64_t align) { return (v + align - 1) / align * align; }
+static inline uint64_t div_round_up_u64(uint64_t v, uint64_t d) { return (v + d - 1) / d; }
+
+bool buffer_is_zero(const void *buf, size_t len);
+
+/* Fills buf with what an unallocated region of bs shows: the backing file's data
+ * where it has any (zeros past its end), zeros without a backing file. */
+int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
+
+/* Creates (or truncates) filename and opens it read-write for a new image. */
+int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *err);
+
+/* The "size" creation option: required, at most max_size bytes. */
+int format_get_create_size(QDict *options, const char *format, uint64_t max_size,
+                           uint64_t *size, BlockErrorInfo *err);
+
+/* Raw DEFLATE (window_bits < 0) or zlib-wrapped (window_bits > 0) compression of
+ * one cluster: 0 and *out_len, or -1 when zlib is missing or the output would
+ * not fit. Decompression returns the bytes produced (at most out_len), or -1
+ * for a corrupt stream. */
+int format_deflate(const void *in, size_t in_len, void *out, size_t *out_len, int window_bits);
+int format_inflate(const void *in, size_t in_len, void *out, size_t out_len, int window_bits);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * in_asm log: one line per guest instruction with its address, bytes and
+ * mnemonic (opcode names from Intel SDM vol. 2D, appendix A opcode maps).
+ */
+#include "target-i386/translate.h"
+
+static const char *const one_byte_names[256] = {
+    [0x00] = "add", [0x01] = "add", [0x02] = "add", [0x03] = "add", [0x04] = "add", [0x05] = "add",
+    [0x08] = "or", [0x09] = "or", [0x0a] = "or", [0x0b] = "or", [0x0c] = "or", [0x0d] = "or",
+    [0x10] = "adc", [0x11] = "adc", [0x12] = "adc", [0x13] = "adc", [0x14] = "adc", [0x15] = "adc",
+    [0x18] = "sbb", [0x19] = "sbb", [0x1a] = "sbb", [0x1b] = "sbb", [0x1c] = "sbb", [0x1d] = "sbb",
+    [0x20] = "and", [0x21] = "and", [0x22] = "and", [0x23] = "and", [0x24] = "and", [0x25] = "and",
+    [0x28] = "sub", [0x29] = "sub", [0x2a] = "sub", [0x2b] = "sub", [0x2c] = "sub", [0x2d] = "sub",
+    [0x30] = "xor", [0x31] = "xor", [0x32] = "xor", [0x33] = "xor", [0x34] = "xor", [0x35] = "xor",
+    [0x38] = "cmp", [0x39] = "cmp", [0x3a] = "cmp", [0x3b] = "cmp", [0x3c] = "cmp", [0x3d] = "cmp",
+    [0x50] = "push", [0x51] = "push", [0x52] = "push", [0x53] = "push",
+    [0x54] = "push", [0x55] = "push", [0x56] = "push", [0x57] = "push",
+    [0x58] = "pop", [0x59] = "pop", [0x5a] = "pop", [0x5b] = "pop",
+    [0x5c] = "pop", [0x5d] = "pop", [0x5e] = "pop", [0x5f] = "pop",
+    [0x63] = "movsxd", [0x68] = "push", [0x69] = "imul", [0x6a] = "push", [0x6b] = "imul",
+    [0x70] = "jo", [0x71] = "jno", [0x72] = "jb", [0x73] = "jae", [0x74] = "je", [0x75] = "jne",
+    [0x76] = "jbe", [0x77] = "ja", [0x78] = "js", [0x79] = "jns", [0x7a] = "jp", [0x7b] = "jnp",
+    [0x7c] = "jl", [0x7d] = "jge", [0x7e] = "jle", [0x7f] = "jg",
+    [0x80] = "grp1", [0x81] = "grp1", [0x83] = "grp1", [0x84] = "test", [0x85] = "test",
+    [0x86] = "xchg", [0x87] = "xchg", [0x88] = "mov", [0x89] = "mov", [0x8a] = "mov",
+    [0x8b] = "mov", [0x8c] = "mov", [0x8d] = "lea", [0x8e] = "mov", [0x8f] = "pop",
+    [0x90] = "nop", [0x98] = "cwde", [0x99] = "cdq", [0x9b] = "fwait", [0x9c] = "pushf",
+    [0x9d] = "popf", [0x9e] = "sahf", [0x9f] = "lahf",
+    [0xa0] = "mov", [0xa1] = "mov", [0xa2] = "mov", [0xa3] = "mov", [0xa4] = "movs",
+    [0xa5] = "movs", [0xa6] = "cmps", [0xa7] = "cmps", [0xa8] = "test", [0xa9] = "test",
+    [0xaa] = "stos", [0xab] = "stos", [0xac] = "lods", [0xad] = "lods", [0xae] = "scas",
+    [0xaf] = "scas", [0xc0] = "shift", [0xc1] = "shift", [0xc2] = "ret", [0xc3] = "ret",
+    [0xc6] = "mov", [0xc7] = "mov", [0xc8] = "enter", [0xc9] = "leave", [0xcc] = "int3",
+    [0xcd] = "int", [0xd0] = "shift", [0xd1] = "shift", [0xd2] = "shift", [0xd3] = "shift",
+    [0xd7] = "xlat", [0xe0] = "loopne", [0xe1] = "loope", [0xe2] = "loop", [0xe3] = "jrcxz",
+    [0xe8] = "call", [0xe9] = "jmp", [0xeb] = "jmp", [0xf4] = "hlt", [0xf5] = "cmc",
+    [0xf6] = "grp3", [0xf7] = "grp3", [0xf8] = "clc", [0xf9] = "stc", [0xfc] = "cld",
+    [0xfd] = "std", [0xfe] = "grp4", [0xff] = "grp5",
+};
+
+static const char *two_byte_name(unsigned b)
+{
+    if (b >= 0x40 && b < 0x50) {
+        return "cmovcc";
+    }
+    if (b >= 0x80 && b < 0x90) {
+        return "jcc";
+    }
+    if (b >= 0x90 && b < 0xa0) {
+        return "setcc";
+    }
+    if (b >= 0xc8 && b <= 0xcf) {
+        return "bswap";
+    }
+    switch (b) {
+    case 0x05: return "syscall";
+    case 0x0b: return "ud2";
+    case 0x1e: case 0x1f: return "nop";
+    case 0x31: return "rdtsc";
+    case 0xa2: return "cpuid";
+    case 0xa3: return "bt";
+    case 0xa4: case 0xa5: return "shld";
+    case 0xab: return "bts";
+    case 0xac: case 0xad: return "shrd";
+    case 0xaf: return "imul";
+    case 0xb0: case 0xb1: return "cmpxchg";
+    case 0xb3: return "btr";
+    case 0xb6: case 0xb7: return "movzx";
+    case 0xb8: return "popcnt";
+    case 0xba: return "bt";
+    case 0xbb: return "btc";
+    case 0xbc: return "bsf";
+    case 0xbd: return "bsr";
+    case 0xbe: case 0xbf: return "movsx";
+    case 0xc0: case 0xc1: return "xadd";
+    case 0xc7: return "cmpxchg8b";
+    default: return "sse";
+    }
+}
+
+void x86_log_insn(DisasContext *s, FILE *out)
+{
+    uint8_t bytes[16];
+    unsigned len = s->pc - s->pc_start, i, op = 0;
+    const char *name = s->mnemonic;
+
+    if (len > sizeof(bytes)) {
+        len = sizeof(bytes);
+    }
+    if (!translator_read_code(s->exec, s->pc_start, bytes, len)) {
+        len = 0;
+    }
+    fprintf(out, "0x%016llx:  ", (unsigned long long)s->pc_start);
+    for (i = 0; i < len; i++) {
+        fprintf(out, "%02x ", bytes[i]);
+    }
+    for (; i < 12; i++) {
+        fputs("   ", out);
+    }
+    /* skip prefixes to find the opcode */
+    for (i = 0; i < len; i++) {
+        uint8_t b = bytes[i];
+        if (b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+            b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65 ||
+            (s->code64 && (b & 0xf0) == 0x40)) {
+            continue;
+        }
+        op = b;
+        break;
+    }
+    if (!name) {
+        if (op == 0x0f && i + 1 < len) {
+            name = two_byte_name(bytes[i + 1]);
+        } else if (op >= 0xb0 && op <= 0xbf) {
+            name = "mov";
+        } else if (op >= 0x91 && op <= 0x97) {
+            name = "xchg";
+        } else {
+            name = one_byte_names[op] ? one_byte_names[op] : "?";
+        }
+    }
+    fprintf(out, " %s\n", name);
+}

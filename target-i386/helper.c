@@ -1,0 +1,295 @@
+/*
+ * C helpers called from translated x86 code: exceptions, division, CPUID,
+ * RDTSC, segment loads and the wide compare-exchanges.
+ */
+#include <string.h>
+#include <time.h>
+#include "target-i386/translate.h"
+
+void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t host_pc)
+{
+    env->error_code = error_code;
+    env->exec->exception_index = intno;
+    if (host_pc) {
+        cpu_loop_exit_restore(env->exec, host_pc);
+    }
+    cpu_loop_exit(env->exec);
+}
+
+/* rip and cc_op were stored by the translated code before the call */
+void helper_raise_exception(CPUX86State *env, uint32_t excp)
+{
+    x86_raise_exception(env, excp, 0, 0);
+}
+
+void helper_raise_page_fault(CPUX86State *env, uint64_t addr)
+{
+    env->fault_addr = addr;
+    /* error code: instruction fetch, user mode (SDM vol. 3A, 4.7) */
+    x86_raise_exception(env, EXCP0E_PAGE, 0x14, 0);
+}
+
+/* host pointer to len bytes of guest memory at addr, or a page fault */
+static void *guest_memory(CPUX86State *env, uint64_t addr, unsigned len, int flags,
+                          uintptr_t host_pc)
+{
+    if (!page_check_range(env->exec, addr, len, flags)) {
+        env->fault_addr = addr;
+        x86_raise_exception(env, EXCP0E_PAGE, (flags & PAGE_WRITE) ? 6 : 4, host_pc);
+    }
+    return (void *)(cpu_exec_guest_base(env->exec) + (uintptr_t)addr);
+}
+
+/* ---------------------------------------------------------------- division */
+
+/*
+ * DIV/IDIV (SDM vol. 2A): dividend AX, DX:AX, EDX:EAX or RDX:RAX; #DE for a
+ * zero divisor or a quotient that does not fit.
+ */
+void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot)
+{
+    unsigned bits = 8u << ot;
+    uint64_t mask = ot == MO_64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+    unsigned __int128 dividend, q;
+    uint64_t r;
+
+    divisor &= mask;
+    if (divisor == 0) {
+        x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+    }
+    if (ot == MO_8) {
+        dividend = env->regs[R_EAX] & 0xffff;
+    } else {
+        dividend = ((unsigned __int128)(env->regs[R_EDX] & mask) << bits) |
+                   (env->regs[R_EAX] & mask);
+    }
+    q = dividend / divisor;
+    r = (uint64_t)(dividend % divisor);
+    if (q > mask) {
+        x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+    }
+    if (ot == MO_8) {
+        env->regs[R_EAX] = (env->regs[R_EAX] & ~(uint64_t)0xffff) | (uint64_t)q | r << 8;
+    } else if (ot == MO_16) {
+        env->regs[R_EAX] = (env->regs[R_EAX] & ~mask) | (uint64_t)q;
+        env->regs[R_EDX] = (env->regs[R_EDX] & ~mask) | r;
+    } else {
+        env->regs[R_EAX] = (uint64_t)q;
+        env->regs[R_EDX] = r;
+    }
+}
+
+void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot)
+{
+    unsigned bits = 8u << ot;
+    uint64_t mask = ot == MO_64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+    __int128 dividend, q, r, d;
+    __int128 min = -((__int128)1 << (bits - 1)), max = ((__int128)1 << (bits - 1)) - 1;
+
+    d = (int64_t)(divisor << (64 - bits)) >> (64 - bits);
+    if (d == 0) {
+        x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+    }
+    if (ot == MO_8) {
+        dividend = (int16_t)env->regs[R_EAX];
+    } else {
+        unsigned __int128 u = ((unsigned __int128)(env->regs[R_EDX] & mask) << bits) |
+                              (env->regs[R_EAX] & mask);
+        /* sign-extend the 2*bits-wide dividend */
+        dividend = (__int128)(u << (128 - 2 * bits)) >> (128 - 2 * bits);
+    }
+    if (dividend == (__int128)((unsigned __int128)1 << 127) && d == -1) {
+        x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+    }
+    q = dividend / d;
+    r = dividend % d;
+    if (q < min || q > max) {
+        x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+    }
+    if (ot == MO_8) {
+        env->regs[R_EAX] = (env->regs[R_EAX] & ~(uint64_t)0xffff) |
+                           ((uint64_t)q & 0xff) | ((uint64_t)r & 0xff) << 8;
+    } else if (ot == MO_16) {
+        env->regs[R_EAX] = (env->regs[R_EAX] & ~mask) | ((uint64_t)q & mask);
+        env->regs[R_EDX] = (env->regs[R_EDX] & ~mask) | ((uint64_t)r & mask);
+    } else {
+        env->regs[R_EAX] = (uint64_t)q & mask;
+        env->regs[R_EDX] = (uint64_t)r & mask;
+    }
+}
+
+/* ---------------------------------------------------------------- CPUID, RDTSC */
+
+/* CPUID feature bits (SDM vol. 2A, CPUID, tables 3-10, 3-11) */
+#define CPUID_FPU    (1u << 0)
+#define CPUID_TSC    (1u << 4)
+#define CPUID_CX8    (1u << 8)
+#define CPUID_CMOV   (1u << 15)
+#define CPUID_FXSR   (1u << 24)
+#define CPUID_SSE    (1u << 25)
+#define CPUID_SSE2   (1u << 26)
+#define CPUID_EXT_CX16    (1u << 13)
+#define CPUID_EXT_POPCNT  (1u << 23)
+#define CPUID_EXT2_SYSCALL (1u << 11)
+#define CPUID_EXT2_NX      (1u << 20)
+#define CPUID_EXT2_LM      (1u << 29)
+#define CPUID_EXT3_LAHF_LM (1u << 0)
+#define CPUID_EXT3_ABM     (1u << 5)
+
+static void cpuid_string(const char *text, uint32_t *a, uint32_t *b, uint32_t *c)
+{
+    memcpy(a, text, 4);
+    memcpy(b, text + 4, 4);
+    memcpy(c, text + 8, 4);
+}
+
+void helper_cpuid(CPUX86State *env)
+{
+    static const char brand[48] = "Quetzal Virtual x86-64 CPU";
+    uint32_t leaf = env->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
+
+    switch (leaf) {
+    case 0:
+        a = 7;
+        cpuid_string("QuetzalQuetz", &b, &d, &c);
+        break;
+    case 1:
+        a = 0x00060f10;     /* family 6 ... model 1, stepping 0 */
+        b = 0x00000800;     /* CLFLUSH line size 8 * 8 bytes */
+        c = CPUID_EXT_CX16 | CPUID_EXT_POPCNT;
+        d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_SSE | CPUID_SSE2 |
+            CPUID_FXSR | (1u << 19) /* CLFSH */;
+        break;
+    case 0x80000000:
+        a = 0x80000004;
+        break;
+    case 0x80000001:
+        c = CPUID_EXT3_LAHF_LM | CPUID_EXT3_ABM;
+        d = CPUID_EXT2_SYSCALL | CPUID_EXT2_NX | CPUID_EXT2_LM;
+        break;
+    case 0x80000002:
+    case 0x80000003:
+    case 0x80000004: {
+        const char *p = brand + (leaf - 0x80000002) * 16;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + 4, 4);
+        memcpy(&c, p + 8, 4);
+        memcpy(&d, p + 12, 4);
+        break;
+    }
+    default:
+        /* leaves 2..7 and unknown leaves: nothing advertised */
+        break;
+    }
+    env->regs[R_EAX] = a;
+    env->regs[R_EBX] = b;
+    env->regs[R_ECX] = c;
+    env->regs[R_EDX] = d;
+}
+
+void helper_rdtsc(CPUX86State *env)
+{
+    struct timespec ts;
+    uint64_t ns;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    env->regs[R_EAX] = (uint32_t)ns;
+    env->regs[R_EDX] = ns >> 32;
+}
+
+/* ---------------------------------------------------------------- segments */
+
+/*
+ * MOV/POP to a segment register in protected mode (SDM vol. 3A, 3.4.2-3.4.5
+ * and 5.5): a null selector gives an unusable segment (base 0); otherwise the
+ * descriptor comes from the GDT or LDT in guest memory.
+ */
+void helper_load_seg(CPUX86State *env, uint32_t seg, uint32_t selector)
+{
+    const SegmentCache *table;
+    uint32_t index = selector & ~7u;
+    uint8_t desc[8];
+    uint32_t low, high;
+
+    selector &= 0xffff;
+    if ((selector & ~3u) == 0) {
+        if (seg == R_SS && !(env->hflags & HF_CS64)) {
+            x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
+        }
+        env->segs[seg].selector = selector;
+        env->segs[seg].base = 0;
+        env->segs[seg].limit = 0;
+        env->segs[seg].flags = 0;
+        return;
+    }
+    table = (selector & 4) ? &env->ldt : &env->gdt;
+    if (index + 7 > table->limit || table->base == 0) {
+        x86_raise_exception(env, EXCP0D_GPF, selector & ~3u, GETPC());
+    }
+    memcpy(desc, guest_memory(env, table->base + index, 8, PAGE_READ, GETPC()), 8);
+    low = desc[0] | desc[1] << 8 | desc[2] << 16 | (uint32_t)desc[3] << 24;
+    high = desc[4] | desc[5] << 8 | desc[6] << 16 | (uint32_t)desc[7] << 24;
+    if (!(high & (1u << 15))) {
+        /* not present: #NP, or #SS for SS; reported as #GP to user mode */
+        x86_raise_exception(env, EXCP0D_GPF, selector & ~3u, GETPC());
+    }
+    env->segs[seg].selector = selector;
+    env->segs[seg].base = (low >> 16) | (high & 0xff) << 16 | (high & 0xff000000u);
+    env->segs[seg].limit = (low & 0xffff) | (high & 0x000f0000u);
+    if (high & (1u << 23)) {
+        env->segs[seg].limit = env->segs[seg].limit << 12 | 0xfff;
+    }
+    env->segs[seg].flags = high & 0x00f0ff00u;
+}
+
+/* ---------------------------------------------------------------- CMPXCHG8B/16B */
+
+/* SDM vol. 2A, CMPXCHG8B/CMPXCHG16B: compare rDX:rAX with memory; ZF reports
+ * the result; 16B needs a 16-byte aligned operand (#GP otherwise) */
+void helper_cmpxchg8b(CPUX86State *env, uint64_t addr)
+{
+    uint8_t *p;
+    uint64_t old, expected, flags = x86_cc_compute_all(env);
+
+    if (!(env->hflags & HF_CS64)) {
+        addr = (uint32_t)addr;
+    }
+    p = guest_memory(env, addr, 8, PAGE_READ | PAGE_WRITE, GETPC());
+    memcpy(&old, p, 8);
+    expected = (env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
+    if (old == expected) {
+        uint64_t v = (env->regs[R_ECX] << 32) | (uint32_t)env->regs[R_EBX];
+        memcpy(p, &v, 8);
+        flags |= CC_Z;
+    } else {
+        env->regs[R_EAX] = (uint32_t)old;
+        env->regs[R_EDX] = old >> 32;
+        flags &= ~(uint64_t)CC_Z;
+    }
+    env->cc_src = flags;
+    env->cc_op = CC_OP_EFLAGS;
+}
+
+void helper_cmpxchg16b(CPUX86State *env, uint64_t addr)
+{
+    uint8_t *p;
+    uint64_t old[2], flags = x86_cc_compute_all(env);
+
+    if (addr & 15) {
+        x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
+    }
+    p = guest_memory(env, addr, 16, PAGE_READ | PAGE_WRITE, GETPC());
+    memcpy(old, p, 16);
+    if (old[0] == env->regs[R_EAX] && old[1] == env->regs[R_EDX]) {
+        uint64_t v[2] = { env->regs[R_EBX], env->regs[R_ECX] };
+        memcpy(p, v, 16);
+        flags |= CC_Z;
+    } else {
+        env->regs[R_EAX] = old[0];
+        env->regs[R_EDX] = old[1];
+        flags &= ~(uint64_t)CC_Z;
+    }
+    env->cc_src = flags;
+    env->cc_op = CC_OP_EFLAGS;
+}

@@ -1,0 +1,1029 @@
+/*
+ * SSE/SSE2 helpers (see sse_helper.h for the calling convention). Each operation
+ * follows the "Operation" section of its instruction in Intel SDM vol. 2; the
+ * lane layout relies on a little-endian host, as XMMReg does.
+ */
+#include <fenv.h>
+#include <math.h>
+#include <string.h>
+#include "target-i386/sse_helper.h"
+
+static XMMReg xmm_from_halves(uint64_t lo, uint64_t hi)
+{
+    XMMReg r;
+    r.q[0] = lo;
+    r.q[1] = hi;
+    return r;
+}
+
+/* --- saturation (Intel SDM vol. 1, 4.6.2 "saturation arithmetic") --- */
+
+static int8_t saturate_s8(int v)
+{
+    return v < INT8_MIN ? INT8_MIN : v > INT8_MAX ? INT8_MAX : v;
+}
+
+static uint8_t saturate_u8(int v)
+{
+    return v < 0 ? 0 : v > UINT8_MAX ? UINT8_MAX : v;
+}
+
+static int16_t saturate_s16(int v)
+{
+    return v < INT16_MIN ? INT16_MIN : v > INT16_MAX ? INT16_MAX : v;
+}
+
+static uint16_t saturate_u16(int v)
+{
+    return v < 0 ? 0 : v > UINT16_MAX ? UINT16_MAX : v;
+}
+
+/*
+ * Lane-wise integer operations: for each lane i, a is the destination's lane and
+ * b the source's, both of type TYPE; the lane becomes EXPR.
+ */
+#define LANEWISE(name, field, TYPE, lanes, EXPR) \
+    void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        for (int i = 0; i < (lanes); i++) { \
+            TYPE a = (TYPE)d->field[i], b = (TYPE)s.field[i]; \
+            d->field[i] = (EXPR); \
+        } \
+    }
+
+LANEWISE(paddb, b, uint8_t, 16, a + b)
+LANEWISE(paddw, w, uint16_t, 8, a + b)
+LANEWISE(paddd, l, uint32_t, 4, a + b)
+LANEWISE(paddq, q, uint64_t, 2, a + b)
+LANEWISE(psubb, b, uint8_t, 16, a - b)
+LANEWISE(psubw, w, uint16_t, 8, a - b)
+LANEWISE(psubd, l, uint32_t, 4, a - b)
+LANEWISE(psubq, q, uint64_t, 2, a - b)
+LANEWISE(paddsb, b, int8_t, 16, (uint8_t)saturate_s8(a + b))
+LANEWISE(paddsw, w, int16_t, 8, (uint16_t)saturate_s16(a + b))
+LANEWISE(paddusb, b, uint8_t, 16, saturate_u8(a + b))
+LANEWISE(paddusw, w, uint16_t, 8, saturate_u16(a + b))
+LANEWISE(psubsb, b, int8_t, 16, (uint8_t)saturate_s8(a - b))
+LANEWISE(psubsw, w, int16_t, 8, (uint16_t)saturate_s16(a - b))
+LANEWISE(psubusb, b, uint8_t, 16, saturate_u8(a - b))
+LANEWISE(psubusw, w, uint16_t, 8, saturate_u16(a - b))
+LANEWISE(pmullw, w, int16_t, 8, (uint16_t)((int32_t)a * b))
+LANEWISE(pmulhw, w, int16_t, 8, (uint16_t)(((int32_t)a * b) >> 16))
+LANEWISE(pmulhuw, w, uint16_t, 8, (uint16_t)(((uint32_t)a * b) >> 16))
+LANEWISE(pavgb, b, uint8_t, 16, (a + b + 1) >> 1)
+LANEWISE(pavgw, w, uint16_t, 8, (a + b + 1) >> 1)
+LANEWISE(pminub, b, uint8_t, 16, a < b ? a : b)
+LANEWISE(pmaxub, b, uint8_t, 16, a > b ? a : b)
+LANEWISE(pminsw, w, int16_t, 8, (uint16_t)(a < b ? a : b))
+LANEWISE(pmaxsw, w, int16_t, 8, (uint16_t)(a > b ? a : b))
+LANEWISE(pcmpeqb, b, uint8_t, 16, a == b ? UINT8_MAX : 0)
+LANEWISE(pcmpeqw, w, uint16_t, 8, a == b ? UINT16_MAX : 0)
+LANEWISE(pcmpeqd, l, uint32_t, 4, a == b ? UINT32_MAX : 0)
+LANEWISE(pcmpgtb, b, int8_t, 16, a > b ? UINT8_MAX : 0)
+LANEWISE(pcmpgtw, w, int16_t, 8, a > b ? UINT16_MAX : 0)
+LANEWISE(pcmpgtd, l, int32_t, 4, a > b ? UINT32_MAX : 0)
+
+/* PMULUDQ: unsigned products of the even doublewords */
+void helper_pmuludq(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    d->q[0] = (uint64_t)(uint32_t)d->q[0] * (uint32_t)lo;
+    d->q[1] = (uint64_t)(uint32_t)d->q[1] * (uint32_t)hi;
+}
+
+/* PMADDWD: adjacent signed word products summed into doublewords */
+void helper_pmaddwd(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    for (int i = 0; i < 4; i++) {
+        int64_t sum = (int64_t)(int16_t)d->w[2 * i] * (int16_t)s.w[2 * i] +
+                      (int64_t)(int16_t)d->w[2 * i + 1] * (int16_t)s.w[2 * i + 1];
+        d->l[i] = (uint32_t)sum;
+    }
+}
+
+/* PSADBW: sums of absolute byte differences, one per quadword */
+void helper_psadbw(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    for (int half = 0; half < 2; half++) {
+        unsigned sum = 0;
+        for (int i = half * 8; i < half * 8 + 8; i++) {
+            sum += d->b[i] > s.b[i] ? d->b[i] - s.b[i] : s.b[i] - d->b[i];
+        }
+        d->q[half] = sum;
+    }
+}
+
+/* --- packs: destination lanes first, then source lanes --- */
+
+void helper_packsswb(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi), r;
+    for (int i = 0; i < 8; i++) {
+        r.b[i] = (uint8_t)saturate_s8((int16_t)d->w[i]);
+        r.b[i + 8] = (uint8_t)saturate_s8((int16_t)s.w[i]);
+    }
+    *d = r;
+}
+
+void helper_packuswb(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi), r;
+    for (int i = 0; i < 8; i++) {
+        r.b[i] = saturate_u8((int16_t)d->w[i]);
+        r.b[i + 8] = saturate_u8((int16_t)s.w[i]);
+    }
+    *d = r;
+}
+
+void helper_packssdw(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi), r;
+    for (int i = 0; i < 4; i++) {
+        r.w[i] = (uint16_t)saturate_s16((int32_t)d->l[i]);
+        r.w[i + 4] = (uint16_t)saturate_s16((int32_t)s.l[i]);
+    }
+    *d = r;
+}
+
+/* --- unpacks: interleave the low (or high) halves, destination lane first --- */
+#define UNPACK(name, field, lanes, first) \
+    void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi), r; \
+        for (int i = 0; i < (lanes) / 2; i++) { \
+            r.field[2 * i] = d->field[(first) + i]; \
+            r.field[2 * i + 1] = s.field[(first) + i]; \
+        } \
+        *d = r; \
+    }
+
+UNPACK(punpcklbw, b, 16, 0)
+UNPACK(punpcklwd, w, 8, 0)
+UNPACK(punpckldq, l, 4, 0)
+UNPACK(punpcklqdq, q, 2, 0)
+UNPACK(punpckhbw, b, 16, 8)
+UNPACK(punpckhwd, w, 8, 4)
+UNPACK(punpckhdq, l, 4, 2)
+UNPACK(punpckhqdq, q, 2, 1)
+
+/* --- bit shifts: the count is the source's whole low quadword --- */
+#define SHIFT(name, field, TYPE, lanes, bits, OP) \
+    void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        for (int i = 0; i < (lanes); i++) { \
+            TYPE a = (TYPE)d->field[i]; \
+            d->field[i] = OP(a, lo, bits); \
+        } \
+    }
+#define SHIFT_LEFT(a, count, bits)  ((count) >= (bits) ? 0 : a << (count))
+#define SHIFT_RIGHT(a, count, bits) ((count) >= (bits) ? 0 : a >> (count))
+/* arithmetic: counts past the width fill with the sign bit */
+#define SHIFT_ARITH(a, count, bits) (a >> ((count) >= (bits) ? (bits) - 1 : (count)))
+
+SHIFT(psllw, w, uint16_t, 8, 16, SHIFT_LEFT)
+SHIFT(pslld, l, uint32_t, 4, 32, SHIFT_LEFT)
+SHIFT(psllq, q, uint64_t, 2, 64, SHIFT_LEFT)
+SHIFT(psrlw, w, uint16_t, 8, 16, SHIFT_RIGHT)
+SHIFT(psrld, l, uint32_t, 4, 32, SHIFT_RIGHT)
+SHIFT(psrlq, q, uint64_t, 2, 64, SHIFT_RIGHT)
+SHIFT(psraw, w, int16_t, 8, 16, SHIFT_ARITH)
+SHIFT(psrad, l, int32_t, 4, 32, SHIFT_ARITH)
+
+void helper_pslldq(XMMReg *d, uint32_t imm)
+{
+    unsigned shift = imm > 16 ? 16 : imm;
+    XMMReg r;
+    memset(&r, 0, sizeof(r));
+    memcpy(&r.b[shift], d->b, 16 - shift);
+    *d = r;
+}
+
+void helper_psrldq(XMMReg *d, uint32_t imm)
+{
+    unsigned shift = imm > 16 ? 16 : imm;
+    XMMReg r;
+    memset(&r, 0, sizeof(r));
+    memcpy(r.b, &d->b[shift], 16 - shift);
+    *d = r;
+}
+
+/* --- shuffles --- */
+
+void helper_pshufd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    for (int i = 0; i < 4; i++) {
+        d->l[i] = s.l[(imm >> (2 * i)) & 3];
+    }
+}
+
+void helper_pshuflw(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    for (int i = 0; i < 4; i++) {
+        d->w[i] = s.w[(imm >> (2 * i)) & 3];
+    }
+    d->q[1] = hi;
+}
+
+void helper_pshufhw(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    for (int i = 0; i < 4; i++) {
+        d->w[4 + i] = s.w[4 + ((imm >> (2 * i)) & 3)];
+    }
+    d->q[0] = lo;
+}
+
+void helper_shufps(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
+{
+    XMMReg s = xmm_from_halves(lo, hi), r;
+    r.l[0] = d->l[imm & 3];
+    r.l[1] = d->l[(imm >> 2) & 3];
+    r.l[2] = s.l[(imm >> 4) & 3];
+    r.l[3] = s.l[(imm >> 6) & 3];
+    *d = r;
+}
+
+void helper_shufpd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
+{
+    XMMReg s = xmm_from_halves(lo, hi), r;
+    r.q[0] = d->q[imm & 1];
+    r.q[1] = s.q[(imm >> 1) & 1];
+    *d = r;
+}
+
+/* --- masks --- */
+
+uint32_t helper_pmovmskb(uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    uint32_t mask = 0;
+    for (int i = 0; i < 16; i++) {
+        mask |= (uint32_t)(s.b[i] >> 7) << i;
+    }
+    return mask;
+}
+
+uint32_t helper_movmskps(uint64_t lo, uint64_t hi)
+{
+    return (uint32_t)((lo >> 31) & 1) | (uint32_t)((lo >> 62) & 2) |
+           (uint32_t)((hi >> 29) & 4) | (uint32_t)((hi >> 60) & 8);
+}
+
+uint32_t helper_movmskpd(uint64_t lo, uint64_t hi)
+{
+    return (uint32_t)(lo >> 63) | (uint32_t)((hi >> 63) << 1);
+}
+
+/*
+ * --- floating point ---
+ * The host's IEEE arithmetic does the work; what is x86-specific is done here:
+ * MXCSR rounding control and sticky exception flags, DAZ/FZ, which NaN an
+ * operation returns (Intel SDM vol. 1, 4.8.3.5 and table 4-7: the first source
+ * operand's NaN, quieted, else the second's) and the default NaN (negative quiet
+ * NaN, "real indefinite") for invalid operations.
+ */
+
+static const int host_rounding_mode[4] = {
+    FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO,
+};
+
+/* Sets the host rounding mode from MXCSR and clears the host's exception flags. */
+static void fp_begin(CPUX86State *env)
+{
+    unsigned rounding = (env->mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT;
+    feclearexcept(FE_ALL_EXCEPT);
+    if (rounding != 0) {
+        fesetround(host_rounding_mode[rounding]);
+    }
+}
+
+/* Accumulates the host's exception flags into MXCSR, back to round-to-nearest. */
+static void fp_end(CPUX86State *env)
+{
+    int raised = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t flags = 0;
+    if (raised & FE_INVALID) {
+        flags |= MXCSR_IE;
+    }
+    if (raised & FE_DIVBYZERO) {
+        flags |= MXCSR_ZE;
+    }
+    if (raised & FE_OVERFLOW) {
+        flags |= MXCSR_OE;
+    }
+    if (raised & FE_UNDERFLOW) {
+        flags |= MXCSR_UE;
+    }
+    if (raised & FE_INEXACT) {
+        flags |= MXCSR_PE;
+    }
+    env->mxcsr |= flags;
+    if (env->mxcsr & MXCSR_RC_MASK) {
+        fesetround(FE_TONEAREST);
+    }
+}
+
+static float f32_from_bits(uint32_t bits)
+{
+    float f;
+    memcpy(&f, &bits, sizeof(f));
+    return f;
+}
+
+static uint32_t f32_to_bits(float f)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof(bits));
+    return bits;
+}
+
+static double f64_from_bits(uint64_t bits)
+{
+    double f;
+    memcpy(&f, &bits, sizeof(f));
+    return f;
+}
+
+static uint64_t f64_to_bits(double f)
+{
+    uint64_t bits;
+    memcpy(&bits, &f, sizeof(bits));
+    return bits;
+}
+
+#define F32_QUIET_BIT     0x00400000u
+#define F32_DEFAULT_NAN   0xffc00000u
+#define F64_QUIET_BIT     0x0008000000000000ull
+#define F64_DEFAULT_NAN   0xfff8000000000000ull
+
+static bool f32_bits_is_nan(uint32_t bits)
+{
+    return (bits & 0x7fffffffu) > 0x7f800000u;
+}
+
+static bool f64_bits_is_nan(uint64_t bits)
+{
+    return (bits & 0x7fffffffffffffffull) > 0x7ff0000000000000ull;
+}
+
+static bool f32_bits_is_denormal(uint32_t bits)
+{
+    return (bits & 0x7f800000u) == 0 && (bits & 0x007fffffu) != 0;
+}
+
+static bool f64_bits_is_denormal(uint64_t bits)
+{
+    return (bits & 0x7ff0000000000000ull) == 0 && (bits & 0x000fffffffffffffull) != 0;
+}
+
+/* Denormal inputs: with DAZ they read as zero of the same sign
+ * (SDM vol. 1, 10.2.3.4), otherwise they flag DE. */
+static uint32_t f32_input(CPUX86State *env, uint32_t bits)
+{
+    if (f32_bits_is_denormal(bits)) {
+        if (env->mxcsr & MXCSR_DAZ) {
+            return bits & 0x80000000u;
+        }
+        env->mxcsr |= MXCSR_DE;
+    }
+    return bits;
+}
+
+static uint64_t f64_input(CPUX86State *env, uint64_t bits)
+{
+    if (f64_bits_is_denormal(bits)) {
+        if (env->mxcsr & MXCSR_DAZ) {
+            return bits & 0x8000000000000000ull;
+        }
+        env->mxcsr |= MXCSR_DE;
+    }
+    return bits;
+}
+
+/* Conversions to integers apply DAZ but never flag DE. */
+static uint32_t f32_daz(const CPUX86State *env, uint32_t bits)
+{
+    if ((env->mxcsr & MXCSR_DAZ) && f32_bits_is_denormal(bits)) {
+        return bits & 0x80000000u;
+    }
+    return bits;
+}
+
+static uint64_t f64_daz(const CPUX86State *env, uint64_t bits)
+{
+    if ((env->mxcsr & MXCSR_DAZ) && f64_bits_is_denormal(bits)) {
+        return bits & 0x8000000000000000ull;
+    }
+    return bits;
+}
+
+/* FZ: denormal results become zero of the same sign, flagging UE and PE
+ * (SDM vol. 1, 10.2.3.3) */
+static uint32_t f32_output(CPUX86State *env, uint32_t bits)
+{
+    if ((env->mxcsr & MXCSR_FZ) && f32_bits_is_denormal(bits)) {
+        env->mxcsr |= MXCSR_UE | MXCSR_PE;
+        return bits & 0x80000000u;
+    }
+    return bits;
+}
+
+static uint64_t f64_output(CPUX86State *env, uint64_t bits)
+{
+    if ((env->mxcsr & MXCSR_FZ) && f64_bits_is_denormal(bits)) {
+        env->mxcsr |= MXCSR_UE | MXCSR_PE;
+        return bits & 0x8000000000000000ull;
+    }
+    return bits;
+}
+
+typedef float F32BinaryOp(float a, float b);
+typedef double F64BinaryOp(double a, double b);
+
+static float f32_add(float a, float b) { return a + b; }
+static float f32_sub(float a, float b) { return a - b; }
+static float f32_mul(float a, float b) { return a * b; }
+static float f32_div(float a, float b) { return a / b; }
+static double f64_add(double a, double b) { return a + b; }
+static double f64_sub(double a, double b) { return a - b; }
+static double f64_mul(double a, double b) { return a * b; }
+static double f64_div(double a, double b) { return a / b; }
+
+/* One arithmetic lane with x86 NaN propagation. */
+static uint32_t f32_arith(CPUX86State *env, F32BinaryOp *op, uint32_t a, uint32_t b)
+{
+    if (f32_bits_is_nan(a) || f32_bits_is_nan(b)) {
+        uint32_t nan = f32_bits_is_nan(a) ? a : b;
+        if (!(nan & F32_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        if (f32_bits_is_nan(b) && !(b & F32_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return nan | F32_QUIET_BIT;
+    }
+    uint32_t mxcsr = env->mxcsr;
+    a = f32_input(env, a);
+    b = f32_input(env, b);
+    if (op == f32_div && (b & 0x7fffffffu) == 0) {
+        env->mxcsr = mxcsr;     /* #Z has priority over #D (SDM vol. 1, 4.9.2) */
+    }
+    uint32_t r = f32_to_bits(op(f32_from_bits(a), f32_from_bits(b)));
+    if (f32_bits_is_nan(r)) {
+        r = F32_DEFAULT_NAN;
+    }
+    return f32_output(env, r);
+}
+
+static uint64_t f64_arith(CPUX86State *env, F64BinaryOp *op, uint64_t a, uint64_t b)
+{
+    if (f64_bits_is_nan(a) || f64_bits_is_nan(b)) {
+        uint64_t nan = f64_bits_is_nan(a) ? a : b;
+        if (!(nan & F64_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        if (f64_bits_is_nan(b) && !(b & F64_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return nan | F64_QUIET_BIT;
+    }
+    uint32_t mxcsr = env->mxcsr;
+    a = f64_input(env, a);
+    b = f64_input(env, b);
+    if (op == f64_div && (b & 0x7fffffffffffffffull) == 0) {
+        env->mxcsr = mxcsr;     /* #Z has priority over #D (SDM vol. 1, 4.9.2) */
+    }
+    uint64_t r = f64_to_bits(op(f64_from_bits(a), f64_from_bits(b)));
+    if (f64_bits_is_nan(r)) {
+        r = F64_DEFAULT_NAN;
+    }
+    return f64_output(env, r);
+}
+
+/* MINxx/MAXxx: the second operand when either is NaN or both are zero
+ * (SDM vol. 2, MINPS "Operation"); NaN operands raise IE. */
+static uint32_t f32_min(CPUX86State *env, uint32_t a, uint32_t b)
+{
+    if (f32_bits_is_nan(a) || f32_bits_is_nan(b)) {
+        env->mxcsr |= MXCSR_IE;
+        return f32_daz(env, b);
+    }
+    a = f32_input(env, a);
+    b = f32_input(env, b);
+    return f32_from_bits(a) < f32_from_bits(b) ? a : b;
+}
+
+static uint32_t f32_max(CPUX86State *env, uint32_t a, uint32_t b)
+{
+    if (f32_bits_is_nan(a) || f32_bits_is_nan(b)) {
+        env->mxcsr |= MXCSR_IE;
+        return f32_daz(env, b);
+    }
+    a = f32_input(env, a);
+    b = f32_input(env, b);
+    return f32_from_bits(a) > f32_from_bits(b) ? a : b;
+}
+
+static uint64_t f64_min(CPUX86State *env, uint64_t a, uint64_t b)
+{
+    if (f64_bits_is_nan(a) || f64_bits_is_nan(b)) {
+        env->mxcsr |= MXCSR_IE;
+        return f64_daz(env, b);
+    }
+    a = f64_input(env, a);
+    b = f64_input(env, b);
+    return f64_from_bits(a) < f64_from_bits(b) ? a : b;
+}
+
+static uint64_t f64_max(CPUX86State *env, uint64_t a, uint64_t b)
+{
+    if (f64_bits_is_nan(a) || f64_bits_is_nan(b)) {
+        env->mxcsr |= MXCSR_IE;
+        return f64_daz(env, b);
+    }
+    a = f64_input(env, a);
+    b = f64_input(env, b);
+    return f64_from_bits(a) > f64_from_bits(b) ? a : b;
+}
+
+static uint32_t f32_sqrt(CPUX86State *env, uint32_t a)
+{
+    a = f32_daz(env, a);
+    if (!f32_bits_is_nan(a) && a > 0x80000000u) {
+        env->mxcsr |= MXCSR_IE;     /* negative: #I has priority over #D */
+        return F32_DEFAULT_NAN;
+    }
+    a = f32_input(env, a);
+    if (f32_bits_is_nan(a)) {
+        if (!(a & F32_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return a | F32_QUIET_BIT;
+    }
+    uint32_t r = f32_to_bits(sqrtf(f32_from_bits(a)));
+    return f32_bits_is_nan(r) ? F32_DEFAULT_NAN : r;
+}
+
+static uint64_t f64_sqrt(CPUX86State *env, uint64_t a)
+{
+    a = f64_daz(env, a);
+    if (!f64_bits_is_nan(a) && a > 0x8000000000000000ull) {
+        env->mxcsr |= MXCSR_IE;     /* negative: #I has priority over #D */
+        return F64_DEFAULT_NAN;
+    }
+    a = f64_input(env, a);
+    if (f64_bits_is_nan(a)) {
+        if (!(a & F64_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return a | F64_QUIET_BIT;
+    }
+    uint64_t r = f64_to_bits(sqrt(f64_from_bits(a)));
+    return f64_bits_is_nan(r) ? F64_DEFAULT_NAN : r;
+}
+
+/*
+ * RCPxx/RSQRTxx: the SDM only bounds the relative error (1.5 * 2^-12); this
+ * returns the correctly rounded value, which is within that bound. They treat
+ * denormal inputs as zero, flush denormal results, and touch no MXCSR flag.
+ */
+static float f32_approximate_input(uint32_t a)
+{
+    return f32_from_bits(f32_bits_is_denormal(a) ? a & 0x80000000u : a);
+}
+
+static uint32_t f32_approximate_output(uint32_t r)
+{
+    return f32_bits_is_denormal(r) ? r & 0x80000000u : r;
+}
+
+static uint32_t f32_reciprocal(uint32_t a)
+{
+    if (f32_bits_is_nan(a)) {
+        return a | F32_QUIET_BIT;
+    }
+    return f32_approximate_output(f32_to_bits(1.0f / f32_approximate_input(a)));
+}
+
+static uint32_t f32_reciprocal_sqrt(uint32_t a)
+{
+    if (f32_bits_is_nan(a)) {
+        return a | F32_QUIET_BIT;
+    }
+    float value = f32_approximate_input(a);
+    if (value < 0) {
+        return F32_DEFAULT_NAN;
+    }
+    return f32_approximate_output(f32_to_bits(1.0f / sqrtf(value)));
+}
+
+#define F32_APPROXIMATE(name, lanes, OP) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        uint32_t mxcsr = env->mxcsr; \
+        for (int i = 0; i < (lanes); i++) { \
+            d->l[i] = OP(s.l[i]); \
+        } \
+        env->mxcsr = mxcsr; \
+    }
+
+F32_APPROXIMATE(rcpps, 4, f32_reciprocal)
+F32_APPROXIMATE(rcpss, 1, f32_reciprocal)
+F32_APPROXIMATE(rsqrtps, 4, f32_reciprocal_sqrt)
+F32_APPROXIMATE(rsqrtss, 1, f32_reciprocal_sqrt)
+
+/* Packed and scalar forms of one lane operation. Scalar forms keep the
+ * destination's upper lanes. */
+#define F32_BINARY(name, lanes, LANE) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        fp_begin(env); \
+        for (int i = 0; i < (lanes); i++) { \
+            d->l[i] = LANE; \
+        } \
+        fp_end(env); \
+    }
+#define F64_BINARY(name, lanes, LANE) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        fp_begin(env); \
+        for (int i = 0; i < (lanes); i++) { \
+            d->q[i] = LANE; \
+        } \
+        fp_end(env); \
+    }
+
+#define F32_ARITH(op) f32_arith(env, f32_##op, d->l[i], s.l[i])
+#define F64_ARITH(op) f64_arith(env, f64_##op, d->q[i], s.q[i])
+
+F32_BINARY(addps, 4, F32_ARITH(add))
+F32_BINARY(addss, 1, F32_ARITH(add))
+F32_BINARY(subps, 4, F32_ARITH(sub))
+F32_BINARY(subss, 1, F32_ARITH(sub))
+F32_BINARY(mulps, 4, F32_ARITH(mul))
+F32_BINARY(mulss, 1, F32_ARITH(mul))
+F32_BINARY(divps, 4, F32_ARITH(div))
+F32_BINARY(divss, 1, F32_ARITH(div))
+F32_BINARY(minps, 4, f32_min(env, d->l[i], s.l[i]))
+F32_BINARY(minss, 1, f32_min(env, d->l[i], s.l[i]))
+F32_BINARY(maxps, 4, f32_max(env, d->l[i], s.l[i]))
+F32_BINARY(maxss, 1, f32_max(env, d->l[i], s.l[i]))
+F32_BINARY(sqrtps, 4, f32_sqrt(env, s.l[i]))
+F32_BINARY(sqrtss, 1, f32_sqrt(env, s.l[i]))
+F64_BINARY(addpd, 2, F64_ARITH(add))
+F64_BINARY(addsd, 1, F64_ARITH(add))
+F64_BINARY(subpd, 2, F64_ARITH(sub))
+F64_BINARY(subsd, 1, F64_ARITH(sub))
+F64_BINARY(mulpd, 2, F64_ARITH(mul))
+F64_BINARY(mulsd, 1, F64_ARITH(mul))
+F64_BINARY(divpd, 2, F64_ARITH(div))
+F64_BINARY(divsd, 1, F64_ARITH(div))
+F64_BINARY(minpd, 2, f64_min(env, d->q[i], s.q[i]))
+F64_BINARY(minsd, 1, f64_min(env, d->q[i], s.q[i]))
+F64_BINARY(maxpd, 2, f64_max(env, d->q[i], s.q[i]))
+F64_BINARY(maxsd, 1, f64_max(env, d->q[i], s.q[i]))
+F64_BINARY(sqrtpd, 2, f64_sqrt(env, s.q[i]))
+F64_BINARY(sqrtsd, 1, f64_sqrt(env, s.q[i]))
+
+/* --- comparisons (SDM vol. 2, CMPPS: predicates 0-7 of imm8) --- */
+
+/* ordered relation of a and b, or unordered */
+enum { FP_LESS, FP_EQUAL, FP_GREATER, FP_UNORDERED };
+
+static bool fp_predicate(int relation, uint32_t predicate)
+{
+    switch (predicate & 7) {
+    case 0: return relation == FP_EQUAL;
+    case 1: return relation == FP_LESS;
+    case 2: return relation == FP_LESS || relation == FP_EQUAL;
+    case 3: return relation == FP_UNORDERED;
+    case 4: return relation != FP_EQUAL;
+    case 5: return !(relation == FP_LESS);
+    case 6: return !(relation == FP_LESS || relation == FP_EQUAL);
+    default: return relation != FP_UNORDERED;
+    }
+}
+
+/* LT, LE, NLT, NLE signal invalid on any NaN; the others only on SNaN */
+static bool fp_predicate_signals_qnan(uint32_t predicate)
+{
+    unsigned p = predicate & 3;
+    return p == 1 || p == 2;
+}
+
+static int f32_relation(CPUX86State *env, uint32_t a, uint32_t b, bool signal_qnan)
+{
+    if (f32_bits_is_nan(a) || f32_bits_is_nan(b)) {
+        if (signal_qnan || (f32_bits_is_nan(a) && !(a & F32_QUIET_BIT)) ||
+            (f32_bits_is_nan(b) && !(b & F32_QUIET_BIT))) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return FP_UNORDERED;
+    }
+    a = f32_input(env, a);
+    b = f32_input(env, b);
+    float fa = f32_from_bits(a), fb = f32_from_bits(b);
+    return fa < fb ? FP_LESS : fa == fb ? FP_EQUAL : FP_GREATER;
+}
+
+static int f64_relation(CPUX86State *env, uint64_t a, uint64_t b, bool signal_qnan)
+{
+    if (f64_bits_is_nan(a) || f64_bits_is_nan(b)) {
+        if (signal_qnan || (f64_bits_is_nan(a) && !(a & F64_QUIET_BIT)) ||
+            (f64_bits_is_nan(b) && !(b & F64_QUIET_BIT))) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return FP_UNORDERED;
+    }
+    a = f64_input(env, a);
+    b = f64_input(env, b);
+    double fa = f64_from_bits(a), fb = f64_from_bits(b);
+    return fa < fb ? FP_LESS : fa == fb ? FP_EQUAL : FP_GREATER;
+}
+
+#define F32_COMPARE(name, lanes) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        bool signal_qnan = fp_predicate_signals_qnan(imm); \
+        for (int i = 0; i < (lanes); i++) { \
+            int relation = f32_relation(env, d->l[i], s.l[i], signal_qnan); \
+            d->l[i] = fp_predicate(relation, imm) ? UINT32_MAX : 0; \
+        } \
+    }
+#define F64_COMPARE(name, lanes) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        bool signal_qnan = fp_predicate_signals_qnan(imm); \
+        for (int i = 0; i < (lanes); i++) { \
+            int relation = f64_relation(env, d->q[i], s.q[i], signal_qnan); \
+            d->q[i] = fp_predicate(relation, imm) ? UINT64_MAX : 0; \
+        } \
+    }
+
+F32_COMPARE(cmpps, 4)
+F32_COMPARE(cmpss, 1)
+F64_COMPARE(cmppd, 2)
+F64_COMPARE(cmpsd, 1)
+
+/* (U)COMISx: unordered ZF=PF=CF=1, less CF=1, equal ZF=1, greater none
+ * (SDM vol. 2, COMISS) */
+#define EFLAGS_CF 0x0001
+#define EFLAGS_PF 0x0004
+#define EFLAGS_ZF 0x0040
+
+static uint32_t relation_to_eflags(int relation)
+{
+    switch (relation) {
+    case FP_LESS: return EFLAGS_CF;
+    case FP_EQUAL: return EFLAGS_ZF;
+    case FP_GREATER: return 0;
+    default: return EFLAGS_ZF | EFLAGS_PF | EFLAGS_CF;
+    }
+}
+
+uint32_t helper_comiss(CPUX86State *env, uint64_t a, uint64_t b)
+{
+    return relation_to_eflags(f32_relation(env, (uint32_t)a, (uint32_t)b, true));
+}
+
+uint32_t helper_ucomiss(CPUX86State *env, uint64_t a, uint64_t b)
+{
+    return relation_to_eflags(f32_relation(env, (uint32_t)a, (uint32_t)b, false));
+}
+
+uint32_t helper_comisd(CPUX86State *env, uint64_t a, uint64_t b)
+{
+    return relation_to_eflags(f64_relation(env, a, b, true));
+}
+
+uint32_t helper_ucomisd(CPUX86State *env, uint64_t a, uint64_t b)
+{
+    return relation_to_eflags(f64_relation(env, a, b, false));
+}
+
+/* --- conversions (SDM vol. 2, CVTxx2yy) --- */
+
+/* float <-> double keep NaN payloads, quieted; host casts do the rounding */
+static uint64_t f32_to_f64(CPUX86State *env, uint32_t a)
+{
+    a = f32_input(env, a);
+    if (f32_bits_is_nan(a)) {
+        if (!(a & F32_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return ((uint64_t)(a & 0x80000000u) << 32) | 0x7ff8000000000000ull |
+               ((uint64_t)(a & 0x003fffffu) << 29);
+    }
+    return f64_to_bits((double)f32_from_bits(a));
+}
+
+static uint32_t f64_to_f32(CPUX86State *env, uint64_t a)
+{
+    a = f64_input(env, a);
+    if (f64_bits_is_nan(a)) {
+        if (!(a & F64_QUIET_BIT)) {
+            env->mxcsr |= MXCSR_IE;
+        }
+        return (uint32_t)((a >> 32) & 0x80000000u) | 0x7fc00000u |
+               (uint32_t)((a >> 29) & 0x003fffffu);
+    }
+    return f32_output(env, f32_to_bits((float)f64_from_bits(a)));
+}
+
+/*
+ * Float to signed integer of 'bits' bits, rounded per MXCSR (or truncated).
+ * NaN and out-of-range give the integer indefinite (most negative value) and IE.
+ */
+static int64_t double_to_int(CPUX86State *env, double value, int bits, bool truncate)
+{
+    double rounded = truncate ? trunc(value) : nearbyint(value);
+    double limit = bits == 32 ? 2147483648.0 : 9223372036854775808.0;
+    int64_t indefinite = bits == 32 ? INT32_MIN : INT64_MIN;
+    if (isnan(rounded) || rounded >= limit || rounded < -limit) {
+        env->mxcsr |= MXCSR_IE;
+        return indefinite;
+    }
+    if (rounded != value) {
+        env->mxcsr |= MXCSR_PE;
+    }
+    return (int64_t)rounded;
+}
+
+static uint32_t f32_to_int32(CPUX86State *env, uint32_t a, bool truncate)
+{
+    return (uint32_t)double_to_int(env, f32_from_bits(f32_daz(env, a)), 32, truncate);
+}
+
+static uint32_t f64_to_int32(CPUX86State *env, uint64_t a, bool truncate)
+{
+    return (uint32_t)double_to_int(env, f64_from_bits(f64_daz(env, a)), 32, truncate);
+}
+
+void helper_cvtps2pd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    d->q[0] = f32_to_f64(env, (uint32_t)lo);
+    d->q[1] = f32_to_f64(env, (uint32_t)(lo >> 32));
+}
+
+void helper_cvtpd2ps(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    fp_begin(env);
+    d->l[0] = f64_to_f32(env, lo);
+    d->l[1] = f64_to_f32(env, hi);
+    d->q[1] = 0;
+    fp_end(env);
+}
+
+void helper_cvtss2sd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    d->q[0] = f32_to_f64(env, (uint32_t)lo);
+}
+
+void helper_cvtsd2ss(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    fp_begin(env);
+    d->l[0] = f64_to_f32(env, lo);
+    fp_end(env);
+}
+
+void helper_cvtdq2ps(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    fp_begin(env);
+    for (int i = 0; i < 4; i++) {
+        d->l[i] = f32_to_bits((float)(int32_t)s.l[i]);
+    }
+    fp_end(env);
+}
+
+void helper_cvtps2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    fp_begin(env);
+    for (int i = 0; i < 4; i++) {
+        d->l[i] = f32_to_int32(env, s.l[i], false);
+    }
+    fp_end(env);
+}
+
+void helper_cvttps2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    for (int i = 0; i < 4; i++) {
+        d->l[i] = f32_to_int32(env, s.l[i], true);
+    }
+}
+
+void helper_cvtdq2pd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    d->q[0] = f64_to_bits((double)(int32_t)lo);
+    d->q[1] = f64_to_bits((double)(int32_t)(lo >> 32));
+}
+
+void helper_cvtpd2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    fp_begin(env);
+    d->l[0] = f64_to_int32(env, lo, false);
+    d->l[1] = f64_to_int32(env, hi, false);
+    d->q[1] = 0;
+    fp_end(env);
+}
+
+void helper_cvttpd2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    d->l[0] = f64_to_int32(env, lo, true);
+    d->l[1] = f64_to_int32(env, hi, true);
+    d->q[1] = 0;
+}
+
+void helper_cvtsi2ss(CPUX86State *env, XMMReg *d, int64_t value)
+{
+    fp_begin(env);
+    d->l[0] = f32_to_bits((float)value);
+    fp_end(env);
+}
+
+void helper_cvtsi2sd(CPUX86State *env, XMMReg *d, int64_t value)
+{
+    fp_begin(env);
+    d->q[0] = f64_to_bits((double)value);
+    fp_end(env);
+}
+
+uint64_t helper_cvtss2si32(CPUX86State *env, uint64_t src)
+{
+    fp_begin(env);
+    uint64_t r = f32_to_int32(env, (uint32_t)src, false);
+    fp_end(env);
+    return r;
+}
+
+uint64_t helper_cvttss2si32(CPUX86State *env, uint64_t src)
+{
+    return f32_to_int32(env, (uint32_t)src, true);
+}
+
+uint64_t helper_cvtsd2si32(CPUX86State *env, uint64_t src)
+{
+    fp_begin(env);
+    uint64_t r = f64_to_int32(env, src, false);
+    fp_end(env);
+    return r;
+}
+
+uint64_t helper_cvttsd2si32(CPUX86State *env, uint64_t src)
+{
+    return f64_to_int32(env, src, true);
+}
+
+uint64_t helper_cvtss2si64(CPUX86State *env, uint64_t src)
+{
+    fp_begin(env);
+    double value = f32_from_bits(f32_daz(env, (uint32_t)src));
+    uint64_t r = (uint64_t)double_to_int(env, value, 64, false);
+    fp_end(env);
+    return r;
+}
+
+uint64_t helper_cvttss2si64(CPUX86State *env, uint64_t src)
+{
+    double value = f32_from_bits(f32_daz(env, (uint32_t)src));
+    return (uint64_t)double_to_int(env, value, 64, true);
+}
+
+uint64_t helper_cvtsd2si64(CPUX86State *env, uint64_t src)
+{
+    fp_begin(env);
+    double value = f64_from_bits(f64_daz(env, src));
+    uint64_t r = (uint64_t)double_to_int(env, value, 64, false);
+    fp_end(env);
+    return r;
+}
+
+uint64_t helper_cvttsd2si64(CPUX86State *env, uint64_t src)
+{
+    double value = f64_from_bits(f64_daz(env, src));
+    return (uint64_t)double_to_int(env, value, 64, true);
+}
+
+void helper_ldmxcsr(CPUX86State *env, uint32_t value)
+{
+    if (value & ~MXCSR_WRITABLE) {
+        x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
+    }
+    env->mxcsr = value;
+}
+
+void helper_sse_raise_gp(CPUX86State *env)
+{
+    x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
+}

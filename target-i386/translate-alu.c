@@ -1,0 +1,764 @@
+/*
+ * x86 front end: data movement and arithmetic of the general-purpose
+ * instruction set (Intel SDM vol. 2A-2D, per-instruction pages; opcode map in
+ * vol. 2D, appendix A).
+ */
+#include "target-i386/translate.h"
+
+enum { OP_ADD, OP_OR, OP_ADC, OP_SBB, OP_AND, OP_SUB, OP_XOR, OP_CMP };
+
+#define G(s) ((s)->g)
+
+static int byte_or_full(DisasContext *s, unsigned b)
+{
+    return (b & 1) ? s->dflag : MO_8;
+}
+
+/* immediate size of an Iz operand */
+static int imm_size(int ot)
+{
+    return ot == MO_8 ? 1 : ot == MO_16 ? 2 : 4;
+}
+
+static void set_cc_arith(DisasContext *s, TCGv dst, TCGv src, int group, int ot)
+{
+    tcg_gen_mov(s->tcg, G(s)->cc_src, src);
+    tcg_gen_mov(s->tcg, G(s)->cc_dst, dst);
+    set_cc_op(s, group + ot);
+}
+
+/* T0 = T0 op T1 with flags; result stored by the caller unless CMP */
+static void gen_alu_op(DisasContext *s, int op, int ot)
+{
+    TCGContext *t = s->tcg;
+    TCGv T0 = s->T0, T1 = s->T1, c;
+
+    switch (op) {
+    case OP_ADD:
+        tcg_gen_add(t, T0, T0, T1);
+        set_cc_arith(s, T0, T1, CC_OP_ADDB, ot);
+        break;
+    case OP_ADC:
+    case OP_SBB:
+        c = tcg_new64(s);
+        gen_compute_cf(s, c);
+        if (op == OP_ADC) {
+            tcg_gen_add(t, T0, T0, T1);
+            tcg_gen_add(t, T0, T0, c);
+        } else {
+            tcg_gen_sub(t, T0, T0, T1);
+            tcg_gen_sub(t, T0, T0, c);
+        }
+        tcg_gen_mov(t, G(s)->cc_src2, c);
+        set_cc_arith(s, T0, T1, op == OP_ADC ? CC_OP_ADCB : CC_OP_SBBB, ot);
+        tcg_temp_free(t, c);
+        break;
+    case OP_SUB:
+    case OP_CMP:
+        tcg_gen_mov(t, G(s)->cc_src2, T0);
+        tcg_gen_sub(t, T0, T0, T1);
+        set_cc_arith(s, T0, T1, CC_OP_SUBB, ot);
+        break;
+    default:
+        if (op == OP_AND) {
+            tcg_gen_and(t, T0, T0, T1);
+        } else if (op == OP_OR) {
+            tcg_gen_or(t, T0, T0, T1);
+        } else {
+            tcg_gen_xor(t, T0, T0, T1);
+        }
+        tcg_gen_mov(t, G(s)->cc_dst, T0);
+        set_cc_op(s, CC_OP_LOGICB + ot);
+        break;
+    }
+}
+
+/* 00-3F: ALU with the operand forms Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev / AL,Ib / rAX,Iz */
+static void disas_alu_forms(DisasContext *s, unsigned b)
+{
+    int op = (b >> 3) & 7, form = b & 7, ot = byte_or_full(s, b);
+
+    if (form < 4) {
+        x86_decode_modrm(s);
+    }
+    if (form == 0 || form == 1) {
+        /* XOR r, r: the result and flags are known (idiom for zeroing) */
+        if (op == OP_XOR && s->mod == 3 && s->rm == s->reg &&
+            !(ot == MO_8 && s->rm >= 4 && s->rm < 8 && !(s->prefix & PREFIX_REX))) {
+            tcg_gen_movi(s->tcg, s->T0, 0);
+            gen_st_reg(s, ot, s->rm, s->T0);
+            set_cc_op(s, CC_OP_CLR);
+            return;
+        }
+        gen_ld_modrm(s, ot, s->T0);
+        gen_ld_reg(s, ot, s->T1, s->reg);
+        gen_alu_op(s, op, ot);
+        if (op != OP_CMP) {
+            gen_st_modrm(s, ot, s->T0, true);
+        }
+    } else if (form == 2 || form == 3) {
+        gen_ld_modrm(s, ot, s->T1);
+        gen_ld_reg(s, ot, s->T0, s->reg);
+        gen_alu_op(s, op, ot);
+        if (op != OP_CMP) {
+            gen_st_reg(s, ot, s->reg, s->T0);
+        }
+    } else {
+        int64_t imm = x86_ld_imm(s, ot);
+        gen_ld_reg(s, ot, s->T0, R_EAX);
+        tcg_gen_movi(s->tcg, s->T1, imm);
+        gen_alu_op(s, op, ot);
+        if (op != OP_CMP) {
+            gen_st_reg(s, ot, R_EAX, s->T0);
+        }
+    }
+}
+
+/* 80/81/83: group 1, Eb,Ib / Ev,Iz / Ev,Ib */
+static void disas_group1(DisasContext *s, unsigned b)
+{
+    int ot = byte_or_full(s, b);
+    int op;
+    int64_t imm;
+
+    x86_decode_modrm(s);
+    op = (s->modrm >> 3) & 7;
+    s->rip_offset = (b == 0x81) ? imm_size(ot) : 1;
+    if (s->mod != 3) {
+        gen_lea_modrm(s);
+    }
+    imm = x86_ld_imm(s, b == 0x81 ? ot : MO_8);
+    if (s->mod == 3) {
+        gen_ld_reg(s, ot, s->T0, s->rm);
+    } else {
+        gen_ld(s, s->T0, s->A0, ot);
+    }
+    tcg_gen_movi(s->tcg, s->T1, imm);
+    gen_alu_op(s, op, ot);
+    if (op != OP_CMP) {
+        gen_st_modrm(s, ot, s->T0, true);
+    }
+}
+
+static void gen_inc_dec(DisasContext *s, int ot, bool dec)
+{
+    gen_compute_cf(s, G(s)->cc_src);
+    tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
+    tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
+    set_cc_op(s, (dec ? CC_OP_DECB : CC_OP_INCB) + ot);
+}
+
+/* 84/85 TEST Eb/Ev,G and A8/A9 TEST AL/rAX,imm */
+static void disas_test(DisasContext *s, unsigned b)
+{
+    int ot = byte_or_full(s, b);
+
+    if (b < 0xa8) {
+        x86_decode_modrm(s);
+        gen_ld_modrm(s, ot, s->T0);
+        gen_ld_reg(s, ot, s->T1, s->reg);
+    } else {
+        tcg_gen_movi(s->tcg, s->T1, x86_ld_imm(s, ot));
+        gen_ld_reg(s, ot, s->T0, R_EAX);
+    }
+    tcg_gen_and(s->tcg, s->T0, s->T0, s->T1);
+    tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
+    set_cc_op(s, CC_OP_LOGICB + ot);
+}
+
+/* F6/F7 /4../7: MUL, IMUL, DIV, IDIV with the implicit rAX/rDX operands */
+static void gen_mul_acc(DisasContext *s, int ot, bool sign)
+{
+    TCGContext *t = s->tcg;
+    TCGv T0 = s->T0, T1 = s->T1, hi = s->tmp;
+
+    if (ot == MO_64) {
+        tcg_gen_mov(t, T0, G(s)->regs[R_EAX]);
+        if (sign) {
+            tcg_gen_muls2(t, T0, hi, T0, T1);
+        } else {
+            tcg_gen_mulu2(t, T0, hi, T0, T1);
+        }
+        tcg_gen_mov(t, G(s)->regs[R_EAX], T0);
+        tcg_gen_mov(t, G(s)->regs[R_EDX], hi);
+        tcg_gen_mov(t, G(s)->cc_dst, T0);
+        if (sign) {
+            tcg_gen_sari(t, T1, T0, 63);
+            tcg_gen_sub(t, G(s)->cc_src, hi, T1);
+        } else {
+            tcg_gen_mov(t, G(s)->cc_src, hi);
+        }
+        set_cc_op(s, CC_OP_MULB + ot);
+        return;
+    }
+    gen_ld_reg(s, ot, T0, R_EAX);
+    if (sign) {
+        gen_extend(s, T0, T0, ot, true);
+        gen_extend(s, T1, T1, ot, true);
+    }
+    tcg_gen_mul(t, T0, T0, T1);
+    tcg_gen_mov(t, G(s)->cc_dst, T0);
+    if (sign) {
+        gen_extend(s, hi, T0, ot, true);
+        tcg_gen_sub(t, G(s)->cc_src, T0, hi);
+    } else {
+        tcg_gen_shri(t, G(s)->cc_src, T0, 8 << ot);
+    }
+    if (ot == MO_8) {
+        gen_st_reg(s, MO_16, R_EAX, T0);
+    } else {
+        gen_st_reg(s, ot, R_EAX, T0);
+        tcg_gen_shri(t, T0, T0, 8 << ot);
+        gen_st_reg(s, ot, R_EDX, T0);
+    }
+    set_cc_op(s, CC_OP_MULB + ot);
+}
+
+static void disas_group3(DisasContext *s, unsigned b)
+{
+    int ot = byte_or_full(s, b);
+    int op;
+
+    x86_decode_modrm(s);
+    op = (s->modrm >> 3) & 7;
+    if (op == 0 || op == 1) {
+        s->rip_offset = imm_size(ot);
+        gen_ld_modrm(s, ot, s->T0);
+        tcg_gen_andi(s->tcg, s->T0, s->T0, x86_ld_imm(s, ot));
+        tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
+        set_cc_op(s, CC_OP_LOGICB + ot);
+        return;
+    }
+    gen_ld_modrm(s, ot, s->T0);
+    switch (op) {
+    case 2:   /* NOT: flags unaffected */
+        tcg_gen_not(s->tcg, s->T0, s->T0);
+        gen_st_modrm(s, ot, s->T0, true);
+        break;
+    case 3:   /* NEG: flags of 0 - src */
+        tcg_gen_mov(s->tcg, s->T1, s->T0);
+        tcg_gen_movi(s->tcg, s->T0, 0);
+        gen_alu_op(s, OP_SUB, ot);
+        gen_st_modrm(s, ot, s->T0, true);
+        break;
+    case 4:
+    case 5:
+        tcg_gen_mov(s->tcg, s->T1, s->T0);
+        gen_mul_acc(s, ot, op == 5);
+        break;
+    default: {
+        TCGv args[2] = { s->T0, tcg_constant(s->tcg, TCG_TYPE_I32, ot) };
+        gen_update_cc_op(s);
+        tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+        gen_helper_env(s, op == 6 ? (void *)helper_divq : (void *)helper_idivq, 0, NULL, 2, args);
+        break;
+    }
+    }
+}
+
+/* IMUL Gv,Ev (0F AF) and Gv,Ev,imm (69, 6B) */
+static void disas_imul_reg(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    int ot = s->dflag;
+
+    x86_decode_modrm(s);
+    if (b == 0x69 || b == 0x6b) {
+        s->rip_offset = b == 0x69 ? imm_size(ot) : 1;
+        gen_ld_modrm(s, ot, s->T0);
+        tcg_gen_movi(t, s->T1, x86_ld_imm(s, b == 0x69 ? ot : MO_8));
+    } else {
+        gen_ld_modrm(s, ot, s->T0);
+        gen_ld_reg(s, ot, s->T1, s->reg);
+    }
+    if (ot == MO_64) {
+        tcg_gen_muls2(t, s->T0, s->tmp, s->T0, s->T1);
+        tcg_gen_sari(t, s->T1, s->T0, 63);
+        tcg_gen_sub(t, G(s)->cc_src, s->tmp, s->T1);
+    } else {
+        gen_extend(s, s->T0, s->T0, ot, true);
+        gen_extend(s, s->T1, s->T1, ot, true);
+        tcg_gen_mul(t, s->T0, s->T0, s->T1);
+        gen_extend(s, s->tmp, s->T0, ot, true);
+        tcg_gen_sub(t, G(s)->cc_src, s->T0, s->tmp);
+    }
+    tcg_gen_mov(t, G(s)->cc_dst, s->T0);
+    gen_st_reg(s, ot, s->reg, s->T0);
+    set_cc_op(s, CC_OP_MULB + ot);
+}
+
+/* FE/FF /0 /1: INC/DEC Eb/Ev */
+static bool disas_group45_incdec(DisasContext *s, unsigned b)
+{
+    int ot = byte_or_full(s, b);
+    int op;
+    uint64_t save_pc = s->pc;
+
+    x86_decode_modrm(s);
+    op = (s->modrm >> 3) & 7;
+    if (op > 1) {
+        if (b == 0xfe) {
+            return false;
+        }
+        s->pc = save_pc;     /* the rest of group 5 is control flow */
+        return false;
+    }
+    gen_ld_modrm(s, ot, s->T0);
+    gen_inc_dec(s, ot, op == 1);
+    gen_st_modrm(s, ot, s->T0, true);
+    return true;
+}
+
+/* C0/C1/D0..D3: group 2 shifts and rotates */
+static void disas_group2(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    int ot = byte_or_full(s, b);
+    int op, mask = ot == MO_64 ? 63 : 31;
+    int count = -1;
+
+    x86_decode_modrm(s);
+    op = (s->modrm >> 3) & 7;
+    if (b == 0xc0 || b == 0xc1) {
+        s->rip_offset = 1;
+    }
+    gen_ld_modrm(s, ot, s->T0);
+    if (b == 0xc0 || b == 0xc1) {
+        count = x86_ldub_code(s) & mask;
+    } else if (b == 0xd0 || b == 0xd1) {
+        count = 1;
+    }
+    if (count >= 1 && (op == SHIFT_SHL || op == SHIFT_SAL || op == SHIFT_SHR || op == SHIFT_SAR)) {
+        if (op == SHIFT_SAR) {
+            gen_extend(s, s->T0, s->T0, ot, true);
+        }
+        if (op == SHIFT_SHL || op == SHIFT_SAL) {
+            tcg_gen_shli(t, G(s)->cc_src, s->T0, count - 1);
+            tcg_gen_shli(t, s->T0, s->T0, count);
+        } else if (op == SHIFT_SHR) {
+            tcg_gen_shri(t, G(s)->cc_src, s->T0, count - 1);
+            tcg_gen_shri(t, s->T0, s->T0, count);
+        } else {
+            tcg_gen_sari(t, G(s)->cc_src, s->T0, count - 1);
+            tcg_gen_sari(t, s->T0, s->T0, count);
+        }
+        tcg_gen_mov(t, G(s)->cc_dst, s->T0);
+        set_cc_op(s, (op == SHIFT_SHL || op == SHIFT_SAL ? CC_OP_SHLB : CC_OP_SARB) + ot);
+    } else if (count != 0) {
+        TCGv args[3];
+        args[0] = s->T0;
+        if (count < 0) {
+            gen_ld_reg(s, MO_8, s->T1, R_ECX);
+            args[1] = s->T1;
+        } else {
+            args[1] = tcg_const64(s, count);
+        }
+        args[2] = tcg_constant(t, TCG_TYPE_I32, op | ot << 8);
+        gen_update_cc_op(s);
+        gen_helper_env(s, helper_shift, 0, s->T0, 3, args);
+        s->cc_op = CC_OP_EFLAGS;
+        s->cc_op_dirty = false;
+    }
+    gen_st_modrm(s, ot, s->T0, true);
+}
+
+/* 0F A4/A5/AC/AD: SHLD/SHRD Ev,Gv,Ib/CL */
+static void disas_shiftd(DisasContext *s, unsigned b)
+{
+    int ot = s->dflag;
+    TCGv args[4];
+    bool imm = !(b & 1);
+
+    x86_decode_modrm(s);
+    if (imm) {
+        s->rip_offset = 1;
+    }
+    gen_ld_modrm(s, ot, s->T0);
+    gen_ld_reg(s, ot, s->T1, s->reg);
+    args[0] = s->T0;
+    args[1] = s->T1;
+    if (imm) {
+        args[2] = tcg_const64(s, x86_ldub_code(s));
+    } else {
+        gen_ld_reg(s, MO_8, s->tmp, R_ECX);
+        args[2] = s->tmp;
+    }
+    args[3] = tcg_constant(s->tcg, TCG_TYPE_I32, (b >= 0x1ac) << 8 | ot);
+    gen_update_cc_op(s);
+    gen_helper_env(s, helper_shiftd, 0, s->T0, 4, args);
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_op_dirty = false;
+    gen_st_modrm(s, ot, s->T0, true);
+}
+
+/* 0F A3/AB/B3/BB (Ev,Gv) and 0F BA /4../7 (Ev,Ib): BT/BTS/BTR/BTC */
+static bool disas_bit_test(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    int ot = s->dflag, op, bits = 8 << ot;
+    TCGv mask = s->tmp, flags;
+
+    x86_decode_modrm(s);
+    if (b == 0x1ba) {
+        op = (s->modrm >> 3) & 7;
+        if (op < 4) {
+            return false;
+        }
+        op -= 4;
+        s->rip_offset = 1;
+        if (s->mod != 3) {
+            gen_lea_modrm(s);
+        }
+        tcg_gen_movi(t, s->T1, x86_ldub_code(s) & (bits - 1));
+    } else {
+        op = (b >> 3) & 3;
+        gen_ld_reg(s, ot, s->T1, s->reg);
+        if (s->mod != 3) {
+            /* SDM vol. 2A, BT: a register bit offset addresses memory beyond the
+             * operand, signed, in operand-size units */
+            gen_lea_modrm(s);
+            gen_extend(s, mask, s->T1, ot, true);
+            tcg_gen_sari(t, mask, mask, 3 + ot);
+            tcg_gen_shli(t, mask, mask, ot);
+            tcg_gen_add(t, s->A0, s->A0, mask);
+            if (!s->code64 || s->aflag == MO_32) {
+                tcg_gen_ext32u(t, s->A0, s->A0);
+            }
+        }
+        tcg_gen_andi(t, s->T1, s->T1, bits - 1);
+    }
+    if (s->mod == 3) {
+        gen_ld_reg(s, ot, s->T0, s->rm);
+    } else {
+        gen_ld(s, s->T0, s->A0, ot);
+    }
+    flags = tcg_new64(s);
+    gen_compute_eflags(s, flags);
+    tcg_gen_andi(t, flags, flags, ~(uint64_t)CC_C);
+    tcg_gen_shr(t, mask, s->T0, s->T1);
+    tcg_gen_andi(t, mask, mask, 1);
+    tcg_gen_or(t, flags, flags, mask);
+    gen_set_eflags_cc(s, flags);
+    tcg_temp_free(t, flags);
+    if (op == 0) {
+        return true;
+    }
+    tcg_gen_movi(t, mask, 1);
+    tcg_gen_shl(t, mask, mask, s->T1);
+    if (op == 1) {
+        tcg_gen_or(t, s->T0, s->T0, mask);
+    } else if (op == 2) {
+        tcg_gen_andc(t, s->T0, s->T0, mask);
+    } else {
+        tcg_gen_xor(t, s->T0, s->T0, mask);
+    }
+    gen_st_modrm(s, ot, s->T0, true);
+    return true;
+}
+
+/* 0F BC/BD: BSF/BSR, with F3: TZCNT/LZCNT; 0F B8 with F3: POPCNT */
+static bool disas_bit_scan(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    int ot = s->dflag, bits = 8 << ot;
+    bool rep = s->prefix & PREFIX_REPZ;
+
+    if (b == 0x1b8 && !rep) {
+        return false;
+    }
+    x86_decode_modrm(s);
+    gen_ld_modrm(s, ot, s->T0);
+    if (b == 0x1b8) {
+        tcg_gen_ctpop(t, s->T1, s->T0);
+        tcg_gen_setcondi(t, TCG_COND_EQ, s->tmp, s->T0, 0);
+        tcg_gen_shli(t, s->tmp, s->tmp, 6);    /* ZF */
+        gen_set_eflags_cc(s, s->tmp);
+        gen_st_reg(s, ot, s->reg, s->T1);
+        return true;
+    }
+    if (rep) {
+        if (b == 0x1bc) {
+            tcg_gen_ctz(t, s->T1, s->T0, tcg_const64(s, bits));
+        } else {
+            tcg_gen_clz(t, s->T1, s->T0, tcg_const64(s, 64));
+            tcg_gen_subi(t, s->T1, s->T1, 64 - bits);
+        }
+        tcg_gen_mov(t, G(s)->cc_src, s->T0);
+        tcg_gen_mov(t, G(s)->cc_dst, s->T1);
+        set_cc_op(s, CC_OP_BMIB + ot);
+        gen_st_reg(s, ot, s->reg, s->T1);
+        return true;
+    }
+    /* SDM: BSF/BSR leave the destination unchanged (AMD; Intel: undefined) for a
+     * zero source; ZF = source == 0 */
+    if (b == 0x1bc) {
+        tcg_gen_ctz(t, s->T1, s->T0, tcg_const64(s, 0));
+    } else {
+        tcg_gen_clz(t, s->T1, s->T0, tcg_const64(s, 64));
+        tcg_gen_xori(t, s->T1, s->T1, 63);
+    }
+    /* the whole register is left alone for a zero source (no 32-bit zero
+     * extension either) */
+    tcg_gen_mov(t, s->tmp, G(s)->regs[s->reg]);
+    gen_st_reg(s, ot, s->reg, s->T1);
+    tcg_gen_movcond(t, TCG_COND_EQ, G(s)->regs[s->reg], s->T0, tcg_const64(s, 0),
+                    s->tmp, G(s)->regs[s->reg]);
+    tcg_gen_setcondi(t, TCG_COND_EQ, s->tmp, s->T0, 0);
+    tcg_gen_shli(t, s->tmp, s->tmp, 6);
+    gen_set_eflags_cc(s, s->tmp);
+    return true;
+}
+
+/* MOV forms: 88-8B, C6/C7, B0-BF, A0-A3 */
+static bool disas_mov(DisasContext *s, unsigned b)
+{
+    int ot = byte_or_full(s, b);
+
+    if (b >= 0x88 && b <= 0x8b) {
+        x86_decode_modrm(s);
+        if (b < 0x8a) {
+            gen_ld_reg(s, ot, s->T0, s->reg);
+            gen_st_modrm(s, ot, s->T0, false);
+        } else {
+            gen_ld_modrm(s, ot, s->T0);
+            gen_st_reg(s, ot, s->reg, s->T0);
+        }
+    } else if (b == 0xc6 || b == 0xc7) {
+        x86_decode_modrm(s);
+        if ((s->modrm >> 3) & 7) {
+            return false;
+        }
+        s->rip_offset = imm_size(ot);
+        if (s->mod != 3) {
+            gen_lea_modrm(s);
+        }
+        tcg_gen_movi(s->tcg, s->T0, x86_ld_imm(s, ot));
+        gen_st_modrm(s, ot, s->T0, true);
+    } else if (b >= 0xb0 && b <= 0xbf) {
+        int reg = (b & 7) | s->rex_b;
+        ot = b >= 0xb8 ? s->dflag : MO_8;
+        tcg_gen_movi(s->tcg, s->T0, ot == MO_64 ? (int64_t)x86_ldq_code(s) : x86_ld_imm(s, ot));
+        gen_st_reg(s, ot, reg, s->T0);
+    } else {
+        /* A0-A3: moffs of address size (SDM vol. 2A, MOV) */
+        uint64_t addr = s->aflag == MO_64 ? x86_ldq_code(s) :
+                        s->aflag == MO_32 ? x86_ldl_code(s) : x86_lduw_code(s);
+        tcg_gen_movi(s->tcg, s->A0, addr);
+        gen_add_seg_base(s, s->A0, R_DS);
+        if (b < 0xa2) {
+            gen_ld(s, s->T0, s->A0, ot);
+            gen_st_reg(s, ot, R_EAX, s->T0);
+        } else {
+            gen_ld_reg(s, ot, s->T0, R_EAX);
+            gen_st(s, s->T0, s->A0, ot);
+        }
+    }
+    return true;
+}
+
+/* 0F B6/B7/BE/BF MOVZX/MOVSX, 63 MOVSXD */
+static void disas_movx(DisasContext *s, unsigned b)
+{
+    int src_ot = b == 0x63 ? MO_32 : (b & 1) ? MO_16 : MO_8;
+    bool sign = b == 0x63 || b >= 0x1be;
+
+    x86_decode_modrm(s);
+    gen_ld_modrm(s, src_ot, s->T0);
+    if (sign) {
+        gen_extend(s, s->T0, s->T0, src_ot, true);
+    }
+    gen_st_reg(s, s->dflag, s->reg, s->T0);
+}
+
+/* 0F 40-4F CMOVcc, 0F 90-9F SETcc */
+static void disas_cmov_setcc(DisasContext *s, unsigned b)
+{
+    x86_decode_modrm(s);
+    if (b < 0x190) {
+        int ot = s->dflag;
+        gen_ld_modrm(s, ot, s->T1);
+        gen_setcc_value(s, b & 15, s->tmp);
+        gen_ld_reg(s, ot, s->T0, s->reg);
+        tcg_gen_movcond(s->tcg, TCG_COND_NE, s->T0, s->tmp, tcg_const64(s, 0), s->T1, s->T0);
+        gen_st_reg(s, ot, s->reg, s->T0);
+    } else {
+        gen_setcc_value(s, b & 15, s->T0);
+        gen_st_modrm(s, MO_8, s->T0, false);
+    }
+}
+
+/* 86/87 XCHG, 90-97 XCHG rAX, 0F B0/B1 CMPXCHG, 0F C0/C1 XADD (LOCK is
+ * honoured trivially: translated code runs one guest thread at a time) */
+static void disas_xchg(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    int ot = (b == 0x86 || b == 0x1b0 || b == 0x1c0) ? MO_8 : s->dflag;
+
+    if (b >= 0x90 && b <= 0x97) {
+        int reg = (b & 7) | s->rex_b;
+        gen_ld_reg(s, ot, s->T0, reg);
+        gen_ld_reg(s, ot, s->T1, R_EAX);
+        gen_st_reg(s, ot, R_EAX, s->T0);
+        gen_st_reg(s, ot, reg, s->T1);
+        return;
+    }
+    x86_decode_modrm(s);
+    gen_ld_modrm(s, ot, s->T0);
+    gen_ld_reg(s, ot, s->T1, s->reg);
+    if (b == 0x86 || b == 0x87) {
+        gen_st_modrm(s, ot, s->T1, true);
+        gen_st_reg(s, ot, s->reg, s->T0);
+    } else if (b == 0x1c0 || b == 0x1c1) {
+        /* SDM vol. 2A, XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP; a
+         * faulting memory store must leave the register untouched */
+        tcg_gen_add(t, s->tmp, s->T0, s->T1);
+        if (s->mod == 3) {
+            gen_st_reg(s, ot, s->reg, s->T0);
+            gen_st_modrm(s, ot, s->tmp, true);
+        } else {
+            gen_st_modrm(s, ot, s->tmp, true);
+            gen_st_reg(s, ot, s->reg, s->T0);
+        }
+        set_cc_arith(s, s->tmp, s->T0, CC_OP_ADDB, ot);
+    } else {
+        /* CMPXCHG: compare accumulator with the destination (SDM vol. 2A) */
+        TCGv acc = tcg_new64(s), newv = tcg_new64(s), eq = tcg_new64(s);
+        gen_ld_reg(s, ot, acc, R_EAX);
+        tcg_gen_setcond(t, TCG_COND_EQ, eq, acc, s->T0);
+        tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), s->T1, s->T0);
+        if (s->mod == 3 && ot == MO_32) {
+            /* a failed compare leaves a register destination unwritten (its
+             * upper half is not cleared), as hardware does */
+            TCGv r = G(s)->regs[s->rm];
+            tcg_gen_ext32u(t, newv, newv);
+            tcg_gen_movcond(t, TCG_COND_NE, r, eq, tcg_const64(s, 0), newv, r);
+        } else {
+            gen_st_modrm(s, ot, newv, true);
+        }
+        if (ot == MO_32) {
+            TCGv rax = G(s)->regs[R_EAX];
+            tcg_gen_ext32u(t, newv, s->T0);
+            tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, newv);
+        } else {
+            gen_st_reg(s, ot, R_EAX, s->T0);
+        }
+        tcg_gen_mov(t, G(s)->cc_src2, acc);
+        tcg_gen_sub(t, acc, acc, s->T0);
+        set_cc_arith(s, acc, s->T0, CC_OP_SUBB, ot);
+        tcg_temp_free(t, acc);
+        tcg_temp_free(t, newv);
+        tcg_temp_free(t, eq);
+    }
+}
+
+/* 98 CBW/CWDE/CDQE, 99 CWD/CDQ/CQO */
+static void disas_sign_extend_acc(DisasContext *s, unsigned b)
+{
+    int ot = s->dflag;
+
+    if (b == 0x98) {
+        gen_ld_reg(s, ot - 1, s->T0, R_EAX);
+        gen_extend(s, s->T0, s->T0, ot - 1, true);
+        gen_st_reg(s, ot, R_EAX, s->T0);
+    } else {
+        gen_ld_reg(s, ot, s->T0, R_EAX);
+        gen_extend(s, s->T0, s->T0, ot, true);
+        tcg_gen_sari(s->tcg, s->T0, s->T0, 63);
+        gen_st_reg(s, ot, R_EDX, s->T0);
+    }
+}
+
+static bool disas_lea(DisasContext *s)
+{
+    x86_decode_modrm(s);
+    if (s->mod == 3) {
+        return false;
+    }
+    gen_lea_modrm_noseg(s, s->T0);
+    gen_st_reg(s, s->dflag, s->reg, s->T0);
+    return true;
+}
+
+static void disas_bswap(DisasContext *s, unsigned b)
+{
+    int reg = (b & 7) | s->rex_b;
+    TCGv r = G(s)->regs[reg];
+
+    if (s->dflag == MO_64) {
+        tcg_gen_bswap64(s->tcg, r, r);
+    } else if (s->dflag == MO_32) {
+        tcg_gen_bswap32(s->tcg, r, r);
+    } else {
+        /* SDM: 16-bit BSWAP is undefined; real CPUs clear the word */
+        tcg_gen_movi(s->tcg, s->T0, 0);
+        gen_st_reg(s, MO_16, reg, s->T0);
+    }
+}
+
+static bool disas_cmpxchg_wide(DisasContext *s)
+{
+    x86_decode_modrm(s);
+    if (((s->modrm >> 3) & 7) != 1 || s->mod == 3) {
+        return false;
+    }
+    gen_lea_modrm(s);
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+    gen_helper_env(s, s->dflag == MO_64 ? (void *)helper_cmpxchg16b : (void *)helper_cmpxchg8b,
+                   0, NULL, 1, &s->A0);
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_op_dirty = false;
+    return true;
+}
+
+bool disas_alu(DisasContext *s, unsigned b)
+{
+    if (b < 0x40 && (b & 7) < 6) {
+        disas_alu_forms(s, b);
+    } else if (b >= 0x40 && b < 0x50 && !s->code64) {
+        int reg = b & 7;
+        gen_ld_reg(s, s->dflag, s->T0, reg);
+        gen_inc_dec(s, s->dflag, b >= 0x48);
+        gen_st_reg(s, s->dflag, reg, s->T0);
+    } else if (b == 0x80 || b == 0x81 || b == 0x83 || (b == 0x82 && !s->code64)) {
+        disas_group1(s, b == 0x82 ? 0x80 : b);
+    } else if (b == 0x84 || b == 0x85 || b == 0xa8 || b == 0xa9) {
+        disas_test(s, b);
+    } else if (b == 0xf6 || b == 0xf7) {
+        disas_group3(s, b);
+    } else if (b == 0x69 || b == 0x6b || b == 0x1af) {
+        disas_imul_reg(s, b);
+    } else if (b == 0xfe || b == 0xff) {
+        return disas_group45_incdec(s, b);
+    } else if (b == 0xc0 || b == 0xc1 || (b >= 0xd0 && b <= 0xd3)) {
+        disas_group2(s, b);
+    } else if (b == 0x1a4 || b == 0x1a5 || b == 0x1ac || b == 0x1ad) {
+        disas_shiftd(s, b);
+    } else if (b == 0x1a3 || b == 0x1ab || b == 0x1b3 || b == 0x1bb || b == 0x1ba) {
+        return disas_bit_test(s, b);
+    } else if (b == 0x1bc || b == 0x1bd || b == 0x1b8) {
+        return disas_bit_scan(s, b);
+    } else if ((b >= 0x88 && b <= 0x8b) || b == 0xc6 || b == 0xc7 ||
+               (b >= 0xb0 && b <= 0xbf) || (b >= 0xa0 && b <= 0xa3)) {
+        return disas_mov(s, b);
+    } else if (b == 0x1b6 || b == 0x1b7 || b == 0x1be || b == 0x1bf || (b == 0x63 && s->code64)) {
+        disas_movx(s, b);
+    } else if ((b >= 0x140 && b < 0x150) || (b >= 0x190 && b < 0x1a0)) {
+        disas_cmov_setcc(s, b);
+    } else if (b == 0x86 || b == 0x87 || (b >= 0x91 && b <= 0x97) ||
+               (b == 0x90 && s->rex_b) || b == 0x1b0 || b == 0x1b1 ||
+               b == 0x1c0 || b == 0x1c1) {
+        disas_xchg(s, b);
+    } else if (b == 0x98 || b == 0x99) {
+        disas_sign_extend_acc(s, b);
+    } else if (b == 0x8d) {
+        return disas_lea(s);
+    } else if (b >= 0x1c8 && b <= 0x1cf) {
+        disas_bswap(s, b);
+    } else if (b == 0x1c7) {
+        return disas_cmpxchg_wide(s);
+    } else {
+        return false;
+    }
+    return true;
+}

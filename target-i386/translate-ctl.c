@@ -1,0 +1,743 @@
+/*
+ * x86 front end: stack, branches, string instructions, flag instructions,
+ * segment registers and the system instructions a user-mode program may meet
+ * (Intel SDM vol. 2A-2D, per-instruction pages).
+ */
+#include "target-i386/translate.h"
+
+#define G(s) ((s)->g)
+
+/* ---------------------------------------------------------------- stack */
+
+int x86_stack_size(DisasContext *s)
+{
+    if (s->code64) {
+        return s->dflag == MO_16 ? MO_16 : MO_64;
+    }
+    return s->dflag;
+}
+
+/* stack address of rsp + offset, wrapped to the stack address size */
+static void gen_stack_addr(DisasContext *s, TCGv dst, int64_t offset)
+{
+    tcg_gen_addi(s->tcg, dst, G(s)->regs[R_ESP], offset);
+    if (!s->code64) {
+        if (s->ss32) {
+            tcg_gen_ext32u(s->tcg, dst, dst);
+        } else {
+            tcg_gen_ext16u(s->tcg, dst, dst);
+        }
+    }
+}
+
+static void gen_stack_update(DisasContext *s, int64_t delta)
+{
+    TCGv rsp = G(s)->regs[R_ESP];
+
+    if (s->code64) {
+        tcg_gen_addi(s->tcg, rsp, rsp, delta);
+    } else if (s->ss32) {
+        tcg_gen_addi(s->tcg, rsp, rsp, delta);
+        tcg_gen_ext32u(s->tcg, rsp, rsp);
+    } else {
+        TCGv t = tcg_new64(s);
+        tcg_gen_addi(s->tcg, t, rsp, delta);
+        tcg_gen_deposit(s->tcg, rsp, rsp, t, 0, 16);
+        tcg_temp_free(s->tcg, t);
+    }
+}
+
+void gen_push(DisasContext *s, TCGv val)
+{
+    int ot = x86_stack_size(s);
+    TCGv addr = tcg_new64(s);
+
+    /* store first: a faulting push leaves rsp unchanged */
+    gen_stack_addr(s, addr, -(1 << ot));
+    gen_st(s, val, addr, ot);
+    gen_stack_update(s, -(1 << ot));
+    tcg_temp_free(s->tcg, addr);
+}
+
+void gen_pop_value(DisasContext *s, TCGv dst)
+{
+    TCGv addr = tcg_new64(s);
+
+    gen_stack_addr(s, addr, 0);
+    gen_ld(s, dst, addr, x86_stack_size(s));
+    tcg_temp_free(s->tcg, addr);
+}
+
+void gen_pop_update(DisasContext *s)
+{
+    gen_stack_update(s, 1 << x86_stack_size(s));
+}
+
+static void disas_push_pop(DisasContext *s, unsigned b)
+{
+    int ot = x86_stack_size(s);
+
+    if (b >= 0x50 && b <= 0x57) {
+        gen_ld_reg(s, ot, s->T0, (b & 7) | s->rex_b);
+        gen_push(s, s->T0);
+    } else if (b >= 0x58 && b <= 0x5f) {
+        gen_pop_value(s, s->T0);
+        gen_pop_update(s);
+        gen_st_reg(s, ot, (b & 7) | s->rex_b, s->T0);
+    } else if (b == 0x68 || b == 0x6a) {
+        tcg_gen_movi(s->tcg, s->T0, x86_ld_imm(s, b == 0x6a ? MO_8 : ot));
+        gen_push(s, s->T0);
+    }
+}
+
+/* 60 PUSHA / 61 POPA (legacy modes only; SDM vol. 2B, PUSHA/POPA) */
+static void disas_pusha_popa(DisasContext *s, unsigned b)
+{
+    int ot = s->dflag, size = 1 << ot;
+
+    for (int i = 0; i < 8; i++) {
+        gen_stack_addr(s, s->A0, b == 0x60 ? -(i + 1) * size : (7 - i) * size);
+        if (b == 0x60) {
+            gen_ld_reg(s, ot, s->T0, i);
+            gen_st(s, s->T0, s->A0, ot);
+        } else if (i != R_ESP) {
+            gen_ld(s, s->T0, s->A0, ot);
+            gen_st_reg(s, ot, i, s->T0);
+        }
+    }
+    gen_stack_update(s, b == 0x60 ? -8 * size : 8 * size);
+}
+
+/* 8F /0: POP Ev (SDM: rsp is incremented before the address is computed) */
+static bool disas_pop_ev(DisasContext *s)
+{
+    int ot = x86_stack_size(s);
+
+    x86_decode_modrm(s);
+    if ((s->modrm >> 3) & 7) {
+        return false;
+    }
+    gen_pop_value(s, s->T0);
+    if (s->mod == 3) {
+        gen_pop_update(s);
+        gen_st_reg(s, ot, s->rm, s->T0);
+    } else {
+        gen_stack_update(s, 1 << ot);
+        gen_lea_modrm(s);
+        gen_st(s, s->T0, s->A0, ot);
+    }
+    return true;
+}
+
+/* C8: ENTER imm16, imm8 (SDM vol. 2A, ENTER) */
+static void disas_enter(DisasContext *s)
+{
+    int ot = x86_stack_size(s);
+    int size = 1 << ot;
+    unsigned frame = x86_lduw_code(s);
+    unsigned level = x86_ldub_code(s) & 31;
+    TCGv rbp = G(s)->regs[R_EBP];
+    TCGv frame_ptr = tcg_new64(s);
+
+    gen_ld_reg(s, ot, s->T0, R_EBP);
+    gen_push(s, s->T0);
+    gen_stack_addr(s, frame_ptr, 0);
+    for (unsigned i = 1; i < level; i++) {
+        gen_ld_reg(s, ot, s->T1, R_EBP);
+        tcg_gen_subi(s->tcg, s->T1, s->T1, i * size);
+        if (!s->code64) {
+            gen_extend(s, s->T1, s->T1, s->ss32 ? MO_32 : MO_16, false);
+        }
+        gen_ld(s, s->T0, s->T1, ot);
+        gen_push(s, s->T0);
+    }
+    if (level) {
+        gen_push(s, frame_ptr);
+    }
+    gen_st_reg(s, s->code64 ? MO_64 : s->ss32 ? MO_32 : MO_16, R_EBP, frame_ptr);
+    (void)rbp;
+    gen_stack_update(s, -(int64_t)frame);
+    tcg_temp_free(s->tcg, frame_ptr);
+}
+
+/* C9: LEAVE */
+static void disas_leave(DisasContext *s)
+{
+    int ot = x86_stack_size(s);
+    int sp_ot = s->code64 ? MO_64 : s->ss32 ? MO_32 : MO_16;
+
+    gen_ld_reg(s, sp_ot, s->T1, R_EBP);
+    gen_ld(s, s->T0, s->T1, ot);
+    tcg_gen_addi(s->tcg, s->T1, s->T1, 1 << ot);
+    gen_st_reg(s, sp_ot, R_ESP, s->T1);
+    gen_st_reg(s, ot, R_EBP, s->T0);
+}
+
+/* ---------------------------------------------------------------- branches */
+
+static uint64_t branch_target(DisasContext *s, int64_t disp)
+{
+    uint64_t dest = s->pc + disp;
+
+    if (!s->code64) {
+        dest = s->dflag == MO_16 ? (uint16_t)dest : (uint32_t)dest;
+    }
+    return dest;
+}
+
+static void disas_jcc(DisasContext *s, unsigned b)
+{
+    int64_t disp = b < 0x100 ? (int8_t)x86_ldub_code(s) : x86_ld_imm(s, s->code64 ? MO_32 : s->dflag);
+    uint64_t dest = branch_target(s, disp);
+    TCGLabel *taken = tcg_gen_new_label(s->tcg);
+
+    gen_update_cc_op(s);
+    gen_jcc_label(s, b & 15, taken);
+    gen_jmp_tb(s, s->pc, 0);
+    tcg_gen_set_label(s->tcg, taken);
+    gen_jmp_tb(s, dest, 1);
+}
+
+/* E0-E3: LOOPNE/LOOPE/LOOP/JrCXZ, with rCX of address size */
+static void disas_loop(DisasContext *s, unsigned b)
+{
+    uint64_t dest = branch_target(s, (int8_t)x86_ldub_code(s));
+    TCGLabel *taken = tcg_gen_new_label(s->tcg);
+    TCGLabel *not_taken = tcg_gen_new_label(s->tcg);
+    int aot = s->aflag;
+
+    gen_update_cc_op(s);
+    if (b != 0xe3) {
+        gen_ld_reg(s, aot, s->T0, R_ECX);
+        tcg_gen_subi(s->tcg, s->T0, s->T0, 1);
+        gen_st_reg(s, aot, R_ECX, s->T0);
+    }
+    gen_ld_reg(s, aot, s->T0, R_ECX);
+    if (b == 0xe3) {
+        tcg_gen_brcondi(s->tcg, TCG_COND_EQ, s->T0, 0, taken);
+    } else {
+        tcg_gen_brcondi(s->tcg, TCG_COND_EQ, s->T0, 0, not_taken);
+        if (b == 0xe0) {
+            gen_jcc_label(s, 0x5, taken);        /* ZF = 0 */
+        } else if (b == 0xe1) {
+            gen_jcc_label(s, 0x4, taken);        /* ZF = 1 */
+        } else {
+            tcg_gen_br(s->tcg, taken);
+        }
+    }
+    tcg_gen_set_label(s->tcg, not_taken);
+    gen_jmp_tb(s, s->pc, 0);
+    tcg_gen_set_label(s->tcg, taken);
+    gen_jmp_tb(s, dest, 1);
+}
+
+static void gen_jmp_indirect(DisasContext *s, TCGv dest)
+{
+    if (!s->code64) {
+        gen_extend(s, dest, dest, s->dflag, false);
+    }
+    tcg_gen_mov(s->tcg, G(s)->rip, dest);
+    s->is_jmp = DISAS_EOB_DYNAMIC;
+}
+
+static void disas_call_jmp(DisasContext *s, unsigned b)
+{
+    if (b == 0xe8) {
+        int64_t disp = x86_ld_imm(s, s->code64 ? MO_32 : s->dflag);
+        uint64_t dest = branch_target(s, disp);
+        tcg_gen_movi(s->tcg, s->T0, s->pc);
+        gen_push(s, s->T0);
+        gen_jmp_tb(s, dest, 0);
+    } else if (b == 0xe9 || b == 0xeb) {
+        int64_t disp = b == 0xeb ? (int8_t)x86_ldub_code(s) :
+                       x86_ld_imm(s, s->code64 ? MO_32 : s->dflag);
+        gen_jmp_tb(s, branch_target(s, disp), 0);
+    } else {
+        /* C2/C3: RET [imm16] */
+        unsigned extra = b == 0xc2 ? x86_lduw_code(s) : 0;
+        gen_pop_value(s, s->T0);
+        gen_stack_update(s, (1 << x86_stack_size(s)) + extra);
+        gen_jmp_indirect(s, s->T0);
+    }
+}
+
+/* FF /2 /4 /6: CALL Ev, JMP Ev, PUSH Ev (far forms: #UD here) */
+static bool disas_group5(DisasContext *s)
+{
+    int op, ot;
+
+    x86_decode_modrm(s);
+    op = (s->modrm >> 3) & 7;
+    ot = s->code64 && op != 6 ? MO_64 : op == 6 ? x86_stack_size(s) : s->dflag;
+    if (op == 2 || op == 4 || op == 6) {
+        gen_ld_modrm(s, ot, s->T0);
+    }
+    switch (op) {
+    case 2:
+        tcg_gen_movi(s->tcg, s->T1, s->pc);
+        gen_push(s, s->T1);
+        gen_jmp_indirect(s, s->T0);
+        return true;
+    case 4:
+        gen_jmp_indirect(s, s->T0);
+        return true;
+    case 6:
+        gen_push(s, s->T0);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---------------------------------------------------------------- string instructions */
+
+/* address of rSI (DS, overridable) or rDI (ES) for a string instruction */
+static void gen_string_addr(DisasContext *s, TCGv dst, int reg)
+{
+    gen_ld_reg(s, s->aflag, dst, reg);
+    if (reg == R_ESI) {
+        gen_add_seg_base(s, dst, R_DS);
+    }
+}
+
+static void gen_string_step(DisasContext *s, int reg, int ot)
+{
+    TCGv step = tcg_new64(s);
+
+    tcg_gen_exts_i32_i64(s->tcg, step, G(s)->df);
+    tcg_gen_shli(s->tcg, step, step, ot);
+    tcg_gen_add(s->tcg, step, step, G(s)->regs[reg]);
+    gen_st_reg(s, s->aflag, reg, step);
+    tcg_temp_free(s->tcg, step);
+}
+
+/* one iteration of MOVS/CMPS/STOS/LODS/SCAS (A4..AF) */
+static void gen_string_body(DisasContext *s, unsigned b, int ot)
+{
+    TCGContext *t = s->tcg;
+    unsigned kind = b & ~1;
+
+    switch (kind) {
+    case 0xa4:   /* MOVS */
+        gen_string_addr(s, s->A0, R_ESI);
+        gen_ld(s, s->T0, s->A0, ot);
+        gen_string_addr(s, s->A0, R_EDI);
+        gen_st(s, s->T0, s->A0, ot);
+        gen_string_step(s, R_ESI, ot);
+        gen_string_step(s, R_EDI, ot);
+        break;
+    case 0xaa:   /* STOS */
+        gen_string_addr(s, s->A0, R_EDI);
+        gen_ld_reg(s, ot, s->T0, R_EAX);
+        gen_st(s, s->T0, s->A0, ot);
+        gen_string_step(s, R_EDI, ot);
+        break;
+    case 0xac:   /* LODS */
+        gen_string_addr(s, s->A0, R_ESI);
+        gen_ld(s, s->T0, s->A0, ot);
+        gen_st_reg(s, ot, R_EAX, s->T0);
+        gen_string_step(s, R_ESI, ot);
+        break;
+    default:     /* CMPS (A6): [rSI] - [rDI]; SCAS (AE): rAX - [rDI] */
+        if (kind == 0xa6) {
+            gen_string_addr(s, s->A0, R_ESI);
+            gen_ld(s, s->T0, s->A0, ot);
+        } else {
+            gen_ld_reg(s, ot, s->T0, R_EAX);
+        }
+        gen_string_addr(s, s->A0, R_EDI);
+        gen_ld(s, s->T1, s->A0, ot);
+        tcg_gen_mov(t, G(s)->cc_src2, s->T0);
+        tcg_gen_mov(t, G(s)->cc_src, s->T1);
+        tcg_gen_sub(t, G(s)->cc_dst, s->T0, s->T1);
+        if (kind == 0xa6) {
+            gen_string_step(s, R_ESI, ot);
+        }
+        gen_string_step(s, R_EDI, ot);
+        break;
+    }
+}
+
+static void disas_string(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    int ot = (b & 1) ? s->dflag : MO_8;
+    bool compares = (b & ~1) == 0xa6 || (b & ~1) == 0xae;
+    bool rep = s->prefix & (PREFIX_REPZ | PREFIX_REPNZ);
+    TCGLabel *loop, *done;
+
+    if (!rep) {
+        gen_string_body(s, b, ot);
+        if (compares) {
+            set_cc_op(s, CC_OP_SUBB + ot);
+        }
+        return;
+    }
+    /* REP: iterate inside the block; rCX and the pointers are updated each
+     * iteration, so a fault restarts the instruction where it stopped */
+    gen_update_cc_op(s);
+    loop = tcg_gen_new_label(t);
+    done = tcg_gen_new_label(t);
+    tcg_gen_set_label(t, loop);
+    gen_ld_reg(s, s->aflag, s->tmp, R_ECX);
+    tcg_gen_brcondi(t, TCG_COND_EQ, s->tmp, 0, done);
+    gen_string_body(s, b, ot);
+    gen_ld_reg(s, s->aflag, s->tmp, R_ECX);
+    tcg_gen_subi(t, s->tmp, s->tmp, 1);
+    gen_st_reg(s, s->aflag, R_ECX, s->tmp);
+    if (compares) {
+        TCGv a = tcg_new64(s), c = tcg_new64(s);
+        tcg_gen_movi(t, G(s)->cc_op, CC_OP_SUBB + ot);
+        gen_extend(s, a, G(s)->cc_dst, ot, false);
+        /* REPE stops when ZF = 0, REPNE when ZF = 1 */
+        tcg_gen_brcondi(t, (s->prefix & PREFIX_REPZ) ? TCG_COND_NE : TCG_COND_EQ, a, 0, done);
+        (void)c;
+    }
+    tcg_gen_br(t, loop);
+    tcg_gen_set_label(t, done);
+    if (compares) {
+        s->cc_op = CC_OP_DYNAMIC;
+        s->cc_op_dirty = false;
+    }
+}
+
+/* ---------------------------------------------------------------- flags */
+
+static void disas_flag_insn(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    TCGv f = s->T0;
+
+    switch (b) {
+    case 0xf5:   /* CMC */
+    case 0xf8:   /* CLC */
+    case 0xf9:   /* STC */
+        gen_compute_eflags(s, f);
+        if (b == 0xf5) {
+            tcg_gen_xori(t, f, f, CC_C);
+        } else if (b == 0xf8) {
+            tcg_gen_andi(t, f, f, ~(uint64_t)CC_C);
+        } else {
+            tcg_gen_ori(t, f, f, CC_C);
+        }
+        gen_set_eflags_cc(s, f);
+        break;
+    case 0xfc:   /* CLD */
+    case 0xfd:   /* STD */
+        tcg_gen_movi(t, G(s)->df, b == 0xfc ? 1 : -1);
+        break;
+    case 0x9e:   /* SAHF: SF ZF AF PF CF from AH */
+        gen_compute_eflags(s, f);
+        tcg_gen_andi(t, f, f, CC_O);
+        tcg_gen_extract(t, s->T1, G(s)->regs[R_EAX], 8, 8);
+        tcg_gen_andi(t, s->T1, s->T1, CC_S | CC_Z | CC_A | CC_P | CC_C);
+        tcg_gen_or(t, f, f, s->T1);
+        gen_set_eflags_cc(s, f);
+        break;
+    default:     /* 9F LAHF: AH = SF:ZF:0:AF:0:PF:1:CF */
+        gen_compute_eflags(s, f);
+        tcg_gen_andi(t, f, f, CC_S | CC_Z | CC_A | CC_P | CC_C);
+        tcg_gen_ori(t, f, f, 2);
+        tcg_gen_deposit(t, G(s)->regs[R_EAX], G(s)->regs[R_EAX], f, 8, 8);
+        break;
+    }
+}
+
+/* 9C PUSHF, 9D POPF */
+static void disas_pushf_popf(DisasContext *s, unsigned b)
+{
+    int ot = x86_stack_size(s);
+
+    gen_update_cc_op(s);
+    if (b == 0x9c) {
+        TCGv env = tcg_env(s->tcg);
+        tcg_gen_call(s->tcg, helper_read_eflags, 0, s->T0, 1, &env);
+        /* SDM vol. 2B, PUSHF: VM and RF are cleared in the pushed image */
+        tcg_gen_andi(s->tcg, s->T0, s->T0, ~(uint64_t)0x30000);
+        gen_push(s, s->T0);
+    } else {
+        TCGv args[2];
+        uint32_t mask = CC_ALL | TF_MASK | DF_MASK | AC_MASK | ID_MASK | 0x4000;
+        gen_pop_value(s, s->T0);
+        gen_pop_update(s);
+        if (ot == MO_16) {
+            mask &= 0xffff;
+        }
+        args[0] = s->T0;
+        args[1] = tcg_constant(s->tcg, TCG_TYPE_I32, mask);
+        gen_helper_env(s, helper_write_eflags, 0, NULL, 2, args);
+        s->cc_op = CC_OP_EFLAGS;
+        s->cc_op_dirty = false;
+        s->is_jmp = DISAS_TOO_MANY;
+    }
+}
+
+/* ---------------------------------------------------------------- segments */
+
+/* 8C MOV Ev,Sreg; 8E MOV Sreg,Ew; push/pop of segment registers */
+static bool disas_mov_seg(DisasContext *s, unsigned b)
+{
+    x86_decode_modrm(s);
+    int seg = (s->modrm >> 3) & 7;
+
+    if (seg > R_GS) {
+        return false;
+    }
+    if (b == 0x8c) {
+        tcg_gen_ld(s->tcg, INDEX_op_ld32u, s->T0, tcg_env(s->tcg),
+                   offsetof(CPUX86State, segs[seg].selector));
+        gen_st_modrm(s, s->mod == 3 ? s->dflag : MO_16, s->T0, false);
+        return true;
+    }
+    if (seg == R_CS) {
+        return false;
+    }
+    gen_ld_modrm(s, MO_16, s->T0);
+    {
+        TCGv args[2];
+        args[0] = tcg_constant(s->tcg, TCG_TYPE_I32, seg);
+        args[1] = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+        tcg_gen_extrl_i64_i32(s->tcg, args[1], s->T0);
+        gen_update_cc_op(s);
+        tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+        gen_helper_env(s, helper_load_seg, 0, NULL, 2, args);
+    }
+    return true;
+}
+
+static bool disas_push_pop_seg(DisasContext *s, unsigned b)
+{
+    static const struct { unsigned opcode; int seg; bool pop; bool legacy; } forms[] = {
+        { 0x06, R_ES, false, true }, { 0x07, R_ES, true, true },
+        { 0x0e, R_CS, false, true }, { 0x16, R_SS, false, true },
+        { 0x17, R_SS, true, true }, { 0x1e, R_DS, false, true },
+        { 0x1f, R_DS, true, true }, { 0x1a0, R_FS, false, false },
+        { 0x1a1, R_FS, true, false }, { 0x1a8, R_GS, false, false },
+        { 0x1a9, R_GS, true, false },
+    };
+    for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        if (forms[i].opcode != b) {
+            continue;
+        }
+        if (forms[i].legacy && s->code64) {
+            return false;
+        }
+        if (!forms[i].pop) {
+            tcg_gen_ld(s->tcg, INDEX_op_ld32u, s->T0, tcg_env(s->tcg),
+                       offsetof(CPUX86State, segs[forms[i].seg].selector));
+            gen_push(s, s->T0);
+        } else {
+            TCGv args[2];
+            gen_pop_value(s, s->T0);
+            args[0] = tcg_constant(s->tcg, TCG_TYPE_I32, forms[i].seg);
+            args[1] = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+            tcg_gen_extrl_i64_i32(s->tcg, args[1], s->T0);
+            gen_update_cc_op(s);
+            tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+            gen_helper_env(s, helper_load_seg, 0, NULL, 2, args);
+            gen_pop_update(s);
+        }
+        return true;
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------- system and misc */
+
+static void disas_syscall(DisasContext *s)
+{
+    TCGv env = tcg_env(s->tcg);
+
+    /* SDM vol. 2B, SYSCALL: RCX = next rip, R11 = RFLAGS */
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, G(s)->regs[R_ECX], s->pc);
+    tcg_gen_call(s->tcg, helper_read_eflags, 0, G(s)->regs[R_R11], 1, &env);
+    gen_exception_next(s, EXCP_SYSCALL);
+}
+
+static void disas_int(DisasContext *s, unsigned b)
+{
+    if (b == 0xcc) {
+        gen_exception_next(s, EXCP03_INT3);
+        return;
+    }
+    if (b == 0xce) {
+        if (s->code64) {
+            gen_exception(s, EXCP06_ILLOP);
+            return;
+        }
+        TCGLabel *no = tcg_gen_new_label(s->tcg);
+        gen_update_cc_op(s);
+        gen_jcc_label(s, 1, no);   /* OF = 0 */
+        gen_exception_next(s, EXCP04_INTO);
+        tcg_gen_set_label(s->tcg, no);
+        s->is_jmp = DISAS_NEXT;
+        return;
+    }
+    unsigned vector = x86_ldub_code(s);
+    if (vector == 0x80) {
+        gen_exception_next(s, EXCP_INT80);
+    } else {
+        /* a user-mode INT n to a gate with DPL 0: #GP (SDM vol. 3A, 6.12.1.1) */
+        gen_exception(s, EXCP0D_GPF);
+    }
+}
+
+/* x87 control instructions glibc runs: FNSTCW, FLDCW, FNINIT, FNSTSW, FWAIT */
+static bool disas_x87_control(DisasContext *s, unsigned b)
+{
+    uint64_t save = s->pc;
+    int op;
+
+    if (b == 0x9b) {
+        return true;
+    }
+    x86_decode_modrm(s);
+    op = (s->modrm >> 3) & 7;
+    if (b == 0xd9 && s->mod != 3 && (op == 5 || op == 7)) {
+        gen_lea_modrm(s);
+        if (op == 7) {
+            tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+            gen_st(s, s->T0, s->A0, MO_16);
+        } else {
+            gen_ld(s, s->T0, s->A0, MO_16);
+            tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+        }
+        return true;
+    }
+    if (b == 0xdd && s->mod != 3 && op == 7) {
+        gen_lea_modrm(s);
+        tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+        gen_st(s, s->T0, s->A0, MO_16);
+        return true;
+    }
+    if (b == 0xdf && s->modrm == 0xe0) {
+        tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+        gen_st_reg(s, MO_16, R_EAX, s->T0);
+        return true;
+    }
+    if (b == 0xdb && s->modrm == 0xe3) {
+        tcg_gen_movi(s->tcg, s->T0, 0x37f);
+        tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+        tcg_gen_movi(s->tcg, s->T0, 0);
+        tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+        return true;
+    }
+    s->pc = save;
+    return false;
+}
+
+/* hint NOPs with a ModRM operand: 0F 0D, 0F 18-1F (incl. endbr64 F3 0F 1E FA), fences */
+static bool disas_hint_nop(DisasContext *s, unsigned b)
+{
+    uint64_t save = s->pc;
+
+    x86_decode_modrm(s);
+    if (b == 0x1ae) {
+        int op = (s->modrm >> 3) & 7;
+        /* LFENCE/MFENCE/SFENCE (mod 3) and CLFLUSH (/7 memory) */
+        if (!((s->mod == 3 && op >= 5) || (s->mod != 3 && op == 7 && !s->prefix))) {
+            s->pc = save;
+            return false;
+        }
+    }
+    if (s->mod != 3) {
+        /* the address is computed for the decode length only; no access */
+        gen_lea_modrm_noseg(s, s->tmp);
+    }
+    return true;
+}
+
+static void disas_helper_insn(DisasContext *s, void *helper)
+{
+    TCGv env = tcg_env(s->tcg);
+
+    gen_update_cc_op(s);
+    tcg_gen_call(s->tcg, helper, 0, NULL, 1, &env);
+}
+
+static void disas_xlat(DisasContext *s)
+{
+    gen_ld_reg(s, MO_8, s->T0, R_EAX);
+    tcg_gen_add(s->tcg, s->A0, G(s)->regs[R_EBX], s->T0);
+    if (s->aflag == MO_16) {
+        tcg_gen_ext16u(s->tcg, s->A0, s->A0);
+    }
+    gen_add_seg_base(s, s->A0, R_DS);
+    gen_ld(s, s->T0, s->A0, MO_8);
+    gen_st_reg(s, MO_8, R_EAX, s->T0);
+}
+
+static bool is_privileged(unsigned b)
+{
+    switch (b) {
+    case 0xf4: case 0xfa: case 0xfb:                       /* HLT CLI STI */
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7:            /* IN/OUT imm */
+    case 0xec: case 0xed: case 0xee: case 0xef:            /* IN/OUT DX */
+    case 0x6c: case 0x6d: case 0x6e: case 0x6f:            /* INS/OUTS */
+    case 0x100: case 0x101: case 0x106: case 0x108: case 0x109:
+    case 0x120: case 0x121: case 0x122: case 0x123:        /* MOV CR/DR */
+    case 0x130: case 0x132: case 0x133: case 0x107: case 0x135:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool disas_ctl(DisasContext *s, unsigned b)
+{
+    if (b >= 0x50 && b <= 0x5f) {
+        disas_push_pop(s, b);
+    } else if (b == 0x68 || b == 0x6a) {
+        disas_push_pop(s, b);
+    } else if ((b == 0x60 || b == 0x61) && !s->code64) {
+        disas_pusha_popa(s, b);
+    } else if (b == 0x8f) {
+        return disas_pop_ev(s);
+    } else if (b == 0xc8) {
+        disas_enter(s);
+    } else if (b == 0xc9) {
+        disas_leave(s);
+    } else if ((b >= 0x70 && b <= 0x7f) || (b >= 0x180 && b <= 0x18f)) {
+        disas_jcc(s, b);
+    } else if (b >= 0xe0 && b <= 0xe3) {
+        disas_loop(s, b);
+    } else if (b == 0xe8 || b == 0xe9 || b == 0xeb || b == 0xc2 || b == 0xc3) {
+        disas_call_jmp(s, b);
+    } else if (b == 0xff) {
+        return disas_group5(s);
+    } else if (b >= 0xa4 && b <= 0xaf && b != 0xa8 && b != 0xa9) {
+        disas_string(s, b);
+    } else if (b == 0xf5 || b == 0xf8 || b == 0xf9 || b == 0xfc || b == 0xfd ||
+               b == 0x9e || b == 0x9f) {
+        disas_flag_insn(s, b);
+    } else if (b == 0x9c || b == 0x9d) {
+        disas_pushf_popf(s, b);
+    } else if (b == 0x8c || b == 0x8e) {
+        return disas_mov_seg(s, b);
+    } else if (b == 0x06 || b == 0x07 || b == 0x0e || b == 0x16 || b == 0x17 ||
+               b == 0x1e || b == 0x1f || b == 0x1a0 || b == 0x1a1 || b == 0x1a8 || b == 0x1a9) {
+        return disas_push_pop_seg(s, b);
+    } else if (b == 0x90) {
+        /* NOP, and F3 90 PAUSE */
+    } else if (b == 0x105 && s->code64) {
+        disas_syscall(s);
+    } else if (b == 0xcc || b == 0xcd || b == 0xce) {
+        disas_int(s, b);
+    } else if (b == 0x9b || b == 0xd9 || b == 0xdb || b == 0xdd || b == 0xdf) {
+        return disas_x87_control(s, b);
+    } else if (b == 0x10d || (b >= 0x118 && b <= 0x11f) || b == 0x1ae) {
+        return disas_hint_nop(s, b);
+    } else if (b == 0x1a2) {
+        disas_helper_insn(s, helper_cpuid);
+    } else if (b == 0x131) {
+        disas_helper_insn(s, helper_rdtsc);
+    } else if (b == 0xd7) {
+        disas_xlat(s);
+    } else if (is_privileged(b)) {
+        gen_exception(s, EXCP0D_GPF);
+    } else {
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,879 @@
+/*
+ * SSE/SSE2 translator: the 0F-map instructions with XMM operands (Intel SDM
+ * vol. 2, opcode map tables A-3/A-4, columns "no prefix", 66, F3, F2), plus
+ * LDMXCSR/STMXCSR and MOVNTI. (PREFETCHh and the fences are hint NOPs the core
+ * decoder handles.) MMX forms (no mandatory prefix on the integer opcodes) are not
+ * implemented and raise #UD, as does every opcode/prefix pair not in the table.
+ *
+ * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
+ * with host loads and stores, not TCG globals: moves, logic, PCMPEQx, PADDQ/PSUBQ
+ * and PMOVMSKB are inline 64-bit IR, the rest calls sse_helper.c with the source
+ * operand passed by value (see sse_helper.h).
+ */
+#include <stddef.h>
+#include "target-i386/translate.h"
+#include "target-i386/sse_helper.h"
+
+/* The mandatory prefix selecting the instruction (SDM vol. 2A, 2.1.2: F2/F3
+ * take precedence over 66). */
+enum { PREFIX_INDEX_NONE, PREFIX_INDEX_66, PREFIX_INDEX_F3, PREFIX_INDEX_F2, PREFIX_INDEX_COUNT };
+
+/* The r/m operand when it is in memory. */
+enum {
+    MEM_NONE,          /* register form only: memory raises #UD */
+    MEM_32,            /* scalar single / doubleword */
+    MEM_64,            /* scalar double / quadword / half of a register */
+    MEM_128,           /* unaligned 128-bit (MOVUPS, MOVDQU) */
+    MEM_128_ALIGNED,   /* 128-bit, #GP(0) unless 16-byte aligned (legacy SSE rule) */
+};
+
+typedef struct SSEOp SSEOp;
+typedef bool SSEGenerator(DisasContext *s, const SSEOp *op);
+
+struct SSEOp {
+    SSEGenerator *gen;     /* NULL: not an instruction we implement */
+    void *helper;          /* for the generic generators */
+    uint8_t mem;           /* MEM_*: size and alignment of a memory r/m operand */
+    uint8_t arg;           /* generator-specific: inline operation, lane width, ... */
+};
+
+/* --- register and operand access --- */
+
+static intptr_t xmm_offset(int reg, int half)
+{
+    return (intptr_t)offsetof(CPUX86State, xmm_regs) + reg * (intptr_t)sizeof(XMMReg) +
+           half * 8;
+}
+
+static TCGv new_i64(DisasContext *s)
+{
+    return tcg_temp_new(s->tcg, TCG_TYPE_I64);
+}
+
+static void free_temps(DisasContext *s, TCGv a, TCGv b)
+{
+    tcg_temp_free(s->tcg, a);
+    if (b) {
+        tcg_temp_free(s->tcg, b);
+    }
+}
+
+static void gen_load_xmm_half(DisasContext *s, TCGv dst, int reg, int half)
+{
+    tcg_gen_ld(s->tcg, INDEX_op_ld, dst, tcg_env(s->tcg), xmm_offset(reg, half));
+}
+
+static void gen_store_xmm_half(DisasContext *s, TCGv val, int reg, int half)
+{
+    tcg_gen_st(s->tcg, INDEX_op_st, val, tcg_env(s->tcg), xmm_offset(reg, half));
+}
+
+/* pointer to xmm_regs[reg], for helpers */
+static TCGv gen_xmm_pointer(DisasContext *s, int reg)
+{
+    TCGv ptr = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
+    tcg_gen_addi(s->tcg, ptr, tcg_env(s->tcg), xmm_offset(reg, 0));
+    return ptr;
+}
+
+/*
+ * Address of the memory r/m operand. For MEM_128_ALIGNED a misaligned address
+ * raises #GP(0) (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"). The
+ * check branches, so the address lives in a local temp the caller frees.
+ */
+static TCGv gen_memory_address(DisasContext *s, int mem)
+{
+    gen_lea_modrm(s);
+    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    tcg_gen_mov(s->tcg, addr, s->A0);
+    if (mem == MEM_128_ALIGNED) {
+        TCGLabel *aligned = tcg_gen_new_label(s->tcg);
+        TCGv low_bits = new_i64(s);
+        gen_update_cc_op(s);
+        tcg_gen_andi(s->tcg, low_bits, addr, 15);
+        tcg_gen_brcondi(s->tcg, TCG_COND_EQ, low_bits, 0, aligned);
+        TCGv args[1] = { tcg_env(s->tcg) };
+        tcg_gen_call(s->tcg, (void *)helper_sse_raise_gp, 0, NULL, 1, args);
+        tcg_gen_set_label(s->tcg, aligned);
+    }
+    return addr;
+}
+
+/* Loads memory operand bits at addr into lo (and hi for 128-bit; else hi = 0). */
+static void gen_load_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv hi)
+{
+    if (mem == MEM_32) {
+        gen_ld(s, lo, addr, MO_UL);
+    } else {
+        gen_ld(s, lo, addr, MO_UQ);
+    }
+    if (mem == MEM_128 || mem == MEM_128_ALIGNED) {
+        TCGv addr_hi = new_i64(s);
+        tcg_gen_addi(s->tcg, addr_hi, addr, 8);
+        gen_ld(s, hi, addr_hi, MO_UQ);
+        tcg_temp_free(s->tcg, addr_hi);
+    } else {
+        tcg_gen_movi(s->tcg, hi, 0);
+    }
+}
+
+static void gen_store_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv hi)
+{
+    gen_st(s, lo, addr, mem == MEM_32 ? MO_UL : MO_UQ);
+    if (mem == MEM_128 || mem == MEM_128_ALIGNED) {
+        TCGv addr_hi = new_i64(s);
+        tcg_gen_addi(s->tcg, addr_hi, addr, 8);
+        gen_st(s, hi, addr_hi, MO_UQ);
+        tcg_temp_free(s->tcg, addr_hi);
+    }
+}
+
+/*
+ * The source (r/m) operand as two halves: a register's whole 128 bits, or the
+ * memory operand of size op->mem. Returns false (#UD) for memory when the
+ * instruction only has a register form.
+ */
+static bool gen_load_source(DisasContext *s, int mem, TCGv lo, TCGv hi)
+{
+    if (s->mod == 3) {
+        gen_load_xmm_half(s, lo, s->rm, 0);
+        gen_load_xmm_half(s, hi, s->rm, 1);
+        return true;
+    }
+    if (mem == MEM_NONE) {
+        return false;
+    }
+    TCGv addr = gen_memory_address(s, mem);
+    gen_load_memory(s, addr, mem, lo, hi);
+    tcg_temp_free(s->tcg, addr);
+    return true;
+}
+
+static int prefix_index(const DisasContext *s)
+{
+    if (s->prefix & PREFIX_REPZ) {
+        return PREFIX_INDEX_F3;
+    }
+    if (s->prefix & PREFIX_REPNZ) {
+        return PREFIX_INDEX_F2;
+    }
+    return (s->prefix & PREFIX_DATA) ? PREFIX_INDEX_66 : PREFIX_INDEX_NONE;
+}
+
+/* --- generic helper-call generators --- */
+
+static void gen_call(DisasContext *s, void *helper, unsigned flags, TCGv ret,
+                     unsigned nargs, const TCGv *args)
+{
+    tcg_gen_call(s->tcg, helper, flags, ret, nargs, args);
+}
+
+/* PADDB xmm1, xmm2/m128 style: helper(xmm1, source) */
+static bool gen_int_helper(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        TCGv args[3] = { gen_xmm_pointer(s, s->reg), lo, hi };
+        gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 3, args);
+        tcg_temp_free(s->tcg, args[0]);
+    }
+    free_temps(s, lo, hi);
+    return ok;
+}
+
+/* ADDPS xmm1, xmm2/m128 style: helper(env, xmm1, source) */
+static bool gen_float_helper(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        TCGv args[4] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), lo, hi };
+        gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
+        tcg_temp_free(s->tcg, args[1]);
+    }
+    free_temps(s, lo, hi);
+    return ok;
+}
+
+/* PSHUFD xmm1, xmm2/m128, imm8 style: helper(xmm1, source, imm8); the
+ * immediate follows the ModRM bytes */
+static bool gen_imm_helper(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        TCGv imm = tcg_constant(s->tcg, TCG_TYPE_I32, x86_ldub_code(s));
+        TCGv args[4] = { gen_xmm_pointer(s, s->reg), lo, hi, imm };
+        gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
+        tcg_temp_free(s->tcg, args[0]);
+    }
+    free_temps(s, lo, hi);
+    return ok;
+}
+
+/* CMPPS xmm1, xmm2/m128, imm8: predicates 8-31 are AVX only (#UD here) */
+static bool gen_compare_helper(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    s->rip_offset = 1;
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        TCGv imm = tcg_constant(s->tcg, TCG_TYPE_I32, x86_ldub_code(s) & 7);
+        TCGv args[5] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), lo, hi, imm };
+        gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 5, args);
+        tcg_temp_free(s->tcg, args[1]);
+    }
+    free_temps(s, lo, hi);
+    return ok;
+}
+
+/* --- inline integer operations on the two 64-bit halves --- */
+
+enum { LOGIC_AND, LOGIC_ANDN, LOGIC_OR, LOGIC_XOR, ARITH_ADDQ, ARITH_SUBQ };
+
+static void gen_half_operation(DisasContext *s, int operation, TCGv d, TCGv src)
+{
+    switch (operation) {
+    case LOGIC_AND: tcg_gen_and(s->tcg, d, d, src); break;
+    case LOGIC_ANDN: tcg_gen_andc(s->tcg, d, src, d); break;   /* (NOT d) AND src */
+    case LOGIC_OR: tcg_gen_or(s->tcg, d, d, src); break;
+    case LOGIC_XOR: tcg_gen_xor(s->tcg, d, d, src); break;
+    case ARITH_ADDQ: tcg_gen_add(s->tcg, d, d, src); break;
+    default: tcg_gen_sub(s->tcg, d, d, src); break;
+    }
+}
+
+/* PAND/PANDN/POR/PXOR (and the PS/PD forms), PADDQ, PSUBQ */
+static bool gen_inline_binary(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    bool ok = true;
+    if (op->arg == LOGIC_XOR && s->mod == 3 && s->rm == s->reg) {
+        /* PXOR x, x: the zeroing idiom needs no loads */
+        tcg_gen_movi(s->tcg, d, 0);
+        gen_store_xmm_half(s, d, s->reg, 0);
+        gen_store_xmm_half(s, d, s->reg, 1);
+    } else if ((ok = gen_load_source(s, op->mem, lo, hi))) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, d, s->reg, half);
+            gen_half_operation(s, op->arg, d, half ? hi : lo);
+            gen_store_xmm_half(s, d, s->reg, half);
+        }
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return ok;
+}
+
+/* 64-bit constant with value repeated in every lane of the given width */
+static uint64_t lane_repeat(unsigned lane_bits, uint64_t value)
+{
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 64; shift += lane_bits) {
+        r |= value << shift;
+    }
+    return r;
+}
+
+/*
+ * PCMPEQB/W/D on one half without a helper: x = a ^ b is zero exactly in the
+ * equal lanes. Adding all-but-top-bit ones to x's low bits sets each lane's top
+ * bit iff those low bits are non-zero, without carrying into the next lane; OR
+ * in x's own top bit and the complement's top bit marks the zero lanes, which a
+ * multiplication spreads over the lane.
+ */
+static void gen_pcmpeq_half(DisasContext *s, unsigned lane_bits, TCGv d, TCGv src)
+{
+    uint64_t low_ones = lane_repeat(lane_bits, (1ull << (lane_bits - 1)) - 1);
+    uint64_t top_bits = lane_repeat(lane_bits, 1ull << (lane_bits - 1));
+    uint64_t lane_ones = (lane_bits == 32) ? 0xffffffffull : (1ull << lane_bits) - 1;
+    TCGv t = new_i64(s);
+    tcg_gen_xor(s->tcg, d, d, src);
+    tcg_gen_andi(s->tcg, t, d, (int64_t)low_ones);
+    tcg_gen_addi(s->tcg, t, t, (int64_t)low_ones);
+    tcg_gen_or(s->tcg, t, t, d);
+    tcg_gen_movi(s->tcg, d, (int64_t)top_bits);
+    tcg_gen_andc(s->tcg, d, d, t);
+    tcg_gen_shri(s->tcg, d, d, lane_bits - 1);
+    tcg_gen_muli(s->tcg, d, d, (int64_t)lane_ones);
+    tcg_temp_free(s->tcg, t);
+}
+
+static bool gen_pcmpeq(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, d, s->reg, half);
+            gen_pcmpeq_half(s, op->arg, d, half ? hi : lo);
+            gen_store_xmm_half(s, d, s->reg, half);
+        }
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return ok;
+}
+
+/*
+ * PMOVMSKB r32, xmm: each half's byte sign bits gathered by one multiplication:
+ * bit 8i+7 times 2^(49-7i) lands on bit 56+i, and no two partial products
+ * share a bit position, so nothing carries.
+ */
+static void gen_byte_signs(DisasContext *s, TCGv half)
+{
+    tcg_gen_andi(s->tcg, half, half, (int64_t)0x8080808080808080ull);
+    tcg_gen_muli(s->tcg, half, half, 0x0002040810204081ll);
+    tcg_gen_shri(s->tcg, half, half, 56);
+}
+
+static bool gen_pmovmskb(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod != 3) {
+        return false;
+    }
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_xmm_half(s, lo, s->rm, 0);
+    gen_load_xmm_half(s, hi, s->rm, 1);
+    gen_byte_signs(s, lo);
+    gen_byte_signs(s, hi);
+    tcg_gen_shli(s->tcg, hi, hi, 8);
+    tcg_gen_or(s->tcg, lo, lo, hi);
+    gen_st_reg(s, MO_32, s->reg, lo);
+    free_temps(s, lo, hi);
+    return true;
+}
+
+/* MOVMSKPS/MOVMSKPD r32, xmm */
+static bool gen_mask_helper(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod != 3) {
+        return false;
+    }
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    TCGv mask = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+    gen_load_xmm_half(s, lo, s->rm, 0);
+    gen_load_xmm_half(s, hi, s->rm, 1);
+    TCGv args[2] = { lo, hi };
+    gen_call(s, op->helper, TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, mask, 2, args);
+    tcg_gen_extu_i32_i64(s->tcg, lo, mask);
+    gen_st_reg(s, MO_32, s->reg, lo);
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, mask);
+    return true;
+}
+
+/* --- shifts by an immediate: groups 12, 13, 14 (66 0F 71/72/73 /r ib) --- */
+
+/* helpers by opcode (0x71-0x73) and ModRM reg field; NULL is #UD */
+static SSEIntHelper *const shift_imm_helpers[3][8] = {
+    [0] = { [2] = helper_psrlw, [4] = helper_psraw, [6] = helper_psllw },
+    [1] = { [2] = helper_psrld, [4] = helper_psrad, [6] = helper_pslld },
+    [2] = { [2] = helper_psrlq, [6] = helper_psllq },
+};
+
+static bool gen_shift_imm(DisasContext *s, const SSEOp *op)
+{
+    unsigned group = op->arg, kind = (s->modrm >> 3) & 7;
+    if (s->mod != 3) {
+        return false;
+    }
+    uint32_t imm = x86_ldub_code(s);
+    TCGv dest = gen_xmm_pointer(s, s->rm);
+    if (group == 2 && (kind == 3 || kind == 7)) {
+        /* PSRLDQ / PSLLDQ: byte shifts of the whole register */
+        TCGv args[2] = { dest, tcg_constant(s->tcg, TCG_TYPE_I32, imm) };
+        gen_call(s, kind == 3 ? (void *)helper_psrldq : (void *)helper_pslldq,
+                 TCG_CALL_NO_RWG, NULL, 2, args);
+    } else if (shift_imm_helpers[group][kind]) {
+        /* the count helpers take the count from the low quadword */
+        TCGv args[3] = { dest, tcg_constant(s->tcg, TCG_TYPE_I64, imm),
+                         tcg_constant(s->tcg, TCG_TYPE_I64, 0) };
+        gen_call(s, (void *)shift_imm_helpers[group][kind], TCG_CALL_NO_RWG, NULL, 3, args);
+    } else {
+        tcg_temp_free(s->tcg, dest);
+        return false;
+    }
+    tcg_temp_free(s->tcg, dest);
+    return true;
+}
+
+/* --- moves --- */
+
+/* MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVAPD/MOVUPD xmm1, xmm2/m128 */
+static bool gen_move_load(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_source(s, op->mem, lo, hi);
+    gen_store_xmm_half(s, lo, s->reg, 0);
+    gen_store_xmm_half(s, hi, s->reg, 1);
+    free_temps(s, lo, hi);
+    return true;
+}
+
+/* the same, xmm2/m128 <- xmm1; MOVNTxx (arg = 1) have no register form */
+static bool gen_move_store(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod == 3 && op->arg) {
+        return false;
+    }
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_xmm_half(s, lo, s->reg, 0);
+    gen_load_xmm_half(s, hi, s->reg, 1);
+    if (s->mod == 3) {
+        gen_store_xmm_half(s, lo, s->rm, 0);
+        gen_store_xmm_half(s, hi, s->rm, 1);
+    } else {
+        TCGv addr = gen_memory_address(s, op->mem);
+        gen_store_memory(s, addr, op->mem, lo, hi);
+        tcg_temp_free(s->tcg, addr);
+    }
+    free_temps(s, lo, hi);
+    return true;
+}
+
+/* the low 32 (MEM_32) or 64 bits of xmm_regs[reg] become val's low bits */
+static void gen_store_xmm_low(DisasContext *s, TCGv val, int reg, int mem)
+{
+    if (mem == MEM_32) {
+        tcg_gen_st(s->tcg, INDEX_op_st32, val, tcg_env(s->tcg), xmm_offset(reg, 0));
+    } else {
+        gen_store_xmm_half(s, val, reg, 0);
+    }
+}
+
+static void gen_load_xmm_low(DisasContext *s, TCGv dst, int reg, int mem)
+{
+    if (mem == MEM_32) {
+        tcg_gen_ld(s->tcg, INDEX_op_ld32u, dst, tcg_env(s->tcg), xmm_offset(reg, 0));
+    } else {
+        gen_load_xmm_half(s, dst, reg, 0);
+    }
+}
+
+/*
+ * MOVSS/MOVSD xmm1, xmm2/m (F3/F2 0F 10): from memory the rest of xmm1 is
+ * zeroed; from a register only the low element moves.
+ * MOVQ xmm1, xmm2/m64 (F3 0F 7E) zeroes the high half in both forms (arg = 1).
+ */
+static bool gen_move_scalar_load(DisasContext *s, const SSEOp *op)
+{
+    TCGv val = new_i64(s), zero = new_i64(s);
+    tcg_gen_movi(s->tcg, zero, 0);
+    if (s->mod == 3) {
+        gen_load_xmm_low(s, val, s->rm, op->mem);
+        gen_store_xmm_low(s, val, s->reg, op->mem);
+        if (op->arg) {
+            gen_store_xmm_half(s, zero, s->reg, 1);
+        }
+    } else {
+        TCGv addr = gen_memory_address(s, op->mem);
+        gen_load_memory(s, addr, op->mem, val, zero);
+        gen_store_xmm_half(s, val, s->reg, 0);
+        gen_store_xmm_half(s, zero, s->reg, 1);
+        tcg_temp_free(s->tcg, addr);
+    }
+    free_temps(s, val, zero);
+    return true;
+}
+
+/*
+ * MOVSS/MOVSD xmm2/m, xmm1 (F3/F2 0F 11): the low element only.
+ * MOVQ xmm2/m64, xmm1 (66 0F D6): a register destination gets its high half
+ * zeroed (arg = 1).
+ */
+static bool gen_move_scalar_store(DisasContext *s, const SSEOp *op)
+{
+    TCGv val = new_i64(s);
+    gen_load_xmm_low(s, val, s->reg, op->mem);
+    if (s->mod == 3) {
+        gen_store_xmm_low(s, val, s->rm, op->mem);
+        if (op->arg) {
+            TCGv zero = new_i64(s);
+            tcg_gen_movi(s->tcg, zero, 0);
+            gen_store_xmm_half(s, zero, s->rm, 1);
+            tcg_temp_free(s->tcg, zero);
+        }
+    } else {
+        TCGv addr = gen_memory_address(s, op->mem);
+        gen_st(s, val, addr, op->mem == MEM_32 ? MO_UL : MO_UQ);
+        tcg_temp_free(s->tcg, addr);
+    }
+    tcg_temp_free(s->tcg, val);
+    return true;
+}
+
+/*
+ * MOVLPS/MOVLPD/MOVHPS/MOVHPD xmm, m64 (0F 12/16, arg = half): one half from
+ * memory. With a register operand, no-prefix 0F 12 is MOVHLPS (low <- source
+ * high) and 0F 16 is MOVLHPS (high <- source low); 66 has no register form.
+ */
+static bool gen_move_half_load(DisasContext *s, const SSEOp *op)
+{
+    int half = op->arg;
+    TCGv val = new_i64(s);
+    if (s->mod == 3) {
+        if (s->prefix & PREFIX_DATA) {
+            tcg_temp_free(s->tcg, val);
+            return false;
+        }
+        gen_load_xmm_half(s, val, s->rm, !half);
+    } else {
+        TCGv addr = gen_memory_address(s, MEM_64);
+        gen_ld(s, val, addr, MO_UQ);
+        tcg_temp_free(s->tcg, addr);
+    }
+    gen_store_xmm_half(s, val, s->reg, half);
+    tcg_temp_free(s->tcg, val);
+    return true;
+}
+
+/* MOVLPS/MOVLPD/MOVHPS/MOVHPD m64, xmm (0F 13/17): memory only */
+static bool gen_move_half_store(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod == 3) {
+        return false;
+    }
+    TCGv val = new_i64(s);
+    gen_load_xmm_half(s, val, s->reg, op->arg);
+    TCGv addr = gen_memory_address(s, MEM_64);
+    gen_st(s, val, addr, MO_UQ);
+    free_temps(s, addr, val);
+    return true;
+}
+
+/* operand size of a general-register operand: REX.W selects 64 bits */
+static int gpr_size(const DisasContext *s)
+{
+    return s->rex_w ? MO_64 : MO_32;
+}
+
+/* MOVD/MOVQ xmm, r/m32/64 (66 0F 6E): zero-extended into the whole register */
+static bool gen_movd_to_xmm(DisasContext *s, const SSEOp *op)
+{
+    TCGv val = new_i64(s), zero = new_i64(s);
+    gen_ld_modrm(s, gpr_size(s), val);
+    if (gpr_size(s) == MO_32) {
+        tcg_gen_ext32u(s->tcg, val, val);
+    }
+    tcg_gen_movi(s->tcg, zero, 0);
+    gen_store_xmm_half(s, val, s->reg, 0);
+    gen_store_xmm_half(s, zero, s->reg, 1);
+    free_temps(s, val, zero);
+    return true;
+}
+
+/* MOVD/MOVQ r/m32/64, xmm (66 0F 7E) */
+static bool gen_movd_from_xmm(DisasContext *s, const SSEOp *op)
+{
+    TCGv val = new_i64(s);
+    gen_load_xmm_half(s, val, s->reg, 0);
+    gen_st_modrm(s, gpr_size(s), val, false);
+    tcg_temp_free(s->tcg, val);
+    return true;
+}
+
+/* MOVNTI m32/64, r32/64 (0F C3): a plain store here (no cache to bypass) */
+static bool gen_movnti(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod == 3) {
+        return false;
+    }
+    TCGv val = new_i64(s);
+    gen_ld_reg(s, gpr_size(s), val, s->reg);
+    gen_st_modrm(s, gpr_size(s), val, false);
+    tcg_temp_free(s->tcg, val);
+    return true;
+}
+
+/* PINSRW xmm, r32/m16, imm8 (66 0F C4) */
+static bool gen_pinsrw(DisasContext *s, const SSEOp *op)
+{
+    TCGv val = new_i64(s), d = new_i64(s);
+    s->rip_offset = 1;
+    gen_ld_modrm(s, MO_16, val);
+    unsigned lane = x86_ldub_code(s) & 7;
+    gen_load_xmm_half(s, d, s->reg, lane / 4);
+    tcg_gen_deposit(s->tcg, d, d, val, (lane % 4) * 16, 16);
+    gen_store_xmm_half(s, d, s->reg, lane / 4);
+    free_temps(s, val, d);
+    return true;
+}
+
+/* PEXTRW r32, xmm, imm8 (66 0F C5): register form only */
+static bool gen_pextrw(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod != 3) {
+        return false;
+    }
+    unsigned lane = x86_ldub_code(s) & 7;
+    TCGv val = new_i64(s);
+    gen_load_xmm_half(s, val, s->rm, lane / 4);
+    tcg_gen_extract(s->tcg, val, val, (lane % 4) * 16, 16);
+    gen_st_reg(s, MO_32, s->reg, val);
+    tcg_temp_free(s->tcg, val);
+    return true;
+}
+
+/* --- conversions with general registers, COMISS, MXCSR --- */
+
+/* CVTSI2SS/CVTSI2SD xmm, r/m32/64 (F3/F2 0F 2A) */
+static bool gen_convert_from_int(DisasContext *s, const SSEOp *op)
+{
+    TCGv val = new_i64(s);
+    gen_ld_modrm(s, gpr_size(s), val);
+    if (gpr_size(s) == MO_32) {
+        tcg_gen_ext32s(s->tcg, val, val);
+    }
+    TCGv args[3] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), val };
+    gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 3, args);
+    free_temps(s, args[1], val);
+    return true;
+}
+
+typedef uint64_t SSEToIntHelper(CPUX86State *env, uint64_t src);
+
+/* by op->arg, then 32/64-bit result */
+static SSEToIntHelper *const to_int_helpers[4][2] = {
+    { helper_cvttss2si32, helper_cvttss2si64 },
+    { helper_cvtss2si32, helper_cvtss2si64 },
+    { helper_cvttsd2si32, helper_cvttsd2si64 },
+    { helper_cvtsd2si32, helper_cvtsd2si64 },
+};
+
+/* CVT(T)SS2SI/CVT(T)SD2SI r32/64, xmm/m32/64 (F3/F2 0F 2C/2D) */
+static bool gen_convert_to_int(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_source(s, op->mem, lo, hi);
+    TCGv args[2] = { tcg_env(s->tcg), lo };
+    gen_call(s, (void *)to_int_helpers[op->arg][gpr_size(s) == MO_64], TCG_CALL_NO_RWG, hi,
+             2, args);
+    gen_st_reg(s, gpr_size(s), s->reg, hi);
+    free_temps(s, lo, hi);
+    return true;
+}
+
+/* (U)COMISS/(U)COMISD xmm1, xmm2/m32/64 (0F 2E/2F): ZF, PF, CF from the
+ * comparison, OF, SF, AF cleared */
+static bool gen_compare_to_eflags(DisasContext *s, const SSEOp *op)
+{
+    TCGv a = new_i64(s), b = new_i64(s), hi = new_i64(s);
+    TCGv flags = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+    gen_load_source(s, op->mem, b, hi);
+    gen_load_xmm_half(s, a, s->reg, 0);
+    TCGv args[3] = { tcg_env(s->tcg), a, b };
+    gen_call(s, op->helper, TCG_CALL_NO_RWG, flags, 3, args);
+    tcg_gen_extu_i32_i64(s->tcg, hi, flags);
+    gen_set_eflags_cc(s, hi);
+    free_temps(s, a, b);
+    free_temps(s, hi, flags);
+    return true;
+}
+
+static bool gen_ldmxcsr(DisasContext *s)
+{
+    TCGv val = new_i64(s);
+    TCGv val32 = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+    TCGv addr = gen_memory_address(s, MEM_32);
+    gen_ld(s, val, addr, MO_UL);
+    tcg_gen_extrl_i64_i32(s->tcg, val32, val);
+    gen_update_cc_op(s);      /* the helper may raise #GP */
+    TCGv args[2] = { tcg_env(s->tcg), val32 };
+    gen_call(s, (void *)helper_ldmxcsr, 0, NULL, 2, args);
+    free_temps(s, val, val32);
+    tcg_temp_free(s->tcg, addr);
+    return true;
+}
+
+static bool gen_stmxcsr(DisasContext *s)
+{
+    TCGv val = new_i64(s);
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, tcg_env(s->tcg), offsetof(CPUX86State, mxcsr));
+    TCGv addr = gen_memory_address(s, MEM_32);
+    gen_st(s, val, addr, MO_UL);
+    free_temps(s, val, addr);
+    return true;
+}
+
+/*
+ * Group 15 (0F AE) without prefix: LDMXCSR, STMXCSR, CLFLUSH with memory;
+ * LFENCE, MFENCE, SFENCE with a register. One guest CPU runs at a time and
+ * there is no cache to flush, so fences and CLFLUSH emit nothing.
+ */
+static bool gen_group15(DisasContext *s, const SSEOp *op)
+{
+    unsigned kind = (s->modrm >> 3) & 7;
+    if (s->mod == 3) {
+        return kind >= 5;
+    }
+    switch (kind) {
+    case 2:
+        return gen_ldmxcsr(s);
+    case 3:
+        return gen_stmxcsr(s);
+    case 7:
+        gen_lea_modrm(s);
+        return true;
+    default:
+        return false;     /* FXSAVE, FXRSTOR, XSAVE*: not implemented */
+    }
+}
+
+/* --- the opcode table: 0F xx by mandatory prefix (none, 66, F3, F2) --- */
+
+#define INT(name) { gen_int_helper, (void *)helper_##name, MEM_128_ALIGNED, 0 }
+#define FLOAT(name, mem) { gen_float_helper, (void *)helper_##name, mem, 0 }
+#define PACKED(name) FLOAT(name, MEM_128_ALIGNED)
+#define IMM(name, mem) { gen_imm_helper, (void *)helper_##name, mem, 0 }
+#define COMPARE(name, mem) { gen_compare_helper, (void *)helper_##name, mem, 0 }
+#define INLINE(operation) { gen_inline_binary, NULL, MEM_128_ALIGNED, operation }
+#define PCMPEQ(bits) { gen_pcmpeq, NULL, MEM_128_ALIGNED, bits }
+#define GEN(gen, mem, arg) { gen, NULL, mem, arg }
+#define GEN_HELPER(gen, name, mem) { gen, (void *)helper_##name, mem, 0 }
+/* the four arithmetic forms PS, PD, SS, SD of one operation */
+#define ARITH4(op) { PACKED(op##ps), PACKED(op##pd), FLOAT(op##ss, MEM_32), FLOAT(op##sd, MEM_64) }
+
+static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
+    [0x10] = { GEN(gen_move_load, MEM_128, 0), GEN(gen_move_load, MEM_128, 0),
+               GEN(gen_move_scalar_load, MEM_32, 0), GEN(gen_move_scalar_load, MEM_64, 0) },
+    [0x11] = { GEN(gen_move_store, MEM_128, 0), GEN(gen_move_store, MEM_128, 0),
+               GEN(gen_move_scalar_store, MEM_32, 0), GEN(gen_move_scalar_store, MEM_64, 0) },
+    [0x12] = { GEN(gen_move_half_load, MEM_64, 0), GEN(gen_move_half_load, MEM_64, 0) },
+    [0x13] = { GEN(gen_move_half_store, MEM_64, 0), GEN(gen_move_half_store, MEM_64, 0) },
+    [0x14] = { INT(punpckldq), INT(punpcklqdq) },     /* UNPCKLPS, UNPCKLPD */
+    [0x15] = { INT(punpckhdq), INT(punpckhqdq) },     /* UNPCKHPS, UNPCKHPD */
+    [0x16] = { GEN(gen_move_half_load, MEM_64, 1), GEN(gen_move_half_load, MEM_64, 1) },
+    [0x17] = { GEN(gen_move_half_store, MEM_64, 1), GEN(gen_move_half_store, MEM_64, 1) },
+    [0x28] = { GEN(gen_move_load, MEM_128_ALIGNED, 0), GEN(gen_move_load, MEM_128_ALIGNED, 0) },
+    [0x29] = { GEN(gen_move_store, MEM_128_ALIGNED, 0),
+               GEN(gen_move_store, MEM_128_ALIGNED, 0) },
+    [0x2a] = { [PREFIX_INDEX_F3] = GEN_HELPER(gen_convert_from_int, cvtsi2ss, MEM_NONE),
+               [PREFIX_INDEX_F2] = GEN_HELPER(gen_convert_from_int, cvtsi2sd, MEM_NONE) },
+    [0x2b] = { GEN(gen_move_store, MEM_128_ALIGNED, 1),        /* MOVNTPS, MOVNTPD */
+               GEN(gen_move_store, MEM_128_ALIGNED, 1) },
+    [0x2c] = { [PREFIX_INDEX_F3] = GEN(gen_convert_to_int, MEM_32, 0),
+               [PREFIX_INDEX_F2] = GEN(gen_convert_to_int, MEM_64, 2) },
+    [0x2d] = { [PREFIX_INDEX_F3] = GEN(gen_convert_to_int, MEM_32, 1),
+               [PREFIX_INDEX_F2] = GEN(gen_convert_to_int, MEM_64, 3) },
+    [0x2e] = { GEN_HELPER(gen_compare_to_eflags, ucomiss, MEM_32),
+               GEN_HELPER(gen_compare_to_eflags, ucomisd, MEM_64) },
+    [0x2f] = { GEN_HELPER(gen_compare_to_eflags, comiss, MEM_32),
+               GEN_HELPER(gen_compare_to_eflags, comisd, MEM_64) },
+    [0x50] = { GEN_HELPER(gen_mask_helper, movmskps, MEM_NONE),
+               GEN_HELPER(gen_mask_helper, movmskpd, MEM_NONE) },
+    [0x51] = ARITH4(sqrt),
+    [0x52] = { PACKED(rsqrtps), [PREFIX_INDEX_F3] = FLOAT(rsqrtss, MEM_32) },
+    [0x53] = { PACKED(rcpps), [PREFIX_INDEX_F3] = FLOAT(rcpss, MEM_32) },
+    [0x54] = { INLINE(LOGIC_AND), INLINE(LOGIC_AND) },       /* ANDPS, ANDPD */
+    [0x55] = { INLINE(LOGIC_ANDN), INLINE(LOGIC_ANDN) },     /* ANDNPS, ANDNPD */
+    [0x56] = { INLINE(LOGIC_OR), INLINE(LOGIC_OR) },         /* ORPS, ORPD */
+    [0x57] = { INLINE(LOGIC_XOR), INLINE(LOGIC_XOR) },       /* XORPS, XORPD */
+    [0x58] = ARITH4(add),
+    [0x59] = ARITH4(mul),
+    [0x5a] = { FLOAT(cvtps2pd, MEM_64), PACKED(cvtpd2ps), FLOAT(cvtss2sd, MEM_32),
+               FLOAT(cvtsd2ss, MEM_64) },
+    [0x5b] = { PACKED(cvtdq2ps), PACKED(cvtps2dq), PACKED(cvttps2dq) },
+    [0x5c] = ARITH4(sub),
+    [0x5d] = ARITH4(min),
+    [0x5e] = ARITH4(div),
+    [0x5f] = ARITH4(max),
+    [0x60] = { [PREFIX_INDEX_66] = INT(punpcklbw) },
+    [0x61] = { [PREFIX_INDEX_66] = INT(punpcklwd) },
+    [0x62] = { [PREFIX_INDEX_66] = INT(punpckldq) },
+    [0x63] = { [PREFIX_INDEX_66] = INT(packsswb) },
+    [0x64] = { [PREFIX_INDEX_66] = INT(pcmpgtb) },
+    [0x65] = { [PREFIX_INDEX_66] = INT(pcmpgtw) },
+    [0x66] = { [PREFIX_INDEX_66] = INT(pcmpgtd) },
+    [0x67] = { [PREFIX_INDEX_66] = INT(packuswb) },
+    [0x68] = { [PREFIX_INDEX_66] = INT(punpckhbw) },
+    [0x69] = { [PREFIX_INDEX_66] = INT(punpckhwd) },
+    [0x6a] = { [PREFIX_INDEX_66] = INT(punpckhdq) },
+    [0x6b] = { [PREFIX_INDEX_66] = INT(packssdw) },
+    [0x6c] = { [PREFIX_INDEX_66] = INT(punpcklqdq) },
+    [0x6d] = { [PREFIX_INDEX_66] = INT(punpckhqdq) },
+    [0x6e] = { [PREFIX_INDEX_66] = GEN(gen_movd_to_xmm, MEM_NONE, 0) },
+    [0x6f] = { [PREFIX_INDEX_66] = GEN(gen_move_load, MEM_128_ALIGNED, 0),   /* MOVDQA */
+               [PREFIX_INDEX_F3] = GEN(gen_move_load, MEM_128, 0) },         /* MOVDQU */
+    [0x70] = { [PREFIX_INDEX_66] = IMM(pshufd, MEM_128_ALIGNED),
+               [PREFIX_INDEX_F3] = IMM(pshufhw, MEM_128_ALIGNED),
+               [PREFIX_INDEX_F2] = IMM(pshuflw, MEM_128_ALIGNED) },
+    [0x71] = { [PREFIX_INDEX_66] = GEN(gen_shift_imm, MEM_NONE, 0) },
+    [0x72] = { [PREFIX_INDEX_66] = GEN(gen_shift_imm, MEM_NONE, 1) },
+    [0x73] = { [PREFIX_INDEX_66] = GEN(gen_shift_imm, MEM_NONE, 2) },
+    [0x74] = { [PREFIX_INDEX_66] = PCMPEQ(8) },
+    [0x75] = { [PREFIX_INDEX_66] = PCMPEQ(16) },
+    [0x76] = { [PREFIX_INDEX_66] = PCMPEQ(32) },
+    [0x7e] = { [PREFIX_INDEX_66] = GEN(gen_movd_from_xmm, MEM_NONE, 0),
+               [PREFIX_INDEX_F3] = GEN(gen_move_scalar_load, MEM_64, 1) },   /* MOVQ */
+    [0x7f] = { [PREFIX_INDEX_66] = GEN(gen_move_store, MEM_128_ALIGNED, 0),  /* MOVDQA */
+               [PREFIX_INDEX_F3] = GEN(gen_move_store, MEM_128, 0) },        /* MOVDQU */
+    [0xae] = { GEN(gen_group15, MEM_NONE, 0) },
+    [0xc2] = { COMPARE(cmpps, MEM_128_ALIGNED), COMPARE(cmppd, MEM_128_ALIGNED),
+               COMPARE(cmpss, MEM_32), COMPARE(cmpsd, MEM_64) },
+    [0xc3] = { GEN(gen_movnti, MEM_NONE, 0) },
+    [0xc4] = { [PREFIX_INDEX_66] = GEN(gen_pinsrw, MEM_NONE, 0) },
+    [0xc5] = { [PREFIX_INDEX_66] = GEN(gen_pextrw, MEM_NONE, 0) },
+    [0xc6] = { IMM(shufps, MEM_128_ALIGNED), IMM(shufpd, MEM_128_ALIGNED) },
+    [0xd1] = { [PREFIX_INDEX_66] = INT(psrlw) },
+    [0xd2] = { [PREFIX_INDEX_66] = INT(psrld) },
+    [0xd3] = { [PREFIX_INDEX_66] = INT(psrlq) },
+    [0xd4] = { [PREFIX_INDEX_66] = INLINE(ARITH_ADDQ) },
+    [0xd5] = { [PREFIX_INDEX_66] = INT(pmullw) },
+    [0xd6] = { [PREFIX_INDEX_66] = GEN(gen_move_scalar_store, MEM_64, 1) },  /* MOVQ */
+    [0xd7] = { [PREFIX_INDEX_66] = GEN(gen_pmovmskb, MEM_NONE, 0) },
+    [0xd8] = { [PREFIX_INDEX_66] = INT(psubusb) },
+    [0xd9] = { [PREFIX_INDEX_66] = INT(psubusw) },
+    [0xda] = { [PREFIX_INDEX_66] = INT(pminub) },
+    [0xdb] = { [PREFIX_INDEX_66] = INLINE(LOGIC_AND) },
+    [0xdc] = { [PREFIX_INDEX_66] = INT(paddusb) },
+    [0xdd] = { [PREFIX_INDEX_66] = INT(paddusw) },
+    [0xde] = { [PREFIX_INDEX_66] = INT(pmaxub) },
+    [0xdf] = { [PREFIX_INDEX_66] = INLINE(LOGIC_ANDN) },
+    [0xe0] = { [PREFIX_INDEX_66] = INT(pavgb) },
+    [0xe1] = { [PREFIX_INDEX_66] = INT(psraw) },
+    [0xe2] = { [PREFIX_INDEX_66] = INT(psrad) },
+    [0xe3] = { [PREFIX_INDEX_66] = INT(pavgw) },
+    [0xe4] = { [PREFIX_INDEX_66] = INT(pmulhuw) },
+    [0xe5] = { [PREFIX_INDEX_66] = INT(pmulhw) },
+    [0xe6] = { [PREFIX_INDEX_66] = PACKED(cvttpd2dq),
+               [PREFIX_INDEX_F3] = FLOAT(cvtdq2pd, MEM_64),
+               [PREFIX_INDEX_F2] = PACKED(cvtpd2dq) },
+    [0xe7] = { [PREFIX_INDEX_66] = GEN(gen_move_store, MEM_128_ALIGNED, 1) },  /* MOVNTDQ */
+    [0xe8] = { [PREFIX_INDEX_66] = INT(psubsb) },
+    [0xe9] = { [PREFIX_INDEX_66] = INT(psubsw) },
+    [0xea] = { [PREFIX_INDEX_66] = INT(pminsw) },
+    [0xeb] = { [PREFIX_INDEX_66] = INLINE(LOGIC_OR) },
+    [0xec] = { [PREFIX_INDEX_66] = INT(paddsb) },
+    [0xed] = { [PREFIX_INDEX_66] = INT(paddsw) },
+    [0xee] = { [PREFIX_INDEX_66] = INT(pmaxsw) },
+    [0xef] = { [PREFIX_INDEX_66] = INLINE(LOGIC_XOR) },
+    [0xf1] = { [PREFIX_INDEX_66] = INT(psllw) },
+    [0xf2] = { [PREFIX_INDEX_66] = INT(pslld) },
+    [0xf3] = { [PREFIX_INDEX_66] = INT(psllq) },
+    [0xf4] = { [PREFIX_INDEX_66] = INT(pmuludq) },
+    [0xf5] = { [PREFIX_INDEX_66] = INT(pmaddwd) },
+    [0xf6] = { [PREFIX_INDEX_66] = INT(psadbw) },
+    [0xf8] = { [PREFIX_INDEX_66] = INT(psubb) },
+    [0xf9] = { [PREFIX_INDEX_66] = INT(psubw) },
+    [0xfa] = { [PREFIX_INDEX_66] = INT(psubd) },
+    [0xfb] = { [PREFIX_INDEX_66] = INLINE(ARITH_SUBQ) },
+    [0xfc] = { [PREFIX_INDEX_66] = INT(paddb) },
+    [0xfd] = { [PREFIX_INDEX_66] = INT(paddw) },
+    [0xfe] = { [PREFIX_INDEX_66] = INT(paddd) },
+};
+
+bool gen_sse(DisasContext *s, unsigned opcode)
+{
+    if ((opcode & 0xff00) != 0x0f00 || (s->prefix & PREFIX_LOCK)) {
+        return false;
+    }
+    const SSEOp *op = &sse_table[opcode & 0xff][prefix_index(s)];
+    if (!op->gen) {
+        return false;
+    }
+    x86_decode_modrm(s);
+    return op->gen(s, op);
+}

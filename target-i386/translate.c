@@ -1,0 +1,840 @@
+/*
+ * x86 front end: the block loop, instruction prefixes, ModRM/SIB decoding,
+ * operand access, lazy condition codes and block exits.
+ * Encoding: Intel SDM vol. 2A, chapter 2 (instruction format).
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "target-i386/translate.h"
+
+#define PAGE_SIZE_GUEST 4096
+
+/* ---------------------------------------------------------------- globals */
+
+static X86Globals *x86_globals_get(TCGContext *tcg, CPUX86State *env)
+{
+    static const char *const reg_names[16] = {
+        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+        "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+    };
+    static const char *const seg_names[6] = {
+        "es_base", "cs_base", "ss_base", "ds_base", "fs_base", "gs_base",
+    };
+    X86Globals *g = env->tcg_globals;
+
+    if (g && g->owner == tcg) {
+        return g;
+    }
+    if (!g) {
+        g = calloc(1, sizeof(*g));
+        if (!g) {
+            abort();
+        }
+        env->tcg_globals = g;
+    }
+    g->owner = tcg;
+    for (int i = 0; i < 16; i++) {
+        g->regs[i] = tcg_global_mem_new(tcg, TCG_TYPE_I64,
+                                        offsetof(CPUX86State, regs[i]), reg_names[i]);
+    }
+    g->rip = tcg_global_mem_new(tcg, TCG_TYPE_I64, offsetof(CPUX86State, rip), "rip");
+    g->cc_dst = tcg_global_mem_new(tcg, TCG_TYPE_I64, offsetof(CPUX86State, cc_dst), "cc_dst");
+    g->cc_src = tcg_global_mem_new(tcg, TCG_TYPE_I64, offsetof(CPUX86State, cc_src), "cc_src");
+    g->cc_src2 = tcg_global_mem_new(tcg, TCG_TYPE_I64, offsetof(CPUX86State, cc_src2),
+                                    "cc_src2");
+    g->cc_op = tcg_global_mem_new(tcg, TCG_TYPE_I32, offsetof(CPUX86State, cc_op), "cc_op");
+    g->df = tcg_global_mem_new(tcg, TCG_TYPE_I32, offsetof(CPUX86State, df), "df");
+    for (int i = 0; i < 6; i++) {
+        g->seg_base[i] = tcg_global_mem_new(tcg, TCG_TYPE_I64,
+                                            offsetof(CPUX86State, segs[i].base), seg_names[i]);
+    }
+    return g;
+}
+
+TCGv tcg_const64(DisasContext *s, int64_t v)
+{
+    return tcg_constant(s->tcg, TCG_TYPE_I64, v);
+}
+
+TCGv tcg_new64(DisasContext *s)
+{
+    return tcg_temp_new(s->tcg, TCG_TYPE_I64);
+}
+
+/* ---------------------------------------------------------------- code fetch */
+
+static void x86_fetch(DisasContext *s, void *dst, unsigned len)
+{
+    /* Intel SDM vol. 2A, 2.3.11: an instruction is at most 15 bytes */
+    if (s->pc + len - s->pc_start > 15) {
+        s->fetch_fault = true;
+        s->fetch_fault_addr = 0;
+        memset(dst, 0, len);
+        return;
+    }
+    if (!s->fetch_fault && !translator_read_code(s->exec, s->pc, dst, len)) {
+        s->fetch_fault = true;
+        s->fetch_fault_addr = s->pc;
+    }
+    if (s->fetch_fault) {
+        memset(dst, 0, len);
+    }
+    s->pc += len;
+}
+
+uint8_t x86_ldub_code(DisasContext *s)
+{
+    uint8_t v;
+    x86_fetch(s, &v, 1);
+    return v;
+}
+
+uint16_t x86_lduw_code(DisasContext *s)
+{
+    uint8_t b[2];
+    x86_fetch(s, b, 2);
+    return b[0] | (uint16_t)b[1] << 8;
+}
+
+uint32_t x86_ldl_code(DisasContext *s)
+{
+    uint8_t b[4];
+    x86_fetch(s, b, 4);
+    return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+uint64_t x86_ldq_code(DisasContext *s)
+{
+    uint64_t lo = x86_ldl_code(s);
+    return lo | (uint64_t)x86_ldl_code(s) << 32;
+}
+
+int64_t x86_ld_imm(DisasContext *s, int ot)
+{
+    switch (ot) {
+    case MO_8:
+        return (int8_t)x86_ldub_code(s);
+    case MO_16:
+        return (int16_t)x86_lduw_code(s);
+    default:
+        return (int32_t)x86_ldl_code(s);
+    }
+}
+
+/* ---------------------------------------------------------------- operands */
+
+void x86_decode_modrm(DisasContext *s)
+{
+    s->modrm = x86_ldub_code(s);
+    s->mod = s->modrm >> 6;
+    s->reg = ((s->modrm >> 3) & 7) | s->rex_r;
+    s->rm = s->modrm & 7;
+    if (s->mod == 3) {
+        s->rm |= s->rex_b;
+    }
+}
+
+/* Intel SDM vol. 2A, table 2-1: 16-bit addressing forms */
+static int lea_modrm16(DisasContext *s, TCGv dst)
+{
+    static const signed char base_reg[8] = { R_EBX, R_EBX, R_EBP, R_EBP, R_ESI, R_EDI, R_EBP, R_EBX };
+    static const signed char index_reg[8] = { R_ESI, R_EDI, R_ESI, R_EDI, -1, -1, -1, -1 };
+    int64_t disp = 0;
+    int rm = s->modrm & 7;
+    int def_seg = (rm == 2 || rm == 3 || (rm == 6 && s->mod != 0)) ? R_SS : R_DS;
+
+    if (s->mod == 0 && rm == 6) {
+        tcg_gen_movi(s->tcg, dst, x86_lduw_code(s));
+        return R_DS;
+    }
+    if (s->mod == 1) {
+        disp = (int8_t)x86_ldub_code(s);
+    } else if (s->mod == 2) {
+        disp = (int16_t)x86_lduw_code(s);
+    }
+    tcg_gen_addi(s->tcg, dst, s->g->regs[base_reg[rm]], disp);
+    if (index_reg[rm] >= 0) {
+        tcg_gen_add(s->tcg, dst, dst, s->g->regs[index_reg[rm]]);
+    }
+    tcg_gen_ext16u(s->tcg, dst, dst);
+    return def_seg;
+}
+
+/* Intel SDM vol. 2A, tables 2-2/2-3 and 2.2.1.6 (RIP-relative); returns the
+ * default segment */
+static int lea_modrm(DisasContext *s, TCGv dst)
+{
+    int base, index = -1, scale = 0;
+    int64_t disp = 0;
+    bool rip_relative = false;
+    int def_seg = R_DS;
+
+    if (s->aflag == MO_16) {
+        return lea_modrm16(s, dst);
+    }
+    base = s->modrm & 7;
+    if (base == 4) {
+        int sib = x86_ldub_code(s);
+        scale = sib >> 6;
+        index = ((sib >> 3) & 7) | s->rex_x;
+        if (index == 4) {
+            index = -1;
+        }
+        base = sib & 7;
+        if (s->mod == 0 && base == 5) {
+            base = -1;
+            disp = (int32_t)x86_ldl_code(s);
+        }
+    } else if (s->mod == 0 && base == 5) {
+        base = -1;
+        disp = (int32_t)x86_ldl_code(s);
+        rip_relative = s->code64;
+    }
+    if (base >= 0) {
+        if (base == 4 || base == 5) {
+            def_seg = R_SS;
+        }
+        base |= s->rex_b;
+    }
+    if (s->mod == 1) {
+        disp = (int8_t)x86_ldub_code(s);
+    } else if (s->mod == 2) {
+        disp = (int32_t)x86_ldl_code(s);
+    }
+    if (rip_relative) {
+        disp += s->pc + s->rip_offset;
+    }
+    if (base >= 0 && index >= 0) {
+        tcg_gen_shli(s->tcg, dst, s->g->regs[index], scale);
+        tcg_gen_add(s->tcg, dst, dst, s->g->regs[base]);
+        tcg_gen_addi(s->tcg, dst, dst, disp);
+    } else if (base >= 0) {
+        tcg_gen_addi(s->tcg, dst, s->g->regs[base], disp);
+    } else if (index >= 0) {
+        tcg_gen_shli(s->tcg, dst, s->g->regs[index], scale);
+        tcg_gen_addi(s->tcg, dst, dst, disp);
+    } else {
+        tcg_gen_movi(s->tcg, dst, disp);
+    }
+    if (s->aflag == MO_32) {
+        tcg_gen_ext32u(s->tcg, dst, dst);
+    }
+    return def_seg;
+}
+
+void gen_add_seg_base(DisasContext *s, TCGv addr, int def_seg)
+{
+    int seg = s->override_seg >= 0 ? s->override_seg : def_seg;
+
+    /* Intel SDM vol. 1, 3.4.2.1: in 64-bit mode only FS and GS have bases;
+     * user-mode ES/CS/SS/DS are flat, so only overrides can add one */
+    if (s->override_seg >= 0 && (!s->code64 || seg >= R_FS)) {
+        tcg_gen_add(s->tcg, addr, addr, s->g->seg_base[seg]);
+    }
+    if (!s->code64 || s->aflag == MO_32) {
+        tcg_gen_ext32u(s->tcg, addr, addr);
+    }
+}
+
+void gen_lea_modrm_noseg(DisasContext *s, TCGv dst)
+{
+    lea_modrm(s, dst);
+}
+
+void gen_lea_modrm(DisasContext *s)
+{
+    int def_seg = lea_modrm(s, s->A0);
+    gen_add_seg_base(s, s->A0, def_seg);
+}
+
+void gen_ld(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop)
+{
+    tcg_gen_qemu_ld(s->tcg, val, addr, memop);
+}
+
+void gen_st(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop)
+{
+    tcg_gen_qemu_st(s->tcg, val, addr, memop);
+}
+
+static bool is_high_byte_reg(DisasContext *s, int reg)
+{
+    return reg >= 4 && reg < 8 && !(s->prefix & PREFIX_REX);
+}
+
+void gen_ld_reg(DisasContext *s, int ot, TCGv dst, int reg)
+{
+    TCGv r = s->g->regs[reg & 15];
+
+    switch (ot) {
+    case MO_8:
+        if (is_high_byte_reg(s, reg)) {
+            tcg_gen_extract(s->tcg, dst, s->g->regs[reg - 4], 8, 8);
+        } else {
+            tcg_gen_ext8u(s->tcg, dst, r);
+        }
+        break;
+    case MO_16:
+        tcg_gen_ext16u(s->tcg, dst, r);
+        break;
+    case MO_32:
+        tcg_gen_ext32u(s->tcg, dst, r);
+        break;
+    default:
+        tcg_gen_mov(s->tcg, dst, r);
+        break;
+    }
+}
+
+void gen_st_reg(DisasContext *s, int ot, int reg, TCGv val)
+{
+    TCGv r = s->g->regs[reg & 15];
+
+    switch (ot) {
+    case MO_8:
+        if (is_high_byte_reg(s, reg)) {
+            TCGv h = s->g->regs[reg - 4];
+            tcg_gen_deposit(s->tcg, h, h, val, 8, 8);
+        } else {
+            tcg_gen_deposit(s->tcg, r, r, val, 0, 8);
+        }
+        break;
+    case MO_16:
+        tcg_gen_deposit(s->tcg, r, r, val, 0, 16);
+        break;
+    case MO_32:
+        /* Intel SDM vol. 1, 3.4.1.1: 32-bit results zero the upper half */
+        tcg_gen_ext32u(s->tcg, r, val);
+        break;
+    default:
+        tcg_gen_mov(s->tcg, r, val);
+        break;
+    }
+}
+
+void gen_ld_modrm(DisasContext *s, int ot, TCGv dst)
+{
+    if (s->mod == 3) {
+        gen_ld_reg(s, ot, dst, s->rm);
+    } else {
+        gen_lea_modrm(s);
+        gen_ld(s, dst, s->A0, ot);
+    }
+}
+
+void gen_st_modrm(DisasContext *s, int ot, TCGv val, bool reuse_address)
+{
+    if (s->mod == 3) {
+        gen_st_reg(s, ot, s->rm, val);
+    } else {
+        if (!reuse_address) {
+            gen_lea_modrm(s);
+        }
+        gen_st(s, val, s->A0, ot);
+    }
+}
+
+/* ---------------------------------------------------------------- condition codes */
+
+void set_cc_op(DisasContext *s, int op)
+{
+    if (s->cc_op != op) {
+        s->cc_op = op;
+        s->cc_op_dirty = op != CC_OP_DYNAMIC;
+    }
+}
+
+void gen_update_cc_op(DisasContext *s)
+{
+    if (s->cc_op_dirty) {
+        tcg_gen_movi(s->tcg, s->g->cc_op, s->cc_op);
+        s->cc_op_dirty = false;
+    }
+}
+
+void gen_set_eflags_cc(DisasContext *s, TCGv flags)
+{
+    tcg_gen_andi(s->tcg, s->g->cc_src, flags, CC_ALL);
+    set_cc_op(s, CC_OP_EFLAGS);
+}
+
+static TCGv cc_op_value(DisasContext *s)
+{
+    if (s->cc_op == CC_OP_DYNAMIC) {
+        return s->g->cc_op;
+    }
+    return tcg_constant(s->tcg, TCG_TYPE_I32, s->cc_op);
+}
+
+void gen_compute_eflags(DisasContext *s, TCGv dst)
+{
+    TCGv args[4];
+
+    if (s->cc_op == CC_OP_EFLAGS) {
+        tcg_gen_mov(s->tcg, dst, s->g->cc_src);
+        return;
+    }
+    if (s->cc_op == CC_OP_CLR) {
+        tcg_gen_movi(s->tcg, dst, CC_Z | CC_P);
+        return;
+    }
+    args[0] = s->g->cc_dst;
+    args[1] = s->g->cc_src;
+    args[2] = s->g->cc_src2;
+    args[3] = cc_op_value(s);
+    tcg_gen_call(s->tcg, helper_cc_compute_all,
+                 TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, dst, 4, args);
+}
+
+void gen_extend(DisasContext *s, TCGv dst, TCGv src, int ot, bool sign)
+{
+    switch (ot) {
+    case MO_8:
+        sign ? tcg_gen_ext8s(s->tcg, dst, src) : tcg_gen_ext8u(s->tcg, dst, src);
+        break;
+    case MO_16:
+        sign ? tcg_gen_ext16s(s->tcg, dst, src) : tcg_gen_ext16u(s->tcg, dst, src);
+        break;
+    case MO_32:
+        sign ? tcg_gen_ext32s(s->tcg, dst, src) : tcg_gen_ext32u(s->tcg, dst, src);
+        break;
+    default:
+        tcg_gen_mov(s->tcg, dst, src);
+        break;
+    }
+}
+
+void gen_compute_cf(DisasContext *s, TCGv dst)
+{
+    int group = s->cc_op >= CC_OP_ADDB ? (s->cc_op & ~3) : -1;
+    int ot = s->cc_op & 3;
+
+    if (group == CC_OP_SUBB) {
+        /* CF = first operand < second operand, unsigned */
+        TCGv a = tcg_new64(s), b = tcg_new64(s);
+        gen_extend(s, a, s->g->cc_src2, ot, false);
+        gen_extend(s, b, s->g->cc_src, ot, false);
+        tcg_gen_setcond(s->tcg, TCG_COND_LTU, dst, a, b);
+        tcg_temp_free(s->tcg, a);
+        tcg_temp_free(s->tcg, b);
+    } else if (group == CC_OP_ADDB) {
+        TCGv a = tcg_new64(s), b = tcg_new64(s);
+        gen_extend(s, a, s->g->cc_dst, ot, false);
+        gen_extend(s, b, s->g->cc_src, ot, false);
+        tcg_gen_setcond(s->tcg, TCG_COND_LTU, dst, a, b);
+        tcg_temp_free(s->tcg, a);
+        tcg_temp_free(s->tcg, b);
+    } else if (group == CC_OP_LOGICB || s->cc_op == CC_OP_CLR) {
+        tcg_gen_movi(s->tcg, dst, 0);
+    } else if (group == CC_OP_INCB || group == CC_OP_DECB) {
+        tcg_gen_mov(s->tcg, dst, s->g->cc_src);
+    } else if (s->cc_op == CC_OP_EFLAGS) {
+        tcg_gen_andi(s->tcg, dst, s->g->cc_src, CC_C);
+    } else {
+        TCGv args[4] = { s->g->cc_dst, s->g->cc_src, s->g->cc_src2, cc_op_value(s) };
+        tcg_gen_call(s->tcg, helper_cc_compute_c,
+                     TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, dst, 4, args);
+    }
+}
+
+/*
+ * A condition as a comparison of two values, when the cc_op allows it without
+ * computing flags (Jcc after CMP/SUB/TEST/ADD/INC/DEC). Returns false
+ * otherwise. jcc is the Jcc condition without its inversion bit (SDM vol. 2A,
+ * appendix B.1.4.7: 0 O, 1 B, 2 Z, 3 BE, 4 S, 5 P, 6 L, 7 LE).
+ */
+typedef struct CCCompare {
+    TCGCond cond;
+    TCGv a, b;
+    bool b_is_imm;
+    int64_t imm;
+} CCCompare;
+
+static bool cc_fast_compare(DisasContext *s, int jcc, CCCompare *c)
+{
+    int group = s->cc_op >= CC_OP_ADDB ? (s->cc_op & ~3) : -1;
+    int ot = s->cc_op & 3;
+
+    c->b_is_imm = true;
+    c->imm = 0;
+    if (group == CC_OP_SUBB && (jcc == 1 || jcc == 3 || jcc == 6 || jcc == 7 || jcc == 2)) {
+        bool sign = jcc >= 6;
+        static const TCGCond conds[8] = {
+            [1] = TCG_COND_LTU, [2] = TCG_COND_EQ, [3] = TCG_COND_LEU,
+            [6] = TCG_COND_LT, [7] = TCG_COND_LE,
+        };
+        c->a = tcg_new64(s);
+        c->b = tcg_new64(s);
+        gen_extend(s, c->a, s->g->cc_src2, ot, sign);
+        gen_extend(s, c->b, s->g->cc_src, ot, sign);
+        c->cond = conds[jcc];
+        c->b_is_imm = false;
+        return true;
+    }
+    if ((group == CC_OP_SUBB || group == CC_OP_ADDB || group == CC_OP_LOGICB ||
+         group == CC_OP_INCB || group == CC_OP_DECB || group == CC_OP_ADCB ||
+         group == CC_OP_SBBB) && (jcc == 2 || jcc == 4)) {
+        c->a = tcg_new64(s);
+        gen_extend(s, c->a, s->g->cc_dst, ot, jcc == 4);
+        c->cond = jcc == 2 ? TCG_COND_EQ : TCG_COND_LT;
+        return true;
+    }
+    if (group == CC_OP_LOGICB && (jcc == 1 || jcc == 3 || jcc == 6 || jcc == 7 || jcc == 0)) {
+        /* CF = OF = 0: B never, BE = Z, L = S, LE = S or Z */
+        c->a = tcg_new64(s);
+        gen_extend(s, c->a, s->g->cc_dst, ot, true);
+        c->cond = jcc == 1 || jcc == 0 ? TCG_COND_NEVER :
+                  jcc == 3 ? TCG_COND_EQ : jcc == 6 ? TCG_COND_LT : TCG_COND_LE;
+        return true;
+    }
+    if (group == CC_OP_ADDB && jcc == 1) {
+        c->a = tcg_new64(s);
+        c->b = tcg_new64(s);
+        gen_extend(s, c->a, s->g->cc_dst, ot, false);
+        gen_extend(s, c->b, s->g->cc_src, ot, false);
+        c->cond = TCG_COND_LTU;
+        c->b_is_imm = false;
+        return true;
+    }
+    return false;
+}
+
+/* condition from computed flags: c->a & mask != 0 */
+static void cc_slow_compare(DisasContext *s, int jcc, CCCompare *c)
+{
+    TCGv f = tcg_new64(s);
+    static const int masks[8] = { CC_O, CC_C, CC_Z, CC_C | CC_Z, CC_S, CC_P, 0, 0 };
+
+    if (jcc == 1 && s->cc_op != CC_OP_EFLAGS) {
+        gen_compute_cf(s, f);
+    } else {
+        gen_compute_eflags(s, f);
+    }
+    if (jcc == 6 || jcc == 7) {
+        /* L: SF != OF; LE: also ZF (SDM vol. 2A, Jcc) */
+        TCGv t = tcg_new64(s);
+        tcg_gen_shli(s->tcg, t, f, 4);          /* SF (bit 7) to bit 11 */
+        tcg_gen_xor(s->tcg, t, t, f);
+        tcg_gen_andi(s->tcg, t, t, CC_O);
+        if (jcc == 7) {
+            tcg_gen_andi(s->tcg, f, f, CC_Z);
+            tcg_gen_or(s->tcg, t, t, f);
+        }
+        tcg_gen_mov(s->tcg, f, t);
+        tcg_temp_free(s->tcg, t);
+    } else if (!(jcc == 1 && s->cc_op != CC_OP_EFLAGS)) {
+        tcg_gen_andi(s->tcg, f, f, masks[jcc]);
+    }
+    c->a = f;
+    c->cond = TCG_COND_NE;
+    c->b_is_imm = true;
+    c->imm = 0;
+}
+
+static void cc_compare_free(DisasContext *s, CCCompare *c)
+{
+    tcg_temp_free(s->tcg, c->a);
+    if (!c->b_is_imm) {
+        tcg_temp_free(s->tcg, c->b);
+    }
+}
+
+static void gen_cc_compare(DisasContext *s, int b, CCCompare *c)
+{
+    int jcc = (b >> 1) & 7;
+
+    if (!cc_fast_compare(s, jcc, c)) {
+        cc_slow_compare(s, jcc, c);
+    }
+    if (b & 1) {
+        c->cond = c->cond == TCG_COND_NEVER ? TCG_COND_ALWAYS : (TCGCond)(c->cond ^ 1);
+    }
+}
+
+void gen_jcc_label(DisasContext *s, int b, TCGLabel *l)
+{
+    CCCompare c;
+
+    gen_cc_compare(s, b, &c);
+    if (c.cond == TCG_COND_ALWAYS) {
+        tcg_gen_br(s->tcg, l);
+    } else if (c.cond == TCG_COND_NEVER) {
+        return;
+    } else if (c.b_is_imm) {
+        tcg_gen_brcondi(s->tcg, c.cond, c.a, c.imm, l);
+    } else {
+        tcg_gen_brcond(s->tcg, c.cond, c.a, c.b, l);
+    }
+    cc_compare_free(s, &c);
+}
+
+void gen_setcc_value(DisasContext *s, int b, TCGv dst)
+{
+    CCCompare c;
+
+    gen_cc_compare(s, b, &c);
+    if (c.cond == TCG_COND_ALWAYS || c.cond == TCG_COND_NEVER) {
+        tcg_gen_movi(s->tcg, dst, c.cond == TCG_COND_ALWAYS);
+    } else if (c.b_is_imm) {
+        tcg_gen_setcondi(s->tcg, c.cond, dst, c.a, c.imm);
+    } else {
+        tcg_gen_setcond(s->tcg, c.cond, dst, c.a, c.b);
+    }
+    cc_compare_free(s, &c);
+}
+
+/* ---------------------------------------------------------------- exits and exceptions */
+
+void gen_helper_env(DisasContext *s, void *func, unsigned flags, TCGv ret,
+                    unsigned nargs, const TCGv *args)
+{
+    TCGv all[8];
+
+    all[0] = tcg_env(s->tcg);
+    for (unsigned i = 0; i < nargs && i < 7; i++) {
+        all[i + 1] = args[i];
+    }
+    tcg_gen_call(s->tcg, func, flags, ret, nargs + 1, all);
+}
+
+static void gen_exception_at(DisasContext *s, int excp, uint64_t rip)
+{
+    TCGv arg = tcg_constant(s->tcg, TCG_TYPE_I32, excp);
+
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, s->g->rip, rip);
+    gen_helper_env(s, helper_raise_exception, 0, NULL, 1, &arg);
+    s->is_jmp = DISAS_JUMPED;
+}
+
+void gen_exception(DisasContext *s, int excp)
+{
+    gen_exception_at(s, excp, s->pc_start);
+}
+
+void gen_exception_next(DisasContext *s, int excp)
+{
+    gen_exception_at(s, excp, s->pc);
+}
+
+void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
+{
+    if (!s->code64) {
+        dest = (uint32_t)dest;
+    }
+    gen_update_cc_op(s);
+    tcg_gen_goto_tb(s->tcg, slot);
+    tcg_gen_movi(s->tcg, s->g->rip, dest);
+    tcg_gen_exit_tb(s->tcg, (uintptr_t)s->tb | slot);
+    s->is_jmp = DISAS_JUMPED;
+}
+
+void gen_eob_indirect(DisasContext *s)
+{
+    TCGv host = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
+    TCGv env = tcg_env(s->tcg);
+
+    gen_update_cc_op(s);
+    tcg_gen_call(s->tcg, (void *)helper_lookup_tb_ptr, 0, host, 1, &env);
+    tcg_gen_goto_ptr(s->tcg, host);
+    s->is_jmp = DISAS_JUMPED;
+}
+
+/* ---------------------------------------------------------------- decoder */
+
+static void decode_prefixes(DisasContext *s, unsigned *opcode)
+{
+    unsigned b;
+
+    s->prefix = 0;
+    s->override_seg = -1;
+    s->rex_w = s->rex_r = s->rex_x = s->rex_b = 0;
+    for (;;) {
+        b = x86_ldub_code(s);
+        if (s->fetch_fault) {
+            break;
+        }
+        switch (b) {
+        case 0xf3: s->prefix = (s->prefix & ~PREFIX_REPNZ) | PREFIX_REPZ; break;
+        case 0xf2: s->prefix = (s->prefix & ~PREFIX_REPZ) | PREFIX_REPNZ; break;
+        case 0xf0: s->prefix |= PREFIX_LOCK; break;
+        case 0x66: s->prefix |= PREFIX_DATA; break;
+        case 0x67: s->prefix |= PREFIX_ADR; break;
+        case 0x26: s->override_seg = R_ES; break;
+        case 0x2e: s->override_seg = R_CS; break;
+        case 0x36: s->override_seg = R_SS; break;
+        case 0x3e: s->override_seg = R_DS; break;
+        case 0x64: s->override_seg = R_FS; break;
+        case 0x65: s->override_seg = R_GS; break;
+        default:
+            if (s->code64 && (b & 0xf0) == 0x40) {
+                /* SDM vol. 2A, 2.2.1: REX must come right before the opcode */
+                s->prefix |= PREFIX_REX;
+                s->rex_w = (b >> 3) & 1;
+                s->rex_r = (b & 4) << 1;
+                s->rex_x = (b & 2) << 2;
+                s->rex_b = (b & 1) << 3;
+                b = x86_ldub_code(s);
+                if ((b & 0xf0) == 0x40 || b == 0x66 || b == 0x67 || b == 0xf0 ||
+                    b == 0xf2 || b == 0xf3 || (b & 0xe7) == 0x26 || b == 0x64 || b == 0x65) {
+                    /* a REX followed by another prefix is ignored */
+                    s->prefix &= ~PREFIX_REX;
+                    s->rex_w = s->rex_r = s->rex_x = s->rex_b = 0;
+                    s->pc--;
+                    continue;
+                }
+            }
+            *opcode = b;
+            goto done;
+        }
+    }
+    *opcode = 0;
+done:
+    if (s->code64) {
+        s->dflag = s->rex_w ? MO_64 : (s->prefix & PREFIX_DATA) ? MO_16 : MO_32;
+        s->aflag = (s->prefix & PREFIX_ADR) ? MO_32 : MO_64;
+    } else {
+        s->dflag = (s->code32 ^ !!(s->prefix & PREFIX_DATA)) ? MO_32 : MO_16;
+        s->aflag = (s->code32 ^ !!(s->prefix & PREFIX_ADR)) ? MO_32 : MO_16;
+    }
+}
+
+static void disas_insn(DisasContext *s)
+{
+    unsigned b;
+
+    s->rip_offset = 0;
+    s->mnemonic = NULL;
+    decode_prefixes(s, &b);
+    if (b == 0x0f && !s->fetch_fault) {
+        b = 0x100 | x86_ldub_code(s);
+    }
+    if (s->fetch_fault) {
+        goto fault;
+    }
+    if (b == 0x138 || b == 0x13a) {
+        unsigned b3 = x86_ldub_code(s);
+        if (s->fetch_fault || !gen_sse(s, 0x0f0000 | (b & 0xff) << 8 | b3)) {
+            goto illegal;
+        }
+    } else if (!disas_alu(s, b) && !disas_ctl(s, b) &&
+               !(b >= 0x100 && gen_sse(s, 0x0f00 | (b & 0xff)))) {
+        goto illegal;
+    }
+    if (s->fetch_fault) {
+        goto fault;
+    }
+    return;
+illegal:
+    if (s->fetch_fault) {
+        goto fault;
+    }
+    s->mnemonic = "(bad)";
+    gen_exception(s, EXCP06_ILLOP);
+    return;
+fault:
+    if (s->fetch_fault_addr == 0 && s->pc - s->pc_start >= 15) {
+        /* longer than 15 bytes: #GP (SDM vol. 2A, 2.3.11) */
+        gen_exception(s, EXCP0D_GPF);
+    } else {
+        TCGv addr = tcg_const64(s, s->fetch_fault_addr);
+        gen_update_cc_op(s);
+        tcg_gen_movi(s->tcg, s->g->rip, s->pc_start);
+        gen_helper_env(s, helper_raise_page_fault, 0, NULL, 1, &addr);
+        s->is_jmp = DISAS_JUMPED;
+    }
+}
+
+static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *tb, int max_insns)
+{
+    CPUX86State *env = opaque_env;
+    DisasContext ctx, *s = &ctx;
+    int count = 0;
+    FILE *log = (tcg_log_flags(tcg) & TCG_LOG_IN_ASM) ? tcg_log_file(tcg) : NULL;
+
+    memset(s, 0, sizeof(*s));
+    /* globals may only be created on an empty block */
+    tcg_func_start(tcg);
+    s->g = x86_globals_get(tcg, env);
+    tcg_func_start(tcg);
+    s->tcg = tcg;
+    s->env = env;
+    s->exec = env->exec;
+    s->tb = tb;
+    s->flags = tb->flags;
+    s->code64 = (tb->flags & HF_CS64) != 0;
+    s->code32 = (tb->flags & HF_CS32) != 0;
+    s->ss32 = (tb->flags & HF_SS32) != 0;
+    s->pc = tb->pc;
+    s->page_end = (tb->pc & ~(uint64_t)(PAGE_SIZE_GUEST - 1)) + PAGE_SIZE_GUEST;
+    s->cc_op = CC_OP_DYNAMIC;
+    s->T0 = tcg_new64(s);
+    s->T1 = tcg_new64(s);
+    s->A0 = tcg_new64(s);
+    s->tmp = tcg_new64(s);
+    if (max_insns <= 0 || max_insns > TCG_MAX_INSNS) {
+        max_insns = TCG_MAX_INSNS;
+    }
+    if (log) {
+        fprintf(log, "IN: \n");
+    }
+    for (;;) {
+        s->pc_start = s->pc;
+        tcg_gen_insn_start(tcg, s->pc, s->cc_op);
+        disas_insn(s);
+        count++;
+        if (log) {
+            x86_log_insn(s, log);
+        }
+        if (s->is_jmp == DISAS_EOB_DYNAMIC) {
+            gen_eob_indirect(s);
+        }
+        if (s->is_jmp != DISAS_NEXT && s->is_jmp != DISAS_TOO_MANY) {
+            break;
+        }
+        if (s->is_jmp == DISAS_TOO_MANY || count >= max_insns || s->pc >= s->page_end) {
+            /* not chained: a flag change or a page switch may want a new key */
+            gen_update_cc_op(s);
+            tcg_gen_movi(tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+            if (s->is_jmp == DISAS_TOO_MANY) {
+                gen_eob_indirect(s);
+            } else {
+                gen_jmp_tb(s, s->pc, 0);
+            }
+            break;
+        }
+    }
+    if (log) {
+        fprintf(log, "\n");
+        fflush(log);
+    }
+    tb->size = s->pc - tb->pc;
+    tb->icount = count;
+}
+
+static void x86_restore_state(void *opaque_env, const TranslationBlock *tb, const uint64_t data[2])
+{
+    CPUX86State *env = opaque_env;
+
+    (void)tb;
+    env->rip = data[0];
+    if (data[1] != CC_OP_DYNAMIC) {
+        env->cc_op = data[1];
+    }
+}
+
+static void x86_get_tb_state(void *opaque_env, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
+{
+    CPUX86State *env = opaque_env;
+
+    *pc = env->rip;
+    *cs_base = env->segs[R_CS].base;
+    *flags = env->hflags;
+}
+
+const TargetTranslateOps x86_translate_ops = {
+    .get_tb_state = x86_get_tb_state,
+    .translate = x86_translate,
+    .restore_state = x86_restore_state,
+};

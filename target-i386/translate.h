@@ -1,0 +1,248 @@
+/*
+ * Internal interface of the x86 front end (target-i386/): the decoder state
+ * shared by the translator files, the operand helpers they use, the lazy
+ * condition-code model and the C helpers generated code calls.
+ *
+ * Files: translate.c (block loop, prefixes, one-byte map dispatch),
+ * translate-alu.c (arithmetic, shifts, multiply/divide, bit ops),
+ * translate-ctl.c (stack, jumps, calls, string ops, system instructions),
+ * cc_helper.c (flag computation), helper.c (C helpers), cpu.c (reset, TB key),
+ * translate-sse.c and sse_helper.c (SSE/SSE2, separate owner).
+ *
+ * The SSE hook, implemented in translate-sse.c:
+ *
+ *   bool gen_sse(DisasContext *s, unsigned opcode);
+ *
+ * It is called after the opcode bytes of a 0F-map instruction were consumed and
+ * before its ModRM byte is read (s->pc points at the ModRM byte). opcode is
+ * 0x0Fxx for the two-byte map, 0x0F38xx / 0x0F3Axx for the three-byte maps.
+ * s->prefix holds the legacy prefixes seen (PREFIX_DATA = 66, PREFIX_REPZ = F3,
+ * PREFIX_REPNZ = F2, the mandatory-prefix bits), s->rex_* the REX bits. It
+ * returns false, having emitted nothing, when the opcode/prefix combination is
+ * not an SSE/SSE2 instruction it implements; the caller then raises #UD.
+ * Useful here: x86_decode_modrm, gen_lea_modrm, gen_ld/gen_st (guest memory),
+ * gen_ld_reg/gen_st_reg (general registers), x86_ldub_code..x86_ldq_code
+ * (immediates), gen_exception, gen_set_eflags_cc (COMISS-style flag results),
+ * gen_update_cc_op (before a helper that may raise an exception).
+ */
+#ifndef TARGET_I386_TRANSLATE_H
+#define TARGET_I386_TRANSLATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "tcg/tcg.h"
+#include "target-i386/cpu.h"
+
+/* Legacy prefixes (Intel SDM vol. 2A, 2.1.1) */
+#define PREFIX_REPZ   0x01   /* F3 */
+#define PREFIX_REPNZ  0x02   /* F2 */
+#define PREFIX_LOCK   0x04   /* F0 */
+#define PREFIX_DATA   0x08   /* 66 */
+#define PREFIX_ADR    0x10   /* 67 */
+#define PREFIX_REX    0x20   /* a REX byte was present (changes AH..BH to SPL..DIL) */
+
+/*
+ * Lazy condition codes. Each group has four sizes (B, W, L, Q) in that order, so
+ * CC_OP_ADDB + MO_32 is CC_OP_ADDL. What the cc globals hold per group:
+ *   ADD:   dst = result, src = second operand
+ *   ADC:   dst = result, src = second operand, src2 = carry in (0/1)
+ *   SUB:   dst = result, src = second operand, src2 = first operand
+ *   SBB:   dst = result, src = second operand, src2 = borrow in (0/1)
+ *   LOGIC: dst = result (CF = OF = 0)
+ *   INC/DEC: dst = result, src = CF before the instruction (unaffected by it)
+ *   SHL:   dst = result, src = operand shifted by count-1 (CF = its top bit)
+ *   SAR:   dst = result, src = operand shifted by count-1 (CF = its low bit),
+ *          used for SHR too (OF = top bit of src ^ dst)
+ *   MUL:   dst = low result, src = nonzero when the result overflowed (CF = OF)
+ *   BMI:   dst = result, src = operand (TZCNT/LZCNT: CF = src == 0, ZF = dst == 0)
+ * and without sizes:
+ *   EFLAGS: src = the six arithmetic flags in their RFLAGS positions
+ *   CLR:    ZF = PF = 1, everything else 0 (XOR r, r)
+ *   DYNAMIC: cc_op is only known at run time (in env->cc_op)
+ */
+enum {
+    CC_OP_DYNAMIC = 0,
+    CC_OP_EFLAGS,
+    CC_OP_CLR,
+    CC_OP_ADDB = 4,
+    CC_OP_ADCB = CC_OP_ADDB + 4,
+    CC_OP_SUBB = CC_OP_ADCB + 4,
+    CC_OP_SBBB = CC_OP_SUBB + 4,
+    CC_OP_LOGICB = CC_OP_SBBB + 4,
+    CC_OP_INCB = CC_OP_LOGICB + 4,
+    CC_OP_DECB = CC_OP_INCB + 4,
+    CC_OP_SHLB = CC_OP_DECB + 4,
+    CC_OP_SARB = CC_OP_SHLB + 4,
+    CC_OP_MULB = CC_OP_SARB + 4,
+    CC_OP_BMIB = CC_OP_MULB + 4,
+    CC_OP_NB = CC_OP_BMIB + 4,
+};
+
+/* RFLAGS bits (Intel SDM vol. 1, 3.4.3) */
+#define CC_C  0x0001
+#define CC_P  0x0004
+#define CC_A  0x0010
+#define CC_Z  0x0040
+#define CC_S  0x0080
+#define CC_O  0x0800
+#define CC_ALL (CC_C | CC_P | CC_A | CC_Z | CC_S | CC_O)
+#define TF_MASK   0x0100
+#define IF_MASK   0x0200
+#define DF_MASK   0x0400
+#define AC_MASK   0x40000
+#define ID_MASK   0x200000
+
+/* What ended translation of the current instruction/block. */
+enum {
+    DISAS_NEXT = 0,        /* keep going */
+    DISAS_TOO_MANY,        /* stop after this instruction, rip = next */
+    DISAS_JUMPED,          /* the instruction emitted its own block exit */
+    DISAS_EOB_DYNAMIC,     /* rip global already set: leave through lookup */
+};
+
+/* TCG globals mirroring CPUX86State fields; created once per TCGContext. */
+typedef struct X86Globals {
+    TCGContext *owner;
+    TCGv regs[16];
+    TCGv rip;
+    TCGv cc_dst, cc_src, cc_src2;
+    TCGv cc_op;           /* i32 */
+    TCGv df;              /* i32, +1/-1 */
+    TCGv seg_base[6];
+} X86Globals;
+
+typedef struct DisasContext {
+    TCGContext *tcg;
+    CPUX86State *env;
+    CPUExec *exec;
+    TranslationBlock *tb;
+    const X86Globals *g;
+
+    uint64_t pc_start;     /* address of the instruction being translated */
+    uint64_t pc;           /* next byte to fetch */
+    uint64_t page_end;     /* first address past the block's first page */
+    uint32_t flags;        /* TB flags (hflags) */
+    bool code64;           /* 64-bit mode */
+    bool code32;           /* default operand/address size 32 (CS.D) */
+    bool ss32;
+
+    /* prefixes of the current instruction */
+    unsigned prefix;
+    int override_seg;      /* R_ES..R_GS or -1 */
+    int rex_w, rex_r, rex_x, rex_b;   /* 0 or 1; rex_r/x/b already shifted: 0 or 8 */
+    int dflag;             /* operand size: MO_16, MO_32 or MO_64 */
+    int aflag;             /* address size: MO_16, MO_32 or MO_64 */
+
+    /* ModRM of the current instruction (after x86_decode_modrm) */
+    int modrm, mod, reg, rm;    /* reg includes REX.R; rm includes REX.B when mod == 3 */
+    int rip_offset;        /* immediate bytes after the ModRM operand (RIP-relative) */
+
+    int cc_op;             /* static cc_op, CC_OP_DYNAMIC when only env knows */
+    bool cc_op_dirty;      /* env->cc_op not yet written */
+    int is_jmp;            /* DISAS_* */
+    bool fetch_fault;      /* code fetch failed: raise #PF at fault_addr */
+    uint64_t fetch_fault_addr;
+
+    /* scratch temps, reallocated per instruction */
+    TCGv T0, T1, A0, tmp;
+
+    /* in_asm text of the current instruction */
+    const char *mnemonic;
+} DisasContext;
+
+/* --- code fetch (advance s->pc; a fault sets s->fetch_fault and returns 0) --- */
+uint8_t x86_ldub_code(DisasContext *s);
+uint16_t x86_lduw_code(DisasContext *s);
+uint32_t x86_ldl_code(DisasContext *s);
+uint64_t x86_ldq_code(DisasContext *s);
+/* immediate of operand size ot (MO_64 reads a sign-extended 32-bit value) */
+int64_t x86_ld_imm(DisasContext *s, int ot);
+
+/* --- operands --- */
+/* reads the ModRM byte into s->modrm/mod/reg/rm */
+void x86_decode_modrm(DisasContext *s);
+/* s->A0 = effective address of the memory operand (mod != 3), with segment base */
+void gen_lea_modrm(DisasContext *s);
+/* effective address without segment base (LEA) */
+void gen_lea_modrm_noseg(DisasContext *s, TCGv dst);
+/* adds the base of segment (override or def_seg) and truncates to address size */
+void gen_add_seg_base(DisasContext *s, TCGv addr, int def_seg);
+/* guest memory at address addr, size/sign as memop */
+void gen_ld(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop);
+void gen_st(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop);
+/* general register reg (0..15) of size ot: AH..BH when ot == MO_8 without REX */
+void gen_ld_reg(DisasContext *s, int ot, TCGv dst, int reg);
+/* writes follow the architecture: 32-bit writes zero the top half, 8/16 merge */
+void gen_st_reg(DisasContext *s, int ot, int reg, TCGv val);
+/* the ModRM r/m operand (register or memory at s->A0, which gen_ld_modrm computes) */
+void gen_ld_modrm(DisasContext *s, int ot, TCGv dst);
+/* stores to the r/m operand; for memory reuses s->A0 from gen_ld_modrm when
+ * reuse_address, else computes it */
+void gen_st_modrm(DisasContext *s, int ot, TCGv val, bool reuse_address);
+
+/* --- state and control --- */
+void gen_update_cc_op(DisasContext *s);
+void set_cc_op(DisasContext *s, int op);
+/* the six arithmetic flags become the given value (CC_OP_EFLAGS) */
+void gen_set_eflags_cc(DisasContext *s, TCGv flags);
+/* all flags computed into dst (RFLAGS positions of the arithmetic flags) */
+void gen_compute_eflags(DisasContext *s, TCGv dst);
+/* CF into dst (0/1) */
+void gen_compute_cf(DisasContext *s, TCGv dst);
+/* branches to l when condition code b (the low nibble of Jcc) holds */
+void gen_jcc_label(DisasContext *s, int b, TCGLabel *l);
+/* dst = condition b ? 1 : 0 */
+void gen_setcc_value(DisasContext *s, int b, TCGv dst);
+/* raises exception excp at the current instruction (rip = pc_start) */
+void gen_exception(DisasContext *s, int excp);
+/* same, with rip = address after the instruction (SYSCALL, INT n) */
+void gen_exception_next(DisasContext *s, int excp);
+/* ends the block jumping to the constant guest address dest (slot 0 or 1) */
+void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot);
+/* ends the block jumping to the address in the rip global */
+void gen_eob_indirect(DisasContext *s);
+/* calls a helper that takes env as its first argument */
+void gen_helper_env(DisasContext *s, void *func, unsigned flags, TCGv ret,
+                    unsigned nargs, const TCGv *args);
+TCGv tcg_const64(DisasContext *s, int64_t v);
+/* dst = src zero/sign extended from operand size ot */
+void gen_extend(DisasContext *s, TCGv dst, TCGv src, int ot, bool sign);
+TCGv tcg_new64(DisasContext *s);
+
+/* --- instruction groups (translate-alu.c, translate-ctl.c) --- */
+/* each returns false when the opcode (one-byte map b, or 0x0Fxx) is not its own */
+bool disas_alu(DisasContext *s, unsigned b);
+bool disas_ctl(DisasContext *s, unsigned b);
+bool gen_sse(DisasContext *s, unsigned opcode);
+void gen_push(DisasContext *s, TCGv val);
+void gen_pop_value(DisasContext *s, TCGv dst);   /* load top of stack, no rsp update */
+void gen_pop_update(DisasContext *s);
+int x86_stack_size(DisasContext *s);           /* MO_16/MO_32/MO_64 push size */
+
+/* --- C helpers called from generated code --- */
+uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op);
+uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op);
+uint64_t x86_cc_compute_all(const CPUX86State *env);
+void helper_raise_exception(CPUX86State *env, uint32_t excp);
+void helper_raise_page_fault(CPUX86State *env, uint64_t addr);
+void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot);
+void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot);
+uint64_t helper_shift(CPUX86State *env, uint64_t value, uint64_t count, uint32_t kind_ot);
+uint64_t helper_shiftd(CPUX86State *env, uint64_t value, uint64_t other, uint64_t count,
+                       uint32_t right_ot);
+void helper_cpuid(CPUX86State *env);
+void helper_rdtsc(CPUX86State *env);
+uint64_t helper_read_eflags(CPUX86State *env);
+void helper_write_eflags(CPUX86State *env, uint64_t value, uint32_t mask);
+void helper_load_seg(CPUX86State *env, uint32_t seg, uint32_t selector);
+uint64_t helper_bt_flags(CPUX86State *env, uint64_t cf);
+void helper_cmpxchg16b(CPUX86State *env, uint64_t addr);
+void helper_cmpxchg8b(CPUX86State *env, uint64_t addr);
+
+/* kinds for helper_rotate/helper_shift: ModRM reg field of group 2 */
+enum { SHIFT_ROL, SHIFT_ROR, SHIFT_RCL, SHIFT_RCR, SHIFT_SHL, SHIFT_SHR, SHIFT_SAL, SHIFT_SAR };
+
+/* in_asm: text of one instruction (disas.c) */
+void x86_log_insn(DisasContext *s, FILE *out);
+
+#endif

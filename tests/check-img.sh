@@ -1,0 +1,287 @@
+#!/bin/sh
+# Cross-checks quetzal-img against Debian's qemu-img (the oracle), both ways:
+#  - images quetzal-img writes pass `qemu-img check` and read back identically
+#    with `qemu-img compare`;
+#  - images qemu-img writes (every format and creation option) read identically
+#    with quetzal-img and pass its `check`;
+#  - every pair of formats converts losslessly;
+#  - info/map/measure JSON agree with qemu-img field by field;
+#  - bad input gives a one-line error and a non-crash exit status.
+# Formats quetzal-img does not list yet are counted as skipped.
+BUILD=${BUILD:-.}
+SRC=${SRC:-.}
+Q="$BUILD/quetzal-img"
+T=$(mktemp -d "${TMPDIR:-/tmp}/check-img.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+passed=0 failed=0 skipped=0
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; [ -s "$T/log" ] && sed 's/^/    /' "$T/log" | head -8; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
+# t DESCRIPTION COMMAND...: passes when the command succeeds
+t() {
+  desc=$1; shift
+  if "$@" >"$T/log" 2>&1; then pass; else fail "$desc"; fi
+}
+# t_status DESCRIPTION EXPECTED COMMAND...: passes when the exit status is EXPECTED
+t_status() {
+  desc=$1 want=$2; shift 2
+  "$@" >"$T/log" 2>&1
+  got=$?
+  if [ "$got" = "$want" ]; then pass; else echo "exit status $got, expected $want" >>"$T/log"; fail "$desc"; fi
+}
+
+if ! command -v qemu-img >/dev/null 2>&1 || ! command -v qemu-io >/dev/null 2>&1; then
+  echo "qemu-img/qemu-io missing (Debian package qemu-utils)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+ours=$("$Q" --help | sed -n 's/^Supported formats: //p')
+have() { case " $ours " in *" $1 "*) return 0 ;; esac; return 1; }
+all_formats="raw qcow2 qcow vmdk vdi vpc"
+formats=""
+for f in $all_formats; do
+  if have "$f"; then formats="$formats $f"; else skip "format $f not built in"; fi
+done
+# qemu-img check works on these (others answer "does not support checks")
+qemu_checks() { case $1 in qcow2|vmdk|vdi) return 0 ;; esac; return 1; }
+
+# --- test data: random data (aligned and not), explicit zeros, holes ---
+wdata() { # offset length file
+  head -c "$2" /dev/urandom | dd of="$3" bs=65536 iflag=fullblock oflag=seek_bytes seek="$1" conv=notrunc 2>/dev/null
+}
+wzero() {
+  head -c "$2" /dev/zero | dd of="$3" bs=65536 iflag=fullblock oflag=seek_bytes seek="$1" conv=notrunc 2>/dev/null
+}
+SIZE=6291456
+make_source() {
+  rm -f "$1"; truncate -s $SIZE "$1"
+  wdata 0 65659 "$1"                 # unaligned end
+  wzero 1048576 524288 "$1"          # zeros stored as data
+  wdata 3146240 512 "$1"             # one lone sector
+  wdata 3211264 1048576 "$1"         # a megabyte at a cluster boundary
+  wdata 4456448 70000 "$1"
+  wdata $((SIZE - 512)) 512 "$1"     # the last sector
+}
+make_source "$T/src.raw"
+src_sum=$(md5sum <"$T/src.raw")
+
+# ours_check FORMAT FILE: our check must find no errors (63: format has none)
+ours_check() {
+  "$Q" check -f "$1" "$2"; s=$?
+  [ "$s" = 0 ] || [ "$s" = 63 ]
+}
+
+# --- 1. quetzal-img writes each format; qemu-img reads and checks it ---
+for f in $formats; do
+  out="$T/ours.$f"
+  if ! "$Q" convert -O "$f" "$T/src.raw" "$out" >"$T/log" 2>&1; then fail "convert raw -> $f"; continue; fi
+  pass
+  t "qemu-img compare raw vs our $f" qemu-img compare -f raw -F "$f" "$T/src.raw" "$out"
+  t "our compare raw vs our $f" "$Q" compare -f raw -F "$f" "$T/src.raw" "$out"
+  if qemu_checks "$f"; then t "qemu-img check of our $f" qemu-img check -f "$f" "$out"; fi
+  t "our check of our $f" ours_check "$f" "$out"
+done
+
+# --- 2. every pair of formats, through quetzal-img ---
+for a in $formats; do
+  [ -f "$T/ours.$a" ] || continue
+  for b in $formats; do
+    out="$T/pair.$a.$b"
+    if ! "$Q" convert -f "$a" -O "$b" "$T/ours.$a" "$out" >"$T/log" 2>&1; then fail "convert $a -> $b"; continue; fi
+    t "pair $a -> $b reads back (qemu-img compare)" qemu-img compare -f raw -F "$b" "$T/src.raw" "$out"
+    t "pair $a -> $b reads back (our compare)" "$Q" compare -f raw -F "$b" "$T/src.raw" "$out"
+    rm -f "$out"
+  done
+done
+
+# --- 3. qemu-img writes each format and option; quetzal-img reads and checks ---
+recipes="qcow2: qcow2:-ocompat=0.10 qcow2:-ocompat=1.1 qcow2:-ocluster_size=512
+qcow2:-ocluster_size=2M qcow2:-orefcount_bits=1 qcow2:-orefcount_bits=64 qcow2:-c
+qcow2:-ocompat=0.10,cluster_size=4096 qcow2:-opreallocation=metadata qcow2:-opreallocation=full
+qcow2:-olazy_refcounts=on qcow2:-oextended_l2=off qcow2:-c;-ocompat=0.10
+qcow: vmdk: vmdk:-osubformat=monolithicSparse vmdk:-osubformat=monolithicFlat
+vmdk:-osubformat=streamOptimized vmdk:-osubformat=twoGbMaxExtentSparse vmdk:-ocompat6=on
+vdi: vdi:-ostatic=on vpc: vpc:-osubformat=dynamic vpc:-osubformat=fixed raw:"
+n=0
+for r in $recipes; do
+  f=${r%%:*} opts=$(echo "${r#*:}" | tr ';' ' ')
+  n=$((n + 1))
+  if ! have "$f"; then skip "qemu-img $f $opts (format not built in)"; continue; fi
+  img="$T/qemu$n.$f"
+  # shellcheck disable=SC2086
+  if ! qemu-img convert -O "$f" $opts "$T/src.raw" "$img" >"$T/log" 2>&1; then
+    skip "qemu-img cannot write $f $opts"; continue
+  fi
+  t "our compare of qemu-img $f $opts" "$Q" compare -f raw -F "$f" "$T/src.raw" "$img"
+  t "our check of qemu-img $f $opts" ours_check "$f" "$img"
+  if "$Q" convert -f "$f" -O raw "$img" "$T/back.raw" >"$T/log" 2>&1 &&
+     qemu-img compare -f raw -F raw "$T/src.raw" "$T/back.raw" >>"$T/log" 2>&1; then pass
+  else fail "our convert of qemu-img $f $opts to raw"; fi
+  # info fields that must agree
+  for field in virtual-size format cluster-size; do
+    a=$(qemu-img info -f "$f" --output=json "$img" | jq -c ".\"$field\"")
+    b=$("$Q" info -f "$f" --output=json "$img" 2>"$T/log" | jq -c ".\"$field\"" 2>>"$T/log")
+    if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a, ours: $b" >>"$T/log"; fail "info $field of qemu-img $f $opts"; fi
+  done
+  if [ "$f" = qcow2 ] || [ "$f" = raw ]; then
+    qemu-img map -f "$f" --output=json "$img" >"$T/map.qemu" 2>&1
+    "$Q" map -f "$f" --output=json "$img" >"$T/map.ours" 2>"$T/log"
+    # compare the guest-visible fields (host offsets may legitimately differ)
+    if [ "$(jq -c '[.[] | {start, length, depth, present, zero, data}]' "$T/map.qemu")" = \
+         "$(jq -c '[.[] | {start, length, depth, present, zero, data}]' "$T/map.ours" 2>>"$T/log")" ]; then pass
+    else diff "$T/map.qemu" "$T/map.ours" >>"$T/log"; fail "map of qemu-img $f $opts"; fi
+  fi
+  rm -f "$img" "$T/back.raw"
+done
+
+# --- 4. backing chains (qcow2) ---
+if have qcow2; then
+  c="$T/chain"; mkdir -p "$c"
+  qemu-img convert -O qcow2 "$T/src.raw" "$c/base.qcow2"
+  qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 "$c/mid.qcow2"
+  qemu-io -f qcow2 -c 'write -P 0x11 64k 64k' -c 'write -z 3M 64k' "$c/mid.qcow2" >/dev/null
+  "$Q" create -q -f qcow2 -b mid.qcow2 -F qcow2 "$c/top.qcow2" >"$T/log" 2>&1 || fail "our create with backing file"
+  qemu-io -f qcow2 -c 'write -P 0x22 5M 4k' -c 'write -P 0x33 100k 1k' "$c/top.qcow2" >/dev/null
+  qemu-img convert -O raw "$c/top.qcow2" "$c/flat.raw"
+  t "qemu-img check of our overlay" qemu-img check "$c/top.qcow2"
+  t "our compare of a 3-image chain" "$Q" compare -F raw "$c/top.qcow2" "$c/flat.raw"
+  t "our convert of a chain" "$Q" convert -O raw "$c/top.qcow2" "$c/ours-flat.raw"
+  t "chain flattened identically" cmp "$c/flat.raw" "$c/ours-flat.raw"
+  qemu-img map --output=json "$c/top.qcow2" | jq -c '[.[] | {start, length, depth, present, zero, data}]' >"$T/map.qemu"
+  "$Q" map --output=json "$c/top.qcow2" 2>"$T/log" | jq -c '[.[] | {start, length, depth, present, zero, data}]' >"$T/map.ours" 2>>"$T/log"
+  t "map of a chain agrees with qemu-img" cmp "$T/map.qemu" "$T/map.ours"
+  a=$(qemu-img info --backing-chain --output=json "$c/top.qcow2" | jq -c '[.[] | {filename, format, "backing-filename", "backing-filename-format", "virtual-size"}]')
+  b=$("$Q" info --backing-chain --output=json "$c/top.qcow2" 2>"$T/log" | jq -c '[.[] | {filename, format, "backing-filename", "backing-filename-format", "virtual-size"}]' 2>>"$T/log")
+  if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a / ours: $b" >>"$T/log"; fail "info --backing-chain"; fi
+  # convert -B: only what differs from the new backing file goes into the copy
+  t "convert -B" "$Q" convert -O qcow2 -B mid.qcow2 -F qcow2 "$c/flat.raw" "$c/rebased.qcow2"
+  t "convert -B result reads identically" qemu-img compare -F raw "$c/rebased.qcow2" "$c/flat.raw"
+  t "convert -B result passes qemu-img check" qemu-img check "$c/rebased.qcow2"
+  # safe rebase onto an empty base keeps the content; -u only renames
+  qemu-img create -q -f qcow2 "$c/empty.qcow2" $SIZE
+  cp "$c/top.qcow2" "$c/rb.qcow2"
+  t "rebase (safe)" "$Q" rebase -b empty.qcow2 -F qcow2 "$c/rb.qcow2"
+  t "safe rebase keeps the content" qemu-img compare -F raw "$c/rb.qcow2" "$c/flat.raw"
+  t "safe rebase records the new backing file" sh -c "qemu-img info --output=json '$c/rb.qcow2' | jq -e '.\"backing-filename\" == \"empty.qcow2\"'"
+  t "rebase -b '' (safe) keeps the content" sh -c "cp '$c/top.qcow2' '$c/rb2.qcow2' && '$Q' rebase -b '' '$c/rb2.qcow2' && qemu-img compare -F raw '$c/rb2.qcow2' '$c/flat.raw'"
+  cp "$c/mid.qcow2" "$c/mid-copy.qcow2"
+  t "rebase -u" "$Q" rebase -u -b mid-copy.qcow2 -F qcow2 "$c/rb.qcow2"
+  t "rebase -u result is read by qemu-img" qemu-img check "$c/rb.qcow2"
+  # commit top into mid: mid then reads as the flattened top
+  cp -r "$c" "$T/chain2"
+  t "commit" "$Q" commit "$T/chain2/top.qcow2"
+  t "commit result reads identically" qemu-img compare -F raw "$T/chain2/mid.qcow2" "$c/flat.raw"
+  t "commit result passes qemu-img check" qemu-img check "$T/chain2/mid.qcow2"
+  # bad chains: a loop and a missing backing file
+  qemu-img create -q -f qcow2 -u -b loop2.qcow2 -F qcow2 "$c/loop1.qcow2" 1M
+  qemu-img create -q -f qcow2 -u -b loop1.qcow2 -F qcow2 "$c/loop2.qcow2" 1M
+  t_status "backing loop is refused" 1 "$Q" info --backing-chain "$c/loop1.qcow2"
+  t "backing loop error names the file" grep -q "loop" "$T/log"
+  qemu-img create -q -f qcow2 -u -b gone.qcow2 -F qcow2 "$c/orphan.qcow2" 1M
+  t_status "missing backing file is an error" 1 "$Q" convert -O raw "$c/orphan.qcow2" "$c/orphan.raw"
+  t "missing backing file leaves no output" test ! -e "$c/orphan.raw"
+fi
+
+# --- 5. internal snapshots (qcow2) ---
+if have qcow2; then
+  s="$T/snap.qcow2"
+  qemu-img convert -O qcow2 "$T/src.raw" "$s"
+  qemu-img snapshot -c first "$s"
+  qemu-io -f qcow2 -c 'write -P 0x44 0 128k' "$s" >/dev/null
+  qemu-img snapshot -l "$s" | tail -n +3 | awk '{print $1, $2}' >"$T/snap.qemu"
+  "$Q" snapshot -l "$s" 2>"$T/log" | tail -n +3 | awk '{print $1, $2}' >"$T/snap.ours"
+  t "snapshot -l lists qemu-img's snapshots" cmp "$T/snap.qemu" "$T/snap.ours"
+  t "snapshot -c" "$Q" snapshot -c second "$s"
+  t "qemu-img check after our snapshot -c" qemu-img check "$s"
+  t "qemu-img sees our snapshot" sh -c "qemu-img snapshot -l '$s' | grep -q second"
+  t "snapshot -a" "$Q" snapshot -a first "$s"
+  t "snapshot -a restores the content" qemu-img compare -F raw "$s" "$T/src.raw"
+  t "snapshot -d" "$Q" snapshot -d second "$s"
+  t "qemu-img check after our snapshot -d" qemu-img check "$s"
+fi
+
+# --- 6. create options, resize, measure, dd against qemu-img ---
+if have qcow2; then
+  for o in compat=0.10 compat=1.1 cluster_size=512 cluster_size=2M refcount_bits=8 \
+           lazy_refcounts=on preallocation=metadata preallocation=falloc; do
+    img="$T/create.qcow2"
+    if ! "$Q" create -q -f qcow2 -o "$o" "$img" 4M >"$T/log" 2>&1; then fail "create -o $o"; continue; fi
+    qemu-io -f qcow2 -c 'write -P 0x55 1M 100k' "$img" >/dev/null 2>&1
+    t "qemu-img check of our create -o $o" qemu-img check "$img"
+    qemu-img create -q -f qcow2 -o "$o" "$T/ref.qcow2" 4M
+    a=$(qemu-img info --output=json "$T/ref.qcow2" | jq -c '{"virtual-size", "cluster-size", c: ."format-specific".data.compat, r: ."format-specific".data."refcount-bits", l: ."format-specific".data."lazy-refcounts"}')
+    b=$(qemu-img info --output=json "$img" | jq -c '{"virtual-size", "cluster-size", c: ."format-specific".data.compat, r: ."format-specific".data."refcount-bits", l: ."format-specific".data."lazy-refcounts"}')
+    if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a / ours: $b" >>"$T/log"; fail "create -o $o header as qemu-img's"; fi
+    rm -f "$img" "$T/ref.qcow2"
+  done
+  for m in "--size 1G" "--size 100M -o cluster_size=4096" "$T/src.raw"; do
+    # shellcheck disable=SC2086
+    a=$(qemu-img measure --output=json -O qcow2 $m 2>&1 | jq -c '{required, "fully-allocated"}')
+    # shellcheck disable=SC2086
+    b=$("$Q" measure --output=json -O qcow2 $m 2>"$T/log" | jq -c '{required, "fully-allocated"}' 2>>"$T/log")
+    if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a / ours: $b" >>"$T/log"; fail "measure $m"; fi
+  done
+  qemu-img convert -O qcow2 "$T/src.raw" "$T/grow.qcow2"
+  t "resize qcow2 +2M" "$Q" resize "$T/grow.qcow2" +2M
+  t "resized qcow2 passes qemu-img check" qemu-img check "$T/grow.qcow2"
+  t "resized qcow2 has the new size" sh -c "qemu-img info --output=json '$T/grow.qcow2' | jq -e '.\"virtual-size\" == $((SIZE + 2097152))'"
+  t "resized qcow2 keeps the data" qemu-img compare -F raw "$T/grow.qcow2" "$T/src.raw"
+fi
+cp "$T/src.raw" "$T/resize.raw"
+t_status "shrink without --shrink is refused" 1 "$Q" resize -f raw "$T/resize.raw" 1M
+t "resize raw --shrink" "$Q" resize -f raw --shrink "$T/resize.raw" 1M
+t "shrunk raw has the new size" test "$(stat -c %s "$T/resize.raw")" = 1048576
+t "shrunk raw keeps its start" cmp -n 1048576 "$T/resize.raw" "$T/src.raw"
+t "dd" "$Q" dd -O raw bs=4096 skip=3 count=100 if="$T/src.raw" of="$T/dd.ours"
+t "dd copies the right bytes" sh -c "dd if='$T/src.raw' bs=4096 skip=3 count=100 2>/dev/null | cmp - '$T/dd.ours'"
+
+# --- 7. compare's exit statuses and output as qemu-img's ---
+cp "$T/src.raw" "$T/diff.raw"
+printf 'x' | dd of="$T/diff.raw" bs=1 seek=3146999 conv=notrunc 2>/dev/null
+a=$(qemu-img compare "$T/src.raw" "$T/diff.raw"; echo "status $?")
+b=$("$Q" compare "$T/src.raw" "$T/diff.raw"; echo "status $?")
+if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a / ours: $b" >"$T/log"; fail "compare of different images"; fi
+t_status "compare of a missing file exits 2" 2 "$Q" compare "$T/src.raw" "$T/nonexistent"
+
+# --- 8. host I/O paths: O_DIRECT (cache=none) and aio=native ---
+t "convert with -t none -T none" "$Q" convert -t none -T none -O raw "$T/src.raw" "$T/direct.raw"
+t "O_DIRECT copy is identical" cmp "$T/src.raw" "$T/direct.raw"
+t "bench reads with aio=native, O_DIRECT" "$Q" bench -q -c 200 -s 4096 -i native -t none "$T/src.raw"
+t "bench writes with aio=threads" "$Q" bench -q -w -c 200 -s 65536 "$T/direct.raw"
+
+# --- 9. bad input: one-line error naming the file, no crash, no partial output ---
+# bad CMD...: exit status 1 (qemu-img's for these), one line on stderr
+bad() {
+  desc=$1; shift
+  "$@" >"$T/out" 2>"$T/err"; st=$?
+  lines=$(wc -l <"$T/err")
+  if [ "$st" = 1 ] && [ "$lines" = 1 ]; then pass
+  else { echo "exit $st, $lines lines:"; cat "$T/err"; } >"$T/log"; fail "$desc"; fi
+}
+bad "missing file" "$Q" info "$T/nonexistent"
+bad "unknown format" "$Q" info -f nosuchformat "$T/src.raw"
+bad "invalid size" "$Q" create -f raw "$T/x.raw" 12Q
+bad "unknown -o option" "$Q" create -f raw -o nosuchoption=1 "$T/x.raw" 1M
+bad "directory as image" "$Q" info "$T"
+if have qcow2; then
+  qemu-img create -q -f qcow2 "$T/trunc.qcow2" 1M
+  head -c 40 "$T/trunc.qcow2" >"$T/t.qcow2"
+  bad "truncated qcow2 header" "$Q" info -f qcow2 "$T/t.qcow2"
+  printf 'QFI\373\0\0\0\3' >"$T/v.qcow2"; head -c 200 /dev/urandom >>"$T/v.qcow2"
+  "$Q" info "$T/v.qcow2" >/dev/null 2>"$T/err"; st=$?
+  if [ "$st" -lt 128 ]; then pass; else fail "qcow2 with a random header crashed ($st)"; fi
+fi
+# a full disk (file size limit) during convert: error, and no output left behind
+for f in raw qcow2 vmdk vdi; do
+  have "$f" || continue
+  (trap '' XFSZ; ulimit -f 1024; "$Q" convert -O "$f" -S 0 "$T/src.raw" "$T/full.$f") >"$T/out" 2>"$T/err"
+  st=$?
+  if [ "$st" = 1 ] && [ ! -e "$T/full.$f" ] && [ "$(wc -l <"$T/err")" = 1 ]; then pass
+  else { echo "exit $st"; cat "$T/err"; ls -l "$T/full.$f"; } >"$T/log" 2>&1; fail "convert to $f onto a full disk"; fi
+done
+t "the sources were never modified" test "$(md5sum <"$T/src.raw")" = "$src_sum"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,72 @@
+#!/bin/sh
+# SSE/SSE2 suite: the helpers against the host's instructions (native unit
+# test), then small static programs using SSE2 intrinsics and glibc's SSE2
+# string functions, run natively and under quetzal-x86_64 / quetzal-i386 with
+# outputs compared. Ends with "N passed, N failed, N skipped".
+: "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-sse.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
+
+# 1. native unit test of the helpers: counts as one result per helper
+if [ -x "$BUILD/tests/sse/sse-helper-test" ]; then
+  out=$("$BUILD/tests/sse/sse-helper-test" 20000)
+  echo "$out" | grep '^FAIL' | head -20
+  line=$(echo "$out" | tail -1)
+  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
+  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
+  if [ -n "$p" ]; then
+    passed=$((passed + p)); failed=$((failed + f))
+    echo "helper unit test: $line"
+  else
+    fail "sse-helper-test printed no result"
+  fi
+else
+  fail "sse-helper-test not built"
+fi
+
+# 2. guest programs, native output against the emulator's
+# run_guest NAME EMULATOR BINARY ARGS...: compares stdout and exit status
+run_guest() {
+  name=$1 emulator=$2 binary=$3
+  shift 3
+  "$binary" "$@" > "$tmp/native.out" 2>&1
+  native_status=$?
+  timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
+  emulated_status=$?
+  if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
+    pass
+  else
+    fail "$name (status native $native_status, emulated $emulated_status)"
+    diff "$tmp/native.out" "$tmp/emulated.out" | head -10
+  fi
+}
+
+for arch in x86_64 i386; do
+  emulator="$BUILD/quetzal-$arch"
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; else cflags="-m32 -msse2 -mfpmath=sse"; fi
+  if [ ! -x "$emulator" ]; then
+    skip "quetzal-$arch not built: guest programs"
+    continue
+  fi
+  for prog in intrinsics strings faults; do
+    src="$SRC/tests/sse/guest-$prog.c"
+    bin="$tmp/$prog-$arch"
+    if ! gcc -O2 -static $cflags -o "$bin" "$src" -lm 2> "$tmp/cc.err"; then
+      skip "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
+      continue
+    fi
+    seeds="1 2 3"
+    [ "$prog" = faults ] && seeds=1
+    for seed in $seeds; do
+      run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed"
+    done
+  done
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,161 @@
+/*
+ * bench: times a run of reads or writes of one buffer size on an image.
+ * Requests are issued in groups of `depth` through the block layer.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tools/quetzal-img.h"
+
+enum { OPTION_PATTERN = 256, OPTION_FLUSH_INTERVAL, OPTION_NO_DRAIN };
+
+typedef struct BenchOptions {
+    uint64_t count, depth, offset, buffer_size, step, flush_interval;
+    bool write, quiet, have_step;
+    int pattern;
+    int flags;
+    const char *format;
+} BenchOptions;
+
+static bool parse_number(const char *text, const char *what, uint64_t *out)
+{
+    if (parse_size(text, out) < 0) {
+        img_error("Invalid %s specified: %s", what, text);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_bench_options(int argc, char **argv, BenchOptions *o)
+{
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "flush-interval", required_argument, NULL, OPTION_FLUSH_INTERVAL },
+        { "pattern", required_argument, NULL, OPTION_PATTERN },
+        { "no-drain", no_argument, NULL, OPTION_NO_DRAIN },
+        { "force-share", no_argument, NULL, 'U' },
+        { NULL, 0, NULL, 0 }
+    };
+    int c;
+    uint64_t number;
+    while ((c = getopt_long(argc, argv, ":hc:d:f:ni:o:qs:S:t:wU", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'c': if (!parse_number(optarg, "request count", &o->count)) return false; break;
+        case 'd': if (!parse_number(optarg, "queue depth", &o->depth)) return false; break;
+        case 'o': if (!parse_number(optarg, "offset", &o->offset)) return false; break;
+        case 's': if (!parse_number(optarg, "buffer size", &o->buffer_size)) return false; break;
+        case 'S':
+            if (!parse_number(optarg, "step size", &o->step)) {
+                return false;
+            }
+            o->have_step = true;
+            break;
+        case 'f': o->format = optarg; break;
+        case 'n': o->flags |= BDRV_O_NATIVE_AIO; break;
+        case 'q': o->quiet = true; break;
+        case 'w': o->write = true; o->flags |= BDRV_O_RDWR; break;
+        case 'U': case OPTION_NO_DRAIN: break;
+        case 'i':
+            if (!strcmp(optarg, "native")) {
+                o->flags |= BDRV_O_NATIVE_AIO;
+            } else if (strcmp(optarg, "threads")) {
+                img_error("Invalid aio option: %s", optarg);
+                return false;
+            }
+            break;
+        case 't':
+            if (img_cache_flags(optarg, &o->flags) < 0) {
+                return false;
+            }
+            break;
+        case OPTION_PATTERN:
+            if (!parse_number(optarg, "pattern byte", &number) || number > 0xff) {
+                return false;
+            }
+            o->pattern = (int)number;
+            break;
+        case OPTION_FLUSH_INTERVAL:
+            if (!parse_number(optarg, "flush interval", &o->flush_interval)) {
+                return false;
+            }
+            break;
+        default:
+            img_error("usage: bench [-c count] [-d depth] [-f fmt] [-i aio] [-n] [-o offset] "
+                      "[--pattern=pattern] [-q] [-s buffer_size] [-S step_size] [-t cache] [-w] "
+                      "filename");
+            return false;
+        }
+    }
+    return true;
+}
+
+static int bench_run(BlockDriverState *bs, const BenchOptions *o, uint8_t *buf)
+{
+    uint64_t size = bdrv_getlength(bs), offset = o->offset;
+    for (uint64_t i = 0; i < o->count; i++) {
+        if (offset + o->buffer_size > size) {
+            offset = 0;
+        }
+        int ret = o->write ? bdrv_pwrite(bs, offset, o->buffer_size, buf, 0)
+                           : bdrv_pread(bs, offset, o->buffer_size, buf);
+        if (ret < 0) {
+            img_error("Failed request: %s", bdrv_last_error(bs));
+            return ret;
+        }
+        if (o->flush_interval && o->write && (i + 1) % o->flush_interval == 0 &&
+            bdrv_flush(bs) < 0) {
+            img_error("Failed flush request: %s", bdrv_last_error(bs));
+            return -1;
+        }
+        offset += o->step;
+    }
+    return o->write ? bdrv_flush(bs) : 0;
+}
+
+int img_bench(int argc, char **argv)
+{
+    BenchOptions o = { .count = 75000, .depth = 64, .buffer_size = 4096 };
+    if (!parse_bench_options(argc, argv, &o)) {
+        return IMG_EXIT_ERROR;
+    }
+    if (!o.have_step) {
+        o.step = o.buffer_size;
+    }
+    if (optind != argc - 1 || o.buffer_size == 0 || o.depth == 0) {
+        img_error("Expecting one image file name (and non-zero -s and -d)");
+        return IMG_EXIT_ERROR;
+    }
+    BlockDriverState *bs = img_open(argv[optind], o.format, o.flags);
+    if (!bs) {
+        return IMG_EXIT_ERROR;
+    }
+    if (o.buffer_size > bdrv_getlength(bs)) {
+        img_error("Buffer size %" PRIu64 " is larger than the image", o.buffer_size);
+        bdrv_close(bs);
+        return IMG_EXIT_ERROR;
+    }
+    uint8_t *buf;
+    if (posix_memalign((void **)&buf, 4096, o.buffer_size)) {
+        abort();
+    }
+    memset(buf, o.pattern, o.buffer_size);
+    if (!o.quiet) {
+        printf("Sending %" PRIu64 " %s requests, %" PRIu64 " bytes each, %" PRIu64 " in parallel "
+               "(starting at offset %" PRIu64 ", step size %" PRIu64 ")\n", o.count,
+               o.write ? "write" : "read", o.buffer_size, o.depth, o.offset, o.step);
+    }
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int ret = bench_run(bs, &o, buf);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    if (ret == 0 && !o.quiet) {
+        printf("Run completed in %3.3f seconds.\n",
+               (end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9);
+    }
+    free(buf);
+    bdrv_close(bs);
+    return ret < 0 ? IMG_EXIT_ERROR : 0;
+}

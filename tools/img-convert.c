@@ -1,0 +1,552 @@
+/*
+ * Commands that copy images: convert and dd.
+ * convert walks the sources' block status so holes and zero runs are not
+ * copied as data, detects zero runs in data (-S), compresses (-c) and writes
+ * to a new or existing (-n) target. On failure it removes the target it
+ * created, so nothing is left that looks like a complete copy.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tools/quetzal-img.h"
+#include "block/block_int.h"
+
+#define CONVERT_CHUNK (2 * 1024 * 1024)
+#define DEFAULT_SPARSE_SIZE 4096
+
+enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
+       OPTION_TARGET_IMAGE_OPTS, OPTION_BITMAPS };
+
+typedef struct ConvertSource {
+    BlockDriverState *bs;
+    uint64_t start, size;            /* where it lands in the target */
+} ConvertSource;
+
+typedef struct ConvertJob {
+    ConvertSource *sources;
+    int source_count;
+    uint64_t total_size;
+    BlockDriverState *target;
+    bool compress;
+    uint64_t sparse_size;            /* 0: write everything as data */
+    bool target_is_zero;             /* unwritten target ranges read as zeros */
+    bool target_has_backing;         /* copy only the sources' top layer */
+    uint64_t chunk_size;             /* multiple of the target's cluster size */
+    uint32_t cluster_size;
+    ImgProgress progress;
+    uint8_t *buffer;
+} ConvertJob;
+
+static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
+{
+    for (int i = 0; i < job->source_count; i++) {
+        if (offset < job->sources[i].start + job->sources[i].size) {
+            return &job->sources[i];
+        }
+    }
+    return NULL;
+}
+
+/* Reads target-space bytes from the sources (which are concatenated). */
+static int read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf)
+{
+    while (bytes) {
+        ConvertSource *src = source_at(job, offset);
+        uint64_t local = offset - src->start;
+        uint64_t n = src->size - local < bytes ? src->size - local : bytes;
+        if (bdrv_pread(src->bs, local, n, buf) < 0) {
+            img_error("error while reading at byte %" PRIu64 " of '%s': %s", local,
+                      src->bs->filename, bdrv_last_error(src->bs));
+            return -EIO;
+        }
+        offset += n;
+        bytes -= n;
+        buf += n;
+    }
+    return 0;
+}
+
+typedef enum { RANGE_DATA, RANGE_ZERO, RANGE_BACKING } RangeKind;
+
+/* What [offset, offset+bytes) of the target-space holds, and for how long. */
+static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64_t *pnum,
+                        RangeKind *kind)
+{
+    ConvertSource *src = source_at(job, offset);
+    uint64_t local = offset - src->start;
+    if (bytes > src->size - local) {
+        bytes = src->size - local;
+    }
+    uint64_t map;
+    BlockDriverState *base = job->target_has_backing ? src->bs->backing : NULL;
+    int ret = bdrv_block_status_above(src->bs, base, local, bytes, pnum, &map);
+    if (ret < 0) {
+        img_error("error while reading block status of '%s': %s", src->bs->filename,
+                  bdrv_last_error(src->bs));
+        return ret;
+    }
+    if (job->target_has_backing && !(ret & BDRV_BLOCK_ALLOCATED) && base) {
+        *kind = RANGE_BACKING;
+    } else if ((ret & BDRV_BLOCK_ZERO) && job->sparse_size) {
+        *kind = RANGE_ZERO;
+    } else {
+        *kind = RANGE_DATA;
+    }
+    return 0;
+}
+
+static int write_error(ConvertJob *job, uint64_t offset)
+{
+    img_error("error while writing at byte %" PRIu64 ": %s", offset,
+              bdrv_last_error(job->target));
+    return -EIO;
+}
+
+static int write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
+{
+    if (job->target_is_zero) {
+        return 0;
+    }
+    if (bdrv_pwrite_zeroes(job->target, offset, bytes, BDRV_REQ_MAY_UNMAP) < 0) {
+        return write_error(job, offset);
+    }
+    return 0;
+}
+
+/* Writes buf, skipping (or zeroing) runs of sparse_size zero bytes aligned in
+ * target space. */
+static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
+{
+    uint64_t unit = job->sparse_size;
+    if (!unit) {
+        return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? write_error(job, offset) : 0;
+    }
+    uint64_t pos = 0;
+    while (pos < bytes) {
+        uint64_t unit_end = ((offset + pos) / unit + 1) * unit - offset;
+        uint64_t n = (unit_end < bytes ? unit_end : bytes) - pos;
+        bool zero = img_is_zero(buf + pos, n);
+        uint64_t run = n;
+        /* extend the run while the following units are of the same kind */
+        while (pos + run < bytes) {
+            uint64_t next = bytes - (pos + run) < unit ? bytes - (pos + run) : unit;
+            if (img_is_zero(buf + pos + run, next) != zero) {
+                break;
+            }
+            run += next;
+        }
+        int ret = zero ? write_zeroes(job, offset + pos, run)
+                       : (bdrv_pwrite(job->target, offset + pos, run, buf + pos, 0) < 0
+                          ? write_error(job, offset + pos) : 0);
+        if (ret < 0) {
+            return ret;
+        }
+        pos += run;
+    }
+    return 0;
+}
+
+/* Compressed output: one cluster at a time; zero clusters stay unallocated. A
+ * cluster the format cannot compress (the partial one at the end) is written plainly. */
+static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
+{
+    for (uint64_t pos = 0; pos < bytes; pos += job->cluster_size) {
+        uint64_t n = bytes - pos < job->cluster_size ? bytes - pos : job->cluster_size;
+        if (img_is_zero(buf + pos, n)) {
+            if (write_zeroes(job, offset + pos, n) < 0) {
+                return -EIO;
+            }
+            continue;
+        }
+        if (bdrv_pwrite_compressed(job->target, offset + pos, n, buf + pos) < 0 &&
+            bdrv_pwrite(job->target, offset + pos, n, buf + pos, 0) < 0) {
+            return write_error(job, offset + pos);
+        }
+    }
+    return 0;
+}
+
+/* Copies one chunk [offset, offset+bytes) of target space. */
+static int convert_chunk(ConvertJob *job, uint64_t offset, uint64_t bytes)
+{
+    uint64_t pos = 0;
+    bool any_data = false;
+    while (pos < bytes) {
+        uint64_t pnum;
+        RangeKind kind;
+        if (range_status(job, offset + pos, bytes - pos, &pnum, &kind) < 0) {
+            return -EIO;
+        }
+        if (job->compress) {
+            /* compressed chunks are read whole; zero clusters are found in the data */
+            any_data |= kind == RANGE_DATA || (kind == RANGE_ZERO && !job->target_is_zero);
+        } else if (kind == RANGE_ZERO) {
+            if (write_zeroes(job, offset + pos, pnum) < 0) {
+                return -EIO;
+            }
+        } else if (kind == RANGE_DATA) {
+            if (read_sources(job, offset + pos, pnum, job->buffer) < 0 ||
+                write_sparse(job, offset + pos, pnum, job->buffer) < 0) {
+                return -EIO;
+            }
+        }
+        pos += pnum;
+    }
+    if (job->compress && any_data) {
+        /* compression works on whole clusters: read the chunk in one go */
+        if (read_sources(job, offset, bytes, job->buffer) < 0 ||
+            write_compressed(job, offset, bytes, job->buffer) < 0) {
+            return -EIO;
+        }
+    }
+    return 0;
+}
+
+static int convert_run(ConvertJob *job)
+{
+    for (uint64_t offset = 0; offset < job->total_size; offset += job->chunk_size) {
+        uint64_t n = job->total_size - offset < job->chunk_size ? job->total_size - offset
+                                                                : job->chunk_size;
+        if (convert_chunk(job, offset, n) < 0) {
+            return -EIO;
+        }
+        img_progress_update(&job->progress, offset + n, job->total_size);
+    }
+    if (bdrv_flush(job->target) < 0) {
+        img_error("error while flushing '%s': %s", job->target->filename,
+                  bdrv_last_error(job->target));
+        return -EIO;
+    }
+    return 0;
+}
+
+typedef struct ConvertOptions {
+    const char *format, *out_format, *backing, *backing_fmt;
+    bool compress, progress, quiet, no_create, target_is_zero;
+    uint64_t sparse_size;
+    int src_flags, out_flags;
+    QDict *create_opts;
+} ConvertOptions;
+
+static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
+{
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "target-is-zero", no_argument, NULL, OPTION_TARGET_IS_ZERO },
+        { "salvage", no_argument, NULL, OPTION_SALVAGE },
+        { "force-share", no_argument, NULL, 'U' },
+        { NULL, 0, NULL, 0 }
+    };
+    int c;
+    uint64_t number;
+    while ((c = getopt_long(argc, argv, ":hf:O:B:CcF:o:l:S:pt:T:qnm:WUr:", long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'f': o->format = optarg; break;
+        case 'O': o->out_format = optarg; break;
+        case 'B': o->backing = optarg; break;
+        case 'F': o->backing_fmt = optarg; break;
+        case 'c': o->compress = true; break;
+        case 'p': o->progress = true; break;
+        case 'q': o->quiet = true; break;
+        case 'n': o->no_create = true; break;
+        case 'W': case 'U': case OPTION_SALVAGE: break;
+        case OPTION_TARGET_IS_ZERO: o->target_is_zero = true; break;
+        case 'o':
+            if (!img_add_options(o->create_opts, optarg)) {
+                return false;
+            }
+            break;
+        case 'S':
+            if (parse_size(optarg, &o->sparse_size) < 0 || o->sparse_size > INT64_MAX / 2 ||
+                o->sparse_size % 512) {
+                img_error("Invalid buffer size for sparse output specified. Valid sizes are "
+                          "multiples of 512 up to %" PRId64 ".", (int64_t)CONVERT_CHUNK);
+                return false;
+            }
+            break;
+        case 'm':
+            if (parse_size(optarg, &number) < 0 || number < 1 || number > 16) {
+                img_error("Invalid number of coroutines. Allowed number of coroutines is "
+                          "between 1 and 16");
+                return false;
+            }
+            break;
+        case 'r':
+            break;
+        case 't':
+            if (img_cache_flags(optarg, &o->out_flags) < 0) {
+                return false;
+            }
+            break;
+        case 'T':
+            if (img_cache_flags(optarg, &o->src_flags) < 0) {
+                return false;
+            }
+            break;
+        case 'l':
+            img_error("Snapshot conversion (-l) is not supported");
+            return false;
+        case 'C':
+            img_error("Copy offloading (-C) is not supported");
+            return false;
+        default:
+            img_error("usage: convert [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] "
+                      "[-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options] "
+                      "[-S sparse_size] [-m num_coroutines] [-W] filename [filename2 [...]] "
+                      "output_filename");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Creates the target (unless -n) and opens it. */
+static BlockDriverState *open_target(ConvertOptions *o, const char *filename, uint64_t size,
+                                     bool *created)
+{
+    BlockErrorInfo err = { "" };
+    if (!o->no_create) {
+        char text[32];
+        snprintf(text, sizeof(text), "%" PRIu64, size);
+        qdict_put(o->create_opts, "size", text);
+        if (o->backing) {
+            qdict_put(o->create_opts, "backing_file", o->backing);
+            if (o->backing_fmt) {
+                qdict_put(o->create_opts, "backing_fmt", o->backing_fmt);
+            }
+        }
+        bool existed = access(filename, F_OK) == 0;
+        if (bdrv_create(o->out_format, filename, o->create_opts, &err) < 0) {
+            img_error("%s: error while converting %s: %s", filename, o->out_format, err.msg);
+            if (!existed) {
+                unlink(filename);    /* a half-made image is no image */
+            }
+            return NULL;
+        }
+        *created = true;
+    }
+    BlockDriverState *bs = img_open(filename, o->out_format, BDRV_O_RDWR | o->out_flags);
+    if (bs && bdrv_getlength(bs) < size) {
+        img_error("Output image is too small: %s is %" PRIu64 " bytes, the input %" PRIu64,
+                  filename, bdrv_getlength(bs), size);
+        bdrv_close(bs);
+        return NULL;
+    }
+    return bs;
+}
+
+static bool check_target_format(const ConvertOptions *o)
+{
+    const BlockDriver *drv = bdrv_find_format(o->out_format);
+    if (!drv) {
+        img_error("Unknown file format '%s'", o->out_format);
+        return false;
+    }
+    if (o->compress && !drv->pwrite_compressed) {
+        img_error("Compression not supported for this file format");
+        return false;
+    }
+    if (o->backing && !drv->supports_backing) {
+        img_error("Backing file not supported for file format '%s'", o->out_format);
+        return false;
+    }
+    if (o->backing && o->no_create) {
+        img_error("-B makes no sense when -n is given");
+        return false;
+    }
+    return true;
+}
+
+int img_convert(int argc, char **argv)
+{
+    ConvertOptions o = { .out_format = "raw", .sparse_size = DEFAULT_SPARSE_SIZE,
+                         .create_opts = qdict_new() };
+    ConvertJob job = { 0 };
+    int status = IMG_EXIT_ERROR;
+    bool created = false;
+    const char *out_filename = NULL;
+    if (!parse_convert_options(argc, argv, &o) || !check_target_format(&o)) {
+        goto out;
+    }
+    if (img_options_help(o.out_format, o.create_opts)) {
+        status = 0;
+        goto out;
+    }
+    if (argc - optind < 2) {
+        img_error("Expecting image file name and output file name");
+        goto out;
+    }
+    out_filename = argv[argc - 1];
+    job.source_count = argc - optind - 1;
+    job.sources = calloc(job.source_count, sizeof(*job.sources));
+    for (int i = 0; i < job.source_count; i++) {
+        ConvertSource *src = &job.sources[i];
+        src->bs = img_open(argv[optind + i], o.format, o.src_flags);
+        if (!src->bs) {
+            goto out;
+        }
+        src->start = job.total_size;
+        src->size = bdrv_getlength(src->bs);
+        job.total_size += src->size;
+    }
+    job.target = open_target(&o, out_filename, job.total_size, &created);
+    if (!job.target) {
+        goto out;
+    }
+    BlockDriverInfo bdi;
+    job.cluster_size = bdrv_get_info(job.target, &bdi) == 0 && bdi.cluster_size ?
+                       bdi.cluster_size : 65536;
+    job.chunk_size = job.cluster_size > CONVERT_CHUNK ? job.cluster_size : CONVERT_CHUNK;
+    job.chunk_size -= job.chunk_size % job.cluster_size;
+    job.compress = o.compress;
+    job.sparse_size = o.sparse_size;
+    job.target_has_backing = o.backing != NULL && job.source_count == 1;
+    job.target_is_zero = (created && !o.backing) || o.target_is_zero;
+    job.progress.enabled = o.progress && !o.quiet;
+    job.progress.last_shown = -1;
+    if (posix_memalign((void **)&job.buffer, 4096, job.chunk_size)) {
+        abort();
+    }
+    img_progress_update(&job.progress, 0, job.total_size);
+    if (convert_run(&job) == 0) {
+        img_progress_finish(&job.progress);
+        status = 0;
+    }
+out:
+    bdrv_close(job.target);
+    for (int i = 0; i < job.source_count; i++) {
+        bdrv_close(job.sources[i].bs);
+    }
+    if (status != 0 && created) {
+        unlink(out_filename);        /* never leave a partial copy behind */
+    }
+    free(job.sources);
+    free(job.buffer);
+    qdict_free(o.create_opts);
+    return status;
+}
+
+typedef struct DdOptions {
+    const char *input, *output;
+    uint64_t block_size, count, skip;
+    bool have_count;
+} DdOptions;
+
+static bool parse_dd_operand(const char *arg, DdOptions *d)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq) {
+        img_error("unrecognized operand %s", arg);
+        return false;
+    }
+    size_t key_length = eq - arg;
+    const char *value = eq + 1;
+    if (!strncmp(arg, "if", key_length) && key_length == 2) {
+        d->input = value;
+    } else if (!strncmp(arg, "of", key_length) && key_length == 2) {
+        d->output = value;
+    } else if (!strncmp(arg, "bs", key_length) && key_length == 2) {
+        if (parse_size(value, &d->block_size) < 0 || d->block_size == 0 ||
+            d->block_size > INT32_MAX) {
+            img_error("invalid number: '%s'", value);
+            return false;
+        }
+    } else if (!strncmp(arg, "count", key_length) && key_length == 5) {
+        if (parse_size(value, &d->count) < 0) {
+            img_error("invalid number: '%s'", value);
+            return false;
+        }
+        d->have_count = true;
+    } else if (!strncmp(arg, "skip", key_length) && key_length == 4) {
+        if (parse_size(value, &d->skip) < 0) {
+            img_error("invalid number: '%s'", value);
+            return false;
+        }
+    } else {
+        img_error("unrecognized operand %s", arg);
+        return false;
+    }
+    return true;
+}
+
+static int dd_copy(BlockDriverState *in, BlockDriverState *out, uint64_t start, uint64_t size,
+                   uint64_t block_size)
+{
+    uint8_t *buf = malloc(block_size);
+    int ret = 0;
+    if (!buf) {
+        abort();
+    }
+    for (uint64_t done = 0; done < size && ret == 0; done += block_size) {
+        uint64_t n = size - done < block_size ? size - done : block_size;
+        if (bdrv_pread(in, start + done, n, buf) < 0) {
+            img_error("error while reading from input image file: %s", bdrv_last_error(in));
+            ret = -EIO;
+        } else if (bdrv_pwrite(out, done, n, buf, 0) < 0) {
+            img_error("error while writing to output image file: %s", bdrv_last_error(out));
+            ret = -EIO;
+        }
+    }
+    free(buf);
+    return ret == 0 ? bdrv_flush(out) : ret;
+}
+
+int img_dd(int argc, char **argv)
+{
+    DdOptions d = { .block_size = 512 };
+    const char *format = NULL, *out_format = "raw";
+    int c, status = IMG_EXIT_ERROR;
+    while ((c = getopt(argc, argv, ":hf:O:U")) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'O': out_format = optarg; break;
+        case 'U': break;
+        default:
+            img_error("usage: dd [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] "
+                      "[skip=blocks] if=input of=output");
+            return IMG_EXIT_ERROR;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (!parse_dd_operand(argv[i], &d)) {
+            return IMG_EXIT_ERROR;
+        }
+    }
+    if (!d.input || !d.output) {
+        img_error("Must specify both input and output files");
+        return IMG_EXIT_ERROR;
+    }
+    BlockDriverState *in = img_open(d.input, format, 0), *out = NULL;
+    if (!in) {
+        return IMG_EXIT_ERROR;
+    }
+    uint64_t in_size = bdrv_getlength(in);
+    uint64_t start = d.skip > in_size / d.block_size ? in_size : d.skip * d.block_size;
+    uint64_t size = in_size - start;
+    if (d.have_count && d.count < size / d.block_size + 1 && d.count * d.block_size < size) {
+        size = d.count * d.block_size;
+    }
+    QDict *opts = qdict_new();
+    char text[32];
+    snprintf(text, sizeof(text), "%" PRIu64, size);
+    qdict_put(opts, "size", text);
+    BlockErrorInfo err = { "" };
+    bool created = false;
+    if (bdrv_create(out_format, d.output, opts, &err) < 0) {
+        img_error("%s: error while creating output image: %s", d.output, err.msg);
+    } else if ((created = true) && (out = img_open(d.output, out_format, BDRV_O_RDWR))) {
+        status = dd_copy(in, out, start, size, d.block_size) < 0 ? IMG_EXIT_ERROR : 0;
+    }
+    bdrv_close(out);
+    bdrv_close(in);
+    qdict_free(opts);
+    if (status != 0 && created) {
+        unlink(d.output);            /* never leave a partial copy behind */
+    }
+    return status;
+}
