@@ -132,6 +132,7 @@ extern const GroupTable bits_group_table;
 extern const GroupTable move_group_table;
 extern const GroupTable flow_group_table;
 extern const GroupTable decode_group_table;
+extern const GroupTable fault_group_table;
 extern const GroupTable sse_group_table;
 
 #endif
