@@ -9,5 +9,7 @@ const BlockDriver *const block_driver_list[] = {
     &bdrv_qcow,
     &bdrv_vdi,
     &bdrv_vpc,
+    &bdrv_vmdk,
+    &bdrv_qcow2,
     NULL
 };
