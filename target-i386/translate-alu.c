@@ -671,12 +671,16 @@ static void disas_xchg(DisasContext *s, unsigned b)
         } else {
             gen_st_modrm(s, ot, newv, true);
         }
+        /* the accumulator is written only when the compare failed (it may be
+         * the destination itself, just written) */
         if (ot == MO_32) {
             TCGv rax = G(s)->regs[R_EAX];
             tcg_gen_ext32u(t, newv, s->T0);
             tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, newv);
         } else {
-            gen_st_reg(s, ot, R_EAX, s->T0);
+            gen_ld_reg(s, ot, newv, R_EAX);
+            tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), newv, s->T0);
+            gen_st_reg(s, ot, R_EAX, newv);
         }
         tcg_gen_mov(t, G(s)->cc_src2, acc);
         tcg_gen_sub(t, acc, acc, s->T0);
