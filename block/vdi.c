@@ -394,10 +394,11 @@ static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     }
     *pnum = n < bytes ? n : bytes;
     if (!allocated) {
-        return BDRV_BLOCK_ZERO;
+        /* VDI has no backing file: an unallocated block is this layer's zeros */
+        return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     }
     *map = vdi_block_host_offset(s, entry) + in_block;
-    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+    return format_data_status(bs->file, *map, pnum);
 }
 
 static int vdi_flush(BlockDriverState *bs)

@@ -745,6 +745,22 @@ static int vmdk_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t by
     return 0;
 }
 
+/* convert -c: only stream-optimized extents hold compressed grains, and they
+ * compress every grain anyway. */
+static int vmdk_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                                  const void *buf)
+{
+    VmdkState *s = bs->opaque;
+    VmdkExtent *e = vmdk_find_extent(s, offset);
+
+    if (!e || e->type != EXTENT_SPARSE || !e->compressed) {
+        bdrv_set_error(bs, "%s: compression is only supported for streamOptimized VMDK images",
+                       bs->filename);
+        return -ENOTSUP;
+    }
+    return vmdk_pwrite(bs, offset, bytes, buf, 0);
+}
+
 static int vmdk_write_eos(BlockDriverState *bs, VmdkExtent *e)
 {
     uint8_t eos[512];
@@ -1100,8 +1116,11 @@ static int vmdk_sparse_status(BlockDriverState *bs, VmdkExtent *e, uint64_t rel,
     if (e->file != bs->file) {
         return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED;
     }
+    if (*pnum > bytes) {
+        *pnum = bytes;
+    }
     *map = (uint64_t)first * 512 + in_grain;
-    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+    return format_data_status(bs->file, *map, pnum);
 }
 
 static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
@@ -1126,11 +1145,13 @@ static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
         return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     case EXTENT_FLAT:
         *pnum = bytes;
-        if (e->file != bs->file) {
-            return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED;
+        ret = format_data_status(e->file, e->flat_offset + rel, pnum);
+        if (ret < 0 || e->file == bs->file) {
+            *map = e->flat_offset + rel;
+            return ret;
         }
-        *map = e->flat_offset + rel;
-        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+        /* the offset would be in another file than the one map names */
+        return ret & ~BDRV_BLOCK_OFFSET_VALID;
     default:
         ret = vmdk_sparse_status(bs, e, rel, bytes, pnum, map);
         if (*pnum > bytes) {
@@ -1582,6 +1603,7 @@ const BlockDriver bdrv_vmdk = {
     .pread = vmdk_pread,
     .pwrite = vmdk_pwrite,
     .pwrite_zeroes = vmdk_pwrite_zeroes,
+    .pwrite_compressed = vmdk_pwrite_compressed,
     .flush = vmdk_flush,
     .block_status = vmdk_block_status,
     .check = vmdk_check,
