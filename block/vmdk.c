@@ -866,6 +866,16 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
     BlockErrorInfo err = { "" };
     int ret;
 
+    /* A descriptor is text anyone can write: an image opened for writing may only
+     * reach extent files in its own folder, never absolute or ".." paths. */
+    if ((bs->open_flags & BDRV_O_RDWR) &&
+        (e->filename[0] == '/' || strcmp(e->filename, "..") == 0 ||
+         strncmp(e->filename, "../", 3) == 0 || strstr(e->filename, "/../") ||
+         (strlen(e->filename) >= 3 && strcmp(e->filename + strlen(e->filename) - 3, "/..") == 0))) {
+        bdrv_set_error(bs, "extent file '%s' is outside the image's folder (open it read-only)",
+                       e->filename);
+        return -EPERM;
+    }
     bdrv_resolve_backing_name(bs->filename, e->filename, path, sizeof(path));
     ret = block_file_open(path, bs->open_flags & (BDRV_O_RDWR | BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO),
                           &e->file, &err);
