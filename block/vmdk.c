@@ -246,11 +246,6 @@ static int vmdk_check_sparse_fields(BlockDriverState *bs, VmdkExtent *e, const u
         bdrv_set_error(bs, "unsupported VMDK version %u in extent '%s'", e->version, e->filename);
         return -ENOTSUP;
     }
-    if ((e->flags & VMDK_FLAG_NL_DETECT) && memcmp(h + HDR_NL_CHARS, "\n \r\n", 4) != 0) {
-        bdrv_set_error(bs, "extent '%s' was corrupted by a text-mode (newline) transfer",
-                       e->filename);
-        return -EINVAL;
-    }
     e->compressed = e->flags & VMDK_FLAG_COMPRESSED;
     e->has_markers = e->flags & VMDK_FLAG_MARKERS;
     if (e->compressed && load_le16(h + HDR_COMPRESS_ALGORITHM) != 1) {
@@ -1266,8 +1261,9 @@ static void vmdk_dump_info(BlockDriverState *bs, FILE *out, bool json)
     }
 }
 
-/* Every allocated grain must lie inside its extent's file. */
-static void vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckResult *res)
+/* Every allocated grain must lie inside its extent's file; like qemu-img, the
+ * check stops at the first that does not (the image cannot be trusted further). */
+static int vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckResult *res)
 {
     int64_t file_len = block_file_length(e->file);
     uint32_t gte;
@@ -1276,23 +1272,24 @@ static void vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckRes
         uint64_t gd_index = rel / e->grain_size / e->gtes_per_gt;
         if (gd_index < e->gd_entries && e->gd[gd_index] != 0 &&
             (uint64_t)e->gd[gd_index] * 512 + (uint64_t)e->gtes_per_gt * 4 > (uint64_t)file_len) {
-            fprintf(stderr, "ERROR: grain table of sector %" PRIu64 " points after image end\n",
+            fprintf(stderr, "ERROR: grain table for sector %" PRIu64 " points after EOF\n",
                     (e->start + rel) / 512);
             res->corruptions++;
-            rel += e->grain_size * (e->gtes_per_gt - 1);
-            continue;
+            return -EINVAL;
         }
         if (vmdk_get_gte(bs, e, rel, &gte) < 0) {
             res->check_errors++;
-            return;
+            return -EIO;
         }
         if (gte > VMDK_GTE_ZEROED && (uint64_t)gte * 512 + (e->compressed ? 0 : e->grain_size - 1) >=
                                      (uint64_t)file_len) {
-            fprintf(stderr, "ERROR: cluster offset for sector %" PRIu64 " points after image end\n",
+            fprintf(stderr, "ERROR: cluster offset for sector %" PRIu64 " points after EOF\n",
                     (e->start + rel) / 512);
             res->corruptions++;
+            return -EINVAL;
         }
     }
+    return 0;
 }
 
 static int vmdk_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
@@ -1301,7 +1298,10 @@ static int vmdk_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
 
     for (int i = 0; i < s->extent_count; i++) {
         if (s->extents[i].type == EXTENT_SPARSE) {
-            vmdk_check_extent(bs, &s->extents[i], res);
+            int ret = vmdk_check_extent(bs, &s->extents[i], res);
+            if (ret < 0) {
+                return ret;
+            }
         }
     }
     return 0;
