@@ -1,14 +1,15 @@
 /*
  * SSE/SSE2 translator: the 0F-map instructions with XMM operands (Intel SDM
  * vol. 2, opcode map tables A-3/A-4, columns "no prefix", 66, F3, F2), plus
- * LDMXCSR/STMXCSR and MOVNTI. (PREFETCHh and the fences are hint NOPs the core
- * decoder handles.) MMX forms (no mandatory prefix on the integer opcodes) are not
- * implemented and raise #UD, as does every opcode/prefix pair not in the table.
+ * LDMXCSR/STMXCSR and MOVNTI. PREFETCHh and the fences are hint NOPs that the
+ * core decoder handles. MMX forms (no mandatory prefix on the integer opcodes)
+ * are not implemented and raise #UD, as does every opcode/prefix pair not in
+ * the table.
  *
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
- * with host loads and stores, not TCG globals: moves, logic, PCMPEQx, PADDQ/PSUBQ
- * and PMOVMSKB are inline 64-bit IR, the rest calls sse_helper.c with the source
- * operand passed by value (see sse_helper.h).
+ * with host loads and stores, not TCG globals. Moves, logic, PCMPEQx,
+ * PADDQ/PSUBQ, PMINUB/PMAXUB and PMOVMSKB are inline 64-bit IR; the rest calls
+ * sse_helper.c with the source operand passed by value (see sse_helper.h).
  */
 #include <stddef.h>
 #include "target-i386/translate.h"
@@ -309,6 +310,52 @@ static bool gen_pcmpeq(DisasContext *s, const SSEOp *op)
         for (int half = 0; half < 2; half++) {
             gen_load_xmm_half(s, d, s->reg, half);
             gen_pcmpeq_half(s, op->arg, d, half ? hi : lo);
+            gen_store_xmm_half(s, d, s->reg, half);
+        }
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return ok;
+}
+
+/*
+ * PMINUB/PMAXUB on one half without a helper (strlen's inner loop runs PMINUB).
+ * (a | 0x80..) - (b & 0x7f..) cannot borrow across bytes, and its byte top bits
+ * say whether a's low seven bits are >= b's; combined with the top bits
+ * themselves that gives a >= b per byte, spread into a byte mask by a
+ * multiplication. The result then takes b or a where the mask is set.
+ */
+static void gen_byte_min_max_half(DisasContext *s, bool max, TCGv d, TCGv src)
+{
+    const int64_t top_bits = (int64_t)0x8080808080808080ull;
+    TCGv difference = new_i64(s), t = new_i64(s), x = new_i64(s);
+    tcg_gen_ori(s->tcg, difference, d, top_bits);
+    tcg_gen_andi(s->tcg, t, src, 0x7f7f7f7f7f7f7f7fll);
+    tcg_gen_sub(s->tcg, difference, difference, t);
+    tcg_gen_xor(s->tcg, x, d, src);
+    tcg_gen_andc(s->tcg, difference, difference, x);      /* top bits equal: low bits decide */
+    tcg_gen_andc(s->tcg, t, d, src);                      /* a has the top bit, b not */
+    tcg_gen_or(s->tcg, t, t, difference);
+    tcg_gen_andi(s->tcg, t, t, top_bits);
+    tcg_gen_shri(s->tcg, t, t, 7);
+    tcg_gen_muli(s->tcg, t, t, 0xff);                     /* 0xff where a >= b */
+    if (max) {
+        tcg_gen_not(s->tcg, t, t);
+    }
+    tcg_gen_and(s->tcg, x, x, t);
+    tcg_gen_xor(s->tcg, d, d, x);                         /* a ^ ((a ^ b) & mask) */
+    free_temps(s, difference, t);
+    tcg_temp_free(s->tcg, x);
+}
+
+static bool gen_byte_min_max(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, d, s->reg, half);
+            gen_byte_min_max_half(s, op->arg, d, half ? hi : lo);
             gen_store_xmm_half(s, d, s->reg, half);
         }
     }
@@ -826,11 +873,11 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0xd7] = { [PREFIX_INDEX_66] = GEN(gen_pmovmskb, MEM_NONE, 0) },
     [0xd8] = { [PREFIX_INDEX_66] = INT(psubusb) },
     [0xd9] = { [PREFIX_INDEX_66] = INT(psubusw) },
-    [0xda] = { [PREFIX_INDEX_66] = INT(pminub) },
+    [0xda] = { [PREFIX_INDEX_66] = GEN(gen_byte_min_max, MEM_128_ALIGNED, 0) },  /* PMINUB */
     [0xdb] = { [PREFIX_INDEX_66] = INLINE(LOGIC_AND) },
     [0xdc] = { [PREFIX_INDEX_66] = INT(paddusb) },
     [0xdd] = { [PREFIX_INDEX_66] = INT(paddusw) },
-    [0xde] = { [PREFIX_INDEX_66] = INT(pmaxub) },
+    [0xde] = { [PREFIX_INDEX_66] = GEN(gen_byte_min_max, MEM_128_ALIGNED, 1) },  /* PMAXUB */
     [0xdf] = { [PREFIX_INDEX_66] = INLINE(LOGIC_ANDN) },
     [0xe0] = { [PREFIX_INDEX_66] = INT(pavgb) },
     [0xe1] = { [PREFIX_INDEX_66] = INT(psraw) },
