@@ -467,13 +467,16 @@ static bool gen_move_store(DisasContext *s, const SSEOp *op)
         return false;
     }
     TCGv lo = new_i64(s), hi = new_i64(s);
-    gen_load_xmm_half(s, lo, s->reg, 0);
-    gen_load_xmm_half(s, hi, s->reg, 1);
     if (s->mod == 3) {
+        gen_load_xmm_half(s, lo, s->reg, 0);
+        gen_load_xmm_half(s, hi, s->reg, 1);
         gen_store_xmm_half(s, lo, s->rm, 0);
         gen_store_xmm_half(s, hi, s->rm, 1);
     } else {
+        /* the alignment check branches: load the register after it */
         TCGv addr = gen_memory_address(s, op->mem);
+        gen_load_xmm_half(s, lo, s->reg, 0);
+        gen_load_xmm_half(s, hi, s->reg, 1);
         gen_store_memory(s, addr, op->mem, lo, hi);
         tcg_temp_free(s->tcg, addr);
     }
