@@ -749,9 +749,98 @@ static bool gen_stmxcsr(DisasContext *s)
 }
 
 /*
- * Group 15 (0F AE) without prefix: LDMXCSR, STMXCSR, CLFLUSH with memory;
- * LFENCE, MFENCE, SFENCE with a register. One guest CPU runs at a time and
- * there is no cache to flush, so fences and CLFLUSH emit nothing.
+ * FXSAVE/FXRSTOR m512 (SDM vol. 1, 10.5.1, table 10-2). The x87 state kept
+ * here is only the control and status words: the tag word is saved as "all
+ * empty", FOP/FIP/FDP and the ST/MM registers as zero. 64-bit mode saves
+ * XMM0-15, other modes XMM0-7.
+ */
+enum {
+    FXSAVE_FCW = 0, FXSAVE_FSW = 2, FXSAVE_FTW = 4, FXSAVE_FOP = 6, FXSAVE_FIP = 8,
+    FXSAVE_FDP = 16, FXSAVE_MXCSR = 24, FXSAVE_MXCSR_MASK = 28, FXSAVE_ST0 = 32,
+    FXSAVE_XMM0 = 160,
+};
+
+static void gen_store_at(DisasContext *s, TCGv base, int offset, TCGv val, TCGMemOp memop)
+{
+    TCGv addr = new_i64(s);
+    tcg_gen_addi(s->tcg, addr, base, offset);
+    gen_st(s, val, addr, memop);
+    tcg_temp_free(s->tcg, addr);
+}
+
+static void gen_load_at(DisasContext *s, TCGv base, int offset, TCGv val, TCGMemOp memop)
+{
+    TCGv addr = new_i64(s);
+    tcg_gen_addi(s->tcg, addr, base, offset);
+    gen_ld(s, val, addr, memop);
+    tcg_temp_free(s->tcg, addr);
+}
+
+static int fxsave_xmm_count(const DisasContext *s)
+{
+    return s->code64 ? 16 : 8;
+}
+
+static bool gen_fxsave(DisasContext *s)
+{
+    TCGv base = gen_memory_address(s, MEM_128_ALIGNED);
+    TCGv val = new_i64(s);
+    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+    gen_store_at(s, base, FXSAVE_FCW, val, MO_16);
+    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+    gen_store_at(s, base, FXSAVE_FSW, val, MO_16);
+    tcg_gen_movi(s->tcg, val, 0);
+    gen_store_at(s, base, FXSAVE_FTW, val, MO_16);
+    gen_store_at(s, base, FXSAVE_FOP, val, MO_16);
+    gen_store_at(s, base, FXSAVE_FIP, val, MO_64);
+    gen_store_at(s, base, FXSAVE_FDP, val, MO_64);
+    for (int offset = FXSAVE_ST0; offset < FXSAVE_XMM0; offset += 8) {
+        gen_store_at(s, base, offset, val, MO_64);
+    }
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, tcg_env(s->tcg), offsetof(CPUX86State, mxcsr));
+    gen_store_at(s, base, FXSAVE_MXCSR, val, MO_32);
+    tcg_gen_movi(s->tcg, val, MXCSR_WRITABLE);
+    gen_store_at(s, base, FXSAVE_MXCSR_MASK, val, MO_32);
+    for (int reg = 0; reg < fxsave_xmm_count(s); reg++) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, val, reg, half);
+            gen_store_at(s, base, FXSAVE_XMM0 + reg * 16 + half * 8, val, MO_64);
+        }
+    }
+    free_temps(s, base, val);
+    return true;
+}
+
+static bool gen_fxrstor(DisasContext *s)
+{
+    TCGv base = gen_memory_address(s, MEM_128_ALIGNED);
+    TCGv val = new_i64(s);
+    TCGv val32 = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+    /* MXCSR first: a reserved bit raises #GP before anything changes */
+    gen_load_at(s, base, FXSAVE_MXCSR, val, MO_32);
+    tcg_gen_extrl_i64_i32(s->tcg, val32, val);
+    gen_update_cc_op(s);
+    TCGv args[2] = { tcg_env(s->tcg), val32 };
+    gen_call(s, (void *)helper_ldmxcsr, 0, NULL, 2, args);
+    gen_load_at(s, base, FXSAVE_FCW, val, MO_16);
+    tcg_gen_st(s->tcg, INDEX_op_st16, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+    gen_load_at(s, base, FXSAVE_FSW, val, MO_16);
+    tcg_gen_st(s->tcg, INDEX_op_st16, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+    for (int reg = 0; reg < fxsave_xmm_count(s); reg++) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_at(s, base, FXSAVE_XMM0 + reg * 16 + half * 8, val, MO_64);
+            gen_store_xmm_half(s, val, reg, half);
+        }
+    }
+    free_temps(s, base, val);
+    tcg_temp_free(s->tcg, val32);
+    return true;
+}
+
+/*
+ * Group 15 (0F AE) without prefix: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, CLFLUSH
+ * with memory; LFENCE, MFENCE, SFENCE with a register. One guest CPU runs at a
+ * time and there is no cache to flush, so fences and CLFLUSH emit nothing.
  */
 static bool gen_group15(DisasContext *s, const SSEOp *op)
 {
@@ -760,6 +849,10 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
         return kind >= 5;
     }
     switch (kind) {
+    case 0:
+        return gen_fxsave(s);
+    case 1:
+        return gen_fxrstor(s);
     case 2:
         return gen_ldmxcsr(s);
     case 3:
@@ -768,7 +861,7 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
         gen_lea_modrm(s);
         return true;
     default:
-        return false;     /* FXSAVE, FXRSTOR, XSAVE*: not implemented */
+        return false;     /* XSAVE, XRSTOR, XSAVEOPT: no XSAVE in CPUID */
     }
 }
 

@@ -66,6 +66,40 @@ static void ldmxcsr_valid(void)
     __asm__ volatile("ldmxcsr %1\n\tstmxcsr %0" : "=m"(readback) : "m"(value));
 }
 
+/* FXSAVE/FXRSTOR round trip of XMM registers and MXCSR, and #GP when misaligned */
+static unsigned char fxsave_area[512 + 16] __attribute__((aligned(16)));
+
+static void fxsave_round_trip(void)
+{
+    static const unsigned long long pattern[2] = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+    static unsigned long long readback[2];
+    static unsigned csr = 0x3f80, csr_after;
+    __asm__ volatile("movdqu %2, %%xmm5\n\t"
+                     "ldmxcsr %3\n\t"
+                     "fxsave %4\n\t"
+                     "pxor %%xmm5, %%xmm5\n\t"
+                     "fxrstor %4\n\t"
+                     "movdqu %%xmm5, %0\n\t"
+                     "stmxcsr %1"
+                     : "=m"(readback), "=m"(csr_after)
+                     : "m"(pattern), "m"(csr), "m"(fxsave_area) : "xmm5", "memory");
+    if (readback[0] != pattern[0] || readback[1] != pattern[1] || csr_after != csr) {
+        printf("fxsave/fxrstor lost state\n");
+    }
+    unsigned saved_csr, saved_mask;
+    memcpy(&saved_csr, fxsave_area + 24, 4);
+    memcpy(&saved_mask, fxsave_area + 28, 4);
+    printf("fxsave mxcsr %#x, xmm5 %s\n", saved_csr,
+           memcmp(fxsave_area + 160 + 5 * 16, pattern, 16) == 0 ? "saved" : "not saved");
+    (void)saved_mask;
+    __asm__ volatile("ldmxcsr %0" : : "m"((unsigned){ 0x1f80 }));
+}
+
+static void misaligned_fxsave(void)
+{
+    __asm__ volatile("fxsave %0" : "=m"(*(char (*)[512])(fxsave_area + 8)));
+}
+
 int main(void)
 {
     static const struct {
@@ -81,6 +115,8 @@ int main(void)
         { "movntdq register form", movntdq_register_form },
         { "ldmxcsr reserved bit", ldmxcsr_reserved },
         { "ldmxcsr valid", ldmxcsr_valid },
+        { "fxsave round trip", fxsave_round_trip },
+        { "misaligned fxsave", misaligned_fxsave },
     };
     signal(SIGSEGV, on_signal);
     signal(SIGILL, on_signal);
