@@ -1,4 +1,4 @@
 # The block layer: generic code, host files, options and the format drivers.
 block-obj += block/block.o block/file.o block/options.o block/thread-pool.o block/drivers.o
 block-obj += block/raw.o
-block-obj += block/format-common.o block/qcow.o block/vdi.o block/vpc.o
+block-obj += block/format-common.o block/qcow.o block/vdi.o block/vpc.o block/vmdk.o

@@ -9,5 +9,6 @@ const BlockDriver *const block_driver_list[] = {
     &bdrv_qcow,
     &bdrv_vdi,
     &bdrv_vpc,
+    &bdrv_vmdk,
     NULL
 };

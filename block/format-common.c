@@ -125,10 +125,9 @@ int format_inflate(const void *in, size_t in_len, void *out, size_t out_len, int
     zs.avail_out = out_len;
     ret = inflate(&zs, Z_FINISH);
     inflateEnd(&zs);
-    /* A cluster's stream may end early (trailing zeros cut) or carry padding after
-     * its end; what matters is that out is completely filled. */
-    if ((ret == Z_STREAM_END || ret == Z_BUF_ERROR || ret == Z_OK) && zs.avail_out == 0) {
-        return 0;
+    /* the stream may carry padding after its end, or be cut where out is full */
+    if (ret == Z_STREAM_END || ((ret == Z_BUF_ERROR || ret == Z_OK) && zs.avail_out == 0)) {
+        return (int)(out_len - zs.avail_out);
     }
     return -1;
 }

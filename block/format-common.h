@@ -67,7 +67,8 @@ int format_get_create_size(QDict *options, const char *format, uint64_t max_size
 
 /* Raw DEFLATE (window_bits < 0) or zlib-wrapped (window_bits > 0) compression of
  * one cluster: 0 and *out_len, or -1 when zlib is missing or the output would
- * not fit. Decompression fills exactly out_len bytes or fails with -1. */
+ * not fit. Decompression returns the bytes produced (at most out_len), or -1
+ * for a corrupt stream. */
 int format_deflate(const void *in, size_t in_len, void *out, size_t *out_len, int window_bits);
 int format_inflate(const void *in, size_t in_len, void *out, size_t out_len, int window_bits);
 

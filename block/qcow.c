@@ -282,7 +282,7 @@ static int qcow_read_compressed(BlockDriverState *bs, QcowState *s, uint64_t ent
         return qcow_io_error(bs, "read", ret);
     }
     if (format_inflate(s->compressed_buf, csize, s->cluster_buf, s->cluster_size,
-                       QCOW_DEFLATE_WINDOW) < 0) {
+                       QCOW_DEFLATE_WINDOW) != (int)s->cluster_size) {
         bdrv_set_error(bs, "%s: corrupt compressed cluster at host offset %llu", bs->filename,
                        (unsigned long long)host);
         return -EIO;

@@ -491,15 +491,18 @@ static bool disas_bit_scan(DisasContext *s, unsigned b)
     }
     /* SDM: BSF/BSR leave the destination unchanged (AMD; Intel: undefined) for a
      * zero source; ZF = source == 0 */
-    gen_ld_reg(s, ot, s->tmp, s->reg);
     if (b == 0x1bc) {
-        tcg_gen_ctz(t, s->T1, s->T0, s->tmp);
+        tcg_gen_ctz(t, s->T1, s->T0, tcg_const64(s, 0));
     } else {
         tcg_gen_clz(t, s->T1, s->T0, tcg_const64(s, 64));
         tcg_gen_xori(t, s->T1, s->T1, 63);
-        tcg_gen_movcond(t, TCG_COND_EQ, s->T1, s->T0, tcg_const64(s, 0), s->tmp, s->T1);
     }
+    /* the whole register is left alone for a zero source (no 32-bit zero
+     * extension either) */
+    tcg_gen_mov(t, s->tmp, G(s)->regs[s->reg]);
     gen_st_reg(s, ot, s->reg, s->T1);
+    tcg_gen_movcond(t, TCG_COND_EQ, G(s)->regs[s->reg], s->T0, tcg_const64(s, 0),
+                    s->tmp, G(s)->regs[s->reg]);
     tcg_gen_setcondi(t, TCG_COND_EQ, s->tmp, s->T0, 0);
     tcg_gen_shli(t, s->tmp, s->tmp, 6);
     gen_set_eflags_cc(s, s->tmp);
@@ -623,7 +626,15 @@ static void disas_xchg(DisasContext *s, unsigned b)
         gen_ld_reg(s, ot, acc, R_EAX);
         tcg_gen_setcond(t, TCG_COND_EQ, eq, acc, s->T0);
         tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), s->T1, s->T0);
-        gen_st_modrm(s, ot, newv, true);
+        if (s->mod == 3 && ot == MO_32) {
+            /* a failed compare leaves a register destination unwritten (its
+             * upper half is not cleared), as hardware does */
+            TCGv r = G(s)->regs[s->rm];
+            tcg_gen_ext32u(t, newv, newv);
+            tcg_gen_movcond(t, TCG_COND_NE, r, eq, tcg_const64(s, 0), newv, r);
+        } else {
+            gen_st_modrm(s, ot, newv, true);
+        }
         if (ot == MO_32) {
             TCGv rax = G(s)->regs[R_EAX];
             tcg_gen_ext32u(t, newv, s->T0);

@@ -90,6 +90,24 @@ static void disas_push_pop(DisasContext *s, unsigned b)
     }
 }
 
+/* 60 PUSHA / 61 POPA (legacy modes only; SDM vol. 2B, PUSHA/POPA) */
+static void disas_pusha_popa(DisasContext *s, unsigned b)
+{
+    int ot = s->dflag, size = 1 << ot;
+
+    for (int i = 0; i < 8; i++) {
+        gen_stack_addr(s, s->A0, b == 0x60 ? -(i + 1) * size : (7 - i) * size);
+        if (b == 0x60) {
+            gen_ld_reg(s, ot, s->T0, i);
+            gen_st(s, s->T0, s->A0, ot);
+        } else if (i != R_ESP) {
+            gen_ld(s, s->T0, s->A0, ot);
+            gen_st_reg(s, ot, i, s->T0);
+        }
+    }
+    gen_stack_update(s, b == 0x60 ? -8 * size : 8 * size);
+}
+
 /* 8F /0: POP Ev (SDM: rsp is incremented before the address is computed) */
 static bool disas_pop_ev(DisasContext *s)
 {
@@ -672,6 +690,8 @@ bool disas_ctl(DisasContext *s, unsigned b)
         disas_push_pop(s, b);
     } else if (b == 0x68 || b == 0x6a) {
         disas_push_pop(s, b);
+    } else if ((b == 0x60 || b == 0x61) && !s->code64) {
+        disas_pusha_popa(s, b);
     } else if (b == 0x8f) {
         return disas_pop_ev(s);
     } else if (b == 0xc8) {

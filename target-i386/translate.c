@@ -532,6 +532,14 @@ static void cc_slow_compare(DisasContext *s, int jcc, CCCompare *c)
     c->imm = 0;
 }
 
+static void cc_compare_free(DisasContext *s, CCCompare *c)
+{
+    tcg_temp_free(s->tcg, c->a);
+    if (!c->b_is_imm) {
+        tcg_temp_free(s->tcg, c->b);
+    }
+}
+
 static void gen_cc_compare(DisasContext *s, int b, CCCompare *c)
 {
     int jcc = (b >> 1) & 7;
@@ -558,6 +566,7 @@ void gen_jcc_label(DisasContext *s, int b, TCGLabel *l)
     } else {
         tcg_gen_brcond(s->tcg, c.cond, c.a, c.b, l);
     }
+    cc_compare_free(s, &c);
 }
 
 void gen_setcc_value(DisasContext *s, int b, TCGv dst)
@@ -572,6 +581,7 @@ void gen_setcc_value(DisasContext *s, int b, TCGv dst)
     } else {
         tcg_gen_setcond(s->tcg, c.cond, dst, c.a, c.b);
     }
+    cc_compare_free(s, &c);
 }
 
 /* ---------------------------------------------------------------- exits and exceptions */
@@ -744,6 +754,8 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     FILE *log = (tcg_log_flags(tcg) & TCG_LOG_IN_ASM) ? tcg_log_file(tcg) : NULL;
 
     memset(s, 0, sizeof(*s));
+    /* globals may only be created on an empty block */
+    tcg_func_start(tcg);
     s->g = x86_globals_get(tcg, env);
     tcg_func_start(tcg);
     s->tcg = tcg;

@@ -1,0 +1,617 @@
+/*
+ * File and descriptor system calls. Descriptors are the host's; guest buffers
+ * are checked against the page flags before the host kernel sees them. Where the
+ * i386 ABI lays out a structure or splits a 64-bit value differently from the
+ * host (x86-64), it is converted here (Linux arch/x86 system call ABI).
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+#include "linux-user/user.h"
+
+#define GUEST_IOV_MAX 1024
+
+/* i386 passes a 64-bit value in two words, low first. */
+static int64_t arg_pair(const uint64_t *args, int low)
+{
+    return (int64_t)((args[low] & 0xffffffffu) | (args[low + 1] << 32));
+}
+
+#define GUEST_PATH_OR_RETURN(var, index)                       \
+    int64_t var##_error = 0;                                   \
+    const char *var = guest_path(p, args[index], &var##_error); \
+    if (!var) {                                                \
+        return var##_error;                                    \
+    }
+
+SYSCALL_HANDLER(read)
+{
+    void *buf = guest_ptr(p, args[1], args[2], PAGE_WRITE);
+    return buf ? host_result(read(arg_int(args, 0), buf, args[2])) : -EFAULT;
+}
+
+SYSCALL_HANDLER(write)
+{
+    const void *buf = guest_ptr(p, args[1], args[2], PAGE_READ);
+    return buf ? host_result(write(arg_int(args, 0), buf, args[2])) : -EFAULT;
+}
+
+SYSCALL_HANDLER(pread64)
+{
+    int64_t offset = p->abi->is64 ? (int64_t)args[3] : arg_pair(args, 3);
+    void *buf = guest_ptr(p, args[1], args[2], PAGE_WRITE);
+    return buf ? host_result(pread(arg_int(args, 0), buf, args[2], offset)) : -EFAULT;
+}
+
+SYSCALL_HANDLER(pwrite64)
+{
+    int64_t offset = p->abi->is64 ? (int64_t)args[3] : arg_pair(args, 3);
+    const void *buf = guest_ptr(p, args[1], args[2], PAGE_READ);
+    return buf ? host_result(pwrite(arg_int(args, 0), buf, args[2], offset)) : -EFAULT;
+}
+
+/* struct iovec: two longs (Linux include/uapi/linux/uio.h). */
+static struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
+                                 int64_t *error)
+{
+    if (count < 0 || count > GUEST_IOV_MAX) {
+        *error = -EINVAL;
+        return NULL;
+    }
+    unsigned word = p->abi->is64 ? 8 : 4;
+    const uint8_t *raw = guest_ptr(p, addr, (uint64_t)count * 2 * word, PAGE_READ);
+    struct iovec *iov = calloc((size_t)count + 1, sizeof(*iov));
+    *error = -EFAULT;
+    if (!raw || !iov) {
+        free(iov);
+        return NULL;
+    }
+    for (int i = 0; i < count; i++) {
+        uint64_t base = 0, len = 0;
+        memcpy(&base, raw + 2 * i * word, word);
+        memcpy(&len, raw + (2 * i + 1) * word, word);
+        iov[i].iov_base = guest_ptr(p, base, len, access);
+        iov[i].iov_len = len;
+        if (!iov[i].iov_base) {
+            free(iov);
+            return NULL;
+        }
+    }
+    return iov;
+}
+
+SYSCALL_HANDLER(readv)
+{
+    int64_t error;
+    struct iovec *iov = guest_iovec(p, args[1], arg_int(args, 2), PAGE_WRITE, &error);
+    if (!iov) {
+        return error;
+    }
+    int64_t ret = host_result(readv(arg_int(args, 0), iov, arg_int(args, 2)));
+    free(iov);
+    return ret;
+}
+
+SYSCALL_HANDLER(writev)
+{
+    int64_t error;
+    struct iovec *iov = guest_iovec(p, args[1], arg_int(args, 2), PAGE_READ, &error);
+    if (!iov) {
+        return error;
+    }
+    int64_t ret = host_result(writev(arg_int(args, 0), iov, arg_int(args, 2)));
+    free(iov);
+    return ret;
+}
+
+SYSCALL_HANDLER(open)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(open(path, arg_int(args, 1), (mode_t)args[2]));
+}
+
+SYSCALL_HANDLER(openat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(openat(arg_int(args, 0), path, arg_int(args, 2), (mode_t)args[3]));
+}
+
+SYSCALL_HANDLER(close)
+{
+    return host_result(close(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(lseek)
+{
+    int64_t ret = host_result(lseek(arg_int(args, 0), arg_long(p, args, 1), arg_int(args, 2)));
+    if (!p->abi->is64 && ret > INT32_MAX) {
+        return -EOVERFLOW;
+    }
+    return ret;
+}
+
+/* i386 _llseek(fd, offset_high, offset_low, loff_t *result, whence) */
+SYSCALL_HANDLER(llseek)
+{
+    int64_t offset = (int64_t)(((args[1] & 0xffffffffu) << 32) | (args[2] & 0xffffffffu));
+    int64_t *result = guest_ptr(p, args[3], 8, PAGE_WRITE);
+    if (!result) {
+        return -EFAULT;
+    }
+    int64_t ret = host_result(lseek(arg_int(args, 0), offset, arg_int(args, 4)));
+    if (ret < 0) {
+        return ret;
+    }
+    memcpy(result, &ret, 8);
+    return 0;
+}
+
+SYSCALL_HANDLER(access)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(access(path, arg_int(args, 1)));
+}
+
+SYSCALL_HANDLER(faccessat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(syscall(SYS_faccessat, arg_int(args, 0), path, arg_int(args, 2)));
+}
+
+SYSCALL_HANDLER(faccessat2)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(syscall(SYS_faccessat2, arg_int(args, 0), path, arg_int(args, 2),
+                               arg_int(args, 3)));
+}
+
+SYSCALL_HANDLER(getcwd)
+{
+    char *buf = guest_ptr(p, args[0], args[1], PAGE_WRITE);
+    if (!buf) {
+        return -EFAULT;
+    }
+    /* the system call returns the length including the NUL */
+    return getcwd(buf, args[1]) ? (int64_t)strlen(buf) + 1 : -errno;
+}
+
+SYSCALL_HANDLER(chdir)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(chdir(path));
+}
+
+SYSCALL_HANDLER(fchdir)
+{
+    return host_result(fchdir(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(mkdir)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(mkdir(path, (mode_t)args[1]));
+}
+
+SYSCALL_HANDLER(mkdirat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(mkdirat(arg_int(args, 0), path, (mode_t)args[2]));
+}
+
+SYSCALL_HANDLER(rmdir)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(rmdir(path));
+}
+
+SYSCALL_HANDLER(unlink)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(unlink(path));
+}
+
+SYSCALL_HANDLER(unlinkat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(unlinkat(arg_int(args, 0), path, arg_int(args, 2)));
+}
+
+SYSCALL_HANDLER(rename)
+{
+    GUEST_PATH_OR_RETURN(from, 0);
+    GUEST_PATH_OR_RETURN(to, 1);
+    return host_result(rename(from, to));
+}
+
+SYSCALL_HANDLER(renameat)
+{
+    GUEST_PATH_OR_RETURN(from, 1);
+    GUEST_PATH_OR_RETURN(to, 3);
+    return host_result(renameat(arg_int(args, 0), from, arg_int(args, 2), to));
+}
+
+SYSCALL_HANDLER(renameat2)
+{
+    GUEST_PATH_OR_RETURN(from, 1);
+    GUEST_PATH_OR_RETURN(to, 3);
+    return host_result(syscall(SYS_renameat2, arg_int(args, 0), from, arg_int(args, 2), to,
+                               (unsigned)args[4]));
+}
+
+SYSCALL_HANDLER(link)
+{
+    GUEST_PATH_OR_RETURN(from, 0);
+    GUEST_PATH_OR_RETURN(to, 1);
+    return host_result(link(from, to));
+}
+
+SYSCALL_HANDLER(linkat)
+{
+    GUEST_PATH_OR_RETURN(from, 1);
+    GUEST_PATH_OR_RETURN(to, 3);
+    return host_result(linkat(arg_int(args, 0), from, arg_int(args, 2), to, arg_int(args, 4)));
+}
+
+SYSCALL_HANDLER(symlink)
+{
+    GUEST_PATH_OR_RETURN(target, 0);
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(symlink(target, path));
+}
+
+SYSCALL_HANDLER(symlinkat)
+{
+    GUEST_PATH_OR_RETURN(target, 0);
+    GUEST_PATH_OR_RETURN(path, 2);
+    return host_result(symlinkat(target, arg_int(args, 1), path));
+}
+
+static int64_t do_readlinkat(UserProcess *p, int dirfd, uint64_t path_addr,
+                             uint64_t buf_addr, uint64_t size)
+{
+    const char *path = guest_string(p, path_addr);
+    if (!path) {
+        return -EFAULT;
+    }
+    char *buf = guest_ptr(p, buf_addr, size, PAGE_WRITE);
+    if (!buf) {
+        return -EFAULT;
+    }
+    if ((int64_t)size <= 0) {
+        return -EINVAL;
+    }
+    if (strcmp(path, "/proc/self/exe") == 0) {
+        /* readlink does not NUL-terminate and truncates silently */
+        size_t len = strlen(p->exe_path);
+        len = len < size ? len : size;
+        memcpy(buf, p->exe_path, len);
+        return (int64_t)len;
+    }
+    return host_result(readlinkat(dirfd, path, buf, size));
+}
+
+SYSCALL_HANDLER(readlink)
+{
+    return do_readlinkat(p, AT_FDCWD, args[0], args[1], args[2]);
+}
+
+SYSCALL_HANDLER(readlinkat)
+{
+    return do_readlinkat(p, arg_int(args, 0), args[1], args[2], args[3]);
+}
+
+SYSCALL_HANDLER(chmod)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(chmod(path, (mode_t)args[1]));
+}
+
+SYSCALL_HANDLER(fchmod)
+{
+    return host_result(fchmod(arg_int(args, 0), (mode_t)args[1]));
+}
+
+SYSCALL_HANDLER(fchmodat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(fchmodat(arg_int(args, 0), path, (mode_t)args[2], 0));
+}
+
+SYSCALL_HANDLER(chown)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(chown(path, (uid_t)args[1], (gid_t)args[2]));
+}
+
+SYSCALL_HANDLER(lchown)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(lchown(path, (uid_t)args[1], (gid_t)args[2]));
+}
+
+SYSCALL_HANDLER(fchown)
+{
+    return host_result(fchown(arg_int(args, 0), (uid_t)args[1], (gid_t)args[2]));
+}
+
+SYSCALL_HANDLER(fchownat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(fchownat(arg_int(args, 0), path, (uid_t)args[2], (gid_t)args[3],
+                                arg_int(args, 4)));
+}
+
+/* struct linux_dirent64 has the same layout in both ABIs */
+SYSCALL_HANDLER(getdents64)
+{
+    void *buf = guest_ptr(p, args[1], args[2], PAGE_WRITE);
+    return buf ? host_result(syscall(SYS_getdents64, arg_int(args, 0), buf, args[2]))
+               : -EFAULT;
+}
+
+SYSCALL_HANDLER(dup)
+{
+    return host_result(dup(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(dup2)
+{
+    return host_result(dup2(arg_int(args, 0), arg_int(args, 1)));
+}
+
+SYSCALL_HANDLER(dup3)
+{
+    return host_result(dup3(arg_int(args, 0), arg_int(args, 1), arg_int(args, 2)));
+}
+
+SYSCALL_HANDLER(pipe)
+{
+    int *fds = guest_ptr(p, args[0], 2 * sizeof(int), PAGE_WRITE);
+    return fds ? host_result(pipe(fds)) : -EFAULT;
+}
+
+SYSCALL_HANDLER(pipe2)
+{
+    int *fds = guest_ptr(p, args[0], 2 * sizeof(int), PAGE_WRITE);
+    return fds ? host_result(pipe2(fds, arg_int(args, 1))) : -EFAULT;
+}
+
+/*
+ * Record locks. x86-64 struct flock is the host's. i386 struct flock has 32-bit
+ * start/len (16 bytes); i386 struct flock64 is packed to 4 bytes (24 bytes):
+ * type, whence, start, len, pid (Linux include/uapi/asm-generic/fcntl.h).
+ */
+typedef struct __attribute__((packed)) I386Flock64 {
+    int16_t type, whence;
+    int64_t start, len;
+    int32_t pid;
+} I386Flock64;
+
+typedef struct I386Flock {
+    int16_t type, whence;
+    int32_t start, len;
+    int32_t pid;
+} I386Flock;
+
+static int64_t fcntl_lock_i386(UserProcess *p, int fd, int cmd, uint64_t addr, bool is64)
+{
+    struct flock host;
+    size_t size = is64 ? sizeof(I386Flock64) : sizeof(I386Flock);
+    void *guest = guest_ptr(p, addr, size, PAGE_WRITE);
+    if (!guest) {
+        return -EFAULT;
+    }
+    if (is64) {
+        I386Flock64 g;
+        memcpy(&g, guest, sizeof(g));
+        host = (struct flock){ .l_type = g.type, .l_whence = g.whence, .l_start = g.start,
+                               .l_len = g.len, .l_pid = g.pid };
+    } else {
+        I386Flock g;
+        memcpy(&g, guest, sizeof(g));
+        host = (struct flock){ .l_type = g.type, .l_whence = g.whence, .l_start = g.start,
+                               .l_len = g.len, .l_pid = g.pid };
+    }
+    int64_t ret = host_result(fcntl(fd, cmd, &host));
+    if (ret == 0 && cmd == F_GETLK) {
+        if (is64) {
+            I386Flock64 g = { host.l_type, host.l_whence, host.l_start, host.l_len, host.l_pid };
+            memcpy(guest, &g, sizeof(g));
+        } else {
+            I386Flock g = { host.l_type, host.l_whence, (int32_t)host.l_start,
+                            (int32_t)host.l_len, host.l_pid };
+            memcpy(guest, &g, sizeof(g));
+        }
+    }
+    return ret;
+}
+
+/* i386 F_GETLK64, F_SETLK64, F_SETLKW64 (fcntl64 only) */
+#define I386_F_GETLK64 12
+#define I386_F_SETLK64 13
+#define I386_F_SETLKW64 14
+
+static int64_t fcntl_lock(UserProcess *p, int fd, int cmd, uint64_t addr)
+{
+    if (p->abi->is64) {
+        struct flock *lock = guest_ptr(p, addr, sizeof(*lock), PAGE_WRITE);
+        return lock ? host_result(fcntl(fd, cmd, lock)) : -EFAULT;
+    }
+    switch (cmd) {
+    case I386_F_GETLK64: return fcntl_lock_i386(p, fd, F_GETLK, addr, true);
+    case I386_F_SETLK64: return fcntl_lock_i386(p, fd, F_SETLK, addr, true);
+    case I386_F_SETLKW64: return fcntl_lock_i386(p, fd, F_SETLKW, addr, true);
+    case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+        return fcntl_lock_i386(p, fd, cmd, addr, true);
+    default: return fcntl_lock_i386(p, fd, cmd, addr, false);
+    }
+}
+
+SYSCALL_HANDLER(fcntl)
+{
+    int fd = arg_int(args, 0), cmd = arg_int(args, 1);
+    switch (cmd) {
+    case F_DUPFD: case F_DUPFD_CLOEXEC: case F_GETFD: case F_SETFD: case F_GETFL:
+    case F_SETFL: case F_GETOWN: case F_SETOWN: case F_SETSIG: case F_GETSIG:
+    case F_SETLEASE: case F_GETLEASE: case F_NOTIFY: case F_SETPIPE_SZ:
+    case F_GETPIPE_SZ: case F_ADD_SEALS: case F_GET_SEALS:
+        return host_result(fcntl(fd, cmd, arg_int(args, 2)));
+    case F_GETLK: case F_SETLK: case F_SETLKW: case F_OFD_GETLK: case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return fcntl_lock(p, fd, cmd, args[2]);
+    case I386_F_GETLK64: case I386_F_SETLK64: case I386_F_SETLKW64:
+        return p->abi->is64 ? -EINVAL : fcntl_lock(p, fd, cmd, args[2]);
+    default:
+        return -EINVAL;
+    }
+}
+
+/* The ioctls we know: their argument is a value, or a buffer read or written.
+ * struct termios (kernel) and struct winsize are the same in both ABIs. */
+enum { IOCTL_VALUE, IOCTL_IN, IOCTL_OUT };
+typedef struct IoctlInfo {
+    unsigned long request;
+    uint8_t kind;
+    uint8_t size;
+} IoctlInfo;
+
+static const IoctlInfo ioctl_table[] = {
+    { TCGETS, IOCTL_OUT, 36 },   { TCSETS, IOCTL_IN, 36 },
+    { TCSETSW, IOCTL_IN, 36 },   { TCSETSF, IOCTL_IN, 36 },
+    { TIOCGWINSZ, IOCTL_OUT, sizeof(struct winsize) },
+    { TIOCSWINSZ, IOCTL_IN, sizeof(struct winsize) },
+    { TIOCGPGRP, IOCTL_OUT, sizeof(int) }, { TIOCSPGRP, IOCTL_IN, sizeof(int) },
+    { TIOCGSID, IOCTL_OUT, sizeof(int) },  { FIONREAD, IOCTL_OUT, sizeof(int) },
+    { FIONBIO, IOCTL_IN, sizeof(int) },    { FIOASYNC, IOCTL_IN, sizeof(int) },
+    { FIOCLEX, IOCTL_VALUE, 0 },           { FIONCLEX, IOCTL_VALUE, 0 },
+    { TIOCSCTTY, IOCTL_VALUE, 0 },         { TIOCNOTTY, IOCTL_VALUE, 0 },
+    { TCFLSH, IOCTL_VALUE, 0 },            { TCXONC, IOCTL_VALUE, 0 },
+    { TCSBRK, IOCTL_VALUE, 0 },
+};
+
+SYSCALL_HANDLER(ioctl)
+{
+    int fd = arg_int(args, 0);
+    unsigned long request = (uint32_t)args[1];
+    for (size_t i = 0; i < sizeof(ioctl_table) / sizeof(ioctl_table[0]); i++) {
+        const IoctlInfo *info = &ioctl_table[i];
+        if (info->request != request) {
+            continue;
+        }
+        if (info->kind == IOCTL_VALUE) {
+            return host_result(ioctl(fd, request, (unsigned long)args[2]));
+        }
+        void *buf = guest_ptr(p, args[2], info->size,
+                              info->kind == IOCTL_OUT ? PAGE_WRITE : PAGE_READ);
+        return buf ? host_result(ioctl(fd, request, buf)) : -EFAULT;
+    }
+    return -ENOTTY;
+}
+
+SYSCALL_HANDLER(umask)
+{
+    return umask((mode_t)args[0]);
+}
+
+SYSCALL_HANDLER(fsync)
+{
+    return host_result(fsync(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(fdatasync)
+{
+    return host_result(fdatasync(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(sync)
+{
+    sync();
+    return 0;
+}
+
+SYSCALL_HANDLER(truncate)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(truncate(path, arg_long(p, args, 1)));
+}
+
+SYSCALL_HANDLER(ftruncate)
+{
+    return host_result(ftruncate(arg_int(args, 0), arg_long(p, args, 1)));
+}
+
+/* i386 truncate64/ftruncate64: the length in two words */
+SYSCALL_HANDLER(truncate64)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(truncate(path, arg_pair(args, 1)));
+}
+
+SYSCALL_HANDLER(ftruncate64)
+{
+    return host_result(ftruncate(arg_int(args, 0), arg_pair(args, 1)));
+}
+
+/* struct pollfd is the same in both ABIs */
+SYSCALL_HANDLER(poll)
+{
+    uint64_t count = (uint32_t)args[1];
+    struct pollfd *fds = guest_ptr(p, args[0], count * sizeof(struct pollfd), PAGE_WRITE);
+    return fds ? host_result(poll(fds, count, arg_int(args, 2))) : -EFAULT;
+}
+
+/* sendfile: the offset is a long (x86-64) or a 32-bit off_t (i386) */
+SYSCALL_HANDLER(sendfile)
+{
+    if (p->abi->is64 || args[2] == 0) {
+        off_t *offset = args[2] ? guest_ptr(p, args[2], 8, PAGE_WRITE) : NULL;
+        if (args[2] && !offset) {
+            return -EFAULT;
+        }
+        return host_result(sendfile(arg_int(args, 0), arg_int(args, 1), offset, args[3]));
+    }
+    int32_t *guest_offset = guest_ptr(p, args[2], 4, PAGE_WRITE);
+    if (!guest_offset) {
+        return -EFAULT;
+    }
+    off_t offset = *guest_offset;
+    int64_t ret = host_result(sendfile(arg_int(args, 0), arg_int(args, 1), &offset, args[3]));
+    *guest_offset = (int32_t)offset;
+    return ret;
+}
+
+/* i386 sendfile64: a 64-bit offset */
+SYSCALL_HANDLER(sendfile64)
+{
+    off_t *offset = args[2] ? guest_ptr(p, args[2], 8, PAGE_WRITE) : NULL;
+    if (args[2] && !offset) {
+        return -EFAULT;
+    }
+    return host_result(sendfile(arg_int(args, 0), arg_int(args, 1), offset, args[3]));
+}
+
+SYSCALL_HANDLER(flock)
+{
+    return host_result(flock(arg_int(args, 0), arg_int(args, 1)));
+}
+
+SYSCALL_HANDLER(mknod)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(mknod(path, (mode_t)args[1], (dev_t)(uint32_t)args[2]));
+}
+
+/* advice only */
+SYSCALL_HANDLER(fadvise64)
+{
+    return 0;
+}

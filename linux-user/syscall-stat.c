@@ -1,0 +1,225 @@
+/*
+ * File status system calls. x86-64 guests share the host's structures; i386
+ * guests get struct stat64 and struct statfs64 in their own layout (Linux
+ * arch/x86/include/uapi/asm/stat.h and asm-generic/statfs.h, 32-bit).
+ * struct statx is the same everywhere.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "linux-user/user.h"
+
+typedef struct __attribute__((packed)) I386Stat64 {
+    uint64_t dev;
+    uint8_t pad0[4];
+    uint32_t ino32;
+    uint32_t mode, nlink, uid, gid;
+    uint64_t rdev;
+    uint8_t pad3[4];
+    int64_t size;
+    uint32_t blksize;
+    uint64_t blocks;
+    uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+    uint64_t ino;
+} I386Stat64;
+_Static_assert(sizeof(I386Stat64) == 96, "i386 struct stat64 is 96 bytes");
+
+typedef struct __attribute__((packed)) I386Statfs64 {
+    uint32_t type, bsize;
+    uint64_t blocks, bfree, bavail, files, ffree;
+    int32_t fsid[2];
+    uint32_t namelen, frsize, flags, spare[4];
+} I386Statfs64;
+_Static_assert(sizeof(I386Statfs64) == 84, "i386 struct statfs64 is 84 bytes");
+
+#define GUEST_PATH_OR_RETURN(var, index)                       \
+    int64_t var##_error = 0;                                   \
+    const char *var = guest_path(p, args[index], &var##_error); \
+    if (!var) {                                                \
+        return var##_error;                                    \
+    }
+
+static void stat_to_i386(I386Stat64 *out, const struct stat *st)
+{
+    memset(out, 0, sizeof(*out));
+    out->dev = st->st_dev;
+    out->ino32 = (uint32_t)st->st_ino;
+    out->mode = st->st_mode;
+    out->nlink = (uint32_t)st->st_nlink;
+    out->uid = st->st_uid;
+    out->gid = st->st_gid;
+    out->rdev = st->st_rdev;
+    out->size = st->st_size;
+    out->blksize = (uint32_t)st->st_blksize;
+    out->blocks = (uint64_t)st->st_blocks;
+    out->atime = (uint32_t)st->st_atim.tv_sec;
+    out->atime_nsec = (uint32_t)st->st_atim.tv_nsec;
+    out->mtime = (uint32_t)st->st_mtim.tv_sec;
+    out->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+    out->ctime = (uint32_t)st->st_ctim.tv_sec;
+    out->ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
+    out->ino = st->st_ino;
+}
+
+/* Host fstatat, result written in the guest's layout. */
+static int64_t stat_common(UserProcess *p, int dirfd, const char *path, int flags,
+                           uint64_t buf_addr)
+{
+    struct stat st;
+    size_t size = p->abi->is64 ? sizeof(struct stat) : sizeof(I386Stat64);
+    void *buf = guest_ptr(p, buf_addr, size, PAGE_WRITE);
+    if (!buf) {
+        return -EFAULT;
+    }
+    if (fstatat(dirfd, path, &st, flags) != 0) {
+        return -errno;
+    }
+    if (p->abi->is64) {
+        memcpy(buf, &st, sizeof(st));
+    } else {
+        I386Stat64 out;
+        stat_to_i386(&out, &st);
+        memcpy(buf, &out, sizeof(out));
+    }
+    return 0;
+}
+
+SYSCALL_HANDLER(stat)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return stat_common(p, AT_FDCWD, path, 0, args[1]);
+}
+
+SYSCALL_HANDLER(lstat)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return stat_common(p, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, args[1]);
+}
+
+SYSCALL_HANDLER(fstat)
+{
+    return stat_common(p, arg_int(args, 0), "", AT_EMPTY_PATH, args[1]);
+}
+
+SYSCALL_HANDLER(newfstatat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return stat_common(p, arg_int(args, 0), path, arg_int(args, 3), args[2]);
+}
+
+/* the i386 names of the same calls (struct stat64) */
+SYSCALL_HANDLER(stat64)
+{
+    return sys_stat(p, args);
+}
+
+SYSCALL_HANDLER(lstat64)
+{
+    return sys_lstat(p, args);
+}
+
+SYSCALL_HANDLER(fstat64)
+{
+    return sys_fstat(p, args);
+}
+
+SYSCALL_HANDLER(fstatat64)
+{
+    return sys_newfstatat(p, args);
+}
+
+SYSCALL_HANDLER(statx)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    void *buf = guest_ptr(p, args[4], sizeof(struct statx), PAGE_WRITE);
+    if (!buf) {
+        return -EFAULT;
+    }
+    return host_result(syscall(SYS_statx, arg_int(args, 0), path, arg_int(args, 2),
+                               (unsigned)args[3], buf));
+}
+
+static int64_t statfs_result(UserProcess *p, const struct statfs *st, uint64_t buf_addr,
+                             uint64_t guest_size)
+{
+    if (p->abi->is64) {
+        return copy_to_guest(p, buf_addr, st, sizeof(*st)) ? 0 : -EFAULT;
+    }
+    if (guest_size != sizeof(I386Statfs64)) {
+        return -EINVAL;
+    }
+    I386Statfs64 out = {
+        .type = (uint32_t)st->f_type, .bsize = (uint32_t)st->f_bsize,
+        .blocks = st->f_blocks, .bfree = st->f_bfree, .bavail = st->f_bavail,
+        .files = st->f_files, .ffree = st->f_ffree,
+        .namelen = (uint32_t)st->f_namelen, .frsize = (uint32_t)st->f_frsize,
+        .flags = (uint32_t)st->f_flags,
+    };
+    memcpy(out.fsid, &st->f_fsid, sizeof(out.fsid));
+    return copy_to_guest(p, buf_addr, &out, sizeof(out)) ? 0 : -EFAULT;
+}
+
+/* x86-64 statfs(path, buf); i386 statfs64(path, size, buf) */
+SYSCALL_HANDLER(statfs)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    struct statfs st;
+    if (statfs(path, &st) != 0) {
+        return -errno;
+    }
+    return p->abi->is64 ? statfs_result(p, &st, args[1], 0)
+                        : statfs_result(p, &st, args[2], args[1]);
+}
+
+SYSCALL_HANDLER(fstatfs)
+{
+    struct statfs st;
+    if (fstatfs(arg_int(args, 0), &st) != 0) {
+        return -errno;
+    }
+    return p->abi->is64 ? statfs_result(p, &st, args[1], 0)
+                        : statfs_result(p, &st, args[2], args[1]);
+}
+
+static int64_t do_utimensat(UserProcess *p, const uint64_t *args, bool time64)
+{
+    const char *path = NULL;
+    if (args[1]) {
+        int64_t error = 0;
+        path = guest_path(p, args[1], &error);
+        if (!path) {
+            return error;
+        }
+    }
+    struct timespec times[2], *tp = NULL;
+    if (args[2]) {
+        tp = times;
+        if (time64) {
+            if (!copy_from_guest(p, times, args[2], sizeof(times))) {
+                return -EFAULT;
+            }
+        } else {
+            int32_t raw[4];
+            if (!copy_from_guest(p, raw, args[2], sizeof(raw))) {
+                return -EFAULT;
+            }
+            times[0] = (struct timespec){ raw[0], raw[1] };
+            times[1] = (struct timespec){ raw[2], raw[3] };
+        }
+    }
+    /* path NULL: futimens on the descriptor, which the system call allows */
+    return host_result(syscall(SYS_utimensat, arg_int(args, 0), path, tp, arg_int(args, 3)));
+}
+
+SYSCALL_HANDLER(utimensat)
+{
+    return do_utimensat(p, args, p->abi->is64);
+}
+
+SYSCALL_HANDLER(utimensat_time64)
+{
+    return do_utimensat(p, args, true);
+}

@@ -1,0 +1,157 @@
+/*
+ * Time system calls. x86-64 guests and the i386 *_time64 calls use the host's
+ * 64-bit struct timespec; the old i386 calls use 32-bit seconds and nanoseconds
+ * (and struct timeval with 32-bit fields).
+ */
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include "linux-user/user.h"
+
+static bool timespec_to_guest(UserProcess *p, uint64_t addr, const struct timespec *ts,
+                              bool time64)
+{
+    if (time64) {
+        int64_t raw[2] = { ts->tv_sec, ts->tv_nsec };
+        return copy_to_guest(p, addr, raw, sizeof(raw));
+    }
+    int32_t raw[2] = { (int32_t)ts->tv_sec, (int32_t)ts->tv_nsec };
+    return copy_to_guest(p, addr, raw, sizeof(raw));
+}
+
+static bool timespec_from_guest(UserProcess *p, struct timespec *ts, uint64_t addr,
+                                bool time64)
+{
+    if (time64) {
+        int64_t raw[2];
+        if (!copy_from_guest(p, raw, addr, sizeof(raw))) {
+            return false;
+        }
+        *ts = (struct timespec){ raw[0], raw[1] };
+        return true;
+    }
+    int32_t raw[2];
+    if (!copy_from_guest(p, raw, addr, sizeof(raw))) {
+        return false;
+    }
+    *ts = (struct timespec){ raw[0], raw[1] };
+    return true;
+}
+
+static int64_t do_clock_gettime(UserProcess *p, const uint64_t *args, bool time64)
+{
+    struct timespec ts;
+    if (clock_gettime(arg_int(args, 0), &ts) != 0) {
+        return -errno;
+    }
+    return timespec_to_guest(p, args[1], &ts, time64) ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(clock_gettime)
+{
+    return do_clock_gettime(p, args, p->abi->is64);
+}
+
+SYSCALL_HANDLER(clock_gettime64)
+{
+    return do_clock_gettime(p, args, true);
+}
+
+static int64_t do_clock_getres(UserProcess *p, const uint64_t *args, bool time64)
+{
+    struct timespec ts;
+    if (clock_getres(arg_int(args, 0), &ts) != 0) {
+        return -errno;
+    }
+    if (args[1] == 0) {
+        return 0;
+    }
+    return timespec_to_guest(p, args[1], &ts, time64) ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(clock_getres)
+{
+    return do_clock_getres(p, args, p->abi->is64);
+}
+
+SYSCALL_HANDLER(clock_getres_time64)
+{
+    return do_clock_getres(p, args, true);
+}
+
+SYSCALL_HANDLER(gettimeofday)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    if (args[0]) {
+        bool ok;
+        if (p->abi->is64) {
+            int64_t raw[2] = { tv.tv_sec, tv.tv_usec };
+            ok = copy_to_guest(p, args[0], raw, sizeof(raw));
+        } else {
+            int32_t raw[2] = { (int32_t)tv.tv_sec, (int32_t)tv.tv_usec };
+            ok = copy_to_guest(p, args[0], raw, sizeof(raw));
+        }
+        if (!ok) {
+            return -EFAULT;
+        }
+    }
+    if (args[1]) {
+        /* struct timezone: two ints; Linux reports the zone set by settimeofday */
+        int32_t zone[2] = { 0, 0 };
+        if (!copy_to_guest(p, args[1], zone, sizeof(zone))) {
+            return -EFAULT;
+        }
+    }
+    return 0;
+}
+
+SYSCALL_HANDLER(time)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (args[0]) {
+        bool ok;
+        if (p->abi->is64) {
+            ok = copy_to_guest(p, args[0], &now, 8);
+        } else {
+            int32_t now32 = (int32_t)now;
+            ok = copy_to_guest(p, args[0], &now32, 4);
+        }
+        if (!ok) {
+            return -EFAULT;
+        }
+    }
+    return now;
+}
+
+static int64_t do_nanosleep(UserProcess *p, int clock, int flags, uint64_t req_addr,
+                            uint64_t rem_addr, bool time64)
+{
+    struct timespec req, rem = { 0, 0 };
+    if (!timespec_from_guest(p, &req, req_addr, time64)) {
+        return -EFAULT;
+    }
+    int err = clock_nanosleep(clock, flags, &req, &rem);
+    if (err == EINTR && rem_addr && !(flags & TIMER_ABSTIME)) {
+        timespec_to_guest(p, rem_addr, &rem, time64);
+    }
+    return -err;
+}
+
+SYSCALL_HANDLER(nanosleep)
+{
+    return do_nanosleep(p, CLOCK_REALTIME, 0, args[0], args[1], p->abi->is64);
+}
+
+SYSCALL_HANDLER(clock_nanosleep)
+{
+    return do_nanosleep(p, arg_int(args, 0), arg_int(args, 1), args[2], args[3],
+                        p->abi->is64);
+}
+
+SYSCALL_HANDLER(clock_nanosleep_time64)
+{
+    return do_nanosleep(p, arg_int(args, 0), arg_int(args, 1), args[2], args[3], true);
+}

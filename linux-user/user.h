@@ -1,0 +1,272 @@
+/*
+ * Linux user mode: runs one static x86-64 or i386 Linux program on the host
+ * kernel. The guest's CPU is emulated through cpu_exec; its system calls are
+ * translated to host system calls; its memory lives in the host process at
+ * guest_base + guest address.
+ *
+ * This header is the interface between the files of linux-user/: the process
+ * state, the guest ABIs, guest memory access, the ELF loader, the system call
+ * tables and their handlers, and fault/signal handling.
+ */
+#ifndef LINUX_USER_USER_H
+#define LINUX_USER_USER_H
+
+#include <errno.h>
+#include <signal.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "accel/tcg/exec.h"
+#include "target-i386/cpu.h"
+
+#define GUEST_PAGE_SIZE 4096ULL
+#define GUEST_PAGE_MASK (~(GUEST_PAGE_SIZE - 1))
+#define GUEST_PAGE_ALIGN(x) (((x) + GUEST_PAGE_SIZE - 1) & GUEST_PAGE_MASK)
+
+typedef struct UserProcess UserProcess;
+
+/* --- system call tables (one per ABI) --- */
+
+/* How -strace prints an argument. */
+enum SyscallArgKind {
+    ARG_NONE,       /* not an argument: the call has fewer */
+    ARG_INT,        /* signed decimal (of the ABI's word size) */
+    ARG_HEX,        /* flags, masks */
+    ARG_OCT,        /* file modes */
+    ARG_PTR,        /* guest address */
+    ARG_STR,        /* guest address of a NUL-terminated string */
+};
+
+typedef int64_t SyscallHandler(UserProcess *p, const uint64_t *args);
+
+typedef struct SyscallEntry {
+    const char *name;
+    SyscallHandler *handler;        /* NULL: unimplemented, returns -ENOSYS */
+    uint8_t args[6];                /* enum SyscallArgKind */
+} SyscallEntry;
+
+typedef struct UserABI {
+    const char *name;               /* "x86_64", "i386" (for messages) */
+    const char *platform;           /* AT_PLATFORM (Linux: ELF_PLATFORM) */
+    bool is64;
+    uint16_t elf_machine;           /* EM_X86_64 or EM_386 */
+    uint64_t address_space_end;     /* first guest address the guest can't map */
+    const SyscallEntry *syscalls;
+    unsigned nb_syscalls;
+} UserABI;
+
+extern const UserABI user_abi_x86_64;
+extern const UserABI user_abi_i386;
+
+/* The whole program: options, process set-up and the main loop. */
+int user_main(const UserABI *abi, int argc, char **argv);
+
+/* --- process state --- */
+
+/* One recorded guest signal action (not delivered yet: recorded so that
+ * rt_sigaction reads back what was set, and SIG_IGN/SIG_DFL reach the host). */
+typedef struct GuestSigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+} GuestSigaction;
+
+#define GUEST_NSIG 65        /* signals 1..64 */
+
+struct UserProcess {
+    const UserABI *abi;
+    CPUX86State *env;
+    CPUExec *cpu;
+    TCGContext *tcg;
+
+    /* guest memory: guest address a is host address guest_base + a */
+    uintptr_t guest_base;
+    uint64_t reserved_size;         /* i386: the reserved 4 GiB region; x86-64: 0 */
+    uint64_t brk_start;             /* end of the loaded image (page aligned) */
+    uint64_t brk_current;           /* what brk returns */
+    uint64_t brk_mapped_end;        /* pages up to here are mapped for the heap */
+    uint64_t mmap_next;             /* where the next i386 allocation search starts */
+
+    /* the program */
+    char *exe_path;                 /* absolute guest path (/proc/self/exe) */
+    char *emulator_path;            /* the host emulator binary, for execve */
+    char **pass_options;            /* options handed on when the guest execs */
+    int nb_pass_options;
+
+    /* i386 TLS: the GDT the front end loads segment descriptors from */
+    uint64_t gdt_addr;
+
+    /* -strace and -d */
+    bool strace;
+    FILE *log;
+
+    /* signals */
+    GuestSigaction sigactions[GUEST_NSIG];
+    uint64_t sigmask;
+    uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size as the guest set them */
+    uint64_t clear_child_tid;
+    int fault_signal;               /* host signal behind the last EXCP0E_PAGE */
+};
+
+/* --- guest memory (mmap.c) --- */
+
+static inline void *g2h(const UserProcess *p, uint64_t guest_addr)
+{
+    return (void *)(p->guest_base + (uintptr_t)guest_addr);
+}
+
+static inline uint64_t h2g(const UserProcess *p, const void *host)
+{
+    return (uint64_t)((uintptr_t)host - p->guest_base);
+}
+
+/* Sets up the address space (i386: reserves the 4 GiB region). false + message on error. */
+bool guest_memory_init(UserProcess *p);
+/* i386: maps the GDT into guest memory and points env->gdt at it (gdt.c). */
+bool gdt_init(UserProcess *p);
+/* Host pointer for guest [addr, addr+len) when the guest may access it
+ * (access: PAGE_READ or PAGE_WRITE; for PAGE_WRITE, code pages are unprotected);
+ * NULL when not. len 0 is always allowed. */
+void *guest_ptr(UserProcess *p, uint64_t addr, uint64_t len, int access);
+/* Host pointer to a readable NUL-terminated guest string; NULL when not. */
+const char *guest_string(UserProcess *p, uint64_t addr);
+/* Copies between guest and host memory; false when the guest range is bad. */
+bool copy_from_guest(UserProcess *p, void *dst, uint64_t addr, uint64_t len);
+bool copy_to_guest(UserProcess *p, uint64_t addr, const void *src, uint64_t len);
+/* A free guest range of len bytes (page aligned), near hint; 0 when none. */
+uint64_t guest_find_free(UserProcess *p, uint64_t len, uint64_t hint);
+/* The guest's memory calls; they return the guest address or -errno. */
+int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int flags,
+                    int fd, uint64_t offset);
+int64_t target_munmap(UserProcess *p, uint64_t addr, uint64_t len);
+int64_t target_mprotect(UserProcess *p, uint64_t addr, uint64_t len, int prot);
+int64_t target_mremap(UserProcess *p, uint64_t old_addr, uint64_t old_len,
+                      uint64_t new_len, int flags, uint64_t new_addr);
+uint64_t target_brk(UserProcess *p, uint64_t new_brk);
+/* Page flags for a PROT_* combination. */
+int page_flags_from_prot(int prot);
+
+/* --- program loading (elfload.c, stack.c) --- */
+
+typedef struct LoadedImage {
+    uint64_t entry;                 /* guest entry point (with load bias) */
+    uint64_t load_bias;             /* 0 for ET_EXEC */
+    uint64_t phdr_addr;             /* guest address of the program headers */
+    uint64_t phent, phnum;
+    uint64_t image_end;             /* page-aligned end of the highest segment */
+    bool exec_stack;                /* PT_GNU_STACK asks for an executable stack */
+} LoadedImage;
+
+/* Loads the static ELF program at path. On error prints one line
+ * "PROG: PATH: reason" to stderr and returns false. */
+bool elf_load(UserProcess *p, const char *path, LoadedImage *image);
+
+typedef struct StackSetup {
+    uint64_t stack_size;
+    int argc;
+    char **argv;                    /* guest argv (argv[0] possibly from -0) */
+    char **envp;
+    const char *execfn;             /* AT_EXECFN: the path as given */
+} StackSetup;
+
+/* Maps the guest stack and writes argv, envp and the auxiliary vector (System V
+ * psABI, "Process Initialization"). Returns the initial stack pointer, 0 on error. */
+uint64_t stack_setup(UserProcess *p, const LoadedImage *image, const StackSetup *setup);
+
+/* --- system calls (syscall.c and syscall-*.c) --- */
+
+/* Runs system call nr with its six arguments; returns the value for rax/eax. */
+int64_t do_syscall(UserProcess *p, uint64_t nr, const uint64_t *args);
+/* -strace: the line before the call (into buf) and the result after it. */
+void strace_format_call(UserProcess *p, const SyscallEntry *entry, uint64_t nr,
+                        const uint64_t *args, char *buf, size_t size);
+void strace_print_result(UserProcess *p, const char *call, int64_t ret);
+
+/* Handlers, by group. Each takes the raw argument words of its ABI. */
+#define SYSCALL_HANDLER(name) int64_t sys_##name(UserProcess *p, const uint64_t *args)
+/* files and descriptors (syscall-file.c) */
+SYSCALL_HANDLER(read); SYSCALL_HANDLER(write); SYSCALL_HANDLER(pread64);
+SYSCALL_HANDLER(pwrite64); SYSCALL_HANDLER(readv); SYSCALL_HANDLER(writev);
+SYSCALL_HANDLER(open); SYSCALL_HANDLER(openat); SYSCALL_HANDLER(close);
+SYSCALL_HANDLER(lseek); SYSCALL_HANDLER(llseek); SYSCALL_HANDLER(access);
+SYSCALL_HANDLER(faccessat); SYSCALL_HANDLER(faccessat2);
+SYSCALL_HANDLER(getcwd); SYSCALL_HANDLER(chdir);
+SYSCALL_HANDLER(fchdir); SYSCALL_HANDLER(mkdir); SYSCALL_HANDLER(mkdirat);
+SYSCALL_HANDLER(rmdir); SYSCALL_HANDLER(unlink); SYSCALL_HANDLER(unlinkat);
+SYSCALL_HANDLER(rename); SYSCALL_HANDLER(renameat); SYSCALL_HANDLER(renameat2);
+SYSCALL_HANDLER(link); SYSCALL_HANDLER(linkat); SYSCALL_HANDLER(symlink);
+SYSCALL_HANDLER(symlinkat); SYSCALL_HANDLER(readlink); SYSCALL_HANDLER(readlinkat);
+SYSCALL_HANDLER(chmod); SYSCALL_HANDLER(fchmod); SYSCALL_HANDLER(fchmodat);
+SYSCALL_HANDLER(chown); SYSCALL_HANDLER(fchown); SYSCALL_HANDLER(lchown);
+SYSCALL_HANDLER(fchownat); SYSCALL_HANDLER(getdents64); SYSCALL_HANDLER(dup);
+SYSCALL_HANDLER(dup2); SYSCALL_HANDLER(dup3); SYSCALL_HANDLER(pipe);
+SYSCALL_HANDLER(pipe2); SYSCALL_HANDLER(fcntl); SYSCALL_HANDLER(ioctl);
+SYSCALL_HANDLER(umask); SYSCALL_HANDLER(fsync); SYSCALL_HANDLER(fdatasync);
+SYSCALL_HANDLER(sync); SYSCALL_HANDLER(truncate); SYSCALL_HANDLER(ftruncate);
+SYSCALL_HANDLER(truncate64); SYSCALL_HANDLER(ftruncate64); SYSCALL_HANDLER(poll);
+SYSCALL_HANDLER(sendfile); SYSCALL_HANDLER(sendfile64); SYSCALL_HANDLER(flock);
+SYSCALL_HANDLER(mknod); SYSCALL_HANDLER(fadvise64);
+/* file status (syscall-stat.c) */
+SYSCALL_HANDLER(stat); SYSCALL_HANDLER(lstat); SYSCALL_HANDLER(fstat);
+SYSCALL_HANDLER(newfstatat); SYSCALL_HANDLER(stat64); SYSCALL_HANDLER(lstat64);
+SYSCALL_HANDLER(fstat64); SYSCALL_HANDLER(fstatat64); SYSCALL_HANDLER(statx);
+SYSCALL_HANDLER(statfs); SYSCALL_HANDLER(fstatfs); SYSCALL_HANDLER(utimensat);
+SYSCALL_HANDLER(utimensat_time64);
+/* processes, identity, limits, signals (syscall-proc.c) */
+SYSCALL_HANDLER(exit); SYSCALL_HANDLER(exit_group); SYSCALL_HANDLER(getpid);
+SYSCALL_HANDLER(getppid); SYSCALL_HANDLER(gettid); SYSCALL_HANDLER(getuid);
+SYSCALL_HANDLER(geteuid); SYSCALL_HANDLER(getgid); SYSCALL_HANDLER(getegid);
+SYSCALL_HANDLER(getgroups); SYSCALL_HANDLER(setuid); SYSCALL_HANDLER(setgid);
+SYSCALL_HANDLER(getpgrp); SYSCALL_HANDLER(getpgid); SYSCALL_HANDLER(setpgid);
+SYSCALL_HANDLER(setsid); SYSCALL_HANDLER(getsid); SYSCALL_HANDLER(fork);
+SYSCALL_HANDLER(vfork); SYSCALL_HANDLER(clone); SYSCALL_HANDLER(wait4);
+SYSCALL_HANDLER(waitpid); SYSCALL_HANDLER(execve); SYSCALL_HANDLER(kill);
+SYSCALL_HANDLER(tkill); SYSCALL_HANDLER(tgkill); SYSCALL_HANDLER(uname);
+SYSCALL_HANDLER(sysinfo); SYSCALL_HANDLER(prlimit64); SYSCALL_HANDLER(getrlimit);
+SYSCALL_HANDLER(setrlimit); SYSCALL_HANDLER(getrusage); SYSCALL_HANDLER(times);
+SYSCALL_HANDLER(arch_prctl); SYSCALL_HANDLER(set_thread_area);
+SYSCALL_HANDLER(get_thread_area); SYSCALL_HANDLER(set_tid_address);
+SYSCALL_HANDLER(set_robust_list); SYSCALL_HANDLER(getrandom);
+SYSCALL_HANDLER(sched_getaffinity); SYSCALL_HANDLER(sched_yield);
+SYSCALL_HANDLER(getpriority); SYSCALL_HANDLER(setpriority); SYSCALL_HANDLER(prctl);
+SYSCALL_HANDLER(futex); SYSCALL_HANDLER(rt_sigaction); SYSCALL_HANDLER(rt_sigprocmask);
+SYSCALL_HANDLER(sigaltstack); SYSCALL_HANDLER(alarm); SYSCALL_HANDLER(pause);
+/* time (syscall-time.c) */
+SYSCALL_HANDLER(clock_gettime); SYSCALL_HANDLER(clock_gettime64);
+SYSCALL_HANDLER(clock_getres); SYSCALL_HANDLER(clock_getres_time64);
+SYSCALL_HANDLER(gettimeofday); SYSCALL_HANDLER(time); SYSCALL_HANDLER(nanosleep);
+SYSCALL_HANDLER(clock_nanosleep); SYSCALL_HANDLER(clock_nanosleep_time64);
+/* memory (mmap.c) */
+SYSCALL_HANDLER(brk); SYSCALL_HANDLER(mmap); SYSCALL_HANDLER(mmap2);
+SYSCALL_HANDLER(old_mmap); SYSCALL_HANDLER(munmap); SYSCALL_HANDLER(mprotect);
+SYSCALL_HANDLER(mremap); SYSCALL_HANDLER(madvise); SYSCALL_HANDLER(msync);
+
+/* Helpers shared by the handlers. */
+/* The ABI's signed int argument (i386 arguments are 32 bits). */
+static inline int32_t arg_int(const uint64_t *args, int i) { return (int32_t)args[i]; }
+/* A signed long argument: 64 bits on x86-64, sign-extended 32 on i386. */
+int64_t arg_long(const UserProcess *p, const uint64_t *args, int i);
+/* -errno from a host call result (-1 / errno convention). */
+static inline int64_t host_result(int64_t ret)
+{
+    return ret < 0 ? -(int64_t)errno : ret;
+}
+/* The host path for a guest path (maps /proc/self/exe to the guest program). */
+const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
+
+/* --- faults and signals (signal.c) --- */
+
+/* Installs the host SIGSEGV/SIGBUS handler for this process. */
+void user_signals_init(UserProcess *p);
+/* Ends the emulator the way sig would end the guest: flushes stdio, makes no core
+ * file, and raises sig with its default action. */
+void user_die_with_signal(UserProcess *p, int sig) __attribute__((noreturn));
+/* The guest sets a signal's action: SIG_IGN and SIG_DFL go to the host. */
+void user_apply_sigaction(UserProcess *p, int sig);
+/* A signal sent to the guest itself (kill/tgkill/raise): ignore or die. */
+void user_signal_self(UserProcess *p, int sig);
+
+#endif

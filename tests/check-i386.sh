@@ -1,0 +1,80 @@
+#!/bin/sh
+# x86 front end tests: small static programs run natively and under
+# quetzal-x86_64 / quetzal-i386; their outputs must be identical.
+#  - tests/i386/*64.S: instruction tables (every case over a set of operand
+#    values, recording registers, memory and the SDM-defined flags);
+#    a mismatch names the first differing case.
+#  - tests/i386/*.c: C programs built with gcc -static (glibc start-up, libc).
+# Needs BUILD and SRC.
+: "${BUILD:?}" "${SRC:?}"
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+CC=${CC:-gcc}
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
+
+# emulator for a mode: 64 or 32
+emulator() {
+  if [ "$1" = 64 ]; then echo "$BUILD/quetzal-x86_64"; else echo "$BUILD/quetzal-i386"; fi
+}
+
+# which case of an instruction table a byte offset falls in
+case_name() {  # file offset record_size
+  n=$(( $2 / $3 ))
+  grep -E '^\s*CASE ' "$1" | sed -n "$((n + 1))p" | sed 's/^ *//'
+}
+
+run_table() {  # source file, mode
+  src=$1 mode=$2 name=$(basename "$1" .S)
+  emu=$(emulator "$mode")
+  if [ ! -x "$emu" ]; then skip "$name" "no $(basename "$emu")"; return; fi
+  flags=""; [ "$mode" = 32 ] && flags="-m32"
+  if ! $CC $flags -nostdlib -static -I"$SRC/tests/i386" -o "$tmp/$name" "$src" 2>"$tmp/$name.err"; then
+    fail "$name" "does not assemble: $(head -1 "$tmp/$name.err")"; return
+  fi
+  "$tmp/$name" > "$tmp/$name.native"
+  timeout 60 "$emu" "$tmp/$name" > "$tmp/$name.emu" 2>"$tmp/$name.stderr"
+  rc=$?
+  if cmp -s "$tmp/$name.native" "$tmp/$name.emu"; then
+    pass "$name"
+  else
+    off=$(cmp "$tmp/$name.native" "$tmp/$name.emu" 2>&1 | sed -nE 's/.*byte ([0-9]+).*/\1/p')
+    record=$(( mode == 64 ? 32000 : 16000 ))
+    if [ -n "$off" ]; then
+      fail "$name" "exit $rc, first difference in case: $(case_name "$src" $((off - 1)) $record)"
+    else
+      fail "$name" "exit $rc, output length $(wc -c < "$tmp/$name.emu") (native $(wc -c < "$tmp/$name.native")) $(head -c 200 "$tmp/$name.stderr")"
+    fi
+  fi
+}
+
+run_c() {  # source file, mode
+  src=$1 mode=$2 name=$(basename "$1" .c)-$2
+  emu=$(emulator "$mode")
+  if [ ! -x "$emu" ]; then skip "$name" "no $(basename "$emu")"; return; fi
+  flags="-O2 -static"; [ "$mode" = 32 ] && flags="$flags -m32"
+  if ! $CC $flags -o "$tmp/$name" "$src" 2>"$tmp/$name.err"; then
+    skip "$name" "cannot build: $(head -1 "$tmp/$name.err")"; return
+  fi
+  "$tmp/$name" arg1 arg2 > "$tmp/$name.native" 2>&1; nrc=$?
+  timeout 60 "$emu" "$tmp/$name" arg1 arg2 > "$tmp/$name.emu" 2>&1; erc=$?
+  if [ $nrc = $erc ] && cmp -s "$tmp/$name.native" "$tmp/$name.emu"; then
+    pass "$name"
+  else
+    fail "$name" "exit $erc (native $nrc); $(diff "$tmp/$name.native" "$tmp/$name.emu" | head -3 | tr '\n' ' ')"
+  fi
+}
+
+for f in "$SRC"/tests/i386/*64.S; do [ -e "$f" ] && run_table "$f" 64; done
+for f in "$SRC"/tests/i386/*32.S; do [ -e "$f" ] && run_table "$f" 32; done
+for f in "$SRC"/tests/i386/*.c; do
+  [ -e "$f" ] || continue
+  run_c "$f" 64
+  run_c "$f" 32
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

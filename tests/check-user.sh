@@ -1,0 +1,250 @@
+#!/bin/sh
+# Linux user mode: static programs run under quetzal-x86_64 and quetzal-i386,
+# each compared with the same binary run natively (output and exit status), plus
+# Debian's static busybox, bad input, options and -strace.
+# Environment: BUILD (folder with the emulators), SRC (source folder).
+BUILD=${BUILD:-.}
+SRC=${SRC:-.}
+cache=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
+busybox=$cache/busybox-static/bin/busybox
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d /tmp/quetzal-user.XXXXXX)
+trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+# native crashes of the test programs must not leave core files around
+ulimit -c 0
+
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP $1${2:+: $2}"; }
+
+# run OUTPREFIX INPUT DIR COMMAND...: stdout, stderr and status into OUTPREFIX.*
+run() {
+  prefix=$1 input=$2 dir=$3
+  shift 3
+  (cd "$dir" && timeout 60 "$@" <"$input" >"$prefix.out" 2>"$prefix.err")
+  echo $? >"$prefix.status"
+}
+
+# compare NAME INPUT EMULATOR COMMAND...: native run against emulated run
+compare() {
+  name=$1 input=$2 emulator=$3
+  shift 3
+  mkdir -p "$tmp/native" "$tmp/emulated"
+  run "$tmp/n" "$input" "$tmp/native" "$@"
+  run "$tmp/e" "$input" "$tmp/emulated" "$BUILD/$emulator" "$@"
+  ns=$(cat "$tmp/n.status") es=$(cat "$tmp/e.status")
+  if [ "$ns" != "$es" ]; then
+    fail "$name" "exit status native $ns, emulated $es"
+    head -3 "$tmp/e.err" | sed 's/^/    /'
+  elif ! cmp -s "$tmp/n.out" "$tmp/e.out"; then
+    fail "$name" "stdout differs"
+    diff "$tmp/n.out" "$tmp/e.out" | head -5 | sed 's/^/    /'
+  elif ! cmp -s "$tmp/n.err" "$tmp/e.err"; then
+    fail "$name" "stderr differs"
+    diff "$tmp/n.err" "$tmp/e.err" | head -5 | sed 's/^/    /'
+  else
+    pass "$name"
+  fi
+  rm -rf "$tmp/native" "$tmp/emulated"
+}
+
+for emulator in quetzal-x86_64 quetzal-i386; do
+  if [ ! -x "$BUILD/$emulator" ]; then
+    fail "$emulator" "not built"
+  fi
+done
+
+# --- guest programs built from tests/user/*.c ---
+echo "5 -3 100 123456789012 -9223372036854775807 0 42" >"$tmp/numbers.txt"
+: >"$tmp/empty"
+m32=no
+if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
+   gcc -m32 -static -o "$tmp/probe" "$tmp/probe.c" 2>/dev/null; then
+  m32=yes
+fi
+programs="hello arith divzero strings recursion stdio fileio smc segv ud2 int3 abort process exec"
+for bits in 64 32; do
+  emulator=quetzal-x86_64
+  [ $bits = 32 ] && emulator=quetzal-i386
+  if [ $bits = 32 ] && [ $m32 = no ]; then
+    skip "i386 programs" "gcc -m32 -static does not work (Debian package gcc-multilib)"
+    continue
+  fi
+  for prog in $programs; do
+    bin=$tmp/$prog-$bits
+    if ! gcc -m$bits -O2 -static -o "$bin" "$SRC/tests/user/$prog.c" 2>"$tmp/cc.err"; then
+      fail "$prog-$bits" "does not compile: $(head -1 "$tmp/cc.err")"
+      continue
+    fi
+    case $prog in
+      stdio) compare "$prog-$bits" "$tmp/numbers.txt" $emulator "$bin" ;;
+      fileio) mkdir -p "$tmp/files" && compare "$prog-$bits" "$tmp/empty" $emulator "$bin" "$tmp/files" ;;
+      hello) compare "$prog-$bits" "$tmp/empty" $emulator "$bin" first second ;;
+      *) compare "$prog-$bits" "$tmp/empty" $emulator "$bin" ;;
+    esac
+  done
+done
+
+# A generated minimal program made only of INT3: both must die with SIGTRAP.
+gen=$tmp/elf-gen
+if gcc -O2 -o "$gen" "$SRC/tests/user/elf-gen.c" 2>"$tmp/cc.err"; then
+  "$gen" 64 valid "$tmp/int3-only-64" && chmod +x "$tmp/int3-only-64"
+  compare "generated ELF x86-64" "$tmp/empty" quetzal-x86_64 "$tmp/int3-only-64"
+  "$gen" 32 valid "$tmp/int3-only-32" && chmod +x "$tmp/int3-only-32"
+  compare "generated ELF i386" "$tmp/empty" quetzal-i386 "$tmp/int3-only-32"
+else
+  fail "elf-gen" "does not compile: $(head -1 "$tmp/cc.err")"
+fi
+
+# --- busybox ---
+if [ -x "$busybox" ]; then
+  mkdir -p "$tmp/tree/sub/deeper"
+  i=0
+  while [ $i -lt 300 ]; do
+    echo "word$((i * 7 % 13)) $((i * 37 % 101)) line $i" >>"$tmp/data.txt"
+    i=$((i + 1))
+  done
+  cp "$tmp/data.txt" "$tmp/tree/a.txt"
+  echo hello >"$tmp/tree/sub/b.txt"
+  echo deeper >"$tmp/tree/sub/deeper/c.txt"
+  touch -d "2020-01-02 03:04:05" "$tmp/tree" "$tmp/tree/a.txt" "$tmp/tree/sub" \
+    "$tmp/tree/sub/b.txt" "$tmp/tree/sub/deeper" "$tmp/tree/sub/deeper/c.txt"
+  d=$tmp/data.txt
+  bb() { compare "busybox $1" "$tmp/data.txt" quetzal-x86_64 "$busybox" "$@"; }
+  bb echo hello world
+  bb sh -c 'i=0; while [ $i -lt 50 ]; do echo "line $i"; i=$((i + 1)); done'
+  bb sort -k2 -n "$d"
+  bb sort -r "$d"
+  bb md5sum "$d"
+  bb sha256sum "$d"
+  bb wc "$d"
+  bb sed -e 's/[0-9]/#/g' -e '/word1 /d' "$d"
+  bb awk '{ sum[$1] += $2 } END { for (k in sum) n++; print n, NR }' "$d"
+  bb grep -c 'word[135] ' "$d"
+  bb cut -d' ' -f2,4 "$d"
+  bb tr 'a-z' 'A-Z'
+  bb head -n 7 "$d"
+  bb tail -n 5 "$d"
+  bb sh -c 'sort "$1" | uniq -c | sort -n | tail -3' sh "$d"
+  bb sh -c 'x=$(echo substituted); echo "$x $((6 * 7))"; for f in a b c; do echo $f; done | tac'
+  bb sh -c 'cd "$1" && tar cf - . | md5sum' sh "$tmp/tree"
+  bb sh -c 'cd "$1" && find . -name "*.txt" | sort' sh "$tmp/tree"
+  bb ls -ln "$tmp/tree/sub"
+  bb seq 5 3 40
+  bb expr 12345 \* 6789
+  bb printf '%05d|%s|%x\n' 42 text 255
+  bb sh -c 'false; echo status $?; exit 3'
+  bb sh -c 'echo to stderr >&2; cat /nonexistent'
+  bb od -A x -t x1z -N 64 "$d"
+  bb xargs -n 3 echo
+else
+  fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
+fi
+
+# --- bad input: one line naming the file, exit status 1, no crash, no core ---
+# bad_input NAME EMULATOR FILE
+bad_input() {
+  name=$1 emulator=$2 file=$3
+  mkdir -p "$tmp/cwd"
+  (cd "$tmp/cwd" && ulimit -c unlimited 2>/dev/null; timeout 20 "$BUILD/$emulator" "$file" >"$tmp/bad.out" 2>"$tmp/bad.err")
+  status=$?
+  lines=$(wc -l <"$tmp/bad.err")
+  if [ "$status" != 1 ]; then
+    fail "bad input: $name" "exit status $status, expected 1"
+  elif [ "$lines" != 1 ] || ! grep -qF "$file" "$tmp/bad.err"; then
+    fail "bad input: $name" "expected one line naming $file, got: $(head -2 "$tmp/bad.err" | tr '\n' '|')"
+  elif grep -qiE 'internal error|sanitizer|runtime error' "$tmp/bad.err"; then
+    fail "bad input: $name" "$(head -1 "$tmp/bad.err")"
+  elif [ -n "$(ls "$tmp/cwd")" ]; then
+    fail "bad input: $name" "left files behind: $(ls "$tmp/cwd")"
+  else
+    pass "bad input: $name ($(cat "$tmp/bad.err"))"
+  fi
+  rm -rf "$tmp/cwd"
+}
+
+bad_input "missing file" quetzal-x86_64 "$tmp/does-not-exist"
+echo "just some text" >"$tmp/text-file" && chmod +x "$tmp/text-file"
+bad_input "text file" quetzal-x86_64 "$tmp/text-file"
+bad_input "directory" quetzal-x86_64 "$tmp"
+if [ -f "$tmp/hello-64" ]; then
+  head -c 40 "$tmp/hello-64" >"$tmp/truncated-header" && chmod +x "$tmp/truncated-header"
+  bad_input "truncated ELF header" quetzal-x86_64 "$tmp/truncated-header"
+  head -c 2000 "$tmp/hello-64" >"$tmp/truncated-elf" && chmod +x "$tmp/truncated-elf"
+  bad_input "truncated ELF" quetzal-x86_64 "$tmp/truncated-elf"
+  cp "$tmp/hello-64" "$tmp/no-permission" && chmod 000 "$tmp/no-permission"
+  bad_input "no permission" quetzal-x86_64 "$tmp/no-permission"
+  bad_input "x86-64 program on quetzal-i386" quetzal-i386 "$tmp/hello-64"
+fi
+[ -f "$tmp/hello-32" ] && bad_input "i386 program on quetzal-x86_64" quetzal-x86_64 "$tmp/hello-32"
+# ELF headers for ARM machines (gABI header fields; e_machine 183 AArch64, 40 ARM)
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000\001\000\000\000\000\000\100\000\000\000\000\000\100\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\100\000\070\000\001\000\000\000\000\000\000\000' >"$tmp/aarch64-elf"
+printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\050\000\001\000\000\000\000\200\000\000\064\000\000\000\000\000\000\000\000\000\000\000\064\000\040\000\001\000\000\000\000\000\000\000' >"$tmp/arm-elf"
+chmod +x "$tmp/aarch64-elf" "$tmp/arm-elf"
+bad_input "AArch64 ELF" quetzal-x86_64 "$tmp/aarch64-elf"
+bad_input "ARM ELF" quetzal-i386 "$tmp/arm-elf"
+dynamic=$(command -v true)
+if [ -n "$dynamic" ] && file -L "$dynamic" 2>/dev/null | grep -q dynamically; then
+  bad_input "dynamically linked program" quetzal-x86_64 "$dynamic"
+fi
+if [ -x "$gen" ]; then
+  for kind in bad-phoff bad-phentsize no-phdr many-phdr filesz-gt-memsz segment-beyond-eof \
+              overlap wrong-type interp huge-memsz low-vaddr wrap-vaddr; do
+    "$gen" 64 $kind "$tmp/hostile-$kind-64" && chmod +x "$tmp/hostile-$kind-64"
+    bad_input "hostile ELF $kind (x86-64)" quetzal-x86_64 "$tmp/hostile-$kind-64"
+    "$gen" 32 $kind "$tmp/hostile-$kind-32" && chmod +x "$tmp/hostile-$kind-32"
+    bad_input "hostile ELF $kind (i386)" quetzal-i386 "$tmp/hostile-$kind-32"
+  done
+fi
+
+# --- options ---
+# option_error NAME ARGS...: one line on stderr, exit status 1
+option_error() {
+  name=$1
+  shift
+  "$BUILD/quetzal-x86_64" "$@" >"$tmp/opt.out" 2>"$tmp/opt.err"
+  status=$?
+  if [ $status = 1 ] && [ "$(wc -l <"$tmp/opt.err")" = 1 ]; then
+    pass "option error: $name ($(cat "$tmp/opt.err"))"
+  else
+    fail "option error: $name" "status $status, stderr: $(head -2 "$tmp/opt.err" | tr '\n' '|')"
+  fi
+}
+option_error "unknown option" -no-such-option "$tmp/hello-64"
+option_error "no program"
+option_error "bad stack size" -s 12x "$tmp/hello-64"
+option_error "unknown log item" -d nonsense "$tmp/hello-64"
+option_error "missing argument" -E
+if "$BUILD/quetzal-x86_64" -version | grep -q quetzal && "$BUILD/quetzal-x86_64" -h | grep -q strace; then
+  pass "-version and -h"
+else
+  fail "-version and -h"
+fi
+if [ -x "$busybox" ]; then
+  # -E, -U and -0 against the native equivalents (env, busybox's argv[0] dispatch)
+  run "$tmp/n" "$tmp/empty" "$tmp" env QZ_TEST=set -u HOME "$busybox" sh -c 'echo "$QZ_TEST ${HOME:-no home}"'
+  run "$tmp/e" "$tmp/empty" "$tmp" "$BUILD/quetzal-x86_64" -E QZ_TEST=set -U HOME "$busybox" sh -c 'echo "$QZ_TEST ${HOME:-no home}"'
+  if cmp -s "$tmp/n.out" "$tmp/e.out" && [ -s "$tmp/e.out" ]; then pass "-E and -U"; else fail "-E and -U" "$(cat "$tmp/e.out" "$tmp/e.err")"; fi
+  run "$tmp/n" "$tmp/empty" "$tmp" "$busybox" echo argv0 test
+  run "$tmp/e" "$tmp/empty" "$tmp" "$BUILD/quetzal-x86_64" -0 echo "$busybox" argv0 test
+  if cmp -s "$tmp/n.out" "$tmp/e.out" && [ -s "$tmp/e.out" ]; then pass "-0"; else fail "-0" "$(cat "$tmp/e.out" "$tmp/e.err")"; fi
+fi
+
+# --- -strace: the write of the program's line appears with its fd and count ---
+for bits in 64 32; do
+  emulator=quetzal-x86_64
+  [ $bits = 32 ] && emulator=quetzal-i386
+  [ -f "$tmp/hello-$bits" ] || continue
+  "$BUILD/$emulator" -strace "$tmp/hello-$bits" a b >"$tmp/st.out" 2>"$tmp/st.err"
+  count=$(wc -c <"$tmp/st.out" | tr -d ' ')
+  if grep -qE "^[0-9]+ write\(1,0x[0-9a-f]+,$count\) = $count\$" "$tmp/st.err" &&
+     grep -qE "^[0-9]+ exit_group\(5\)" "$tmp/st.err" &&
+     [ "$(cat "$tmp/st.out")" = "hello, world (2 arguments)" ]; then
+    pass "-strace $bits-bit"
+  else
+    fail "-strace $bits-bit" "$(tail -3 "$tmp/st.err" | tr '\n' '|')"
+  fi
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed = 0 ]

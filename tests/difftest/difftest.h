@@ -1,0 +1,126 @@
+/*
+ * Differential CPU test: random x86 instruction sequences run natively (the host
+ * is x86-64) and through Quetzal's translator; the final states must agree.
+ *
+ * Memory map shared by both runs (identity mapped, guest_base 0, all below 2 GiB
+ * so that 32-bit code and disp32 absolute addresses reach everything):
+ *   STATE_ADDR    native glue data: input/output register blocks, saved host RSP
+ *   SCRATCH_ADDR  data and stack of the sequences (compared byte for byte)
+ *   CODE_ADDR     native glue code page, then one slot per sequence of a batch
+ */
+#ifndef TESTS_DIFFTEST_DIFFTEST_H
+#define TESTS_DIFFTEST_DIFFTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STATE_ADDR    0x0f000000u
+#define STATE_SIZE    0x1000u
+#define SCRATCH_ADDR  0x10000000u
+#define SCRATCH_SIZE  0x4000u
+#define CODE_ADDR     0x20000000u
+#define SLOT_SIZE     0x200u
+#define MAX_BATCH     256
+#define CODE_SIZE     (0x1000u + MAX_BATCH * SLOT_SIZE)
+#define SLOT_ADDR(i)  (CODE_ADDR + 0x1000u + (uint32_t)(i) * SLOT_SIZE)
+
+/* Intel SDM vol. 1, 3.4.3 EFLAGS */
+#define FLAG_CF 0x0001u
+#define FLAG_PF 0x0004u
+#define FLAG_AF 0x0010u
+#define FLAG_ZF 0x0040u
+#define FLAG_SF 0x0080u
+#define FLAG_DF 0x0400u
+#define FLAG_OF 0x0800u
+#define FLAGS_ARITH (FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FLAG_OF)
+#define FLAGS_COMPARED (FLAGS_ARITH | FLAG_DF)
+
+/* x86 register numbers (ModRM order) */
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+/* The architectural state compared between the runs; layout known to the native glue. */
+typedef struct DiffState {
+    uint64_t regs[16];
+    uint64_t rflags;
+    uint64_t pad;
+    uint8_t xmm[16][16];
+} DiffState;
+
+/* --- a generated sequence --- */
+#define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
+#define MAX_INSNS  64
+
+typedef struct Sequence {
+    uint64_t seed;
+    bool long_mode;
+    int group;                  /* main group (index into the group table), -1: mixed */
+    uint8_t code[MAX_CODE];
+    unsigned code_len;
+    unsigned n_insns;
+    uint16_t insn_offset[MAX_INSNS];
+    int16_t insn_group[MAX_INSNS];
+    uint16_t insn_undef[MAX_INSNS];   /* flags undefined before the instruction */
+    uint16_t end_undef;               /* flags undefined at the end */
+    /* RIP-relative displacements, resolved when the sequence is placed at an address */
+    unsigned n_fixups;
+    struct { uint16_t disp_offset, insn_end; uint32_t target; } fixups[MAX_INSNS];
+    DiffState init;
+    uint64_t scratch_seed;
+} Sequence;
+
+/* --- the generator (generate.c, groups-*.c) --- */
+typedef struct GroupInfo {
+    const char *name;
+    bool in_check;        /* enabled in the check suite (false: known to fail) */
+    bool long_only;       /* encodings exist only in 64-bit mode */
+} GroupInfo;
+
+int group_count(void);
+const GroupInfo *group_info(int group);
+int group_find(const char *name);
+/* Builds the sequence for seed in 64- or 32-bit mode from group (or mixed: -1,
+ * drawing from the groups whose bit is set in mixed_mask). */
+void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
+                       const bool *mixed_allowed);
+/* Copies the sequence's code to addr and resolves its RIP-relative operands. */
+void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr);
+void scratch_fill(uint8_t *scratch, uint64_t seed);
+
+/* --- runs --- */
+enum { RUN_NOT_RUN, RUN_DONE, RUN_EXCEPTION, RUN_CRASH };
+
+typedef struct RunResult {
+    int32_t status;
+    int32_t exception;      /* x86 vector (RUN_EXCEPTION) or host signal (RUN_CRASH) */
+    uint64_t fault_offset;  /* RIP - sequence address at the exception */
+    DiffState state;
+    uint8_t scratch[SCRATCH_SIZE];
+} RunResult;
+
+/* One side of the comparison, run inside a forked child for a batch. */
+typedef struct Runner {
+    const char *name;
+    unsigned results_per_seq;   /* how many RunResults each sequence gets */
+    void *(*start)(void);       /* per child set-up */
+    void (*run)(void *ctx, const Sequence *seq, unsigned slot, RunResult *results);
+} Runner;
+
+extern const Runner native_runner;
+extern const Runner translated_runner;
+
+/* Maps the fixed areas (state, scratch, code) in this process. */
+void memory_map_fixed(void);
+/* Runs seqs[0..n) with runner in forked children (restarting after a crash),
+ * filling results[n * runner->results_per_seq]. */
+void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
+                       RunResult *results);
+
+/* --- random numbers (splitmix64 / xoshiro256**), seeded and reproducible --- */
+typedef struct Rng { uint64_t s[4]; } Rng;
+void rng_seed(Rng *rng, uint64_t seed);
+uint64_t rng_next(Rng *rng);
+uint64_t rng_below(Rng *rng, uint64_t n);   /* uniform in [0, n) */
+uint64_t splitmix64(uint64_t *state);
+
+#endif

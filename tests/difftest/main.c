@@ -1,0 +1,494 @@
+/*
+ * difftest: the differential CPU test driver. Generates seeded random sequences
+ * per instruction group and mode, runs them natively and translated, compares
+ * the general registers, the defined arithmetic flags and DF, the xmm registers,
+ * the scratch memory and the exception (vector and instruction), and prints one
+ * report per failing sequence with its seed and instruction bytes.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "difftest.h"
+
+typedef struct Options {
+    unsigned count;          /* sequences per group and mode */
+    unsigned mixed;          /* mixed-group sequences per mode */
+    uint64_t seed;
+    bool modes[2];           /* [0] 32-bit, [1] 64-bit */
+    bool *groups;            /* selected groups */
+    bool replay;
+    uint64_t replay_seed;
+    int replay_group;
+    unsigned max_print;
+    bool verbose;
+    bool self_check;         /* compare the native side with itself (harness test) */
+} Options;
+
+typedef struct Job {
+    int group;               /* -1: mixed */
+    bool long_mode;
+    uint64_t seed;
+} Job;
+
+typedef struct Tally {
+    unsigned passed[2], failed[2], printed;
+} Tally;
+
+typedef struct Report {
+    char text[4096];
+    size_t len;
+} Report;
+
+static void report_add(Report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report_add(Report *r, const char *fmt, ...)
+{
+    if (r->len >= sizeof(r->text) - 1) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        r->len += (size_t)n;
+        if (r->len > sizeof(r->text) - 1) {
+            r->len = sizeof(r->text) - 1;
+        }
+    }
+}
+
+static const char *const reg_names[16] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static void flag_names(Report *r, uint64_t bits)
+{
+    static const struct { uint16_t bit; const char *name; } names[] = {
+        { FLAG_CF, "CF" }, { FLAG_PF, "PF" }, { FLAG_AF, "AF" }, { FLAG_ZF, "ZF" },
+        { FLAG_SF, "SF" }, { FLAG_DF, "DF" }, { FLAG_OF, "OF" },
+    };
+    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (bits & names[i].bit) {
+            report_add(r, " %s", names[i].name);
+        }
+    }
+}
+
+static const char *group_name(int group)
+{
+    return group < 0 ? "mixed" : group_info(group)->name;
+}
+
+static void describe_end(Report *r, const char *side, const RunResult *res)
+{
+    switch (res->status) {
+    case RUN_DONE:
+        report_add(r, "%s: completed", side);
+        break;
+    case RUN_EXCEPTION:
+        report_add(r, "%s: exception %d at +0x%" PRIx64, side, res->exception, res->fault_offset);
+        break;
+    case RUN_CRASH:
+        if (res->exception == 14) {
+            report_add(r, "%s: hung (timeout)", side);
+        } else if (res->exception > 0) {
+            report_add(r, "%s: crashed with signal %d", side, res->exception);
+        } else {
+            report_add(r, "%s: child exited with status %d", side, -res->exception);
+        }
+        break;
+    default:
+        report_add(r, "%s: did not run", side);
+        break;
+    }
+}
+
+/* the flags undefined where the run ended (before a faulting instruction) */
+static uint16_t undefined_at(const Sequence *seq, const RunResult *res)
+{
+    if (res->status == RUN_EXCEPTION) {
+        for (unsigned i = 0; i < seq->n_insns; i++) {
+            if (seq->insn_offset[i] == res->fault_offset) {
+                return seq->insn_undef[i];
+            }
+        }
+    }
+    return seq->end_undef;
+}
+
+static bool same_end(const Sequence *seq, const RunResult *nat, const RunResult *tr, Report *r)
+{
+    bool same = nat->status == tr->status;
+    if (same && nat->status == RUN_EXCEPTION) {
+        same = nat->exception == tr->exception && nat->fault_offset == tr->fault_offset;
+    }
+    if (same && nat->status == RUN_DONE) {
+        /* translated stops at or just after the INT3 terminator */
+        same = tr->fault_offset == seq->code_len || tr->fault_offset == seq->code_len + 1;
+    }
+    if (!same || nat->status == RUN_CRASH) {
+        report_add(r, "  end differs: ");
+        describe_end(r, "native", nat);
+        report_add(r, "; ");
+        describe_end(r, "translated", tr);
+        report_add(r, "\n");
+        return false;
+    }
+    return true;
+}
+
+static bool compare_state(const Sequence *seq, const RunResult *nat, const RunResult *tr,
+                          Report *r)
+{
+    bool ok = true;
+    int n_regs = seq->long_mode ? 16 : 8;
+    uint64_t mask = seq->long_mode ? ~0ull : 0xffffffffull;
+    for (int i = 0; i < n_regs; i++) {
+        uint64_t a = nat->state.regs[i] & mask, b = tr->state.regs[i] & mask;
+        if (a != b) {
+            report_add(r, "  %-4s native 0x%016" PRIx64 " translated 0x%016" PRIx64 "\n",
+                       reg_names[i], a, b);
+            ok = false;
+        }
+    }
+    uint64_t compared = FLAGS_COMPARED & ~(uint64_t)undefined_at(seq, nat);
+    uint64_t fa = nat->state.rflags & compared, fb = tr->state.rflags & compared;
+    if (fa != fb) {
+        report_add(r, "  flags native 0x%04" PRIx64 " translated 0x%04" PRIx64 " differ in:",
+                   fa, fb);
+        flag_names(r, fa ^ fb);
+        report_add(r, " (not compared, undefined:");
+        flag_names(r, FLAGS_ARITH & ~compared);
+        report_add(r, ")\n");
+        ok = false;
+    }
+    for (int x = 0; x < n_regs; x++) {
+        if (memcmp(nat->state.xmm[x], tr->state.xmm[x], 16) != 0) {
+            uint64_t a[2], b[2];
+            memcpy(a, nat->state.xmm[x], 16);
+            memcpy(b, tr->state.xmm[x], 16);
+            report_add(r, "  xmm%-2d native %016" PRIx64 "%016" PRIx64 " translated %016" PRIx64
+                       "%016" PRIx64 "\n", x, a[1], a[0], b[1], b[0]);
+            ok = false;
+        }
+    }
+    unsigned shown = 0;
+    for (unsigned off = 0; off < SCRATCH_SIZE; off += 8) {
+        if (memcmp(nat->scratch + off, tr->scratch + off, 8) != 0) {
+            uint64_t a, b;
+            memcpy(&a, nat->scratch + off, 8);
+            memcpy(&b, tr->scratch + off, 8);
+            if (shown++ < 4) {
+                report_add(r, "  mem[0x%08x] native 0x%016" PRIx64 " translated 0x%016" PRIx64
+                           "\n", SCRATCH_ADDR + off, a, b);
+            }
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void print_sequence(Report *r, const Sequence *seq)
+{
+    report_add(r, "  code (at slot address; RIP-relative displacements as placed):\n");
+    uint8_t placed[MAX_CODE];
+    sequence_place(seq, placed, SLOT_ADDR(0));
+    for (unsigned i = 0; i < seq->n_insns; i++) {
+        unsigned start = seq->insn_offset[i];
+        unsigned end = i + 1 < seq->n_insns ? seq->insn_offset[i + 1] : seq->code_len;
+        report_add(r, "    +0x%03x ", start);
+        for (unsigned b = start; b < end; b++) {
+            report_add(r, " %02x", placed[b]);
+        }
+        report_add(r, "%*s%s\n", (int)(3 * (12 - (end - start > 12 ? 12 : end - start))) + 2, "",
+                   seq->insn_group[i] < 0 ? "(flags set-up)" : group_name(seq->insn_group[i]));
+    }
+    report_add(r, "  initial:");
+    for (int i = 0; i < (seq->long_mode ? 16 : 8); i++) {
+        report_add(r, "%s %s=0x%" PRIx64, i % 4 ? "" : "\n   ", reg_names[i], seq->init.regs[i]);
+    }
+    report_add(r, "\n    rflags=0x%" PRIx64 "\n", seq->init.rflags);
+}
+
+static bool check_sequence(const Options *o, const Job *job, const Sequence *seq,
+                           const RunResult *nat, const RunResult *tr, Tally *t)
+{
+    Report r = { .len = 0 };
+    bool ok = true;
+    for (int run = 0; run < 2 && ok; run++) {
+        Report detail = { .len = 0 };
+        if (!same_end(seq, nat, &tr[run], &detail) || !compare_state(seq, nat, &tr[run], &detail)) {
+            report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (translated run %d of 2)\n",
+                       group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1);
+            report_add(&r, "%s", detail.text);
+            ok = false;
+        }
+    }
+    if (ok && !o->verbose) {
+        return true;
+    }
+    if (ok) {
+        report_add(&r, "ok %s/%d seed 0x%016" PRIx64 " (", group_name(job->group),
+                   seq->long_mode ? 64 : 32, job->seed);
+        describe_end(&r, "native", nat);
+        report_add(&r, ")\n");
+    }
+    if (ok || o->verbose || t->printed++ < o->max_print) {
+        print_sequence(&r, seq);
+        if (job->group >= 0) {
+            report_add(&r, "  replay: difftest --replay 0x%016" PRIx64 " --mode %d --group %s\n",
+                       job->seed, seq->long_mode ? 64 : 32, group_name(job->group));
+        }
+        fputs(r.text, stdout);
+    }
+    return ok;
+}
+
+/* the native side twice, standing in for the translated side (--self-check) */
+static void native_twice_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
+{
+    native_runner.run(ctx, seq, slot, &results[0]);
+    native_runner.run(ctx, seq, slot, &results[1]);
+}
+
+static const Runner native_twice_runner = { "native (self-check)", 2, NULL, native_twice_run };
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    while (*s) {
+        h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+static uint64_t job_seed(uint64_t seed, int group, bool long_mode, unsigned i)
+{
+    uint64_t s = seed ^ name_hash(group_name(group)) ^ ((uint64_t)long_mode << 40) ^
+                 ((uint64_t)i * 0x9e3779b97f4a7c15ull);
+    return splitmix64(&s);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: difftest [--count N] [--mixed N] [--seed S] [--mode 64|32|both]\n"
+            "                [--groups check|all|NAME,NAME...] [--max-print N] [--verbose]\n"
+            "       difftest --replay SEED --mode 64|32 --group NAME\n"
+            "       difftest --list\n"
+            "  --self-check compares native runs with native runs (tests the harness)\n");
+    exit(2);
+}
+
+static uint64_t parse_number(const char *opt, const char *arg)
+{
+    char *end;
+    uint64_t v = strtoull(arg, &end, 0);
+    if (!*arg || *end) {
+        fprintf(stderr, "difftest: %s: '%s' is not a number\n", opt, arg);
+        exit(2);
+    }
+    return v;
+}
+
+static void select_groups(Options *o, const char *spec)
+{
+    int n = group_count();
+    for (int i = 0; i < n; i++) {
+        o->groups[i] = strcmp(spec, "all") == 0 || (strcmp(spec, "check") == 0 &&
+                                                     group_info(i)->in_check);
+    }
+    if (strcmp(spec, "all") == 0 || strcmp(spec, "check") == 0) {
+        return;
+    }
+    char *copy = strdup(spec);
+    for (char *name = strtok(copy, ","); name; name = strtok(NULL, ",")) {
+        int g = group_find(name);
+        if (g < 0) {
+            fprintf(stderr, "difftest: --groups: no group named '%s' (see --list)\n", name);
+            exit(2);
+        }
+        o->groups[g] = true;
+    }
+    free(copy);
+}
+
+static void parse_mode(Options *o, const char *arg)
+{
+    o->modes[0] = strcmp(arg, "32") == 0 || strcmp(arg, "both") == 0;
+    o->modes[1] = strcmp(arg, "64") == 0 || strcmp(arg, "both") == 0;
+    if (!o->modes[0] && !o->modes[1]) {
+        fprintf(stderr, "difftest: --mode: '%s' is not 64, 32 or both\n", arg);
+        exit(2);
+    }
+}
+
+static void parse_options(Options *o, int argc, char **argv)
+{
+    o->count = 20;
+    o->mixed = 0;
+    o->seed = 1;
+    o->modes[0] = o->modes[1] = true;
+    o->max_print = 3;
+    o->replay_group = -1;
+    o->groups = calloc((size_t)group_count(), sizeof(bool));
+    select_groups(o, "check");
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        if (strcmp(opt, "--list") == 0) {
+            for (int g = 0; g < group_count(); g++) {
+                printf("%-12s %s%s\n", group_info(g)->name,
+                       group_info(g)->in_check ? "check" : "slow only",
+                       group_info(g)->long_only ? ", 64-bit only" : "");
+            }
+            exit(0);
+        }
+        if (strcmp(opt, "--verbose") == 0) {
+            o->verbose = true;
+            continue;
+        }
+        if (strcmp(opt, "--self-check") == 0) {
+            o->self_check = true;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            usage();
+        }
+        const char *arg = argv[++i];
+        if (strcmp(opt, "--count") == 0) {
+            o->count = (unsigned)parse_number(opt, arg);
+        } else if (strcmp(opt, "--mixed") == 0) {
+            o->mixed = (unsigned)parse_number(opt, arg);
+        } else if (strcmp(opt, "--seed") == 0) {
+            o->seed = parse_number(opt, arg);
+        } else if (strcmp(opt, "--max-print") == 0) {
+            o->max_print = (unsigned)parse_number(opt, arg);
+        } else if (strcmp(opt, "--mode") == 0) {
+            parse_mode(o, arg);
+        } else if (strcmp(opt, "--groups") == 0) {
+            select_groups(o, arg);
+        } else if (strcmp(opt, "--group") == 0) {
+            o->replay_group = group_find(arg);
+            if (o->replay_group < 0) {
+                fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
+                exit(2);
+            }
+        } else if (strcmp(opt, "--replay") == 0) {
+            o->replay = true;
+            o->replay_seed = parse_number(opt, arg);
+        } else {
+            usage();
+        }
+    }
+    if (o->replay && (o->replay_group < 0 || o->modes[0] == o->modes[1])) {
+        fprintf(stderr, "difftest: --replay needs --group and one --mode\n");
+        exit(2);
+    }
+}
+
+static Job *make_jobs(const Options *o, unsigned *n_jobs)
+{
+    unsigned max = (unsigned)group_count() * 2 * o->count + 2 * o->mixed + 1;
+    Job *jobs = calloc(max, sizeof(Job));
+    unsigned n = 0;
+    if (o->replay) {
+        jobs[n++] = (Job){ o->replay_group, o->modes[1], o->replay_seed };
+        *n_jobs = n;
+        return jobs;
+    }
+    for (int mode = 1; mode >= 0; mode--) {
+        if (!o->modes[mode]) {
+            continue;
+        }
+        for (int g = 0; g < group_count(); g++) {
+            if (!o->groups[g] || (mode == 0 && group_info(g)->long_only)) {
+                continue;
+            }
+            for (unsigned i = 0; i < o->count; i++) {
+                jobs[n++] = (Job){ g, mode == 1, job_seed(o->seed, g, mode == 1, i) };
+            }
+        }
+        for (unsigned i = 0; i < o->mixed; i++) {
+            jobs[n++] = (Job){ -1, mode == 1, job_seed(o->seed, -1, mode == 1, i) };
+        }
+    }
+    *n_jobs = n;
+    return jobs;
+}
+
+static void *map_shared(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        perror("difftest: mmap results");
+        exit(2);
+    }
+    return p;
+}
+
+static void print_tallies(const Options *o, const Tally *tallies)
+{
+    int n = group_count();
+    for (int g = -1; g < n; g++) {
+        const Tally *t = &tallies[g + 1];
+        if (t->passed[0] + t->passed[1] + t->failed[0] + t->failed[1] == 0) {
+            continue;
+        }
+        printf("group %-12s", group_name(g));
+        for (int mode = 1; mode >= 0; mode--) {
+            if (o->modes[mode] && t->passed[mode] + t->failed[mode]) {
+                printf("  %d-bit: %u ok, %u failed", mode ? 64 : 32, t->passed[mode],
+                       t->failed[mode]);
+            }
+        }
+        printf("%s\n", t->failed[0] + t->failed[1] ? "   <- FAILING" : "");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    memset(&o, 0, sizeof(o));
+    parse_options(&o, argc, argv);
+    unsigned n_jobs;
+    Job *jobs = make_jobs(&o, &n_jobs);
+    memory_map_fixed();
+    Sequence *seqs = calloc(MAX_BATCH, sizeof(Sequence));
+    RunResult *native = map_shared(MAX_BATCH * sizeof(RunResult));
+    RunResult *translated = map_shared(2 * MAX_BATCH * sizeof(RunResult));
+    Tally *tallies = calloc((size_t)group_count() + 1, sizeof(Tally));
+    unsigned passed = 0, failed = 0;
+    Runner twice = native_twice_runner;
+    twice.start = native_runner.start;
+    const Runner *other = o.self_check ? &twice : &translated_runner;
+    for (unsigned first = 0; first < n_jobs; first += MAX_BATCH) {
+        unsigned n = n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH;
+        for (unsigned i = 0; i < n; i++) {
+            const Job *job = &jobs[first + i];
+            sequence_generate(&seqs[i], job->seed, job->long_mode, job->group, o.groups);
+            uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
+            sequence_place(&seqs[i], slot, SLOT_ADDR(i));
+            slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
+        }
+        sandbox_run_batch(&native_runner, seqs, n, native);
+        sandbox_run_batch(other, seqs, n, translated);
+        for (unsigned i = 0; i < n; i++) {
+            const Job *job = &jobs[first + i];
+            Tally *t = &tallies[job->group + 1];
+            if (check_sequence(&o, job, &seqs[i], &native[i], &translated[2 * i], t)) {
+                passed++;
+                t->passed[job->long_mode]++;
+            } else {
+                failed++;
+                t->failed[job->long_mode]++;
+            }
+        }
+    }
+    print_tallies(&o, tallies);
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,252 @@
+/*
+ * The native side: runs a sequence on the host CPU inside the forked child.
+ *
+ * Glue code at CODE_ADDR saves the host's callee-saved registers and stack
+ * pointer, loads every register and RFLAGS from the input block and jumps to the
+ * sequence; the sequence's terminator jumps back to an epilogue that stores them
+ * into the output block. 32-bit sequences run in a compatibility-mode code
+ * segment: Linux's 32-bit user code selector 0x23, entered and left with far
+ * jumps (Intel SDM vol. 3A, 5.8.3 and vol. 2A JMP "far jump"); DS/ES get the
+ * flat data selector 0x2b first since 64-bit processes run with null DS/ES.
+ * Faults come back as signals; the handler takes the state from the signal
+ * context (Linux's ucontext, trapno is the x86 vector).
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include "difftest.h"
+
+#define USER32_CS 0x23
+#define USER64_CS 0x33
+#define USER_DS   0x2b
+
+#define GLUE_ENTRY64  0x000u
+#define GLUE_ENTRY32  0x200u
+#define GLUE_EXIT     0x400u
+
+typedef struct NativeBlock {
+    DiffState in;
+    DiffState out;
+    uint64_t host_rsp;
+    uint64_t seq_address;        /* for the 64-bit indirect jump */
+    uint32_t far_to_seq[2];      /* m16:32 offset, selector */
+    uint32_t far_to_exit[2];
+} NativeBlock;
+
+typedef struct NativeContext {
+    sigjmp_buf jmp;
+    volatile int running;
+    uint64_t slot_address;
+    RunResult *result;
+    NativeBlock *block;
+} NativeContext;
+
+/* Signal handlers get no user argument: the one context of this child process. */
+static NativeContext *signal_context;
+
+#define BLOCK ((NativeBlock *)(uintptr_t)STATE_ADDR)
+#define FIELD(f) ((uint32_t)(STATE_ADDR + offsetof(NativeBlock, f)))
+
+typedef struct Glue {
+    uint8_t *p;
+} Glue;
+
+static void put(Glue *gl, unsigned n, const uint8_t *bytes)
+{
+    memcpy(gl->p, bytes, n);
+    gl->p += n;
+}
+
+static void put32(Glue *gl, uint32_t v)
+{
+    memcpy(gl->p, &v, 4);
+    gl->p += 4;
+}
+
+/* op with ModRM reg field and an absolute [disp32] operand (SIB, no base/index);
+ * rex is 0 or a whole REX byte, REX.R is added for registers 8-15 */
+static void put_abs(Glue *gl, uint8_t rex, uint8_t op0, uint8_t op1, int reg, uint32_t address)
+{
+    if (op0 == 0xf3) {               /* MOVDQU: the prefix goes before REX */
+        *gl->p++ = 0xf3;
+        op0 = 0x0f;
+    }
+    uint8_t r = (uint8_t)(rex | (reg >= 8 ? 0x44 : 0));
+    if (r) {
+        *gl->p++ = r;
+    }
+    *gl->p++ = op0;
+    if (op1) {
+        *gl->p++ = op1;
+    }
+    *gl->p++ = (uint8_t)(0x04 | ((reg & 7) << 3));
+    *gl->p++ = 0x25;
+    put32(gl, address);
+}
+
+static void glue_entry(uint8_t *code, bool long_mode)
+{
+    Glue gl = { code };
+    static const uint8_t save[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57 };
+    put(&gl, sizeof(save), save);
+    put_abs(&gl, 0x48, 0x89, 0, RSP, FIELD(host_rsp));          /* mov [host_rsp], rsp */
+    if (!long_mode) {
+        static const uint8_t ds[] = { 0xb8, USER_DS, 0, 0, 0, 0x8e, 0xd8, 0x8e, 0xc0 };
+        put(&gl, sizeof(ds), ds);                                /* mov ds/es, 0x2b */
+    }
+    for (int x = 0; x < 16; x++) {                               /* movdqu xmm, [in.xmm] */
+        put_abs(&gl, 0, 0xf3, 0x6f, x, FIELD(in.xmm[x]));
+    }
+    static const uint8_t rsp_imm[] = { 0x48, 0xc7, 0xc4 };
+    put(&gl, 3, rsp_imm);                                        /* mov rsp, &in.rflags */
+    put32(&gl, FIELD(in.rflags));
+    *gl.p++ = 0x9d;                                              /* popfq */
+    for (int r = 0; r < 16; r++) {
+        if (r != RSP) {
+            put_abs(&gl, 0x48, 0x8b, 0, r, FIELD(in.regs[r]));
+        }
+    }
+    put_abs(&gl, 0x48, 0x8b, 0, RSP, FIELD(in.regs[RSP]));
+    if (long_mode) {
+        put_abs(&gl, 0, 0xff, 0, 4, FIELD(seq_address));         /* jmp [seq_address] */
+    } else {
+        put_abs(&gl, 0, 0xff, 0, 5, FIELD(far_to_seq));          /* jmp far [far_to_seq] */
+    }
+}
+
+static void glue_exit(uint8_t *code)
+{
+    Glue gl = { code };
+    for (int r = 0; r < 16; r++) {
+        put_abs(&gl, 0x48, 0x89, 0, r, FIELD(out.regs[r]));
+    }
+    static const uint8_t rsp_imm[] = { 0x48, 0xc7, 0xc4 };
+    put(&gl, 3, rsp_imm);                                        /* mov rsp, &out.rflags + 8 */
+    put32(&gl, FIELD(out.rflags) + 8);
+    *gl.p++ = 0x9c;                                              /* pushfq */
+    *gl.p++ = 0xfc;                                              /* cld: the C ABI wants DF 0 */
+    for (int x = 0; x < 16; x++) {
+        put_abs(&gl, 0, 0xf3, 0x7f, x, FIELD(out.xmm[x]));
+    }
+    put_abs(&gl, 0x48, 0x8b, 0, RSP, FIELD(host_rsp));
+    static const uint8_t restore[] = { 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3 };
+    put(&gl, sizeof(restore), restore);
+}
+
+static void state_from_context(DiffState *st, const ucontext_t *uc)
+{
+    const greg_t *gr = uc->uc_mcontext.gregs;
+    static const int map[16] = {
+        REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+        REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+    };
+    for (int r = 0; r < 16; r++) {
+        st->regs[r] = (uint64_t)gr[map[r]];
+    }
+    st->rflags = (uint64_t)gr[REG_EFL];
+    if (uc->uc_mcontext.fpregs) {
+        memcpy(st->xmm, uc->uc_mcontext.fpregs->_xmm, sizeof(st->xmm));
+    }
+}
+
+static void on_fault(int sig, siginfo_t *info, void *uc_void)
+{
+    ucontext_t *uc = uc_void;
+    uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+    NativeContext *nc = signal_context;
+    if (!nc || !nc->running || rip < CODE_ADDR || rip >= CODE_ADDR + CODE_SIZE) {
+        /* the harness itself faulted: die, the parent reports it */
+        signal(sig, SIG_DFL);
+        return;
+    }
+    (void)info;
+    RunResult *res = nc->result;
+    res->status = RUN_EXCEPTION;
+    res->exception = (int32_t)uc->uc_mcontext.gregs[REG_TRAPNO];
+    res->fault_offset = rip - nc->slot_address;
+    state_from_context(&res->state, uc);
+    nc->running = 0;
+    siglongjmp(nc->jmp, 1);
+}
+
+static void *native_start(void)
+{
+    static NativeContext context;
+    uint8_t *glue = (uint8_t *)(uintptr_t)CODE_ADDR;
+    if (mprotect(glue, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
+        perror("difftest: mprotect code");
+        _exit(3);
+    }
+    glue_entry(glue + GLUE_ENTRY64, true);
+    glue_entry(glue + GLUE_ENTRY32, false);
+    glue_exit(glue + GLUE_EXIT);
+    BLOCK->far_to_exit[0] = CODE_ADDR + GLUE_EXIT;
+    BLOCK->far_to_exit[1] = USER64_CS;
+
+    stack_t ss = { .ss_sp = malloc(1 << 16), .ss_size = 1 << 16 };
+    if (!ss.ss_sp || sigaltstack(&ss, NULL) != 0) {
+        perror("difftest: sigaltstack");
+        _exit(3);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
+    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        sigaction(sigs[i], &sa, NULL);
+    }
+    context.block = BLOCK;
+    signal_context = &context;
+    return &context;
+}
+
+/* the jump from the end of the sequence back to the exit glue */
+static void put_terminator(uint8_t *at, uint64_t at_address, bool long_mode)
+{
+    if (long_mode) {
+        int32_t rel = (int32_t)((CODE_ADDR + GLUE_EXIT) - (at_address + 5));
+        at[0] = 0xe9;
+        memcpy(at + 1, &rel, 4);
+    } else {                       /* jmp far [far_to_exit] (mod 00 r/m 101: disp32) */
+        uint32_t address = FIELD(far_to_exit);
+        at[0] = 0xff;
+        at[1] = 0x2d;
+        memcpy(at + 2, &address, 4);
+    }
+}
+
+static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
+{
+    NativeContext *nc = ctx;
+    uint64_t address = SLOT_ADDR(slot);
+    put_terminator((uint8_t *)(uintptr_t)(address + seq->code_len),
+                   address + seq->code_len, seq->long_mode);
+    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed);
+    NativeBlock *b = nc->block;
+    b->in = seq->init;
+    b->seq_address = address;
+    b->far_to_seq[0] = (uint32_t)address;
+    b->far_to_seq[1] = USER32_CS;
+    nc->slot_address = address;
+    nc->result = &results[0];
+    void (*entry)(void) = (void (*)(void))(uintptr_t)(CODE_ADDR +
+                          (seq->long_mode ? GLUE_ENTRY64 : GLUE_ENTRY32));
+    if (sigsetjmp(nc->jmp, 1) == 0) {
+        nc->running = 1;
+        entry();
+        nc->running = 0;
+        results[0].status = RUN_DONE;
+        results[0].exception = -1;
+        results[0].fault_offset = seq->code_len;
+        results[0].state = b->out;
+    }
+    memcpy(results[0].scratch, (void *)(uintptr_t)SCRATCH_ADDR, SCRATCH_SIZE);
+}
+
+const Runner native_runner = { "native", 1, native_start, native_run };

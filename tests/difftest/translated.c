@@ -1,0 +1,98 @@
+/*
+ * The translated side: runs a sequence through Quetzal's translator in-process
+ * (inside the forked child), twice in the same CPU so that the second run takes
+ * the translation-block cache hit path. The sequence ends with INT3, which makes
+ * cpu_exec return EXCP03_INT3; any other exception is the sequence's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "difftest.h"
+#include "target-i386/cpu.h"
+
+#define CODE_BUFFER_SIZE (16u << 20)
+
+typedef struct TranslatedCpu {
+    TCGContext *tcg;
+    CPUX86State env;
+    CPUExec *exec;
+} TranslatedCpu;
+
+typedef struct TranslatedContext {
+    TranslatedCpu *cpu[2];          /* [0] 32-bit, [1] 64-bit, made on first use */
+} TranslatedContext;
+
+static TranslatedCpu *cpu_create(bool long_mode)
+{
+    TranslatedCpu *c = calloc(1, sizeof(*c));
+    if (!c) {
+        _exit(3);
+    }
+    c->tcg = tcg_context_new(CODE_BUFFER_SIZE);
+    x86_cpu_reset_user(&c->env, long_mode);
+    c->exec = cpu_exec_new(&c->env, &x86_translate_ops, c->tcg);
+    if (!c->tcg || !c->exec) {
+        fprintf(stderr, "difftest: cannot create the translated CPU\n");
+        _exit(3);
+    }
+    c->env.exec = c->exec;
+    cpu_exec_set_guest_base(c->exec, 0);
+    page_set_flags(c->exec, SCRATCH_ADDR, SCRATCH_ADDR + SCRATCH_SIZE,
+                   PAGE_VALID | PAGE_READ | PAGE_WRITE);
+    page_set_flags(c->exec, CODE_ADDR, CODE_ADDR + CODE_SIZE,
+                   PAGE_VALID | PAGE_READ | PAGE_EXEC);
+    return c;
+}
+
+static void *translated_start(void)
+{
+    static TranslatedContext context;
+    return &context;
+}
+
+static void state_load(CPUX86State *env, const DiffState *st, uint64_t rip, bool long_mode)
+{
+    for (int r = 0; r < 16; r++) {
+        env->regs[r] = long_mode ? st->regs[r] : (uint32_t)st->regs[r];
+    }
+    env->rip = rip;
+    x86_cpu_set_eflags(env, st->rflags);
+    memcpy(env->xmm_regs, st->xmm, sizeof(st->xmm));
+}
+
+static void state_store(CPUX86State *env, DiffState *st)
+{
+    memcpy(st->regs, env->regs, sizeof(st->regs));
+    st->rflags = x86_cpu_get_eflags(env);
+    memcpy(st->xmm, env->xmm_regs, sizeof(st->xmm));
+}
+
+static void run_once(TranslatedCpu *c, const Sequence *seq, uint64_t address, RunResult *res)
+{
+    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed);
+    state_load(&c->env, &seq->init, address, seq->long_mode);
+    int excp;
+    do {
+        excp = cpu_exec(c->exec);
+    } while (excp == EXCP_INTERRUPT);
+    res->status = excp == EXCP03_INT3 ? RUN_DONE : RUN_EXCEPTION;
+    res->exception = excp;
+    res->fault_offset = c->env.rip - address;
+    state_store(&c->env, &res->state);
+    memcpy(res->scratch, (void *)(uintptr_t)SCRATCH_ADDR, SCRATCH_SIZE);
+}
+
+static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
+{
+    TranslatedContext *tc = ctx;
+    TranslatedCpu **c = &tc->cpu[seq->long_mode];
+    if (!*c) {
+        *c = cpu_create(seq->long_mode);
+    }
+    for (int run = 0; run < 2; run++) {
+        run_once(*c, seq, SLOT_ADDR(slot), &results[run]);
+    }
+}
+
+const Runner translated_runner = { "translated", 2, translated_start, translated_run };
