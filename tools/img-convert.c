@@ -4,10 +4,13 @@
  * copied as data, detects zero runs in data (-S), compresses (-c) and writes
  * to a new or existing (-n) target. On failure it removes the target it
  * created, so nothing is left that looks like a complete copy.
+ * A reader thread works ahead of the writer by up to -m chunks; writes reach
+ * the target in order (-W is accepted: in-order writes are one valid order).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,7 +41,6 @@ typedef struct ConvertJob {
     uint64_t chunk_size;             /* multiple of the target's cluster size */
     uint32_t cluster_size;
     ImgProgress progress;
-    uint8_t *buffer;
 } ConvertJob;
 
 static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
@@ -150,84 +152,250 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
     return 0;
 }
 
-/* Compressed output: one cluster at a time; zero clusters stay unallocated. A
- * cluster the format cannot compress (the partial one at the end) is written plainly. */
-static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
+/* Compressed output: runs of whole non-zero clusters go to the format in one
+ * request (so it can compress them on several threads); zero clusters stay
+ * unallocated. What the format cannot compress (a partial cluster at the end)
+ * is written plainly. */
+static int write_compressed_run(ConvertJob *job, uint64_t offset, uint64_t bytes,
+                                const uint8_t *buf)
 {
-    for (uint64_t pos = 0; pos < bytes; pos += job->cluster_size) {
-        uint64_t n = bytes - pos < job->cluster_size ? bytes - pos : job->cluster_size;
-        if (img_is_zero(buf + pos, n)) {
-            if (write_zeroes(job, offset + pos, n) < 0) {
-                return -EIO;
-            }
-            continue;
-        }
-        if (bdrv_pwrite_compressed(job->target, offset + pos, n, buf + pos) < 0 &&
-            bdrv_pwrite(job->target, offset + pos, n, buf + pos, 0) < 0) {
-            return write_error(job, offset + pos);
-        }
+    if (bytes == 0) {
+        return 0;
+    }
+    if (bdrv_pwrite_compressed(job->target, offset, bytes, buf) < 0 &&
+        bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0) {
+        return write_error(job, offset);
     }
     return 0;
 }
 
-/* Copies one chunk [offset, offset+bytes) of target space. */
-static int convert_chunk(ConvertJob *job, uint64_t offset, uint64_t bytes)
+static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
 {
-    uint64_t pos = 0;
-    bool any_data = false;
-    while (pos < bytes) {
-        uint64_t pnum;
-        RangeKind kind;
-        if (range_status(job, offset + pos, bytes - pos, &pnum, &kind) < 0) {
+    uint64_t run_start = 0, pos = 0;
+    for (; pos < bytes; pos += job->cluster_size) {
+        uint64_t n = bytes - pos < job->cluster_size ? bytes - pos : job->cluster_size;
+        bool zero = img_is_zero(buf + pos, n);
+        if (!zero && n == job->cluster_size) {
+            continue;                /* extends the run */
+        }
+        if (write_compressed_run(job, offset + run_start, pos - run_start, buf + run_start) < 0) {
             return -EIO;
         }
-        if (job->compress) {
-            /* compressed chunks are read whole; zero clusters are found in the data */
-            any_data |= kind == RANGE_DATA || (kind == RANGE_ZERO && !job->target_is_zero);
-        } else if (kind == RANGE_ZERO) {
-            if (write_zeroes(job, offset + pos, pnum) < 0) {
-                return -EIO;
-            }
-        } else if (kind == RANGE_DATA) {
-            if (read_sources(job, offset + pos, pnum, job->buffer) < 0 ||
-                write_sparse(job, offset + pos, pnum, job->buffer) < 0) {
-                return -EIO;
-            }
+        int ret = zero ? write_zeroes(job, offset + pos, n)
+                       : write_compressed_run(job, offset + pos, n, buf + pos);
+        if (ret < 0) {
+            return -EIO;
+        }
+        run_start = pos + n;
+    }
+    return write_compressed_run(job, offset + run_start, bytes - run_start, buf + run_start);
+}
+
+/* One chunk of target space on its way from the reader thread to the writer:
+ * what each range of it is, and the data of its DATA ranges. */
+typedef struct ConvertRange {
+    uint64_t offset, bytes;
+    RangeKind kind;
+} ConvertRange;
+
+typedef struct ConvertChunk {
+    uint64_t offset, bytes;
+    uint8_t *buffer;                 /* data of [offset, offset+bytes) where read */
+    ConvertRange *ranges;
+    size_t range_count, range_capacity;
+    bool whole;                      /* compression: the whole chunk was read */
+} ConvertChunk;
+
+/* Reading (block status, source formats, decompression) runs on its own thread
+ * ahead of writing, through a ring of `depth` chunks. Each image is only ever
+ * used by one thread. */
+typedef struct ConvertPipeline {
+    ConvertJob *job;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    ConvertChunk *slots;
+    unsigned depth;
+    uint64_t chunk_count, produced, consumed;
+    bool failed;
+} ConvertPipeline;
+
+static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, RangeKind kind)
+{
+    if (chunk->range_count && chunk->ranges[chunk->range_count - 1].kind == kind &&
+        kind != RANGE_DATA) {
+        chunk->ranges[chunk->range_count - 1].bytes += bytes;
+        return;
+    }
+    if (chunk->range_count == chunk->range_capacity) {
+        chunk->range_capacity = chunk->range_capacity ? chunk->range_capacity * 2 : 16;
+        chunk->ranges = realloc(chunk->ranges, chunk->range_capacity * sizeof(*chunk->ranges));
+        if (!chunk->ranges) {
+            abort();
+        }
+    }
+    chunk->ranges[chunk->range_count++] = (ConvertRange){ offset, bytes, kind };
+}
+
+/* Reader side: classifies and reads one chunk. */
+static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
+{
+    bool need_data = false;
+    chunk->range_count = 0;
+    chunk->whole = false;
+    for (uint64_t pos = 0; pos < chunk->bytes;) {
+        uint64_t pnum;
+        RangeKind kind;
+        if (range_status(job, chunk->offset + pos, chunk->bytes - pos, &pnum, &kind) < 0) {
+            return -EIO;
+        }
+        add_range(chunk, chunk->offset + pos, pnum, kind);
+        /* compressed chunks are read whole; zero clusters are found in the data */
+        need_data |= kind == RANGE_DATA || (kind == RANGE_ZERO && !job->target_is_zero);
+        if (kind == RANGE_DATA && !job->compress &&
+            read_sources(job, chunk->offset + pos, pnum, chunk->buffer + pos) < 0) {
+            return -EIO;
         }
         pos += pnum;
     }
-    if (job->compress && any_data) {
-        /* compression works on whole clusters: read the chunk in one go */
-        if (read_sources(job, offset, bytes, job->buffer) < 0 ||
-            write_compressed(job, offset, bytes, job->buffer) < 0) {
-            return -EIO;
+    if (job->compress && need_data) {
+        chunk->whole = true;
+        return read_sources(job, chunk->offset, chunk->bytes, chunk->buffer);
+    }
+    return 0;
+}
+
+/* Writer side: writes one chunk to the target. */
+static int write_chunk(ConvertJob *job, ConvertChunk *chunk)
+{
+    if (chunk->whole) {
+        return write_compressed(job, chunk->offset, chunk->bytes, chunk->buffer);
+    }
+    for (size_t i = 0; i < chunk->range_count && !job->compress; i++) {
+        ConvertRange *r = &chunk->ranges[i];
+        int ret = 0;
+        if (r->kind == RANGE_ZERO) {
+            ret = write_zeroes(job, r->offset, r->bytes);
+        } else if (r->kind == RANGE_DATA) {
+            ret = write_sparse(job, r->offset, r->bytes, chunk->buffer + (r->offset - chunk->offset));
+        }
+        if (ret < 0) {
+            return ret;
         }
     }
     return 0;
 }
 
-static int convert_run(ConvertJob *job)
+static void *reader_main(void *opaque)
 {
-    for (uint64_t offset = 0; offset < job->total_size; offset += job->chunk_size) {
-        uint64_t n = job->total_size - offset < job->chunk_size ? job->total_size - offset
-                                                                : job->chunk_size;
-        if (convert_chunk(job, offset, n) < 0) {
+    ConvertPipeline *p = opaque;
+    ConvertJob *job = p->job;
+    for (uint64_t index = 0; index < p->chunk_count; index++) {
+        pthread_mutex_lock(&p->lock);
+        while (p->produced - p->consumed == p->depth && !p->failed) {
+            pthread_cond_wait(&p->changed, &p->lock);
+        }
+        bool stop = p->failed;
+        pthread_mutex_unlock(&p->lock);
+        if (stop) {
+            break;
+        }
+        ConvertChunk *chunk = &p->slots[index % p->depth];
+        chunk->offset = index * job->chunk_size;
+        chunk->bytes = job->total_size - chunk->offset < job->chunk_size ?
+                       job->total_size - chunk->offset : job->chunk_size;
+        int ret = fill_chunk(job, chunk);
+        pthread_mutex_lock(&p->lock);
+        if (ret < 0) {
+            p->failed = true;
+        } else {
+            p->produced++;
+        }
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        if (ret < 0) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+static int write_all(ConvertPipeline *p)
+{
+    ConvertJob *job = p->job;
+    for (uint64_t index = 0; index < p->chunk_count; index++) {
+        pthread_mutex_lock(&p->lock);
+        while (p->consumed == p->produced && !p->failed) {
+            pthread_cond_wait(&p->changed, &p->lock);
+        }
+        bool stop = p->failed;
+        pthread_mutex_unlock(&p->lock);
+        if (stop) {
             return -EIO;
         }
-        img_progress_update(&job->progress, offset + n, job->total_size);
-    }
-    if (bdrv_flush(job->target) < 0) {
-        img_error("error while flushing '%s': %s", job->target->filename,
-                  bdrv_last_error(job->target));
-        return -EIO;
+        ConvertChunk *chunk = &p->slots[index % p->depth];
+        int ret = write_chunk(job, chunk);
+        pthread_mutex_lock(&p->lock);
+        if (ret < 0) {
+            p->failed = true;
+        } else {
+            p->consumed++;
+        }
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        if (ret < 0) {
+            return ret;
+        }
+        img_progress_update(&job->progress, chunk->offset + chunk->bytes, job->total_size);
     }
     return 0;
+}
+
+static int convert_run(ConvertJob *job, unsigned depth)
+{
+    ConvertPipeline p = { .job = job, .depth = depth };
+    p.chunk_count = (job->total_size + job->chunk_size - 1) / job->chunk_size;
+    p.slots = calloc(depth, sizeof(*p.slots));
+    if (!p.slots) {
+        abort();
+    }
+    for (unsigned i = 0; i < depth; i++) {
+        if (posix_memalign((void **)&p.slots[i].buffer, 4096, job->chunk_size)) {
+            abort();
+        }
+    }
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.changed, NULL);
+    pthread_t reader;
+    int ret = -EIO;
+    if (pthread_create(&reader, NULL, reader_main, &p) != 0) {
+        img_error("cannot start the reader thread");
+    } else {
+        ret = write_all(&p);
+        pthread_join(reader, NULL);
+    }
+    for (unsigned i = 0; i < depth; i++) {
+        free(p.slots[i].buffer);
+        free(p.slots[i].ranges);
+    }
+    free(p.slots);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.changed);
+    if (ret == 0 && p.failed) {
+        ret = -EIO;
+    }
+    if (ret == 0 && bdrv_flush(job->target) < 0) {
+        img_error("error while flushing '%s': %s", job->target->filename,
+                  bdrv_last_error(job->target));
+        ret = -EIO;
+    }
+    return ret;
 }
 
 typedef struct ConvertOptions {
     const char *format, *out_format, *backing, *backing_fmt;
     bool compress, progress, quiet, no_create, target_is_zero;
     uint64_t sparse_size;
+    unsigned parallel;               /* -m: chunks in flight between reader and writer */
     int src_flags, out_flags;
     QDict *create_opts;
 } ConvertOptions;
@@ -275,6 +443,7 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
                           "between 1 and 16");
                 return false;
             }
+            o->parallel = (unsigned)number + 1;
             break;
         case 'r':
             break;
@@ -364,7 +533,7 @@ static bool check_target_format(const ConvertOptions *o)
 
 int img_convert(int argc, char **argv)
 {
-    ConvertOptions o = { .out_format = "raw", .sparse_size = DEFAULT_SPARSE_SIZE,
+    ConvertOptions o = { .out_format = "raw", .sparse_size = DEFAULT_SPARSE_SIZE, .parallel = 8,
                          .create_opts = qdict_new() };
     ConvertJob job = { 0 };
     int status = IMG_EXIT_ERROR;
@@ -409,11 +578,8 @@ int img_convert(int argc, char **argv)
     job.target_is_zero = (created && !o.backing) || o.target_is_zero;
     job.progress.enabled = o.progress && !o.quiet;
     job.progress.last_shown = -1;
-    if (posix_memalign((void **)&job.buffer, 4096, job.chunk_size)) {
-        abort();
-    }
     img_progress_update(&job.progress, 0, job.total_size);
-    if (convert_run(&job) == 0) {
+    if (convert_run(&job, o.parallel) == 0) {
         img_progress_finish(&job.progress);
         status = 0;
     }
@@ -426,7 +592,6 @@ out:
         unlink(out_filename);        /* never leave a partial copy behind */
     }
     free(job.sources);
-    free(job.buffer);
     qdict_free(o.create_opts);
     return status;
 }

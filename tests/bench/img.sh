@@ -1,0 +1,62 @@
+#!/bin/sh
+# Benchmark: quetzal-img against qemu-img in the same run, on a 2 GiB image
+# holding 1 GiB of mixed data (random, compressible text, explicit zeros; the
+# rest holes). Prints MB/s of the virtual size for each operation:
+#   convert raw->qcow2, raw->qcow2 -c, qcow2->raw, qcow2->vmdk, check qcow2.
+# Usage: BUILD=<build folder> sh tests/bench/img.sh [work folder]
+# (the work folder needs about 8 GiB free; default: a temporary folder)
+BUILD=${BUILD:-.}
+Q="$BUILD/quetzal-img"
+W=${1:-$(mktemp -d "${TMPDIR:-/tmp}/bench-img.XXXXXX")}
+mkdir -p "$W"
+trap 'rm -f "$W"/src.raw "$W"/*.qcow2 "$W"/*.vmdk "$W"/*.raw "$W"/chunk.*' EXIT
+
+SIZE_MB=2048
+ours=$("$Q" --help | sed -n 's/^Supported formats: //p')
+have() { case " $ours " in *" $1 "*) return 0 ;; esac; return 1; }
+
+echo "preparing a ${SIZE_MB} MiB image with 1 GiB of mixed data in $W"
+head -c 2097152 /dev/urandom >"$W/chunk.random"
+head -c 1572864 /dev/urandom | base64 -w 76 | head -c 2097152 >"$W/chunk.text"
+head -c 2097152 /dev/zero >"$W/chunk.zero"
+rm -f "$W/src.raw"; truncate -s ${SIZE_MB}M "$W/src.raw"
+# 2 MiB slots: 1 of 2 holds data (random, text, text, zeros in turn), the other is a hole
+i=0
+while [ $i -lt 1024 ]; do
+  case $((i / 2 % 4)) in 0) c=random ;; 1|2) c=text ;; 3) c=zero ;; esac
+  dd if="$W/chunk.$c" of="$W/src.raw" bs=2M seek=$i conv=notrunc 2>/dev/null
+  i=$((i + 2))
+done
+sync
+
+# run LABEL COMMAND...: seconds taken
+seconds() {
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>"$W/err" || { echo "failed: $*" >&2; cat "$W/err" >&2; }
+  end=$(date +%s.%N)
+  echo "$start $end" | awk '{printf "%.3f", $2 - $1}'
+}
+rate() { echo "$1" | awk -v mb=$SIZE_MB '{ if ($1 > 0) printf "%.0f", mb / $1; else print "inf" }'; }
+
+printf '%-28s %12s %12s %10s\n' "operation" "quetzal-img" "qemu-img" "ratio"
+# bench NAME FORMAT-NEEDED ARGS...: the same arguments for both tools
+bench() {
+  name=$1 need=$2; shift 2
+  for f in $need; do
+    if ! have "$f"; then printf '%-28s %12s\n' "$name" "skipped ($f not built in)"; return; fi
+  done
+  rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"
+  t_qemu=$(seconds qemu-img "$@")
+  rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"
+  t_ours=$(seconds "$Q" "$@")
+  r_ours=$(rate "$t_ours") r_qemu=$(rate "$t_qemu")
+  printf '%-28s %9s MB/s %7s MB/s %9s\n' "$name" "$r_ours" "$r_qemu" \
+    "$(echo "$t_qemu $t_ours" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2 }')"
+}
+qemu-img convert -O qcow2 "$W/src.raw" "$W/src.qcow2"
+bench "convert raw->qcow2" "qcow2" convert -O qcow2 "$W/src.raw" "$W/out.qcow2"
+bench "convert raw->qcow2 -c" "qcow2" convert -c -O qcow2 "$W/src.raw" "$W/out.qcow2"
+bench "convert qcow2->raw" "qcow2" convert -O raw "$W/src.qcow2" "$W/out.raw"
+bench "convert qcow2->vmdk" "qcow2 vmdk" convert -O vmdk "$W/src.qcow2" "$W/out.vmdk"
+bench "check qcow2" "qcow2" check "$W/src.qcow2"
+[ -n "$1" ] || rmdir "$W" 2>/dev/null
