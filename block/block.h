@@ -20,6 +20,9 @@ typedef struct QDict QDict;          /* string key -> string value options (bloc
 #define BDRV_O_NATIVE_AIO 0x0080     /* aio=native (libaio) */
 #define BDRV_O_NO_BACKING 0x0100
 #define BDRV_O_UNSAFE_BACKING 0x0200 /* open even if the backing file is missing */
+/* cache=unsafe (qemu-img convert's default for its target): a format may skip the
+ * flushes that order its metadata updates; a crash can then lose more than leaks */
+#define BDRV_O_NO_FLUSH   0x0800
 
 /* write request flags */
 #define BDRV_REQ_FUA       0x1

@@ -10,5 +10,6 @@ const BlockDriver *const block_driver_list[] = {
     &bdrv_vdi,
     &bdrv_vpc,
     &bdrv_vmdk,
+    &bdrv_qcow2,
     NULL
 };

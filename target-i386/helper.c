@@ -293,3 +293,79 @@ void helper_cmpxchg16b(CPUX86State *env, uint64_t addr)
     env->cc_src = flags;
     env->cc_op = CC_OP_EFLAGS;
 }
+
+/* ---------------------------------------------------------------- decimal arithmetic */
+
+static uint64_t bcd_result_flags(uint8_t al)
+{
+    return (al == 0 ? CC_Z : 0) | (al & 0x80 ? CC_S : 0) |
+           ((__builtin_popcount(al) & 1) ? 0 : CC_P);
+}
+
+/*
+ * DAA, DAS, AAA, AAS, AAM, AAD (legacy modes; SDM vol. 2A, each
+ * instruction's operation section). op is the opcode byte, imm the AAM/AAD base.
+ */
+void helper_bcd(CPUX86State *env, uint32_t op, uint32_t imm)
+{
+    uint64_t flags = x86_cc_compute_all(env);
+    bool cf = flags & CC_C, af = flags & CC_A;
+    uint8_t al = env->regs[R_EAX], ah = env->regs[R_EAX] >> 8, old_al = al;
+    uint64_t out = flags & CC_O;
+
+    switch (op) {
+    case 0x27:   /* DAA */
+    case 0x2f:   /* DAS */
+        cf = false;
+        if ((al & 0xf) > 9 || af) {
+            bool carry = op == 0x27 ? al > 0xf9 : al < 6;
+            al = op == 0x27 ? al + 6 : al - 6;
+            cf = (flags & CC_C) || carry;
+            out |= CC_A;
+        }
+        if (old_al > 0x99 || (flags & CC_C)) {
+            al = op == 0x27 ? al + 0x60 : al - 0x60;
+            cf = true;
+        } else if (op == 0x27) {
+            cf = false;      /* DAA clears CF here; DAS keeps the first step's */
+        }
+        out |= (cf ? CC_C : 0) | bcd_result_flags(al);
+        break;
+    case 0x37:   /* AAA */
+    case 0x3f:   /* AAS */
+        if ((al & 0xf) > 9 || af) {
+            if (op == 0x37) {
+                uint16_t ax = (uint16_t)(ah << 8 | al) + 0x106;
+                ah = ax >> 8;
+                al = ax;
+            } else {
+                /* SDM vol. 2A, AAS: AX = AX - 6, then AH = AH - 1 */
+                uint16_t ax = (uint16_t)(ah << 8 | al) - 6;
+                ah = (ax >> 8) - 1;
+                al = ax;
+            }
+            out = CC_A | CC_C;
+        } else {
+            out = 0;
+        }
+        al &= 0xf;
+        out |= bcd_result_flags(al);
+        break;
+    case 0xd4:   /* AAM */
+        if (imm == 0) {
+            x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+        }
+        ah = al / imm;
+        al = al % imm;
+        out = bcd_result_flags(al);
+        break;
+    default:     /* 0xd5 AAD */
+        al = (uint8_t)(al + ah * imm);
+        ah = 0;
+        out = bcd_result_flags(al);
+        break;
+    }
+    env->regs[R_EAX] = (env->regs[R_EAX] & ~(uint64_t)0xffff) | (uint64_t)ah << 8 | al;
+    env->cc_src = out;
+    env->cc_op = CC_OP_EFLAGS;
+}

@@ -684,6 +684,20 @@ static bool is_privileged(unsigned b)
     }
 }
 
+/* 27 2F 37 3F D4 D5: decimal adjust (legacy modes only) */
+static void disas_bcd(DisasContext *s, unsigned b)
+{
+    TCGv args[2];
+
+    args[0] = tcg_constant(s->tcg, TCG_TYPE_I32, b);
+    args[1] = tcg_constant(s->tcg, TCG_TYPE_I32, b >= 0xd4 ? x86_ldub_code(s) : 0);
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+    gen_helper_env(s, helper_bcd, 0, NULL, 2, args);
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_op_dirty = false;
+}
+
 bool disas_ctl(DisasContext *s, unsigned b)
 {
     if (b >= 0x50 && b <= 0x5f) {
@@ -692,6 +706,9 @@ bool disas_ctl(DisasContext *s, unsigned b)
         disas_push_pop(s, b);
     } else if ((b == 0x60 || b == 0x61) && !s->code64) {
         disas_pusha_popa(s, b);
+    } else if ((b == 0x27 || b == 0x2f || b == 0x37 || b == 0x3f || b == 0xd4 || b == 0xd5) &&
+               !s->code64) {
+        disas_bcd(s, b);
     } else if (b == 0x8f) {
         return disas_pop_ev(s);
     } else if (b == 0xc8) {

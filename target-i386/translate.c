@@ -700,6 +700,42 @@ done:
     }
 }
 
+/*
+ * LOCK is only valid on the read-modify-write instructions listed in SDM
+ * vol. 2B, LOCK, with a memory destination; anything else raises #UD.
+ */
+static bool lock_allowed(DisasContext *s, unsigned b)
+{
+    uint8_t modrm;
+    int op;
+
+    if (!translator_read_code(s->exec, s->pc, &modrm, 1) || (modrm >> 6) == 3) {
+        return false;
+    }
+    op = (modrm >> 3) & 7;
+    if (b < 0x40) {
+        return (b & 7) < 2 && ((b >> 3) & 7) != 7;          /* ALU Eb/Ev,G, not CMP */
+    }
+    switch (b) {
+    case 0x80: case 0x81: case 0x82: case 0x83:
+        return op != 7;
+    case 0x86: case 0x87:                                 /* XCHG */
+    case 0x1ab: case 0x1b3: case 0x1bb:                   /* BTS BTR BTC */
+    case 0x1b0: case 0x1b1: case 0x1c0: case 0x1c1:       /* CMPXCHG XADD */
+        return true;
+    case 0xf6: case 0xf7:
+        return op == 2 || op == 3;                        /* NOT NEG */
+    case 0xfe: case 0xff:
+        return op < 2;                                    /* INC DEC */
+    case 0x1ba:
+        return op >= 5;
+    case 0x1c7:
+        return op == 1;
+    default:
+        return false;
+    }
+}
+
 static void disas_insn(DisasContext *s)
 {
     unsigned b;
@@ -712,6 +748,9 @@ static void disas_insn(DisasContext *s)
     }
     if (s->fetch_fault) {
         goto fault;
+    }
+    if ((s->prefix & PREFIX_LOCK) && !lock_allowed(s, b)) {
+        goto illegal;
     }
     if (b == 0x138 || b == 0x13a) {
         unsigned b3 = x86_ldub_code(s);

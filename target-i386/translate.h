@@ -238,6 +238,7 @@ void helper_load_seg(CPUX86State *env, uint32_t seg, uint32_t selector);
 uint64_t helper_bt_flags(CPUX86State *env, uint64_t cf);
 void helper_cmpxchg16b(CPUX86State *env, uint64_t addr);
 void helper_cmpxchg8b(CPUX86State *env, uint64_t addr);
+void helper_bcd(CPUX86State *env, uint32_t op, uint32_t imm);
 
 /* kinds for helper_rotate/helper_shift: ModRM reg field of group 2 */
 enum { SHIFT_ROL, SHIFT_ROR, SHIFT_RCL, SHIFT_RCR, SHIFT_SHL, SHIFT_SHR, SHIFT_SAL, SHIFT_SAR };

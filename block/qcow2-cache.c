@@ -1,0 +1,177 @@
+/*
+ * qcow2 metadata cache: a small LRU set of cluster-sized tables (L2 tables or
+ * refcount blocks) kept in file byte order, so that a table is written exactly
+ * as it sits in memory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block/qcow2.h"
+
+int qcow2_cache_init(Qcow2Cache *c, unsigned count, uint32_t table_size)
+{
+    c->entries = calloc(count, sizeof(*c->entries));
+    if (!c->entries) {
+        return -ENOMEM;
+    }
+    c->count = count;
+    c->table_size = table_size;
+    c->use_counter = 0;
+    for (unsigned i = 0; i < count; i++) {
+        c->entries[i].table = malloc(table_size);
+        if (!c->entries[i].table) {
+            qcow2_cache_destroy(c);
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+void qcow2_cache_destroy(Qcow2Cache *c)
+{
+    for (unsigned i = 0; c->entries && i < c->count; i++) {
+        free(c->entries[i].table);
+    }
+    free(c->entries);
+    c->entries = NULL;
+    c->count = 0;
+}
+
+static Qcow2CacheEntry *cache_lookup(Qcow2Cache *c, uint64_t offset)
+{
+    for (unsigned i = 0; i < c->count; i++) {
+        if (c->entries[i].offset == offset) {
+            return &c->entries[i];
+        }
+    }
+    return NULL;
+}
+
+static int write_entry(BlockDriverState *bs, Qcow2Cache *c, Qcow2CacheEntry *e)
+{
+    int ret = block_file_pwrite(bs->file, e->offset, c->table_size, e->table);
+    if (ret < 0) {
+        bdrv_set_error(bs, "writing metadata at offset %llu of '%s' failed",
+                       (unsigned long long)e->offset, bs->filename);
+        return ret;
+    }
+    e->dirty = false;
+    return 0;
+}
+
+/* Picks a slot to reuse. A dirty victim means L2 tables must be written back,
+ * which goes through qcow2_flush_metadata so the ordering rules hold. */
+static int cache_victim(BlockDriverState *bs, Qcow2Cache *c, Qcow2CacheEntry **out)
+{
+    Qcow2CacheEntry *victim = NULL;
+    for (unsigned i = 0; i < c->count; i++) {
+        Qcow2CacheEntry *e = &c->entries[i];
+        if (e->offset == 0) {
+            victim = e;
+            break;
+        }
+        if (!victim || e->last_use < victim->last_use) {
+            victim = e;
+        }
+    }
+    if (victim->dirty) {
+        int ret = qcow2_flush_metadata(bs);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    victim->offset = 0;
+    *out = victim;
+    return 0;
+}
+
+int qcow2_cache_get(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset, uint8_t **table)
+{
+    Qcow2CacheEntry *e = cache_lookup(c, offset);
+    if (!e) {
+        int ret = cache_victim(bs, c, &e);
+        if (ret < 0) {
+            return ret;
+        }
+        ret = block_file_pread(bs->file, offset, c->table_size, e->table);
+        if (ret < 0) {
+            bdrv_set_error(bs, "reading metadata at offset %llu of '%s' failed",
+                           (unsigned long long)offset, bs->filename);
+            return ret;
+        }
+        e->offset = offset;
+        e->dirty = false;
+    }
+    e->last_use = ++c->use_counter;
+    *table = e->table;
+    return 0;
+}
+
+int qcow2_cache_get_empty(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset, uint8_t **table)
+{
+    Qcow2CacheEntry *e = cache_lookup(c, offset);
+    if (!e) {
+        int ret = cache_victim(bs, c, &e);
+        if (ret < 0) {
+            return ret;
+        }
+        e->offset = offset;
+    }
+    memset(e->table, 0, c->table_size);
+    e->dirty = false;
+    e->last_use = ++c->use_counter;
+    *table = e->table;
+    return 0;
+}
+
+void qcow2_cache_mark_dirty(Qcow2Cache *c, const uint8_t *table)
+{
+    for (unsigned i = 0; i < c->count; i++) {
+        if (c->entries[i].table == table) {
+            c->entries[i].dirty = true;
+            return;
+        }
+    }
+}
+
+void qcow2_cache_discard(Qcow2Cache *c, uint64_t offset)
+{
+    Qcow2CacheEntry *e = cache_lookup(c, offset);
+    if (e && offset) {
+        e->offset = 0;
+        e->dirty = false;
+    }
+}
+
+void qcow2_cache_clear(Qcow2Cache *c)
+{
+    for (unsigned i = 0; i < c->count; i++) {
+        c->entries[i].offset = 0;
+        c->entries[i].dirty = false;
+    }
+}
+
+bool qcow2_cache_has_dirty(const Qcow2Cache *c)
+{
+    for (unsigned i = 0; i < c->count; i++) {
+        if (c->entries[i].dirty) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int qcow2_cache_write_dirty(BlockDriverState *bs, Qcow2Cache *c)
+{
+    for (unsigned i = 0; i < c->count; i++) {
+        Qcow2CacheEntry *e = &c->entries[i];
+        if (e->dirty && e->offset) {
+            int ret = write_entry(bs, c, e);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,564 @@
+/*
+ * qcow2 consistency check and repair (what `check` and `check -r` do).
+ *
+ * The reference count each cluster should have is computed from every
+ * structure that points into the file (header, L1/L2 tables of the active
+ * state and of each snapshot, data clusters, snapshot table, refcount table
+ * and blocks) and compared with the stored refcounts: stored higher is a leak,
+ * stored lower a corruption (qcow2 spec, "Host cluster management").
+ * Repairs drop leaked references in place; damaged refcount structures are
+ * rebuilt from the computed counts after every used cluster, and the header
+ * switches to them in one write.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block/qcow2.h"
+
+typedef struct CheckState {
+    BlockDriverState *bs;
+    Qcow2State *s;
+    uint32_t *refs;            /* computed references per cluster */
+    uint64_t nb_clusters;      /* clusters the file holds (rounded up) */
+    BlockCheckResult *res;
+    int fix;
+    bool quiet;
+    bool count_refcount_structures;
+    bool bad_refblocks;        /* a refcount table entry is unusable: rebuild */
+    uint64_t next_contiguous;  /* fragmentation statistics */
+} CheckState;
+
+static void report(CheckState *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void report(CheckState *c, const char *fmt, ...)
+{
+    if (!c->quiet) {
+        va_list args;
+        va_start(args, fmt);
+        vfprintf(stderr, fmt, args);
+        va_end(args);
+        fputc('\n', stderr);
+    }
+}
+
+/* Counts one reference to every cluster touching [offset, offset+bytes);
+ * false (and a corruption) when that lies outside the file. */
+static bool add_reference(CheckState *c, uint64_t offset, uint64_t bytes, const char *what)
+{
+    if (bytes == 0) {
+        return true;
+    }
+    uint64_t first = offset >> c->s->cluster_bits;
+    uint64_t last = (offset + bytes - 1) >> c->s->cluster_bits;
+    if (last >= c->nb_clusters || last < first) {
+        report(c, "ERROR %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes) is beyond the end "
+               "of the image file", what, offset, bytes);
+        c->res->corruptions++;
+        return false;
+    }
+    for (uint64_t i = first; i <= last; i++) {
+        c->refs[i]++;
+    }
+    return true;
+}
+
+static void count_data_entry(CheckState *c, uint8_t *table, uint64_t index, bool active,
+                             bool *changed)
+{
+    Qcow2State *s = c->s;
+    uint64_t entry = qcow2_l2_entry_get(table, index), bytes;
+    switch (qcow2_cluster_type(s, entry)) {
+    case QCOW2_CLUSTER_COMPRESSED: {
+        uint64_t host = qcow2_compressed_host_range(s, entry, &bytes);
+        if (entry & QCOW2_OFLAG_COPIED) {
+            report(c, "ERROR: compressed cluster entry 0x%" PRIx64 " has the copied flag",
+                   entry);
+            c->res->corruptions++;
+        }
+        if (!add_reference(c, host, bytes, "compressed cluster") &&
+            (c->fix & BDRV_CHECK_FIX_ERRORS)) {
+            qcow2_l2_entry_set(table, index, s->version >= 3 ? QCOW2_OFLAG_ZERO : 0);
+            *changed = true;
+        }
+        if (active) {
+            /* compressed clusters count as fragmented, as qemu-img counts them */
+            c->res->allocated_clusters++;
+            c->res->compressed_clusters++;
+            c->res->fragmented_clusters++;
+        }
+        break;
+    }
+    case QCOW2_CLUSTER_NORMAL:
+    case QCOW2_CLUSTER_ZERO_ALLOC: {
+        uint64_t host = entry & QCOW2_L2E_OFFSET_MASK;
+        bool valid = qcow2_offset_in_cluster(s, host) == 0;
+        if (!valid) {
+            report(c, "ERROR offset=%" PRIx64 ": Data cluster is not properly aligned; L2 entry "
+                   "corrupted.", host);
+            c->res->corruptions++;
+        } else {
+            valid = add_reference(c, host, s->cluster_size, "data cluster");
+        }
+        if (!valid && (c->fix & BDRV_CHECK_FIX_ERRORS)) {
+            qcow2_l2_entry_set(table, index, s->version >= 3 ? QCOW2_OFLAG_ZERO : 0);
+            *changed = true;
+        }
+        if (active) {
+            c->res->allocated_clusters++;
+            if (c->next_contiguous && host != c->next_contiguous) {
+                c->res->fragmented_clusters++;
+            }
+            c->next_contiguous = host + s->cluster_size;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static int check_l2_table(CheckState *c, uint64_t l2_offset, bool active)
+{
+    Qcow2State *s = c->s;
+    uint8_t *table;
+    int ret = qcow2_cache_get(c->bs, &s->l2_cache, l2_offset, &table);
+    if (ret < 0) {
+        c->res->check_errors++;
+        return ret;
+    }
+    bool changed = false;
+    for (uint64_t i = 0; i < s->l2_entries; i++) {
+        count_data_entry(c, table, i, active, &changed);
+    }
+    if (changed) {
+        qcow2_cache_mark_dirty(&s->l2_cache, table);
+        ret = qcow2_cache_write_dirty(c->bs, &s->l2_cache);
+    }
+    return ret;
+}
+
+/* Counts an L1 table and everything it reaches; repairs unusable L2 offsets
+ * in the active table by dropping them. */
+static int check_l1_tree(CheckState *c, uint64_t *l1, uint32_t l1_size, bool active)
+{
+    Qcow2State *s = c->s;
+    bool l1_changed = false;
+    for (uint32_t i = 0; i < l1_size; i++) {
+        uint64_t l2_offset = l1[i] & QCOW2_L1E_OFFSET_MASK;
+        if (!l2_offset) {
+            continue;
+        }
+        bool valid = qcow2_offset_in_cluster(s, l2_offset) == 0;
+        if (!valid) {
+            report(c, "ERROR l2_offset=%" PRIx64 ": Table is not cluster aligned; L1 entry "
+                   "corrupted", l2_offset);
+            c->res->corruptions++;
+        } else {
+            valid = add_reference(c, l2_offset, s->cluster_size, "L2 table");
+        }
+        if (!valid) {
+            if (active && (c->fix & BDRV_CHECK_FIX_ERRORS)) {
+                l1[i] = 0;
+                l1_changed = true;
+            }
+            continue;
+        }
+        int ret = check_l2_table(c, l2_offset, active);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    if (l1_changed) {
+        for (uint32_t i = 0; i < l1_size; i++) {
+            uint8_t raw[8];
+            qcow2_put_be64(raw, l1[i]);
+            int ret = block_file_pwrite(c->bs->file, s->l1_table_offset + i * 8ull, 8, raw);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_snapshot_trees(CheckState *c)
+{
+    Qcow2State *s = c->s;
+    for (uint32_t n = 0; n < s->nb_snapshots; n++) {
+        const Qcow2Snapshot *sn = &s->snapshots[n];
+        uint64_t bytes = (uint64_t)sn->l1_size * 8;
+        if (!add_reference(c, sn->l1_table_offset, bytes, "snapshot L1 table")) {
+            continue;
+        }
+        uint64_t *l1 = calloc(sn->l1_size ? sn->l1_size : 1, 8);
+        uint8_t *raw = malloc(bytes + 1);
+        if (!l1 || !raw) {
+            free(l1);
+            free(raw);
+            return -ENOMEM;
+        }
+        int ret = block_file_pread(c->bs->file, sn->l1_table_offset, bytes, raw);
+        for (uint32_t i = 0; ret == 0 && i < sn->l1_size; i++) {
+            l1[i] = qcow2_be64(raw + i * 8);
+        }
+        if (ret == 0) {
+            ret = check_l1_tree(c, l1, sn->l1_size, false);
+        }
+        free(l1);
+        free(raw);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return add_reference(c, s->snapshots_offset, s->snapshots_size, "snapshot table") ? 0 : 0;
+}
+
+static void check_refcount_structures(CheckState *c)
+{
+    Qcow2State *s = c->s;
+    if (!c->count_refcount_structures) {
+        return;
+    }
+    add_reference(c, s->refcount_table_offset,
+                  (uint64_t)s->refcount_table_clusters << s->cluster_bits, "refcount table");
+    for (uint64_t i = 0; i < s->refcount_table_size; i++) {
+        uint64_t offset = s->refcount_table[i] & QCOW2_REFTABLE_OFFSET_MASK;
+        if (!offset) {
+            continue;
+        }
+        if (qcow2_offset_in_cluster(s, offset)) {
+            report(c, "ERROR refcount block %" PRIu64 " is not cluster aligned; refcount table "
+                   "entry corrupted", i);
+            c->res->corruptions++;
+            c->bad_refblocks = true;
+        } else if (!add_reference(c, offset, s->cluster_size, "refcount block")) {
+            c->bad_refblocks = true;
+        }
+    }
+}
+
+static int compute_references(CheckState *c)
+{
+    Qcow2State *s = c->s;
+    memset(c->refs, 0, c->nb_clusters * sizeof(*c->refs));
+    c->next_contiguous = 0;
+    add_reference(c, 0, s->cluster_size, "header");
+    if (!add_reference(c, s->l1_table_offset, (uint64_t)s->l1_size * 8, "L1 table")) {
+        return 0;
+    }
+    int ret = check_l1_tree(c, s->l1_table, s->l1_size, true);
+    if (ret == 0) {
+        ret = check_snapshot_trees(c);
+    }
+    check_refcount_structures(c);
+    return ret;
+}
+
+/* Stored refcount of a cluster; unusable refcount blocks read as 0. */
+static uint64_t stored_refcount(CheckState *c, uint64_t cluster)
+{
+    Qcow2State *s = c->s;
+    uint64_t t = cluster >> s->refblock_bits;
+    if (t >= s->refcount_table_size) {
+        return 0;
+    }
+    uint64_t offset = s->refcount_table[t] & QCOW2_REFTABLE_OFFSET_MASK;
+    if (!offset || qcow2_offset_in_cluster(s, offset) ||
+        (offset >> s->cluster_bits) >= c->nb_clusters) {
+        return 0;
+    }
+    uint64_t value = 0;
+    if (qcow2_get_refcount(c->bs, cluster, &value) < 0) {
+        c->res->check_errors++;
+    }
+    return value;
+}
+
+/* The highest cluster any existing refcount block can describe. */
+static uint64_t refcount_coverage(const Qcow2State *s)
+{
+    uint64_t end = 0;
+    for (uint64_t t = 0; t < s->refcount_table_size; t++) {
+        if (s->refcount_table[t] & QCOW2_REFTABLE_OFFSET_MASK) {
+            end = (t + 1) << s->refblock_bits;
+        }
+    }
+    return end;
+}
+
+/* Compares stored and computed refcounts; fixes leaks when asked. */
+static int compare_refcounts(CheckState *c, bool *needs_rebuild)
+{
+    Qcow2State *s = c->s;
+    uint64_t end = refcount_coverage(s);
+    uint64_t highest = 0;
+    if (end < c->nb_clusters) {
+        end = c->nb_clusters;
+    }
+    for (uint64_t i = 0; i < end; i++) {
+        uint64_t computed = i < c->nb_clusters ? c->refs[i] : 0;
+        uint64_t stored = stored_refcount(c, i);
+        if (computed || stored) {
+            highest = i + 1;
+        }
+        if (stored == computed) {
+            continue;
+        }
+        if (computed > s->refcount_max) {
+            report(c, "ERROR cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64
+                   " exceeds the refcount width", i, stored, computed);
+            c->res->corruptions++;
+            continue;
+        }
+        if (stored < computed) {
+            report(c, "ERROR cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64,
+                   i, stored, computed);
+            c->res->corruptions++;
+            *needs_rebuild = true;
+            continue;
+        }
+        report(c, "Leaked cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64,
+               i, stored, computed);
+        c->res->leaks++;
+        if ((c->fix & BDRV_CHECK_FIX_LEAKS) && !c->bad_refblocks) {
+            int ret = qcow2_update_refcount(c->bs, i << s->cluster_bits, 1,
+                                            (int64_t)computed - (int64_t)stored);
+            if (ret < 0) {
+                c->res->check_errors++;
+            }
+        }
+    }
+    c->res->image_end_offset = highest << s->cluster_bits;
+    return 0;
+}
+
+/* Checks the COPIED flags of the active tables against the refcounts. */
+static int check_copied_flags(CheckState *c)
+{
+    Qcow2State *s = c->s;
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        uint64_t l2_offset = s->l1_table[i] & QCOW2_L1E_OFFSET_MASK;
+        if (!l2_offset || qcow2_offset_in_cluster(s, l2_offset) ||
+            (l2_offset >> s->cluster_bits) >= c->nb_clusters) {
+            continue;
+        }
+        uint64_t refcount = stored_refcount(c, l2_offset >> s->cluster_bits);
+        if ((refcount == 1) != !!(s->l1_table[i] & QCOW2_OFLAG_COPIED)) {
+            report(c, "ERROR OFLAG_COPIED L2 cluster: l1_index=%" PRIu64 " l1_entry=%" PRIx64
+                   " refcount=%" PRIu64, (uint64_t)i, s->l1_table[i], refcount);
+            c->res->corruptions++;
+        }
+        uint8_t *table;
+        if (qcow2_cache_get(c->bs, &s->l2_cache, l2_offset, &table) < 0) {
+            c->res->check_errors++;
+            continue;
+        }
+        for (uint64_t j = 0; j < s->l2_entries; j++) {
+            uint64_t entry = qcow2_l2_entry_get(table, j);
+            Qcow2ClusterType type = qcow2_cluster_type(s, entry);
+            uint64_t host = entry & QCOW2_L2E_OFFSET_MASK;
+            if ((type != QCOW2_CLUSTER_NORMAL && type != QCOW2_CLUSTER_ZERO_ALLOC) ||
+                qcow2_offset_in_cluster(s, host) || (host >> s->cluster_bits) >= c->nb_clusters) {
+                continue;
+            }
+            refcount = stored_refcount(c, host >> s->cluster_bits);
+            if ((refcount == 1) != !!(entry & QCOW2_OFLAG_COPIED)) {
+                report(c, "ERROR OFLAG_COPIED data cluster: l2_entry=%" PRIx64 " refcount=%"
+                       PRIu64, entry, refcount);
+                c->res->corruptions++;
+            }
+        }
+    }
+    return 0;
+}
+
+/* --- rebuilding the refcount structures --- */
+
+static bool block_has_refs(const CheckState *c, uint64_t index, uint64_t area_start,
+                           uint64_t area_end)
+{
+    uint64_t per_block = 1ull << c->s->refblock_bits;
+    uint64_t first = index * per_block, last = first + per_block;
+    if (first < area_end && last > area_start) {
+        return true;
+    }
+    for (uint64_t i = first; i < last && i < c->nb_clusters; i++) {
+        if (c->refs[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Writes a new refcount table and blocks, from the computed counts, after
+ * every referenced cluster, then points the header at them. */
+static int rebuild_refcounts(CheckState *c)
+{
+    Qcow2State *s = c->s;
+    uint64_t highest = 0;
+    for (uint64_t i = 0; i < c->nb_clusters; i++) {
+        if (c->refs[i]) {
+            highest = i + 1;
+        }
+    }
+    uint64_t area_start = highest > c->nb_clusters ? highest : c->nb_clusters;
+    uint64_t nb_blocks = 0, table_clusters = 1, entries = 0;
+    for (;;) {
+        uint64_t area_end = area_start + nb_blocks + table_clusters;
+        uint64_t last_index = (area_end - 1) >> s->refblock_bits;
+        uint64_t blocks = 0;
+        for (uint64_t t = 0; t <= last_index; t++) {
+            blocks += block_has_refs(c, t, area_start, area_end);
+        }
+        entries = last_index + 1;
+        uint64_t clusters = qcow2_div_round_up(entries * 8, s->cluster_size);
+        if (blocks == nb_blocks && clusters == table_clusters) {
+            break;
+        }
+        nb_blocks = blocks;
+        table_clusters = clusters;
+    }
+    if (entries * 8 > QCOW2_MAX_REFTABLE_BYTES) {
+        return -EFBIG;
+    }
+    uint64_t area_end = area_start + nb_blocks + table_clusters;
+    uint64_t per_block = 1ull << s->refblock_bits;
+    uint64_t table_bytes = table_clusters << s->cluster_bits;
+    uint8_t *table = calloc(1, table_bytes);
+    uint8_t *block = malloc(s->cluster_size);
+    uint64_t *new_table = calloc(table_bytes / 8, 8);
+    if (!table || !block || !new_table) {
+        free(table);
+        free(block);
+        free(new_table);
+        return -ENOMEM;
+    }
+    int ret = 0;
+    uint64_t next = area_start;
+    for (uint64_t t = 0; t < entries && ret == 0; t++) {
+        if (!block_has_refs(c, t, area_start, area_end)) {
+            continue;
+        }
+        memset(block, 0, s->cluster_size);
+        for (uint64_t j = 0; j < per_block; j++) {
+            uint64_t i = t * per_block + j;
+            uint64_t value = i < c->nb_clusters ? c->refs[i] : 0;
+            if (i >= area_start && i < area_end) {
+                value = 1;
+            }
+            qcow2_refcount_to_block(s, block, j, value);
+        }
+        new_table[t] = next << s->cluster_bits;
+        qcow2_put_be64(table + t * 8, new_table[t]);
+        ret = block_file_pwrite(c->bs->file, next << s->cluster_bits, s->cluster_size, block);
+        next++;
+    }
+    uint64_t table_offset = (area_start + nb_blocks) << s->cluster_bits;
+    if (ret == 0) {
+        ret = block_file_pwrite(c->bs->file, table_offset, table_bytes, table);
+    }
+    if (ret == 0) {
+        ret = qcow2_barrier(c->bs);
+    }
+    uint8_t part[12];
+    qcow2_put_be64(part, table_offset);
+    qcow2_put_be32(part + 8, (uint32_t)table_clusters);
+    if (ret == 0) {
+        ret = block_file_pwrite(c->bs->file, QCOW2_OFF_REFTABLE_OFFSET, 12, part);
+    }
+    if (ret == 0) {
+        ret = qcow2_barrier(c->bs);
+    }
+    free(table);
+    free(block);
+    if (ret < 0) {
+        free(new_table);
+        return ret;
+    }
+    free(s->refcount_table);
+    s->refcount_table = new_table;
+    s->refcount_table_size = table_bytes / 8;
+    s->refcount_table_offset = table_offset;
+    s->refcount_table_clusters = (uint32_t)table_clusters;
+    s->free_cluster_index = 0;
+    qcow2_cache_clear(&s->refblock_cache);
+    return 0;
+}
+
+static int run_check(BlockDriverState *bs, BlockCheckResult *res, int fix, bool quiet,
+                     bool *needs_rebuild)
+{
+    Qcow2State *s = bs->opaque;
+    int64_t length = block_file_length(bs->file);
+    if (length < 0) {
+        return (int)length;
+    }
+    CheckState c = { .bs = bs, .s = s, .res = res, .fix = fix, .quiet = quiet,
+                     .count_refcount_structures = true };
+    c.nb_clusters = qcow2_div_round_up((uint64_t)length, s->cluster_size);
+    c.refs = calloc(c.nb_clusters ? c.nb_clusters : 1, sizeof(*c.refs));
+    if (!c.refs) {
+        return -ENOMEM;
+    }
+    memset(res, 0, sizeof(*res));
+    res->total_clusters = qcow2_div_round_up(bs->total_size, s->cluster_size);
+    int ret = compute_references(&c);
+    *needs_rebuild = c.bad_refblocks;
+    if (ret == 0) {
+        ret = compare_refcounts(&c, needs_rebuild);
+    }
+    if (ret == 0) {
+        ret = check_copied_flags(&c);
+    }
+    if (ret == 0 && *needs_rebuild && (fix & BDRV_CHECK_FIX_ERRORS)) {
+        /* the rebuilt structure must not count the old one */
+        c.count_refcount_structures = false;
+        BlockCheckResult scratch;
+        c.res = &scratch;
+        c.quiet = true;
+        memset(&scratch, 0, sizeof(scratch));
+        ret = compute_references(&c);
+        if (ret == 0) {
+            ret = rebuild_refcounts(&c);
+        }
+    }
+    free(c.refs);
+    return ret;
+}
+
+int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
+{
+    if (bs->read_only) {
+        fix = 0;
+    }
+    int ret = qcow2_flush_metadata(bs);
+    if (ret < 0) {
+        return ret;
+    }
+    bool needs_rebuild = false;
+    ret = run_check(bs, res, fix, false, &needs_rebuild);
+    if (ret < 0 || !fix) {
+        return ret;
+    }
+    BlockCheckResult before = *res;
+    if (fix & BDRV_CHECK_FIX_ERRORS) {
+        ret = qcow2_fix_copied_flags(bs);
+    }
+    if (ret == 0) {
+        ret = run_check(bs, res, 0, true, &needs_rebuild);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    res->leaks_fixed = before.leaks > res->leaks ? before.leaks - res->leaks : 0;
+    res->corruptions_fixed = before.corruptions > res->corruptions
+                             ? before.corruptions - res->corruptions : 0;
+    if (res->corruptions == 0 && (fix & BDRV_CHECK_FIX_ERRORS)) {
+        ret = qcow2_set_incompatible(bs, QCOW2_INCOMPAT_CORRUPT, false);
+    }
+    return ret;
+}

@@ -1,0 +1,299 @@
+/*
+ * qcow2 compressed clusters: raw deflate streams (zlib, window bits 12) packed
+ * at byte granularity into host clusters (qcow2 spec, "Compressed Clusters
+ * Descriptor"). Writes compress the clusters of a request on several threads,
+ * then store them one after another in freshly allocated clusters.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "block/qcow2.h"
+
+#define COMPRESS_WINDOW_BITS (-12)   /* raw deflate, 4 KiB window, as QEMU writes */
+#define MAX_COMPRESS_THREADS 8
+
+static int inflate_cluster(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_size)
+{
+    z_stream strm;
+    memset(&strm, 0, sizeof(strm));
+    if (inflateInit2(&strm, COMPRESS_WINDOW_BITS) != Z_OK) {
+        return -ENOMEM;
+    }
+    strm.next_in = (uint8_t *)in;
+    strm.avail_in = (uInt)in_size;
+    strm.next_out = out;
+    strm.avail_out = (uInt)out_size;
+    int ret = inflate(&strm, Z_FINISH);
+    /* the stream may end in a sector shared with the next cluster's data:
+     * success is a full cluster of output */
+    bool ok = (ret == Z_STREAM_END || ret == Z_BUF_ERROR || ret == Z_OK) && strm.avail_out == 0;
+    inflateEnd(&strm);
+    return ok ? 0 : -EIO;
+}
+
+int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offset_in_cluster,
+                          uint64_t bytes, uint8_t *buf)
+{
+    Qcow2State *s = bs->opaque;
+    if (!s->decompressed) {
+        s->decompressed = malloc(s->cluster_size);
+        s->compressed_buffer = malloc(2 * s->cluster_size + 512);
+        if (!s->decompressed || !s->compressed_buffer) {
+            return -ENOMEM;
+        }
+        s->decompressed_entry = 0;
+    }
+    if (s->decompressed_entry != l2_entry) {
+        uint64_t csize;
+        uint64_t host = qcow2_compressed_host_range(s, l2_entry, &csize);
+        int ret = block_file_pread(bs->file, host, csize, s->compressed_buffer);
+        if (ret < 0) {
+            bdrv_set_error(bs, "reading compressed data of '%s' failed", bs->filename);
+            return ret;
+        }
+        s->decompressed_entry = 0;
+        ret = inflate_cluster(s->compressed_buffer, csize, s->decompressed, s->cluster_size);
+        if (ret < 0) {
+            bdrv_set_error(bs, "compressed cluster at host offset %llu of '%s' is corrupt",
+                           (unsigned long long)host, bs->filename);
+            return ret;
+        }
+        s->decompressed_entry = l2_entry;
+    }
+    memcpy(buf, s->decompressed + offset_in_cluster, bytes);
+    return 0;
+}
+
+typedef struct CompressJob {
+    const uint8_t *input;         /* cluster_size bytes */
+    uint8_t *output;              /* cluster_size bytes */
+    size_t size;                  /* compressed bytes, 0 = store uncompressed */
+} CompressJob;
+
+typedef struct CompressWork {
+    CompressJob *jobs;
+    size_t nb_jobs;
+    size_t cluster_size;
+    size_t next;
+    pthread_mutex_t lock;
+} CompressWork;
+
+static void compress_one(CompressJob *job, size_t cluster_size)
+{
+    z_stream strm;
+    memset(&strm, 0, sizeof(strm));
+    job->size = 0;
+    if (deflateInit2(&strm, Z_DEFAULT_COMPRESSION, Z_DEFLATED, COMPRESS_WINDOW_BITS, 9,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+        return;
+    }
+    strm.next_in = (uint8_t *)job->input;
+    strm.avail_in = (uInt)cluster_size;
+    strm.next_out = job->output;
+    /* compressed data as large as the cluster is stored plain */
+    strm.avail_out = (uInt)cluster_size - 1;
+    if (deflate(&strm, Z_FINISH) == Z_STREAM_END) {
+        job->size = cluster_size - 1 - strm.avail_out;
+    }
+    deflateEnd(&strm);
+}
+
+static void *compress_worker(void *opaque)
+{
+    CompressWork *work = opaque;
+    for (;;) {
+        pthread_mutex_lock(&work->lock);
+        size_t i = work->next++;
+        pthread_mutex_unlock(&work->lock);
+        if (i >= work->nb_jobs) {
+            return NULL;
+        }
+        compress_one(&work->jobs[i], work->cluster_size);
+    }
+}
+
+static void compress_all(CompressJob *jobs, size_t nb, size_t cluster_size)
+{
+    CompressWork work = { jobs, nb, cluster_size, 0, PTHREAD_MUTEX_INITIALIZER };
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nb_threads = cpus > 1 ? (size_t)cpus : 1;
+    if (nb_threads > MAX_COMPRESS_THREADS) {
+        nb_threads = MAX_COMPRESS_THREADS;
+    }
+    if (nb_threads > nb) {
+        nb_threads = nb;
+    }
+    pthread_t threads[MAX_COMPRESS_THREADS];
+    size_t started = 0;
+    for (; started + 1 < nb_threads; started++) {
+        if (pthread_create(&threads[started], NULL, compress_worker, &work) != 0) {
+            break;
+        }
+    }
+    compress_worker(&work);
+    for (size_t i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    pthread_mutex_destroy(&work.lock);
+}
+
+/* Where a batch of total compressed bytes goes: after the data in the partly
+ * filled cluster of an earlier batch when possible, else in fresh clusters.
+ * Sets *start and *first_new (first freshly allocated cluster index). */
+static int place_compressed(BlockDriverState *bs, uint64_t total, uint64_t *start,
+                            uint64_t *first_new)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t tail = s->compressed_tail;
+    uint64_t room = tail ? s->cluster_size - qcow2_offset_in_cluster(s, tail) : 0;
+    if (tail && total <= room) {
+        *start = tail;
+        *first_new = UINT64_MAX;
+        return 0;
+    }
+    uint64_t tail_cluster = tail >> s->cluster_bits;
+    uint64_t need = qcow2_div_round_up(total - room, s->cluster_size);
+    int64_t host = tail ? qcow2_alloc_clusters_from(bs, tail_cluster + 1, need) : -1;
+    if (host >= 0 && (uint64_t)host == (tail_cluster + 1) << s->cluster_bits) {
+        *start = tail;
+        *first_new = tail_cluster + 1;
+        return 0;
+    }
+    if (host >= 0) {
+        /* not adjacent: give the clusters back and start afresh */
+        int ret = qcow2_free_clusters(bs, host, need << s->cluster_bits);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    host = qcow2_alloc_clusters(bs, qcow2_div_round_up(total, s->cluster_size));
+    if (host < 0) {
+        return (int)host;
+    }
+    *start = host;
+    *first_new = host >> s->cluster_bits;
+    return 0;
+}
+
+/* Stores the compressed jobs back to back; each host cluster's refcount is
+ * the number of compressed clusters touching it. */
+static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, CompressJob *jobs,
+                            size_t nb)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nb; i++) {
+        total += jobs[i].size;
+    }
+    if (total == 0) {
+        return 0;
+    }
+    s->decompressed_entry = 0;    /* the new entries may repeat a freed one */
+    uint64_t start = 0, first_new = 0;
+    int ret = place_compressed(bs, total, &start, &first_new);
+    if (ret < 0) {
+        return ret;
+    }
+    if (start + total > s->cluster_offset_mask) {
+        bdrv_set_error(bs, "compressed data would lie beyond the addressable range of '%s'",
+                       bs->filename);
+        return -EFBIG;
+    }
+    uint64_t first_cluster = start >> s->cluster_bits;
+    uint64_t nb_clusters = ((start + total - 1) >> s->cluster_bits) - first_cluster + 1;
+    uint8_t *packed = malloc(total);
+    uint32_t *touches = calloc(nb_clusters, sizeof(*touches));
+    if (!packed || !touches) {
+        free(packed);
+        free(touches);
+        return -ENOMEM;
+    }
+    uint64_t pos = 0;
+    for (size_t i = 0; i < nb; i++) {
+        if (jobs[i].size) {
+            memcpy(packed + pos, jobs[i].output, jobs[i].size);
+            for (uint64_t c = (start + pos) >> s->cluster_bits;
+                 c <= (start + pos + jobs[i].size - 1) >> s->cluster_bits; c++) {
+                touches[c - first_cluster]++;
+            }
+            pos += jobs[i].size;
+        }
+    }
+    ret = block_file_pwrite(bs->file, start, total, packed);
+    free(packed);
+    /* fresh clusters already count one reference */
+    for (uint64_t c = 0; ret == 0 && c < nb_clusters; c++) {
+        int64_t extra = touches[c] - (first_cluster + c >= first_new ? 1 : 0);
+        if (extra) {
+            ret = qcow2_update_refcount(bs, (first_cluster + c) << s->cluster_bits, 1, extra);
+        }
+    }
+    free(touches);
+    if (ret < 0) {
+        return ret;
+    }
+    s->compressed_tail = qcow2_offset_in_cluster(s, start + total) ? start + total : 0;
+    pos = 0;
+    for (size_t i = 0; ret == 0 && i < nb; i++) {
+        if (!jobs[i].size) {
+            continue;
+        }
+        uint64_t offset = start + pos;
+        uint64_t extra_sectors = ((offset + jobs[i].size - 1) >> 9) - (offset >> 9);
+        uint64_t entry = QCOW2_OFLAG_COMPRESSED | (extra_sectors << s->csize_shift) | offset;
+        ret = qcow2_set_l2_entry(bs, guest_offset + (i << s->cluster_bits), entry);
+        pos += jobs[i].size;
+    }
+    return ret;
+}
+
+int qcow2_co_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                               const void *buf)
+{
+    Qcow2State *s = bs->opaque;
+    if (qcow2_offset_in_cluster(s, offset)) {
+        bdrv_set_error(bs, "compressed writes must start at a cluster boundary");
+        return -EINVAL;
+    }
+    size_t nb = qcow2_div_round_up(bytes, s->cluster_size);
+    CompressJob *jobs = calloc(nb, sizeof(*jobs));
+    uint8_t *inputs = NULL;
+    uint8_t *outputs = malloc(nb * s->cluster_size);
+    /* a short last cluster (end of the image) is padded with zeros */
+    if (bytes % s->cluster_size) {
+        inputs = calloc(nb, s->cluster_size);
+    }
+    if (!jobs || !outputs || (bytes % s->cluster_size && !inputs)) {
+        free(jobs);
+        free(outputs);
+        free(inputs);
+        return -ENOMEM;
+    }
+    if (inputs) {
+        memcpy(inputs, buf, bytes);
+    }
+    const uint8_t *source = inputs ? inputs : buf;
+    for (size_t i = 0; i < nb; i++) {
+        jobs[i].input = source + i * s->cluster_size;
+        jobs[i].output = outputs + i * s->cluster_size;
+    }
+    compress_all(jobs, nb, s->cluster_size);
+    int ret = store_compressed(bs, offset, jobs, nb);
+    /* clusters that do not shrink are stored as normal clusters */
+    for (size_t i = 0; ret == 0 && i < nb; i++) {
+        if (jobs[i].size == 0) {
+            uint64_t length = i + 1 == nb && bytes % s->cluster_size ? bytes % s->cluster_size
+                                                                     : s->cluster_size;
+            ret = qcow2_co_pwrite(bs, offset + i * s->cluster_size, length,
+                                  source + i * s->cluster_size, 0);
+        }
+    }
+    free(jobs);
+    free(outputs);
+    free(inputs);
+    return ret;
+}

@@ -1,0 +1,2 @@
+#include "tests/tcg/test-tcg.h"
+void test_exec(TestContext *t) { (void)t; }
