@@ -21,7 +21,7 @@ skip() { skipped=$((skipped + 1)); echo "SKIP $1${2:+: $2}"; }
 run() {
   prefix=$1 input=$2 dir=$3
   shift 3
-  (cd "$dir" && timeout 60 "$@" <"$input" >"$prefix.out" 2>"$prefix.err")
+  (cd "$dir" && timeout 60 "$@" <"$input" >"$prefix.out" 2>"$prefix.err") 2>/dev/null
   echo $? >"$prefix.status"
 }
 
