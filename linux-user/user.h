@@ -109,6 +109,7 @@ struct UserProcess {
     uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size as the guest set them */
     uint64_t clear_child_tid;
     int fault_signal;               /* host signal behind the last EXCP0E_PAGE */
+    void *alt_stack;                /* host stack for the fault handler */
 };
 
 /* --- guest memory (mmap.c) --- */
@@ -262,6 +263,8 @@ const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
 
 /* Installs the host SIGSEGV/SIGBUS handler for this process. */
 void user_signals_init(UserProcess *p);
+/* Undoes user_signals_init (before the process state is freed). */
+void user_signals_cleanup(UserProcess *p);
 /* Ends the emulator the way sig would end the guest: flushes stdio, makes no core
  * file, and raises sig with its default action. */
 void user_die_with_signal(UserProcess *p, int sig) __attribute__((noreturn));
