@@ -100,6 +100,41 @@ static int vmdk_check_sparse_fields(BlockDriverState *bs, VmdkExtent *e, const u
     return 0;
 }
 
+/* Buffers for grain tables and compressed grains, and where new grains go. */
+static int vmdk_prepare_sparse_io(BlockDriverState *bs, VmdkState *s, VmdkExtent *e,
+                                  int64_t file_len, uint64_t overhead)
+{
+    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
+        e->gt_cache[i].table = malloc((size_t)e->gtes_per_gt * 4);
+        if (!e->gt_cache[i].table) {
+            bdrv_set_error(bs, "out of memory for VMDK grain tables");
+            return -ENOMEM;
+        }
+    }
+    if (e->compressed && 2 * e->grain_size + 1024 > s->compressed_buf_size) {
+        free(s->compressed_buf);
+        s->compressed_buf_size = 2 * e->grain_size + 1024;
+        s->compressed_buf = malloc(s->compressed_buf_size);
+        if (!s->compressed_buf) {
+            bdrv_set_error(bs, "out of memory for VMDK grains");
+            return -ENOMEM;
+        }
+    }
+    if (e->file_end != UINT64_MAX) {
+        e->file_end = round_up_u64(file_len, 512);
+        if (e->compressed) {
+            /* appending continues over the end-of-stream marker, rewritten at flush */
+            uint8_t tail[512];
+            if ((uint64_t)file_len >= overhead + 512 && file_len % 512 == 0 &&
+                block_file_pread(e->file, file_len - 512, 512, tail) == 0 &&
+                buffer_is_zero(tail, 512)) {
+                e->file_end = file_len - 512;
+            }
+        }
+    }
+    return 0;
+}
+
 int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool whole_disk)
 {
     uint8_t h[512];
@@ -153,36 +188,7 @@ int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool who
                        strerror(-ret));
         return ret;
     }
-    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
-        e->gt_cache[i].table = malloc((size_t)e->gtes_per_gt * 4);
-        if (!e->gt_cache[i].table) {
-            bdrv_set_error(bs, "out of memory for VMDK grain tables");
-            return -ENOMEM;
-        }
-    }
-    if (e->compressed && 2 * e->grain_size + 1024 > s->compressed_buf_size) {
-        free(s->compressed_buf);
-        s->compressed_buf_size = 2 * e->grain_size + 1024;
-        s->compressed_buf = malloc(s->compressed_buf_size);
-        if (!s->compressed_buf) {
-            bdrv_set_error(bs, "out of memory for VMDK grains");
-            return -ENOMEM;
-        }
-    }
-    if (e->file_end != UINT64_MAX) {
-        e->file_end = round_up_u64(file_len, 512);
-        if (e->compressed) {
-            /* appending continues over the end-of-stream marker, rewritten at flush */
-            uint8_t tail[512];
-            uint64_t overhead = load_le64(h + HDR_OVERHEAD) * 512;
-            if ((uint64_t)file_len >= overhead + 512 && file_len % 512 == 0 &&
-                block_file_pread(e->file, file_len - 512, 512, tail) == 0 &&
-                buffer_is_zero(tail, 512)) {
-                e->file_end = file_len - 512;
-            }
-        }
-    }
-    return 0;
+    return vmdk_prepare_sparse_io(bs, s, e, file_len, load_le64(h + HDR_OVERHEAD) * 512);
 }
 
 /* The GT at gt_sector, through a small least-recently-used cache (written
@@ -421,12 +427,12 @@ int vmdk_write_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_
     if (e->file_end == UINT64_MAX) {
         bdrv_set_error(bs, "%s: writing to a stream-optimized extent with a footer is not "
                        "supported", bs->filename);
-        return -ENOTSUP;
+        return -EPERM;
     }
     if (gd_index >= e->gd_entries || e->gd[gd_index] == 0) {
         bdrv_set_error(bs, "%s: extent '%s' has no grain table for offset %" PRIu64,
                        bs->filename, e->filename, e->start + rel);
-        return -ENOTSUP;
+        return -EPERM;
     }
     ret = vmdk_merge_grain(bs, s, e, rel, n, data, gte);
     if (ret == 0) {
