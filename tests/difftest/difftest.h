@@ -78,7 +78,15 @@ typedef struct GroupInfo {
     const char *name;
     bool in_check;        /* enabled in the check suite (false: known to fail) */
     bool long_only;       /* encodings exist only in 64-bit mode */
+    unsigned features;    /* host CPU features the native run needs (FEATURE_*) */
 } GroupInfo;
+
+/* CPUID bits (Intel SDM vol. 2A, CPUID) */
+#define FEATURE_POPCNT  0x1u   /* leaf 1 ECX bit 23 */
+#define FEATURE_CX16    0x2u   /* leaf 1 ECX bit 13 */
+#define FEATURE_LZCNT   0x4u   /* leaf 80000001h ECX bit 5 */
+#define FEATURE_LAHF64  0x8u   /* leaf 80000001h ECX bit 0 */
+#define FEATURE_BMI1    0x10u  /* leaf 7 EBX bit 3 (TZCNT) */
 
 int group_count(void);
 const GroupInfo *group_info(int group);
@@ -114,6 +122,11 @@ typedef struct Runner {
 } Runner;
 
 extern const Runner native_runner;
+/* the FEATURE_* bits of this host */
+unsigned native_features(void);
+/* whether this host runs 32-bit code in a compatibility-mode segment (tried in
+ * a child process) */
+bool native_compat_mode_works(void);
 extern const Runner translated_runner;
 
 /* Maps the fixed areas (state, scratch, code) in this process. */

@@ -521,6 +521,35 @@ static void print_tallies(const Options *o, const Tally *tallies)
     }
 }
 
+/* Drops what this host cannot run natively: 32-bit mode without a compatibility
+ * code segment, groups whose instructions the CPU lacks. Returns the number of
+ * sequences left out. */
+static unsigned host_limits(Options *o)
+{
+    unsigned skipped = 0;
+    unsigned per_mode = o->replay ? 1 : o->count;
+    if (o->modes[0] && !native_compat_mode_works()) {
+        printf("note: this host does not run 32-bit code in a compatibility segment; "
+               "32-bit sequences skipped\n");
+        o->modes[0] = false;
+        for (int g = 0; g < group_count(); g++) {
+            skipped += o->groups[g] && !group_info(g)->long_only ? per_mode : 0;
+        }
+        skipped += o->replay ? 1 : o->mixed;
+    }
+    unsigned have = native_features();
+    for (int g = 0; g < group_count(); g++) {
+        unsigned missing = group_info(g)->features & ~have;
+        if (o->groups[g] && missing && !o->replay) {
+            printf("note: this host CPU lacks features 0x%x: group %s skipped\n", missing,
+                   group_info(g)->name);
+            o->groups[g] = false;
+            skipped += per_mode * (o->modes[0] + o->modes[1]);
+        }
+    }
+    return skipped;
+}
+
 /* --save / --against: native results of one run (e.g. under qemu-x86_64) stand
  * in for the translated side of another with the same options */
 static FILE *open_results(const Options *o)
@@ -561,9 +590,10 @@ int main(int argc, char **argv)
     Options o;
     memset(&o, 0, sizeof(o));
     parse_options(&o, argc, argv);
+    memory_map_fixed();
+    unsigned skipped = host_limits(&o);
     unsigned n_jobs;
     Job *jobs = make_jobs(&o, &n_jobs);
-    memory_map_fixed();
     Sequence *seqs = calloc(MAX_BATCH, sizeof(Sequence));
     RunResult *native = map_shared(MAX_BATCH * sizeof(RunResult));
     RunResult *translated = map_shared(2 * MAX_BATCH * sizeof(RunResult));
@@ -615,7 +645,11 @@ int main(int argc, char **argv)
         return 0;
     }
     print_tallies(&o, tallies);
-    printf("%u passed, %u failed\n", passed, failed);
+    if (skipped) {
+        printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+    } else {
+        printf("%u passed, %u failed\n", passed, failed);
+    }
     munmap(native, MAX_BATCH * sizeof(RunResult));
     munmap(translated, 2 * MAX_BATCH * sizeof(RunResult));
     munmap(shrinker.native, MAX_INSNS * sizeof(RunResult));

@@ -11,12 +11,14 @@
  * Faults come back as signals; the handler takes the state from the signal
  * context (Linux's ucontext, trapno is the x86 vector).
  */
+#include <cpuid.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include "difftest.h"
@@ -271,3 +273,43 @@ static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult 
 }
 
 const Runner native_runner = { "native", 1, native_start, native_run };
+
+unsigned native_features(void)
+{
+    unsigned a, b, c, d, features = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        features |= (c & (1u << 23) ? FEATURE_POPCNT : 0) | (c & (1u << 13) ? FEATURE_CX16 : 0);
+    }
+    if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
+        features |= (c & (1u << 5) ? FEATURE_LZCNT : 0) | (c & 1u ? FEATURE_LAHF64 : 0);
+    }
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        features |= b & (1u << 3) ? FEATURE_BMI1 : 0;
+    }
+    return features;
+}
+
+/* an empty 32-bit sequence must come back completed */
+bool native_compat_mode_works(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        return false;
+    }
+    if (pid == 0) {
+        static Sequence empty;
+        static RunResult result;
+        empty.long_mode = false;
+        void *ctx = native_start();
+        alarm(10);
+        native_run(ctx, &empty, 0, &result);
+        _exit(result.status == RUN_DONE ? 0 : 1);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid) {
+        return false;
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
