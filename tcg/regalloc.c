@@ -5,10 +5,10 @@
  * output registers, and writes values back to memory only when needed:
  *  - globals before helpers that read them, before guest memory accesses (which
  *    may fault) and at block ends;
- *  - locals at block ends;
+ *  - temps that a label needs, before jumps to it and at the label;
  *  - anything evicted from a register.
- * At a label every temp is in its canonical place (globals and locals in memory,
- * normal temps dead), which is what every jump to that label provides.
+ * At a label every value is in its canonical place (globals in memory, temps the
+ * label needs in their stack slots), which is what every jump to it provides.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -188,18 +188,32 @@ static void sync_globals(TCGContext *s, bool drop, uint32_t avoid)
     }
 }
 
-static void save_locals(TCGContext *s, uint32_t avoid)
+static bool is_temp_kind(const struct TCGTemp *t)
 {
+    return t->kind == TEMP_NORMAL || t->kind == TEMP_LOCAL;
+}
+
+static const uint8_t *label_live_set(TCGContext *s, TCGArg label)
+{
+    return s->label_live + (size_t)label * (size_t)s->nb_temps;
+}
+
+/* Before a jump to label (or falling into it): globals and the temps the label
+ * needs go to memory. */
+static void writeback_for_label(TCGContext *s, TCGArg label)
+{
+    const uint8_t *live = label_live_set(s, label);
+    sync_globals(s, false, 0);
     for (int i = s->nb_globals; i < s->nb_temps; i++) {
-        struct TCGTemp *t = &s->temps[i];
-        if (t->kind == TEMP_LOCAL) {
-            temp_store(s, t, avoid);
+        if (live[i] && is_temp_kind(&s->temps[i])) {
+            temp_store(s, &s->temps[i], 0);
         }
     }
 }
 
-/* State at a label (and after an unconditional jump): everything canonical. */
-static void reset_at_block_boundary(TCGContext *s)
+/* Register state where control arrives only through jumps: everything in its
+ * canonical place. live (may be NULL: nothing) says which temps hold values. */
+static void reset_at_block_boundary(TCGContext *s, const uint8_t *live)
 {
     for (int i = 0; i < s->nb_temps; i++) {
         struct TCGTemp *t = &s->temps[i];
@@ -210,29 +224,25 @@ static void reset_at_block_boundary(TCGContext *s)
             t->location = TEMP_VAL_MEM;
             t->mem_coherent = true;
             break;
-        case TEMP_LOCAL:
-            temp_alloc_frame(s, t);
-            t->location = TEMP_VAL_MEM;
-            t->mem_coherent = true;
-            break;
         case TEMP_CONST:
             t->location = TEMP_VAL_CONST;
             break;
         case TEMP_NORMAL:
-            t->location = TEMP_VAL_DEAD;
-            t->mem_coherent = false;
+        case TEMP_LOCAL:
+            if (live && live[i]) {
+                temp_alloc_frame(s, t);
+                t->location = TEMP_VAL_MEM;
+                t->mem_coherent = true;
+            } else {
+                t->location = TEMP_VAL_DEAD;
+                t->mem_coherent = false;
+            }
             break;
         }
     }
     for (int r = 0; r < 32; r++) {
         s->reg_to_temp[r] = -1;
     }
-}
-
-static void end_block_writeback(TCGContext *s)
-{
-    sync_globals(s, false, 0);
-    save_locals(s, 0);
 }
 
 static void alloc_mov(TCGContext *s, const TCGOp *op)
@@ -465,37 +475,38 @@ static void alloc_insn_start(TCGContext *s, const TCGOp *op)
 
 static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
 {
+    static const bool no_consts[TCG_MAX_OP_ARGS];
     switch (op->opc) {
     case INDEX_op_set_label: {
-        end_block_writeback(s);
-        reset_at_block_boundary(s);
+        writeback_for_label(s, op->args[0]);
+        reset_at_block_boundary(s, label_live_set(s, op->args[0]));
         struct TCGLabel *l = s->labels[op->args[0]];
         l->bound = true;
         l->offset = tcg_code_offset(s);
         break;
     }
     case INDEX_op_br:
-        end_block_writeback(s);
-        tcg_target_out_op(s, op, op->args, (bool[TCG_MAX_OP_ARGS]){ false });
-        reset_at_block_boundary(s);
+        writeback_for_label(s, op->args[0]);
+        tcg_target_out_op(s, op, op->args, no_consts);
+        reset_at_block_boundary(s, NULL);
         break;
     case INDEX_op_brcond:
-        end_block_writeback(s);
+        writeback_for_label(s, op->args[3]);
         alloc_op(s, op);
         break;
     case INDEX_op_goto_tb:
         sync_globals(s, false, 0);
-        tcg_target_out_op(s, op, op->args, (bool[TCG_MAX_OP_ARGS]){ false });
+        tcg_target_out_op(s, op, op->args, no_consts);
         break;
     case INDEX_op_exit_tb:
         sync_globals(s, false, 0);
-        tcg_target_out_op(s, op, op->args, (bool[TCG_MAX_OP_ARGS]){ false });
-        reset_at_block_boundary(s);
+        tcg_target_out_op(s, op, op->args, no_consts);
+        reset_at_block_boundary(s, NULL);
         break;
     case INDEX_op_goto_ptr:
         sync_globals(s, false, 0);
         alloc_op(s, op);
-        reset_at_block_boundary(s);
+        reset_at_block_boundary(s, NULL);
         break;
     default:
         break;
@@ -545,12 +556,7 @@ bool tcg_reg_alloc_code(TCGContext *s)
     for (int i = s->nb_globals; i < s->nb_temps; i++) {
         s->temps[i].mem_allocated = false;
     }
-    reset_at_block_boundary(s);
-    for (int i = s->nb_globals; i < s->nb_temps; i++) {
-        if (s->temps[i].kind == TEMP_LOCAL) {
-            s->temps[i].location = TEMP_VAL_DEAD;
-        }
-    }
+    reset_at_block_boundary(s, NULL);
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         if (op->removed) {
