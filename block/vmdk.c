@@ -246,11 +246,6 @@ static int vmdk_check_sparse_fields(BlockDriverState *bs, VmdkExtent *e, const u
         bdrv_set_error(bs, "unsupported VMDK version %u in extent '%s'", e->version, e->filename);
         return -ENOTSUP;
     }
-    if ((e->flags & VMDK_FLAG_NL_DETECT) && memcmp(h + HDR_NL_CHARS, "\n \r\n", 4) != 0) {
-        bdrv_set_error(bs, "extent '%s' was corrupted by a text-mode (newline) transfer",
-                       e->filename);
-        return -EINVAL;
-    }
     e->compressed = e->flags & VMDK_FLAG_COMPRESSED;
     e->has_markers = e->flags & VMDK_FLAG_MARKERS;
     if (e->compressed && load_le16(h + HDR_COMPRESS_ALGORITHM) != 1) {
@@ -745,6 +740,22 @@ static int vmdk_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t by
     return 0;
 }
 
+/* convert -c: only stream-optimized extents hold compressed grains, and they
+ * compress every grain anyway. */
+static int vmdk_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                                  const void *buf)
+{
+    VmdkState *s = bs->opaque;
+    VmdkExtent *e = vmdk_find_extent(s, offset);
+
+    if (!e || e->type != EXTENT_SPARSE || !e->compressed) {
+        bdrv_set_error(bs, "%s: compression is only supported for streamOptimized VMDK images",
+                       bs->filename);
+        return -ENOTSUP;
+    }
+    return vmdk_pwrite(bs, offset, bytes, buf, 0);
+}
+
 static int vmdk_write_eos(BlockDriverState *bs, VmdkExtent *e)
 {
     uint8_t eos[512];
@@ -850,6 +861,16 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
     BlockErrorInfo err = { "" };
     int ret;
 
+    /* A descriptor is text anyone can write: an image opened for writing may only
+     * reach extent files in its own folder, never absolute or ".." paths. */
+    if ((bs->open_flags & BDRV_O_RDWR) &&
+        (e->filename[0] == '/' || strcmp(e->filename, "..") == 0 ||
+         strncmp(e->filename, "../", 3) == 0 || strstr(e->filename, "/../") ||
+         (strlen(e->filename) >= 3 && strcmp(e->filename + strlen(e->filename) - 3, "/..") == 0))) {
+        bdrv_set_error(bs, "extent file '%s' is outside the image's folder (open it read-only)",
+                       e->filename);
+        return -EPERM;
+    }
     bdrv_resolve_backing_name(bs->filename, e->filename, path, sizeof(path));
     ret = block_file_open(path, bs->open_flags & (BDRV_O_RDWR | BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO),
                           &e->file, &err);
@@ -1100,8 +1121,11 @@ static int vmdk_sparse_status(BlockDriverState *bs, VmdkExtent *e, uint64_t rel,
     if (e->file != bs->file) {
         return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED;
     }
+    if (*pnum > bytes) {
+        *pnum = bytes;
+    }
     *map = (uint64_t)first * 512 + in_grain;
-    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+    return format_data_status(bs->file, *map, pnum);
 }
 
 static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
@@ -1126,11 +1150,13 @@ static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
         return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     case EXTENT_FLAT:
         *pnum = bytes;
-        if (e->file != bs->file) {
-            return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED;
+        ret = format_data_status(e->file, e->flat_offset + rel, pnum);
+        if (ret < 0 || e->file == bs->file) {
+            *map = e->flat_offset + rel;
+            return ret;
         }
-        *map = e->flat_offset + rel;
-        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+        /* the offset would be in another file than the one map names */
+        return ret & ~BDRV_BLOCK_OFFSET_VALID;
     default:
         ret = vmdk_sparse_status(bs, e, rel, bytes, pnum, map);
         if (*pnum > bytes) {
@@ -1235,8 +1261,9 @@ static void vmdk_dump_info(BlockDriverState *bs, FILE *out, bool json)
     }
 }
 
-/* Every allocated grain must lie inside its extent's file. */
-static void vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckResult *res)
+/* Every allocated grain must lie inside its extent's file; like qemu-img, the
+ * check stops at the first that does not (the image cannot be trusted further). */
+static int vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckResult *res)
 {
     int64_t file_len = block_file_length(e->file);
     uint32_t gte;
@@ -1245,23 +1272,24 @@ static void vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckRes
         uint64_t gd_index = rel / e->grain_size / e->gtes_per_gt;
         if (gd_index < e->gd_entries && e->gd[gd_index] != 0 &&
             (uint64_t)e->gd[gd_index] * 512 + (uint64_t)e->gtes_per_gt * 4 > (uint64_t)file_len) {
-            fprintf(stderr, "ERROR: grain table of sector %" PRIu64 " points after image end\n",
+            fprintf(stderr, "ERROR: grain table for sector %" PRIu64 " points after EOF\n",
                     (e->start + rel) / 512);
             res->corruptions++;
-            rel += e->grain_size * (e->gtes_per_gt - 1);
-            continue;
+            return -EINVAL;
         }
         if (vmdk_get_gte(bs, e, rel, &gte) < 0) {
             res->check_errors++;
-            return;
+            return -EIO;
         }
         if (gte > VMDK_GTE_ZEROED && (uint64_t)gte * 512 + (e->compressed ? 0 : e->grain_size - 1) >=
                                      (uint64_t)file_len) {
-            fprintf(stderr, "ERROR: cluster offset for sector %" PRIu64 " points after image end\n",
+            fprintf(stderr, "ERROR: cluster offset for sector %" PRIu64 " points after EOF\n",
                     (e->start + rel) / 512);
             res->corruptions++;
+            return -EINVAL;
         }
     }
+    return 0;
 }
 
 static int vmdk_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
@@ -1270,7 +1298,10 @@ static int vmdk_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
 
     for (int i = 0; i < s->extent_count; i++) {
         if (s->extents[i].type == EXTENT_SPARSE) {
-            vmdk_check_extent(bs, &s->extents[i], res);
+            int ret = vmdk_check_extent(bs, &s->extents[i], res);
+            if (ret < 0) {
+                return ret;
+            }
         }
     }
     return 0;
@@ -1582,6 +1613,7 @@ const BlockDriver bdrv_vmdk = {
     .pread = vmdk_pread,
     .pwrite = vmdk_pwrite,
     .pwrite_zeroes = vmdk_pwrite_zeroes,
+    .pwrite_compressed = vmdk_pwrite_compressed,
     .flush = vmdk_flush,
     .block_status = vmdk_block_status,
     .check = vmdk_check,

@@ -350,12 +350,36 @@ SYSCALL_HANDLER(fchownat)
                                 arg_int(args, 4)));
 }
 
-/* struct linux_dirent64 has the same layout in both ABIs */
+/*
+ * struct linux_dirent64 has the same layout in both ABIs, but a 32-bit process
+ * gets 32-bit directory offsets from Linux (ext4 and others hash to 32 bits for
+ * compat callers); 32-bit glibc fails readdir with EOVERFLOW on larger ones.
+ * The host gives us 64-bit ones, so i386 guests see them truncated to 31 bits.
+ */
 SYSCALL_HANDLER(getdents64)
 {
-    void *buf = guest_ptr(p, args[1], args[2], PAGE_WRITE);
-    return buf ? host_result(syscall(SYS_getdents64, arg_int(args, 0), buf, args[2]))
-               : -EFAULT;
+    uint8_t *buf = guest_ptr(p, args[1], args[2], PAGE_WRITE);
+    if (!buf) {
+        return -EFAULT;
+    }
+    int64_t ret = host_result(syscall(SYS_getdents64, arg_int(args, 0), buf, args[2]));
+    if (ret <= 0 || p->abi->is64) {
+        return ret;
+    }
+    /* d_ino (8 bytes), d_off (8 bytes), d_reclen (2 bytes), ... */
+    for (int64_t pos = 0; pos + 19 <= ret;) {
+        uint64_t offset;
+        uint16_t reclen;
+        memcpy(&offset, buf + pos + 8, 8);
+        memcpy(&reclen, buf + pos + 16, 2);
+        offset &= 0x7fffffff;
+        memcpy(buf + pos + 8, &offset, 8);
+        if (reclen == 0) {
+            break;
+        }
+        pos += reclen;
+    }
+    return ret;
 }
 
 SYSCALL_HANDLER(dup)

@@ -136,7 +136,8 @@ const char *guest_string(UserProcess *p, uint64_t addr);
 /* Copies between guest and host memory; false when the guest range is bad. */
 bool copy_from_guest(UserProcess *p, void *dst, uint64_t addr, uint64_t len);
 bool copy_to_guest(UserProcess *p, uint64_t addr, const void *src, uint64_t len);
-/* A free guest range of len bytes (page aligned), near hint; 0 when none. */
+/* A free guest range of len bytes (page aligned), near hint, for a fixed
+ * mapping right after; 0 when none. */
 uint64_t guest_find_free(UserProcess *p, uint64_t len, uint64_t hint);
 /* The guest's memory calls; they return the guest address or -errno. */
 int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int flags,

@@ -339,8 +339,10 @@ void helper_bcd(CPUX86State *env, uint32_t op, uint32_t imm)
                 ah = ax >> 8;
                 al = ax;
             } else {
-                al -= 6;
-                ah -= 1;
+                /* SDM vol. 2A, AAS: AX = AX - 6, then AH = AH - 1 */
+                uint16_t ax = (uint16_t)(ah << 8 | al) - 6;
+                ah = (ax >> 8) - 1;
+                al = ax;
             }
             out = CC_A | CC_C;
         } else {

@@ -60,11 +60,18 @@ for arch in x86_64 i386; do
       skip "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
       continue
     fi
-    seeds="1 2 3"
-    [ "$prog" = faults ] && seeds=1
-    for seed in $seeds; do
-      run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed"
-    done
+    if [ "$prog" = faults ]; then
+      # one process per case: each dies of its signal, natively and emulated
+      case_number=0
+      while "$bin" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
+        run_guest "$prog-$arch case $case_number" "$emulator" "$bin" "$case_number"
+        case_number=$((case_number + 1))
+      done
+    else
+      for seed in 1 2 3; do
+        run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed"
+      done
+    fi
   done
 done
 

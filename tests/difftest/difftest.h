@@ -50,6 +50,7 @@ typedef struct DiffState {
 /* --- a generated sequence --- */
 #define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
 #define MAX_INSNS  64
+#define MAX_SEQ_JUMPS 16
 
 typedef struct Sequence {
     uint64_t seed;
@@ -62,6 +63,9 @@ typedef struct Sequence {
     int16_t insn_group[MAX_INSNS];
     uint16_t insn_undef[MAX_INSNS];   /* flags undefined before the instruction */
     uint16_t end_undef;               /* flags undefined at the end */
+    /* forward jumps: offset of the rel field and of the target (for truncation) */
+    unsigned n_jumps;
+    struct { uint16_t field, target; } jumps[MAX_SEQ_JUMPS];
     /* RIP-relative displacements, resolved when the sequence is placed at an address */
     unsigned n_fixups;
     struct { uint16_t disp_offset, insn_end; uint32_t target; } fixups[MAX_INSNS];
@@ -86,6 +90,9 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
 /* Copies the sequence's code to addr and resolves its RIP-relative operands. */
 void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr);
 void scratch_fill(uint8_t *scratch, uint64_t seed);
+/* The first n instructions of src as a sequence of their own; false when a jump
+ * among them targets an instruction beyond. */
+bool sequence_truncate(const Sequence *src, unsigned n, Sequence *dst);
 
 /* --- runs --- */
 enum { RUN_NOT_RUN, RUN_DONE, RUN_EXCEPTION, RUN_CRASH };

@@ -350,6 +350,9 @@ static void jumps_resolve(Gen *g)
             fprintf(stderr, "difftest: generator produced a short jump out of range\n");
             abort();
         }
+        seq->jumps[seq->n_jumps].field = g->jumps[i].field;
+        seq->jumps[seq->n_jumps].target = g->item_offset[g->jumps[i].target];
+        seq->n_jumps++;
         for (unsigned b = 0; b < g->jumps[i].size; b++) {
             seq->code[g->jumps[i].field + b] = (uint8_t)((uint32_t)rel >> (8 * b));
         }
@@ -514,4 +517,34 @@ void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr)
         int32_t rel32 = (int32_t)rel;
         memcpy(dst + seq->fixups[i].disp_offset, &rel32, 4);
     }
+}
+
+bool sequence_truncate(const Sequence *src, unsigned n, Sequence *dst)
+{
+    if (n == 0 || n >= src->n_insns) {
+        return false;
+    }
+    unsigned end = src->insn_offset[n];
+    for (unsigned i = 0; i < src->n_jumps; i++) {
+        if (src->jumps[i].field < end && src->jumps[i].target > end) {
+            return false;
+        }
+    }
+    *dst = *src;
+    dst->n_insns = n;
+    dst->code_len = end;
+    dst->end_undef = src->insn_undef[n];
+    dst->n_fixups = 0;
+    dst->n_jumps = 0;
+    for (unsigned i = 0; i < src->n_fixups; i++) {
+        if (src->fixups[i].disp_offset < end) {
+            dst->fixups[dst->n_fixups++] = src->fixups[i];
+        }
+    }
+    for (unsigned i = 0; i < src->n_jumps; i++) {
+        if (src->jumps[i].field < end) {
+            dst->jumps[dst->n_jumps++] = src->jumps[i];
+        }
+    }
+    return true;
 }

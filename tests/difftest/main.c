@@ -25,6 +25,8 @@ typedef struct Options {
     unsigned max_print;
     bool verbose;
     bool self_check;         /* compare the native side with itself (harness test) */
+    const char *save;        /* write the native results here, compare nothing */
+    const char *against;     /* compare with native results saved by another run */
 } Options;
 
 typedef struct Job {
@@ -214,20 +216,77 @@ static void print_sequence(Report *r, const Sequence *seq)
     report_add(r, "\n    rflags=0x%" PRIx64 "\n", seq->init.rflags);
 }
 
-static bool check_sequence(const Options *o, const Job *job, const Sequence *seq,
-                           const RunResult *nat, const RunResult *tr, Tally *t)
+/* Compares both translated runs with the native one; the details of the first
+ * difference go to r. */
+static bool runs_match(const Sequence *seq, const RunResult *nat, const RunResult *tr,
+                       Report *r, int *failed_run)
 {
-    Report r = { .len = 0 };
-    bool ok = true;
-    for (int run = 0; run < 2 && ok; run++) {
-        Report detail = { .len = 0 };
-        if (!same_end(seq, nat, &tr[run], &detail) || !compare_state(seq, nat, &tr[run], &detail)) {
-            report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (translated run %d of 2)\n",
-                       group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1);
-            report_add(&r, "%s", detail.text);
-            ok = false;
+    for (int run = 0; run < 2; run++) {
+        if (!same_end(seq, nat, &tr[run], r) || !compare_state(seq, nat, &tr[run], r)) {
+            *failed_run = run;
+            return false;
         }
     }
+    return true;
+}
+
+static void place_batch(const Sequence *seqs, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
+        sequence_place(&seqs[i], slot, SLOT_ADDR(i));
+        slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
+    }
+}
+
+/* Runs the prefixes of a failing sequence and reports the shortest failing one:
+ * its last instruction is the first that goes wrong. */
+typedef struct Shrinker {
+    const Runner *other;
+    Sequence *seqs;          /* MAX_INSNS */
+    RunResult *native;       /* MAX_INSNS, shared */
+    RunResult *translated;   /* 2 * MAX_INSNS, shared */
+} Shrinker;
+
+static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
+{
+    unsigned n = 0;
+    for (unsigned k = 1; k < seq->n_insns; k++) {
+        if (sequence_truncate(seq, k, &sh->seqs[n])) {
+            n++;
+        }
+    }
+    place_batch(sh->seqs, n);
+    sandbox_run_batch(&native_runner, sh->seqs, n, sh->native);
+    sandbox_run_batch(sh->other, sh->seqs, n, sh->translated);
+    for (unsigned i = 0; i < n; i++) {
+        const Sequence *p = &sh->seqs[i];
+        Report detail = { .len = 0 };
+        int run;
+        if (!runs_match(p, &sh->native[i], &sh->translated[2 * i], &detail, &run)) {
+            unsigned last = p->n_insns - 1;
+            uint8_t placed[MAX_CODE];
+            sequence_place(p, placed, SLOT_ADDR(i));
+            report_add(r, "  shortest failing prefix: %u instruction(s), the last at +0x%03x:",
+                       p->n_insns, p->insn_offset[last]);
+            for (unsigned b = p->insn_offset[last]; b < p->code_len; b++) {
+                report_add(r, " %02x", placed[b]);
+            }
+            report_add(r, "\n%s", detail.text);
+            return;
+        }
+    }
+    report_add(r, "  every shorter prefix passes: the last instruction goes wrong\n");
+}
+
+static bool check_sequence(const Options *o, const Shrinker *sh, const Job *job,
+                           const Sequence *seq, const RunResult *nat, const RunResult *tr,
+                           Tally *t)
+{
+    Report r = { .len = 0 };
+    Report detail = { .len = 0 };
+    int run = 0;
+    bool ok = runs_match(seq, nat, tr, &detail, &run);
     if (ok && !o->verbose) {
         return true;
     }
@@ -236,9 +295,16 @@ static bool check_sequence(const Options *o, const Job *job, const Sequence *seq
                    seq->long_mode ? 64 : 32, job->seed);
         describe_end(&r, "native", nat);
         report_add(&r, ")\n");
+    } else {
+        report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (translated run %d of 2)\n%s",
+                   group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1,
+                   detail.text);
     }
     if (ok || o->verbose || t->printed++ < o->max_print) {
         print_sequence(&r, seq);
+        if (!ok && sh->other) {
+            shrink(sh, seq, &r);
+        }
         if (job->group >= 0) {
             report_add(&r, "  replay: difftest --replay 0x%016" PRIx64 " --mode %d --group %s\n",
                        job->seed, seq->long_mode ? 64 : 32, group_name(job->group));
@@ -280,7 +346,9 @@ static void usage(void)
             "                [--groups check|all|NAME,NAME...] [--max-print N] [--verbose]\n"
             "       difftest --replay SEED --mode 64|32 --group NAME\n"
             "       difftest --list\n"
-            "  --self-check compares native runs with native runs (tests the harness)\n");
+            "  --self-check compares native runs with native runs (tests the harness)\n"
+            "  --save FILE writes the native results (e.g. when run under qemu-x86_64)\n"
+            "  --against FILE compares the native results with those saved in FILE\n");
     exit(2);
 }
 
@@ -377,6 +445,10 @@ static void parse_options(Options *o, int argc, char **argv)
                 fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
                 exit(2);
             }
+        } else if (strcmp(opt, "--save") == 0) {
+            o->save = arg;
+        } else if (strcmp(opt, "--against") == 0) {
+            o->against = arg;
         } else if (strcmp(opt, "--replay") == 0) {
             o->replay = true;
             o->replay_seed = parse_number(opt, arg);
@@ -449,6 +521,41 @@ static void print_tallies(const Options *o, const Tally *tallies)
     }
 }
 
+/* --save / --against: native results of one run (e.g. under qemu-x86_64) stand
+ * in for the translated side of another with the same options */
+static FILE *open_results(const Options *o)
+{
+    const char *name = o->save ? o->save : o->against;
+    if (!name) {
+        return NULL;
+    }
+    FILE *f = fopen(name, o->save ? "wb" : "rb");
+    if (!f) {
+        perror(name);
+        exit(2);
+    }
+    return f;
+}
+
+static void results_write(FILE *f, const char *name, const RunResult *res, unsigned n)
+{
+    if (fwrite(res, sizeof(RunResult), n, f) != n) {
+        fprintf(stderr, "difftest: %s: write error\n", name);
+        exit(2);
+    }
+}
+
+static void results_read(FILE *f, const char *name, RunResult *translated, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (fread(&translated[2 * i], sizeof(RunResult), 1, f) != 1) {
+            fprintf(stderr, "difftest: %s: too short for these options\n", name);
+            exit(2);
+        }
+        translated[2 * i + 1] = translated[2 * i];
+    }
+}
+
 int main(int argc, char **argv)
 {
     Options o;
@@ -464,22 +571,33 @@ int main(int argc, char **argv)
     unsigned passed = 0, failed = 0;
     Runner twice = native_twice_runner;
     twice.start = native_runner.start;
-    const Runner *other = o.self_check ? &twice : &translated_runner;
+    const Runner *other = o.self_check ? &twice : o.against ? NULL : &translated_runner;
+    FILE *saved = open_results(&o);
+    Shrinker shrinker = {
+        other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(MAX_INSNS * sizeof(RunResult)),
+        map_shared(2 * MAX_INSNS * sizeof(RunResult)),
+    };
     for (unsigned first = 0; first < n_jobs; first += MAX_BATCH) {
         unsigned n = n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH;
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             sequence_generate(&seqs[i], job->seed, job->long_mode, job->group, o.groups);
-            uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
-            sequence_place(&seqs[i], slot, SLOT_ADDR(i));
-            slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
         }
+        place_batch(seqs, n);
         sandbox_run_batch(&native_runner, seqs, n, native);
-        sandbox_run_batch(other, seqs, n, translated);
+        if (o.save) {
+            results_write(saved, o.save, native, n);
+            continue;
+        }
+        if (other) {
+            sandbox_run_batch(other, seqs, n, translated);
+        } else {
+            results_read(saved, o.against, translated, n);
+        }
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             Tally *t = &tallies[job->group + 1];
-            if (check_sequence(&o, job, &seqs[i], &native[i], &translated[2 * i], t)) {
+            if (check_sequence(&o, &shrinker, job, &seqs[i], &native[i], &translated[2 * i], t)) {
                 passed++;
                 t->passed[job->long_mode]++;
             } else {
@@ -488,7 +606,24 @@ int main(int argc, char **argv)
             }
         }
     }
+    if (saved && fclose(saved) != 0) {
+        fprintf(stderr, "difftest: %s: write error\n", o.save ? o.save : o.against);
+        return 2;
+    }
+    if (o.save) {
+        printf("saved %u native results to %s\n", n_jobs, o.save);
+        return 0;
+    }
     print_tallies(&o, tallies);
     printf("%u passed, %u failed\n", passed, failed);
+    munmap(native, MAX_BATCH * sizeof(RunResult));
+    munmap(translated, 2 * MAX_BATCH * sizeof(RunResult));
+    munmap(shrinker.native, MAX_INSNS * sizeof(RunResult));
+    munmap(shrinker.translated, 2 * MAX_INSNS * sizeof(RunResult));
+    free(shrinker.seqs);
+    free(tallies);
+    free(seqs);
+    free(jobs);
+    free(o.groups);
     return failed ? 1 : 0;
 }

@@ -154,6 +154,28 @@ static void state_from_context(DiffState *st, const ucontext_t *uc)
     }
 }
 
+/* The x86 vector of a fault: the kernel's trapno, or (when an emulator running
+ * this harness leaves trapno unset) the one the signal implies. */
+static int32_t fault_vector(int sig, const siginfo_t *info, const ucontext_t *uc)
+{
+    int64_t trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+    if (trapno >= 0 && trapno < 32) {
+        return (int32_t)trapno;
+    }
+    switch (sig) {
+    case SIGFPE:
+        return 0;
+    case SIGILL:
+        return 6;
+    case SIGBUS:
+        return 17;
+    case SIGTRAP:
+        return 3;
+    default:
+        return info->si_code == SI_KERNEL ? 13 : 14;
+    }
+}
+
 static void on_fault(int sig, siginfo_t *info, void *uc_void)
 {
     ucontext_t *uc = uc_void;
@@ -164,10 +186,9 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
         signal(sig, SIG_DFL);
         return;
     }
-    (void)info;
     RunResult *res = nc->result;
     res->status = RUN_EXCEPTION;
-    res->exception = (int32_t)uc->uc_mcontext.gregs[REG_TRAPNO];
+    res->exception = fault_vector(sig, info, uc);
     res->fault_offset = rip - nc->slot_address;
     state_from_context(&res->state, uc);
     nc->running = 0;
