@@ -33,6 +33,7 @@ void test_pressure(TestContext *t);
 void test_calls(TestContext *t);
 void test_memory(TestContext *t);
 void test_branches(TestContext *t);
+void test_temps_across_labels(TestContext *t);
 void test_exec(TestContext *t);
 
 #endif
