@@ -19,6 +19,7 @@
 #include "block/block_int.h"
 
 #define CONVERT_CHUNK (2 * 1024 * 1024)
+#define COMPRESS_CHUNK (8 * 1024 * 1024)
 #define DEFAULT_SPARSE_SIZE 4096
 
 enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
@@ -570,7 +571,10 @@ int img_convert(int argc, char **argv)
     BlockDriverInfo bdi;
     job.cluster_size = bdrv_get_info(job.target, &bdi) == 0 && bdi.cluster_size ?
                        bdi.cluster_size : 65536;
-    job.chunk_size = job.cluster_size > CONVERT_CHUNK ? job.cluster_size : CONVERT_CHUNK;
+    /* compression batches more clusters per request: the format compresses a
+     * request's clusters on all cores */
+    uint64_t chunk = o.compress ? COMPRESS_CHUNK : CONVERT_CHUNK;
+    job.chunk_size = job.cluster_size > chunk ? job.cluster_size : chunk;
     job.chunk_size -= job.chunk_size % job.cluster_size;
     job.compress = o.compress;
     job.sparse_size = o.sparse_size;
