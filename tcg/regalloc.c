@@ -107,6 +107,18 @@ static void temp_dead(TCGContext *s, struct TCGTemp *t)
     }
 }
 
+/* A register no temp holds, outside avoid; -1 when there is none. */
+static int free_reg(TCGContext *s, uint32_t avoid)
+{
+    for (int i = 0; i < tcg_target_reg_alloc_order_count; i++) {
+        int r = tcg_target_reg_alloc_order[i];
+        if (!((s->reserved_regs | avoid) & reg_bit(r)) && s->reg_to_temp[r] < 0) {
+            return r;
+        }
+    }
+    return -1;
+}
+
 static int reg_alloc(TCGContext *s, uint32_t mask, uint32_t avoid)
 {
     mask &= ~(s->reserved_regs | avoid);
@@ -267,6 +279,16 @@ static void alloc_mov(TCGContext *s, const TCGOp *op)
         if (src_dead && src->kind != TEMP_FIXED) {
             r = src->reg;
             temp_dead(s, src);
+        } else if (dst->kind == TEMP_GLOBAL && dst->type == src->type) {
+            /* the value stays in src's register: store it rather than copy it */
+            reg_release(s, dst);
+            tcg_target_out_st(s, dst->type, src->reg, tcg_target_env_reg, dst->mem_offset);
+            dst->location = TEMP_VAL_MEM;
+            dst->mem_coherent = true;
+            if (op->dead_args & 1) {
+                temp_dead(s, dst);
+            }
+            return;
         } else {
             r = reg_alloc(s, ~0u, reg_bit(src->reg));
             tcg_target_out_mov(s, dst->type, r, src->reg);
@@ -310,6 +332,15 @@ static int take_aliased_register(TCGContext *s, const TCGOp *op, int in, int reg
     bool owned = t->location == TEMP_VAL_REG && t->reg == reg && s->reg_to_temp[reg] == t->index;
     if (!owned) {
         return reg;           /* dead input already freed, or a private copy */
+    }
+    int spare = free_reg(s, in_regs | reg_bit(reg));
+    if (spare >= 0) {
+        /* a free register is cheaper than reloading the value later */
+        tcg_target_out_mov(s, t->type, spare, reg);
+        reg_release(s, t);
+        t->reg = spare;
+        s->reg_to_temp[spare] = t->index;
+        return reg;
     }
     if (t->kind == TEMP_CONST || (t->kind != TEMP_FIXED && t->mem_coherent && t->mem_allocated)) {
         reg_release(s, t);
