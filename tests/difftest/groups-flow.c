@@ -106,7 +106,7 @@ static const GroupDef flow_groups[] = {
     { { "jcc", true, false }, gen_jcc },
     { { "loop", true, false }, gen_loop },
     { { "string", true, false }, gen_string },
-    { { "flagops", true, false }, gen_flagops },
+    { { "flagops", true, false, FEATURE_LAHF64 }, gen_flagops },
 };
 
 const GroupTable flow_group_table = { flow_groups, sizeof(flow_groups) / sizeof(flow_groups[0]) };

@@ -337,7 +337,7 @@ static const GroupDef move_groups[] = {
     { { "setcc", true, false }, gen_setcc },
     { { "xchg", true, false }, gen_xchg },
     { { "cmpxchg", true, false }, gen_cmpxchg },
-    { { "cmpxchg8b", true, false }, gen_cmpxchg8b },
+    { { "cmpxchg8b", true, false, FEATURE_CX16 }, gen_cmpxchg8b },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },
     { { "lea", true, false }, gen_lea },
