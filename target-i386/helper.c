@@ -57,6 +57,23 @@ void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot)
     if (divisor == 0) {
         x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
     }
+    if (ot == MO_64 && env->regs[R_EDX] == 0) {
+        uint64_t dividend = env->regs[R_EAX];
+        env->regs[R_EAX] = dividend / divisor;
+        env->regs[R_EDX] = dividend % divisor;
+        return;
+    }
+    if (ot == MO_32) {
+        /* the common case, without 128-bit arithmetic */
+        uint64_t wide = (env->regs[R_EDX] & mask) << 32 | (env->regs[R_EAX] & mask);
+        uint64_t quotient = wide / divisor;
+        if (quotient > mask) {
+            x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+        }
+        env->regs[R_EAX] = quotient;
+        env->regs[R_EDX] = wide % divisor;
+        return;
+    }
     if (ot == MO_8) {
         dividend = env->regs[R_EAX] & 0xffff;
     } else {

@@ -110,7 +110,7 @@ static void gen_setcc(Gen *g)
     encode(g, &e);
 }
 
-/* XCHG 86/87 r/m,r (locked implicitly on memory) and 90+r with eAX */
+/* XCHG 86/87 r/m,r (locked implicitly on memory, LOCK allowed) and 90+r with eAX */
 static void gen_xchg(Gen *g)
 {
     unsigned size = size_pick(g, true);
@@ -125,6 +125,9 @@ static void gen_xchg(Gen *g)
     } else {
         enc_opcode(&e, 1, (uint8_t)(0x86 + (size != 1)), 0, 0);
         pick_rm_reg(g, &e, size, true, true);
+        if (e.rm.is_mem && rng_below(&g->rng, 3) == 0) {
+            enc_prefix(&e, 0xf0);           /* redundant: XCHG with memory locks */
+        }
     }
     encode(g, &e);
 }
@@ -334,7 +337,7 @@ static const GroupDef move_groups[] = {
     { { "setcc", true, false }, gen_setcc },
     { { "xchg", true, false }, gen_xchg },
     { { "cmpxchg", true, false }, gen_cmpxchg },
-    { { "cmpxchg8b", true, false }, gen_cmpxchg8b },
+    { { "cmpxchg8b", true, false, FEATURE_CX16 }, gen_cmpxchg8b },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },
     { { "lea", true, false }, gen_lea },
