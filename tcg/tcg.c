@@ -743,6 +743,9 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
         return false;
     }
     info->size = (size_t)(s->code_ptr - s->code_block_start);
+    if (info->size > UINT16_MAX) {
+        return false;        /* goto_tb offsets are 16-bit: the block must be shorter */
+    }
     if (s->log_flags & TCG_LOG_OUT_ASM) {
         log_host_code(s, info);
     }
