@@ -59,6 +59,21 @@ int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t byte
     return 0;
 }
 
+int format_data_status(BlockFile *file, uint64_t host, uint64_t *pnum)
+{
+    uint64_t n = 0;
+    int status = block_file_status(file, host, *pnum, &n);
+
+    if (status < 0) {
+        return status;
+    }
+    if (n > 0 && n < *pnum) {
+        *pnum = n;
+    }
+    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED |
+           (status & BDRV_BLOCK_ZERO);
+}
+
 int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *err)
 {
     int fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -58,6 +58,10 @@ bool buffer_is_zero(const void *buf, size_t len);
  * where it has any (zeros past its end), zeros without a backing file. */
 int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
 
+/* Status of allocated data at host offset host of file: data, plus zero where
+ * the host file has a hole (as qemu-img map reports it); may shorten *pnum. */
+int format_data_status(BlockFile *file, uint64_t host, uint64_t *pnum);
+
 /* Creates (or truncates) filename and opens it read-write for a new image. */
 int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *err);
 

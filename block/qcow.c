@@ -555,7 +555,7 @@ static int qcow_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
         return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_COMPRESSED;
     }
     *map = first + in_cluster;
-    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+    return format_data_status(bs->file, *map, pnum);
 }
 
 static int qcow_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)

@@ -49,7 +49,6 @@ typedef struct VdiState {
     uint32_t blocks_allocated;  /* as recorded in the header */
     uint32_t next_free_block;   /* next index of the data area to hand out */
     uint64_t disk_size;
-    bool is_static;
 } VdiState;
 
 static const char vdi_banner[] = "<<< Quetzal VM Virtual Disk Image >>>\n";
@@ -71,7 +70,6 @@ static bool uuid_is_null(const uint8_t *uuid)
 static int vdi_check_header(BlockDriverState *bs, VdiState *s, int64_t file_len)
 {
     const uint8_t *h = s->header;
-    uint32_t type = load_le32(h + OFF_TYPE);
     uint32_t extra = load_le32(h + OFF_BLOCK_EXTRA);
     uint64_t map_bytes;
 
@@ -88,11 +86,8 @@ static int vdi_check_header(BlockDriverState *bs, VdiState *s, int64_t file_len)
         bdrv_set_error(bs, "VDI header too small");
         return -EINVAL;
     }
-    if (type != VDI_TYPE_DYNAMIC && type != VDI_TYPE_STATIC) {
-        bdrv_set_error(bs, "unsupported VDI image type %u (undo and differencing images "
-                       "are not supported)", type);
-        return -ENOTSUP;
-    }
+    /* Only the parent UUIDs make an image depend on another; the type field
+     * (dynamic, static, undo, differencing) does not change the layout. */
     if (!uuid_is_null(h + OFF_UUID_LINK) || !uuid_is_null(h + OFF_UUID_PARENT)) {
         bdrv_set_error(bs, "unsupported VDI image (it has a parent image)");
         return -ENOTSUP;
@@ -183,7 +178,6 @@ static int vdi_open(BlockDriverState *bs, QDict *options, int flags)
     s->map_offset = load_le32(s->header + OFF_MAP);
     s->data_offset = load_le32(s->header + OFF_DATA);
     s->disk_size = load_le64(s->header + OFF_DISK_SIZE);
-    s->is_static = load_le32(s->header + OFF_TYPE) == VDI_TYPE_STATIC;
     ret = vdi_check_header(bs, s, file_len);
     if (ret < 0) {
         return ret;
@@ -394,10 +388,11 @@ static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     }
     *pnum = n < bytes ? n : bytes;
     if (!allocated) {
-        return BDRV_BLOCK_ZERO;
+        /* VDI has no backing file: an unallocated block is this layer's zeros */
+        return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     }
     *map = vdi_block_host_offset(s, entry) + in_block;
-    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+    return format_data_status(bs->file, *map, pnum);
 }
 
 static int vdi_flush(BlockDriverState *bs)

@@ -22,70 +22,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-#include "block/format-common.h"
-
-#define VMDK4_MAGIC          0x564d444bu      /* "KDMV" */
-#define VMDK_GD_AT_END       UINT64_MAX
-#define VMDK_FLAG_NL_DETECT  (1u << 0)
-#define VMDK_FLAG_RGD        (1u << 1)
-#define VMDK_FLAG_ZERO_GRAIN (1u << 2)
-#define VMDK_FLAG_COMPRESSED (1u << 16)
-#define VMDK_FLAG_MARKERS    (1u << 17)
-#define VMDK_GTE_ZEROED      1u
-#define VMDK_MARKER_EOS      0
-#define VMDK_MARKER_FOOTER   3
-#define VMDK_GT_CACHE_SIZE   16
-#define VMDK_MAX_DESCRIPTOR  (1u << 20)
-#define VMDK_MAX_EXTENTS     1024
-#define VMDK_MAX_GD_ENTRIES  (64u << 20)
-
-enum {
-    HDR_MAGIC = 0, HDR_VERSION = 4, HDR_FLAGS = 8, HDR_CAPACITY = 12, HDR_GRAIN_SIZE = 20,
-    HDR_DESC_OFFSET = 28, HDR_DESC_SIZE = 36, HDR_GTES_PER_GT = 44, HDR_RGD_OFFSET = 48,
-    HDR_GD_OFFSET = 56, HDR_OVERHEAD = 64, HDR_UNCLEAN = 72, HDR_NL_CHARS = 73,
-    HDR_COMPRESS_ALGORITHM = 77,
-};
-
-typedef enum { EXTENT_FLAT, EXTENT_SPARSE, EXTENT_ZERO } VmdkExtentType;
-
-typedef struct VmdkGtCacheEntry {
-    uint64_t gt_sector;         /* 0 for a free slot */
-    uint32_t *table;            /* host byte order */
-    uint64_t last_use;
-} VmdkGtCacheEntry;
-
-typedef struct VmdkExtent {
-    VmdkExtentType type;
-    BlockFile *file;
-    bool owns_file;             /* false when it is bs->file */
-    char filename[4096];        /* as named in the descriptor, then as opened */
-    uint64_t start, length;     /* bytes of the virtual disk it covers */
-    uint64_t flat_offset;       /* FLAT: where its data starts in the file */
-    /* SPARSE */
-    uint32_t version, flags;
-    uint64_t grain_size;        /* bytes */
-    uint32_t gtes_per_gt;
-    uint32_t gd_entries;
-    uint32_t *gd, *rgd;         /* sectors of GTs and their redundant copies */
-    VmdkGtCacheEntry gt_cache[VMDK_GT_CACHE_SIZE];
-    uint64_t use_counter;
-    bool compressed, has_markers;
-    uint64_t file_end;          /* where the next grain goes */
-    bool stream_needs_eos;      /* grains appended since the end-of-stream marker */
-} VmdkExtent;
-
-typedef struct VmdkState {
-    VmdkExtent *extents;
-    int extent_count;
-    uint32_t cid, parent_cid;
-    char create_type[64];
-    uint8_t *grain_buf;         /* one decompressed grain */
-    const VmdkExtent *grain_buf_extent;
-    uint64_t grain_buf_gte;
-    uint8_t *compressed_buf;
-    size_t compressed_buf_size;
-} VmdkState;
+#include "block/vmdk.h"
 
 static int vmdk_probe(const uint8_t *buf, int buf_size, const char *filename)
 {
@@ -101,13 +38,6 @@ static int vmdk_probe(const uint8_t *buf, int buf_size, const char *filename)
         return 50;
     }
     return 0;
-}
-
-static int vmdk_io_error(BlockDriverState *bs, const VmdkExtent *e, const char *what, int ret)
-{
-    bdrv_set_error(bs, "%s: %s error in extent '%s': %s", bs->filename, what, e->filename,
-                   strerror(-ret));
-    return ret;
 }
 
 /* ---- descriptor ---- */
@@ -183,308 +113,6 @@ static int parse_extent_line(const char *line, char *type, uint64_t *sectors, ch
     return 1;
 }
 
-/* ---- sparse extents ---- */
-
-static int vmdk_read_u32_table(BlockFile *file, uint64_t offset, uint32_t count, uint32_t **out)
-{
-    uint32_t *table = malloc(count ? (size_t)count * 4 : 4);
-    int ret;
-
-    if (!table) {
-        return -ENOMEM;
-    }
-    ret = block_file_pread(file, offset, (uint64_t)count * 4, table);
-    if (ret < 0) {
-        free(table);
-        return ret;
-    }
-    for (uint32_t i = 0; i < count; i++) {
-        table[i] = load_le32(&table[i]);
-    }
-    *out = table;
-    return 0;
-}
-
-/* The header to use: the one at offset 0, or for a stream whose grain directory
- * is at the end, the footer copy 1024 bytes before the end ("Stream-Optimized
- * Compressed Sparse Extents", footer). */
-static int vmdk_read_sparse_header(BlockDriverState *bs, VmdkExtent *e, uint8_t *h,
-                                   int64_t file_len)
-{
-    int ret = block_file_pread(e->file, 0, 512, h);
-    if (ret < 0) {
-        bdrv_set_error(bs, "cannot read the header of extent '%s': %s", e->filename, strerror(-ret));
-        return ret;
-    }
-    if (load_le32(h + HDR_MAGIC) != VMDK4_MAGIC) {
-        bdrv_set_error(bs, "extent '%s' is not a VMDK sparse extent (bad magic)", e->filename);
-        return -EINVAL;
-    }
-    if (load_le64(h + HDR_GD_OFFSET) != VMDK_GD_AT_END) {
-        return 0;
-    }
-    if (file_len < 1536 + 512) {
-        bdrv_set_error(bs, "extent '%s' is too short for its footer", e->filename);
-        return -EINVAL;
-    }
-    ret = block_file_pread(e->file, file_len - 1024, 512, h);
-    if (ret < 0 || load_le32(h + HDR_MAGIC) != VMDK4_MAGIC ||
-        load_le64(h + HDR_GD_OFFSET) == VMDK_GD_AT_END) {
-        bdrv_set_error(bs, "extent '%s' has no valid footer", e->filename);
-        return ret < 0 ? ret : -EINVAL;
-    }
-    e->file_end = UINT64_MAX;       /* marks the footer layout: no appending */
-    return 0;
-}
-
-static int vmdk_check_sparse_fields(BlockDriverState *bs, VmdkExtent *e, const uint8_t *h,
-                                    uint64_t capacity, uint64_t grain_sectors)
-{
-    e->version = load_le32(h + HDR_VERSION);
-    e->flags = load_le32(h + HDR_FLAGS);
-    if (e->version < 1 || e->version > 3) {
-        bdrv_set_error(bs, "unsupported VMDK version %u in extent '%s'", e->version, e->filename);
-        return -ENOTSUP;
-    }
-    if ((e->flags & VMDK_FLAG_NL_DETECT) && memcmp(h + HDR_NL_CHARS, "\n \r\n", 4) != 0) {
-        bdrv_set_error(bs, "extent '%s' was corrupted by a text-mode (newline) transfer",
-                       e->filename);
-        return -EINVAL;
-    }
-    e->compressed = e->flags & VMDK_FLAG_COMPRESSED;
-    e->has_markers = e->flags & VMDK_FLAG_MARKERS;
-    if (e->compressed && load_le16(h + HDR_COMPRESS_ALGORITHM) != 1) {
-        bdrv_set_error(bs, "unsupported VMDK compression algorithm %u",
-                       load_le16(h + HDR_COMPRESS_ALGORITHM));
-        return -ENOTSUP;
-    }
-    if (grain_sectors == 0 || (grain_sectors & (grain_sectors - 1)) || grain_sectors > 65536) {
-        bdrv_set_error(bs, "invalid VMDK grain size %" PRIu64 " sectors", grain_sectors);
-        return -EINVAL;
-    }
-    if (e->gtes_per_gt == 0 || e->gtes_per_gt > 65536) {
-        bdrv_set_error(bs, "invalid VMDK grain table size %u", e->gtes_per_gt);
-        return -EINVAL;
-    }
-    if (capacity > (1ull << 50)) {
-        bdrv_set_error(bs, "VMDK extent capacity %" PRIu64 " sectors is too large", capacity);
-        return -EFBIG;
-    }
-    return 0;
-}
-
-static int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool whole_disk)
-{
-    uint8_t h[512];
-    int64_t file_len = block_file_length(e->file);
-    uint64_t capacity, grain_sectors, gd_offset, rgd_offset, span;
-    int ret;
-
-    if (file_len < 512) {
-        bdrv_set_error(bs, "extent '%s' is too short for a VMDK header", e->filename);
-        return -EINVAL;
-    }
-    ret = vmdk_read_sparse_header(bs, e, h, file_len);
-    if (ret < 0) {
-        return ret;
-    }
-    capacity = load_le64(h + HDR_CAPACITY);
-    grain_sectors = load_le64(h + HDR_GRAIN_SIZE);
-    e->gtes_per_gt = load_le32(h + HDR_GTES_PER_GT);
-    ret = vmdk_check_sparse_fields(bs, e, h, capacity, grain_sectors);
-    if (ret < 0) {
-        return ret;
-    }
-    e->grain_size = grain_sectors * 512;
-    if (whole_disk) {
-        e->length = capacity * 512;
-    } else if (e->length > capacity * 512) {
-        bdrv_set_error(bs, "extent '%s' is larger than its capacity", e->filename);
-        return -EINVAL;
-    }
-    span = grain_sectors * e->gtes_per_gt;
-    if (div_round_up_u64(capacity, span) > VMDK_MAX_GD_ENTRIES) {
-        bdrv_set_error(bs, "VMDK grain directory of extent '%s' is too large", e->filename);
-        return -EFBIG;
-    }
-    e->gd_entries = div_round_up_u64(capacity, span);
-    gd_offset = load_le64(h + HDR_GD_OFFSET);
-    rgd_offset = load_le64(h + HDR_RGD_OFFSET);
-    if (gd_offset > (uint64_t)file_len / 512 ||
-        (uint64_t)e->gd_entries * 4 > (uint64_t)file_len - gd_offset * 512) {
-        bdrv_set_error(bs, "VMDK grain directory of extent '%s' lies outside the file", e->filename);
-        return -EINVAL;
-    }
-    ret = vmdk_read_u32_table(e->file, gd_offset * 512, e->gd_entries, &e->gd);
-    if (ret == 0 && (e->flags & VMDK_FLAG_RGD) && rgd_offset != 0 &&
-        rgd_offset <= (uint64_t)file_len / 512 &&
-        (uint64_t)e->gd_entries * 4 <= (uint64_t)file_len - rgd_offset * 512) {
-        ret = vmdk_read_u32_table(e->file, rgd_offset * 512, e->gd_entries, &e->rgd);
-    }
-    if (ret < 0) {
-        bdrv_set_error(bs, "cannot read the grain directory of extent '%s': %s", e->filename,
-                       strerror(-ret));
-        return ret;
-    }
-    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
-        e->gt_cache[i].table = malloc((size_t)e->gtes_per_gt * 4);
-        if (!e->gt_cache[i].table) {
-            bdrv_set_error(bs, "out of memory for VMDK grain tables");
-            return -ENOMEM;
-        }
-    }
-    if (e->compressed && 2 * e->grain_size + 1024 > s->compressed_buf_size) {
-        free(s->compressed_buf);
-        s->compressed_buf_size = 2 * e->grain_size + 1024;
-        s->compressed_buf = malloc(s->compressed_buf_size);
-        if (!s->compressed_buf) {
-            bdrv_set_error(bs, "out of memory for VMDK grains");
-            return -ENOMEM;
-        }
-    }
-    if (e->file_end != UINT64_MAX) {
-        e->file_end = round_up_u64(file_len, 512);
-        if (e->compressed) {
-            /* appending continues over the end-of-stream marker, rewritten at flush */
-            uint8_t tail[512];
-            uint64_t overhead = load_le64(h + HDR_OVERHEAD) * 512;
-            if ((uint64_t)file_len >= overhead + 512 && file_len % 512 == 0 &&
-                block_file_pread(e->file, file_len - 512, 512, tail) == 0 &&
-                buffer_is_zero(tail, 512)) {
-                e->file_end = file_len - 512;
-            }
-        }
-    }
-    return 0;
-}
-
-/* The GT at gt_sector, through a small least-recently-used cache (written
- * through, so eviction needs no write). */
-static int vmdk_load_gt(BlockDriverState *bs, VmdkExtent *e, uint64_t gt_sector, uint32_t **table)
-{
-    VmdkGtCacheEntry *victim = &e->gt_cache[0];
-    int ret;
-
-    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
-        VmdkGtCacheEntry *c = &e->gt_cache[i];
-        if (c->gt_sector == gt_sector) {
-            c->last_use = ++e->use_counter;
-            *table = c->table;
-            return 0;
-        }
-        if (c->last_use < victim->last_use) {
-            victim = c;
-        }
-    }
-    victim->gt_sector = 0;
-    ret = block_file_pread(e->file, gt_sector * 512, (uint64_t)e->gtes_per_gt * 4, victim->table);
-    if (ret < 0) {
-        return vmdk_io_error(bs, e, "read", ret);
-    }
-    for (uint32_t i = 0; i < e->gtes_per_gt; i++) {
-        victim->table[i] = load_le32(&victim->table[i]);
-    }
-    victim->gt_sector = gt_sector;
-    victim->last_use = ++e->use_counter;
-    *table = victim->table;
-    return 0;
-}
-
-/* The GTE of the grain holding rel (an offset inside the extent); 0 when its
- * grain table does not exist. */
-static int vmdk_get_gte(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint32_t *gte)
-{
-    uint64_t grain = rel / e->grain_size;
-    uint64_t gd_index = grain / e->gtes_per_gt;
-    uint32_t *table;
-    int ret;
-
-    *gte = 0;
-    if (gd_index >= e->gd_entries || e->gd[gd_index] == 0) {
-        return 0;
-    }
-    ret = vmdk_load_gt(bs, e, e->gd[gd_index], &table);
-    if (ret == 0) {
-        *gte = table[grain % e->gtes_per_gt];
-    }
-    return ret;
-}
-
-static bool vmdk_gte_is_zeroed(const VmdkExtent *e, uint32_t gte)
-{
-    return gte == VMDK_GTE_ZEROED && (e->flags & VMDK_FLAG_ZERO_GRAIN);
-}
-
-/* Decompresses the grain at gte into s->grain_buf (zeros past the stream's end). */
-static int vmdk_read_compressed(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint32_t gte)
-{
-    uint64_t host = (uint64_t)gte * 512;
-    int64_t file_len = block_file_length(e->file);
-    uint64_t avail = file_len > 0 && (uint64_t)file_len > host ? file_len - host : 0;
-    uint64_t data_len = avail < s->compressed_buf_size ? avail : s->compressed_buf_size;
-    const uint8_t *data = s->compressed_buf;
-    int ret, produced;
-
-    if (s->grain_buf_extent == e && s->grain_buf_gte == gte) {
-        return 0;
-    }
-    s->grain_buf_extent = NULL;
-    ret = block_file_pread(e->file, host, data_len, s->compressed_buf);
-    if (ret < 0) {
-        return vmdk_io_error(bs, e, "read", ret);
-    }
-    if (e->has_markers) {
-        uint32_t size = data_len >= 12 ? load_le32(s->compressed_buf + 8) : 0;
-        if (size == 0 || size > data_len - 12) {
-            bdrv_set_error(bs, "%s: bad grain marker at sector %u of extent '%s'", bs->filename,
-                           gte, e->filename);
-            return -EIO;
-        }
-        data += 12;
-        data_len = size;
-    }
-    produced = format_inflate(data, data_len, s->grain_buf, e->grain_size, 15);
-    if (produced < 0) {
-        bdrv_set_error(bs, "%s: corrupt compressed grain at sector %u of extent '%s'",
-                       bs->filename, gte, e->filename);
-        return -EIO;
-    }
-    memset(s->grain_buf + produced, 0, e->grain_size - produced);
-    s->grain_buf_extent = e;
-    s->grain_buf_gte = gte;
-    return 0;
-}
-
-/* Reads [rel, rel+n) of a sparse extent, n within one grain; start is the extent's
- * virtual offset (for the backing file). */
-static int vmdk_read_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t rel,
-                            uint64_t n, uint8_t *out)
-{
-    uint64_t in_grain = rel % e->grain_size;
-    uint32_t gte;
-    int ret = vmdk_get_gte(bs, e, rel, &gte);
-
-    if (ret < 0) {
-        return ret;
-    }
-    if (gte == 0) {
-        return format_read_unallocated(bs, e->start + rel, n, out);
-    }
-    if (vmdk_gte_is_zeroed(e, gte)) {
-        memset(out, 0, n);
-        return 0;
-    }
-    if (e->compressed) {
-        ret = vmdk_read_compressed(bs, s, e, gte);
-        if (ret == 0) {
-            memcpy(out, s->grain_buf + in_grain, n);
-        }
-        return ret;
-    }
-    ret = block_file_pread(e->file, (uint64_t)gte * 512 + in_grain, n, out);
-    return ret < 0 ? vmdk_io_error(bs, e, "read", ret) : 0;
-}
-
 static VmdkExtent *vmdk_find_extent(VmdkState *s, uint64_t offset)
 {
     for (int i = 0; i < s->extent_count; i++) {
@@ -534,136 +162,6 @@ static int vmdk_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, voi
         out += n;
     }
     return 0;
-}
-
-/* ---- writing ---- */
-
-/* Points the grain holding rel at gte, in the GT and its redundant copy. */
-static int vmdk_set_gte(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint32_t gte)
-{
-    uint64_t grain = rel / e->grain_size;
-    uint64_t gd_index = grain / e->gtes_per_gt;
-    uint32_t gt_index = grain % e->gtes_per_gt;
-    uint32_t *table;
-    uint8_t field[4];
-    int ret;
-
-    ret = vmdk_load_gt(bs, e, e->gd[gd_index], &table);
-    if (ret < 0) {
-        return ret;
-    }
-    store_le32(field, gte);
-    ret = block_file_pwrite(e->file, (uint64_t)e->gd[gd_index] * 512 + gt_index * 4, 4, field);
-    if (ret == 0 && e->rgd && e->rgd[gd_index]) {
-        ret = block_file_pwrite(e->file, (uint64_t)e->rgd[gd_index] * 512 + gt_index * 4, 4, field);
-    }
-    if (ret < 0) {
-        return vmdk_io_error(bs, e, "write", ret);
-    }
-    table[gt_index] = gte;
-    return 0;
-}
-
-/* The whole grain holding rel with [rel, rel+n) replaced by data, in s->grain_buf. */
-static int vmdk_merge_grain(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t rel,
-                            uint64_t n, const uint8_t *data, uint32_t gte)
-{
-    uint64_t grain_start = rel - rel % e->grain_size;
-    int ret = 0;
-
-    if (n == e->grain_size) {
-        memcpy(s->grain_buf, data, n);
-    } else {
-        if (gte == 0) {
-            ret = format_read_unallocated(bs, e->start + grain_start, e->grain_size, s->grain_buf);
-        } else if (vmdk_gte_is_zeroed(e, gte)) {
-            memset(s->grain_buf, 0, e->grain_size);
-        } else if (e->compressed) {
-            ret = vmdk_read_compressed(bs, s, e, gte);
-        } else {
-            ret = block_file_pread(e->file, (uint64_t)gte * 512, e->grain_size, s->grain_buf);
-            ret = ret < 0 ? vmdk_io_error(bs, e, "read", ret) : 0;
-        }
-        if (ret < 0) {
-            return ret;
-        }
-        memcpy(s->grain_buf + rel % e->grain_size, data, n);
-    }
-    s->grain_buf_extent = NULL;
-    return 0;
-}
-
-/* Appends one grain (compressed behind a marker for stream extents) and returns
- * its sector. The data goes first, the GTE after it, so a crash only leaks. */
-static int vmdk_append_grain(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t rel,
-                             uint32_t *sector)
-{
-    uint64_t host = round_up_u64(e->file_end, 512);
-    uint64_t length = e->grain_size;
-    const uint8_t *data = s->grain_buf;
-    int ret;
-
-    if (e->compressed) {
-        size_t csize = s->compressed_buf_size - 12;
-        if (format_deflate(s->grain_buf, e->grain_size, s->compressed_buf + 12, &csize, 15) < 0) {
-            bdrv_set_error(bs, "%s: cannot compress a grain", bs->filename);
-            return -EIO;
-        }
-        store_le64(s->compressed_buf, (rel - rel % e->grain_size) / 512);
-        store_le32(s->compressed_buf + 8, csize);
-        length = round_up_u64(12 + csize, 512);
-        memset(s->compressed_buf + 12 + csize, 0, length - 12 - csize);
-        data = s->compressed_buf;
-        e->stream_needs_eos = true;
-    }
-    if ((host + length) / 512 > UINT32_MAX) {
-        bdrv_set_error(bs, "%s: extent '%s' is full", bs->filename, e->filename);
-        return -EFBIG;
-    }
-    ret = block_file_pwrite(e->file, host, length, data);
-    if (ret < 0) {
-        return vmdk_io_error(bs, e, "write", ret);
-    }
-    e->file_end = host + length;
-    *sector = host / 512;
-    return 0;
-}
-
-static int vmdk_write_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t rel,
-                             uint64_t n, const uint8_t *data)
-{
-    uint64_t gd_index = rel / e->grain_size / e->gtes_per_gt;
-    uint32_t gte, sector;
-    int ret = vmdk_get_gte(bs, e, rel, &gte);
-
-    if (ret < 0) {
-        return ret;
-    }
-    if (gte > VMDK_GTE_ZEROED || (gte == VMDK_GTE_ZEROED && !(e->flags & VMDK_FLAG_ZERO_GRAIN))) {
-        if (!e->compressed) {
-            ret = block_file_pwrite(e->file, (uint64_t)gte * 512 + rel % e->grain_size, n, data);
-            return ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
-        }
-    } else if ((gte == 0 && !bs->backing) || gte == VMDK_GTE_ZEROED) {
-        if (buffer_is_zero(data, n)) {
-            return 0;       /* already reads as zeros */
-        }
-    }
-    if (e->file_end == UINT64_MAX) {
-        bdrv_set_error(bs, "%s: writing to a stream-optimized extent with a footer is not "
-                       "supported", bs->filename);
-        return -ENOTSUP;
-    }
-    if (gd_index >= e->gd_entries || e->gd[gd_index] == 0) {
-        bdrv_set_error(bs, "%s: extent '%s' has no grain table for offset %" PRIu64,
-                       bs->filename, e->filename, e->start + rel);
-        return -ENOTSUP;
-    }
-    ret = vmdk_merge_grain(bs, s, e, rel, n, data, gte);
-    if (ret == 0) {
-        ret = vmdk_append_grain(bs, s, e, rel, &sector);
-    }
-    return ret < 0 ? ret : vmdk_set_gte(bs, e, rel, sector);
 }
 
 static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf,
@@ -745,18 +243,20 @@ static int vmdk_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t by
     return 0;
 }
 
-static int vmdk_write_eos(BlockDriverState *bs, VmdkExtent *e)
+/* convert -c: only stream-optimized extents hold compressed grains, and they
+ * compress every grain anyway. */
+static int vmdk_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                                  const void *buf)
 {
-    uint8_t eos[512];
-    int ret;
+    VmdkState *s = bs->opaque;
+    VmdkExtent *e = vmdk_find_extent(s, offset);
 
-    memset(eos, 0, sizeof(eos));
-    ret = block_file_pwrite(e->file, e->file_end, sizeof(eos), eos);
-    if (ret < 0) {
-        return vmdk_io_error(bs, e, "write", ret);
+    if (!e || e->type != EXTENT_SPARSE || !e->compressed) {
+        bdrv_set_error(bs, "%s: compression is only supported for streamOptimized VMDK images",
+                       bs->filename);
+        return -ENOTSUP;
     }
-    e->stream_needs_eos = false;
-    return 0;
+    return vmdk_pwrite(bs, offset, bytes, buf, 0);
 }
 
 static int vmdk_flush(BlockDriverState *bs)
@@ -850,6 +350,16 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
     BlockErrorInfo err = { "" };
     int ret;
 
+    /* A descriptor is text anyone can write: an image opened for writing may only
+     * reach extent files in its own folder, never absolute or ".." paths. */
+    if ((bs->open_flags & BDRV_O_RDWR) &&
+        (e->filename[0] == '/' || strcmp(e->filename, "..") == 0 ||
+         strncmp(e->filename, "../", 3) == 0 || strstr(e->filename, "/../") ||
+         (strlen(e->filename) >= 3 && strcmp(e->filename + strlen(e->filename) - 3, "/..") == 0))) {
+        bdrv_set_error(bs, "extent file '%s' is outside the image's folder (open it read-only)",
+                       e->filename);
+        return -EPERM;
+    }
     bdrv_resolve_backing_name(bs->filename, e->filename, path, sizeof(path));
     ret = block_file_open(path, bs->open_flags & (BDRV_O_RDWR | BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO),
                           &e->file, &err);
@@ -1100,8 +610,11 @@ static int vmdk_sparse_status(BlockDriverState *bs, VmdkExtent *e, uint64_t rel,
     if (e->file != bs->file) {
         return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED;
     }
+    if (*pnum > bytes) {
+        *pnum = bytes;
+    }
     *map = (uint64_t)first * 512 + in_grain;
-    return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+    return format_data_status(bs->file, *map, pnum);
 }
 
 static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
@@ -1126,11 +639,13 @@ static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
         return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     case EXTENT_FLAT:
         *pnum = bytes;
-        if (e->file != bs->file) {
-            return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED;
+        ret = format_data_status(e->file, e->flat_offset + rel, pnum);
+        if (ret < 0 || e->file == bs->file) {
+            *map = e->flat_offset + rel;
+            return ret;
         }
-        *map = e->flat_offset + rel;
-        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+        /* the offset would be in another file than the one map names */
+        return ret & ~BDRV_BLOCK_OFFSET_VALID;
     default:
         ret = vmdk_sparse_status(bs, e, rel, bytes, pnum, map);
         if (*pnum > bytes) {
@@ -1235,8 +750,9 @@ static void vmdk_dump_info(BlockDriverState *bs, FILE *out, bool json)
     }
 }
 
-/* Every allocated grain must lie inside its extent's file. */
-static void vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckResult *res)
+/* Every allocated grain must lie inside its extent's file; like qemu-img, the
+ * check stops at the first that does not (the image cannot be trusted further). */
+static int vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckResult *res)
 {
     int64_t file_len = block_file_length(e->file);
     uint32_t gte;
@@ -1245,23 +761,24 @@ static void vmdk_check_extent(BlockDriverState *bs, VmdkExtent *e, BlockCheckRes
         uint64_t gd_index = rel / e->grain_size / e->gtes_per_gt;
         if (gd_index < e->gd_entries && e->gd[gd_index] != 0 &&
             (uint64_t)e->gd[gd_index] * 512 + (uint64_t)e->gtes_per_gt * 4 > (uint64_t)file_len) {
-            fprintf(stderr, "ERROR: grain table of sector %" PRIu64 " points after image end\n",
+            fprintf(stderr, "ERROR: grain table for sector %" PRIu64 " points after EOF\n",
                     (e->start + rel) / 512);
             res->corruptions++;
-            rel += e->grain_size * (e->gtes_per_gt - 1);
-            continue;
+            return -EINVAL;
         }
         if (vmdk_get_gte(bs, e, rel, &gte) < 0) {
             res->check_errors++;
-            return;
+            return -EIO;
         }
         if (gte > VMDK_GTE_ZEROED && (uint64_t)gte * 512 + (e->compressed ? 0 : e->grain_size - 1) >=
                                      (uint64_t)file_len) {
-            fprintf(stderr, "ERROR: cluster offset for sector %" PRIu64 " points after image end\n",
+            fprintf(stderr, "ERROR: cluster offset for sector %" PRIu64 " points after EOF\n",
                     (e->start + rel) / 512);
             res->corruptions++;
+            return -EINVAL;
         }
     }
+    return 0;
 }
 
 static int vmdk_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
@@ -1270,306 +787,14 @@ static int vmdk_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
 
     for (int i = 0; i < s->extent_count; i++) {
         if (s->extents[i].type == EXTENT_SPARSE) {
-            vmdk_check_extent(bs, &s->extents[i], res);
+            int ret = vmdk_check_extent(bs, &s->extents[i], res);
+            if (ret < 0) {
+                return ret;
+            }
         }
     }
     return 0;
 }
-
-/* ---- creation ---- */
-
-typedef struct VmdkCreateParams {
-    uint64_t sectors;
-    const char *subformat;
-    const char *adapter_type;
-    const char *hwversion;
-    const char *toolsversion;
-    bool zeroed_grain;
-    bool stream;
-    uint32_t cid, parent_cid;
-    const char *backing;
-} VmdkCreateParams;
-
-static uint32_t vmdk_random_cid(void)
-{
-    uint32_t cid = 0;
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(&cid, sizeof(cid), 1, f) != 1) {
-        cid = (uint32_t)time(NULL) * 2654435761u;
-    }
-    if (f) {
-        fclose(f);
-    }
-    return cid == UINT32_MAX ? 1 : cid;
-}
-
-/* The descriptor text ("Descriptor File"): header, one extent line, disk database. */
-static char *vmdk_make_descriptor(const VmdkCreateParams *p, const char *extent_line)
-{
-    bool ide = strcmp(p->adapter_type, "ide") == 0;
-    unsigned heads = ide ? 16 : 255, sectors_per_track = 63;
-    uint64_t cylinders = p->sectors / (heads * sectors_per_track);
-    char parent[4200] = "";
-    char *text = NULL;
-
-    if (cylinders > 16383) {
-        cylinders = 16383;
-    }
-    if (p->backing) {
-        snprintf(parent, sizeof(parent), "parentFileNameHint=\"%s\"\n", p->backing);
-    }
-    if (asprintf(&text,
-                 "# Disk DescriptorFile\nversion=1\nCID=%08x\nparentCID=%08x\n"
-                 "createType=\"%s\"\n%s\n# Extent description\n%s\n\n"
-                 "# The Disk Data Base\n#DDB\n\n"
-                 "ddb.virtualHWVersion = \"%s\"\nddb.geometry.cylinders = \"%" PRIu64 "\"\n"
-                 "ddb.geometry.heads = \"%u\"\nddb.geometry.sectors = \"%u\"\n"
-                 "ddb.adapterType = \"%s\"\nddb.toolsVersion = \"%s\"\n",
-                 p->cid, p->parent_cid, p->subformat, parent, extent_line, p->hwversion,
-                 cylinders, heads, sectors_per_track, p->adapter_type, p->toolsversion) < 0) {
-        return NULL;
-    }
-    return text;
-}
-
-/* The file name as the descriptor records it: its last path component. */
-static const char *vmdk_base_name(const char *filename)
-{
-    const char *slash = strrchr(filename, '/');
-    return slash ? slash + 1 : filename;
-}
-
-/* Sparse extent layout as VMware lays it out: header, embedded descriptor (20
- * sectors), redundant GD, redundant GTs, GD, GTs, padded to a whole grain. */
-static int vmdk_write_sparse_extent(BlockFile *file, const VmdkCreateParams *p, const char *desc)
-{
-    const uint64_t grain = 128, gtes = 512, desc_offset = 1, desc_sectors = 20;
-    uint64_t gd_entries = div_round_up_u64(p->sectors, grain * gtes);
-    uint64_t gd_sectors = div_round_up_u64(gd_entries * 4, 512);
-    uint64_t gt_sectors = gtes * 4 / 512;
-    uint64_t rgd = desc_offset + desc_sectors, rgt = rgd + gd_sectors;
-    uint64_t gd = rgt + gd_entries * gt_sectors, gt = gd + gd_sectors;
-    uint64_t overhead = round_up_u64(gt + gd_entries * gt_sectors, grain);
-    uint8_t h[512];
-    uint8_t *tables;
-    int ret;
-
-    memset(h, 0, sizeof(h));
-    store_le32(h + HDR_MAGIC, VMDK4_MAGIC);
-    store_le32(h + HDR_VERSION, p->stream ? 3 : p->zeroed_grain ? 2 : 1);
-    store_le32(h + HDR_FLAGS, VMDK_FLAG_NL_DETECT | VMDK_FLAG_RGD |
-               (p->zeroed_grain ? VMDK_FLAG_ZERO_GRAIN : 0) |
-               (p->stream ? VMDK_FLAG_COMPRESSED | VMDK_FLAG_MARKERS : 0));
-    store_le64(h + HDR_CAPACITY, p->sectors);
-    store_le64(h + HDR_GRAIN_SIZE, grain);
-    store_le64(h + HDR_DESC_OFFSET, desc_offset);
-    store_le64(h + HDR_DESC_SIZE, desc_sectors);
-    store_le32(h + HDR_GTES_PER_GT, gtes);
-    store_le64(h + HDR_RGD_OFFSET, rgd);
-    store_le64(h + HDR_GD_OFFSET, gd);
-    store_le64(h + HDR_OVERHEAD, overhead);
-    memcpy(h + HDR_NL_CHARS, "\n \r\n", 4);
-    store_le16(h + HDR_COMPRESS_ALGORITHM, p->stream ? 1 : 0);
-
-    tables = calloc(overhead - rgd, 512);
-    if (!tables) {
-        return -ENOMEM;
-    }
-    for (uint64_t i = 0; i < gd_entries; i++) {
-        store_le32(tables + i * 4, rgt + i * gt_sectors);
-        store_le32(tables + (gd - rgd) * 512 + i * 4, gt + i * gt_sectors);
-    }
-    ret = block_file_pwrite(file, 0, sizeof(h), h);
-    if (ret == 0 && desc) {
-        ret = block_file_pwrite(file, desc_offset * 512, strlen(desc), desc);
-    }
-    if (ret == 0) {
-        ret = block_file_pwrite(file, rgd * 512, (overhead - rgd) * 512, tables);
-    }
-    free(tables);
-    return ret;
-}
-
-static int vmdk_create_flat(const char *filename, VmdkCreateParams *p, BlockErrorInfo *err)
-{
-    char flat_name[4096], line[4400];
-    size_t len = strlen(filename);
-    BlockFile *file;
-    char *desc;
-    int ret;
-
-    if (len > 5 && strcmp(filename + len - 5, ".vmdk") == 0) {
-        snprintf(flat_name, sizeof(flat_name), "%.*s-flat.vmdk", (int)(len - 5), filename);
-    } else {
-        snprintf(flat_name, sizeof(flat_name), "%s-flat.vmdk", filename);
-    }
-    snprintf(line, sizeof(line), "RW %" PRIu64 " FLAT \"%s\" 0", p->sectors,
-             vmdk_base_name(flat_name));
-    ret = format_create_file(flat_name, &file, err);
-    if (ret < 0) {
-        return ret;
-    }
-    ret = block_file_truncate(file, p->sectors * 512);
-    block_file_close(file);
-    desc = vmdk_make_descriptor(p, line);
-    if (ret < 0 || !desc) {
-        free(desc);
-        block_error_set(err, "%s: cannot write: %s", flat_name,
-                 strerror(ret < 0 ? -ret : ENOMEM));
-        return ret < 0 ? ret : -ENOMEM;
-    }
-    ret = format_create_file(filename, &file, err);
-    if (ret == 0) {
-        ret = block_file_pwrite(file, 0, strlen(desc), desc);
-        if (ret == 0) {
-            ret = block_file_flush(file);
-        }
-        block_file_close(file);
-        if (ret < 0) {
-            block_error_set(err, "%s: cannot write: %s", filename, strerror(-ret));
-        }
-    }
-    free(desc);
-    return ret;
-}
-
-static int vmdk_create_monolithic(const char *filename, VmdkCreateParams *p, BlockErrorInfo *err)
-{
-    char line[4400];
-    BlockFile *file;
-    char *desc;
-    int ret;
-
-    snprintf(line, sizeof(line), "RW %" PRIu64 " SPARSE \"%s\"", p->sectors,
-             vmdk_base_name(filename));
-    desc = vmdk_make_descriptor(p, line);
-    if (!desc) {
-        block_error_set(err, "%s: out of memory", filename);
-        return -ENOMEM;
-    }
-    if (strlen(desc) > 20 * 512) {
-        free(desc);
-        block_error_set(err, "%s: VMDK descriptor too long", filename);
-        return -EINVAL;
-    }
-    ret = format_create_file(filename, &file, err);
-    if (ret == 0) {
-        ret = vmdk_write_sparse_extent(file, p, desc);
-        if (ret == 0) {
-            ret = block_file_flush(file);
-        }
-        block_file_close(file);
-        if (ret < 0) {
-            block_error_set(err, "%s: cannot write: %s", filename, strerror(-ret));
-        }
-    }
-    free(desc);
-    return ret;
-}
-
-/* The parent's CID, which a child records as parentCID (VMDK 1.1, "parentCID"). */
-static int vmdk_parent_cid(const char *filename, const char *backing, const char *backing_fmt,
-                           uint32_t *cid, BlockErrorInfo *err)
-{
-    char path[4096];
-    BlockDriverState *parent;
-
-    bdrv_resolve_backing_name(filename, backing, path, sizeof(path));
-    parent = bdrv_open(path, backing_fmt && backing_fmt[0] ? backing_fmt : NULL, NULL,
-                       BDRV_O_NO_BACKING, err);
-    if (!parent) {
-        return -ENOENT;
-    }
-    *cid = UINT32_MAX;
-    if (parent->drv == &bdrv_vmdk) {
-        *cid = ((VmdkState *)parent->opaque)->cid;
-    }
-    bdrv_close(parent);
-    return 0;
-}
-
-static int vmdk_parse_create_options(const char *filename, QDict *options, VmdkCreateParams *p,
-                                     BlockErrorInfo *err)
-{
-    static const char *const adapters[] = { "ide", "buslogic", "lsilogic", "legacyESX" };
-    bool compat6 = false, known = false;
-    uint64_t size;
-    int ret = format_get_create_size(options, "vmdk", (1ull << 41) * 512, &size, err);
-
-    if (ret < 0) {
-        return ret;
-    }
-    p->sectors = div_round_up_u64(size, 512);
-    p->subformat = qdict_get(options, "subformat") ? qdict_get(options, "subformat")
-                                                   : "monolithicSparse";
-    p->adapter_type = qdict_get(options, "adapter_type") ? qdict_get(options, "adapter_type")
-                                                         : "ide";
-    p->toolsversion = qdict_get(options, "toolsversion") ? qdict_get(options, "toolsversion")
-                                                         : "2147483647";
-    p->backing = qdict_get(options, "backing_file");
-    if (qdict_get_bool(options, "compat6", false, &compat6, err) < 0 ||
-        qdict_get_bool(options, "zeroed_grain", false, &p->zeroed_grain, err) < 0) {
-        return -EINVAL;
-    }
-    p->hwversion = qdict_get(options, "hwversion") ? qdict_get(options, "hwversion")
-                                                   : compat6 ? "6" : "4";
-    for (size_t i = 0; i < sizeof(adapters) / sizeof(adapters[0]); i++) {
-        known |= strcmp(p->adapter_type, adapters[i]) == 0;
-    }
-    if (!known) {
-        block_error_set(err, "Unknown adapter type: '%s'", p->adapter_type);
-        return -EINVAL;
-    }
-    p->stream = strcmp(p->subformat, "streamOptimized") == 0;
-    if (strcmp(p->subformat, "monolithicSparse") != 0 && !p->stream &&
-        strcmp(p->subformat, "monolithicFlat") != 0) {
-        block_error_set(err, "%s: unsupported VMDK subformat '%s' (monolithicSparse, "
-                 "monolithicFlat or streamOptimized)", filename, p->subformat);
-        return -ENOTSUP;
-    }
-    p->cid = vmdk_random_cid();
-    p->parent_cid = UINT32_MAX;
-    if (p->backing) {
-        ret = vmdk_parent_cid(filename, p->backing, qdict_get(options, "backing_fmt"),
-                              &p->parent_cid, err);
-    }
-    return ret;
-}
-
-static int vmdk_create(const char *filename, QDict *options, BlockErrorInfo *err)
-{
-    VmdkCreateParams p;
-    int ret;
-
-    memset(&p, 0, sizeof(p));
-    if (!options) {
-        block_error_set(err, "vmdk: image size is required");
-        return -EINVAL;
-    }
-    ret = vmdk_parse_create_options(filename, options, &p, err);
-    if (ret < 0) {
-        return ret;
-    }
-    if (strcmp(p.subformat, "monolithicFlat") == 0) {
-        return vmdk_create_flat(filename, &p, err);
-    }
-    return vmdk_create_monolithic(filename, &p, err);
-}
-
-static const BlockOptionDesc vmdk_create_opts[] = {
-    { "size", OPT_SIZE, "Virtual disk size" },
-    { "adapter_type", OPT_STRING, "Virtual adapter type, can be one of ide (default), lsilogic, "
-      "buslogic or legacyESX" },
-    { "backing_file", OPT_STRING, "File name of a base image" },
-    { "backing_fmt", OPT_STRING, "Format of the base image" },
-    { "compat6", OPT_BOOL, "VMDK version 6 image" },
-    { "hwversion", OPT_STRING, "VMDK hardware version" },
-    { "toolsversion", OPT_STRING, "VMware guest tools version" },
-    { "subformat", OPT_STRING, "VMDK flat extent format, can be one of {monolithicSparse (default) "
-      "| monolithicFlat | streamOptimized}" },
-    { "zeroed_grain", OPT_BOOL, "Enable efficient zero writes using the zeroed-grain GTE feature" },
-    { NULL, OPT_STRING, NULL },
-};
 
 const BlockDriver bdrv_vmdk = {
     .format_name = "vmdk",
@@ -1582,6 +807,7 @@ const BlockDriver bdrv_vmdk = {
     .pread = vmdk_pread,
     .pwrite = vmdk_pwrite,
     .pwrite_zeroes = vmdk_pwrite_zeroes,
+    .pwrite_compressed = vmdk_pwrite_compressed,
     .flush = vmdk_flush,
     .block_status = vmdk_block_status,
     .check = vmdk_check,

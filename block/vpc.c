@@ -403,7 +403,7 @@ static int vpc_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     if (s->is_fixed) {
         *pnum = bytes;
         *map = offset;
-        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
+        return format_data_status(bs->file, offset, pnum);
     }
     host = vpc_host_offset(s, offset, bytes, &n);
     *pnum = n;
@@ -418,6 +418,8 @@ static int vpc_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     if (host == 0) {
         return BDRV_BLOCK_ZERO;
     }
+    /* unlike fixed disks, blocks are reported as data without looking for holes
+     * (as qemu-img does: blocks are written whole) */
     *map = host;
     return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED;
 }

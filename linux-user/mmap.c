@@ -99,10 +99,15 @@ uint64_t guest_find_free(UserProcess *p, uint64_t len, uint64_t hint)
 {
     len = GUEST_PAGE_ALIGN(len);
     if (!is_reserved_region(p)) {
-        /* the host kernel knows what is free, including the emulator's memory */
+        /* the host kernel knows what is free, including the emulator's memory;
+         * ask it, and give the range back for the caller's fixed mapping */
         void *host = mmap((void *)(uintptr_t)hint, len, PROT_NONE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        return host == MAP_FAILED ? 0 : h2g(p, host);
+        if (host == MAP_FAILED) {
+            return 0;
+        }
+        munmap(host, len);
+        return h2g(p, host);
     }
     uint64_t end = p->abi->address_space_end;
     uint64_t start = hint ? hint & GUEST_PAGE_MASK : p->mmap_next;

@@ -62,12 +62,12 @@ static uint64_t map_stack(UserProcess *p, const LoadedImage *image, uint64_t siz
 
 /*
  * AT_HWCAP on x86 is CPUID.01H:EDX (Intel SDM vol. 2A, CPUID, Table 3-11). The
- * front end offers no CPUID query outside generated code yet, so this is the
- * x86-64 baseline it emulates: FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2.
+ * front end offers no CPUID query outside generated code, so this repeats what
+ * its CPUID leaf 1 reports in EDX: FPU, TSC, CX8, CMOV, CLFSH, FXSR, SSE, SSE2.
  */
 static uint64_t guest_hwcap(void)
 {
-    return (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 23) | (1u << 24) |
+    return (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 24) |
            (1u << 25) | (1u << 26);
 }
 

@@ -2,6 +2,7 @@
  * in_asm log: one line per guest instruction with its address, bytes and
  * mnemonic (opcode names from Intel SDM vol. 2D, appendix A opcode maps).
  */
+#include <stdio.h>
 #include "target-i386/translate.h"
 
 static const char *const one_byte_names[256] = {
@@ -38,16 +39,71 @@ static const char *const one_byte_names[256] = {
     [0xfd] = "std", [0xfe] = "grp4", [0xff] = "grp5",
 };
 
-static const char *two_byte_name(unsigned b)
+static const char *const cond_names[16] = {
+    "o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g",
+};
+
+static const char *const group_names[][8] = {
+    { "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp" },          /* 80-83 */
+    { "rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar" },         /* C0 C1 D0-D3 */
+    { "test", "test", "not", "neg", "mul", "imul", "div", "idiv" },     /* F6 F7 */
+    { "inc", "dec", "call", "lcall", "jmp", "ljmp", "push", "(bad)" },  /* FE FF */
+    { "(bad)", "(bad)", "(bad)", "(bad)", "bt", "bts", "btr", "btc" },  /* 0F BA */
+};
+
+/* SSE/SSE2 names by opcode for the common no-prefix / 66 / F3 / F2 forms */
+static const char *sse_name(unsigned b, unsigned prefix)
 {
-    if (b >= 0x40 && b < 0x50) {
-        return "cmovcc";
+    static const struct { uint8_t op; const char *name[4]; } table[] = {
+        { 0x10, { "movups", "movupd", "movss", "movsd" } },
+        { 0x11, { "movups", "movupd", "movss", "movsd" } },
+        { 0x28, { "movaps", "movapd", NULL, NULL } },
+        { 0x29, { "movaps", "movapd", NULL, NULL } },
+        { 0x2a, { "cvtpi2ps", "cvtpi2pd", "cvtsi2ss", "cvtsi2sd" } },
+        { 0x2c, { "cvttps2pi", "cvttpd2pi", "cvttss2si", "cvttsd2si" } },
+        { 0x2d, { "cvtps2pi", "cvtpd2pi", "cvtss2si", "cvtsd2si" } },
+        { 0x2e, { "ucomiss", "ucomisd", NULL, NULL } },
+        { 0x2f, { "comiss", "comisd", NULL, NULL } },
+        { 0x54, { "andps", "andpd", NULL, NULL } },
+        { 0x57, { "xorps", "xorpd", NULL, NULL } },
+        { 0x58, { "addps", "addpd", "addss", "addsd" } },
+        { 0x59, { "mulps", "mulpd", "mulss", "mulsd" } },
+        { 0x5c, { "subps", "subpd", "subss", "subsd" } },
+        { 0x5e, { "divps", "divpd", "divss", "divsd" } },
+        { 0x60, { NULL, "punpcklbw", NULL, NULL } },
+        { 0x6c, { NULL, "punpcklqdq", NULL, NULL } },
+        { 0x6e, { NULL, "movd", NULL, NULL } },
+        { 0x6f, { NULL, "movdqa", "movdqu", NULL } },
+        { 0x70, { NULL, "pshufd", "pshufhw", "pshuflw" } },
+        { 0x74, { NULL, "pcmpeqb", NULL, NULL } },
+        { 0x7e, { NULL, "movd", "movq", NULL } },
+        { 0x7f, { NULL, "movdqa", "movdqu", NULL } },
+        { 0xd4, { NULL, "paddq", NULL, NULL } },
+        { 0xd6, { NULL, "movq", NULL, NULL } },
+        { 0xd7, { NULL, "pmovmskb", NULL, NULL } },
+        { 0xda, { NULL, "pminub", NULL, NULL } },
+        { 0xdb, { NULL, "pand", NULL, NULL } },
+        { 0xeb, { NULL, "por", NULL, NULL } },
+        { 0xef, { NULL, "pxor", NULL, NULL } },
+        { 0xf8, { NULL, "psubb", NULL, NULL } },
+    };
+    int column = (prefix & PREFIX_REPNZ) ? 3 : (prefix & PREFIX_REPZ) ? 2 :
+                 (prefix & PREFIX_DATA) ? 1 : 0;
+
+    for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (table[i].op == b && table[i].name[column]) {
+            return table[i].name[column];
+        }
     }
-    if (b >= 0x80 && b < 0x90) {
-        return "jcc";
-    }
-    if (b >= 0x90 && b < 0xa0) {
-        return "setcc";
+    return "(sse)";
+}
+
+static const char *two_byte_name(unsigned b, unsigned prefix, int reg, char *buf, size_t size)
+{
+    if ((b >= 0x40 && b < 0x50) || (b >= 0x80 && b < 0xa0)) {
+        const char *base = b < 0x50 ? "cmov" : b < 0x90 ? "j" : "set";
+        snprintf(buf, size, "%s%s", base, cond_names[b & 15]);
+        return buf;
     }
     if (b >= 0xc8 && b <= 0xcf) {
         return "bswap";
@@ -55,26 +111,67 @@ static const char *two_byte_name(unsigned b)
     switch (b) {
     case 0x05: return "syscall";
     case 0x0b: return "ud2";
-    case 0x1e: case 0x1f: return "nop";
+    case 0x0d: case 0x18: return "prefetch";
+    case 0x1e: return prefix & PREFIX_REPZ ? "endbr" : "nop";
+    case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1f: return "nop";
     case 0x31: return "rdtsc";
+    case 0xa0: case 0xa8: return "push";
+    case 0xa1: case 0xa9: return "pop";
     case 0xa2: return "cpuid";
     case 0xa3: return "bt";
     case 0xa4: case 0xa5: return "shld";
     case 0xab: return "bts";
     case 0xac: case 0xad: return "shrd";
+    case 0xae: return reg == 5 ? "lfence" : reg == 6 ? "mfence" : reg == 7 ? "sfence" :
+                      reg == 0 ? "fxsave" : reg == 1 ? "fxrstor" : reg == 2 ? "ldmxcsr" : "stmxcsr";
     case 0xaf: return "imul";
     case 0xb0: case 0xb1: return "cmpxchg";
     case 0xb3: return "btr";
     case 0xb6: case 0xb7: return "movzx";
     case 0xb8: return "popcnt";
-    case 0xba: return "bt";
+    case 0xba: return group_names[4][reg & 7];
     case 0xbb: return "btc";
-    case 0xbc: return "bsf";
-    case 0xbd: return "bsr";
+    case 0xbc: return prefix & PREFIX_REPZ ? "tzcnt" : "bsf";
+    case 0xbd: return prefix & PREFIX_REPZ ? "lzcnt" : "bsr";
     case 0xbe: case 0xbf: return "movsx";
     case 0xc0: case 0xc1: return "xadd";
     case 0xc7: return "cmpxchg8b";
-    default: return "sse";
+    default: return sse_name(b, prefix);
+    }
+}
+
+static const char *one_byte_name(DisasContext *s, unsigned op, int reg, char *buf, size_t size)
+{
+    const char *rep = (s->prefix & PREFIX_REPNZ) ? "repne " : (s->prefix & PREFIX_REPZ) ? "rep " : "";
+
+    if (op >= 0x70 && op < 0x80) {
+        snprintf(buf, size, "j%s", cond_names[op & 15]);
+        return buf;
+    }
+    if (op >= 0xa4 && op <= 0xaf && op != 0xa8 && op != 0xa9) {
+        snprintf(buf, size, "%s%s", rep, one_byte_names[op]);
+        return buf;
+    }
+    switch (op) {
+    case 0x80: case 0x81: case 0x82: case 0x83: return group_names[0][reg];
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: return group_names[1][reg];
+    case 0xf6: case 0xf7: return group_names[2][reg];
+    case 0xfe: case 0xff: return group_names[3][reg];
+    case 0x90: return (s->prefix & PREFIX_REPZ) ? "pause" : s->rex_b ? "xchg" : "nop";
+    default:
+        if (op >= 0xb0 && op <= 0xbf) {
+            return "mov";
+        }
+        if (op >= 0x91 && op <= 0x97) {
+            return "xchg";
+        }
+        if (op >= 0x40 && op < 0x50 && !s->code64) {
+            return op < 0x48 ? "inc" : "dec";
+        }
+        if (op >= 0xd8 && op <= 0xdf) {
+            return "(x87)";
+        }
+        return one_byte_names[op] ? one_byte_names[op] : "(bad)";
     }
 }
 
@@ -83,6 +180,7 @@ void x86_log_insn(DisasContext *s, FILE *out)
     uint8_t bytes[16];
     unsigned len = s->pc - s->pc_start, i, op = 0;
     const char *name = s->mnemonic;
+    char buf[32];
 
     if (len > sizeof(bytes)) {
         len = sizeof(bytes);
@@ -90,7 +188,7 @@ void x86_log_insn(DisasContext *s, FILE *out)
     if (!translator_read_code(s->exec, s->pc_start, bytes, len)) {
         len = 0;
     }
-    fprintf(out, "0x%016llx:  ", (unsigned long long)s->pc_start);
+    fprintf(out, s->code64 ? "0x%016llx:  " : "0x%08llx:  ", (unsigned long long)s->pc_start);
     for (i = 0; i < len; i++) {
         fprintf(out, "%02x ", bytes[i]);
     }
@@ -110,14 +208,12 @@ void x86_log_insn(DisasContext *s, FILE *out)
     }
     if (!name) {
         if (op == 0x0f && i + 1 < len) {
-            name = two_byte_name(bytes[i + 1]);
-        } else if (op >= 0xb0 && op <= 0xbf) {
-            name = "mov";
-        } else if (op >= 0x91 && op <= 0x97) {
-            name = "xchg";
+            int reg = i + 2 < len ? (bytes[i + 2] >> 3) & 7 : 0;
+            name = two_byte_name(bytes[i + 1], s->prefix, reg, buf, sizeof(buf));
         } else {
-            name = one_byte_names[op] ? one_byte_names[op] : "?";
+            int reg = i + 1 < len ? (bytes[i + 1] >> 3) & 7 : 0;
+            name = one_byte_name(s, op, reg, buf, sizeof(buf));
         }
     }
-    fprintf(out, " %s\n", name);
+    fprintf(out, " %s%s\n", (s->prefix & PREFIX_LOCK) ? "lock " : "", name);
 }

@@ -57,6 +57,23 @@ void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot)
     if (divisor == 0) {
         x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
     }
+    if (ot == MO_64 && env->regs[R_EDX] == 0) {
+        uint64_t dividend = env->regs[R_EAX];
+        env->regs[R_EAX] = dividend / divisor;
+        env->regs[R_EDX] = dividend % divisor;
+        return;
+    }
+    if (ot == MO_32) {
+        /* the common case, without 128-bit arithmetic */
+        uint64_t wide = (env->regs[R_EDX] & mask) << 32 | (env->regs[R_EAX] & mask);
+        uint64_t quotient = wide / divisor;
+        if (quotient > mask) {
+            x86_raise_exception(env, EXCP00_DIVZ, 0, GETPC());
+        }
+        env->regs[R_EAX] = quotient;
+        env->regs[R_EDX] = wide % divisor;
+        return;
+    }
     if (ot == MO_8) {
         dividend = env->regs[R_EAX] & 0xffff;
     } else {
@@ -339,8 +356,10 @@ void helper_bcd(CPUX86State *env, uint32_t op, uint32_t imm)
                 ah = ax >> 8;
                 al = ax;
             } else {
-                al -= 6;
-                ah -= 1;
+                /* SDM vol. 2A, AAS: AX = AX - 6, then AH = AH - 1 */
+                uint16_t ax = (uint16_t)(ah << 8 | al) - 6;
+                ah = (ax >> 8) - 1;
+                al = ax;
             }
             out = CC_A | CC_C;
         } else {

@@ -27,46 +27,76 @@ static void set_cc_arith(DisasContext *s, TCGv dst, TCGv src, int group, int ot)
     set_cc_op(s, group + ot);
 }
 
-/* T0 = T0 op T1 with flags; result stored by the caller unless CMP */
-static void gen_alu_op(DisasContext *s, int op, int ot)
+/* Where an ALU result goes: nowhere (CMP/TEST), the r/m operand (address in
+ * A0 when memory), or a general register. */
+enum { DEST_NONE = -2, DEST_MODRM = -1 };
+
+static void gen_store_result(DisasContext *s, int dest, int ot, TCGv val)
+{
+    if (dest == DEST_MODRM) {
+        gen_st_modrm(s, ot, val, true);
+    } else if (dest >= 0) {
+        gen_st_reg(s, ot, dest, val);
+    }
+}
+
+/*
+ * T0 = T0 op T1, stored to dest, then the flags. The store comes before the
+ * cc globals change so that a faulting store leaves the flags of the previous
+ * instruction intact (the fault restarts this one).
+ */
+static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
 {
     TCGContext *t = s->tcg;
-    TCGv T0 = s->T0, T1 = s->T1, c;
+    TCGv T0 = s->T0, T1 = s->T1, extra = NULL;
 
     switch (op) {
     case OP_ADD:
         tcg_gen_add(t, T0, T0, T1);
+        break;
+    case OP_ADC:
+    case OP_SBB:
+        extra = tcg_new64(s);
+        gen_compute_cf(s, extra);
+        if (op == OP_ADC) {
+            tcg_gen_add(t, T0, T0, T1);
+            tcg_gen_add(t, T0, T0, extra);
+        } else {
+            tcg_gen_sub(t, T0, T0, T1);
+            tcg_gen_sub(t, T0, T0, extra);
+        }
+        break;
+    case OP_SUB:
+    case OP_CMP:
+        extra = tcg_new64(s);
+        tcg_gen_mov(t, extra, T0);
+        tcg_gen_sub(t, T0, T0, T1);
+        break;
+    case OP_AND:
+        tcg_gen_and(t, T0, T0, T1);
+        break;
+    case OP_OR:
+        tcg_gen_or(t, T0, T0, T1);
+        break;
+    default:
+        tcg_gen_xor(t, T0, T0, T1);
+        break;
+    }
+    gen_store_result(s, op == OP_CMP ? DEST_NONE : dest, ot, T0);
+    switch (op) {
+    case OP_ADD:
         set_cc_arith(s, T0, T1, CC_OP_ADDB, ot);
         break;
     case OP_ADC:
     case OP_SBB:
-        c = tcg_new64(s);
-        gen_compute_cf(s, c);
-        if (op == OP_ADC) {
-            tcg_gen_add(t, T0, T0, T1);
-            tcg_gen_add(t, T0, T0, c);
-        } else {
-            tcg_gen_sub(t, T0, T0, T1);
-            tcg_gen_sub(t, T0, T0, c);
-        }
-        tcg_gen_mov(t, G(s)->cc_src2, c);
-        set_cc_arith(s, T0, T1, op == OP_ADC ? CC_OP_ADCB : CC_OP_SBBB, ot);
-        tcg_temp_free(t, c);
-        break;
     case OP_SUB:
     case OP_CMP:
-        tcg_gen_mov(t, G(s)->cc_src2, T0);
-        tcg_gen_sub(t, T0, T0, T1);
-        set_cc_arith(s, T0, T1, CC_OP_SUBB, ot);
+        tcg_gen_mov(t, G(s)->cc_src2, extra);
+        set_cc_arith(s, T0, T1, op == OP_ADC ? CC_OP_ADCB : op == OP_SBB ? CC_OP_SBBB : CC_OP_SUBB,
+                     ot);
+        tcg_temp_free(t, extra);
         break;
     default:
-        if (op == OP_AND) {
-            tcg_gen_and(t, T0, T0, T1);
-        } else if (op == OP_OR) {
-            tcg_gen_or(t, T0, T0, T1);
-        } else {
-            tcg_gen_xor(t, T0, T0, T1);
-        }
         tcg_gen_mov(t, G(s)->cc_dst, T0);
         set_cc_op(s, CC_OP_LOGICB + ot);
         break;
@@ -92,25 +122,16 @@ static void disas_alu_forms(DisasContext *s, unsigned b)
         }
         gen_ld_modrm(s, ot, s->T0);
         gen_ld_reg(s, ot, s->T1, s->reg);
-        gen_alu_op(s, op, ot);
-        if (op != OP_CMP) {
-            gen_st_modrm(s, ot, s->T0, true);
-        }
+        gen_alu_op(s, op, ot, DEST_MODRM);
     } else if (form == 2 || form == 3) {
         gen_ld_modrm(s, ot, s->T1);
         gen_ld_reg(s, ot, s->T0, s->reg);
-        gen_alu_op(s, op, ot);
-        if (op != OP_CMP) {
-            gen_st_reg(s, ot, s->reg, s->T0);
-        }
+        gen_alu_op(s, op, ot, s->reg);
     } else {
         int64_t imm = x86_ld_imm(s, ot);
         gen_ld_reg(s, ot, s->T0, R_EAX);
         tcg_gen_movi(s->tcg, s->T1, imm);
-        gen_alu_op(s, op, ot);
-        if (op != OP_CMP) {
-            gen_st_reg(s, ot, R_EAX, s->T0);
-        }
+        gen_alu_op(s, op, ot, R_EAX);
     }
 }
 
@@ -134,18 +155,20 @@ static void disas_group1(DisasContext *s, unsigned b)
         gen_ld(s, s->T0, s->A0, ot);
     }
     tcg_gen_movi(s->tcg, s->T1, imm);
-    gen_alu_op(s, op, ot);
-    if (op != OP_CMP) {
-        gen_st_modrm(s, ot, s->T0, true);
-    }
+    gen_alu_op(s, op, ot, DEST_MODRM);
 }
 
-static void gen_inc_dec(DisasContext *s, int ot, bool dec)
+static void gen_inc_dec(DisasContext *s, int ot, bool dec, int dest)
 {
-    gen_compute_cf(s, G(s)->cc_src);
+    TCGv cf = tcg_new64(s);
+
+    gen_compute_cf(s, cf);
     tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
+    gen_store_result(s, dest, ot, s->T0);
+    tcg_gen_mov(s->tcg, G(s)->cc_src, cf);
     tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
     set_cc_op(s, (dec ? CC_OP_DECB : CC_OP_INCB) + ot);
+    tcg_temp_free(s->tcg, cf);
 }
 
 /* 84/85 TEST Eb/Ev,G and A8/A9 TEST AL/rAX,imm */
@@ -238,8 +261,7 @@ static void disas_group3(DisasContext *s, unsigned b)
     case 3:   /* NEG: flags of 0 - src */
         tcg_gen_mov(s->tcg, s->T1, s->T0);
         tcg_gen_movi(s->tcg, s->T0, 0);
-        gen_alu_op(s, OP_SUB, ot);
-        gen_st_modrm(s, ot, s->T0, true);
+        gen_alu_op(s, OP_SUB, ot, DEST_MODRM);
         break;
     case 4:
     case 5:
@@ -304,9 +326,18 @@ static bool disas_group45_incdec(DisasContext *s, unsigned b)
         return false;
     }
     gen_ld_modrm(s, ot, s->T0);
-    gen_inc_dec(s, ot, op == 1);
-    gen_st_modrm(s, ot, s->T0, true);
+    gen_inc_dec(s, ot, op == 1, DEST_MODRM);
     return true;
+}
+
+/* Helpers that set the flags run before the result is stored; writing the
+ * unchanged operand back first makes a write fault happen before any state
+ * changes (T0 holds the operand, A0 its address). */
+static void gen_probe_store(DisasContext *s, int ot)
+{
+    if (s->mod != 3) {
+        gen_st(s, s->T0, s->A0, ot);
+    }
 }
 
 /* C0/C1/D0..D3: group 2 shifts and rotates */
@@ -333,17 +364,21 @@ static void disas_group2(DisasContext *s, unsigned b)
             gen_extend(s, s->T0, s->T0, ot, true);
         }
         if (op == SHIFT_SHL || op == SHIFT_SAL) {
-            tcg_gen_shli(t, G(s)->cc_src, s->T0, count - 1);
+            tcg_gen_shli(t, s->tmp, s->T0, count - 1);
             tcg_gen_shli(t, s->T0, s->T0, count);
         } else if (op == SHIFT_SHR) {
-            tcg_gen_shri(t, G(s)->cc_src, s->T0, count - 1);
+            tcg_gen_shri(t, s->tmp, s->T0, count - 1);
             tcg_gen_shri(t, s->T0, s->T0, count);
         } else {
-            tcg_gen_sari(t, G(s)->cc_src, s->T0, count - 1);
+            tcg_gen_sari(t, s->tmp, s->T0, count - 1);
             tcg_gen_sari(t, s->T0, s->T0, count);
         }
+        /* store first: a faulting store must not change the flags */
+        gen_st_modrm(s, ot, s->T0, true);
+        tcg_gen_mov(t, G(s)->cc_src, s->tmp);
         tcg_gen_mov(t, G(s)->cc_dst, s->T0);
         set_cc_op(s, (op == SHIFT_SHL || op == SHIFT_SAL ? CC_OP_SHLB : CC_OP_SARB) + ot);
+        return;
     } else if (count != 0) {
         TCGv args[3];
         args[0] = s->T0;
@@ -354,6 +389,7 @@ static void disas_group2(DisasContext *s, unsigned b)
             args[1] = tcg_const64(s, count);
         }
         args[2] = tcg_constant(t, TCG_TYPE_I32, op | ot << 8);
+        gen_probe_store(s, ot);
         gen_update_cc_op(s);
         gen_helper_env(s, helper_shift, 0, s->T0, 3, args);
         s->cc_op = CC_OP_EFLAGS;
@@ -384,6 +420,7 @@ static void disas_shiftd(DisasContext *s, unsigned b)
         args[2] = s->tmp;
     }
     args[3] = tcg_constant(s->tcg, TCG_TYPE_I32, (b >= 0x1ac) << 8 | ot);
+    gen_probe_store(s, ot);
     gen_update_cc_op(s);
     gen_helper_env(s, helper_shiftd, 0, s->T0, 4, args);
     s->cc_op = CC_OP_EFLAGS;
@@ -438,21 +475,20 @@ static bool disas_bit_test(DisasContext *s, unsigned b)
     tcg_gen_shr(t, mask, s->T0, s->T1);
     tcg_gen_andi(t, mask, mask, 1);
     tcg_gen_or(t, flags, flags, mask);
+    if (op != 0) {
+        tcg_gen_movi(t, mask, 1);
+        tcg_gen_shl(t, mask, mask, s->T1);
+        if (op == 1) {
+            tcg_gen_or(t, s->T0, s->T0, mask);
+        } else if (op == 2) {
+            tcg_gen_andc(t, s->T0, s->T0, mask);
+        } else {
+            tcg_gen_xor(t, s->T0, s->T0, mask);
+        }
+        gen_st_modrm(s, ot, s->T0, true);
+    }
     gen_set_eflags_cc(s, flags);
     tcg_temp_free(t, flags);
-    if (op == 0) {
-        return true;
-    }
-    tcg_gen_movi(t, mask, 1);
-    tcg_gen_shl(t, mask, mask, s->T1);
-    if (op == 1) {
-        tcg_gen_or(t, s->T0, s->T0, mask);
-    } else if (op == 2) {
-        tcg_gen_andc(t, s->T0, s->T0, mask);
-    } else {
-        tcg_gen_xor(t, s->T0, s->T0, mask);
-    }
-    gen_st_modrm(s, ot, s->T0, true);
     return true;
 }
 
@@ -635,12 +671,16 @@ static void disas_xchg(DisasContext *s, unsigned b)
         } else {
             gen_st_modrm(s, ot, newv, true);
         }
+        /* the accumulator is written only when the compare failed (it may be
+         * the destination itself, just written) */
         if (ot == MO_32) {
             TCGv rax = G(s)->regs[R_EAX];
             tcg_gen_ext32u(t, newv, s->T0);
             tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, newv);
         } else {
-            gen_st_reg(s, ot, R_EAX, s->T0);
+            gen_ld_reg(s, ot, newv, R_EAX);
+            tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), newv, s->T0);
+            gen_st_reg(s, ot, R_EAX, newv);
         }
         tcg_gen_mov(t, G(s)->cc_src2, acc);
         tcg_gen_sub(t, acc, acc, s->T0);
@@ -718,8 +758,7 @@ bool disas_alu(DisasContext *s, unsigned b)
     } else if (b >= 0x40 && b < 0x50 && !s->code64) {
         int reg = b & 7;
         gen_ld_reg(s, s->dflag, s->T0, reg);
-        gen_inc_dec(s, s->dflag, b >= 0x48);
-        gen_st_reg(s, s->dflag, reg, s->T0);
+        gen_inc_dec(s, s->dflag, b >= 0x48, reg);
     } else if (b == 0x80 || b == 0x81 || b == 0x83 || (b == 0x82 && !s->code64)) {
         disas_group1(s, b == 0x82 ? 0x80 : b);
     } else if (b == 0x84 || b == 0x85 || b == 0xa8 || b == 0xa9) {

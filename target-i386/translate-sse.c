@@ -1,14 +1,15 @@
 /*
  * SSE/SSE2 translator: the 0F-map instructions with XMM operands (Intel SDM
  * vol. 2, opcode map tables A-3/A-4, columns "no prefix", 66, F3, F2), plus
- * LDMXCSR/STMXCSR and MOVNTI. (PREFETCHh and the fences are hint NOPs the core
- * decoder handles.) MMX forms (no mandatory prefix on the integer opcodes) are not
- * implemented and raise #UD, as does every opcode/prefix pair not in the table.
+ * LDMXCSR/STMXCSR and MOVNTI. PREFETCHh and the fences are hint NOPs that the
+ * core decoder handles. MMX forms (no mandatory prefix on the integer opcodes)
+ * are not implemented and raise #UD, as does every opcode/prefix pair not in
+ * the table.
  *
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
- * with host loads and stores, not TCG globals: moves, logic, PCMPEQx, PADDQ/PSUBQ
- * and PMOVMSKB are inline 64-bit IR, the rest calls sse_helper.c with the source
- * operand passed by value (see sse_helper.h).
+ * with host loads and stores, not TCG globals. Moves, logic, PCMPEQx,
+ * PADDQ/PSUBQ, PMINUB/PMAXUB and PMOVMSKB are inline 64-bit IR; the rest calls
+ * sse_helper.c with the source operand passed by value (see sse_helper.h).
  */
 #include <stddef.h>
 #include "target-i386/translate.h"
@@ -318,6 +319,52 @@ static bool gen_pcmpeq(DisasContext *s, const SSEOp *op)
 }
 
 /*
+ * PMINUB/PMAXUB on one half without a helper (strlen's inner loop runs PMINUB).
+ * (a | 0x80..) - (b & 0x7f..) cannot borrow across bytes, and its byte top bits
+ * say whether a's low seven bits are >= b's; combined with the top bits
+ * themselves that gives a >= b per byte, spread into a byte mask by a
+ * multiplication. The result then takes b or a where the mask is set.
+ */
+static void gen_byte_min_max_half(DisasContext *s, bool max, TCGv d, TCGv src)
+{
+    const int64_t top_bits = (int64_t)0x8080808080808080ull;
+    TCGv difference = new_i64(s), t = new_i64(s), x = new_i64(s);
+    tcg_gen_ori(s->tcg, difference, d, top_bits);
+    tcg_gen_andi(s->tcg, t, src, 0x7f7f7f7f7f7f7f7fll);
+    tcg_gen_sub(s->tcg, difference, difference, t);
+    tcg_gen_xor(s->tcg, x, d, src);
+    tcg_gen_andc(s->tcg, difference, difference, x);      /* top bits equal: low bits decide */
+    tcg_gen_andc(s->tcg, t, d, src);                      /* a has the top bit, b not */
+    tcg_gen_or(s->tcg, t, t, difference);
+    tcg_gen_andi(s->tcg, t, t, top_bits);
+    tcg_gen_shri(s->tcg, t, t, 7);
+    tcg_gen_muli(s->tcg, t, t, 0xff);                     /* 0xff where a >= b */
+    if (max) {
+        tcg_gen_not(s->tcg, t, t);
+    }
+    tcg_gen_and(s->tcg, x, x, t);
+    tcg_gen_xor(s->tcg, d, d, x);                         /* a ^ ((a ^ b) & mask) */
+    free_temps(s, difference, t);
+    tcg_temp_free(s->tcg, x);
+}
+
+static bool gen_byte_min_max(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, d, s->reg, half);
+            gen_byte_min_max_half(s, op->arg, d, half ? hi : lo);
+            gen_store_xmm_half(s, d, s->reg, half);
+        }
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return ok;
+}
+
+/*
  * PMOVMSKB r32, xmm: each half's byte sign bits gathered by one multiplication:
  * bit 8i+7 times 2^(49-7i) lands on bit 56+i, and no two partial products
  * share a bit position, so nothing carries.
@@ -420,13 +467,16 @@ static bool gen_move_store(DisasContext *s, const SSEOp *op)
         return false;
     }
     TCGv lo = new_i64(s), hi = new_i64(s);
-    gen_load_xmm_half(s, lo, s->reg, 0);
-    gen_load_xmm_half(s, hi, s->reg, 1);
     if (s->mod == 3) {
+        gen_load_xmm_half(s, lo, s->reg, 0);
+        gen_load_xmm_half(s, hi, s->reg, 1);
         gen_store_xmm_half(s, lo, s->rm, 0);
         gen_store_xmm_half(s, hi, s->rm, 1);
     } else {
+        /* the alignment check branches: load the register after it */
         TCGv addr = gen_memory_address(s, op->mem);
+        gen_load_xmm_half(s, lo, s->reg, 0);
+        gen_load_xmm_half(s, hi, s->reg, 1);
         gen_store_memory(s, addr, op->mem, lo, hi);
         tcg_temp_free(s->tcg, addr);
     }
@@ -699,9 +749,98 @@ static bool gen_stmxcsr(DisasContext *s)
 }
 
 /*
- * Group 15 (0F AE) without prefix: LDMXCSR, STMXCSR, CLFLUSH with memory;
- * LFENCE, MFENCE, SFENCE with a register. One guest CPU runs at a time and
- * there is no cache to flush, so fences and CLFLUSH emit nothing.
+ * FXSAVE/FXRSTOR m512 (SDM vol. 1, 10.5.1, table 10-2). The x87 state kept
+ * here is only the control and status words: the tag word is saved as "all
+ * empty", FOP/FIP/FDP and the ST/MM registers as zero. 64-bit mode saves
+ * XMM0-15, other modes XMM0-7.
+ */
+enum {
+    FXSAVE_FCW = 0, FXSAVE_FSW = 2, FXSAVE_FTW = 4, FXSAVE_FOP = 6, FXSAVE_FIP = 8,
+    FXSAVE_FDP = 16, FXSAVE_MXCSR = 24, FXSAVE_MXCSR_MASK = 28, FXSAVE_ST0 = 32,
+    FXSAVE_XMM0 = 160,
+};
+
+static void gen_store_at(DisasContext *s, TCGv base, int offset, TCGv val, TCGMemOp memop)
+{
+    TCGv addr = new_i64(s);
+    tcg_gen_addi(s->tcg, addr, base, offset);
+    gen_st(s, val, addr, memop);
+    tcg_temp_free(s->tcg, addr);
+}
+
+static void gen_load_at(DisasContext *s, TCGv base, int offset, TCGv val, TCGMemOp memop)
+{
+    TCGv addr = new_i64(s);
+    tcg_gen_addi(s->tcg, addr, base, offset);
+    gen_ld(s, val, addr, memop);
+    tcg_temp_free(s->tcg, addr);
+}
+
+static int fxsave_xmm_count(const DisasContext *s)
+{
+    return s->code64 ? 16 : 8;
+}
+
+static bool gen_fxsave(DisasContext *s)
+{
+    TCGv base = gen_memory_address(s, MEM_128_ALIGNED);
+    TCGv val = new_i64(s);
+    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+    gen_store_at(s, base, FXSAVE_FCW, val, MO_16);
+    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+    gen_store_at(s, base, FXSAVE_FSW, val, MO_16);
+    tcg_gen_movi(s->tcg, val, 0);
+    gen_store_at(s, base, FXSAVE_FTW, val, MO_16);
+    gen_store_at(s, base, FXSAVE_FOP, val, MO_16);
+    gen_store_at(s, base, FXSAVE_FIP, val, MO_64);
+    gen_store_at(s, base, FXSAVE_FDP, val, MO_64);
+    for (int offset = FXSAVE_ST0; offset < FXSAVE_XMM0; offset += 8) {
+        gen_store_at(s, base, offset, val, MO_64);
+    }
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, tcg_env(s->tcg), offsetof(CPUX86State, mxcsr));
+    gen_store_at(s, base, FXSAVE_MXCSR, val, MO_32);
+    tcg_gen_movi(s->tcg, val, MXCSR_WRITABLE);
+    gen_store_at(s, base, FXSAVE_MXCSR_MASK, val, MO_32);
+    for (int reg = 0; reg < fxsave_xmm_count(s); reg++) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, val, reg, half);
+            gen_store_at(s, base, FXSAVE_XMM0 + reg * 16 + half * 8, val, MO_64);
+        }
+    }
+    free_temps(s, base, val);
+    return true;
+}
+
+static bool gen_fxrstor(DisasContext *s)
+{
+    TCGv base = gen_memory_address(s, MEM_128_ALIGNED);
+    TCGv val = new_i64(s);
+    TCGv val32 = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+    /* MXCSR first: a reserved bit raises #GP before anything changes */
+    gen_load_at(s, base, FXSAVE_MXCSR, val, MO_32);
+    tcg_gen_extrl_i64_i32(s->tcg, val32, val);
+    gen_update_cc_op(s);
+    TCGv args[2] = { tcg_env(s->tcg), val32 };
+    gen_call(s, (void *)helper_ldmxcsr, 0, NULL, 2, args);
+    gen_load_at(s, base, FXSAVE_FCW, val, MO_16);
+    tcg_gen_st(s->tcg, INDEX_op_st16, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+    gen_load_at(s, base, FXSAVE_FSW, val, MO_16);
+    tcg_gen_st(s->tcg, INDEX_op_st16, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+    for (int reg = 0; reg < fxsave_xmm_count(s); reg++) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_at(s, base, FXSAVE_XMM0 + reg * 16 + half * 8, val, MO_64);
+            gen_store_xmm_half(s, val, reg, half);
+        }
+    }
+    free_temps(s, base, val);
+    tcg_temp_free(s->tcg, val32);
+    return true;
+}
+
+/*
+ * Group 15 (0F AE) without prefix: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, CLFLUSH
+ * with memory; LFENCE, MFENCE, SFENCE with a register. One guest CPU runs at a
+ * time and there is no cache to flush, so fences and CLFLUSH emit nothing.
  */
 static bool gen_group15(DisasContext *s, const SSEOp *op)
 {
@@ -710,6 +849,10 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
         return kind >= 5;
     }
     switch (kind) {
+    case 0:
+        return gen_fxsave(s);
+    case 1:
+        return gen_fxrstor(s);
     case 2:
         return gen_ldmxcsr(s);
     case 3:
@@ -718,7 +861,7 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
         gen_lea_modrm(s);
         return true;
     default:
-        return false;     /* FXSAVE, FXRSTOR, XSAVE*: not implemented */
+        return false;     /* XSAVE, XRSTOR, XSAVEOPT: no XSAVE in CPUID */
     }
 }
 
@@ -826,11 +969,11 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0xd7] = { [PREFIX_INDEX_66] = GEN(gen_pmovmskb, MEM_NONE, 0) },
     [0xd8] = { [PREFIX_INDEX_66] = INT(psubusb) },
     [0xd9] = { [PREFIX_INDEX_66] = INT(psubusw) },
-    [0xda] = { [PREFIX_INDEX_66] = INT(pminub) },
+    [0xda] = { [PREFIX_INDEX_66] = GEN(gen_byte_min_max, MEM_128_ALIGNED, 0) },  /* PMINUB */
     [0xdb] = { [PREFIX_INDEX_66] = INLINE(LOGIC_AND) },
     [0xdc] = { [PREFIX_INDEX_66] = INT(paddusb) },
     [0xdd] = { [PREFIX_INDEX_66] = INT(paddusw) },
-    [0xde] = { [PREFIX_INDEX_66] = INT(pmaxub) },
+    [0xde] = { [PREFIX_INDEX_66] = GEN(gen_byte_min_max, MEM_128_ALIGNED, 1) },  /* PMAXUB */
     [0xdf] = { [PREFIX_INDEX_66] = INLINE(LOGIC_ANDN) },
     [0xe0] = { [PREFIX_INDEX_66] = INT(pavgb) },
     [0xe1] = { [PREFIX_INDEX_66] = INT(psraw) },

@@ -9,4 +9,4 @@ if [ ! -x "$bin" ]; then
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
 fi
-exec "$bin" --groups check --count 40 --mixed 100 --seed "${DIFFTEST_SEED:-1}"
+exec "$bin" --groups check --count 60 --mixed 300 --seed "${DIFFTEST_SEED:-1}"

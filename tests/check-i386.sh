@@ -24,7 +24,7 @@ emulator() {
 # which case of an instruction table a byte offset falls in
 case_name() {  # file offset record_size
   n=$(( $2 / $3 ))
-  grep -E '^\s*CASE ' "$1" | sed -n "$((n + 1))p" | sed 's/^ *//'
+  grep -E '^\s*CASE\(' "$1" | sed -n "$((n + 1))p" | sed 's/^ *//'
 }
 
 run_table() {  # source file, mode

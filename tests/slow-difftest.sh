@@ -8,4 +8,4 @@ if [ ! -x "$bin" ]; then
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
 fi
-exec "$bin" --groups all --count 400 --mixed 1000 --max-print 2 --seed "${DIFFTEST_SEED:-2}"
+exec "$bin" --groups all --count 600 --mixed 3000 --max-print 2 --seed "${DIFFTEST_SEED:-2}"

@@ -19,6 +19,7 @@
 #include "block/block_int.h"
 
 #define CONVERT_CHUNK (2 * 1024 * 1024)
+#define COMPRESS_CHUNK (8 * 1024 * 1024)
 #define DEFAULT_SPARSE_SIZE 4096
 
 enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
@@ -533,7 +534,10 @@ static bool check_target_format(const ConvertOptions *o)
 
 int img_convert(int argc, char **argv)
 {
+    /* the target's default cache mode is "unsafe", as qemu-img's: a convert cut
+     * short leaves no usable target anyway; the end flushes everything */
     ConvertOptions o = { .out_format = "raw", .sparse_size = DEFAULT_SPARSE_SIZE, .parallel = 8,
+                         .out_flags = BDRV_O_NO_FLUSH,
                          .create_opts = qdict_new() };
     ConvertJob job = { 0 };
     int status = IMG_EXIT_ERROR;
@@ -570,7 +574,10 @@ int img_convert(int argc, char **argv)
     BlockDriverInfo bdi;
     job.cluster_size = bdrv_get_info(job.target, &bdi) == 0 && bdi.cluster_size ?
                        bdi.cluster_size : 65536;
-    job.chunk_size = job.cluster_size > CONVERT_CHUNK ? job.cluster_size : CONVERT_CHUNK;
+    /* compression batches more clusters per request: the format compresses a
+     * request's clusters on all cores */
+    uint64_t chunk = o.compress ? COMPRESS_CHUNK : CONVERT_CHUNK;
+    job.chunk_size = job.cluster_size > chunk ? job.cluster_size : chunk;
     job.chunk_size -= job.chunk_size % job.cluster_size;
     job.compress = o.compress;
     job.sparse_size = o.sparse_size;

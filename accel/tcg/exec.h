@@ -100,6 +100,17 @@ bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc);
  * mapped executable (the front end then raises a page fault at addr). */
 bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len);
 
+/* Counters for a monitor or -d output. */
+typedef struct TBStatistics {
+    uint64_t nb_tbs;             /* blocks currently cached */
+    uint64_t nb_translations;    /* blocks translated since start */
+    uint64_t nb_flushes;         /* full flushes (code buffer full or tb_flush) */
+    uint64_t nb_invalidations;   /* blocks dropped because guest code changed */
+    uint64_t nb_chained;         /* goto_tb jumps patched */
+    uint64_t code_bytes_used, code_bytes_total;
+} TBStatistics;
+void tb_get_statistics(CPUExec *cpu, TBStatistics *out);
+
 /* Helper target for indirect jumps: host code of the next block, or the epilogue. */
 const void *helper_lookup_tb_ptr(void *env);
 

@@ -50,6 +50,8 @@ typedef struct DiffState {
 /* --- a generated sequence --- */
 #define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
 #define MAX_INSNS  64
+#define MAX_SEQ_JUMPS 16
+#define RUNS 2
 
 typedef struct Sequence {
     uint64_t seed;
@@ -62,11 +64,16 @@ typedef struct Sequence {
     int16_t insn_group[MAX_INSNS];
     uint16_t insn_undef[MAX_INSNS];   /* flags undefined before the instruction */
     uint16_t end_undef;               /* flags undefined at the end */
+    /* forward jumps: offset of the rel field and of the target (for truncation) */
+    unsigned n_jumps;
+    struct { uint16_t field, target; } jumps[MAX_SEQ_JUMPS];
     /* RIP-relative displacements, resolved when the sequence is placed at an address */
     unsigned n_fixups;
     struct { uint16_t disp_offset, insn_end; uint32_t target; } fixups[MAX_INSNS];
-    DiffState init;
-    uint64_t scratch_seed;
+    /* two initial states: the same fixed base registers, stack pointer and DF,
+     * different data; each side runs the sequence from both */
+    DiffState init[RUNS];
+    uint64_t scratch_seed[RUNS];
 } Sequence;
 
 /* --- the generator (generate.c, groups-*.c) --- */
@@ -74,7 +81,15 @@ typedef struct GroupInfo {
     const char *name;
     bool in_check;        /* enabled in the check suite (false: known to fail) */
     bool long_only;       /* encodings exist only in 64-bit mode */
+    unsigned features;    /* host CPU features the native run needs (FEATURE_*) */
 } GroupInfo;
+
+/* CPUID bits (Intel SDM vol. 2A, CPUID) */
+#define FEATURE_POPCNT  0x1u   /* leaf 1 ECX bit 23 */
+#define FEATURE_CX16    0x2u   /* leaf 1 ECX bit 13 */
+#define FEATURE_LZCNT   0x4u   /* leaf 80000001h ECX bit 5 */
+#define FEATURE_LAHF64  0x8u   /* leaf 80000001h ECX bit 0 */
+#define FEATURE_BMI1    0x10u  /* leaf 7 EBX bit 3 (TZCNT) */
 
 int group_count(void);
 const GroupInfo *group_info(int group);
@@ -86,6 +101,9 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
 /* Copies the sequence's code to addr and resolves its RIP-relative operands. */
 void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr);
 void scratch_fill(uint8_t *scratch, uint64_t seed);
+/* The first n instructions of src as a sequence of their own; false when a jump
+ * among them targets an instruction beyond. */
+bool sequence_truncate(const Sequence *src, unsigned n, Sequence *dst);
 
 /* --- runs --- */
 enum { RUN_NOT_RUN, RUN_DONE, RUN_EXCEPTION, RUN_CRASH };
@@ -101,18 +119,23 @@ typedef struct RunResult {
 /* One side of the comparison, run inside a forked child for a batch. */
 typedef struct Runner {
     const char *name;
-    unsigned results_per_seq;   /* how many RunResults each sequence gets */
+    /* runs the sequence from init[0] then init[1] into results[0] and [1] */
     void *(*start)(void);       /* per child set-up */
     void (*run)(void *ctx, const Sequence *seq, unsigned slot, RunResult *results);
 } Runner;
 
 extern const Runner native_runner;
+/* the FEATURE_* bits of this host */
+unsigned native_features(void);
+/* whether this host runs 32-bit code in a compatibility-mode segment (tried in
+ * a child process) */
+bool native_compat_mode_works(void);
 extern const Runner translated_runner;
 
 /* Maps the fixed areas (state, scratch, code) in this process. */
 void memory_map_fixed(void);
 /* Runs seqs[0..n) with runner in forked children (restarting after a crash),
- * filling results[n * runner->results_per_seq]. */
+ * filling results[n * RUNS]. */
 void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
                        RunResult *results);
 

@@ -53,7 +53,7 @@ typedef struct Gen {
 
 /* An instruction to encode. */
 typedef struct Enc {
-    uint8_t prefixes[4];
+    uint8_t prefixes[8];
     unsigned n_prefixes;
     bool rex_w, rex_force, rex_forbid;
     uint8_t opcode[3];
@@ -131,6 +131,8 @@ extern const GroupTable alu_group_table;
 extern const GroupTable bits_group_table;
 extern const GroupTable move_group_table;
 extern const GroupTable flow_group_table;
+extern const GroupTable decode_group_table;
+extern const GroupTable fault_group_table;
 extern const GroupTable sse_group_table;
 
 #endif

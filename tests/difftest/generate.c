@@ -350,6 +350,9 @@ static void jumps_resolve(Gen *g)
             fprintf(stderr, "difftest: generator produced a short jump out of range\n");
             abort();
         }
+        seq->jumps[seq->n_jumps].field = g->jumps[i].field;
+        seq->jumps[seq->n_jumps].target = g->item_offset[g->jumps[i].target];
+        seq->n_jumps++;
         for (unsigned b = 0; b < g->jumps[i].size; b++) {
             seq->code[g->jumps[i].field + b] = (uint8_t)((uint32_t)rel >> (8 * b));
         }
@@ -359,7 +362,7 @@ static void jumps_resolve(Gen *g)
 /* --- group table --- */
 static const GroupTable *const group_tables[] = {
     &alu_group_table, &bits_group_table, &move_group_table, &flow_group_table,
-    &sse_group_table,
+    &decode_group_table, &fault_group_table, &sse_group_table,
 };
 #define N_TABLES (sizeof(group_tables) / sizeof(group_tables[0]))
 
@@ -402,7 +405,7 @@ int group_find(const char *name)
 /* --- the initial state --- */
 static void state_init(Gen *g, Sequence *seq)
 {
-    DiffState *st = &seq->init;
+    DiffState *st = &seq->init[0];
     memset(st, 0, sizeof(*st));
     memset(g->fixed, 0, sizeof(g->fixed));
     for (int r = 0; r < 16; r++) {
@@ -439,6 +442,28 @@ static void state_init(Gen *g, Sequence *seq)
     }
     if (!g->long_mode) {
         memset(st->xmm[8], 0, 8 * 16);
+    }
+}
+
+/* the second initial state: new data in the registers the sequence may write,
+ * in the arithmetic flags and the xmm registers */
+static void state_vary(Gen *g, DiffState *st, const DiffState *from)
+{
+    *st = *from;
+    for (int r = 0; r < reg_count(g); r++) {
+        if (!g->fixed[r]) {
+            st->regs[r] = value_interesting(&g->rng);
+            if (!g->long_mode) {
+                st->regs[r] = (uint32_t)st->regs[r];
+            }
+        }
+    }
+    st->rflags = (from->rflags & ~(uint64_t)FLAGS_ARITH) | (rng_next(&g->rng) & FLAGS_ARITH);
+    for (int x = 0; x < reg_count(g); x++) {
+        for (int q = 0; q < 2; q++) {
+            uint64_t v = value_interesting(&g->rng);
+            memcpy(&st->xmm[x][8 * q], &v, 8);
+        }
     }
 }
 
@@ -480,7 +505,10 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
     seq->long_mode = long_mode;
     seq->group = group;
     state_init(&g, seq);
-    seq->scratch_seed = rng_next(&g.rng);
+    state_vary(&g, &seq->init[1], &seq->init[0]);
+    for (int r = 0; r < RUNS; r++) {
+        seq->scratch_seed[r] = rng_next(&g.rng);
+    }
     g.n_items = 1 + (unsigned)rng_below(&g.rng, MAX_ITEMS);
     g.falls_through = true;
     for (g.item = 0; g.item < g.n_items; g.item++) {
@@ -514,4 +542,34 @@ void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr)
         int32_t rel32 = (int32_t)rel;
         memcpy(dst + seq->fixups[i].disp_offset, &rel32, 4);
     }
+}
+
+bool sequence_truncate(const Sequence *src, unsigned n, Sequence *dst)
+{
+    if (n == 0 || n >= src->n_insns) {
+        return false;
+    }
+    unsigned end = src->insn_offset[n];
+    for (unsigned i = 0; i < src->n_jumps; i++) {
+        if (src->jumps[i].field < end && src->jumps[i].target > end) {
+            return false;
+        }
+    }
+    *dst = *src;
+    dst->n_insns = n;
+    dst->code_len = end;
+    dst->end_undef = src->insn_undef[n];
+    dst->n_fixups = 0;
+    dst->n_jumps = 0;
+    for (unsigned i = 0; i < src->n_fixups; i++) {
+        if (src->fixups[i].disp_offset < end) {
+            dst->fixups[dst->n_fixups++] = src->fixups[i];
+        }
+    }
+    for (unsigned i = 0; i < src->n_jumps; i++) {
+        if (src->jumps[i].field < end) {
+            dst->jumps[dst->n_jumps++] = src->jumps[i];
+        }
+    }
+    return true;
 }

@@ -209,6 +209,13 @@ static void gen_shift(Gen *g)
         e.imm_size = 1;
     } else {
         enc_opcode(&e, 1, 0xd2 + w, 0, 0);
+        if (rng_below(&g->rng, 2) && !(!e.rm.is_mem && (e.rm.reg == RCX ||
+                                         (size == 1 && e.rex_forbid && e.rm.reg == 5)))) {
+            /* a known count (high bits set too, they are masked off) */
+            count = (unsigned)rng_below(&g->rng, 256);
+            emit_mov_imm32(g, RCX, ((uint32_t)rng_next(&g->rng) & ~0xffu) | count);
+            form = 3;
+        }
     }
     encode(g, &e);
     if (form == 2) {

@@ -125,7 +125,7 @@ static void gen_bswap(Gen *g)
 static const GroupDef bits_groups[] = {
     { { "bt", true, false }, gen_bt },
     { { "bsf", true, false }, gen_bsf },
-    { { "bitcount", true, false }, gen_bitcount },
+    { { "bitcount", true, false, FEATURE_POPCNT | FEATURE_LZCNT | FEATURE_BMI1 }, gen_bitcount },
     { { "bswap", true, false }, gen_bswap },
 };
 

@@ -25,6 +25,8 @@ typedef struct Options {
     unsigned max_print;
     bool verbose;
     bool self_check;         /* compare the native side with itself (harness test) */
+    const char *save;        /* write the native results here, compare nothing */
+    const char *against;     /* compare with native results saved by another run */
 } Options;
 
 typedef struct Job {
@@ -192,7 +194,7 @@ static bool compare_state(const Sequence *seq, const RunResult *nat, const RunRe
     return ok;
 }
 
-static void print_sequence(Report *r, const Sequence *seq)
+static void print_sequence(Report *r, const Sequence *seq, int run)
 {
     report_add(r, "  code (at slot address; RIP-relative displacements as placed):\n");
     uint8_t placed[MAX_CODE];
@@ -207,27 +209,85 @@ static void print_sequence(Report *r, const Sequence *seq)
         report_add(r, "%*s%s\n", (int)(3 * (12 - (end - start > 12 ? 12 : end - start))) + 2, "",
                    seq->insn_group[i] < 0 ? "(flags set-up)" : group_name(seq->insn_group[i]));
     }
-    report_add(r, "  initial:");
+    report_add(r, "  initial state %d:", run + 1);
     for (int i = 0; i < (seq->long_mode ? 16 : 8); i++) {
-        report_add(r, "%s %s=0x%" PRIx64, i % 4 ? "" : "\n   ", reg_names[i], seq->init.regs[i]);
+        report_add(r, "%s %s=0x%" PRIx64, i % 4 ? "" : "\n   ", reg_names[i], seq->init[run].regs[i]);
     }
-    report_add(r, "\n    rflags=0x%" PRIx64 "\n", seq->init.rflags);
+    report_add(r, "\n    rflags=0x%" PRIx64 "\n", seq->init[run].rflags);
 }
 
-static bool check_sequence(const Options *o, const Job *job, const Sequence *seq,
-                           const RunResult *nat, const RunResult *tr, Tally *t)
+/* Compares the translated runs with the native ones (one per initial state);
+ * the details of the first difference go to r. */
+static bool runs_match(const Sequence *seq, const RunResult *nat, const RunResult *tr,
+                       Report *r, int *failed_run)
 {
-    Report r = { .len = 0 };
-    bool ok = true;
-    for (int run = 0; run < 2 && ok; run++) {
-        Report detail = { .len = 0 };
-        if (!same_end(seq, nat, &tr[run], &detail) || !compare_state(seq, nat, &tr[run], &detail)) {
-            report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (translated run %d of 2)\n",
-                       group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1);
-            report_add(&r, "%s", detail.text);
-            ok = false;
+    for (int run = 0; run < RUNS; run++) {
+        if (!same_end(seq, &nat[run], &tr[run], r) ||
+            !compare_state(seq, &nat[run], &tr[run], r)) {
+            *failed_run = run;
+            return false;
         }
     }
+    return true;
+}
+
+static void place_batch(const Sequence *seqs, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
+        sequence_place(&seqs[i], slot, SLOT_ADDR(i));
+        slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
+    }
+}
+
+/* Runs the prefixes of a failing sequence and reports the shortest failing one:
+ * its last instruction is the first that goes wrong. */
+typedef struct Shrinker {
+    const Runner *other;
+    Sequence *seqs;          /* MAX_INSNS */
+    RunResult *native;       /* RUNS * MAX_INSNS, shared */
+    RunResult *translated;   /* RUNS * MAX_INSNS, shared */
+} Shrinker;
+
+static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
+{
+    unsigned n = 0;
+    for (unsigned k = 1; k < seq->n_insns; k++) {
+        if (sequence_truncate(seq, k, &sh->seqs[n])) {
+            n++;
+        }
+    }
+    place_batch(sh->seqs, n);
+    sandbox_run_batch(&native_runner, sh->seqs, n, sh->native);
+    sandbox_run_batch(sh->other, sh->seqs, n, sh->translated);
+    for (unsigned i = 0; i < n; i++) {
+        const Sequence *p = &sh->seqs[i];
+        Report detail = { .len = 0 };
+        int run;
+        if (!runs_match(p, &sh->native[RUNS * i], &sh->translated[RUNS * i], &detail, &run)) {
+            unsigned last = p->n_insns - 1;
+            uint8_t placed[MAX_CODE];
+            sequence_place(p, placed, SLOT_ADDR(i));
+            report_add(r, "  shortest failing prefix: %u instruction(s), the last at +0x%03x:",
+                       p->n_insns, p->insn_offset[last]);
+            for (unsigned b = p->insn_offset[last]; b < p->code_len; b++) {
+                report_add(r, " %02x", placed[b]);
+            }
+            report_add(r, "\n%s", detail.text);
+            return;
+        }
+    }
+    report_add(r, "  every shorter prefix passes: the last instruction goes wrong\n");
+}
+
+static bool check_sequence(const Options *o, const Shrinker *sh, const Job *job,
+                           const Sequence *seq, const RunResult *nat, const RunResult *tr,
+                           Tally *t)
+{
+    Report r = { .len = 0 };
+    Report detail = { .len = 0 };
+    int run = 0;
+    bool ok = runs_match(seq, nat, tr, &detail, &run);
     if (ok && !o->verbose) {
         return true;
     }
@@ -236,9 +296,16 @@ static bool check_sequence(const Options *o, const Job *job, const Sequence *seq
                    seq->long_mode ? 64 : 32, job->seed);
         describe_end(&r, "native", nat);
         report_add(&r, ")\n");
+    } else {
+        report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (initial state %d of 2)\n%s",
+                   group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1,
+                   detail.text);
     }
     if (ok || o->verbose || t->printed++ < o->max_print) {
-        print_sequence(&r, seq);
+        print_sequence(&r, seq, run);
+        if (!ok && sh->other) {
+            shrink(sh, seq, &r);
+        }
         if (job->group >= 0) {
             report_add(&r, "  replay: difftest --replay 0x%016" PRIx64 " --mode %d --group %s\n",
                        job->seed, seq->long_mode ? 64 : 32, group_name(job->group));
@@ -247,15 +314,6 @@ static bool check_sequence(const Options *o, const Job *job, const Sequence *seq
     }
     return ok;
 }
-
-/* the native side twice, standing in for the translated side (--self-check) */
-static void native_twice_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
-{
-    native_runner.run(ctx, seq, slot, &results[0]);
-    native_runner.run(ctx, seq, slot, &results[1]);
-}
-
-static const Runner native_twice_runner = { "native (self-check)", 2, NULL, native_twice_run };
 
 static uint64_t name_hash(const char *s)
 {
@@ -280,7 +338,9 @@ static void usage(void)
             "                [--groups check|all|NAME,NAME...] [--max-print N] [--verbose]\n"
             "       difftest --replay SEED --mode 64|32 --group NAME\n"
             "       difftest --list\n"
-            "  --self-check compares native runs with native runs (tests the harness)\n");
+            "  --self-check compares native runs with native runs (tests the harness)\n"
+            "  --save FILE writes the native results (e.g. when run under qemu-x86_64)\n"
+            "  --against FILE compares the native results with those saved in FILE\n");
     exit(2);
 }
 
@@ -377,6 +437,10 @@ static void parse_options(Options *o, int argc, char **argv)
                 fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
                 exit(2);
             }
+        } else if (strcmp(opt, "--save") == 0) {
+            o->save = arg;
+        } else if (strcmp(opt, "--against") == 0) {
+            o->against = arg;
         } else if (strcmp(opt, "--replay") == 0) {
             o->replay = true;
             o->replay_seed = parse_number(opt, arg);
@@ -449,37 +513,110 @@ static void print_tallies(const Options *o, const Tally *tallies)
     }
 }
 
+/* Drops what this host cannot run natively: 32-bit mode without a compatibility
+ * code segment, groups whose instructions the CPU lacks. Returns the number of
+ * sequences left out. */
+static unsigned host_limits(Options *o)
+{
+    unsigned skipped = 0;
+    unsigned per_mode = o->replay ? 1 : o->count;
+    if (o->modes[0] && !native_compat_mode_works()) {
+        printf("note: this host does not run 32-bit code in a compatibility segment; "
+               "32-bit sequences skipped\n");
+        o->modes[0] = false;
+        for (int g = 0; g < group_count(); g++) {
+            skipped += o->groups[g] && !group_info(g)->long_only ? per_mode : 0;
+        }
+        skipped += o->replay ? 1 : o->mixed;
+    }
+    unsigned have = native_features();
+    for (int g = 0; g < group_count(); g++) {
+        unsigned missing = group_info(g)->features & ~have;
+        if (o->groups[g] && missing && !o->replay) {
+            printf("note: this host CPU lacks features 0x%x: group %s skipped\n", missing,
+                   group_info(g)->name);
+            o->groups[g] = false;
+            skipped += per_mode * (o->modes[0] + o->modes[1]);
+        }
+    }
+    return skipped;
+}
+
+/* --save / --against: native results of one run (e.g. under qemu-x86_64) stand
+ * in for the translated side of another with the same options */
+static FILE *open_results(const Options *o)
+{
+    const char *name = o->save ? o->save : o->against;
+    if (!name) {
+        return NULL;
+    }
+    FILE *f = fopen(name, o->save ? "wb" : "rb");
+    if (!f) {
+        perror(name);
+        exit(2);
+    }
+    return f;
+}
+
+static void results_write(FILE *f, const char *name, const RunResult *res, unsigned n)
+{
+    if (fwrite(res, sizeof(RunResult), RUNS * n, f) != RUNS * n) {
+        fprintf(stderr, "difftest: %s: write error\n", name);
+        exit(2);
+    }
+}
+
+static void results_read(FILE *f, const char *name, RunResult *translated, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (fread(&translated[RUNS * i], sizeof(RunResult), RUNS, f) != RUNS) {
+            fprintf(stderr, "difftest: %s: too short for these options\n", name);
+            exit(2);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     Options o;
     memset(&o, 0, sizeof(o));
     parse_options(&o, argc, argv);
+    memory_map_fixed();
+    unsigned skipped = host_limits(&o);
     unsigned n_jobs;
     Job *jobs = make_jobs(&o, &n_jobs);
-    memory_map_fixed();
     Sequence *seqs = calloc(MAX_BATCH, sizeof(Sequence));
-    RunResult *native = map_shared(MAX_BATCH * sizeof(RunResult));
-    RunResult *translated = map_shared(2 * MAX_BATCH * sizeof(RunResult));
+    RunResult *native = map_shared(RUNS * MAX_BATCH * sizeof(RunResult));
+    RunResult *translated = map_shared(RUNS * MAX_BATCH * sizeof(RunResult));
     Tally *tallies = calloc((size_t)group_count() + 1, sizeof(Tally));
     unsigned passed = 0, failed = 0;
-    Runner twice = native_twice_runner;
-    twice.start = native_runner.start;
-    const Runner *other = o.self_check ? &twice : &translated_runner;
+    const Runner *other = o.self_check ? &native_runner : o.against ? NULL : &translated_runner;
+    FILE *saved = open_results(&o);
+    Shrinker shrinker = {
+        other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(RUNS * MAX_INSNS * sizeof(RunResult)),
+        map_shared(RUNS * MAX_INSNS * sizeof(RunResult)),
+    };
     for (unsigned first = 0; first < n_jobs; first += MAX_BATCH) {
         unsigned n = n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH;
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             sequence_generate(&seqs[i], job->seed, job->long_mode, job->group, o.groups);
-            uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
-            sequence_place(&seqs[i], slot, SLOT_ADDR(i));
-            slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
         }
+        place_batch(seqs, n);
         sandbox_run_batch(&native_runner, seqs, n, native);
-        sandbox_run_batch(other, seqs, n, translated);
+        if (o.save) {
+            results_write(saved, o.save, native, n);
+            continue;
+        }
+        if (other) {
+            sandbox_run_batch(other, seqs, n, translated);
+        } else {
+            results_read(saved, o.against, translated, n);
+        }
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             Tally *t = &tallies[job->group + 1];
-            if (check_sequence(&o, job, &seqs[i], &native[i], &translated[2 * i], t)) {
+            if (check_sequence(&o, &shrinker, job, &seqs[i], &native[RUNS * i], &translated[RUNS * i], t)) {
                 passed++;
                 t->passed[job->long_mode]++;
             } else {
@@ -488,7 +625,28 @@ int main(int argc, char **argv)
             }
         }
     }
+    if (saved && fclose(saved) != 0) {
+        fprintf(stderr, "difftest: %s: write error\n", o.save ? o.save : o.against);
+        return 2;
+    }
+    if (o.save) {
+        printf("saved %u native results to %s\n", n_jobs, o.save);
+        return 0;
+    }
     print_tallies(&o, tallies);
-    printf("%u passed, %u failed\n", passed, failed);
+    if (skipped) {
+        printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+    } else {
+        printf("%u passed, %u failed\n", passed, failed);
+    }
+    munmap(native, RUNS * MAX_BATCH * sizeof(RunResult));
+    munmap(translated, RUNS * MAX_BATCH * sizeof(RunResult));
+    munmap(shrinker.native, RUNS * MAX_INSNS * sizeof(RunResult));
+    munmap(shrinker.translated, RUNS * MAX_INSNS * sizeof(RunResult));
+    free(shrinker.seqs);
+    free(tallies);
+    free(seqs);
+    free(jobs);
+    free(o.groups);
     return failed ? 1 : 0;
 }

@@ -11,12 +11,14 @@
  * Faults come back as signals; the handler takes the state from the signal
  * context (Linux's ucontext, trapno is the x86 vector).
  */
+#include <cpuid.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include "difftest.h"
@@ -154,6 +156,28 @@ static void state_from_context(DiffState *st, const ucontext_t *uc)
     }
 }
 
+/* The x86 vector of a fault: the kernel's trapno, or (when an emulator running
+ * this harness leaves trapno unset) the one the signal implies. */
+static int32_t fault_vector(int sig, const siginfo_t *info, const ucontext_t *uc)
+{
+    int64_t trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+    if (trapno >= 0 && trapno < 32) {
+        return (int32_t)trapno;
+    }
+    switch (sig) {
+    case SIGFPE:
+        return 0;
+    case SIGILL:
+        return 6;
+    case SIGBUS:
+        return 17;
+    case SIGTRAP:
+        return 3;
+    default:
+        return info->si_code == SI_KERNEL ? 13 : 14;
+    }
+}
+
 static void on_fault(int sig, siginfo_t *info, void *uc_void)
 {
     ucontext_t *uc = uc_void;
@@ -164,10 +188,9 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
         signal(sig, SIG_DFL);
         return;
     }
-    (void)info;
     RunResult *res = nc->result;
     res->status = RUN_EXCEPTION;
-    res->exception = (int32_t)uc->uc_mcontext.gregs[REG_TRAPNO];
+    res->exception = fault_vector(sig, info, uc);
     res->fault_offset = rip - nc->slot_address;
     state_from_context(&res->state, uc);
     nc->running = 0;
@@ -221,32 +244,79 @@ static void put_terminator(uint8_t *at, uint64_t at_address, bool long_mode)
     }
 }
 
-static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
+static void run_once(NativeContext *nc, const Sequence *seq, int run, uint64_t address,
+                     RunResult *res)
 {
-    NativeContext *nc = ctx;
-    uint64_t address = SLOT_ADDR(slot);
-    put_terminator((uint8_t *)(uintptr_t)(address + seq->code_len),
-                   address + seq->code_len, seq->long_mode);
-    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed);
+    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed[run]);
     NativeBlock *b = nc->block;
-    b->in = seq->init;
+    b->in = seq->init[run];
     b->seq_address = address;
     b->far_to_seq[0] = (uint32_t)address;
     b->far_to_seq[1] = USER32_CS;
     nc->slot_address = address;
-    nc->result = &results[0];
+    nc->result = res;
     void (*entry)(void) = (void (*)(void))(uintptr_t)(CODE_ADDR +
                           (seq->long_mode ? GLUE_ENTRY64 : GLUE_ENTRY32));
     if (sigsetjmp(nc->jmp, 1) == 0) {
         nc->running = 1;
         entry();
         nc->running = 0;
-        results[0].status = RUN_DONE;
-        results[0].exception = -1;
-        results[0].fault_offset = seq->code_len;
-        results[0].state = b->out;
+        res->status = RUN_DONE;
+        res->exception = -1;
+        res->fault_offset = seq->code_len;
+        res->state = b->out;
     }
-    memcpy(results[0].scratch, (void *)(uintptr_t)SCRATCH_ADDR, SCRATCH_SIZE);
+    memcpy(res->scratch, (void *)(uintptr_t)SCRATCH_ADDR, SCRATCH_SIZE);
 }
 
-const Runner native_runner = { "native", 1, native_start, native_run };
+static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
+{
+    uint64_t address = SLOT_ADDR(slot);
+    put_terminator((uint8_t *)(uintptr_t)(address + seq->code_len),
+                   address + seq->code_len, seq->long_mode);
+    for (int run = 0; run < RUNS; run++) {
+        run_once(ctx, seq, run, address, &results[run]);
+    }
+}
+
+const Runner native_runner = { "native", native_start, native_run };
+
+unsigned native_features(void)
+{
+    unsigned a, b, c, d, features = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        features |= (c & (1u << 23) ? FEATURE_POPCNT : 0) | (c & (1u << 13) ? FEATURE_CX16 : 0);
+    }
+    if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
+        features |= (c & (1u << 5) ? FEATURE_LZCNT : 0) | (c & 1u ? FEATURE_LAHF64 : 0);
+    }
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        features |= b & (1u << 3) ? FEATURE_BMI1 : 0;
+    }
+    return features;
+}
+
+/* an empty 32-bit sequence must come back completed */
+bool native_compat_mode_works(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        return false;
+    }
+    if (pid == 0) {
+        static Sequence empty;
+        static RunResult results[RUNS];
+        empty.long_mode = false;
+        void *ctx = native_start();
+        alarm(10);
+        native_run(ctx, &empty, 0, results);
+        _exit(results[0].status == RUN_DONE ? 0 : 1);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid) {
+        return false;
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}

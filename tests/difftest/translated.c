@@ -1,12 +1,17 @@
 /*
  * The translated side: runs a sequence through Quetzal's translator in-process
- * (inside the forked child), twice in the same CPU so that the second run takes
- * the translation-block cache hit path. The sequence ends with INT3, which makes
+ * (inside the forked child), from both initial states in the same CPU so that
+ * the second run takes the translation-block cache hit path with other data. The sequence ends with INT3, which makes
  * cpu_exec return EXCP03_INT3; any other exception is the sequence's.
+ * Guest memory is identity mapped, so a guest access to an unmapped page is a
+ * host SIGSEGV in generated code; as in user mode, the handler turns it into
+ * #PF at the guest instruction (cpu_loop_exit_restore).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include "difftest.h"
 #include "target-i386/cpu.h"
@@ -22,6 +27,41 @@ typedef struct TranslatedCpu {
 typedef struct TranslatedContext {
     TranslatedCpu *cpu[2];          /* [0] 32-bit, [1] 64-bit, made on first use */
 } TranslatedContext;
+
+/* Signal handlers get no user argument: the CPU this child is running. */
+static TranslatedCpu *running_cpu;
+
+static void on_host_fault(int sig, siginfo_t *info, void *uc_void)
+{
+    ucontext_t *uc = uc_void;
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    TranslatedCpu *c = running_cpu;
+    if (c && cpu_exec_pc_in_code(c->exec, pc)) {
+        c->env.fault_addr = (uint64_t)(uintptr_t)info->si_addr;
+        /* page fault error code bit 1: write (Intel SDM vol. 3A, 4.7) */
+        c->env.error_code = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? 2 : 0;
+        c->exec->exception_index = EXCP0E_PAGE;
+        cpu_loop_exit_restore(c->exec, pc);
+    }
+    /* a fault in the translator itself: die, the parent reports it */
+    signal(sig, SIG_DFL);
+}
+
+static void faults_init(void)
+{
+    stack_t ss = { .ss_sp = malloc(1 << 16), .ss_size = 1 << 16 };
+    if (!ss.ss_sp || sigaltstack(&ss, NULL) != 0) {
+        perror("difftest: sigaltstack");
+        _exit(3);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_host_fault;
+    /* NODEFER: the handler leaves by siglongjmp */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
 
 static TranslatedCpu *cpu_create(bool long_mode)
 {
@@ -48,6 +88,7 @@ static TranslatedCpu *cpu_create(bool long_mode)
 static void *translated_start(void)
 {
     static TranslatedContext context;
+    faults_init();
     return &context;
 }
 
@@ -68,10 +109,11 @@ static void state_store(CPUX86State *env, DiffState *st)
     memcpy(st->xmm, env->xmm_regs, sizeof(st->xmm));
 }
 
-static void run_once(TranslatedCpu *c, const Sequence *seq, uint64_t address, RunResult *res)
+static void run_once(TranslatedCpu *c, const Sequence *seq, int run, uint64_t address,
+                     RunResult *res)
 {
-    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed);
-    state_load(&c->env, &seq->init, address, seq->long_mode);
+    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed[run]);
+    state_load(&c->env, &seq->init[run], address, seq->long_mode);
     int excp;
     do {
         excp = cpu_exec(c->exec);
@@ -90,9 +132,11 @@ static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunRes
     if (!*c) {
         *c = cpu_create(seq->long_mode);
     }
-    for (int run = 0; run < 2; run++) {
-        run_once(*c, seq, SLOT_ADDR(slot), &results[run]);
+    running_cpu = *c;
+    for (int run = 0; run < RUNS; run++) {
+        run_once(*c, seq, run, SLOT_ADDR(slot), &results[run]);
     }
+    running_cpu = NULL;
 }
 
-const Runner translated_runner = { "translated", 2, translated_start, translated_run };
+const Runner translated_runner = { "translated", translated_start, translated_run };

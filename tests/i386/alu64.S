@@ -162,6 +162,9 @@
     CASE(ALL, mov %rax, %rdx; cmpxchg %ebx, %edx)
     CASE(ALL, lock cmpxchg %rbx, (%rsi))
     CASE(ALL, cmpxchg %bl, %dl)
+    CASE(ALL, cmpxchg %bl, %al)
+    CASE(ALL, cmpxchg %rbx, %rax)
+    CASE(ALL, cmpxchg %dx, %ax)
     /* flags as values */
     CASE(ALL, cmp %rbx, %rax; seta %dl; setl %dh; setbe %bl; setg %bh)
     CASE(ALL, cmp %ebx, %eax; setb %dl; setge %dh; setle %bl; sete %bh)

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     }
     printf("\n%lld / %lld = %lld rem %lld\n", (long long)num, (long long)den,
            (long long)(num / den), (long long)(num % den));
-    snprintf(buf, sizeof(buf), "%08x|%-6s|%+5d|%lu|%c", 0xbeefu, "ab", 42, 18446744073709551615ul, 'z');
+    snprintf(buf, sizeof(buf), "%08x|%-6s|%+5d|%llu|%c", 0xbeefu, "ab", 42, 18446744073709551615ull, 'z');
     puts(buf);
     printf("strlen=%zu strcmp=%d strstr=%s\n", strlen(buf), strcmp(buf, "00000000"),
            strstr(buf, "ab") ? strstr(buf, "ab") : "(null)");

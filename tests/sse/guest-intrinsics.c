@@ -55,7 +55,8 @@ static Vector random_vector(int kind)
             if ((pick & 3) == 0) {
                 v.l[i] = special_f32[(pick >> 8) % 16];
             } else if ((pick & 3) == 1) {
-                float f = (float)(int32_t)(pick >> 32) / (float)(1 + ((pick >> 8) & 0xfff));
+                /* int32 conversions only: i386 gcc converts 64-bit integers with x87 */
+                float f = (float)(int32_t)(pick >> 32) / (float)(int32_t)(1 + ((pick >> 8) & 0xfff));
                 memcpy(&v.l[i], &f, 4);
             }
         }
@@ -65,7 +66,9 @@ static Vector random_vector(int kind)
             if ((pick & 3) == 0) {
                 v.q[i] = special_f64[(pick >> 8) % 12];
             } else if ((pick & 3) == 1) {
-                double f = (double)(int64_t)next_random() / (double)(1 + ((pick >> 8) & 0xfffff));
+                uint64_t r = next_random();
+                double f = ((double)(int32_t)(r >> 32) * 65536.0 + (double)(int32_t)(r & 0xffff)) /
+                           (double)(int32_t)(1 + ((pick >> 8) & 0xfffff));
                 memcpy(&v.q[i], &f, 8);
             }
         }

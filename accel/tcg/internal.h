@@ -1,0 +1,76 @@
+/*
+ * Private structures of the execution layer (accel/tcg/): translation-block
+ * bookkeeping, the TB cache and the per-CPU state behind CPUExec.priv.
+ */
+#ifndef ACCEL_TCG_INTERNAL_H
+#define ACCEL_TCG_INTERNAL_H
+
+#include "accel/tcg/exec.h"
+
+#define TB_HASH_BITS 16
+#define TB_JUMP_CACHE_BITS 12
+#define GUEST_PAGE_BITS 12
+#define GUEST_PAGE_SIZE (1ull << GUEST_PAGE_BITS)
+#define GUEST_PAGE_MASK (~(GUEST_PAGE_SIZE - 1))
+/* private page flag: translated code was read from this page */
+#define PAGE_HAS_CODE 0x80
+
+/* One translated block; tb comes first so that a TranslationBlock pointer (what
+ * generated code passes to exit_tb) is also a TBEntry pointer. */
+typedef struct TBEntry {
+    TranslationBlock tb;
+    struct TBEntry *hash_next;
+    bool invalid;
+    bool uncached;               /* a one-off block, never looked up or chained */
+    struct TBEntry *jmp_dest[2]; /* where goto_tb slot n is chained to */
+    uintptr_t jmp_first;         /* incoming chained jumps: TBEntry pointer | slot */
+    uintptr_t jmp_next[2];       /* next incoming jump of the same target, per slot */
+    unsigned nb_insns;
+    uint32_t *insn_end;          /* TCGCodeInfo's per-instruction data, kept compact */
+    uint64_t (*insn_data)[2];
+} TBEntry;
+
+/* The guest's page flags: two levels indexed by guest page number. */
+#define PAGE_L2_BITS 18
+#define PAGE_L1_BITS (48 - GUEST_PAGE_BITS - PAGE_L2_BITS)
+typedef struct PageMap {
+    uint8_t *l1[1 << PAGE_L1_BITS];
+} PageMap;
+
+struct TBCache {
+    TCGContext *tcg;
+    int users;
+    uint8_t *code_start, *code_next;
+    size_t code_size;
+    TBEntry *tbs;                /* in code-address order, so host pc lookup can bisect */
+    size_t nb_tbs, capacity;
+    TBEntry *hash[1 << TB_HASH_BITS];
+    TCGCodeInfo info;            /* scratch for tcg_gen_code */
+    PageMap *pages;
+    uintptr_t guest_base;
+    TBStatistics stats;
+};
+
+typedef struct CPUExecPriv {
+    TBEntry *jump_cache[1 << TB_JUMP_CACHE_BITS];
+    bool single_insn_next;       /* retranslate the next block with one instruction */
+} CPUExecPriv;
+
+static inline CPUExecPriv *cpu_priv(CPUExec *cpu) { return cpu->priv; }
+
+/* tb-cache.c */
+TBCache *tb_cache_new(TCGContext *tcg);
+void tb_cache_unref(TBCache *c);
+TBEntry *tb_lookup(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags);
+TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                      int max_insns, bool uncached);
+void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst);
+TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc);
+void tb_invalidate_one(TBCache *c, TBEntry *e);
+
+/* user-pages.c */
+PageMap *page_map_new(void);
+void page_map_free(PageMap *m);
+void page_mark_unwritable(CPUExec *cpu, uint64_t page);
+
+#endif

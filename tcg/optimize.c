@@ -1,0 +1,504 @@
+/*
+ * The IR optimizer: one forward pass per block doing constant propagation and
+ * folding, copy propagation and a few algebraic simplifications. What is known
+ * about temps is forgotten at labels (another path may join there) and, for
+ * globals, at helper calls that may write them.
+ *
+ * Copies are tracked with versions: "t is a copy of u" holds while u has not
+ * been written since, i.e. while version[u] is what it was at the copy.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "tcg/tcg-internal.h"
+
+typedef struct TempInfo {
+    bool is_const;
+    int64_t value;
+    int copy_of;                 /* -1: none */
+    uint32_t copy_version;
+    uint32_t version;
+    uint64_t z_mask;             /* bits that may be non-zero */
+} TempInfo;
+
+struct TCGOptState {
+    TempInfo info[TCG_MAX_TEMPS];
+    int nb_valid;                /* info[0, nb_valid) initialized */
+};
+
+static TempInfo *temp_info(TCGContext *s, int idx)
+{
+    struct TCGOptState *o = s->opt;
+    while (o->nb_valid <= idx) {
+        TempInfo *ti = &o->info[o->nb_valid];
+        struct TCGTemp *t = &s->temps[o->nb_valid];
+        memset(ti, 0, sizeof(*ti));
+        ti->copy_of = -1;
+        ti->z_mask = t->type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
+        if (t->kind == TEMP_CONST) {
+            ti->is_const = true;
+            ti->value = t->value;
+            ti->z_mask = t->type == TCG_TYPE_I32 ? (uint32_t)t->value : (uint64_t)t->value;
+        }
+        o->nb_valid++;
+    }
+    return &o->info[idx];
+}
+
+static void forget_temp(TCGContext *s, int idx)
+{
+    TempInfo *ti = temp_info(s, idx);
+    ti->version++;
+    ti->copy_of = -1;
+    if (s->temps[idx].kind != TEMP_CONST) {
+        ti->is_const = false;
+        ti->z_mask = s->temps[idx].type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
+    }
+}
+
+static void forget_all(TCGContext *s)
+{
+    for (int i = 0; i < s->nb_temps; i++) {
+        forget_temp(s, i);
+    }
+}
+
+static void forget_globals(TCGContext *s)
+{
+    for (int i = 0; i < s->nb_globals; i++) {
+        forget_temp(s, i);
+    }
+}
+
+/* Replaces input idx by a constant or the oldest copy of its value. */
+static TCGArg canonical_input(TCGContext *s, TCGArg idx)
+{
+    TempInfo *ti = temp_info(s, (int)idx);
+    struct TCGTemp *t = &s->temps[idx];
+    if (ti->is_const && t->kind != TEMP_CONST) {
+        return tcg_constant_internal(s, t->type, ti->value)->index;
+    }
+    if (ti->copy_of >= 0 && temp_info(s, ti->copy_of)->version == ti->copy_version) {
+        return ti->copy_of;
+    }
+    return idx;
+}
+
+static bool arg_const(TCGContext *s, TCGArg idx, int64_t *value)
+{
+    TempInfo *ti = temp_info(s, (int)idx);
+    if (ti->is_const) {
+        *value = ti->value;
+    }
+    return ti->is_const;
+}
+
+static unsigned bits(TCGType t) { return t == TCG_TYPE_I32 ? 32 : 64; }
+
+static uint64_t width_mask(TCGType t) { return t == TCG_TYPE_I32 ? 0xffffffffull : ~0ull; }
+
+static int count_leading_zeros(uint64_t x, unsigned width, uint64_t if_zero)
+{
+    if (x == 0) {
+        return (int)if_zero;
+    }
+    return __builtin_clzll(x) - (64 - (int)width);
+}
+
+static uint64_t bswap_bits(uint64_t x, unsigned width)
+{
+    if (width == 16) {
+        return ((x & 0xff) << 8) | ((x >> 8) & 0xff);
+    }
+    if (width == 32) {
+        return __builtin_bswap32((uint32_t)x);
+    }
+    return __builtin_bswap64(x);
+}
+
+static bool eval_cond(TCGType type, TCGCond c, int64_t a, int64_t b)
+{
+    uint64_t ua = (uint64_t)a & width_mask(type), ub = (uint64_t)b & width_mask(type);
+    int64_t sa = tcg_normalize(type, a), sb = tcg_normalize(type, b);
+    switch (c) {
+    case TCG_COND_ALWAYS: return true;
+    case TCG_COND_EQ: return ua == ub;
+    case TCG_COND_NE: return ua != ub;
+    case TCG_COND_LT: return sa < sb;
+    case TCG_COND_GE: return sa >= sb;
+    case TCG_COND_LE: return sa <= sb;
+    case TCG_COND_GT: return sa > sb;
+    case TCG_COND_LTU: return ua < ub;
+    case TCG_COND_GEU: return ua >= ub;
+    case TCG_COND_LEU: return ua <= ub;
+    case TCG_COND_GTU: return ua > ub;
+    default: return false;
+    }
+}
+
+/* Binary ops of one width; returns false when op is not foldable here. */
+static bool fold_binary(TCGOpcode opc, TCGType type, uint64_t x, uint64_t y, uint64_t *r)
+{
+    unsigned w = bits(type);
+    uint64_t m = width_mask(type);
+    unsigned sh = (unsigned)(y & (w - 1));
+    x &= m;
+    switch (opc) {
+    case INDEX_op_add: *r = x + y; break;
+    case INDEX_op_sub: *r = x - y; break;
+    case INDEX_op_mul: *r = x * y; break;
+    case INDEX_op_and: *r = x & y; break;
+    case INDEX_op_or: *r = x | y; break;
+    case INDEX_op_xor: *r = x ^ y; break;
+    case INDEX_op_andc: *r = x & ~y; break;
+    case INDEX_op_shl: *r = x << sh; break;
+    case INDEX_op_shr: *r = x >> sh; break;
+    case INDEX_op_sar:
+        *r = w == 32 ? (uint64_t)((int32_t)x >> sh) : (uint64_t)((int64_t)x >> sh);
+        break;
+    case INDEX_op_rotl: *r = sh ? (x << sh) | (x >> (w - sh)) : x; break;
+    case INDEX_op_rotr: *r = sh ? (x >> sh) | (x << (w - sh)) : x; break;
+    case INDEX_op_clz: *r = (uint64_t)count_leading_zeros(x, w, y); break;
+    case INDEX_op_ctz: *r = x ? (uint64_t)__builtin_ctzll(x) : y; break;
+    default: return false;
+    }
+    *r &= m;
+    return true;
+}
+
+static bool fold_unary(TCGOpcode opc, TCGType type, uint64_t x, uint64_t *r)
+{
+    switch (opc) {
+    case INDEX_op_neg: *r = -x; break;
+    case INDEX_op_not: *r = ~x; break;
+    case INDEX_op_ext8s: *r = (uint64_t)(int8_t)x; break;
+    case INDEX_op_ext8u: *r = (uint8_t)x; break;
+    case INDEX_op_ext16s: *r = (uint64_t)(int16_t)x; break;
+    case INDEX_op_ext16u: *r = (uint16_t)x; break;
+    case INDEX_op_ext32s: *r = (uint64_t)(int32_t)x; break;
+    case INDEX_op_ext32u: *r = (uint32_t)x; break;
+    case INDEX_op_extrl_i64_i32: *r = (uint32_t)x; break;
+    case INDEX_op_extrh_i64_i32: *r = x >> 32; break;
+    case INDEX_op_extu_i32_i64: *r = (uint32_t)x; break;
+    case INDEX_op_exts_i32_i64: *r = (uint64_t)(int32_t)x; break;
+    case INDEX_op_bswap16: *r = bswap_bits(x, 16); break;
+    case INDEX_op_bswap32: *r = bswap_bits(x, 32); break;
+    case INDEX_op_bswap64: *r = bswap_bits(x, 64); break;
+    case INDEX_op_ctpop: *r = (uint64_t)__builtin_popcountll(x & width_mask(type)); break;
+    default: return false;
+    }
+    *r &= width_mask(type);
+    return true;
+}
+
+static void set_mov(TCGContext *s, TCGOp *op, TCGArg dst, TCGArg src)
+{
+    op->opc = INDEX_op_mov;
+    op->nb_oargs = 1;
+    op->nb_iargs = 1;
+    op->nb_cargs = 0;
+    op->args[0] = dst;
+    op->args[1] = src;
+}
+
+static void set_movi(TCGContext *s, TCGOp *op, TCGArg dst, int64_t value)
+{
+    set_mov(s, op, dst, tcg_constant_internal(s, (TCGType)op->type, value)->index);
+}
+
+static void set_unary(TCGOp *op, TCGOpcode opc, TCGArg dst, TCGArg src)
+{
+    op->opc = opc;
+    op->nb_oargs = 1;
+    op->nb_iargs = 1;
+    op->nb_cargs = 0;
+    op->args[0] = dst;
+    op->args[1] = src;
+}
+
+/* x OP identity-or-absorbing constants; true when op was rewritten */
+static bool simplify_binary(TCGContext *s, TCGOp *op)
+{
+    TCGArg dst = op->args[0], a = op->args[1], b = op->args[2];
+    int64_t cb;
+    TCGType type = (TCGType)op->type;
+    int64_t all = tcg_normalize(type, -1);
+    if (a == b) {
+        switch (op->opc) {
+        case INDEX_op_sub: case INDEX_op_xor: case INDEX_op_andc:
+            set_movi(s, op, dst, 0);
+            return true;
+        case INDEX_op_and: case INDEX_op_or:
+            set_mov(s, op, dst, a);
+            return true;
+        default:
+            break;
+        }
+    }
+    if (!arg_const(s, b, &cb)) {
+        return false;
+    }
+    cb = tcg_normalize(type, cb);
+    switch (op->opc) {
+    case INDEX_op_add: case INDEX_op_sub: case INDEX_op_or: case INDEX_op_xor:
+    case INDEX_op_shl: case INDEX_op_shr: case INDEX_op_sar:
+    case INDEX_op_rotl: case INDEX_op_rotr: case INDEX_op_andc:
+        if (cb == 0) {
+            set_mov(s, op, dst, a);
+            return true;
+        }
+        if (op->opc == INDEX_op_andc) {
+            op->opc = INDEX_op_and;
+            op->args[2] = tcg_constant_internal(s, type, ~cb)->index;
+            return simplify_binary(s, op) || true;
+        }
+        if (op->opc == INDEX_op_or && cb == all) {
+            set_movi(s, op, dst, all);
+            return true;
+        }
+        return false;
+    case INDEX_op_mul:
+        if (cb == 1) {
+            set_mov(s, op, dst, a);
+            return true;
+        }
+        if (cb == 0) {
+            set_movi(s, op, dst, 0);
+            return true;
+        }
+        return false;
+    case INDEX_op_and:
+        if (cb == all) {
+            set_mov(s, op, dst, a);
+        } else if (cb == 0) {
+            set_movi(s, op, dst, 0);
+        } else if (cb == 0xff) {
+            set_unary(op, INDEX_op_ext8u, dst, a);
+        } else if (cb == 0xffff) {
+            set_unary(op, INDEX_op_ext16u, dst, a);
+        } else if (cb == 0xffffffffll && type == TCG_TYPE_I64) {
+            set_unary(op, INDEX_op_ext32u, dst, a);
+        } else {
+            return false;
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void note_mov(TCGContext *s, TCGOp *op)
+{
+    TCGArg dst = op->args[0], src = op->args[1];
+    TempInfo *si = temp_info(s, (int)src);
+    TempInfo *di = temp_info(s, (int)dst);
+    if (dst == src || (di->copy_of == (int)src && si->version == di->copy_version) ||
+        (di->is_const && si->is_const && di->value == si->value)) {
+        op->removed = true;
+        return;
+    }
+    forget_temp(s, (int)dst);
+    di->z_mask = si->z_mask;
+    if (si->is_const) {
+        di->is_const = true;
+        di->value = si->value;
+    } else {
+        di->copy_of = (int)src;
+        di->copy_version = si->version;
+    }
+}
+
+static bool fold_op(TCGContext *s, TCGOp *op)
+{
+    TCGOpcode opc = op->opc;
+    TCGType type = (TCGType)op->type;
+    int64_t x, y;
+    uint64_t r;
+    if (op->nb_oargs != 1) {
+        return false;
+    }
+    if (op->nb_iargs == 1 && arg_const(s, op->args[1], &x)) {
+        if (fold_unary(opc, type, (uint64_t)x, &r)) {
+            set_movi(s, op, op->args[0], (int64_t)r);
+            return true;
+        }
+        if (opc == INDEX_op_extract || opc == INDEX_op_sextract) {
+            unsigned pos = (unsigned)op->args[2], len = (unsigned)op->args[3];
+            uint64_t v = (uint64_t)x << (64 - pos - len);
+            r = opc == INDEX_op_extract ? v >> (64 - len) : (uint64_t)((int64_t)v >> (64 - len));
+            set_movi(s, op, op->args[0], (int64_t)r);
+            return true;
+        }
+        return false;
+    }
+    if (op->nb_iargs == 2 && opc != INDEX_op_deposit && arg_const(s, op->args[1], &x) &&
+        arg_const(s, op->args[2], &y)) {
+        if (opc == INDEX_op_setcond) {
+            set_movi(s, op, op->args[0], eval_cond(type, (TCGCond)op->args[3], x, y));
+            return true;
+        }
+        if (fold_binary(opc, type, (uint64_t)x, (uint64_t)y, &r)) {
+            set_movi(s, op, op->args[0], (int64_t)r);
+            return true;
+        }
+        return false;
+    }
+    if (opc == INDEX_op_movcond && arg_const(s, op->args[1], &x) && arg_const(s, op->args[2], &y)) {
+        bool c = eval_cond(type, (TCGCond)op->args[5], x, y);
+        set_mov(s, op, op->args[0], op->args[c ? 3 : 4]);
+        return true;
+    }
+    if (op->nb_iargs == 2 && opc != INDEX_op_setcond && opc != INDEX_op_deposit &&
+        opc != INDEX_op_clz && opc != INDEX_op_ctz && opc < INDEX_op_ld8u) {
+        return simplify_binary(s, op);
+    }
+    return false;
+}
+
+/* --- known-zero bits --- */
+
+static uint64_t z_of(TCGContext *s, TCGArg idx) { return temp_info(s, (int)idx)->z_mask; }
+
+static uint64_t low_mask(unsigned len) { return len >= 64 ? ~0ull : (1ull << len) - 1; }
+
+/* Bits of op's (single) output that may be non-zero, from its inputs. */
+static uint64_t output_z_mask(TCGContext *s, const TCGOp *op)
+{
+    TCGType type = (TCGType)op->type;
+    uint64_t all = width_mask(type), a = 0, b = 0;
+    int64_t c;
+    if (op->nb_iargs >= 1) {
+        a = z_of(s, op->args[1]);
+    }
+    if (op->nb_iargs >= 2) {
+        b = z_of(s, op->args[2]);
+    }
+    switch (op->opc) {
+    case INDEX_op_and: return a & b & all;
+    case INDEX_op_or: case INDEX_op_xor: return (a | b) & all;
+    case INDEX_op_ext8u: return a & 0xff;
+    case INDEX_op_ext16u: return a & 0xffff;
+    case INDEX_op_ext32u: case INDEX_op_extu_i32_i64: case INDEX_op_extrl_i64_i32:
+        return a & 0xffffffffull;
+    case INDEX_op_ld8u: return 0xff;
+    case INDEX_op_ld16u: return 0xffff;
+    case INDEX_op_ld32u: return 0xffffffffull;
+    case INDEX_op_setcond: return 1;
+    case INDEX_op_extract: return low_mask((unsigned)op->args[3]);
+    case INDEX_op_ctpop: case INDEX_op_clz: case INDEX_op_ctz:
+        return op->opc == INDEX_op_ctpop || (b & ~0x7full) == 0 ? 0x7f : all;
+    case INDEX_op_shr:
+        if (arg_const(s, op->args[2], &c)) {
+            return (a & all) >> (c & (bits(type) - 1));
+        }
+        return all;
+    case INDEX_op_shl:
+        if (arg_const(s, op->args[2], &c)) {
+            return (a << (c & (bits(type) - 1))) & all;
+        }
+        return all;
+    case INDEX_op_qemu_ld:
+        if (!(op->args[2] & (MO_SIGN | MO_BSWAP)) && (op->args[2] & MO_SIZE) != MO_64) {
+            return low_mask(8u << (op->args[2] & MO_SIZE));
+        }
+        return all;
+    default:
+        return all;
+    }
+}
+
+/* Extensions and masks that change no bit that may be set. */
+static void simplify_by_z_mask(TCGContext *s, TCGOp *op)
+{
+    if (op->nb_oargs != 1 || op->nb_iargs < 1) {
+        return;
+    }
+    uint64_t a = z_of(s, op->args[1]);
+    int64_t c;
+    switch (op->opc) {
+    case INDEX_op_ext8u: if (!(a & ~0xffull)) break; return;
+    case INDEX_op_ext16u: if (!(a & ~0xffffull)) break; return;
+    case INDEX_op_ext32u: if (!(a & ~0xffffffffull)) break; return;
+    case INDEX_op_ext8s: if (!(a & ~0x7full)) break; return;
+    case INDEX_op_ext16s: if (!(a & ~0x7fffull)) break; return;
+    case INDEX_op_ext32s: if (!(a & ~0x7fffffffull)) break; return;
+    case INDEX_op_and:
+        if (arg_const(s, op->args[2], &c) && !(a & ~(uint64_t)c & width_mask((TCGType)op->type))) {
+            break;
+        }
+        return;
+    default:
+        return;
+    }
+    set_mov(s, op, op->args[0], op->args[1]);
+}
+
+static void optimize_brcond(TCGContext *s, TCGOp *op)
+{
+    int64_t x, y;
+    if (arg_const(s, op->args[0], &x) && arg_const(s, op->args[1], &y)) {
+        if (eval_cond((TCGType)op->type, (TCGCond)op->args[2], x, y)) {
+            TCGArg label = op->args[3];
+            op->opc = INDEX_op_br;
+            op->nb_iargs = 0;
+            op->nb_cargs = 1;
+            op->args[0] = label;
+            forget_all(s);
+        } else {
+            op->removed = true;
+        }
+    }
+}
+
+static void optimize_op(TCGContext *s, TCGOp *op)
+{
+    int first_in = op->nb_oargs;
+    for (int i = first_in; i < first_in + op->nb_iargs; i++) {
+        op->args[i] = canonical_input(s, op->args[i]);
+    }
+    switch (op->opc) {
+    case INDEX_op_set_label:
+    case INDEX_op_br:
+        forget_all(s);
+        return;
+    case INDEX_op_brcond:
+        optimize_brcond(s, op);
+        return;
+    case INDEX_op_call:
+        if ((op->args[op->nb_oargs + op->nb_iargs + 1] & TCG_CALL_NO_WRITE_GLOBALS) == 0) {
+            forget_globals(s);
+        }
+        break;
+    default:
+        if (!fold_op(s, op)) {
+            simplify_by_z_mask(s, op);
+        }
+        break;
+    }
+    if (op->opc == INDEX_op_mov) {
+        note_mov(s, op);
+        return;
+    }
+    uint64_t z = op->nb_oargs == 1 && op->opc != INDEX_op_call ? output_z_mask(s, op) : ~0ull;
+    for (int i = 0; i < op->nb_oargs; i++) {
+        forget_temp(s, (int)op->args[i]);
+    }
+    if (op->nb_oargs == 1 && op->opc != INDEX_op_call) {
+        temp_info(s, (int)op->args[0])->z_mask &= z;
+    }
+}
+
+void tcg_optimize(TCGContext *s)
+{
+    if (!s->opt) {
+        s->opt = calloc(1, sizeof(struct TCGOptState));
+        if (!s->opt) {
+            return;
+        }
+    }
+    s->opt->nb_valid = 0;
+    for (int i = 0; i < s->nb_ops; i++) {
+        if (!s->ops[i].removed) {
+            optimize_op(s, &s->ops[i]);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+/*
+ * Private structures of the translator, shared by the files of tcg/ (IR building,
+ * optimizer, liveness, register allocator) and the host back ends. Nothing
+ * outside tcg/ includes this.
+ */
+#ifndef TCG_TCG_INTERNAL_H
+#define TCG_TCG_INTERNAL_H
+
+#include "tcg/tcg.h"
+
+#define TCG_MAX_TEMPS      4096
+#define TCG_MAX_OP_ARGS    12
+#define TCG_MAX_CALL_ARGS  6
+#define TCG_MAX_SPILL_SLOTS 1024
+#define TCG_CONST_HASH_SIZE 256
+
+typedef int64_t TCGArg;
+
+typedef enum TCGTempKind {
+    TEMP_NORMAL,     /* dies at br/set_label */
+    TEMP_LOCAL,      /* survives labels inside the block, kept in a stack slot */
+    TEMP_GLOBAL,     /* backed by env memory */
+    TEMP_FIXED,      /* lives in one host register for the whole block (env) */
+    TEMP_CONST,      /* read-only constant */
+} TCGTempKind;
+
+/* Where the current value of a temp is during register allocation. */
+typedef enum TCGTempLocation {
+    TEMP_VAL_DEAD,
+    TEMP_VAL_REG,
+    TEMP_VAL_MEM,
+    TEMP_VAL_CONST,
+} TCGTempLocation;
+
+struct TCGTemp {
+    TCGType type;
+    TCGTempKind kind;
+    int index;
+    bool in_use;                 /* allocated in this function (normal/local) */
+    int64_t value;               /* TEMP_CONST: the value (i32 sign-extended) */
+    intptr_t mem_offset;         /* globals: from env; others: from the frame */
+    bool mem_allocated;
+    int const_hash_next;         /* chain in the constant table, -1 ends */
+    const char *name;
+    /* register allocation state */
+    TCGTempLocation location;
+    int reg;
+    bool mem_coherent;           /* memory copy equals the value */
+};
+
+typedef struct TCGOp {
+    uint8_t opc;
+    uint8_t type;                /* TCGType of the outputs (first value operand) */
+    uint8_t nb_oargs, nb_iargs, nb_cargs;
+    bool removed;
+    uint16_t dead_args;          /* bit i: value argument i is not used after this op */
+    TCGArg args[TCG_MAX_OP_ARGS];
+} TCGOp;
+
+struct TCGLabel {
+    int id;
+    bool bound;
+    uint32_t offset;             /* host code offset, once bound */
+};
+
+typedef struct TCGReloc {
+    int label;
+    uint32_t patch_offset;       /* offset of the rel32 field */
+} TCGReloc;
+
+typedef struct TCGOpDef {
+    const char *name;
+    uint8_t nb_oargs, nb_iargs, nb_cargs, flags;
+} TCGOpDef;
+
+extern const TCGOpDef tcg_op_defs[NB_OPS];
+
+struct TCGContext {
+    /* temps: [0, nb_globals) persist across blocks, the rest is per block */
+    struct TCGTemp temps[TCG_MAX_TEMPS];
+    int nb_globals;
+    int nb_temps;
+    int const_hash[TCG_CONST_HASH_SIZE];
+    int free_temps[2][2];        /* heads of freed normal/local temp lists per type: unused */
+
+    TCGOp *ops;
+    int nb_ops, ops_capacity;
+
+    struct TCGLabel **labels;
+    int nb_labels, labels_capacity;
+
+    /* code emission */
+    uint8_t *code_buf;           /* the whole mmap'd buffer */
+    size_t code_buf_size;
+    uint8_t *code_gen_start;     /* first byte after the prologue */
+    const void *epilogue_return0;
+    const void *prologue;
+    uint8_t *code_ptr;           /* emission point */
+    uint8_t *code_block_start;
+    uint8_t *code_limit;
+    bool code_overflow;
+    TCGReloc *relocs;
+    int nb_relocs, relocs_capacity;
+    uint32_t last_call_end;      /* code offset right after the latest call */
+
+    /* register allocation */
+    int reg_to_temp[32];         /* -1 when free */
+    uint32_t reserved_regs;
+    int nb_spill_slots;
+    TCGCodeInfo *info;
+
+    struct TCGOptState *opt;     /* optimizer scratch, allocated once */
+    uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */
+    uint8_t *label_live;         /* per label: which temps are live where it is set */
+    size_t label_live_size;
+
+    unsigned host_features;      /* back end's view of the host CPU */
+    uintptr_t guest_base;
+    unsigned log_flags;
+    FILE *log;
+    TCGv env;
+};
+
+static inline int temp_index(TCGv t) { return t->index; }
+static inline TCGv arg_temp(TCGContext *s, TCGArg a) { return &s->temps[a]; }
+
+/* IR helpers used by the optimizer. */
+TCGv tcg_constant_internal(TCGContext *s, TCGType type, int64_t value);
+int64_t tcg_normalize(TCGType type, int64_t value);
+const char *tcg_cond_name(TCGCond c);
+
+/* Passes run by tcg_gen_code, in this order. */
+void tcg_optimize(TCGContext *s);
+void tcg_liveness(TCGContext *s);
+bool tcg_reg_alloc_code(TCGContext *s);
+
+#endif

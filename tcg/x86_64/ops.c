@@ -1,0 +1,508 @@
+/*
+ * Code emission for the IR ops on x86-64 (instruction forms from Intel SDM vol.
+ * 2A/2B). Values arrive in registers or as immediates as the constraints in
+ * constraints.c allow.
+ */
+#include "tcg/tcg-backend.h"
+#include <stdlib.h>
+#include "tcg/x86_64/encode.h"
+
+static const uint8_t cond_to_jcc[16] = {
+    [TCG_COND_EQ] = JCC_JE, [TCG_COND_NE] = JCC_JNE,
+    [TCG_COND_LT] = JCC_JL, [TCG_COND_GE] = JCC_JGE,
+    [TCG_COND_LE] = JCC_JLE, [TCG_COND_GT] = JCC_JG,
+    [TCG_COND_LTU] = JCC_JB, [TCG_COND_GEU] = JCC_JAE,
+    [TCG_COND_LEU] = JCC_JBE, [TCG_COND_GTU] = JCC_JA,
+};
+
+static unsigned width(TCGType type) { return type == TCG_TYPE_I32 ? 32 : 64; }
+
+/* --- arithmetic --- */
+
+static void out_add(TCGContext *s, int rexw, int out, int a, TCGArg b, bool b_const)
+{
+    if (b_const) {
+        if (b == 0) {
+            if (out != a) {
+                emit_modrm(s, OPC_MOVL_GvEv | rexw, out, a);
+            }
+        } else if (out == a) {
+            out_arithi(s, ALU_ADD, rexw, out, (int32_t)b);
+        } else {
+            emit_modrm_mem(s, OPC_LEA | rexw, out, a, -1, 0, (int32_t)b);
+        }
+    } else if (out == a) {
+        out_arithr(s, ALU_ADD, rexw, out, (int)b);
+    } else if (out == (int)b) {
+        out_arithr(s, ALU_ADD, rexw, out, a);
+    } else {
+        emit_modrm_mem(s, OPC_LEA | rexw, out, a, (int)b, 0, 0);
+    }
+}
+
+static void out_alu(TCGContext *s, int subop, int rexw, int out, TCGArg b, bool b_const)
+{
+    if (b_const) {
+        out_arithi(s, subop, rexw, out, (int32_t)b);
+    } else {
+        out_arithr(s, subop, rexw, out, (int)b);
+    }
+}
+
+static void out_mul(TCGContext *s, int rexw, int out, TCGArg b, bool b_const)
+{
+    if (!b_const) {
+        emit_modrm(s, OPC_IMUL_GvEv | rexw, out, (int)b);
+    } else if ((int64_t)b == (int8_t)b) {
+        emit_modrm(s, OPC_IMUL_GvEvIb | rexw, out, out);
+        out8(s, (uint8_t)b);
+    } else {
+        emit_modrm(s, OPC_IMUL_GvEvIz | rexw, out, out);
+        out32(s, (uint32_t)b);
+    }
+}
+
+static void out_shift(TCGContext *s, int subop, TCGType type, int out, TCGArg b, bool b_const)
+{
+    int rexw = rexw_of(type);
+    if (!b_const) {
+        emit_modrm(s, OPC_SHIFT_CL | rexw, subop, out);
+        return;
+    }
+    unsigned count = (unsigned)b & (width(type) - 1);
+    if (count) {
+        emit_modrm(s, OPC_SHIFT_Ib | rexw, subop, out);
+        out8(s, (uint8_t)count);
+    } else if (type == TCG_TYPE_I32) {
+        emit_modrm(s, OPC_MOVL_GvEv, out, out);   /* keep i32 values zero-extended */
+    }
+}
+
+static void out_andc(TCGContext *s, int rexw, int out, int a, int b)
+{
+    emit_modrm(s, OPC_MOVL_GvEv | rexw, out, b);
+    emit_modrm(s, OPC_GRP3 | rexw, GRP3_NOT, out);
+    out_arithr(s, ALU_AND, rexw, out, a);
+}
+
+/* --- extensions and bit fields --- */
+
+static void out_ext(TCGContext *s, TCGOpcode opc, TCGType type, int out, int in)
+{
+    int rexw = rexw_of(type);
+    switch (opc) {
+    case INDEX_op_ext8s: emit_modrm(s, OPC_MOVSBL | P_REXB_RM | rexw, out, in); break;
+    case INDEX_op_ext8u: emit_modrm(s, OPC_MOVZBL | P_REXB_RM, out, in); break;
+    case INDEX_op_ext16s: emit_modrm(s, OPC_MOVSWL | rexw, out, in); break;
+    case INDEX_op_ext16u: emit_modrm(s, OPC_MOVZWL, out, in); break;
+    case INDEX_op_ext32s: case INDEX_op_exts_i32_i64:
+        emit_modrm(s, OPC_MOVSLQ, out, in);
+        break;
+    case INDEX_op_ext32u: case INDEX_op_extu_i32_i64: case INDEX_op_extrl_i64_i32:
+        emit_modrm(s, OPC_MOVL_GvEv, out, in);
+        break;
+    case INDEX_op_extrh_i64_i32:
+        tcg_target_out_mov(s, TCG_TYPE_I64, out, in);
+        emit_modrm(s, OPC_SHIFT_Ib | P_REXW, SHIFT_SHR, out);
+        out8(s, 32);
+        break;
+    default:
+        break;
+    }
+}
+
+static void out_extract(TCGContext *s, TCGType type, bool sign, int out, int in,
+                        unsigned pos, unsigned len)
+{
+    int rexw = rexw_of(type);
+    unsigned w = width(type);
+    if (pos == 0 && (len == 8 || len == 16 || (len == 32 && w == 64))) {
+        static const TCGOpcode zext[] = { INDEX_op_ext8u, INDEX_op_ext16u, INDEX_op_ext32u };
+        static const TCGOpcode sext[] = { INDEX_op_ext8s, INDEX_op_ext16s, INDEX_op_ext32s };
+        int k = len == 8 ? 0 : len == 16 ? 1 : 2;
+        out_ext(s, sign ? sext[k] : zext[k], type, out, in);
+        return;
+    }
+    tcg_target_out_mov(s, type, out, in);
+    if (pos + len < w) {
+        emit_modrm(s, OPC_SHIFT_Ib | rexw, SHIFT_SHL, out);
+        out8(s, (uint8_t)(w - pos - len));
+    }
+    if (len < w) {
+        emit_modrm(s, OPC_SHIFT_Ib | rexw, sign ? SHIFT_SAR : SHIFT_SHR, out);
+        out8(s, (uint8_t)(w - len));
+    }
+}
+
+static void out_deposit(TCGContext *s, int out, int b, unsigned len)
+{
+    if (len == 8) {
+        emit_modrm(s, OPC_MOVB_EvGv | P_REXB_R | P_REXB_RM, b, out);
+    } else {
+        emit_modrm(s, OPC_MOVL_EvGv | P_DATA16, b, out);
+    }
+}
+
+static void out_bswap(TCGContext *s, TCGOpcode opc, int out, int in)
+{
+    tcg_target_out_mov(s, TCG_TYPE_I64, out, in);
+    if (opc == INDEX_op_bswap16) {
+        emit_modrm(s, OPC_SHIFT_Ib | P_DATA16, SHIFT_ROL, out);
+        out8(s, 8);
+        emit_modrm(s, OPC_MOVZWL, out, out);
+    } else {
+        emit_opc(s, OPC_BSWAP + (out & 7) + (opc == INDEX_op_bswap64 ? P_REXW : 0), 0, out, 0);
+    }
+}
+
+/* Rewrites the 8-bit displacement of a short jump emitted at jump_end - 2. */
+static void patch_short_jump(uint8_t *jump_end, const uint8_t *target)
+{
+    jump_end[-1] = (uint8_t)(target - jump_end);
+}
+
+static void out_count_zeros(TCGContext *s, TCGOpcode opc, TCGType type, int out, int a, int b)
+{
+    int rexw = rexw_of(type);
+    bool clz = opc == INDEX_op_clz;
+    if (s->host_features & (clz ? HOST_HAS_LZCNT : HOST_HAS_BMI1)) {
+        /* lzcnt/tzcnt set CF when the source is zero */
+        emit_modrm(s, (clz ? OPC_LZCNT : OPC_TZCNT) | rexw, out, a);
+        emit_modrm(s, (OPC_CMOVCC + JCC_JB) | rexw, out, b);
+    } else if (!clz) {
+        emit_modrm(s, OPC_BSF | rexw, out, a);
+        emit_modrm(s, (OPC_CMOVCC + JCC_JE) | rexw, out, b);
+    } else {
+        /* bsr gives the index of the top bit; clz = index ^ (width - 1) */
+        emit_modrm(s, OPC_BSR | rexw, out, a);
+        out8(s, OPC_JCC_short + JCC_JE);
+        out8(s, 0);
+        uint8_t *jz_end = s->code_ptr;
+        out_arithi(s, ALU_XOR, rexw, out, (int32_t)width(type) - 1);
+        out8(s, OPC_JMP_short);
+        out8(s, 0);
+        uint8_t *jmp_end = s->code_ptr;
+        patch_short_jump(jz_end, s->code_ptr);
+        tcg_target_out_mov(s, type, out, b);
+        patch_short_jump(jmp_end, s->code_ptr);
+    }
+}
+
+/* --- comparisons --- */
+
+static void out_cmp(TCGContext *s, TCGType type, int a, TCGArg b, bool b_const)
+{
+    int rexw = rexw_of(type);
+    if (b_const && b == 0) {
+        emit_modrm(s, OPC_TEST | rexw, a, a);
+    } else if (b_const) {
+        out_arithi(s, ALU_CMP, rexw, a, (int32_t)b);
+    } else {
+        emit_modrm(s, ((ALU_CMP << 3) + 1) | rexw, (int)b, a);
+    }
+}
+
+static void out_setcond(TCGContext *s, TCGType type, TCGCond cond, int out, int a,
+                        TCGArg b, bool b_const)
+{
+    out_cmp(s, type, a, b, b_const);
+    emit_modrm(s, OPC_SETCC + cond_to_jcc[cond], 0, out);
+    emit_modrm(s, OPC_MOVZBL | P_REXB_RM, out, out);
+}
+
+static void out_brcond(TCGContext *s, TCGType type, TCGCond cond, int a, TCGArg b,
+                       bool b_const, int label)
+{
+    out_cmp(s, type, a, b, b_const);
+    emit_opc(s, OPC_JCC_long + cond_to_jcc[cond], 0, 0, 0);
+    tcg_add_reloc(s, label, tcg_code_offset(s));
+    out32(s, 0);
+}
+
+/* --- host and guest memory --- */
+
+static void out_load(TCGContext *s, TCGOpcode opc, TCGType type, int out, int base,
+                     int index, int32_t disp)
+{
+    int rexw = rexw_of(type);
+    int x86;
+    switch (opc) {
+    case INDEX_op_ld8u: x86 = OPC_MOVZBL; break;
+    case INDEX_op_ld8s: x86 = OPC_MOVSBL | rexw; break;
+    case INDEX_op_ld16u: x86 = OPC_MOVZWL; break;
+    case INDEX_op_ld16s: x86 = OPC_MOVSWL | rexw; break;
+    case INDEX_op_ld32u: x86 = OPC_MOVL_GvEv; break;
+    case INDEX_op_ld32s: x86 = type == TCG_TYPE_I64 ? OPC_MOVSLQ : OPC_MOVL_GvEv; break;
+    default: x86 = OPC_MOVL_GvEv | rexw; break;
+    }
+    emit_modrm_mem(s, x86, out, base, index, 0, disp);
+}
+
+/* size: 0..3 for 8..64 bits */
+static void out_store(TCGContext *s, unsigned size, TCGArg val, bool is_const, int base,
+                      int index, int32_t disp)
+{
+    static const int reg_form[4] = {
+        OPC_MOVB_EvGv | P_REXB_R, OPC_MOVL_EvGv | P_DATA16, OPC_MOVL_EvGv, OPC_MOVL_EvGv | P_REXW,
+    };
+    static const int imm_form[4] = {
+        OPC_MOVB_EvIz, OPC_MOVL_EvIz | P_DATA16, OPC_MOVL_EvIz, OPC_MOVL_EvIz | P_REXW,
+    };
+    if (!is_const) {
+        emit_modrm_mem(s, reg_form[size], (int)val, base, index, 0, disp);
+        return;
+    }
+    emit_modrm_mem(s, imm_form[size], 0, base, index, 0, disp);
+    if (size == 0) {
+        out8(s, (uint8_t)val);
+    } else if (size == 1) {
+        out16(s, (uint16_t)val);
+    } else {
+        out32(s, (uint32_t)val);
+    }
+}
+
+static const uint8_t st_size[] = { 0, 1, 2, 3 };
+
+/* Where guest address addr lives in host memory: [addr + guest_base]. All guest
+ * memory accesses go through here (a softmmu TLB would replace this). */
+static void guest_address(TCGContext *s, int addr, int *base, int *index, int32_t *disp)
+{
+    *base = addr;
+    *index = -1;
+    *disp = 0;
+    if (tcg_target_guest_base_needs_reg(s->guest_base)) {
+        *index = tcg_target_guest_base_reg;
+    } else {
+        *disp = (int32_t)s->guest_base;
+    }
+}
+
+static void out_byte_swap_value(TCGContext *s, TCGType type, unsigned size, bool sign, int r)
+{
+    if (size == MO_16) {
+        emit_modrm(s, OPC_SHIFT_Ib | P_DATA16, SHIFT_ROL, r);
+        out8(s, 8);
+        emit_modrm(s, (sign ? OPC_MOVSWL | rexw_of(type) : OPC_MOVZWL), r, r);
+    } else if (size == MO_32) {
+        emit_opc(s, OPC_BSWAP + (r & 7), 0, r, 0);
+        if (sign && type == TCG_TYPE_I64) {
+            emit_modrm(s, OPC_MOVSLQ, r, r);
+        }
+    } else if (size == MO_64) {
+        emit_opc(s, OPC_BSWAP + (r & 7) + P_REXW, 0, r, 0);
+    }
+}
+
+static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop)
+{
+    static const TCGOpcode by_size[2][4] = {
+        { INDEX_op_ld8u, INDEX_op_ld16u, INDEX_op_ld32u, INDEX_op_ld },
+        { INDEX_op_ld8s, INDEX_op_ld16s, INDEX_op_ld32s, INDEX_op_ld },
+    };
+    unsigned size = memop & MO_SIZE;
+    bool sign = (memop & MO_SIGN) != 0;
+    bool swap = (memop & MO_BSWAP) && size != MO_8;
+    int base, index;
+    int32_t disp;
+    guest_address(s, addr, &base, &index, &disp);
+    TCGOpcode opc = by_size[sign && !swap][size];
+    out_load(s, opc, size == MO_64 ? TCG_TYPE_I64 : type, out, base, index, disp);
+    if (swap) {
+        out_byte_swap_value(s, type, size, sign, out);
+    }
+}
+
+/* Byte-swaps the low 2/4/8 bytes of r so that applying it twice restores r. */
+static void out_swap_in_place(TCGContext *s, unsigned size, int r)
+{
+    if (size == MO_16) {
+        emit_modrm(s, OPC_SHIFT_Ib | P_DATA16, SHIFT_ROL, r);
+        out8(s, 8);
+        return;
+    }
+    emit_opc(s, OPC_BSWAP + (r & 7) + P_REXW, 0, r, 0);
+    if (size == MO_32) {
+        emit_modrm(s, OPC_SHIFT_Ib | P_REXW, SHIFT_ROR, r);
+        out8(s, 32);
+    }
+}
+
+static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, TCGMemOp memop)
+{
+    unsigned size = memop & MO_SIZE;
+    int base, index;
+    int32_t disp;
+    guest_address(s, addr, &base, &index, &disp);
+    if ((memop & MO_BSWAP) && size != MO_8 && !is_const) {
+        out_swap_in_place(s, size, (int)val);
+        out_store(s, st_size[size], val, false, base, index, disp);
+        out_swap_in_place(s, size, (int)val);
+        return;
+    }
+    out_store(s, st_size[size], val, is_const, base, index, disp);
+}
+
+/* --- block exits --- */
+
+static void out_goto_tb(TCGContext *s, unsigned n)
+{
+    /* align the rel32 field so that patching it is a single atomic store */
+    while ((((uintptr_t)s->code_ptr + 1) & 3) != 0) {
+        tcg_target_out_nop(s);
+    }
+    s->info->jmp_insn_offset[n] = (uint16_t)tcg_code_offset(s);
+    out8(s, OPC_JMP_long);
+    out32(s, 0);
+    s->info->jmp_reset_offset[n] = (uint16_t)tcg_code_offset(s);
+}
+
+static void out_exit_tb(TCGContext *s, uintptr_t value)
+{
+    if (value == 0) {
+        out_jmp_to(s, s->epilogue_return0);
+        return;
+    }
+    tcg_target_out_movi(s, TCG_TYPE_I64, REG_RAX, (int64_t)value);
+    out_jmp_to(s, epilogue_after_zero(s));
+}
+
+static void out_br(TCGContext *s, int label)
+{
+    out8(s, OPC_JMP_long);
+    tcg_add_reloc(s, label, tcg_code_offset(s));
+    out32(s, 0);
+}
+
+/* --- dispatch --- */
+
+static bool out_arith_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const bool *c)
+{
+    TCGType type = (TCGType)op->type;
+    int rexw = rexw_of(type);
+    int out = (int)a[0];
+    switch (op->opc) {
+    case INDEX_op_add: out_add(s, rexw, out, (int)a[1], a[2], c[2]); break;
+    case INDEX_op_sub: out_alu(s, ALU_SUB, rexw, out, a[2], c[2]); break;
+    case INDEX_op_and: out_alu(s, ALU_AND, rexw, out, a[2], c[2]); break;
+    case INDEX_op_or: out_alu(s, ALU_OR, rexw, out, a[2], c[2]); break;
+    case INDEX_op_xor: out_alu(s, ALU_XOR, rexw, out, a[2], c[2]); break;
+    case INDEX_op_mul: out_mul(s, rexw, out, a[2], c[2]); break;
+    case INDEX_op_andc: out_andc(s, rexw, out, (int)a[1], (int)a[2]); break;
+    case INDEX_op_shl: out_shift(s, SHIFT_SHL, type, out, a[2], c[2]); break;
+    case INDEX_op_shr: out_shift(s, SHIFT_SHR, type, out, a[2], c[2]); break;
+    case INDEX_op_sar: out_shift(s, SHIFT_SAR, type, out, a[2], c[2]); break;
+    case INDEX_op_rotl: out_shift(s, SHIFT_ROL, type, out, a[2], c[2]); break;
+    case INDEX_op_rotr: out_shift(s, SHIFT_ROR, type, out, a[2], c[2]); break;
+    case INDEX_op_neg: case INDEX_op_not:
+        tcg_target_out_mov(s, type, out, (int)a[1]);
+        emit_modrm(s, OPC_GRP3 | rexw, op->opc == INDEX_op_neg ? GRP3_NEG : GRP3_NOT, out);
+        break;
+    case INDEX_op_mulu2: case INDEX_op_muls2:
+        emit_modrm(s, OPC_GRP3 | rexw, op->opc == INDEX_op_mulu2 ? GRP3_MUL : GRP3_IMUL,
+                   (int)a[3]);
+        break;
+    case INDEX_op_clz: case INDEX_op_ctz:
+        out_count_zeros(s, op->opc, type, out, (int)a[1], (int)a[2]);
+        break;
+    case INDEX_op_ctpop:
+        emit_modrm(s, OPC_POPCNT | rexw, out, (int)a[1]);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+static bool out_bits_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const bool *c)
+{
+    TCGType type = (TCGType)op->type;
+    switch (op->opc) {
+    case INDEX_op_ext8s: case INDEX_op_ext8u: case INDEX_op_ext16s: case INDEX_op_ext16u:
+    case INDEX_op_ext32s: case INDEX_op_ext32u:
+    case INDEX_op_extrl_i64_i32: case INDEX_op_extrh_i64_i32:
+    case INDEX_op_extu_i32_i64: case INDEX_op_exts_i32_i64:
+        out_ext(s, op->opc, type, (int)a[0], (int)a[1]);
+        break;
+    case INDEX_op_extract: case INDEX_op_sextract:
+        out_extract(s, type, op->opc == INDEX_op_sextract, (int)a[0], (int)a[1],
+                    (unsigned)a[2], (unsigned)a[3]);
+        break;
+    case INDEX_op_deposit:
+        out_deposit(s, (int)a[0], (int)a[2], (unsigned)a[4]);
+        break;
+    case INDEX_op_bswap16: case INDEX_op_bswap32: case INDEX_op_bswap64:
+        out_bswap(s, op->opc, (int)a[0], (int)a[1]);
+        break;
+    case INDEX_op_setcond:
+        out_setcond(s, type, (TCGCond)a[3], (int)a[0], (int)a[1], a[2], c[2]);
+        break;
+    case INDEX_op_movcond:
+        out_cmp(s, type, (int)a[1], a[2], c[2]);
+        emit_modrm(s, (OPC_CMOVCC + cond_to_jcc[a[5]]) | rexw_of(type), (int)a[0], (int)a[3]);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+static bool out_memory_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const bool *c)
+{
+    TCGType type = (TCGType)op->type;
+    switch (op->opc) {
+    case INDEX_op_ld8u: case INDEX_op_ld8s: case INDEX_op_ld16u: case INDEX_op_ld16s:
+    case INDEX_op_ld32u: case INDEX_op_ld32s: case INDEX_op_ld:
+        out_load(s, op->opc, type, (int)a[0], (int)a[1], -1, (int32_t)a[2]);
+        break;
+    case INDEX_op_st8: case INDEX_op_st16: case INDEX_op_st32: case INDEX_op_st: {
+        unsigned size = op->opc == INDEX_op_st8 ? 0 : op->opc == INDEX_op_st16 ? 1
+                      : op->opc == INDEX_op_st32 ? 2 : (type == TCG_TYPE_I64 ? 3 : 2);
+        out_store(s, size, a[0], c[0], (int)a[1], -1, (int32_t)a[2]);
+        break;
+    }
+    case INDEX_op_qemu_ld:
+        out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
+        break;
+    case INDEX_op_qemu_st:
+        out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+static bool out_control_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const bool *c)
+{
+    switch (op->opc) {
+    case INDEX_op_brcond:
+        out_brcond(s, (TCGType)op->type, (TCGCond)a[2], (int)a[0], a[1], c[1], (int)a[3]);
+        break;
+    case INDEX_op_br:
+        out_br(s, (int)a[0]);
+        break;
+    case INDEX_op_goto_tb:
+        out_goto_tb(s, (unsigned)a[0]);
+        break;
+    case INDEX_op_exit_tb:
+        out_exit_tb(s, (uintptr_t)a[0]);
+        break;
+    case INDEX_op_goto_ptr:
+        emit_modrm(s, OPC_GRP5, EXT5_JMPN, (int)a[0]);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+void tcg_target_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args, const bool *is_const)
+{
+    if (out_arith_op(s, op, args, is_const) || out_bits_op(s, op, args, is_const) ||
+        out_memory_op(s, op, args, is_const) || out_control_op(s, op, args, is_const)) {
+        return;
+    }
+    fprintf(stderr, "tcg: x86-64 back end cannot emit op %s\n", tcg_op_defs[op->opc].name);
+    abort();
+}

@@ -1,0 +1,126 @@
+/*
+ * Generators for decoder edge cases (Intel SDM vol. 2A, 2.1.1 "Instruction
+ * Prefixes", 2.2.1 "REX Prefixes", and the #UD rules of LOCK in vol. 2A LOCK):
+ * redundant and ignored prefixes on ALU instructions, and instructions that
+ * must raise #UD.
+ */
+#include "gen.h"
+
+static void shuffle(Gen *g, uint8_t *bytes, unsigned n)
+{
+    for (unsigned i = n; i > 1; i--) {
+        unsigned j = (unsigned)rng_below(&g->rng, i);
+        uint8_t t = bytes[i - 1];
+        bytes[i - 1] = bytes[j];
+        bytes[j] = t;
+    }
+}
+
+/* ADD..CMP r/m, r or r, r/m with extra prefixes: segment overrides (no effect
+ * with flat segments; FS/GS are left out, their bases differ; in 32-bit mode so
+ * is CS, whose code segment is not writable), a repeated 66, 66
+ * together with REX.W (REX.W wins), 66 on a byte operation (ignored), and in
+ * 64-bit mode a REX byte placed before a legacy prefix (ignored: REX must come
+ * right before the opcode). */
+static void gen_prefixes(Gen *g)
+{
+    static const uint8_t segments[4] = { 0x26, 0x2e, 0x36, 0x3e };
+    unsigned op = (unsigned)rng_below(&g->rng, 8);
+    unsigned size = size_pick(g, true);
+    if (op == 2 || op == 3) {
+        need_flags(g, FLAG_CF);
+    }
+    Enc e;
+    enc_init(&e);
+    bool to_rm = rng_below(&g->rng, 2);
+    enc_opcode(&e, 1, (uint8_t)(op * 8 + (to_rm ? 0 : 2) + (size != 1)), 0, 0);
+    pick_rm_reg(g, &e, size, to_rm && op != 7, !to_rm && op != 7);
+    uint8_t extra[6];
+    unsigned n = 0;
+    for (unsigned i = (unsigned)rng_below(&g->rng, 3); i > 0; i--) {
+        uint8_t segment = segments[rng_below(&g->rng, 4)];
+        extra[n++] = !g->long_mode && segment == 0x2e ? 0x3e : segment;
+    }
+    if (size == 2 || size == 8 || (size == 1 && rng_below(&g->rng, 2))) {
+        extra[n++] = 0x66;
+    }
+    if (size == 2 && rng_below(&g->rng, 2)) {
+        extra[n++] = 0x66;
+    }
+    e.rex_w = size == 8;
+    shuffle(g, extra, n);
+    if (g->long_mode && rng_below(&g->rng, 3) == 0) {
+        enc_prefix(&e, (uint8_t)(0x40 | rng_below(&g->rng, 16)));   /* ignored REX */
+        enc_prefix(&e, segments[rng_below(&g->rng, 4)]);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        enc_prefix(&e, extra[i]);
+    }
+    encode(g, &e);
+    bool logic = op == 1 || op == 4 || op == 6;
+    flags_update(g, logic ? FLAGS_ARITH & ~FLAG_AF : FLAGS_ARITH, logic ? FLAG_AF : 0);
+}
+
+/* #UD: UD2 (0F 0B), LOCK on a register destination, LOCK on MOV or CMP */
+static void gen_undefined(Gen *g)
+{
+    Enc e;
+    enc_init(&e);
+    switch (rng_below(&g->rng, 4)) {
+    case 0:
+        enc_opcode(&e, 2, 0x0f, 0x0b, 0);
+        break;
+    case 1:                                  /* LOCK ADD r, r */
+        enc_prefix(&e, 0xf0);
+        enc_size(&e, size_pick(g, false));
+        enc_opcode(&e, 1, 0x01, 0, 0);
+        e.reg = reg_any(g);
+        e.rm = reg_operand(reg_free(g));
+        break;
+    case 2:                                  /* LOCK MOV m, r */
+        enc_prefix(&e, 0xf0);
+        enc_size(&e, size_pick(g, false));
+        enc_opcode(&e, 1, 0x89, 0, 0);
+        e.reg = reg_any(g);
+        e.rm = mem_operand(g, 8, 1);
+        break;
+    default:                                 /* LOCK CMP m, r */
+        enc_prefix(&e, 0xf0);
+        enc_size(&e, size_pick(g, false));
+        enc_opcode(&e, 1, 0x39, 0, 0);
+        e.reg = reg_any(g);
+        e.rm = mem_operand(g, 8, 1);
+        break;
+    }
+    encode(g, &e);
+}
+
+/* Instructions user mode may not run (CPL 3, IOPL 0): HLT, CLI, STI, IN and
+ * OUT raise #GP(0) (SDM vol. 2, each page's "Protected Mode Exceptions");
+ * INTO raises #OF when OF is set in 32-bit mode and #UD in 64-bit mode. */
+static void gen_privileged(Gen *g)
+{
+    static const uint8_t ops[6] = { 0xf4, 0xfa, 0xfb, 0xe4, 0xe6, 0xce };
+    unsigned op = (unsigned)rng_below(&g->rng, 6);
+    if (op == 5) {
+        need_flags(g, FLAG_OF);
+    }
+    Enc e;
+    enc_init(&e);
+    enc_opcode(&e, 1, ops[op], 0, 0);
+    if (op == 3 || op == 4) {
+        e.imm = rng_below(&g->rng, 256);
+        e.imm_size = 1;
+    }
+    encode(g, &e);
+}
+
+static const GroupDef decode_groups[] = {
+    { { "prefixes", true, false }, gen_prefixes },
+    { { "undefined", true, false }, gen_undefined },
+    { { "privileged", true, false }, gen_privileged },
+};
+
+const GroupTable decode_group_table = {
+    decode_groups, sizeof(decode_groups) / sizeof(decode_groups[0]),
+};
