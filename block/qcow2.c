@@ -475,7 +475,9 @@ static int build_header(BlockDriverState *bs, uint8_t *h, size_t *used)
     if (pos + s->unknown_extensions_size + 8 > s->cluster_size) {
         return -EFBIG;
     }
-    memcpy(h + pos, s->unknown_extensions, s->unknown_extensions_size);
+    if (s->unknown_extensions_size) {
+        memcpy(h + pos, s->unknown_extensions, s->unknown_extensions_size);
+    }
     pos += s->unknown_extensions_size + 8;     /* end-of-extensions marker: zeros */
     size_t name_length = strlen(bs->backing_file);
     if (name_length) {
