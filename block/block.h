@@ -120,6 +120,17 @@ int bdrv_create(const char *format, const char *filename, QDict *options, BlockE
 
 int bdrv_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
 int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf, int flags);
+/* several reads or writes at once (bench, parallel copies): formats whose
+ * virtual disk is their host file go to the host file's thread pool or libaio
+ * in one batch; others run the requests one after another. Returns the first
+ * failure; each request's own result is in ret. */
+typedef struct BdrvRequest {
+    uint64_t offset, bytes;
+    void *buf;
+    bool write;
+    int ret;
+} BdrvRequest;
+int bdrv_submit(BlockDriverState *bs, BdrvRequest *reqs, unsigned count);
 int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags);
 int bdrv_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf);
 int bdrv_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
@@ -148,6 +159,9 @@ int bdrv_truncate(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc
 int bdrv_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
 int bdrv_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
 int bdrv_amend(BlockDriverState *bs, QDict *options);
+/* drops all data of this layer so it reads through to its backing file;
+ * -ENOTSUP when the format cannot */
+int bdrv_make_empty(BlockDriverState *bs);
 /* rewrites the backing file name recorded in the image (rebase, commit) */
 int bdrv_change_backing_file(BlockDriverState *bs, const char *backing_file, const char *backing_fmt);
 int bdrv_snapshot_create(BlockDriverState *bs, const char *name);
