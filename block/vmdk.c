@@ -185,7 +185,14 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
             ret = block_file_pwrite(e->file, e->flat_offset + rel, n, in);
             ret = ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
         } else {
-            ret = vmdk_write_sparse(bs, s, e, rel, n, in);
+            uint64_t done = 0;
+            ret = vmdk_write_sparse_run(bs, e, rel, bytes < e->length - rel ? bytes : e->length - rel,
+                                        in, &done);
+            if (ret == 0 && done) {
+                n = done;
+            } else if (ret == 0) {
+                ret = vmdk_write_sparse(bs, s, e, rel, n, in);
+            }
         }
         if (ret < 0) {
             return ret;
