@@ -132,6 +132,8 @@ vmdk|subformat=streamOptimized|
 vmdk|zeroed_grain=on|w
 vmdk|adapter_type=lsilogic,hwversion=6|w
 vmdk|compat6=on,adapter_type=buslogic,toolsversion=1234|w
+vmdk|subformat=twoGbMaxExtentSparse|w
+vmdk|subformat=twoGbMaxExtentFlat|w
 EOF
 
 # --- 4. compression, backing files, extent sets ---
@@ -194,6 +196,15 @@ if have vmdk; then
     # qemu-img compare skips the holes of the sparse raw copy, so this is quick
     t "vmdk $sub: data across extents reads as qemu-img's" sh -c "'$Q' convert -O raw '$T/set/d.vmdk' '$T/set/o.raw' &&
       qemu-img compare -f vmdk -F raw '$T/set/d.vmdk' '$T/set/o.raw'"
+    rm -f "$T/set/"*
+    t "vmdk $sub: create a 5 GiB set" "$Q" create -q -f vmdk -o subformat=$sub "$T/set/o.vmdk" 5G
+    qemu-img create -q -f vmdk -o subformat=$sub "$T/set/q.vmdk" 5G
+    t "vmdk $sub: the set's files are named and sized as qemu-img's" sh -c "cd '$T/set' &&
+      [ \"\$(ls -l o* | awk '{print \$5, \$9}')\" = \"\$(ls -l q* | awk '{print \$5, \$9}' | sed 's/ q/ o/')\" ]"
+    t "vmdk $sub: qemu-io writes across our extents" qemu-io -c 'write -P 0x77 2147450000 100000' \
+      -c 'write -P 0x12 4294967000 4096' "$T/set/o.vmdk"
+    t "vmdk $sub: ... both read the same" sh -c "'$Q' convert -O raw '$T/set/o.vmdk' '$T/set/o.raw' &&
+      qemu-img compare -f vmdk -F raw '$T/set/o.vmdk' '$T/set/o.raw' && qemu-img check '$T/set/o.vmdk'"
   done
   rm -rf "$T/set"
 fi
