@@ -166,6 +166,8 @@ typedef struct LoadedImage {
 /* Loads the static ELF program at path. On error prints one line
  * "PROG: PATH: reason" to stderr and returns false. */
 bool elf_load(UserProcess *p, const char *path, LoadedImage *image);
+/* true when the ELF file at path is dynamically linked (has PT_INTERP) */
+bool elf_has_interpreter(const char *path);
 
 typedef struct StackSetup {
     uint64_t stack_size;

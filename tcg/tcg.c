@@ -92,6 +92,7 @@ void tcg_context_free(TCGContext *s)
     free(s->relocs);
     free(s->opt);
     free(s->live);
+    free(s->label_live);
     free(s);
 }
 

@@ -170,7 +170,7 @@ void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
     }
 }
 
-void tb_add_jump(TBEntry *src, unsigned slot, TBEntry *dst)
+void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
 {
     if (slot > 1 || src->jmp_dest[slot] || src->invalid || dst->invalid ||
         src->uncached || dst->uncached || src->tb.jmp_insn_offset[slot] == UINT16_MAX) {
@@ -181,6 +181,7 @@ void tb_add_jump(TBEntry *src, unsigned slot, TBEntry *dst)
     src->jmp_dest[slot] = dst;
     src->jmp_next[slot] = dst->jmp_first;
     dst->jmp_first = (uintptr_t)src | slot;
+    c->stats.nb_chained++;
 }
 
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc)
