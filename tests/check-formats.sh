@@ -156,6 +156,15 @@ if have qcow; then
   t "qcow backing: we write into qemu-img's" our_writes qcow "$T/theirs.qcow"
   t "qcow backing: ... both read the same" same_read qcow "$T/theirs.qcow"
   t "qcow backing: both images hold the same" "$Q" compare "$T/ours.qcow" "$T/theirs.qcow"
+  # commit into copies of the base: same base content, both tops emptied alike
+  cp "$src" "$T/base1.raw"; cp "$src" "$T/base2.raw"
+  qemu-img create -q -f qcow -b base1.raw -F raw "$T/c1.qcow"
+  qemu-img create -q -f qcow -b base2.raw -F raw "$T/c2.qcow"
+  qemu_writes qcow "$T/c1.qcow"; qemu_writes qcow "$T/c2.qcow"
+  qemu-img commit -q "$T/c1.qcow"
+  t "qcow commit" "$Q" commit -q "$T/c2.qcow"
+  t "qcow commit: the base holds what qemu-img's commit gives" cmp "$T/base1.raw" "$T/base2.raw"
+  t "qcow commit: the top is emptied as qemu-img empties it" sh -c "[ \$(stat -c %s '$T/c1.qcow') = \$(stat -c %s '$T/c2.qcow') ] && qemu-img map '$T/c2.qcow' | grep -q base2.raw"
 fi
 
 if have vmdk; then
