@@ -279,8 +279,8 @@ static void alloc_mov(TCGContext *s, const TCGOp *op)
         if (src_dead && src->kind != TEMP_FIXED) {
             r = src->reg;
             temp_dead(s, src);
-        } else if (dst->kind == TEMP_GLOBAL && dst->type == src->type) {
-            /* the value stays in src's register: store it rather than copy it */
+        } else if (dst->kind == TEMP_GLOBAL && free_reg(s, reg_bit(src->reg)) < 0) {
+            /* no register to spare: store the global rather than evict for a copy */
             reg_release(s, dst);
             tcg_target_out_st(s, dst->type, src->reg, tcg_target_env_reg, dst->mem_offset);
             dst->location = TEMP_VAL_MEM;
