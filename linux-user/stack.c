@@ -30,7 +30,7 @@ static bool push_bytes(StackWriter *w, const void *data, uint64_t len, uint64_t 
         return false;
     }
     w->sp -= len;
-    memcpy(g2h(w->p, w->sp), data, len);
+    memcpy(guest_to_host(w->p, w->sp), data, len);
     *addr = w->sp;
     return true;
 }
@@ -43,10 +43,10 @@ static bool push_string(StackWriter *w, const char *s, uint64_t *addr)
 static void put_word(StackWriter *w, uint64_t *cursor, uint64_t value)
 {
     if (w->word == 8) {
-        memcpy(g2h(w->p, *cursor), &value, 8);
+        memcpy(guest_to_host(w->p, *cursor), &value, 8);
     } else {
         uint32_t v32 = (uint32_t)value;
-        memcpy(g2h(w->p, *cursor), &v32, 4);
+        memcpy(guest_to_host(w->p, *cursor), &v32, 4);
     }
     *cursor += w->word;
 }

@@ -115,12 +115,12 @@ struct UserProcess {
 
 /* --- guest memory (mmap.c) --- */
 
-static inline void *g2h(const UserProcess *p, uint64_t guest_addr)
+static inline void *guest_to_host(const UserProcess *p, uint64_t guest_addr)
 {
     return (void *)(p->guest_base + (uintptr_t)guest_addr);
 }
 
-static inline uint64_t h2g(const UserProcess *p, const void *host)
+static inline uint64_t host_to_guest(const UserProcess *p, const void *host)
 {
     return (uint64_t)((uintptr_t)host - p->guest_base);
 }
