@@ -63,6 +63,9 @@ struct BlockDriver {
     int (*measure)(QDict *options, BlockDriverState *in, uint64_t size,
                    uint64_t *required, uint64_t *fully_allocated);
     bool supports_backing;
+    /* the virtual disk is the host file byte for byte (raw): batches of requests
+     * may go straight to the host file */
+    bool passthrough;
     /* drop every cluster of this layer so that it reads from its backing file
      * again (commit without -d); optional */
     int (*make_empty)(BlockDriverState *bs);

@@ -275,6 +275,18 @@ if have qcow2; then
   "$Q" info "$T/v.qcow2" >/dev/null 2>"$T/err"; st=$?
   if [ "$st" -lt 128 ]; then pass; else fail "qcow2 with a random header crashed ($st)"; fi
 fi
+# a file the user may read but not write, opened for writing
+cp "$T/src.raw" "$T/ro.raw"; chmod 444 "$T/ro.raw"
+if [ "$(id -u)" != 0 ]; then
+  bad "read-only file opened for writing" "$Q" resize -f raw "$T/ro.raw" +1M
+elif command -v setpriv >/dev/null 2>&1 && chmod 755 "$T" &&
+     setpriv --reuid=65534 --regid=65534 --clear-groups "$Q" --version >/dev/null 2>&1; then
+  bad "read-only file opened for writing" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$Q" resize -f raw "$T/ro.raw" +1M
+else
+  skip "read-only file test (root, and no setpriv to drop privileges)"
+fi
+t "a read-only file is left alone" cmp "$T/src.raw" "$T/ro.raw"
 # a full disk (file size limit) during convert: error, and no output left behind
 for f in raw qcow2 vmdk vdi; do
   have "$f" || continue
