@@ -24,6 +24,9 @@
 #define MAX_BATCH     256
 #define CODE_SIZE     (0x1000u + MAX_BATCH * SLOT_SIZE)
 #define SLOT_ADDR(i)  (CODE_ADDR + 0x1000u + (uint32_t)(i) * SLOT_SIZE)
+/* GS base of 64-bit runs (set with arch_prctl natively): GS-relative operands
+ * address the scratch area by offset, as TLS accesses do */
+#define GS_BASE       SCRATCH_ADDR
 
 /* Intel SDM vol. 1, 3.4.3 EFLAGS */
 #define FLAG_CF 0x0001u

@@ -362,7 +362,7 @@ static void jumps_resolve(Gen *g)
 /* --- group table --- */
 static const GroupTable *const group_tables[] = {
     &alu_group_table, &bits_group_table, &move_group_table, &flow_group_table,
-    &decode_group_table, &fault_group_table, &sse_group_table,
+    &decode_group_table, &fault_group_table, &flags_group_table, &sse_group_table,
 };
 #define N_TABLES (sizeof(group_tables) / sizeof(group_tables[0]))
 
@@ -385,6 +385,11 @@ static const GroupDef *group_def(int group)
         i -= group_tables[t]->count;
     }
     abort();
+}
+
+GroupGen *group_generator(int group)
+{
+    return group_def(group)->gen;
 }
 
 const GroupInfo *group_info(int group)
