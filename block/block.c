@@ -575,6 +575,19 @@ int bdrv_amend(BlockDriverState *bs, QDict *options)
     return fail(bs, bs->drv->amend(bs, options), "amend");
 }
 
+int bdrv_make_empty(BlockDriverState *bs)
+{
+    bs->err.msg[0] = '\0';
+    if (bs->read_only) {
+        bdrv_set_error(bs, "'%s' is opened read-only", bs->filename);
+        return -EACCES;
+    }
+    if (!bs->drv->make_empty) {
+        return unsupported(bs, "emptying an image");
+    }
+    return fail(bs, bs->drv->make_empty(bs), "emptying the image");
+}
+
 int bdrv_change_backing_file(BlockDriverState *bs, const char *backing_file, const char *backing_fmt)
 {
     bs->err.msg[0] = '\0';

@@ -148,6 +148,9 @@ int bdrv_truncate(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc
 int bdrv_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
 int bdrv_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);
 int bdrv_amend(BlockDriverState *bs, QDict *options);
+/* drops all data of this layer so it reads through to its backing file;
+ * -ENOTSUP when the format cannot */
+int bdrv_make_empty(BlockDriverState *bs);
 /* rewrites the backing file name recorded in the image (rebase, commit) */
 int bdrv_change_backing_file(BlockDriverState *bs, const char *backing_file, const char *backing_fmt);
 int bdrv_snapshot_create(BlockDriverState *bs, const char *name);

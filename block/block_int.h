@@ -63,6 +63,9 @@ struct BlockDriver {
     int (*measure)(QDict *options, BlockDriverState *in, uint64_t size,
                    uint64_t *required, uint64_t *fully_allocated);
     bool supports_backing;
+    /* drop every cluster of this layer so that it reads from its backing file
+     * again (commit without -d); optional */
+    int (*make_empty)(BlockDriverState *bs);
     /* rewrite the backing file name (and format, may be NULL or "") in the header */
     int (*change_backing_file)(BlockDriverState *bs, const char *backing_file,
                                const char *backing_fmt);

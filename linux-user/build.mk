@@ -2,19 +2,11 @@
 user-obj := linux-user/main.o linux-user/elfload.o linux-user/stack.o linux-user/mmap.o \
 	linux-user/gdt.o linux-user/signal.o linux-user/syscall.o linux-user/strace.o \
 	linux-user/syscall-file.o linux-user/syscall-stat.o linux-user/syscall-proc.o \
-	linux-user/syscall-time.o linux-user/syscall-x86_64.o linux-user/syscall-i386.o
+	linux-user/syscall-time.o linux-user/syscall-socket.o linux-user/syscall-x86_64.o linux-user/syscall-i386.o
 
-# The programs need the translator and the x86 front end; until their sources
-# are in the tree the emulators cannot link, so they are not built.
-ifneq ($(and $(wildcard $(SRC)/tcg/*.c),$(wildcard $(SRC)/accel/tcg/*.c),$(wildcard $(SRC)/target-i386/*.c)),)
 PROGS += quetzal-x86_64 quetzal-i386
-endif
 
 quetzal-x86_64: linux-user/main-x86_64.o $(user-obj) libquetzal-cpu.a libquetzal-util.a
 	$(LINK)
 quetzal-i386: linux-user/main-i386.o $(user-obj) libquetzal-cpu.a libquetzal-util.a
 	$(LINK)
-
-# compiles the objects alone (useful while the translator is missing)
-linux-user-objs: linux-user/main-x86_64.o linux-user/main-i386.o $(user-obj)
-.PHONY: linux-user-objs

@@ -382,3 +382,29 @@ bool elf_load(UserProcess *p, const char *path, LoadedImage *image)
     free(elf);
     return ok;
 }
+
+bool elf_has_interpreter(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    bool found = false;
+    unsigned char ident[EI_NIDENT];
+    if (read_exact(fd, ident, EI_NIDENT, 0) && memcmp(ident, ELFMAG, SELFMAG) == 0) {
+        bool is64 = ident[EI_CLASS] == ELFCLASS64;
+        uint64_t phoff, phnum, entsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+        Elf64_Ehdr h64;
+        Elf32_Ehdr h32;
+        bool ok = is64 ? read_exact(fd, &h64, sizeof(h64), 0) : read_exact(fd, &h32, sizeof(h32), 0);
+        phoff = is64 ? h64.e_phoff : h32.e_phoff;
+        phnum = is64 ? h64.e_phnum : h32.e_phnum;
+        for (uint64_t i = 0; ok && !found && i < phnum && i < MAX_PHNUM; i++) {
+            uint32_t type;
+            ok = read_exact(fd, &type, 4, phoff + i * entsize);
+            found = ok && type == PT_INTERP;
+        }
+    }
+    close(fd);
+    return found;
+}

@@ -326,6 +326,53 @@ static void set_paths(UserProcess *p, const Options *o, const char *program)
     p->nb_pass_options = o->nb_pass;
 }
 
+static void process_free(UserProcess *p)
+{
+    user_signals_cleanup(p);
+    if (p->log && p->log != stderr) {
+        fclose(p->log);
+    }
+    cpu_exec_free(p->cpu);
+    tcg_context_free(p->tcg);
+    free(p->env);
+    free(p->exe_path);
+    free(p->emulator_path);
+    free(p);
+}
+
+/* Everything up to the first guest instruction; false after printing why not. */
+static bool process_start(UserProcess *p, const Options *o, int argc, char **argv)
+{
+    const char *program = argv[0];
+    LoadedImage image;
+    if (!guest_memory_init(p)) {
+        return false;
+    }
+    cpu_exec_set_guest_base(p->cpu, p->guest_base);
+    user_signals_init(p);
+    if (!elf_load(p, program, &image)) {
+        return false;
+    }
+    if (!p->abi->is64 && !gdt_init(p)) {
+        fprintf(stderr, "%s: cannot map the GDT\n", o->prog);
+        return false;
+    }
+    if (o->argv0) {
+        argv[0] = (char *)o->argv0;
+    }
+    StackSetup setup = { .stack_size = o->stack_size, .argc = argc, .argv = argv,
+                         .envp = o->env, .execfn = program };
+    uint64_t sp = stack_setup(p, &image, &setup);
+    if (sp == 0) {
+        fprintf(stderr, "%s: %s: cannot set up a %" PRIu64 "-byte stack\n", o->prog, program,
+                o->stack_size);
+        return false;
+    }
+    p->env->regs[R_ESP] = sp;
+    p->env->rip = image.entry;
+    return true;
+}
+
 int user_main(const UserABI *abi, int argc, char **argv)
 {
     char prog[32];
@@ -333,40 +380,14 @@ int user_main(const UserABI *abi, int argc, char **argv)
     Options o = { .prog = prog, .stack_size = DEFAULT_STACK_SIZE };
     env_init(&o);
     int first = parse_options(&o, argc, argv);
-    const char *program = argv[first];
 
     UserProcess *p = process_new(abi, &o);
-    set_paths(p, &o, program);
-    if (!guest_memory_init(p)) {
-        return 1;
+    set_paths(p, &o, argv[first]);
+    if (process_start(p, &o, argc - first, &argv[first])) {
+        cpu_loop(p);
     }
-    cpu_exec_set_guest_base(p->cpu, p->guest_base);
-    user_signals_init(p);
-
-    LoadedImage image;
-    if (!elf_load(p, program, &image)) {
-        return 1;
-    }
-    if (!abi->is64 && !gdt_init(p)) {
-        fprintf(stderr, "%s: cannot map the GDT\n", prog);
-        return 1;
-    }
-    char **guest_argv = &argv[first];
-    char *argv0_copy = NULL;
-    if (o.argv0) {
-        argv0_copy = (char *)o.argv0;
-        guest_argv[0] = argv0_copy;
-    }
-    StackSetup setup = { .stack_size = o.stack_size, .argc = argc - first,
-                         .argv = guest_argv, .envp = o.env, .execfn = program };
-    uint64_t sp = stack_setup(p, &image, &setup);
-    if (sp == 0) {
-        fprintf(stderr, "%s: %s: cannot set up a %" PRIu64 "-byte stack\n", prog, program,
-                o.stack_size);
-        return 1;
-    }
-    p->env->regs[R_ESP] = sp;
-    p->env->rip = image.entry;
-    cpu_loop(p);
-    return 0;
+    /* only a failed start gets here: the guest leaves through exit or a signal */
+    process_free(p);
+    free(o.env);
+    return 1;
 }

@@ -62,9 +62,9 @@ void user_signals_init(UserProcess *p)
     /* the guest's stack is guest memory, but an emulator stack overflow should
      * still reach the handler */
     size_t alt_size = 64 * 1024;
-    void *alt_stack = malloc(alt_size);
-    if (alt_stack) {
-        stack_t ss = { .ss_sp = alt_stack, .ss_size = alt_size, .ss_flags = 0 };
+    p->alt_stack = malloc(alt_size);
+    if (p->alt_stack) {
+        stack_t ss = { .ss_sp = p->alt_stack, .ss_size = alt_size, .ss_flags = 0 };
         sigaltstack(&ss, NULL);
     }
     struct sigaction sa;
@@ -75,6 +75,19 @@ void user_signals_init(UserProcess *p)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
+}
+
+void user_signals_cleanup(UserProcess *p)
+{
+    if (p->alt_stack) {
+        stack_t ss = { .ss_flags = SS_DISABLE };
+        sigaltstack(&ss, NULL);
+        free(p->alt_stack);
+        p->alt_stack = NULL;
+    }
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    fault_process = NULL;
 }
 
 void user_die_with_signal(UserProcess *p, int sig)

@@ -11,10 +11,12 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include "linux-user/user.h"
 
@@ -60,7 +62,7 @@ SYSCALL_HANDLER(pwrite64)
 }
 
 /* struct iovec: two longs (Linux include/uapi/linux/uio.h). */
-static struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
+struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
                                  int64_t *error)
 {
     if (count < 0 || count > GUEST_IOV_MAX) {
@@ -638,4 +640,154 @@ SYSCALL_HANDLER(mknod)
 SYSCALL_HANDLER(fadvise64)
 {
     return 0;
+}
+
+/*
+ * select and its relatives. An fd_set is a bitmap of longs; little-endian, so the
+ * bytes are the same for 32- and 64-bit longs, only the rounding of the size
+ * differs. The guest's sets are copied into host fd_sets of FD_SETSIZE bits.
+ */
+static int64_t fdset_from_guest(UserProcess *p, uint64_t addr, int nfds, fd_set *set,
+                                fd_set **use)
+{
+    FD_ZERO(set);
+    *use = NULL;
+    if (!addr) {
+        return 0;
+    }
+    unsigned bits = p->abi->is64 ? 64 : 32;
+    uint64_t bytes = (uint64_t)(nfds + bits - 1) / bits * (bits / 8);
+    if (!copy_from_guest(p, set, addr, bytes)) {
+        return -EFAULT;
+    }
+    *use = set;
+    return 0;
+}
+
+static void fdset_to_guest(UserProcess *p, uint64_t addr, int nfds, const fd_set *set)
+{
+    unsigned bits = p->abi->is64 ? 64 : 32;
+    if (addr) {
+        copy_to_guest(p, addr, set, (uint64_t)(nfds + bits - 1) / bits * (bits / 8));
+    }
+}
+
+/* timeval (select) or timespec (pselect6): two longs, or two 64-bit values for time64 */
+static bool timeout_from_guest(UserProcess *p, uint64_t addr, bool time64,
+                               struct timespec *ts, int64_t unit_ns)
+{
+    int64_t value[2];
+    if (time64 || p->abi->is64) {
+        if (!copy_from_guest(p, value, addr, 16)) {
+            return false;
+        }
+    } else {
+        int32_t raw[2];
+        if (!copy_from_guest(p, raw, addr, 8)) {
+            return false;
+        }
+        value[0] = raw[0];
+        value[1] = raw[1];
+    }
+    ts->tv_sec = value[0];
+    ts->tv_nsec = value[1] * unit_ns;
+    return true;
+}
+
+static void timeout_to_guest(UserProcess *p, uint64_t addr, bool time64,
+                             const struct timespec *ts, int64_t unit_ns)
+{
+    if (time64 || p->abi->is64) {
+        int64_t value[2] = { ts->tv_sec, ts->tv_nsec / unit_ns };
+        copy_to_guest(p, addr, value, 16);
+    } else {
+        int32_t value[2] = { (int32_t)ts->tv_sec, (int32_t)(ts->tv_nsec / unit_ns) };
+        copy_to_guest(p, addr, value, 8);
+    }
+}
+
+/* unit_ns: 1000 for select's timeval, 1 for pselect6's timespec */
+static int64_t do_select(UserProcess *p, const uint64_t *args, int64_t unit_ns, bool time64)
+{
+    int nfds = arg_int(args, 0);
+    fd_set sets[3], *use[3];
+    struct timespec timeout, *tp = NULL;
+    if (nfds < 0 || nfds > FD_SETSIZE) {
+        return -EINVAL;
+    }
+    for (int i = 0; i < 3; i++) {
+        int64_t error = fdset_from_guest(p, args[1 + i], nfds, &sets[i], &use[i]);
+        if (error) {
+            return error;
+        }
+    }
+    if (args[4]) {
+        if (!timeout_from_guest(p, args[4], time64, &timeout, unit_ns)) {
+            return -EFAULT;
+        }
+        tp = &timeout;
+    }
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t ret = host_result(pselect(nfds, use[0], use[1], use[2], tp, NULL));
+    if (ret < 0) {
+        return ret;
+    }
+    for (int i = 0; i < 3; i++) {
+        fdset_to_guest(p, args[1 + i], nfds, &sets[i]);
+    }
+    if (tp && unit_ns == 1000) {
+        /* Linux's select writes back the time not slept */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t left = (timeout.tv_sec - (now.tv_sec - start.tv_sec)) * 1000000000LL +
+                       (timeout.tv_nsec - (now.tv_nsec - start.tv_nsec));
+        left = left < 0 || ret == 0 ? 0 : left;
+        struct timespec rest = { left / 1000000000LL, left % 1000000000LL };
+        timeout_to_guest(p, args[4], time64, &rest, unit_ns);
+    }
+    return ret;
+}
+
+SYSCALL_HANDLER(select)
+{
+    return do_select(p, args, 1000, false);
+}
+
+/* pselect6's sixth argument (the signal mask) is ignored: signals are not delivered */
+SYSCALL_HANDLER(pselect6)
+{
+    return do_select(p, args, 1, false);
+}
+
+SYSCALL_HANDLER(pselect6_time64)
+{
+    return do_select(p, args, 1, true);
+}
+
+static int64_t do_ppoll(UserProcess *p, const uint64_t *args, bool time64)
+{
+    uint64_t count = (uint32_t)args[1];
+    struct timespec timeout, *tp = NULL;
+    struct pollfd *fds = guest_ptr(p, args[0], count * sizeof(struct pollfd), PAGE_WRITE);
+    if (!fds) {
+        return -EFAULT;
+    }
+    if (args[2]) {
+        if (!timeout_from_guest(p, args[2], time64, &timeout, 1)) {
+            return -EFAULT;
+        }
+        tp = &timeout;
+    }
+    return host_result(ppoll(fds, count, tp, NULL));
+}
+
+SYSCALL_HANDLER(ppoll)
+{
+    return do_ppoll(p, args, false);
+}
+
+SYSCALL_HANDLER(ppoll_time64)
+{
+    return do_ppoll(p, args, true);
 }

@@ -372,7 +372,14 @@ SYSCALL_HANDLER(execve)
     } else if (len < 4 || memcmp(head, "\177ELF", 4) != 0) {
         error = -ENOEXEC;
     }
-    if (!error) {
+    if (!error && elf_has_interpreter(nb_interp ? interp : path)) {
+        /* A dynamically linked program is beyond this emulator; on an x86 host it
+         * is the host's own kind of program, so the host runs it, as a user-mode
+         * emulator without binfmt_misc does. */
+        fflush(NULL);
+        execve(path, guest_argv, envp);
+        error = -errno;
+    } else if (!error) {
         const char *emulator = emulator_for(p, head, len, emulator_buf, sizeof(emulator_buf));
         error = exec_emulator(p, emulator, path, guest_argv, argc, interp_argv, nb_interp,
                               envp);

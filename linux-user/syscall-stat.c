@@ -93,10 +93,23 @@ SYSCALL_HANDLER(stat)
     return stat_common(p, AT_FDCWD, path, 0, args[1]);
 }
 
+/* A path for a call that does not follow a final symlink: /proc/self/exe stays
+ * the link it is. */
+static const char *nofollow_path(UserProcess *p, uint64_t addr, int flags, int64_t *error)
+{
+    if (flags & AT_SYMLINK_NOFOLLOW) {
+        const char *path = guest_string(p, addr);
+        *error = path ? 0 : -EFAULT;
+        return path;
+    }
+    return guest_path(p, addr, error);
+}
+
 SYSCALL_HANDLER(lstat)
 {
-    GUEST_PATH_OR_RETURN(path, 0);
-    return stat_common(p, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, args[1]);
+    int64_t error;
+    const char *path = nofollow_path(p, args[0], AT_SYMLINK_NOFOLLOW, &error);
+    return path ? stat_common(p, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, args[1]) : error;
 }
 
 SYSCALL_HANDLER(fstat)
@@ -106,8 +119,9 @@ SYSCALL_HANDLER(fstat)
 
 SYSCALL_HANDLER(newfstatat)
 {
-    GUEST_PATH_OR_RETURN(path, 1);
-    return stat_common(p, arg_int(args, 0), path, arg_int(args, 3), args[2]);
+    int64_t error;
+    const char *path = nofollow_path(p, args[1], arg_int(args, 3), &error);
+    return path ? stat_common(p, arg_int(args, 0), path, arg_int(args, 3), args[2]) : error;
 }
 
 /* the i386 names of the same calls (struct stat64) */
@@ -133,7 +147,11 @@ SYSCALL_HANDLER(fstatat64)
 
 SYSCALL_HANDLER(statx)
 {
-    GUEST_PATH_OR_RETURN(path, 1);
+    int64_t error;
+    const char *path = nofollow_path(p, args[1], arg_int(args, 2), &error);
+    if (!path) {
+        return error;
+    }
     void *buf = guest_ptr(p, args[4], sizeof(struct statx), PAGE_WRITE);
     if (!buf) {
         return -EFAULT;

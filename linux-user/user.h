@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include "accel/tcg/exec.h"
 #include "target-i386/cpu.h"
 
@@ -109,6 +110,7 @@ struct UserProcess {
     uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size as the guest set them */
     uint64_t clear_child_tid;
     int fault_signal;               /* host signal behind the last EXCP0E_PAGE */
+    void *alt_stack;                /* host stack for the fault handler */
 };
 
 /* --- guest memory (mmap.c) --- */
@@ -164,6 +166,8 @@ typedef struct LoadedImage {
 /* Loads the static ELF program at path. On error prints one line
  * "PROG: PATH: reason" to stderr and returns false. */
 bool elf_load(UserProcess *p, const char *path, LoadedImage *image);
+/* true when the ELF file at path is dynamically linked (has PT_INTERP) */
+bool elf_has_interpreter(const char *path);
 
 typedef struct StackSetup {
     uint64_t stack_size;
@@ -209,7 +213,16 @@ SYSCALL_HANDLER(umask); SYSCALL_HANDLER(fsync); SYSCALL_HANDLER(fdatasync);
 SYSCALL_HANDLER(sync); SYSCALL_HANDLER(truncate); SYSCALL_HANDLER(ftruncate);
 SYSCALL_HANDLER(truncate64); SYSCALL_HANDLER(ftruncate64); SYSCALL_HANDLER(poll);
 SYSCALL_HANDLER(sendfile); SYSCALL_HANDLER(sendfile64); SYSCALL_HANDLER(flock);
-SYSCALL_HANDLER(mknod); SYSCALL_HANDLER(fadvise64);
+SYSCALL_HANDLER(mknod); SYSCALL_HANDLER(fadvise64); SYSCALL_HANDLER(select);
+SYSCALL_HANDLER(pselect6); SYSCALL_HANDLER(pselect6_time64); SYSCALL_HANDLER(ppoll);
+SYSCALL_HANDLER(ppoll_time64);
+/* sockets (syscall-socket.c) */
+SYSCALL_HANDLER(socket); SYSCALL_HANDLER(socketpair); SYSCALL_HANDLER(bind);
+SYSCALL_HANDLER(connect); SYSCALL_HANDLER(listen); SYSCALL_HANDLER(accept);
+SYSCALL_HANDLER(accept4); SYSCALL_HANDLER(getsockname); SYSCALL_HANDLER(getpeername);
+SYSCALL_HANDLER(sendto); SYSCALL_HANDLER(recvfrom); SYSCALL_HANDLER(shutdown);
+SYSCALL_HANDLER(setsockopt); SYSCALL_HANDLER(getsockopt); SYSCALL_HANDLER(sendmsg);
+SYSCALL_HANDLER(recvmsg); SYSCALL_HANDLER(socketcall);
 /* file status (syscall-stat.c) */
 SYSCALL_HANDLER(stat); SYSCALL_HANDLER(lstat); SYSCALL_HANDLER(fstat);
 SYSCALL_HANDLER(newfstatat); SYSCALL_HANDLER(stat64); SYSCALL_HANDLER(lstat64);
@@ -255,6 +268,9 @@ static inline int64_t host_result(int64_t ret)
 {
     return ret < 0 ? -(int64_t)errno : ret;
 }
+/* The host iovec array for a guest one (free() it); NULL and *error on failure. */
+struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
+                          int64_t *error);
 /* The host path for a guest path (maps /proc/self/exe to the guest program). */
 const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
 
@@ -262,6 +278,8 @@ const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
 
 /* Installs the host SIGSEGV/SIGBUS handler for this process. */
 void user_signals_init(UserProcess *p);
+/* Undoes user_signals_init (before the process state is freed). */
+void user_signals_cleanup(UserProcess *p);
 /* Ends the emulator the way sig would end the guest: flushes stdio, makes no core
  * file, and raises sig with its default action. */
 void user_die_with_signal(UserProcess *p, int sig) __attribute__((noreturn));

@@ -168,6 +168,9 @@ static const char *one_byte_name(DisasContext *s, unsigned op, int reg, char *bu
         if (op >= 0x40 && op < 0x50 && !s->code64) {
             return op < 0x48 ? "inc" : "dec";
         }
+        if (op >= 0xd8 && op <= 0xdf) {
+            return "(x87)";
+        }
         return one_byte_names[op] ? one_byte_names[op] : "(bad)";
     }
 }
@@ -185,7 +188,7 @@ void x86_log_insn(DisasContext *s, FILE *out)
     if (!translator_read_code(s->exec, s->pc_start, bytes, len)) {
         len = 0;
     }
-    fprintf(out, "0x%016llx:  ", (unsigned long long)s->pc_start);
+    fprintf(out, s->code64 ? "0x%016llx:  " : "0x%08llx:  ", (unsigned long long)s->pc_start);
     for (i = 0; i < len; i++) {
         fprintf(out, "%02x ", bytes[i]);
     }

@@ -1,13 +1,17 @@
 /*
- * Liveness analysis: one backward pass that marks, for every op, which of its
- * value arguments are not needed afterwards (op->dead_args), and removes ops
- * without side effects whose results nobody reads.
+ * Liveness analysis: backward data flow over the block's control flow (labels
+ * and branches inside the block), then one last backward pass that marks, for
+ * every op, which of its value arguments are not needed afterwards
+ * (op->dead_args) and removes ops without side effects whose results nobody
+ * reads.
  *
- * What is live where:
- *  - at the end of a basic block (br, set_label, goto_tb, exit_tb, goto_ptr)
- *    globals and local temps are live, normal temps are dead;
- *  - brcond keeps normal temps alive on its fall-through path (the register
- *    allocator leaves them where they are) and needs globals and locals in memory;
+ * Rules:
+ *  - globals are live wherever control may leave the block or reach code that
+ *    reads env directly: at block exits, labels and branches;
+ *  - temps (normal and local alike) are live exactly where a later read may see
+ *    them, following branches to labels: a temp read after a label keeps its
+ *    value from every jump to that label (s->label_live records, per label,
+ *    what must be in memory there, for the register allocator);
  *  - helper calls that read or write globals, and guest memory accesses (which
  *    may fault), need every global's value.
  */
@@ -15,25 +19,7 @@
 #include <string.h>
 #include "tcg/tcg-internal.h"
 
-static void mark_block_end(TCGContext *s, uint8_t *live, bool keep_normal)
-{
-    for (int i = 0; i < s->nb_temps; i++) {
-        switch (s->temps[i].kind) {
-        case TEMP_GLOBAL:
-        case TEMP_LOCAL:
-        case TEMP_FIXED:
-            live[i] = 1;
-            break;
-        case TEMP_NORMAL:
-            if (!keep_normal) {
-                live[i] = 0;
-            }
-            break;
-        default:
-            break;
-        }
-    }
-}
+#define MAX_DATAFLOW_ROUNDS 16
 
 static void mark_globals(TCGContext *s, uint8_t *live)
 {
@@ -42,15 +28,20 @@ static void mark_globals(TCGContext *s, uint8_t *live)
     }
 }
 
+static void only_globals(TCGContext *s, uint8_t *live)
+{
+    memset(live + s->nb_globals, 0, (size_t)(s->nb_temps - s->nb_globals));
+    mark_globals(s, live);
+}
+
 static bool op_has_side_effects(const TCGOp *op)
 {
     if (op->opc == INDEX_op_call) {
         TCGArg flags = op->args[op->nb_oargs + op->nb_iargs + 1];
         return !(flags & TCG_CALL_NO_SIDE_EFFECTS);
     }
-    return (tcg_op_defs[op->opc].flags & TCG_OPF_SIDE_EFFECTS) != 0 ||
-           op->opc == INDEX_op_insn_start || op->opc == INDEX_op_set_label ||
-           op->opc == INDEX_op_br || op->opc == INDEX_op_brcond ||
+    return (tcg_op_defs[op->opc].flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END)) != 0 ||
+           op->opc == INDEX_op_insn_start ||
            (op->opc >= INDEX_op_st8 && op->opc <= INDEX_op_st);
 }
 
@@ -63,49 +54,77 @@ static bool op_needs_globals(const TCGOp *op)
     return op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st;
 }
 
-void tcg_liveness(TCGContext *s)
+static uint8_t *label_set(TCGContext *s, TCGArg label)
 {
-    if (!s->live) {
-        s->live = malloc(TCG_MAX_TEMPS);
-        if (!s->live) {
-            abort();
-        }
-    }
-    uint8_t *live = s->live;
-    memset(live, 0, (size_t)s->nb_temps);
-    mark_block_end(s, live, false);
+    return s->label_live + (size_t)label * (size_t)s->nb_temps;
+}
 
+/* Live set before a control-flow op, from the live set after it; returns true
+ * when a label's recorded set changed. */
+static bool control_flow(TCGContext *s, const TCGOp *op, uint8_t *live)
+{
+    size_t n = (size_t)s->nb_temps;
+    switch (op->opc) {
+    case INDEX_op_exit_tb:
+    case INDEX_op_goto_ptr:
+        only_globals(s, live);
+        return false;
+    case INDEX_op_br:
+        memcpy(live, label_set(s, op->args[0]), n);
+        mark_globals(s, live);
+        return false;
+    case INDEX_op_brcond: {
+        const uint8_t *target = label_set(s, op->args[3]);
+        for (size_t i = 0; i < n; i++) {
+            live[i] |= target[i];
+        }
+        mark_globals(s, live);
+        return false;
+    }
+    case INDEX_op_set_label: {
+        mark_globals(s, live);
+        uint8_t *set = label_set(s, op->args[0]);
+        bool changed = memcmp(set, live, n) != 0;
+        memcpy(set, live, n);
+        return changed;
+    }
+    case INDEX_op_goto_tb:
+        mark_globals(s, live);
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* One backward pass; with final set, removes dead ops and sets dead_args. */
+static bool backward_pass(TCGContext *s, uint8_t *live, bool final)
+{
+    bool changed = false;
+    only_globals(s, live);
+    live[0] = 1;
     for (int n = s->nb_ops - 1; n >= 0; n--) {
         TCGOp *op = &s->ops[n];
         if (op->removed) {
             continue;
         }
-        switch (op->opc) {
-        case INDEX_op_br: case INDEX_op_set_label: case INDEX_op_goto_tb:
-        case INDEX_op_exit_tb: case INDEX_op_goto_ptr:
-            mark_block_end(s, live, false);
-            break;
-        case INDEX_op_brcond:
-            mark_block_end(s, live, true);
-            break;
-        default:
-            break;
-        }
+        changed |= control_flow(s, op, live);
         if (!op_has_side_effects(op) && op->nb_oargs > 0) {
             bool any_live = false;
             for (int i = 0; i < op->nb_oargs; i++) {
                 any_live |= live[op->args[i]] != 0;
             }
             if (!any_live) {
-                op->removed = true;
+                if (final) {
+                    op->removed = true;
+                }
                 continue;
             }
         }
-        op->dead_args = 0;
+        uint16_t dead = 0;
         for (int i = 0; i < op->nb_oargs; i++) {
             int t = (int)op->args[i];
             if (!live[t]) {
-                op->dead_args |= 1u << i;
+                dead |= 1u << i;
             }
             live[t] = 0;
         }
@@ -115,9 +134,39 @@ void tcg_liveness(TCGContext *s)
         for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
             int t = (int)op->args[i];
             if (!live[t]) {
-                op->dead_args |= 1u << i;
+                dead |= 1u << i;
             }
             live[t] = 1;
         }
+        if (final) {
+            op->dead_args = dead;
+        }
     }
+    return changed;
+}
+
+void tcg_liveness(TCGContext *s)
+{
+    if (!s->live) {
+        s->live = malloc(TCG_MAX_TEMPS);
+        if (!s->live) {
+            abort();
+        }
+    }
+    size_t need = (size_t)(s->nb_labels ? s->nb_labels : 1) * (size_t)s->nb_temps;
+    if (need > s->label_live_size) {
+        free(s->label_live);
+        s->label_live = malloc(need);
+        if (!s->label_live) {
+            abort();
+        }
+        s->label_live_size = need;
+    }
+    memset(s->label_live, 0, need);
+    for (int round = 0; round < MAX_DATAFLOW_ROUNDS; round++) {
+        if (!backward_pass(s, s->live, false)) {
+            break;
+        }
+    }
+    backward_pass(s, s->live, true);
 }

@@ -17,6 +17,7 @@ typedef struct TempInfo {
     int copy_of;                 /* -1: none */
     uint32_t copy_version;
     uint32_t version;
+    uint64_t z_mask;             /* bits that may be non-zero */
 } TempInfo;
 
 struct TCGOptState {
@@ -32,9 +33,11 @@ static TempInfo *temp_info(TCGContext *s, int idx)
         struct TCGTemp *t = &s->temps[o->nb_valid];
         memset(ti, 0, sizeof(*ti));
         ti->copy_of = -1;
+        ti->z_mask = t->type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
         if (t->kind == TEMP_CONST) {
             ti->is_const = true;
             ti->value = t->value;
+            ti->z_mask = t->type == TCG_TYPE_I32 ? (uint32_t)t->value : (uint64_t)t->value;
         }
         o->nb_valid++;
     }
@@ -48,6 +51,7 @@ static void forget_temp(TCGContext *s, int idx)
     ti->copy_of = -1;
     if (s->temps[idx].kind != TEMP_CONST) {
         ti->is_const = false;
+        ti->z_mask = s->temps[idx].type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
     }
 }
 
@@ -293,6 +297,7 @@ static void note_mov(TCGContext *s, TCGOp *op)
         return;
     }
     forget_temp(s, (int)dst);
+    di->z_mask = si->z_mask;
     if (si->is_const) {
         di->is_const = true;
         di->value = si->value;
@@ -349,6 +354,84 @@ static bool fold_op(TCGContext *s, TCGOp *op)
     return false;
 }
 
+/* --- known-zero bits --- */
+
+static uint64_t z_of(TCGContext *s, TCGArg idx) { return temp_info(s, (int)idx)->z_mask; }
+
+static uint64_t low_mask(unsigned len) { return len >= 64 ? ~0ull : (1ull << len) - 1; }
+
+/* Bits of op's (single) output that may be non-zero, from its inputs. */
+static uint64_t output_z_mask(TCGContext *s, const TCGOp *op)
+{
+    TCGType type = (TCGType)op->type;
+    uint64_t all = width_mask(type), a = 0, b = 0;
+    int64_t c;
+    if (op->nb_iargs >= 1) {
+        a = z_of(s, op->args[1]);
+    }
+    if (op->nb_iargs >= 2) {
+        b = z_of(s, op->args[2]);
+    }
+    switch (op->opc) {
+    case INDEX_op_and: return a & b & all;
+    case INDEX_op_or: case INDEX_op_xor: return (a | b) & all;
+    case INDEX_op_ext8u: return a & 0xff;
+    case INDEX_op_ext16u: return a & 0xffff;
+    case INDEX_op_ext32u: case INDEX_op_extu_i32_i64: case INDEX_op_extrl_i64_i32:
+        return a & 0xffffffffull;
+    case INDEX_op_ld8u: return 0xff;
+    case INDEX_op_ld16u: return 0xffff;
+    case INDEX_op_ld32u: return 0xffffffffull;
+    case INDEX_op_setcond: return 1;
+    case INDEX_op_extract: return low_mask((unsigned)op->args[3]);
+    case INDEX_op_ctpop: case INDEX_op_clz: case INDEX_op_ctz:
+        return op->opc == INDEX_op_ctpop || (b & ~0x7full) == 0 ? 0x7f : all;
+    case INDEX_op_shr:
+        if (arg_const(s, op->args[2], &c)) {
+            return (a & all) >> (c & (bits(type) - 1));
+        }
+        return all;
+    case INDEX_op_shl:
+        if (arg_const(s, op->args[2], &c)) {
+            return (a << (c & (bits(type) - 1))) & all;
+        }
+        return all;
+    case INDEX_op_qemu_ld:
+        if (!(op->args[2] & (MO_SIGN | MO_BSWAP)) && (op->args[2] & MO_SIZE) != MO_64) {
+            return low_mask(8u << (op->args[2] & MO_SIZE));
+        }
+        return all;
+    default:
+        return all;
+    }
+}
+
+/* Extensions and masks that change no bit that may be set. */
+static void simplify_by_z_mask(TCGContext *s, TCGOp *op)
+{
+    if (op->nb_oargs != 1 || op->nb_iargs < 1) {
+        return;
+    }
+    uint64_t a = z_of(s, op->args[1]);
+    int64_t c;
+    switch (op->opc) {
+    case INDEX_op_ext8u: if (!(a & ~0xffull)) break; return;
+    case INDEX_op_ext16u: if (!(a & ~0xffffull)) break; return;
+    case INDEX_op_ext32u: if (!(a & ~0xffffffffull)) break; return;
+    case INDEX_op_ext8s: if (!(a & ~0x7full)) break; return;
+    case INDEX_op_ext16s: if (!(a & ~0x7fffull)) break; return;
+    case INDEX_op_ext32s: if (!(a & ~0x7fffffffull)) break; return;
+    case INDEX_op_and:
+        if (arg_const(s, op->args[2], &c) && !(a & ~(uint64_t)c & width_mask((TCGType)op->type))) {
+            break;
+        }
+        return;
+    default:
+        return;
+    }
+    set_mov(s, op, op->args[0], op->args[1]);
+}
+
 static void optimize_brcond(TCGContext *s, TCGOp *op)
 {
     int64_t x, y;
@@ -386,15 +469,21 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         }
         break;
     default:
-        fold_op(s, op);
+        if (!fold_op(s, op)) {
+            simplify_by_z_mask(s, op);
+        }
         break;
     }
     if (op->opc == INDEX_op_mov) {
         note_mov(s, op);
         return;
     }
+    uint64_t z = op->nb_oargs == 1 && op->opc != INDEX_op_call ? output_z_mask(s, op) : ~0ull;
     for (int i = 0; i < op->nb_oargs; i++) {
         forget_temp(s, (int)op->args[i]);
+    }
+    if (op->nb_oargs == 1 && op->opc != INDEX_op_call) {
+        temp_info(s, (int)op->args[0])->z_mask &= z;
     }
 }
 

@@ -5,10 +5,10 @@
  * output registers, and writes values back to memory only when needed:
  *  - globals before helpers that read them, before guest memory accesses (which
  *    may fault) and at block ends;
- *  - locals at block ends;
+ *  - temps that a label needs, before jumps to it and at the label;
  *  - anything evicted from a register.
- * At a label every temp is in its canonical place (globals and locals in memory,
- * normal temps dead), which is what every jump to that label provides.
+ * At a label every value is in its canonical place (globals in memory, temps the
+ * label needs in their stack slots), which is what every jump to it provides.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +107,18 @@ static void temp_dead(TCGContext *s, struct TCGTemp *t)
     }
 }
 
+/* A register no temp holds, outside avoid; -1 when there is none. */
+static int free_reg(TCGContext *s, uint32_t avoid)
+{
+    for (int i = 0; i < tcg_target_reg_alloc_order_count; i++) {
+        int r = tcg_target_reg_alloc_order[i];
+        if (!((s->reserved_regs | avoid) & reg_bit(r)) && s->reg_to_temp[r] < 0) {
+            return r;
+        }
+    }
+    return -1;
+}
+
 static int reg_alloc(TCGContext *s, uint32_t mask, uint32_t avoid)
 {
     mask &= ~(s->reserved_regs | avoid);
@@ -188,18 +200,32 @@ static void sync_globals(TCGContext *s, bool drop, uint32_t avoid)
     }
 }
 
-static void save_locals(TCGContext *s, uint32_t avoid)
+static bool is_temp_kind(const struct TCGTemp *t)
 {
+    return t->kind == TEMP_NORMAL || t->kind == TEMP_LOCAL;
+}
+
+static const uint8_t *label_live_set(TCGContext *s, TCGArg label)
+{
+    return s->label_live + (size_t)label * (size_t)s->nb_temps;
+}
+
+/* Before a jump to label (or falling into it): globals and the temps the label
+ * needs go to memory. */
+static void writeback_for_label(TCGContext *s, TCGArg label)
+{
+    const uint8_t *live = label_live_set(s, label);
+    sync_globals(s, false, 0);
     for (int i = s->nb_globals; i < s->nb_temps; i++) {
-        struct TCGTemp *t = &s->temps[i];
-        if (t->kind == TEMP_LOCAL) {
-            temp_store(s, t, avoid);
+        if (live[i] && is_temp_kind(&s->temps[i])) {
+            temp_store(s, &s->temps[i], 0);
         }
     }
 }
 
-/* State at a label (and after an unconditional jump): everything canonical. */
-static void reset_at_block_boundary(TCGContext *s)
+/* Register state where control arrives only through jumps: everything in its
+ * canonical place. live (may be NULL: nothing) says which temps hold values. */
+static void reset_at_block_boundary(TCGContext *s, const uint8_t *live)
 {
     for (int i = 0; i < s->nb_temps; i++) {
         struct TCGTemp *t = &s->temps[i];
@@ -210,29 +236,25 @@ static void reset_at_block_boundary(TCGContext *s)
             t->location = TEMP_VAL_MEM;
             t->mem_coherent = true;
             break;
-        case TEMP_LOCAL:
-            temp_alloc_frame(s, t);
-            t->location = TEMP_VAL_MEM;
-            t->mem_coherent = true;
-            break;
         case TEMP_CONST:
             t->location = TEMP_VAL_CONST;
             break;
         case TEMP_NORMAL:
-            t->location = TEMP_VAL_DEAD;
-            t->mem_coherent = false;
+        case TEMP_LOCAL:
+            if (live && live[i]) {
+                temp_alloc_frame(s, t);
+                t->location = TEMP_VAL_MEM;
+                t->mem_coherent = true;
+            } else {
+                t->location = TEMP_VAL_DEAD;
+                t->mem_coherent = false;
+            }
             break;
         }
     }
     for (int r = 0; r < 32; r++) {
         s->reg_to_temp[r] = -1;
     }
-}
-
-static void end_block_writeback(TCGContext *s)
-{
-    sync_globals(s, false, 0);
-    save_locals(s, 0);
 }
 
 static void alloc_mov(TCGContext *s, const TCGOp *op)
@@ -257,6 +279,16 @@ static void alloc_mov(TCGContext *s, const TCGOp *op)
         if (src_dead && src->kind != TEMP_FIXED) {
             r = src->reg;
             temp_dead(s, src);
+        } else if (dst->kind == TEMP_GLOBAL && free_reg(s, reg_bit(src->reg)) < 0) {
+            /* no register to spare: store the global rather than evict for a copy */
+            reg_release(s, dst);
+            tcg_target_out_st(s, dst->type, src->reg, tcg_target_env_reg, dst->mem_offset);
+            dst->location = TEMP_VAL_MEM;
+            dst->mem_coherent = true;
+            if (op->dead_args & 1) {
+                temp_dead(s, dst);
+            }
+            return;
         } else {
             r = reg_alloc(s, ~0u, reg_bit(src->reg));
             tcg_target_out_mov(s, dst->type, r, src->reg);
@@ -300,6 +332,15 @@ static int take_aliased_register(TCGContext *s, const TCGOp *op, int in, int reg
     bool owned = t->location == TEMP_VAL_REG && t->reg == reg && s->reg_to_temp[reg] == t->index;
     if (!owned) {
         return reg;           /* dead input already freed, or a private copy */
+    }
+    int spare = free_reg(s, in_regs | reg_bit(reg));
+    if (spare >= 0) {
+        /* a free register is cheaper than reloading the value later */
+        tcg_target_out_mov(s, t->type, spare, reg);
+        reg_release(s, t);
+        t->reg = spare;
+        s->reg_to_temp[spare] = t->index;
+        return reg;
     }
     if (t->kind == TEMP_CONST || (t->kind != TEMP_FIXED && t->mem_coherent && t->mem_allocated)) {
         reg_release(s, t);
@@ -465,37 +506,38 @@ static void alloc_insn_start(TCGContext *s, const TCGOp *op)
 
 static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
 {
+    static const bool no_consts[TCG_MAX_OP_ARGS];
     switch (op->opc) {
     case INDEX_op_set_label: {
-        end_block_writeback(s);
-        reset_at_block_boundary(s);
+        writeback_for_label(s, op->args[0]);
+        reset_at_block_boundary(s, label_live_set(s, op->args[0]));
         struct TCGLabel *l = s->labels[op->args[0]];
         l->bound = true;
         l->offset = tcg_code_offset(s);
         break;
     }
     case INDEX_op_br:
-        end_block_writeback(s);
-        tcg_target_out_op(s, op, op->args, (bool[TCG_MAX_OP_ARGS]){ false });
-        reset_at_block_boundary(s);
+        writeback_for_label(s, op->args[0]);
+        tcg_target_out_op(s, op, op->args, no_consts);
+        reset_at_block_boundary(s, NULL);
         break;
     case INDEX_op_brcond:
-        end_block_writeback(s);
+        writeback_for_label(s, op->args[3]);
         alloc_op(s, op);
         break;
     case INDEX_op_goto_tb:
         sync_globals(s, false, 0);
-        tcg_target_out_op(s, op, op->args, (bool[TCG_MAX_OP_ARGS]){ false });
+        tcg_target_out_op(s, op, op->args, no_consts);
         break;
     case INDEX_op_exit_tb:
         sync_globals(s, false, 0);
-        tcg_target_out_op(s, op, op->args, (bool[TCG_MAX_OP_ARGS]){ false });
-        reset_at_block_boundary(s);
+        tcg_target_out_op(s, op, op->args, no_consts);
+        reset_at_block_boundary(s, NULL);
         break;
     case INDEX_op_goto_ptr:
         sync_globals(s, false, 0);
         alloc_op(s, op);
-        reset_at_block_boundary(s);
+        reset_at_block_boundary(s, NULL);
         break;
     default:
         break;
@@ -545,12 +587,7 @@ bool tcg_reg_alloc_code(TCGContext *s)
     for (int i = s->nb_globals; i < s->nb_temps; i++) {
         s->temps[i].mem_allocated = false;
     }
-    reset_at_block_boundary(s);
-    for (int i = s->nb_globals; i < s->nb_temps; i++) {
-        if (s->temps[i].kind == TEMP_LOCAL) {
-            s->temps[i].location = TEMP_VAL_DEAD;
-        }
-    }
+    reset_at_block_boundary(s, NULL);
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         if (op->removed) {

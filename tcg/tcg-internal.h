@@ -111,6 +111,8 @@ struct TCGContext {
 
     struct TCGOptState *opt;     /* optimizer scratch, allocated once */
     uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */
+    uint8_t *label_live;         /* per label: which temps are live where it is set */
+    size_t label_live_size;
 
     unsigned host_features;      /* back end's view of the host CPU */
     uintptr_t guest_base;

@@ -47,7 +47,12 @@ TCGContext *tcg_context_new(size_t code_buffer_size)
     if (code_buffer_size < 64 * 1024) {
         code_buffer_size = 64 * 1024;
     }
-    void *buf = mmap(NULL, code_buffer_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+    /* below the emulator's own code when possible (away from its heap), so that
+     * helper calls are direct rel32 calls; the address is only a hint */
+    uintptr_t self = (uintptr_t)tcg_context_new & ~(uintptr_t)0xffff;
+    uintptr_t gap = (256u << 20) + code_buffer_size;
+    uintptr_t hint = self > gap + (1u << 30) ? self - gap : 0;
+    void *buf = mmap((void *)hint, code_buffer_size, PROT_READ | PROT_WRITE | PROT_EXEC,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buf == MAP_FAILED) {
         free(s);
@@ -92,6 +97,7 @@ void tcg_context_free(TCGContext *s)
     free(s->relocs);
     free(s->opt);
     free(s->live);
+    free(s->label_live);
     free(s);
 }
 
@@ -742,6 +748,9 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
         return false;
     }
     info->size = (size_t)(s->code_ptr - s->code_block_start);
+    if (info->size > UINT16_MAX) {
+        return false;        /* goto_tb offsets are 16-bit: the block must be shorter */
+    }
     if (s->log_flags & TCG_LOG_OUT_ASM) {
         log_host_code(s, info);
     }

@@ -10,9 +10,9 @@
  *      with goto_tb/exit_tb/goto_ptr;
  *   3. the execution layer calls tcg_gen_code to get host code.
  *
- * Temps: a "normal" temp holds a value only until the next label or branch
- * (like QEMU's EBB temps: it dies at set_label/br/brcond); a "local" temp keeps
- * its value across labels inside the block; globals are memory-backed at a fixed
+ * Temps: normal and local temps both keep their values across labels and
+ * branches inside the block (liveness follows the branches, so only values read
+ * after a label are saved to the stack there); globals are memory-backed at a fixed
  * offset from env and may be cached in host registers inside a block (they are
  * written back before helper calls that read them, before guest memory accesses
  * that may fault, and at block ends). Constants are read-only temps.

@@ -174,6 +174,18 @@ if have vmdk; then
   t "vmdk backing: ... both read the same" same_read vmdk "$T/theirs.vmdk"
   t "vmdk backing: ... passes qemu-img check" qemu-img check "$T/theirs.vmdk"
 
+  if command -v python3 >/dev/null 2>&1; then
+    rm -f "$T"/*.vmdk
+    qemu-img convert -O vmdk -o subformat=streamOptimized "$src" "$T/stream.vmdk"
+    python3 "$SRC/tests/formats/vmdk-stream-footer.py" "$T/stream.vmdk" "$T/footer.vmdk"
+    t "vmdk stream with footer: qemu-img reads the rewritten image" qemu-img compare "$src" "$T/footer.vmdk"
+    t "vmdk stream with footer: we read it" "$Q" compare "$src" "$T/footer.vmdk"
+    t "vmdk stream with footer: passes our check" "$Q" check "$T/footer.vmdk"
+    t "vmdk stream with footer: described as qemu-img does" sh -c "[ \"\$(qemu-img info --output=json '$T/footer.vmdk' | grep -v actual-size)\" = \"\$('$Q' info --output=json '$T/footer.vmdk' | grep -v actual-size)\" ]"
+  else
+    skip "vmdk stream with footer (python3 missing)"
+  fi
+
   for sub in twoGbMaxExtentSparse twoGbMaxExtentFlat; do
     rm -rf "$T/set" && mkdir "$T/set"
     qemu-img create -q -f vmdk -o subformat=$sub "$T/set/d.vmdk" 5G

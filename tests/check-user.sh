@@ -13,16 +13,17 @@ trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 # native crashes of the test programs must not leave core files around
 ulimit -c 0
 
-pass() { passed=$((passed + 1)); echo "PASS $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
-skip() { skipped=$((skipped + 1)); echo "SKIP $1${2:+: $2}"; }
+pass() { passed=$((passed + 1)); printf '%s\n' "PASS $1"; }
+fail() { failed=$((failed + 1)); printf '%s\n' "FAIL $1${2:+: $2}"; }
+skip() { skipped=$((skipped + 1)); printf '%s\n' "SKIP $1${2:+: $2}"; }
 
 # run OUTPREFIX INPUT DIR COMMAND...: stdout, stderr and status into OUTPREFIX.*
 run() {
   prefix=$1 input=$2 dir=$3
   shift 3
-  (cd "$dir" && timeout 60 "$@" <"$input" >"$prefix.out" 2>"$prefix.err")
-  echo $? >"$prefix.status"
+  # the subshell records the status itself, so that no shell reports the signal
+  (cd "$dir" && timeout 60 "$@" <"$input" >"$prefix.out" 2>"$prefix.err"
+   echo $? >"$prefix.status") 2>/dev/null
 }
 
 # compare NAME INPUT EMULATOR COMMAND...: native run against emulated run
@@ -62,7 +63,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
    gcc -m32 -static -o "$tmp/probe" "$tmp/probe.c" 2>/dev/null; then
   m32=yes
 fi
-programs="hello arith divzero strings recursion stdio fileio smc segv ud2 int3 abort process exec"
+programs="hello arith divzero strings recursion stdio fileio smc segv ud2 int3 abort process exec socket spawn"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
@@ -257,6 +258,29 @@ for bits in 64 32; do
     fail "-strace $bits-bit" "$(tail -3 "$tmp/st.err" | tr '\n' '|')"
   fi
 done
+
+# --- -strace against strace(1) of the native run: the same system calls, in order ---
+if command -v strace >/dev/null 2>&1; then
+  for bits in 64 32; do
+    emulator=quetzal-x86_64
+    [ $bits = 32 ] && emulator=quetzal-i386
+    for prog in hello strings fileio; do
+      [ -f "$tmp/$prog-$bits" ] || continue
+      mkdir -p "$tmp/files"
+      (cd "$tmp" && strace -f -o "$tmp/st.native" "$tmp/$prog-$bits" "$tmp/files" >/dev/null 2>&1)
+      (cd "$tmp" && "$BUILD/$emulator" -strace "$tmp/$prog-$bits" "$tmp/files" >/dev/null 2>"$tmp/st.emu")
+      sed -E 's/^[0-9]+ +//; s/\(.*//' "$tmp/st.native" | grep -vE '^(\+\+\+|---|execve)' >"$tmp/names.native"
+      sed -E 's/^[0-9]+ //; s/\(.*//' "$tmp/st.emu" >"$tmp/names.emu"
+      if cmp -s "$tmp/names.native" "$tmp/names.emu"; then
+        pass "-strace call list of $prog-$bits ($(wc -l <"$tmp/names.emu") calls, as strace)"
+      else
+        fail "-strace call list of $prog-$bits" "$(diff "$tmp/names.native" "$tmp/names.emu" | head -4 | tr '\n' ' ')"
+      fi
+    done
+  done
+else
+  skip "-strace call lists" "strace(1) is not installed (Debian package strace)"
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

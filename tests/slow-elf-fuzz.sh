@@ -31,8 +31,9 @@ for bits in 64 32; do
   while [ "$(date +%s)" -lt $end ]; do
     file=$tmp/fuzz-$bits
     "$tmp/elf-gen" $bits fuzz "$file" $seed && chmod +x "$file"
-    (cd "$tmp/run" && timeout 5 "$BUILD/$emulator" "$file" </dev/null >/dev/null 2>"$tmp/err")
-    status=$?
+    (cd "$tmp/run" && timeout 5 "$BUILD/$emulator" "$file" </dev/null >/dev/null 2>"$tmp/err"
+     echo $? >"$tmp/status") 2>/dev/null
+    status=$(cat "$tmp/status")
     problem=""
     if grep -qiE 'internal error|sanitizer|runtime error' "$tmp/err"; then
       problem=$(grep -iE 'internal error|sanitizer|runtime error' "$tmp/err" | head -1)

@@ -254,14 +254,15 @@ int img_commit(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     const char *format = NULL, *base_name = NULL;
-    bool quiet = false;
+    bool quiet = false, drop = false;
     ImgProgress progress = { .last_shown = -1 };
     int c, flags = 0;
     while ((c = getopt_long(argc, argv, ":f:ht:b:dpqr:", long_options, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
-        case 'b': base_name = optarg; break;
-        case 'd': case 'r': break;
+        case 'b': base_name = optarg; drop = true; break;
+        case 'd': drop = true; break;
+        case 'r': break;
         case 'p': progress.enabled = true; break;
         case 'q': quiet = true; break;
         case 't':
@@ -279,7 +280,7 @@ int img_commit(int argc, char **argv)
         img_error("Expecting one image file name");
         return IMG_EXIT_ERROR;
     }
-    BlockDriverState *top = img_open(argv[optind], format, flags);
+    BlockDriverState *top = img_open(argv[optind], format, flags | (drop ? 0 : BDRV_O_RDWR));
     if (!top) {
         return IMG_EXIT_ERROR;
     }
@@ -306,7 +307,13 @@ int img_commit(int argc, char **argv)
         } else if (copy_above(top, base, target, &progress) == 0 && bdrv_flush(target) == 0) {
             img_progress_finish(&progress);
             status = 0;
-            if (!quiet) {
+            /* the data is safe in the base now: the top may read through to it again
+             * (formats that cannot empty an image keep an identical copy) */
+            if (!drop && bdrv_make_empty(top) == 0 && bdrv_flush(top) < 0) {
+                img_error("Could not empty '%s': %s", top->filename, bdrv_last_error(top));
+                status = IMG_EXIT_ERROR;
+            }
+            if (status == 0 && !quiet) {
                 printf("Image committed.\n");
             }
         }

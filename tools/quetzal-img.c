@@ -86,12 +86,12 @@ BlockDriverState *img_open(const char *filename, const char *format, int flags)
 
 int img_cache_flags(const char *mode, int *flags)
 {
+    *flags &= ~(BDRV_O_NOCACHE | BDRV_O_NO_FLUSH);
     if (!strcmp(mode, "none") || !strcmp(mode, "directsync")) {
         *flags |= BDRV_O_NOCACHE;
-    } else if (!strcmp(mode, "writeback") || !strcmp(mode, "writethrough") ||
-               !strcmp(mode, "unsafe")) {
-        *flags &= ~BDRV_O_NOCACHE;
-    } else {
+    } else if (!strcmp(mode, "unsafe")) {
+        *flags |= BDRV_O_NO_FLUSH;
+    } else if (strcmp(mode, "writeback") && strcmp(mode, "writethrough")) {
         img_error("Invalid cache option: %s", mode);
         return -1;
     }

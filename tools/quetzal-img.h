@@ -35,7 +35,8 @@ int img_bench(int argc, char **argv);
 void img_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* opens an image and prints the one-line reason when that fails */
 BlockDriverState *img_open(const char *filename, const char *format, int flags);
-/* -t/-T cache modes: "none" and "directsync" bypass the host cache;
+/* -t/-T cache modes: "none" and "directsync" bypass the host cache, "unsafe"
+ * lets formats skip their ordering flushes (the image is flushed once at the end);
  * returns -1 (after an error message) for an unknown mode */
 int img_cache_flags(const char *mode, int *flags);
 /* appends -o text to opts (several -o add up); false after an error message */

@@ -140,8 +140,7 @@ static void run_blocks(CPUExec *cpu)
         uint64_t flushes = cpu->tbs->stats.nb_flushes;
         TBEntry *e = find_next_tb(cpu);
         if (last && flushes == cpu->tbs->stats.nb_flushes && chaining_allowed(cpu)) {
-            tb_add_jump(last, last_slot, e);
-            cpu->tbs->stats.nb_chained++;
+            tb_add_jump(cpu->tbs, last, last_slot, e);
         }
         if (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) {
             fprintf(tcg_log_file(cpu->tcg), "Trace: %p [%016llx/%08x]\n", e->tb.tc_ptr,

@@ -64,7 +64,7 @@ void tb_cache_unref(TBCache *c);
 TBEntry *tb_lookup(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags);
 TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
                       int max_insns, bool uncached);
-void tb_add_jump(TBEntry *src, unsigned slot, TBEntry *dst);
+void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst);
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc);
 void tb_invalidate_one(TBCache *c, TBEntry *e);
 

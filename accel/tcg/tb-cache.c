@@ -170,7 +170,7 @@ void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
     }
 }
 
-void tb_add_jump(TBEntry *src, unsigned slot, TBEntry *dst)
+void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
 {
     if (slot > 1 || src->jmp_dest[slot] || src->invalid || dst->invalid ||
         src->uncached || dst->uncached || src->tb.jmp_insn_offset[slot] == UINT16_MAX) {
@@ -181,6 +181,7 @@ void tb_add_jump(TBEntry *src, unsigned slot, TBEntry *dst)
     src->jmp_dest[slot] = dst;
     src->jmp_next[slot] = dst->jmp_first;
     dst->jmp_first = (uintptr_t)src | slot;
+    c->stats.nb_chained++;
 }
 
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc)
@@ -239,7 +240,8 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
                       int max_insns, bool uncached)
 {
     TBCache *c = cpu->tbs;
-    for (int attempt = 0; attempt < 2; attempt++) {
+    bool flushed = false;
+    for (;;) {
         if (c->nb_tbs == c->capacity) {
             tb_flush(cpu);
         }
@@ -261,11 +263,18 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
             }
             return e;
         }
-        tb_flush(cpu);
+        /* out of room: first make room, then try a shorter block */
+        if (!flushed) {
+            tb_flush(cpu);
+            flushed = true;
+        } else if (max_insns > 1) {
+            max_insns /= 2;
+        } else {
+            fprintf(stderr, "quetzal: the instruction at 0x%llx does not fit the code buffer\n",
+                    (unsigned long long)pc);
+            abort();
+        }
     }
-    fprintf(stderr, "quetzal: a translated block at 0x%llx does not fit the code buffer\n",
-            (unsigned long long)pc);
-    abort();
 }
 
 void tb_get_statistics(CPUExec *cpu, TBStatistics *out)

@@ -45,9 +45,10 @@ bench() {
   for f in $need; do
     if ! have "$f"; then printf '%-28s %12s\n' "$name" "skipped ($f not built in)"; return; fi
   done
-  rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"
+  # each run starts with no dirty pages of the previous one still being written
+  rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"; sync
   t_qemu=$(seconds qemu-img "$@")
-  rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"
+  rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"; sync
   t_ours=$(seconds "$Q" "$@")
   r_ours=$(rate "$t_ours") r_qemu=$(rate "$t_qemu")
   printf '%-28s %9s MB/s %7s MB/s %9s\n' "$name" "$r_ours" "$r_qemu" \

@@ -51,6 +51,7 @@ typedef struct DiffState {
 #define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
 #define MAX_INSNS  64
 #define MAX_SEQ_JUMPS 16
+#define RUNS 2
 
 typedef struct Sequence {
     uint64_t seed;
@@ -69,8 +70,10 @@ typedef struct Sequence {
     /* RIP-relative displacements, resolved when the sequence is placed at an address */
     unsigned n_fixups;
     struct { uint16_t disp_offset, insn_end; uint32_t target; } fixups[MAX_INSNS];
-    DiffState init;
-    uint64_t scratch_seed;
+    /* two initial states: the same fixed base registers, stack pointer and DF,
+     * different data; each side runs the sequence from both */
+    DiffState init[RUNS];
+    uint64_t scratch_seed[RUNS];
 } Sequence;
 
 /* --- the generator (generate.c, groups-*.c) --- */
@@ -116,7 +119,7 @@ typedef struct RunResult {
 /* One side of the comparison, run inside a forked child for a batch. */
 typedef struct Runner {
     const char *name;
-    unsigned results_per_seq;   /* how many RunResults each sequence gets */
+    /* runs the sequence from init[0] then init[1] into results[0] and [1] */
     void *(*start)(void);       /* per child set-up */
     void (*run)(void *ctx, const Sequence *seq, unsigned slot, RunResult *results);
 } Runner;
@@ -132,7 +135,7 @@ extern const Runner translated_runner;
 /* Maps the fixed areas (state, scratch, code) in this process. */
 void memory_map_fixed(void);
 /* Runs seqs[0..n) with runner in forked children (restarting after a crash),
- * filling results[n * runner->results_per_seq]. */
+ * filling results[n * RUNS]. */
 void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
                        RunResult *results);
 

@@ -405,7 +405,7 @@ int group_find(const char *name)
 /* --- the initial state --- */
 static void state_init(Gen *g, Sequence *seq)
 {
-    DiffState *st = &seq->init;
+    DiffState *st = &seq->init[0];
     memset(st, 0, sizeof(*st));
     memset(g->fixed, 0, sizeof(g->fixed));
     for (int r = 0; r < 16; r++) {
@@ -442,6 +442,28 @@ static void state_init(Gen *g, Sequence *seq)
     }
     if (!g->long_mode) {
         memset(st->xmm[8], 0, 8 * 16);
+    }
+}
+
+/* the second initial state: new data in the registers the sequence may write,
+ * in the arithmetic flags and the xmm registers */
+static void state_vary(Gen *g, DiffState *st, const DiffState *from)
+{
+    *st = *from;
+    for (int r = 0; r < reg_count(g); r++) {
+        if (!g->fixed[r]) {
+            st->regs[r] = value_interesting(&g->rng);
+            if (!g->long_mode) {
+                st->regs[r] = (uint32_t)st->regs[r];
+            }
+        }
+    }
+    st->rflags = (from->rflags & ~(uint64_t)FLAGS_ARITH) | (rng_next(&g->rng) & FLAGS_ARITH);
+    for (int x = 0; x < reg_count(g); x++) {
+        for (int q = 0; q < 2; q++) {
+            uint64_t v = value_interesting(&g->rng);
+            memcpy(&st->xmm[x][8 * q], &v, 8);
+        }
     }
 }
 
@@ -483,7 +505,10 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
     seq->long_mode = long_mode;
     seq->group = group;
     state_init(&g, seq);
-    seq->scratch_seed = rng_next(&g.rng);
+    state_vary(&g, &seq->init[1], &seq->init[0]);
+    for (int r = 0; r < RUNS; r++) {
+        seq->scratch_seed[r] = rng_next(&g.rng);
+    }
     g.n_items = 1 + (unsigned)rng_below(&g.rng, MAX_ITEMS);
     g.falls_through = true;
     for (g.item = 0; g.item < g.n_items; g.item++) {

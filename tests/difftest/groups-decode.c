@@ -95,9 +95,30 @@ static void gen_undefined(Gen *g)
     encode(g, &e);
 }
 
+/* Instructions user mode may not run (CPL 3, IOPL 0): HLT, CLI, STI, IN and
+ * OUT raise #GP(0) (SDM vol. 2, each page's "Protected Mode Exceptions");
+ * INTO raises #OF when OF is set in 32-bit mode and #UD in 64-bit mode. */
+static void gen_privileged(Gen *g)
+{
+    static const uint8_t ops[6] = { 0xf4, 0xfa, 0xfb, 0xe4, 0xe6, 0xce };
+    unsigned op = (unsigned)rng_below(&g->rng, 6);
+    if (op == 5) {
+        need_flags(g, FLAG_OF);
+    }
+    Enc e;
+    enc_init(&e);
+    enc_opcode(&e, 1, ops[op], 0, 0);
+    if (op == 3 || op == 4) {
+        e.imm = rng_below(&g->rng, 256);
+        e.imm_size = 1;
+    }
+    encode(g, &e);
+}
+
 static const GroupDef decode_groups[] = {
     { { "prefixes", true, false }, gen_prefixes },
     { { "undefined", true, false }, gen_undefined },
+    { { "privileged", true, false }, gen_privileged },
 };
 
 const GroupTable decode_group_table = {

@@ -41,7 +41,7 @@ static void faulting_access(Gen *g)
 static void faulting_rep(Gen *g)
 {
     unsigned size = size_pick(g, true);
-    bool down = (g->seq->init.rflags & FLAG_DF) != 0;
+    bool down = (g->seq->init[0].rflags & FLAG_DF) != 0;
     unsigned before = (unsigned)rng_below(&g->rng, 4);      /* iterations that succeed */
     uint32_t rdi = down ? SCRATCH_ADDR + before * size - size
                         : SCRATCH_ADDR + SCRATCH_SIZE - before * size;

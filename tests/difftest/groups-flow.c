@@ -58,10 +58,13 @@ static void gen_string(Gen *g)
     bool compares = op == 1 || op == 4;
     unsigned size = size_pick(g, true);
     unsigned rep = (unsigned)rng_below(&g->rng, compares ? 3 : 2);   /* none, F3, F2 */
-    uint32_t count = (uint32_t)rng_below(&g->rng, 9);
+    /* mostly short, sometimes a few hundred iterations */
+    uint32_t count = rng_below(&g->rng, 8) ? (uint32_t)rng_below(&g->rng, 9)
+                                           : (uint32_t)rng_below(&g->rng, 400);
+    unsigned margin = 0x40 + count * size;
     bool addr32 = g->long_mode && rng_below(&g->rng, 4) == 0;
-    emit_mov_imm32(g, RSI, scratch_address(g, 8, 1, 0x100));
-    emit_mov_imm32(g, RDI, scratch_address(g, 8, 1, 0x100));
+    emit_mov_imm32(g, RSI, scratch_address(g, 8, 1, margin));
+    emit_mov_imm32(g, RDI, scratch_address(g, 8, 1, margin));
     if (rep) {
         emit_mov_imm32(g, RCX, count);
     }

@@ -199,6 +199,23 @@ static void gen_cmpxchg8b(Gen *g)
     flags_update(g, FLAG_ZF, 0);
 }
 
+/* CMPXCHG16B on an operand that is not 16-byte aligned: #GP(0) (SDM vol. 2A,
+ * CMPXCHG8B/CMPXCHG16B "64-Bit Mode Exceptions") */
+static void gen_cmpxchg16b_align(Gen *g)
+{
+    if (!g->long_mode) {
+        gen_cmpxchg8b(g);
+        return;
+    }
+    Enc e;
+    enc_init(&e);
+    e.rm = mem_at(g, scratch_address(g, 16, 16, 0x100) + 1 + (uint32_t)rng_below(&g->rng, 15));
+    e.rex_w = true;
+    enc_opcode(&e, 2, 0x0f, 0xc7, 0);
+    e.reg = 1;
+    encode(g, &e);
+}
+
 static Operand mem_operand_no_rsp(Gen *g, unsigned size)
 {
     for (;;) {
@@ -308,6 +325,33 @@ static void gen_lea(Gen *g)
     encode(g, &e);
 }
 
+/* LEA with 16-bit addressing (67 in 32-bit mode; SDM vol. 2A, table 2-1):
+ * the address wraps at 64 KiB and is zero-extended. 64-bit mode has no 16-bit
+ * addressing, so there this is a plain LEA. */
+static void gen_lea16(Gen *g)
+{
+    if (g->long_mode) {
+        gen_lea(g);
+        return;
+    }
+    unsigned size = rng_below(&g->rng, 2) ? 2 : 4;
+    unsigned mod = (unsigned)rng_below(&g->rng, 3);
+    unsigned rm = (unsigned)rng_below(&g->rng, 8);
+    int reg = reg_free(g);
+    insn_begin(g);
+    emit_byte(g, 0x67);
+    if (size == 2) {
+        emit_byte(g, 0x66);
+    }
+    emit_byte(g, 0x8d);
+    emit_byte(g, (uint8_t)((mod << 6) | ((unsigned)reg << 3) | rm));
+    unsigned disp = mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0;
+    for (unsigned i = 0; i < disp; i++) {
+        emit_byte(g, (uint8_t)rng_next(&g->rng));
+    }
+    insn_end(g);
+}
+
 /* CBW/CWDE/CDQE 98, CWD/CDQ/CQO 99 */
 static void gen_convert(Gen *g)
 {
@@ -338,9 +382,11 @@ static const GroupDef move_groups[] = {
     { { "xchg", true, false }, gen_xchg },
     { { "cmpxchg", true, false }, gen_cmpxchg },
     { { "cmpxchg8b", true, false, FEATURE_CX16 }, gen_cmpxchg8b },
+    { { "cmpxchg16b-align", true, true, FEATURE_CX16 }, gen_cmpxchg16b_align },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },
     { { "lea", true, false }, gen_lea },
+    { { "lea16", true, false }, gen_lea16 },
     { { "convert", true, false }, gen_convert },
     { { "xlat", true, false }, gen_xlat },
 };

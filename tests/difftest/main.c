@@ -194,7 +194,7 @@ static bool compare_state(const Sequence *seq, const RunResult *nat, const RunRe
     return ok;
 }
 
-static void print_sequence(Report *r, const Sequence *seq)
+static void print_sequence(Report *r, const Sequence *seq, int run)
 {
     report_add(r, "  code (at slot address; RIP-relative displacements as placed):\n");
     uint8_t placed[MAX_CODE];
@@ -209,20 +209,21 @@ static void print_sequence(Report *r, const Sequence *seq)
         report_add(r, "%*s%s\n", (int)(3 * (12 - (end - start > 12 ? 12 : end - start))) + 2, "",
                    seq->insn_group[i] < 0 ? "(flags set-up)" : group_name(seq->insn_group[i]));
     }
-    report_add(r, "  initial:");
+    report_add(r, "  initial state %d:", run + 1);
     for (int i = 0; i < (seq->long_mode ? 16 : 8); i++) {
-        report_add(r, "%s %s=0x%" PRIx64, i % 4 ? "" : "\n   ", reg_names[i], seq->init.regs[i]);
+        report_add(r, "%s %s=0x%" PRIx64, i % 4 ? "" : "\n   ", reg_names[i], seq->init[run].regs[i]);
     }
-    report_add(r, "\n    rflags=0x%" PRIx64 "\n", seq->init.rflags);
+    report_add(r, "\n    rflags=0x%" PRIx64 "\n", seq->init[run].rflags);
 }
 
-/* Compares both translated runs with the native one; the details of the first
- * difference go to r. */
+/* Compares the translated runs with the native ones (one per initial state);
+ * the details of the first difference go to r. */
 static bool runs_match(const Sequence *seq, const RunResult *nat, const RunResult *tr,
                        Report *r, int *failed_run)
 {
-    for (int run = 0; run < 2; run++) {
-        if (!same_end(seq, nat, &tr[run], r) || !compare_state(seq, nat, &tr[run], r)) {
+    for (int run = 0; run < RUNS; run++) {
+        if (!same_end(seq, &nat[run], &tr[run], r) ||
+            !compare_state(seq, &nat[run], &tr[run], r)) {
             *failed_run = run;
             return false;
         }
@@ -244,8 +245,8 @@ static void place_batch(const Sequence *seqs, unsigned n)
 typedef struct Shrinker {
     const Runner *other;
     Sequence *seqs;          /* MAX_INSNS */
-    RunResult *native;       /* MAX_INSNS, shared */
-    RunResult *translated;   /* 2 * MAX_INSNS, shared */
+    RunResult *native;       /* RUNS * MAX_INSNS, shared */
+    RunResult *translated;   /* RUNS * MAX_INSNS, shared */
 } Shrinker;
 
 static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
@@ -263,7 +264,7 @@ static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
         const Sequence *p = &sh->seqs[i];
         Report detail = { .len = 0 };
         int run;
-        if (!runs_match(p, &sh->native[i], &sh->translated[2 * i], &detail, &run)) {
+        if (!runs_match(p, &sh->native[RUNS * i], &sh->translated[RUNS * i], &detail, &run)) {
             unsigned last = p->n_insns - 1;
             uint8_t placed[MAX_CODE];
             sequence_place(p, placed, SLOT_ADDR(i));
@@ -296,12 +297,12 @@ static bool check_sequence(const Options *o, const Shrinker *sh, const Job *job,
         describe_end(&r, "native", nat);
         report_add(&r, ")\n");
     } else {
-        report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (translated run %d of 2)\n%s",
+        report_add(&r, "FAIL %s/%d seed 0x%016" PRIx64 " (initial state %d of 2)\n%s",
                    group_name(job->group), seq->long_mode ? 64 : 32, job->seed, run + 1,
                    detail.text);
     }
     if (ok || o->verbose || t->printed++ < o->max_print) {
-        print_sequence(&r, seq);
+        print_sequence(&r, seq, run);
         if (!ok && sh->other) {
             shrink(sh, seq, &r);
         }
@@ -313,15 +314,6 @@ static bool check_sequence(const Options *o, const Shrinker *sh, const Job *job,
     }
     return ok;
 }
-
-/* the native side twice, standing in for the translated side (--self-check) */
-static void native_twice_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
-{
-    native_runner.run(ctx, seq, slot, &results[0]);
-    native_runner.run(ctx, seq, slot, &results[1]);
-}
-
-static const Runner native_twice_runner = { "native (self-check)", 2, NULL, native_twice_run };
 
 static uint64_t name_hash(const char *s)
 {
@@ -568,7 +560,7 @@ static FILE *open_results(const Options *o)
 
 static void results_write(FILE *f, const char *name, const RunResult *res, unsigned n)
 {
-    if (fwrite(res, sizeof(RunResult), n, f) != n) {
+    if (fwrite(res, sizeof(RunResult), RUNS * n, f) != RUNS * n) {
         fprintf(stderr, "difftest: %s: write error\n", name);
         exit(2);
     }
@@ -577,11 +569,10 @@ static void results_write(FILE *f, const char *name, const RunResult *res, unsig
 static void results_read(FILE *f, const char *name, RunResult *translated, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
-        if (fread(&translated[2 * i], sizeof(RunResult), 1, f) != 1) {
+        if (fread(&translated[RUNS * i], sizeof(RunResult), RUNS, f) != RUNS) {
             fprintf(stderr, "difftest: %s: too short for these options\n", name);
             exit(2);
         }
-        translated[2 * i + 1] = translated[2 * i];
     }
 }
 
@@ -595,17 +586,15 @@ int main(int argc, char **argv)
     unsigned n_jobs;
     Job *jobs = make_jobs(&o, &n_jobs);
     Sequence *seqs = calloc(MAX_BATCH, sizeof(Sequence));
-    RunResult *native = map_shared(MAX_BATCH * sizeof(RunResult));
-    RunResult *translated = map_shared(2 * MAX_BATCH * sizeof(RunResult));
+    RunResult *native = map_shared(RUNS * MAX_BATCH * sizeof(RunResult));
+    RunResult *translated = map_shared(RUNS * MAX_BATCH * sizeof(RunResult));
     Tally *tallies = calloc((size_t)group_count() + 1, sizeof(Tally));
     unsigned passed = 0, failed = 0;
-    Runner twice = native_twice_runner;
-    twice.start = native_runner.start;
-    const Runner *other = o.self_check ? &twice : o.against ? NULL : &translated_runner;
+    const Runner *other = o.self_check ? &native_runner : o.against ? NULL : &translated_runner;
     FILE *saved = open_results(&o);
     Shrinker shrinker = {
-        other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(MAX_INSNS * sizeof(RunResult)),
-        map_shared(2 * MAX_INSNS * sizeof(RunResult)),
+        other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(RUNS * MAX_INSNS * sizeof(RunResult)),
+        map_shared(RUNS * MAX_INSNS * sizeof(RunResult)),
     };
     for (unsigned first = 0; first < n_jobs; first += MAX_BATCH) {
         unsigned n = n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH;
@@ -627,7 +616,7 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
             Tally *t = &tallies[job->group + 1];
-            if (check_sequence(&o, &shrinker, job, &seqs[i], &native[i], &translated[2 * i], t)) {
+            if (check_sequence(&o, &shrinker, job, &seqs[i], &native[RUNS * i], &translated[RUNS * i], t)) {
                 passed++;
                 t->passed[job->long_mode]++;
             } else {
@@ -650,10 +639,10 @@ int main(int argc, char **argv)
     } else {
         printf("%u passed, %u failed\n", passed, failed);
     }
-    munmap(native, MAX_BATCH * sizeof(RunResult));
-    munmap(translated, 2 * MAX_BATCH * sizeof(RunResult));
-    munmap(shrinker.native, MAX_INSNS * sizeof(RunResult));
-    munmap(shrinker.translated, 2 * MAX_INSNS * sizeof(RunResult));
+    munmap(native, RUNS * MAX_BATCH * sizeof(RunResult));
+    munmap(translated, RUNS * MAX_BATCH * sizeof(RunResult));
+    munmap(shrinker.native, RUNS * MAX_INSNS * sizeof(RunResult));
+    munmap(shrinker.translated, RUNS * MAX_INSNS * sizeof(RunResult));
     free(shrinker.seqs);
     free(tallies);
     free(seqs);

@@ -244,35 +244,42 @@ static void put_terminator(uint8_t *at, uint64_t at_address, bool long_mode)
     }
 }
 
-static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
+static void run_once(NativeContext *nc, const Sequence *seq, int run, uint64_t address,
+                     RunResult *res)
 {
-    NativeContext *nc = ctx;
-    uint64_t address = SLOT_ADDR(slot);
-    put_terminator((uint8_t *)(uintptr_t)(address + seq->code_len),
-                   address + seq->code_len, seq->long_mode);
-    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed);
+    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed[run]);
     NativeBlock *b = nc->block;
-    b->in = seq->init;
+    b->in = seq->init[run];
     b->seq_address = address;
     b->far_to_seq[0] = (uint32_t)address;
     b->far_to_seq[1] = USER32_CS;
     nc->slot_address = address;
-    nc->result = &results[0];
+    nc->result = res;
     void (*entry)(void) = (void (*)(void))(uintptr_t)(CODE_ADDR +
                           (seq->long_mode ? GLUE_ENTRY64 : GLUE_ENTRY32));
     if (sigsetjmp(nc->jmp, 1) == 0) {
         nc->running = 1;
         entry();
         nc->running = 0;
-        results[0].status = RUN_DONE;
-        results[0].exception = -1;
-        results[0].fault_offset = seq->code_len;
-        results[0].state = b->out;
+        res->status = RUN_DONE;
+        res->exception = -1;
+        res->fault_offset = seq->code_len;
+        res->state = b->out;
     }
-    memcpy(results[0].scratch, (void *)(uintptr_t)SCRATCH_ADDR, SCRATCH_SIZE);
+    memcpy(res->scratch, (void *)(uintptr_t)SCRATCH_ADDR, SCRATCH_SIZE);
 }
 
-const Runner native_runner = { "native", 1, native_start, native_run };
+static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
+{
+    uint64_t address = SLOT_ADDR(slot);
+    put_terminator((uint8_t *)(uintptr_t)(address + seq->code_len),
+                   address + seq->code_len, seq->long_mode);
+    for (int run = 0; run < RUNS; run++) {
+        run_once(ctx, seq, run, address, &results[run]);
+    }
+}
+
+const Runner native_runner = { "native", native_start, native_run };
 
 unsigned native_features(void)
 {
@@ -300,12 +307,12 @@ bool native_compat_mode_works(void)
     }
     if (pid == 0) {
         static Sequence empty;
-        static RunResult result;
+        static RunResult results[RUNS];
         empty.long_mode = false;
         void *ctx = native_start();
         alarm(10);
-        native_run(ctx, &empty, 0, &result);
-        _exit(result.status == RUN_DONE ? 0 : 1);
+        native_run(ctx, &empty, 0, results);
+        _exit(results[0].status == RUN_DONE ? 0 : 1);
     }
     int status;
     if (waitpid(pid, &status, 0) != pid) {

@@ -41,7 +41,7 @@ static void child_main(const Runner *runner, const Sequence *seqs, unsigned firs
     for (unsigned i = first; i < n; i++) {
         *current = (int32_t)i;
         alarm(SEQUENCE_TIMEOUT_SECONDS);
-        runner->run(ctx, &seqs[i], i, &results[i * runner->results_per_seq]);
+        runner->run(ctx, &seqs[i], i, &results[i * RUNS]);
     }
     alarm(0);
     *current = (int32_t)n;
@@ -57,7 +57,7 @@ void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
         perror("difftest: mmap");
         exit(2);
     }
-    unsigned k = runner->results_per_seq;
+    unsigned k = RUNS;
     memset(results, 0, (size_t)n * k * sizeof(RunResult));
     unsigned next = 0;
     while (next < n) {

@@ -1,7 +1,7 @@
 /*
  * The translated side: runs a sequence through Quetzal's translator in-process
- * (inside the forked child), twice in the same CPU so that the second run takes
- * the translation-block cache hit path. The sequence ends with INT3, which makes
+ * (inside the forked child), from both initial states in the same CPU so that
+ * the second run takes the translation-block cache hit path with other data. The sequence ends with INT3, which makes
  * cpu_exec return EXCP03_INT3; any other exception is the sequence's.
  * Guest memory is identity mapped, so a guest access to an unmapped page is a
  * host SIGSEGV in generated code; as in user mode, the handler turns it into
@@ -109,10 +109,11 @@ static void state_store(CPUX86State *env, DiffState *st)
     memcpy(st->xmm, env->xmm_regs, sizeof(st->xmm));
 }
 
-static void run_once(TranslatedCpu *c, const Sequence *seq, uint64_t address, RunResult *res)
+static void run_once(TranslatedCpu *c, const Sequence *seq, int run, uint64_t address,
+                     RunResult *res)
 {
-    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed);
-    state_load(&c->env, &seq->init, address, seq->long_mode);
+    scratch_fill((uint8_t *)(uintptr_t)SCRATCH_ADDR, seq->scratch_seed[run]);
+    state_load(&c->env, &seq->init[run], address, seq->long_mode);
     int excp;
     do {
         excp = cpu_exec(c->exec);
@@ -132,10 +133,10 @@ static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunRes
         *c = cpu_create(seq->long_mode);
     }
     running_cpu = *c;
-    for (int run = 0; run < 2; run++) {
-        run_once(*c, seq, SLOT_ADDR(slot), &results[run]);
+    for (int run = 0; run < RUNS; run++) {
+        run_once(*c, seq, run, SLOT_ADDR(slot), &results[run]);
     }
     running_cpu = NULL;
 }
 
-const Runner translated_runner = { "translated", 2, translated_start, translated_run };
+const Runner translated_runner = { "translated", translated_start, translated_run };

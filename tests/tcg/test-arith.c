@@ -357,3 +357,42 @@ void test_arith(TestContext *t)
     }
     width_changes(t);
 }
+
+/* Chains where the optimizer drops extensions and masks from known-zero bits. */
+void test_known_bits(TestContext *t)
+{
+    TCGContext *s = test_tcg(t);
+    tcg_func_start(s);
+    TCGv q0 = test_global(t, TCG_TYPE_I64, 0), q1 = test_global(t, TCG_TYPE_I64, 1);
+    TCGv a = tcg_temp_new(s, TCG_TYPE_I64), b = tcg_temp_new(s, TCG_TYPE_I64);
+    TCGv l = tcg_temp_new(s, TCG_TYPE_I32);
+    tcg_gen_andi(s, a, q0, 0x7f);
+    tcg_gen_ext8s(s, b, a);                       /* a < 0x80: b == a */
+    tcg_gen_ext8u(s, b, b);
+    tcg_gen_shri(s, a, q1, 60);
+    tcg_gen_andi(s, a, a, 0xc);                   /* keeps bits 2-3 of a 4-bit value */
+    tcg_gen_add(s, test_global(t, TCG_TYPE_I64, 2), a, b);
+    tcg_gen_ext32u(s, a, q0);
+    tcg_gen_ext16s(s, b, a);                      /* bit 15 may be set: must stay */
+    tcg_gen_ext32u(s, b, b);
+    tcg_gen_mov(s, test_global(t, TCG_TYPE_I64, 3), b);
+    tcg_gen_extrl_i64_i32(s, l, q1);
+    tcg_gen_andi(s, l, l, 0xff00);
+    tcg_gen_ext16u(s, l, l);
+    tcg_gen_ext8s(s, l, l);                       /* low byte is zero: ext8s gives 0 */
+    tcg_gen_setcondi(s, TCG_COND_NE, test_global(t, TCG_TYPE_I32, 4), l, 0);
+    tcg_gen_exit_tb(s, 0);
+    const void *code = test_compile(t);
+    for (int r = 0; r < 200; r++) {
+        uint64_t x = test_value(t), y = test_value(t);
+        test_set(t, TCG_TYPE_I64, 0, x);
+        test_set(t, TCG_TYPE_I64, 1, y);
+        test_run(t, code);
+        uint64_t w2 = ((y >> 60) & 0xc) + (x & 0x7f);
+        uint64_t w3 = (uint32_t)(int64_t)(int16_t)x;
+        uint32_t l4 = (uint32_t)(int32_t)(int8_t)(uint8_t)((uint32_t)y & 0xff00) != 0;
+        test_report(t, test_get(t, TCG_TYPE_I64, 2) == w2 && test_get(t, TCG_TYPE_I64, 3) == w3 &&
+                    test_get(t, TCG_TYPE_I32, 4) == l4, "known bits (%#llx, %#llx)",
+                    (unsigned long long)x, (unsigned long long)y);
+    }
+}

@@ -331,3 +331,42 @@ void test_branches(TestContext *t)
                     (unsigned long long)odds);
     }
 }
+
+/* Normal temps keep their values across labels: set before a branch, changed
+ * on one path only, read after the join; and carried around a loop. */
+void test_temps_across_labels(TestContext *t)
+{
+    TCGContext *s = test_tcg(t);
+    tcg_func_start(s);
+    TCGv q0 = test_global(t, TCG_TYPE_I64, 0), q1 = test_global(t, TCG_TYPE_I64, 1);
+    TCGv v = tcg_temp_new(s, TCG_TYPE_I64), n = tcg_temp_new(s, TCG_TYPE_I64);
+    TCGLabel *join = tcg_gen_new_label(s), *top = tcg_gen_new_label(s), *out = tcg_gen_new_label(s);
+    tcg_gen_muli(s, v, q0, 3);
+    tcg_gen_brcondi(s, TCG_COND_EQ, q1, 0, join);
+    tcg_gen_addi(s, v, v, 5);
+    tcg_gen_set_label(s, join);
+    tcg_gen_xori(s, test_global(t, TCG_TYPE_I64, 2), v, 1);
+    /* q3 = v rotated left once per unit of q1 & 15 */
+    tcg_gen_andi(s, n, q1, 15);
+    tcg_gen_set_label(s, top);
+    tcg_gen_brcondi(s, TCG_COND_EQ, n, 0, out);
+    tcg_gen_rotli(s, v, v, 1);
+    tcg_gen_subi(s, n, n, 1);
+    tcg_gen_br(s, top);
+    tcg_gen_set_label(s, out);
+    tcg_gen_mov(s, test_global(t, TCG_TYPE_I64, 3), v);
+    tcg_gen_exit_tb(s, 0);
+    const void *code = test_compile(t);
+    for (int r = 0; r < 100; r++) {
+        uint64_t x = test_value(t), y = (r & 1) ? 0 : test_value(t);
+        test_set(t, TCG_TYPE_I64, 0, x);
+        test_set(t, TCG_TYPE_I64, 1, y);
+        test_run(t, code);
+        uint64_t want = x * 3 + (y ? 5 : 0), rot = want;
+        for (uint64_t k = 0; k < (y & 15); k++) {
+            rot = (rot << 1) | (rot >> 63);
+        }
+        test_report(t, test_get(t, TCG_TYPE_I64, 2) == (want ^ 1) && test_get(t, TCG_TYPE_I64, 3) == rot,
+                    "temps across labels (%#llx, %#llx)", (unsigned long long)x, (unsigned long long)y);
+    }
+}

@@ -150,11 +150,13 @@ int main(int argc, char **argv)
     }
     setup(t);
     test_arith(t);
+    test_known_bits(t);
     test_compare(t);
     test_pressure(t);
     test_calls(t);
     test_memory(t);
     test_branches(t);
+    test_temps_across_labels(t);
     tcg_context_free(t->s);
     test_exec(t);
     printf("%d passed, %d failed\n", t->passed, t->failed);

@@ -28,11 +28,13 @@ uintptr_t test_run(TestContext *t, const void *code);
 
 /* the groups */
 void test_arith(TestContext *t);
+void test_known_bits(TestContext *t);
 void test_compare(TestContext *t);
 void test_pressure(TestContext *t);
 void test_calls(TestContext *t);
 void test_memory(TestContext *t);
 void test_branches(TestContext *t);
+void test_temps_across_labels(TestContext *t);
 void test_exec(TestContext *t);
 
 #endif
