@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "linux-user/user.h"
 
-/* i386: the stack ends just below the top page, as on a 64-bit kernel
+/* i386: the stack ends at the top of the address space, as on a 64-bit kernel
  * (TASK_SIZE of a 32-bit task: 0xffffe000). */
 #define I386_STACK_TOP 0xffffe000ULL
 
