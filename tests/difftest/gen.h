@@ -12,7 +12,7 @@
 
 #include "difftest.h"
 
-#define MAX_ITEMS      8
+#define MAX_ITEMS      24      /* mixed sequences; one-group ones have up to 8 */
 #define MAX_ITEM_BYTES 60
 #define MAX_JUMPS      MAX_ITEMS
 

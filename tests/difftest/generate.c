@@ -514,7 +514,7 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
     for (int r = 0; r < RUNS; r++) {
         seq->scratch_seed[r] = rng_next(&g.rng);
     }
-    g.n_items = 1 + (unsigned)rng_below(&g.rng, MAX_ITEMS);
+    g.n_items = 1 + (unsigned)rng_below(&g.rng, group < 0 ? MAX_ITEMS : 8);
     g.falls_through = true;
     for (g.item = 0; g.item < g.n_items; g.item++) {
         int grp = group;
