@@ -185,7 +185,14 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
             ret = block_file_pwrite(e->file, e->flat_offset + rel, n, in);
             ret = ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
         } else {
-            ret = vmdk_write_sparse(bs, s, e, rel, n, in);
+            uint64_t done = 0;
+            ret = vmdk_write_sparse_run(bs, e, rel, bytes < e->length - rel ? bytes : e->length - rel,
+                                        in, &done);
+            if (ret == 0 && done) {
+                n = done;
+            } else if (ret == 0) {
+                ret = vmdk_write_sparse(bs, s, e, rel, n, in);
+            }
         }
         if (ret < 0) {
             return ret;
@@ -655,6 +662,22 @@ static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
     }
 }
 
+/* The descriptor file and every extent file, as qemu-img counts them. */
+static int64_t vmdk_get_allocated_file_size(BlockDriverState *bs)
+{
+    VmdkState *s = bs->opaque;
+    int64_t total = block_file_allocated_size(bs->file);
+
+    for (int i = 0; i < s->extent_count && total >= 0; i++) {
+        const VmdkExtent *e = &s->extents[i];
+        if (e->owns_file) {
+            int64_t size = block_file_allocated_size(e->file);
+            total = size < 0 ? size : total + size;
+        }
+    }
+    return total;
+}
+
 static int vmdk_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
 {
     VmdkState *s = bs->opaque;
@@ -813,5 +836,6 @@ const BlockDriver bdrv_vmdk = {
     .check = vmdk_check,
     .get_info = vmdk_get_info,
     .dump_info = vmdk_dump_info,
+    .get_allocated_file_size = vmdk_get_allocated_file_size,
     .supports_backing = true,
 };

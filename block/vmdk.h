@@ -89,6 +89,9 @@ int vmdk_read_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t
                      uint64_t n, uint8_t *out);
 int vmdk_write_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t rel,
                       uint64_t n, const uint8_t *data);
+/* several whole unallocated grains at once; *done = 0 when that does not apply */
+int vmdk_write_sparse_run(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint64_t bytes,
+                          const uint8_t *data, uint64_t *done);
 /* the end-of-stream marker after the last grain of a stream-optimized extent */
 int vmdk_write_eos(BlockDriverState *bs, VmdkExtent *e);
 
