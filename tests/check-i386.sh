@@ -1,7 +1,7 @@
 #!/bin/sh
 # x86 front end tests: small static programs run natively and under
 # quetzal-x86_64 / quetzal-i386; their outputs must be identical.
-#  - tests/i386/*64.S: instruction tables (every case over a set of operand
+#  - tests/i386/*64.S, *32.S: instruction tables (every case over a set of operand
 #    values, recording registers, memory and the SDM-defined flags);
 #    a mismatch names the first differing case.
 #  - tests/i386/*.c: C programs built with gcc -static (glibc start-up, libc, x87).
