@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "linux-user/user.h"
 
-/* i386: the stack ends just below the top page, as on a 64-bit kernel
+/* i386: the stack ends at the top of the address space, as on a 64-bit kernel
  * (TASK_SIZE of a 32-bit task: 0xffffe000). */
 #define I386_STACK_TOP 0xffffe000ULL
 
@@ -30,7 +30,7 @@ static bool push_bytes(StackWriter *w, const void *data, uint64_t len, uint64_t 
         return false;
     }
     w->sp -= len;
-    memcpy(g2h(w->p, w->sp), data, len);
+    memcpy(guest_to_host(w->p, w->sp), data, len);
     *addr = w->sp;
     return true;
 }
@@ -43,10 +43,10 @@ static bool push_string(StackWriter *w, const char *s, uint64_t *addr)
 static void put_word(StackWriter *w, uint64_t *cursor, uint64_t value)
 {
     if (w->word == 8) {
-        memcpy(g2h(w->p, *cursor), &value, 8);
+        memcpy(guest_to_host(w->p, *cursor), &value, 8);
     } else {
         uint32_t v32 = (uint32_t)value;
-        memcpy(g2h(w->p, *cursor), &v32, 4);
+        memcpy(guest_to_host(w->p, *cursor), &v32, 4);
     }
     *cursor += w->word;
 }

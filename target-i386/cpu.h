@@ -65,7 +65,12 @@ typedef struct CPUX86State {
     SegmentCache segs[6];
     XMMReg xmm_regs[16];
     uint32_t mxcsr;
-    uint16_t fpuc, fpus;             /* x87 control and status (FNSTCW/FLDCW only, for now) */
+    uint16_t fpuc, fpus;             /* x87 control and status (fpus without TOP) */
+    /* x87 register stack (Intel SDM vol. 1, 8.1): physical registers as host
+     * long double, which on x86-64 hosts is the same 80-bit extended format */
+    long double fpregs[8];
+    uint32_t fpstt;                  /* TOP: physical index of ST(0) */
+    uint8_t fptags[8];               /* 1 = empty */
     uint64_t cr[5];                  /* for system mode later */
     /* descriptor tables: Linux user mode builds a GDT in guest memory for
      * set_thread_area (Intel SDM vol. 3A, 3.5.1); MOV Sreg reads it */
