@@ -296,6 +296,9 @@ int vmdk_read_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t
         return ret;
     }
     if (gte == 0) {
+        if (bs->backing && (ret = vmdk_check_parent_cid(bs)) < 0) {
+            return ret;
+        }
         return format_read_unallocated(bs, e->start + rel, n, out);
     }
     if (vmdk_gte_is_zeroed(e, gte)) {
@@ -350,7 +353,11 @@ static int vmdk_merge_grain(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, u
         memcpy(s->grain_buf, data, n);
     } else {
         if (gte == 0) {
-            ret = format_read_unallocated(bs, e->start + grain_start, e->grain_size, s->grain_buf);
+            ret = bs->backing ? vmdk_check_parent_cid(bs) : 0;
+            if (ret == 0) {
+                ret = format_read_unallocated(bs, e->start + grain_start, e->grain_size,
+                                              s->grain_buf);
+            }
         } else if (vmdk_gte_is_zeroed(e, gte)) {
             memset(s->grain_buf, 0, e->grain_size);
         } else if (e->compressed) {

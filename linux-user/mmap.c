@@ -230,7 +230,8 @@ int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int f
     }
     page_set_flags(p->cpu, (uint64_t)start, (uint64_t)start + len,
                    PAGE_VALID | page_flags_from_prot(prot));
-    if (is_reserved_region(p) && !(flags & MAP_FIXED)) {
+    if (is_reserved_region(p) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !addr) {
+        /* next search from here; a hinted mapping (the stack) does not move it */
         p->mmap_next = (uint64_t)start + len;
     }
     return start;
