@@ -113,6 +113,25 @@ static const SseOp bitwise_ops[] = {
     { 0x00, 0x16, XMM_REG, 0, 0, false, false, false },  /* MOVLHPS */
 };
 
+/* SSE/SSE2 floating point: arithmetic under the default MXCSR (round to
+ * nearest, exceptions masked), comparisons, conversions; the random bit
+ * patterns give NaNs, infinities and denormals often */
+#define SS(op) { 0xf3, op, XMM_RM, 4, 0, true, false, false }
+#define SD(op) { 0xf2, op, XMM_RM, 8, 0, true, false, false }
+static const SseOp float_ops[] = {
+    PS(0x58), PS(0x5c), PS(0x59), PS(0x5e), PS(0x5d), PS(0x5f), PS(0x51),  /* ADD..SQRT PS */
+    PD(0x58), PD(0x5c), PD(0x59), PD(0x5e), PD(0x5d), PD(0x5f), PD(0x51),  /* ... PD */
+    SS(0x58), SS(0x5c), SS(0x59), SS(0x5e), SS(0x5d), SS(0x5f), SS(0x51),  /* ... SS */
+    SD(0x58), SD(0x5c), SD(0x59), SD(0x5e), SD(0x5d), SD(0x5f), SD(0x51),  /* ... SD */
+    { 0x00, 0xc2, XMM_RM_IMM, 16, 0, false, false, true },   /* CMPPS (imm 0-7 used) */
+    { 0x66, 0xc2, XMM_RM_IMM, 16, 0, false, false, true },   /* CMPPD */
+    PS(0x5b), PD(0x5b), { 0xf3, 0x5b, XMM_RM, 16, 0, false, false, false },  /* CVT(T)DQ/PS */
+    PS(0x5a), PD(0x5a), SS(0x5a), SD(0x5a),                 /* CVTPS2PD, CVTPD2PS, CVTSS2SD.. */
+    { 0xf3, 0xe6, XMM_RM, 8, 0, true, false, false },       /* CVTDQ2PD */
+    { 0x66, 0xe6, XMM_RM, 16, 0, false, false, false },     /* CVTTPD2DQ */
+    { 0xf2, 0xe6, XMM_RM, 16, 0, false, false, false },     /* CVTPD2DQ */
+};
+
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
 static int xmm_pick(Gen *g)
@@ -223,6 +242,59 @@ static void gen_maskmov(Gen *g)
 static void gen_sse_move(Gen *g)    { sse_pick(g, move_ops, COUNT(move_ops)); }
 static void gen_sse_bitwise(Gen *g) { sse_pick(g, bitwise_ops, COUNT(bitwise_ops)); }
 
+/* COMISS/UCOMISS/COMISD/UCOMISD set ZF, PF, CF and clear OF, SF, AF */
+static void gen_sse_compare_flags(Gen *g)
+{
+    Enc e;
+    enc_init(&e);
+    bool is_double = rng_below(&g->rng, 2);
+    if (is_double) {
+        enc_prefix(&e, 0x66);
+    }
+    enc_opcode(&e, 2, 0x0f, rng_below(&g->rng, 2) ? 0x2e : 0x2f, 0);
+    e.reg = xmm_pick(g);
+    e.rm = rng_below(&g->rng, 2) ? mem_operand(g, is_double ? 8 : 4, 1) : reg_operand(xmm_pick(g));
+    encode(g, &e);
+    flags_update(g, FLAGS_ARITH, 0);
+}
+
+/* CVTSI2SS/SD (F3/F2 0F 2A) from a general register or memory, CVT(T)SS2SI and
+ * CVT(T)SD2SI (F3/F2 0F 2C/2D) into a general register; 32 or 64 bits */
+static void gen_sse_convert_gpr(Gen *g)
+{
+    Enc e;
+    enc_init(&e);
+    bool is_double = rng_below(&g->rng, 2);
+    enc_prefix(&e, is_double ? 0xf2 : 0xf3);
+    e.rex_w = g->long_mode && rng_below(&g->rng, 2);
+    unsigned op = (unsigned)rng_below(&g->rng, 3);
+    enc_opcode(&e, 2, 0x0f, (uint8_t)(0x2a + (op ? op + 1 : 0)), 0);
+    if (op == 0) {
+        e.reg = xmm_pick(g);
+        e.rm = rm_operand(g, e.rex_w ? 8 : 4, false);
+    } else {
+        e.reg = reg_free(g);
+        e.rm = rng_below(&g->rng, 2) ? mem_operand(g, is_double ? 8 : 4, 1)
+                                     : reg_operand(xmm_pick(g));
+    }
+    encode(g, &e);
+}
+
+static void gen_sse_float(Gen *g)
+{
+    switch (rng_below(&g->rng, 6)) {
+    case 0:
+        gen_sse_compare_flags(g);
+        break;
+    case 1:
+        gen_sse_convert_gpr(g);
+        break;
+    default:
+        sse_pick(g, float_ops, COUNT(float_ops));
+        break;
+    }
+}
+
 /* a misaligned m128 operand of an aligned-only instruction: #GP on both sides */
 static void gen_sse_align(Gen *g)
 {
@@ -239,6 +311,7 @@ static const GroupDef sse_groups[] = {
     { { "sse-move", true, false }, gen_sse_move },
     { { "sse-maskmov", false, false }, gen_maskmov },
     { { "sse-bitwise", true, false }, gen_sse_bitwise },
+    { { "sse-float", true, false }, gen_sse_float },
     { { "sse-align", true, false }, gen_sse_align },
 };
 
