@@ -251,6 +251,12 @@ static bool simplify_binary(TCGContext *s, TCGOp *op)
             op->args[2] = tcg_constant_internal(s, type, ~cb)->index;
             return simplify_binary(s, op) || true;
         }
+        if (op->opc == INDEX_op_sub) {
+            /* x - c is x + (-c): the back end has a three-operand add */
+            op->opc = INDEX_op_add;
+            op->args[2] = tcg_constant_internal(s, type, (int64_t)(0 - (uint64_t)cb))->index;
+            return true;
+        }
         if (op->opc == INDEX_op_or && cb == all) {
             set_movi(s, op, dst, all);
             return true;
