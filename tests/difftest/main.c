@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "difftest.h"
+#include "tcg/tcg.h"
 
 typedef struct Options {
     unsigned count;          /* sequences per group and mode */
@@ -28,6 +29,7 @@ typedef struct Options {
     bool self_check;         /* compare the native side with itself (harness test) */
     const char *save;        /* write the native results here, compare nothing */
     const char *against;     /* compare with native results saved by another run */
+    unsigned log_flags;      /* --debug: the translator's log */
 } Options;
 
 typedef struct Job {
@@ -259,8 +261,8 @@ static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
         }
     }
     place_batch(sh->seqs, n);
-    sandbox_run_batch(&native_runner, sh->seqs, n, sh->native);
-    sandbox_run_batch(sh->other, sh->seqs, n, sh->translated);
+    sandbox_run_batch(&native_runner, sh->seqs, n, sh->native, 0);
+    sandbox_run_batch(sh->other, sh->seqs, n, sh->translated, 0);
     for (unsigned i = 0; i < n; i++) {
         const Sequence *p = &sh->seqs[i];
         Report detail = { .len = 0 };
@@ -340,6 +342,7 @@ static void usage(void)
             "       difftest --replay SEED --mode 64|32 --group NAME\n"
             "       difftest --list\n"
             "  --self-check compares native runs with native runs (tests the harness)\n"
+            "  --debug in_asm,op,op_opt,out_asm,exec logs the translator to stderr\n"
             "  --save FILE writes the native results (e.g. when run under qemu-x86_64)\n"
             "  --against FILE compares the native results with those saved in FILE\n");
     exit(2);
@@ -376,6 +379,30 @@ static void select_groups(Options *o, const char *spec)
         o->groups[g] = true;
     }
     free(copy);
+}
+
+static unsigned parse_log_flags(const char *spec)
+{
+    static const struct { const char *name; unsigned flag; } items[] = {
+        { "in_asm", TCG_LOG_IN_ASM }, { "op", TCG_LOG_OP }, { "op_opt", TCG_LOG_OP_OPT },
+        { "out_asm", TCG_LOG_OUT_ASM }, { "exec", TCG_LOG_EXEC },
+    };
+    unsigned flags = 0;
+    char *copy = strdup(spec);
+    for (char *name = strtok(copy, ","); name; name = strtok(NULL, ",")) {
+        unsigned i = 0;
+        while (i < sizeof(items) / sizeof(items[0]) && strcmp(items[i].name, name) != 0) {
+            i++;
+        }
+        if (i == sizeof(items) / sizeof(items[0])) {
+            fprintf(stderr, "difftest: --debug: '%s' is not in_asm, op, op_opt, out_asm "
+                    "or exec\n", name);
+            exit(2);
+        }
+        flags |= items[i].flag;
+    }
+    free(copy);
+    return flags;
 }
 
 static void parse_mode(Options *o, const char *arg)
@@ -438,6 +465,8 @@ static void parse_options(Options *o, int argc, char **argv)
                 fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
                 exit(2);
             }
+        } else if (strcmp(opt, "--debug") == 0) {
+            o->log_flags = parse_log_flags(arg);
         } else if (strcmp(opt, "--save") == 0) {
             o->save = arg;
         } else if (strcmp(opt, "--against") == 0) {
@@ -623,13 +652,13 @@ int main(int argc, char **argv)
                               o.mixed_groups);
         }
         place_batch(seqs, n);
-        sandbox_run_batch(&native_runner, seqs, n, native);
+        sandbox_run_batch(&native_runner, seqs, n, native, 0);
         if (o.save) {
             results_write(saved, o.save, native, n);
             continue;
         }
         if (other) {
-            sandbox_run_batch(other, seqs, n, translated);
+            sandbox_run_batch(other, seqs, n, translated, o.log_flags);
         } else {
             results_read(saved, o.against, translated, n);
         }
