@@ -558,6 +558,33 @@ static int qcow_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
     return format_data_status(bs->file, *map, pnum);
 }
 
+/* commit: the top image reads through to its backing file again. The L1 table
+ * is cleared first (a crash then only leaks), then the file cut after it. */
+static int qcow_make_empty(BlockDriverState *bs)
+{
+    QcowState *s = bs->opaque;
+    uint64_t l1_bytes = (uint64_t)s->l1_entries * 8;
+    int ret;
+
+    memset(s->l1_table, 0, l1_bytes);
+    ret = block_file_write_zeroes(bs->file, s->l1_offset, l1_bytes, false);
+    if (ret == 0) {
+        ret = block_file_flush(bs->file);
+    }
+    if (ret == 0) {
+        ret = block_file_truncate(bs->file, s->l1_offset + l1_bytes);
+    }
+    if (ret < 0) {
+        return qcow_io_error(bs, "write", ret);
+    }
+    for (int i = 0; i < QCOW_L2_CACHE_SIZE; i++) {
+        s->l2_cache[i].offset = 0;
+    }
+    s->cluster_buf_entry = 0;
+    s->file_end = s->l1_offset + l1_bytes;
+    return 0;
+}
+
 static int qcow_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
 {
     QcowState *s = bs->opaque;
@@ -693,5 +720,6 @@ const BlockDriver bdrv_qcow = {
     .block_status = qcow_block_status,
     .get_info = qcow_get_info,
     .change_backing_file = qcow_change_backing_file,
+    .make_empty = qcow_make_empty,
     .supports_backing = true,
 };

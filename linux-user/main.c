@@ -221,6 +221,12 @@ static void handle_syscall64(UserProcess *p)
 static void handle_int80(UserProcess *p)
 {
     CPUX86State *env = p->env;
+    if (p->abi->is64) {
+        /* Linux would run an i386 system call for a 64-bit process (with the
+         * i386 numbers and layouts); only the i386 ABI has that table here */
+        env->regs[R_EAX] = (uint64_t)-ENOSYS;
+        return;
+    }
     uint64_t args[6] = { (uint32_t)env->regs[R_EBX], (uint32_t)env->regs[R_ECX],
                          (uint32_t)env->regs[R_EDX], (uint32_t)env->regs[R_ESI],
                          (uint32_t)env->regs[R_EDI], (uint32_t)env->regs[R_EBP] };
@@ -252,6 +258,11 @@ static void cpu_loop(UserProcess *p)
         int exception = cpu_exec(p->cpu);
         switch (exception) {
         case EXCP_SYSCALL:
+            if (!p->abi->is64) {
+                /* SYSCALL outside 64-bit mode is #UD on Intel processors
+                 * (Intel SDM vol. 2B, SYSCALL) */
+                user_die_with_signal(p, SIGILL);
+            }
             handle_syscall64(p);
             break;
         case EXCP_INT80:

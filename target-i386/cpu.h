@@ -91,6 +91,9 @@ void x86_cpu_reset_user(CPUX86State *env, bool long_mode);
 /* Full RFLAGS (computing the lazy arithmetic flags) and the reverse. */
 uint64_t x86_cpu_get_eflags(CPUX86State *env);
 void x86_cpu_set_eflags(CPUX86State *env, uint64_t eflags);
+/* CPUID of leaf EAX (subleaf ECX) into EAX, EBX, ECX, EDX (Intel SDM vol. 2A,
+ * CPUID); user mode also reads leaf 1 for AT_HWCAP. */
+void helper_cpuid(CPUX86State *env);
 /* Raises guest exception intno from a helper: restores state at host_pc
  * (the helper's return address, GETPC()) and leaves generated code. */
 void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t host_pc)

@@ -84,6 +84,19 @@ for f in $formats; do
   t "our check of our $f" ours_check "$f" "$out"
 done
 
+# compressed output (-c), checked by qemu-img
+for r in qcow2: qcow: vmdk:subformat=streamOptimized; do
+  f=${r%%:*} o=${r#*:}
+  have "$f" || continue
+  out="$T/compressed.$f"
+  if ! "$Q" convert -c -O "$f" ${o:+-o "$o"} "$T/src.raw" "$out" >"$T/log" 2>&1; then fail "convert -c to $f $o"; continue; fi
+  pass
+  t "qemu-img compare of our compressed $f $o" qemu-img compare -f raw -F "$f" "$T/src.raw" "$out"
+  if qemu_checks "$f"; then t "qemu-img check of our compressed $f $o" qemu-img check -f "$f" "$out"; fi
+  t "our check of our compressed $f $o" ours_check "$f" "$out"
+  rm -f "$out"
+done
+
 # --- 2. every pair of formats, through quetzal-img ---
 for a in $formats; do
   [ -f "$T/ours.$a" ] || continue
@@ -275,6 +288,8 @@ if have qcow2; then
   "$Q" info "$T/v.qcow2" >/dev/null 2>"$T/err"; st=$?
   if [ "$st" -lt 128 ]; then pass; else fail "qcow2 with a random header crashed ($st)"; fi
 fi
+bad "convert onto its own source" "$Q" convert -O raw "$T/src.raw" "$T/src.raw"
+bad "dd onto its own input" "$Q" dd if="$T/src.raw" of="$T/src.raw"
 # a file the user may read but not write, opened for writing
 cp "$T/src.raw" "$T/ro.raw"; chmod 444 "$T/ro.raw"
 if [ "$(id -u)" != 0 ]; then

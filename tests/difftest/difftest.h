@@ -20,10 +20,13 @@
 #define SCRATCH_ADDR  0x10000000u
 #define SCRATCH_SIZE  0x4000u
 #define CODE_ADDR     0x20000000u
-#define SLOT_SIZE     0x200u
+#define SLOT_SIZE     0x800u
 #define MAX_BATCH     256
 #define CODE_SIZE     (0x1000u + MAX_BATCH * SLOT_SIZE)
 #define SLOT_ADDR(i)  (CODE_ADDR + 0x1000u + (uint32_t)(i) * SLOT_SIZE)
+/* GS base of 64-bit runs (set with arch_prctl natively): GS-relative operands
+ * address the scratch area by offset, as TLS accesses do */
+#define GS_BASE       SCRATCH_ADDR
 
 /* Intel SDM vol. 1, 3.4.3 EFLAGS */
 #define FLAG_CF 0x0001u
@@ -49,8 +52,8 @@ typedef struct DiffState {
 
 /* --- a generated sequence --- */
 #define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
-#define MAX_INSNS  64
-#define MAX_SEQ_JUMPS 16
+#define MAX_INSNS  192
+#define MAX_SEQ_JUMPS 64
 #define RUNS 2
 
 typedef struct Sequence {

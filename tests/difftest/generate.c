@@ -362,7 +362,7 @@ static void jumps_resolve(Gen *g)
 /* --- group table --- */
 static const GroupTable *const group_tables[] = {
     &alu_group_table, &bits_group_table, &move_group_table, &flow_group_table,
-    &decode_group_table, &fault_group_table, &sse_group_table,
+    &decode_group_table, &fault_group_table, &flags_group_table, &sse_group_table,
 };
 #define N_TABLES (sizeof(group_tables) / sizeof(group_tables[0]))
 
@@ -385,6 +385,11 @@ static const GroupDef *group_def(int group)
         i -= group_tables[t]->count;
     }
     abort();
+}
+
+GroupGen *group_generator(int group)
+{
+    return group_def(group)->gen;
 }
 
 const GroupInfo *group_info(int group)
@@ -509,7 +514,7 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
     for (int r = 0; r < RUNS; r++) {
         seq->scratch_seed[r] = rng_next(&g.rng);
     }
-    g.n_items = 1 + (unsigned)rng_below(&g.rng, MAX_ITEMS);
+    g.n_items = 1 + (unsigned)rng_below(&g.rng, group < 0 ? MAX_ITEMS : 8);
     g.falls_through = true;
     for (g.item = 0; g.item < g.n_items; g.item++) {
         int grp = group;

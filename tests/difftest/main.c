@@ -40,7 +40,7 @@ typedef struct Tally {
 } Tally;
 
 typedef struct Report {
-    char text[4096];
+    char text[16384];
     size_t len;
 } Report;
 

@@ -77,6 +77,9 @@ static TranslatedCpu *cpu_create(bool long_mode)
         _exit(3);
     }
     c->env.exec = c->exec;
+    if (long_mode) {
+        c->env.segs[R_GS].base = GS_BASE;
+    }
     cpu_exec_set_guest_base(c->exec, 0);
     page_set_flags(c->exec, SCRATCH_ADDR, SCRATCH_ADDR + SCRATCH_SIZE,
                    PAGE_VALID | PAGE_READ | PAGE_WRITE);
