@@ -288,6 +288,8 @@ if have qcow2; then
   "$Q" info "$T/v.qcow2" >/dev/null 2>"$T/err"; st=$?
   if [ "$st" -lt 128 ]; then pass; else fail "qcow2 with a random header crashed ($st)"; fi
 fi
+bad "convert onto its own source" "$Q" convert -O raw "$T/src.raw" "$T/src.raw"
+bad "dd onto its own input" "$Q" dd if="$T/src.raw" of="$T/src.raw"
 # a file the user may read but not write, opened for writing
 cp "$T/src.raw" "$T/ro.raw"; chmod 444 "$T/ro.raw"
 if [ "$(id -u)" != 0 ]; then

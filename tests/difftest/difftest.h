@@ -123,7 +123,8 @@ typedef struct RunResult {
 typedef struct Runner {
     const char *name;
     /* runs the sequence from init[0] then init[1] into results[0] and [1] */
-    void *(*start)(void);       /* per child set-up */
+    /* per child set-up; log_flags: TCG_LOG_* for the translator's log (stderr) */
+    void *(*start)(unsigned log_flags);
     void (*run)(void *ctx, const Sequence *seq, unsigned slot, RunResult *results);
 } Runner;
 
@@ -140,7 +141,7 @@ void memory_map_fixed(void);
 /* Runs seqs[0..n) with runner in forked children (restarting after a crash),
  * filling results[n * RUNS]. */
 void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
-                       RunResult *results);
+                       RunResult *results, unsigned log_flags);
 
 /* --- random numbers (splitmix64 / xoshiro256**), seeded and reproducible --- */
 typedef struct Rng { uint64_t s[4]; } Rng;

@@ -26,6 +26,7 @@ typedef struct TranslatedCpu {
 
 typedef struct TranslatedContext {
     TranslatedCpu *cpu[2];          /* [0] 32-bit, [1] 64-bit, made on first use */
+    unsigned log_flags;
 } TranslatedContext;
 
 /* Signal handlers get no user argument: the CPU this child is running. */
@@ -63,13 +64,16 @@ static void faults_init(void)
     sigaction(SIGBUS, &sa, NULL);
 }
 
-static TranslatedCpu *cpu_create(bool long_mode)
+static TranslatedCpu *cpu_create(bool long_mode, unsigned log_flags)
 {
     TranslatedCpu *c = calloc(1, sizeof(*c));
     if (!c) {
         _exit(3);
     }
     c->tcg = tcg_context_new(CODE_BUFFER_SIZE);
+    if (c->tcg && log_flags) {
+        tcg_set_log(c->tcg, log_flags, stderr);
+    }
     x86_cpu_reset_user(&c->env, long_mode);
     c->exec = cpu_exec_new(&c->env, &x86_translate_ops, c->tcg);
     if (!c->tcg || !c->exec) {
@@ -88,9 +92,10 @@ static TranslatedCpu *cpu_create(bool long_mode)
     return c;
 }
 
-static void *translated_start(void)
+static void *translated_start(unsigned log_flags)
 {
     static TranslatedContext context;
+    context.log_flags = log_flags;
     faults_init();
     return &context;
 }
@@ -133,7 +138,7 @@ static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunRes
     TranslatedContext *tc = ctx;
     TranslatedCpu **c = &tc->cpu[seq->long_mode];
     if (!*c) {
-        *c = cpu_create(seq->long_mode);
+        *c = cpu_create(seq->long_mode, tc->log_flags);
     }
     running_cpu = *c;
     for (int run = 0; run < RUNS; run++) {
