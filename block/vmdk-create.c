@@ -22,7 +22,7 @@ typedef struct VmdkCreateParams {
     const char *backing;
 } VmdkCreateParams;
 
-static uint32_t vmdk_random_cid(void)
+uint32_t vmdk_random_cid(void)
 {
     uint32_t cid = 0;
     FILE *f = fopen("/dev/urandom", "rb");

@@ -184,6 +184,16 @@ if have vmdk; then
   t "vmdk backing: we write into qemu-img's" our_writes vmdk "$T/theirs.vmdk"
   t "vmdk backing: ... both read the same" same_read vmdk "$T/theirs.vmdk"
   t "vmdk backing: ... passes qemu-img check" qemu-img check "$T/theirs.vmdk"
+  # a parent written to gets a new CID; its children then refuse to read through
+  cid() { qemu-img info "$1" | sed -n 's/^ *cid: //p'; }
+  before=$(cid "$T/base.vmdk")
+  t "vmdk CID: our first write gives the image a new CID" sh -c "'$Q' bench -w -c 1 -s 512 '$T/base.vmdk' >/dev/null && [ \"\$(qemu-img info '$T/base.vmdk' | sed -n 's/^ *cid: //p')\" != '$before' ]"
+  t "vmdk CID: qemu-io then refuses to read through our child" sh -c "! qemu-io -c 'read 4194304 512' '$T/ours.vmdk' >/dev/null 2>&1"
+  qemu-img convert -O vmdk "$src" "$T/base2.vmdk"
+  qemu-img create -q -f vmdk -b base2.vmdk -F vmdk "$T/child2.vmdk"
+  t "vmdk CID: we read through an untouched parent" "$Q" bench -c 1 -s 512 -o 4194304 "$T/child2.vmdk"
+  qemu-io -c 'write 0 512' "$T/base2.vmdk" >/dev/null
+  t "vmdk CID: we refuse to read through a parent qemu-io wrote to" sh -c "! '$Q' bench -c 1 -s 512 -o 4194304 '$T/child2.vmdk' >/dev/null 2>&1"
 
   if command -v python3 >/dev/null 2>&1; then
     rm -f "$T"/*.vmdk

@@ -139,7 +139,15 @@ for r in $recipes; do
   qemu-img info -f "$f" "$img" | grep -v '^disk size:' >"$T/info.qemu"
   "$Q" info -f "$f" "$img" 2>"$T/log" | grep -v '^disk size:' >"$T/info.ours"
   if cmp -s "$T/info.qemu" "$T/info.ours"; then pass; else diff "$T/info.qemu" "$T/info.ours" >>"$T/log"; fail "info of qemu-img $f $opts"; fi
+  if qemu_checks "$f"; then
+    a=$(qemu-img check -f "$f" --output=json "$img" | jq -S .)
+    b=$("$Q" check -f "$f" --output=json "$img" 2>"$T/log" | jq -S . 2>>"$T/log")
+    if [ "$a" = "$b" ]; then pass; else { echo "qemu-img: $a"; echo "ours: $b"; } >>"$T/log"; fail "check --output=json of qemu-img $f $opts"; fi
+  fi
   if [ "$f" = qcow2 ] || [ "$f" = raw ]; then
+    qemu-img map -f "$f" "$img" >"$T/map.qemu" 2>/dev/null; echo "exit $?" >>"$T/map.qemu"
+    "$Q" map -f "$f" "$img" >"$T/map.ours" 2>"$T/log"; echo "exit $?" >>"$T/map.ours"
+    if cmp -s "$T/map.qemu" "$T/map.ours"; then pass; else diff "$T/map.qemu" "$T/map.ours" >>"$T/log"; fail "map (human) of qemu-img $f $opts"; fi
     qemu-img map -f "$f" --output=json "$img" >"$T/map.qemu" 2>&1
     "$Q" map -f "$f" --output=json "$img" >"$T/map.ours" 2>"$T/log"
     # compare the guest-visible fields (host offsets may legitimately differ)
@@ -288,6 +296,8 @@ if have qcow2; then
   "$Q" info "$T/v.qcow2" >/dev/null 2>"$T/err"; st=$?
   if [ "$st" -lt 128 ]; then pass; else fail "qcow2 with a random header crashed ($st)"; fi
 fi
+bad "convert onto its own source" "$Q" convert -O raw "$T/src.raw" "$T/src.raw"
+bad "dd onto its own input" "$Q" dd if="$T/src.raw" of="$T/src.raw"
 # a file the user may read but not write, opened for writing
 cp "$T/src.raw" "$T/ro.raw"; chmod 444 "$T/ro.raw"
 if [ "$(id -u)" != 0 ]; then

@@ -540,9 +540,19 @@ static BlockDriverState *open_target(ConvertOptions *o, const char *filename, ui
         qdict_put(o->create_opts, "size", text);
         if (o->backing) {
             qdict_put(o->create_opts, "backing_file", o->backing);
-            if (o->backing_fmt) {
-                qdict_put(o->create_opts, "backing_fmt", o->backing_fmt);
+            const char *backing_fmt = o->backing_fmt;
+            if (!backing_fmt) {
+                /* record the backing file's format (found by content) in the image */
+                char path[4096];
+                bdrv_resolve_backing_name(filename, o->backing, path, sizeof(path));
+                const BlockDriver *drv = bdrv_probe_file(path, &err);
+                if (!drv) {
+                    img_error("%s: Could not open backing image: %s", filename, err.msg);
+                    return NULL;
+                }
+                backing_fmt = drv->format_name;
             }
+            qdict_put(o->create_opts, "backing_fmt", backing_fmt);
         }
         bool existed = access(filename, F_OK) == 0;
         if (bdrv_create(o->out_format, filename, o->create_opts, &err) < 0) {
@@ -620,6 +630,16 @@ int img_convert(int argc, char **argv)
         src->start = job.total_size;
         src->size = bdrv_getlength(src->bs);
         job.total_size += src->size;
+    }
+    for (int i = 0; i < job.source_count; i++) {
+        /* writing the target would destroy the source while it is read */
+        for (BlockDriverState *layer = job.sources[i].bs; layer; layer = layer->backing) {
+            if (img_same_file(layer->filename, out_filename)) {
+                img_error("Output file '%s' is also an input image ('%s')", out_filename,
+                          argv[optind + i]);
+                goto out;
+            }
+        }
     }
     job.target = open_target(&o, out_filename, job.total_size, &created);
     if (!job.target) {
@@ -751,6 +771,10 @@ int img_dd(int argc, char **argv)
     }
     if (!d.input || !d.output) {
         img_error("Must specify both input and output files");
+        return IMG_EXIT_ERROR;
+    }
+    if (img_same_file(d.input, d.output)) {
+        img_error("Output file '%s' is the input file", d.output);
         return IMG_EXIT_ERROR;
     }
     BlockDriverState *in = img_open(d.input, format, 0), *out = NULL;
