@@ -475,6 +475,9 @@ uint64_t bdrv_getlength(BlockDriverState *bs)
 
 int64_t bdrv_get_allocated_file_size(BlockDriverState *bs)
 {
+    if (bs->drv->get_allocated_file_size) {
+        return bs->drv->get_allocated_file_size(bs);
+    }
     return block_file_allocated_size(bs->file);
 }
 

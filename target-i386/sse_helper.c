@@ -291,39 +291,62 @@ static const int host_rounding_mode[4] = {
     FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO,
 };
 
-/* Sets the host rounding mode from MXCSR and clears the host's exception flags. */
-static void fp_begin(CPUX86State *env)
+/*
+ * The compiler does not see the host's floating-point environment and may move
+ * arithmetic across fp_begin/fp_end; forcing the operands through memory after
+ * fp_begin and the result before fp_end pins the work between them.
+ */
+#define FP_FENCE(value) __asm__ volatile("" : "+m"(value) : : "memory")
+
+/*
+ * Every floating-point helper runs between fp_begin and fp_end. fp_begin sets
+ * MXCSR's sticky flags aside (so the flags this instruction raises show alone),
+ * clears the host's flags and sets the host rounding mode; it returns the
+ * sticky flags.
+ */
+static uint32_t fp_begin(CPUX86State *env)
 {
+    uint32_t sticky = env->mxcsr & MXCSR_FLAGS;
     unsigned rounding = (env->mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT;
+    env->mxcsr &= ~MXCSR_FLAGS;
     feclearexcept(FE_ALL_EXCEPT);
     if (rounding != 0) {
         fesetround(host_rounding_mode[rounding]);
     }
+    return sticky;
 }
 
-/* Accumulates the host's exception flags into MXCSR, back to round-to-nearest. */
-static void fp_end(CPUX86State *env)
+/*
+ * fp_end adds the host's flags to the ones the helper set itself, restores the
+ * sticky ones and round-to-nearest. An exception the instruction raised whose
+ * mask bit is clear is a #XM fault (SDM vol. 1, 11.5.1), raised before the
+ * caller writes any result. host_pc is the helper's GETPC().
+ */
+static void fp_end(CPUX86State *env, uint32_t sticky, uintptr_t host_pc)
 {
-    int raised = fetestexcept(FE_ALL_EXCEPT);
-    uint32_t flags = 0;
-    if (raised & FE_INVALID) {
-        flags |= MXCSR_IE;
+    int host = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t raised = env->mxcsr & MXCSR_FLAGS;
+    if (host & FE_INVALID) {
+        raised |= MXCSR_IE;
     }
-    if (raised & FE_DIVBYZERO) {
-        flags |= MXCSR_ZE;
+    if (host & FE_DIVBYZERO) {
+        raised |= MXCSR_ZE;
     }
-    if (raised & FE_OVERFLOW) {
-        flags |= MXCSR_OE;
+    if (host & FE_OVERFLOW) {
+        raised |= MXCSR_OE;
     }
-    if (raised & FE_UNDERFLOW) {
-        flags |= MXCSR_UE;
+    if (host & FE_UNDERFLOW) {
+        raised |= MXCSR_UE;
     }
-    if (raised & FE_INEXACT) {
-        flags |= MXCSR_PE;
+    if (host & FE_INEXACT) {
+        raised |= MXCSR_PE;
     }
-    env->mxcsr |= flags;
+    env->mxcsr |= raised | sticky;
     if (env->mxcsr & MXCSR_RC_MASK) {
         fesetround(FE_TONEAREST);
+    }
+    if (raised & ~(env->mxcsr >> MXCSR_MASK_SHIFT)) {
+        x86_raise_exception(env, EXCP13_XMM, 0, host_pc);
     }
 }
 
@@ -421,22 +444,36 @@ static uint64_t f64_daz(const CPUX86State *env, uint64_t bits)
     return bits;
 }
 
-/* FZ: denormal results become zero of the same sign, flagging UE and PE
- * (SDM vol. 1, 10.2.3.3) */
+/*
+ * Denormal results (SDM vol. 1, 4.9.1.5 and 10.2.3.3): with underflow
+ * unmasked, a tiny result is an underflow even when exact (the #XM then keeps
+ * it from being written); with underflow masked and FZ set it becomes zero of
+ * the same sign, flagging UE and PE.
+ */
+#define MXCSR_UM (MXCSR_UE << MXCSR_MASK_SHIFT)
+
 static uint32_t f32_output(CPUX86State *env, uint32_t bits)
 {
-    if ((env->mxcsr & MXCSR_FZ) && f32_bits_is_denormal(bits)) {
-        env->mxcsr |= MXCSR_UE | MXCSR_PE;
-        return bits & 0x80000000u;
+    if (f32_bits_is_denormal(bits)) {
+        if (!(env->mxcsr & MXCSR_UM)) {
+            env->mxcsr |= MXCSR_UE;
+        } else if (env->mxcsr & MXCSR_FZ) {
+            env->mxcsr |= MXCSR_UE | MXCSR_PE;
+            return bits & 0x80000000u;
+        }
     }
     return bits;
 }
 
 static uint64_t f64_output(CPUX86State *env, uint64_t bits)
 {
-    if ((env->mxcsr & MXCSR_FZ) && f64_bits_is_denormal(bits)) {
-        env->mxcsr |= MXCSR_UE | MXCSR_PE;
-        return bits & 0x8000000000000000ull;
+    if (f64_bits_is_denormal(bits)) {
+        if (!(env->mxcsr & MXCSR_UM)) {
+            env->mxcsr |= MXCSR_UE;
+        } else if (env->mxcsr & MXCSR_FZ) {
+            env->mxcsr |= MXCSR_UE | MXCSR_PE;
+            return bits & 0x8000000000000000ull;
+        }
     }
     return bits;
 }
@@ -642,22 +679,28 @@ F32_APPROXIMATE(rsqrtss, 1, f32_reciprocal_sqrt)
 #define F32_BINARY(name, lanes, LANE) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi); \
-        fp_begin(env); \
+        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
-            d->l[i] = LANE; \
+            r.l[i] = LANE; \
         } \
-        fp_end(env); \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        *d = r; \
     }
 #define F64_BINARY(name, lanes, LANE) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi); \
-        fp_begin(env); \
+        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
-            d->q[i] = LANE; \
+            r.q[i] = LANE; \
         } \
-        fp_end(env); \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        *d = r; \
     }
 
 #define F32_ARITH(op) f32_arith(env, f32_##op, d->l[i], s.l[i])
@@ -751,22 +794,32 @@ static int f64_relation(CPUX86State *env, uint64_t a, uint64_t b, bool signal_qn
 #define F32_COMPARE(name, lanes) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi); \
+        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
         bool signal_qnan = fp_predicate_signals_qnan(imm); \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
             int relation = f32_relation(env, d->l[i], s.l[i], signal_qnan); \
-            d->l[i] = fp_predicate(relation, imm) ? UINT32_MAX : 0; \
+            r.l[i] = fp_predicate(relation, imm) ? UINT32_MAX : 0; \
         } \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        *d = r; \
     }
 #define F64_COMPARE(name, lanes) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi); \
+        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
         bool signal_qnan = fp_predicate_signals_qnan(imm); \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
             int relation = f64_relation(env, d->q[i], s.q[i], signal_qnan); \
-            d->q[i] = fp_predicate(relation, imm) ? UINT64_MAX : 0; \
+            r.q[i] = fp_predicate(relation, imm) ? UINT64_MAX : 0; \
         } \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        *d = r; \
     }
 
 F32_COMPARE(cmpps, 4)
@@ -792,22 +845,46 @@ static uint32_t relation_to_eflags(int relation)
 
 uint32_t helper_comiss(CPUX86State *env, uint64_t a, uint64_t b)
 {
-    return relation_to_eflags(f32_relation(env, (uint32_t)a, (uint32_t)b, true));
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(a);
+    FP_FENCE(b);
+    int relation = f32_relation(env, (uint32_t)a, (uint32_t)b, true);
+    FP_FENCE(relation);
+    fp_end(env, sticky, GETPC());
+    return relation_to_eflags(relation);
 }
 
 uint32_t helper_ucomiss(CPUX86State *env, uint64_t a, uint64_t b)
 {
-    return relation_to_eflags(f32_relation(env, (uint32_t)a, (uint32_t)b, false));
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(a);
+    FP_FENCE(b);
+    int relation = f32_relation(env, (uint32_t)a, (uint32_t)b, false);
+    FP_FENCE(relation);
+    fp_end(env, sticky, GETPC());
+    return relation_to_eflags(relation);
 }
 
 uint32_t helper_comisd(CPUX86State *env, uint64_t a, uint64_t b)
 {
-    return relation_to_eflags(f64_relation(env, a, b, true));
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(a);
+    FP_FENCE(b);
+    int relation = f64_relation(env, a, b, true);
+    FP_FENCE(relation);
+    fp_end(env, sticky, GETPC());
+    return relation_to_eflags(relation);
 }
 
 uint32_t helper_ucomisd(CPUX86State *env, uint64_t a, uint64_t b)
 {
-    return relation_to_eflags(f64_relation(env, a, b, false));
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(a);
+    FP_FENCE(b);
+    int relation = f64_relation(env, a, b, false);
+    FP_FENCE(relation);
+    fp_end(env, sticky, GETPC());
+    return relation_to_eflags(relation);
 }
 
 /* --- conversions (SDM vol. 2, CVTxx2yy) --- */
@@ -845,17 +922,29 @@ static uint32_t f64_to_f32(CPUX86State *env, uint64_t a)
  */
 static int64_t double_to_int(CPUX86State *env, double value, int bits, bool truncate)
 {
-    double rounded = truncate ? trunc(value) : nearbyint(value);
     double limit = bits == 32 ? 2147483648.0 : 9223372036854775808.0;
     int64_t indefinite = bits == 32 ? INT32_MIN : INT64_MIN;
-    if (isnan(rounded) || rounded >= limit || rounded < -limit) {
-        env->mxcsr |= MXCSR_IE;
-        return indefinite;
+    bool fits;
+    int64_t result;
+    if (truncate) {
+        /* checked before converting (C leaves out-of-range conversions
+         * undefined): truncation fits when -limit - 1 < value < limit; for 64
+         * bits no double lies between -2^63 - 1 and -2^63. Constants only:
+         * computing bounds at run time would raise the host's inexact flag. */
+        fits = value < limit &&
+               (bits == 32 ? value > -2147483649.0 : value >= -9223372036854775808.0);
+        result = fits ? (int64_t)value : indefinite;
+    } else {
+        double rounded = nearbyint(value);
+        fits = rounded < limit && rounded >= -limit;
+        result = fits ? (int64_t)rounded : indefinite;
     }
-    if (rounded != value) {
+    if (!fits) {
+        env->mxcsr |= MXCSR_IE;      /* NaN fails both comparisons too */
+    } else if ((double)result != value) {
         env->mxcsr |= MXCSR_PE;
     }
-    return (int64_t)rounded;
+    return result;
 }
 
 static uint32_t f32_to_int32(CPUX86State *env, uint32_t a, bool truncate)
@@ -868,152 +957,84 @@ static uint32_t f64_to_int32(CPUX86State *env, uint64_t a, bool truncate)
     return (uint32_t)double_to_int(env, f64_from_bits(f64_daz(env, a)), 32, truncate);
 }
 
-void helper_cvtps2pd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    d->q[0] = f32_to_f64(env, (uint32_t)lo);
-    d->q[1] = f32_to_f64(env, (uint32_t)(lo >> 32));
-}
-
-void helper_cvtpd2ps(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    fp_begin(env);
-    d->l[0] = f64_to_f32(env, lo);
-    d->l[1] = f64_to_f32(env, hi);
-    d->q[1] = 0;
-    fp_end(env);
-}
-
-void helper_cvtss2sd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    d->q[0] = f32_to_f64(env, (uint32_t)lo);
-}
-
-void helper_cvtsd2ss(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    fp_begin(env);
-    d->l[0] = f64_to_f32(env, lo);
-    fp_end(env);
-}
-
-void helper_cvtdq2ps(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    XMMReg s = xmm_from_halves(lo, hi);
-    fp_begin(env);
-    for (int i = 0; i < 4; i++) {
-        d->l[i] = f32_to_bits((float)(int32_t)s.l[i]);
+/* XMM-to-XMM conversions: BODY fills r (a copy of the destination) from s */
+#define CONVERT(name, BODY) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(s); \
+        BODY; \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        *d = r; \
     }
-    fp_end(env);
-}
 
-void helper_cvtps2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    XMMReg s = xmm_from_halves(lo, hi);
-    fp_begin(env);
-    for (int i = 0; i < 4; i++) {
-        d->l[i] = f32_to_int32(env, s.l[i], false);
-    }
-    fp_end(env);
-}
-
-void helper_cvttps2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    XMMReg s = xmm_from_halves(lo, hi);
-    for (int i = 0; i < 4; i++) {
-        d->l[i] = f32_to_int32(env, s.l[i], true);
-    }
-}
-
-void helper_cvtdq2pd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    d->q[0] = f64_to_bits((double)(int32_t)lo);
-    d->q[1] = f64_to_bits((double)(int32_t)(lo >> 32));
-}
-
-void helper_cvtpd2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    fp_begin(env);
-    d->l[0] = f64_to_int32(env, lo, false);
-    d->l[1] = f64_to_int32(env, hi, false);
-    d->q[1] = 0;
-    fp_end(env);
-}
-
-void helper_cvttpd2dq(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
-{
-    d->l[0] = f64_to_int32(env, lo, true);
-    d->l[1] = f64_to_int32(env, hi, true);
-    d->q[1] = 0;
-}
+CONVERT(cvtps2pd, r.q[0] = f32_to_f64(env, s.l[0]); r.q[1] = f32_to_f64(env, s.l[1]))
+CONVERT(cvtpd2ps, r.l[0] = f64_to_f32(env, s.q[0]); r.l[1] = f64_to_f32(env, s.q[1]); r.q[1] = 0)
+CONVERT(cvtss2sd, r.q[0] = f32_to_f64(env, s.l[0]))
+CONVERT(cvtsd2ss, r.l[0] = f64_to_f32(env, s.q[0]))
+CONVERT(cvtdq2ps, for (int i = 0; i < 4; i++) r.l[i] = f32_to_bits((float)(int32_t)s.l[i]))
+CONVERT(cvtps2dq, for (int i = 0; i < 4; i++) r.l[i] = f32_to_int32(env, s.l[i], false))
+CONVERT(cvttps2dq, for (int i = 0; i < 4; i++) r.l[i] = f32_to_int32(env, s.l[i], true))
+CONVERT(cvtdq2pd, r.q[0] = f64_to_bits((int32_t)s.l[0]); r.q[1] = f64_to_bits((int32_t)s.l[1]))
+CONVERT(cvtpd2dq,
+        r.l[0] = f64_to_int32(env, s.q[0], false); r.l[1] = f64_to_int32(env, s.q[1], false);
+        r.q[1] = 0)
+CONVERT(cvttpd2dq,
+        r.l[0] = f64_to_int32(env, s.q[0], true); r.l[1] = f64_to_int32(env, s.q[1], true);
+        r.q[1] = 0)
 
 void helper_cvtsi2ss(CPUX86State *env, XMMReg *d, int64_t value)
 {
-    fp_begin(env);
-    d->l[0] = f32_to_bits((float)value);
-    fp_end(env);
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(value);
+    uint32_t r = f32_to_bits((float)value);
+    FP_FENCE(r);
+    fp_end(env, sticky, GETPC());
+    d->l[0] = r;
 }
 
 void helper_cvtsi2sd(CPUX86State *env, XMMReg *d, int64_t value)
 {
-    fp_begin(env);
-    d->q[0] = f64_to_bits((double)value);
-    fp_end(env);
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(value);
+    uint64_t r = f64_to_bits((double)value);
+    FP_FENCE(r);
+    fp_end(env, sticky, GETPC());
+    d->q[0] = r;
 }
 
-uint64_t helper_cvtss2si32(CPUX86State *env, uint64_t src)
+static uint64_t f32_to_int64(CPUX86State *env, uint32_t a, bool truncate)
 {
-    fp_begin(env);
-    uint64_t r = f32_to_int32(env, (uint32_t)src, false);
-    fp_end(env);
-    return r;
+    return (uint64_t)double_to_int(env, f32_from_bits(f32_daz(env, a)), 64, truncate);
 }
 
-uint64_t helper_cvttss2si32(CPUX86State *env, uint64_t src)
+static uint64_t f64_to_int64(CPUX86State *env, uint64_t a, bool truncate)
 {
-    return f32_to_int32(env, (uint32_t)src, true);
+    return (uint64_t)double_to_int(env, f64_from_bits(f64_daz(env, a)), 64, truncate);
 }
 
-uint64_t helper_cvtsd2si32(CPUX86State *env, uint64_t src)
-{
-    fp_begin(env);
-    uint64_t r = f64_to_int32(env, src, false);
-    fp_end(env);
-    return r;
-}
+/* scalar to general register: EXPR gives the (zero-extended) result */
+#define CONVERT_TO_INT(name, EXPR) \
+    uint64_t helper_##name(CPUX86State *env, uint64_t src) \
+    { \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(src); \
+        uint64_t r = (EXPR); \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        return r; \
+    }
 
-uint64_t helper_cvttsd2si32(CPUX86State *env, uint64_t src)
-{
-    return f64_to_int32(env, src, true);
-}
-
-uint64_t helper_cvtss2si64(CPUX86State *env, uint64_t src)
-{
-    fp_begin(env);
-    double value = f32_from_bits(f32_daz(env, (uint32_t)src));
-    uint64_t r = (uint64_t)double_to_int(env, value, 64, false);
-    fp_end(env);
-    return r;
-}
-
-uint64_t helper_cvttss2si64(CPUX86State *env, uint64_t src)
-{
-    double value = f32_from_bits(f32_daz(env, (uint32_t)src));
-    return (uint64_t)double_to_int(env, value, 64, true);
-}
-
-uint64_t helper_cvtsd2si64(CPUX86State *env, uint64_t src)
-{
-    fp_begin(env);
-    double value = f64_from_bits(f64_daz(env, src));
-    uint64_t r = (uint64_t)double_to_int(env, value, 64, false);
-    fp_end(env);
-    return r;
-}
-
-uint64_t helper_cvttsd2si64(CPUX86State *env, uint64_t src)
-{
-    double value = f64_from_bits(f64_daz(env, src));
-    return (uint64_t)double_to_int(env, value, 64, true);
-}
+CONVERT_TO_INT(cvtss2si32, f32_to_int32(env, (uint32_t)src, false))
+CONVERT_TO_INT(cvttss2si32, f32_to_int32(env, (uint32_t)src, true))
+CONVERT_TO_INT(cvtsd2si32, f64_to_int32(env, src, false))
+CONVERT_TO_INT(cvttsd2si32, f64_to_int32(env, src, true))
+CONVERT_TO_INT(cvtss2si64, f32_to_int64(env, (uint32_t)src, false))
+CONVERT_TO_INT(cvttss2si64, f32_to_int64(env, (uint32_t)src, true))
+CONVERT_TO_INT(cvtsd2si64, f64_to_int64(env, src, false))
+CONVERT_TO_INT(cvttsd2si64, f64_to_int64(env, src, true))
 
 void helper_ldmxcsr(CPUX86State *env, uint32_t value)
 {

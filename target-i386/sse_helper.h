@@ -24,6 +24,7 @@
 #define MXCSR_PE        0x0020
 #define MXCSR_FLAGS     0x003f
 #define MXCSR_DAZ       0x0040
+#define MXCSR_MASK_SHIFT 7      /* exception masks: the flags shifted left by 7 */
 #define MXCSR_RC_SHIFT  13
 #define MXCSR_RC_MASK   (3u << MXCSR_RC_SHIFT)
 #define MXCSR_FZ        0x8000

@@ -8,8 +8,9 @@
  *
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
  * with host loads and stores, not TCG globals. Moves, logic, PCMPEQx,
- * PADDQ/PSUBQ, PMINUB/PMAXUB and PMOVMSKB are inline 64-bit IR; the rest calls
- * sse_helper.c with the source operand passed by value (see sse_helper.h).
+ * PADDx/PSUBx, quadword unpacks, PMINUB/PMAXUB and PMOVMSKB are inline
+ * 64-bit IR; the rest calls sse_helper.c with the source operand passed by
+ * value (see sse_helper.h).
  */
 #include <stddef.h>
 #include "target-i386/translate.h"
@@ -232,7 +233,7 @@ static bool gen_compare_helper(DisasContext *s, const SSEOp *op)
 
 /* --- inline integer operations on the two 64-bit halves --- */
 
-enum { LOGIC_AND, LOGIC_ANDN, LOGIC_OR, LOGIC_XOR, ARITH_ADDQ, ARITH_SUBQ };
+enum { LOGIC_AND, LOGIC_ANDN, LOGIC_OR, LOGIC_XOR };
 
 static void gen_half_operation(DisasContext *s, int operation, TCGv d, TCGv src)
 {
@@ -240,13 +241,11 @@ static void gen_half_operation(DisasContext *s, int operation, TCGv d, TCGv src)
     case LOGIC_AND: tcg_gen_and(s->tcg, d, d, src); break;
     case LOGIC_ANDN: tcg_gen_andc(s->tcg, d, src, d); break;   /* (NOT d) AND src */
     case LOGIC_OR: tcg_gen_or(s->tcg, d, d, src); break;
-    case LOGIC_XOR: tcg_gen_xor(s->tcg, d, d, src); break;
-    case ARITH_ADDQ: tcg_gen_add(s->tcg, d, d, src); break;
-    default: tcg_gen_sub(s->tcg, d, d, src); break;
+    default: tcg_gen_xor(s->tcg, d, d, src); break;
     }
 }
 
-/* PAND/PANDN/POR/PXOR (and the PS/PD forms), PADDQ, PSUBQ */
+/* PAND/PANDN/POR/PXOR and the PS/PD forms */
 static bool gen_inline_binary(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
@@ -276,6 +275,79 @@ static uint64_t lane_repeat(unsigned lane_bits, uint64_t value)
         r |= value << shift;
     }
     return r;
+}
+
+/*
+ * PADDx/PSUBx on one half: the lanes' low bits are added (or, with the top
+ * bits forced to one, subtracted) so that no carry or borrow crosses a lane;
+ * the top bit of each lane is then corrected with the operands' top bits.
+ */
+enum { LANE_SUBTRACT = 0x80 };
+
+static void gen_lane_add_sub_half(DisasContext *s, unsigned arg, TCGv d, TCGv src)
+{
+    unsigned lane_bits = arg & ~LANE_SUBTRACT;
+    bool subtract = arg & LANE_SUBTRACT;
+    if (lane_bits == 64 && subtract) {
+        tcg_gen_sub(s->tcg, d, d, src);
+        return;
+    }
+    if (lane_bits == 64) {
+        tcg_gen_add(s->tcg, d, d, src);
+        return;
+    }
+    int64_t top_bits = (int64_t)lane_repeat(lane_bits, 1ull << (lane_bits - 1));
+    TCGv low = new_i64(s), top = new_i64(s);
+    tcg_gen_xor(s->tcg, top, d, src);
+    tcg_gen_andi(s->tcg, low, src, ~top_bits);
+    if (subtract) {
+        /* top bit of a - b = a_top ^ b_top ^ borrow, and the borrow is the
+         * complement of the top bit of (a | top) - (b & ~top) */
+        tcg_gen_ori(s->tcg, d, d, top_bits);
+        tcg_gen_sub(s->tcg, d, d, low);
+        tcg_gen_not(s->tcg, top, top);
+    } else {
+        tcg_gen_andi(s->tcg, d, d, ~top_bits);
+        tcg_gen_add(s->tcg, d, d, low);
+    }
+    tcg_gen_andi(s->tcg, top, top, top_bits);
+    tcg_gen_xor(s->tcg, d, d, top);
+    free_temps(s, low, top);
+}
+
+static bool gen_lane_add_sub(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, d, s->reg, half);
+            gen_lane_add_sub_half(s, op->arg, d, half ? hi : lo);
+            gen_store_xmm_half(s, d, s->reg, half);
+        }
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return ok;
+}
+
+/* PUNPCKLQDQ/UNPCKLPD (arg 0): high half <- source low half;
+ * PUNPCKHQDQ/UNPCKHPD (arg 1): low half <- own high half, high <- source high */
+static bool gen_unpack_quadword(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok && op->arg) {
+        TCGv own_high = new_i64(s);
+        gen_load_xmm_half(s, own_high, s->reg, 1);
+        gen_store_xmm_half(s, own_high, s->reg, 0);
+        gen_store_xmm_half(s, hi, s->reg, 1);
+        tcg_temp_free(s->tcg, own_high);
+    } else if (ok) {
+        gen_store_xmm_half(s, lo, s->reg, 1);
+    }
+    free_temps(s, lo, hi);
+    return ok;
 }
 
 /*
@@ -874,6 +946,9 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
 #define COMPARE(name, mem) { gen_compare_helper, (void *)helper_##name, mem, 0 }
 #define INLINE(operation) { gen_inline_binary, NULL, MEM_128_ALIGNED, operation }
 #define PCMPEQ(bits) { gen_pcmpeq, NULL, MEM_128_ALIGNED, bits }
+#define PADD(bits) { gen_lane_add_sub, NULL, MEM_128_ALIGNED, bits }
+#define PSUB(bits) { gen_lane_add_sub, NULL, MEM_128_ALIGNED, (bits) | LANE_SUBTRACT }
+#define UNPACK_QUADWORD(high) { gen_unpack_quadword, NULL, MEM_128_ALIGNED, high }
 #define GEN(gen, mem, arg) { gen, NULL, mem, arg }
 #define GEN_HELPER(gen, name, mem) { gen, (void *)helper_##name, mem, 0 }
 /* the four arithmetic forms PS, PD, SS, SD of one operation */
@@ -886,8 +961,8 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
                GEN(gen_move_scalar_store, MEM_32, 0), GEN(gen_move_scalar_store, MEM_64, 0) },
     [0x12] = { GEN(gen_move_half_load, MEM_64, 0), GEN(gen_move_half_load, MEM_64, 0) },
     [0x13] = { GEN(gen_move_half_store, MEM_64, 0), GEN(gen_move_half_store, MEM_64, 0) },
-    [0x14] = { INT(punpckldq), INT(punpcklqdq) },     /* UNPCKLPS, UNPCKLPD */
-    [0x15] = { INT(punpckhdq), INT(punpckhqdq) },     /* UNPCKHPS, UNPCKHPD */
+    [0x14] = { INT(punpckldq), UNPACK_QUADWORD(0) },     /* UNPCKLPS, UNPCKLPD */
+    [0x15] = { INT(punpckhdq), UNPACK_QUADWORD(1) },     /* UNPCKHPS, UNPCKHPD */
     [0x16] = { GEN(gen_move_half_load, MEM_64, 1), GEN(gen_move_half_load, MEM_64, 1) },
     [0x17] = { GEN(gen_move_half_store, MEM_64, 1), GEN(gen_move_half_store, MEM_64, 1) },
     [0x28] = { GEN(gen_move_load, MEM_128_ALIGNED, 0), GEN(gen_move_load, MEM_128_ALIGNED, 0) },
@@ -935,8 +1010,8 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0x69] = { [PREFIX_INDEX_66] = INT(punpckhwd) },
     [0x6a] = { [PREFIX_INDEX_66] = INT(punpckhdq) },
     [0x6b] = { [PREFIX_INDEX_66] = INT(packssdw) },
-    [0x6c] = { [PREFIX_INDEX_66] = INT(punpcklqdq) },
-    [0x6d] = { [PREFIX_INDEX_66] = INT(punpckhqdq) },
+    [0x6c] = { [PREFIX_INDEX_66] = UNPACK_QUADWORD(0) },
+    [0x6d] = { [PREFIX_INDEX_66] = UNPACK_QUADWORD(1) },
     [0x6e] = { [PREFIX_INDEX_66] = GEN(gen_movd_to_xmm, MEM_NONE, 0) },
     [0x6f] = { [PREFIX_INDEX_66] = GEN(gen_move_load, MEM_128_ALIGNED, 0),   /* MOVDQA */
                [PREFIX_INDEX_F3] = GEN(gen_move_load, MEM_128, 0) },         /* MOVDQU */
@@ -963,7 +1038,7 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0xd1] = { [PREFIX_INDEX_66] = INT(psrlw) },
     [0xd2] = { [PREFIX_INDEX_66] = INT(psrld) },
     [0xd3] = { [PREFIX_INDEX_66] = INT(psrlq) },
-    [0xd4] = { [PREFIX_INDEX_66] = INLINE(ARITH_ADDQ) },
+    [0xd4] = { [PREFIX_INDEX_66] = PADD(64) },
     [0xd5] = { [PREFIX_INDEX_66] = INT(pmullw) },
     [0xd6] = { [PREFIX_INDEX_66] = GEN(gen_move_scalar_store, MEM_64, 1) },  /* MOVQ */
     [0xd7] = { [PREFIX_INDEX_66] = GEN(gen_pmovmskb, MEM_NONE, 0) },
@@ -999,13 +1074,13 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0xf4] = { [PREFIX_INDEX_66] = INT(pmuludq) },
     [0xf5] = { [PREFIX_INDEX_66] = INT(pmaddwd) },
     [0xf6] = { [PREFIX_INDEX_66] = INT(psadbw) },
-    [0xf8] = { [PREFIX_INDEX_66] = INT(psubb) },
-    [0xf9] = { [PREFIX_INDEX_66] = INT(psubw) },
-    [0xfa] = { [PREFIX_INDEX_66] = INT(psubd) },
-    [0xfb] = { [PREFIX_INDEX_66] = INLINE(ARITH_SUBQ) },
-    [0xfc] = { [PREFIX_INDEX_66] = INT(paddb) },
-    [0xfd] = { [PREFIX_INDEX_66] = INT(paddw) },
-    [0xfe] = { [PREFIX_INDEX_66] = INT(paddd) },
+    [0xf8] = { [PREFIX_INDEX_66] = PSUB(8) },
+    [0xf9] = { [PREFIX_INDEX_66] = PSUB(16) },
+    [0xfa] = { [PREFIX_INDEX_66] = PSUB(32) },
+    [0xfb] = { [PREFIX_INDEX_66] = PSUB(64) },
+    [0xfc] = { [PREFIX_INDEX_66] = PADD(8) },
+    [0xfd] = { [PREFIX_INDEX_66] = PADD(16) },
+    [0xfe] = { [PREFIX_INDEX_66] = PADD(32) },
 };
 
 bool gen_sse(DisasContext *s, unsigned opcode)

@@ -1,7 +1,8 @@
 /*
  * Guest program for the SSE suite: instructions that must fault. A misaligned
  * MOVDQA/MOVAPS/PADDB memory operand raises #GP (SIGSEGV), an SSE opcode with
- * no register form raises #UD (SIGILL), LDMXCSR with a reserved bit raises #GP.
+ * no register form raises #UD (SIGILL), LDMXCSR with a reserved bit raises #GP,
+ * an unmasked SIMD floating-point exception raises #XM (SIGFPE).
  * Usage: guest-faults CASE: runs one case; the process dies of the signal the
  * case raises (exit status 3: no such case). Native and emulated runs must end
  * the same way.
@@ -94,6 +95,26 @@ static void misaligned_fxsave(void)
     __asm__ volatile("fxsave %0" : "=m"(*(char (*)[512])(fxsave_area + 8)));
 }
 
+/* MXCSR with divide-by-zero unmasked: DIVSS by zero is a #XM fault (SIGFPE);
+ * an exact division raises nothing */
+static void unmasked_divide(float divisor)
+{
+    static unsigned csr = 0x1f80 & ~0x200;
+    float x = 1.0f;
+    __asm__ volatile("ldmxcsr %1\n\tdivss %2, %0" : "+x"(x) : "m"(csr), "x"(divisor));
+    __asm__ volatile("ldmxcsr %0" : : "m"((unsigned){ 0x1f80 }));
+}
+
+static void unmasked_divide_by_zero(void)
+{
+    unmasked_divide(0.0f);
+}
+
+static void unmasked_exact_divide(void)
+{
+    unmasked_divide(2.0f);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -111,6 +132,8 @@ int main(int argc, char **argv)
         { "ldmxcsr valid", ldmxcsr_valid },
         { "fxsave round trip", fxsave_round_trip },
         { "misaligned fxsave", misaligned_fxsave },
+        { "unmasked divide by zero", unmasked_divide_by_zero },
+        { "unmasked exact divide", unmasked_exact_divide },
     };
     unsigned i = argc > 1 ? (unsigned)atoi(argv[1]) : 0;
     if (i >= sizeof(cases) / sizeof(cases[0])) {

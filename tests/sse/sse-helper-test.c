@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,6 +453,62 @@ static void test_float_case(TestState *t, const FloatCase *c, unsigned iteration
     t->passed += ok;
 }
 
+/*
+ * Unmasked exceptions: with some MXCSR mask bits clear, the host instruction
+ * either completes or traps (SIGFPE); the helper must then raise #XM and
+ * leave the destination alone.
+ */
+static sigjmp_buf native_trap;
+
+static void on_sigfpe(int signo)
+{
+    siglongjmp(native_trap, signo);
+}
+
+/* one random case; false on a mismatch (reported) */
+static bool unmasked_iteration(TestState *t, const FloatCase *c, CPUX86State *env)
+{
+    XMMReg a = random_xmm(t, c->input), b = random_xmm(t, c->input), expected = a, got = a;
+    /* clear up to six mask bits (7-12) */
+    uint32_t csr = random_mxcsr(t) & ~((uint32_t)(next_random(t) & 0x3f) << MXCSR_MASK_SHIFT);
+    volatile uint32_t want_csr = 0;
+    volatile bool native_trapped = false, helper_trapped = false;
+    if (sigsetjmp(native_trap, 1) == 0) {
+        want_csr = run_reference(c->reference, csr, a, b, &expected);
+    } else {
+        native_trapped = true;
+    }
+    _mm_setcsr(MXCSR_RESET);
+    env->mxcsr = csr;
+    raised_exception = -1;
+    if (setjmp(raise_target) == 0) {
+        c->helper(env, &got, b.q[0], b.q[1]);
+    } else {
+        helper_trapped = raised_exception == EXCP13_XMM;
+    }
+    bool ok;
+    if (native_trapped) {
+        ok = helper_trapped && xmm_equal(got, a);
+        expected = a;
+    } else {
+        ok = !helper_trapped && xmm_equal(expected, got) && want_csr == env->mxcsr;
+    }
+    report(t, c->name, ok, a, b, expected, got, csr, native_trapped ? 0xdead : want_csr,
+           helper_trapped ? 0xdead : env->mxcsr);
+    return ok;
+}
+
+static void test_unmasked_case(TestState *t, const FloatCase *c, unsigned iterations)
+{
+    bool ok = true;
+    CPUX86State env;
+    memset(&env, 0, sizeof(env));
+    for (unsigned n = 0; n < iterations && ok; n++) {
+        ok = unmasked_iteration(t, c, &env);
+    }
+    t->passed += ok;
+}
+
 /* --- CMPxx with each predicate --- */
 #define CMP_CASE(insn, i) case i: __asm__ volatile(insn " $" #i ", %1, %0" : "+x"(a) : "x"(b)); break;
 #define CMP_REF(name, insn) \
@@ -680,6 +737,12 @@ int main(int argc, char **argv)
     test_masks(&t, iterations);
     for (size_t i = 0; i < sizeof(float_cases) / sizeof(float_cases[0]); i++) {
         test_float_case(&t, &float_cases[i], iterations);
+    }
+    signal(SIGFPE, on_sigfpe);
+    for (size_t i = 0; i < sizeof(float_cases) / sizeof(float_cases[0]); i++) {
+        if (!float_cases[i].approximate) {
+            test_unmasked_case(&t, &float_cases[i], iterations / 4);
+        }
     }
     for (size_t i = 0; i < sizeof(compare_cases) / sizeof(compare_cases[0]); i++) {
         test_compare_case(&t, &compare_cases[i], iterations);
