@@ -136,6 +136,7 @@ static int check_l2_table(CheckState *c, uint64_t l2_offset, bool active)
         return ret;
     }
     bool changed = false;
+    c->next_contiguous = 0;    /* contiguity is judged within one L2 table, as qemu-img does */
     for (uint64_t i = 0; i < s->l2_entries; i++) {
         count_data_entry(c, table, i, active, &changed);
     }
