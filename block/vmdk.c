@@ -274,9 +274,9 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
             ret = block_file_pwrite(e->file, e->flat_offset + rel, n, in);
             ret = ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
         } else {
-            uint64_t done = 0;
-            ret = vmdk_write_sparse_run(bs, e, rel, bytes < e->length - rel ? bytes : e->length - rel,
-                                        in, &done);
+            uint64_t done = 0, left = bytes < e->length - rel ? bytes : e->length - rel;
+            ret = e->compressed ? vmdk_write_stream_run(bs, e, rel, left, in, &done)
+                                : vmdk_write_sparse_run(bs, e, rel, left, in, &done);
             if (ret == 0 && done) {
                 n = done;
             } else if (ret == 0) {

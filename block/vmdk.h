@@ -99,6 +99,8 @@ int vmdk_write_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_
 /* several whole unallocated grains at once; *done = 0 when that does not apply */
 int vmdk_write_sparse_run(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint64_t bytes,
                           const uint8_t *data, uint64_t *done);
+int vmdk_write_stream_run(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint64_t bytes,
+                          const uint8_t *data, uint64_t *done);
 /* the end-of-stream marker after the last grain of a stream-optimized extent */
 int vmdk_write_eos(BlockDriverState *bs, VmdkExtent *e);
 
