@@ -70,9 +70,15 @@ typedef struct Sequence {
     /* forward jumps: offset of the rel field and of the target (for truncation) */
     unsigned n_jumps;
     struct { uint16_t field, target; } jumps[MAX_SEQ_JUMPS];
-    /* RIP-relative displacements, resolved when the sequence is placed at an address */
+    /* displacements resolved when the sequence is placed at an address: RIP-relative
+     * ones to a data address (target), or absolute ones to the code byte at
+     * offset target of the sequence (code_address) */
     unsigned n_fixups;
-    struct { uint16_t disp_offset, insn_end; uint32_t target; } fixups[MAX_INSNS];
+    struct {
+        uint16_t disp_offset, insn_end;
+        uint32_t target;
+        bool code_address;
+    } fixups[MAX_INSNS];
     /* two initial states: the same fixed base registers, stack pointer and DF,
      * different data; each side runs the sequence from both */
     DiffState init[RUNS];
@@ -123,7 +129,8 @@ typedef struct RunResult {
 typedef struct Runner {
     const char *name;
     /* runs the sequence from init[0] then init[1] into results[0] and [1] */
-    void *(*start)(void);       /* per child set-up */
+    /* per child set-up; log_flags: TCG_LOG_* for the translator's log (stderr) */
+    void *(*start)(unsigned log_flags);
     void (*run)(void *ctx, const Sequence *seq, unsigned slot, RunResult *results);
 } Runner;
 
@@ -140,7 +147,7 @@ void memory_map_fixed(void);
 /* Runs seqs[0..n) with runner in forked children (restarting after a crash),
  * filling results[n * RUNS]. */
 void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
-                       RunResult *results);
+                       RunResult *results, unsigned log_flags);
 
 /* --- random numbers (splitmix64 / xoshiro256**), seeded and reproducible --- */
 typedef struct Rng { uint64_t s[4]; } Rng;

@@ -199,8 +199,9 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
     siglongjmp(nc->jmp, 1);
 }
 
-static void *native_start(void)
+static void *native_start(unsigned log_flags)
 {
+    (void)log_flags;
     static NativeContext context;
     uint8_t *glue = (uint8_t *)(uintptr_t)CODE_ADDR;
     if (mprotect(glue, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
@@ -315,7 +316,7 @@ bool native_compat_mode_works(void)
         static Sequence empty;
         static RunResult results[RUNS];
         empty.long_mode = false;
-        void *ctx = native_start();
+        void *ctx = native_start(0);
         alarm(10);
         native_run(ctx, &empty, 0, results);
         _exit(results[0].status == RUN_DONE ? 0 : 1);
