@@ -364,6 +364,46 @@ int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const voi
     return fail(bs, bs->drv->pwrite(bs, offset, bytes, buf, flags), "write");
 }
 
+int bdrv_submit(BlockDriverState *bs, BdrvRequest *reqs, unsigned count)
+{
+    int first_error = 0;
+    for (unsigned i = 0; i < count; i++) {
+        reqs[i].ret = check_request(bs, reqs[i].offset, reqs[i].bytes, reqs[i].write);
+        if (reqs[i].ret < 0 && !first_error) {
+            first_error = reqs[i].ret;
+        }
+    }
+    if (first_error) {
+        return first_error;
+    }
+    if (!bs->drv->passthrough) {
+        for (unsigned i = 0; i < count; i++) {
+            reqs[i].ret = reqs[i].write ? bdrv_pwrite(bs, reqs[i].offset, reqs[i].bytes,
+                                                      reqs[i].buf, 0)
+                                        : bdrv_pread(bs, reqs[i].offset, reqs[i].bytes,
+                                                     reqs[i].buf);
+            if (reqs[i].ret < 0 && !first_error) {
+                first_error = reqs[i].ret;
+            }
+        }
+        return first_error;
+    }
+    BlockFileRequest *file_reqs = calloc(count ? count : 1, sizeof(*file_reqs));
+    if (!file_reqs) {
+        abort();
+    }
+    for (unsigned i = 0; i < count; i++) {
+        file_reqs[i] = (BlockFileRequest){ reqs[i].offset, reqs[i].bytes, reqs[i].buf,
+                                           reqs[i].write, 0 };
+    }
+    int ret = block_file_submit(bs->file, file_reqs, count);
+    for (unsigned i = 0; i < count; i++) {
+        reqs[i].ret = file_reqs[i].ret;
+    }
+    free(file_reqs);
+    return fail(bs, ret, reqs[0].write ? "write" : "read");
+}
+
 int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags)
 {
     int ret = check_request(bs, offset, bytes, true);
@@ -435,6 +475,9 @@ uint64_t bdrv_getlength(BlockDriverState *bs)
 
 int64_t bdrv_get_allocated_file_size(BlockDriverState *bs)
 {
+    if (bs->drv->get_allocated_file_size) {
+        return bs->drv->get_allocated_file_size(bs);
+    }
     return block_file_allocated_size(bs->file);
 }
 

@@ -120,6 +120,17 @@ int bdrv_create(const char *format, const char *filename, QDict *options, BlockE
 
 int bdrv_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
 int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf, int flags);
+/* several reads or writes at once (bench, parallel copies): formats whose
+ * virtual disk is their host file go to the host file's thread pool or libaio
+ * in one batch; others run the requests one after another. Returns the first
+ * failure; each request's own result is in ret. */
+typedef struct BdrvRequest {
+    uint64_t offset, bytes;
+    void *buf;
+    bool write;
+    int ret;
+} BdrvRequest;
+int bdrv_submit(BlockDriverState *bs, BdrvRequest *reqs, unsigned count);
 int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags);
 int bdrv_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf);
 int bdrv_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes);

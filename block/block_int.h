@@ -63,6 +63,12 @@ struct BlockDriver {
     int (*measure)(QDict *options, BlockDriverState *in, uint64_t size,
                    uint64_t *required, uint64_t *fully_allocated);
     bool supports_backing;
+    /* bytes the image takes on the host when that is more than bs->file (an
+     * image made of several files); NULL: bs->file's allocation */
+    int64_t (*get_allocated_file_size)(BlockDriverState *bs);
+    /* the virtual disk is the host file byte for byte (raw): batches of requests
+     * may go straight to the host file */
+    bool passthrough;
     /* drop every cluster of this layer so that it reads from its backing file
      * again (commit without -d); optional */
     int (*make_empty)(BlockDriverState *bs);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <unistd.h>
 #include "config-host.h"
 #include "block/format-common.h"
@@ -159,3 +160,74 @@ int format_inflate(const void *in, size_t in_len, void *out, size_t out_len, int
     return -1;
 }
 #endif
+
+/* One thread's share of format_deflate_clusters: every stride-th cluster. */
+typedef struct DeflateShare {
+    const uint8_t *in;
+    uint64_t bytes;
+    uint32_t cluster_size;
+    int window_bits;
+    uint8_t *out;
+    size_t out_stride, capacity;
+    size_t *lens;
+    uint64_t first, stride, count;
+} DeflateShare;
+
+static void *deflate_share(void *opaque)
+{
+    DeflateShare *d = opaque;
+    uint8_t *padded = NULL;
+
+    for (uint64_t i = d->first; i < d->count; i += d->stride) {
+        uint64_t start = i * d->cluster_size;
+        const uint8_t *src = d->in + start;
+        size_t len = d->capacity;
+        if (d->bytes - start < d->cluster_size) {
+            padded = padded ? padded : calloc(1, d->cluster_size);
+            if (!padded) {
+                d->lens[i] = 0;
+                continue;
+            }
+            memcpy(padded, src, d->bytes - start);
+            src = padded;
+        }
+        d->lens[i] = format_deflate(src, d->cluster_size, d->out + i * d->out_stride, &len,
+                                    d->window_bits) == 0 ? len : 0;
+    }
+    free(padded);
+    return NULL;
+}
+
+int format_deflate_clusters(const uint8_t *in, uint64_t bytes, uint32_t cluster_size,
+                            int window_bits, uint8_t *out, size_t stride, size_t capacity,
+                            size_t *lens)
+{
+    enum { MAX_THREADS = 8 };
+    uint64_t count = div_round_up_u64(bytes, cluster_size);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (uint64_t)cpus;
+    DeflateShare shares[MAX_THREADS];
+    pthread_t ids[MAX_THREADS];
+    bool started[MAX_THREADS] = { false };
+
+    if (threads > count) {
+        threads = count;
+    }
+    for (uint64_t t = 0; t < threads; t++) {
+        shares[t] = (DeflateShare) { in, bytes, cluster_size, window_bits, out, stride, capacity,
+                                     lens, t, threads, count };
+        /* the calling thread takes share 0; a thread that cannot start is done inline */
+        started[t] = t > 0 && pthread_create(&ids[t], NULL, deflate_share, &shares[t]) == 0;
+    }
+    for (uint64_t t = 0; t < threads; t++) {
+        if (!started[t]) {
+            deflate_share(&shares[t]);
+        }
+    }
+    for (uint64_t t = 0; t < threads; t++) {
+        if (started[t]) {
+            pthread_join(ids[t], NULL);
+        }
+    }
+    return 0;
+}

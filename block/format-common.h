@@ -76,4 +76,11 @@ int format_get_create_size(QDict *options, const char *format, uint64_t max_size
 int format_deflate(const void *in, size_t in_len, void *out, size_t *out_len, int window_bits);
 int format_inflate(const void *in, size_t in_len, void *out, size_t out_len, int window_bits);
 
+/* Compresses the clusters of in[0, bytes) (the last one zero-padded to
+ * cluster_size) on several threads: cluster i goes to out + i * stride and
+ * lens[i] is its length, or 0 when it does not fit in capacity (<= stride) bytes. */
+int format_deflate_clusters(const uint8_t *in, uint64_t bytes, uint32_t cluster_size,
+                            int window_bits, uint8_t *out, size_t stride, size_t capacity,
+                            size_t *lens);
+
 #endif

@@ -479,47 +479,99 @@ static int qcow_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
     return 0;
 }
 
+/* Compressed clusters [offset, offset + n clusters) of one L2 table: their data
+ * packed in one write at the end of the file, then their L2 entries in one write
+ * (and the L1 entry for a new table), so a crash only leaks. */
+static int qcow_write_compressed_run(BlockDriverState *bs, QcowState *s, uint64_t offset,
+                                     const uint8_t *data, const size_t *lens, uint64_t n)
+{
+    uint32_t first = (offset >> s->cluster_bits) & (s->l2_entries - 1);
+    uint64_t *table, l2_offset, host, total = 0;
+    uint8_t *packed = NULL, *entries = NULL;
+    bool l2_is_new;
+    int ret = qcow_prepare_l2(bs, s, offset, &table, &l2_offset, &l2_is_new);
+
+    for (uint64_t k = 0; k < n; k++) {
+        total += lens[k];
+    }
+    host = qcow_allocate(s, total, false);
+    if (ret == 0 && host + total > s->offset_mask) {
+        bdrv_set_error(bs, "%s: qcow image file too large", bs->filename);
+        ret = -EFBIG;
+    }
+    packed = ret == 0 ? malloc(total) : NULL;
+    entries = packed ? malloc(n * 8) : NULL;
+    if (ret == 0 && !entries) {
+        ret = -ENOMEM;
+    }
+    if (ret == 0) {
+        uint64_t at = 0;
+        for (uint64_t k = 0; k < n; k++) {
+            memcpy(packed + at, data + k * s->cluster_size, lens[k]);
+            store_be64(entries + k * 8, (host + at) | QCOW_COMPRESSED |
+                                        (uint64_t)lens[k] << (63 - s->cluster_bits));
+            at += lens[k];
+        }
+        ret = block_file_pwrite(bs->file, host, total, packed);
+        if (ret == 0) {
+            ret = block_file_pwrite(bs->file, l2_offset + (uint64_t)first * 8, n * 8, entries);
+        }
+        ret = ret < 0 ? qcow_io_error(bs, "write", ret) : 0;
+    }
+    for (uint64_t k = 0; ret == 0 && k < n; k++) {
+        table[first + k] = load_be64(entries + k * 8);
+    }
+    free(packed);
+    free(entries);
+    if (ret == 0 && l2_is_new) {
+        ret = qcow_link_l2(bs, s, offset, l2_offset);
+    }
+    return ret;
+}
+
+/* convert -c: whole clusters (the image's last one may be short), compressed on
+ * several threads; a cluster that does not shrink is written as it is. */
 static int qcow_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                                   const void *buf)
 {
     QcowState *s = bs->opaque;
-    uint64_t *table, l2_offset, host;
-    size_t csize = s->cluster_size - 1;     /* the size field holds at most this */
-    const uint8_t *data = buf;
-    bool l2_is_new;
-    int ret;
+    uint64_t count = div_round_up_u64(bytes, s->cluster_size);
+    const uint8_t *in = buf;
+    uint8_t *out;
+    size_t *lens;
+    int ret = 0;
 
-    if (offset & (s->cluster_size - 1) || bytes > s->cluster_size ||
-        (bytes < s->cluster_size && offset + bytes != bs->total_size)) {
+    if (offset & (s->cluster_size - 1) ||
+        (bytes & (s->cluster_size - 1) && offset + bytes != bs->total_size)) {
         bdrv_set_error(bs, "%s: compressed writes must cover whole clusters", bs->filename);
         return -EINVAL;
     }
-    if (bytes < s->cluster_size) {
-        memset(s->cluster_buf, 0, s->cluster_size);
-        memcpy(s->cluster_buf, buf, bytes);
-        s->cluster_buf_entry = 0;
-        data = s->cluster_buf;
+    out = malloc(count * s->cluster_size);
+    lens = malloc(count * sizeof(*lens));
+    if (!out || !lens) {
+        free(out);
+        free(lens);
+        return -ENOMEM;
     }
-    if (format_deflate(data, s->cluster_size, s->compressed_buf, &csize,
-                       QCOW_DEFLATE_WINDOW) < 0) {
-        /* does not shrink: store it as is */
-        return qcow_pwrite(bs, offset, bytes, buf, 0);
+    /* the size field of an entry holds at most cluster_size - 1 */
+    format_deflate_clusters(in, bytes, s->cluster_size, QCOW_DEFLATE_WINDOW, out,
+                            s->cluster_size, s->cluster_size - 1, lens);
+    for (uint64_t i = 0, j; ret == 0 && i < count; i = j) {
+        uint64_t pos = i * s->cluster_size;
+        uint32_t index = ((offset + pos) >> s->cluster_bits) & (s->l2_entries - 1);
+        if (lens[i] == 0) {
+            uint64_t n = bytes - pos < s->cluster_size ? bytes - pos : s->cluster_size;
+            ret = qcow_pwrite(bs, offset + pos, n, in + pos, 0);
+            j = i + 1;
+            continue;
+        }
+        for (j = i; j < count && lens[j] && index + (j - i) < s->l2_entries; j++) {
+        }
+        ret = qcow_write_compressed_run(bs, s, offset + pos, out + pos, lens + i, j - i);
     }
-    ret = qcow_prepare_l2(bs, s, offset, &table, &l2_offset, &l2_is_new);
-    if (ret < 0) {
-        return ret;
-    }
-    host = qcow_allocate(s, csize, false);
-    if (host > s->offset_mask) {
-        bdrv_set_error(bs, "%s: qcow image file too large", bs->filename);
-        return -EFBIG;
-    }
-    ret = block_file_pwrite(bs->file, host, csize, s->compressed_buf);
-    if (ret < 0) {
-        return qcow_io_error(bs, "write", ret);
-    }
-    return qcow_set_entry(bs, s, offset, table, l2_offset, l2_is_new,
-                          host | QCOW_COMPRESSED | (uint64_t)csize << (63 - s->cluster_bits));
+    free(out);
+    free(lens);
+    return ret;
 }
 
 static int qcow_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
@@ -556,6 +608,33 @@ static int qcow_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
     }
     *map = first + in_cluster;
     return format_data_status(bs->file, *map, pnum);
+}
+
+/* commit: the top image reads through to its backing file again. The L1 table
+ * is cleared first (a crash then only leaks), then the file cut after it. */
+static int qcow_make_empty(BlockDriverState *bs)
+{
+    QcowState *s = bs->opaque;
+    uint64_t l1_bytes = (uint64_t)s->l1_entries * 8;
+    int ret;
+
+    memset(s->l1_table, 0, l1_bytes);
+    ret = block_file_write_zeroes(bs->file, s->l1_offset, l1_bytes, false);
+    if (ret == 0) {
+        ret = block_file_flush(bs->file);
+    }
+    if (ret == 0) {
+        ret = block_file_truncate(bs->file, s->l1_offset + l1_bytes);
+    }
+    if (ret < 0) {
+        return qcow_io_error(bs, "write", ret);
+    }
+    for (int i = 0; i < QCOW_L2_CACHE_SIZE; i++) {
+        s->l2_cache[i].offset = 0;
+    }
+    s->cluster_buf_entry = 0;
+    s->file_end = s->l1_offset + l1_bytes;
+    return 0;
 }
 
 static int qcow_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
@@ -693,5 +772,6 @@ const BlockDriver bdrv_qcow = {
     .block_status = qcow_block_status,
     .get_info = qcow_get_info,
     .change_backing_file = qcow_change_backing_file,
+    .make_empty = qcow_make_empty,
     .supports_backing = true,
 };

@@ -100,8 +100,10 @@ static void count_data_entry(CheckState *c, uint8_t *table, uint64_t index, bool
             report(c, "ERROR offset=%" PRIx64 ": Data cluster is not properly aligned; L2 entry "
                    "corrupted.", host);
             c->res->corruptions++;
-        } else {
-            valid = add_reference(c, host, s->cluster_size, "data cluster");
+        }
+        /* counted where it points, aligned or not, as qemu-img counts it */
+        if (!(c->fix & BDRV_CHECK_FIX_ERRORS) || valid) {
+            valid = add_reference(c, host, s->cluster_size, "data cluster") && valid;
         }
         if (!valid && (c->fix & BDRV_CHECK_FIX_ERRORS)) {
             qcow2_l2_entry_set(table, index, s->version >= 3 ? QCOW2_OFLAG_ZERO : 0);
@@ -259,16 +261,21 @@ static int compute_references(CheckState *c)
 }
 
 /* Stored refcount of a cluster; unusable refcount blocks read as 0. */
-static uint64_t stored_refcount(CheckState *c, uint64_t cluster)
+static uint64_t stored_refcount(CheckState *c, uint64_t cluster, bool *usable)
 {
+    *usable = true;
     Qcow2State *s = c->s;
     uint64_t t = cluster >> s->refblock_bits;
     if (t >= s->refcount_table_size) {
         return 0;
     }
     uint64_t offset = s->refcount_table[t] & QCOW2_REFTABLE_OFFSET_MASK;
-    if (!offset || qcow2_offset_in_cluster(s, offset) ||
-        (offset >> s->cluster_bits) >= c->nb_clusters) {
+    if (!offset) {
+        return 0;
+    }
+    if (qcow2_offset_in_cluster(s, offset) || (offset >> s->cluster_bits) >= c->nb_clusters) {
+        /* unreadable refcount: the comparison cannot be made */
+        *usable = false;
         return 0;
     }
     uint64_t value = 0;
@@ -301,9 +308,14 @@ static int compare_refcounts(CheckState *c, bool *needs_rebuild)
     }
     for (uint64_t i = 0; i < end; i++) {
         uint64_t computed = i < c->nb_clusters ? c->refs[i] : 0;
-        uint64_t stored = stored_refcount(c, i);
+        bool usable;
+        uint64_t stored = stored_refcount(c, i, &usable);
         if (computed || stored) {
             highest = i + 1;
+        }
+        if (!usable) {
+            c->res->check_errors++;
+            continue;
         }
         if (stored == computed) {
             continue;
@@ -346,8 +358,9 @@ static int check_copied_flags(CheckState *c)
             (l2_offset >> s->cluster_bits) >= c->nb_clusters) {
             continue;
         }
-        uint64_t refcount = stored_refcount(c, l2_offset >> s->cluster_bits);
-        if ((refcount == 1) != !!(s->l1_table[i] & QCOW2_OFLAG_COPIED)) {
+        bool usable;
+        uint64_t refcount = stored_refcount(c, l2_offset >> s->cluster_bits, &usable);
+        if (usable && (refcount == 1) != !!(s->l1_table[i] & QCOW2_OFLAG_COPIED)) {
             report(c, "ERROR OFLAG_COPIED L2 cluster: l1_index=%" PRIu64 " l1_entry=%" PRIx64
                    " refcount=%" PRIu64, (uint64_t)i, s->l1_table[i], refcount);
             c->res->corruptions++;
@@ -365,8 +378,8 @@ static int check_copied_flags(CheckState *c)
                 qcow2_offset_in_cluster(s, host) || (host >> s->cluster_bits) >= c->nb_clusters) {
                 continue;
             }
-            refcount = stored_refcount(c, host >> s->cluster_bits);
-            if ((refcount == 1) != !!(entry & QCOW2_OFLAG_COPIED)) {
+            refcount = stored_refcount(c, host >> s->cluster_bits, &usable);
+            if (usable && (refcount == 1) != !!(entry & QCOW2_OFLAG_COPIED)) {
                 report(c, "ERROR OFLAG_COPIED data cluster: l2_entry=%" PRIx64 " refcount=%"
                        PRIu64, entry, refcount);
                 c->res->corruptions++;

@@ -72,6 +72,7 @@ typedef struct CompressJob {
     const uint8_t *input;         /* cluster_size bytes */
     uint8_t *output;              /* cluster_size bytes */
     size_t size;                  /* compressed bytes, 0 = store uncompressed */
+    uint64_t host_offset;         /* where the compressed bytes go */
 } CompressJob;
 
 typedef struct CompressWork {
@@ -141,93 +142,131 @@ static void compress_all(CompressJob *jobs, size_t nb, size_t cluster_size)
     pthread_mutex_destroy(&work.lock);
 }
 
-/* Where a batch of total compressed bytes goes: after the data in the partly
- * filled cluster of an earlier batch when possible, else in fresh clusters.
- * Sets *start and *first_new (first freshly allocated cluster index). */
-static int place_compressed(BlockDriverState *bs, uint64_t total, uint64_t *start,
-                            uint64_t *first_new)
+/* Positions of the compressed jobs from byte start on, back to back, except
+ * that a cluster never gets more references than the refcount width allows
+ * (tail_refcount: references the first cluster already has). Returns the
+ * end of the last job. */
+static uint64_t layout_compressed(const Qcow2State *s, CompressJob *jobs, size_t nb,
+                                  uint64_t start, uint64_t tail_refcount)
+{
+    uint64_t pos = start;
+    uint64_t current = start >> s->cluster_bits, count = tail_refcount;
+    for (size_t i = 0; i < nb; i++) {
+        if (!jobs[i].size) {
+            continue;
+        }
+        if ((pos >> s->cluster_bits) == current && count + 1 > s->refcount_max) {
+            pos = qcow2_align_up(pos + 1, s->cluster_size);
+        }
+        if ((pos >> s->cluster_bits) != current) {
+            current = pos >> s->cluster_bits;
+            count = 0;
+        }
+        jobs[i].host_offset = pos;
+        pos += jobs[i].size;
+        /* the job's last cluster is the one later jobs may share */
+        uint64_t last = (pos - 1) >> s->cluster_bits;
+        count = last == current ? count + 1 : 1;
+        current = last;
+    }
+    return pos;
+}
+
+/* Chooses where a batch goes: after the data in the partly filled cluster of
+ * an earlier batch when the following clusters are free, else in fresh
+ * clusters. Lays the jobs out and allocates; *first_new is the first freshly
+ * allocated cluster index. */
+static int place_compressed(BlockDriverState *bs, CompressJob *jobs, size_t nb, uint64_t *start,
+                            uint64_t *end, uint64_t *first_new)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t tail = s->compressed_tail;
-    uint64_t room = tail ? s->cluster_size - qcow2_offset_in_cluster(s, tail) : 0;
-    if (tail && total <= room) {
-        *start = tail;
-        *first_new = UINT64_MAX;
-        return 0;
+    uint64_t tail = s->compressed_tail, tail_refcount = 0;
+    int ret = tail ? qcow2_get_refcount(bs, tail >> s->cluster_bits, &tail_refcount) : 0;
+    if (ret < 0) {
+        return ret;
     }
-    uint64_t tail_cluster = tail >> s->cluster_bits;
-    uint64_t need = qcow2_div_round_up(total - room, s->cluster_size);
-    int64_t host = tail ? qcow2_alloc_clusters_from(bs, tail_cluster + 1, need) : -1;
-    if (host >= 0 && (uint64_t)host == (tail_cluster + 1) << s->cluster_bits) {
+    if (tail && tail_refcount) {
+        uint64_t tail_cluster = tail >> s->cluster_bits;
+        uint64_t stop = layout_compressed(s, jobs, nb, tail, tail_refcount);
+        uint64_t need = qcow2_div_round_up(stop, s->cluster_size) - (tail_cluster + 1);
         *start = tail;
+        *end = stop;
         *first_new = tail_cluster + 1;
-        return 0;
-    }
-    if (host >= 0) {
+        if (need == 0) {
+            return 0;
+        }
+        int64_t host = qcow2_alloc_clusters_from(bs, tail_cluster + 1, need);
+        if (host < 0) {
+            return (int)host;
+        }
+        if ((uint64_t)host == (tail_cluster + 1) << s->cluster_bits) {
+            return 0;
+        }
         /* not adjacent: give the clusters back and start afresh */
-        int ret = qcow2_free_clusters(bs, host, need << s->cluster_bits);
+        ret = qcow2_free_clusters(bs, host, need << s->cluster_bits);
         if (ret < 0) {
             return ret;
         }
     }
-    host = qcow2_alloc_clusters(bs, qcow2_div_round_up(total, s->cluster_size));
+    uint64_t span = layout_compressed(s, jobs, nb, 0, 0);
+    int64_t host = qcow2_alloc_clusters(bs, qcow2_div_round_up(span, s->cluster_size));
     if (host < 0) {
         return (int)host;
     }
     *start = host;
+    *end = layout_compressed(s, jobs, nb, host, 0);
     *first_new = host >> s->cluster_bits;
     return 0;
 }
 
-/* Stores the compressed jobs back to back; each host cluster's refcount is
- * the number of compressed clusters touching it. */
+/* Stores the compressed jobs; each host cluster's refcount is the number of
+ * compressed clusters touching it. */
 static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, CompressJob *jobs,
                             size_t nb)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t total = 0;
+    bool any = false;
     for (size_t i = 0; i < nb; i++) {
-        total += jobs[i].size;
+        any |= jobs[i].size != 0;
     }
-    if (total == 0) {
+    if (!any) {
         return 0;
     }
     s->decompressed_entry = 0;    /* the new entries may repeat a freed one */
-    uint64_t start = 0, first_new = 0;
-    int ret = place_compressed(bs, total, &start, &first_new);
+    uint64_t start = 0, end = 0, first_new = 0;
+    int ret = place_compressed(bs, jobs, nb, &start, &end, &first_new);
     if (ret < 0) {
         return ret;
     }
-    if (start + total > s->cluster_offset_mask) {
+    if (end > s->cluster_offset_mask) {
         bdrv_set_error(bs, "compressed data would lie beyond the addressable range of '%s'",
                        bs->filename);
         return -EFBIG;
     }
     uint64_t first_cluster = start >> s->cluster_bits;
-    uint64_t nb_clusters = ((start + total - 1) >> s->cluster_bits) - first_cluster + 1;
-    uint8_t *packed = malloc(total);
+    uint64_t nb_clusters = ((end - 1) >> s->cluster_bits) - first_cluster + 1;
+    uint8_t *packed = calloc(1, end - start);
     uint32_t *touches = calloc(nb_clusters, sizeof(*touches));
     if (!packed || !touches) {
         free(packed);
         free(touches);
         return -ENOMEM;
     }
-    uint64_t pos = 0;
     for (size_t i = 0; i < nb; i++) {
         if (jobs[i].size) {
-            memcpy(packed + pos, jobs[i].output, jobs[i].size);
-            for (uint64_t c = (start + pos) >> s->cluster_bits;
-                 c <= (start + pos + jobs[i].size - 1) >> s->cluster_bits; c++) {
+            memcpy(packed + (jobs[i].host_offset - start), jobs[i].output, jobs[i].size);
+            for (uint64_t c = jobs[i].host_offset >> s->cluster_bits;
+                 c <= (jobs[i].host_offset + jobs[i].size - 1) >> s->cluster_bits; c++) {
                 touches[c - first_cluster]++;
             }
-            pos += jobs[i].size;
         }
     }
-    ret = block_file_pwrite(bs->file, start, total, packed);
+    ret = block_file_pwrite(bs->file, start, end - start, packed);
     free(packed);
-    /* fresh clusters already count one reference */
+    /* fresh clusters already count one reference; a fresh cluster no job
+     * touches (skipped over) is given back */
     for (uint64_t c = 0; ret == 0 && c < nb_clusters; c++) {
-        int64_t extra = touches[c] - (first_cluster + c >= first_new ? 1 : 0);
+        int64_t extra = (int64_t)touches[c] - (first_cluster + c >= first_new ? 1 : 0);
         if (extra) {
             ret = qcow2_update_refcount(bs, (first_cluster + c) << s->cluster_bits, 1, extra);
         }
@@ -236,17 +275,15 @@ static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, Compres
     if (ret < 0) {
         return ret;
     }
-    s->compressed_tail = qcow2_offset_in_cluster(s, start + total) ? start + total : 0;
-    pos = 0;
+    s->compressed_tail = qcow2_offset_in_cluster(s, end) ? end : 0;
     for (size_t i = 0; ret == 0 && i < nb; i++) {
         if (!jobs[i].size) {
             continue;
         }
-        uint64_t offset = start + pos;
+        uint64_t offset = jobs[i].host_offset;
         uint64_t extra_sectors = ((offset + jobs[i].size - 1) >> 9) - (offset >> 9);
         uint64_t entry = QCOW2_OFLAG_COMPRESSED | (extra_sectors << s->csize_shift) | offset;
         ret = qcow2_set_l2_entry(bs, guest_offset + (i << s->cluster_bits), entry);
-        pos += jobs[i].size;
     }
     return ret;
 }

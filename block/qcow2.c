@@ -30,8 +30,8 @@ int qcow2_barrier(BlockDriverState *bs)
 
 static int qcow2_probe(const uint8_t *buf, int buf_size, const char *filename)
 {
-    if (buf_size >= 8 && qcow2_be32(buf) == QCOW2_MAGIC &&
-        (qcow2_be32(buf + 4) == 2 || qcow2_be32(buf + 4) == 3)) {
+    /* the magic alone: an unsupported version is then refused by name */
+    if (buf_size >= 4 && qcow2_be32(buf) == QCOW2_MAGIC) {
         return 100;
     }
     return 0;

@@ -146,4 +146,5 @@ const BlockDriver bdrv_raw = {
     .block_status = raw_block_status,
     .truncate = raw_truncate,
     .measure = raw_measure,
+    .passthrough = true,
 };

@@ -22,7 +22,7 @@ typedef struct VmdkCreateParams {
     const char *backing;
 } VmdkCreateParams;
 
-static uint32_t vmdk_random_cid(void)
+uint32_t vmdk_random_cid(void)
 {
     uint32_t cid = 0;
     FILE *f = fopen("/dev/urandom", "rb");
@@ -73,10 +73,11 @@ static const char *vmdk_base_name(const char *filename)
 
 /* Sparse extent layout as VMware lays it out: header, embedded descriptor (20
  * sectors), redundant GD, redundant GTs, GD, GTs, padded to a whole grain. */
-static int vmdk_write_sparse_extent(BlockFile *file, const VmdkCreateParams *p, const char *desc)
+static int vmdk_write_sparse_extent(BlockFile *file, const VmdkCreateParams *p, uint64_t capacity,
+                                    const char *desc)
 {
     const uint64_t grain = 128, gtes = 512, desc_offset = 1, desc_sectors = 20;
-    uint64_t gd_entries = div_round_up_u64(p->sectors, grain * gtes);
+    uint64_t gd_entries = div_round_up_u64(capacity, grain * gtes);
     uint64_t gd_sectors = div_round_up_u64(gd_entries * 4, 512);
     uint64_t gt_sectors = gtes * 4 / 512;
     uint64_t rgd = desc_offset + desc_sectors, rgt = rgd + gd_sectors;
@@ -92,7 +93,7 @@ static int vmdk_write_sparse_extent(BlockFile *file, const VmdkCreateParams *p, 
     store_le32(h + HDR_FLAGS, VMDK_FLAG_NL_DETECT | VMDK_FLAG_RGD |
                (p->zeroed_grain ? VMDK_FLAG_ZERO_GRAIN : 0) |
                (p->stream ? VMDK_FLAG_COMPRESSED | VMDK_FLAG_MARKERS : 0));
-    store_le64(h + HDR_CAPACITY, p->sectors);
+    store_le64(h + HDR_CAPACITY, capacity);
     store_le64(h + HDR_GRAIN_SIZE, grain);
     store_le64(h + HDR_DESC_OFFSET, desc_offset);
     store_le64(h + HDR_DESC_SIZE, desc_sectors);
@@ -122,32 +123,77 @@ static int vmdk_write_sparse_extent(BlockFile *file, const VmdkCreateParams *p, 
     return ret;
 }
 
-static int vmdk_create_flat(const char *filename, VmdkCreateParams *p, BlockErrorInfo *err)
+/* The name of extent number index (from 1) of a descriptor-file image. */
+static void vmdk_extent_name(const char *filename, const char *subformat, int index, char *out,
+                             size_t size)
 {
-    char flat_name[4096], line[4400];
     size_t len = strlen(filename);
-    BlockFile *file;
-    char *desc;
-    int ret;
+    int stem = len > 5 && strcmp(filename + len - 5, ".vmdk") == 0 ? (int)(len - 5) : (int)len;
 
-    if (len > 5 && strcmp(filename + len - 5, ".vmdk") == 0) {
-        snprintf(flat_name, sizeof(flat_name), "%.*s-flat.vmdk", (int)(len - 5), filename);
+    if (strcmp(subformat, "monolithicFlat") == 0) {
+        snprintf(out, size, "%.*s-flat.vmdk", stem, filename);
     } else {
-        snprintf(flat_name, sizeof(flat_name), "%s-flat.vmdk", filename);
+        snprintf(out, size, "%.*s-%c%03d.vmdk", stem, filename,
+                 strcmp(subformat, "twoGbMaxExtentFlat") == 0 ? 'f' : 's', index);
     }
-    snprintf(line, sizeof(line), "RW %" PRIu64 " FLAT \"%s\" 0", p->sectors,
-             vmdk_base_name(flat_name));
-    ret = format_create_file(flat_name, &file, err);
+}
+
+static int vmdk_create_extent_file(const char *name, VmdkCreateParams *p, bool flat,
+                                   uint64_t sectors, BlockErrorInfo *err)
+{
+    BlockFile *file;
+    int ret = format_create_file(name, &file, err);
+
     if (ret < 0) {
         return ret;
     }
-    ret = block_file_truncate(file, p->sectors * 512);
+    ret = flat ? block_file_truncate(file, sectors * 512)
+               : vmdk_write_sparse_extent(file, p, sectors, NULL);
+    if (ret == 0) {
+        ret = block_file_flush(file);
+    }
     block_file_close(file);
-    desc = vmdk_make_descriptor(p, line);
+    if (ret < 0) {
+        block_error_set(err, "%s: cannot write: %s", name, strerror(-ret));
+    }
+    return ret;
+}
+
+/* Images described by a descriptor file of their own: monolithicFlat (one flat
+ * extent) and the twoGbMaxExtent sets (extents of at most 2 GiB each, for hosts
+ * whose file systems limit file sizes). */
+static int vmdk_create_described(const char *filename, VmdkCreateParams *p, BlockErrorInfo *err)
+{
+    bool flat = strcmp(p->subformat, "twoGbMaxExtentSparse") != 0;
+    uint64_t extent_max = strcmp(p->subformat, "monolithicFlat") == 0 ? UINT64_MAX : 4194304;
+    char name[4096], *lines = NULL, *desc;
+    uint64_t done = 0;
+    BlockFile *file;
+    int ret = 0;
+
+    for (int index = 1; ret == 0 && (done < p->sectors || index == 1); index++) {
+        uint64_t n = p->sectors - done < extent_max ? p->sectors - done : extent_max;
+        char *grown;
+        vmdk_extent_name(filename, p->subformat, index, name, sizeof(name));
+        ret = vmdk_create_extent_file(name, p, flat, n, err);
+        if (ret == 0 && asprintf(&grown, "%s%sRW %" PRIu64 " %s \"%s\"%s", lines ? lines : "",
+                                 lines ? "\n" : "", n, flat ? "FLAT" : "SPARSE",
+                                 vmdk_base_name(name), flat ? " 0" : "") < 0) {
+            ret = -ENOMEM;
+            grown = lines;
+        }
+        if (ret == 0) {
+            free(lines);
+            lines = grown;
+        }
+        done += n;
+    }
+    desc = ret == 0 ? vmdk_make_descriptor(p, lines) : NULL;
+    free(lines);
     if (ret < 0 || !desc) {
-        free(desc);
-        block_error_set(err, "%s: cannot write: %s", flat_name,
-                 strerror(ret < 0 ? -ret : ENOMEM));
+        if (ret == 0) {
+            block_error_set(err, "%s: out of memory", filename);
+        }
         return ret < 0 ? ret : -ENOMEM;
     }
     ret = format_create_file(filename, &file, err);
@@ -186,7 +232,7 @@ static int vmdk_create_monolithic(const char *filename, VmdkCreateParams *p, Blo
     }
     ret = format_create_file(filename, &file, err);
     if (ret == 0) {
-        ret = vmdk_write_sparse_extent(file, p, desc);
+        ret = vmdk_write_sparse_extent(file, p, p->sectors, desc);
         if (ret == 0) {
             ret = block_file_flush(file);
         }
@@ -254,9 +300,12 @@ static int vmdk_parse_create_options(const char *filename, QDict *options, VmdkC
     }
     p->stream = strcmp(p->subformat, "streamOptimized") == 0;
     if (strcmp(p->subformat, "monolithicSparse") != 0 && !p->stream &&
-        strcmp(p->subformat, "monolithicFlat") != 0) {
+        strcmp(p->subformat, "monolithicFlat") != 0 &&
+        strcmp(p->subformat, "twoGbMaxExtentSparse") != 0 &&
+        strcmp(p->subformat, "twoGbMaxExtentFlat") != 0) {
         block_error_set(err, "%s: unsupported VMDK subformat '%s' (monolithicSparse, "
-                 "monolithicFlat or streamOptimized)", filename, p->subformat);
+                 "monolithicFlat, twoGbMaxExtentSparse, twoGbMaxExtentFlat or streamOptimized)",
+                 filename, p->subformat);
         return -ENOTSUP;
     }
     p->cid = vmdk_random_cid();
@@ -282,8 +331,8 @@ int vmdk_create(const char *filename, QDict *options, BlockErrorInfo *err)
     if (ret < 0) {
         return ret;
     }
-    if (strcmp(p.subformat, "monolithicFlat") == 0) {
-        return vmdk_create_flat(filename, &p, err);
+    if (strcmp(p.subformat, "monolithicSparse") != 0 && !p.stream) {
+        return vmdk_create_described(filename, &p, err);
     }
     return vmdk_create_monolithic(filename, &p, err);
 }
@@ -298,7 +347,7 @@ const BlockOptionDesc vmdk_create_opts[] = {
     { "hwversion", OPT_STRING, "VMDK hardware version" },
     { "toolsversion", OPT_STRING, "VMware guest tools version" },
     { "subformat", OPT_STRING, "VMDK flat extent format, can be one of {monolithicSparse (default) "
-      "| monolithicFlat | streamOptimized}" },
+      "| monolithicFlat | twoGbMaxExtentSparse | twoGbMaxExtentFlat | streamOptimized}" },
     { "zeroed_grain", OPT_BOOL, "Enable efficient zero writes using the zeroed-grain GTE feature" },
     { NULL, OPT_STRING, NULL },
 };

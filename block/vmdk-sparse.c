@@ -296,6 +296,9 @@ int vmdk_read_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t
         return ret;
     }
     if (gte == 0) {
+        if (bs->backing && (ret = vmdk_check_parent_cid(bs)) < 0) {
+            return ret;
+        }
         return format_read_unallocated(bs, e->start + rel, n, out);
     }
     if (vmdk_gte_is_zeroed(e, gte)) {
@@ -350,7 +353,11 @@ static int vmdk_merge_grain(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, u
         memcpy(s->grain_buf, data, n);
     } else {
         if (gte == 0) {
-            ret = format_read_unallocated(bs, e->start + grain_start, e->grain_size, s->grain_buf);
+            ret = bs->backing ? vmdk_check_parent_cid(bs) : 0;
+            if (ret == 0) {
+                ret = format_read_unallocated(bs, e->start + grain_start, e->grain_size,
+                                              s->grain_buf);
+            }
         } else if (vmdk_gte_is_zeroed(e, gte)) {
             memset(s->grain_buf, 0, e->grain_size);
         } else if (e->compressed) {
@@ -439,6 +446,159 @@ int vmdk_write_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_
         ret = vmdk_append_grain(bs, s, e, rel, &sector);
     }
     return ret < 0 ? ret : vmdk_set_gte(bs, e, rel, sector);
+}
+
+/* The GTEs of grains [first, first + count) of GT gd_index, in the GT and in
+ * its redundant copy. */
+static int vmdk_write_gtes(BlockDriverState *bs, VmdkExtent *e, uint64_t gd_index,
+                           uint32_t first, uint32_t count, const uint8_t *entries)
+{
+    int ret = block_file_pwrite(e->file, (uint64_t)e->gd[gd_index] * 512 + first * 4, count * 4,
+                                entries);
+    if (ret == 0 && e->rgd && e->rgd[gd_index]) {
+        ret = block_file_pwrite(e->file, (uint64_t)e->rgd[gd_index] * 512 + first * 4,
+                                count * 4, entries);
+    }
+    return ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
+}
+
+/* Whole unallocated grains of one grain table, none of them zeros, in one go:
+ * their data in one piece at the end of the file, then their GTEs in one write
+ * per table copy (data first: a crash only leaks). *done stays 0 when fewer
+ * than two grains qualify. */
+int vmdk_write_sparse_run(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint64_t bytes,
+                          const uint8_t *data, uint64_t *done)
+{
+    uint64_t grain = rel / e->grain_size, gd_index = grain / e->gtes_per_gt;
+    uint32_t first = grain % e->gtes_per_gt, count = 0, *table;
+    uint64_t host, length;
+    uint8_t *entries;
+    int ret;
+
+    *done = 0;
+    if (e->compressed || e->file_end == UINT64_MAX || rel % e->grain_size ||
+        gd_index >= e->gd_entries || e->gd[gd_index] == 0) {
+        return 0;
+    }
+    ret = vmdk_load_gt(bs, e, e->gd[gd_index], &table);
+    if (ret < 0) {
+        return ret;
+    }
+    while (first + count < e->gtes_per_gt && (count + 1) * e->grain_size <= bytes &&
+           (table[first + count] == 0 || vmdk_gte_is_zeroed(e, table[first + count])) &&
+           !buffer_is_zero(data + count * e->grain_size, e->grain_size)) {
+        count++;
+    }
+    host = round_up_u64(e->file_end, 512);
+    length = count * e->grain_size;
+    if (count < 2 || (host + length) / 512 > UINT32_MAX) {
+        return 0;
+    }
+    entries = malloc((size_t)count * 4);
+    if (!entries) {
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        store_le32(entries + i * 4, host / 512 + i * (e->grain_size / 512));
+    }
+    ret = block_file_pwrite(e->file, host, length, data);
+    ret = ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
+    if (ret == 0) {
+        e->file_end = host + length;
+        ret = vmdk_write_gtes(bs, e, gd_index, first, count, entries);
+    }
+    free(entries);
+    if (ret < 0) {
+        return ret;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        table[first + i] = host / 512 + i * (e->grain_size / 512);
+    }
+    *done = length;
+    return 0;
+}
+
+/* Packs compressed grains behind their markers ({u64 lba, u32 size}, padded to
+ * a sector) into packed; entries gets each marker's sector from host on. */
+static uint64_t vmdk_pack_grains(const VmdkExtent *e, uint64_t rel, const uint8_t *out,
+                                 size_t stride, const size_t *lens, uint32_t count,
+                                 uint64_t host, uint8_t *packed, uint8_t *entries)
+{
+    uint64_t at = 0;
+
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t length = round_up_u64(12 + lens[i], 512);
+        store_le64(packed + at, (rel + i * e->grain_size) / 512);
+        store_le32(packed + at + 8, lens[i]);
+        memcpy(packed + at + 12, out + i * stride, lens[i]);
+        memset(packed + at + 12 + lens[i], 0, length - 12 - lens[i]);
+        store_le32(entries + i * 4, (host + at) / 512);
+        at += length;
+    }
+    return at;
+}
+
+/* Stream-optimized extents: whole, non-zero grains of one GT compressed on
+ * several threads, appended in one write, then their GTEs in one write per
+ * table copy. *done stays 0 when fewer than two grains qualify. */
+int vmdk_write_stream_run(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint64_t bytes,
+                          const uint8_t *data, uint64_t *done)
+{
+    uint64_t grain = rel / e->grain_size, gd_index = grain / e->gtes_per_gt;
+    uint32_t first = grain % e->gtes_per_gt, count = 0, *table;
+    size_t stride = 2 * e->grain_size + 1024, *lens = NULL;
+    uint8_t *out = NULL, *packed = NULL, *entries = NULL;
+    uint64_t host = round_up_u64(e->file_end, 512), length = 0;
+    int ret;
+
+    *done = 0;
+    if (!e->compressed || e->file_end == UINT64_MAX || rel % e->grain_size ||
+        gd_index >= e->gd_entries || e->gd[gd_index] == 0) {
+        return 0;
+    }
+    ret = vmdk_load_gt(bs, e, e->gd[gd_index], &table);
+    if (ret < 0) {
+        return ret;
+    }
+    while (first + count < e->gtes_per_gt && (count + 1) * e->grain_size <= bytes &&
+           !buffer_is_zero(data + count * e->grain_size, e->grain_size)) {
+        count++;
+    }
+    if (count < 2) {
+        return 0;
+    }
+    out = malloc(count * stride);
+    packed = malloc(count * stride);
+    lens = malloc(count * sizeof(*lens));
+    entries = malloc(count * 4);
+    ret = out && packed && lens && entries ? 0 : -ENOMEM;
+    if (ret == 0) {
+        format_deflate_clusters(data, count * e->grain_size, e->grain_size, 15, out, stride,
+                                stride - 12 - 511, lens);
+        for (uint32_t i = 0; i < count; i++) {
+            ret = lens[i] ? ret : -EIO;
+        }
+    }
+    if (ret == 0) {
+        length = vmdk_pack_grains(e, rel, out, stride, lens, count, host, packed, entries);
+        ret = (host + length) / 512 > UINT32_MAX ? -EFBIG : block_file_pwrite(e->file, host,
+                                                                               length, packed);
+        ret = ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
+    }
+    if (ret == 0) {
+        e->file_end = host + length;
+        e->stream_needs_eos = true;
+        ret = vmdk_write_gtes(bs, e, gd_index, first, count, entries);
+    }
+    for (uint32_t i = 0; ret == 0 && i < count; i++) {
+        table[first + i] = load_le32(entries + i * 4);
+    }
+    free(out);
+    free(packed);
+    free(lens);
+    free(entries);
+    *done = ret == 0 ? count * e->grain_size : 0;
+    return ret;
 }
 
 int vmdk_write_eos(BlockDriverState *bs, VmdkExtent *e)

@@ -80,6 +80,15 @@ static bool descriptor_get(const char *desc, const char *key, char *out, size_t 
     return false;
 }
 
+static void vmdk_parse_cids(VmdkState *s, const char *desc)
+{
+    char value[64];
+
+    s->cid = descriptor_get(desc, "CID", value, sizeof(value)) ? strtoul(value, NULL, 16) : 0;
+    s->parent_cid = descriptor_get(desc, "parentCID", value, sizeof(value))
+                    ? strtoul(value, NULL, 16) : UINT32_MAX;
+}
+
 /* One extent line: ACCESS SIZE TYPE ["FILENAME" [OFFSET]] (VMDK 1.1, "Extent
  * Descriptions"); 1 when parsed, 0 when the line is not an extent, -1 if bad. */
 static int parse_extent_line(const char *line, char *type, uint64_t *sectors, char *name,
@@ -164,12 +173,92 @@ static int vmdk_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, voi
     return 0;
 }
 
+/* The descriptor with its CID line replaced by cid (NULL without a CID line). */
+static char *vmdk_descriptor_with_cid(const char *desc, uint32_t cid)
+{
+    for (const char *line = desc; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+        if (strncmp(line, "CID=", 4) == 0) {
+            const char *rest = line + 4 + strspn(line + 4, "0123456789abcdefABCDEF");
+            char *out = NULL;
+            if (asprintf(&out, "%.*sCID=%08x%s", (int)(line - desc), desc, cid, rest) < 0) {
+                return NULL;
+            }
+            return out;
+        }
+    }
+    return NULL;
+}
+
+/* The first write gives the image a new CID ("Descriptor File", CID: it changes
+ * when the disk is modified, so that children notice). */
+static int vmdk_update_cid(BlockDriverState *bs, VmdkState *s)
+{
+    size_t old_len, new_len;
+    char *text;
+    int ret;
+
+    if (s->cid_updated || !s->descriptor) {
+        return 0;
+    }
+    s->cid_updated = true;
+    text = vmdk_descriptor_with_cid(s->descriptor, vmdk_random_cid());
+    if (!text) {
+        return 0;                   /* no CID line: nothing records one */
+    }
+    old_len = strlen(s->descriptor);
+    new_len = strlen(text);
+    if (new_len > s->descriptor_space) {
+        free(text);
+        return 0;
+    }
+    ret = block_file_pwrite(bs->file, s->descriptor_offset, new_len, text);
+    if (ret == 0 && new_len < old_len) {
+        ret = s->descriptor_space == UINT64_MAX ? block_file_truncate(bs->file, new_len)
+              : block_file_write_zeroes(bs->file, s->descriptor_offset + new_len,
+                                        old_len - new_len, false);
+    }
+    if (ret < 0) {
+        free(text);
+        bdrv_set_error(bs, "%s: cannot update the VMDK descriptor: %s", bs->filename,
+                       strerror(-ret));
+        return ret;
+    }
+    vmdk_parse_cids(s, text);
+    free(s->descriptor);
+    s->descriptor = text;
+    return 0;
+}
+
+int vmdk_check_parent_cid(BlockDriverState *bs)
+{
+    VmdkState *s = bs->opaque;
+
+    if (s->parent_cid_ok == 0) {
+        s->parent_cid_ok = 1;
+        if (bs->backing && bs->backing->drv == &bdrv_vmdk && s->parent_cid != UINT32_MAX &&
+            ((VmdkState *)bs->backing->opaque)->cid != s->parent_cid) {
+            s->parent_cid_ok = -1;
+        }
+    }
+    if (s->parent_cid_ok < 0) {
+        bdrv_set_error(bs, "%s: its parent '%s' was modified after it was created (parent CID "
+                       "%08x, recorded %08x)", bs->filename, bs->backing->filename,
+                       ((VmdkState *)bs->backing->opaque)->cid, s->parent_cid);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf,
                        int flags)
 {
     VmdkState *s = bs->opaque;
     const uint8_t *in = buf;
-    int ret = 0;
+    int ret = vmdk_update_cid(bs, s);
+
+    if (ret < 0) {
+        return ret;
+    }
 
     while (bytes > 0) {
         VmdkExtent *e = vmdk_find_extent(s, offset);
@@ -185,7 +274,14 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
             ret = block_file_pwrite(e->file, e->flat_offset + rel, n, in);
             ret = ret < 0 ? vmdk_io_error(bs, e, "write", ret) : 0;
         } else {
-            ret = vmdk_write_sparse(bs, s, e, rel, n, in);
+            uint64_t done = 0, left = bytes < e->length - rel ? bytes : e->length - rel;
+            ret = e->compressed ? vmdk_write_stream_run(bs, e, rel, left, in, &done)
+                                : vmdk_write_sparse_run(bs, e, rel, left, in, &done);
+            if (ret == 0 && done) {
+                n = done;
+            } else if (ret == 0) {
+                ret = vmdk_write_sparse(bs, s, e, rel, n, in);
+            }
         }
         if (ret < 0) {
             return ret;
@@ -224,7 +320,11 @@ static int vmdk_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t by
     VmdkState *s = bs->opaque;
     VmdkExtent *e = vmdk_find_extent(s, offset);
     uint64_t rel = e ? offset - e->start : 0;
-    int ret;
+    int ret = vmdk_update_cid(bs, s);
+
+    if (ret < 0) {
+        return ret;
+    }
 
     if (!e || e->type != EXTENT_SPARSE || !(e->flags & VMDK_FLAG_ZERO_GRAIN) ||
         rel % e->grain_size || bytes % e->grain_size || bytes > e->length - rel) {
@@ -305,6 +405,7 @@ static void vmdk_close(BlockDriverState *bs)
         vmdk_free_extent(&s->extents[i]);
     }
     free(s->extents);
+    free(s->descriptor);
     free(s->grain_buf);
     free(s->compressed_buf);
     memset(s, 0, sizeof(*s));
@@ -422,11 +523,7 @@ static int vmdk_add_described_extent(BlockDriverState *bs, VmdkState *s, const c
 
 static void vmdk_parse_ids(BlockDriverState *bs, VmdkState *s, const char *desc)
 {
-    char value[64];
-
-    s->cid = descriptor_get(desc, "CID", value, sizeof(value)) ? strtoul(value, NULL, 16) : 0;
-    s->parent_cid = descriptor_get(desc, "parentCID", value, sizeof(value))
-                    ? strtoul(value, NULL, 16) : UINT32_MAX;
+    vmdk_parse_cids(s, desc);
     if (!descriptor_get(desc, "createType", s->create_type, sizeof(s->create_type))) {
         s->create_type[0] = '\0';
     }
@@ -521,6 +618,8 @@ static int vmdk_open_layout(BlockDriverState *bs, VmdkState *s, int64_t file_len
         }
         ret = vmdk_read_text(bs, desc_offset * 512, desc_size * 512, &desc);
         if (ret == 0) {
+            s->descriptor_offset = desc_offset * 512;
+            s->descriptor_space = desc_size * 512;
             ret = vmdk_open_descriptor(bs, s, desc, true);
         }
     } else {
@@ -531,10 +630,12 @@ static int vmdk_open_layout(BlockDriverState *bs, VmdkState *s, int64_t file_len
             ret = -EINVAL;
         }
         if (ret == 0) {
+            s->descriptor_offset = 0;
+            s->descriptor_space = UINT64_MAX;
             ret = vmdk_open_descriptor(bs, s, desc, false);
         }
     }
-    free(desc);
+    s->descriptor = desc;
     return ret;
 }
 
@@ -653,6 +754,22 @@ static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
         }
         return ret;
     }
+}
+
+/* The descriptor file and every extent file, as qemu-img counts them. */
+static int64_t vmdk_get_allocated_file_size(BlockDriverState *bs)
+{
+    VmdkState *s = bs->opaque;
+    int64_t total = block_file_allocated_size(bs->file);
+
+    for (int i = 0; i < s->extent_count && total >= 0; i++) {
+        const VmdkExtent *e = &s->extents[i];
+        if (e->owns_file) {
+            int64_t size = block_file_allocated_size(e->file);
+            total = size < 0 ? size : total + size;
+        }
+    }
+    return total;
 }
 
 static int vmdk_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
@@ -813,5 +930,6 @@ const BlockDriver bdrv_vmdk = {
     .check = vmdk_check,
     .get_info = vmdk_get_info,
     .dump_info = vmdk_dump_info,
+    .get_allocated_file_size = vmdk_get_allocated_file_size,
     .supports_backing = true,
 };

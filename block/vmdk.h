@@ -69,6 +69,13 @@ typedef struct VmdkState {
     uint64_t grain_buf_gte;
     uint8_t *compressed_buf;
     size_t compressed_buf_size;
+    /* the descriptor, kept to give the image a new CID when it is first written
+     * (children record their parent's CID to notice it changed underneath) */
+    char *descriptor;
+    uint64_t descriptor_offset;     /* in bs->file */
+    uint64_t descriptor_space;      /* bytes it may take (UINT64_MAX: own file) */
+    bool cid_updated;
+    int parent_cid_ok;              /* 0 unknown, 1 matches, -1 mismatch */
 } VmdkState;
 
 static inline bool vmdk_gte_is_zeroed(const VmdkExtent *e, uint32_t gte)
@@ -89,10 +96,20 @@ int vmdk_read_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t
                      uint64_t n, uint8_t *out);
 int vmdk_write_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t rel,
                       uint64_t n, const uint8_t *data);
+/* several whole unallocated grains at once; *done = 0 when that does not apply */
+int vmdk_write_sparse_run(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint64_t bytes,
+                          const uint8_t *data, uint64_t *done);
+int vmdk_write_stream_run(BlockDriverState *bs, VmdkExtent *e, uint64_t rel, uint64_t bytes,
+                          const uint8_t *data, uint64_t *done);
 /* the end-of-stream marker after the last grain of a stream-optimized extent */
 int vmdk_write_eos(BlockDriverState *bs, VmdkExtent *e);
 
+/* reading through to the backing file: refused when the parent's CID is no
+ * longer the one recorded here (it was written to since) */
+int vmdk_check_parent_cid(BlockDriverState *bs);
+
 /* block/vmdk-create.c */
+uint32_t vmdk_random_cid(void);
 int vmdk_create(const char *filename, QDict *options, BlockErrorInfo *err);
 extern const BlockOptionDesc vmdk_create_opts[];
 

@@ -318,7 +318,7 @@ static bool map_image(UserProcess *p, ElfFile *elf, uint64_t lo, uint64_t hi, ui
     for (uint64_t i = 0; i < elf->phnum; i++) {
         const ProgramHeader *ph = &elf->ph[i];
         if (ph->type == PT_LOAD && ph->filesz &&
-            !read_exact(elf->fd, g2h(p, ph->vaddr + *bias), ph->filesz, ph->offset)) {
+            !read_exact(elf->fd, guest_to_host(p, ph->vaddr + *bias), ph->filesz, ph->offset)) {
             return load_error(elf, "cannot read segment %" PRIu64, i);
         }
     }
@@ -396,7 +396,8 @@ bool elf_has_interpreter(const char *path)
         uint64_t phoff, phnum, entsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
         Elf64_Ehdr h64;
         Elf32_Ehdr h32;
-        bool ok = is64 ? read_exact(fd, &h64, sizeof(h64), 0) : read_exact(fd, &h32, sizeof(h32), 0);
+        bool ok = is64 ? read_exact(fd, &h64, sizeof(h64), 0)
+                       : read_exact(fd, &h32, sizeof(h32), 0);
         phoff = is64 ? h64.e_phoff : h32.e_phoff;
         phnum = is64 ? h64.e_phnum : h32.e_phnum;
         for (uint64_t i = 0; ok && !found && i < phnum && i < MAX_PHNUM; i++) {

@@ -38,13 +38,13 @@ enum {
 
 static void gdt_write(UserProcess *p, unsigned entry, uint64_t descriptor)
 {
-    memcpy(g2h(p, p->gdt_addr + entry * 8ULL), &descriptor, 8);
+    memcpy(guest_to_host(p, p->gdt_addr + entry * 8ULL), &descriptor, 8);
 }
 
 static uint64_t gdt_read(UserProcess *p, unsigned entry)
 {
     uint64_t descriptor;
-    memcpy(&descriptor, g2h(p, p->gdt_addr + entry * 8ULL), 8);
+    memcpy(&descriptor, guest_to_host(p, p->gdt_addr + entry * 8ULL), 8);
     return descriptor;
 }
 

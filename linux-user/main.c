@@ -25,7 +25,8 @@ typedef struct Options {
     const char *argv0;
     char **env;                     /* the guest environment, after -E/-U */
     int nb_env;
-    char *pass[8];                  /* options handed on at execve */
+    const char *stack_arg;          /* -s as given */
+    char *pass[4];                  /* options handed on at execve */
     int nb_pass;
 } Options;
 
@@ -183,7 +184,6 @@ static int parse_options(Options *o, int argc, char **argv)
             exit(0);
         } else if (strcmp(opt, "strace") == 0) {
             o->strace = true;
-            o->pass[o->nb_pass++] = "-strace";
         } else if (!takes_arg) {
             option_error(o, "unknown option '%s' (see -h)", argv[i]);
         } else {
@@ -194,8 +194,7 @@ static int parse_options(Options *o, int argc, char **argv)
             case 'U': env_unset(o, arg); break;
             case 's':
                 o->stack_size = parse_size(o, arg);
-                o->pass[o->nb_pass++] = "-s";
-                o->pass[o->nb_pass++] = (char *)arg;
+                o->stack_arg = arg;
                 break;
             case '0': o->argv0 = arg; break;
             }
@@ -204,6 +203,14 @@ static int parse_options(Options *o, int argc, char **argv)
     }
     if (i >= argc) {
         option_error(o, "%s", "no program given (see -h)");
+    }
+    /* what a program the guest execs runs with too */
+    if (o->strace) {
+        o->pass[o->nb_pass++] = "-strace";
+    }
+    if (o->stack_arg) {
+        o->pass[o->nb_pass++] = "-s";
+        o->pass[o->nb_pass++] = (char *)o->stack_arg;
     }
     return i;
 }
@@ -221,6 +228,12 @@ static void handle_syscall64(UserProcess *p)
 static void handle_int80(UserProcess *p)
 {
     CPUX86State *env = p->env;
+    if (p->abi->is64) {
+        /* Linux would run an i386 system call for a 64-bit process (with the
+         * i386 numbers and layouts); only the i386 ABI has that table here */
+        env->regs[R_EAX] = (uint64_t)-ENOSYS;
+        return;
+    }
     uint64_t args[6] = { (uint32_t)env->regs[R_EBX], (uint32_t)env->regs[R_ECX],
                          (uint32_t)env->regs[R_EDX], (uint32_t)env->regs[R_ESI],
                          (uint32_t)env->regs[R_EDI], (uint32_t)env->regs[R_EBP] };
@@ -252,6 +265,11 @@ static void cpu_loop(UserProcess *p)
         int exception = cpu_exec(p->cpu);
         switch (exception) {
         case EXCP_SYSCALL:
+            if (!p->abi->is64) {
+                /* SYSCALL outside 64-bit mode is #UD on Intel processors
+                 * (Intel SDM vol. 2B, SYSCALL) */
+                user_die_with_signal(p, SIGILL);
+            }
             handle_syscall64(p);
             break;
         case EXCP_INT80:

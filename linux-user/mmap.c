@@ -88,10 +88,10 @@ static bool range_is_free(UserProcess *p, uint64_t addr, uint64_t len)
 static void release_host_range(UserProcess *p, uint64_t addr, uint64_t len)
 {
     if (is_reserved_region(p)) {
-        mmap(g2h(p, addr), len, PROT_NONE,
+        mmap(guest_to_host(p, addr), len, PROT_NONE,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
     } else {
-        munmap(g2h(p, addr), len);
+        munmap(guest_to_host(p, addr), len);
     }
 }
 
@@ -107,7 +107,7 @@ uint64_t guest_find_free(UserProcess *p, uint64_t len, uint64_t hint)
             return 0;
         }
         munmap(host, len);
-        return h2g(p, host);
+        return host_to_guest(p, host);
     }
     uint64_t end = p->abi->address_space_end;
     uint64_t start = hint ? hint & GUEST_PAGE_MASK : p->mmap_next;
@@ -153,13 +153,13 @@ static bool fixed_range_allowed(UserProcess *p, uint64_t addr, uint64_t len)
         while (run_end < addr + len && !(page_get_flags(p->cpu, run_end) & PAGE_VALID)) {
             run_end += GUEST_PAGE_SIZE;
         }
-        void *probe = mmap(g2h(p, a), run_end - a, PROT_NONE,
+        void *probe = mmap(guest_to_host(p, a), run_end - a, PROT_NONE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
                            -1, 0);
         if (probe == MAP_FAILED) {
             return false;
         }
-        if (probe != g2h(p, a)) {
+        if (probe != guest_to_host(p, a)) {
             /* a kernel without MAP_FIXED_NOREPLACE took it as a hint */
             munmap(probe, run_end - a);
             return false;
@@ -219,7 +219,7 @@ int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int f
         fd = -1;
         offset = 0;
     }
-    void *host = mmap(g2h(p, (uint64_t)start), len, host_prot(prot),
+    void *host = mmap(guest_to_host(p, (uint64_t)start), len, host_prot(prot),
                       host_map_flags(flags) | MAP_FIXED, fd, (off_t)offset);
     if (host == MAP_FAILED) {
         int err = errno;
@@ -230,7 +230,8 @@ int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int f
     }
     page_set_flags(p->cpu, (uint64_t)start, (uint64_t)start + len,
                    PAGE_VALID | page_flags_from_prot(prot));
-    if (is_reserved_region(p) && !(flags & MAP_FIXED)) {
+    if (is_reserved_region(p) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !addr) {
+        /* next search from here; a hinted mapping (the stack) does not move it */
         p->mmap_next = (uint64_t)start + len;
     }
     return start;
@@ -278,7 +279,7 @@ int64_t target_mprotect(UserProcess *p, uint64_t addr, uint64_t len, int prot)
     if (!range_in_space(p, addr, len) || !page_check_range(p->cpu, addr, len, PAGE_VALID)) {
         return -ENOMEM;
     }
-    if (mprotect(g2h(p, addr), len, host_prot(prot)) != 0) {
+    if (mprotect(guest_to_host(p, addr), len, host_prot(prot)) != 0) {
         return -errno;
     }
     page_set_flags(p->cpu, addr, addr + len, PAGE_VALID | page_flags_from_prot(prot));
@@ -298,8 +299,8 @@ static bool remap_grow_in_place(UserProcess *p, uint64_t addr, uint64_t old_len,
     if (!range_in_space(p, addr, new_len) || !range_is_free(p, tail, new_len - old_len)) {
         return false;
     }
-    munmap(g2h(p, tail), new_len - old_len);
-    if (mremap(g2h(p, addr), old_len, new_len, 0) == MAP_FAILED) {
+    munmap(guest_to_host(p, tail), new_len - old_len);
+    if (mremap(guest_to_host(p, addr), old_len, new_len, 0) == MAP_FAILED) {
         release_host_range(p, tail, new_len - old_len);
         return false;
     }
@@ -327,8 +328,8 @@ static int64_t remap_reserved(UserProcess *p, uint64_t old_addr, uint64_t old_le
             return -ENOMEM;
         }
     }
-    if (mremap(g2h(p, old_addr), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
-               g2h(p, dest)) == MAP_FAILED) {
+    if (mremap(guest_to_host(p, old_addr), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
+               guest_to_host(p, dest)) == MAP_FAILED) {
         return -errno;
     }
     release_host_range(p, old_addr, old_len);
@@ -342,12 +343,12 @@ static int64_t remap_host(UserProcess *p, uint64_t old_addr, uint64_t old_len,
         (!range_in_space(p, new_addr, new_len) || !fixed_range_allowed(p, new_addr, new_len))) {
         return -EINVAL;
     }
-    void *host = mremap(g2h(p, old_addr), old_len, new_len,
-                        flags & (MREMAP_MAYMOVE | MREMAP_FIXED), g2h(p, new_addr));
+    void *host = mremap(guest_to_host(p, old_addr), old_len, new_len,
+                        flags & (MREMAP_MAYMOVE | MREMAP_FIXED), guest_to_host(p, new_addr));
     if (host == MAP_FAILED) {
         return -errno;
     }
-    uint64_t dest = h2g(p, host);
+    uint64_t dest = host_to_guest(p, host);
     if (!range_in_space(p, dest, new_len)) {
         munmap(host, new_len);
         page_set_flags(p->cpu, old_addr, old_addr + old_len, 0);
@@ -392,12 +393,12 @@ static bool brk_map_pages(UserProcess *p, uint64_t start, uint64_t end)
         return false;
     }
     int fixed = is_reserved_region(p) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
-    void *host = mmap(g2h(p, start), end - start, PROT_READ | PROT_WRITE,
+    void *host = mmap(guest_to_host(p, start), end - start, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
     if (host == MAP_FAILED) {
         return false;
     }
-    if (host != g2h(p, start)) {
+    if (host != guest_to_host(p, start)) {
         munmap(host, end - start);
         return false;
     }
@@ -445,7 +446,7 @@ static bool page_writable(UserProcess *p, uint64_t page)
 void *guest_ptr(UserProcess *p, uint64_t addr, uint64_t len, int access)
 {
     if (len == 0) {
-        return g2h(p, addr);
+        return guest_to_host(p, addr);
     }
     if (!range_in_space(p, addr, len)) {
         return NULL;
@@ -457,9 +458,10 @@ void *guest_ptr(UserProcess *p, uint64_t addr, uint64_t len, int access)
                 return NULL;
             }
         }
-        return g2h(p, addr);
+        return guest_to_host(p, addr);
     }
-    return page_check_range(p->cpu, addr, len, PAGE_VALID | PAGE_READ) ? g2h(p, addr) : NULL;
+    bool readable = page_check_range(p->cpu, addr, len, PAGE_VALID | PAGE_READ);
+    return readable ? guest_to_host(p, addr) : NULL;
 }
 
 const char *guest_string(UserProcess *p, uint64_t addr)
@@ -471,8 +473,8 @@ const char *guest_string(UserProcess *p, uint64_t addr)
         if (!guest_ptr(p, a, page_end - a, PAGE_READ)) {
             return NULL;
         }
-        if (memchr(g2h(p, a), 0, page_end - a)) {
-            return g2h(p, addr);
+        if (memchr(guest_to_host(p, a), 0, page_end - a)) {
+            return guest_to_host(p, addr);
         }
         a = page_end;
     }
@@ -562,7 +564,7 @@ SYSCALL_HANDLER(madvise)
     /* MADV_DONTNEED has a visible effect (private anonymous pages read back as
      * zero); the other advice is only advice. */
     if (advice == MADV_DONTNEED) {
-        return host_result(madvise(g2h(p, addr), len, advice));
+        return host_result(madvise(guest_to_host(p, addr), len, advice));
     }
     return 0;
 }
@@ -577,5 +579,5 @@ SYSCALL_HANDLER(msync)
                 !page_check_range(p->cpu, addr, len, PAGE_VALID))) {
         return -ENOMEM;
     }
-    return host_result(msync(g2h(p, addr), len, arg_int(args, 2)));
+    return host_result(msync(guest_to_host(p, addr), len, arg_int(args, 2)));
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "linux-user/user.h"
 
-/* i386: the stack ends just below the top page, as on a 64-bit kernel
+/* i386: the stack ends at the top of the address space, as on a 64-bit kernel
  * (TASK_SIZE of a 32-bit task: 0xffffe000). */
 #define I386_STACK_TOP 0xffffe000ULL
 
@@ -30,7 +30,7 @@ static bool push_bytes(StackWriter *w, const void *data, uint64_t len, uint64_t 
         return false;
     }
     w->sp -= len;
-    memcpy(g2h(w->p, w->sp), data, len);
+    memcpy(guest_to_host(w->p, w->sp), data, len);
     *addr = w->sp;
     return true;
 }
@@ -43,10 +43,10 @@ static bool push_string(StackWriter *w, const char *s, uint64_t *addr)
 static void put_word(StackWriter *w, uint64_t *cursor, uint64_t value)
 {
     if (w->word == 8) {
-        memcpy(g2h(w->p, *cursor), &value, 8);
+        memcpy(guest_to_host(w->p, *cursor), &value, 8);
     } else {
         uint32_t v32 = (uint32_t)value;
-        memcpy(g2h(w->p, *cursor), &v32, 4);
+        memcpy(guest_to_host(w->p, *cursor), &v32, 4);
     }
     *cursor += w->word;
 }
@@ -60,15 +60,21 @@ static uint64_t map_stack(UserProcess *p, const LoadedImage *image, uint64_t siz
     return base < 0 ? 0 : (uint64_t)base;
 }
 
-/*
- * AT_HWCAP on x86 is CPUID.01H:EDX (Intel SDM vol. 2A, CPUID, Table 3-11). The
- * front end offers no CPUID query outside generated code, so this repeats what
- * its CPUID leaf 1 reports in EDX: FPU, TSC, CX8, CMOV, CLFSH, FXSR, SSE, SSE2.
- */
-static uint64_t guest_hwcap(void)
+/* AT_HWCAP on x86 is CPUID.01H:EDX (Intel SDM vol. 2A, CPUID, Table 3-11), here
+ * of the emulated CPU; the guest registers are left as they were. */
+static uint64_t guest_hwcap(CPUX86State *env)
 {
-    return (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 24) |
-           (1u << 25) | (1u << 26);
+    uint64_t saved[4] = { env->regs[R_EAX], env->regs[R_EBX], env->regs[R_ECX],
+                          env->regs[R_EDX] };
+    env->regs[R_EAX] = 1;
+    env->regs[R_ECX] = 0;
+    helper_cpuid(env);
+    uint64_t hwcap = (uint32_t)env->regs[R_EDX];
+    env->regs[R_EAX] = saved[0];
+    env->regs[R_EBX] = saved[1];
+    env->regs[R_ECX] = saved[2];
+    env->regs[R_EDX] = saved[3];
+    return hwcap;
 }
 
 typedef struct AuxEntry {
@@ -92,7 +98,7 @@ static unsigned build_auxv(UserProcess *p, const LoadedImage *image, uint64_t ra
     aux[n++] = (AuxEntry){ AT_EGID, getegid() };
     aux[n++] = (AuxEntry){ AT_SECURE, 0 };
     aux[n++] = (AuxEntry){ AT_RANDOM, random_addr };
-    aux[n++] = (AuxEntry){ AT_HWCAP, guest_hwcap() };
+    aux[n++] = (AuxEntry){ AT_HWCAP, guest_hwcap(p->env) };
     aux[n++] = (AuxEntry){ AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK) };
     aux[n++] = (AuxEntry){ AT_PLATFORM, platform_addr };
     aux[n++] = (AuxEntry){ AT_EXECFN, execfn_addr };

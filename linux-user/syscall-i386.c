@@ -117,9 +117,9 @@ static const SyscallEntry i386_syscalls[] = {
     [103] = { "syslog", NULL, { ARG_NONE } },
     [104] = { "setitimer", NULL, { ARG_NONE } },
     [105] = { "getitimer", NULL, { ARG_NONE } },
-    [106] = { "stat", NULL, { ARG_NONE } },
-    [107] = { "lstat", NULL, { ARG_NONE } },
-    [108] = { "fstat", NULL, { ARG_NONE } },
+    [106] = { "stat", sys_stat32, { ARG_STR, ARG_PTR } },
+    [107] = { "lstat", sys_lstat32, { ARG_STR, ARG_PTR } },
+    [108] = { "fstat", sys_fstat32, { ARG_INT, ARG_PTR } },
     [109] = { "olduname", NULL, { ARG_NONE } },
     [110] = { "iopl", NULL, { ARG_NONE } },
     [111] = { "vhangup", NULL, { ARG_NONE } },
@@ -458,7 +458,8 @@ const UserABI user_abi_i386 = {
     .platform = "i686",
     .is64 = false,
     .elf_machine = EM_386,
-    .address_space_end = 1ULL << 32,
+    /* TASK_SIZE of a 32-bit task on x86-64 Linux: the top page is not the user's */
+    .address_space_end = 0xffffe000ULL,
     .syscalls = i386_syscalls,
     .nb_syscalls = sizeof(i386_syscalls) / sizeof(i386_syscalls[0]),
 };

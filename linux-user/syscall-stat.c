@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -143,6 +144,76 @@ SYSCALL_HANDLER(fstat64)
 SYSCALL_HANDLER(fstatat64)
 {
     return sys_newfstatat(p, args);
+}
+
+/*
+ * The i386 stat/lstat/fstat (numbers 106-108) use struct stat with 32-bit
+ * fields and 16-bit mode, nlink, uid and gid; Linux refuses with EOVERFLOW what
+ * does not fit (fs/stat.c, cp_new_stat).
+ */
+typedef struct I386Stat {
+    uint32_t dev, ino;
+    uint16_t mode, nlink, uid, gid;
+    uint32_t rdev, size, blksize, blocks;
+    uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+    uint32_t unused[2];
+} I386Stat;
+_Static_assert(sizeof(I386Stat) == 64, "i386 struct stat is 64 bytes");
+
+static bool old_valid_dev(dev_t dev)
+{
+    return major(dev) < 256 && minor(dev) < 256;
+}
+
+static uint16_t low_id(uint32_t id)
+{
+    return id > 0xffff ? 65534 : (uint16_t)id;   /* the overflow uid/gid */
+}
+
+static int64_t stat32_common(UserProcess *p, int dirfd, const char *path, int flags,
+                             uint64_t buf_addr)
+{
+    struct stat st;
+    if (!guest_ptr(p, buf_addr, sizeof(I386Stat), PAGE_WRITE)) {
+        return -EFAULT;
+    }
+    if (fstatat(dirfd, path, &st, flags) != 0) {
+        return -errno;
+    }
+    if (!old_valid_dev(st.st_dev) || !old_valid_dev(st.st_rdev) || st.st_ino > UINT32_MAX ||
+        st.st_size > INT32_MAX || st.st_nlink > 0xffff) {
+        return -EOVERFLOW;
+    }
+    I386Stat out = {
+        .dev = (uint32_t)(major(st.st_dev) << 8 | minor(st.st_dev)),
+        .ino = (uint32_t)st.st_ino, .mode = (uint16_t)st.st_mode,
+        .nlink = (uint16_t)st.st_nlink, .uid = low_id(st.st_uid), .gid = low_id(st.st_gid),
+        .rdev = (uint32_t)(major(st.st_rdev) << 8 | minor(st.st_rdev)),
+        .size = (uint32_t)st.st_size, .blksize = (uint32_t)st.st_blksize,
+        .blocks = (uint32_t)st.st_blocks,
+        .atime = (uint32_t)st.st_atim.tv_sec, .atime_nsec = (uint32_t)st.st_atim.tv_nsec,
+        .mtime = (uint32_t)st.st_mtim.tv_sec, .mtime_nsec = (uint32_t)st.st_mtim.tv_nsec,
+        .ctime = (uint32_t)st.st_ctim.tv_sec, .ctime_nsec = (uint32_t)st.st_ctim.tv_nsec,
+    };
+    return copy_to_guest(p, buf_addr, &out, sizeof(out)) ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(stat32)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return stat32_common(p, AT_FDCWD, path, 0, args[1]);
+}
+
+SYSCALL_HANDLER(lstat32)
+{
+    int64_t error;
+    const char *path = nofollow_path(p, args[0], AT_SYMLINK_NOFOLLOW, &error);
+    return path ? stat32_common(p, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, args[1]) : error;
+}
+
+SYSCALL_HANDLER(fstat32)
+{
+    return stat32_common(p, arg_int(args, 0), "", AT_EMPTY_PATH, args[1]);
 }
 
 SYSCALL_HANDLER(statx)

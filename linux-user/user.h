@@ -115,12 +115,12 @@ struct UserProcess {
 
 /* --- guest memory (mmap.c) --- */
 
-static inline void *g2h(const UserProcess *p, uint64_t guest_addr)
+static inline void *guest_to_host(const UserProcess *p, uint64_t guest_addr)
 {
     return (void *)(p->guest_base + (uintptr_t)guest_addr);
 }
 
-static inline uint64_t h2g(const UserProcess *p, const void *host)
+static inline uint64_t host_to_guest(const UserProcess *p, const void *host)
 {
     return (uint64_t)((uintptr_t)host - p->guest_base);
 }
@@ -228,7 +228,8 @@ SYSCALL_HANDLER(stat); SYSCALL_HANDLER(lstat); SYSCALL_HANDLER(fstat);
 SYSCALL_HANDLER(newfstatat); SYSCALL_HANDLER(stat64); SYSCALL_HANDLER(lstat64);
 SYSCALL_HANDLER(fstat64); SYSCALL_HANDLER(fstatat64); SYSCALL_HANDLER(statx);
 SYSCALL_HANDLER(statfs); SYSCALL_HANDLER(fstatfs); SYSCALL_HANDLER(utimensat);
-SYSCALL_HANDLER(utimensat_time64);
+SYSCALL_HANDLER(utimensat_time64); SYSCALL_HANDLER(stat32); SYSCALL_HANDLER(lstat32);
+SYSCALL_HANDLER(fstat32);
 /* processes, identity, limits, signals (syscall-proc.c) */
 SYSCALL_HANDLER(exit); SYSCALL_HANDLER(exit_group); SYSCALL_HANDLER(getpid);
 SYSCALL_HANDLER(getppid); SYSCALL_HANDLER(gettid); SYSCALL_HANDLER(getuid);

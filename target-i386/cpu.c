@@ -19,6 +19,7 @@ void x86_cpu_reset_user(CPUX86State *env, bool long_mode)
     env->eflags = 0x202;     /* IF set, bit 1 reserved as 1 */
     env->mxcsr = 0x1f80;
     env->fpuc = 0x37f;
+    memset(env->fptags, 1, sizeof(env->fptags));
     for (int i = 0; i < 6; i++) {
         env->segs[i].limit = 0xffffffff;
         env->segs[i].flags = 0x00cf9300;   /* flat 4 GiB data, DPL 3 set below */

@@ -65,7 +65,12 @@ typedef struct CPUX86State {
     SegmentCache segs[6];
     XMMReg xmm_regs[16];
     uint32_t mxcsr;
-    uint16_t fpuc, fpus;             /* x87 control and status (FNSTCW/FLDCW only, for now) */
+    uint16_t fpuc, fpus;             /* x87 control and status (fpus without TOP) */
+    /* x87 register stack (Intel SDM vol. 1, 8.1): physical registers as host
+     * long double, which on x86-64 hosts is the same 80-bit extended format */
+    long double fpregs[8];
+    uint32_t fpstt;                  /* TOP: physical index of ST(0) */
+    uint8_t fptags[8];               /* 1 = empty */
     uint64_t cr[5];                  /* for system mode later */
     /* descriptor tables: Linux user mode builds a GDT in guest memory for
      * set_thread_area (Intel SDM vol. 3A, 3.5.1); MOV Sreg reads it */
@@ -86,6 +91,9 @@ void x86_cpu_reset_user(CPUX86State *env, bool long_mode);
 /* Full RFLAGS (computing the lazy arithmetic flags) and the reverse. */
 uint64_t x86_cpu_get_eflags(CPUX86State *env);
 void x86_cpu_set_eflags(CPUX86State *env, uint64_t eflags);
+/* CPUID of leaf EAX (subleaf ECX) into EAX, EBX, ECX, EDX (Intel SDM vol. 2A,
+ * CPUID); user mode also reads leaf 1 for AT_HWCAP. */
+void helper_cpuid(CPUX86State *env);
 /* Raises guest exception intno from a helper: restores state at host_pc
  * (the helper's return address, GETPC()) and leaves generated code. */
 void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t host_pc)

@@ -30,7 +30,7 @@ void helper_raise_page_fault(CPUX86State *env, uint64_t addr)
 }
 
 /* host pointer to len bytes of guest memory at addr, or a page fault */
-static void *guest_memory(CPUX86State *env, uint64_t addr, unsigned len, int flags,
+void *x86_guest_memory(CPUX86State *env, uint64_t addr, unsigned len, int flags,
                           uintptr_t host_pc)
 {
     if (!page_check_range(env->exec, addr, len, flags)) {
@@ -244,7 +244,7 @@ void helper_load_seg(CPUX86State *env, uint32_t seg, uint32_t selector)
     if (index + 7 > table->limit || table->base == 0) {
         x86_raise_exception(env, EXCP0D_GPF, selector & ~3u, GETPC());
     }
-    memcpy(desc, guest_memory(env, table->base + index, 8, PAGE_READ, GETPC()), 8);
+    memcpy(desc, x86_guest_memory(env, table->base + index, 8, PAGE_READ, GETPC()), 8);
     low = desc[0] | desc[1] << 8 | desc[2] << 16 | (uint32_t)desc[3] << 24;
     high = desc[4] | desc[5] << 8 | desc[6] << 16 | (uint32_t)desc[7] << 24;
     if (!(high & (1u << 15))) {
@@ -272,7 +272,7 @@ void helper_cmpxchg8b(CPUX86State *env, uint64_t addr)
     if (!(env->hflags & HF_CS64)) {
         addr = (uint32_t)addr;
     }
-    p = guest_memory(env, addr, 8, PAGE_READ | PAGE_WRITE, GETPC());
+    p = x86_guest_memory(env, addr, 8, PAGE_READ | PAGE_WRITE, GETPC());
     memcpy(&old, p, 8);
     expected = (env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
     if (old == expected) {
@@ -296,7 +296,7 @@ void helper_cmpxchg16b(CPUX86State *env, uint64_t addr)
     if (addr & 15) {
         x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
     }
-    p = guest_memory(env, addr, 16, PAGE_READ | PAGE_WRITE, GETPC());
+    p = x86_guest_memory(env, addr, 16, PAGE_READ | PAGE_WRITE, GETPC());
     memcpy(old, p, 16);
     if (old[0] == env->regs[R_EAX] && old[1] == env->regs[R_EDX]) {
         uint64_t v[2] = { env->regs[R_EBX], env->regs[R_ECX] };

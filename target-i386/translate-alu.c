@@ -340,6 +340,48 @@ static void gen_probe_store(DisasContext *s, int ot)
     }
 }
 
+/*
+ * SHL/SHR/SAR r/m, CL inline: the flags change only for a nonzero masked
+ * count (SDM vol. 2B, SAL/SAR/SHL/SHR "Flags Affected"), so the cc globals
+ * and cc_op are selected at run time and cc_op becomes dynamic.
+ */
+static void gen_shift_cl(DisasContext *s, int op, int ot, int mask)
+{
+    TCGContext *t = s->tcg;
+    TCGv count = s->T1, before = s->tmp, zero = tcg_const64(s, 0);
+    TCGv count32 = tcg_temp_new(t, TCG_TYPE_I32);
+    TCGv minus1 = tcg_new64(s);
+    bool left = op == SHIFT_SHL || op == SHIFT_SAL;
+
+    gen_ld_reg(s, MO_8, count, R_ECX);
+    tcg_gen_andi(t, count, count, mask);
+    tcg_gen_subi(t, minus1, count, 1);
+    if (op == SHIFT_SAR) {
+        gen_extend(s, s->T0, s->T0, ot, true);
+    }
+    if (left) {
+        tcg_gen_shl(t, before, s->T0, minus1);
+        tcg_gen_shl(t, s->T0, s->T0, count);
+    } else if (op == SHIFT_SHR) {
+        tcg_gen_shr(t, before, s->T0, minus1);
+        tcg_gen_shr(t, s->T0, s->T0, count);
+    } else {
+        tcg_gen_sar(t, before, s->T0, minus1);
+        tcg_gen_sar(t, s->T0, s->T0, count);
+    }
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_update_cc_op(s);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_dst, count, zero, s->T0, G(s)->cc_dst);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_src, count, zero, before, G(s)->cc_src);
+    tcg_gen_extrl_i64_i32(t, count32, count);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_op, count32, tcg_constant(t, TCG_TYPE_I32, 0),
+                    tcg_constant(t, TCG_TYPE_I32, (left ? CC_OP_SHLB : CC_OP_SARB) + ot),
+                    G(s)->cc_op);
+    set_cc_op(s, CC_OP_DYNAMIC);
+    tcg_temp_free(t, count32);
+    tcg_temp_free(t, minus1);
+}
+
 /* C0/C1/D0..D3: group 2 shifts and rotates */
 static void disas_group2(DisasContext *s, unsigned b)
 {
@@ -379,6 +421,10 @@ static void disas_group2(DisasContext *s, unsigned b)
         tcg_gen_mov(t, G(s)->cc_dst, s->T0);
         set_cc_op(s, (op == SHIFT_SHL || op == SHIFT_SAL ? CC_OP_SHLB : CC_OP_SARB) + ot);
         return;
+    } else if (count < 0 && (op == SHIFT_SHL || op == SHIFT_SAL || op == SHIFT_SHR ||
+                             op == SHIFT_SAR)) {
+        gen_shift_cl(s, op, ot, mask);
+        return;
     } else if (count != 0) {
         TCGv args[3];
         args[0] = s->T0;
@@ -398,6 +444,58 @@ static void disas_group2(DisasContext *s, unsigned b)
     gen_st_modrm(s, ot, s->T0, true);
 }
 
+/*
+ * SHLD/SHRD with a nonzero immediate count on 32/64-bit operands, inline:
+ * dest (T0) shifted with bits from src (T1) coming in; the flags are those of
+ * SHL/SHR of the composite (CF = last bit out, OF = sign change for count 1).
+ */
+static void gen_shiftd_imm(DisasContext *s, int ot, unsigned count, bool right)
+{
+    TCGContext *t = s->tcg;
+    TCGv before = s->tmp;
+
+    if (ot == MO_32) {
+        /* 64-bit composite: dest:src (left) or src:dest (right) */
+        if (right) {
+            tcg_gen_deposit(t, s->T0, s->T0, s->T1, 32, 32);
+            tcg_gen_shri(t, before, s->T0, count - 1);
+            tcg_gen_shri(t, s->T0, s->T0, count);
+        } else {
+            tcg_gen_deposit(t, s->T0, s->T1, s->T0, 32, 32);
+            tcg_gen_shli(t, before, s->T0, count - 1);
+            tcg_gen_shli(t, s->T0, s->T0, count);
+            tcg_gen_shri(t, before, before, 32);
+            tcg_gen_shri(t, s->T0, s->T0, 32);
+        }
+        tcg_gen_ext32u(t, s->T0, s->T0);
+    } else {
+        TCGv part = tcg_new64(s);
+        if (right) {
+            tcg_gen_shri(t, before, s->T0, count - 1);
+            if (count > 1) {
+                tcg_gen_shli(t, part, s->T1, 65 - count);
+                tcg_gen_or(t, before, before, part);
+            }
+            tcg_gen_shri(t, s->T0, s->T0, count);
+            tcg_gen_shli(t, part, s->T1, 64 - count);
+        } else {
+            tcg_gen_shli(t, before, s->T0, count - 1);
+            if (count > 1) {
+                tcg_gen_shri(t, part, s->T1, 65 - count);
+                tcg_gen_or(t, before, before, part);
+            }
+            tcg_gen_shli(t, s->T0, s->T0, count);
+            tcg_gen_shri(t, part, s->T1, 64 - count);
+        }
+        tcg_gen_or(t, s->T0, s->T0, part);
+        tcg_temp_free(t, part);
+    }
+    gen_st_modrm(s, ot, s->T0, true);
+    tcg_gen_mov(t, G(s)->cc_src, before);
+    tcg_gen_mov(t, G(s)->cc_dst, s->T0);
+    set_cc_op(s, (right ? CC_OP_SARB : CC_OP_SHLB) + ot);
+}
+
 /* 0F A4/A5/AC/AD: SHLD/SHRD Ev,Gv,Ib/CL */
 static void disas_shiftd(DisasContext *s, unsigned b)
 {
@@ -414,7 +512,12 @@ static void disas_shiftd(DisasContext *s, unsigned b)
     args[0] = s->T0;
     args[1] = s->T1;
     if (imm) {
-        args[2] = tcg_const64(s, x86_ldub_code(s));
+        unsigned count = x86_ldub_code(s) & (ot == MO_64 ? 63 : 31);
+        if (count != 0 && ot != MO_16) {
+            gen_shiftd_imm(s, ot, count, b >= 0x1ac);
+            return;
+        }
+        args[2] = tcg_const64(s, count);
     } else {
         gen_ld_reg(s, MO_8, s->tmp, R_ECX);
         args[2] = s->tmp;

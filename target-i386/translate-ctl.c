@@ -583,50 +583,6 @@ static void disas_int(DisasContext *s, unsigned b)
     }
 }
 
-/* x87 control instructions glibc runs: FNSTCW, FLDCW, FNINIT, FNSTSW, FWAIT */
-static bool disas_x87_control(DisasContext *s, unsigned b)
-{
-    uint64_t save = s->pc;
-    int op;
-
-    if (b == 0x9b) {
-        return true;
-    }
-    x86_decode_modrm(s);
-    op = (s->modrm >> 3) & 7;
-    if (b == 0xd9 && s->mod != 3 && (op == 5 || op == 7)) {
-        gen_lea_modrm(s);
-        if (op == 7) {
-            tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
-            gen_st(s, s->T0, s->A0, MO_16);
-        } else {
-            gen_ld(s, s->T0, s->A0, MO_16);
-            tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
-        }
-        return true;
-    }
-    if (b == 0xdd && s->mod != 3 && op == 7) {
-        gen_lea_modrm(s);
-        tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-        gen_st(s, s->T0, s->A0, MO_16);
-        return true;
-    }
-    if (b == 0xdf && s->modrm == 0xe0) {
-        tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-        gen_st_reg(s, MO_16, R_EAX, s->T0);
-        return true;
-    }
-    if (b == 0xdb && s->modrm == 0xe3) {
-        tcg_gen_movi(s->tcg, s->T0, 0x37f);
-        tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
-        tcg_gen_movi(s->tcg, s->T0, 0);
-        tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-        return true;
-    }
-    s->pc = save;
-    return false;
-}
-
 /* hint NOPs with a ModRM operand: 0F 0D, 0F 18-1F (incl. endbr64 F3 0F 1E FA), fences */
 static bool disas_hint_nop(DisasContext *s, unsigned b)
 {
@@ -741,8 +697,10 @@ bool disas_ctl(DisasContext *s, unsigned b)
         disas_syscall(s);
     } else if (b == 0xcc || b == 0xcd || b == 0xce) {
         disas_int(s, b);
-    } else if (b == 0x9b || b == 0xd9 || b == 0xdb || b == 0xdd || b == 0xdf) {
-        return disas_x87_control(s, b);
+    } else if (b == 0x9b) {
+        /* FWAIT: x87 exceptions are never pending (all handled as masked) */
+    } else if (b >= 0xd8 && b <= 0xdf) {
+        return disas_x87(s, b);
     } else if (b == 0x10d || (b >= 0x118 && b <= 0x11f) || b == 0x1ae) {
         return disas_hint_nop(s, b);
     } else if (b == 0x1a2) {

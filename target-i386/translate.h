@@ -240,6 +240,32 @@ void helper_cmpxchg16b(CPUX86State *env, uint64_t addr);
 void helper_cmpxchg8b(CPUX86State *env, uint64_t addr);
 void helper_bcd(CPUX86State *env, uint32_t op, uint32_t imm);
 
+void *x86_guest_memory(CPUX86State *env, uint64_t addr, unsigned len, int flags,
+                       uintptr_t host_pc);
+
+/* x87 (translate-x87.c, fpu_helper.c) */
+bool disas_x87(DisasContext *s, unsigned b);
+/* operand kinds of x87 memory loads and integer/float stores */
+enum { FP_F32, FP_F64, FP_I16, FP_I32, FP_I64, FP_I16_TRUNC, FP_I32_TRUNC, FP_I64_TRUNC };
+void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind);
+uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop);
+void helper_fldt(CPUX86State *env, uint64_t addr);
+void helper_fstt(CPUX86State *env, uint64_t addr);
+void helper_farith_mem(CPUX86State *env, uint32_t op, uint64_t bits, uint32_t kind);
+void helper_farith_reg(CPUX86State *env, uint32_t op, uint32_t index, uint32_t to_sti);
+void helper_fpop(CPUX86State *env);
+void helper_fld_sti(CPUX86State *env, uint32_t index);
+void helper_fst_sti(CPUX86State *env, uint32_t index);
+void helper_fxch(CPUX86State *env, uint32_t index);
+void helper_ffree(CPUX86State *env, uint32_t index);
+void helper_fcom(CPUX86State *env, uint32_t index);
+uint64_t helper_fcomi(CPUX86State *env, uint32_t index);
+void helper_fcmov(CPUX86State *env, uint32_t index, uint64_t cond);
+void helper_fmisc(CPUX86State *env, uint32_t modrm);
+uint64_t helper_fnstsw(CPUX86State *env);
+void helper_fninit(CPUX86State *env);
+void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size);
+
 /* kinds for helper_rotate/helper_shift: ModRM reg field of group 2 */
 enum { SHIFT_ROL, SHIFT_ROR, SHIFT_RCL, SHIFT_RCR, SHIFT_SHL, SHIFT_SHR, SHIFT_SAL, SHIFT_SAR };
 

@@ -96,12 +96,12 @@ static unsigned bits(TCGType t) { return t == TCG_TYPE_I32 ? 32 : 64; }
 
 static uint64_t width_mask(TCGType t) { return t == TCG_TYPE_I32 ? 0xffffffffull : ~0ull; }
 
-static int count_leading_zeros(uint64_t x, unsigned width, uint64_t if_zero)
+static uint64_t count_leading_zeros(uint64_t x, unsigned width, uint64_t if_zero)
 {
     if (x == 0) {
-        return (int)if_zero;
+        return if_zero;
     }
-    return __builtin_clzll(x) - (64 - (int)width);
+    return (uint64_t)(__builtin_clzll(x) - (64 - (int)width));
 }
 
 static uint64_t bswap_bits(uint64_t x, unsigned width)
@@ -157,7 +157,7 @@ static bool fold_binary(TCGOpcode opc, TCGType type, uint64_t x, uint64_t y, uin
         break;
     case INDEX_op_rotl: *r = sh ? (x << sh) | (x >> (w - sh)) : x; break;
     case INDEX_op_rotr: *r = sh ? (x >> sh) | (x << (w - sh)) : x; break;
-    case INDEX_op_clz: *r = (uint64_t)count_leading_zeros(x, w, y); break;
+    case INDEX_op_clz: *r = count_leading_zeros(x, w, y); break;
     case INDEX_op_ctz: *r = x ? (uint64_t)__builtin_ctzll(x) : y; break;
     default: return false;
     }
@@ -250,6 +250,12 @@ static bool simplify_binary(TCGContext *s, TCGOp *op)
             op->opc = INDEX_op_and;
             op->args[2] = tcg_constant_internal(s, type, ~cb)->index;
             return simplify_binary(s, op) || true;
+        }
+        if (op->opc == INDEX_op_sub) {
+            /* x - c is x + (-c): the back end has a three-operand add */
+            op->opc = INDEX_op_add;
+            op->args[2] = tcg_constant_internal(s, type, (int64_t)(0 - (uint64_t)cb))->index;
+            return true;
         }
         if (op->opc == INDEX_op_or && cb == all) {
             set_movi(s, op, dst, all);

@@ -132,6 +132,8 @@ vmdk|subformat=streamOptimized|
 vmdk|zeroed_grain=on|w
 vmdk|adapter_type=lsilogic,hwversion=6|w
 vmdk|compat6=on,adapter_type=buslogic,toolsversion=1234|w
+vmdk|subformat=twoGbMaxExtentSparse|w
+vmdk|subformat=twoGbMaxExtentFlat|w
 EOF
 
 # --- 4. compression, backing files, extent sets ---
@@ -154,6 +156,15 @@ if have qcow; then
   t "qcow backing: we write into qemu-img's" our_writes qcow "$T/theirs.qcow"
   t "qcow backing: ... both read the same" same_read qcow "$T/theirs.qcow"
   t "qcow backing: both images hold the same" "$Q" compare "$T/ours.qcow" "$T/theirs.qcow"
+  # commit into copies of the base: same base content, both tops emptied alike
+  cp "$src" "$T/base1.raw"; cp "$src" "$T/base2.raw"
+  qemu-img create -q -f qcow -b base1.raw -F raw "$T/c1.qcow"
+  qemu-img create -q -f qcow -b base2.raw -F raw "$T/c2.qcow"
+  qemu_writes qcow "$T/c1.qcow"; qemu_writes qcow "$T/c2.qcow"
+  qemu-img commit -q "$T/c1.qcow"
+  t "qcow commit" "$Q" commit -q "$T/c2.qcow"
+  t "qcow commit: the base holds what qemu-img's commit gives" cmp "$T/base1.raw" "$T/base2.raw"
+  t "qcow commit: the top is emptied as qemu-img empties it" sh -c "[ \$(stat -c %s '$T/c1.qcow') = \$(stat -c %s '$T/c2.qcow') ] && qemu-img map '$T/c2.qcow' | grep -q base2.raw"
 fi
 
 if have vmdk; then
@@ -173,6 +184,16 @@ if have vmdk; then
   t "vmdk backing: we write into qemu-img's" our_writes vmdk "$T/theirs.vmdk"
   t "vmdk backing: ... both read the same" same_read vmdk "$T/theirs.vmdk"
   t "vmdk backing: ... passes qemu-img check" qemu-img check "$T/theirs.vmdk"
+  # a parent written to gets a new CID; its children then refuse to read through
+  cid() { qemu-img info "$1" | sed -n 's/^ *cid: //p'; }
+  before=$(cid "$T/base.vmdk")
+  t "vmdk CID: our first write gives the image a new CID" sh -c "'$Q' bench -w -c 1 -s 512 '$T/base.vmdk' >/dev/null && [ \"\$(qemu-img info '$T/base.vmdk' | sed -n 's/^ *cid: //p')\" != '$before' ]"
+  t "vmdk CID: qemu-io then refuses to read through our child" sh -c "! qemu-io -c 'read 4194304 512' '$T/ours.vmdk' >/dev/null 2>&1"
+  qemu-img convert -O vmdk "$src" "$T/base2.vmdk"
+  qemu-img create -q -f vmdk -b base2.vmdk -F vmdk "$T/child2.vmdk"
+  t "vmdk CID: we read through an untouched parent" "$Q" bench -c 1 -s 512 -o 4194304 "$T/child2.vmdk"
+  qemu-io -c 'write 0 512' "$T/base2.vmdk" >/dev/null
+  t "vmdk CID: we refuse to read through a parent qemu-io wrote to" sh -c "! '$Q' bench -c 1 -s 512 -o 4194304 '$T/child2.vmdk' >/dev/null 2>&1"
 
   if command -v python3 >/dev/null 2>&1; then
     rm -f "$T"/*.vmdk
@@ -194,6 +215,15 @@ if have vmdk; then
     # qemu-img compare skips the holes of the sparse raw copy, so this is quick
     t "vmdk $sub: data across extents reads as qemu-img's" sh -c "'$Q' convert -O raw '$T/set/d.vmdk' '$T/set/o.raw' &&
       qemu-img compare -f vmdk -F raw '$T/set/d.vmdk' '$T/set/o.raw'"
+    rm -f "$T/set/"*
+    t "vmdk $sub: create a 5 GiB set" "$Q" create -q -f vmdk -o subformat=$sub "$T/set/o.vmdk" 5G
+    qemu-img create -q -f vmdk -o subformat=$sub "$T/set/q.vmdk" 5G
+    t "vmdk $sub: the set's files are named and sized as qemu-img's" sh -c "cd '$T/set' &&
+      [ \"\$(ls -l o* | awk '{print \$5, \$9}')\" = \"\$(ls -l q* | awk '{print \$5, \$9}' | sed 's/ q/ o/')\" ]"
+    t "vmdk $sub: qemu-io writes across our extents" qemu-io -c 'write -P 0x77 2147450000 100000' \
+      -c 'write -P 0x12 4294967000 4096' "$T/set/o.vmdk"
+    t "vmdk $sub: ... both read the same" sh -c "'$Q' convert -O raw '$T/set/o.vmdk' '$T/set/o.raw' &&
+      qemu-img compare -f vmdk -F raw '$T/set/o.vmdk' '$T/set/o.raw' && qemu-img check '$T/set/o.vmdk'"
   done
   rm -rf "$T/set"
 fi

@@ -84,6 +84,38 @@ for f in $formats; do
   t "our check of our $f" ours_check "$f" "$out"
 done
 
+# compressed output (-c), checked by qemu-img
+for r in qcow2: qcow: vmdk:subformat=streamOptimized; do
+  f=${r%%:*} o=${r#*:}
+  have "$f" || continue
+  out="$T/compressed.$f"
+  if ! "$Q" convert -c -O "$f" ${o:+-o "$o"} "$T/src.raw" "$out" >"$T/log" 2>&1; then fail "convert -c to $f $o"; continue; fi
+  pass
+  t "qemu-img compare of our compressed $f $o" qemu-img compare -f raw -F "$f" "$T/src.raw" "$out"
+  if qemu_checks "$f"; then t "qemu-img check of our compressed $f $o" qemu-img check -f "$f" "$out"; fi
+  t "our check of our compressed $f $o" ours_check "$f" "$out"
+  rm -f "$out"
+done
+
+# -n into an existing image full of other data: holes and zeros must be written too
+for f in raw qcow2 vdi; do
+  have "$f" || continue
+  qemu-img create -q -f "$f" "$T/existing.$f" $SIZE
+  qemu-io -f "$f" -c "write -P 0xee 0 $SIZE" "$T/existing.$f" >/dev/null
+  t "convert -n into an existing $f" "$Q" convert -n -O "$f" "$T/src.raw" "$T/existing.$f"
+  t "convert -n overwrote everything in $f" qemu-img compare -f raw -F "$f" "$T/src.raw" "$T/existing.$f"
+  rm -f "$T/existing.$f"
+done
+# several sources are concatenated
+head -c 1048576 "$T/src.raw" >"$T/part1.raw"; tail -c 2097152 "$T/src.raw" >"$T/part2.raw"
+t "convert of two sources" "$Q" convert -O raw "$T/part1.raw" "$T/part2.raw" "$T/joined.raw"
+t "two sources are concatenated" sh -c "cat '$T/part1.raw' '$T/part2.raw' | cmp - '$T/joined.raw'"
+# -S 0: every byte allocated
+t "convert -S 0" "$Q" convert -S 0 -O raw "$T/src.raw" "$T/full-alloc.raw"
+t "convert -S 0 allocates everything" sh -c "qemu-img map --output=json -f raw '$T/full-alloc.raw' | jq -e 'all(.[]; .data)'"
+t "convert -S 0 copies the content" cmp "$T/src.raw" "$T/full-alloc.raw"
+rm -f "$T/part1.raw" "$T/part2.raw" "$T/joined.raw" "$T/full-alloc.raw"
+
 # --- 2. every pair of formats, through quetzal-img ---
 for a in $formats; do
   [ -f "$T/ours.$a" ] || continue
@@ -126,7 +158,15 @@ for r in $recipes; do
   qemu-img info -f "$f" "$img" | grep -v '^disk size:' >"$T/info.qemu"
   "$Q" info -f "$f" "$img" 2>"$T/log" | grep -v '^disk size:' >"$T/info.ours"
   if cmp -s "$T/info.qemu" "$T/info.ours"; then pass; else diff "$T/info.qemu" "$T/info.ours" >>"$T/log"; fail "info of qemu-img $f $opts"; fi
+  if qemu_checks "$f"; then
+    a=$(qemu-img check -f "$f" --output=json "$img" | jq -S .)
+    b=$("$Q" check -f "$f" --output=json "$img" 2>"$T/log" | jq -S . 2>>"$T/log")
+    if [ "$a" = "$b" ]; then pass; else { echo "qemu-img: $a"; echo "ours: $b"; } >>"$T/log"; fail "check --output=json of qemu-img $f $opts"; fi
+  fi
   if [ "$f" = qcow2 ] || [ "$f" = raw ]; then
+    qemu-img map -f "$f" "$img" >"$T/map.qemu" 2>/dev/null; echo "exit $?" >>"$T/map.qemu"
+    "$Q" map -f "$f" "$img" >"$T/map.ours" 2>"$T/log"; echo "exit $?" >>"$T/map.ours"
+    if cmp -s "$T/map.qemu" "$T/map.ours"; then pass; else diff "$T/map.qemu" "$T/map.ours" >>"$T/log"; fail "map (human) of qemu-img $f $opts"; fi
     qemu-img map -f "$f" --output=json "$img" >"$T/map.qemu" 2>&1
     "$Q" map -f "$f" --output=json "$img" >"$T/map.ours" 2>"$T/log"
     # compare the guest-visible fields (host offsets may legitimately differ)
@@ -275,6 +315,20 @@ if have qcow2; then
   "$Q" info "$T/v.qcow2" >/dev/null 2>"$T/err"; st=$?
   if [ "$st" -lt 128 ]; then pass; else fail "qcow2 with a random header crashed ($st)"; fi
 fi
+bad "convert onto its own source" "$Q" convert -O raw "$T/src.raw" "$T/src.raw"
+bad "dd onto its own input" "$Q" dd if="$T/src.raw" of="$T/src.raw"
+# a file the user may read but not write, opened for writing
+cp "$T/src.raw" "$T/ro.raw"; chmod 444 "$T/ro.raw"
+if [ "$(id -u)" != 0 ]; then
+  bad "read-only file opened for writing" "$Q" resize -f raw "$T/ro.raw" +1M
+elif command -v setpriv >/dev/null 2>&1 && chmod 755 "$T" &&
+     setpriv --reuid=65534 --regid=65534 --clear-groups "$Q" --version >/dev/null 2>&1; then
+  bad "read-only file opened for writing" setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$Q" resize -f raw "$T/ro.raw" +1M
+else
+  skip "read-only file test (root, and no setpriv to drop privileges)"
+fi
+t "a read-only file is left alone" cmp "$T/src.raw" "$T/ro.raw"
 # a full disk (file size limit) during convert: error, and no output left behind
 for f in raw qcow2 vmdk vdi; do
   have "$f" || continue

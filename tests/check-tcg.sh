@@ -10,11 +10,11 @@ if [ ! -x "$bin" ]; then
 fi
 # a fixed seed and one from the clock: the second widens coverage run by run
 seed=$(date +%s)
-out=$("$bin" 2>&1; echo "exit=$?")
+out=$(timeout 120 "$bin" 2>&1; echo "exit=$?")
 echo "$out" | grep -v '^exit=' | grep -v ' passed, ' | head -40
 p1=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' | tail -1)
 f1=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' | tail -1)
-out2=$("$bin" "$seed" 2>&1; echo "exit=$?")
+out2=$(timeout 120 "$bin" "$seed" 2>&1; echo "exit=$?")
 echo "$out2" | grep '^FAIL' | head -20 | sed "s/^/seed $seed: /"
 p2=$(echo "$out2" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' | tail -1)
 f2=$(echo "$out2" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' | tail -1)

@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tools/quetzal-img.h"
 
@@ -202,15 +201,6 @@ int img_compare(int argc, char **argv)
     return ret;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    if (stat(a, &sa) < 0 || stat(b, &sb) < 0) {
-        return strcmp(a, b) == 0;
-    }
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* Copies what the chain above base holds into target (an open, writable base). */
 static int copy_above(BlockDriverState *top, BlockDriverState *base, BlockDriverState *target,
                       ImgProgress *progress)
@@ -286,7 +276,7 @@ int img_commit(int argc, char **argv)
     }
     BlockDriverState *base = top->backing;
     if (base_name) {
-        for (base = top->backing; base && !same_file(base->filename, base_name);) {
+        for (base = top->backing; base && !img_same_file(base->filename, base_name);) {
             base = base->backing;
         }
         if (!base) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "tools/quetzal-img.h"
 #include "block/block_int.h"
@@ -42,6 +43,8 @@ typedef struct ConvertJob {
     uint64_t chunk_size;             /* multiple of the target's cluster size */
     uint32_t cluster_size;
     ImgProgress progress;
+    z_stream sampler;                /* reader thread: compressibility samples */
+    bool sampler_ready;
 } ConvertJob;
 
 static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
@@ -153,43 +156,81 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
     return 0;
 }
 
-/* Compressed output: runs of whole non-zero clusters go to the format in one
- * request (so it can compress them on several threads); zero clusters stay
- * unallocated. What the format cannot compress (a partial cluster at the end)
- * is written plainly. */
-static int write_compressed_run(ConvertJob *job, uint64_t offset, uint64_t bytes,
-                                const uint8_t *buf)
+/* How one cluster of a compressed conversion is written. */
+typedef enum { CLUSTER_ZERO, CLUSTER_COMPRESS, CLUSTER_PLAIN } ClusterKind;
+
+/* Deflate cannot shrink data that looks random (already compressed or
+ * encrypted files), and trying costs as much as compressing text. Three 4 KiB
+ * samples at the fastest level tell: when none of them shrinks, the cluster is
+ * stored plainly without the full attempt. */
+#define SAMPLE_SIZE 4096
+static bool looks_incompressible(ConvertJob *job, const uint8_t *buf, uint64_t bytes)
+{
+    if (!job->sampler_ready || bytes < 4 * SAMPLE_SIZE) {
+        return false;
+    }
+    uint8_t out[SAMPLE_SIZE];
+    const uint64_t starts[3] = { 0, bytes / 2, bytes - SAMPLE_SIZE };
+    for (int i = 0; i < 3; i++) {
+        z_stream *z = &job->sampler;
+        deflateReset(z);
+        z->next_in = (Bytef *)(buf + starts[i]);
+        z->avail_in = SAMPLE_SIZE;
+        z->next_out = out;
+        z->avail_out = SAMPLE_SIZE - 64;
+        if (deflate(z, Z_FINISH) == Z_STREAM_END) {
+            return false;            /* this sample shrank by at least 64 bytes */
+        }
+    }
+    return true;
+}
+
+static ClusterKind classify_cluster(ConvertJob *job, const uint8_t *buf, uint64_t bytes)
+{
+    if (img_is_zero(buf, bytes)) {
+        return CLUSTER_ZERO;
+    }
+    return looks_incompressible(job, buf, bytes) ? CLUSTER_PLAIN : CLUSTER_COMPRESS;
+}
+
+/* Compressed output: runs of clusters worth compressing go to the format in
+ * one request (it compresses them on several threads); zero clusters stay
+ * unallocated; the rest, and what the format cannot compress, is written plainly. */
+static int write_cluster_run(ConvertJob *job, ClusterKind kind, uint64_t offset, uint64_t bytes,
+                             const uint8_t *buf)
 {
     if (bytes == 0) {
         return 0;
     }
-    if (bdrv_pwrite_compressed(job->target, offset, bytes, buf) < 0 &&
-        bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0) {
+    if (kind == CLUSTER_ZERO) {
+        return write_zeroes(job, offset, bytes);
+    }
+    if (kind == CLUSTER_COMPRESS && bdrv_pwrite_compressed(job->target, offset, bytes, buf) == 0) {
+        return 0;
+    }
+    if (bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0) {
         return write_error(job, offset);
     }
     return 0;
 }
 
-static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
+static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf,
+                            const uint8_t *kinds)
 {
-    uint64_t run_start = 0, pos = 0;
-    for (; pos < bytes; pos += job->cluster_size) {
-        uint64_t n = bytes - pos < job->cluster_size ? bytes - pos : job->cluster_size;
-        bool zero = img_is_zero(buf + pos, n);
-        if (!zero && n == job->cluster_size) {
-            continue;                /* extends the run */
+    uint64_t run_start = 0;
+    size_t index = 0;
+    for (uint64_t pos = 0; pos < bytes; pos += job->cluster_size, index++) {
+        if (kinds[index] == kinds[run_start / job->cluster_size]) {
+            continue;
         }
-        if (write_compressed_run(job, offset + run_start, pos - run_start, buf + run_start) < 0) {
+        if (write_cluster_run(job, kinds[run_start / job->cluster_size], offset + run_start,
+                              pos - run_start, buf + run_start) < 0) {
             return -EIO;
         }
-        int ret = zero ? write_zeroes(job, offset + pos, n)
-                       : write_compressed_run(job, offset + pos, n, buf + pos);
-        if (ret < 0) {
-            return -EIO;
-        }
-        run_start = pos + n;
+        run_start = pos;
     }
-    return write_compressed_run(job, offset + run_start, bytes - run_start, buf + run_start);
+    return write_cluster_run(job, kinds[run_start / job->cluster_size], offset + run_start,
+                             bytes - run_start, buf + run_start);
 }
 
 /* One chunk of target space on its way from the reader thread to the writer:
@@ -205,6 +246,7 @@ typedef struct ConvertChunk {
     ConvertRange *ranges;
     size_t range_count, range_capacity;
     bool whole;                      /* compression: the whole chunk was read */
+    uint8_t *cluster_kinds;          /* compression: a ClusterKind per cluster */
 } ConvertChunk;
 
 /* Reading (block status, source formats, decompression) runs on its own thread
@@ -260,7 +302,15 @@ static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
     }
     if (job->compress && need_data) {
         chunk->whole = true;
-        return read_sources(job, chunk->offset, chunk->bytes, chunk->buffer);
+        if (read_sources(job, chunk->offset, chunk->bytes, chunk->buffer) < 0) {
+            return -EIO;
+        }
+        size_t index = 0;
+        for (uint64_t pos = 0; pos < chunk->bytes; pos += job->cluster_size, index++) {
+            uint64_t n = chunk->bytes - pos < job->cluster_size ? chunk->bytes - pos
+                                                                : job->cluster_size;
+            chunk->cluster_kinds[index] = classify_cluster(job, chunk->buffer + pos, n);
+        }
     }
     return 0;
 }
@@ -269,7 +319,8 @@ static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
 static int write_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
     if (chunk->whole) {
-        return write_compressed(job, chunk->offset, chunk->bytes, chunk->buffer);
+        return write_compressed(job, chunk->offset, chunk->bytes, chunk->buffer,
+                                chunk->cluster_kinds);
     }
     for (size_t i = 0; i < chunk->range_count && !job->compress; i++) {
         ConvertRange *r = &chunk->ranges[i];
@@ -360,7 +411,9 @@ static int convert_run(ConvertJob *job, unsigned depth)
         abort();
     }
     for (unsigned i = 0; i < depth; i++) {
-        if (posix_memalign((void **)&p.slots[i].buffer, 4096, job->chunk_size)) {
+        p.slots[i].cluster_kinds = malloc(job->chunk_size / job->cluster_size);
+        if (posix_memalign((void **)&p.slots[i].buffer, 4096, job->chunk_size) ||
+            !p.slots[i].cluster_kinds) {
             abort();
         }
     }
@@ -377,6 +430,7 @@ static int convert_run(ConvertJob *job, unsigned depth)
     for (unsigned i = 0; i < depth; i++) {
         free(p.slots[i].buffer);
         free(p.slots[i].ranges);
+        free(p.slots[i].cluster_kinds);
     }
     free(p.slots);
     pthread_mutex_destroy(&p.lock);
@@ -486,9 +540,19 @@ static BlockDriverState *open_target(ConvertOptions *o, const char *filename, ui
         qdict_put(o->create_opts, "size", text);
         if (o->backing) {
             qdict_put(o->create_opts, "backing_file", o->backing);
-            if (o->backing_fmt) {
-                qdict_put(o->create_opts, "backing_fmt", o->backing_fmt);
+            const char *backing_fmt = o->backing_fmt;
+            if (!backing_fmt) {
+                /* record the backing file's format (found by content) in the image */
+                char path[4096];
+                bdrv_resolve_backing_name(filename, o->backing, path, sizeof(path));
+                const BlockDriver *drv = bdrv_probe_file(path, &err);
+                if (!drv) {
+                    img_error("%s: Could not open backing image: %s", filename, err.msg);
+                    return NULL;
+                }
+                backing_fmt = drv->format_name;
             }
+            qdict_put(o->create_opts, "backing_fmt", backing_fmt);
         }
         bool existed = access(filename, F_OK) == 0;
         if (bdrv_create(o->out_format, filename, o->create_opts, &err) < 0) {
@@ -567,6 +631,16 @@ int img_convert(int argc, char **argv)
         src->size = bdrv_getlength(src->bs);
         job.total_size += src->size;
     }
+    for (int i = 0; i < job.source_count; i++) {
+        /* writing the target would destroy the source while it is read */
+        for (BlockDriverState *layer = job.sources[i].bs; layer; layer = layer->backing) {
+            if (img_same_file(layer->filename, out_filename)) {
+                img_error("Output file '%s' is also an input image ('%s')", out_filename,
+                          argv[optind + i]);
+                goto out;
+            }
+        }
+    }
     job.target = open_target(&o, out_filename, job.total_size, &created);
     if (!job.target) {
         goto out;
@@ -585,12 +659,18 @@ int img_convert(int argc, char **argv)
     job.target_is_zero = (created && !o.backing) || o.target_is_zero;
     job.progress.enabled = o.progress && !o.quiet;
     job.progress.last_shown = -1;
+    /* the samples use the format's deflate parameters (raw, 4 KiB window) at level 1 */
+    job.sampler_ready = o.compress &&
+        deflateInit2(&job.sampler, 1, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) == Z_OK;
     img_progress_update(&job.progress, 0, job.total_size);
     if (convert_run(&job, o.parallel) == 0) {
         img_progress_finish(&job.progress);
         status = 0;
     }
 out:
+    if (job.sampler_ready) {
+        deflateEnd(&job.sampler);
+    }
     bdrv_close(job.target);
     for (int i = 0; i < job.source_count; i++) {
         bdrv_close(job.sources[i].bs);
@@ -691,6 +771,10 @@ int img_dd(int argc, char **argv)
     }
     if (!d.input || !d.output) {
         img_error("Must specify both input and output files");
+        return IMG_EXIT_ERROR;
+    }
+    if (img_same_file(d.input, d.output)) {
+        img_error("Output file '%s' is the input file", d.output);
         return IMG_EXIT_ERROR;
     }
     BlockDriverState *in = img_open(d.input, format, 0), *out = NULL;

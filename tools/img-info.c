@@ -394,16 +394,21 @@ typedef struct MapEntry {
     BlockDriverState *layer;
 } MapEntry;
 
-static void print_map_entry(const MapEntry *e, bool json, bool first, bool last)
+static int print_map_entry(const MapEntry *e, bool json, bool first, bool last)
 {
     bool data = e->flags & BDRV_BLOCK_DATA, zero = e->flags & BDRV_BLOCK_ZERO;
     bool has_offset = e->flags & BDRV_BLOCK_OFFSET_VALID;
     if (!json) {
-        if (data && has_offset && !zero) {
+        /* the human layout has no way to show data without a host offset */
+        if (data && !has_offset) {
+            img_error("File contains external, encrypted or compressed clusters.");
+            return -ENOTSUP;
+        }
+        if (data && !zero) {
             printf("%#-16" PRIx64 "%#-16" PRIx64 "%#-16" PRIx64 "%s\n", e->start, e->length,
                    e->offset, e->layer ? e->layer->filename : "");
         }
-        return;
+        return 0;
     }
     printf("%s{ \"start\": %" PRIu64 ", \"length\": %" PRIu64 ", \"depth\": %d, "
            "\"present\": %s, \"zero\": %s, \"data\": %s", first ? "[" : "", e->start, e->length,
@@ -413,6 +418,7 @@ static void print_map_entry(const MapEntry *e, bool json, bool first, bool last)
         printf(", \"offset\": %" PRIu64, e->offset);
     }
     printf("}%s\n", last ? "]" : ",");
+    return 0;
 }
 
 static bool map_entries_merge(MapEntry *a, const MapEntry *b)
@@ -447,23 +453,24 @@ static int run_map(BlockDriverState *bs, uint64_t start, uint64_t end, bool json
         next.flags = ret & (BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO | BDRV_BLOCK_OFFSET_VALID |
                             BDRV_BLOCK_ALLOCATED);
         next.length = pnum;
-        if (json && (ret & BDRV_BLOCK_COMPRESSED)) {
+        if (ret & BDRV_BLOCK_COMPRESSED) {
             next.flags &= ~BDRV_BLOCK_OFFSET_VALID;
         }
         offset += pnum;
         if (have_current && map_entries_merge(&current, &next)) {
             continue;
         }
-        if (have_current) {
-            print_map_entry(&current, json, first, false);
-            first = false;
+        if (have_current && print_map_entry(&current, json, first, false) < 0) {
+            return -ENOTSUP;
         }
+        first = !have_current;
         current = next;
         have_current = true;
     }
     if (have_current) {
-        print_map_entry(&current, json, first, true);
-    } else if (json) {
+        return print_map_entry(&current, json, first, true);
+    }
+    if (json) {
         printf("[]\n");
     }
     return 0;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tools/quetzal-img.h"
 
@@ -176,6 +177,15 @@ void img_progress_finish(ImgProgress *progress)
         printf("    (100.00/100%%)\n");
         fflush(stdout);
     }
+}
+
+bool img_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) < 0 || stat(b, &sb) < 0) {
+        return strcmp(a, b) == 0;
+    }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 bool img_is_zero(const void *buf, size_t bytes)

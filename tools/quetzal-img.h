@@ -60,6 +60,9 @@ void img_progress_finish(ImgProgress *progress);
 /* the snapshot table of `info` and `snapshot -l` (img-info.c) */
 void img_print_snapshot_table(FILE *out, const BlockSnapshotInfo *list, int count);
 
+/* true when both names are the same file (or, for names that do not exist, equal) */
+bool img_same_file(const char *a, const char *b);
+
 /* true when all bytes are zero */
 bool img_is_zero(const void *buf, size_t bytes);
 

@@ -44,6 +44,13 @@ void cpu_exec_free(CPUExec *cpu)
     free(cpu);
 }
 
+void cpu_exit(CPUExec *cpu)
+{
+    cpu->exit_request = 1;
+    cpu->tbs->unchained_all = 1;
+    tb_reset_all_jumps(cpu->tbs, false);
+}
+
 void cpu_loop_exit(CPUExec *cpu)
 {
     siglongjmp(cpu->jmp_env, 1);
@@ -133,6 +140,12 @@ static void run_blocks(CPUExec *cpu)
             return;
         }
         if (cpu->exit_request) {
+            if (cpu->tbs->unchained_all) {
+                /* make code and jump lists agree again (a chain may have been
+                 * made while cpu_exit ran) */
+                cpu->tbs->unchained_all = 0;
+                tb_reset_all_jumps(cpu->tbs, true);
+            }
             cpu->exit_request = 0;
             cpu->exception_index = EXCP_INTERRUPT;
             return;

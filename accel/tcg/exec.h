@@ -66,6 +66,10 @@ CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg)
 void cpu_exec_free(CPUExec *cpu);
 /* Runs until an exception; returns its number (exception_index). */
 int cpu_exec(CPUExec *cpu);
+/* Asks cpu_exec to return EXCP_INTERRUPT soon, even from a loop of chained
+ * blocks: unchains every block. Async-signal-safe (call it from a signal
+ * handler or another thread). */
+void cpu_exit(CPUExec *cpu);
 /* From a helper: leave generated code now, cpu_exec returns exception_index. */
 void cpu_loop_exit(CPUExec *cpu) __attribute__((noreturn));
 /* The same after restoring the guest state of the instruction whose host code

@@ -49,6 +49,7 @@ struct TBCache {
     PageMap *pages;
     uintptr_t guest_base;
     TBStatistics stats;
+    volatile int unchained_all;  /* cpu_exit reset every goto_tb jump */
 };
 
 typedef struct CPUExecPriv {
@@ -67,6 +68,7 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
 void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst);
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc);
 void tb_invalidate_one(TBCache *c, TBEntry *e);
+void tb_reset_all_jumps(TBCache *c, bool forget_links);
 
 /* user-pages.c */
 PageMap *page_map_new(void);

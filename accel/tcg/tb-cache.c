@@ -184,6 +184,30 @@ void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
     c->stats.nb_chained++;
 }
 
+/* Points every goto_tb jump back at its block's exit. Only stores to code when
+ * forget_links is false (safe in a signal handler); with forget_links the jump
+ * lists are emptied too. */
+void tb_reset_all_jumps(TBCache *c, bool forget_links)
+{
+    size_t n = c->nb_tbs;
+    for (size_t i = 0; i < n; i++) {
+        TBEntry *e = &c->tbs[i];
+        for (unsigned k = 0; k < 2; k++) {
+            if (e->tb.jmp_insn_offset[k] != UINT16_MAX) {
+                uintptr_t base = (uintptr_t)e->tb.tc_ptr;
+                tcg_patch_goto_tb(base + e->tb.jmp_insn_offset[k], base + e->tb.jmp_reset_offset[k]);
+            }
+            if (forget_links) {
+                e->jmp_dest[k] = NULL;
+                e->jmp_next[k] = 0;
+            }
+        }
+        if (forget_links) {
+            e->jmp_first = 0;
+        }
+    }
+}
+
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc)
 {
     size_t lo = 0, hi = c->nb_tbs;

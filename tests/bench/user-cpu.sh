@@ -3,18 +3,25 @@
 # runs it natively, under $BUILD/quetzal-x86_64 and under qemu-x86_64 (when
 # installed), RUNS times each (default 5), prints the median wall and CPU
 # (user+system) times and the ratios, and checks that every checksum agrees.
-# Usage: BUILD=build-folder [RUNS=5] [SCALE=7] tests/bench/user-cpu.sh
+# ARCH=i386 does the same for a 32-bit build (gcc -m32, quetzal-i386, qemu-i386).
+# Usage: BUILD=build-folder [RUNS=5] [SCALE=7] [ARCH=x86_64|i386] tests/bench/user-cpu.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRC:-$(cd "$here/../.." && pwd)}
 BUILD=${BUILD:-$SRC}
 runs=${RUNS:-5}
 scale=${SCALE:-7}
+arch=${ARCH:-x86_64}
+case $arch in
+  x86_64) mflag=-m64 ;;
+  i386) mflag=-m32 ;;
+  *) echo "user-cpu: ARCH=$arch is not x86_64 or i386" >&2; exit 1 ;;
+esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-gcc -O2 -static -o "$tmp/cpu-bench" "$SRC/tests/bench/cpu-bench.c" || {
-  echo "user-cpu: cannot build cpu-bench.c (gcc with static glibc: Debian package libc6-dev)" >&2
+gcc $mflag -O2 -static -o "$tmp/cpu-bench" "$SRC/tests/bench/cpu-bench.c" || {
+  echo "user-cpu: cannot build cpu-bench.c for $arch (static glibc: Debian packages libc6-dev, gcc-multilib)" >&2
   exit 1
 }
 have_time=no
@@ -57,18 +64,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 names="native"
 run native || exit 1
-if [ -x "$BUILD/quetzal-x86_64" ]; then
-  run quetzal "$BUILD/quetzal-x86_64" && names="$names quetzal"
+if [ -x "$BUILD/quetzal-$arch" ]; then
+  run quetzal "$BUILD/quetzal-$arch" && names="$names quetzal"
 else
-  echo "user-cpu: $BUILD/quetzal-x86_64 not built; skipping it"
+  echo "user-cpu: $BUILD/quetzal-$arch not built; skipping it"
 fi
-if command -v qemu-x86_64 >/dev/null 2>&1; then
-  run qemu qemu-x86_64 && names="$names qemu"
+if command -v qemu-$arch >/dev/null 2>&1; then
+  run qemu qemu-$arch && names="$names qemu"
 else
-  echo "user-cpu: qemu-x86_64 not installed (Debian package qemu-user); skipping it"
+  echo "user-cpu: qemu-$arch not installed (Debian package qemu-user); skipping it"
 fi
 
-echo "cpu-bench scale $scale, $runs runs each, median milliseconds:"
+echo "cpu-bench ($arch) scale $scale, $runs runs each, median milliseconds:"
 ok=yes
 expected=$(head -1 "$tmp/native.sum")
 for n in $names; do

@@ -20,10 +20,13 @@
 #define SCRATCH_ADDR  0x10000000u
 #define SCRATCH_SIZE  0x4000u
 #define CODE_ADDR     0x20000000u
-#define SLOT_SIZE     0x200u
+#define SLOT_SIZE     0x800u
 #define MAX_BATCH     256
 #define CODE_SIZE     (0x1000u + MAX_BATCH * SLOT_SIZE)
 #define SLOT_ADDR(i)  (CODE_ADDR + 0x1000u + (uint32_t)(i) * SLOT_SIZE)
+/* GS base of 64-bit runs (set with arch_prctl natively): GS-relative operands
+ * address the scratch area by offset, as TLS accesses do */
+#define GS_BASE       SCRATCH_ADDR
 
 /* Intel SDM vol. 1, 3.4.3 EFLAGS */
 #define FLAG_CF 0x0001u
@@ -49,8 +52,8 @@ typedef struct DiffState {
 
 /* --- a generated sequence --- */
 #define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
-#define MAX_INSNS  64
-#define MAX_SEQ_JUMPS 16
+#define MAX_INSNS  192
+#define MAX_SEQ_JUMPS 64
 #define RUNS 2
 
 typedef struct Sequence {
@@ -67,9 +70,15 @@ typedef struct Sequence {
     /* forward jumps: offset of the rel field and of the target (for truncation) */
     unsigned n_jumps;
     struct { uint16_t field, target; } jumps[MAX_SEQ_JUMPS];
-    /* RIP-relative displacements, resolved when the sequence is placed at an address */
+    /* displacements resolved when the sequence is placed at an address: RIP-relative
+     * ones to a data address (target), or absolute ones to the code byte at
+     * offset target of the sequence (code_address) */
     unsigned n_fixups;
-    struct { uint16_t disp_offset, insn_end; uint32_t target; } fixups[MAX_INSNS];
+    struct {
+        uint16_t disp_offset, insn_end;
+        uint32_t target;
+        bool code_address;
+    } fixups[MAX_INSNS];
     /* two initial states: the same fixed base registers, stack pointer and DF,
      * different data; each side runs the sequence from both */
     DiffState init[RUNS];
@@ -120,7 +129,8 @@ typedef struct RunResult {
 typedef struct Runner {
     const char *name;
     /* runs the sequence from init[0] then init[1] into results[0] and [1] */
-    void *(*start)(void);       /* per child set-up */
+    /* per child set-up; log_flags: TCG_LOG_* for the translator's log (stderr) */
+    void *(*start)(unsigned log_flags);
     void (*run)(void *ctx, const Sequence *seq, unsigned slot, RunResult *results);
 } Runner;
 
@@ -137,7 +147,7 @@ void memory_map_fixed(void);
 /* Runs seqs[0..n) with runner in forked children (restarting after a crash),
  * filling results[n * RUNS]. */
 void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
-                       RunResult *results);
+                       RunResult *results, unsigned log_flags);
 
 /* --- random numbers (splitmix64 / xoshiro256**), seeded and reproducible --- */
 typedef struct Rng { uint64_t s[4]; } Rng;

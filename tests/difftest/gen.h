@@ -12,7 +12,7 @@
 
 #include "difftest.h"
 
-#define MAX_ITEMS      8
+#define MAX_ITEMS      24      /* mixed sequences; one-group ones have up to 8 */
 #define MAX_ITEM_BYTES 60
 #define MAX_JUMPS      MAX_ITEMS
 
@@ -127,12 +127,16 @@ typedef struct GroupTable {
     const GroupDef *defs;
     unsigned count;
 } GroupTable;
+/* the generator of a group (one group may build its items from others) */
+GroupGen *group_generator(int group);
 extern const GroupTable alu_group_table;
 extern const GroupTable bits_group_table;
 extern const GroupTable move_group_table;
 extern const GroupTable flow_group_table;
 extern const GroupTable decode_group_table;
 extern const GroupTable fault_group_table;
+extern const GroupTable flags_group_table;
+extern const GroupTable smc_group_table;
 extern const GroupTable sse_group_table;
 
 #endif

@@ -362,7 +362,8 @@ static void jumps_resolve(Gen *g)
 /* --- group table --- */
 static const GroupTable *const group_tables[] = {
     &alu_group_table, &bits_group_table, &move_group_table, &flow_group_table,
-    &decode_group_table, &fault_group_table, &sse_group_table,
+    &decode_group_table, &fault_group_table, &flags_group_table, &smc_group_table,
+    &sse_group_table,
 };
 #define N_TABLES (sizeof(group_tables) / sizeof(group_tables[0]))
 
@@ -385,6 +386,11 @@ static const GroupDef *group_def(int group)
         i -= group_tables[t]->count;
     }
     abort();
+}
+
+GroupGen *group_generator(int group)
+{
+    return group_def(group)->gen;
 }
 
 const GroupInfo *group_info(int group)
@@ -509,7 +515,7 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
     for (int r = 0; r < RUNS; r++) {
         seq->scratch_seed[r] = rng_next(&g.rng);
     }
-    g.n_items = 1 + (unsigned)rng_below(&g.rng, MAX_ITEMS);
+    g.n_items = 1 + (unsigned)rng_below(&g.rng, group < 0 ? MAX_ITEMS : 8);
     g.falls_through = true;
     for (g.item = 0; g.item < g.n_items; g.item++) {
         int grp = group;
@@ -539,8 +545,9 @@ void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr)
     memcpy(dst, seq->code, seq->code_len);
     for (unsigned i = 0; i < seq->n_fixups; i++) {
         int64_t rel = (int64_t)seq->fixups[i].target - (int64_t)(addr + seq->fixups[i].insn_end);
-        int32_t rel32 = (int32_t)rel;
-        memcpy(dst + seq->fixups[i].disp_offset, &rel32, 4);
+        int32_t value = seq->fixups[i].code_address ? (int32_t)(addr + seq->fixups[i].target)
+                                                    : (int32_t)rel;
+        memcpy(dst + seq->fixups[i].disp_offset, &value, 4);
     }
 }
 

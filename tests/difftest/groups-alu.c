@@ -182,6 +182,19 @@ static void shift_flags_known(Gen *g, unsigned digit, unsigned size, unsigned co
     flags_update(g, FLAGS_ARITH, undef);
 }
 
+/* a count that is often within the width, sometimes masked to 0 (flags unchanged) */
+static unsigned shift_count(Gen *g, unsigned size)
+{
+    switch (rng_below(&g->rng, 4)) {
+    case 0:
+        return 32 * (unsigned)rng_below(&g->rng, 8);
+    case 1:
+        return (unsigned)rng_below(&g->rng, 256);
+    default:
+        return (unsigned)rng_below(&g->rng, size * 8 + 2);
+    }
+}
+
 /* Shifts and rotates: D0/D1 (by 1), D2/D3 (by CL), C0/C1 ib; /0 ROL .. /7 SAR */
 static void gen_shift(Gen *g)
 {
@@ -203,8 +216,7 @@ static void gen_shift(Gen *g)
         enc_opcode(&e, 1, 0xd0 + w, 0, 0);
     } else if (form == 1) {
         enc_opcode(&e, 1, 0xc0 + w, 0, 0);
-        count = rng_below(&g->rng, 4) ? (unsigned)rng_below(&g->rng, size * 8 + 2)
-                                       : (unsigned)rng_below(&g->rng, 256);
+        count = shift_count(g, size);
         e.imm = count;
         e.imm_size = 1;
     } else {
@@ -212,7 +224,7 @@ static void gen_shift(Gen *g)
         if (rng_below(&g->rng, 2) && !(!e.rm.is_mem && (e.rm.reg == RCX ||
                                          (size == 1 && e.rex_forbid && e.rm.reg == 5)))) {
             /* a known count (high bits set too, they are masked off) */
-            count = (unsigned)rng_below(&g->rng, 256);
+            count = shift_count(g, size);
             emit_mov_imm32(g, RCX, ((uint32_t)rng_next(&g->rng) & ~0xffu) | count);
             form = 3;
         }

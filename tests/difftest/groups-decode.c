@@ -115,10 +115,58 @@ static void gen_privileged(Gen *g)
     encode(g, &e);
 }
 
+/* a memory operand in the scratch area as seen through GS (address = GS base +
+ * effective address); no 67 prefix: a 32-bit effective address would wrap */
+static Operand gs_operand(Gen *g, unsigned size)
+{
+    for (;;) {
+        Operand m = mem_operand(g, size, 1);
+        if (m.addr32) {
+            continue;
+        }
+        if (m.base == MEM_RIP) {
+            m.target -= GS_BASE;
+            return m;
+        }
+        int64_t disp = (int64_t)m.disp - GS_BASE;
+        if (disp >= INT32_MIN && disp <= INT32_MAX) {
+            m.disp = (int32_t)disp;
+            m.disp_size = 4;
+            return m;
+        }
+    }
+}
+
+/* 64-bit mode: MOV, ALU and LEA with a GS override (65). LEA computes the
+ * effective address only, without the segment base. */
+static void gen_gs_override(Gen *g)
+{
+    unsigned size = size_pick(g, false);
+    unsigned kind = (unsigned)rng_below(&g->rng, 4);
+    unsigned op = (unsigned)rng_below(&g->rng, 8);
+    static const uint8_t opcodes[3] = { 0x8b, 0x89, 0x8d };
+    Enc e;
+    enc_init(&e);
+    enc_prefix(&e, 0x65);
+    enc_size(&e, size);
+    enc_opcode(&e, 1, kind < 3 ? opcodes[kind] : (uint8_t)(op * 8 + 1), 0, 0);
+    e.reg = kind == 0 || kind == 2 ? reg_free(g) : reg_any(g);
+    e.rm = gs_operand(g, size);
+    if (kind == 3 && (op == 2 || op == 3)) {
+        need_flags(g, FLAG_CF);
+    }
+    encode(g, &e);
+    if (kind == 3) {
+        bool logic = op == 1 || op == 4 || op == 6;
+        flags_update(g, logic ? FLAGS_ARITH & ~FLAG_AF : FLAGS_ARITH, logic ? FLAG_AF : 0);
+    }
+}
+
 static const GroupDef decode_groups[] = {
     { { "prefixes", true, false }, gen_prefixes },
     { { "undefined", true, false }, gen_undefined },
     { { "privileged", true, false }, gen_privileged },
+    { { "gs-override", true, true }, gen_gs_override },
 };
 
 const GroupTable decode_group_table = {

@@ -13,10 +13,12 @@ enum SseForm {
     GPR_XMM,       /* reg = general register (written), r/m = xmm register */
     XMM_GPR_IMM,   /* PINSRW: reg = xmm, r/m = general register or m16, imm8 */
     XMM_SHIFT_IMM, /* 71/72/73 /digit ib, r/m = xmm register */
+    XMM_MEM,       /* reg = xmm, r/m = memory only */
+    XMM_REG,       /* reg = xmm, r/m = xmm register only */
 };
 
 typedef struct SseOp {
-    uint8_t prefix;      /* mandatory prefix: 66, F3 or F2 */
+    uint8_t prefix;      /* mandatory prefix: 66, F3 or F2 (0: none) */
     uint8_t opcode;      /* after 0F */
     uint8_t form;
     uint8_t mem_size;    /* 16, 8, 4 or 2 */
@@ -82,6 +84,52 @@ static const SseOp move_ops[] = {
     { 0x66, 0xd7, GPR_XMM, 0, 0, false, false, false },        /* PMOVMSKB */
     { 0x66, 0xc5, GPR_XMM, 0, 0, false, false, true },         /* PEXTRW */
     { 0x66, 0xc4, XMM_GPR_IMM, 2, 0, true, false, true },      /* PINSRW */
+    { 0x66, 0xe7, XMM_MEM, 16, 0, false, false, false },       /* MOVNTDQ m128, xmm */
+};
+
+/* the float-domain instructions that only move or combine bits (no rounding):
+ * what compilers and the C library use for copies and zeroing */
+#define PS(op) { 0x00, op, XMM_RM, 16, 0, false, false, false }
+#define PD(op) { 0x66, op, XMM_RM, 16, 0, false, false, false }
+static const SseOp bitwise_ops[] = {
+    PS(0x54), PS(0x55), PS(0x56), PS(0x57),      /* ANDPS, ANDNPS, ORPS, XORPS */
+    PD(0x54), PD(0x55), PD(0x56), PD(0x57),      /* ANDPD, ANDNPD, ORPD, XORPD */
+    PS(0x28), PS(0x29), PD(0x28), PD(0x29),      /* MOVAPS, MOVAPD load/store */
+    { 0x00, 0x10, XMM_RM, 16, 0, true, false, false },   /* MOVUPS load */
+    { 0x00, 0x11, XMM_RM, 16, 0, true, false, false },   /* MOVUPS store */
+    { 0x66, 0x10, XMM_RM, 16, 0, true, false, false },   /* MOVUPD load */
+    { 0xf3, 0x10, XMM_RM, 4, 0, true, false, false },    /* MOVSS load */
+    { 0xf3, 0x11, XMM_RM, 4, 0, true, false, false },    /* MOVSS store */
+    { 0xf2, 0x10, XMM_RM, 8, 0, true, false, false },    /* MOVSD load */
+    { 0xf2, 0x11, XMM_RM, 8, 0, true, false, false },    /* MOVSD store */
+    PS(0x14), PS(0x15), PD(0x14), PD(0x15),      /* UNPCKLPS/HPS, UNPCKLPD/HPD */
+    { 0x00, 0xc6, XMM_RM_IMM, 16, 0, false, false, true },   /* SHUFPS */
+    { 0x66, 0xc6, XMM_RM_IMM, 16, 0, false, false, true },   /* SHUFPD */
+    { 0x00, 0x12, XMM_MEM, 8, 0, true, false, false },   /* MOVLPS xmm, m64 */
+    { 0x00, 0x13, XMM_MEM, 8, 0, true, false, false },   /* MOVLPS m64, xmm */
+    { 0x00, 0x16, XMM_MEM, 8, 0, true, false, false },   /* MOVHPS xmm, m64 */
+    { 0x00, 0x17, XMM_MEM, 8, 0, true, false, false },   /* MOVHPS m64, xmm */
+    { 0x00, 0x12, XMM_REG, 0, 0, false, false, false },  /* MOVHLPS */
+    { 0x00, 0x16, XMM_REG, 0, 0, false, false, false },  /* MOVLHPS */
+};
+
+/* SSE/SSE2 floating point: arithmetic under the default MXCSR (round to
+ * nearest, exceptions masked), comparisons, conversions; the random bit
+ * patterns give NaNs, infinities and denormals often */
+#define SS(op) { 0xf3, op, XMM_RM, 4, 0, true, false, false }
+#define SD(op) { 0xf2, op, XMM_RM, 8, 0, true, false, false }
+static const SseOp float_ops[] = {
+    PS(0x58), PS(0x5c), PS(0x59), PS(0x5e), PS(0x5d), PS(0x5f), PS(0x51),  /* ADD..SQRT PS */
+    PD(0x58), PD(0x5c), PD(0x59), PD(0x5e), PD(0x5d), PD(0x5f), PD(0x51),  /* ... PD */
+    SS(0x58), SS(0x5c), SS(0x59), SS(0x5e), SS(0x5d), SS(0x5f), SS(0x51),  /* ... SS */
+    SD(0x58), SD(0x5c), SD(0x59), SD(0x5e), SD(0x5d), SD(0x5f), SD(0x51),  /* ... SD */
+    { 0x00, 0xc2, XMM_RM_IMM, 16, 0, false, false, true },   /* CMPPS (imm 0-7 used) */
+    { 0x66, 0xc2, XMM_RM_IMM, 16, 0, false, false, true },   /* CMPPD */
+    PS(0x5b), PD(0x5b), { 0xf3, 0x5b, XMM_RM, 16, 0, false, false, false },  /* CVT(T)DQ/PS */
+    PS(0x5a), PD(0x5a), SS(0x5a), SD(0x5a),                 /* CVTPS2PD, CVTPD2PS, CVTSS2SD.. */
+    { 0xf3, 0xe6, XMM_RM, 8, 0, true, false, false },       /* CVTDQ2PD */
+    { 0x66, 0xe6, XMM_RM, 16, 0, false, false, false },     /* CVTTPD2DQ */
+    { 0xf2, 0xe6, XMM_RM, 16, 0, false, false, false },     /* CVTPD2DQ */
 };
 
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
@@ -114,7 +162,9 @@ static void sse_emit(Gen *g, const SseOp *op, bool misalign)
 {
     Enc e;
     enc_init(&e);
-    enc_prefix(&e, op->prefix);
+    if (op->prefix) {
+        enc_prefix(&e, op->prefix);
+    }
     enc_opcode(&e, 2, 0x0f, op->opcode, 0);
     e.rex_w = op->rex_w;
     bool use_mem = misalign || (op->mem_size && rng_below(&g->rng, 2));
@@ -123,6 +173,14 @@ static void sse_emit(Gen *g, const SseOp *op, bool misalign)
     case XMM_RM_IMM:
         e.reg = xmm_pick(g);
         e.rm = use_mem ? sse_memory(g, op, misalign) : reg_operand(xmm_pick(g));
+        break;
+    case XMM_MEM:
+        e.reg = xmm_pick(g);
+        e.rm = sse_memory(g, op, misalign);
+        break;
+    case XMM_REG:
+        e.reg = xmm_pick(g);
+        e.rm = reg_operand(xmm_pick(g));
         break;
     case XMM_GPR:
     case XMM_GPR_IMM:
@@ -167,7 +225,75 @@ static void gen_sse_compare(Gen *g) { sse_pick(g, compare_ops, COUNT(compare_ops
 static void gen_sse_shift(Gen *g)   { sse_pick(g, shift_ops, COUNT(shift_ops)); }
 static void gen_sse_unpack(Gen *g)  { sse_pick(g, unpack_ops, COUNT(unpack_ops)); }
 static void gen_sse_shuffle(Gen *g) { sse_pick(g, shuffle_ops, COUNT(shuffle_ops)); }
+/* MASKMOVDQU 66 0F F7: stores the bytes of xmm1 whose mask byte in xmm2 has its
+ * top bit set to [rDI] (rDI is loaded with a scratch address first) */
+static void gen_maskmov(Gen *g)
+{
+    emit_mov_imm32(g, RDI, scratch_address(g, 16, 1, 0x100));
+    Enc e;
+    enc_init(&e);
+    enc_prefix(&e, 0x66);
+    enc_opcode(&e, 2, 0x0f, 0xf7, 0);
+    e.reg = xmm_pick(g);
+    e.rm = reg_operand(xmm_pick(g));
+    encode(g, &e);
+}
+
 static void gen_sse_move(Gen *g)    { sse_pick(g, move_ops, COUNT(move_ops)); }
+static void gen_sse_bitwise(Gen *g) { sse_pick(g, bitwise_ops, COUNT(bitwise_ops)); }
+
+/* COMISS/UCOMISS/COMISD/UCOMISD set ZF, PF, CF and clear OF, SF, AF */
+static void gen_sse_compare_flags(Gen *g)
+{
+    Enc e;
+    enc_init(&e);
+    bool is_double = rng_below(&g->rng, 2);
+    if (is_double) {
+        enc_prefix(&e, 0x66);
+    }
+    enc_opcode(&e, 2, 0x0f, rng_below(&g->rng, 2) ? 0x2e : 0x2f, 0);
+    e.reg = xmm_pick(g);
+    e.rm = rng_below(&g->rng, 2) ? mem_operand(g, is_double ? 8 : 4, 1) : reg_operand(xmm_pick(g));
+    encode(g, &e);
+    flags_update(g, FLAGS_ARITH, 0);
+}
+
+/* CVTSI2SS/SD (F3/F2 0F 2A) from a general register or memory, CVT(T)SS2SI and
+ * CVT(T)SD2SI (F3/F2 0F 2C/2D) into a general register; 32 or 64 bits */
+static void gen_sse_convert_gpr(Gen *g)
+{
+    Enc e;
+    enc_init(&e);
+    bool is_double = rng_below(&g->rng, 2);
+    enc_prefix(&e, is_double ? 0xf2 : 0xf3);
+    e.rex_w = g->long_mode && rng_below(&g->rng, 2);
+    unsigned op = (unsigned)rng_below(&g->rng, 3);
+    enc_opcode(&e, 2, 0x0f, (uint8_t)(0x2a + (op ? op + 1 : 0)), 0);
+    if (op == 0) {
+        e.reg = xmm_pick(g);
+        e.rm = rm_operand(g, e.rex_w ? 8 : 4, false);
+    } else {
+        e.reg = reg_free(g);
+        e.rm = rng_below(&g->rng, 2) ? mem_operand(g, is_double ? 8 : 4, 1)
+                                     : reg_operand(xmm_pick(g));
+    }
+    encode(g, &e);
+}
+
+static void gen_sse_float(Gen *g)
+{
+    switch (rng_below(&g->rng, 6)) {
+    case 0:
+        gen_sse_compare_flags(g);
+        break;
+    case 1:
+        gen_sse_convert_gpr(g);
+        break;
+    default:
+        sse_pick(g, float_ops, COUNT(float_ops));
+        break;
+    }
+}
 
 /* a misaligned m128 operand of an aligned-only instruction: #GP on both sides */
 static void gen_sse_align(Gen *g)
@@ -183,6 +309,9 @@ static const GroupDef sse_groups[] = {
     { { "sse-unpack", true, false }, gen_sse_unpack },
     { { "sse-shuffle", true, false }, gen_sse_shuffle },
     { { "sse-move", true, false }, gen_sse_move },
+    { { "sse-maskmov", false, false }, gen_maskmov },
+    { { "sse-bitwise", true, false }, gen_sse_bitwise },
+    { { "sse-float", true, false }, gen_sse_float },
     { { "sse-align", true, false }, gen_sse_align },
 };
 

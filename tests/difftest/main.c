@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "difftest.h"
+#include "tcg/tcg.h"
 
 typedef struct Options {
     unsigned count;          /* sequences per group and mode */
@@ -19,6 +20,7 @@ typedef struct Options {
     uint64_t seed;
     bool modes[2];           /* [0] 32-bit, [1] 64-bit */
     bool *groups;            /* selected groups */
+    bool *mixed_groups;      /* the groups mixed sequences draw from */
     bool replay;
     uint64_t replay_seed;
     int replay_group;
@@ -27,6 +29,7 @@ typedef struct Options {
     bool self_check;         /* compare the native side with itself (harness test) */
     const char *save;        /* write the native results here, compare nothing */
     const char *against;     /* compare with native results saved by another run */
+    unsigned log_flags;      /* --debug: the translator's log */
 } Options;
 
 typedef struct Job {
@@ -40,7 +43,7 @@ typedef struct Tally {
 } Tally;
 
 typedef struct Report {
-    char text[4096];
+    char text[16384];
     size_t len;
 } Report;
 
@@ -258,8 +261,8 @@ static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
         }
     }
     place_batch(sh->seqs, n);
-    sandbox_run_batch(&native_runner, sh->seqs, n, sh->native);
-    sandbox_run_batch(sh->other, sh->seqs, n, sh->translated);
+    sandbox_run_batch(&native_runner, sh->seqs, n, sh->native, 0);
+    sandbox_run_batch(sh->other, sh->seqs, n, sh->translated, 0);
     for (unsigned i = 0; i < n; i++) {
         const Sequence *p = &sh->seqs[i];
         Report detail = { .len = 0 };
@@ -339,6 +342,7 @@ static void usage(void)
             "       difftest --replay SEED --mode 64|32 --group NAME\n"
             "       difftest --list\n"
             "  --self-check compares native runs with native runs (tests the harness)\n"
+            "  --debug in_asm,op,op_opt,out_asm,exec logs the translator to stderr\n"
             "  --save FILE writes the native results (e.g. when run under qemu-x86_64)\n"
             "  --against FILE compares the native results with those saved in FILE\n");
     exit(2);
@@ -375,6 +379,30 @@ static void select_groups(Options *o, const char *spec)
         o->groups[g] = true;
     }
     free(copy);
+}
+
+static unsigned parse_log_flags(const char *spec)
+{
+    static const struct { const char *name; unsigned flag; } items[] = {
+        { "in_asm", TCG_LOG_IN_ASM }, { "op", TCG_LOG_OP }, { "op_opt", TCG_LOG_OP_OPT },
+        { "out_asm", TCG_LOG_OUT_ASM }, { "exec", TCG_LOG_EXEC },
+    };
+    unsigned flags = 0;
+    char *copy = strdup(spec);
+    for (char *name = strtok(copy, ","); name; name = strtok(NULL, ",")) {
+        unsigned i = 0;
+        while (i < sizeof(items) / sizeof(items[0]) && strcmp(items[i].name, name) != 0) {
+            i++;
+        }
+        if (i == sizeof(items) / sizeof(items[0])) {
+            fprintf(stderr, "difftest: --debug: '%s' is not in_asm, op, op_opt, out_asm "
+                    "or exec\n", name);
+            exit(2);
+        }
+        flags |= items[i].flag;
+    }
+    free(copy);
+    return flags;
 }
 
 static void parse_mode(Options *o, const char *arg)
@@ -437,6 +465,8 @@ static void parse_options(Options *o, int argc, char **argv)
                 fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
                 exit(2);
             }
+        } else if (strcmp(opt, "--debug") == 0) {
+            o->log_flags = parse_log_flags(arg);
         } else if (strcmp(opt, "--save") == 0) {
             o->save = arg;
         } else if (strcmp(opt, "--against") == 0) {
@@ -542,6 +572,23 @@ static unsigned host_limits(Options *o)
     return skipped;
 }
 
+/* Mixed sequences draw from the selected groups enabled in check (known to
+ * pass), so that a known failure does not spread into them; from all selected
+ * ones when none of them is. */
+static void choose_mixed_groups(Options *o)
+{
+    int n = group_count();
+    bool any = false;
+    o->mixed_groups = calloc((size_t)n, sizeof(bool));
+    for (int g = 0; g < n; g++) {
+        o->mixed_groups[g] = o->groups[g] && group_info(g)->in_check;
+        any |= o->mixed_groups[g];
+    }
+    for (int g = 0; g < n && !any; g++) {
+        o->mixed_groups[g] = o->groups[g];
+    }
+}
+
 /* --save / --against: native results of one run (e.g. under qemu-x86_64) stand
  * in for the translated side of another with the same options */
 static FILE *open_results(const Options *o)
@@ -583,6 +630,7 @@ int main(int argc, char **argv)
     parse_options(&o, argc, argv);
     memory_map_fixed();
     unsigned skipped = host_limits(&o);
+    choose_mixed_groups(&o);
     unsigned n_jobs;
     Job *jobs = make_jobs(&o, &n_jobs);
     Sequence *seqs = calloc(MAX_BATCH, sizeof(Sequence));
@@ -600,16 +648,17 @@ int main(int argc, char **argv)
         unsigned n = n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH;
         for (unsigned i = 0; i < n; i++) {
             const Job *job = &jobs[first + i];
-            sequence_generate(&seqs[i], job->seed, job->long_mode, job->group, o.groups);
+            sequence_generate(&seqs[i], job->seed, job->long_mode, job->group,
+                              o.mixed_groups);
         }
         place_batch(seqs, n);
-        sandbox_run_batch(&native_runner, seqs, n, native);
+        sandbox_run_batch(&native_runner, seqs, n, native, 0);
         if (o.save) {
             results_write(saved, o.save, native, n);
             continue;
         }
         if (other) {
-            sandbox_run_batch(other, seqs, n, translated);
+            sandbox_run_batch(other, seqs, n, translated, o.log_flags);
         } else {
             results_read(saved, o.against, translated, n);
         }
@@ -648,5 +697,6 @@ int main(int argc, char **argv)
     free(seqs);
     free(jobs);
     free(o.groups);
+    free(o.mixed_groups);
     return failed ? 1 : 0;
 }

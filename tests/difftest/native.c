@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/prctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -197,8 +199,9 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
     siglongjmp(nc->jmp, 1);
 }
 
-static void *native_start(void)
+static void *native_start(unsigned log_flags)
 {
+    (void)log_flags;
     static NativeContext context;
     uint8_t *glue = (uint8_t *)(uintptr_t)CODE_ADDR;
     if (mprotect(glue, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
@@ -223,6 +226,10 @@ static void *native_start(void)
     int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
     for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
         sigaction(sigs[i], &sa, NULL);
+    }
+    if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)GS_BASE) != 0) {
+        perror("difftest: arch_prctl(ARCH_SET_GS)");
+        _exit(3);
     }
     context.block = BLOCK;
     signal_context = &context;
@@ -309,7 +316,7 @@ bool native_compat_mode_works(void)
         static Sequence empty;
         static RunResult results[RUNS];
         empty.long_mode = false;
-        void *ctx = native_start();
+        void *ctx = native_start(0);
         alarm(10);
         native_run(ctx, &empty, 0, results);
         _exit(results[0].status == RUN_DONE ? 0 : 1);

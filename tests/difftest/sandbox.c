@@ -35,9 +35,10 @@ void memory_map_fixed(void)
 }
 
 static void child_main(const Runner *runner, const Sequence *seqs, unsigned first,
-                       unsigned n, RunResult *results, volatile int32_t *current)
+                       unsigned n, RunResult *results, volatile int32_t *current,
+                       unsigned log_flags)
 {
-    void *ctx = runner->start();
+    void *ctx = runner->start(log_flags);
     for (unsigned i = first; i < n; i++) {
         *current = (int32_t)i;
         alarm(SEQUENCE_TIMEOUT_SECONDS);
@@ -49,7 +50,7 @@ static void child_main(const Runner *runner, const Sequence *seqs, unsigned firs
 }
 
 void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
-                       RunResult *results)
+                       RunResult *results, unsigned log_flags)
 {
     volatile int32_t *current = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
                                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -70,7 +71,7 @@ void sandbox_run_batch(const Runner *runner, const Sequence *seqs, unsigned n,
             exit(2);
         }
         if (pid == 0) {
-            child_main(runner, seqs, next, n, results, current);
+            child_main(runner, seqs, next, n, results, current, log_flags);
         }
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

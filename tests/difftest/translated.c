@@ -26,6 +26,7 @@ typedef struct TranslatedCpu {
 
 typedef struct TranslatedContext {
     TranslatedCpu *cpu[2];          /* [0] 32-bit, [1] 64-bit, made on first use */
+    unsigned log_flags;
 } TranslatedContext;
 
 /* Signal handlers get no user argument: the CPU this child is running. */
@@ -36,10 +37,15 @@ static void on_host_fault(int sig, siginfo_t *info, void *uc_void)
     ucontext_t *uc = uc_void;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     TranslatedCpu *c = running_cpu;
+    /* page fault error code bit 1: write (Intel SDM vol. 3A, 4.7) */
+    bool is_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+    uint64_t address = (uint64_t)(uintptr_t)info->si_addr;
+    if (c && sig == SIGSEGV && is_write && page_unprotect(c->exec, address, pc)) {
+        return;   /* a write to a page with translated code: retry it */
+    }
     if (c && cpu_exec_pc_in_code(c->exec, pc)) {
-        c->env.fault_addr = (uint64_t)(uintptr_t)info->si_addr;
-        /* page fault error code bit 1: write (Intel SDM vol. 3A, 4.7) */
-        c->env.error_code = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? 2 : 0;
+        c->env.fault_addr = address;
+        c->env.error_code = is_write ? 2 : 0;
         c->exec->exception_index = EXCP0E_PAGE;
         cpu_loop_exit_restore(c->exec, pc);
     }
@@ -63,13 +69,16 @@ static void faults_init(void)
     sigaction(SIGBUS, &sa, NULL);
 }
 
-static TranslatedCpu *cpu_create(bool long_mode)
+static TranslatedCpu *cpu_create(bool long_mode, unsigned log_flags)
 {
     TranslatedCpu *c = calloc(1, sizeof(*c));
     if (!c) {
         _exit(3);
     }
     c->tcg = tcg_context_new(CODE_BUFFER_SIZE);
+    if (c->tcg && log_flags) {
+        tcg_set_log(c->tcg, log_flags, stderr);
+    }
     x86_cpu_reset_user(&c->env, long_mode);
     c->exec = cpu_exec_new(&c->env, &x86_translate_ops, c->tcg);
     if (!c->tcg || !c->exec) {
@@ -77,17 +86,22 @@ static TranslatedCpu *cpu_create(bool long_mode)
         _exit(3);
     }
     c->env.exec = c->exec;
+    if (long_mode) {
+        c->env.segs[R_GS].base = GS_BASE;
+    }
     cpu_exec_set_guest_base(c->exec, 0);
     page_set_flags(c->exec, SCRATCH_ADDR, SCRATCH_ADDR + SCRATCH_SIZE,
                    PAGE_VALID | PAGE_READ | PAGE_WRITE);
+    /* writable, as user-mode code pages may be: the smc group writes to them */
     page_set_flags(c->exec, CODE_ADDR, CODE_ADDR + CODE_SIZE,
-                   PAGE_VALID | PAGE_READ | PAGE_EXEC);
+                   PAGE_VALID | PAGE_READ | PAGE_WRITE | PAGE_EXEC);
     return c;
 }
 
-static void *translated_start(void)
+static void *translated_start(unsigned log_flags)
 {
     static TranslatedContext context;
+    context.log_flags = log_flags;
     faults_init();
     return &context;
 }
@@ -130,7 +144,7 @@ static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunRes
     TranslatedContext *tc = ctx;
     TranslatedCpu **c = &tc->cpu[seq->long_mode];
     if (!*c) {
-        *c = cpu_create(seq->long_mode);
+        *c = cpu_create(seq->long_mode, tc->log_flags);
     }
     running_cpu = *c;
     for (int run = 0; run < RUNS; run++) {

@@ -84,7 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    static uint8_t buf[READ_SIZE];
+    uint8_t *buf = malloc(READ_SIZE);
+    if (!buf) {
+        abort();
+    }
     for (int pass = 0; pass < 2; pass++) {
         BlockErrorInfo err = { "" };
         int flags = BDRV_O_NO_BACKING | (pass ? BDRV_O_RDWR : 0);
@@ -106,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(snapshots);
         bdrv_close(bs);
     }
+    free(buf);
     close(fd);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <ucontext.h>
 #include "accel/tcg/exec.h"
@@ -377,6 +378,44 @@ static void self_modifying(TestContext *t)
     toy_free(&toy);
 }
 
+static void alarm_handler(int sig)
+{
+    if (running_toy) {
+        cpu_exit(running_toy->cpu);
+    }
+}
+
+/* An endless loop of chained blocks stops when a signal handler calls cpu_exit. */
+static void interrupt_loop(TestContext *t)
+{
+    Toy toy;
+    toy_init(&toy, 1 << 20);
+    put_insn(toy.mem, 0x0, OP_ADDI, 1);
+    put_insn(toy.mem, 0x8, OP_JMP, 0x10);
+    put_insn(toy.mem, 0x10, OP_MIX, 1);
+    put_insn(toy.mem, 0x18, OP_JMP, 0x0);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = alarm_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, &old);
+    struct itimerval tv = { .it_interval = { 0, 20000 }, .it_value = { 0, 20000 } }, off = { 0 };
+    setitimer(ITIMER_REAL, &tv, NULL);
+    toy.env.pc = 0;
+    int first = cpu_exec(toy.cpu);
+    uint64_t acc1 = toy.env.acc;
+    int second = cpu_exec(toy.cpu);           /* and it can go on afterwards */
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    TBStatistics st;
+    tb_get_statistics(toy.cpu, &st);
+    test_report(t, first == EXCP_INTERRUPT && second == EXCP_INTERRUPT && acc1 != 0 &&
+                toy.env.acc != acc1 && st.nb_chained > 0,
+                "cpu_exit from a signal handler: %d %d, acc %#llx then %#llx",
+                first, second, (unsigned long long)acc1, (unsigned long long)toy.env.acc);
+    toy_free(&toy);
+}
+
 void test_exec(TestContext *t)
 {
     struct sigaction sa, old;
@@ -388,5 +427,6 @@ void test_exec(TestContext *t)
     chained_loop(t);
     flushes(t);
     self_modifying(t);
+    interrupt_loop(t);
     sigaction(SIGSEGV, &old, NULL);
 }

@@ -1,0 +1,594 @@
+/*
+ * x87 FPU helpers (Intel SDM vol. 1, chapter 8; vol. 2A-2D instruction
+ * pages). Registers are host long doubles: x86-64 hosts compute in the same
+ * 80-bit extended format, so arithmetic is done natively. Exceptions are
+ * treated as masked (the Linux default control word 0x37f masks all): they
+ * set their status flags and produce the masked response.
+ */
+#include <fenv.h>
+#include <math.h>
+#include <string.h>
+#include "target-i386/translate.h"
+
+/* status word bits (SDM vol. 1, 8.1.3) */
+#define FPUS_IE  0x0001
+#define FPUS_ZE  0x0004
+#define FPUS_SF  0x0040
+#define FPUS_ES  0x0080
+#define FPUS_C0  0x0100
+#define FPUS_C1  0x0200
+#define FPUS_C2  0x0400
+#define FPUS_C3  0x4000
+#define FPUS_CC  (FPUS_C0 | FPUS_C1 | FPUS_C2 | FPUS_C3)
+
+static unsigned phys(const CPUX86State *env, unsigned i)
+{
+    return (env->fpstt + i) & 7;
+}
+
+static void stack_fault(CPUX86State *env, bool overflow)
+{
+    env->fpus |= FPUS_IE | FPUS_SF;
+    env->fpus = (env->fpus & ~FPUS_C1) | (overflow ? FPUS_C1 : 0);
+}
+
+/* ST(i), or the QNaN indefinite with a stack underflow when empty */
+static long double st(CPUX86State *env, unsigned i)
+{
+    unsigned p = phys(env, i);
+
+    if (env->fptags[p]) {
+        stack_fault(env, false);
+        return -NAN;
+    }
+    return env->fpregs[p];
+}
+
+static void set_st(CPUX86State *env, unsigned i, long double v)
+{
+    unsigned p = phys(env, i);
+
+    env->fpregs[p] = v;
+    env->fptags[p] = 0;
+}
+
+static void push(CPUX86State *env, long double v)
+{
+    unsigned top = (env->fpstt - 1) & 7;
+
+    if (!env->fptags[top]) {
+        stack_fault(env, true);
+        v = -NAN;
+    }
+    env->fpstt = top;
+    env->fpregs[top] = v;
+    env->fptags[top] = 0;
+}
+
+void helper_fpop(CPUX86State *env)
+{
+    env->fptags[env->fpstt & 7] = 1;
+    env->fpstt = (env->fpstt + 1) & 7;
+}
+
+/* rounding mode of the control word (SDM vol. 1, 8.1.5.3) */
+static int host_rounding(const CPUX86State *env)
+{
+    static const int modes[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
+    return modes[(env->fpuc >> 10) & 3];
+}
+
+/* Host floating-point state around one guest operation: the guest rounding
+ * mode going in, the guest exception flags coming out (SDM vol. 1, 8.1.3.1). */
+static int fp_begin(const CPUX86State *env)
+{
+    int saved = fegetround();
+
+    feclearexcept(FE_ALL_EXCEPT);
+    fesetround(host_rounding(env));
+    return saved;
+}
+
+static void fp_end(CPUX86State *env, int saved)
+{
+    int raised = fetestexcept(FE_ALL_EXCEPT);
+
+    fesetround(saved);
+    env->fpus |= (raised & FE_INVALID ? FPUS_IE : 0) | (raised & FE_DIVBYZERO ? FPUS_ZE : 0) |
+                 (raised & FE_OVERFLOW ? 0x08 : 0) | (raised & FE_UNDERFLOW ? 0x10 : 0) |
+                 (raised & FE_INEXACT ? 0x20 : 0);
+}
+
+static long double from_bits(uint64_t bits, uint32_t kind)
+{
+    switch (kind) {
+    case FP_F32: {
+        float f;
+        uint32_t b = bits;
+        memcpy(&f, &b, 4);
+        return f;
+    }
+    case FP_F64: {
+        double d;
+        memcpy(&d, &bits, 8);
+        return d;
+    }
+    case FP_I16:
+        return (int16_t)bits;
+    case FP_I32:
+        return (int32_t)bits;
+    default:
+        return (int64_t)bits;
+    }
+}
+
+void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind)
+{
+    push(env, from_bits(bits, kind));
+}
+
+/* FIST/FISTP/FISTTP: out of range or NaN stores the integer indefinite */
+static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, bool truncate)
+{
+    long double limit = ldexpl(1.0L, bits - 1);
+    volatile long double v = value, rounded;
+    long double r;
+    int saved;
+
+    saved = fp_begin(env);
+    rounded = truncate ? truncl(v) : rintl(v);
+    if (rounded != v && !isnan(v)) {
+        feraiseexcept(FE_INEXACT);
+    }
+    fp_end(env, saved);
+    r = rounded;
+    if (isnan(r) || r >= limit || r < -limit) {
+        env->fpus |= FPUS_IE;
+        return (uint64_t)1 << (bits - 1);
+    }
+    return (uint64_t)(int64_t)r;
+}
+
+uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
+{
+    /* volatile keeps the conversions between the rounding-mode switches */
+    volatile long double v = st(env, 0);
+    volatile long double *in = &v;
+    uint64_t bits;
+    int saved;
+
+    switch (kind) {
+    case FP_F32: {
+        volatile float f;
+        float copy;
+        uint32_t b;
+        saved = fp_begin(env);
+        f = (float)*in;
+        fp_end(env, saved);
+        copy = f;
+        memcpy(&b, &copy, 4);
+        bits = b;
+        break;
+    }
+    case FP_F64: {
+        volatile double d;
+        double copy;
+        saved = fp_begin(env);
+        d = (double)*in;
+        fp_end(env, saved);
+        copy = d;
+        memcpy(&bits, &copy, 8);
+        break;
+    }
+    case FP_I16: case FP_I16_TRUNC:
+        bits = to_integer(env, v, 16, kind == FP_I16_TRUNC);
+        break;
+    case FP_I32: case FP_I32_TRUNC:
+        bits = to_integer(env, v, 32, kind == FP_I32_TRUNC);
+        break;
+    default:
+        bits = to_integer(env, v, 64, kind == FP_I64_TRUNC);
+        break;
+    }
+    if (pop) {
+        helper_fpop(env);
+    }
+    return bits;
+}
+
+void helper_fldt(CPUX86State *env, uint64_t addr)
+{
+    long double v = 0;
+
+    memcpy(&v, x86_guest_memory(env, addr, 10, PAGE_READ, GETPC()), 10);
+    push(env, v);
+}
+
+/* FSTP m80 (always pops) */
+void helper_fstt(CPUX86State *env, uint64_t addr)
+{
+    uint8_t *p = x86_guest_memory(env, addr, 10, PAGE_READ | PAGE_WRITE, GETPC());
+    long double v = st(env, 0);
+
+    memcpy(p, &v, 10);
+    helper_fpop(env);
+}
+
+/* ---------------------------------------------------------------- arithmetic */
+
+/* C3/C2/C0 of a comparison (SDM vol. 2A, FCOM table 3-21) */
+static void compare(CPUX86State *env, long double a, long double b)
+{
+    uint16_t cc;
+
+    if (isunordered(a, b)) {
+        cc = FPUS_C3 | FPUS_C2 | FPUS_C0;
+        env->fpus |= FPUS_IE;
+    } else if (a > b) {
+        cc = 0;
+    } else if (a < b) {
+        cc = FPUS_C0;
+    } else {
+        cc = FPUS_C3;
+    }
+    env->fpus = (env->fpus & ~FPUS_CC) | cc;
+}
+
+/* op: ModRM reg field of D8/DC: 0 add, 1 mul, 2 com, 3 comp, 4 sub, 5 subr,
+ * 6 div, 7 divr; a is the destination operand */
+static long double arith(CPUX86State *env, unsigned op, long double a, long double b)
+{
+    /* volatile keeps the operation between the rounding-mode switches */
+    volatile long double va = a, vb = b, vr;
+    long double r;
+    int saved;
+
+    saved = fp_begin(env);
+    switch (op) {
+    case 0: vr = va + vb; break;
+    case 1: vr = va * vb; break;
+    case 4: vr = va - vb; break;
+    case 5: vr = vb - va; break;
+    case 6: vr = va / vb; break;
+    default: vr = vb / va; break;
+    }
+    fp_end(env, saved);
+    r = vr;
+    return r;
+}
+
+void helper_farith_mem(CPUX86State *env, uint32_t op, uint64_t bits, uint32_t kind)
+{
+    long double a = st(env, 0), b = from_bits(bits, kind);
+
+    if (op == 2 || op == 3) {
+        compare(env, a, b);
+        if (op == 3) {
+            helper_fpop(env);
+        }
+        return;
+    }
+    set_st(env, 0, arith(env, op, a, b));
+}
+
+/* D8 (to_sti = 0): ST(0) = ST(0) op ST(i); DC/DE (to_sti = 1):
+ * ST(i) = ST(i) op ST(0), where the encoding swaps SUB/SUBR and DIV/DIVR */
+void helper_farith_reg(CPUX86State *env, uint32_t op, uint32_t index, uint32_t to_sti)
+{
+    if (!to_sti) {
+        set_st(env, 0, arith(env, op, st(env, 0), st(env, index)));
+    } else {
+        unsigned swapped = op >= 4 ? op ^ 1 : op;
+        set_st(env, index, arith(env, swapped, st(env, index), st(env, 0)));
+    }
+}
+
+void helper_fcom(CPUX86State *env, uint32_t index)
+{
+    compare(env, st(env, 0), st(env, index));
+}
+
+/* FCOMI/FUCOMI: ZF, PF, CF (SDM vol. 2A, FCOMI table 3-23) */
+uint64_t helper_fcomi(CPUX86State *env, uint32_t index)
+{
+    long double a = st(env, 0), b = st(env, index);
+
+    env->fpus &= ~FPUS_C1;
+    if (isunordered(a, b)) {
+        return CC_Z | CC_P | CC_C;
+    }
+    return a > b ? 0 : a < b ? CC_C : CC_Z;
+}
+
+void helper_fcmov(CPUX86State *env, uint32_t index, uint64_t cond)
+{
+    if (cond) {
+        set_st(env, 0, st(env, index));
+    }
+}
+
+void helper_fld_sti(CPUX86State *env, uint32_t index)
+{
+    push(env, st(env, index));
+}
+
+void helper_fst_sti(CPUX86State *env, uint32_t index)
+{
+    set_st(env, index, st(env, 0));
+}
+
+void helper_fxch(CPUX86State *env, uint32_t index)
+{
+    long double a = st(env, 0), b = st(env, index);
+
+    set_st(env, 0, b);
+    set_st(env, index, a);
+}
+
+void helper_ffree(CPUX86State *env, uint32_t index)
+{
+    env->fptags[phys(env, index)] = 1;
+}
+
+/* ---------------------------------------------------------------- D9 E0..FF */
+
+/* FXAM classes (SDM vol. 2A, FXAM table 3-46) */
+static void examine(CPUX86State *env)
+{
+    unsigned p = phys(env, 0);
+    long double v = env->fpregs[p];
+    uint16_t cc = signbit(v) ? FPUS_C1 : 0;
+
+    if (env->fptags[p]) {
+        cc |= FPUS_C3 | FPUS_C0;
+    } else if (isnan(v)) {
+        cc |= FPUS_C0;
+    } else if (isinf(v)) {
+        cc |= FPUS_C2 | FPUS_C0;
+    } else if (v == 0) {
+        cc |= FPUS_C3;
+    } else if (fpclassify(v) == FP_SUBNORMAL) {
+        cc |= FPUS_C3 | FPUS_C2;
+    } else {
+        cc |= FPUS_C2;
+    }
+    env->fpus = (env->fpus & ~FPUS_CC) | cc;
+}
+
+/* FPREM/FPREM1: C2 = 0 (complete), C0/C3/C1 = quotient bits 2/1/0 */
+static void partial_remainder(CPUX86State *env, bool ieee)
+{
+    long double a = st(env, 0), b = st(env, 1);
+    int ea, eb;
+
+    if (isfinite(a) && isfinite(b) && a != 0 && b != 0) {
+        frexpl(a, &ea);
+        frexpl(b, &eb);
+        if (ea - eb >= 64) {
+            /* SDM vol. 2A, FPREM: exponents 64 or more apart reduce only
+             * partially, by ST(1) * 2^(D - N) with N between 32 and 63, and
+             * C2 = 1 asks for another round. The CPUs checked choose N so
+             * that D - N is a multiple of 32. */
+            int shift = (ea - eb - 32) / 32 * 32;
+            set_st(env, 0, fmodl(a, ldexpl(b, shift)));
+            env->fpus = (env->fpus & ~FPUS_CC) | FPUS_C2;
+            return;
+        }
+    }
+    long double r = ieee ? remainderl(a, b) : fmodl(a, b);
+    long double q = (a - r) / b;
+    uint64_t bits = isfinite(q) ? (uint64_t)fmodl(fabsl(q), 8.0L) : 0;
+    uint16_t cc = 0;
+
+    if (bits & 1) {
+        cc |= FPUS_C1;
+    }
+    if (bits & 2) {
+        cc |= FPUS_C3;
+    }
+    if (bits & 4) {
+        cc |= FPUS_C0;
+    }
+    env->fpus = (env->fpus & ~FPUS_CC) | cc;
+    set_st(env, 0, r);
+}
+
+static void unary(CPUX86State *env, uint32_t modrm)
+{
+    long double x = st(env, 0);
+
+    switch (modrm) {
+    case 0xe0: set_st(env, 0, -x); break;                      /* FCHS */
+    case 0xe1: set_st(env, 0, fabsl(x)); break;                /* FABS */
+    case 0xe4: compare(env, x, 0.0L); break;                   /* FTST */
+    case 0xf0: set_st(env, 0, exp2l(x) - 1); break;            /* F2XM1 */
+    case 0xfa: {                                               /* FSQRT */
+        volatile long double in = x, out;
+        int saved = fp_begin(env);
+        out = sqrtl(in);
+        fp_end(env, saved);
+        set_st(env, 0, out);
+        break;
+    }
+    case 0xfc: {                                               /* FRNDINT */
+        volatile long double in = x, out;
+        int saved = fp_begin(env);
+        out = rintl(in);
+        if (out != in && !isnan(in)) {
+            feraiseexcept(FE_INEXACT);
+        }
+        fp_end(env, saved);
+        set_st(env, 0, out);
+        break;
+    }
+    case 0xfe: set_st(env, 0, sinl(x)); env->fpus &= ~FPUS_C2; break;   /* FSIN */
+    case 0xff: set_st(env, 0, cosl(x)); env->fpus &= ~FPUS_C2; break;   /* FCOS */
+    default: break;
+    }
+}
+
+void helper_fmisc(CPUX86State *env, uint32_t modrm)
+{
+    /* FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (SDM vol. 2A, FLD1...) */
+    static const long double constants[7] = {
+        1.0L, 3.321928094887362347870319429489390175865L, 1.442695040888963407359924681001892137L,
+        3.141592653589793238462643383279502884L, 0.301029995663981195213738894724493027L,
+        0.693147180559945309417232121458176568L, 0.0L,
+    };
+    long double x, y;
+
+    if (modrm >= 0xe8 && modrm <= 0xee) {
+        push(env, constants[modrm - 0xe8]);
+        return;
+    }
+    switch (modrm) {
+    case 0xe5: examine(env); return;
+    case 0xd0: return;                                          /* FNOP */
+    case 0xf6: env->fpstt = (env->fpstt - 1) & 7; return;      /* FDECSTP */
+    case 0xf7: env->fpstt = (env->fpstt + 1) & 7; return;      /* FINCSTP */
+    case 0xf8: partial_remainder(env, false); return;          /* FPREM */
+    case 0xf5: partial_remainder(env, true); return;           /* FPREM1 */
+    case 0xf1:                                                 /* FYL2X */
+    case 0xf9:                                                 /* FYL2XP1 */
+        x = st(env, 0);
+        y = st(env, 1);
+        set_st(env, 1, y * (modrm == 0xf1 ? log2l(x) : log2l(1 + x)));
+        helper_fpop(env);
+        return;
+    case 0xf3:                                                 /* FPATAN */
+        x = st(env, 0);
+        y = st(env, 1);
+        set_st(env, 1, atan2l(y, x));
+        helper_fpop(env);
+        return;
+    case 0xf2:                                                 /* FPTAN */
+        set_st(env, 0, tanl(st(env, 0)));
+        push(env, 1.0L);
+        env->fpus &= ~FPUS_C2;
+        return;
+    case 0xfb:                                                 /* FSINCOS */
+        x = st(env, 0);
+        set_st(env, 0, sinl(x));
+        push(env, cosl(x));
+        env->fpus &= ~FPUS_C2;
+        return;
+    case 0xf4: {                                               /* FXTRACT */
+        int e;
+        x = st(env, 0);
+        if (x == 0 || !isfinite(x)) {
+            set_st(env, 0, x == 0 ? -INFINITY : fabsl(x));
+            push(env, x);
+            return;
+        }
+        frexpl(x, &e);
+        set_st(env, 0, (long double)(e - 1));
+        push(env, ldexpl(x, -(e - 1)));
+        return;
+    }
+    case 0xfd:                                                 /* FSCALE */
+        x = st(env, 0);
+        y = truncl(st(env, 1));
+        set_st(env, 0, isfinite(y) ? ldexpl(x, (int)fmaxl(fminl(y, 65536), -65536)) :
+                                      (y > 0 ? x * INFINITY : x * 0));
+        return;
+    default:
+        unary(env, modrm);
+        return;
+    }
+}
+
+/* ---------------------------------------------------------------- control */
+
+uint64_t helper_fnstsw(CPUX86State *env)
+{
+    return (env->fpus & ~0x3800u) | (env->fpstt & 7) << 11;
+}
+
+void helper_fninit(CPUX86State *env)
+{
+    env->fpuc = 0x37f;
+    env->fpus = 0;
+    env->fpstt = 0;
+    memset(env->fptags, 1, sizeof(env->fptags));
+}
+
+/* the 16-bit tag word: 00 valid, 01 zero, 10 special, 11 empty */
+static uint16_t full_tag_word(const CPUX86State *env)
+{
+    uint16_t tags = 0;
+
+    for (int i = 0; i < 8; i++) {
+        unsigned tag;
+        long double v = env->fpregs[i];
+        if (env->fptags[i]) {
+            tag = 3;
+        } else if (v == 0) {
+            tag = 1;
+        } else if (!isnormal(v)) {
+            tag = 2;
+        } else {
+            tag = 0;
+        }
+        tags |= tag << (2 * i);
+    }
+    return tags;
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+}
+
+/*
+ * FNSTENV/FLDENV/FNSAVE/FRSTOR (op 0..3 in the low byte; bit 8: 16-bit
+ * operand size). Protected-mode layouts of SDM vol. 1, figures 8-9/8-10
+ * (28 or 14 bytes), then for FNSAVE/FRSTOR the eight registers ST(0)..ST(7).
+ */
+void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
+{
+    unsigned op = op_size & 0xff;
+    unsigned env_size = (op_size & 0x100) ? 14 : 28, step = env_size / 7;
+    unsigned len = env_size + (op >= 2 ? 80 : 0);
+    uint8_t *p = x86_guest_memory(env, addr, len,
+                                  op == 0 || op == 2 ? PAGE_READ | PAGE_WRITE : PAGE_READ, GETPC());
+
+    if (op == 0 || op == 2) {
+        memset(p, 0, env_size);
+        put16(p, env->fpuc);
+        put16(p + step, helper_fnstsw(env));
+        put16(p + 2 * step, full_tag_word(env));
+        if (step == 4) {
+            put16(p + 2, 0xffff);
+            put16(p + 6, 0xffff);
+            put16(p + 10, 0xffff);
+        }
+        if (op == 2) {
+            for (unsigned i = 0; i < 8; i++) {
+                memcpy(p + env_size + 10 * i, &env->fpregs[phys(env, i)], 10);
+            }
+            helper_fninit(env);
+        } else {
+            /* FNSTENV masks all exceptions afterwards (SDM vol. 2A, FSTENV) */
+            env->fpuc |= 0x3f;
+        }
+        return;
+    }
+    env->fpuc = p[0] | p[1] << 8;
+    {
+        uint16_t status = p[step] | p[step + 1] << 8;
+        uint16_t tags = p[2 * step] | p[2 * step + 1] << 8;
+        env->fpus = status & ~0x3800u;
+        env->fpstt = (status >> 11) & 7;
+        for (int i = 0; i < 8; i++) {
+            env->fptags[i] = ((tags >> (2 * i)) & 3) == 3;
+        }
+    }
+    if (op == 3) {
+        for (unsigned i = 0; i < 8; i++) {
+            long double v = 0;
+            memcpy(&v, p + env_size + 10 * i, 10);
+            env->fpregs[phys(env, i)] = v;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+/*
+ * x87 FPU instructions (escape opcodes D8-DF; Intel SDM vol. 2D, appendix A.4
+ * "Escape Opcode Instructions"). Every instruction calls a helper working on
+ * the register stack in CPUX86State; memory operands are loaded or stored
+ * here so guest memory faults are precise.
+ */
+#include "target-i386/translate.h"
+
+static TCGv i32_constant(DisasContext *s, uint32_t v)
+{
+    return tcg_constant(s->tcg, TCG_TYPE_I32, v);
+}
+
+static void call(DisasContext *s, void *helper, TCGv ret, unsigned nargs, TCGv a0, TCGv a1,
+                 TCGv a2)
+{
+    TCGv args[3] = { a0, a1, a2 };
+    gen_helper_env(s, helper, 0, ret, nargs, args);
+}
+
+/* memory operand kinds of the load/arith rows: D8 m32fp, DA m32int, DC m64fp, DE m16int */
+static const struct { int kind; TCGMemOp memop; } arith_operand[4] = {
+    { FP_F32, MO_UL }, { FP_I32, MO_UL }, { FP_F64, MO_UQ }, { FP_I16, MO_UW },
+};
+
+/* loads (row 0 of D9/DB/DD/DF) and stores (rows 1-3): kind and size per escape byte */
+static const struct { int load_kind, trunc_kind, store_kind; TCGMemOp memop; } ld_st[4] = {
+    { FP_F32, -1, FP_F32, MO_UL },            /* D9: FLD/FST/FSTP m32fp */
+    { FP_I32, FP_I32_TRUNC, FP_I32, MO_UL },  /* DB: FILD/FISTTP/FIST/FISTP m32int */
+    { FP_F64, FP_I64_TRUNC, FP_F64, MO_UQ },  /* DD: FLD/FISTTP m64int/FST/FSTP m64fp */
+    { FP_I16, FP_I16_TRUNC, FP_I16, MO_UW },  /* DF: FILD/FISTTP/FIST/FISTP m16int */
+};
+
+static bool x87_memory(DisasContext *s, unsigned b, int op)
+{
+    unsigned esc = b & 7;
+    TCGv env_ptr = tcg_env(s->tcg);
+
+    gen_lea_modrm(s);
+    if (!(esc & 1)) {
+        /* D8/DA/DC/DE: ST(0) op memory */
+        gen_ld(s, s->T0, s->A0, arith_operand[esc >> 1].memop);
+        call(s, helper_farith_mem, NULL, 3, i32_constant(s, op), s->T0,
+             i32_constant(s, arith_operand[esc >> 1].kind));
+        return true;
+    }
+    if (op <= 3) {
+        int row = esc >> 1;
+        if (op == 0) {
+            gen_ld(s, s->T0, s->A0, ld_st[row].memop);
+            call(s, helper_fld_bits, NULL, 2, s->T0, i32_constant(s, ld_st[row].load_kind), NULL);
+            return true;
+        }
+        int kind = op == 1 ? ld_st[row].trunc_kind : ld_st[row].store_kind;
+        if (kind < 0) {
+            return false;
+        }
+        /* FISTTP m64int lives in DD, its FST rows store m64fp */
+        call(s, helper_fst_bits, s->T0, 2, i32_constant(s, kind), i32_constant(s, op != 2), NULL);
+        gen_st(s, s->T0, s->A0, op == 1 && row == 2 ? MO_UQ : ld_st[row].memop);
+        return true;
+    }
+    switch (b << 8 | op) {
+    case 0xd905:   /* FLDCW */
+        gen_ld(s, s->T0, s->A0, MO_UW);
+        tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, env_ptr, offsetof(CPUX86State, fpuc));
+        return true;
+    case 0xd907:   /* FNSTCW */
+        tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, env_ptr, offsetof(CPUX86State, fpuc));
+        gen_st(s, s->T0, s->A0, MO_UW);
+        return true;
+    case 0xdd07:   /* FNSTSW m16 */
+        call(s, helper_fnstsw, s->T0, 0, NULL, NULL, NULL);
+        gen_st(s, s->T0, s->A0, MO_UW);
+        return true;
+    case 0xdb05:   /* FLD m80 */
+        call(s, helper_fldt, NULL, 1, s->A0, NULL, NULL);
+        return true;
+    case 0xdb07:   /* FSTP m80 */
+        call(s, helper_fstt, NULL, 1, s->A0, NULL, NULL);
+        return true;
+    case 0xdf05:   /* FILD m64int */
+        gen_ld(s, s->T0, s->A0, MO_UQ);
+        call(s, helper_fld_bits, NULL, 2, s->T0, i32_constant(s, FP_I64), NULL);
+        return true;
+    case 0xdf07:   /* FISTP m64int */
+        call(s, helper_fst_bits, s->T0, 2, i32_constant(s, FP_I64), i32_constant(s, 1), NULL);
+        gen_st(s, s->T0, s->A0, MO_UQ);
+        return true;
+    case 0xd904: case 0xd906: case 0xdd04: case 0xdd06: {
+        /* FLDENV, FNSTENV, FRSTOR, FNSAVE */
+        unsigned kind = (b == 0xdd ? 2 : 0) + (op == 4 ? 1 : 0);
+        call(s, helper_fenv, NULL, 2, s->A0,
+             i32_constant(s, kind | (s->dflag == MO_16 ? 0x100 : 0)), NULL);
+        return true;
+    }
+    default:
+        return false;   /* FBLD/FBSTP and reserved forms */
+    }
+}
+
+static bool x87_register(DisasContext *s, unsigned b, int op, int i)
+{
+    TCGv index = i32_constant(s, i);
+
+    switch (b) {
+    case 0xd8:
+        if (op == 2 || op == 3) {
+            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+            if (op == 3) {
+                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            }
+        } else {
+            call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index, i32_constant(s, 0));
+        }
+        return true;
+    case 0xdc:
+    case 0xde:
+        if (op == 2 || op == 3) {
+            /* DE D9 is FCOMPP; DC D0+i/D8+i are aliases of FCOM/FCOMP */
+            if (b == 0xde && !(op == 3 && i == 1)) {
+                return false;
+            }
+            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+            if (op == 3) {
+                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            }
+            if (b == 0xde) {
+                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            }
+            return true;
+        }
+        call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index, i32_constant(s, 1));
+        if (b == 0xde) {
+            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+        }
+        return true;
+    case 0xd9:
+        if (op == 0) {
+            call(s, helper_fld_sti, NULL, 1, index, NULL, NULL);
+        } else if (op == 1) {
+            call(s, helper_fxch, NULL, 1, index, NULL, NULL);
+        } else if (op >= 4 || s->modrm == 0xd0) {
+            static const uint8_t reserved[] = { 0xe2, 0xe3, 0xe6, 0xe7, 0xef };
+            for (unsigned k = 0; k < sizeof(reserved); k++) {
+                if (s->modrm == reserved[k]) {
+                    return false;
+                }
+            }
+            call(s, helper_fmisc, NULL, 1, i32_constant(s, s->modrm), NULL, NULL);
+        } else {
+            return false;
+        }
+        return true;
+    case 0xdd:
+        if (op == 0) {
+            call(s, helper_ffree, NULL, 1, index, NULL, NULL);
+        } else if (op == 2 || op == 3) {
+            call(s, helper_fst_sti, NULL, 1, index, NULL, NULL);
+        } else if (op == 4 || op == 5) {
+            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+        } else {
+            return false;
+        }
+        if (op == 3 || op == 5) {
+            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+        }
+        return true;
+    case 0xda:
+    case 0xdb:
+        if (op < 4) {
+            /* FCMOVcc: B, E, BE, U (DA) and their negations (DB) */
+            static const uint8_t conds[4] = { 0x2, 0x4, 0x6, 0xa };
+            gen_setcc_value(s, conds[op] | (b == 0xdb), s->T0);
+            call(s, helper_fcmov, NULL, 2, index, s->T0, NULL);
+            return true;
+        }
+        if (b == 0xda) {
+            if (s->modrm != 0xe9) {
+                return false;
+            }
+            call(s, helper_fcom, NULL, 1, i32_constant(s, 1), NULL, NULL);   /* FUCOMPP */
+            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            return true;
+        }
+        if (s->modrm == 0xe2) {        /* FNCLEX */
+            tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+            tcg_gen_andi(s->tcg, s->T0, s->T0, 0x7f00);
+            tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+            return true;
+        }
+        if (s->modrm == 0xe3) {        /* FNINIT */
+            call(s, helper_fninit, NULL, 0, NULL, NULL, NULL);
+            return true;
+        }
+        if (op == 5 || op == 6) {      /* FUCOMI, FCOMI */
+            call(s, helper_fcomi, s->T0, 1, index, NULL, NULL);
+            gen_set_eflags_cc(s, s->T0);
+            return true;
+        }
+        return false;
+    default:   /* DF */
+        if (s->modrm == 0xe0) {        /* FNSTSW AX */
+            call(s, helper_fnstsw, s->T0, 0, NULL, NULL, NULL);
+            gen_st_reg(s, MO_16, R_EAX, s->T0);
+            return true;
+        }
+        if (op == 5 || op == 6) {      /* FUCOMIP, FCOMIP */
+            call(s, helper_fcomi, s->T0, 1, index, NULL, NULL);
+            gen_set_eflags_cc(s, s->T0);
+            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            return true;
+        }
+        return false;
+    }
+}
+
+bool disas_x87(DisasContext *s, unsigned b)
+{
+    int op;
+
+    x86_decode_modrm(s);
+    op = (s->modrm >> 3) & 7;
+    /* helpers may raise #PF (m80, environments): rip and cc_op must be current */
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, s->g->rip, s->pc_start);
+    if (s->mod != 3) {
+        return x87_memory(s, b, op);
+    }
+    return x87_register(s, b, op, s->modrm & 7);
+}
