@@ -96,12 +96,12 @@ static unsigned bits(TCGType t) { return t == TCG_TYPE_I32 ? 32 : 64; }
 
 static uint64_t width_mask(TCGType t) { return t == TCG_TYPE_I32 ? 0xffffffffull : ~0ull; }
 
-static int count_leading_zeros(uint64_t x, unsigned width, uint64_t if_zero)
+static uint64_t count_leading_zeros(uint64_t x, unsigned width, uint64_t if_zero)
 {
     if (x == 0) {
-        return (int)if_zero;
+        return if_zero;
     }
-    return __builtin_clzll(x) - (64 - (int)width);
+    return (uint64_t)(__builtin_clzll(x) - (64 - (int)width));
 }
 
 static uint64_t bswap_bits(uint64_t x, unsigned width)
@@ -157,7 +157,7 @@ static bool fold_binary(TCGOpcode opc, TCGType type, uint64_t x, uint64_t y, uin
         break;
     case INDEX_op_rotl: *r = sh ? (x << sh) | (x >> (w - sh)) : x; break;
     case INDEX_op_rotr: *r = sh ? (x >> sh) | (x << (w - sh)) : x; break;
-    case INDEX_op_clz: *r = (uint64_t)count_leading_zeros(x, w, y); break;
+    case INDEX_op_clz: *r = count_leading_zeros(x, w, y); break;
     case INDEX_op_ctz: *r = x ? (uint64_t)__builtin_ctzll(x) : y; break;
     default: return false;
     }

@@ -4,7 +4,7 @@ difftest-obj := tests/difftest/main.o tests/difftest/sandbox.o tests/difftest/na
 	tests/difftest/translated.o tests/difftest/generate.o tests/difftest/encode.o \
 	tests/difftest/groups-alu.o tests/difftest/groups-bits.o tests/difftest/groups-move.o \
 	tests/difftest/groups-flow.o tests/difftest/groups-decode.o \
-	tests/difftest/groups-fault.o tests/difftest/groups-flags.o \
+	tests/difftest/groups-fault.o tests/difftest/groups-flags.o tests/difftest/groups-smc.o \
 	tests/difftest/groups-sse.o
 
 ifneq ($(strip $(tcg-obj)),)

@@ -70,9 +70,15 @@ typedef struct Sequence {
     /* forward jumps: offset of the rel field and of the target (for truncation) */
     unsigned n_jumps;
     struct { uint16_t field, target; } jumps[MAX_SEQ_JUMPS];
-    /* RIP-relative displacements, resolved when the sequence is placed at an address */
+    /* displacements resolved when the sequence is placed at an address: RIP-relative
+     * ones to a data address (target), or absolute ones to the code byte at
+     * offset target of the sequence (code_address) */
     unsigned n_fixups;
-    struct { uint16_t disp_offset, insn_end; uint32_t target; } fixups[MAX_INSNS];
+    struct {
+        uint16_t disp_offset, insn_end;
+        uint32_t target;
+        bool code_address;
+    } fixups[MAX_INSNS];
     /* two initial states: the same fixed base registers, stack pointer and DF,
      * different data; each side runs the sequence from both */
     DiffState init[RUNS];

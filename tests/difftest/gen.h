@@ -136,6 +136,7 @@ extern const GroupTable flow_group_table;
 extern const GroupTable decode_group_table;
 extern const GroupTable fault_group_table;
 extern const GroupTable flags_group_table;
+extern const GroupTable smc_group_table;
 extern const GroupTable sse_group_table;
 
 #endif

@@ -362,7 +362,8 @@ static void jumps_resolve(Gen *g)
 /* --- group table --- */
 static const GroupTable *const group_tables[] = {
     &alu_group_table, &bits_group_table, &move_group_table, &flow_group_table,
-    &decode_group_table, &fault_group_table, &flags_group_table, &sse_group_table,
+    &decode_group_table, &fault_group_table, &flags_group_table, &smc_group_table,
+    &sse_group_table,
 };
 #define N_TABLES (sizeof(group_tables) / sizeof(group_tables[0]))
 
@@ -544,8 +545,9 @@ void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr)
     memcpy(dst, seq->code, seq->code_len);
     for (unsigned i = 0; i < seq->n_fixups; i++) {
         int64_t rel = (int64_t)seq->fixups[i].target - (int64_t)(addr + seq->fixups[i].insn_end);
-        int32_t rel32 = (int32_t)rel;
-        memcpy(dst + seq->fixups[i].disp_offset, &rel32, 4);
+        int32_t value = seq->fixups[i].code_address ? (int32_t)(addr + seq->fixups[i].target)
+                                                    : (int32_t)rel;
+        memcpy(dst + seq->fixups[i].disp_offset, &value, 4);
     }
 }
 

@@ -37,10 +37,15 @@ static void on_host_fault(int sig, siginfo_t *info, void *uc_void)
     ucontext_t *uc = uc_void;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     TranslatedCpu *c = running_cpu;
+    /* page fault error code bit 1: write (Intel SDM vol. 3A, 4.7) */
+    bool is_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+    uint64_t address = (uint64_t)(uintptr_t)info->si_addr;
+    if (c && sig == SIGSEGV && is_write && page_unprotect(c->exec, address, pc)) {
+        return;   /* a write to a page with translated code: retry it */
+    }
     if (c && cpu_exec_pc_in_code(c->exec, pc)) {
-        c->env.fault_addr = (uint64_t)(uintptr_t)info->si_addr;
-        /* page fault error code bit 1: write (Intel SDM vol. 3A, 4.7) */
-        c->env.error_code = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? 2 : 0;
+        c->env.fault_addr = address;
+        c->env.error_code = is_write ? 2 : 0;
         c->exec->exception_index = EXCP0E_PAGE;
         cpu_loop_exit_restore(c->exec, pc);
     }
@@ -87,8 +92,9 @@ static TranslatedCpu *cpu_create(bool long_mode, unsigned log_flags)
     cpu_exec_set_guest_base(c->exec, 0);
     page_set_flags(c->exec, SCRATCH_ADDR, SCRATCH_ADDR + SCRATCH_SIZE,
                    PAGE_VALID | PAGE_READ | PAGE_WRITE);
+    /* writable, as user-mode code pages may be: the smc group writes to them */
     page_set_flags(c->exec, CODE_ADDR, CODE_ADDR + CODE_SIZE,
-                   PAGE_VALID | PAGE_READ | PAGE_EXEC);
+                   PAGE_VALID | PAGE_READ | PAGE_WRITE | PAGE_EXEC);
     return c;
 }
 

@@ -157,6 +157,7 @@ int main(int argc, char **argv)
     test_memory(t);
     test_branches(t);
     test_temps_across_labels(t);
+    test_random_programs(t);
     tcg_context_free(t->s);
     test_exec(t);
     printf("%d passed, %d failed\n", t->passed, t->failed);

@@ -35,6 +35,7 @@ void test_calls(TestContext *t);
 void test_memory(TestContext *t);
 void test_branches(TestContext *t);
 void test_temps_across_labels(TestContext *t);
+void test_random_programs(TestContext *t);
 void test_exec(TestContext *t);
 
 #endif
