@@ -25,7 +25,8 @@ typedef struct Options {
     const char *argv0;
     char **env;                     /* the guest environment, after -E/-U */
     int nb_env;
-    char *pass[8];                  /* options handed on at execve */
+    const char *stack_arg;          /* -s as given */
+    char *pass[4];                  /* options handed on at execve */
     int nb_pass;
 } Options;
 
@@ -183,7 +184,6 @@ static int parse_options(Options *o, int argc, char **argv)
             exit(0);
         } else if (strcmp(opt, "strace") == 0) {
             o->strace = true;
-            o->pass[o->nb_pass++] = "-strace";
         } else if (!takes_arg) {
             option_error(o, "unknown option '%s' (see -h)", argv[i]);
         } else {
@@ -194,8 +194,7 @@ static int parse_options(Options *o, int argc, char **argv)
             case 'U': env_unset(o, arg); break;
             case 's':
                 o->stack_size = parse_size(o, arg);
-                o->pass[o->nb_pass++] = "-s";
-                o->pass[o->nb_pass++] = (char *)arg;
+                o->stack_arg = arg;
                 break;
             case '0': o->argv0 = arg; break;
             }
@@ -204,6 +203,14 @@ static int parse_options(Options *o, int argc, char **argv)
     }
     if (i >= argc) {
         option_error(o, "%s", "no program given (see -h)");
+    }
+    /* what a program the guest execs runs with too */
+    if (o->strace) {
+        o->pass[o->nb_pass++] = "-strace";
+    }
+    if (o->stack_arg) {
+        o->pass[o->nb_pass++] = "-s";
+        o->pass[o->nb_pass++] = (char *)o->stack_arg;
     }
     return i;
 }

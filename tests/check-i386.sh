@@ -1,10 +1,12 @@
 #!/bin/sh
 # x86 front end tests: small static programs run natively and under
 # quetzal-x86_64 / quetzal-i386; their outputs must be identical.
-#  - tests/i386/*64.S: instruction tables (every case over a set of operand
+#  - tests/i386/*64.S, *32.S: instruction tables (every case over a set of operand
 #    values, recording registers, memory and the SDM-defined flags);
 #    a mismatch names the first differing case.
-#  - tests/i386/*.c: C programs built with gcc -static (glibc start-up, libc).
+#  - tests/i386/*.c: C programs built with gcc -static (glibc start-up, libc, x87).
+#  - the -d in_asm log of some of them: each instruction's bytes must be those
+#    objdump decodes at that address (decoder instruction lengths).
 # Needs BUILD and SRC.
 : "${BUILD:?}" "${SRC:?}"
 passed=0 failed=0 skipped=0
@@ -68,12 +70,42 @@ run_c() {  # source file, mode
   fi
 }
 
+# The in_asm log of a table program: every logged instruction's bytes must be
+# those objdump decodes at that address (the decoder's instruction lengths).
+check_in_asm() {  # binary, mode, name
+  bin=$1 mode=$2 name=in_asm-$3
+  emu=$(emulator "$mode")
+  if [ ! -x "$emu" ] || ! command -v objdump >/dev/null; then skip "$name" "no $(basename "$emu") or objdump"; return; fi
+  timeout 60 "$emu" -d in_asm -D "$tmp/$name.log" "$bin" >/dev/null 2>&1
+  sed -nE 's/^0x0*([0-9a-f]+):  (([0-9a-f]{2} )+).*/\1 \2/p' "$tmp/$name.log" | sed 's/ *$//' |
+    sort -u > "$tmp/$name.ours"
+  objdump -d --insn-width=16 "$bin" | sed -nE 's/^ *([0-9a-f]+):\t(([0-9a-f]{2} )+) *\t.*/\1 \2/p' |
+    sed 's/ *$//' > "$tmp/$name.raw"
+  # objdump shows FWAIT + FNxxx as one instruction (FSTCW...); split it
+  { grep -Ev '^[0-9a-f]+ 9b .' "$tmp/$name.raw"
+    grep -E '^[0-9a-f]+ 9b .' "$tmp/$name.raw" | while read -r addr bytes; do
+      echo "$addr 9b"
+      printf '%x %s\n' $((0x$addr + 1)) "${bytes#9b }"
+    done
+  } | sort -u > "$tmp/$name.objdump"
+  if [ ! -s "$tmp/$name.ours" ]; then
+    fail "$name" "no in_asm output"
+  elif bad=$(comm -23 "$tmp/$name.ours" "$tmp/$name.objdump" | head -3 | tr '\n' ';'); [ -n "$bad" ]; then
+    fail "$name" "instructions objdump decodes differently: $bad"
+  else
+    pass "$name"
+  fi
+}
+
 for f in "$SRC"/tests/i386/*64.S; do [ -e "$f" ] && run_table "$f" 64; done
 for f in "$SRC"/tests/i386/*32.S; do [ -e "$f" ] && run_table "$f" 32; done
 for f in "$SRC"/tests/i386/*.c; do
   [ -e "$f" ] || continue
   run_c "$f" 64
   run_c "$f" 32
+done
+for prog in misc64:64 alu32:32 libc-basics-64:64; do
+  [ -x "$tmp/${prog%:*}" ] && check_in_asm "$tmp/${prog%:*}" "${prog#*:}" "${prog%:*}"
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -97,6 +97,25 @@ for r in qcow2: qcow: vmdk:subformat=streamOptimized; do
   rm -f "$out"
 done
 
+# -n into an existing image full of other data: holes and zeros must be written too
+for f in raw qcow2 vdi; do
+  have "$f" || continue
+  qemu-img create -q -f "$f" "$T/existing.$f" $SIZE
+  qemu-io -f "$f" -c "write -P 0xee 0 $SIZE" "$T/existing.$f" >/dev/null
+  t "convert -n into an existing $f" "$Q" convert -n -O "$f" "$T/src.raw" "$T/existing.$f"
+  t "convert -n overwrote everything in $f" qemu-img compare -f raw -F "$f" "$T/src.raw" "$T/existing.$f"
+  rm -f "$T/existing.$f"
+done
+# several sources are concatenated
+head -c 1048576 "$T/src.raw" >"$T/part1.raw"; tail -c 2097152 "$T/src.raw" >"$T/part2.raw"
+t "convert of two sources" "$Q" convert -O raw "$T/part1.raw" "$T/part2.raw" "$T/joined.raw"
+t "two sources are concatenated" sh -c "cat '$T/part1.raw' '$T/part2.raw' | cmp - '$T/joined.raw'"
+# -S 0: every byte allocated
+t "convert -S 0" "$Q" convert -S 0 -O raw "$T/src.raw" "$T/full-alloc.raw"
+t "convert -S 0 allocates everything" sh -c "qemu-img map --output=json -f raw '$T/full-alloc.raw' | jq -e 'all(.[]; .data)'"
+t "convert -S 0 copies the content" cmp "$T/src.raw" "$T/full-alloc.raw"
+rm -f "$T/part1.raw" "$T/part2.raw" "$T/joined.raw" "$T/full-alloc.raw"
+
 # --- 2. every pair of formats, through quetzal-img ---
 for a in $formats; do
   [ -f "$T/ours.$a" ] || continue

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static void check(int ok, const char *what)
@@ -40,7 +42,24 @@ int main(int argc, char **argv)
     printf("pread %.10s\n", buf);
     check(ftruncate(fd, 100) == 0, "ftruncate");
     check(fstat(fd, &st) == 0 && st.st_size == 100, "fstat size");
+    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 10, .l_len = 20 };
+    check(fcntl(fd, F_SETLK, &lock) == 0, "fcntl F_SETLK");
+    lock.l_type = F_RDLCK;
+    check(fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type == F_UNLCK, "fcntl F_GETLK");
+    check((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR, "fcntl F_GETFL");
+    check(fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC, "FD_CLOEXEC");
+    struct timespec times[2] = { { 1000000000, 5 }, { 1234567890, 123456789 } };
+    check(futimens(fd, times) == 0, "futimens");
+    check(fstat(fd, &st) == 0 && st.st_mtim.tv_sec == 1234567890 &&
+          st.st_mtim.tv_nsec == 123456789, "mtime set");
     close(fd);
+    struct timeval tv[2] = { { 2000000000, 0 }, { 1500000000, 250000 } };
+    check(utimes("data.txt", tv) == 0 && stat("data.txt", &st) == 0 &&
+          st.st_mtime == 1500000000, "utimes");
+    struct statvfs vfs;
+    check(statvfs(".", &vfs) == 0, "statvfs");
+    printf("statvfs block size %lu name max %lu\n", (unsigned long)vfs.f_bsize,
+           (unsigned long)vfs.f_namemax);
     check(mkdir("sub", 0755) == 0, "mkdir");
     check(rename("data.txt", "sub/moved.txt") == 0, "rename");
     check(access("sub/moved.txt", R_OK) == 0, "access");
