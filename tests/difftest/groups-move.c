@@ -48,6 +48,26 @@ static void gen_mov(Gen *g)
     encode(g, &e);
 }
 
+/* MOV AL/eAX, moffs (A0/A1) and moffs, AL/eAX (A2/A3): the address is an
+ * immediate of the address size (8 bytes in 64-bit mode, 4 with 67 or in 32-bit
+ * mode) */
+static void gen_mov_moffs(Gen *g)
+{
+    unsigned size = size_pick(g, true);
+    bool store = rng_below(&g->rng, 2);
+    bool addr32 = g->long_mode && rng_below(&g->rng, 3) == 0;
+    Enc e;
+    enc_init(&e);
+    if (addr32) {
+        enc_prefix(&e, 0x67);
+    }
+    enc_size(&e, size);
+    enc_opcode(&e, 1, (uint8_t)(0xa0 + 2 * store + (size != 1)), 0, 0);
+    e.imm = scratch_address(g, size, 1, 0x100);
+    e.imm_size = g->long_mode && !addr32 ? 8 : 4;
+    encode(g, &e);
+}
+
 /* MOVZX 0F B6/B7, MOVSX 0F BE/BF, MOVSXD 63 /r with REX.W */
 static void gen_movx(Gen *g)
 {
@@ -383,6 +403,7 @@ static void gen_xlat(Gen *g)
 
 static const GroupDef move_groups[] = {
     { { "mov", true, false }, gen_mov },
+    { { "mov-moffs", true, false }, gen_mov_moffs },
     { { "movx", true, false }, gen_movx },
     { { "cmov", true, false }, gen_cmov },
     { { "setcc", true, false }, gen_setcc },
