@@ -246,6 +246,36 @@ static Operand mem_operand_no_rsp(Gen *g, unsigned size)
     }
 }
 
+/* POP r/m with an RSP-based operand: the address uses RSP after the pop (SDM
+ * vol. 2B, POP: "computes the effective address of the operand after it
+ * increments the ESP register"); PUSH r/m with one reads before the push. */
+static void gen_pop_rsp(Gen *g)
+{
+    if (!stack_allowed(g)) {
+        gen_mov(g);
+        return;
+    }
+    unsigned size = rng_below(&g->rng, 4) == 0 ? 2 : g->long_mode ? 8 : 4;
+    bool pop = rng_below(&g->rng, 3) != 0;
+    Enc e;
+    enc_init(&e);
+    if (size == 2) {
+        enc_prefix(&e, 0x66);
+    }
+    enc_opcode(&e, 1, pop ? 0x8f : 0xff, 0, 0);
+    e.reg = pop ? 0 : 6;
+    if (pop) {
+        g->rsp += size;
+    }
+    do {
+        e.rm = mem_operand(g, size, 1);
+    } while (e.rm.base != RSP);
+    if (!pop) {
+        g->rsp -= size;
+    }
+    encode(g, &e);
+}
+
 /* PUSH imm32 of a value with only arithmetic flags and DF (TF or AC would
  * trap), then POPF */
 static void emit_popf(Gen *g)
@@ -413,6 +443,7 @@ static const GroupDef move_groups[] = {
     { { "cmpxchg16b-align", true, true, FEATURE_CX16 }, gen_cmpxchg16b_align },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },
+    { { "pop-rsp", true, false }, gen_pop_rsp },
     { { "lea", true, false }, gen_lea },
     { { "lea16", true, false }, gen_lea16 },
     { { "convert", true, false }, gen_convert },
