@@ -697,6 +697,53 @@ static bool gen_movd_from_xmm(DisasContext *s, const SSEOp *op)
     return true;
 }
 
+/*
+ * MASKMOVDQU xmm1, xmm2 (66 0F F7): the bytes of xmm1 whose xmm2 byte has its
+ * top bit set are stored at DS:rDI; the others are not accessed (SDM vol. 2B,
+ * MASKMOVDQU). One conditional byte store each, so values live in local temps.
+ */
+static bool gen_maskmovdqu(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod != 3) {
+        return false;
+    }
+    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    TCGv data[2], mask[2];
+    tcg_gen_mov(s->tcg, addr, s->g->regs[R_EDI]);
+    if (s->aflag == MO_32) {
+        tcg_gen_ext32u(s->tcg, addr, addr);
+    } else if (s->aflag == MO_16) {
+        tcg_gen_ext16u(s->tcg, addr, addr);
+    }
+    gen_add_seg_base(s, addr, R_DS);
+    for (int half = 0; half < 2; half++) {
+        data[half] = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+        mask[half] = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+        gen_load_xmm_half(s, data[half], s->reg, half);
+        gen_load_xmm_half(s, mask[half], s->rm, half);
+    }
+    for (int i = 0; i < 16; i++) {
+        TCGLabel *skip = tcg_gen_new_label(s->tcg);
+        TCGv t = new_i64(s);
+        tcg_gen_extract(s->tcg, t, mask[i / 8], (i % 8) * 8 + 7, 1);
+        tcg_gen_brcondi(s->tcg, TCG_COND_EQ, t, 0, skip);
+        tcg_gen_extract(s->tcg, t, data[i / 8], (i % 8) * 8, 8);
+        TCGv byte_addr = new_i64(s);
+        tcg_gen_addi(s->tcg, byte_addr, addr, i);
+        if (!s->code64 || s->aflag != MO_64) {
+            tcg_gen_ext32u(s->tcg, byte_addr, byte_addr);
+        }
+        gen_st(s, t, byte_addr, MO_8);
+        free_temps(s, t, byte_addr);
+        tcg_gen_set_label(s->tcg, skip);
+    }
+    for (int half = 0; half < 2; half++) {
+        free_temps(s, data[half], mask[half]);
+    }
+    tcg_temp_free(s->tcg, addr);
+    return true;
+}
+
 /* MOVNTI m32/64, r32/64 (0F C3): a plain store here (no cache to bypass) */
 static bool gen_movnti(DisasContext *s, const SSEOp *op)
 {
@@ -1074,6 +1121,7 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0xf4] = { [PREFIX_INDEX_66] = INT(pmuludq) },
     [0xf5] = { [PREFIX_INDEX_66] = INT(pmaddwd) },
     [0xf6] = { [PREFIX_INDEX_66] = INT(psadbw) },
+    [0xf7] = { [PREFIX_INDEX_66] = GEN(gen_maskmovdqu, MEM_NONE, 0) },
     [0xf8] = { [PREFIX_INDEX_66] = PSUB(8) },
     [0xf9] = { [PREFIX_INDEX_66] = PSUB(16) },
     [0xfa] = { [PREFIX_INDEX_66] = PSUB(32) },

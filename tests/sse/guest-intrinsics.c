@@ -159,6 +159,10 @@ static void test_integer(void)
         hash_vector(_mm_cvtsi32_si128((int)inputs_b[n].l[2]));
         int low = _mm_cvtsi128_si32(inputs_b[n].i);
         hash_bytes(&low, sizeof(low));
+        char target[48];
+        memset(target, 0x5a, sizeof(target));
+        _mm_maskmoveu_si128(inputs_a[n].i, inputs_b[n].i, target + (n & 31));
+        hash_bytes(target, sizeof(target));
     }
     print_hash("masks+moves");
 }
