@@ -382,9 +382,6 @@ static void vmdk_free_extent(VmdkExtent *e)
 {
     free(e->gd);
     free(e->rgd);
-    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
-        free(e->gt_cache[i].table);
-    }
     if (e->owns_file && e->file) {
         block_file_close(e->file);
     }
@@ -403,6 +400,9 @@ static void vmdk_close(BlockDriverState *bs)
     }
     for (int i = 0; i < s->extent_count; i++) {
         vmdk_free_extent(&s->extents[i]);
+    }
+    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
+        free(s->gt_cache[i].table);
     }
     free(s->extents);
     free(s->descriptor);
@@ -426,6 +426,11 @@ static VmdkExtent *vmdk_add_extent(BlockDriverState *bs, VmdkState *s)
     }
     s->extents = grown;
     memset(&grown[s->extent_count], 0, sizeof(*grown));
+    /* the extents moved: forget what the caches know by address */
+    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
+        s->gt_cache[i].extent = NULL;
+    }
+    s->grain_buf_extent = NULL;
     return &grown[s->extent_count++];
 }
 
