@@ -63,7 +63,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
    gcc -m32 -static -o "$tmp/probe" "$tmp/probe.c" 2>/dev/null; then
   m32=yes
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events"
+programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386

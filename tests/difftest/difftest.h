@@ -53,7 +53,7 @@ typedef struct DiffState {
 /* --- a generated sequence --- */
 #define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
 #define MAX_INSNS  192
-#define MAX_SEQ_JUMPS 64
+#define MAX_SEQ_JUMPS 160
 #define RUNS 2
 
 typedef struct Sequence {
@@ -67,7 +67,8 @@ typedef struct Sequence {
     int16_t insn_group[MAX_INSNS];
     uint16_t insn_undef[MAX_INSNS];   /* flags undefined before the instruction */
     uint16_t end_undef;               /* flags undefined at the end */
-    /* forward jumps: offset of the rel field and of the target (for truncation) */
+    /* forward jumps and other references to the sequence's own code: offset of
+     * the field and of the target (for truncation) */
     unsigned n_jumps;
     struct { uint16_t field, target; } jumps[MAX_SEQ_JUMPS];
     /* displacements resolved when the sequence is placed at an address: RIP-relative

@@ -239,7 +239,9 @@ static void place_batch(const Sequence *seqs, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
         sequence_place(&seqs[i], slot, SLOT_ADDR(i));
-        slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
+        /* INT3 ends the translated run; the rest of the slot too, so that no
+         * code of an earlier batch stays there */
+        memset(slot + seqs[i].code_len, 0xcc, SLOT_SIZE - seqs[i].code_len);
     }
 }
 
