@@ -162,11 +162,51 @@ static void gen_gs_override(Gen *g)
     }
 }
 
+/* Instructions without architectural effect that compilers and libraries emit:
+ * NOP 90, 66 90, PAUSE (F3 90), the long NOP 0F 1F /0 with any memory form (not
+ * accessed), PREFETCHh 0F 18 /0-3, LFENCE/MFENCE/SFENCE (0F AE E8/F0/F8) and
+ * CLFLUSH 0F AE /7 on the scratch area. */
+static void gen_nop(Gen *g)
+{
+    static const uint8_t fences[3] = { 0xe8, 0xf0, 0xf8 };
+    Enc e;
+    enc_init(&e);
+    switch (rng_below(&g->rng, 6)) {
+    case 0:
+        if (rng_below(&g->rng, 2)) {
+            enc_prefix(&e, rng_below(&g->rng, 2) ? 0x66 : 0xf3);
+        }
+        enc_opcode(&e, 1, 0x90, 0, 0);
+        break;
+    case 1: case 2:
+        enc_size(&e, size_pick(g, false));
+        enc_opcode(&e, 2, 0x0f, 0x1f, 0);
+        e.reg = 0;
+        e.rm = rng_below(&g->rng, 4) ? mem_operand(g, 1, 1) : reg_operand(reg_any(g));
+        break;
+    case 3:
+        enc_opcode(&e, 2, 0x0f, 0x18, 0);
+        e.reg = (int)rng_below(&g->rng, 4);
+        e.rm = mem_operand(g, 1, 1);
+        break;
+    case 4:
+        enc_opcode(&e, 3, 0x0f, 0xae, fences[rng_below(&g->rng, 3)]);
+        break;
+    default:
+        enc_opcode(&e, 2, 0x0f, 0xae, 0);
+        e.reg = 7;
+        e.rm = mem_operand(g, 1, 1);
+        break;
+    }
+    encode(g, &e);
+}
+
 static const GroupDef decode_groups[] = {
     { { "prefixes", true, false }, gen_prefixes },
     { { "undefined", true, false }, gen_undefined },
     { { "privileged", true, false }, gen_privileged },
     { { "gs-override", true, true }, gen_gs_override },
+    { { "nop", true, false }, gen_nop },
 };
 
 const GroupTable decode_group_table = {

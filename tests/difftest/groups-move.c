@@ -48,6 +48,26 @@ static void gen_mov(Gen *g)
     encode(g, &e);
 }
 
+/* MOV AL/eAX, moffs (A0/A1) and moffs, AL/eAX (A2/A3): the address is an
+ * immediate of the address size (8 bytes in 64-bit mode, 4 with 67 or in 32-bit
+ * mode) */
+static void gen_mov_moffs(Gen *g)
+{
+    unsigned size = size_pick(g, true);
+    bool store = rng_below(&g->rng, 2);
+    bool addr32 = g->long_mode && rng_below(&g->rng, 3) == 0;
+    Enc e;
+    enc_init(&e);
+    if (addr32) {
+        enc_prefix(&e, 0x67);
+    }
+    enc_size(&e, size);
+    enc_opcode(&e, 1, (uint8_t)(0xa0 + 2 * store + (size != 1)), 0, 0);
+    e.imm = scratch_address(g, size, 1, 0x100);
+    e.imm_size = g->long_mode && !addr32 ? 8 : 4;
+    encode(g, &e);
+}
+
 /* MOVZX 0F B6/B7, MOVSX 0F BE/BF, MOVSXD 63 /r with REX.W */
 static void gen_movx(Gen *g)
 {
@@ -226,6 +246,36 @@ static Operand mem_operand_no_rsp(Gen *g, unsigned size)
     }
 }
 
+/* POP r/m with an RSP-based operand: the address uses RSP after the pop (SDM
+ * vol. 2B, POP: "computes the effective address of the operand after it
+ * increments the ESP register"); PUSH r/m with one reads before the push. */
+static void gen_pop_rsp(Gen *g)
+{
+    if (!stack_allowed(g)) {
+        gen_mov(g);
+        return;
+    }
+    unsigned size = rng_below(&g->rng, 4) == 0 ? 2 : g->long_mode ? 8 : 4;
+    bool pop = rng_below(&g->rng, 3) != 0;
+    Enc e;
+    enc_init(&e);
+    if (size == 2) {
+        enc_prefix(&e, 0x66);
+    }
+    enc_opcode(&e, 1, pop ? 0x8f : 0xff, 0, 0);
+    e.reg = pop ? 0 : 6;
+    if (pop) {
+        g->rsp += size;
+    }
+    do {
+        e.rm = mem_operand(g, size, 1);
+    } while (e.rm.base != RSP);
+    if (!pop) {
+        g->rsp -= size;
+    }
+    encode(g, &e);
+}
+
 /* PUSH imm32 of a value with only arithmetic flags and DF (TF or AC would
  * trap), then POPF */
 static void emit_popf(Gen *g)
@@ -383,6 +433,7 @@ static void gen_xlat(Gen *g)
 
 static const GroupDef move_groups[] = {
     { { "mov", true, false }, gen_mov },
+    { { "mov-moffs", true, false }, gen_mov_moffs },
     { { "movx", true, false }, gen_movx },
     { { "cmov", true, false }, gen_cmov },
     { { "setcc", true, false }, gen_setcc },
@@ -392,6 +443,7 @@ static const GroupDef move_groups[] = {
     { { "cmpxchg16b-align", true, true, FEATURE_CX16 }, gen_cmpxchg16b_align },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },
+    { { "pop-rsp", true, false }, gen_pop_rsp },
     { { "lea", true, false }, gen_lea },
     { { "lea16", true, false }, gen_lea16 },
     { { "convert", true, false }, gen_convert },
