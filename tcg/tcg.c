@@ -640,7 +640,7 @@ static void dump_op(TCGContext *s, FILE *out, const TCGOp *op)
         return;
     }
     fprintf(out, " %s%s", def->name,
-            op->opc == INDEX_op_call || op->opc >= INDEX_op_set_label ? "" :
+            op->opc == INDEX_op_call || (op->opc >= INDEX_op_set_label && op->opc != INDEX_op_add_shl) ? "" :
             op->type == TCG_TYPE_I32 ? "_i32" : "_i64");
     for (int i = 0; i < nvals; i++) {
         fputs(i ? "," : " ", out);
