@@ -82,6 +82,9 @@ for f in $formats; do
   t "our compare raw vs our $f" "$Q" compare -f raw -F "$f" "$T/src.raw" "$out"
   if qemu_checks "$f"; then t "qemu-img check of our $f" qemu-img check -f "$f" "$out"; fi
   t "our check of our $f" ours_check "$f" "$out"
+  a=$(qemu-img info -f "$f" --output=json "$out" | jq -S 'del(."actual-size")')
+  b=$("$Q" info -f "$f" --output=json "$out" 2>"$T/log" | jq -S 'del(."actual-size")' 2>>"$T/log")
+  if [ "$a" = "$b" ]; then pass; else { echo "qemu-img: $a"; echo "ours: $b"; } >>"$T/log"; fail "info of our $f as qemu-img reads it"; fi
 done
 
 # compressed output (-c), checked by qemu-img
@@ -265,6 +268,11 @@ if have qcow2; then
     b=$("$Q" measure --output=json -O qcow2 $m 2>"$T/log" | jq -c '{required, "fully-allocated"}' 2>>"$T/log")
     if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a / ours: $b" >>"$T/log"; fail "measure $m"; fi
   done
+  qemu-img convert -O qcow2 -o compat=1.1 "$T/src.raw" "$T/amend.qcow2"
+  t "amend -o compat=0.10" "$Q" amend -o compat=0.10 "$T/amend.qcow2"
+  t "amended image is version 2 for qemu-img" sh -c "qemu-img info --output=json '$T/amend.qcow2' | jq -e '.\"format-specific\".data.compat == \"0.10\"'"
+  t "amended image passes qemu-img check" qemu-img check "$T/amend.qcow2"
+  t "amended image keeps the data" qemu-img compare -F raw "$T/amend.qcow2" "$T/src.raw"
   qemu-img convert -O qcow2 "$T/src.raw" "$T/grow.qcow2"
   t "resize qcow2 +2M" "$Q" resize "$T/grow.qcow2" +2M
   t "resized qcow2 passes qemu-img check" qemu-img check "$T/grow.qcow2"
