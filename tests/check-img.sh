@@ -337,6 +337,17 @@ for f in raw qcow2 vmdk vdi; do
   if [ "$st" = 1 ] && [ ! -e "$T/full.$f" ] && [ "$(wc -l <"$T/err")" = 1 ]; then pass
   else { echo "exit $st"; cat "$T/err"; ls -l "$T/full.$f"; } >"$T/log" 2>&1; fail "convert to $f onto a full disk"; fi
 done
+# an interrupted convert leaves no target behind
+if have qcow2; then
+  head -c 33554432 /dev/urandom >"$T/random.raw"
+  "$Q" convert -c -O qcow2 "$T/random.raw" "$T/interrupted.qcow2" 2>"$T/err" &
+  pid=$!
+  sleep 0.3; kill -TERM $pid 2>/dev/null; wait $pid; st=$?
+  if [ "$st" = 0 ]; then skip "convert finished before it could be interrupted"
+  elif [ "$st" = 1 ] && [ ! -e "$T/interrupted.qcow2" ]; then pass
+  else { echo "exit $st"; cat "$T/err"; ls -l "$T/interrupted.qcow2"; } >"$T/log" 2>&1; fail "interrupted convert"; fi
+  rm -f "$T/random.raw"
+fi
 t "the sources were never modified" test "$(md5sum <"$T/src.raw")" = "$src_sum"
 
 echo "$passed passed, $failed failed, $skipped skipped"
