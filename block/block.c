@@ -462,7 +462,8 @@ int bdrv_flush(BlockDriverState *bs)
     }
     bs->err.msg[0] = '\0';
     int ret = bs->drv->flush ? bs->drv->flush(bs) : 0;
-    if (ret == 0) {
+    /* cache=unsafe: the format's caches are written out, the host's are not forced */
+    if (ret == 0 && !(bs->open_flags & BDRV_O_NO_FLUSH)) {
         ret = block_file_flush(bs->file);
     }
     return fail(bs, ret, "flush");

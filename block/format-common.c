@@ -79,8 +79,9 @@ int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *er
 {
     int fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: cannot create: %s", filename, strerror(errno));
-        return -errno;
+        int error = errno;
+        block_error_set(err, "%s: cannot create: %s", filename, strerror(error));
+        return -error;
     }
     close(fd);
     return block_file_open(filename, BDRV_O_RDWR, out, err);
@@ -90,7 +91,7 @@ int format_get_create_size(QDict *options, const char *format, uint64_t max_size
                            uint64_t *size, BlockErrorInfo *err)
 {
     if (!options || !qdict_get(options, "size")) {
-        snprintf(err->msg, sizeof(err->msg), "%s: image size is required", format);
+        block_error_set(err, "%s: image size is required", format);
         return -EINVAL;
     }
     if (qdict_get_size(options, "size", 0, size, err) < 0) {

@@ -645,70 +645,43 @@ static int qcow_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
     return 0;
 }
 
-static int qcow_create(const char *filename, QDict *options, BlockErrorInfo *err)
+/* The creation options: no encryption; the layout depends on a backing file. */
+static int qcow_create_options(const char *filename, QDict *options, const char **backing,
+                               uint64_t *size, unsigned *cluster_bits, unsigned *l2_bits,
+                               BlockErrorInfo *err)
 {
-    const char *backing = options ? qdict_get(options, "backing_file") : NULL;
-    uint8_t header[QCOW_HEADER_SIZE];
-    size_t backing_len = backing ? strlen(backing) : 0;
-    unsigned cluster_bits, l2_bits;
-    uint64_t size, l1_offset, l1_bytes;
     bool encrypt = false;
-    BlockFile *file;
-    uint8_t *l1;
-    int ret;
 
+    *backing = options ? qdict_get(options, "backing_file") : NULL;
     if (options && qdict_get(options, "encryption") &&
         qdict_get_bool(options, "encryption", false, &encrypt, err) < 0) {
         return -EINVAL;
     }
     if (encrypt || (options && qdict_get(options, "encrypt.format"))) {
-        snprintf(err->msg, sizeof(err->msg), "%s: encrypted qcow images are not supported",
-                 filename);
+        block_error_set(err, "%s: encrypted qcow images are not supported", filename);
         return -ENOTSUP;
     }
-    if (backing_len >= 1024) {
-        snprintf(err->msg, sizeof(err->msg), "%s: backing file name too long", filename);
+    if (*backing && strlen(*backing) >= 1024) {
+        block_error_set(err, "%s: backing file name too long", filename);
         return -EINVAL;
     }
     /* 512-byte clusters with a backing file: every sector write is a whole
      * cluster, so nothing is copied from the backing file (the usual layout). */
-    cluster_bits = backing_len ? 9 : 12;
-    l2_bits = backing_len ? 12 : 9;
-    ret = format_get_create_size(options, "qcow",
-                                 (uint64_t)QCOW_MAX_L1_ENTRIES << (cluster_bits + l2_bits),
-                                 &size, err);
-    if (ret < 0) {
-        return ret;
-    }
-    size = round_up_u64(size, 512);
-    l1_offset = round_up_u64(QCOW_HEADER_SIZE + backing_len, 8);
-    l1_bytes = round_up_u64(div_round_up_u64(size, 1ull << (cluster_bits + l2_bits)) * 8, 512);
+    *cluster_bits = *backing ? 9 : 12;
+    *l2_bits = *backing ? 12 : 9;
+    return format_get_create_size(options, "qcow",
+                                  (uint64_t)QCOW_MAX_L1_ENTRIES << (*cluster_bits + *l2_bits),
+                                  size, err);
+}
 
-    memset(header, 0, sizeof(header));
-    store_be32(header + HDR_MAGIC, QCOW_MAGIC);
-    store_be32(header + HDR_VERSION, QCOW_VERSION);
-    if (backing_len) {
-        store_be64(header + HDR_BACKING_OFFSET, QCOW_HEADER_SIZE);
-        store_be32(header + HDR_BACKING_SIZE, backing_len);
-    }
-    store_be64(header + HDR_SIZE, size);
-    header[HDR_CLUSTER_BITS] = cluster_bits;
-    header[HDR_L2_BITS] = l2_bits;
-    store_be64(header + HDR_L1_OFFSET, l1_offset);
+static int qcow_write_new_image(BlockFile *file, const uint8_t *header, const char *backing,
+                                uint64_t l1_offset, uint64_t l1_bytes)
+{
+    uint8_t *l1 = calloc(1, l1_bytes ? l1_bytes : 1);
+    int ret = l1 ? block_file_pwrite(file, 0, QCOW_HEADER_SIZE, header) : -ENOMEM;
 
-    l1 = calloc(1, l1_bytes ? l1_bytes : 1);
-    if (!l1) {
-        snprintf(err->msg, sizeof(err->msg), "%s: out of memory", filename);
-        return -ENOMEM;
-    }
-    ret = format_create_file(filename, &file, err);
-    if (ret < 0) {
-        free(l1);
-        return ret;
-    }
-    ret = block_file_pwrite(file, 0, sizeof(header), header);
-    if (ret == 0 && backing_len) {
-        ret = block_file_pwrite(file, QCOW_HEADER_SIZE, backing_len, backing);
+    if (ret == 0 && backing) {
+        ret = block_file_pwrite(file, QCOW_HEADER_SIZE, strlen(backing), backing);
     }
     if (ret == 0 && l1_bytes) {
         ret = block_file_pwrite(file, l1_offset, l1_bytes, l1);
@@ -716,11 +689,48 @@ static int qcow_create(const char *filename, QDict *options, BlockErrorInfo *err
     if (ret == 0) {
         ret = block_file_flush(file);
     }
+    free(l1);
+    return ret;
+}
+
+static int qcow_create(const char *filename, QDict *options, BlockErrorInfo *err)
+{
+    const char *backing;
+    uint8_t header[QCOW_HEADER_SIZE];
+    unsigned cluster_bits, l2_bits;
+    uint64_t size, l1_offset, l1_bytes;
+    BlockFile *file;
+    int ret = qcow_create_options(filename, options, &backing, &size, &cluster_bits, &l2_bits,
+                                  err);
+
     if (ret < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: cannot write: %s", filename, strerror(-ret));
+        return ret;
+    }
+    size = round_up_u64(size, 512);
+    l1_offset = round_up_u64(QCOW_HEADER_SIZE + (backing ? strlen(backing) : 0), 8);
+    l1_bytes = round_up_u64(div_round_up_u64(size, 1ull << (cluster_bits + l2_bits)) * 8, 512);
+
+    memset(header, 0, sizeof(header));
+    store_be32(header + HDR_MAGIC, QCOW_MAGIC);
+    store_be32(header + HDR_VERSION, QCOW_VERSION);
+    if (backing) {
+        store_be64(header + HDR_BACKING_OFFSET, QCOW_HEADER_SIZE);
+        store_be32(header + HDR_BACKING_SIZE, strlen(backing));
+    }
+    store_be64(header + HDR_SIZE, size);
+    header[HDR_CLUSTER_BITS] = cluster_bits;
+    header[HDR_L2_BITS] = l2_bits;
+    store_be64(header + HDR_L1_OFFSET, l1_offset);
+
+    ret = format_create_file(filename, &file, err);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = qcow_write_new_image(file, header, backing, l1_offset, l1_bytes);
+    if (ret < 0) {
+        block_error_set(err, "%s: cannot write: %s", filename, strerror(-ret));
     }
     block_file_close(file);
-    free(l1);
     return ret;
 }
 

@@ -18,14 +18,8 @@ int qcow2_cache_init(Qcow2Cache *c, unsigned count, uint32_t table_size)
     c->count = count;
     c->table_size = table_size;
     c->use_counter = 0;
-    for (unsigned i = 0; i < count; i++) {
-        c->entries[i].table = malloc(table_size);
-        if (!c->entries[i].table) {
-            qcow2_cache_destroy(c);
-            return -ENOMEM;
-        }
-    }
-    return 0;
+    c->last = NULL;
+    return 0;         /* table buffers are allocated when a slot is first used */
 }
 
 void qcow2_cache_destroy(Qcow2Cache *c)
@@ -40,6 +34,9 @@ void qcow2_cache_destroy(Qcow2Cache *c)
 
 static Qcow2CacheEntry *cache_lookup(Qcow2Cache *c, uint64_t offset)
 {
+    if (c->last && c->last->offset == offset) {
+        return c->last;
+    }
     for (unsigned i = 0; i < c->count; i++) {
         if (c->entries[i].offset == offset) {
             return &c->entries[i];
@@ -82,6 +79,9 @@ static int cache_victim(BlockDriverState *bs, Qcow2Cache *c, Qcow2CacheEntry **o
         }
     }
     victim->offset = 0;
+    if (!victim->table && !(victim->table = malloc(c->table_size))) {
+        return -ENOMEM;
+    }
     *out = victim;
     return 0;
 }
@@ -104,6 +104,7 @@ int qcow2_cache_get(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset, uint8_
         e->dirty = false;
     }
     e->last_use = ++c->use_counter;
+    c->last = e;
     *table = e->table;
     return 0;
 }
@@ -121,6 +122,7 @@ int qcow2_cache_get_empty(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset, 
     memset(e->table, 0, c->table_size);
     e->dirty = false;
     e->last_use = ++c->use_counter;
+    c->last = e;
     *table = e->table;
     return 0;
 }

@@ -19,6 +19,9 @@
 
 #include "block/qcow2.h"
 
+/* one 32-bit count per cluster: 512 MiB of memory at most */
+#define MAX_CHECKED_CLUSTERS (1ull << 27)
+
 typedef struct CheckState {
     BlockDriverState *bs;
     Qcow2State *s;
@@ -133,6 +136,7 @@ static int check_l2_table(CheckState *c, uint64_t l2_offset, bool active)
         return ret;
     }
     bool changed = false;
+    c->next_contiguous = 0;    /* contiguity is judged within one L2 table, as qemu-img does */
     for (uint64_t i = 0; i < s->l2_entries; i++) {
         count_data_entry(c, table, i, active, &changed);
     }
@@ -513,6 +517,11 @@ static int run_check(BlockDriverState *bs, BlockCheckResult *res, int fix, bool 
     CheckState c = { .bs = bs, .s = s, .res = res, .fix = fix, .quiet = quiet,
                      .count_refcount_structures = true };
     c.nb_clusters = qcow2_div_round_up((uint64_t)length, s->cluster_size);
+    if (c.nb_clusters > MAX_CHECKED_CLUSTERS) {
+        bdrv_set_error(bs, "'%s' has too many clusters (%llu) to be checked", bs->filename,
+                       (unsigned long long)c.nb_clusters);
+        return -EFBIG;
+    }
     c.refs = calloc(c.nb_clusters ? c.nb_clusters : 1, sizeof(*c.refs));
     if (!c.refs) {
         return -ENOMEM;

@@ -483,6 +483,10 @@ static int write_in_l2(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
         }
         if (in_place) {
             uint64_t host = (entry & QCOW2_L2E_OFFSET_MASK) + qcow2_offset_in_cluster(s, offset);
+            ret = qcow2_check_overlap(bs, host, run_bytes);
+            if (ret < 0) {
+                break;
+            }
             ret = block_file_pwrite(bs->file, host, run_bytes, data);
             if (ret < 0) {
                 bdrv_set_error(bs, "writing data to '%s' failed", bs->filename);

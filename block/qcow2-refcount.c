@@ -363,6 +363,10 @@ static int alloc_refblock(BlockDriverState *bs, uint64_t table_index)
         if (ret < 0) {
             return ret;
         }
+        ret = qcow2_check_overlap(bs, cluster << s->cluster_bits, s->cluster_size);
+        if (ret < 0) {
+            return ret;
+        }
         uint64_t own_index = cluster >> s->refblock_bits;
         bool self_described = own_index == table_index;
         if (!self_described && !block_exists(s, own_index)) {
@@ -528,6 +532,11 @@ int64_t qcow2_alloc_clusters_from(BlockDriverState *bs, uint64_t hint, uint64_t 
     if ((start + nb) << s->cluster_bits > QCOW2_L2E_OFFSET_MASK) {
         bdrv_set_error(bs, "image '%s' is full", bs->filename);
         return -EFBIG;
+    }
+    /* free by its refcount yet in use as metadata: the refcounts are damaged */
+    int overlap = qcow2_check_overlap(bs, start << s->cluster_bits, nb << s->cluster_bits);
+    if (overlap < 0) {
+        return overlap;
     }
     int ret = qcow2_update_refcount(bs, start << s->cluster_bits, nb << s->cluster_bits, 1);
     if (ret < 0) {

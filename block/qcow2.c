@@ -14,6 +14,7 @@
 #define FEATURE_NAME_ENTRY_SIZE 48
 #define DEFAULT_CACHE_BYTES     (4u << 20)
 #define MIN_CACHE_TABLES        4
+#define MAX_CACHE_TABLES        1024    /* lookups scan the cache */
 
 int qcow2_barrier(BlockDriverState *bs)
 {
@@ -325,8 +326,8 @@ static int setup_caches(BlockDriverState *bs, QDict *options)
     if (tables < MIN_CACHE_TABLES) {
         tables = MIN_CACHE_TABLES;
     }
-    if (tables > 65536) {
-        tables = 65536;
+    if (tables > MAX_CACHE_TABLES) {
+        tables = MAX_CACHE_TABLES;
     }
     int ret = qcow2_cache_init(&s->l2_cache, (unsigned)tables, (uint32_t)s->cluster_size);
     if (ret == 0) {
@@ -475,7 +476,9 @@ static int build_header(BlockDriverState *bs, uint8_t *h, size_t *used)
     if (pos + s->unknown_extensions_size + 8 > s->cluster_size) {
         return -EFBIG;
     }
-    memcpy(h + pos, s->unknown_extensions, s->unknown_extensions_size);
+    if (s->unknown_extensions_size) {
+        memcpy(h + pos, s->unknown_extensions, s->unknown_extensions_size);
+    }
     pos += s->unknown_extensions_size + 8;     /* end-of-extensions marker: zeros */
     size_t name_length = strlen(bs->backing_file);
     if (name_length) {

@@ -91,6 +91,7 @@ typedef struct Qcow2Cache {
     unsigned count;
     uint64_t use_counter;
     uint32_t table_size;
+    Qcow2CacheEntry *last;        /* the most recent hit, looked at first */
 } Qcow2Cache;
 
 typedef struct Qcow2Snapshot {
@@ -267,6 +268,10 @@ int qcow2_preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t b
 /* sets the L2 entry of one guest cluster (allocating the L2 table as needed);
  * the old entry's clusters are freed after the write-back */
 int qcow2_set_l2_entry(BlockDriverState *bs, uint64_t guest_offset, uint64_t entry);
+
+/* --- qcow2-overlap.c --- */
+/* -EIO (and the image marked corrupt) when [offset, offset+bytes) holds metadata */
+int qcow2_check_overlap(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
 
 /* --- qcow2-compress.c --- */
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offset_in_cluster,

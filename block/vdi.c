@@ -475,30 +475,10 @@ static void vdi_make_uuid(uint8_t *uuid)
     uuid[8] = (uuid[8] & 0x3f) | 0x80;
 }
 
-static int vdi_create(const char *filename, QDict *options, BlockErrorInfo *err)
+static void vdi_fill_header(uint8_t *header, uint64_t size, uint32_t blocks,
+                            uint64_t data_offset, bool is_static)
 {
-    uint8_t header[512];
-    uint64_t size, map_bytes, data_offset;
-    uint32_t blocks;
-    bool is_static;
-    uint32_t *map = NULL;
-    BlockFile *file;
-    int ret;
-
-    ret = format_get_create_size(options, "vdi", (uint64_t)VDI_MAX_BLOCKS * VDI_DEFAULT_BLOCK,
-                                 &size, err);
-    if (ret < 0) {
-        return ret;
-    }
-    if (qdict_get_bool(options, "static", false, &is_static, err) < 0) {
-        return -EINVAL;
-    }
-    size = round_up_u64(size, 512);
-    blocks = div_round_up_u64(size, VDI_DEFAULT_BLOCK);
-    map_bytes = round_up_u64((uint64_t)blocks * 4, 512);
-    data_offset = VDI_MAP_OFFSET + map_bytes;
-
-    memset(header, 0, sizeof(header));
+    memset(header, 0, 512);
     memcpy(header, vdi_banner, sizeof(vdi_banner) - 1);
     store_le32(header + OFF_SIGNATURE, VDI_SIGNATURE);
     store_le32(header + OFF_VERSION, VDI_VERSION_1_1);
@@ -513,36 +493,69 @@ static int vdi_create(const char *filename, QDict *options, BlockErrorInfo *err)
     store_le32(header + OFF_ALLOCATED, is_static ? blocks : 0);
     vdi_make_uuid(header + OFF_UUID_IMAGE);
     vdi_make_uuid(header + OFF_UUID_SNAP);
+}
 
-    map = malloc(map_bytes);
+/* Header, block map (a static image maps block i to data block i) and, for a
+ * static image, the data area's size. */
+static int vdi_write_new_image(BlockFile *file, const uint8_t *header, uint32_t blocks,
+                               uint64_t map_bytes, bool is_static)
+{
+    uint8_t *map = malloc(map_bytes);
+    int ret;
+
     if (!map) {
-        snprintf(err->msg, sizeof(err->msg), "%s: out of memory", filename);
         return -ENOMEM;
     }
     memset(map, 0, map_bytes);
     for (uint32_t i = 0; i < blocks; i++) {
-        store_le32(&map[i], is_static ? i : VDI_UNALLOCATED);
+        store_le32(map + (uint64_t)i * 4, is_static ? i : VDI_UNALLOCATED);
     }
-    ret = format_create_file(filename, &file, err);
-    if (ret < 0) {
-        free(map);
-        return ret;
-    }
-    ret = block_file_pwrite(file, 0, sizeof(header), header);
+    ret = block_file_pwrite(file, 0, 512, header);
     if (ret == 0) {
         ret = block_file_pwrite(file, VDI_MAP_OFFSET, map_bytes, map);
     }
     if (ret == 0 && is_static) {
-        ret = block_file_truncate(file, data_offset + (uint64_t)blocks * VDI_DEFAULT_BLOCK);
+        ret = block_file_truncate(file, VDI_MAP_OFFSET + map_bytes +
+                                        (uint64_t)blocks * VDI_DEFAULT_BLOCK);
     }
     if (ret == 0) {
         ret = block_file_flush(file);
     }
+    free(map);
+    return ret;
+}
+
+static int vdi_create(const char *filename, QDict *options, BlockErrorInfo *err)
+{
+    uint8_t header[512];
+    uint64_t size, map_bytes;
+    uint32_t blocks;
+    bool is_static;
+    BlockFile *file;
+    int ret;
+
+    ret = format_get_create_size(options, "vdi", (uint64_t)VDI_MAX_BLOCKS * VDI_DEFAULT_BLOCK,
+                                 &size, err);
     if (ret < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: cannot write: %s", filename, strerror(-ret));
+        return ret;
+    }
+    if (qdict_get_bool(options, "static", false, &is_static, err) < 0) {
+        return -EINVAL;
+    }
+    size = round_up_u64(size, 512);
+    blocks = div_round_up_u64(size, VDI_DEFAULT_BLOCK);
+    map_bytes = round_up_u64((uint64_t)blocks * 4, 512);
+    vdi_fill_header(header, size, blocks, VDI_MAP_OFFSET + map_bytes, is_static);
+
+    ret = format_create_file(filename, &file, err);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = vdi_write_new_image(file, header, blocks, map_bytes, is_static);
+    if (ret < 0) {
+        block_error_set(err, "%s: cannot write: %s", filename, strerror(-ret));
     }
     block_file_close(file);
-    free(map);
     return ret;
 }
 

@@ -115,6 +115,33 @@ static int vpc_read_footer(BlockDriverState *bs, VpcState *s, int64_t file_len,
     return 0;
 }
 
+/* The BAT, in host byte order; *end is past the last block it uses. */
+static int vpc_read_bat(BlockDriverState *bs, VpcState *s, uint64_t *end)
+{
+    uint64_t bat_bytes = (uint64_t)s->bat_entries * 4;
+    int ret;
+
+    s->bat = malloc(bat_bytes ? bat_bytes : 1);
+    if (!s->bat) {
+        bdrv_set_error(bs, "out of memory for the VHD block allocation table");
+        return -ENOMEM;
+    }
+    ret = block_file_pread(bs->file, s->bat_offset, bat_bytes, s->bat);
+    if (ret < 0) {
+        bdrv_set_error(bs, "cannot read the VHD block allocation table: %s", strerror(-ret));
+        return ret;
+    }
+    *end = s->bat_offset + bat_bytes;
+    for (uint32_t i = 0; i < s->bat_entries; i++) {
+        s->bat[i] = load_be32(&s->bat[i]);
+        if (s->bat[i] != VHD_BAT_UNUSED) {
+            uint64_t block_end = (uint64_t)s->bat[i] * 512 + s->bitmap_size + s->block_size;
+            *end = block_end > *end ? block_end : *end;
+        }
+    }
+    return 0;
+}
+
 static int vpc_open_dynamic(BlockDriverState *bs, VpcState *s, int64_t file_len,
                             bool footer_at_end)
 {
@@ -154,23 +181,9 @@ static int vpc_open_dynamic(BlockDriverState *bs, VpcState *s, int64_t file_len,
         return -EINVAL;
     }
     s->bitmap_size = round_up_u64(s->block_size / 512 / 8, 512);
-    s->bat = malloc(bat_bytes ? bat_bytes : 1);
-    if (!s->bat) {
-        bdrv_set_error(bs, "out of memory for the VHD block allocation table");
-        return -ENOMEM;
-    }
-    ret = block_file_pread(bs->file, s->bat_offset, bat_bytes, s->bat);
+    ret = vpc_read_bat(bs, s, &highest_end);
     if (ret < 0) {
-        bdrv_set_error(bs, "cannot read the VHD block allocation table: %s", strerror(-ret));
         return ret;
-    }
-    highest_end = s->bat_offset + bat_bytes;
-    for (uint32_t i = 0; i < s->bat_entries; i++) {
-        s->bat[i] = load_be32(&s->bat[i]);
-        if (s->bat[i] != VHD_BAT_UNUSED) {
-            uint64_t end = (uint64_t)s->bat[i] * 512 + s->bitmap_size + s->block_size;
-            highest_end = end > highest_end ? end : highest_end;
-        }
     }
     /* New blocks go where the footer is now: everything past it is fresh space. */
     s->next_block_offset = (uint64_t)file_len - (footer_at_end ? VHD_FOOTER_SIZE : 0);
@@ -590,7 +603,7 @@ static int vpc_create(const char *filename, QDict *options, BlockErrorInfo *err)
     if (subformat && strcmp(subformat, "fixed") == 0) {
         fixed = true;
     } else if (subformat && strcmp(subformat, "dynamic") != 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: invalid subformat '%s' (dynamic or fixed)",
+        block_error_set(err, "%s: invalid subformat '%s' (dynamic or fixed)",
                  filename, subformat);
         return -EINVAL;
     }
@@ -614,7 +627,7 @@ static int vpc_create(const char *filename, QDict *options, BlockErrorInfo *err)
         ret = block_file_flush(file);
     }
     if (ret < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: cannot write: %s", filename, strerror(-ret));
+        block_error_set(err, "%s: cannot write: %s", filename, strerror(-ret));
     }
     block_file_close(file);
     return ret;

@@ -8,7 +8,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/select.h>
@@ -790,4 +793,78 @@ SYSCALL_HANDLER(ppoll)
 SYSCALL_HANDLER(ppoll_time64)
 {
     return do_ppoll(p, args, true);
+}
+
+/* --- event and memory descriptors, space allocation, copies --- */
+
+/* struct epoll_event is packed (12 bytes) on x86 in both ABIs */
+#define EPOLL_EVENT_SIZE 12
+
+SYSCALL_HANDLER(epoll_create1)
+{
+    return host_result(epoll_create1(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(epoll_create)
+{
+    return arg_int(args, 0) <= 0 ? -EINVAL : host_result(epoll_create1(0));
+}
+
+SYSCALL_HANDLER(epoll_ctl)
+{
+    void *event = NULL;
+    if (args[3]) {
+        event = guest_ptr(p, args[3], EPOLL_EVENT_SIZE, PAGE_READ);
+        if (!event) {
+            return -EFAULT;
+        }
+    }
+    return host_result(epoll_ctl(arg_int(args, 0), arg_int(args, 1), arg_int(args, 2), event));
+}
+
+/* epoll_wait and epoll_pwait (whose signal mask is ignored: no delivery) */
+SYSCALL_HANDLER(epoll_wait)
+{
+    int max = arg_int(args, 2);
+    if (max <= 0 || max > (1 << 20)) {
+        return -EINVAL;
+    }
+    void *events = guest_ptr(p, args[1], (uint64_t)max * EPOLL_EVENT_SIZE, PAGE_WRITE);
+    return events ? host_result(epoll_wait(arg_int(args, 0), events, max, arg_int(args, 3)))
+                  : -EFAULT;
+}
+
+SYSCALL_HANDLER(eventfd2)
+{
+    return host_result(eventfd((unsigned)args[0], arg_int(args, 1)));
+}
+
+SYSCALL_HANDLER(eventfd)
+{
+    return host_result(eventfd((unsigned)args[0], 0));
+}
+
+SYSCALL_HANDLER(memfd_create)
+{
+    const char *name = guest_string(p, args[0]);
+    return name ? host_result(memfd_create(name, (unsigned)args[1])) : -EFAULT;
+}
+
+/* x86-64 (fd, mode, offset, len); i386 splits offset and len in two words each */
+SYSCALL_HANDLER(fallocate)
+{
+    int64_t offset = p->abi->is64 ? (int64_t)args[2] : arg_pair(args, 2);
+    int64_t len = p->abi->is64 ? (int64_t)args[3] : arg_pair(args, 4);
+    return host_result(fallocate(arg_int(args, 0), arg_int(args, 1), offset, len));
+}
+
+SYSCALL_HANDLER(copy_file_range)
+{
+    loff_t *in = args[1] ? guest_ptr(p, args[1], 8, PAGE_WRITE) : NULL;
+    loff_t *out = args[3] ? guest_ptr(p, args[3], 8, PAGE_WRITE) : NULL;
+    if ((args[1] && !in) || (args[3] && !out)) {
+        return -EFAULT;
+    }
+    return host_result(copy_file_range(arg_int(args, 0), in, arg_int(args, 2), out, args[4],
+                                       (unsigned)args[5]));
 }

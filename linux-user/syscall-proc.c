@@ -5,6 +5,7 @@
  * information calls. Structures whose i386 layout differs are converted.
  */
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -822,4 +823,100 @@ SYSCALL_HANDLER(set_tid_address)
 SYSCALL_HANDLER(set_robust_list)
 {
     return 0;
+}
+
+/* --- more identity calls --- */
+
+static int64_t ids_to_guest(UserProcess *p, const uint64_t *args, const uint32_t ids[3])
+{
+    for (int i = 0; i < 3; i++) {
+        if (!copy_to_guest(p, args[i], &ids[i], 4)) {
+            return -EFAULT;
+        }
+    }
+    return 0;
+}
+
+SYSCALL_HANDLER(getresuid)
+{
+    uid_t r, e, s;
+    getresuid(&r, &e, &s);
+    uint32_t ids[3] = { r, e, s };
+    return ids_to_guest(p, args, ids);
+}
+
+SYSCALL_HANDLER(getresgid)
+{
+    gid_t r, e, s;
+    getresgid(&r, &e, &s);
+    uint32_t ids[3] = { r, e, s };
+    return ids_to_guest(p, args, ids);
+}
+
+SYSCALL_HANDLER(setresuid)
+{
+    return host_result(setresuid((uid_t)args[0], (uid_t)args[1], (uid_t)args[2]));
+}
+
+SYSCALL_HANDLER(setresgid)
+{
+    return host_result(setresgid((gid_t)args[0], (gid_t)args[1], (gid_t)args[2]));
+}
+
+SYSCALL_HANDLER(setreuid)
+{
+    return host_result(setreuid((uid_t)args[0], (uid_t)args[1]));
+}
+
+SYSCALL_HANDLER(setregid)
+{
+    return host_result(setregid((gid_t)args[0], (gid_t)args[1]));
+}
+
+SYSCALL_HANDLER(setgroups)
+{
+    int size = arg_int(args, 0);
+    if (size < 0 || size > 65536) {
+        return -EINVAL;
+    }
+    const gid_t *list = guest_ptr(p, args[1], (uint64_t)size * sizeof(gid_t), PAGE_READ);
+    return list ? host_result(setgroups((size_t)size, list)) : -EFAULT;
+}
+
+/* only the plain Linux personality (PER_LINUX, 0) exists here */
+SYSCALL_HANDLER(personality)
+{
+    uint32_t persona = (uint32_t)args[0];
+    return persona == 0 || persona == 0xffffffffu ? 0 : -EINVAL;
+}
+
+SYSCALL_HANDLER(getcpu)
+{
+    unsigned cpu, node;
+    if (syscall(SYS_getcpu, &cpu, &node, NULL) != 0) {
+        return -errno;
+    }
+    if ((args[0] && !copy_to_guest(p, args[0], &cpu, 4)) ||
+        (args[1] && !copy_to_guest(p, args[1], &node, 4))) {
+        return -EFAULT;
+    }
+    return 0;
+}
+
+SYSCALL_HANDLER(sched_setaffinity)
+{
+    const void *mask = guest_ptr(p, args[2], args[1], PAGE_READ);
+    return mask ? host_result(syscall(SYS_sched_setaffinity, arg_int(args, 0), args[1], mask))
+                : -EFAULT;
+}
+
+SYSCALL_HANDLER(sched_getscheduler)
+{
+    return host_result(sched_getscheduler(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(sched_getparam)
+{
+    struct sched_param *param = guest_ptr(p, args[1], sizeof(*param), PAGE_WRITE);
+    return param ? host_result(sched_getparam(arg_int(args, 0), param)) : -EFAULT;
 }

@@ -215,7 +215,10 @@ SYSCALL_HANDLER(truncate64); SYSCALL_HANDLER(ftruncate64); SYSCALL_HANDLER(poll)
 SYSCALL_HANDLER(sendfile); SYSCALL_HANDLER(sendfile64); SYSCALL_HANDLER(flock);
 SYSCALL_HANDLER(mknod); SYSCALL_HANDLER(fadvise64); SYSCALL_HANDLER(select);
 SYSCALL_HANDLER(pselect6); SYSCALL_HANDLER(pselect6_time64); SYSCALL_HANDLER(ppoll);
-SYSCALL_HANDLER(ppoll_time64);
+SYSCALL_HANDLER(ppoll_time64); SYSCALL_HANDLER(epoll_create); SYSCALL_HANDLER(epoll_create1);
+SYSCALL_HANDLER(epoll_ctl); SYSCALL_HANDLER(epoll_wait); SYSCALL_HANDLER(eventfd);
+SYSCALL_HANDLER(eventfd2); SYSCALL_HANDLER(memfd_create); SYSCALL_HANDLER(fallocate);
+SYSCALL_HANDLER(copy_file_range);
 /* sockets (syscall-socket.c) */
 SYSCALL_HANDLER(socket); SYSCALL_HANDLER(socketpair); SYSCALL_HANDLER(bind);
 SYSCALL_HANDLER(connect); SYSCALL_HANDLER(listen); SYSCALL_HANDLER(accept);
@@ -249,6 +252,11 @@ SYSCALL_HANDLER(sched_getaffinity); SYSCALL_HANDLER(sched_yield);
 SYSCALL_HANDLER(getpriority); SYSCALL_HANDLER(setpriority); SYSCALL_HANDLER(prctl);
 SYSCALL_HANDLER(futex); SYSCALL_HANDLER(rt_sigaction); SYSCALL_HANDLER(rt_sigprocmask);
 SYSCALL_HANDLER(sigaltstack); SYSCALL_HANDLER(alarm); SYSCALL_HANDLER(pause);
+SYSCALL_HANDLER(getresuid); SYSCALL_HANDLER(getresgid); SYSCALL_HANDLER(setresuid);
+SYSCALL_HANDLER(setresgid); SYSCALL_HANDLER(setreuid); SYSCALL_HANDLER(setregid);
+SYSCALL_HANDLER(setgroups); SYSCALL_HANDLER(personality); SYSCALL_HANDLER(getcpu);
+SYSCALL_HANDLER(sched_setaffinity); SYSCALL_HANDLER(sched_getscheduler);
+SYSCALL_HANDLER(sched_getparam);
 /* time (syscall-time.c) */
 SYSCALL_HANDLER(clock_gettime); SYSCALL_HANDLER(clock_gettime64);
 SYSCALL_HANDLER(clock_getres); SYSCALL_HANDLER(clock_getres_time64);

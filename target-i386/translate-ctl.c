@@ -136,7 +136,6 @@ static void disas_enter(DisasContext *s)
     int size = 1 << ot;
     unsigned frame = x86_lduw_code(s);
     unsigned level = x86_ldub_code(s) & 31;
-    TCGv rbp = G(s)->regs[R_EBP];
     TCGv frame_ptr = tcg_new64(s);
 
     gen_ld_reg(s, ot, s->T0, R_EBP);
@@ -155,7 +154,6 @@ static void disas_enter(DisasContext *s)
         gen_push(s, frame_ptr);
     }
     gen_st_reg(s, s->code64 ? MO_64 : s->ss32 ? MO_32 : MO_16, R_EBP, frame_ptr);
-    (void)rbp;
     gen_stack_update(s, -(int64_t)frame);
     tcg_temp_free(s->tcg, frame_ptr);
 }
@@ -386,12 +384,12 @@ static void disas_string(DisasContext *s, unsigned b)
     tcg_gen_subi(t, s->tmp, s->tmp, 1);
     gen_st_reg(s, s->aflag, R_ECX, s->tmp);
     if (compares) {
-        TCGv a = tcg_new64(s), c = tcg_new64(s);
+        TCGv a = tcg_new64(s);
         tcg_gen_movi(t, G(s)->cc_op, CC_OP_SUBB + ot);
         gen_extend(s, a, G(s)->cc_dst, ot, false);
         /* REPE stops when ZF = 0, REPNE when ZF = 1 */
         tcg_gen_brcondi(t, (s->prefix & PREFIX_REPZ) ? TCG_COND_NE : TCG_COND_EQ, a, 0, done);
-        (void)c;
+        tcg_temp_free(t, a);
     }
     tcg_gen_br(t, loop);
     tcg_gen_set_label(t, done);

@@ -105,7 +105,8 @@ unsigned tcg_log_flags(const TCGContext *s);
 FILE *tcg_log_file(const TCGContext *s);
 /* user mode: host address of guest address 0 (added to every qemu_ld/st address) */
 void tcg_set_guest_base(TCGContext *s, uintptr_t guest_base);
-/* address width of guest memory ops: 32 truncates addresses, 64 uses them whole */
+/* Guest addresses of qemu_ld/st are used whole: a 32-bit guest passes them
+ * already truncated (an i32 address temp is zero-extended). */
 
 /* --- per-block IR building --- */
 void tcg_func_start(TCGContext *s);

@@ -63,7 +63,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
    gcc -m32 -static -o "$tmp/probe" "$tmp/probe.c" 2>/dev/null; then
   m32=yes
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr"
+programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
@@ -79,7 +79,7 @@ for bits in 64 32; do
     fi
     case $prog in
       stdio) compare "$prog-$bits" "$tmp/numbers.txt" $emulator "$bin" ;;
-      fileio|memory) mkdir -p "$tmp/files" && compare "$prog-$bits" "$tmp/empty" $emulator "$bin" "$tmp/files" ;;
+      fileio|memory|events) mkdir -p "$tmp/files" && compare "$prog-$bits" "$tmp/empty" $emulator "$bin" "$tmp/files" ;;
       hello) compare "$prog-$bits" "$tmp/empty" $emulator "$bin" first second ;;
       *) compare "$prog-$bits" "$tmp/empty" $emulator "$bin" ;;
     esac

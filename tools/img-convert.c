@@ -599,7 +599,7 @@ static bool check_target_format(const ConvertOptions *o)
 int img_convert(int argc, char **argv)
 {
     /* the target's default cache mode is "unsafe", as qemu-img's: a convert cut
-     * short leaves no usable target anyway; the end flushes everything */
+     * short leaves no usable target anyway; -t writeback makes the end durable */
     ConvertOptions o = { .out_format = "raw", .sparse_size = DEFAULT_SPARSE_SIZE, .parallel = 8,
                          .out_flags = BDRV_O_NO_FLUSH,
                          .create_opts = qdict_new() };

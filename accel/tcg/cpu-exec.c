@@ -87,7 +87,7 @@ bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc)
 
 static bool chaining_allowed(CPUExec *cpu)
 {
-    return !(tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC);
+    return !cpu_priv(cpu)->no_chaining;
 }
 
 const void *helper_lookup_tb_ptr(void *env)
@@ -99,13 +99,17 @@ const void *helper_lookup_tb_ptr(void *env)
         fprintf(stderr, "quetzal: indirect jump lookup outside cpu_exec\n");
         abort();
     }
-    if (cpu->env != env || cpu->exit_request || !chaining_allowed(cpu) ||
-        cpu_priv(cpu)->single_insn_next) {
-        return tcg_code_gen_epilogue(cpu->tcg);
+    CPUExecPriv *p = cpu_priv(cpu);
+    if (cpu->exit_request || p->no_chaining || p->single_insn_next || cpu->env != env) {
+        return p->epilogue;
     }
     cpu->ops->get_tb_state(env, &pc, &cs_base, &flags);
-    TBEntry *e = tb_lookup(cpu, pc, cs_base, flags);
-    return e ? e->tb.tc_ptr : tcg_code_gen_epilogue(cpu->tcg);
+    /* the jump cache inline; the hash table behind it in tb_lookup */
+    TBEntry *e = p->jump_cache[jump_cache_hash(pc)];
+    if (!e || e->invalid || e->tb.pc != pc || e->tb.flags != flags || e->tb.cs_base != cs_base) {
+        e = tb_lookup(cpu, pc, cs_base, flags);
+    }
+    return e ? e->tb.tc_ptr : p->epilogue;
 }
 
 /* The block to run next (translating it when needed). */
@@ -172,6 +176,8 @@ int cpu_exec(CPUExec *cpu)
 {
     CPUExec *outer = running_cpu;
     running_cpu = cpu;
+    cpu_priv(cpu)->no_chaining = (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) != 0;
+    cpu_priv(cpu)->epilogue = tcg_code_gen_epilogue(cpu->tcg);
     for (;;) {
         /* save the signal mask: a SIGSEGV handler may leave through cpu_loop_exit */
         if (sigsetjmp(cpu->jmp_env, 1) == 0) {

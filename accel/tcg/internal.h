@@ -55,9 +55,16 @@ struct TBCache {
 typedef struct CPUExecPriv {
     TBEntry *jump_cache[1 << TB_JUMP_CACHE_BITS];
     bool single_insn_next;       /* retranslate the next block with one instruction */
+    bool no_chaining;            /* -d exec: every block returns to the loop */
+    const void *epilogue;        /* where goto_ptr leaves generated code */
 } CPUExecPriv;
 
 static inline CPUExecPriv *cpu_priv(CPUExec *cpu) { return cpu->priv; }
+
+static inline unsigned jump_cache_hash(uint64_t pc)
+{
+    return (unsigned)((pc ^ (pc >> TB_JUMP_CACHE_BITS)) & ((1u << TB_JUMP_CACHE_BITS) - 1));
+}
 
 /* tb-cache.c */
 TBCache *tb_cache_new(TCGContext *tcg);

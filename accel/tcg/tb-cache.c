@@ -60,11 +60,6 @@ static unsigned tb_hash(uint64_t pc, uint64_t cs_base, uint32_t flags)
     return (unsigned)(h >> (64 - TB_HASH_BITS));
 }
 
-static unsigned jump_cache_hash(uint64_t pc)
-{
-    return (unsigned)((pc ^ (pc >> TB_JUMP_CACHE_BITS)) & ((1u << TB_JUMP_CACHE_BITS) - 1));
-}
-
 static bool tb_matches(const TBEntry *e, uint64_t pc, uint64_t cs_base, uint32_t flags)
 {
     return !e->invalid && e->tb.pc == pc && e->tb.cs_base == cs_base && e->tb.flags == flags;

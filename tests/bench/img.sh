@@ -29,16 +29,23 @@ while [ $i -lt 1024 ]; do
 done
 sync
 
-# run LABEL COMMAND...: seconds taken
+# seconds COMMAND...: "elapsed cpu" seconds (cpu = user + system, all threads;
+# on a shared machine elapsed time depends on the load, CPU time much less)
 seconds() {
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%e %U %S' -o "$W/time" "$@" >/dev/null 2>"$W/err" ||
+      { echo "failed: $*" >&2; cat "$W/err" >&2; }
+    awk '{printf "%.3f %.2f", $1, $2 + $3}' "$W/time"
+    return
+  fi
   start=$(date +%s.%N)
   "$@" >/dev/null 2>"$W/err" || { echo "failed: $*" >&2; cat "$W/err" >&2; }
   end=$(date +%s.%N)
-  echo "$start $end" | awk '{printf "%.3f", $2 - $1}'
+  echo "$start $end" | awk '{printf "%.3f ?", $2 - $1}'
 }
 rate() { echo "$1" | awk -v mb=$SIZE_MB '{ if ($1 > 0) printf "%.0f", mb / $1; else print "inf" }'; }
 
-printf '%-28s %12s %12s %10s\n' "operation" "quetzal-img" "qemu-img" "ratio"
+printf '%-26s %12s %12s %7s %16s\n' "operation" "quetzal-img" "qemu-img" "speed" "CPU s ours/qemu"
 # bench NAME FORMAT-NEEDED ARGS...: the same arguments for both tools
 bench() {
   name=$1 need=$2; shift 2
@@ -47,12 +54,14 @@ bench() {
   done
   # each run starts with no dirty pages of the previous one still being written
   rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"; sync
-  t_qemu=$(seconds qemu-img "$@")
+  m_qemu=$(seconds qemu-img "$@")
   rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"; sync
-  t_ours=$(seconds "$Q" "$@")
+  m_ours=$(seconds "$Q" "$@")
+  t_qemu=${m_qemu% *} t_ours=${m_ours% *}
   r_ours=$(rate "$t_ours") r_qemu=$(rate "$t_qemu")
-  printf '%-28s %9s MB/s %7s MB/s %9s\n' "$name" "$r_ours" "$r_qemu" \
-    "$(echo "$t_qemu $t_ours" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2 }')"
+  printf '%-26s %7s MB/s %7s MB/s %7s %16s\n' "$name" "$r_ours" "$r_qemu" \
+    "$(echo "$t_qemu $t_ours" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2 }')" \
+    "${m_ours#* } / ${m_qemu#* }"
 }
 qemu-img convert -O qcow2 "$W/src.raw" "$W/src.qcow2"
 bench "convert raw->qcow2" "qcow2" convert -O qcow2 "$W/src.raw" "$W/out.qcow2"

@@ -226,6 +226,22 @@ static Operand mem_operand_no_rsp(Gen *g, unsigned size)
     }
 }
 
+/* PUSH imm32 of a value with only arithmetic flags and DF (TF or AC would
+ * trap), then POPF */
+static void emit_popf(Gen *g)
+{
+    Enc e;
+    enc_init(&e);
+    enc_opcode(&e, 1, 0x68, 0, 0);
+    e.imm = 0x2 | (rng_next(&g->rng) & (FLAGS_ARITH | FLAG_DF));
+    e.imm_size = 4;
+    encode(g, &e);
+    enc_init(&e);
+    enc_opcode(&e, 1, 0x9d, 0, 0);
+    encode(g, &e);
+    flags_update(g, FLAGS_ARITH, 0);
+}
+
 /* PUSH 50+r / FF /6 / 6A / 68, POP 58+r / 8F /0, PUSHF 9C, POPF 9D (after a
  * PUSH imm of a value with only arithmetic flags and DF: TF or AC would trap).
  * 66 selects 16-bit pushes. */
@@ -277,18 +293,9 @@ static void gen_stack(Gen *g)
         enc_opcode(&e, 1, 0x9c, 0, 0);
         g->rsp -= size;
         break;
-    default: {                /* PUSH imm32; POPF */
-        Enc push;
-        enc_init(&push);
-        enc_opcode(&push, 1, 0x68, 0, 0);
-        push.imm = 0x2 | (rng_next(&g->rng) & (FLAGS_ARITH | FLAG_DF));
-        push.imm_size = 4;
-        encode(g, &push);
-        enc_init(&e);
-        enc_opcode(&e, 1, 0x9d, 0, 0);
-        flags_update(g, FLAGS_ARITH, 0);
-        break;
-    }
+    default:
+        emit_popf(g);
+        return;
     }
     encode(g, &e);
 }

@@ -415,6 +415,50 @@ static void parse_mode(Options *o, const char *arg)
     }
 }
 
+static void parse_valued_option(Options *o, const char *opt, const char *arg)
+{
+    if (strcmp(opt, "--count") == 0) {
+        o->count = (unsigned)parse_number(opt, arg);
+    } else if (strcmp(opt, "--mixed") == 0) {
+        o->mixed = (unsigned)parse_number(opt, arg);
+    } else if (strcmp(opt, "--seed") == 0) {
+        o->seed = parse_number(opt, arg);
+    } else if (strcmp(opt, "--max-print") == 0) {
+        o->max_print = (unsigned)parse_number(opt, arg);
+    } else if (strcmp(opt, "--mode") == 0) {
+        parse_mode(o, arg);
+    } else if (strcmp(opt, "--groups") == 0) {
+        select_groups(o, arg);
+    } else if (strcmp(opt, "--group") == 0) {
+        o->replay_group = group_find(arg);
+        if (o->replay_group < 0) {
+            fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
+            exit(2);
+        }
+    } else if (strcmp(opt, "--debug") == 0) {
+        o->log_flags = parse_log_flags(arg);
+    } else if (strcmp(opt, "--save") == 0) {
+        o->save = arg;
+    } else if (strcmp(opt, "--against") == 0) {
+        o->against = arg;
+    } else if (strcmp(opt, "--replay") == 0) {
+        o->replay = true;
+        o->replay_seed = parse_number(opt, arg);
+    } else {
+        usage();
+    }
+}
+
+static void list_groups(void)
+{
+    for (int g = 0; g < group_count(); g++) {
+        printf("%-16s %s%s\n", group_info(g)->name,
+               group_info(g)->in_check ? "check" : "slow only",
+               group_info(g)->long_only ? ", 64-bit only" : "");
+    }
+    exit(0);
+}
+
 static void parse_options(Options *o, int argc, char **argv)
 {
     o->count = 20;
@@ -428,54 +472,15 @@ static void parse_options(Options *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
         if (strcmp(opt, "--list") == 0) {
-            for (int g = 0; g < group_count(); g++) {
-                printf("%-12s %s%s\n", group_info(g)->name,
-                       group_info(g)->in_check ? "check" : "slow only",
-                       group_info(g)->long_only ? ", 64-bit only" : "");
-            }
-            exit(0);
-        }
-        if (strcmp(opt, "--verbose") == 0) {
+            list_groups();
+        } else if (strcmp(opt, "--verbose") == 0) {
             o->verbose = true;
-            continue;
-        }
-        if (strcmp(opt, "--self-check") == 0) {
+        } else if (strcmp(opt, "--self-check") == 0) {
             o->self_check = true;
-            continue;
-        }
-        if (i + 1 >= argc) {
+        } else if (i + 1 >= argc) {
             usage();
-        }
-        const char *arg = argv[++i];
-        if (strcmp(opt, "--count") == 0) {
-            o->count = (unsigned)parse_number(opt, arg);
-        } else if (strcmp(opt, "--mixed") == 0) {
-            o->mixed = (unsigned)parse_number(opt, arg);
-        } else if (strcmp(opt, "--seed") == 0) {
-            o->seed = parse_number(opt, arg);
-        } else if (strcmp(opt, "--max-print") == 0) {
-            o->max_print = (unsigned)parse_number(opt, arg);
-        } else if (strcmp(opt, "--mode") == 0) {
-            parse_mode(o, arg);
-        } else if (strcmp(opt, "--groups") == 0) {
-            select_groups(o, arg);
-        } else if (strcmp(opt, "--group") == 0) {
-            o->replay_group = group_find(arg);
-            if (o->replay_group < 0) {
-                fprintf(stderr, "difftest: --group: no group named '%s' (see --list)\n", arg);
-                exit(2);
-            }
-        } else if (strcmp(opt, "--debug") == 0) {
-            o->log_flags = parse_log_flags(arg);
-        } else if (strcmp(opt, "--save") == 0) {
-            o->save = arg;
-        } else if (strcmp(opt, "--against") == 0) {
-            o->against = arg;
-        } else if (strcmp(opt, "--replay") == 0) {
-            o->replay = true;
-            o->replay_seed = parse_number(opt, arg);
         } else {
-            usage();
+            parse_valued_option(o, opt, argv[++i]);
         }
     }
     if (o->replay && (o->replay_group < 0 || o->modes[0] == o->modes[1])) {
@@ -623,6 +628,83 @@ static void results_read(FILE *f, const char *name, RunResult *translated, unsig
     }
 }
 
+/* the buffers and counters of one run of the program */
+typedef struct Run {
+    const Options *o;
+    const Runner *other;     /* the translated side (NULL: results from a file) */
+    FILE *saved;
+    Sequence *seqs;
+    RunResult *native, *translated;
+    Shrinker shrinker;
+    Tally *tallies;
+    unsigned passed, failed;
+} Run;
+
+#define RESULTS_SIZE(n) (RUNS * (size_t)(n) * sizeof(RunResult))
+
+static void run_init(Run *run, const Options *o)
+{
+    memset(run, 0, sizeof(*run));
+    run->o = o;
+    run->other = o->self_check ? &native_runner : o->against ? NULL : &translated_runner;
+    run->saved = open_results(o);
+    run->seqs = calloc(MAX_BATCH, sizeof(Sequence));
+    run->native = map_shared(RESULTS_SIZE(MAX_BATCH));
+    run->translated = map_shared(RESULTS_SIZE(MAX_BATCH));
+    run->shrinker = (Shrinker){
+        run->other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(RESULTS_SIZE(MAX_INSNS)),
+        map_shared(RESULTS_SIZE(MAX_INSNS)),
+    };
+    run->tallies = calloc((size_t)group_count() + 1, sizeof(Tally));
+    if (!run->seqs || !run->shrinker.seqs || !run->tallies) {
+        fprintf(stderr, "difftest: out of memory\n");
+        exit(2);
+    }
+}
+
+static void run_free(Run *run)
+{
+    munmap(run->native, RESULTS_SIZE(MAX_BATCH));
+    munmap(run->translated, RESULTS_SIZE(MAX_BATCH));
+    munmap(run->shrinker.native, RESULTS_SIZE(MAX_INSNS));
+    munmap(run->shrinker.translated, RESULTS_SIZE(MAX_INSNS));
+    free(run->shrinker.seqs);
+    free(run->tallies);
+    free(run->seqs);
+}
+
+/* generates, runs on both sides and checks up to MAX_BATCH jobs */
+static void run_batch(Run *run, const Job *jobs, unsigned n)
+{
+    const Options *o = run->o;
+    for (unsigned i = 0; i < n; i++) {
+        sequence_generate(&run->seqs[i], jobs[i].seed, jobs[i].long_mode, jobs[i].group,
+                          o->mixed_groups);
+    }
+    place_batch(run->seqs, n);
+    sandbox_run_batch(&native_runner, run->seqs, n, run->native, 0);
+    if (o->save) {
+        results_write(run->saved, o->save, run->native, n);
+        return;
+    }
+    if (run->other) {
+        sandbox_run_batch(run->other, run->seqs, n, run->translated, o->log_flags);
+    } else {
+        results_read(run->saved, o->against, run->translated, n);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        Tally *t = &run->tallies[jobs[i].group + 1];
+        if (check_sequence(o, &run->shrinker, &jobs[i], &run->seqs[i], &run->native[RUNS * i],
+                           &run->translated[RUNS * i], t)) {
+            run->passed++;
+            t->passed[jobs[i].long_mode]++;
+        } else {
+            run->failed++;
+            t->failed[jobs[i].long_mode]++;
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     Options o;
@@ -633,70 +715,28 @@ int main(int argc, char **argv)
     choose_mixed_groups(&o);
     unsigned n_jobs;
     Job *jobs = make_jobs(&o, &n_jobs);
-    Sequence *seqs = calloc(MAX_BATCH, sizeof(Sequence));
-    RunResult *native = map_shared(RUNS * MAX_BATCH * sizeof(RunResult));
-    RunResult *translated = map_shared(RUNS * MAX_BATCH * sizeof(RunResult));
-    Tally *tallies = calloc((size_t)group_count() + 1, sizeof(Tally));
-    unsigned passed = 0, failed = 0;
-    const Runner *other = o.self_check ? &native_runner : o.against ? NULL : &translated_runner;
-    FILE *saved = open_results(&o);
-    Shrinker shrinker = {
-        other, calloc(MAX_INSNS, sizeof(Sequence)), map_shared(RUNS * MAX_INSNS * sizeof(RunResult)),
-        map_shared(RUNS * MAX_INSNS * sizeof(RunResult)),
-    };
+    Run run;
+    run_init(&run, &o);
     for (unsigned first = 0; first < n_jobs; first += MAX_BATCH) {
-        unsigned n = n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH;
-        for (unsigned i = 0; i < n; i++) {
-            const Job *job = &jobs[first + i];
-            sequence_generate(&seqs[i], job->seed, job->long_mode, job->group,
-                              o.mixed_groups);
-        }
-        place_batch(seqs, n);
-        sandbox_run_batch(&native_runner, seqs, n, native, 0);
-        if (o.save) {
-            results_write(saved, o.save, native, n);
-            continue;
-        }
-        if (other) {
-            sandbox_run_batch(other, seqs, n, translated, o.log_flags);
-        } else {
-            results_read(saved, o.against, translated, n);
-        }
-        for (unsigned i = 0; i < n; i++) {
-            const Job *job = &jobs[first + i];
-            Tally *t = &tallies[job->group + 1];
-            if (check_sequence(&o, &shrinker, job, &seqs[i], &native[RUNS * i], &translated[RUNS * i], t)) {
-                passed++;
-                t->passed[job->long_mode]++;
-            } else {
-                failed++;
-                t->failed[job->long_mode]++;
-            }
-        }
+        run_batch(&run, &jobs[first], n_jobs - first < MAX_BATCH ? n_jobs - first : MAX_BATCH);
     }
-    if (saved && fclose(saved) != 0) {
+    int status = run.failed ? 1 : 0;
+    if (run.saved && fclose(run.saved) != 0) {
         fprintf(stderr, "difftest: %s: write error\n", o.save ? o.save : o.against);
-        return 2;
-    }
-    if (o.save) {
+        status = 2;
+    } else if (o.save) {
         printf("saved %u native results to %s\n", n_jobs, o.save);
-        return 0;
-    }
-    print_tallies(&o, tallies);
-    if (skipped) {
-        printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
     } else {
-        printf("%u passed, %u failed\n", passed, failed);
+        print_tallies(&o, run.tallies);
+        if (skipped) {
+            printf("%u passed, %u failed, %u skipped\n", run.passed, run.failed, skipped);
+        } else {
+            printf("%u passed, %u failed\n", run.passed, run.failed);
+        }
     }
-    munmap(native, RUNS * MAX_BATCH * sizeof(RunResult));
-    munmap(translated, RUNS * MAX_BATCH * sizeof(RunResult));
-    munmap(shrinker.native, RUNS * MAX_INSNS * sizeof(RunResult));
-    munmap(shrinker.translated, RUNS * MAX_INSNS * sizeof(RunResult));
-    free(shrinker.seqs);
-    free(tallies);
-    free(seqs);
+    run_free(&run);
     free(jobs);
     free(o.groups);
     free(o.mixed_groups);
-    return failed ? 1 : 0;
+    return status;
 }

@@ -34,10 +34,12 @@ typedef struct RProgram {
 static const TCGOpcode binary_ops[] = {
     INDEX_op_add, INDEX_op_sub, INDEX_op_mul, INDEX_op_and, INDEX_op_or, INDEX_op_xor,
     INDEX_op_andc, INDEX_op_shl, INDEX_op_shr, INDEX_op_sar, INDEX_op_rotl, INDEX_op_rotr,
+    INDEX_op_clz, INDEX_op_ctz,
 };
 static const TCGOpcode unary_ops[] = {
     INDEX_op_neg, INDEX_op_not, INDEX_op_ext8s, INDEX_op_ext8u, INDEX_op_ext16s,
-    INDEX_op_ext16u, INDEX_op_bswap16, INDEX_op_bswap32,
+    INDEX_op_ext16u, INDEX_op_bswap16, INDEX_op_bswap32, INDEX_op_ctpop,
+    INDEX_op_ext32s, INDEX_op_ext32u, INDEX_op_bswap64,
 };
 static const TCGCond conds[] = {
     TCG_COND_EQ, TCG_COND_NE, TCG_COND_LT, TCG_COND_GE, TCG_COND_LE, TCG_COND_GT,
@@ -78,8 +80,11 @@ static void random_insn(TestContext *t, RInsn *in, bool allow_skip)
     if (in->type == TCG_TYPE_I32) {
         in->imm = (int32_t)in->imm;
     }
-    in->opc = in->kind == K_UNARY ? unary_ops[test_rand(t) % COUNT(unary_ops)]
-                                  : binary_ops[test_rand(t) % COUNT(binary_ops)];
+    do {
+        in->opc = in->kind == K_UNARY ? unary_ops[test_rand(t) % COUNT(unary_ops)]
+                                      : binary_ops[test_rand(t) % COUNT(binary_ops)];
+    } while (in->type == TCG_TYPE_I32 && (in->opc == INDEX_op_ext32s ||
+             in->opc == INDEX_op_ext32u || in->opc == INDEX_op_bswap64));
     in->cond = conds[test_rand(t) % COUNT(conds)];
     unsigned w = in->type == TCG_TYPE_I32 ? 32 : 64;
     in->pos = (unsigned)(test_rand(t) % w);
@@ -118,6 +123,8 @@ static uint64_t eval_binary(TCGOpcode opc, TCGType type, uint64_t a, uint64_t b)
     case INDEX_op_shr: return a >> n;
     case INDEX_op_sar: return (uint64_t)(sa >> n);
     case INDEX_op_rotl: return n ? (a << n) | (a >> (w - n)) : a;
+    case INDEX_op_clz: return a ? (uint64_t)(__builtin_clzll(a) - (64 - (int)w)) : b;
+    case INDEX_op_ctz: return a ? (uint64_t)__builtin_ctzll(a) : b;
     default: return n ? (a >> n) | (a << (w - n)) : a;
     }
 }
@@ -125,6 +132,10 @@ static uint64_t eval_binary(TCGOpcode opc, TCGType type, uint64_t a, uint64_t b)
 static uint64_t eval_unary(TCGOpcode opc, uint64_t a)
 {
     switch (opc) {
+    case INDEX_op_ctpop: return (uint64_t)__builtin_popcountll(a);
+    case INDEX_op_ext32s: return (uint64_t)(int64_t)(int32_t)a;
+    case INDEX_op_ext32u: return (uint32_t)a;
+    case INDEX_op_bswap64: return __builtin_bswap64(a);
     case INDEX_op_neg: return -a;
     case INDEX_op_not: return ~a;
     case INDEX_op_ext8s: return (uint64_t)(int64_t)(int8_t)a;
@@ -191,8 +202,14 @@ static void eval_insn(RState *st, const RInsn *in)
                                : (uint64_t)(int64_t)(int32_t)st->v[SLOT_L + (in->a % NL)];
         break;
     case K_MUL2: {
-        unsigned __int128 p = ty == TCG_TYPE_I32 ? (unsigned __int128)(a * b)
-                                                 : (unsigned __int128)a * b;
+        unsigned __int128 p;
+        if (in->cond & 1) {
+            __int128 sp = ty == TCG_TYPE_I32 ? (__int128)((int64_t)(int32_t)a * (int32_t)b)
+                                             : (__int128)(int64_t)a * (int64_t)b;
+            p = (unsigned __int128)sp;
+        } else {
+            p = ty == TCG_TYPE_I32 ? (unsigned __int128)(a * b) : (unsigned __int128)a * b;
+        }
         st->v[in->dst] = trunc_to(ty, (uint64_t)p);
         st->v[in->dst2] = trunc_to(ty, (uint64_t)(p >> w));
         return;
@@ -276,7 +293,13 @@ static void gen_insn(RGen *g, const RInsn *in)
             tcg_gen_exts_i32_i64(s, d, g->slot[SLOT_L + (in->a % NL)]);
         }
         break;
-    case K_MUL2: tcg_gen_mulu2(s, d, g->slot[in->dst2], a, gen_b(g, in)); break;
+    case K_MUL2:
+        if (in->cond & 1) {
+            tcg_gen_muls2(s, d, g->slot[in->dst2], a, gen_b(g, in));
+        } else {
+            tcg_gen_mulu2(s, d, g->slot[in->dst2], a, gen_b(g, in));
+        }
+        break;
     case K_CALL_PURE: {
         TCGv args[2] = { a, gen_b(g, in) };
         tcg_gen_call(s, (void *)helper_pure, TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, d, 2, args);
