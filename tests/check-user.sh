@@ -150,6 +150,13 @@ if [ -x "$busybox" ]; then
   bb sh -c 'echo to stderr >&2; cat /nonexistent'
   bb od -A x -t x1 -N 64 "$d"
   bb xargs -n 3 echo
+  # execve of scripts (a static and a host interpreter) and of the other ABI's program
+  printf '#!%s sh\necho "script args: $*"\n' "$busybox" >"$tmp/script-static"
+  printf '#!/bin/sh\necho "host shell script: $1"\n' >"$tmp/script-host"
+  chmod +x "$tmp/script-static" "$tmp/script-host"
+  other=""
+  [ -f "$tmp/hello-32" ] && other="; $tmp/hello-32 from busybox"
+  bb sh -c "$tmp/script-static a b; $tmp/script-host c$other"
 else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
 fi
