@@ -537,7 +537,10 @@ static void vmdk_parse_ids(BlockDriverState *bs, VmdkState *s, const char *desc)
     if (!descriptor_get(desc, "createType", s->create_type, sizeof(s->create_type))) {
         s->create_type[0] = '\0';
     }
-    if (!descriptor_get(desc, "parentFileNameHint", bs->backing_file, sizeof(bs->backing_file))) {
+    /* a VMDK parent is always a VMDK image */
+    if (descriptor_get(desc, "parentFileNameHint", bs->backing_file, sizeof(bs->backing_file))) {
+        snprintf(bs->backing_format, sizeof(bs->backing_format), "vmdk");
+    } else {
         bs->backing_file[0] = '\0';
     }
 }
