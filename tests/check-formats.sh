@@ -302,6 +302,8 @@ if have vmdk; then
   qemu-img create -q -f vmdk "$T/bad.vmdk" 5M
   poke "$T/bad.vmdk" 75 0a0a
   same_status "vmdk: newline-damaged header" info "$T/bad.vmdk"
+  same_status "vmdk: a backing file that is not VMDK" create -q -f vmdk -b "$src" -F raw "$T/bad.vmdk"
+  same_status "vmdk: a missing backing file" create -q -f vmdk -b nowhere.vmdk -F vmdk "$T/bad.vmdk"
   qemu-img create -q -f vmdk -o subformat=monolithicFlat "$T/bad.vmdk" 5M
   rm -f "$T/bad-flat.vmdk"
   same_status "vmdk: missing extent file" info "$T/bad.vmdk"

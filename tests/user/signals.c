@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,5 +77,14 @@ int main(void)
     printf("action reads back: %d flags %d\n", back.sa_handler == handler,
            (back.sa_flags & SA_RESTART) != 0);
     printf("SIGKILL action refused: %d\n", sigaction(SIGKILL, &sa, NULL));
+    stack_t ss = { .ss_sp = malloc(65536), .ss_size = 65536, .ss_flags = 0 }, old_ss;
+    sigaltstack(NULL, &old_ss);
+    printf("sigaltstack initially disabled: %d\n", (old_ss.ss_flags & SS_DISABLE) != 0);
+    printf("sigaltstack set: %d\n", sigaltstack(&ss, NULL));
+    sigaltstack(NULL, &old_ss);
+    printf("sigaltstack reads back: %d %d\n", old_ss.ss_sp == ss.ss_sp,
+           old_ss.ss_size == ss.ss_size);
+    ss.ss_size = 100;
+    printf("sigaltstack too small: %d\n", sigaltstack(&ss, NULL));
     return 0;
 }
