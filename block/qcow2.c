@@ -545,7 +545,11 @@ int qcow2_set_incompatible(BlockDriverState *bs, uint64_t bits, bool set)
 {
     Qcow2State *s = bs->opaque;
     uint64_t value = set ? s->incompatible_features | bits : s->incompatible_features & ~bits;
-    if (value == s->incompatible_features || s->version < 3) {
+    if (value == s->incompatible_features) {
+        return 0;
+    }
+    if (s->version < 3) {
+        s->incompatible_features = value;     /* v2 has no field: kept in memory only */
         return 0;
     }
     int ret = qcow2_flush_metadata(bs);
