@@ -438,8 +438,8 @@ static int qcow2_flush(BlockDriverState *bs)
 static void qcow2_close(BlockDriverState *bs)
 {
     Qcow2State *s = bs->opaque;
-    if (!bs->read_only) {
-        qcow2_flush_metadata(bs);
+    if (!bs->read_only && qcow2_flush_metadata(bs) == 0 && !s->no_flush) {
+        block_file_flush(bs->file);
     }
     qcow2_free_state(s);
 }
