@@ -4,6 +4,9 @@
  * lane layout relies on a little-endian host, as XMMReg does.
  */
 #include <fenv.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 #include <math.h>
 #include <string.h>
 #include "target-i386/sse_helper.h"
@@ -244,9 +247,65 @@ uint32_t helper_movmskpd(uint64_t lo, uint64_t hi)
  * NaN, "real indefinite") for invalid operations.
  */
 
+/*
+ * The host's floating-point environment: MXCSR's rounding control applied and
+ * the exception flags cleared around each operation, then read back (in MXCSR
+ * layout; DE is computed by the helpers themselves).
+ *
+ * x86 hosts use their own MXCSR directly: the C <fenv.h> functions also save
+ * and reload the x87 environment and cost several times the arithmetic, and
+ * even LDMXCSR is slow next to an ADDSD. So when every guest exception is
+ * masked, host flags the guest already has set are left alone (seeing them
+ * raised again changes nothing) and MXCSR is only rewritten when it differs.
+ */
+#ifdef __SSE__
+#define HOST_MXCSR_DEFAULT MXCSR_RESET
+#define MXCSR_ALL_MASKS (MXCSR_FLAGS << MXCSR_MASK_SHIFT)
+
+static void host_fp_start(uint32_t guest_mxcsr)
+{
+    uint32_t keep = 0, host = _mm_getcsr();
+    if ((guest_mxcsr & MXCSR_ALL_MASKS) == MXCSR_ALL_MASKS) {
+        keep = guest_mxcsr & MXCSR_FLAGS;
+    }
+    uint32_t wanted = HOST_MXCSR_DEFAULT | (guest_mxcsr & MXCSR_RC_MASK) | (host & keep);
+    if (host != wanted) {
+        _mm_setcsr(wanted);
+    }
+}
+
+static uint32_t host_fp_finish(void)
+{
+    uint32_t host = _mm_getcsr();
+    if (host & MXCSR_RC_MASK) {
+        _mm_setcsr(host & ~MXCSR_RC_MASK);    /* the emulator itself rounds to nearest */
+    }
+    return host & MXCSR_FLAGS & ~MXCSR_DE;
+}
+#else
 static const int host_rounding_mode[4] = {
     FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO,
 };
+
+static void host_fp_start(uint32_t guest_mxcsr)
+{
+    feclearexcept(FE_ALL_EXCEPT);
+    fesetround(host_rounding_mode[(guest_mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT]);
+}
+
+static uint32_t host_fp_finish(void)
+{
+    int host = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t flags = 0;
+    flags |= (host & FE_INVALID) ? MXCSR_IE : 0;
+    flags |= (host & FE_DIVBYZERO) ? MXCSR_ZE : 0;
+    flags |= (host & FE_OVERFLOW) ? MXCSR_OE : 0;
+    flags |= (host & FE_UNDERFLOW) ? MXCSR_UE : 0;
+    flags |= (host & FE_INEXACT) ? MXCSR_PE : 0;
+    fesetround(FE_TONEAREST);
+    return flags;
+}
+#endif
 
 /*
  * The compiler does not see the host's floating-point environment and may move
@@ -257,51 +316,27 @@ static const int host_rounding_mode[4] = {
 
 /*
  * Every floating-point helper runs between fp_begin and fp_end. fp_begin sets
- * MXCSR's sticky flags aside (so the flags this instruction raises show alone),
- * clears the host's flags and sets the host rounding mode; it returns the
- * sticky flags.
+ * MXCSR's sticky flags aside (so the flags this instruction raises show alone)
+ * and prepares the host; it returns the sticky flags.
  */
 static uint32_t fp_begin(CPUX86State *env)
 {
     uint32_t sticky = env->mxcsr & MXCSR_FLAGS;
-    unsigned rounding = (env->mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT;
+    host_fp_start(env->mxcsr);
     env->mxcsr &= ~MXCSR_FLAGS;
-    feclearexcept(FE_ALL_EXCEPT);
-    if (rounding != 0) {
-        fesetround(host_rounding_mode[rounding]);
-    }
     return sticky;
 }
 
 /*
- * fp_end adds the host's flags to the ones the helper set itself, restores the
- * sticky ones and round-to-nearest. An exception the instruction raised whose
- * mask bit is clear is a #XM fault (SDM vol. 1, 11.5.1), raised before the
- * caller writes any result. host_pc is the helper's GETPC().
+ * fp_end adds the host's flags to the ones the helper set itself and restores
+ * the sticky ones. An exception the instruction raised whose mask bit is clear
+ * is a #XM fault (SDM vol. 1, 11.5.1), raised before the caller writes any
+ * result. host_pc is the helper's GETPC().
  */
 static void fp_end(CPUX86State *env, uint32_t sticky, uintptr_t host_pc)
 {
-    int host = fetestexcept(FE_ALL_EXCEPT);
-    uint32_t raised = env->mxcsr & MXCSR_FLAGS;
-    if (host & FE_INVALID) {
-        raised |= MXCSR_IE;
-    }
-    if (host & FE_DIVBYZERO) {
-        raised |= MXCSR_ZE;
-    }
-    if (host & FE_OVERFLOW) {
-        raised |= MXCSR_OE;
-    }
-    if (host & FE_UNDERFLOW) {
-        raised |= MXCSR_UE;
-    }
-    if (host & FE_INEXACT) {
-        raised |= MXCSR_PE;
-    }
+    uint32_t raised = (env->mxcsr & MXCSR_FLAGS) | host_fp_finish();
     env->mxcsr |= raised | sticky;
-    if (env->mxcsr & MXCSR_RC_MASK) {
-        fesetround(FE_TONEAREST);
-    }
     if (raised & ~(env->mxcsr >> MXCSR_MASK_SHIFT)) {
         x86_raise_exception(env, EXCP13_XMM, 0, host_pc);
     }
