@@ -85,6 +85,7 @@ struct TCGContext {
 
     TCGOp *ops;
     int nb_ops, ops_capacity;
+    bool ir_overflow;            /* the block needed more temps than there are */
 
     struct TCGLabel **labels;
     int nb_labels, labels_capacity;

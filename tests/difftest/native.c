@@ -202,10 +202,10 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
 static void *native_start(unsigned log_flags)
 {
     (void)log_flags;
-    static NativeContext context;
+    NativeContext *context = calloc(1, sizeof(*context));
     uint8_t *glue = (uint8_t *)(uintptr_t)CODE_ADDR;
-    if (mprotect(glue, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
-        perror("difftest: mprotect code");
+    if (!context || mprotect(glue, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
+        perror("difftest: native set-up");
         _exit(3);
     }
     glue_entry(glue + GLUE_ENTRY64, true);
@@ -231,9 +231,9 @@ static void *native_start(unsigned log_flags)
         perror("difftest: arch_prctl(ARCH_SET_GS)");
         _exit(3);
     }
-    context.block = BLOCK;
-    signal_context = &context;
-    return &context;
+    context->block = BLOCK;
+    signal_context = context;
+    return context;
 }
 
 /* the jump from the end of the sequence back to the exit glue */

@@ -100,10 +100,13 @@ static TranslatedCpu *cpu_create(bool long_mode, unsigned log_flags)
 
 static void *translated_start(unsigned log_flags)
 {
-    static TranslatedContext context;
-    context.log_flags = log_flags;
+    TranslatedContext *context = calloc(1, sizeof(*context));
+    if (!context) {
+        _exit(3);
+    }
+    context->log_flags = log_flags;
     faults_init();
-    return &context;
+    return context;
 }
 
 static void state_load(CPUX86State *env, const DiffState *st, uint64_t rip, bool long_mode)
