@@ -278,7 +278,7 @@ static void run_once(NativeContext *nc, const Sequence *seq, int run, uint64_t a
 
 static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
 {
-    uint64_t address = SLOT_ADDR(slot);
+    uint64_t address = SEQ_ADDR(seq, slot);
     put_terminator((uint8_t *)(uintptr_t)(address + seq->code_len),
                    address + seq->code_len, seq->long_mode);
     for (int run = 0; run < RUNS; run++) {

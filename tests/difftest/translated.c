@@ -151,7 +151,7 @@ static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunRes
     }
     running_cpu = *c;
     for (int run = 0; run < RUNS; run++) {
-        run_once(*c, seq, run, SLOT_ADDR(slot), &results[run]);
+        run_once(*c, seq, run, SEQ_ADDR(seq, slot), &results[run]);
     }
     running_cpu = NULL;
 }
