@@ -537,7 +537,10 @@ static void vmdk_parse_ids(BlockDriverState *bs, VmdkState *s, const char *desc)
     if (!descriptor_get(desc, "createType", s->create_type, sizeof(s->create_type))) {
         s->create_type[0] = '\0';
     }
-    if (!descriptor_get(desc, "parentFileNameHint", bs->backing_file, sizeof(bs->backing_file))) {
+    /* a VMDK parent is always a VMDK image */
+    if (descriptor_get(desc, "parentFileNameHint", bs->backing_file, sizeof(bs->backing_file))) {
+        snprintf(bs->backing_format, sizeof(bs->backing_format), "vmdk");
+    } else {
         bs->backing_file[0] = '\0';
     }
 }
@@ -634,11 +637,8 @@ static int vmdk_open_layout(BlockDriverState *bs, VmdkState *s, int64_t file_len
         }
     } else {
         ret = vmdk_read_text(bs, 0, file_len, &desc);
-        /* other tools pad the descriptor with NULs to a whole sector */
-        if (ret == 0 && !buffer_is_zero(desc + strlen(desc), file_len - strlen(desc))) {
-            bdrv_set_error(bs, "not a VMDK descriptor (binary data)");
-            ret = -EINVAL;
-        }
+        /* the text ends at the first NUL: other tools pad descriptors with NULs,
+         * and qemu-img leaves a NUL and old bytes after a rewritten one */
         if (ret == 0) {
             s->descriptor_offset = 0;
             s->descriptor_space = UINT64_MAX;

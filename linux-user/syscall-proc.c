@@ -518,7 +518,17 @@ SYSCALL_HANDLER(rt_sigprocmask)
     if (args[2] && !copy_to_guest(p, args[2], &old, 8)) {
         return -EFAULT;
     }
+    user_signals_unblocked(p);
     return 0;
+}
+
+SYSCALL_HANDLER(rt_sigpending)
+{
+    if (args[1] != 8) {
+        return -EINVAL;
+    }
+    uint64_t pending = p->pending_signals & p->sigmask;
+    return copy_to_guest(p, args[0], &pending, 8) ? 0 : -EFAULT;
 }
 
 /* stack_t: ss_sp (long), ss_flags (int), ss_size (long) */
@@ -587,17 +597,18 @@ SYSCALL_HANDLER(sysinfo)
     }
     uint32_t out[16];
     memset(out, 0, sizeof(out));
-    /* the 32-bit fields may overflow: scale memory to the unit, as Linux does */
+    /* As Linux's compat sysinfo: when a size needs more than 32 bits, count in
+     * pages instead of bytes (mem_unit raised to the page size). */
     uint64_t unit = info.mem_unit ? info.mem_unit : 1;
-    while (info.totalram * unit / unit != info.totalram ||
-           (info.totalram + info.totalswap) > UINT32_MAX) {
-        if (unit > (1u << 30)) {
-            break;
+    if (info.totalram >> 32 || info.totalswap >> 32) {
+        int shift = 0;
+        while (unit < GUEST_PAGE_SIZE) {
+            unit <<= 1;
+            shift++;
         }
-        unit <<= 1;
-        info.totalram >>= 1; info.freeram >>= 1; info.sharedram >>= 1;
-        info.bufferram >>= 1; info.totalswap >>= 1; info.freeswap >>= 1;
-        info.totalhigh >>= 1; info.freehigh >>= 1;
+        info.totalram >>= shift; info.freeram >>= shift; info.sharedram >>= shift;
+        info.bufferram >>= shift; info.totalswap >>= shift; info.freeswap >>= shift;
+        info.totalhigh >>= shift; info.freehigh >>= shift;
     }
     out[0] = (uint32_t)info.uptime;
     out[1] = (uint32_t)info.loads[0];

@@ -217,6 +217,20 @@ if [ -x "$gen" ]; then
   done
 fi
 
+# segments where the emulator itself is (its address known with randomization off)
+if [ -x "$gen" ] && setarch x86_64 -R true 2>/dev/null; then
+  "$gen" 64 emulator-overlap "$tmp/hostile-emulator-overlap" && chmod +x "$tmp/hostile-emulator-overlap"
+  (cd "$tmp" && setarch x86_64 -R "$BUILD/quetzal-x86_64" "$tmp/hostile-emulator-overlap" \
+    >"$tmp/bad.out" 2>"$tmp/bad.err")
+  status=$?
+  if [ $status = 1 ] && grep -q "overlaps the emulator" "$tmp/bad.err" &&
+     [ "$(wc -l <"$tmp/bad.err")" = 1 ]; then
+    pass "bad input: segments over the emulator ($(cat "$tmp/bad.err"))"
+  else
+    fail "bad input: segments over the emulator" "status $status: $(head -2 "$tmp/bad.err" | tr '\n' '|')"
+  fi
+fi
+
 # --- options ---
 # option_error NAME ARGS...: one line on stderr, exit status 1
 option_error() {
