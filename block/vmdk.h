@@ -34,6 +34,7 @@ enum {
 };
 
 typedef enum { EXTENT_FLAT, EXTENT_SPARSE, EXTENT_ZERO } VmdkExtentType;
+typedef enum { EXTENT_RW, EXTENT_RDONLY, EXTENT_NOACCESS } VmdkExtentAccess;
 
 /* One slot of the grain-table cache shared by all extents of an image (so
  * that many extents cannot multiply its memory). */
@@ -47,6 +48,7 @@ typedef struct VmdkGtCacheEntry {
 
 typedef struct VmdkExtent {
     VmdkExtentType type;
+    VmdkExtentAccess access;
     BlockFile *file;
     bool owns_file;             /* false when it is bs->file */
     char filename[4096];        /* as named in the descriptor, then as opened */

@@ -52,14 +52,6 @@ static uint16_t saturate_u16(int v)
         } \
     }
 
-LANEWISE(paddb, b, uint8_t, 16, a + b)
-LANEWISE(paddw, w, uint16_t, 8, a + b)
-LANEWISE(paddd, l, uint32_t, 4, a + b)
-LANEWISE(paddq, q, uint64_t, 2, a + b)
-LANEWISE(psubb, b, uint8_t, 16, a - b)
-LANEWISE(psubw, w, uint16_t, 8, a - b)
-LANEWISE(psubd, l, uint32_t, 4, a - b)
-LANEWISE(psubq, q, uint64_t, 2, a - b)
 LANEWISE(paddsb, b, int8_t, 16, (uint8_t)saturate_s8(a + b))
 LANEWISE(paddsw, w, int16_t, 8, (uint16_t)saturate_s16(a + b))
 LANEWISE(paddusb, b, uint8_t, 16, saturate_u8(a + b))
@@ -73,13 +65,8 @@ LANEWISE(pmulhw, w, int16_t, 8, (uint16_t)(((int32_t)a * b) >> 16))
 LANEWISE(pmulhuw, w, uint16_t, 8, (uint16_t)(((uint32_t)a * b) >> 16))
 LANEWISE(pavgb, b, uint8_t, 16, (a + b + 1) >> 1)
 LANEWISE(pavgw, w, uint16_t, 8, (a + b + 1) >> 1)
-LANEWISE(pminub, b, uint8_t, 16, a < b ? a : b)
-LANEWISE(pmaxub, b, uint8_t, 16, a > b ? a : b)
 LANEWISE(pminsw, w, int16_t, 8, (uint16_t)(a < b ? a : b))
 LANEWISE(pmaxsw, w, int16_t, 8, (uint16_t)(a > b ? a : b))
-LANEWISE(pcmpeqb, b, uint8_t, 16, a == b ? UINT8_MAX : 0)
-LANEWISE(pcmpeqw, w, uint16_t, 8, a == b ? UINT16_MAX : 0)
-LANEWISE(pcmpeqd, l, uint32_t, 4, a == b ? UINT32_MAX : 0)
 LANEWISE(pcmpgtb, b, int8_t, 16, a > b ? UINT8_MAX : 0)
 LANEWISE(pcmpgtw, w, int16_t, 8, a > b ? UINT16_MAX : 0)
 LANEWISE(pcmpgtd, l, int32_t, 4, a > b ? UINT32_MAX : 0)
@@ -162,11 +149,9 @@ void helper_packssdw(XMMReg *d, uint64_t lo, uint64_t hi)
 UNPACK(punpcklbw, b, 16, 0)
 UNPACK(punpcklwd, w, 8, 0)
 UNPACK(punpckldq, l, 4, 0)
-UNPACK(punpcklqdq, q, 2, 0)
 UNPACK(punpckhbw, b, 16, 8)
 UNPACK(punpckhwd, w, 8, 4)
 UNPACK(punpckhdq, l, 4, 2)
-UNPACK(punpckhqdq, q, 2, 1)
 
 /* --- bit shifts: the count is the source's whole low quadword --- */
 #define SHIFT(name, field, TYPE, lanes, bits, OP) \
@@ -190,24 +175,6 @@ SHIFT(psrld, l, uint32_t, 4, 32, SHIFT_RIGHT)
 SHIFT(psrlq, q, uint64_t, 2, 64, SHIFT_RIGHT)
 SHIFT(psraw, w, int16_t, 8, 16, SHIFT_ARITH)
 SHIFT(psrad, l, int32_t, 4, 32, SHIFT_ARITH)
-
-void helper_pslldq(XMMReg *d, uint32_t imm)
-{
-    unsigned shift = imm > 16 ? 16 : imm;
-    XMMReg r;
-    memset(&r, 0, sizeof(r));
-    memcpy(&r.b[shift], d->b, 16 - shift);
-    *d = r;
-}
-
-void helper_psrldq(XMMReg *d, uint32_t imm)
-{
-    unsigned shift = imm > 16 ? 16 : imm;
-    XMMReg r;
-    memset(&r, 0, sizeof(r));
-    memcpy(r.b, &d->b[shift], 16 - shift);
-    *d = r;
-}
 
 /* --- shuffles --- */
 
@@ -256,16 +223,6 @@ void helper_shufpd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
 }
 
 /* --- masks --- */
-
-uint32_t helper_pmovmskb(uint64_t lo, uint64_t hi)
-{
-    XMMReg s = xmm_from_halves(lo, hi);
-    uint32_t mask = 0;
-    for (int i = 0; i < 16; i++) {
-        mask |= (uint32_t)(s.b[i] >> 7) << i;
-    }
-    return mask;
-}
 
 uint32_t helper_movmskps(uint64_t lo, uint64_t hi)
 {

@@ -39,35 +39,32 @@ typedef void SSEFloatImmHelper(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_
                                uint32_t imm);
 
 /* --- packed integer, d = op(d, s) --- */
+/* (PADDx/PSUBx, PCMPEQx, PMINUB/PMAXUB, the quadword unpacks and the byte
+ * shifts are inline IR in translate-sse.c) */
 #define SSE_INT_HELPERS(X) \
-    X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
     X(paddsb) X(paddsw) X(paddusb) X(paddusw) \
     X(psubsb) X(psubsw) X(psubusb) X(psubusw) \
     X(pmullw) X(pmulhw) X(pmulhuw) X(pmuludq) X(pmaddwd) \
     X(pavgb) X(pavgw) X(psadbw) \
-    X(pminub) X(pmaxub) X(pminsw) X(pmaxsw) \
-    X(pcmpeqb) X(pcmpeqw) X(pcmpeqd) X(pcmpgtb) X(pcmpgtw) X(pcmpgtd) \
+    X(pminsw) X(pmaxsw) \
+    X(pcmpgtb) X(pcmpgtw) X(pcmpgtd) \
     X(packsswb) X(packssdw) X(packuswb) \
-    X(punpcklbw) X(punpcklwd) X(punpckldq) X(punpcklqdq) \
-    X(punpckhbw) X(punpckhwd) X(punpckhdq) X(punpckhqdq) \
+    X(punpcklbw) X(punpcklwd) X(punpckldq) \
+    X(punpckhbw) X(punpckhwd) X(punpckhdq) \
     X(psllw) X(pslld) X(psllq) X(psrlw) X(psrld) X(psrlq) X(psraw) X(psrad)
 
 #define SSE_DECLARE_INT(name) void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi);
 SSE_INT_HELPERS(SSE_DECLARE_INT)
 #undef SSE_DECLARE_INT
 
-/* --- shuffles and byte shifts with an immediate --- */
+/* --- shuffles with an immediate --- */
 void helper_pshufd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 void helper_pshuflw(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 void helper_pshufhw(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 void helper_shufps(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 void helper_shufpd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
-/* in place: d = d shifted by imm bytes */
-void helper_pslldq(XMMReg *d, uint32_t imm);
-void helper_psrldq(XMMReg *d, uint32_t imm);
 
-/* --- mask extraction (results for a general register) --- */
-uint32_t helper_pmovmskb(uint64_t lo, uint64_t hi);
+/* --- mask extraction (results for a general register; PMOVMSKB is inline) --- */
 uint32_t helper_movmskps(uint64_t lo, uint64_t hi);
 uint32_t helper_movmskpd(uint64_t lo, uint64_t hi);
 

@@ -8,9 +8,9 @@
  *
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
  * with host loads and stores, not TCG globals. Moves, logic, PCMPEQx,
- * PADDx/PSUBx, quadword unpacks, PMINUB/PMAXUB and PMOVMSKB are inline
- * 64-bit IR; the rest calls sse_helper.c with the source operand passed by
- * value (see sse_helper.h).
+ * PADDx/PSUBx, quadword unpacks, logical and byte shifts by an immediate,
+ * PMINUB/PMAXUB and PMOVMSKB are inline 64-bit IR; the rest calls sse_helper.c
+ * with the source operand passed by value (see sse_helper.h).
  */
 #include <stddef.h>
 #include "target-i386/translate.h"
@@ -486,36 +486,106 @@ static bool gen_mask_helper(DisasContext *s, const SSEOp *op)
 
 /* --- shifts by an immediate: groups 12, 13, 14 (66 0F 71/72/73 /r ib) --- */
 
-/* helpers by opcode (0x71-0x73) and ModRM reg field; NULL is #UD */
-static SSEIntHelper *const shift_imm_helpers[3][8] = {
-    [0] = { [2] = helper_psrlw, [4] = helper_psraw, [6] = helper_psllw },
-    [1] = { [2] = helper_psrld, [4] = helper_psrad, [6] = helper_pslld },
-    [2] = { [2] = helper_psrlq, [6] = helper_psllq },
+/* by opcode (0x71-0x73) and ModRM reg field: the operation, 0 for #UD */
+enum { SHIFT_NONE, SHIFT_RIGHT_LOGICAL, SHIFT_RIGHT_ARITH, SHIFT_LEFT, SHIFT_BYTES_RIGHT,
+       SHIFT_BYTES_LEFT };
+static const uint8_t shift_imm_kinds[3][8] = {
+    [0] = { [2] = SHIFT_RIGHT_LOGICAL, [4] = SHIFT_RIGHT_ARITH, [6] = SHIFT_LEFT },
+    [1] = { [2] = SHIFT_RIGHT_LOGICAL, [4] = SHIFT_RIGHT_ARITH, [6] = SHIFT_LEFT },
+    [2] = { [2] = SHIFT_RIGHT_LOGICAL, [3] = SHIFT_BYTES_RIGHT, [6] = SHIFT_LEFT,
+            [7] = SHIFT_BYTES_LEFT },
 };
+/* PSRAW/PSRAD keep a helper (the count helpers read it from the low quadword) */
+static SSEIntHelper *const shift_arith_helpers[2] = { helper_psraw, helper_psrad };
+
+/*
+ * PSRLx/PSLLx by imm8 on one half: one 64-bit shift, then a mask clearing the
+ * bits that crossed into the neighbouring lane; counts past the lane width
+ * give zero (SDM vol. 2B, PSLLW "Operation").
+ */
+static void gen_logical_shift_half(DisasContext *s, bool left, unsigned lane_bits,
+                                   unsigned count, TCGv half)
+{
+    if (count >= lane_bits) {
+        tcg_gen_movi(s->tcg, half, 0);
+        return;
+    }
+    uint64_t lane_ones = lane_bits == 64 ? UINT64_MAX : (1ull << lane_bits) - 1;
+    uint64_t kept = left ? (lane_ones << count) & lane_ones : lane_ones >> count;
+    if (left) {
+        tcg_gen_shli(s->tcg, half, half, count);
+    } else {
+        tcg_gen_shri(s->tcg, half, half, count);
+    }
+    if (lane_bits != 64) {
+        tcg_gen_andi(s->tcg, half, half, (int64_t)lane_repeat(lane_bits, kept));
+    }
+}
+
+/* PSRLDQ/PSLLDQ: the register as one 128-bit value shifted by whole bytes */
+static void gen_byte_shift(DisasContext *s, bool left, unsigned bytes, TCGv lo, TCGv hi)
+{
+    unsigned bits = (bytes > 16 ? 16 : bytes) * 8;
+    TCGv from = left ? lo : hi, to = left ? hi : lo;
+    if (bits == 128) {
+        tcg_gen_movi(s->tcg, lo, 0);
+        tcg_gen_movi(s->tcg, hi, 0);
+        return;
+    }
+    if (bits >= 64) {
+        /* one half moves into the other, the vacated half is zero */
+        if (left) {
+            tcg_gen_shli(s->tcg, to, from, bits - 64);
+        } else {
+            tcg_gen_shri(s->tcg, to, from, bits - 64);
+        }
+        tcg_gen_movi(s->tcg, from, 0);
+        return;
+    }
+    if (bits == 0) {
+        return;
+    }
+    TCGv carried = new_i64(s);
+    if (left) {
+        tcg_gen_shri(s->tcg, carried, from, 64 - bits);
+        tcg_gen_shli(s->tcg, to, to, bits);
+        tcg_gen_shli(s->tcg, from, from, bits);
+    } else {
+        tcg_gen_shli(s->tcg, carried, from, 64 - bits);
+        tcg_gen_shri(s->tcg, to, to, bits);
+        tcg_gen_shri(s->tcg, from, from, bits);
+    }
+    tcg_gen_or(s->tcg, to, to, carried);
+    tcg_temp_free(s->tcg, carried);
+}
 
 static bool gen_shift_imm(DisasContext *s, const SSEOp *op)
 {
-    unsigned group = op->arg, kind = (s->modrm >> 3) & 7;
-    if (s->mod != 3) {
+    unsigned group = op->arg, kind = shift_imm_kinds[group][(s->modrm >> 3) & 7];
+    static const unsigned lane_bits[3] = { 16, 32, 64 };
+    if (s->mod != 3 || kind == SHIFT_NONE) {
         return false;
     }
-    uint32_t imm = x86_ldub_code(s);
-    TCGv dest = gen_xmm_pointer(s, s->rm);
-    if (group == 2 && (kind == 3 || kind == 7)) {
-        /* PSRLDQ / PSLLDQ: byte shifts of the whole register */
-        TCGv args[2] = { dest, tcg_constant(s->tcg, TCG_TYPE_I32, imm) };
-        gen_call(s, kind == 3 ? (void *)helper_psrldq : (void *)helper_pslldq,
-                 TCG_CALL_NO_RWG, NULL, 2, args);
-    } else if (shift_imm_helpers[group][kind]) {
-        /* the count helpers take the count from the low quadword */
-        TCGv args[3] = { dest, tcg_constant(s->tcg, TCG_TYPE_I64, imm),
+    uint32_t count = x86_ldub_code(s);
+    if (kind == SHIFT_RIGHT_ARITH) {
+        TCGv args[3] = { gen_xmm_pointer(s, s->rm), tcg_constant(s->tcg, TCG_TYPE_I64, count),
                          tcg_constant(s->tcg, TCG_TYPE_I64, 0) };
-        gen_call(s, (void *)shift_imm_helpers[group][kind], TCG_CALL_NO_RWG, NULL, 3, args);
-    } else {
-        tcg_temp_free(s->tcg, dest);
-        return false;
+        gen_call(s, (void *)shift_arith_helpers[group], TCG_CALL_NO_RWG, NULL, 3, args);
+        tcg_temp_free(s->tcg, args[0]);
+        return true;
     }
-    tcg_temp_free(s->tcg, dest);
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_xmm_half(s, lo, s->rm, 0);
+    gen_load_xmm_half(s, hi, s->rm, 1);
+    if (kind == SHIFT_BYTES_RIGHT || kind == SHIFT_BYTES_LEFT) {
+        gen_byte_shift(s, kind == SHIFT_BYTES_LEFT, count, lo, hi);
+    } else {
+        gen_logical_shift_half(s, kind == SHIFT_LEFT, lane_bits[group], count, lo);
+        gen_logical_shift_half(s, kind == SHIFT_LEFT, lane_bits[group], count, hi);
+    }
+    gen_store_xmm_half(s, lo, s->rm, 0);
+    gen_store_xmm_half(s, hi, s->rm, 1);
+    free_temps(s, lo, hi);
     return true;
 }
 

@@ -223,74 +223,80 @@ static void set_unary(TCGOp *op, TCGOpcode opc, TCGArg dst, TCGArg src)
     op->args[1] = src;
 }
 
-/* x OP identity-or-absorbing constants; true when op was rewritten */
+/* x OP x */
+static bool simplify_same_operands(TCGContext *s, TCGOp *op)
+{
+    switch (op->opc) {
+    case INDEX_op_sub: case INDEX_op_xor: case INDEX_op_andc:
+        set_movi(s, op, op->args[0], 0);
+        return true;
+    case INDEX_op_and: case INDEX_op_or:
+        set_mov(s, op, op->args[0], op->args[1]);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* x & c: identities, and masks that are zero-extensions */
+static bool simplify_and_constant(TCGContext *s, TCGOp *op, int64_t c)
+{
+    TCGArg dst = op->args[0], a = op->args[1];
+    TCGType type = (TCGType)op->type;
+    if (c == tcg_normalize(type, -1)) {
+        set_mov(s, op, dst, a);
+    } else if (c == 0) {
+        set_movi(s, op, dst, 0);
+    } else if (c == 0xff) {
+        set_unary(op, INDEX_op_ext8u, dst, a);
+    } else if (c == 0xffff) {
+        set_unary(op, INDEX_op_ext16u, dst, a);
+    } else if (c == 0xffffffffll && type == TCG_TYPE_I64) {
+        set_unary(op, INDEX_op_ext32u, dst, a);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* x OP c with identity or absorbing constants; true when op was rewritten */
 static bool simplify_binary(TCGContext *s, TCGOp *op)
 {
-    TCGArg dst = op->args[0], a = op->args[1], b = op->args[2];
-    int64_t cb;
+    TCGArg dst = op->args[0], a = op->args[1];
     TCGType type = (TCGType)op->type;
-    int64_t all = tcg_normalize(type, -1);
-    if (a == b) {
-        switch (op->opc) {
-        case INDEX_op_sub: case INDEX_op_xor: case INDEX_op_andc:
-            set_movi(s, op, dst, 0);
-            return true;
-        case INDEX_op_and: case INDEX_op_or:
-            set_mov(s, op, dst, a);
-            return true;
-        default:
-            break;
-        }
+    int64_t c;
+    if (a == op->args[2] && simplify_same_operands(s, op)) {
+        return true;
     }
-    if (!arg_const(s, b, &cb)) {
+    if (!arg_const(s, op->args[2], &c)) {
         return false;
     }
-    cb = tcg_normalize(type, cb);
+    c = tcg_normalize(type, c);
     switch (op->opc) {
+    case INDEX_op_and:
+        return simplify_and_constant(s, op, c);
+    case INDEX_op_andc:
+        op->opc = INDEX_op_and;
+        op->args[2] = tcg_constant_internal(s, type, ~c)->index;
+        simplify_and_constant(s, op, tcg_normalize(type, ~c));
+        return true;
+    case INDEX_op_mul:
+        if (c == 0 || c == 1) {
+            c == 0 ? set_movi(s, op, dst, 0) : set_mov(s, op, dst, a);
+            return true;
+        }
+        return false;
     case INDEX_op_add: case INDEX_op_sub: case INDEX_op_or: case INDEX_op_xor:
     case INDEX_op_shl: case INDEX_op_shr: case INDEX_op_sar:
-    case INDEX_op_rotl: case INDEX_op_rotr: case INDEX_op_andc:
-        if (cb == 0) {
+    case INDEX_op_rotl: case INDEX_op_rotr:
+        if (c == 0) {
             set_mov(s, op, dst, a);
-            return true;
-        }
-        if (op->opc == INDEX_op_andc) {
-            op->opc = INDEX_op_and;
-            op->args[2] = tcg_constant_internal(s, type, ~cb)->index;
-            return simplify_binary(s, op) || true;
-        }
-        if (op->opc == INDEX_op_sub) {
+        } else if (op->opc == INDEX_op_sub) {
             /* x - c is x + (-c): the back end has a three-operand add */
             op->opc = INDEX_op_add;
-            op->args[2] = tcg_constant_internal(s, type, (int64_t)(0 - (uint64_t)cb))->index;
-            return true;
-        }
-        if (op->opc == INDEX_op_or && cb == all) {
-            set_movi(s, op, dst, all);
-            return true;
-        }
-        return false;
-    case INDEX_op_mul:
-        if (cb == 1) {
-            set_mov(s, op, dst, a);
-            return true;
-        }
-        if (cb == 0) {
-            set_movi(s, op, dst, 0);
-            return true;
-        }
-        return false;
-    case INDEX_op_and:
-        if (cb == all) {
-            set_mov(s, op, dst, a);
-        } else if (cb == 0) {
-            set_movi(s, op, dst, 0);
-        } else if (cb == 0xff) {
-            set_unary(op, INDEX_op_ext8u, dst, a);
-        } else if (cb == 0xffff) {
-            set_unary(op, INDEX_op_ext16u, dst, a);
-        } else if (cb == 0xffffffffll && type == TCG_TYPE_I64) {
-            set_unary(op, INDEX_op_ext32u, dst, a);
+            op->args[2] = tcg_constant_internal(s, type, (int64_t)(0 - (uint64_t)c))->index;
+        } else if (op->opc == INDEX_op_or && c == tcg_normalize(type, -1)) {
+            set_movi(s, op, dst, c);
         } else {
             return false;
         }
@@ -577,6 +583,39 @@ static void optimize_op(TCGContext *s, TCGOp *op)
     }
 }
 
+/*
+ * ext32u t, t right after the i64 op that computed t: the op can produce the
+ * zero-extended 32-bit result itself (its low 32 bits depend only on the low
+ * 32 bits of its inputs), which hosts do for free.
+ */
+static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op)
+{
+    int64_t c;
+    if (op->opc != INDEX_op_ext32u || op->args[0] != op->args[1] || !prev ||
+        prev->nb_oargs != 1 || prev->args[0] != op->args[0] || prev->narrow32 ||
+        prev->type != TCG_TYPE_I64) {
+        return false;
+    }
+    switch (prev->opc) {
+    case INDEX_op_add: case INDEX_op_sub: case INDEX_op_mul: case INDEX_op_and:
+    case INDEX_op_or: case INDEX_op_xor: case INDEX_op_neg: case INDEX_op_not:
+    case INDEX_op_add_shl:
+        break;
+    case INDEX_op_shl:
+        if (arg_const(s, prev->args[2], &c) && c >= 0 && c < 32) {
+            break;
+        }
+        return false;
+    default:
+        return false;
+    }
+    prev->narrow32 = true;
+    op->removed = true;
+    forget_temp(s, (int)op->args[0]);
+    temp_info(s, (int)op->args[0])->z_mask = 0xffffffffull;
+    return true;
+}
+
 void tcg_optimize(TCGContext *s)
 {
     if (!s->opt) {
@@ -586,9 +625,16 @@ void tcg_optimize(TCGContext *s)
         }
     }
     s->opt->nb_valid = 0;
+    TCGOp *prev = NULL;
     for (int i = 0; i < s->nb_ops; i++) {
-        if (!s->ops[i].removed) {
-            optimize_op(s, &s->ops[i]);
+        TCGOp *op = &s->ops[i];
+        if (op->removed) {
+            continue;
         }
+        if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op)) {
+            continue;
+        }
+        optimize_op(s, op);
+        prev = op->removed ? prev : op;
     }
 }

@@ -548,6 +548,13 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
     item_begin(&g);
     seq->end_undef = g.undef;
     jumps_resolve(&g);
+    /* half of the sequences cross the page boundary in the middle of the slot */
+    unsigned page = SLOT_SIZE / 2;
+    if (seq->code_len > 1 && rng_below(&g.rng, 2)) {
+        seq->slot_offset = (uint16_t)(page - 1 - rng_below(&g.rng, seq->code_len - 1));
+    } else {
+        seq->slot_offset = (uint16_t)rng_below(&g.rng, page - seq->code_len);
+    }
 }
 
 void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr)

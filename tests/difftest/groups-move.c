@@ -246,14 +246,72 @@ static Operand mem_operand_no_rsp(Gen *g, unsigned size)
     }
 }
 
-/* POP r/m with an RSP-based operand: the address uses RSP after the pop (SDM
- * vol. 2B, POP: "computes the effective address of the operand after it
- * increments the ESP register"); PUSH r/m with one reads before the push. */
-static void gen_pop_rsp(Gen *g)
+/* PUSH imm32 of a scratch address, POP RSP: the stack moves there (SDM vol. 2B,
+ * POP: "POP ESP increments the stack pointer before the popped value is
+ * written") */
+/* keeps the stack inside the scratch area however many items move it */
+static int64_t rsp_delta_fit(const Gen *g, int64_t delta)
+{
+    int64_t to = (int64_t)g->rsp + delta;
+    if (to < SCRATCH_ADDR + 0x2000 || to > SCRATCH_ADDR + SCRATCH_SIZE - 0x200) {
+        return -delta;
+    }
+    return delta;
+}
+
+static void emit_pop_rsp(Gen *g)
+{
+    int64_t delta = rsp_delta_fit(g, 8 * (int64_t)rng_below(&g->rng, 16) - 64);
+    uint32_t target = (uint32_t)(g->rsp + (uint64_t)delta);
+    Enc e;
+    enc_init(&e);
+    enc_opcode(&e, 1, 0x68, 0, 0);
+    e.imm = target;
+    e.imm_size = 4;
+    encode(g, &e);
+    enc_init(&e);
+    enc_opcode(&e, 1, 0x58, 0, 0);
+    e.opcode_reg = RSP;
+    encode(g, &e);
+    g->rsp = target;
+}
+
+/* ADD RSP, imm8 (83 /0 ib), a multiple of 8 between -64 and 64 */
+static void emit_add_rsp(Gen *g)
+{
+    int32_t delta = (int32_t)rsp_delta_fit(g, 8 * ((int64_t)rng_below(&g->rng, 17) - 8));
+    Enc e;
+    enc_init(&e);
+    enc_size(&e, g->long_mode ? 8 : 4);
+    enc_opcode(&e, 1, 0x83, 0, 0);
+    e.reg = 0;
+    e.rm = reg_operand(RSP);
+    e.imm = (uint8_t)delta;
+    e.imm_size = 1;
+    encode(g, &e);
+    flags_update(g, FLAGS_ARITH, 0);
+    g->rsp += (uint64_t)(int64_t)delta;
+}
+
+/* Stack pointer edge cases: POP r/m with an RSP-based operand uses RSP after
+ * the pop (SDM vol. 2B, POP: "computes the effective address of the operand
+ * after it increments the ESP register"), PUSH r/m with one reads before the
+ * push; POP RSP; ADD RSP, imm. */
+static void gen_rsp(Gen *g)
 {
     if (!stack_allowed(g)) {
         gen_mov(g);
         return;
+    }
+    switch (rng_below(&g->rng, 5)) {
+    case 0:
+        emit_pop_rsp(g);
+        return;
+    case 1:
+        emit_add_rsp(g);
+        return;
+    default:
+        break;
     }
     unsigned size = rng_below(&g->rng, 4) == 0 ? 2 : g->long_mode ? 8 : 4;
     bool pop = rng_below(&g->rng, 3) != 0;
@@ -443,7 +501,7 @@ static const GroupDef move_groups[] = {
     { { "cmpxchg16b-align", true, true, FEATURE_CX16 }, gen_cmpxchg16b_align },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },
-    { { "pop-rsp", true, false }, gen_pop_rsp },
+    { { "rsp", true, false }, gen_rsp },
     { { "lea", true, false }, gen_lea },
     { { "lea16", true, false }, gen_lea16 },
     { { "convert", true, false }, gen_convert },

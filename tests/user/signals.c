@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ static void report_child(const char *what, pid_t pid)
     waitpid(pid, &status, 0);
     printf("%s: signaled %d signal %d exited %d\n", what, WIFSIGNALED(status),
            WIFSIGNALED(status) ? WTERMSIG(status) : 0, WIFEXITED(status));
+    fflush(stdout);
 }
 
 int main(void)
@@ -59,6 +61,22 @@ int main(void)
         _exit(0);
     }
     report_child("raise(SIGKILL)", pid);
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        sigset_t term, pending;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigprocmask(SIG_BLOCK, &term, NULL);
+        raise(SIGTERM);
+        sigpending(&pending);
+        printf("blocked SIGTERM survives, pending %d\n", sigismember(&pending, SIGTERM));
+        fflush(stdout);
+        sigprocmask(SIG_UNBLOCK, &term, NULL);
+        printf("not reached\n");
+        _exit(0);
+    }
+    report_child("SIGTERM unblocked", pid);
     sigset_t set, old;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
@@ -76,5 +94,14 @@ int main(void)
     printf("action reads back: %d flags %d\n", back.sa_handler == handler,
            (back.sa_flags & SA_RESTART) != 0);
     printf("SIGKILL action refused: %d\n", sigaction(SIGKILL, &sa, NULL));
+    stack_t ss = { .ss_sp = malloc(65536), .ss_size = 65536, .ss_flags = 0 }, old_ss;
+    sigaltstack(NULL, &old_ss);
+    printf("sigaltstack initially disabled: %d\n", (old_ss.ss_flags & SS_DISABLE) != 0);
+    printf("sigaltstack set: %d\n", sigaltstack(&ss, NULL));
+    sigaltstack(NULL, &old_ss);
+    printf("sigaltstack reads back: %d %d\n", old_ss.ss_sp == ss.ss_sp,
+           old_ss.ss_size == ss.ss_size);
+    ss.ss_size = 100;
+    printf("sigaltstack too small: %d\n", sigaltstack(&ss, NULL));
     return 0;
 }
