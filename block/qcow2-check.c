@@ -411,6 +411,48 @@ static bool block_has_refs(const CheckState *c, uint64_t index, uint64_t area_st
     return false;
 }
 
+/* Sizes the rebuilt structure: blocks for every table index with counted
+ * clusters, then the table, all from cluster area_start on. */
+static void plan_rebuild(const CheckState *c, uint64_t area_start, uint64_t *nb_blocks,
+                         uint64_t *entries)
+{
+    const Qcow2State *s = c->s;
+    uint64_t blocks = 0, table_clusters = 1;
+    for (;;) {
+        uint64_t area_end = area_start + blocks + table_clusters;
+        uint64_t last_index = (area_end - 1) >> s->refblock_bits;
+        uint64_t needed = 0;
+        for (uint64_t t = 0; t <= last_index; t++) {
+            needed += block_has_refs(c, t, area_start, area_end);
+        }
+        *entries = last_index + 1;
+        uint64_t clusters = qcow2_div_round_up(*entries * 8, s->cluster_size);
+        if (needed == blocks && clusters == table_clusters) {
+            break;
+        }
+        blocks = needed;
+        table_clusters = clusters;
+    }
+    *nb_blocks = blocks;
+}
+
+/* One rebuilt refcount block for table index t. */
+static void fill_rebuilt_block(const CheckState *c, uint64_t t, uint64_t area_start,
+                               uint64_t area_end, uint8_t *block)
+{
+    const Qcow2State *s = c->s;
+    uint64_t per_block = 1ull << s->refblock_bits;
+    memset(block, 0, s->cluster_size);
+    for (uint64_t j = 0; j < per_block; j++) {
+        uint64_t i = t * per_block + j;
+        uint64_t value = i < c->nb_clusters ? c->refs[i] : 0;
+        if (i >= area_start && i < area_end) {
+            value = 1;
+        }
+        qcow2_refcount_to_block(s, block, j, value);
+    }
+}
+
 /* Writes a new refcount table and blocks, from the computed counts, after
  * every referenced cluster, then points the header at them. */
 static int rebuild_refcounts(CheckState *c)
@@ -423,33 +465,17 @@ static int rebuild_refcounts(CheckState *c)
         }
     }
     uint64_t area_start = highest > c->nb_clusters ? highest : c->nb_clusters;
-    uint64_t nb_blocks = 0, table_clusters = 1, entries = 0;
-    for (;;) {
-        uint64_t area_end = area_start + nb_blocks + table_clusters;
-        uint64_t last_index = (area_end - 1) >> s->refblock_bits;
-        uint64_t blocks = 0;
-        for (uint64_t t = 0; t <= last_index; t++) {
-            blocks += block_has_refs(c, t, area_start, area_end);
-        }
-        entries = last_index + 1;
-        uint64_t clusters = qcow2_div_round_up(entries * 8, s->cluster_size);
-        if (blocks == nb_blocks && clusters == table_clusters) {
-            break;
-        }
-        nb_blocks = blocks;
-        table_clusters = clusters;
-    }
+    uint64_t nb_blocks, entries;
+    plan_rebuild(c, area_start, &nb_blocks, &entries);
     if (entries * 8 > QCOW2_MAX_REFTABLE_BYTES) {
         return -EFBIG;
     }
+    uint64_t table_clusters = qcow2_div_round_up(entries * 8, s->cluster_size);
     uint64_t area_end = area_start + nb_blocks + table_clusters;
-    uint64_t per_block = 1ull << s->refblock_bits;
-    uint64_t table_bytes = table_clusters << s->cluster_bits;
-    uint8_t *table = calloc(1, table_bytes);
+    uint64_t table_entries = table_clusters * s->cluster_size / 8;
     uint8_t *block = malloc(s->cluster_size);
-    uint64_t *new_table = calloc(table_bytes / 8, 8);
-    if (!table || !block || !new_table) {
-        free(table);
+    uint64_t *new_table = calloc(table_entries, 8);
+    if (!block || !new_table) {
         free(block);
         free(new_table);
         return -ENOMEM;
@@ -457,50 +483,22 @@ static int rebuild_refcounts(CheckState *c)
     int ret = 0;
     uint64_t next = area_start;
     for (uint64_t t = 0; t < entries && ret == 0; t++) {
-        if (!block_has_refs(c, t, area_start, area_end)) {
-            continue;
+        if (block_has_refs(c, t, area_start, area_end)) {
+            fill_rebuilt_block(c, t, area_start, area_end, block);
+            new_table[t] = next << s->cluster_bits;
+            ret = block_file_pwrite(c->bs->file, new_table[t], s->cluster_size, block);
+            next++;
         }
-        memset(block, 0, s->cluster_size);
-        for (uint64_t j = 0; j < per_block; j++) {
-            uint64_t i = t * per_block + j;
-            uint64_t value = i < c->nb_clusters ? c->refs[i] : 0;
-            if (i >= area_start && i < area_end) {
-                value = 1;
-            }
-            qcow2_refcount_to_block(s, block, j, value);
-        }
-        new_table[t] = next << s->cluster_bits;
-        qcow2_put_be64(table + t * 8, new_table[t]);
-        ret = block_file_pwrite(c->bs->file, next << s->cluster_bits, s->cluster_size, block);
-        next++;
     }
-    uint64_t table_offset = (area_start + nb_blocks) << s->cluster_bits;
-    if (ret == 0) {
-        ret = block_file_pwrite(c->bs->file, table_offset, table_bytes, table);
-    }
-    if (ret == 0) {
-        ret = qcow2_barrier(c->bs);
-    }
-    uint8_t part[12];
-    qcow2_put_be64(part, table_offset);
-    qcow2_put_be32(part + 8, (uint32_t)table_clusters);
-    if (ret == 0) {
-        ret = block_file_pwrite(c->bs->file, QCOW2_OFF_REFTABLE_OFFSET, 12, part);
-    }
-    if (ret == 0) {
-        ret = qcow2_barrier(c->bs);
-    }
-    free(table);
     free(block);
+    if (ret == 0) {
+        ret = qcow2_install_refcount_table(c->bs, new_table, table_entries,
+                                           (area_start + nb_blocks) << s->cluster_bits);
+    }
     if (ret < 0) {
         free(new_table);
         return ret;
     }
-    free(s->refcount_table);
-    s->refcount_table = new_table;
-    s->refcount_table_size = table_bytes / 8;
-    s->refcount_table_offset = table_offset;
-    s->refcount_table_clusters = (uint32_t)table_clusters;
     s->free_cluster_index = 0;
     qcow2_cache_clear(&s->refblock_cache);
     return 0;

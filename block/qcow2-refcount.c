@@ -268,6 +268,45 @@ static int write_new_refblocks(BlockDriverState *bs, uint64_t need_index, uint64
     return ret;
 }
 
+int qcow2_install_refcount_table(BlockDriverState *bs, uint64_t *table, uint64_t entries,
+                                 uint64_t offset)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t clusters = qcow2_div_round_up(entries * 8, s->cluster_size);
+    uint8_t *raw = calloc(clusters, s->cluster_size);
+    if (!raw) {
+        return -ENOMEM;
+    }
+    for (uint64_t i = 0; i < entries; i++) {
+        qcow2_put_be64(raw + i * 8, table[i]);
+    }
+    int ret = block_file_pwrite(bs->file, offset, entries * 8, raw);
+    free(raw);
+    if (ret == 0) {
+        ret = qcow2_barrier(bs);
+    }
+    /* refcount_table_offset and refcount_table_clusters are adjacent */
+    uint8_t header_part[12];
+    qcow2_put_be64(header_part, offset);
+    qcow2_put_be32(header_part + 8, (uint32_t)clusters);
+    if (ret == 0) {
+        ret = block_file_pwrite(bs->file, QCOW2_OFF_REFTABLE_OFFSET, 12, header_part);
+    }
+    if (ret == 0) {
+        ret = qcow2_barrier(bs);
+    }
+    if (ret < 0) {
+        bdrv_set_error(bs, "writing a new refcount table for '%s' failed", bs->filename);
+        return ret;
+    }
+    free(s->refcount_table);
+    s->refcount_table = table;
+    s->refcount_table_size = entries;
+    s->refcount_table_offset = offset;
+    s->refcount_table_clusters = (uint32_t)clusters;
+    return 0;
+}
+
 /* The refcount table has no entry for need_index: a bigger table and the
  * blocks describing it go after every used cluster; the header switches to it
  * behind a barrier, then the old table is freed (qcow2 spec, "Host cluster
@@ -291,10 +330,7 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t need_index)
     }
     uint64_t area_clusters = nb_blocks + table_clusters;
     uint64_t *new_table = calloc(entries, 8);
-    uint8_t *raw = calloc(entries, 8);
-    if (!new_table || !raw) {
-        free(new_table);
-        free(raw);
+    if (!new_table) {
         return -ENOMEM;
     }
     memcpy(new_table, s->refcount_table, s->refcount_table_size * 8);
@@ -307,39 +343,48 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t need_index)
     if (ret == 0) {
         ret = write_new_refblocks(bs, need_index, area_start, area_clusters, new_table);
     }
-    uint64_t table_offset = (area_start + nb_blocks) << s->cluster_bits;
-    for (uint64_t i = 0; i < entries; i++) {
-        qcow2_put_be64(raw + i * 8, new_table[i]);
-    }
+    uint64_t old_offset = s->refcount_table_offset;
+    uint64_t old_clusters = s->refcount_table_clusters;
     if (ret == 0) {
-        ret = block_file_pwrite(bs->file, table_offset, entries * 8, raw);
+        ret = qcow2_install_refcount_table(bs, new_table, entries,
+                                           (area_start + nb_blocks) << s->cluster_bits);
     }
-    free(raw);
-    if (ret == 0) {
-        ret = qcow2_barrier(bs);
+    if (ret < 0) {
+        free(new_table);
+        return ret;
     }
-    uint8_t header_part[12];
-    qcow2_put_be64(header_part, table_offset);
-    qcow2_put_be32(header_part + 8, (uint32_t)table_clusters);
-    if (ret == 0) {
-        ret = block_file_pwrite(bs->file, QCOW2_OFF_REFTABLE_OFFSET, 12, header_part);
+    return qcow2_free_clusters(bs, old_offset, old_clusters << s->cluster_bits);
+}
+
+/* Writes an empty refcount block into cluster (counting itself when
+ * self_described) and then enters it in the refcount table. */
+static int install_refblock(BlockDriverState *bs, uint64_t table_index, uint64_t cluster,
+                            bool self_described)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t offset = cluster << s->cluster_bits;
+    uint8_t *block;
+    int ret = qcow2_cache_get_empty(bs, &s->refblock_cache, offset, &block);
+    if (ret < 0) {
+        return ret;
     }
+    if (self_described) {
+        qcow2_refcount_to_block(s, block, cluster & ((1ull << s->refblock_bits) - 1), 1);
+    }
+    ret = block_file_pwrite(bs->file, offset, s->cluster_size, block);
     if (ret == 0) {
         ret = qcow2_barrier(bs);
     }
     if (ret < 0) {
-        free(new_table);
-        bdrv_set_error(bs, "growing the refcount table of '%s' failed", bs->filename);
+        qcow2_cache_discard(&s->refblock_cache, offset);
         return ret;
     }
-    uint64_t old_offset = s->refcount_table_offset;
-    uint64_t old_clusters = s->refcount_table_clusters;
-    free(s->refcount_table);
-    s->refcount_table = new_table;
-    s->refcount_table_size = entries;
-    s->refcount_table_offset = table_offset;
-    s->refcount_table_clusters = (uint32_t)table_clusters;
-    return qcow2_free_clusters(bs, old_offset, old_clusters << s->cluster_bits);
+    s->refcount_table[table_index] = offset;
+    ret = write_reftable_entry(bs, table_index);
+    if (ret < 0) {
+        s->refcount_table[table_index] = 0;
+    }
+    return ret;
 }
 
 /* Gives table index a refcount block, placed in a free cluster whose own
@@ -382,29 +427,7 @@ static int alloc_refblock(BlockDriverState *bs, uint64_t table_index)
                 return ret;
             }
         }
-        uint64_t offset = cluster << s->cluster_bits;
-        uint8_t *block;
-        ret = qcow2_cache_get_empty(bs, &s->refblock_cache, offset, &block);
-        if (ret < 0) {
-            return ret;
-        }
-        if (self_described) {
-            qcow2_refcount_to_block(s, block, cluster & ((1ull << s->refblock_bits) - 1), 1);
-        }
-        ret = block_file_pwrite(bs->file, offset, s->cluster_size, block);
-        if (ret == 0) {
-            ret = qcow2_barrier(bs);
-        }
-        if (ret < 0) {
-            qcow2_cache_discard(&s->refblock_cache, offset);
-            return ret;
-        }
-        s->refcount_table[table_index] = offset;
-        ret = write_reftable_entry(bs, table_index);
-        if (ret < 0) {
-            s->refcount_table[table_index] = 0;
-        }
-        return ret;
+        return install_refblock(bs, table_index, cluster, self_described);
     }
 }
 

@@ -243,6 +243,10 @@ int qcow2_free_clusters(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
 /* frees after the next L2 write-back (the reference is in a dirty L2 table) */
 int qcow2_free_later(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
 int qcow2_apply_pending_frees(BlockDriverState *bs);
+/* writes table (entries, host byte order) at offset, switches the header to it
+ * behind barriers and takes ownership of table */
+int qcow2_install_refcount_table(BlockDriverState *bs, uint64_t *table, uint64_t entries,
+                                 uint64_t offset);
 /* frees the host clusters of an L2 entry being replaced */
 int qcow2_free_l2_entry_later(BlockDriverState *bs, uint64_t l2_entry);
 int qcow2_free_l2_entry_now(BlockDriverState *bs, uint64_t l2_entry);

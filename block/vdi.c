@@ -268,24 +268,20 @@ static int vdi_allocate_block(BlockDriverState *bs, VdiState *s, uint32_t block,
                               uint64_t in_block, uint64_t n, const uint8_t *data)
 {
     uint32_t entry = s->next_free_block;
-    uint8_t *full = NULL;
-    int ret;
+    uint64_t host = vdi_block_host_offset(s, entry);
+    int ret = 0;
 
     if (entry >= s->block_count) {
         bdrv_set_error(bs, "%s: VDI data area is full (block map inconsistent)", bs->filename);
         return -EIO;
     }
+    /* stale bytes may lie there (a block written before a crash): zeros first */
     if (n != s->block_size) {
-        full = calloc(1, s->block_size);
-        if (!full) {
-            bdrv_set_error(bs, "%s: out of memory", bs->filename);
-            return -ENOMEM;
-        }
-        memcpy(full + in_block, data, n);
-        data = full;
+        ret = block_file_write_zeroes(bs->file, host, s->block_size, false);
     }
-    ret = block_file_pwrite(bs->file, vdi_block_host_offset(s, entry), s->block_size, data);
-    free(full);
+    if (ret == 0) {
+        ret = block_file_pwrite(bs->file, host + in_block, n, data);
+    }
     if (ret < 0) {
         goto fail;
     }
@@ -347,25 +343,24 @@ static int vdi_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, con
 static int vdi_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags)
 {
     VdiState *s = bs->opaque;
-    uint8_t *zeros = calloc(1, s->block_size);
-    int ret = 0;
 
-    if (!zeros) {
-        bdrv_set_error(bs, "%s: out of memory", bs->filename);
-        return -ENOMEM;
-    }
-    while (bytes > 0 && ret == 0) {
+    /* unallocated blocks already read as zeros */
+    while (bytes > 0) {
         uint64_t in_block = offset % s->block_size;
         uint64_t n = s->block_size - in_block < bytes ? s->block_size - in_block : bytes;
         uint32_t entry = s->block_map[offset / s->block_size];
         if (vdi_entry_allocated(s, entry)) {
-            ret = vdi_pwrite(bs, offset, n, zeros, flags);
+            int ret = block_file_write_zeroes(bs->file, vdi_block_host_offset(s, entry) + in_block,
+                                              n, false);
+            if (ret < 0) {
+                bdrv_set_error(bs, "%s: write error: %s", bs->filename, strerror(-ret));
+                return ret;
+            }
         }
         offset += n;
         bytes -= n;
     }
-    free(zeros);
-    return ret;
+    return 0;
 }
 
 static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,

@@ -258,10 +258,13 @@ static int vmdk_parent_cid(const char *filename, const char *backing, const char
     if (!parent) {
         return -ENOENT;
     }
-    *cid = UINT32_MAX;
-    if (parent->drv == &bdrv_vmdk) {
-        *cid = ((VmdkState *)parent->opaque)->cid;
+    /* a VMDK child names its parent by file name and CID only: a VMDK parent */
+    if (parent->drv != &bdrv_vmdk) {
+        bdrv_close(parent);
+        block_error_set(err, "%s: backing_file must be a vmdk image", filename);
+        return -EINVAL;
     }
+    *cid = ((VmdkState *)parent->opaque)->cid;
     bdrv_close(parent);
     return 0;
 }

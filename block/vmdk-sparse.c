@@ -85,7 +85,8 @@ static int vmdk_check_sparse_fields(BlockDriverState *bs, VmdkExtent *e, const u
                        load_le16(h + HDR_COMPRESS_ALGORITHM));
         return -ENOTSUP;
     }
-    if (grain_sectors == 0 || (grain_sectors & (grain_sectors - 1)) || grain_sectors > 65536) {
+    if (grain_sectors == 0 || (grain_sectors & (grain_sectors - 1)) ||
+        grain_sectors > VMDK_MAX_GRAIN) {
         bdrv_set_error(bs, "invalid VMDK grain size %" PRIu64 " sectors", grain_sectors);
         return -EINVAL;
     }
@@ -104,13 +105,6 @@ static int vmdk_check_sparse_fields(BlockDriverState *bs, VmdkExtent *e, const u
 static int vmdk_prepare_sparse_io(BlockDriverState *bs, VmdkState *s, VmdkExtent *e,
                                   int64_t file_len, uint64_t overhead)
 {
-    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
-        e->gt_cache[i].table = malloc((size_t)e->gtes_per_gt * 4);
-        if (!e->gt_cache[i].table) {
-            bdrv_set_error(bs, "out of memory for VMDK grain tables");
-            return -ENOMEM;
-        }
-    }
     if (e->compressed && 2 * e->grain_size + 1024 > s->compressed_buf_size) {
         free(s->compressed_buf);
         s->compressed_buf_size = 2 * e->grain_size + 1024;
@@ -177,6 +171,11 @@ int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool who
         bdrv_set_error(bs, "VMDK grain directory of extent '%s' lies outside the file", e->filename);
         return -EINVAL;
     }
+    s->directory_bytes += (uint64_t)e->gd_entries * ((e->flags & VMDK_FLAG_RGD) ? 8 : 4);
+    if (s->directory_bytes > VMDK_MAX_DIRECTORIES) {
+        bdrv_set_error(bs, "VMDK grain directories take too much memory");
+        return -EFBIG;
+    }
     ret = vmdk_read_u32_table(e->file, gd_offset * 512, e->gd_entries, &e->gd);
     if (ret == 0 && (e->flags & VMDK_FLAG_RGD) && rgd_offset != 0 &&
         rgd_offset <= (uint64_t)file_len / 512 &&
@@ -191,17 +190,18 @@ int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool who
     return vmdk_prepare_sparse_io(bs, s, e, file_len, load_le64(h + HDR_OVERHEAD) * 512);
 }
 
-/* The GT at gt_sector, through a small least-recently-used cache (written
- * through, so eviction needs no write). */
+/* The GT at gt_sector of extent e, through a small least-recently-used cache
+ * shared by the image's extents (written through, so eviction needs no write). */
 static int vmdk_load_gt(BlockDriverState *bs, VmdkExtent *e, uint64_t gt_sector, uint32_t **table)
 {
-    VmdkGtCacheEntry *victim = &e->gt_cache[0];
+    VmdkState *s = bs->opaque;
+    VmdkGtCacheEntry *victim = &s->gt_cache[0];
     int ret;
 
     for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
-        VmdkGtCacheEntry *c = &e->gt_cache[i];
-        if (c->gt_sector == gt_sector) {
-            c->last_use = ++e->use_counter;
+        VmdkGtCacheEntry *c = &s->gt_cache[i];
+        if (c->extent == e && c->gt_sector == gt_sector) {
+            c->last_use = ++s->gt_use_counter;
             *table = c->table;
             return 0;
         }
@@ -209,7 +209,16 @@ static int vmdk_load_gt(BlockDriverState *bs, VmdkExtent *e, uint64_t gt_sector,
             victim = c;
         }
     }
-    victim->gt_sector = 0;
+    victim->extent = NULL;
+    if (victim->entries < e->gtes_per_gt) {
+        uint32_t *grown = realloc(victim->table, (size_t)e->gtes_per_gt * 4);
+        if (!grown) {
+            bdrv_set_error(bs, "out of memory for VMDK grain tables");
+            return -ENOMEM;
+        }
+        victim->table = grown;
+        victim->entries = e->gtes_per_gt;
+    }
     ret = block_file_pread(e->file, gt_sector * 512, (uint64_t)e->gtes_per_gt * 4, victim->table);
     if (ret < 0) {
         return vmdk_io_error(bs, e, "read", ret);
@@ -217,8 +226,9 @@ static int vmdk_load_gt(BlockDriverState *bs, VmdkExtent *e, uint64_t gt_sector,
     for (uint32_t i = 0; i < e->gtes_per_gt; i++) {
         victim->table[i] = load_le32(&victim->table[i]);
     }
+    victim->extent = e;
     victim->gt_sector = gt_sector;
-    victim->last_use = ++e->use_counter;
+    victim->last_use = ++s->gt_use_counter;
     *table = victim->table;
     return 0;
 }

@@ -1,8 +1,7 @@
 /*
- * VMware virtual disks (VMDK): monolithicSparse, monolithicFlat and
- * streamOptimized read and write; twoGbMaxExtentSparse/Flat and other
- * descriptor-described sets of FLAT, SPARSE and ZERO extents read (and written
- * in place).
+ * VMware virtual disks (VMDK): monolithicSparse, monolithicFlat,
+ * streamOptimized and twoGbMaxExtentSparse/Flat, read, write and create; other
+ * descriptor-described sets of FLAT, SPARSE and ZERO extents read and written.
  *
  * VMware Virtual Disk Format 1.1. A disk is a text descriptor ("Descriptor
  * File") listing extents, either in its own file or embedded in a sparse
@@ -91,10 +90,9 @@ static void vmdk_parse_cids(VmdkState *s, const char *desc)
 
 /* One extent line: ACCESS SIZE TYPE ["FILENAME" [OFFSET]] (VMDK 1.1, "Extent
  * Descriptions"); 1 when parsed, 0 when the line is not an extent, -1 if bad. */
-static int parse_extent_line(const char *line, char *type, uint64_t *sectors, char *name,
-                             size_t name_size, uint64_t *offset)
+static int parse_extent_line(const char *line, char *access, char *type, uint64_t *sectors,
+                             char *name, size_t name_size, uint64_t *offset)
 {
-    char access[16];
     int used = 0;
 
     if (sscanf(line, "%15s %" SCNu64 " %15s %n", access, sectors, type, &used) < 3) {
@@ -155,7 +153,10 @@ static int vmdk_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, voi
             return -EIO;
         }
         uint64_t rel = offset - e->start, n = vmdk_chunk(e, rel, bytes);
-        if (e->type == EXTENT_ZERO) {
+        if (e->access == EXTENT_NOACCESS) {
+            bdrv_set_error(bs, "%s: extent '%s' is marked NOACCESS", bs->filename, e->filename);
+            return -EACCES;
+        } else if (e->type == EXTENT_ZERO) {
             memset(out, 0, n);
         } else if (e->type == EXTENT_FLAT) {
             ret = block_file_pread(e->file, e->flat_offset + rel, n, out);
@@ -267,8 +268,9 @@ static int vmdk_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
             return -EIO;
         }
         uint64_t rel = offset - e->start, n = vmdk_chunk(e, rel, bytes);
-        if (e->type == EXTENT_ZERO) {
-            bdrv_set_error(bs, "%s: cannot write to a ZERO extent", bs->filename);
+        if (e->type == EXTENT_ZERO || e->access != EXTENT_RW) {
+            bdrv_set_error(bs, "%s: extent '%s' is read-only (%s)", bs->filename, e->filename,
+                           e->type == EXTENT_ZERO ? "ZERO" : "RDONLY");
             return -EACCES;
         } else if (e->type == EXTENT_FLAT) {
             ret = block_file_pwrite(e->file, e->flat_offset + rel, n, in);
@@ -382,9 +384,6 @@ static void vmdk_free_extent(VmdkExtent *e)
 {
     free(e->gd);
     free(e->rgd);
-    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
-        free(e->gt_cache[i].table);
-    }
     if (e->owns_file && e->file) {
         block_file_close(e->file);
     }
@@ -403,6 +402,9 @@ static void vmdk_close(BlockDriverState *bs)
     }
     for (int i = 0; i < s->extent_count; i++) {
         vmdk_free_extent(&s->extents[i]);
+    }
+    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
+        free(s->gt_cache[i].table);
     }
     free(s->extents);
     free(s->descriptor);
@@ -426,6 +428,11 @@ static VmdkExtent *vmdk_add_extent(BlockDriverState *bs, VmdkState *s)
     }
     s->extents = grown;
     memset(&grown[s->extent_count], 0, sizeof(*grown));
+    /* the extents moved: forget what the caches know by address */
+    for (int i = 0; i < VMDK_GT_CACHE_SIZE; i++) {
+        s->gt_cache[i].extent = NULL;
+    }
+    s->grain_buf_extent = NULL;
     return &grown[s->extent_count++];
 }
 
@@ -453,7 +460,7 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
 
     /* A descriptor is text anyone can write: an image opened for writing may only
      * reach extent files in its own folder, never absolute or ".." paths. */
-    if ((bs->open_flags & BDRV_O_RDWR) &&
+    if ((bs->open_flags & BDRV_O_RDWR) && e->access == EXTENT_RW &&
         (e->filename[0] == '/' || strcmp(e->filename, "..") == 0 ||
          strncmp(e->filename, "../", 3) == 0 || strstr(e->filename, "/../") ||
          (strlen(e->filename) >= 3 && strcmp(e->filename + strlen(e->filename) - 3, "/..") == 0))) {
@@ -462,7 +469,8 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
         return -EPERM;
     }
     bdrv_resolve_backing_name(bs->filename, e->filename, path, sizeof(path));
-    ret = block_file_open(path, bs->open_flags & (BDRV_O_RDWR | BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO),
+    ret = block_file_open(path, bs->open_flags & (BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO |
+                                                  (e->access == EXTENT_RW ? BDRV_O_RDWR : 0)),
                           &e->file, &err);
     if (ret < 0) {
         bdrv_set_error(bs, "cannot open extent file: %s", err.msg);
@@ -476,11 +484,11 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
 static int vmdk_add_described_extent(BlockDriverState *bs, VmdkState *s, const char *line,
                                      bool embedded)
 {
-    char type_name[16], name[1024];
+    char access[16], type_name[16], name[1024];
     uint64_t sectors, offset;
     VmdkExtentType type;
     VmdkExtent *e;
-    int ret = parse_extent_line(line, type_name, &sectors, name, sizeof(name), &offset);
+    int ret = parse_extent_line(line, access, type_name, &sectors, name, sizeof(name), &offset);
 
     if (ret <= 0) {
         if (ret < 0) {
@@ -505,6 +513,8 @@ static int vmdk_add_described_extent(BlockDriverState *bs, VmdkState *s, const c
         return -ENOMEM;
     }
     e->type = type;
+    e->access = strcmp(access, "RW") == 0 ? EXTENT_RW : strcmp(access, "RDONLY") == 0
+                ? EXTENT_RDONLY : EXTENT_NOACCESS;
     e->start = s->extent_count > 1 ? e[-1].start + e[-1].length : 0;
     e->length = sectors * 512;
     e->flat_offset = offset * 512;
@@ -527,7 +537,10 @@ static void vmdk_parse_ids(BlockDriverState *bs, VmdkState *s, const char *desc)
     if (!descriptor_get(desc, "createType", s->create_type, sizeof(s->create_type))) {
         s->create_type[0] = '\0';
     }
-    if (!descriptor_get(desc, "parentFileNameHint", bs->backing_file, sizeof(bs->backing_file))) {
+    /* a VMDK parent is always a VMDK image */
+    if (descriptor_get(desc, "parentFileNameHint", bs->backing_file, sizeof(bs->backing_file))) {
+        snprintf(bs->backing_format, sizeof(bs->backing_format), "vmdk");
+    } else {
         bs->backing_file[0] = '\0';
     }
 }
@@ -624,11 +637,8 @@ static int vmdk_open_layout(BlockDriverState *bs, VmdkState *s, int64_t file_len
         }
     } else {
         ret = vmdk_read_text(bs, 0, file_len, &desc);
-        /* other tools pad the descriptor with NULs to a whole sector */
-        if (ret == 0 && !buffer_is_zero(desc + strlen(desc), file_len - strlen(desc))) {
-            bdrv_set_error(bs, "not a VMDK descriptor (binary data)");
-            ret = -EINVAL;
-        }
+        /* the text ends at the first NUL: other tools pad descriptors with NULs,
+         * and qemu-img leaves a NUL and old bytes after a rewritten one */
         if (ret == 0) {
             s->descriptor_offset = 0;
             s->descriptor_space = UINT64_MAX;

@@ -23,6 +23,8 @@
 #define VMDK_MAX_DESCRIPTOR  (1u << 20)
 #define VMDK_MAX_EXTENTS     1024
 #define VMDK_MAX_GD_ENTRIES  (64u << 20)
+#define VMDK_MAX_DIRECTORIES (256u << 20)   /* bytes of grain directories per image */
+#define VMDK_MAX_GRAIN       16384u         /* sectors (8 MiB) */
 
 enum {
     HDR_MAGIC = 0, HDR_VERSION = 4, HDR_FLAGS = 8, HDR_CAPACITY = 12, HDR_GRAIN_SIZE = 20,
@@ -32,15 +34,21 @@ enum {
 };
 
 typedef enum { EXTENT_FLAT, EXTENT_SPARSE, EXTENT_ZERO } VmdkExtentType;
+typedef enum { EXTENT_RW, EXTENT_RDONLY, EXTENT_NOACCESS } VmdkExtentAccess;
 
+/* One slot of the grain-table cache shared by all extents of an image (so
+ * that many extents cannot multiply its memory). */
 typedef struct VmdkGtCacheEntry {
-    uint64_t gt_sector;         /* 0 for a free slot */
+    const struct VmdkExtent *extent;    /* NULL for a free slot */
+    uint64_t gt_sector;
     uint32_t *table;            /* host byte order */
+    size_t entries;             /* capacity of table */
     uint64_t last_use;
 } VmdkGtCacheEntry;
 
 typedef struct VmdkExtent {
     VmdkExtentType type;
+    VmdkExtentAccess access;
     BlockFile *file;
     bool owns_file;             /* false when it is bs->file */
     char filename[4096];        /* as named in the descriptor, then as opened */
@@ -52,8 +60,6 @@ typedef struct VmdkExtent {
     uint32_t gtes_per_gt;
     uint32_t gd_entries;
     uint32_t *gd, *rgd;         /* sectors of GTs and their redundant copies */
-    VmdkGtCacheEntry gt_cache[VMDK_GT_CACHE_SIZE];
-    uint64_t use_counter;
     bool compressed, has_markers;
     uint64_t file_end;          /* where the next grain goes */
     bool stream_needs_eos;      /* grains appended since the end-of-stream marker */
@@ -62,6 +68,9 @@ typedef struct VmdkExtent {
 typedef struct VmdkState {
     VmdkExtent *extents;
     int extent_count;
+    VmdkGtCacheEntry gt_cache[VMDK_GT_CACHE_SIZE];
+    uint64_t gt_use_counter;
+    uint64_t directory_bytes;   /* grain directories of all extents, bounded */
     uint32_t cid, parent_cid;
     char create_type[64];
     uint8_t *grain_buf;         /* one decompressed grain */

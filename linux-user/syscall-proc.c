@@ -334,6 +334,45 @@ static int64_t exec_emulator(UserProcess *p, const char *emulator, const char *p
     return -err;
 }
 
+/* Runs the checked program at path (its first bytes in head): a script through
+ * its interpreter, a static ELF program under the emulator for its class, a
+ * dynamically linked one on the host. Returns only on failure. */
+static int64_t exec_program(UserProcess *p, const char *path, unsigned char *head,
+                            ssize_t len, char **guest_argv, int argc, char **envp)
+{
+    char *interp_argv[2] = { NULL, NULL }, *interp = NULL, *interp_arg = NULL;
+    char emulator_buf[4096];
+    unsigned char interp_head[256];
+    int nb_interp = 0;
+    const unsigned char *elf_head = head;
+    ssize_t elf_len = len;
+    if (parse_shebang((char *)head, len, &interp, &interp_arg)) {
+        interp_argv[nb_interp++] = interp;
+        if (interp_arg) {
+            interp_argv[nb_interp++] = interp_arg;
+        }
+        int64_t error = check_executable(interp, interp_head, &elf_len);
+        if (error) {
+            return error;
+        }
+        elf_head = interp_head;
+    }
+    if (elf_len < 4 || memcmp(elf_head, "\177ELF", 4) != 0) {
+        return -ENOEXEC;
+    }
+    if (elf_has_interpreter(nb_interp ? interp : path)) {
+        /* A dynamically linked program is beyond this emulator; on an x86 host it
+         * is the host's own kind of program, so the host runs it, as a user-mode
+         * emulator without binfmt_misc does. */
+        fflush(NULL);
+        execve(path, guest_argv, envp);
+        return -errno;
+    }
+    const char *emulator = emulator_for(p, elf_head, elf_len, emulator_buf,
+                                        sizeof(emulator_buf));
+    return exec_emulator(p, emulator, path, guest_argv, argc, interp_argv, nb_interp, envp);
+}
+
 SYSCALL_HANDLER(execve)
 {
     int64_t error = 0;
@@ -350,41 +389,8 @@ SYSCALL_HANDLER(execve)
     }
     char **guest_argv = guest_string_array(p, args[1], &argc);
     char **envp = guest_string_array(p, args[2], &envc);
-    if (!guest_argv || !envp) {
-        free(guest_argv);
-        free(envp);
-        return -EFAULT;
-    }
-    char *interp, *interp_arg, emulator_buf[4096];
-    char *interp_argv[2];
-    int nb_interp = 0;
-    if (parse_shebang((char *)head, len, &interp, &interp_arg)) {
-        interp_argv[nb_interp++] = interp;
-        if (interp_arg) {
-            interp_argv[nb_interp++] = interp_arg;
-        }
-        unsigned char interp_head[256];
-        ssize_t interp_len = 0;
-        error = check_executable(interp, interp_head, &interp_len);
-        if (!error) {
-            memcpy(head, interp_head, sizeof(head));
-            len = interp_len;
-        }
-    } else if (len < 4 || memcmp(head, "\177ELF", 4) != 0) {
-        error = -ENOEXEC;
-    }
-    if (!error && elf_has_interpreter(nb_interp ? interp : path)) {
-        /* A dynamically linked program is beyond this emulator; on an x86 host it
-         * is the host's own kind of program, so the host runs it, as a user-mode
-         * emulator without binfmt_misc does. */
-        fflush(NULL);
-        execve(path, guest_argv, envp);
-        error = -errno;
-    } else if (!error) {
-        const char *emulator = emulator_for(p, head, len, emulator_buf, sizeof(emulator_buf));
-        error = exec_emulator(p, emulator, path, guest_argv, argc, interp_argv, nb_interp,
-                              envp);
-    }
+    error = guest_argv && envp ? exec_program(p, path, head, len, guest_argv, argc, envp)
+                               : -EFAULT;
     free(guest_argv);
     free(envp);
     return error;
@@ -512,7 +518,17 @@ SYSCALL_HANDLER(rt_sigprocmask)
     if (args[2] && !copy_to_guest(p, args[2], &old, 8)) {
         return -EFAULT;
     }
+    user_signals_unblocked(p);
     return 0;
+}
+
+SYSCALL_HANDLER(rt_sigpending)
+{
+    if (args[1] != 8) {
+        return -EINVAL;
+    }
+    uint64_t pending = p->pending_signals & p->sigmask;
+    return copy_to_guest(p, args[0], &pending, 8) ? 0 : -EFAULT;
 }
 
 /* stack_t: ss_sp (long), ss_flags (int), ss_size (long) */
@@ -581,17 +597,18 @@ SYSCALL_HANDLER(sysinfo)
     }
     uint32_t out[16];
     memset(out, 0, sizeof(out));
-    /* the 32-bit fields may overflow: scale memory to the unit, as Linux does */
+    /* As Linux's compat sysinfo: when a size needs more than 32 bits, count in
+     * pages instead of bytes (mem_unit raised to the page size). */
     uint64_t unit = info.mem_unit ? info.mem_unit : 1;
-    while (info.totalram * unit / unit != info.totalram ||
-           (info.totalram + info.totalswap) > UINT32_MAX) {
-        if (unit > (1u << 30)) {
-            break;
+    if (info.totalram >> 32 || info.totalswap >> 32) {
+        int shift = 0;
+        while (unit < GUEST_PAGE_SIZE) {
+            unit <<= 1;
+            shift++;
         }
-        unit <<= 1;
-        info.totalram >>= 1; info.freeram >>= 1; info.sharedram >>= 1;
-        info.bufferram >>= 1; info.totalswap >>= 1; info.freeswap >>= 1;
-        info.totalhigh >>= 1; info.freehigh >>= 1;
+        info.totalram >>= shift; info.freeram >>= shift; info.sharedram >>= shift;
+        info.bufferram >>= shift; info.totalswap >>= shift; info.freeswap >>= shift;
+        info.totalhigh >>= shift; info.freehigh >>= shift;
     }
     out[0] = (uint32_t)info.uptime;
     out[1] = (uint32_t)info.loads[0];

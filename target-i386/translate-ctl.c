@@ -122,9 +122,16 @@ static bool disas_pop_ev(DisasContext *s)
         gen_pop_update(s);
         gen_st_reg(s, ot, s->rm, s->T0);
     } else {
+        /* the address uses the incremented rsp, but a faulting store must
+         * leave rsp as it was */
+        TCGv rsp = G(s)->regs[R_ESP];
+        tcg_gen_mov(s->tcg, s->T1, rsp);
         gen_stack_update(s, 1 << ot);
         gen_lea_modrm(s);
+        tcg_gen_mov(s->tcg, s->tmp, rsp);
+        tcg_gen_mov(s->tcg, rsp, s->T1);
         gen_st(s, s->T0, s->A0, ot);
+        tcg_gen_mov(s->tcg, rsp, s->tmp);
     }
     return true;
 }

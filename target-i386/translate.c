@@ -227,14 +227,23 @@ void gen_add_seg_base(DisasContext *s, TCGv addr, int def_seg)
 {
     int seg = s->override_seg >= 0 ? s->override_seg : def_seg;
 
-    /* Intel SDM vol. 1, 3.4.2.1: in 64-bit mode only FS and GS have bases;
-     * user-mode ES/CS/SS/DS are flat, so only overrides can add one */
-    if (s->override_seg >= 0 && (!s->code64 || seg >= R_FS)) {
+    if (s->code64) {
+        /* Intel SDM vol. 1, 3.3.7: a 32-bit effective address is zero-extended,
+         * then (3.4.2.1) only FS and GS add a base, to form a 64-bit address */
+        if (s->aflag == MO_32) {
+            tcg_gen_ext32u(s->tcg, addr, addr);
+        }
+        if (s->override_seg >= R_FS) {
+            tcg_gen_add(s->tcg, addr, addr, s->g->seg_base[seg]);
+        }
+        return;
+    }
+    /* legacy modes: user-mode ES/CS/SS/DS are flat, so only overrides can add
+     * a base; the linear address wraps at 4 GiB */
+    if (s->override_seg >= 0) {
         tcg_gen_add(s->tcg, addr, addr, s->g->seg_base[seg]);
     }
-    if (!s->code64 || s->aflag == MO_32) {
-        tcg_gen_ext32u(s->tcg, addr, addr);
-    }
+    tcg_gen_ext32u(s->tcg, addr, addr);
 }
 
 void gen_lea_modrm_noseg(DisasContext *s, TCGv dst)

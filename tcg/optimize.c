@@ -18,6 +18,13 @@ typedef struct TempInfo {
     uint32_t copy_version;
     uint32_t version;
     uint64_t z_mask;             /* bits that may be non-zero */
+    /* the value is base + (index << shift) + disp (base -1: none), while
+     * base and index keep the versions recorded */
+    bool is_scaled;
+    int base, index;
+    uint32_t base_version, index_version;
+    unsigned shift;
+    int64_t disp;
 } TempInfo;
 
 struct TCGOptState {
@@ -49,6 +56,7 @@ static void forget_temp(TCGContext *s, int idx)
     TempInfo *ti = temp_info(s, idx);
     ti->version++;
     ti->copy_of = -1;
+    ti->is_scaled = false;
     if (s->temps[idx].kind != TEMP_CONST) {
         ti->is_const = false;
         ti->z_mask = s->temps[idx].type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
@@ -215,74 +223,80 @@ static void set_unary(TCGOp *op, TCGOpcode opc, TCGArg dst, TCGArg src)
     op->args[1] = src;
 }
 
-/* x OP identity-or-absorbing constants; true when op was rewritten */
+/* x OP x */
+static bool simplify_same_operands(TCGContext *s, TCGOp *op)
+{
+    switch (op->opc) {
+    case INDEX_op_sub: case INDEX_op_xor: case INDEX_op_andc:
+        set_movi(s, op, op->args[0], 0);
+        return true;
+    case INDEX_op_and: case INDEX_op_or:
+        set_mov(s, op, op->args[0], op->args[1]);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* x & c: identities, and masks that are zero-extensions */
+static bool simplify_and_constant(TCGContext *s, TCGOp *op, int64_t c)
+{
+    TCGArg dst = op->args[0], a = op->args[1];
+    TCGType type = (TCGType)op->type;
+    if (c == tcg_normalize(type, -1)) {
+        set_mov(s, op, dst, a);
+    } else if (c == 0) {
+        set_movi(s, op, dst, 0);
+    } else if (c == 0xff) {
+        set_unary(op, INDEX_op_ext8u, dst, a);
+    } else if (c == 0xffff) {
+        set_unary(op, INDEX_op_ext16u, dst, a);
+    } else if (c == 0xffffffffll && type == TCG_TYPE_I64) {
+        set_unary(op, INDEX_op_ext32u, dst, a);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* x OP c with identity or absorbing constants; true when op was rewritten */
 static bool simplify_binary(TCGContext *s, TCGOp *op)
 {
-    TCGArg dst = op->args[0], a = op->args[1], b = op->args[2];
-    int64_t cb;
+    TCGArg dst = op->args[0], a = op->args[1];
     TCGType type = (TCGType)op->type;
-    int64_t all = tcg_normalize(type, -1);
-    if (a == b) {
-        switch (op->opc) {
-        case INDEX_op_sub: case INDEX_op_xor: case INDEX_op_andc:
-            set_movi(s, op, dst, 0);
-            return true;
-        case INDEX_op_and: case INDEX_op_or:
-            set_mov(s, op, dst, a);
-            return true;
-        default:
-            break;
-        }
+    int64_t c;
+    if (a == op->args[2] && simplify_same_operands(s, op)) {
+        return true;
     }
-    if (!arg_const(s, b, &cb)) {
+    if (!arg_const(s, op->args[2], &c)) {
         return false;
     }
-    cb = tcg_normalize(type, cb);
+    c = tcg_normalize(type, c);
     switch (op->opc) {
+    case INDEX_op_and:
+        return simplify_and_constant(s, op, c);
+    case INDEX_op_andc:
+        op->opc = INDEX_op_and;
+        op->args[2] = tcg_constant_internal(s, type, ~c)->index;
+        simplify_and_constant(s, op, tcg_normalize(type, ~c));
+        return true;
+    case INDEX_op_mul:
+        if (c == 0 || c == 1) {
+            c == 0 ? set_movi(s, op, dst, 0) : set_mov(s, op, dst, a);
+            return true;
+        }
+        return false;
     case INDEX_op_add: case INDEX_op_sub: case INDEX_op_or: case INDEX_op_xor:
     case INDEX_op_shl: case INDEX_op_shr: case INDEX_op_sar:
-    case INDEX_op_rotl: case INDEX_op_rotr: case INDEX_op_andc:
-        if (cb == 0) {
+    case INDEX_op_rotl: case INDEX_op_rotr:
+        if (c == 0) {
             set_mov(s, op, dst, a);
-            return true;
-        }
-        if (op->opc == INDEX_op_andc) {
-            op->opc = INDEX_op_and;
-            op->args[2] = tcg_constant_internal(s, type, ~cb)->index;
-            return simplify_binary(s, op) || true;
-        }
-        if (op->opc == INDEX_op_sub) {
+        } else if (op->opc == INDEX_op_sub) {
             /* x - c is x + (-c): the back end has a three-operand add */
             op->opc = INDEX_op_add;
-            op->args[2] = tcg_constant_internal(s, type, (int64_t)(0 - (uint64_t)cb))->index;
-            return true;
-        }
-        if (op->opc == INDEX_op_or && cb == all) {
-            set_movi(s, op, dst, all);
-            return true;
-        }
-        return false;
-    case INDEX_op_mul:
-        if (cb == 1) {
-            set_mov(s, op, dst, a);
-            return true;
-        }
-        if (cb == 0) {
-            set_movi(s, op, dst, 0);
-            return true;
-        }
-        return false;
-    case INDEX_op_and:
-        if (cb == all) {
-            set_mov(s, op, dst, a);
-        } else if (cb == 0) {
-            set_movi(s, op, dst, 0);
-        } else if (cb == 0xff) {
-            set_unary(op, INDEX_op_ext8u, dst, a);
-        } else if (cb == 0xffff) {
-            set_unary(op, INDEX_op_ext16u, dst, a);
-        } else if (cb == 0xffffffffll && type == TCG_TYPE_I64) {
-            set_unary(op, INDEX_op_ext32u, dst, a);
+            op->args[2] = tcg_constant_internal(s, type, (int64_t)(0 - (uint64_t)c))->index;
+        } else if (op->opc == INDEX_op_or && c == tcg_normalize(type, -1)) {
+            set_movi(s, op, dst, c);
         } else {
             return false;
         }
@@ -438,6 +452,78 @@ static void simplify_by_z_mask(TCGContext *s, TCGOp *op)
     set_mov(s, op, op->args[0], op->args[1]);
 }
 
+/* --- address arithmetic: shl by 1..3 and adds become one add_shl --- */
+
+static bool scaled_valid(TCGContext *s, const TempInfo *ti)
+{
+    return ti->is_scaled && temp_info(s, ti->index)->version == ti->index_version &&
+           (ti->base < 0 || temp_info(s, ti->base)->version == ti->base_version);
+}
+
+static void set_add_shl(TCGOp *op, TCGArg dst, int base, int index, unsigned shift, int64_t disp)
+{
+    op->opc = INDEX_op_add_shl;
+    op->nb_oargs = 1;
+    op->nb_iargs = 2;
+    op->nb_cargs = 2;
+    op->args[0] = dst;
+    op->args[1] = base;
+    op->args[2] = index;
+    op->args[3] = shift;
+    op->args[4] = disp;
+}
+
+/* add d, x, y where x (or y) is a known scaled value: one add_shl */
+static void combine_scaled_add(TCGContext *s, TCGOp *op)
+{
+    TCGArg dst = op->args[0];
+    int64_t k;
+    for (int side = 1; side <= 2; side++) {
+        TCGArg x = op->args[side], y = op->args[3 - side];
+        const TempInfo *xi = temp_info(s, (int)x);
+        if (!scaled_valid(s, xi)) {
+            continue;
+        }
+        if (xi->base >= 0 && arg_const(s, y, &k)) {
+            int64_t disp = xi->disp + tcg_normalize((TCGType)op->type, k);
+            if (disp == (int32_t)disp) {
+                set_add_shl(op, dst, xi->base, xi->index, xi->shift, disp);
+                return;
+            }
+        } else if (xi->base < 0 && !arg_const(s, y, &k)) {
+            set_add_shl(op, dst, (int)y, xi->index, xi->shift, xi->disp);
+            return;
+        }
+    }
+}
+
+/* Records what a shl or add_shl computed, for combine_scaled_add. */
+static void note_scaled(TCGContext *s, const TCGOp *op)
+{
+    int64_t c;
+    TempInfo *ti = temp_info(s, (int)op->args[0]);
+    if (op->opc == INDEX_op_shl && arg_const(s, op->args[2], &c) && c >= 1 && c <= 3 &&
+        op->args[1] != op->args[0]) {
+        ti->base = -1;
+        ti->index = (int)op->args[1];
+        ti->shift = (unsigned)c;
+        ti->disp = 0;
+    } else if (op->opc == INDEX_op_add_shl && op->args[1] != op->args[0] &&
+               op->args[2] != op->args[0]) {
+        ti->base = (int)op->args[1];
+        ti->index = (int)op->args[2];
+        ti->shift = (unsigned)op->args[3];
+        ti->disp = op->args[4];
+    } else {
+        return;
+    }
+    ti->is_scaled = true;
+    ti->index_version = temp_info(s, ti->index)->version;
+    if (ti->base >= 0) {
+        ti->base_version = temp_info(s, ti->base)->version;
+    }
+}
+
 static void optimize_brcond(TCGContext *s, TCGOp *op)
 {
     int64_t x, y;
@@ -478,6 +564,9 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         if (!fold_op(s, op)) {
             simplify_by_z_mask(s, op);
         }
+        if (op->opc == INDEX_op_add) {
+            combine_scaled_add(s, op);
+        }
         break;
     }
     if (op->opc == INDEX_op_mov) {
@@ -490,7 +579,41 @@ static void optimize_op(TCGContext *s, TCGOp *op)
     }
     if (op->nb_oargs == 1 && op->opc != INDEX_op_call) {
         temp_info(s, (int)op->args[0])->z_mask &= z;
+        note_scaled(s, op);
     }
+}
+
+/*
+ * ext32u t, t right after the i64 op that computed t: the op can produce the
+ * zero-extended 32-bit result itself (its low 32 bits depend only on the low
+ * 32 bits of its inputs), which hosts do for free.
+ */
+static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op)
+{
+    int64_t c;
+    if (op->opc != INDEX_op_ext32u || op->args[0] != op->args[1] || !prev ||
+        prev->nb_oargs != 1 || prev->args[0] != op->args[0] || prev->narrow32 ||
+        prev->type != TCG_TYPE_I64) {
+        return false;
+    }
+    switch (prev->opc) {
+    case INDEX_op_add: case INDEX_op_sub: case INDEX_op_mul: case INDEX_op_and:
+    case INDEX_op_or: case INDEX_op_xor: case INDEX_op_neg: case INDEX_op_not:
+    case INDEX_op_add_shl:
+        break;
+    case INDEX_op_shl:
+        if (arg_const(s, prev->args[2], &c) && c >= 0 && c < 32) {
+            break;
+        }
+        return false;
+    default:
+        return false;
+    }
+    prev->narrow32 = true;
+    op->removed = true;
+    forget_temp(s, (int)op->args[0]);
+    temp_info(s, (int)op->args[0])->z_mask = 0xffffffffull;
+    return true;
 }
 
 void tcg_optimize(TCGContext *s)
@@ -502,9 +625,16 @@ void tcg_optimize(TCGContext *s)
         }
     }
     s->opt->nb_valid = 0;
+    TCGOp *prev = NULL;
     for (int i = 0; i < s->nb_ops; i++) {
-        if (!s->ops[i].removed) {
-            optimize_op(s, &s->ops[i]);
+        TCGOp *op = &s->ops[i];
+        if (op->removed) {
+            continue;
         }
+        if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op)) {
+            continue;
+        }
+        optimize_op(s, op);
+        prev = op->removed ? prev : op;
     }
 }

@@ -53,6 +53,7 @@ typedef struct TCGOp {
     uint8_t type;                /* TCGType of the outputs (first value operand) */
     uint8_t nb_oargs, nb_iargs, nb_cargs;
     bool removed;
+    bool narrow32;               /* i64 op whose result is zero-extended from 32 bits */
     uint16_t dead_args;          /* bit i: value argument i is not used after this op */
     TCGArg args[TCG_MAX_OP_ARGS];
 } TCGOp;
@@ -85,6 +86,7 @@ struct TCGContext {
 
     TCGOp *ops;
     int nb_ops, ops_capacity;
+    bool ir_overflow;            /* the block needed more temps than there are */
 
     struct TCGLabel **labels;
     int nb_labels, labels_capacity;

@@ -80,3 +80,6 @@ DEF(goto_ptr,   0, 1, 0, TCG_OPF_BB_END | TCG_OPF_SIDE_EFFECTS)
 DEF(insn_start, 0, 0, 2, 0)
 DEF(discard,    1, 0, 0, 0)
 DEF(mb,         0, 0, 0, TCG_OPF_SIDE_EFFECTS)
+/* made by the optimizer from shl+add (address arithmetic):
+ * out = in0 + (in1 << carg0) + carg1, shift 1..3, displacement a signed 32-bit value */
+DEF(add_shl,    1, 2, 2, 0)

@@ -136,6 +136,7 @@ void tcg_func_start(TCGContext *s)
     s->nb_ops = 0;
     s->nb_labels = 0;
     s->nb_relocs = 0;
+    s->ir_overflow = false;
     for (int i = 0; i < TCG_CONST_HASH_SIZE; i++) {
         s->const_hash[i] = -1;
     }
@@ -147,10 +148,30 @@ void tcg_func_start(TCGContext *s)
 TCGv tcg_env(TCGContext *s) { return s->env; }
 TCGType tcg_temp_type(TCGv t) { return t->type; }
 
-static struct TCGTemp *temp_alloc(TCGContext *s)
+/*
+ * Out of temps: the block is too big. The front end gets a scratch temp so it
+ * can finish, and tcg_gen_code then fails, so the execution layer retries with
+ * fewer instructions. The last two slots are those scratch temps.
+ */
+static struct TCGTemp *overflow_temp(TCGContext *s, TCGType type)
 {
-    if (s->nb_temps >= TCG_MAX_TEMPS) {
-        fatal_ir("too many temps in one block");
+    int index = TCG_MAX_TEMPS - 1 - (type == TCG_TYPE_I32);
+    struct TCGTemp *t = &s->temps[index];
+    if (s->nb_globals == s->nb_temps) {
+        fatal_ir("too many globals");
+    }
+    s->ir_overflow = true;
+    memset(t, 0, sizeof(*t));
+    t->index = index;
+    t->type = type;
+    t->const_hash_next = -1;
+    return t;
+}
+
+static struct TCGTemp *temp_alloc(TCGContext *s, TCGType type)
+{
+    if (s->nb_temps >= TCG_MAX_TEMPS - 2) {
+        return overflow_temp(s, type);
     }
     struct TCGTemp *t = &s->temps[s->nb_temps];
     memset(t, 0, sizeof(*t));
@@ -164,7 +185,7 @@ TCGv tcg_global_mem_new(TCGContext *s, TCGType type, intptr_t env_offset, const 
     if (s->nb_temps != s->nb_globals) {
         fatal_ir("globals must be created before any block is built");
     }
-    struct TCGTemp *t = temp_alloc(s);
+    struct TCGTemp *t = temp_alloc(s, type);
     t->type = type;
     t->kind = TEMP_GLOBAL;
     t->mem_offset = env_offset;
@@ -184,11 +205,11 @@ static TCGv temp_new(TCGContext *s, TCGType type, TCGTempKind kind)
         s->free_temps[list][type] = t->const_hash_next;
         t->const_hash_next = -1;
     } else {
-        t = temp_alloc(s);
+        t = temp_alloc(s, type);
         t->type = type;
         t->kind = kind;
     }
-    t->in_use = true;
+    t->in_use = !s->ir_overflow;
     return t;
 }
 
@@ -216,12 +237,14 @@ TCGv tcg_constant_internal(TCGContext *s, TCGType type, int64_t value)
             return &s->temps[i];
         }
     }
-    struct TCGTemp *t = temp_alloc(s);
+    struct TCGTemp *t = temp_alloc(s, type);
     t->type = type;
     t->kind = TEMP_CONST;
     t->value = value;
-    t->const_hash_next = s->const_hash[h];
-    s->const_hash[h] = t->index;
+    if (!s->ir_overflow) {
+        t->const_hash_next = s->const_hash[h];
+        s->const_hash[h] = t->index;
+    }
     return t;
 }
 
@@ -639,8 +662,8 @@ static void dump_op(TCGContext *s, FILE *out, const TCGOp *op)
         fprintf(out, " ---- %016" PRIx64 " %" PRIx64 "\n", (uint64_t)op->args[0], (uint64_t)op->args[1]);
         return;
     }
-    fprintf(out, " %s%s", def->name,
-            op->opc == INDEX_op_call || op->opc >= INDEX_op_set_label ? "" :
+    fprintf(out, " %s%s%s", def->name, op->narrow32 ? "_zx32" : "",
+            op->opc == INDEX_op_call || (op->opc >= INDEX_op_set_label && op->opc != INDEX_op_add_shl) ? "" :
             op->type == TCG_TYPE_I32 ? "_i32" : "_i64");
     for (int i = 0; i < nvals; i++) {
         fputs(i ? "," : " ", out);
@@ -717,6 +740,9 @@ static void log_host_code(TCGContext *s, const TCGCodeInfo *info)
 
 bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
 {
+    if (s->ir_overflow) {
+        return false;
+    }
     if (s->log_flags & TCG_LOG_OP) {
         fprintf(s->log, "OP:\n");
         tcg_dump_ops(s, s->log);

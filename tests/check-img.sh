@@ -82,6 +82,9 @@ for f in $formats; do
   t "our compare raw vs our $f" "$Q" compare -f raw -F "$f" "$T/src.raw" "$out"
   if qemu_checks "$f"; then t "qemu-img check of our $f" qemu-img check -f "$f" "$out"; fi
   t "our check of our $f" ours_check "$f" "$out"
+  a=$(qemu-img info -f "$f" --output=json "$out" | jq -S 'del(."actual-size")')
+  b=$("$Q" info -f "$f" --output=json "$out" 2>"$T/log" | jq -S 'del(."actual-size")' 2>>"$T/log")
+  if [ "$a" = "$b" ]; then pass; else { echo "qemu-img: $a"; echo "ours: $b"; } >>"$T/log"; fail "info of our $f as qemu-img reads it"; fi
 done
 
 # compressed output (-c), checked by qemu-img
@@ -193,6 +196,9 @@ if have qcow2; then
   qemu-img map --output=json "$c/top.qcow2" | jq -c '[.[] | {start, length, depth, present, zero, data}]' >"$T/map.qemu"
   "$Q" map --output=json "$c/top.qcow2" 2>"$T/log" | jq -c '[.[] | {start, length, depth, present, zero, data}]' >"$T/map.ours" 2>>"$T/log"
   t "map of a chain agrees with qemu-img" cmp "$T/map.qemu" "$T/map.ours"
+  qemu-img map --output=json --start-offset=70000 --max-length=3M "$c/top.qcow2" | jq -c '[.[] | {start, length, depth, present, zero, data}]' >"$T/map.qemu"
+  "$Q" map --output=json --start-offset=70000 --max-length=3M "$c/top.qcow2" 2>"$T/log" | jq -c '[.[] | {start, length, depth, present, zero, data}]' >"$T/map.ours" 2>>"$T/log"
+  t "map --start-offset --max-length agrees with qemu-img" cmp "$T/map.qemu" "$T/map.ours"
   a=$(qemu-img info --backing-chain --output=json "$c/top.qcow2" | jq -c '[.[] | {filename, format, "backing-filename", "backing-filename-format", "virtual-size"}]')
   b=$("$Q" info --backing-chain --output=json "$c/top.qcow2" 2>"$T/log" | jq -c '[.[] | {filename, format, "backing-filename", "backing-filename-format", "virtual-size"}]' 2>>"$T/log")
   if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a / ours: $b" >>"$T/log"; fail "info --backing-chain"; fi
@@ -265,6 +271,11 @@ if have qcow2; then
     b=$("$Q" measure --output=json -O qcow2 $m 2>"$T/log" | jq -c '{required, "fully-allocated"}' 2>>"$T/log")
     if [ "$a" = "$b" ]; then pass; else echo "qemu-img: $a / ours: $b" >>"$T/log"; fail "measure $m"; fi
   done
+  qemu-img convert -O qcow2 -o compat=1.1 "$T/src.raw" "$T/amend.qcow2"
+  t "amend -o compat=0.10" "$Q" amend -o compat=0.10 "$T/amend.qcow2"
+  t "amended image is version 2 for qemu-img" sh -c "qemu-img info --output=json '$T/amend.qcow2' | jq -e '.\"format-specific\".data.compat == \"0.10\"'"
+  t "amended image passes qemu-img check" qemu-img check "$T/amend.qcow2"
+  t "amended image keeps the data" qemu-img compare -F raw "$T/amend.qcow2" "$T/src.raw"
   qemu-img convert -O qcow2 "$T/src.raw" "$T/grow.qcow2"
   t "resize qcow2 +2M" "$Q" resize "$T/grow.qcow2" +2M
   t "resized qcow2 passes qemu-img check" qemu-img check "$T/grow.qcow2"
@@ -290,6 +301,15 @@ t_status "compare of a missing file exits 2" 2 "$Q" compare "$T/src.raw" "$T/non
 # --- 8. host I/O paths: O_DIRECT (cache=none) and aio=native ---
 t "convert with -t none -T none" "$Q" convert -t none -T none -O raw "$T/src.raw" "$T/direct.raw"
 t "O_DIRECT copy is identical" cmp "$T/src.raw" "$T/direct.raw"
+for f in $formats; do
+  [ "$f" = raw ] && continue
+  if "$Q" convert -t none -T none -O "$f" "$T/src.raw" "$T/direct.$f" >"$T/log" 2>&1 &&
+     qemu-img compare -f raw -F "$f" "$T/src.raw" "$T/direct.$f" >>"$T/log" 2>&1; then pass
+  else fail "convert to $f with O_DIRECT"; fi
+  if qemu_checks "$f"; then t "qemu-img check of $f written with O_DIRECT" qemu-img check -f "$f" "$T/direct.$f"; fi
+  t "our O_DIRECT read of $f" "$Q" compare -T none -f raw -F "$f" "$T/src.raw" "$T/direct.$f"
+  rm -f "$T/direct.$f"
+done
 t "bench reads with aio=native, O_DIRECT" "$Q" bench -q -c 200 -s 4096 -i native -t none "$T/src.raw"
 t "bench writes with aio=threads" "$Q" bench -q -w -c 200 -s 65536 "$T/direct.raw"
 
@@ -337,6 +357,17 @@ for f in raw qcow2 vmdk vdi; do
   if [ "$st" = 1 ] && [ ! -e "$T/full.$f" ] && [ "$(wc -l <"$T/err")" = 1 ]; then pass
   else { echo "exit $st"; cat "$T/err"; ls -l "$T/full.$f"; } >"$T/log" 2>&1; fail "convert to $f onto a full disk"; fi
 done
+# an interrupted convert leaves no target behind
+if have qcow2; then
+  head -c 33554432 /dev/urandom >"$T/random.raw"
+  "$Q" convert -c -O qcow2 "$T/random.raw" "$T/interrupted.qcow2" 2>"$T/err" &
+  pid=$!
+  sleep 0.3; kill -TERM $pid 2>/dev/null; wait $pid; st=$?
+  if [ "$st" = 0 ]; then skip "convert finished before it could be interrupted"
+  elif [ "$st" = 1 ] && [ ! -e "$T/interrupted.qcow2" ]; then pass
+  else { echo "exit $st"; cat "$T/err"; ls -l "$T/interrupted.qcow2"; } >"$T/log" 2>&1; fail "interrupted convert"; fi
+  rm -f "$T/random.raw"
+fi
 t "the sources were never modified" test "$(md5sum <"$T/src.raw")" = "$src_sum"
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -63,7 +63,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
    gcc -m32 -static -o "$tmp/probe" "$tmp/probe.c" 2>/dev/null; then
   m32=yes
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events"
+programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
@@ -150,6 +150,13 @@ if [ -x "$busybox" ]; then
   bb sh -c 'echo to stderr >&2; cat /nonexistent'
   bb od -A x -t x1 -N 64 "$d"
   bb xargs -n 3 echo
+  # execve of scripts (a static and a host interpreter) and of the other ABI's program
+  printf '#!%s sh\necho "script args: $*"\n' "$busybox" >"$tmp/script-static"
+  printf '#!/bin/sh\necho "host shell script: $1"\n' >"$tmp/script-host"
+  chmod +x "$tmp/script-static" "$tmp/script-host"
+  other=""
+  [ -f "$tmp/hello-32" ] && other="; $tmp/hello-32 from busybox"
+  bb sh -c "$tmp/script-static a b; $tmp/script-host c$other"
 else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
 fi
@@ -208,6 +215,20 @@ if [ -x "$gen" ]; then
     "$gen" 32 $kind "$tmp/hostile-$kind-32" && chmod +x "$tmp/hostile-$kind-32"
     bad_input "hostile ELF $kind (i386)" quetzal-i386 "$tmp/hostile-$kind-32"
   done
+fi
+
+# segments where the emulator itself is (its address known with randomization off)
+if [ -x "$gen" ] && setarch x86_64 -R true 2>/dev/null; then
+  "$gen" 64 emulator-overlap "$tmp/hostile-emulator-overlap" && chmod +x "$tmp/hostile-emulator-overlap"
+  (cd "$tmp" && setarch x86_64 -R "$BUILD/quetzal-x86_64" "$tmp/hostile-emulator-overlap" \
+    >"$tmp/bad.out" 2>"$tmp/bad.err")
+  status=$?
+  if [ $status = 1 ] && grep -q "overlaps the emulator" "$tmp/bad.err" &&
+     [ "$(wc -l <"$tmp/bad.err")" = 1 ]; then
+    pass "bad input: segments over the emulator ($(cat "$tmp/bad.err"))"
+  else
+    fail "bad input: segments over the emulator" "status $status: $(head -2 "$tmp/bad.err" | tr '\n' '|')"
+  fi
 fi
 
 # --- options ---

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -371,10 +372,37 @@ static void *reader_main(void *opaque)
     return NULL;
 }
 
+/* Set by SIGINT/SIGTERM/SIGHUP: the writer stops and the half-made target is
+ * removed. A signal handler can only reach process-wide state. */
+static volatile sig_atomic_t convert_interrupted;
+
+static void on_interrupt(int signal_number)
+{
+    convert_interrupted = signal_number;
+}
+
+static void catch_interrupts(void)
+{
+    struct sigaction action = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+}
+
 static int write_all(ConvertPipeline *p)
 {
     ConvertJob *job = p->job;
     for (uint64_t index = 0; index < p->chunk_count; index++) {
+        if (convert_interrupted) {
+            img_error("interrupted by signal %d; the incomplete target is removed",
+                      (int)convert_interrupted);
+            pthread_mutex_lock(&p->lock);
+            p->failed = true;
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
+            return -EINTR;
+        }
         pthread_mutex_lock(&p->lock);
         while (p->consumed == p->produced && !p->failed) {
             pthread_cond_wait(&p->changed, &p->lock);
@@ -641,6 +669,7 @@ int img_convert(int argc, char **argv)
             }
         }
     }
+    catch_interrupts();
     job.target = open_target(&o, out_filename, job.total_size, &created);
     if (!job.target) {
         goto out;

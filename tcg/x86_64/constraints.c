@@ -20,6 +20,7 @@ static const TCGOpConstraint c_binary_alias = { { SAME_AS(0) }, { REG, REG_IMM }
 static const TCGOpConstraint c_add = { { REG }, { REG, REG_IMM } };
 /* out, in: mov then operate on out */
 static const TCGOpConstraint c_unary = { { REG }, { REG } };
+static const TCGOpConstraint c_unary_2 = { { REG }, { REG, REG } };
 static const TCGOpConstraint c_andc = { { NEW_REG }, { REG, REG } };
 /* x86 shifts take their count in cl */
 static const TCGOpConstraint c_shift = {
@@ -48,6 +49,8 @@ const TCGOpConstraint *tcg_target_op_constraint(const TCGOp *op)
     switch (op->opc) {
     case INDEX_op_add:
         return &c_add;
+    case INDEX_op_add_shl:
+        return &c_unary_2;
     case INDEX_op_sub: case INDEX_op_mul: case INDEX_op_and: case INDEX_op_or:
     case INDEX_op_xor:
         return &c_binary_alias;

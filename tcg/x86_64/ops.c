@@ -378,11 +378,15 @@ static void out_br(TCGContext *s, int label)
 
 static bool out_arith_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const bool *c)
 {
-    TCGType type = (TCGType)op->type;
+    /* 32-bit forms zero-extend their result, which is what narrow32 asks for */
+    TCGType type = op->narrow32 ? TCG_TYPE_I32 : (TCGType)op->type;
     int rexw = rexw_of(type);
     int out = (int)a[0];
     switch (op->opc) {
     case INDEX_op_add: out_add(s, rexw, out, (int)a[1], a[2], c[2]); break;
+    case INDEX_op_add_shl:
+        emit_modrm_mem(s, OPC_LEA | rexw, out, (int)a[1], (int)a[2], (int)a[3], (int32_t)a[4]);
+        break;
     case INDEX_op_sub: out_alu(s, ALU_SUB, rexw, out, a[2], c[2]); break;
     case INDEX_op_and: out_alu(s, ALU_AND, rexw, out, a[2], c[2]); break;
     case INDEX_op_or: out_alu(s, ALU_OR, rexw, out, a[2], c[2]); break;

@@ -6,7 +6,9 @@
  * so that 32-bit code and disp32 absolute addresses reach everything):
  *   STATE_ADDR    native glue data: input/output register blocks, saved host RSP
  *   SCRATCH_ADDR  data and stack of the sequences (compared byte for byte)
- *   CODE_ADDR     native glue code page, then one slot per sequence of a batch
+ *   CODE_ADDR     native glue code page, then one slot of two pages per sequence
+ *                 of a batch; half of the sequences straddle the page boundary in
+ *                 the middle of their slot (blocks and instructions across pages)
  */
 #ifndef TESTS_DIFFTEST_DIFFTEST_H
 #define TESTS_DIFFTEST_DIFFTEST_H
@@ -20,10 +22,11 @@
 #define SCRATCH_ADDR  0x10000000u
 #define SCRATCH_SIZE  0x4000u
 #define CODE_ADDR     0x20000000u
-#define SLOT_SIZE     0x800u
+#define SLOT_SIZE     0x2000u
 #define MAX_BATCH     256
 #define CODE_SIZE     (0x1000u + MAX_BATCH * SLOT_SIZE)
 #define SLOT_ADDR(i)  (CODE_ADDR + 0x1000u + (uint32_t)(i) * SLOT_SIZE)
+#define SEQ_ADDR(seq, i) (SLOT_ADDR(i) + (seq)->slot_offset)
 /* GS base of 64-bit runs (set with arch_prctl natively): GS-relative operands
  * address the scratch area by offset, as TLS accesses do */
 #define GS_BASE       SCRATCH_ADDR
@@ -51,9 +54,9 @@ typedef struct DiffState {
 } DiffState;
 
 /* --- a generated sequence --- */
-#define MAX_CODE   (SLOT_SIZE - 16)   /* room for the terminator */
+#define MAX_CODE   0x7f0
 #define MAX_INSNS  192
-#define MAX_SEQ_JUMPS 64
+#define MAX_SEQ_JUMPS 160
 #define RUNS 2
 
 typedef struct Sequence {
@@ -62,12 +65,14 @@ typedef struct Sequence {
     int group;                  /* main group (index into the group table), -1: mixed */
     uint8_t code[MAX_CODE];
     unsigned code_len;
+    uint16_t slot_offset;       /* where in its slot the sequence starts */
     unsigned n_insns;
     uint16_t insn_offset[MAX_INSNS];
     int16_t insn_group[MAX_INSNS];
     uint16_t insn_undef[MAX_INSNS];   /* flags undefined before the instruction */
     uint16_t end_undef;               /* flags undefined at the end */
-    /* forward jumps: offset of the rel field and of the target (for truncation) */
+    /* forward jumps and other references to the sequence's own code: offset of
+     * the field and of the target (for truncation) */
     unsigned n_jumps;
     struct { uint16_t field, target; } jumps[MAX_SEQ_JUMPS];
     /* displacements resolved when the sequence is placed at an address: RIP-relative

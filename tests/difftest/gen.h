@@ -105,6 +105,9 @@ uint32_t scratch_address(Gen *g, unsigned size, unsigned align, unsigned margin)
 /* jumps: emits the rel8/rel32 field of a jump whose opcode bytes are already out */
 void jump_field(Gen *g, unsigned size, bool unconditional);
 bool stack_allowed(const Gen *g);
+/* records that the field at offset field refers to code offset target (a call,
+ * a jump or an address of code), so that truncation keeps both or neither */
+void code_reference(Gen *g, unsigned field, unsigned target);
 
 uint64_t value_interesting(Rng *rng);
 

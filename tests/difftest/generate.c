@@ -341,6 +341,18 @@ void jump_field(Gen *g, unsigned size, bool unconditional)
     }
 }
 
+void code_reference(Gen *g, unsigned field, unsigned target)
+{
+    Sequence *seq = g->seq;
+    if (seq->n_jumps >= MAX_SEQ_JUMPS) {
+        fprintf(stderr, "difftest: too many code references in a sequence\n");
+        abort();
+    }
+    seq->jumps[seq->n_jumps].field = (uint16_t)field;
+    seq->jumps[seq->n_jumps].target = (uint16_t)target;
+    seq->n_jumps++;
+}
+
 static void jumps_resolve(Gen *g)
 {
     Sequence *seq = g->seq;
@@ -350,9 +362,7 @@ static void jumps_resolve(Gen *g)
             fprintf(stderr, "difftest: generator produced a short jump out of range\n");
             abort();
         }
-        seq->jumps[seq->n_jumps].field = g->jumps[i].field;
-        seq->jumps[seq->n_jumps].target = g->item_offset[g->jumps[i].target];
-        seq->n_jumps++;
+        code_reference(g, g->jumps[i].field, g->item_offset[g->jumps[i].target]);
         for (unsigned b = 0; b < g->jumps[i].size; b++) {
             seq->code[g->jumps[i].field + b] = (uint8_t)((uint32_t)rel >> (8 * b));
         }
@@ -538,6 +548,13 @@ void sequence_generate(Sequence *seq, uint64_t seed, bool long_mode, int group,
     item_begin(&g);
     seq->end_undef = g.undef;
     jumps_resolve(&g);
+    /* half of the sequences cross the page boundary in the middle of the slot */
+    unsigned page = SLOT_SIZE / 2;
+    if (seq->code_len > 1 && rng_below(&g.rng, 2)) {
+        seq->slot_offset = (uint16_t)(page - 1 - rng_below(&g.rng, seq->code_len - 1));
+    } else {
+        seq->slot_offset = (uint16_t)rng_below(&g.rng, page - seq->code_len);
+    }
 }
 
 void sequence_place(const Sequence *seq, uint8_t *dst, uint64_t addr)

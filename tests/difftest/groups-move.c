@@ -48,6 +48,26 @@ static void gen_mov(Gen *g)
     encode(g, &e);
 }
 
+/* MOV AL/eAX, moffs (A0/A1) and moffs, AL/eAX (A2/A3): the address is an
+ * immediate of the address size (8 bytes in 64-bit mode, 4 with 67 or in 32-bit
+ * mode) */
+static void gen_mov_moffs(Gen *g)
+{
+    unsigned size = size_pick(g, true);
+    bool store = rng_below(&g->rng, 2);
+    bool addr32 = g->long_mode && rng_below(&g->rng, 3) == 0;
+    Enc e;
+    enc_init(&e);
+    if (addr32) {
+        enc_prefix(&e, 0x67);
+    }
+    enc_size(&e, size);
+    enc_opcode(&e, 1, (uint8_t)(0xa0 + 2 * store + (size != 1)), 0, 0);
+    e.imm = scratch_address(g, size, 1, 0x100);
+    e.imm_size = g->long_mode && !addr32 ? 8 : 4;
+    encode(g, &e);
+}
+
 /* MOVZX 0F B6/B7, MOVSX 0F BE/BF, MOVSXD 63 /r with REX.W */
 static void gen_movx(Gen *g)
 {
@@ -226,6 +246,94 @@ static Operand mem_operand_no_rsp(Gen *g, unsigned size)
     }
 }
 
+/* PUSH imm32 of a scratch address, POP RSP: the stack moves there (SDM vol. 2B,
+ * POP: "POP ESP increments the stack pointer before the popped value is
+ * written") */
+/* keeps the stack inside the scratch area however many items move it */
+static int64_t rsp_delta_fit(const Gen *g, int64_t delta)
+{
+    int64_t to = (int64_t)g->rsp + delta;
+    if (to < SCRATCH_ADDR + 0x2000 || to > SCRATCH_ADDR + SCRATCH_SIZE - 0x200) {
+        return -delta;
+    }
+    return delta;
+}
+
+static void emit_pop_rsp(Gen *g)
+{
+    int64_t delta = rsp_delta_fit(g, 8 * (int64_t)rng_below(&g->rng, 16) - 64);
+    uint32_t target = (uint32_t)(g->rsp + (uint64_t)delta);
+    Enc e;
+    enc_init(&e);
+    enc_opcode(&e, 1, 0x68, 0, 0);
+    e.imm = target;
+    e.imm_size = 4;
+    encode(g, &e);
+    enc_init(&e);
+    enc_opcode(&e, 1, 0x58, 0, 0);
+    e.opcode_reg = RSP;
+    encode(g, &e);
+    g->rsp = target;
+}
+
+/* ADD RSP, imm8 (83 /0 ib), a multiple of 8 between -64 and 64 */
+static void emit_add_rsp(Gen *g)
+{
+    int32_t delta = (int32_t)rsp_delta_fit(g, 8 * ((int64_t)rng_below(&g->rng, 17) - 8));
+    Enc e;
+    enc_init(&e);
+    enc_size(&e, g->long_mode ? 8 : 4);
+    enc_opcode(&e, 1, 0x83, 0, 0);
+    e.reg = 0;
+    e.rm = reg_operand(RSP);
+    e.imm = (uint8_t)delta;
+    e.imm_size = 1;
+    encode(g, &e);
+    flags_update(g, FLAGS_ARITH, 0);
+    g->rsp += (uint64_t)(int64_t)delta;
+}
+
+/* Stack pointer edge cases: POP r/m with an RSP-based operand uses RSP after
+ * the pop (SDM vol. 2B, POP: "computes the effective address of the operand
+ * after it increments the ESP register"), PUSH r/m with one reads before the
+ * push; POP RSP; ADD RSP, imm. */
+static void gen_rsp(Gen *g)
+{
+    if (!stack_allowed(g)) {
+        gen_mov(g);
+        return;
+    }
+    switch (rng_below(&g->rng, 5)) {
+    case 0:
+        emit_pop_rsp(g);
+        return;
+    case 1:
+        emit_add_rsp(g);
+        return;
+    default:
+        break;
+    }
+    unsigned size = rng_below(&g->rng, 4) == 0 ? 2 : g->long_mode ? 8 : 4;
+    bool pop = rng_below(&g->rng, 3) != 0;
+    Enc e;
+    enc_init(&e);
+    if (size == 2) {
+        enc_prefix(&e, 0x66);
+    }
+    enc_opcode(&e, 1, pop ? 0x8f : 0xff, 0, 0);
+    e.reg = pop ? 0 : 6;
+    if (pop) {
+        g->rsp += size;
+    }
+    do {
+        e.rm = mem_operand(g, size, 1);
+    } while (e.rm.base != RSP);
+    if (!pop) {
+        g->rsp -= size;
+    }
+    encode(g, &e);
+}
+
 /* PUSH imm32 of a value with only arithmetic flags and DF (TF or AC would
  * trap), then POPF */
 static void emit_popf(Gen *g)
@@ -383,6 +491,7 @@ static void gen_xlat(Gen *g)
 
 static const GroupDef move_groups[] = {
     { { "mov", true, false }, gen_mov },
+    { { "mov-moffs", true, false }, gen_mov_moffs },
     { { "movx", true, false }, gen_movx },
     { { "cmov", true, false }, gen_cmov },
     { { "setcc", true, false }, gen_setcc },
@@ -392,6 +501,7 @@ static const GroupDef move_groups[] = {
     { { "cmpxchg16b-align", true, true, FEATURE_CX16 }, gen_cmpxchg16b_align },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },
+    { { "rsp", true, false }, gen_rsp },
     { { "lea", true, false }, gen_lea },
     { { "lea16", true, false }, gen_lea16 },
     { { "convert", true, false }, gen_convert },

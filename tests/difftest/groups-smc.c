@@ -31,6 +31,7 @@ static void gen_smc(Gen *g)
     /* the instruction whose immediate changes: MOV r32, imm32 */
     emit_mov_imm32(g, reg_free(g), (uint32_t)rng_next(&g->rng));
     uint32_t target = seq->code_len - 4 + (uint32_t)rng_below(&g->rng, 4);
+    code_reference(g, seq->fixups[fix].disp_offset, target);
     if (g->long_mode) {
         /* RIP-relative to the sequence's own code: the same wherever it is placed */
         seq->fixups[fix].target = 0;

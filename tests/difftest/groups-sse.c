@@ -309,7 +309,7 @@ static const GroupDef sse_groups[] = {
     { { "sse-unpack", true, false }, gen_sse_unpack },
     { { "sse-shuffle", true, false }, gen_sse_shuffle },
     { { "sse-move", true, false }, gen_sse_move },
-    { { "sse-maskmov", false, false }, gen_maskmov },
+    { { "sse-maskmov", true, false }, gen_maskmov },
     { { "sse-bitwise", true, false }, gen_sse_bitwise },
     { { "sse-float", true, false }, gen_sse_float },
     { { "sse-align", true, false }, gen_sse_align },

@@ -199,9 +199,10 @@ static bool compare_state(const Sequence *seq, const RunResult *nat, const RunRe
 
 static void print_sequence(Report *r, const Sequence *seq, int run)
 {
-    report_add(r, "  code (at slot address; RIP-relative displacements as placed):\n");
     uint8_t placed[MAX_CODE];
-    sequence_place(seq, placed, SLOT_ADDR(0));
+    sequence_place(seq, placed, SEQ_ADDR(seq, 0));
+    report_add(r, "  code (as placed at 0x%x; a page boundary at 0x%x):\n",
+               (unsigned)SEQ_ADDR(seq, 0), (unsigned)SLOT_ADDR(0) + SLOT_SIZE / 2);
     for (unsigned i = 0; i < seq->n_insns; i++) {
         unsigned start = seq->insn_offset[i];
         unsigned end = i + 1 < seq->n_insns ? seq->insn_offset[i + 1] : seq->code_len;
@@ -237,9 +238,10 @@ static bool runs_match(const Sequence *seq, const RunResult *nat, const RunResul
 static void place_batch(const Sequence *seqs, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
-        uint8_t *slot = (uint8_t *)(uintptr_t)SLOT_ADDR(i);
-        sequence_place(&seqs[i], slot, SLOT_ADDR(i));
-        slot[seqs[i].code_len] = 0xcc;            /* INT3 ends the translated run */
+        /* INT3 ends the translated run; the rest of the slot too, so that no
+         * code of an earlier batch stays there */
+        memset((void *)(uintptr_t)SLOT_ADDR(i), 0xcc, SLOT_SIZE);
+        sequence_place(&seqs[i], (uint8_t *)(uintptr_t)SEQ_ADDR(&seqs[i], i), SEQ_ADDR(&seqs[i], i));
     }
 }
 
@@ -270,7 +272,7 @@ static void shrink(const Shrinker *sh, const Sequence *seq, Report *r)
         if (!runs_match(p, &sh->native[RUNS * i], &sh->translated[RUNS * i], &detail, &run)) {
             unsigned last = p->n_insns - 1;
             uint8_t placed[MAX_CODE];
-            sequence_place(p, placed, SLOT_ADDR(i));
+            sequence_place(p, placed, SEQ_ADDR(p, i));
             report_add(r, "  shortest failing prefix: %u instruction(s), the last at +0x%03x:",
                        p->n_insns, p->insn_offset[last]);
             for (unsigned b = p->insn_offset[last]; b < p->code_len; b++) {

@@ -202,10 +202,10 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
 static void *native_start(unsigned log_flags)
 {
     (void)log_flags;
-    static NativeContext context;
+    NativeContext *context = calloc(1, sizeof(*context));
     uint8_t *glue = (uint8_t *)(uintptr_t)CODE_ADDR;
-    if (mprotect(glue, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
-        perror("difftest: mprotect code");
+    if (!context || mprotect(glue, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
+        perror("difftest: native set-up");
         _exit(3);
     }
     glue_entry(glue + GLUE_ENTRY64, true);
@@ -231,9 +231,9 @@ static void *native_start(unsigned log_flags)
         perror("difftest: arch_prctl(ARCH_SET_GS)");
         _exit(3);
     }
-    context.block = BLOCK;
-    signal_context = &context;
-    return &context;
+    context->block = BLOCK;
+    signal_context = context;
+    return context;
 }
 
 /* the jump from the end of the sequence back to the exit glue */
@@ -278,7 +278,7 @@ static void run_once(NativeContext *nc, const Sequence *seq, int run, uint64_t a
 
 static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
 {
-    uint64_t address = SLOT_ADDR(slot);
+    uint64_t address = SEQ_ADDR(seq, slot);
     put_terminator((uint8_t *)(uintptr_t)(address + seq->code_len),
                    address + seq->code_len, seq->long_mode);
     for (int run = 0; run < RUNS; run++) {

@@ -100,10 +100,13 @@ static TranslatedCpu *cpu_create(bool long_mode, unsigned log_flags)
 
 static void *translated_start(unsigned log_flags)
 {
-    static TranslatedContext context;
-    context.log_flags = log_flags;
+    TranslatedContext *context = calloc(1, sizeof(*context));
+    if (!context) {
+        _exit(3);
+    }
+    context->log_flags = log_flags;
     faults_init();
-    return &context;
+    return context;
 }
 
 static void state_load(CPUX86State *env, const DiffState *st, uint64_t rip, bool long_mode)
@@ -148,7 +151,7 @@ static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunRes
     }
     running_cpu = *c;
     for (int run = 0; run < RUNS; run++) {
-        run_once(*c, seq, run, SLOT_ADDR(slot), &results[run]);
+        run_once(*c, seq, run, SEQ_ADDR(seq, slot), &results[run]);
     }
     running_cpu = NULL;
 }

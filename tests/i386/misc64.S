@@ -6,6 +6,8 @@
     CASE(ALL, pushw %ax; pop %bx)
     CASE(ALL, push $-7; pop %rdx; pushq 8(%rsi); pop %rax)
     CASE(ALL, push %rax; popq 16(%rsi); mov 16(%rsi), %rdx)
+    CASE(ALL, push %rax; push %rbx; popq (%rsp); pop %rdx)
+    CASE(ALL, push %rax; push %rbx; popq 8(%rsp); pop %rdx; lea -8(%rsp), %rsp; pop %rbx)
     CASE(ALL, call 1f; 1: pop %rdx; sub $1b, %rdx)
     CASE(ALL, lea 1f(%rip), %rdx; push %rdx; ret; mov $5, %eax; 1:)
     CASE(ALL, lea 1f(%rip), %rdx; call *%rdx; jmp 2f; 1: add %rbx, %rax; ret; 2:)

@@ -21,7 +21,8 @@
 #include "accel/tcg/exec.h"
 #include "tests/tcg/test-tcg.h"
 
-enum { OP_ADDI, OP_MIX, OP_LOOP, OP_JMP, OP_JIND, OP_SETX, OP_STORE, OP_HALT, OP_LOAD, OP_STOREB };
+enum { OP_ADDI, OP_MIX, OP_LOOP, OP_JMP, OP_JIND, OP_SETX, OP_STORE, OP_HALT, OP_LOAD, OP_STOREB,
+       OP_WIDE };
 
 #define GUEST_SIZE 0x40000
 #define DATA_ADDR  0x3f000
@@ -101,6 +102,16 @@ static bool gen_insn(TCGContext *s, Toy *toy, TranslationBlock *tb, uint64_t pc,
         return false;
     case OP_SETX:
         tcg_gen_movi(s, toy->g_x, imm);
+        return false;
+    case OP_WIDE:
+        /* acc += imm + 40 through 40 fresh temps: big blocks run out of temps */
+        tcg_gen_addi(s, t, toy->g_acc, imm);
+        for (int i = 0; i < 40; i++) {
+            TCGv next = tcg_temp_new(s, TCG_TYPE_I64);
+            tcg_gen_addi(s, next, t, 1);
+            t = next;
+        }
+        tcg_gen_mov(s, toy->g_acc, t);
         return false;
     case OP_STORE: case OP_STOREB:
         tcg_gen_qemu_st(s, toy->g_acc, tcg_constant(s, TCG_TYPE_I64, imm),
@@ -195,6 +206,7 @@ static void oracle_run(Oracle *o, long limit)
         case OP_ADDI: o->acc += (uint64_t)(int64_t)imm; break;
         case OP_MIX: o->acc = (o->acc * 3) ^ (uint64_t)(int64_t)imm; break;
         case OP_SETX: o->x = (uint64_t)(int64_t)imm; break;
+        case OP_WIDE: o->acc += (uint64_t)(int64_t)imm + 40; break;
         case OP_STORE: memcpy(o->mem + imm, &v32, 4); break;
         case OP_STOREB: o->mem[imm] = (uint8_t)o->acc; break;
         case OP_LOAD: memcpy(&v32, o->mem + imm, 4); o->acc += v32; break;
@@ -338,6 +350,12 @@ static void flushes(TestContext *t)
     put_insn(m, addr, OP_LOOP, 0);
     put_insn(m, addr + 8, OP_HALT, 0);
     compare_run(t, &toy, "code buffer flushes", 0, 3);
+    /* a page of instructions that need more temps than one block may have */
+    for (uint64_t a = 0x8000; a < 0x9000; a += 8) {
+        put_insn(m, a, OP_WIDE, (int32_t)test_rand(t));
+    }
+    put_insn(m, 0x9000, OP_HALT, 0);
+    compare_run(t, &toy, "blocks out of temps", 0x8000, 1);
     TBStatistics st;
     tb_get_statistics(toy.cpu, &st);
     test_report(t, st.nb_flushes > 0, "toy guest: the small code buffer was flushed (%llu)",

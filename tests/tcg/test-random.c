@@ -85,6 +85,10 @@ static void random_insn(TestContext *t, RInsn *in, bool allow_skip)
                                       : binary_ops[test_rand(t) % COUNT(binary_ops)];
     } while (in->type == TCG_TYPE_I32 && (in->opc == INDEX_op_ext32s ||
              in->opc == INDEX_op_ext32u || in->opc == INDEX_op_bswap64));
+    if (in->kind == K_BINARY && in->opc == INDEX_op_shl && (test_rand(t) & 1)) {
+        in->b = -1;
+        in->imm = 1 + (int64_t)(test_rand(t) % 3);      /* scaled-index address shapes */
+    }
     in->cond = conds[test_rand(t) % COUNT(conds)];
     unsigned w = in->type == TCG_TYPE_I32 ? 32 : 64;
     in->pos = (unsigned)(test_rand(t) % w);

@@ -151,6 +151,8 @@ int main(int argc, char **argv)
     setup(t);
     test_arith(t);
     test_known_bits(t);
+    test_scaled_adds(t);
+    test_narrowed_ops(t);
     test_compare(t);
     test_pressure(t);
     test_calls(t);

@@ -5,7 +5,7 @@
  * fuzzing. Usage: elf-gen 64|32 KIND OUTPUT [SEED]
  * Kinds: valid, bad-phoff, bad-phentsize, no-phdr, many-phdr, filesz-gt-memsz,
  * segment-beyond-eof, overlap, wrong-type, interp, huge-memsz, low-vaddr,
- * wrap-vaddr, fuzz.
+ * wrap-vaddr, emulator-overlap (64-bit only), fuzz.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -140,6 +140,11 @@ static int make_kind(Image *im, const char *kind, unsigned seed)
         set_phdr(im, 0, PT_LOAD, PF_R | PF_X, 0, 0, 4096, 4096);
     } else if (strcmp(kind, "wrap-vaddr") == 0) {
         set_phdr(im, 1, PT_LOAD, PF_R | PF_W, 4096, top, 4096, 0x2000);
+    } else if (strcmp(kind, "emulator-overlap") == 0) {
+        /* where a PIE program (the emulator) starts with address randomization
+         * off (setarch -R) on x86-64 Linux: ELF_ET_DYN_BASE */
+        set_phdr(im, 0, PT_LOAD, PF_R | PF_X, 0, 0x555555554000ULL, 4096, 4096);
+        set_phdr(im, 1, PT_LOAD, PF_R | PF_W, 4096, 0x555555555000ULL, 4096, 0x100000);
     } else if (strcmp(kind, "fuzz") == 0) {
         mutate(im, seed);
     } else {

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -61,5 +62,9 @@ int main(int argc, char **argv)
     unsigned cpu = 9999;
     printf("getcpu: %d, cpu known %d\n", getcpu(&cpu, NULL), cpu < 9999);
     printf("scheduler: %d\n", sched_getscheduler(0));
+    struct sysinfo info;
+    sysinfo(&info);
+    printf("sysinfo: unit %u total ram %llu\n", info.mem_unit,
+           (unsigned long long)info.totalram);
     return 0;
 }
