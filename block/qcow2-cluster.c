@@ -272,44 +272,27 @@ int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size)
     return ret;
 }
 
-/* The L2 table for writing at guest_offset: exclusively owned (refcount 1),
- * allocated or copied from a shared one as needed. */
-static int get_l2_for_write(BlockDriverState *bs, uint64_t guest_offset, uint8_t **table)
+/* Writes a new L2 table (a copy of the one at old_offset, or empty) to a
+ * fresh cluster and returns its offset; *table is its cached copy. */
+static int64_t new_l2_table(BlockDriverState *bs, uint64_t guest_offset, uint64_t old_offset,
+                            uint8_t **table)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t l1_index = l1_index_of(s, guest_offset);
-    int ret = qcow2_grow_l1(bs, l1_index + 1);
-    if (ret < 0) {
-        return ret;
-    }
-    uint64_t l1_entry = s->l1_table[l1_index];
-    uint64_t old_offset = l1_entry & QCOW2_L1E_OFFSET_MASK;
-    if (old_offset && (l1_entry & QCOW2_OFLAG_COPIED)) {
-        return get_l2_table(bs, guest_offset, table);
-    }
     uint8_t *copy = NULL;
+    int ret = 0;
     if (old_offset) {
         /* shared with a snapshot: copy on write (qcow2 spec, "Snapshots") */
         ret = get_l2_table(bs, guest_offset, table);
-        if (ret < 0) {
-            return ret;
-        }
-        copy = malloc(s->cluster_size);
-        if (!copy) {
-            return -ENOMEM;
+        copy = ret < 0 ? NULL : malloc(s->cluster_size);
+        if (ret < 0 || !copy) {
+            return ret < 0 ? ret : -ENOMEM;
         }
         memcpy(copy, *table, s->cluster_size);
-        /* the copy must not carry unwritten changes of the shared table */
-        ret = qcow2_flush_metadata(bs);
-        if (ret < 0) {
-            free(copy);
-            return ret;
-        }
     }
     int64_t new_offset = qcow2_alloc_clusters(bs, 1);
     if (new_offset < 0) {
         free(copy);
-        return (int)new_offset;
+        return new_offset;
     }
     ret = qcow2_cache_get_empty(bs, &s->l2_cache, new_offset, table);
     if (ret == 0) {
@@ -326,6 +309,28 @@ static int get_l2_for_write(BlockDriverState *bs, uint64_t guest_offset, uint8_t
         qcow2_cache_discard(&s->l2_cache, new_offset);
         bdrv_set_error(bs, "allocating an L2 table in '%s' failed", bs->filename);
         return ret;
+    }
+    return new_offset;
+}
+
+/* The L2 table for writing at guest_offset: exclusively owned (refcount 1),
+ * allocated or copied from a shared one as needed. */
+static int get_l2_for_write(BlockDriverState *bs, uint64_t guest_offset, uint8_t **table)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t l1_index = l1_index_of(s, guest_offset);
+    int ret = qcow2_grow_l1(bs, l1_index + 1);
+    if (ret < 0) {
+        return ret;
+    }
+    uint64_t l1_entry = s->l1_table[l1_index];
+    uint64_t old_offset = l1_entry & QCOW2_L1E_OFFSET_MASK;
+    if (old_offset && (l1_entry & QCOW2_OFLAG_COPIED)) {
+        return get_l2_table(bs, guest_offset, table);
+    }
+    int64_t new_offset = new_l2_table(bs, guest_offset, old_offset, table);
+    if (new_offset < 0) {
+        return (int)new_offset;
     }
     s->l1_table[l1_index] = (uint64_t)new_offset | QCOW2_OFLAG_COPIED;
     ret = write_l1_entry(bs, l1_index);

@@ -219,30 +219,13 @@ static int place_compressed(BlockDriverState *bs, CompressJob *jobs, size_t nb, 
     return 0;
 }
 
-/* Stores the compressed jobs; each host cluster's refcount is the number of
- * compressed clusters touching it. */
-static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, CompressJob *jobs,
-                            size_t nb)
+/* Writes the laid-out jobs [start, end) and adds the references beyond the
+ * one fresh clusters already have: each host cluster's refcount is the
+ * number of compressed clusters touching it. */
+static int write_compressed_data(BlockDriverState *bs, const CompressJob *jobs, size_t nb,
+                                 uint64_t start, uint64_t end, uint64_t first_new)
 {
     Qcow2State *s = bs->opaque;
-    bool any = false;
-    for (size_t i = 0; i < nb; i++) {
-        any |= jobs[i].size != 0;
-    }
-    if (!any) {
-        return 0;
-    }
-    s->decompressed_entry = 0;    /* the new entries may repeat a freed one */
-    uint64_t start = 0, end = 0, first_new = 0;
-    int ret = place_compressed(bs, jobs, nb, &start, &end, &first_new);
-    if (ret < 0) {
-        return ret;
-    }
-    if (end > s->cluster_offset_mask) {
-        bdrv_set_error(bs, "compressed data would lie beyond the addressable range of '%s'",
-                       bs->filename);
-        return -EFBIG;
-    }
     uint64_t first_cluster = start >> s->cluster_bits;
     uint64_t nb_clusters = ((end - 1) >> s->cluster_bits) - first_cluster + 1;
     uint8_t *packed = calloc(1, end - start);
@@ -261,10 +244,9 @@ static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, Compres
             }
         }
     }
-    ret = block_file_pwrite(bs->file, start, end - start, packed);
+    int ret = block_file_pwrite(bs->file, start, end - start, packed);
     free(packed);
-    /* fresh clusters already count one reference; a fresh cluster no job
-     * touches (skipped over) is given back */
+    /* a fresh cluster no job touches (skipped over) is given back */
     for (uint64_t c = 0; ret == 0 && c < nb_clusters; c++) {
         int64_t extra = (int64_t)touches[c] - (first_cluster + c >= first_new ? 1 : 0);
         if (extra) {
@@ -272,6 +254,32 @@ static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, Compres
         }
     }
     free(touches);
+    return ret;
+}
+
+/* Stores the compressed jobs and points their L2 entries at them. */
+static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, CompressJob *jobs,
+                            size_t nb)
+{
+    Qcow2State *s = bs->opaque;
+    bool any = false;
+    for (size_t i = 0; i < nb; i++) {
+        any |= jobs[i].size != 0;
+    }
+    if (!any) {
+        return 0;
+    }
+    s->decompressed_entry = 0;    /* the new entries may repeat a freed one */
+    uint64_t start = 0, end = 0, first_new = 0;
+    int ret = place_compressed(bs, jobs, nb, &start, &end, &first_new);
+    if (ret == 0 && end > s->cluster_offset_mask) {
+        bdrv_set_error(bs, "compressed data would lie beyond the addressable range of '%s'",
+                       bs->filename);
+        ret = -EFBIG;
+    }
+    if (ret == 0) {
+        ret = write_compressed_data(bs, jobs, nb, start, end, first_new);
+    }
     if (ret < 0) {
         return ret;
     }
@@ -280,6 +288,7 @@ static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, Compres
         if (!jobs[i].size) {
             continue;
         }
+        /* qcow2 spec, "Compressed Clusters Descriptor" */
         uint64_t offset = jobs[i].host_offset;
         uint64_t extra_sectors = ((offset + jobs[i].size - 1) >> 9) - (offset >> 9);
         uint64_t entry = QCOW2_OFLAG_COMPRESSED | (extra_sectors << s->csize_shift) | offset;

@@ -356,6 +356,37 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t need_index)
     return qcow2_free_clusters(bs, old_offset, old_clusters << s->cluster_bits);
 }
 
+/* Writes an empty refcount block into cluster (counting itself when
+ * self_described) and then enters it in the refcount table. */
+static int install_refblock(BlockDriverState *bs, uint64_t table_index, uint64_t cluster,
+                            bool self_described)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t offset = cluster << s->cluster_bits;
+    uint8_t *block;
+    int ret = qcow2_cache_get_empty(bs, &s->refblock_cache, offset, &block);
+    if (ret < 0) {
+        return ret;
+    }
+    if (self_described) {
+        qcow2_refcount_to_block(s, block, cluster & ((1ull << s->refblock_bits) - 1), 1);
+    }
+    ret = block_file_pwrite(bs->file, offset, s->cluster_size, block);
+    if (ret == 0) {
+        ret = qcow2_barrier(bs);
+    }
+    if (ret < 0) {
+        qcow2_cache_discard(&s->refblock_cache, offset);
+        return ret;
+    }
+    s->refcount_table[table_index] = offset;
+    ret = write_reftable_entry(bs, table_index);
+    if (ret < 0) {
+        s->refcount_table[table_index] = 0;
+    }
+    return ret;
+}
+
 /* Gives table index a refcount block, placed in a free cluster whose own
  * refcount it then holds (or that an existing block counts). */
 static int alloc_refblock(BlockDriverState *bs, uint64_t table_index)
@@ -396,29 +427,7 @@ static int alloc_refblock(BlockDriverState *bs, uint64_t table_index)
                 return ret;
             }
         }
-        uint64_t offset = cluster << s->cluster_bits;
-        uint8_t *block;
-        ret = qcow2_cache_get_empty(bs, &s->refblock_cache, offset, &block);
-        if (ret < 0) {
-            return ret;
-        }
-        if (self_described) {
-            qcow2_refcount_to_block(s, block, cluster & ((1ull << s->refblock_bits) - 1), 1);
-        }
-        ret = block_file_pwrite(bs->file, offset, s->cluster_size, block);
-        if (ret == 0) {
-            ret = qcow2_barrier(bs);
-        }
-        if (ret < 0) {
-            qcow2_cache_discard(&s->refblock_cache, offset);
-            return ret;
-        }
-        s->refcount_table[table_index] = offset;
-        ret = write_reftable_entry(bs, table_index);
-        if (ret < 0) {
-            s->refcount_table[table_index] = 0;
-        }
-        return ret;
+        return install_refblock(bs, table_index, cluster, self_described);
     }
 }
 

@@ -406,6 +406,25 @@ static int64_t copy_active_l1(BlockDriverState *bs)
     return ret < 0 ? ret : offset;
 }
 
+/* The table entry of a snapshot of the current state whose L1 copy is at
+ * l1_offset. */
+static int describe_new_snapshot(BlockDriverState *bs, Qcow2Snapshot *sn, const char *name,
+                                 uint64_t l1_offset)
+{
+    Qcow2State *s = bs->opaque;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    sn->l1_table_offset = l1_offset;
+    sn->l1_size = s->l1_size;
+    sn->id_str = next_snapshot_id(s);
+    sn->name = copy_string((const uint8_t *)name, strlen(name));
+    sn->date_sec = (uint32_t)now.tv_sec;
+    sn->date_nsec = (uint32_t)now.tv_nsec;
+    sn->disk_size = bs->total_size;
+    sn->icount = 0;             /* as qemu-img records it outside record/replay */
+    return sn->id_str && sn->name ? 0 : -ENOMEM;
+}
+
 int qcow2_snapshot_create(BlockDriverState *bs, const char *name)
 {
     Qcow2State *s = bs->opaque;
@@ -437,19 +456,7 @@ int qcow2_snapshot_create(BlockDriverState *bs, const char *name)
     }
     memcpy(list, s->snapshots, s->nb_snapshots * sizeof(*list));
     Qcow2Snapshot *sn = &list[s->nb_snapshots];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    sn->l1_table_offset = (uint64_t)l1_offset;
-    sn->l1_size = s->l1_size;
-    sn->id_str = next_snapshot_id(s);
-    sn->name = copy_string((const uint8_t *)name, strlen(name));
-    sn->date_sec = (uint32_t)now.tv_sec;
-    sn->date_nsec = (uint32_t)now.tv_nsec;
-    sn->disk_size = bs->total_size;
-    sn->icount = 0;             /* as qemu-img records it outside record/replay */
-    if (!sn->id_str || !sn->name) {
-        ret = -ENOMEM;
-    }
+    ret = describe_new_snapshot(bs, sn, name, (uint64_t)l1_offset);
     if (ret == 0) {
         ret = qcow2_barrier(bs);
     }
