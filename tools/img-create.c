@@ -161,6 +161,23 @@ out:
     return status;
 }
 
+/* "[+|-]size": sign 1 grows by, -1 shrinks by, 0 sets the size ("-" arrives as
+ * "~", see img_resize) */
+static bool parse_resize_amount(const char *text, int *sign, uint64_t *amount)
+{
+    *sign = 0;
+    if (*text == '+' || *text == '~') {
+        *sign = *text == '+' ? 1 : -1;
+        text++;
+    }
+    if (parse_size(text, amount) < 0 || *amount > INT64_MAX) {
+        img_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for "
+                  "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+        return false;
+    }
+    return true;
+}
+
 int img_resize(int argc, char **argv)
 {
     static const struct option long_options[] = {
@@ -202,32 +219,21 @@ int img_resize(int argc, char **argv)
         return IMG_EXIT_ERROR;
     }
     const char *filename = argv[optind];
-    char *size_text = argv[optind + 1];
-    int sign = 0;
-    if (*size_text == '+' || *size_text == '~') {
-        sign = *size_text == '+' ? 1 : -1;
-        size_text++;
-    }
+    int sign;
     uint64_t amount;
-    if (parse_size(size_text, &amount) < 0) {
-        img_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for "
-                  "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+    if (!parse_resize_amount(argv[optind + 1], &sign, &amount)) {
         return IMG_EXIT_ERROR;
     }
     BlockDriverState *bs = img_open(filename, format, BDRV_O_RDWR | BDRV_O_NO_BACKING);
     if (!bs) {
         return IMG_EXIT_ERROR;
     }
-    uint64_t current = bdrv_getlength(bs), size = amount;
-    if (sign > 0) {
-        size = current + amount;
-    } else if (sign < 0) {
-        if (amount > current) {
-            img_error("New image size must be positive");
-            bdrv_close(bs);
-            return IMG_EXIT_ERROR;
-        }
-        size = current - amount;
+    uint64_t current = bdrv_getlength(bs);
+    uint64_t size = sign > 0 ? current + amount : sign < 0 ? current - amount : amount;
+    if (sign < 0 && amount > current) {
+        img_error("New image size must be positive");
+        bdrv_close(bs);
+        return IMG_EXIT_ERROR;
     }
     int status = 0;
     if (size < current && prealloc != BDRV_PREALLOC_OFF) {
