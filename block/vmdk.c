@@ -637,11 +637,8 @@ static int vmdk_open_layout(BlockDriverState *bs, VmdkState *s, int64_t file_len
         }
     } else {
         ret = vmdk_read_text(bs, 0, file_len, &desc);
-        /* other tools pad the descriptor with NULs to a whole sector */
-        if (ret == 0 && !buffer_is_zero(desc + strlen(desc), file_len - strlen(desc))) {
-            bdrv_set_error(bs, "not a VMDK descriptor (binary data)");
-            ret = -EINVAL;
-        }
+        /* the text ends at the first NUL: other tools pad descriptors with NULs,
+         * and qemu-img leaves a NUL and old bytes after a rewritten one */
         if (ret == 0) {
             s->descriptor_offset = 0;
             s->descriptor_space = UINT64_MAX;

@@ -94,23 +94,34 @@ static uint64_t vpc_disk_size(const uint8_t *footer)
     return use_current ? current : chs_sectors * 512;
 }
 
+/* The footer: a dynamic disk's copy at offset 0 (as other readers take it), or
+ * the one at the end (fixed disks have no copy); either must carry its checksum.
+ * *footer_at_end tells whether the end holds one (new blocks go over it). */
 static int vpc_read_footer(BlockDriverState *bs, VpcState *s, int64_t file_len,
                            bool *footer_at_end)
 {
-    *footer_at_end = true;
-    int ret = block_file_pread(bs->file, file_len - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE, s->footer);
+    uint8_t end[VHD_FOOTER_SIZE];
+    int ret = block_file_pread(bs->file, file_len - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE, end);
+
+    if (ret == 0) {
+        ret = block_file_pread(bs->file, 0, VHD_FOOTER_SIZE, s->footer);
+    }
     if (ret < 0) {
         bdrv_set_error(bs, "cannot read the VHD footer: %s", strerror(-ret));
         return ret;
     }
+    *footer_at_end = memcmp(end, "conectix", 8) == 0;
     if (memcmp(s->footer, "conectix", 8) != 0) {
-        /* the end may be lost (a dynamic disk being extended); use the copy at 0 */
-        *footer_at_end = false;
-        ret = block_file_pread(bs->file, 0, VHD_FOOTER_SIZE, s->footer);
-        if (ret < 0 || memcmp(s->footer, "conectix", 8) != 0) {
+        if (!*footer_at_end) {
             bdrv_set_error(bs, "no VHD footer found (bad cookie)");
             return -EINVAL;
         }
+        memcpy(s->footer, end, sizeof(end));
+    }
+    if (load_be32(s->footer + FOOT_CHECKSUM) !=
+        vhd_checksum(s->footer, VHD_FOOTER_SIZE, FOOT_CHECKSUM)) {
+        bdrv_set_error(bs, "incorrect VHD footer checksum");
+        return -EINVAL;
     }
     return 0;
 }

@@ -152,6 +152,13 @@ void user_signal_self(UserProcess *p, int sig)
     if (sig <= 0 || sig >= GUEST_NSIG) {
         return;
     }
+    uint64_t bit = 1ULL << (sig - 1);
+    if ((p->sigmask & bit) && sig != SIGKILL && sig != SIGSTOP) {
+        /* blocked: it waits until the guest unblocks it */
+        p->pending_signals |= bit;
+        return;
+    }
+    p->pending_signals &= ~bit;
     uint64_t handler = p->sigactions[sig].handler;
     if (handler == 1 && sig != SIGKILL && sig != SIGSTOP) {
         return;
@@ -164,4 +171,15 @@ void user_signal_self(UserProcess *p, int sig)
         return;
     }
     user_die_with_signal(p, sig);
+}
+
+void user_signals_unblocked(UserProcess *p)
+{
+    uint64_t ready = p->pending_signals & ~p->sigmask;
+    for (int sig = 1; sig < GUEST_NSIG && ready; sig++) {
+        if (ready & (1ULL << (sig - 1))) {
+            ready &= ~(1ULL << (sig - 1));
+            user_signal_self(p, sig);
+        }
+    }
 }

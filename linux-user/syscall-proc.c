@@ -518,7 +518,17 @@ SYSCALL_HANDLER(rt_sigprocmask)
     if (args[2] && !copy_to_guest(p, args[2], &old, 8)) {
         return -EFAULT;
     }
+    user_signals_unblocked(p);
     return 0;
+}
+
+SYSCALL_HANDLER(rt_sigpending)
+{
+    if (args[1] != 8) {
+        return -EINVAL;
+    }
+    uint64_t pending = p->pending_signals & p->sigmask;
+    return copy_to_guest(p, args[0], &pending, 8) ? 0 : -EFAULT;
 }
 
 /* stack_t: ss_sp (long), ss_flags (int), ss_size (long) */

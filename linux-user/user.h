@@ -107,6 +107,7 @@ struct UserProcess {
     /* signals */
     GuestSigaction sigactions[GUEST_NSIG];
     uint64_t sigmask;
+    uint64_t pending_signals;       /* sent to itself while blocked */
     uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size as the guest set them */
     uint64_t clear_child_tid;
     int fault_signal;               /* host signal behind the last EXCP0E_PAGE */
@@ -252,6 +253,7 @@ SYSCALL_HANDLER(sched_getaffinity); SYSCALL_HANDLER(sched_yield);
 SYSCALL_HANDLER(getpriority); SYSCALL_HANDLER(setpriority); SYSCALL_HANDLER(prctl);
 SYSCALL_HANDLER(futex); SYSCALL_HANDLER(rt_sigaction); SYSCALL_HANDLER(rt_sigprocmask);
 SYSCALL_HANDLER(sigaltstack); SYSCALL_HANDLER(alarm); SYSCALL_HANDLER(pause);
+SYSCALL_HANDLER(rt_sigpending);
 SYSCALL_HANDLER(getresuid); SYSCALL_HANDLER(getresgid); SYSCALL_HANDLER(setresuid);
 SYSCALL_HANDLER(setresgid); SYSCALL_HANDLER(setreuid); SYSCALL_HANDLER(setregid);
 SYSCALL_HANDLER(setgroups); SYSCALL_HANDLER(personality); SYSCALL_HANDLER(getcpu);
@@ -294,7 +296,10 @@ void user_signals_cleanup(UserProcess *p);
 void user_die_with_signal(UserProcess *p, int sig) __attribute__((noreturn));
 /* The guest sets a signal's action: SIG_IGN and SIG_DFL go to the host. */
 void user_apply_sigaction(UserProcess *p, int sig);
-/* A signal sent to the guest itself (kill/tgkill/raise): ignore or die. */
+/* A signal sent to the guest itself (kill/tgkill/raise): ignore, keep pending
+ * while blocked, or die. */
 void user_signal_self(UserProcess *p, int sig);
+/* The signal mask changed: pending signals no longer blocked take effect. */
+void user_signals_unblocked(UserProcess *p);
 
 #endif

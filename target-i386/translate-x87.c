@@ -11,11 +11,23 @@ static TCGv i32_constant(DisasContext *s, uint32_t v)
     return tcg_constant(s->tcg, TCG_TYPE_I32, v);
 }
 
+/* Calls an x87 helper. Those touch only the FPU part of CPUX86State, never
+ * the TCG globals, so guest registers stay in host registers across them. */
 static void call(DisasContext *s, void *helper, TCGv ret, unsigned nargs, TCGv a0, TCGv a1,
                  TCGv a2)
 {
     TCGv args[3] = { a0, a1, a2 };
-    gen_helper_env(s, helper, 0, ret, nargs, args);
+    gen_helper_env(s, helper, TCG_CALL_NO_RWG, ret, nargs, args);
+}
+
+/* Calls an x87 helper that accesses guest memory and may raise a page fault:
+ * rip, cc_op and the globals must be in env. */
+static void call_faulting(DisasContext *s, void *helper, unsigned nargs, TCGv a0, TCGv a1)
+{
+    TCGv args[2] = { a0, a1 };
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, s->g->rip, s->pc_start);
+    gen_helper_env(s, helper, 0, NULL, nargs, args);
 }
 
 /* memory operand kinds of the load/arith rows: D8 m32fp, DA m32int, DC m64fp, DE m16int */
@@ -74,10 +86,10 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
         gen_st(s, s->T0, s->A0, MO_UW);
         return true;
     case 0xdb05:   /* FLD m80 */
-        call(s, helper_fldt, NULL, 1, s->A0, NULL, NULL);
+        call_faulting(s, helper_fldt, 1, s->A0, NULL);
         return true;
     case 0xdb07:   /* FSTP m80 */
-        call(s, helper_fstt, NULL, 1, s->A0, NULL, NULL);
+        call_faulting(s, helper_fstt, 1, s->A0, NULL);
         return true;
     case 0xdf05:   /* FILD m64int */
         gen_ld(s, s->T0, s->A0, MO_UQ);
@@ -90,8 +102,8 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
     case 0xd904: case 0xd906: case 0xdd04: case 0xdd06: {
         /* FLDENV, FNSTENV, FRSTOR, FNSAVE */
         unsigned kind = (b == 0xdd ? 2 : 0) + (op == 4 ? 1 : 0);
-        call(s, helper_fenv, NULL, 2, s->A0,
-             i32_constant(s, kind | (s->dflag == MO_16 ? 0x100 : 0)), NULL);
+        call_faulting(s, helper_fenv, 2, s->A0,
+                      i32_constant(s, kind | (s->dflag == MO_16 ? 0x100 : 0)));
         return true;
     }
     default:
@@ -222,9 +234,6 @@ bool disas_x87(DisasContext *s, unsigned b)
 
     x86_decode_modrm(s);
     op = (s->modrm >> 3) & 7;
-    /* helpers may raise #PF (m80, environments): rip and cc_op must be current */
-    gen_update_cc_op(s);
-    tcg_gen_movi(s->tcg, s->g->rip, s->pc_start);
     if (s->mod != 3) {
         return x87_memory(s, b, op);
     }

@@ -583,6 +583,39 @@ static void optimize_op(TCGContext *s, TCGOp *op)
     }
 }
 
+/*
+ * ext32u t, t right after the i64 op that computed t: the op can produce the
+ * zero-extended 32-bit result itself (its low 32 bits depend only on the low
+ * 32 bits of its inputs), which hosts do for free.
+ */
+static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op)
+{
+    int64_t c;
+    if (op->opc != INDEX_op_ext32u || op->args[0] != op->args[1] || !prev ||
+        prev->nb_oargs != 1 || prev->args[0] != op->args[0] || prev->narrow32 ||
+        prev->type != TCG_TYPE_I64) {
+        return false;
+    }
+    switch (prev->opc) {
+    case INDEX_op_add: case INDEX_op_sub: case INDEX_op_mul: case INDEX_op_and:
+    case INDEX_op_or: case INDEX_op_xor: case INDEX_op_neg: case INDEX_op_not:
+    case INDEX_op_add_shl:
+        break;
+    case INDEX_op_shl:
+        if (arg_const(s, prev->args[2], &c) && c >= 0 && c < 32) {
+            break;
+        }
+        return false;
+    default:
+        return false;
+    }
+    prev->narrow32 = true;
+    op->removed = true;
+    forget_temp(s, (int)op->args[0]);
+    temp_info(s, (int)op->args[0])->z_mask = 0xffffffffull;
+    return true;
+}
+
 void tcg_optimize(TCGContext *s)
 {
     if (!s->opt) {
@@ -592,9 +625,16 @@ void tcg_optimize(TCGContext *s)
         }
     }
     s->opt->nb_valid = 0;
+    TCGOp *prev = NULL;
     for (int i = 0; i < s->nb_ops; i++) {
-        if (!s->ops[i].removed) {
-            optimize_op(s, &s->ops[i]);
+        TCGOp *op = &s->ops[i];
+        if (op->removed) {
+            continue;
         }
+        if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op)) {
+            continue;
+        }
+        optimize_op(s, op);
+        prev = op->removed ? prev : op;
     }
 }

@@ -53,6 +53,7 @@ typedef struct TCGOp {
     uint8_t type;                /* TCGType of the outputs (first value operand) */
     uint8_t nb_oargs, nb_iargs, nb_cargs;
     bool removed;
+    bool narrow32;               /* i64 op whose result is zero-extended from 32 bits */
     uint16_t dead_args;          /* bit i: value argument i is not used after this op */
     TCGArg args[TCG_MAX_OP_ARGS];
 } TCGOp;

@@ -662,7 +662,7 @@ static void dump_op(TCGContext *s, FILE *out, const TCGOp *op)
         fprintf(out, " ---- %016" PRIx64 " %" PRIx64 "\n", (uint64_t)op->args[0], (uint64_t)op->args[1]);
         return;
     }
-    fprintf(out, " %s%s", def->name,
+    fprintf(out, " %s%s%s", def->name, op->narrow32 ? "_zx32" : "",
             op->opc == INDEX_op_call || (op->opc >= INDEX_op_set_label && op->opc != INDEX_op_add_shl) ? "" :
             op->type == TCG_TYPE_I32 ? "_i32" : "_i64");
     for (int i = 0; i < nvals; i++) {

@@ -280,6 +280,22 @@ if have vpc; then
   poke "$T/bad" 540 7fffffff
   same_status "vpc: huge block table" info "$T/bad"
 fi
+if have vpc; then
+  # which size field counts depends on the creator application and the geometry
+  vhd_checksum() { # rewrites the footer checksum of the copy at offset 0
+    sum=$(od -An -tu1 -v -N512 "$1" | tr -s ' ' '\n' | awk 'NF { if (n < 64 || n > 67) s += $1; n++ } END { print s }')
+    poke "$1" 64 "$(printf '%08x' $(( (~sum) & 0xffffffff )))"
+  }
+  for app in 77696e20 76706320 64327620 71656d75 71656d32 78797a77; do
+    qemu-img create -q -f vpc -o force_size=on "$T/size.vhd" 10M
+    poke "$T/size.vhd" 28 "$app"
+    poke "$T/size.vhd" 56 012e0411                      # geometry 302/4/17: a bit more than 10 MiB
+    vhd_checksum "$T/size.vhd"
+    t "vpc: disk size of creator $app as qemu-img reads it" sh -c "[ \"\$(qemu-img info --output=json '$T/size.vhd' | grep virtual-size)\" = \"\$('$Q' info --output=json '$T/size.vhd' | grep virtual-size)\" ]"
+  done
+  poke "$T/size.vhd" 64 00000000
+  same_status "vpc: bad footer checksum" info "$T/size.vhd"
+fi
 if have vdi; then
   qemu-img convert -O vdi "$src" "$T/bad.vdi"
   poke "$T/bad.vdi" 76 03000000

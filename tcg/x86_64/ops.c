@@ -378,7 +378,8 @@ static void out_br(TCGContext *s, int label)
 
 static bool out_arith_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const bool *c)
 {
-    TCGType type = (TCGType)op->type;
+    /* 32-bit forms zero-extend their result, which is what narrow32 asks for */
+    TCGType type = op->narrow32 ? TCG_TYPE_I32 : (TCGType)op->type;
     int rexw = rexw_of(type);
     int out = (int)a[0];
     switch (op->opc) {

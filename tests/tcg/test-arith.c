@@ -433,3 +433,55 @@ void test_scaled_adds(TestContext *t)
         }
     }
 }
+
+/* "op t; ext32u t, t" becomes one op with a 32-bit result: every such op,
+ * shifts on both sides of 32, and an extension into another temp. */
+void test_narrowed_ops(TestContext *t)
+{
+    static const TCGOpcode ops[] = {
+        INDEX_op_add, INDEX_op_sub, INDEX_op_mul, INDEX_op_and, INDEX_op_or, INDEX_op_xor,
+        INDEX_op_shl,
+    };
+    TCGContext *s = test_tcg(t);
+    for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+        for (int imm = 0; imm < 2; imm++) {
+            int64_t c = ops[k] == INDEX_op_shl ? (imm ? 5 : 40) : -0x1234;
+            tcg_func_start(s);
+            TCGv q0 = test_global(t, TCG_TYPE_I64, 0), q1 = test_global(t, TCG_TYPE_I64, 1);
+            TCGv a = tcg_temp_new(s, TCG_TYPE_I64), b = tcg_temp_new(s, TCG_TYPE_I64);
+            if (imm || ops[k] == INDEX_op_shl) {
+                tcg_gen_op3i(s, ops[k], a, q0, c);
+            } else {
+                tcg_gen_op3(s, ops[k], a, q0, q1);
+            }
+            tcg_gen_ext32u(s, a, a);
+            tcg_gen_mov(s, test_global(t, TCG_TYPE_I64, 2), a);
+            tcg_gen_neg(s, b, q1);
+            tcg_gen_ext32u(s, test_global(t, TCG_TYPE_I64, 3), b);   /* b stays 64-bit */
+            tcg_gen_mov(s, test_global(t, TCG_TYPE_I64, 4), b);
+            tcg_gen_exit_tb(s, 0);
+            const void *code = test_compile(t);
+            for (int r = 0; r < 50; r++) {
+                uint64_t x = test_value(t), y = test_value(t), want;
+                uint64_t yy = (imm || ops[k] == INDEX_op_shl) ? (uint64_t)c : y;
+                switch (ops[k]) {
+                case INDEX_op_add: want = x + yy; break;
+                case INDEX_op_sub: want = x - yy; break;
+                case INDEX_op_mul: want = x * yy; break;
+                case INDEX_op_and: want = x & yy; break;
+                case INDEX_op_or: want = x | yy; break;
+                case INDEX_op_xor: want = x ^ yy; break;
+                default: want = x << yy; break;
+                }
+                test_set(t, TCG_TYPE_I64, 0, x);
+                test_set(t, TCG_TYPE_I64, 1, y);
+                test_run(t, code);
+                bool ok = test_get(t, TCG_TYPE_I64, 2) == (uint32_t)want &&
+                          test_get(t, TCG_TYPE_I64, 3) == (uint32_t)-y &&
+                          test_get(t, TCG_TYPE_I64, 4) == -y;
+                test_report(t, ok, "narrowed op %zu%s (%#llx, %#llx)", k, imm ? " imm" : "",
+                            (unsigned long long)x, (unsigned long long)y);
+            }
+        }
+    }
+}

@@ -152,6 +152,7 @@ int main(int argc, char **argv)
     test_arith(t);
     test_known_bits(t);
     test_scaled_adds(t);
+    test_narrowed_ops(t);
     test_compare(t);
     test_pressure(t);
     test_calls(t);

@@ -20,6 +20,7 @@ static void report_child(const char *what, pid_t pid)
     waitpid(pid, &status, 0);
     printf("%s: signaled %d signal %d exited %d\n", what, WIFSIGNALED(status),
            WIFSIGNALED(status) ? WTERMSIG(status) : 0, WIFEXITED(status));
+    fflush(stdout);
 }
 
 int main(void)
@@ -60,6 +61,22 @@ int main(void)
         _exit(0);
     }
     report_child("raise(SIGKILL)", pid);
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        sigset_t term, pending;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigprocmask(SIG_BLOCK, &term, NULL);
+        raise(SIGTERM);
+        sigpending(&pending);
+        printf("blocked SIGTERM survives, pending %d\n", sigismember(&pending, SIGTERM));
+        fflush(stdout);
+        sigprocmask(SIG_UNBLOCK, &term, NULL);
+        printf("not reached\n");
+        _exit(0);
+    }
+    report_child("SIGTERM unblocked", pid);
     sigset_t set, old;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
