@@ -319,6 +319,8 @@ if have vmdk; then
   qemu-img convert -O vmdk "$src" "$T/bad.vmdk"
   poke "$T/bad.vmdk" $((27 * 512)) 00ffff00            # first grain far past the end
   same_status "vmdk: grain past the end found by check" check "$T/bad.vmdk"
+  t "vmdk: ... reported as qemu-img reports it" sh -c "qemu-img check '$T/bad.vmdk' 2>&1 | sed 's/^qemu-img: //' >'$T/q.err';
+    '$Q' check '$T/bad.vmdk' 2>&1 | sed 's/^quetzal-img: //' >'$T/o.err'; cmp '$T/q.err' '$T/o.err'"
   qemu-img create -q -f vmdk "$T/bad.vmdk" 5M
   poke "$T/bad.vmdk" 75 0a0a
   same_status "vmdk: newline-damaged header" info "$T/bad.vmdk"
