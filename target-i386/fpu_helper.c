@@ -71,6 +71,49 @@ void helper_fpop(CPUX86State *env)
     env->fpstt = (env->fpstt + 1) & 7;
 }
 
+/*
+ * Host floating-point state around one guest operation: the guest rounding
+ * mode going in, the guest exception flags coming out (SDM vol. 1, 8.1.3.1).
+ * On x86 hosts long double arithmetic runs on the host x87 unit, whose
+ * control and status words have the guest's layout, so they are used
+ * directly (cheaper than <fenv.h>, which also switches the SSE unit).
+ */
+#if defined(__x86_64__) || defined(__i386__)
+/* values pinned to the x87 stack at this point of the instruction stream */
+#define ORDER_BARRIER2(a, b) __asm__ volatile("" : "+t"(a), "+u"(b))
+#define ORDER_BARRIER1(a) __asm__ volatile("" : "+t"(a))
+
+static int fp_begin(const CPUX86State *env)
+{
+    uint16_t cw, want, sw;
+
+    /* clearing the host flags is only needed when they hold one the guest
+     * does not have yet (the guest flags are sticky) */
+    __asm__ volatile("fnstsw %0\n\tfnstcw %1" : "=m"(sw), "=m"(cw));
+    if (sw & 0x3d & ~env->fpus) {
+        __asm__ volatile("fnclex");
+    }
+    want = (cw & ~0xc00) | (env->fpuc & 0xc00);
+    if (want != cw) {
+        __asm__ volatile("fldcw %0" : : "m"(want));
+    }
+    return cw;
+}
+
+static void fp_end(CPUX86State *env, int saved)
+{
+    uint16_t sw, cw = saved;
+
+    __asm__ volatile("fnstsw %0" : "=m"(sw));
+    if ((cw & 0xc00) != (env->fpuc & 0xc00)) {
+        __asm__ volatile("fldcw %0" : : "m"(cw));
+    }
+    env->fpus |= sw & 0x3d;   /* IE ZE OE UE PE (host denormal flags aside) */
+}
+#else
+#define ORDER_BARRIER2(a, b) __asm__ volatile("" : "+m"(a), "+m"(b))
+#define ORDER_BARRIER1(a) __asm__ volatile("" : "+m"(a))
+
 /* rounding mode of the control word (SDM vol. 1, 8.1.5.3) */
 static int host_rounding(const CPUX86State *env)
 {
@@ -78,8 +121,6 @@ static int host_rounding(const CPUX86State *env)
     return modes[(env->fpuc >> 10) & 3];
 }
 
-/* Host floating-point state around one guest operation: the guest rounding
- * mode going in, the guest exception flags coming out (SDM vol. 1, 8.1.3.1). */
 static int fp_begin(const CPUX86State *env)
 {
     int saved = fegetround();
@@ -98,6 +139,7 @@ static void fp_end(CPUX86State *env, int saved)
                  (raised & FE_OVERFLOW ? 0x08 : 0) | (raised & FE_UNDERFLOW ? 0x10 : 0) |
                  (raised & FE_INEXACT ? 0x20 : 0);
 }
+#endif
 
 static long double from_bits(uint64_t bits, uint32_t kind)
 {
@@ -137,11 +179,11 @@ static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, b
 
     saved = fp_begin(env);
     rounded = truncate ? truncl(v) : rintl(v);
-    if (rounded != v && !isnan(v)) {
-        feraiseexcept(FE_INEXACT);
-    }
     fp_end(env, saved);
     r = rounded;
+    if (r != v && !isnan(r)) {
+        env->fpus |= 0x20;    /* PE */
+    }
     if (isnan(r) || r >= limit || r < -limit) {
         env->fpus |= FPUS_IE;
         return (uint64_t)1 << (bits - 1);
@@ -238,22 +280,21 @@ static void compare(CPUX86State *env, long double a, long double b)
  * 6 div, 7 divr; a is the destination operand */
 static long double arith(CPUX86State *env, unsigned op, long double a, long double b)
 {
-    /* volatile keeps the operation between the rounding-mode switches */
-    volatile long double va = a, vb = b, vr;
     long double r;
-    int saved;
+    int saved = fp_begin(env);
 
-    saved = fp_begin(env);
+    /* the empty asm statements keep the operation between the mode switches */
+    ORDER_BARRIER2(a, b);
     switch (op) {
-    case 0: vr = va + vb; break;
-    case 1: vr = va * vb; break;
-    case 4: vr = va - vb; break;
-    case 5: vr = vb - va; break;
-    case 6: vr = va / vb; break;
-    default: vr = vb / va; break;
+    case 0: r = a + b; break;
+    case 1: r = a * b; break;
+    case 4: r = a - b; break;
+    case 5: r = b - a; break;
+    case 6: r = a / b; break;
+    default: r = b / a; break;
     }
+    ORDER_BARRIER1(r);
     fp_end(env, saved);
-    r = vr;
     return r;
 }
 
@@ -414,10 +455,10 @@ static void unary(CPUX86State *env, uint32_t modrm)
         volatile long double in = x, out;
         int saved = fp_begin(env);
         out = rintl(in);
-        if (out != in && !isnan(in)) {
-            feraiseexcept(FE_INEXACT);
-        }
         fp_end(env, saved);
+        if (out != in && !isnan(in)) {
+            env->fpus |= 0x20;    /* PE */
+        }
         set_st(env, 0, out);
         break;
     }

@@ -171,7 +171,7 @@ void helper_cpuid(CPUX86State *env)
         cpuid_string("QuetzalQuetz", &b, &d, &c);
         break;
     case 1:
-        a = 0x00060f10;     /* family 6 ... model 1, stepping 0 */
+        a = 0x00000610;     /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID fig. 3-6) */
         b = 0x00000800;     /* CLFLUSH line size 8 * 8 bytes */
         c = CPUID_EXT_CX16 | CPUID_EXT_POPCNT;
         d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_SSE | CPUID_SSE2 |

@@ -4,6 +4,9 @@
  * lane layout relies on a little-endian host, as XMMReg does.
  */
 #include <fenv.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 #include <math.h>
 #include <string.h>
 #include "target-i386/sse_helper.h"
@@ -244,9 +247,76 @@ uint32_t helper_movmskpd(uint64_t lo, uint64_t hi)
  * NaN, "real indefinite") for invalid operations.
  */
 
+/*
+ * The host's floating-point environment does the rounding and detects the
+ * exception flags (in MXCSR layout; DE is computed by the helpers themselves).
+ *
+ * x86 hosts use their own MXCSR, and lazily: reading or writing it costs more
+ * than an ADDSD. In the common case (every guest exception masked, round to
+ * nearest) the host MXCSR is left as it is, and the flags guest operations
+ * raise pile up in it until the guest looks at MXCSR (helper_sse_sync_mxcsr).
+ * Otherwise each operation starts from clear flags and the guest's rounding
+ * control, so that an unmasked exception is seen by the instruction raising it.
+ * Outside helpers the host MXCSR is HOST_MXCSR_DEFAULT plus pending flags.
+ * Hosts without SSE go through <fenv.h> every time.
+ */
+#define MXCSR_ALL_MASKS (MXCSR_FLAGS << MXCSR_MASK_SHIFT)
+#define HOST_MXCSR_DEFAULT MXCSR_RESET
+
+#ifdef __SSE__
+static bool fp_lazy(const CPUX86State *env)
+{
+    return (env->mxcsr & (MXCSR_ALL_MASKS | MXCSR_RC_MASK)) == MXCSR_ALL_MASKS;
+}
+
+/* the pending flags; the host back to its default */
+static uint32_t host_take_flags(void)
+{
+    uint32_t host = _mm_getcsr();
+    if (host != HOST_MXCSR_DEFAULT) {
+        _mm_setcsr(HOST_MXCSR_DEFAULT);
+    }
+    return host & MXCSR_FLAGS & ~MXCSR_DE;
+}
+
+static void host_fp_start(uint32_t guest_mxcsr)
+{
+    _mm_setcsr(HOST_MXCSR_DEFAULT | (guest_mxcsr & MXCSR_RC_MASK));
+}
+#else
+static bool fp_lazy(const CPUX86State *env)
+{
+    return false;
+}
+
+static uint32_t host_take_flags(void)
+{
+    int host = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t flags = 0;
+    flags |= (host & FE_INVALID) ? MXCSR_IE : 0;
+    flags |= (host & FE_DIVBYZERO) ? MXCSR_ZE : 0;
+    flags |= (host & FE_OVERFLOW) ? MXCSR_OE : 0;
+    flags |= (host & FE_UNDERFLOW) ? MXCSR_UE : 0;
+    flags |= (host & FE_INEXACT) ? MXCSR_PE : 0;
+    feclearexcept(FE_ALL_EXCEPT);
+    fesetround(FE_TONEAREST);
+    return flags;
+}
+
 static const int host_rounding_mode[4] = {
     FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO,
 };
+
+static void host_fp_start(uint32_t guest_mxcsr)
+{
+    fesetround(host_rounding_mode[(guest_mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT]);
+}
+#endif
+
+void helper_sse_sync_mxcsr(CPUX86State *env)
+{
+    env->mxcsr |= host_take_flags();
+}
 
 /*
  * The compiler does not see the host's floating-point environment and may move
@@ -256,52 +326,35 @@ static const int host_rounding_mode[4] = {
 #define FP_FENCE(value) __asm__ volatile("" : "+m"(value) : : "memory")
 
 /*
- * Every floating-point helper runs between fp_begin and fp_end. fp_begin sets
- * MXCSR's sticky flags aside (so the flags this instruction raises show alone),
- * clears the host's flags and sets the host rounding mode; it returns the
- * sticky flags.
+ * Every floating-point helper runs between fp_begin and fp_end. Unless lazy,
+ * fp_begin merges the pending flags, sets MXCSR's sticky flags aside (so the
+ * flags this instruction raises show alone) and prepares the host; it returns
+ * the sticky flags.
  */
 static uint32_t fp_begin(CPUX86State *env)
 {
-    uint32_t sticky = env->mxcsr & MXCSR_FLAGS;
-    unsigned rounding = (env->mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT;
-    env->mxcsr &= ~MXCSR_FLAGS;
-    feclearexcept(FE_ALL_EXCEPT);
-    if (rounding != 0) {
-        fesetround(host_rounding_mode[rounding]);
+    if (fp_lazy(env)) {
+        return 0;
     }
+    uint32_t sticky = (env->mxcsr & MXCSR_FLAGS) | host_take_flags();
+    env->mxcsr &= ~MXCSR_FLAGS;
+    host_fp_start(env->mxcsr);
     return sticky;
 }
 
 /*
- * fp_end adds the host's flags to the ones the helper set itself, restores the
- * sticky ones and round-to-nearest. An exception the instruction raised whose
- * mask bit is clear is a #XM fault (SDM vol. 1, 11.5.1), raised before the
- * caller writes any result. host_pc is the helper's GETPC().
+ * fp_end adds the host's flags to the ones the helper set itself and restores
+ * the sticky ones. An exception the instruction raised whose mask bit is clear
+ * is a #XM fault (SDM vol. 1, 11.5.1), raised before the caller writes any
+ * result. host_pc is the helper's GETPC().
  */
 static void fp_end(CPUX86State *env, uint32_t sticky, uintptr_t host_pc)
 {
-    int host = fetestexcept(FE_ALL_EXCEPT);
-    uint32_t raised = env->mxcsr & MXCSR_FLAGS;
-    if (host & FE_INVALID) {
-        raised |= MXCSR_IE;
+    if (fp_lazy(env)) {
+        return;
     }
-    if (host & FE_DIVBYZERO) {
-        raised |= MXCSR_ZE;
-    }
-    if (host & FE_OVERFLOW) {
-        raised |= MXCSR_OE;
-    }
-    if (host & FE_UNDERFLOW) {
-        raised |= MXCSR_UE;
-    }
-    if (host & FE_INEXACT) {
-        raised |= MXCSR_PE;
-    }
+    uint32_t raised = (env->mxcsr & MXCSR_FLAGS) | host_take_flags();
     env->mxcsr |= raised | sticky;
-    if (env->mxcsr & MXCSR_RC_MASK) {
-        fesetround(FE_TONEAREST);
-    }
     if (raised & ~(env->mxcsr >> MXCSR_MASK_SHIFT)) {
         x86_raise_exception(env, EXCP13_XMM, 0, host_pc);
     }
@@ -633,31 +686,42 @@ F32_APPROXIMATE(rsqrtss, 1, f32_reciprocal_sqrt)
 
 /* Packed and scalar forms of one lane operation. Scalar forms keep the
  * destination's upper lanes. */
+/*
+ * The destination is read and written lane by lane, never as one 16-byte
+ * access: generated code writes XMM registers as two 8-byte halves, and a
+ * 16-byte load right after them cannot be forwarded from the store buffer.
+ */
 #define F32_BINARY(name, lanes, LANE) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        uint32_t r[4]; \
         uint32_t sticky = fp_begin(env); \
         FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
-            r.l[i] = LANE; \
+            r[i] = LANE; \
         } \
         FP_FENCE(r); \
         fp_end(env, sticky, GETPC()); \
-        *d = r; \
+        for (int i = 0; i < (lanes); i++) { \
+            d->l[i] = r[i]; \
+        } \
     }
 #define F64_BINARY(name, lanes, LANE) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        uint64_t r[2]; \
         uint32_t sticky = fp_begin(env); \
         FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
-            r.q[i] = LANE; \
+            r[i] = LANE; \
         } \
         FP_FENCE(r); \
         fp_end(env, sticky, GETPC()); \
-        *d = r; \
+        for (int i = 0; i < (lanes); i++) { \
+            d->q[i] = r[i]; \
+        } \
     }
 
 #define F32_ARITH(op) f32_arith(env, f32_##op, d->l[i], s.l[i])
@@ -751,32 +815,38 @@ static int f64_relation(CPUX86State *env, uint64_t a, uint64_t b, bool signal_qn
 #define F32_COMPARE(name, lanes) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        uint32_t r[4]; \
         bool signal_qnan = fp_predicate_signals_qnan(imm); \
         uint32_t sticky = fp_begin(env); \
         FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
             int relation = f32_relation(env, d->l[i], s.l[i], signal_qnan); \
-            r.l[i] = fp_predicate(relation, imm) ? UINT32_MAX : 0; \
+            r[i] = fp_predicate(relation, imm) ? UINT32_MAX : 0; \
         } \
         FP_FENCE(r); \
         fp_end(env, sticky, GETPC()); \
-        *d = r; \
+        for (int i = 0; i < (lanes); i++) { \
+            d->l[i] = r[i]; \
+        } \
     }
 #define F64_COMPARE(name, lanes) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        uint64_t r[2]; \
         bool signal_qnan = fp_predicate_signals_qnan(imm); \
         uint32_t sticky = fp_begin(env); \
         FP_FENCE(s); \
         for (int i = 0; i < (lanes); i++) { \
             int relation = f64_relation(env, d->q[i], s.q[i], signal_qnan); \
-            r.q[i] = fp_predicate(relation, imm) ? UINT64_MAX : 0; \
+            r[i] = fp_predicate(relation, imm) ? UINT64_MAX : 0; \
         } \
         FP_FENCE(r); \
         fp_end(env, sticky, GETPC()); \
-        *d = r; \
+        for (int i = 0; i < (lanes); i++) { \
+            d->q[i] = r[i]; \
+        } \
     }
 
 F32_COMPARE(cmpps, 4)
@@ -914,23 +984,22 @@ static uint32_t f64_to_int32(CPUX86State *env, uint64_t a, bool truncate)
     return (uint32_t)double_to_int(env, f64_from_bits(f64_daz(env, a)), 32, truncate);
 }
 
-/* XMM-to-XMM conversions: BODY fills r (a copy of the destination) from s */
+/* XMM-to-XMM conversions writing the whole register: BODY fills r from s */
 #define CONVERT(name, BODY) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
     { \
-        XMMReg s = xmm_from_halves(lo, hi), r = *d; \
+        XMMReg s = xmm_from_halves(lo, hi), r; \
         uint32_t sticky = fp_begin(env); \
         FP_FENCE(s); \
         BODY; \
         FP_FENCE(r); \
         fp_end(env, sticky, GETPC()); \
-        *d = r; \
+        d->q[0] = r.q[0]; \
+        d->q[1] = r.q[1]; \
     }
 
 CONVERT(cvtps2pd, r.q[0] = f32_to_f64(env, s.l[0]); r.q[1] = f32_to_f64(env, s.l[1]))
 CONVERT(cvtpd2ps, r.l[0] = f64_to_f32(env, s.q[0]); r.l[1] = f64_to_f32(env, s.q[1]); r.q[1] = 0)
-CONVERT(cvtss2sd, r.q[0] = f32_to_f64(env, s.l[0]))
-CONVERT(cvtsd2ss, r.l[0] = f64_to_f32(env, s.q[0]))
 CONVERT(cvtdq2ps, for (int i = 0; i < 4; i++) r.l[i] = f32_to_bits((float)(int32_t)s.l[i]))
 CONVERT(cvtps2dq, for (int i = 0; i < 4; i++) r.l[i] = f32_to_int32(env, s.l[i], false))
 CONVERT(cvttps2dq, for (int i = 0; i < 4; i++) r.l[i] = f32_to_int32(env, s.l[i], true))
@@ -941,6 +1010,27 @@ CONVERT(cvtpd2dq,
 CONVERT(cvttpd2dq,
         r.l[0] = f64_to_int32(env, s.q[0], true); r.l[1] = f64_to_int32(env, s.q[1], true);
         r.q[1] = 0)
+
+/* the scalar conversions keep the rest of the destination */
+void helper_cvtss2sd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(lo);
+    uint64_t r = f32_to_f64(env, (uint32_t)lo);
+    FP_FENCE(r);
+    fp_end(env, sticky, GETPC());
+    d->q[0] = r;
+}
+
+void helper_cvtsd2ss(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(lo);
+    uint32_t r = f64_to_f32(env, lo);
+    FP_FENCE(r);
+    fp_end(env, sticky, GETPC());
+    d->l[0] = r;
+}
 
 void helper_cvtsi2ss(CPUX86State *env, XMMReg *d, int64_t value)
 {
@@ -998,6 +1088,7 @@ void helper_ldmxcsr(CPUX86State *env, uint32_t value)
     if (value & ~MXCSR_WRITABLE) {
         x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
     }
+    host_take_flags();      /* pending flags are overwritten */
     env->mxcsr = value;
 }
 

@@ -114,6 +114,13 @@ uint64_t helper_cvttsd2si64(CPUX86State *env, uint64_t src);
  * Exceptions"), at the instruction that called it */
 void helper_sse_raise_gp(CPUX86State *env) __attribute__((noreturn));
 
+/*
+ * The exception flags of env->mxcsr may lag behind: guest operations can leave
+ * them pending in the host (see sse_helper.c). Anything reading env->mxcsr
+ * (STMXCSR, FXSAVE, signal frames) calls this first.
+ */
+void helper_sse_sync_mxcsr(CPUX86State *env);
+
 /* LDMXCSR: #GP(0) when a reserved bit is set (Intel SDM vol. 2B, LDMXCSR) */
 void helper_ldmxcsr(CPUX86State *env, uint32_t value);
 

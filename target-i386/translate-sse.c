@@ -912,6 +912,14 @@ static bool gen_compare_to_eflags(DisasContext *s, const SSEOp *op)
     return true;
 }
 
+/* env->mxcsr with the flags still pending in the host merged in */
+static void gen_load_mxcsr(DisasContext *s, TCGv val)
+{
+    TCGv env = tcg_env(s->tcg);
+    gen_call(s, (void *)helper_sse_sync_mxcsr, TCG_CALL_NO_RWG, NULL, 1, &env);
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, env, offsetof(CPUX86State, mxcsr));
+}
+
 static bool gen_ldmxcsr(DisasContext *s)
 {
     TCGv val = new_i64(s);
@@ -930,8 +938,8 @@ static bool gen_ldmxcsr(DisasContext *s)
 static bool gen_stmxcsr(DisasContext *s)
 {
     TCGv val = new_i64(s);
-    tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, tcg_env(s->tcg), offsetof(CPUX86State, mxcsr));
     TCGv addr = gen_memory_address(s, MEM_32);
+    gen_load_mxcsr(s, val);
     gen_st(s, val, addr, MO_UL);
     free_temps(s, val, addr);
     return true;
@@ -986,7 +994,7 @@ static bool gen_fxsave(DisasContext *s)
     for (int offset = FXSAVE_ST0; offset < FXSAVE_XMM0; offset += 8) {
         gen_store_at(s, base, offset, val, MO_64);
     }
-    tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, tcg_env(s->tcg), offsetof(CPUX86State, mxcsr));
+    gen_load_mxcsr(s, val);
     gen_store_at(s, base, FXSAVE_MXCSR, val, MO_32);
     tcg_gen_movi(s->tcg, val, MXCSR_WRITABLE);
     gen_store_at(s, base, FXSAVE_MXCSR_MASK, val, MO_32);

@@ -11,11 +11,23 @@ static TCGv i32_constant(DisasContext *s, uint32_t v)
     return tcg_constant(s->tcg, TCG_TYPE_I32, v);
 }
 
+/* Calls an x87 helper. Those touch only the FPU part of CPUX86State, never
+ * the TCG globals, so guest registers stay in host registers across them. */
 static void call(DisasContext *s, void *helper, TCGv ret, unsigned nargs, TCGv a0, TCGv a1,
                  TCGv a2)
 {
     TCGv args[3] = { a0, a1, a2 };
-    gen_helper_env(s, helper, 0, ret, nargs, args);
+    gen_helper_env(s, helper, TCG_CALL_NO_RWG, ret, nargs, args);
+}
+
+/* Calls an x87 helper that accesses guest memory and may raise a page fault:
+ * rip, cc_op and the globals must be in env. */
+static void call_faulting(DisasContext *s, void *helper, unsigned nargs, TCGv a0, TCGv a1)
+{
+    TCGv args[2] = { a0, a1 };
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, s->g->rip, s->pc_start);
+    gen_helper_env(s, helper, 0, NULL, nargs, args);
 }
 
 /* memory operand kinds of the load/arith rows: D8 m32fp, DA m32int, DC m64fp, DE m16int */
@@ -74,10 +86,10 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
         gen_st(s, s->T0, s->A0, MO_UW);
         return true;
     case 0xdb05:   /* FLD m80 */
-        call(s, helper_fldt, NULL, 1, s->A0, NULL, NULL);
+        call_faulting(s, helper_fldt, 1, s->A0, NULL);
         return true;
     case 0xdb07:   /* FSTP m80 */
-        call(s, helper_fstt, NULL, 1, s->A0, NULL, NULL);
+        call_faulting(s, helper_fstt, 1, s->A0, NULL);
         return true;
     case 0xdf05:   /* FILD m64int */
         gen_ld(s, s->T0, s->A0, MO_UQ);
@@ -90,8 +102,8 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
     case 0xd904: case 0xd906: case 0xdd04: case 0xdd06: {
         /* FLDENV, FNSTENV, FRSTOR, FNSAVE */
         unsigned kind = (b == 0xdd ? 2 : 0) + (op == 4 ? 1 : 0);
-        call(s, helper_fenv, NULL, 2, s->A0,
-             i32_constant(s, kind | (s->dflag == MO_16 ? 0x100 : 0)), NULL);
+        call_faulting(s, helper_fenv, 2, s->A0,
+                      i32_constant(s, kind | (s->dflag == MO_16 ? 0x100 : 0)));
         return true;
     }
     default:
@@ -99,120 +111,158 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
     }
 }
 
-static bool x87_register(DisasContext *s, unsigned b, int op, int i)
+static void gen_fpop(DisasContext *s)
+{
+    call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+}
+
+/* D8, DC, DE register forms: arithmetic and compares with ST(i) */
+static bool x87_reg_arith(DisasContext *s, unsigned b, int op, int i)
 {
     TCGv index = i32_constant(s, i);
 
-    switch (b) {
-    case 0xd8:
-        if (op == 2 || op == 3) {
-            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
-            if (op == 3) {
-                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            }
-        } else {
-            call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index, i32_constant(s, 0));
+    if (op == 2 || op == 3) {
+        /* DE D9 is FCOMPP; DC D0+i/D8+i are aliases of FCOM/FCOMP */
+        if (b == 0xde && !(op == 3 && i == 1)) {
+            return false;
         }
-        return true;
-    case 0xdc:
-    case 0xde:
-        if (op == 2 || op == 3) {
-            /* DE D9 is FCOMPP; DC D0+i/D8+i are aliases of FCOM/FCOMP */
-            if (b == 0xde && !(op == 3 && i == 1)) {
-                return false;
-            }
-            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
-            if (op == 3) {
-                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            }
-            if (b == 0xde) {
-                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            }
-            return true;
+        call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+        if (op == 3) {
+            gen_fpop(s);
         }
-        call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index, i32_constant(s, 1));
         if (b == 0xde) {
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            gen_fpop(s);
         }
         return true;
+    }
+    call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index,
+         i32_constant(s, b != 0xd8));
+    if (b == 0xde) {
+        gen_fpop(s);
+    }
+    return true;
+}
+
+/* D9 register forms: FLD ST(i), FXCH, FNOP and the D9 E0-FF group */
+static bool x87_reg_d9(DisasContext *s, int op, int i)
+{
+    static const uint8_t reserved[] = { 0xe2, 0xe3, 0xe6, 0xe7, 0xef };
+
+    if (op == 0) {
+        call(s, helper_fld_sti, NULL, 1, i32_constant(s, i), NULL, NULL);
+        return true;
+    }
+    if (op == 1) {
+        call(s, helper_fxch, NULL, 1, i32_constant(s, i), NULL, NULL);
+        return true;
+    }
+    if (op < 4 && s->modrm != 0xd0) {
+        return false;
+    }
+    for (unsigned k = 0; k < sizeof(reserved); k++) {
+        if (s->modrm == reserved[k]) {
+            return false;
+        }
+    }
+    call(s, helper_fmisc, NULL, 1, i32_constant(s, s->modrm), NULL, NULL);
+    return true;
+}
+
+/* DD register forms: FFREE, FST/FSTP ST(i), FUCOM/FUCOMP */
+static bool x87_reg_dd(DisasContext *s, int op, int i)
+{
+    TCGv index = i32_constant(s, i);
+
+    if (op == 0) {
+        call(s, helper_ffree, NULL, 1, index, NULL, NULL);
+    } else if (op == 2 || op == 3) {
+        call(s, helper_fst_sti, NULL, 1, index, NULL, NULL);
+    } else if (op == 4 || op == 5) {
+        call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+    } else {
+        return false;
+    }
+    if (op == 3 || op == 5) {
+        gen_fpop(s);
+    }
+    return true;
+}
+
+/* FCOMI/FUCOMI(P): the result goes to ZF, PF, CF */
+static void gen_fcomi(DisasContext *s, int i, bool pop)
+{
+    call(s, helper_fcomi, s->T0, 1, i32_constant(s, i), NULL, NULL);
+    gen_set_eflags_cc(s, s->T0);
+    if (pop) {
+        gen_fpop(s);
+    }
+}
+
+/* DA, DB register forms: FCMOVcc, FUCOMPP, FNCLEX, FNINIT, FUCOMI, FCOMI */
+static bool x87_reg_da_db(DisasContext *s, unsigned b, int op, int i)
+{
+    if (op < 4) {
+        /* FCMOVcc: B, E, BE, U (DA) and their negations (DB) */
+        static const uint8_t conds[4] = { 0x2, 0x4, 0x6, 0xa };
+        gen_setcc_value(s, conds[op] | (b == 0xdb), s->T0);
+        call(s, helper_fcmov, NULL, 2, i32_constant(s, i), s->T0, NULL);
+        return true;
+    }
+    if (b == 0xda) {
+        if (s->modrm != 0xe9) {
+            return false;
+        }
+        call(s, helper_fcom, NULL, 1, i32_constant(s, 1), NULL, NULL);   /* FUCOMPP */
+        gen_fpop(s);
+        gen_fpop(s);
+        return true;
+    }
+    if (s->modrm == 0xe2) {        /* FNCLEX: exception flags, SF, ES and B */
+        TCGv env = tcg_env(s->tcg);
+        tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, env, offsetof(CPUX86State, fpus));
+        tcg_gen_andi(s->tcg, s->T0, s->T0, 0x7f00);
+        tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, env, offsetof(CPUX86State, fpus));
+        return true;
+    }
+    if (s->modrm == 0xe3) {        /* FNINIT */
+        call(s, helper_fninit, NULL, 0, NULL, NULL, NULL);
+        return true;
+    }
+    if (op == 5 || op == 6) {
+        gen_fcomi(s, i, false);
+        return true;
+    }
+    return false;
+}
+
+/* DF register forms: FNSTSW AX, FUCOMIP, FCOMIP */
+static bool x87_reg_df(DisasContext *s, int op, int i)
+{
+    if (s->modrm == 0xe0) {
+        call(s, helper_fnstsw, s->T0, 0, NULL, NULL, NULL);
+        gen_st_reg(s, MO_16, R_EAX, s->T0);
+        return true;
+    }
+    if (op == 5 || op == 6) {
+        gen_fcomi(s, i, true);
+        return true;
+    }
+    return false;
+}
+
+static bool x87_register(DisasContext *s, unsigned b, int op, int i)
+{
+    switch (b) {
+    case 0xd8: case 0xdc: case 0xde:
+        return x87_reg_arith(s, b, op, i);
     case 0xd9:
-        if (op == 0) {
-            call(s, helper_fld_sti, NULL, 1, index, NULL, NULL);
-        } else if (op == 1) {
-            call(s, helper_fxch, NULL, 1, index, NULL, NULL);
-        } else if (op >= 4 || s->modrm == 0xd0) {
-            static const uint8_t reserved[] = { 0xe2, 0xe3, 0xe6, 0xe7, 0xef };
-            for (unsigned k = 0; k < sizeof(reserved); k++) {
-                if (s->modrm == reserved[k]) {
-                    return false;
-                }
-            }
-            call(s, helper_fmisc, NULL, 1, i32_constant(s, s->modrm), NULL, NULL);
-        } else {
-            return false;
-        }
-        return true;
+        return x87_reg_d9(s, op, i);
     case 0xdd:
-        if (op == 0) {
-            call(s, helper_ffree, NULL, 1, index, NULL, NULL);
-        } else if (op == 2 || op == 3) {
-            call(s, helper_fst_sti, NULL, 1, index, NULL, NULL);
-        } else if (op == 4 || op == 5) {
-            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
-        } else {
-            return false;
-        }
-        if (op == 3 || op == 5) {
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-        }
-        return true;
-    case 0xda:
-    case 0xdb:
-        if (op < 4) {
-            /* FCMOVcc: B, E, BE, U (DA) and their negations (DB) */
-            static const uint8_t conds[4] = { 0x2, 0x4, 0x6, 0xa };
-            gen_setcc_value(s, conds[op] | (b == 0xdb), s->T0);
-            call(s, helper_fcmov, NULL, 2, index, s->T0, NULL);
-            return true;
-        }
-        if (b == 0xda) {
-            if (s->modrm != 0xe9) {
-                return false;
-            }
-            call(s, helper_fcom, NULL, 1, i32_constant(s, 1), NULL, NULL);   /* FUCOMPP */
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            return true;
-        }
-        if (s->modrm == 0xe2) {        /* FNCLEX */
-            tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-            tcg_gen_andi(s->tcg, s->T0, s->T0, 0x7f00);
-            tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-            return true;
-        }
-        if (s->modrm == 0xe3) {        /* FNINIT */
-            call(s, helper_fninit, NULL, 0, NULL, NULL, NULL);
-            return true;
-        }
-        if (op == 5 || op == 6) {      /* FUCOMI, FCOMI */
-            call(s, helper_fcomi, s->T0, 1, index, NULL, NULL);
-            gen_set_eflags_cc(s, s->T0);
-            return true;
-        }
-        return false;
-    default:   /* DF */
-        if (s->modrm == 0xe0) {        /* FNSTSW AX */
-            call(s, helper_fnstsw, s->T0, 0, NULL, NULL, NULL);
-            gen_st_reg(s, MO_16, R_EAX, s->T0);
-            return true;
-        }
-        if (op == 5 || op == 6) {      /* FUCOMIP, FCOMIP */
-            call(s, helper_fcomi, s->T0, 1, index, NULL, NULL);
-            gen_set_eflags_cc(s, s->T0);
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            return true;
-        }
-        return false;
+        return x87_reg_dd(s, op, i);
+    case 0xda: case 0xdb:
+        return x87_reg_da_db(s, b, op, i);
+    default:
+        return x87_reg_df(s, op, i);
     }
 }
 
@@ -222,9 +272,6 @@ bool disas_x87(DisasContext *s, unsigned b)
 
     x86_decode_modrm(s);
     op = (s->modrm >> 3) & 7;
-    /* helpers may raise #PF (m80, environments): rip and cc_op must be current */
-    gen_update_cc_op(s);
-    tcg_gen_movi(s->tcg, s->g->rip, s->pc_start);
     if (s->mod != 3) {
         return x87_memory(s, b, op);
     }

@@ -6,7 +6,8 @@
  * Files: translate.c (block loop, prefixes, one-byte map dispatch),
  * translate-alu.c (arithmetic, shifts, multiply/divide, bit ops),
  * translate-ctl.c (stack, jumps, calls, string ops, system instructions),
- * cc_helper.c (flag computation), helper.c (C helpers), cpu.c (reset, TB key),
+ * translate-x87.c and fpu_helper.c (x87 FPU), cc_helper.c (flag computation),
+ * helper.c (C helpers), cpu.c (reset), disas.c (in_asm log),
  * translate-sse.c and sse_helper.c (SSE/SSE2, separate owner).
  *
  * The SSE hook, implemented in translate-sse.c:

@@ -109,16 +109,42 @@ bool img_add_options(QDict *opts, const char *text)
     return true;
 }
 
+static int compare_option_names(const void *a, const void *b)
+{
+    const BlockOptionDesc *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
 bool img_options_help(const char *format, QDict *opts)
 {
     if (!qdict_get(opts, "help") && !qdict_get(opts, "?")) {
         return false;
     }
+    static const char *const type_names[] = {
+        [OPT_STRING] = "str", [OPT_BOOL] = "bool (on/off)", [OPT_NUMBER] = "num",
+        [OPT_SIZE] = "size",
+    };
     const BlockOptionDesc *desc = bdrv_create_options(format);
-    printf("Supported options:\n");
-    for (; desc && desc->name; desc++) {
-        printf("  %-22s - %s\n", desc->name, desc->help ? desc->help : "");
+    size_t count = 0;
+    while (desc && desc[count].name) {
+        count++;
     }
+    /* listed alphabetically, as qemu-img lists them */
+    const BlockOptionDesc **sorted = calloc(count ? count : 1, sizeof(*sorted));
+    if (!sorted) {
+        abort();
+    }
+    for (size_t i = 0; i < count; i++) {
+        sorted[i] = &desc[i];
+    }
+    qsort(sorted, count, sizeof(*sorted), compare_option_names);
+    printf("Supported options:\n");
+    for (size_t i = 0; i < count; i++) {
+        char name[128];
+        snprintf(name, sizeof(name), "%s=<%s>", sorted[i]->name, type_names[sorted[i]->type]);
+        printf("  %-22s - %s\n", name, sorted[i]->help ? sorted[i]->help : "");
+    }
+    free(sorted);
     return true;
 }
 

@@ -201,12 +201,49 @@ static void gen_nop(Gen *g)
     encode(g, &e);
 }
 
+/* 32-bit only instructions (SDM vol. 2): PUSHA/POPA around an instruction that
+ * POPA undoes, DAA/DAS/AAA/AAS, AAM/AAD with an immediate base (0 raises #DE
+ * for AAM). In 64-bit mode the same opcodes raise #UD. */
+static void gen_legacy32(Gen *g)
+{
+    static const uint8_t bcd[4] = { 0x27, 0x2f, 0x37, 0x3f };     /* DAA DAS AAA AAS */
+    unsigned kind = (unsigned)rng_below(&g->rng, 4);
+    Enc e;
+    enc_init(&e);
+    if (kind == 0 && !g->long_mode && stack_allowed(g)) {
+        enc_opcode(&e, 1, 0x60, 0, 0);                             /* PUSHA */
+        encode(g, &e);
+        emit_mov_imm32(g, reg_free(g), (uint32_t)rng_next(&g->rng));
+        enc_init(&e);
+        enc_opcode(&e, 1, 0x61, 0, 0);                             /* POPA */
+        encode(g, &e);
+        return;
+    }
+    if (kind <= 1) {
+        unsigned op = (unsigned)rng_below(&g->rng, 4);
+        need_flags(g, op < 2 ? FLAG_CF | FLAG_AF : FLAG_AF);
+        enc_opcode(&e, 1, bcd[op], 0, 0);
+        encode(g, &e);
+        /* DAA/DAS: OF undefined; AAA/AAS: OF SF ZF PF undefined */
+        flags_update(g, op < 2 ? FLAGS_ARITH & ~FLAG_OF : FLAG_AF | FLAG_CF,
+                     op < 2 ? FLAG_OF : FLAG_OF | FLAG_SF | FLAG_ZF | FLAG_PF);
+        return;
+    }
+    /* AAM D4 ib / AAD D5 ib: SF ZF PF defined, OF AF CF undefined */
+    enc_opcode(&e, 1, kind == 2 ? 0xd4 : 0xd5, 0, 0);
+    e.imm = rng_below(&g->rng, 8) ? rng_below(&g->rng, 256) : 0;
+    e.imm_size = 1;
+    encode(g, &e);
+    flags_update(g, FLAG_SF | FLAG_ZF | FLAG_PF, FLAG_OF | FLAG_AF | FLAG_CF);
+}
+
 static const GroupDef decode_groups[] = {
     { { "prefixes", true, false }, gen_prefixes },
     { { "undefined", true, false }, gen_undefined },
     { { "privileged", true, false }, gen_privileged },
     { { "gs-override", true, true }, gen_gs_override },
     { { "nop", true, false }, gen_nop },
+    { { "legacy32", true, false }, gen_legacy32 },
 };
 
 const GroupTable decode_group_table = {

@@ -411,6 +411,7 @@ static void test_float_case(TestState *t, const FloatCase *c, unsigned iteration
         XMMReg got = a;
         env.mxcsr = csr;
         c->helper(&env, &got, b.q[0], b.q[1]);
+        helper_sse_sync_mxcsr(&env);
         if (c->approximate) {
             ok = approximately_equal(expected, got, strstr(c->name, "ss") != NULL);
         } else {
@@ -451,6 +452,7 @@ static bool unmasked_iteration(TestState *t, const FloatCase *c, CPUX86State *en
     raised_exception = -1;
     if (setjmp(raise_target) == 0) {
         c->helper(env, &got, b.q[0], b.q[1]);
+        helper_sse_sync_mxcsr(env);
     } else {
         helper_trapped = raised_exception == EXCP13_XMM;
     }
@@ -522,6 +524,7 @@ static void test_compare_case(TestState *t, const CompareCase *c, unsigned itera
         XMMReg got = a;
         env.mxcsr = csr;
         c->helper(&env, &got, b.q[0], b.q[1], predicate);
+        helper_sse_sync_mxcsr(&env);
         ok = xmm_equal(expected, got) && want_csr == env.mxcsr;
         report(t, c->name, ok, a, b, expected, got, csr, want_csr, env.mxcsr);
     }
@@ -567,6 +570,7 @@ static void test_comis(TestState *t, unsigned iterations)
             case 2: got = helper_comisd(&env, a.q[0], b.q[0]); break;
             default: got = helper_ucomisd(&env, a.q[0], b.q[0]); break;
             }
+            helper_sse_sync_mxcsr(&env);
             ok = want == got && want_csr == env.mxcsr;
             XMMReg w = { .q = { want, 0 } }, g = { .q = { got, 0 } };
             report(t, names[kind], ok, a, b, w, g, csr, want_csr, env.mxcsr);
@@ -617,6 +621,7 @@ static void test_to_int_case(TestState *t, const ToIntCase *c, unsigned iteratio
         _mm_setcsr(MXCSR_RESET);
         env.mxcsr = csr;
         uint64_t got = c->helper(&env, a.q[0]);
+        helper_sse_sync_mxcsr(&env);
         ok = want == got && want_csr == env.mxcsr;
         XMMReg w = { .q = { want, 0 } }, g = { .q = { got, 0 } };
         report(t, c->name, ok, a, zero, w, g, csr, want_csr, env.mxcsr);
@@ -657,6 +662,7 @@ static void test_from_int(TestState *t, unsigned iterations)
             } else {
                 helper_cvtsi2sd(&env, &got, value);
             }
+            helper_sse_sync_mxcsr(&env);
             ok = xmm_equal(expected, got) && want_csr == env.mxcsr;
             XMMReg v = { .q = { (uint64_t)value, 0 } };
             report(t, kind == 0 ? "cvtsi2ss" : "cvtsi2sd", ok, a, v, expected, got, csr,
