@@ -624,6 +624,57 @@ static bool check_target_format(const ConvertOptions *o)
     return true;
 }
 
+/* Opens the sources (concatenated in target space), refusing any whose chain
+ * holds the target file: writing it would destroy what is being read. */
+static bool open_sources(ConvertJob *job, char **names, int count, const ConvertOptions *o,
+                         const char *out_filename)
+{
+    job->source_count = count;
+    job->sources = calloc(count, sizeof(*job->sources));
+    if (!job->sources) {
+        abort();
+    }
+    for (int i = 0; i < count; i++) {
+        ConvertSource *src = &job->sources[i];
+        src->bs = img_open(names[i], o->format, o->src_flags);
+        if (!src->bs) {
+            return false;
+        }
+        src->start = job->total_size;
+        src->size = bdrv_getlength(src->bs);
+        job->total_size += src->size;
+        for (BlockDriverState *layer = src->bs; layer; layer = layer->backing) {
+            if (img_same_file(layer->filename, out_filename)) {
+                img_error("Output file '%s' is also an input image ('%s')", out_filename,
+                          names[i]);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
+{
+    BlockDriverInfo bdi;
+    job->cluster_size = bdrv_get_info(job->target, &bdi) == 0 && bdi.cluster_size ?
+                        bdi.cluster_size : 65536;
+    /* compression batches more clusters per request: the format compresses a
+     * request's clusters on all cores */
+    uint64_t chunk = o->compress ? COMPRESS_CHUNK : CONVERT_CHUNK;
+    job->chunk_size = job->cluster_size > chunk ? job->cluster_size : chunk;
+    job->chunk_size -= job->chunk_size % job->cluster_size;
+    job->compress = o->compress;
+    job->sparse_size = o->sparse_size;
+    job->target_has_backing = o->backing != NULL && job->source_count == 1;
+    job->target_is_zero = (created && !o->backing) || o->target_is_zero;
+    job->progress.enabled = o->progress && !o->quiet;
+    job->progress.last_shown = -1;
+    /* the samples use the format's deflate parameters (raw, 4 KiB window) at level 1 */
+    job->sampler_ready = o->compress &&
+        deflateInit2(&job->sampler, 1, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) == Z_OK;
+}
+
 int img_convert(int argc, char **argv)
 {
     /* the target's default cache mode is "unsafe", as qemu-img's: a convert cut
@@ -647,50 +698,15 @@ int img_convert(int argc, char **argv)
         goto out;
     }
     out_filename = argv[argc - 1];
-    job.source_count = argc - optind - 1;
-    job.sources = calloc(job.source_count, sizeof(*job.sources));
-    for (int i = 0; i < job.source_count; i++) {
-        ConvertSource *src = &job.sources[i];
-        src->bs = img_open(argv[optind + i], o.format, o.src_flags);
-        if (!src->bs) {
-            goto out;
-        }
-        src->start = job.total_size;
-        src->size = bdrv_getlength(src->bs);
-        job.total_size += src->size;
-    }
-    for (int i = 0; i < job.source_count; i++) {
-        /* writing the target would destroy the source while it is read */
-        for (BlockDriverState *layer = job.sources[i].bs; layer; layer = layer->backing) {
-            if (img_same_file(layer->filename, out_filename)) {
-                img_error("Output file '%s' is also an input image ('%s')", out_filename,
-                          argv[optind + i]);
-                goto out;
-            }
-        }
+    if (!open_sources(&job, argv + optind, argc - optind - 1, &o, out_filename)) {
+        goto out;
     }
     catch_interrupts();
     job.target = open_target(&o, out_filename, job.total_size, &created);
     if (!job.target) {
         goto out;
     }
-    BlockDriverInfo bdi;
-    job.cluster_size = bdrv_get_info(job.target, &bdi) == 0 && bdi.cluster_size ?
-                       bdi.cluster_size : 65536;
-    /* compression batches more clusters per request: the format compresses a
-     * request's clusters on all cores */
-    uint64_t chunk = o.compress ? COMPRESS_CHUNK : CONVERT_CHUNK;
-    job.chunk_size = job.cluster_size > chunk ? job.cluster_size : chunk;
-    job.chunk_size -= job.chunk_size % job.cluster_size;
-    job.compress = o.compress;
-    job.sparse_size = o.sparse_size;
-    job.target_has_backing = o.backing != NULL && job.source_count == 1;
-    job.target_is_zero = (created && !o.backing) || o.target_is_zero;
-    job.progress.enabled = o.progress && !o.quiet;
-    job.progress.last_shown = -1;
-    /* the samples use the format's deflate parameters (raw, 4 KiB window) at level 1 */
-    job.sampler_ready = o.compress &&
-        deflateInit2(&job.sampler, 1, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) == Z_OK;
+    setup_job(&job, &o, created);
     img_progress_update(&job.progress, 0, job.total_size);
     if (convert_run(&job, o.parallel) == 0) {
         img_progress_finish(&job.progress);

@@ -46,41 +46,86 @@ static bool backing_size(const char *filename, const char *backing, const char *
     return true;
 }
 
-int img_create(int argc, char **argv)
+typedef struct CreateOptions {
+    const char *format, *backing, *backing_fmt;
+    bool quiet, unsafe;
+    QDict *opts;
+} CreateOptions;
+
+static bool parse_create_options(int argc, char **argv, CreateOptions *c)
 {
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
         { "object", required_argument, NULL, 256 },
         { NULL, 0, NULL, 0 }
     };
-    const char *format = "raw", *backing = NULL, *backing_fmt = NULL;
-    bool quiet = false, unsafe = false, have_size = false;
-    uint64_t size = 0;
-    QDict *opts = qdict_new();
-    int c, status = IMG_EXIT_ERROR;
-    while ((c = getopt_long(argc, argv, ":F:b:f:ho:qu", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'f': format = optarg; break;
-        case 'b': backing = optarg; break;
-        case 'F': backing_fmt = optarg; break;
-        case 'q': quiet = true; break;
-        case 'u': unsafe = true; break;
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":F:b:f:ho:qu", long_options, NULL)) != -1) {
+        switch (opt) {
+        case 'f': c->format = optarg; break;
+        case 'b': c->backing = optarg; break;
+        case 'F': c->backing_fmt = optarg; break;
+        case 'q': c->quiet = true; break;
+        case 'u': c->unsafe = true; break;
         case 'o':
-            if (!img_add_options(opts, optarg)) {
-                goto out;
+            if (!img_add_options(c->opts, optarg)) {
+                return false;
             }
             break;
         default:
             img_error("usage: create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] "
                       "[-o options] filename [size]");
-            goto out;
+            return false;
         }
     }
-    if (!bdrv_find_format(format)) {
-        img_error("Unknown file format '%s'", format);
+    if (!bdrv_find_format(c->format)) {
+        img_error("Unknown file format '%s'", c->format);
+        return false;
+    }
+    return true;
+}
+
+/* Puts -b/-F into the options, checks them, and settles the size: the given
+ * one, else the backing file's. */
+static bool settle_size(CreateOptions *c, const char *filename, bool have_size, uint64_t size)
+{
+    if (c->backing) {
+        qdict_put(c->opts, "backing_file", c->backing);
+    }
+    if (c->backing_fmt) {
+        qdict_put(c->opts, "backing_fmt", c->backing_fmt);
+    }
+    const char *backing = qdict_get(c->opts, "backing_file");
+    const char *backing_fmt = qdict_get(c->opts, "backing_fmt");
+    if (backing && !backing_fmt) {
+        img_error("%s: Backing file specified without backing format", filename);
+        return false;
+    }
+    if (backing && !backing_size(filename, backing, backing_fmt, c->unsafe, have_size, &size)) {
+        return false;
+    }
+    if (!backing && !have_size && !qdict_get(c->opts, "size")) {
+        img_error("%s: Image creation needs a size parameter", filename);
+        return false;
+    }
+    if (have_size || backing) {
+        char text[32];
+        snprintf(text, sizeof(text), "%" PRIu64, size);
+        qdict_put(c->opts, "size", text);
+    }
+    return true;
+}
+
+int img_create(int argc, char **argv)
+{
+    CreateOptions c = { .format = "raw", .opts = qdict_new() };
+    int status = IMG_EXIT_ERROR;
+    uint64_t size = 0;
+    bool have_size = false;
+    if (!parse_create_options(argc, argv, &c)) {
         goto out;
     }
-    if (img_options_help(format, opts)) {
+    if (img_options_help(c.format, c.opts)) {
         status = 0;
         goto out;
     }
@@ -99,42 +144,38 @@ int img_create(int argc, char **argv)
         img_error("Unexpected argument: %s", argv[optind]);
         goto out;
     }
-    if (backing) {
-        qdict_put(opts, "backing_file", backing);
-    }
-    if (backing_fmt) {
-        qdict_put(opts, "backing_fmt", backing_fmt);
-    }
-    backing = qdict_get(opts, "backing_file");
-    backing_fmt = qdict_get(opts, "backing_fmt");
-    if (backing && !backing_fmt) {
-        img_error("%s: Backing file specified without backing format", filename);
+    if (!settle_size(&c, filename, have_size, size)) {
         goto out;
     }
-    if (backing && !backing_size(filename, backing, backing_fmt, unsafe, have_size, &size)) {
-        goto out;
-    }
-    if (!backing && !have_size && !qdict_get(opts, "size")) {
-        img_error("%s: Image creation needs a size parameter", filename);
-        goto out;
-    }
-    if (have_size || backing) {
-        char text[32];
-        snprintf(text, sizeof(text), "%" PRIu64, size);
-        qdict_put(opts, "size", text);
-    }
-    if (!quiet) {
-        print_formatting(filename, format, opts);
+    if (!c.quiet) {
+        print_formatting(filename, c.format, c.opts);
     }
     BlockErrorInfo err = { "" };
-    if (bdrv_create(format, filename, opts, &err) < 0) {
+    if (bdrv_create(c.format, filename, c.opts, &err) < 0) {
         img_error("%s", err.msg);
         goto out;
     }
     status = 0;
 out:
-    qdict_free(opts);
+    qdict_free(c.opts);
     return status;
+}
+
+/* "[+|-]size": sign 1 grows by, -1 shrinks by, 0 sets the size ("-" arrives as
+ * "~", see img_resize) */
+static bool parse_resize_amount(const char *text, int *sign, uint64_t *amount)
+{
+    *sign = 0;
+    if (*text == '+' || *text == '~') {
+        *sign = *text == '+' ? 1 : -1;
+        text++;
+    }
+    if (parse_size(text, amount) < 0 || *amount > INT64_MAX) {
+        img_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for "
+                  "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+        return false;
+    }
+    return true;
 }
 
 int img_resize(int argc, char **argv)
@@ -178,32 +219,21 @@ int img_resize(int argc, char **argv)
         return IMG_EXIT_ERROR;
     }
     const char *filename = argv[optind];
-    char *size_text = argv[optind + 1];
-    int sign = 0;
-    if (*size_text == '+' || *size_text == '~') {
-        sign = *size_text == '+' ? 1 : -1;
-        size_text++;
-    }
+    int sign;
     uint64_t amount;
-    if (parse_size(size_text, &amount) < 0) {
-        img_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for "
-                  "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+    if (!parse_resize_amount(argv[optind + 1], &sign, &amount)) {
         return IMG_EXIT_ERROR;
     }
     BlockDriverState *bs = img_open(filename, format, BDRV_O_RDWR | BDRV_O_NO_BACKING);
     if (!bs) {
         return IMG_EXIT_ERROR;
     }
-    uint64_t current = bdrv_getlength(bs), size = amount;
-    if (sign > 0) {
-        size = current + amount;
-    } else if (sign < 0) {
-        if (amount > current) {
-            img_error("New image size must be positive");
-            bdrv_close(bs);
-            return IMG_EXIT_ERROR;
-        }
-        size = current - amount;
+    uint64_t current = bdrv_getlength(bs);
+    uint64_t size = sign > 0 ? current + amount : sign < 0 ? current - amount : amount;
+    if (sign < 0 && amount > current) {
+        img_error("New image size must be positive");
+        bdrv_close(bs);
+        return IMG_EXIT_ERROR;
     }
     int status = 0;
     if (size < current && prealloc != BDRV_PREALLOC_OFF) {
