@@ -152,6 +152,16 @@ if have vmdk; then
   rm -f "$T"/lay*
 fi
 
+if have qcow; then
+  for size in 1M 3G 1000000; do
+    rm -f "$T"/lay*
+    "$Q" create -q -f qcow "$T/lay1.qcow" $size
+    qemu-img create -q -f qcow "$T/lay2.qcow" $size
+    t "qcow $size: byte for byte as qemu-img creates it" cmp "$T/lay1.qcow" "$T/lay2.qcow"
+  done
+  rm -f "$T"/lay*
+fi
+
 # --- 4. compression, backing files, extent sets ---
 if have qcow; then
   rm -f "$T"/*.qcow
