@@ -868,3 +868,9 @@ SYSCALL_HANDLER(copy_file_range)
     return host_result(copy_file_range(arg_int(args, 0), in, arg_int(args, 2), out, args[4],
                                        (unsigned)args[5]));
 }
+
+SYSCALL_HANDLER(close_range)
+{
+    return host_result(syscall(SYS_close_range, (unsigned)args[0], (unsigned)args[1],
+                               (unsigned)args[2]));
+}

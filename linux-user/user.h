@@ -219,7 +219,7 @@ SYSCALL_HANDLER(pselect6); SYSCALL_HANDLER(pselect6_time64); SYSCALL_HANDLER(ppo
 SYSCALL_HANDLER(ppoll_time64); SYSCALL_HANDLER(epoll_create); SYSCALL_HANDLER(epoll_create1);
 SYSCALL_HANDLER(epoll_ctl); SYSCALL_HANDLER(epoll_wait); SYSCALL_HANDLER(eventfd);
 SYSCALL_HANDLER(eventfd2); SYSCALL_HANDLER(memfd_create); SYSCALL_HANDLER(fallocate);
-SYSCALL_HANDLER(copy_file_range);
+SYSCALL_HANDLER(copy_file_range); SYSCALL_HANDLER(close_range);
 /* sockets (syscall-socket.c) */
 SYSCALL_HANDLER(socket); SYSCALL_HANDLER(socketpair); SYSCALL_HANDLER(bind);
 SYSCALL_HANDLER(connect); SYSCALL_HANDLER(listen); SYSCALL_HANDLER(accept);

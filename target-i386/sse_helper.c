@@ -500,8 +500,11 @@ static double f64_sub(double a, double b) { return a - b; }
 static double f64_mul(double a, double b) { return a * b; }
 static double f64_div(double a, double b) { return a / b; }
 
-/* One arithmetic lane with x86 NaN propagation. */
-static uint32_t f32_arith(CPUX86State *env, F32BinaryOp *op, uint32_t a, uint32_t b)
+/* One arithmetic lane with x86 NaN propagation. Always inlined: with the
+ * operation known, a helper shrinks to a few instructions around the host's
+ * own ADDSD/MULSS/... */
+static inline __attribute__((always_inline))
+uint32_t f32_arith(CPUX86State *env, F32BinaryOp *op, uint32_t a, uint32_t b)
 {
     if (f32_bits_is_nan(a) || f32_bits_is_nan(b)) {
         uint32_t nan = f32_bits_is_nan(a) ? a : b;
@@ -526,7 +529,8 @@ static uint32_t f32_arith(CPUX86State *env, F32BinaryOp *op, uint32_t a, uint32_
     return f32_output(env, r);
 }
 
-static uint64_t f64_arith(CPUX86State *env, F64BinaryOp *op, uint64_t a, uint64_t b)
+static inline __attribute__((always_inline))
+uint64_t f64_arith(CPUX86State *env, F64BinaryOp *op, uint64_t a, uint64_t b)
 {
     if (f64_bits_is_nan(a) || f64_bits_is_nan(b)) {
         uint64_t nan = f64_bits_is_nan(a) ? a : b;

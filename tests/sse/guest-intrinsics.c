@@ -56,7 +56,8 @@ static Vector random_vector(int kind)
                 v.l[i] = special_f32[(pick >> 8) % 16];
             } else if ((pick & 3) == 1) {
                 /* int32 conversions only: i386 gcc converts 64-bit integers with x87 */
-                float f = (float)(int32_t)(pick >> 32) / (float)(int32_t)(1 + ((pick >> 8) & 0xfff));
+                float f = (float)(int32_t)(pick >> 32) /
+                          (float)(int32_t)(1 + ((pick >> 8) & 0xfff));
                 memcpy(&v.l[i], &f, 4);
             }
         }
@@ -205,6 +206,42 @@ static void hash_float_result(__m128i v)
     } \
     print_hash(#name);
 
+static void test_scalar_conversions(unsigned csr)
+{
+    for (int n = 0; n < ITERATIONS; n++) {
+        int32_t r[8];
+        _mm_setcsr(csr);
+        r[0] = _mm_cvtss_si32(float_a[n].s);
+        r[1] = _mm_cvttss_si32(float_a[n].s);
+        r[2] = _mm_cvtsd_si32(double_a[n].d);
+        r[3] = _mm_cvttsd_si32(double_a[n].d);
+        r[4] = _mm_comilt_ss(float_a[n].s, float_b[n].s) |
+               _mm_comieq_ss(float_a[n].s, float_b[n].s) << 1 |
+               _mm_ucomigt_ss(float_a[n].s, float_b[n].s) << 2 |
+               _mm_ucomineq_ss(float_a[n].s, float_b[n].s) << 3;
+        r[5] = _mm_comile_sd(double_a[n].d, double_b[n].d) |
+               _mm_comineq_sd(double_a[n].d, double_b[n].d) << 1 |
+               _mm_ucomige_sd(double_a[n].d, double_b[n].d) << 2 |
+               _mm_ucomieq_sd(double_a[n].d, double_b[n].d) << 3;
+        r[6] = (int32_t)float_b[n].l[3] >> (float_b[n].l[2] & 31);
+        hash_float_result(_mm_castps_si128(_mm_cvtsi32_ss(float_a[n].s, r[6])));
+        hash_float_result(_mm_castpd_si128(_mm_cvtsi32_sd(double_a[n].d, r[6])));
+#ifdef __x86_64__
+        int64_t big = (int64_t)double_b[n].q[1] >> (double_b[n].q[0] & 63);
+        int64_t r64[4] = {
+            _mm_cvtss_si64(float_a[n].s), _mm_cvttss_si64(float_a[n].s),
+            _mm_cvtsd_si64(double_a[n].d), _mm_cvttsd_si64(double_a[n].d),
+        };
+        hash_bytes(r64, sizeof(r64));
+        hash_float_result(_mm_castps_si128(_mm_cvtsi64_ss(float_a[n].s, big)));
+        hash_float_result(_mm_castpd_si128(_mm_cvtsi64_sd(double_a[n].d, big)));
+#endif
+        r[7] = (int32_t)(_mm_getcsr() & 0x3f);
+        hash_bytes(r, sizeof(r));
+    }
+    print_hash("scalar cvt");
+}
+
 static void test_float(unsigned csr)
 {
     printf("mxcsr %04x\n", csr);
@@ -247,38 +284,7 @@ static void test_float(unsigned csr)
         hash_float_result(_mm_cvttpd_epi32(double_a[n].d));
     }
     print_hash("packed cvt");
-    for (int n = 0; n < ITERATIONS; n++) {
-        int32_t r[8];
-        _mm_setcsr(csr);
-        r[0] = _mm_cvtss_si32(float_a[n].s);
-        r[1] = _mm_cvttss_si32(float_a[n].s);
-        r[2] = _mm_cvtsd_si32(double_a[n].d);
-        r[3] = _mm_cvttsd_si32(double_a[n].d);
-        r[4] = _mm_comilt_ss(float_a[n].s, float_b[n].s) |
-               _mm_comieq_ss(float_a[n].s, float_b[n].s) << 1 |
-               _mm_ucomigt_ss(float_a[n].s, float_b[n].s) << 2 |
-               _mm_ucomineq_ss(float_a[n].s, float_b[n].s) << 3;
-        r[5] = _mm_comile_sd(double_a[n].d, double_b[n].d) |
-               _mm_comineq_sd(double_a[n].d, double_b[n].d) << 1 |
-               _mm_ucomige_sd(double_a[n].d, double_b[n].d) << 2 |
-               _mm_ucomieq_sd(double_a[n].d, double_b[n].d) << 3;
-        r[6] = (int32_t)float_b[n].l[3] >> (float_b[n].l[2] & 31);
-        hash_float_result(_mm_castps_si128(_mm_cvtsi32_ss(float_a[n].s, r[6])));
-        hash_float_result(_mm_castpd_si128(_mm_cvtsi32_sd(double_a[n].d, r[6])));
-#ifdef __x86_64__
-        int64_t big = (int64_t)double_b[n].q[1] >> (double_b[n].q[0] & 63);
-        int64_t r64[4] = {
-            _mm_cvtss_si64(float_a[n].s), _mm_cvttss_si64(float_a[n].s),
-            _mm_cvtsd_si64(double_a[n].d), _mm_cvttsd_si64(double_a[n].d),
-        };
-        hash_bytes(r64, sizeof(r64));
-        hash_float_result(_mm_castps_si128(_mm_cvtsi64_ss(float_a[n].s, big)));
-        hash_float_result(_mm_castpd_si128(_mm_cvtsi64_sd(double_a[n].d, big)));
-#endif
-        r[7] = (int32_t)(_mm_getcsr() & 0x3f);
-        hash_bytes(r, sizeof(r));
-    }
-    print_hash("scalar cvt");
+    test_scalar_conversions(csr);
     _mm_setcsr(0x1f80);
 }
 

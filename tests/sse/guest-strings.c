@@ -89,11 +89,10 @@ static void test_struct_copies(void)
     print_hash("c-code");
 }
 
-int main(int argc, char **argv)
-{
-    random_state = 0x9e3779b97f4a7c15ull * (uint64_t)(argc > 1 ? atoi(argv[1]) : 1);
-    static char a_buf[BUFFER + 64], b_buf[BUFFER + 64], c_buf[2 * BUFFER + 128];
+static char a_buf[BUFFER + 64], b_buf[BUFFER + 64], c_buf[2 * BUFFER + 128];
 
+static void test_search(void)
+{
     for (int n = 0; n < 400; n++) {
         size_t offset = next_random() % 64, len = next_random() % (BUFFER - 1);
         char *s = make_string(a_buf, offset, len);
@@ -112,7 +111,15 @@ int main(int argc, char **argv)
         hash_long(hit - s);
     }
     print_hash("search");
+}
 
+static long sign(int comparison)
+{
+    return comparison > 0 ? 1 : comparison < 0 ? -1 : 0;
+}
+
+static void test_compare(void)
+{
     for (int n = 0; n < 400; n++) {
         size_t len = next_random() % (BUFFER - 1);
         char *s = make_string(a_buf, next_random() % 64, len);
@@ -122,9 +129,9 @@ int main(int argc, char **argv)
             t[next_random() % len] ^= (char)(1 + next_random() % 3);
         }
         size_t prefix = next_random() % (len + 2);
-        hash_long(strcmp(s, t) > 0 ? 1 : strcmp(s, t) < 0 ? -1 : 0);
-        hash_long(strncmp(s, t, prefix) > 0 ? 1 : strncmp(s, t, prefix) < 0 ? -1 : 0);
-        hash_long(memcmp(s, t, len) > 0 ? 1 : memcmp(s, t, len) < 0 ? -1 : 0);
+        hash_long(sign(strcmp(s, t)));
+        hash_long(sign(strncmp(s, t, prefix)));
+        hash_long(sign(memcmp(s, t, len)));
         hash_long((long)strspn(s, "abc"));
         hash_long((long)strcspn(s, "ef"));
         char *found = strstr(s, "abca");
@@ -132,7 +139,10 @@ int main(int argc, char **argv)
         hash_long(strcasecmp(s, t) == 0);
     }
     print_hash("compare");
+}
 
+static void test_copy(void)
+{
     for (int n = 0; n < 400; n++) {
         size_t len = next_random() % (BUFFER - 1);
         char *s = make_string(a_buf, next_random() % 64, len);
@@ -152,8 +162,11 @@ int main(int argc, char **argv)
         hash_bytes(c_buf, sizeof(c_buf));
     }
     print_hash("copy");
+}
 
-    /* large copies take the non-temporal and prefetching paths */
+/* large copies take the non-temporal and prefetching paths */
+static int test_large(void)
+{
     size_t big = 4 << 20;
     char *x = malloc(big + 64), *y = malloc(big + 64);
     if (!x || !y) {
@@ -171,7 +184,18 @@ int main(int argc, char **argv)
     print_hash("large");
     free(x);
     free(y);
+    return 0;
+}
 
+int main(int argc, char **argv)
+{
+    random_state = 0x9e3779b97f4a7c15ull * (uint64_t)(argc > 1 ? atoi(argv[1]) : 1);
+    test_search();
+    test_compare();
+    test_copy();
+    if (test_large() != 0) {
+        return 1;
+    }
     test_struct_copies();
     printf("%s %d %lu\n", "printf", -42, (unsigned long)strlen(a_buf));
     return 0;

@@ -480,7 +480,8 @@ static void test_unmasked_case(TestState *t, const FloatCase *c, unsigned iterat
 }
 
 /* --- CMPxx with each predicate --- */
-#define CMP_CASE(insn, i) case i: __asm__ volatile(insn " $" #i ", %1, %0" : "+x"(a) : "x"(b)); break;
+#define CMP_CASE(insn, i) \
+    case i: __asm__ volatile(insn " $" #i ", %1, %0" : "+x"(a) : "x"(b)); break;
 #define CMP_REF(name, insn) \
     static __m128i reference_##name(__m128i a, __m128i b, uint32_t predicate) \
     { \
@@ -536,7 +537,8 @@ static void test_compare_case(TestState *t, const CompareCase *c, unsigned itera
     static uint32_t reference_##name(TYPE a, TYPE b) \
     { \
         uint64_t flags; \
-        __asm__ volatile(insn " %2, %1\n\tpushfq\n\tpopq %0" : "=r"(flags) : "x"(a), "x"(b) : "cc"); \
+        __asm__ volatile(insn " %2, %1\n\tpushfq\n\tpopq %0" \
+                         : "=r"(flags) : "x"(a), "x"(b) : "cc"); \
         return (uint32_t)flags & 0x45; \
     }
 COMIS_REF(comiss, "comiss", __m128) COMIS_REF(ucomiss, "ucomiss", __m128)
