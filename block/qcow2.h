@@ -206,6 +206,8 @@ static inline void qcow2_l2_entry_set(uint8_t *table, uint64_t index, uint64_t e
 }
 
 /* --- qcow2.c: header --- */
+/* "WHAT 'file' failed: reason" unless a more precise reason was already set */
+void qcow2_io_error(BlockDriverState *bs, int ret, const char *what);
 int qcow2_barrier(BlockDriverState *bs);
 int qcow2_write_header(BlockDriverState *bs);   /* the whole first cluster (extensions too) */
 int qcow2_update_l1_location(BlockDriverState *bs, uint64_t offset, uint32_t size);
