@@ -291,6 +291,27 @@ static int qcow_read_compressed(BlockDriverState *bs, QcowState *s, uint64_t ent
     return 0;
 }
 
+/* Grows *n (the part of the cluster at offset being read) over the following
+ * clusters while they lie right after it in the file, so that one read does. */
+static int qcow_extend_run(BlockDriverState *bs, QcowState *s, uint64_t offset, uint64_t bytes,
+                           uint64_t entry, uint64_t *n)
+{
+    uint64_t start = offset & ~(uint64_t)(s->cluster_size - 1);
+
+    while (*n < bytes) {
+        uint64_t next_entry, next = offset + *n;
+        int ret = qcow_get_entry(bs, s, next, &next_entry);
+        if (ret < 0) {
+            return ret;
+        }
+        if (next_entry != entry + (next - start)) {
+            break;
+        }
+        *n += bytes - *n < s->cluster_size ? bytes - *n : s->cluster_size;
+    }
+    return 0;
+}
+
 static int qcow_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf)
 {
     QcowState *s = bs->opaque;
@@ -314,9 +335,10 @@ static int qcow_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, voi
                 memcpy(out, s->cluster_buf + in_cluster, n);
             }
         } else {
-            ret = block_file_pread(bs->file, entry + in_cluster, n, out);
-            if (ret < 0) {
-                ret = qcow_io_error(bs, "read", ret);
+            ret = qcow_extend_run(bs, s, offset, bytes, entry, &n);
+            if (ret == 0) {
+                ret = block_file_pread(bs->file, entry + in_cluster, n, out);
+                ret = ret < 0 ? qcow_io_error(bs, "read", ret) : 0;
             }
         }
         if (ret < 0) {

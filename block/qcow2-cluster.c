@@ -617,15 +617,15 @@ int qcow2_co_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes)
     uint64_t first = qcow2_align_up(offset, s->cluster_size);
     uint64_t end = offset + bytes == bs->total_size ? qcow2_align_up(bs->total_size, s->cluster_size)
                                                     : (offset + bytes) & ~(s->cluster_size - 1);
-    /* with a backing file a dropped cluster must not show the backing data */
-    uint64_t replacement = bs->backing_file[0] && s->version >= 3 ? QCOW2_OFLAG_ZERO : 0;
     for (uint64_t o = first; o < end; o += s->cluster_size) {
         uint64_t entry;
         int ret = qcow2_get_l2_entry(bs, o, &entry);
-        if (ret == 0 && entry != replacement) {
-            if (replacement == 0 && bs->backing_file[0] && entry == 0) {
-                continue;
-            }
+        Qcow2ClusterType type = qcow2_cluster_type(s, entry);
+        bool allocated = type != QCOW2_CLUSTER_UNALLOCATED && type != QCOW2_CLUSTER_ZERO_PLAIN;
+        /* as QEMU: v3 marks dropped clusters as zero (so a backing file does
+         * not show through); v2 can only unallocate them */
+        uint64_t replacement = s->version >= 3 ? QCOW2_OFLAG_ZERO : 0;
+        if (ret == 0 && entry != replacement && (allocated || bs->backing_file[0])) {
             ret = qcow2_set_l2_entry(bs, o, replacement);
         }
         if (ret < 0) {

@@ -487,9 +487,19 @@ static int update_in_block(BlockDriverState *bs, uint64_t first, uint64_t last, 
     if (ret < 0) {
         return ret;
     }
-    for (uint64_t c = first; c <= last && addend < 0; c++) {
-        if (qcow2_refcount_from_block(s, block, c & mask) == 0) {
+    /* freed clusters: forget them and give their space back to the host
+     * file system (the punch is only a hint; its failure changes nothing) */
+    uint64_t run_start = 0, run_length = 0;
+    for (uint64_t c = first; c <= last + 1 && addend < 0; c++) {
+        bool freed = c <= last && qcow2_refcount_from_block(s, block, c & mask) == 0;
+        if (freed) {
             drop_cached_cluster(s, c);
+            run_start = run_length ? run_start : c;
+            run_length++;
+        } else if (run_length) {
+            block_file_discard(bs->file, run_start << s->cluster_bits,
+                               run_length << s->cluster_bits);
+            run_length = 0;
         }
     }
     return 0;

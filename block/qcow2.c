@@ -438,8 +438,8 @@ static int qcow2_flush(BlockDriverState *bs)
 static void qcow2_close(BlockDriverState *bs)
 {
     Qcow2State *s = bs->opaque;
-    if (!bs->read_only) {
-        qcow2_flush_metadata(bs);
+    if (!bs->read_only && qcow2_flush_metadata(bs) == 0 && !s->no_flush) {
+        block_file_flush(bs->file);
     }
     qcow2_free_state(s);
 }
@@ -545,7 +545,11 @@ int qcow2_set_incompatible(BlockDriverState *bs, uint64_t bits, bool set)
 {
     Qcow2State *s = bs->opaque;
     uint64_t value = set ? s->incompatible_features | bits : s->incompatible_features & ~bits;
-    if (value == s->incompatible_features || s->version < 3) {
+    if (value == s->incompatible_features) {
+        return 0;
+    }
+    if (s->version < 3) {
+        s->incompatible_features = value;     /* v2 has no field: kept in memory only */
         return 0;
     }
     int ret = qcow2_flush_metadata(bs);
@@ -673,22 +677,45 @@ static int guarded_truncate(BlockDriverState *bs, uint64_t size, bool shrink, in
     return ret < 0 ? ret : qcow2_co_truncate(bs, size, shrink, prealloc);
 }
 
-static int guarded_snapshot_create(BlockDriverState *bs, const char *name)
+/* Snapshot operations change refcounts and COPIED flags in many clusters
+ * that cannot switch at once; the dirty bit covers them, so that an image
+ * left by a crash in between is repaired on its next read-write open (qcow2
+ * spec, "Dirty bit"). */
+static int run_snapshot_op(BlockDriverState *bs, const char *name,
+                           int (*op)(BlockDriverState *bs, const char *name))
 {
     int ret = qcow2_check_writable(bs);
-    return ret < 0 ? ret : qcow2_snapshot_create(bs, name);
+    if (ret == 0) {
+        ret = qcow2_set_incompatible(bs, QCOW2_INCOMPAT_DIRTY, true);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    ret = op(bs, name);
+    if (ret == 0) {
+        ret = qcow2_flush_metadata(bs);
+    }
+    /* refused before changing anything (unknown name, bad name): clean */
+    if (ret == 0 || ret == -ENOENT || ret == -EINVAL) {
+        int cleared = qcow2_set_incompatible(bs, QCOW2_INCOMPAT_DIRTY, false);
+        ret = ret < 0 ? ret : cleared;
+    }
+    return ret;
+}
+
+static int guarded_snapshot_create(BlockDriverState *bs, const char *name)
+{
+    return run_snapshot_op(bs, name, qcow2_snapshot_create);
 }
 
 static int guarded_snapshot_goto(BlockDriverState *bs, const char *name)
 {
-    int ret = qcow2_check_writable(bs);
-    return ret < 0 ? ret : qcow2_snapshot_goto(bs, name);
+    return run_snapshot_op(bs, name, qcow2_snapshot_goto);
 }
 
 static int guarded_snapshot_delete(BlockDriverState *bs, const char *name)
 {
-    int ret = qcow2_check_writable(bs);
-    return ret < 0 ? ret : qcow2_snapshot_delete(bs, name);
+    return run_snapshot_op(bs, name, qcow2_snapshot_delete);
 }
 
 const BlockDriver bdrv_qcow2 = {

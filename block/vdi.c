@@ -403,13 +403,109 @@ static int vdi_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
     return 0;
 }
 
-/* Map entries out of range or shared by two blocks are corruptions; so is a header
- * count that disagrees with the map (VirtualBox trusts the count for allocation). */
+/* Copies data block from to data block to (repairs only). */
+static int vdi_copy_data(BlockDriverState *bs, VdiState *s, uint32_t from, uint32_t to)
+{
+    uint32_t chunk = s->block_size < (1u << 20) ? s->block_size : (1u << 20);
+    uint8_t *buf = malloc(chunk);
+    int ret = buf ? 0 : -ENOMEM;
+
+    for (uint64_t done = 0; ret == 0 && done < s->block_size; done += chunk) {
+        ret = block_file_pread(bs->file, vdi_block_host_offset(s, from) + done, chunk, buf);
+        if (ret == 0) {
+            ret = block_file_pwrite(bs->file, vdi_block_host_offset(s, to) + done, chunk, buf);
+        }
+    }
+    free(buf);
+    return ret;
+}
+
+/* Points block at data block target, holding a copy of its current data (data
+ * first, then the map entry). owner[i] is 1 + the block using data block i. */
+static int vdi_move_block(BlockDriverState *bs, VdiState *s, uint32_t block, uint32_t target,
+                          uint32_t *owner)
+{
+    int ret = vdi_copy_data(bs, s, s->block_map[block], target);
+    uint32_t old = s->block_map[block];
+
+    if (ret == 0) {
+        s->block_map[block] = target;
+        ret = vdi_write_map_entry(bs, s, block);
+    }
+    if (ret == 0) {
+        if (owner[old] == block + 1) {
+            owner[old] = 0;
+        }
+        owner[target] = block + 1;
+    }
+    return ret;
+}
+
+/* The lowest data block nobody uses, or block_count. */
+static uint32_t vdi_lowest_hole(const VdiState *s, const uint32_t *owner)
+{
+    uint32_t i = 0;
+    while (i < s->block_count && owner[i]) {
+        i++;
+    }
+    return i;
+}
+
+/* One past the highest data block in use. */
+static uint32_t vdi_highest_used(const VdiState *s, const uint32_t *owner)
+{
+    uint32_t highest = s->block_count;
+    while (highest > 0 && !owner[highest - 1]) {
+        highest--;
+    }
+    return highest;
+}
+
+/* Repairs: a block sharing its data gets its own copy in the lowest hole; then
+ * the highest data blocks move down into the holes left, so that the indices in
+ * use are 0..count-1 again (VirtualBox allocates at the count). */
+static void vdi_repair_data_blocks(BlockDriverState *bs, VdiState *s, uint32_t *owner,
+                                   BlockCheckResult *res)
+{
+    for (uint32_t i = 0; i < s->block_count; i++) {
+        uint32_t entry = s->block_map[i];
+        if (entry < s->block_count && owner[entry] != i + 1) {
+            uint32_t hole = vdi_lowest_hole(s, owner);
+            int ret = hole < s->block_count ? vdi_move_block(bs, s, i, hole, owner) : -ENOSPC;
+            if (ret == 0) {
+                res->corruptions_fixed++;
+            } else {
+                res->check_errors++;
+            }
+        }
+    }
+    for (;;) {
+        uint32_t hole = vdi_lowest_hole(s, owner), top = vdi_highest_used(s, owner);
+        if (hole >= top || vdi_move_block(bs, s, owner[top - 1] - 1, hole, owner) < 0) {
+            break;
+        }
+    }
+}
+
+static void vdi_count_fix(BlockCheckResult *res, int ret)
+{
+    if (ret == 0) {
+        res->corruptions_fixed++;
+    } else {
+        res->check_errors++;
+    }
+}
+
+/* Map entries out of range or shared by two blocks are corruptions, and so is a
+ * header count that disagrees with the number of mapped entries (messages and
+ * counting as qemu-img's check). Repairs: out-of-range entries are unmapped,
+ * shared data is copied, the count is rewritten. */
 static int vdi_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
 {
     VdiState *s = bs->opaque;
-    uint8_t *owner = calloc(s->block_count ? s->block_count : 1, 1);
-    uint32_t mapped = 0;
+    uint32_t *owner = calloc(s->block_count ? s->block_count : 1, sizeof(*owner));
+    uint32_t counted = 0, highest = 0;
+    bool repair = fix & BDRV_CHECK_FIX_ERRORS;
 
     if (!owner) {
         res->check_errors++;
@@ -420,36 +516,43 @@ static int vdi_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
         if (entry >= VDI_DISCARDED) {
             continue;
         }
-        if (entry >= s->block_count || owner[entry]) {
-            fprintf(stderr, "ERROR: block index %u points to %s block %u\n", i,
-                    entry >= s->block_count ? "out-of-range" : "already used", entry);
+        if (entry >= s->block_count) {
+            fprintf(stderr, "ERROR: block index %u too large, is %u\n", i, entry);
             res->corruptions++;
-            if (fix & BDRV_CHECK_FIX_ERRORS) {
+            if (repair) {
                 s->block_map[i] = VDI_UNALLOCATED;
-                if (vdi_write_map_entry(bs, s, i) == 0) {
-                    res->corruptions_fixed++;
-                } else {
-                    res->check_errors++;
-                }
+                vdi_count_fix(res, vdi_write_map_entry(bs, s, i));
             }
             continue;
         }
-        owner[entry] = 1;
-        mapped++;
+        counted++;
+        if (owner[entry]) {
+            fprintf(stderr, "ERROR: block index %u also used by %u\n", entry, owner[entry] - 1);
+            res->corruptions++;
+        } else {
+            owner[entry] = i + 1;
+        }
     }
+    if (repair) {
+        vdi_repair_data_blocks(bs, s, owner, res);
+    }
+    highest = vdi_highest_used(s, owner);
     free(owner);
-    if (mapped != s->blocks_allocated) {
-        fprintf(stderr, "ERROR: allocated blocks mismatch, is %u, should be %u\n",
-                s->blocks_allocated, mapped);
+    bool mismatch = counted != s->blocks_allocated;
+    if (mismatch) {
+        fprintf(stderr, "ERROR: allocated blocks mismatch, is %u, should be %u\n", counted,
+                s->blocks_allocated);
         res->corruptions++;
-        if (fix & BDRV_CHECK_FIX_ERRORS) {
-            /* never below an index in use: VirtualBox allocates at the count */
-            s->blocks_allocated = s->next_free_block > mapped ? s->next_free_block : mapped;
-            if (vdi_write_header_count(bs, s) == 0) {
-                res->corruptions_fixed++;
-            } else {
-                res->check_errors++;
-            }
+    }
+    if (repair && (mismatch || highest > s->blocks_allocated)) {
+        /* never below an index in use */
+        s->blocks_allocated = highest > counted ? highest : counted;
+        s->next_free_block = s->blocks_allocated;
+        int ret = vdi_write_header_count(bs, s);
+        if (mismatch) {
+            vdi_count_fix(res, ret);
+        } else if (ret < 0) {
+            res->check_errors++;
         }
     }
     return block_file_flush(bs->file);

@@ -915,6 +915,10 @@ static int vmdk_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
     for (int i = 0; i < s->extent_count; i++) {
         if (s->extents[i].type == EXTENT_SPARSE) {
             int ret = vmdk_check_extent(bs, &s->extents[i], res);
+            if (ret == -EINVAL) {
+                /* the check stops at a grain past the end; qemu-img says just this */
+                bdrv_set_error(bs, "%s", strerror(EINVAL));
+            }
             if (ret < 0) {
                 return ret;
             }

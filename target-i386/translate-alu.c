@@ -726,6 +726,44 @@ static void disas_cmov_setcc(DisasContext *s, unsigned b)
     }
 }
 
+/* CMPXCHG r/m, r (0F B0/B1): T0 = destination, T1 = source; compare the
+ * accumulator with the destination (SDM vol. 2A, CMPXCHG) */
+static void gen_cmpxchg(DisasContext *s, int ot)
+{
+    TCGContext *t = s->tcg;
+    TCGv acc = tcg_new64(s), newv = tcg_new64(s), eq = tcg_new64(s);
+
+    gen_ld_reg(s, ot, acc, R_EAX);
+    tcg_gen_setcond(t, TCG_COND_EQ, eq, acc, s->T0);
+    tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), s->T1, s->T0);
+    if (s->mod == 3 && ot == MO_32) {
+        /* a failed compare leaves a register destination unwritten (its
+         * upper half is not cleared), as hardware does */
+        TCGv r = G(s)->regs[s->rm];
+        tcg_gen_ext32u(t, newv, newv);
+        tcg_gen_movcond(t, TCG_COND_NE, r, eq, tcg_const64(s, 0), newv, r);
+    } else {
+        gen_st_modrm(s, ot, newv, true);
+    }
+    /* the accumulator is written only when the compare failed (it may be
+     * the destination itself, just written) */
+    if (ot == MO_32) {
+        TCGv rax = G(s)->regs[R_EAX];
+        tcg_gen_ext32u(t, newv, s->T0);
+        tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, newv);
+    } else {
+        gen_ld_reg(s, ot, newv, R_EAX);
+        tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), newv, s->T0);
+        gen_st_reg(s, ot, R_EAX, newv);
+    }
+    tcg_gen_mov(t, G(s)->cc_src2, acc);
+    tcg_gen_sub(t, acc, acc, s->T0);
+    set_cc_arith(s, acc, s->T0, CC_OP_SUBB, ot);
+    tcg_temp_free(t, acc);
+    tcg_temp_free(t, newv);
+    tcg_temp_free(t, eq);
+}
+
 /* 86/87 XCHG, 90-97 XCHG rAX, 0F B0/B1 CMPXCHG, 0F C0/C1 XADD (LOCK is
  * honoured trivially: translated code runs one guest thread at a time) */
 static void disas_xchg(DisasContext *s, unsigned b)
@@ -760,37 +798,7 @@ static void disas_xchg(DisasContext *s, unsigned b)
         }
         set_cc_arith(s, s->tmp, s->T0, CC_OP_ADDB, ot);
     } else {
-        /* CMPXCHG: compare accumulator with the destination (SDM vol. 2A) */
-        TCGv acc = tcg_new64(s), newv = tcg_new64(s), eq = tcg_new64(s);
-        gen_ld_reg(s, ot, acc, R_EAX);
-        tcg_gen_setcond(t, TCG_COND_EQ, eq, acc, s->T0);
-        tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), s->T1, s->T0);
-        if (s->mod == 3 && ot == MO_32) {
-            /* a failed compare leaves a register destination unwritten (its
-             * upper half is not cleared), as hardware does */
-            TCGv r = G(s)->regs[s->rm];
-            tcg_gen_ext32u(t, newv, newv);
-            tcg_gen_movcond(t, TCG_COND_NE, r, eq, tcg_const64(s, 0), newv, r);
-        } else {
-            gen_st_modrm(s, ot, newv, true);
-        }
-        /* the accumulator is written only when the compare failed (it may be
-         * the destination itself, just written) */
-        if (ot == MO_32) {
-            TCGv rax = G(s)->regs[R_EAX];
-            tcg_gen_ext32u(t, newv, s->T0);
-            tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, newv);
-        } else {
-            gen_ld_reg(s, ot, newv, R_EAX);
-            tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), newv, s->T0);
-            gen_st_reg(s, ot, R_EAX, newv);
-        }
-        tcg_gen_mov(t, G(s)->cc_src2, acc);
-        tcg_gen_sub(t, acc, acc, s->T0);
-        set_cc_arith(s, acc, s->T0, CC_OP_SUBB, ot);
-        tcg_temp_free(t, acc);
-        tcg_temp_free(t, newv);
-        tcg_temp_free(t, eq);
+        gen_cmpxchg(s, ot);
     }
 }
 

@@ -111,120 +111,158 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
     }
 }
 
-static bool x87_register(DisasContext *s, unsigned b, int op, int i)
+static void gen_fpop(DisasContext *s)
+{
+    call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+}
+
+/* D8, DC, DE register forms: arithmetic and compares with ST(i) */
+static bool x87_reg_arith(DisasContext *s, unsigned b, int op, int i)
 {
     TCGv index = i32_constant(s, i);
 
-    switch (b) {
-    case 0xd8:
-        if (op == 2 || op == 3) {
-            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
-            if (op == 3) {
-                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            }
-        } else {
-            call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index, i32_constant(s, 0));
+    if (op == 2 || op == 3) {
+        /* DE D9 is FCOMPP; DC D0+i/D8+i are aliases of FCOM/FCOMP */
+        if (b == 0xde && !(op == 3 && i == 1)) {
+            return false;
         }
-        return true;
-    case 0xdc:
-    case 0xde:
-        if (op == 2 || op == 3) {
-            /* DE D9 is FCOMPP; DC D0+i/D8+i are aliases of FCOM/FCOMP */
-            if (b == 0xde && !(op == 3 && i == 1)) {
-                return false;
-            }
-            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
-            if (op == 3) {
-                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            }
-            if (b == 0xde) {
-                call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            }
-            return true;
+        call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+        if (op == 3) {
+            gen_fpop(s);
         }
-        call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index, i32_constant(s, 1));
         if (b == 0xde) {
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
+            gen_fpop(s);
         }
         return true;
+    }
+    call(s, helper_farith_reg, NULL, 3, i32_constant(s, op), index,
+         i32_constant(s, b != 0xd8));
+    if (b == 0xde) {
+        gen_fpop(s);
+    }
+    return true;
+}
+
+/* D9 register forms: FLD ST(i), FXCH, FNOP and the D9 E0-FF group */
+static bool x87_reg_d9(DisasContext *s, int op, int i)
+{
+    static const uint8_t reserved[] = { 0xe2, 0xe3, 0xe6, 0xe7, 0xef };
+
+    if (op == 0) {
+        call(s, helper_fld_sti, NULL, 1, i32_constant(s, i), NULL, NULL);
+        return true;
+    }
+    if (op == 1) {
+        call(s, helper_fxch, NULL, 1, i32_constant(s, i), NULL, NULL);
+        return true;
+    }
+    if (op < 4 && s->modrm != 0xd0) {
+        return false;
+    }
+    for (unsigned k = 0; k < sizeof(reserved); k++) {
+        if (s->modrm == reserved[k]) {
+            return false;
+        }
+    }
+    call(s, helper_fmisc, NULL, 1, i32_constant(s, s->modrm), NULL, NULL);
+    return true;
+}
+
+/* DD register forms: FFREE, FST/FSTP ST(i), FUCOM/FUCOMP */
+static bool x87_reg_dd(DisasContext *s, int op, int i)
+{
+    TCGv index = i32_constant(s, i);
+
+    if (op == 0) {
+        call(s, helper_ffree, NULL, 1, index, NULL, NULL);
+    } else if (op == 2 || op == 3) {
+        call(s, helper_fst_sti, NULL, 1, index, NULL, NULL);
+    } else if (op == 4 || op == 5) {
+        call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+    } else {
+        return false;
+    }
+    if (op == 3 || op == 5) {
+        gen_fpop(s);
+    }
+    return true;
+}
+
+/* FCOMI/FUCOMI(P): the result goes to ZF, PF, CF */
+static void gen_fcomi(DisasContext *s, int i, bool pop)
+{
+    call(s, helper_fcomi, s->T0, 1, i32_constant(s, i), NULL, NULL);
+    gen_set_eflags_cc(s, s->T0);
+    if (pop) {
+        gen_fpop(s);
+    }
+}
+
+/* DA, DB register forms: FCMOVcc, FUCOMPP, FNCLEX, FNINIT, FUCOMI, FCOMI */
+static bool x87_reg_da_db(DisasContext *s, unsigned b, int op, int i)
+{
+    if (op < 4) {
+        /* FCMOVcc: B, E, BE, U (DA) and their negations (DB) */
+        static const uint8_t conds[4] = { 0x2, 0x4, 0x6, 0xa };
+        gen_setcc_value(s, conds[op] | (b == 0xdb), s->T0);
+        call(s, helper_fcmov, NULL, 2, i32_constant(s, i), s->T0, NULL);
+        return true;
+    }
+    if (b == 0xda) {
+        if (s->modrm != 0xe9) {
+            return false;
+        }
+        call(s, helper_fcom, NULL, 1, i32_constant(s, 1), NULL, NULL);   /* FUCOMPP */
+        gen_fpop(s);
+        gen_fpop(s);
+        return true;
+    }
+    if (s->modrm == 0xe2) {        /* FNCLEX: exception flags, SF, ES and B */
+        TCGv env = tcg_env(s->tcg);
+        tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, env, offsetof(CPUX86State, fpus));
+        tcg_gen_andi(s->tcg, s->T0, s->T0, 0x7f00);
+        tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, env, offsetof(CPUX86State, fpus));
+        return true;
+    }
+    if (s->modrm == 0xe3) {        /* FNINIT */
+        call(s, helper_fninit, NULL, 0, NULL, NULL, NULL);
+        return true;
+    }
+    if (op == 5 || op == 6) {
+        gen_fcomi(s, i, false);
+        return true;
+    }
+    return false;
+}
+
+/* DF register forms: FNSTSW AX, FUCOMIP, FCOMIP */
+static bool x87_reg_df(DisasContext *s, int op, int i)
+{
+    if (s->modrm == 0xe0) {
+        call(s, helper_fnstsw, s->T0, 0, NULL, NULL, NULL);
+        gen_st_reg(s, MO_16, R_EAX, s->T0);
+        return true;
+    }
+    if (op == 5 || op == 6) {
+        gen_fcomi(s, i, true);
+        return true;
+    }
+    return false;
+}
+
+static bool x87_register(DisasContext *s, unsigned b, int op, int i)
+{
+    switch (b) {
+    case 0xd8: case 0xdc: case 0xde:
+        return x87_reg_arith(s, b, op, i);
     case 0xd9:
-        if (op == 0) {
-            call(s, helper_fld_sti, NULL, 1, index, NULL, NULL);
-        } else if (op == 1) {
-            call(s, helper_fxch, NULL, 1, index, NULL, NULL);
-        } else if (op >= 4 || s->modrm == 0xd0) {
-            static const uint8_t reserved[] = { 0xe2, 0xe3, 0xe6, 0xe7, 0xef };
-            for (unsigned k = 0; k < sizeof(reserved); k++) {
-                if (s->modrm == reserved[k]) {
-                    return false;
-                }
-            }
-            call(s, helper_fmisc, NULL, 1, i32_constant(s, s->modrm), NULL, NULL);
-        } else {
-            return false;
-        }
-        return true;
+        return x87_reg_d9(s, op, i);
     case 0xdd:
-        if (op == 0) {
-            call(s, helper_ffree, NULL, 1, index, NULL, NULL);
-        } else if (op == 2 || op == 3) {
-            call(s, helper_fst_sti, NULL, 1, index, NULL, NULL);
-        } else if (op == 4 || op == 5) {
-            call(s, helper_fcom, NULL, 1, index, NULL, NULL);
-        } else {
-            return false;
-        }
-        if (op == 3 || op == 5) {
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-        }
-        return true;
-    case 0xda:
-    case 0xdb:
-        if (op < 4) {
-            /* FCMOVcc: B, E, BE, U (DA) and their negations (DB) */
-            static const uint8_t conds[4] = { 0x2, 0x4, 0x6, 0xa };
-            gen_setcc_value(s, conds[op] | (b == 0xdb), s->T0);
-            call(s, helper_fcmov, NULL, 2, index, s->T0, NULL);
-            return true;
-        }
-        if (b == 0xda) {
-            if (s->modrm != 0xe9) {
-                return false;
-            }
-            call(s, helper_fcom, NULL, 1, i32_constant(s, 1), NULL, NULL);   /* FUCOMPP */
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            return true;
-        }
-        if (s->modrm == 0xe2) {        /* FNCLEX */
-            tcg_gen_ld(s->tcg, INDEX_op_ld16u, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-            tcg_gen_andi(s->tcg, s->T0, s->T0, 0x7f00);
-            tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-            return true;
-        }
-        if (s->modrm == 0xe3) {        /* FNINIT */
-            call(s, helper_fninit, NULL, 0, NULL, NULL, NULL);
-            return true;
-        }
-        if (op == 5 || op == 6) {      /* FUCOMI, FCOMI */
-            call(s, helper_fcomi, s->T0, 1, index, NULL, NULL);
-            gen_set_eflags_cc(s, s->T0);
-            return true;
-        }
-        return false;
-    default:   /* DF */
-        if (s->modrm == 0xe0) {        /* FNSTSW AX */
-            call(s, helper_fnstsw, s->T0, 0, NULL, NULL, NULL);
-            gen_st_reg(s, MO_16, R_EAX, s->T0);
-            return true;
-        }
-        if (op == 5 || op == 6) {      /* FUCOMIP, FCOMIP */
-            call(s, helper_fcomi, s->T0, 1, index, NULL, NULL);
-            gen_set_eflags_cc(s, s->T0);
-            call(s, helper_fpop, NULL, 0, NULL, NULL, NULL);
-            return true;
-        }
-        return false;
+        return x87_reg_dd(s, op, i);
+    case 0xda: case 0xdb:
+        return x87_reg_da_db(s, b, op, i);
+    default:
+        return x87_reg_df(s, op, i);
     }
 }
 

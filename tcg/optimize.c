@@ -20,6 +20,11 @@ typedef struct TempInfo {
     uint64_t z_mask;             /* bits that may be non-zero */
     /* the value is base + (index << shift) + disp (base -1: none), while
      * base and index keep the versions recorded */
+    /* the value is the zero-extension (low bits ext_mask) of ext_src, while
+     * ext_src keeps ext_src_version */
+    int ext_src;
+    uint32_t ext_src_version;
+    uint64_t ext_mask;
     bool is_scaled;
     int base, index;
     uint32_t base_version, index_version;
@@ -40,6 +45,7 @@ static TempInfo *temp_info(TCGContext *s, int idx)
         struct TCGTemp *t = &s->temps[o->nb_valid];
         memset(ti, 0, sizeof(*ti));
         ti->copy_of = -1;
+        ti->ext_src = -1;
         ti->z_mask = t->type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
         if (t->kind == TEMP_CONST) {
             ti->is_const = true;
@@ -57,6 +63,7 @@ static void forget_temp(TCGContext *s, int idx)
     ti->version++;
     ti->copy_of = -1;
     ti->is_scaled = false;
+    ti->ext_src = -1;
     if (s->temps[idx].kind != TEMP_CONST) {
         ti->is_const = false;
         ti->z_mask = s->temps[idx].type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
@@ -452,6 +459,40 @@ static void simplify_by_z_mask(TCGContext *s, TCGOp *op)
     set_mov(s, op, op->args[0], op->args[1]);
 }
 
+/* --- masks that make a preceding zero-extension redundant --- */
+
+/* and d, t, c where t = extNu(x) and c keeps only those N bits: and d, x, c */
+static void skip_extension_before_mask(TCGContext *s, TCGOp *op)
+{
+    int64_t c;
+    const TempInfo *ti = temp_info(s, (int)op->args[1]);
+    if (op->opc != INDEX_op_and || ti->ext_src < 0 || !arg_const(s, op->args[2], &c) ||
+        temp_info(s, ti->ext_src)->version != ti->ext_src_version ||
+        ((uint64_t)c & ~ti->ext_mask & width_mask((TCGType)op->type)) != 0 ||
+        s->temps[ti->ext_src].type != s->temps[op->args[1]].type) {
+        return;
+    }
+    op->args[1] = ti->ext_src;
+}
+
+static void note_extension(TCGContext *s, const TCGOp *op)
+{
+    uint64_t mask;
+    switch (op->opc) {
+    case INDEX_op_ext8u: mask = 0xff; break;
+    case INDEX_op_ext16u: mask = 0xffff; break;
+    case INDEX_op_ext32u: mask = 0xffffffffull; break;
+    default: return;
+    }
+    if (op->args[0] == op->args[1]) {
+        return;
+    }
+    TempInfo *ti = temp_info(s, (int)op->args[0]);
+    ti->ext_src = (int)op->args[1];
+    ti->ext_src_version = temp_info(s, ti->ext_src)->version;
+    ti->ext_mask = mask;
+}
+
 /* --- address arithmetic: shl by 1..3 and adds become one add_shl --- */
 
 static bool scaled_valid(TCGContext *s, const TempInfo *ti)
@@ -567,6 +608,7 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         if (op->opc == INDEX_op_add) {
             combine_scaled_add(s, op);
         }
+        skip_extension_before_mask(s, op);
         break;
     }
     if (op->opc == INDEX_op_mov) {
@@ -580,6 +622,7 @@ static void optimize_op(TCGContext *s, TCGOp *op)
     if (op->nb_oargs == 1 && op->opc != INDEX_op_call) {
         temp_info(s, (int)op->args[0])->z_mask &= z;
         note_scaled(s, op);
+        note_extension(s, op);
     }
 }
 

@@ -136,6 +136,32 @@ vmdk|subformat=twoGbMaxExtentSparse|w
 vmdk|subformat=twoGbMaxExtentFlat|w
 EOF
 
+# monolithicSparse layout: descriptor (but the CID) and tables as qemu-img's
+if have vmdk; then
+  for size in 1M 20G 1T; do
+    for adapter in ide lsilogic; do
+      rm -f "$T"/lay*.vmdk
+      "$Q" create -q -f vmdk -o adapter_type=$adapter "$T/lay1.vmdk" $size
+      qemu-img create -q -f vmdk -o adapter_type=$adapter "$T/lay2.vmdk" $size
+      t "vmdk $size $adapter: laid out as qemu-img lays it out" sh -c "
+        dd if='$T/lay1.vmdk' bs=512 skip=1 count=20 2>/dev/null | tr -d '\\000' | grep -v '^CID' >'$T/lay1.txt';
+        dd if='$T/lay2.vmdk' bs=512 skip=1 count=20 2>/dev/null | tr -d '\\000' | grep -v '^CID' | sed 's/lay2/lay1/' >'$T/lay2.txt';
+        cmp '$T/lay1.txt' '$T/lay2.txt' && cmp -i 10752 '$T/lay1.vmdk' '$T/lay2.vmdk' && cmp -n 512 '$T/lay1.vmdk' '$T/lay2.vmdk'"
+    done
+  done
+  rm -f "$T"/lay*
+fi
+
+if have qcow; then
+  for size in 1M 3G 1000000; do
+    rm -f "$T"/lay*
+    "$Q" create -q -f qcow "$T/lay1.qcow" $size
+    qemu-img create -q -f qcow "$T/lay2.qcow" $size
+    t "qcow $size: byte for byte as qemu-img creates it" cmp "$T/lay1.qcow" "$T/lay2.qcow"
+  done
+  rm -f "$T"/lay*
+fi
+
 # --- 4. compression, backing files, extent sets ---
 if have qcow; then
   rm -f "$T"/*.qcow
@@ -300,21 +326,27 @@ if have vdi; then
   qemu-img convert -O vdi "$src" "$T/bad.vdi"
   poke "$T/bad.vdi" 76 03000000
   same_status "vdi: undo image" info "$T/bad.vdi"
-  qemu-img convert -O vdi "$src" "$T/bad.vdi"
-  poke "$T/bad.vdi" 516 00000000                       # block 1 shares block 0's data
-  same_status "vdi: duplicate block map entry found by check" check "$T/bad.vdi"
-  t "vdi: check -r all repairs it" "$Q" check -r all "$T/bad.vdi"
-  t "vdi: ... and qemu-img finds no error" qemu-img check "$T/bad.vdi"
-  qemu-img convert -O vdi "$src" "$T/bad.vdi"
-  poke "$T/bad.vdi" 516 00100000                       # block index far out of range
-  same_status "vdi: block map entry out of range found by check" check "$T/bad.vdi"
-  t "vdi: check -r all repairs it" "$Q" check -r all "$T/bad.vdi"
-  t "vdi: ... and qemu-img finds no error" qemu-img check "$T/bad.vdi"
+  # damage: block 1 shares block 0's data / points far out of range / a wrong
+  # allocation count in the header
+  for damage in "516 00000000" "516 00100000" "388 03000000"; do
+    qemu-img convert -O vdi "$src" "$T/bad.vdi"
+    # shellcheck disable=SC2086
+    poke "$T/bad.vdi" $damage
+    qemu-img convert -O raw "$T/bad.vdi" "$T/bad-before.raw"
+    same_status "vdi ($damage): found by check" check "$T/bad.vdi"
+    t "vdi ($damage): check reports it as qemu-img" sh -c "qemu-img check --output=json '$T/bad.vdi' >'$T/q.out' 2>'$T/q.err';
+      '$Q' check --output=json '$T/bad.vdi' >'$T/o.out' 2>'$T/o.err'; cmp '$T/q.out' '$T/o.out' && cmp '$T/q.err' '$T/o.err'"
+    t "vdi ($damage): check -r all repairs it" "$Q" check -r all "$T/bad.vdi"
+    t "vdi ($damage): ... qemu-img then finds no error" qemu-img check "$T/bad.vdi"
+    t "vdi ($damage): ... and the data reads as before" qemu-img compare "$T/bad-before.raw" "$T/bad.vdi"
+  done
 fi
 if have vmdk; then
   qemu-img convert -O vmdk "$src" "$T/bad.vmdk"
   poke "$T/bad.vmdk" $((27 * 512)) 00ffff00            # first grain far past the end
   same_status "vmdk: grain past the end found by check" check "$T/bad.vmdk"
+  t "vmdk: ... reported as qemu-img reports it" sh -c "qemu-img check '$T/bad.vmdk' 2>&1 | sed 's/^qemu-img: //' >'$T/q.err';
+    '$Q' check '$T/bad.vmdk' 2>&1 | sed 's/^quetzal-img: //' >'$T/o.err'; cmp '$T/q.err' '$T/o.err'"
   qemu-img create -q -f vmdk "$T/bad.vmdk" 5M
   poke "$T/bad.vmdk" 75 0a0a
   same_status "vmdk: newline-damaged header" info "$T/bad.vmdk"

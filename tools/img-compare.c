@@ -127,6 +127,31 @@ static int compare_tail(CompareState *s, BlockDriverState *longer, uint64_t star
     return COMPARE_IDENTICAL;
 }
 
+/* The common part, then (not in strict mode) the longer image's tail. */
+static int compare_images(CompareState *s)
+{
+    uint64_t size_a = bdrv_getlength(s->a), size_b = bdrv_getlength(s->b);
+    uint64_t common = size_a < size_b ? size_a : size_b;
+    int ret;
+    if (s->strict && size_a != size_b) {
+        if (!s->quiet) {
+            printf("Strict mode: Image size mismatch!\n");
+        }
+        return COMPARE_DIFFERENT;
+    }
+    ret = compare_common(s, common);
+    if (ret == COMPARE_IDENTICAL && size_a != size_b) {
+        ret = compare_tail(s, size_a > size_b ? s->a : s->b, common);
+    }
+    if (ret == COMPARE_IDENTICAL) {
+        img_progress_finish(&s->progress);
+        if (!s->quiet) {
+            printf("Images are identical.\n");
+        }
+    }
+    return ret;
+}
+
 int img_compare(int argc, char **argv)
 {
     static const struct option long_options[] = {
@@ -175,25 +200,7 @@ int img_compare(int argc, char **argv)
     if (!s.buf_a || !s.buf_b) {
         abort();
     }
-    uint64_t size_a = bdrv_getlength(s.a), size_b = bdrv_getlength(s.b);
-    int ret;
-    if (s.strict && size_a != size_b) {
-        if (!s.quiet) {
-            printf("Strict mode: Image size mismatch!\n");
-        }
-        ret = COMPARE_DIFFERENT;
-    } else {
-        ret = compare_common(&s, size_a < size_b ? size_a : size_b);
-        if (ret == COMPARE_IDENTICAL && size_a != size_b) {
-            ret = compare_tail(&s, size_a > size_b ? s.a : s.b, size_a < size_b ? size_a : size_b);
-        }
-    }
-    if (ret == COMPARE_IDENTICAL) {
-        img_progress_finish(&s.progress);
-        if (!s.quiet) {
-            printf("Images are identical.\n");
-        }
-    }
+    int ret = compare_images(&s);
     free(s.buf_a);
     free(s.buf_b);
     bdrv_close(s.a);
@@ -237,6 +244,58 @@ static int copy_above(BlockDriverState *top, BlockDriverState *base, BlockDriver
     return ret;
 }
 
+/* The image commit writes into: -b's (somewhere down the chain) or the backing file. */
+static BlockDriverState *find_commit_base(BlockDriverState *top, const char *base_name)
+{
+    BlockDriverState *base = top->backing;
+    if (!base_name) {
+        if (!base) {
+            img_error("Image does not have a backing file");
+        }
+        return base;
+    }
+    while (base && !img_same_file(base->filename, base_name)) {
+        base = base->backing;
+    }
+    if (!base) {
+        img_error("Did not find '%s' in the backing chain of '%s'", base_name, top->filename);
+    }
+    return base;
+}
+
+/* Copies what lies above base into it, then (unless drop) empties the top. */
+static int commit_into(BlockDriverState *top, BlockDriverState *base, int flags, bool drop,
+                       ImgProgress *progress)
+{
+    /* the base is read-only in the chain: write through a second, writable handle;
+     * the chain only reads the base for ranges copy_above skips */
+    BlockDriverState *target = img_open(base->filename, bdrv_format_name(base),
+                                        BDRV_O_RDWR | BDRV_O_NO_BACKING | flags);
+    if (!target) {
+        return -EIO;
+    }
+    int ret = -EIO;
+    if (bdrv_getlength(target) < bdrv_getlength(top) &&
+        bdrv_truncate(target, bdrv_getlength(top), false, BDRV_PREALLOC_OFF) < 0) {
+        img_error("Could not resize '%s': %s", target->filename, bdrv_last_error(target));
+    } else if (copy_above(top, base, target, progress) < 0) {
+        /* copy_above said why */
+    } else if (bdrv_flush(target) < 0) {
+        img_error("Could not flush '%s': %s", target->filename, bdrv_last_error(target));
+    } else {
+        img_progress_finish(progress);
+        ret = 0;
+        /* the data is safe in the base now: the top may read through to it again
+         * (formats that cannot empty an image keep an identical copy) */
+        if (!drop && bdrv_make_empty(top) == 0 && bdrv_flush(top) < 0) {
+            img_error("Could not empty '%s': %s", top->filename, bdrv_last_error(top));
+            ret = -EIO;
+        }
+    }
+    bdrv_close(target);
+    return ret;
+}
+
 int img_commit(int argc, char **argv)
 {
     static const struct option long_options[] = {
@@ -274,40 +333,13 @@ int img_commit(int argc, char **argv)
     if (!top) {
         return IMG_EXIT_ERROR;
     }
-    BlockDriverState *base = top->backing;
-    if (base_name) {
-        for (base = top->backing; base && !img_same_file(base->filename, base_name);) {
-            base = base->backing;
-        }
-        if (!base) {
-            img_error("Did not find '%s' in the backing chain of '%s'", base_name, top->filename);
-        }
-    } else if (!base) {
-        img_error("Image does not have a backing file");
-    }
+    BlockDriverState *base = find_commit_base(top, base_name);
     int status = IMG_EXIT_ERROR;
-    /* the base is read-only in the chain: write through a second, writable handle;
-     * the chain only reads the base for ranges copy_above skips */
-    BlockDriverState *target = base ? img_open(base->filename, bdrv_format_name(base),
-                                               BDRV_O_RDWR | BDRV_O_NO_BACKING | flags) : NULL;
-    if (target) {
-        if (bdrv_getlength(target) < bdrv_getlength(top) &&
-            bdrv_truncate(target, bdrv_getlength(top), false, BDRV_PREALLOC_OFF) < 0) {
-            img_error("Could not resize '%s': %s", target->filename, bdrv_last_error(target));
-        } else if (copy_above(top, base, target, &progress) == 0 && bdrv_flush(target) == 0) {
-            img_progress_finish(&progress);
-            status = 0;
-            /* the data is safe in the base now: the top may read through to it again
-             * (formats that cannot empty an image keep an identical copy) */
-            if (!drop && bdrv_make_empty(top) == 0 && bdrv_flush(top) < 0) {
-                img_error("Could not empty '%s': %s", top->filename, bdrv_last_error(top));
-                status = IMG_EXIT_ERROR;
-            }
-            if (status == 0 && !quiet) {
-                printf("Image committed.\n");
-            }
+    if (base && commit_into(top, base, flags, drop, &progress) == 0) {
+        status = 0;
+        if (!quiet) {
+            printf("Image committed.\n");
         }
-        bdrv_close(target);
     }
     bdrv_close(top);
     return status;

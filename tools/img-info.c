@@ -534,7 +534,14 @@ int img_map(int argc, char **argv)
     return ret < 0 ? IMG_EXIT_ERROR : 0;
 }
 
-int img_measure(int argc, char **argv)
+typedef struct MeasureOptions {
+    const char *format, *out_format;
+    bool json, have_size;
+    uint64_t size;
+    QDict *opts;
+} MeasureOptions;
+
+static bool parse_measure_options(int argc, char **argv, MeasureOptions *m)
 {
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
@@ -543,62 +550,68 @@ int img_measure(int argc, char **argv)
         { "force-share", no_argument, NULL, 'U' },
         { NULL, 0, NULL, 0 }
     };
-    const char *format = NULL, *out_format = "raw";
-    bool json = false, have_size = false;
-    uint64_t size = 0;
-    QDict *opts = qdict_new();
-    int c, status = IMG_EXIT_ERROR;
-    BlockDriverState *in = NULL;
+    int c;
     while ((c = getopt_long(argc, argv, ":hf:O:o:l:U", long_options, NULL)) != -1) {
         switch (c) {
-        case 'f': format = optarg; break;
-        case 'O': out_format = optarg; break;
+        case 'f': m->format = optarg; break;
+        case 'O': m->out_format = optarg; break;
         case 'U': break;
         case 'l':
             img_error("--measure does not support snapshots with -l");
-            goto out;
+            return false;
         case 'o':
-            if (!img_add_options(opts, optarg)) {
-                goto out;
+            if (!img_add_options(m->opts, optarg)) {
+                return false;
             }
             break;
         case OPTION_OUTPUT:
-            if (!img_parse_output_format(optarg, &json)) {
-                goto out;
+            if (!img_parse_output_format(optarg, &m->json)) {
+                return false;
             }
             break;
         case OPTION_SIZE:
-            if (!img_parse_size_arg(optarg, &size)) {
-                goto out;
+            if (!img_parse_size_arg(optarg, &m->size)) {
+                return false;
             }
-            have_size = true;
+            m->have_size = true;
             break;
         default:
             img_error("usage: measure [--output=ofmt] [-O output_fmt] [-o options] "
                       "[--size N | [-f fmt] filename]");
-            goto out;
+            return false;
         }
     }
-    if (have_size == (optind < argc) || optind + 1 < argc) {
+    if (m->have_size == (optind < argc) || optind + 1 < argc) {
         img_error("Either --size N or one filename must be specified.");
+        return false;
+    }
+    return true;
+}
+
+int img_measure(int argc, char **argv)
+{
+    MeasureOptions m = { .out_format = "raw", .opts = qdict_new() };
+    int status = IMG_EXIT_ERROR;
+    BlockDriverState *in = NULL;
+    if (!parse_measure_options(argc, argv, &m)) {
         goto out;
     }
-    if (img_options_help(out_format, opts)) {
+    if (img_options_help(m.out_format, m.opts)) {
         status = 0;
         goto out;
     }
-    if (!have_size && !(in = img_open(argv[optind], format, 0))) {
+    if (!m.have_size && !(in = img_open(argv[optind], m.format, 0))) {
         goto out;
     }
     uint64_t required, fully_allocated;
     BlockErrorInfo err = { "" };
-    if (bdrv_measure(out_format, opts, in, size, &required, &fully_allocated, &err) < 0) {
+    if (bdrv_measure(m.out_format, m.opts, in, m.size, &required, &fully_allocated, &err) < 0) {
         img_error("%s", err.msg);
         goto out;
     }
-    if (json) {
+    if (m.json) {
         printf("{\n");
-        if (in && !strcmp(out_format, "qcow2")) {
+        if (in && !strcmp(m.out_format, "qcow2")) {
             printf("    \"bitmaps\": 0,\n");
         }
         printf("    \"required\": %" PRIu64 ",\n    \"fully-allocated\": %" PRIu64 "\n}\n",
@@ -610,6 +623,6 @@ int img_measure(int argc, char **argv)
     status = 0;
 out:
     bdrv_close(in);
-    qdict_free(opts);
+    qdict_free(m.opts);
     return status;
 }

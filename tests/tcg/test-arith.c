@@ -485,3 +485,37 @@ void test_narrowed_ops(TestContext *t)
         }
     }
 }
+
+/* A mask after a zero-extension reads the unextended value when the mask
+ * lies inside the extension (and only then). */
+void test_masked_extensions(TestContext *t)
+{
+    TCGContext *s = test_tcg(t);
+    tcg_func_start(s);
+    TCGv q0 = test_global(t, TCG_TYPE_I64, 0), q1 = test_global(t, TCG_TYPE_I64, 1);
+    TCGv q2 = test_global(t, TCG_TYPE_I64, 2);
+    TCGv a = tcg_temp_new(s, TCG_TYPE_I64), b = tcg_temp_new(s, TCG_TYPE_I64);
+    TCGv c = tcg_temp_new(s, TCG_TYPE_I64);
+    tcg_gen_ext8u(s, a, q0);
+    tcg_gen_andi(s, test_global(t, TCG_TYPE_I64, 5), a, 0x81);
+    tcg_gen_ext8u(s, b, q1);
+    tcg_gen_andi(s, test_global(t, TCG_TYPE_I64, 6), b, 0x1ff);   /* wider than the byte */
+    tcg_gen_ext16u(s, c, q2);
+    tcg_gen_addi(s, q2, q2, 0x10001);                             /* the source changes */
+    tcg_gen_andi(s, test_global(t, TCG_TYPE_I64, 7), c, 0xff0f);
+    tcg_gen_exit_tb(s, 0);
+    const void *code = test_compile(t);
+    for (int r = 0; r < 100; r++) {
+        uint64_t x = test_value(t), y = test_value(t), z = test_value(t);
+        test_set(t, TCG_TYPE_I64, 0, x);
+        test_set(t, TCG_TYPE_I64, 1, y);
+        test_set(t, TCG_TYPE_I64, 2, z);
+        test_run(t, code);
+        bool ok = test_get(t, TCG_TYPE_I64, 5) == (x & 0x81) &&
+                  test_get(t, TCG_TYPE_I64, 6) == (y & 0xff) &&
+                  test_get(t, TCG_TYPE_I64, 7) == (z & 0xff0f) &&
+                  test_get(t, TCG_TYPE_I64, 2) == z + 0x10001;
+        test_report(t, ok, "masked extensions (%#llx, %#llx, %#llx)", (unsigned long long)x,
+                    (unsigned long long)y, (unsigned long long)z);
+    }
+}

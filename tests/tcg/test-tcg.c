@@ -153,6 +153,7 @@ int main(int argc, char **argv)
     test_known_bits(t);
     test_scaled_adds(t);
     test_narrowed_ops(t);
+    test_masked_extensions(t);
     test_compare(t);
     test_pressure(t);
     test_calls(t);

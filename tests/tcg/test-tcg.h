@@ -31,6 +31,7 @@ void test_arith(TestContext *t);
 void test_known_bits(TestContext *t);
 void test_scaled_adds(TestContext *t);
 void test_narrowed_ops(TestContext *t);
+void test_masked_extensions(TestContext *t);
 void test_compare(TestContext *t);
 void test_pressure(TestContext *t);
 void test_calls(TestContext *t);
