@@ -1,8 +1,11 @@
 /*
  * qcow2 driver internals, shared by the block/qcow2*.c files (one concern each:
- * header and open, metadata cache, refcounts and allocation, cluster mapping,
- * compression, snapshots, check and repair). Nothing here is used outside the
- * qcow2 driver; the driver itself is bdrv_qcow2 (block_int.h).
+ * header and open (qcow2.c), creation/measure/amend (qcow2-create.c), metadata
+ * cache (qcow2-cache.c), refcounts and allocation (qcow2-refcount.c), cluster
+ * mapping (qcow2-cluster.c), compression (qcow2-compress.c), snapshots
+ * (qcow2-snapshot.c), check and repair (qcow2-check.c), metadata overlap
+ * protection (qcow2-overlap.c)). Nothing here is used outside the qcow2
+ * driver; the driver itself is bdrv_qcow2 (block_int.h).
  *
  * Layout facts follow the qcow2 specification (docs/interop/qcow2.txt in QEMU).
  *
