@@ -115,6 +115,7 @@ const void *helper_lookup_tb_ptr(void *env)
         abort();
     }
     CPUExecPriv *p = cpu_priv(cpu);
+    cpu->tbs->stats.nb_lookup_misses++;
     if (cpu->exit_request || p->no_chaining || p->single_insn_next || cpu->env != env) {
         return p->epilogue;
     }
