@@ -1,5 +1,5 @@
 /*
- * Helpers shared by the image-format drivers; see block/format-common.h.
+ * Code shared by the image-format drivers; see block/format-common.h.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /*
- * Helpers shared by the image-format drivers (qcow, vmdk, vdi, vpc): byte-order
+ * Code shared by the image-format drivers (qcow, vmdk, vdi, vpc): byte-order
  * access to on-disk fields, reading what lies under an unallocated region, and
  * creating the host file of a new image.
  */

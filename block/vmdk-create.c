@@ -44,9 +44,6 @@ static char *vmdk_make_descriptor(const VmdkCreateParams *p, const char *extent_
     char parent[4200] = "";
     char *text = NULL;
 
-    if (cylinders > 16383) {
-        cylinders = 16383;
-    }
     if (p->backing) {
         snprintf(parent, sizeof(parent), "parentFileNameHint=\"%s\"\n", p->backing);
     }

@@ -299,9 +299,3 @@ uint64_t helper_shiftd(CPUX86State *env, uint64_t value, uint64_t other, uint64_
     env->cc_src = flags & CC_ALL;
     return r;
 }
-
-/* BT family: the current flags with CF replaced by cf */
-uint64_t helper_bt_flags(CPUX86State *env, uint64_t cf)
-{
-    return (x86_cc_compute_all(env) & ~(uint64_t)CC_C) | (cf & 1);
-}

@@ -140,6 +140,50 @@ static const char *two_byte_name(unsigned b, unsigned prefix, int reg, char *buf
     }
 }
 
+/* x87 escapes by ModRM (SDM vol. 2D, tables) */
+static const char *x87_name(unsigned op, uint8_t modrm)
+{
+    static const char *const memory[8][8] = {
+        { "fadd", "fmul", "fcom", "fcomp", "fsub", "fsubr", "fdiv", "fdivr" },
+        { "fld", NULL, "fst", "fstp", "fldenv", "fldcw", "fnstenv", "fnstcw" },
+        { "fiadd", "fimul", "ficom", "ficomp", "fisub", "fisubr", "fidiv", "fidivr" },
+        { "fild", "fisttp", "fist", "fistp", NULL, "fld", NULL, "fstp" },
+        { "fadd", "fmul", "fcom", "fcomp", "fsub", "fsubr", "fdiv", "fdivr" },
+        { "fld", "fisttp", "fst", "fstp", "frstor", NULL, "fnsave", "fnstsw" },
+        { "fiadd", "fimul", "ficom", "ficomp", "fisub", "fisubr", "fidiv", "fidivr" },
+        { "fild", "fisttp", "fist", "fistp", "fbld", "fild", "fbstp", "fistp" },
+    };
+    static const char *const registers[8][8] = {
+        { "fadd", "fmul", "fcom", "fcomp", "fsub", "fsubr", "fdiv", "fdivr" },
+        { "fld", "fxch", "fnop", NULL, NULL, NULL, NULL, NULL },
+        { "fcmovb", "fcmove", "fcmovbe", "fcmovu", NULL, "fucompp", NULL, NULL },
+        { "fcmovnb", "fcmovne", "fcmovnbe", "fcmovnu", NULL, "fucomi", "fcomi", NULL },
+        { "fadd", "fmul", "fcom", "fcomp", "fsubr", "fsub", "fdivr", "fdiv" },
+        { "ffree", NULL, "fst", "fstp", "fucom", "fucomp", NULL, NULL },
+        { "faddp", "fmulp", NULL, "fcompp", "fsubrp", "fsubp", "fdivrp", "fdivp" },
+        { NULL, NULL, NULL, NULL, "fnstsw", "fucomip", "fcomip", NULL },
+    };
+    static const char *const d9_group[32] = {
+        "fchs", "fabs", NULL, NULL, "ftst", "fxam", NULL, NULL,
+        "fld1", "fldl2t", "fldl2e", "fldpi", "fldlg2", "fldln2", "fldz", NULL,
+        "f2xm1", "fyl2x", "fptan", "fpatan", "fxtract", "fprem1", "fdecstp", "fincstp",
+        "fprem", "fyl2xp1", "fsqrt", "fsincos", "frndint", "fscale", "fsin", "fcos",
+    };
+    int reg = (modrm >> 3) & 7;
+    const char *name;
+
+    if ((modrm >> 6) != 3) {
+        name = memory[op & 7][reg];
+    } else if (op == 0xd9 && modrm >= 0xe0) {
+        name = d9_group[modrm - 0xe0];
+    } else if (op == 0xdb && (modrm == 0xe2 || modrm == 0xe3)) {
+        name = modrm == 0xe2 ? "fnclex" : "fninit";
+    } else {
+        name = registers[op & 7][reg];
+    }
+    return name ? name : "(bad)";
+}
+
 static const char *one_byte_name(DisasContext *s, unsigned op, int reg, char *buf, size_t size)
 {
     const char *rep = (s->prefix & PREFIX_REPNZ) ? "repne " : (s->prefix & PREFIX_REPZ) ? "rep " : "";
@@ -168,9 +212,7 @@ static const char *one_byte_name(DisasContext *s, unsigned op, int reg, char *bu
         if (op >= 0x40 && op < 0x50 && !s->code64) {
             return op < 0x48 ? "inc" : "dec";
         }
-        if (op >= 0xd8 && op <= 0xdf) {
-            return "(x87)";
-        }
+
         return one_byte_names[op] ? one_byte_names[op] : "(bad)";
     }
 }
@@ -207,7 +249,9 @@ void x86_log_insn(DisasContext *s, FILE *out)
         break;
     }
     if (!name) {
-        if (op == 0x0f && i + 1 < len) {
+        if (op >= 0xd8 && op <= 0xdf && i + 1 < len) {
+            name = x87_name(op, bytes[i + 1]);
+        } else if (op == 0x0f && i + 1 < len) {
             int reg = i + 2 < len ? (bytes[i + 2] >> 3) & 7 : 0;
             name = two_byte_name(bytes[i + 1], s->prefix, reg, buf, sizeof(buf));
         } else {

@@ -236,7 +236,6 @@ void helper_rdtsc(CPUX86State *env);
 uint64_t helper_read_eflags(CPUX86State *env);
 void helper_write_eflags(CPUX86State *env, uint64_t value, uint32_t mask);
 void helper_load_seg(CPUX86State *env, uint32_t seg, uint32_t selector);
-uint64_t helper_bt_flags(CPUX86State *env, uint64_t cf);
 void helper_cmpxchg16b(CPUX86State *env, uint64_t addr);
 void helper_cmpxchg8b(CPUX86State *env, uint64_t addr);
 void helper_bcd(CPUX86State *env, uint32_t op, uint32_t imm);

@@ -136,6 +136,32 @@ vmdk|subformat=twoGbMaxExtentSparse|w
 vmdk|subformat=twoGbMaxExtentFlat|w
 EOF
 
+# monolithicSparse layout: descriptor (but the CID) and tables as qemu-img's
+if have vmdk; then
+  for size in 1M 20G 1T; do
+    for adapter in ide lsilogic; do
+      rm -f "$T"/lay*.vmdk
+      "$Q" create -q -f vmdk -o adapter_type=$adapter "$T/lay1.vmdk" $size
+      qemu-img create -q -f vmdk -o adapter_type=$adapter "$T/lay2.vmdk" $size
+      t "vmdk $size $adapter: laid out as qemu-img lays it out" sh -c "
+        dd if='$T/lay1.vmdk' bs=512 skip=1 count=20 2>/dev/null | tr -d '\\000' | grep -v '^CID' >'$T/lay1.txt';
+        dd if='$T/lay2.vmdk' bs=512 skip=1 count=20 2>/dev/null | tr -d '\\000' | grep -v '^CID' | sed 's/lay2/lay1/' >'$T/lay2.txt';
+        cmp '$T/lay1.txt' '$T/lay2.txt' && cmp -i 10752 '$T/lay1.vmdk' '$T/lay2.vmdk' && cmp -n 512 '$T/lay1.vmdk' '$T/lay2.vmdk'"
+    done
+  done
+  rm -f "$T"/lay*
+fi
+
+if have qcow; then
+  for size in 1M 3G 1000000; do
+    rm -f "$T"/lay*
+    "$Q" create -q -f qcow "$T/lay1.qcow" $size
+    qemu-img create -q -f qcow "$T/lay2.qcow" $size
+    t "qcow $size: byte for byte as qemu-img creates it" cmp "$T/lay1.qcow" "$T/lay2.qcow"
+  done
+  rm -f "$T"/lay*
+fi
+
 # --- 4. compression, backing files, extent sets ---
 if have qcow; then
   rm -f "$T"/*.qcow

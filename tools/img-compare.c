@@ -127,6 +127,31 @@ static int compare_tail(CompareState *s, BlockDriverState *longer, uint64_t star
     return COMPARE_IDENTICAL;
 }
 
+/* The common part, then (not in strict mode) the longer image's tail. */
+static int compare_images(CompareState *s)
+{
+    uint64_t size_a = bdrv_getlength(s->a), size_b = bdrv_getlength(s->b);
+    uint64_t common = size_a < size_b ? size_a : size_b;
+    int ret;
+    if (s->strict && size_a != size_b) {
+        if (!s->quiet) {
+            printf("Strict mode: Image size mismatch!\n");
+        }
+        return COMPARE_DIFFERENT;
+    }
+    ret = compare_common(s, common);
+    if (ret == COMPARE_IDENTICAL && size_a != size_b) {
+        ret = compare_tail(s, size_a > size_b ? s->a : s->b, common);
+    }
+    if (ret == COMPARE_IDENTICAL) {
+        img_progress_finish(&s->progress);
+        if (!s->quiet) {
+            printf("Images are identical.\n");
+        }
+    }
+    return ret;
+}
+
 int img_compare(int argc, char **argv)
 {
     static const struct option long_options[] = {
@@ -175,25 +200,7 @@ int img_compare(int argc, char **argv)
     if (!s.buf_a || !s.buf_b) {
         abort();
     }
-    uint64_t size_a = bdrv_getlength(s.a), size_b = bdrv_getlength(s.b);
-    int ret;
-    if (s.strict && size_a != size_b) {
-        if (!s.quiet) {
-            printf("Strict mode: Image size mismatch!\n");
-        }
-        ret = COMPARE_DIFFERENT;
-    } else {
-        ret = compare_common(&s, size_a < size_b ? size_a : size_b);
-        if (ret == COMPARE_IDENTICAL && size_a != size_b) {
-            ret = compare_tail(&s, size_a > size_b ? s.a : s.b, size_a < size_b ? size_a : size_b);
-        }
-    }
-    if (ret == COMPARE_IDENTICAL) {
-        img_progress_finish(&s.progress);
-        if (!s.quiet) {
-            printf("Images are identical.\n");
-        }
-    }
+    int ret = compare_images(&s);
     free(s.buf_a);
     free(s.buf_b);
     bdrv_close(s.a);

@@ -59,6 +59,7 @@
     CASE(ALL, push %eax; push %ebx; pop %eax; pop %ebx)
     CASE(ALL, pusha; mov $1, %eax; mov $2, %edx; popa)
     CASE(ALL, lahf)
+    CASE(ALL, mov %ebx, %edx; mov $20, %eax; int $0x80; xor %eax, %eax; sub %ebx, %edx)
     CASE(ALL, mov %bl, %ah; sahf)
     CASE(0xd5, daa)
     CASE(0xd5, mov %bl, %ah; sahf; mov %bh, %al; das)

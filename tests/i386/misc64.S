@@ -49,6 +49,7 @@
     CASE(ALL, mov %rbx, %rcx; cmpxchg8b (%rsi))
     CASE(ALL, cpuid; xor %eax, %eax; xor %ebx, %ebx; xor %ecx, %ecx; xor %edx, %edx)
     CASE(ALL, rdtsc; xor %eax, %eax; xor %edx, %edx)
+    CASE(ALL, mov $39, %eax; syscall; 1: lea 1b(%rip), %rdx; sub %rcx, %rdx; mov %r11, %rbx; and $0x8d5, %rbx; xor %eax, %eax)
     CASE(ALL, endbr64; nopw 0(%rax,%rax,1); nopl (%rax); pause; lfence; mfence; sfence; prefetcht0 (%rsi))
     CASE(ALL, fnstcw (%rsi); fldcw (%rsi); fninit; fwait; fnstcw 2(%rsi))
     CASE(ALL, mov %fs, %edx; mov %gs, %ebx)
