@@ -33,6 +33,8 @@ typedef struct CheckState {
     bool count_refcount_structures;
     bool bad_refblocks;        /* a refcount table entry is unusable: rebuild */
     uint64_t next_contiguous;  /* fragmentation statistics */
+    uint8_t *used_blocks;      /* rebuild: refcount blocks with counted clusters */
+    uint64_t nb_used_blocks;
 } CheckState;
 
 static void report(CheckState *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -370,49 +372,85 @@ static uint64_t refcount_coverage(const Qcow2State *s)
 }
 
 /* Compares stored and computed refcounts; fixes leaks when asked. */
+static void compare_one(CheckState *c, uint64_t i, uint64_t stored, bool *needs_rebuild)
+{
+    Qcow2State *s = c->s;
+    uint64_t computed = i < c->nb_clusters ? c->refs[i] : 0;
+    if (stored == computed) {
+        return;
+    }
+    if (computed > s->refcount_max) {
+        report(c, "ERROR cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64
+               " exceeds the refcount width", i, stored, computed);
+        c->res->corruptions++;
+        return;
+    }
+    if (stored < computed) {
+        report(c, "ERROR cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64,
+               i, stored, computed);
+        c->res->corruptions++;
+        *needs_rebuild = true;
+        return;
+    }
+    report(c, "Leaked cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64,
+           i, stored, computed);
+    c->res->leaks++;
+    if (!(c->fix & BDRV_CHECK_FIX_LEAKS) || c->bad_refblocks) {
+        return;
+    }
+    if (stored - computed > INT64_MAX) {
+        *needs_rebuild = true;       /* too far off for one adjustment */
+    } else if (qcow2_update_refcount(c->bs, i << s->cluster_bits, 1,
+                                     -(int64_t)(stored - computed)) < 0) {
+        c->res->check_errors++;
+    }
+}
+
+/* Compares stored and computed refcounts block by block (clusters past the
+ * end of the file too, as far as existing refcount blocks describe them, up
+ * to a bound); fixes leaks when asked. */
 static int compare_refcounts(CheckState *c, bool *needs_rebuild)
 {
     Qcow2State *s = c->s;
-    uint64_t end = refcount_coverage(s);
-    uint64_t highest = 0;
+    uint64_t per_block = 1ull << s->refblock_bits;
+    uint64_t end = refcount_coverage(s), highest = 0, beyond_budget = MAX_CHECKED_CLUSTERS;
     if (end < c->nb_clusters) {
         end = c->nb_clusters;
     }
-    for (uint64_t i = 0; i < end; i++) {
-        uint64_t computed = i < c->nb_clusters ? c->refs[i] : 0;
+    for (uint64_t first = 0; first < end; first += per_block) {
+        uint64_t last = first + per_block < end ? first + per_block : end;
         bool usable;
-        uint64_t stored = stored_refcount(c, i, &usable);
-        if (computed || stored) {
-            highest = i + 1;
+        stored_refcount(c, first, &usable);      /* classifies the block */
+        uint64_t t = first >> s->refblock_bits;
+        uint64_t offset = t < s->refcount_table_size
+                          ? s->refcount_table[t] & QCOW2_REFTABLE_OFFSET_MASK : 0;
+        if (first >= c->nb_clusters && (!offset || !usable || beyond_budget < per_block)) {
+            continue;       /* nothing counted there and nothing (usable) stored */
         }
-        if (!usable) {
+        if (first >= c->nb_clusters) {
+            beyond_budget -= per_block;
+        }
+        uint8_t *block = NULL;
+        if (usable && offset && qcow2_cache_get(c->bs, &s->refblock_cache, offset, &block) < 0) {
             c->res->check_errors++;
             continue;
         }
-        if (stored == computed) {
-            continue;
-        }
-        if (computed > s->refcount_max) {
-            report(c, "ERROR cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64
-                   " exceeds the refcount width", i, stored, computed);
-            c->res->corruptions++;
-            continue;
-        }
-        if (stored < computed) {
-            report(c, "ERROR cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64,
-                   i, stored, computed);
-            c->res->corruptions++;
-            *needs_rebuild = true;
-            continue;
-        }
-        report(c, "Leaked cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64,
-               i, stored, computed);
-        c->res->leaks++;
-        if ((c->fix & BDRV_CHECK_FIX_LEAKS) && !c->bad_refblocks) {
-            int ret = qcow2_update_refcount(c->bs, i << s->cluster_bits, 1,
-                                            (int64_t)computed - (int64_t)stored);
-            if (ret < 0) {
+        for (uint64_t i = first; i < last; i++) {
+            if (!usable) {
+                highest = i < c->nb_clusters && c->refs[i] ? i + 1 : highest;
                 c->res->check_errors++;
+                continue;
+            }
+            uint64_t stored = block ? qcow2_refcount_from_block(s, block, i - first) : 0;
+            if (stored || (i < c->nb_clusters && c->refs[i])) {
+                highest = i + 1;
+            }
+            compare_one(c, i, stored, needs_rebuild);
+            if (block && (c->fix & BDRV_CHECK_FIX_LEAKS)) {
+                /* a leak fix may have evicted the block: look it up again */
+                if (qcow2_cache_get(c->bs, &s->refblock_cache, offset, &block) < 0) {
+                    block = NULL;
+                }
             }
         }
     }
@@ -471,12 +509,23 @@ static bool block_has_refs(const CheckState *c, uint64_t index, uint64_t area_st
     if (first < area_end && last > area_start) {
         return true;
     }
-    for (uint64_t i = first; i < last && i < c->nb_clusters; i++) {
+    return index < c->nb_used_blocks && c->used_blocks[index];
+}
+
+/* Which refcount blocks will have counted clusters (one pass over the counts). */
+static int mark_used_blocks(CheckState *c)
+{
+    c->nb_used_blocks = (c->nb_clusters >> c->s->refblock_bits) + 1;
+    c->used_blocks = calloc(c->nb_used_blocks, 1);
+    if (!c->used_blocks) {
+        return -ENOMEM;
+    }
+    for (uint64_t i = 0; i < c->nb_clusters; i++) {
         if (c->refs[i]) {
-            return true;
+            c->used_blocks[i >> c->s->refblock_bits] = 1;
         }
     }
-    return false;
+    return 0;
 }
 
 /* Sizes the rebuilt structure: blocks for every table index with counted
@@ -534,8 +583,13 @@ static int rebuild_refcounts(CheckState *c)
     }
     uint64_t area_start = highest > c->nb_clusters ? highest : c->nb_clusters;
     uint64_t nb_blocks, entries;
+    int ret = mark_used_blocks(c);
+    if (ret < 0) {
+        return ret;
+    }
     plan_rebuild(c, area_start, &nb_blocks, &entries);
     if (entries * 8 > QCOW2_MAX_REFTABLE_BYTES) {
+        free(c->used_blocks);
         return -EFBIG;
     }
     uint64_t table_clusters = qcow2_div_round_up(entries * 8, s->cluster_size);
@@ -546,9 +600,9 @@ static int rebuild_refcounts(CheckState *c)
     if (!block || !new_table) {
         free(block);
         free(new_table);
+        free(c->used_blocks);
         return -ENOMEM;
     }
-    int ret = 0;
     uint64_t next = area_start;
     for (uint64_t t = 0; t < entries && ret == 0; t++) {
         if (block_has_refs(c, t, area_start, area_end)) {
@@ -559,6 +613,8 @@ static int rebuild_refcounts(CheckState *c)
         }
     }
     free(block);
+    free(c->used_blocks);
+    c->used_blocks = NULL;
     if (ret == 0) {
         ret = qcow2_install_refcount_table(c->bs, new_table, table_entries,
                                            (area_start + nb_blocks) << s->cluster_bits);
