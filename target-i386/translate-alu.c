@@ -382,6 +382,94 @@ static void gen_shift_cl(DisasContext *s, int op, int ot, int mask)
     tcg_temp_free(t, minus1);
 }
 
+/*
+ * The cc state after a rotate that happened (nonzero masked count): result in
+ * cc_rot, cc_op layered over the previous base op (see CC_OP_ROT). For a count
+ * known only at run time (count != NULL) a zero count keeps the old state.
+ */
+static void gen_rotate_cc(DisasContext *s, int ot, bool right, TCGv count)
+{
+    TCGContext *t = s->tcg;
+    uint32_t rot_bits = CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
+                        (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT;
+    TCGv new_op, count32;
+
+    if (!count) {
+        tcg_gen_mov(t, G(s)->cc_rot, s->T0);
+        if (s->cc_op != CC_OP_DYNAMIC) {
+            set_cc_op(s, (s->cc_op & CC_OP_BASE_MASK) | rot_bits);
+        } else {
+            tcg_gen_andi(t, G(s)->cc_op, G(s)->cc_op, CC_OP_BASE_MASK);
+            tcg_gen_ori(t, G(s)->cc_op, G(s)->cc_op, rot_bits);
+        }
+        return;
+    }
+    gen_update_cc_op(s);
+    new_op = tcg_temp_new(t, TCG_TYPE_I32);
+    count32 = tcg_temp_new(t, TCG_TYPE_I32);
+    if (s->cc_op != CC_OP_DYNAMIC) {
+        tcg_gen_movi(t, new_op, (s->cc_op & CC_OP_BASE_MASK) | rot_bits);
+    } else {
+        tcg_gen_andi(t, new_op, G(s)->cc_op, CC_OP_BASE_MASK);
+        tcg_gen_ori(t, new_op, new_op, rot_bits);
+    }
+    tcg_gen_extrl_i64_i32(t, count32, count);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_op, count32, tcg_constant(t, TCG_TYPE_I32, 0),
+                    new_op, G(s)->cc_op);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_rot, count, tcg_const64(s, 0), s->T0,
+                    G(s)->cc_rot);
+    set_cc_op(s, CC_OP_DYNAMIC);
+    tcg_temp_free(t, new_op);
+    tcg_temp_free(t, count32);
+}
+
+/*
+ * ROL/ROR r/m by 1, imm8 or CL inline (SDM vol. 2B, RCL/RCR/ROL/ROR): the
+ * count is masked to 5 bits (6 with REX.W) and then taken modulo the operand
+ * size. Replicating an 8/16/32-bit operand across 64 bits makes a 64-bit
+ * rotate by the masked count produce the narrow rotate in the low bits.
+ * count is the masked immediate count, or -1 for CL.
+ */
+static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
+{
+    TCGContext *t = s->tcg;
+    bool right = op == SHIFT_ROR;
+    TCGv amount = NULL;
+
+    if (count == 0) {
+        gen_st_modrm(s, ot, s->T0, true);
+        return;
+    }
+    if (count < 0) {
+        amount = s->T1;
+        gen_ld_reg(s, MO_8, amount, R_ECX);
+        tcg_gen_andi(t, amount, amount, mask);
+    }
+    switch (ot) {
+    case MO_8:
+        tcg_gen_ext8u(t, s->T0, s->T0);
+        tcg_gen_muli(t, s->T0, s->T0, 0x0101010101010101ULL);
+        break;
+    case MO_16:
+        tcg_gen_ext16u(t, s->T0, s->T0);
+        tcg_gen_muli(t, s->T0, s->T0, 0x0001000100010001ULL);
+        break;
+    case MO_32:
+        tcg_gen_deposit(t, s->T0, s->T0, s->T0, 32, 32);
+        break;
+    default:
+        break;
+    }
+    if (amount) {
+        right ? tcg_gen_rotr(t, s->T0, s->T0, amount) : tcg_gen_rotl(t, s->T0, s->T0, amount);
+    } else {
+        right ? tcg_gen_rotri(t, s->T0, s->T0, count) : tcg_gen_rotli(t, s->T0, s->T0, count);
+    }
+    /* store first: a faulting store must not change the flags */
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_rotate_cc(s, ot, right, amount);
+}
+
 /* C0/C1/D0..D3: group 2 shifts and rotates */
 static void disas_group2(DisasContext *s, unsigned b)
 {
@@ -400,6 +488,10 @@ static void disas_group2(DisasContext *s, unsigned b)
         count = x86_ldub_code(s) & mask;
     } else if (b == 0xd0 || b == 0xd1) {
         count = 1;
+    }
+    if (op == SHIFT_ROL || op == SHIFT_ROR) {
+        gen_rotate(s, op, ot, count, mask);
+        return;
     }
     if (count >= 1 && (op == SHIFT_SHL || op == SHIFT_SAL || op == SHIFT_SHR || op == SHIFT_SAR)) {
         if (op == SHIFT_SAR) {
