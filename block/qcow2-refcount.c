@@ -112,7 +112,7 @@ static int write_refblock_range(BlockDriverState *bs, uint64_t block_offset, con
     }
     int ret = block_file_pwrite(bs->file, block_offset + start, end - start, block + start);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing a refcount block of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing a refcount block of");
     }
     return ret;
 }
@@ -124,7 +124,7 @@ static int write_reftable_entry(BlockDriverState *bs, uint64_t index)
     qcow2_put_be64(raw, s->refcount_table[index]);
     int ret = block_file_pwrite(bs->file, s->refcount_table_offset + index * 8, 8, raw);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing the refcount table of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing the refcount table of");
     }
     return ret;
 }
@@ -296,7 +296,7 @@ int qcow2_install_refcount_table(BlockDriverState *bs, uint64_t *table, uint64_t
         ret = qcow2_barrier(bs);
     }
     if (ret < 0) {
-        bdrv_set_error(bs, "writing a new refcount table for '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing a new refcount table for");
         return ret;
     }
     free(s->refcount_table);

@@ -1,8 +1,11 @@
 /*
  * qcow2 driver internals, shared by the block/qcow2*.c files (one concern each:
- * header and open, metadata cache, refcounts and allocation, cluster mapping,
- * compression, snapshots, check and repair). Nothing here is used outside the
- * qcow2 driver; the driver itself is bdrv_qcow2 (block_int.h).
+ * header and open (qcow2.c), creation/measure/amend (qcow2-create.c), metadata
+ * cache (qcow2-cache.c), refcounts and allocation (qcow2-refcount.c), cluster
+ * mapping (qcow2-cluster.c), compression (qcow2-compress.c), snapshots
+ * (qcow2-snapshot.c), check and repair (qcow2-check.c), metadata overlap
+ * protection (qcow2-overlap.c)). Nothing here is used outside the qcow2
+ * driver; the driver itself is bdrv_qcow2 (block_int.h).
  *
  * Layout facts follow the qcow2 specification (docs/interop/qcow2.txt in QEMU).
  *
@@ -203,6 +206,8 @@ static inline void qcow2_l2_entry_set(uint8_t *table, uint64_t index, uint64_t e
 }
 
 /* --- qcow2.c: header --- */
+/* "WHAT 'file' failed: reason" unless a more precise reason was already set */
+void qcow2_io_error(BlockDriverState *bs, int ret, const char *what);
 int qcow2_barrier(BlockDriverState *bs);
 int qcow2_write_header(BlockDriverState *bs);   /* the whole first cluster (extensions too) */
 int qcow2_update_l1_location(BlockDriverState *bs, uint64_t offset, uint32_t size);

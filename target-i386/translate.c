@@ -649,12 +649,12 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
 
 void gen_eob_indirect(DisasContext *s)
 {
-    TCGv host = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
-    TCGv env = tcg_env(s->tcg);
-
+    /* hflags and the CS base change only at CPU setup in user mode, never by an
+     * instruction, so the next block's key shares them with this one */
     gen_update_cc_op(s);
-    tcg_gen_call(s->tcg, (void *)helper_lookup_tb_ptr, 0, host, 1, &env);
-    tcg_gen_goto_ptr(s->tcg, host);
+    tcg_gen_lookup_and_goto_ptr(s->tcg, s->g->rip,
+                                tcg_constant(s->tcg, TCG_TYPE_I64, (int64_t)s->tb->cs_base),
+                                tcg_constant(s->tcg, TCG_TYPE_I32, s->tb->flags));
     s->is_jmp = DISAS_JUMPED;
 }
 

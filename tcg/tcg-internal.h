@@ -117,6 +117,8 @@ struct TCGContext {
     size_t label_live_size;
 
     unsigned host_features;      /* back end's view of the host CPU */
+    TCGJumpCacheProbe jump_cache_probe;  /* for tcg_gen_lookup_and_goto_ptr */
+    bool has_jump_cache_probe;
     uintptr_t guest_base;
     unsigned log_flags;
     FILE *log;

@@ -184,6 +184,34 @@ void tcg_gen_goto_tb(TCGContext *s, unsigned n);
 void tcg_gen_exit_tb(TCGContext *s, uintptr_t value);
 void tcg_gen_goto_ptr(TCGContext *s, TCGv host_addr);
 void tcg_gen_insn_start(TCGContext *s, uint64_t guest_pc, uint64_t data);
+/*
+ * Indirect jumps. The execution layer describes its per-CPU jump cache (a table
+ * of pointers to block entries, indexed by a hash of the guest pc) and the
+ * helper that finds a block's host code the slow way; see
+ * accel/tcg/tb-jump-cache.h, which fills this from its own definitions.
+ * tcg_gen_lookup_and_goto_ptr then emits the probe as ordinary IR (so every
+ * back end runs it inline): when the stop word is zero, the slot for pc holds an
+ * entry, and that entry is valid with the same pc, cs_base and flags, it jumps
+ * to the entry's host code; otherwise it calls miss_helper(env) and jumps where
+ * that returns (goto_ptr). With table NULL only the helper call is emitted.
+ */
+typedef struct TCGJumpCacheProbe {
+    const void *table;             /* base address of the cache */
+    intptr_t stop_offset;          /* int32 at table + stop_offset: nonzero forces a miss */
+    intptr_t slots_offset;         /* first pointer slot at table + slots_offset */
+    unsigned hash_bits;            /* slot = (pc ^ (pc >> hash_shift)) & ((1 << hash_bits) - 1) */
+    unsigned hash_shift;
+    /* fields of an entry: uint64 pc, uint64 cs_base, uint32 flags, bool invalid,
+     * host code pointer */
+    intptr_t entry_pc, entry_cs_base, entry_flags, entry_invalid, entry_host_code;
+    const void *(*miss_helper)(void *env);
+} TCGJumpCacheProbe;
+/* Copies probe into s for the blocks translated next (NULL: no probe at all). */
+void tcg_set_jump_cache_probe(TCGContext *s, const TCGJumpCacheProbe *probe);
+/* Ends the block: jumps to the block of (pc, cs_base, flags), i64/i64/i32 values
+ * (constants are fine: a front end usually knows cs_base and flags). */
+void tcg_gen_lookup_and_goto_ptr(TCGContext *s, TCGv pc, TCGv cs_base, TCGv flags);
+
 void tcg_gen_discard(TCGContext *s, TCGv t);
 
 /* --- code generation and execution --- */

@@ -4,6 +4,7 @@
  * generated code with siglongjmp to the loop (cpu_loop_exit).
  */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg)
     cpu->tbs = tb_cache_new(tcg);
     cpu->exception_index = -1;
     cpu->priv = p;
+    tb_jump_cache_probe(&p->jump_cache, &p->probe);
     return cpu;
 }
 
@@ -47,6 +49,7 @@ void cpu_exec_free(CPUExec *cpu)
 void cpu_exit(CPUExec *cpu)
 {
     cpu->exit_request = 1;
+    cpu_priv(cpu)->jump_cache.stop = 1;
     cpu->tbs->unchained_all = 1;
     tb_reset_all_jumps(cpu->tbs, false);
 }
@@ -85,6 +88,18 @@ bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc)
     return host_pc >= start && host_pc < start + cpu->tbs->code_size;
 }
 
+/* Generated code may follow the jump cache unless an exit is requested or every
+ * block must return to the loop. Stores stop before reading exit_request: a
+ * cpu_exit racing with this either is seen here or stores stop = 1 afterwards. */
+static void update_jump_cache_stop(CPUExec *cpu)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    p->jump_cache.stop = p->no_chaining;
+    if (cpu->exit_request) {
+        p->jump_cache.stop = 1;
+    }
+}
+
 static bool chaining_allowed(CPUExec *cpu)
 {
     return !cpu_priv(cpu)->no_chaining;
@@ -100,16 +115,34 @@ const void *helper_lookup_tb_ptr(void *env)
         abort();
     }
     CPUExecPriv *p = cpu_priv(cpu);
+    cpu->tbs->stats.nb_lookup_misses++;
     if (cpu->exit_request || p->no_chaining || p->single_insn_next || cpu->env != env) {
         return p->epilogue;
     }
     cpu->ops->get_tb_state(env, &pc, &cs_base, &flags);
     /* the jump cache inline; the hash table behind it in tb_lookup */
-    TBEntry *e = p->jump_cache[jump_cache_hash(pc)];
+    TBEntry *e = p->jump_cache.slot[jump_cache_hash(pc)];
     if (!e || e->invalid || e->tb.pc != pc || e->tb.flags != flags || e->tb.cs_base != cs_base) {
         e = tb_lookup(cpu, pc, cs_base, flags);
     }
     return e ? e->tb.tc_ptr : p->epilogue;
+}
+
+void tb_jump_cache_probe(const TBJumpCache *cache, TCGJumpCacheProbe *out)
+{
+    *out = (TCGJumpCacheProbe) {
+        .table = cache,
+        .stop_offset = offsetof(TBJumpCache, stop),
+        .slots_offset = offsetof(TBJumpCache, slot),
+        .hash_bits = TB_JUMP_CACHE_BITS,
+        .hash_shift = TB_JUMP_CACHE_SHIFT,
+        .entry_pc = offsetof(TBEntry, tb.pc),
+        .entry_cs_base = offsetof(TBEntry, tb.cs_base),
+        .entry_flags = offsetof(TBEntry, tb.flags),
+        .entry_invalid = offsetof(TBEntry, invalid),
+        .entry_host_code = offsetof(TBEntry, tb.tc_ptr),
+        .miss_helper = helper_lookup_tb_ptr,
+    };
 }
 
 /* The block to run next (translating it when needed). */
@@ -151,6 +184,7 @@ static void run_blocks(CPUExec *cpu)
                 tb_reset_all_jumps(cpu->tbs, true);
             }
             cpu->exit_request = 0;
+            update_jump_cache_stop(cpu);
             cpu->exception_index = EXCP_INTERRUPT;
             return;
         }
@@ -178,6 +212,7 @@ int cpu_exec(CPUExec *cpu)
     running_cpu = cpu;
     cpu_priv(cpu)->no_chaining = (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) != 0;
     cpu_priv(cpu)->epilogue = tcg_code_gen_epilogue(cpu->tcg);
+    update_jump_cache_stop(cpu);
     for (;;) {
         /* save the signal mask: a SIGSEGV handler may leave through cpu_loop_exit */
         if (sigsetjmp(cpu->jmp_env, 1) == 0) {

@@ -111,6 +111,7 @@ typedef struct TBStatistics {
     uint64_t nb_flushes;         /* full flushes (code buffer full or tb_flush) */
     uint64_t nb_invalidations;   /* blocks dropped because guest code changed */
     uint64_t nb_chained;         /* goto_tb jumps patched */
+    uint64_t nb_lookup_misses;   /* indirect jumps the inline jump-cache probe missed */
     uint64_t code_bytes_used, code_bytes_total;
 } TBStatistics;
 void tb_get_statistics(CPUExec *cpu, TBStatistics *out);

@@ -6,9 +6,9 @@
 #define ACCEL_TCG_INTERNAL_H
 
 #include "accel/tcg/exec.h"
+#include "accel/tcg/tb-jump-cache.h"
 
 #define TB_HASH_BITS 16
-#define TB_JUMP_CACHE_BITS 12
 #define GUEST_PAGE_BITS 12
 #define GUEST_PAGE_SIZE (1ull << GUEST_PAGE_BITS)
 #define GUEST_PAGE_MASK (~(GUEST_PAGE_SIZE - 1))
@@ -53,18 +53,14 @@ struct TBCache {
 };
 
 typedef struct CPUExecPriv {
-    TBEntry *jump_cache[1 << TB_JUMP_CACHE_BITS];
+    TBJumpCache jump_cache;
+    TCGJumpCacheProbe probe;     /* describes jump_cache to the translator */
     bool single_insn_next;       /* retranslate the next block with one instruction */
     bool no_chaining;            /* -d exec: every block returns to the loop */
     const void *epilogue;        /* where goto_ptr leaves generated code */
 } CPUExecPriv;
 
 static inline CPUExecPriv *cpu_priv(CPUExec *cpu) { return cpu->priv; }
-
-static inline unsigned jump_cache_hash(uint64_t pc)
-{
-    return (unsigned)((pc ^ (pc >> TB_JUMP_CACHE_BITS)) & ((1u << TB_JUMP_CACHE_BITS) - 1));
-}
 
 /* tb-cache.c */
 TBCache *tb_cache_new(TCGContext *tcg);

@@ -69,13 +69,13 @@ TBEntry *tb_lookup(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags)
 {
     CPUExecPriv *p = cpu_priv(cpu);
     unsigned jh = jump_cache_hash(pc);
-    TBEntry *e = p->jump_cache[jh];
+    TBEntry *e = p->jump_cache.slot[jh];
     if (e && tb_matches(e, pc, cs_base, flags)) {
         return e;
     }
     for (e = cpu->tbs->hash[tb_hash(pc, cs_base, flags)]; e; e = e->hash_next) {
         if (tb_matches(e, pc, cs_base, flags)) {
-            p->jump_cache[jh] = e;
+            p->jump_cache.slot[jh] = e;
             return e;
         }
     }
@@ -89,7 +89,7 @@ void tb_flush(CPUExec *cpu)
     c->nb_tbs = 0;
     c->code_next = c->code_start;
     memset(c->hash, 0, sizeof(c->hash));
-    memset(cpu_priv(cpu)->jump_cache, 0, sizeof(cpu_priv(cpu)->jump_cache));
+    memset(cpu_priv(cpu)->jump_cache.slot, 0, sizeof(cpu_priv(cpu)->jump_cache.slot));
     c->stats.nb_flushes++;
 }
 
@@ -240,6 +240,7 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
     TBCache *c = cpu->tbs;
     size_t room = c->code_size - (size_t)(c->code_next - c->code_start);
     tcg_func_start(c->tcg);
+    tcg_set_jump_cache_probe(c->tcg, &cpu_priv(cpu)->probe);
     cpu->ops->translate(c->tcg, cpu->env, &e->tb, max_insns);
     if (!tcg_gen_code(c->tcg, c->code_next, room, &c->info)) {
         return false;
@@ -278,7 +279,7 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
                 unsigned h = tb_hash(pc, cs_base, flags);
                 e->hash_next = c->hash[h];
                 c->hash[h] = e;
-                cpu_priv(cpu)->jump_cache[jump_cache_hash(pc)] = e;
+                cpu_priv(cpu)->jump_cache.slot[jump_cache_hash(pc)] = e;
             }
             return e;
         }

@@ -1,8 +1,9 @@
 /*
  * The execution layer with a toy guest: a tiny instruction set translated by a
  * front end written here, run through cpu_exec, and compared with a C
- * interpreter of the same programs (the oracle). Covers block chaining, goto_ptr
- * lookups, helper exits with state restore, full flushes when the code buffer
+ * interpreter of the same programs (the oracle). Covers block chaining, indirect
+ * jumps through the inline jump-cache probe (hits, misses, flushes, invalidated
+ * targets, cpu_exit), helper exits with state restore, full flushes when the code buffer
  * fills, invalidation by page_set_flags, and self-modifying code (in another
  * block and inside the running block) through write protection and
  * page_unprotect from a SIGSEGV handler.
@@ -19,6 +20,7 @@
 #include <unistd.h>
 #include <ucontext.h>
 #include "accel/tcg/exec.h"
+#include "accel/tcg/tb-jump-cache.h"
 #include "tests/tcg/test-tcg.h"
 
 enum { OP_ADDI, OP_MIX, OP_LOOP, OP_JMP, OP_JIND, OP_SETX, OP_STORE, OP_HALT, OP_LOAD, OP_STOREB,
@@ -135,8 +137,8 @@ static bool gen_insn(TCGContext *s, Toy *toy, TranslationBlock *tb, uint64_t pc,
     }
     case OP_JIND:
         tcg_gen_mov(s, toy->g_pc, toy->g_x);
-        gen_call_env(s, (void *)helper_lookup_tb_ptr, t);
-        tcg_gen_goto_ptr(s, t);
+        tcg_gen_lookup_and_goto_ptr(s, toy->g_pc, tcg_constant(s, TCG_TYPE_I64, 0),
+                                    tcg_constant(s, TCG_TYPE_I32, 0));
         return true;
     default:
         /* pc is left stale on purpose: cpu_restore_state must find it */
@@ -396,6 +398,69 @@ static void self_modifying(TestContext *t)
     toy_free(&toy);
 }
 
+static uint64_t lookup_misses(Toy *toy)
+{
+    TBStatistics st;
+    tb_get_statistics(toy->cpu, &st);
+    return st.nb_lookup_misses;
+}
+
+/* Runs a loop of n iterations; reports whether the probe missed in range. */
+static void indirect_run(TestContext *t, Toy *toy, const char *what, uint64_t pc, uint64_t n,
+                         uint64_t min_misses, uint64_t max_misses)
+{
+    uint64_t before = lookup_misses(toy);
+    compare_run(t, toy, what, pc, n);
+    uint64_t misses = lookup_misses(toy) - before;
+    test_report(t, misses >= min_misses && misses <= max_misses,
+                "toy guest, %s: %llu of %llu indirect jumps missed the jump cache, expected %llu..%llu",
+                what, (unsigned long long)misses, (unsigned long long)n,
+                (unsigned long long)min_misses, (unsigned long long)max_misses);
+}
+
+/*
+ * Indirect jumps: a loop whose target stays in the jump cache (hits, no helper
+ * calls), two targets that share a jump-cache slot (every probe misses), the
+ * same after a full flush and after the target's code changed (the cached entry
+ * is invalid and must not be followed).
+ */
+static void indirect_jumps(TestContext *t)
+{
+    const uint64_t p = 0x1000, q1 = 0x1100, q2 = 0x9108, n = 5000;
+    Toy toy;
+    toy_init(&toy, 1 << 20);
+    uint8_t *m = toy.mem;
+    test_report(t, jump_cache_hash(q1) == jump_cache_hash(q2),
+                "toy guest: %#llx and %#llx share a jump-cache slot",
+                (unsigned long long)q1, (unsigned long long)q2);
+    int32_t a = (int32_t)test_rand(t), b = (int32_t)test_rand(t);
+    /* p: x = q1, jump; q1: acc += a, loop to p */
+    put_insn(m, p, OP_SETX, (int32_t)q1);
+    put_insn(m, p + 8, OP_JIND, 0);
+    put_insn(m, q1, OP_ADDI, a);
+    put_insn(m, q1 + 8, OP_LOOP, (int32_t)p);
+    put_insn(m, q1 + 16, OP_HALT, 0);
+    toy.env.acc = test_rand(t);
+    indirect_run(t, &toy, "indirect jump hits", p, n, 0, 4);
+    tb_flush(toy.cpu);
+    indirect_run(t, &toy, "indirect jump hits after a flush", p, n, 0, 4);
+    /* new code at the target: the entry in the jump cache is invalid now */
+    page_set_flags(toy.cpu, 0, 0x2000, PAGE_READ | PAGE_WRITE);
+    put_insn(m, q1, OP_MIX, b);
+    page_set_flags(toy.cpu, 0, 0x2000, PAGE_READ | PAGE_EXEC);
+    indirect_run(t, &toy, "indirect jump to changed code", p, n, 1, 4);
+    /* q1 jumps on to q2, which shares its slot: the two evict each other */
+    put_insn(m, q2, OP_MIX, a);
+    put_insn(m, q2 + 8, OP_LOOP, (int32_t)p);
+    put_insn(m, q2 + 16, OP_HALT, 0);
+    page_set_flags(toy.cpu, 0, 0x2000, PAGE_READ | PAGE_WRITE);
+    put_insn(m, q1 + 8, OP_SETX, (int32_t)q2);
+    put_insn(m, q1 + 16, OP_JIND, 0);
+    page_set_flags(toy.cpu, 0, 0x2000, PAGE_READ | PAGE_EXEC);
+    indirect_run(t, &toy, "indirect jumps sharing a slot", p, n, 2 * n - 1, 2 * n + 4);
+    toy_free(&toy);
+}
+
 static void alarm_handler(int sig)
 {
     if (running_toy) {
@@ -419,6 +484,14 @@ static void interrupt_loop(TestContext *t)
     sigaction(SIGALRM, &sa, &old);
     struct itimerval tv = { .it_interval = { 0, 20000 }, .it_value = { 0, 20000 } }, off = { 0 };
     setitimer(ITIMER_REAL, &tv, NULL);
+    /* a second endless loop made of indirect jumps only */
+    put_insn(toy.mem, 0x100, OP_ADDI, 1);
+    put_insn(toy.mem, 0x108, OP_SETX, 0x100);
+    put_insn(toy.mem, 0x110, OP_JIND, 0);
+    toy.env.x = 0x100;
+    toy.env.pc = 0x100;
+    int indirect = cpu_exec(toy.cpu);
+    uint64_t acc0 = toy.env.acc;
     toy.env.pc = 0;
     int first = cpu_exec(toy.cpu);
     uint64_t acc1 = toy.env.acc;
@@ -427,7 +500,10 @@ static void interrupt_loop(TestContext *t)
     sigaction(SIGALRM, &old, NULL);
     TBStatistics st;
     tb_get_statistics(toy.cpu, &st);
-    test_report(t, first == EXCP_INTERRUPT && second == EXCP_INTERRUPT && acc1 != 0 &&
+    test_report(t, indirect == EXCP_INTERRUPT && acc0 > 1,
+                "cpu_exit stops a loop of indirect jumps: %d, acc %#llx", indirect,
+                (unsigned long long)acc0);
+    test_report(t, first == EXCP_INTERRUPT && second == EXCP_INTERRUPT && acc1 != acc0 &&
                 toy.env.acc != acc1 && st.nb_chained > 0,
                 "cpu_exit from a signal handler: %d %d, acc %#llx then %#llx",
                 first, second, (unsigned long long)acc1, (unsigned long long)toy.env.acc);
@@ -445,6 +521,7 @@ void test_exec(TestContext *t)
     chained_loop(t);
     flushes(t);
     self_modifying(t);
+    indirect_jumps(t);
     interrupt_loop(t);
     sigaction(SIGSEGV, &old, NULL);
 }
