@@ -237,6 +237,73 @@ static void gen_mul_acc(DisasContext *s, int ot, bool sign)
     set_cc_op(s, CC_OP_MULB + ot);
 }
 
+/* DIV/IDIV in the helper, which raises #DE (divisor in T0) */
+static void gen_div_helper(DisasContext *s, int ot, bool sign)
+{
+    TCGv args[2] = { s->T0, tcg_constant(s->tcg, TCG_TYPE_I32, ot) };
+
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+    gen_helper_env(s, sign ? (void *)helper_idivq : (void *)helper_divq, 0, NULL, 2, args);
+}
+
+/*
+ * 32/64-bit DIV/IDIV (SDM vol. 2A, DIV and IDIV): when the quotient is sure
+ * to fit (DIV: high half of the dividend below the divisor, 64-bit: RDX = 0;
+ * IDIV: a 64-bit dividend, divisor not 0 or -1, quotient checked to fit 32
+ * bits) a pure 64-bit division with no global state; everything else,
+ * including #DE, goes to the helper.
+ */
+static void gen_div_fast(DisasContext *s, int ot, bool sign)
+{
+    TCGContext *t = s->tcg;
+    TCGLabel *slow = tcg_gen_new_label(t), *done = tcg_gen_new_label(t);
+    TCGv divisor = tcg_new64(s), dividend = tcg_new64(s), q = tcg_new64(s);
+    TCGv check = tcg_new64(s);
+    TCGv rax = G(s)->regs[R_EAX], rdx = G(s)->regs[R_EDX];
+    TCGv args[2] = { dividend, divisor };
+
+    gen_update_cc_op(s);
+    gen_extend(s, divisor, s->T0, ot, sign);
+    tcg_gen_brcondi(t, TCG_COND_EQ, divisor, 0, slow);
+    if (sign) {
+        tcg_gen_brcondi(t, TCG_COND_EQ, divisor, -1, slow);
+    }
+    if (ot == MO_32) {
+        tcg_gen_deposit(t, dividend, rax, rdx, 32, 32);
+        if (!sign) {
+            tcg_gen_ext32u(t, check, rdx);
+            tcg_gen_brcond(t, TCG_COND_GEU, check, divisor, slow);
+        }
+    } else {
+        tcg_gen_mov(t, dividend, rax);
+        if (sign) {
+            tcg_gen_sari(t, check, rax, 63);
+            tcg_gen_brcond(t, TCG_COND_NE, rdx, check, slow);
+        } else {
+            tcg_gen_brcondi(t, TCG_COND_NE, rdx, 0, slow);
+        }
+    }
+    tcg_gen_call(t, sign ? (void *)helper_sdiv64 : (void *)helper_udiv64,
+                 TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, q, 2, args);
+    if (sign && ot == MO_32) {
+        tcg_gen_ext32s(t, check, q);
+        tcg_gen_brcond(t, TCG_COND_NE, check, q, slow);
+    }
+    tcg_gen_mul(t, check, q, divisor);
+    tcg_gen_sub(t, check, dividend, check);
+    gen_st_reg(s, ot, R_EAX, q);
+    gen_st_reg(s, ot, R_EDX, check);
+    tcg_gen_br(t, done);
+    tcg_gen_set_label(t, slow);
+    gen_div_helper(s, ot, sign);
+    tcg_gen_set_label(t, done);
+    tcg_temp_free(t, divisor);
+    tcg_temp_free(t, dividend);
+    tcg_temp_free(t, q);
+    tcg_temp_free(t, check);
+}
+
 static void disas_group3(DisasContext *s, unsigned b)
 {
     int ot = byte_or_full(s, b);
@@ -268,13 +335,13 @@ static void disas_group3(DisasContext *s, unsigned b)
         tcg_gen_mov(s->tcg, s->T1, s->T0);
         gen_mul_acc(s, ot, op == 5);
         break;
-    default: {
-        TCGv args[2] = { s->T0, tcg_constant(s->tcg, TCG_TYPE_I32, ot) };
-        gen_update_cc_op(s);
-        tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
-        gen_helper_env(s, op == 6 ? (void *)helper_divq : (void *)helper_idivq, 0, NULL, 2, args);
+    default:
+        if (ot == MO_32 || ot == MO_64) {
+            gen_div_fast(s, ot, op == 7);
+        } else {
+            gen_div_helper(s, ot, op == 7);
+        }
         break;
-    }
     }
 }
 
