@@ -650,3 +650,55 @@ int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
     }
     return ret;
 }
+
+int qcow2_change_refcount_order(BlockDriverState *bs, unsigned refcount_order)
+{
+    Qcow2State *s = bs->opaque;
+    if (refcount_order == s->refcount_order) {
+        return 0;
+    }
+    if (s->version < 3) {
+        bdrv_set_error(bs, "Different refcount widths than 16 bits require compatibility "
+                       "level 1.1 or above (use version=v3 or greater)");
+        return -EINVAL;
+    }
+    int ret = qcow2_flush_metadata(bs);
+    int64_t length = block_file_length(bs->file);
+    if (ret < 0 || length < 0) {
+        return ret < 0 ? ret : (int)length;
+    }
+    BlockCheckResult scratch;
+    memset(&scratch, 0, sizeof(scratch));
+    CheckState c = { .bs = bs, .s = s, .res = &scratch, .quiet = true };
+    c.nb_clusters = qcow2_div_round_up((uint64_t)length, s->cluster_size);
+    if (c.nb_clusters > MAX_CHECKED_CLUSTERS) {
+        return -EFBIG;
+    }
+    c.refs = calloc(c.nb_clusters ? c.nb_clusters : 1, sizeof(*c.refs));
+    if (!c.refs) {
+        return -ENOMEM;
+    }
+    ret = compute_references(&c);
+    unsigned old_order = s->refcount_order;
+    qcow2_set_refcount_order(s, refcount_order);
+    for (uint64_t i = 0; ret == 0 && i < c.nb_clusters; i++) {
+        if (c.refs[i] > s->refcount_max) {
+            bdrv_set_error(bs, "refcount_bits=%u cannot count the %u references of cluster "
+                           "%llu", s->refcount_bits, c.refs[i], (unsigned long long)i);
+            ret = -ERANGE;
+        }
+    }
+    if (ret == 0 && (scratch.corruptions || scratch.check_errors)) {
+        bdrv_set_error(bs, "'%s' is damaged; repair it with check -r all first", bs->filename);
+        ret = -EIO;
+    }
+    if (ret == 0) {
+        ret = rebuild_refcounts(&c);
+    }
+    if (ret < 0) {
+        qcow2_set_refcount_order(s, old_order);
+        qcow2_cache_clear(&s->refblock_cache);
+    }
+    free(c.refs);
+    return ret;
+}

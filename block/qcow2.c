@@ -185,9 +185,8 @@ static int parse_geometry(BlockDriverState *bs, const uint8_t *h)
                        s->refcount_order);
         return -EINVAL;
     }
-    s->refcount_bits = 1u << s->refcount_order;
-    s->refcount_max = s->refcount_bits == 64 ? UINT64_MAX : (1ull << s->refcount_bits) - 1;
-    s->refblock_bits = s->cluster_bits + 3 - s->refcount_order;
+    qcow2_set_refcount_order(s, s->refcount_order);
+    s->header_refcount_order = s->refcount_order;
     return 0;
 }
 
@@ -471,7 +470,7 @@ static int build_header(BlockDriverState *bs, uint8_t *h, size_t *used)
         qcow2_put_be64(h + 72, s->incompatible_features);
         qcow2_put_be64(h + 80, s->compatible_features);
         qcow2_put_be64(h + 88, s->autoclear_features);
-        qcow2_put_be32(h + 96, s->refcount_order);
+        qcow2_put_be32(h + 96, s->refcount_order);     /* switches with the table */
         qcow2_put_be32(h + 100, s->header_length);
     }
     size_t format_length = strlen(bs->backing_format);

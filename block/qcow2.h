@@ -137,6 +137,7 @@ typedef struct Qcow2State {
     unsigned refcount_order, refcount_bits;
     uint64_t refcount_max;
     unsigned refblock_bits;       /* log2 of entries per refcount block */
+    unsigned header_refcount_order; /* the width the file's header states */
 
     uint64_t incompatible_features, compatible_features, autoclear_features;
     uint32_t header_length;
@@ -234,6 +235,7 @@ int qcow2_cache_write_dirty(BlockDriverState *bs, Qcow2Cache *c);
 int qcow2_refcount_init(BlockDriverState *bs);
 uint64_t qcow2_refcount_from_block(const Qcow2State *s, const uint8_t *block, uint64_t index);
 void qcow2_refcount_to_block(const Qcow2State *s, uint8_t *block, uint64_t index, uint64_t value);
+void qcow2_set_refcount_order(Qcow2State *s, unsigned refcount_order);
 int qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster_index, uint64_t *refcount);
 /* adds addend (may be negative) to the refcount of every cluster touching
  * [offset, offset+bytes); refuses to overflow or go below zero */
@@ -312,5 +314,7 @@ int qcow2_check_writable(BlockDriverState *bs);
 
 /* --- qcow2-check.c --- */
 int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
+/* rewrites the refcount structure with another entry width (amend refcount_bits) */
+int qcow2_change_refcount_order(BlockDriverState *bs, unsigned refcount_order);
 
 #endif

@@ -384,6 +384,16 @@ t "amend compat=1.1,lazy_refcounts=on" "$Q" amend -o compat=1.1,lazy_refcounts=o
 t "  lazy refcounts for qemu-img" sh -c "qemu-img info '$T/amend.qcow2' | grep -q 'lazy refcounts: true'"
 t "  passes qemu-img check" qemu-img check "$T/amend.qcow2"
 
+for bits in 64 8 16; do
+  t "amend refcount_bits=$bits" "$Q" amend -o refcount_bits=$bits "$T/amend.qcow2"
+  t "  qemu-img sees refcount bits $bits" sh -c "qemu-img info '$T/amend.qcow2' | grep -q 'refcount bits: $bits\$'"
+  t "  same contents" qemu-img compare "$T/amend.qcow2" "$T/orig.qcow2"
+  t "  passes qemu-img check" qemu-img check "$T/amend.qcow2"
+done
+t_status "amend refcount_bits=1 refused when clusters are shared" 1 \
+  "$Q" amend -o refcount_bits=1 "$T/amend.qcow2"
+t "  and the image is left as it was" qemu-img check "$T/amend.qcow2"
+
 # persistent bitmaps own clusters that check must count (not call leaks)
 qemu-img create -q -f qcow2 "$T/bitmap.qcow2" 16M
 qemu-img bitmap --add "$T/bitmap.qcow2" b0 >/dev/null 2>&1
