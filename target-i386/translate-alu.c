@@ -464,19 +464,18 @@ static void gen_shift_cl(DisasContext *s, int op, int ot, int mask)
 }
 
 /*
- * The cc state after a rotate that happened (nonzero masked count): result in
- * cc_rot, cc_op layered over the previous base op (see CC_OP_ROT). For a count
- * known only at run time (count != NULL) a zero count keeps the old state.
+ * The cc state after a rotate that happened (nonzero masked count): rot in
+ * cc_rot, cc_op layered over the previous base op with rot_bits (see
+ * CC_OP_ROT). For a count known only at run time (count != NULL) a zero
+ * count keeps the old state.
  */
-static void gen_rotate_cc(DisasContext *s, int ot, bool right, TCGv count)
+static void gen_rotate_cc(DisasContext *s, uint32_t rot_bits, TCGv rot, TCGv count)
 {
     TCGContext *t = s->tcg;
-    uint32_t rot_bits = CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
-                        (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT;
     TCGv new_op, count32;
 
     if (!count) {
-        tcg_gen_mov(t, G(s)->cc_rot, s->T0);
+        tcg_gen_mov(t, G(s)->cc_rot, rot);
         if (s->cc_op != CC_OP_DYNAMIC) {
             set_cc_op(s, (s->cc_op & CC_OP_BASE_MASK) | rot_bits);
         } else {
@@ -497,7 +496,7 @@ static void gen_rotate_cc(DisasContext *s, int ot, bool right, TCGv count)
     tcg_gen_extrl_i64_i32(t, count32, count);
     tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_op, count32, tcg_constant(t, TCG_TYPE_I32, 0),
                     new_op, G(s)->cc_op);
-    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_rot, count, tcg_const64(s, 0), s->T0,
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_rot, count, tcg_const64(s, 0), rot,
                     G(s)->cc_rot);
     set_cc_op(s, CC_OP_DYNAMIC);
     tcg_temp_free(t, new_op);
@@ -548,7 +547,42 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
     }
     /* store first: a faulting store must not change the flags */
     gen_st_modrm(s, ot, s->T0, true);
-    gen_rotate_cc(s, ot, right, amount);
+    gen_rotate_cc(s, CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
+                  (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT, s->T0, amount);
+}
+
+/*
+ * RCL/RCR through two pure helpers (result, then CF|OF), which need only the
+ * old CF: the other flags stay lazy (CC_OP_ROT_DIRECT). count is the masked
+ * immediate count, or -1 for CL.
+ */
+static void gen_rotate_carry(DisasContext *s, int op, int ot, int count, int mask)
+{
+    TCGContext *t = s->tcg;
+    TCGv cf = tcg_new64(s), flags = tcg_new64(s), amount = NULL, args[4];
+
+    if (count == 0) {
+        gen_st_modrm(s, ot, s->T0, true);
+        return;
+    }
+    if (count < 0) {
+        amount = s->T1;
+        gen_ld_reg(s, MO_8, amount, R_ECX);
+        tcg_gen_andi(t, amount, amount, mask);
+    }
+    gen_compute_cf(s, cf);
+    args[0] = s->T0;
+    args[1] = amount ? amount : tcg_const64(s, count);
+    args[2] = cf;
+    args[3] = tcg_constant(t, TCG_TYPE_I32, op | ot << 8);
+    tcg_gen_call(t, helper_rotate_carry_flags, TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS,
+                 flags, 4, args);
+    tcg_gen_call(t, helper_rotate_carry, TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS,
+                 s->T0, 4, args);
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_rotate_cc(s, CC_OP_ROT | CC_OP_ROT_DIRECT, flags, amount);
+    tcg_temp_free(t, cf);
+    tcg_temp_free(t, flags);
 }
 
 /* C0/C1/D0..D3: group 2 shifts and rotates */
@@ -572,6 +606,10 @@ static void disas_group2(DisasContext *s, unsigned b)
     }
     if (op == SHIFT_ROL || op == SHIFT_ROR) {
         gen_rotate(s, op, ot, count, mask);
+        return;
+    }
+    if (op == SHIFT_RCL || op == SHIFT_RCR) {
+        gen_rotate_carry(s, op, ot, count, mask);
         return;
     }
     if (count >= 1 && (op == SHIFT_SHL || op == SHIFT_SAL || op == SHIFT_SHR || op == SHIFT_SAR)) {
@@ -598,22 +636,8 @@ static void disas_group2(DisasContext *s, unsigned b)
                              op == SHIFT_SAR)) {
         gen_shift_cl(s, op, ot, mask);
         return;
-    } else if (count != 0) {
-        TCGv args[3];
-        args[0] = s->T0;
-        if (count < 0) {
-            gen_ld_reg(s, MO_8, s->T1, R_ECX);
-            args[1] = s->T1;
-        } else {
-            args[1] = tcg_const64(s, count);
-        }
-        args[2] = tcg_constant(t, TCG_TYPE_I32, op | ot << 8);
-        gen_probe_store(s, ot);
-        gen_update_cc_op(s);
-        gen_helper_env(s, helper_shift, 0, s->T0, 3, args);
-        s->cc_op = CC_OP_EFLAGS;
-        s->cc_op_dirty = false;
     }
+    /* a masked count of 0: the operand is written back unchanged, flags kept */
     gen_st_modrm(s, ot, s->T0, true);
 }
 

@@ -445,7 +445,8 @@ void gen_compute_cf(DisasContext *s, TCGv dst)
     } else if (s->cc_op != CC_OP_DYNAMIC && (s->cc_op & CC_OP_ROT)) {
         /* ROL: CF = low bit of the result, ROR: its top bit */
         int rot_ot = (s->cc_op >> CC_OP_ROT_SIZE_SHIFT) & 3;
-        unsigned pos = (s->cc_op & CC_OP_ROT_RIGHT) ? (8u << rot_ot) - 1 : 0;
+        unsigned pos = (s->cc_op & (CC_OP_ROT_RIGHT | CC_OP_ROT_DIRECT)) == CC_OP_ROT_RIGHT ?
+                       (8u << rot_ot) - 1 : 0;
         tcg_gen_extract(s->tcg, dst, s->g->cc_rot, pos, 1);
     } else {
         TCGv args[5] = { s->g->cc_dst, s->g->cc_src, s->g->cc_src2, s->g->cc_rot,
