@@ -49,8 +49,7 @@ static int write_entry(BlockDriverState *bs, Qcow2Cache *c, Qcow2CacheEntry *e)
 {
     int ret = block_file_pwrite(bs->file, e->offset, c->table_size, e->table);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing metadata at offset %llu of '%s' failed",
-                       (unsigned long long)e->offset, bs->filename);
+        qcow2_io_error(bs, ret, "writing metadata to");
         return ret;
     }
     e->dirty = false;
@@ -96,8 +95,7 @@ int qcow2_cache_get(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset, uint8_
         }
         ret = block_file_pread(bs->file, offset, c->table_size, e->table);
         if (ret < 0) {
-            bdrv_set_error(bs, "reading metadata at offset %llu of '%s' failed",
-                           (unsigned long long)offset, bs->filename);
+            qcow2_io_error(bs, ret, "reading metadata from");
             return ret;
         }
         e->offset = offset;

@@ -247,6 +247,71 @@ static void check_refcount_structures(CheckState *c)
     }
 }
 
+/* The bitmaps extension's data, or NULL (kept verbatim among the unknown
+ * extensions: qcow2 spec, "Bitmaps extension"). */
+static const uint8_t *find_bitmaps_extension(const Qcow2State *s)
+{
+    for (size_t pos = 0; pos + 8 <= s->unknown_extensions_size;) {
+        const uint8_t *ext = s->unknown_extensions + pos;
+        uint32_t length = qcow2_be32(ext + 4);
+        if (qcow2_be32(ext) == QCOW2_EXT_BITMAPS && length >= 24 &&
+            pos + 8 + length <= s->unknown_extensions_size) {
+            return ext + 8;
+        }
+        pos += 8 + qcow2_align_up(length, 8);
+    }
+    return NULL;
+}
+
+/* One bitmap's table and the clusters it points to (qcow2 spec, "Bitmap table"). */
+static int count_bitmap_table(CheckState *c, uint64_t offset, uint32_t entries)
+{
+    uint64_t bytes = (uint64_t)entries * 8;
+    if (!add_reference(c, offset, bytes, "bitmap table")) {
+        return 0;
+    }
+    uint8_t *table = malloc(bytes + 1);
+    if (!table) {
+        return -ENOMEM;
+    }
+    int ret = block_file_pread(c->bs->file, offset, bytes, table);
+    for (uint32_t i = 0; ret == 0 && i < entries; i++) {
+        uint64_t data = qcow2_be64(table + i * 8ull) & QCOW2_L2E_OFFSET_MASK;
+        if (data) {
+            add_reference(c, data, c->s->cluster_size, "bitmap data");
+        }
+    }
+    free(table);
+    return ret;
+}
+
+/* Persistent dirty bitmaps own clusters too: their directory, tables and data. */
+static int count_bitmaps(CheckState *c)
+{
+    const uint8_t *ext = find_bitmaps_extension(c->s);
+    if (!ext) {
+        return 0;
+    }
+    uint32_t count = qcow2_be32(ext);
+    uint64_t dir_size = qcow2_be64(ext + 8), dir_offset = qcow2_be64(ext + 16);
+    if (dir_size > (64u << 20) || !add_reference(c, dir_offset, dir_size, "bitmap directory")) {
+        return 0;
+    }
+    uint8_t *dir = malloc(dir_size + 1);
+    if (!dir) {
+        return -ENOMEM;
+    }
+    int ret = block_file_pread(c->bs->file, dir_offset, dir_size, dir);
+    uint64_t pos = 0;
+    for (uint32_t i = 0; ret == 0 && i < count && pos + 24 <= dir_size; i++) {
+        const uint8_t *e = dir + pos;
+        ret = count_bitmap_table(c, qcow2_be64(e), qcow2_be32(e + 8));
+        pos = qcow2_align_up(pos + 24 + qcow2_be32(e + 20) + qcow2_be16(e + 18), 8);
+    }
+    free(dir);
+    return ret;
+}
+
 static int compute_references(CheckState *c)
 {
     Qcow2State *s = c->s;
@@ -259,6 +324,9 @@ static int compute_references(CheckState *c)
     int ret = check_l1_tree(c, s->l1_table, s->l1_size, true);
     if (ret == 0) {
         ret = check_snapshot_trees(c);
+    }
+    if (ret == 0) {
+        ret = count_bitmaps(c);
     }
     check_refcount_structures(c);
     return ret;
@@ -580,5 +648,57 @@ int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
     if (res->corruptions == 0 && (fix & BDRV_CHECK_FIX_ERRORS)) {
         ret = qcow2_set_incompatible(bs, QCOW2_INCOMPAT_CORRUPT, false);
     }
+    return ret;
+}
+
+int qcow2_change_refcount_order(BlockDriverState *bs, unsigned refcount_order)
+{
+    Qcow2State *s = bs->opaque;
+    if (refcount_order == s->refcount_order) {
+        return 0;
+    }
+    if (s->version < 3) {
+        bdrv_set_error(bs, "Different refcount widths than 16 bits require compatibility "
+                       "level 1.1 or above (use version=v3 or greater)");
+        return -EINVAL;
+    }
+    int ret = qcow2_flush_metadata(bs);
+    int64_t length = block_file_length(bs->file);
+    if (ret < 0 || length < 0) {
+        return ret < 0 ? ret : (int)length;
+    }
+    BlockCheckResult scratch;
+    memset(&scratch, 0, sizeof(scratch));
+    CheckState c = { .bs = bs, .s = s, .res = &scratch, .quiet = true };
+    c.nb_clusters = qcow2_div_round_up((uint64_t)length, s->cluster_size);
+    if (c.nb_clusters > MAX_CHECKED_CLUSTERS) {
+        return -EFBIG;
+    }
+    c.refs = calloc(c.nb_clusters ? c.nb_clusters : 1, sizeof(*c.refs));
+    if (!c.refs) {
+        return -ENOMEM;
+    }
+    ret = compute_references(&c);
+    unsigned old_order = s->refcount_order;
+    qcow2_set_refcount_order(s, refcount_order);
+    for (uint64_t i = 0; ret == 0 && i < c.nb_clusters; i++) {
+        if (c.refs[i] > s->refcount_max) {
+            bdrv_set_error(bs, "refcount_bits=%u cannot count the %u references of cluster "
+                           "%llu", s->refcount_bits, c.refs[i], (unsigned long long)i);
+            ret = -ERANGE;
+        }
+    }
+    if (ret == 0 && (scratch.corruptions || scratch.check_errors)) {
+        bdrv_set_error(bs, "'%s' is damaged; repair it with check -r all first", bs->filename);
+        ret = -EIO;
+    }
+    if (ret == 0) {
+        ret = rebuild_refcounts(&c);
+    }
+    if (ret < 0) {
+        qcow2_set_refcount_order(s, old_order);
+        qcow2_cache_clear(&s->refblock_cache);
+    }
+    free(c.refs);
     return ret;
 }

@@ -183,7 +183,7 @@ int qcow2_co_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *
         case QCOW2_CLUSTER_NORMAL:
             ret = block_file_pread(bs->file, (entry & QCOW2_L2E_OFFSET_MASK) + in_cluster, run, out);
             if (ret < 0) {
-                bdrv_set_error(bs, "reading data of '%s' failed", bs->filename);
+                qcow2_io_error(bs, ret, "reading data of");
             }
             break;
         case QCOW2_CLUSTER_COMPRESSED:
@@ -209,7 +209,7 @@ static int write_l1_entry(BlockDriverState *bs, uint64_t index)
     qcow2_put_be64(raw, s->l1_table[index]);
     int ret = block_file_pwrite(bs->file, s->l1_table_offset + index * 8, 8, raw);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing the L1 table of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing the L1 table of");
     }
     return ret;
 }
@@ -255,7 +255,7 @@ int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size)
     if (ret < 0) {
         free(table);
         if (!bs->err.msg[0]) {
-            bdrv_set_error(bs, "growing the L1 table of '%s' failed", bs->filename);
+            qcow2_io_error(bs, ret, "growing the L1 table of");
         }
         return ret;
     }
@@ -307,7 +307,7 @@ static int64_t new_l2_table(BlockDriverState *bs, uint64_t guest_offset, uint64_
     }
     if (ret < 0) {
         qcow2_cache_discard(&s->l2_cache, new_offset);
-        bdrv_set_error(bs, "allocating an L2 table in '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "allocating an L2 table in");
         return ret;
     }
     return new_offset;
@@ -433,7 +433,7 @@ static int write_allocating(BlockDriverState *bs, uint8_t **table, const WriteRu
     }
     int ret = write_fresh_clusters(bs, run, host);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing data to '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing data to");
         qcow2_free_clusters(bs, host, run->nb_clusters << s->cluster_bits);
         return ret;
     }
@@ -494,7 +494,7 @@ static int write_in_l2(BlockDriverState *bs, uint64_t offset, uint64_t bytes, co
             }
             ret = block_file_pwrite(bs->file, host, run_bytes, data);
             if (ret < 0) {
-                bdrv_set_error(bs, "writing data to '%s' failed", bs->filename);
+                qcow2_io_error(bs, ret, "writing data to");
             }
         } else {
             WriteRun run = { offset, run_bytes, data, index, nb };
@@ -752,7 +752,7 @@ int qcow2_preallocate_metadata(BlockDriverState *bs, uint64_t offset, uint64_t b
     if (length >= 0 && (uint64_t)length < end_of_allocation) {
         int ret = block_file_truncate(bs->file, end_of_allocation);
         if (ret < 0) {
-            bdrv_set_error(bs, "extending '%s' failed", bs->filename);
+            qcow2_io_error(bs, ret, "extending");
             return ret;
         }
     }

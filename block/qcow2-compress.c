@@ -52,7 +52,7 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
         uint64_t host = qcow2_compressed_host_range(s, l2_entry, &csize);
         int ret = block_file_pread(bs->file, host, csize, s->compressed_buffer);
         if (ret < 0) {
-            bdrv_set_error(bs, "reading compressed data of '%s' failed", bs->filename);
+            qcow2_io_error(bs, ret, "reading compressed data of");
             return ret;
         }
         s->decompressed_entry = 0;

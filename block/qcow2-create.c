@@ -494,10 +494,7 @@ int qcow2_amend(BlockDriverState *bs, QDict *options)
         bdrv_set_error(bs, "Changing the cluster size is not supported");
         return -ENOTSUP;
     }
-    if (qdict_get(options, "refcount_bits") && c.refcount_order != s->refcount_order) {
-        bdrv_set_error(bs, "Changing the refcount width is not supported");
-        return -ENOTSUP;
-    }
+
     if (qdict_get(options, "preallocation") || qdict_get(options, "encryption")) {
         bdrv_set_error(bs, "Changing the preallocation or encryption is not supported");
         return -ENOTSUP;
@@ -524,6 +521,9 @@ int qcow2_amend(BlockDriverState *bs, QDict *options)
         snprintf(bs->backing_format, sizeof(bs->backing_format), "%s",
                  c.backing_fmt ? c.backing_fmt : bs->backing_format);
         ret = qcow2_write_header(bs);
+    }
+    if (ret == 0 && qdict_get(options, "refcount_bits")) {
+        ret = qcow2_change_refcount_order(bs, c.refcount_order);
     }
     if (ret == 0 && c.has_size && c.size != bs->total_size) {
         ret = qcow2_co_truncate(bs, c.size, true, BDRV_PREALLOC_OFF);

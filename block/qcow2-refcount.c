@@ -40,6 +40,14 @@ int qcow2_refcount_init(BlockDriverState *bs)
     return 0;
 }
 
+void qcow2_set_refcount_order(Qcow2State *s, unsigned refcount_order)
+{
+    s->refcount_order = refcount_order;
+    s->refcount_bits = 1u << refcount_order;
+    s->refcount_max = s->refcount_bits == 64 ? UINT64_MAX : (1ull << s->refcount_bits) - 1;
+    s->refblock_bits = s->cluster_bits + 3 - refcount_order;
+}
+
 uint64_t qcow2_refcount_from_block(const Qcow2State *s, const uint8_t *block, uint64_t index)
 {
     switch (s->refcount_order) {
@@ -112,7 +120,7 @@ static int write_refblock_range(BlockDriverState *bs, uint64_t block_offset, con
     }
     int ret = block_file_pwrite(bs->file, block_offset + start, end - start, block + start);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing a refcount block of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing a refcount block of");
     }
     return ret;
 }
@@ -124,7 +132,7 @@ static int write_reftable_entry(BlockDriverState *bs, uint64_t index)
     qcow2_put_be64(raw, s->refcount_table[index]);
     int ret = block_file_pwrite(bs->file, s->refcount_table_offset + index * 8, 8, raw);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing the refcount table of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing the refcount table of");
     }
     return ret;
 }
@@ -285,18 +293,29 @@ int qcow2_install_refcount_table(BlockDriverState *bs, uint64_t *table, uint64_t
     if (ret == 0) {
         ret = qcow2_barrier(bs);
     }
-    /* refcount_table_offset and refcount_table_clusters are adjacent */
-    uint8_t header_part[12];
-    qcow2_put_be64(header_part, offset);
-    qcow2_put_be32(header_part + 8, (uint32_t)clusters);
-    if (ret == 0) {
+    uint64_t old_offset = s->refcount_table_offset;
+    uint32_t old_clusters = s->refcount_table_clusters;
+    if (ret == 0 && s->refcount_order != s->header_refcount_order) {
+        /* a new width too: the whole header (one sector) switches at once */
+        s->refcount_table_offset = offset;
+        s->refcount_table_clusters = (uint32_t)clusters;
+        ret = qcow2_write_header(bs);
+        if (ret < 0) {
+            s->refcount_table_offset = old_offset;
+            s->refcount_table_clusters = old_clusters;
+        }
+    } else if (ret == 0) {
+        /* refcount_table_offset and refcount_table_clusters are adjacent */
+        uint8_t header_part[12];
+        qcow2_put_be64(header_part, offset);
+        qcow2_put_be32(header_part + 8, (uint32_t)clusters);
         ret = block_file_pwrite(bs->file, QCOW2_OFF_REFTABLE_OFFSET, 12, header_part);
     }
     if (ret == 0) {
         ret = qcow2_barrier(bs);
     }
     if (ret < 0) {
-        bdrv_set_error(bs, "writing a new refcount table for '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing a new refcount table for");
         return ret;
     }
     free(s->refcount_table);
@@ -304,6 +323,7 @@ int qcow2_install_refcount_table(BlockDriverState *bs, uint64_t *table, uint64_t
     s->refcount_table_size = entries;
     s->refcount_table_offset = offset;
     s->refcount_table_clusters = (uint32_t)clusters;
+    s->header_refcount_order = s->refcount_order;
     return 0;
 }
 

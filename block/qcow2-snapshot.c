@@ -201,7 +201,7 @@ static int write_snapshot_table(BlockDriverState *bs, Qcow2Snapshot *list, uint3
         ret = qcow2_barrier(bs);
     }
     if (ret < 0) {
-        bdrv_set_error(bs, "writing the snapshot table of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing the snapshot table of");
         return ret;
     }
     uint64_t old_offset = s->snapshots_offset, old_size = s->snapshots_size;
@@ -286,7 +286,7 @@ static int write_l1_table(BlockDriverState *bs)
     int ret = block_file_pwrite(bs->file, s->l1_table_offset, (uint64_t)s->l1_size * 8, raw);
     free(raw);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing the L1 table of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing the L1 table of");
     }
     return ret;
 }

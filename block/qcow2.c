@@ -16,6 +16,14 @@
 #define MIN_CACHE_TABLES        4
 #define MAX_CACHE_TABLES        1024    /* lookups scan the cache */
 
+void qcow2_io_error(BlockDriverState *bs, int ret, const char *what)
+{
+    /* the innermost failure names the real cause: keep it */
+    if (!bs->err.msg[0]) {
+        bdrv_set_error(bs, "%s '%s' failed: %s", what, bs->filename, strerror(-ret));
+    }
+}
+
 int qcow2_barrier(BlockDriverState *bs)
 {
     Qcow2State *s = bs->opaque;
@@ -24,7 +32,7 @@ int qcow2_barrier(BlockDriverState *bs)
     }
     int ret = block_file_flush(bs->file);
     if (ret < 0) {
-        bdrv_set_error(bs, "flushing '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "flushing");
     }
     return ret;
 }
@@ -177,9 +185,8 @@ static int parse_geometry(BlockDriverState *bs, const uint8_t *h)
                        s->refcount_order);
         return -EINVAL;
     }
-    s->refcount_bits = 1u << s->refcount_order;
-    s->refcount_max = s->refcount_bits == 64 ? UINT64_MAX : (1ull << s->refcount_bits) - 1;
-    s->refblock_bits = s->cluster_bits + 3 - s->refcount_order;
+    qcow2_set_refcount_order(s, s->refcount_order);
+    s->header_refcount_order = s->refcount_order;
     return 0;
 }
 
@@ -463,7 +470,7 @@ static int build_header(BlockDriverState *bs, uint8_t *h, size_t *used)
         qcow2_put_be64(h + 72, s->incompatible_features);
         qcow2_put_be64(h + 80, s->compatible_features);
         qcow2_put_be64(h + 88, s->autoclear_features);
-        qcow2_put_be32(h + 96, s->refcount_order);
+        qcow2_put_be32(h + 96, s->refcount_order);     /* switches with the table */
         qcow2_put_be32(h + 100, s->header_length);
     }
     size_t format_length = strlen(bs->backing_format);
@@ -510,7 +517,7 @@ int qcow2_write_header(BlockDriverState *bs)
         ret = block_file_pwrite(bs->file, 0, qcow2_align_up(used, 512) < s->cluster_size
                                 ? qcow2_align_up(used, 512) : s->cluster_size, h);
         if (ret < 0) {
-            bdrv_set_error(bs, "writing the header of '%s' failed", bs->filename);
+            qcow2_io_error(bs, ret, "writing the header of");
         }
     }
     free(h);
@@ -536,7 +543,7 @@ int qcow2_update_size(BlockDriverState *bs, uint64_t size)
     qcow2_put_be64(part, size);
     int ret = block_file_pwrite(bs->file, QCOW2_OFF_SIZE, sizeof(part), part);
     if (ret < 0) {
-        bdrv_set_error(bs, "writing the header of '%s' failed", bs->filename);
+        qcow2_io_error(bs, ret, "writing the header of");
     }
     return ret;
 }

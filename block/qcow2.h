@@ -1,8 +1,11 @@
 /*
  * qcow2 driver internals, shared by the block/qcow2*.c files (one concern each:
- * header and open, metadata cache, refcounts and allocation, cluster mapping,
- * compression, snapshots, check and repair). Nothing here is used outside the
- * qcow2 driver; the driver itself is bdrv_qcow2 (block_int.h).
+ * header and open (qcow2.c), creation/measure/amend (qcow2-create.c), metadata
+ * cache (qcow2-cache.c), refcounts and allocation (qcow2-refcount.c), cluster
+ * mapping (qcow2-cluster.c), compression (qcow2-compress.c), snapshots
+ * (qcow2-snapshot.c), check and repair (qcow2-check.c), metadata overlap
+ * protection (qcow2-overlap.c)). Nothing here is used outside the qcow2
+ * driver; the driver itself is bdrv_qcow2 (block_int.h).
  *
  * Layout facts follow the qcow2 specification (docs/interop/qcow2.txt in QEMU).
  *
@@ -134,6 +137,7 @@ typedef struct Qcow2State {
     unsigned refcount_order, refcount_bits;
     uint64_t refcount_max;
     unsigned refblock_bits;       /* log2 of entries per refcount block */
+    unsigned header_refcount_order; /* the width the file's header states */
 
     uint64_t incompatible_features, compatible_features, autoclear_features;
     uint32_t header_length;
@@ -203,6 +207,8 @@ static inline void qcow2_l2_entry_set(uint8_t *table, uint64_t index, uint64_t e
 }
 
 /* --- qcow2.c: header --- */
+/* "WHAT 'file' failed: reason" unless a more precise reason was already set */
+void qcow2_io_error(BlockDriverState *bs, int ret, const char *what);
 int qcow2_barrier(BlockDriverState *bs);
 int qcow2_write_header(BlockDriverState *bs);   /* the whole first cluster (extensions too) */
 int qcow2_update_l1_location(BlockDriverState *bs, uint64_t offset, uint32_t size);
@@ -229,6 +235,7 @@ int qcow2_cache_write_dirty(BlockDriverState *bs, Qcow2Cache *c);
 int qcow2_refcount_init(BlockDriverState *bs);
 uint64_t qcow2_refcount_from_block(const Qcow2State *s, const uint8_t *block, uint64_t index);
 void qcow2_refcount_to_block(const Qcow2State *s, uint8_t *block, uint64_t index, uint64_t value);
+void qcow2_set_refcount_order(Qcow2State *s, unsigned refcount_order);
 int qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster_index, uint64_t *refcount);
 /* adds addend (may be negative) to the refcount of every cluster touching
  * [offset, offset+bytes); refuses to overflow or go below zero */
@@ -307,5 +314,7 @@ int qcow2_check_writable(BlockDriverState *bs);
 
 /* --- qcow2-check.c --- */
 int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
+/* rewrites the refcount structure with another entry width (amend refcount_bits) */
+int qcow2_change_refcount_order(BlockDriverState *bs, unsigned refcount_order);
 
 #endif

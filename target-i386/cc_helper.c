@@ -48,7 +48,8 @@ static uint64_t sub_flags(uint64_t d, uint64_t s1, uint64_t s2, bool borrow, int
     return flags;
 }
 
-uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op)
+/* flags of a base (non-rotate) cc_op */
+static uint64_t lazy_flags(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op)
 {
     int ot = op & 3;
     uint64_t mask = size_mask(ot);
@@ -99,14 +100,49 @@ uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32
     }
 }
 
-uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op)
+/*
+ * CF and OF of ROL/ROR from the rotated value (SDM vol. 2B, RCL/RCR/ROL/ROR
+ * operation): ROL: CF = low bit, OF = top bit ^ CF; ROR: CF = top bit, OF =
+ * top bit ^ the bit below it. OF is defined for count 1 only; for other
+ * counts this is what hardware produces too.
+ */
+static uint64_t rotate_flags(uint64_t rot, uint32_t op)
 {
-    return helper_cc_compute_all(dst, src, src2, op) & CC_C;
+    int ot = (op >> CC_OP_ROT_SIZE_SHIFT) & 3;
+    unsigned top = (8u << ot) - 1;
+    uint64_t msb = (rot >> top) & 1, cf, of;
+
+    if (op & CC_OP_ROT_RIGHT) {
+        cf = msb;
+        of = msb ^ ((rot >> (top - 1)) & 1);
+    } else {
+        cf = rot & 1;
+        of = msb ^ cf;
+    }
+    return (cf ? CC_C : 0) | (of ? CC_O : 0);
+}
+
+uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                               uint32_t op)
+{
+    uint64_t flags = lazy_flags(dst, src, src2, op & CC_OP_BASE_MASK);
+
+    if (op & CC_OP_ROT) {
+        flags = (flags & ~(uint64_t)(CC_C | CC_O)) | rotate_flags(rot, op);
+    }
+    return flags;
+}
+
+uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                             uint32_t op)
+{
+    return helper_cc_compute_all(dst, src, src2, rot, op) & CC_C;
 }
 
 uint64_t x86_cc_compute_all(const CPUX86State *env)
 {
-    return helper_cc_compute_all(env->cc_dst, env->cc_src, env->cc_src2, env->cc_op);
+    return helper_cc_compute_all(env->cc_dst, env->cc_src, env->cc_src2, env->cc_rot,
+                                 env->cc_op);
 }
 
 uint64_t x86_cpu_get_eflags(CPUX86State *env)
@@ -225,13 +261,13 @@ uint64_t helper_shift(CPUX86State *env, uint64_t value, uint64_t count, uint32_t
     case SHIFT_SAL: {
         uint64_t before = n > 64 ? 0 : v << (n - 1);
         r = n >= 64 ? 0 : (v << n) & mask;
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SHLB + ot);
+        flags = lazy_flags(r, before, 0, CC_OP_SHLB + ot);
         break;
     }
     case SHIFT_SHR: {
         uint64_t before = (n - 1) >= 64 ? 0 : v >> (n - 1);
         r = n >= 64 ? 0 : v >> n;
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SARB + ot);
+        flags = lazy_flags(r, before, 0, CC_OP_SARB + ot);
         break;
     }
     default: {
@@ -239,7 +275,7 @@ uint64_t helper_shift(CPUX86State *env, uint64_t value, uint64_t count, uint32_t
         unsigned m = n > 63 ? 63 : n;
         uint64_t before = (uint64_t)(sv >> (m - 1));
         r = (uint64_t)(sv >> m) & mask;
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SARB + ot);
+        flags = lazy_flags(r, before, 0, CC_OP_SARB + ot);
         break;
     }
     }
@@ -290,11 +326,11 @@ uint64_t helper_shiftd(CPUX86State *env, uint64_t value, uint64_t other, uint64_
         }
     }
     if (right) {
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SARB + ot);
+        flags = lazy_flags(r, before, 0, CC_OP_SARB + ot);
         /* SHRD by 1: OF = sign change */
         flags = (flags & ~(uint64_t)CC_O) | (((r ^ v) & sign_bit(ot)) ? CC_O : 0);
     } else {
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SHLB + ot);
+        flags = lazy_flags(r, before, 0, CC_OP_SHLB + ot);
     }
     env->cc_src = flags & CC_ALL;
     return r;

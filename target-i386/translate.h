@@ -79,6 +79,20 @@ enum {
     CC_OP_NB = CC_OP_BMIB + 4,
 };
 
+/*
+ * ROL/ROR change only CF and OF (SDM vol. 2B, RCL/RCR/ROL/ROR, "Flags
+ * Affected"), so their state is layered over the previous one: cc_op =
+ * previous base op | CC_OP_ROT | CC_OP_ROT_RIGHT for ROR | size <<
+ * CC_OP_ROT_SIZE_SHIFT, cc_rot = the rotated value (its low operand-size bits),
+ * cc_dst/src/src2 untouched. CF/OF come from cc_rot, the other flags from the
+ * base op. A rotate over a rotate keeps the base op.
+ */
+#define CC_OP_BASE_MASK       0x3f
+#define CC_OP_ROT             0x40
+#define CC_OP_ROT_RIGHT       0x80
+#define CC_OP_ROT_SIZE_SHIFT  8
+_Static_assert(CC_OP_NB <= CC_OP_BASE_MASK + 1, "cc_op base ops fit CC_OP_BASE_MASK");
+
 /* RFLAGS bits (Intel SDM vol. 1, 3.4.3) */
 #define CC_C  0x0001
 #define CC_P  0x0004
@@ -106,7 +120,7 @@ typedef struct X86Globals {
     TCGContext *owner;
     TCGv regs[16];
     TCGv rip;
-    TCGv cc_dst, cc_src, cc_src2;
+    TCGv cc_dst, cc_src, cc_src2, cc_rot;
     TCGv cc_op;           /* i32 */
     TCGv df;              /* i32, +1/-1 */
     TCGv seg_base[6];
@@ -221,8 +235,10 @@ void gen_pop_update(DisasContext *s);
 int x86_stack_size(DisasContext *s);           /* MO_16/MO_32/MO_64 push size */
 
 /* --- C helpers called from generated code --- */
-uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op);
-uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op);
+uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                               uint32_t op);
+uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                             uint32_t op);
 uint64_t x86_cc_compute_all(const CPUX86State *env);
 void helper_raise_exception(CPUX86State *env, uint32_t excp);
 void helper_raise_page_fault(CPUX86State *env, uint64_t addr);

@@ -359,7 +359,8 @@ for f in raw qcow2 vmdk vdi; do
 done
 # an interrupted convert leaves no target behind
 if have qcow2; then
-  head -c 33554432 /dev/urandom >"$T/random.raw"
+  # compressible text keeps the compressor busy long enough to be interrupted
+  head -c 25165824 /dev/urandom | base64 -w 76 >"$T/random.raw"
   "$Q" convert -c -O qcow2 "$T/random.raw" "$T/interrupted.qcow2" 2>"$T/err" &
   pid=$!
   sleep 0.3; kill -TERM $pid 2>/dev/null; wait $pid; st=$?

@@ -384,6 +384,23 @@ t "amend compat=1.1,lazy_refcounts=on" "$Q" amend -o compat=1.1,lazy_refcounts=o
 t "  lazy refcounts for qemu-img" sh -c "qemu-img info '$T/amend.qcow2' | grep -q 'lazy refcounts: true'"
 t "  passes qemu-img check" qemu-img check "$T/amend.qcow2"
 
+for bits in 64 8 16; do
+  t "amend refcount_bits=$bits" "$Q" amend -o refcount_bits=$bits "$T/amend.qcow2"
+  t "  qemu-img sees refcount bits $bits" sh -c "qemu-img info '$T/amend.qcow2' | grep -q 'refcount bits: $bits\$'"
+  t "  same contents" qemu-img compare "$T/amend.qcow2" "$T/orig.qcow2"
+  t "  passes qemu-img check" qemu-img check "$T/amend.qcow2"
+done
+t_status "amend refcount_bits=1 refused when clusters are shared" 1 \
+  "$Q" amend -o refcount_bits=1 "$T/amend.qcow2"
+t "  and the image is left as it was" qemu-img check "$T/amend.qcow2"
+
+# persistent bitmaps own clusters that check must count (not call leaks)
+qemu-img create -q -f qcow2 "$T/bitmap.qcow2" 16M
+qemu-img bitmap --add "$T/bitmap.qcow2" b0 >/dev/null 2>&1
+qemu-io -c 'write -P 1 0 1M' "$T/bitmap.qcow2" >/dev/null
+qemu-img bitmap --add "$T/bitmap.qcow2" b1 >/dev/null 2>&1
+same_check "check of an image with persistent bitmaps agrees with qemu-img" "$T/bitmap.qcow2"
+
 for opts in cluster_size=65536 cluster_size=512 refcount_bits=1,cluster_size=4096 \
             cluster_size=2M,refcount_bits=64 compat=0.10; do
   a=$(qemu-img measure --output=json -O qcow2 -o "$opts" --size 3G 2>&1)

@@ -6,6 +6,7 @@
  * functions are left out: glibc picks different (FMA) variants on the host.
  * Usage: guest-float SEED
  */
+#include <fenv.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,29 @@ static int compare_doubles(const void *a, const void *b)
 static double values[COUNT], other[COUNT], results[COUNT];
 static float floats[COUNT], float_results[COUNT];
 static int32_t ints[COUNT];
+
+/* <fenv.h>: flags raised by SSE arithmetic, and the rounding modes */
+static void test_environment(void)
+{
+    static const int modes[] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
+    volatile double one = 1.0, three = 3.0, zero = 0.0, huge = 1e308;
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile double r = one / three;
+    printf("flags after 1/3: %#x\n", fetestexcept(FE_ALL_EXCEPT));
+    feclearexcept(FE_ALL_EXCEPT);
+    r = one / zero;
+    r = huge * huge;
+    r = zero / zero;
+    printf("flags after 1/0, overflow, 0/0: %#x\n", fetestexcept(FE_ALL_EXCEPT));
+    for (int i = 0; i < 4; i++) {
+        fesetround(modes[i]);
+        r = one / three;
+        volatile float f = (float)r;
+        printf("rounding %d: %.17g %.9g %ld\n", i, r, (double)f, lrint(-r * 10));
+    }
+    fesetround(FE_TONEAREST);
+    (void)r;
+}
 
 int main(int argc, char **argv)
 {
@@ -87,5 +111,6 @@ int main(int argc, char **argv)
     printf("round trips %d\n", round_trips);
     qsort(values, COUNT, sizeof(values[0]), compare_doubles);
     printf("sorted %.17g %.17g %.17g\n", values[0], values[COUNT / 2], values[COUNT - 1]);
+    test_environment();
     return 0;
 }
