@@ -48,7 +48,8 @@ static uint64_t sub_flags(uint64_t d, uint64_t s1, uint64_t s2, bool borrow, int
     return flags;
 }
 
-uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op)
+/* flags of a base (non-rotate) cc_op */
+static uint64_t lazy_flags(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op)
 {
     int ot = op & 3;
     uint64_t mask = size_mask(ot);
@@ -99,14 +100,51 @@ uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32
     }
 }
 
-uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op)
+/*
+ * CF and OF of ROL/ROR from the rotated value (SDM vol. 2B, RCL/RCR/ROL/ROR
+ * operation): ROL: CF = low bit, OF = top bit ^ CF; ROR: CF = top bit, OF =
+ * top bit ^ the bit below it. OF is defined for count 1 only; for other
+ * counts this is what hardware produces too.
+ */
+static uint64_t rotate_flags(uint64_t rot, uint32_t op)
 {
-    return helper_cc_compute_all(dst, src, src2, op) & CC_C;
+    int ot = (op >> CC_OP_ROT_SIZE_SHIFT) & 3;
+    unsigned top = (8u << ot) - 1;
+    uint64_t msb = (rot >> top) & 1, cf, of;
+
+    if (op & CC_OP_ROT_RIGHT) {
+        cf = msb;
+        of = msb ^ ((rot >> (top - 1)) & 1);
+    } else {
+        cf = rot & 1;
+        of = msb ^ cf;
+    }
+    return (cf ? CC_C : 0) | (of ? CC_O : 0);
+}
+
+uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                               uint32_t op)
+{
+    uint64_t flags = lazy_flags(dst, src, src2, op & CC_OP_BASE_MASK);
+
+    if (op & CC_OP_ROT_DIRECT) {
+        flags = (flags & ~(uint64_t)(CC_C | CC_O)) | (rot & (CC_C | CC_O));
+    } else if (op & CC_OP_ROT) {
+        flags = (flags & ~(uint64_t)(CC_C | CC_O)) | rotate_flags(rot, op);
+    }
+    return flags;
+}
+
+uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                             uint32_t op)
+{
+    return helper_cc_compute_all(dst, src, src2, rot, op) & CC_C;
 }
 
 uint64_t x86_cc_compute_all(const CPUX86State *env)
 {
-    return helper_cc_compute_all(env->cc_dst, env->cc_src, env->cc_src2, env->cc_op);
+    return helper_cc_compute_all(env->cc_dst, env->cc_src, env->cc_src2, env->cc_rot,
+                                 env->cc_op);
 }
 
 uint64_t x86_cpu_get_eflags(CPUX86State *env)
@@ -141,24 +179,6 @@ void helper_write_eflags(CPUX86State *env, uint64_t value, uint32_t mask)
 
 /* ---------------------------------------------------------------- shifts and rotates */
 
-/*
- * Shifts and rotates with a count known only at run time, and the rotates:
- * the result, and the flags become CC_OP_EFLAGS (unchanged for a zero count).
- * SDM vol. 2B, "RCL/RCR/ROL/ROR" and "SAL/SAR/SHL/SHR": the count is masked to
- * 5 bits (6 with REX.W); RCL/RCR on 8/16 bits rotate count mod 9/17.
- */
-static uint64_t rotate_left(uint64_t v, unsigned n, unsigned bits)
-{
-    uint64_t mask = bits == 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
-
-    n %= bits;
-    v &= mask;
-    if (n == 0) {
-        return v;
-    }
-    return ((v << n) | (v >> (bits - n))) & mask;
-}
-
 /* rotate through carry: a (bits+1)-bit rotate of CF:value */
 static uint64_t rotate_carry(uint64_t v, unsigned n, unsigned bits, bool right, uint64_t *cf)
 {
@@ -179,72 +199,47 @@ static uint64_t rotate_carry(uint64_t v, unsigned n, unsigned bits, bool right, 
     return v;
 }
 
-uint64_t helper_shift(CPUX86State *env, uint64_t value, uint64_t count, uint32_t kind_ot)
+/*
+ * RCL/RCR (SDM vol. 2B, RCL/RCR/ROL/ROR): count masked to 5 bits (6 with
+ * REX.W), then modulo 9/17 for 8/16-bit operands. kind_ot = kind | ot << 8.
+ * The result, and in *flags CF and OF in their RFLAGS positions (for a
+ * masked count of 0 the caller keeps the old flags).
+ */
+static uint64_t rotate_through_carry(uint64_t value, uint64_t count, uint64_t cf,
+                                     uint32_t kind_ot, uint64_t *flags)
 {
     int kind = kind_ot & 7, ot = (kind_ot >> 8) & 3;
     unsigned bits = 8u << ot;
-    uint64_t mask = size_mask(ot), sign = sign_bit(ot);
-    uint64_t flags = x86_cc_compute_all(env);
-    uint64_t v = value & mask, r, cf;
+    uint64_t sign = sign_bit(ot), v = value & size_mask(ot), r;
     unsigned n = count & (ot == MO_64 ? 63 : 31);
 
-    env->cc_op = CC_OP_EFLAGS;
-    env->cc_src = flags;
-    if (n == 0) {
-        return v;
+    cf &= 1;
+    if (bits < 32) {
+        n %= bits + 1;
     }
-    switch (kind) {
-    case SHIFT_ROL:
-        r = rotate_left(v, n, bits);
-        cf = r & 1;
-        flags = (flags & ~(uint64_t)(CC_C | CC_O)) | cf |
-                ((((r & sign) != 0) ^ cf) ? CC_O : 0);
-        break;
-    case SHIFT_ROR:
-        r = rotate_left(v, bits - (n % bits), bits);
-        cf = (r & sign) != 0;
-        flags = (flags & ~(uint64_t)(CC_C | CC_O)) | cf |
-                ((((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) ? CC_O : 0);
-        break;
-    case SHIFT_RCL:
-    case SHIFT_RCR:
-        cf = flags & CC_C;
-        if (bits < 32) {
-            n %= bits + 1;
-        }
-        r = rotate_carry(v, n, bits, kind == SHIFT_RCR, &cf);
-        if (kind == SHIFT_RCL) {
-            flags = (flags & ~(uint64_t)(CC_C | CC_O)) | cf |
-                    ((((r & sign) != 0) ^ cf) ? CC_O : 0);
-        } else {
-            flags = (flags & ~(uint64_t)(CC_C | CC_O)) | cf |
-                    ((((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) ? CC_O : 0);
-        }
-        break;
-    case SHIFT_SHL:
-    case SHIFT_SAL: {
-        uint64_t before = n > 64 ? 0 : v << (n - 1);
-        r = n >= 64 ? 0 : (v << n) & mask;
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SHLB + ot);
-        break;
+    r = rotate_carry(v, n, bits, kind == SHIFT_RCR, &cf);
+    if (kind == SHIFT_RCL) {
+        *flags = cf | ((((r & sign) != 0) ^ cf) ? CC_O : 0);
+    } else {
+        *flags = cf | ((((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) ? CC_O : 0);
     }
-    case SHIFT_SHR: {
-        uint64_t before = (n - 1) >= 64 ? 0 : v >> (n - 1);
-        r = n >= 64 ? 0 : v >> n;
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SARB + ot);
-        break;
-    }
-    default: {
-        int64_t sv = (int64_t)(v << (64 - bits)) >> (64 - bits);
-        unsigned m = n > 63 ? 63 : n;
-        uint64_t before = (uint64_t)(sv >> (m - 1));
-        r = (uint64_t)(sv >> m) & mask;
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SARB + ot);
-        break;
-    }
-    }
-    env->cc_src = flags & CC_ALL;
     return r;
+}
+
+uint64_t helper_rotate_carry(uint64_t value, uint64_t count, uint64_t cf, uint32_t kind_ot)
+{
+    uint64_t flags;
+
+    return rotate_through_carry(value, count, cf, kind_ot, &flags);
+}
+
+uint64_t helper_rotate_carry_flags(uint64_t value, uint64_t count, uint64_t cf,
+                                   uint32_t kind_ot)
+{
+    uint64_t flags;
+
+    rotate_through_carry(value, count, cf, kind_ot, &flags);
+    return flags;
 }
 
 /*
@@ -290,11 +285,11 @@ uint64_t helper_shiftd(CPUX86State *env, uint64_t value, uint64_t other, uint64_
         }
     }
     if (right) {
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SARB + ot);
+        flags = lazy_flags(r, before, 0, CC_OP_SARB + ot);
         /* SHRD by 1: OF = sign change */
         flags = (flags & ~(uint64_t)CC_O) | (((r ^ v) & sign_bit(ot)) ? CC_O : 0);
     } else {
-        flags = helper_cc_compute_all(r, before, 0, CC_OP_SHLB + ot);
+        flags = lazy_flags(r, before, 0, CC_OP_SHLB + ot);
     }
     env->cc_src = flags & CC_ALL;
     return r;

@@ -59,6 +59,7 @@ typedef struct CPUX86State {
     uint64_t eflags;
     /* lazy condition codes: see target-i386/cc_helper.c for what each cc_op keeps */
     uint64_t cc_dst, cc_src, cc_src2;
+    uint64_t cc_rot;                 /* last rotate's result, when cc_op has CC_OP_ROT */
     uint32_t cc_op;
     int32_t df;                      /* +1 or -1, from EFLAGS.DF */
     uint32_t hflags;

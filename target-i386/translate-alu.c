@@ -237,6 +237,73 @@ static void gen_mul_acc(DisasContext *s, int ot, bool sign)
     set_cc_op(s, CC_OP_MULB + ot);
 }
 
+/* DIV/IDIV in the helper, which raises #DE (divisor in T0) */
+static void gen_div_helper(DisasContext *s, int ot, bool sign)
+{
+    TCGv args[2] = { s->T0, tcg_constant(s->tcg, TCG_TYPE_I32, ot) };
+
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+    gen_helper_env(s, sign ? (void *)helper_idivq : (void *)helper_divq, 0, NULL, 2, args);
+}
+
+/*
+ * 32/64-bit DIV/IDIV (SDM vol. 2A, DIV and IDIV): when the quotient is sure
+ * to fit (DIV: high half of the dividend below the divisor, 64-bit: RDX = 0;
+ * IDIV: a 64-bit dividend, divisor not 0 or -1, quotient checked to fit 32
+ * bits) a pure 64-bit division with no global state; everything else,
+ * including #DE, goes to the helper.
+ */
+static void gen_div_fast(DisasContext *s, int ot, bool sign)
+{
+    TCGContext *t = s->tcg;
+    TCGLabel *slow = tcg_gen_new_label(t), *done = tcg_gen_new_label(t);
+    TCGv divisor = tcg_new64(s), dividend = tcg_new64(s), q = tcg_new64(s);
+    TCGv check = tcg_new64(s);
+    TCGv rax = G(s)->regs[R_EAX], rdx = G(s)->regs[R_EDX];
+    TCGv args[2] = { dividend, divisor };
+
+    gen_update_cc_op(s);
+    gen_extend(s, divisor, s->T0, ot, sign);
+    tcg_gen_brcondi(t, TCG_COND_EQ, divisor, 0, slow);
+    if (sign) {
+        tcg_gen_brcondi(t, TCG_COND_EQ, divisor, -1, slow);
+    }
+    if (ot == MO_32) {
+        tcg_gen_deposit(t, dividend, rax, rdx, 32, 32);
+        if (!sign) {
+            tcg_gen_ext32u(t, check, rdx);
+            tcg_gen_brcond(t, TCG_COND_GEU, check, divisor, slow);
+        }
+    } else {
+        tcg_gen_mov(t, dividend, rax);
+        if (sign) {
+            tcg_gen_sari(t, check, rax, 63);
+            tcg_gen_brcond(t, TCG_COND_NE, rdx, check, slow);
+        } else {
+            tcg_gen_brcondi(t, TCG_COND_NE, rdx, 0, slow);
+        }
+    }
+    tcg_gen_call(t, sign ? (void *)helper_sdiv64 : (void *)helper_udiv64,
+                 TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, q, 2, args);
+    if (sign && ot == MO_32) {
+        tcg_gen_ext32s(t, check, q);
+        tcg_gen_brcond(t, TCG_COND_NE, check, q, slow);
+    }
+    tcg_gen_mul(t, check, q, divisor);
+    tcg_gen_sub(t, check, dividend, check);
+    gen_st_reg(s, ot, R_EAX, q);
+    gen_st_reg(s, ot, R_EDX, check);
+    tcg_gen_br(t, done);
+    tcg_gen_set_label(t, slow);
+    gen_div_helper(s, ot, sign);
+    tcg_gen_set_label(t, done);
+    tcg_temp_free(t, divisor);
+    tcg_temp_free(t, dividend);
+    tcg_temp_free(t, q);
+    tcg_temp_free(t, check);
+}
+
 static void disas_group3(DisasContext *s, unsigned b)
 {
     int ot = byte_or_full(s, b);
@@ -268,13 +335,13 @@ static void disas_group3(DisasContext *s, unsigned b)
         tcg_gen_mov(s->tcg, s->T1, s->T0);
         gen_mul_acc(s, ot, op == 5);
         break;
-    default: {
-        TCGv args[2] = { s->T0, tcg_constant(s->tcg, TCG_TYPE_I32, ot) };
-        gen_update_cc_op(s);
-        tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
-        gen_helper_env(s, op == 6 ? (void *)helper_divq : (void *)helper_idivq, 0, NULL, 2, args);
+    default:
+        if (ot == MO_32 || ot == MO_64) {
+            gen_div_fast(s, ot, op == 7);
+        } else {
+            gen_div_helper(s, ot, op == 7);
+        }
         break;
-    }
     }
 }
 
@@ -341,6 +408,29 @@ static void gen_probe_store(DisasContext *s, int ot)
 }
 
 /*
+ * Flags of a shift by a count known only at run time: the flags change only
+ * for a nonzero masked count (SDM vol. 2B, SAL/SAR/SHL/SHR and SHLD/SHRD,
+ * "Flags Affected"), so the cc globals and cc_op are selected at run time and
+ * cc_op becomes dynamic. T0 holds the result, before the operand shifted by
+ * count - 1.
+ */
+static void gen_shift_cc_cl(DisasContext *s, int cc_op, TCGv count, TCGv before)
+{
+    TCGContext *t = s->tcg;
+    TCGv zero = tcg_const64(s, 0);
+    TCGv count32 = tcg_temp_new(t, TCG_TYPE_I32);
+
+    gen_update_cc_op(s);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_dst, count, zero, s->T0, G(s)->cc_dst);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_src, count, zero, before, G(s)->cc_src);
+    tcg_gen_extrl_i64_i32(t, count32, count);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_op, count32, tcg_constant(t, TCG_TYPE_I32, 0),
+                    tcg_constant(t, TCG_TYPE_I32, cc_op), G(s)->cc_op);
+    set_cc_op(s, CC_OP_DYNAMIC);
+    tcg_temp_free(t, count32);
+}
+
+/*
  * SHL/SHR/SAR r/m, CL inline: the flags change only for a nonzero masked
  * count (SDM vol. 2B, SAL/SAR/SHL/SHR "Flags Affected"), so the cc globals
  * and cc_op are selected at run time and cc_op becomes dynamic.
@@ -348,8 +438,7 @@ static void gen_probe_store(DisasContext *s, int ot)
 static void gen_shift_cl(DisasContext *s, int op, int ot, int mask)
 {
     TCGContext *t = s->tcg;
-    TCGv count = s->T1, before = s->tmp, zero = tcg_const64(s, 0);
-    TCGv count32 = tcg_temp_new(t, TCG_TYPE_I32);
+    TCGv count = s->T1, before = s->tmp;
     TCGv minus1 = tcg_new64(s);
     bool left = op == SHIFT_SHL || op == SHIFT_SAL;
 
@@ -370,16 +459,130 @@ static void gen_shift_cl(DisasContext *s, int op, int ot, int mask)
         tcg_gen_sar(t, s->T0, s->T0, count);
     }
     gen_st_modrm(s, ot, s->T0, true);
+    gen_shift_cc_cl(s, (left ? CC_OP_SHLB : CC_OP_SARB) + ot, count, before);
+    tcg_temp_free(t, minus1);
+}
+
+/*
+ * The cc state after a rotate that happened (nonzero masked count): rot in
+ * cc_rot, cc_op layered over the previous base op with rot_bits (see
+ * CC_OP_ROT). For a count known only at run time (count != NULL) a zero
+ * count keeps the old state.
+ */
+static void gen_rotate_cc(DisasContext *s, uint32_t rot_bits, TCGv rot, TCGv count)
+{
+    TCGContext *t = s->tcg;
+    TCGv new_op, count32;
+
+    if (!count) {
+        tcg_gen_mov(t, G(s)->cc_rot, rot);
+        if (s->cc_op != CC_OP_DYNAMIC) {
+            set_cc_op(s, (s->cc_op & CC_OP_BASE_MASK) | rot_bits);
+        } else {
+            tcg_gen_andi(t, G(s)->cc_op, G(s)->cc_op, CC_OP_BASE_MASK);
+            tcg_gen_ori(t, G(s)->cc_op, G(s)->cc_op, rot_bits);
+        }
+        return;
+    }
     gen_update_cc_op(s);
-    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_dst, count, zero, s->T0, G(s)->cc_dst);
-    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_src, count, zero, before, G(s)->cc_src);
+    new_op = tcg_temp_new(t, TCG_TYPE_I32);
+    count32 = tcg_temp_new(t, TCG_TYPE_I32);
+    if (s->cc_op != CC_OP_DYNAMIC) {
+        tcg_gen_movi(t, new_op, (s->cc_op & CC_OP_BASE_MASK) | rot_bits);
+    } else {
+        tcg_gen_andi(t, new_op, G(s)->cc_op, CC_OP_BASE_MASK);
+        tcg_gen_ori(t, new_op, new_op, rot_bits);
+    }
     tcg_gen_extrl_i64_i32(t, count32, count);
     tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_op, count32, tcg_constant(t, TCG_TYPE_I32, 0),
-                    tcg_constant(t, TCG_TYPE_I32, (left ? CC_OP_SHLB : CC_OP_SARB) + ot),
-                    G(s)->cc_op);
+                    new_op, G(s)->cc_op);
+    tcg_gen_movcond(t, TCG_COND_NE, G(s)->cc_rot, count, tcg_const64(s, 0), rot,
+                    G(s)->cc_rot);
     set_cc_op(s, CC_OP_DYNAMIC);
+    tcg_temp_free(t, new_op);
     tcg_temp_free(t, count32);
-    tcg_temp_free(t, minus1);
+}
+
+/*
+ * ROL/ROR r/m by 1, imm8 or CL inline (SDM vol. 2B, RCL/RCR/ROL/ROR): the
+ * count is masked to 5 bits (6 with REX.W) and then taken modulo the operand
+ * size. Replicating an 8/16/32-bit operand across 64 bits makes a 64-bit
+ * rotate by the masked count produce the narrow rotate in the low bits.
+ * count is the masked immediate count, or -1 for CL.
+ */
+static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
+{
+    TCGContext *t = s->tcg;
+    bool right = op == SHIFT_ROR;
+    TCGv amount = NULL;
+
+    if (count == 0) {
+        gen_st_modrm(s, ot, s->T0, true);
+        return;
+    }
+    if (count < 0) {
+        amount = s->T1;
+        gen_ld_reg(s, MO_8, amount, R_ECX);
+        tcg_gen_andi(t, amount, amount, mask);
+    }
+    switch (ot) {
+    case MO_8:
+        tcg_gen_ext8u(t, s->T0, s->T0);
+        tcg_gen_muli(t, s->T0, s->T0, 0x0101010101010101ULL);
+        break;
+    case MO_16:
+        tcg_gen_ext16u(t, s->T0, s->T0);
+        tcg_gen_muli(t, s->T0, s->T0, 0x0001000100010001ULL);
+        break;
+    case MO_32:
+        tcg_gen_deposit(t, s->T0, s->T0, s->T0, 32, 32);
+        break;
+    default:
+        break;
+    }
+    if (amount) {
+        right ? tcg_gen_rotr(t, s->T0, s->T0, amount) : tcg_gen_rotl(t, s->T0, s->T0, amount);
+    } else {
+        right ? tcg_gen_rotri(t, s->T0, s->T0, count) : tcg_gen_rotli(t, s->T0, s->T0, count);
+    }
+    /* store first: a faulting store must not change the flags */
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_rotate_cc(s, CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
+                  (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT, s->T0, amount);
+}
+
+/*
+ * RCL/RCR through two pure helpers (result, then CF|OF), which need only the
+ * old CF: the other flags stay lazy (CC_OP_ROT_DIRECT). count is the masked
+ * immediate count, or -1 for CL.
+ */
+static void gen_rotate_carry(DisasContext *s, int op, int ot, int count, int mask)
+{
+    TCGContext *t = s->tcg;
+    TCGv cf = tcg_new64(s), flags = tcg_new64(s), amount = NULL, args[4];
+
+    if (count == 0) {
+        gen_st_modrm(s, ot, s->T0, true);
+        return;
+    }
+    if (count < 0) {
+        amount = s->T1;
+        gen_ld_reg(s, MO_8, amount, R_ECX);
+        tcg_gen_andi(t, amount, amount, mask);
+    }
+    gen_compute_cf(s, cf);
+    args[0] = s->T0;
+    args[1] = amount ? amount : tcg_const64(s, count);
+    args[2] = cf;
+    args[3] = tcg_constant(t, TCG_TYPE_I32, op | ot << 8);
+    tcg_gen_call(t, helper_rotate_carry_flags, TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS,
+                 flags, 4, args);
+    tcg_gen_call(t, helper_rotate_carry, TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS,
+                 s->T0, 4, args);
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_rotate_cc(s, CC_OP_ROT | CC_OP_ROT_DIRECT, flags, amount);
+    tcg_temp_free(t, cf);
+    tcg_temp_free(t, flags);
 }
 
 /* C0/C1/D0..D3: group 2 shifts and rotates */
@@ -400,6 +603,14 @@ static void disas_group2(DisasContext *s, unsigned b)
         count = x86_ldub_code(s) & mask;
     } else if (b == 0xd0 || b == 0xd1) {
         count = 1;
+    }
+    if (op == SHIFT_ROL || op == SHIFT_ROR) {
+        gen_rotate(s, op, ot, count, mask);
+        return;
+    }
+    if (op == SHIFT_RCL || op == SHIFT_RCR) {
+        gen_rotate_carry(s, op, ot, count, mask);
+        return;
     }
     if (count >= 1 && (op == SHIFT_SHL || op == SHIFT_SAL || op == SHIFT_SHR || op == SHIFT_SAR)) {
         if (op == SHIFT_SAR) {
@@ -425,22 +636,8 @@ static void disas_group2(DisasContext *s, unsigned b)
                              op == SHIFT_SAR)) {
         gen_shift_cl(s, op, ot, mask);
         return;
-    } else if (count != 0) {
-        TCGv args[3];
-        args[0] = s->T0;
-        if (count < 0) {
-            gen_ld_reg(s, MO_8, s->T1, R_ECX);
-            args[1] = s->T1;
-        } else {
-            args[1] = tcg_const64(s, count);
-        }
-        args[2] = tcg_constant(t, TCG_TYPE_I32, op | ot << 8);
-        gen_probe_store(s, ot);
-        gen_update_cc_op(s);
-        gen_helper_env(s, helper_shift, 0, s->T0, 3, args);
-        s->cc_op = CC_OP_EFLAGS;
-        s->cc_op_dirty = false;
     }
+    /* a masked count of 0: the operand is written back unchanged, flags kept */
     gen_st_modrm(s, ot, s->T0, true);
 }
 
@@ -496,6 +693,71 @@ static void gen_shiftd_imm(DisasContext *s, int ot, unsigned count, bool right)
     set_cc_op(s, (right ? CC_OP_SARB : CC_OP_SHLB) + ot);
 }
 
+/*
+ * SHLD/SHRD by CL on 32/64-bit operands, inline (SDM vol. 2B, SHLD/SHRD):
+ * count masked to 5 bits (6 for 64-bit), a zero count changes nothing. The
+ * 64-bit forms bring in src bits with a pre-shift by one so that no shift
+ * amount reaches 64: (src >> 1) >> (63 - n) is src >> (64 - n), and 0 for n = 0.
+ */
+static void gen_shiftd_cl(DisasContext *s, int ot, bool right)
+{
+    TCGContext *t = s->tcg;
+    TCGv count = tcg_new64(s), minus1 = tcg_new64(s), part = tcg_new64(s);
+    TCGv before = s->tmp;
+
+    gen_ld_reg(s, MO_8, count, R_ECX);
+    tcg_gen_andi(t, count, count, ot == MO_64 ? 63 : 31);
+    tcg_gen_subi(t, minus1, count, 1);
+    tcg_gen_andi(t, minus1, minus1, 63);
+    if (ot == MO_32) {
+        if (right) {
+            tcg_gen_deposit(t, s->T0, s->T0, s->T1, 32, 32);
+            tcg_gen_shr(t, before, s->T0, minus1);
+            tcg_gen_shr(t, s->T0, s->T0, count);
+        } else {
+            tcg_gen_deposit(t, s->T0, s->T1, s->T0, 32, 32);
+            tcg_gen_shl(t, before, s->T0, minus1);
+            tcg_gen_shl(t, s->T0, s->T0, count);
+            tcg_gen_shri(t, before, before, 32);
+            tcg_gen_shri(t, s->T0, s->T0, 32);
+        }
+        tcg_gen_ext32u(t, s->T0, s->T0);
+    } else {
+        TCGv amount = tcg_new64(s);
+        /* part = src bits entering the result, amount = 63 - n */
+        tcg_gen_xori(t, amount, count, 63);
+        if (right) {
+            tcg_gen_shli(t, part, s->T1, 1);
+            tcg_gen_shl(t, part, part, amount);
+            tcg_gen_shr(t, before, s->T0, minus1);
+            tcg_gen_shr(t, s->T0, s->T0, count);
+        } else {
+            tcg_gen_shri(t, part, s->T1, 1);
+            tcg_gen_shr(t, part, part, amount);
+            tcg_gen_shl(t, before, s->T0, minus1);
+            tcg_gen_shl(t, s->T0, s->T0, count);
+        }
+        tcg_gen_or(t, s->T0, s->T0, part);
+        /* the bits of src in before: one position further, amount = 64 - n */
+        tcg_gen_neg(t, amount, count);
+        tcg_gen_andi(t, amount, amount, 63);
+        if (right) {
+            tcg_gen_shli(t, part, s->T1, 1);
+            tcg_gen_shl(t, part, part, amount);
+        } else {
+            tcg_gen_shri(t, part, s->T1, 1);
+            tcg_gen_shr(t, part, part, amount);
+        }
+        tcg_gen_or(t, before, before, part);
+        tcg_temp_free(t, amount);
+    }
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_shift_cc_cl(s, (right ? CC_OP_SARB : CC_OP_SHLB) + ot, count, before);
+    tcg_temp_free(t, count);
+    tcg_temp_free(t, minus1);
+    tcg_temp_free(t, part);
+}
+
 /* 0F A4/A5/AC/AD: SHLD/SHRD Ev,Gv,Ib/CL */
 static void disas_shiftd(DisasContext *s, unsigned b)
 {
@@ -518,6 +780,9 @@ static void disas_shiftd(DisasContext *s, unsigned b)
             return;
         }
         args[2] = tcg_const64(s, count);
+    } else if (ot != MO_16) {
+        gen_shiftd_cl(s, ot, b >= 0x1ac);
+        return;
     } else {
         gen_ld_reg(s, MO_8, s->tmp, R_ECX);
         args[2] = s->tmp;

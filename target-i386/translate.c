@@ -43,6 +43,7 @@ static X86Globals *x86_globals_get(TCGContext *tcg, CPUX86State *env)
     g->cc_src = tcg_global_mem_new(tcg, TCG_TYPE_I64, offsetof(CPUX86State, cc_src), "cc_src");
     g->cc_src2 = tcg_global_mem_new(tcg, TCG_TYPE_I64, offsetof(CPUX86State, cc_src2),
                                     "cc_src2");
+    g->cc_rot = tcg_global_mem_new(tcg, TCG_TYPE_I64, offsetof(CPUX86State, cc_rot), "cc_rot");
     g->cc_op = tcg_global_mem_new(tcg, TCG_TYPE_I32, offsetof(CPUX86State, cc_op), "cc_op");
     g->df = tcg_global_mem_new(tcg, TCG_TYPE_I32, offsetof(CPUX86State, df), "df");
     for (int i = 0; i < 6; i++) {
@@ -378,7 +379,7 @@ static TCGv cc_op_value(DisasContext *s)
 
 void gen_compute_eflags(DisasContext *s, TCGv dst)
 {
-    TCGv args[4];
+    TCGv args[5];
 
     if (s->cc_op == CC_OP_EFLAGS) {
         tcg_gen_mov(s->tcg, dst, s->g->cc_src);
@@ -391,9 +392,10 @@ void gen_compute_eflags(DisasContext *s, TCGv dst)
     args[0] = s->g->cc_dst;
     args[1] = s->g->cc_src;
     args[2] = s->g->cc_src2;
-    args[3] = cc_op_value(s);
+    args[3] = s->g->cc_rot;
+    args[4] = cc_op_value(s);
     tcg_gen_call(s->tcg, helper_cc_compute_all,
-                 TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, dst, 4, args);
+                 TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, dst, 5, args);
 }
 
 void gen_extend(DisasContext *s, TCGv dst, TCGv src, int ot, bool sign)
@@ -440,10 +442,17 @@ void gen_compute_cf(DisasContext *s, TCGv dst)
         tcg_gen_mov(s->tcg, dst, s->g->cc_src);
     } else if (s->cc_op == CC_OP_EFLAGS) {
         tcg_gen_andi(s->tcg, dst, s->g->cc_src, CC_C);
+    } else if (s->cc_op != CC_OP_DYNAMIC && (s->cc_op & CC_OP_ROT)) {
+        /* ROL: CF = low bit of the result, ROR: its top bit */
+        int rot_ot = (s->cc_op >> CC_OP_ROT_SIZE_SHIFT) & 3;
+        unsigned pos = (s->cc_op & (CC_OP_ROT_RIGHT | CC_OP_ROT_DIRECT)) == CC_OP_ROT_RIGHT ?
+                       (8u << rot_ot) - 1 : 0;
+        tcg_gen_extract(s->tcg, dst, s->g->cc_rot, pos, 1);
     } else {
-        TCGv args[4] = { s->g->cc_dst, s->g->cc_src, s->g->cc_src2, cc_op_value(s) };
+        TCGv args[5] = { s->g->cc_dst, s->g->cc_src, s->g->cc_src2, s->g->cc_rot,
+                         cc_op_value(s) };
         tcg_gen_call(s->tcg, helper_cc_compute_c,
-                     TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, dst, 4, args);
+                     TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, dst, 5, args);
     }
 }
 

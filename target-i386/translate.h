@@ -79,6 +79,23 @@ enum {
     CC_OP_NB = CC_OP_BMIB + 4,
 };
 
+/*
+ * ROL/ROR change only CF and OF (SDM vol. 2B, RCL/RCR/ROL/ROR, "Flags
+ * Affected"), so their state is layered over the previous one: cc_op =
+ * previous base op | CC_OP_ROT | CC_OP_ROT_RIGHT for ROR | size <<
+ * CC_OP_ROT_SIZE_SHIFT, cc_rot = the rotated value (its low operand-size bits),
+ * cc_dst/src/src2 untouched. CF/OF come from cc_rot, the other flags from the
+ * base op. A rotate over a rotate keeps the base op. RCL/RCR set
+ * CC_OP_ROT | CC_OP_ROT_DIRECT instead: cc_rot holds CF and OF themselves,
+ * in their RFLAGS positions.
+ */
+#define CC_OP_BASE_MASK       0x3f
+#define CC_OP_ROT             0x40
+#define CC_OP_ROT_RIGHT       0x80
+#define CC_OP_ROT_SIZE_SHIFT  8
+#define CC_OP_ROT_DIRECT      0x400
+_Static_assert(CC_OP_NB <= CC_OP_BASE_MASK + 1, "cc_op base ops fit CC_OP_BASE_MASK");
+
 /* RFLAGS bits (Intel SDM vol. 1, 3.4.3) */
 #define CC_C  0x0001
 #define CC_P  0x0004
@@ -106,7 +123,7 @@ typedef struct X86Globals {
     TCGContext *owner;
     TCGv regs[16];
     TCGv rip;
-    TCGv cc_dst, cc_src, cc_src2;
+    TCGv cc_dst, cc_src, cc_src2, cc_rot;
     TCGv cc_op;           /* i32 */
     TCGv df;              /* i32, +1/-1 */
     TCGv seg_base[6];
@@ -221,14 +238,22 @@ void gen_pop_update(DisasContext *s);
 int x86_stack_size(DisasContext *s);           /* MO_16/MO_32/MO_64 push size */
 
 /* --- C helpers called from generated code --- */
-uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op);
-uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op);
+uint64_t helper_cc_compute_all(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                               uint32_t op);
+uint64_t helper_cc_compute_c(uint64_t dst, uint64_t src, uint64_t src2, uint64_t rot,
+                             uint32_t op);
 uint64_t x86_cc_compute_all(const CPUX86State *env);
 void helper_raise_exception(CPUX86State *env, uint32_t excp);
 void helper_raise_page_fault(CPUX86State *env, uint64_t addr);
 void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot);
 void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot);
-uint64_t helper_shift(CPUX86State *env, uint64_t value, uint64_t count, uint32_t kind_ot);
+/* plain 64-bit division for the DIV/IDIV fast path (no #DE case reaches them) */
+uint64_t helper_udiv64(uint64_t dividend, uint64_t divisor);
+uint64_t helper_sdiv64(uint64_t dividend, uint64_t divisor);
+/* RCL/RCR of value with carry-in cf: the result, and CF|OF (RFLAGS positions) */
+uint64_t helper_rotate_carry(uint64_t value, uint64_t count, uint64_t cf, uint32_t kind_ot);
+uint64_t helper_rotate_carry_flags(uint64_t value, uint64_t count, uint64_t cf,
+                                   uint32_t kind_ot);
 uint64_t helper_shiftd(CPUX86State *env, uint64_t value, uint64_t other, uint64_t count,
                        uint32_t right_ot);
 void helper_cpuid(CPUX86State *env);
@@ -266,7 +291,7 @@ uint64_t helper_fnstsw(CPUX86State *env);
 void helper_fninit(CPUX86State *env);
 void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size);
 
-/* kinds for helper_rotate/helper_shift: ModRM reg field of group 2 */
+/* kinds of group 2 (its ModRM reg field); helper_rotate_carry takes RCL/RCR */
 enum { SHIFT_ROL, SHIFT_ROR, SHIFT_RCL, SHIFT_RCR, SHIFT_SHL, SHIFT_SHR, SHIFT_SAL, SHIFT_SAR };
 
 /* in_asm: text of one instruction (disas.c) */

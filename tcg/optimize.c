@@ -57,6 +57,30 @@ static TempInfo *temp_info(TCGContext *s, int idx)
     return &o->info[idx];
 }
 
+/*
+ * A constant temp, which the optimizer may create past the temps it has
+ * already described (info[] can be initialized beyond nb_temps when an op's
+ * constant argument is looked up as a temp): the description is redone so a
+ * stale one is never used for the new constant.
+ */
+static int optimizer_constant(TCGContext *s, TCGType type, int64_t value)
+{
+    struct TCGTemp *t = tcg_constant_internal(s, type, value);
+    TempInfo *ti = temp_info(s, t->index);
+
+    if (!ti->is_const || ti->value != t->value) {
+        uint32_t version = ti->version + 1;
+        memset(ti, 0, sizeof(*ti));
+        ti->version = version;
+        ti->copy_of = -1;
+        ti->ext_src = -1;
+        ti->is_const = true;
+        ti->value = t->value;
+        ti->z_mask = type == TCG_TYPE_I32 ? (uint32_t)t->value : (uint64_t)t->value;
+    }
+    return t->index;
+}
+
 static void forget_temp(TCGContext *s, int idx)
 {
     TempInfo *ti = temp_info(s, idx);
@@ -90,7 +114,7 @@ static TCGArg canonical_input(TCGContext *s, TCGArg idx)
     TempInfo *ti = temp_info(s, (int)idx);
     struct TCGTemp *t = &s->temps[idx];
     if (ti->is_const && t->kind != TEMP_CONST) {
-        return tcg_constant_internal(s, t->type, ti->value)->index;
+        return optimizer_constant(s, t->type, ti->value);
     }
     if (ti->copy_of >= 0 && temp_info(s, ti->copy_of)->version == ti->copy_version) {
         return ti->copy_of;
@@ -217,7 +241,7 @@ static void set_mov(TCGContext *s, TCGOp *op, TCGArg dst, TCGArg src)
 
 static void set_movi(TCGContext *s, TCGOp *op, TCGArg dst, int64_t value)
 {
-    set_mov(s, op, dst, tcg_constant_internal(s, (TCGType)op->type, value)->index);
+    set_mov(s, op, dst, optimizer_constant(s, (TCGType)op->type, value));
 }
 
 static void set_unary(TCGOp *op, TCGOpcode opc, TCGArg dst, TCGArg src)
@@ -284,7 +308,7 @@ static bool simplify_binary(TCGContext *s, TCGOp *op)
         return simplify_and_constant(s, op, c);
     case INDEX_op_andc:
         op->opc = INDEX_op_and;
-        op->args[2] = tcg_constant_internal(s, type, ~c)->index;
+        op->args[2] = optimizer_constant(s, type, ~c);
         simplify_and_constant(s, op, tcg_normalize(type, ~c));
         return true;
     case INDEX_op_mul:
@@ -301,7 +325,7 @@ static bool simplify_binary(TCGContext *s, TCGOp *op)
         } else if (op->opc == INDEX_op_sub) {
             /* x - c is x + (-c): the back end has a three-operand add */
             op->opc = INDEX_op_add;
-            op->args[2] = tcg_constant_internal(s, type, (int64_t)(0 - (uint64_t)c))->index;
+            op->args[2] = optimizer_constant(s, type, (int64_t)(0 - (uint64_t)c));
         } else if (op->opc == INDEX_op_or && c == tcg_normalize(type, -1)) {
             set_movi(s, op, dst, c);
         } else {

@@ -116,7 +116,8 @@ typedef struct TBStatistics {
 } TBStatistics;
 void tb_get_statistics(CPUExec *cpu, TBStatistics *out);
 
-/* Helper target for indirect jumps: host code of the next block, or the epilogue. */
+/* Helper target for indirect jumps when the inline jump-cache probe misses (see
+ * accel/tcg/tb-jump-cache.h): host code of the next block, or the epilogue. */
 const void *helper_lookup_tb_ptr(void *env);
 
 #endif

@@ -3,6 +3,10 @@
  * the C lookup (helper_lookup_tb_ptr, tb_lookup) and the probe that generated
  * code runs inline for indirect jumps (tcg_gen_lookup_and_goto_ptr, described by
  * tb_jump_cache_probe) take its layout and hash from here, so they cannot drift.
+ *
+ * Generated code holds the address of the cache of the CPU that translated it.
+ * That is right while each CPU has its own TB cache (cpu_exec_new); CPUs sharing
+ * one would need the cache (and its stop word) reached through env instead.
  */
 #ifndef ACCEL_TCG_TB_JUMP_CACHE_H
 #define ACCEL_TCG_TB_JUMP_CACHE_H
