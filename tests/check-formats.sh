@@ -12,21 +12,8 @@
 #  5. damaged images: exit status as qemu-img's, a one-line error, no crash;
 #     damaged VDI block maps and VMDK grain tables are reported by check as
 #     qemu-img reports them, and VDI damage is repaired by check -r all.
-BUILD=${BUILD:-.}
-SRC=${SRC:-.}
-Q="$BUILD/quetzal-img"
-T=$(mktemp -d "${TMPDIR:-/tmp}/check-formats.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-passed=0 failed=0 skipped=0
-
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; [ -s "$T/log" ] && sed 's/^/    /' "$T/log" | head -8; }
-skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-# t DESCRIPTION COMMAND...: passes when the command succeeds
-t() {
-  desc=$1; shift
-  if "$@" >"$T/log" 2>&1; then pass; else fail "$desc"; fi
-}
+NAME=check-formats
+. "${SRC:-.}/tests/common.sh"
 
 if ! command -v qemu-img >/dev/null 2>&1 || ! command -v qemu-io >/dev/null 2>&1; then
   echo "qemu-img/qemu-io missing (Debian package qemu-utils)"
@@ -398,5 +385,4 @@ for fmt in qcow vdi vpc vmdk; do
 done
 t "vmdk streamOptimized: killed writer leaves a readable image" crash_round vmdk "-o subformat=streamOptimized"
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ]
+results

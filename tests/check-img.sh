@@ -8,28 +8,8 @@
 #  - info/map/measure JSON agree with qemu-img field by field;
 #  - bad input gives a one-line error and a non-crash exit status.
 # Formats quetzal-img does not list yet are counted as skipped.
-BUILD=${BUILD:-.}
-SRC=${SRC:-.}
-Q="$BUILD/quetzal-img"
-T=$(mktemp -d "${TMPDIR:-/tmp}/check-img.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-passed=0 failed=0 skipped=0
-
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; [ -s "$T/log" ] && sed 's/^/    /' "$T/log" | head -8; }
-skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-# t DESCRIPTION COMMAND...: passes when the command succeeds
-t() {
-  desc=$1; shift
-  if "$@" >"$T/log" 2>&1; then pass; else fail "$desc"; fi
-}
-# t_status DESCRIPTION EXPECTED COMMAND...: passes when the exit status is EXPECTED
-t_status() {
-  desc=$1 want=$2; shift 2
-  "$@" >"$T/log" 2>&1
-  got=$?
-  if [ "$got" = "$want" ]; then pass; else echo "exit status $got, expected $want" >>"$T/log"; fail "$desc"; fi
-}
+NAME=check-img
+. "${SRC:-.}/tests/common.sh"
 
 if ! command -v qemu-img >/dev/null 2>&1 || ! command -v qemu-io >/dev/null 2>&1; then
   echo "qemu-img/qemu-io missing (Debian package qemu-utils)"
@@ -371,5 +351,4 @@ if have qcow2; then
 fi
 t "the sources were never modified" test "$(md5sum <"$T/src.raw")" = "$src_sum"
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ]
+results

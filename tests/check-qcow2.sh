@@ -17,27 +17,9 @@
 #     incompatible bits refused, corrupt bit honoured, malformed headers give a
 #     one-line error and qemu-img's exit status, never a crash;
 #  5. interoperability of snapshots, resize, amend and measure with qemu-img.
-BUILD=${BUILD:-.}
-SRC=${SRC:-.}
-Q="$BUILD/quetzal-img"
+NAME=check-qcow2
+. "${SRC:-.}/tests/common.sh"
 S="$BUILD/tests/qcow2/qcow2-stress"
-T=$(mktemp -d "${TMPDIR:-/tmp}/check-qcow2.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-passed=0 failed=0 skipped=0
-
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; [ -s "$T/log" ] && sed 's/^/    /' "$T/log" | head -8; }
-skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-t() {
-  desc=$1; shift
-  if "$@" >"$T/log" 2>&1; then pass; else fail "$desc"; fi
-}
-t_status() {
-  desc=$1 want=$2; shift 2
-  "$@" >"$T/log" 2>&1
-  got=$?
-  if [ "$got" = "$want" ]; then pass; else echo "exit status $got, expected $want" >>"$T/log"; fail "$desc"; fi
-}
 
 for tool in qemu-img qemu-io jq; do
   if ! command -v $tool >/dev/null 2>&1; then
@@ -415,5 +397,4 @@ for opts in cluster_size=65536 cluster_size=512 refcount_bits=1,cluster_size=409
   else echo "qemu-img: $a ours: $b" >"$T/log"; fail "measure -o $opts of an image"; fi
 done
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ]
+results
