@@ -415,12 +415,14 @@ int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, in
         if (ret != -ENOTSUP) {
             return fail(bs, ret, "write");
         }
+        /* the format cannot describe zeros: write them as data */
         bs->err.msg[0] = '\0';
+        ret = 0;
     }
     uint64_t chunk = bytes < ZERO_CHUNK ? bytes : ZERO_CHUNK;
     void *zeros = calloc(1, chunk);
     if (!zeros) {
-        abort();
+        return fail(bs, -ENOMEM, "write");
     }
     while (bytes && ret >= 0) {
         uint64_t n = bytes < chunk ? bytes : chunk;
