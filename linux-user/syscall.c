@@ -1,6 +1,7 @@
 /*
- * System call dispatch: the ABI's table maps the number to a handler and to the
- * argument kinds -strace prints. A number without a handler returns -ENOSYS.
+ * System call dispatch: the ABI's table maps the number to the call's
+ * description: its handler and the argument kinds -strace prints. A number
+ * without a handler returns -ENOSYS.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -34,10 +35,7 @@ static bool call_does_not_return(const SyscallEntry *entry)
 
 int64_t do_syscall(UserProcess *p, uint64_t nr, const uint64_t *args)
 {
-    const SyscallEntry *entry = NULL;
-    if (nr < p->abi->nb_syscalls && p->abi->syscalls[nr].name) {
-        entry = &p->abi->syscalls[nr];
-    }
+    const SyscallEntry *entry = nr < p->abi->nb_syscalls ? p->abi->syscalls[nr] : NULL;
     char call[768];
     if (p->strace) {
         strace_format_call(p, entry, nr, args, call, sizeof(call));

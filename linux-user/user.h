@@ -42,11 +42,21 @@ enum SyscallArgKind {
 
 typedef int64_t SyscallHandler(UserProcess *p, const uint64_t *args);
 
+/* One system call's description, whatever its number in an ABI. */
 typedef struct SyscallEntry {
     const char *name;
     SyscallHandler *handler;        /* NULL: unimplemented, returns -ENOSYS */
     uint8_t args[6];                /* enum SyscallArgKind */
 } SyscallEntry;
+
+/* The descriptions both ABIs share: syscall_openat, ... (syscall-defs.c) */
+#define SYSCALL(name, handler, ...) extern const SyscallEntry syscall_##name;
+#include "linux-user/syscall-defs.h"
+#undef SYSCALL
+
+/* A description only one ABI's table uses, private to that table's file. */
+#define SYSCALL_DESCRIPTION(ident, name, handler, ...) \
+    static const SyscallEntry ident = { name, handler, { __VA_ARGS__ } }
 
 typedef struct UserABI {
     const char *name;               /* "x86_64", "i386" (for messages) */
@@ -54,7 +64,7 @@ typedef struct UserABI {
     bool is64;
     uint16_t elf_machine;           /* EM_X86_64 or EM_386 */
     uint64_t address_space_end;     /* first guest address the guest can't map */
-    const SyscallEntry *syscalls;
+    const SyscallEntry *const *syscalls;  /* by number; NULL: no such call */
     unsigned nb_syscalls;
 } UserABI;
 
