@@ -7,6 +7,7 @@
  * Copies are tracked with versions: "t is a copy of u" holds while u has not
  * been written since, i.e. while version[u] is what it was at the copy.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tcg/tcg-internal.h"
@@ -37,9 +38,12 @@ struct TCGOptState {
     int nb_valid;                /* info[0, nb_valid) initialized */
 };
 
+/* Only temps that exist have info: an index past nb_temps is an op's constant
+ * argument read as a temp, a bug that would describe a future temp wrongly. */
 static TempInfo *temp_info(TCGContext *s, int idx)
 {
     struct TCGOptState *o = s->opt;
+    assert(idx >= 0 && idx < s->nb_temps);
     while (o->nb_valid <= idx) {
         TempInfo *ti = &o->info[o->nb_valid];
         struct TCGTemp *t = &s->temps[o->nb_valid];
@@ -57,28 +61,10 @@ static TempInfo *temp_info(TCGContext *s, int idx)
     return &o->info[idx];
 }
 
-/*
- * A constant temp, which the optimizer may create past the temps it has
- * already described (info[] can be initialized beyond nb_temps when an op's
- * constant argument is looked up as a temp): the description is redone so a
- * stale one is never used for the new constant.
- */
+/* A constant temp the optimizer creates: temp_info describes it on first use. */
 static int optimizer_constant(TCGContext *s, TCGType type, int64_t value)
 {
-    struct TCGTemp *t = tcg_constant_internal(s, type, value);
-    TempInfo *ti = temp_info(s, t->index);
-
-    if (!ti->is_const || ti->value != t->value) {
-        uint32_t version = ti->version + 1;
-        memset(ti, 0, sizeof(*ti));
-        ti->version = version;
-        ti->copy_of = -1;
-        ti->ext_src = -1;
-        ti->is_const = true;
-        ti->value = t->value;
-        ti->z_mask = type == TCG_TYPE_I32 ? (uint32_t)t->value : (uint64_t)t->value;
-    }
-    return t->index;
+    return tcg_constant_internal(s, type, value)->index;
 }
 
 static void forget_temp(TCGContext *s, int idx)
@@ -489,8 +475,11 @@ static void simplify_by_z_mask(TCGContext *s, TCGOp *op)
 static void skip_extension_before_mask(TCGContext *s, TCGOp *op)
 {
     int64_t c;
+    if (op->opc != INDEX_op_and) {
+        return;
+    }
     const TempInfo *ti = temp_info(s, (int)op->args[1]);
-    if (op->opc != INDEX_op_and || ti->ext_src < 0 || !arg_const(s, op->args[2], &c) ||
+    if (ti->ext_src < 0 || !arg_const(s, op->args[2], &c) ||
         temp_info(s, ti->ext_src)->version != ti->ext_src_version ||
         ((uint64_t)c & ~ti->ext_mask & width_mask((TCGType)op->type)) != 0 ||
         s->temps[ti->ext_src].type != s->temps[op->args[1]].type) {
