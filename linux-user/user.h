@@ -54,6 +54,37 @@ typedef struct SyscallEntry {
 #include "linux-user/syscall-defs.h"
 #undef SYSCALL
 
+/* Numbers 424 and up are the same on every Linux architecture (the kernel's
+ * unified table since 5.1), so both ABI tables include this one list. */
+#define SYSCALLS_UNIFIED \
+    [424] = &syscall_pidfd_send_signal, \
+    [425] = &syscall_io_uring_setup, \
+    [426] = &syscall_io_uring_enter, \
+    [427] = &syscall_io_uring_register, \
+    [428] = &syscall_open_tree, \
+    [429] = &syscall_move_mount, \
+    [430] = &syscall_fsopen, \
+    [431] = &syscall_fsconfig, \
+    [432] = &syscall_fsmount, \
+    [433] = &syscall_fspick, \
+    [434] = &syscall_pidfd_open, \
+    [435] = &syscall_clone3, \
+    [436] = &syscall_close_range, \
+    [437] = &syscall_openat2, \
+    [438] = &syscall_pidfd_getfd, \
+    [439] = &syscall_faccessat2, \
+    [440] = &syscall_process_madvise, \
+    [441] = &syscall_epoll_pwait2, \
+    [442] = &syscall_mount_setattr, \
+    [443] = &syscall_quotactl_fd, \
+    [444] = &syscall_landlock_create_ruleset, \
+    [445] = &syscall_landlock_add_rule, \
+    [446] = &syscall_landlock_restrict_self, \
+    [447] = &syscall_memfd_secret, \
+    [448] = &syscall_process_mrelease, \
+    [449] = &syscall_futex_waitv, \
+    [450] = &syscall_set_mempolicy_home_node,
+
 /* A description only one ABI's table uses, private to that table's file. */
 #define SYSCALL_DESCRIPTION(ident, name, handler, ...) \
     static const SyscallEntry ident = { name, handler, { __VA_ARGS__ } }
