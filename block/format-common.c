@@ -87,6 +87,30 @@ int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *er
     return block_file_open(filename, BDRV_O_RDWR, out, err);
 }
 
+int format_read_table32(BlockDriverState *bs, uint64_t offset, uint32_t count,
+                        bool big_endian, const char *what, uint32_t **table)
+{
+    uint64_t bytes = (uint64_t)count * 4;
+    uint32_t *t = malloc(bytes ? bytes : 1);
+    int ret;
+
+    if (!t) {
+        bdrv_set_error(bs, "out of memory for the %s", what);
+        return -ENOMEM;
+    }
+    ret = block_file_pread(bs->file, offset, bytes, t);
+    if (ret < 0) {
+        bdrv_set_error(bs, "cannot read the %s: %s", what, strerror(-ret));
+        free(t);
+        return ret;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        t[i] = big_endian ? load_be32(&t[i]) : load_le32(&t[i]);
+    }
+    *table = t;
+    return 0;
+}
+
 int format_get_create_size(QDict *options, const char *format, uint64_t max_size,
                            uint64_t *size, BlockErrorInfo *err)
 {

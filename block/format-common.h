@@ -62,6 +62,12 @@ int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t byte
  * the host file has a hole (as qemu-img map reports it); may shorten *pnum. */
 int format_data_status(BlockFile *file, uint64_t host, uint64_t *pnum);
 
+/* Reads a table of count 32-bit entries at offset of bs's file into a new array,
+ * in host byte order (entries stored big-endian when big_endian); what names the
+ * table in the one-line error. */
+int format_read_table32(BlockDriverState *bs, uint64_t offset, uint32_t count,
+                        bool big_endian, const char *what, uint32_t **table);
+
 /* Creates (or truncates) filename and opens it read-write for a new image. */
 int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *err);
 

@@ -126,22 +126,13 @@ static int vdi_check_header(BlockDriverState *bs, VdiState *s, int64_t file_len)
 
 static int vdi_read_map(BlockDriverState *bs, VdiState *s)
 {
-    uint64_t map_bytes = (uint64_t)s->block_count * 4;
     uint32_t highest = 0;
-    int ret;
-
-    s->block_map = malloc(map_bytes ? map_bytes : 1);
-    if (!s->block_map) {
-        bdrv_set_error(bs, "out of memory for the VDI block map");
-        return -ENOMEM;
-    }
-    ret = block_file_pread(bs->file, s->map_offset, map_bytes, s->block_map);
+    int ret = format_read_table32(bs, s->map_offset, s->block_count, false, "VDI block map",
+                                  &s->block_map);
     if (ret < 0) {
-        bdrv_set_error(bs, "cannot read the VDI block map: %s", strerror(-ret));
         return ret;
     }
     for (uint32_t i = 0; i < s->block_count; i++) {
-        s->block_map[i] = load_le32(&s->block_map[i]);
         if (s->block_map[i] < VDI_DISCARDED && s->block_map[i] + 1 > highest) {
             highest = s->block_map[i] + 1;
         }

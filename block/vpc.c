@@ -129,22 +129,13 @@ static int vpc_read_footer(BlockDriverState *bs, VpcState *s, int64_t file_len,
 /* The BAT, in host byte order; *end is past the last block it uses. */
 static int vpc_read_bat(BlockDriverState *bs, VpcState *s, uint64_t *end)
 {
-    uint64_t bat_bytes = (uint64_t)s->bat_entries * 4;
-    int ret;
-
-    s->bat = malloc(bat_bytes ? bat_bytes : 1);
-    if (!s->bat) {
-        bdrv_set_error(bs, "out of memory for the VHD block allocation table");
-        return -ENOMEM;
-    }
-    ret = block_file_pread(bs->file, s->bat_offset, bat_bytes, s->bat);
+    int ret = format_read_table32(bs, s->bat_offset, s->bat_entries, true,
+                                  "VHD block allocation table", &s->bat);
     if (ret < 0) {
-        bdrv_set_error(bs, "cannot read the VHD block allocation table: %s", strerror(-ret));
         return ret;
     }
-    *end = s->bat_offset + bat_bytes;
+    *end = s->bat_offset + (uint64_t)s->bat_entries * 4;
     for (uint32_t i = 0; i < s->bat_entries; i++) {
-        s->bat[i] = load_be32(&s->bat[i]);
         if (s->bat[i] != VHD_BAT_UNUSED) {
             uint64_t block_end = (uint64_t)s->bat[i] * 512 + s->bitmap_size + s->block_size;
             *end = block_end > *end ? block_end : *end;
