@@ -99,6 +99,9 @@ const char *qdict_key_at(const QDict *d, size_t index);
 /* "10G", "512", "1.5M" (binary suffixes k/K M G T P E, bytes without one) */
 int parse_size(const char *text, uint64_t *out);
 
+/* writes text as a JSON string literal (for --output=json and drivers' dump_info) */
+void block_print_json_string(FILE *out, const char *text);
+
 /* --- formats --- */
 const struct BlockDriver *bdrv_find_format(const char *name);
 /* the format of an existing file by content (never by name); NULL + err if unknown */

@@ -247,3 +247,20 @@ int qdict_get_bool(const QDict *d, const char *key, bool def, bool *out, BlockEr
     }
     return 0;
 }
+
+/* A JSON string literal (RFC 8259, section 7): quote, backslash and control
+ * characters escaped; other bytes (UTF-8 included) as they are. */
+void block_print_json_string(FILE *out, const char *text)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(out, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(out, "\\u%04x", *p);
+        } else {
+            fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}

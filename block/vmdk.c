@@ -807,21 +807,6 @@ static const char *vmdk_extent_format(const VmdkState *s, const VmdkExtent *e)
     return e->owns_file ? "SPARSE" : "";
 }
 
-static void vmdk_print_json_string(FILE *out, const char *text)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(out, "\\%c", *p);
-        } else if (*p < 0x20) {
-            fprintf(out, "\\u%04x", *p);
-        } else {
-            fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
 static void vmdk_dump_extent(const VmdkState *s, const VmdkExtent *e, FILE *out, bool json)
 {
     if (json) {
@@ -831,7 +816,7 @@ static void vmdk_dump_extent(const VmdkState *s, const VmdkExtent *e, FILE *out,
         }
         fprintf(out, "                    \"virtual-size\": %" PRIu64 ",\n", e->length);
         fprintf(out, "                    \"filename\": ");
-        vmdk_print_json_string(out, e->filename);
+        block_print_json_string(out, e->filename);
         if (e->type == EXTENT_SPARSE) {
             fprintf(out, ",\n                    \"cluster-size\": %" PRIu64, e->grain_size);
         }
@@ -859,7 +844,7 @@ static void vmdk_dump_info(BlockDriverState *bs, FILE *out, bool json)
         fprintf(out, "            \"cid\": %u,\n            \"parent-cid\": %u,\n", s->cid,
                 s->parent_cid);
         fprintf(out, "            \"create-type\": ");
-        vmdk_print_json_string(out, s->create_type);
+        block_print_json_string(out, s->create_type);
         fprintf(out, ",\n            \"extents\": [\n");
         for (int i = 0; i < s->extent_count; i++) {
             vmdk_dump_extent(s, &s->extents[i], out, true);

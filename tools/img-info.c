@@ -20,21 +20,6 @@ enum {
     OPTION_SIZE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
 };
 
-static void print_json_string(FILE *out, const char *text)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(out, "\\%c", *p);
-        } else if (*p < 0x20) {
-            fprintf(out, "\\u%04x", *p);
-        } else {
-            fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
 /* "2026-11-22 02:09:23" and "00:00:00.000" columns of the snapshot table */
 static void print_snapshot_row(FILE *out, const BlockSnapshotInfo *sn)
 {
@@ -112,12 +97,12 @@ static void print_snapshots_json(const BlockSnapshotInfo *list, int count)
         printf("        {\n            \"icount\": %" PRIu64 ",\n", sn->icount);
         printf("            \"vm-clock-nsec\": %" PRIu64 ",\n", sn->vm_clock_nsec % 1000000000);
         printf("            \"name\": ");
-        print_json_string(stdout, sn->name);
+        block_print_json_string(stdout, sn->name);
         printf(",\n            \"date-sec\": %" PRIu64 ",\n", sn->date_sec);
         printf("            \"date-nsec\": %" PRIu64 ",\n", sn->date_nsec);
         printf("            \"vm-clock-sec\": %" PRIu64 ",\n", sn->vm_clock_nsec / 1000000000);
         printf("            \"id\": ");
-        print_json_string(stdout, sn->id);
+        block_print_json_string(stdout, sn->id);
         printf(",\n            \"vm-state-size\": %" PRIu64 "\n        }%s\n", sn->vm_state_size,
                i + 1 < count ? "," : "");
     }
@@ -132,14 +117,14 @@ static void print_info_json(BlockDriverState *bs, BlockSnapshotInfo *snapshots, 
         print_snapshots_json(snapshots, count);
     }
     printf("    \"virtual-size\": %" PRIu64 ",\n    \"filename\": ", bdrv_getlength(bs));
-    print_json_string(stdout, bs->filename);
+    block_print_json_string(stdout, bs->filename);
     printf(",\n");
     bool have_info = bdrv_get_info(bs, &bdi) == 0;
     if (have_info && bdi.cluster_size) {
         printf("    \"cluster-size\": %u,\n", bdi.cluster_size);
     }
     printf("    \"format\": ");
-    print_json_string(stdout, bdrv_format_name(bs));
+    block_print_json_string(stdout, bdrv_format_name(bs));
     int64_t allocated = bdrv_get_allocated_file_size(bs);
     if (allocated >= 0) {
         printf(",\n    \"actual-size\": %" PRId64, allocated);
@@ -154,12 +139,12 @@ static void print_info_json(BlockDriverState *bs, BlockSnapshotInfo *snapshots, 
         bdrv_resolve_backing_name(bs->filename, bs->backing_file, full, sizeof(full));
         if (bs->backing_format[0]) {
             printf(",\n    \"backing-filename-format\": ");
-            print_json_string(stdout, bs->backing_format);
+            block_print_json_string(stdout, bs->backing_format);
         }
         printf(",\n    \"full-backing-filename\": ");
-        print_json_string(stdout, full);
+        block_print_json_string(stdout, full);
         printf(",\n    \"backing-filename\": ");
-        print_json_string(stdout, bs->backing_file);
+        block_print_json_string(stdout, bs->backing_file);
     }
     printf(",\n    \"dirty-flag\": %s\n}", have_info && bdi.is_dirty ? "true" : "false");
 }
@@ -287,9 +272,9 @@ static void print_check_json(BlockDriverState *bs, const BlockCheckResult *r)
         printf("    \"compressed-clusters\": %" PRIu64 ",\n", r->compressed_clusters);
     }
     printf("    \"filename\": ");
-    print_json_string(stdout, bs->filename);
+    block_print_json_string(stdout, bs->filename);
     printf(",\n    \"format\": ");
-    print_json_string(stdout, bdrv_format_name(bs));
+    block_print_json_string(stdout, bdrv_format_name(bs));
     printf("\n}\n");
 }
 
