@@ -233,9 +233,29 @@ static bool gen_compare_helper(DisasContext *s, const SSEOp *op)
 
 /* --- inline integer operations on the two 64-bit halves --- */
 
+/* One half's operation: d = d OP src, with the table entry's argument. */
+typedef void HalfOperation(DisasContext *s, unsigned arg, TCGv d, TCGv src);
+
+/* xmm[reg] = xmm[reg] OP source, one 64-bit half at a time */
+static bool gen_per_half(DisasContext *s, const SSEOp *op, HalfOperation *operation)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    bool ok = gen_load_source(s, op->mem, lo, hi);
+    if (ok) {
+        for (int half = 0; half < 2; half++) {
+            gen_load_xmm_half(s, d, s->reg, half);
+            operation(s, op->arg, d, half ? hi : lo);
+            gen_store_xmm_half(s, d, s->reg, half);
+        }
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return ok;
+}
+
 enum { LOGIC_AND, LOGIC_ANDN, LOGIC_OR, LOGIC_XOR };
 
-static void gen_half_operation(DisasContext *s, int operation, TCGv d, TCGv src)
+static void gen_half_operation(DisasContext *s, unsigned operation, TCGv d, TCGv src)
 {
     switch (operation) {
     case LOGIC_AND: tcg_gen_and(s->tcg, d, d, src); break;
@@ -248,23 +268,16 @@ static void gen_half_operation(DisasContext *s, int operation, TCGv d, TCGv src)
 /* PAND/PANDN/POR/PXOR and the PS/PD forms */
 static bool gen_inline_binary(DisasContext *s, const SSEOp *op)
 {
-    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
-    bool ok = true;
     if (op->arg == LOGIC_XOR && s->mod == 3 && s->rm == s->reg) {
         /* PXOR x, x: the zeroing idiom needs no loads */
-        tcg_gen_movi(s->tcg, d, 0);
-        gen_store_xmm_half(s, d, s->reg, 0);
-        gen_store_xmm_half(s, d, s->reg, 1);
-    } else if ((ok = gen_load_source(s, op->mem, lo, hi))) {
-        for (int half = 0; half < 2; half++) {
-            gen_load_xmm_half(s, d, s->reg, half);
-            gen_half_operation(s, op->arg, d, half ? hi : lo);
-            gen_store_xmm_half(s, d, s->reg, half);
-        }
+        TCGv zero = new_i64(s);
+        tcg_gen_movi(s->tcg, zero, 0);
+        gen_store_xmm_half(s, zero, s->reg, 0);
+        gen_store_xmm_half(s, zero, s->reg, 1);
+        tcg_temp_free(s->tcg, zero);
+        return true;
     }
-    free_temps(s, lo, hi);
-    tcg_temp_free(s->tcg, d);
-    return ok;
+    return gen_per_half(s, op, gen_half_operation);
 }
 
 /* 64-bit constant with value repeated in every lane of the given width */
@@ -317,18 +330,7 @@ static void gen_lane_add_sub_half(DisasContext *s, unsigned arg, TCGv d, TCGv sr
 
 static bool gen_lane_add_sub(DisasContext *s, const SSEOp *op)
 {
-    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
-    bool ok = gen_load_source(s, op->mem, lo, hi);
-    if (ok) {
-        for (int half = 0; half < 2; half++) {
-            gen_load_xmm_half(s, d, s->reg, half);
-            gen_lane_add_sub_half(s, op->arg, d, half ? hi : lo);
-            gen_store_xmm_half(s, d, s->reg, half);
-        }
-    }
-    free_temps(s, lo, hi);
-    tcg_temp_free(s->tcg, d);
-    return ok;
+    return gen_per_half(s, op, gen_lane_add_sub_half);
 }
 
 /* PUNPCKLQDQ/UNPCKLPD (arg 0): high half <- source low half;
@@ -376,18 +378,7 @@ static void gen_pcmpeq_half(DisasContext *s, unsigned lane_bits, TCGv d, TCGv sr
 
 static bool gen_pcmpeq(DisasContext *s, const SSEOp *op)
 {
-    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
-    bool ok = gen_load_source(s, op->mem, lo, hi);
-    if (ok) {
-        for (int half = 0; half < 2; half++) {
-            gen_load_xmm_half(s, d, s->reg, half);
-            gen_pcmpeq_half(s, op->arg, d, half ? hi : lo);
-            gen_store_xmm_half(s, d, s->reg, half);
-        }
-    }
-    free_temps(s, lo, hi);
-    tcg_temp_free(s->tcg, d);
-    return ok;
+    return gen_per_half(s, op, gen_pcmpeq_half);
 }
 
 /*
@@ -397,7 +388,7 @@ static bool gen_pcmpeq(DisasContext *s, const SSEOp *op)
  * themselves that gives a >= b per byte, spread into a byte mask by a
  * multiplication. The result then takes b or a where the mask is set.
  */
-static void gen_byte_min_max_half(DisasContext *s, bool max, TCGv d, TCGv src)
+static void gen_byte_min_max_half(DisasContext *s, unsigned max, TCGv d, TCGv src)
 {
     const int64_t top_bits = (int64_t)0x8080808080808080ull;
     TCGv difference = new_i64(s), t = new_i64(s), x = new_i64(s);
@@ -422,18 +413,7 @@ static void gen_byte_min_max_half(DisasContext *s, bool max, TCGv d, TCGv src)
 
 static bool gen_byte_min_max(DisasContext *s, const SSEOp *op)
 {
-    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
-    bool ok = gen_load_source(s, op->mem, lo, hi);
-    if (ok) {
-        for (int half = 0; half < 2; half++) {
-            gen_load_xmm_half(s, d, s->reg, half);
-            gen_byte_min_max_half(s, op->arg, d, half ? hi : lo);
-            gen_store_xmm_half(s, d, s->reg, half);
-        }
-    }
-    free_temps(s, lo, hi);
-    tcg_temp_free(s->tcg, d);
-    return ok;
+    return gen_per_half(s, op, gen_byte_min_max_half);
 }
 
 /*
