@@ -430,6 +430,14 @@ static void gen_shift_cc_cl(DisasContext *s, int cc_op, TCGv count, TCGv before)
     tcg_temp_free(t, count32);
 }
 
+/* A shift or rotate count taken from CL, masked as the SDM's "Operation"
+ * sections mask it (to 5 bits, 6 with REX.W). */
+static void gen_masked_cl(DisasContext *s, TCGv count, int mask)
+{
+    gen_ld_reg(s, MO_8, count, R_ECX);
+    tcg_gen_andi(s->tcg, count, count, mask);
+}
+
 /*
  * SHL/SHR/SAR r/m, CL inline: the flags change only for a nonzero masked
  * count (SDM vol. 2B, SAL/SAR/SHL/SHR "Flags Affected"), so the cc globals
@@ -442,8 +450,7 @@ static void gen_shift_cl(DisasContext *s, int op, int ot, int mask)
     TCGv minus1 = tcg_new64(s);
     bool left = op == SHIFT_SHL || op == SHIFT_SAL;
 
-    gen_ld_reg(s, MO_8, count, R_ECX);
-    tcg_gen_andi(t, count, count, mask);
+    gen_masked_cl(s, count, mask);
     tcg_gen_subi(t, minus1, count, 1);
     if (op == SHIFT_SAR) {
         gen_extend(s, s->T0, s->T0, ot, true);
@@ -522,8 +529,7 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
     }
     if (count < 0) {
         amount = s->T1;
-        gen_ld_reg(s, MO_8, amount, R_ECX);
-        tcg_gen_andi(t, amount, amount, mask);
+        gen_masked_cl(s, amount, mask);
     }
     switch (ot) {
     case MO_8:
@@ -567,8 +573,7 @@ static void gen_rotate_carry(DisasContext *s, int op, int ot, int count, int mas
     }
     if (count < 0) {
         amount = s->T1;
-        gen_ld_reg(s, MO_8, amount, R_ECX);
-        tcg_gen_andi(t, amount, amount, mask);
+        gen_masked_cl(s, amount, mask);
     }
     gen_compute_cf(s, cf);
     args[0] = s->T0;
@@ -705,8 +710,7 @@ static void gen_shiftd_cl(DisasContext *s, int ot, bool right)
     TCGv count = tcg_new64(s), minus1 = tcg_new64(s), part = tcg_new64(s);
     TCGv before = s->tmp;
 
-    gen_ld_reg(s, MO_8, count, R_ECX);
-    tcg_gen_andi(t, count, count, ot == MO_64 ? 63 : 31);
+    gen_masked_cl(s, count, ot == MO_64 ? 63 : 31);
     tcg_gen_subi(t, minus1, count, 1);
     tcg_gen_andi(t, minus1, minus1, 63);
     if (ot == MO_32) {
