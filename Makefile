@@ -16,7 +16,6 @@ ALL_CFLAGS = $(CFLAGS) -I. -I$(SRC) -I$(SRC)/include -MMD -MP
 # Filled by the build.mk files.
 PROGS :=
 TEST_PROGS :=
-util-obj :=
 tcg-obj :=
 cpu-obj :=
 block-obj :=
@@ -24,7 +23,6 @@ block-obj :=
 include $(sort $(wildcard $(SRC)/*/build.mk $(SRC)/*/*/build.mk))
 
 # Libraries shared by several programs.
-libquetzal-util.a: $(util-obj)
 libquetzal-cpu.a: $(tcg-obj) $(cpu-obj)
 libquetzal-block.a: $(block-obj)
 

@@ -7,7 +7,7 @@ user-obj := linux-user/main.o linux-user/elfload.o linux-user/stack.o linux-user
 
 PROGS += quetzal-x86_64 quetzal-i386
 
-quetzal-x86_64: linux-user/main-x86_64.o $(user-obj) libquetzal-cpu.a libquetzal-util.a
+quetzal-x86_64: linux-user/main-x86_64.o $(user-obj) libquetzal-cpu.a
 	$(LINK)
-quetzal-i386: linux-user/main-i386.o $(user-obj) libquetzal-cpu.a libquetzal-util.a
+quetzal-i386: linux-user/main-i386.o $(user-obj) libquetzal-cpu.a
 	$(LINK)

@@ -1,6 +1,6 @@
 # quetzal-img: the disk image tool, one file per group of commands.
 PROGS += quetzal-img
 quetzal-img: tools/quetzal-img.o tools/img-info.o tools/img-create.o tools/img-convert.o \
-	tools/img-compare.o tools/img-bench.o libquetzal-block.a libquetzal-util.a
+	tools/img-compare.o tools/img-bench.o libquetzal-block.a
 	$(LINK)
 quetzal-img: EXTRA_LIBS = $(ZLIB_LIBS) $(LIBAIO_LIBS)

@@ -13,5 +13,5 @@ TEST_PROGS += tests/difftest/difftest
 endif
 endif
 
-tests/difftest/difftest: $(difftest-obj) libquetzal-cpu.a libquetzal-util.a
+tests/difftest/difftest: $(difftest-obj) libquetzal-cpu.a
 	$(LINK)
