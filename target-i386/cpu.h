@@ -8,7 +8,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "accel/tcg/exec.h"
+#include "accel/tcg/cputlb.h"
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
        R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
@@ -21,6 +23,12 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
 #define EXCP04_INTO   4
 #define EXCP05_BOUND  5
 #define EXCP06_ILLOP  6
+#define EXCP02_NMI    2
+#define EXCP07_PREX   7
+#define EXCP08_DBLE   8
+#define EXCP0A_TSS    10
+#define EXCP0B_NOSEG  11
+#define EXCP0C_STACK  12
 #define EXCP0D_GPF    13
 #define EXCP0E_PAGE   14
 #define EXCP10_COPR   16
@@ -29,12 +37,31 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
 #define EXCP_SYSCALL  0x100   /* SYSCALL instruction (user mode handles it) */
 #define EXCP_INT80    0x101   /* INT 0x80 (i386 Linux system call) */
 
+/* MMU indexes (system mode; accel/tcg/cputlb.h): CPL 0-2 accesses and the
+ * implicit supervisor accesses (descriptor tables, TSS, IDT) use MMU_KERNEL_IDX,
+ * CPL 3 MMU_USER_IDX. With paging off both map linear = physical. */
+#define MMU_KERNEL_IDX 0
+#define MMU_USER_IDX   1
+
 /* hflags: the mode bits translated code depends on (part of the TB key) */
 #define HF_CS64     (1u << 0)   /* 64-bit code segment (long mode) */
 #define HF_CS32     (1u << 1)   /* 32-bit default operand/address size */
 #define HF_SS32     (1u << 2)
 #define HF_LMA      (1u << 3)
 #define HF_CPL_SHIFT 4          /* 2 bits */
+#define HF_CPL_MASK  (3u << HF_CPL_SHIFT)
+/* system mode (Intel SDM vol. 3A, 2.5, 3.4.5, 6.8.3); user mode sets none of these
+ * except what x86_cpu_reset_user sets */
+#define HF_PE       (1u << 6)   /* CR0.PE */
+#define HF_ADDSEG   (1u << 7)   /* legacy mode and DS/ES/SS base not all zero: add bases */
+#define HF_VM       (1u << 8)   /* EFLAGS.VM (virtual-8086 mode) */
+#define HF_INHIBIT_IRQ (1u << 9) /* interrupt shadow after STI / MOV SS / POP SS */
+#define HF_TF       (1u << 10)  /* EFLAGS.TF: single-step, one instruction per block */
+#define HF_IOPL_SHIFT 11        /* 2 bits: EFLAGS.IOPL */
+#define HF_SYSTEM   (1u << 13)  /* system mode: SYSCALL/INT/privileged ops are real */
+#define HF_PG       (1u << 14)  /* CR0.PG */
+#define HF_OSFXSR   (1u << 15)  /* CR4.OSFXSR */
+#define HF_EM_TS    (1u << 16)  /* CR0.EM or CR0.TS: FPU/SSE ops raise #NM/#UD */
 
 typedef struct SegmentCache {
     uint32_t selector;
@@ -72,11 +99,38 @@ typedef struct CPUX86State {
     long double fpregs[8];
     uint32_t fpstt;                  /* TOP: physical index of ST(0) */
     uint8_t fptags[8];               /* 1 = empty */
-    uint64_t cr[5];                  /* for system mode later */
+    uint64_t cr[5];                  /* CR0, (CR1), CR2, CR3, CR4 */
     /* descriptor tables: Linux user mode builds a GDT in guest memory for
      * set_thread_area (Intel SDM vol. 3A, 3.5.1); MOV Sreg reads it */
     SegmentCache gdt;
     SegmentCache ldt;
+    /* --- system mode (Intel SDM vol. 3A): the architectural state a snapshot or
+     * KVM reads and writes --- */
+    SegmentCache idt;                /* base, limit */
+    SegmentCache tr;
+    uint64_t efer;
+    uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t pat;
+    uint64_t tsc_offset;             /* guest TSC = host-derived steady TSC + offset */
+    uint64_t tsc_aux;
+    uint64_t misc_enable;
+    uint64_t spec_ctrl;
+    uint64_t mtrr_cap_def_type;      /* IA32_MTRR_DEF_TYPE */
+    uint64_t mtrr_fixed[11];
+    uint64_t mtrr_var[16];           /* base/mask pairs, 8 ranges */
+    uint64_t xcr0;
+    uint64_t dr[8];
+    uint32_t a20_mask_bit;           /* 0: A20 forced low (addresses & ~(1 << 20)) */
+    uint64_t a20_mask;               /* ~0 or ~(1 << 20) */
+    int exception_is_int;            /* INT n/INT3/INTO: software interrupt */
+    uint64_t exception_next_rip;     /* rip after a software interrupt */
+    int old_exception;               /* for #DF detection, -1 none */
+    bool triple_fault;
+    /* what the machine wires in (hw/): the INTR acknowledge cycle and the MSRs the
+     * local APIC owns; NULL without an APIC/PIC */
+    const struct X86BoardHooks *board;
+    void *board_opaque;
     /* exception being raised */
     int error_code;
     uint64_t fault_addr;             /* guest address of a memory fault */
@@ -86,6 +140,41 @@ typedef struct CPUX86State {
 } CPUX86State;
 
 extern const TargetTranslateOps x86_translate_ops;
+
+/* What a machine provides to its CPUs (hw/pc.c fills it). */
+typedef struct X86BoardHooks {
+    /* INTA cycle: the vector of the highest-priority pending interrupt (the
+     * controller marks it in service), or -1 when none is pending any more */
+    int (*get_interrupt)(void *opaque);
+    /* MSRs owned by the board (IA32_APIC_BASE 0x1b, TSC_DEADLINE 0x6e0, x2APIC
+     * range): true when handled */
+    bool (*rdmsr)(void *opaque, uint32_t msr, uint64_t *value);
+    bool (*wrmsr)(void *opaque, uint32_t msr, uint64_t value);
+    /* nanoseconds of the machine clock (for the steady TSC) */
+    int64_t (*clock_ns)(void *opaque);
+    /* triple fault or a reset the CPU asked for */
+    void (*request_reset)(void *opaque, const char *why);
+    /* I/O ports (IN/OUT/INS/OUTS after the IOPL/bitmap checks) */
+    uint32_t (*io_read)(void *opaque, uint16_t port, unsigned size);
+    void (*io_write)(void *opaque, uint16_t port, uint32_t value, unsigned size);
+} X86BoardHooks;
+
+/* TSC frequency the guest sees (CPUID leaf 0x15/0x16 report it). */
+#define X86_TSC_HZ 2000000000ull
+
+/* Power-on / RESET state (Intel SDM vol. 3A, 9.1.1: CS.base 0xFFFF0000, IP 0xFFF0). */
+void x86_cpu_reset(CPUX86State *env);
+/* Makes env a system-mode CPU on as (call after cpu_exec_new). */
+void x86_cpu_init_system(CPUX86State *env, AddressSpace *as);
+/* Recomputes hflags from CR0/CR4/EFER/segments/EFLAGS after a change. */
+void x86_update_hflags(CPUX86State *env);
+/* Sets the level of the INTR pin (CPU_INTERRUPT_HARD) / raises NMI. */
+void x86_cpu_set_intr(CPUX86State *env, int level);
+void x86_cpu_nmi(CPUX86State *env);
+/* The A20 gate (port 0x92 bit 1, 8042 output port bit 1). */
+void x86_cpu_set_a20(CPUX86State *env, bool enabled);
+/* Logs the register state (-d cpu, int, cpu_reset, 'info registers'). */
+void x86_cpu_dump_state(CPUX86State *env, FILE *out);
 
 /* Reset to the state of a fresh user-mode process in 64-bit or 32-bit mode. */
 void x86_cpu_reset_user(CPUX86State *env, bool long_mode);

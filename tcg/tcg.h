@@ -61,6 +61,11 @@ typedef enum TCGMemOp {
     MO_SIZE = 3,
     MO_SIGN = 4,          /* sign-extend loads */
     MO_BSWAP = 8,         /* big-endian guest access */
+    MO_ALIGN = 0x10,      /* unaligned access raises the target's alignment fault */
+    MO_ATOMIC = 0x20,     /* must be single-copy atomic (LOCK-prefixed, XCHG) */
+    /* softmmu: which TLB (MMU index 0..15) the access uses; user mode ignores it */
+    MO_MMUIDX_SHIFT = 8,
+    MO_MMUIDX_MASK = 0xf00,
     MO_UB = MO_8, MO_UW = MO_16, MO_UL = MO_32, MO_UQ = MO_64,
     MO_SB = MO_8 | MO_SIGN, MO_SW = MO_16 | MO_SIGN, MO_SL = MO_32 | MO_SIGN,
 } TCGMemOp;
@@ -77,6 +82,9 @@ typedef enum TCGMemOp {
 #define TCG_LOG_OP_OPT   0x4
 #define TCG_LOG_OUT_ASM  0x8
 #define TCG_LOG_EXEC     0x10
+
+#define MO_MMUIDX(i) ((TCGMemOp)((unsigned)(i) << MO_MMUIDX_SHIFT))
+static inline unsigned tcg_memop_mmuidx(unsigned memop) { return (memop & MO_MMUIDX_MASK) >> MO_MMUIDX_SHIFT; }
 
 typedef struct TCGContext TCGContext;
 typedef struct TCGTemp *TCGv;           /* a temp of either width */
@@ -105,6 +113,20 @@ unsigned tcg_log_flags(const TCGContext *s);
 FILE *tcg_log_file(const TCGContext *s);
 /* user mode: host address of guest address 0 (added to every qemu_ld/st address) */
 void tcg_set_guest_base(TCGContext *s, uintptr_t guest_base);
+/* System mode: qemu_ld/st probe a TLB in the CPU state inline and call the slow
+ * helpers on a miss (accel/tcg/cputlb.h describes the layout it fills in).
+ * An entry for address a of MMU index i is at
+ *   env + tlb_offset + (i << (tlb_bits + entry_bits)) + (((a >> page_bits) & ((1 << tlb_bits) - 1)) << entry_bits)
+ * and hits when (a & (page_mask | (size - 1))) == its comparator; the host
+ * address is then a + the entry's addend. */
+typedef struct TCGSoftMMU {
+    intptr_t tlb_offset;
+    unsigned tlb_bits, entry_bits, page_bits;
+    intptr_t read_offset, write_offset, addend_offset;   /* within an entry */
+    uint64_t (*ld_helper)(void *env, uint64_t addr, uint32_t memop, uintptr_t ra);
+    void (*st_helper)(void *env, uint64_t addr, uint64_t value, uint32_t memop, uintptr_t ra);
+} TCGSoftMMU;
+void tcg_set_softmmu(TCGContext *s, const TCGSoftMMU *config);   /* NULL: user mode */
 /* Guest addresses of qemu_ld/st are used whole: a 32-bit guest passes them
  * already truncated (an i32 address temp is zero-extended). */
 

@@ -48,6 +48,23 @@ typedef struct TargetTranslateOps {
     /* puts the guest state back at an instruction boundary, from the two words the
      * front end recorded with insn_start (guest pc, front-end word) */
     void (*restore_state)(void *env, const TranslationBlock *tb, const uint64_t data[2]);
+
+    /* --- system mode only (see accel/tcg/cputlb.h); NULL in user mode --- */
+    /* Makes vaddr accessible for access_type (MMUAccessType) at mmu_idx with
+     * tlb_set_page, or: returns false when probe, else raises the guest's fault
+     * (cpu_loop_exit_restore with ra; never returns). */
+    bool (*tlb_fill)(void *env, uint64_t vaddr, unsigned size, int access_type,
+                     int mmu_idx, bool probe, uintptr_t ra);
+    /* MMU index of code fetches in the CPU's current state */
+    int (*code_mmu_index)(void *env);
+    /* Delivers exception/interrupt cpu->exception_index (< 0x100) through the
+     * guest's tables; may raise a nested one (cpu_loop_exit). */
+    void (*do_interrupt)(void *env);
+    /* Takes one of the requested interrupts (CPU_INTERRUPT_*) if the CPU accepts
+     * it now (IF, interrupt shadow); true when it did (state changed). */
+    bool (*exec_interrupt)(void *env, int interrupt_request);
+    /* A halted CPU resumes when this says so. */
+    bool (*has_work)(void *env, int interrupt_request);
 } TargetTranslateOps;
 
 struct CPUExec {
@@ -76,6 +93,14 @@ void cpu_loop_exit(CPUExec *cpu) __attribute__((noreturn));
  * contains host_pc (the helper's return address, or a faulting host pc). */
 void cpu_loop_exit_restore(CPUExec *cpu, uintptr_t host_pc) __attribute__((noreturn));
 bool cpu_restore_state(CPUExec *cpu, uintptr_t host_pc);
+/* Emitted by the front end at the start of every block: in system mode, leaves
+ * the block (before its first instruction) when an interrupt or exit is pending;
+ * nothing in user mode. */
+void translator_gen_tb_start(CPUExec *cpu, TCGContext *s, TranslationBlock *tb);
+/* System mode: the CPU is halted (HLT) until has_work says otherwise. */
+void cpu_set_halted(CPUExec *cpu, bool halted);
+bool cpu_is_halted(CPUExec *cpu);
+
 /* Drops every translated block that overlaps guest [start, end). */
 void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end);
 void tb_flush(CPUExec *cpu);

@@ -1,0 +1,54 @@
+/*
+ * The main loop: the machine's clock, its timers and the host file descriptors
+ * devices wait on. One MainLoop per machine, passed explicitly to every device
+ * that needs time or host input.
+ *
+ * Time is the host's monotonic clock in nanoseconds since the loop was created
+ * (QEMU's QEMU_CLOCK_VIRTUAL without icount). Timer callbacks and fd handlers run
+ * on the CPU thread, between blocks of guest code: the CPU loop calls
+ * main_loop_poll() whenever the CPU stops (cpu_exit, HLT), and a kick thread stops
+ * the CPU when the earliest timer is due or an fd is readable.
+ */
+#ifndef SYSTEM_MAIN_LOOP_H
+#define SYSTEM_MAIN_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct MainLoop MainLoop;
+typedef struct Timer Timer;
+typedef void TimerCallback(void *opaque);
+typedef void FdHandler(void *opaque);
+
+MainLoop *main_loop_new(void);
+void main_loop_free(MainLoop *ml);
+
+/* Nanoseconds since the machine started (monotonic, steady while it runs). */
+int64_t clock_ns(MainLoop *ml);
+
+Timer *timer_new(MainLoop *ml, TimerCallback *cb, void *opaque);
+void timer_free(Timer *t);
+/* Arms (or re-arms) t to fire once at clock_ns() >= expire_ns. */
+void timer_mod(Timer *t, int64_t expire_ns);
+void timer_del(Timer *t);
+bool timer_pending(const Timer *t);
+int64_t timer_expire_time(const Timer *t);   /* -1 when not pending */
+
+/* Calls handler when fd is readable (level-triggered); NULL removes it. */
+void main_loop_set_fd_handler(MainLoop *ml, int fd, FdHandler *readable, void *opaque);
+
+/* The function the loop calls to stop the running CPU when something is due
+ * (set by the machine: cpu_exit on its CPU). Async-signal and thread safe. */
+void main_loop_set_kick(MainLoop *ml, void (*kick)(void *opaque), void *opaque);
+
+/* Runs expired timers and ready fd handlers. With block, waits first until
+ * something is due (a halted CPU), at most timeout_ns (-1: no limit). */
+void main_loop_poll(MainLoop *ml, bool block, int64_t timeout_ns);
+
+/* Shutdown/reset requests from devices and the CPU (ACPI S5, 0xCF9/8042 reset,
+ * triple fault, isa-debug-exit): the machine's run loop reads them. */
+typedef enum { REQ_NONE, REQ_RESET, REQ_SHUTDOWN, REQ_EXIT_CODE } MachineRequest;
+void main_loop_request(MainLoop *ml, MachineRequest req, int exit_code);
+MachineRequest main_loop_take_request(MainLoop *ml, int *exit_code);
+
+#endif
