@@ -19,6 +19,8 @@ TEST_PROGS :=
 tcg-obj :=
 cpu-obj :=
 block-obj :=
+hw-obj :=
+system-obj :=
 
 include $(sort $(wildcard $(SRC)/*/build.mk $(SRC)/*/*/build.mk))
 
