@@ -5,7 +5,7 @@
  *
  * A device file (hw/<name>.c) holds: the state struct (private), its reset, its
  * I/O callbacks, its save/load, and one constructor <name>_new(...) declared in
- * hw/pc-devices.h taking everything it connects to explicitly (AddressSpace,
+ * the header of its group (hw/isa.h, hw/apic.h, hw/pci.h, hw/acpi.h, hw/fw_cfg.h, hw/pc.h) taking everything it connects to explicitly (AddressSpace,
  * IOSpace, MainLoop, IRQ lines).
  */
 #ifndef HW_DEVICE_H
