@@ -579,7 +579,9 @@ static void alloc_one(TCGContext *s, const TCGOp *op)
 bool tcg_reg_alloc_code(TCGContext *s)
 {
     s->reserved_regs = reg_bit(tcg_target_env_reg) | reg_bit(tcg_target_frame_reg);
-    if (tcg_target_guest_base_needs_reg(s->guest_base)) {
+    if (s->has_softmmu) {
+        s->reserved_regs |= tcg_target_softmmu_reserved_regs;
+    } else if (tcg_target_guest_base_needs_reg(s->guest_base)) {
         s->reserved_regs |= reg_bit(tcg_target_guest_base_reg);
     }
     s->nb_spill_slots = 0;

@@ -43,6 +43,8 @@ extern const int tcg_target_guest_base_reg;   /* holds guest_base when it is res
 extern const int tcg_target_frame_reg;        /* spill slots are relative to it */
 extern const intptr_t tcg_target_frame_start; /* offset of spill slot 0 */
 extern const char *const tcg_target_reg_names[TCG_TARGET_NB_REGS];
+/* Scratch registers of the inline TLB probe, kept out of allocation in softmmu mode. */
+extern const uint32_t tcg_target_softmmu_reserved_regs;
 
 /* Emits the prologue and epilogue at s->code_ptr; sets s->prologue and
  * s->epilogue_return0. */

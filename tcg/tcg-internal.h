@@ -120,6 +120,9 @@ struct TCGContext {
     TCGJumpCacheProbe jump_cache_probe;  /* for tcg_gen_lookup_and_goto_ptr */
     bool has_jump_cache_probe;
     uintptr_t guest_base;
+    TCGSoftMMU softmmu;          /* system mode: how qemu_ld/st reach the TLB */
+    bool has_softmmu;
+    unsigned nb_insn_starts;     /* in the block being built */
     unsigned log_flags;
     FILE *log;
     TCGv env;

@@ -111,6 +111,16 @@ unsigned tcg_log_flags(const TCGContext *s) { return s->log_flags; }
 FILE *tcg_log_file(const TCGContext *s) { return s->log; }
 void tcg_set_guest_base(TCGContext *s, uintptr_t guest_base) { s->guest_base = guest_base; }
 
+void tcg_set_softmmu(TCGContext *s, const TCGSoftMMU *config)
+{
+    s->has_softmmu = config != NULL;
+    if (config) {
+        s->softmmu = *config;
+    }
+}
+
+unsigned tcg_insn_count(const TCGContext *s) { return s->nb_insn_starts; }
+
 void *tcg_code_buffer(TCGContext *s, size_t *usable_size)
 {
     if (usable_size) {
@@ -136,6 +146,7 @@ void tcg_func_start(TCGContext *s)
     s->nb_ops = 0;
     s->nb_labels = 0;
     s->nb_relocs = 0;
+    s->nb_insn_starts = 0;
     s->ir_overflow = false;
     for (int i = 0; i < TCG_CONST_HASH_SIZE; i++) {
         s->const_hash[i] = -1;
@@ -608,6 +619,7 @@ void tcg_gen_goto_ptr(TCGContext *s, TCGv host_addr)
 
 void tcg_gen_insn_start(TCGContext *s, uint64_t guest_pc, uint64_t data)
 {
+    s->nb_insn_starts++;
     TCGOp *op = emit_op(s, INDEX_op_insn_start, TCG_TYPE_I64);
     op->args[0] = (TCGArg)guest_pc;
     op->args[1] = (TCGArg)data;

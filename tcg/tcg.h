@@ -127,6 +127,8 @@ typedef struct TCGSoftMMU {
     void (*st_helper)(void *env, uint64_t addr, uint64_t value, uint32_t memop, uintptr_t ra);
 } TCGSoftMMU;
 void tcg_set_softmmu(TCGContext *s, const TCGSoftMMU *config);   /* NULL: user mode */
+/* Guest instructions (insn_start ops) emitted so far in the current block. */
+unsigned tcg_insn_count(const TCGContext *s);
 /* Guest addresses of qemu_ld/st are used whole: a 32-bit guest passes them
  * already truncated (an i32 address temp is zero-extended). */
 

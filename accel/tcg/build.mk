@@ -1,2 +1,2 @@
 # The execution layer: TB cache, execution loop, user-mode guest pages.
-cpu-obj += accel/tcg/tb-cache.o accel/tcg/cpu-exec.o accel/tcg/user-pages.o
+cpu-obj += accel/tcg/tb-cache.o accel/tcg/cpu-exec.o accel/tcg/user-pages.o accel/tcg/cputlb.o

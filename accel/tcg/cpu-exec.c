@@ -46,10 +46,20 @@ void cpu_exec_free(CPUExec *cpu)
     free(cpu);
 }
 
+CPUExec *cpu_exec_current(void)
+{
+    return running_cpu;
+}
+
 void cpu_exit(CPUExec *cpu)
 {
     cpu->exit_request = 1;
     cpu_priv(cpu)->jump_cache.stop = 1;
+    if (cpu_priv(cpu)->softmmu) {
+        /* every block checks this flag first (translator_gen_tb_start) */
+        __atomic_store_n(&cpu_priv(cpu)->tb_exit_flag, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
     cpu->tbs->unchained_all = 1;
     tb_reset_all_jumps(cpu->tbs, false);
 }
@@ -123,9 +133,23 @@ const void *helper_lookup_tb_ptr(void *env)
     /* the jump cache inline; the hash table behind it in tb_lookup */
     TBEntry *e = p->jump_cache.slot[jump_cache_hash(pc)];
     if (!e || e->invalid || e->tb.pc != pc || e->tb.flags != flags || e->tb.cs_base != cs_base) {
-        e = tb_lookup(cpu, pc, cs_base, flags);
+        uint64_t phys;
+        if (!p->softmmu) {
+            e = tb_lookup(cpu, pc, cs_base, flags);
+        } else if (tlb_code_phys_probe(cpu, pc, &phys)) {
+            e = tb_lookup_phys(cpu, pc, cs_base, flags, phys);
+        } else {
+            e = NULL;         /* the loop raises the fetch fault */
+        }
     }
     return e ? e->tb.tc_ptr : p->epilogue;
+}
+
+void cpu_restart_current_insn(CPUExec *cpu, uintptr_t host_pc)
+{
+    cpu_restore_state(cpu, host_pc);
+    cpu_priv(cpu)->single_insn_next = true;
+    cpu_loop_exit(cpu);
 }
 
 void tb_jump_cache_probe(const TBJumpCache *cache, TCGJumpCacheProbe *out)
@@ -145,6 +169,19 @@ void tb_jump_cache_probe(const TBJumpCache *cache, TCGJumpCacheProbe *out)
     };
 }
 
+/* System mode: the block at (pc, cs_base, flags) whose code comes from the
+ * physical page pc maps to now (the jump cache is emptied whenever the TLB
+ * changes, so a block found there is still right). */
+static TBEntry *tb_lookup_system(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags)
+{
+    TBEntry *e = cpu_priv(cpu)->jump_cache.slot[jump_cache_hash(pc)];
+    if (e && !e->invalid && e->tb.pc == pc && e->tb.cs_base == cs_base && e->tb.flags == flags) {
+        return e;
+    }
+    uint64_t phys = get_page_addr_code(cpu, pc, cpu->ops->code_mmu_index(cpu->env));
+    return tb_lookup_phys(cpu, pc, cs_base, flags, phys);
+}
+
 /* The block to run next (translating it when needed). */
 static TBEntry *find_next_tb(CPUExec *cpu)
 {
@@ -156,8 +193,69 @@ static TBEntry *find_next_tb(CPUExec *cpu)
         p->single_insn_next = false;
         return tb_translate(cpu, pc, cs_base, flags, 1, true);
     }
-    TBEntry *e = tb_lookup(cpu, pc, cs_base, flags);
+    TBEntry *e = p->softmmu ? tb_lookup_system(cpu, pc, cs_base, flags)
+                            : tb_lookup(cpu, pc, cs_base, flags);
     return e ? e : tb_translate(cpu, pc, cs_base, flags, TCG_MAX_INSNS, false);
+}
+
+/* System mode, between blocks: acknowledges the exit flag, wakes a halted CPU
+ * that has work, takes a requested interrupt. true when cpu_exec must return
+ * (exception_index says why); *chain becomes false when the state changed. */
+static bool system_between_blocks(CPUExec *cpu, bool *chain)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    __atomic_store_n(&p->tb_exit_flag, 0, __ATOMIC_SEQ_CST);
+    update_jump_cache_stop(cpu);
+    int req = __atomic_load_n(&p->interrupt_request, __ATOMIC_SEQ_CST);
+    if (p->halted) {
+        if (!cpu->ops->has_work || !cpu->ops->has_work(cpu->env, req)) {
+            cpu->exception_index = EXCP_HLT;
+            return true;
+        }
+        p->halted = false;
+        *chain = false;
+    }
+    if (req && cpu->ops->exec_interrupt && cpu->ops->exec_interrupt(cpu->env, req)) {
+        *chain = false;
+    }
+    return cpu->exception_index >= 0;
+}
+
+void cpu_set_halted(CPUExec *cpu, bool halted)
+{
+    cpu_priv(cpu)->halted = halted;
+}
+
+bool cpu_is_halted(CPUExec *cpu)
+{
+    return cpu_priv(cpu)->halted;
+}
+
+/* exit_tb value of a block that left before its first instruction */
+#define TB_EXIT_REQUESTED 2
+
+void translator_gen_tb_start(CPUExec *cpu, TCGContext *s, TranslationBlock *tb)
+{
+    if (!cpu_priv(cpu)->softmmu) {
+        return;
+    }
+    TCGv flag = tcg_temp_new(s, TCG_TYPE_I32);
+    TCGLabel *run = tcg_gen_new_label(s);
+    TCGv addr = tcg_constant(s, TCG_TYPE_PTR, (int64_t)(uintptr_t)&cpu_priv(cpu)->tb_exit_flag);
+    tcg_gen_ld(s, INDEX_op_ld32u, flag, addr, 0);
+    tcg_gen_brcondi(s, TCG_COND_EQ, flag, 0, run);
+    tcg_gen_exit_tb(s, (uintptr_t)tb | TB_EXIT_REQUESTED);
+    tcg_gen_set_label(s, run);
+    tcg_temp_free(s, flag);
+}
+
+/* A block left through its start check: chained blocks jump in before setting the
+ * guest pc, so put back the state of its first instruction. */
+static void restore_block_start(CPUExec *cpu, TBEntry *e)
+{
+    if (e->nb_insns) {
+        cpu->ops->restore_state(cpu->env, &e->tb, e->insn_data[0]);
+    }
 }
 
 static int take_exception(CPUExec *cpu)
@@ -175,6 +273,15 @@ static void run_blocks(CPUExec *cpu)
     for (;;) {
         if (cpu->exception_index >= 0) {
             return;
+        }
+        if (cpu_priv(cpu)->softmmu) {
+            bool chain = true;
+            if (system_between_blocks(cpu, &chain)) {
+                return;
+            }
+            if (!chain) {
+                last = NULL;
+            }
         }
         if (cpu->exit_request) {
             if (cpu->tbs->unchained_all) {
@@ -200,8 +307,35 @@ static void run_blocks(CPUExec *cpu)
         uintptr_t ret = tcg_exec_tb(cpu->tcg, cpu->env, e->tb.tc_ptr);
         last = (TBEntry *)(ret & ~(uintptr_t)3);
         last_slot = ret & 3;
+        if (last && last_slot == TB_EXIT_REQUESTED) {
+            restore_block_start(cpu, last);
+        }
         if (last && (last_slot > 1 || last->uncached)) {
             last = NULL;
+        }
+    }
+}
+
+/* System mode: an exception of the guest (a vector) is delivered here and the
+ * guest goes on; everything else leaves cpu_exec. */
+static bool deliver_here(CPUExec *cpu)
+{
+    return cpu_priv(cpu)->softmmu && cpu->exception_index >= 0 && cpu->exception_index < 0x100 &&
+           cpu->ops->do_interrupt;
+}
+
+/* Runs blocks, delivering guest exceptions, until one must be returned. */
+static void run_and_deliver(CPUExec *cpu)
+{
+    for (;;) {
+        if (deliver_here(cpu)) {
+            /* a nested fault leaves through cpu_loop_exit and comes back here */
+            cpu->ops->do_interrupt(cpu->env);
+            cpu->exception_index = -1;
+        }
+        run_blocks(cpu);
+        if (!deliver_here(cpu)) {
+            return;
         }
     }
 }
@@ -216,13 +350,13 @@ int cpu_exec(CPUExec *cpu)
     for (;;) {
         /* save the signal mask: a SIGSEGV handler may leave through cpu_loop_exit */
         if (sigsetjmp(cpu->jmp_env, 1) == 0) {
-            run_blocks(cpu);
+            run_and_deliver(cpu);
             break;
         }
         /* left generated code through cpu_loop_exit; without a pending exception
          * (self-modifying code restarts the instruction) carry on */
         running_cpu = cpu;
-        if (cpu->exception_index >= 0) {
+        if (cpu->exception_index >= 0 && !deliver_here(cpu)) {
             break;
         }
     }

@@ -65,6 +65,13 @@ typedef struct TargetTranslateOps {
     bool (*exec_interrupt)(void *env, int interrupt_request);
     /* A halted CPU resumes when this says so. */
     bool (*has_work)(void *env, int interrupt_request);
+    /* Optional, both modes: an access with MO_ALIGN at a misaligned address
+     * (raises the target's fault, never returns); NULL: the access proceeds. */
+    void (*do_unaligned_access)(void *env, uint64_t addr, int access_type, int mmu_idx,
+                                uintptr_t ra);
+    /* User mode: cpu_ld/st_mmu or cpu_probe_access found addr not mapped with
+     * the rights access_type needs; raises the guest's fault (never returns). */
+    void (*user_fault)(void *env, uint64_t addr, int access_type, uintptr_t ra);
 } TargetTranslateOps;
 
 struct CPUExec {
@@ -101,7 +108,8 @@ void translator_gen_tb_start(CPUExec *cpu, TCGContext *s, TranslationBlock *tb);
 void cpu_set_halted(CPUExec *cpu, bool halted);
 bool cpu_is_halted(CPUExec *cpu);
 
-/* Drops every translated block that overlaps guest [start, end). */
+/* Drops every translated block that overlaps guest [start, end) (user mode:
+ * virtual addresses; system mode: physical addresses). */
 void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end);
 void tb_flush(CPUExec *cpu);
 /* --- guest address space for user mode: guest address a lives at host address

@@ -7,6 +7,7 @@
 
 #include "accel/tcg/exec.h"
 #include "accel/tcg/tb-jump-cache.h"
+#include "accel/tcg/cputlb.h"
 
 #define TB_HASH_BITS 16
 #define GUEST_PAGE_BITS 12
@@ -28,7 +29,20 @@ typedef struct TBEntry {
     unsigned nb_insns;
     uint32_t *insn_end;          /* TCGCodeInfo's per-instruction data, kept compact */
     uint64_t (*insn_data)[2];
+    /* system mode: physical address of pc and physical page of the block's second
+     * page (-1 when it lies on one page); page_next[n] continues the list of
+     * blocks of its n-th page (TBEntry pointer | n, as jump lists) */
+    uint64_t phys_pc, phys_page2;
+    uintptr_t page_next[2];
 } TBEntry;
+
+/* System mode: the blocks translated from one physical page. */
+typedef struct PhysPageCode {
+    uint64_t page;
+    uintptr_t first;             /* TBEntry pointer | which of its pages */
+    struct PhysPageCode *next;   /* hash chain */
+} PhysPageCode;
+#define PHYS_PAGE_HASH_BITS 12
 
 /* The guest's page flags: two levels indexed by guest page number. */
 #define PAGE_L2_BITS 18
@@ -50,6 +64,8 @@ struct TBCache {
     uintptr_t guest_base;
     TBStatistics stats;
     volatile int unchained_all;  /* cpu_exit reset every goto_tb jump */
+    bool softmmu;                /* blocks are keyed by physical page too */
+    PhysPageCode *phys_pages[1 << PHYS_PAGE_HASH_BITS];
 };
 
 typedef struct CPUExecPriv {
@@ -58,6 +74,16 @@ typedef struct CPUExecPriv {
     bool single_insn_next;       /* retranslate the next block with one instruction */
     bool no_chaining;            /* -d exec: every block returns to the loop */
     const void *epilogue;        /* where goto_ptr leaves generated code */
+    /* --- system mode (cputlb.c) --- */
+    bool softmmu;
+    AddressSpace *as;
+    intptr_t tlb_offset;         /* CPUTLB at env + tlb_offset */
+    MemListener listener;
+    volatile int interrupt_request;
+    bool halted;
+    /* nonzero: blocks leave before their first instruction (translator_gen_tb_start);
+     * set by cpu_exit and cpu_interrupt, cleared by the execution loop */
+    volatile int32_t tb_exit_flag;
 } CPUExecPriv;
 
 static inline CPUExecPriv *cpu_priv(CPUExec *cpu) { return cpu->priv; }
@@ -72,6 +98,32 @@ void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst);
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc);
 void tb_invalidate_one(TBCache *c, TBEntry *e);
 void tb_reset_all_jumps(TBCache *c, bool forget_links);
+
+/* system mode (tb-cache.c): blocks by physical page */
+TBEntry *tb_lookup_phys(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                        uint64_t phys_pc);
+bool tb_phys_page_has_code(TBCache *c, uint64_t page);
+/* Drops the blocks with code in physical [start, end); returns true when the block
+ * containing host_pc (0: none) was among them. */
+bool tb_invalidate_phys_range(CPUExec *cpu, uint64_t start, uint64_t end, uintptr_t host_pc);
+
+/* cputlb.c */
+static inline bool cpu_is_softmmu(CPUExec *cpu) { return cpu_priv(cpu)->softmmu; }
+static inline CPUTLB *cpu_tlb(CPUExec *cpu)
+{
+    return (CPUTLB *)((char *)cpu->env + cpu_priv(cpu)->tlb_offset);
+}
+/* Physical address of code at vaddr from the code TLB, filling it; false when
+ * the target has no mapping (nothing raised). */
+bool tlb_code_phys_probe(CPUExec *cpu, uint64_t vaddr, uint64_t *phys);
+/* Sets TLB_NOTDIRTY on the write entries of a RAM page that just got code. */
+void tlb_protect_code(CPUExec *cpu, uint64_t phys_page);
+/* Reads code in system mode (translator_read_code). */
+bool softmmu_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len);
+/* The CPU running generated code on this thread (cpu-exec.c). */
+CPUExec *cpu_exec_current(void);
+/* The write at host_pc dropped the running block: restart at its instruction. */
+void cpu_restart_current_insn(CPUExec *cpu, uintptr_t host_pc) __attribute__((noreturn));
 
 /* user-pages.c */
 PageMap *page_map_new(void);

@@ -35,6 +35,8 @@ TBCache *tb_cache_new(TCGContext *tcg)
     return c;
 }
 
+static void phys_pages_clear(TBCache *c);
+
 static void free_insn_info(TBCache *c)
 {
     for (size_t i = 0; i < c->nb_tbs; i++) {
@@ -49,6 +51,7 @@ void tb_cache_unref(TBCache *c)
         return;
     }
     free_insn_info(c);
+    phys_pages_clear(c);
     free(c->tbs);
     page_map_free(c->pages);
     free(c);
@@ -82,10 +85,22 @@ TBEntry *tb_lookup(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags)
     return NULL;
 }
 
+static void phys_pages_clear(TBCache *c)
+{
+    for (size_t i = 0; i < (1u << PHYS_PAGE_HASH_BITS); i++) {
+        while (c->phys_pages[i]) {
+            PhysPageCode *next = c->phys_pages[i]->next;
+            free(c->phys_pages[i]);
+            c->phys_pages[i] = next;
+        }
+    }
+}
+
 void tb_flush(CPUExec *cpu)
 {
     TBCache *c = cpu->tbs;
     free_insn_info(c);
+    phys_pages_clear(c);
     c->nb_tbs = 0;
     c->code_next = c->code_start;
     memset(c->hash, 0, sizeof(c->hash));
@@ -156,6 +171,10 @@ void tb_invalidate_one(TBCache *c, TBEntry *e)
 void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
 {
     TBCache *c = cpu->tbs;
+    if (c->softmmu) {
+        tb_invalidate_phys_range(cpu, start, end, 0);
+        return;
+    }
     for (size_t i = 0; i < c->nb_tbs; i++) {
         TBEntry *e = &c->tbs[i];
         uint64_t tb_end = e->tb.pc + (e->tb.size ? e->tb.size : 1);
@@ -165,10 +184,24 @@ void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
     }
 }
 
+/* System mode: a chained jump skips the lookup by physical page, so it may only
+ * lead to a one-page block on a virtual page of the source block (whose mapping
+ * was checked when the source was entered). */
+static bool chain_safe(const TBEntry *src, const TBEntry *dst)
+{
+    uint64_t page = dst->tb.pc & GUEST_PAGE_MASK;
+    uint64_t src_end = src->tb.pc + (src->tb.size ? src->tb.size - 1 : 0);
+    return dst->phys_page2 == UINT64_MAX &&
+           (page == (src->tb.pc & GUEST_PAGE_MASK) || page == (src_end & GUEST_PAGE_MASK));
+}
+
 void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
 {
     if (slot > 1 || src->jmp_dest[slot] || src->invalid || dst->invalid ||
         src->uncached || dst->uncached || src->tb.jmp_insn_offset[slot] == UINT16_MAX) {
+        return;
+    }
+    if (c->softmmu && !chain_safe(src, dst)) {
         return;
     }
     tcg_patch_goto_tb((uintptr_t)src->tb.tc_ptr + src->tb.jmp_insn_offset[slot],
@@ -220,6 +253,8 @@ TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc)
     return NULL;
 }
 
+static void tb_link_phys(CPUExec *cpu, TBEntry *e, uint64_t phys_pc);
+
 static void keep_insn_info(TBEntry *e, const TCGCodeInfo *info)
 {
     size_t n = info->nb_insns ? info->nb_insns : 1;
@@ -261,6 +296,11 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
 {
     TBCache *c = cpu->tbs;
     bool flushed = false;
+    uint64_t phys_pc = 0;
+    if (c->softmmu) {
+        /* raises the fetch fault of the block's first byte */
+        phys_pc = get_page_addr_code(cpu, pc, cpu->ops->code_mmu_index(cpu->env));
+    }
     for (;;) {
         if (c->nb_tbs == c->capacity) {
             tb_flush(cpu);
@@ -275,6 +315,9 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
         if (tb_compile(cpu, e, max_insns)) {
             c->nb_tbs++;
             c->stats.nb_translations++;
+            if (c->softmmu && !uncached) {
+                tb_link_phys(cpu, e, phys_pc);
+            }
             if (!uncached) {
                 unsigned h = tb_hash(pc, cs_base, flags);
                 e->hash_next = c->hash[h];
@@ -307,4 +350,134 @@ void tb_get_statistics(CPUExec *cpu, TBStatistics *out)
     }
     out->code_bytes_used = (uint64_t)(c->code_next - c->code_start);
     out->code_bytes_total = c->code_size;
+}
+
+/* --- system mode: blocks by physical page --- */
+
+static PhysPageCode **phys_page_link(TBCache *c, uint64_t page)
+{
+    uint64_t h = (page >> GUEST_PAGE_BITS) * 0x9e3779b97f4a7c15ull;
+    PhysPageCode **link = &c->phys_pages[h >> (64 - PHYS_PAGE_HASH_BITS)];
+    while (*link && (*link)->page != page) {
+        link = &(*link)->next;
+    }
+    return link;
+}
+
+bool tb_phys_page_has_code(TBCache *c, uint64_t page)
+{
+    return *phys_page_link(c, page) != NULL;
+}
+
+/* Adds e to the list of physical page (its n-th page); a page that had no code
+ * until now gets its TLB write entries flagged. */
+static void phys_page_add(CPUExec *cpu, uint64_t page, TBEntry *e, unsigned n)
+{
+    PhysPageCode **link = phys_page_link(cpu->tbs, page);
+    if (!*link) {
+        *link = xcalloc(1, sizeof(PhysPageCode));
+        (*link)->page = page;
+        tlb_protect_code(cpu, page);
+    }
+    e->page_next[n] = (*link)->first;
+    (*link)->first = (uintptr_t)e | n;
+}
+
+/* Bytes of e on its n-th page, as a physical range. */
+static void tb_phys_span(const TBEntry *e, unsigned n, uint64_t *start, uint64_t *end)
+{
+    uint64_t size = e->tb.size ? e->tb.size : 1;
+    uint64_t first = GUEST_PAGE_SIZE - (e->tb.pc & ~GUEST_PAGE_MASK);
+    first = first < size ? first : size;
+    if (n == 0) {
+        *start = e->phys_pc;
+        *end = e->phys_pc + first;
+    } else {
+        *start = e->phys_page2;
+        *end = e->phys_page2 + (size - first);
+    }
+}
+
+TBEntry *tb_lookup_phys(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                        uint64_t phys_pc)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    for (TBEntry *e = cpu->tbs->hash[tb_hash(pc, cs_base, flags)]; e; e = e->hash_next) {
+        if (!tb_matches(e, pc, cs_base, flags) || e->phys_pc != phys_pc) {
+            continue;
+        }
+        if (e->phys_page2 != UINT64_MAX) {
+            uint64_t page2 = (pc & GUEST_PAGE_MASK) + GUEST_PAGE_SIZE, phys2;
+            if (!tlb_code_phys_probe(cpu, page2, &phys2) || phys2 != e->phys_page2) {
+                continue;
+            }
+        }
+        p->jump_cache.slot[jump_cache_hash(pc)] = e;
+        return e;
+    }
+    return NULL;
+}
+
+/* Enters a freshly translated system-mode block in the lists of its pages. */
+static void tb_link_phys(CPUExec *cpu, TBEntry *e, uint64_t phys_pc)
+{
+    uint64_t last = e->tb.pc + (e->tb.size ? e->tb.size - 1 : 0);
+    e->phys_pc = phys_pc;
+    e->phys_page2 = UINT64_MAX;
+    if ((last & GUEST_PAGE_MASK) != (e->tb.pc & GUEST_PAGE_MASK)) {
+        uint64_t phys2;
+        if (!tlb_code_phys_probe(cpu, last & GUEST_PAGE_MASK, &phys2)) {
+            fprintf(stderr, "quetzal: the second code page of a block vanished\n");
+            abort();
+        }
+        e->phys_page2 = phys2 & GUEST_PAGE_MASK;
+    }
+    phys_page_add(cpu, phys_pc & GUEST_PAGE_MASK, e, 0);
+    if (e->phys_page2 != UINT64_MAX) {
+        phys_page_add(cpu, e->phys_page2, e, 1);
+    }
+}
+
+/* Invalidates the blocks of one page overlapping [start, end) and drops the
+ * invalid ones from its list (and the page when no block is left). */
+static void phys_page_invalidate(TBCache *c, uint64_t page, uint64_t start, uint64_t end)
+{
+    PhysPageCode **plink = phys_page_link(c, page);
+    if (!*plink) {
+        return;
+    }
+    uintptr_t *link = &(*plink)->first;
+    while (*link) {
+        TBEntry *e = (TBEntry *)(*link & ~(uintptr_t)3);
+        unsigned n = *link & 3;
+        uint64_t s, t;
+        tb_phys_span(e, n, &s, &t);
+        if (!e->invalid && s < end && t > start) {
+            tb_invalidate_one(c, e);
+        }
+        if (e->invalid) {
+            *link = e->page_next[n];
+        } else {
+            link = &e->page_next[n];
+        }
+    }
+    if (!(*plink)->first) {
+        PhysPageCode *dead = *plink;
+        *plink = dead->next;
+        free(dead);
+    }
+}
+
+bool tb_invalidate_phys_range(CPUExec *cpu, uint64_t start, uint64_t end, uintptr_t host_pc)
+{
+    TBCache *c = cpu->tbs;
+    TBEntry *current = NULL;
+    if (host_pc && cpu_exec_pc_in_code(cpu, host_pc)) {
+        current = tb_find_by_host_pc(c, host_pc);
+    }
+    bool current_was_valid = current && !current->invalid;
+    for (uint64_t page = start & GUEST_PAGE_MASK; page < end; page += GUEST_PAGE_SIZE) {
+        phys_page_invalidate(c, page, start, end);
+    }
+    return current_was_valid && current->invalid && current->nb_insns > 1;
 }

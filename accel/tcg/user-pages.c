@@ -151,6 +151,9 @@ bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len)
     if (len == 0) {
         return true;
     }
+    if (cpu_is_softmmu(cpu)) {
+        return softmmu_read_code(cpu, addr, dst, len);
+    }
     uint64_t end = addr + len;
     if (end < addr || end > GUEST_ADDR_LIMIT) {
         return false;

@@ -32,6 +32,9 @@ const int tcg_target_guest_base_reg = REG_R13;
 const int tcg_target_frame_reg = REG_RSP;
 /* 128 bytes of outgoing-call area, then the spill slots */
 const intptr_t tcg_target_frame_start = 128;
+/* the inline TLB probe's index and comparison (also the slow helpers' first
+ * two arguments) */
+const uint32_t tcg_target_softmmu_reserved_regs = R(REG_RDI) | R(REG_RSI);
 const char *const tcg_target_reg_names[TCG_TARGET_NB_REGS] = {
     "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
     "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",

@@ -343,6 +343,162 @@ static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, TCGM
     out_store(s, st_size[size], val, is_const, base, index, disp);
 }
 
+/* --- softmmu: the inline TLB probe and the slow-path call --- */
+
+/* A forward jcc/jmp with a rel32 to patch; returns the field. */
+static uint8_t *out_jump_fwd(TCGContext *s, int jcc)
+{
+    if (jcc < 0) {
+        out8(s, OPC_JMP_long);
+    } else {
+        emit_opc(s, OPC_JCC_long + jcc, 0, 0, 0);
+    }
+    uint8_t *field = s->code_ptr;
+    out32(s, 0);
+    return field;
+}
+
+static void patch_rel32(uint8_t *field, const uint8_t *target)
+{
+    int32_t rel = (int32_t)(target - (field + 4));
+    memcpy(field, &rel, 4);
+}
+
+/*
+ * Hit test: rdi = TLB entry offset from the address's page number, rsi = the
+ * address's page (of its last byte, so that an access crossing into the next
+ * page misses) with the alignment bits MO_ALIGN wants clear; equal to the
+ * entry's comparator (which carries no flag bits) only on a plain RAM hit.
+ * Leaves rdi = the addend on a hit; returns the rel32 of the jump to the miss.
+ */
+static uint8_t *out_tlb_probe(TCGContext *s, int addr, TCGMemOp memop, bool is_store)
+{
+    const TCGSoftMMU *m = &s->softmmu;
+    unsigned size = 1u << (memop & MO_SIZE);
+    bool aligned = (memop & MO_ALIGN) != 0;
+    intptr_t table = m->tlb_offset +
+                     ((intptr_t)tcg_memop_mmuidx(memop) << (m->tlb_bits + m->entry_bits));
+    intptr_t cmp = table + (is_store ? m->write_offset : m->read_offset);
+    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, addr);
+    emit_modrm(s, OPC_SHIFT_Ib | P_REXW, SHIFT_SHR, REG_RDI);
+    out8(s, (uint8_t)(m->page_bits - m->entry_bits));
+    out_arithi(s, ALU_AND, 0, REG_RDI, (int32_t)(((1u << m->tlb_bits) - 1) << m->entry_bits));
+    if (!aligned && size > 1) {
+        emit_modrm_mem(s, OPC_LEA | P_REXW, REG_RSI, addr, -1, 0, (int32_t)(size - 1));
+    } else {
+        tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, addr);
+    }
+    int64_t mask = (int64_t)(~0ull << m->page_bits) | (aligned ? (int64_t)(size - 1) : 0);
+    out_arithi(s, ALU_AND, P_REXW, REG_RSI, (int32_t)mask);
+    emit_modrm_mem(s, ((ALU_CMP << 3) + 3) | P_REXW, REG_RSI, tcg_target_env_reg, REG_RDI, 0,
+                   (int32_t)cmp);
+    uint8_t *miss = out_jump_fwd(s, JCC_JNE);
+    emit_modrm_mem(s, OPC_MOVL_GvEv | P_REXW, REG_RDI, tcg_target_env_reg, REG_RDI, 0,
+                   (int32_t)(table + m->addend_offset));
+    return miss;
+}
+
+/* Call-clobbered registers holding values the slow path must keep (all but the
+ * result); they go to the outgoing-argument area at the bottom of the frame. */
+static uint32_t slow_path_saved(TCGContext *s, int out)
+{
+    uint32_t saved = 0;
+    for (int r = 0; r < TCG_TARGET_NB_REGS; r++) {
+        if ((tcg_target_call_clobbered_regs & (1u << r)) && s->reg_to_temp[r] >= 0 && r != out &&
+            !((s->reserved_regs >> r) & 1)) {
+            saved |= 1u << r;
+        }
+    }
+    return saved;
+}
+
+static void out_save_regs(TCGContext *s, uint32_t regs, bool restore)
+{
+    for (int r = 0; r < TCG_TARGET_NB_REGS; r++) {
+        if (regs & (1u << r)) {
+            if (restore) {
+                tcg_target_out_ld(s, TCG_TYPE_I64, r, tcg_target_frame_reg, 8 * r);
+            } else {
+                tcg_target_out_st(s, TCG_TYPE_I64, r, tcg_target_frame_reg, 8 * r);
+            }
+        }
+    }
+}
+
+/* lea ra_reg, [rip + x], call helper, with x patched to the call's return address */
+static void out_slow_call(TCGContext *s, int ra_reg, const void *helper)
+{
+    emit_opc(s, OPC_LEA | P_REXW, ra_reg, 0, 0);
+    out8(s, 0x05 | ((ra_reg & 7) << 3));
+    uint8_t *field = s->code_ptr;
+    out32(s, 0);
+    tcg_target_out_call(s, helper);
+    patch_rel32(field, s->code_ptr);
+    s->last_call_end = tcg_code_offset(s);
+}
+
+static void out_qemu_ld_softmmu(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop)
+{
+    static const TCGOpcode by_size[2][4] = {
+        { INDEX_op_ld8u, INDEX_op_ld16u, INDEX_op_ld32u, INDEX_op_ld },
+        { INDEX_op_ld8s, INDEX_op_ld16s, INDEX_op_ld32s, INDEX_op_ld },
+    };
+    unsigned size = memop & MO_SIZE;
+    bool sign = (memop & MO_SIGN) != 0;
+    bool swap = (memop & MO_BSWAP) && size != MO_8;
+    uint32_t saved = slow_path_saved(s, out);
+    uint8_t *miss = out_tlb_probe(s, addr, memop, false);
+    out_load(s, by_size[sign && !swap][size], size == MO_64 ? TCG_TYPE_I64 : type, out,
+             addr, REG_RDI, 0);
+    if (swap) {
+        out_byte_swap_value(s, type, size, sign, out);
+    }
+    uint8_t *done = out_jump_fwd(s, -1);
+    patch_rel32(miss, s->code_ptr);
+    out_save_regs(s, saved, false);
+    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, addr);
+    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, tcg_target_env_reg);
+    tcg_target_out_movi(s, TCG_TYPE_I32, REG_RDX, memop);
+    out_slow_call(s, REG_RCX, (const void *)s->softmmu.ld_helper);
+    tcg_target_out_mov(s, type, out, REG_RAX);
+    if (type == TCG_TYPE_I32 && out == REG_RAX) {
+        emit_modrm(s, OPC_MOVL_GvEv, out, out);     /* i32 values stay zero-extended */
+    }
+    out_save_regs(s, saved, true);
+    patch_rel32(done, s->code_ptr);
+}
+
+static void out_qemu_st_softmmu(TCGContext *s, TCGType type, TCGArg val, bool is_const,
+                                int addr, TCGMemOp memop)
+{
+    unsigned size = memop & MO_SIZE;
+    uint32_t saved = slow_path_saved(s, -1);
+    uint8_t *miss = out_tlb_probe(s, addr, memop, true);
+    if ((memop & MO_BSWAP) && size != MO_8 && !is_const) {
+        out_swap_in_place(s, size, (int)val);
+        out_store(s, st_size[size], val, false, addr, REG_RDI, 0);
+        out_swap_in_place(s, size, (int)val);
+    } else {
+        out_store(s, st_size[size], val, is_const, addr, REG_RDI, 0);
+    }
+    uint8_t *done = out_jump_fwd(s, -1);
+    patch_rel32(miss, s->code_ptr);
+    out_save_regs(s, saved, false);
+    /* rsi and rdi hold no values (reserved): addr and val are read before
+     * rdx, rcx and r8 are written */
+    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, addr);
+    if (is_const) {
+        tcg_target_out_movi(s, type, REG_RDX, (int64_t)val);
+    } else {
+        tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDX, (int)val);
+    }
+    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, tcg_target_env_reg);
+    tcg_target_out_movi(s, TCG_TYPE_I32, REG_RCX, memop);
+    out_slow_call(s, REG_R8, (const void *)s->softmmu.st_helper);
+    out_save_regs(s, saved, true);
+    patch_rel32(done, s->code_ptr);
+}
+
 /* --- block exits --- */
 
 static void out_goto_tb(TCGContext *s, unsigned n)
@@ -466,10 +622,18 @@ static bool out_memory_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const
         break;
     }
     case INDEX_op_qemu_ld:
-        out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
+        if (s->has_softmmu) {
+            out_qemu_ld_softmmu(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
+        } else {
+            out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
+        }
         break;
     case INDEX_op_qemu_st:
-        out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
+        if (s->has_softmmu) {
+            out_qemu_st_softmmu(s, type, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
+        } else {
+            out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
+        }
         break;
     default:
         return false;
