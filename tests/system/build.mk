@@ -1,0 +1,6 @@
+# Unit tests of the system-emulation infrastructure: memory map, I/O ports,
+# main loop and timers, char back ends (run by tests/check-system.sh).
+TEST_PROGS += tests/system/test-system
+tests/system/test-system: tests/system/test-system.o system/memory.o system/ioport.o \
+		system/main-loop.o system/char.o hw/device.o
+	$(LINK)
