@@ -22,9 +22,10 @@
 /* Fixed values shared by the PM device and the tables (QEMU's pc defaults). */
 enum {
     ACPI_PM_BASE = 0x600,        /* PM I/O block: PM1a_EVT +0 (4), PM1a_CNT +4 (2),
-                                    PM_TMR +8 (4), GPE0 +0x20 (4: STS 2, EN 2) */
+                                    PM_TMR +8 (4), GPE0 +0x0C (4: GPSTS 2, GPEN 2),
+                                    as the PIIX4 datasheet lays out PMBA */
     ACPI_PM1_EVT_OFF = 0x00, ACPI_PM1_CNT_OFF = 0x04, ACPI_PM_TMR_OFF = 0x08,
-    ACPI_GPE0_OFF = 0x20, ACPI_GPE0_LEN = 4,
+    ACPI_GPE0_OFF = 0x0C, ACPI_PM_IO_LEN = 0x40, ACPI_GPE0_LEN = 4,
     ACPI_SCI_IRQ = 9,
     ACPI_SMI_CMD_PORT = 0xB2, ACPI_ENABLE_VALUE = 0xF1, ACPI_DISABLE_VALUE = 0xF0,
     ACPI_S5_SLP_TYP = 0,         /* the \_S5 package value the PM1a control decodes */
