@@ -350,6 +350,28 @@ static char *load_direct(PCMachine *m)
                                  X86_BOOT_RSDP, &m->entry_eip);
 }
 
+/* The 32-bit boot protocol's entry state (boot.rst, "32-bit Boot Protocol"):
+ * protected mode, paging off, flat 4 GiB CS (0x10) and data (0x18) segments
+ * from the GDT at X86_BOOT_GDT, interrupts off, ESI = the zero page, EBP, EDI,
+ * EBX zero. Segment flags are descriptor bits 8-23 (Intel SDM vol. 3A, 3.4.5). */
+static void enter_linux_32(CPUX86State *env, uint32_t eip)
+{
+    for (int i = 0; i < 6; i++) {
+        env->segs[i] = (SegmentCache){ 0x18, 0, 0xffffffff, 0x00cf9300 };
+    }
+    env->segs[1] = (SegmentCache){ 0x10, 0, 0xffffffff, 0x00cf9b00 };   /* CS */
+    env->gdt.base = X86_BOOT_GDT;
+    env->gdt.limit = 31;
+    env->cr[0] = 0x11;          /* PE, ET */
+    env->cr[4] = 0;
+    env->efer = 0;
+    x86_cpu_set_eflags(env, 0x2);
+    memset(env->regs, 0, sizeof(env->regs));
+    env->regs[6] = X86_BOOT_PARAMS;     /* ESI */
+    env->rip = eip;
+    x86_update_hflags(env);
+}
+
 static void pc_reset(PCMachine *m)
 {
     for (Device *d = m->devices; d; d = d->next) {
@@ -361,7 +383,7 @@ static void pc_reset(PCMachine *m)
     if (m->cfg.fast_boot) {
         char *err = load_direct(m);
         free(err);  /* it fitted at start-up: it fits again */
-        x86_linux_enter_32(m->env, m->entry_eip);
+        enter_linux_32(m->env, m->entry_eip);
     } else if (m->bios) {
         x86_reload_bios_shadow(m->as, m->bios);
     }

@@ -106,12 +106,6 @@ char *x86_linux_load_direct(const LinuxImage *img, AddressSpace *as, const E820M
                             uint64_t ram_below_4g, uint64_t initrd_limit,
                             uint64_t rsdp_addr, uint32_t *entry_eip);
 
-struct CPUX86State;
-/* Puts the CPU in the 32-bit boot protocol's entry state: protected mode, paging
- * off, flat 4 GiB CS (0x10) and data (0x18) segments from the GDT at
- * X86_BOOT_GDT, interrupts off, ESI = the zero page. */
-void x86_linux_enter_32(struct CPUX86State *env, uint32_t eip);
-
 struct FWCfgState;
 /* Firmware boot: the kernel's setup part, the rest, the initrd and the command
  * line as fw_cfg items (FW_CFG_SETUP_*, KERNEL_*, INITRD_*, CMDLINE_*), for an

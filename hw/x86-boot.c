@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include "hw/fw_cfg.h"
 #include "hw/pc.h"
-#include "target-i386/cpu.h"
 
 /* setup header fields (offsets in the image and in boot_params alike) */
 enum {
@@ -265,24 +264,6 @@ char *x86_linux_load_direct(const LinuxImage *img, AddressSpace *as, const E820M
     address_space_write(as, X86_BOOT_GDT, g, sizeof(g));
     *entry_eip = get32(img->data + HDR_CODE32_START);
     return NULL;
-}
-
-void x86_linux_enter_32(CPUX86State *env, uint32_t eip)
-{
-    for (int i = 0; i < 6; i++) {
-        env->segs[i] = (SegmentCache){ 0x18, 0, 0xffffffff, 0x00cf9300 };
-    }
-    env->segs[1] = (SegmentCache){ 0x10, 0, 0xffffffff, 0x00cf9b00 };   /* CS */
-    env->gdt.base = X86_BOOT_GDT;
-    env->gdt.limit = 31;
-    env->cr[0] = 0x11;          /* PE, ET; paging off */
-    env->cr[4] = 0;
-    env->efer = 0;
-    x86_cpu_set_eflags(env, 0x2);
-    memset(env->regs, 0, sizeof(env->regs));
-    env->regs[6] = X86_BOOT_PARAMS;     /* ESI */
-    env->rip = eip;
-    x86_update_hflags(env);
 }
 
 /* --- firmware boot: the items linuxboot_dma.bin reads --- */

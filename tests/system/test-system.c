@@ -16,6 +16,7 @@
 #include "system/main-loop.h"
 #include "system/memory.h"
 #include "hw/device.h"
+#include "hw/pc.h"
 
 typedef struct Counts {
     int passed, failed;
@@ -376,6 +377,136 @@ static void test_savestream(Counts *c)
     fclose(s.f);
 }
 
+/* A made-up bzImage: 4 setup sectors + 1, protocol 2.15, 64 KiB protected-mode
+ * part filled with a pattern (boot.rst: header at 0x1F1, "HdrS" at 0x202). */
+static uint8_t *fake_bzimage(size_t *size, uint16_t version)
+{
+    size_t setup = 5 * 512, len = setup + 0x10000;
+    uint8_t *k = calloc(1, len);
+    k[0x1f1] = 4;
+    k[0x1fe] = 0x55;
+    k[0x1ff] = 0xaa;
+    k[0x200] = 0xeb;
+    k[0x201] = 0x6a;                    /* header ends at 0x26c */
+    memcpy(k + 0x202, "HdrS", 4);
+    k[0x206] = version;
+    k[0x207] = version >> 8;
+    k[0x211] = 0x01;                    /* LOADED_HIGH */
+    k[0x216] = 0x10;                    /* code32_start 0x100000 */
+    k[0x22c] = 0xff; k[0x22d] = 0xff; k[0x22e] = 0xff; k[0x22f] = 0x37;  /* 0x37ffffff */
+    k[0x239] = 0x08;                    /* cmdline_size 2048 */
+    for (size_t i = setup; i < len; i++) {
+        k[i] = i * 7;
+    }
+    *size = len;
+    return k;
+}
+
+static char *write_tmp(const void *data, size_t len)
+{
+    char *path = strdup("/tmp/test-system-boot.XXXXXX");
+    int fd = mkstemp(path);
+    if (write(fd, data, len) != (ssize_t)len) {
+        perror("write");
+    }
+    close(fd);
+    return path;
+}
+
+static void test_boot(Counts *c)
+{
+    size_t ksize;
+    uint8_t *k = fake_bzimage(&ksize, 0x20f);
+    char *kpath = write_tmp(k, ksize);
+    uint8_t rd[5000];
+    memset(rd, 0x5a, sizeof(rd));
+    char *rdpath = write_tmp(rd, sizeof(rd));
+    LinuxImage img;
+    char *err = x86_linux_read(&img, kpath, rdpath, "console=ttyS0");
+    CHECK(c, err == NULL);
+    AddressSpace *as = address_space_new();
+    uint64_t ram = 64 << 20;
+    memory_add_ram(as, "ram", 0, ram);
+    E820Map map;
+    x86_e820_build(&map, ram, 0, true);
+    CHECK(c, map.n == 6 && map.e[3].addr == 0x100000 && map.e[3].size == ram - 0x100000 - X86_ACPI_SIZE);
+    CHECK(c, map.e[4].type == E820_ACPI && map.e[4].addr + map.e[4].size == ram);
+    uint32_t eip = 0;
+    uint64_t limit = ram - X86_ACPI_SIZE;
+    err = x86_linux_load_direct(&img, as, &map, ram, limit, X86_BOOT_RSDP, &eip);
+    CHECK(c, err == NULL && eip == 0x100000);
+    uint8_t buf[16];
+    address_space_read(as, 0x100000, buf, 16);
+    CHECK(c, !memcmp(buf, k + 5 * 512, 16));
+    uint64_t bp = X86_BOOT_PARAMS;
+    uint8_t b8[4];
+    address_space_read(as, bp + 0x202, b8, 4);
+    CHECK(c, !memcmp(b8, "HdrS", 4));
+    address_space_read(as, bp + 0x210, b8, 1);
+    CHECK(c, b8[0] == 0xff);                         /* type_of_loader */
+    CHECK(c, ldl_phys(as, bp + 0x228) == X86_BOOT_CMDLINE);
+    uint32_t rdaddr = ldl_phys(as, bp + 0x218);
+    CHECK(c, ldl_phys(as, bp + 0x21c) == sizeof(rd));
+    CHECK(c, rdaddr % 4096 == 0 && rdaddr + sizeof(rd) <= limit && rdaddr + sizeof(rd) > limit - 8192);
+    CHECK(c, ldl_phys(as, rdaddr) == 0x5a5a5a5a);
+    CHECK(c, ldq_phys(as, bp + 0x70) == X86_BOOT_RSDP);
+    address_space_read(as, bp + 0x1e8, b8, 1);
+    CHECK(c, b8[0] == map.n);
+    CHECK(c, ldq_phys(as, bp + 0x2d0 + 20 * 3) == 0x100000 && ldl_phys(as, bp + 0x2d0 + 20 * 3 + 16) == 1);
+    char cl[16] = "";
+    address_space_read(as, X86_BOOT_CMDLINE, cl, 14);
+    CHECK(c, !strcmp(cl, "console=ttyS0"));
+    CHECK(c, ldq_phys(as, X86_BOOT_GDT + 16) == 0x00cf9b000000ffffull);
+    /* an initrd larger than the room below the limit */
+    err = x86_linux_load_direct(&img, as, &map, ram, 0x102000, X86_BOOT_RSDP, &eip);
+    CHECK(c, err && strstr(err, "initrd too large") && !strchr(err, '\n'));
+    free(err);
+    x86_linux_free(&img);
+    address_space_free(as);
+    /* too old a protocol, not a bzImage, missing file: one-line messages naming it */
+    free(k);
+    k = fake_bzimage(&ksize, 0x205);
+    char *old = write_tmp(k, ksize);
+    err = x86_linux_read(&img, old, NULL, NULL);
+    CHECK(c, err && strstr(err, old) && strstr(err, "2.05"));
+    free(err);
+    x86_linux_free(&img);
+    memset(k + 0x202, 0, 4);
+    char *bad = write_tmp(k, ksize);
+    err = x86_linux_read(&img, bad, NULL, NULL);
+    CHECK(c, err && strstr(err, bad) && strstr(err, "bzImage"));
+    free(err);
+    x86_linux_free(&img);
+    err = x86_linux_read(&img, "/nonexistent/vmlinuz", NULL, NULL);
+    CHECK(c, err && strstr(err, "/nonexistent/vmlinuz"));
+    free(err);
+    x86_linux_free(&img);
+    /* firmware: ROM at the top of 4 GiB, last 128 KiB shadowed at 0xE0000 */
+    as = address_space_new();
+    memory_add_ram(as, "ram", 0, 1 << 20);
+    uint8_t *bios = malloc(0x40000);
+    for (int i = 0; i < 0x40000; i++) {
+        bios[i] = i ^ (i >> 8);
+    }
+    char *bpath = write_tmp(bios, 0x40000);
+    MemRegion *rom = NULL;
+    err = x86_load_bios(as, bpath, &rom);
+    CHECK(c, err == NULL && rom);
+    CHECK(c, ldl_phys(as, 0xfffffff0) == ldl_phys(as, 0xffff0));
+    address_space_read(as, 0xfffc0000, buf, 16);
+    CHECK(c, !memcmp(buf, bios, 16));
+    address_space_read(as, 0xe0000, buf, 16);
+    CHECK(c, !memcmp(buf, bios + 0x20000, 16));
+    address_space_free(as);
+    const char *dirs[] = { "/nonexistent", "/tmp", NULL };
+    char *found = x86_find_firmware(dirs, strrchr(bpath, '/') + 1);
+    CHECK(c, found && !strcmp(found, bpath));
+    free(found);
+    CHECK(c, x86_find_firmware(dirs, "no-such-bios.bin") == NULL);
+    unlink(kpath); unlink(rdpath); unlink(old); unlink(bad); unlink(bpath);
+    free(kpath); free(rdpath); free(old); free(bad); free(bpath); free(bios); free(k);
+}
+
 int main(void)
 {
     Counts c = { 0, 0 };
@@ -384,6 +515,7 @@ int main(void)
     test_main_loop(&c);
     test_char(&c);
     test_savestream(&c);
+    test_boot(&c);
     printf("%d passed, %d failed\n", c.passed, c.failed);
     return c.failed != 0;
 }
