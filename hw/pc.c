@@ -29,7 +29,11 @@
 
 #define RAM_BELOW_4G_MAX 0xB0000000ull
 #define CODE_BUFFER_SIZE (128u << 20)
-#define LINUXBOOT_ROM "linuxboot_dma.bin"
+#define LINUXBOOT_ROM "linuxboot.bin"
+
+/* hw/optionrom/linuxboot-rom.c (generated) */
+extern const unsigned char linuxboot_rom[];
+extern const size_t linuxboot_rom_size;
 
 struct PCMachine {
     PCConfig cfg;
@@ -317,26 +321,10 @@ static char *setup_firmware_boot(PCMachine *m)
     if ((err = x86_linux_add_fw_cfg(&m->kimg, m->fw, m->below_4g))) {
         return err;
     }
-    char *rom = x86_find_firmware(m->cfg.fw_dirs, LINUXBOOT_ROM);
-    size_t rom_size = 0;
-    uint8_t *data = NULL;
-    FILE *f = rom ? fopen(rom, "rb") : NULL;
-    if (f) {
-        data = malloc(128 * 1024);
-        rom_size = fread(data, 1, 128 * 1024, f);
-        fclose(f);
-    }
-    if (!rom_size) {
-        free(data);
-        free(rom);
-        return errmsg("-kernel with firmware needs the option ROM %s in the firmware path "
-                      "(or use -machine pc,fast-boot=on)", LINUXBOOT_ROM);
-    }
-    fw_cfg_add_file(m->fw, "genroms/" LINUXBOOT_ROM, data, rom_size);
+    /* the option ROM that loads them (hw/optionrom/linuxboot.S, built in) */
+    fw_cfg_add_file(m->fw, "genroms/" LINUXBOOT_ROM, linuxboot_rom, linuxboot_rom_size);
     static const char order[] = "/rom@genroms/" LINUXBOOT_ROM "\n";
     fw_cfg_add_file(m->fw, "bootorder", order, sizeof(order));
-    free(data);
-    free(rom);
     return NULL;
 }
 

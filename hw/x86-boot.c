@@ -304,6 +304,9 @@ char *x86_linux_add_fw_cfg(const LinuxImage *img, FWCfgState *fw, uint64_t ram_b
         fw_cfg_add_i32(fw, FW_CFG_INITRD_ADDR, initrd_addr);
         fw_cfg_add_i32(fw, FW_CFG_INITRD_SIZE, img->initrd_size);
         fw_cfg_add_bytes(fw, FW_CFG_INITRD_DATA, img->initrd, img->initrd_size);
+    } else {
+        fw_cfg_add_i32(fw, FW_CFG_INITRD_ADDR, 0);
+        fw_cfg_add_i32(fw, FW_CFG_INITRD_SIZE, 0);
     }
     free(setup);
     return NULL;
