@@ -321,6 +321,64 @@ static void test_main_loop(Counts *c)
     main_loop_free(ml);
 }
 
+typedef struct Sink {
+    uint8_t buf[64];
+    size_t len;
+    int room;
+} Sink;
+static int sink_can(void *o) { return ((Sink *)o)->room; }
+static void sink_recv(void *o, const uint8_t *b, size_t n)
+{
+    Sink *s = o;
+    memcpy(s->buf + s->len, b, n);
+    s->len += n;
+}
+
+/* mon:stdio on a pipe as stdin: escapes filtered, Ctrl-A x asks to quit, no
+ * input taken while the device has no room. */
+static void test_mux(Counts *c)
+{
+    int in[2], out[2];
+    if (pipe(in) || pipe(out)) {
+        CHECK(c, 0);
+        return;
+    }
+    int save0 = dup(0), save1 = dup(1);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    MainLoop *ml = main_loop_new();
+    char *err = NULL;
+    CharDev *d = chardev_open(ml, "mon:stdio", &err);
+    Sink sink = { .room = 0 };
+    chardev_set_handlers(d, sink_can, sink_recv, &sink);
+    CHECK(c, write(in[1], "ab\001\001c\001hd", 8) == 8);
+    main_loop_poll(ml, false, 0);           /* no room: nothing read */
+    CHECK(c, sink.len == 0);
+    sink.room = 64;
+    chardev_accept_input(d);
+    main_loop_poll(ml, true, 100000000);
+    CHECK(c, sink.len == 5 && !memcmp(sink.buf, "ab\001cd", 5));
+    int code = -1;
+    CHECK(c, main_loop_take_request(ml, &code) == REQ_NONE);
+    CHECK(c, write(in[1], "\x01x", 2) == 2);
+    main_loop_poll(ml, true, 100000000);
+    CHECK(c, main_loop_take_request(ml, &code) == REQ_EXIT_CODE && code == 0);
+    chardev_write(d, (const uint8_t *)"out", 3);
+    chardev_close(d);
+    main_loop_free(ml);
+    dup2(save0, 0);
+    dup2(save1, 1);
+    close(save0);
+    close(save1);
+    char got[256] = "";
+    close(out[1]);
+    ssize_t n = read(out[0], got, sizeof(got) - 1);
+    CHECK(c, n > 0 && strstr(got, "C-a x") && strstr(got, "Terminated") && strstr(got, "out"));
+    close(in[0]);
+    close(in[1]);
+    close(out[0]);
+}
+
 static void test_char(Counts *c)
 {
     MainLoop *ml = main_loop_new();
@@ -514,6 +572,7 @@ int main(void)
     test_ioport(&c);
     test_main_loop(&c);
     test_char(&c);
+    test_mux(&c);
     test_savestream(&c);
     test_boot(&c);
     printf("%d passed, %d failed\n", c.passed, c.failed);
