@@ -1,0 +1,493 @@
+/*
+ * QEMU's "pc" machine: i440FX host bridge and PIIX3 on PCI bus 0, the ISA
+ * devices (8259 pair, 8254, MC146818, 16550A at 0x3F8, 8042, port 0x92), a
+ * local APIC, I/O APIC and HPET, the PIIX4 ACPI PM function, fw_cfg; one CPU.
+ *
+ * Memory map (as QEMU's pc): RAM from 0 up to 0xB0000000 at most, the rest
+ * above 4 GiB; 0xA0000-0xBFFFF (VGA window) unassigned; the BIOS image at
+ * 4 GiB - its size, its last 128 KiB pre-loaded into the RAM at 0xE0000 so
+ * that the firmware's shadowing works without PAM. Interrupt routing (Intel
+ * MultiProcessor Spec. 1.4, ch. 5 "default configurations"; ACPI MADT
+ * interrupt source override for IRQ 0): ISA IRQ n drives 8259 input n and I/O
+ * APIC pin n, except IRQ 0, which reaches I/O APIC pin 2; the 8259's INTR goes
+ * to the local APIC's LINT0 (ExtINT, virtual wire).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "accel/tcg/cputlb.h"
+#include "accel/tcg/exec.h"
+#include "hw/acpi.h"
+#include "hw/apic.h"
+#include "hw/fw_cfg.h"
+#include "hw/isa.h"
+#include "hw/pc.h"
+#include "hw/pci.h"
+#include "system/char.h"
+#include "system/main-loop.h"
+#include "target-i386/cpu.h"
+#include "tcg/tcg.h"
+
+#define RAM_BELOW_4G_MAX 0xB0000000ull
+#define CODE_BUFFER_SIZE (128u << 20)
+#define LINUXBOOT_ROM "linuxboot.bin"
+
+/* hw/optionrom/linuxboot-rom.c (generated) */
+extern const unsigned char linuxboot_rom[];
+extern const size_t linuxboot_rom_size;
+
+struct PCMachine {
+    PCConfig cfg;
+    AddressSpace *as;
+    IOSpace *io;
+    MainLoop *ml;
+    uint64_t below_4g, above_4g;
+    MemRegion *bios;
+    CharDev *serial_chr;
+    TCGContext *tcg;
+    CPUExec *cpu;
+    CPUX86State *env;
+    X86BoardHooks hooks;
+    APICCallbacks apic_cb;
+    APICBus *apic_bus;
+    APICState *apic;
+    IOAPICState *ioapic;
+    PICState *pic;
+    PITState *pit;
+    PCIBus *pci;
+    FWCfgState *fw;
+    IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
+    IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
+    bool hpet_legacy;
+    Device *devices, **devices_tail;
+    LinuxImage kimg;
+    bool have_kernel;
+    E820Map e820;
+    uint32_t entry_eip;
+};
+
+static char *errmsg(const char *fmt, const char *arg)
+{
+    char *s = NULL;
+    if (asprintf(&s, fmt, arg) < 0) {
+        s = NULL;
+    }
+    return s;
+}
+
+static void add_device(PCMachine *m, Device *d)
+{
+    if (!d) {
+        return;
+    }
+    d->next = NULL;
+    *m->devices_tail = d;
+    m->devices_tail = &d->next;
+}
+
+/* --- interrupt wiring --- */
+
+static void gsi_set(void *opaque, int n, int level)
+{
+    PCMachine *m = opaque;
+    if (n < 16) {
+        irq_set(&m->pic_in[n], level);
+        irq_set(&m->ioapic_in[n == 0 ? 2 : n], level);
+    } else {
+        irq_set(&m->ioapic_in[n], level);
+    }
+}
+
+/* the RTC's IRQ 8, cut while the HPET's LegacyReplacement route is on */
+static void rtc_irq_set(void *opaque, int n, int level)
+{
+    PCMachine *m = opaque;
+    if (!m->hpet_legacy) {
+        gsi_set(m, 8, level);
+    }
+}
+
+static void hpet_legacy_set(void *opaque, int n, int level)
+{
+    PCMachine *m = opaque;
+    m->hpet_legacy = level;
+    pit_set_irq_enabled(m->pit, !level);
+}
+
+static void pic_intr_set(void *opaque, int n, int level)
+{
+    PCMachine *m = opaque;
+    irq_set(&m->lint0, level);
+}
+
+static void set_a20(void *opaque, bool on)
+{
+    PCMachine *m = opaque;
+    x86_cpu_set_a20(m->env, on);
+}
+
+/* --- CPU callbacks --- */
+
+static void cpu_set_intr_cb(void *cpu, int level) { x86_cpu_set_intr(cpu, level); }
+static void cpu_nmi_cb(void *cpu) { x86_cpu_nmi(cpu); }
+static int pic_inta_cb(void *pic) { return pic_get_interrupt(pic); }
+
+static int board_get_interrupt(void *opaque)
+{
+    return apic_get_interrupt(((PCMachine *)opaque)->apic);
+}
+
+static bool board_rdmsr(void *opaque, uint32_t msr, uint64_t *value)
+{
+    return apic_rdmsr(((PCMachine *)opaque)->apic, msr, value);
+}
+
+static bool board_wrmsr(void *opaque, uint32_t msr, uint64_t value)
+{
+    return apic_wrmsr(((PCMachine *)opaque)->apic, msr, value);
+}
+
+static int64_t board_clock_ns(void *opaque)
+{
+    return clock_ns(((PCMachine *)opaque)->ml);
+}
+
+static void board_request_reset(void *opaque, const char *why)
+{
+    PCMachine *m = opaque;
+    if (m->cfg.log && (m->cfg.log_flags & PC_LOG_GUEST_ERRORS)) {
+        fprintf(m->cfg.log, "reset requested by the CPU: %s\n", why ? why : "?");
+    }
+    main_loop_request(m->ml, REQ_RESET, 0);
+}
+
+static uint32_t board_io_read(void *opaque, uint16_t port, unsigned size)
+{
+    return ioport_read(((PCMachine *)opaque)->io, port, size);
+}
+
+static void board_io_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    ioport_write(((PCMachine *)opaque)->io, port, value, size);
+}
+
+static void kick_cpu(void *opaque)
+{
+    cpu_exit(((PCMachine *)opaque)->cpu);
+}
+
+/* --- construction --- */
+
+static char *create_cpu(PCMachine *m)
+{
+    size_t env_size = (sizeof(CPUX86State) + 63) & ~(size_t)63;
+    m->env = aligned_alloc(64, env_size);
+    m->tcg = tcg_context_new(CODE_BUFFER_SIZE);
+    if (!m->env || !m->tcg) {
+        return errmsg("cannot allocate the CPU%s", "");
+    }
+    memset(m->env, 0, env_size);
+    m->cpu = cpu_exec_new(m->env, &x86_translate_ops, m->tcg);
+    m->env->exec = m->cpu;
+    x86_cpu_init_system(m->env, m->as);
+    m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
+                                board_request_reset, board_io_read, board_io_write };
+    m->env->board = &m->hooks;
+    m->env->board_opaque = m;
+    if (m->cfg.log_flags & 0xffff) {
+        tcg_set_log(m->tcg, m->cfg.log_flags & 0xffff, m->cfg.log);
+    }
+    main_loop_set_kick(m->ml, kick_cpu, m);
+    return NULL;
+}
+
+static void create_memory(PCMachine *m)
+{
+    m->below_4g = m->cfg.ram_size < RAM_BELOW_4G_MAX ? m->cfg.ram_size : RAM_BELOW_4G_MAX;
+    m->above_4g = m->cfg.ram_size - m->below_4g;
+    memory_add_ram(m->as, "pc.ram", 0, m->below_4g);
+    if (m->above_4g) {
+        memory_add_ram(m->as, "pc.ram-above-4g", 1ull << 32, m->above_4g);
+    }
+    /* no VGA yet: the legacy window answers nothing (reads all-ones) */
+    static const MemOps none = { NULL, NULL };
+    memory_add_mmio(m->as, "vga-window", 0xa0000, 0x20000, &none, NULL, 1);
+}
+
+static void create_interrupts(PCMachine *m)
+{
+    m->pic = pic_new(m->io, irq_line(pic_intr_set, m, 0));
+    add_device(m, (Device *)m->pic);
+    for (int i = 0; i < 16; i++) {
+        m->pic_in[i] = pic_input(m->pic, i);
+    }
+    m->apic_bus = apic_bus_new();
+    m->apic_cb = (APICCallbacks){ .cpu = m->env, .set_intr = cpu_set_intr_cb, .nmi = cpu_nmi_cb,
+                                  .pic = m->pic, .pic_get_interrupt = pic_inta_cb };
+    m->apic = apic_new(m->as, m->ml, m->apic_bus, 0, true, X86_TSC_HZ, &m->apic_cb);
+    add_device(m, apic_device(m->apic));
+    m->lint0 = apic_lint_irq(m->apic, 0);
+    m->ioapic = ioapic_new(m->as, m->apic_bus, 0);
+    add_device(m, ioapic_device(m->ioapic));
+    for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
+        m->ioapic_in[i] = ioapic_irq(m->ioapic, i);
+        m->gsi[i] = irq_line(gsi_set, m, i);
+    }
+}
+
+static char *create_devices(PCMachine *m)
+{
+    m->pci = pci_bus_new(m->io, m->as);
+    add_device(m, &i440fx_new(m->pci, NULL, NULL)->dev);
+    add_device(m, &piix3_new(m->pci, m->ml, m->gsi, &m->ioapic_in[16])->dev);
+    add_device(m, &acpi_pm_new(m->pci, PCI_DEVFN(1, 3), m->io, m->ml, m->gsi[9])->dev);
+
+    m->pit = pit_new(m->io, m->ml, m->gsi[0]);
+    add_device(m, (Device *)m->pit);
+    RTCState *rtc = rtc_new(m->io, m->ml, irq_line(rtc_irq_set, m, 8));
+    add_device(m, (Device *)rtc);
+    rtc_set_memory_size(rtc, m->below_4g, m->above_4g);
+    rtc_set_boot_order(rtc, "cad");
+    const char *spec = m->cfg.serial;
+    if (spec && strcmp(spec, "none") != 0) {
+        char *err = NULL;
+        m->serial_chr = chardev_open(m->ml, spec, &err);
+        if (!m->serial_chr) {
+            return err;
+        }
+        add_device(m, (Device *)serial_new(m->io, m->ml, 0x3f8, m->gsi[4], m->serial_chr));
+    }
+    add_device(m, (Device *)i8042_new(m->io, m->ml, m->gsi[1], m->gsi[12], set_a20, m));
+    add_device(m, (Device *)port92_new(m->io, m->ml, set_a20, m));
+    if (m->cfg.debug_exit) {
+        add_device(m, (Device *)debugexit_new(m->io, m->ml, m->cfg.debug_exit_iobase,
+                                              m->cfg.debug_exit_iosize));
+    }
+    IRQ hpet_irqs[IOAPIC_NUM_PINS];
+    for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
+        hpet_irqs[i] = i < 16 ? m->gsi[i] : m->ioapic_in[i];
+    }
+    add_device(m, hpet_device(hpet_new(m->as, m->ml, hpet_irqs, irq_line(hpet_legacy_set, m, 0))));
+    m->fw = fw_cfg_new(m->io, m->as);
+    add_device(m, fw_cfg_device(m->fw));
+    return NULL;
+}
+
+static AcpiConfig acpi_config(PCMachine *m)
+{
+    return (AcpiConfig){ .ncpus = 1, .ram_below_4g = m->below_4g,
+                         .ram_above_4g = m->above_4g, .hpet = true };
+}
+
+/* fw_cfg items SeaBIOS reads (QEMU docs/specs/fw_cfg.rst), the ACPI tables,
+ * and -kernel for the linuxboot option ROM. */
+static char *setup_firmware_boot(PCMachine *m)
+{
+    char *path = x86_find_firmware(m->cfg.fw_dirs, m->cfg.bios);
+    if (!path) {
+        return errmsg("could not find firmware '%s' (use -L DIR, or -machine pc,fast-boot=on "
+                      "with -kernel)", m->cfg.bios);
+    }
+    char *err = x86_load_bios(m->as, path, &m->bios);
+    free(path);
+    if (err) {
+        return err;
+    }
+    fw_cfg_add_i64(m->fw, FW_CFG_RAM_SIZE, m->cfg.ram_size);
+    fw_cfg_add_i16(m->fw, FW_CFG_NB_CPUS, 1);
+    fw_cfg_add_i16(m->fw, FW_CFG_MAX_CPUS, 1);
+    fw_cfg_add_i16(m->fw, FW_CFG_NOGRAPHIC, 1);
+    /* etc/e820: the RAM ranges (address, length, type; 20 bytes each) */
+    uint8_t e820[2 * 20];
+    size_t n = 0;
+    const uint64_t ranges[2][2] = { { 0, m->below_4g }, { 1ull << 32, m->above_4g } };
+    for (int i = 0; i < 2; i++) {
+        if (!ranges[i][1]) {
+            continue;
+        }
+        memset(e820 + n, 0, 20);
+        for (int b = 0; b < 8; b++) {
+            e820[n + b] = ranges[i][0] >> (8 * b);
+            e820[n + 8 + b] = ranges[i][1] >> (8 * b);
+        }
+        e820[n + 16] = E820_RAM;
+        n += 20;
+    }
+    fw_cfg_add_file(m->fw, "etc/e820", e820, n);
+    AcpiConfig acfg = acpi_config(m);
+    acpi_add_fw_cfg(&acfg, m->fw);
+    if (!m->have_kernel) {
+        return NULL;
+    }
+    if ((err = x86_linux_add_fw_cfg(&m->kimg, m->fw, m->below_4g))) {
+        return err;
+    }
+    /* the option ROM that loads them (hw/optionrom/linuxboot.S, built in) */
+    fw_cfg_add_file(m->fw, "genroms/" LINUXBOOT_ROM, linuxboot_rom, linuxboot_rom_size);
+    static const char order[] = "/rom@genroms/" LINUXBOOT_ROM "\n";
+    fw_cfg_add_file(m->fw, "bootorder", order, sizeof(order));
+    return NULL;
+}
+
+/* The firmware-less boot's memory contents (again at every reset). */
+static char *load_direct(PCMachine *m)
+{
+    uint64_t tables = m->below_4g - X86_ACPI_SIZE;
+    AcpiConfig acfg = acpi_config(m);
+    acpi_install(&acfg, m->as, tables, X86_BOOT_RSDP);
+    return x86_linux_load_direct(&m->kimg, m->as, &m->e820, m->below_4g, tables,
+                                 X86_BOOT_RSDP, &m->entry_eip);
+}
+
+/* The 32-bit boot protocol's entry state (boot.rst, "32-bit Boot Protocol"):
+ * protected mode, paging off, flat 4 GiB CS (0x10) and data (0x18) segments
+ * from the GDT at X86_BOOT_GDT, interrupts off, ESI = the zero page, EBP, EDI,
+ * EBX zero. Segment flags are descriptor bits 8-23 (Intel SDM vol. 3A, 3.4.5). */
+static void enter_linux_32(CPUX86State *env, uint32_t eip)
+{
+    for (int i = 0; i < 6; i++) {
+        env->segs[i] = (SegmentCache){ 0x18, 0, 0xffffffff, 0x00cf9300 };
+    }
+    env->segs[1] = (SegmentCache){ 0x10, 0, 0xffffffff, 0x00cf9b00 };   /* CS */
+    env->gdt.base = X86_BOOT_GDT;
+    env->gdt.limit = 31;
+    env->cr[0] = 0x11;          /* PE, ET */
+    env->cr[4] = 0;
+    env->efer = 0;
+    x86_cpu_set_eflags(env, 0x2);
+    memset(env->regs, 0, sizeof(env->regs));
+    env->regs[6] = X86_BOOT_PARAMS;     /* ESI */
+    env->rip = eip;
+    x86_update_hflags(env);
+}
+
+static void pc_reset(PCMachine *m)
+{
+    for (Device *d = m->devices; d; d = d->next) {
+        if (d->ops && d->ops->reset) {
+            d->ops->reset(d);
+        }
+    }
+    x86_cpu_reset(m->env);
+    if (m->cfg.fast_boot) {
+        char *err = load_direct(m);
+        free(err);  /* it fitted at start-up: it fits again */
+        enter_linux_32(m->env, m->entry_eip);
+    } else if (m->bios) {
+        x86_reload_bios_shadow(m->as, m->bios);
+    }
+    if (m->cfg.log && (m->cfg.log_flags & PC_LOG_CPU_RESET)) {
+        fprintf(m->cfg.log, "CPU Reset (CPU 0)\n");
+        x86_cpu_dump_state(m->env, m->cfg.log);
+    }
+}
+
+PCMachine *pc_new(const PCConfig *cfg, char **err)
+{
+    PCMachine *m = calloc(1, sizeof(*m));
+    m->cfg = *cfg;
+    m->devices_tail = &m->devices;
+    m->as = address_space_new();
+    m->io = io_space_new();
+    m->ml = main_loop_new();
+    if (cfg->kernel) {
+        if ((*err = x86_linux_read(&m->kimg, cfg->kernel, cfg->initrd, cfg->append))) {
+            goto fail;
+        }
+        m->have_kernel = true;
+    } else if (cfg->fast_boot) {
+        *err = errmsg("fast-boot=on needs -kernel%s", "");
+        goto fail;
+    }
+    create_memory(m);
+    if ((*err = create_cpu(m))) {
+        goto fail;
+    }
+    create_interrupts(m);
+    if ((*err = create_devices(m))) {
+        goto fail;
+    }
+    x86_e820_build(&m->e820, m->below_4g, m->above_4g, cfg->fast_boot);
+    *err = cfg->fast_boot ? load_direct(m) : setup_firmware_boot(m);
+    if (*err) {
+        goto fail;
+    }
+    pc_reset(m);
+    return m;
+fail:
+    pc_free(m);
+    return NULL;
+}
+
+void pc_free(PCMachine *m)
+{
+    if (!m) {
+        return;
+    }
+    main_loop_free(m->ml);   /* first: stops the kick thread */
+    for (Device *d = m->devices, *next; d; d = next) {
+        next = d->next;
+        if (d->ops && d->ops->free) {
+            d->ops->free(d);
+        }
+    }
+    chardev_close(m->serial_chr);
+    if (m->cpu) {
+        cpu_exec_free(m->cpu);
+    }
+    if (m->tcg) {
+        tcg_context_free(m->tcg);
+    }
+    free(m->env);
+    x86_linux_free(&m->kimg);
+    io_space_free(m->io);
+    address_space_free(m->as);
+    free(m);
+}
+
+/* --- running --- */
+
+/* A machine request: returns -1 to go on, else the exit code. */
+static int handle_request(PCMachine *m, MachineRequest req, int code)
+{
+    switch (req) {
+    case REQ_RESET:
+        if (m->cfg.no_reboot) {
+            return 0;
+        }
+        pc_reset(m);
+        return -1;
+    case REQ_SHUTDOWN:
+        if (!m->cfg.no_shutdown) {
+            return 0;
+        }
+        /* -no-shutdown: the guest stays stopped; only a quit (Ctrl-A x) ends it */
+        for (;;) {
+            main_loop_poll(m->ml, true, -1);
+            req = main_loop_take_request(m->ml, &code);
+            if (req == REQ_EXIT_CODE) {
+                return code;
+            }
+        }
+    case REQ_EXIT_CODE:
+        return code;
+    default:
+        return -1;
+    }
+}
+
+int pc_run(PCMachine *m)
+{
+    for (;;) {
+        int code;
+        MachineRequest req = main_loop_take_request(m->ml, &code);
+        if (req != REQ_NONE && (code = handle_request(m, req, code)) >= 0) {
+            return code;
+        }
+        int excp = cpu_exec(m->cpu);
+        if (excp == EXCP_HLT) {
+            main_loop_poll(m->ml, true, -1);
+        } else {
+            main_loop_poll(m->ml, false, 0);
+        }
+    }
+}

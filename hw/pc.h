@@ -1,0 +1,116 @@
+/*
+ * QEMU's "pc" machine (i440FX + PIIX3, ISA devices, local APIC, I/O APIC,
+ * HPET, ACPI, fw_cfg) and its boot loaders: the firmware image (SeaBIOS,
+ * bios-256k.bin) at the top of the 32-bit space, and the Linux x86 boot
+ * protocol (Linux Documentation/arch/x86/boot.rst) for -kernel, either handed
+ * to the firmware through fw_cfg or, with fast-boot, loaded directly.
+ */
+#ifndef HW_PC_H
+#define HW_PC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "system/memory.h"
+
+/* -d items beyond the translator's TCG_LOG_* (tcg/tcg.h uses the low bits). */
+#define PC_LOG_INT          (1u << 16)
+#define PC_LOG_CPU_RESET    (1u << 17)
+#define PC_LOG_GUEST_ERRORS (1u << 18)
+#define PC_LOG_UNIMP        (1u << 19)
+#define PC_LOG_MMU          (1u << 20)
+
+/* The machine's set-up, as the command line gives it (system/main.c). */
+typedef struct PCConfig {
+    uint64_t ram_size;
+    const char *cpu_model;          /* qemu64, max, quetzal */
+    const char *bios;               /* -bios name or path (default bios-256k.bin) */
+    const char *const *fw_dirs;     /* firmware search path, NULL-terminated */
+    const char *kernel, *initrd, *append;
+    bool fast_boot;                 /* -machine pc,fast-boot=on: no firmware */
+    const char *serial;             /* chardev spec; NULL or "none": no COM1 */
+    bool no_reboot, no_shutdown;
+    bool debug_exit;                /* -device isa-debug-exit */
+    uint16_t debug_exit_iobase, debug_exit_iosize;
+    unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
+    FILE *log;
+} PCConfig;
+
+typedef struct PCMachine PCMachine;
+
+/* Builds the machine and loads firmware/kernel; NULL with *err (a malloc'd
+ * one-line message) when something is missing or malformed. */
+PCMachine *pc_new(const PCConfig *cfg, char **err);
+/* Runs the guest until poweroff, quit or isa-debug-exit; returns the exit code. */
+int pc_run(PCMachine *m);
+void pc_free(PCMachine *m);
+
+/* --- hw/x86-boot.c --- */
+
+/* The guest-physical layout of the firmware-less boot. */
+#define X86_BOOT_GDT        0x6000
+#define X86_BOOT_PARAMS     0x7000
+#define X86_BOOT_CMDLINE    0x20000
+#define X86_BOOT_RSDP       0xF0000   /* in the reserved BIOS area, found by scanning too */
+#define X86_ACPI_SIZE       0x20000   /* tables at the top of RAM below 4 GiB */
+
+/* One e820 entry (ACPI 6.4, 15.1 "INT 15H, E820H": address, length, type). */
+enum { E820_RAM = 1, E820_RESERVED = 2, E820_ACPI = 3 };
+typedef struct E820Entry {
+    uint64_t addr, size;
+    uint32_t type;
+} E820Entry;
+#define E820_MAX 16
+typedef struct E820Map {
+    E820Entry e[E820_MAX];
+    int n;
+} E820Map;
+
+/* The PC's memory map for RAM below and above 4 GiB; reserve_acpi marks the
+ * top X86_ACPI_SIZE bytes below 4 GiB as ACPI tables (firmware-less boot). */
+void x86_e820_build(E820Map *map, uint64_t below_4g, uint64_t above_4g, bool reserve_acpi);
+
+/* Finds name in the firmware search path (or takes it as a path when it holds a
+ * '/'); returns a malloc'd path or NULL. */
+char *x86_find_firmware(const char *const *dirs, const char *name);
+
+/* Loads a firmware image at 4 GiB - its size (ROM) and its last 128 KiB at
+ * 0xE0000 (into RAM: shadowed). NULL on success, else a malloc'd message. */
+char *x86_load_bios(AddressSpace *as, const char *path, MemRegion **rom);
+/* Copies the BIOS's last 128 KiB to 0xE0000 again (reset). */
+void x86_reload_bios_shadow(AddressSpace *as, MemRegion *rom);
+
+/* A bzImage in memory (the setup header parsed). */
+typedef struct LinuxImage {
+    uint8_t *data;
+    size_t size;
+    uint8_t *initrd;
+    size_t initrd_size;
+    unsigned setup_size;            /* (setup_sects + 1) * 512 */
+    uint16_t version;
+    uint32_t initrd_max;
+    uint32_t cmdline_max;
+    const char *cmdline;
+} LinuxImage;
+/* Reads kernel (and initrd) files and checks the header: "HdrS", protocol
+ * >= 2.06. NULL on success, else a malloc'd one-line message naming the file. */
+char *x86_linux_read(LinuxImage *img, const char *kernel, const char *initrd,
+                     const char *cmdline);
+void x86_linux_free(LinuxImage *img);
+
+/* Firmware-less boot: places kernel, initrd, command line, the zero page with
+ * map's e820 table and rsdp_addr, and a flat GDT in RAM; returns the entry
+ * state in *entry_eip / *zero_page (32-bit protocol entry). NULL or a message
+ * (initrd too large). ram_below_4g bounds the initrd. */
+char *x86_linux_load_direct(const LinuxImage *img, AddressSpace *as, const E820Map *map,
+                            uint64_t ram_below_4g, uint64_t initrd_limit,
+                            uint64_t rsdp_addr, uint32_t *entry_eip);
+
+struct FWCfgState;
+/* Firmware boot: the kernel's setup part, the rest, the initrd and the command
+ * line as fw_cfg items (FW_CFG_SETUP_*, KERNEL_*, INITRD_*, CMDLINE_*), for an
+ * option ROM such as linuxboot_dma.bin to load. NULL or a message (initrd too
+ * large). */
+char *x86_linux_add_fw_cfg(const LinuxImage *img, struct FWCfgState *fw, uint64_t ram_below_4g);
+
+#endif

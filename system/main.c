@@ -1,0 +1,347 @@
+/*
+ * quetzal-system-x86_64: the PC system emulator's command line, modelled on
+ * qemu-system-x86_64's options (-m, -smp, -machine, -cpu, -kernel, -initrd,
+ * -append, -bios, -L, -serial, -nographic, -display, -no-reboot, -no-shutdown,
+ * -device isa-debug-exit, -d, -D, -accel, -monitor). Exit status as QEMU's: 0
+ * on poweroff or quit, isa-debug-exit's (value << 1) | 1, 1 on errors.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hw/isa.h"
+#include "hw/pc.h"
+#include "tcg/tcg.h"
+
+#define PROG "quetzal-system-x86_64"
+#define MAX_FW_DIRS 8
+#define RAM_MIN (16ull << 20)
+#define RAM_MAX (1ull << 40)
+
+typedef struct Options {
+    PCConfig pc;
+    const char *fw_dirs[MAX_FW_DIRS + 3];
+    int nfw;
+    bool nographic;
+    const char *log_file;
+} Options;
+
+static void die(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", PROG);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void usage(void)
+{
+    printf("usage: %s [options]\n"
+           "PC (i440FX) system emulator.\n\n"
+           "  -m SIZE                RAM size (MiB, or with suffix K, M, G) [128M]\n"
+           "  -smp 1                 one CPU\n"
+           "  -M|-machine pc[,fast-boot=on]  the PC; fast-boot: direct Linux boot, no firmware\n"
+           "  -cpu qemu64|max|quetzal\n"
+           "  -kernel FILE           Linux bzImage\n"
+           "  -initrd FILE           initial ramdisk\n"
+           "  -append STRING         kernel command line\n"
+           "  -bios FILE             firmware image [bios-256k.bin]\n"
+           "  -L DIR                 firmware search path [/usr/share/seabios, /usr/share/qemu]\n"
+           "  -serial stdio|mon:stdio|file:PATH|null|none  COM1 [mon:stdio]\n"
+           "  -nographic             no display, COM1 on mon:stdio (Ctrl-A h for help)\n"
+           "  -display none          no display\n"
+           "  -no-reboot             exit instead of rebooting\n"
+           "  -no-shutdown           stay stopped at poweroff instead of exiting\n"
+           "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
+           "  -d ITEM[,...]          log (see -d help)\n"
+           "  -D FILE                log to FILE instead of stderr\n"
+           "  -accel tcg             the translator (the only accelerator)\n"
+           "  -monitor none          no monitor\n"
+           "  -h, -help              this help\n", PROG);
+}
+
+typedef struct LogItem {
+    const char *name;
+    unsigned flag;
+    const char *help;
+} LogItem;
+
+static const LogItem log_items[] = {
+    { "in_asm", TCG_LOG_IN_ASM, "guest code of each translated block" },
+    { "op", TCG_LOG_OP, "IR of each block" },
+    { "op_opt", TCG_LOG_OP_OPT, "IR after optimization" },
+    { "out_asm", TCG_LOG_OUT_ASM, "host code generated" },
+    { "exec", TCG_LOG_EXEC, "each block executed" },
+    { "int", PC_LOG_INT, "interrupts and exceptions" },
+    { "cpu_reset", PC_LOG_CPU_RESET, "CPU state at reset" },
+    { "guest_errors", PC_LOG_GUEST_ERRORS, "guest mistakes (bad accesses, triple faults)" },
+    { "unimp", PC_LOG_UNIMP, "unimplemented device features" },
+    { "mmu", PC_LOG_MMU, "page table walks" },
+};
+#define N_LOG_ITEMS (sizeof(log_items) / sizeof(log_items[0]))
+
+static unsigned parse_log(const char *list)
+{
+    if (!strcmp(list, "help")) {
+        for (size_t i = 0; i < N_LOG_ITEMS; i++) {
+            printf("%-13s %s\n", log_items[i].name, log_items[i].help);
+        }
+        exit(0);
+    }
+    unsigned flags = 0;
+    for (const char *s = list; *s;) {
+        size_t len = strcspn(s, ","), i;
+        for (i = 0; i < N_LOG_ITEMS; i++) {
+            if (strlen(log_items[i].name) == len && !strncmp(log_items[i].name, s, len)) {
+                flags |= log_items[i].flag;
+                break;
+            }
+        }
+        if (i == N_LOG_ITEMS) {
+            die("-d: unknown log item '%s' (see -d help)", s);
+        }
+        s += len + (s[len] == ',');
+    }
+    return flags;
+}
+
+/* -m: a number of MiB, or with a K/M/G/T suffix (optionally "size=" first). */
+static uint64_t parse_ram_size(const char *arg)
+{
+    const char *p = !strncmp(arg, "size=", 5) ? arg + 5 : arg;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(p, &end, 10);
+    unsigned shift = 20;
+    if (end != p && *end) {
+        switch (toupper((unsigned char)*end)) {
+        case 'K': shift = 10; break;
+        case 'M': shift = 20; break;
+        case 'G': shift = 30; break;
+        case 'T': shift = 40; break;
+        default: shift = 64; break;
+        }
+        end++;
+        end += toupper((unsigned char)*end) == 'B';
+    }
+    if (errno || end == p || *end || !isdigit((unsigned char)p[0]) || shift == 64 ||
+        v > (RAM_MAX >> shift)) {
+        die("-m: invalid RAM size '%s'", arg);
+    }
+    uint64_t size = (uint64_t)v << shift;
+    if (size < RAM_MIN) {
+        die("-m: RAM size '%s' is too small (16 MiB at least)", arg);
+    }
+    return size & ~0xfffull;
+}
+
+/* Parses N in "key=N" (decimal or 0x hex) */
+static unsigned long parse_num(const char *s, unsigned long max, const char *what)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || end == s || *end || v > max) {
+        die("invalid number in '%s'", what);
+    }
+    return v;
+}
+
+static void parse_machine(Options *o, const char *arg)
+{
+    char *copy = strdup(arg), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "pc") || !strcmp(tok, "type=pc") || !strncmp(tok, "pc-i440fx", 9) ||
+            !strcmp(tok, "accel=tcg")) {
+            continue;
+        } else if (!strcmp(tok, "fast-boot=on") || !strcmp(tok, "fast-boot=off")) {
+            o->pc.fast_boot = tok[11] == 'n';
+        } else if (!strcmp(tok, "help")) {
+            printf("pc                   Standard PC (i440FX + PIIX, 1996)\n");
+            exit(0);
+        } else {
+            die("-machine: unsupported machine or property '%s' (pc[,fast-boot=on])", tok);
+        }
+    }
+    free(copy);
+}
+
+static void parse_device(Options *o, const char *arg)
+{
+    char *copy = strdup(arg), *save = NULL;
+    char *tok = strtok_r(copy, ",", &save);
+    if (!tok || (strcmp(tok, "isa-debug-exit") && strcmp(tok, "driver=isa-debug-exit"))) {
+        die("-device: unsupported device '%s' (isa-debug-exit)", arg);
+    }
+    o->pc.debug_exit = true;
+    while ((tok = strtok_r(NULL, ",", &save))) {
+        if (!strncmp(tok, "iobase=", 7)) {
+            o->pc.debug_exit_iobase = parse_num(tok + 7, 0xffff, arg);
+        } else if (!strncmp(tok, "iosize=", 7)) {
+            o->pc.debug_exit_iosize = parse_num(tok + 7, 4, arg);
+            if (!o->pc.debug_exit_iosize) {
+                die("-device: iosize must be 1 to 4 in '%s'", arg);
+            }
+        } else {
+            die("-device: unknown isa-debug-exit property in '%s'", arg);
+        }
+    }
+    free(copy);
+}
+
+static void parse_cpu(const char *arg)
+{
+    static const char *const models[] = { "qemu64", "max", "quetzal", "base", NULL };
+    size_t len = strcspn(arg, ",");
+    for (int i = 0; models[i]; i++) {
+        if (strlen(models[i]) == len && !strncmp(models[i], arg, len)) {
+            return;
+        }
+    }
+    die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal)", arg);
+}
+
+/* Options with an argument, and what they set. Returns false when name is unknown. */
+static bool option(Options *o, const char *name, const char *arg)
+{
+    if (!strcmp(name, "m")) {
+        o->pc.ram_size = parse_ram_size(arg);
+    } else if (!strcmp(name, "smp")) {
+        const char *n = !strncmp(arg, "cpus=", 5) ? arg + 5 : arg;
+        if (strcmp(n, "1") && strncmp(n, "1,", 2)) {
+            die("-smp: only one CPU is supported ('%s')", arg);
+        }
+    } else if (!strcmp(name, "M") || !strcmp(name, "machine")) {
+        parse_machine(o, arg);
+    } else if (!strcmp(name, "cpu")) {
+        parse_cpu(arg);
+        o->pc.cpu_model = arg;
+    } else if (!strcmp(name, "kernel")) {
+        o->pc.kernel = arg;
+    } else if (!strcmp(name, "initrd")) {
+        o->pc.initrd = arg;
+    } else if (!strcmp(name, "append")) {
+        o->pc.append = arg;
+    } else if (!strcmp(name, "bios")) {
+        o->pc.bios = arg;
+    } else if (!strcmp(name, "L")) {
+        if (o->nfw == MAX_FW_DIRS) {
+            die("-L: too many directories ('%s')", arg);
+        }
+        o->fw_dirs[o->nfw++] = arg;
+    } else if (!strcmp(name, "serial")) {
+        if (!o->pc.serial) {
+            o->pc.serial = arg;   /* COM1; further -serial ports are not modelled */
+        }
+    } else if (!strcmp(name, "display")) {
+        if (strcmp(arg, "none") && strncmp(arg, "none,", 5)) {
+            die("-display: only 'none' is supported ('%s')", arg);
+        }
+    } else if (!strcmp(name, "device")) {
+        parse_device(o, arg);
+    } else if (!strcmp(name, "d")) {
+        o->pc.log_flags |= parse_log(arg);
+    } else if (!strcmp(name, "D")) {
+        o->log_file = arg;
+    } else if (!strcmp(name, "accel")) {
+        if (strcmp(arg, "tcg") && strncmp(arg, "tcg,", 4) && strcmp(arg, "accel=tcg")) {
+            die("-accel: only 'tcg' is supported ('%s')", arg);
+        }
+    } else if (!strcmp(name, "monitor")) {
+        if (strcmp(arg, "none")) {
+            die("-monitor: only 'none' is supported ('%s')", arg);
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static bool flag(Options *o, const char *name)
+{
+    if (!strcmp(name, "nographic")) {
+        o->nographic = true;
+    } else if (!strcmp(name, "no-reboot")) {
+        o->pc.no_reboot = true;
+    } else if (!strcmp(name, "no-shutdown")) {
+        o->pc.no_shutdown = true;
+    } else if (!strcmp(name, "h") || !strcmp(name, "help")) {
+        usage();
+        exit(0);
+    } else if (!strcmp(name, "version")) {
+        printf("%s version 0.1 (command line compatible with QEMU 7.2's subset)\n", PROG);
+        exit(0);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static void parse_args(Options *o, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || !a[1]) {
+            die("unexpected argument '%s' (disk images are not supported yet)", a);
+        }
+        const char *name = a + 1 + (a[1] == '-');
+        if (flag(o, name)) {
+            continue;
+        }
+        if (i + 1 >= argc) {
+            static const char *const with_arg[] = {
+                "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
+                "serial", "display", "device", "d", "D", "accel", "monitor", NULL };
+            for (int k = 0; with_arg[k]; k++) {
+                if (!strcmp(with_arg[k], name)) {
+                    die("option '%s' needs an argument", a);
+                }
+            }
+            die("unknown option '%s' (see -help)", a);
+        }
+        if (!option(o, name, argv[i + 1])) {
+            die("unknown option '%s' (see -help)", a);
+        }
+        i++;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const default_dirs[] = { "/usr/share/seabios", "/usr/share/qemu" };
+    Options o;
+    memset(&o, 0, sizeof(o));
+    o.pc.ram_size = 128ull << 20;
+    o.pc.cpu_model = "qemu64";
+    o.pc.bios = "bios-256k.bin";
+    o.pc.debug_exit_iobase = DEBUGEXIT_DEFAULT_IOBASE;
+    o.pc.debug_exit_iosize = DEBUGEXIT_DEFAULT_IOSIZE;
+    parse_args(&o, argc, argv);
+    o.fw_dirs[o.nfw++] = default_dirs[0];
+    o.fw_dirs[o.nfw++] = default_dirs[1];
+    o.fw_dirs[o.nfw] = NULL;
+    o.pc.fw_dirs = o.fw_dirs;
+    if (!o.pc.serial) {
+        o.pc.serial = "mon:stdio";
+    }
+    if (!o.pc.kernel && (o.pc.initrd || o.pc.append)) {
+        die("%s requires -kernel", o.pc.initrd ? "-initrd" : "-append");
+    }
+    o.pc.log = stderr;
+    if (o.log_file && !(o.pc.log = fopen(o.log_file, "w"))) {
+        die("-D: cannot open '%s'", o.log_file);
+    }
+    setvbuf(o.pc.log, NULL, _IOLBF, 0);
+    char *err = NULL;
+    PCMachine *m = pc_new(&o.pc, &err);
+    if (!m) {
+        die("%s", err ? err : "cannot create the machine");
+    }
+    int code = pc_run(m);
+    pc_free(m);
+    if (o.pc.log != stderr) {
+        fclose(o.pc.log);
+    }
+    return code;
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# System-emulation infrastructure: memory map, I/O ports, main loop (timers, the
+# kick thread, fd handlers), char back ends (tests/system/test-system.c), and
+# the machine's command line when quetzal-system-x86_64 is built.
+bin="$BUILD/tests/system/test-system"
+if [ ! -x "$bin" ]; then
+  echo "check-system: $bin not built (make tests/system/test-system)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+out=$(timeout 60 "$bin" 2>&1; echo "exit=$?")
+echo "$out" | grep '^FAIL' | head -40
+passed=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' | tail -1)
+failed=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' | tail -1)
+[ -n "$passed" ] || { echo "test-system crashed: $(echo "$out" | tail -1)"; passed=0; failed=1; }
+
+# The command line: every mistake is one line on stderr and exit status 1.
+q="$BUILD/quetzal-system-x86_64"
+if [ -x "$q" ]; then
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-system.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  printf 'not a kernel' >"$tmp/notkernel"
+  err_case() {
+    desc=$1; shift
+    timeout 10 "$q" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ "$st" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      echo "FAIL: $desc: status $st, stderr: $(head -3 "$tmp/err")"
+    fi
+  }
+  err_case "unknown option" -frobnicate
+  err_case "unknown device" -device e1000
+  err_case "malformed -m" -m 12x
+  err_case "-m too small" -m 1
+  err_case "-m negative" -m -5
+  err_case "missing argument" -kernel
+  err_case "bad -serial" -serial tcp:localhost:1
+  err_case "-smp 2" -smp 2
+  err_case "bad -machine" -M q35
+  err_case "bad -cpu" -cpu pentium9
+  err_case "missing kernel" -M pc,fast-boot=on -kernel "$tmp/none" -display none
+  err_case "non-bzImage kernel" -M pc,fast-boot=on -kernel "$tmp/notkernel" -display none
+  err_case "missing firmware" -bios no-such-bios.bin -L "$tmp" -display none
+  err_case "bad -d item" -d nonsense
+  timeout 10 "$q" -M pc,fast-boot=on -kernel "$tmp/notkernel" </dev/null 2>"$tmp/err" >/dev/null
+  if grep -q "$tmp/notkernel" "$tmp/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: kernel error does not name the file"; fi
+else
+  echo "SKIP: $q not built: command-line checks"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
