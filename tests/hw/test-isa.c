@@ -1,0 +1,13 @@
+/*
+ * Unit tests of the ISA devices (hw/isa.h) against their data sheets; the
+ * devices run on the stand-ins of fake.c. Prints "N passed, N failed".
+ */
+#include "tests/hw/fake.h"
+
+void test_i8259(void);
+
+int main(void)
+{
+    test_i8259();
+    return test_results();
+}
