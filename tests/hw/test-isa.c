@@ -5,9 +5,11 @@
 #include "tests/hw/fake.h"
 
 void test_i8259(void);
+void test_i8254(void);
 
 int main(void)
 {
     test_i8259();
+    test_i8254();
     return test_results();
 }
