@@ -6,10 +6,12 @@
 
 void test_i8259(void);
 void test_i8254(void);
+void test_rtc(void);
 
 int main(void)
 {
     test_i8259();
     test_i8254();
+    test_rtc();
     return test_results();
 }
