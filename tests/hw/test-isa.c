@@ -7,11 +7,13 @@
 void test_i8259(void);
 void test_i8254(void);
 void test_rtc(void);
+void test_serial(void);
 
 int main(void)
 {
     test_i8259();
     test_i8254();
     test_rtc();
+    test_serial();
     return test_results();
 }
