@@ -8,6 +8,7 @@ void test_i8259(void);
 void test_i8254(void);
 void test_rtc(void);
 void test_serial(void);
+void test_i8042(void);
 
 int main(void)
 {
@@ -15,5 +16,6 @@ int main(void)
     test_i8254();
     test_rtc();
     test_serial();
+    test_i8042();
     return test_results();
 }
