@@ -6,3 +6,7 @@ tests/hw/test-isa: tests/hw/test-isa.o tests/hw/fake.o tests/hw/test-i8259.o \
 		tests/hw/test-i8042.o hw/i8259.o hw/i8254.o hw/mc146818rtc.o hw/serial.o \
 		hw/i8042.o hw/port92.o hw/debugexit.o
 	$(LINK)
+TEST_PROGS += tests/hw/isa-replay
+tests/hw/isa-replay: tests/hw/isa-replay.o tests/hw/fake.o hw/i8259.o hw/i8254.o \
+		hw/mc146818rtc.o hw/serial.o hw/i8042.o hw/port92.o
+	$(LINK)
