@@ -1,0 +1,12 @@
+# Unit tests of the ISA devices (run by tests/check-hw-isa.sh): the device
+# files linked alone with the stand-ins of tests/hw/fake.c.
+TEST_PROGS += tests/hw/test-isa
+tests/hw/test-isa: tests/hw/test-isa.o tests/hw/fake.o tests/hw/test-i8259.o \
+		tests/hw/test-i8254.o tests/hw/test-rtc.o tests/hw/test-serial.o \
+		tests/hw/test-i8042.o hw/i8259.o hw/i8254.o hw/mc146818rtc.o hw/serial.o \
+		hw/i8042.o hw/port92.o hw/debugexit.o
+	$(LINK)
+TEST_PROGS += tests/hw/isa-replay
+tests/hw/isa-replay: tests/hw/isa-replay.o tests/hw/fake.o hw/i8259.o hw/i8254.o \
+		hw/mc146818rtc.o hw/serial.o hw/i8042.o hw/port92.o
+	$(LINK)
