@@ -61,6 +61,10 @@ void apic_bus_deliver(APICBus *bus, uint8_t dest, bool logical, int dm, int vect
  * address bits 19:12 destination, bit 2 destination mode; data bits 7:0 vector,
  * 10:8 delivery mode, 15 trigger mode. */
 void apic_bus_msi(APICBus *bus, uint64_t addr, uint32_t data);
+/* Who hears the local APICs' EOI broadcasts (for level-triggered vectors): the
+ * I/O APICs register here (ioapic_new does it). */
+void apic_bus_add_eoi_listener(APICBus *bus, void (*eoi)(void *opaque, int vector),
+                               void *opaque);
 
 /* --- local APIC --- */
 typedef struct APICCallbacks {
@@ -110,7 +114,8 @@ bool apic_intr_pending(APICState *s);
 /* Registers its window in as; delivers on bus and receives its EOI broadcasts. */
 IOAPICState *ioapic_new(AddressSpace *as, APICBus *bus, uint8_t id);
 Device *ioapic_device(IOAPICState *s);
-/* Input pin n (0..23) as an IRQ line (level: 1 asserted, before polarity). */
+/* Input pin n (0..23) as an IRQ line; level 1 means asserted (the entry's
+ * polarity bit describes the wire and is stored only, as in QEMU). */
 IRQ ioapic_irq(IOAPICState *s, int n);
 /* EOI for vector (the local APIC's broadcast): clears Remote IRR of matching
  * level-triggered entries and redelivers those whose input is still asserted. */
