@@ -137,11 +137,12 @@ static void timer_arm(HPETTimer *t)
         return;
     }
     uint64_t now_count = hpet_counter(s);
-    uint64_t ticks = ((t->cmp - now_count - 1) & timer_mask(t)) + 1;
-    if (ticks > (1ull << 56)) {
-        timer_del(t->timer);    /* centuries away */
+    uint64_t ticks = (t->cmp - now_count - 1) & timer_mask(t);
+    if (ticks >= (1ull << 56)) {
+        timer_del(t->timer);    /* centuries away (a 64-bit one-shot that fired) */
         return;
     }
+    ticks++;
     uint64_t since_base = now_count - s->counter + ticks;
     timer_mod(t->timer, s->base_ns + (int64_t)since_base * HPET_TICK_NS);
 }
