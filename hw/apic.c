@@ -33,6 +33,10 @@ enum { TIMER_ONESHOT, TIMER_PERIODIC, TIMER_DEADLINE };
 #define ESR_SEND_ILLEGAL_VECTOR 0x20
 #define ESR_RECV_ILLEGAL_VECTOR 0x40
 #define MAX_APICS       16
+/* A periodic timer re-arms the host timer at most this often: a guest period
+ * of a few ns would otherwise keep the CPU thread in timer callbacks (the IRR
+ * bit coalesces the interrupts anyway). */
+#define APIC_MIN_REARM_NS 1000
 #define MAX_EOI_LISTENERS 4
 
 struct APICBus {
@@ -48,6 +52,7 @@ struct APICState {
     MainLoop *ml;
     APICBus *bus;
     MemRegion *mmio;
+    uint64_t mapped_base;        /* where mmio is, UINT64_MAX hidden */
     Timer *timer;
     APICCallbacks cb;
     uint64_t tsc_hz;
@@ -474,6 +479,10 @@ static void apic_timer_cb(void *opaque)
     apic_local_irq(s, LVT_TIMER);
     if (timer_mode(s) == TIMER_PERIODIC) {
         timer_rearm(s);
+        int64_t min = clock_ns(s->ml) + APIC_MIN_REARM_NS;
+        if (timer_pending(s->timer) && timer_expire_time(s->timer) < min) {
+            timer_mod(s->timer, min);
+        }
     }
 }
 
@@ -646,7 +655,11 @@ static const MemOps apic_mmio_ops = { mmio_read, mmio_write };
 
 static void apic_map(APICState *s)
 {
-    memory_region_move(s->mmio, hw_enabled(s) ? s->apicbase & BASE_ADDR_MASK : UINT64_MAX);
+    uint64_t base = hw_enabled(s) ? s->apicbase & BASE_ADDR_MASK : UINT64_MAX;
+    if (base != s->mapped_base) {
+        s->mapped_base = base;
+        memory_region_move(s->mmio, base);
+    }
 }
 
 /* Register state after power-up or INIT (10.4.7.1), the base MSR apart. */
@@ -823,6 +836,7 @@ APICState *apic_new(AddressSpace *as, MainLoop *ml, APICBus *bus, uint8_t id, bo
     s->timer = timer_new(ml, apic_timer_cb, s);
     s->mmio = memory_add_mmio(as, "apic", APIC_DEFAULT_BASE, 0x1000, &apic_mmio_ops, s,
                               APIC_MMIO_PRIORITY);
+    s->mapped_base = APIC_DEFAULT_BASE;
     bus->apics[bus->napics++] = s;
     apic_reset(s);
     return s;

@@ -24,6 +24,8 @@
 #define HPET_NUM_TIMERS  3
 #define HPET_PERIOD_FS   10000000ull             /* 100 MHz */
 #define HPET_TICK_NS     10
+/* Periodic timers re-arm the host timer at most this often (see hw/apic.c). */
+#define HPET_MIN_REARM_NS 1000
 #define HPET_CAP ((HPET_PERIOD_FS << 32) | (0x8086u << 16) | (1u << 15) | (1u << 13) | \
                   ((HPET_NUM_TIMERS - 1) << 8) | 0x01)
 #define CFG_ENABLE       1ull
@@ -128,7 +130,7 @@ static uint64_t timer_mask(const HPETTimer *t)
 
 /* Arms the host timer for the next time the counter reaches the comparator,
  * strictly after the counter's current value. */
-static void timer_arm(HPETTimer *t)
+static void timer_arm(HPETTimer *t, int64_t min_ns)
 {
     HPETState *s = t->hpet;
     bool used = t->config & (TN_INT_ENB | TN_LEVEL | TN_PERIODIC);
@@ -144,7 +146,9 @@ static void timer_arm(HPETTimer *t)
     }
     ticks++;
     uint64_t since_base = now_count - s->counter + ticks;
-    timer_mod(t->timer, s->base_ns + (int64_t)since_base * HPET_TICK_NS);
+    int64_t when = s->base_ns + (int64_t)since_base * HPET_TICK_NS;
+    int64_t now = clock_ns(s->ml);
+    timer_mod(t->timer, when < now + min_ns ? now + min_ns : when);
 }
 
 static void timer_cb(void *opaque)
@@ -155,7 +159,7 @@ static void timer_cb(void *opaque)
     uint64_t m = timer_mask(t);
     uint64_t past = (now_count - t->cmp) & m;
     if (past > m / 2) {
-        timer_arm(t);           /* not there yet */
+        timer_arm(t, 0);        /* not there yet */
         return;
     }
     if ((t->config & TN_PERIODIC) && t->period) {
@@ -164,13 +168,13 @@ static void timer_cb(void *opaque)
         t->cmp = (t->cmp + k * p) & m;
     }
     timer_fire(t);
-    timer_arm(t);
+    timer_arm(t, (t->config & TN_PERIODIC) ? HPET_MIN_REARM_NS : 0);
 }
 
 static void hpet_arm_all(HPETState *s)
 {
     for (int i = 0; i < HPET_NUM_TIMERS; i++) {
-        timer_arm(&s->t[i]);
+        timer_arm(&s->t[i], 0);
     }
 }
 
@@ -210,7 +214,7 @@ static void hpet_write_timer(HPETTimer *t, unsigned reg, uint64_t v)
         t->config &= ~TN_VAL_SET;
     }
     hpet_update_lines(s);
-    timer_arm(t);
+    timer_arm(t, 0);
 }
 
 /* 64-bit registers by their 8-byte-aligned offset. */

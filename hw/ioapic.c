@@ -102,7 +102,7 @@ static uint32_t ioapic_read_reg(IOAPICState *s)
         uint64_t e = s->rte[(r - 0x10) / 2];
         return r & 1 ? (uint32_t)(e >> 32) : (uint32_t)e;
     }
-    return 0xffffffffu;
+    return 0;                   /* reserved registers */
 }
 
 static void ioapic_write_reg(IOAPICState *s, uint32_t v)

@@ -216,6 +216,16 @@ static void test_timer_periodic(void)
     fake_advance(r->ml, 5000);
     CHECK(!r->intr && !irr_bit(r, 0x41), "masked timer is silent");
     CHECK(lapic_rd(r, 0x390) != 0, "masked periodic timer still counts");
+    /* a 1 ns period: host callbacks at most once per microsecond */
+    lapic_wr(r, 0x3e0, 0xb);
+    lapic_wr(r, 0x320, 1 << 17 | 0x41);
+    lapic_wr(r, 0x380, 1);
+    n = 0;
+    for (int i = 0; i < 100; i++) {
+        fake_advance(r->ml, 1000);
+        n += drain(r, 0x41);
+    }
+    CHECK(n >= 50 && n <= 100, "tiny period rate-limited: %d in 100 us", n);
     lapic_wr(r, 0x380, 0);                             /* stop */
     CHECK_EQ(fake_timers_pending(r->ml), 0);
     rig_free(r);
