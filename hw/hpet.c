@@ -261,8 +261,13 @@ static void hpet_write64(HPETState *s, unsigned off, uint64_t v)
     }
 }
 
+/* Registers are read in 32- or 64-bit pieces; narrower reads give 0 (as in
+ * QEMU). */
 static uint64_t hpet_mmio_read(void *opaque, uint64_t offset, unsigned size)
 {
+    if (size < 4) {
+        return 0;
+    }
     uint64_t v = hpet_read64(opaque, offset & ~7u) >> ((offset & 7) * 8);
     return size >= 8 ? v : v & ((1ull << (size * 8)) - 1);
 }

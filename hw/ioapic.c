@@ -21,7 +21,7 @@
 #define RTE_LEVEL       (1ull << 15)
 #define RTE_MASKED      (1ull << 16)
 #define RTE_RO_BITS     (RTE_DELIVS | RTE_REMOTE_IRR)
-#define RTE_WRITABLE    (0xff00000000000000ull | 0x1efffull)
+#define RTE_WRITABLE    (0xff00000000000000ull | 0x1afffull)
 
 struct IOAPICState {
     Device dev;
@@ -129,14 +129,14 @@ static void ioapic_write_reg(IOAPICState *s, uint32_t v)
 static uint64_t ioapic_mmio_read(void *opaque, uint64_t offset, unsigned size)
 {
     IOAPICState *s = opaque;
-    uint32_t v = 0;
-    switch (offset & ~3ull) {
-    case 0x00: v = s->regsel; break;
-    case 0x10: v = ioapic_read_reg(s); break;
-    default: return 0;
+    if (size < 4) {
+        return 0;               /* dword registers (QEMU also reads 0) */
     }
-    v >>= (offset & 3) * 8;
-    return size >= 4 ? v : v & ((1u << (size * 8)) - 1);
+    switch (offset) {
+    case 0x00: return s->regsel;
+    case 0x10: return ioapic_read_reg(s);
+    }
+    return 0;
 }
 
 static void ioapic_mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
