@@ -141,6 +141,17 @@ static void apic_update_intr(APICState *s)
     }
 }
 
+void apic_set_cr8(APICState *s, uint64_t cr8)
+{
+    s->tpr = (uint32_t)(cr8 & 0xf) << 4;
+    apic_update_intr(s);
+}
+
+uint64_t apic_get_cr8(APICState *s)
+{
+    return s->tpr >> 4;
+}
+
 int apic_get_interrupt(APICState *s)
 {
     int v = deliverable_vector(s);

@@ -107,6 +107,10 @@ IRQ apic_lint_irq(APICState *s, int n);
 /* Register access as the CPU sees it (offset within the 4 KiB page). */
 uint64_t apic_mmio_read(APICState *s, uint64_t offset, unsigned size);
 void apic_mmio_write(APICState *s, uint64_t offset, uint64_t value, unsigned size);
+/* CR8 in 64-bit mode is TPR[7:4] (Intel SDM vol. 3A, 10.8.6.1): MOV to/from
+ * CR8 of a CPU with this APIC reads and writes it here. */
+void apic_set_cr8(APICState *s, uint64_t cr8);
+uint64_t apic_get_cr8(APICState *s);
 /* True when the CPU's INTR should be raised (for the machine's checks). */
 bool apic_intr_pending(APICState *s);
 

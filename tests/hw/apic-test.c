@@ -278,7 +278,13 @@ static void test_tpr_priority(void)
     CHECK_EQ(lapic_rd(r, 0xa0), 0x40);
     lapic_wr(r, 0x80, 0x3f);
     CHECK(!r->intr, "TPR class 3 masks class 3");
+    apic_set_cr8(r->apic, 2);
+    CHECK_EQ(lapic_rd(r, 0x80), 0x20);                 /* CR8 is TPR[7:4] */
+    CHECK(r->intr, "CR8 2 lets class 3 through");
+    apic_set_cr8(r->apic, 3);
+    CHECK(!r->intr, "CR8 3 masks class 3");
     lapic_wr(r, 0x80, 0x2f);
+    CHECK_EQ(apic_get_cr8(r->apic), 2);
     CHECK(r->intr, "TPR class 2 lets class 3 through");
     CHECK_EQ(apic_get_interrupt(r->apic), 0x35);
     /* PPR = ISRV class (3) above TPR class (2) */
