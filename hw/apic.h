@@ -61,6 +61,10 @@ void apic_bus_deliver(APICBus *bus, uint8_t dest, bool logical, int dm, int vect
  * address bits 19:12 destination, bit 2 destination mode; data bits 7:0 vector,
  * 10:8 delivery mode, 15 trigger mode. */
 void apic_bus_msi(APICBus *bus, uint64_t addr, uint32_t data);
+/* Who hears the local APICs' EOI broadcasts (for level-triggered vectors): the
+ * I/O APICs register here (ioapic_new does it). */
+void apic_bus_add_eoi_listener(APICBus *bus, void (*eoi)(void *opaque, int vector),
+                               void *opaque);
 
 /* --- local APIC --- */
 typedef struct APICCallbacks {
@@ -103,6 +107,10 @@ IRQ apic_lint_irq(APICState *s, int n);
 /* Register access as the CPU sees it (offset within the 4 KiB page). */
 uint64_t apic_mmio_read(APICState *s, uint64_t offset, unsigned size);
 void apic_mmio_write(APICState *s, uint64_t offset, uint64_t value, unsigned size);
+/* CR8 in 64-bit mode is TPR[7:4] (Intel SDM vol. 3A, 10.8.6.1): MOV to/from
+ * CR8 of a CPU with this APIC reads and writes it here. */
+void apic_set_cr8(APICState *s, uint64_t cr8);
+uint64_t apic_get_cr8(APICState *s);
 /* True when the CPU's INTR should be raised (for the machine's checks). */
 bool apic_intr_pending(APICState *s);
 
@@ -110,7 +118,8 @@ bool apic_intr_pending(APICState *s);
 /* Registers its window in as; delivers on bus and receives its EOI broadcasts. */
 IOAPICState *ioapic_new(AddressSpace *as, APICBus *bus, uint8_t id);
 Device *ioapic_device(IOAPICState *s);
-/* Input pin n (0..23) as an IRQ line (level: 1 asserted, before polarity). */
+/* Input pin n (0..23) as an IRQ line; level 1 means asserted (the entry's
+ * polarity bit describes the wire and is stored only, as in QEMU). */
 IRQ ioapic_irq(IOAPICState *s, int n);
 /* EOI for vector (the local APIC's broadcast): clears Remote IRR of matching
  * level-triggered entries and redelivers those whose input is still asserted. */

@@ -10,3 +10,11 @@ TEST_PROGS += tests/hw/isa-replay
 tests/hw/isa-replay: tests/hw/isa-replay.o tests/hw/fake.o hw/i8259.o hw/i8254.o \
 		hw/mc146818rtc.o hw/serial.o hw/i8042.o hw/port92.o
 	$(LINK)
+# Unit tests of the interrupt controllers and timers, on fake memory and clock
+# (run by tests/check-hw-apic.sh).
+TEST_PROGS += tests/hw/apic-test
+tests/hw/apic-test: tests/hw/apic-test.o tests/hw/apic-fake.o hw/apic.o hw/ioapic.o hw/hpet.o
+	$(LINK)
+TEST_PROGS += tests/hw/apic-qtest
+tests/hw/apic-qtest: tests/hw/apic-qtest.o tests/hw/apic-fake.o hw/apic.o hw/ioapic.o hw/hpet.o
+	$(LINK)
