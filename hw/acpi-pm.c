@@ -212,6 +212,13 @@ void acpi_pm_gpe_raise(PCIDevice *pm, int bit)
     update_sci(s);
 }
 
+void acpi_pm_power_button(PCIDevice *pm)
+{
+    ACPIPMState *s = (ACPIPMState *)pm;
+    s->pm1_sts |= PWRBTN_STS;
+    update_sci(s);
+}
+
 static void pm_save(void *opaque, SaveStream *ss)
 {
     ACPIPMState *s = opaque;

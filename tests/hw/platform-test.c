@@ -259,6 +259,14 @@ static void test_pm(World *w)
     ioport_write(io, 0x60c, 1, 2);
     CHECK(!w->sci_level, "GPE0 cleared");
     ioport_write(io, 0x60e, 0, 2);
+    /* the power button: status always, SCI when PWRBTN_EN */
+    acpi_pm_power_button(w->pm);
+    CHECK((ioport_read(io, 0x600, 2) & 0x100) && !w->sci_level, "PWRBTN_STS, not enabled");
+    ioport_write(io, 0x602, 0x100, 2);
+    CHECK(w->sci_level, "PWRBTN_EN raises SCI");
+    ioport_write(io, 0x600, 0x100, 2);
+    CHECK(!w->sci_level && !(ioport_read(io, 0x600, 2) & 0x100), "PWRBTN_STS cleared");
+    ioport_write(io, 0x602, 0, 2);
     /* sleep: only S5 (SLP_TYP 0) is implemented; SLP_EN reads as 0 */
     ioport_write(io, 0x604, 1 | 1 << 10 | 1 << 13, 2);
     CHECK(main_loop_take_request(w->ml, NULL) == REQ_NONE, "SLP_TYP 1 ignored");
@@ -315,6 +323,42 @@ static uint16_t fw_find(World *w, const char *name, uint32_t *size)
         }
     }
     return 0;
+}
+
+/* Device reset returns the chipset to power-on values; save then load restores. */
+static void test_reset_and_state(World *w)
+{
+    Device *devs[] = { &w->host->dev, &w->isa->dev, &w->pm->dev };
+    FILE *f = tmpfile();
+    SaveStream ss = { f, false };
+    cfg_write(w, 1, 0, 0x60, 0x0b0a0b0a, 4);
+    cfg_write(w, 1, 3, 0x40, 0xb000, 4);
+    cfg_write(w, 0, 0, 0x59, 0x30, 1);
+    ioport_write(w->io, 0xb2, ACPI_ENABLE_VALUE, 1);
+    ioport_write(w->io, 0xb002, 0x100, 2);
+    for (int i = 0; i < 3; i++) {
+        devs[i]->ops->save(devs[i], &ss);
+    }
+    for (int i = 0; i < 3; i++) {
+        devs[i]->ops->reset(devs[i]);
+    }
+    CHECK(cfg_read(w, 1, 0, 0x60, 4) == 0x80808080 && cfg_read(w, 1, 3, 0x40, 4) == 0x601 &&
+          cfg_read(w, 0, 0, 0x59, 1) == 0 && ioport_read(w->io, 0x604, 2) == 0 &&
+          ioport_read(w->io, 0xb008, 4) == 0xffffffff, "reset values");
+    rewind(f);
+    for (int i = 0; i < 3; i++) {
+        devs[i]->ops->load(devs[i], &ss);
+    }
+    CHECK(!ss.error, "load stream");
+    CHECK(cfg_read(w, 1, 0, 0x60, 4) == 0x0b0a0b0a && cfg_read(w, 1, 3, 0x40, 4) == 0xb001 &&
+          cfg_read(w, 0, 0, 0x59, 1) == 0x30 && (ioport_read(w->io, 0xb004, 2) & 1) &&
+          ioport_read(w->io, 0xb002, 2) == 0x100 && ioport_read(w->io, 0x608, 4) == 0xffffffff,
+          "state restored, PM block remapped");
+    fclose(f);
+    for (int i = 0; i < 3; i++) {
+        devs[i]->ops->reset(devs[i]);
+    }
+    ioport_write(w->io, 0xb2, ACPI_ENABLE_VALUE, 1);
 }
 
 static void test_fw_cfg_ports(World *w)
@@ -677,6 +721,7 @@ int main(int argc, char **argv)
     test_pirq_and_bars(&w);
     test_reset_control(&w);
     test_pm(&w);
+    test_reset_and_state(&w);
     test_fw_cfg_ports(&w);
     test_fw_cfg_dma(&w);
     test_acpi(&w, argc > 1 ? argv[1] : NULL);
