@@ -138,6 +138,7 @@ static void test_enumeration(World *w)
     /* PIIX4 PM: PMBA 0x600 with the I/O indicator, and it moves */
     CHECK(cfg_read(w, 1, 3, 0x40, 4) == 0x601, "PMBA %x", cfg_read(w, 1, 3, 0x40, 4));
     CHECK(cfg_read(w, 1, 3, 0x80, 1) == 1, "PMREGMISC");
+    CHECK(cfg_read(w, 1, 3, 0x58, 4) & 1u << 25, "DEVACTB APMC_EN (no SMM to set up)");
     cfg_write(w, 1, 3, 0x40, 0xb000, 4);
     CHECK(cfg_read(w, 1, 3, 0x40, 4) == 0xb001, "PMBA moved");
     CHECK(ioport_read(w->io, 0x608, 4) == 0xffffffff && ioport_read(w->io, 0xb008, 4) != 0xffffffff,
