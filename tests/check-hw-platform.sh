@@ -35,7 +35,7 @@ if ! command -v iasl >/dev/null 2>&1; then
   skip "iasl not installed (apt-get install acpica-tools)"
 else
   cd "$tmp" || exit 1
-  for t in dsdt dsdt4 facp facs apic hpet rsdt xsdt; do
+  for t in dsdt dsdt4 dsdt255 facp facs apic hpet rsdt xsdt; do
     if [ ! -s "$t.dat" ]; then
       fail "$t.dat was not dumped"
     elif iasl -d "$t.dat" >"$t.log" 2>&1 && [ -s "$t.dsl" ] &&
@@ -46,7 +46,7 @@ else
     fi
   done
   # DSDT round trip
-  for t in dsdt dsdt4; do
+  for t in dsdt dsdt4 dsdt255; do
     mkdir -p rt-$t && cp $t.dsl rt-$t/in.dsl && cd rt-$t || exit 1
     if iasl -p out in.dsl >compile.log 2>&1 &&
        grep -q ' 0 Errors, 0 Warnings' compile.log &&

@@ -712,6 +712,23 @@ static void test_acpi(World *w, const char *dir)
         }
     }
     acpi_tables_free(&t);
+    /* 255 CPUs: a DSDT over 4 KiB (3-byte package lengths) and a long MADT */
+    AcpiConfig big = { .ncpus = 255, .ram_below_4g = 0xc0000000u, .hpet = true };
+    acpi_build(&big, 0x400000, &t);
+    memcpy(ram + 0x400000, t.tables, t.tables_len);
+    x = table_at(w, le(t.rsdp + 24, 8), "XSDT");
+    const uint8_t *m = x ? table_at(w, le(x + 44, 8), "APIC") : NULL;
+    CHECK(m != NULL, "MADT (255 CPUs)");
+    if (m) {
+        check_madt(w, m, 255);
+    }
+    const uint8_t *f = x ? table_at(w, le(x + 36, 8), "FACP") : NULL;
+    const uint8_t *d = f ? table_at(w, le(f + 40, 4), "DSDT") : NULL;
+    CHECK(d && le(d + 4, 4) > 4096, "DSDT (255 CPUs) over 4 KiB");
+    if (d) {
+        dump(dir, "dsdt255.dat", d, le(d + 4, 4));
+    }
+    acpi_tables_free(&t);
 }
 
 int main(int argc, char **argv)
