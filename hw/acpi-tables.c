@@ -432,6 +432,17 @@ static void dsdt_prt(Buf *b)
     aml_name_obj(b, "_PRT", &o);
 }
 
+/* The fw_cfg device (QEMU's "QEMU0002"), for the guest's qemu_fw_cfg driver. */
+static void dsdt_fw_cfg(Buf *b)
+{
+    Buf t = { 0 }, r = { 0 };
+    aml_name_string(&t, "_HID", "QEMU0002");
+    aml_method_return_int(&t, "_STA", 0x0b);      /* present, enabled, not shown */
+    res_io(&r, FW_CFG_IO_BASE, 0x0c);
+    aml_name_crs(&t, "_CRS", &r);
+    aml_device(b, "FWCF", &t);
+}
+
 static void dsdt_pci0(Buf *b, const AcpiConfig *cfg)
 {
     Buf t = { 0 }, r = { 0 };
@@ -447,6 +458,7 @@ static void dsdt_pci0(Buf *b, const AcpiConfig *cfg)
     aml_name_crs(&t, "_CRS", &r);
     dsdt_prt(&t);
     dsdt_isa(&t, cfg);
+    dsdt_fw_cfg(&t);
     aml_device(b, "PCI0", &t);
 }
 

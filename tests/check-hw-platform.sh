@@ -62,7 +62,7 @@ else
   # names Linux looks for
   for n in '_S5,' 'Device (PCI0)' 'EisaId ("PNP0A03")' '_PRT, Package (0x80)' \
            'EisaId ("PNP0B00")' 'EisaId ("PNP0501")' 'EisaId ("PNP0303")' \
-           'EisaId ("PNP0103")' 'Memory32Fixed (ReadOnly' '_PIC, 1, NotSerialized'; do
+           'EisaId ("PNP0103")' '"QEMU0002"' 'Memory32Fixed (ReadOnly' '_PIC, 1, NotSerialized'; do
     if grep -qF "$n" dsdt.dsl; then pass; else fail "DSDT lacks $n"; fi
   done
 fi
