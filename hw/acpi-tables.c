@@ -4,8 +4,10 @@
  * (5.2.10), MADT (5.2.12: local APIC, I/O APIC, interrupt source overrides,
  * local APIC NMI), HPET (IA-PC HPET specification 1.0a, 3.2.4) and a DSDT whose
  * AML (ch. 20) a small emitter below writes: \_S5, \_PIC, the processors,
- * \_SB.PCI0 (PNP0A03) with its _CRS windows and a _PRT routing every slot's
- * INTA-D to GSIs 16-19 (PIRQ A-D on the I/O APIC), and the ISA devices.
+ * \_SB.PCI0 (PNP0A03) with its _CRS windows, a _PRT routing every slot's
+ * INTA-D to the PCI interrupt link devices LNKA-D (PNP0C0F, ACPI 6.4 6.2.13),
+ * which program the PIIX3 PIRQ route registers (ISA IRQ 5, 10 or 11, level,
+ * active high, as on QEMU's pc), the ISA devices and the fw_cfg device.
  *
  * The tables are built once into one blob whose table pointers are relative to
  * a base: the firmware-less boot writes it at that base in guest memory; for
@@ -89,7 +91,9 @@ enum {
     AML_ZERO = 0x00, AML_ONE = 0x01, AML_NAME = 0x08, AML_BYTE = 0x0a, AML_WORD = 0x0b,
     AML_DWORD = 0x0c, AML_STRING = 0x0d, AML_QWORD = 0x0e, AML_SCOPE = 0x10,
     AML_BUFFER = 0x11, AML_PACKAGE = 0x12, AML_METHOD = 0x14, AML_RETURN = 0xa4,
-    AML_ONES = 0xff, AML_EXT = 0x5b, AML_DEVICE = 0x82,
+    AML_ONES = 0xff, AML_EXT = 0x5b, AML_DEVICE = 0x82, AML_OPREGION = 0x80,
+    AML_FIELD = 0x81, AML_STORE = 0x70, AML_AND = 0x7b, AML_OR = 0x7d,
+    AML_CREATE_DWORD_FIELD = 0x8a, AML_IF = 0xa0, AML_LOCAL0 = 0x60, AML_ARG0 = 0x68,
     AML_DUAL_NAME = 0x2e, AML_MULTI_NAME = 0x2f, AML_ROOT = 0x5c, AML_PARENT = 0x5e,
 };
 
@@ -221,10 +225,11 @@ static void aml_device(Buf *b, const char *name, Buf *terms)
     aml_named_block(b, op, 2, name, -1, terms);
 }
 
-static void aml_method(Buf *b, const char *name, int nargs, Buf *terms)
+/* flags: the argument count, | 8 for Serialized */
+static void aml_method(Buf *b, const char *name, int flags, Buf *terms)
 {
     static const uint8_t op[] = { AML_METHOD };
-    aml_named_block(b, op, 1, name, nargs & 7, terms);
+    aml_named_block(b, op, 1, name, flags & 15, terms);
 }
 
 /* Method(name, 0) { Return (v) } */
@@ -289,6 +294,63 @@ static void aml_buffer(Buf *b, const Buf *bytes)
     aml_block(b, op, 1, &body);
 }
 
+/* If (pred) { then }; both already encoded; frees them. */
+static void aml_if(Buf *b, Buf *pred, Buf *then)
+{
+    static const uint8_t op[] = { AML_IF };
+    buf_put(pred, then->p, then->len);
+    free(then->p);
+    *then = (Buf){ 0 };
+    aml_block(b, op, 1, pred);
+}
+
+/* And/Or(name, mask, target) with target a name or NULL (no store). */
+static void aml_logic(Buf *b, uint8_t op, const char *src, uint64_t mask, const char *target)
+{
+    buf_u8(b, op);
+    aml_name(b, src);
+    aml_int(b, mask);
+    if (target) {
+        aml_name(b, target);
+    } else {
+        buf_u8(b, 0);                         /* NullName: no target */
+    }
+}
+
+/* OperationRegion(name, PCI_Config, offset, len) */
+static void aml_pci_region(Buf *b, const char *name, uint8_t offset, uint8_t len)
+{
+    buf_u8(b, AML_EXT);
+    buf_u8(b, AML_OPREGION);
+    aml_name(b, name);
+    buf_u8(b, 2);                             /* RegionSpace: PCI_Config */
+    aml_int(b, offset);
+    aml_int(b, len);
+}
+
+/* Field(region, ByteAcc, NoLock, Preserve) { names[i], 8 bits each } */
+static void aml_byte_fields(Buf *b, const char *region, const char *const *names, int n)
+{
+    static const uint8_t op[] = { AML_EXT, AML_FIELD };
+    Buf body = { 0 };
+    aml_name(&body, region);
+    buf_u8(&body, 0x01);                      /* ByteAcc, NoLock, Preserve */
+    for (int i = 0; i < n; i++) {
+        buf_put(&body, names[i], 4);
+        buf_u8(&body, 8);                     /* PkgLength-encoded bit count */
+    }
+    aml_block(b, op, 2, &body);
+}
+
+/* CreateDWordField(src, index, name) with src an encoded operand (Arg0 or a name). */
+static void aml_create_dword_field(Buf *b, const Buf *src, uint8_t index, const char *name)
+{
+    buf_u8(b, AML_CREATE_DWORD_FIELD);
+    buf_put(b, src->p, src->len);
+    aml_int(b, index);
+    aml_name(b, name);
+}
+
 /* --- resource descriptors (ACPI 6.4, 6.4) --- */
 
 static void res_io(Buf *r, uint16_t base, uint8_t len)
@@ -346,6 +408,28 @@ static void res_dword_mem(Buf *r, uint32_t min, uint32_t max)
     buf_u32(r, max - min + 1);
 }
 
+/* Extended interrupt (0x89): consumer, level, active high, shared. */
+static void res_interrupts(Buf *r, const uint32_t *irqs, int n)
+{
+    buf_u8(r, 0x89);
+    buf_u16(r, 2 + 4 * n);
+    buf_u8(r, 0x09);
+    buf_u8(r, n);
+    for (int i = 0; i < n; i++) {
+        buf_u32(r, irqs[i]);
+    }
+}
+
+/* ResourceTemplate() { r... EndTag } as a Buffer object; frees r. */
+static void aml_template(Buf *b, Buf *r)
+{
+    buf_u8(r, 0x79);
+    buf_u8(r, 0);
+    aml_buffer(b, r);
+    free(r->p);
+    *r = (Buf){ 0 };
+}
+
 /* Name(name, ResourceTemplate() { r... EndTag }); frees r. */
 static void aml_name_crs(Buf *b, const char *name, Buf *r)
 {
@@ -397,7 +481,10 @@ static void dsdt_isa_dev(Buf *b, const IsaDev *d)
 static void dsdt_isa(Buf *b, const AcpiConfig *cfg)
 {
     Buf t = { 0 };
+    static const char *const prq[] = { "PRQ0", "PRQ1", "PRQ2", "PRQ3" };
     aml_name_int(&t, "_ADR", 0x00010000);          /* 00:01.0, the PIIX3 */
+    aml_pci_region(&t, "P40C", 0x60, 4);           /* PIRQ route control */
+    aml_byte_fields(&t, "P40C", prq, 4);
     for (size_t i = 0; i < sizeof(isa_devs) / sizeof(isa_devs[0]); i++) {
         dsdt_isa_dev(&t, &isa_devs[i]);
     }
@@ -413,17 +500,19 @@ static void dsdt_isa(Buf *b, const AcpiConfig *cfg)
     aml_device(b, "ISA", &t);
 }
 
-/* _PRT: slot s pin p (0 = INTA) is PIRQ (s + p) & 3, wired to GSI 16 + PIRQ. */
+/* _PRT: slot s pin p (0 = INTA) is PIRQ (s + p) & 3, the link device LNKA-D. */
 static void dsdt_prt(Buf *b)
 {
     Buf all = { 0 };
     for (int slot = 0; slot < 32; slot++) {
         for (int pin = 0; pin < 4; pin++) {
             Buf e = { 0 };
+            char link[5] = "LNKA";
+            link[3] = 'A' + ((slot + pin) & 3);
             aml_int(&e, (uint32_t)slot << 16 | 0xffff);
             aml_int(&e, pin);
-            aml_int(&e, 0);                         /* source: a GSI */
-            aml_int(&e, 16 + ((slot + pin) & 3));
+            aml_name(&e, link);                     /* source: the link device */
+            aml_int(&e, 0);
             aml_package(&all, 4, &e);
         }
     }
@@ -462,6 +551,72 @@ static void dsdt_pci0(Buf *b, const AcpiConfig *cfg)
     aml_device(b, "PCI0", &t);
 }
 
+/* The ISA IRQs a link can take, as QEMU's pc offers them. */
+static const uint32_t link_irqs[] = { 5, 10, 11 };
+
+/* \_SB.IQCR(route): a one-interrupt template holding route & 15 when the route
+ * is enabled (bit 7 clear), else interrupt 0. */
+static void dsdt_iqcr(Buf *b)
+{
+    Buf t = { 0 }, r = { 0 }, o = { 0 }, pred = { 0 }, then = { 0 }, arg = { 0 };
+    uint32_t zero = 0;
+    res_interrupts(&r, &zero, 1);
+    aml_template(&o, &r);
+    aml_name_obj(&t, "PRR0", &o);
+    aml_name(&arg, "PRR0");
+    aml_create_dword_field(&t, &arg, 5, "PRRI");
+    free(arg.p);
+    /* If (!(Arg0 & 0x80)) -> encoded as If (LNot (And (Arg0, 0x80))) */
+    buf_u8(&pred, 0x92);                       /* LNotOp */
+    buf_u8(&pred, AML_AND);
+    buf_u8(&pred, AML_ARG0);
+    aml_int(&pred, 0x80);
+    buf_u8(&pred, 0);
+    buf_u8(&then, AML_AND);                    /* PRRI = Arg0 & 0x0F */
+    buf_u8(&then, AML_ARG0);
+    aml_int(&then, 0x0f);
+    aml_name(&then, "PRRI");
+    aml_if(&t, &pred, &then);
+    buf_u8(&t, AML_RETURN);
+    aml_name(&t, "PRR0");
+    aml_method(b, "IQCR", 1 | 8, &t);          /* serialized: it creates names */
+}
+
+/* Device LNKx over PIIX3 route register PRQn (PCI interrupt link, PNP0C0F). */
+static void dsdt_link(Buf *b, int n)
+{
+    Buf t = { 0 }, r = { 0 }, o = { 0 }, m = { 0 }, pred = { 0 }, then = { 0 };
+    char name[5] = "LNKA", prq[32];
+    name[3] = 'A' + n;
+    snprintf(prq, sizeof(prq), "\\_SB.PCI0.ISA.PRQ%d", n);
+    aml_name_eisaid(&t, "_HID", "PNP0C0F");
+    aml_name_int(&t, "_UID", n);
+    res_interrupts(&r, link_irqs, 3);
+    aml_name_crs(&t, "_PRS", &r);
+    /* _STA: disabled (0x09) when the route's bit 7 is set, else 0x0B */
+    aml_logic(&pred, AML_AND, prq, 0x80, NULL);
+    buf_u8(&then, AML_RETURN);
+    aml_int(&then, 0x09);
+    aml_if(&m, &pred, &then);
+    buf_u8(&m, AML_RETURN);
+    aml_int(&m, 0x0b);
+    aml_method(&t, "_STA", 0, &m);
+    aml_logic(&m, AML_OR, prq, 0x80, prq);      /* _DIS: route off */
+    aml_method(&t, "_DIS", 0, &m);
+    buf_u8(&m, AML_RETURN);                     /* _CRS: IQCR(PRQn) */
+    aml_name(&m, "\\_SB.IQCR");
+    aml_name(&m, prq);
+    aml_method(&t, "_CRS", 0, &m);
+    buf_u8(&o, AML_ARG0);                       /* _SRS: PRQn = the chosen IRQ */
+    aml_create_dword_field(&m, &o, 5, "PRRI");
+    free(o.p);
+    buf_u8(&m, AML_STORE);
+    aml_name(&m, "PRRI");
+    aml_name(&m, prq);
+    aml_method(&t, "_SRS", 1 | 8, &m);
+    aml_device(b, name, &t);
+}
+
 static void dsdt_cpus(Buf *b, const AcpiConfig *cfg)
 {
     for (int i = 0; i < cfg->ncpus && i < 256; i++) {
@@ -486,6 +641,10 @@ static void dsdt_body(Buf *b, const AcpiConfig *cfg)
     aml_name_obj(b, "\\_S5", &o);
     aml_method(b, "\\_PIC", 1, &pic);               /* interrupt model: nothing to do */
     dsdt_pci0(&sb, cfg);
+    dsdt_iqcr(&sb);
+    for (int n = 0; n < 4; n++) {
+        dsdt_link(&sb, n);
+    }
     dsdt_cpus(&sb, cfg);
     aml_scope(b, "\\_SB", &sb);
 }
@@ -724,7 +883,11 @@ static size_t build_madt(Build *b)
     buf_u32(t, 0xfec00000);
     buf_u32(t, 0);                                /* GSI base */
     madt_iso(t, 0, 2, 0);                         /* PIT on pin 2, bus-conforming */
-    madt_iso(t, ACPI_SCI_IRQ, ACPI_SCI_IRQ, 0x000d);  /* SCI: level, active high */
+    /* the SCI and the PCI link IRQs: level, active high (as the _PRS say) */
+    madt_iso(t, ACPI_SCI_IRQ, ACPI_SCI_IRQ, 0x000d);
+    for (size_t i = 0; i < sizeof(link_irqs) / sizeof(link_irqs[0]); i++) {
+        madt_iso(t, link_irqs[i], link_irqs[i], 0x000d);
+    }
     buf_u8(t, 4);                                 /* local APIC NMI */
     buf_u8(t, 6);
     buf_u8(t, 0xff);                              /* all processors */

@@ -48,7 +48,7 @@ else
   # DSDT round trip
   for t in dsdt dsdt4 dsdt255; do
     mkdir -p rt-$t && cp $t.dsl rt-$t/in.dsl && cd rt-$t || exit 1
-    if iasl -p out in.dsl >compile.log 2>&1 &&
+    if iasl -oa -p out in.dsl >compile.log 2>&1 &&
        grep -q ' 0 Errors, 0 Warnings' compile.log &&
        iasl -d out.aml >dis.log 2>&1 &&
        norm() { grep -v '^ \*' "$1" | grep -v DefinitionBlock | sed 's/\\_/_/g'; } &&
@@ -59,6 +59,35 @@ else
     fi
     cd ..
   done
+  # the AML run by ACPICA's interpreter (acpiexec; PCI config space simulated as
+  # zeroed memory): PCI link LNKB set to IRQ 10, read back, disabled
+  if command -v acpiexec >/dev/null 2>&1; then
+    timeout 60 acpiexec -b 'execute \_SB.LNKB._SRS (89 06 00 09 01 0a 00 00 00 79 00);
+      execute \_SB.LNKB._CRS; execute \_SB.LNKB._STA; execute \_SB.LNKB._DIS;
+      execute \_SB.LNKB._STA; execute \_SB.LNKB._CRS; execute \_SB.LNKA._PRS;
+      execute \_S5; execute \_SB.PCI0.ISA.HPET._STA; execute \_SB.PCI0.FWCF._STA' \
+      dsdt.dat >exec.log 2>&1
+    grep -E '^ *\[|^ *00[0-9]0:|Error' exec.log | sed 's/^ *//; s/ *$//' >exec.out
+    cat >exec.want <<'W'
+[Buffer] Length 0B =     0000: 89 06 00 09 01 0A 00 00 00 79 00                 // .........y.
+[Integer] = 000000000000000B
+[Integer] = 0000000000000009
+[Buffer] Length 0B =     0000: 89 06 00 09 01 00 00 00 00 79 00                 // .........y.
+[Buffer] Length 13 =
+0000: 89 0E 00 09 03 05 00 00 00 0A 00 00 00 0B 00 00  // ................
+0010: 00 79 00                                         // .y.
+[Package] Contains 4 Elements:
+[Integer] = 0000000000000000
+[Integer] = 0000000000000000
+[Integer] = 0000000000000000
+[Integer] = 0000000000000000
+[Integer] = 000000000000000F
+[Integer] = 000000000000000B
+W
+    if cmp -s exec.out exec.want; then pass; else fail "acpiexec results"; diff exec.want exec.out | head; fi
+  else
+    skip "acpiexec not installed"
+  fi
   # names Linux looks for
   for n in '_S5,' 'Device (PCI0)' 'EisaId ("PNP0A03")' '_PRT, Package (0x80)' \
            'EisaId ("PNP0B00")' 'EisaId ("PNP0501")' 'EisaId ("PNP0303")' \

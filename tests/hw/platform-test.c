@@ -538,13 +538,14 @@ static void check_madt(World *w, const uint8_t *m, int ncpus)
         lapic += e[0] == 0 && e[1] == 8 && e[3] == lapic && (le(e + 4, 4) & 1);
         ioapic += e[0] == 1 && e[1] == 12 && le(e + 4, 4) == 0xfec00000 && le(e + 8, 4) == 0;
         iso0 += e[0] == 2 && e[1] == 10 && e[3] == 0 && le(e + 4, 4) == 2 && le(e + 8, 2) == 0;
-        iso9 += e[0] == 2 && e[3] == 9 && le(e + 4, 4) == 9 && le(e + 8, 2) == 0xd;
+        iso9 += e[0] == 2 && (e[3] == 9 || e[3] == 5 || e[3] == 10 || e[3] == 11) &&
+                le(e + 4, 4) == e[3] && le(e + 8, 2) == 0xd;
         nmi += e[0] == 4 && e[1] == 6 && e[2] == 0xff && e[5] == 1;
         off += e[1];
     }
     CHECK(off == len, "MADT entries fill the table");
-    CHECK(lapic == ncpus && ioapic == 1 && iso0 == 1 && iso9 == 1 && nmi == 1,
-          "MADT: %d LAPIC, %d IOAPIC, IRQ0->2 %d, SCI %d, NMI %d", lapic, ioapic, iso0, iso9, nmi);
+    CHECK(lapic == ncpus && ioapic == 1 && iso0 == 1 && iso9 == 4 && nmi == 1,
+          "MADT: %d LAPIC, %d IOAPIC, IRQ0->2 %d, SCI+links %d, NMI %d", lapic, ioapic, iso0, iso9, nmi);
 }
 
 /* What the OS does: RSDP by scanning 0xE0000-0xFFFFF, then XSDT and RSDT. */
