@@ -93,7 +93,7 @@ enum {
     AML_BUFFER = 0x11, AML_PACKAGE = 0x12, AML_METHOD = 0x14, AML_RETURN = 0xa4,
     AML_ONES = 0xff, AML_EXT = 0x5b, AML_DEVICE = 0x82, AML_OPREGION = 0x80,
     AML_FIELD = 0x81, AML_STORE = 0x70, AML_AND = 0x7b, AML_OR = 0x7d,
-    AML_CREATE_DWORD_FIELD = 0x8a, AML_IF = 0xa0, AML_LOCAL0 = 0x60, AML_ARG0 = 0x68,
+    AML_CREATE_DWORD_FIELD = 0x8a, AML_LNOT = 0x92, AML_IF = 0xa0, AML_LOCAL0 = 0x60, AML_ARG0 = 0x68,
     AML_DUAL_NAME = 0x2e, AML_MULTI_NAME = 0x2f, AML_ROOT = 0x5c, AML_PARENT = 0x5e,
 };
 
@@ -423,7 +423,7 @@ static void res_interrupts(Buf *r, const uint32_t *irqs, int n)
 /* ResourceTemplate() { r... EndTag } as a Buffer object; frees r. */
 static void aml_template(Buf *b, Buf *r)
 {
-    buf_u8(r, 0x79);
+    buf_u8(r, 0x79);                     /* end tag, checksum 0 */
     buf_u8(r, 0);
     aml_buffer(b, r);
     free(r->p);
@@ -434,11 +434,7 @@ static void aml_template(Buf *b, Buf *r)
 static void aml_name_crs(Buf *b, const char *name, Buf *r)
 {
     Buf o = { 0 };
-    buf_u8(r, 0x79);                     /* end tag, checksum 0 */
-    buf_u8(r, 0);
-    aml_buffer(&o, r);
-    free(r->p);
-    *r = (Buf){ 0 };
+    aml_template(&o, r);
     aml_name_obj(b, name, &o);
 }
 
@@ -567,7 +563,7 @@ static void dsdt_iqcr(Buf *b)
     aml_create_dword_field(&t, &arg, 5, "PRRI");
     free(arg.p);
     /* If (!(Arg0 & 0x80)) -> encoded as If (LNot (And (Arg0, 0x80))) */
-    buf_u8(&pred, 0x92);                       /* LNotOp */
+    buf_u8(&pred, AML_LNOT);
     buf_u8(&pred, AML_AND);
     buf_u8(&pred, AML_ARG0);
     aml_int(&pred, 0x80);
