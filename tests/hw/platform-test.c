@@ -545,7 +545,8 @@ static void check_madt(World *w, const uint8_t *m, int ncpus)
     }
     CHECK(off == len, "MADT entries fill the table");
     CHECK(lapic == ncpus && ioapic == 1 && iso0 == 1 && iso9 == 4 && nmi == 1,
-          "MADT: %d LAPIC, %d IOAPIC, IRQ0->2 %d, SCI+links %d, NMI %d", lapic, ioapic, iso0, iso9, nmi);
+          "MADT: %d LAPIC, %d IOAPIC, IRQ0->2 %d, SCI+links %d, NMI %d",
+          lapic, ioapic, iso0, iso9, nmi);
 }
 
 /* What the OS does: RSDP by scanning 0xE0000-0xFFFFF, then XSDT and RSDT. */
