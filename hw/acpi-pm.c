@@ -198,6 +198,9 @@ static void pm_reset(void *opaque)
     c[PMBA + 1] = ACPI_PM_BASE >> 8;
     c[PMREGMISC] = 1;
     c[0x90] = 1;                       /* SMBBA: I/O space indicator */
+    /* DEVACTB APMC_EN already set: there is no SMM, so firmware must not try to
+     * relocate SMBASE through port 0xB2 (QEMU's pc does the same with smm=off) */
+    c[0x5b] = 0x02;
     s->pm1_sts = s->pm1_en = s->pm1_cnt = 0;
     s->gpe_sts = s->gpe_en = 0;
     s->apm_sts = 0;
@@ -209,6 +212,13 @@ void acpi_pm_gpe_raise(PCIDevice *pm, int bit)
 {
     ACPIPMState *s = (ACPIPMState *)pm;
     s->gpe_sts |= 1u << (bit & 15);
+    update_sci(s);
+}
+
+void acpi_pm_power_button(PCIDevice *pm)
+{
+    ACPIPMState *s = (ACPIPMState *)pm;
+    s->pm1_sts |= PWRBTN_STS;
     update_sci(s);
 }
 

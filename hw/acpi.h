@@ -40,6 +40,8 @@ enum {
 PCIDevice *acpi_pm_new(PCIBus *bus, int devfn, IOSpace *io, MainLoop *ml, IRQ sci);
 /* Raises a GPE0 status bit (hot-plug and the like; none yet). */
 void acpi_pm_gpe_raise(PCIDevice *pm, int bit);
+/* A press of the fixed-hardware power button (PWRBTN_STS; QEMU's system_powerdown). */
+void acpi_pm_power_button(PCIDevice *pm);
 
 /* What the tables describe. */
 typedef struct AcpiConfig {

@@ -106,8 +106,9 @@ PCIDevice *i440fx_new(PCIBus *bus, PAMHandler *pam, void *pam_opaque);
 
 /* PIIX3 ISA bridge 8086:7000 at 00:01.0. PIRQ A-D are routed by the route
  * registers 0x60-0x63 to isa_irq[0..15] (the machine's IRQ lines feeding the PIC
- * and the I/O APIC pins 0-15), and also drive ioapic_pirq[0..3] (I/O APIC pins
- * 16-19, the GSIs the ACPI _PRT names; NULL: none). Port 0xCF9 resets the machine
+ * and the I/O APIC pins 0-15; the ACPI link devices LNKA-D program them), and
+ * also drive ioapic_pirq[0..3] (I/O APIC pins 16-19 as on boards wired that way;
+ * the tables do not use them; NULL: none). Port 0xCF9 resets the machine
  * (main_loop_request(REQ_RESET)). */
 PCIDevice *piix3_new(PCIBus *bus, MainLoop *ml, const IRQ *isa_irq /* [16] */,
                      const IRQ *ioapic_pirq /* [4] or NULL */);

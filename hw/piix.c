@@ -6,8 +6,8 @@
  * the PIC's. The IDE function is not modelled.
  *
  * PIRQ A-D drive the ISA IRQ lines their route registers name (never 0-2, 8, 13,
- * which the datasheet reserves) and, as on boards with an I/O APIC, I/O APIC
- * pins 16-19 directly.
+ * which the datasheet reserves) and, when the machine wires them, I/O APIC pins
+ * 16-19 directly (the ACPI tables route through the registers, as QEMU's do).
  */
 #include <stdlib.h>
 #include "hw/pci.h"

@@ -6,7 +6,7 @@
 set -e
 
 build_pkgs="gcc make pkg-config zlib1g-dev libaio-dev libsdl2-dev libreadline-dev libpng-dev"
-test_pkgs="gcc-multilib qemu-utils qemu-user clang file jq strace"
+test_pkgs="gcc-multilib qemu-utils qemu-user clang file jq strace acpica-tools"
 guest_debs="busybox-static"
 
 want=$build_pkgs

@@ -17,4 +17,9 @@ tests/hw/apic-test: tests/hw/apic-test.o tests/hw/apic-fake.o hw/apic.o hw/ioapi
 	$(LINK)
 TEST_PROGS += tests/hw/apic-qtest
 tests/hw/apic-qtest: tests/hw/apic-qtest.o tests/hw/apic-fake.o hw/apic.o hw/ioapic.o hw/hpet.o
+# Platform device unit test (PCI, chipset, ACPI PM and tables, fw_cfg) on a
+# stand-in for system/.
+TEST_PROGS += tests/hw/platform-test
+tests/hw/platform-test: tests/hw/platform-test.o tests/hw/fake-system.o hw/pci.o hw/i440fx.o \
+	hw/piix.o hw/acpi-pm.o hw/acpi-tables.o hw/fw_cfg.o
 	$(LINK)
