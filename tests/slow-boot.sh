@@ -1,0 +1,72 @@
+#!/bin/sh
+# Boots Debian 12's x86-64 kernel (linux-image-amd64, fetched by
+# scripts/setup.sh --tests into ${QUETZAL_CACHE:-~/.cache/quetzal}) with an
+# initramfs built here around busybox-static (tests/system-guest/init.sh):
+# through SeaBIOS (the default), by the firmware-less direct boot
+# (-M pc,fast-boot=on; QEMU has no such option and boots plain -kernel again) and
+# with "nosmp noapic". Each boot must print every marker of /init, pass its
+# checks, reach the kernel's "Power down" and exit with status 0 within the
+# timeout (BOOT_TIMEOUT, 60 s).
+# The emulator is $SYSEMU (default $BUILD/quetzal-system-x86_64), e.g.
+#   SYSEMU=qemu-system-x86_64 sh tests/check-boot.sh
+BUILD=${BUILD:-.}
+SRC=${SRC:-.}
+T=$(mktemp -d "${TMPDIR:-/tmp}/check-boot.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/system-guest/boot-lib.sh"
+passed=0 failed=0 skipped=0
+tmo=${BOOT_TIMEOUT:-60}
+markers="QZ-INIT-START QZ-OK.mounts QZ-OK.cpuinfo-flags QZ-OK.dmesg-clean QZ-OK.md5sum
+QZ-OK.shell-loop QZ-OK.date QZ-INIT-DONE reboot:.Power.down"
+
+if ! sysemu_available; then
+  echo "FAIL: boot: $SYSEMU not built (set SYSEMU=qemu-system-x86_64 to check the test itself)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+kernel=$(ls "$CACHE"/linux/boot/vmlinuz-* 2>/dev/null | head -1)
+bb=$CACHE/busybox-static/bin/busybox
+if [ -z "$kernel" ] || [ ! -x "$bb" ]; then
+  echo "FAIL: boot: kernel or busybox missing in $CACHE (run scripts/setup.sh --tests)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+make_initramfs "$bb" "$T/initrd.gz" || { echo "FAIL: boot: cannot build the initramfs"; echo "0 passed, 1 failed"; exit 1; }
+
+# check_boot NAME APPEND [OPTIONS...]
+check_boot() {
+  name=$1 append=$2
+  shift 2
+  log=$T/$name.log
+  start=$(date +%s%N)
+  boot_run "$log" "$tmo" "$kernel" "$T/initrd.gz" "$append" "$@"
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  why=""
+  [ "$boot_status" = 124 ] && why="timed out after $tmo s"
+  [ -z "$why" ] && [ "$boot_status" != 0 ] && why="exit status $boot_status"
+  for m in $markers; do
+    pat=$(echo "$m" | tr . ' ')
+    grep -q "$pat" "$log" 2>/dev/null || why="${why:+$why; }missing \"$pat\""
+  done
+  bad=$(grep -E 'QZ-FAIL|Kernel panic' "$log" 2>/dev/null | head -3 | tr '\n' ' ')
+  [ -n "$bad" ] && why="${why:+$why; }$bad"
+  if [ -z "$why" ]; then
+    echo "ok boot-$name (${ms} ms)"
+    passed=$((passed + 1))
+  else
+    echo "FAIL: boot-$name: $why (${ms} ms); last 20 lines of the serial log:"
+    tail -n 20 "$log" 2>/dev/null | sed 's/^/    /'
+    [ -s "$log.out" ] && { echo "  emulator output:"; tail -n 5 "$log.out" | sed 's/^/    /'; }
+    failed=$((failed + 1))
+  fi
+}
+
+check_boot seabios ""
+if sysemu_is_qemu; then
+  check_boot direct ""
+else
+  check_boot direct "" -M pc,fast-boot=on
+fi
+check_boot nosmp-noapic "nosmp noapic"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,56 @@
+# Shared by tests/check-boot.sh, tests/slow-boot-i386.sh and the boot benchmarks
+# (sourced, not run). Builds a Linux initramfs (cpio newc, gzip; see the kernel's
+# Documentation/driver-api/early-userspace/buffer-format.rst) around Debian's
+# busybox-static, with an /init that checks the guest and prints QZ-* markers,
+# and boots a kernel with it under $SYSEMU.
+#
+# Needs: SRC, BUILD, T (scratch folder). Sets SYSEMU (default
+# $BUILD/quetzal-system-x86_64) and CACHE.
+SYSEMU=${SYSEMU:-$BUILD/quetzal-system-x86_64}
+CACHE=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
+
+# the file the guest hashes: generated the same way on the host (seq output)
+BOOT_MD5_COUNT=20000
+
+# sysemu_available: whether $SYSEMU can be run
+sysemu_available() {
+  case $SYSEMU in
+    */*) [ -x "$SYSEMU" ] ;;
+    *) command -v "$SYSEMU" >/dev/null 2>&1 ;;
+  esac
+}
+
+# sysemu_is_qemu: QEMU has no fast-boot machine option
+sysemu_is_qemu() {
+  case $(basename "$SYSEMU") in qemu*) return 0 ;; esac
+  return 1
+}
+
+# make_initramfs BUSYBOX OUT [EXTRA_FILE]: the initramfs with /init (and
+# /bench/prog when EXTRA_FILE is given: the guest runs it and prints its output)
+make_initramfs() {
+  bb=$1 out=$2 extra=${3:-}
+  root=$(mktemp -d "$T/root.XXXXXX")
+  mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/bench"
+  cp "$bb" "$root/bin/busybox"
+  ln -s busybox "$root/bin/sh"
+  # /dev/console for init's output when we may create device nodes; /init
+  # also mounts devtmpfs and reopens the console otherwise
+  mknod "$root/dev/console" c 5 1 2>/dev/null || true
+  seq 1 $BOOT_MD5_COUNT | md5sum | cut -d' ' -f1 > "$root/expected.md5"
+  [ -n "$extra" ] && cp "$extra" "$root/bench/prog"
+  cp "$SRC/tests/system-guest/init.sh" "$root/init"
+  chmod 755 "$root/init"
+  (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+}
+
+# boot_run LOG TIMEOUT KERNEL INITRD APPEND [EXTRA OPTIONS...]: boots; sets
+# boot_status (124: timed out)
+boot_run() {
+  log=$1 tmo=$2 kernel=$3 initrd=$4 append=$5
+  shift 5
+  timeout "$tmo" "$SYSEMU" -m 256 -display none -no-reboot -serial "file:$log" \
+    -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 panic=-1 $append" "$@" \
+    </dev/null >"$log.out" 2>&1
+  boot_status=$?
+}

@@ -1,0 +1,105 @@
+/*
+ * Shared by the bare-metal test programs (tests/system-guest/*.S): the memory
+ * map, the UART (16550 at 0x3f8: THR at +0, LSR at +5, bit 5 "THR empty"),
+ * isa-debug-exit at port 0xf4, and the "ok NAME" / "FAIL NAME got X want Y"
+ * reporting in 16-, 32- and 64-bit code.
+ *
+ * Each program is linked at 0xF0000 (image.ld) into a 64 KiB -bios image; the
+ * reset vector (physical 0xFFFFFFF0, image offset 0xFFF0) far-jumps to
+ * F000:start (Intel SDM vol. 3A, 9.1.4 "First Instruction Executed").
+ * RAM use (below 640 KiB):
+ *   0x0500 variables      0x1000 GDT   0x2000 IDT   0x3000 TSS + I/O bitmap
+ *   0x7000 ring-0 stack top  0x9000 IST1 top  0x9800 IST2 top  0xA000 RSP0 top
+ *   0xB000 ring-3 stack top  0x10000 page tables  0x20000.. test pages
+ */
+#define ROM_BASE   0xF0000
+#define R(x)       ((x) - ROM_BASE)
+
+#define VARS       0x500
+#define V_FAILS    (VARS + 0x00)
+#define V_VEC      (VARS + 0x08)
+#define V_ERR      (VARS + 0x10)
+#define V_RIP      (VARS + 0x18)
+#define V_CS       (VARS + 0x20)
+#define V_CR2      (VARS + 0x28)
+#define V_RECOVER  (VARS + 0x30)
+#define V_TRAPIP   (VARS + 0x38)
+#define V_RSP      (VARS + 0x40)    /* stack pointer in the handler */
+#define V_FRSP     (VARS + 0x48)    /* stack pointer in the frame */
+#define V_FSS      (VARS + 0x50)
+#define V_A        (VARS + 0x58)    /* scratch values of the tests */
+#define V_B        (VARS + 0x60)
+#define V_C        (VARS + 0x68)
+#define V_D        (VARS + 0x70)
+#define V_E        (VARS + 0x78)
+
+#define GDT_ADDR   0x1000
+#define IDT_ADDR   0x2000
+#define TSS_ADDR   0x3000
+#define STACK0     0x7000
+#define IST1_TOP   0x9000
+#define IST2_TOP   0x9800
+#define RSP0_TOP   0xA000
+#define USTACK_TOP 0xB000
+#define PT_BASE    0x10000
+
+#define UART       0x3f8
+#define EXIT_PORT  0xf4
+
+/* vectors that push an error code (Intel SDM vol. 3A, table 6-1) */
+#define ERRCODE_MASK ((1 << 8) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | \
+                      (1 << 14) | (1 << 17) | (1 << 21) | (1 << 29) | (1 << 30))
+
+/* a string in .rodata */
+.macro STR label, text:vararg
+    .pushsection .rodata
+\label: .asciz \text
+    .popsection
+.endm
+
+/* --- 16-bit code (real mode and 16-bit protected mode, DS base 0) --- */
+/* EQ16 src, expected, name: compares the 16-bit values */
+.macro EQ16 src, exp, name
+    mov \src, %ax
+    mov \exp, %dx
+    mov $R(.Ln\@), %si
+    call check_eq16
+    STR .Ln\@, "\name"
+.endm
+
+/* --- 32-bit code (flat segments) --- */
+.macro EQ32 src, exp, name
+    mov \src, %eax
+    mov \exp, %edx
+    mov $.Ln\@, %esi
+    call check_eq32
+    STR .Ln\@, "\name"
+.endm
+
+/* TRAP32 insn: runs insn expecting an exception; the handler resumes after it */
+.macro TRAP32 insn:vararg
+    movl $.Lr\@, V_RECOVER
+    movl $.Li\@, V_TRAPIP
+    movl $0xffffffff, V_VEC
+.Li\@:
+    \insn
+.Lr\@:
+.endm
+
+/* --- 64-bit code --- */
+.macro EQ64 src, exp, name
+    mov \src, %rax
+    mov \exp, %rdx
+    mov $.Ln\@, %esi
+    call check_eq64
+    STR .Ln\@, "\name"
+.endm
+
+.macro TRAP64 insn:vararg
+    movq $.Lr\@, V_RECOVER
+    movq $.Li\@, V_TRAPIP
+    movq $0xffffffff, V_VEC
+.Li\@:
+    \insn
+.Lr\@:
+.endm
