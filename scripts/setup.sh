@@ -58,7 +58,7 @@ fetch_kernel() {
 }
 
 if [ "$1" = "--tests" ]; then
-  # Debian 12's x86-64 kernel for tests/check-boot.sh and the boot benchmarks
+  # Debian 12's x86-64 kernel for tests/slow-boot.sh and the boot benchmarks
   fetch_kernel linux linux-image-amd64 || exit 1
 fi
 if [ "$1" = "--i386" ]; then
