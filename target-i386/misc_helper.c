@@ -1,0 +1,3 @@
+/* placeholder */
+#include "target-i386/sys_helper.h"
+typedef int x86sys_misc_helper_empty;
