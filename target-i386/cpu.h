@@ -239,6 +239,17 @@ void x86_cpu_set_a20(CPUX86State *env, bool enabled);
 void x86_cpu_dump_state(CPUX86State *env, FILE *out);
 /* MMU index of the current privilege level (code fetches, CPL-checked data) */
 int x86_cpu_mmu_index(const CPUX86State *env);
+/* System-mode CPUID leaves (misc_helper.c): false where the user-mode answer
+ * stands; and the steady TSC (#GP with CR4.TSD at CPL > 0) */
+bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+uint64_t x86_read_tsc(CPUX86State *env, uintptr_t ra);
+/* the system-mode hooks of x86_translate_ops (misc_helper.c) */
+bool x86_ops_tlb_fill(void *env, uint64_t vaddr, unsigned size, int access_type,
+                      int mmu_idx, bool probe, uintptr_t ra);
+int x86_ops_code_mmu_index(void *env);
+void x86_ops_do_interrupt(void *env);
+bool x86_ops_exec_interrupt(void *env, int interrupt_request);
+bool x86_ops_has_work(void *env, int interrupt_request);
 /* CPUID leaf 1 EAX: the processor signature (also EDX after RESET) */
 #define X86_CPUID_SIGNATURE 0x00000610u
 
