@@ -175,6 +175,7 @@ void helper_write_eflags(CPUX86State *env, uint64_t value, uint32_t mask)
     uint64_t old = x86_cpu_get_eflags(env);
 
     x86_cpu_set_eflags(env, (old & ~(uint64_t)mask) | (value & mask));
+    x86_update_hflags(env);     /* TF, IOPL (system mode only) */
 }
 
 /* ---------------------------------------------------------------- shifts and rotates */

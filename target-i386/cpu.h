@@ -137,7 +137,69 @@ typedef struct CPUX86State {
     CPUExec *exec;                   /* back pointer, for helpers that leave the loop */
     /* the translator's TCG globals for the TCGContext it last used (translate.c) */
     struct X86Globals *tcg_globals;
+    /* --- system mode, added by the system helpers --- */
+    uint64_t cr8;                    /* task priority (no APIC TPR forwarding) */
+    bool nmi_blocked;                /* an NMI handler runs until the next IRET */
+    /* the softmmu TLB (accel/tcg/cputlb.h); kept last: reset clears what is before it */
+    CPUTLB tlb;
 } CPUX86State;
+
+/* Control registers, EFER, RFLAGS (Intel SDM vol. 3A, 2.5, 2.2.1; vol. 1, 3.4.3) */
+#define CR0_PE  (1u << 0)
+#define CR0_MP  (1u << 1)
+#define CR0_EM  (1u << 2)
+#define CR0_TS  (1u << 3)
+#define CR0_ET  (1u << 4)
+#define CR0_NE  (1u << 5)
+#define CR0_WP  (1u << 16)
+#define CR0_AM  (1u << 18)
+#define CR0_NW  (1u << 29)
+#define CR0_CD  (1u << 30)
+#define CR0_PG  (1u << 31)
+#define CR4_VME (1u << 0)
+#define CR4_PVI (1u << 1)
+#define CR4_TSD (1u << 2)
+#define CR4_DE  (1u << 3)
+#define CR4_PSE (1u << 4)
+#define CR4_PAE (1u << 5)
+#define CR4_MCE (1u << 6)
+#define CR4_PGE (1u << 7)
+#define CR4_PCE (1u << 8)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_OSXSAVE (1u << 18)
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define EFER_NXE (1u << 11)
+#define EFL_TF   0x00000100u
+#define EFL_IF   0x00000200u
+#define EFL_DF   0x00000400u
+#define EFL_IOPL 0x00003000u
+#define EFL_NT   0x00004000u
+#define EFL_RF   0x00010000u
+#define EFL_VM   0x00020000u
+#define EFL_AC   0x00040000u
+#define EFL_VIF  0x00080000u
+#define EFL_VIP  0x00100000u
+#define EFL_ID   0x00200000u
+
+/* SegmentCache.flags holds the descriptor's high dword masked with 0x00f0ff00
+ * (Intel SDM vol. 3A, 3.4.5): type in bits 11:8, S, DPL, P, AVL, L, D/B, G */
+#define DESC_A       (1u << 8)
+#define DESC_W       (1u << 9)     /* data: writable; code: readable (DESC_R) */
+#define DESC_R       (1u << 9)
+#define DESC_E       (1u << 10)    /* data: expand-down; code: conforming (DESC_C) */
+#define DESC_C       (1u << 10)
+#define DESC_CS      (1u << 11)    /* code segment */
+#define DESC_TYPE_SHIFT 8
+#define DESC_TYPE_MASK (15u << 8)
+#define DESC_S       (1u << 12)    /* code/data (not system) */
+#define DESC_DPL_SHIFT 13
+#define DESC_P       (1u << 15)
+#define DESC_L       (1u << 21)
+#define DESC_B       (1u << 22)
+#define DESC_G       (1u << 23)
 
 extern const TargetTranslateOps x86_translate_ops;
 
@@ -175,6 +237,21 @@ void x86_cpu_nmi(CPUX86State *env);
 void x86_cpu_set_a20(CPUX86State *env, bool enabled);
 /* Logs the register state (-d cpu, int, cpu_reset, 'info registers'). */
 void x86_cpu_dump_state(CPUX86State *env, FILE *out);
+/* MMU index of the current privilege level (code fetches, CPL-checked data) */
+int x86_cpu_mmu_index(const CPUX86State *env);
+/* System-mode CPUID leaves (misc_helper.c): false where the user-mode answer
+ * stands; and the steady TSC (#GP with CR4.TSD at CPL > 0) */
+bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+uint64_t x86_read_tsc(CPUX86State *env, uintptr_t ra);
+/* the system-mode hooks of x86_translate_ops (misc_helper.c) */
+bool x86_ops_tlb_fill(void *env, uint64_t vaddr, unsigned size, int access_type,
+                      int mmu_idx, bool probe, uintptr_t ra);
+int x86_ops_code_mmu_index(void *env);
+void x86_ops_do_interrupt(void *env);
+bool x86_ops_exec_interrupt(void *env, int interrupt_request);
+bool x86_ops_has_work(void *env, int interrupt_request);
+/* CPUID leaf 1 EAX: the processor signature (also EDX after RESET) */
+#define X86_CPUID_SIGNATURE 0x00000610u
 
 /* Reset to the state of a fresh user-mode process in 64-bit or 32-bit mode. */
 void x86_cpu_reset_user(CPUX86State *env, bool long_mode);

@@ -9,6 +9,7 @@
 void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t host_pc)
 {
     env->error_code = error_code;
+    env->exception_is_int = 0;
     env->exec->exception_index = intno;
     if (host_pc) {
         cpu_loop_exit_restore(env->exec, host_pc);
@@ -29,10 +30,26 @@ void helper_raise_page_fault(CPUX86State *env, uint64_t addr)
     x86_raise_exception(env, EXCP0E_PAGE, 0x14, 0);
 }
 
-/* host pointer to len bytes of guest memory at addr, or a page fault */
+/* host pointer to len bytes of guest memory at addr, or a page fault. System
+ * mode goes through the softmmu (the access must stay within one page of RAM:
+ * callers access at most 16 bytes, naturally aligned or checked by them; an
+ * MMIO or page-crossing operand raises #GP(0) rather than crash). */
 void *x86_guest_memory(CPUX86State *env, uint64_t addr, unsigned len, int flags,
                           uintptr_t host_pc)
 {
+    if (env->hflags & HF_SYSTEM) {
+        int idx = x86_cpu_mmu_index(env);
+        void *p;
+        if (flags & PAGE_WRITE) {
+            p = cpu_probe_access(env->exec, addr, len, MMU_DATA_STORE, idx, host_pc);
+        } else {
+            p = cpu_probe_access(env->exec, addr, len, MMU_DATA_LOAD, idx, host_pc);
+        }
+        if (!p) {
+            x86_raise_exception(env, EXCP0D_GPF, 0, host_pc);
+        }
+        return p;
+    }
     if (!page_check_range(env->exec, addr, len, flags)) {
         env->fault_addr = addr;
         x86_raise_exception(env, EXCP0E_PAGE, (flags & PAGE_WRITE) ? 6 : 4, host_pc);
@@ -173,7 +190,16 @@ static void cpuid_string(const char *text, uint32_t *a, uint32_t *b, uint32_t *c
 void helper_cpuid(CPUX86State *env)
 {
     static const char brand[48] = "Quetzal Virtual x86-64 CPU";
-    uint32_t leaf = env->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
+    uint32_t leaf = env->regs[R_EAX], a = 0, b = 0, c = 0, d = 0, sys[4];
+
+    if ((env->hflags & HF_SYSTEM) &&
+        x86_cpuid_system(env, leaf, (uint32_t)env->regs[R_ECX], sys)) {
+        env->regs[R_EAX] = sys[0];
+        env->regs[R_EBX] = sys[1];
+        env->regs[R_ECX] = sys[2];
+        env->regs[R_EDX] = sys[3];
+        return;
+    }
 
     switch (leaf) {
     case 0:
@@ -219,55 +245,16 @@ void helper_rdtsc(CPUX86State *env)
     struct timespec ts;
     uint64_t ns;
 
+    if (env->hflags & HF_SYSTEM) {
+        ns = x86_read_tsc(env, GETPC());
+        env->regs[R_EAX] = (uint32_t)ns;
+        env->regs[R_EDX] = ns >> 32;
+        return;
+    }
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     env->regs[R_EAX] = (uint32_t)ns;
     env->regs[R_EDX] = ns >> 32;
-}
-
-/* ---------------------------------------------------------------- segments */
-
-/*
- * MOV/POP to a segment register in protected mode (SDM vol. 3A, 3.4.2-3.4.5
- * and 5.5): a null selector gives an unusable segment (base 0); otherwise the
- * descriptor comes from the GDT or LDT in guest memory.
- */
-void helper_load_seg(CPUX86State *env, uint32_t seg, uint32_t selector)
-{
-    const SegmentCache *table;
-    uint32_t index = selector & ~7u;
-    uint8_t desc[8];
-    uint32_t low, high;
-
-    selector &= 0xffff;
-    if ((selector & ~3u) == 0) {
-        if (seg == R_SS && !(env->hflags & HF_CS64)) {
-            x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
-        }
-        env->segs[seg].selector = selector;
-        env->segs[seg].base = 0;
-        env->segs[seg].limit = 0;
-        env->segs[seg].flags = 0;
-        return;
-    }
-    table = (selector & 4) ? &env->ldt : &env->gdt;
-    if (index + 7 > table->limit || table->base == 0) {
-        x86_raise_exception(env, EXCP0D_GPF, selector & ~3u, GETPC());
-    }
-    memcpy(desc, x86_guest_memory(env, table->base + index, 8, PAGE_READ, GETPC()), 8);
-    low = desc[0] | desc[1] << 8 | desc[2] << 16 | (uint32_t)desc[3] << 24;
-    high = desc[4] | desc[5] << 8 | desc[6] << 16 | (uint32_t)desc[7] << 24;
-    if (!(high & (1u << 15))) {
-        /* not present: #NP, or #SS for SS; reported as #GP to user mode */
-        x86_raise_exception(env, EXCP0D_GPF, selector & ~3u, GETPC());
-    }
-    env->segs[seg].selector = selector;
-    env->segs[seg].base = (low >> 16) | (high & 0xff) << 16 | (high & 0xff000000u);
-    env->segs[seg].limit = (low & 0xffff) | (high & 0x000f0000u);
-    if (high & (1u << 23)) {
-        env->segs[seg].limit = env->segs[seg].limit << 12 | 0xfff;
-    }
-    env->segs[seg].flags = high & 0x00f0ff00u;
 }
 
 /* ---------------------------------------------------------------- CMPXCHG8B/16B */

@@ -894,4 +894,9 @@ const TargetTranslateOps x86_translate_ops = {
     .get_tb_state = x86_get_tb_state,
     .translate = x86_translate,
     .restore_state = x86_restore_state,
+    .tlb_fill = x86_ops_tlb_fill,
+    .code_mmu_index = x86_ops_code_mmu_index,
+    .do_interrupt = x86_ops_do_interrupt,
+    .exec_interrupt = x86_ops_exec_interrupt,
+    .has_work = x86_ops_has_work,
 };

@@ -1,0 +1,2 @@
+#include "tests/x86sys/fake.h"
+void test_seg(void) {}
