@@ -4,4 +4,3 @@ cpu-obj += target-i386/cpu.o target-i386/disas.o
 cpu-obj += target-i386/translate-x87.o target-i386/fpu_helper.o target-i386/sse_helper.o
 # the x87 helpers switch the host rounding mode around their arithmetic
 target-i386/fpu_helper.o: CFLAGS += -frounding-math
-cpu-obj += target-i386/tmp-sys-stubs.o
