@@ -17,7 +17,16 @@ int x86_stack_size(DisasContext *s)
     return s->dflag;
 }
 
-/* stack address of rsp + offset, wrapped to the stack address size */
+/* SS:offset, the offset already wrapped to the stack address size */
+static void gen_stack_seg(DisasContext *s, TCGv addr)
+{
+    if (!s->code64) {
+        gen_add_seg_fixed(s, addr, R_SS);
+    }
+}
+
+/* stack address of rsp + offset, wrapped to the stack address size (SS.B),
+ * plus the SS base */
 static void gen_stack_addr(DisasContext *s, TCGv dst, int64_t offset)
 {
     tcg_gen_addi(s->tcg, dst, G(s)->regs[R_ESP], offset);
@@ -27,6 +36,7 @@ static void gen_stack_addr(DisasContext *s, TCGv dst, int64_t offset)
         } else {
             tcg_gen_ext16u(s->tcg, dst, dst);
         }
+        gen_stack_seg(s, dst);
     }
 }
 
@@ -136,43 +146,55 @@ static bool disas_pop_ev(DisasContext *s)
     return true;
 }
 
-/* C8: ENTER imm16, imm8 (SDM vol. 2A, ENTER) */
+/* the stack address size (SS.B, or 64 in 64-bit mode) */
+static int stack_addr_size(DisasContext *s)
+{
+    return s->code64 ? MO_64 : s->ss32 ? MO_32 : MO_16;
+}
+
+/*
+ * C8: ENTER imm16, imm8 (SDM vol. 2A, ENTER): the pushes have the operand
+ * size, the frame pointer copies are read at rBP - i * size with the stack
+ * address size (so a 16-bit ENTER in 64-bit mode walks RBP, not BP).
+ */
 static void disas_enter(DisasContext *s)
 {
     int ot = x86_stack_size(s);
     int size = 1 << ot;
+    int sp_ot = stack_addr_size(s);
     unsigned frame = x86_lduw_code(s);
     unsigned level = x86_ldub_code(s) & 31;
     TCGv frame_ptr = tcg_new64(s);
 
     gen_ld_reg(s, ot, s->T0, R_EBP);
     gen_push(s, s->T0);
-    gen_stack_addr(s, frame_ptr, 0);
+    gen_ld_reg(s, sp_ot, frame_ptr, R_ESP);
     for (unsigned i = 1; i < level; i++) {
-        gen_ld_reg(s, ot, s->T1, R_EBP);
+        gen_ld_reg(s, sp_ot, s->T1, R_EBP);
         tcg_gen_subi(s->tcg, s->T1, s->T1, i * size);
-        if (!s->code64) {
-            gen_extend(s, s->T1, s->T1, s->ss32 ? MO_32 : MO_16, false);
-        }
+        gen_extend(s, s->T1, s->T1, sp_ot, false);
+        gen_stack_seg(s, s->T1);
         gen_ld(s, s->T0, s->T1, ot);
         gen_push(s, s->T0);
     }
     if (level) {
         gen_push(s, frame_ptr);
     }
-    gen_st_reg(s, s->code64 ? MO_64 : s->ss32 ? MO_32 : MO_16, R_EBP, frame_ptr);
+    gen_st_reg(s, ot == MO_16 ? MO_16 : sp_ot, R_EBP, frame_ptr);
     gen_stack_update(s, -(int64_t)frame);
     tcg_temp_free(s->tcg, frame_ptr);
 }
 
-/* C9: LEAVE */
+/* C9: LEAVE: rSP = rBP (stack address size), then pop rBP (operand size) */
 static void disas_leave(DisasContext *s)
 {
     int ot = x86_stack_size(s);
-    int sp_ot = s->code64 ? MO_64 : s->ss32 ? MO_32 : MO_16;
+    int sp_ot = stack_addr_size(s);
 
     gen_ld_reg(s, sp_ot, s->T1, R_EBP);
-    gen_ld(s, s->T0, s->T1, ot);
+    tcg_gen_mov(s->tcg, s->A0, s->T1);
+    gen_stack_seg(s, s->A0);
+    gen_ld(s, s->T0, s->A0, ot);
     tcg_gen_addi(s->tcg, s->T1, s->T1, 1 << ot);
     gen_st_reg(s, sp_ot, R_ESP, s->T1);
     gen_st_reg(s, ot, R_EBP, s->T0);
@@ -296,12 +318,15 @@ static bool disas_group5(DisasContext *s)
 
 /* ---------------------------------------------------------------- string instructions */
 
-/* address of rSI (DS, overridable) or rDI (ES) for a string instruction */
+/* address of rSI (DS, overridable) or rDI (ES, not overridable) for a string
+ * instruction (SDM vol. 1, 7.3.9.1) */
 static void gen_string_addr(DisasContext *s, TCGv dst, int reg)
 {
     gen_ld_reg(s, s->aflag, dst, reg);
     if (reg == R_ESI) {
         gen_add_seg_base(s, dst, R_DS);
+    } else if (!s->code64) {
+        gen_add_seg_fixed(s, dst, R_ES);
     }
 }
 

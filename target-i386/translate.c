@@ -74,9 +74,17 @@ static void x86_fetch(DisasContext *s, void *dst, unsigned len)
         memset(dst, 0, len);
         return;
     }
-    if (!s->fetch_fault && !translator_read_code(s->exec, s->pc, dst, len)) {
-        s->fetch_fault = true;
-        s->fetch_fault_addr = s->pc;
+    if (!s->fetch_fault) {
+        /* code is fetched at CS.base + offset (a 32-bit linear address outside
+         * 64-bit mode, SDM vol. 3A, 3.4) */
+        uint64_t linear = s->cs_base + s->pc;
+        if (!s->code64) {
+            linear = (uint32_t)linear;
+        }
+        if (!translator_read_code(s->exec, linear, dst, len)) {
+            s->fetch_fault = true;
+            s->fetch_fault_addr = linear;
+        }
     }
     if (s->fetch_fault) {
         memset(dst, 0, len);
@@ -224,27 +232,55 @@ static int lea_modrm(DisasContext *s, TCGv dst)
     return def_seg;
 }
 
-void gen_add_seg_base(DisasContext *s, TCGv addr, int def_seg)
+/*
+ * Whether an access through segment seg adds its base. 64-bit mode: only FS
+ * and GS have one (SDM vol. 1, 3.4.2.1). User mode: ES/CS/SS/DS are flat, so
+ * only an explicit override adds a base. System legacy modes: real mode and
+ * VM86 always (base = selector << 4), protected mode when some DS/ES/SS base is
+ * not zero (HF_ADDSEG) or the segment was named by an override.
+ */
+static bool seg_has_base(DisasContext *s, int seg, bool explicit_seg)
 {
-    int seg = s->override_seg >= 0 ? s->override_seg : def_seg;
-
     if (s->code64) {
-        /* Intel SDM vol. 1, 3.3.7: a 32-bit effective address is zero-extended,
-         * then (3.4.2.1) only FS and GS add a base, to form a 64-bit address */
-        if (s->aflag == MO_32) {
-            tcg_gen_ext32u(s->tcg, addr, addr);
-        }
-        if (s->override_seg >= R_FS) {
-            tcg_gen_add(s->tcg, addr, addr, s->g->seg_base[seg]);
-        }
-        return;
+        return seg >= R_FS;
     }
-    /* legacy modes: user-mode ES/CS/SS/DS are flat, so only overrides can add
-     * a base; the linear address wraps at 4 GiB */
-    if (s->override_seg >= 0) {
+    if (!s->sys) {
+        return explicit_seg;
+    }
+    return explicit_seg || s->addseg || seg >= R_FS;
+}
+
+static void gen_add_seg(DisasContext *s, TCGv addr, int seg, bool explicit_seg)
+{
+    if (seg_has_base(s, seg, explicit_seg)) {
         tcg_gen_add(s->tcg, addr, addr, s->g->seg_base[seg]);
     }
-    tcg_gen_ext32u(s->tcg, addr, addr);
+    if (!s->code64) {
+        /* legacy modes: the linear address wraps at 4 GiB */
+        tcg_gen_ext32u(s->tcg, addr, addr);
+    }
+}
+
+void gen_add_seg_base(DisasContext *s, TCGv addr, int def_seg)
+{
+    /* Intel SDM vol. 1, 3.3.7: in 64-bit mode a 32-bit effective address is
+     * zero-extended; 16-bit offsets were wrapped by their producer */
+    if (s->code64 && s->aflag == MO_32) {
+        tcg_gen_ext32u(s->tcg, addr, addr);
+    }
+    if (s->override_seg >= 0) {
+        gen_add_seg(s, addr, s->override_seg, true);
+    } else {
+        gen_add_seg(s, addr, def_seg, false);
+    }
+}
+
+void gen_add_seg_fixed(DisasContext *s, TCGv addr, int seg)
+{
+    if (!s->sys) {
+        return;   /* user mode: flat, and the caller wrapped the offset */
+    }
+    gen_add_seg(s, addr, seg, false);
 }
 
 void gen_lea_modrm_noseg(DisasContext *s, TCGv dst)
@@ -258,14 +294,15 @@ void gen_lea_modrm(DisasContext *s)
     gen_add_seg_base(s, s->A0, def_seg);
 }
 
+/* every guest data access goes through the TLB of the current privilege level */
 void gen_ld(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop)
 {
-    tcg_gen_qemu_ld(s->tcg, val, addr, memop);
+    tcg_gen_qemu_ld(s->tcg, val, addr, (TCGMemOp)(memop | MO_MMUIDX(s->mem_index)));
 }
 
 void gen_st(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop)
 {
-    tcg_gen_qemu_st(s->tcg, val, addr, memop);
+    tcg_gen_qemu_st(s->tcg, val, addr, (TCGMemOp)(memop | MO_MMUIDX(s->mem_index)));
 }
 
 static bool is_high_byte_reg(DisasContext *s, int reg)
@@ -636,26 +673,94 @@ void gen_exception_next(DisasContext *s, int excp)
     gen_exception_at(s, excp, s->pc);
 }
 
+bool gen_check_cpl0(DisasContext *s)
+{
+    if (s->cpl != 0) {
+        gen_exception(s, EXCP0D_GPF);
+        return true;
+    }
+    return false;
+}
+
+/*
+ * Single-step trap (SDM vol. 3A, 17.3.1.4): with EFLAGS.TF set when the block
+ * started, the block holds one instruction and ends with #DB (DR6.BS set)
+ * instead of going on; rip already points past the instruction.
+ */
+static void gen_single_step_trap(DisasContext *s)
+{
+    TCGv dr6 = tcg_new64(s);
+    TCGv arg = tcg_constant(s->tcg, TCG_TYPE_I32, EXCP01_DB);
+
+    tcg_gen_ld(s->tcg, INDEX_op_ld, dr6, tcg_env(s->tcg), offsetof(CPUX86State, dr[6]));
+    tcg_gen_ori(s->tcg, dr6, dr6, 0x4000);
+    tcg_gen_st(s->tcg, INDEX_op_st, dr6, tcg_env(s->tcg), offsetof(CPUX86State, dr[6]));
+    gen_helper_env(s, helper_raise_exception, 0, NULL, 1, &arg);
+    tcg_temp_free(s->tcg, dr6);
+}
+
 void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
 {
     if (!s->code64) {
         dest = (uint32_t)dest;
     }
     gen_update_cc_op(s);
+    if (s->flags & HF_TF) {
+        tcg_gen_movi(s->tcg, s->g->rip, dest);
+        gen_single_step_trap(s);
+        s->is_jmp = DISAS_JUMPED;
+        return;
+    }
     tcg_gen_goto_tb(s->tcg, slot);
     tcg_gen_movi(s->tcg, s->g->rip, dest);
     tcg_gen_exit_tb(s->tcg, (uintptr_t)s->tb | slot);
     s->is_jmp = DISAS_JUMPED;
 }
 
+void gen_eob_exit(DisasContext *s)
+{
+    gen_update_cc_op(s);
+    if (s->flags & HF_TF) {
+        gen_single_step_trap(s);
+    } else {
+        tcg_gen_exit_tb(s->tcg, 0);
+    }
+    s->is_jmp = DISAS_JUMPED;
+}
+
 void gen_eob_indirect(DisasContext *s)
 {
-    /* hflags and the CS base change only at CPU setup in user mode, never by an
-     * instruction, so the next block's key shares them with this one */
+    TCGv pc, cs_base, flags;
+
     gen_update_cc_op(s);
-    tcg_gen_lookup_and_goto_ptr(s->tcg, s->g->rip,
-                                tcg_constant(s->tcg, TCG_TYPE_I64, (int64_t)s->tb->cs_base),
-                                tcg_constant(s->tcg, TCG_TYPE_I32, s->tb->flags));
+    if (s->flags & HF_TF) {
+        gen_single_step_trap(s);
+        s->is_jmp = DISAS_JUMPED;
+        return;
+    }
+    if (!s->sys) {
+        /* user mode: hflags and the CS base change only at CPU setup, never by
+         * an instruction, so the next block's key shares them with this one */
+        tcg_gen_lookup_and_goto_ptr(s->tcg, s->g->rip,
+                                    tcg_constant(s->tcg, TCG_TYPE_I64, (int64_t)s->tb->cs_base),
+                                    tcg_constant(s->tcg, TCG_TYPE_I32, s->tb->flags));
+        s->is_jmp = DISAS_JUMPED;
+        return;
+    }
+    /* system mode: the key as get_tb_state computes it, from the state at run
+     * time (instructions that change CS or the mode leave through gen_eob_exit) */
+    pc = tcg_new64(s);
+    flags = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+    cs_base = s->g->seg_base[R_CS];
+    if (s->code64) {
+        tcg_gen_mov(s->tcg, pc, s->g->rip);
+    } else {
+        tcg_gen_add(s->tcg, pc, s->g->rip, cs_base);
+        tcg_gen_ext32u(s->tcg, pc, pc);
+    }
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, flags, tcg_env(s->tcg), offsetof(CPUX86State, hflags));
+    tcg_gen_andi(s->tcg, flags, flags, X86_TB_FLAGS_MASK);
+    tcg_gen_lookup_and_goto_ptr(s->tcg, pc, cs_base, flags);
     s->is_jmp = DISAS_JUMPED;
 }
 
@@ -803,6 +908,18 @@ fault:
     }
 }
 
+/* the interrupt shadow of STI / MOV SS / POP SS ends after one instruction
+ * (SDM vol. 3A, 6.8.3) */
+static void gen_clear_inhibit_irq(DisasContext *s)
+{
+    TCGv h = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, h, tcg_env(s->tcg), offsetof(CPUX86State, hflags));
+    tcg_gen_andi(s->tcg, h, h, ~(int64_t)HF_INHIBIT_IRQ & 0xffffffff);
+    tcg_gen_st(s->tcg, INDEX_op_st32, h, tcg_env(s->tcg), offsetof(CPUX86State, hflags));
+    tcg_temp_free(s->tcg, h);
+}
+
 static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *tb, int max_insns)
 {
     CPUX86State *env = opaque_env;
@@ -823,7 +940,16 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     s->code64 = (tb->flags & HF_CS64) != 0;
     s->code32 = (tb->flags & HF_CS32) != 0;
     s->ss32 = (tb->flags & HF_SS32) != 0;
-    s->pc = tb->pc;
+    s->sys = (tb->flags & HF_SYSTEM) != 0;
+    s->pe = (tb->flags & HF_PE) != 0;
+    s->vm86 = (tb->flags & HF_VM) != 0;
+    s->cpl = (tb->flags & HF_CPL_MASK) >> HF_CPL_SHIFT;
+    s->iopl = (tb->flags >> HF_IOPL_SHIFT) & 3;
+    s->addseg = (tb->flags & HF_ADDSEG) || (s->sys && (!s->pe || s->vm86));
+    s->mem_index = s->cpl == 3 ? MMU_USER_IDX : MMU_KERNEL_IDX;
+    /* tb->pc is the linear address; the decoder works on offsets in CS */
+    s->cs_base = s->code64 ? 0 : tb->cs_base;
+    s->pc = s->code64 ? tb->pc : (uint32_t)(tb->pc - s->cs_base);
     s->page_end = (tb->pc & ~(uint64_t)(PAGE_SIZE_GUEST - 1)) + PAGE_SIZE_GUEST;
     s->cc_op = CC_OP_DYNAMIC;
     s->T0 = tcg_new64(s);
@@ -833,12 +959,20 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     if (max_insns <= 0 || max_insns > TCG_MAX_INSNS) {
         max_insns = TCG_MAX_INSNS;
     }
+    if (tb->flags & (HF_TF | HF_INHIBIT_IRQ)) {
+        /* single-step and the interrupt shadow cover exactly one instruction */
+        max_insns = 1;
+    }
     if (log) {
         fprintf(log, "IN: \n");
     }
+    translator_gen_tb_start(s->exec, tcg, tb);
     for (;;) {
         s->pc_start = s->pc;
         tcg_gen_insn_start(tcg, s->pc, s->cc_op);
+        if (count == 0 && (tb->flags & HF_INHIBIT_IRQ)) {
+            gen_clear_inhibit_irq(s);
+        }
         disas_insn(s);
         count++;
         if (log) {
@@ -846,11 +980,14 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
         }
         if (s->is_jmp == DISAS_EOB_DYNAMIC) {
             gen_eob_indirect(s);
+        } else if (s->is_jmp == DISAS_EOB_EXIT) {
+            gen_eob_exit(s);
         }
         if (s->is_jmp != DISAS_NEXT && s->is_jmp != DISAS_TOO_MANY) {
             break;
         }
-        if (s->is_jmp == DISAS_TOO_MANY || count >= max_insns || s->pc >= s->page_end) {
+        if (s->is_jmp == DISAS_TOO_MANY || count >= max_insns ||
+            s->cs_base + s->pc >= s->page_end) {
             /* not chained: a flag change or a page switch may want a new key */
             gen_update_cc_op(s);
             tcg_gen_movi(tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
@@ -885,9 +1022,15 @@ static void x86_get_tb_state(void *opaque_env, uint64_t *pc, uint64_t *cs_base, 
 {
     CPUX86State *env = opaque_env;
 
-    *pc = env->rip;
+    /* the key: the linear address of the next instruction (CS.base + rip,
+     * wrapped at 4 GiB outside 64-bit mode), the CS base, the mode bits */
     *cs_base = env->segs[R_CS].base;
-    *flags = env->hflags;
+    if (env->hflags & HF_CS64) {
+        *pc = env->rip;
+    } else {
+        *pc = (uint32_t)(env->segs[R_CS].base + env->rip);
+    }
+    *flags = env->hflags & X86_TB_FLAGS_MASK;
 }
 
 const TargetTranslateOps x86_translate_ops = {

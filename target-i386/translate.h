@@ -116,7 +116,14 @@ enum {
     DISAS_TOO_MANY,        /* stop after this instruction, rip = next */
     DISAS_JUMPED,          /* the instruction emitted its own block exit */
     DISAS_EOB_DYNAMIC,     /* rip global already set: leave through lookup */
+    DISAS_EOB_EXIT,        /* rip global already set: return to the execution loop
+                            * (hflags, CS or IF changed: new key, interrupt check) */
 };
+
+/* hflags bits that change how code is translated: the TB key (get_tb_state) */
+#define X86_TB_FLAGS_MASK (HF_CS64 | HF_CS32 | HF_SS32 | HF_LMA | HF_CPL_MASK | HF_PE | \
+                           HF_ADDSEG | HF_VM | HF_INHIBIT_IRQ | HF_TF | (3u << HF_IOPL_SHIFT) | \
+                           HF_SYSTEM | HF_OSFXSR | HF_EM_TS)
 
 /* TCG globals mirroring CPUX86State fields; created once per TCGContext. */
 typedef struct X86Globals {
@@ -136,13 +143,21 @@ typedef struct DisasContext {
     TranslationBlock *tb;
     const X86Globals *g;
 
-    uint64_t pc_start;     /* address of the instruction being translated */
-    uint64_t pc;           /* next byte to fetch */
-    uint64_t page_end;     /* first address past the block's first page */
+    uint64_t pc_start;     /* offset in CS (rip) of the instruction being translated */
+    uint64_t pc;           /* offset in CS of the next byte to fetch */
+    uint64_t page_end;     /* first linear address past the block's first page */
     uint32_t flags;        /* TB flags (hflags) */
     bool code64;           /* 64-bit mode */
     bool code32;           /* default operand/address size 32 (CS.D) */
     bool ss32;
+    /* system mode (HF_SYSTEM): what the block key says about the mode */
+    bool sys;              /* system emulation: privileged instructions are real */
+    bool pe;               /* protected mode (CR0.PE) */
+    bool vm86;             /* virtual-8086 mode */
+    bool addseg;           /* legacy mode: DS/ES/SS bases must be added */
+    int cpl, iopl;
+    int mem_index;         /* MMU index of data accesses (MMU_KERNEL_IDX/MMU_USER_IDX) */
+    uint64_t cs_base;      /* linear address = cs_base + offset (0 in 64-bit mode) */
 
     /* prefixes of the current instruction */
     unsigned prefix;
@@ -185,6 +200,9 @@ void gen_lea_modrm(DisasContext *s);
 void gen_lea_modrm_noseg(DisasContext *s, TCGv dst);
 /* adds the base of segment (override or def_seg) and truncates to address size */
 void gen_add_seg_base(DisasContext *s, TCGv addr, int def_seg);
+/* adds the base of segment seg (no override: ES of string destinations, SS of
+ * the stack) to an offset already wrapped to its address size */
+void gen_add_seg_fixed(DisasContext *s, TCGv addr, int seg);
 /* guest memory at address addr, size/sign as memop */
 void gen_ld(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop);
 void gen_st(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop);
@@ -219,6 +237,10 @@ void gen_exception_next(DisasContext *s, int excp);
 void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot);
 /* ends the block jumping to the address in the rip global */
 void gen_eob_indirect(DisasContext *s);
+/* ends the block returning to the execution loop (rip global already set) */
+void gen_eob_exit(DisasContext *s);
+/* raises #GP(0) unless CPL is 0 (system mode); true when it did */
+bool gen_check_cpl0(DisasContext *s);
 /* calls a helper that takes env as its first argument */
 void gen_helper_env(DisasContext *s, void *func, unsigned flags, TCGv ret,
                     unsigned nargs, const TCGv *args);
