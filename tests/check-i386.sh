@@ -29,8 +29,20 @@ case_name() {  # file offset record_size
   grep -E '^\s*CASE\(' "$1" | sed -n "$((n + 1))p" | sed 's/^ *//'
 }
 
+# the native side needs a kernel that runs i386 programs (CONFIG_IA32_EMULATION)
+host32=yes
+echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
+if ! $CC -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
+  host32=no
+fi
+no_host32() {  # name, mode: true (and counts a skip) when mode 32 cannot run natively
+  [ "$2" = 32 ] && [ $host32 = no ] || return 1
+  skip "$1" "this host cannot run i386 programs natively (no IA32 emulation or gcc-multilib)"
+}
+
 run_table() {  # source file, mode
   src=$1 mode=$2 name=$(basename "$1" .S)
+  no_host32 "$name" "$mode" && return
   emu=$(emulator "$mode")
   if [ ! -x "$emu" ]; then skip "$name" "no $(basename "$emu")"; return; fi
   flags=""; [ "$mode" = 32 ] && flags="-m32"
@@ -55,6 +67,7 @@ run_table() {  # source file, mode
 
 run_c() {  # source file, mode
   src=$1 mode=$2 name=$(basename "$1" .c)-$2
+  no_host32 "$name" "$mode" && return
   emu=$(emulator "$mode")
   if [ ! -x "$emu" ]; then skip "$name" "no $(basename "$emu")"; return; fi
   flags="-O2 -static"; [ "$mode" = 32 ] && flags="$flags -m32"

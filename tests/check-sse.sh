@@ -53,6 +53,13 @@ for arch in x86_64 i386; do
     skip "quetzal-$arch not built: guest programs"
     continue
   fi
+  if [ "$arch" = i386 ]; then
+    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
+    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
+      skip "i386 guest programs: this host cannot run i386 programs natively (no IA32 emulation)"
+      continue
+    fi
+  fi
   # guest-float prints doubles, which 32-bit glibc does with x87: 64-bit only
   progs="intrinsics strings faults"
   [ "$arch" = x86_64 ] && progs="$progs float"
