@@ -304,51 +304,6 @@ int fake_chardev_accepts(CharDev *c)
     return c->accepts;
 }
 
-/* --- save streams (little-endian, fixed order) --- */
-void save_bytes(SaveStream *s, const void *buf, size_t len)
-{
-    if (fwrite(buf, 1, len, s->f) != len) {
-        s->error = true;
-    }
-}
-
-void load_bytes(SaveStream *s, void *buf, size_t len)
-{
-    if (fread(buf, 1, len, s->f) != len) {
-        s->error = true;
-        memset(buf, 0, len);
-    }
-}
-
-static void save_le(SaveStream *s, uint64_t v, int n)
-{
-    uint8_t b[8];
-    for (int i = 0; i < n; i++) {
-        b[i] = v >> (8 * i);
-    }
-    save_bytes(s, b, n);
-}
-
-static uint64_t load_le(SaveStream *s, int n)
-{
-    uint8_t b[8];
-    uint64_t v = 0;
-    load_bytes(s, b, n);
-    for (int i = 0; i < n; i++) {
-        v |= (uint64_t)b[i] << (8 * i);
-    }
-    return v;
-}
-
-void save_u8(SaveStream *s, uint8_t v) { save_le(s, v, 1); }
-void save_u16(SaveStream *s, uint16_t v) { save_le(s, v, 2); }
-void save_u32(SaveStream *s, uint32_t v) { save_le(s, v, 4); }
-void save_u64(SaveStream *s, uint64_t v) { save_le(s, v, 8); }
-uint8_t load_u8(SaveStream *s) { return load_le(s, 1); }
-uint16_t load_u16(SaveStream *s) { return load_le(s, 2); }
-uint32_t load_u32(SaveStream *s) { return load_le(s, 4); }
-uint64_t load_u64(SaveStream *s) { return load_le(s, 8); }
-
 /* --- reporting --- */
 void test_group(const char *name)
 {
