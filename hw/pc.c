@@ -423,7 +423,7 @@ void pc_free(PCMachine *m)
     if (!m) {
         return;
     }
-    main_loop_free(m->ml);   /* first: stops the kick thread */
+    main_loop_stop(m->ml);   /* first: no kick while the devices go */
     for (Device *d = m->devices, *next; d; d = next) {
         next = d->next;
         if (d->ops && d->ops->free) {
@@ -431,6 +431,7 @@ void pc_free(PCMachine *m)
         }
     }
     chardev_close(m->serial_chr);
+    main_loop_free(m->ml);   /* after the devices and the back end: they are on it */
     if (m->cpu) {
         cpu_exec_free(m->cpu);
     }

@@ -154,16 +154,22 @@ MainLoop *main_loop_new(void)
     return ml;
 }
 
+void main_loop_stop(MainLoop *ml)
+{
+    if (ml && ml->thread_running) {
+        atomic_store(&ml->quit, true);
+        wake_kicker(ml);
+        pthread_join(ml->thread, NULL);
+        ml->thread_running = false;
+    }
+}
+
 void main_loop_free(MainLoop *ml)
 {
     if (!ml) {
         return;
     }
-    if (ml->thread_running) {
-        atomic_store(&ml->quit, true);
-        wake_kicker(ml);
-        pthread_join(ml->thread, NULL);
-    }
+    main_loop_stop(ml);
     close(ml->wake[0]);
     close(ml->wake[1]);
     pthread_mutex_destroy(&ml->lock);

@@ -21,6 +21,9 @@ typedef void TimerCallback(void *opaque);
 typedef void FdHandler(void *opaque);
 
 MainLoop *main_loop_new(void);
+/* stops the kick thread; timers stay valid until main_loop_free, which frees
+ * the loop (free the timers' owners first) */
+void main_loop_stop(MainLoop *ml);
 void main_loop_free(MainLoop *ml);
 
 /* Nanoseconds since the machine started (monotonic, steady while it runs). */

@@ -4,6 +4,7 @@
  * (Intel SDM vol. 2A-2D, per-instruction pages).
  */
 #include "target-i386/translate.h"
+#include "target-i386/sys_helper.h"
 
 #define G(s) ((s)->g)
 
@@ -368,6 +369,29 @@ static void gen_string_body(DisasContext *s, unsigned b, int ot)
         gen_st_reg(s, ot, R_EAX, s->T0);
         gen_string_step(s, R_ESI, ot);
         break;
+    case 0x6c:   /* INS: port DX to ES:rDI */
+    case 0x6e: { /* OUTS: DS:rSI to port DX */
+        TCGv port = tcg_temp_new(t, TCG_TYPE_I32), v = tcg_temp_new(t, TCG_TYPE_I32);
+        TCGv size = tcg_constant(t, TCG_TYPE_I32, 1 << ot);
+        tcg_gen_extrl_i64_i32(t, port, G(s)->regs[R_EDX]);
+        tcg_gen_andi(t, port, port, 0xffff);
+        if (kind == 0x6c) {
+            TCGv args[2] = { port, size };
+            gen_string_addr(s, s->A0, R_EDI);
+            gen_helper_env(s, helper_in, 0, v, 2, args);
+            tcg_gen_extu_i32_i64(t, s->T0, v);
+            gen_st(s, s->T0, s->A0, ot);
+            gen_string_step(s, R_EDI, ot);
+        } else {
+            TCGv args[3] = { port, v, size };
+            gen_string_addr(s, s->A0, R_ESI);
+            gen_ld(s, s->T0, s->A0, ot);
+            tcg_gen_extrl_i64_i32(t, v, s->T0);
+            gen_helper_env(s, helper_out, 0, NULL, 3, args);
+            gen_string_step(s, R_ESI, ot);
+        }
+        break;
+    }
     default:     /* CMPS (A6): [rSI] - [rDI]; SCAS (AE): rAX - [rDI] */
         if (kind == 0xa6) {
             gen_string_addr(s, s->A0, R_ESI);
@@ -388,10 +412,11 @@ static void gen_string_body(DisasContext *s, unsigned b, int ot)
     }
 }
 
-static void disas_string(DisasContext *s, unsigned b)
+void gen_string_insn(DisasContext *s, unsigned b)
 {
     TCGContext *t = s->tcg;
-    int ot = (b & 1) ? s->dflag : MO_8;
+    /* INS/OUTS move at most 32 bits (SDM vol. 2A, INS) */
+    int ot = !(b & 1) ? MO_8 : (b < 0xa0 && s->dflag == MO_64) ? MO_32 : s->dflag;
     bool compares = (b & ~1) == 0xa6 || (b & ~1) == 0xae;
     bool rep = s->prefix & (PREFIX_REPZ | PREFIX_REPNZ);
     TCGLabel *loop, *done;
@@ -473,11 +498,31 @@ static void disas_flag_insn(DisasContext *s, unsigned b)
     }
 }
 
+/* the flags POPF may change (SDM vol. 2B, POPF): IOPL at CPL 0 only, IF when
+ * CPL <= IOPL; VM, RF, VIP and VIF never. User mode keeps CPL 3 and IOPL 0. */
+static uint32_t popf_mask(DisasContext *s, int ot)
+{
+    uint32_t mask = CC_ALL | TF_MASK | DF_MASK | AC_MASK | ID_MASK | 0x4000;
+
+    if (s->sys && s->cpl == 0 && !s->vm86) {
+        mask |= 0x3000;
+    }
+    if (s->sys && (s->vm86 || s->cpl <= s->iopl)) {
+        mask |= IF_MASK;
+    }
+    return ot == MO_16 ? mask & 0xffff : mask;
+}
+
 /* 9C PUSHF, 9D POPF */
 static void disas_pushf_popf(DisasContext *s, unsigned b)
 {
     int ot = x86_stack_size(s);
 
+    if (s->vm86 && s->iopl < 3) {
+        /* without VME, VM86 needs IOPL 3 (SDM vol. 3A, 20.2.7) */
+        gen_exception(s, EXCP0D_GPF);
+        return;
+    }
     gen_update_cc_op(s);
     if (b == 0x9c) {
         TCGv env = tcg_env(s->tcg);
@@ -487,22 +532,45 @@ static void disas_pushf_popf(DisasContext *s, unsigned b)
         gen_push(s, s->T0);
     } else {
         TCGv args[2];
-        uint32_t mask = CC_ALL | TF_MASK | DF_MASK | AC_MASK | ID_MASK | 0x4000;
         gen_pop_value(s, s->T0);
         gen_pop_update(s);
-        if (ot == MO_16) {
-            mask &= 0xffff;
-        }
         args[0] = s->T0;
-        args[1] = tcg_constant(s->tcg, TCG_TYPE_I32, mask);
+        args[1] = tcg_constant(s->tcg, TCG_TYPE_I32, popf_mask(s, ot));
         gen_helper_env(s, helper_write_eflags, 0, NULL, 2, args);
         s->cc_op = CC_OP_EFLAGS;
         s->cc_op_dirty = false;
-        s->is_jmp = DISAS_TOO_MANY;
+        if (s->sys) {
+            /* IF may have been set: pending interrupts are taken now */
+            tcg_gen_movi(s->tcg, G(s)->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+            s->is_jmp = DISAS_EOB_EXIT;
+        } else {
+            s->is_jmp = DISAS_TOO_MANY;
+        }
     }
 }
 
 /* ---------------------------------------------------------------- segments */
+
+/*
+ * Loads segment register seg with the selector in sel (the low 16 bits): the
+ * helper checks the descriptor. In system mode the block ends after a load of
+ * ES, DS or SS (SS.B and the segment-base flag are in the block key); a load of
+ * SS through MOV also blocks interrupts for one instruction (SDM vol. 3A, 6.8.3).
+ */
+void gen_load_seg(DisasContext *s, int seg, TCGv sel)
+{
+    TCGv args[2];
+
+    args[0] = tcg_constant(s->tcg, TCG_TYPE_I32, seg);
+    args[1] = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+    tcg_gen_extrl_i64_i32(s->tcg, args[1], sel);
+    gen_update_cc_op(s);
+    tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
+    gen_helper_env(s, helper_load_seg, 0, NULL, 2, args);
+    if (s->sys && seg != R_FS && seg != R_GS) {
+        s->is_jmp = DISAS_TOO_MANY;
+    }
+}
 
 /* 8C MOV Ev,Sreg; 8E MOV Sreg,Ew; push/pop of segment registers */
 static bool disas_mov_seg(DisasContext *s, unsigned b)
@@ -523,14 +591,9 @@ static bool disas_mov_seg(DisasContext *s, unsigned b)
         return false;
     }
     gen_ld_modrm(s, MO_16, s->T0);
-    {
-        TCGv args[2];
-        args[0] = tcg_constant(s->tcg, TCG_TYPE_I32, seg);
-        args[1] = tcg_temp_new(s->tcg, TCG_TYPE_I32);
-        tcg_gen_extrl_i64_i32(s->tcg, args[1], s->T0);
-        gen_update_cc_op(s);
-        tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
-        gen_helper_env(s, helper_load_seg, 0, NULL, 2, args);
+    gen_load_seg(s, seg, s->T0);
+    if (s->sys && seg == R_SS) {
+        gen_set_inhibit_irq(s);
     }
     return true;
 }
@@ -557,15 +620,12 @@ static bool disas_push_pop_seg(DisasContext *s, unsigned b)
                        offsetof(CPUX86State, segs[forms[i].seg].selector));
             gen_push(s, s->T0);
         } else {
-            TCGv args[2];
             gen_pop_value(s, s->T0);
-            args[0] = tcg_constant(s->tcg, TCG_TYPE_I32, forms[i].seg);
-            args[1] = tcg_temp_new(s->tcg, TCG_TYPE_I32);
-            tcg_gen_extrl_i64_i32(s->tcg, args[1], s->T0);
-            gen_update_cc_op(s);
-            tcg_gen_movi(s->tcg, G(s)->rip, s->pc_start);
-            gen_helper_env(s, helper_load_seg, 0, NULL, 2, args);
+            gen_load_seg(s, forms[i].seg, s->T0);
             gen_pop_update(s);
+            if (s->sys && forms[i].seg == R_SS) {
+                gen_set_inhibit_irq(s);
+            }
         }
         return true;
     }
@@ -654,22 +714,6 @@ static void disas_xlat(DisasContext *s)
     gen_st_reg(s, MO_8, R_EAX, s->T0);
 }
 
-static bool is_privileged(unsigned b)
-{
-    switch (b) {
-    case 0xf4: case 0xfa: case 0xfb:                       /* HLT CLI STI */
-    case 0xe4: case 0xe5: case 0xe6: case 0xe7:            /* IN/OUT imm */
-    case 0xec: case 0xed: case 0xee: case 0xef:            /* IN/OUT DX */
-    case 0x6c: case 0x6d: case 0x6e: case 0x6f:            /* INS/OUTS */
-    case 0x100: case 0x101: case 0x106: case 0x108: case 0x109:
-    case 0x120: case 0x121: case 0x122: case 0x123:        /* MOV CR/DR */
-    case 0x130: case 0x132: case 0x133: case 0x107: case 0x135:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* 27 2F 37 3F D4 D5: decimal adjust (legacy modes only) */
 static void disas_bcd(DisasContext *s, unsigned b)
 {
@@ -710,7 +754,7 @@ bool disas_ctl(DisasContext *s, unsigned b)
     } else if (b == 0xff) {
         return disas_group5(s);
     } else if (b >= 0xa4 && b <= 0xaf && b != 0xa8 && b != 0xa9) {
-        disas_string(s, b);
+        gen_string_insn(s, b);
     } else if (b == 0xf5 || b == 0xf8 || b == 0xf9 || b == 0xfc || b == 0xfd ||
                b == 0x9e || b == 0x9f) {
         disas_flag_insn(s, b);
@@ -739,7 +783,8 @@ bool disas_ctl(DisasContext *s, unsigned b)
         disas_helper_insn(s, helper_rdtsc);
     } else if (b == 0xd7) {
         disas_xlat(s);
-    } else if (is_privileged(b)) {
+    } else if (b == 0x133) {
+        /* RDPMC: no performance counters, so no counter index is valid */
         gen_exception(s, EXCP0D_GPF);
     } else {
         return false;

@@ -705,10 +705,9 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
         dest = (uint32_t)dest;
     }
     gen_update_cc_op(s);
-    if (s->flags & HF_TF) {
+    if (s->flags & (HF_TF | HF_INHIBIT_IRQ)) {
         tcg_gen_movi(s->tcg, s->g->rip, dest);
-        gen_single_step_trap(s);
-        s->is_jmp = DISAS_JUMPED;
+        gen_eob_exit(s);
         return;
     }
     tcg_gen_goto_tb(s->tcg, slot);
@@ -717,6 +716,9 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
     s->is_jmp = DISAS_JUMPED;
 }
 
+/* Back to the execution loop, which takes pending interrupts: after the one
+ * instruction of an interrupt shadow (SDM vol. 3A, 6.8.3), it must, as a
+ * chained jump would skip that check. */
 void gen_eob_exit(DisasContext *s)
 {
     gen_update_cc_op(s);
@@ -733,9 +735,8 @@ void gen_eob_indirect(DisasContext *s)
     TCGv pc, cs_base, flags;
 
     gen_update_cc_op(s);
-    if (s->flags & HF_TF) {
-        gen_single_step_trap(s);
-        s->is_jmp = DISAS_JUMPED;
+    if (s->flags & (HF_TF | HF_INHIBIT_IRQ)) {
+        gen_eob_exit(s);
         return;
     }
     if (!s->sys) {
@@ -880,7 +881,7 @@ static void disas_insn(DisasContext *s)
         if (s->fetch_fault || !gen_sse(s, 0x0f0000 | (b & 0xff) << 8 | b3)) {
             goto illegal;
         }
-    } else if (!disas_alu(s, b) && !disas_ctl(s, b) &&
+    } else if (!disas_alu(s, b) && !disas_sys(s, b) && !disas_ctl(s, b) &&
                !(b >= 0x100 && gen_sse(s, 0x0f00 | (b & 0xff)))) {
         goto illegal;
     }

@@ -5,7 +5,8 @@
  *
  * Files: translate.c (block loop, prefixes, one-byte map dispatch),
  * translate-alu.c (arithmetic, shifts, multiply/divide, bit ops),
- * translate-ctl.c (stack, jumps, calls, string ops, system instructions),
+ * translate-ctl.c (stack, jumps, calls, string ops, flags, segment registers),
+ * translate-sys.c (system instructions, table-driven),
  * translate-x87.c and fpu_helper.c (x87 FPU), cc_helper.c (flag computation),
  * helper.c (C helpers), cpu.c (reset), disas.c (in_asm log),
  * translate-sse.c and sse_helper.c (SSE/SSE2, separate owner).
@@ -254,6 +255,14 @@ TCGv tcg_new64(DisasContext *s);
 bool disas_alu(DisasContext *s, unsigned b);
 bool disas_ctl(DisasContext *s, unsigned b);
 bool gen_sse(DisasContext *s, unsigned opcode);
+bool disas_sys(DisasContext *s, unsigned b);
+/* MOVS..SCAS (A4-AF) and INS/OUTS (6C-6F), with REP */
+void gen_string_insn(DisasContext *s, unsigned b);
+/* segment register seg = the selector in sel (helper_load_seg); ends the block
+ * in system mode when the key may change */
+void gen_load_seg(DisasContext *s, int seg, TCGv sel);
+/* HF_INHIBIT_IRQ: no interrupt before the next instruction (STI, MOV/POP SS) */
+void gen_set_inhibit_irq(DisasContext *s);
 void gen_push(DisasContext *s, TCGv val);
 void gen_pop_value(DisasContext *s, TCGv dst);   /* load top of stack, no rsp update */
 void gen_pop_update(DisasContext *s);
