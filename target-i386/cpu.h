@@ -140,6 +140,7 @@ typedef struct CPUX86State {
     /* --- system mode, added by the system helpers --- */
     uint64_t cr8;                    /* task priority (no APIC TPR forwarding) */
     bool nmi_blocked;                /* an NMI handler runs until the next IRET */
+    FILE *int_log;                   /* -d int: each delivered event, or NULL */
     /* the softmmu TLB (accel/tcg/cputlb.h); kept last: reset clears what is before it */
     CPUTLB tlb;
 } CPUX86State;

@@ -450,7 +450,7 @@ void helper_ljmp(CPUX86State *env, uint32_t selector, uint64_t offset, uint32_t 
 /* reads SS:rSP for privilege level dpl from the current TSS (SDM vol. 3A, 7.2.1, 7.7) */
 static void tss_stack(CPUX86State *env, int dpl, uint32_t *ss, uint64_t *sp, uintptr_t ra)
 {
-    int type = (env->tr.flags >> DESC_TYPE_SHIFT) & 7;   /* 1/3: 16-bit, 9/11: 32-bit */
+    int type = (env->tr.flags >> DESC_TYPE_SHIFT) & 15;   /* 1/3: 16-bit, 9/11: 32-bit */
     uint32_t off;
 
     if (!(env->tr.flags & DESC_P)) {
@@ -965,8 +965,23 @@ static void deliver_long(CPUX86State *env, const Event *ev, uintptr_t ra)
     finish_delivery(env, &g, &code, dpl, ra);
 }
 
+/* -d int: one line per delivered event, in the state it interrupts */
+static void log_event(CPUX86State *env, const Event *ev)
+{
+    fprintf(env->int_log, "int: vector 0x%02x %s%s err=0x%x at %04x:%016llx cpl=%d "
+            "cr0=0x%llx cr2=0x%llx eflags=0x%llx\n", ev->intno,
+            ev->soft ? "software" : ev->ext && ev->intno >= 32 ? "external" : "exception",
+            ev->push_error ? " (error code)" : "", ev->error,
+            env->segs[R_CS].selector, (unsigned long long)env->rip, cpl(env),
+            (unsigned long long)env->cr[0], (unsigned long long)env->cr[2],
+            (unsigned long long)x86_cpu_get_eflags(env));
+}
+
 static void deliver(CPUX86State *env, const Event *ev)
 {
+    if (env->int_log) {
+        log_event(env, ev);
+    }
     if (!(env->cr[0] & CR0_PE)) {
         deliver_real(env, ev, 0);
         x86_update_hflags(env);

@@ -43,6 +43,7 @@ typedef struct SysInsn {
     int8_t rm;             /* mod = 3 rows of 0F 01: the rm field, ANY_RM otherwise */
     uint8_t rules;
     void (*gen)(DisasContext *s, unsigned b);
+    const char *name;      /* for the in_asm log */
 } SysInsn;
 
 /* ---------------------------------------------------------------- common pieces */
@@ -553,66 +554,67 @@ static void gen_bound(DisasContext *s, unsigned b)
 
 /* ---------------------------------------------------------------- the table */
 
-#define ROW(op, rules, gen)            { op, ANY_REG, FORM_ANY, ANY_RM, rules, gen }
-#define GRP(op, reg, form, rules, gen) { op, reg, form, ANY_RM, rules, gen }
-#define RM3(op, reg, rm, rules, gen)   { op, reg, FORM_REG, rm, rules, gen }
+#define ROW(op, rules, gen, name)            { op, ANY_REG, FORM_ANY, ANY_RM, rules, gen, name }
+#define GRP(op, reg, form, rules, gen, name) { op, reg, form, ANY_RM, rules, gen, name }
+#define RM3(op, reg, rm, rules, gen, name)   { op, reg, FORM_REG, rm, rules, gen, name }
 
 static const SysInsn sys_insns[] = {
-    ROW(0xfa, SYS_IOPL, gen_cli_sti),                     /* CLI */
-    ROW(0xfb, SYS_IOPL, gen_cli_sti),                     /* STI */
-    ROW(0xf4, SYS_CPL0, gen_hlt),
-    ROW(0xe4, SYS_IOPORT, gen_in_out), ROW(0xe5, SYS_IOPORT, gen_in_out),
-    ROW(0xe6, SYS_IOPORT, gen_in_out), ROW(0xe7, SYS_IOPORT, gen_in_out),
-    ROW(0xec, SYS_IOPORT, gen_in_out), ROW(0xed, SYS_IOPORT, gen_in_out),
-    ROW(0xee, SYS_IOPORT, gen_in_out), ROW(0xef, SYS_IOPORT, gen_in_out),
-    ROW(0x6c, SYS_IOPORT, gen_ins_outs), ROW(0x6d, SYS_IOPORT, gen_ins_outs),
-    ROW(0x6e, SYS_IOPORT, gen_ins_outs), ROW(0x6f, SYS_IOPORT, gen_ins_outs),
-    ROW(0xcc, SYS_ONLY, gen_int),                         /* INT3 */
-    ROW(0xcd, SYS_ONLY, gen_int),                         /* INT n */
-    ROW(0xce, SYS_ONLY | SYS_NO64, gen_int),              /* INTO */
-    ROW(0xf1, SYS_ONLY, gen_int),                         /* INT1 (ICEBP) */
-    ROW(0xcf, SYS_ONLY, gen_iret),
-    ROW(0x9a, SYS_ONLY | SYS_NO64, gen_far_direct),       /* CALL ptr16:xx */
-    ROW(0xea, SYS_ONLY | SYS_NO64, gen_far_direct),       /* JMP ptr16:xx */
-    GRP(0xff, 3, FORM_MEM, SYS_ONLY | SYS_MEM, gen_far_indirect),
-    GRP(0xff, 5, FORM_MEM, SYS_ONLY | SYS_MEM, gen_far_indirect),
-    ROW(0xca, SYS_ONLY, gen_retf), ROW(0xcb, SYS_ONLY, gen_retf),
-    ROW(0xc4, SYS_NO64 | SYS_MEM, gen_load_far_pointer),  /* LES (VEX in 64-bit mode) */
-    ROW(0xc5, SYS_NO64 | SYS_MEM, gen_load_far_pointer),  /* LDS */
-    ROW(0x1b2, SYS_MEM, gen_load_far_pointer),            /* LSS */
-    ROW(0x1b4, SYS_MEM, gen_load_far_pointer),            /* LFS */
-    ROW(0x1b5, SYS_MEM, gen_load_far_pointer),            /* LGS */
-    ROW(0x63, SYS_ONLY | SYS_NO64 | SYS_PMODE, gen_arpl),
-    ROW(0x62, SYS_ONLY | SYS_NO64 | SYS_MEM, gen_bound),
-    ROW(0x120, SYS_CPL0, gen_mov_cr_dr), ROW(0x121, SYS_CPL0, gen_mov_cr_dr),
-    ROW(0x122, SYS_CPL0, gen_mov_cr_dr), ROW(0x123, SYS_CPL0, gen_mov_cr_dr),
-    GRP(0x100, 0, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6),           /* SLDT */
-    GRP(0x100, 1, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6),           /* STR */
-    GRP(0x100, 2, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6),           /* LLDT */
-    GRP(0x100, 3, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6),           /* LTR */
-    GRP(0x100, 4, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6),           /* VERR */
-    GRP(0x100, 5, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6),           /* VERW */
-    ROW(0x102, SYS_ONLY | SYS_PMODE, gen_lar_lsl), ROW(0x103, SYS_ONLY | SYS_PMODE, gen_lar_lsl),
-    GRP(0x101, 0, FORM_MEM, SYS_ONLY, gen_desc_table),                   /* SGDT */
-    GRP(0x101, 1, FORM_MEM, SYS_ONLY, gen_desc_table),                   /* SIDT */
-    GRP(0x101, 2, FORM_MEM, SYS_CPL0, gen_desc_table),                   /* LGDT */
-    GRP(0x101, 3, FORM_MEM, SYS_CPL0, gen_desc_table),                   /* LIDT */
-    GRP(0x101, 4, FORM_ANY, SYS_ONLY, gen_smsw),
-    GRP(0x101, 6, FORM_ANY, SYS_CPL0, gen_lmsw),
-    GRP(0x101, 7, FORM_MEM, SYS_CPL0, gen_invlpg),
-    RM3(0x101, 7, 0, SYS_ONLY64 | SYS_CPL0, gen_env_helper),             /* SWAPGS */
-    RM3(0x101, 7, 1, SYS_ONLY, gen_env_helper),                          /* RDTSCP */
-    RM3(0x101, 2, 0, SYS_ONLY, gen_env_helper),                          /* XGETBV */
-    RM3(0x101, 2, 1, SYS_CPL0, gen_env_helper),                          /* XSETBV */
-    ROW(0x106, SYS_CPL0, gen_env_helper),                                /* CLTS */
-    ROW(0x108, SYS_CPL0, gen_nop),                                       /* INVD */
-    ROW(0x109, SYS_CPL0, gen_env_helper),                                /* WBINVD */
-    ROW(0x130, SYS_CPL0, gen_env_helper),                                /* WRMSR */
-    ROW(0x132, SYS_CPL0, gen_env_helper),                                /* RDMSR */
-    ROW(0x105, SYS_ONLY, gen_fast_call),                                 /* SYSCALL */
-    ROW(0x107, SYS_ONLY | SYS_PMODE, gen_fast_call),                     /* SYSRET */
-    ROW(0x134, SYS_ONLY | SYS_PMODE, gen_env_helper),                    /* SYSENTER */
-    ROW(0x135, SYS_PMODE | SYS_CPL0, gen_fast_call),                     /* SYSEXIT */
+    ROW(0xfa, SYS_IOPL, gen_cli_sti, "cli"),                     /* CLI */
+    ROW(0xfb, SYS_IOPL, gen_cli_sti, "sti"),                     /* STI */
+    ROW(0xf4, SYS_CPL0, gen_hlt, "hlt"),
+    ROW(0xe4, SYS_IOPORT, gen_in_out, "in"), ROW(0xe5, SYS_IOPORT, gen_in_out, "in"),
+    ROW(0xe6, SYS_IOPORT, gen_in_out, "out"), ROW(0xe7, SYS_IOPORT, gen_in_out, "out"),
+    ROW(0xec, SYS_IOPORT, gen_in_out, "in"), ROW(0xed, SYS_IOPORT, gen_in_out, "in"),
+    ROW(0xee, SYS_IOPORT, gen_in_out, "out"), ROW(0xef, SYS_IOPORT, gen_in_out, "out"),
+    ROW(0x6c, SYS_IOPORT, gen_ins_outs, "ins"), ROW(0x6d, SYS_IOPORT, gen_ins_outs, "ins"),
+    ROW(0x6e, SYS_IOPORT, gen_ins_outs, "outs"), ROW(0x6f, SYS_IOPORT, gen_ins_outs, "outs"),
+    ROW(0xcc, SYS_ONLY, gen_int, "int3"),                         /* INT3 */
+    ROW(0xcd, SYS_ONLY, gen_int, "int"),                         /* INT n */
+    ROW(0xce, SYS_ONLY | SYS_NO64, gen_int, "into"),              /* INTO */
+    ROW(0xf1, SYS_ONLY, gen_int, "int1"),                         /* INT1 (ICEBP) */
+    ROW(0xcf, SYS_ONLY, gen_iret, "iret"),
+    ROW(0x9a, SYS_ONLY | SYS_NO64, gen_far_direct, "lcall"),       /* CALL ptr16:xx */
+    ROW(0xea, SYS_ONLY | SYS_NO64, gen_far_direct, "ljmp"),       /* JMP ptr16:xx */
+    GRP(0xff, 3, FORM_MEM, SYS_ONLY | SYS_MEM, gen_far_indirect, "lcall"),
+    GRP(0xff, 5, FORM_MEM, SYS_ONLY | SYS_MEM, gen_far_indirect, "ljmp"),
+    ROW(0xca, SYS_ONLY, gen_retf, "lret"), ROW(0xcb, SYS_ONLY, gen_retf, "lret"),
+    ROW(0xc4, SYS_NO64 | SYS_MEM, gen_load_far_pointer, "les"),  /* LES (VEX in 64-bit mode) */
+    ROW(0xc5, SYS_NO64 | SYS_MEM, gen_load_far_pointer, "lds"),  /* LDS */
+    ROW(0x1b2, SYS_MEM, gen_load_far_pointer, "lss"),            /* LSS */
+    ROW(0x1b4, SYS_MEM, gen_load_far_pointer, "lfs"),            /* LFS */
+    ROW(0x1b5, SYS_MEM, gen_load_far_pointer, "lgs"),            /* LGS */
+    ROW(0x63, SYS_ONLY | SYS_NO64 | SYS_PMODE, gen_arpl, "arpl"),
+    ROW(0x62, SYS_ONLY | SYS_NO64 | SYS_MEM, gen_bound, "bound"),
+    ROW(0x120, SYS_CPL0, gen_mov_cr_dr, "mov"), ROW(0x121, SYS_CPL0, gen_mov_cr_dr, "mov"),
+    ROW(0x122, SYS_CPL0, gen_mov_cr_dr, "mov"), ROW(0x123, SYS_CPL0, gen_mov_cr_dr, "mov"),
+    GRP(0x100, 0, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "sldt"),           /* SLDT */
+    GRP(0x100, 1, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "str"),           /* STR */
+    GRP(0x100, 2, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6, "lldt"),           /* LLDT */
+    GRP(0x100, 3, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6, "ltr"),           /* LTR */
+    GRP(0x100, 4, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "verr"),           /* VERR */
+    GRP(0x100, 5, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "verw"),           /* VERW */
+    ROW(0x102, SYS_ONLY | SYS_PMODE, gen_lar_lsl, "lar"),
+    ROW(0x103, SYS_ONLY | SYS_PMODE, gen_lar_lsl, "lsl"),
+    GRP(0x101, 0, FORM_MEM, SYS_ONLY, gen_desc_table, "sgdt"),                   /* SGDT */
+    GRP(0x101, 1, FORM_MEM, SYS_ONLY, gen_desc_table, "sidt"),                   /* SIDT */
+    GRP(0x101, 2, FORM_MEM, SYS_CPL0, gen_desc_table, "lgdt"),                   /* LGDT */
+    GRP(0x101, 3, FORM_MEM, SYS_CPL0, gen_desc_table, "lidt"),                   /* LIDT */
+    GRP(0x101, 4, FORM_ANY, SYS_ONLY, gen_smsw, "smsw"),
+    GRP(0x101, 6, FORM_ANY, SYS_CPL0, gen_lmsw, "lmsw"),
+    GRP(0x101, 7, FORM_MEM, SYS_CPL0, gen_invlpg, "invlpg"),
+    RM3(0x101, 7, 0, SYS_ONLY64 | SYS_CPL0, gen_env_helper, "swapgs"),             /* SWAPGS */
+    RM3(0x101, 7, 1, SYS_ONLY, gen_env_helper, "rdtscp"),                          /* RDTSCP */
+    RM3(0x101, 2, 0, SYS_ONLY, gen_env_helper, "xgetbv"),                          /* XGETBV */
+    RM3(0x101, 2, 1, SYS_CPL0, gen_env_helper, "xsetbv"),                          /* XSETBV */
+    ROW(0x106, SYS_CPL0, gen_env_helper, "clts"),                                /* CLTS */
+    ROW(0x108, SYS_CPL0, gen_nop, "invd"),                                       /* INVD */
+    ROW(0x109, SYS_CPL0, gen_env_helper, "wbinvd"),                                /* WBINVD */
+    ROW(0x130, SYS_CPL0, gen_env_helper, "wrmsr"),                                /* WRMSR */
+    ROW(0x132, SYS_CPL0, gen_env_helper, "rdmsr"),                                /* RDMSR */
+    ROW(0x105, SYS_ONLY, gen_fast_call, "syscall"),                                 /* SYSCALL */
+    ROW(0x107, SYS_ONLY | SYS_PMODE, gen_fast_call, "sysret"),                     /* SYSRET */
+    ROW(0x134, SYS_ONLY | SYS_PMODE, gen_env_helper, "sysenter"),                    /* SYSENTER */
+    ROW(0x135, SYS_PMODE | SYS_CPL0, gen_fast_call, "sysexit"),                     /* SYSEXIT */
 };
 
 /* ModRM byte of a group opcode, not consumed (s->pc at ModRM) */
@@ -699,6 +701,7 @@ bool disas_sys(DisasContext *s, unsigned b)
     if (!r || (r->rules & SYS_ONLY && !s->sys)) {
         return false;
     }
+    s->mnemonic = r->name;
     if (has_modrm(b)) {
         x86_decode_modrm(s);
     }

@@ -4,7 +4,7 @@
 # run from the reset state under $SYSEMU (default $BUILD/quetzal-system-x86_64)
 # with isa-debug-exit, and must print "ok NAME" for every expected name, no FAIL
 # line, "done" and exit with status 1 (isa-debug-exit value 0).
-#   SYSEMU=qemu-system-x86_64 sh tests/slow-baremetal.sh
+#   SYSEMU=qemu-system-x86_64 sh tests/check-baremetal.sh
 BUILD=${BUILD:-.}
 SRC=${SRC:-.}
 SYSEMU=${SYSEMU:-$BUILD/quetzal-system-x86_64}
