@@ -58,11 +58,11 @@ fetch_kernel() {
 }
 
 if [ "$1" = "--tests" ]; then
-  # Debian 12's x86-64 kernel for tests/slow-boot.sh and the boot benchmarks
+  # Debian 12's x86-64 kernel for tests/check-boot.sh and the boot benchmarks
   fetch_kernel linux linux-image-amd64 || exit 1
 fi
-if [ "$1" = "--i386" ]; then
-  # the 32-bit guest of tests/slow-boot-i386.sh: the i386 archive must be enabled
+if [ "$1" = "--tests" ] || [ "$1" = "--i386" ]; then
+  # the 32-bit guest of tests/check-boot.sh: the i386 archive must be enabled
   if ! dpkg --print-foreign-architectures | grep -qx i386; then
     [ "$(id -u)" = 0 ] || { echo "setup: run as root: dpkg --add-architecture i386 && apt-get update" >&2; exit 1; }
     dpkg --add-architecture i386 && apt-get update -qq

@@ -289,7 +289,33 @@ static void disas_call_jmp(DisasContext *s, unsigned b)
     }
 }
 
-/* FF /2 /4 /6: CALL Ev, JMP Ev, PUSH Ev (far forms: #UD here) */
+/*
+ * CA/CB RETF in user mode (system mode: translate-sys.c): a far return to the
+ * code segment the program runs in, as "push %cs; push $addr; lret" does. A
+ * Linux process has no other code segment it could return to without a mode
+ * switch (0x23 <-> 0x33), which user mode does not emulate: #GP there.
+ */
+static void disas_lret_user(DisasContext *s, unsigned b)
+{
+    unsigned extra = b == 0xca ? x86_lduw_code(s) : 0;
+    int size = 1 << s->dflag;
+    TCGLabel *same = tcg_gen_new_label(s->tcg);
+
+    gen_stack_addr(s, s->A0, size);
+    gen_ld(s, s->T1, s->A0, MO_16);
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, s->tmp, tcg_env(s->tcg),
+               offsetof(CPUX86State, segs[R_CS].selector));
+    gen_update_cc_op(s);
+    tcg_gen_brcond(s->tcg, TCG_COND_EQ, s->T1, s->tmp, same);
+    gen_exception(s, EXCP0D_GPF);
+    tcg_gen_set_label(s->tcg, same);
+    gen_stack_addr(s, s->A0, 0);
+    gen_ld(s, s->T0, s->A0, s->dflag);
+    gen_stack_update(s, 2 * size + extra);
+    gen_jmp_indirect(s, s->T0);
+}
+
+/* FF /2 /4 /6: CALL Ev, JMP Ev, PUSH Ev (far forms: translate-sys.c) */
 static bool disas_group5(DisasContext *s)
 {
     int op, ot;
@@ -751,6 +777,8 @@ bool disas_ctl(DisasContext *s, unsigned b)
         disas_loop(s, b);
     } else if (b == 0xe8 || b == 0xe9 || b == 0xeb || b == 0xc2 || b == 0xc3) {
         disas_call_jmp(s, b);
+    } else if (b == 0xca || b == 0xcb) {
+        disas_lret_user(s, b);
     } else if (b == 0xff) {
         return disas_group5(s);
     } else if (b >= 0xa4 && b <= 0xaf && b != 0xa8 && b != 0xa9) {

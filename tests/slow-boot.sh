@@ -4,7 +4,8 @@
 # initramfs built here around busybox-static (tests/system-guest/init.sh):
 # through SeaBIOS (the default), by the firmware-less direct boot
 # (-M pc,fast-boot=on; QEMU has no such option and boots plain -kernel again) and
-# with "nosmp noapic". Each boot must print every marker of /init, pass its
+# with "nosmp noapic", and Debian 12's i386 kernel (linux-image-686-pae) with an
+# i386 busybox initramfs through SeaBIOS. Each boot must print every marker of /init, pass its
 # checks, reach the kernel's "Power down" and exit with status 0 within the
 # timeout (BOOT_TIMEOUT, 60 s).
 # The emulator is $SYSEMU (default $BUILD/quetzal-system-x86_64), e.g.
@@ -68,5 +69,17 @@ else
   check_boot direct "" -M pc,fast-boot=on
 fi
 check_boot nosmp-noapic "nosmp noapic"
+
+kernel=$(ls "$CACHE"/linux-686-pae/boot/vmlinuz-* 2>/dev/null | head -1)
+bb=$CACHE/busybox-static-i386/bin/busybox
+if [ -z "$kernel" ] || [ ! -x "$bb" ]; then
+  echo "FAIL: boot-i386: i386 kernel or busybox missing in $CACHE (run scripts/setup.sh --tests)"
+  failed=$((failed + 1))
+elif ! make_initramfs "$bb" "$T/initrd.gz"; then
+  echo "FAIL: boot-i386: cannot build the initramfs"
+  failed=$((failed + 1))
+else
+  check_boot i386 ""
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
