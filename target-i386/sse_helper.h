@@ -114,6 +114,10 @@ uint64_t helper_cvttsd2si64(CPUX86State *env, uint64_t src);
  * Exceptions"), at the instruction that called it */
 void helper_sse_raise_gp(CPUX86State *env) __attribute__((noreturn));
 
+/* MMX with CR0.EM or CR0.TS set: #UD when EM, else #NM (SDM vol. 3A, 2.5:
+ * CR0.EM, CR0.TS), at the instruction that called it */
+void helper_mmx_unavailable(CPUX86State *env) __attribute__((noreturn));
+
 /*
  * The exception flags of env->mxcsr may lag behind: guest operations can leave
  * them pending in the host (see sse_helper.c). Anything reading env->mxcsr
