@@ -1570,6 +1570,12 @@ bool gen_sse(DisasContext *s, unsigned opcode)
     if (!op->gen) {
         return false;
     }
+    /* the MMX-XMM forms are also SSE instructions: #UD with CR4.OSFXSR clear
+     * (SDM vol. 3B, table 22-6); the MMX-only ones are not (table 22-8) */
+    bool mixed = op->mmx == MMX_MIXED || op->mmx == MMX_MIXED_RM;
+    if (mixed && (s->flags & HF_SYSTEM) && !(s->flags & HF_OSFXSR)) {
+        return false;
+    }
     if (op->mmx) {
         gen_mmx_check_available(s);
     }
