@@ -314,6 +314,22 @@ static uint64_t movq_to_mm_r64(uint64_t a)
     return r;
 }
 
+/* REX.R/REX.B select XMM and general registers 8-15 but not MMX registers
+ * (SDM vol. 2A, 2.2.1.2): 45 0F FC C1 is PADDB mm0, mm1 */
+static uint64_t rex_forms(uint64_t a)
+{
+    uint64_t r, x[2], b = ~a * 3;
+    uint32_t word, mask;
+    __asm__ volatile("movq %4, %%mm0\n\tmovq %5, %%mm1\n\t.byte 0x45, 0x0f, 0xfc, 0xc1\n\t"
+                     "movq %%mm0, %0\n\t"
+                     "movq2dq %%mm1, %%xmm9\n\tmovdqu %%xmm9, %1\n\t"
+                     "movdq2q %%xmm9, %%mm6\n\tpextrw $2, %%mm6, %%r9d\n\tmov %%r9d, %2\n\t"
+                     "pmovmskb %%mm0, %%r10d\n\tmov %%r10d, %3\n\temms"
+                     : "=m"(r), "=m"(x), "=m"(word), "=m"(mask) : "m"(a), "m"(b)
+                     : "xmm9", "r9", "r10");
+    return r ^ (x[0] * 3) ^ (x[1] * 5) ^ ((uint64_t)word << 20) ^ ((uint64_t)mask << 40);
+}
+
 static uint64_t movq_from_mm_r64(uint64_t a)
 {
     uint64_t r;
@@ -464,6 +480,7 @@ int main(int argc, char **argv)
 #ifdef __x86_64__
     test_unary("movq-to-mm-r64", movq_to_mm_r64);
     test_unary("movq-from-mm-r64", movq_from_mm_r64);
+    test_unary("rex-forms", rex_forms);
 #endif
     test_conversions();
     return 0;
