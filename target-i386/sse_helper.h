@@ -8,6 +8,10 @@
  * passed by value as two 64-bit halves (lo = bytes 0-7, hi = bytes 8-15), whether
  * it came from a register or from guest memory. Floating-point helpers also take
  * env, for MXCSR (rounding control, exception flags).
+ *
+ * The MMX forms reuse the integer helpers: the destination is then the 16-byte
+ * x87 register slot holding MMn in its low half (translate-sse.c), whose high
+ * half the helper may overwrite and the translator then repairs.
  */
 #ifndef TARGET_I386_SSE_HELPER_H
 #define TARGET_I386_SSE_HELPER_H
