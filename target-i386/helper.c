@@ -169,6 +169,7 @@ void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot)
 #define CPUID_TSC    (1u << 4)
 #define CPUID_CX8    (1u << 8)
 #define CPUID_CMOV   (1u << 15)
+#define CPUID_MMX    (1u << 23)
 #define CPUID_FXSR   (1u << 24)
 #define CPUID_SSE    (1u << 25)
 #define CPUID_SSE2   (1u << 26)
@@ -210,7 +211,7 @@ void helper_cpuid(CPUX86State *env)
         a = 0x00000610;     /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID fig. 3-6) */
         b = 0x00000800;     /* CLFLUSH line size 8 * 8 bytes */
         c = CPUID_EXT_CX16 | CPUID_EXT_POPCNT;
-        d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_SSE | CPUID_SSE2 |
+        d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_SSE | CPUID_SSE2 |
             CPUID_FXSR | (1u << 19) /* CLFSH */;
         break;
     case 0x80000000:

@@ -413,8 +413,8 @@ void helper_xgetbv(CPUX86State *env)
 
 /* ---------------------------------------------------------------- CPUID */
 
-#define CPUID_SYS_EDX 0x0709bb7du   /* FPU DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV
-                                       PAT CLFSH FXSR SSE SSE2 */
+#define CPUID_SYS_EDX 0x0789bb7du   /* FPU DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV
+                                       PAT CLFSH MMX FXSR SSE SSE2 */
 #define CPUID_EXT2_SYS 0x2c100800u  /* SYSCALL NX PDPE1GB RDTSCP LM */
 
 /* CPUID in system mode; false for leaves the user-mode answer covers */

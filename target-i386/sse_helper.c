@@ -1100,3 +1100,9 @@ void helper_sse_raise_gp(CPUX86State *env)
 {
     x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
 }
+
+void helper_mmx_unavailable(CPUX86State *env)
+{
+    int exception = (env->cr[0] & CR0_EM) ? EXCP06_ILLOP : EXCP07_PREX;
+    x86_raise_exception(env, exception, 0, GETPC());
+}

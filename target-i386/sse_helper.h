@@ -8,6 +8,10 @@
  * passed by value as two 64-bit halves (lo = bytes 0-7, hi = bytes 8-15), whether
  * it came from a register or from guest memory. Floating-point helpers also take
  * env, for MXCSR (rounding control, exception flags).
+ *
+ * The MMX forms reuse the integer helpers: the destination is then the 16-byte
+ * x87 register slot holding MMn in its low half (translate-sse.c), whose high
+ * half the helper may overwrite and the translator then repairs.
  */
 #ifndef TARGET_I386_SSE_HELPER_H
 #define TARGET_I386_SSE_HELPER_H
@@ -113,6 +117,10 @@ uint64_t helper_cvttsd2si64(CPUX86State *env, uint64_t src);
 /* #GP(0) for a misaligned 16-byte operand (SDM vol. 2, MOVAPS "Protected Mode
  * Exceptions"), at the instruction that called it */
 void helper_sse_raise_gp(CPUX86State *env) __attribute__((noreturn));
+
+/* MMX with CR0.EM or CR0.TS set: #UD when EM, else #NM (SDM vol. 3A, 2.5:
+ * CR0.EM, CR0.TS), at the instruction that called it */
+void helper_mmx_unavailable(CPUX86State *env) __attribute__((noreturn));
 
 /*
  * The exception flags of env->mxcsr may lag behind: guest operations can leave

@@ -1,16 +1,24 @@
 /*
- * SSE/SSE2 translator: the 0F-map instructions with XMM operands (Intel SDM
- * vol. 2, opcode map tables A-3/A-4, columns "no prefix", 66, F3, F2), plus
- * LDMXCSR/STMXCSR and MOVNTI. PREFETCHh and the fences are hint NOPs that the
- * core decoder handles. MMX forms (no mandatory prefix on the integer opcodes)
- * are not implemented and raise #UD, as does every opcode/prefix pair not in
- * the table.
+ * SSE/SSE2 and MMX translator: the 0F-map instructions with XMM or MMX
+ * operands (Intel SDM vol. 2, opcode map tables A-3/A-4, columns "no prefix",
+ * 66, F3, F2), plus LDMXCSR/STMXCSR, FXSAVE/FXRSTOR and MOVNTI. PREFETCHh and
+ * the fences are hint NOPs that the core decoder handles. Every opcode/prefix
+ * pair not in the table raises #UD.
  *
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
  * with host loads and stores, not TCG globals. Moves, logic, PCMPEQx,
  * PADDx/PSUBx, quadword unpacks, logical and byte shifts by an immediate,
  * PMINUB/PMAXUB and PMOVMSKB are inline 64-bit IR; the rest calls sse_helper.c
  * with the source operand passed by value (see sse_helper.h).
+ *
+ * MMX (SDM vol. 1, ch. 9): the no-prefix integer opcodes share their table row,
+ * generator and helper with the 66-prefixed XMM form; an MMX entry has
+ * op->mmx set and works on one 64-bit half. MMn is the significand (low 64
+ * bits) of x87 physical register Rn (env->fpregs[n], SDM vol. 1, 9.5): a write
+ * sets bits 79:64 to ones, and each MMX instruction but EMMS sets TOP = 0 and
+ * all tags valid (9.5.1). XMM helpers applied to an MMX register get a pointer
+ * to the 16-byte fpregs slot: its high half (exponent and padding) is scratch
+ * until the exponent is rewritten.
  */
 #include <stddef.h>
 #include "target-i386/translate.h"
@@ -37,6 +45,16 @@ struct SSEOp {
     void *helper;          /* for the generic generators */
     uint8_t mem;           /* MEM_*: size and alignment of a memory r/m operand */
     uint8_t arg;           /* generator-specific: inline operation, lane width, ... */
+    uint8_t mmx;           /* MMX_*: which operands are MMX registers */
+};
+
+/* MMX entries (SDM vol. 1, 9.5.1: which forms switch the x87 unit to MMX use) */
+enum {
+    MMX_NONE,        /* XMM operands only */
+    MMX_REGS,        /* the vector operands are MMX registers: TOP = 0, tags valid */
+    MMX_MIXED,       /* one MMX and one XMM register (MOVQ2DQ, CVTPS2PI, ...) */
+    MMX_MIXED_RM,    /* CVTPI2PS/PD: the transition only with an MMX register source */
+    MMX_EMMS,        /* EMMS: no ModRM, all tags empty */
 };
 
 /* --- register and operand access --- */
@@ -76,6 +94,85 @@ static TCGv gen_xmm_pointer(DisasContext *s, int reg)
     TCGv ptr = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
     tcg_gen_addi(s->tcg, ptr, tcg_env(s->tcg), xmm_offset(reg, 0));
     return ptr;
+}
+
+/* MMn is the low 64 bits of x87 physical register n; REX.R/REX.B are ignored
+ * for MMX operands (SDM vol. 2A, 2.2.1.2) */
+_Static_assert(sizeof(long double) == 16, "fpregs slots are 16 bytes (x86-64 host)");
+
+static intptr_t mmx_offset(int reg)
+{
+    return (intptr_t)offsetof(CPUX86State, fpregs) + (reg & 7) * (intptr_t)sizeof(long double);
+}
+
+/* bits 79:64 of Rn become all ones after a write to MMn (SDM vol. 1, 9.5.1) */
+static void gen_mmx_set_exponent(DisasContext *s, int reg)
+{
+    TCGv ones = new_i64(s);
+    tcg_gen_movi(s->tcg, ones, 0xffff);
+    tcg_gen_st(s->tcg, INDEX_op_st16, ones, tcg_env(s->tcg), mmx_offset(reg) + 8);
+    tcg_temp_free(s->tcg, ones);
+}
+
+static void gen_load_mmx(DisasContext *s, TCGv dst, int reg)
+{
+    tcg_gen_ld(s->tcg, INDEX_op_ld, dst, tcg_env(s->tcg), mmx_offset(reg));
+}
+
+static void gen_store_mmx(DisasContext *s, TCGv val, int reg)
+{
+    tcg_gen_st(s->tcg, INDEX_op_st, val, tcg_env(s->tcg), mmx_offset(reg));
+    gen_mmx_set_exponent(s, reg);
+}
+
+/* both vector operands are MMX registers (the shared generators' MMX case) */
+static bool mmx_regs(const SSEOp *op)
+{
+    return op->mmx == MMX_REGS;
+}
+
+/* the 64-bit halves of the entry's vector register: one for MMX, two for XMM */
+static int vector_halves(const SSEOp *op)
+{
+    return mmx_regs(op) ? 1 : 2;
+}
+
+static void gen_load_half(DisasContext *s, const SSEOp *op, TCGv dst, int reg, int half)
+{
+    if (mmx_regs(op)) {
+        gen_load_mmx(s, dst, reg);
+    } else {
+        gen_load_xmm_half(s, dst, reg, half);
+    }
+}
+
+static void gen_store_half(DisasContext *s, const SSEOp *op, TCGv val, int reg, int half)
+{
+    if (mmx_regs(op)) {
+        gen_store_mmx(s, val, reg);
+    } else {
+        gen_store_xmm_half(s, val, reg, half);
+    }
+}
+
+/* pointer to the register for an XMM helper; for MMX the fpregs slot, whose
+ * exponent the caller rewrites after the helper (gen_helper_done) */
+static TCGv gen_vector_pointer(DisasContext *s, const SSEOp *op, int reg)
+{
+    if (!mmx_regs(op)) {
+        return gen_xmm_pointer(s, reg);
+    }
+    TCGv ptr = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
+    tcg_gen_addi(s->tcg, ptr, tcg_env(s->tcg), mmx_offset(reg));
+    return ptr;
+}
+
+static void gen_helper_done(DisasContext *s, const SSEOp *op, TCGv ptr, int reg)
+{
+    tcg_temp_free(s->tcg, ptr);
+    if (mmx_regs(op)) {
+        gen_mmx_set_exponent(s, reg);
+    }
 }
 
 /*
@@ -131,22 +228,27 @@ static void gen_store_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv 
 }
 
 /*
- * The source (r/m) operand as two halves: a register's whole 128 bits, or the
- * memory operand of size op->mem. Returns false (#UD) for memory when the
- * instruction only has a register form.
+ * The source (r/m) operand as two halves: a register's whole 128 bits (an MMX
+ * register's 64, hi = 0), or the memory operand of size op->mem. Returns false
+ * (#UD) for memory when the instruction only has a register form.
  */
-static bool gen_load_source(DisasContext *s, int mem, TCGv lo, TCGv hi)
+static bool gen_load_source(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi)
 {
+    if (s->mod == 3 && (op->mmx == MMX_REGS || op->mmx == MMX_MIXED_RM)) {
+        gen_load_mmx(s, lo, s->rm);
+        tcg_gen_movi(s->tcg, hi, 0);
+        return true;
+    }
     if (s->mod == 3) {
         gen_load_xmm_half(s, lo, s->rm, 0);
         gen_load_xmm_half(s, hi, s->rm, 1);
         return true;
     }
-    if (mem == MEM_NONE) {
+    if (op->mem == MEM_NONE) {
         return false;
     }
-    TCGv addr = gen_memory_address(s, mem);
-    gen_load_memory(s, addr, mem, lo, hi);
+    TCGv addr = gen_memory_address(s, op->mem);
+    gen_load_memory(s, addr, op->mem, lo, hi);
     tcg_temp_free(s->tcg, addr);
     return true;
 }
@@ -170,15 +272,37 @@ static void gen_call(DisasContext *s, void *helper, unsigned flags, TCGv ret,
     tcg_gen_call(s->tcg, helper, flags, ret, nargs, args);
 }
 
+/*
+ * How an XMM helper gives the MMX result (op->arg of INT entries). Lane-wise
+ * operations just use the low half. The packs take the destination's lanes,
+ * then the source's: with the source copied into the slot's high half the XMM
+ * pack's low half is the MMX result. The high unpacks interleave the upper
+ * halves of two 64-bit values: with the destination copied into the slot's
+ * high half and the source passed as hi, that is the XMM result's high half.
+ */
+enum { MMX_LANEWISE, MMX_PACK, MMX_UNPACK_HIGH };
+
 /* PADDB xmm1, xmm2/m128 style: helper(xmm1, source) */
 static bool gen_int_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
-    bool ok = gen_load_source(s, op->mem, lo, hi);
+    bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {
-        TCGv args[3] = { gen_xmm_pointer(s, s->reg), lo, hi };
+        TCGv env = tcg_env(s->tcg);
+        if (mmx_regs(op) && op->arg == MMX_PACK) {
+            tcg_gen_st(s->tcg, INDEX_op_st, lo, env, mmx_offset(s->reg) + 8);
+        } else if (mmx_regs(op) && op->arg == MMX_UNPACK_HIGH) {
+            gen_load_mmx(s, hi, s->reg);
+            tcg_gen_st(s->tcg, INDEX_op_st, hi, env, mmx_offset(s->reg) + 8);
+            tcg_gen_mov(s->tcg, hi, lo);
+        }
+        TCGv args[3] = { gen_vector_pointer(s, op, s->reg), lo, hi };
         gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 3, args);
-        tcg_temp_free(s->tcg, args[0]);
+        if (mmx_regs(op) && op->arg == MMX_UNPACK_HIGH) {
+            tcg_gen_ld(s->tcg, INDEX_op_ld, hi, env, mmx_offset(s->reg) + 8);
+            tcg_gen_st(s->tcg, INDEX_op_st, hi, env, mmx_offset(s->reg));
+        }
+        gen_helper_done(s, op, args[0], s->reg);
     }
     free_temps(s, lo, hi);
     return ok;
@@ -188,7 +312,7 @@ static bool gen_int_helper(DisasContext *s, const SSEOp *op)
 static bool gen_float_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
-    bool ok = gen_load_source(s, op->mem, lo, hi);
+    bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {
         TCGv args[4] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), lo, hi };
         gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
@@ -199,17 +323,18 @@ static bool gen_float_helper(DisasContext *s, const SSEOp *op)
 }
 
 /* PSHUFD xmm1, xmm2/m128, imm8 style: helper(xmm1, source, imm8); the
- * immediate follows the ModRM bytes */
+ * immediate follows the ModRM bytes. PSHUFW mm uses PSHUFLW's helper, whose
+ * low half is the shuffle of the source's low half. */
 static bool gen_imm_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
     s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
-    bool ok = gen_load_source(s, op->mem, lo, hi);
+    bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {
         TCGv imm = tcg_constant(s->tcg, TCG_TYPE_I32, x86_ldub_code(s));
-        TCGv args[4] = { gen_xmm_pointer(s, s->reg), lo, hi, imm };
+        TCGv args[4] = { gen_vector_pointer(s, op, s->reg), lo, hi, imm };
         gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
-        tcg_temp_free(s->tcg, args[0]);
+        gen_helper_done(s, op, args[0], s->reg);
     }
     free_temps(s, lo, hi);
     return ok;
@@ -220,7 +345,7 @@ static bool gen_compare_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
     s->rip_offset = 1;
-    bool ok = gen_load_source(s, op->mem, lo, hi);
+    bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {
         TCGv imm = tcg_constant(s->tcg, TCG_TYPE_I32, x86_ldub_code(s) & 7);
         TCGv args[5] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), lo, hi, imm };
@@ -236,16 +361,16 @@ static bool gen_compare_helper(DisasContext *s, const SSEOp *op)
 /* One half's operation: d = d OP src, with the table entry's argument. */
 typedef void HalfOperation(DisasContext *s, unsigned arg, TCGv d, TCGv src);
 
-/* xmm[reg] = xmm[reg] OP source, one 64-bit half at a time */
+/* vreg[reg] = vreg[reg] OP source, one 64-bit half at a time (one for MMX) */
 static bool gen_per_half(DisasContext *s, const SSEOp *op, HalfOperation *operation)
 {
     TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
-    bool ok = gen_load_source(s, op->mem, lo, hi);
+    bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {
-        for (int half = 0; half < 2; half++) {
-            gen_load_xmm_half(s, d, s->reg, half);
+        for (int half = 0; half < vector_halves(op); half++) {
+            gen_load_half(s, op, d, s->reg, half);
             operation(s, op->arg, d, half ? hi : lo);
-            gen_store_xmm_half(s, d, s->reg, half);
+            gen_store_half(s, op, d, s->reg, half);
         }
     }
     free_temps(s, lo, hi);
@@ -272,8 +397,9 @@ static bool gen_inline_binary(DisasContext *s, const SSEOp *op)
         /* PXOR x, x: the zeroing idiom needs no loads */
         TCGv zero = new_i64(s);
         tcg_gen_movi(s->tcg, zero, 0);
-        gen_store_xmm_half(s, zero, s->reg, 0);
-        gen_store_xmm_half(s, zero, s->reg, 1);
+        for (int half = 0; half < vector_halves(op); half++) {
+            gen_store_half(s, op, zero, s->reg, half);
+        }
         tcg_temp_free(s->tcg, zero);
         return true;
     }
@@ -338,7 +464,7 @@ static bool gen_lane_add_sub(DisasContext *s, const SSEOp *op)
 static bool gen_unpack_quadword(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
-    bool ok = gen_load_source(s, op->mem, lo, hi);
+    bool ok = gen_load_source(s, op, lo, hi);
     if (ok && op->arg) {
         TCGv own_high = new_i64(s);
         gen_load_xmm_half(s, own_high, s->reg, 1);
@@ -434,12 +560,14 @@ static bool gen_pmovmskb(DisasContext *s, const SSEOp *op)
         return false;
     }
     TCGv lo = new_i64(s), hi = new_i64(s);
-    gen_load_xmm_half(s, lo, s->rm, 0);
-    gen_load_xmm_half(s, hi, s->rm, 1);
+    gen_load_half(s, op, lo, s->rm, 0);
     gen_byte_signs(s, lo);
-    gen_byte_signs(s, hi);
-    tcg_gen_shli(s->tcg, hi, hi, 8);
-    tcg_gen_or(s->tcg, lo, lo, hi);
+    if (!mmx_regs(op)) {
+        gen_load_xmm_half(s, hi, s->rm, 1);
+        gen_byte_signs(s, hi);
+        tcg_gen_shli(s->tcg, hi, hi, 8);
+        tcg_gen_or(s->tcg, lo, lo, hi);
+    }
     gen_st_reg(s, MO_32, s->reg, lo);
     free_temps(s, lo, hi);
     return true;
@@ -539,50 +667,58 @@ static void gen_byte_shift(DisasContext *s, bool left, unsigned bytes, TCGv lo, 
     tcg_temp_free(s->tcg, carried);
 }
 
+/* the shift in the r/m register; PSRLDQ/PSLLDQ have no MMX form */
 static bool gen_shift_imm(DisasContext *s, const SSEOp *op)
 {
     unsigned group = op->arg, kind = shift_imm_kinds[group][(s->modrm >> 3) & 7];
     static const unsigned lane_bits[3] = { 16, 32, 64 };
-    if (s->mod != 3 || kind == SHIFT_NONE) {
+    bool byte_shift = kind == SHIFT_BYTES_RIGHT || kind == SHIFT_BYTES_LEFT;
+    if (s->mod != 3 || kind == SHIFT_NONE || (mmx_regs(op) && byte_shift)) {
         return false;
     }
     uint32_t count = x86_ldub_code(s);
     if (kind == SHIFT_RIGHT_ARITH) {
-        TCGv args[3] = { gen_xmm_pointer(s, s->rm), tcg_constant(s->tcg, TCG_TYPE_I64, count),
+        TCGv args[3] = { gen_vector_pointer(s, op, s->rm),
+                         tcg_constant(s->tcg, TCG_TYPE_I64, count),
                          tcg_constant(s->tcg, TCG_TYPE_I64, 0) };
         gen_call(s, (void *)shift_arith_helpers[group], TCG_CALL_NO_RWG, NULL, 3, args);
-        tcg_temp_free(s->tcg, args[0]);
+        gen_helper_done(s, op, args[0], s->rm);
         return true;
     }
     TCGv lo = new_i64(s), hi = new_i64(s);
-    gen_load_xmm_half(s, lo, s->rm, 0);
-    gen_load_xmm_half(s, hi, s->rm, 1);
-    if (kind == SHIFT_BYTES_RIGHT || kind == SHIFT_BYTES_LEFT) {
+    if (byte_shift) {
+        gen_load_xmm_half(s, lo, s->rm, 0);
+        gen_load_xmm_half(s, hi, s->rm, 1);
         gen_byte_shift(s, kind == SHIFT_BYTES_LEFT, count, lo, hi);
+        gen_store_xmm_half(s, lo, s->rm, 0);
+        gen_store_xmm_half(s, hi, s->rm, 1);
     } else {
-        gen_logical_shift_half(s, kind == SHIFT_LEFT, lane_bits[group], count, lo);
-        gen_logical_shift_half(s, kind == SHIFT_LEFT, lane_bits[group], count, hi);
+        for (int half = 0; half < vector_halves(op); half++) {
+            gen_load_half(s, op, lo, s->rm, half);
+            gen_logical_shift_half(s, kind == SHIFT_LEFT, lane_bits[group], count, lo);
+            gen_store_half(s, op, lo, s->rm, half);
+        }
     }
-    gen_store_xmm_half(s, lo, s->rm, 0);
-    gen_store_xmm_half(s, hi, s->rm, 1);
     free_temps(s, lo, hi);
     return true;
 }
 
 /* --- moves --- */
 
-/* MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVAPD/MOVUPD xmm1, xmm2/m128 */
+/* MOVAPS/MOVUPS/MOVDQA/MOVDQU/MOVAPD/MOVUPD xmm1, xmm2/m128; MOVQ mm, mm/m64 */
 static bool gen_move_load(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
-    gen_load_source(s, op->mem, lo, hi);
-    gen_store_xmm_half(s, lo, s->reg, 0);
-    gen_store_xmm_half(s, hi, s->reg, 1);
+    gen_load_source(s, op, lo, hi);
+    for (int half = 0; half < vector_halves(op); half++) {
+        gen_store_half(s, op, half ? hi : lo, s->reg, half);
+    }
     free_temps(s, lo, hi);
     return true;
 }
 
-/* the same, xmm2/m128 <- xmm1; MOVNTxx (arg = 1) have no register form */
+/* the same, xmm2/m128 <- xmm1 (MOVQ mm/m64, mm); MOVNTxx (arg = 1) have no
+ * register form */
 static bool gen_move_store(DisasContext *s, const SSEOp *op)
 {
     if (s->mod == 3 && op->arg) {
@@ -590,15 +726,16 @@ static bool gen_move_store(DisasContext *s, const SSEOp *op)
     }
     TCGv lo = new_i64(s), hi = new_i64(s);
     if (s->mod == 3) {
-        gen_load_xmm_half(s, lo, s->reg, 0);
-        gen_load_xmm_half(s, hi, s->reg, 1);
-        gen_store_xmm_half(s, lo, s->rm, 0);
-        gen_store_xmm_half(s, hi, s->rm, 1);
+        for (int half = 0; half < vector_halves(op); half++) {
+            gen_load_half(s, op, lo, s->reg, half);
+            gen_store_half(s, op, lo, s->rm, half);
+        }
     } else {
         /* the alignment check branches: load the register after it */
         TCGv addr = gen_memory_address(s, op->mem);
-        gen_load_xmm_half(s, lo, s->reg, 0);
-        gen_load_xmm_half(s, hi, s->reg, 1);
+        for (int half = 0; half < vector_halves(op); half++) {
+            gen_load_half(s, op, half ? hi : lo, s->reg, half);
+        }
         gen_store_memory(s, addr, op->mem, lo, hi);
         tcg_temp_free(s->tcg, addr);
     }
@@ -722,7 +859,8 @@ static int gpr_size(const DisasContext *s)
     return s->rex_w ? MO_64 : MO_32;
 }
 
-/* MOVD/MOVQ xmm, r/m32/64 (66 0F 6E): zero-extended into the whole register */
+/* MOVD/MOVQ xmm, r/m32/64 (66 0F 6E) or mm (0F 6E): zero-extended into the
+ * whole register */
 static bool gen_movd_to_xmm(DisasContext *s, const SSEOp *op)
 {
     TCGv val = new_i64(s), zero = new_i64(s);
@@ -731,17 +869,18 @@ static bool gen_movd_to_xmm(DisasContext *s, const SSEOp *op)
         tcg_gen_ext32u(s->tcg, val, val);
     }
     tcg_gen_movi(s->tcg, zero, 0);
-    gen_store_xmm_half(s, val, s->reg, 0);
-    gen_store_xmm_half(s, zero, s->reg, 1);
+    for (int half = 0; half < vector_halves(op); half++) {
+        gen_store_half(s, op, half ? zero : val, s->reg, half);
+    }
     free_temps(s, val, zero);
     return true;
 }
 
-/* MOVD/MOVQ r/m32/64, xmm (66 0F 7E) */
+/* MOVD/MOVQ r/m32/64, xmm (66 0F 7E) or mm (0F 7E) */
 static bool gen_movd_from_xmm(DisasContext *s, const SSEOp *op)
 {
     TCGv val = new_i64(s);
-    gen_load_xmm_half(s, val, s->reg, 0);
+    gen_load_half(s, op, val, s->reg, 0);
     gen_st_modrm(s, gpr_size(s), val, false);
     tcg_temp_free(s->tcg, val);
     return true;
@@ -751,6 +890,7 @@ static bool gen_movd_from_xmm(DisasContext *s, const SSEOp *op)
  * MASKMOVDQU xmm1, xmm2 (66 0F F7): the bytes of xmm1 whose xmm2 byte has its
  * top bit set are stored at DS:rDI; the others are not accessed (SDM vol. 2B,
  * MASKMOVDQU). One conditional byte store each, so values live in local temps.
+ * MASKMOVQ mm1, mm2 (0F F7) does the same with 8 bytes.
  */
 static bool gen_maskmovdqu(DisasContext *s, const SSEOp *op)
 {
@@ -759,6 +899,7 @@ static bool gen_maskmovdqu(DisasContext *s, const SSEOp *op)
     }
     TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
     TCGv data[2], mask[2];
+    int halves = vector_halves(op);
     tcg_gen_mov(s->tcg, addr, s->g->regs[R_EDI]);
     if (s->aflag == MO_32) {
         tcg_gen_ext32u(s->tcg, addr, addr);
@@ -766,13 +907,13 @@ static bool gen_maskmovdqu(DisasContext *s, const SSEOp *op)
         tcg_gen_ext16u(s->tcg, addr, addr);
     }
     gen_add_seg_base(s, addr, R_DS);
-    for (int half = 0; half < 2; half++) {
+    for (int half = 0; half < halves; half++) {
         data[half] = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
         mask[half] = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
-        gen_load_xmm_half(s, data[half], s->reg, half);
-        gen_load_xmm_half(s, mask[half], s->rm, half);
+        gen_load_half(s, op, data[half], s->reg, half);
+        gen_load_half(s, op, mask[half], s->rm, half);
     }
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 8 * halves; i++) {
         TCGLabel *skip = tcg_gen_new_label(s->tcg);
         TCGv t = new_i64(s);
         tcg_gen_extract(s->tcg, t, mask[i / 8], (i % 8) * 8 + 7, 1);
@@ -787,7 +928,7 @@ static bool gen_maskmovdqu(DisasContext *s, const SSEOp *op)
         free_temps(s, t, byte_addr);
         tcg_gen_set_label(s->tcg, skip);
     }
-    for (int half = 0; half < 2; half++) {
+    for (int half = 0; half < halves; half++) {
         free_temps(s, data[half], mask[half]);
     }
     tcg_temp_free(s->tcg, addr);
@@ -807,29 +948,35 @@ static bool gen_movnti(DisasContext *s, const SSEOp *op)
     return true;
 }
 
-/* PINSRW xmm, r32/m16, imm8 (66 0F C4) */
+/* the word lane an imm8 selects: 0-7 in an XMM register, 0-3 in an MMX one */
+static unsigned word_lane(DisasContext *s, const SSEOp *op)
+{
+    return x86_ldub_code(s) & (mmx_regs(op) ? 3 : 7);
+}
+
+/* PINSRW xmm, r32/m16, imm8 (66 0F C4); PINSRW mm (0F C4) */
 static bool gen_pinsrw(DisasContext *s, const SSEOp *op)
 {
     TCGv val = new_i64(s), d = new_i64(s);
     s->rip_offset = 1;
     gen_ld_modrm(s, MO_16, val);
-    unsigned lane = x86_ldub_code(s) & 7;
-    gen_load_xmm_half(s, d, s->reg, lane / 4);
+    unsigned lane = word_lane(s, op);
+    gen_load_half(s, op, d, s->reg, lane / 4);
     tcg_gen_deposit(s->tcg, d, d, val, (lane % 4) * 16, 16);
-    gen_store_xmm_half(s, d, s->reg, lane / 4);
+    gen_store_half(s, op, d, s->reg, lane / 4);
     free_temps(s, val, d);
     return true;
 }
 
-/* PEXTRW r32, xmm, imm8 (66 0F C5): register form only */
+/* PEXTRW r32, xmm/mm, imm8 (66 0F C5, 0F C5): register form only */
 static bool gen_pextrw(DisasContext *s, const SSEOp *op)
 {
     if (s->mod != 3) {
         return false;
     }
-    unsigned lane = x86_ldub_code(s) & 7;
+    unsigned lane = word_lane(s, op);
     TCGv val = new_i64(s);
-    gen_load_xmm_half(s, val, s->rm, lane / 4);
+    gen_load_half(s, op, val, s->rm, lane / 4);
     tcg_gen_extract(s->tcg, val, val, (lane % 4) * 16, 16);
     gen_st_reg(s, MO_32, s->reg, val);
     tcg_temp_free(s->tcg, val);
@@ -866,7 +1013,7 @@ static SSEToIntHelper *const to_int_helpers[4][2] = {
 static bool gen_convert_to_int(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
-    gen_load_source(s, op->mem, lo, hi);
+    gen_load_source(s, op, lo, hi);
     TCGv args[2] = { tcg_env(s->tcg), lo };
     gen_call(s, (void *)to_int_helpers[op->arg][gpr_size(s) == MO_64], TCG_CALL_NO_RWG, hi,
              2, args);
@@ -881,7 +1028,7 @@ static bool gen_compare_to_eflags(DisasContext *s, const SSEOp *op)
 {
     TCGv a = new_i64(s), b = new_i64(s), hi = new_i64(s);
     TCGv flags = tcg_temp_new(s->tcg, TCG_TYPE_I32);
-    gen_load_source(s, op->mem, b, hi);
+    gen_load_source(s, op, b, hi);
     gen_load_xmm_half(s, a, s->reg, 0);
     TCGv args[3] = { tcg_env(s->tcg), a, b };
     gen_call(s, op->helper, TCG_CALL_NO_RWG, flags, 3, args);
@@ -889,6 +1036,104 @@ static bool gen_compare_to_eflags(DisasContext *s, const SSEOp *op)
     gen_set_eflags_cc(s, hi);
     free_temps(s, a, b);
     free_temps(s, hi, flags);
+    return true;
+}
+
+/* --- MMX only: EMMS, transfers between MMX and XMM, packed conversions --- */
+
+/* x87 tags (1 = empty) of all eight registers at once, as two 32-bit stores */
+static void gen_set_all_tags(DisasContext *s, bool empty)
+{
+    TCGv tags = new_i64(s);
+    tcg_gen_movi(s->tcg, tags, empty ? 0x01010101 : 0);
+    for (int i = 0; i < 8; i += 4) {
+        tcg_gen_st(s->tcg, INDEX_op_st32, tags, tcg_env(s->tcg),
+                   offsetof(CPUX86State, fptags) + i);
+    }
+    tcg_temp_free(s->tcg, tags);
+}
+
+/* after an MMX instruction: TOP = 0, all tags valid (SDM vol. 1, 9.5.1) */
+static void gen_mmx_transition(DisasContext *s)
+{
+    TCGv zero = new_i64(s);
+    tcg_gen_movi(s->tcg, zero, 0);
+    tcg_gen_st(s->tcg, INDEX_op_st32, zero, tcg_env(s->tcg), offsetof(CPUX86State, fpstt));
+    tcg_temp_free(s->tcg, zero);
+    gen_set_all_tags(s, false);
+}
+
+/* EMMS (0F 77): all x87 tags empty, TOP unchanged */
+static bool gen_emms(DisasContext *s, const SSEOp *op)
+{
+    gen_set_all_tags(s, true);
+    return true;
+}
+
+/* MOVQ2DQ xmm, mm (F3 0F D6): the high half zeroed; MOVDQ2Q mm, xmm (F2 0F D6):
+ * the low half. Register forms only. */
+static bool gen_movq2dq(DisasContext *s, const SSEOp *op)
+{
+    if (s->mod != 3) {
+        return false;
+    }
+    TCGv val = new_i64(s);
+    if (op->arg) {
+        gen_load_xmm_half(s, val, s->rm, 0);
+        gen_store_mmx(s, val, s->reg);
+    } else {
+        gen_load_mmx(s, val, s->rm);
+        gen_store_xmm_half(s, val, s->reg, 0);
+        tcg_gen_movi(s->tcg, val, 0);
+        gen_store_xmm_half(s, val, s->reg, 1);
+    }
+    tcg_temp_free(s->tcg, val);
+    return true;
+}
+
+/*
+ * CVTPI2PS xmm, mm/m64 (0F 2A, arg 0) and CVTPI2PD xmm, mm/m64 (66 0F 2A,
+ * arg 1) with CVTDQ2PS/CVTDQ2PD's helpers on the two doublewords. CVTPI2PS
+ * keeps the destination's high half; the zero lanes it converts are exact.
+ */
+static bool gen_convert_from_mmx(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_source(s, op, lo, hi);
+    if (!op->arg) {
+        gen_load_xmm_half(s, hi, s->reg, 1);
+    }
+    TCGv zero = tcg_constant(s->tcg, TCG_TYPE_I64, 0);
+    TCGv args[4] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), lo, zero };
+    gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
+    tcg_temp_free(s->tcg, args[1]);
+    if (!op->arg) {
+        gen_store_xmm_half(s, hi, s->reg, 1);
+    }
+    free_temps(s, lo, hi);
+    return true;
+}
+
+/*
+ * CVT(T)PS2PI mm, xmm/m64 (0F 2D/2C, arg 0) with CVT(T)PS2DQ's helper on the
+ * low two singles (the zero upper lanes convert exactly); CVT(T)PD2PI mm,
+ * xmm/m128 (66 0F 2D/2C, arg 1) with CVT(T)PD2DQ's, whose low half is the
+ * result. The helper writes the fpregs slot, the exponent is set after.
+ */
+static bool gen_convert_to_mmx(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_source(s, op, lo, hi);
+    if (!op->arg) {
+        tcg_gen_movi(s->tcg, hi, 0);
+    }
+    TCGv ptr = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
+    tcg_gen_addi(s->tcg, ptr, tcg_env(s->tcg), mmx_offset(s->reg));
+    TCGv args[4] = { tcg_env(s->tcg), ptr, lo, hi };
+    gen_call(s, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
+    tcg_temp_free(s->tcg, ptr);
+    gen_mmx_set_exponent(s, s->reg);
+    free_temps(s, lo, hi);
     return true;
 }
 
@@ -926,16 +1171,19 @@ static bool gen_stmxcsr(DisasContext *s)
 }
 
 /*
- * FXSAVE/FXRSTOR m512 (SDM vol. 1, 10.5.1, table 10-2). The x87 state kept
- * here is only the control and status words: the tag word is saved as "all
- * empty", FOP/FIP/FDP and the ST/MM registers as zero. 64-bit mode saves
- * XMM0-15, other modes XMM0-7.
+ * FXSAVE/FXRSTOR m512 (SDM vol. 1, 10.5.1, table 10-2). The x87 state saved is
+ * FCW, FSW (with TOP), the abridged tag word (bit i set: physical register i
+ * not empty) and ST(0)-ST(7) as 80-bit values in 16-byte slots (so MM0-7 show
+ * after an MMX instruction, which sets TOP = 0); FOP/FIP/FDP are saved as zero.
+ * 64-bit mode saves XMM0-15, other modes XMM0-7.
  */
 enum {
     FXSAVE_FCW = 0, FXSAVE_FSW = 2, FXSAVE_FTW = 4, FXSAVE_FOP = 6, FXSAVE_FIP = 8,
     FXSAVE_FDP = 16, FXSAVE_MXCSR = 24, FXSAVE_MXCSR_MASK = 28, FXSAVE_ST0 = 32,
     FXSAVE_XMM0 = 160,
 };
+#define FSW_TOP_SHIFT 11
+#define FSW_TOP (7u << FSW_TOP_SHIFT)
 
 static void gen_store_at(DisasContext *s, TCGv base, int offset, TCGv val, TCGMemOp memop)
 {
@@ -958,22 +1206,73 @@ static int fxsave_xmm_count(const DisasContext *s)
     return s->code64 ? 16 : 8;
 }
 
+/* env + ((TOP + i) & 7) * 16: add offsetof(fpregs) to reach ST(i)'s slot */
+static TCGv gen_st_slot_base(DisasContext *s, int i)
+{
+    TCGv p = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, p, tcg_env(s->tcg), offsetof(CPUX86State, fpstt));
+    tcg_gen_addi(s->tcg, p, p, i);
+    tcg_gen_andi(s->tcg, p, p, 7);
+    tcg_gen_shli(s->tcg, p, p, 4);
+    tcg_gen_add(s->tcg, p, p, tcg_env(s->tcg));
+    return p;
+}
+
+/* FSW with TOP in bits 13:11 (env->fpus keeps TOP in fpstt) */
+static void gen_load_fsw(DisasContext *s, TCGv val)
+{
+    TCGv top = new_i64(s);
+    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+    tcg_gen_andi(s->tcg, val, val, ~(int64_t)FSW_TOP);
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, top, tcg_env(s->tcg), offsetof(CPUX86State, fpstt));
+    tcg_gen_andi(s->tcg, top, top, 7);
+    tcg_gen_shli(s->tcg, top, top, FSW_TOP_SHIFT);
+    tcg_gen_or(s->tcg, val, val, top);
+    tcg_temp_free(s->tcg, top);
+}
+
+/* the abridged tag byte: fptags[i] is 1 when empty, bit i is 1 when not */
+static void gen_load_abridged_tags(DisasContext *s, TCGv val)
+{
+    TCGv high = new_i64(s);
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, tcg_env(s->tcg), offsetof(CPUX86State, fptags));
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, high, tcg_env(s->tcg),
+               offsetof(CPUX86State, fptags) + 4);
+    tcg_gen_deposit(s->tcg, val, val, high, 32, 32);
+    tcg_gen_xori(s->tcg, val, val, 0x0101010101010101ll);
+    tcg_gen_shli(s->tcg, val, val, 7);       /* each byte's flag to its sign bit */
+    gen_byte_signs(s, val);
+    tcg_temp_free(s->tcg, high);
+}
+
+static void gen_fxsave_x87(DisasContext *s, TCGv base, TCGv val)
+{
+    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
+    gen_store_at(s, base, FXSAVE_FCW, val, MO_16);
+    gen_load_fsw(s, val);
+    gen_store_at(s, base, FXSAVE_FSW, val, MO_16);
+    gen_load_abridged_tags(s, val);
+    gen_store_at(s, base, FXSAVE_FTW, val, MO_16);
+    tcg_gen_movi(s->tcg, val, 0);
+    gen_store_at(s, base, FXSAVE_FOP, val, MO_16);
+    gen_store_at(s, base, FXSAVE_FIP, val, MO_64);
+    gen_store_at(s, base, FXSAVE_FDP, val, MO_64);
+    for (int i = 0; i < 8; i++) {
+        TCGv slot = gen_st_slot_base(s, i);
+        intptr_t reg = offsetof(CPUX86State, fpregs);
+        tcg_gen_ld(s->tcg, INDEX_op_ld, val, slot, reg);
+        gen_store_at(s, base, FXSAVE_ST0 + 16 * i, val, MO_64);
+        tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, slot, reg + 8);
+        gen_store_at(s, base, FXSAVE_ST0 + 16 * i + 8, val, MO_64);
+        tcg_temp_free(s->tcg, slot);
+    }
+}
+
 static bool gen_fxsave(DisasContext *s)
 {
     TCGv base = gen_memory_address(s, MEM_128_ALIGNED);
     TCGv val = new_i64(s);
-    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
-    gen_store_at(s, base, FXSAVE_FCW, val, MO_16);
-    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-    gen_store_at(s, base, FXSAVE_FSW, val, MO_16);
-    tcg_gen_movi(s->tcg, val, 0);
-    gen_store_at(s, base, FXSAVE_FTW, val, MO_16);
-    gen_store_at(s, base, FXSAVE_FOP, val, MO_16);
-    gen_store_at(s, base, FXSAVE_FIP, val, MO_64);
-    gen_store_at(s, base, FXSAVE_FDP, val, MO_64);
-    for (int offset = FXSAVE_ST0; offset < FXSAVE_XMM0; offset += 8) {
-        gen_store_at(s, base, offset, val, MO_64);
-    }
+    gen_fxsave_x87(s, base, val);
     gen_load_mxcsr(s, val);
     gen_store_at(s, base, FXSAVE_MXCSR, val, MO_32);
     tcg_gen_movi(s->tcg, val, MXCSR_WRITABLE);
@@ -988,6 +1287,35 @@ static bool gen_fxsave(DisasContext *s)
     return true;
 }
 
+/* FCW, FSW (TOP into fpstt), tags from the abridged byte, then ST(0)-ST(7) */
+static void gen_fxrstor_x87(DisasContext *s, TCGv base, TCGv val)
+{
+    TCGv env = tcg_env(s->tcg), t = new_i64(s);
+    gen_load_at(s, base, FXSAVE_FCW, val, MO_16);
+    tcg_gen_st(s->tcg, INDEX_op_st16, val, env, offsetof(CPUX86State, fpuc));
+    gen_load_at(s, base, FXSAVE_FSW, val, MO_16);
+    tcg_gen_extract(s->tcg, t, val, FSW_TOP_SHIFT, 3);
+    tcg_gen_st(s->tcg, INDEX_op_st32, t, env, offsetof(CPUX86State, fpstt));
+    tcg_gen_andi(s->tcg, val, val, ~(int64_t)FSW_TOP);
+    tcg_gen_st(s->tcg, INDEX_op_st16, val, env, offsetof(CPUX86State, fpus));
+    gen_load_at(s, base, FXSAVE_FTW, val, MO_8);
+    for (int i = 0; i < 8; i++) {
+        tcg_gen_extract(s->tcg, t, val, i, 1);
+        tcg_gen_xori(s->tcg, t, t, 1);
+        tcg_gen_st(s->tcg, INDEX_op_st8, t, env, offsetof(CPUX86State, fptags) + i);
+    }
+    for (int i = 0; i < 8; i++) {
+        TCGv slot = gen_st_slot_base(s, i);
+        intptr_t reg = offsetof(CPUX86State, fpregs);
+        gen_load_at(s, base, FXSAVE_ST0 + 16 * i, val, MO_64);
+        tcg_gen_st(s->tcg, INDEX_op_st, val, slot, reg);
+        gen_load_at(s, base, FXSAVE_ST0 + 16 * i + 8, val, MO_16);
+        tcg_gen_st(s->tcg, INDEX_op_st16, val, slot, reg + 8);
+        tcg_temp_free(s->tcg, slot);
+    }
+    tcg_temp_free(s->tcg, t);
+}
+
 static bool gen_fxrstor(DisasContext *s)
 {
     TCGv base = gen_memory_address(s, MEM_128_ALIGNED);
@@ -999,10 +1327,7 @@ static bool gen_fxrstor(DisasContext *s)
     gen_update_cc_op(s);
     TCGv args[2] = { tcg_env(s->tcg), val32 };
     gen_call(s, (void *)helper_ldmxcsr, 0, NULL, 2, args);
-    gen_load_at(s, base, FXSAVE_FCW, val, MO_16);
-    tcg_gen_st(s->tcg, INDEX_op_st16, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
-    gen_load_at(s, base, FXSAVE_FSW, val, MO_16);
-    tcg_gen_st(s->tcg, INDEX_op_st16, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
+    gen_fxrstor_x87(s, base, val);
     for (int reg = 0; reg < fxsave_xmm_count(s); reg++) {
         for (int half = 0; half < 2; half++) {
             gen_load_at(s, base, FXSAVE_XMM0 + reg * 16 + half * 8, val, MO_64);
@@ -1050,14 +1375,33 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
 #define IMM(name, mem) { gen_imm_helper, (void *)helper_##name, mem, 0 }
 #define COMPARE(name, mem) { gen_compare_helper, (void *)helper_##name, mem, 0 }
 #define INLINE(operation) { gen_inline_binary, NULL, MEM_128_ALIGNED, operation }
-#define PCMPEQ(bits) { gen_pcmpeq, NULL, MEM_128_ALIGNED, bits }
-#define PADD(bits) { gen_lane_add_sub, NULL, MEM_128_ALIGNED, bits }
-#define PSUB(bits) { gen_lane_add_sub, NULL, MEM_128_ALIGNED, (bits) | LANE_SUBTRACT }
 #define UNPACK_QUADWORD(high) { gen_unpack_quadword, NULL, MEM_128_ALIGNED, high }
 #define GEN(gen, mem, arg) { gen, NULL, mem, arg }
 #define GEN_HELPER(gen, name, mem) { gen, (void *)helper_##name, mem, 0 }
 /* the four arithmetic forms PS, PD, SS, SD of one operation */
 #define ARITH4(op) { PACKED(op##ps), PACKED(op##pd), FLOAT(op##ss, MEM_32), FLOAT(op##sd, MEM_64) }
+
+/*
+ * Integer operations with an MMX form (no prefix) and an XMM form (66): one
+ * generator and helper, MMX_REGS selecting 64-bit operands (MMX memory
+ * operands are 8 bytes, no alignment rule). V(mmx, gen, name, mem, arg) is one
+ * entry; MMX_XMM(gen, name, mem, arg) the pair, mem being the XMM form's.
+ */
+#define V(mmx, gen, helper, mem, arg) \
+    { gen, (void *)(helper), (mmx) ? (mem) == MEM_NONE ? MEM_NONE : MEM_64 : (mem), arg, mmx }
+#define MMX_XMM(gen, helper, mem, arg) \
+    { [PREFIX_INDEX_NONE] = V(MMX_REGS, gen, helper, mem, arg), \
+      [PREFIX_INDEX_66] = V(MMX_NONE, gen, helper, mem, arg) }
+#define INT2(name) MMX_XMM(gen_int_helper, helper_##name, MEM_128_ALIGNED, MMX_LANEWISE)
+#define INT2_AS(name, kind) MMX_XMM(gen_int_helper, helper_##name, MEM_128_ALIGNED, kind)
+#define GEN2(gen, mem, arg) MMX_XMM(gen, NULL, mem, arg)
+#define LOGIC2(operation) GEN2(gen_inline_binary, MEM_128_ALIGNED, operation)
+#define PCMPEQ2(bits) GEN2(gen_pcmpeq, MEM_128_ALIGNED, bits)
+#define PADD2(bits) GEN2(gen_lane_add_sub, MEM_128_ALIGNED, bits)
+#define PSUB2(bits) GEN2(gen_lane_add_sub, MEM_128_ALIGNED, (bits) | LANE_SUBTRACT)
+/* an MMX-only entry, or one converting between MMX and XMM registers */
+#define MMX(gen, name, mem, arg) V(MMX_REGS, gen, name, mem, arg)
+#define MIXED(kind, gen, name, mem, arg) { gen, (void *)(name), mem, arg, kind }
 
 static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0x10] = { GEN(gen_move_load, MEM_128, 0), GEN(gen_move_load, MEM_128, 0),
@@ -1073,13 +1417,19 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0x28] = { GEN(gen_move_load, MEM_128_ALIGNED, 0), GEN(gen_move_load, MEM_128_ALIGNED, 0) },
     [0x29] = { GEN(gen_move_store, MEM_128_ALIGNED, 0),
                GEN(gen_move_store, MEM_128_ALIGNED, 0) },
-    [0x2a] = { [PREFIX_INDEX_F3] = GEN_HELPER(gen_convert_from_int, cvtsi2ss, MEM_NONE),
+    [0x2a] = { MIXED(MMX_MIXED_RM, gen_convert_from_mmx, helper_cvtdq2ps, MEM_64, 0),  /* CVTPI2PS */
+               MIXED(MMX_MIXED_RM, gen_convert_from_mmx, helper_cvtdq2pd, MEM_64, 1),  /* CVTPI2PD */
+               [PREFIX_INDEX_F3] = GEN_HELPER(gen_convert_from_int, cvtsi2ss, MEM_NONE),
                [PREFIX_INDEX_F2] = GEN_HELPER(gen_convert_from_int, cvtsi2sd, MEM_NONE) },
     [0x2b] = { GEN(gen_move_store, MEM_128_ALIGNED, 1),        /* MOVNTPS, MOVNTPD */
                GEN(gen_move_store, MEM_128_ALIGNED, 1) },
-    [0x2c] = { [PREFIX_INDEX_F3] = GEN(gen_convert_to_int, MEM_32, 0),
+    [0x2c] = { MIXED(MMX_MIXED, gen_convert_to_mmx, helper_cvttps2dq, MEM_64, 0),  /* CVTTPS2PI */
+               MIXED(MMX_MIXED, gen_convert_to_mmx, helper_cvttpd2dq, MEM_128_ALIGNED, 1),
+               [PREFIX_INDEX_F3] = GEN(gen_convert_to_int, MEM_32, 0),
                [PREFIX_INDEX_F2] = GEN(gen_convert_to_int, MEM_64, 2) },
-    [0x2d] = { [PREFIX_INDEX_F3] = GEN(gen_convert_to_int, MEM_32, 1),
+    [0x2d] = { MIXED(MMX_MIXED, gen_convert_to_mmx, helper_cvtps2dq, MEM_64, 0),  /* CVTPS2PI */
+               MIXED(MMX_MIXED, gen_convert_to_mmx, helper_cvtpd2dq, MEM_128_ALIGNED, 1),
+               [PREFIX_INDEX_F3] = GEN(gen_convert_to_int, MEM_32, 1),
                [PREFIX_INDEX_F2] = GEN(gen_convert_to_int, MEM_64, 3) },
     [0x2e] = { GEN_HELPER(gen_compare_to_eflags, ucomiss, MEM_32),
                GEN_HELPER(gen_compare_to_eflags, ucomisd, MEM_64) },
@@ -1103,91 +1453,113 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0x5d] = ARITH4(min),
     [0x5e] = ARITH4(div),
     [0x5f] = ARITH4(max),
-    [0x60] = { [PREFIX_INDEX_66] = INT(punpcklbw) },
-    [0x61] = { [PREFIX_INDEX_66] = INT(punpcklwd) },
-    [0x62] = { [PREFIX_INDEX_66] = INT(punpckldq) },
-    [0x63] = { [PREFIX_INDEX_66] = INT(packsswb) },
-    [0x64] = { [PREFIX_INDEX_66] = INT(pcmpgtb) },
-    [0x65] = { [PREFIX_INDEX_66] = INT(pcmpgtw) },
-    [0x66] = { [PREFIX_INDEX_66] = INT(pcmpgtd) },
-    [0x67] = { [PREFIX_INDEX_66] = INT(packuswb) },
-    [0x68] = { [PREFIX_INDEX_66] = INT(punpckhbw) },
-    [0x69] = { [PREFIX_INDEX_66] = INT(punpckhwd) },
-    [0x6a] = { [PREFIX_INDEX_66] = INT(punpckhdq) },
-    [0x6b] = { [PREFIX_INDEX_66] = INT(packssdw) },
+    [0x60] = INT2(punpcklbw),
+    [0x61] = INT2(punpcklwd),
+    [0x62] = INT2(punpckldq),
+    [0x63] = INT2_AS(packsswb, MMX_PACK),
+    [0x64] = INT2(pcmpgtb),
+    [0x65] = INT2(pcmpgtw),
+    [0x66] = INT2(pcmpgtd),
+    [0x67] = INT2_AS(packuswb, MMX_PACK),
+    [0x68] = INT2_AS(punpckhbw, MMX_UNPACK_HIGH),
+    [0x69] = INT2_AS(punpckhwd, MMX_UNPACK_HIGH),
+    [0x6a] = INT2_AS(punpckhdq, MMX_UNPACK_HIGH),
+    [0x6b] = INT2_AS(packssdw, MMX_PACK),
     [0x6c] = { [PREFIX_INDEX_66] = UNPACK_QUADWORD(0) },
     [0x6d] = { [PREFIX_INDEX_66] = UNPACK_QUADWORD(1) },
-    [0x6e] = { [PREFIX_INDEX_66] = GEN(gen_movd_to_xmm, MEM_NONE, 0) },
-    [0x6f] = { [PREFIX_INDEX_66] = GEN(gen_move_load, MEM_128_ALIGNED, 0),   /* MOVDQA */
+    [0x6e] = GEN2(gen_movd_to_xmm, MEM_NONE, 0),                            /* MOVD/MOVQ */
+    [0x6f] = { MMX(gen_move_load, NULL, MEM_64, 0),                           /* MOVQ mm */
+               [PREFIX_INDEX_66] = GEN(gen_move_load, MEM_128_ALIGNED, 0),   /* MOVDQA */
                [PREFIX_INDEX_F3] = GEN(gen_move_load, MEM_128, 0) },         /* MOVDQU */
-    [0x70] = { [PREFIX_INDEX_66] = IMM(pshufd, MEM_128_ALIGNED),
+    [0x70] = { MMX(gen_imm_helper, helper_pshuflw, MEM_64, 0),                /* PSHUFW */
+               [PREFIX_INDEX_66] = IMM(pshufd, MEM_128_ALIGNED),
                [PREFIX_INDEX_F3] = IMM(pshufhw, MEM_128_ALIGNED),
                [PREFIX_INDEX_F2] = IMM(pshuflw, MEM_128_ALIGNED) },
-    [0x71] = { [PREFIX_INDEX_66] = GEN(gen_shift_imm, MEM_NONE, 0) },
-    [0x72] = { [PREFIX_INDEX_66] = GEN(gen_shift_imm, MEM_NONE, 1) },
-    [0x73] = { [PREFIX_INDEX_66] = GEN(gen_shift_imm, MEM_NONE, 2) },
-    [0x74] = { [PREFIX_INDEX_66] = PCMPEQ(8) },
-    [0x75] = { [PREFIX_INDEX_66] = PCMPEQ(16) },
-    [0x76] = { [PREFIX_INDEX_66] = PCMPEQ(32) },
-    [0x7e] = { [PREFIX_INDEX_66] = GEN(gen_movd_from_xmm, MEM_NONE, 0),
+    [0x71] = GEN2(gen_shift_imm, MEM_NONE, 0),
+    [0x72] = GEN2(gen_shift_imm, MEM_NONE, 1),
+    [0x73] = GEN2(gen_shift_imm, MEM_NONE, 2),
+    [0x74] = PCMPEQ2(8),
+    [0x75] = PCMPEQ2(16),
+    [0x76] = PCMPEQ2(32),
+    [0x77] = { MIXED(MMX_EMMS, gen_emms, NULL, MEM_NONE, 0) },
+    [0x7e] = { MMX(gen_movd_from_xmm, NULL, MEM_NONE, 0),
+               [PREFIX_INDEX_66] = GEN(gen_movd_from_xmm, MEM_NONE, 0),
                [PREFIX_INDEX_F3] = GEN(gen_move_scalar_load, MEM_64, 1) },   /* MOVQ */
-    [0x7f] = { [PREFIX_INDEX_66] = GEN(gen_move_store, MEM_128_ALIGNED, 0),  /* MOVDQA */
+    [0x7f] = { MMX(gen_move_store, NULL, MEM_64, 0),                          /* MOVQ mm */
+               [PREFIX_INDEX_66] = GEN(gen_move_store, MEM_128_ALIGNED, 0),  /* MOVDQA */
                [PREFIX_INDEX_F3] = GEN(gen_move_store, MEM_128, 0) },        /* MOVDQU */
     [0xae] = { GEN(gen_group15, MEM_NONE, 0) },
     [0xc2] = { COMPARE(cmpps, MEM_128_ALIGNED), COMPARE(cmppd, MEM_128_ALIGNED),
                COMPARE(cmpss, MEM_32), COMPARE(cmpsd, MEM_64) },
     [0xc3] = { GEN(gen_movnti, MEM_NONE, 0) },
-    [0xc4] = { [PREFIX_INDEX_66] = GEN(gen_pinsrw, MEM_NONE, 0) },
-    [0xc5] = { [PREFIX_INDEX_66] = GEN(gen_pextrw, MEM_NONE, 0) },
+    [0xc4] = GEN2(gen_pinsrw, MEM_NONE, 0),
+    [0xc5] = GEN2(gen_pextrw, MEM_NONE, 0),
     [0xc6] = { IMM(shufps, MEM_128_ALIGNED), IMM(shufpd, MEM_128_ALIGNED) },
-    [0xd1] = { [PREFIX_INDEX_66] = INT(psrlw) },
-    [0xd2] = { [PREFIX_INDEX_66] = INT(psrld) },
-    [0xd3] = { [PREFIX_INDEX_66] = INT(psrlq) },
-    [0xd4] = { [PREFIX_INDEX_66] = PADD(64) },
-    [0xd5] = { [PREFIX_INDEX_66] = INT(pmullw) },
-    [0xd6] = { [PREFIX_INDEX_66] = GEN(gen_move_scalar_store, MEM_64, 1) },  /* MOVQ */
-    [0xd7] = { [PREFIX_INDEX_66] = GEN(gen_pmovmskb, MEM_NONE, 0) },
-    [0xd8] = { [PREFIX_INDEX_66] = INT(psubusb) },
-    [0xd9] = { [PREFIX_INDEX_66] = INT(psubusw) },
-    [0xda] = { [PREFIX_INDEX_66] = GEN(gen_byte_min_max, MEM_128_ALIGNED, 0) },  /* PMINUB */
-    [0xdb] = { [PREFIX_INDEX_66] = INLINE(LOGIC_AND) },
-    [0xdc] = { [PREFIX_INDEX_66] = INT(paddusb) },
-    [0xdd] = { [PREFIX_INDEX_66] = INT(paddusw) },
-    [0xde] = { [PREFIX_INDEX_66] = GEN(gen_byte_min_max, MEM_128_ALIGNED, 1) },  /* PMAXUB */
-    [0xdf] = { [PREFIX_INDEX_66] = INLINE(LOGIC_ANDN) },
-    [0xe0] = { [PREFIX_INDEX_66] = INT(pavgb) },
-    [0xe1] = { [PREFIX_INDEX_66] = INT(psraw) },
-    [0xe2] = { [PREFIX_INDEX_66] = INT(psrad) },
-    [0xe3] = { [PREFIX_INDEX_66] = INT(pavgw) },
-    [0xe4] = { [PREFIX_INDEX_66] = INT(pmulhuw) },
-    [0xe5] = { [PREFIX_INDEX_66] = INT(pmulhw) },
+    [0xd1] = INT2(psrlw),
+    [0xd2] = INT2(psrld),
+    [0xd3] = INT2(psrlq),
+    [0xd4] = PADD2(64),
+    [0xd5] = INT2(pmullw),
+    [0xd6] = { [PREFIX_INDEX_66] = GEN(gen_move_scalar_store, MEM_64, 1),   /* MOVQ */
+               [PREFIX_INDEX_F3] = MIXED(MMX_MIXED, gen_movq2dq, NULL, MEM_NONE, 0),
+               [PREFIX_INDEX_F2] = MIXED(MMX_MIXED, gen_movq2dq, NULL, MEM_NONE, 1) },
+    [0xd7] = GEN2(gen_pmovmskb, MEM_NONE, 0),
+    [0xd8] = INT2(psubusb),
+    [0xd9] = INT2(psubusw),
+    [0xda] = GEN2(gen_byte_min_max, MEM_128_ALIGNED, 0),                  /* PMINUB */
+    [0xdb] = LOGIC2(LOGIC_AND),
+    [0xdc] = INT2(paddusb),
+    [0xdd] = INT2(paddusw),
+    [0xde] = GEN2(gen_byte_min_max, MEM_128_ALIGNED, 1),                  /* PMAXUB */
+    [0xdf] = LOGIC2(LOGIC_ANDN),
+    [0xe0] = INT2(pavgb),
+    [0xe1] = INT2(psraw),
+    [0xe2] = INT2(psrad),
+    [0xe3] = INT2(pavgw),
+    [0xe4] = INT2(pmulhuw),
+    [0xe5] = INT2(pmulhw),
     [0xe6] = { [PREFIX_INDEX_66] = PACKED(cvttpd2dq),
                [PREFIX_INDEX_F3] = FLOAT(cvtdq2pd, MEM_64),
                [PREFIX_INDEX_F2] = PACKED(cvtpd2dq) },
-    [0xe7] = { [PREFIX_INDEX_66] = GEN(gen_move_store, MEM_128_ALIGNED, 1) },  /* MOVNTDQ */
-    [0xe8] = { [PREFIX_INDEX_66] = INT(psubsb) },
-    [0xe9] = { [PREFIX_INDEX_66] = INT(psubsw) },
-    [0xea] = { [PREFIX_INDEX_66] = INT(pminsw) },
-    [0xeb] = { [PREFIX_INDEX_66] = INLINE(LOGIC_OR) },
-    [0xec] = { [PREFIX_INDEX_66] = INT(paddsb) },
-    [0xed] = { [PREFIX_INDEX_66] = INT(paddsw) },
-    [0xee] = { [PREFIX_INDEX_66] = INT(pmaxsw) },
-    [0xef] = { [PREFIX_INDEX_66] = INLINE(LOGIC_XOR) },
-    [0xf1] = { [PREFIX_INDEX_66] = INT(psllw) },
-    [0xf2] = { [PREFIX_INDEX_66] = INT(pslld) },
-    [0xf3] = { [PREFIX_INDEX_66] = INT(psllq) },
-    [0xf4] = { [PREFIX_INDEX_66] = INT(pmuludq) },
-    [0xf5] = { [PREFIX_INDEX_66] = INT(pmaddwd) },
-    [0xf6] = { [PREFIX_INDEX_66] = INT(psadbw) },
-    [0xf7] = { [PREFIX_INDEX_66] = GEN(gen_maskmovdqu, MEM_NONE, 0) },
-    [0xf8] = { [PREFIX_INDEX_66] = PSUB(8) },
-    [0xf9] = { [PREFIX_INDEX_66] = PSUB(16) },
-    [0xfa] = { [PREFIX_INDEX_66] = PSUB(32) },
-    [0xfb] = { [PREFIX_INDEX_66] = PSUB(64) },
-    [0xfc] = { [PREFIX_INDEX_66] = PADD(8) },
-    [0xfd] = { [PREFIX_INDEX_66] = PADD(16) },
-    [0xfe] = { [PREFIX_INDEX_66] = PADD(32) },
+    [0xe7] = { MMX(gen_move_store, NULL, MEM_64, 1),                          /* MOVNTQ */
+               [PREFIX_INDEX_66] = GEN(gen_move_store, MEM_128_ALIGNED, 1) },  /* MOVNTDQ */
+    [0xe8] = INT2(psubsb),
+    [0xe9] = INT2(psubsw),
+    [0xea] = INT2(pminsw),
+    [0xeb] = LOGIC2(LOGIC_OR),
+    [0xec] = INT2(paddsb),
+    [0xed] = INT2(paddsw),
+    [0xee] = INT2(pmaxsw),
+    [0xef] = LOGIC2(LOGIC_XOR),
+    [0xf1] = INT2(psllw),
+    [0xf2] = INT2(pslld),
+    [0xf3] = INT2(psllq),
+    [0xf4] = INT2(pmuludq),
+    [0xf5] = INT2(pmaddwd),
+    [0xf6] = INT2(psadbw),
+    [0xf7] = GEN2(gen_maskmovdqu, MEM_NONE, 0),                    /* MASKMOVQ, MASKMOVDQU */
+    [0xf8] = PSUB2(8),
+    [0xf9] = PSUB2(16),
+    [0xfa] = PSUB2(32),
+    [0xfb] = PSUB2(64),
+    [0xfc] = PADD2(8),
+    [0xfd] = PADD2(16),
+    [0xfe] = PADD2(32),
 };
+
+/*
+ * MMX with CR0.EM raises #UD, with CR0.TS #NM (SDM vol. 2, e.g. PADDB
+ * "Protected Mode Exceptions"); HF_EM_TS says one of them is set, the helper
+ * reads CR0 to pick.
+ */
+static void gen_mmx_check_available(DisasContext *s)
+{
+    if (s->flags & HF_EM_TS) {
+        gen_update_cc_op(s);
+        TCGv env = tcg_env(s->tcg);
+        gen_call(s, (void *)helper_mmx_unavailable, 0, NULL, 1, &env);
+    }
+}
 
 bool gen_sse(DisasContext *s, unsigned opcode)
 {
@@ -1198,6 +1570,24 @@ bool gen_sse(DisasContext *s, unsigned opcode)
     if (!op->gen) {
         return false;
     }
-    x86_decode_modrm(s);
-    return op->gen(s, op);
+    /* the MMX-XMM forms are also SSE instructions: #UD with CR4.OSFXSR clear
+     * (SDM vol. 3B, table 22-6); the MMX-only ones are not (table 22-8) */
+    bool mixed = op->mmx == MMX_MIXED || op->mmx == MMX_MIXED_RM;
+    if (mixed && (s->flags & HF_SYSTEM) && !(s->flags & HF_OSFXSR)) {
+        return false;
+    }
+    if (op->mmx) {
+        gen_mmx_check_available(s);
+    }
+    if (op->mmx != MMX_EMMS) {
+        x86_decode_modrm(s);
+    }
+    if (!op->gen(s, op)) {
+        return false;
+    }
+    if (op->mmx == MMX_REGS || op->mmx == MMX_MIXED ||
+        (op->mmx == MMX_MIXED_RM && s->mod == 3)) {
+        gen_mmx_transition(s);
+    }
+    return true;
 }

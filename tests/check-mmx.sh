@@ -1,0 +1,115 @@
+#!/bin/sh
+# MMX suite: guest programs built at test time run natively and under
+# quetzal-x86_64 / quetzal-i386 with outputs and exit statuses compared:
+# every MMX instruction on random and boundary inputs (register and memory
+# forms), the MMX/x87 aliasing through FNSAVE/FXSAVE/FRSTOR/FXRSTOR/EMMS and
+# x87 code after EMMS, CPUID's MMX bit, and the encodings that raise #UD.
+# Then a bare-metal guest under quetzal-system-x86_64 (tests/mmx/sys-*.S, built
+# with tests/system-guest's lib.S and image.ld): #UD with CR0.EM, #NM with
+# CR0.TS, CR4.OSFXSR, aliasing and CPUID in system mode, checked against the
+# SDM's exception tables (QEMU's TCG misses several of these, so it cannot be
+# the oracle there). Ends with "N passed, N failed, N skipped".
+: "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-mmx.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
+
+# run_guest NAME EMULATOR BINARY ARGS...: compares stdout and exit status
+run_guest() {
+  name=$1 emulator=$2 binary=$3
+  shift 3
+  "$binary" "$@" > "$tmp/native.out" 2>&1
+  native_status=$?
+  timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
+  emulated_status=$?
+  if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
+    pass
+  else
+    fail "$name (status native $native_status, emulated $emulated_status)"
+    diff "$tmp/native.out" "$tmp/emulated.out" | head -10
+  fi
+}
+
+for arch in x86_64 i386; do
+  emulator="$BUILD/quetzal-$arch"
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; else cflags="-m32 -msse2"; fi
+  if [ ! -x "$emulator" ]; then
+    skip "quetzal-$arch not built: guest programs"
+    continue
+  fi
+  if [ "$arch" = i386 ]; then
+    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
+    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
+      skip "i386 guest programs: this host cannot run i386 programs natively (no IA32 emulation)"
+      continue
+    fi
+  fi
+  if ! grep -qw mmx /proc/cpuinfo; then
+    skip "$arch guest programs: the host CPU has no MMX to compare with"
+    continue
+  fi
+  for prog in mmx x87-alias mmx-faults; do
+    src="$SRC/tests/mmx/guest-$prog.c"
+    bin="$tmp/$prog-$arch"
+    if ! gcc -O2 -static $cflags -o "$bin" "$src" 2> "$tmp/cc.err"; then
+      skip "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
+      continue
+    fi
+    case $prog in
+    mmx)
+      for seed in 1 2 3; do
+        run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed"
+      done ;;
+    mmx-faults)
+      # one process per case: each exits or dies of its signal, natively and emulated
+      case_number=0
+      while "$bin" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
+        run_guest "$prog-$arch case $case_number" "$emulator" "$bin" "$case_number"
+        case_number=$((case_number + 1))
+      done ;;
+    *)
+      run_guest "$prog-$arch" "$emulator" "$bin" ;;
+    esac
+  done
+done
+
+# bare-metal guests: one result per "expect:" name, plus the clean exit
+sysemu="$BUILD/quetzal-system-x86_64"
+guest="$SRC/tests/system-guest"
+for src in "$SRC"/tests/mmx/sys-*.S; do
+  name=$(basename "$src" .S)
+  if [ ! -x "$sysemu" ]; then
+    skip "$name: quetzal-system-x86_64 not built"
+    continue
+  fi
+  if ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
+         gcc -c -I"$guest" "$src" -o "$tmp/$name.o" &&
+         ld -T "$guest/image.ld" -o "$tmp/$name.elf" "$tmp/$name.o" "$tmp/lib.o" &&
+         objcopy -O binary "$tmp/$name.elf" "$tmp/$name.bin"; } > "$tmp/build.log" 2>&1; then
+    fail "$name: cannot build the image: $(head -1 "$tmp/build.log")"
+    continue
+  fi
+  log="$tmp/$name.log"
+  timeout 20 "$sysemu" -m 64 -bios "$tmp/$name.bin" -display none -no-reboot \
+    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
+  status=$?
+  for check in $(sed -n 's/^ \* expect://p' "$src"); do
+    if grep -qx "ok $check" "$log"; then
+      pass
+    else
+      fail "$name $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
+    fi
+  done
+  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
+    pass
+  else
+    fail "$name: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
+  fi
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
