@@ -146,6 +146,8 @@ unsigned native_features(void);
  * a child process) */
 bool native_compat_mode_works(void);
 extern const Runner translated_runner;
+/* the translated side in system mode: a long-mode guest at CPL 3 (system.c) */
+extern const Runner system_runner;
 
 /* Maps the fixed areas (state, scratch, code) in this process. */
 void memory_map_fixed(void);

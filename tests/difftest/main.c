@@ -27,6 +27,7 @@ typedef struct Options {
     unsigned max_print;
     bool verbose;
     bool self_check;         /* compare the native side with itself (harness test) */
+    bool system;             /* translated side in system mode (a guest at CPL 3) */
     const char *save;        /* write the native results here, compare nothing */
     const char *against;     /* compare with native results saved by another run */
     unsigned log_flags;      /* --debug: the translator's log */
@@ -312,8 +313,9 @@ static bool check_sequence(const Options *o, const Shrinker *sh, const Job *job,
             shrink(sh, seq, &r);
         }
         if (job->group >= 0) {
-            report_add(&r, "  replay: difftest --replay 0x%016" PRIx64 " --mode %d --group %s\n",
-                       job->seed, seq->long_mode ? 64 : 32, group_name(job->group));
+            report_add(&r, "  replay: difftest --replay 0x%016" PRIx64 " --mode %d --group %s%s\n",
+                       job->seed, seq->long_mode ? 64 : 32, group_name(job->group),
+                       o->system ? " --system" : "");
         }
         fputs(r.text, stdout);
     }
@@ -344,6 +346,8 @@ static void usage(void)
             "       difftest --replay SEED --mode 64|32 --group NAME\n"
             "       difftest --list\n"
             "  --self-check compares native runs with native runs (tests the harness)\n"
+            "  --system runs the translated side in system mode (a long-mode guest at\n"
+            "           CPL 3: page tables, softmmu TLB, exceptions through the IDT)\n"
             "  --debug in_asm,op,op_opt,out_asm,exec logs the translator to stderr\n"
             "  --save FILE writes the native results (e.g. when run under qemu-x86_64)\n"
             "  --against FILE compares the native results with those saved in FILE\n");
@@ -479,6 +483,8 @@ static void parse_options(Options *o, int argc, char **argv)
             o->verbose = true;
         } else if (strcmp(opt, "--self-check") == 0) {
             o->self_check = true;
+        } else if (strcmp(opt, "--system") == 0) {
+            o->system = true;
         } else if (i + 1 >= argc) {
             usage();
         } else {
@@ -648,7 +654,8 @@ static void run_init(Run *run, const Options *o)
 {
     memset(run, 0, sizeof(*run));
     run->o = o;
-    run->other = o->self_check ? &native_runner : o->against ? NULL : &translated_runner;
+    run->other = o->self_check ? &native_runner : o->against ? NULL
+                 : o->system ? &system_runner : &translated_runner;
     run->saved = open_results(o);
     run->seqs = calloc(MAX_BATCH, sizeof(Sequence));
     run->native = map_shared(RESULTS_SIZE(MAX_BATCH));

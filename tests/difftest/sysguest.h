@@ -1,0 +1,42 @@
+/*
+ * The guest machine of difftest --system: guest physical RAM holding the
+ * sequences' code, the scratch area and the state page, reached from CPL 3
+ * through 4-level page tables at the same virtual addresses as natively; a
+ * GDT, IDT and TSS in supervisor-only pages at KERNEL_VA whose exception
+ * handlers are one HLT per vector, so the vector is where the CPU halted and
+ * the interrupted state is the 64-bit frame on the TSS's ring-0 stack.
+ */
+#ifndef TESTS_DIFFTEST_SYSGUEST_H
+#define TESTS_DIFFTEST_SYSGUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "target-i386/cpu.h"
+
+typedef struct SysGuest {
+    AddressSpace *as;
+    uint8_t *ram;              /* host memory of guest physical address 0 */
+    uint64_t next_table;       /* page-table pool: next free physical page */
+} SysGuest;
+
+/* The frame an exception left on the ring-0 stack (Intel SDM vol. 3A, 6.14.2). */
+typedef struct SysFrame {
+    uint64_t rip, cs, rflags, rsp, ss;
+} SysFrame;
+
+/* Builds the address space, RAM, page tables and descriptor tables, and copies
+ * the code area (placed by the parent at CODE_ADDR) into guest RAM. */
+void sysguest_init(SysGuest *g);
+/* Host pointer to the guest's scratch area. */
+uint8_t *sysguest_scratch(SysGuest *g);
+/* Control registers, EFER and descriptor-table registers of the long-mode
+ * guest (once, after x86_cpu_init_system). */
+void sysguest_cpu_setup(SysGuest *g, CPUX86State *env);
+/* The CPL 3 segments of a 64-bit or compatibility-mode process, as Linux sets
+ * them (selectors of arch/x86/include/asm/segment.h). */
+void sysguest_enter_user(CPUX86State *env, bool long_mode);
+/* After cpu_exec returned EXCP_HLT: the vector whose handler halted (-1: the
+ * CPU halted elsewhere) and the frame it was delivered with. */
+int sysguest_vector(SysGuest *g, const CPUX86State *env, SysFrame *frame);
+
+#endif
