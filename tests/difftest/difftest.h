@@ -96,6 +96,9 @@ typedef struct GroupInfo {
     bool in_check;        /* enabled in the check suite (false: known to fail) */
     bool long_only;       /* encodings exist only in 64-bit mode */
     unsigned features;    /* host CPU features the native run needs (FEATURE_*) */
+    /* non-NULL: the group is known to fail under --system (the emulator bug);
+     * --groups check leaves it out there */
+    const char *system_bug;
 } GroupInfo;
 
 /* CPUID bits (Intel SDM vol. 2A, CPUID) */

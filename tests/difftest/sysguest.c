@@ -12,7 +12,10 @@
  * Only the pages the native process maps at those addresses are present for
  * CPL 3, with its rights (the scratch and state pages not executable: Linux
  * maps PROT_READ|PROT_WRITE with NX); every other address gives #PF from the
- * page walk.
+ * page walk. The pages of the scratch and code areas lie in reverse order in
+ * physical memory, so that an access or an instruction that crosses a virtual
+ * page boundary spans two physical pages that are not neighbours (as they
+ * seldom are in a real guest): the softmmu must split it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,13 +88,40 @@ static void map_range(SysGuest *g, uint64_t pml4, uint64_t va, uint64_t pa, uint
     }
 }
 
+/* the physical page of page index i of an area of n pages at pa: reversed */
+static uint64_t reversed_page(uint64_t pa, uint64_t n, uint64_t i)
+{
+    return pa + (n - 1 - i) * 0x1000;
+}
+
+static void map_reversed(SysGuest *g, uint64_t pml4, uint64_t va, uint64_t pa, uint64_t size,
+                         uint64_t bits)
+{
+    for (uint64_t i = 0; i < size / 0x1000; i++) {
+        map_page(g, pml4, va + i * 0x1000, reversed_page(pa, size / 0x1000, i), bits);
+    }
+}
+
+/* copies between a reversed area in guest RAM and a linear buffer */
+static void copy_reversed(SysGuest *g, uint64_t pa, uint64_t size, uint8_t *buf, bool to_guest)
+{
+    for (uint64_t i = 0; i < size / 0x1000; i++) {
+        uint8_t *page = g->ram + reversed_page(pa, size / 0x1000, i);
+        if (to_guest) {
+            memcpy(page, buf + i * 0x1000, 0x1000);
+        } else {
+            memcpy(buf + i * 0x1000, page, 0x1000);
+        }
+    }
+}
+
 static void build_page_tables(SysGuest *g)
 {
     uint64_t pml4 = table_alloc(g);
     const uint64_t user = PTE_P | PTE_US | PTE_RW;
     map_range(g, pml4, STATE_ADDR, PHYS_STATE, STATE_SIZE, user | PTE_NX);
-    map_range(g, pml4, SCRATCH_ADDR, PHYS_SCRATCH, SCRATCH_SIZE, user | PTE_NX);
-    map_range(g, pml4, CODE_ADDR, PHYS_CODE, CODE_SIZE, user);
+    map_reversed(g, pml4, SCRATCH_ADDR, PHYS_SCRATCH, SCRATCH_SIZE, user | PTE_NX);
+    map_reversed(g, pml4, CODE_ADDR, PHYS_CODE, CODE_SIZE, user);
     map_range(g, pml4, KERNEL_VA, PHYS_KERNEL, K_STUBS, PTE_P | PTE_RW | PTE_NX);
     map_range(g, pml4, KERNEL_VA + K_STUBS, PHYS_KERNEL + K_STUBS, 0x1000, PTE_P);
     map_range(g, pml4, KERNEL_VA + K_STUBS + 0x1000, PHYS_KERNEL + K_STUBS + 0x1000,
@@ -148,12 +178,17 @@ void sysguest_init(SysGuest *g)
     g->next_table = PHYS_TABLES;
     build_page_tables(g);
     build_descriptor_tables(g);
-    memcpy(g->ram + PHYS_CODE, (const void *)(uintptr_t)CODE_ADDR, CODE_SIZE);
+    copy_reversed(g, PHYS_CODE, CODE_SIZE, (uint8_t *)(uintptr_t)CODE_ADDR, true);
 }
 
-uint8_t *sysguest_scratch(SysGuest *g)
+void sysguest_scratch_write(SysGuest *g, const uint8_t *src)
 {
-    return g->ram + PHYS_SCRATCH;
+    copy_reversed(g, PHYS_SCRATCH, SCRATCH_SIZE, (uint8_t *)src, true);
+}
+
+void sysguest_scratch_read(SysGuest *g, uint8_t *dst)
+{
+    copy_reversed(g, PHYS_SCRATCH, SCRATCH_SIZE, dst, false);
 }
 
 static void set_segment(SegmentCache *sc, uint32_t selector, uint32_t flags)

@@ -27,8 +27,9 @@ typedef struct SysFrame {
 /* Builds the address space, RAM, page tables and descriptor tables, and copies
  * the code area (placed by the parent at CODE_ADDR) into guest RAM. */
 void sysguest_init(SysGuest *g);
-/* Host pointer to the guest's scratch area. */
-uint8_t *sysguest_scratch(SysGuest *g);
+/* The guest's scratch area from / into a buffer of SCRATCH_SIZE bytes. */
+void sysguest_scratch_write(SysGuest *g, const uint8_t *src);
+void sysguest_scratch_read(SysGuest *g, uint8_t *dst);
 /* Control registers, EFER and descriptor-table registers of the long-mode
  * guest (once, after x86_cpu_init_system). */
 void sysguest_cpu_setup(SysGuest *g, CPUX86State *env);

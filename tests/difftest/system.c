@@ -23,6 +23,7 @@ typedef struct SystemContext {
     TCGContext *tcg;
     CPUX86State *env;
     CPUExec *exec;
+    uint8_t scratch[SCRATCH_SIZE];    /* the initial scratch contents */
 } SystemContext;
 
 static void *system_start(unsigned log_flags)
@@ -84,7 +85,8 @@ static void run_once(SystemContext *c, const Sequence *seq, int run, uint64_t ad
                      RunResult *res)
 {
     CPUX86State *env = c->env;
-    scratch_fill(sysguest_scratch(&c->guest), seq->scratch_seed[run]);
+    scratch_fill(c->scratch, seq->scratch_seed[run]);
+    sysguest_scratch_write(&c->guest, c->scratch);
     state_load(env, &seq->init[run], address, seq->long_mode);
     cpu_set_halted(c->exec, false);
     int excp = run_to_halt(c);
@@ -108,7 +110,7 @@ static void run_once(SystemContext *c, const Sequence *seq, int run, uint64_t ad
         memcpy(res->state.regs, env->regs, sizeof(res->state.regs));
         env->triple_fault = false;
     }
-    memcpy(res->scratch, sysguest_scratch(&c->guest), SCRATCH_SIZE);
+    sysguest_scratch_read(&c->guest, res->scratch);
 }
 
 static void system_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
