@@ -259,5 +259,8 @@ int sysguest_vector(SysGuest *g, const CPUX86State *env, SysFrame *frame)
     frame->rflags = ram_q(g, top - 24);
     frame->cs = ram_q(g, top - 32);
     frame->rip = ram_q(g, top - 40);
+    /* an error code is pushed below RIP (SDM vol. 3A, figure 6-9) */
+    frame->error_code = env->regs[R_ESP] == KERNEL_VA + K_STACK_TOP - 48 ?
+                        (int64_t)(uint32_t)ram_q(g, top - 48) : -1;
     return (int)(env->rip - stubs - 1);
 }

@@ -22,6 +22,7 @@ typedef struct SysGuest {
 /* The frame an exception left on the ring-0 stack (Intel SDM vol. 3A, 6.14.2). */
 typedef struct SysFrame {
     uint64_t rip, cs, rflags, rsp, ss;
+    int64_t error_code;        /* -1: none pushed */
 } SysFrame;
 
 /* Builds the address space, RAM, page tables and descriptor tables, and copies

@@ -97,6 +97,8 @@ static void run_once(SystemContext *c, const Sequence *seq, int run, uint64_t ad
         res->status = vector == EXCP03_INT3 ? RUN_DONE : RUN_EXCEPTION;
         res->exception = vector;
         res->fault_offset = frame.rip - address;
+        res->error_code = frame.error_code;
+        res->cr2 = env->cr[2];
         state_store(env, &frame, &res->state);
     } else {
         /* not an exception of the sequence: make it a difference that says so */
