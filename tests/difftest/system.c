@@ -88,6 +88,11 @@ static void run_once(SystemContext *c, const Sequence *seq, int run, uint64_t ad
     scratch_fill(c->scratch, seq->scratch_seed[run]);
     sysguest_scratch_write(&c->guest, c->scratch);
     state_load(env, &seq->init[run], address, seq->long_mode);
+    if (run == 0) {
+        /* the first run walks the page tables for each page it touches (TLB
+         * misses), the second finds its translations in the TLB */
+        tlb_flush(c->exec);
+    }
     cpu_set_halted(c->exec, false);
     int excp = run_to_halt(c);
     SysFrame frame;
