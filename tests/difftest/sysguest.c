@@ -117,7 +117,7 @@ static void copy_reversed(SysGuest *g, uint64_t pa, uint64_t size, uint8_t *buf,
 
 static void build_page_tables(SysGuest *g)
 {
-    uint64_t pml4 = table_alloc(g);
+    uint64_t pml4 = g->pml4 = table_alloc(g);
     const uint64_t user = PTE_P | PTE_US | PTE_RW;
     map_range(g, pml4, STATE_ADDR, PHYS_STATE, STATE_SIZE, user | PTE_NX);
     map_reversed(g, pml4, SCRATCH_ADDR, PHYS_SCRATCH, SCRATCH_SIZE, user | PTE_NX);
@@ -203,7 +203,7 @@ void sysguest_cpu_setup(SysGuest *g, CPUX86State *env)
 {
     /* Linux's values: CR0 PG|AM|WP|NE|ET|MP|PE; CR4 PAE|PGE|OSFXSR|OSXMMEXCPT */
     env->cr[0] = 0x80050033u;
-    env->cr[3] = PHYS_TABLES;
+    env->cr[3] = g->pml4;
     env->cr[4] = CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
     env->efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
     env->gdt.base = KERNEL_VA + K_GDT;
@@ -215,7 +215,6 @@ void sysguest_cpu_setup(SysGuest *g, CPUX86State *env)
     env->tr.limit = 0x67;
     env->tr.flags = DESC_P | (11u << DESC_TYPE_SHIFT);     /* busy 64-bit TSS */
     env->fpuc = 0x37f;                                     /* Linux's FNINIT value */
-    (void)g;
     tlb_flush(env->exec);
 }
 

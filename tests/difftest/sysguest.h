@@ -17,6 +17,7 @@ typedef struct SysGuest {
     AddressSpace *as;
     uint8_t *ram;              /* host memory of guest physical address 0 */
     uint64_t next_table;       /* page-table pool: next free physical page */
+    uint64_t pml4;             /* physical address of the top table (CR3) */
 } SysGuest;
 
 /* The frame an exception left on the ring-0 stack (Intel SDM vol. 3A, 6.14.2). */

@@ -81,6 +81,22 @@ static int run_to_halt(SystemContext *c)
     return excp;
 }
 
+/* cpu_exec stopped other than in a handler of an exception from CPL 3: a
+ * difference that says so */
+static void record_stray_stop(CPUX86State *env, int excp, int vector, uint64_t address,
+                              RunResult *res)
+{
+    fprintf(stderr, "difftest --system: cpu_exec returned 0x%x at %04x:%016llx%s%s\n",
+            excp, env->segs[R_CS].selector, (unsigned long long)env->rip,
+            vector >= 0 ? " (an exception delivered from CPL 0)" : "",
+            env->triple_fault ? " (triple fault)" : "");
+    res->status = RUN_EXCEPTION;
+    res->exception = vector >= 0 ? 0x100 + vector : excp;
+    res->fault_offset = env->rip - address;
+    memcpy(res->state.regs, env->regs, sizeof(res->state.regs));
+    env->triple_fault = false;
+}
+
 static void run_once(SystemContext *c, const Sequence *seq, int run, uint64_t address,
                      RunResult *res)
 {
@@ -97,7 +113,6 @@ static void run_once(SystemContext *c, const Sequence *seq, int run, uint64_t ad
     int excp = run_to_halt(c);
     SysFrame frame;
     int vector = excp == EXCP_HLT ? sysguest_vector(&c->guest, env, &frame) : -1;
-    uint32_t user_cs = env->segs[R_CS].selector;
     if (vector >= 0 && (frame.cs & 3) == 3) {
         res->status = vector == EXCP03_INT3 ? RUN_DONE : RUN_EXCEPTION;
         res->exception = vector;
@@ -106,16 +121,7 @@ static void run_once(SystemContext *c, const Sequence *seq, int run, uint64_t ad
         res->cr2 = env->cr[2];
         state_store(env, &frame, &res->state);
     } else {
-        /* not an exception of the sequence: make it a difference that says so */
-        fprintf(stderr, "difftest --system: cpu_exec returned 0x%x at %04x:%016llx%s%s\n",
-                excp, user_cs, (unsigned long long)env->rip,
-                vector >= 0 ? " (an exception delivered from CPL 0)" : "",
-                env->triple_fault ? " (triple fault)" : "");
-        res->status = RUN_EXCEPTION;
-        res->exception = vector >= 0 ? 0x100 + vector : excp;
-        res->fault_offset = env->rip - address;
-        memcpy(res->state.regs, env->regs, sizeof(res->state.regs));
-        env->triple_fault = false;
+        record_stray_stop(env, excp, vector, address, res);
     }
     sysguest_scratch_read(&c->guest, res->scratch);
 }
