@@ -70,6 +70,9 @@ typedef struct Sequence {
     uint16_t insn_offset[MAX_INSNS];
     int16_t insn_group[MAX_INSNS];
     uint16_t insn_undef[MAX_INSNS];   /* flags undefined before the instruction */
+    /* read-modify-write memory operand that may fault (#PF error codes: the
+     * hardware sets W for the read of one, see main.c) */
+    uint8_t insn_rmw[MAX_INSNS];
     uint16_t end_undef;               /* flags undefined at the end */
     /* forward jumps and other references to the sequence's own code: offset of
      * the field and of the target (for truncation) */
@@ -96,6 +99,9 @@ typedef struct GroupInfo {
     bool in_check;        /* enabled in the check suite (false: known to fail) */
     bool long_only;       /* encodings exist only in 64-bit mode */
     unsigned features;    /* host CPU features the native run needs (FEATURE_*) */
+    /* non-NULL: the group is known to fail under --system (the emulator bug);
+     * --groups check leaves it out there */
+    const char *system_bug;
 } GroupInfo;
 
 /* CPUID bits (Intel SDM vol. 2A, CPUID) */
@@ -126,6 +132,11 @@ typedef struct RunResult {
     int32_t status;
     int32_t exception;      /* x86 vector (RUN_EXCEPTION) or host signal (RUN_CRASH) */
     uint64_t fault_offset;  /* RIP - sequence address at the exception */
+    /* the exception's error code, -1 when its vector pushes none (Intel SDM vol.
+     * 3A, table 6-1), and CR2 after #PF: set by the native and the system-mode
+     * sides (user mode has no architectural error code to compare) */
+    int64_t error_code;
+    uint64_t cr2;
     DiffState state;
     uint8_t scratch[SCRATCH_SIZE];
 } RunResult;
@@ -140,12 +151,16 @@ typedef struct Runner {
 } Runner;
 
 extern const Runner native_runner;
+/* whether exception vector pushes an error code (Intel SDM vol. 3A, table 6-1) */
+bool vector_has_error_code(int vector);
 /* the FEATURE_* bits of this host */
 unsigned native_features(void);
 /* whether this host runs 32-bit code in a compatibility-mode segment (tried in
  * a child process) */
 bool native_compat_mode_works(void);
 extern const Runner translated_runner;
+/* the translated side in system mode: a long-mode guest at CPL 3 (system.c) */
+extern const Runner system_runner;
 
 /* Maps the fixed areas (state, scratch, code) in this process. */
 void memory_map_fixed(void);

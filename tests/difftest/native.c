@@ -194,6 +194,11 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
     res->status = RUN_EXCEPTION;
     res->exception = fault_vector(sig, info, uc);
     res->fault_offset = rip - nc->slot_address;
+    /* Linux's sigcontext err and cr2: the hardware's (arch/x86/mm/fault.c
+     * set_signal_archinfo adds only the user bit, which is set anyway) */
+    res->error_code = vector_has_error_code(res->exception) ?
+                      (int64_t)(uint32_t)uc->uc_mcontext.gregs[REG_ERR] : -1;
+    res->cr2 = (uint64_t)uc->uc_mcontext.gregs[REG_CR2];
     state_from_context(&res->state, uc);
     nc->running = 0;
     siglongjmp(nc->jmp, 1);
@@ -287,6 +292,11 @@ static void native_run(void *ctx, const Sequence *seq, unsigned slot, RunResult 
 }
 
 const Runner native_runner = { "native", native_start, native_run };
+
+bool vector_has_error_code(int vector)
+{
+    return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
 
 unsigned native_features(void)
 {

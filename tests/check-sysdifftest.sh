@@ -1,0 +1,13 @@
+#!/bin/sh
+# Differential CPU test in system mode: the sequences of check-difftest (same
+# groups, counts and seed), translated side run by a long-mode guest at CPL 3
+# (64-bit and compatibility-mode code segments) through page tables, the
+# softmmu TLB and IDT delivery, compared with the native runs. Counts
+# sequences. Override the seed with DIFFTEST_SEED to explore.
+bin=$BUILD/tests/difftest/difftest
+if [ ! -x "$bin" ]; then
+  echo "sysdifftest: $bin not built (the translator is not in this tree yet)"
+  echo "0 passed, 0 failed, 1 skipped"
+  exit 0
+fi
+exec "$bin" --system --groups check --count 60 --mixed 300 --seed "${DIFFTEST_SEED:-1}"
