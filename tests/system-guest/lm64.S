@@ -460,9 +460,9 @@ user2:
     EQ64 V_ERR, $7, user-pf-readonly-error     /* P | W | U/S */
     TRAP64 int $0x41
     EQ64 V_VEC, $13, user-int-dpl0-vector
-    /* the IDT bit and the vector in the index field: 0x41 * 8 + 2 (6.13;
-     * hardware's well-known "error 402" for INT 0x80); QEMU 7.2 reports the
-     * byte offset 0x41 * 16 + 2 in 64-bit mode: take either */
+    /* the IDT bit and the vector in the index field: 0x41 * 8 + 2 (Intel
+     * SDM vol. 3A, 6.13 "Error Code"); QEMU 7.2 reports the byte offset
+     * 0x41 * 16 + 2 in 64-bit mode: take either */
     mov V_ERR, %rax
     cmp $0x41*16+2, %eax
     jne 1f
