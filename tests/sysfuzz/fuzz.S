@@ -31,6 +31,10 @@
 #define PD         (PT_BASE + 0x2000)
 #define FRAME_MIN  0x40000              /* a 32-bit frame must lie in RAM here */
 #define FRAME_MAX  0x3f00000
+#define END_FRAME  0x100                /* why a block ended, besides vectors */
+#define END_STEPS  0x101
+#define END_HLT    0x102
+#define END_SYSCALL 0x103
 
     .section .text.start, "ax"
     .code16
@@ -126,12 +130,14 @@ loop16:
     call hex16
     mov $'\n', %al
     call putc16
-    /* the IVT at IDT_ADDR: every vector to exc16, #DB to db16 */
+    /* the IVT at IDT_ADDR: every vector to its stub, #DB to db16 */
     mov $IDT_ADDR, %di
+    mov $R(stubs), %ax
     mov $256, %cx
-1:  movw $R(exc16), (%di)
+1:  mov %ax, (%di)
     movw $0xf000, 2(%di)
     add $4, %di
+    add $8, %ax
     loop 1b
     movw $R(db16), IDT_ADDR + 4
     lidtl %cs:R(ivt_desc)
@@ -141,7 +147,8 @@ loop16:
     mov %ax, %ds
     xor %si, %si
     call is_hlt16
-    jz next16
+    mov $END_HLT, %ax
+    jz end16
     mov $FSTACK >> 4, %ax
     mov %ax, %ss
     mov $0x8000, %sp
@@ -162,11 +169,26 @@ loop16:
     mov $0x800, %ebp
     iret
 
-next16:
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %ss
+/* end16: the block ended for reason AX (a vector or END_*) */
+end16:
+    xor %bx, %bx
+    mov %bx, %ds
+    mov %bx, %ss
     mov $STACK0, %sp
+    mov %ax, V_E
+    call uart16
+    mov $R(s_result), %si
+    call puts16
+    mov V_IDX, %ax
+    call hex16
+    mov $' ', %al
+    call putc16
+    mov V_E, %ax
+    call hex16
+    mov $' ', %al
+    call putc16
+    mov V_STEPS, %ax
+    call hex16
     incl V_IDX
     jmp loop16
 
@@ -192,19 +214,29 @@ copy_block16:
 is_hlt16:
     IS_HLT 0
 
+/* the stub of vector v: AX = v, then exc16 */
+    .balign 8
+stubs:
+    .set vec, 0
+    .rept 256
+    .balign 8
+    mov $vec, %ax
+    jmp exc16
+    .set vec, vec + 1
+    .endr
 exc16:
     cli
-    xor %ax, %ax
-    mov %ax, %ds
+    xor %bx, %bx
+    mov %bx, %ds
     incl V_EXC
-    jmp next16
+    jmp end16
 
 /* db16: the frame is IP, CS, FLAGS at SS:SP; below segment 0x9000 it is in RAM */
 db16:
     push %ax
     mov %ss, %ax
     cmp $0x9000, %ax
-    jae 9f
+    jae 7f
     push %bp
     mov %sp, %bp
     push %ds
@@ -215,13 +247,13 @@ db16:
     incl V_TSTEPS
     incw V_STEPS
     cmpw $STEP_LIMIT, V_STEPS
-    ja 9f
+    ja 8f
     mov 6(%bp), %ax             /* CS */
     mov %ax, %ds
     mov 4(%bp), %si             /* IP */
     cld
     call is_hlt16
-    jz 9f
+    jz 6f
     orw $0x100, 8(%bp)          /* TF on, IF off in the saved FLAGS */
     andw $~0x200, 8(%bp)
     pop %ecx
@@ -230,7 +262,12 @@ db16:
     pop %bp
     pop %ax
     iret
-9:  jmp next16
+6:  mov $END_HLT, %ax
+    jmp end16
+7:  mov $END_FRAME, %ax
+    jmp end16
+8:  mov $END_STEPS, %ax
+    jmp end16
 
 done16:
     mov $R(s_done), %si
@@ -346,7 +383,9 @@ loop32:
     xor %eax, %eax
     rep stosl
     xor %edi, %edi
-1:  mov $exc32, %eax
+1:  mov %edi, %eax
+    shl $4, %eax
+    add $stubs, %eax
     cmp $1, %edi
     jne 2f
     mov $db32, %eax
@@ -360,7 +399,8 @@ loop32:
     movl $0, V_STEPS
     mov $CODE_ADDR, %esi
     call is_hlt32
-    jz next32
+    mov $END_HLT, %eax
+    jz end32
     mov $FSTACK, %esp
     push $0x102                 /* EFLAGS: TF */
     push $0x08
@@ -374,31 +414,57 @@ loop32:
     mov $SCRATCH + 0x800, %ebp
     iret
 
-next32:
-    mov $0x18, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
+/* end32: the block ended for reason EAX (a vector or END_*) */
+end32:
+    mov $0x18, %bx
+    mov %bx, %ds
+    mov %bx, %es
+    mov %bx, %ss
     mov $STACK0, %esp
+    cld
+    mov %eax, V_E
+    call uart32
+    mov $s_result, %esi
+    call puts32
+    mov V_IDX, %eax
+    call hex32
+    mov $s_sp, %esi
+    call puts32
+    mov V_E, %eax
+    call hex32
+    mov $s_sp, %esi
+    call puts32
+    mov V_STEPS, %eax
+    call hex32
     incl V_IDX
     jmp loop32
 
 is_hlt32:
     IS_HLT 0
 
+/* the stub of vector v: EAX = v, then exc32 */
+    .balign 16
+stubs:
+    .set vec, 0
+    .rept 256
+    .balign 16
+    mov $vec, %eax
+    jmp exc32
+    .set vec, vec + 1
+    .endr
 exc32:
     cli
-    mov $0x18, %ax
-    mov %ax, %ds
+    mov $0x18, %bx
+    mov %bx, %ds
     incl V_EXC
-    jmp next32
+    jmp end32
 
 /* db32: the frame (EIP, CS, EFLAGS) is used only where it can be RAM */
 db32:
     cmp $FRAME_MIN, %esp
-    jb 9f
+    jb 7f
     cmp $FRAME_MAX, %esp
-    jae 9f
+    jae 7f
     push %ds
     push %eax
     push %esi
@@ -408,11 +474,11 @@ db32:
     incl V_TSTEPS
     incl V_STEPS
     cmpl $STEP_LIMIT, V_STEPS
-    ja 9f
+    ja 8f
     mov 16(%esp), %esi          /* EIP; every code segment is flat */
     cld
     call is_hlt32
-    jz 9f
+    jz 6f
     orl $0x100, 24(%esp)
     andl $~0x200, 24(%esp)
     pop %ecx
@@ -420,7 +486,12 @@ db32:
     pop %eax
     pop %ds
     iret
-9:  jmp next32
+6:  mov $END_HLT, %eax
+    jmp end32
+7:  mov $END_FRAME, %eax
+    jmp end32
+8:  mov $END_STEPS, %eax
+    jmp end32
 
 done32:
     mov $s_done, %esi
@@ -498,7 +569,9 @@ loop64:
     xor %eax, %eax
     rep stosl
     xor %edi, %edi
-1:  mov $exc64, %eax
+1:  mov %edi, %eax
+    shl $4, %eax
+    add $stubs, %eax
     cmp $1, %edi
     jne 2f
     mov $db64, %eax
@@ -521,7 +594,7 @@ loop64:
     mov $0x00080010, %edx
     wrmsr
     mov $0xc0000082, %ecx
-    mov $exc64, %eax
+    mov $syscall64, %eax
     xor %edx, %edx
     wrmsr
     mov $0xc0000084, %ecx
@@ -535,7 +608,8 @@ loop64:
     movl $0, V_STEPS
     mov $CODE_ADDR, %esi
     call is_hlt64
-    jz next64
+    mov $END_HLT, %eax
+    jz end64
     push $0x18                  /* SS */
     push $FSTACK
     push $0x102                 /* RFLAGS: TF */
@@ -591,18 +665,46 @@ uart64:
     out %al, %dx
     ret
 
-next64:
+/* end64: the block ended for reason EAX (a vector or END_*) */
+end64:
     mov $STACK0, %esp
+    cld
+    mov %eax, V_E
+    call uart64
+    mov $s_result, %esi
+    call puts64
+    mov V_IDX, %eax
+    call hex64
+    mov $s_sp, %esi
+    call puts64
+    mov V_E, %eax
+    call hex64
+    mov $s_sp, %esi
+    call puts64
+    mov V_STEPS, %eax
+    call hex64
     incl V_IDX
     jmp loop64
 
 is_hlt64:
     IS_HLT 1
 
+/* the stub of vector v: EAX = v, then exc64 */
+    .balign 16
+stubs:
+    .set vec, 0
+    .rept 256
+    .balign 16
+    mov $vec, %eax
+    jmp exc64
+    .set vec, vec + 1
+    .endr
+syscall64:
+    mov $END_SYSCALL, %eax
 exc64:
     cli
     incl V_EXC
-    jmp next64
+    jmp end64
 
 /* db64: on IST1, the frame is RIP, CS, RFLAGS, RSP, SS */
 db64:
@@ -612,18 +714,21 @@ db64:
     incl V_TSTEPS
     incl V_STEPS
     cmpl $STEP_LIMIT, V_STEPS
-    ja 9f
+    ja 8f
     mov 24(%rsp), %rsi          /* RIP: a #PF reading it ends the block */
     cld
     call is_hlt64
-    jz 9f
+    jz 6f
     orq $0x100, 40(%rsp)
     andq $~0x200, 40(%rsp)
     pop %rcx
     pop %rsi
     pop %rax
     iretq
-9:  jmp next64
+6:  mov $END_HLT, %eax
+    jmp end64
+8:  mov $END_STEPS, %eax
+    jmp end64
 
 done64:
     mov $s_done, %esi
@@ -644,6 +749,8 @@ done64:
 
     .section .rodata
 s_block: .asciz "\nB "
+s_result: .asciz "\nR "
+s_sp:    .asciz " "
 s_nl:    .asciz "\n"
 s_done:  .asciz "\nfuzz-done steps "
 s_exc:   .asciz " exceptions "
