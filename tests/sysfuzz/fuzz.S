@@ -248,6 +248,19 @@ db16:
     incw V_STEPS
     cmpw $STEP_LIMIT, V_STEPS
     ja 8f
+#ifdef TRACE
+    /* -DTRACE: "S CS:IP" for every step, to compare emulators */
+    mov $'S', %al
+    call putc16
+    mov 6(%bp), %ax
+    call hex16
+    mov $':', %al
+    call putc16
+    mov 4(%bp), %ax
+    call hex16
+    mov $'\n', %al
+    call putc16
+#endif
     mov 6(%bp), %ax             /* CS */
     mov %ax, %ds
     mov 4(%bp), %si             /* IP */
