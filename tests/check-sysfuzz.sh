@@ -13,6 +13,10 @@
 #   SYSEMU=qemu-system-x86_64 sh tests/check-sysfuzz.sh   (checks the test)
 # (Debian's QEMU 7.2 fails it: with seed 1 it aborts in 32-bit block 0xe7 with
 # "qemu: fatal: invalid tss type", a task switch QEMU does not survive.)
+# The guest prints "R <block> <why> <steps>" for every block (why: a vector,
+# 0x100 stack out of RAM, 0x101 step limit, 0x102 HLT, 0x103 SYSCALL): the
+# lines of two emulators can be compared; built with -DTRACE, the real-mode
+# guest also prints "S CS:IP" at every step.
 BUILD=${BUILD:-.}
 SRC=${SRC:-.}
 SYSEMU=${SYSEMU:-$BUILD/quetzal-system-x86_64}
