@@ -98,7 +98,7 @@
 .macro TRAP64 insn:vararg
     movq $.Lr\@, V_RECOVER
     movq $.Li\@, V_TRAPIP
-    movq $0xffffffff, V_VEC
+    movq $-1, V_VEC              /* no exception yet */
 .Li\@:
     \insn
 .Lr\@:

@@ -14,7 +14,7 @@
     .text
 /* ===================== 16-bit ===================== */
     .code16
-    .globl uart_init16, puts16, check_eq16, putc16
+    .globl uart_init16, puts16, check_eq16, putc16, hex16
 uart_init16:
     mov $UART + 3, %dx
     mov $0x80, %al              /* DLAB */

@@ -1,0 +1,96 @@
+/*
+ * Reproducer (not in the suite until the emulator is fixed: rename
+ * "expect-when-fixed" to "expect"; found by tests/check-sysfuzz.sh): the x87
+ * state instructions FRSTOR, FNSAVE, FLDENV, FNSTENV (and FXSAVE) on an operand outside
+ * RAM, in a flat 4 GiB data segment. Nothing answers there, yet nothing faults
+ * either: a segment-limit or paging check is all that can raise #GP or #PF
+ * (Intel SDM vol. 2A, FRSTOR "Protected Mode Exceptions"); QEMU 7.2 runs them
+ * without an exception, and MOV and FLDCW from the same address do not fault
+ * in either emulator. 64 MiB of RAM: 0xabd87860 is no memory, and 0x3fffff0
+ * is RAM whose 108-byte FRSTOR operand runs past its end.
+ * expect-when-fixed: mov-outside-ram fldcw-outside-ram frstor-outside-ram
+ * expect-when-fixed: fnsave-outside-ram fldenv-outside-ram fnstenv-outside-ram
+ * expect-when-fixed: frstor-across-ram-end fxsave-outside-ram
+ */
+#include "common.h"
+
+#define NOWHERE 0xabd87860
+
+    .section .text.start, "ax"
+    .code16
+    .globl start
+start:
+    cli
+    cld
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %ss
+    mov $STACK0, %sp
+    movl $0, V_FAILS
+    movl $0, V_RECOVER
+    call uart_init16
+    lgdtl %cs:R(gdtr)
+    mov %cr0, %eax
+    or $1, %eax
+    mov %eax, %cr0
+    ljmpl $0x08, $pm32
+
+    .code32
+pm32:
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $STACK0, %esp
+    xor %edi, %edi
+1:  mov %edi, %eax
+    shl $4, %eax
+    add $exc_stubs32, %eax
+    mov $0x8e, %edx
+    call set_gate32
+    inc %edi
+    cmp $32, %edi
+    jb 1b
+    lidt idtr
+    fninit
+    /* EQ32 V_VEC, $-1: no exception */
+    TRAP32 mov NOWHERE, %eax
+    EQ32 V_VEC, $-1, mov-outside-ram
+    TRAP32 fldcw NOWHERE
+    EQ32 V_VEC, $-1, fldcw-outside-ram
+    fninit
+    TRAP32 frstor NOWHERE
+    EQ32 V_VEC, $-1, frstor-outside-ram
+    fninit
+    TRAP32 fnsave NOWHERE
+    EQ32 V_VEC, $-1, fnsave-outside-ram
+    TRAP32 fldenv NOWHERE
+    EQ32 V_VEC, $-1, fldenv-outside-ram
+    fninit
+    TRAP32 fnstenv NOWHERE
+    EQ32 V_VEC, $-1, fnstenv-outside-ram
+    fninit
+    TRAP32 frstor 0x3fffff0
+    EQ32 V_VEC, $-1, frstor-across-ram-end
+    fninit
+    TRAP32 fxsave NOWHERE       /* 16-byte aligned */
+    EQ32 V_VEC, $-1, fxsave-outside-ram
+    jmp exit32
+
+    .section .rodata
+    .balign 8
+gdt:
+    .quad 0
+    .quad 0x00cf9b000000ffff
+    .quad 0x00cf93000000ffff
+gdtr:
+    .word 3 * 8 - 1
+    .long gdt
+idtr:
+    .word 32 * 8 - 1
+    .long IDT_ADDR
+
+    .section .reset, "ax"
+    .code16
+    ljmp $0xf000, $R(start)
+    .fill 11, 1, 0

@@ -1,0 +1,90 @@
+/*
+ * Reproducer (not in the suite until the emulator is fixed: rename
+ * "expect-when-fixed" to "expect"; found by tests/check-sysfuzz.sh): the x87
+ * packed-BCD instructions FBLD (DF /4) and FBSTP (DF /6) (Intel SDM vol. 1,
+ * 4.7 "BCD and Packed BCD Integers": 18 digits in bytes 0-8, sign in bit 7 of
+ * byte 9; vol. 2A, FBLD/FBSTP). Here they raise #UD; QEMU 7.2 runs them.
+ * expect-when-fixed: fbld-no-fault fbld-value fbstp-no-fault fbstp-low fbstp-high
+ * expect-when-fixed: fbstp-sign
+ */
+#include "common.h"
+
+#define BCD_IN   (VARS + 0x80)          /* 10 bytes each */
+#define BCD_OUT  (VARS + 0x90)
+#define INT_OUT  (VARS + 0xa0)
+
+    .section .text.start, "ax"
+    .code16
+    .globl start
+start:
+    cli
+    cld
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %ss
+    mov $STACK0, %sp
+    movl $0, V_FAILS
+    movl $0, V_RECOVER
+    call uart_init16
+    lgdtl %cs:R(gdtr)
+    mov %cr0, %eax
+    or $1, %eax
+    and $~0xc, %eax             /* EM = 0, TS = 0 */
+    mov %eax, %cr0
+    ljmpl $0x08, $pm32
+
+    .code32
+pm32:
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $STACK0, %esp
+    xor %edi, %edi
+1:  mov %edi, %eax
+    shl $4, %eax
+    add $exc_stubs32, %eax
+    mov $0x8e, %edx
+    call set_gate32
+    inc %edi
+    cmp $32, %edi
+    jb 1b
+    lidt idtr
+    fninit
+    /* -1234567 as packed BCD: digits 67 45 23 01, sign byte 0x80 */
+    movl $0x01234567, BCD_IN
+    movl $0, BCD_IN + 4
+    movw $0x8000, BCD_IN + 8
+    TRAP32 fbld BCD_IN
+    EQ32 V_VEC, $-1, fbld-no-fault
+    fistpl INT_OUT
+    EQ32 INT_OUT, $-1234567, fbld-value
+    /* 98765432109876 back to BCD */
+    fildll big
+    TRAP32 fbstp BCD_OUT
+    EQ32 V_VEC, $-1, fbstp-no-fault
+    EQ32 BCD_OUT, $0x32109876, fbstp-low
+    EQ32 BCD_OUT+4, $0x00987654, fbstp-high
+    movzwl BCD_OUT+8, %eax
+    EQ32 %eax, $0, fbstp-sign
+    jmp exit32
+
+    .section .rodata
+    .balign 8
+big:
+    .quad 98765432109876
+gdt:
+    .quad 0
+    .quad 0x00cf9b000000ffff
+    .quad 0x00cf93000000ffff
+gdtr:
+    .word 3 * 8 - 1
+    .long gdt
+idtr:
+    .word 32 * 8 - 1
+    .long IDT_ADDR
+
+    .section .reset, "ax"
+    .code16
+    ljmp $0xf000, $R(start)
+    .fill 11, 1, 0
