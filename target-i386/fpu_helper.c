@@ -242,17 +242,16 @@ void helper_fldt(CPUX86State *env, uint64_t addr)
 {
     long double v = 0;
 
-    memcpy(&v, x86_guest_memory(env, addr, 10, PAGE_READ, GETPC()), 10);
+    x86_guest_read(env, addr, &v, 10, GETPC());
     push(env, v);
 }
 
 /* FSTP m80 (always pops) */
 void helper_fstt(CPUX86State *env, uint64_t addr)
 {
-    uint8_t *p = x86_guest_memory(env, addr, 10, PAGE_READ | PAGE_WRITE, GETPC());
     long double v = st(env, 0);
 
-    memcpy(p, &v, 10);
+    x86_guest_write(env, addr, &v, 10, GETPC());
     helper_fpop(env);
 }
 
@@ -591,8 +590,7 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
     unsigned op = op_size & 0xff;
     unsigned env_size = (op_size & 0x100) ? 14 : 28, step = env_size / 7;
     unsigned len = env_size + (op >= 2 ? 80 : 0);
-    uint8_t *p = x86_guest_memory(env, addr, len,
-                                  op == 0 || op == 2 ? PAGE_READ | PAGE_WRITE : PAGE_READ, GETPC());
+    uint8_t p[28 + 80];
 
     if (op == 0 || op == 2) {
         memset(p, 0, env_size);
@@ -608,6 +606,9 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
             for (unsigned i = 0; i < 8; i++) {
                 memcpy(p + env_size + 10 * i, &env->fpregs[phys(env, i)], 10);
             }
+        }
+        x86_guest_write(env, addr, p, len, GETPC());
+        if (op == 2) {
             helper_fninit(env);
         } else {
             /* FNSTENV masks all exceptions afterwards (SDM vol. 2A, FSTENV) */
@@ -615,6 +616,7 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
         }
         return;
     }
+    x86_guest_read(env, addr, p, len, GETPC());
     env->fpuc = p[0] | p[1] << 8;
     {
         uint16_t status = p[step] | p[step + 1] << 8;

@@ -57,6 +57,50 @@ void *x86_guest_memory(CPUX86State *env, uint64_t addr, unsigned len, int flags,
     return (void *)(cpu_exec_guest_base(env->exec) + (uintptr_t)addr);
 }
 
+/*
+ * len bytes between guest memory at addr and buf, with the rights of the
+ * current privilege level: the multi-byte operands of the x87 and CMPXCHG8B/16B
+ * helpers. In system mode an operand may cross a page or lie in MMIO or ROM
+ * (then byte by byte through the softmmu); a store checks both ends of the
+ * operand before it writes a byte, so a fault leaves memory unchanged.
+ */
+void x86_guest_read(CPUX86State *env, uint64_t addr, void *buf, unsigned len, uintptr_t ra)
+{
+    if (env->hflags & HF_SYSTEM) {
+        int idx = x86_cpu_mmu_index(env);
+        void *p = cpu_probe_access(env->exec, addr, len, MMU_DATA_LOAD, idx, ra);
+        if (p) {
+            memcpy(buf, p, len);
+            return;
+        }
+        for (unsigned i = 0; i < len; i++) {
+            ((uint8_t *)buf)[i] = cpu_ld_mmu(env->exec, addr + i, MO_8 | MO_MMUIDX(idx), ra);
+        }
+        return;
+    }
+    memcpy(buf, x86_guest_memory(env, addr, len, PAGE_READ, ra), len);
+}
+
+void x86_guest_write(CPUX86State *env, uint64_t addr, const void *buf, unsigned len,
+                     uintptr_t ra)
+{
+    if (env->hflags & HF_SYSTEM) {
+        int idx = x86_cpu_mmu_index(env);
+        void *p = cpu_probe_access(env->exec, addr, len, MMU_DATA_STORE, idx, ra);
+        if (p) {
+            memcpy(p, buf, len);
+            return;
+        }
+        cpu_probe_access(env->exec, addr, 1, MMU_DATA_STORE, idx, ra);
+        cpu_probe_access(env->exec, addr + len - 1, 1, MMU_DATA_STORE, idx, ra);
+        for (unsigned i = 0; i < len; i++) {
+            cpu_st_mmu(env->exec, addr + i, ((const uint8_t *)buf)[i], MO_8 | MO_MMUIDX(idx), ra);
+        }
+        return;
+    }
+    memcpy(x86_guest_memory(env, addr, len, PAGE_WRITE, ra), buf, len);
+}
+
 /* ---------------------------------------------------------------- division */
 
 /*
@@ -270,12 +314,24 @@ void helper_cmpxchg8b(CPUX86State *env, uint64_t addr)
     if (!(env->hflags & HF_CS64)) {
         addr = (uint32_t)addr;
     }
-    p = x86_guest_memory(env, addr, 8, PAGE_READ | PAGE_WRITE, GETPC());
-    memcpy(&old, p, 8);
+    if (!(env->hflags & HF_SYSTEM)) {
+        p = x86_guest_memory(env, addr, 8, PAGE_READ | PAGE_WRITE, GETPC());
+        memcpy(&old, p, 8);
+    } else {
+        /* one CPU: no other agent between the read and the write; the operand
+         * is written back even when unequal (SDM vol. 2A, CMPXCHG8B) */
+        p = NULL;
+        x86_guest_read(env, addr, &old, 8, GETPC());
+        x86_guest_write(env, addr, &old, 8, GETPC());
+    }
     expected = (env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
     if (old == expected) {
         uint64_t v = (env->regs[R_ECX] << 32) | (uint32_t)env->regs[R_EBX];
-        memcpy(p, &v, 8);
+        if (p) {
+            memcpy(p, &v, 8);
+        } else {
+            x86_guest_write(env, addr, &v, 8, GETPC());
+        }
         flags |= CC_Z;
     } else {
         env->regs[R_EAX] = (uint32_t)old;
@@ -294,11 +350,21 @@ void helper_cmpxchg16b(CPUX86State *env, uint64_t addr)
     if (addr & 15) {
         x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
     }
-    p = x86_guest_memory(env, addr, 16, PAGE_READ | PAGE_WRITE, GETPC());
-    memcpy(old, p, 16);
+    if (!(env->hflags & HF_SYSTEM)) {
+        p = x86_guest_memory(env, addr, 16, PAGE_READ | PAGE_WRITE, GETPC());
+        memcpy(old, p, 16);
+    } else {
+        p = NULL;
+        x86_guest_read(env, addr, old, 16, GETPC());
+        x86_guest_write(env, addr, old, 16, GETPC());
+    }
     if (old[0] == env->regs[R_EAX] && old[1] == env->regs[R_EDX]) {
         uint64_t v[2] = { env->regs[R_EBX], env->regs[R_ECX] };
-        memcpy(p, v, 16);
+        if (p) {
+            memcpy(p, v, 16);
+        } else {
+            x86_guest_write(env, addr, v, 16, GETPC());
+        }
         flags |= CC_Z;
     } else {
         env->regs[R_EAX] = old[0];

@@ -298,6 +298,10 @@ void helper_bcd(CPUX86State *env, uint32_t op, uint32_t imm);
 
 void *x86_guest_memory(CPUX86State *env, uint64_t addr, unsigned len, int flags,
                        uintptr_t host_pc);
+/* copies between guest memory and buf in both modes (page-crossing, MMIO) */
+void x86_guest_read(CPUX86State *env, uint64_t addr, void *buf, unsigned len, uintptr_t ra);
+void x86_guest_write(CPUX86State *env, uint64_t addr, const void *buf, unsigned len,
+                     uintptr_t ra);
 
 /* x87 (translate-x87.c, fpu_helper.c) */
 bool disas_x87(DisasContext *s, unsigned b);

@@ -497,9 +497,7 @@ static const GroupDef move_groups[] = {
     { { "setcc", true, false }, gen_setcc },
     { { "xchg", true, false }, gen_xchg },
     { { "cmpxchg", true, false }, gen_cmpxchg },
-    { { "cmpxchg8b", true, false, FEATURE_CX16,
-        "helper_cmpxchg8b raises #GP for an operand that crosses a page "
-        "(x86_guest_memory: cpu_probe_access gives NULL)" }, gen_cmpxchg8b },
+    { { "cmpxchg8b", true, false, FEATURE_CX16 }, gen_cmpxchg8b },
     { { "cmpxchg16b-align", true, true, FEATURE_CX16 }, gen_cmpxchg16b_align },
     { { "xadd", true, false }, gen_xadd },
     { { "stack", true, false }, gen_stack },

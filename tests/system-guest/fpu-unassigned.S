@@ -8,9 +8,9 @@
  * without an exception, and MOV and FLDCW from the same address do not fault
  * in either emulator. 64 MiB of RAM: 0xabd87860 is no memory, and 0x3fffff0
  * is RAM whose 108-byte FRSTOR operand runs past its end.
- * expect-when-fixed: mov-outside-ram fldcw-outside-ram frstor-outside-ram
- * expect-when-fixed: fnsave-outside-ram fldenv-outside-ram fnstenv-outside-ram
- * expect-when-fixed: frstor-across-ram-end fxsave-outside-ram
+ * expect: mov-outside-ram fldcw-outside-ram frstor-outside-ram
+ * expect: fnsave-outside-ram fldenv-outside-ram fnstenv-outside-ram
+ * expect: frstor-across-ram-end fxsave-outside-ram
  */
 #include "common.h"
 
