@@ -224,9 +224,9 @@ static int vdi_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void
         } else if (!vdi_entry_allocated(s, entry)) {
             return vdi_bad_entry(bs, block, entry);
         } else {
-            ret = block_file_pread(bs->file, vdi_block_host_offset(s, entry) + in_block, n, out);
+            ret = format_read_data(bs, bs->file, vdi_block_host_offset(s, entry) + in_block, n,
+                                   out);
             if (ret < 0) {
-                bdrv_set_error(bs, "%s: read error: %s", bs->filename, strerror(-ret));
                 return ret;
             }
         }
@@ -378,7 +378,7 @@ static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
         return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     }
     *map = vdi_block_host_offset(s, entry) + in_block;
-    return format_data_status(bs->file, *map, pnum);
+    return format_data_status(bs, bs->file, *map, pnum);
 }
 
 static int vdi_flush(BlockDriverState *bs)

@@ -129,6 +129,83 @@ static int vmdk_prepare_sparse_io(BlockDriverState *bs, VmdkState *s, VmdkExtent
     return 0;
 }
 
+static int vmdk_truncated(BlockDriverState *bs, const VmdkExtent *e, const char *what,
+                          uint64_t needed, int64_t file_len)
+{
+    bdrv_set_error(bs, "VMDK extent '%s' truncated: %s lies past the end of the file "
+                   "(expecting at least %llu bytes, the file has %lld)", e->filename, what,
+                   (unsigned long long)needed, (long long)file_len);
+    return -EINVAL;
+}
+
+/* The grains one grain table (of index gd_index) lists must lie in the file: the
+ * whole grain, or the part the extent's capacity covers, or for a compressed
+ * grain its first byte (its marker, read when the grain is, gives the rest). */
+static int vmdk_check_gt_in_file(BlockDriverState *bs, const VmdkExtent *e, uint32_t gd_index,
+                                 const uint32_t *gt, uint64_t capacity, int64_t file_len)
+{
+    for (uint32_t j = 0; j < e->gtes_per_gt; j++) {
+        uint32_t gte = load_le32(&gt[j]);
+        uint64_t start = ((uint64_t)gd_index * e->gtes_per_gt + j) * e->grain_size;
+        uint64_t need = e->compressed ? 1 : e->grain_size;
+        if (gte == 0 || vmdk_gte_is_zeroed(e, gte) || start >= capacity) {
+            continue;
+        }
+        if (!e->compressed && capacity - start < need) {
+            need = capacity - start;
+        }
+        if ((uint64_t)gte * 512 + need > (uint64_t)file_len) {
+            return vmdk_truncated(bs, e, "a grain", (uint64_t)gte * 512 + need, file_len);
+        }
+    }
+    return 0;
+}
+
+/* qemu-img refuses an extent shorter than its header's overhead (where grains
+ * begin, "File truncated, expecting at least N bytes"); a grain table or a grain
+ * past the end of the file would read as zeros in place of data, so those are
+ * refused too (except for check: scan_tables false). Grain tables past the first VMDK_SCAN_MAX_GTS are checked when
+ * they are read (an I/O error), to bound the work at open. */
+#define VMDK_SCAN_MAX_GTS 32768u
+static int vmdk_check_in_file(BlockDriverState *bs, const VmdkExtent *e, int64_t file_len,
+                              uint64_t overhead, uint64_t capacity, bool scan_tables)
+{
+    uint64_t gt_bytes = (uint64_t)e->gtes_per_gt * 4;
+    uint32_t scanned = 0, *gt;
+    int ret = 0;
+
+    if (overhead > (uint64_t)file_len) {
+        return vmdk_truncated(bs, e, "the grain area", overhead, file_len);
+    }
+    if (!scan_tables) {
+        return 0;               /* check reports them, entry by entry */
+    }
+    gt = malloc(gt_bytes);
+    if (!gt) {
+        bdrv_set_error(bs, "out of memory for VMDK grain tables");
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i < e->gd_entries && ret == 0; i++) {
+        uint64_t at = (uint64_t)e->gd[i] * 512;
+        if (e->gd[i] == 0) {
+            continue;
+        }
+        if (at + gt_bytes > (uint64_t)file_len) {
+            ret = vmdk_truncated(bs, e, "a grain table", at + gt_bytes, file_len);
+        } else if (scanned++ < VMDK_SCAN_MAX_GTS) {
+            ret = block_file_pread(e->file, at, gt_bytes, gt);
+            if (ret < 0) {
+                bdrv_set_error(bs, "cannot read a grain table of extent '%s': %s", e->filename,
+                               strerror(-ret));
+            } else {
+                ret = vmdk_check_gt_in_file(bs, e, i, gt, capacity, file_len);
+            }
+        }
+    }
+    free(gt);
+    return ret;
+}
+
 int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool whole_disk)
 {
     uint8_t h[512];
@@ -187,6 +264,11 @@ int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool who
                        strerror(-ret));
         return ret;
     }
+    ret = vmdk_check_in_file(bs, e, file_len, load_le64(h + HDR_OVERHEAD) * 512, capacity * 512,
+                             !(bs->open_flags & BDRV_O_CHECK));
+    if (ret < 0) {
+        return ret;
+    }
     return vmdk_prepare_sparse_io(bs, s, e, file_len, load_le64(h + HDR_OVERHEAD) * 512);
 }
 
@@ -219,9 +301,10 @@ static int vmdk_load_gt(BlockDriverState *bs, VmdkExtent *e, uint64_t gt_sector,
         victim->table = grown;
         victim->entries = e->gtes_per_gt;
     }
-    ret = block_file_pread(e->file, gt_sector * 512, (uint64_t)e->gtes_per_gt * 4, victim->table);
+    ret = format_read_data(bs, e->file, gt_sector * 512, (uint64_t)e->gtes_per_gt * 4,
+                           victim->table);
     if (ret < 0) {
-        return vmdk_io_error(bs, e, "read", ret);
+        return ret;
     }
     for (uint32_t i = 0; i < e->gtes_per_gt; i++) {
         victim->table[i] = load_le32(&victim->table[i]);
@@ -322,8 +405,7 @@ int vmdk_read_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t
         }
         return ret;
     }
-    ret = block_file_pread(e->file, (uint64_t)gte * 512 + in_grain, n, out);
-    return ret < 0 ? vmdk_io_error(bs, e, "read", ret) : 0;
+    return format_read_data(bs, e->file, (uint64_t)gte * 512 + in_grain, n, out);
 }
 
 /* Points the grain holding rel at gte, in the GT and its redundant copy. */

@@ -349,7 +349,8 @@ int img_check(int argc, char **argv)
         img_error("Expecting one image file name");
         return IMG_EXIT_ERROR;
     }
-    BlockDriverState *bs = img_open(argv[optind], format, flags | BDRV_O_NO_BACKING);
+    BlockDriverState *bs = img_open(argv[optind], format,
+                                    flags | BDRV_O_NO_BACKING | BDRV_O_CHECK);
     if (!bs) {
         return IMG_EXIT_ERROR;
     }
