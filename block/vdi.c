@@ -364,10 +364,15 @@ static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     bool allocated = vdi_entry_allocated(s, entry);
     uint64_t n = s->block_size - in_block;
 
+    /* an entry past the blocks the image has is damage, not a hole (as pread) */
+    if (!allocated && entry < VDI_DISCARDED) {
+        return vdi_bad_entry(bs, block, entry);
+    }
+
     /* merge following blocks with the same status (contiguous data for allocated) */
     for (uint32_t next = block + 1; n < bytes && next < s->block_count; next++) {
         uint32_t e = s->block_map[next];
-        if (allocated ? e != entry + (next - block) : vdi_entry_allocated(s, e)) {
+        if (allocated ? e != entry + (next - block) : e < VDI_DISCARDED) {
             break;
         }
         n += s->block_size;

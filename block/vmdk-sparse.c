@@ -142,7 +142,8 @@ static int vmdk_truncated(BlockDriverState *bs, const VmdkExtent *e, const char 
  * whole grain, or the part the extent's capacity covers, or for a compressed
  * grain its first byte (its marker, read when the grain is, gives the rest). */
 static int vmdk_check_gt_in_file(BlockDriverState *bs, const VmdkExtent *e, uint32_t gd_index,
-                                 const uint32_t *gt, uint64_t capacity, int64_t file_len)
+                                 const uint32_t *gt, uint64_t capacity, int64_t file_len,
+                                 uint32_t *last_gte)
 {
     for (uint32_t j = 0; j < e->gtes_per_gt; j++) {
         uint32_t gte = load_le32(&gt[j]);
@@ -154,9 +155,39 @@ static int vmdk_check_gt_in_file(BlockDriverState *bs, const VmdkExtent *e, uint
         if (!e->compressed && capacity - start < need) {
             need = capacity - start;
         }
+        *last_gte = gte > *last_gte ? gte : *last_gte;
         if ((uint64_t)gte * 512 + need > (uint64_t)file_len) {
             return vmdk_truncated(bs, e, "a grain", (uint64_t)gte * 512 + need, file_len);
         }
+    }
+    return 0;
+}
+
+/* A stream's grains follow one another, so the last one is the one a truncated
+ * file cuts: its marker ("Stream-Optimized Compressed Sparse Extents", grain
+ * marker: sector, size, data) must fit in the file with the data it announces. */
+static int vmdk_check_last_marker(BlockDriverState *bs, const VmdkExtent *e, uint32_t last_gte,
+                                  int64_t file_len)
+{
+    uint8_t marker[12];
+    uint64_t at = (uint64_t)last_gte * 512;
+    int ret;
+
+    if (!e->has_markers || last_gte == 0) {
+        return 0;
+    }
+    if (at + sizeof(marker) > (uint64_t)file_len) {
+        return vmdk_truncated(bs, e, "a grain", at + sizeof(marker), file_len);
+    }
+    ret = block_file_pread(e->file, at, sizeof(marker), marker);
+    if (ret < 0) {
+        bdrv_set_error(bs, "cannot read a grain marker of extent '%s': %s", e->filename,
+                       strerror(-ret));
+        return ret;
+    }
+    if (at + sizeof(marker) + load_le32(marker + 8) > (uint64_t)file_len) {
+        return vmdk_truncated(bs, e, "a compressed grain",
+                              at + sizeof(marker) + load_le32(marker + 8), file_len);
     }
     return 0;
 }
@@ -171,7 +202,7 @@ static int vmdk_check_in_file(BlockDriverState *bs, const VmdkExtent *e, int64_t
                               uint64_t overhead, uint64_t capacity, bool scan_tables)
 {
     uint64_t gt_bytes = (uint64_t)e->gtes_per_gt * 4;
-    uint32_t scanned = 0, *gt;
+    uint32_t scanned = 0, last_gte = 0, *gt;
     int ret = 0;
 
     if (overhead > (uint64_t)file_len) {
@@ -198,12 +229,12 @@ static int vmdk_check_in_file(BlockDriverState *bs, const VmdkExtent *e, int64_t
                 bdrv_set_error(bs, "cannot read a grain table of extent '%s': %s", e->filename,
                                strerror(-ret));
             } else {
-                ret = vmdk_check_gt_in_file(bs, e, i, gt, capacity, file_len);
+                ret = vmdk_check_gt_in_file(bs, e, i, gt, capacity, file_len, &last_gte);
             }
         }
     }
     free(gt);
-    return ret;
+    return ret < 0 ? ret : vmdk_check_last_marker(bs, e, last_gte, file_len);
 }
 
 int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool whole_disk)

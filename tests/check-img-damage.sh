@@ -1,0 +1,95 @@
+#!/bin/sh
+# Damaged images never lose data silently (issue 10, item 1). Images of every
+# format made by Debian's qemu-img and by quetzal-img from the same data are
+# damaged deterministically (tests/img-damage/damage.py: truncated to several
+# lengths, one table entry pointed past the end of the file), then:
+#  - convert exits 0 only when it reproduces the original data; otherwise it
+#    fails with a one-line message (no zeros in place of data);
+#  - compare against the original never says "identical" for such an image,
+#    and an error is one line;
+#  - where qemu-img refuses to open the image, so do we (one line);
+#  - a VHD or sparse/stream-optimized VMDK from which data is missing (qemu-img's
+#    convert does not reproduce the original) is refused at open, naming why
+#    ("truncated" / "past the end of the file"), as qemu-img does for VHD;
+#  - the undamaged images convert back to the original data (control).
+NAME=check-img-damage
+. "${SRC:-.}/tests/common.sh"
+
+if ! command -v qemu-img >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+  echo "qemu-img or python3 missing (Debian packages qemu-utils, python3)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+DAMAGE="$SRC/tests/img-damage/damage.py"
+one_line() { [ -s "$1" ] && [ "$(wc -l <"$1")" = 1 ]; }
+# same_data RAW: RAW holds the original's bytes (VHD rounds the disk size up to
+# its geometry: what lies past the original's length must be zeros)
+same_data() {
+  [ "$(stat -c %s "$1")" -ge "$(stat -c %s "$S")" ] && cmp -n "$(stat -c %s "$S")" "$1" "$S" &&
+    [ "$(tail -c +$(($(stat -c %s "$S") + 1)) "$1" | tr -d '\000' | wc -c)" = 0 ]
+}
+
+# --- the original: random data, a hole, zeros, compressible text, a tail ---
+S="$T/src.raw"
+python3 - "$S" <<'PY'
+import random, sys
+r = random.Random(10)
+d = bytearray(r.getrandbits(8) for _ in range(3 << 20))
+d[700000:1300000] = bytes(600000)
+d[1600000:1900000] = (b'compressible text 0123456789\n' * 11000)[:300000]
+open(sys.argv[1], 'wb').write(d)
+PY
+
+# variant: label format convert-options
+variants="qcow2:qcow2: qcow2c:qcow2:-c qcow:qcow: vdi:vdi: vpc:vpc: vmdk:vmdk:
+vmdks:vmdk:-o_subformat=streamOptimized"
+# qemu-img's and our convert of a damaged image D (into $T/qo.raw, $T/oo.raw)
+check_damaged() { # label fmt D
+  dfmt=$2 D=$3 name="$1 $(basename "$3")"
+  qemu-img info -f "$dfmt" "$D" >/dev/null 2>&1; qi=$?
+  qemu-img convert -f "$dfmt" -O raw "$D" "$T/qo.raw" >/dev/null 2>&1 && same_data "$T/qo.raw" >/dev/null 2>&1
+  qsame=$?
+  "$Q" info -f "$dfmt" "$D" >/dev/null 2>"$T/oi.err"; oi=$?
+  "$Q" convert -f "$dfmt" -O raw "$D" "$T/oo.raw" >/dev/null 2>"$T/oc.err"; oc=$?
+  if [ $oc = 0 ]; then
+    t "$name: convert exits 0 only with the original data" same_data "$T/oo.raw"
+  else
+    t "$name: convert fails in one line" one_line "$T/oc.err"
+  fi
+  "$Q" compare -f "$dfmt" -F raw "$D" "$S" >/dev/null 2>"$T/cmp.err"; cs=$?
+  if [ $oc != 0 ]; then
+    t "$name: compare does not call it identical" [ $cs != 0 ]
+    [ $cs = 2 ] && t "$name: compare fails in one line" one_line "$T/cmp.err"
+  fi
+  if [ $qi != 0 ]; then
+    t "$name: qemu-img refuses it, and so do we (one line)" sh -c "[ $oi != 0 ] && [ \$(wc -l <'$T/oi.err') = 1 ]"
+  fi
+  case $dfmt in
+  vpc|vmdk)
+    if [ $qsame != 0 ]; then
+      t "$name: data missing, refused at open naming why" sh -c "[ $oi != 0 ] &&
+        grep -Eq 'truncated|past the end of the file' '$T/oi.err'"
+    fi ;;
+  esac
+}
+
+for creator in qemu-img quetzal-img; do
+  tool=qemu-img; [ $creator = quetzal-img ] && tool=$Q
+  for v in $variants; do
+    label=${v%%:*} rest=${v#*:} fmt=${rest%%:*} opts=$(echo "${rest#*:}" | tr _ ' ')
+    I="$T/$label-${creator%-img}.$fmt"
+    # shellcheck disable=SC2086
+    if ! "$tool" convert $opts -O "$fmt" "$S" "$I" >"$T/log" 2>&1; then
+      fail "$creator creates $label"; continue
+    fi
+    t "$creator $label: the undamaged image converts back to the data" sh -c \
+      "'$Q' convert -O raw '$I' '$T/back.raw'"
+    t "$creator $label: ... identical" same_data "$T/back.raw"
+    mkdir -p "$T/d"
+    for D in $(python3 "$DAMAGE" "$fmt" "$I" "$T/d"); do
+      check_damaged "$creator $label" "$fmt" "$D"
+      rm -f "$D"
+    done
+  done
+done
+results
