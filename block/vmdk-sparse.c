@@ -387,6 +387,13 @@ static int vmdk_read_compressed(BlockDriverState *bs, VmdkState *s, VmdkExtent *
     }
     if (e->has_markers) {
         uint32_t size = data_len >= 12 ? load_le32(s->compressed_buf + 8) : 0;
+        if (data_len == avail && (data_len < 12 || (size && size > data_len - 12)) &&
+            12 + (uint64_t)size <= s->compressed_buf_size) {
+            bdrv_set_error(bs, "%s: compressed grain at sector %u of extent '%s' lies past the "
+                           "end of the file (%lld bytes): %s", bs->filename, gte, e->filename,
+                           (long long)file_len, strerror(EIO));
+            return -EIO;
+        }
         if (size == 0 || size > data_len - 12) {
             bdrv_set_error(bs, "%s: bad grain marker at sector %u of extent '%s'", bs->filename,
                            gte, e->filename);
@@ -486,8 +493,12 @@ static int vmdk_merge_grain(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, u
         } else if (e->compressed) {
             ret = vmdk_read_compressed(bs, s, e, gte);
         } else {
-            ret = block_file_pread(e->file, (uint64_t)gte * 512, e->grain_size, s->grain_buf);
-            ret = ret < 0 ? vmdk_io_error(bs, e, "read", ret) : 0;
+            /* the old data must be in the file (zeros would be written back as
+             * data); only the part of the last grain inside the extent counts */
+            uint64_t held = e->length - grain_start < e->grain_size ? e->length - grain_start
+                                                                    : e->grain_size;
+            memset(s->grain_buf + held, 0, e->grain_size - held);
+            ret = format_read_data(bs, e->file, (uint64_t)gte * 512, held, s->grain_buf);
         }
         if (ret < 0) {
             return ret;
