@@ -124,6 +124,10 @@ BlockDriverState *bdrv_open(const char *filename, const char *format, QDict *opt
                             int flags, BlockErrorInfo *err);
 void bdrv_close(BlockDriverState *bs);                  /* also closes the backing chain */
 int bdrv_create(const char *format, const char *filename, QDict *options, BlockErrorInfo *err);
+/* what bdrv_create checks first, for callers that must refuse bad options before
+ * printing or writing anything: unknown options ("Invalid parameter"), backing
+ * files for a format without them, a size that is not a size */
+int bdrv_check_create_options(const char *format, QDict *options, BlockErrorInfo *err);
 
 int bdrv_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
 int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf, int flags);

@@ -12,6 +12,9 @@
 #    convert does not reproduce the original) is refused at open, naming why
 #    ("truncated" / "past the end of the file"), as qemu-img does for VHD;
 #  - the undamaged images convert back to the original data (control).
+# And malformed command lines (issue 10, item 3): exit status as qemu-img's, a
+# one-line error naming what is wrong, nothing printed on stdout and no file
+# written when the command is refused.
 NAME=check-img-damage
 . "${SRC:-.}/tests/common.sh"
 
@@ -92,4 +95,44 @@ for creator in qemu-img quetzal-img; do
     done
   done
 done
+
+# --- malformed command lines: qemu-img's exit status, nothing printed or written ---
+B="$T/base.qcow2" N="$T/new"
+qemu-img create -q -f qcow2 "$B" 1M
+# cli DESC WANT-IN-ERROR ARGS...: both refuse with the same status; ours in one
+# line containing WANT, with an empty stdout, leaving no file $N
+cli() {
+  desc=$1 want=$2; shift 2
+  rm -f "$N"; qemu-img "$@" >/dev/null 2>&1; qs=$?
+  rm -f "$N"; "$Q" "$@" >"$T/cli.out" 2>"$T/cli.err"; os=$?
+  { echo "exit status $os, qemu-img's $qs"; cat "$T/cli.out" "$T/cli.err"; } >"$T/log"
+  if [ $qs != 0 ] && [ $os = $qs ] && [ ! -e "$N" ] && [ ! -s "$T/cli.out" ] &&
+     one_line "$T/cli.err" && grep -qF -- "$want" "$T/cli.err"; then pass; else fail "$desc"; fi
+  rm -f "$N"
+}
+cli "create -F without -b" "Backing format cannot be used without backing file" \
+  create -f qcow2 -F qcow2 "$N" 1M
+for size in -5M 12X abc 1.2.3 -0; do
+  cli "create with size $size" "'$size'" create -f qcow2 "$N" -- "$size"
+done
+cli "create -o size=abc" "'abc'" create -f qcow2 -o size=abc "$N"
+cli "resize by a malformed amount" "'-1Q'" resize "$B" -- -1Q
+for fmt in raw vdi vpc; do
+  cli "create -b for $fmt" "Backing file not supported for file format '$fmt'" \
+    create -f $fmt -b "$B" -F qcow2 "$N" 1M
+done
+cli "create -o unknown" "Invalid parameter 'foo'" create -f qcow2 -o foo=bar "$N" 1M
+cli "create -o option of another format" "Invalid parameter 'cluster_size'" \
+  create -f vpc -o cluster_size=64k "$N" 1M
+cli "convert -B for vdi" "Backing file not supported" convert -O vdi -B "$B" "$B" "$N"
+cli "measure --size and a filename" "--size N cannot be used together with a filename" \
+  measure --size 1G -O qcow2 "$B"
+cli "measure -o unknown (--size)" "Invalid parameter 'foo'" measure --size 1G -O qcow2 -o foo=1
+cli "measure -o unknown (file)" "Invalid parameter 'foo'" measure -O qcow2 -o foo=1 "$B"
+cli "measure without size or file" "Either --size N or one filename" measure -O qcow2
+cli "compare without files" "Expecting two image file names" compare
+cli "compare with one file" "Expecting two image file names" compare "$B"
+cli "compare with three files" "Expecting two image file names" compare "$B" "$B" "$B"
+cli "compare with an unknown option" "usage" compare -x "$B" "$B"
+cli "compare with an unknown format" "nosuch" compare -f nosuch "$B" "$B"
 results

@@ -97,6 +97,16 @@ static bool settle_size(CreateOptions *c, const char *filename, bool have_size, 
     }
     const char *backing = qdict_get(c->opts, "backing_file");
     const char *backing_fmt = qdict_get(c->opts, "backing_fmt");
+    BlockErrorInfo err = { "" };
+    if (backing_fmt && !backing) {
+        img_error("%s: Backing format cannot be used without backing file", filename);
+        return false;
+    }
+    /* nothing is printed or written for options the format refuses */
+    if (bdrv_check_create_options(c->format, c->opts, &err) < 0) {
+        img_error("%s: %s", filename, err.msg);
+        return false;
+    }
     if (backing && !backing_fmt) {
         img_error("%s: Backing file specified without backing format", filename);
         return false;
@@ -165,14 +175,16 @@ out:
  * "~", see img_resize) */
 static bool parse_resize_amount(const char *text, int *sign, uint64_t *amount)
 {
+    const char *given = text;
     *sign = 0;
     if (*text == '+' || *text == '~') {
         *sign = *text == '+' ? 1 : -1;
         text++;
     }
     if (parse_size(text, amount) < 0 || *amount > INT64_MAX) {
-        img_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for "
-                  "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+        img_error("Invalid image size specified: '%s%s'. You may use k, M, G, T, P or E "
+                  "suffixes for kilobytes, megabytes, gigabytes, terabytes, petabytes and "
+                  "exabytes.", *given == '~' ? "-" : "", *given == '~' ? given + 1 : given);
         return false;
     }
     return true;
