@@ -198,12 +198,60 @@ static int vmdk_check_last_marker(BlockDriverState *bs, const VmdkExtent *e, uin
  * refused too (except for check: scan_tables false). Grain tables past the first VMDK_SCAN_MAX_GTS are checked when
  * they are read (an I/O error), to bound the work at open. */
 #define VMDK_SCAN_MAX_GTS 32768u
+/* Reads the grain tables (runs of adjacent ones at once, up to a bound) and checks
+ * their grains lie in the file; *last_gte is the highest grain seen. */
+static int vmdk_scan_gts(BlockDriverState *bs, const VmdkExtent *e, int64_t file_len,
+                         uint64_t capacity, uint32_t *last_gte)
+{
+    enum { BATCH_BYTES = 1 << 20 };
+    uint64_t gt_bytes = (uint64_t)e->gtes_per_gt * 4;
+    uint32_t max_run = gt_bytes % 512 == 0 && gt_bytes <= BATCH_BYTES ? BATCH_BYTES / gt_bytes : 1;
+    uint32_t scanned = 0, run;
+    uint8_t *buf = malloc(max_run * gt_bytes);
+    int ret = 0;
+
+    if (!buf) {
+        bdrv_set_error(bs, "out of memory for VMDK grain tables");
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i < e->gd_entries && ret == 0 && scanned < VMDK_SCAN_MAX_GTS; i += run) {
+        run = 1;
+        if (e->gd[i] == 0) {
+            continue;
+        }
+        while (run < max_run && i + run < e->gd_entries &&
+               e->gd[i + run] == e->gd[i] + run * (gt_bytes / 512)) {
+            run++;
+        }
+        scanned += run;
+        /* tables in a hole of the host file are zeros: nothing to check */
+        uint64_t hole = 0;
+        if (block_file_status(e->file, (uint64_t)e->gd[i] * 512, run * gt_bytes, &hole) ==
+                BDRV_BLOCK_ZERO && hole >= run * gt_bytes) {
+            continue;
+        }
+        ret = block_file_pread(e->file, (uint64_t)e->gd[i] * 512, run * gt_bytes, buf);
+        if (ret < 0) {
+            bdrv_set_error(bs, "cannot read a grain table of extent '%s': %s", e->filename,
+                           strerror(-ret));
+        }
+        for (uint32_t k = 0; k < run && ret == 0; k++) {
+            const uint32_t *gt = (const uint32_t *)(buf + k * gt_bytes);
+            if (!buffer_is_zero(gt, gt_bytes)) {        /* most of a new image's are */
+                ret = vmdk_check_gt_in_file(bs, e, i + k, gt, capacity, file_len, last_gte);
+            }
+        }
+    }
+    free(buf);
+    return ret;
+}
+
 static int vmdk_check_in_file(BlockDriverState *bs, const VmdkExtent *e, int64_t file_len,
                               uint64_t overhead, uint64_t capacity, bool scan_tables)
 {
     uint64_t gt_bytes = (uint64_t)e->gtes_per_gt * 4;
-    uint32_t scanned = 0, last_gte = 0, *gt;
-    int ret = 0;
+    uint32_t last_gte = 0;
+    int ret;
 
     if (overhead > (uint64_t)file_len) {
         return vmdk_truncated(bs, e, "the grain area", overhead, file_len);
@@ -211,29 +259,13 @@ static int vmdk_check_in_file(BlockDriverState *bs, const VmdkExtent *e, int64_t
     if (!scan_tables) {
         return 0;               /* check reports them, entry by entry */
     }
-    gt = malloc(gt_bytes);
-    if (!gt) {
-        bdrv_set_error(bs, "out of memory for VMDK grain tables");
-        return -ENOMEM;
-    }
-    for (uint32_t i = 0; i < e->gd_entries && ret == 0; i++) {
+    for (uint32_t i = 0; i < e->gd_entries; i++) {
         uint64_t at = (uint64_t)e->gd[i] * 512;
-        if (e->gd[i] == 0) {
-            continue;
-        }
-        if (at + gt_bytes > (uint64_t)file_len) {
-            ret = vmdk_truncated(bs, e, "a grain table", at + gt_bytes, file_len);
-        } else if (scanned++ < VMDK_SCAN_MAX_GTS) {
-            ret = block_file_pread(e->file, at, gt_bytes, gt);
-            if (ret < 0) {
-                bdrv_set_error(bs, "cannot read a grain table of extent '%s': %s", e->filename,
-                               strerror(-ret));
-            } else {
-                ret = vmdk_check_gt_in_file(bs, e, i, gt, capacity, file_len, &last_gte);
-            }
+        if (e->gd[i] != 0 && at + gt_bytes > (uint64_t)file_len) {
+            return vmdk_truncated(bs, e, "a grain table", at + gt_bytes, file_len);
         }
     }
-    free(gt);
+    ret = vmdk_scan_gts(bs, e, file_len, capacity, &last_gte);
     return ret < 0 ? ret : vmdk_check_last_marker(bs, e, last_gte, file_len);
 }
 
