@@ -23,9 +23,10 @@ typedef struct QDict QDict;          /* string key -> string value options (bloc
 /* cache=unsafe (qemu-img convert's default for its target): a format may skip the
  * flushes that order its metadata updates; a crash can then lose more than leaks */
 #define BDRV_O_NO_FLUSH   0x0800
-/* opened by check: metadata pointing past the end of the file is left for check
- * to report (as qemu-img check does) instead of refusing the image at open;
- * reads of such data are still I/O errors */
+/* opened by check: metadata pointing past the end of the file is read as zeros
+ * and left for check to report (as qemu-img check does) instead of refusing the
+ * image at open or failing with an I/O error; guest data reads past the end are
+ * still I/O errors */
 #define BDRV_O_CHECK      0x1000
 
 /* write request flags */

@@ -95,8 +95,9 @@ int qcow2_cache_get(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset, uint8_
             return ret;
         }
         /* an L2 table past the end of the file is missing metadata: zeros would
-         * show its clusters as unallocated, so that is an I/O error */
-        ret = c == &((Qcow2State *)bs->opaque)->l2_cache
+         * show its clusters as unallocated, so that is an I/O error (check reads
+         * zeros there, as qemu-img check does, and reports what it finds) */
+        ret = c == &((Qcow2State *)bs->opaque)->l2_cache && !(bs->open_flags & BDRV_O_CHECK)
               ? format_read_data(bs, bs->file, offset, c->table_size, e->table)
               : block_file_pread(bs->file, offset, c->table_size, e->table);
         if (ret < 0) {

@@ -11,7 +11,10 @@
 #  - a VHD or sparse/stream-optimized VMDK from which data is missing (qemu-img's
 #    convert does not reproduce the original) is refused at open, naming why
 #    ("truncated" / "past the end of the file"), as qemu-img does for VHD;
-#  - the undamaged images convert back to the original data (control).
+#  - the undamaged images convert back to the original data (control);
+#  - images of several files (monolithicFlat and twoGbMaxExtentSparse VMDK, a
+#    qcow2 over a backing file) with one of their files cut in half: convert
+#    fails in one line, compare does not call them identical.
 # And malformed command lines (issue 10, item 3): exit status as qemu-img's, a
 # one-line error naming what is wrong, nothing printed on stdout and no file
 # written when the command is refused.
@@ -94,6 +97,34 @@ for creator in qemu-img quetzal-img; do
       rm -f "$D"
     done
   done
+done
+
+# --- images of several files: a truncated extent or backing file ---
+# cut_part DESC IMAGE PART: PART (a file of IMAGE) cut to half its length; our
+# convert of IMAGE fails in one line (or reproduces the data), compare does not
+# call it identical
+cut_part() {
+  size=$(stat -c %s "$3")
+  truncate -s $((size / 2)) "$3"
+  "$Q" convert -O raw "$2" "$T/oo.raw" >/dev/null 2>"$T/oc.err"; oc=$?
+  if [ $oc = 0 ]; then
+    t "$1: convert exits 0 only with the original data" same_data "$T/oo.raw"
+  else
+    t "$1: convert fails in one line" one_line "$T/oc.err"
+    "$Q" compare "$2" "$S" >/dev/null 2>"$T/cmp.err"
+    t "$1: compare does not call it identical" [ $? != 0 ]
+  fi
+}
+for creator in qemu-img quetzal-img; do
+  tool=qemu-img; [ $creator = quetzal-img ] && tool=$Q
+  rm -f "$T"/m*.vmdk "$T"/ov.qcow2 "$T"/bk.qcow2
+  "$tool" convert -O vmdk -o subformat=monolithicFlat "$S" "$T/mf.vmdk"
+  cut_part "$creator monolithicFlat, flat extent cut" "$T/mf.vmdk" "$T/mf-flat.vmdk"
+  "$tool" convert -O vmdk -o subformat=twoGbMaxExtentSparse "$S" "$T/ms.vmdk"
+  cut_part "$creator twoGbMaxExtentSparse, extent cut" "$T/ms.vmdk" "$T/ms-s001.vmdk"
+  "$tool" convert -O qcow2 "$S" "$T/bk.qcow2"
+  "$tool" create -q -f qcow2 -b bk.qcow2 -F qcow2 "$T/ov.qcow2"
+  cut_part "$creator qcow2 over a cut backing file" "$T/ov.qcow2" "$T/bk.qcow2"
 done
 
 # --- malformed command lines: qemu-img's exit status, nothing printed or written ---
