@@ -47,7 +47,7 @@ open(sys.argv[1], 'wb').write(d)
 PY
 
 # variant: label format convert-options
-variants="qcow2:qcow2: qcow2c:qcow2:-c qcow:qcow: vdi:vdi: vpc:vpc: vmdk:vmdk:
+variants="qcow2:qcow2: qcow2c:qcow2:-c qcow:qcow: qcowc:qcow:-c vdi:vdi: vpc:vpc: vmdk:vmdk:
 vmdks:vmdk:-o_subformat=streamOptimized"
 # qemu-img's and our convert of a damaged image D (into $T/qo.raw, $T/oo.raw)
 check_damaged() { # label fmt D
@@ -85,8 +85,15 @@ for creator in qemu-img quetzal-img; do
     label=${v%%:*} rest=${v#*:} fmt=${rest%%:*} opts=$(echo "${rest#*:}" | tr _ ' ')
     I="$T/$label-${creator%-img}.$fmt"
     # shellcheck disable=SC2086
-    if ! "$tool" convert $opts -O "$fmt" "$S" "$I" >"$T/log" 2>&1; then
-      fail "$creator creates $label"; continue
+    "$tool" convert $opts -O "$fmt" "$S" "$I" >"$T/log" 2>&1; st=$?
+    if [ $st != 0 ]; then
+      # qemu-img 7.2 cannot write compressed qcow (version 1): ours only then
+      if [ $creator = qemu-img ]; then
+        skip "$creator $label: qemu-img cannot make it (exit status $st, $(wc -c <"$T/log") bytes of output)"
+      else
+        fail "$creator creates $label"
+      fi
+      continue
     fi
     t "$creator $label: the undamaged image converts back to the data" sh -c \
       "'$Q' convert -O raw '$I' '$T/back.raw'"
