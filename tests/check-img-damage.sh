@@ -168,6 +168,15 @@ cli "measure --size and a filename" "--size N cannot be used together with a fil
 cli "measure -o unknown (--size)" "Invalid parameter 'foo'" measure --size 1G -O qcow2 -o foo=1
 cli "measure -o unknown (file)" "Invalid parameter 'foo'" measure -O qcow2 -o foo=1 "$B"
 cli "measure without size or file" "Either --size N or one filename" measure -O qcow2
+cli "create -u without a size" "Image creation needs a size parameter" \
+  create -f qcow2 -u -b "$B" -F qcow2 "$N"
+cp "$B" "$T/amend.qcow2"
+cli "amend -o unknown" "Invalid parameter 'foo'" amend -o foo=1 "$T/amend.qcow2"
+t "amend -o unknown leaves the image as it was" cmp "$B" "$T/amend.qcow2"
+# -o size= with a backing file: that size, not the backing file's (as qemu-img)
+"$Q" create -q -f qcow2 -b "$B" -F qcow2 -o size=2M "$N"
+t "create -b with -o size takes that size" sh -c "qemu-img info --output=json '$N' | grep -q '\"virtual-size\": 2097152'"
+rm -f "$N"
 cli "compare without files" "Expecting two image file names" compare
 cli "compare with one file" "Expecting two image file names" compare "$B"
 cli "compare with three files" "Expecting two image file names" compare "$B" "$B" "$B"
