@@ -59,7 +59,8 @@ bool buffer_is_zero(const void *buf, size_t len);
 int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
 
 /* Status of allocated data at host offset host of file: data, plus zero where
- * the host file has a hole (as qemu-img map reports it); may shorten *pnum. */
+ * the host file has a hole (as qemu-img map reports it); may shorten *pnum.
+ * -EIO (bs's reason set) when part of it lies past the end of the file. */
 int format_data_status(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t *pnum);
 
 /* 0 when [host, host+bytes) lies inside file; else -EIO with bs's one-line reason
