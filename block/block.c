@@ -285,12 +285,23 @@ void bdrv_close(BlockDriverState *bs)
     }
 }
 
-/* Rejects creation options the format does not know (qemu-img: "Invalid parameter"). */
+/* Rejects creation options the format does not know (qemu-img: "Invalid parameter"),
+ * backing files for a format without them, and a size that is not one. */
 static int check_create_options(const BlockDriver *drv, QDict *options, BlockErrorInfo *err)
 {
     for (size_t i = 0; i < qdict_count(options); i++) {
         const char *key = qdict_key_at(options, i);
         bool known = strcmp(key, "size") == 0;
+        uint64_t size;
+        if (!drv->supports_backing &&
+            (strcmp(key, "backing_file") == 0 || strcmp(key, "backing_fmt") == 0)) {
+            block_error_set(err, "Backing file not supported for file format '%s'",
+                            drv->format_name);
+            return -EINVAL;
+        }
+        if (known && qdict_get_size(options, "size", 0, &size, err) < 0) {
+            return -EINVAL;
+        }
         for (const BlockOptionDesc *d = drv->create_opts; d && d->name && !known; d++) {
             known = strcmp(d->name, key) == 0;
         }
@@ -301,6 +312,17 @@ static int check_create_options(const BlockDriver *drv, QDict *options, BlockErr
         }
     }
     return 0;
+}
+
+int bdrv_check_create_options(const char *format, QDict *options, BlockErrorInfo *err)
+{
+    const BlockDriver *drv = bdrv_find_format(format);
+    err->msg[0] = '\0';
+    if (!drv) {
+        block_error_set(err, "Unknown file format '%s'", format);
+        return -EINVAL;
+    }
+    return options ? check_create_options(drv, options, err) : 0;
 }
 
 int bdrv_create(const char *format, const char *filename, QDict *options, BlockErrorInfo *err)

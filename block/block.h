@@ -23,6 +23,11 @@ typedef struct QDict QDict;          /* string key -> string value options (bloc
 /* cache=unsafe (qemu-img convert's default for its target): a format may skip the
  * flushes that order its metadata updates; a crash can then lose more than leaks */
 #define BDRV_O_NO_FLUSH   0x0800
+/* opened by check: metadata pointing past the end of the file is read as zeros
+ * and left for check to report (as qemu-img check does) instead of refusing the
+ * image at open or failing with an I/O error; guest data reads past the end are
+ * still I/O errors */
+#define BDRV_O_CHECK      0x1000
 
 /* write request flags */
 #define BDRV_REQ_FUA       0x1
@@ -120,6 +125,10 @@ BlockDriverState *bdrv_open(const char *filename, const char *format, QDict *opt
                             int flags, BlockErrorInfo *err);
 void bdrv_close(BlockDriverState *bs);                  /* also closes the backing chain */
 int bdrv_create(const char *format, const char *filename, QDict *options, BlockErrorInfo *err);
+/* what bdrv_create checks first, for callers that must refuse bad options before
+ * printing or writing anything: unknown options ("Invalid parameter"), backing
+ * files for a format without them, a size that is not a size */
+int bdrv_check_create_options(const char *format, QDict *options, BlockErrorInfo *err);
 
 int bdrv_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
 int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf, int flags);

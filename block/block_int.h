@@ -84,6 +84,9 @@ int block_file_open(const char *filename, int flags, BlockFile **out, BlockError
 void block_file_close(BlockFile *f);
 /* reads past the end of the file return zeros */
 int block_file_pread(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf);
+/* reads data that an image's metadata says the file holds: -EIO when part of
+ * [offset, offset+bytes) lies past the end of the file, never zeros */
+int block_file_pread_data(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf);
 int block_file_pwrite(BlockFile *f, uint64_t offset, uint64_t bytes, const void *buf);
 int block_file_flush(BlockFile *f);
 int block_file_truncate(BlockFile *f, uint64_t size);

@@ -241,6 +241,21 @@ int block_file_pread(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf)
     return plain_pread(f->fd, offset, bytes, buf);
 }
 
+int block_file_pread_data(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf)
+{
+    int64_t length = block_file_length(f);
+
+    if (length < 0) {
+        return (int)length;
+    }
+    /* a short read of data the image's metadata says exists: the file was
+     * truncated or the metadata is damaged; zeros would be silent data loss */
+    if (offset > (uint64_t)length || bytes > (uint64_t)length - offset) {
+        return -EIO;
+    }
+    return block_file_pread(f, offset, bytes, buf);
+}
+
 int block_file_pwrite(BlockFile *f, uint64_t offset, uint64_t bytes, const void *buf)
 {
     if (!f->writable) {

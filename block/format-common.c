@@ -60,10 +60,40 @@ int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t byte
     return 0;
 }
 
-int format_data_status(BlockFile *file, uint64_t host, uint64_t *pnum)
+static void format_past_eof_error(BlockDriverState *bs, BlockFile *file, uint64_t host,
+                                  uint64_t bytes, int64_t length)
+{
+    bdrv_set_error(bs, "%s: %llu bytes of data at host offset %llu lie past the end of "
+                   "the file (%lld bytes): %s", block_file_name(file),
+                   (unsigned long long)bytes, (unsigned long long)host,
+                   (long long)length, strerror(EIO));
+}
+
+int format_check_in_file(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t bytes)
+{
+    int64_t length = block_file_length(file);
+
+    if (length < 0) {
+        bdrv_set_error(bs, "%s: cannot get the file size: %s", block_file_name(file),
+                       strerror((int)-length));
+        return (int)length;
+    }
+    if (host > (uint64_t)length || bytes > (uint64_t)length - host) {
+        format_past_eof_error(bs, file, host, bytes, length);
+        return -EIO;
+    }
+    return 0;
+}
+
+int format_data_status(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t *pnum)
 {
     uint64_t n = 0;
-    int status = block_file_status(file, host, *pnum, &n);
+    int status = format_check_in_file(bs, file, host, *pnum);
+
+    if (status < 0) {
+        return status;
+    }
+    status = block_file_status(file, host, *pnum, &n);
 
     if (status < 0) {
         return status;
@@ -73,6 +103,21 @@ int format_data_status(BlockFile *file, uint64_t host, uint64_t *pnum)
     }
     return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID | BDRV_BLOCK_ALLOCATED |
            (status & BDRV_BLOCK_ZERO);
+}
+
+int format_read_data(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t bytes,
+                     void *buf)
+{
+    int ret = block_file_pread_data(file, host, bytes, buf);
+    int64_t length;
+
+    if (ret == -EIO && (length = block_file_length(file)) >= 0 &&
+        (host > (uint64_t)length || bytes > (uint64_t)length - host)) {
+        format_past_eof_error(bs, file, host, bytes, length);
+    } else if (ret < 0) {
+        bdrv_set_error(bs, "%s: read error: %s", block_file_name(file), strerror(-ret));
+    }
+    return ret;
 }
 
 int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *err)

@@ -59,14 +59,25 @@ bool buffer_is_zero(const void *buf, size_t len);
 int format_read_unallocated(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *buf);
 
 /* Status of allocated data at host offset host of file: data, plus zero where
- * the host file has a hole (as qemu-img map reports it); may shorten *pnum. */
-int format_data_status(BlockFile *file, uint64_t host, uint64_t *pnum);
+ * the host file has a hole (as qemu-img map reports it); may shorten *pnum.
+ * -EIO (bs's reason set) when part of it lies past the end of the file. */
+int format_data_status(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t *pnum);
+
+/* 0 when [host, host+bytes) lies inside file; else -EIO with bs's one-line reason
+ * (data the metadata lists but the file does not hold is lost, not zeros) */
+int format_check_in_file(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t bytes);
 
 /* Reads a table of count 32-bit entries at offset of bs's file into a new array,
  * in host byte order (entries stored big-endian when big_endian); what names the
  * table in the one-line error. */
 int format_read_table32(BlockDriverState *bs, uint64_t offset, uint32_t count,
                         bool big_endian, const char *what, uint32_t **table);
+
+/* Reads bytes at host offset host of file, data the image's metadata says the
+ * file holds: on failure sets bs's one-line reason (naming the file, and saying
+ * so when the data lies past the end of the file) and returns -EIO or the error. */
+int format_read_data(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t bytes,
+                     void *buf);
 
 /* Creates (or truncates) filename and opens it read-write for a new image. */
 int format_create_file(const char *filename, BlockFile **out, BlockErrorInfo *err);

@@ -221,8 +221,8 @@ int qdict_get_size(const QDict *d, const char *key, uint64_t def, uint64_t *out,
         return 0;
     }
     if (parse_size(text, out) < 0) {
-        block_error_set(err, "Parameter '%s' expects a non-negative number below 2^63; "
-                 "optional suffix k, M, G, T, P or E", key);
+        block_error_set(err, "Parameter '%s' expects a non-negative number below 2^63 "
+                 "(not '%s'); optional suffix k, M, G, T, P or E", key, text);
         return -1;
     }
     return 0;

@@ -234,9 +234,9 @@ static int qcow_load_l2(BlockDriverState *bs, QcowState *s, uint64_t l2_offset, 
         }
     }
     victim->offset = 0;
-    ret = block_file_pread(bs->file, l2_offset, (uint64_t)s->l2_entries * 8, victim->table);
+    ret = format_read_data(bs, bs->file, l2_offset, (uint64_t)s->l2_entries * 8, victim->table);
     if (ret < 0) {
-        return qcow_io_error(bs, "read", ret);
+        return ret;
     }
     for (uint32_t i = 0; i < s->l2_entries; i++) {
         victim->table[i] = load_be64(&victim->table[i]);
@@ -277,9 +277,9 @@ static int qcow_read_compressed(BlockDriverState *bs, QcowState *s, uint64_t ent
         return 0;
     }
     s->cluster_buf_entry = 0;
-    ret = block_file_pread(bs->file, host, csize, s->compressed_buf);
+    ret = format_read_data(bs, bs->file, host, csize, s->compressed_buf);
     if (ret < 0) {
-        return qcow_io_error(bs, "read", ret);
+        return ret;
     }
     if (format_inflate(s->compressed_buf, csize, s->cluster_buf, s->cluster_size,
                        QCOW_DEFLATE_WINDOW) != (int)s->cluster_size) {
@@ -337,8 +337,7 @@ static int qcow_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, voi
         } else {
             ret = qcow_extend_run(bs, s, offset, bytes, entry, &n);
             if (ret == 0) {
-                ret = block_file_pread(bs->file, entry + in_cluster, n, out);
-                ret = ret < 0 ? qcow_io_error(bs, "read", ret) : 0;
+                ret = format_read_data(bs, bs->file, entry + in_cluster, n, out);
             }
         }
         if (ret < 0) {
@@ -629,7 +628,7 @@ static int qcow_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
         return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_COMPRESSED;
     }
     *map = first + in_cluster;
-    return format_data_status(bs->file, *map, pnum);
+    return format_data_status(bs, bs->file, *map, pnum);
 }
 
 /* commit: the top image reads through to its backing file again. The L1 table

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block/format-common.h"
 #include "block/qcow2.h"
 
 int qcow2_cache_init(Qcow2Cache *c, unsigned count, uint32_t table_size)
@@ -93,7 +94,12 @@ int qcow2_cache_get(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset, uint8_
         if (ret < 0) {
             return ret;
         }
-        ret = block_file_pread(bs->file, offset, c->table_size, e->table);
+        /* an L2 table past the end of the file is missing metadata: zeros would
+         * show its clusters as unallocated, so that is an I/O error (check reads
+         * zeros there, as qemu-img check does, and reports what it finds) */
+        ret = c == &((Qcow2State *)bs->opaque)->l2_cache && !(bs->open_flags & BDRV_O_CHECK)
+              ? format_read_data(bs, bs->file, offset, c->table_size, e->table)
+              : block_file_pread(bs->file, offset, c->table_size, e->table);
         if (ret < 0) {
             qcow2_io_error(bs, ret, "reading metadata from");
             return ret;

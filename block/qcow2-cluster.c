@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block/format-common.h"
 #include "block/qcow2.h"
 
 Qcow2ClusterType qcow2_cluster_type(const Qcow2State *s, uint64_t l2_entry)
@@ -181,10 +182,8 @@ int qcow2_co_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void *
             memset(out, 0, run);
             break;
         case QCOW2_CLUSTER_NORMAL:
-            ret = block_file_pread(bs->file, (entry & QCOW2_L2E_OFFSET_MASK) + in_cluster, run, out);
-            if (ret < 0) {
-                qcow2_io_error(bs, ret, "reading data of");
-            }
+            ret = format_read_data(bs, bs->file, (entry & QCOW2_L2E_OFFSET_MASK) + in_cluster,
+                                   run, out);
             break;
         case QCOW2_CLUSTER_COMPRESSED:
             ret = qcow2_read_compressed(bs, entry, in_cluster, run, out);
@@ -688,7 +687,12 @@ int qcow2_co_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
         /* in a metadata-preallocated image, holes in the host file under
          * allocated clusters read as zeros: say so, as qemu-img map does */
         uint64_t file_run = 0;
-        int file_status = metadata_preallocated(bs)
+        int file_status;
+        ret = format_check_in_file(bs, bs->file, host, run);
+        if (ret < 0) {
+            return ret;
+        }
+        file_status = metadata_preallocated(bs)
                           ? block_file_status(bs->file, host, run, &file_run) : -1;
         int zero = 0;
         if (file_status >= 0 && file_run > 0) {

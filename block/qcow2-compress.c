@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "block/format-common.h"
 #include "block/qcow2.h"
 
 #define COMPRESS_WINDOW_BITS (-12)   /* raw deflate, 4 KiB window, as QEMU writes */
@@ -50,7 +51,20 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
     if (s->decompressed_entry != l2_entry) {
         uint64_t csize;
         uint64_t host = qcow2_compressed_host_range(s, l2_entry, &csize);
-        int ret = block_file_pread(bs->file, host, csize, s->compressed_buffer);
+        int64_t length = block_file_length(bs->file);
+        int ret = length < 0 ? (int)length : 0;
+        /* the descriptor rounds the end up to a 512-byte sector, and the last
+         * compressed cluster of a file may end inside its last sector: past
+         * that sector, the data is missing (qcow2 spec, "Compressed Clusters
+         * Descriptor") */
+        if (ret == 0 && (host >= (uint64_t)length ||
+                         host + csize > round_up_u64((uint64_t)length, 512))) {
+            bdrv_set_error(bs, "%s: compressed cluster at host offset %llu lies past the end of "
+                           "the file (%lld bytes): %s", bs->filename, (unsigned long long)host,
+                           (long long)length, strerror(EIO));
+            return -EIO;
+        }
+        ret = ret < 0 ? ret : block_file_pread(bs->file, host, csize, s->compressed_buffer);
         if (ret < 0) {
             qcow2_io_error(bs, ret, "reading compressed data of");
             return ret;

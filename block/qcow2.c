@@ -263,13 +263,23 @@ static int read_l1_table(BlockDriverState *bs)
         free(raw);
         return -ENOMEM;
     }
-    int ret = bytes ? block_file_pread(bs->file, s->l1_table_offset, bytes, raw) : 0;
+    /* an L1 table past the end of the file would read as zeros: every cluster
+     * unallocated in place of the image's data (check reads it so, and reports) */
+    int ret = !bytes ? 0 : (bs->open_flags & BDRV_O_CHECK)
+              ? block_file_pread(bs->file, s->l1_table_offset, bytes, raw)
+              : block_file_pread_data(bs->file, s->l1_table_offset, bytes, raw);
     for (uint32_t i = 0; ret == 0 && i < s->l1_size; i++) {
         s->l1_table[i] = qcow2_be64(raw + i * 8);
     }
     free(raw);
-    if (ret < 0) {
-        bdrv_set_error(bs, "cannot read the L1 table");
+    if (ret == -EIO && block_file_length(bs->file) >= 0 &&
+        s->l1_table_offset + bytes > (uint64_t)block_file_length(bs->file)) {
+        bdrv_set_error(bs, "image truncated: the L1 table lies past the end of the file "
+                       "(expecting at least %llu bytes, the file has %lld)",
+                       (unsigned long long)(s->l1_table_offset + bytes),
+                       (long long)block_file_length(bs->file));
+    } else if (ret < 0) {
+        bdrv_set_error(bs, "cannot read the L1 table: %s", strerror(-ret));
     }
     return ret;
 }

@@ -224,9 +224,9 @@ static int vdi_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void
         } else if (!vdi_entry_allocated(s, entry)) {
             return vdi_bad_entry(bs, block, entry);
         } else {
-            ret = block_file_pread(bs->file, vdi_block_host_offset(s, entry) + in_block, n, out);
+            ret = format_read_data(bs, bs->file, vdi_block_host_offset(s, entry) + in_block, n,
+                                   out);
             if (ret < 0) {
-                bdrv_set_error(bs, "%s: read error: %s", bs->filename, strerror(-ret));
                 return ret;
             }
         }
@@ -364,10 +364,15 @@ static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     bool allocated = vdi_entry_allocated(s, entry);
     uint64_t n = s->block_size - in_block;
 
+    /* an entry past the blocks the image has is damage, not a hole (as pread) */
+    if (!allocated && entry < VDI_DISCARDED) {
+        return vdi_bad_entry(bs, block, entry);
+    }
+
     /* merge following blocks with the same status (contiguous data for allocated) */
     for (uint32_t next = block + 1; n < bytes && next < s->block_count; next++) {
         uint32_t e = s->block_map[next];
-        if (allocated ? e != entry + (next - block) : vdi_entry_allocated(s, e)) {
+        if (allocated ? e != entry + (next - block) : e < VDI_DISCARDED) {
             break;
         }
         n += s->block_size;
@@ -378,7 +383,7 @@ static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
         return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     }
     *map = vdi_block_host_offset(s, entry) + in_block;
-    return format_data_status(bs->file, *map, pnum);
+    return format_data_status(bs, bs->file, *map, pnum);
 }
 
 static int vdi_flush(BlockDriverState *bs)

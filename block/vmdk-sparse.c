@@ -129,6 +129,146 @@ static int vmdk_prepare_sparse_io(BlockDriverState *bs, VmdkState *s, VmdkExtent
     return 0;
 }
 
+static int vmdk_truncated(BlockDriverState *bs, const VmdkExtent *e, const char *what,
+                          uint64_t needed, int64_t file_len)
+{
+    bdrv_set_error(bs, "VMDK extent '%s' truncated: %s lies past the end of the file "
+                   "(expecting at least %llu bytes, the file has %lld)", e->filename, what,
+                   (unsigned long long)needed, (long long)file_len);
+    return -EINVAL;
+}
+
+/* The grains one grain table (of index gd_index) lists must lie in the file: the
+ * whole grain, or the part the extent's capacity covers, or for a compressed
+ * grain its first byte (its marker, read when the grain is, gives the rest). */
+static int vmdk_check_gt_in_file(BlockDriverState *bs, const VmdkExtent *e, uint32_t gd_index,
+                                 const uint32_t *gt, uint64_t capacity, int64_t file_len,
+                                 uint32_t *last_gte)
+{
+    for (uint32_t j = 0; j < e->gtes_per_gt; j++) {
+        uint32_t gte = load_le32(&gt[j]);
+        uint64_t start = ((uint64_t)gd_index * e->gtes_per_gt + j) * e->grain_size;
+        uint64_t need = e->compressed ? 1 : e->grain_size;
+        if (gte == 0 || vmdk_gte_is_zeroed(e, gte) || start >= capacity) {
+            continue;
+        }
+        if (!e->compressed && capacity - start < need) {
+            need = capacity - start;
+        }
+        *last_gte = gte > *last_gte ? gte : *last_gte;
+        if ((uint64_t)gte * 512 + need > (uint64_t)file_len) {
+            return vmdk_truncated(bs, e, "a grain", (uint64_t)gte * 512 + need, file_len);
+        }
+    }
+    return 0;
+}
+
+/* A stream's grains follow one another, so the last one is the one a truncated
+ * file cuts: its marker ("Stream-Optimized Compressed Sparse Extents", grain
+ * marker: sector, size, data) must fit in the file with the data it announces. */
+static int vmdk_check_last_marker(BlockDriverState *bs, const VmdkExtent *e, uint32_t last_gte,
+                                  int64_t file_len)
+{
+    uint8_t marker[12];
+    uint64_t at = (uint64_t)last_gte * 512;
+    int ret;
+
+    if (!e->has_markers || last_gte == 0) {
+        return 0;
+    }
+    if (at + sizeof(marker) > (uint64_t)file_len) {
+        return vmdk_truncated(bs, e, "a grain", at + sizeof(marker), file_len);
+    }
+    ret = block_file_pread(e->file, at, sizeof(marker), marker);
+    if (ret < 0) {
+        bdrv_set_error(bs, "cannot read a grain marker of extent '%s': %s", e->filename,
+                       strerror(-ret));
+        return ret;
+    }
+    if (at + sizeof(marker) + load_le32(marker + 8) > (uint64_t)file_len) {
+        return vmdk_truncated(bs, e, "a compressed grain",
+                              at + sizeof(marker) + load_le32(marker + 8), file_len);
+    }
+    return 0;
+}
+
+/* qemu-img refuses an extent shorter than its header's overhead (where grains
+ * begin, "File truncated, expecting at least N bytes"); a grain table or a grain
+ * past the end of the file would read as zeros in place of data, so those are
+ * refused too (except for check: scan_tables false). Grain tables past the first VMDK_SCAN_MAX_GTS are checked when
+ * they are read (an I/O error), to bound the work at open. */
+#define VMDK_SCAN_MAX_GTS 32768u
+/* Reads the grain tables (runs of adjacent ones at once, up to a bound) and checks
+ * their grains lie in the file; *last_gte is the highest grain seen. */
+static int vmdk_scan_gts(BlockDriverState *bs, const VmdkExtent *e, int64_t file_len,
+                         uint64_t capacity, uint32_t *last_gte)
+{
+    enum { BATCH_BYTES = 1 << 20 };
+    uint64_t gt_bytes = (uint64_t)e->gtes_per_gt * 4;
+    uint32_t max_run = gt_bytes % 512 == 0 && gt_bytes <= BATCH_BYTES ? BATCH_BYTES / gt_bytes : 1;
+    uint32_t scanned = 0, run;
+    uint8_t *buf = malloc(max_run * gt_bytes);
+    int ret = 0;
+
+    if (!buf) {
+        bdrv_set_error(bs, "out of memory for VMDK grain tables");
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i < e->gd_entries && ret == 0 && scanned < VMDK_SCAN_MAX_GTS; i += run) {
+        run = 1;
+        if (e->gd[i] == 0) {
+            continue;
+        }
+        while (run < max_run && i + run < e->gd_entries &&
+               e->gd[i + run] == e->gd[i] + run * (gt_bytes / 512)) {
+            run++;
+        }
+        scanned += run;
+        /* tables in a hole of the host file are zeros: nothing to check */
+        uint64_t hole = 0;
+        if (block_file_status(e->file, (uint64_t)e->gd[i] * 512, run * gt_bytes, &hole) ==
+                BDRV_BLOCK_ZERO && hole >= run * gt_bytes) {
+            continue;
+        }
+        ret = block_file_pread(e->file, (uint64_t)e->gd[i] * 512, run * gt_bytes, buf);
+        if (ret < 0) {
+            bdrv_set_error(bs, "cannot read a grain table of extent '%s': %s", e->filename,
+                           strerror(-ret));
+        }
+        for (uint32_t k = 0; k < run && ret == 0; k++) {
+            const uint32_t *gt = (const uint32_t *)(buf + k * gt_bytes);
+            if (!buffer_is_zero(gt, gt_bytes)) {        /* most of a new image's are */
+                ret = vmdk_check_gt_in_file(bs, e, i + k, gt, capacity, file_len, last_gte);
+            }
+        }
+    }
+    free(buf);
+    return ret;
+}
+
+static int vmdk_check_in_file(BlockDriverState *bs, const VmdkExtent *e, int64_t file_len,
+                              uint64_t overhead, uint64_t capacity, bool scan_tables)
+{
+    uint64_t gt_bytes = (uint64_t)e->gtes_per_gt * 4;
+    uint32_t last_gte = 0;
+    int ret;
+
+    if (overhead > (uint64_t)file_len) {
+        return vmdk_truncated(bs, e, "the grain area", overhead, file_len);
+    }
+    if (!scan_tables) {
+        return 0;               /* check reports them, entry by entry */
+    }
+    for (uint32_t i = 0; i < e->gd_entries; i++) {
+        uint64_t at = (uint64_t)e->gd[i] * 512;
+        if (e->gd[i] != 0 && at + gt_bytes > (uint64_t)file_len) {
+            return vmdk_truncated(bs, e, "a grain table", at + gt_bytes, file_len);
+        }
+    }
+    ret = vmdk_scan_gts(bs, e, file_len, capacity, &last_gte);
+    return ret < 0 ? ret : vmdk_check_last_marker(bs, e, last_gte, file_len);
+}
+
 int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool whole_disk)
 {
     uint8_t h[512];
@@ -187,6 +327,11 @@ int vmdk_open_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, bool who
                        strerror(-ret));
         return ret;
     }
+    ret = vmdk_check_in_file(bs, e, file_len, load_le64(h + HDR_OVERHEAD) * 512, capacity * 512,
+                             !(bs->open_flags & BDRV_O_CHECK));
+    if (ret < 0) {
+        return ret;
+    }
     return vmdk_prepare_sparse_io(bs, s, e, file_len, load_le64(h + HDR_OVERHEAD) * 512);
 }
 
@@ -219,9 +364,10 @@ static int vmdk_load_gt(BlockDriverState *bs, VmdkExtent *e, uint64_t gt_sector,
         victim->table = grown;
         victim->entries = e->gtes_per_gt;
     }
-    ret = block_file_pread(e->file, gt_sector * 512, (uint64_t)e->gtes_per_gt * 4, victim->table);
+    ret = format_read_data(bs, e->file, gt_sector * 512, (uint64_t)e->gtes_per_gt * 4,
+                           victim->table);
     if (ret < 0) {
-        return vmdk_io_error(bs, e, "read", ret);
+        return ret;
     }
     for (uint32_t i = 0; i < e->gtes_per_gt; i++) {
         victim->table[i] = load_le32(&victim->table[i]);
@@ -273,6 +419,13 @@ static int vmdk_read_compressed(BlockDriverState *bs, VmdkState *s, VmdkExtent *
     }
     if (e->has_markers) {
         uint32_t size = data_len >= 12 ? load_le32(s->compressed_buf + 8) : 0;
+        if (data_len == avail && (data_len < 12 || (size && size > data_len - 12)) &&
+            12 + (uint64_t)size <= s->compressed_buf_size) {
+            bdrv_set_error(bs, "%s: compressed grain at sector %u of extent '%s' lies past the "
+                           "end of the file (%lld bytes): %s", bs->filename, gte, e->filename,
+                           (long long)file_len, strerror(EIO));
+            return -EIO;
+        }
         if (size == 0 || size > data_len - 12) {
             bdrv_set_error(bs, "%s: bad grain marker at sector %u of extent '%s'", bs->filename,
                            gte, e->filename);
@@ -322,8 +475,7 @@ int vmdk_read_sparse(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, uint64_t
         }
         return ret;
     }
-    ret = block_file_pread(e->file, (uint64_t)gte * 512 + in_grain, n, out);
-    return ret < 0 ? vmdk_io_error(bs, e, "read", ret) : 0;
+    return format_read_data(bs, e->file, (uint64_t)gte * 512 + in_grain, n, out);
 }
 
 /* Points the grain holding rel at gte, in the GT and its redundant copy. */
@@ -373,8 +525,12 @@ static int vmdk_merge_grain(BlockDriverState *bs, VmdkState *s, VmdkExtent *e, u
         } else if (e->compressed) {
             ret = vmdk_read_compressed(bs, s, e, gte);
         } else {
-            ret = block_file_pread(e->file, (uint64_t)gte * 512, e->grain_size, s->grain_buf);
-            ret = ret < 0 ? vmdk_io_error(bs, e, "read", ret) : 0;
+            /* the old data must be in the file (zeros would be written back as
+             * data); only the part of the last grain inside the extent counts */
+            uint64_t held = e->length - grain_start < e->grain_size ? e->length - grain_start
+                                                                    : e->grain_size;
+            memset(s->grain_buf + held, 0, e->grain_size - held);
+            ret = format_read_data(bs, e->file, (uint64_t)gte * 512, held, s->grain_buf);
         }
         if (ret < 0) {
             return ret;

@@ -159,8 +159,7 @@ static int vmdk_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, voi
         } else if (e->type == EXTENT_ZERO) {
             memset(out, 0, n);
         } else if (e->type == EXTENT_FLAT) {
-            ret = block_file_pread(e->file, e->flat_offset + rel, n, out);
-            ret = ret < 0 ? vmdk_io_error(bs, e, "read", ret) : 0;
+            ret = format_read_data(bs, e->file, e->flat_offset + rel, n, out);
         } else {
             ret = vmdk_read_sparse(bs, s, e, rel, n, out);
         }
@@ -725,7 +724,7 @@ static int vmdk_sparse_status(BlockDriverState *bs, VmdkExtent *e, uint64_t rel,
         *pnum = bytes;
     }
     *map = (uint64_t)first * 512 + in_grain;
-    return format_data_status(bs->file, *map, pnum);
+    return format_data_status(bs, bs->file, *map, pnum);
 }
 
 static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
@@ -750,7 +749,7 @@ static int vmdk_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byt
         return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
     case EXTENT_FLAT:
         *pnum = bytes;
-        ret = format_data_status(e->file, e->flat_offset + rel, pnum);
+        ret = format_data_status(bs, e->file, e->flat_offset + rel, pnum);
         if (ret < 0 || e->file == bs->file) {
             *map = e->flat_offset + rel;
             return ret;

@@ -134,7 +134,7 @@ static int vpc_read_bat(BlockDriverState *bs, VpcState *s, uint64_t *end)
     if (ret < 0) {
         return ret;
     }
-    *end = s->bat_offset + (uint64_t)s->bat_entries * 4;
+    *end = round_up_u64(s->bat_offset + (uint64_t)s->bat_entries * 4, 512);
     for (uint32_t i = 0; i < s->bat_entries; i++) {
         if (s->bat[i] != VHD_BAT_UNUSED) {
             uint64_t block_end = (uint64_t)s->bat[i] * 512 + s->bitmap_size + s->block_size;
@@ -186,6 +186,14 @@ static int vpc_open_dynamic(BlockDriverState *bs, VpcState *s, int64_t file_len,
     ret = vpc_read_bat(bs, s, &highest_end);
     if (ret < 0) {
         return ret;
+    }
+    /* Every block the BAT lists must be in the file: one past its end would
+     * read as zeros in place of its data (qemu-img refuses such a file too). */
+    if (highest_end > (uint64_t)file_len) {
+        bdrv_set_error(bs, "VHD image truncated: its block allocation table points past the "
+                       "end of the file (expecting at least %llu bytes, the file has %lld)",
+                       (unsigned long long)highest_end, (long long)file_len);
+        return -EINVAL;
     }
     /* New blocks go where the footer is now: everything past it is fresh space. */
     s->next_block_offset = (uint64_t)file_len - (footer_at_end ? VHD_FOOTER_SIZE : 0);
@@ -290,9 +298,9 @@ static int vpc_pread(BlockDriverState *bs, uint64_t offset, uint64_t bytes, void
         if (host == 0) {
             memset(out, 0, n);
         } else {
-            ret = block_file_pread(bs->file, host, n, out);
+            ret = format_read_data(bs, bs->file, host, n, out);
             if (ret < 0) {
-                return vpc_io_error(bs, "read", ret);
+                return ret;
             }
         }
         offset += n;
@@ -418,7 +426,7 @@ static int vpc_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     if (s->is_fixed) {
         *pnum = bytes;
         *map = offset;
-        return format_data_status(bs->file, offset, pnum);
+        return format_data_status(bs, bs->file, offset, pnum);
     }
     host = vpc_host_offset(s, offset, bytes, &n);
     *pnum = n;

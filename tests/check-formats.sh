@@ -270,7 +270,12 @@ for fmt in qcow vdi vpc vmdk; do
   same_status "$fmt: truncated header" info -f "$fmt" "$T/bad"
   head -c 1500 "$T/good" >"$T/bad"
   same_status "$fmt: truncated tables" info -f "$fmt" "$T/bad"
-  same_status "$fmt: truncated tables, read" convert -f "$fmt" -O raw "$T/bad" "$T/bad.raw"
+  case $fmt in
+  qcow|vdi) # qemu-img reads zeros in place of the missing data; we refuse (issue 10)
+    t "$fmt: truncated tables, read is an I/O error in one line" sh -c "! '$Q' convert -f $fmt \
+      -O raw '$T/bad' '$T/bad.raw' 2>'$T/err' && [ \$(wc -l <'$T/err') = 1 ] && grep -q 'Input/output error' '$T/err'" ;;
+  *) same_status "$fmt: truncated tables, read" convert -f "$fmt" -O raw "$T/bad" "$T/bad.raw" ;;
+  esac
 done
 if have qcow; then
   qemu-img create -q -f qcow "$T/bad" 5M

@@ -178,13 +178,13 @@ int img_compare(int argc, char **argv)
         default:
             img_error("usage: compare [-f fmt] [-F fmt] [-T src_cache] [-p] [-q] [-s] "
                       "filename1 filename2");
-            return COMPARE_ERROR;
+            return IMG_EXIT_ERROR;      /* qemu-img: 1 for usage errors, 2 for failures */
         }
     }
     s.progress.enabled &= !s.quiet;
     if (optind != argc - 2) {
         img_error("Expecting two image file names");
-        return COMPARE_ERROR;
+        return IMG_EXIT_ERROR;
     }
     s.a = img_open(argv[optind], format_a, flags);
     if (!s.a) {

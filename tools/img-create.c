@@ -30,8 +30,12 @@ static bool backing_size(const char *filename, const char *backing, const char *
 {
     char path[4096];
     bdrv_resolve_backing_name(filename, backing, path, sizeof(path));
-    if (unsafe && have_size) {
-        return true;
+    if (unsafe) {
+        /* -u: the backing file is not opened, so it cannot give the size */
+        if (!have_size) {
+            img_error("%s: Image creation needs a size parameter", filename);
+        }
+        return have_size;
     }
     BlockErrorInfo err = { "" };
     BlockDriverState *bs = bdrv_open(path, backing_fmt, NULL, 0, &err);
@@ -97,18 +101,29 @@ static bool settle_size(CreateOptions *c, const char *filename, bool have_size, 
     }
     const char *backing = qdict_get(c->opts, "backing_file");
     const char *backing_fmt = qdict_get(c->opts, "backing_fmt");
+    BlockErrorInfo err = { "" };
+    if (backing_fmt && !backing) {
+        img_error("%s: Backing format cannot be used without backing file", filename);
+        return false;
+    }
+    /* nothing is printed or written for options the format refuses */
+    if (bdrv_check_create_options(c->format, c->opts, &err) < 0) {
+        img_error("%s: %s", filename, err.msg);
+        return false;
+    }
     if (backing && !backing_fmt) {
         img_error("%s: Backing file specified without backing format", filename);
         return false;
     }
-    if (backing && !backing_size(filename, backing, backing_fmt, c->unsafe, have_size, &size)) {
+    bool sized = have_size || qdict_get(c->opts, "size");   /* argument or -o size */
+    if (backing && !backing_size(filename, backing, backing_fmt, c->unsafe, sized, &size)) {
         return false;
     }
-    if (!backing && !have_size && !qdict_get(c->opts, "size")) {
+    if (!backing && !sized) {
         img_error("%s: Image creation needs a size parameter", filename);
         return false;
     }
-    if (have_size || backing) {
+    if (have_size || (backing && !sized)) {
         char text[32];
         snprintf(text, sizeof(text), "%" PRIu64, size);
         qdict_put(c->opts, "size", text);
@@ -165,14 +180,16 @@ out:
  * "~", see img_resize) */
 static bool parse_resize_amount(const char *text, int *sign, uint64_t *amount)
 {
+    const char *given = text;
     *sign = 0;
     if (*text == '+' || *text == '~') {
         *sign = *text == '+' ? 1 : -1;
         text++;
     }
     if (parse_size(text, amount) < 0 || *amount > INT64_MAX) {
-        img_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for "
-                  "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+        img_error("Invalid image size specified: '%s%s'. You may use k, M, G, T, P or E "
+                  "suffixes for kilobytes, megabytes, gigabytes, terabytes, petabytes and "
+                  "exabytes.", *given == '~' ? "-" : "", *given == '~' ? given + 1 : given);
         return false;
     }
     return true;
@@ -292,8 +309,11 @@ int img_amend(int argc, char **argv)
     if (!bs) {
         goto out;
     }
+    BlockErrorInfo err = { "" };
     if (img_options_help(bdrv_format_name(bs), opts)) {
         status = 0;
+    } else if (bdrv_check_create_options(bdrv_format_name(bs), opts, &err) < 0) {
+        img_error("%s", err.msg);       /* nothing changed for an unknown option */
     } else if (bdrv_amend(bs, opts) < 0 || bdrv_flush(bs) < 0) {
         img_error("Error while amending options: %s", bdrv_last_error(bs));
     } else {

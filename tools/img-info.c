@@ -349,7 +349,8 @@ int img_check(int argc, char **argv)
         img_error("Expecting one image file name");
         return IMG_EXIT_ERROR;
     }
-    BlockDriverState *bs = img_open(argv[optind], format, flags | BDRV_O_NO_BACKING);
+    BlockDriverState *bs = img_open(argv[optind], format,
+                                    flags | BDRV_O_NO_BACKING | BDRV_O_CHECK);
     if (!bs) {
         return IMG_EXIT_ERROR;
     }
@@ -566,6 +567,10 @@ static bool parse_measure_options(int argc, char **argv, MeasureOptions *m)
             return false;
         }
     }
+    if (m->have_size && optind < argc) {
+        img_error("--size N cannot be used together with a filename.");
+        return false;
+    }
     if (m->have_size == (optind < argc) || optind + 1 < argc) {
         img_error("Either --size N or one filename must be specified.");
         return false;
@@ -585,11 +590,16 @@ int img_measure(int argc, char **argv)
         status = 0;
         goto out;
     }
+    uint64_t required, fully_allocated;
+    BlockErrorInfo err = { "" };
+    /* refused before the source is opened or anything printed, as qemu-img does */
+    if (bdrv_check_create_options(m.out_format, m.opts, &err) < 0) {
+        img_error("%s", err.msg);
+        goto out;
+    }
     if (!m.have_size && !(in = img_open(argv[optind], m.format, 0))) {
         goto out;
     }
-    uint64_t required, fully_allocated;
-    BlockErrorInfo err = { "" };
     if (bdrv_measure(m.out_format, m.opts, in, m.size, &required, &fully_allocated, &err) < 0) {
         img_error("%s", err.msg);
         goto out;

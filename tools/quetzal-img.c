@@ -164,8 +164,8 @@ void img_format_size(uint64_t size, char *out, size_t out_size)
 bool img_parse_size_arg(const char *text, uint64_t *size)
 {
     if (parse_size(text, size) < 0 || *size > INT64_MAX) {
-        img_error("Invalid image size specified. You may use k, M, G, T, P or E suffixes for "
-                  "kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+        img_error("Invalid image size specified: '%s'. You may use k, M, G, T, P or E suffixes "
+                  "for kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.", text);
         return false;
     }
     return true;
