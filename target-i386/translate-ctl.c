@@ -620,6 +620,7 @@ static bool disas_mov_seg(DisasContext *s, unsigned b)
     gen_load_seg(s, seg, s->T0);
     if (s->sys && seg == R_SS) {
         gen_set_inhibit_irq(s);
+        s->db_shadow = true;
     }
     return true;
 }
@@ -651,6 +652,7 @@ static bool disas_push_pop_seg(DisasContext *s, unsigned b)
             gen_pop_update(s);
             if (s->sys && forms[i].seg == R_SS) {
                 gen_set_inhibit_irq(s);
+                s->db_shadow = true;
             }
         }
         return true;

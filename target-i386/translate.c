@@ -740,7 +740,9 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
 void gen_eob_exit(DisasContext *s)
 {
     gen_update_cc_op(s);
-    if (s->flags & HF_TF) {
+    /* after MOV SS / POP SS the single-step trap waits for the next
+     * instruction (SDM vol. 3A, 6.8.3), whose block has the interrupt shadow */
+    if ((s->flags & HF_TF) && !s->db_shadow) {
         gen_single_step_trap(s);
     } else {
         tcg_gen_exit_tb(s->tcg, 0);

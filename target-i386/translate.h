@@ -174,6 +174,7 @@ typedef struct DisasContext {
     int cc_op;             /* static cc_op, CC_OP_DYNAMIC when only env knows */
     bool cc_op_dirty;      /* env->cc_op not yet written */
     int is_jmp;            /* DISAS_* */
+    bool db_shadow;        /* MOV SS / POP SS: no single-step trap after it */
     bool fetch_fault;      /* code fetch failed: raise #PF at fault_addr */
     uint64_t fetch_fault_addr;
 

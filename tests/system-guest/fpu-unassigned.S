@@ -1,6 +1,5 @@
 /*
- * Reproducer (not in the suite until the emulator is fixed: rename
- * "expect-when-fixed" to "expect"; found by tests/check-sysfuzz.sh): the x87
+ * Found by tests/check-sysfuzz.sh: the x87
  * state instructions FRSTOR, FNSAVE, FLDENV, FNSTENV (and FXSAVE) on an operand outside
  * RAM, in a flat 4 GiB data segment. Nothing answers there, yet nothing faults
  * either: a segment-limit or paging check is all that can raise #GP or #PF
