@@ -8,9 +8,11 @@
  * Choices: version register 0x00050014 (integrated APIC, 6 LVT entries: timer,
  * thermal, performance, LINT0, LINT1, error; no CMCI, no EOI-broadcast
  * suppression); the timer counts at APIC_BUS_HZ (1 GHz) divided by the divide
- * configuration; the BSP's LINT0 is ExtINT at reset (virtual wire, as firmware
- * leaves it and as QEMU does); the APIC hardware-disabled through IA32_APIC_BASE
- * hides its page and passes the 8259's INTR straight through.
+ * configuration; every LVT entry is masked at reset, LINT0 included (11.4.7.1),
+ * so the 8259's INTR waits until firmware sets up virtual-wire mode
+ * (apic_virtual_wire; the direct boot does it in the firmware's place); the APIC
+ * hardware-disabled through IA32_APIC_BASE hides its page and passes the 8259's
+ * INTR straight through.
  */
 #include "hw/apic.h"
 
@@ -604,6 +606,15 @@ static void apic_write_svr(APICState *s, uint32_t v)
     }
 }
 
+/* What BIOSes do for virtual-wire mode (MP spec 3.6.2.2): the APIC software-
+ * enabled, LINT0 ExtINT (the 8259), LINT1 NMI. */
+void apic_virtual_wire(APICState *s)
+{
+    apic_write_svr(s, 0x1ff);
+    apic_write_lvt(s, LVT_LINT0, APIC_DM_EXTINT << 8);
+    apic_write_lvt(s, LVT_LINT1, APIC_DM_NMI << 8);
+}
+
 static void apic_reg_write(APICState *s, unsigned reg, uint32_t v)
 {
     switch (reg) {
@@ -687,10 +698,6 @@ static void apic_reset_registers(APICState *s)
     s->icr_lo = s->icr_hi = 0;
     for (int i = 0; i < LVT_NUM; i++) {
         s->lvt[i] = lvt_reset_value;
-    }
-    if (s->bsp) {
-        s->lvt[LVT_LINT0] = APIC_DM_EXTINT << 8;     /* virtual wire, as firmware */
-        s->lvt[LVT_LINT1] = APIC_DM_NMI << 8;
     }
     s->divide_conf = 0;
     s->initial_count = 0;

@@ -83,12 +83,13 @@ typedef struct APICCallbacks {
     int (*pic_get_interrupt)(void *pic);
 } APICCallbacks;
 
-/* A local APIC with APIC ID id; bsp sets IA32_APIC_BASE.BSP (and puts LINT0 in
- * ExtINT, unmasked, at reset, as firmware does for virtual-wire mode).
+/* A local APIC with APIC ID id; bsp sets IA32_APIC_BASE.BSP.
  * tsc_hz is the guest TSC frequency (X86_TSC_HZ). Registers its page in as. */
 APICState *apic_new(AddressSpace *as, MainLoop *ml, APICBus *bus, uint8_t id, bool bsp,
                     uint64_t tsc_hz, const APICCallbacks *cb);
 Device *apic_device(APICState *s);
+/* virtual-wire mode as firmware leaves it: SVR enabled, LINT0 ExtINT, LINT1 NMI */
+void apic_virtual_wire(APICState *s);
 /* IA32_APIC_BASE (0x1B) and IA32_TSC_DEADLINE (0x6E0): true when msr is one of
  * them (x2APIC MSRs are not handled: false, the CPU raises #GP). A write with
  * reserved bits set also returns false. */

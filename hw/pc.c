@@ -373,6 +373,7 @@ static void pc_reset(PCMachine *m)
         char *err = load_direct(m);
         free(err);  /* it fitted at start-up: it fits again */
         enter_linux_32(m->env, m->entry_eip);
+        apic_virtual_wire(m->apic);     /* the firmware's part */
     } else if (m->bios) {
         x86_reload_bios_shadow(m->as, m->bios);
     }

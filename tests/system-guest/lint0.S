@@ -1,12 +1,11 @@
 /*
- * Reproducer (not in the suite until the emulator is fixed: rename
- * "expect-when-fixed" to "expect"): after reset the local APIC is enabled in
+ * After reset the local APIC is enabled in
  * IA32_APIC_BASE but its LVT entries are masked, LINT0 included (Intel SDM
  * vol. 3A, 11.4.7.1 "Local APIC State After Power-Up or Reset"), so the 8259A's
  * INTR, wired to LINT0, reaches no one until software sets LINT0 to ExtINT
  * (virtual-wire mode, MP spec 3.6.2.2) or disables the APIC. QEMU 7.2 holds
  * the interrupt; a pending IRQ0 must not be delivered here with IF = 1.
- * expect-when-fixed: lint0-masked-holds-irq0 lint0-extint-delivers
+ * expect: lint0-masked-holds-irq0 lint0-extint-delivers
  */
 #include "common.h"
 

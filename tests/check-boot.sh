@@ -9,7 +9,7 @@
 # checks, reach the kernel's "Power down" and exit with status 0 within the
 # timeout (BOOT_TIMEOUT, 60 s).
 # The emulator is $SYSEMU (default $BUILD/quetzal-system-x86_64), e.g.
-#   SYSEMU=qemu-system-x86_64 sh tests/slow-boot.sh
+#   SYSEMU=qemu-system-x86_64 sh tests/check-boot.sh
 BUILD=${BUILD:-.}
 SRC=${SRC:-.}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-boot.XXXXXX")
