@@ -275,7 +275,7 @@ static void cpu_loop(UserProcess *p)
         case EXCP_INT80:
             handle_int80(p);
             break;
-        case EXCP_INTERRUPT:
+        case EXCP_INTERRUPT:        /* a signal came (signal.c) */
         case EXCP_DEBUG:
             break;
         default: {
@@ -288,6 +288,7 @@ static void cpu_loop(UserProcess *p)
             user_die_with_signal(p, sig);
         }
         }
+        user_deliver_signals(p);
     }
 }
 

@@ -68,7 +68,7 @@ SYSCALL_DESCRIPTION(i386_oldolduname, "oldolduname", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_sigaction, "sigaction", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_sgetmask, "sgetmask", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_ssetmask, "ssetmask", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sigsuspend, "sigsuspend", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_sigsuspend, "sigsuspend", sys_sigsuspend, ARG_INT, ARG_INT, ARG_HEX);
 SYSCALL_DESCRIPTION(i386_sigpending, "sigpending", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_oldlstat, "oldlstat", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_readdir, "readdir", NULL, ARG_NONE);
@@ -78,7 +78,7 @@ SYSCALL_DESCRIPTION(i386_olduname, "olduname", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_idle, "idle", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_vm86old, "vm86old", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_ipc, "ipc", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sigreturn, "sigreturn", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_sigreturn, "sigreturn", sys_sigreturn, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_sigprocmask, "sigprocmask", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_bdflush, "bdflush", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386__llseek, "_llseek", sys_llseek,
@@ -143,7 +143,8 @@ SYSCALL_DESCRIPTION(i386_recvmmsg_time64, "recvmmsg_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_mq_timedsend_time64, "mq_timedsend_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_mq_timedreceive_time64, "mq_timedreceive_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_semtimedop_time64, "semtimedop_time64", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_rt_sigtimedwait_time64, "rt_sigtimedwait_time64", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_rt_sigtimedwait_time64, "rt_sigtimedwait_time64",
+                    sys_rt_sigtimedwait_time64, ARG_PTR, ARG_PTR, ARG_PTR, ARG_INT);
 SYSCALL_DESCRIPTION(i386_futex_time64, "futex_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_sched_rr_get_interval_time64, "sched_rr_get_interval_time64", NULL,
                     ARG_NONE);

@@ -1,7 +1,7 @@
 /*
  * Time system calls. x86-64 guests and the i386 *_time64 calls use the host's
  * 64-bit struct timespec; the old i386 calls use 32-bit seconds and nanoseconds
- * (and struct timeval with 32-bit fields).
+ * (and struct timeval with 32-bit fields), as do setitimer/getitimer.
  */
 #include <string.h>
 #include <sys/syscall.h>
@@ -10,8 +10,7 @@
 #include <unistd.h>
 #include "linux-user/user.h"
 
-static bool timespec_to_guest(UserProcess *p, uint64_t addr, const struct timespec *ts,
-                              bool time64)
+bool timespec_to_guest(UserProcess *p, uint64_t addr, const struct timespec *ts, bool time64)
 {
     if (time64) {
         int64_t raw[2] = { ts->tv_sec, ts->tv_nsec };
@@ -21,8 +20,7 @@ static bool timespec_to_guest(UserProcess *p, uint64_t addr, const struct timesp
     return copy_to_guest(p, addr, raw, sizeof(raw));
 }
 
-static bool timespec_from_guest(UserProcess *p, struct timespec *ts, uint64_t addr,
-                                bool time64)
+bool timespec_from_guest(UserProcess *p, struct timespec *ts, uint64_t addr, bool time64)
 {
     if (time64) {
         int64_t raw[2];
@@ -154,4 +152,63 @@ SYSCALL_HANDLER(clock_nanosleep)
 SYSCALL_HANDLER(clock_nanosleep_time64)
 {
     return do_nanosleep(p, arg_int(args, 0), arg_int(args, 1), args[2], args[3], true);
+}
+
+/* struct itimerval: interval and value, two struct timeval of longs */
+static bool itimerval_from_guest(UserProcess *p, struct itimerval *it, uint64_t addr)
+{
+    int64_t v[4];
+    if (p->abi->is64) {
+        if (!copy_from_guest(p, v, addr, sizeof(v))) {
+            return false;
+        }
+    } else {
+        int32_t raw[4];
+        if (!copy_from_guest(p, raw, addr, sizeof(raw))) {
+            return false;
+        }
+        for (int i = 0; i < 4; i++) {
+            v[i] = raw[i];
+        }
+    }
+    it->it_interval = (struct timeval){ v[0], v[1] };
+    it->it_value = (struct timeval){ v[2], v[3] };
+    return true;
+}
+
+static bool itimerval_to_guest(UserProcess *p, uint64_t addr, const struct itimerval *it)
+{
+    int64_t v[4] = { it->it_interval.tv_sec, it->it_interval.tv_usec,
+                     it->it_value.tv_sec, it->it_value.tv_usec };
+    if (p->abi->is64) {
+        return copy_to_guest(p, addr, v, sizeof(v));
+    }
+    int32_t raw[4] = { (int32_t)v[0], (int32_t)v[1], (int32_t)v[2], (int32_t)v[3] };
+    return copy_to_guest(p, addr, raw, sizeof(raw));
+}
+
+/* The host's timers send the host's SIGALRM/SIGVTALRM/SIGPROF, which reach
+ * the guest like any other signal (signal.c). */
+SYSCALL_HANDLER(setitimer)
+{
+    struct itimerval value, old;
+    if (args[1] && !itimerval_from_guest(p, &value, args[1])) {
+        return -EFAULT;
+    }
+    if (!args[1]) {
+        memset(&value, 0, sizeof(value));   /* Linux: a NULL value disarms */
+    }
+    if (setitimer(arg_int(args, 0), &value, &old) != 0) {
+        return -errno;
+    }
+    return args[2] && !itimerval_to_guest(p, args[2], &old) ? -EFAULT : 0;
+}
+
+SYSCALL_HANDLER(getitimer)
+{
+    struct itimerval value;
+    if (getitimer(arg_int(args, 0), &value) != 0) {
+        return -errno;
+    }
+    return itimerval_to_guest(p, args[1], &value) ? 0 : -EFAULT;
 }
