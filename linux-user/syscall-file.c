@@ -94,6 +94,40 @@ struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
     return iov;
 }
 
+/* preadv/pwritev(fd, iov, count, pos_l, pos_h): the kernel joins the halves
+ * as pos_l | pos_h << 32 on i386 and uses pos_l alone on x86-64
+ * (fs/read_write.c, pos_from_hilo). */
+static int64_t vector_offset(const UserProcess *p, const uint64_t *args)
+{
+    return p->abi->is64 ? (int64_t)args[3] : arg_pair(args, 3);
+}
+
+SYSCALL_HANDLER(preadv)
+{
+    int64_t error;
+    struct iovec *iov = guest_iovec(p, args[1], arg_int(args, 2), PAGE_WRITE, &error);
+    if (!iov) {
+        return error;
+    }
+    int64_t ret = host_result(preadv(arg_int(args, 0), iov, arg_int(args, 2),
+                                     vector_offset(p, args)));
+    free(iov);
+    return ret;
+}
+
+SYSCALL_HANDLER(pwritev)
+{
+    int64_t error;
+    struct iovec *iov = guest_iovec(p, args[1], arg_int(args, 2), PAGE_READ, &error);
+    if (!iov) {
+        return error;
+    }
+    int64_t ret = host_result(pwritev(arg_int(args, 0), iov, arg_int(args, 2),
+                                      vector_offset(p, args)));
+    free(iov);
+    return ret;
+}
+
 SYSCALL_HANDLER(readv)
 {
     int64_t error;
@@ -122,6 +156,13 @@ SYSCALL_HANDLER(open)
 {
     GUEST_PATH_OR_RETURN(path, 0);
     return host_result(open(path, arg_int(args, 1), (mode_t)args[2]));
+}
+
+/* creat(2): open with O_CREAT | O_WRONLY | O_TRUNC */
+SYSCALL_HANDLER(creat)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(open(path, O_CREAT | O_WRONLY | O_TRUNC, (mode_t)args[1]));
 }
 
 SYSCALL_HANDLER(openat)
@@ -193,6 +234,12 @@ SYSCALL_HANDLER(chdir)
 {
     GUEST_PATH_OR_RETURN(path, 0);
     return host_result(chdir(path));
+}
+
+SYSCALL_HANDLER(chroot)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(chroot(path));
 }
 
 SYSCALL_HANDLER(fchdir)
@@ -637,6 +684,15 @@ SYSCALL_HANDLER(mknod)
 {
     GUEST_PATH_OR_RETURN(path, 0);
     return host_result(mknod(path, (mode_t)args[1], (dev_t)(uint32_t)args[2]));
+}
+
+/* mknodat(dirfd, path, mode, dev): dev is the kernel's 32-bit encoding on
+ * both ABIs, which glibc's dev_t carries unchanged below 2^32 */
+SYSCALL_HANDLER(mknodat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(mknodat(arg_int(args, 0), path, (mode_t)args[2],
+                               (dev_t)(uint32_t)args[3]));
 }
 
 /* advice only */

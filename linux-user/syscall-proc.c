@@ -183,6 +183,32 @@ SYSCALL_HANDLER(wait4)
     return pid;
 }
 
+/* waitid(idtype, id, infop, options, rusage): Linux's fifth argument, which
+ * the libc wrapper hides; the siginfo is SIGCHLD's (converted for i386). */
+SYSCALL_HANDLER(waitid)
+{
+    siginfo_t info;
+    struct rusage ru;
+    memset(&info, 0, sizeof(info));
+    if (args[2] && !guest_ptr(p, args[2], 128, PAGE_WRITE)) {
+        return -EFAULT;
+    }
+    long ret = syscall(SYS_waitid, arg_int(args, 0), arg_int(args, 1), &info,
+                       arg_int(args, 3), args[4] ? &ru : NULL);
+    if (ret < 0) {
+        return -errno;
+    }
+    if (args[2]) {
+        uint8_t raw[128];
+        siginfo_to_guest(p, &info, raw);
+        copy_to_guest(p, args[2], raw, sizeof(raw));
+    }
+    if (args[4] && !rusage_to_guest(p, args[4], &ru)) {
+        return -EFAULT;
+    }
+    return 0;
+}
+
 /* i386 waitpid(pid, status, options) */
 SYSCALL_HANDLER(waitpid)
 {
@@ -395,6 +421,16 @@ SYSCALL_HANDLER(execve)
 }
 
 /* --- information and limits --- */
+
+SYSCALL_HANDLER(sched_get_priority_max)
+{
+    return host_result(sched_get_priority_max(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(sched_get_priority_min)
+{
+    return host_result(sched_get_priority_min(arg_int(args, 0)));
+}
 
 SYSCALL_HANDLER(uname)
 {

@@ -266,6 +266,8 @@ SYSCALL_HANDLER(ppoll_time64); SYSCALL_HANDLER(epoll_create); SYSCALL_HANDLER(ep
 SYSCALL_HANDLER(epoll_ctl); SYSCALL_HANDLER(epoll_wait); SYSCALL_HANDLER(eventfd);
 SYSCALL_HANDLER(eventfd2); SYSCALL_HANDLER(memfd_create); SYSCALL_HANDLER(fallocate);
 SYSCALL_HANDLER(copy_file_range); SYSCALL_HANDLER(close_range);
+SYSCALL_HANDLER(preadv); SYSCALL_HANDLER(pwritev); SYSCALL_HANDLER(creat);
+SYSCALL_HANDLER(chroot); SYSCALL_HANDLER(mknodat);
 /* sockets (syscall-socket.c) */
 SYSCALL_HANDLER(socket); SYSCALL_HANDLER(socketpair); SYSCALL_HANDLER(bind);
 SYSCALL_HANDLER(connect); SYSCALL_HANDLER(listen); SYSCALL_HANDLER(accept);
@@ -309,7 +311,8 @@ SYSCALL_HANDLER(getresuid); SYSCALL_HANDLER(getresgid); SYSCALL_HANDLER(setresui
 SYSCALL_HANDLER(setresgid); SYSCALL_HANDLER(setreuid); SYSCALL_HANDLER(setregid);
 SYSCALL_HANDLER(setgroups); SYSCALL_HANDLER(personality); SYSCALL_HANDLER(getcpu);
 SYSCALL_HANDLER(sched_setaffinity); SYSCALL_HANDLER(sched_getscheduler);
-SYSCALL_HANDLER(sched_getparam);
+SYSCALL_HANDLER(sched_getparam); SYSCALL_HANDLER(waitid);
+SYSCALL_HANDLER(sched_get_priority_max); SYSCALL_HANDLER(sched_get_priority_min);
 /* time (syscall-time.c) */
 SYSCALL_HANDLER(clock_gettime); SYSCALL_HANDLER(clock_gettime64);
 SYSCALL_HANDLER(clock_getres); SYSCALL_HANDLER(clock_getres_time64);
@@ -319,6 +322,7 @@ SYSCALL_HANDLER(clock_nanosleep); SYSCALL_HANDLER(clock_nanosleep_time64);
 SYSCALL_HANDLER(brk); SYSCALL_HANDLER(mmap); SYSCALL_HANDLER(mmap2);
 SYSCALL_HANDLER(old_mmap); SYSCALL_HANDLER(munmap); SYSCALL_HANDLER(mprotect);
 SYSCALL_HANDLER(mremap); SYSCALL_HANDLER(madvise); SYSCALL_HANDLER(msync);
+SYSCALL_HANDLER(mlock); SYSCALL_HANDLER(munlock); SYSCALL_HANDLER(mincore);
 
 /* Helpers shared by the handlers. */
 /* The ABI's signed int argument (i386 arguments are 32 bits). */

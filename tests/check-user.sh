@@ -22,7 +22,7 @@ run() {
   prefix=$1 input=$2 dir=$3
   shift 3
   # the subshell records the status itself, so that no shell reports the signal
-  (cd "$dir" && timeout 60 "$@" <"$input" >"$prefix.out" 2>"$prefix.err"
+  (cd "$dir" && timeout "${run_timeout:-60}" "$@" <"$input" >"$prefix.out" 2>"$prefix.err"
    echo $? >"$prefix.status") 2>/dev/null
 }
 
@@ -70,7 +70,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
     skip "i386 programs" "this host's kernel cannot run i386 programs natively (no IA32 emulation)"
   fi
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals"
+programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sysmisc"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
@@ -168,6 +168,18 @@ if [ -x "$busybox" ]; then
   other=""
   [ -f "$tmp/hello-32" ] && other="; $tmp/hello-32 from busybox"
   bb sh -c "$tmp/script-static a b; $tmp/script-host c$other"
+  # job control and traps: the shell waits in rt_sigsuspend and runs its trap
+  # handlers; a hang counts as a failure after 10 s (timeout's status 124)
+  run_timeout=10
+  bb sh -c 'sleep 0.2 & wait; echo "wait: $?"'
+  bb sh -c 'sleep 0.1 & sleep 0.2 & wait; echo both done'
+  bb sh -c 'sleep 5 & pid=$!; kill $pid; wait $pid; echo "killed child: $?"'
+  bb sh -c 'trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+  bb sh -c 'trap "echo trapped TERM" TERM; kill $$; echo still here'
+  bb sh -c 'trap "echo alarm" ALRM; (sleep 0.1; kill -ALRM $$) & wait; echo "wait: $?"; wait'
+  bb sh -c 'echo a b c | (read x y z; echo "$z $y $x"); v=$(echo sub; exit 3); echo "$v $?"'
+  bb sh -c 'for i in 1 2 3; do (exit $i) & done; wait; echo loop done'
+  run_timeout=
 else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
 fi
