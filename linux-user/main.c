@@ -285,7 +285,7 @@ static void cpu_loop(UserProcess *p)
                         p->abi->name, exception, p->env->rip);
                 sig = SIGSEGV;
             }
-            user_die_with_signal(p, sig);
+            user_signal_fault(p, sig, exception);
         }
         }
         user_deliver_signals(p);

@@ -205,6 +205,15 @@ static void sigcontext64(CPUX86State *env, uint8_t *mc, uint64_t mask, uint64_t 
     put64(mc, SC64_FPSTATE, fpstate);
 }
 
+/* trapno, err, cr2 of the fault behind the signal (zero for other signals) */
+static void fault_words(UserProcess *p, uint64_t out[3])
+{
+    out[0] = p->fault_trapno;
+    out[1] = p->fault_err;
+    out[2] = p->fault_cr2;
+    p->fault_trapno = p->fault_err = p->fault_cr2 = 0;
+}
+
 static bool setup_rt_frame64(UserProcess *p, int sig, const GuestSigaction *act,
                              const siginfo_t *info, uint64_t mask)
 {
@@ -220,6 +229,11 @@ static bool setup_rt_frame64(UserProcess *p, int sig, const GuestSigaction *act,
     put64(frame, F64_UC, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
     put_stack(p, frame, F64_UC_STACK, env->regs[R_ESP]);
     sigcontext64(env, frame + F64_MC, mask, fpstate);
+    uint64_t fault[3];
+    fault_words(p, fault);
+    put64(frame, F64_MC + SC64_TRAPNO, fault[0]);
+    put64(frame, F64_MC + SC64_ERR, fault[1]);
+    put64(frame, F64_MC + SC64_CR2, fault[2]);
     put64(frame, F64_MASK, mask);
     siginfo_to_guest(p, info, frame + F64_INFO);
     fxsave_image(env, fx, 16);
@@ -289,6 +303,15 @@ static void sigcontext32(CPUX86State *env, uint8_t *sc, uint64_t mask, uint64_t 
     put32(sc, SC32_OLDMASK, (uint32_t)mask);
 }
 
+static void fault_words32(UserProcess *p, uint8_t *sc)
+{
+    uint64_t fault[3];
+    fault_words(p, fault);
+    put32(sc, SC32_TRAPNO, (uint32_t)fault[0]);
+    put32(sc, SC32_ERR, (uint32_t)fault[1]);
+    put32(sc, SC32_CR2, (uint32_t)fault[2]);
+}
+
 static bool write_fpstate32(UserProcess *p, uint64_t fpstate)
 {
     uint8_t buf[FSAVE_HEADER + FXSAVE_SIZE];
@@ -324,6 +347,7 @@ static bool setup_rt_frame32(UserProcess *p, int sig, const GuestSigaction *act,
     put32(frame, R32_UC, 0);
     put_stack(p, frame, R32_UC_STACK, (uint32_t)p->env->regs[R_ESP]);
     sigcontext32(p->env, frame + R32_MC, mask, fpstate);
+    fault_words32(p, frame + R32_MC);
     put64(frame, R32_MASK, mask);
     memcpy(frame + R32_RETCODE, retcode, sizeof(retcode));
     if (!write_fpstate32(p, fpstate) || !copy_to_guest(p, addr, frame, sizeof(frame))) {
@@ -348,6 +372,7 @@ static bool setup_frame32(UserProcess *p, int sig, const GuestSigaction *act, ui
                                                 : (uint32_t)(addr + S32_RETCODE));
     put32(frame, 4, (uint32_t)sig);
     sigcontext32(p->env, frame + S32_SC, mask, fpstate);
+    fault_words32(p, frame + S32_SC);
     put32(frame, S32_EXTRAMASK, (uint32_t)(mask >> 32));
     memcpy(frame + S32_RETCODE, retcode, sizeof(retcode));
     if (!write_fpstate32(p, fpstate) || !copy_to_guest(p, addr, frame, sizeof(frame))) {

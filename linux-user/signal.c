@@ -2,8 +2,8 @@
  * Host signals, guest signals and guest faults.
  *
  * A guest fault shows up either as an exception from cpu_exec (#UD, #DE, ...)
- * or as a host SIGSEGV/SIGBUS in generated code; both end the guest as Linux
- * would without a handler: killed by the signal.
+ * or as a host SIGSEGV/SIGBUS in generated code; both become the signal Linux
+ * sends, run by the guest's handler or, without one, ending the guest.
  *
  * A signal the guest handles gets a host handler that only queues it (bit and
  * siginfo in UserProcess) and makes cpu_exec return; the main loop then calls
@@ -241,6 +241,51 @@ void user_signal_self(UserProcess *p, int sig, const siginfo_t *info, int code)
             si->si_uid = getuid();
         }
     }
+    __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+/* si_code and si_addr of a fault (arch/x86/kernel/traps.c, mm/fault.c;
+ * include/uapi/asm-generic/siginfo.h for the codes) */
+static void fault_info(UserProcess *p, int sig, int exception, siginfo_t *si)
+{
+    CPUX86State *env = p->env;
+    uint64_t addr = 0;
+    si->si_code = 0x80;                            /* SI_KERNEL */
+    if (exception == EXCP0E_PAGE) {
+        addr = env->fault_addr;
+        bool mapped = (page_get_flags(p->cpu, addr) & PAGE_VALID) != 0;
+        if (sig == SIGBUS) {
+            si->si_code = BUS_ADRERR;
+        } else {
+            si->si_code = mapped ? SEGV_ACCERR : SEGV_MAPERR;
+        }
+        /* error code: user mode, write, protection violation (SDM vol. 3A, 4.7) */
+        p->fault_err = 4 | (env->error_code & 2) | (mapped ? 1 : 0);
+        p->fault_cr2 = addr;
+    } else if (exception == EXCP00_DIVZ) {
+        si->si_code = FPE_INTDIV;
+        addr = env->rip;
+    } else if (exception == EXCP06_ILLOP) {
+        si->si_code = ILL_ILLOPN;
+        addr = env->rip;
+    } else if (exception == EXCP11_ALGN) {
+        si->si_code = BUS_ADRALN;
+    }
+    si->si_addr = (void *)(uintptr_t)addr;
+    p->fault_trapno = (uint64_t)exception;
+}
+
+void user_signal_fault(UserProcess *p, int sig, int exception)
+{
+    uint64_t handler = p->sigactions[sig].handler;
+    if (handler <= 1 || (p->sigmask & SIGBIT(sig))) {
+        user_die_with_signal(p, sig);
+    }
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    si.si_signo = sig;
+    fault_info(p, sig, exception, &si);
+    p->pending_info[sig] = si;
     __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
 }
 

@@ -157,6 +157,9 @@ struct UserProcess {
     uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size as the guest set them */
     uint64_t clear_child_tid;
     int fault_signal;               /* host signal behind the last EXCP0E_PAGE */
+    /* the fault a queued synchronous signal came from: sigcontext's trapno,
+     * err and cr2 (cleared once a frame has them) */
+    uint64_t fault_trapno, fault_err, fault_cr2;
     void *alt_stack;                /* host stack for the fault handler */
 };
 
@@ -373,6 +376,10 @@ void user_host_sigset(uint64_t mask, sigset_t *set);
 /* A signal the guest sends itself (kill/tgkill/raise/rt_sigqueueinfo): queued
  * with info (NULL: made from code, SI_USER or SI_TKILL). */
 void user_signal_self(UserProcess *p, int sig, const siginfo_t *info, int code);
+/* A guest fault (x86 exception) raised sig: queued for the guest's handler
+ * with its si_code and si_addr, or, when the guest has none or blocks it, the
+ * end of the guest (Linux force_sig_fault). */
+void user_signal_fault(UserProcess *p, int sig, int exception);
 /* Pending signals the current mask lets through. */
 uint64_t user_signals_deliverable(UserProcess *p);
 /* Takes pending signal sig out of the queue; its info into *info. */
