@@ -128,8 +128,10 @@ SYSCALL_DESCRIPTION(i386_clock_getres_time64, "clock_getres_time64", sys_clock_g
                     ARG_INT, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_clock_nanosleep_time64, "clock_nanosleep_time64",
                     sys_clock_nanosleep_time64, ARG_INT, ARG_HEX, ARG_PTR, ARG_PTR);
-SYSCALL_DESCRIPTION(i386_timer_gettime64, "timer_gettime64", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_timer_settime64, "timer_settime64", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_timer_gettime64, "timer_gettime64", sys_timer_gettime64, ARG_INT,
+                    ARG_PTR);
+SYSCALL_DESCRIPTION(i386_timer_settime64, "timer_settime64", sys_timer_settime64, ARG_INT,
+                    ARG_HEX, ARG_PTR, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_timerfd_gettime64, "timerfd_gettime64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_timerfd_settime64, "timerfd_settime64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_utimensat_time64, "utimensat_time64", sys_utimensat_time64,

@@ -309,7 +309,6 @@ SYSCALL_HANDLER(rt_sigpending);
 SYSCALL_HANDLER(rt_sigsuspend); SYSCALL_HANDLER(sigsuspend); SYSCALL_HANDLER(rt_sigtimedwait);
 SYSCALL_HANDLER(rt_sigtimedwait_time64); SYSCALL_HANDLER(rt_sigqueueinfo);
 SYSCALL_HANDLER(rt_tgsigqueueinfo); SYSCALL_HANDLER(rt_sigreturn); SYSCALL_HANDLER(sigreturn);
-SYSCALL_HANDLER(setitimer); SYSCALL_HANDLER(getitimer);
 SYSCALL_HANDLER(getresuid); SYSCALL_HANDLER(getresgid); SYSCALL_HANDLER(setresuid);
 SYSCALL_HANDLER(setresgid); SYSCALL_HANDLER(setreuid); SYSCALL_HANDLER(setregid);
 SYSCALL_HANDLER(setgroups); SYSCALL_HANDLER(personality); SYSCALL_HANDLER(getcpu);
@@ -321,6 +320,9 @@ SYSCALL_HANDLER(clock_gettime); SYSCALL_HANDLER(clock_gettime64);
 SYSCALL_HANDLER(clock_getres); SYSCALL_HANDLER(clock_getres_time64);
 SYSCALL_HANDLER(gettimeofday); SYSCALL_HANDLER(time); SYSCALL_HANDLER(nanosleep);
 SYSCALL_HANDLER(clock_nanosleep); SYSCALL_HANDLER(clock_nanosleep_time64);
+SYSCALL_HANDLER(setitimer); SYSCALL_HANDLER(getitimer); SYSCALL_HANDLER(timer_create);
+SYSCALL_HANDLER(timer_settime); SYSCALL_HANDLER(timer_settime64); SYSCALL_HANDLER(timer_gettime);
+SYSCALL_HANDLER(timer_gettime64); SYSCALL_HANDLER(timer_getoverrun); SYSCALL_HANDLER(timer_delete);
 /* memory (mmap.c) */
 SYSCALL_HANDLER(brk); SYSCALL_HANDLER(mmap); SYSCALL_HANDLER(mmap2);
 SYSCALL_HANDLER(old_mmap); SYSCALL_HANDLER(munmap); SYSCALL_HANDLER(mprotect);

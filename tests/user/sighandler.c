@@ -1,8 +1,9 @@
 /* Signal handlers run: raise and kill to itself, SA_SIGINFO fields, the mask
  * inside a handler, sigsuspend, setitimer + SIGALRM, SA_RESTART against
  * EINTR, sigtimedwait, sigqueue, SA_RESETHAND, sigaltstack, FPU/SSE state
- * kept across handlers, a handler that edits the saved context, and stop/continue
- * of a child. Output compared with a native run. */
+ * kept across handlers, a handler that edits the saved context, stop/continue
+ * of a child, and a POSIX timer sending a real-time signal. Output compared
+ * with a native run. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -275,6 +277,38 @@ static void test_stop_continue(void)
     printf("exited %d status %d\n", WIFEXITED(status), WEXITSTATUS(status));
 }
 
+static void test_posix_timer(void)
+{
+    int sig = SIGRTMIN + 1;
+    set_info_action(sig);
+    sigset_t block, old, wait_mask;
+    sigemptyset(&block);
+    sigaddset(&block, sig);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    struct sigevent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = sig;
+    ev.sigev_value.sival_int = 77;
+    timer_t timer;
+    printf("timer_create: %d\n", timer_create(CLOCK_MONOTONIC, &ev, &timer));
+    struct itimerspec its = { { 0, 10000000 }, { 0, 10000000 } }, back;
+    printf("timer_settime: %d\n", timer_settime(timer, 0, &its, NULL));
+    timer_gettime(timer, &back);
+    printf("timer_gettime: interval %ld armed %d\n", back.it_interval.tv_nsec,
+           back.it_value.tv_sec > 0 || back.it_value.tv_nsec > 0);
+    count = 0;
+    sigemptyset(&wait_mask);
+    while (count < 3) {
+        sigsuspend(&wait_mask);
+    }
+    printf("timer signals: sig offset %d code %d (SI_TIMER %d) value %d\n",
+           last_sig - SIGRTMIN, last_code, SI_TIMER, value_seen);
+    printf("timer_getoverrun >= 0: %d\n", timer_getoverrun(timer) >= 0);
+    printf("timer_delete: %d\n", timer_delete(timer));
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -288,5 +322,6 @@ int main(void)
     test_altstack();
     test_context_edit();
     test_stop_continue();
+    test_posix_timer();
     return 0;
 }
