@@ -87,6 +87,10 @@ static int64_t fork_child(UserProcess *p, int exit_signal)
     fflush(NULL);
     pid_t pid = exit_signal == SIGCHLD ? fork()
                                        : (pid_t)syscall(SYS_clone, exit_signal, 0, 0, 0, 0);
+    if (pid == 0) {
+        /* fork(2): the child's set of pending signals starts empty */
+        __atomic_store_n(&p->pending_signals, 0, __ATOMIC_SEQ_CST);
+    }
     return host_result(pid);
 }
 
