@@ -185,6 +185,21 @@ else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
 fi
 
+# --- zsh-static (job control through rt_sigsuspend and kill(child, SIGCONT)) ---
+zsh=$cache/zsh-static/bin/zsh-static
+if [ -x "$zsh" ]; then
+  run_timeout=10
+  zs() { compare "zsh $(printf '%s' "$*" | cut -c1-50)" "$tmp/empty" quetzal-x86_64 "$zsh" -f -c "$@"; }
+  zs '/bin/true; echo "external: $?"'
+  zs 'x=$(echo sub); print -r -- "$x"; echo a b | tr a-z A-Z'
+  zs 'sleep 0.2 & wait; echo waited; for i in 1 2 3; do /bin/echo $i; done | wc -l'
+  zs 'trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+  zs 'sleep 0.3 & pid=$!; kill -STOP $pid; sleep 0.1; kill -CONT $pid; sleep 0.4; wait $pid; echo "status $?"'
+  run_timeout=
+else
+  skip "zsh" "$zsh missing (Debian package zsh-static, unpacked there as scripts/setup.sh does busybox-static)"
+fi
+
 # --- bad input: one line naming the file, exit status 1, no crash, no core ---
 # bad_input NAME EMULATOR FILE
 bad_input() {

@@ -261,17 +261,25 @@ static void test_context_edit(void)
 static void test_stop_continue(void)
 {
     fflush(stdout);
+    int fds[2];
+    pipe(fds);
     pid_t pid = fork();
     if (pid == 0) {
+        char c;
+        close(fds[1]);
         raise(SIGSTOP);
+        /* stays until the parent saw it continue */
+        read(fds[0], &c, 1);
         _exit(7);
     }
+    close(fds[0]);
     int status;
     waitpid(pid, &status, WUNTRACED);
     printf("stopped %d by %d\n", WIFSTOPPED(status), WIFSTOPPED(status) ? WSTOPSIG(status) : 0);
     kill(pid, SIGCONT);
     waitpid(pid, &status, WCONTINUED);
     printf("continued %d\n", WIFCONTINUED(status));
+    close(fds[1]);
     fflush(stdout);
     waitpid(pid, &status, 0);
     printf("exited %d status %d\n", WIFEXITED(status), WEXITSTATUS(status));
