@@ -7,6 +7,7 @@
  * does not offer it), with the MXCSR flags synced first.
  */
 #include <string.h>
+#include <sys/mman.h>
 #include "linux-user/user.h"
 #include "target-i386/sse_helper.h"
 
@@ -320,6 +321,39 @@ static bool write_fpstate32(UserProcess *p, uint64_t fpstate)
     return copy_to_guest(p, fpstate, buf, sizeof(buf));
 }
 
+/*
+ * i386 handlers without SA_RESTORER return through the vDSO's
+ * __kernel_sigreturn / __kernel_rt_sigreturn on Linux; here through the same
+ * code in a read-only executable page mapped at the first such signal (the
+ * stack, where the frame's retcode lies, is usually not executable).
+ */
+#define TRAMP_RT 8
+static uint64_t sigreturn_trampoline(UserProcess *p, bool rt)
+{
+    static const uint8_t code[16] = {
+        0x58, 0xb8, 119, 0, 0, 0, 0xcd, 0x80,           /* pop %eax; sigreturn */
+        0xb8, 173, 0, 0, 0, 0xcd, 0x80, 0x90,           /* rt_sigreturn */
+    };
+    if (!p->sigtramp) {
+        int64_t addr = target_mmap(p, 0, GUEST_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (addr < 0 || !copy_to_guest(p, (uint64_t)addr, code, sizeof(code)) ||
+            target_mprotect(p, (uint64_t)addr, GUEST_PAGE_SIZE, PROT_READ | PROT_EXEC) < 0) {
+            return 0;
+        }
+        p->sigtramp = (uint64_t)addr;
+    }
+    return p->sigtramp + (rt ? TRAMP_RT : 0);
+}
+
+static uint32_t return_address32(UserProcess *p, const GuestSigaction *act, bool rt)
+{
+    if (act->flags & GUEST_SA_RESTORER) {
+        return (uint32_t)act->restorer;
+    }
+    return (uint32_t)sigreturn_trampoline(p, rt);
+}
+
 static void enter_handler32(UserProcess *p, const GuestSigaction *act, uint64_t addr)
 {
     CPUX86State *env = p->env;
@@ -338,8 +372,7 @@ static bool setup_rt_frame32(UserProcess *p, int sig, const GuestSigaction *act,
     uint64_t fpstate;
     uint64_t addr = frame_address(p, act, R32_SIZE, &fpstate);
     memset(frame, 0, sizeof(frame));
-    put32(frame, 0, (act->flags & GUEST_SA_RESTORER) ? (uint32_t)act->restorer
-                                                : (uint32_t)(addr + R32_RETCODE));
+    put32(frame, 0, return_address32(p, act, true));
     put32(frame, 4, (uint32_t)sig);
     put32(frame, 8, (uint32_t)(addr + R32_INFO));
     put32(frame, 12, (uint32_t)(addr + R32_UC));
@@ -368,8 +401,7 @@ static bool setup_frame32(UserProcess *p, int sig, const GuestSigaction *act, ui
     uint64_t fpstate;
     uint64_t addr = frame_address(p, act, S32_SIZE, &fpstate);
     memset(frame, 0, sizeof(frame));
-    put32(frame, 0, (act->flags & GUEST_SA_RESTORER) ? (uint32_t)act->restorer
-                                                : (uint32_t)(addr + S32_RETCODE));
+    put32(frame, 0, return_address32(p, act, false));
     put32(frame, 4, (uint32_t)sig);
     sigcontext32(p->env, frame + S32_SC, mask, fpstate);
     fault_words32(p, frame + S32_SC);

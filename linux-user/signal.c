@@ -339,6 +339,11 @@ static void deliver_one(UserProcess *p, int sig)
         default_action(p, sig);
         return;
     }
+    if (p->strace) {
+        const char *name = sigabbrev_np(sig);
+        fprintf(stderr, "%d --- SIG%s {si_code=%d} ---\n", getpid(), name ? name : "?",
+                info.si_code);
+    }
     restart_syscall_if_asked(p, &act);
     uint64_t saved = p->restore_sigmask ? p->saved_sigmask : p->sigmask;
     p->restore_sigmask = false;

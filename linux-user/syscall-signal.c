@@ -122,9 +122,24 @@ SYSCALL_HANDLER(rt_sigaction)
     return 0;
 }
 
+/* how applied to the mask; SIG_SETMASK keeps the bits in keep (the old
+ * 32-bit calls change only signals 1-32). false for a bad how. */
+static bool change_mask(UserProcess *p, int how, uint64_t set, uint64_t keep)
+{
+    switch (how) {
+    case SIG_BLOCK: p->sigmask |= set; break;
+    case SIG_UNBLOCK: p->sigmask &= ~set; break;
+    case SIG_SETMASK: p->sigmask = (p->sigmask & keep) | set; break;
+    default: return false;
+    }
+    /* SIGKILL and SIGSTOP cannot be blocked */
+    p->sigmask &= ~UNBLOCKABLE;
+    user_sync_host_mask(p);
+    return true;
+}
+
 SYSCALL_HANDLER(rt_sigprocmask)
 {
-    int how = arg_int(args, 0);
     uint64_t set = 0;
     if (args[3] != 8) {
         return -EINVAL;
@@ -133,16 +148,8 @@ SYSCALL_HANDLER(rt_sigprocmask)
         return -EFAULT;
     }
     uint64_t old = p->sigmask;
-    if (args[1]) {
-        switch (how) {
-        case SIG_BLOCK: p->sigmask |= set; break;
-        case SIG_UNBLOCK: p->sigmask &= ~set; break;
-        case SIG_SETMASK: p->sigmask = set; break;
-        default: return -EINVAL;
-        }
-        /* SIGKILL and SIGSTOP cannot be blocked */
-        p->sigmask &= ~UNBLOCKABLE;
-        user_sync_host_mask(p);
+    if (args[1] && !change_mask(p, arg_int(args, 0), set, 0)) {
+        return -EINVAL;
     }
     if (args[2] && !copy_to_guest(p, args[2], &old, 8)) {
         return -EFAULT;
@@ -150,12 +157,9 @@ SYSCALL_HANDLER(rt_sigprocmask)
     return 0;
 }
 
-SYSCALL_HANDLER(rt_sigpending)
+/* Blocked pending signals: queued here, or still in the host kernel. */
+static uint64_t blocked_pending(UserProcess *p)
 {
-    if (args[1] != 8) {
-        return -EINVAL;
-    }
-    /* queued here, or blocked and still in the host kernel */
     uint64_t pending = __atomic_load_n(&p->pending_signals, __ATOMIC_SEQ_CST);
     sigset_t host;
     sigpending(&host);
@@ -164,8 +168,99 @@ SYSCALL_HANDLER(rt_sigpending)
             pending |= SIGBIT(sig);
         }
     }
-    pending &= p->sigmask;
+    return pending & p->sigmask;
+}
+
+SYSCALL_HANDLER(rt_sigpending)
+{
+    if (args[1] != 8) {
+        return -EINVAL;
+    }
+    uint64_t pending = blocked_pending(p);
     return copy_to_guest(p, args[0], &pending, 8) ? 0 : -EFAULT;
+}
+
+/* --- the old i386 calls: masks of signals 1-32 (old_sigset_t, 4 bytes) --- */
+
+/* signal(sig, handler): SA_ONESHOT | SA_NOMASK, returns the old handler
+ * (kernel/signal.c, sys_signal) */
+SYSCALL_HANDLER(signal)
+{
+    int sig = arg_int(args, 0);
+    if (sig < 1 || sig >= GUEST_NSIG || sig == SIGKILL || sig == SIGSTOP) {
+        return -EINVAL;
+    }
+    uint64_t old = p->sigactions[sig].handler;
+    p->sigactions[sig] = (GuestSigaction){ (uint32_t)args[1], SA_RESETHAND | SA_NODEFER, 0, 0 };
+    user_apply_sigaction(p, sig);
+    return (int64_t)(uint32_t)old;
+}
+
+/* struct old_sigaction: handler, mask (32 bits), flags, restorer */
+SYSCALL_HANDLER(sigaction)
+{
+    int sig = arg_int(args, 0);
+    uint32_t raw[4];
+    if (sig < 1 || sig >= GUEST_NSIG) {
+        return -EINVAL;
+    }
+    GuestSigaction act;
+    if (args[1]) {
+        if (!copy_from_guest(p, raw, args[1], sizeof(raw))) {
+            return -EFAULT;
+        }
+        if (sig == SIGKILL || sig == SIGSTOP) {
+            return -EINVAL;
+        }
+        act = (GuestSigaction){ raw[0], raw[2], raw[3], raw[1] };
+    }
+    if (args[2]) {
+        const GuestSigaction *old = &p->sigactions[sig];
+        uint32_t out[4] = { (uint32_t)old->handler, (uint32_t)old->mask, (uint32_t)old->flags,
+                            (uint32_t)old->restorer };
+        if (!copy_to_guest(p, args[2], out, sizeof(out))) {
+            return -EFAULT;
+        }
+    }
+    if (args[1]) {
+        p->sigactions[sig] = act;
+        user_apply_sigaction(p, sig);
+    }
+    return 0;
+}
+
+SYSCALL_HANDLER(sigprocmask)
+{
+    uint32_t set = 0, old = (uint32_t)p->sigmask;
+    if (args[1] && !copy_from_guest(p, &set, args[1], 4)) {
+        return -EFAULT;
+    }
+    if (args[1] && !change_mask(p, arg_int(args, 0), set, ~0xffffffffULL)) {
+        return -EINVAL;
+    }
+    if (args[2] && !copy_to_guest(p, args[2], &old, 4)) {
+        return -EFAULT;
+    }
+    return 0;
+}
+
+SYSCALL_HANDLER(sigpending)
+{
+    uint32_t pending = (uint32_t)blocked_pending(p);
+    return copy_to_guest(p, args[0], &pending, 4) ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(sgetmask)
+{
+    (void)args;
+    return (uint32_t)p->sigmask;
+}
+
+SYSCALL_HANDLER(ssetmask)
+{
+    uint32_t old = (uint32_t)p->sigmask;
+    change_mask(p, SIG_SETMASK, (uint32_t)args[0], ~0xffffffffULL);
+    return old;
 }
 
 static bool on_alt_stack(const UserProcess *p)

@@ -160,6 +160,7 @@ struct UserProcess {
     /* the fault a queued synchronous signal came from: sigcontext's trapno,
      * err and cr2 (cleared once a frame has them) */
     uint64_t fault_trapno, fault_err, fault_cr2;
+    uint64_t sigtramp;              /* i386: page with the sigreturn trampolines, 0: none yet */
     void *alt_stack;                /* host stack for the fault handler */
 };
 
@@ -309,6 +310,8 @@ SYSCALL_HANDLER(rt_sigpending);
 SYSCALL_HANDLER(rt_sigsuspend); SYSCALL_HANDLER(sigsuspend); SYSCALL_HANDLER(rt_sigtimedwait);
 SYSCALL_HANDLER(rt_sigtimedwait_time64); SYSCALL_HANDLER(rt_sigqueueinfo);
 SYSCALL_HANDLER(rt_tgsigqueueinfo); SYSCALL_HANDLER(rt_sigreturn); SYSCALL_HANDLER(sigreturn);
+SYSCALL_HANDLER(signal); SYSCALL_HANDLER(sigaction); SYSCALL_HANDLER(sigprocmask);
+SYSCALL_HANDLER(sigpending); SYSCALL_HANDLER(sgetmask); SYSCALL_HANDLER(ssetmask);
 SYSCALL_HANDLER(getresuid); SYSCALL_HANDLER(getresgid); SYSCALL_HANDLER(setresuid);
 SYSCALL_HANDLER(setresgid); SYSCALL_HANDLER(setreuid); SYSCALL_HANDLER(setregid);
 SYSCALL_HANDLER(setgroups); SYSCALL_HANDLER(personality); SYSCALL_HANDLER(getcpu);

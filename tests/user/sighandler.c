@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -317,6 +318,41 @@ static void test_posix_timer(void)
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* i386 only: the old calls (signal, sigaction, sigprocmask, sigpending,
+ * sgetmask/ssetmask) with 32-bit masks; signal()'s handler has no
+ * SA_RESTORER, so it returns through the kernel's trampoline. */
+static void test_old_calls(void)
+{
+#ifdef SYS_sgetmask
+    struct old_sigaction {
+        void (*handler)(int);
+        unsigned long mask, flags;
+        void (*restorer)(void);
+    } oact;
+    count = 0;
+    long old = syscall(SYS_signal, SIGUSR2, handler);
+    raise(SIGUSR2);
+    printf("old signal: returned a handler %d, count %d\n", old != -1, count);
+    syscall(SYS_sigaction, SIGUSR2, NULL, &oact);
+    printf("old sigaction: handler %d flags 0x%lx (one-shot, no-mask)\n",
+           oact.handler == SIG_DFL, oact.flags);
+    unsigned long set = 1UL << (SIGUSR1 - 1), prev = 0;
+    syscall(SYS_sigprocmask, SIG_BLOCK, &set, &prev);
+    printf("old sigprocmask: sgetmask has USR1 %d\n",
+           (syscall(SYS_sgetmask) & set) != 0);
+    set_action(SIGUSR1, handler, 0);
+    count = 0;
+    raise(SIGUSR1);
+    unsigned long pending = 0;
+    syscall(SYS_sigpending, &pending);
+    printf("old sigpending: USR1 %d count %d\n", (pending & set) != 0, count);
+    syscall(SYS_ssetmask, 0UL);
+    printf("ssetmask: count %d\n", count);
+#else
+    printf("old calls: i386 only\n");
+#endif
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -331,5 +367,6 @@ int main(void)
     test_context_edit();
     test_stop_continue();
     test_posix_timer();
+    test_old_calls();
     return 0;
 }
