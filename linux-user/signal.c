@@ -76,13 +76,14 @@ static void host_fault_handler(int sig, siginfo_t *info, void *context)
  * block boundary (async-signal-safe: atomics and cpu_exit only). */
 static void host_guest_signal(int sig, siginfo_t *info, void *context)
 {
-    (void)context;
     UserProcess *p = fault_process;
     if (!p || sig <= 0 || sig >= GUEST_NSIG) {
         return;
     }
     p->pending_info[sig] = *info;
     __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    p->signal_flag = 1;
+    safe_syscall_check_pc(context);
     cpu_exit(p->cpu);
 }
 
@@ -287,6 +288,22 @@ void user_signal_fault(UserProcess *p, int sig, int exception)
     fault_info(p, sig, exception, &si);
     p->pending_info[sig] = si;
     __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+void user_call_mask_begin(UserProcess *p, uint64_t mask, sigset_t *host)
+{
+    p->saved_sigmask = p->sigmask;
+    p->restore_sigmask = true;
+    p->sigmask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    user_host_sigset(p->sigmask, host);
+}
+
+void user_call_mask_end(UserProcess *p, int64_t ret)
+{
+    if (ret != -EINTR) {
+        p->sigmask = p->saved_sigmask;
+        p->restore_sigmask = false;
+    }
 }
 
 uint64_t user_signals_deliverable(UserProcess *p)

@@ -174,9 +174,10 @@ SYSCALL_HANDLER(wait4)
     if (args[1] && !guest_ptr(p, args[1], 4, PAGE_WRITE)) {
         return -EFAULT;
     }
-    pid_t pid = wait4(arg_int(args, 0), &status, arg_int(args, 2), args[3] ? &ru : NULL);
+    int64_t pid = SAFE_SYSCALL(p, SYS_wait4, arg_int(args, 0), (long)&status, arg_int(args, 2),
+                               args[3] ? (long)&ru : 0);
     if (pid < 0) {
-        return -errno;
+        return pid;
     }
     if (pid > 0 && args[1]) {
         copy_to_guest(p, args[1], &status, 4);
@@ -197,10 +198,10 @@ SYSCALL_HANDLER(waitid)
     if (args[2] && !guest_ptr(p, args[2], 128, PAGE_WRITE)) {
         return -EFAULT;
     }
-    long ret = syscall(SYS_waitid, arg_int(args, 0), arg_int(args, 1), &info,
-                       arg_int(args, 3), args[4] ? &ru : NULL);
+    int64_t ret = SAFE_SYSCALL(p, SYS_waitid, arg_int(args, 0), arg_int(args, 1), (long)&info,
+                               arg_int(args, 3), args[4] ? (long)&ru : 0);
     if (ret < 0) {
-        return -errno;
+        return ret;
     }
     if (args[2]) {
         uint8_t raw[128];

@@ -16,14 +16,11 @@
 
 SYSCALL_HANDLER(alarm) { return alarm((unsigned)args[0]); }
 
-/* pause(2): the host pause returns when a guest handler's signal came */
+/* pause(2): returns when a guest handler's signal came */
 SYSCALL_HANDLER(pause)
 {
     (void)args;
-    if (user_signals_deliverable(p)) {
-        return -EINTR;
-    }
-    return host_result(pause());
+    return SAFE_SYSCALL(p, SYS_pause, 0);
 }
 
 SYSCALL_HANDLER(kill)
@@ -329,7 +326,7 @@ static int64_t suspend_with(UserProcess *p, uint64_t mask)
     if (!user_signals_deliverable(p)) {
         sigset_t set;
         user_host_sigset(p->sigmask, &set);
-        sigsuspend(&set);
+        SAFE_SYSCALL(p, SYS_rt_sigsuspend, (long)&set, 8);
     }
     return -EINTR;
 }
@@ -376,10 +373,12 @@ static int64_t do_sigtimedwait(UserProcess *p, const uint64_t *args, bool time64
     } else {
         sigset_t set;
         user_host_sigset(mask, &set);
-        sig = sigtimedwait(&set, &info, args[2] ? &ts : NULL);
-        if (sig < 0) {
-            return -errno;
+        int64_t ret = SAFE_SYSCALL(p, SYS_rt_sigtimedwait, (long)&set, (long)&info,
+                                   args[2] ? (long)&ts : 0, 8);
+        if (ret < 0) {
+            return ret;
         }
+        sig = (int)ret;
     }
     if (args[1]) {
         uint8_t raw[128];

@@ -133,11 +133,11 @@ static int64_t do_nanosleep(UserProcess *p, int clock, int flags, uint64_t req_a
     if (!timespec_from_guest(p, &req, req_addr, time64)) {
         return -EFAULT;
     }
-    int err = clock_nanosleep(clock, flags, &req, &rem);
-    if (err == EINTR && rem_addr && !(flags & TIMER_ABSTIME)) {
+    int64_t ret = SAFE_SYSCALL(p, SYS_clock_nanosleep, clock, flags, (long)&req, (long)&rem);
+    if (ret == -EINTR && !p->syscall_not_started && rem_addr && !(flags & TIMER_ABSTIME)) {
         timespec_to_guest(p, rem_addr, &rem, time64);
     }
-    return -err;
+    return ret;
 }
 
 SYSCALL_HANDLER(nanosleep)

@@ -55,15 +55,25 @@ static bool never_restarted(const SyscallEntry *entry)
 
 static int64_t run_handler(UserProcess *p, const SyscallEntry *entry, const uint64_t *args)
 {
+    /* the flag only stops safe system calls from starting; what is
+     * deliverable is checked right after clearing it */
+    p->signal_flag = 0;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (user_signals_deliverable(p)) {
         /* a signal came after the last delivery: its handler runs first, as
          * Linux would have run it before this call, and the call after it */
         p->syscall_restart = SYSCALL_RESTART_ALWAYS;
         return -EINTR;
     }
+    p->syscall_not_started = false;
     int64_t ret = entry->handler(p, args);
-    p->syscall_restart = ret == -EINTR && !never_restarted(entry) ? SYSCALL_RESTART_SA
-                                                                  : SYSCALL_RESTART_NONE;
+    if (p->syscall_not_started) {
+        p->syscall_restart = SYSCALL_RESTART_ALWAYS;
+    } else if (ret == -EINTR && !never_restarted(entry)) {
+        p->syscall_restart = SYSCALL_RESTART_SA;
+    } else {
+        p->syscall_restart = SYSCALL_RESTART_NONE;
+    }
     return ret;
 }
 

@@ -153,6 +153,8 @@ struct UserProcess {
     uint64_t saved_sigmask;         /* rt_sigsuspend: the mask to go back to */
     bool restore_sigmask;           /* saved_sigmask is in effect after delivery */
     int syscall_restart;            /* SYSCALL_RESTART_* for the call just made */
+    volatile int signal_flag;       /* set by the host handler (safe-syscall.c) */
+    bool syscall_not_started;       /* a safe_syscall gave way to a signal */
     uint64_t syscall_nr;            /* the number of the call just made */
     uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size as the guest set them */
     uint64_t clear_child_tid;
@@ -350,6 +352,14 @@ struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
 struct timespec;
 bool timespec_to_guest(UserProcess *p, uint64_t addr, const struct timespec *ts, bool time64);
 bool timespec_from_guest(UserProcess *p, struct timespec *ts, uint64_t addr, bool time64);
+/* A blocking host system call that gives way to a guest signal come before
+ * it started (safe-syscall.c): the kernel's result (value or -errno); -EINTR
+ * with p->syscall_not_started when it did not start. Pointers cast to long. */
+int64_t safe_syscall_args(UserProcess *p, long nr, const long a[6]);
+#define SAFE_SYSCALL(p, nr, ...) safe_syscall_args(p, nr, (const long[6]){ __VA_ARGS__ })
+/* The host handler's part: a thread about to make a safe system call is
+ * sent to its "not started" exit. */
+void safe_syscall_check_pc(void *context);
 /* The host path for a guest path (maps /proc/self/exe to the guest program). */
 const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
 
@@ -385,6 +395,12 @@ void user_signal_self(UserProcess *p, int sig, const siginfo_t *info, int code);
  * with its si_code and si_addr, or, when the guest has none or blocks it, the
  * end of the guest (Linux force_sig_fault). */
 void user_signal_fault(UserProcess *p, int sig, int exception);
+/* A call with a signal mask for its duration (ppoll, pselect6, like
+ * rt_sigsuspend): begin sets mask (host version into *host) and keeps the
+ * old one; end puts it back unless ret is -EINTR, when a handler's frame
+ * saves it (user_deliver_signals). */
+void user_call_mask_begin(UserProcess *p, uint64_t mask, sigset_t *host);
+void user_call_mask_end(UserProcess *p, int64_t ret);
 /* Pending signals the current mask lets through. */
 uint64_t user_signals_deliverable(UserProcess *p);
 /* Takes pending signal sig out of the queue; its info into *info. */
