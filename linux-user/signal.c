@@ -28,6 +28,8 @@ static UserProcess *fault_process;
 
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 
+static void queue_signal(UserProcess *p, int sig, const siginfo_t *info);
+
 static void write_internal_error(const char *what, uintptr_t pc, uintptr_t addr)
 {
     char msg[160];
@@ -53,7 +55,7 @@ static void host_fault_handler(int sig, siginfo_t *info, void *context)
 
     if (info->si_code <= 0) {
         /* sent by another process (kill -SEGV): the guest's signal */
-        user_signal_self(p, sig, info, 0);
+        queue_signal(p, sig, info);
         cpu_exit(p->cpu);
         return;
     }
@@ -80,8 +82,7 @@ static void host_guest_signal(int sig, siginfo_t *info, void *context)
     if (!p || sig <= 0 || sig >= GUEST_NSIG) {
         return;
     }
-    p->pending_info[sig] = *info;
-    __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    queue_signal(p, sig, info);
     p->signal_flag = 1;
     safe_syscall_check_pc(context);
     cpu_exit(p->cpu);
@@ -223,26 +224,46 @@ static bool default_action_ignores(int sig)
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
+/* The host handler writes pending_info: the main loop reads or writes it
+ * with host signals held off. */
+static void hold_host_signals(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigprocmask(SIG_BLOCK, &all, old);
+}
+
+/* Queues sig with info, unless it is already pending: a standard signal is
+ * not queued twice (signal(7)). Host signals must be held off, or this must
+ * run in a host handler. */
+static void queue_signal(UserProcess *p, int sig, const siginfo_t *info)
+{
+    if (!(__atomic_load_n(&p->pending_signals, __ATOMIC_SEQ_CST) & SIGBIT(sig))) {
+        p->pending_info[sig] = *info;
+    }
+    __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
 void user_signal_self(UserProcess *p, int sig, const siginfo_t *info, int code)
 {
     if (sig <= 0 || sig >= GUEST_NSIG) {
         return;
     }
-    bool queued = (__atomic_load_n(&p->pending_signals, __ATOMIC_SEQ_CST) & SIGBIT(sig)) != 0;
-    /* a standard signal already pending is not queued twice (signal(7)) */
-    if (!queued) {
-        if (info) {
-            p->pending_info[sig] = *info;
-        } else {
-            siginfo_t *si = &p->pending_info[sig];
-            memset(si, 0, sizeof(*si));
-            si->si_signo = sig;
-            si->si_code = code;
-            si->si_pid = getpid();
-            si->si_uid = getuid();
-        }
+    siginfo_t made;
+    if (!info) {
+        memset(&made, 0, sizeof(made));
+        made.si_signo = sig;
+        made.si_code = code;
+        made.si_pid = getpid();
+        made.si_uid = getuid();
+        info = &made;
     }
-    __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    sigset_t old;
+    hold_host_signals(&old);
+    queue_signal(p, sig, info);
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* si_code and si_addr of a fault (arch/x86/kernel/traps.c, mm/fault.c;
@@ -286,8 +307,10 @@ void user_signal_fault(UserProcess *p, int sig, int exception)
     memset(&si, 0, sizeof(si));
     si.si_signo = sig;
     fault_info(p, sig, exception, &si);
-    p->pending_info[sig] = si;
-    __atomic_or_fetch(&p->pending_signals, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    sigset_t old;
+    hold_host_signals(&old);
+    queue_signal(p, sig, &si);
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void user_call_mask_begin(UserProcess *p, uint64_t mask, sigset_t *host)
@@ -315,8 +338,11 @@ uint64_t user_signals_deliverable(UserProcess *p)
 
 void user_signal_take(UserProcess *p, int sig, siginfo_t *info)
 {
+    sigset_t old;
+    hold_host_signals(&old);
     *info = p->pending_info[sig];
     __atomic_and_fetch(&p->pending_signals, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* The action of a signal without a guest handler (signal(7), "Standard signals"). */
