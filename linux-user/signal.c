@@ -366,11 +366,10 @@ static void default_action(UserProcess *p, int sig)
 static void restart_syscall_if_asked(UserProcess *p, const GuestSigaction *act)
 {
     if (p->syscall_restart == SYSCALL_RESTART_ALWAYS ||
-        (p->syscall_restart == SYSCALL_RESTART_SA && (act->flags & SA_RESTART))) {
+        (p->syscall_restart == SYSCALL_RESTART_SA && act && (act->flags & SA_RESTART))) {
         p->env->regs[R_EAX] = p->syscall_nr;
         p->env->rip -= 2;
     }
-    p->syscall_restart = SYSCALL_RESTART_NONE;
 }
 
 static void deliver_one(UserProcess *p, int sig)
@@ -417,11 +416,12 @@ void user_deliver_signals(UserProcess *p)
         int sig = __builtin_ctzll(sync ? sync : ready) + 1;
         deliver_one(p, sig);
     }
+    /* a call that gave way to signals that were then ignored runs again */
+    restart_syscall_if_asked(p, NULL);
     if (p->restore_sigmask) {
         /* rt_sigsuspend woke without a handler to run: its mask ends now */
         p->sigmask = p->saved_sigmask;
         p->restore_sigmask = false;
         user_sync_host_mask(p);
     }
-    p->syscall_restart = SYSCALL_RESTART_NONE;
 }
