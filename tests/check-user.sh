@@ -185,6 +185,22 @@ else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
 fi
 
+# --- i386 busybox: the same shell signal paths through the i386 frames ---
+busybox32=$cache/busybox-static-i386/bin/busybox
+if [ ! -x "$busybox32" ]; then
+  skip "i386 busybox" "$busybox32 missing (scripts/setup.sh --i386 fetches it)"
+elif [ "$host32" = no ]; then
+  skip "i386 busybox" "this host's kernel cannot run i386 programs natively"
+else
+  run_timeout=10
+  bb32() { compare "i386 busybox $(printf '%s' "$*" | cut -c1-40)" "$tmp/empty" quetzal-i386 "$busybox32" "$@"; }
+  bb32 sh -c 'sleep 0.2 & wait; echo "wait: $?"'
+  bb32 sh -c 'trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+  bb32 sh -c 'trap "echo alarm" ALRM; (sleep 0.1; kill -ALRM $$) & wait; echo "wait: $?"; wait'
+  bb32 sh -c 'x=$(echo sub; exit 3); echo "$x $?"; echo a b | (read x y; echo "$y $x")'
+  run_timeout=
+fi
+
 # --- zsh-static (job control through rt_sigsuspend and kill(child, SIGCONT)) ---
 zsh=$cache/zsh-static/bin/zsh-static
 if [ -x "$zsh" ]; then
