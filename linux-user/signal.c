@@ -370,6 +370,8 @@ static void restart_syscall_if_asked(UserProcess *p, const GuestSigaction *act)
         p->env->regs[R_EAX] = p->syscall_nr;
         p->env->rip -= 2;
     }
+    /* once: the handler's frame holds the restarted call now */
+    p->syscall_restart = SYSCALL_RESTART_NONE;
 }
 
 static void deliver_one(UserProcess *p, int sig)

@@ -2,8 +2,10 @@
  * that the result is exact: a handler that wakes the main loop through a pipe
  * (the self-pipe trick: a signal lost or handled late hangs it), ppoll with
  * the signal unblocked only during the call, and a read restarted by
- * SA_RESTART after every one of its interruptions. Output compared with a
- * native run; a hang is the failure the suite's timeout catches. */
+ * SA_RESTART after every one of its interruptions; then a storm without
+ * handshake while the program makes system calls back to back, so that signals
+ * also land between calls. Output compared with a native run; a hang is the
+ * failure the suite's timeout catches. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -129,6 +131,32 @@ static void restarted_read(void)
     printf("SA_RESTART read: %zd '%s' after %d handled\n", n, buf, handled);
 }
 
+static void storm(void)
+{
+    on(SIGUSR1, flag_handler, SA_RESTART);
+    handled = 0;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; i < 20000; i++) {
+            kill(parent, SIGUSR1);
+        }
+        _exit(0);
+    }
+    long calls = 0, wrong = 0;
+    int status;
+    /* system calls back to back until the sender is gone; each must give
+     * its own answer whatever lands between them */
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (getppid() != getppid() || getpid() != parent) {
+            wrong++;
+        }
+        calls++;
+    }
+    printf("storm: sender exited %d, handled some %d, wrong answers %ld, calls made %d\n",
+           WIFEXITED(status), handled > 0, wrong, calls > 0);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -138,5 +166,6 @@ int main(void)
     self_pipe();
     ppoll_mask();
     restarted_read();
+    storm();
     return 0;
 }
