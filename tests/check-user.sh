@@ -1,7 +1,9 @@
 #!/bin/sh
 # Linux user mode: static programs run under quetzal-x86_64 and quetzal-i386,
 # each compared with the same binary run natively (output and exit status), plus
-# Debian's static busybox, bad input, options and -strace.
+# Debian's static busybox (x86-64, and i386 when cached) and zsh-static (when
+# cached) with job control, traps and signals, bad input, options and -strace.
+# Runs that can hang on a signal bug have a 10 s limit; a timeout fails.
 # Environment: BUILD (folder with the emulators), SRC (source folder).
 BUILD=${BUILD:-.}
 SRC=${SRC:-.}
