@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include "linux-user/user.h"
@@ -83,6 +84,9 @@ static void host_guest_signal(int sig, siginfo_t *info, void *context)
         return;
     }
     queue_signal(p, sig, info);
+    /* more of it wait in the host kernel until this one is delivered (real-time
+     * signals queue: signal(7)); user_sync_host_mask lets the next one in */
+    sigaddset(&((ucontext_t *)context)->uc_sigmask, sig);
     p->signal_flag = 1;
     safe_syscall_check_pc(context);
     cpu_exit(p->cpu);
@@ -115,7 +119,8 @@ void user_host_sigset(uint64_t mask, sigset_t *set)
 void user_sync_host_mask(UserProcess *p)
 {
     sigset_t set;
-    user_host_sigset(p->sigmask, &set);
+    /* signals queued here stay blocked: their next instances wait in the host */
+    user_host_sigset(p->sigmask | __atomic_load_n(&p->pending_signals, __ATOMIC_SEQ_CST), &set);
     sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
@@ -249,6 +254,18 @@ static void queue_signal(UserProcess *p, int sig, const siginfo_t *info)
 void user_signal_self(UserProcess *p, int sig, const siginfo_t *info, int code)
 {
     if (sig <= 0 || sig >= GUEST_NSIG) {
+        return;
+    }
+    if (sig >= SIGRTMIN && host_settable_signal(sig)) {
+        /* real-time signals queue, each with its own info (signal(7)): the
+         * host kernel keeps the queue; the host handler takes them one by one */
+        if (info) {
+            syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), sig, info);
+        } else if (code == SI_TKILL) {
+            syscall(SYS_tgkill, getpid(), gettid(), sig);
+        } else {
+            kill(getpid(), sig);
+        }
         return;
     }
     siginfo_t made;
@@ -410,13 +427,18 @@ static void deliver_one(UserProcess *p, int sig)
 void user_deliver_signals(UserProcess *p)
 {
     uint64_t ready;
+    bool taken = false;
     while ((ready = user_signals_deliverable(p)) != 0) {
+        taken = true;
         /* synchronous signals first, then the lowest number, as Linux's
          * next_signal (kernel/signal.c) picks them */
         uint64_t sync = ready & (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) |
                                  SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS));
         int sig = __builtin_ctzll(sync ? sync : ready) + 1;
         deliver_one(p, sig);
+    }
+    if (taken) {
+        user_sync_host_mask(p);     /* what was queued here is taken */
     }
     /* a call that gave way to signals that were then ignored runs again */
     restart_syscall_if_asked(p, NULL);

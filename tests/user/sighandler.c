@@ -286,6 +286,49 @@ static void test_stop_continue(void)
     printf("exited %d status %d\n", WIFEXITED(status), WEXITSTATUS(status));
 }
 
+static volatile int rt_values[16], rt_count;
+
+static void rt_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    if (rt_count < 16) {
+        rt_values[rt_count++] = si->si_value.sival_int;
+    }
+}
+
+/* Real-time signals queue, each with its value, delivered in order; standard
+ * ones merge (signal(7)). */
+static void test_rt_queue(void)
+{
+    int sig = SIGRTMIN + 2;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = rt_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    set_action(SIGUSR1, handler, 0);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, sig);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    for (int i = 1; i <= 5; i++) {
+        union sigval v = { .sival_int = i * 11 };
+        sigqueue(getpid(), sig, v);
+        raise(SIGUSR1);
+    }
+    count = 0;
+    rt_count = 0;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    printf("rt queue: %d delivered:", rt_count);
+    for (int i = 0; i < rt_count; i++) {
+        printf(" %d", rt_values[i]);
+    }
+    printf("; SIGUSR1 five times, delivered %d\n", count);
+}
+
 static void test_posix_timer(void)
 {
     int sig = SIGRTMIN + 1;
@@ -367,6 +410,7 @@ int main(void)
     test_context_edit();
     test_stop_continue();
     test_posix_timer();
+    test_rt_queue();
     test_old_calls();
     return 0;
 }
