@@ -362,6 +362,18 @@ void user_signal_take(UserProcess *p, int sig, siginfo_t *info)
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+void user_signals_before_exec(UserProcess *p)
+{
+    uint64_t pending = __atomic_load_n(&p->pending_signals, __ATOMIC_SEQ_CST);
+    for (int sig = 1; sig < GUEST_NSIG; sig++) {
+        /* blocked ones only: the others were delivered before this call */
+        if ((pending & SIGBIT(sig)) && (p->sigmask & SIGBIT(sig)) && host_settable_signal(sig)) {
+            __atomic_and_fetch(&p->pending_signals, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+            kill(getpid(), sig);
+        }
+    }
+}
+
 /* The action of a signal without a guest handler (signal(7), "Standard signals"). */
 static void default_action(UserProcess *p, int sig)
 {

@@ -418,6 +418,9 @@ SYSCALL_HANDLER(execve)
     }
     char **guest_argv = guest_string_array(p, args[1], &argc);
     char **envp = guest_string_array(p, args[2], &envc);
+    if (guest_argv && envp) {
+        user_signals_before_exec(p);
+    }
     error = guest_argv && envp ? exec_program(p, path, head, len, guest_argv, argc, envp)
                                : -EFAULT;
     free(guest_argv);

@@ -405,6 +405,9 @@ void user_call_mask_end(UserProcess *p, int64_t ret);
 uint64_t user_signals_deliverable(UserProcess *p);
 /* Takes pending signal sig out of the queue; its info into *info. */
 void user_signal_take(UserProcess *p, int sig, siginfo_t *info);
+/* execve keeps pending signals (execve(2)): those queued here move to the
+ * host kernel's queue, where the next program finds them. */
+void user_signals_before_exec(UserProcess *p);
 /* Runs every deliverable signal's action: a guest handler gets a frame on the
  * guest stack, the rest end, stop or are ignored. Called by the main loop after
  * each system call and each return from cpu_exec. */

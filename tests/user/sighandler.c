@@ -396,9 +396,42 @@ static void test_old_calls(void)
 #endif
 }
 
-int main(void)
+/* execve keeps the mask and the pending signals: a blocked SIGUSR2 raised
+ * before it is still pending in the new program */
+static void test_exec_pending(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        raise(SIGUSR2);
+        execl("/proc/self/exe", "sighandler", "after-exec", (char *)NULL);
+        _exit(99);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("exec child: exited %d status %d\n", WIFEXITED(status), WEXITSTATUS(status));
+}
+
+static int after_exec(void)
+{
+    sigset_t pending, mask;
+    sigpending(&pending);
+    sigprocmask(SIG_SETMASK, NULL, &mask);
+    printf("after exec: USR2 pending %d blocked %d\n", sigismember(&pending, SIGUSR2),
+           sigismember(&mask, SIGUSR2));
+    return 5;
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 1 && strcmp(argv[1], "after-exec") == 0) {
+        return after_exec();
+    }
     test_raise();
     test_sigsuspend();
     test_itimer();
@@ -412,5 +445,6 @@ int main(void)
     test_posix_timer();
     test_rt_queue();
     test_old_calls();
+    test_exec_pending();
     return 0;
 }
