@@ -1,8 +1,9 @@
 /*
  * Signal system calls: actions, masks, sending (to itself: queued for the
  * guest, see signal.c), waiting (rt_sigsuspend, rt_sigtimedwait, pause),
- * sigaltstack and the return from a handler. The guest's 64-bit mask is the
- * kernel's sigset_t on both ABIs (sigsetsize 8); i386 structures are converted.
+ * sigaltstack and the return from a handler (sigframe.c), and i386's old
+ * calls with 32-bit masks. The guest's 64-bit mask is the kernel's sigset_t
+ * on both ABIs (sigsetsize 8); i386 structures are converted.
  */
 #include <signal.h>
 #include <string.h>
