@@ -275,7 +275,7 @@ static void cpu_loop(UserProcess *p)
         case EXCP_INT80:
             handle_int80(p);
             break;
-        case EXCP_INTERRUPT:
+        case EXCP_INTERRUPT:        /* a signal came (signal.c) */
         case EXCP_DEBUG:
             break;
         default: {
@@ -285,9 +285,10 @@ static void cpu_loop(UserProcess *p)
                         p->abi->name, exception, p->env->rip);
                 sig = SIGSEGV;
             }
-            user_die_with_signal(p, sig);
+            user_signal_fault(p, sig, exception);
         }
         }
+        user_deliver_signals(p);
     }
 }
 

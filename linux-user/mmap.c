@@ -548,6 +548,56 @@ SYSCALL_HANDLER(mremap)
     return target_mremap(p, args[0], args[1], args[2], arg_int(args, 3), args[4]);
 }
 
+/* A guest range for mlock/munlock/mincore: page-aligned start, mapped
+ * (Linux: -ENOMEM for unmapped pages); its host address, or NULL + *error. */
+static void *mapped_range(UserProcess *p, uint64_t addr, uint64_t len, int64_t *error)
+{
+    if (addr & ~GUEST_PAGE_MASK) {
+        *error = -EINVAL;
+        return NULL;
+    }
+    if (!range_in_space(p, addr, len) || !page_check_range(p->cpu, addr, len, PAGE_VALID)) {
+        *error = -ENOMEM;
+        return NULL;
+    }
+    return guest_to_host(p, addr);
+}
+
+/* mlock/munlock: Linux rounds the start down to a page (mm/mlock.c) */
+SYSCALL_HANDLER(mlock)
+{
+    uint64_t start = args[0] & GUEST_PAGE_MASK;
+    uint64_t len = GUEST_PAGE_ALIGN(args[0] + args[1]) - start;
+    int64_t error;
+    void *host = mapped_range(p, start, len, &error);
+    return host ? host_result(mlock(host, len)) : error;
+}
+
+SYSCALL_HANDLER(munlock)
+{
+    uint64_t start = args[0] & GUEST_PAGE_MASK;
+    uint64_t len = GUEST_PAGE_ALIGN(args[0] + args[1]) - start;
+    int64_t error;
+    void *host = mapped_range(p, start, len, &error);
+    return host ? host_result(munlock(host, len)) : error;
+}
+
+/* mincore(addr, len, vec): one byte per page into the guest's vec */
+SYSCALL_HANDLER(mincore)
+{
+    uint64_t len = GUEST_PAGE_ALIGN(args[1]);
+    int64_t error;
+    void *host = mapped_range(p, args[0], len, &error);
+    if (!host) {
+        return error;
+    }
+    unsigned char *vec = guest_ptr(p, args[2], len / GUEST_PAGE_SIZE, PAGE_WRITE);
+    if (!vec) {
+        return -EFAULT;
+    }
+    return host_result(mincore(host, len, vec));
+}
+
 SYSCALL_HANDLER(madvise)
 {
     uint64_t addr = args[0], len = GUEST_PAGE_ALIGN(args[1]);

@@ -41,13 +41,14 @@ static int64_t arg_pair(const uint64_t *args, int low)
 SYSCALL_HANDLER(read)
 {
     void *buf = guest_ptr(p, args[1], args[2], PAGE_WRITE);
-    return buf ? host_result(read(arg_int(args, 0), buf, args[2])) : -EFAULT;
+    return buf ? SAFE_SYSCALL(p, SYS_read, arg_int(args, 0), (long)buf, (long)args[2]) : -EFAULT;
 }
 
 SYSCALL_HANDLER(write)
 {
     const void *buf = guest_ptr(p, args[1], args[2], PAGE_READ);
-    return buf ? host_result(write(arg_int(args, 0), buf, args[2])) : -EFAULT;
+    return buf ? SAFE_SYSCALL(p, SYS_write, arg_int(args, 0), (long)buf, (long)args[2])
+               : -EFAULT;
 }
 
 SYSCALL_HANDLER(pread64)
@@ -94,6 +95,40 @@ struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
     return iov;
 }
 
+/* preadv/pwritev(fd, iov, count, pos_l, pos_h): the kernel joins the halves
+ * as pos_l | pos_h << 32 on i386 and uses pos_l alone on x86-64
+ * (fs/read_write.c, pos_from_hilo). */
+static int64_t vector_offset(const UserProcess *p, const uint64_t *args)
+{
+    return p->abi->is64 ? (int64_t)args[3] : arg_pair(args, 3);
+}
+
+SYSCALL_HANDLER(preadv)
+{
+    int64_t error;
+    struct iovec *iov = guest_iovec(p, args[1], arg_int(args, 2), PAGE_WRITE, &error);
+    if (!iov) {
+        return error;
+    }
+    int64_t ret = host_result(preadv(arg_int(args, 0), iov, arg_int(args, 2),
+                                     vector_offset(p, args)));
+    free(iov);
+    return ret;
+}
+
+SYSCALL_HANDLER(pwritev)
+{
+    int64_t error;
+    struct iovec *iov = guest_iovec(p, args[1], arg_int(args, 2), PAGE_READ, &error);
+    if (!iov) {
+        return error;
+    }
+    int64_t ret = host_result(pwritev(arg_int(args, 0), iov, arg_int(args, 2),
+                                      vector_offset(p, args)));
+    free(iov);
+    return ret;
+}
+
 SYSCALL_HANDLER(readv)
 {
     int64_t error;
@@ -101,7 +136,7 @@ SYSCALL_HANDLER(readv)
     if (!iov) {
         return error;
     }
-    int64_t ret = host_result(readv(arg_int(args, 0), iov, arg_int(args, 2)));
+    int64_t ret = SAFE_SYSCALL(p, SYS_readv, arg_int(args, 0), (long)iov, arg_int(args, 2));
     free(iov);
     return ret;
 }
@@ -113,7 +148,7 @@ SYSCALL_HANDLER(writev)
     if (!iov) {
         return error;
     }
-    int64_t ret = host_result(writev(arg_int(args, 0), iov, arg_int(args, 2)));
+    int64_t ret = SAFE_SYSCALL(p, SYS_writev, arg_int(args, 0), (long)iov, arg_int(args, 2));
     free(iov);
     return ret;
 }
@@ -121,13 +156,21 @@ SYSCALL_HANDLER(writev)
 SYSCALL_HANDLER(open)
 {
     GUEST_PATH_OR_RETURN(path, 0);
-    return host_result(open(path, arg_int(args, 1), (mode_t)args[2]));
+    return SAFE_SYSCALL(p, SYS_openat, AT_FDCWD, (long)path, arg_int(args, 1), (long)(mode_t)args[2]);
+}
+
+/* creat(2): open with O_CREAT | O_WRONLY | O_TRUNC */
+SYSCALL_HANDLER(creat)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(open(path, O_CREAT | O_WRONLY | O_TRUNC, (mode_t)args[1]));
 }
 
 SYSCALL_HANDLER(openat)
 {
     GUEST_PATH_OR_RETURN(path, 1);
-    return host_result(openat(arg_int(args, 0), path, arg_int(args, 2), (mode_t)args[3]));
+    return SAFE_SYSCALL(p, SYS_openat, arg_int(args, 0), (long)path, arg_int(args, 2),
+                        (long)(mode_t)args[3]);
 }
 
 SYSCALL_HANDLER(close)
@@ -193,6 +236,12 @@ SYSCALL_HANDLER(chdir)
 {
     GUEST_PATH_OR_RETURN(path, 0);
     return host_result(chdir(path));
+}
+
+SYSCALL_HANDLER(chroot)
+{
+    GUEST_PATH_OR_RETURN(path, 0);
+    return host_result(chroot(path));
 }
 
 SYSCALL_HANDLER(fchdir)
@@ -450,7 +499,7 @@ static int64_t fcntl_lock_i386(UserProcess *p, int fd, int cmd, uint64_t addr, b
         host = (struct flock){ .l_type = g.type, .l_whence = g.whence, .l_start = g.start,
                                .l_len = g.len, .l_pid = g.pid };
     }
-    int64_t ret = host_result(fcntl(fd, cmd, &host));
+    int64_t ret = SAFE_SYSCALL(p, SYS_fcntl, fd, cmd, (long)&host);
     if (ret == 0 && cmd == F_GETLK) {
         if (is64) {
             I386Flock64 g = { host.l_type, host.l_whence, host.l_start, host.l_len, host.l_pid };
@@ -473,7 +522,7 @@ static int64_t fcntl_lock(UserProcess *p, int fd, int cmd, uint64_t addr)
 {
     if (p->abi->is64) {
         struct flock *lock = guest_ptr(p, addr, sizeof(*lock), PAGE_WRITE);
-        return lock ? host_result(fcntl(fd, cmd, lock)) : -EFAULT;
+        return lock ? SAFE_SYSCALL(p, SYS_fcntl, fd, cmd, (long)lock) : -EFAULT;
     }
     switch (cmd) {
     case I386_F_GETLK64: return fcntl_lock_i386(p, fd, F_GETLK, addr, true);
@@ -595,7 +644,7 @@ SYSCALL_HANDLER(poll)
 {
     uint64_t count = (uint32_t)args[1];
     struct pollfd *fds = guest_ptr(p, args[0], count * sizeof(struct pollfd), PAGE_WRITE);
-    return fds ? host_result(poll(fds, count, arg_int(args, 2))) : -EFAULT;
+    return fds ? SAFE_SYSCALL(p, SYS_poll, (long)fds, (long)count, arg_int(args, 2)) : -EFAULT;
 }
 
 /* sendfile: the offset is a long (x86-64) or a 32-bit off_t (i386) */
@@ -630,13 +679,22 @@ SYSCALL_HANDLER(sendfile64)
 
 SYSCALL_HANDLER(flock)
 {
-    return host_result(flock(arg_int(args, 0), arg_int(args, 1)));
+    return SAFE_SYSCALL(p, SYS_flock, arg_int(args, 0), arg_int(args, 1));
 }
 
 SYSCALL_HANDLER(mknod)
 {
     GUEST_PATH_OR_RETURN(path, 0);
     return host_result(mknod(path, (mode_t)args[1], (dev_t)(uint32_t)args[2]));
+}
+
+/* mknodat(dirfd, path, mode, dev): dev is the kernel's 32-bit encoding on
+ * both ABIs, which glibc's dev_t carries unchanged below 2^32 */
+SYSCALL_HANDLER(mknodat)
+{
+    GUEST_PATH_OR_RETURN(path, 1);
+    return host_result(mknodat(arg_int(args, 0), path, (mode_t)args[2],
+                               (dev_t)(uint32_t)args[3]));
 }
 
 /* advice only */
@@ -709,6 +767,29 @@ static void timeout_to_guest(UserProcess *p, uint64_t addr, bool time64,
     }
 }
 
+/* pselect6's sixth argument: { const sigset_t *ss; size_t ss_len } of longs;
+ * the mask it points to, or false (none, or bad). */
+static int64_t pselect_mask(UserProcess *p, uint64_t addr, uint64_t *mask, bool *given)
+{
+    uint64_t word = p->abi->is64 ? 8 : 4, pair[2] = { 0, 0 };
+    *given = false;
+    if (!addr) {
+        return 0;
+    }
+    if (!copy_from_guest(p, &pair[0], addr, word) ||
+        !copy_from_guest(p, &pair[1], addr + word, word)) {
+        return -EFAULT;
+    }
+    if (!pair[0]) {
+        return 0;
+    }
+    if (pair[1] != 8) {
+        return -EINVAL;
+    }
+    *given = true;
+    return copy_from_guest(p, mask, pair[0], 8) ? 0 : -EFAULT;
+}
+
 /* unit_ns: 1000 for select's timeval, 1 for pselect6's timespec */
 static int64_t do_select(UserProcess *p, const uint64_t *args, int64_t unit_ns, bool time64)
 {
@@ -730,9 +811,26 @@ static int64_t do_select(UserProcess *p, const uint64_t *args, int64_t unit_ns, 
         }
         tp = &timeout;
     }
+    uint64_t mask = 0;
+    bool masked = false;
+    if (unit_ns == 1) {
+        int64_t error = pselect_mask(p, args[5], &mask, &masked);
+        if (error) {
+            return error;
+        }
+    }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int64_t ret = host_result(pselect(nfds, use[0], use[1], use[2], tp, NULL));
+    sigset_t host_mask;
+    struct { sigset_t *set; size_t size; } host_arg = { &host_mask, 8 };
+    if (masked) {
+        user_call_mask_begin(p, mask, &host_mask);
+    }
+    int64_t ret = SAFE_SYSCALL(p, SYS_pselect6, nfds, (long)use[0], (long)use[1], (long)use[2],
+                               (long)tp, masked ? (long)&host_arg : 0);
+    if (masked) {
+        user_call_mask_end(p, ret);
+    }
     if (ret < 0) {
         return ret;
     }
@@ -757,7 +855,8 @@ SYSCALL_HANDLER(select)
     return do_select(p, args, 1000, false);
 }
 
-/* pselect6's sixth argument (the signal mask) is ignored: signals are not delivered */
+/* pselect6 and ppoll take a signal mask for the time of the call, like
+ * rt_sigsuspend (signal.c, user_call_mask_begin) */
 SYSCALL_HANDLER(pselect6)
 {
     return do_select(p, args, 1, false);
@@ -782,7 +881,23 @@ static int64_t do_ppoll(UserProcess *p, const uint64_t *args, bool time64)
         }
         tp = &timeout;
     }
-    return host_result(ppoll(fds, count, tp, NULL));
+    uint64_t mask;
+    sigset_t host_mask;
+    if (args[3]) {
+        if (args[4] != 8) {
+            return -EINVAL;
+        }
+        if (!copy_from_guest(p, &mask, args[3], 8)) {
+            return -EFAULT;
+        }
+        user_call_mask_begin(p, mask, &host_mask);
+    }
+    int64_t ret = SAFE_SYSCALL(p, SYS_ppoll, (long)fds, (long)count, (long)tp,
+                               args[3] ? (long)&host_mask : 0, 8);
+    if (args[3]) {
+        user_call_mask_end(p, ret);
+    }
+    return ret;
 }
 
 SYSCALL_HANDLER(ppoll)
@@ -822,7 +937,7 @@ SYSCALL_HANDLER(epoll_ctl)
     return host_result(epoll_ctl(arg_int(args, 0), arg_int(args, 1), arg_int(args, 2), event));
 }
 
-/* epoll_wait and epoll_pwait (whose signal mask is ignored: no delivery) */
+/* epoll_wait and epoll_pwait (whose signal mask is ignored) */
 SYSCALL_HANDLER(epoll_wait)
 {
     int max = arg_int(args, 2);
@@ -830,7 +945,8 @@ SYSCALL_HANDLER(epoll_wait)
         return -EINVAL;
     }
     void *events = guest_ptr(p, args[1], (uint64_t)max * EPOLL_EVENT_SIZE, PAGE_WRITE);
-    return events ? host_result(epoll_wait(arg_int(args, 0), events, max, arg_int(args, 3)))
+    return events ? SAFE_SYSCALL(p, SYS_epoll_wait, arg_int(args, 0), (long)events, max,
+                                 arg_int(args, 3))
                   : -EFAULT;
 }
 

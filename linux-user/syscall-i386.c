@@ -60,16 +60,16 @@ SYSCALL_DESCRIPTION(i386_gtty, "gtty", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_nice, "nice", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_ftime, "ftime", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_prof, "prof", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_signal, "signal", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_signal, "signal", sys_signal, ARG_INT, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_lock, "lock", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_mpx, "mpx", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_ulimit, "ulimit", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_oldolduname, "oldolduname", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sigaction, "sigaction", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sgetmask, "sgetmask", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_ssetmask, "ssetmask", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sigsuspend, "sigsuspend", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sigpending, "sigpending", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_sigaction, "sigaction", sys_sigaction, ARG_INT, ARG_PTR, ARG_PTR);
+SYSCALL_DESCRIPTION(i386_sgetmask, "sgetmask", sys_sgetmask, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_ssetmask, "ssetmask", sys_ssetmask, ARG_HEX);
+SYSCALL_DESCRIPTION(i386_sigsuspend, "sigsuspend", sys_sigsuspend, ARG_INT, ARG_INT, ARG_HEX);
+SYSCALL_DESCRIPTION(i386_sigpending, "sigpending", sys_sigpending, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_oldlstat, "oldlstat", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_readdir, "readdir", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_profil, "profil", NULL, ARG_NONE);
@@ -78,8 +78,9 @@ SYSCALL_DESCRIPTION(i386_olduname, "olduname", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_idle, "idle", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_vm86old, "vm86old", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_ipc, "ipc", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sigreturn, "sigreturn", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_sigprocmask, "sigprocmask", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_sigreturn, "sigreturn", sys_sigreturn, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_sigprocmask, "sigprocmask", sys_sigprocmask, ARG_INT, ARG_PTR,
+                    ARG_PTR);
 SYSCALL_DESCRIPTION(i386_bdflush, "bdflush", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386__llseek, "_llseek", sys_llseek,
                     ARG_INT, ARG_INT, ARG_INT, ARG_PTR, ARG_INT);
@@ -128,8 +129,10 @@ SYSCALL_DESCRIPTION(i386_clock_getres_time64, "clock_getres_time64", sys_clock_g
                     ARG_INT, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_clock_nanosleep_time64, "clock_nanosleep_time64",
                     sys_clock_nanosleep_time64, ARG_INT, ARG_HEX, ARG_PTR, ARG_PTR);
-SYSCALL_DESCRIPTION(i386_timer_gettime64, "timer_gettime64", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_timer_settime64, "timer_settime64", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_timer_gettime64, "timer_gettime64", sys_timer_gettime64, ARG_INT,
+                    ARG_PTR);
+SYSCALL_DESCRIPTION(i386_timer_settime64, "timer_settime64", sys_timer_settime64, ARG_INT,
+                    ARG_HEX, ARG_PTR, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_timerfd_gettime64, "timerfd_gettime64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_timerfd_settime64, "timerfd_settime64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_utimensat_time64, "utimensat_time64", sys_utimensat_time64,
@@ -143,7 +146,8 @@ SYSCALL_DESCRIPTION(i386_recvmmsg_time64, "recvmmsg_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_mq_timedsend_time64, "mq_timedsend_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_mq_timedreceive_time64, "mq_timedreceive_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_semtimedop_time64, "semtimedop_time64", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_rt_sigtimedwait_time64, "rt_sigtimedwait_time64", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_rt_sigtimedwait_time64, "rt_sigtimedwait_time64",
+                    sys_rt_sigtimedwait_time64, ARG_PTR, ARG_PTR, ARG_PTR, ARG_INT);
 SYSCALL_DESCRIPTION(i386_futex_time64, "futex_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_sched_rr_get_interval_time64, "sched_rr_get_interval_time64", NULL,
                     ARG_NONE);

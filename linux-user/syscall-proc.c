@@ -1,6 +1,6 @@
 /*
  * Process system calls: exit, identity, fork (clone without CLONE_VM), wait,
- * execve (re-runs the emulator on the new program), signals to self, limits,
+ * execve (re-runs the emulator on the new program), limits,
  * TLS set-up (arch_prctl on x86-64, set_thread_area on i386) and small
  * information calls. Structures whose i386 layout differs are converted.
  */
@@ -44,8 +44,6 @@ SYSCALL_HANDLER(getegid) { return getegid(); }
 SYSCALL_HANDLER(getpgrp) { return getpgrp(); }
 SYSCALL_HANDLER(setsid) { return host_result(setsid()); }
 SYSCALL_HANDLER(sched_yield) { return sched_yield(); }
-SYSCALL_HANDLER(pause) { return host_result(pause()); }
-SYSCALL_HANDLER(alarm) { return alarm((unsigned)args[0]); }
 
 SYSCALL_HANDLER(setuid)
 {
@@ -89,6 +87,10 @@ static int64_t fork_child(UserProcess *p, int exit_signal)
     fflush(NULL);
     pid_t pid = exit_signal == SIGCHLD ? fork()
                                        : (pid_t)syscall(SYS_clone, exit_signal, 0, 0, 0, 0);
+    if (pid == 0) {
+        /* fork(2): the child's set of pending signals starts empty */
+        __atomic_store_n(&p->pending_signals, 0, __ATOMIC_SEQ_CST);
+    }
     return host_result(pid);
 }
 
@@ -172,9 +174,10 @@ SYSCALL_HANDLER(wait4)
     if (args[1] && !guest_ptr(p, args[1], 4, PAGE_WRITE)) {
         return -EFAULT;
     }
-    pid_t pid = wait4(arg_int(args, 0), &status, arg_int(args, 2), args[3] ? &ru : NULL);
+    int64_t pid = SAFE_SYSCALL(p, SYS_wait4, arg_int(args, 0), (long)&status, arg_int(args, 2),
+                               args[3] ? (long)&ru : 0);
     if (pid < 0) {
-        return -errno;
+        return pid;
     }
     if (pid > 0 && args[1]) {
         copy_to_guest(p, args[1], &status, 4);
@@ -183,6 +186,32 @@ SYSCALL_HANDLER(wait4)
         return -EFAULT;
     }
     return pid;
+}
+
+/* waitid(idtype, id, infop, options, rusage): Linux's fifth argument, which
+ * the libc wrapper hides; the siginfo is SIGCHLD's (converted for i386). */
+SYSCALL_HANDLER(waitid)
+{
+    siginfo_t info;
+    struct rusage ru;
+    memset(&info, 0, sizeof(info));
+    if (args[2] && !guest_ptr(p, args[2], 128, PAGE_WRITE)) {
+        return -EFAULT;
+    }
+    int64_t ret = SAFE_SYSCALL(p, SYS_waitid, arg_int(args, 0), arg_int(args, 1), (long)&info,
+                               arg_int(args, 3), args[4] ? (long)&ru : 0);
+    if (ret < 0) {
+        return ret;
+    }
+    if (args[2]) {
+        uint8_t raw[128];
+        siginfo_to_guest(p, &info, raw);
+        copy_to_guest(p, args[2], raw, sizeof(raw));
+    }
+    if (args[4] && !rusage_to_guest(p, args[4], &ru)) {
+        return -EFAULT;
+    }
+    return 0;
 }
 
 /* i386 waitpid(pid, status, options) */
@@ -389,6 +418,9 @@ SYSCALL_HANDLER(execve)
     }
     char **guest_argv = guest_string_array(p, args[1], &argc);
     char **envp = guest_string_array(p, args[2], &envc);
+    if (guest_argv && envp) {
+        user_signals_before_exec(p);
+    }
     error = guest_argv && envp ? exec_program(p, path, head, len, guest_argv, argc, envp)
                                : -EFAULT;
     free(guest_argv);
@@ -396,183 +428,17 @@ SYSCALL_HANDLER(execve)
     return error;
 }
 
-/* --- signals --- */
-
-SYSCALL_HANDLER(kill)
-{
-    pid_t pid = arg_int(args, 0);
-    int sig = arg_int(args, 1);
-    if (sig < 0 || sig >= GUEST_NSIG) {
-        return -EINVAL;
-    }
-    if (pid == getpid() && sig != 0) {
-        user_signal_self(p, sig);
-        return 0;
-    }
-    return host_result(kill(pid, sig));
-}
-
-SYSCALL_HANDLER(tkill)
-{
-    pid_t tid = arg_int(args, 0);
-    int sig = arg_int(args, 1);
-    if (sig < 0 || sig >= GUEST_NSIG) {
-        return -EINVAL;
-    }
-    if (tid == gettid() && sig != 0) {
-        user_signal_self(p, sig);
-        return 0;
-    }
-    return host_result(syscall(SYS_tkill, tid, sig));
-}
-
-SYSCALL_HANDLER(tgkill)
-{
-    pid_t tgid = arg_int(args, 0), tid = arg_int(args, 1);
-    int sig = arg_int(args, 2);
-    if (sig < 0 || sig >= GUEST_NSIG) {
-        return -EINVAL;
-    }
-    if (tgid == getpid() && tid == gettid() && sig != 0) {
-        user_signal_self(p, sig);
-        return 0;
-    }
-    return host_result(syscall(SYS_tgkill, tgid, tid, sig));
-}
-
-/* struct sigaction of the kernel: handler, flags, restorer (longs), mask (8 bytes) */
-static bool sigaction_from_guest(UserProcess *p, uint64_t addr, GuestSigaction *act)
-{
-    if (p->abi->is64) {
-        uint64_t raw[4];
-        if (!copy_from_guest(p, raw, addr, sizeof(raw))) {
-            return false;
-        }
-        *act = (GuestSigaction){ raw[0], raw[1], raw[2], raw[3] };
-        return true;
-    }
-    uint32_t raw[5];
-    if (!copy_from_guest(p, raw, addr, sizeof(raw))) {
-        return false;
-    }
-    *act = (GuestSigaction){ raw[0], raw[1], raw[2], raw[3] | ((uint64_t)raw[4] << 32) };
-    return true;
-}
-
-static bool sigaction_to_guest(UserProcess *p, uint64_t addr, const GuestSigaction *act)
-{
-    if (p->abi->is64) {
-        uint64_t raw[4] = { act->handler, act->flags, act->restorer, act->mask };
-        return copy_to_guest(p, addr, raw, sizeof(raw));
-    }
-    uint32_t raw[5] = { (uint32_t)act->handler, (uint32_t)act->flags,
-                        (uint32_t)act->restorer, (uint32_t)act->mask,
-                        (uint32_t)(act->mask >> 32) };
-    return copy_to_guest(p, addr, raw, sizeof(raw));
-}
-
-SYSCALL_HANDLER(rt_sigaction)
-{
-    int sig = arg_int(args, 0);
-    if (sig < 1 || sig >= GUEST_NSIG || args[3] != 8) {
-        return -EINVAL;
-    }
-    GuestSigaction act;
-    if (args[1] && !sigaction_from_guest(p, args[1], &act)) {
-        return -EFAULT;
-    }
-    if (args[1] && (sig == SIGKILL || sig == SIGSTOP)) {
-        return -EINVAL;
-    }
-    if (args[2] && !sigaction_to_guest(p, args[2], &p->sigactions[sig])) {
-        return -EFAULT;
-    }
-    if (args[1]) {
-        p->sigactions[sig] = act;
-        user_apply_sigaction(p, sig);
-    }
-    return 0;
-}
-
-SYSCALL_HANDLER(rt_sigprocmask)
-{
-    int how = arg_int(args, 0);
-    uint64_t set = 0;
-    if (args[3] != 8) {
-        return -EINVAL;
-    }
-    if (args[1] && !copy_from_guest(p, &set, args[1], 8)) {
-        return -EFAULT;
-    }
-    uint64_t old = p->sigmask;
-    if (args[1]) {
-        switch (how) {
-        case SIG_BLOCK: p->sigmask |= set; break;
-        case SIG_UNBLOCK: p->sigmask &= ~set; break;
-        case SIG_SETMASK: p->sigmask = set; break;
-        default: return -EINVAL;
-        }
-        /* SIGKILL and SIGSTOP cannot be blocked */
-        p->sigmask &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
-    }
-    if (args[2] && !copy_to_guest(p, args[2], &old, 8)) {
-        return -EFAULT;
-    }
-    user_signals_unblocked(p);
-    return 0;
-}
-
-SYSCALL_HANDLER(rt_sigpending)
-{
-    if (args[1] != 8) {
-        return -EINVAL;
-    }
-    uint64_t pending = p->pending_signals & p->sigmask;
-    return copy_to_guest(p, args[0], &pending, 8) ? 0 : -EFAULT;
-}
-
-/* stack_t: ss_sp (long), ss_flags (int), ss_size (long) */
-SYSCALL_HANDLER(sigaltstack)
-{
-    unsigned word = p->abi->is64 ? 8 : 4;
-    uint8_t raw[24];
-    size_t size = p->abi->is64 ? 24 : 12;
-    if (args[1]) {
-        uint64_t sp = p->sigaltstack[0], flags = p->sigaltstack[1], ss_size = p->sigaltstack[2];
-        if (!sp && !ss_size) {
-            flags = SS_DISABLE;
-        }
-        memset(raw, 0, sizeof(raw));
-        memcpy(raw, &sp, word);
-        memcpy(raw + word, &flags, 4);
-        memcpy(raw + 2 * word, &ss_size, word);
-        if (!copy_to_guest(p, args[1], raw, size)) {
-            return -EFAULT;
-        }
-    }
-    if (args[0]) {
-        if (!copy_from_guest(p, raw, args[0], size)) {
-            return -EFAULT;
-        }
-        uint64_t sp = 0, ss_size = 0;
-        uint32_t flags;
-        memcpy(&sp, raw, word);
-        memcpy(&flags, raw + word, 4);
-        memcpy(&ss_size, raw + 2 * word, word);
-        if (flags & ~(uint32_t)SS_DISABLE) {
-            return -EINVAL;
-        }
-        if (!(flags & SS_DISABLE) && ss_size < 2048) {
-            return -ENOMEM;
-        }
-        p->sigaltstack[0] = (flags & SS_DISABLE) ? 0 : sp;
-        p->sigaltstack[1] = flags;
-        p->sigaltstack[2] = (flags & SS_DISABLE) ? 0 : ss_size;
-    }
-    return 0;
-}
-
 /* --- information and limits --- */
+
+SYSCALL_HANDLER(sched_get_priority_max)
+{
+    return host_result(sched_get_priority_max(arg_int(args, 0)));
+}
+
+SYSCALL_HANDLER(sched_get_priority_min)
+{
+    return host_result(sched_get_priority_min(arg_int(args, 0)));
+}
 
 SYSCALL_HANDLER(uname)
 {

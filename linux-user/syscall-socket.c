@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "linux-user/user.h"
 
@@ -52,7 +53,8 @@ SYSCALL_HANDLER(bind)
 SYSCALL_HANDLER(connect)
 {
     const void *addr = guest_ptr(p, args[1], (uint32_t)args[2], PAGE_READ);
-    return addr ? host_result(connect(arg_int(args, 0), addr, (socklen_t)args[2])) : -EFAULT;
+    return addr ? SAFE_SYSCALL(p, SYS_connect, arg_int(args, 0), (long)addr, (socklen_t)args[2])
+                : -EFAULT;
 }
 
 SYSCALL_HANDLER(listen)
@@ -68,7 +70,7 @@ static int64_t do_accept4(UserProcess *p, const uint64_t *args, int flags)
     if (error) {
         return error;
     }
-    return host_result(accept4(arg_int(args, 0), addr, len, flags));
+    return SAFE_SYSCALL(p, SYS_accept4, arg_int(args, 0), (long)addr, (long)len, flags);
 }
 
 SYSCALL_HANDLER(accept)
@@ -104,8 +106,8 @@ SYSCALL_HANDLER(sendto)
     if (!buf || (args[4] && !addr)) {
         return -EFAULT;
     }
-    return host_result(sendto(arg_int(args, 0), buf, args[2], arg_int(args, 3), addr,
-                              (socklen_t)args[5]));
+    return SAFE_SYSCALL(p, SYS_sendto, arg_int(args, 0), (long)buf, (long)args[2],
+                        arg_int(args, 3), (long)addr, (socklen_t)args[5]);
 }
 
 SYSCALL_HANDLER(recvfrom)
@@ -120,7 +122,8 @@ SYSCALL_HANDLER(recvfrom)
     if (error) {
         return error;
     }
-    return host_result(recvfrom(arg_int(args, 0), buf, args[2], arg_int(args, 3), addr, len));
+    return SAFE_SYSCALL(p, SYS_recvfrom, arg_int(args, 0), (long)buf, (long)args[2],
+                        arg_int(args, 3), (long)addr, (long)len);
 }
 
 SYSCALL_HANDLER(shutdown)
@@ -216,8 +219,8 @@ static int64_t do_msg(UserProcess *p, const uint64_t *args, bool receive)
         return error;
     }
     m.msg_iovlen = g.iovlen;
-    int64_t ret = receive ? host_result(recvmsg(arg_int(args, 0), &m, arg_int(args, 2)))
-                          : host_result(sendmsg(arg_int(args, 0), &m, arg_int(args, 2)));
+    int64_t ret = SAFE_SYSCALL(p, receive ? SYS_recvmsg : SYS_sendmsg, arg_int(args, 0),
+                               (long)&m, arg_int(args, 2));
     free(m.msg_iov);
     if (receive && ret >= 0) {
         uint32_t namelen = m.msg_namelen;

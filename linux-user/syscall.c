@@ -1,7 +1,8 @@
 /*
  * System call dispatch: the ABI's table maps the number to the call's
  * description: its handler and the argument kinds -strace prints. A number
- * without a handler returns -ENOSYS.
+ * without a handler returns -ENOSYS. It also records, for signal delivery,
+ * whether a call cut short by a signal is restarted.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -33,6 +34,49 @@ static bool call_does_not_return(const SyscallEntry *entry)
                      entry->handler == sys_execve);
 }
 
+/* Calls that Linux never restarts after a handler, whatever SA_RESTART says
+ * (signal(7), "Interruption of system calls"), and the sigreturns, whose
+ * value is the interrupted code's rax. */
+static bool never_restarted(const SyscallEntry *entry)
+{
+    static SyscallHandler *const list[] = {
+        sys_rt_sigsuspend, sys_sigsuspend, sys_pause, sys_rt_sigtimedwait,
+        sys_rt_sigtimedwait_time64, sys_nanosleep, sys_clock_nanosleep,
+        sys_clock_nanosleep_time64, sys_poll, sys_ppoll, sys_ppoll_time64, sys_select,
+        sys_pselect6, sys_pselect6_time64, sys_epoll_wait, sys_rt_sigreturn, sys_sigreturn,
+    };
+    for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+        if (entry->handler == list[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int64_t run_handler(UserProcess *p, const SyscallEntry *entry, const uint64_t *args)
+{
+    /* the flag only stops safe system calls from starting; what is
+     * deliverable is checked right after clearing it */
+    p->signal_flag = 0;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (user_signals_deliverable(p)) {
+        /* a signal came after the last delivery: its handler runs first, as
+         * Linux would have run it before this call, and the call after it */
+        p->syscall_restart = SYSCALL_RESTART_ALWAYS;
+        return -EINTR;
+    }
+    p->syscall_not_started = false;
+    int64_t ret = entry->handler(p, args);
+    if (p->syscall_not_started) {
+        p->syscall_restart = SYSCALL_RESTART_ALWAYS;
+    } else if (ret == -EINTR && !never_restarted(entry)) {
+        p->syscall_restart = SYSCALL_RESTART_SA;
+    } else {
+        p->syscall_restart = SYSCALL_RESTART_NONE;
+    }
+    return ret;
+}
+
 int64_t do_syscall(UserProcess *p, uint64_t nr, const uint64_t *args)
 {
     const SyscallEntry *entry = nr < p->abi->nb_syscalls ? p->abi->syscalls[nr] : NULL;
@@ -43,7 +87,9 @@ int64_t do_syscall(UserProcess *p, uint64_t nr, const uint64_t *args)
             fprintf(stderr, "%s\n", call);
         }
     }
-    int64_t ret = entry && entry->handler ? entry->handler(p, args) : -ENOSYS;
+    p->syscall_nr = nr;
+    p->syscall_restart = SYSCALL_RESTART_NONE;
+    int64_t ret = entry && entry->handler ? run_handler(p, entry, args) : -ENOSYS;
     if (p->strace) {
         strace_print_result(p, call, ret);
     }

@@ -107,8 +107,7 @@ int user_main(const UserABI *abi, int argc, char **argv);
 
 /* --- process state --- */
 
-/* One recorded guest signal action (not delivered yet: recorded so that
- * rt_sigaction reads back what was set, and SIG_IGN/SIG_DFL reach the host). */
+/* One guest signal action, as the guest's rt_sigaction set it. */
 typedef struct GuestSigaction {
     uint64_t handler;
     uint64_t flags;
@@ -145,13 +144,25 @@ struct UserProcess {
     bool strace;
     FILE *log;
 
-    /* signals */
+    /* signals (signal.c): pending_signals is also set by the host signal
+     * handler, so it is only changed with atomic operations */
     GuestSigaction sigactions[GUEST_NSIG];
     uint64_t sigmask;
-    uint64_t pending_signals;       /* sent to itself while blocked */
+    uint64_t pending_signals;       /* bit sig-1: waiting for delivery */
+    siginfo_t pending_info[GUEST_NSIG];   /* host (= x86-64) layout */
+    uint64_t saved_sigmask;         /* rt_sigsuspend: the mask to go back to */
+    bool restore_sigmask;           /* saved_sigmask is in effect after delivery */
+    int syscall_restart;            /* SYSCALL_RESTART_* for the call just made */
+    volatile int signal_flag;       /* set by the host handler (safe-syscall.c) */
+    bool syscall_not_started;       /* a safe_syscall gave way to a signal */
+    uint64_t syscall_nr;            /* the number of the call just made */
     uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size as the guest set them */
     uint64_t clear_child_tid;
     int fault_signal;               /* host signal behind the last EXCP0E_PAGE */
+    /* the fault a queued synchronous signal came from: sigcontext's trapno,
+     * err and cr2 (cleared once a frame has them) */
+    uint64_t fault_trapno, fault_err, fault_cr2;
+    uint64_t sigtramp;              /* i386: page with the sigreturn trampolines, 0: none yet */
     void *alt_stack;                /* host stack for the fault handler */
 };
 
@@ -261,6 +272,8 @@ SYSCALL_HANDLER(ppoll_time64); SYSCALL_HANDLER(epoll_create); SYSCALL_HANDLER(ep
 SYSCALL_HANDLER(epoll_ctl); SYSCALL_HANDLER(epoll_wait); SYSCALL_HANDLER(eventfd);
 SYSCALL_HANDLER(eventfd2); SYSCALL_HANDLER(memfd_create); SYSCALL_HANDLER(fallocate);
 SYSCALL_HANDLER(copy_file_range); SYSCALL_HANDLER(close_range);
+SYSCALL_HANDLER(preadv); SYSCALL_HANDLER(pwritev); SYSCALL_HANDLER(creat);
+SYSCALL_HANDLER(chroot); SYSCALL_HANDLER(mknodat);
 /* sockets (syscall-socket.c) */
 SYSCALL_HANDLER(socket); SYSCALL_HANDLER(socketpair); SYSCALL_HANDLER(bind);
 SYSCALL_HANDLER(connect); SYSCALL_HANDLER(listen); SYSCALL_HANDLER(accept);
@@ -295,20 +308,31 @@ SYSCALL_HANDLER(getpriority); SYSCALL_HANDLER(setpriority); SYSCALL_HANDLER(prct
 SYSCALL_HANDLER(futex); SYSCALL_HANDLER(rt_sigaction); SYSCALL_HANDLER(rt_sigprocmask);
 SYSCALL_HANDLER(sigaltstack); SYSCALL_HANDLER(alarm); SYSCALL_HANDLER(pause);
 SYSCALL_HANDLER(rt_sigpending);
+/* signals (syscall-signal.c) */
+SYSCALL_HANDLER(rt_sigsuspend); SYSCALL_HANDLER(sigsuspend); SYSCALL_HANDLER(rt_sigtimedwait);
+SYSCALL_HANDLER(rt_sigtimedwait_time64); SYSCALL_HANDLER(rt_sigqueueinfo);
+SYSCALL_HANDLER(rt_tgsigqueueinfo); SYSCALL_HANDLER(rt_sigreturn); SYSCALL_HANDLER(sigreturn);
+SYSCALL_HANDLER(signal); SYSCALL_HANDLER(sigaction); SYSCALL_HANDLER(sigprocmask);
+SYSCALL_HANDLER(sigpending); SYSCALL_HANDLER(sgetmask); SYSCALL_HANDLER(ssetmask);
 SYSCALL_HANDLER(getresuid); SYSCALL_HANDLER(getresgid); SYSCALL_HANDLER(setresuid);
 SYSCALL_HANDLER(setresgid); SYSCALL_HANDLER(setreuid); SYSCALL_HANDLER(setregid);
 SYSCALL_HANDLER(setgroups); SYSCALL_HANDLER(personality); SYSCALL_HANDLER(getcpu);
 SYSCALL_HANDLER(sched_setaffinity); SYSCALL_HANDLER(sched_getscheduler);
-SYSCALL_HANDLER(sched_getparam);
+SYSCALL_HANDLER(sched_getparam); SYSCALL_HANDLER(waitid);
+SYSCALL_HANDLER(sched_get_priority_max); SYSCALL_HANDLER(sched_get_priority_min);
 /* time (syscall-time.c) */
 SYSCALL_HANDLER(clock_gettime); SYSCALL_HANDLER(clock_gettime64);
 SYSCALL_HANDLER(clock_getres); SYSCALL_HANDLER(clock_getres_time64);
 SYSCALL_HANDLER(gettimeofday); SYSCALL_HANDLER(time); SYSCALL_HANDLER(nanosleep);
 SYSCALL_HANDLER(clock_nanosleep); SYSCALL_HANDLER(clock_nanosleep_time64);
+SYSCALL_HANDLER(setitimer); SYSCALL_HANDLER(getitimer); SYSCALL_HANDLER(timer_create);
+SYSCALL_HANDLER(timer_settime); SYSCALL_HANDLER(timer_settime64); SYSCALL_HANDLER(timer_gettime);
+SYSCALL_HANDLER(timer_gettime64); SYSCALL_HANDLER(timer_getoverrun); SYSCALL_HANDLER(timer_delete);
 /* memory (mmap.c) */
 SYSCALL_HANDLER(brk); SYSCALL_HANDLER(mmap); SYSCALL_HANDLER(mmap2);
 SYSCALL_HANDLER(old_mmap); SYSCALL_HANDLER(munmap); SYSCALL_HANDLER(mprotect);
 SYSCALL_HANDLER(mremap); SYSCALL_HANDLER(madvise); SYSCALL_HANDLER(msync);
+SYSCALL_HANDLER(mlock); SYSCALL_HANDLER(munlock); SYSCALL_HANDLER(mincore);
 
 /* Helpers shared by the handlers. */
 /* The ABI's signed int argument (i386 arguments are 32 bits). */
@@ -323,24 +347,82 @@ static inline int64_t host_result(int64_t ret)
 /* The host iovec array for a guest one (free() it); NULL and *error on failure. */
 struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
                           int64_t *error);
+/* struct timespec in the guest: 64-bit fields (x86-64, i386 *_time64 calls)
+ * or 32-bit ones (syscall-time.c); false on a bad address. */
+struct timespec;
+bool timespec_to_guest(UserProcess *p, uint64_t addr, const struct timespec *ts, bool time64);
+bool timespec_from_guest(UserProcess *p, struct timespec *ts, uint64_t addr, bool time64);
+/* A blocking host system call that gives way to a guest signal come before
+ * it started (safe-syscall.c): the kernel's result (value or -errno); -EINTR
+ * with p->syscall_not_started when it did not start. Pointers cast to long. */
+int64_t safe_syscall_args(UserProcess *p, long nr, const long a[6]);
+#define SAFE_SYSCALL(p, nr, ...) safe_syscall_args(p, nr, (const long[6]){ __VA_ARGS__ })
+/* The host handler's part: a thread about to make a safe system call is
+ * sent to its "not started" exit. */
+void safe_syscall_check_pc(void *context);
 /* The host path for a guest path (maps /proc/self/exe to the guest program). */
 const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
 
-/* --- faults and signals (signal.c) --- */
+/* --- faults and signals (signal.c, sigframe.c) --- */
 
-/* Installs the host SIGSEGV/SIGBUS handler for this process. */
+/* What happens to a system call that returned -EINTR because of a signal
+ * (signal(7), "Interruption of system calls and library functions"). */
+enum {
+    SYSCALL_RESTART_NONE,       /* the guest sees -EINTR */
+    SYSCALL_RESTART_SA,         /* restarted when the handler has SA_RESTART */
+    SYSCALL_RESTART_ALWAYS,     /* not started yet: always re-executed */
+};
+
+/* Installs the host SIGSEGV/SIGBUS handler for this process and takes over the
+ * signal mask and ignored signals inherited through execve. */
 void user_signals_init(UserProcess *p);
 /* Undoes user_signals_init (before the process state is freed). */
 void user_signals_cleanup(UserProcess *p);
 /* Ends the emulator the way sig would end the guest: flushes stdio, makes no core
  * file, and raises sig with its default action. */
 void user_die_with_signal(UserProcess *p, int sig) __attribute__((noreturn));
-/* The guest sets a signal's action: SIG_IGN and SIG_DFL go to the host. */
+/* The guest sets a signal's action: the host action follows (SIG_IGN, SIG_DFL,
+ * or the emulator's handler that queues the signal for the guest). */
 void user_apply_sigaction(UserProcess *p, int sig);
-/* A signal sent to the guest itself (kill/tgkill/raise): ignore, keep pending
- * while blocked, or die. */
-void user_signal_self(UserProcess *p, int sig);
-/* The signal mask changed: pending signals no longer blocked take effect. */
-void user_signals_unblocked(UserProcess *p);
+/* The host signal mask follows p->sigmask (after every change of it). */
+void user_sync_host_mask(UserProcess *p);
+/* The host sigset of a guest mask (signals the emulator keeps are left out). */
+void user_host_sigset(uint64_t mask, sigset_t *set);
+/* A signal the guest sends itself (kill/tgkill/raise/rt_sigqueueinfo): queued
+ * with info (NULL: made from code, SI_USER or SI_TKILL). */
+void user_signal_self(UserProcess *p, int sig, const siginfo_t *info, int code);
+/* A guest fault (x86 exception) raised sig: queued for the guest's handler
+ * with its si_code and si_addr, or, when the guest has none or blocks it, the
+ * end of the guest (Linux force_sig_fault). */
+void user_signal_fault(UserProcess *p, int sig, int exception);
+/* A call with a signal mask for its duration (ppoll, pselect6, like
+ * rt_sigsuspend): begin sets mask (host version into *host) and keeps the
+ * old one; end puts it back unless ret is -EINTR, when a handler's frame
+ * saves it (user_deliver_signals). */
+void user_call_mask_begin(UserProcess *p, uint64_t mask, sigset_t *host);
+void user_call_mask_end(UserProcess *p, int64_t ret);
+/* Pending signals the current mask lets through. */
+uint64_t user_signals_deliverable(UserProcess *p);
+/* Takes pending signal sig out of the queue; its info into *info. */
+void user_signal_take(UserProcess *p, int sig, siginfo_t *info);
+/* execve keeps pending signals (execve(2)): those queued here move to the
+ * host kernel's queue, where the next program finds them. */
+void user_signals_before_exec(UserProcess *p);
+/* Runs every deliverable signal's action: a guest handler gets a frame on the
+ * guest stack, the rest end, stop or are ignored. Called by the main loop after
+ * each system call and each return from cpu_exec. */
+void user_deliver_signals(UserProcess *p);
+
+/* Signal frames, laid out as Linux lays them out (sigframe.c). The frame for
+ * a handler: false when the guest stack cannot take it. */
+bool sigframe_setup(UserProcess *p, int sig, const GuestSigaction *act,
+                    const siginfo_t *info, uint64_t saved_mask);
+/* rt_sigreturn and i386 sigreturn: the state saved in the frame comes back;
+ * the value is the restored rax/eax. */
+int64_t sigframe_rt_return(UserProcess *p);
+int64_t sigframe_return_i386(UserProcess *p);
+/* A siginfo in the guest's layout (128 bytes), from the host one, and back. */
+void siginfo_to_guest(const UserProcess *p, const siginfo_t *info, uint8_t out[128]);
+void siginfo_from_guest(const UserProcess *p, const uint8_t in[128], siginfo_t *info);
 
 #endif

@@ -7,7 +7,7 @@ set -e
 
 build_pkgs="gcc make pkg-config zlib1g-dev libaio-dev libsdl2-dev libreadline-dev libpng-dev"
 test_pkgs="gcc-multilib qemu-utils qemu-user clang file jq strace acpica-tools qemu-system-x86 seabios cpio"
-guest_debs="busybox-static"
+guest_debs="busybox-static zsh-static"
 
 want=$build_pkgs
 [ "$1" = "--tests" ] && want="$want $test_pkgs"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Linux user mode: static programs run under quetzal-x86_64 and quetzal-i386,
 # each compared with the same binary run natively (output and exit status), plus
-# Debian's static busybox, bad input, options and -strace.
+# Debian's static busybox (x86-64, and i386 when cached) and zsh-static (when
+# cached) with job control, traps and signals, bad input, options and -strace.
+# Runs that can hang on a signal bug have a 10 s limit; a timeout fails.
 # Environment: BUILD (folder with the emulators), SRC (source folder).
 BUILD=${BUILD:-.}
 SRC=${SRC:-.}
@@ -22,7 +24,7 @@ run() {
   prefix=$1 input=$2 dir=$3
   shift 3
   # the subshell records the status itself, so that no shell reports the signal
-  (cd "$dir" && timeout 60 "$@" <"$input" >"$prefix.out" 2>"$prefix.err"
+  (cd "$dir" && timeout "${run_timeout:-60}" "$@" <"$input" >"$prefix.out" 2>"$prefix.err"
    echo $? >"$prefix.status") 2>/dev/null
 }
 
@@ -70,7 +72,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
     skip "i386 programs" "this host's kernel cannot run i386 programs natively (no IA32 emulation)"
   fi
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals farret"
+programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
@@ -168,8 +170,52 @@ if [ -x "$busybox" ]; then
   other=""
   [ -f "$tmp/hello-32" ] && other="; $tmp/hello-32 from busybox"
   bb sh -c "$tmp/script-static a b; $tmp/script-host c$other"
+  # job control and traps: the shell waits in rt_sigsuspend and runs its trap
+  # handlers; a hang counts as a failure after 10 s (timeout's status 124)
+  run_timeout=10
+  bb sh -c 'sleep 0.2 & wait; echo "wait: $?"'
+  bb sh -c 'sleep 0.1 & sleep 0.2 & wait; echo both done'
+  # (whether ash reports "Terminated" races with SIGCHLD, natively too)
+  bb sh -c 'exec 2>/dev/null; sleep 5 & pid=$!; kill $pid; wait $pid; echo "killed child: $?"'
+  bb sh -c 'trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+  bb sh -c 'trap "echo trapped TERM" TERM; kill $$; echo still here'
+  bb sh -c 'trap "echo alarm" ALRM; (sleep 0.1; kill -ALRM $$) & wait; echo "wait: $?"; wait'
+  bb sh -c 'echo a b c | (read x y z; echo "$z $y $x"); v=$(echo sub; exit 3); echo "$v $?"'
+  bb sh -c 'for i in 1 2 3; do (exit $i) & done; wait; echo loop done'
+  run_timeout=
 else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
+fi
+
+# --- i386 busybox: the same shell signal paths through the i386 frames ---
+busybox32=$cache/busybox-static-i386/bin/busybox
+if [ ! -x "$busybox32" ]; then
+  skip "i386 busybox" "$busybox32 missing (scripts/setup.sh --i386 fetches it)"
+elif [ "$host32" = no ]; then
+  skip "i386 busybox" "this host's kernel cannot run i386 programs natively"
+else
+  run_timeout=10
+  bb32() { compare "i386 busybox $(printf '%s' "$*" | cut -c1-40)" "$tmp/empty" quetzal-i386 "$busybox32" "$@"; }
+  bb32 sh -c 'sleep 0.2 & wait; echo "wait: $?"'
+  bb32 sh -c 'trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+  bb32 sh -c 'trap "echo alarm" ALRM; (sleep 0.1; kill -ALRM $$) & wait; echo "wait: $?"; wait'
+  bb32 sh -c 'x=$(echo sub; exit 3); echo "$x $?"; echo a b | (read x y; echo "$y $x")'
+  run_timeout=
+fi
+
+# --- zsh-static (job control through rt_sigsuspend and kill(child, SIGCONT)) ---
+zsh=$cache/zsh-static/bin/zsh-static
+if [ -x "$zsh" ]; then
+  run_timeout=10
+  zs() { compare "zsh $(printf '%s' "$*" | cut -c1-50)" "$tmp/empty" quetzal-x86_64 "$zsh" -f -c "$@"; }
+  zs '/bin/true; echo "external: $?"'
+  zs 'x=$(echo sub); print -r -- "$x"; echo a b | tr a-z A-Z'
+  zs 'sleep 0.2 & wait; echo waited; for i in 1 2 3; do /bin/echo $i; done | wc -l'
+  zs 'trap "echo got USR1" USR1; kill -USR1 $$; echo after'
+  zs 'sleep 0.3 & pid=$!; kill -STOP $pid; sleep 0.1; kill -CONT $pid; sleep 0.4; wait $pid; echo "status $?"'
+  run_timeout=
+else
+  skip "zsh" "$zsh missing (Debian package zsh-static, unpacked there as scripts/setup.sh does busybox-static)"
 fi
 
 # --- bad input: one line naming the file, exit status 1, no crash, no core ---

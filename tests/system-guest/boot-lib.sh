@@ -1,4 +1,4 @@
-# Shared by tests/slow-boot.sh, tests/slow-boot-i386.sh and the boot benchmarks
+# Shared by tests/check-boot.sh and the boot benchmarks (tests/bench/boot.sh, guest-cpu.sh)
 # (sourced, not run). Builds a Linux initramfs (cpio newc, gzip; see the kernel's
 # Documentation/driver-api/early-userspace/buffer-format.rst) around Debian's
 # busybox-static, with an /init that checks the guest and prints QZ-* markers,

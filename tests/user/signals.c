@@ -1,4 +1,4 @@
-/* Signal dispositions without handler delivery: SIG_IGN and SIG_DFL reach the
+/* Signal dispositions: SIG_IGN and SIG_DFL reach the
  * host (SIGPIPE), masks and actions read back, and children die of SIGPIPE,
  * SIGALRM, SIGTERM (sent by the parent) and SIGKILL as natively. */
 #include <errno.h>
