@@ -188,6 +188,10 @@ static char *create_cpu(PCMachine *m)
     memset(m->env, 0, env_size);
     m->cpu = cpu_exec_new(m->env, &x86_translate_ops, m->tcg);
     m->env->exec = m->cpu;
+    m->env->model = x86_cpu_model_find(m->cfg.cpu_model);
+    if (!m->env->model) {
+        return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
+    }
     x86_cpu_init_system(m->env, m->as);
     m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
                                 board_request_reset, board_io_read, board_io_write };
