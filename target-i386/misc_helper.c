@@ -106,7 +106,11 @@ void helper_write_crN(CPUX86State *env, uint32_t reg, uint64_t value)
             gp0(env, ra);
         }
         env->cr[3] = (env->hflags & HF_LMA) ? value : (uint32_t)value;
-        tlb_flush(env->exec);
+        if (env->cr[4] & CR4_PGE) {
+            tlb_flush_nonglobal(env->exec);      /* SDM vol. 3A, 4.10.4.1 */
+        } else {
+            tlb_flush(env->exec);
+        }
         break;
     case 4:
         write_cr4(env, value, ra);

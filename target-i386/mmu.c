@@ -20,6 +20,7 @@
 #define PG_A    (1ull << 5)
 #define PG_D    (1ull << 6)
 #define PG_PS   (1ull << 7)
+#define PG_G    (1ull << 8)
 #define PG_NX   (1ull << 63)
 
 /* page-fault error code bits (SDM vol. 3A, 4.7, figure 4-12) */
@@ -192,6 +193,10 @@ static bool page_walk(CPUX86State *env, uint64_t vaddr, int access, bool user, b
     /* a clean page is entered read-only so that the first write sets D */
     if (!(lv[n - 1].entry & PG_D)) {
         w->prot &= ~PROT_W;
+    }
+    /* a global leaf survives CR3 writes while CR4.PGE is set (SDM vol. 3A, 4.10.2.4) */
+    if ((e & PG_G) && (env->cr[4] & CR4_PGE)) {
+        w->prot |= PROT_GLOBAL;
     }
     return true;
 }
