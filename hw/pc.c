@@ -373,6 +373,7 @@ static void pc_reset(PCMachine *m)
     }
     x86_cpu_reset(m->env);
     m->env->int_log = (m->cfg.log_flags & PC_LOG_INT) ? m->cfg.log : NULL;
+    m->env->mmu_log = (m->cfg.log_flags & PC_LOG_MMU) ? m->cfg.log : NULL;
     if (m->cfg.fast_boot) {
         char *err = load_direct(m);
         free(err);  /* it fitted at start-up: it fits again */

@@ -159,6 +159,7 @@ typedef struct CPUX86State {
     uint64_t cr8;                    /* task priority (no APIC TPR forwarding) */
     bool nmi_blocked;                /* an NMI handler runs until the next IRET */
     FILE *int_log;                   /* -d int: each delivered event, or NULL */
+    FILE *mmu_log;                   /* -d mmu: each page walk, or NULL */
     const X86CPUModel *model;        /* kept across reset */
     /* the softmmu TLB (accel/tcg/cputlb.h); kept last: reset clears what is before it */
     CPUTLB tlb;

@@ -228,12 +228,23 @@ bool x86_cpu_tlb_fill(CPUX86State *env, uint64_t vaddr, unsigned size, int acces
         x86_raise_exception(env, EXCP0D_GPF, 0, ra);
     }
     if (page_walk(env, vaddr, access_type, mmu_idx == MMU_USER_IDX, true, &w)) {
+        if (env->mmu_log) {
+            fprintf(env->mmu_log, "mmu: %#llx -> %#llx prot %c%c%c%s page %#llx idx %d\n",
+                    (unsigned long long)vaddr, (unsigned long long)w.paddr,
+                    w.prot & PROT_R ? 'r' : '-', w.prot & PROT_W ? 'w' : '-',
+                    w.prot & PROT_X ? 'x' : '-', w.prot & PROT_GLOBAL ? " global" : "",
+                    (unsigned long long)w.page_size, mmu_idx);
+        }
         tlb_set_page(env->exec, vaddr & TARGET_PAGE_MASK, w.paddr & TARGET_PAGE_MASK,
                      w.prot, mmu_idx, w.page_size);
         return true;
     }
     if (probe) {
         return false;
+    }
+    if (env->mmu_log) {
+        fprintf(env->mmu_log, "mmu: %#llx access %d idx %d: #PF error %#x\n",
+                (unsigned long long)vaddr, access_type, mmu_idx, (unsigned)w.error);
     }
     env->cr[2] = vaddr;
     env->fault_addr = vaddr;
