@@ -40,6 +40,9 @@ static void buf_reserve(Buf *b, size_t n)
 
 static void buf_put(Buf *b, const void *data, size_t n)
 {
+    if (n == 0) {
+        return;     /* data may be NULL then; memcpy must not see it */
+    }
     buf_reserve(b, n);
     memcpy(b->p + b->len, data, n);
     b->len += n;

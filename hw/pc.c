@@ -437,6 +437,12 @@ void pc_free(PCMachine *m)
             d->ops->free(d);
         }
     }
+    if (m->pci) {
+        pci_bus_free(m->pci);
+    }
+    if (m->apic_bus) {
+        apic_bus_free(m->apic_bus);
+    }
     chardev_close(m->serial_chr);
     main_loop_free(m->ml);   /* after the devices and the back end: they are on it */
     if (m->cpu) {

@@ -33,7 +33,7 @@ static void require_cpl0(CPUX86State *env, uintptr_t ra)
 
 static bool canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* ---------------------------------------------------------------- control registers */

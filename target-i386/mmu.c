@@ -203,7 +203,7 @@ static bool page_walk(CPUX86State *env, uint64_t vaddr, int access, bool user, b
 
 static bool is_canonical(uint64_t vaddr)
 {
-    return (uint64_t)(((int64_t)vaddr << 16) >> 16) == vaddr;
+    return (uint64_t)((int64_t)(vaddr << 16) >> 16) == vaddr;
 }
 
 bool x86_cpu_tlb_fill(CPUX86State *env, uint64_t vaddr, unsigned size, int access_type,

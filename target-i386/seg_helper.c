@@ -1140,7 +1140,7 @@ void helper_sysret(CPUX86State *env, uint32_t ot)
     }
     if (long_mode(env)) {
         if (ot == MO_64) {
-            if ((uint64_t)(((int64_t)env->regs[R_ECX] << 16) >> 16) != env->regs[R_ECX]) {
+            if ((uint64_t)((int64_t)(env->regs[R_ECX] << 16) >> 16) != env->regs[R_ECX]) {
                 x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
             }
             set_flat(env, R_CS, (sel + 16) | 3, dpl3 | DESC_CS | DESC_R | DESC_L | DESC_A);
