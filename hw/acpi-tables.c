@@ -41,7 +41,7 @@ static void buf_reserve(Buf *b, size_t n)
 static void buf_put(Buf *b, const void *data, size_t n)
 {
     if (n == 0) {
-        return;     /* data may be NULL then; memcpy must not see it */
+        return;     /* data and b->p may be NULL */
     }
     buf_reserve(b, n);
     memcpy(b->p + b->len, data, n);
@@ -62,6 +62,9 @@ static void buf_u32(Buf *b, uint32_t v) { buf_le(b, v, 4); }
 
 static void buf_zero(Buf *b, size_t n)
 {
+    if (n == 0) {
+        return;     /* b->p may still be NULL */
+    }
     buf_reserve(b, n);
     memset(b->p + b->len, 0, n);
     b->len += n;
