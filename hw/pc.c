@@ -451,6 +451,9 @@ void pc_free(PCMachine *m)
     if (m->tcg) {
         tcg_context_free(m->tcg);
     }
+    if (m->env) {
+        x86_translate_release(m->env);
+    }
     free(m->env);
     x86_linux_free(&m->kimg);
     io_space_free(m->io);

@@ -223,6 +223,8 @@ typedef struct CPUX86State {
 #define DESC_G       (1u << 23)
 
 extern const TargetTranslateOps x86_translate_ops;
+/* frees what the translator attached to env (its TCG globals), before env goes */
+void x86_translate_release(CPUX86State *env);
 
 /* What a machine provides to its CPUs (hw/pc.c fills it). */
 typedef struct X86BoardHooks {

@@ -53,6 +53,12 @@ static X86Globals *x86_globals_get(TCGContext *tcg, CPUX86State *env)
     return g;
 }
 
+void x86_translate_release(CPUX86State *env)
+{
+    free(env->tcg_globals);
+    env->tcg_globals = NULL;
+}
+
 TCGv tcg_const64(DisasContext *s, int64_t v)
 {
     return tcg_constant(s->tcg, TCG_TYPE_I64, v);
