@@ -21,14 +21,7 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
+    RESET_ENTRY
     movl $0, V_FAILS + 4
     call uart_init16
     mov $0xff, %al              /* mask both 8259s */
@@ -36,23 +29,7 @@ start:
     out %al, $0xa1
     xor %ax, %ax
     mov %ax, %es
-    mov $R(gdt_rom), %si
-    mov $GDT_ADDR, %di
-    mov $gdt_end - gdt_rom, %cx
-    cs rep movsb
-    lgdtl %cs:R(gdtr)
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $pm32
-
-    .code32
-pm32:
-    mov $0x10, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %esp
+    ENTER_PM32
     /* IDT: vectors 0-31 to the stubs */
     mov $IDT_ADDR, %edi
     mov $256 * 8 / 4, %ecx

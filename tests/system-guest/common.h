@@ -103,3 +103,39 @@
     \insn
 .Lr\@:
 .endm
+
+/* From the reset vector (real mode, CS = F000): interrupts off, DS = ES = SS = 0,
+ * the stack at STACK0, the failure count cleared. */
+.macro RESET_ENTRY
+    cli
+    cld
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $STACK0, %sp
+    movl $0, V_FAILS
+.endm
+
+/* Real mode to flat 32-bit protected mode: copies the guest's gdt_rom..gdt_end
+ * to GDT_ADDR, loads gdtr, sets CR0.PE and jumps to the label pm32 (emitted
+ * here) with code 0x08, data 0x10 and the stack at STACK0. */
+.macro ENTER_PM32
+    mov $R(gdt_rom), %si
+    mov $GDT_ADDR, %di
+    mov $gdt_end - gdt_rom, %cx
+    cs rep movsb
+    lgdtl %cs:R(gdtr)
+    mov %cr0, %eax
+    or $1, %eax
+    mov %eax, %cr0
+    ljmpl $0x08, $pm32
+
+    .code32
+pm32:
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $STACK0, %esp
+.endm

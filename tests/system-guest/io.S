@@ -30,36 +30,13 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
+    RESET_ENTRY
     movl $0, V_RECOVER
     call uart_init16
     mov $0xff, %al              /* mask both 8259s */
     out %al, $0x21
     out %al, $0xa1
-    mov $R(gdt_rom), %si
-    mov $GDT_ADDR, %di
-    mov $gdt_end - gdt_rom, %cx
-    cs rep movsb
-    lgdtl %cs:R(gdtr)
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $pm32
-
-    .code32
-pm32:
-    mov $0x10, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %esp
+    ENTER_PM32
     call setup_idt
     call setup_tss
     push $0x23                  /* ring 3, IOPL 0, IF 0 */

@@ -74,14 +74,7 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
+    RESET_ENTRY
     movl $0, V_FAILS + 4
     movl $0, V_RECOVER
     movl $0, V_RECOVER + 4

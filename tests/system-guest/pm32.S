@@ -22,14 +22,7 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
+    RESET_ENTRY
     movl $0, V_FAILS + 4
     call uart_init16
     mov $0xff, %al              /* mask both 8259s */
