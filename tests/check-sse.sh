@@ -30,21 +30,7 @@ else
 fi
 
 # 2. guest programs, native output against the emulator's
-# run_guest NAME EMULATOR BINARY ARGS...: compares stdout and exit status
-run_guest() {
-  name=$1 emulator=$2 binary=$3
-  shift 3
-  "$binary" "$@" > "$tmp/native.out" 2>&1
-  native_status=$?
-  timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
-  emulated_status=$?
-  if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
-    pass
-  else
-    fail "$name (status native $native_status, emulated $emulated_status)"
-    diff "$tmp/native.out" "$tmp/emulated.out" | head -10
-  fi
-}
+. "$SRC/tests/native-compare.sh"
 
 for arch in x86_64 i386; do
   emulator="$BUILD/quetzal-$arch"
