@@ -269,6 +269,61 @@ void helper_fstt(CPUX86State *env, uint64_t addr)
     helper_fpop(env);
 }
 
+/*
+ * FBLD/FBSTP: 18-digit packed BCD (SDM vol. 1, 4.7; vol. 2A, FBLD, FBSTP):
+ * bytes 0-8 hold two digits each, the less significant in the low nibble,
+ * byte 0 the least significant; bit 7 of byte 9 is the sign, the rest of
+ * byte 9 is ignored on load and stored as zero.
+ */
+#define BCD_DIGITS 18
+
+/* FBLD: the conversion is exact (10^18 < 2^63). Digits above 9 are
+ * undefined in the SDM; they are weighted like valid digits here. */
+void helper_fbld(CPUX86State *env, uint64_t addr)
+{
+    uint8_t p[10];
+    uint64_t value = 0;
+    long double v;
+
+    x86_guest_read(env, addr, p, 10, GETPC());
+    for (int i = BCD_DIGITS / 2 - 1; i >= 0; i--) {
+        value = value * 10 + (p[i] >> 4);
+        value = value * 10 + (p[i] & 15);
+    }
+    v = (long double)value;
+    push(env, p[9] & 0x80 ? -v : v);
+}
+
+/* FBSTP: ST(0) rounded by the rounding control; a NaN, an infinity or a
+ * result of more than 18 digits is an invalid operation whose masked
+ * response stores the packed BCD indefinite (FFFF C000 0000 0000 0000) and
+ * sets IE alone (the hardware reports no PE with it) */
+void helper_fbstp(CPUX86State *env, uint64_t addr)
+{
+    volatile long double in = st(env, 0), out;
+    uint8_t p[10] = { 0 };
+    uint16_t before = env->fpus;
+    int saved = fp_begin(env, FPUC_RC);
+    long double r;
+
+    out = rintl(in);
+    fp_end(env, saved, FPUC_RC);    /* PE when inexact, from the host */
+    r = out;
+    if (isnan(r) || fabsl(r) >= 1e18L) {
+        env->fpus = before | FPUS_IE;
+        p[9] = p[8] = 0xff;
+        p[7] = 0xc0;
+    } else {
+        uint64_t value = (uint64_t)fabsl(r);
+        for (int i = 0; i < BCD_DIGITS / 2; i++, value /= 100) {
+            p[i] = (uint8_t)(value % 10 | (value / 10 % 10) << 4);
+        }
+        p[9] = signbit(r) ? 0x80 : 0;    /* -0.3 stores -0 */
+    }
+    x86_guest_write(env, addr, p, 10, GETPC());
+    helper_fpop(env);
+}
+
 /* ---------------------------------------------------------------- arithmetic */
 
 /* C3/C2/C0 of a comparison (SDM vol. 2A, FCOM table 3-21) */

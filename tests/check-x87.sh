@@ -5,6 +5,8 @@
 #  - tests/x87/guest-precision.c: every precision/rounding control word, the
 #    arithmetic instructions on random and edge operands, raw 80-bit results
 #    and exception flags (SDM vol. 1, 8.1.5);
+#  - tests/x87/guest-bcd.c: FBLD/FBSTP (packed BCD) on random and edge
+#    operands under each rounding control;
 #  - tests/x87/guest-libm.c (i386 only): glibc's libm, which runs on the x87
 #    with 53-bit precision inside sin, cos, tan, atan ..., printed with %a.
 # Ends with "N passed, N failed, N skipped".
@@ -35,7 +37,7 @@ run_guest() {
 
 for arch in x86_64 i386; do
   emulator="$BUILD/quetzal-$arch"
-  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision"; else cflags="-m32"; progs="precision libm"; fi
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd"; else cflags="-m32"; progs="precision bcd libm"; fi
   if [ ! -x "$emulator" ]; then
     skip "quetzal-$arch not built: guest programs"
     continue
@@ -56,6 +58,7 @@ for arch in x86_64 i386; do
     for seed in 1 2 3; do
       case $prog in
       precision) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 150 ;;
+      bcd) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 500 ;;
       libm) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 1500 ;;
       esac
     done
