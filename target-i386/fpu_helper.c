@@ -74,16 +74,25 @@ void helper_fpop(CPUX86State *env)
 /*
  * Host floating-point state around one guest operation: the guest rounding
  * mode going in, the guest exception flags coming out (SDM vol. 1, 8.1.3.1).
+ * `fields` names the control-word fields the operation honours: the rounding
+ * control always, the precision control only for FADD/FSUB/FMUL/FDIV/FSQRT
+ * and their variants (SDM vol. 1, 8.1.5.2; conversions, FRNDINT and the
+ * transcendental instructions ignore it).
  * On x86 hosts long double arithmetic runs on the host x87 unit, whose
- * control and status words have the guest's layout, so they are used
- * directly (cheaper than <fenv.h>, which also switches the SSE unit).
+ * control and status words have the guest's layout, so the guest fields are
+ * loaded into the host control word (cheaper than <fenv.h>, which also
+ * switches the SSE unit): the host then rounds exactly as the guest would,
+ * to 24, 53 or 64 bits with the 15-bit exponent range kept.
  */
+#define FPUC_RC  0x0c00   /* rounding control (SDM vol. 1, 8.1.5.3) */
+#define FPUC_PC  0x0300   /* precision control (SDM vol. 1, 8.1.5.2) */
+
 #if defined(__x86_64__) || defined(__i386__)
 /* values pinned to the x87 stack at this point of the instruction stream */
 #define ORDER_BARRIER2(a, b) __asm__ volatile("" : "+t"(a), "+u"(b))
 #define ORDER_BARRIER1(a) __asm__ volatile("" : "+t"(a))
 
-static int fp_begin(const CPUX86State *env)
+static int fp_begin(const CPUX86State *env, unsigned fields)
 {
     uint16_t cw, want, sw;
 
@@ -93,19 +102,20 @@ static int fp_begin(const CPUX86State *env)
     if (sw & 0x3d & ~env->fpus) {
         __asm__ volatile("fnclex");
     }
-    want = (cw & ~0xc00) | (env->fpuc & 0xc00);
+    /* the host keeps 64-bit precision outside fp_begin/fp_end */
+    want = (cw & ~(FPUC_RC | FPUC_PC)) | (FPUC_PC & ~fields) | (env->fpuc & fields);
     if (want != cw) {
         __asm__ volatile("fldcw %0" : : "m"(want));
     }
     return cw;
 }
 
-static void fp_end(CPUX86State *env, int saved)
+static void fp_end(CPUX86State *env, int saved, unsigned fields)
 {
     uint16_t sw, cw = saved;
 
     __asm__ volatile("fnstsw %0" : "=m"(sw));
-    if ((cw & 0xc00) != (env->fpuc & 0xc00)) {
+    if ((cw & (FPUC_RC | FPUC_PC)) != ((FPUC_PC & ~fields) | (env->fpuc & fields))) {
         __asm__ volatile("fldcw %0" : : "m"(cw));
     }
     env->fpus |= sw & 0x3d;   /* IE ZE OE UE PE (host denormal flags aside) */
@@ -121,19 +131,23 @@ static int host_rounding(const CPUX86State *env)
     return modes[(env->fpuc >> 10) & 3];
 }
 
-static int fp_begin(const CPUX86State *env)
+/* precision control is not honoured here: that needs a soft-float
+ * implementation (hosts other than x86) */
+static int fp_begin(const CPUX86State *env, unsigned fields)
 {
     int saved = fegetround();
 
+    (void)fields;
     feclearexcept(FE_ALL_EXCEPT);
     fesetround(host_rounding(env));
     return saved;
 }
 
-static void fp_end(CPUX86State *env, int saved)
+static void fp_end(CPUX86State *env, int saved, unsigned fields)
 {
     int raised = fetestexcept(FE_ALL_EXCEPT);
 
+    (void)fields;
     fesetround(saved);
     env->fpus |= (raised & FE_INVALID ? FPUS_IE : 0) | (raised & FE_DIVBYZERO ? FPUS_ZE : 0) |
                  (raised & FE_OVERFLOW ? 0x08 : 0) | (raised & FE_UNDERFLOW ? 0x10 : 0) |
@@ -177,9 +191,9 @@ static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, b
     long double r;
     int saved;
 
-    saved = fp_begin(env);
+    saved = fp_begin(env, FPUC_RC);
     rounded = truncate ? truncl(v) : rintl(v);
-    fp_end(env, saved);
+    fp_end(env, saved, FPUC_RC);
     r = rounded;
     if (r != v && !isnan(r)) {
         env->fpus |= 0x20;    /* PE */
@@ -204,9 +218,9 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
         volatile float f;
         float copy;
         uint32_t b;
-        saved = fp_begin(env);
+        saved = fp_begin(env, FPUC_RC);
         f = (float)*in;
-        fp_end(env, saved);
+        fp_end(env, saved, FPUC_RC);
         copy = f;
         memcpy(&b, &copy, 4);
         bits = b;
@@ -215,9 +229,9 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
     case FP_F64: {
         volatile double d;
         double copy;
-        saved = fp_begin(env);
+        saved = fp_begin(env, FPUC_RC);
         d = (double)*in;
-        fp_end(env, saved);
+        fp_end(env, saved, FPUC_RC);
         copy = d;
         memcpy(&bits, &copy, 8);
         break;
@@ -255,6 +269,61 @@ void helper_fstt(CPUX86State *env, uint64_t addr)
     helper_fpop(env);
 }
 
+/*
+ * FBLD/FBSTP: 18-digit packed BCD (SDM vol. 1, 4.7; vol. 2A, FBLD, FBSTP):
+ * bytes 0-8 hold two digits each, the less significant in the low nibble,
+ * byte 0 the least significant; bit 7 of byte 9 is the sign, the rest of
+ * byte 9 is ignored on load and stored as zero.
+ */
+#define BCD_DIGITS 18
+
+/* FBLD: the conversion is exact (10^18 < 2^63). Digits above 9 are
+ * undefined in the SDM; they are weighted like valid digits here. */
+void helper_fbld(CPUX86State *env, uint64_t addr)
+{
+    uint8_t p[10];
+    uint64_t value = 0;
+    long double v;
+
+    x86_guest_read(env, addr, p, 10, GETPC());
+    for (int i = BCD_DIGITS / 2 - 1; i >= 0; i--) {
+        value = value * 10 + (p[i] >> 4);
+        value = value * 10 + (p[i] & 15);
+    }
+    v = (long double)value;
+    push(env, p[9] & 0x80 ? -v : v);
+}
+
+/* FBSTP: ST(0) rounded by the rounding control; a NaN, an infinity or a
+ * result of more than 18 digits is an invalid operation whose masked
+ * response stores the packed BCD indefinite (FFFF C000 0000 0000 0000) and
+ * sets IE alone (the hardware reports no PE with it) */
+void helper_fbstp(CPUX86State *env, uint64_t addr)
+{
+    volatile long double in = st(env, 0), out;
+    uint8_t p[10] = { 0 };
+    uint16_t before = env->fpus;
+    int saved = fp_begin(env, FPUC_RC);
+    long double r;
+
+    out = rintl(in);
+    fp_end(env, saved, FPUC_RC);    /* PE when inexact, from the host */
+    r = out;
+    if (isnan(r) || fabsl(r) >= 1e18L) {
+        env->fpus = before | FPUS_IE;
+        p[9] = p[8] = 0xff;
+        p[7] = 0xc0;
+    } else {
+        uint64_t value = (uint64_t)fabsl(r);
+        for (int i = 0; i < BCD_DIGITS / 2; i++, value /= 100) {
+            p[i] = (uint8_t)(value % 10 | (value / 10 % 10) << 4);
+        }
+        p[9] = signbit(r) ? 0x80 : 0;    /* -0.3 stores -0 */
+    }
+    x86_guest_write(env, addr, p, 10, GETPC());
+    helper_fpop(env);
+}
+
 /* ---------------------------------------------------------------- arithmetic */
 
 /* C3/C2/C0 of a comparison (SDM vol. 2A, FCOM table 3-21) */
@@ -280,7 +349,7 @@ static void compare(CPUX86State *env, long double a, long double b)
 static long double arith(CPUX86State *env, unsigned op, long double a, long double b)
 {
     long double r;
-    int saved = fp_begin(env);
+    int saved = fp_begin(env, FPUC_RC | FPUC_PC);
 
     /* the empty asm statements keep the operation between the mode switches */
     ORDER_BARRIER2(a, b);
@@ -293,7 +362,7 @@ static long double arith(CPUX86State *env, unsigned op, long double a, long doub
     default: r = b / a; break;
     }
     ORDER_BARRIER1(r);
-    fp_end(env, saved);
+    fp_end(env, saved, FPUC_RC | FPUC_PC);
     return r;
 }
 
@@ -444,17 +513,22 @@ static void unary(CPUX86State *env, uint32_t modrm)
     case 0xf0: set_st(env, 0, exp2l(x) - 1); break;            /* F2XM1 */
     case 0xfa: {                                               /* FSQRT */
         volatile long double in = x, out;
-        int saved = fp_begin(env);
+        int saved = fp_begin(env, FPUC_RC | FPUC_PC);
         out = sqrtl(in);
-        fp_end(env, saved);
+        fp_end(env, saved, FPUC_RC | FPUC_PC);
+        if (in < 0) {
+            /* glibc's sqrtl takes its errno path for negative operands and
+             * loses the invalid-operation flag (SDM vol. 2A, FSQRT) */
+            env->fpus |= FPUS_IE;
+        }
         set_st(env, 0, out);
         break;
     }
     case 0xfc: {                                               /* FRNDINT */
         volatile long double in = x, out;
-        int saved = fp_begin(env);
+        int saved = fp_begin(env, FPUC_RC);
         out = rintl(in);
-        fp_end(env, saved);
+        fp_end(env, saved, FPUC_RC);
         if (out != in && !isnan(in)) {
             env->fpus |= 0x20;    /* PE */
         }

@@ -6,6 +6,11 @@
  */
 #include "target-i386/translate.h"
 
+/* fpu_helper.c; declared here rather than in translate.h with the other
+ * x87 helpers to keep this change to the x87 files */
+void helper_fbld(CPUX86State *env, uint64_t addr);
+void helper_fbstp(CPUX86State *env, uint64_t addr);
+
 static TCGv i32_constant(DisasContext *s, uint32_t v)
 {
     return tcg_constant(s->tcg, TCG_TYPE_I32, v);
@@ -91,6 +96,12 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
     case 0xdb07:   /* FSTP m80 */
         call_faulting(s, helper_fstt, 1, s->A0, NULL);
         return true;
+    case 0xdf04:   /* FBLD m80bcd */
+        call_faulting(s, helper_fbld, 1, s->A0, NULL);
+        return true;
+    case 0xdf06:   /* FBSTP m80bcd */
+        call_faulting(s, helper_fbstp, 1, s->A0, NULL);
+        return true;
     case 0xdf05:   /* FILD m64int */
         gen_ld(s, s->T0, s->A0, MO_UQ);
         call(s, helper_fld_bits, NULL, 2, s->T0, i32_constant(s, FP_I64), NULL);
@@ -107,7 +118,7 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
         return true;
     }
     default:
-        return false;   /* FBLD/FBSTP and reserved forms */
+        return false;   /* reserved forms */
     }
 }
 
