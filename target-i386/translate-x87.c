@@ -6,10 +6,6 @@
  */
 #include "target-i386/translate.h"
 
-/* fpu_helper.c; declared here rather than in translate.h with the other
- * x87 helpers to keep this change to the x87 files */
-void helper_fbld(CPUX86State *env, uint64_t addr);
-void helper_fbstp(CPUX86State *env, uint64_t addr);
 
 static TCGv i32_constant(DisasContext *s, uint32_t v)
 {

@@ -311,6 +311,8 @@ enum { FP_F32, FP_F64, FP_I16, FP_I32, FP_I64, FP_I16_TRUNC, FP_I32_TRUNC, FP_I6
 void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind);
 uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop);
 void helper_fldt(CPUX86State *env, uint64_t addr);
+void helper_fbld(CPUX86State *env, uint64_t addr);      /* packed BCD (SDM vol. 2A, FBLD) */
+void helper_fbstp(CPUX86State *env, uint64_t addr);
 void helper_fstt(CPUX86State *env, uint64_t addr);
 void helper_farith_mem(CPUX86State *env, uint32_t op, uint64_t bits, uint32_t kind);
 void helper_farith_reg(CPUX86State *env, uint32_t op, uint32_t index, uint32_t to_sti);

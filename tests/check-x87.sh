@@ -19,21 +19,7 @@ pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 
-# run_guest NAME EMULATOR BINARY ARGS...: compares stdout and exit status
-run_guest() {
-  name=$1 emulator=$2 binary=$3
-  shift 3
-  "$binary" "$@" > "$tmp/native.out" 2>&1
-  native_status=$?
-  timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
-  emulated_status=$?
-  if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
-    pass
-  else
-    fail "$name (status native $native_status, emulated $emulated_status)"
-    diff "$tmp/native.out" "$tmp/emulated.out" | head -10
-  fi
-}
+. "$SRC/tests/native-compare.sh"
 
 for arch in x86_64 i386; do
   emulator="$BUILD/quetzal-$arch"

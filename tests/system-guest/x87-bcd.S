@@ -1,11 +1,9 @@
 /*
- * Reproducer (not in the suite until the emulator is fixed: rename
- * "expect-when-fixed" to "expect"; found by tests/check-sysfuzz.sh): the x87
- * packed-BCD instructions FBLD (DF /4) and FBSTP (DF /6) (Intel SDM vol. 1,
+ * Found by tests/check-sysfuzz.sh: the x87 packed-BCD instructions FBLD (DF /4) and FBSTP (DF /6) (Intel SDM vol. 1,
  * 4.7 "BCD and Packed BCD Integers": 18 digits in bytes 0-8, sign in bit 7 of
- * byte 9; vol. 2A, FBLD/FBSTP). Here they raise #UD; QEMU 7.2 runs them.
- * expect-when-fixed: fbld-no-fault fbld-value fbstp-no-fault fbstp-low fbstp-high
- * expect-when-fixed: fbstp-sign
+ * byte 9; vol. 2A, FBLD/FBSTP) in a bare-metal guest; QEMU 7.2 agrees.
+ * expect: fbld-no-fault fbld-value fbstp-no-fault fbstp-low fbstp-high
+ * expect: fbstp-sign
  */
 #include "common.h"
 
