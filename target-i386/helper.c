@@ -249,7 +249,11 @@ void helper_cpuid(CPUX86State *env)
     switch (leaf) {
     case 0:
         a = 7;
-        cpuid_string("QuetzalQuetz", &b, &d, &c);
+        /* User mode names a vendor glibc knows: for any other it reads no
+         * feature bits at all (sysdeps/x86/cpu-features.c, arch_kind_other),
+         * and its dynamic loader then refuses every library marked
+         * x86-64-baseline ("CPU ISA level is lower than required"). */
+        cpuid_string((env->hflags & HF_SYSTEM) ? "QuetzalQuetz" : "GenuineIntel", &b, &d, &c);
         break;
     case 1:
         a = 0x00000610;     /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID fig. 3-6) */
