@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include "linux-user/user.h"
 
 #define DEFAULT_STACK_SIZE (8ULL << 20)
@@ -26,7 +27,8 @@ typedef struct Options {
     char **env;                     /* the guest environment, after -E/-U */
     int nb_env;
     const char *stack_arg;          /* -s as given */
-    char *pass[4];                  /* options handed on at execve */
+    const char *ld_prefix;          /* -L, QUETZAL_LD_PREFIX or QEMU_LD_PREFIX */
+    char *pass[6];                  /* options handed on at execve */
     int nb_pass;
 } Options;
 
@@ -47,7 +49,7 @@ static const LogItem log_items[] = {
 static void usage(const char *prog)
 {
     printf("usage: %s [options] program [arguments...]\n"
-           "Runs a static Linux %s program.\n\n"
+           "Runs a Linux %s program (static or dynamically linked).\n\n"
            "Options:\n"
            "  -h              print this help and exit\n"
            "  -version        print the version and exit\n"
@@ -57,7 +59,10 @@ static void usage(const char *prog)
            "  -E var=value    set an environment variable for the program\n"
            "  -U var          remove an environment variable\n"
            "  -s size         stack size (suffixes k, M, G) [8M]\n"
-           "  -0 argv0        argv[0] for the program\n",
+           "  -0 argv0        argv[0] for the program\n"
+           "  -L path         guest sysroot: absolute paths the program opens (its\n"
+           "                  interpreter, libraries) are looked for there first\n"
+           "                  [$QUETZAL_LD_PREFIX or $QEMU_LD_PREFIX]\n",
            prog, strcmp(prog, "quetzal-i386") == 0 ? "i386" : "x86-64");
 }
 
@@ -168,7 +173,8 @@ static int parse_options(Options *o, int argc, char **argv)
         const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes_arg = strcmp(opt, "d") == 0 || strcmp(opt, "D") == 0 ||
                          strcmp(opt, "E") == 0 || strcmp(opt, "U") == 0 ||
-                         strcmp(opt, "s") == 0 || strcmp(opt, "0") == 0;
+                         strcmp(opt, "s") == 0 || strcmp(opt, "0") == 0 ||
+                         strcmp(opt, "L") == 0;
         if (*opt == '\0') {            /* "--": end of options */
             i++;
             break;
@@ -197,6 +203,7 @@ static int parse_options(Options *o, int argc, char **argv)
                 o->stack_arg = arg;
                 break;
             case '0': o->argv0 = arg; break;
+            case 'L': o->ld_prefix = arg; break;
             }
             i++;
         }
@@ -211,6 +218,10 @@ static int parse_options(Options *o, int argc, char **argv)
     if (o->stack_arg) {
         o->pass[o->nb_pass++] = "-s";
         o->pass[o->nb_pass++] = (char *)o->stack_arg;
+    }
+    if (o->ld_prefix && *o->ld_prefix) {
+        o->pass[o->nb_pass++] = "-L";
+        o->pass[o->nb_pass++] = (char *)o->ld_prefix;
     }
     return i;
 }
@@ -343,6 +354,11 @@ static void set_paths(UserProcess *p, const Options *o, const char *program)
     p->exe_path = real ? real : strdup(program);
     p->pass_options = (char **)o->pass;
     p->nb_pass_options = o->nb_pass;
+    p->ld_prefix = o->ld_prefix && *o->ld_prefix ? o->ld_prefix : NULL;
+    /* the host's comm (/proc/self/comm and stat, ps, pidof) names the guest
+     * program, as Linux's execve sets it from the file name (15 bytes) */
+    const char *base = strrchr(program, '/');
+    prctl(PR_SET_NAME, (unsigned long)(base ? base + 1 : program), 0, 0, 0);
 }
 
 static void process_free(UserProcess *p)
@@ -355,6 +371,8 @@ static void process_free(UserProcess *p)
     tcg_context_free(p->tcg);
     free(p->env);
     free(p->exe_path);
+    free(p->cmdline);
+    free(p->auxv);
     free(p->emulator_path);
     free(p);
 }
@@ -388,7 +406,7 @@ static bool process_start(UserProcess *p, const Options *o, int argc, char **arg
         return false;
     }
     p->env->regs[R_ESP] = sp;
-    p->env->rip = image.entry;
+    p->env->rip = image.start;
     return true;
 }
 
@@ -397,6 +415,10 @@ int user_main(const UserABI *abi, int argc, char **argv)
     char prog[32];
     snprintf(prog, sizeof(prog), "quetzal-%s", abi->name);
     Options o = { .prog = prog, .stack_size = DEFAULT_STACK_SIZE };
+    o.ld_prefix = getenv("QUETZAL_LD_PREFIX");
+    if (!o.ld_prefix) {
+        o.ld_prefix = getenv("QEMU_LD_PREFIX");
+    }
     env_init(&o);
     int first = parse_options(&o, argc, argv);
 

@@ -156,6 +156,10 @@ SYSCALL_HANDLER(writev)
 SYSCALL_HANDLER(open)
 {
     GUEST_PATH_OR_RETURN(path, 0);
+    int64_t proc = procfs_open(p, AT_FDCWD, path, arg_int(args, 1));
+    if (proc) {
+        return proc;
+    }
     return SAFE_SYSCALL(p, SYS_openat, AT_FDCWD, (long)path, arg_int(args, 1), (long)(mode_t)args[2]);
 }
 
@@ -169,6 +173,10 @@ SYSCALL_HANDLER(creat)
 SYSCALL_HANDLER(openat)
 {
     GUEST_PATH_OR_RETURN(path, 1);
+    int64_t proc = procfs_open(p, arg_int(args, 0), path, arg_int(args, 2));
+    if (proc) {
+        return proc;
+    }
     return SAFE_SYSCALL(p, SYS_openat, arg_int(args, 0), (long)path, arg_int(args, 2),
                         (long)(mode_t)args[3]);
 }

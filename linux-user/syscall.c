@@ -25,7 +25,8 @@ const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error)
     if (strcmp(path, "/proc/self/exe") == 0) {
         return p->exe_path;
     }
-    return path;
+    char *buf = p->path_buf[p->path_next++ % 4];
+    return user_prefix_path(p, path, buf, sizeof(p->path_buf[0]));
 }
 
 static bool call_does_not_return(const SyscallEntry *entry)
