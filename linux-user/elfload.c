@@ -352,9 +352,12 @@ static bool segments_mappable(const ElfFile *elf)
     return true;
 }
 
-/* One segment from the file (writable until protect_segments): the pages
- * holding p_filesz bytes, the rest of the last one zeroed, anonymous zero
- * pages up to p_memsz (the bss). */
+/* One segment from the file with its own protection, as Linux maps it: the
+ * pages holding p_filesz bytes, the rest of the last one zeroed (writable for
+ * that moment), anonymous zero pages up to p_memsz (the bss). A read-only
+ * segment is never mapped writable: the host kernel would account it as
+ * writable memory and merge it with the RELRO pages next to it, which
+ * /proc/self/maps would show. */
 static bool map_segment(UserProcess *p, ElfFile *elf, uint64_t i, uint64_t bias)
 {
     const ProgramHeader *ph = &elf->ph[i];
@@ -362,17 +365,23 @@ static bool map_segment(UserProcess *p, ElfFile *elf, uint64_t i, uint64_t bias)
     uint64_t start = vaddr & GUEST_PAGE_MASK;
     uint64_t file_end = vaddr + ph->filesz;
     uint64_t anon_start = start, mem_end = GUEST_PAGE_ALIGN(vaddr + ph->memsz);
-    int prot = segment_prot(ph) | PROT_READ | PROT_WRITE;
+    int prot = segment_prot(ph);
     if (ph->filesz) {
         anon_start = GUEST_PAGE_ALIGN(file_end);
-        int64_t got = target_mmap(p, start, anon_start - start, prot, MAP_PRIVATE | MAP_FIXED,
-                                  elf->fd, ph->offset - (vaddr - start));
+        bool zero_tail = ph->memsz > ph->filesz && file_end < anon_start;
+        int64_t got = target_mmap(p, start, anon_start - start,
+                                  prot | (zero_tail ? PROT_READ | PROT_WRITE : 0),
+                                  MAP_PRIVATE | MAP_FIXED, elf->fd,
+                                  ph->offset - (vaddr - start));
         if (got < 0) {
             return load_error(elf, "cannot map segment %" PRIu64 ": %s", i,
                               strerror((int)-got));
         }
-        if (ph->memsz > ph->filesz) {
+        if (zero_tail) {
             memset(guest_to_host(p, file_end), 0, anon_start - file_end);
+            if (!(prot & PROT_WRITE)) {
+                target_mprotect(p, start, anon_start - start, prot);
+            }
         }
     }
     if (anon_start < mem_end) {
@@ -436,7 +445,9 @@ static bool map_image(UserProcess *p, ElfFile *elf, uint64_t lo, uint64_t hi, ui
                 return false;
             }
         }
-    } else if (!copy_segments(p, elf, *bias)) {
+        return true;
+    }
+    if (!copy_segments(p, elf, *bias)) {
         return false;
     }
     protect_segments(p, elf, *bias, lo, hi);
