@@ -410,6 +410,18 @@ static bool process_start(UserProcess *p, const Options *o, int argc, char **arg
     return true;
 }
 
+static char **copy_args(int argc, char **argv)
+{
+    char **copy = calloc((size_t)argc + 1, sizeof(char *));
+    for (int i = 0; copy && i < argc; i++) {
+        copy[i] = strdup(argv[i]);
+        if (!copy[i]) {
+            return argv;
+        }
+    }
+    return copy ? copy : argv;
+}
+
 int user_main(const UserABI *abi, int argc, char **argv)
 {
     char prog[32];
@@ -420,11 +432,15 @@ int user_main(const UserABI *abi, int argc, char **argv)
         o.ld_prefix = getenv("QEMU_LD_PREFIX");
     }
     env_init(&o);
+    /* the strings stay ours: the host's argv area becomes the guest's */
+    char **host_argv = argv;
+    argv = copy_args(argc, argv);
     int first = parse_options(&o, argc, argv);
 
     UserProcess *p = process_new(abi, &o);
     set_paths(p, &o, argv[first]);
     if (process_start(p, &o, argc - first, &argv[first])) {
+        procfs_set_host_cmdline(host_argv, argc, argc - first, &argv[first]);
         cpu_loop(p);
     }
     /* only a failed start gets here: the guest leaves through exit or a signal */

@@ -7,6 +7,8 @@
  * /proc/thread-self are ours too. Each open gets a memfd holding the text,
  * as the kernel makes it at open time. (/proc/self/exe is in guest_path;
  * comm and stat name the guest because main.c sets the host's comm.)
+ * Other processes (ps, pidof, killall) read the host's /proc/PID/cmdline:
+ * the emulator's argument strings are overwritten with the guest's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,4 +172,29 @@ int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags)
     }
     free(text);
     return ret;
+}
+
+/* Linux's /proc/PID/cmdline is the memory from the first argument string to
+ * the end of the last (fs/proc/base.c, get_mm_cmdline), contiguous on the
+ * initial stack: the guest's argv goes there, the rest is zeroed, so ps and
+ * pidof see the guest program. The guest's strings are never longer: they are
+ * the tail of the emulator's, or come from -0 whose own string is there too. */
+void procfs_set_host_cmdline(char **host_argv, int host_argc, int argc, char **argv)
+{
+    if (host_argc == 0) {
+        return;
+    }
+    char *area = host_argv[0];
+    char *last = host_argv[host_argc - 1];
+    size_t size = (size_t)(last + strlen(last) + 1 - area);
+    size_t used = 0;
+    for (int i = 0; i < argc; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        if (used + n > size) {
+            break;
+        }
+        memcpy(area + used, argv[i], n);
+        used += n;
+    }
+    memset(area + used, 0, size - used);
 }

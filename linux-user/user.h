@@ -256,6 +256,9 @@ const char *user_prefix_path(UserProcess *p, const char *path, char *buf, size_t
  * cmdline, auxv, stat, and /proc/PID/... of our own pid): a descriptor with
  * the guest's view, or -errno; 0 when path is no such file. */
 int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags);
+/* The host's /proc/PID/cmdline (what other processes see) shows the guest's
+ * argv: written over the emulator's argument strings host_argv[0..host_argc). */
+void procfs_set_host_cmdline(char **host_argv, int host_argc, int argc, char **argv);
 
 /* --- system calls (syscall.c and syscall-*.c) --- */
 

@@ -134,6 +134,18 @@ print("AT_ENTRY is in the program:", v[9] > v[3] - 0x100000 and v[9] < v[3] + 0x
 '
 compare "/proc/self/auxv" "$tmp/empty" /usr/bin/python3 -c "$auxv_py"
 
+# what other processes see of a guest (ps, pidof): its comm and cmdline
+seen_from_outside() {
+  "$@" /bin/sleep 1 &
+  pid=$!
+  sleep 0.3
+  printf '%s|%s\n' "$(cat /proc/$pid/comm)" "$(tr '\0' ' ' </proc/$pid/cmdline | sed 's/ *$//')"
+  wait $pid
+}
+seen_from_outside >"$tmp/n.out" 2>"$tmp/n.err"; echo $? >"$tmp/n.status"
+seen_from_outside "$BUILD/quetzal-x86_64" >"$tmp/e.out" 2>"$tmp/e.err"; echo $? >"$tmp/e.status"
+check "/proc/PID/comm and cmdline seen by another process"
+
 # --- refused with one line ---
 # one_line NAME PATTERN COMMAND...: status 1, one line on stderr matching PATTERN
 one_line() {
