@@ -579,11 +579,28 @@ SYSCALL_HANDLER(getrandom)
     return buf ? host_result(getrandom(buf, args[1], (unsigned)args[2])) : -EFAULT;
 }
 
+/* The guest runs on one CPU: without threads (clone with CLONE_VM) it cannot
+ * use more, and programs that size a thread pool from the affinity mask
+ * (GNU sort on large inputs, xz -T0, nproc) then stay single-threaded. So the
+ * mask the guest gets keeps only the first CPU the host allows. */
 SYSCALL_HANDLER(sched_getaffinity)
 {
-    void *mask = guest_ptr(p, args[2], args[1], PAGE_WRITE);
-    return mask ? host_result(syscall(SYS_sched_getaffinity, arg_int(args, 0), args[1], mask))
-                : -EFAULT;
+    uint8_t *mask = guest_ptr(p, args[2], args[1], PAGE_WRITE);
+    if (!mask) {
+        return -EFAULT;
+    }
+    int64_t ret = host_result(syscall(SYS_sched_getaffinity, arg_int(args, 0), args[1], mask));
+    bool seen = false;
+    for (int64_t i = 0; i < ret; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            if (seen) {
+                mask[i] &= (uint8_t)~(1u << bit);
+            } else if (mask[i] & (1u << bit)) {
+                seen = true;
+            }
+        }
+    }
+    return ret;
 }
 
 SYSCALL_HANDLER(getpriority)

@@ -86,6 +86,11 @@ compare "cat" "$tmp/lines" /bin/cat
 compare "cat -n of a file" "$tmp/empty" /bin/cat -n "$tmp/lines"
 compare "sort -k2,2 -n" "$tmp/lines" /usr/bin/sort -k2,2 -t' ' -n
 compare "sort -u" "$tmp/big" /usr/bin/sort -u
+# GNU sort starts threads past 128K lines when it sees two CPUs: the guest sees one
+seq 300000 -7 1 >"$tmp/many"
+compare "sort -n of 43K lines" "$tmp/many" /bin/sh -c '/usr/bin/sort -n | /usr/bin/md5sum'
+seq 300000 -1 1 >"$tmp/many"
+compare "sort -n of 300K lines (one CPU, no threads)" "$tmp/many" /usr/bin/sort -n
 compare "md5sum" "$tmp/big" /usr/bin/md5sum
 compare "md5sum of files" "$tmp/empty" /usr/bin/md5sum "$tmp/lines" "$tmp/tree/a.txt"
 compare "bash loop" "$tmp/empty" /bin/bash -c 'for i in 1 2 3; do echo $i; done'
