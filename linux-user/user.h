@@ -196,7 +196,7 @@ bool guest_memory_init(UserProcess *p);
 bool gdt_init(UserProcess *p);
 /* Host pointer for guest [addr, addr+len) when the guest may access it
  * (access: PAGE_READ or PAGE_WRITE; for PAGE_WRITE, code pages are unprotected);
- * NULL when not. len 0 is always allowed. */
+ * NULL when not. len 0 is always allowed (never NULL then, even for address 0). */
 void *guest_ptr(UserProcess *p, uint64_t addr, uint64_t len, int access);
 /* Host pointer to a readable NUL-terminated guest string; NULL when not. */
 const char *guest_string(UserProcess *p, uint64_t addr);

@@ -118,6 +118,45 @@ compare "gzip -9 output" "$tmp/big" /bin/gzip -9 -n
 compare "xz | xz -d" "$tmp/lines" /bin/sh -c '/usr/bin/xz -6 | /usr/bin/xz -d | /usr/bin/md5sum'
 compare "xz output" "$tmp/lines" /usr/bin/xz -3
 
+compare "id (getgroups with a NULL buffer of size 0)" "$tmp/empty" /usr/bin/id
+compare "sed" "$tmp/lines" /bin/sed -n 's/word1\([0-9]\)/W\1/p'
+compare "awk" "$tmp/lines" /usr/bin/awk '{ s += $4 } END { print NR, s }'
+compare "find | sort" "$tmp/empty" /bin/sh -c 'cd "$1" && /usr/bin/find . | /usr/bin/sort' sh "$tmp/tree"
+compare "tar c | tar t" "$tmp/empty" /bin/sh -c '/bin/tar cf - -C "$1" . | /bin/tar tvf - | /usr/bin/sort' sh "$tmp/tree"
+# programs that are there on some machines only: skipped, saying so, when not
+optional() {
+  name=$1 prog=$2
+  shift 2
+  if [ -x "$prog" ]; then
+    compare "$name" "$tmp/empty" "$prog" "$@"
+  else
+    skip "$name" "$prog is not installed"
+  fi
+}
+optional "perl" /usr/bin/perl -e 'my %h = map { $_ => $_ ** 2 } 1..9; print join(",", map { $h{$_} } sort keys %h), "\n"'
+optional "sqlite3" /usr/bin/sqlite3 :memory: 'create table t(x); insert into t values (1),(2),(3); select sum(x), group_concat(x) from t;'
+# gcc forks and execs cc1, as, collect2 and ld, each under the emulator; the
+# program it makes is run natively in both cases
+if [ -x /usr/bin/gcc ]; then
+  cc_run='/usr/bin/gcc -O2 -o "$1" "$2" && "$1" one two; echo "status $?"'
+  run "$tmp/n" "$tmp/empty" /bin/sh -c "$cc_run" sh "$tmp/hello-n" "$SRC/tests/user/hello.c"
+  run "$tmp/e" "$tmp/empty" "$BUILD/quetzal-x86_64" /usr/bin/gcc -O2 -o "$tmp/hello-e" "$SRC/tests/user/hello.c"
+  (cd "$tmp/cwd" && "$tmp/hello-e" one two >"$tmp/e.out" 2>>"$tmp/e.err"; echo "status $?" >>"$tmp/e.out")
+  check "gcc -O2 (cc1, as, ld under the emulator), the result run natively"
+else
+  skip "gcc" "/usr/bin/gcc is not installed"
+fi
+if [ -x /usr/bin/git ]; then
+  git_run='cd "$1" && git init -q r && cd r && echo a >a && git add a &&
+    git -c user.name=t -c user.email=t@example.org commit -qm "first commit" && git log --format=%s && git status --short'
+  rm -rf "$tmp/gitn" "$tmp/gite" && mkdir "$tmp/gitn" "$tmp/gite"
+  run "$tmp/n" "$tmp/empty" /bin/bash -c "$git_run" sh "$tmp/gitn"
+  run "$tmp/e" "$tmp/empty" "$BUILD/quetzal-x86_64" /bin/bash -c "$git_run" sh "$tmp/gite"
+  check "git init, add, commit, log"
+else
+  skip "git" "/usr/bin/git is not installed"
+fi
+
 # --- the guest's /proc/self ---
 compare "/proc/self/exe" "$tmp/empty" /usr/bin/readlink /proc/self/exe
 compare "/proc/self/cmdline" "$tmp/empty" /bin/cat /proc/self/cmdline
