@@ -37,6 +37,7 @@ typedef struct ProgramHeader {
 
 typedef struct ElfFile {
     const char *path;
+    const char *name;               /* for messages: the path, or "PROGRAM: interpreter PATH" */
     const char *prog;               /* emulator name for messages */
     int fd;
     uint64_t size;
@@ -50,7 +51,7 @@ typedef struct ElfFile {
 static bool load_error(const ElfFile *elf, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: %s: ", elf->prog, elf->path);
+    fprintf(stderr, "%s: %s: ", elf->prog, elf->name);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -479,13 +480,14 @@ static bool open_program(ElfFile *elf)
 }
 
 /* Checks and maps one ELF file; its PT_INTERP path (malloc'd) into *interp. */
-static bool load_file(UserProcess *p, const char *path, bool is_interp, LoadedImage *image,
-                      char **interp)
+static bool load_file(UserProcess *p, const char *path, const char *name, bool is_interp,
+                      LoadedImage *image, char **interp)
 {
     ElfFile *elf = calloc(1, sizeof(*elf));
     char prog[64];
     snprintf(prog, sizeof(prog), "quetzal-%s", p->abi->name);
     elf->path = path;
+    elf->name = name;
     elf->prog = prog;
     elf->is_interp = is_interp;
     uint64_t lo = 0, hi = 0, bias = 0;
@@ -521,16 +523,13 @@ static bool load_file(UserProcess *p, const char *path, bool is_interp, LoadedIm
 static bool load_interpreter(UserProcess *p, const char *program, const char *interp,
                              LoadedImage *image)
 {
-    char buf[PATH_MAX];
+    char buf[PATH_MAX], name[PATH_MAX + 64];
     const char *host = user_prefix_path(p, interp, buf, sizeof(buf));
-    if (access(host, F_OK) != 0) {
-        fprintf(stderr, "quetzal-%s: %s: interpreter %s: %s\n", p->abi->name, program,
-                interp, strerror(errno));
-        return false;
-    }
+    /* every message names both: "PROGRAM: interpreter PATH: reason" */
+    snprintf(name, sizeof(name), "%s: interpreter %s", program, interp);
     LoadedImage ld;
     char *none = NULL;
-    if (!load_file(p, host, true, &ld, &none)) {
+    if (!load_file(p, host, name, true, &ld, &none)) {
         return false;
     }
     image->interp_base = ld.load_bias;
@@ -544,7 +543,7 @@ static bool load_interpreter(UserProcess *p, const char *program, const char *in
 bool elf_load(UserProcess *p, const char *path, LoadedImage *image)
 {
     char *interp = NULL;
-    if (!load_file(p, path, false, image, &interp)) {
+    if (!load_file(p, path, path, false, image, &interp)) {
         return false;
     }
     image->start = image->entry;

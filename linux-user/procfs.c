@@ -119,7 +119,7 @@ static void write_maps(UserProcess *p, FILE *out)
 }
 
 /* "self", "thread-self" or our own pid, then "/" and the file's name. */
-static const char *self_file(const char *path)
+const char *procfs_self_file(const char *path)
 {
     if (strncmp(path, "/proc/", 6) != 0) {
         return NULL;
@@ -142,7 +142,7 @@ static const char *self_file(const char *path)
 int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags)
 {
     (void)dirfd;                    /* only absolute paths name them */
-    const char *file = self_file(path);
+    const char *file = procfs_self_file(path);
     if (!file || (strcmp(file, "maps") != 0 && strcmp(file, "cmdline") != 0 &&
                   strcmp(file, "auxv") != 0)) {
         return 0;

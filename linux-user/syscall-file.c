@@ -351,7 +351,8 @@ static int64_t do_readlinkat(UserProcess *p, int dirfd, uint64_t path_addr,
     if ((int64_t)size <= 0) {
         return -EINVAL;
     }
-    if (strcmp(path, "/proc/self/exe") == 0) {
+    const char *self = procfs_self_file(path);
+    if (self && strcmp(self, "exe") == 0) {
         /* readlink does not NUL-terminate and truncates silently */
         size_t len = strlen(p->exe_path);
         len = len < size ? len : size;

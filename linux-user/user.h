@@ -252,6 +252,9 @@ uint64_t stack_setup(UserProcess *p, const LoadedImage *image, const StackSetup 
 /* The host path for guest path: PREFIX/path when the guest has a prefix (-L),
  * path is absolute and PREFIX/path exists (as qemu-user does); else path. */
 const char *user_prefix_path(UserProcess *p, const char *path, char *buf, size_t size);
+/* For /proc/self/FILE, /proc/thread-self/FILE or /proc/OURPID/FILE: FILE;
+ * NULL for every other path. */
+const char *procfs_self_file(const char *path);
 /* open/openat of a /proc file that must describe the guest (/proc/self/maps,
  * cmdline, auxv, stat, and /proc/PID/... of our own pid): a descriptor with
  * the guest's view, or -errno; 0 when path is no such file. */

@@ -160,6 +160,8 @@ fi
 # --- the guest's /proc/self ---
 compare "/proc/self/exe" "$tmp/empty" /usr/bin/readlink /proc/self/exe
 compare "/proc/self/cmdline" "$tmp/empty" /bin/cat /proc/self/cmdline
+compare "/proc/PID/exe and cmdline of its own pid" "$tmp/empty" /usr/bin/python3 -c \
+  'import os; d = "/proc/%d/" % os.getpid(); print(os.readlink(d + "exe"), open(d + "cmdline").read().split("\0"))'
 # maps: the files mapped and their protections (addresses differ run to run)
 maps_files='/bin/cat /proc/self/maps | /usr/bin/awk "\$6 ~ /^\\// || \$6 == \"[stack]\" { print \$2, \$6 }" | /usr/bin/sort | /usr/bin/uniq -c'
 run "$tmp/n" "$tmp/empty" /bin/sh -c "$maps_files"
@@ -206,6 +208,21 @@ one_line() {
 if gcc -O2 -Wl,--dynamic-linker=/nonexistent/ld-quetzal.so.2 -o "$tmp/no-interp" \
        "$SRC/tests/user/hello.c" 2>/dev/null && [ -x "$tmp/no-interp" ]; then
   one_line "missing interpreter" "$tmp/no-interp.*/nonexistent/ld-quetzal.so.2.*No such file" "$tmp/no-interp"
+  # interpreters that cannot be: a text file, an i386 one, one with an interpreter
+  printf '#!/bin/sh\necho not a loader\n' >"$tmp/text-interp" && chmod +x "$tmp/text-interp"
+  for case in "text-interp:$tmp/text-interp:not an ELF executable" \
+              "i386-interp:/lib/ld-linux.so.2:32-bit ELF file" \
+              "nested-interp:$tmp/no-interp:the interpreter has an interpreter itself"; do
+    kind=${case%%:*} rest=${case#*:}
+    interp=${rest%%:*} reason=${rest#*:}
+    if [ "$kind" = i386-interp ] && [ ! -e "$interp" ]; then
+      skip "interpreter $kind" "$interp is not on this machine"
+    elif gcc -O2 -Wl,--dynamic-linker="$interp" -o "$tmp/prog-$kind" "$SRC/tests/user/hello.c" 2>/dev/null; then
+      one_line "interpreter $kind" "^quetzal-x86_64: $tmp/prog-$kind: interpreter $interp: $reason" "$tmp/prog-$kind"
+    else
+      fail "interpreter $kind" "gcc could not link the test program"
+    fi
+  done
 else
   fail "missing interpreter" "gcc could not link the test program"
 fi
