@@ -157,6 +157,25 @@ else
   skip "git" "/usr/bin/git is not installed"
 fi
 
+# memory calls of a dynamic C program (file mappings, MAP_FIXED, mremap,
+# dlopen): built here for x86-64 and i386 (gcc-multilib, from scripts/setup.sh)
+if gcc -O2 -o "$tmp/dynmap-64" "$SRC/tests/user/dynmap.c" -ldl 2>"$tmp/cc.err"; then
+  compare "dynmap (mmap of files, mremap, dlopen)" "$tmp/empty" "$tmp/dynmap-64" "$tmp"
+else
+  fail "dynmap" "does not compile: $(head -1 "$tmp/cc.err")"
+fi
+if gcc -m32 -O2 -o "$tmp/dynmap-32" "$SRC/tests/user/dynmap.c" -ldl 2>"$tmp/cc.err"; then
+  if "$tmp/dynmap-32" "$tmp" >/dev/null 2>&1; then
+    run "$tmp/n" "$tmp/empty" "$tmp/dynmap-32" "$tmp"
+    run "$tmp/e" "$tmp/empty" "$BUILD/quetzal-i386" "$tmp/dynmap-32" "$tmp"
+    check "i386 dynmap with the host's multilib libraries"
+  else
+    skip "i386 dynmap" "this host's kernel cannot run i386 programs natively (no oracle)"
+  fi
+else
+  fail "i386 dynmap" "gcc -m32 does not work (gcc-multilib missing?): $(head -1 "$tmp/cc.err")"
+fi
+
 # --- the guest's /proc/self ---
 compare "/proc/self/exe" "$tmp/empty" /usr/bin/readlink /proc/self/exe
 compare "/proc/self/cmdline" "$tmp/empty" /bin/cat /proc/self/cmdline
