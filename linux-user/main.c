@@ -219,7 +219,19 @@ static int parse_options(Options *o, int argc, char **argv)
         o->pass[o->nb_pass++] = "-s";
         o->pass[o->nb_pass++] = (char *)o->stack_arg;
     }
-    if (o->ld_prefix && *o->ld_prefix) {
+    if (o->ld_prefix && !*o->ld_prefix) {
+        o->ld_prefix = NULL;
+    }
+    if (o->ld_prefix) {
+        /* absolute, so that the guest's chdir moves neither it nor the
+         * prefix of the programs it execs */
+        char *abs = realpath(o->ld_prefix, NULL);
+        if (!abs) {
+            char msg[PATH_MAX + 128];
+            snprintf(msg, sizeof(msg), "%s: %s", o->ld_prefix, strerror(errno));
+            option_error(o, "-L %s", msg);
+        }
+        o->ld_prefix = abs;
         o->pass[o->nb_pass++] = "-L";
         o->pass[o->nb_pass++] = (char *)o->ld_prefix;
     }
@@ -354,7 +366,7 @@ static void set_paths(UserProcess *p, const Options *o, const char *program)
     p->exe_path = real ? real : strdup(program);
     p->pass_options = (char **)o->pass;
     p->nb_pass_options = o->nb_pass;
-    p->ld_prefix = o->ld_prefix && *o->ld_prefix ? o->ld_prefix : NULL;
+    p->ld_prefix = o->ld_prefix;
     /* the host's comm (/proc/self/comm and stat, ps, pidof) names the guest
      * program, as Linux's execve sets it from the file name (15 bytes) */
     const char *base = strrchr(program, '/');

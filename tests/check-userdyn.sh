@@ -304,6 +304,21 @@ else
   else
     fail "i386 /proc/self/maps" "$(head -3 "$tmp/e.out" | tr '\n' '|')"
   fi
+  # a relative -L still holds after the guest's chdir, in the programs it execs too
+  out=$(cd "$cache" && timeout 20 "$BUILD/quetzal-i386" -L i386-sysroot i386-sysroot/bin/busybox \
+        sh -c 'cd / && "$0" echo child after chdir' "$bb" 2>&1)
+  if [ "$out" = "child after chdir" ]; then
+    pass "i386 relative -L, chdir, execve"
+  else
+    fail "i386 relative -L, chdir, execve" "$out"
+  fi
+  out=$("$BUILD/quetzal-i386" -L "$tmp/no-such-sysroot" "$bb" true 2>&1)
+  if [ $? = 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+     printf '%s' "$out" | grep -q "no-such-sysroot: No such file"; then
+    pass "i386 -L of a missing folder ($out)"
+  else
+    fail "i386 -L of a missing folder" "$out"
+  fi
   run "$tmp/e" "$tmp/empty" env QUETZAL_LD_PREFIX="$sysroot" "$BUILD/quetzal-i386" "$bb" echo prefix from env
   if [ "$(cat "$tmp/e.out")" = "prefix from env" ]; then
     pass "i386 QUETZAL_LD_PREFIX"
