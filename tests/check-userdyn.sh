@@ -108,6 +108,8 @@ if [ -x /usr/bin/python3 ]; then
   compare "python3 sum" "$tmp/empty" /usr/bin/python3 -c 'print(sum(range(10**6)))'
   compare "python3 modules" "$tmp/empty" /usr/bin/python3 -c \
     'import json, hashlib, re, zlib; d={"a":[1,2,3]}; print(json.dumps(d), hashlib.sha256(b"x").hexdigest()[:16], re.sub("b+","X","abbbc"), zlib.crc32(b"abc"))'
+  compare "python3 script: signals, sockets, fork, timers, sqlite, ssl" "$tmp/empty" \
+    /usr/bin/python3 "$SRC/tests/user/dynpy.py"
   compare "python3 subprocess" "$tmp/empty" /usr/bin/python3 -c \
     'import subprocess; print(subprocess.run(["/bin/echo","child"],capture_output=True).stdout)'
 else
