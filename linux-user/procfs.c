@@ -3,7 +3,9 @@
  * guest's mappings (the host's lines for guest memory, in guest addresses and
  * with the guest's protections, the emulator's own memory left out),
  * /proc/self/cmdline the guest's argv, /proc/self/auxv the auxiliary vector
- * the guest started with. The same files under /proc/PID and
+ * the guest started with, /proc/cpuinfo the emulated CPU (cpuinfo.c), and
+ * /sys/devices/system/cpu/online the one CPU the guest runs on. The
+ * same files under /proc/PID and
  * /proc/thread-self are ours too. Each open gets a memfd holding the text,
  * as the kernel makes it at open time. (/proc/self/exe is in guest_path;
  * comm and stat name the guest because main.c sets the host's comm.)
@@ -143,8 +145,11 @@ int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags)
 {
     (void)dirfd;                    /* only absolute paths name them */
     const char *file = procfs_self_file(path);
-    if (!file || (strcmp(file, "maps") != 0 && strcmp(file, "cmdline") != 0 &&
-                  strcmp(file, "auxv") != 0)) {
+    bool cpuinfo = strcmp(path, "/proc/cpuinfo") == 0;
+    /* glibc's get_nprocs (sysconf(_SC_NPROCESSORS_ONLN)) reads this one */
+    bool online = strcmp(path, "/sys/devices/system/cpu/online") == 0;
+    if (!cpuinfo && !online && (!file || (strcmp(file, "maps") != 0 && strcmp(file, "cmdline") != 0 &&
+                               strcmp(file, "auxv") != 0))) {
         return 0;
     }
     if ((flags & O_ACCMODE) != O_RDONLY) {
@@ -156,7 +161,11 @@ int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags)
     if (!out) {
         return -ENOMEM;
     }
-    if (strcmp(file, "maps") == 0) {
+    if (cpuinfo) {
+        procfs_write_cpuinfo(p, out);
+    } else if (online) {
+        fputs("0\n", out);
+    } else if (strcmp(file, "maps") == 0) {
         write_maps(p, out);
     } else if (strcmp(file, "cmdline") == 0) {
         fwrite(p->cmdline, 1, p->cmdline_len, out);

@@ -256,9 +256,11 @@ const char *user_prefix_path(UserProcess *p, const char *path, char *buf, size_t
  * NULL for every other path. */
 const char *procfs_self_file(const char *path);
 /* open/openat of a /proc file that must describe the guest (/proc/self/maps,
- * cmdline, auxv, stat, and /proc/PID/... of our own pid): a descriptor with
+ * cmdline, auxv, and /proc/PID/... of our own pid; /proc/cpuinfo): a descriptor with
  * the guest's view, or -errno; 0 when path is no such file. */
 int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags);
+/* /proc/cpuinfo of the emulated CPU (cpuinfo.c). */
+void procfs_write_cpuinfo(UserProcess *p, FILE *out);
 /* The host's /proc/PID/cmdline (what other processes see) shows the guest's
  * argv: written over the emulator's argument strings host_argv[0..host_argc). */
 void procfs_set_host_cmdline(char **host_argv, int host_argc, int argc, char **argv);

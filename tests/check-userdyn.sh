@@ -201,6 +201,33 @@ print("AT_ENTRY is in the program:", v[9] > v[3] - 0x100000 and v[9] < v[3] + 0x
 '
 compare "/proc/self/auxv" "$tmp/empty" /usr/bin/python3 -c "$auxv_py"
 
+# /proc/cpuinfo: its flags are the CPUID bits glibc's loader reads in the same
+# emulated process (ld.so --list-diagnostics), one processor as nproc and
+# sysconf say
+ld64=/lib64/ld-linux-x86-64.so.2
+"$BUILD/quetzal-x86_64" /bin/cat /proc/cpuinfo >"$tmp/cpuinfo" 2>&1
+"$BUILD/quetzal-x86_64" $ld64 --list-diagnostics >"$tmp/diag" 2>&1
+cpuid_word() { sed -n "s/^x86.cpu_features.features\[$1\].cpuid\[$2\]=//p" "$tmp/diag"; }
+bad=""
+for f in "sse2 0x0 0x3 26" "cmov 0x0 0x3 15" "cx16 0x0 0x2 13" "popcnt 0x0 0x2 23" \
+         "ssse3 0x0 0x2 9" "avx 0x0 0x2 28" "avx2 0x1 0x1 5" "lm 0x2 0x3 29" "lahf_lm 0x2 0x2 0"; do
+  set -- $f
+  word=$(cpuid_word $2 $3)
+  [ -n "$word" ] || { bad="$bad no-diagnostics"; break; }
+  want=$(( (word >> $4) & 1 ))
+  have=0
+  grep '^flags' "$tmp/cpuinfo" | tr ' ' '\n' | grep -qx "$1" && have=1
+  [ $want = $have ] || bad="$bad $1(cpuid $want, cpuinfo $have)"
+done
+processors=$(grep -c '^processor' "$tmp/cpuinfo")
+nprocs=$("$BUILD/quetzal-x86_64" /usr/bin/nproc)
+sysconf=$("$BUILD/quetzal-x86_64" /usr/bin/getconf _NPROCESSORS_ONLN)
+if [ -z "$bad" ] && [ "$processors" = "$nprocs" ] && [ "$nprocs" = "$sysconf" ]; then
+  pass "/proc/cpuinfo: flags as CPUID, $processors processor(s) as nproc and sysconf"
+else
+  fail "/proc/cpuinfo" "$bad; processors $processors, nproc $nprocs, sysconf $sysconf"
+fi
+
 # what other processes see of a guest (ps, pidof): its comm and cmdline
 seen_from_outside() {
   "$@" /bin/sleep 1 &
