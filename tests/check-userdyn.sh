@@ -288,8 +288,11 @@ make_sysroot() {
   mkdir -p "$cache/debs" || return 1
   for d in $sysroot_debs; do
     name=${d%:*}
+    # (as scripts/setup.sh: an apt-get update first when the lists are old)
     ls "$cache/debs/${name}"_*_i386.deb >/dev/null 2>&1 ||
-      (cd "$cache/debs" && apt-get download "$d" >/dev/null 2>&1) || return 1
+      (cd "$cache/debs" && apt-get download "$d" >/dev/null 2>&1) ||
+      { [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1 &&
+        (cd "$cache/debs" && apt-get download "$d" >/dev/null 2>&1); } || return 1
   done
   rm -rf "$sysroot.tmp" && mkdir -p "$sysroot.tmp" || return 1
   for d in $sysroot_debs; do
