@@ -422,16 +422,22 @@ static bool process_start(UserProcess *p, const Options *o, int argc, char **arg
     return true;
 }
 
-static char **copy_args(int argc, char **argv)
+/* Our own copy of the arguments: the host's strings are overwritten with the
+ * guest's argv once it starts (procfs_set_host_cmdline). */
+static char **copy_args(const char *prog, int argc, char **argv)
 {
     char **copy = calloc((size_t)argc + 1, sizeof(char *));
     for (int i = 0; copy && i < argc; i++) {
         copy[i] = strdup(argv[i]);
         if (!copy[i]) {
-            return argv;
+            copy = NULL;
         }
     }
-    return copy ? copy : argv;
+    if (!copy) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        exit(1);
+    }
+    return copy;
 }
 
 int user_main(const UserABI *abi, int argc, char **argv)
@@ -444,9 +450,8 @@ int user_main(const UserABI *abi, int argc, char **argv)
         o.ld_prefix = getenv("QEMU_LD_PREFIX");
     }
     env_init(&o);
-    /* the strings stay ours: the host's argv area becomes the guest's */
     char **host_argv = argv;
-    argv = copy_args(argc, argv);
+    argv = copy_args(prog, argc, argv);
     int first = parse_options(&o, argc, argv);
 
     UserProcess *p = process_new(abi, &o);
