@@ -188,6 +188,10 @@ static char *create_cpu(PCMachine *m)
     memset(m->env, 0, env_size);
     m->cpu = cpu_exec_new(m->env, &x86_translate_ops, m->tcg);
     m->env->exec = m->cpu;
+    m->env->model = x86_cpu_model_find(m->cfg.cpu_model);
+    if (!m->env->model) {
+        return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
+    }
     x86_cpu_init_system(m->env, m->as);
     m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
                                 board_request_reset, board_io_read, board_io_write };
@@ -369,6 +373,7 @@ static void pc_reset(PCMachine *m)
     }
     x86_cpu_reset(m->env);
     m->env->int_log = (m->cfg.log_flags & PC_LOG_INT) ? m->cfg.log : NULL;
+    m->env->mmu_log = (m->cfg.log_flags & PC_LOG_MMU) ? m->cfg.log : NULL;
     if (m->cfg.fast_boot) {
         char *err = load_direct(m);
         free(err);  /* it fitted at start-up: it fits again */

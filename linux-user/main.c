@@ -28,7 +28,9 @@ typedef struct Options {
     int nb_env;
     const char *stack_arg;          /* -s as given */
     const char *ld_prefix;          /* -L, QUETZAL_LD_PREFIX or QEMU_LD_PREFIX */
-    char *pass[6];                  /* options handed on at execve */
+    const char *cpu_arg;            /* -cpu as given */
+    const X86CPUModel *cpu_model;   /* the identity CPUID reports */
+    char *pass[8];                  /* options handed on at execve */
     int nb_pass;
 } Options;
 
@@ -60,6 +62,9 @@ static void usage(const char *prog)
            "  -U var          remove an environment variable\n"
            "  -s size         stack size (suffixes k, M, G) [8M]\n"
            "  -0 argv0        argv[0] for the program\n"
+           "  -cpu model      CPU model CPUID reports: qemu64 (AMD, as qemu-x86_64's\n"
+           "                  default), max, quetzal [qemu64]; glibc's loader takes\n"
+           "                  only a vendor it knows (quetzal: static programs only)\n"
            "  -L path         guest sysroot: absolute paths the program opens (its\n"
            "                  interpreter, libraries) are looked for there first\n"
            "                  [$QUETZAL_LD_PREFIX or $QEMU_LD_PREFIX]\n",
@@ -174,7 +179,7 @@ static int parse_options(Options *o, int argc, char **argv)
         bool takes_arg = strcmp(opt, "d") == 0 || strcmp(opt, "D") == 0 ||
                          strcmp(opt, "E") == 0 || strcmp(opt, "U") == 0 ||
                          strcmp(opt, "s") == 0 || strcmp(opt, "0") == 0 ||
-                         strcmp(opt, "L") == 0;
+                         strcmp(opt, "L") == 0 || strcmp(opt, "cpu") == 0;
         if (*opt == '\0') {            /* "--": end of options */
             i++;
             break;
@@ -190,6 +195,13 @@ static int parse_options(Options *o, int argc, char **argv)
             exit(0);
         } else if (strcmp(opt, "strace") == 0) {
             o->strace = true;
+        } else if (strcmp(opt, "cpu") == 0) {
+            o->cpu_model = x86_cpu_model_find(arg);
+            if (!o->cpu_model) {
+                option_error(o, "-cpu: unknown CPU model '%s' (qemu64, max, quetzal)", arg);
+            }
+            o->cpu_arg = arg;
+            i++;
         } else if (!takes_arg) {
             option_error(o, "unknown option '%s' (see -h)", argv[i]);
         } else {
@@ -218,6 +230,10 @@ static int parse_options(Options *o, int argc, char **argv)
     if (o->stack_arg) {
         o->pass[o->nb_pass++] = "-s";
         o->pass[o->nb_pass++] = (char *)o->stack_arg;
+    }
+    if (o->cpu_arg) {
+        o->pass[o->nb_pass++] = "-cpu";
+        o->pass[o->nb_pass++] = (char *)o->cpu_arg;
     }
     if (o->ld_prefix && !*o->ld_prefix) {
         o->ld_prefix = NULL;
@@ -338,6 +354,7 @@ static UserProcess *process_new(const UserABI *abi, const Options *o)
     p->cpu = cpu_exec_new(env, &x86_translate_ops, p->tcg);
     env->exec = p->cpu;
     x86_cpu_reset_user(env, abi->is64);
+    env->model = o->cpu_model;
     if (o->log_flags) {
         p->log = stderr;
         if (o->log_file) {
@@ -444,7 +461,11 @@ int user_main(const UserABI *abi, int argc, char **argv)
 {
     char prog[32];
     snprintf(prog, sizeof(prog), "quetzal-%s", abi->name);
-    Options o = { .prog = prog, .stack_size = DEFAULT_STACK_SIZE };
+    /* qemu64 by default, as qemu-x86_64: a vendor glibc knows, so that its
+     * loader reads the feature bits (it reads none for an unknown vendor, and
+     * then refuses every library marked x86-64-baseline) */
+    Options o = { .prog = prog, .stack_size = DEFAULT_STACK_SIZE,
+                  .cpu_model = x86_cpu_model_find("qemu64") };
     o.ld_prefix = getenv("QUETZAL_LD_PREFIX");
     if (!o.ld_prefix) {
         o.ld_prefix = getenv("QEMU_LD_PREFIX");

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "hw/isa.h"
 #include "hw/pc.h"
+#include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
 #define PROG "quetzal-system-x86_64"
@@ -192,14 +193,9 @@ static void parse_device(Options *o, const char *arg)
 
 static void parse_cpu(const char *arg)
 {
-    static const char *const models[] = { "qemu64", "max", "quetzal", "base", NULL };
-    size_t len = strcspn(arg, ",");
-    for (int i = 0; models[i]; i++) {
-        if (strlen(models[i]) == len && !strncmp(models[i], arg, len)) {
-            return;
-        }
+    if (!x86_cpu_model_find(arg)) {
+        die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal)", arg);
     }
-    die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal)", arg);
 }
 
 /* Options with an argument, and what they set. Returns false when name is unknown. */

@@ -59,6 +59,31 @@ static void reset_segment(SegmentCache *sc, uint32_t selector, uint64_t base, ui
     sc->flags = flags;
 }
 
+static const X86CPUModel cpu_models[] = {
+    /* family 15, model 107, stepping 1: QEMU's qemu64 */
+    { "qemu64", "AuthenticAMD", 0x00060fb1, "Quetzal Virtual CPU (qemu64)" },
+    /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID figure 3-6) */
+    { "quetzal", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
+    { "max", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
+    { "base", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
+};
+
+const X86CPUModel *x86_cpu_model_find(const char *name)
+{
+    size_t len;
+
+    if (!name) {
+        return &cpu_models[1];
+    }
+    len = strcspn(name, ",");
+    for (size_t i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++) {
+        if (strlen(cpu_models[i].name) == len && !strncmp(cpu_models[i].name, name, len)) {
+            return &cpu_models[i];
+        }
+    }
+    return NULL;
+}
+
 /*
  * Power-on / RESET state (Intel SDM vol. 3A, 9.1.1, table 9-1): real mode,
  * CS = F000 with base FFFF0000, IP = FFF0, EFLAGS = 2, CR0 = 60000010, EDX =
@@ -72,9 +97,11 @@ void x86_cpu_reset(CPUX86State *env)
     const struct X86BoardHooks *board = env->board;
     void *board_opaque = env->board_opaque;
     uint32_t system = env->hflags & HF_SYSTEM;
+    const X86CPUModel *model = env->model ? env->model : x86_cpu_model_find(NULL);
     const uint32_t data = DESC_P | DESC_S | DESC_W | DESC_A;
 
     memset(env, 0, offsetof(CPUX86State, tlb));
+    env->model = model;
     env->exec = exec;
     env->tcg_globals = globals;
     env->board = board;
@@ -83,7 +110,7 @@ void x86_cpu_reset(CPUX86State *env)
     env->df = 1;
     env->eflags = 2;
     env->rip = 0xfff0;
-    env->regs[R_EDX] = X86_CPUID_SIGNATURE;
+    env->regs[R_EDX] = model->signature;
     env->cr[0] = CR0_CD | CR0_NW | CR0_ET;
     for (int i = 0; i < 6; i++) {
         reset_segment(&env->segs[i], 0, 0, data);

@@ -12,6 +12,22 @@
 #include "accel/tcg/exec.h"
 #include "accel/tcg/cputlb.h"
 
+/*
+ * A CPU model (-cpu NAME): the identity CPUID reports. Every model advertises
+ * the same features, those the emulator implements (no model claims more).
+ * qemu64, as QEMU's default, is an AMD vendor and family 15 (QEMU's signature),
+ * so guests take the same vendor paths as under QEMU; quetzal and max report
+ * our own vendor, which Linux runs with its generic code.
+ */
+typedef struct X86CPUModel {
+    const char *name;
+    char vendor[13];         /* CPUID.0: EBX, EDX, ECX */
+    uint32_t signature;      /* CPUID.1:EAX, and EDX after RESET */
+    char brand[48];          /* CPUID.80000002h-80000004h */
+} X86CPUModel;
+/* the model called name (up to a ',' in it), NULL when unknown; NULL name: default */
+const X86CPUModel *x86_cpu_model_find(const char *name);
+
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
        R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
 enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
@@ -118,6 +134,8 @@ typedef struct CPUX86State {
     uint64_t spec_ctrl;
     uint64_t mtrr_cap_def_type;      /* IA32_MTRR_DEF_TYPE */
     uint64_t mtrr_fixed[11];
+    uint64_t amd_perf[8];            /* AMD PerfEvtSel0-3, PerfCtr0-3 (no counting) */
+    uint64_t amd_hwcr;
     uint64_t mtrr_var[16];           /* base/mask pairs, 8 ranges */
     uint64_t xcr0;
     uint64_t dr[8];
@@ -141,6 +159,8 @@ typedef struct CPUX86State {
     uint64_t cr8;                    /* task priority (no APIC TPR forwarding) */
     bool nmi_blocked;                /* an NMI handler runs until the next IRET */
     FILE *int_log;                   /* -d int: each delivered event, or NULL */
+    FILE *mmu_log;                   /* -d mmu: each page walk, or NULL */
+    const X86CPUModel *model;        /* kept across reset */
     /* the softmmu TLB (accel/tcg/cputlb.h); kept last: reset clears what is before it */
     CPUTLB tlb;
 } CPUX86State;
@@ -251,8 +271,6 @@ int x86_ops_code_mmu_index(void *env);
 void x86_ops_do_interrupt(void *env);
 bool x86_ops_exec_interrupt(void *env, int interrupt_request);
 bool x86_ops_has_work(void *env, int interrupt_request);
-/* CPUID leaf 1 EAX: the processor signature (also EDX after RESET) */
-#define X86_CPUID_SIGNATURE 0x00000610u
 
 /* Reset to the state of a fresh user-mode process in 64-bit or 32-bit mode. */
 void x86_cpu_reset_user(CPUX86State *env, bool long_mode);

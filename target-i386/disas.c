@@ -227,10 +227,13 @@ void x86_log_insn(DisasContext *s, FILE *out)
     if (len > sizeof(bytes)) {
         len = sizeof(bytes);
     }
-    if (!translator_read_code(s->exec, s->pc_start, bytes, len)) {
+    /* the bytes are at the linear address CS.base + offset; the line shows that
+     * address, as the block key does */
+    uint64_t linear = s->code64 ? s->pc_start : (uint32_t)(s->cs_base + s->pc_start);
+    if (!translator_read_code(s->exec, linear, bytes, len)) {
         len = 0;
     }
-    fprintf(out, s->code64 ? "0x%016llx:  " : "0x%08llx:  ", (unsigned long long)s->pc_start);
+    fprintf(out, s->code64 ? "0x%016llx:  " : "0x%08llx:  ", (unsigned long long)linear);
     for (i = 0; i < len; i++) {
         fprintf(out, "%02x ", bytes[i]);
     }

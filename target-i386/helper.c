@@ -234,7 +234,8 @@ static void cpuid_string(const char *text, uint32_t *a, uint32_t *b, uint32_t *c
 
 void helper_cpuid(CPUX86State *env)
 {
-    static const char brand[48] = "Quetzal Virtual x86-64 CPU";
+    const X86CPUModel *model = env->model ? env->model : x86_cpu_model_find(NULL);
+    const char *brand = model->brand;
     uint32_t leaf = env->regs[R_EAX], a = 0, b = 0, c = 0, d = 0, sys[4];
 
     if ((env->hflags & HF_SYSTEM) &&
@@ -249,14 +250,10 @@ void helper_cpuid(CPUX86State *env)
     switch (leaf) {
     case 0:
         a = 7;
-        /* User mode names a vendor glibc knows: for any other it reads no
-         * feature bits at all (sysdeps/x86/cpu-features.c, arch_kind_other),
-         * and its dynamic loader then refuses every library marked
-         * x86-64-baseline ("CPU ISA level is lower than required"). */
-        cpuid_string((env->hflags & HF_SYSTEM) ? "QuetzalQuetz" : "GenuineIntel", &b, &d, &c);
+        cpuid_string(model->vendor, &b, &d, &c);
         break;
     case 1:
-        a = 0x00000610;     /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID fig. 3-6) */
+        a = model->signature;
         b = 0x00000800;     /* CLFLUSH line size 8 * 8 bytes */
         c = CPUID_EXT_CX16 | CPUID_EXT_POPCNT;
         d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_SSE | CPUID_SSE2 |

@@ -106,7 +106,11 @@ void helper_write_crN(CPUX86State *env, uint32_t reg, uint64_t value)
             gp0(env, ra);
         }
         env->cr[3] = (env->hflags & HF_LMA) ? value : (uint32_t)value;
-        tlb_flush(env->exec);
+        if (env->cr[4] & CR4_PGE) {
+            tlb_flush_nonglobal(env->exec);      /* SDM vol. 3A, 4.10.4.1 */
+        } else {
+            tlb_flush(env->exec);
+        }
         break;
     case 4:
         write_cr4(env, value, ra);
@@ -233,6 +237,11 @@ uint64_t x86_read_tsc(CPUX86State *env, uintptr_t ra)
 #define MSR_MISC_ENABLE     0x1a0
 #define MSR_MTRR_VAR        0x200      /* 0x200..0x20f base/mask pairs */
 #define MSR_PAT             0x277
+/* AMD family 10h-17h BKDG: legacy performance counters, SYSCFG, HWCR */
+#define MSR_AMD_PERF_BASE   0xc0010000
+#define MSR_AMD_SYSCFG      0xc0010010
+#define MSR_AMD_HWCR        0xc0010015
+#define MSR_AMD_INT_PENDING 0xc0010055   /* interrupt pending message: no C1E */
 #define MSR_MTRR_DEF_TYPE   0x2ff
 #define MSR_EFER            0xc0000080u
 #define MSR_STAR            0xc0000081u
@@ -254,6 +263,12 @@ uint64_t x86_read_tsc(CPUX86State *env, uintptr_t ra)
 static const uint32_t mtrr_fixed_msrs[11] = {
     0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
 };
+
+/* the MSRs of the AMD vendor exist only on a model that reports it */
+static bool amd_vendor(const CPUX86State *env)
+{
+    return env->model && !memcmp(env->model->vendor, "AuthenticAMD", 12);
+}
 
 static uint64_t *msr_slot(CPUX86State *env, uint32_t msr)
 {
@@ -278,6 +293,12 @@ static uint64_t *msr_slot(CPUX86State *env, uint32_t msr)
     }
     if (msr >= MSR_MTRR_VAR && msr < MSR_MTRR_VAR + 16) {
         return &env->mtrr_var[msr - MSR_MTRR_VAR];
+    }
+    if (amd_vendor(env) && msr >= MSR_AMD_PERF_BASE && msr < MSR_AMD_PERF_BASE + 8) {
+        return &env->amd_perf[msr - MSR_AMD_PERF_BASE];
+    }
+    if (amd_vendor(env) && msr == MSR_AMD_HWCR) {
+        return &env->amd_hwcr;
     }
     for (unsigned i = 0; i < 11; i++) {
         if (mtrr_fixed_msrs[i] == msr) {
@@ -304,6 +325,10 @@ static bool read_msr(CPUX86State *env, uint32_t msr, uint64_t *v)
     case MSR_ARCH_CAP: *v = ARCH_CAP_VALUE; return true;
     default:
         break;
+    }
+    if (amd_vendor(env) && (msr == MSR_AMD_SYSCFG || msr == MSR_AMD_INT_PENDING)) {
+        *v = 0;                 /* SYSCFG: no fixed-MTRR DRAM bits, no TOM2, no SME */
+        return true;
     }
     return env->board && env->board->rdmsr && env->board->rdmsr(env->board_opaque, msr, v);
 }
@@ -386,6 +411,19 @@ void helper_wrmsr(CPUX86State *env)
     }
 }
 
+/* RDPMC (SDM vol. 2B): at CPL 0 or with CR4.PCE; ECX names a counter. Only
+ * the AMD models have counters (PerfCtr0-3, which hold what was written). */
+void helper_rdpmc(CPUX86State *env)
+{
+    uint32_t index = (uint32_t)env->regs[R_ECX];
+
+    if ((cpl(env) != 0 && !(env->cr[4] & CR4_PCE)) || !amd_vendor(env) || index > 3) {
+        gp0(env, GETPC());
+    }
+    env->regs[R_EAX] = (uint32_t)env->amd_perf[4 + index];
+    env->regs[R_EDX] = (uint32_t)(env->amd_perf[4 + index] >> 32) & 0xffff;
+}
+
 void helper_rdtscp(CPUX86State *env)
 {
     uint64_t tsc = x86_read_tsc(env, GETPC());
@@ -420,12 +458,10 @@ void helper_xgetbv(CPUX86State *env)
 /* CPUID in system mode; false for leaves the user-mode answer covers */
 bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-    (void)env;
-    (void)sub;
     memset(out, 0, 4 * sizeof(uint32_t));
     switch (leaf) {
     case 1:
-        out[0] = X86_CPUID_SIGNATURE;
+        out[0] = (env->model ? env->model : x86_cpu_model_find(NULL))->signature;
         out[1] = 0x00010800;         /* APIC ID 0, 1 logical processor, CLFLUSH 64 bytes */
         out[2] = (1u << 13) | (1u << 23);   /* CX16 POPCNT */
         out[3] = CPUID_SYS_EDX;

@@ -20,6 +20,7 @@
 #define PG_A    (1ull << 5)
 #define PG_D    (1ull << 6)
 #define PG_PS   (1ull << 7)
+#define PG_G    (1ull << 8)
 #define PG_NX   (1ull << 63)
 
 /* page-fault error code bits (SDM vol. 3A, 4.7, figure 4-12) */
@@ -193,6 +194,10 @@ static bool page_walk(CPUX86State *env, uint64_t vaddr, int access, bool user, b
     if (!(lv[n - 1].entry & PG_D)) {
         w->prot &= ~PROT_W;
     }
+    /* a global leaf survives CR3 writes while CR4.PGE is set (SDM vol. 3A, 4.10.2.4) */
+    if ((e & PG_G) && (env->cr[4] & CR4_PGE)) {
+        w->prot |= PROT_GLOBAL;
+    }
     return true;
 }
 
@@ -223,12 +228,23 @@ bool x86_cpu_tlb_fill(CPUX86State *env, uint64_t vaddr, unsigned size, int acces
         x86_raise_exception(env, EXCP0D_GPF, 0, ra);
     }
     if (page_walk(env, vaddr, access_type, mmu_idx == MMU_USER_IDX, true, &w)) {
+        if (env->mmu_log) {
+            fprintf(env->mmu_log, "mmu: %#llx -> %#llx prot %c%c%c%s page %#llx idx %d\n",
+                    (unsigned long long)vaddr, (unsigned long long)w.paddr,
+                    w.prot & PROT_R ? 'r' : '-', w.prot & PROT_W ? 'w' : '-',
+                    w.prot & PROT_X ? 'x' : '-', w.prot & PROT_GLOBAL ? " global" : "",
+                    (unsigned long long)w.page_size, mmu_idx);
+        }
         tlb_set_page(env->exec, vaddr & TARGET_PAGE_MASK, w.paddr & TARGET_PAGE_MASK,
                      w.prot, mmu_idx, w.page_size);
         return true;
     }
     if (probe) {
         return false;
+    }
+    if (env->mmu_log) {
+        fprintf(env->mmu_log, "mmu: %#llx access %d idx %d: #PF error %#x\n",
+                (unsigned long long)vaddr, access_type, mmu_idx, (unsigned)w.error);
     }
     env->cr[2] = vaddr;
     env->fault_addr = vaddr;

@@ -74,6 +74,7 @@ uint64_t helper_get_dr(CPUX86State *env, uint32_t reg);
 void helper_rdmsr(CPUX86State *env);                /* ECX -> EDX:EAX, #GP if unknown */
 void helper_wrmsr(CPUX86State *env);
 void helper_rdtscp(CPUX86State *env);
+void helper_rdpmc(CPUX86State *env);
 uint64_t helper_rdpid(CPUX86State *env);
 void helper_xsetbv(CPUX86State *env);
 void helper_xgetbv(CPUX86State *env);

@@ -444,8 +444,8 @@ static void gen_invlpg(DisasContext *s, unsigned b)
     gen_exit_after(s);
 }
 
-/* helpers taking only env: SWAPGS, RDTSCP, XGETBV, XSETBV, RDMSR, WRMSR, CLTS, WBINVD,
- * SYSENTER */
+/* helpers taking only env: SWAPGS, RDTSCP, XGETBV, XSETBV, RDMSR, WRMSR, RDPMC, CLTS,
+ * WBINVD, SYSENTER */
 static void *env_helper_of(DisasContext *s, unsigned b)
 {
     if (b == 0x101) {
@@ -461,6 +461,7 @@ static void *env_helper_of(DisasContext *s, unsigned b)
     case 0x109: return (void *)helper_wbinvd;
     case 0x130: return (void *)helper_wrmsr;
     case 0x132: return (void *)helper_rdmsr;
+    case 0x133: return (void *)helper_rdpmc;
     default:    return (void *)helper_sysenter;
     }
 }
@@ -559,8 +560,8 @@ static void gen_bound(DisasContext *s, unsigned b)
 #define RM3(op, reg, rm, rules, gen, name)   { op, reg, FORM_REG, rm, rules, gen, name }
 
 static const SysInsn sys_insns[] = {
-    ROW(0xfa, SYS_IOPL, gen_cli_sti, "cli"),                     /* CLI */
-    ROW(0xfb, SYS_IOPL, gen_cli_sti, "sti"),                     /* STI */
+    ROW(0xfa, SYS_IOPL, gen_cli_sti, "cli"),
+    ROW(0xfb, SYS_IOPL, gen_cli_sti, "sti"),
     ROW(0xf4, SYS_CPL0, gen_hlt, "hlt"),
     ROW(0xe4, SYS_IOPORT, gen_in_out, "in"), ROW(0xe5, SYS_IOPORT, gen_in_out, "in"),
     ROW(0xe6, SYS_IOPORT, gen_in_out, "out"), ROW(0xe7, SYS_IOPORT, gen_in_out, "out"),
@@ -568,9 +569,9 @@ static const SysInsn sys_insns[] = {
     ROW(0xee, SYS_IOPORT, gen_in_out, "out"), ROW(0xef, SYS_IOPORT, gen_in_out, "out"),
     ROW(0x6c, SYS_IOPORT, gen_ins_outs, "ins"), ROW(0x6d, SYS_IOPORT, gen_ins_outs, "ins"),
     ROW(0x6e, SYS_IOPORT, gen_ins_outs, "outs"), ROW(0x6f, SYS_IOPORT, gen_ins_outs, "outs"),
-    ROW(0xcc, SYS_ONLY, gen_int, "int3"),                         /* INT3 */
+    ROW(0xcc, SYS_ONLY, gen_int, "int3"),
     ROW(0xcd, SYS_ONLY, gen_int, "int"),                         /* INT n */
-    ROW(0xce, SYS_ONLY | SYS_NO64, gen_int, "into"),              /* INTO */
+    ROW(0xce, SYS_ONLY | SYS_NO64, gen_int, "into"),
     ROW(0xf1, SYS_ONLY, gen_int, "int1"),                         /* INT1 (ICEBP) */
     ROW(0xcf, SYS_ONLY, gen_iret, "iret"),
     ROW(0x9a, SYS_ONLY | SYS_NO64, gen_far_direct, "lcall"),       /* CALL ptr16:xx */
@@ -579,42 +580,43 @@ static const SysInsn sys_insns[] = {
     GRP(0xff, 5, FORM_MEM, SYS_ONLY | SYS_MEM, gen_far_indirect, "ljmp"),
     ROW(0xca, SYS_ONLY, gen_retf, "lret"), ROW(0xcb, SYS_ONLY, gen_retf, "lret"),
     ROW(0xc4, SYS_NO64 | SYS_MEM, gen_load_far_pointer, "les"),  /* LES (VEX in 64-bit mode) */
-    ROW(0xc5, SYS_NO64 | SYS_MEM, gen_load_far_pointer, "lds"),  /* LDS */
-    ROW(0x1b2, SYS_MEM, gen_load_far_pointer, "lss"),            /* LSS */
-    ROW(0x1b4, SYS_MEM, gen_load_far_pointer, "lfs"),            /* LFS */
-    ROW(0x1b5, SYS_MEM, gen_load_far_pointer, "lgs"),            /* LGS */
+    ROW(0xc5, SYS_NO64 | SYS_MEM, gen_load_far_pointer, "lds"),
+    ROW(0x1b2, SYS_MEM, gen_load_far_pointer, "lss"),
+    ROW(0x1b4, SYS_MEM, gen_load_far_pointer, "lfs"),
+    ROW(0x1b5, SYS_MEM, gen_load_far_pointer, "lgs"),
     ROW(0x63, SYS_ONLY | SYS_NO64 | SYS_PMODE, gen_arpl, "arpl"),
     ROW(0x62, SYS_ONLY | SYS_NO64 | SYS_MEM, gen_bound, "bound"),
     ROW(0x120, SYS_CPL0, gen_mov_cr_dr, "mov"), ROW(0x121, SYS_CPL0, gen_mov_cr_dr, "mov"),
     ROW(0x122, SYS_CPL0, gen_mov_cr_dr, "mov"), ROW(0x123, SYS_CPL0, gen_mov_cr_dr, "mov"),
-    GRP(0x100, 0, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "sldt"),           /* SLDT */
-    GRP(0x100, 1, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "str"),           /* STR */
-    GRP(0x100, 2, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6, "lldt"),           /* LLDT */
-    GRP(0x100, 3, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6, "ltr"),           /* LTR */
-    GRP(0x100, 4, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "verr"),           /* VERR */
-    GRP(0x100, 5, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "verw"),           /* VERW */
+    GRP(0x100, 0, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "sldt"),
+    GRP(0x100, 1, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "str"),
+    GRP(0x100, 2, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6, "lldt"),
+    GRP(0x100, 3, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6, "ltr"),
+    GRP(0x100, 4, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "verr"),
+    GRP(0x100, 5, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "verw"),
     ROW(0x102, SYS_ONLY | SYS_PMODE, gen_lar_lsl, "lar"),
     ROW(0x103, SYS_ONLY | SYS_PMODE, gen_lar_lsl, "lsl"),
-    GRP(0x101, 0, FORM_MEM, SYS_ONLY, gen_desc_table, "sgdt"),                   /* SGDT */
-    GRP(0x101, 1, FORM_MEM, SYS_ONLY, gen_desc_table, "sidt"),                   /* SIDT */
-    GRP(0x101, 2, FORM_MEM, SYS_CPL0, gen_desc_table, "lgdt"),                   /* LGDT */
-    GRP(0x101, 3, FORM_MEM, SYS_CPL0, gen_desc_table, "lidt"),                   /* LIDT */
+    GRP(0x101, 0, FORM_MEM, SYS_ONLY, gen_desc_table, "sgdt"),
+    GRP(0x101, 1, FORM_MEM, SYS_ONLY, gen_desc_table, "sidt"),
+    GRP(0x101, 2, FORM_MEM, SYS_CPL0, gen_desc_table, "lgdt"),
+    GRP(0x101, 3, FORM_MEM, SYS_CPL0, gen_desc_table, "lidt"),
     GRP(0x101, 4, FORM_ANY, SYS_ONLY, gen_smsw, "smsw"),
     GRP(0x101, 6, FORM_ANY, SYS_CPL0, gen_lmsw, "lmsw"),
     GRP(0x101, 7, FORM_MEM, SYS_CPL0, gen_invlpg, "invlpg"),
-    RM3(0x101, 7, 0, SYS_ONLY64 | SYS_CPL0, gen_env_helper, "swapgs"),             /* SWAPGS */
-    RM3(0x101, 7, 1, SYS_ONLY, gen_env_helper, "rdtscp"),                          /* RDTSCP */
-    RM3(0x101, 2, 0, SYS_ONLY, gen_env_helper, "xgetbv"),                          /* XGETBV */
-    RM3(0x101, 2, 1, SYS_CPL0, gen_env_helper, "xsetbv"),                          /* XSETBV */
-    ROW(0x106, SYS_CPL0, gen_env_helper, "clts"),                                /* CLTS */
-    ROW(0x108, SYS_CPL0, gen_nop, "invd"),                                       /* INVD */
-    ROW(0x109, SYS_CPL0, gen_env_helper, "wbinvd"),                                /* WBINVD */
-    ROW(0x130, SYS_CPL0, gen_env_helper, "wrmsr"),                                /* WRMSR */
-    ROW(0x132, SYS_CPL0, gen_env_helper, "rdmsr"),                                /* RDMSR */
-    ROW(0x105, SYS_ONLY, gen_fast_call, "syscall"),                                 /* SYSCALL */
-    ROW(0x107, SYS_ONLY | SYS_PMODE, gen_fast_call, "sysret"),                     /* SYSRET */
-    ROW(0x134, SYS_ONLY | SYS_PMODE, gen_env_helper, "sysenter"),                    /* SYSENTER */
-    ROW(0x135, SYS_PMODE | SYS_CPL0, gen_fast_call, "sysexit"),                     /* SYSEXIT */
+    RM3(0x101, 7, 0, SYS_ONLY64 | SYS_CPL0, gen_env_helper, "swapgs"),
+    RM3(0x101, 7, 1, SYS_ONLY, gen_env_helper, "rdtscp"),
+    RM3(0x101, 2, 0, SYS_ONLY, gen_env_helper, "xgetbv"),
+    RM3(0x101, 2, 1, SYS_CPL0, gen_env_helper, "xsetbv"),
+    ROW(0x106, SYS_CPL0, gen_env_helper, "clts"),
+    ROW(0x108, SYS_CPL0, gen_nop, "invd"),
+    ROW(0x109, SYS_CPL0, gen_env_helper, "wbinvd"),
+    ROW(0x130, SYS_CPL0, gen_env_helper, "wrmsr"),
+    ROW(0x132, SYS_CPL0, gen_env_helper, "rdmsr"),
+    ROW(0x133, SYS_ONLY, gen_env_helper, "rdpmc"),
+    ROW(0x105, SYS_ONLY, gen_fast_call, "syscall"),
+    ROW(0x107, SYS_ONLY | SYS_PMODE, gen_fast_call, "sysret"),
+    ROW(0x134, SYS_ONLY | SYS_PMODE, gen_env_helper, "sysenter"),
+    ROW(0x135, SYS_PMODE | SYS_CPL0, gen_fast_call, "sysexit"),
 };
 
 /* ModRM byte of a group opcode, not consumed (s->pc at ModRM) */

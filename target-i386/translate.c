@@ -82,8 +82,15 @@ static void x86_fetch(DisasContext *s, void *dst, unsigned len)
             linear = (uint32_t)linear;
         }
         if (!translator_read_code(s->exec, linear, dst, len)) {
+            /* CR2 is the first byte that cannot be fetched */
+            uint8_t byte;
+            unsigned i = 0;
+            while (i + 1 < len && translator_read_code(s->exec, s->code64 ? linear + i :
+                                                       (uint32_t)(linear + i), &byte, 1)) {
+                i++;
+            }
             s->fetch_fault = true;
-            s->fetch_fault_addr = linear;
+            s->fetch_fault_addr = s->code64 ? linear + i : (uint32_t)(linear + i);
         }
     }
     if (s->fetch_fault) {
@@ -941,10 +948,27 @@ static void gen_clear_inhibit_irq(DisasContext *s)
     tcg_temp_free(s->tcg, h);
 }
 
+/* whether an instruction at s->pc could reach a next page that cannot be read */
+static bool next_page_unreadable(DisasContext *s)
+{
+    uint64_t linear = s->cs_base + s->pc, next;
+    uint8_t byte;
+
+    if (!s->code64) {
+        linear = (uint32_t)linear;
+    }
+    next = (linear | (PAGE_SIZE_GUEST - 1)) + 1;
+    if (next - linear >= 15) {
+        return false;
+    }
+    return !translator_read_code(s->exec, s->code64 ? next : (uint32_t)next, &byte, 1);
+}
+
 static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *tb, int max_insns)
 {
     CPUX86State *env = opaque_env;
     DisasContext ctx, *s = &ctx;
+    uint64_t start_offset;
     int count = 0;
     FILE *log = (tcg_log_flags(tcg) & TCG_LOG_IN_ASM) ? tcg_log_file(tcg) : NULL;
 
@@ -971,6 +995,7 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     /* tb->pc is the linear address; the decoder works on offsets in CS */
     s->cs_base = s->code64 ? 0 : tb->cs_base;
     s->pc = s->code64 ? tb->pc : (uint32_t)(tb->pc - s->cs_base);
+    start_offset = s->pc;
     s->page_end = (tb->pc & ~(uint64_t)(PAGE_SIZE_GUEST - 1)) + PAGE_SIZE_GUEST;
     s->cc_op = CC_OP_DYNAMIC;
     s->T0 = tcg_new64(s);
@@ -990,6 +1015,14 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     translator_gen_tb_start(s->exec, tcg, tb);
     for (;;) {
         s->pc_start = s->pc;
+        if (count > 0 && next_page_unreadable(s)) {
+            /* the next instruction may run into a page that faults: it starts
+             * a block of its own, which raises the fault alone */
+            gen_update_cc_op(s);
+            tcg_gen_movi(tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+            gen_jmp_tb(s, s->pc, 0);
+            break;
+        }
         tcg_gen_insn_start(tcg, s->pc, s->cc_op);
         if (count == 0 && (tb->flags & HF_INHIBIT_IRQ)) {
             gen_clear_inhibit_irq(s);
@@ -1024,7 +1057,13 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
         fprintf(log, "\n");
         fflush(log);
     }
-    tb->size = s->pc - tb->pc;
+    /* offsets in CS, so the CS base cancels out */
+    tb->size = (uint32_t)(s->pc - start_offset);
+    if (s->fetch_fault && s->fetch_fault_addr > tb->pc &&
+        s->fetch_fault_addr - tb->pc < tb->size) {
+        /* the bytes that fault are not on a page of the block */
+        tb->size = (uint32_t)(s->fetch_fault_addr - tb->pc);
+    }
     tb->icount = count;
 }
 

@@ -50,6 +50,13 @@ static uint64_t entry_cmp(const CPUTLBEntry *e, MMUAccessType type)
          : type == MMU_INST_FETCH ? e->addr_code : e->addr_read;
 }
 
+/* whether an entry translates vaddr's page for any access */
+static bool entry_maps(const CPUTLBEntry *e, uint64_t vaddr)
+{
+    return tlb_hit(e->addr_read, vaddr) || tlb_hit(e->addr_write, vaddr) ||
+           tlb_hit(e->addr_code, vaddr);
+}
+
 /* --- flushing --- */
 
 static void jump_cache_clear(CPUExec *cpu)
@@ -64,8 +71,33 @@ void tlb_flush(CPUExec *cpu)
     }
     CPUTLB *tlb = cpu_tlb(cpu);
     memset(tlb->table, 0xff, sizeof(tlb->table));
+    memset(tlb->global, 0, sizeof(tlb->global));
+    memset(tlb->victim, 0xff, sizeof(tlb->victim));
+    memset(tlb->victim_global, 0, sizeof(tlb->victim_global));
     tlb->large_page_addr = TLB_EMPTY;
     tlb->large_page_mask = 0;
+    jump_cache_clear(cpu);
+}
+
+void tlb_flush_nonglobal(CPUExec *cpu)
+{
+    if (!cpu_is_softmmu(cpu)) {
+        return;
+    }
+    CPUTLB *tlb = cpu_tlb(cpu);
+    for (int i = 0; i < NB_MMU_MODES; i++) {
+        for (unsigned k = 0; k < CPU_TLB_SIZE; k++) {
+            if (!tlb->global[i][k]) {
+                memset(&tlb->table[i][k], 0xff, sizeof(CPUTLBEntry));
+            }
+        }
+        for (unsigned k = 0; k < CPU_VTLB_SIZE; k++) {
+            if (!tlb->victim_global[i][k]) {
+                memset(&tlb->victim[i][k], 0xff, sizeof(CPUTLBEntry));
+            }
+        }
+    }
+    /* the remembered large-page region stays: it may cover global pages */
     jump_cache_clear(cpu);
 }
 
@@ -81,9 +113,13 @@ void tlb_flush_page(CPUExec *cpu, uint64_t vaddr)
     }
     for (int i = 0; i < NB_MMU_MODES; i++) {
         CPUTLBEntry *e = tlb_entry(cpu, i, vaddr);
-        if (tlb_hit(e->addr_read, vaddr) || tlb_hit(e->addr_write, vaddr) ||
-            tlb_hit(e->addr_code, vaddr)) {
+        if (entry_maps(e, vaddr)) {
             memset(e, 0xff, sizeof(*e));
+        }
+        for (unsigned k = 0; k < CPU_VTLB_SIZE; k++) {
+            if (entry_maps(&tlb->victim[i][k], vaddr)) {
+                memset(&tlb->victim[i][k], 0xff, sizeof(CPUTLBEntry));
+            }
         }
     }
     /* blocks found by virtual pc may now live elsewhere */
@@ -119,7 +155,18 @@ void tlb_set_page(CPUExec *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mm
     bool mem = (sec.kind == MEM_RAM || sec.kind == MEM_ROM) && sec.host &&
                sec.len >= TARGET_PAGE_SIZE;
     uint64_t io = mem ? 0 : TLB_MMIO;
-    CPUTLBEntry *e = &tlb->table[mmu_idx][tlb_index(vpage)];
+    unsigned k = tlb_index(vpage);
+    CPUTLBEntry *e = &tlb->table[mmu_idx][k];
+    if (!entry_maps(e, vpage) && (e->addr_read != TLB_EMPTY || e->addr_write != TLB_EMPTY ||
+                                  e->addr_code != TLB_EMPTY)) {
+        /* another page leaves the table: keep it in the victim ring */
+        unsigned v = tlb->victim_next[mmu_idx];
+        tlb->victim[mmu_idx][v] = *e;
+        tlb->victim_phys[mmu_idx][v] = tlb->phys[mmu_idx][k];
+        tlb->victim_global[mmu_idx][v] = tlb->global[mmu_idx][k];
+        tlb->victim_next[mmu_idx] = (v + 1) % CPU_VTLB_SIZE;
+    }
+    tlb->global[mmu_idx][k] = (prot & PROT_GLOBAL) != 0;
     e->addr_read = (prot & PROT_R) ? vpage | io : TLB_EMPTY;
     e->addr_code = (prot & PROT_X) ? vpage | io : TLB_EMPTY;
     e->addr_write = TLB_EMPTY;
@@ -133,7 +180,29 @@ void tlb_set_page(CPUExec *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mm
         e->addr_write = vpage | flags;
     }
     e->addend = mem ? (uintptr_t)sec.host - (uintptr_t)vpage : 0;
-    tlb->phys[mmu_idx][tlb_index(vpage)] = ppage;
+    tlb->phys[mmu_idx][k] = ppage;
+}
+
+/* Swaps the victim entry for vaddr's access, if there is one, into the table. */
+static bool victim_refill(CPUTLB *tlb, int mmu_idx, uint64_t vaddr, MMUAccessType type)
+{
+    unsigned k = tlb_index(vaddr);
+    for (unsigned v = 0; v < CPU_VTLB_SIZE; v++) {
+        CPUTLBEntry *ve = &tlb->victim[mmu_idx][v];
+        if (tlb_hit(entry_cmp(ve, type), vaddr)) {
+            CPUTLBEntry e = tlb->table[mmu_idx][k];
+            uint64_t phys = tlb->phys[mmu_idx][k];
+            uint8_t global = tlb->global[mmu_idx][k];
+            tlb->table[mmu_idx][k] = *ve;
+            tlb->phys[mmu_idx][k] = tlb->victim_phys[mmu_idx][v];
+            tlb->global[mmu_idx][k] = tlb->victim_global[mmu_idx][v];
+            *ve = e;
+            tlb->victim_phys[mmu_idx][v] = phys;
+            tlb->victim_global[mmu_idx][v] = global;
+            return true;
+        }
+    }
+    return false;
 }
 
 void tlb_protect_code(CPUExec *cpu, uint64_t phys_page)
@@ -146,6 +215,12 @@ void tlb_protect_code(CPUExec *cpu, uint64_t phys_page)
                 tlb->table[i][k].addr_write = w | TLB_NOTDIRTY;
             }
         }
+        for (unsigned k = 0; k < CPU_VTLB_SIZE; k++) {
+            uint64_t w = tlb->victim[i][k].addr_write;
+            if (tlb->victim_phys[i][k] == phys_page && w != TLB_EMPTY && !(w & TLB_MMIO)) {
+                tlb->victim[i][k].addr_write = w | TLB_NOTDIRTY;
+            }
+        }
     }
 }
 
@@ -154,7 +229,8 @@ static CPUTLBEntry *tlb_fill_entry(CPUExec *cpu, uint64_t vaddr, unsigned size,
                                    MMUAccessType type, int mmu_idx, bool probe, uintptr_t ra)
 {
     CPUTLBEntry *e = tlb_entry(cpu, mmu_idx, vaddr);
-    if (tlb_hit(entry_cmp(e, type), vaddr)) {
+    if (tlb_hit(entry_cmp(e, type), vaddr) ||
+        victim_refill(cpu_tlb(cpu), mmu_idx, vaddr, type)) {
         return e;
     }
     if (!cpu->ops->tlb_fill(cpu->env, vaddr, size, type, mmu_idx, probe, ra)) {

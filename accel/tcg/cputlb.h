@@ -30,6 +30,7 @@
 #define NB_MMU_MODES 4
 #define CPU_TLB_BITS 10
 #define CPU_TLB_SIZE (1u << CPU_TLB_BITS)
+#define CPU_VTLB_SIZE 8
 
 /* Low bits of a TLB entry's comparators (a page address has them clear): */
 #define TLB_INVALID_MASK  (1ull << 11)  /* no valid translation for this access */
@@ -50,6 +51,14 @@ typedef struct CPUTLB {
     CPUTLBEntry table[NB_MMU_MODES][CPU_TLB_SIZE];
     /* per entry, for the slow path: the physical page behind it */
     uint64_t phys[NB_MMU_MODES][CPU_TLB_SIZE];
+    /* per entry: kept by tlb_flush_nonglobal */
+    uint8_t global[NB_MMU_MODES][CPU_TLB_SIZE];
+    /* the last entries pushed out of the table, searched by the slow path
+     * before a page walk: conflicts in the direct-mapped table cost a copy */
+    CPUTLBEntry victim[NB_MMU_MODES][CPU_VTLB_SIZE];
+    uint64_t victim_phys[NB_MMU_MODES][CPU_VTLB_SIZE];
+    uint8_t victim_global[NB_MMU_MODES][CPU_VTLB_SIZE];
+    unsigned victim_next[NB_MMU_MODES];
     /* large pages that were entered, for tlb_flush_page (Intel SDM 4.10.4.1:
      * INVLPG of any address in a large page drops it all) */
     uint64_t large_page_addr, large_page_mask;
@@ -59,6 +68,7 @@ typedef enum MMUAccessType { MMU_DATA_LOAD = 0, MMU_DATA_STORE = 1, MMU_INST_FET
 #define PROT_R 1
 #define PROT_W 2
 #define PROT_X 4
+#define PROT_GLOBAL 8      /* a global page (x86 PTE.G with CR4.PGE): see tlb_flush_nonglobal */
 
 /* Turns cpu into a system-mode CPU over physical address space as: guest memory
  * goes through the TLB at env + tlb_offset, translated code is keyed by physical
@@ -73,6 +83,8 @@ AddressSpace *cpu_address_space(CPUExec *cpu);
 void tlb_set_page(CPUExec *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mmu_idx,
                   uint64_t page_size);
 void tlb_flush(CPUExec *cpu);                       /* all indexes (CR3 write, CR0/CR4 change) */
+/* all but the pages entered with PROT_GLOBAL (CR3 write with CR4.PGE, SDM vol. 3A 4.10.4.1) */
+void tlb_flush_nonglobal(CPUExec *cpu);
 void tlb_flush_page(CPUExec *cpu, uint64_t vaddr);  /* INVLPG */
 
 /* --- guest memory from C helpers (both modes). memop carries size, sign and

@@ -149,8 +149,15 @@ static void test_reset_state(void)
     CHECK_EQ(lapic_rd(r, 0xe0), 0xffffffffu);
     CHECK_EQ(lapic_rd(r, 0x320), 1u << 16);
     CHECK_EQ(lapic_rd(r, 0x370), 1u << 16);
-    CHECK_EQ(lapic_rd(r, 0x350), 7u << 8);             /* BSP: ExtINT */
+    /* every LVT entry masked at reset, LINT0/LINT1 too (SDM vol. 3A, 11.4.7.1) */
+    CHECK_EQ(lapic_rd(r, 0x350), 1u << 16);
+    CHECK_EQ(lapic_rd(r, 0x360), 1u << 16);
     CHECK_EQ(lapic_rd(r, 0x390), 0);
+    /* what firmware sets up for virtual-wire mode (MP spec 3.6.2.2) */
+    apic_virtual_wire(r->apic);
+    CHECK_EQ(lapic_rd(r, 0xf0), 0x1ff);
+    CHECK_EQ(lapic_rd(r, 0x350), 7u << 8);             /* LINT0 ExtINT */
+    CHECK_EQ(lapic_rd(r, 0x360), 4u << 8);             /* LINT1 NMI */
     CHECK(!apic_rdmsr(r->apic, 0x800, &base), "x2APIC MSRs not handled");
     CHECK(!apic_wrmsr(r->apic, 0x1b, 0xfee00000ull | 1 << 11 | 1 << 10), "x2APIC enable #GP");
     CHECK_EQ(fake_timers_pending(r->ml), 0);

@@ -23,7 +23,7 @@ for f in fpu tsc cx8 cmov pae pse apic sep mmx fxsr sse sse2 $long; do
   case " $flags " in *" $f "*) ;; *) missing="$missing $f" ;; esac
 done
 [ -z "$missing" ] && ok cpuinfo-flags || bad cpuinfo-flags missing:$missing
-warn=$(dmesg | grep -E 'WARNING|unknown CPU|Unsupported|BUG:|Oops' | head -3)
+warn=$(dmesg | grep -E 'WARNING|unknown CPU|Unsupported|BUG:|Oops|unchecked MSR|vendor_id .* unknown' | head -3)
 [ -z "$warn" ] && ok dmesg-clean || bad dmesg-clean "$warn"
 seq 1 20000 > /tmp/f
 sum=$(md5sum /tmp/f | cut -d' ' -f1)

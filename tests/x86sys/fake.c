@@ -74,7 +74,7 @@ void fake_init(void)
     }
     memset(fake->ram, 0, FAKE_RAM_SIZE);
     memset(&fake->last, 0, sizeof(fake->last));
-    fake->flushes = fake->page_flushes = fake->resets = 0;
+    fake->flushes = fake->page_flushes = fake->nonglobal_flushes = fake->resets = 0;
     fake->interrupt_request = 0;
     fake->next_irq = -1;
     fake->exec.env = &fake->env;
@@ -126,6 +126,7 @@ void tlb_set_page(CPUExec *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mm
     fake->last = (FakeTlbEntry){ vaddr, paddr, page_size, prot, mmu_idx, fake->last.count + 1 };
 }
 void tlb_flush(CPUExec *cpu) { (void)cpu; if (fake) fake->flushes++; }
+void tlb_flush_nonglobal(CPUExec *cpu) { (void)cpu; if (fake) fake->nonglobal_flushes++; }
 void tlb_flush_page(CPUExec *cpu, uint64_t vaddr) { (void)cpu; (void)vaddr; fake->page_flushes++; }
 
 static uint64_t translate(CPUExec *cpu, uint64_t addr, unsigned size, int type, int idx,

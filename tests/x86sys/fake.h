@@ -24,7 +24,7 @@ typedef struct FakeMachine {
     CPUExec exec;
     uint8_t *ram;
     FakeTlbEntry last;              /* last tlb_set_page */
-    int flushes, page_flushes;
+    int flushes, page_flushes, nonglobal_flushes;
     int io_last_port, io_last_size;
     uint32_t io_last_value;
     int resets;

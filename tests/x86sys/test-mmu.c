@@ -187,8 +187,37 @@ static void test_long(void)
     CHECK_EQ(fake->page_flushes, 1, "INVLPG flushes the page");
 }
 
+/* global pages (SDM vol. 3A, 4.10.2.4, 4.10.4.1): a leaf with G is entered as
+ * global only while CR4.PGE is set, and a CR3 write then keeps global entries */
+static void test_global(void)
+{
+    const uint64_t G = 0x100;
+
+    fake_init();
+    env = &fake->env;
+    put64(0x30000, 0x31000 | P | RW);
+    put64(0x31000, 0x32000 | P | RW);
+    put64(0x32000, 0x33000 | P | RW);
+    put64(0x33000 + 5 * 8, 0x7000 | P | RW | D | G);
+    put64(0x33000 + 6 * 8, 0x8000 | P | RW | D);
+    env->segs[R_CS].flags |= DESC_L;
+    paging_on(0x30000, CR4_PAE, EFER_LME | EFER_LMA);
+    expect_map(0x5000, MMU_DATA_LOAD, 0, 0x7000, 4096, PROT_R | PROT_W | PROT_X,
+               "G without CR4.PGE: not global");
+    paging_on(0x30000, CR4_PAE | CR4_PGE, EFER_LME | EFER_LMA);
+    expect_map(0x5000, MMU_DATA_LOAD, 0, 0x7000, 4096, PROT_R | PROT_W | PROT_X | PROT_GLOBAL,
+               "G with CR4.PGE: global");
+    expect_map(0x6000, MMU_DATA_LOAD, 0, 0x8000, 4096, PROT_R | PROT_W | PROT_X,
+               "no G: not global");
+    fake->flushes = fake->nonglobal_flushes = 0;
+    helper_write_crN(env, 3, 0x30000);
+    CHECK_EQ(fake->nonglobal_flushes, 1, "CR3 write with PGE keeps global entries");
+    CHECK_EQ(fake->flushes, 0, "CR3 write with PGE: no full flush");
+}
+
 void test_mmu(void)
 {
+    test_global();
     test_no_paging();
     test_32bit();
     test_pse();
