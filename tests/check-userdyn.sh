@@ -98,9 +98,15 @@ compare "bash arithmetic and functions" "$tmp/empty" /bin/bash -c \
   'f() { echo "$(( $1 * $2 ))"; }; for i in $(seq 1 5); do f $i 7; done; declare -A m; m[x]=1; echo ${#m[@]}'
 compare "bash pipeline and subshells" "$tmp/lines" /bin/bash -c \
   'sort | uniq -c | sort -rn | head -3; (exit 3); echo "status $?"'
-# execve from the guest: bash starts ls, sort and a script; each must run
-# under the emulator too (the output is the same either way; the maps line
-# shows the child's /proc view, which only matches when it is emulated)
+# execve from the guest: bash starts ls and a script (through /bin/sh); each
+# must run under the emulator too: a grandchild's /proc/cpuinfo names the
+# emulated CPU only when it is emulated
+out=$(cd "$tmp/cwd" && timeout 20 "$BUILD/quetzal-x86_64" /bin/bash -c \
+      '/bin/sh -c "/bin/grep -m1 \"^model name\" /proc/cpuinfo"' 2>&1)
+case $out in
+  *Quetzal*) pass "execve: bash, sh, grep all emulated ($out)" ;;
+  *) fail "execve: bash, sh, grep all emulated" "the grandchild saw: $out" ;;
+esac
 compare "bash runs ls (execve)" "$tmp/empty" /bin/bash -c '/bin/ls "$1"; ls -d "$1"/sub' sh "$tmp/tree"
 printf '#!/bin/sh\necho "script: $0 $*"\n' >"$tmp/script" && chmod +x "$tmp/script"
 compare "bash runs a script (execve)" "$tmp/empty" /bin/bash -c '"$1" x y' sh "$tmp/script"
@@ -328,6 +334,13 @@ else
   # the exec'd x86-64 ls runs under quetzal-x86_64 (the sibling emulator)
   compare32 "bash runs /bin/ls (execve)" "$tmp/empty" "$sysroot/bin/bash" -c '/bin/ls -l "$1"' sh "$tmp/tree"
   compare32 "busybox runs busybox (execve)" "$tmp/empty" "$bb" sh -c "$bb echo child; $bb uname -m"
+  # the x86-64 program an i386 one execs runs under quetzal-x86_64
+  out=$(cd "$tmp/cwd" && timeout 20 "$BUILD/quetzal-i386" -L "$sysroot" "$sysroot/bin/bash" -c \
+        '/bin/grep -m1 "^model name" /proc/cpuinfo' 2>&1)
+  case $out in
+    *Quetzal*) pass "i386 bash execs x86-64 grep, emulated too" ;;
+    *) fail "i386 bash execs x86-64 grep, emulated too" "it saw: $out" ;;
+  esac
   # the libraries come from the sysroot, and maps says so
   run "$tmp/e" "$tmp/empty" "$BUILD/quetzal-i386" -L "$sysroot" "$bb" cat /proc/self/maps
   if grep -q "$sysroot/lib/i386-linux-gnu/libc.so.6" "$tmp/e.out" &&
