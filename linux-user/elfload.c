@@ -1,13 +1,17 @@
 /*
- * Loading a static ELF program (System V gABI, "ELF Header" and "Program Header";
- * x86-64 and i386 psABI for the machine numbers). The file is checked before
- * anything is mapped; segments are copied into anonymous guest memory (not
- * mapped from the file), which copes with segments that share a page.
- * Only ET_EXEC and static ET_DYN (static-pie) are accepted: no PT_INTERP.
+ * Loading an ELF program and its interpreter (System V gABI, "ELF Header",
+ * "Program Header" and "Program Interpreter"; x86-64 and i386 psABI for the
+ * machine numbers). The file is checked before anything is mapped. Segments
+ * are mapped from the file as Linux's binfmt_elf does (so /proc/self/maps
+ * names it), the bss zeroed after p_filesz; a file whose segments share a page
+ * or are not congruent with their offsets modulo the page size is copied into
+ * anonymous memory instead. ET_EXEC and ET_DYN (PIE, static-pie, ld.so itself)
+ * are accepted; PT_INTERP names the dynamic linker, loaded at a base of ours.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +26,8 @@
 /* Where static-pie programs go, as on Linux (ELF_ET_DYN_BASE of each ABI). */
 #define ET_DYN_BASE_64 0x555555554000ULL
 #define ET_DYN_BASE_32 0x56555000ULL
+/* Longest PT_INTERP path we take (Linux: PATH_MAX). */
+#define MAX_INTERP_LEN 4096
 
 /* The fields we use, from either ELF class. */
 typedef struct ProgramHeader {
@@ -31,18 +37,21 @@ typedef struct ProgramHeader {
 
 typedef struct ElfFile {
     const char *path;
+    const char *name;               /* for messages: the path, or "PROGRAM: interpreter PATH" */
     const char *prog;               /* emulator name for messages */
     int fd;
     uint64_t size;
     unsigned type, machine;
     uint64_t entry, phoff, phentsize, phnum;
+    bool is_interp;                 /* loading the interpreter: no PT_INTERP of its own */
+    char *interp;                   /* PT_INTERP path (malloc'd), NULL: none */
     ProgramHeader ph[MAX_PHNUM];
 } ElfFile;
 
 static bool load_error(const ElfFile *elf, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: %s: ", elf->prog, elf->path);
+    fprintf(stderr, "%s: %s: ", elf->prog, elf->name);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -196,6 +205,31 @@ static bool read_program_headers(ElfFile *elf, const UserABI *abi)
     return true;
 }
 
+/* PT_INTERP: a NUL-terminated path inside the file (gABI, "Program
+ * Interpreter"); an interpreter may not have one itself (Linux: -ELIBBAD). */
+static bool read_interp(ElfFile *elf, const ProgramHeader *ph)
+{
+    if (elf->is_interp) {
+        return load_error(elf, "the interpreter has an interpreter itself");
+    }
+    if (elf->interp) {
+        return load_error(elf, "more than one PT_INTERP");
+    }
+    if (ph->filesz < 2 || ph->filesz > MAX_INTERP_LEN || ph->offset > elf->size ||
+        ph->filesz > elf->size - ph->offset) {
+        return load_error(elf, "bad PT_INTERP (offset 0x%" PRIx64 ", size %" PRIu64 ")",
+                          ph->offset, ph->filesz);
+    }
+    elf->interp = malloc(ph->filesz);
+    if (!elf->interp || !read_exact(elf->fd, elf->interp, ph->filesz, ph->offset)) {
+        return load_error(elf, "cannot read PT_INTERP");
+    }
+    if (memchr(elf->interp, 0, ph->filesz) != elf->interp + ph->filesz - 1) {
+        return load_error(elf, "PT_INTERP path is not a NUL-terminated string");
+    }
+    return true;
+}
+
 /* PT_LOAD segments: inside the file, inside the address space, ascending and
  * disjoint (gABI: "Loadable segment entries ... appear in ascending order"). */
 static bool check_segments(ElfFile *elf, const UserABI *abi, uint64_t *lo, uint64_t *hi)
@@ -204,9 +238,8 @@ static bool check_segments(ElfFile *elf, const UserABI *abi, uint64_t *lo, uint6
     bool any = false;
     for (uint64_t i = 0; i < elf->phnum; i++) {
         const ProgramHeader *ph = &elf->ph[i];
-        if (ph->type == PT_INTERP) {
-            return load_error(elf, "dynamically linked (has an interpreter); "
-                              "only static programs are supported");
+        if (ph->type == PT_INTERP && !read_interp(elf, ph)) {
+            return false;
         }
         if (ph->type != PT_LOAD || ph->memsz == 0) {
             continue;
@@ -296,18 +329,109 @@ static uint64_t find_phdr_addr(const ElfFile *elf, uint64_t bias)
     return 0;
 }
 
+/* Linux maps each segment from the file, which needs its address and offset
+ * congruent modulo the page size; and a page two segments share would need
+ * both. Either way we copy instead. */
+static bool segments_mappable(const ElfFile *elf)
+{
+    uint64_t prev_end = 0;
+    bool any = false;
+    for (uint64_t i = 0; i < elf->phnum; i++) {
+        const ProgramHeader *ph = &elf->ph[i];
+        if (ph->type != PT_LOAD || ph->memsz == 0) {
+            continue;
+        }
+        if ((ph->vaddr - ph->offset) & ~GUEST_PAGE_MASK) {
+            return false;
+        }
+        if (any && (ph->vaddr & GUEST_PAGE_MASK) < prev_end) {
+            return false;
+        }
+        prev_end = GUEST_PAGE_ALIGN(ph->vaddr + ph->memsz);
+        any = true;
+    }
+    return true;
+}
+
+/* One segment from the file with its own protection, as Linux maps it: the
+ * pages holding p_filesz bytes, the rest of the last one zeroed (writable for
+ * that moment), anonymous zero pages up to p_memsz (the bss). A read-only
+ * segment is never mapped writable: the host kernel would account it as
+ * writable memory and merge it with the RELRO pages next to it, which
+ * /proc/self/maps would show. */
+static bool map_segment(UserProcess *p, ElfFile *elf, uint64_t i, uint64_t bias)
+{
+    const ProgramHeader *ph = &elf->ph[i];
+    uint64_t vaddr = ph->vaddr + bias;
+    uint64_t start = vaddr & GUEST_PAGE_MASK;
+    uint64_t file_end = vaddr + ph->filesz;
+    uint64_t anon_start = start, mem_end = GUEST_PAGE_ALIGN(vaddr + ph->memsz);
+    int prot = segment_prot(ph);
+    if (ph->filesz) {
+        anon_start = GUEST_PAGE_ALIGN(file_end);
+        bool zero_tail = ph->memsz > ph->filesz && file_end < anon_start;
+        int64_t got = target_mmap(p, start, anon_start - start,
+                                  prot | (zero_tail ? PROT_READ | PROT_WRITE : 0),
+                                  MAP_PRIVATE | MAP_FIXED, elf->fd,
+                                  ph->offset - (vaddr - start));
+        if (got < 0) {
+            return load_error(elf, "cannot map segment %" PRIu64 ": %s", i,
+                              strerror((int)-got));
+        }
+        if (zero_tail) {
+            memset(guest_to_host(p, file_end), 0, anon_start - file_end);
+            if (!(prot & PROT_WRITE)) {
+                target_mprotect(p, start, anon_start - start, prot);
+            }
+        }
+    }
+    if (anon_start < mem_end) {
+        int64_t got = target_mmap(p, anon_start, mem_end - anon_start, prot,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (got < 0) {
+            return load_error(elf, "cannot map segment %" PRIu64 ": %s", i,
+                              strerror((int)-got));
+        }
+    }
+    return true;
+}
+
+static bool copy_segments(UserProcess *p, ElfFile *elf, uint64_t bias)
+{
+    for (uint64_t i = 0; i < elf->phnum; i++) {
+        const ProgramHeader *ph = &elf->ph[i];
+        if (ph->type == PT_LOAD && ph->filesz &&
+            !read_exact(elf->fd, guest_to_host(p, ph->vaddr + bias), ph->filesz, ph->offset)) {
+            return load_error(elf, "cannot read segment %" PRIu64, i);
+        }
+    }
+    return true;
+}
+
+/* Where an ET_DYN file goes: a PIE program at ELF_ET_DYN_BASE as on Linux, the
+ * interpreter wherever mmap would put it. */
+static uint64_t dyn_base_hint(UserProcess *p, const ElfFile *elf)
+{
+    if (elf->is_interp) {
+        return 0;
+    }
+    return p->abi->is64 ? ET_DYN_BASE_64 : ET_DYN_BASE_32;
+}
+
 static bool map_image(UserProcess *p, ElfFile *elf, uint64_t lo, uint64_t hi, uint64_t *bias)
 {
     uint64_t span = hi - lo;
+    bool from_file = segments_mappable(elf);
     *bias = 0;
     if (elf->type == ET_DYN) {
-        uint64_t base = guest_find_free(p, span, p->abi->is64 ? ET_DYN_BASE_64 : ET_DYN_BASE_32);
+        uint64_t base = guest_find_free(p, span, dyn_base_hint(p, elf));
         if (base == 0) {
             return load_error(elf, "no room for a %" PRIu64 "-byte image", span);
         }
         *bias = base - lo;
     }
-    int64_t got = target_mmap(p, lo + *bias, span, PROT_READ | PROT_WRITE,
+    /* the whole span first: it checks the place, and holds the gaps */
+    int64_t got = target_mmap(p, lo + *bias, span, from_file ? PROT_NONE : PROT_READ | PROT_WRITE,
                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (got < 0) {
         return load_error(elf, "cannot map segments at 0x%" PRIx64 "-0x%" PRIx64 ": %s",
@@ -315,12 +439,17 @@ static bool map_image(UserProcess *p, ElfFile *elf, uint64_t lo, uint64_t hi, ui
                           got == -ENOMEM ? "overlaps the emulator or out of memory"
                                          : strerror((int)-got));
     }
-    for (uint64_t i = 0; i < elf->phnum; i++) {
-        const ProgramHeader *ph = &elf->ph[i];
-        if (ph->type == PT_LOAD && ph->filesz &&
-            !read_exact(elf->fd, guest_to_host(p, ph->vaddr + *bias), ph->filesz, ph->offset)) {
-            return load_error(elf, "cannot read segment %" PRIu64, i);
+    if (from_file) {
+        for (uint64_t i = 0; i < elf->phnum; i++) {
+            if (elf->ph[i].type == PT_LOAD && elf->ph[i].memsz &&
+                !map_segment(p, elf, i, *bias)) {
+                return false;
+            }
         }
+        return true;
+    }
+    if (!copy_segments(p, elf, *bias)) {
+        return false;
     }
     protect_segments(p, elf, *bias, lo, hi);
     return true;
@@ -350,13 +479,17 @@ static bool open_program(ElfFile *elf)
     return true;
 }
 
-bool elf_load(UserProcess *p, const char *path, LoadedImage *image)
+/* Checks and maps one ELF file; its PT_INTERP path (malloc'd) into *interp. */
+static bool load_file(UserProcess *p, const char *path, const char *name, bool is_interp,
+                      LoadedImage *image, char **interp)
 {
     ElfFile *elf = calloc(1, sizeof(*elf));
     char prog[64];
     snprintf(prog, sizeof(prog), "quetzal-%s", p->abi->name);
     elf->path = path;
+    elf->name = name;
     elf->prog = prog;
+    elf->is_interp = is_interp;
     uint64_t lo = 0, hi = 0, bias = 0;
     bool ok = open_program(elf) && read_header(elf, p->abi) &&
               read_program_headers(elf, p->abi) && check_segments(elf, p->abi, &lo, &hi) &&
@@ -374,38 +507,48 @@ bool elf_load(UserProcess *p, const char *path, LoadedImage *image)
                 image->exec_stack = (elf->ph[i].flags & PF_X) != 0;
             }
         }
-        p->brk_start = p->brk_current = p->brk_mapped_end = image->image_end;
+        *interp = elf->interp;
+        elf->interp = NULL;
     }
     if (elf->fd >= 0) {
         close(elf->fd);
     }
+    free(elf->interp);
     free(elf);
     return ok;
 }
 
-bool elf_has_interpreter(const char *path)
+/* The interpreter a program names: looked for under the -L prefix first, as
+ * every absolute path the guest opens; it starts the program (AT_BASE). */
+static bool load_interpreter(UserProcess *p, const char *program, const char *interp,
+                             LoadedImage *image)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    char buf[PATH_MAX], name[PATH_MAX + 64];
+    const char *host = user_prefix_path(p, interp, buf, sizeof(buf));
+    /* every message names both: "PROGRAM: interpreter PATH: reason" */
+    snprintf(name, sizeof(name), "%s: interpreter %s", program, interp);
+    LoadedImage ld;
+    char *none = NULL;
+    if (!load_file(p, host, name, true, &ld, &none)) {
         return false;
     }
-    bool found = false;
-    unsigned char ident[EI_NIDENT];
-    if (read_exact(fd, ident, EI_NIDENT, 0) && memcmp(ident, ELFMAG, SELFMAG) == 0) {
-        bool is64 = ident[EI_CLASS] == ELFCLASS64;
-        uint64_t phoff, phnum, entsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
-        Elf64_Ehdr h64;
-        Elf32_Ehdr h32;
-        bool ok = is64 ? read_exact(fd, &h64, sizeof(h64), 0)
-                       : read_exact(fd, &h32, sizeof(h32), 0);
-        phoff = is64 ? h64.e_phoff : h32.e_phoff;
-        phnum = is64 ? h64.e_phnum : h32.e_phnum;
-        for (uint64_t i = 0; ok && !found && i < phnum && i < MAX_PHNUM; i++) {
-            uint32_t type;
-            ok = read_exact(fd, &type, 4, phoff + i * entsize);
-            found = ok && type == PT_INTERP;
-        }
+    image->interp_base = ld.load_bias;
+    image->start = ld.entry;
+    if (ld.exec_stack) {
+        image->exec_stack = true;
     }
-    close(fd);
-    return found;
+    return true;
+}
+
+bool elf_load(UserProcess *p, const char *path, LoadedImage *image)
+{
+    char *interp = NULL;
+    if (!load_file(p, path, path, false, image, &interp)) {
+        return false;
+    }
+    image->start = image->entry;
+    p->brk_start = p->brk_current = p->brk_mapped_end = image->image_end;
+    bool ok = !interp || load_interpreter(p, path, interp, image);
+    free(interp);
+    return ok;
 }

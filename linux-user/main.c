@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include "linux-user/user.h"
 
 #define DEFAULT_STACK_SIZE (8ULL << 20)
@@ -26,7 +27,10 @@ typedef struct Options {
     char **env;                     /* the guest environment, after -E/-U */
     int nb_env;
     const char *stack_arg;          /* -s as given */
-    char *pass[4];                  /* options handed on at execve */
+    const char *ld_prefix;          /* -L, QUETZAL_LD_PREFIX or QEMU_LD_PREFIX */
+    const char *cpu_arg;            /* -cpu as given */
+    const X86CPUModel *cpu_model;   /* the identity CPUID reports */
+    char *pass[8];                  /* options handed on at execve */
     int nb_pass;
 } Options;
 
@@ -47,7 +51,7 @@ static const LogItem log_items[] = {
 static void usage(const char *prog)
 {
     printf("usage: %s [options] program [arguments...]\n"
-           "Runs a static Linux %s program.\n\n"
+           "Runs a Linux %s program (static or dynamically linked).\n\n"
            "Options:\n"
            "  -h              print this help and exit\n"
            "  -version        print the version and exit\n"
@@ -57,7 +61,13 @@ static void usage(const char *prog)
            "  -E var=value    set an environment variable for the program\n"
            "  -U var          remove an environment variable\n"
            "  -s size         stack size (suffixes k, M, G) [8M]\n"
-           "  -0 argv0        argv[0] for the program\n",
+           "  -0 argv0        argv[0] for the program\n"
+           "  -cpu model      CPU model CPUID reports: qemu64 (AMD, as qemu-x86_64's\n"
+           "                  default), max, quetzal [qemu64]; glibc's loader takes\n"
+           "                  only a vendor it knows (quetzal: static programs only)\n"
+           "  -L path         guest sysroot: absolute paths the program opens (its\n"
+           "                  interpreter, libraries) are looked for there first\n"
+           "                  [$QUETZAL_LD_PREFIX or $QEMU_LD_PREFIX]\n",
            prog, strcmp(prog, "quetzal-i386") == 0 ? "i386" : "x86-64");
 }
 
@@ -168,7 +178,8 @@ static int parse_options(Options *o, int argc, char **argv)
         const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes_arg = strcmp(opt, "d") == 0 || strcmp(opt, "D") == 0 ||
                          strcmp(opt, "E") == 0 || strcmp(opt, "U") == 0 ||
-                         strcmp(opt, "s") == 0 || strcmp(opt, "0") == 0;
+                         strcmp(opt, "s") == 0 || strcmp(opt, "0") == 0 ||
+                         strcmp(opt, "L") == 0 || strcmp(opt, "cpu") == 0;
         if (*opt == '\0') {            /* "--": end of options */
             i++;
             break;
@@ -184,6 +195,13 @@ static int parse_options(Options *o, int argc, char **argv)
             exit(0);
         } else if (strcmp(opt, "strace") == 0) {
             o->strace = true;
+        } else if (strcmp(opt, "cpu") == 0) {
+            o->cpu_model = x86_cpu_model_find(arg);
+            if (!o->cpu_model) {
+                option_error(o, "-cpu: unknown CPU model '%s' (qemu64, max, quetzal)", arg);
+            }
+            o->cpu_arg = arg;
+            i++;
         } else if (!takes_arg) {
             option_error(o, "unknown option '%s' (see -h)", argv[i]);
         } else {
@@ -197,6 +215,7 @@ static int parse_options(Options *o, int argc, char **argv)
                 o->stack_arg = arg;
                 break;
             case '0': o->argv0 = arg; break;
+            case 'L': o->ld_prefix = arg; break;
             }
             i++;
         }
@@ -211,6 +230,26 @@ static int parse_options(Options *o, int argc, char **argv)
     if (o->stack_arg) {
         o->pass[o->nb_pass++] = "-s";
         o->pass[o->nb_pass++] = (char *)o->stack_arg;
+    }
+    if (o->cpu_arg) {
+        o->pass[o->nb_pass++] = "-cpu";
+        o->pass[o->nb_pass++] = (char *)o->cpu_arg;
+    }
+    if (o->ld_prefix && !*o->ld_prefix) {
+        o->ld_prefix = NULL;
+    }
+    if (o->ld_prefix) {
+        /* absolute, so that the guest's chdir moves neither it nor the
+         * prefix of the programs it execs */
+        char *abs = realpath(o->ld_prefix, NULL);
+        if (!abs) {
+            char msg[PATH_MAX + 128];
+            snprintf(msg, sizeof(msg), "%s: %s", o->ld_prefix, strerror(errno));
+            option_error(o, "-L %s", msg);
+        }
+        o->ld_prefix = abs;
+        o->pass[o->nb_pass++] = "-L";
+        o->pass[o->nb_pass++] = (char *)o->ld_prefix;
     }
     return i;
 }
@@ -315,6 +354,7 @@ static UserProcess *process_new(const UserABI *abi, const Options *o)
     p->cpu = cpu_exec_new(env, &x86_translate_ops, p->tcg);
     env->exec = p->cpu;
     x86_cpu_reset_user(env, abi->is64);
+    env->model = o->cpu_model;
     if (o->log_flags) {
         p->log = stderr;
         if (o->log_file) {
@@ -343,6 +383,11 @@ static void set_paths(UserProcess *p, const Options *o, const char *program)
     p->exe_path = real ? real : strdup(program);
     p->pass_options = (char **)o->pass;
     p->nb_pass_options = o->nb_pass;
+    p->ld_prefix = o->ld_prefix;
+    /* the host's comm (/proc/self/comm and stat, ps, pidof) names the guest
+     * program, as Linux's execve sets it from the file name (15 bytes) */
+    const char *base = strrchr(program, '/');
+    prctl(PR_SET_NAME, (unsigned long)(base ? base + 1 : program), 0, 0, 0);
 }
 
 static void process_free(UserProcess *p)
@@ -355,6 +400,8 @@ static void process_free(UserProcess *p)
     tcg_context_free(p->tcg);
     free(p->env);
     free(p->exe_path);
+    free(p->cmdline);
+    free(p->auxv);
     free(p->emulator_path);
     free(p);
 }
@@ -388,21 +435,50 @@ static bool process_start(UserProcess *p, const Options *o, int argc, char **arg
         return false;
     }
     p->env->regs[R_ESP] = sp;
-    p->env->rip = image.entry;
+    p->env->rip = image.start;
     return true;
+}
+
+/* Our own copy of the arguments: the host's strings are overwritten with the
+ * guest's argv once it starts (procfs_set_host_cmdline). */
+static char **copy_args(const char *prog, int argc, char **argv)
+{
+    char **copy = calloc((size_t)argc + 1, sizeof(char *));
+    for (int i = 0; copy && i < argc; i++) {
+        copy[i] = strdup(argv[i]);
+        if (!copy[i]) {
+            copy = NULL;
+        }
+    }
+    if (!copy) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        exit(1);
+    }
+    return copy;
 }
 
 int user_main(const UserABI *abi, int argc, char **argv)
 {
     char prog[32];
     snprintf(prog, sizeof(prog), "quetzal-%s", abi->name);
-    Options o = { .prog = prog, .stack_size = DEFAULT_STACK_SIZE };
+    /* qemu64 by default, as qemu-x86_64: a vendor glibc knows, so that its
+     * loader reads the feature bits (it reads none for an unknown vendor, and
+     * then refuses every library marked x86-64-baseline) */
+    Options o = { .prog = prog, .stack_size = DEFAULT_STACK_SIZE,
+                  .cpu_model = x86_cpu_model_find("qemu64") };
+    o.ld_prefix = getenv("QUETZAL_LD_PREFIX");
+    if (!o.ld_prefix) {
+        o.ld_prefix = getenv("QEMU_LD_PREFIX");
+    }
     env_init(&o);
+    char **host_argv = argv;
+    argv = copy_args(prog, argc, argv);
     int first = parse_options(&o, argc, argv);
 
     UserProcess *p = process_new(abi, &o);
     set_paths(p, &o, argv[first]);
     if (process_start(p, &o, argc - first, &argv[first])) {
+        procfs_set_host_cmdline(host_argv, argc, argc - first, &argv[first]);
         cpu_loop(p);
     }
     /* only a failed start gets here: the guest leaves through exit or a signal */

@@ -446,7 +446,13 @@ static bool page_writable(UserProcess *p, uint64_t page)
 void *guest_ptr(UserProcess *p, uint64_t addr, uint64_t len, int access)
 {
     if (len == 0) {
-        return guest_to_host(p, addr);
+        /* nothing is accessed, whatever addr is: a NULL buffer of size 0
+         * (getgroups(0, NULL), getxattr(path, name, NULL, 0), poll(NULL, 0,
+         * ms)) is valid, and on x86-64 (guest_base 0) its host address would
+         * be NULL, which callers take for a bad pointer; hand the kernel a
+         * harmless non-NULL one instead (it reads 0 bytes of it) */
+        void *host = guest_to_host(p, addr);
+        return host ? host : (void *)p;
     }
     if (!range_in_space(p, addr, len)) {
         return NULL;

@@ -17,6 +17,11 @@
  * (TASK_SIZE of a 32-bit task: 0xffffe000). */
 #define I386_STACK_TOP 0xffffe000ULL
 
+/* AT_MINSIGSTKSZ: room our largest frame needs (sigframe.c: FXSAVE image,
+ * ucontext, siginfo, the x86-64 red zone and alignment come to about 1.3 KiB);
+ * the classic MINSIGSTKSZ of <signal.h>, which covers it. */
+#define GUEST_MINSIGSTKSZ 2048
+
 typedef struct StackWriter {
     UserProcess *p;
     uint64_t sp;                    /* guest address, moves down */
@@ -89,7 +94,7 @@ static unsigned build_auxv(UserProcess *p, const LoadedImage *image, uint64_t ra
     aux[n++] = (AuxEntry){ AT_PHENT, image->phent };
     aux[n++] = (AuxEntry){ AT_PHNUM, image->phnum };
     aux[n++] = (AuxEntry){ AT_PAGESZ, GUEST_PAGE_SIZE };
-    aux[n++] = (AuxEntry){ AT_BASE, 0 };            /* no interpreter */
+    aux[n++] = (AuxEntry){ AT_BASE, image->interp_base };
     aux[n++] = (AuxEntry){ AT_FLAGS, 0 };
     aux[n++] = (AuxEntry){ AT_ENTRY, image->entry };
     aux[n++] = (AuxEntry){ AT_UID, getuid() };
@@ -99,6 +104,10 @@ static unsigned build_auxv(UserProcess *p, const LoadedImage *image, uint64_t ra
     aux[n++] = (AuxEntry){ AT_SECURE, 0 };
     aux[n++] = (AuxEntry){ AT_RANDOM, random_addr };
     aux[n++] = (AuxEntry){ AT_HWCAP, guest_hwcap(p->env) };
+    /* bit 1 HWCAP2_FSGSBASE (Linux arch/x86/include/uapi/asm/hwcap2.h): not
+     * offered, so glibc keeps to arch_prctl for the FS base */
+    aux[n++] = (AuxEntry){ AT_HWCAP2, 0 };
+    aux[n++] = (AuxEntry){ AT_MINSIGSTKSZ, GUEST_MINSIGSTKSZ };
     aux[n++] = (AuxEntry){ AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK) };
     aux[n++] = (AuxEntry){ AT_PLATFORM, platform_addr };
     aux[n++] = (AuxEntry){ AT_EXECFN, execfn_addr };
@@ -108,6 +117,32 @@ static unsigned build_auxv(UserProcess *p, const LoadedImage *image, uint64_t ra
 
 #define MAX_AUX 24
 
+/* What the guest's /proc/self/cmdline and auxv show (procfs.c). */
+static void keep_for_procfs(UserProcess *p, const StackSetup *setup, uint64_t auxv_addr,
+                            unsigned naux, unsigned word)
+{
+    size_t len = 0;
+    for (int i = 0; i < setup->argc; i++) {
+        len += strlen(setup->argv[i]) + 1;
+    }
+    free(p->cmdline);
+    p->cmdline = malloc(len ? len : 1);
+    p->cmdline_len = 0;
+    for (int i = 0; p->cmdline && i < setup->argc; i++) {
+        size_t n = strlen(setup->argv[i]) + 1;
+        memcpy(p->cmdline + p->cmdline_len, setup->argv[i], n);
+        p->cmdline_len += n;
+    }
+    free(p->auxv);
+    p->auxv_len = (size_t)naux * 2 * word;
+    p->auxv = malloc(p->auxv_len);
+    if (p->auxv) {
+        memcpy(p->auxv, guest_to_host(p, auxv_addr), p->auxv_len);
+    } else {
+        p->auxv_len = 0;
+    }
+}
+
 uint64_t stack_setup(UserProcess *p, const LoadedImage *image, const StackSetup *setup)
 {
     uint64_t size = GUEST_PAGE_ALIGN(setup->stack_size);
@@ -115,6 +150,8 @@ uint64_t stack_setup(UserProcess *p, const LoadedImage *image, const StackSetup 
     if (base == 0) {
         return 0;
     }
+    p->stack_start = base;
+    p->stack_end = base + size;
     StackWriter w = { p, base + size, base, p->abi->is64 ? 8 : 4 };
     int envc = 0;
     while (setup->envp[envc]) {
@@ -149,9 +186,13 @@ uint64_t stack_setup(UserProcess *p, const LoadedImage *image, const StackSetup 
         for (int i = 0; ok && i <= envc; i++) {
             put_word(&w, &cursor, envp_addr[i]);
         }
+        uint64_t auxv_addr = cursor;
         for (unsigned i = 0; ok && i < naux; i++) {
             put_word(&w, &cursor, aux[i].type);
             put_word(&w, &cursor, aux[i].value);
+        }
+        if (ok) {
+            keep_for_procfs(p, setup, auxv_addr, naux, w.word);
         }
     }
     free(argv_addr);

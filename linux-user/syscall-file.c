@@ -156,6 +156,10 @@ SYSCALL_HANDLER(writev)
 SYSCALL_HANDLER(open)
 {
     GUEST_PATH_OR_RETURN(path, 0);
+    int64_t proc = procfs_open(p, AT_FDCWD, path, arg_int(args, 1));
+    if (proc) {
+        return proc;
+    }
     return SAFE_SYSCALL(p, SYS_openat, AT_FDCWD, (long)path, arg_int(args, 1), (long)(mode_t)args[2]);
 }
 
@@ -169,6 +173,10 @@ SYSCALL_HANDLER(creat)
 SYSCALL_HANDLER(openat)
 {
     GUEST_PATH_OR_RETURN(path, 1);
+    int64_t proc = procfs_open(p, arg_int(args, 0), path, arg_int(args, 2));
+    if (proc) {
+        return proc;
+    }
     return SAFE_SYSCALL(p, SYS_openat, arg_int(args, 0), (long)path, arg_int(args, 2),
                         (long)(mode_t)args[3]);
 }
@@ -343,7 +351,8 @@ static int64_t do_readlinkat(UserProcess *p, int dirfd, uint64_t path_addr,
     if ((int64_t)size <= 0) {
         return -EINVAL;
     }
-    if (strcmp(path, "/proc/self/exe") == 0) {
+    const char *self = procfs_self_file(path);
+    if (self && strcmp(self, "exe") == 0) {
         /* readlink does not NUL-terminate and truncates silently */
         size_t len = strlen(p->exe_path);
         len = len < size ? len : size;

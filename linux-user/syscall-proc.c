@@ -119,7 +119,12 @@ SYSCALL_HANDLER(clone)
     const uint64_t unsupported = CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS |
                                  CLONE_SYSVSEM | CLONE_NEWNS | CLONE_PARENT;
     if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) {
-        return -ENOSYS;
+        /* a thread: better a clear end than a program that half works on
+         * pthread_create's error */
+        fprintf(stderr, "quetzal-%s: %s: threads (clone with CLONE_VM) are not supported\n",
+                p->abi->name, p->exe_path);
+        fflush(NULL);
+        _exit(1);
     }
     if (flags & unsupported) {
         return -EINVAL;
@@ -364,8 +369,8 @@ static int64_t exec_emulator(UserProcess *p, const char *emulator, const char *p
 }
 
 /* Runs the checked program at path (its first bytes in head): a script through
- * its interpreter, a static ELF program under the emulator for its class, a
- * dynamically linked one on the host. Returns only on failure. */
+ * its interpreter, an ELF program (static or dynamically linked) under the
+ * emulator for its class, with the same options. Returns only on failure. */
 static int64_t exec_program(UserProcess *p, const char *path, unsigned char *head,
                             ssize_t len, char **guest_argv, int argc, char **envp)
 {
@@ -388,14 +393,6 @@ static int64_t exec_program(UserProcess *p, const char *path, unsigned char *hea
     }
     if (elf_len < 4 || memcmp(elf_head, "\177ELF", 4) != 0) {
         return -ENOEXEC;
-    }
-    if (elf_has_interpreter(nb_interp ? interp : path)) {
-        /* A dynamically linked program is beyond this emulator; on an x86 host it
-         * is the host's own kind of program, so the host runs it, as a user-mode
-         * emulator without binfmt_misc does. */
-        fflush(NULL);
-        execve(path, guest_argv, envp);
-        return -errno;
     }
     const char *emulator = emulator_for(p, elf_head, elf_len, emulator_buf,
                                         sizeof(emulator_buf));
@@ -582,11 +579,28 @@ SYSCALL_HANDLER(getrandom)
     return buf ? host_result(getrandom(buf, args[1], (unsigned)args[2])) : -EFAULT;
 }
 
+/* The guest runs on one CPU: without threads (clone with CLONE_VM) it cannot
+ * use more, and programs that size a thread pool from the affinity mask
+ * (GNU sort on large inputs, xz -T0, nproc) then stay single-threaded. So the
+ * mask the guest gets keeps only the first CPU the host allows. */
 SYSCALL_HANDLER(sched_getaffinity)
 {
-    void *mask = guest_ptr(p, args[2], args[1], PAGE_WRITE);
-    return mask ? host_result(syscall(SYS_sched_getaffinity, arg_int(args, 0), args[1], mask))
-                : -EFAULT;
+    uint8_t *mask = guest_ptr(p, args[2], args[1], PAGE_WRITE);
+    if (!mask) {
+        return -EFAULT;
+    }
+    int64_t ret = host_result(syscall(SYS_sched_getaffinity, arg_int(args, 0), args[1], mask));
+    bool seen = false;
+    for (int64_t i = 0; i < ret; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            if (seen) {
+                mask[i] &= (uint8_t)~(1u << bit);
+            } else if (mask[i] & (1u << bit)) {
+                seen = true;
+            }
+        }
+    }
+    return ret;
 }
 
 SYSCALL_HANDLER(getpriority)

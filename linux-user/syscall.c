@@ -22,10 +22,12 @@ const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error)
         return NULL;
     }
     /* the guest's own executable is the guest program, not the emulator */
-    if (strcmp(path, "/proc/self/exe") == 0) {
+    const char *self = procfs_self_file(path);
+    if (self && strcmp(self, "exe") == 0) {
         return p->exe_path;
     }
-    return path;
+    char *buf = p->path_buf[p->path_next++ % 4];
+    return user_prefix_path(p, path, buf, sizeof(p->path_buf[0]));
 }
 
 static bool call_does_not_return(const SyscallEntry *entry)

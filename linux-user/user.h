@@ -1,5 +1,6 @@
 /*
- * Linux user mode: runs one static x86-64 or i386 Linux program on the host
+ * Linux user mode: runs one x86-64 or i386 Linux program (static, or dynamically
+ * linked with its interpreter) on the host
  * kernel. The guest's CPU is emulated through cpu_exec; its system calls are
  * translated to host system calls; its memory lives in the host process at
  * guest_base + guest address.
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -136,6 +138,16 @@ struct UserProcess {
     char *emulator_path;            /* the host emulator binary, for execve */
     char **pass_options;            /* options handed on when the guest execs */
     int nb_pass_options;
+    const char *ld_prefix;          /* -L / QUETZAL_LD_PREFIX: the guest sysroot, NULL: none */
+    char path_buf[4][PATH_MAX];     /* guest_path's results under ld_prefix (a ring) */
+    unsigned path_next;
+
+    /* what /proc/self shows of the guest (procfs.c) */
+    char *cmdline;                  /* argv strings, each NUL-terminated */
+    size_t cmdline_len;
+    uint8_t *auxv;                  /* the auxiliary vector in the guest's layout */
+    size_t auxv_len;
+    uint64_t stack_start, stack_end;    /* the guest stack mapping ([stack]) */
 
     /* i386 TLS: the GDT the front end loads segment descriptors from */
     uint64_t gdt_addr;
@@ -184,7 +196,7 @@ bool guest_memory_init(UserProcess *p);
 bool gdt_init(UserProcess *p);
 /* Host pointer for guest [addr, addr+len) when the guest may access it
  * (access: PAGE_READ or PAGE_WRITE; for PAGE_WRITE, code pages are unprotected);
- * NULL when not. len 0 is always allowed. */
+ * NULL when not. len 0 is always allowed (never NULL then, even for address 0). */
 void *guest_ptr(UserProcess *p, uint64_t addr, uint64_t len, int access);
 /* Host pointer to a readable NUL-terminated guest string; NULL when not. */
 const char *guest_string(UserProcess *p, uint64_t addr);
@@ -214,13 +226,14 @@ typedef struct LoadedImage {
     uint64_t phent, phnum;
     uint64_t image_end;             /* page-aligned end of the highest segment */
     bool exec_stack;                /* PT_GNU_STACK asks for an executable stack */
+    uint64_t start;                 /* first instruction: the interpreter's entry, or entry */
+    uint64_t interp_base;           /* AT_BASE: the interpreter's load bias, 0: none */
 } LoadedImage;
 
-/* Loads the static ELF program at path. On error prints one line
+/* Loads the ELF program at path and, when it has PT_INTERP, its interpreter
+ * (under the -L prefix first). On error prints one line
  * "PROG: PATH: reason" to stderr and returns false. */
 bool elf_load(UserProcess *p, const char *path, LoadedImage *image);
-/* true when the ELF file at path is dynamically linked (has PT_INTERP) */
-bool elf_has_interpreter(const char *path);
 
 typedef struct StackSetup {
     uint64_t stack_size;
@@ -233,6 +246,24 @@ typedef struct StackSetup {
 /* Maps the guest stack and writes argv, envp and the auxiliary vector (System V
  * psABI, "Process Initialization"). Returns the initial stack pointer, 0 on error. */
 uint64_t stack_setup(UserProcess *p, const LoadedImage *image, const StackSetup *setup);
+
+/* --- paths and the guest's /proc (path.c, procfs.c) --- */
+
+/* The host path for guest path: PREFIX/path when the guest has a prefix (-L),
+ * path is absolute and PREFIX/path exists (as qemu-user does); else path. */
+const char *user_prefix_path(UserProcess *p, const char *path, char *buf, size_t size);
+/* For /proc/self/FILE, /proc/thread-self/FILE or /proc/OURPID/FILE: FILE;
+ * NULL for every other path. */
+const char *procfs_self_file(const char *path);
+/* open/openat of a /proc file that must describe the guest (/proc/self/maps,
+ * cmdline, auxv, and /proc/PID/... of our own pid; /proc/cpuinfo): a descriptor with
+ * the guest's view, or -errno; 0 when path is no such file. */
+int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags);
+/* /proc/cpuinfo of the emulated CPU (cpuinfo.c). */
+void procfs_write_cpuinfo(UserProcess *p, FILE *out);
+/* The host's /proc/PID/cmdline (what other processes see) shows the guest's
+ * argv: written over the emulator's argument strings host_argv[0..host_argc). */
+void procfs_set_host_cmdline(char **host_argv, int host_argc, int argc, char **argv);
 
 /* --- system calls (syscall.c and syscall-*.c) --- */
 
@@ -328,6 +359,11 @@ SYSCALL_HANDLER(clock_nanosleep); SYSCALL_HANDLER(clock_nanosleep_time64);
 SYSCALL_HANDLER(setitimer); SYSCALL_HANDLER(getitimer); SYSCALL_HANDLER(timer_create);
 SYSCALL_HANDLER(timer_settime); SYSCALL_HANDLER(timer_settime64); SYSCALL_HANDLER(timer_gettime);
 SYSCALL_HANDLER(timer_gettime64); SYSCALL_HANDLER(timer_getoverrun); SYSCALL_HANDLER(timer_delete);
+/* extended attributes (syscall-xattr.c) */
+SYSCALL_HANDLER(setxattr); SYSCALL_HANDLER(lsetxattr); SYSCALL_HANDLER(fsetxattr);
+SYSCALL_HANDLER(getxattr); SYSCALL_HANDLER(lgetxattr); SYSCALL_HANDLER(fgetxattr);
+SYSCALL_HANDLER(listxattr); SYSCALL_HANDLER(llistxattr); SYSCALL_HANDLER(flistxattr);
+SYSCALL_HANDLER(removexattr); SYSCALL_HANDLER(lremovexattr); SYSCALL_HANDLER(fremovexattr);
 /* memory (mmap.c) */
 SYSCALL_HANDLER(brk); SYSCALL_HANDLER(mmap); SYSCALL_HANDLER(mmap2);
 SYSCALL_HANDLER(old_mmap); SYSCALL_HANDLER(munmap); SYSCALL_HANDLER(mprotect);

@@ -220,8 +220,9 @@ fi
 
 # --- bad input: one line naming the file, exit status 1, no crash, no core ---
 # bad_input NAME EMULATOR FILE
+# bad_input NAME EMULATOR FILE [REASON]: status 1, one line naming FILE (and REASON)
 bad_input() {
-  name=$1 emulator=$2 file=$3
+  name=$1 emulator=$2 file=$3 reason=${4:-}
   mkdir -p "$tmp/cwd"
   (cd "$tmp/cwd" && ulimit -c unlimited 2>/dev/null; timeout 20 "$BUILD/$emulator" "$file" >"$tmp/bad.out" 2>"$tmp/bad.err")
   status=$?
@@ -230,6 +231,8 @@ bad_input() {
     fail "bad input: $name" "exit status $status, expected 1"
   elif [ "$lines" != 1 ] || ! grep -qF "$file" "$tmp/bad.err"; then
     fail "bad input: $name" "expected one line naming $file, got: $(head -2 "$tmp/bad.err" | tr '\n' '|')"
+  elif [ -n "$reason" ] && ! grep -qF "$reason" "$tmp/bad.err"; then
+    fail "bad input: $name" "expected the reason '$reason', got: $(head -1 "$tmp/bad.err")"
   elif grep -qiE 'internal error|sanitizer|runtime error' "$tmp/bad.err"; then
     fail "bad input: $name" "$(head -1 "$tmp/bad.err")"
   elif [ -n "$(ls "$tmp/cwd")" ]; then
@@ -260,18 +263,44 @@ printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\050\000\
 chmod +x "$tmp/aarch64-elf" "$tmp/arm-elf"
 bad_input "AArch64 ELF" quetzal-x86_64 "$tmp/aarch64-elf"
 bad_input "ARM ELF" quetzal-i386 "$tmp/arm-elf"
-# a dynamically linked host program (ELF program header PT_INTERP)
+# a dynamically linked host program (ELF program header PT_INTERP): runs with
+# the host's ld.so (tests/check-userdyn.sh has the real programs)
 if gcc -O2 -o "$tmp/dynamic" "$SRC/tests/user/hello.c" 2>/dev/null; then
-  bad_input "dynamically linked program" quetzal-x86_64 "$tmp/dynamic"
+  compare "dynamically linked hello" "$tmp/empty" quetzal-x86_64 "$tmp/dynamic" one two
+else
+  fail "dynamically linked hello" "gcc cannot link it"
 fi
+# each hostile file must exist (a generator that wrote nothing would give the
+# one-line "No such file" error too) and be refused for its own reason
 if [ -x "$gen" ]; then
-  for kind in bad-phoff bad-phentsize no-phdr many-phdr filesz-gt-memsz segment-beyond-eof \
-              overlap wrong-type interp huge-memsz low-vaddr wrap-vaddr; do
-    "$gen" 64 $kind "$tmp/hostile-$kind-64" && chmod +x "$tmp/hostile-$kind-64"
-    bad_input "hostile ELF $kind (x86-64)" quetzal-x86_64 "$tmp/hostile-$kind-64"
-    "$gen" 32 $kind "$tmp/hostile-$kind-32" && chmod +x "$tmp/hostile-$kind-32"
-    bad_input "hostile ELF $kind (i386)" quetzal-i386 "$tmp/hostile-$kind-32"
+  for case in "bad-phoff:program headers beyond the end of the file" \
+              "bad-phentsize:bad program header size" \
+              "no-phdr:no program headers" \
+              "many-phdr:too many program headers" \
+              "filesz-gt-memsz:file size exceeds memory size" \
+              "segment-beyond-eof:beyond the end of the file" \
+              "overlap:overlaps or is out of order" \
+              "wrong-type:not an executable" \
+              "interp:PT_INTERP path is not a NUL-terminated string" \
+              "huge-memsz:outside the address space" \
+              "low-vaddr:below the lowest mappable address" \
+              "wrap-vaddr:outside the address space"; do
+    kind=${case%%:*} reason=${case#*:}
+    for bits in 64 32; do
+      emulator=quetzal-x86_64 abi=x86-64
+      [ $bits = 32 ] && emulator=quetzal-i386 abi=i386
+      file=$tmp/hostile-$kind-$bits
+      rm -f "$file"
+      "$gen" $bits $kind "$file" && chmod +x "$file"
+      if [ ! -s "$file" ]; then
+        fail "bad input: hostile ELF $kind ($abi)" "elf-gen wrote no file"
+        continue
+      fi
+      bad_input "hostile ELF $kind ($abi)" $emulator "$file" "$reason"
+    done
   done
+else
+  fail "hostile ELF" "elf-gen was not built"
 fi
 
 # segments where the emulator itself is (its address known with randomization off)
