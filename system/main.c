@@ -43,7 +43,7 @@ static void usage(void)
            "  -m SIZE                RAM size (MiB, or with suffix K, M, G) [128M]\n"
            "  -smp 1                 one CPU\n"
            "  -M|-machine pc[,fast-boot=on]  the PC; fast-boot: direct Linux boot, no firmware\n"
-           "  -cpu qemu64|max|quetzal\n"
+           "  -cpu qemu64|max|quetzal  CPU model [qemu64: AMD family 15, as QEMU's]\n"
            "  -kernel FILE           Linux bzImage\n"
            "  -initrd FILE           initial ramdisk\n"
            "  -append STRING         kernel command line\n"
