@@ -619,12 +619,6 @@ static const SysInsn sys_insns[] = {
     ROW(0x135, SYS_PMODE | SYS_CPL0, gen_fast_call, "sysexit"),
 };
 
-/* ModRM byte of a group opcode, not consumed (s->pc at ModRM) */
-static bool peek_modrm(DisasContext *s, uint8_t *modrm)
-{
-    return translator_read_code(s->exec, s->cs_base + s->pc, modrm, 1);
-}
-
 static bool row_matches(const SysInsn *r, unsigned b, bool have_modrm, uint8_t modrm)
 {
     int mod = modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
@@ -651,7 +645,7 @@ static const SysInsn *find_row(DisasContext *s, unsigned b)
 
     for (size_t i = 0; i < sizeof(sys_insns) / sizeof(sys_insns[0]); i++) {
         if (sys_insns[i].opcode == b && sys_insns[i].reg != ANY_REG && !have_modrm) {
-            have_modrm = peek_modrm(s, &modrm);
+            have_modrm = x86_peek_code(s, &modrm);   /* ModRM, not consumed */
         }
         if (row_matches(&sys_insns[i], b, have_modrm, modrm)) {
             return &sys_insns[i];

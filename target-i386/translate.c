@@ -105,6 +105,13 @@ static void x86_fetch(DisasContext *s, void *dst, unsigned len)
     s->pc += len;
 }
 
+bool x86_peek_code(DisasContext *s, uint8_t *byte)
+{
+    uint64_t linear = s->cs_base + s->pc;
+
+    return translator_read_code(s->exec, s->code64 ? linear : (uint32_t)linear, byte, 1);
+}
+
 uint8_t x86_ldub_code(DisasContext *s)
 {
     uint8_t v;
@@ -379,7 +386,7 @@ void gen_ld_modrm(DisasContext *s, int ot, TCGv dst)
         gen_ld_reg(s, ot, dst, s->rm);
     } else {
         gen_lea_modrm(s);
-        gen_ld(s, dst, s->A0, ot);
+        gen_ld(s, dst, s->A0, ot | (s->rmw ? MO_RMW : 0));
     }
 }
 
@@ -866,7 +873,7 @@ static bool lock_allowed(DisasContext *s, unsigned b)
     uint8_t modrm;
     int op;
 
-    if (!translator_read_code(s->exec, s->pc, &modrm, 1) || (modrm >> 6) == 3) {
+    if (!x86_peek_code(s, &modrm) || (modrm >> 6) == 3) {
         return false;
     }
     op = (modrm >> 3) & 7;
@@ -893,6 +900,26 @@ static bool lock_allowed(DisasContext *s, unsigned b)
     }
 }
 
+/*
+ * Read-modify-write instructions with a memory destination: the LOCK-able ones
+ * plus shifts, rotates and SHLD/SHRD. Their load is tagged MO_RMW, so a page
+ * fault on it reports a write, as the hardware's does (SDM vol. 3A, 4.7: the
+ * access is a write when the instruction writes the operand).
+ */
+static bool rmw_memory(DisasContext *s, unsigned b)
+{
+    uint8_t modrm;
+
+    if (lock_allowed(s, b)) {
+        return true;
+    }
+    if (!x86_peek_code(s, &modrm) || (modrm >> 6) == 3) {
+        return false;
+    }
+    return b == 0xc0 || b == 0xc1 || (b >= 0xd0 && b <= 0xd3) || b == 0x1a4 || b == 0x1a5 ||
+           b == 0x1ac || b == 0x1ad;
+}
+
 static void disas_insn(DisasContext *s)
 {
     unsigned b;
@@ -909,6 +936,7 @@ static void disas_insn(DisasContext *s)
     if ((s->prefix & PREFIX_LOCK) && !lock_allowed(s, b)) {
         goto illegal;
     }
+    s->rmw = s->sys && rmw_memory(s, b);
     if (b == 0x138 || b == 0x13a) {
         unsigned b3 = x86_ldub_code(s);
         if (s->fetch_fault || !gen_sse(s, 0x0f0000 | (b & 0xff) << 8 | b3)) {

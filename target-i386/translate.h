@@ -175,6 +175,7 @@ typedef struct DisasContext {
     bool cc_op_dirty;      /* env->cc_op not yet written */
     int is_jmp;            /* DISAS_* */
     bool db_shadow;        /* MOV SS / POP SS: no single-step trap after it */
+    bool rmw;              /* the ModRM memory operand is read and written (MO_RMW) */
     bool fetch_fault;      /* code fetch failed: raise #PF at fault_addr */
     uint64_t fetch_fault_addr;
 
@@ -190,6 +191,8 @@ uint8_t x86_ldub_code(DisasContext *s);
 uint16_t x86_lduw_code(DisasContext *s);
 uint32_t x86_ldl_code(DisasContext *s);
 uint64_t x86_ldq_code(DisasContext *s);
+/* the byte at s->pc without consuming it; false when it cannot be fetched */
+bool x86_peek_code(DisasContext *s, uint8_t *byte);
 /* immediate of operand size ot (MO_64 reads a sign-extended 32-bit value) */
 int64_t x86_ld_imm(DisasContext *s, int ot);
 

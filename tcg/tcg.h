@@ -63,6 +63,8 @@ typedef enum TCGMemOp {
     MO_BSWAP = 8,         /* big-endian guest access */
     MO_ALIGN = 0x10,      /* unaligned access raises the target's alignment fault */
     MO_ATOMIC = 0x20,     /* must be single-copy atomic (LOCK-prefixed, XCHG) */
+    MO_RMW = 0x40,        /* softmmu: the load half of a read-modify-write; it needs write
+                           * access too, so a fault reports a write (x86 #PF error code W) */
     /* softmmu: which TLB (MMU index 0..15) the access uses; user mode ignores it */
     MO_MMUIDX_SHIFT = 8,
     MO_MMUIDX_MASK = 0xf00,

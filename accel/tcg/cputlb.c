@@ -364,6 +364,14 @@ uint64_t cpu_ld_mmu(CPUExec *cpu, uint64_t addr, TCGMemOp memop, uintptr_t ra)
     int mmu_idx = (int)tcg_memop_mmuidx(memop);
     uint64_t v = 0;
     check_align(cpu, addr, memop, MMU_DATA_LOAD, ra);
+    if (cpu_is_softmmu(cpu) && (memop & MO_RMW)) {
+        /* the store that follows must be allowed: fault as a write now */
+        uint64_t last = addr + size - 1;
+        tlb_fill_entry(cpu, addr, 1, MMU_DATA_STORE, mmu_idx, false, ra);
+        if ((last & TARGET_PAGE_MASK) != (addr & TARGET_PAGE_MASK)) {
+            tlb_fill_entry(cpu, last, 1, MMU_DATA_STORE, mmu_idx, false, ra);
+        }
+    }
     if (!cpu_is_softmmu(cpu)) {
         user_check(cpu, addr, size, MMU_DATA_LOAD, ra);
         memcpy(&v, user_host(cpu, addr), size);

@@ -447,7 +447,7 @@ static void out_qemu_ld_softmmu(TCGContext *s, TCGType type, int out, int addr, 
     bool sign = (memop & MO_SIGN) != 0;
     bool swap = (memop & MO_BSWAP) && size != MO_8;
     uint32_t saved = slow_path_saved(s, out);
-    uint8_t *miss = out_tlb_probe(s, addr, memop, false);
+    uint8_t *miss = out_tlb_probe(s, addr, memop, (memop & MO_RMW) != 0);
     out_load(s, by_size[sign && !swap][size], size == MO_64 ? TCG_TYPE_I64 : type, out,
              addr, REG_RDI, 0);
     if (swap) {

@@ -70,9 +70,6 @@ typedef struct Sequence {
     uint16_t insn_offset[MAX_INSNS];
     int16_t insn_group[MAX_INSNS];
     uint16_t insn_undef[MAX_INSNS];   /* flags undefined before the instruction */
-    /* read-modify-write memory operand that may fault (#PF error codes: the
-     * hardware sets W for the read of one, see main.c) */
-    uint8_t insn_rmw[MAX_INSNS];
     uint16_t end_undef;               /* flags undefined at the end */
     /* forward jumps and other references to the sequence's own code: offset of
      * the field and of the target (for truncation) */

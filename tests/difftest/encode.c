@@ -64,17 +64,11 @@ void insn_begin(Gen *g)
     seq->insn_offset[seq->n_insns] = (uint16_t)seq->code_len;
     seq->insn_group[seq->n_insns] = (int16_t)g->cur_group;
     seq->insn_undef[seq->n_insns] = g->undef;
-    seq->insn_rmw[seq->n_insns] = 0;
 }
 
 void insn_end(Gen *g)
 {
     g->seq->n_insns++;
-}
-
-void insn_mark_rmw(Gen *g)
-{
-    g->seq->insn_rmw[g->seq->n_insns - 1] = 1;
 }
 
 static unsigned rex_bits(const Enc *e)

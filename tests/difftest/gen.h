@@ -76,8 +76,6 @@ void encode(Gen *g, const Enc *e);
 /* instruction bookkeeping */
 void insn_begin(Gen *g);
 void insn_end(Gen *g);
-/* the instruction just encoded reads and writes a memory operand that may fault */
-void insn_mark_rmw(Gen *g);
 void emit_byte(Gen *g, uint8_t b);
 
 /* flags: defined flags become defined, undefined ones undefined, others keep */

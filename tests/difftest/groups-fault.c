@@ -33,7 +33,6 @@ static void faulting_access(Gen *g)
     e.rm = mem_at(g, unmapped_address(g, size));
     encode(g, &e);
     if (kind == 2) {
-        insn_mark_rmw(g);
         flags_update(g, FLAGS_ARITH, 0);
     }
 }

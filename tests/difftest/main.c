@@ -128,34 +128,16 @@ static uint16_t undefined_at(const Sequence *seq, const RunResult *res)
 }
 
 /* Comparing error codes and CR2 (when the translated side has them: --system,
- * --self-check), and how often the known #PF difference was let through. */
+ * --self-check). */
 typedef struct FaultCompare {
     bool enabled;
-    unsigned rmw_write_bit;
 } FaultCompare;
 
-static bool insn_is_rmw(const Sequence *seq, uint64_t offset)
-{
-    for (unsigned i = 0; i < seq->n_insns; i++) {
-        if (seq->insn_offset[i] == offset) {
-            return seq->insn_rmw[i];
-        }
-    }
-    return false;
-}
-
-/* The error code and, for #PF, CR2. Known difference: the hardware reports a
- * #PF on the memory operand of a read-modify-write instruction with W set (its
- * read is done for writing); Quetzal, like QEMU, reports the read. */
+/* The error code and, for #PF, CR2. */
 static bool same_fault_info(const Sequence *seq, const RunResult *nat, const RunResult *tr,
                             FaultCompare *fc, Report *r)
 {
     if (!fc->enabled) {
-        return true;
-    }
-    if (nat->exception == 14 && nat->cr2 == tr->cr2 && (nat->error_code & 2) &&
-        tr->error_code == (nat->error_code & ~2) && insn_is_rmw(seq, nat->fault_offset)) {
-        fc->rmw_write_bit++;
         return true;
     }
     if (nat->error_code == tr->error_code &&
@@ -810,11 +792,6 @@ int main(int argc, char **argv)
         printf("saved %u native results to %s\n", n_jobs, o.save);
     } else {
         print_tallies(&o, run.tallies);
-        if (run.fc.rmw_write_bit) {
-            printf("note: %u runs with a #PF on a read-modify-write operand: error code W "
-                   "set natively, clear translated (known difference, not counted)\n",
-                   run.fc.rmw_write_bit);
-        }
         if (skipped) {
             printf("%u passed, %u failed, %u skipped\n", run.passed, run.failed, skipped);
         } else {
