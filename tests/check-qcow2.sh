@@ -258,6 +258,61 @@ poke_refcount_leak "$T/orig.qcow2"
 "$Q" check -r leaks "$T/orig.qcow2" >/dev/null 2>&1
 t "check -r leaks repairs a leak" qemu-img check "$T/orig.qcow2"
 
+# two L2 entries share a cluster at refcount_bits=1: the count cannot be
+# stored; the repair must leave the cluster in use (a count that wrapped to 0
+# would hand it out again), no worse than qemu-img's own repair
+corrupt_base cluster_size=4096,refcount_bits=1
+l2=$(l2_table_of "$T/orig.qcow2")
+put_be "$T/orig.qcow2" $((l2 + 8)) 4 "$(get_be "$T/orig.qcow2" "$l2" 4)"
+put_be "$T/orig.qcow2" $((l2 + 12)) 4 "$(get_be "$T/orig.qcow2" $((l2 + 4)) 4)"
+# and its refcount bit cleared, so that the refcounts are rebuilt (1-bit
+# entries are packed lowest-order bit first: qcow2 spec, "refcount_order")
+d=$(($(entry_offset "$T/orig.qcow2" "$l2") / 4096))
+rb=$(($(refblock_of "$T/orig.qcow2") + d / 8))
+put_be "$T/orig.qcow2" $rb 1 $(($(get_be "$T/orig.qcow2" $rb 1) & ~(1 << (d % 8))))
+same_check "shared cluster at refcount_bits=1: our check reports what qemu-img reports" \
+  "$T/orig.qcow2"
+cp "$T/orig.qcow2" "$T/ours.qcow2"
+cp "$T/orig.qcow2" "$T/qemu.qcow2"
+"$Q" check -r all "$T/ours.qcow2" >"$T/log" 2>&1
+qemu-img check -r all "$T/qemu.qcow2" >/dev/null 2>&1
+ours=$(check_json qemu-img "$T/ours.qcow2") theirs=$(check_json qemu-img "$T/qemu.qcow2")
+echo "qemu-img check after our repair: $ours, after its own: $theirs" >"$T/log"
+set -- $ours $theirs
+if [ "$2" -le "$5" ] && [ "$3" -le "$6" ]; then pass; else
+  fail "shared cluster at refcount_bits=1: our repair leaves no more than qemu-img's"; fi
+t "shared cluster at refcount_bits=1: our repair keeps what qemu-img's keeps" \
+  qemu-img compare -f qcow2 -F qcow2 "$T/ours.qcow2" "$T/qemu.qcow2"
+
+# past the end of the file: refcounts stored for clusters there are neither
+# leaks nor repaired by qemu-img (after a crash in the middle of an
+# allocation); a compressed cluster may reach less than a cluster past it
+poke_refcount_past_end() { # refcount 1 for three clusters after the end of the file
+  cs=$(cluster_size_of "$1")
+  n=$((($(stat -c %s "$1") + cs - 1) / cs))
+  for i in 1 2 5; do put_be "$1" $(($(refblock_of "$1") + (n + i) * 2)) 2 1; done
+}
+corrupt_base cluster_size=4096
+poke_refcount_leak "$T/orig.qcow2"
+poke_refcount_past_end "$T/orig.qcow2"
+same_check "refcounts past the end of the file: our check counts the leaks qemu-img counts" \
+  "$T/orig.qcow2"
+cp "$T/orig.qcow2" "$T/qemu.qcow2"
+qemu-img check -r leaks "$T/qemu.qcow2" >/dev/null 2>&1
+t "refcounts past the end of the file: no leaks for us after qemu-img check -r leaks" \
+  test "$(check_json "$Q" "$T/qemu.qcow2")" = "0 0 0"
+"$Q" check -r leaks "$T/orig.qcow2" >"$T/log" 2>&1
+t "refcounts past the end of the file: no leaks for qemu-img after our check -r leaks" \
+  test "$(check_json qemu-img "$T/orig.qcow2")" = "0 0 0"
+corrupt_base cluster_size=4096
+size=$(stat -c %s "$T/orig.qcow2")
+if [ $((size % 4096)) != 0 ]; then
+  truncate -s $((size / 4096 * 4096)) "$T/orig.qcow2"
+  same_check "compressed clusters reaching past the end of the file: checks agree" "$T/orig.qcow2"
+else
+  skip "compressed clusters past the end: qemu-io left a cluster-aligned file"
+fi
+
 # --- 4. feature bits and hostile headers ---
 corrupt_base cluster_size=65536
 cp "$T/orig.qcow2" "$T/dirty.qcow2"
