@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "block/block_int.h"
+#include "block/file-uring.h"
 
 #define PROBE_BYTES 2048
 #define MAX_CHAIN_DEPTH 256
@@ -80,6 +81,23 @@ bool bdrv_supports_backing(const char *format)
 {
     const BlockDriver *drv = bdrv_find_format(format);
     return drv && drv->supports_backing;
+}
+
+int bdrv_parse_aio(const char *mode, int *flags)
+{
+    if (!strcmp(mode, "threads")) {
+        *flags &= ~(BDRV_O_NATIVE_AIO | BDRV_O_IO_URING);
+    } else if (!strcmp(mode, "native")) {
+        *flags = (*flags & ~BDRV_O_IO_URING) | BDRV_O_NATIVE_AIO;
+    } else if (!strcmp(mode, "io_uring")) {
+        if (!block_uring_built_in()) {
+            return -ENOTSUP;
+        }
+        *flags = (*flags & ~BDRV_O_NATIVE_AIO) | BDRV_O_IO_URING;
+    } else {
+        return -EINVAL;
+    }
+    return 0;
 }
 
 int bdrv_parse_prealloc(const char *text)

@@ -153,9 +153,22 @@ static int check_features(BlockDriverState *bs, uint32_t crypt_method, const Hea
         bdrv_set_error(bs, "images with extended L2 entries (subclusters) are not supported");
         return -ENOTSUP;
     }
-    if ((s->incompatible_features & QCOW2_INCOMPAT_COMPRESSION) || s->compression_type != 0) {
-        bdrv_set_error(bs, "compression type %u is not supported (only zlib)",
+    /* qcow2 spec, incompatible bit 3: set exactly when compression_type is not zlib */
+    bool bit = s->incompatible_features & QCOW2_INCOMPAT_COMPRESSION;
+    if (bit != (s->compression_type != QCOW2_COMPRESSION_ZLIB)) {
+        bdrv_set_error(bs, "qcow2: Compression type incompatible feature "
+                       "bit must %sbe set", bit ? "not " : "");
+        return -EINVAL;
+    }
+    if (s->compression_type > QCOW2_COMPRESSION_ZSTD) {
+        bdrv_set_error(bs, "qcow2: unknown compression type: %u",
                        s->compression_type);
+        return -ENOTSUP;
+    }
+    if (!qcow2_codec_supported(s->compression_type)) {
+        bdrv_set_error(bs, "qcow2: compression type %s is not built in (libzstd "
+                       "was not found when building)",
+                       qcow2_codec_name(s->compression_type));
         return -ENOTSUP;
     }
     if (crypt_method) {
@@ -364,6 +377,7 @@ static void qcow2_free_state(Qcow2State *s)
     free(s->pending_frees);
     free(s->decompressed);
     free(s->compressed_buffer);
+    qcow2_codec_free(s->decoder);
     memset(s, 0, sizeof(*s));
 }
 
@@ -482,6 +496,9 @@ static int build_header(BlockDriverState *bs, uint8_t *h, size_t *used)
         qcow2_put_be64(h + 88, s->autoclear_features);
         qcow2_put_be32(h + 96, s->refcount_order);     /* switches with the table */
         qcow2_put_be32(h + 100, s->header_length);
+        if (s->header_length > 104) {
+            h[104] = s->compression_type;
+        }
     }
     size_t format_length = strlen(bs->backing_format);
     if (bs->backing_file[0] && format_length) {
@@ -605,7 +622,8 @@ static void qcow2_dump_info(BlockDriverState *bs, FILE *out, bool json)
     if (json) {
         fprintf(out, "{\n        \"type\": \"qcow2\",\n        \"data\": {\n");
         fprintf(out, "            \"compat\": \"%s\",\n", v3 ? "1.1" : "0.10");
-        fprintf(out, "            \"compression-type\": \"zlib\",\n");
+        fprintf(out, "            \"compression-type\": \"%s\",\n",
+                qcow2_codec_name(s->compression_type));
         if (v3) {
             fprintf(out, "            \"lazy-refcounts\": %s,\n", yes_no[lazy]);
         }
@@ -619,7 +637,7 @@ static void qcow2_dump_info(BlockDriverState *bs, FILE *out, bool json)
     }
     fprintf(out, "Format specific information:\n");
     fprintf(out, "    compat: %s\n", v3 ? "1.1" : "0.10");
-    fprintf(out, "    compression type: zlib\n");
+    fprintf(out, "    compression type: %s\n", qcow2_codec_name(s->compression_type));
     if (v3) {
         fprintf(out, "    lazy refcounts: %s\n", yes_no[lazy]);
     }

@@ -468,7 +468,8 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
         return -EPERM;
     }
     bdrv_resolve_backing_name(bs->filename, e->filename, path, sizeof(path));
-    ret = block_file_open(path, bs->open_flags & (BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO |
+    int aio = BDRV_O_NATIVE_AIO | BDRV_O_IO_URING;
+    ret = block_file_open(path, bs->open_flags & (BDRV_O_NOCACHE | aio |
                                                   (e->access == EXTENT_RW ? BDRV_O_RDWR : 0)),
                           &e->file, &err);
     if (ret < 0) {

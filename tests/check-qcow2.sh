@@ -16,7 +16,10 @@
 #  4. feature bits and hostile headers: dirty bit repaired, unknown
 #     incompatible bits refused, corrupt bit honoured, malformed headers give a
 #     one-line error and qemu-img's exit status, never a crash;
-#  5. interoperability of snapshots, resize, amend and measure with qemu-img.
+#  5. interoperability of snapshots, resize, amend and measure with qemu-img;
+#  6. compression_type=zstd both ways with qemu-img: create, convert -c,
+#     compressed writes against the model, amend between zlib and zstd,
+#     inconsistent headers and bad options refused as qemu-img refuses them.
 NAME=check-qcow2
 . "${SRC:-.}/tests/common.sh"
 S="$BUILD/tests/qcow2/qcow2-stress"
@@ -451,5 +454,91 @@ for opts in cluster_size=65536 cluster_size=512 refcount_bits=1,cluster_size=409
     pass
   else echo "qemu-img: $a ours: $b" >"$T/log"; fail "measure -o $opts of an image"; fi
 done
+
+# --- 6. compression_type=zstd ---
+if ! "$Q" create -q -f qcow2 -o compression_type=zstd "$T/zstd-probe.qcow2" 1M >"$T/log" 2>&1; then
+  skip "zstd: $(cat "$T/log") (Debian package libzstd-dev at build time)"
+else
+  seed=41
+  for opts in compression_type=zstd compression_type=zstd,cluster_size=4096,refcount_bits=2 \
+              compression_type=zstd,cluster_size=2M; do
+    model_run "$opts" $seed
+    seed=$((seed + 1))
+  done
+  model_run compression_type=zstd,cluster_size=65536 44 "$T/base.qcow2"
+  t "zstd: qemu-img reports our image's compression type" \
+    sh -c "qemu-img info --output=json '$T/model.qcow2' | jq -e '.\"format-specific\".data.\"compression-type\" == \"zstd\"'"
+  t "zstd: our info reports what qemu-img reports" sh -c \
+    "[ \"\$('$Q' info '$T/model.qcow2' | grep 'compression type')\" = \"\$(qemu-img info '$T/model.qcow2' | grep 'compression type')\" ]"
+  # data with a compressible part, an incompressible part, zeros and a short tail
+  { seq 1 150000; head -c 1M /dev/urandom; head -c 300k /dev/zero; seq 1 999; } >"$T/mixed.raw"
+  truncate -s %512 "$T/mixed.raw"     # whole sectors, as convert writes them
+  for cs in 65536 4096 512; do
+    o=compression_type=zstd,cluster_size=$cs
+    rm -f "$T/zours.qcow2" "$T/ztheirs.qcow2"
+    t "zstd: convert -c -o $o" "$Q" convert -c -O qcow2 -o $o "$T/mixed.raw" "$T/zours.qcow2"
+    t "  qemu-img reads it" qemu-img compare -f raw "$T/mixed.raw" "$T/zours.qcow2"
+    t "  passes qemu-img check" qemu-img check "$T/zours.qcow2"
+    t "  has compressed clusters for qemu-img" sh -c \
+      "qemu-img check --output=json '$T/zours.qcow2' | jq -e '.\"compressed-clusters\" > 0'"
+    qemu-img convert -c -O qcow2 -o $o "$T/mixed.raw" "$T/ztheirs.qcow2"
+    t "zstd: we read qemu-img's convert -c -o $o" "$Q" compare -f raw "$T/mixed.raw" "$T/ztheirs.qcow2"
+    same_check "zstd: our check of qemu-img's image agrees (-o $o)" "$T/ztheirs.qcow2"
+    t "zstd: we convert qemu-img's image back to raw" "$Q" convert -O raw "$T/ztheirs.qcow2" "$T/zback.raw"
+    t "  the same data" cmp "$T/mixed.raw" "$T/zback.raw"
+  done
+  # a stream that ends in the last sector of the file and one that does not
+  # decode to a full cluster are told apart
+  qemu-img convert -c -O qcow2 -o compression_type=zstd "$T/mixed.raw" "$T/ztrunc.qcow2"
+  truncate -s -600 "$T/ztrunc.qcow2"
+  qemu-img convert -O raw "$T/ztrunc.qcow2" "$T/zq.raw" >/dev/null 2>&1; qs=$?
+  "$Q" convert -O raw "$T/ztrunc.qcow2" "$T/zo.raw" >"$T/log" 2>&1; os=$?
+  t "zstd: a truncated image fails to convert where qemu-img's convert fails ($qs)" \
+    test "$os" != 0 -o "$qs" = 0
+
+  # amend: zlib <-> zstd keeps the data; qemu-img reads both steps
+  qemu-img convert -c -O qcow2 "$T/mixed.raw" "$T/zamend.qcow2"
+  qemu-io -c 'write -P 0x5c 64k 64k' "$T/zamend.qcow2" >/dev/null
+  qemu-img convert -O raw "$T/zamend.qcow2" "$T/zamend.raw"
+  for ty in zstd zlib zstd; do
+    t "amend -o compression_type=$ty" "$Q" amend -o compression_type=$ty "$T/zamend.qcow2"
+    t "  qemu-img sees $ty" sh -c "qemu-img info '$T/zamend.qcow2' | grep -q 'compression type: $ty'"
+    t "  same contents for qemu-img" qemu-img compare -f raw "$T/zamend.raw" "$T/zamend.qcow2"
+    t "  passes qemu-img check" qemu-img check "$T/zamend.qcow2"
+    t "  still compressed for qemu-img" sh -c \
+      "qemu-img check --output=json '$T/zamend.qcow2' | jq -e '.\"compressed-clusters\" > 0'"
+  done
+  t "qemu-io writes into the amended image" qemu-io -c 'write -P 0x6d 1M 64k' "$T/zamend.qcow2"
+  t "  passes qemu-img check" qemu-img check "$T/zamend.qcow2"
+  qemu-img snapshot -c s1 "$T/zamend.qcow2"
+  cp "$T/zamend.qcow2" "$T/zamend-before.qcow2"
+  t_status "amend -o compression_type refused with internal snapshots" 1 \
+    "$Q" amend -o compression_type=zlib "$T/zamend.qcow2"
+  t "  the image is left as it was" cmp "$T/zamend.qcow2" "$T/zamend-before.qcow2"
+
+  # refused options: qemu-img's status and message (the program name aside)
+  same_refusal() { # desc args...
+    desc=$1; shift
+    rm -f "$T/zbad.qcow2"; qemu-img "$@" >/dev/null 2>"$T/q.err"; qs=$?
+    rm -f "$T/zbad.qcow2"; "$Q" "$@" >/dev/null 2>"$T/o.err"; os=$?
+    { echo "status $os, qemu-img's $qs"; cat "$T/q.err" "$T/o.err"; } >"$T/log"
+    if [ $qs != 0 ] && [ $os = $qs ] && [ ! -e "$T/zbad.qcow2" ] &&
+       [ "$(sed 's/^qemu-img: //' "$T/q.err")" = "$(sed 's/^quetzal-img: //' "$T/o.err")" ]; then
+      pass; else fail "$desc"; fi
+  }
+  same_refusal "create -o compression_type=zstd,compat=0.10" \
+    create -q -f qcow2 -o compression_type=zstd,compat=0.10 "$T/zbad.qcow2" 1M
+  same_refusal "create -o compression_type=lz4" \
+    create -q -f qcow2 -o compression_type=lz4 "$T/zbad.qcow2" 1M
+  # headers where compression_type and incompatible bit 3 disagree, or an unknown type
+  qemu-img create -q -f qcow2 "$T/orig.qcow2" 1M
+  bad_header "compression_type zstd without incompatible bit 3" put_be "$H" 104 1 1
+  bad_header "incompatible bit 3 with compression_type zlib" put_be "$H" 72 8 8
+  bad_header "compression_type 2" eval 'put_be "$H" 104 1 2; put_be "$H" 72 8 8'
+  for poke in "104 1 1" "72 8 8"; do
+    cp "$T/orig.qcow2" "$H"; put_be "$H" $poke
+    same_refusal "info of a header with $poke: qemu-img's message" info "$H"
+  done
+fi
 
 results
