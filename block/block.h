@@ -61,6 +61,9 @@ typedef struct BlockCheckResult {
 typedef struct BlockDriverInfo {
     uint32_t cluster_size;
     bool is_dirty;
+    /* compressed writes give up on data that does not shrink about as fast
+     * as a sample would tell (zstd): callers need not sample first */
+    bool compression_skips_incompressible;
 } BlockDriverInfo;
 
 typedef struct BlockSnapshotInfo {

@@ -457,13 +457,12 @@ static int qcow2_open(BlockDriverState *bs, QDict *options, int flags)
     return ret;
 }
 
+/* The metadata caches are written out; bdrv_flush forces the host file
+ * unless cache=unsafe (where a forced flush here made every convert wait for
+ * the disk at the end). */
 static int qcow2_flush(BlockDriverState *bs)
 {
-    int ret = qcow2_flush_metadata(bs);
-    if (ret == 0) {
-        ret = block_file_flush(bs->file);
-    }
-    return ret;
+    return qcow2_flush_metadata(bs);
 }
 
 static void qcow2_close(BlockDriverState *bs)
@@ -609,6 +608,9 @@ static int qcow2_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
     Qcow2State *s = bs->opaque;
     bdi->cluster_size = (uint32_t)s->cluster_size;
     bdi->is_dirty = s->incompatible_features & QCOW2_INCOMPAT_DIRTY;
+    /* zstd checks whether a block shrinks before the real work (RFC 8878
+     * raw blocks): trying costs little more than a sample */
+    bdi->compression_skips_incompressible = s->compression_type == QCOW2_COMPRESSION_ZSTD;
     return 0;
 }
 

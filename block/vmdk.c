@@ -370,7 +370,10 @@ static int vmdk_flush(BlockDriverState *bs)
         if (e->stream_needs_eos && (ret = vmdk_write_eos(bs, e)) < 0) {
             return ret;
         }
-        if (e->owns_file && !bs->read_only && (ret = block_file_flush(e->file)) < 0) {
+        /* extent files are forced here (bdrv_flush forces the descriptor's),
+         * except under cache=unsafe */
+        if (e->owns_file && !bs->read_only && !(bs->open_flags & BDRV_O_NO_FLUSH) &&
+            (ret = block_file_flush(e->file)) < 0) {
             return vmdk_io_error(bs, e, "flush", ret);
         }
     }

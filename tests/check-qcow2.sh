@@ -496,6 +496,21 @@ else
   t "zstd: a truncated image fails to convert where qemu-img's convert fails ($qs)" \
     test "$os" != 0 -o "$qs" = 0
 
+  # a damaged zstd frame is an I/O error in one line, as qemu-img fails on it
+  qemu-img convert -c -O qcow2 -o compression_type=zstd "$T/mixed.raw" "$T/zdamaged.qcow2"
+  entry=$(get_be "$T/zdamaged.qcow2" "$(l2_table_of "$T/zdamaged.qcow2")" 8)
+  host=$((entry & ((1 << 54) - 1)))    # 64 KiB clusters: offset in bits 0-53
+  printf '\377\377\377\377\000\000\000\000\377\377\377\377' |
+    dd of="$T/zdamaged.qcow2" bs=1 seek=$((host + 24)) conv=notrunc 2>/dev/null
+  qemu-img convert -O raw "$T/zdamaged.qcow2" "$T/zq.raw" >/dev/null 2>&1; qs=$?
+  "$Q" convert -O raw "$T/zdamaged.qcow2" "$T/zo.raw" >"$T/zo.err" 2>&1; os=$?
+  { echo "status $os, qemu-img's $qs"; cat "$T/zo.err"; } >"$T/log"
+  if [ $qs != 0 ] && [ $os != 0 ] && [ "$(wc -l <"$T/zo.err")" = 1 ]; then pass; else
+    fail "zstd: a damaged frame fails convert in one line, as qemu-img's convert fails"; fi
+  qemu-img compare -f raw -F qcow2 "$T/mixed.raw" "$T/zdamaged.qcow2" >/dev/null 2>&1
+  t_status "zstd: compare of a damaged image exits as qemu-img's ($?)" $? \
+    "$Q" compare -f raw -F qcow2 "$T/mixed.raw" "$T/zdamaged.qcow2"
+
   # amend: zlib <-> zstd keeps the data; qemu-img reads both steps
   qemu-img convert -c -O qcow2 "$T/mixed.raw" "$T/zamend.qcow2"
   qemu-io -c 'write -P 0x5c 64k 64k' "$T/zamend.qcow2" >/dev/null
