@@ -375,11 +375,14 @@ static uint64_t stored_refcount(CheckState *c, uint64_t cluster, bool *usable)
     if (!offset) {
         return 0;
     }
-    if (qcow2_offset_in_cluster(s, offset) || (offset >> s->cluster_bits) >= c->nb_clusters) {
+    if (qcow2_offset_in_cluster(s, offset)) {
         /* unreadable refcount: the comparison cannot be made */
         *usable = false;
         return 0;
     }
+    /* a block past the end of the file reads as zeros (the image is opened
+     * for checking), so its clusters count as unreferenced, as qemu-img
+     * counts them */
     uint64_t value = 0;
     if (qcow2_get_refcount(c->bs, cluster, &value) < 0) {
         c->res->check_errors++;
@@ -466,8 +469,9 @@ static int check_copied_flags(CheckState *c)
     Qcow2State *s = c->s;
     for (uint32_t i = 0; i < s->l1_size; i++) {
         uint64_t l2_offset = s->l1_table[i] & QCOW2_L1E_OFFSET_MASK;
-        if (!l2_offset || qcow2_offset_in_cluster(s, l2_offset) ||
-            (l2_offset >> s->cluster_bits) >= c->nb_clusters) {
+        /* tables past the end of the file are judged too (their refcount
+         * is 0, and they read as zeros), as qemu-img does */
+        if (!l2_offset || qcow2_offset_in_cluster(s, l2_offset)) {
             continue;
         }
         bool usable;
@@ -487,7 +491,7 @@ static int check_copied_flags(CheckState *c)
             Qcow2ClusterType type = qcow2_cluster_type(s, entry);
             uint64_t host = entry & QCOW2_L2E_OFFSET_MASK;
             if ((type != QCOW2_CLUSTER_NORMAL && type != QCOW2_CLUSTER_ZERO_ALLOC) ||
-                qcow2_offset_in_cluster(s, host) || (host >> s->cluster_bits) >= c->nb_clusters) {
+                qcow2_offset_in_cluster(s, host)) {
                 continue;
             }
             refcount = stored_refcount(c, host >> s->cluster_bits, &usable);

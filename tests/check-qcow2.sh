@@ -246,6 +246,15 @@ poke_l1_copied() { # clear the COPIED flag of the first L1 entry
   l1=$(get_be "$1" 40 8)
   put_be "$1" "$l1" 4 $(($(get_be "$1" "$l1" 4) & 0x7fffffff))
 }
+# tables pointing past the end of the file (5 clusters after it)
+past_end_of() { cs=$(cluster_size_of "$1"); echo $((($(stat -c %s "$1") / cs + 5) * cs)); }
+put_entry() { # file offset value: a table entry with the COPIED bit (bit 63)
+  put_be "$1" "$2" 4 $(((1 << 31) | ($3 >> 32)))
+  put_be "$1" $(($2 + 4)) 4 $(($3 & 0xffffffff))
+}
+poke_l1_past_end() { put_entry "$1" $(($(get_be "$1" 40 8) + 8)) "$(past_end_of "$1")"; }
+poke_l2_past_end() { put_entry "$1" $(($(l2_table_of "$1") + 40 * 8)) "$(past_end_of "$1")"; }
+poke_reftable_past_end() { put_be "$1" "$(get_be "$1" 48 8)" 8 "$(past_end_of "$1")"; }
 corrupt_case "refcount of a data cluster zeroed" cluster_size=65536 poke_refcount_zero
 corrupt_case "refcount of a data cluster zeroed (v2, 4k)" compat=0.10,cluster_size=4096 poke_refcount_zero
 corrupt_case "leaked cluster" cluster_size=65536 poke_refcount_leak
@@ -254,6 +263,9 @@ corrupt_case "unaligned L2 entry" cluster_size=65536 poke_l2_unaligned
 corrupt_case "L2 COPIED flag cleared" cluster_size=65536 poke_copied_flag
 corrupt_case "L1 COPIED flag cleared" cluster_size=4096 poke_l1_copied
 corrupt_case "unaligned refcount table entry" cluster_size=65536 poke_reftable_unaligned intact
+corrupt_case "L1 entry past the end of the file" cluster_size=4096 poke_l1_past_end
+corrupt_case "L2 entry past the end of the file" cluster_size=4096 poke_l2_past_end
+corrupt_case "refcount block past the end of the file" cluster_size=4096 poke_reftable_past_end intact
 
 # -r leaks fixes leaks only, like qemu-img
 corrupt_base cluster_size=65536
