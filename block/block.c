@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "block/block_int.h"
+#include "block/file-uring.h"
 
 #define PROBE_BYTES 2048
 #define MAX_CHAIN_DEPTH 256
@@ -80,6 +81,23 @@ bool bdrv_supports_backing(const char *format)
 {
     const BlockDriver *drv = bdrv_find_format(format);
     return drv && drv->supports_backing;
+}
+
+int bdrv_parse_aio(const char *mode, int *flags)
+{
+    if (!strcmp(mode, "threads")) {
+        *flags &= ~(BDRV_O_NATIVE_AIO | BDRV_O_IO_URING);
+    } else if (!strcmp(mode, "native")) {
+        *flags = (*flags & ~BDRV_O_IO_URING) | BDRV_O_NATIVE_AIO;
+    } else if (!strcmp(mode, "io_uring")) {
+        if (!block_uring_built_in()) {
+            return -ENOTSUP;
+        }
+        *flags = (*flags & ~BDRV_O_NATIVE_AIO) | BDRV_O_IO_URING;
+    } else {
+        return -EINVAL;
+    }
+    return 0;
 }
 
 int bdrv_parse_prealloc(const char *text)
@@ -200,6 +218,19 @@ static int identify(const char *filename, FileIdentity *id)
     return 0;
 }
 
+/* Appends text to buf (size bytes, *used of them taken), cutting it short
+ * when full. */
+static void append_text(char *buf, size_t size, size_t *used, const char *text)
+{
+    size_t n = strlen(text);
+    if (n > size - 1 - *used) {
+        n = size - 1 - *used;
+    }
+    memcpy(buf + *used, text, n);
+    *used += n;
+    buf[*used] = '\0';
+}
+
 /* Opens the backing chain below top, read-only, refusing loops and chains
  * deeper than MAX_CHAIN_DEPTH. */
 static int open_backing_chain(BlockDriverState *top, QDict *options, int flags,
@@ -212,7 +243,15 @@ static int open_backing_chain(BlockDriverState *top, QDict *options, int flags,
     }
     const char *forced_format = options ? qdict_get(options, "backing.driver") : NULL;
     int backing_flags = flags & ~(BDRV_O_RDWR);
+    /* errors read as qemu-img's: "Could not open 'top': Could not open
+     * backing file: " once per level down to the failing image */
+    char prefix[sizeof(err->msg)];
+    size_t used = 0;
+    append_text(prefix, sizeof(prefix), &used, "Could not open '");
+    append_text(prefix, sizeof(prefix), &used, top->filename);
+    append_text(prefix, sizeof(prefix), &used, "': ");
     for (BlockDriverState *bs = top; bs->backing_file[0]; bs = bs->backing) {
+        append_text(prefix, sizeof(prefix), &used, "Could not open backing file: ");
         char path[4096];
         bdrv_resolve_backing_name(bs->filename, bs->backing_file, path, sizeof(path));
         FileIdentity id;
@@ -234,7 +273,7 @@ static int open_backing_chain(BlockDriverState *top, QDict *options, int flags,
         const char *format = bs == top && forced_format ? forced_format : bs->backing_format;
         const BlockDriver *drv = NULL;
         if (format[0] && !(drv = bdrv_find_format(format))) {
-            block_error_set(err, "Could not open backing file '%s': unknown format '%s'", path, format);
+            block_error_set(err, "%sUnknown driver '%s'", prefix, format);
             return -EINVAL;
         }
         BlockErrorInfo backing_err = { "" };
@@ -243,8 +282,7 @@ static int open_backing_chain(BlockDriverState *top, QDict *options, int flags,
             if (flags & BDRV_O_UNSAFE_BACKING) {
                 return 0;
             }
-            block_error_set(err, "Could not open backing file of '%s': %s",
-                     bs->filename, backing_err.msg);
+            block_error_set(err, "%s%s", prefix, backing_err.msg);
             return -ENOENT;
         }
     }

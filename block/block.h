@@ -28,6 +28,7 @@ typedef struct QDict QDict;          /* string key -> string value options (bloc
  * image at open or failing with an I/O error; guest data reads past the end are
  * still I/O errors */
 #define BDRV_O_CHECK      0x1000
+#define BDRV_O_IO_URING   0x2000     /* aio=io_uring (liburing); falls back to threads */
 
 /* write request flags */
 #define BDRV_REQ_FUA       0x1
@@ -60,6 +61,9 @@ typedef struct BlockCheckResult {
 typedef struct BlockDriverInfo {
     uint32_t cluster_size;
     bool is_dirty;
+    /* compressed writes give up on data that does not shrink about as fast
+     * as a sample would tell (zstd): callers need not sample first */
+    bool compression_skips_incompressible;
 } BlockDriverInfo;
 
 typedef struct BlockSnapshotInfo {
@@ -167,6 +171,9 @@ int bdrv_block_status_chain(BlockDriverState *bs, BlockDriverState *base, uint64
 #define BDRV_PREALLOC_FALLOC   2
 #define BDRV_PREALLOC_FULL     3
 int bdrv_parse_prealloc(const char *text);      /* -1 when not one of the names */
+/* QEMU's aio= names: threads, native (libaio), io_uring; sets the flag in
+ * *flags. -EINVAL for another name, -ENOTSUP for io_uring without liburing */
+int bdrv_parse_aio(const char *mode, int *flags);
 int bdrv_truncate(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc);
 int bdrv_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
 int bdrv_get_info(BlockDriverState *bs, BlockDriverInfo *bdi);

@@ -2,7 +2,10 @@
  * The host file under every image: plain files and block devices.
  * aio=threads runs batches of requests on a thread pool; aio=native submits
  * them to the kernel with libaio (Linux io_submit), which only behaves
- * asynchronously with O_DIRECT (cache=none). With O_DIRECT, requests that are
+ * asynchronously with O_DIRECT (cache=none); aio=io_uring queues them on an
+ * io_uring (file-uring.c), asynchronous with the page cache too. Single
+ * requests are plain system calls under threads and io_uring (a ring round
+ * trip costs more than it saves for one). With O_DIRECT, requests that are
  * not aligned to the device's logical block go through an aligned bounce buffer.
  */
 #include <errno.h>
@@ -18,6 +21,7 @@
 
 #include "config-host.h"
 #include "block/block_int.h"
+#include "block/file-uring.h"
 #include "block/thread-pool.h"
 
 #ifdef CONFIG_LIBAIO
@@ -25,6 +29,7 @@
 #endif
 
 #define NATIVE_AIO_DEPTH 128
+#define URING_DEPTH 128
 #define ZERO_CHUNK (1024 * 1024)
 
 struct BlockFile {
@@ -35,6 +40,7 @@ struct BlockFile {
     pthread_mutex_t unaligned_lock;  /* read-modify-write of partial blocks */
     pthread_mutex_t pool_lock;
     ThreadPool *pool;                /* aio=threads, created on first batch */
+    BlockUring *uring;               /* aio=io_uring */
 #ifdef CONFIG_LIBAIO
     io_context_t aio_context;
     bool native;
@@ -200,6 +206,9 @@ int block_file_open(const char *filename, int flags, BlockFile **out, BlockError
         f->native = io_setup(NATIVE_AIO_DEPTH, &f->aio_context) == 0;
     }
 #endif
+    if (flags & BDRV_O_IO_URING) {
+        f->uring = block_uring_new(fd, URING_DEPTH);     /* NULL: threads instead */
+    }
     *out = f;
     return 0;
 }
@@ -215,6 +224,7 @@ void block_file_close(BlockFile *f)
     }
 #endif
     thread_pool_free(f->pool);
+    block_uring_free(f->uring);
     pthread_mutex_destroy(&f->unaligned_lock);
     pthread_mutex_destroy(&f->pool_lock);
     close(f->fd);
@@ -488,6 +498,32 @@ static int native_submit(BlockFile *f, BlockFileRequest *reqs, unsigned count)
 }
 #endif
 
+static void run_request_fallback(void *req, void *context)
+{
+    run_request(req, context);
+}
+
+/* The aligned requests go to the ring; the others run here. */
+static int uring_submit(BlockFile *f, BlockFileRequest *reqs, unsigned count)
+{
+    BlockFileRequest **ring_reqs = malloc(count * sizeof(*ring_reqs));
+    if (!ring_reqs) {
+        return -ENOMEM;
+    }
+    unsigned n = 0;
+    for (unsigned i = 0; i < count; i++) {
+        if (!is_aligned(f, reqs[i].offset, reqs[i].bytes, reqs[i].buf) ||
+            (reqs[i].write && !f->writable)) {
+            run_request(&reqs[i], f);
+        } else {
+            ring_reqs[n++] = &reqs[i];
+        }
+    }
+    int ret = block_uring_submit(f->uring, ring_reqs, n, run_request_fallback, f);
+    free(ring_reqs);
+    return ret;
+}
+
 int block_file_submit(BlockFile *f, BlockFileRequest *reqs, unsigned count)
 {
     int ret = 0;
@@ -496,7 +532,9 @@ int block_file_submit(BlockFile *f, BlockFileRequest *reqs, unsigned count)
         ret = native_submit(f, reqs, count);
     } else
 #endif
-    if (count == 1) {
+    if (f->uring && count > 1) {
+        ret = uring_submit(f, reqs, count);
+    } else if (count == 1) {
         run_request(reqs, f);
     } else {
         pthread_mutex_lock(&f->pool_lock);

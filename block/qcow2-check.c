@@ -25,8 +25,9 @@
 typedef struct CheckState {
     BlockDriverState *bs;
     Qcow2State *s;
-    uint32_t *refs;            /* computed references per cluster */
-    uint64_t nb_clusters;      /* clusters the file holds (rounded up) */
+    uint32_t *refs;            /* computed references per cluster (nb_clusters + 1 room) */
+    uint64_t nb_clusters;      /* clusters counted: the file's (rounded up), one more at most */
+    uint64_t file_length;
     BlockCheckResult *res;
     int fix;
     bool quiet;
@@ -50,6 +51,24 @@ static void report(CheckState *c, const char *fmt, ...)
     }
 }
 
+/* Whether [offset, offset+bytes) lies in the file. Like qemu-img, a region
+ * reaching less than one cluster past the end of the file is accepted (a
+ * compressed cluster at the end) and widens the counted range by one cluster. */
+static bool reference_in_file(CheckState *c, uint64_t offset, uint64_t bytes)
+{
+    uint64_t last = (offset + bytes - 1) >> c->s->cluster_bits;
+    if (last < c->nb_clusters && offset + bytes > offset) {
+        return true;
+    }
+    uint64_t file_clusters = qcow2_div_round_up(c->file_length, c->s->cluster_size);
+    if (offset + bytes <= offset || last != file_clusters ||
+        offset + bytes - c->file_length >= c->s->cluster_size) {
+        return false;
+    }
+    c->nb_clusters = file_clusters + 1;
+    return true;
+}
+
 /* Counts one reference to every cluster touching [offset, offset+bytes);
  * false (and a corruption) when that lies outside the file. */
 static bool add_reference(CheckState *c, uint64_t offset, uint64_t bytes, const char *what)
@@ -57,15 +76,24 @@ static bool add_reference(CheckState *c, uint64_t offset, uint64_t bytes, const 
     if (bytes == 0) {
         return true;
     }
-    uint64_t first = offset >> c->s->cluster_bits;
-    uint64_t last = (offset + bytes - 1) >> c->s->cluster_bits;
-    if (last >= c->nb_clusters || last < first) {
+    if (!reference_in_file(c, offset, bytes)) {
         report(c, "ERROR %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes) is beyond the end "
                "of the image file", what, offset, bytes);
         c->res->corruptions++;
         return false;
     }
+    uint64_t first = offset >> c->s->cluster_bits;
+    uint64_t last = (offset + bytes - 1) >> c->s->cluster_bits;
     for (uint64_t i = first; i <= last; i++) {
+        /* a reference more than the refcount width can count is a
+         * corruption of its own and the count stays at the maximum, as
+         * qemu-img counts it (a rebuild then keeps the cluster in use) */
+        if (c->refs[i] >= c->s->refcount_max) {
+            report(c, "ERROR cluster %" PRIu64 ": more references than refcount_bits=%u "
+                   "can count", i, c->s->refcount_bits);
+            c->res->corruptions++;
+            continue;
+        }
         c->refs[i]++;
     }
     return true;
@@ -347,11 +375,14 @@ static uint64_t stored_refcount(CheckState *c, uint64_t cluster, bool *usable)
     if (!offset) {
         return 0;
     }
-    if (qcow2_offset_in_cluster(s, offset) || (offset >> s->cluster_bits) >= c->nb_clusters) {
+    if (qcow2_offset_in_cluster(s, offset)) {
         /* unreadable refcount: the comparison cannot be made */
         *usable = false;
         return 0;
     }
+    /* a block past the end of the file reads as zeros (the image is opened
+     * for checking), so its clusters count as unreferenced, as qemu-img
+     * counts them */
     uint64_t value = 0;
     if (qcow2_get_refcount(c->bs, cluster, &value) < 0) {
         c->res->check_errors++;
@@ -359,30 +390,12 @@ static uint64_t stored_refcount(CheckState *c, uint64_t cluster, bool *usable)
     return value;
 }
 
-/* The highest cluster any existing refcount block can describe. */
-static uint64_t refcount_coverage(const Qcow2State *s)
-{
-    uint64_t end = 0;
-    for (uint64_t t = 0; t < s->refcount_table_size; t++) {
-        if (s->refcount_table[t] & QCOW2_REFTABLE_OFFSET_MASK) {
-            end = (t + 1) << s->refblock_bits;
-        }
-    }
-    return end;
-}
-
 /* Compares stored and computed refcounts; fixes leaks when asked. */
 static void compare_one(CheckState *c, uint64_t i, uint64_t stored, bool *needs_rebuild)
 {
     Qcow2State *s = c->s;
-    uint64_t computed = i < c->nb_clusters ? c->refs[i] : 0;
+    uint64_t computed = c->refs[i];
     if (stored == computed) {
-        return;
-    }
-    if (computed > s->refcount_max) {
-        report(c, "ERROR cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64
-               " exceeds the refcount width", i, stored, computed);
-        c->res->corruptions++;
         return;
     }
     if (stored < computed) {
@@ -406,17 +419,15 @@ static void compare_one(CheckState *c, uint64_t i, uint64_t stored, bool *needs_
     }
 }
 
-/* Compares stored and computed refcounts block by block (clusters past the
- * end of the file too, as far as existing refcount blocks describe them, up
- * to a bound); fixes leaks when asked. */
+/* Compares stored and computed refcounts block by block over the counted
+ * clusters; fixes leaks when asked. Refcounts stored for clusters past the
+ * end of the file are not looked at: nothing there can be referenced, and
+ * qemu-img neither reports nor repairs them either, so both tools agree on
+ * an image after a crash in the middle of an allocation. */
 static int compare_refcounts(CheckState *c, bool *needs_rebuild)
 {
     Qcow2State *s = c->s;
-    uint64_t per_block = 1ull << s->refblock_bits;
-    uint64_t end = refcount_coverage(s), highest = 0, beyond_budget = MAX_CHECKED_CLUSTERS;
-    if (end < c->nb_clusters) {
-        end = c->nb_clusters;
-    }
+    uint64_t per_block = 1ull << s->refblock_bits, end = c->nb_clusters, highest = 0;
     for (uint64_t first = 0; first < end; first += per_block) {
         uint64_t last = first + per_block < end ? first + per_block : end;
         bool usable;
@@ -424,12 +435,6 @@ static int compare_refcounts(CheckState *c, bool *needs_rebuild)
         uint64_t t = first >> s->refblock_bits;
         uint64_t offset = t < s->refcount_table_size
                           ? s->refcount_table[t] & QCOW2_REFTABLE_OFFSET_MASK : 0;
-        if (first >= c->nb_clusters && (!offset || !usable || beyond_budget < per_block)) {
-            continue;       /* nothing counted there and nothing (usable) stored */
-        }
-        if (first >= c->nb_clusters) {
-            beyond_budget -= per_block;
-        }
         uint8_t *block = NULL;
         if (usable && offset && qcow2_cache_get(c->bs, &s->refblock_cache, offset, &block) < 0) {
             c->res->check_errors++;
@@ -437,12 +442,12 @@ static int compare_refcounts(CheckState *c, bool *needs_rebuild)
         }
         for (uint64_t i = first; i < last; i++) {
             if (!usable) {
-                highest = i < c->nb_clusters && c->refs[i] ? i + 1 : highest;
+                highest = c->refs[i] ? i + 1 : highest;
                 c->res->check_errors++;
                 continue;
             }
             uint64_t stored = block ? qcow2_refcount_from_block(s, block, i - first) : 0;
-            if (stored || (i < c->nb_clusters && c->refs[i])) {
+            if (stored || c->refs[i]) {
                 highest = i + 1;
             }
             compare_one(c, i, stored, needs_rebuild);
@@ -464,8 +469,9 @@ static int check_copied_flags(CheckState *c)
     Qcow2State *s = c->s;
     for (uint32_t i = 0; i < s->l1_size; i++) {
         uint64_t l2_offset = s->l1_table[i] & QCOW2_L1E_OFFSET_MASK;
-        if (!l2_offset || qcow2_offset_in_cluster(s, l2_offset) ||
-            (l2_offset >> s->cluster_bits) >= c->nb_clusters) {
+        /* tables past the end of the file are judged too (their refcount
+         * is 0, and they read as zeros), as qemu-img does */
+        if (!l2_offset || qcow2_offset_in_cluster(s, l2_offset)) {
             continue;
         }
         bool usable;
@@ -485,7 +491,7 @@ static int check_copied_flags(CheckState *c)
             Qcow2ClusterType type = qcow2_cluster_type(s, entry);
             uint64_t host = entry & QCOW2_L2E_OFFSET_MASK;
             if ((type != QCOW2_CLUSTER_NORMAL && type != QCOW2_CLUSTER_ZERO_ALLOC) ||
-                qcow2_offset_in_cluster(s, host) || (host >> s->cluster_bits) >= c->nb_clusters) {
+                qcow2_offset_in_cluster(s, host)) {
                 continue;
             }
             refcount = stored_refcount(c, host >> s->cluster_bits, &usable);
@@ -566,6 +572,11 @@ static void fill_rebuilt_block(const CheckState *c, uint64_t t, uint64_t area_st
         if (i >= area_start && i < area_end) {
             value = 1;
         }
+        /* more references than the width holds: keep the cluster in use at
+         * the highest count (qemu-img saturates too), never a wrapped 0 */
+        if (value > s->refcount_max) {
+            value = s->refcount_max;
+        }
         qcow2_refcount_to_block(s, block, j, value);
     }
 }
@@ -628,6 +639,21 @@ static int rebuild_refcounts(CheckState *c)
     return 0;
 }
 
+/* Sizes the computed counts for a file of length bytes (one cluster of room
+ * for a reference reaching just past its end). */
+static int init_counts(CheckState *c, int64_t length)
+{
+    c->file_length = (uint64_t)length;
+    c->nb_clusters = qcow2_div_round_up((uint64_t)length, c->s->cluster_size);
+    if (c->nb_clusters > MAX_CHECKED_CLUSTERS) {
+        bdrv_set_error(c->bs, "'%s' has too many clusters (%llu) to be checked",
+                       c->bs->filename, (unsigned long long)c->nb_clusters);
+        return -EFBIG;
+    }
+    c->refs = calloc(c->nb_clusters + 1, sizeof(*c->refs));
+    return c->refs ? 0 : -ENOMEM;
+}
+
 static int run_check(BlockDriverState *bs, BlockCheckResult *res, int fix, bool quiet,
                      bool *needs_rebuild)
 {
@@ -638,19 +664,13 @@ static int run_check(BlockDriverState *bs, BlockCheckResult *res, int fix, bool 
     }
     CheckState c = { .bs = bs, .s = s, .res = res, .fix = fix, .quiet = quiet,
                      .count_refcount_structures = true };
-    c.nb_clusters = qcow2_div_round_up((uint64_t)length, s->cluster_size);
-    if (c.nb_clusters > MAX_CHECKED_CLUSTERS) {
-        bdrv_set_error(bs, "'%s' has too many clusters (%llu) to be checked", bs->filename,
-                       (unsigned long long)c.nb_clusters);
-        return -EFBIG;
-    }
-    c.refs = calloc(c.nb_clusters ? c.nb_clusters : 1, sizeof(*c.refs));
-    if (!c.refs) {
-        return -ENOMEM;
+    int ret = init_counts(&c, length);
+    if (ret < 0) {
+        return ret;
     }
     memset(res, 0, sizeof(*res));
     res->total_clusters = qcow2_div_round_up(bs->total_size, s->cluster_size);
-    int ret = compute_references(&c);
+    ret = compute_references(&c);
     *needs_rebuild = c.bad_refblocks;
     if (ret == 0) {
         ret = compare_refcounts(&c, needs_rebuild);
@@ -726,13 +746,9 @@ int qcow2_change_refcount_order(BlockDriverState *bs, unsigned refcount_order)
     BlockCheckResult scratch;
     memset(&scratch, 0, sizeof(scratch));
     CheckState c = { .bs = bs, .s = s, .res = &scratch, .quiet = true };
-    c.nb_clusters = qcow2_div_round_up((uint64_t)length, s->cluster_size);
-    if (c.nb_clusters > MAX_CHECKED_CLUSTERS) {
-        return -EFBIG;
-    }
-    c.refs = calloc(c.nb_clusters ? c.nb_clusters : 1, sizeof(*c.refs));
-    if (!c.refs) {
-        return -ENOMEM;
+    ret = init_counts(&c, length);
+    if (ret < 0) {
+        return ret;
     }
     ret = compute_references(&c);
     unsigned old_order = s->refcount_order;

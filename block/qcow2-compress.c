@@ -1,6 +1,6 @@
 /*
- * qcow2 compressed clusters: raw deflate streams (zlib, window bits 12) packed
- * at byte granularity into host clusters (qcow2 spec, "Compressed Clusters
+ * qcow2 compressed clusters: streams of the image's compression type
+ * (qcow2-codec.c) packed at byte granularity into host clusters (qcow2 spec, "Compressed Clusters
  * Descriptor"). Writes compress the clusters of a request on several threads,
  * then store them one after another in freshly allocated clusters.
  */
@@ -9,32 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "block/format-common.h"
 #include "block/qcow2.h"
 
-#define COMPRESS_WINDOW_BITS (-12)   /* raw deflate, 4 KiB window, as QEMU writes */
 #define MAX_COMPRESS_THREADS 8
-
-static int inflate_cluster(const uint8_t *in, size_t in_size, uint8_t *out, size_t out_size)
-{
-    z_stream strm;
-    memset(&strm, 0, sizeof(strm));
-    if (inflateInit2(&strm, COMPRESS_WINDOW_BITS) != Z_OK) {
-        return -ENOMEM;
-    }
-    strm.next_in = (uint8_t *)in;
-    strm.avail_in = (uInt)in_size;
-    strm.next_out = out;
-    strm.avail_out = (uInt)out_size;
-    int ret = inflate(&strm, Z_FINISH);
-    /* the stream may end in a sector shared with the next cluster's data:
-     * success is a full cluster of output */
-    bool ok = (ret == Z_STREAM_END || ret == Z_BUF_ERROR || ret == Z_OK) && strm.avail_out == 0;
-    inflateEnd(&strm);
-    return ok ? 0 : -EIO;
-}
 
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offset_in_cluster,
                           uint64_t bytes, uint8_t *buf)
@@ -47,6 +26,9 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
             return -ENOMEM;
         }
         s->decompressed_entry = 0;
+    }
+    if (!s->decoder && !(s->decoder = qcow2_codec_new(s->compression_type))) {
+        return -ENOMEM;
     }
     if (s->decompressed_entry != l2_entry) {
         uint64_t csize;
@@ -70,7 +52,8 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
             return ret;
         }
         s->decompressed_entry = 0;
-        ret = inflate_cluster(s->compressed_buffer, csize, s->decompressed, s->cluster_size);
+        ret = qcow2_codec_decompress(s->decoder, s->compressed_buffer, csize, s->decompressed,
+                                     s->cluster_size);
         if (ret < 0) {
             bdrv_set_error(bs, "compressed cluster at host offset %llu of '%s' is corrupt",
                            (unsigned long long)host, bs->filename);
@@ -93,47 +76,34 @@ typedef struct CompressWork {
     CompressJob *jobs;
     size_t nb_jobs;
     size_t cluster_size;
+    unsigned type;                /* compression_type */
     size_t next;
     pthread_mutex_t lock;
 } CompressWork;
 
-static void compress_one(CompressJob *job, size_t cluster_size)
-{
-    z_stream strm;
-    memset(&strm, 0, sizeof(strm));
-    job->size = 0;
-    if (deflateInit2(&strm, Z_DEFAULT_COMPRESSION, Z_DEFLATED, COMPRESS_WINDOW_BITS, 9,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
-        return;
-    }
-    strm.next_in = (uint8_t *)job->input;
-    strm.avail_in = (uInt)cluster_size;
-    strm.next_out = job->output;
-    /* compressed data as large as the cluster is stored plain */
-    strm.avail_out = (uInt)cluster_size - 1;
-    if (deflate(&strm, Z_FINISH) == Z_STREAM_END) {
-        job->size = cluster_size - 1 - strm.avail_out;
-    }
-    deflateEnd(&strm);
-}
-
 static void *compress_worker(void *opaque)
 {
     CompressWork *work = opaque;
+    Qcow2Codec *codec = qcow2_codec_new(work->type);
     for (;;) {
         pthread_mutex_lock(&work->lock);
         size_t i = work->next++;
         pthread_mutex_unlock(&work->lock);
         if (i >= work->nb_jobs) {
-            return NULL;
+            break;
         }
-        compress_one(&work->jobs[i], work->cluster_size);
+        CompressJob *job = &work->jobs[i];
+        /* compressed data as large as the cluster is stored plain (size 0) */
+        job->size = codec ? qcow2_codec_compress(codec, job->input, work->cluster_size,
+                                                 job->output, work->cluster_size - 1) : 0;
     }
+    qcow2_codec_free(codec);
+    return NULL;
 }
 
-static void compress_all(CompressJob *jobs, size_t nb, size_t cluster_size)
+static void compress_all(CompressJob *jobs, size_t nb, size_t cluster_size, unsigned type)
 {
-    CompressWork work = { jobs, nb, cluster_size, 0, PTHREAD_MUTEX_INITIALIZER };
+    CompressWork work = { jobs, nb, cluster_size, type, 0, PTHREAD_MUTEX_INITIALIZER };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nb_threads = cpus > 1 ? (size_t)cpus : 1;
     if (nb_threads > MAX_COMPRESS_THREADS) {
@@ -341,7 +311,7 @@ int qcow2_co_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t b
         jobs[i].input = source + i * s->cluster_size;
         jobs[i].output = outputs + i * s->cluster_size;
     }
-    compress_all(jobs, nb, s->cluster_size);
+    compress_all(jobs, nb, s->cluster_size, s->compression_type);
     int ret = store_compressed(bs, offset, jobs, nb);
     /* clusters that do not shrink are stored as normal clusters */
     for (size_t i = 0; ret == 0 && i < nb; i++) {

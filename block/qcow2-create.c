@@ -45,6 +45,7 @@ typedef struct CreateSettings {
     bool lazy_refcounts;
     const char *backing_file;
     const char *backing_fmt;
+    unsigned compression_type;
 } CreateSettings;
 
 static int error_out(BlockErrorInfo *err, int ret, const char *fmt, const char *arg)
@@ -117,6 +118,9 @@ static int parse_create_options(QDict *options, CreateSettings *c, BlockErrorInf
         return error_out(err, -EINVAL, "Parameter 'preallocation' does not accept value '%s'",
                          text);
     }
+    text = options ? qdict_get(options, "compression_type") : NULL;
+    int type = text ? qcow2_codec_parse(text) : QCOW2_COMPRESSION_ZLIB;
+    c->compression_type = type < 0 ? QCOW2_COMPRESSION_ZLIB : (unsigned)type;
     c->backing_file = options ? qdict_get(options, "backing_file") : NULL;
     c->backing_fmt = options ? qdict_get(options, "backing_fmt") : NULL;
     if (c->backing_file && !c->backing_file[0]) {
@@ -150,9 +154,17 @@ static int check_create_settings(QDict *options, const CreateSettings *c, BlockE
         return error_out(err, -ENOTSUP, "%s", "extended L2 entries are not supported");
     }
     text = options ? qdict_get(options, "compression_type") : NULL;
-    if (text && strcmp(text, "zlib")) {
-        return error_out(err, -ENOTSUP, "compression type '%s' is not supported (only zlib)",
+    if (text && qcow2_codec_parse(text) < 0) {
+        return error_out(err, -EINVAL, "Parameter 'compression-type' does not accept value '%s'",
                          text);
+    }
+    if (c->compression_type != QCOW2_COMPRESSION_ZLIB && c->version < 3) {
+        return error_out(err, -EINVAL, "%s", "Non-zlib compression type is only supported with "
+                         "compatibility level 1.1 and above (use version=v3 or greater)");
+    }
+    if (!qcow2_codec_supported(c->compression_type)) {
+        return error_out(err, -ENOTSUP, "compression type '%s' is not built in (libzstd was "
+                         "not found when building)", text);
     }
     if (c->backing_file && strlen(c->backing_file) > QCOW2_MAX_BACKING_NAME) {
         return error_out(err, -EINVAL, "%s", "Backing file name too long");
@@ -196,6 +208,9 @@ static int write_skeleton(int fd, const CreateSettings *c)
         qcow2_put_be64(h + 80, c->lazy_refcounts ? QCOW2_COMPAT_LAZY_REFCOUNTS : 0);
         qcow2_put_be32(h + 96, c->refcount_order);
         qcow2_put_be32(h + 100, QCOW2_HEADER_V3_LENGTH + 8);   /* with compression_type */
+        /* qcow2 spec: a compression type other than zlib sets incompatible bit 3 */
+        h[104] = (uint8_t)c->compression_type;
+        qcow2_put_be64(h + 72, c->compression_type ? QCOW2_INCOMPAT_COMPRESSION : 0);
     }
     qcow2_put_be64(buf + cluster_size, 2 * cluster_size);
     Qcow2State geometry = { .refcount_order = c->refcount_order,
@@ -524,6 +539,14 @@ int qcow2_amend(BlockDriverState *bs, QDict *options)
     }
     if (ret == 0 && qdict_get(options, "refcount_bits")) {
         ret = qcow2_change_refcount_order(bs, c.refcount_order);
+    }
+    const char *type = qdict_get(options, "compression_type");
+    if (ret == 0 && type && qcow2_codec_parse(type) < 0) {
+        bdrv_set_error(bs, "Parameter 'compression-type' does not accept value '%s'", type);
+        return -EINVAL;
+    }
+    if (ret == 0 && type) {
+        ret = qcow2_change_compression_type(bs, c.compression_type);
     }
     if (ret == 0 && c.has_size && c.size != bs->total_size) {
         ret = qcow2_co_truncate(bs, c.size, true, BDRV_PREALLOC_OFF);

@@ -53,6 +53,10 @@
 #define QCOW2_INCOMPAT_COMPRESSION  (1ull << 3)
 #define QCOW2_INCOMPAT_EXTL2        (1ull << 4)
 #define QCOW2_INCOMPAT_SUPPORTED    (QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT)
+
+/* header byte 104, compression_type (present when the header is longer) */
+#define QCOW2_COMPRESSION_ZLIB      0
+#define QCOW2_COMPRESSION_ZSTD      1
 #define QCOW2_COMPAT_LAZY_REFCOUNTS (1ull << 0)
 
 /* qcow2 spec, "Header extensions" */
@@ -168,6 +172,7 @@ typedef struct Qcow2State {
     uint64_t decompressed_entry;
     uint8_t *decompressed;
     uint8_t *compressed_buffer;
+    struct Qcow2Codec *decoder;
 } Qcow2State;
 
 /* --- byte order helpers (all numbers in qcow2 are big endian) --- */
@@ -283,6 +288,23 @@ int qcow2_set_l2_entry(BlockDriverState *bs, uint64_t guest_offset, uint64_t ent
 /* --- qcow2-overlap.c --- */
 /* -EIO (and the image marked corrupt) when [offset, offset+bytes) holds metadata */
 int qcow2_check_overlap(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
+
+/* --- qcow2-codec.c: one compressed cluster, per compression_type --- */
+typedef struct Qcow2Codec Qcow2Codec;
+int qcow2_codec_parse(const char *name);            /* -1: no such type */
+const char *qcow2_codec_name(unsigned type);
+bool qcow2_codec_supported(unsigned type);          /* built in */
+Qcow2Codec *qcow2_codec_new(unsigned type);         /* one per thread */
+void qcow2_codec_free(Qcow2Codec *c);
+/* compressed size, 0 when it does not fit in out_max bytes */
+size_t qcow2_codec_compress(Qcow2Codec *c, const uint8_t *in, size_t size, uint8_t *out,
+                            size_t out_max);
+/* 0 when in (maybe followed by unrelated bytes) decodes to out_size bytes */
+int qcow2_codec_decompress(Qcow2Codec *c, const uint8_t *in, size_t in_size, uint8_t *out,
+                           size_t out_size);
+
+/* --- qcow2-recompress.c: amend -o compression_type --- */
+int qcow2_change_compression_type(BlockDriverState *bs, unsigned type);
 
 /* --- qcow2-compress.c --- */
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offset_in_cluster,

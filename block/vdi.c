@@ -386,9 +386,10 @@ static int vdi_block_status(BlockDriverState *bs, uint64_t offset, uint64_t byte
     return format_data_status(bs, bs->file, *map, pnum);
 }
 
+/* nothing cached: bdrv_flush forces the host file unless cache=unsafe */
 static int vdi_flush(BlockDriverState *bs)
 {
-    return block_file_flush(bs->file);
+    return 0;
 }
 
 static int vdi_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)

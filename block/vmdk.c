@@ -370,7 +370,10 @@ static int vmdk_flush(BlockDriverState *bs)
         if (e->stream_needs_eos && (ret = vmdk_write_eos(bs, e)) < 0) {
             return ret;
         }
-        if (e->owns_file && !bs->read_only && (ret = block_file_flush(e->file)) < 0) {
+        /* extent files are forced here (bdrv_flush forces the descriptor's),
+         * except under cache=unsafe */
+        if (e->owns_file && !bs->read_only && !(bs->open_flags & BDRV_O_NO_FLUSH) &&
+            (ret = block_file_flush(e->file)) < 0) {
             return vmdk_io_error(bs, e, "flush", ret);
         }
     }
@@ -468,7 +471,8 @@ static int vmdk_open_extent_file(BlockDriverState *bs, VmdkExtent *e)
         return -EPERM;
     }
     bdrv_resolve_backing_name(bs->filename, e->filename, path, sizeof(path));
-    ret = block_file_open(path, bs->open_flags & (BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO |
+    int aio = BDRV_O_NATIVE_AIO | BDRV_O_IO_URING;
+    ret = block_file_open(path, bs->open_flags & (BDRV_O_NOCACHE | aio |
                                                   (e->access == EXTENT_RW ? BDRV_O_RDWR : 0)),
                           &e->file, &err);
     if (ret < 0) {

@@ -16,7 +16,10 @@
 #  4. feature bits and hostile headers: dirty bit repaired, unknown
 #     incompatible bits refused, corrupt bit honoured, malformed headers give a
 #     one-line error and qemu-img's exit status, never a crash;
-#  5. interoperability of snapshots, resize, amend and measure with qemu-img.
+#  5. interoperability of snapshots, resize, amend and measure with qemu-img;
+#  6. compression_type=zstd both ways with qemu-img: create, convert -c,
+#     compressed writes against the model, amend between zlib and zstd,
+#     inconsistent headers and bad options refused as qemu-img refuses them.
 NAME=check-qcow2
 . "${SRC:-.}/tests/common.sh"
 S="$BUILD/tests/qcow2/qcow2-stress"
@@ -243,6 +246,15 @@ poke_l1_copied() { # clear the COPIED flag of the first L1 entry
   l1=$(get_be "$1" 40 8)
   put_be "$1" "$l1" 4 $(($(get_be "$1" "$l1" 4) & 0x7fffffff))
 }
+# tables pointing past the end of the file (5 clusters after it)
+past_end_of() { cs=$(cluster_size_of "$1"); echo $((($(stat -c %s "$1") / cs + 5) * cs)); }
+put_entry() { # file offset value: a table entry with the COPIED bit (bit 63)
+  put_be "$1" "$2" 4 $(((1 << 31) | ($3 >> 32)))
+  put_be "$1" $(($2 + 4)) 4 $(($3 & 0xffffffff))
+}
+poke_l1_past_end() { put_entry "$1" $(($(get_be "$1" 40 8) + 8)) "$(past_end_of "$1")"; }
+poke_l2_past_end() { put_entry "$1" $(($(l2_table_of "$1") + 40 * 8)) "$(past_end_of "$1")"; }
+poke_reftable_past_end() { put_be "$1" "$(get_be "$1" 48 8)" 8 "$(past_end_of "$1")"; }
 corrupt_case "refcount of a data cluster zeroed" cluster_size=65536 poke_refcount_zero
 corrupt_case "refcount of a data cluster zeroed (v2, 4k)" compat=0.10,cluster_size=4096 poke_refcount_zero
 corrupt_case "leaked cluster" cluster_size=65536 poke_refcount_leak
@@ -251,12 +263,70 @@ corrupt_case "unaligned L2 entry" cluster_size=65536 poke_l2_unaligned
 corrupt_case "L2 COPIED flag cleared" cluster_size=65536 poke_copied_flag
 corrupt_case "L1 COPIED flag cleared" cluster_size=4096 poke_l1_copied
 corrupt_case "unaligned refcount table entry" cluster_size=65536 poke_reftable_unaligned intact
+corrupt_case "L1 entry past the end of the file" cluster_size=4096 poke_l1_past_end
+corrupt_case "L2 entry past the end of the file" cluster_size=4096 poke_l2_past_end
+corrupt_case "refcount block past the end of the file" cluster_size=4096 poke_reftable_past_end intact
 
 # -r leaks fixes leaks only, like qemu-img
 corrupt_base cluster_size=65536
 poke_refcount_leak "$T/orig.qcow2"
 "$Q" check -r leaks "$T/orig.qcow2" >/dev/null 2>&1
 t "check -r leaks repairs a leak" qemu-img check "$T/orig.qcow2"
+
+# two L2 entries share a cluster at refcount_bits=1: the count cannot be
+# stored; the repair must leave the cluster in use (a count that wrapped to 0
+# would hand it out again), no worse than qemu-img's own repair
+corrupt_base cluster_size=4096,refcount_bits=1
+l2=$(l2_table_of "$T/orig.qcow2")
+put_be "$T/orig.qcow2" $((l2 + 8)) 4 "$(get_be "$T/orig.qcow2" "$l2" 4)"
+put_be "$T/orig.qcow2" $((l2 + 12)) 4 "$(get_be "$T/orig.qcow2" $((l2 + 4)) 4)"
+# and its refcount bit cleared, so that the refcounts are rebuilt (1-bit
+# entries are packed lowest-order bit first: qcow2 spec, "refcount_order")
+d=$(($(entry_offset "$T/orig.qcow2" "$l2") / 4096))
+rb=$(($(refblock_of "$T/orig.qcow2") + d / 8))
+put_be "$T/orig.qcow2" $rb 1 $(($(get_be "$T/orig.qcow2" $rb 1) & ~(1 << (d % 8))))
+same_check "shared cluster at refcount_bits=1: our check reports what qemu-img reports" \
+  "$T/orig.qcow2"
+cp "$T/orig.qcow2" "$T/ours.qcow2"
+cp "$T/orig.qcow2" "$T/qemu.qcow2"
+"$Q" check -r all "$T/ours.qcow2" >"$T/log" 2>&1
+qemu-img check -r all "$T/qemu.qcow2" >/dev/null 2>&1
+ours=$(check_json qemu-img "$T/ours.qcow2") theirs=$(check_json qemu-img "$T/qemu.qcow2")
+echo "qemu-img check after our repair: $ours, after its own: $theirs" >"$T/log"
+set -- $ours $theirs
+if [ "$2" -le "$5" ] && [ "$3" -le "$6" ]; then pass; else
+  fail "shared cluster at refcount_bits=1: our repair leaves no more than qemu-img's"; fi
+t "shared cluster at refcount_bits=1: our repair keeps what qemu-img's keeps" \
+  qemu-img compare -f qcow2 -F qcow2 "$T/ours.qcow2" "$T/qemu.qcow2"
+
+# past the end of the file: refcounts stored for clusters there are neither
+# leaks nor repaired by qemu-img (after a crash in the middle of an
+# allocation); a compressed cluster may reach less than a cluster past it
+poke_refcount_past_end() { # refcount 1 for three clusters after the end of the file
+  cs=$(cluster_size_of "$1")
+  n=$((($(stat -c %s "$1") + cs - 1) / cs))
+  for i in 1 2 5; do put_be "$1" $(($(refblock_of "$1") + (n + i) * 2)) 2 1; done
+}
+corrupt_base cluster_size=4096
+poke_refcount_leak "$T/orig.qcow2"
+poke_refcount_past_end "$T/orig.qcow2"
+same_check "refcounts past the end of the file: our check counts the leaks qemu-img counts" \
+  "$T/orig.qcow2"
+cp "$T/orig.qcow2" "$T/qemu.qcow2"
+qemu-img check -r leaks "$T/qemu.qcow2" >/dev/null 2>&1
+t "refcounts past the end of the file: no leaks for us after qemu-img check -r leaks" \
+  test "$(check_json "$Q" "$T/qemu.qcow2")" = "0 0 0"
+"$Q" check -r leaks "$T/orig.qcow2" >"$T/log" 2>&1
+t "refcounts past the end of the file: no leaks for qemu-img after our check -r leaks" \
+  test "$(check_json qemu-img "$T/orig.qcow2")" = "0 0 0"
+corrupt_base cluster_size=4096
+size=$(stat -c %s "$T/orig.qcow2")
+if [ $((size % 4096)) != 0 ]; then
+  truncate -s $((size / 4096 * 4096)) "$T/orig.qcow2"
+  same_check "compressed clusters reaching past the end of the file: checks agree" "$T/orig.qcow2"
+else
+  skip "compressed clusters past the end: qemu-io left a cluster-aligned file"
+fi
 
 # --- 4. feature bits and hostile headers ---
 corrupt_base cluster_size=65536
@@ -396,5 +466,106 @@ for opts in cluster_size=65536 cluster_size=512 refcount_bits=1,cluster_size=409
     pass
   else echo "qemu-img: $a ours: $b" >"$T/log"; fail "measure -o $opts of an image"; fi
 done
+
+# --- 6. compression_type=zstd ---
+if ! "$Q" create -q -f qcow2 -o compression_type=zstd "$T/zstd-probe.qcow2" 1M >"$T/log" 2>&1; then
+  skip "zstd: $(cat "$T/log") (Debian package libzstd-dev at build time)"
+else
+  seed=41
+  for opts in compression_type=zstd compression_type=zstd,cluster_size=4096,refcount_bits=2 \
+              compression_type=zstd,cluster_size=2M; do
+    model_run "$opts" $seed
+    seed=$((seed + 1))
+  done
+  model_run compression_type=zstd,cluster_size=65536 44 "$T/base.qcow2"
+  t "zstd: qemu-img reports our image's compression type" \
+    sh -c "qemu-img info --output=json '$T/model.qcow2' | jq -e '.\"format-specific\".data.\"compression-type\" == \"zstd\"'"
+  t "zstd: our info reports what qemu-img reports" sh -c \
+    "[ \"\$('$Q' info '$T/model.qcow2' | grep 'compression type')\" = \"\$(qemu-img info '$T/model.qcow2' | grep 'compression type')\" ]"
+  # data with a compressible part, an incompressible part, zeros and a short tail
+  { seq 1 150000; head -c 1M /dev/urandom; head -c 300k /dev/zero; seq 1 999; } >"$T/mixed.raw"
+  truncate -s %512 "$T/mixed.raw"     # whole sectors, as convert writes them
+  for cs in 65536 4096 512; do
+    o=compression_type=zstd,cluster_size=$cs
+    rm -f "$T/zours.qcow2" "$T/ztheirs.qcow2"
+    t "zstd: convert -c -o $o" "$Q" convert -c -O qcow2 -o $o "$T/mixed.raw" "$T/zours.qcow2"
+    t "  qemu-img reads it" qemu-img compare -f raw "$T/mixed.raw" "$T/zours.qcow2"
+    t "  passes qemu-img check" qemu-img check "$T/zours.qcow2"
+    t "  has compressed clusters for qemu-img" sh -c \
+      "qemu-img check --output=json '$T/zours.qcow2' | jq -e '.\"compressed-clusters\" > 0'"
+    qemu-img convert -c -O qcow2 -o $o "$T/mixed.raw" "$T/ztheirs.qcow2"
+    t "zstd: we read qemu-img's convert -c -o $o" "$Q" compare -f raw "$T/mixed.raw" "$T/ztheirs.qcow2"
+    same_check "zstd: our check of qemu-img's image agrees (-o $o)" "$T/ztheirs.qcow2"
+    t "zstd: we convert qemu-img's image back to raw" "$Q" convert -O raw "$T/ztheirs.qcow2" "$T/zback.raw"
+    t "  the same data" cmp "$T/mixed.raw" "$T/zback.raw"
+  done
+  # a stream that ends in the last sector of the file and one that does not
+  # decode to a full cluster are told apart
+  qemu-img convert -c -O qcow2 -o compression_type=zstd "$T/mixed.raw" "$T/ztrunc.qcow2"
+  truncate -s -600 "$T/ztrunc.qcow2"
+  qemu-img convert -O raw "$T/ztrunc.qcow2" "$T/zq.raw" >/dev/null 2>&1; qs=$?
+  "$Q" convert -O raw "$T/ztrunc.qcow2" "$T/zo.raw" >"$T/log" 2>&1; os=$?
+  t "zstd: a truncated image fails to convert where qemu-img's convert fails ($qs)" \
+    test "$os" != 0 -o "$qs" = 0
+
+  # a damaged zstd frame is an I/O error in one line, as qemu-img fails on it
+  qemu-img convert -c -O qcow2 -o compression_type=zstd "$T/mixed.raw" "$T/zdamaged.qcow2"
+  entry=$(get_be "$T/zdamaged.qcow2" "$(l2_table_of "$T/zdamaged.qcow2")" 8)
+  host=$((entry & ((1 << 54) - 1)))    # 64 KiB clusters: offset in bits 0-53
+  printf '\377\377\377\377\000\000\000\000\377\377\377\377' |
+    dd of="$T/zdamaged.qcow2" bs=1 seek=$((host + 24)) conv=notrunc 2>/dev/null
+  qemu-img convert -O raw "$T/zdamaged.qcow2" "$T/zq.raw" >/dev/null 2>&1; qs=$?
+  "$Q" convert -O raw "$T/zdamaged.qcow2" "$T/zo.raw" >"$T/zo.err" 2>&1; os=$?
+  { echo "status $os, qemu-img's $qs"; cat "$T/zo.err"; } >"$T/log"
+  if [ $qs != 0 ] && [ $os != 0 ] && [ "$(wc -l <"$T/zo.err")" = 1 ]; then pass; else
+    fail "zstd: a damaged frame fails convert in one line, as qemu-img's convert fails"; fi
+  qemu-img compare -f raw -F qcow2 "$T/mixed.raw" "$T/zdamaged.qcow2" >/dev/null 2>&1
+  t_status "zstd: compare of a damaged image exits as qemu-img's ($?)" $? \
+    "$Q" compare -f raw -F qcow2 "$T/mixed.raw" "$T/zdamaged.qcow2"
+
+  # amend: zlib <-> zstd keeps the data; qemu-img reads both steps
+  qemu-img convert -c -O qcow2 "$T/mixed.raw" "$T/zamend.qcow2"
+  qemu-io -c 'write -P 0x5c 64k 64k' "$T/zamend.qcow2" >/dev/null
+  qemu-img convert -O raw "$T/zamend.qcow2" "$T/zamend.raw"
+  for ty in zstd zlib zstd; do
+    t "amend -o compression_type=$ty" "$Q" amend -o compression_type=$ty "$T/zamend.qcow2"
+    t "  qemu-img sees $ty" sh -c "qemu-img info '$T/zamend.qcow2' | grep -q 'compression type: $ty'"
+    t "  same contents for qemu-img" qemu-img compare -f raw "$T/zamend.raw" "$T/zamend.qcow2"
+    t "  passes qemu-img check" qemu-img check "$T/zamend.qcow2"
+    t "  still compressed for qemu-img" sh -c \
+      "qemu-img check --output=json '$T/zamend.qcow2' | jq -e '.\"compressed-clusters\" > 0'"
+  done
+  t "qemu-io writes into the amended image" qemu-io -c 'write -P 0x6d 1M 64k' "$T/zamend.qcow2"
+  t "  passes qemu-img check" qemu-img check "$T/zamend.qcow2"
+  qemu-img snapshot -c s1 "$T/zamend.qcow2"
+  cp "$T/zamend.qcow2" "$T/zamend-before.qcow2"
+  t_status "amend -o compression_type refused with internal snapshots" 1 \
+    "$Q" amend -o compression_type=zlib "$T/zamend.qcow2"
+  t "  the image is left as it was" cmp "$T/zamend.qcow2" "$T/zamend-before.qcow2"
+
+  # refused options: qemu-img's status and message (the program name aside)
+  same_refusal() { # desc args...
+    desc=$1; shift
+    rm -f "$T/zbad.qcow2"; qemu-img "$@" >/dev/null 2>"$T/q.err"; qs=$?
+    rm -f "$T/zbad.qcow2"; "$Q" "$@" >/dev/null 2>"$T/o.err"; os=$?
+    { echo "status $os, qemu-img's $qs"; cat "$T/q.err" "$T/o.err"; } >"$T/log"
+    if [ $qs != 0 ] && [ $os = $qs ] && [ ! -e "$T/zbad.qcow2" ] &&
+       [ "$(sed 's/^qemu-img: //' "$T/q.err")" = "$(sed 's/^quetzal-img: //' "$T/o.err")" ]; then
+      pass; else fail "$desc"; fi
+  }
+  same_refusal "create -o compression_type=zstd,compat=0.10" \
+    create -q -f qcow2 -o compression_type=zstd,compat=0.10 "$T/zbad.qcow2" 1M
+  same_refusal "create -o compression_type=lz4" \
+    create -q -f qcow2 -o compression_type=lz4 "$T/zbad.qcow2" 1M
+  # headers where compression_type and incompatible bit 3 disagree, or an unknown type
+  qemu-img create -q -f qcow2 "$T/orig.qcow2" 1M
+  bad_header "compression_type zstd without incompatible bit 3" put_be "$H" 104 1 1
+  bad_header "incompatible bit 3 with compression_type zlib" put_be "$H" 72 8 8
+  bad_header "compression_type 2" eval 'put_be "$H" 104 1 2; put_be "$H" 72 8 8'
+  for poke in "104 1 1" "72 8 8"; do
+    cp "$T/orig.qcow2" "$H"; put_be "$H" $poke
+    same_refusal "info of a header with $poke: qemu-img's message" info "$H"
+  done
+fi
 
 results

@@ -1,8 +1,10 @@
 /*
  * bench: times a run of reads or writes of one buffer size on an image.
  * Requests are issued in batches of `depth` (bdrv_submit): on raw images they
- * run in parallel on the aio=threads pool or through libaio (aio=native).
+ * run in parallel on the aio=threads pool, through libaio (aio=native) or on an
+ * io_uring (aio=io_uring).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -41,7 +43,6 @@ static bool parse_bench_options(int argc, char **argv, BenchOptions *o)
         { NULL, 0, NULL, 0 }
     };
     int c;
-    uint64_t number;
     while ((c = getopt_long(argc, argv, ":hc:d:f:ni:o:qs:S:t:wU", long_options, NULL)) != -1) {
         switch (c) {
         case 'c': if (!parse_number(optarg, "request count", &o->count)) return false; break;
@@ -59,25 +60,36 @@ static bool parse_bench_options(int argc, char **argv, BenchOptions *o)
         case 'q': o->quiet = true; break;
         case 'w': o->write = true; o->flags |= BDRV_O_RDWR; break;
         case 'U': case OPTION_NO_DRAIN: break;
-        case 'i':
-            if (!strcmp(optarg, "native")) {
-                o->flags |= BDRV_O_NATIVE_AIO;
-            } else if (strcmp(optarg, "threads")) {
+        case 'i': {
+            int ret = bdrv_parse_aio(optarg, &o->flags);
+            if (ret == -ENOTSUP) {
+                img_error("aio=%s is not built in (liburing was not found when building)",
+                          optarg);
+                return false;
+            }
+            if (ret < 0) {
                 img_error("Invalid aio option: %s", optarg);
                 return false;
             }
             break;
+        }
         case 't':
             if (img_cache_flags(optarg, &o->flags) < 0) {
                 return false;
             }
             break;
-        case OPTION_PATTERN:
-            if (!parse_number(optarg, "pattern byte", &number) || number > 0xff) {
+        case OPTION_PATTERN: {
+            /* a C number: decimal, 0x hex or 0 octal, as qemu-img reads it */
+            char *end;
+            errno = 0;
+            unsigned long value = strtoul(optarg, &end, 0);
+            if (errno || end == optarg || *end || value > 0xff || optarg[0] == '-') {
+                img_error("Invalid pattern byte specified: %s", optarg);
                 return false;
             }
-            o->pattern = (int)number;
+            o->pattern = (int)value;
             break;
+        }
         case OPTION_FLUSH_INTERVAL:
             if (!parse_number(optarg, "flush interval", &o->flush_interval)) {
                 return false;

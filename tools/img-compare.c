@@ -17,7 +17,9 @@
 /* compare's exit statuses (qemu-img's) */
 #define COMPARE_IDENTICAL 0
 #define COMPARE_DIFFERENT 1
-#define COMPARE_ERROR 2
+#define COMPARE_ERROR 2            /* opening, usage */
+#define COMPARE_STATUS_ERROR 3     /* allocation status of a range */
+#define COMPARE_READ_ERROR 4       /* reading data */
 
 typedef struct CompareState {
     BlockDriverState *a, *b;
@@ -39,7 +41,14 @@ static int read_error(BlockDriverState *bs, uint64_t offset)
 {
     img_error("Error while reading offset %" PRIu64 " of %s: %s", offset, bs->filename,
               bdrv_last_error(bs));
-    return COMPARE_ERROR;
+    return COMPARE_READ_ERROR;
+}
+
+static int status_error(BlockDriverState *bs, uint64_t offset)
+{
+    img_error("Sector allocation test failed for %s at offset %" PRIu64 ": %s", bs->filename,
+              offset, bdrv_last_error(bs));
+    return COMPARE_STATUS_ERROR;
 }
 
 /* Compares [offset, offset+bytes) of both images; COMPARE_* status. */
@@ -69,11 +78,11 @@ static int compare_common(CompareState *s, uint64_t size)
         uint64_t want = size - offset < COMPARE_CHUNK ? size - offset : COMPARE_CHUNK;
         int st_a = bdrv_block_status_above(s->a, NULL, offset, want, &n_a, &map);
         if (st_a < 0) {
-            return read_error(s->a, offset);
+            return status_error(s->a, offset);
         }
         int st_b = bdrv_block_status_above(s->b, NULL, offset, want, &n_b, &map);
         if (st_b < 0) {
-            return read_error(s->b, offset);
+            return status_error(s->b, offset);
         }
         uint64_t n = n_a < n_b ? n_a : n_b;
         if (s->strict && (st_a & BDRV_BLOCK_ALLOCATED) != (st_b & BDRV_BLOCK_ALLOCATED)) {
@@ -104,7 +113,7 @@ static int compare_tail(CompareState *s, BlockDriverState *longer, uint64_t star
         uint64_t want = size - offset < COMPARE_CHUNK ? size - offset : COMPARE_CHUNK;
         int st = bdrv_block_status_above(longer, NULL, offset, want, &n, &map);
         if (st < 0) {
-            return read_error(longer, offset);
+            return status_error(longer, offset);
         }
         if (!(st & BDRV_BLOCK_ZERO)) {
             if (bdrv_pread(longer, offset, n, s->buf_a) < 0) {

@@ -656,9 +656,9 @@ static bool open_sources(ConvertJob *job, char **names, int count, const Convert
 
 static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
 {
-    BlockDriverInfo bdi;
-    job->cluster_size = bdrv_get_info(job->target, &bdi) == 0 && bdi.cluster_size ?
-                        bdi.cluster_size : 65536;
+    BlockDriverInfo bdi = { 0 };
+    bool have_info = bdrv_get_info(job->target, &bdi) == 0;
+    job->cluster_size = have_info && bdi.cluster_size ? bdi.cluster_size : 65536;
     /* compression batches more clusters per request: the format compresses a
      * request's clusters on all cores */
     uint64_t chunk = o->compress ? COMPRESS_CHUNK : CONVERT_CHUNK;
@@ -671,7 +671,7 @@ static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
     job->progress.enabled = o->progress && !o->quiet;
     job->progress.last_shown = -1;
     /* the samples use the format's deflate parameters (raw, 4 KiB window) at level 1 */
-    job->sampler_ready = o->compress &&
+    job->sampler_ready = o->compress && !bdi.compression_skips_incompressible &&
         deflateInit2(&job->sampler, 1, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) == Z_OK;
 }
 

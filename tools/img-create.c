@@ -167,7 +167,13 @@ int img_create(int argc, char **argv)
     }
     BlockErrorInfo err = { "" };
     if (bdrv_create(c.format, filename, c.opts, &err) < 0) {
-        img_error("%s", err.msg);
+        /* "file: reason", as qemu-img words creation errors */
+        size_t n = strlen(filename);
+        if (!strncmp(err.msg, filename, n) && err.msg[n] == ':') {
+            img_error("%s", err.msg);
+        } else {
+            img_error("%s: %s", filename, err.msg);
+        }
         goto out;
     }
     status = 0;

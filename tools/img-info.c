@@ -350,7 +350,7 @@ int img_check(int argc, char **argv)
         return IMG_EXIT_ERROR;
     }
     BlockDriverState *bs = img_open(argv[optind], format,
-                                    flags | BDRV_O_NO_BACKING | BDRV_O_CHECK);
+                                    flags | BDRV_O_CHECK);
     if (!bs) {
         return IMG_EXIT_ERROR;
     }
