@@ -5,7 +5,7 @@
 # ($QUETZAL_CACHE, default ~/.cache/quetzal), never into the git tree.
 set -e
 
-build_pkgs="gcc make pkg-config zlib1g-dev libaio-dev libsdl2-dev libreadline-dev libpng-dev"
+build_pkgs="gcc make pkg-config zlib1g-dev libaio-dev libsdl2-dev libreadline-dev libpng-dev libzstd-dev liburing-dev"
 test_pkgs="gcc-multilib qemu-utils qemu-user clang file jq strace acpica-tools qemu-system-x86 seabios cpio"
 guest_debs="busybox-static zsh-static"
 
