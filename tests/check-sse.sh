@@ -1,8 +1,8 @@
 #!/bin/sh
-# SSE/SSE2 suite: the helpers against the host's instructions (native unit
-# test), then small static programs using SSE2 intrinsics and glibc's SSE2
-# string functions, run natively and under quetzal-x86_64 / quetzal-i386 with
-# outputs compared. Ends with "N passed, N failed, N skipped".
+# SSE/SSE2/SSE3/SSSE3 suite: the helpers against the host's instructions
+# (native unit test), then small static programs using SSE2, SSE3 and SSSE3
+# intrinsics and glibc's string functions (which pick SSSE3 variants by CPUID),
+# run natively and under quetzal-x86_64 / quetzal-i386 with outputs compared. Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-sse.XXXXXX")
@@ -47,12 +47,14 @@ for arch in x86_64 i386; do
     fi
   fi
   # guest-float prints doubles, which 32-bit glibc does with x87: 64-bit only
-  progs="intrinsics strings faults"
+  progs="intrinsics ssse3 strings faults"
   [ "$arch" = x86_64 ] && progs="$progs float"
   for prog in $progs; do
     src="$SRC/tests/sse/guest-$prog.c"
     bin="$tmp/$prog-$arch"
-    if ! gcc -O2 -static $cflags -o "$bin" "$src" -lm 2> "$tmp/cc.err"; then
+    extra=
+    [ "$prog" = ssse3 ] && extra=-mssse3
+    if ! gcc -O2 -static $cflags $extra -o "$bin" "$src" -lm 2> "$tmp/cc.err"; then
       skip "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
       continue
     fi
