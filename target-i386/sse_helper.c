@@ -229,7 +229,7 @@ void helper_shufpd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
  * --- SSSE3 (SDM vol. 2: PSHUFB, PHADDx, PHSUBx, PMADDUBSW, PMULHRSW, PSIGNx,
  * PABSx, PALIGNR). The MMX forms of the horizontal operations use the XMM
  * helper with the source in the slot's high half (MMX_PACK in translate-sse.c);
- * PSHUFB and PALIGNR index bytes, so their MMX forms have their own helpers.
+ * PSHUFB indexes bytes, so its MMX form has its own helper. PALIGNR is inline.
  */
 
 /* PSHUFB: each byte picks a destination byte by the source byte's low four
@@ -300,31 +300,6 @@ LANEWISE(psignd, l, int32_t, 4, (uint32_t)SIGN_OF((int64_t)a, b))
 LANEWISE(pabsb, b, int8_t, 16, (uint8_t)ABSOLUTE(a, b))
 LANEWISE(pabsw, w, int16_t, 8, (uint16_t)ABSOLUTE(a, b))
 LANEWISE(pabsd, l, int32_t, 4, (uint32_t)ABSOLUTE(a, b))
-
-/* PALIGNR: destination:source as one value (source in the low bytes), shifted
- * right by imm8 bytes; the low 16 (MMX: 8) bytes are the result */
-void helper_palignr(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
-{
-    uint8_t both[32];
-    XMMReg r;
-    memcpy(both, &lo, 8);
-    memcpy(both + 8, &hi, 8);
-    memcpy(both + 16, d->b, 16);
-    for (unsigned i = 0; i < 16; i++) {
-        r.b[i] = i + imm < 32 ? both[i + imm] : 0;
-    }
-    *d = r;
-}
-
-void helper_palignr_mmx(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
-{
-    uint8_t both[16];
-    memcpy(both, &lo, 8);
-    memcpy(both + 8, d->b, 8);
-    for (unsigned i = 0; i < 8; i++) {
-        d->b[i] = i + imm < 16 ? both[i + imm] : 0;
-    }
-}
 
 /* --- masks --- */
 

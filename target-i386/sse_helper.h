@@ -69,9 +69,6 @@ void helper_pshuflw(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 void helper_pshufhw(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 void helper_shufps(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 void helper_shufpd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
-/* PALIGNR (SSSE3); the MMX form works on the low 8 bytes of d only */
-void helper_palignr(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
-void helper_palignr_mmx(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
 
 /* --- mask extraction (results for a general register; PMOVMSKB is inline) --- */
 uint32_t helper_movmskps(uint64_t lo, uint64_t hi);

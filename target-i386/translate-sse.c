@@ -8,7 +8,8 @@
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
  * with host loads and stores, not TCG globals. Moves, logic, PCMPEQx,
  * PADDx/PSUBx, quadword unpacks, logical and byte shifts by an immediate,
- * PMINUB/PMAXUB and PMOVMSKB are inline 64-bit IR; the rest calls sse_helper.c
+ * PMINUB/PMAXUB, PMOVMSKB, MOVSLDUP/MOVSHDUP/MOVDDUP and PALIGNR are inline
+ * 64-bit IR; the rest calls sse_helper.c
  * with the source operand passed by value (see sse_helper.h).
  *
  * MMX (SDM vol. 1, ch. 9): the no-prefix integer opcodes share their table row,
@@ -338,6 +339,58 @@ static bool gen_imm_helper(DisasContext *s, const SSEOp *op)
     }
     free_temps(s, lo, hi);
     return ok;
+}
+
+/*
+ * PALIGNR xmm1, xmm2/m128, imm8 (66 0F 3A 0F) and mm1, mm2/m64 (0F 3A 0F),
+ * inline: the destination:source concatenation (source in the low bytes),
+ * shifted right by imm8 bytes, keeps its low 16 (8) bytes (SDM vol. 2,
+ * PALIGNR). With imm8 known, each result half is one or two of the
+ * concatenation's quadwords shifted; quadwords past its end are zero.
+ */
+static bool gen_palignr(DisasContext *s, const SSEOp *op)
+{
+    TCGv part[4] = { new_i64(s), new_i64(s), NULL, NULL };
+    s->rip_offset = 1;
+    bool ok = gen_load_source(s, op, part[0], part[1]);
+    if (!ok) {
+        free_temps(s, part[0], part[1]);
+        return false;
+    }
+    unsigned imm = x86_ldub_code(s), halves = vector_halves(op), parts = 2 * halves;
+    for (unsigned half = 0; half < halves; half++) {
+        if (!part[halves + half]) {
+            part[halves + half] = new_i64(s);
+        }
+        gen_load_half(s, op, part[halves + half], s->reg, half);
+    }
+    TCGv result[2] = { new_i64(s), new_i64(s) }, t = new_i64(s);
+    unsigned bits = (imm % 8) * 8;
+    for (unsigned half = 0; half < halves; half++) {
+        unsigned k = imm / 8 + half;
+        if (k >= parts) {
+            tcg_gen_movi(s->tcg, result[half], 0);
+        } else if (bits == 0) {
+            tcg_gen_mov(s->tcg, result[half], part[k]);
+        } else {
+            tcg_gen_shri(s->tcg, result[half], part[k], bits);
+            if (k + 1 < parts) {
+                tcg_gen_shli(s->tcg, t, part[k + 1], 64 - bits);
+                tcg_gen_or(s->tcg, result[half], result[half], t);
+            }
+        }
+    }
+    for (unsigned half = 0; half < halves; half++) {
+        gen_store_half(s, op, result[half], s->reg, half);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        if (part[i]) {
+            tcg_temp_free(s->tcg, part[i]);
+        }
+    }
+    free_temps(s, result[0], result[1]);
+    tcg_temp_free(s->tcg, t);
+    return true;
 }
 
 /* CMPPS xmm1, xmm2/m128, imm8: predicates 8-31 are AVX only (#UD here) */
@@ -1611,10 +1664,9 @@ static const SSEOp sse_table_0f38[0x20][PREFIX_INDEX_COUNT] = {
     [0x1e] = INT2(pabsd),
 };
 
-/* SSSE3, 0F 3A xx: PALIGNR (0F), whose MMX form has its own helper */
+/* SSSE3, 0F 3A xx: PALIGNR (0F) */
 static const SSEOp sse_table_0f3a[0x10][PREFIX_INDEX_COUNT] = {
-    [0x0f] = { V(MMX_REGS, gen_imm_helper, helper_palignr_mmx, MEM_128_ALIGNED, 0),
-               V(MMX_NONE, gen_imm_helper, helper_palignr, MEM_128_ALIGNED, 0) },
+    [0x0f] = GEN2(gen_palignr, MEM_128_ALIGNED, 0),
 };
 
 /* the table entry for a 0F xx, 0F 38 xx or 0F 3A xx opcode; NULL: #UD */

@@ -147,6 +147,8 @@ static void test_ssse3_xmm(void)
     print_hash("pabs");
     RUN_ALIGNR(0) RUN_ALIGNR(1) RUN_ALIGNR(5) RUN_ALIGNR(8) RUN_ALIGNR(15) RUN_ALIGNR(16)
     RUN_ALIGNR(17) RUN_ALIGNR(24) RUN_ALIGNR(31) RUN_ALIGNR(32) RUN_ALIGNR(200)
+    RUN_ALIGNR(2) RUN_ALIGNR(7) RUN_ALIGNR(9) RUN_ALIGNR(12) RUN_ALIGNR(23) RUN_ALIGNR(25)
+    RUN_ALIGNR(30) RUN_ALIGNR(33) RUN_ALIGNR(40) RUN_ALIGNR(255)
     print_hash("palignr");
 }
 
@@ -159,7 +161,8 @@ static void test_ssse3_xmm(void)
     X("pshufb") X("phaddw") X("phaddd") X("phaddsw") X("phsubw") X("phsubd") X("phsubsw") \
     X("pmaddubsw") X("pmulhrsw") X("psignb") X("psignw") X("psignd") X("pabsb") X("pabsw") \
     X("pabsd") X("palignr $0,") X("palignr $3,") X("palignr $8,") X("palignr $13,") \
-    X("palignr $16,") X("palignr $255,")
+    X("palignr $16,") X("palignr $255,") X("palignr $1,") X("palignr $7,") X("palignr $9,") \
+    X("palignr $15,") X("palignr $17,")
 #define RUN_SSSE3_MMX(insn) \
     for (int n = 0; n < ITERATIONS; n++) { \
         uint64_t r, s; \

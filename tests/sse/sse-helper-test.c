@@ -256,8 +256,6 @@ IMM_REF(pshuflw, PSHUFLW_CASE)
 IMM_REF(pshufhw, PSHUFHW_CASE)
 IMM_REF(shufps, SHUFPS_CASE)
 IMM_REF(shufpd, SHUFPD_CASE)
-#define PALIGNR_CASE(i) case i: __asm__("palignr %2, %1, %0" : "+x"(a) : "x"(b), "i"(i)); return a;
-IMM_REF(palignr, PALIGNR_CASE)
 
 typedef struct ImmCase {
     const char *name;
@@ -271,7 +269,6 @@ static const ImmCase imm_cases[] = {
     { "pshufhw", helper_pshufhw, reference_pshufhw },
     { "shufps", helper_shufps, reference_shufps },
     { "shufpd", helper_shufpd, reference_shufpd },
-    { "palignr", helper_palignr, reference_palignr },
 };
 
 static void test_imm_case(TestState *t, const ImmCase *c)
