@@ -217,6 +217,8 @@ void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot)
 #define CPUID_FXSR   (1u << 24)
 #define CPUID_SSE    (1u << 25)
 #define CPUID_SSE2   (1u << 26)
+#define CPUID_EXT_SSE3    (1u << 0)
+#define CPUID_EXT_SSSE3   (1u << 9)
 #define CPUID_EXT_CX16    (1u << 13)
 #define CPUID_EXT_POPCNT  (1u << 23)
 #define CPUID_EXT2_SYSCALL (1u << 11)
@@ -255,7 +257,7 @@ void helper_cpuid(CPUX86State *env)
     case 1:
         a = model->signature;
         b = 0x00000800;     /* CLFLUSH line size 8 * 8 bytes */
-        c = CPUID_EXT_CX16 | CPUID_EXT_POPCNT;
+        c = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 | CPUID_EXT_POPCNT;
         d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_SSE | CPUID_SSE2 |
             CPUID_FXSR | (1u << 19) /* CLFSH */;
         break;

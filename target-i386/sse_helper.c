@@ -225,6 +225,82 @@ void helper_shufpd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
     *d = r;
 }
 
+/*
+ * --- SSSE3 (SDM vol. 2: PSHUFB, PHADDx, PHSUBx, PMADDUBSW, PMULHRSW, PSIGNx,
+ * PABSx, PALIGNR). The MMX forms of the horizontal operations use the XMM
+ * helper with the source in the slot's high half (MMX_PACK in translate-sse.c);
+ * PSHUFB indexes bytes, so its MMX form has its own helper. PALIGNR is inline.
+ */
+
+/* PSHUFB: each byte picks a destination byte by the source byte's low four
+ * bits (three for MMX), or is zeroed when that source byte's top bit is set */
+void helper_pshufb(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi), r;
+    for (int i = 0; i < 16; i++) {
+        r.b[i] = (s.b[i] & 0x80) ? 0 : d->b[s.b[i] & 15];
+    }
+    *d = r;
+}
+
+void helper_pshufb_mmx(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi), r = *d;
+    for (int i = 0; i < 8; i++) {
+        r.b[i] = (s.b[i] & 0x80) ? 0 : d->b[s.b[i] & 7];
+    }
+    *d = r;
+}
+
+/* horizontal: adjacent lane pairs of the destination, then of the source */
+#define HORIZONTAL(name, field, TYPE, lanes, EXPR) \
+    void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi), r; \
+        for (int i = 0; i < (lanes) / 2; i++) { \
+            TYPE a = (TYPE)d->field[2 * i], b = (TYPE)d->field[2 * i + 1]; \
+            r.field[i] = (EXPR); \
+            a = (TYPE)s.field[2 * i]; \
+            b = (TYPE)s.field[2 * i + 1]; \
+            r.field[i + (lanes) / 2] = (EXPR); \
+        } \
+        *d = r; \
+    }
+
+HORIZONTAL(phaddw, w, uint16_t, 8, (uint16_t)(a + b))
+HORIZONTAL(phaddd, l, uint32_t, 4, a + b)
+HORIZONTAL(phaddsw, w, int16_t, 8, (uint16_t)saturate_s16(a + b))
+HORIZONTAL(phsubw, w, uint16_t, 8, (uint16_t)(a - b))
+HORIZONTAL(phsubd, l, uint32_t, 4, a - b)
+HORIZONTAL(phsubsw, w, int16_t, 8, (uint16_t)saturate_s16(a - b))
+
+/* PMADDUBSW: unsigned destination bytes times signed source bytes, adjacent
+ * products summed with signed saturation */
+void helper_pmaddubsw(XMMReg *d, uint64_t lo, uint64_t hi)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    for (int i = 0; i < 8; i++) {
+        int sum = d->b[2 * i] * (int8_t)s.b[2 * i] + d->b[2 * i + 1] * (int8_t)s.b[2 * i + 1];
+        d->w[i] = (uint16_t)saturate_s16(sum);
+    }
+}
+
+/* PMULHRSW: bits 30:15 of the product, rounded: ((a * b >> 14) + 1) >> 1 */
+LANEWISE(pmulhrsw, w, int16_t, 8, (uint16_t)((((int32_t)a * b >> 14) + 1) >> 1))
+
+/* PSIGNx: negated where the source is negative, zero where it is zero */
+#define SIGN_OF(a, b) ((b) < 0 ? -(a) : (b) == 0 ? 0 : (a))
+LANEWISE(psignb, b, int8_t, 16, (uint8_t)SIGN_OF(a, b))
+LANEWISE(psignw, w, int16_t, 8, (uint16_t)SIGN_OF(a, b))
+LANEWISE(psignd, l, int32_t, 4, (uint32_t)SIGN_OF((int64_t)a, b))
+
+/* PABSx: absolute values of the source (the minimum stays as it is); the
+ * destination lane a is unused */
+#define ABSOLUTE(a, b) ((void)(a), (b) < 0 ? -(int64_t)(b) : (b))
+LANEWISE(pabsb, b, int8_t, 16, (uint8_t)ABSOLUTE(a, b))
+LANEWISE(pabsw, w, int16_t, 8, (uint16_t)ABSOLUTE(a, b))
+LANEWISE(pabsd, l, int32_t, 4, (uint32_t)ABSOLUTE(a, b))
+
 /* --- masks --- */
 
 uint32_t helper_movmskps(uint64_t lo, uint64_t hi)
@@ -759,6 +835,59 @@ F64_BINARY(maxpd, 2, f64_max(env, d->q[i], s.q[i]))
 F64_BINARY(maxsd, 1, f64_max(env, d->q[i], s.q[i]))
 F64_BINARY(sqrtpd, 2, f64_sqrt(env, s.q[i]))
 F64_BINARY(sqrtsd, 1, f64_sqrt(env, s.q[i]))
+
+/*
+ * --- SSE3 horizontal and alternating arithmetic (SDM vol. 2, HADDPS, HSUBPS,
+ * ADDSUBPS and the PD forms) ---
+ * Each result lane i is OP[i](a[i], b[i]) on lanes picked from the destination
+ * and the source before any is written: the horizontal forms pair adjacent
+ * lanes of the destination (low results) and of the source (high results);
+ * ADDSUB subtracts in the even lanes and adds in the odd ones.
+ */
+#define F32_PAIRWISE(name, A, B, OP) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        uint32_t a[4] = A, b[4] = B, r[4]; \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(a); \
+        FP_FENCE(b); \
+        for (int i = 0; i < 4; i++) { \
+            r[i] = OP; \
+        } \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        for (int i = 0; i < 4; i++) { \
+            d->l[i] = r[i]; \
+        } \
+    }
+#define F64_PAIRWISE(name, A, B, OP) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi) \
+    { \
+        uint64_t a[2] = A, b[2] = B, r[2]; \
+        uint32_t sticky = fp_begin(env); \
+        FP_FENCE(a); \
+        FP_FENCE(b); \
+        for (int i = 0; i < 2; i++) { \
+            r[i] = OP; \
+        } \
+        FP_FENCE(r); \
+        fp_end(env, sticky, GETPC()); \
+        d->q[0] = r[0]; \
+        d->q[1] = r[1]; \
+    }
+#define LIST(...) { __VA_ARGS__ }
+#define F32_EVEN_LANES LIST(d->l[0], d->l[2], s.l[0], s.l[2])
+#define F32_ODD_LANES LIST(d->l[1], d->l[3], s.l[1], s.l[3])
+
+F32_PAIRWISE(haddps, F32_EVEN_LANES, F32_ODD_LANES, f32_arith(env, f32_add, a[i], b[i]))
+F32_PAIRWISE(hsubps, F32_EVEN_LANES, F32_ODD_LANES, f32_arith(env, f32_sub, a[i], b[i]))
+F32_PAIRWISE(addsubps, LIST(d->l[0], d->l[1], d->l[2], d->l[3]), LIST(s.l[0], s.l[1], s.l[2], s.l[3]),
+             (i & 1) ? f32_arith(env, f32_add, a[i], b[i]) : f32_arith(env, f32_sub, a[i], b[i]))
+F64_PAIRWISE(haddpd, LIST(d->q[0], lo), LIST(d->q[1], hi), f64_arith(env, f64_add, a[i], b[i]))
+F64_PAIRWISE(hsubpd, LIST(d->q[0], lo), LIST(d->q[1], hi), f64_arith(env, f64_sub, a[i], b[i]))
+F64_PAIRWISE(addsubpd, LIST(d->q[0], d->q[1]), LIST(lo, hi),
+             i ? f64_arith(env, f64_add, a[i], b[i]) : f64_arith(env, f64_sub, a[i], b[i]))
 
 /* --- comparisons (SDM vol. 2, CMPPS: predicates 0-7 of imm8) --- */
 

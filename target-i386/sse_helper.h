@@ -1,5 +1,5 @@
 /*
- * SSE/SSE2 helpers: the operations the translator (translate-sse.c) does not
+ * SSE/SSE2/SSE3/SSSE3 helpers: the operations the translator (translate-sse.c) does not
  * emit as inline IR. Intel SDM vol. 2 gives each instruction's operation; the
  * names below are the instruction mnemonics.
  *
@@ -55,7 +55,9 @@ typedef void SSEFloatImmHelper(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_
     X(packsswb) X(packssdw) X(packuswb) \
     X(punpcklbw) X(punpcklwd) X(punpckldq) \
     X(punpckhbw) X(punpckhwd) X(punpckhdq) \
-    X(psllw) X(pslld) X(psllq) X(psrlw) X(psrld) X(psrlq) X(psraw) X(psrad)
+    X(psllw) X(pslld) X(psllq) X(psrlw) X(psrld) X(psrlq) X(psraw) X(psrad) \
+    X(pshufb) X(pshufb_mmx) X(phaddw) X(phaddd) X(phaddsw) X(phsubw) X(phsubd) X(phsubsw) \
+    X(pmaddubsw) X(pmulhrsw) X(psignb) X(psignw) X(psignd) X(pabsb) X(pabsw) X(pabsd)
 
 #define SSE_DECLARE_INT(name) void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi);
 SSE_INT_HELPERS(SSE_DECLARE_INT)
@@ -80,7 +82,8 @@ uint32_t helper_movmskpd(uint64_t lo, uint64_t hi);
     X(sqrtps) X(sqrtpd) X(sqrtss) X(sqrtsd) \
     X(rcpps) X(rcpss) X(rsqrtps) X(rsqrtss) \
     X(cvtps2pd) X(cvtpd2ps) X(cvtss2sd) X(cvtsd2ss) \
-    X(cvtdq2ps) X(cvtps2dq) X(cvttps2dq) X(cvtdq2pd) X(cvtpd2dq) X(cvttpd2dq)
+    X(cvtdq2ps) X(cvtps2dq) X(cvttps2dq) X(cvtdq2pd) X(cvtpd2dq) X(cvttpd2dq) \
+    X(haddps) X(haddpd) X(hsubps) X(hsubpd) X(addsubps) X(addsubpd)
 
 #define SSE_DECLARE_FLOAT(name) \
     void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi);

@@ -1,14 +1,15 @@
 /*
- * SSE/SSE2 and MMX translator: the 0F-map instructions with XMM or MMX
- * operands (Intel SDM vol. 2, opcode map tables A-3/A-4, columns "no prefix",
- * 66, F3, F2), plus LDMXCSR/STMXCSR, FXSAVE/FXRSTOR and MOVNTI. PREFETCHh and
+ * SSE/SSE2/SSE3/SSSE3 and MMX translator: the 0F-map instructions with XMM or
+ * MMX operands and SSSE3's in the 0F 38 / 0F 3A maps (Intel SDM vol. 2, opcode
+ * map tables A-3/A-4/A-5, columns "no prefix", 66, F3, F2), plus LDMXCSR/STMXCSR, FXSAVE/FXRSTOR and MOVNTI. PREFETCHh and
  * the fences are hint NOPs that the core decoder handles. Every opcode/prefix
  * pair not in the table raises #UD.
  *
  * XMM registers stay in env (xmm_regs[n] as two 64-bit halves) and are reached
  * with host loads and stores, not TCG globals. Moves, logic, PCMPEQx,
  * PADDx/PSUBx, quadword unpacks, logical and byte shifts by an immediate,
- * PMINUB/PMAXUB and PMOVMSKB are inline 64-bit IR; the rest calls sse_helper.c
+ * PMINUB/PMAXUB, PMOVMSKB, MOVSLDUP/MOVSHDUP/MOVDDUP and PALIGNR are inline
+ * 64-bit IR; the rest calls sse_helper.c
  * with the source operand passed by value (see sse_helper.h).
  *
  * MMX (SDM vol. 1, ch. 9): the no-prefix integer opcodes share their table row,
@@ -338,6 +339,58 @@ static bool gen_imm_helper(DisasContext *s, const SSEOp *op)
     }
     free_temps(s, lo, hi);
     return ok;
+}
+
+/*
+ * PALIGNR xmm1, xmm2/m128, imm8 (66 0F 3A 0F) and mm1, mm2/m64 (0F 3A 0F),
+ * inline: the destination:source concatenation (source in the low bytes),
+ * shifted right by imm8 bytes, keeps its low 16 (8) bytes (SDM vol. 2,
+ * PALIGNR). With imm8 known, each result half is one or two of the
+ * concatenation's quadwords shifted; quadwords past its end are zero.
+ */
+static bool gen_palignr(DisasContext *s, const SSEOp *op)
+{
+    TCGv part[4] = { new_i64(s), new_i64(s), NULL, NULL };
+    s->rip_offset = 1;
+    bool ok = gen_load_source(s, op, part[0], part[1]);
+    if (!ok) {
+        free_temps(s, part[0], part[1]);
+        return false;
+    }
+    unsigned imm = x86_ldub_code(s), halves = vector_halves(op), parts = 2 * halves;
+    for (unsigned half = 0; half < halves; half++) {
+        if (!part[halves + half]) {
+            part[halves + half] = new_i64(s);
+        }
+        gen_load_half(s, op, part[halves + half], s->reg, half);
+    }
+    TCGv result[2] = { new_i64(s), new_i64(s) }, t = new_i64(s);
+    unsigned bits = (imm % 8) * 8;
+    for (unsigned half = 0; half < halves; half++) {
+        unsigned k = imm / 8 + half;
+        if (k >= parts) {
+            tcg_gen_movi(s->tcg, result[half], 0);
+        } else if (bits == 0) {
+            tcg_gen_mov(s->tcg, result[half], part[k]);
+        } else {
+            tcg_gen_shri(s->tcg, result[half], part[k], bits);
+            if (k + 1 < parts) {
+                tcg_gen_shli(s->tcg, t, part[k + 1], 64 - bits);
+                tcg_gen_or(s->tcg, result[half], result[half], t);
+            }
+        }
+    }
+    for (unsigned half = 0; half < halves; half++) {
+        gen_store_half(s, op, result[half], s->reg, half);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        if (part[i]) {
+            tcg_temp_free(s->tcg, part[i]);
+        }
+    }
+    free_temps(s, result[0], result[1]);
+    tcg_temp_free(s->tcg, t);
+    return true;
 }
 
 /* CMPPS xmm1, xmm2/m128, imm8: predicates 8-31 are AVX only (#UD here) */
@@ -715,6 +768,40 @@ static bool gen_move_load(DisasContext *s, const SSEOp *op)
     }
     free_temps(s, lo, hi);
     return true;
+}
+
+/*
+ * SSE3 duplicating loads (SDM vol. 2): MOVSLDUP (F3 0F 12, arg DUP_EVEN) copies
+ * the even singles over the odd ones, MOVSHDUP (F3 0F 16, DUP_ODD) the odd over
+ * the even, MOVDDUP (F2 0F 12, DUP_LOW, m64) the low double into both halves.
+ */
+enum { DUP_EVEN, DUP_ODD, DUP_LOW };
+
+static bool gen_move_dup(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s);
+    gen_load_source(s, op, lo, hi);
+    if (op->arg == DUP_LOW) {
+        tcg_gen_mov(s->tcg, hi, lo);
+    }
+    for (int half = 0; half < 2; half++) {
+        TCGv v = half ? hi : lo;
+        if (op->arg == DUP_ODD) {
+            tcg_gen_shri(s->tcg, v, v, 32);
+            tcg_gen_deposit(s->tcg, v, v, v, 32, 32);
+        } else if (op->arg == DUP_EVEN) {
+            tcg_gen_deposit(s->tcg, v, v, v, 32, 32);
+        }
+        gen_store_xmm_half(s, v, s->reg, half);
+    }
+    free_temps(s, lo, hi);
+    return true;
+}
+
+/* LDDQU xmm, m128 (F2 0F F0): an unaligned load, memory form only */
+static bool gen_lddqu(DisasContext *s, const SSEOp *op)
+{
+    return s->mod != 3 && gen_move_load(s, op);
 }
 
 /* the same, xmm2/m128 <- xmm1 (MOVQ mm/m64, mm); MOVNTxx (arg = 1) have no
@@ -1408,11 +1495,14 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
                GEN(gen_move_scalar_load, MEM_32, 0), GEN(gen_move_scalar_load, MEM_64, 0) },
     [0x11] = { GEN(gen_move_store, MEM_128, 0), GEN(gen_move_store, MEM_128, 0),
                GEN(gen_move_scalar_store, MEM_32, 0), GEN(gen_move_scalar_store, MEM_64, 0) },
-    [0x12] = { GEN(gen_move_half_load, MEM_64, 0), GEN(gen_move_half_load, MEM_64, 0) },
+    [0x12] = { GEN(gen_move_half_load, MEM_64, 0), GEN(gen_move_half_load, MEM_64, 0),
+               GEN(gen_move_dup, MEM_128_ALIGNED, DUP_EVEN),          /* MOVSLDUP */
+               GEN(gen_move_dup, MEM_64, DUP_LOW) },                  /* MOVDDUP */
     [0x13] = { GEN(gen_move_half_store, MEM_64, 0), GEN(gen_move_half_store, MEM_64, 0) },
     [0x14] = { INT(punpckldq), UNPACK_QUADWORD(0) },     /* UNPCKLPS, UNPCKLPD */
     [0x15] = { INT(punpckhdq), UNPACK_QUADWORD(1) },     /* UNPCKHPS, UNPCKHPD */
-    [0x16] = { GEN(gen_move_half_load, MEM_64, 1), GEN(gen_move_half_load, MEM_64, 1) },
+    [0x16] = { GEN(gen_move_half_load, MEM_64, 1), GEN(gen_move_half_load, MEM_64, 1),
+               GEN(gen_move_dup, MEM_128_ALIGNED, DUP_ODD) },         /* MOVSHDUP */
     [0x17] = { GEN(gen_move_half_store, MEM_64, 1), GEN(gen_move_half_store, MEM_64, 1) },
     [0x28] = { GEN(gen_move_load, MEM_128_ALIGNED, 0), GEN(gen_move_load, MEM_128_ALIGNED, 0) },
     [0x29] = { GEN(gen_move_store, MEM_128_ALIGNED, 0),
@@ -1482,6 +1572,8 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0x75] = PCMPEQ2(16),
     [0x76] = PCMPEQ2(32),
     [0x77] = { MIXED(MMX_EMMS, gen_emms, NULL, MEM_NONE, 0) },
+    [0x7c] = { [PREFIX_INDEX_66] = PACKED(haddpd), [PREFIX_INDEX_F2] = PACKED(haddps) },
+    [0x7d] = { [PREFIX_INDEX_66] = PACKED(hsubpd), [PREFIX_INDEX_F2] = PACKED(hsubps) },
     [0x7e] = { MMX(gen_movd_from_xmm, NULL, MEM_NONE, 0),
                [PREFIX_INDEX_66] = GEN(gen_movd_from_xmm, MEM_NONE, 0),
                [PREFIX_INDEX_F3] = GEN(gen_move_scalar_load, MEM_64, 1) },   /* MOVQ */
@@ -1495,6 +1587,7 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0xc4] = GEN2(gen_pinsrw, MEM_NONE, 0),
     [0xc5] = GEN2(gen_pextrw, MEM_NONE, 0),
     [0xc6] = { IMM(shufps, MEM_128_ALIGNED), IMM(shufpd, MEM_128_ALIGNED) },
+    [0xd0] = { [PREFIX_INDEX_66] = PACKED(addsubpd), [PREFIX_INDEX_F2] = PACKED(addsubps) },
     [0xd1] = INT2(psrlw),
     [0xd2] = INT2(psrld),
     [0xd3] = INT2(psrlq),
@@ -1531,6 +1624,7 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
     [0xed] = INT2(paddsw),
     [0xee] = INT2(pmaxsw),
     [0xef] = LOGIC2(LOGIC_XOR),
+    [0xf0] = { [PREFIX_INDEX_F2] = GEN(gen_lddqu, MEM_128, 0) },
     [0xf1] = INT2(psllw),
     [0xf2] = INT2(pslld),
     [0xf3] = INT2(psllq),
@@ -1548,6 +1642,50 @@ static const SSEOp sse_table[256][PREFIX_INDEX_COUNT] = {
 };
 
 /*
+ * SSSE3, 0F 38 xx: MMX (no prefix) and XMM (66) forms of each. The horizontal
+ * operations take MMX_PACK, PSHUFB has its own MMX helper (8-byte indexing).
+ */
+static const SSEOp sse_table_0f38[0x20][PREFIX_INDEX_COUNT] = {
+    [0x00] = { V(MMX_REGS, gen_int_helper, helper_pshufb_mmx, MEM_128_ALIGNED, MMX_LANEWISE),
+               V(MMX_NONE, gen_int_helper, helper_pshufb, MEM_128_ALIGNED, 0) },
+    [0x01] = INT2_AS(phaddw, MMX_PACK),
+    [0x02] = INT2_AS(phaddd, MMX_PACK),
+    [0x03] = INT2_AS(phaddsw, MMX_PACK),
+    [0x04] = INT2(pmaddubsw),
+    [0x05] = INT2_AS(phsubw, MMX_PACK),
+    [0x06] = INT2_AS(phsubd, MMX_PACK),
+    [0x07] = INT2_AS(phsubsw, MMX_PACK),
+    [0x08] = INT2(psignb),
+    [0x09] = INT2(psignw),
+    [0x0a] = INT2(psignd),
+    [0x0b] = INT2(pmulhrsw),
+    [0x1c] = INT2(pabsb),
+    [0x1d] = INT2(pabsw),
+    [0x1e] = INT2(pabsd),
+};
+
+/* SSSE3, 0F 3A xx: PALIGNR (0F) */
+static const SSEOp sse_table_0f3a[0x10][PREFIX_INDEX_COUNT] = {
+    [0x0f] = GEN2(gen_palignr, MEM_128_ALIGNED, 0),
+};
+
+/* the table entry for a 0F xx, 0F 38 xx or 0F 3A xx opcode; NULL: #UD */
+static const SSEOp *sse_lookup(const DisasContext *s, unsigned opcode)
+{
+    unsigned low = opcode & 0xff;
+    switch (opcode >> 8) {
+    case 0x0f:
+        return &sse_table[low][prefix_index(s)];
+    case 0x0f38:
+        return low < 0x20 ? &sse_table_0f38[low][prefix_index(s)] : NULL;
+    case 0x0f3a:
+        return low < 0x10 ? &sse_table_0f3a[low][prefix_index(s)] : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/*
  * MMX with CR0.EM raises #UD, with CR0.TS #NM (SDM vol. 2, e.g. PADDB
  * "Protected Mode Exceptions"); HF_EM_TS says one of them is set, the helper
  * reads CR0 to pick.
@@ -1563,11 +1701,11 @@ static void gen_mmx_check_available(DisasContext *s)
 
 bool gen_sse(DisasContext *s, unsigned opcode)
 {
-    if ((opcode & 0xff00) != 0x0f00 || (s->prefix & PREFIX_LOCK)) {
+    if (s->prefix & PREFIX_LOCK) {
         return false;
     }
-    const SSEOp *op = &sse_table[opcode & 0xff][prefix_index(s)];
-    if (!op->gen) {
+    const SSEOp *op = sse_lookup(s, opcode);
+    if (!op || !op->gen) {
         return false;
     }
     /* the MMX-XMM forms are also SSE instructions: #UD with CR4.OSFXSR clear

@@ -2,7 +2,8 @@
  * Guest program for the SSE suite: instructions that must fault. A misaligned
  * MOVDQA/MOVAPS/PADDB memory operand raises #GP (SIGSEGV), an SSE opcode with
  * no register form raises #UD (SIGILL), LDMXCSR with a reserved bit raises #GP,
- * an unmasked SIMD floating-point exception raises #XM (SIGFPE).
+ * an unmasked SIMD floating-point exception raises #XM (SIGFPE); the same
+ * for SSE3/SSSE3 (alignment, undefined prefixes in the 0F 38/0F 3A maps).
  * Usage: guest-faults CASE: runs one case; the process dies of the signal the
  * case raises (exit status 3: no such case). Native and emulated runs must end
  * the same way.
@@ -115,6 +116,65 @@ static void unmasked_exact_divide(void)
     unmasked_divide(2.0f);
 }
 
+/* SSE3/SSSE3: 128-bit memory operands must be aligned except for LDDQU and
+ * the MMX forms; MOVDDUP reads 8 bytes; undefined prefix/opcode pairs are #UD */
+static void misaligned_haddps(void)
+{
+    __asm__ volatile("haddps (%0), %%xmm0" : : "r"(buffer + 4) : "xmm0", "memory");
+}
+
+static void misaligned_movsldup(void)
+{
+    __asm__ volatile("movsldup (%0), %%xmm0" : : "r"(buffer + 8) : "xmm0", "memory");
+}
+
+static void misaligned_pshufb(void)
+{
+    __asm__ volatile("pshufb (%0), %%xmm0" : : "r"(buffer + 1) : "xmm0", "memory");
+}
+
+static void misaligned_palignr(void)
+{
+    __asm__ volatile("palignr $3, (%0), %%xmm0" : : "r"(buffer + 2) : "xmm0", "memory");
+}
+
+static void unaligned_sse3_loads(void)
+{
+    __asm__ volatile("lddqu (%0), %%xmm0\n\tmovddup 1(%0), %%xmm1\n\t"
+                     "pshufb 3(%0), %%mm0\n\tpalignr $5, 5(%0), %%mm1\n\temms"
+                     : : "r"(buffer + 1) : "xmm0", "xmm1", "mm0", "mm1", "memory");
+}
+
+static void lddqu_register_form(void)
+{
+    __asm__ volatile(".byte 0xf2, 0x0f, 0xf0, 0xc1");
+}
+
+static void pshufb_f3_prefix(void)
+{
+    __asm__ volatile(".byte 0xf3, 0x0f, 0x38, 0x00, 0xc1");
+}
+
+static void undefined_0f38_opcode(void)
+{
+    __asm__ volatile(".byte 0x0f, 0x38, 0x0c, 0xc1");
+}
+
+static void palignr_f2_prefix(void)
+{
+    __asm__ volatile(".byte 0xf2, 0x0f, 0x3a, 0x0f, 0xc1, 0x01");
+}
+
+/* HADDPS on a signalling NaN with invalid unmasked: #XM (SIGFPE) */
+static void unmasked_invalid_haddps(void)
+{
+    static unsigned csr = 0x1f80 & ~0x80;
+    static const unsigned nan[4] __attribute__((aligned(16))) = { 0x7f800001, 0, 0, 0 };
+    __asm__ volatile("ldmxcsr %0\n\tmovaps %1, %%xmm0\n\thaddps %%xmm0, %%xmm0"
+                     : : "m"(csr), "m"(nan) : "xmm0");
+    __asm__ volatile("ldmxcsr %0" : : "m"((unsigned){ 0x1f80 }));
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -134,6 +194,16 @@ int main(int argc, char **argv)
         { "misaligned fxsave", misaligned_fxsave },
         { "unmasked divide by zero", unmasked_divide_by_zero },
         { "unmasked exact divide", unmasked_exact_divide },
+        { "misaligned haddps", misaligned_haddps },
+        { "misaligned movsldup", misaligned_movsldup },
+        { "misaligned pshufb", misaligned_pshufb },
+        { "misaligned palignr", misaligned_palignr },
+        { "unaligned lddqu, movddup, MMX pshufb/palignr", unaligned_sse3_loads },
+        { "lddqu register form", lddqu_register_form },
+        { "pshufb with F3", pshufb_f3_prefix },
+        { "undefined 0F 38 0C", undefined_0f38_opcode },
+        { "palignr with F2", palignr_f2_prefix },
+        { "unmasked invalid haddps", unmasked_invalid_haddps },
     };
     unsigned i = argc > 1 ? (unsigned)atoi(argv[1]) : 0;
     if (i >= sizeof(cases) / sizeof(cases[0])) {

@@ -1,7 +1,7 @@
 /*
  * Native unit test of the SSE helpers: every helper against the host's own
- * SSE/SSE2 instruction (via intrinsics) on random and special inputs, with the
- * same MXCSR. Prints one line per failing helper and "N passed, N failed".
+ * SSE/SSE2/SSE3/SSSE3 instruction (via intrinsics or inline asm) on random and
+ * special inputs, with the same MXCSR. Prints one line per failing helper and "N passed, N failed".
  * Usage: sse-helper-test [iterations] [seed]
  */
 #include <emmintrin.h>
@@ -165,6 +165,16 @@ INT_REF(psllw, _mm_sll_epi16) INT_REF(pslld, _mm_sll_epi32) INT_REF(psllq, _mm_s
 INT_REF(psrlw, _mm_srl_epi16) INT_REF(psrld, _mm_srl_epi32) INT_REF(psrlq, _mm_srl_epi64)
 INT_REF(psraw, _mm_sra_epi16) INT_REF(psrad, _mm_sra_epi32)
 
+/* SSSE3: inline asm, as this file is built for the baseline (gas takes every
+ * mnemonic) */
+#define INT_ASM_REF(name) \
+    static __m128i reference_##name(__m128i a, __m128i b) \
+    { __asm__(#name " %1, %0" : "+x"(a) : "x"(b)); return a; }
+INT_ASM_REF(pshufb) INT_ASM_REF(phaddw) INT_ASM_REF(phaddd) INT_ASM_REF(phaddsw)
+INT_ASM_REF(phsubw) INT_ASM_REF(phsubd) INT_ASM_REF(phsubsw) INT_ASM_REF(pmaddubsw)
+INT_ASM_REF(pmulhrsw) INT_ASM_REF(psignb) INT_ASM_REF(psignw) INT_ASM_REF(psignd)
+INT_ASM_REF(pabsb) INT_ASM_REF(pabsw) INT_ASM_REF(pabsd)
+
 typedef struct IntCase {
     const char *name;
     SSEIntHelper *helper;
@@ -187,6 +197,10 @@ static const IntCase int_cases[] = {
     SHIFT_CASE(psllw) SHIFT_CASE(pslld) SHIFT_CASE(psllq)
     SHIFT_CASE(psrlw) SHIFT_CASE(psrld) SHIFT_CASE(psrlq)
     SHIFT_CASE(psraw) SHIFT_CASE(psrad)
+    INT_CASE(pshufb) INT_CASE(phaddw) INT_CASE(phaddd) INT_CASE(phaddsw)
+    INT_CASE(phsubw) INT_CASE(phsubd) INT_CASE(phsubsw) INT_CASE(pmaddubsw)
+    INT_CASE(pmulhrsw) INT_CASE(psignb) INT_CASE(psignw) INT_CASE(psignd)
+    INT_CASE(pabsb) INT_CASE(pabsw) INT_CASE(pabsd)
 };
 
 static bool xmm_equal(XMMReg a, XMMReg b)
@@ -331,6 +345,8 @@ ASM_REF(cvtss2sd, "cvtss2sd") ASM_REF(cvtsd2ss, "cvtsd2ss")
 ASM_REF(cvtdq2ps, "cvtdq2ps") ASM_REF(cvtps2dq, "cvtps2dq")
 ASM_REF(cvttps2dq, "cvttps2dq") ASM_REF(cvtdq2pd, "cvtdq2pd")
 ASM_REF(cvtpd2dq, "cvtpd2dq") ASM_REF(cvttpd2dq, "cvttpd2dq")
+ASM_REF(haddps, "haddps") ASM_REF(hsubps, "hsubps") ASM_REF(addsubps, "addsubps")
+ASM_REF(haddpd, "haddpd") ASM_REF(hsubpd, "hsubpd") ASM_REF(addsubpd, "addsubpd")
 
 typedef struct FloatCase {
     const char *name;
@@ -358,6 +374,8 @@ static const FloatCase float_cases[] = {
     F32_CASE(cvtps2dq) F32_CASE(cvttps2dq)
     { "cvtdq2pd", helper_cvtdq2pd, reference_cvtdq2pd, LANES_INT, false },
     F64_CASE(cvtpd2dq) F64_CASE(cvttpd2dq)
+    F32_CASE(haddps) F32_CASE(hsubps) F32_CASE(addsubps)
+    F64_CASE(haddpd) F64_CASE(hsubpd) F64_CASE(addsubpd)
 };
 
 static uint32_t random_mxcsr(TestState *t)
