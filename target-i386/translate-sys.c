@@ -30,6 +30,7 @@ enum {
     SYS_CPL0   = 1 << 5,   /* #GP(0) unless CPL = 0 */
     SYS_IOPL   = 1 << 6,   /* #GP(0) unless CPL <= IOPL (VM86: IOPL = 3) */
     SYS_IOPORT = 1 << 7,   /* port I/O: user mode #GP(0); TSS bitmap at run time */
+    SYS_EOB    = 1 << 8,   /* may change the mode or the block key: back to the loop after */
 };
 
 #define ANY_REG (-1)
@@ -41,7 +42,7 @@ typedef struct SysInsn {
     int8_t reg;            /* ModRM reg field of a group opcode, ANY_REG otherwise */
     uint8_t form;          /* group rows: which ModRM forms (mod = 3 or memory) */
     int8_t rm;             /* mod = 3 rows of 0F 01: the rm field, ANY_RM otherwise */
-    uint8_t rules;
+    uint16_t rules;
     void (*gen)(DisasContext *s, unsigned b);
     const char *name;      /* for the in_asm log */
 } SysInsn;
@@ -124,9 +125,9 @@ static void gen_cli_sti(DisasContext *s, unsigned b)
     tcg_gen_st(s->tcg, INDEX_op_st, fl, env, offsetof(CPUX86State, eflags));
     tcg_temp_free(s->tcg, fl);
     if (b == 0xfb) {
-        /* interrupts are recognised after the next instruction */
+        /* interrupts are recognised after the next instruction (the row's
+         * SYS_EOB then returns to the loop, which takes them) */
         gen_set_inhibit_irq(s);
-        gen_exit_after(s);
     }
 }
 
@@ -340,7 +341,6 @@ static void gen_mov_cr_dr(DisasContext *s, unsigned b)
         gen_ld_reg(s, ot, s->T0, gpr);
         args[1] = s->T0;
         gen_sys_helper(s, dr ? helper_set_dr : helper_write_crN, NULL, 2, args);
-        gen_exit_after(s);
     } else {
         gen_sys_helper(s, dr ? helper_get_dr : helper_read_crN, s->T0, 1, args);
         gen_st_reg(s, ot, gpr, s->T0);
@@ -432,20 +432,18 @@ static void gen_lmsw(DisasContext *s, unsigned b)
     gen_ld_modrm(s, MO_16, s->T0);
     args[0] = low32(s, s->T0);
     gen_sys_helper(s, helper_lmsw, NULL, 1, args);
-    gen_exit_after(s);
 }
 
-/* /7 INVLPG m: the block itself may be on the page */
+/* /7 INVLPG m (the block itself may be on the page: SYS_EOB) */
 static void gen_invlpg(DisasContext *s, unsigned b)
 {
     (void)b;
     gen_lea_modrm(s);
     gen_sys_helper(s, helper_invlpg, NULL, 1, &s->A0);
-    gen_exit_after(s);
 }
 
 /* helpers taking only env: SWAPGS, RDTSCP, XGETBV, XSETBV, RDMSR, WRMSR, RDPMC, CLTS,
- * WBINVD, SYSENTER */
+ * WBINVD */
 static void *env_helper_of(DisasContext *s, unsigned b)
 {
     if (b == 0x101) {
@@ -461,23 +459,13 @@ static void *env_helper_of(DisasContext *s, unsigned b)
     case 0x109: return (void *)helper_wbinvd;
     case 0x130: return (void *)helper_wrmsr;
     case 0x132: return (void *)helper_rdmsr;
-    case 0x133: return (void *)helper_rdpmc;
-    default:    return (void *)helper_sysenter;
+    default:    return (void *)helper_rdpmc;
     }
 }
 
 static void gen_env_helper(DisasContext *s, unsigned b)
 {
     gen_sys_helper(s, env_helper_of(s, b), NULL, 0, NULL);
-    /* WRMSR may switch EFER.LME/NXE or the FS/GS bases, CLTS the FPU key bit,
-     * XSETBV the enabled state, SYSENTER the whole mode */
-    if (b == 0x130 || b == 0x106 || b == 0x134 || (b == 0x101 && s->modrm == 0xd1)) {
-        if (b == 0x134) {
-            gen_exit_helper_rip(s);
-        } else {
-            gen_exit_after(s);
-        }
-    }
 }
 
 /* INVD: no caches to drop */
@@ -489,7 +477,7 @@ static void gen_nop(DisasContext *s, unsigned b)
 
 /* ---------------------------------------------------------------- fast system calls */
 
-/* 0F 05 SYSCALL, 0F 07 SYSRET, 0F 35 SYSEXIT (0F 34 SYSENTER is an env helper) */
+/* 0F 05 SYSCALL, 0F 07 SYSRET, 0F 34 SYSENTER, 0F 35 SYSEXIT */
 static void gen_fast_call(DisasContext *s, unsigned b)
 {
     TCGv arg;
@@ -497,6 +485,8 @@ static void gen_fast_call(DisasContext *s, unsigned b)
     if (b == 0x105) {
         arg = insn_length(s);
         gen_sys_helper(s, helper_syscall, NULL, 1, &arg);
+    } else if (b == 0x134) {
+        gen_sys_helper(s, helper_sysenter, NULL, 0, NULL);
     } else {
         arg = const32(s, s->dflag);
         gen_sys_helper(s, b == 0x107 ? (void *)helper_sysret : (void *)helper_sysexit,
@@ -561,7 +551,7 @@ static void gen_bound(DisasContext *s, unsigned b)
 
 static const SysInsn sys_insns[] = {
     ROW(0xfa, SYS_IOPL, gen_cli_sti, "cli"),
-    ROW(0xfb, SYS_IOPL, gen_cli_sti, "sti"),
+    ROW(0xfb, SYS_IOPL | SYS_EOB, gen_cli_sti, "sti"),
     ROW(0xf4, SYS_CPL0, gen_hlt, "hlt"),
     ROW(0xe4, SYS_IOPORT, gen_in_out, "in"), ROW(0xe5, SYS_IOPORT, gen_in_out, "in"),
     ROW(0xe6, SYS_IOPORT, gen_in_out, "out"), ROW(0xe7, SYS_IOPORT, gen_in_out, "out"),
@@ -587,7 +577,8 @@ static const SysInsn sys_insns[] = {
     ROW(0x63, SYS_ONLY | SYS_NO64 | SYS_PMODE, gen_arpl, "arpl"),
     ROW(0x62, SYS_ONLY | SYS_NO64 | SYS_MEM, gen_bound, "bound"),
     ROW(0x120, SYS_CPL0, gen_mov_cr_dr, "mov"), ROW(0x121, SYS_CPL0, gen_mov_cr_dr, "mov"),
-    ROW(0x122, SYS_CPL0, gen_mov_cr_dr, "mov"), ROW(0x123, SYS_CPL0, gen_mov_cr_dr, "mov"),
+    ROW(0x122, SYS_CPL0 | SYS_EOB, gen_mov_cr_dr, "mov"),             /* to CRn: mode */
+    ROW(0x123, SYS_CPL0 | SYS_EOB, gen_mov_cr_dr, "mov"),             /* to DRn */
     GRP(0x100, 0, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "sldt"),
     GRP(0x100, 1, FORM_ANY, SYS_ONLY | SYS_PMODE, gen_group6, "str"),
     GRP(0x100, 2, FORM_ANY, SYS_PMODE | SYS_CPL0, gen_group6, "lldt"),
@@ -601,21 +592,21 @@ static const SysInsn sys_insns[] = {
     GRP(0x101, 2, FORM_MEM, SYS_CPL0, gen_desc_table, "lgdt"),
     GRP(0x101, 3, FORM_MEM, SYS_CPL0, gen_desc_table, "lidt"),
     GRP(0x101, 4, FORM_ANY, SYS_ONLY, gen_smsw, "smsw"),
-    GRP(0x101, 6, FORM_ANY, SYS_CPL0, gen_lmsw, "lmsw"),
-    GRP(0x101, 7, FORM_MEM, SYS_CPL0, gen_invlpg, "invlpg"),
+    GRP(0x101, 6, FORM_ANY, SYS_CPL0 | SYS_EOB, gen_lmsw, "lmsw"),
+    GRP(0x101, 7, FORM_MEM, SYS_CPL0 | SYS_EOB, gen_invlpg, "invlpg"),
     RM3(0x101, 7, 0, SYS_ONLY64 | SYS_CPL0, gen_env_helper, "swapgs"),
     RM3(0x101, 7, 1, SYS_ONLY, gen_env_helper, "rdtscp"),
     RM3(0x101, 2, 0, SYS_ONLY, gen_env_helper, "xgetbv"),
-    RM3(0x101, 2, 1, SYS_CPL0, gen_env_helper, "xsetbv"),
-    ROW(0x106, SYS_CPL0, gen_env_helper, "clts"),
+    RM3(0x101, 2, 1, SYS_CPL0 | SYS_EOB, gen_env_helper, "xsetbv"),   /* enabled state */
+    ROW(0x106, SYS_CPL0 | SYS_EOB, gen_env_helper, "clts"),          /* CR0.TS in the key */
     ROW(0x108, SYS_CPL0, gen_nop, "invd"),
     ROW(0x109, SYS_CPL0, gen_env_helper, "wbinvd"),
-    ROW(0x130, SYS_CPL0, gen_env_helper, "wrmsr"),
+    ROW(0x130, SYS_CPL0 | SYS_EOB, gen_env_helper, "wrmsr"),         /* EFER, FS/GS bases */
     ROW(0x132, SYS_CPL0, gen_env_helper, "rdmsr"),
     ROW(0x133, SYS_ONLY, gen_env_helper, "rdpmc"),
     ROW(0x105, SYS_ONLY, gen_fast_call, "syscall"),
     ROW(0x107, SYS_ONLY | SYS_PMODE, gen_fast_call, "sysret"),
-    ROW(0x134, SYS_ONLY | SYS_PMODE, gen_env_helper, "sysenter"),
+    ROW(0x134, SYS_ONLY | SYS_PMODE, gen_fast_call, "sysenter"),
     ROW(0x135, SYS_PMODE | SYS_CPL0, gen_fast_call, "sysexit"),
 };
 
@@ -705,5 +696,8 @@ bool disas_sys(DisasContext *s, unsigned b)
         return true;
     }
     r->gen(s, b);
+    if ((r->rules & SYS_EOB) && s->is_jmp == DISAS_NEXT) {
+        gen_exit_after(s);
+    }
     return true;
 }
