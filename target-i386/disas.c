@@ -229,7 +229,7 @@ void x86_log_insn(DisasContext *s, FILE *out)
     }
     /* the bytes are at the linear address CS.base + offset; the line shows that
      * address, as the block key does */
-    uint64_t linear = s->code64 ? s->pc_start : (uint32_t)(s->cs_base + s->pc_start);
+    uint64_t linear = x86_code_linear(s, s->pc_start);
     if (!translator_read_code(s->exec, linear, bytes, len)) {
         len = 0;
     }

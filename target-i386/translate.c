@@ -71,6 +71,13 @@ TCGv tcg_new64(DisasContext *s)
 
 /* ---------------------------------------------------------------- code fetch */
 
+/* code is fetched at CS.base + offset, a 32-bit linear address outside 64-bit
+ * mode (SDM vol. 3A, 3.4); CS.base is 0 in 64-bit mode */
+uint64_t x86_code_linear(const DisasContext *s, uint64_t offset)
+{
+    return s->code64 ? offset : (uint32_t)(s->cs_base + offset);
+}
+
 static void x86_fetch(DisasContext *s, void *dst, unsigned len)
 {
     /* Intel SDM vol. 2A, 2.3.11: an instruction is at most 15 bytes */
@@ -80,24 +87,16 @@ static void x86_fetch(DisasContext *s, void *dst, unsigned len)
         memset(dst, 0, len);
         return;
     }
-    if (!s->fetch_fault) {
-        /* code is fetched at CS.base + offset (a 32-bit linear address outside
-         * 64-bit mode, SDM vol. 3A, 3.4) */
-        uint64_t linear = s->cs_base + s->pc;
-        if (!s->code64) {
-            linear = (uint32_t)linear;
+    if (!s->fetch_fault && !translator_read_code(s->exec, x86_code_linear(s, s->pc), dst, len)) {
+        /* CR2 is the first byte that cannot be fetched */
+        uint8_t byte;
+        unsigned i = 0;
+        while (i + 1 < len &&
+               translator_read_code(s->exec, x86_code_linear(s, s->pc + i), &byte, 1)) {
+            i++;
         }
-        if (!translator_read_code(s->exec, linear, dst, len)) {
-            /* CR2 is the first byte that cannot be fetched */
-            uint8_t byte;
-            unsigned i = 0;
-            while (i + 1 < len && translator_read_code(s->exec, s->code64 ? linear + i :
-                                                       (uint32_t)(linear + i), &byte, 1)) {
-                i++;
-            }
-            s->fetch_fault = true;
-            s->fetch_fault_addr = s->code64 ? linear + i : (uint32_t)(linear + i);
-        }
+        s->fetch_fault = true;
+        s->fetch_fault_addr = x86_code_linear(s, s->pc + i);
     }
     if (s->fetch_fault) {
         memset(dst, 0, len);
@@ -107,9 +106,7 @@ static void x86_fetch(DisasContext *s, void *dst, unsigned len)
 
 bool x86_peek_code(DisasContext *s, uint8_t *byte)
 {
-    uint64_t linear = s->cs_base + s->pc;
-
-    return translator_read_code(s->exec, s->code64 ? linear : (uint32_t)linear, byte, 1);
+    return translator_read_code(s->exec, x86_code_linear(s, s->pc), byte, 1);
 }
 
 uint8_t x86_ldub_code(DisasContext *s)
@@ -723,8 +720,7 @@ static void gen_single_step_trap(DisasContext *s)
 static bool same_page_as_block(DisasContext *s, uint64_t dest)
 {
     uint64_t mask = ~(uint64_t)(PAGE_SIZE_GUEST - 1);
-    uint64_t linear = s->code64 ? dest : (uint32_t)(s->cs_base + dest);
-    uint64_t last = s->code64 ? s->pc_start : (uint32_t)(s->cs_base + s->pc_start);
+    uint64_t linear = x86_code_linear(s, dest), last = x86_code_linear(s, s->pc_start);
 
     return (linear & mask) == (s->tb->pc & mask) || (linear & mask) == (last & mask);
 }
@@ -754,9 +750,9 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
     s->is_jmp = DISAS_JUMPED;
 }
 
-/* Back to the execution loop, which takes pending interrupts: after the one
- * instruction of an interrupt shadow (SDM vol. 3A, 6.8.3), it must, as a
- * chained jump would skip that check. */
+/* Back to the execution loop, which takes pending interrupts. Blocks in an
+ * interrupt shadow (SDM vol. 3A, 6.8.3) always end here: a chained jump would
+ * skip that check once the shadow is over. */
 void gen_eob_exit(DisasContext *s)
 {
     gen_update_cc_op(s);
@@ -985,13 +981,10 @@ static void gen_clear_inhibit_irq(DisasContext *s)
 /* whether an instruction at s->pc could reach a next page that cannot be read */
 static bool next_page_unreadable(DisasContext *s)
 {
-    uint64_t linear = s->cs_base + s->pc, next;
+    uint64_t linear = x86_code_linear(s, s->pc);
+    uint64_t next = (linear | (PAGE_SIZE_GUEST - 1)) + 1;
     uint8_t byte;
 
-    if (!s->code64) {
-        linear = (uint32_t)linear;
-    }
-    next = (linear | (PAGE_SIZE_GUEST - 1)) + 1;
     if (next - linear >= 15) {
         return false;
     }

@@ -191,6 +191,8 @@ uint8_t x86_ldub_code(DisasContext *s);
 uint16_t x86_lduw_code(DisasContext *s);
 uint32_t x86_ldl_code(DisasContext *s);
 uint64_t x86_ldq_code(DisasContext *s);
+/* the linear address of the code at offset in CS */
+uint64_t x86_code_linear(const DisasContext *s, uint64_t offset);
 /* the byte at s->pc without consuming it; false when it cannot be fetched */
 bool x86_peek_code(DisasContext *s, uint8_t *byte);
 /* immediate of operand size ot (MO_64 reads a sign-extended 32-bit value) */
