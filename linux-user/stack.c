@@ -1,7 +1,7 @@
 /*
  * The initial process stack (System V x86-64 psABI 3.4.1 "Initial Stack and
- * Register State", i386 psABI 2.3.2 likewise): from the top, the strings
- * (AT_EXECFN, environment, arguments, AT_PLATFORM) and the 16 AT_RANDOM bytes,
+ * Register State", i386 psABI 2.3.2 likewise): from the top, 8 zero bytes, the
+ * strings (AT_EXECFN, environment, arguments, AT_PLATFORM), the 16 AT_RANDOM bytes,
  * then, 16-byte aligned at the stack pointer: argc, argv[], NULL, envp[], NULL,
  * auxv pairs ending in AT_NULL. Words are 8 bytes (x86-64) or 4 (i386).
  */
@@ -164,7 +164,13 @@ uint64_t stack_setup(UserProcess *p, const LoadedImage *image, const StackSetup 
     if (getrandom(random_bytes, sizeof(random_bytes), 0) != sizeof(random_bytes)) {
         memset(random_bytes, 0x5a, sizeof(random_bytes));
     }
-    bool ok = argv_addr && envp_addr && push_string(&w, setup->execfn, &execfn_addr);
+    /* Linux keeps the top 8 bytes zero, above AT_EXECFN (fs/exec.c, bprm_mm_init:
+     * p = vm_end - sizeof(void *)); glibc's tunable parsing reads one byte past
+     * the string it scans, which may be the last one on the stack */
+    static const uint8_t top_zero[8];
+    uint64_t top_addr;
+    bool ok = argv_addr && envp_addr && push_bytes(&w, top_zero, sizeof(top_zero), &top_addr) &&
+              push_string(&w, setup->execfn, &execfn_addr);
     for (int i = envc - 1; ok && i >= 0; i--) {
         ok = push_string(&w, setup->envp[i], &envp_addr[i]);
     }

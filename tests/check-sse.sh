@@ -32,16 +32,16 @@ fi
 # 2. guest programs, native output against the emulator's
 . "$SRC/tests/native-compare.sh"
 
-# run_same_variants NAME TUNABLES EMULATOR BINARY ARGS...: run_guest with the
-# native side's glibc told (GLIBC_TUNABLES) to drop the features the emulated
-# CPU lacks. Only the native side: a static guest given GLIBC_TUNABLES crashes
-# under the emulator today (_dl_tunable_set_hwcaps, reported to the lead).
+# run_same_variants NAME TUNABLES EMULATOR BINARY ARGS...: run_guest with glibc
+# told (GLIBC_TUNABLES) to drop the features the emulated CPU lacks, on both
+# sides: the emulated side then runs glibc's tunable parser too (it read past
+# the top of the stack before the stack had Linux's 8 zero bytes there).
 run_same_variants() {
   name=$1 tunables=$2 emulator=$3 binary=$4
   shift 4
   GLIBC_TUNABLES="$tunables" "$binary" "$@" > "$tmp/native.out" 2>&1
   native_status=$?
-  timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
+  GLIBC_TUNABLES="$tunables" timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
   emulated_status=$?
   if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
     pass
