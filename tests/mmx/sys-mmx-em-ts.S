@@ -35,15 +35,7 @@ start:
     mov $256 * 8 / 4, %ecx
     xor %eax, %eax
     rep stosl
-    xor %edi, %edi
-1:  mov %edi, %eax
-    shl $4, %eax
-    add $exc_stubs32, %eax
-    mov $0x8e, %edx
-    call set_gate32
-    inc %edi
-    cmp $32, %edi
-    jb 1b
+    call set_exc_gates32
     lidt idtr
     /* MP and NE, CR4.OSFXSR as an OS sets them; the x87 unit initialised */
     mov %cr0, %eax

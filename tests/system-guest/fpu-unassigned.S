@@ -41,15 +41,7 @@ pm32:
     mov %ax, %es
     mov %ax, %ss
     mov $STACK0, %esp
-    xor %edi, %edi
-1:  mov %edi, %eax
-    shl $4, %eax
-    add $exc_stubs32, %eax
-    mov $0x8e, %edx
-    call set_gate32
-    inc %edi
-    cmp $32, %edi
-    jb 1b
+    call set_exc_gates32
     lidt idtr
     fninit
     /* EQ32 V_VEC, $-1: no exception */

@@ -106,7 +106,7 @@ check_eq16:
 
 /* ===================== 32-bit ===================== */
     .code32
-    .globl puts32, hex32, check_eq32, exit32, exc_stubs32, set_gate32
+    .globl puts32, hex32, check_eq32, exit32, exc_stubs32, set_gate32, set_exc_gates32
 putc32:
     push %edx
     push %ecx
@@ -206,6 +206,25 @@ set_gate32:
     shr $16, %eax
     mov %ax, 6(%edi)
     pop %edi
+    pop %eax
+    ret
+
+/* set_exc_gates32: vectors 0-31 to exc_stubs32, interrupt gates of DPL 0 */
+set_exc_gates32:
+    push %eax
+    push %edx
+    push %edi
+    xor %edi, %edi
+1:  mov %edi, %eax
+    shl $4, %eax
+    add $exc_stubs32, %eax
+    mov $0x8e, %edx
+    call set_gate32
+    inc %edi
+    cmp $32, %edi
+    jb 1b
+    pop %edi
+    pop %edx
     pop %eax
     ret
 

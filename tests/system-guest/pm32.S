@@ -117,15 +117,7 @@ pm32:
     mov $256 * 8 / 4, %ecx
     xor %eax, %eax
     rep stosl
-    xor %edi, %edi
-1:  mov %edi, %eax
-    shl $4, %eax
-    add $exc_stubs32, %eax
-    mov $0x8e, %edx
-    call set_gate32
-    inc %edi
-    cmp $32, %edi
-    jb 1b
+    call set_exc_gates32
     mov $0x40, %edi
     mov $exc_stubs32, %eax
     mov $0x0e, %edx             /* P = 0 */
