@@ -81,6 +81,15 @@ void x86_guest_read(CPUX86State *env, uint64_t addr, void *buf, unsigned len, ui
     memcpy(buf, x86_guest_memory(env, addr, len, PAGE_READ, ra), len);
 }
 
+/* system mode: raises the write fault of either end of [addr, addr + len) */
+static void probe_store(CPUX86State *env, uint64_t addr, unsigned len, uintptr_t ra)
+{
+    int idx = x86_cpu_mmu_index(env);
+
+    cpu_probe_access(env->exec, addr, 1, MMU_DATA_STORE, idx, ra);
+    cpu_probe_access(env->exec, addr + len - 1, 1, MMU_DATA_STORE, idx, ra);
+}
+
 void x86_guest_write(CPUX86State *env, uint64_t addr, const void *buf, unsigned len,
                      uintptr_t ra)
 {
@@ -91,8 +100,7 @@ void x86_guest_write(CPUX86State *env, uint64_t addr, const void *buf, unsigned 
             memcpy(p, buf, len);
             return;
         }
-        cpu_probe_access(env->exec, addr, 1, MMU_DATA_STORE, idx, ra);
-        cpu_probe_access(env->exec, addr + len - 1, 1, MMU_DATA_STORE, idx, ra);
+        probe_store(env, addr, len, ra);
         for (unsigned i = 0; i < len; i++) {
             cpu_st_mmu(env->exec, addr + i, ((const uint8_t *)buf)[i], MO_8 | MO_MMUIDX(idx), ra);
         }
@@ -307,34 +315,37 @@ void helper_rdtsc(CPUX86State *env)
 
 /* ---------------------------------------------------------------- CMPXCHG8B/16B */
 
+/*
+ * The operand of CMPXCHG8B/16B is written whatever the comparison gives (SDM
+ * vol. 2A, CMPXCHG8B: written back unchanged when unequal), so it is read with
+ * write access and faults as a write. One CPU and no guest threads: nothing
+ * comes between the read and the write.
+ */
+static void read_for_write(CPUX86State *env, uint64_t addr, void *buf, unsigned len,
+                           uintptr_t ra)
+{
+    if (env->hflags & HF_SYSTEM) {
+        probe_store(env, addr, len, ra);
+    } else {
+        x86_guest_memory(env, addr, len, PAGE_READ | PAGE_WRITE, ra);
+    }
+    x86_guest_read(env, addr, buf, len, ra);
+}
+
 /* SDM vol. 2A, CMPXCHG8B/CMPXCHG16B: compare rDX:rAX with memory; ZF reports
  * the result; 16B needs a 16-byte aligned operand (#GP otherwise) */
 void helper_cmpxchg8b(CPUX86State *env, uint64_t addr)
 {
-    uint8_t *p;
     uint64_t old, expected, flags = x86_cc_compute_all(env);
 
     if (!(env->hflags & HF_CS64)) {
         addr = (uint32_t)addr;
     }
-    if (!(env->hflags & HF_SYSTEM)) {
-        p = x86_guest_memory(env, addr, 8, PAGE_READ | PAGE_WRITE, GETPC());
-        memcpy(&old, p, 8);
-    } else {
-        /* one CPU: no other agent between the read and the write; the operand
-         * is written back even when unequal (SDM vol. 2A, CMPXCHG8B) */
-        p = NULL;
-        x86_guest_read(env, addr, &old, 8, GETPC());
-        x86_guest_write(env, addr, &old, 8, GETPC());
-    }
+    read_for_write(env, addr, &old, 8, GETPC());
     expected = (env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
     if (old == expected) {
         uint64_t v = (env->regs[R_ECX] << 32) | (uint32_t)env->regs[R_EBX];
-        if (p) {
-            memcpy(p, &v, 8);
-        } else {
-            x86_guest_write(env, addr, &v, 8, GETPC());
-        }
+        x86_guest_write(env, addr, &v, 8, GETPC());
         flags |= CC_Z;
     } else {
         env->regs[R_EAX] = (uint32_t)old;
@@ -347,27 +358,15 @@ void helper_cmpxchg8b(CPUX86State *env, uint64_t addr)
 
 void helper_cmpxchg16b(CPUX86State *env, uint64_t addr)
 {
-    uint8_t *p;
     uint64_t old[2], flags = x86_cc_compute_all(env);
 
     if (addr & 15) {
         x86_raise_exception(env, EXCP0D_GPF, 0, GETPC());
     }
-    if (!(env->hflags & HF_SYSTEM)) {
-        p = x86_guest_memory(env, addr, 16, PAGE_READ | PAGE_WRITE, GETPC());
-        memcpy(old, p, 16);
-    } else {
-        p = NULL;
-        x86_guest_read(env, addr, old, 16, GETPC());
-        x86_guest_write(env, addr, old, 16, GETPC());
-    }
+    read_for_write(env, addr, old, 16, GETPC());
     if (old[0] == env->regs[R_EAX] && old[1] == env->regs[R_EDX]) {
         uint64_t v[2] = { env->regs[R_EBX], env->regs[R_ECX] };
-        if (p) {
-            memcpy(p, v, 16);
-        } else {
-            x86_guest_write(env, addr, v, 16, GETPC());
-        }
+        x86_guest_write(env, addr, v, 16, GETPC());
         flags |= CC_Z;
     } else {
         env->regs[R_EAX] = old[0];

@@ -397,10 +397,8 @@ static void gen_string_body(DisasContext *s, unsigned b, int ot)
         break;
     case 0x6c:   /* INS: port DX to ES:rDI */
     case 0x6e: { /* OUTS: DS:rSI to port DX */
-        TCGv port = tcg_temp_new(t, TCG_TYPE_I32), v = tcg_temp_new(t, TCG_TYPE_I32);
+        TCGv port = gen_io_port_dx(s), v = tcg_temp_new(t, TCG_TYPE_I32);
         TCGv size = tcg_constant(t, TCG_TYPE_I32, 1 << ot);
-        tcg_gen_extrl_i64_i32(t, port, G(s)->regs[R_EDX]);
-        tcg_gen_andi(t, port, port, 0xffff);
         if (kind == 0x6c) {
             TCGv args[2] = { port, size };
             gen_string_addr(s, s->A0, R_EDI);

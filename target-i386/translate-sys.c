@@ -156,15 +156,18 @@ static void gen_check_io(DisasContext *s, TCGv port, int ot)
     }
 }
 
-static TCGv io_port(DisasContext *s, unsigned b)
+TCGv gen_io_port_dx(DisasContext *s)
 {
-    if ((b & 0xf8) == 0xe0) {
-        return const32(s, x86_ldub_code(s));
-    }
     TCGv port = tcg_temp_new(s->tcg, TCG_TYPE_I32);
+
     tcg_gen_extrl_i64_i32(s->tcg, port, G(s)->regs[R_EDX]);
     tcg_gen_andi(s->tcg, port, port, 0xffff);
     return port;
+}
+
+static TCGv io_port(DisasContext *s, unsigned b)
+{
+    return (b & 0xf8) == 0xe0 ? const32(s, x86_ldub_code(s)) : gen_io_port_dx(s);
 }
 
 /* E4-E7 IN/OUT with an immediate port, EC-EF with DX */

@@ -716,15 +716,6 @@ static void gen_single_step_trap(DisasContext *s)
     tcg_temp_free(s->tcg, dr6);
 }
 
-/* whether the linear address of offset dest is on the block's first or last page */
-static bool same_page_as_block(DisasContext *s, uint64_t dest)
-{
-    uint64_t mask = ~(uint64_t)(PAGE_SIZE_GUEST - 1);
-    uint64_t linear = x86_code_linear(s, dest), last = x86_code_linear(s, s->pc_start);
-
-    return (linear & mask) == (s->tb->pc & mask) || (linear & mask) == (last & mask);
-}
-
 void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
 {
     if (!s->code64) {
@@ -736,10 +727,10 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
         gen_eob_exit(s);
         return;
     }
-    if (s->sys && !same_page_as_block(s, dest)) {
-        /* a chained jump may only stay on the block's pages (tb_add_jump);
-         * elsewhere the jump cache, keyed by the new page's mapping, in
-         * generated code rather than a trip through the execution loop */
+    if (!translator_use_goto_tb(s->exec, s->tb->pc, x86_code_linear(s, s->pc_start),
+                                x86_code_linear(s, dest))) {
+        /* the jump cache, keyed by the new page's mapping, in generated code
+         * rather than a trip through the execution loop */
         tcg_gen_movi(s->tcg, s->g->rip, dest);
         gen_eob_indirect(s);
         return;

@@ -267,6 +267,8 @@ void gen_string_insn(DisasContext *s, unsigned b);
 /* segment register seg = the selector in sel (helper_load_seg); ends the block
  * in system mode when the key may change */
 void gen_load_seg(DisasContext *s, int seg, TCGv sel);
+/* the I/O port in DX (i32), for IN/OUT/INS/OUTS */
+TCGv gen_io_port_dx(DisasContext *s);
 /* HF_INHIBIT_IRQ: no interrupt before the next instruction (STI, MOV/POP SS) */
 void gen_set_inhibit_irq(DisasContext *s);
 void gen_push(DisasContext *s, TCGv val);

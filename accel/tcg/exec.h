@@ -104,6 +104,11 @@ bool cpu_restore_state(CPUExec *cpu, uintptr_t host_pc);
  * the block (before its first instruction) when an interrupt or exit is pending;
  * nothing in user mode. */
 void translator_gen_tb_start(CPUExec *cpu, TCGContext *s, TranslationBlock *tb);
+/* Whether a direct jump from the block starting at linear address first, whose
+ * last instruction is at last, to dest may be a chained goto_tb. In system mode
+ * only a jump staying on the block's pages may (tb_add_jump refuses others);
+ * the front end leaves through the jump cache instead. */
+bool translator_use_goto_tb(CPUExec *cpu, uint64_t first, uint64_t last, uint64_t dest);
 /* System mode: the CPU is halted (HLT) until has_work says otherwise. */
 void cpu_set_halted(CPUExec *cpu, bool halted);
 bool cpu_is_halted(CPUExec *cpu);

@@ -187,12 +187,21 @@ void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
 /* System mode: a chained jump skips the lookup by physical page, so it may only
  * lead to a one-page block on a virtual page of the source block (whose mapping
  * was checked when the source was entered). */
+static bool on_block_pages(uint64_t first, uint64_t last, uint64_t dest)
+{
+    uint64_t page = dest & GUEST_PAGE_MASK;
+    return page == (first & GUEST_PAGE_MASK) || page == (last & GUEST_PAGE_MASK);
+}
+
 static bool chain_safe(const TBEntry *src, const TBEntry *dst)
 {
-    uint64_t page = dst->tb.pc & GUEST_PAGE_MASK;
     uint64_t src_end = src->tb.pc + (src->tb.size ? src->tb.size - 1 : 0);
-    return dst->phys_page2 == UINT64_MAX &&
-           (page == (src->tb.pc & GUEST_PAGE_MASK) || page == (src_end & GUEST_PAGE_MASK));
+    return dst->phys_page2 == UINT64_MAX && on_block_pages(src->tb.pc, src_end, dst->tb.pc);
+}
+
+bool translator_use_goto_tb(CPUExec *cpu, uint64_t first, uint64_t last, uint64_t dest)
+{
+    return !cpu->tbs->softmmu || on_block_pages(first, last, dest);
 }
 
 void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
