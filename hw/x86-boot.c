@@ -96,11 +96,16 @@ void x86_e820_build(E820Map *map, uint64_t below_4g, uint64_t above_4g, bool res
 
 /* --- firmware --- */
 
+/* As QEMU: a name that exists as given (absolute, or relative to the current
+ * directory) is taken as is; a bare name is then looked up in the -L dirs. */
 char *x86_find_firmware(const char *const *dirs, const char *name)
 {
     struct stat st;
+    if (stat(name, &st) == 0 && S_ISREG(st.st_mode)) {
+        return strdup(name);
+    }
     if (strchr(name, '/')) {
-        return stat(name, &st) == 0 ? strdup(name) : NULL;
+        return NULL;
     }
     for (; dirs && *dirs; dirs++) {
         char *p = msg("%s/%s", *dirs, name);

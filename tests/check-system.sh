@@ -45,6 +45,12 @@ if [ -x "$q" ]; then
   err_case "non-bzImage kernel" -M pc,fast-boot=on -kernel "$tmp/notkernel" -display none
   err_case "missing firmware" -bios no-such-bios.bin -L "$tmp" -display none
   err_case "bad -d item" -d nonsense
+  # -bios NAME is found in the current directory first, as QEMU does: a bad
+  # file there is reported by its size, not as missing
+  printf 'tiny' >"$tmp/mybios.bin"
+  (cd "$tmp" && timeout 10 "$q" -bios mybios.bin -L /nonexistent -display none </dev/null 2>"$tmp/err" >/dev/null)
+  if grep -q "mybios.bin' has a bad size" "$tmp/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: -bios in the current directory: $(head -1 "$tmp/err")"; fi
   timeout 10 "$q" -M pc,fast-boot=on -kernel "$tmp/notkernel" </dev/null 2>"$tmp/err" >/dev/null
   if grep -q "$tmp/notkernel" "$tmp/err"; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: kernel error does not name the file"; fi
