@@ -637,3 +637,8 @@ SYSCALL_HANDLER(msync)
     }
     return host_result(msync(guest_to_host(p, addr), len, arg_int(args, 2)));
 }
+
+bool guest_range_replaceable(UserProcess *p, uint64_t addr, uint64_t len)
+{
+    return range_in_space(p, addr, len) && fixed_range_allowed(p, addr, len);
+}

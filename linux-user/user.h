@@ -176,6 +176,8 @@ struct UserProcess {
     uint64_t fault_trapno, fault_err, fault_cr2;
     uint64_t sigtramp;              /* i386: page with the sigreturn trampolines, 0: none yet */
     void *alt_stack;                /* host stack for the fault handler */
+    uint64_t signalfd_mask;         /* signals some signalfd waits for (syscall-fdext.c) */
+    struct UserIPC *ipc;            /* SysV shared memory attached (syscall-ipc.c) */
 };
 
 /* --- guest memory (mmap.c) --- */
@@ -206,6 +208,9 @@ bool copy_to_guest(UserProcess *p, uint64_t addr, const void *src, uint64_t len)
 /* A free guest range of len bytes (page aligned), near hint, for a fixed
  * mapping right after; 0 when none. */
 uint64_t guest_find_free(UserProcess *p, uint64_t len, uint64_t hint);
+/* A fixed mapping may go to guest [addr, addr+len): in the guest's space, and
+ * over guest pages or free ones only, never the emulator's. */
+bool guest_range_replaceable(UserProcess *p, uint64_t addr, uint64_t len);
 /* The guest's memory calls; they return the guest address or -errno. */
 int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int flags,
                     int fd, uint64_t offset);
@@ -369,6 +374,21 @@ SYSCALL_HANDLER(brk); SYSCALL_HANDLER(mmap); SYSCALL_HANDLER(mmap2);
 SYSCALL_HANDLER(old_mmap); SYSCALL_HANDLER(munmap); SYSCALL_HANDLER(mprotect);
 SYSCALL_HANDLER(mremap); SYSCALL_HANDLER(madvise); SYSCALL_HANDLER(msync);
 SYSCALL_HANDLER(mlock); SYSCALL_HANDLER(munlock); SYSCALL_HANDLER(mincore);
+/* event descriptors, splice, vectored I/O with flags, mlockall (syscall-fdext.c) */
+SYSCALL_HANDLER(timerfd_create); SYSCALL_HANDLER(timerfd_settime);
+SYSCALL_HANDLER(timerfd_settime64); SYSCALL_HANDLER(timerfd_gettime);
+SYSCALL_HANDLER(timerfd_gettime64); SYSCALL_HANDLER(signalfd); SYSCALL_HANDLER(signalfd4);
+SYSCALL_HANDLER(inotify_init); SYSCALL_HANDLER(inotify_init1);
+SYSCALL_HANDLER(inotify_add_watch); SYSCALL_HANDLER(inotify_rm_watch);
+SYSCALL_HANDLER(epoll_pwait); SYSCALL_HANDLER(epoll_pwait2); SYSCALL_HANDLER(splice);
+SYSCALL_HANDLER(tee); SYSCALL_HANDLER(vmsplice); SYSCALL_HANDLER(preadv2);
+SYSCALL_HANDLER(pwritev2); SYSCALL_HANDLER(mlockall); SYSCALL_HANDLER(munlockall);
+/* SysV IPC (syscall-ipc.c) */
+SYSCALL_HANDLER(shmget); SYSCALL_HANDLER(shmat); SYSCALL_HANDLER(shmdt);
+SYSCALL_HANDLER(shmctl); SYSCALL_HANDLER(semget); SYSCALL_HANDLER(semop);
+SYSCALL_HANDLER(semtimedop); SYSCALL_HANDLER(semtimedop_time64); SYSCALL_HANDLER(semctl);
+SYSCALL_HANDLER(msgget); SYSCALL_HANDLER(msgsnd); SYSCALL_HANDLER(msgrcv);
+SYSCALL_HANDLER(msgctl); SYSCALL_HANDLER(ipc);
 
 /* Helpers shared by the handlers. */
 /* The ABI's signed int argument (i386 arguments are 32 bits). */
@@ -441,6 +461,9 @@ void user_call_mask_end(UserProcess *p, int64_t ret);
 uint64_t user_signals_deliverable(UserProcess *p);
 /* Takes pending signal sig out of the queue; its info into *info. */
 void user_signal_take(UserProcess *p, int sig, siginfo_t *info);
+/* Signals of mask queued here that the guest blocks move to the host
+ * kernel's queue, info and all (where a signalfd reads them). */
+void user_signals_to_host(UserProcess *p, uint64_t mask);
 /* execve keeps pending signals (execve(2)): those queued here move to the
  * host kernel's queue, where the next program finds them. */
 void user_signals_before_exec(UserProcess *p);
