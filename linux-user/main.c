@@ -318,6 +318,9 @@ static void cpu_loop(UserProcess *p)
         case EXCP_DEBUG:
             break;
         default: {
+            if (vsyscall_emulate(p, exception)) {
+                break;
+            }
             int sig = signal_for_exception(p, exception);
             if (!sig) {
                 fprintf(stderr, "%s: unexpected exception 0x%x at guest pc 0x%" PRIx64 "\n",

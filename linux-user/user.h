@@ -419,6 +419,10 @@ void safe_syscall_check_pc(void *context);
 /* The host path for a guest path (maps /proc/self/exe to the guest program). */
 const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
 
+/* A fetch fault at an x86-64 vsyscall entry: the call is made and the guest
+ * returns to its caller; false for every other fault (vsyscall.c). */
+bool vsyscall_emulate(UserProcess *p, int exception);
+
 /* --- faults and signals (signal.c, sigframe.c) --- */
 
 /* What happens to a system call that returned -EINTR because of a signal

@@ -95,6 +95,17 @@ for bits in 64 32; do
   done
 done
 
+# the x86-64 vsyscall page: old static programs call it (the host kernel must
+# map it for the native side: vsyscall=xonly or emulate)
+if ! grep -q '\[vsyscall\]' /proc/self/maps; then
+  skip "vsyscall page" "this host kernel does not map it (vsyscall=none): no native run to compare"
+elif gcc -O2 -static -o "$tmp/vsyscall" "$SRC/tests/user/vsyscall.c" 2>"$tmp/cc.err"; then
+  compare "vsyscall page" "$tmp/empty" quetzal-x86_64 "$tmp/vsyscall"
+  compare "vsyscall page, misaligned entry" "$tmp/empty" quetzal-x86_64 "$tmp/vsyscall" misaligned
+else
+  fail "vsyscall page" "does not compile: $(head -1 "$tmp/cc.err")"
+fi
+
 # static-pie (ET_DYN without an interpreter): loaded at a base of our choice
 for bits in 64 32; do
   emulator=quetzal-x86_64
