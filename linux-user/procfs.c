@@ -90,9 +90,18 @@ static void print_guest_part(UserProcess *p, FILE *out, const HostMapping *m)
     const int keep = PAGE_VALID | PAGE_READ | PAGE_WRITE | PAGE_EXEC | PAGE_WRITE_ORG;
     uint64_t a = host_to_guest(p, (void *)(uintptr_t)lo), end = a + (hi - lo);
     while (a < end) {
+        uint64_t rs, re;
+        bool reserved = guest_reserve_next(p, a, end, &rs, &re);
+        if (reserved && rs == a) {
+            /* a reservation (mmap-reserve.c): one PROT_NONE run */
+            print_guest_run(p, out, m, a, re, PAGE_VALID);
+            a = re;
+            continue;
+        }
+        uint64_t limit = reserved ? rs : end;
         int flags = page_get_flags(p->cpu, a) & keep;
         uint64_t run = a + GUEST_PAGE_SIZE;
-        while (run < end && (page_get_flags(p->cpu, run) & keep) == flags) {
+        while (run < limit && (page_get_flags(p->cpu, run) & keep) == flags) {
             run += GUEST_PAGE_SIZE;
         }
         if (flags & PAGE_VALID) {

@@ -178,6 +178,7 @@ struct UserProcess {
     void *alt_stack;                /* host stack for the fault handler */
     uint64_t signalfd_mask;         /* signals some signalfd waits for (syscall-fdext.c) */
     struct UserIPC *ipc;            /* SysV shared memory attached (syscall-ipc.c) */
+    struct GuestReserve *reserve;   /* x86-64 PROT_NONE reservations (mmap-reserve.c) */
 };
 
 /* --- guest memory (mmap.c) --- */
@@ -219,6 +220,13 @@ int64_t target_mprotect(UserProcess *p, uint64_t addr, uint64_t len, int prot);
 int64_t target_mremap(UserProcess *p, uint64_t old_addr, uint64_t old_len,
                       uint64_t new_len, int flags, uint64_t new_addr);
 uint64_t target_brk(UserProcess *p, uint64_t new_brk);
+/* x86-64 reservations: large anonymous PROT_NONE ranges without page flags
+ * (mmap-reserve.c). add records [start, end); cut takes [start, end) out;
+ * next gives the first reserved part of [addr, end), false when none. */
+bool guest_reserve_add(UserProcess *p, uint64_t start, uint64_t end);
+void guest_reserve_cut(UserProcess *p, uint64_t start, uint64_t end);
+bool guest_reserve_next(UserProcess *p, uint64_t addr, uint64_t end, uint64_t *rstart,
+                        uint64_t *rend);
 /* Page flags for a PROT_* combination. */
 int page_flags_from_prot(int prot);
 

@@ -106,6 +106,14 @@ else
   fail "vsyscall page" "does not compile: $(head -1 "$tmp/cc.err")"
 fi
 
+# reserving 1 TiB of PROT_NONE address space costs nothing (x86-64 only: an
+# i386 program cannot ask for that much)
+if gcc -O2 -static -o "$tmp/reserve" "$SRC/tests/user/reserve.c" 2>"$tmp/cc.err"; then
+  compare "reserve 1 TiB" "$tmp/empty" quetzal-x86_64 "$tmp/reserve"
+else
+  fail "reserve 1 TiB" "does not compile: $(head -1 "$tmp/cc.err")"
+fi
+
 # static-pie (ET_DYN without an interpreter): loaded at a base of our choice
 for bits in 64 32; do
   emulator=quetzal-x86_64
