@@ -475,13 +475,16 @@ int user_main(const UserABI *abi, int argc, char **argv)
     }
     env_init(&o);
     char **host_argv = argv;
+    int host_argc = argc, exec_fd;
     argv = copy_args(prog, argc, argv);
+    argv = binfmt_arguments(&argc, argv, &exec_fd);
     int first = parse_options(&o, argc, argv);
 
     UserProcess *p = process_new(abi, &o);
+    p->exec_fd = exec_fd;
     set_paths(p, &o, argv[first]);
     if (process_start(p, &o, argc - first, &argv[first])) {
-        procfs_set_host_cmdline(host_argv, argc, argc - first, &argv[first]);
+        procfs_set_host_cmdline(host_argv, host_argc, argc - first, &argv[first]);
         cpu_loop(p);
     }
     /* only a failed start gets here: the guest leaves through exit or a signal */

@@ -104,6 +104,11 @@ typedef struct UserABI {
 extern const UserABI user_abi_x86_64;
 extern const UserABI user_abi_i386;
 
+/* Under binfmt_misc with the P flag: argv rewritten to the -0 form (argc
+ * grows by one); *exec_fd: the AT_EXECFD descriptor of the O flag, or 0
+ * (binfmt.c). */
+char **binfmt_arguments(int *argc, char **argv, int *exec_fd);
+
 /* The whole program: options, process set-up and the main loop. */
 int user_main(const UserABI *abi, int argc, char **argv);
 
@@ -179,6 +184,7 @@ struct UserProcess {
     uint64_t signalfd_mask;         /* signals some signalfd waits for (syscall-fdext.c) */
     struct UserIPC *ipc;            /* SysV shared memory attached (syscall-ipc.c) */
     struct GuestReserve *reserve;   /* x86-64 PROT_NONE reservations (mmap-reserve.c) */
+    int exec_fd;                    /* binfmt_misc O/C: the program, opened; 0: none */
 };
 
 /* --- guest memory (mmap.c) --- */

@@ -369,6 +369,56 @@ if [ -x "$busybox" ]; then
   if cmp -s "$tmp/n.out" "$tmp/e.out" && [ -s "$tmp/e.out" ]; then pass "-0"; else fail "-0" "$(cat "$tmp/e.out" "$tmp/e.err")"; fi
 fi
 
+# --- binfmt_misc: the registration's magic/mask and the emulator's arguments ---
+# matches FILE LINE: FILE's first 20 bytes, masked, equal the line's magic
+binfmt_matches() {
+  magic=$(printf '%s' "$2" | cut -d: -f5 | sed 's/\\x//g; s/ELF/454c46/')
+  mask=$(printf '%s' "$2" | cut -d: -f6 | sed 's/\\x//g')
+  bytes=$(od -A n -t x1 -N 20 "$1" | tr -d ' \n')
+  i=0 masked=""
+  while [ $i -lt 40 ]; do
+    b=$(printf '%s' "$bytes" | cut -c$((i + 1))-$((i + 2)))
+    m=$(printf '%s' "$mask" | cut -c$((i + 1))-$((i + 2)))
+    masked=$masked$(printf '%02x' $((0x${b:-00} & 0x$m)))
+    i=$((i + 2))
+  done
+  [ "$masked" = "$magic" ]
+}
+line32=$(sh "$SRC/scripts/quetzal-binfmt.sh" --dry-run --path "$BUILD" | grep '^:quetzal-i386:')
+line64=$(sh "$SRC/scripts/quetzal-binfmt.sh" --dry-run --x86_64 --path "$BUILD" | grep '^:quetzal-x86_64:')
+if [ -f "$tmp/hello-32" ] && [ -f "$tmp/hello-64" ]; then
+  if binfmt_matches "$tmp/hello-32" "$line32" && ! binfmt_matches "$tmp/hello-64" "$line32" &&
+     binfmt_matches "$tmp/hello-64" "$line64" && ! binfmt_matches "$tmp/hello-32" "$line64" &&
+     ! binfmt_matches "$tmp/text-file" "$line32" &&
+     { [ ! -f "$tmp/hello-pie-32" ] || binfmt_matches "$tmp/hello-pie-32" "$line32"; }; then
+    pass "binfmt_misc magic/mask select i386 and x86-64 programs only"
+  else
+    fail "binfmt_misc magic/mask" "$line32"
+  fi
+fi
+# the kernel's auxv for flags P (AT_FLAGS) and O (AT_EXECFD), given by an
+# LD_PRELOAD shim of getauxval; the P form runs as "exec -a ARGV0" does natively
+if [ "$host32" = yes ] && [ $m32 = yes ] && command -v bash >/dev/null &&
+   gcc -O2 -shared -fPIC -o "$tmp/shim.so" "$SRC/tests/user/binfmt-shim.c" -ldl 2>"$tmp/cc.err" &&
+   gcc -m32 -O2 -static -o "$tmp/argv0-32" "$SRC/tests/user/argv0.c" 2>>"$tmp/cc.err"; then
+  bash -c 'exec -a my-argv0 "$1" a "b c"' sh "$tmp/argv0-32" >"$tmp/n.out" 2>&1
+  LD_PRELOAD=$tmp/shim.so QZ_AT_FLAGS=1 "$BUILD/quetzal-i386" "$tmp/argv0-32" my-argv0 a "b c" \
+    >"$tmp/e.out" 2>&1
+  if cmp -s "$tmp/n.out" "$tmp/e.out"; then pass "binfmt_misc P flag: argv[0] kept"
+  else fail "binfmt_misc P flag" "$(diff "$tmp/n.out" "$tmp/e.out" | head -3 | tr '\n' '|')"; fi
+  LD_PRELOAD=$tmp/shim.so QZ_AT_FLAGS=1 QZ_AT_EXECFD=5 "$BUILD/quetzal-i386" \
+    /nonexistent/argv0-32 my-argv0 a "b c" >"$tmp/e.out" 2>&1 5<"$tmp/argv0-32"
+  if cmp -s "$tmp/n.out" "$tmp/e.out"; then pass "binfmt_misc O flag: the program from AT_EXECFD"
+  else fail "binfmt_misc O flag" "$(diff "$tmp/n.out" "$tmp/e.out" | head -3 | tr '\n' '|')"; fi
+else
+  skip "binfmt_misc arguments" "needs i386 programs run natively, bash and gcc -shared"
+fi
+if [ -w /proc/sys/fs/binfmt_misc/register ]; then
+  skip "binfmt_misc registration" "not exercised by the tests: it changes the whole machine"
+else
+  skip "binfmt_misc registration" "/proc/sys/fs/binfmt_misc is not mounted writable here"
+fi
+
 # --- -strace: the write of the program's line appears with its fd and count ---
 for bits in 64 32; do
   emulator=quetzal-x86_64
