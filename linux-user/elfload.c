@@ -510,6 +510,7 @@ static bool load_file(UserProcess *p, const char *path, const char *name, bool i
         image->phent = elf->phentsize;
         image->phnum = elf->phnum;
         image->image_end = hi + bias;
+        image->image_start = lo + bias;
         for (uint64_t i = 0; i < elf->phnum; i++) {
             if (elf->ph[i].type == PT_GNU_STACK) {
                 image->exec_stack = (elf->ph[i].flags & PF_X) != 0;

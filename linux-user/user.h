@@ -153,6 +153,8 @@ struct UserProcess {
     uint8_t *auxv;                  /* the auxiliary vector in the guest's layout */
     size_t auxv_len;
     uint64_t stack_start, stack_end;    /* the guest stack mapping ([stack]) */
+    uint64_t start_code, end_code;      /* the program's image (/proc/self/stat) */
+    uint64_t start_stack;               /* the initial stack pointer (/proc/self/stat) */
 
     /* i386 TLS: the GDT the front end loads segment descriptors from */
     uint64_t gdt_addr;
@@ -244,6 +246,7 @@ typedef struct LoadedImage {
     uint64_t phdr_addr;             /* guest address of the program headers */
     uint64_t phent, phnum;
     uint64_t image_end;             /* page-aligned end of the highest segment */
+    uint64_t image_start;           /* start of the lowest segment (with load bias) */
     bool exec_stack;                /* PT_GNU_STACK asks for an executable stack */
     uint64_t start;                 /* first instruction: the interpreter's entry, or entry */
     uint64_t interp_base;           /* AT_BASE: the interpreter's load bias, 0: none */

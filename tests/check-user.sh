@@ -72,7 +72,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
     skip "i386 programs" "this host's kernel cannot run i386 programs natively (no IA32 emulation)"
   fi
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret fdext sysvipc"
+programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret fdext sysvipc procstat"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
@@ -201,6 +201,9 @@ if [ -x "$busybox" ]; then
   bb sh -c 'trap "echo alarm" ALRM; (sleep 0.1; kill -ALRM $$) & wait; echo "wait: $?"; wait'
   bb sh -c 'echo a b c | (read x y z; echo "$z $y $x"); v=$(echo sub; exit 3); echo "$v $?"'
   bb sh -c 'for i in 1 2 3; do (exit $i) & done; wait; echo loop done'
+  # an applet busybox runs through execve("/proc/self/exe") names itself from
+  # comm "exe" (Linux takes comm from the execve file name); ps and pidof see it
+  bb sh -c 'cut -d" " -f2 /proc/self/stat; sleep 0.5 & p=$!; pidof sleep | grep -qw $p && echo pidof finds it; ps | grep -w "^ *$p" | grep -o "sleep 0.5"; wait'
   run_timeout=
 else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
