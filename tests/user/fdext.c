@@ -140,6 +140,13 @@ static void test_epoll_eventfd(void)
     sigset_t now;
     sigprocmask(SIG_SETMASK, NULL, &now);
     printf("mask back: %d\n", sigismember(&now, SIGUSR1));
+    /* epoll_pwait2: a timespec timeout; an empty eventfd times out */
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+    n = epoll_pwait2(ep, out, 2, &ts, NULL);
+    printf("epoll_pwait2 timeout: %d\n", n);
+    raise(SIGUSR1);
+    n = epoll_pwait2(ep, out, 2, NULL, &during);
+    printf("epoll_pwait2 with mask: %d %s\n", n, n < 0 ? strerrorname_np(errno) : "");
     sigprocmask(SIG_UNBLOCK, &block, NULL);
     signal(SIGUSR1, SIG_DFL);
     close(ep);
