@@ -45,6 +45,20 @@ case $flags in
   *[!POCF]*) echo "quetzal-binfmt.sh: flags are letters of P, O, C, F: '$flags'" >&2; exit 1 ;;
 esac
 
+# the emulator learns of P from AT_FLAGS, which Linux passes since 5.12: on an
+# older kernel it could not tell ARGV0 from the program's first argument
+case $flags in
+  *P*)
+    release=$(uname -r)
+    major=${release%%.*} rest=${release#*.}
+    minor=${rest%%[!0-9]*}
+    if [ "$major" -lt 5 ] || { [ "$major" = 5 ] && [ "${minor:-0}" -lt 12 ]; }; then
+      echo "quetzal-binfmt.sh: flag P needs Linux 5.12 or later (AT_FLAGS); this is $release:" \
+           "use --flags without P" >&2
+      exit 1
+    fi ;;
+esac
+
 # ELF header fields matched (System V gABI, "ELF Header"): the magic, EI_CLASS
 # (1: 32-bit, 2: 64-bit), EI_DATA 1 (little-endian), EI_VERSION 1; any OS ABI
 # and padding; e_type 2 or 3 (ET_EXEC, ET_DYN: the mask drops bit 0);
