@@ -44,6 +44,7 @@ typedef struct ElfFile {
     unsigned type, machine;
     uint64_t entry, phoff, phentsize, phnum;
     bool is_interp;                 /* loading the interpreter: no PT_INTERP of its own */
+    bool fd_given;                  /* opened by the kernel (binfmt_misc O flag) */
     char *interp;                   /* PT_INTERP path (malloc'd), NULL: none */
     ProgramHeader ph[MAX_PHNUM];
 } ElfFile;
@@ -458,7 +459,10 @@ static bool map_image(UserProcess *p, ElfFile *elf, uint64_t lo, uint64_t hi, ui
 static bool open_program(ElfFile *elf)
 {
     struct stat st;
-    elf->fd = open(elf->path, O_RDONLY | O_CLOEXEC);
+    elf->fd_given = elf->fd >= 0;
+    if (!elf->fd_given) {
+        elf->fd = open(elf->path, O_RDONLY | O_CLOEXEC);
+    }
     if (elf->fd < 0) {
         return load_error(elf, "%s", strerror(errno));
     }
@@ -471,8 +475,10 @@ static bool open_program(ElfFile *elf)
     if (!S_ISREG(st.st_mode)) {
         return load_error(elf, "not a regular file");
     }
-    /* as execve(2): the file must be executable, even for root */
-    if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) || access(elf->path, X_OK) != 0) {
+    /* as execve(2): the file must be executable, even for root (the kernel
+     * checked a descriptor it gave us) */
+    if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) ||
+        (!elf->fd_given && access(elf->path, X_OK) != 0)) {
         return load_error(elf, "%s", strerror(EACCES));
     }
     elf->size = (uint64_t)st.st_size;
@@ -490,6 +496,8 @@ static bool load_file(UserProcess *p, const char *path, const char *name, bool i
     elf->name = name;
     elf->prog = prog;
     elf->is_interp = is_interp;
+    /* binfmt_misc's O flag opened the program for us (binfmt.c) */
+    elf->fd = !is_interp && p->exec_fd > 0 ? fcntl(p->exec_fd, F_DUPFD_CLOEXEC, 3) : -1;
     uint64_t lo = 0, hi = 0, bias = 0;
     bool ok = open_program(elf) && read_header(elf, p->abi) &&
               read_program_headers(elf, p->abi) && check_segments(elf, p->abi, &lo, &hi) &&
@@ -502,6 +510,7 @@ static bool load_file(UserProcess *p, const char *path, const char *name, bool i
         image->phent = elf->phentsize;
         image->phnum = elf->phnum;
         image->image_end = hi + bias;
+        image->image_start = lo + bias;
         for (uint64_t i = 0; i < elf->phnum; i++) {
             if (elf->ph[i].type == PT_GNU_STACK) {
                 image->exec_stack = (elf->ph[i].flags & PF_X) != 0;
@@ -543,7 +552,12 @@ static bool load_interpreter(UserProcess *p, const char *program, const char *in
 bool elf_load(UserProcess *p, const char *path, LoadedImage *image)
 {
     char *interp = NULL;
-    if (!load_file(p, path, path, false, image, &interp)) {
+    bool loaded = load_file(p, path, path, false, image, &interp);
+    if (p->exec_fd > 0) {
+        close(p->exec_fd);      /* binfmt_misc's descriptor is not the guest's */
+        p->exec_fd = 0;
+    }
+    if (!loaded) {
         return false;
     }
     image->start = image->entry;

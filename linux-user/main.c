@@ -24,6 +24,7 @@ typedef struct Options {
     bool strace;
     uint64_t stack_size;
     const char *argv0;
+    const char *execfn;             /* -execfn: the file name the guest's execve gave */
     char **env;                     /* the guest environment, after -E/-U */
     int nb_env;
     const char *stack_arg;          /* -s as given */
@@ -62,6 +63,8 @@ static void usage(const char *prog)
            "  -U var          remove an environment variable\n"
            "  -s size         stack size (suffixes k, M, G) [8M]\n"
            "  -0 argv0        argv[0] for the program\n"
+           "  -execfn name    the file name AT_EXECFN and the process name come from\n"
+           "                  [the program's path] (a guest's execve passes it on)\n"
            "  -cpu model      CPU model CPUID reports: qemu64 (AMD, as qemu-x86_64's\n"
            "                  default), max, quetzal [qemu64]; glibc's loader takes\n"
            "                  only a vendor it knows (quetzal: static programs only)\n"
@@ -179,7 +182,8 @@ static int parse_options(Options *o, int argc, char **argv)
         bool takes_arg = strcmp(opt, "d") == 0 || strcmp(opt, "D") == 0 ||
                          strcmp(opt, "E") == 0 || strcmp(opt, "U") == 0 ||
                          strcmp(opt, "s") == 0 || strcmp(opt, "0") == 0 ||
-                         strcmp(opt, "L") == 0 || strcmp(opt, "cpu") == 0;
+                         strcmp(opt, "L") == 0 || strcmp(opt, "cpu") == 0 ||
+                         strcmp(opt, "execfn") == 0;
         if (*opt == '\0') {            /* "--": end of options */
             i++;
             break;
@@ -201,6 +205,9 @@ static int parse_options(Options *o, int argc, char **argv)
                 option_error(o, "-cpu: unknown CPU model '%s' (qemu64, max, quetzal)", arg);
             }
             o->cpu_arg = arg;
+            i++;
+        } else if (strcmp(opt, "execfn") == 0) {
+            o->execfn = arg;
             i++;
         } else if (!takes_arg) {
             option_error(o, "unknown option '%s' (see -h)", argv[i]);
@@ -318,6 +325,9 @@ static void cpu_loop(UserProcess *p)
         case EXCP_DEBUG:
             break;
         default: {
+            if (vsyscall_emulate(p, exception)) {
+                break;
+            }
             int sig = signal_for_exception(p, exception);
             if (!sig) {
                 fprintf(stderr, "%s: unexpected exception 0x%x at guest pc 0x%" PRIx64 "\n",
@@ -386,8 +396,9 @@ static void set_paths(UserProcess *p, const Options *o, const char *program)
     p->ld_prefix = o->ld_prefix;
     /* the host's comm (/proc/self/comm and stat, ps, pidof) names the guest
      * program, as Linux's execve sets it from the file name (15 bytes) */
-    const char *base = strrchr(program, '/');
-    prctl(PR_SET_NAME, (unsigned long)(base ? base + 1 : program), 0, 0, 0);
+    const char *name = o->execfn ? o->execfn : program;
+    const char *base = strrchr(name, '/');
+    prctl(PR_SET_NAME, (unsigned long)(base ? base + 1 : name), 0, 0, 0);
 }
 
 static void process_free(UserProcess *p)
@@ -427,7 +438,7 @@ static bool process_start(UserProcess *p, const Options *o, int argc, char **arg
         argv[0] = (char *)o->argv0;
     }
     StackSetup setup = { .stack_size = o->stack_size, .argc = argc, .argv = argv,
-                         .envp = o->env, .execfn = program };
+                         .envp = o->env, .execfn = o->execfn ? o->execfn : program };
     uint64_t sp = stack_setup(p, &image, &setup);
     if (sp == 0) {
         fprintf(stderr, "%s: %s: cannot set up a %" PRIu64 "-byte stack\n", o->prog, program,
@@ -436,6 +447,9 @@ static bool process_start(UserProcess *p, const Options *o, int argc, char **arg
     }
     p->env->regs[R_ESP] = sp;
     p->env->rip = image.start;
+    p->start_code = image.image_start;
+    p->end_code = image.image_end;
+    p->start_stack = sp;
     return true;
 }
 
@@ -472,13 +486,16 @@ int user_main(const UserABI *abi, int argc, char **argv)
     }
     env_init(&o);
     char **host_argv = argv;
+    int host_argc = argc, exec_fd;
     argv = copy_args(prog, argc, argv);
+    argv = binfmt_arguments(&argc, argv, &exec_fd);
     int first = parse_options(&o, argc, argv);
 
     UserProcess *p = process_new(abi, &o);
+    p->exec_fd = exec_fd;
     set_paths(p, &o, argv[first]);
     if (process_start(p, &o, argc - first, &argv[first])) {
-        procfs_set_host_cmdline(host_argv, argc, argc - first, &argv[first]);
+        procfs_set_host_cmdline(host_argv, host_argc, argc - first, &argv[first]);
         cpu_loop(p);
     }
     /* only a failed start gets here: the guest leaves through exit or a signal */

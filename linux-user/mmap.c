@@ -4,7 +4,8 @@
  * mapping over or unmapping the emulator's own memory. i386 guests live in a
  * reserved 4 GiB region (PROT_NONE until mapped) starting at guest_base, so every
  * address they see is below 4 GiB; we choose where their mappings go.
- * Page flags (page_set_flags) record every guest mapping.
+ * Page flags (page_set_flags) record every guest mapping, except the large
+ * PROT_NONE reservations of x86-64 guests (mmap-reserve.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -74,8 +75,24 @@ static bool range_in_space(const UserProcess *p, uint64_t addr, uint64_t len)
     return addr + len >= addr && addr + len <= p->abi->address_space_end;
 }
 
+/* x86-64 PROT_NONE mappings from this size on are reservations (mmap-reserve.c) */
+#define RESERVE_MIN_SIZE (64ULL << 20)
+
 static bool range_is_free(UserProcess *p, uint64_t addr, uint64_t len)
 {
+    if (!is_reserved_region(p)) {
+        /* guest addresses are host addresses: what the host has mapped there
+         * (guest pages, reservations, the emulator) is not free; asking the
+         * host costs the same whatever len is */
+        void *probe = mmap(guest_to_host(p, addr), len, PROT_NONE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+                           -1, 0);
+        if (probe == MAP_FAILED) {
+            return false;
+        }
+        munmap(probe, len);
+        return probe == guest_to_host(p, addr);
+    }
     for (uint64_t a = addr; a < addr + len; a += GUEST_PAGE_SIZE) {
         if (page_get_flags(p->cpu, a) & PAGE_VALID) {
             return false;
@@ -143,14 +160,19 @@ static bool fixed_range_allowed(UserProcess *p, uint64_t addr, uint64_t len)
     if (is_reserved_region(p)) {
         return true;
     }
-    uint64_t a = addr;
+    uint64_t a = addr, rs, re;
     while (a < addr + len) {
+        if (guest_reserve_next(p, a, addr + len, &rs, &re) && rs == a) {
+            a = re;         /* the guest's own reservation */
+            continue;
+        }
         if (page_get_flags(p->cpu, a) & PAGE_VALID) {
             a += GUEST_PAGE_SIZE;
             continue;
         }
         uint64_t run_end = a;
-        while (run_end < addr + len && !(page_get_flags(p->cpu, run_end) & PAGE_VALID)) {
+        uint64_t limit = guest_reserve_next(p, a, addr + len, &rs, &re) ? rs : addr + len;
+        while (run_end < limit && !(page_get_flags(p->cpu, run_end) & PAGE_VALID)) {
             run_end += GUEST_PAGE_SIZE;
         }
         void *probe = mmap(guest_to_host(p, a), run_end - a, PROT_NONE,
@@ -201,6 +223,21 @@ static int64_t mmap_choose_address(UserProcess *p, uint64_t addr, uint64_t len, 
     return found ? (int64_t)found : -ENOMEM;
 }
 
+/* The new mapping in the page flags, or (x86-64, large, PROT_NONE, anonymous)
+ * in the reservations, which it replaces where it lands on them. */
+static void record_mapping(UserProcess *p, uint64_t start, uint64_t len, int prot, int flags)
+{
+    if (!is_reserved_region(p) && prot == PROT_NONE && (flags & MAP_ANONYMOUS) &&
+        len >= RESERVE_MIN_SIZE && guest_reserve_add(p, start, start + len)) {
+        if (flags & MAP_FIXED) {
+            page_set_flags(p->cpu, start, start + len, 0);    /* pages it replaced */
+        }
+        return;
+    }
+    guest_reserve_cut(p, start, start + len);
+    page_set_flags(p->cpu, start, start + len, PAGE_VALID | page_flags_from_prot(prot));
+}
+
 int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int flags,
                     int fd, uint64_t offset)
 {
@@ -228,8 +265,7 @@ int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int f
         }
         return -err;
     }
-    page_set_flags(p->cpu, (uint64_t)start, (uint64_t)start + len,
-                   PAGE_VALID | page_flags_from_prot(prot));
+    record_mapping(p, (uint64_t)start, len, prot, flags);
     if (is_reserved_region(p) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && !addr) {
         /* next search from here; a hinted mapping (the stack) does not move it */
         p->mmap_next = (uint64_t)start + len;
@@ -246,9 +282,15 @@ int64_t target_munmap(UserProcess *p, uint64_t addr, uint64_t len)
     if (!range_in_space(p, addr, len)) {
         return -EINVAL;
     }
-    /* only the guest's own pages: never the emulator's */
-    uint64_t a = addr;
+    /* only the guest's own pages and reservations: never the emulator's */
+    uint64_t a = addr, rs, re;
     while (a < addr + len) {
+        if (guest_reserve_next(p, a, addr + len, &rs, &re) && rs == a) {
+            release_host_range(p, rs, re - rs);
+            guest_reserve_cut(p, rs, re);
+            a = re;
+            continue;
+        }
         if (!(page_get_flags(p->cpu, a) & PAGE_VALID)) {
             a += GUEST_PAGE_SIZE;
             continue;
@@ -264,6 +306,25 @@ int64_t target_munmap(UserProcess *p, uint64_t addr, uint64_t len)
     return 0;
 }
 
+/* Every page of the range is the guest's: mapped, or in a reservation. */
+static bool range_mapped(UserProcess *p, uint64_t addr, uint64_t len)
+{
+    uint64_t a = addr, end = addr + len, rs, re;
+    while (a < end) {
+        bool reserved = guest_reserve_next(p, a, end, &rs, &re);
+        if (reserved && rs == a) {
+            a = re;
+            continue;
+        }
+        uint64_t gap_end = reserved ? rs : end;
+        if (!page_check_range(p->cpu, a, gap_end - a, PAGE_VALID)) {
+            return false;
+        }
+        a = gap_end;
+    }
+    return true;
+}
+
 int64_t target_mprotect(UserProcess *p, uint64_t addr, uint64_t len, int prot)
 {
     if (addr & ~GUEST_PAGE_MASK) {
@@ -276,12 +337,13 @@ int64_t target_mprotect(UserProcess *p, uint64_t addr, uint64_t len, int prot)
     if (len == 0) {
         return 0;
     }
-    if (!range_in_space(p, addr, len) || !page_check_range(p->cpu, addr, len, PAGE_VALID)) {
+    if (!range_in_space(p, addr, len) || !range_mapped(p, addr, len)) {
         return -ENOMEM;
     }
     if (mprotect(guest_to_host(p, addr), len, host_prot(prot)) != 0) {
         return -errno;
     }
+    guest_reserve_cut(p, addr, addr + len);
     page_set_flags(p->cpu, addr, addr + len, PAGE_VALID | page_flags_from_prot(prot));
     return 0;
 }
@@ -636,4 +698,9 @@ SYSCALL_HANDLER(msync)
         return -ENOMEM;
     }
     return host_result(msync(guest_to_host(p, addr), len, arg_int(args, 2)));
+}
+
+bool guest_range_replaceable(UserProcess *p, uint64_t addr, uint64_t len)
+{
+    return range_in_space(p, addr, len) && fixed_range_allowed(p, addr, len);
 }

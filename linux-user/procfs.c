@@ -5,7 +5,7 @@
  * /proc/self/cmdline the guest's argv, /proc/self/auxv the auxiliary vector
  * the guest started with, /proc/cpuinfo the emulated CPU (cpuinfo.c), and
  * /sys/devices/system/cpu/online the one CPU the guest runs on. The
- * same files under /proc/PID and
+ * same files under /proc/PID and /proc/self/stat (write_stat) and
  * /proc/thread-self are ours too. Each open gets a memfd holding the text,
  * as the kernel makes it at open time. (/proc/self/exe is in guest_path;
  * comm and stat name the guest because main.c sets the host's comm.)
@@ -90,9 +90,18 @@ static void print_guest_part(UserProcess *p, FILE *out, const HostMapping *m)
     const int keep = PAGE_VALID | PAGE_READ | PAGE_WRITE | PAGE_EXEC | PAGE_WRITE_ORG;
     uint64_t a = host_to_guest(p, (void *)(uintptr_t)lo), end = a + (hi - lo);
     while (a < end) {
+        uint64_t rs, re;
+        bool reserved = guest_reserve_next(p, a, end, &rs, &re);
+        if (reserved && rs == a) {
+            /* a reservation (mmap-reserve.c): one PROT_NONE run */
+            print_guest_run(p, out, m, a, re, PAGE_VALID);
+            a = re;
+            continue;
+        }
+        uint64_t limit = reserved ? rs : end;
         int flags = page_get_flags(p->cpu, a) & keep;
         uint64_t run = a + GUEST_PAGE_SIZE;
-        while (run < end && (page_get_flags(p->cpu, run) & keep) == flags) {
+        while (run < limit && (page_get_flags(p->cpu, run) & keep) == flags) {
             run += GUEST_PAGE_SIZE;
         }
         if (flags & PAGE_VALID) {
@@ -118,6 +127,53 @@ static void write_maps(UserProcess *p, FILE *out)
     }
     free(line);
     fclose(in);
+}
+
+/*
+ * /proc/self/stat (proc(5)): the host's line, whose process name is already
+ * the guest's (main.c sets it), with the address fields describing the guest:
+ * startcode/endcode (26, 27) and start_data/end_data (45, 46) the program's
+ * image, startstack (28) its initial stack pointer, start_brk (47) its heap;
+ * kstkesp/kstkeip (29, 30) and the argument and environment bounds (48-51),
+ * which the emulator does not track, 0. vsize and rss stay the host's: the
+ * emulator's memory is part of the guest's process.
+ */
+static void write_stat(UserProcess *p, FILE *out)
+{
+    char line[1024];
+    FILE *in = fopen("/proc/self/stat", "r");
+    if (!in) {
+        return;
+    }
+    size_t n = fread(line, 1, sizeof(line) - 1, in);
+    fclose(in);
+    line[n] = '\0';
+    char *close_paren = strrchr(line, ')');
+    if (!close_paren) {
+        fputs(line, out);
+        return;
+    }
+    fwrite(line, 1, (size_t)(close_paren + 1 - line), out);
+    uint64_t set[53] = { 0 };
+    bool replace[53] = { false };
+    const int zeroed[] = { 29, 30, 48, 49, 50, 51 };
+    for (size_t i = 0; i < sizeof(zeroed) / sizeof(zeroed[0]); i++) {
+        replace[zeroed[i]] = true;
+    }
+    set[26] = set[45] = p->start_code;
+    set[27] = set[46] = p->end_code;
+    set[28] = p->start_stack;
+    set[47] = p->brk_start;
+    replace[26] = replace[27] = replace[28] = replace[45] = replace[46] = replace[47] = true;
+    int field = 3;
+    for (char *tok = strtok(close_paren + 1, " \n"); tok; tok = strtok(NULL, " \n"), field++) {
+        if (field < 53 && replace[field]) {
+            fprintf(out, " %" PRIu64, set[field]);
+        } else {
+            fprintf(out, " %s", tok);
+        }
+    }
+    fputc('\n', out);
 }
 
 /* "self", "thread-self" or our own pid, then "/" and the file's name. */
@@ -149,7 +205,7 @@ int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags)
     /* glibc's get_nprocs (sysconf(_SC_NPROCESSORS_ONLN)) reads this one */
     bool online = strcmp(path, "/sys/devices/system/cpu/online") == 0;
     if (!cpuinfo && !online && (!file || (strcmp(file, "maps") != 0 && strcmp(file, "cmdline") != 0 &&
-                               strcmp(file, "auxv") != 0))) {
+                               strcmp(file, "auxv") != 0 && strcmp(file, "stat") != 0))) {
         return 0;
     }
     if ((flags & O_ACCMODE) != O_RDONLY) {
@@ -167,6 +223,8 @@ int64_t procfs_open(UserProcess *p, int dirfd, const char *path, int flags)
         fputs("0\n", out);
     } else if (strcmp(file, "maps") == 0) {
         write_maps(p, out);
+    } else if (strcmp(file, "stat") == 0) {
+        write_stat(p, out);
     } else if (strcmp(file, "cmdline") == 0) {
         fwrite(p->cmdline, 1, p->cmdline_len, out);
     } else {

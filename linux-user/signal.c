@@ -461,3 +461,27 @@ void user_deliver_signals(UserProcess *p)
         user_sync_host_mask(p);
     }
 }
+
+void user_signals_to_host(UserProcess *p, uint64_t mask)
+{
+    uint64_t moving = __atomic_load_n(&p->pending_signals, __ATOMIC_SEQ_CST) & mask & p->sigmask;
+    if (!moving) {
+        return;
+    }
+    for (int sig = 1; sig < GUEST_NSIG; sig++) {
+        if ((moving & SIGBIT(sig)) && host_settable_signal(sig)) {
+            siginfo_t info;
+            user_signal_take(p, sig, &info);
+            /* to itself a process may queue any si_code (kernel/signal.c,
+             * do_rt_sigqueueinfo), so the info arrives unchanged; tkill's
+             * signals go to the thread, the rest to the process, which
+             * decides the order they are read in (dequeue_signal) */
+            if (info.si_code == SI_TKILL) {
+                syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), sig, &info);
+            } else {
+                syscall(SYS_rt_sigqueueinfo, getpid(), sig, &info);
+            }
+        }
+    }
+    user_sync_host_mask(p);
+}

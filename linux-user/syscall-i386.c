@@ -77,7 +77,7 @@ SYSCALL_DESCRIPTION(i386_socketcall, "socketcall", sys_socketcall, ARG_INT, ARG_
 SYSCALL_DESCRIPTION(i386_olduname, "olduname", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_idle, "idle", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_vm86old, "vm86old", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_ipc, "ipc", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_ipc, "ipc", sys_ipc, ARG_INT, ARG_INT, ARG_INT, ARG_INT, ARG_PTR, ARG_INT);
 SYSCALL_DESCRIPTION(i386_sigreturn, "sigreturn", sys_sigreturn, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_sigprocmask, "sigprocmask", sys_sigprocmask, ARG_INT, ARG_PTR,
                     ARG_PTR);
@@ -133,8 +133,10 @@ SYSCALL_DESCRIPTION(i386_timer_gettime64, "timer_gettime64", sys_timer_gettime64
                     ARG_PTR);
 SYSCALL_DESCRIPTION(i386_timer_settime64, "timer_settime64", sys_timer_settime64, ARG_INT,
                     ARG_HEX, ARG_PTR, ARG_PTR);
-SYSCALL_DESCRIPTION(i386_timerfd_gettime64, "timerfd_gettime64", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_timerfd_settime64, "timerfd_settime64", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_timerfd_gettime64, "timerfd_gettime64", sys_timerfd_gettime64, ARG_INT,
+                    ARG_PTR);
+SYSCALL_DESCRIPTION(i386_timerfd_settime64, "timerfd_settime64", sys_timerfd_settime64, ARG_INT,
+                    ARG_HEX, ARG_PTR, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_utimensat_time64, "utimensat_time64", sys_utimensat_time64,
                     ARG_INT, ARG_STR, ARG_PTR, ARG_HEX);
 SYSCALL_DESCRIPTION(i386_pselect6_time64, "pselect6_time64", sys_pselect6_time64,
@@ -145,7 +147,8 @@ SYSCALL_DESCRIPTION(i386_io_pgetevents_time64, "io_pgetevents_time64", NULL, ARG
 SYSCALL_DESCRIPTION(i386_recvmmsg_time64, "recvmmsg_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_mq_timedsend_time64, "mq_timedsend_time64", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(i386_mq_timedreceive_time64, "mq_timedreceive_time64", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(i386_semtimedop_time64, "semtimedop_time64", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_semtimedop_time64, "semtimedop_time64", sys_semtimedop_time64, ARG_INT,
+                    ARG_PTR, ARG_INT, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_rt_sigtimedwait_time64, "rt_sigtimedwait_time64",
                     sys_rt_sigtimedwait_time64, ARG_PTR, ARG_PTR, ARG_PTR, ARG_INT);
 SYSCALL_DESCRIPTION(i386_futex_time64, "futex_time64", NULL, ARG_NONE);

@@ -329,14 +329,17 @@ static int64_t check_executable(const char *path, unsigned char *head, ssize_t *
     return 0;
 }
 
-/* argv of the new emulator: EMULATOR OPTIONS -0 ARGV0 PROGRAM ARGS...; for a
- * script, PROGRAM is the interpreter and ARGS are its argument, the script path
- * and the script's arguments. */
+/* argv of the new emulator: EMULATOR OPTIONS -execfn FILENAME -0 ARGV0 PROGRAM
+ * ARGS...; for a script, PROGRAM is the interpreter and ARGS are its argument,
+ * the script path and the script's arguments. FILENAME is the guest's, as its
+ * execve named it: Linux takes the process name and AT_EXECFN from it
+ * (fs/exec.c, begin_new_exec; "exe" for /proc/self/exe, which busybox's
+ * applets check). */
 static int64_t exec_emulator(UserProcess *p, const char *emulator, const char *path,
-                             char **guest_argv, int argc, char **interp, int nb_interp,
-                             char **envp)
+                             const char *filename, char **guest_argv, int argc,
+                             char **interp, int nb_interp, char **envp)
 {
-    int total = 1 + p->nb_pass_options + 3 + nb_interp + 1 + argc + 1;
+    int total = 1 + p->nb_pass_options + 5 + nb_interp + 1 + argc + 1;
     char **argv = calloc((size_t)total, sizeof(char *));
     if (!argv) {
         return -ENOMEM;
@@ -346,6 +349,8 @@ static int64_t exec_emulator(UserProcess *p, const char *emulator, const char *p
     for (int i = 0; i < p->nb_pass_options; i++) {
         argv[n++] = p->pass_options[i];
     }
+    argv[n++] = "-execfn";
+    argv[n++] = (char *)filename;
     argv[n++] = "-0";
     if (nb_interp) {
         argv[n++] = interp[0];
@@ -371,8 +376,9 @@ static int64_t exec_emulator(UserProcess *p, const char *emulator, const char *p
 /* Runs the checked program at path (its first bytes in head): a script through
  * its interpreter, an ELF program (static or dynamically linked) under the
  * emulator for its class, with the same options. Returns only on failure. */
-static int64_t exec_program(UserProcess *p, const char *path, unsigned char *head,
-                            ssize_t len, char **guest_argv, int argc, char **envp)
+static int64_t exec_program(UserProcess *p, const char *path, const char *filename,
+                            unsigned char *head, ssize_t len, char **guest_argv, int argc,
+                            char **envp)
 {
     char *interp_argv[2] = { NULL, NULL }, *interp = NULL, *interp_arg = NULL;
     char emulator_buf[4096];
@@ -396,7 +402,8 @@ static int64_t exec_program(UserProcess *p, const char *path, unsigned char *hea
     }
     const char *emulator = emulator_for(p, elf_head, elf_len, emulator_buf,
                                         sizeof(emulator_buf));
-    return exec_emulator(p, emulator, path, guest_argv, argc, interp_argv, nb_interp, envp);
+    return exec_emulator(p, emulator, path, filename, guest_argv, argc, interp_argv, nb_interp,
+                         envp);
 }
 
 SYSCALL_HANDLER(execve)
@@ -418,8 +425,10 @@ SYSCALL_HANDLER(execve)
     if (guest_argv && envp) {
         user_signals_before_exec(p);
     }
-    error = guest_argv && envp ? exec_program(p, path, head, len, guest_argv, argc, envp)
-                               : -EFAULT;
+    const char *filename = guest_string(p, args[0]);
+    error = guest_argv && envp && filename
+        ? exec_program(p, path, filename, head, len, guest_argv, argc, envp)
+        : -EFAULT;
     free(guest_argv);
     free(envp);
     return error;

@@ -17,12 +17,13 @@ SYSCALL_DESCRIPTION(x86_64_get_thread_area, "get_thread_area", NULL, ARG_NONE);
 
 /* Calls of x86-64 only. */
 SYSCALL_DESCRIPTION(x86_64_accept, "accept", sys_accept, ARG_INT, ARG_PTR, ARG_PTR);
-SYSCALL_DESCRIPTION(x86_64_semop, "semop", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(x86_64_semop, "semop", sys_semop, ARG_INT, ARG_PTR, ARG_INT);
 SYSCALL_DESCRIPTION(x86_64_tuxcall, "tuxcall", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(x86_64_security, "security", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(x86_64_epoll_ctl_old, "epoll_ctl_old", NULL, ARG_NONE);
 SYSCALL_DESCRIPTION(x86_64_epoll_wait_old, "epoll_wait_old", NULL, ARG_NONE);
-SYSCALL_DESCRIPTION(x86_64_semtimedop, "semtimedop", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(x86_64_semtimedop, "semtimedop", sys_semtimedop, ARG_INT, ARG_PTR, ARG_INT,
+                    ARG_PTR);
 SYSCALL_DESCRIPTION(x86_64_newfstatat, "newfstatat", sys_newfstatat,
                     ARG_INT, ARG_STR, ARG_PTR, ARG_HEX);
 SYSCALL_DESCRIPTION(x86_64_kexec_file_load, "kexec_file_load", NULL, ARG_NONE);

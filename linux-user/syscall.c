@@ -46,6 +46,7 @@ static bool never_restarted(const SyscallEntry *entry)
         sys_rt_sigtimedwait_time64, sys_nanosleep, sys_clock_nanosleep,
         sys_clock_nanosleep_time64, sys_poll, sys_ppoll, sys_ppoll_time64, sys_select,
         sys_pselect6, sys_pselect6_time64, sys_epoll_wait, sys_rt_sigreturn, sys_sigreturn,
+        sys_epoll_pwait, sys_epoll_pwait2, sys_semop, sys_semtimedop, sys_semtimedop_time64,
     };
     for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
         if (entry->handler == list[i]) {
@@ -68,6 +69,10 @@ static int64_t run_handler(UserProcess *p, const SyscallEntry *entry, const uint
         return -EINTR;
     }
     p->syscall_not_started = false;
+    if (p->signalfd_mask) {
+        /* a signalfd finds the guest's own blocked signals (syscall-fdext.c) */
+        user_signals_to_host(p, p->signalfd_mask);
+    }
     int64_t ret = entry->handler(p, args);
     if (p->syscall_not_started) {
         p->syscall_restart = SYSCALL_RESTART_ALWAYS;

@@ -104,6 +104,11 @@ typedef struct UserABI {
 extern const UserABI user_abi_x86_64;
 extern const UserABI user_abi_i386;
 
+/* Under binfmt_misc with the P flag: argv rewritten to the -0 form (argc
+ * grows by one); *exec_fd: the AT_EXECFD descriptor of the O flag, or 0
+ * (binfmt.c). */
+char **binfmt_arguments(int *argc, char **argv, int *exec_fd);
+
 /* The whole program: options, process set-up and the main loop. */
 int user_main(const UserABI *abi, int argc, char **argv);
 
@@ -148,6 +153,8 @@ struct UserProcess {
     uint8_t *auxv;                  /* the auxiliary vector in the guest's layout */
     size_t auxv_len;
     uint64_t stack_start, stack_end;    /* the guest stack mapping ([stack]) */
+    uint64_t start_code, end_code;      /* the program's image (/proc/self/stat) */
+    uint64_t start_stack;               /* the initial stack pointer (/proc/self/stat) */
 
     /* i386 TLS: the GDT the front end loads segment descriptors from */
     uint64_t gdt_addr;
@@ -176,6 +183,10 @@ struct UserProcess {
     uint64_t fault_trapno, fault_err, fault_cr2;
     uint64_t sigtramp;              /* i386: page with the sigreturn trampolines, 0: none yet */
     void *alt_stack;                /* host stack for the fault handler */
+    uint64_t signalfd_mask;         /* signals some signalfd waits for (syscall-fdext.c) */
+    struct UserIPC *ipc;            /* SysV shared memory attached (syscall-ipc.c) */
+    struct GuestReserve *reserve;   /* x86-64 PROT_NONE reservations (mmap-reserve.c) */
+    int exec_fd;                    /* binfmt_misc O/C: the program, opened; 0: none */
 };
 
 /* --- guest memory (mmap.c) --- */
@@ -206,6 +217,9 @@ bool copy_to_guest(UserProcess *p, uint64_t addr, const void *src, uint64_t len)
 /* A free guest range of len bytes (page aligned), near hint, for a fixed
  * mapping right after; 0 when none. */
 uint64_t guest_find_free(UserProcess *p, uint64_t len, uint64_t hint);
+/* A fixed mapping may go to guest [addr, addr+len): in the guest's space, and
+ * over guest pages or free ones only, never the emulator's. */
+bool guest_range_replaceable(UserProcess *p, uint64_t addr, uint64_t len);
 /* The guest's memory calls; they return the guest address or -errno. */
 int64_t target_mmap(UserProcess *p, uint64_t addr, uint64_t len, int prot, int flags,
                     int fd, uint64_t offset);
@@ -214,6 +228,13 @@ int64_t target_mprotect(UserProcess *p, uint64_t addr, uint64_t len, int prot);
 int64_t target_mremap(UserProcess *p, uint64_t old_addr, uint64_t old_len,
                       uint64_t new_len, int flags, uint64_t new_addr);
 uint64_t target_brk(UserProcess *p, uint64_t new_brk);
+/* x86-64 reservations: large anonymous PROT_NONE ranges without page flags
+ * (mmap-reserve.c). add records [start, end); cut takes [start, end) out;
+ * next gives the first reserved part of [addr, end), false when none. */
+bool guest_reserve_add(UserProcess *p, uint64_t start, uint64_t end);
+void guest_reserve_cut(UserProcess *p, uint64_t start, uint64_t end);
+bool guest_reserve_next(UserProcess *p, uint64_t addr, uint64_t end, uint64_t *rstart,
+                        uint64_t *rend);
 /* Page flags for a PROT_* combination. */
 int page_flags_from_prot(int prot);
 
@@ -225,6 +246,7 @@ typedef struct LoadedImage {
     uint64_t phdr_addr;             /* guest address of the program headers */
     uint64_t phent, phnum;
     uint64_t image_end;             /* page-aligned end of the highest segment */
+    uint64_t image_start;           /* start of the lowest segment (with load bias) */
     bool exec_stack;                /* PT_GNU_STACK asks for an executable stack */
     uint64_t start;                 /* first instruction: the interpreter's entry, or entry */
     uint64_t interp_base;           /* AT_BASE: the interpreter's load bias, 0: none */
@@ -369,6 +391,21 @@ SYSCALL_HANDLER(brk); SYSCALL_HANDLER(mmap); SYSCALL_HANDLER(mmap2);
 SYSCALL_HANDLER(old_mmap); SYSCALL_HANDLER(munmap); SYSCALL_HANDLER(mprotect);
 SYSCALL_HANDLER(mremap); SYSCALL_HANDLER(madvise); SYSCALL_HANDLER(msync);
 SYSCALL_HANDLER(mlock); SYSCALL_HANDLER(munlock); SYSCALL_HANDLER(mincore);
+/* event descriptors, splice, vectored I/O with flags, mlockall (syscall-fdext.c) */
+SYSCALL_HANDLER(timerfd_create); SYSCALL_HANDLER(timerfd_settime);
+SYSCALL_HANDLER(timerfd_settime64); SYSCALL_HANDLER(timerfd_gettime);
+SYSCALL_HANDLER(timerfd_gettime64); SYSCALL_HANDLER(signalfd); SYSCALL_HANDLER(signalfd4);
+SYSCALL_HANDLER(inotify_init); SYSCALL_HANDLER(inotify_init1);
+SYSCALL_HANDLER(inotify_add_watch); SYSCALL_HANDLER(inotify_rm_watch);
+SYSCALL_HANDLER(epoll_pwait); SYSCALL_HANDLER(epoll_pwait2); SYSCALL_HANDLER(splice);
+SYSCALL_HANDLER(tee); SYSCALL_HANDLER(vmsplice); SYSCALL_HANDLER(preadv2);
+SYSCALL_HANDLER(pwritev2); SYSCALL_HANDLER(mlockall); SYSCALL_HANDLER(munlockall);
+/* SysV IPC (syscall-ipc.c) */
+SYSCALL_HANDLER(shmget); SYSCALL_HANDLER(shmat); SYSCALL_HANDLER(shmdt);
+SYSCALL_HANDLER(shmctl); SYSCALL_HANDLER(semget); SYSCALL_HANDLER(semop);
+SYSCALL_HANDLER(semtimedop); SYSCALL_HANDLER(semtimedop_time64); SYSCALL_HANDLER(semctl);
+SYSCALL_HANDLER(msgget); SYSCALL_HANDLER(msgsnd); SYSCALL_HANDLER(msgrcv);
+SYSCALL_HANDLER(msgctl); SYSCALL_HANDLER(ipc);
 
 /* Helpers shared by the handlers. */
 /* The ABI's signed int argument (i386 arguments are 32 bits). */
@@ -398,6 +435,10 @@ int64_t safe_syscall_args(UserProcess *p, long nr, const long a[6]);
 void safe_syscall_check_pc(void *context);
 /* The host path for a guest path (maps /proc/self/exe to the guest program). */
 const char *guest_path(UserProcess *p, uint64_t addr, int64_t *error);
+
+/* A fetch fault at an x86-64 vsyscall entry: the call is made and the guest
+ * returns to its caller; false for every other fault (vsyscall.c). */
+bool vsyscall_emulate(UserProcess *p, int exception);
 
 /* --- faults and signals (signal.c, sigframe.c) --- */
 
@@ -441,6 +482,9 @@ void user_call_mask_end(UserProcess *p, int64_t ret);
 uint64_t user_signals_deliverable(UserProcess *p);
 /* Takes pending signal sig out of the queue; its info into *info. */
 void user_signal_take(UserProcess *p, int sig, siginfo_t *info);
+/* Signals of mask queued here that the guest blocks move to the host
+ * kernel's queue, info and all (where a signalfd reads them). */
+void user_signals_to_host(UserProcess *p, uint64_t mask);
 /* execve keeps pending signals (execve(2)): those queued here move to the
  * host kernel's queue, where the next program finds them. */
 void user_signals_before_exec(UserProcess *p);

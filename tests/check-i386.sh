@@ -32,7 +32,17 @@ case_name() {  # file offset record_size
 # the native side needs a kernel that runs i386 programs (CONFIG_IA32_EMULATION)
 host32=yes
 echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
-if ! $CC -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
+if ! $CC -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null; then
+  host32=no
+  # scripts/setup.sh --tests installs gcc-multilib (and fetches the kernels
+  # into the cache): on a machine it prepared, no -m32 is a failure, not a skip
+  cache=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
+  if dpkg-query -W -f='${Status}' gcc-multilib 2>/dev/null | grep -q "install ok installed"; then
+    fail "gcc -m32" "gcc-multilib is installed but $CC -m32 -static cannot link a program"
+  elif [ -d "$cache/linux" ]; then
+    fail "gcc -m32" "gcc-multilib missing on a machine scripts/setup.sh --tests prepared (apt-get install gcc-multilib)"
+  fi
+elif ! "$tmp/probe32" 2>/dev/null; then
   host32=no
 fi
 no_host32() {  # name, mode: true (and counts a skip) when mode 32 cannot run natively

@@ -72,7 +72,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
     skip "i386 programs" "this host's kernel cannot run i386 programs natively (no IA32 emulation)"
   fi
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret"
+programs="hello arith divzero strings recursion stdio fileio memory smc segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret fdext sysvipc procstat"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
@@ -88,12 +88,31 @@ for bits in 64 32; do
     fi
     case $prog in
       stdio) compare "$prog-$bits" "$tmp/numbers.txt" $emulator "$bin" ;;
-      fileio|memory|events) mkdir -p "$tmp/files" && compare "$prog-$bits" "$tmp/empty" $emulator "$bin" "$tmp/files" ;;
+      fileio|memory|events|fdext) mkdir -p "$tmp/files" && compare "$prog-$bits" "$tmp/empty" $emulator "$bin" "$tmp/files" ;;
       hello) compare "$prog-$bits" "$tmp/empty" $emulator "$bin" first second ;;
       *) compare "$prog-$bits" "$tmp/empty" $emulator "$bin" ;;
     esac
   done
 done
+
+# the x86-64 vsyscall page: old static programs call it (the host kernel must
+# map it for the native side: vsyscall=xonly or emulate)
+if ! grep -q '\[vsyscall\]' /proc/self/maps; then
+  skip "vsyscall page" "this host kernel does not map it (vsyscall=none): no native run to compare"
+elif gcc -O2 -static -o "$tmp/vsyscall" "$SRC/tests/user/vsyscall.c" 2>"$tmp/cc.err"; then
+  compare "vsyscall page" "$tmp/empty" quetzal-x86_64 "$tmp/vsyscall"
+  compare "vsyscall page, misaligned entry" "$tmp/empty" quetzal-x86_64 "$tmp/vsyscall" misaligned
+else
+  fail "vsyscall page" "does not compile: $(head -1 "$tmp/cc.err")"
+fi
+
+# reserving 1 TiB of PROT_NONE address space costs nothing (x86-64 only: an
+# i386 program cannot ask for that much)
+if gcc -O2 -static -o "$tmp/reserve" "$SRC/tests/user/reserve.c" 2>"$tmp/cc.err"; then
+  compare "reserve 1 TiB" "$tmp/empty" quetzal-x86_64 "$tmp/reserve"
+else
+  fail "reserve 1 TiB" "does not compile: $(head -1 "$tmp/cc.err")"
+fi
 
 # static-pie (ET_DYN without an interpreter): loaded at a base of our choice
 for bits in 64 32; do
@@ -182,6 +201,9 @@ if [ -x "$busybox" ]; then
   bb sh -c 'trap "echo alarm" ALRM; (sleep 0.1; kill -ALRM $$) & wait; echo "wait: $?"; wait'
   bb sh -c 'echo a b c | (read x y z; echo "$z $y $x"); v=$(echo sub; exit 3); echo "$v $?"'
   bb sh -c 'for i in 1 2 3; do (exit $i) & done; wait; echo loop done'
+  # an applet busybox runs through execve("/proc/self/exe") names itself from
+  # comm "exe" (Linux takes comm from the execve file name); ps and pidof see it
+  bb sh -c 'cut -d" " -f2 /proc/self/stat; sleep 0.5 & p=$!; pidof sleep | grep -qw $p && echo pidof finds it; ps | grep -w "^ *$p" | grep -o "sleep 0.5"; wait'
   run_timeout=
 else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"
@@ -348,6 +370,56 @@ if [ -x "$busybox" ]; then
   run "$tmp/n" "$tmp/empty" "$tmp" "$busybox" echo argv0 test
   run "$tmp/e" "$tmp/empty" "$tmp" "$BUILD/quetzal-x86_64" -0 echo "$busybox" argv0 test
   if cmp -s "$tmp/n.out" "$tmp/e.out" && [ -s "$tmp/e.out" ]; then pass "-0"; else fail "-0" "$(cat "$tmp/e.out" "$tmp/e.err")"; fi
+fi
+
+# --- binfmt_misc: the registration's magic/mask and the emulator's arguments ---
+# matches FILE LINE: FILE's first 20 bytes, masked, equal the line's magic
+binfmt_matches() {
+  magic=$(printf '%s' "$2" | cut -d: -f5 | sed 's/\\x//g; s/ELF/454c46/')
+  mask=$(printf '%s' "$2" | cut -d: -f6 | sed 's/\\x//g')
+  bytes=$(od -A n -t x1 -N 20 "$1" | tr -d ' \n')
+  i=0 masked=""
+  while [ $i -lt 40 ]; do
+    b=$(printf '%s' "$bytes" | cut -c$((i + 1))-$((i + 2)))
+    m=$(printf '%s' "$mask" | cut -c$((i + 1))-$((i + 2)))
+    masked=$masked$(printf '%02x' $((0x${b:-00} & 0x$m)))
+    i=$((i + 2))
+  done
+  [ "$masked" = "$magic" ]
+}
+line32=$(sh "$SRC/scripts/quetzal-binfmt.sh" --dry-run --path "$BUILD" | grep '^:quetzal-i386:')
+line64=$(sh "$SRC/scripts/quetzal-binfmt.sh" --dry-run --x86_64 --path "$BUILD" | grep '^:quetzal-x86_64:')
+if [ -f "$tmp/hello-32" ] && [ -f "$tmp/hello-64" ]; then
+  if binfmt_matches "$tmp/hello-32" "$line32" && ! binfmt_matches "$tmp/hello-64" "$line32" &&
+     binfmt_matches "$tmp/hello-64" "$line64" && ! binfmt_matches "$tmp/hello-32" "$line64" &&
+     ! binfmt_matches "$tmp/text-file" "$line32" &&
+     { [ ! -f "$tmp/hello-pie-32" ] || binfmt_matches "$tmp/hello-pie-32" "$line32"; }; then
+    pass "binfmt_misc magic/mask select i386 and x86-64 programs only"
+  else
+    fail "binfmt_misc magic/mask" "$line32"
+  fi
+fi
+# the kernel's auxv for flags P (AT_FLAGS) and O (AT_EXECFD), given by an
+# LD_PRELOAD shim of getauxval; the P form runs as "exec -a ARGV0" does natively
+if [ "$host32" = yes ] && [ $m32 = yes ] && command -v bash >/dev/null &&
+   gcc -O2 -shared -fPIC -o "$tmp/shim.so" "$SRC/tests/user/binfmt-shim.c" -ldl 2>"$tmp/cc.err" &&
+   gcc -m32 -O2 -static -o "$tmp/argv0-32" "$SRC/tests/user/argv0.c" 2>>"$tmp/cc.err"; then
+  bash -c 'exec -a my-argv0 "$1" a "b c"' sh "$tmp/argv0-32" >"$tmp/n.out" 2>&1
+  LD_PRELOAD=$tmp/shim.so QZ_AT_FLAGS=1 "$BUILD/quetzal-i386" "$tmp/argv0-32" my-argv0 a "b c" \
+    >"$tmp/e.out" 2>&1
+  if cmp -s "$tmp/n.out" "$tmp/e.out"; then pass "binfmt_misc P flag: argv[0] kept"
+  else fail "binfmt_misc P flag" "$(diff "$tmp/n.out" "$tmp/e.out" | head -3 | tr '\n' '|')"; fi
+  LD_PRELOAD=$tmp/shim.so QZ_AT_FLAGS=1 QZ_AT_EXECFD=5 "$BUILD/quetzal-i386" \
+    /nonexistent/argv0-32 my-argv0 a "b c" >"$tmp/e.out" 2>&1 5<"$tmp/argv0-32"
+  if cmp -s "$tmp/n.out" "$tmp/e.out"; then pass "binfmt_misc O flag: the program from AT_EXECFD"
+  else fail "binfmt_misc O flag" "$(diff "$tmp/n.out" "$tmp/e.out" | head -3 | tr '\n' '|')"; fi
+else
+  skip "binfmt_misc arguments" "needs i386 programs run natively, bash and gcc -shared"
+fi
+if [ -w /proc/sys/fs/binfmt_misc/register ]; then
+  skip "binfmt_misc registration" "not exercised by the tests: it changes the whole machine"
+else
+  skip "binfmt_misc registration" "/proc/sys/fs/binfmt_misc is not mounted writable here"
 fi
 
 # --- -strace: the write of the program's line appears with its fd and count ---
