@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 #include "target-i386/translate.h"
+#include "target-i386/x87-soft.h"
 
 /* status word bits (SDM vol. 1, 8.1.3) */
 #define FPUS_IE  0x0001
@@ -441,25 +442,107 @@ void helper_ffree(CPUX86State *env, uint32_t index)
 
 /* ---------------------------------------------------------------- D9 E0..FF */
 
-/* FXAM classes (SDM vol. 2A, FXAM table 3-46) */
+/* register values and the portable soft-float interface (x87-soft.h) */
+static X87Float to_soft(long double v)
+{
+    X87Float f;
+
+    memcpy(&f.mant, &v, 8);
+    memcpy(&f.se, (char *)&v + 8, 2);
+    return f;
+}
+
+static long double from_soft(X87Float f)
+{
+    long double v = 0;
+
+    memcpy(&v, &f.mant, 8);
+    memcpy((char *)&v + 8, &f.se, 2);
+    return v;
+}
+
+
+/* exception flags and C1 (rounded up) of a soft-float operation; C0, C2
+ * and C3 are undefined for these instructions and left as they were */
+static void soft_flags(CPUX86State *env, uint16_t flags)
+{
+    env->fpus = (env->fpus & ~FPUS_C1) | (flags & (X87_C1 | 0x3f));
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * F2XM1, FYL2X, FYL2XP1 on an x86 host: the host instruction under the
+ * guest rounding control, so results match the host CPU bit for bit (the
+ * CPUs do not round these exactly; an AMD family 19h host differs from
+ * correct rounding on about 3% of operands). Other hosts use the portable
+ * evaluation in x87-transc.c, which tests/x87 compares with the host's.
+ */
+static X87Float transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
+                               uint16_t *flags)
+{
+    long double a = from_soft(x), b = from_soft(y), r;
+    uint16_t sw, old, cw = 0x37f | (env->fpuc & FPUC_RC);
+
+    if (modrm == 0xf0) {
+        __asm__ volatile("fnstcw %1\n\tfldcw %3\n\tfnclex\n\tf2xm1\n\tfnstsw %2\n\tfldcw %1"
+                         : "=t"(r), "=m"(old), "=m"(sw) : "m"(cw), "0"(a));
+    } else if (modrm == 0xf1) {
+        __asm__ volatile("fnstcw %1\n\tfldcw %3\n\tfnclex\n\tfyl2x\n\tfnstsw %2\n\tfldcw %1"
+                         : "=t"(r), "=m"(old), "=m"(sw) : "m"(cw), "0"(a), "u"(b) : "st(1)");
+    } else {
+        __asm__ volatile("fnstcw %1\n\tfldcw %3\n\tfnclex\n\tfyl2xp1\n\tfnstsw %2\n\tfldcw %1"
+                         : "=t"(r), "=m"(old), "=m"(sw) : "m"(cw), "0"(a), "u"(b) : "st(1)");
+    }
+    *flags = sw & (X87_C1 | 0x3f);
+    return to_soft(r);
+}
+#else
+static X87Float transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
+                               uint16_t *flags)
+{
+    unsigned rc = (env->fpuc >> 10) & 3;
+
+    *flags = 0;
+    if (modrm == 0xf0) {
+        return x87_f2xm1(x, rc, flags);
+    }
+    return modrm == 0xf1 ? x87_fyl2x(x, y, rc, flags) : x87_fyl2xp1(x, y, rc, flags);
+}
+#endif
+
+/* F2XM1 (ST(0) = f(ST(0))); FYL2X, FYL2XP1 (ST(1) = f(ST(0), ST(1)), pop) */
+static void transcendental_op(CPUX86State *env, unsigned modrm)
+{
+    uint16_t flags;
+    bool unary = modrm == 0xf0;
+    X87Float x = to_soft(st(env, 0)), y = unary ? x : to_soft(st(env, 1));
+    X87Float r = transcendental(env, modrm, x, y, &flags);
+
+    soft_flags(env, flags);
+    set_st(env, unary ? 0 : 1, from_soft(r));
+    if (!unary) {
+        helper_fpop(env);
+    }
+}
+
+/* FXAM classes (SDM vol. 2A, FXAM table 3-46), from the raw encoding:
+ * unsupported encodings are class 000, pseudo-denormals denormal */
 static void examine(CPUX86State *env)
 {
     unsigned p = phys(env, 0);
-    long double v = env->fpregs[p];
-    uint16_t cc = signbit(v) ? FPUS_C1 : 0;
+    X87Float v = to_soft(env->fpregs[p]);
+    uint16_t cc = (v.se & 0x8000) ? FPUS_C1 : 0;
 
     if (env->fptags[p]) {
         cc |= FPUS_C3 | FPUS_C0;
-    } else if (isnan(v)) {
-        cc |= FPUS_C0;
-    } else if (isinf(v)) {
-        cc |= FPUS_C2 | FPUS_C0;
-    } else if (v == 0) {
-        cc |= FPUS_C3;
-    } else if (fpclassify(v) == FP_SUBNORMAL) {
-        cc |= FPUS_C3 | FPUS_C2;
     } else {
-        cc |= FPUS_C2;
+        switch (x87_classify(v)) {
+        case X87_K_INVALID: break;
+        case X87_K_QNAN: case X87_K_SNAN: cc |= FPUS_C0; break;
+        case X87_K_INF: cc |= FPUS_C2 | FPUS_C0; break;
+        case X87_K_ZERO: cc |= FPUS_C3; break;
+        default: cc |= (v.se & 0x7fff) ? FPUS_C2 : FPUS_C3 | FPUS_C2; break;
+        }
     }
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
@@ -510,7 +593,7 @@ static void unary(CPUX86State *env, uint32_t modrm)
     case 0xe0: set_st(env, 0, -x); break;                      /* FCHS */
     case 0xe1: set_st(env, 0, fabsl(x)); break;                /* FABS */
     case 0xe4: compare(env, x, 0.0L); break;                   /* FTST */
-    case 0xf0: set_st(env, 0, exp2l(x) - 1); break;            /* F2XM1 */
+    case 0xf0: transcendental_op(env, modrm); break;           /* F2XM1 */
     case 0xfa: {                                               /* FSQRT */
         volatile long double in = x, out;
         int saved = fp_begin(env, FPUC_RC | FPUC_PC);
@@ -564,10 +647,7 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
     case 0xf5: partial_remainder(env, true); return;           /* FPREM1 */
     case 0xf1:                                                 /* FYL2X */
     case 0xf9:                                                 /* FYL2XP1 */
-        x = st(env, 0);
-        y = st(env, 1);
-        set_st(env, 1, y * (modrm == 0xf1 ? log2l(x) : log2l(1 + x)));
-        helper_fpop(env);
+        transcendental_op(env, modrm);
         return;
     case 0xf3:                                                 /* FPATAN */
         x = st(env, 0);

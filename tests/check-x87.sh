@@ -8,7 +8,12 @@
 #  - tests/x87/guest-bcd.c: FBLD/FBSTP (packed BCD) on random and edge
 #    operands under each rounding control;
 #  - tests/x87/guest-libm.c (i386 only): glibc's libm, which runs on the x87
-#    with 53-bit precision inside sin, cos, tan, atan ..., printed with %a.
+#    with 53-bit precision inside sin, cos, tan, atan ..., printed with %a;
+#  - tests/x87/guest-transc.c: F2XM1, FYL2X, FYL2XP1, FXAM (and, counted but
+#    not judged yet, FSIN/FCOS/FPTAN/FSINCOS/FPATAN/FPREM/FPREM1/FSCALE/
+#    FXTRACT) on random, tiny and special operands under every control word,
+#    judged by tests/x87/x87-compare.c (bit for bit, or correctly rounded
+#    where the host's result is not).
 # Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
@@ -50,6 +55,54 @@ for arch in x86_64 i386; do
     done
   done
 done
+
+# the transcendental comparator runs on the host and needs libquadmath
+judged="f2xm1 fyl2x fyl2xp1 fxam"
+if ! gcc -O2 -o "$tmp/x87-compare" "$SRC/tests/x87/x87-compare.c" -lquadmath 2> "$tmp/cc.err"; then
+  skip "guest-transc: cannot build the comparator with libquadmath: $(head -1 "$tmp/cc.err")"
+else
+  # the portable evaluation (non-x86 hosts) against the host's instructions
+  if gcc -O2 -DSOFT -I"$SRC" -o "$tmp/transc-soft" "$SRC/tests/x87/guest-transc.c" \
+       "$SRC/target-i386/x87-transc.c" 2> "$tmp/cc.err"; then
+    for seed in 1 2 3; do
+      "$tmp/transc-soft" $seed 300 > "$tmp/soft.out" 2>&1
+      [ -x "$tmp/transc-host" ] || gcc -O2 -o "$tmp/transc-host" "$SRC/tests/x87/guest-transc.c"
+      "$tmp/transc-host" $seed 300 > "$tmp/native.out" 2>&1
+      if "$tmp/x87-compare" "$tmp/native.out" "$tmp/soft.out" f2xm1 fyl2x fyl2xp1 > "$tmp/cmp.out"; then
+        pass
+        echo "transc portable seed $seed: $(tail -1 "$tmp/cmp.out")"
+      else
+        fail "transc portable seed $seed"
+        cat "$tmp/cmp.out"
+      fi
+    done
+  else
+    fail "cannot build the portable transcendental test: $(head -1 "$tmp/cc.err")"
+  fi
+  for arch in x86_64 i386; do
+    emulator="$BUILD/quetzal-$arch"
+    [ -x "$emulator" ] || { skip "quetzal-$arch not built: guest-transc"; continue; }
+    cflags=-m64
+    [ "$arch" = i386 ] && cflags=-m32
+    bin="$tmp/transc-$arch"
+    if ! gcc -O2 -static $cflags -o "$bin" "$SRC/tests/x87/guest-transc.c" 2> "$tmp/cc.err" ||
+       ! "$bin" 1 1 > /dev/null 2>&1; then
+      skip "guest-transc for $arch: cannot build or run it natively"
+      continue
+    fi
+    for seed in 1 2; do
+      "$bin" $seed 150 > "$tmp/native.out" 2>&1
+      timeout 120 "$emulator" "$bin" $seed 150 > "$tmp/emulated.out" 2>&1
+      if "$tmp/x87-compare" "$tmp/native.out" "$tmp/emulated.out" $judged > "$tmp/cmp.out"; then
+        pass
+        echo "transc-$arch seed $seed: $(tail -1 "$tmp/cmp.out")"
+      else
+        fail "transc-$arch seed $seed"
+        cat "$tmp/cmp.out"
+      fi
+    done
+  done
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -1,0 +1,37 @@
+/*
+ * Portable x87 arithmetic on the 80-bit extended format (SDM vol. 1, 4.2.2
+ * and 8.2): operations that must not depend on the host's floating-point
+ * unit. Values travel as their raw encoding; the flags word returned has the
+ * status-word layout (IE DE ZE OE UE PE in bits 0-5, C1 in bit 9 = "rounded
+ * up" for inexact results, SDM vol. 1, 8.1.3.3).
+ */
+#ifndef X87_SOFT_H
+#define X87_SOFT_H
+
+#include <stdint.h>
+
+typedef struct {
+    uint64_t mant;     /* explicit integer bit in bit 63 */
+    uint16_t se;       /* sign in bit 15, biased exponent in bits 0-14 */
+} X87Float;
+
+#define X87_IE 0x0001
+#define X87_DE 0x0002
+#define X87_ZE 0x0004
+#define X87_OE 0x0008
+#define X87_UE 0x0010
+#define X87_PE 0x0020
+#define X87_C1 0x0200
+
+/* encoding classes (SDM vol. 1, 8.2.2 and table 8-3): finite includes
+ * denormals and pseudo-denormals; invalid is an unnormal, pseudo-infinity
+ * or pseudo-NaN, which the 387 and later reject */
+enum { X87_K_ZERO, X87_K_FINITE, X87_K_INF, X87_K_QNAN, X87_K_SNAN, X87_K_INVALID };
+int x87_classify(X87Float v);
+
+/* rc: rounding control (FPUCW bits 10-11: 0 nearest, 1 down, 2 up, 3 zero) */
+X87Float x87_f2xm1(X87Float x, unsigned rc, uint16_t *flags);
+X87Float x87_fyl2x(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
+X87Float x87_fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
+
+#endif

@@ -1,0 +1,506 @@
+/*
+ * F2XM1, FYL2X and FYL2XP1 (SDM vol. 2A) computed without the host FPU:
+ * operands are widened exactly to a 128-bit significand, the functions are
+ * evaluated by series in that format (relative error near 2^-120) and the
+ * result is rounded once to the 64-bit significand under the guest's
+ * rounding control. The instructions ignore precision control (SDM vol. 1,
+ * 8.1.5.2). Special operands follow the SDM tables of each instruction.
+ */
+#include <stdbool.h>
+#include "target-i386/x87-soft.h"
+
+typedef unsigned __int128 u128;
+
+/* (-1)^sign * m * 2^(exp - 127); m has bit 127 set, or m == 0 for zero */
+typedef struct {
+    int sign;
+    int32_t exp;
+    u128 m;
+} Wide;
+
+#define BIAS 16383
+#define ONE_HI ((u128)1 << 127)
+
+/* ln 2 and log2 e to 128 bits (truncated), from the series of atanh(1/3) */
+static const Wide ln2 = { 0, -1, (u128)0xb17217f7d1cf79abull << 64 | 0xc9e3b39803f2f6afull };
+static const Wide log2e = { 0, 0, (u128)0xb8aa3b295c17f0bbull << 64 | 0xbe87fed0691d3e88ull };
+
+static int clz128(u128 m)
+{
+    uint64_t hi = (uint64_t)(m >> 64);
+    return hi ? __builtin_clzll(hi) : 64 + __builtin_clzll((uint64_t)m);
+}
+
+static Wide norm(int sign, int32_t exp, u128 m)
+{
+    Wide w = { sign, exp, m };
+
+    if (m) {
+        int lz = clz128(m);
+        w.m = m << lz;
+        w.exp = exp - lz;
+    }
+    return w;
+}
+
+static Wide from_int(int64_t k)
+{
+    return norm(k < 0, 63, (u128)(uint64_t)(k < 0 ? -k : k) << 64);
+}
+
+/* finite values only; denormals and pseudo-denormals have exponent 1 - BIAS */
+static Wide from_x87(X87Float v)
+{
+    int e = v.se & 0x7fff;
+    return norm(v.se >> 15, (e ? e : 1) - BIAS, (u128)v.mant << 64);
+}
+
+static Wide mul(Wide a, Wide b)
+{
+    uint64_t ah = a.m >> 64, al = (uint64_t)a.m, bh = b.m >> 64, bl = (uint64_t)b.m;
+    u128 hl = (u128)ah * bl, lh = (u128)al * bh, ll = (u128)al * bl;
+    u128 mid = (ll >> 64) + (uint64_t)hl + (uint64_t)lh;
+    u128 high = (u128)ah * bh + (hl >> 64) + (lh >> 64) + (mid >> 64);
+    u128 low = mid << 64 | (uint64_t)ll;
+    Wide r = { a.sign ^ b.sign, a.exp + b.exp + 1, high };
+
+    if (!a.m || !b.m) {
+        return (Wide){ a.sign ^ b.sign, 0, 0 };
+    }
+    if (!(high >> 127)) {
+        r.m = high << 1 | low >> 127;
+        r.exp--;
+    }
+    return r;
+}
+
+static bool mag_less(Wide a, Wide b)
+{
+    return a.exp < b.exp || (a.exp == b.exp && a.m < b.m);
+}
+
+/* a + b with a 256-bit intermediate, so cancellation loses nothing */
+static Wide add(Wide a, Wide b)
+{
+    if (!b.m) {
+        return a;
+    }
+    if (!a.m) {
+        return b;
+    }
+    if (mag_less(a, b)) {
+        Wide t = a;
+        a = b;
+        b = t;
+    }
+    int32_t d = a.exp - b.exp;
+    if (d >= 250) {
+        return a;
+    }
+    u128 bh = d >= 128 ? 0 : b.m >> d;
+    u128 bl = d == 0 ? 0 : d < 128 ? b.m << (128 - d) : d == 128 ? b.m : b.m >> (d - 128);
+    if (a.sign == b.sign) {
+        u128 h = a.m + bh;
+        if (h < a.m) {   /* carry out of bit 127 */
+            return (Wide){ a.sign, a.exp + 1, h >> 1 | ONE_HI };
+        }
+        return (Wide){ a.sign, a.exp, h };
+    }
+    u128 l = -bl, h = a.m - bh - (bl != 0);
+    if (!h && !l) {
+        return (Wide){ 0, 0, 0 };
+    }
+    int lz = h ? clz128(h) : 128 + clz128(l);
+    if (lz >= 128) {
+        h = l << (lz - 128);
+    } else if (lz) {
+        h = h << lz | l >> (128 - lz);
+    }
+    return (Wide){ a.sign, a.exp - lz, h };
+}
+
+static Wide neg(Wide a)
+{
+    a.sign ^= 1;
+    return a;
+}
+
+/* restoring division of the significands, 128 quotient bits */
+static Wide divide(Wide a, Wide b)
+{
+    u128 r = a.m, q = 0;
+    int32_t exp = a.exp - b.exp;
+    bool carry = false;
+
+    if (r < b.m) {
+        carry = r >> 127;
+        r <<= 1;
+        exp--;
+    }
+    for (int i = 0; i < 128; i++) {
+        q <<= 1;
+        if (carry || r >= b.m) {
+            r -= b.m;
+            q |= 1;
+        }
+        carry = r >> 127;
+        r <<= 1;
+    }
+    return (Wide){ a.sign ^ b.sign, exp, q };
+}
+
+static Wide div_small(Wide a, uint32_t n)
+{
+    u128 q = a.m / n, r = a.m % n;
+    int lz = clz128(q);
+
+    return (Wide){ a.sign, a.exp - lz, q << lz | (r << lz) / n };
+}
+
+/* e^t - 1 = sum t^n / n!, n >= 1 (|t| <= ln 2 here) */
+static Wide expm1_wide(Wide t)
+{
+    Wide sum = t, term = t;
+
+    for (uint32_t n = 2; n < 60; n++) {
+        term = div_small(mul(term, t), n);
+        if (!term.m || term.exp < sum.exp - 130) {
+            break;
+        }
+        sum = add(sum, term);
+    }
+    return sum;
+}
+
+/* ln((1 + s) / (1 - s)) = 2 atanh s = 2 sum s^(2k+1) / (2k+1), |s| < 0.2 */
+static Wide atanh2_wide(Wide s)
+{
+    Wide s2 = mul(s, s), sum = s, p = s;
+
+    for (uint32_t k = 1; k < 80; k++) {
+        p = mul(p, s2);
+        Wide term = div_small(p, 2 * k + 1);
+        if (!term.m || term.exp < sum.exp - 130) {
+            break;
+        }
+        sum = add(sum, term);
+    }
+    sum.exp++;
+    return sum;
+}
+
+/* log2 of a positive wide value: its exponent plus the logarithm of the
+ * significand folded into [sqrt(2)/2, sqrt(2)) */
+static Wide log2_wide(Wide x)
+{
+    /* sqrt(2) in the significand format: 0xb504f333f9de6484... */
+    const u128 sqrt2 = (u128)0xb504f333f9de6484ull << 64;
+    int32_t e = x.exp;
+    Wide m = { 0, 0, x.m }, one = { 0, 0, ONE_HI };
+
+    if (x.m > sqrt2) {
+        m.exp = -1;
+        e++;
+    }
+    Wide s = divide(add(m, neg(one)), add(m, one));
+    return add(from_int(e), mul(atanh2_wide(s), log2e));
+}
+
+/* ---------------------------------------------------------------- encodings */
+
+int x87_classify(X87Float v)
+{
+    int e = v.se & 0x7fff;
+    bool integer = v.mant >> 63;
+
+    if (e == 0x7fff) {
+        if (!integer) {
+            return X87_K_INVALID;         /* pseudo-infinity, pseudo-NaN */
+        }
+        if (!(v.mant << 1)) {
+            return X87_K_INF;
+        }
+        return (v.mant >> 62) & 1 ? X87_K_QNAN : X87_K_SNAN;
+    }
+    if (e == 0) {
+        return v.mant ? X87_K_FINITE : X87_K_ZERO;   /* denormal, pseudo-denormal */
+    }
+    return integer ? X87_K_FINITE : X87_K_INVALID;   /* unnormal */
+}
+
+static bool is_denormal(X87Float v)
+{
+    return !(v.se & 0x7fff) && v.mant;
+}
+
+static const X87Float indefinite = { 0xc000000000000000ull, 0xffff };
+
+static X87Float make(int sign, int e, uint64_t mant)
+{
+    return (X87Float){ mant, (uint16_t)((sign ? 0x8000 : 0) | e) };
+}
+
+static X87Float quiet(X87Float v)
+{
+    v.mant |= 1ull << 62;
+    return v;
+}
+
+/*
+ * NaN and unsupported operands of a two-operand instruction (SDM vol. 1,
+ * table 4-7: an SNaN raises IE; of an SNaN and a QNaN the QNaN wins, of two
+ * of a kind the larger significand).
+ */
+static bool nan_pair(X87Float a, X87Float b, X87Float *r, uint16_t *flags)
+{
+    int ka = x87_classify(a), kb = x87_classify(b);
+
+    if (ka == X87_K_INVALID || kb == X87_K_INVALID) {
+        *flags |= X87_IE;
+        *r = indefinite;
+        return true;
+    }
+    if (ka < X87_K_QNAN && kb < X87_K_QNAN) {
+        return false;
+    }
+    if (ka == X87_K_SNAN || kb == X87_K_SNAN) {
+        *flags |= X87_IE;
+    }
+    if (ka != kb && ka >= X87_K_QNAN && kb >= X87_K_QNAN) {
+        *r = ka == X87_K_QNAN ? a : b;          /* an SNaN and a QNaN: the QNaN */
+    } else if (ka >= X87_K_QNAN && kb >= X87_K_QNAN) {
+        *r = quiet(a.mant >= b.mant ? a : b);
+    } else {
+        *r = quiet(ka >= X87_K_QNAN ? a : b);
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- rounding */
+
+/* rounds to the 64-bit significand (SDM vol. 1, 4.8.4); the result of a
+ * transcendental approximation is inexact unless the caller says so */
+static X87Float round_wide(Wide w, unsigned rc, bool exact, uint16_t *flags)
+{
+    int32_t e = w.exp + BIAS;
+    u128 m = w.m;
+    uint64_t mant, rest;
+    bool sticky = false, tiny = false, up;
+
+    if (!w.m) {
+        return make(w.sign, 0, 0);
+    }
+    if (e <= 0) {
+        int shift = 1 - e;
+        tiny = true;
+        if (shift >= 128) {
+            sticky = true;
+            m = 0;
+        } else {
+            sticky = (m << (128 - shift)) != 0;
+            m >>= shift;
+        }
+        e = 0;
+    }
+    mant = (uint64_t)(m >> 64);
+    rest = (uint64_t)m;
+    bool inexact = rest || sticky || !exact;
+    bool half = rest >> 63, below = (rest << 1) || sticky;
+    switch (rc & 3) {
+    case 0: up = half && (below || (mant & 1)); break;
+    case 1: up = w.sign && inexact; break;
+    case 2: up = !w.sign && inexact; break;
+    default: up = false; break;
+    }
+    if (up) {
+        mant++;
+        if (!mant) {
+            mant = 1ull << 63;
+            e++;
+        } else if (e == 0 && mant >> 63) {
+            e = 1;     /* a denormal rounded up to the smallest normal */
+        }
+        *flags |= X87_C1;
+    }
+    if (e >= 0x7fff) {
+        bool to_inf = (rc & 3) == 0 || ((rc & 3) == 1 && w.sign) || ((rc & 3) == 2 && !w.sign);
+        *flags |= X87_OE | X87_PE | (to_inf ? X87_C1 : 0);
+        return to_inf ? make(w.sign, 0x7fff, 1ull << 63) : make(w.sign, 0x7ffe, ~0ull);
+    }
+    if (inexact) {
+        *flags |= X87_PE | (tiny ? X87_UE : 0);
+    }
+    return make(w.sign, e, mant);
+}
+
+/* ---------------------------------------------------------------- instructions */
+
+/* F2XM1: 2^x - 1 for -1 <= x <= 1 (SDM vol. 2A, F2XM1) */
+X87Float x87_f2xm1(X87Float x, unsigned rc, uint16_t *flags)
+{
+    int sign = x.se >> 15;
+
+    switch (x87_classify(x)) {
+    case X87_K_INVALID:
+        *flags |= X87_IE;
+        return indefinite;
+    case X87_K_SNAN:
+        *flags |= X87_IE;
+        return quiet(x);
+    case X87_K_QNAN: case X87_K_ZERO:
+        return x;
+    case X87_K_INF:
+        return sign ? make(1, 0x3fff, 1ull << 63) : x;
+    default:
+        break;
+    }
+    if (is_denormal(x)) {
+        *flags |= X87_DE;
+    }
+    Wide w = from_x87(x);
+    if (w.exp >= 0) {
+        /* |x| >= 1: outside the documented range, the CPUs checked (AMD
+         * family 19h) return -1/2 for -1 and x itself above 1, inexact */
+        if (w.m == ONE_HI && w.exp == 0 && sign) {
+            *flags |= X87_PE;
+            return make(1, 0x3ffe, 1ull << 63);
+        }
+        if (w.m != ONE_HI || w.exp != 0) {
+            *flags |= X87_PE;
+            return x;
+        }
+    }
+    return round_wide(expm1_wide(mul(w, ln2)), rc, false, flags);
+}
+
+/* y * log2(x) where both are finite and x > 0 */
+static X87Float ylog2(Wide x, X87Float y, unsigned rc, uint16_t *flags)
+{
+    Wide l = log2_wide(x);
+
+    /* log2 of a power of two is exact (an integer) */
+    return round_wide(mul(from_x87(y), l), rc, x.m == ONE_HI, flags);
+}
+
+/* FYL2X: ST(1) * log2(ST(0)) (SDM vol. 2A, FYL2X, table 3-49) */
+static X87Float fyl2x(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
+{
+    X87Float r;
+    int kx = x87_classify(x), ky = x87_classify(y);
+    int sx = x.se >> 15, sy = y.se >> 15;
+
+    if (nan_pair(x, y, &r, flags)) {
+        return r;
+    }
+    if (sx && kx != X87_K_ZERO) {
+        *flags |= X87_IE;          /* logarithm of a negative number */
+        return indefinite;
+    }
+    /* DE: the CPUs checked (AMD family 19h) report no denormal ST(1) when
+     * ST(0) is zero, nor any with an invalid operation (see x87_fyl2x) */
+    if (is_denormal(x) || (is_denormal(y) && kx != X87_K_ZERO)) {
+        *flags |= X87_DE;
+    }
+    if (kx == X87_K_ZERO) {
+        if (ky == X87_K_ZERO) {
+            *flags |= X87_IE;
+            return indefinite;
+        }
+        if (ky == X87_K_FINITE) {
+            *flags |= X87_ZE;
+        }
+        return make(!sy, 0x7fff, 1ull << 63);
+    }
+    if (kx == X87_K_INF) {
+        if (ky == X87_K_ZERO) {
+            *flags |= X87_IE;
+            return indefinite;
+        }
+        return make(sy, 0x7fff, 1ull << 63);
+    }
+    /* x finite and positive: the sign of log2(x) decides */
+    Wide wx = from_x87(x);
+    bool one = wx.exp == 0 && wx.m == ONE_HI, below = wx.exp < 0;
+    if (ky == X87_K_INF) {
+        if (one) {
+            *flags |= X87_IE;
+            return indefinite;
+        }
+        return make(sy ^ below, 0x7fff, 1ull << 63);
+    }
+    if (ky == X87_K_ZERO || one) {
+        return make(one ? sy : sy ^ below, 0, 0);
+    }
+    return ylog2(wx, y, rc, flags);
+}
+
+/* FYL2XP1: ST(1) * log2(ST(0) + 1) for |x| < 1 - sqrt(2)/2 (SDM vol. 2A,
+ * FYL2XP1, table 3-50); ln(1 + x) = 2 atanh(x / (2 + x)) keeps the relative
+ * precision of tiny x */
+static X87Float fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
+{
+    X87Float r;
+    int kx = x87_classify(x), ky = x87_classify(y);
+    int sx = x.se >> 15, sy = y.se >> 15;
+
+    if (nan_pair(x, y, &r, flags)) {
+        return r;
+    }
+    if (is_denormal(x) || is_denormal(y)) {
+        *flags |= X87_DE;
+    }
+    if (kx == X87_K_ZERO) {
+        if (ky == X87_K_INF) {
+            *flags |= X87_IE;
+            return indefinite;
+        }
+        return make(sx ^ sy, 0, 0);
+    }
+    if (kx == X87_K_INF) {
+        if (sx || ky == X87_K_ZERO) {
+            *flags |= X87_IE;
+            return indefinite;
+        }
+        return make(sy, 0x7fff, 1ull << 63);
+    }
+    Wide wx = from_x87(x), two = { 0, 1, ONE_HI };
+    if (ky == X87_K_INF) {
+        return make(sy ^ sx, 0x7fff, 1ull << 63);
+    }
+    if (ky == X87_K_ZERO) {
+        return make(sy ^ sx, 0, 0);
+    }
+    if (wx.exp >= -2) {
+        /* outside the documented range: the logarithm of 1 + x, and x
+         * itself (inexact) for x <= -1 on the CPUs checked (AMD family 19h) */
+        Wide u = add(wx, (Wide){ 0, 0, ONE_HI });
+        if (u.sign || !u.m) {
+            *flags |= X87_PE;
+            return x;
+        }
+        return ylog2(u, y, rc, flags);
+    }
+    Wide l = mul(atanh2_wide(divide(wx, add(two, wx))), log2e);
+    return round_wide(mul(from_x87(y), l), rc, false, flags);
+}
+
+/* an invalid operation reports no denormal operand */
+X87Float x87_fyl2x(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
+{
+    X87Float r = fyl2x(x, y, rc, flags);
+
+    if (*flags & X87_IE) {
+        *flags &= ~X87_DE;
+    }
+    return r;
+}
+
+X87Float x87_fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
+{
+    X87Float r = fyl2xp1(x, y, rc, flags);
+
+    if (*flags & X87_IE) {
+        *flags &= ~X87_DE;
+    }
+    return r;
+}
