@@ -57,6 +57,8 @@ static void push(CPUX86State *env, long double v)
 {
     unsigned top = (env->fpstt - 1) & 7;
 
+    /* C1 = 0 unless the stack overflows (SDM vol. 2A, FLD, FLD1...) */
+    env->fpus &= ~FPUS_C1;
     if (!env->fptags[top]) {
         stack_fault(env, true);
         v = -NAN;
@@ -634,8 +636,21 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
     };
     long double x, y;
 
+    /* whether the 64-bit round-to-nearest value of each constant lies above
+     * the exact one: the other rounding controls then take the neighbour
+     * below (above) it (SDM vol. 1, 8.3.8: the constants honour RC) */
+    static const int8_t nearest_above[7] = { 0, 0, 1, 1, 1, 1, 0 };
     if (modrm >= 0xe8 && modrm <= 0xee) {
-        push(env, constants[modrm - 0xe8]);
+        unsigned i = modrm - 0xe8, rc = (env->fpuc >> 10) & 3;
+        X87Float c = to_soft(constants[i]);
+        if (i >= 1 && i <= 5) {
+            if (nearest_above[i] && (rc == 1 || rc == 3)) {
+                c.mant--;
+            } else if (!nearest_above[i] && rc == 2) {
+                c.mant++;
+            }
+        }
+        push(env, from_soft(c));
         return;
     }
     switch (modrm) {
