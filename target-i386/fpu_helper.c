@@ -89,6 +89,7 @@ void helper_fpop(CPUX86State *env)
  */
 #define FPUC_RC  0x0c00   /* rounding control (SDM vol. 1, 8.1.5.3) */
 #define FPUC_PC  0x0300   /* precision control (SDM vol. 1, 8.1.5.2) */
+#define COMMA ,
 
 #if defined(__x86_64__) || defined(__i386__)
 /* values pinned to the x87 stack at this point of the instruction stream */
@@ -464,65 +465,106 @@ static long double from_soft(X87Float f)
 }
 
 
-/* exception flags and C1 (rounded up) of a soft-float operation; C0, C2
- * and C3 are undefined for these instructions and left as they were */
-static void soft_flags(CPUX86State *env, uint16_t flags)
+/* C2 of FSIN/FCOS/FPTAN/FSINCOS: the operand is out of range (|x| >= 2^63),
+ * the instruction leaves it in place (SDM vol. 2A, FSIN) */
+static bool trig_out_of_range(X87Float x)
 {
-    env->fpus = (env->fpus & ~FPUS_C1) | (flags & (X87_C1 | 0x3f));
+    return x87_classify(x) == X87_K_FINITE && (x.se & 0x7fff) >= 0x3fff + 63;
 }
 
 #if defined(__x86_64__) || defined(__i386__)
 /*
- * F2XM1, FYL2X, FYL2XP1 on an x86 host: the host instruction under the
- * guest rounding control, so results match the host CPU bit for bit (the
- * CPUs do not round these exactly; an AMD family 19h host differs from
- * correct rounding on about 3% of operands). Other hosts use the portable
- * evaluation in x87-transc.c, which tests/x87 compares with the host's.
+ * The transcendental instructions on an x86 host: the host instruction
+ * under the guest rounding control, so results, C1 and the exception flags
+ * match the host CPU bit for bit (the CPUs do not round these exactly: an
+ * AMD family 19h host differs from correct rounding on about 3% of F2XM1,
+ * FYL2X and FYL2XP1 operands). Other hosts use the portable evaluation of
+ * x87-transc.c for those three, which tests/x87 judges against the host's,
+ * and the C library for the others. r[0] is the result for ST(0) after the
+ * instruction, r[1] for ST(1) (FPTAN, FSINCOS).
  */
-static X87Float transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
-                               uint16_t *flags)
-{
-    long double a = from_soft(x), b = from_soft(y), r;
-    uint16_t sw, old, cw = 0x37f | (env->fpuc & FPUC_RC);
+#define HOST_OP(insn, outputs, inputs, clobber) \
+    __asm__ volatile("fnstcw %[old]\n\tfldcw %[cw]\n\tfnclex\n\t" insn "\n\t" \
+                     "fnstsw %[sw]\n\tfldcw %[old]" \
+                     : outputs, [old] "=m"(old), [sw] "=m"(sw) : [cw] "m"(cw), inputs clobber)
 
-    if (modrm == 0xf0) {
-        __asm__ volatile("fnstcw %1\n\tfldcw %3\n\tfnclex\n\tf2xm1\n\tfnstsw %2\n\tfldcw %1"
-                         : "=t"(r), "=m"(old), "=m"(sw) : "m"(cw), "0"(a));
-    } else if (modrm == 0xf1) {
-        __asm__ volatile("fnstcw %1\n\tfldcw %3\n\tfnclex\n\tfyl2x\n\tfnstsw %2\n\tfldcw %1"
-                         : "=t"(r), "=m"(old), "=m"(sw) : "m"(cw), "0"(a), "u"(b) : "st(1)");
-    } else {
-        __asm__ volatile("fnstcw %1\n\tfldcw %3\n\tfnclex\n\tfyl2xp1\n\tfnstsw %2\n\tfldcw %1"
-                         : "=t"(r), "=m"(old), "=m"(sw) : "m"(cw), "0"(a), "u"(b) : "st(1)");
+static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
+                               X87Float r[2])
+{
+    long double a = from_soft(x), b = from_soft(y), r0 = 0, r1 = 0;
+    uint16_t sw = 0, old, cw = 0x37f | (env->fpuc & FPUC_RC);
+
+    switch (modrm) {
+    case 0xf0: HOST_OP("f2xm1", "=t"(r0), "0"(a), ); break;
+    case 0xfe: HOST_OP("fsin", "=t"(r0), "0"(a), ); break;
+    case 0xff: HOST_OP("fcos", "=t"(r0), "0"(a), ); break;
+    case 0xf1: HOST_OP("fyl2x", "=t"(r0), "0"(a) COMMA "u"(b), : "st(1)"); break;
+    case 0xf9: HOST_OP("fyl2xp1", "=t"(r0), "0"(a) COMMA "u"(b), : "st(1)"); break;
+    case 0xf3: HOST_OP("fpatan", "=t"(r0), "0"(a) COMMA "u"(b), : "st(1)"); break;
+    case 0xf2: HOST_OP("fptan", "=t"(r0) COMMA "=u"(r1), "0"(a), ); break;
+    default: HOST_OP("fsincos", "=t"(r0) COMMA "=u"(r1), "0"(a), ); break;
     }
-    *flags = sw & (X87_C1 | 0x3f);
-    return to_soft(r);
+    r[0] = to_soft(r0);
+    r[1] = to_soft(r1);
+    return sw & (FPUS_C1 | FPUS_C2 | 0x3f);
 }
 #else
-static X87Float transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
-                               uint16_t *flags)
+static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
+                               X87Float r[2])
 {
     unsigned rc = (env->fpuc >> 10) & 3;
+    long double a = from_soft(x), b = from_soft(y);
+    uint16_t flags = 0;
+    int saved;
 
-    *flags = 0;
-    if (modrm == 0xf0) {
-        return x87_f2xm1(x, rc, flags);
+    switch (modrm) {
+    case 0xf0: r[0] = x87_f2xm1(x, rc, &flags); return flags;
+    case 0xf1: r[0] = x87_fyl2x(x, y, rc, &flags); return flags;
+    case 0xf9: r[0] = x87_fyl2xp1(x, y, rc, &flags); return flags;
+    default: break;
     }
-    return modrm == 0xf1 ? x87_fyl2x(x, y, rc, flags) : x87_fyl2xp1(x, y, rc, flags);
+    /* not exact yet: the C library under the guest rounding control */
+    saved = fp_begin(env, FPUC_RC);
+    switch (modrm) {
+    case 0xfe: r[0] = to_soft(sinl(a)); break;
+    case 0xff: r[0] = to_soft(cosl(a)); break;
+    case 0xf3: r[0] = to_soft(atan2l(b, a)); break;
+    case 0xf2: r[0] = to_soft(1.0L); r[1] = to_soft(tanl(a)); break;
+    default: r[0] = to_soft(cosl(a)); r[1] = to_soft(sinl(a)); break;
+    }
+    fp_end(env, saved, FPUC_RC);
+    return 0x20;
 }
 #endif
 
-/* F2XM1 (ST(0) = f(ST(0))); FYL2X, FYL2XP1 (ST(1) = f(ST(0), ST(1)), pop) */
+/* F2XM1, FSIN, FCOS (ST(0) = f(ST(0))); FYL2X, FYL2XP1, FPATAN
+ * (ST(1) = f(ST(0), ST(1)), pop); FPTAN, FSINCOS (ST(0) = f(ST(0)), then a
+ * push); C0 and C3 are undefined and left as they were */
 static void transcendental_op(CPUX86State *env, unsigned modrm)
 {
+    bool two_in = modrm == 0xf1 || modrm == 0xf9 || modrm == 0xf3;
+    bool two_out = modrm == 0xf2 || modrm == 0xfb;
+    bool trig = two_out || modrm == 0xfe || modrm == 0xff;
+    X87Float x = to_soft(st(env, 0)), y = two_in ? to_soft(st(env, 1)) : x, r[2];
     uint16_t flags;
-    bool unary = modrm == 0xf0;
-    X87Float x = to_soft(st(env, 0)), y = unary ? x : to_soft(st(env, 1));
-    X87Float r = transcendental(env, modrm, x, y, &flags);
 
-    soft_flags(env, flags);
-    set_st(env, unary ? 0 : 1, from_soft(r));
-    if (!unary) {
+    if (trig && trig_out_of_range(x)) {
+        env->fpus = (env->fpus & ~FPUS_C1) | FPUS_C2;
+        return;
+    }
+    flags = transcendental(env, modrm, x, y, r);
+    if (two_out) {
+        set_st(env, 0, from_soft(r[1]));
+        push(env, from_soft(r[0]));
+        if (env->fpus & FPUS_SF && env->fpus & FPUS_C1) {
+            return;    /* stack overflow: C1 = 1 stays */
+        }
+    } else {
+        set_st(env, two_in ? 1 : 0, from_soft(r[0]));
+    }
+    env->fpus = (env->fpus & ~(FPUS_C1 | (trig ? FPUS_C2 : 0))) | (flags & (FPUS_C1 | 0x3f)) |
+                (trig ? flags & FPUS_C2 : 0);
+    if (two_in) {
         helper_fpop(env);
     }
 }
@@ -620,8 +662,7 @@ static void unary(CPUX86State *env, uint32_t modrm)
         set_st(env, 0, out);
         break;
     }
-    case 0xfe: set_st(env, 0, sinl(x)); env->fpus &= ~FPUS_C2; break;   /* FSIN */
-    case 0xff: set_st(env, 0, cosl(x)); env->fpus &= ~FPUS_C2; break;   /* FCOS */
+    case 0xfe: case 0xff: transcendental_op(env, modrm); break;  /* FSIN, FCOS */
     default: break;
     }
 }
@@ -664,22 +705,8 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
     case 0xf9:                                                 /* FYL2XP1 */
         transcendental_op(env, modrm);
         return;
-    case 0xf3:                                                 /* FPATAN */
-        x = st(env, 0);
-        y = st(env, 1);
-        set_st(env, 1, atan2l(y, x));
-        helper_fpop(env);
-        return;
-    case 0xf2:                                                 /* FPTAN */
-        set_st(env, 0, tanl(st(env, 0)));
-        push(env, 1.0L);
-        env->fpus &= ~FPUS_C2;
-        return;
-    case 0xfb:                                                 /* FSINCOS */
-        x = st(env, 0);
-        set_st(env, 0, sinl(x));
-        push(env, cosl(x));
-        env->fpus &= ~FPUS_C2;
+    case 0xf3: case 0xf2: case 0xfb:                          /* FPATAN, FPTAN, FSINCOS */
+        transcendental_op(env, modrm);
         return;
     case 0xf4: {                                               /* FXTRACT */
         int e;
