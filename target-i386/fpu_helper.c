@@ -591,42 +591,14 @@ static void examine(CPUX86State *env)
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
 
-/* FPREM/FPREM1: C2 = 0 (complete), C0/C3/C1 = quotient bits 2/1/0 */
+/* FPREM/FPREM1 (x87-rem.c) */
 static void partial_remainder(CPUX86State *env, bool ieee)
 {
-    long double a = st(env, 0), b = st(env, 1);
-    int ea, eb;
+    X87Float r;
+    uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee, &r, &mask);
 
-    if (isfinite(a) && isfinite(b) && a != 0 && b != 0) {
-        frexpl(a, &ea);
-        frexpl(b, &eb);
-        if (ea - eb >= 64) {
-            /* SDM vol. 2A, FPREM: exponents 64 or more apart reduce only
-             * partially, by ST(1) * 2^(D - N) with N between 32 and 63, and
-             * C2 = 1 asks for another round. The CPUs checked choose N so
-             * that D - N is a multiple of 32. */
-            int shift = (ea - eb - 32) / 32 * 32;
-            set_st(env, 0, fmodl(a, ldexpl(b, shift)));
-            env->fpus = (env->fpus & ~FPUS_CC) | FPUS_C2;
-            return;
-        }
-    }
-    long double r = ieee ? remainderl(a, b) : fmodl(a, b);
-    long double q = (a - r) / b;
-    uint64_t bits = isfinite(q) ? (uint64_t)fmodl(fabsl(q), 8.0L) : 0;
-    uint16_t cc = 0;
-
-    if (bits & 1) {
-        cc |= FPUS_C1;
-    }
-    if (bits & 2) {
-        cc |= FPUS_C3;
-    }
-    if (bits & 4) {
-        cc |= FPUS_C0;
-    }
-    env->fpus = (env->fpus & ~FPUS_CC) | cc;
-    set_st(env, 0, r);
+    env->fpus = (env->fpus & ~mask) | (sw & (mask | 0x3f));
+    set_st(env, 0, from_soft(r));
 }
 
 static void unary(CPUX86State *env, uint32_t modrm)

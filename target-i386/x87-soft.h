@@ -8,6 +8,7 @@
 #ifndef X87_SOFT_H
 #define X87_SOFT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
@@ -28,6 +29,18 @@ typedef struct {
  * or pseudo-NaN, which the 387 and later reject */
 enum { X87_K_ZERO, X87_K_FINITE, X87_K_INF, X87_K_QNAN, X87_K_SNAN, X87_K_INVALID };
 int x87_classify(X87Float v);
+
+/* the QNaN floating-point indefinite (SDM vol. 1, table 4-3) */
+extern const X87Float x87_indefinite;
+
+/* NaN and unsupported operands of a two-operand instruction: true with the
+ * result in *r and IE in *flags when they decide it (SDM vol. 1, table 4-7) */
+bool x87_nan_pair(X87Float a, X87Float b, X87Float *r, uint16_t *flags);
+
+/* FPREM (ieee = 0) and FPREM1 of ST(0) by ST(1), exactly: *r is the new
+ * ST(0); returns the exception flags and C0-C3; *cc_mask the condition
+ * codes the operation wrote (x87-rem.c) */
+uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, X87Float *r, uint16_t *cc_mask);
 
 /* rc: rounding control (FPUCW bits 10-11: 0 nearest, 1 down, 2 up, 3 zero) */
 X87Float x87_f2xm1(X87Float x, unsigned rc, uint16_t *flags);

@@ -233,7 +233,8 @@ static bool is_denormal(X87Float v)
     return !(v.se & 0x7fff) && v.mant;
 }
 
-static const X87Float indefinite = { 0xc000000000000000ull, 0xffff };
+const X87Float x87_indefinite = { 0xc000000000000000ull, 0xffff };
+#define indefinite x87_indefinite
 
 static X87Float make(int sign, int e, uint64_t mant)
 {
@@ -251,7 +252,7 @@ static X87Float quiet(X87Float v)
  * table 4-7: an SNaN raises IE; of an SNaN and a QNaN the QNaN wins, of two
  * of a kind the larger significand).
  */
-static bool nan_pair(X87Float a, X87Float b, X87Float *r, uint16_t *flags)
+bool x87_nan_pair(X87Float a, X87Float b, X87Float *r, uint16_t *flags)
 {
     int ka = x87_classify(a), kb = x87_classify(b);
 
@@ -389,7 +390,7 @@ static X87Float fyl2x(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
     int kx = x87_classify(x), ky = x87_classify(y);
     int sx = x.se >> 15, sy = y.se >> 15;
 
-    if (nan_pair(x, y, &r, flags)) {
+    if (x87_nan_pair(x, y, &r, flags)) {
         return r;
     }
     if (sx && kx != X87_K_ZERO) {
@@ -443,7 +444,7 @@ static X87Float fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
     int kx = x87_classify(x), ky = x87_classify(y);
     int sx = x.se >> 15, sy = y.se >> 15;
 
-    if (nan_pair(x, y, &r, flags)) {
+    if (x87_nan_pair(x, y, &r, flags)) {
         return r;
     }
     if (is_denormal(x) || is_denormal(y)) {

@@ -251,6 +251,10 @@ int main(int argc, char **argv)
                 exact(normal(0x3fff - 8, 0x3fff + 8, 0), normal(0x3fff - 8, 0x3fff + 8, 0));
                 exact(special(), special());
                 exact(normal(1, 0x7ffe, 0), special());
+                exact(normal(1, 0x7ffe, 0), normal(1, 0x7ffe, 0));
+                /* FPREM1 ties: a = b * k / 2 exactly (b has few bits) */
+                b = make(rng() & 1, 0x3fff - 200 + (int)(rng() % 400), (rng() | 1ull << 63) & ~0ull << 40);
+                exact(b * (long double)(rng() % 4096) * 0.5L, b);
                 exact(special(), normal(0x3fff - 3, 0x3fff + 20, 0));
             }
             __asm__ volatile("fldcw %0" : : "m"(saved));
