@@ -647,7 +647,6 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
         3.141592653589793238462643383279502884L, 0.301029995663981195213738894724493027L,
         0.693147180559945309417232121458176568L, 0.0L,
     };
-    long double x, y;
 
     /* whether the 64-bit round-to-nearest value of each constant lies above
      * the exact one: the other rounding controls then take the neighbour
@@ -681,24 +680,22 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
         transcendental_op(env, modrm);
         return;
     case 0xf4: {                                               /* FXTRACT */
-        int e;
-        x = st(env, 0);
-        if (x == 0 || !isfinite(x)) {
-            set_st(env, 0, x == 0 ? -INFINITY : fabsl(x));
-            push(env, x);
-            return;
-        }
-        frexpl(x, &e);
-        set_st(env, 0, (long double)(e - 1));
-        push(env, ldexpl(x, -(e - 1)));
+        X87Float e, m;
+        uint16_t flags = 0;
+        x87_fxtract(to_soft(st(env, 0)), &e, &m, &flags);
+        set_st(env, 0, from_soft(e));
+        push(env, from_soft(m));
+        env->fpus |= flags & 0x3f;
         return;
     }
-    case 0xfd:                                                 /* FSCALE */
-        x = st(env, 0);
-        y = truncl(st(env, 1));
-        set_st(env, 0, isfinite(y) ? ldexpl(x, (int)fmaxl(fminl(y, 65536), -65536)) :
-                                      (y > 0 ? x * INFINITY : x * 0));
+    case 0xfd: {                                               /* FSCALE */
+        uint16_t flags = 0;
+        X87Float r = x87_fscale(to_soft(st(env, 0)), to_soft(st(env, 1)),
+                                (env->fpuc >> 10) & 3, &flags);
+        env->fpus = (env->fpus & ~FPUS_C1) | (flags & (X87_C1 | 0x3f));
+        set_st(env, 0, from_soft(r));
         return;
+    }
     default:
         unary(env, modrm);
         return;

@@ -47,4 +47,8 @@ X87Float x87_f2xm1(X87Float x, unsigned rc, uint16_t *flags);
 X87Float x87_fyl2x(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
 X87Float x87_fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
 
+/* FSCALE: ST(0) * 2^trunc(ST(1)); FXTRACT: exponent and significand */
+X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
+void x87_fxtract(X87Float x, X87Float *exponent, X87Float *significand, uint16_t *flags);
+
 #endif

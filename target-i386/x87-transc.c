@@ -1,5 +1,7 @@
 /*
- * F2XM1, FYL2X and FYL2XP1 (SDM vol. 2A) computed without the host FPU:
+ * Portable x87 operations that must not depend on the host FPU: F2XM1,
+ * FYL2X and FYL2XP1 (SDM vol. 2A), and FSCALE and FXTRACT, which share the
+ * wide format and its rounding (end of the file). F2XM1, FYL2X, FYL2XP1:
  * operands are widened exactly to a 128-bit significand, the functions are
  * evaluated by series in that format (relative error near 2^-120) and the
  * result is rounded once to the 64-bit significand under the guest's
@@ -504,4 +506,87 @@ X87Float x87_fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
         *flags &= ~X87_DE;
     }
     return r;
+}
+
+/* ---------------------------------------------------------------- FSCALE, FXTRACT */
+
+/* trunc(y) for finite y, clamped far beyond any exponent range */
+static int32_t scale_count(X87Float y)
+{
+    int e = (y.se & 0x7fff) - BIAS;
+    int32_t n;
+
+    if (e < 0 || !(y.se & 0x7fff)) {
+        return 0;
+    }
+    n = e > 20 ? 1 << 20 : (int32_t)(y.mant >> (63 - e));
+    return y.se & 0x8000 ? -n : n;
+}
+
+/* FSCALE: ST(0) * 2^trunc(ST(1)) (SDM vol. 2A, FSCALE, table 3-41); the
+ * result is rounded only when it overflows or becomes denormal */
+X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
+{
+    X87Float r;
+    int kx = x87_classify(x), ky = x87_classify(y), sx = x.se >> 15, sy = y.se >> 15;
+
+    if (x87_nan_pair(x, y, &r, flags)) {
+        return r;
+    }
+    if (ky == X87_K_INF) {
+        if ((kx == X87_K_ZERO && !sy) || (kx == X87_K_INF && sy)) {
+            *flags |= X87_IE;        /* 0 * 2^+inf, inf * 2^-inf */
+            return indefinite;
+        }
+        if (is_denormal(x)) {
+            *flags |= X87_DE;
+        }
+        return kx == X87_K_ZERO || sy ? make(sx, 0, 0) : make(sx, 0x7fff, 1ull << 63);
+    }
+    if (is_denormal(x) || is_denormal(y)) {
+        *flags |= X87_DE;
+    }
+    if (kx == X87_K_ZERO || kx == X87_K_INF) {
+        return x;
+    }
+    Wide w = from_x87(x);
+    w.exp += scale_count(y);
+    return round_wide(w, rc, true, flags);
+}
+
+/* FXTRACT: ST(0) = x splits into its unbiased exponent (*exponent, the new
+ * ST(1)) and its significand with exponent 0 (SDM vol. 2A, FXTRACT) */
+void x87_fxtract(X87Float x, X87Float *exponent, X87Float *significand, uint16_t *flags)
+{
+    int sign = x.se >> 15;
+
+    switch (x87_classify(x)) {
+    case X87_K_INVALID:
+        *flags |= X87_IE;
+        *exponent = *significand = indefinite;
+        return;
+    case X87_K_SNAN:
+        *flags |= X87_IE;
+        /* fall through */
+    case X87_K_QNAN:
+        *exponent = *significand = quiet(x);
+        return;
+    case X87_K_ZERO:
+        *flags |= X87_ZE;          /* the exponent of 0 is -infinity */
+        *exponent = make(1, 0x7fff, 1ull << 63);
+        *significand = x;
+        return;
+    case X87_K_INF:
+        *exponent = make(0, 0x7fff, 1ull << 63);
+        *significand = x;
+        return;
+    default:
+        break;
+    }
+    if (is_denormal(x)) {
+        *flags |= X87_DE;
+    }
+    Wide w = from_x87(x);
+    *exponent = round_wide(from_int(w.exp), 0, true, flags);
+    *significand = make(sign, BIAS, (uint64_t)(w.m >> 64));
 }

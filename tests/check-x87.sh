@@ -12,9 +12,8 @@
 #  - tests/x87/guest-fmod.c: fmod/fmodl/remainderl of huge by tiny operands
 #    (FPREM/FPREM1 partial-remainder loops), under run_guest's time limit;
 #  - tests/x87/guest-transc.c: F2XM1, FYL2X, FYL2XP1, FPATAN, FSIN, FCOS,
-#    FPTAN, FSINCOS, FPREM, FPREM1, FXAM and the constant loads (and,
-#    counted but not judged yet, FSCALE/FXTRACT) on random, tiny and special
-#    operands
+#    FPTAN, FSINCOS, FPREM, FPREM1, FSCALE, FXTRACT, FXAM and the constant
+#    loads on random, tiny and special operands
 #    under every control word, judged by tests/x87/x87-compare.c, bit for
 #    bit; the portable F2XM1/FYL2X/FYL2XP1 of x87-transc.c (non-x86 hosts)
 #    against the host's instructions, correctly rounded where those are not.
@@ -62,7 +61,7 @@ for arch in x86_64 i386; do
 done
 
 # the transcendental comparator runs on the host and needs libquadmath
-judged="f2xm1 fyl2x fyl2xp1 fpatan fsin fcos fptan fsincos fprem fprem1 fxam fld1 fldl2t fldl2e fldpi fldlg2 fldln2 fldz"
+judged="f2xm1 fyl2x fyl2xp1 fpatan fsin fcos fptan fsincos fprem fprem1 fscale fxtract fxam fld1 fldl2t fldl2e fldpi fldlg2 fldln2 fldz"
 if ! gcc -O2 -o "$tmp/x87-compare" "$SRC/tests/x87/x87-compare.c" -lquadmath 2> "$tmp/cc.err"; then
   skip "guest-transc: cannot build the comparator with libquadmath: $(head -1 "$tmp/cc.err")"
 else
