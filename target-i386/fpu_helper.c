@@ -182,8 +182,25 @@ static long double from_bits(uint64_t bits, uint32_t kind)
     }
 }
 
+/* m32fp/m64fp operands of FLD and the arithmetic rows: a denormal raises
+ * DE, an SNaN IE (it converts to a QNaN; SDM vol. 2A, FLD, FADD) */
+static void memory_operand_flags(CPUX86State *env, uint64_t bits, uint32_t kind)
+{
+    if (kind == FP_F32 || kind == FP_F64) {
+        unsigned frac_bits = kind == FP_F32 ? 23 : 52, exp_bits = kind == FP_F32 ? 8 : 11;
+        uint64_t frac = bits & ((1ull << frac_bits) - 1);
+        uint64_t exp = (bits >> frac_bits) & ((1ull << exp_bits) - 1);
+        if (!exp && frac) {
+            env->fpus |= 0x02;    /* DE */
+        } else if (exp == (1ull << exp_bits) - 1 && frac && !(frac >> (frac_bits - 1))) {
+            env->fpus |= FPUS_IE;
+        }
+    }
+}
+
 void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind)
 {
+    memory_operand_flags(env, bits, kind);
     push(env, from_bits(bits, kind));
 }
 
@@ -200,7 +217,8 @@ static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, b
     fp_end(env, saved, FPUC_RC);
     r = rounded;
     if (r != v && !isnan(r)) {
-        env->fpus |= 0x20;    /* PE */
+        env->fpus |= 0x20;    /* PE, and C1 when rounded up in magnitude */
+        env->fpus |= fabsl(r) > fabsl(v) ? FPUS_C1 : 0;
     }
     if (isnan(r) || r >= limit || r < -limit) {
         env->fpus |= FPUS_IE;
@@ -215,7 +233,11 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
     volatile long double v = st(env, 0);
     volatile long double *in = &v;
     uint64_t bits;
+    long double stored = v;
     int saved;
+
+    /* C1: the value was rounded up in magnitude (SDM vol. 1, 8.1.3.3) */
+    env->fpus &= ~FPUS_C1;
 
     switch (kind) {
     case FP_F32: {
@@ -228,6 +250,7 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
         copy = f;
         memcpy(&b, &copy, 4);
         bits = b;
+        stored = copy;
         break;
     }
     case FP_F64: {
@@ -238,6 +261,7 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
         fp_end(env, saved, FPUC_RC);
         copy = d;
         memcpy(&bits, &copy, 8);
+        stored = copy;
         break;
     }
     case FP_I16: case FP_I16_TRUNC:
@@ -249,6 +273,9 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
     default:
         bits = to_integer(env, v, 64, kind == FP_I64_TRUNC);
         break;
+    }
+    if (fabsl(stored) > fabsl(v)) {
+        env->fpus |= FPUS_C1;
     }
     if (pop) {
         helper_fpop(env);
@@ -348,25 +375,65 @@ static void compare(CPUX86State *env, long double a, long double b)
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* one host instruction on ST(0) = a, ST(1) = b, with the status word read
+ * right after it: its C1 says whether the result was rounded up (SDM
+ * vol. 1, 8.1.3.3), which no C expression reports */
+#define HOST_INSN(insn) \
+    __asm__ volatile(insn "\n\tfnstsw %2" : "=t"(r), "=u"(other), "=m"(sw) : "0"(a), "1"(b))
+
+static long double host_arith(unsigned op, long double a, long double b, uint16_t *c1)
+{
+    long double r, other;
+    uint16_t sw;
+
+    switch (op) {
+    case 0: HOST_INSN("fadd %%st(1), %%st"); break;
+    case 1: HOST_INSN("fmul %%st(1), %%st"); break;
+    case 4: HOST_INSN("fsub %%st(1), %%st"); break;
+    case 5: HOST_INSN("fsubr %%st(1), %%st"); break;
+    case 6: HOST_INSN("fdiv %%st(1), %%st"); break;
+    case 8: HOST_INSN("fsqrt"); break;
+    case 9: HOST_INSN("frndint"); break;
+    default: HOST_INSN("fdivr %%st(1), %%st"); break;
+    }
+    (void)other;
+    *c1 = sw & FPUS_C1;
+    return r;
+}
+#else
+/* without a host x87, C1 (rounded up) is not reported: 0 */
+static long double host_arith(unsigned op, long double a, long double b, uint16_t *c1)
+{
+    *c1 = 0;
+    switch (op) {
+    case 0: return a + b;
+    case 1: return a * b;
+    case 4: return a - b;
+    case 5: return b - a;
+    case 6: return a / b;
+    case 8: return sqrtl(a);
+    case 9: return rintl(a);
+    default: return b / a;
+    }
+}
+#endif
+
 /* op: ModRM reg field of D8/DC: 0 add, 1 mul, 2 com, 3 comp, 4 sub, 5 subr,
- * 6 div, 7 divr; a is the destination operand */
+ * 6 div, 7 divr; 8 FSQRT and 9 FRNDINT of a; a is the destination operand */
 static long double arith(CPUX86State *env, unsigned op, long double a, long double b)
 {
     long double r;
-    int saved = fp_begin(env, FPUC_RC | FPUC_PC);
+    uint16_t c1;
+    unsigned fields = op == 9 ? FPUC_RC : FPUC_RC | FPUC_PC;
+    int saved = fp_begin(env, fields);
 
     /* the empty asm statements keep the operation between the mode switches */
     ORDER_BARRIER2(a, b);
-    switch (op) {
-    case 0: r = a + b; break;
-    case 1: r = a * b; break;
-    case 4: r = a - b; break;
-    case 5: r = b - a; break;
-    case 6: r = a / b; break;
-    default: r = b / a; break;
-    }
+    r = host_arith(op, a, b, &c1);
     ORDER_BARRIER1(r);
-    fp_end(env, saved, FPUC_RC | FPUC_PC);
+    fp_end(env, saved, fields);
+    env->fpus = (env->fpus & ~FPUS_C1) | c1;
     return r;
 }
 
@@ -374,6 +441,7 @@ void helper_farith_mem(CPUX86State *env, uint32_t op, uint64_t bits, uint32_t ki
 {
     long double a = st(env, 0), b = from_bits(bits, kind);
 
+    memory_operand_flags(env, bits, kind);
     if (op == 2 || op == 3) {
         compare(env, a, b);
         if (op == 3) {
@@ -427,11 +495,15 @@ void helper_fld_sti(CPUX86State *env, uint32_t index)
 
 void helper_fst_sti(CPUX86State *env, uint32_t index)
 {
+    env->fpus &= ~FPUS_C1;
     set_st(env, index, st(env, 0));
 }
 
+/* FXCH, FST ST(i), FCHS, FABS, FINCSTP, FDECSTP: C1 = 0 (stack faults set
+ * it again in st()); SDM vol. 2A, each instruction's FPU flags */
 void helper_fxch(CPUX86State *env, uint32_t index)
 {
+    env->fpus &= ~FPUS_C1;
     long double a = st(env, 0), b = st(env, index);
 
     set_st(env, 0, b);
@@ -606,34 +678,12 @@ static void unary(CPUX86State *env, uint32_t modrm)
     long double x = st(env, 0);
 
     switch (modrm) {
-    case 0xe0: set_st(env, 0, -x); break;                      /* FCHS */
-    case 0xe1: set_st(env, 0, fabsl(x)); break;                /* FABS */
+    case 0xe0: set_st(env, 0, -x); env->fpus &= ~FPUS_C1; break;         /* FCHS */
+    case 0xe1: set_st(env, 0, fabsl(x)); env->fpus &= ~FPUS_C1; break;   /* FABS */
     case 0xe4: compare(env, x, 0.0L); break;                   /* FTST */
     case 0xf0: transcendental_op(env, modrm); break;           /* F2XM1 */
-    case 0xfa: {                                               /* FSQRT */
-        volatile long double in = x, out;
-        int saved = fp_begin(env, FPUC_RC | FPUC_PC);
-        out = sqrtl(in);
-        fp_end(env, saved, FPUC_RC | FPUC_PC);
-        if (in < 0) {
-            /* glibc's sqrtl takes its errno path for negative operands and
-             * loses the invalid-operation flag (SDM vol. 2A, FSQRT) */
-            env->fpus |= FPUS_IE;
-        }
-        set_st(env, 0, out);
-        break;
-    }
-    case 0xfc: {                                               /* FRNDINT */
-        volatile long double in = x, out;
-        int saved = fp_begin(env, FPUC_RC);
-        out = rintl(in);
-        fp_end(env, saved, FPUC_RC);
-        if (out != in && !isnan(in)) {
-            env->fpus |= 0x20;    /* PE */
-        }
-        set_st(env, 0, out);
-        break;
-    }
+    case 0xfa: set_st(env, 0, arith(env, 8, x, x)); break;   /* FSQRT */
+    case 0xfc: set_st(env, 0, arith(env, 9, x, x)); break;   /* FRNDINT */
     case 0xfe: case 0xff: transcendental_op(env, modrm); break;  /* FSIN, FCOS */
     default: break;
     }
@@ -668,8 +718,10 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
     switch (modrm) {
     case 0xe5: examine(env); return;
     case 0xd0: return;                                          /* FNOP */
-    case 0xf6: env->fpstt = (env->fpstt - 1) & 7; return;      /* FDECSTP */
-    case 0xf7: env->fpstt = (env->fpstt + 1) & 7; return;      /* FINCSTP */
+    case 0xf6: case 0xf7:                                      /* FDECSTP, FINCSTP */
+        env->fpstt = (env->fpstt + (modrm == 0xf6 ? 7 : 1)) & 7;
+        env->fpus &= ~FPUS_C1;
+        return;
     case 0xf8: partial_remainder(env, false); return;          /* FPREM */
     case 0xf5: partial_remainder(env, true); return;           /* FPREM1 */
     case 0xf1:                                                 /* FYL2X */

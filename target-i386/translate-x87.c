@@ -231,6 +231,9 @@ static bool x87_reg_da_db(DisasContext *s, unsigned b, int op, int i)
         tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, env, offsetof(CPUX86State, fpus));
         return true;
     }
+    if (s->modrm == 0xe0 || s->modrm == 0xe1 || s->modrm == 0xe4) {
+        return true;               /* FNENI, FNDISI, FNSETPM: no-ops since the 387 */
+    }
     if (s->modrm == 0xe3) {        /* FNINIT */
         call(s, helper_fninit, NULL, 0, NULL, NULL, NULL);
         return true;
@@ -273,9 +276,27 @@ static bool x87_register(DisasContext *s, unsigned b, int op, int i)
     }
 }
 
+/* D6 SALC: AL = CF ? FF : 00, flags unchanged; #UD in 64-bit mode (SDM
+ * vol. 2D, table A-2, one-byte opcode map). It shares the x87 hook of the
+ * one-byte dispatch. */
+static bool disas_salc(DisasContext *s)
+{
+    if (s->code64) {
+        return false;
+    }
+    gen_setcc_value(s, 0x2, s->T0);   /* B: CF = 1 */
+    tcg_gen_neg(s->tcg, s->T0, s->T0);
+    gen_st_reg(s, MO_8, R_EAX, s->T0);
+    return true;
+}
+
 bool disas_x87(DisasContext *s, unsigned b)
 {
     int op;
+
+    if (b == 0xd6) {
+        return disas_salc(s);
+    }
 
     x86_decode_modrm(s);
     op = (s->modrm >> 3) & 7;

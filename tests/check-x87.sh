@@ -9,6 +9,8 @@
 #    operands under each rounding control;
 #  - tests/x87/guest-libm.c (i386 only): glibc's libm, which runs on the x87
 #    with 53-bit precision inside sin, cos, tan, atan ..., printed with %a;
+#  - tests/x87/guest-env.c: C1 in FNSTENV/FNSAVE and after stores, DE/IE of
+#    m32fp/m64fp operands, FNDISI/FNENI/FNSETPM, SALC (#UD in 64-bit mode);
 #  - tests/x87/guest-fmod.c: fmod/fmodl/remainderl of huge by tiny operands
 #    (FPREM/FPREM1 partial-remainder loops), under run_guest's time limit;
 #  - tests/x87/guest-transc.c: F2XM1, FYL2X, FYL2XP1, FPATAN, FSIN, FCOS,
@@ -31,7 +33,7 @@ skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 
 for arch in x86_64 i386; do
   emulator="$BUILD/quetzal-$arch"
-  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod"; else cflags="-m32"; progs="precision bcd libm fmod"; fi
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod env"; else cflags="-m32"; progs="precision bcd libm fmod env"; fi
   if [ ! -x "$emulator" ]; then
     skip "quetzal-$arch not built: guest programs"
     continue
@@ -55,6 +57,7 @@ for arch in x86_64 i386; do
       bcd) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 500 ;;
       libm) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 1500 ;;
       fmod) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 3000 ;;
+      env) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$emulator" "$bin" ;;
       esac
     done
   done

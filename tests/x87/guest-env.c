@@ -1,0 +1,138 @@
+/*
+ * x87 state details, printed for a native/emulated comparison:
+ *  - FNSTENV and FNSAVE store the current status word, C1 included, after
+ *    operations that set or clear C1 (FLD pushes, FPREM quotient bits,
+ *    rounding up);
+ *  - FLD and FADD/FCOM with m32fp/m64fp denormal (DE) and SNaN (IE)
+ *    operands;
+ *  - C1 (rounded up) after FST m32fp/m64fp and FIST under each rounding
+ *    control, and FCOMPP (C1 = 0);
+ *  - FNDISI, FNENI, FNSETPM (DB E1, E0, E4): no-ops since the 387;
+ *  - SALC (D6) in 32-bit mode: AL = CF ? FF : 00; in 64-bit mode #UD
+ *    (SIGILL).
+ * Usage: guest-env
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static sigjmp_buf escape;
+
+static void on_sigill(int sig)
+{
+    siglongjmp(escape, sig);
+}
+
+/* status word stored by FNSTENV (offset 4) and FNSAVE (same place) after
+ * `insn` on ST(0) = a, ST(1) = b */
+#define ENV_AFTER(insn, a, b) do { \
+    uint32_t env[7], save[27]; uint16_t sw; long double x = (a), y = (b); \
+    __asm__ volatile("fninit\n\tfldt %3\n\tfldt %4\n\t" insn "\n\tfnstsw %2\n\tfnstenv %0\n\t" \
+                     "fldenv %0\n\tfnsave %1\n\tfninit" \
+                     : "=m"(env), "=m"(save), "=m"(sw) : "m"(y), "m"(x)); \
+    printf("%-22s sw=%04x env=%04x save=%04x\n", insn, sw, env[1] & 0xffff, save[1] & 0xffff); \
+} while (0)
+
+static void env_tests(void)
+{
+    ENV_AFTER("fld1", 1.0L, 2.0L);
+    ENV_AFTER("fprem", 7.0L, 2.0L);            /* quotient 3: C1 = Q0 = 1 */
+    ENV_AFTER("fprem", 6.0L, 2.0L);
+    ENV_AFTER("fprem1", 7.0L, 2.0L);
+    ENV_AFTER("fsqrt", 2.0L, 1.0L);             /* rounded: C1 from rounding */
+    ENV_AFTER("fsqrt", 3.0L, 1.0L);
+    ENV_AFTER("fsin", 1.0L, 1.0L);
+    ENV_AFTER("fyl2x", 3.0L, 1.0L);
+    ENV_AFTER("fdivr %%st(1), %%st", 3.0L, 1.0L);
+    ENV_AFTER("fxam", -1.0L, 1.0L);
+    ENV_AFTER("fld %%st(0)\n\tfld %%st(0)\n\tfld %%st(0)\n\tfld %%st(0)\n\tfld %%st(0)\n\t"
+              "fld %%st(0)\n\tfld %%st(0)", 1.0L, 1.0L);   /* overflow: C1 = 1 */
+    ENV_AFTER("fnclex\n\tfstp %%st(0)\n\tfstp %%st(0)\n\tfstp %%st(0)", 1.0L, 1.0L);
+}
+
+static void load_flags(void)
+{
+    static const uint32_t f32[] = { 0x00000001, 0x807fffff, 0x7f800001, 0xffbfffff, 0x7fc00000,
+                                    0x3f800000, 0x00800000 };
+    static const uint64_t f64[] = { 1, 0x800fffffffffffffull, 0x7ff0000000000001ull,
+                                    0x7ff8000000000000ull, 0x3ff0000000000000ull };
+    for (unsigned i = 0; i < sizeof(f32) / sizeof(f32[0]); i++) {
+        uint16_t s1, s2, s3;
+        long double r;
+        __asm__ volatile("fninit\n\tflds %4\n\tfnstsw %1\n\tfnclex\n\tfld1\n\tfadds %4\n\t"
+                         "fnstsw %2\n\tfstp %%st(0)\n\tfnclex\n\tfld1\n\tfcomps %4\n\tfnstsw %3"
+                         : "=t"(r), "=m"(s1), "=m"(s2), "=m"(s3) : "m"(f32[i]));
+        printf("flds %08x: fld sw=%04x fadds sw=%04x fcoms sw=%04x\n", f32[i], s1, s2, s3);
+    }
+    for (unsigned i = 0; i < sizeof(f64) / sizeof(f64[0]); i++) {
+        uint16_t s1, s2;
+        long double r;
+        __asm__ volatile("fninit\n\tfldl %3\n\tfnstsw %1\n\tfnclex\n\tfld1\n\tfmull %3\n\t"
+                         "fnstsw %2\n\tfstp %%st(0)"
+                         : "=t"(r), "=m"(s1), "=m"(s2) : "m"(f64[i]));
+        printf("fldl %016llx: fld sw=%04x fmull sw=%04x\n", (unsigned long long)f64[i], s1, s2);
+    }
+}
+
+/* C1 of stores that round (FST m32fp/m64fp, FIST) and of FCOM (C1 = 0) */
+static void store_c1(void)
+{
+    static const long double v[] = { 1.0L / 3.0L, 2.0L / 3.0L, -1.0L / 3.0L, -2.0L / 3.0L, 0.5L,
+                                     1e300L * 1e300L, 1.5L, 2.5L, -2.5L };
+    for (unsigned i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        for (unsigned rc = 0; rc < 4; rc++) {
+            uint16_t cw = (uint16_t)(0x37f | rc << 10), s1, s2, s3, s4;
+            float f;
+            double d;
+            int32_t n;
+            __asm__ volatile("fninit\n\tfldcw %4\n\tfldt %5\n\tfsts %6\n\tfnstsw %0\n\t"
+                             "fstl %7\n\tfnstsw %1\n\tfistl %8\n\tfnstsw %2\n\tfld1\n\t"
+                             "fcompp\n\tfnstsw %3\n\tfninit"
+                             : "=m"(s1), "=m"(s2), "=m"(s3), "=m"(s4)
+                             : "m"(cw), "m"(v[i]), "m"(f), "m"(d), "m"(n));
+            printf("store %d rc %u: fsts sw=%04x fstl sw=%04x fistl sw=%04x fcompp sw=%04x\n",
+                   i, rc, s1, s2, s3, s4);
+        }
+    }
+}
+
+static void legacy(void)
+{
+    uint16_t sw, cw, tw;
+    uint32_t env[7];
+
+    /* FNDISI, FNENI, FNSETPM between loads: state unchanged */
+    __asm__ volatile("fninit\n\tfld1\n\t.byte 0xdb, 0xe1\n\t.byte 0xdb, 0xe0\n\t"
+                     ".byte 0xdb, 0xe4\n\tfnstsw %0\n\tfnstcw %1\n\tfnstenv %3\n\tfninit"
+                     : "=m"(sw), "=m"(cw), "=m"(tw), "=m"(env));
+    printf("fndisi/fneni/fnsetpm: sw=%04x cw=%04x tag=%04x\n", sw, cw, env[2] & 0xffff);
+#ifdef __i386__
+    for (int cf = 0; cf < 2; cf++) {
+        uint32_t eax = 0x12345678, flags;
+        __asm__ volatile("cmp %2, %3\n\t.byte 0xd6\n\tpushf\n\tpop %1"
+                         : "+a"(eax), "=r"(flags) : "r"(cf), "r"(0) : "cc");
+        printf("salc cf=%d: eax=%08x flags=%03x\n", cf, eax, flags & 0x8d5);
+    }
+#else
+    signal(SIGILL, on_sigill);
+    if (sigsetjmp(escape, 1) == 0) {
+        __asm__ volatile(".byte 0xd6");
+        printf("salc in 64-bit mode: no fault\n");
+    } else {
+        printf("salc in 64-bit mode: SIGILL\n");
+    }
+#endif
+}
+
+int main(void)
+{
+    (void)on_sigill;
+    (void)escape;
+    env_tests();
+    load_flags();
+    store_c1();
+    legacy();
+    return 0;
+}
