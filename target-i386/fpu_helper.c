@@ -544,15 +544,17 @@ static bool trig_out_of_range(X87Float x)
     return x87_classify(x) == X87_K_FINITE && (x.se & 0x7fff) >= 0x3fff + 63;
 }
 
-#if defined(__x86_64__) || defined(__i386__)
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(X87_PORTABLE)
 /*
  * The transcendental instructions on an x86 host: the host instruction
  * under the guest rounding control, so results, C1 and the exception flags
  * match the host CPU bit for bit (the CPUs do not round these exactly: an
  * AMD family 19h host differs from correct rounding on about 3% of F2XM1,
  * FYL2X and FYL2XP1 operands). Other hosts use the portable evaluation of
- * x87-transc.c for those three, which tests/x87 judges against the host's,
- * and the C library for the others. r[0] is the result for ST(0) after the
+ * x87-transc.c (correctly rounded; the trigonometric ones reduce by the
+ * CPUs' 66-bit pi), which tests/x87 judges against the host's, and the C
+ * library for FPATAN (an x86 build chooses that path with
+ * --extra-cflags=-DX87_PORTABLE). r[0] is the result for ST(0) after the
  * instruction, r[1] for ST(1) (FPTAN, FSINCOS).
  */
 #define HOST_OP(insn, outputs, inputs, clobber) \
@@ -589,21 +591,27 @@ static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87
     uint16_t flags = 0;
     int saved;
 
+    (void)a;
+
     switch (modrm) {
     case 0xf0: r[0] = x87_f2xm1(x, rc, &flags); return flags;
     case 0xf1: r[0] = x87_fyl2x(x, y, rc, &flags); return flags;
     case 0xf9: r[0] = x87_fyl2xp1(x, y, rc, &flags); return flags;
     default: break;
     }
-    /* not exact yet: the C library under the guest rounding control */
-    saved = fp_begin(env, FPUC_RC);
-    switch (modrm) {
-    case 0xfe: r[0] = to_soft(sinl(a)); break;
-    case 0xff: r[0] = to_soft(cosl(a)); break;
-    case 0xf3: r[0] = to_soft(atan2l(b, a)); break;
-    case 0xf2: r[0] = to_soft(1.0L); r[1] = to_soft(tanl(a)); break;
-    default: r[0] = to_soft(cosl(a)); r[1] = to_soft(sinl(a)); break;
+    if (modrm != 0xf3) {
+        /* x87_trig: r[0] = sin/tan, r[1] = cos/1.0; here r[0] is ST(0) */
+        static const uint8_t ops[4] = { 0, 1, 3, 2 };   /* FE FF F2 FB */
+        X87Float t[2];
+        x87_trig(x, ops[modrm == 0xfe ? 0 : modrm == 0xff ? 1 : modrm == 0xf2 ? 2 : 3], rc, t,
+                 &flags);
+        r[0] = modrm == 0xfe || modrm == 0xff ? t[0] : t[1];
+        r[1] = t[0];
+        return flags;
     }
+    /* FPATAN is not exact yet here: the C library under the guest RC */
+    saved = fp_begin(env, FPUC_RC);
+    r[0] = to_soft(atan2l(b, a));
     fp_end(env, saved, FPUC_RC);
     return 0x20;
 }
@@ -617,7 +625,8 @@ static void transcendental_op(CPUX86State *env, unsigned modrm)
     bool two_in = modrm == 0xf1 || modrm == 0xf9 || modrm == 0xf3;
     bool two_out = modrm == 0xf2 || modrm == 0xfb;
     bool trig = two_out || modrm == 0xfe || modrm == 0xff;
-    X87Float x = to_soft(st(env, 0)), y = two_in ? to_soft(st(env, 1)) : x, r[2];
+    X87Float x = to_soft(st(env, 0)), y = two_in ? to_soft(st(env, 1)) : x;
+    X87Float r[2] = { { 0, 0 }, { 0, 0 } };
     uint16_t flags;
 
     if (trig && trig_out_of_range(x)) {

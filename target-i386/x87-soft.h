@@ -47,6 +47,10 @@ X87Float x87_f2xm1(X87Float x, unsigned rc, uint16_t *flags);
 X87Float x87_fyl2x(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
 X87Float x87_fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
 
+/* FSIN (op 0), FCOS (1), FSINCOS (2: r[0] sin, r[1] cos), FPTAN (3: r[0]
+ * tan, r[1] 1.0) for |x| < 2^63, reduced by the CPUs' 66-bit pi */
+void x87_trig(X87Float x, unsigned op, unsigned rc, X87Float r[2], uint16_t *flags);
+
 /* FSCALE: ST(0) * 2^trunc(ST(1)); FXTRACT: exponent and significand */
 X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
 void x87_fxtract(X87Float x, X87Float *exponent, X87Float *significand, uint16_t *flags);

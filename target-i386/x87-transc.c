@@ -72,7 +72,9 @@ static Wide mul(Wide a, Wide b)
     if (!(high >> 127)) {
         r.m = high << 1 | low >> 127;
         r.exp--;
+        low <<= 1;
     }
+    r.m |= low != 0;     /* sticky: the exact product lies beyond r.m */
     return r;
 }
 
@@ -97,6 +99,12 @@ static Wide add(Wide a, Wide b)
     }
     int32_t d = a.exp - b.exp;
     if (d >= 250) {
+        /* b below every kept bit: only its direction is left, as a sticky
+         * bit (the last bit of a, or a borrow from it) */
+        if (a.sign != b.sign && a.m == ONE_HI) {
+            return (Wide){ a.sign, a.exp - 1, ~(u128)0 };
+        }
+        a.m = (a.sign == b.sign ? a.m : a.m - 1) | 1;
         return a;
     }
     u128 bh = d >= 128 ? 0 : b.m >> d;
@@ -104,9 +112,9 @@ static Wide add(Wide a, Wide b)
     if (a.sign == b.sign) {
         u128 h = a.m + bh;
         if (h < a.m) {   /* carry out of bit 127 */
-            return (Wide){ a.sign, a.exp + 1, h >> 1 | ONE_HI };
+            return (Wide){ a.sign, a.exp + 1, h >> 1 | ONE_HI | (h & 1) | (bl != 0) };
         }
-        return (Wide){ a.sign, a.exp, h };
+        return (Wide){ a.sign, a.exp, h | (bl != 0) };
     }
     u128 l = -bl, h = a.m - bh - (bl != 0);
     if (!h && !l) {
@@ -115,10 +123,12 @@ static Wide add(Wide a, Wide b)
     int lz = h ? clz128(h) : 128 + clz128(l);
     if (lz >= 128) {
         h = l << (lz - 128);
+        l = 0;
     } else if (lz) {
         h = h << lz | l >> (128 - lz);
+        l <<= lz;
     }
-    return (Wide){ a.sign, a.exp - lz, h };
+    return (Wide){ a.sign, a.exp - lz, h | (l != 0) };
 }
 
 static Wide neg(Wide a)
@@ -148,7 +158,7 @@ static Wide divide(Wide a, Wide b)
         carry = r >> 127;
         r <<= 1;
     }
-    return (Wide){ a.sign ^ b.sign, exp, q };
+    return (Wide){ a.sign ^ b.sign, exp, q | (carry || r != 0) };
 }
 
 static Wide div_small(Wide a, uint32_t n)
@@ -156,7 +166,7 @@ static Wide div_small(Wide a, uint32_t n)
     u128 q = a.m / n, r = a.m % n;
     int lz = clz128(q);
 
-    return (Wide){ a.sign, a.exp - lz, q << lz | (r << lz) / n };
+    return (Wide){ a.sign, a.exp - lz, q << lz | (r << lz) / n | ((r << lz) % n != 0) };
 }
 
 /* e^t - 1 = sum t^n / n!, n >= 1 (|t| <= ln 2 here) */
@@ -166,10 +176,10 @@ static Wide expm1_wide(Wide t)
 
     for (uint32_t n = 2; n < 60; n++) {
         term = div_small(mul(term, t), n);
+        sum = add(sum, term);     /* the first negligible term sets the sticky bit */
         if (!term.m || term.exp < sum.exp - 130) {
             break;
         }
-        sum = add(sum, term);
     }
     return sum;
 }
@@ -182,10 +192,10 @@ static Wide atanh2_wide(Wide s)
     for (uint32_t k = 1; k < 80; k++) {
         p = mul(p, s2);
         Wide term = div_small(p, 2 * k + 1);
+        sum = add(sum, term);
         if (!term.m || term.exp < sum.exp - 130) {
             break;
         }
-        sum = add(sum, term);
     }
     sum.exp++;
     return sum;
@@ -589,4 +599,127 @@ void x87_fxtract(X87Float x, X87Float *exponent, X87Float *significand, uint16_t
     Wide w = from_x87(x);
     *exponent = round_wide(from_int(w.exp), 0, true, flags);
     *significand = make(sign, BIAS, (uint64_t)(w.m >> 64));
+}
+
+/* ---------------------------------------------------------------- FSIN, FCOS, FSINCOS, FPTAN */
+
+/*
+ * The CPUs reduce the argument by a 66-bit approximation of pi,
+ * 0xC90FDAA22168C234C * 2^-66 (documented by Intel, SDM vol. 1, 8.3.10;
+ * an AMD family 19h host matches it to 0.53 ulp), not by pi itself. Here
+ * x - k * pi66/2 is exact: pi66/2 is split into two 33-bit halves so that
+ * each product with k (below 2^62) is exact in the wide format.
+ */
+static void reduce_pi66(Wide ax, Wide *y, unsigned *quadrant)
+{
+    const u128 pio2 = (u128)0xc90fdaa22168c234ull << 64 | (u128)0xc << 60;
+    const u128 hi_m = pio2 & ~(u128)0 << (128 - 33);
+    Wide hi = { 0, 0, hi_m }, lo = norm(0, 0, pio2 - hi_m), half = { 0, -1, ONE_HI };
+    Wide t = add(divide(ax, (Wide){ 0, 0, pio2 }), half);
+    uint64_t k = t.exp < 0 ? 0 : (uint64_t)(t.m >> (127 - t.exp));
+    Wide kw = from_int((int64_t)k);
+
+    *y = add(add(ax, neg(mul(kw, hi))), neg(mul(kw, lo)));
+    *quadrant = k & 3;
+}
+
+/* sin y and cos y by their series, |y| <= pi/4 (a little more) */
+static void sincos_wide(Wide y, Wide *s, Wide *c)
+{
+    Wide y2 = mul(y, y), term = y, one = { 0, 0, ONE_HI };
+
+    *s = y;
+    for (uint32_t n = 2; n < 80; n += 2) {
+        term = neg(div_small(div_small(mul(term, y2), n), n + 1));
+        *s = add(*s, term);
+        if (!term.m || term.exp < s->exp - 130) {
+            break;
+        }
+    }
+    *c = one;
+    term = one;
+    for (uint32_t n = 1; n < 80; n += 2) {
+        term = neg(div_small(div_small(mul(term, y2), n), n + 1));
+        *c = add(*c, term);
+        if (!term.m || term.exp < c->exp - 130) {
+            break;
+        }
+    }
+}
+
+/* tan y = y + y^3/3 + 2y^5/15 + 17y^7/315 for |y| < 2^-20, where sin/cos
+ * would lose the direction of the correction below the wide precision */
+static Wide tan_small(Wide y)
+{
+    static const uint32_t num[3] = { 1, 2, 17 }, den[3] = { 3, 15, 315 };
+    Wide y2 = mul(y, y), p = y, sum = y;
+
+    for (int i = 0; i < 3; i++) {
+        p = mul(p, y2);
+        Wide term = div_small(p, den[i]);
+        if (num[i] > 1) {
+            term = mul(term, from_int(num[i]));
+        }
+        sum = add(sum, term);
+    }
+    return sum;
+}
+
+/* op 0 FSIN, 1 FCOS: r[0]; 2 FSINCOS: r[0] = sin, r[1] = cos; 3 FPTAN:
+ * r[0] = tan, r[1] = 1. The caller leaves |x| >= 2^63 alone (C2 = 1). */
+void x87_trig(X87Float x, unsigned op, unsigned rc, X87Float r[2], uint16_t *flags)
+{
+    int sign = x.se >> 15;
+    Wide y, s, c, v[2];
+    unsigned q;
+
+    r[1] = op == 3 ? make(0, BIAS, 1ull << 63) : x;
+    switch (x87_classify(x)) {
+    case X87_K_INVALID: case X87_K_INF:
+        *flags |= X87_IE;
+        r[0] = r[1] = indefinite;
+        return;
+    case X87_K_SNAN:
+        *flags |= X87_IE;
+        /* fall through */
+    case X87_K_QNAN:
+        r[0] = r[1] = quiet(x);
+        return;
+    case X87_K_ZERO:
+        r[0] = op == 1 ? make(0, BIAS, 1ull << 63) : x;
+        r[1] = op == 2 ? make(0, BIAS, 1ull << 63) : r[1];
+        return;
+    default:
+        break;
+    }
+    if (is_denormal(x)) {
+        *flags |= X87_DE;
+    }
+    Wide ax = from_x87(x);
+    ax.sign = 0;
+    reduce_pi66(ax, &y, &q);
+    sincos_wide(y, &s, &c);
+    v[0] = q & 1 ? c : s;                 /* sin x, cos x by quadrant */
+    v[1] = q & 1 ? neg(s) : c;
+    if (q & 2) {
+        v[0] = neg(v[0]);
+        v[1] = neg(v[1]);
+    }
+    v[0].sign ^= sign;
+    if (op == 3 && y.m && y.exp < -20) {
+        Wide t = tan_small(y), one = { 0, 0, ONE_HI };
+        t = q & 1 ? neg(divide(one, t)) : t;    /* tan(y + pi/2) = -1/tan y */
+        t.sign ^= sign;
+        r[0] = round_wide(t, rc, false, flags);
+    } else if (op == 3) {
+        r[0] = round_wide(divide(v[0], v[1]), rc, false, flags);
+    } else if (op == 2) {
+        /* C1 tells how the sine (the new ST(1)) was rounded */
+        uint16_t second = 0;
+        r[0] = round_wide(v[0], rc, false, flags);
+        r[1] = round_wide(v[1], rc, false, &second);
+        *flags |= second & ~X87_C1;
+    } else {
+        r[0] = round_wide(v[op], rc, false, flags);
+    }
 }

@@ -13,8 +13,9 @@
  * condition codes an instruction leaves undefined are compared from a known
  * state.
  * Built on the host with -DSOFT and target-i386/x87-transc.c, the F2XM1,
- * FYL2X and FYL2XP1 lines come from the portable evaluation instead (the
- * path of non-x86 hosts), judged against the host's instructions.
+ * FYL2X, FYL2XP1, FSIN, FCOS, FPTAN and FSINCOS lines come from the
+ * portable evaluation instead (the path of non-x86 hosts), judged against
+ * the host's instructions.
  * Usage: guest-transc SEED COUNT
  */
 #include <stdint.h>
@@ -126,10 +127,12 @@ static void line(const char *op, char cls, int n_in, long double a, long double 
     line(insn, cls, 2, a, b, 2, r, other, sw); \
 } while (0)
 
-/* ST(0) replaced and a second value pushed */
+/* ST(0) replaced and a second value pushed; an out-of-range operand
+ * (C2 = 1) pushes nothing, so the test duplicates it to keep the stack */
 #define PUSHING(insn) do { \
     long double r, r1; uint16_t sw; \
-    __asm__ volatile("fnclex\n\tfxam\n\t" insn "\n\tfnstsw %2" : "=t"(r), "=u"(r1), "=m"(sw) : "0"(a)); \
+    __asm__ volatile("fnclex\n\tfxam\n\t" insn "\n\tfnstsw %2\n\ttestw $0x400, %2\n\t" \
+                     "jz 1f\n\tfld %%st(0)\n1:" : "=t"(r), "=u"(r1), "=m"(sw) : "0"(a) : "cc"); \
     line(insn, cls, 1, a, 0, 2, r, r1, sw); \
 } while (0)
 
@@ -154,31 +157,58 @@ static long double hard(X87Float f)
     return v;
 }
 
-/* the status word after FNCLEX and FXAM, then the flags and C1 of one
- * portable operation (which leaves C0, C2 and C3 alone) */
+/* the status word after FNCLEX and FXAM, then the flags and C1 (and C2 of
+ * the trigonometric instructions) of one portable operation, which leaves
+ * C0, C3 (and C2) alone */
 static void soft_op(const char *op, char cls, long double a, long double b)
 {
+    static const char *trig[4] = { "fsin", "fcos", "fsincos", "fptan" };
     uint16_t cw, sw, flags = 0;
-    unsigned rc;
-    X87Float r;
+    unsigned rc, n_out = 1, n_in = 1;
+    X87Float r[2];
 
     __asm__ volatile("fnstcw %0\n\tfnclex\n\tfxam\n\tfnstsw %1" : "=m"(cw), "=m"(sw) : "t"(a));
     rc = (cw >> 10) & 3;
     if (!strcmp(op, "f2xm1")) {
-        r = x87_f2xm1(soft(a), rc, &flags);
+        r[0] = x87_f2xm1(soft(a), rc, &flags);
     } else if (!strcmp(op, "fyl2x")) {
-        r = x87_fyl2x(soft(a), soft(b), rc, &flags);
+        r[0] = x87_fyl2x(soft(a), soft(b), rc, &flags);
+        n_in = 2;
+    } else if (!strcmp(op, "fyl2xp1")) {
+        r[0] = x87_fyl2xp1(soft(a), soft(b), rc, &flags);
+        n_in = 2;
     } else {
-        r = x87_fyl2xp1(soft(a), soft(b), rc, &flags);
+        unsigned t = 0;
+        while (strcmp(op, trig[t])) {
+            t++;
+        }
+        sw &= (uint16_t)~0x400;
+        if ((soft(a).se & 0x7fff) >= 0x3fff + 63 && (soft(a).se & 0x7fff) != 0x7fff &&
+            soft(a).mant >> 63) {
+            /* out of range: C2 = 1, the operand stays (SDM vol. 2A, FSIN) */
+            line(op, cls, 1, a, 0, strcmp(op, "fsin") && strcmp(op, "fcos") ? 2 : 1, a, a,
+                 (uint16_t)((sw & ~X87_C1) | 0x400));
+            return;
+        }
+        x87_trig(soft(a), t, rc, r, &flags);
+        if (t >= 2) {
+            /* ST(0) is the pushed value: cos, or 1.0 for FPTAN */
+            X87Float first = r[0];
+            r[0] = r[1];
+            r[1] = first;
+            n_out = 2;
+        }
     }
     sw = (uint16_t)((sw & ~(X87_C1 | 0x3f)) | flags);
-    line(op, cls, strcmp(op, "f2xm1") ? 2 : 1, a, b, 1, hard(r), 0, sw);
+    line(op, cls, n_in, a, b, (int)n_out, hard(r[0]), hard(r[1]), sw);
 }
 #define UNARY_T(insn) soft_op(insn, cls, a, b)
 #define POPPING_T(insn) soft_op(insn, cls, a, b)
+#define PUSHING_T(insn) soft_op(insn, cls, a, b)
 #else
 #define UNARY_T UNARY
 #define POPPING_T POPPING
+#define PUSHING_T PUSHING
 #endif
 
 static void transcendental(long double a, long double b, char cls)
@@ -187,10 +217,10 @@ static void transcendental(long double a, long double b, char cls)
     POPPING_T("fyl2x");
     POPPING_T("fyl2xp1");
     POPPING("fpatan");
-    UNARY("fsin");
-    UNARY("fcos");
-    PUSHING("fptan");
-    PUSHING("fsincos");
+    UNARY_T("fsin");
+    UNARY_T("fcos");
+    PUSHING_T("fptan");
+    PUSHING_T("fsincos");
 }
 
 static void exact(long double a, long double b)
