@@ -552,9 +552,8 @@ static bool trig_out_of_range(X87Float x)
  * AMD family 19h host differs from correct rounding on about 3% of F2XM1,
  * FYL2X and FYL2XP1 operands). Other hosts use the portable evaluation of
  * x87-transc.c (correctly rounded; the trigonometric ones reduce by the
- * CPUs' 66-bit pi), which tests/x87 judges against the host's, and the C
- * library for FPATAN (an x86 build chooses that path with
- * --extra-cflags=-DX87_PORTABLE). r[0] is the result for ST(0) after the
+ * CPUs' 66-bit pi), which tests/x87 judges against the host's (an x86
+ * build chooses that path with --extra-cflags=-DX87_PORTABLE). r[0] is the result for ST(0) after the
  * instruction, r[1] for ST(1) (FPTAN, FSINCOS).
  */
 #define HOST_OP(insn, outputs, inputs, clobber) \
@@ -587,33 +586,23 @@ static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87
                                X87Float r[2])
 {
     unsigned rc = (env->fpuc >> 10) & 3;
-    long double a = from_soft(x), b = from_soft(y);
     uint16_t flags = 0;
-    int saved;
-
-    (void)a;
 
     switch (modrm) {
     case 0xf0: r[0] = x87_f2xm1(x, rc, &flags); return flags;
     case 0xf1: r[0] = x87_fyl2x(x, y, rc, &flags); return flags;
     case 0xf9: r[0] = x87_fyl2xp1(x, y, rc, &flags); return flags;
+    case 0xf3: r[0] = x87_fpatan(x, y, rc, &flags); return flags;
     default: break;
     }
-    if (modrm != 0xf3) {
-        /* x87_trig: r[0] = sin/tan, r[1] = cos/1.0; here r[0] is ST(0) */
-        static const uint8_t ops[4] = { 0, 1, 3, 2 };   /* FE FF F2 FB */
-        X87Float t[2];
-        x87_trig(x, ops[modrm == 0xfe ? 0 : modrm == 0xff ? 1 : modrm == 0xf2 ? 2 : 3], rc, t,
-                 &flags);
-        r[0] = modrm == 0xfe || modrm == 0xff ? t[0] : t[1];
-        r[1] = t[0];
-        return flags;
-    }
-    /* FPATAN is not exact yet here: the C library under the guest RC */
-    saved = fp_begin(env, FPUC_RC);
-    r[0] = to_soft(atan2l(b, a));
-    fp_end(env, saved, FPUC_RC);
-    return 0x20;
+    /* x87_trig: r[0] = sin/tan, r[1] = cos/1.0; here r[0] is ST(0) */
+    static const uint8_t ops[4] = { 0, 1, 3, 2 };   /* FE FF F2 FB */
+    X87Float t[2];
+    x87_trig(x, ops[modrm == 0xfe ? 0 : modrm == 0xff ? 1 : modrm == 0xf2 ? 2 : 3], rc, t,
+             &flags);
+    r[0] = modrm == 0xfe || modrm == 0xff ? t[0] : t[1];
+    r[1] = t[0];
+    return flags;
 }
 #endif
 

@@ -51,6 +51,9 @@ X87Float x87_fyl2xp1(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
  * tan, r[1] 1.0) for |x| < 2^63, reduced by the CPUs' 66-bit pi */
 void x87_trig(X87Float x, unsigned op, unsigned rc, X87Float r[2], uint16_t *flags);
 
+/* FPATAN: arctan(ST(1) / ST(0)) with x = ST(0), y = ST(1) */
+X87Float x87_fpatan(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
+
 /* FSCALE: ST(0) * 2^trunc(ST(1)); FXTRACT: exponent and significand */
 X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
 void x87_fxtract(X87Float x, X87Float *exponent, X87Float *significand, uint16_t *flags);

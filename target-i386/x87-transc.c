@@ -723,3 +723,80 @@ void x87_trig(X87Float x, unsigned op, unsigned rc, X87Float r[2], uint16_t *fla
         r[0] = round_wide(v[op], rc, false, flags);
     }
 }
+
+/* ---------------------------------------------------------------- FPATAN */
+
+/* pi to 128 bits (truncated) */
+static const Wide pi_wide = { 0, 1, (u128)0xc90fdaa22168c234ull << 64 | 0xc4c6628b80dc1cd1ull };
+
+static Wide scaled_pi(int32_t exp_delta)
+{
+    Wide p = pi_wide;
+
+    p.exp += exp_delta;
+    return p;
+}
+
+/* atan t for 0 <= t <= 1: above tan(pi/8), pi/4 + atan((t - 1)/(t + 1)) */
+static Wide atan_wide(Wide t)
+{
+    const u128 tan_pi_8 = (u128)0xd413cccfe7799211ull << 64;    /* 0.4142... */
+    Wide one = { 0, 0, ONE_HI }, base = { 0, 0, 0 };
+
+    if (t.exp >= -1 || (t.exp == -2 && t.m > tan_pi_8)) {
+        base = scaled_pi(-2);
+        t = divide(add(t, neg(one)), add(t, one));
+    }
+    Wide t2 = mul(t, t), p = t, sum = t;
+    for (uint32_t k = 1; t.m && k < 120; k++) {
+        p = neg(mul(p, t2));
+        Wide term = div_small(p, 2 * k + 1);
+        sum = add(sum, term);
+        if (!term.m || term.exp < sum.exp - 130) {
+            break;
+        }
+    }
+    return add(base, sum);
+}
+
+/* FPATAN: arctan(ST(1) / ST(0)) in the quadrant of (ST(0), ST(1)) (SDM
+ * vol. 2A, FPATAN, table 3-29) */
+X87Float x87_fpatan(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
+{
+    X87Float r;
+    int kx = x87_classify(x), ky = x87_classify(y), sx = x.se >> 15, sy = y.se >> 15;
+    Wide v;
+
+    if (x87_nan_pair(x, y, &r, flags)) {
+        return r;
+    }
+    if (is_denormal(x) || is_denormal(y)) {
+        *flags |= X87_DE;
+    }
+    if (ky == X87_K_ZERO) {
+        if (!sx) {
+            return y;                          /* atan2(+-0, x >= +0) */
+        }
+        v = scaled_pi(0);                      /* atan2(+-0, x <= -0) = +-pi */
+    } else if (ky == X87_K_INF) {
+        v = kx != X87_K_INF ? scaled_pi(-1) : sx ? add(scaled_pi(-1), scaled_pi(-2))
+                                                 : scaled_pi(-2);
+    } else if (kx == X87_K_ZERO) {
+        v = scaled_pi(-1);
+    } else if (kx == X87_K_INF) {
+        if (!sx) {
+            return make(sy, 0, 0);
+        }
+        v = scaled_pi(0);
+    } else {
+        Wide a = from_x87(y), b = from_x87(x);
+        a.sign = b.sign = 0;
+        v = mag_less(b, a) ? add(scaled_pi(-1), neg(atan_wide(divide(b, a))))
+                           : atan_wide(divide(a, b));
+        if (sx) {
+            v = add(scaled_pi(0), neg(v));
+        }
+    }
+    v.sign = sy;
+    return round_wide(v, rc, false, flags);
+}

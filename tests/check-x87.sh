@@ -17,7 +17,7 @@
 #    FPTAN, FSINCOS, FPREM, FPREM1, FSCALE, FXTRACT, FXAM and the constant
 #    loads on random, tiny and special operands
 #    under every control word, judged by tests/x87/x87-compare.c, bit for
-#    bit; the portable F2XM1/FYL2X/FYL2XP1/FSIN/FCOS/FPTAN/FSINCOS of
+#    bit; the portable F2XM1/FYL2X/FYL2XP1/FPATAN/FSIN/FCOS/FPTAN/FSINCOS of
 #    x87-transc.c (non-x86 hosts, or an x86 build with -DX87_PORTABLE)
 #    against the host's instructions, correctly rounded where those are not.
 # Ends with "N passed, N failed, N skipped".
@@ -76,7 +76,7 @@ else
       "$tmp/transc-soft" $seed 300 > "$tmp/soft.out" 2>&1
       [ -x "$tmp/transc-host" ] || gcc -O2 -o "$tmp/transc-host" "$SRC/tests/x87/guest-transc.c"
       "$tmp/transc-host" $seed 300 > "$tmp/native.out" 2>&1
-      if "$tmp/x87-compare" "$tmp/native.out" "$tmp/soft.out" f2xm1 fyl2x fyl2xp1 fsin fcos fptan \
+      if "$tmp/x87-compare" "$tmp/native.out" "$tmp/soft.out" f2xm1 fyl2x fyl2xp1 fpatan fsin fcos fptan \
          fsincos > "$tmp/cmp.out"; then
         pass
         echo "transc portable seed $seed: $(tail -1 "$tmp/cmp.out")"

@@ -177,6 +177,9 @@ static void soft_op(const char *op, char cls, long double a, long double b)
     } else if (!strcmp(op, "fyl2xp1")) {
         r[0] = x87_fyl2xp1(soft(a), soft(b), rc, &flags);
         n_in = 2;
+    } else if (!strcmp(op, "fpatan")) {
+        r[0] = x87_fpatan(soft(a), soft(b), rc, &flags);
+        n_in = 2;
     } else {
         unsigned t = 0;
         while (strcmp(op, trig[t])) {
@@ -216,7 +219,7 @@ static void transcendental(long double a, long double b, char cls)
     UNARY_T("f2xm1");
     POPPING_T("fyl2x");
     POPPING_T("fyl2xp1");
-    POPPING("fpatan");
+    POPPING_T("fpatan");
     UNARY_T("fsin");
     UNARY_T("fcos");
     PUSHING_T("fptan");

@@ -67,6 +67,8 @@ static int reference(const char *op, F80 a, F80 b, __float128 ref[2])
         ref[0] = y * log2q(x);
     } else if (!strcmp(op, "fyl2xp1")) {
         ref[0] = y * log1pq(x) / M_LN2q;
+    } else if (!strcmp(op, "fpatan")) {
+        ref[0] = atan2q(y, x);
     } else if (!strcmp(op, "fsin") || !strcmp(op, "fcos") || !strcmp(op, "fptan") ||
                !strcmp(op, "fsincos")) {
         __float128 r = reduce_pi66(fabsq(x), &q), t;
