@@ -68,6 +68,18 @@ static void push(CPUX86State *env, long double v)
     env->fptags[top] = 0;
 }
 
+/* FPTAN, FSINCOS, FXTRACT replace ST(0) and push: with no free register
+ * both become the indefinite (masked stack overflow, SDM vol. 1, 8.5.1.1) */
+static bool replace_and_push_overflows(CPUX86State *env)
+{
+    if (env->fptags[(env->fpstt - 1) & 7]) {
+        return false;
+    }
+    set_st(env, 0, -NAN);
+    push(env, -NAN);
+    return true;
+}
+
 void helper_fpop(CPUX86State *env)
 {
     env->fptags[env->fpstt & 7] = 1;
@@ -622,13 +634,13 @@ static void transcendental_op(CPUX86State *env, unsigned modrm)
         env->fpus = (env->fpus & ~FPUS_C1) | FPUS_C2;
         return;
     }
+    if (two_out && replace_and_push_overflows(env)) {
+        return;
+    }
     flags = transcendental(env, modrm, x, y, r);
     if (two_out) {
         set_st(env, 0, from_soft(r[1]));
         push(env, from_soft(r[0]));
-        if (env->fpus & FPUS_SF && env->fpus & FPUS_C1) {
-            return;    /* stack overflow: C1 = 1 stays */
-        }
     } else {
         set_st(env, two_in ? 1 : 0, from_soft(r[0]));
     }
@@ -732,6 +744,9 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
     case 0xf4: {                                               /* FXTRACT */
         X87Float e, m;
         uint16_t flags = 0;
+        if (replace_and_push_overflows(env)) {
+            return;
+        }
         x87_fxtract(to_soft(st(env, 0)), &e, &m, &flags);
         set_st(env, 0, from_soft(e));
         push(env, from_soft(m));

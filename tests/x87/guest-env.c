@@ -7,6 +7,8 @@
  *    operands;
  *  - C1 (rounded up) after FST m32fp/m64fp and FIST under each rounding
  *    control, and FCOMPP (C1 = 0);
+ *  - stack overflow and underflow of the transcendental, remainder and
+ *    scale instructions (full, empty, ST(1) empty);
  *  - FNDISI, FNENI, FNSETPM (DB E1, E0, E4): no-ops since the 387;
  *  - SALC (D6) in 32-bit mode: AL = CF ? FF : 00; in 64-bit mode #UD
  *    (SIGILL).
@@ -50,6 +52,44 @@ static void env_tests(void)
     ENV_AFTER("fld %%st(0)\n\tfld %%st(0)\n\tfld %%st(0)\n\tfld %%st(0)\n\tfld %%st(0)\n\t"
               "fld %%st(0)\n\tfld %%st(0)", 1.0L, 1.0L);   /* overflow: C1 = 1 */
     ENV_AFTER("fnclex\n\tfstp %%st(0)\n\tfstp %%st(0)\n\tfstp %%st(0)", 1.0L, 1.0L);
+}
+
+/* stack faults: the pushing instructions with 7 or 8 registers in use,
+ * the others on an empty stack or with ST(1) empty (SDM vol. 1, 8.5.1.1);
+ * FNSAVE shows the whole register file and status word afterwards */
+#define STACK_FAULT(setup, insn) do { \
+    uint8_t save[108]; \
+    __asm__ volatile("fninit\n\t" setup "\n\t" insn "\n\tfnsave %0" : "=m"(save)); \
+    printf("%-10s %-8s sw=%02x%02x tag=%02x%02x st0=", setup[0] ? "full" : "empty", insn, \
+           save[5], save[4], save[9], save[8]); \
+    for (int k = 9; k >= 0; k--) { \
+        printf("%02x", save[28 + k]); \
+    } \
+    printf(" st1="); \
+    for (int k = 9; k >= 0; k--) { \
+        printf("%02x", save[38 + k]); \
+    } \
+    printf("\n"); \
+} while (0)
+
+#define FILL7 "fldpi\n\tfld1\n\tfldl2t\n\tfldl2e\n\tfldlg2\n\tfldln2\n\tfldpi"
+#define FILL8 FILL7 "\n\tfld1"
+
+static void stack_faults(void)
+{
+    static const char *ops[] = { "fptan", "fsincos", "fxtract", "fsin", "f2xm1", "fyl2x",
+                                 "fyl2xp1", "fpatan", "fprem", "fprem1", "fscale", "fsqrt" };
+    for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        /* the asm strings must be literal: one expansion per operation */
+        switch (i) {
+#define CASE(n, s) case n: STACK_FAULT(FILL8, s); STACK_FAULT(FILL7, s); STACK_FAULT("", s); \
+        STACK_FAULT("fld1", s); break;
+        CASE(0, "fptan") CASE(1, "fsincos") CASE(2, "fxtract") CASE(3, "fsin")
+        CASE(4, "f2xm1") CASE(5, "fyl2x") CASE(6, "fyl2xp1") CASE(7, "fpatan")
+        CASE(8, "fprem") CASE(9, "fprem1") CASE(10, "fscale") CASE(11, "fsqrt")
+#undef CASE
+        }
+    }
 }
 
 static void load_flags(void)
@@ -133,6 +173,7 @@ int main(void)
     env_tests();
     load_flags();
     store_c1();
+    stack_faults();
     legacy();
     return 0;
 }
