@@ -3,7 +3,11 @@
  * pages). Registers are host long doubles: x86-64 hosts compute in the same
  * 80-bit extended format, so arithmetic is done natively. Exceptions are
  * treated as masked (the Linux default control word 0x37f masks all): they
- * set their status flags and produce the masked response.
+ * set their status flags and produce the masked response. The operations
+ * that must be exact without a host x87 go through the soft-float
+ * interface of x87-soft.h: FPREM/FPREM1 (x87-rem.c), FSCALE, FXTRACT and
+ * the transcendental instructions (x87-transc.c; on x86 hosts the latter
+ * run the host instruction, which the tests compare it with).
  */
 #include <fenv.h>
 #include <math.h>
@@ -25,6 +29,25 @@
 static unsigned phys(const CPUX86State *env, unsigned i)
 {
     return (env->fpstt + i) & 7;
+}
+
+/* register values and the portable soft-float interface (x87-soft.h) */
+static X87Float to_soft(long double v)
+{
+    X87Float f;
+
+    memcpy(&f.mant, &v, 8);
+    memcpy(&f.se, (char *)&v + 8, 2);
+    return f;
+}
+
+static long double from_soft(X87Float f)
+{
+    long double v = 0;
+
+    memcpy(&v, &f.mant, 8);
+    memcpy((char *)&v + 8, &f.se, 2);
+    return v;
 }
 
 static void stack_fault(CPUX86State *env, bool overflow)
@@ -369,14 +392,31 @@ void helper_fbstp(CPUX86State *env, uint64_t addr)
 
 /* ---------------------------------------------------------------- arithmetic */
 
+/* IE and DE of a comparison (SDM vol. 2A, FCOM/FUCOM/FCOMI/FTST): unsupported
+ * encodings and SNaNs always raise IE, QNaNs only for the signalling forms
+ * (quiet: FUCOM, FUCOMI); denormals raise DE when no NaN is involved */
+static void compare_flags(CPUX86State *env, long double a, long double b, bool quiet)
+{
+    X87Float fa = to_soft(a), fb = to_soft(b);
+    int ka = x87_classify(fa), kb = x87_classify(fb);
+    bool nan = ka >= X87_K_QNAN || kb >= X87_K_QNAN;
+
+    if (ka == X87_K_INVALID || kb == X87_K_INVALID || ka == X87_K_SNAN || kb == X87_K_SNAN ||
+        (nan && !quiet)) {
+        env->fpus |= FPUS_IE;
+    } else if (!nan && ((!(fa.se & 0x7fff) && fa.mant) || (!(fb.se & 0x7fff) && fb.mant))) {
+        env->fpus |= 0x02;    /* DE */
+    }
+}
+
 /* C3/C2/C0 of a comparison (SDM vol. 2A, FCOM table 3-21) */
-static void compare(CPUX86State *env, long double a, long double b)
+static void compare(CPUX86State *env, long double a, long double b, bool quiet)
 {
     uint16_t cc;
 
+    compare_flags(env, a, b, quiet);
     if (isunordered(a, b)) {
         cc = FPUS_C3 | FPUS_C2 | FPUS_C0;
-        env->fpus |= FPUS_IE;
     } else if (a > b) {
         cc = 0;
     } else if (a < b) {
@@ -455,7 +495,7 @@ void helper_farith_mem(CPUX86State *env, uint32_t op, uint64_t bits, uint32_t ki
 
     memory_operand_flags(env, bits, kind);
     if (op == 2 || op == 3) {
-        compare(env, a, b);
+        compare(env, a, b, false);
         if (op == 3) {
             helper_fpop(env);
         }
@@ -476,17 +516,20 @@ void helper_farith_reg(CPUX86State *env, uint32_t op, uint32_t index, uint32_t t
     }
 }
 
+/* FCOM; FUCOM with FCOM_QUIET in index */
 void helper_fcom(CPUX86State *env, uint32_t index)
 {
-    compare(env, st(env, 0), st(env, index));
+    compare(env, st(env, 0), st(env, index & 7), index & FCOM_QUIET);
 }
 
-/* FCOMI/FUCOMI: ZF, PF, CF (SDM vol. 2A, FCOMI table 3-23) */
+/* FCOMI/FUCOMI: ZF, PF, CF (SDM vol. 2A, FCOMI table 3-23); C0, C2, C3
+ * stay */
 uint64_t helper_fcomi(CPUX86State *env, uint32_t index)
 {
-    long double a = st(env, 0), b = st(env, index);
+    long double a = st(env, 0), b = st(env, index & 7);
 
     env->fpus &= ~FPUS_C1;
+    compare_flags(env, a, b, index & FCOM_QUIET);
     if (isunordered(a, b)) {
         return CC_Z | CC_P | CC_C;
     }
@@ -528,26 +571,6 @@ void helper_ffree(CPUX86State *env, uint32_t index)
 }
 
 /* ---------------------------------------------------------------- D9 E0..FF */
-
-/* register values and the portable soft-float interface (x87-soft.h) */
-static X87Float to_soft(long double v)
-{
-    X87Float f;
-
-    memcpy(&f.mant, &v, 8);
-    memcpy(&f.se, (char *)&v + 8, 2);
-    return f;
-}
-
-static long double from_soft(X87Float f)
-{
-    long double v = 0;
-
-    memcpy(&v, &f.mant, 8);
-    memcpy((char *)&v + 8, &f.se, 2);
-    return v;
-}
-
 
 /* C2 of FSIN/FCOS/FPTAN/FSINCOS: the operand is out of range (|x| >= 2^63),
  * the instruction leaves it in place (SDM vol. 2A, FSIN) */
@@ -690,7 +713,7 @@ static void unary(CPUX86State *env, uint32_t modrm)
     switch (modrm) {
     case 0xe0: set_st(env, 0, -x); env->fpus &= ~FPUS_C1; break;         /* FCHS */
     case 0xe1: set_st(env, 0, fabsl(x)); env->fpus &= ~FPUS_C1; break;   /* FABS */
-    case 0xe4: compare(env, x, 0.0L); break;                   /* FTST */
+    case 0xe4: compare(env, x, 0.0L, false); break;            /* FTST */
     case 0xf0: transcendental_op(env, modrm); break;           /* F2XM1 */
     case 0xfa: set_st(env, 0, arith(env, 8, x, x)); break;   /* FSQRT */
     case 0xfc: set_st(env, 0, arith(env, 9, x, x)); break;   /* FRNDINT */

@@ -184,8 +184,8 @@ static bool x87_reg_dd(DisasContext *s, int op, int i)
         call(s, helper_ffree, NULL, 1, index, NULL, NULL);
     } else if (op == 2 || op == 3) {
         call(s, helper_fst_sti, NULL, 1, index, NULL, NULL);
-    } else if (op == 4 || op == 5) {
-        call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+    } else if (op == 4 || op == 5) {        /* FUCOM, FUCOMP */
+        call(s, helper_fcom, NULL, 1, i32_constant(s, i | FCOM_QUIET), NULL, NULL);
     } else {
         return false;
     }
@@ -195,10 +195,10 @@ static bool x87_reg_dd(DisasContext *s, int op, int i)
     return true;
 }
 
-/* FCOMI/FUCOMI(P): the result goes to ZF, PF, CF */
-static void gen_fcomi(DisasContext *s, int i, bool pop)
+/* FCOMI/FUCOMI(P) (op 6/5): the result goes to ZF, PF, CF */
+static void gen_fcomi(DisasContext *s, int op, int i, bool pop)
 {
-    call(s, helper_fcomi, s->T0, 1, i32_constant(s, i), NULL, NULL);
+    call(s, helper_fcomi, s->T0, 1, i32_constant(s, i | (op == 5 ? FCOM_QUIET : 0)), NULL, NULL);
     gen_set_eflags_cc(s, s->T0);
     if (pop) {
         gen_fpop(s);
@@ -219,7 +219,7 @@ static bool x87_reg_da_db(DisasContext *s, unsigned b, int op, int i)
         if (s->modrm != 0xe9) {
             return false;
         }
-        call(s, helper_fcom, NULL, 1, i32_constant(s, 1), NULL, NULL);   /* FUCOMPP */
+        call(s, helper_fcom, NULL, 1, i32_constant(s, 1 | FCOM_QUIET), NULL, NULL);   /* FUCOMPP */
         gen_fpop(s);
         gen_fpop(s);
         return true;
@@ -239,7 +239,7 @@ static bool x87_reg_da_db(DisasContext *s, unsigned b, int op, int i)
         return true;
     }
     if (op == 5 || op == 6) {
-        gen_fcomi(s, i, false);
+        gen_fcomi(s, op, i, false);
         return true;
     }
     return false;
@@ -254,7 +254,7 @@ static bool x87_reg_df(DisasContext *s, int op, int i)
         return true;
     }
     if (op == 5 || op == 6) {
-        gen_fcomi(s, i, true);
+        gen_fcomi(s, op, i, true);
         return true;
     }
     return false;

@@ -1,12 +1,18 @@
 /*
- * Portable x87 operations that must not depend on the host FPU: F2XM1,
- * FYL2X and FYL2XP1 (SDM vol. 2A), and FSCALE and FXTRACT, which share the
- * wide format and its rounding (end of the file). F2XM1, FYL2X, FYL2XP1:
- * operands are widened exactly to a 128-bit significand, the functions are
- * evaluated by series in that format (relative error near 2^-120) and the
- * result is rounded once to the 64-bit significand under the guest's
- * rounding control. The instructions ignore precision control (SDM vol. 1,
- * 8.1.5.2). Special operands follow the SDM tables of each instruction.
+ * Portable evaluation of the x87 transcendental instructions, without the
+ * host FPU (SDM vol. 2A): F2XM1, FYL2X, FYL2XP1, FSIN, FCOS, FSINCOS, FPTAN,
+ * FPATAN, and FSCALE and FXTRACT, which share the wide format and its
+ * rounding. Operands are widened exactly to a 128-bit significand, the
+ * functions are evaluated by series in that format (relative error near
+ * 2^-120, with a sticky last bit so the direction of what was dropped
+ * survives) and the result is rounded once to the 64-bit significand under
+ * the guest's rounding control; these instructions ignore precision control
+ * (SDM vol. 1, 8.1.5.2). The trigonometric ones reduce by the CPUs' 66-bit
+ * pi. Special operands follow the SDM tables of each instruction, and where
+ * the SDM leaves results undefined, an AMD family 19h host's.
+ * The results are correctly rounded; the CPUs' are not always (about 1-3%
+ * of operands differ by 1 ulp): x86 hosts run the host instruction instead
+ * (fpu_helper.c), tests/x87 judges this file against it.
  */
 #include <stdbool.h>
 #include "target-i386/x87-soft.h"

@@ -9,6 +9,8 @@
  *    control, and FCOMPP (C1 = 0);
  *  - stack overflow and underflow of the transcendental, remainder and
  *    scale instructions (full, empty, ST(1) empty);
+ *  - FCOM/FUCOM/FCOMI/FUCOMI/FTST flags with NaN, unsupported and denormal
+ *    operands;
  *  - FNDISI, FNENI, FNSETPM (DB E1, E0, E4): no-ops since the 387;
  *  - SALC (D6) in 32-bit mode: AL = CF ? FF : 00; in 64-bit mode #UD
  *    (SIGILL).
@@ -88,6 +90,37 @@ static void stack_faults(void)
         CASE(4, "f2xm1") CASE(5, "fyl2x") CASE(6, "fyl2xp1") CASE(7, "fpatan")
         CASE(8, "fprem") CASE(9, "fprem1") CASE(10, "fscale") CASE(11, "fsqrt")
 #undef CASE
+        }
+    }
+}
+
+/* compares: FCOM raises IE for any NaN, FUCOM only for an SNaN; both for
+ * unsupported encodings, DE for denormals (SDM vol. 2A, FCOM, FUCOM, FCOMI) */
+static void compares(void)
+{
+    static const uint16_t se[] = { 0x3fff, 0x7fff, 0x7fff, 0x0000, 0x3fff, 0x7fff, 0xbfff };
+    static const uint64_t mant[] = { 0x8000000000000000ull, 0xc000000000000001ull,
+                                     0xa000000000000000ull, 0x0000000000000001ull,
+                                     0x4000000000000000ull, 0x8000000000000000ull,
+                                     0x8000000000000000ull };
+    for (unsigned i = 0; i < 7; i++) {
+        for (unsigned j = 0; j < 7; j += 2) {
+            uint8_t a[10], b[10];
+            uint16_t s1, s2, s3, s4, s5;
+            unsigned long f1, f2;
+            memcpy(a, &mant[i], 8);
+            memcpy(a + 8, &se[i], 2);
+            memcpy(b, &mant[j], 8);
+            memcpy(b + 8, &se[j], 2);
+            __asm__ volatile("fninit\n\tfldt %7\n\tfldt %8\n\tfcom %%st(1)\n\tfnstsw %0\n\t"
+                             "fnclex\n\tfucom %%st(1)\n\tfnstsw %1\n\tfnclex\n\t"
+                             "fcomi %%st(1), %%st\n\tpushf\n\tpop %5\n\tfnstsw %2\n\tfnclex\n\t"
+                             "fucomi %%st(1), %%st\n\tpushf\n\tpop %6\n\tfnstsw %3\n\t"
+                             "fnclex\n\tftst\n\tfnstsw %4\n\tfninit"
+                             : "=m"(s1), "=m"(s2), "=m"(s3), "=m"(s4), "=m"(s5), "=r"(f1), "=r"(f2)
+                             : "m"(b), "m"(a) : "cc");
+            printf("cmp %u %u: fcom %04x fucom %04x fcomi %04x/%02x fucomi %04x/%02x ftst %04x\n",
+                   i, j, s1, s2, s3, (unsigned)(f1 & 0x45), s4, (unsigned)(f2 & 0x45), s5);
         }
     }
 }
@@ -174,6 +207,7 @@ int main(void)
     load_flags();
     store_c1();
     stack_faults();
+    compares();
     legacy();
     return 0;
 }
