@@ -5,5 +5,6 @@ cpu-obj += target-i386/cpu.o target-i386/disas.o
 # system mode: paging, segments and interrupts, privileged instructions
 cpu-obj += target-i386/mmu.o target-i386/seg_helper.o target-i386/misc_helper.o
 cpu-obj += target-i386/translate-x87.o target-i386/fpu_helper.o target-i386/sse_helper.o
+cpu-obj += target-i386/x87-transc.o target-i386/x87-rem.o
 # the x87 helpers switch the host rounding mode around their arithmetic
 target-i386/fpu_helper.o: CFLAGS += -frounding-math

@@ -801,7 +801,7 @@ bool disas_ctl(DisasContext *s, unsigned b)
         disas_int(s, b);
     } else if (b == 0x9b) {
         /* FWAIT: x87 exceptions are never pending (all handled as masked) */
-    } else if (b >= 0xd8 && b <= 0xdf) {
+    } else if ((b >= 0xd8 && b <= 0xdf) || b == 0xd6) {   /* x87, SALC */
         return disas_x87(s, b);
     } else if (b == 0x10d || (b >= 0x118 && b <= 0x11f) || b == 0x1ae) {
         return disas_hint_nop(s, b);

@@ -315,6 +315,7 @@ void x86_guest_write(CPUX86State *env, uint64_t addr, const void *buf, unsigned 
 bool disas_x87(DisasContext *s, unsigned b);
 /* operand kinds of x87 memory loads and integer/float stores */
 enum { FP_F32, FP_F64, FP_I16, FP_I32, FP_I64, FP_I16_TRUNC, FP_I32_TRUNC, FP_I64_TRUNC };
+#define FCOM_QUIET 0x100   /* helper_fcom/helper_fcomi index flag: FUCOM, FUCOMI */
 void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind);
 uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop);
 void helper_fldt(CPUX86State *env, uint64_t addr);
