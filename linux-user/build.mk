@@ -5,7 +5,7 @@ user-obj := linux-user/main.o linux-user/elfload.o linux-user/stack.o linux-user
 	linux-user/syscall-time.o linux-user/syscall-socket.o linux-user/syscall-defs.o \
 	linux-user/syscall-signal.o linux-user/sigframe.o linux-user/safe-syscall.o \
 	linux-user/syscall-x86_64.o linux-user/syscall-i386.o linux-user/path.o linux-user/procfs.o \
-	linux-user/syscall-xattr.o linux-user/cpuinfo.o
+	linux-user/syscall-xattr.o linux-user/cpuinfo.o linux-user/thread.o linux-user/futex.o
 
 PROGS += quetzal-x86_64 quetzal-i386
 
