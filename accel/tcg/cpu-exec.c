@@ -32,7 +32,8 @@ CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg)
     cpu->tbs = tb_cache_new(tcg);
     cpu->exception_index = -1;
     cpu->priv = p;
-    tb_jump_cache_probe(&p->jump_cache, &p->probe);
+    p->jc = &p->jump_cache;
+    tb_jump_cache_probe(p->jc, &p->probe);
     return cpu;
 }
 
@@ -75,7 +76,8 @@ CPUExec *cpu_exec_new_sharing(void *env, CPUExec *other)
     __atomic_add_fetch(&cpu->tbs->users, 1, __ATOMIC_ACQ_REL);
     cpu->exception_index = -1;
     cpu->priv = p;
-    tb_jump_cache_probe(&p->jump_cache, &p->probe);
+    p->jc = cpu->tbs->shared_jc;
+    tb_jump_cache_probe(p->jc, &p->probe);
     cpu_list_add(cpu);
     return cpu;
 }
@@ -88,6 +90,15 @@ void cpu_exec_enable_threads(CPUExec *cpu, intptr_t exit_flag_offset)
     }
     tb_lock(c);
     c->exit_flag_offset = exit_flag_offset;
+    c->shared_jc = calloc(1, sizeof(*c->shared_jc));
+    if (!c->shared_jc) {
+        fprintf(stderr, "quetzal: out of memory for the jump cache\n");
+        abort();
+    }
+    CPUExecPriv *p = cpu_priv(cpu);
+    c->shared_jc->stop = p->jc->stop;
+    p->jc = c->shared_jc;
+    tb_jump_cache_probe(p->jc, &p->probe);
     tb_flush(cpu);
     c->threaded = true;
     tb_unlock(c);
@@ -115,13 +126,13 @@ CPUExec *cpu_exec_current(void)
 void cpu_exit(CPUExec *cpu)
 {
     cpu->exit_request = 1;
-    cpu_priv(cpu)->jump_cache.stop = 1;
     if (cpu->tbs->threaded) {
         /* every block of a shared cache tests its CPU's flag first
          * (translator_gen_tb_start): the other CPUs' chains stay */
         __atomic_store_n(cpu_exit_flag(cpu), 1, __ATOMIC_SEQ_CST);
         return;
     }
+    cpu_priv(cpu)->jc->stop = 1;
     if (cpu_priv(cpu)->softmmu) {
         /* every block checks this flag first (translator_gen_tb_start) */
         __atomic_store_n(&cpu_priv(cpu)->tb_exit_flag, 1, __ATOMIC_SEQ_CST);
@@ -171,9 +182,10 @@ bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc)
 static void update_jump_cache_stop(CPUExec *cpu)
 {
     CPUExecPriv *p = cpu_priv(cpu);
-    p->jump_cache.stop = p->no_chaining;
-    if (cpu->exit_request) {
-        p->jump_cache.stop = 1;
+    p->jc->stop = p->no_chaining;
+    /* a shared jump cache stops nobody: exits go through the exit flag */
+    if (cpu->exit_request && !cpu->tbs->threaded) {
+        p->jc->stop = 1;
     }
 }
 
@@ -198,7 +210,7 @@ const void *helper_lookup_tb_ptr(void *env)
     }
     cpu->ops->get_tb_state(env, &pc, &cs_base, &flags);
     /* the jump cache inline; the hash table behind it in tb_lookup */
-    TBEntry *e = p->jump_cache.slot[jump_cache_hash(pc)];
+    TBEntry *e = p->jc->slot[jump_cache_hash(pc)];
     if (!e || e->invalid || e->tb.pc != pc || e->tb.flags != flags || e->tb.cs_base != cs_base) {
         uint64_t phys;
         if (!p->softmmu) {
@@ -241,7 +253,7 @@ void tb_jump_cache_probe(const TBJumpCache *cache, TCGJumpCacheProbe *out)
  * changes, so a block found there is still right). */
 static TBEntry *tb_lookup_system(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags)
 {
-    TBEntry *e = cpu_priv(cpu)->jump_cache.slot[jump_cache_hash(pc)];
+    TBEntry *e = cpu_priv(cpu)->jc->slot[jump_cache_hash(pc)];
     if (e && !e->invalid && e->tb.pc == pc && e->tb.cs_base == cs_base && e->tb.flags == flags) {
         return e;
     }

@@ -76,11 +76,15 @@ struct TBCache {
     int running;                 /* CPUs inside cpu_exec */
     bool flush_pending;          /* the code buffer is full: flush once running is 0 */
     CPUExec *cpus;               /* every CPU sharing the cache (CPUExecPriv.next_cpu) */
+    /* the jump cache of every CPU on a threaded cache: generated code probes
+     * the one it was translated with, which must outlive any thread */
+    TBJumpCache *shared_jc;
 };
 
 typedef struct CPUExecPriv {
-    TBJumpCache jump_cache;
-    TCGJumpCacheProbe probe;     /* describes jump_cache to the translator */
+    TBJumpCache jump_cache;      /* this CPU's own (alone on its cache) */
+    TBJumpCache *jc;             /* the one in use: jump_cache, or the cache's shared one */
+    TCGJumpCacheProbe probe;     /* describes jc to the translator */
     bool single_insn_next;       /* retranslate the next block with one instruction */
     bool no_chaining;            /* -d exec: every block returns to the loop */
     const void *epilogue;        /* where goto_ptr leaves generated code */

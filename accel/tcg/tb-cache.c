@@ -29,6 +29,11 @@
  *   passes tb_exec_leave/tb_exec_enter, and the last one out does the flush
  *   (and empties every CPU's jump cache) before anyone goes back in. Threads
  *   blocked in system calls are outside cpu_exec and do not hold it up.
+ * - The jump cache (pc hash -> block) that generated code probes inline is
+ *   the one it was translated with, so with threads all CPUs use one, owned
+ *   by the cache (a thread's own would be freed at its exit while blocks it
+ *   translated still probe it). Its slots are plain pointer stores: a reader
+ *   sees an old or a new entry and checks its key and invalid flag.
  * - A CPU's exit request must stop it even in a loop of chained blocks
  *   without disturbing the others: with threads, every block starts by
  *   testing an int32 at a fixed offset from env (translator_gen_tb_start);
@@ -90,6 +95,7 @@ void tb_cache_unref(TBCache *c)
     }
     free_insn_info(c);
     phys_pages_clear(c);
+    free(c->shared_jc);
     free(c->tbs);
     page_map_free(c->pages);
     free(c);
@@ -110,14 +116,14 @@ TBEntry *tb_lookup(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags)
 {
     CPUExecPriv *p = cpu_priv(cpu);
     unsigned jh = jump_cache_hash(pc);
-    TBEntry *e = p->jump_cache.slot[jh];
+    TBEntry *e = p->jc->slot[jh];
     if (e && tb_matches(e, pc, cs_base, flags)) {
         return e;
     }
     e = __atomic_load_n(&cpu->tbs->hash[tb_hash(pc, cs_base, flags)], __ATOMIC_ACQUIRE);
     for (; e; e = __atomic_load_n(&e->hash_next, __ATOMIC_ACQUIRE)) {
         if (tb_matches(e, pc, cs_base, flags)) {
-            p->jump_cache.slot[jh] = e;
+            p->jc->slot[jh] = e;
             return e;
         }
     }
@@ -143,9 +149,9 @@ void tb_flush(CPUExec *cpu)
     c->nb_tbs = 0;
     c->code_next = c->code_start;
     memset(c->hash, 0, sizeof(c->hash));
-    memset(cpu_priv(cpu)->jump_cache.slot, 0, sizeof(cpu_priv(cpu)->jump_cache.slot));
-    for (CPUExec *other = c->cpus; other; other = cpu_priv(other)->next_cpu) {
-        memset(cpu_priv(other)->jump_cache.slot, 0, sizeof(cpu_priv(other)->jump_cache.slot));
+    memset(cpu_priv(cpu)->jc->slot, 0, sizeof(cpu_priv(cpu)->jc->slot));
+    if (c->shared_jc) {
+        memset(c->shared_jc->slot, 0, sizeof(c->shared_jc->slot));
     }
     c->stats.nb_flushes++;
 }
@@ -397,7 +403,7 @@ static void tb_publish(CPUExec *cpu, TBEntry *e, bool uncached, uint64_t phys_pc
         unsigned h = tb_hash(e->tb.pc, e->tb.cs_base, e->tb.flags);
         e->hash_next = c->hash[h];
         __atomic_store_n(&c->hash[h], e, __ATOMIC_RELEASE);
-        cpu_priv(cpu)->jump_cache.slot[jump_cache_hash(e->tb.pc)] = e;
+        cpu_priv(cpu)->jc->slot[jump_cache_hash(e->tb.pc)] = e;
     }
 }
 
@@ -561,7 +567,7 @@ TBEntry *tb_lookup_phys(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t fl
                 continue;
             }
         }
-        p->jump_cache.slot[jump_cache_hash(pc)] = e;
+        p->jc->slot[jump_cache_hash(pc)] = e;
         return e;
     }
     return NULL;

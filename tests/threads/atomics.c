@@ -10,7 +10,7 @@
 #define ROUNDS 20000
 
 static volatile int add_c, sub_c, inc_c, dec_c, xadd_c, cas_c, adc_c, neg_c;
-static volatile unsigned bits, xor_c;
+static volatile unsigned bits, xor_c, and_bits = ~0u;
 static volatile int spin;
 static long spin_counter;
 static volatile uint64_t wide8 __attribute__((aligned(8)));
@@ -21,7 +21,8 @@ static volatile int xadd_seen[THREADS];
 
 static void cas_add(volatile int *p, int v)
 {
-    int old = *p, ok;
+    int old = *p;
+    unsigned char ok;
     do {
         int want = old;
         __asm__ volatile("lock cmpxchgl %3, %1\n\tsete %b0"
@@ -86,7 +87,7 @@ static void *work(void *arg)
         wide16_inc();
 #endif
     }
-    __asm__ volatile("lock andl %1, %0" : "+m"(bits) : "r"(~(1u << id)) : "cc");
+    __asm__ volatile("lock andl %1, %0" : "+m"(and_bits) : "r"(~(1u << id)) : "cc");
     return NULL;
 }
 
@@ -103,8 +104,8 @@ int main(void)
     }
     printf("add %d sub %d inc %d dec %d xadd %d cas %d adc %d neg %d\n", add_c, sub_c, inc_c,
            dec_c, xadd_c, cas_c, adc_c, neg_c);
-    printf("xor %#x bits %#x spin %ld cmpxchg8b %llu xadd order bad %d\n", xor_c, bits,
-           spin_counter, (unsigned long long)wide8, order_bad);
+    printf("xor %#x bits %#x and %#x spin %ld cmpxchg8b %llu xadd order bad %d\n", xor_c, bits,
+           and_bits, spin_counter, (unsigned long long)wide8, order_bad);
 #ifdef __x86_64__
     printf("cmpxchg16b %llu:%llu\n", (unsigned long long)(wide16 >> 64),
            (unsigned long long)wide16);
