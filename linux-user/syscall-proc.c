@@ -85,11 +85,15 @@ SYSCALL_HANDLER(getgroups)
 static int64_t fork_child(UserProcess *p, int exit_signal)
 {
     fflush(NULL);
+    user_fork_prepare(p);
     pid_t pid = exit_signal == SIGCHLD ? fork()
                                        : (pid_t)syscall(SYS_clone, exit_signal, 0, 0, 0, 0);
     if (pid == 0) {
+        user_fork_child(p);
         /* fork(2): the child's set of pending signals starts empty */
         __atomic_store_n(&p->pending_signals, 0, __ATOMIC_SEQ_CST);
+    } else {
+        user_fork_parent(p);
     }
     return host_result(pid);
 }

@@ -69,6 +69,28 @@ void user_mem_unlock(UserProcess *p)
     pthread_mutex_unlock(&sh->mem_lock);
 }
 
+void user_fork_prepare(UserProcess *p)
+{
+    pthread_mutex_lock(&p->shared->mem_lock);
+    cpu_exec_fork_prepare(p->cpu);
+}
+
+void user_fork_parent(UserProcess *p)
+{
+    cpu_exec_fork_parent(p->cpu);
+    pthread_mutex_unlock(&p->shared->mem_lock);
+}
+
+void user_fork_child(UserProcess *p)
+{
+    /* fork(2): the child has one thread, the caller; the locks other threads
+     * may have held are started over */
+    cpu_exec_fork_child(p->cpu);
+    pthread_mutex_init(&p->shared->mem_lock, NULL);
+    p->shared->nb_threads = 1;
+    p->thread_exit = NULL;
+}
+
 /* What the creator hands the new host thread; the creator waits for ready. */
 typedef struct ThreadStart {
     UserProcess *child;
@@ -244,4 +266,32 @@ void user_thread_exit(UserProcess *p, int code)
     /* the first thread: the others go on (its resources stay) */
     user_signals_thread_exit(p);
     pthread_exit(NULL);
+}
+
+/* struct clone_args (linux/sched.h), CLONE_ARGS_SIZE_VER0: eight u64 fields,
+ * the same for both ABIs */
+enum { CA_FLAGS, CA_PIDFD, CA_CHILD_TID, CA_PARENT_TID, CA_EXIT_SIGNAL, CA_STACK,
+       CA_STACK_SIZE, CA_TLS, CA_WORDS };
+
+/*
+ * clone3(2) for threads, what glibc's pthread_create tries first. Anything
+ * else (fork-like calls, pidfds) is left to clone: -ENOSYS, on which glibc
+ * falls back to clone (sysdeps/unix/sysv/linux/clone-internal.c).
+ */
+SYSCALL_HANDLER(clone3)
+{
+    uint64_t ca[CA_WORDS];
+    if (args[1] < sizeof(ca)) {
+        return -EINVAL;
+    }
+    if (!copy_from_guest(p, ca, args[0], sizeof(ca))) {
+        return -EFAULT;
+    }
+    uint64_t flags = ca[CA_FLAGS];
+    if (!(flags & CLONE_VM) || (flags & (CLONE_VFORK | CLONE_PIDFD)) || ca[CA_EXIT_SIGNAL]) {
+        return -ENOSYS;
+    }
+    /* the stack is given as its lowest address and size */
+    uint64_t sp = ca[CA_STACK] ? ca[CA_STACK] + ca[CA_STACK_SIZE] : 0;
+    return user_clone_thread(p, flags, sp, ca[CA_PARENT_TID], ca[CA_CHILD_TID], ca[CA_TLS]);
 }

@@ -206,6 +206,11 @@ int64_t user_clone_thread(UserProcess *p, uint64_t flags, uint64_t newsp,
                           uint64_t parent_tid, uint64_t child_tid, uint64_t tls);
 /* exit of one thread (CLONE_CHILD_CLEARTID is honoured); the last one ends the process. */
 void user_thread_exit(UserProcess *p, int code) __attribute__((noreturn));
+/* fork from any thread: no lock of the emulator stays taken in the child,
+ * where the caller is the only thread */
+void user_fork_prepare(UserProcess *p);
+void user_fork_parent(UserProcess *p);
+void user_fork_child(UserProcess *p);
 /* The guest's address space calls run one at a time (syscall.c takes it). */
 void user_mem_lock(UserProcess *p);
 void user_mem_unlock(UserProcess *p);
@@ -367,7 +372,7 @@ SYSCALL_HANDLER(geteuid); SYSCALL_HANDLER(getgid); SYSCALL_HANDLER(getegid);
 SYSCALL_HANDLER(getgroups); SYSCALL_HANDLER(setuid); SYSCALL_HANDLER(setgid);
 SYSCALL_HANDLER(getpgrp); SYSCALL_HANDLER(getpgid); SYSCALL_HANDLER(setpgid);
 SYSCALL_HANDLER(setsid); SYSCALL_HANDLER(getsid); SYSCALL_HANDLER(fork);
-SYSCALL_HANDLER(vfork); SYSCALL_HANDLER(clone); SYSCALL_HANDLER(wait4);
+SYSCALL_HANDLER(vfork); SYSCALL_HANDLER(clone); SYSCALL_HANDLER(clone3); SYSCALL_HANDLER(wait4);
 SYSCALL_HANDLER(waitpid); SYSCALL_HANDLER(execve); SYSCALL_HANDLER(kill);
 SYSCALL_HANDLER(tkill); SYSCALL_HANDLER(tgkill); SYSCALL_HANDLER(uname);
 SYSCALL_HANDLER(sysinfo); SYSCALL_HANDLER(prlimit64); SYSCALL_HANDLER(getrlimit);

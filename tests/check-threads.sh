@@ -5,7 +5,8 @@
 # status): a mutex-protected counter and __thread data (8 threads), condition
 # variables, LOCK-prefixed instructions and XCHG/CMPXCHG8B/16B (exact counts), a
 # storm of 1,000 threads, pthread_kill and a process signal taken by the one
-# thread that does not block it; and python3 with 8 threads (dynamic, x86-64).
+# thread that does not block it; fork beside threads that map memory, the main
+# thread leaving first; a fault in one thread ending all; and python3 with 8 threads (dynamic, x86-64).
 # Each run has a 120 s limit; a timeout fails.
 # Environment: BUILD (folder with the emulators), SRC (source folder).
 BUILD=${BUILD:-.}
@@ -51,7 +52,7 @@ for emulator in quetzal-x86_64 quetzal-i386; do
   [ -x "$BUILD/$emulator" ] || fail "$emulator" "not built"
 done
 
-progs="mutex condvar atomics storm kill"
+progs="mutex condvar atomics storm kill forkexit crash"
 for arch in 64 32; do
   emulator=quetzal-x86_64
   [ $arch = 32 ] && emulator=quetzal-i386

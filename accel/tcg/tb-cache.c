@@ -368,6 +368,8 @@ static void tb_request_flush(CPUExec *cpu) __attribute__((noreturn));
 static void tb_request_flush(CPUExec *cpu)
 {
     TBCache *c = cpu->tbs;
+    /* lock order: excl_lock before the cache lock (tb_flush_if_alone) */
+    tb_unlock(c);
     pthread_mutex_lock(&c->excl_lock);
     c->flush_pending = true;
     for (CPUExec *other = c->cpus; other; other = cpu_priv(other)->next_cpu) {
@@ -376,7 +378,6 @@ static void tb_request_flush(CPUExec *cpu)
         }
     }
     pthread_mutex_unlock(&c->excl_lock);
-    tb_unlock(c);
     cpu->exception_index = -1;
     cpu_loop_exit(cpu);
 }
@@ -483,6 +484,37 @@ void tb_exec_enter(CPUExec *cpu)
     }
     c->running++;
     pthread_mutex_unlock(&c->excl_lock);
+}
+
+void cpu_exec_fork_prepare(CPUExec *cpu)
+{
+    pthread_mutex_lock(&cpu->tbs->excl_lock);
+    tb_lock(cpu->tbs);
+}
+
+void cpu_exec_fork_parent(CPUExec *cpu)
+{
+    tb_unlock(cpu->tbs);
+    pthread_mutex_unlock(&cpu->tbs->excl_lock);
+}
+
+void cpu_exec_fork_child(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&c->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    pthread_mutex_init(&c->excl_lock, NULL);
+    pthread_cond_init(&c->excl_cond, NULL);
+    /* only the forking thread lives on, outside cpu_exec (in fork) */
+    c->running = 0;
+    c->flush_pending = false;
+    if (c->threaded) {
+        c->cpus = cpu;
+        cpu_priv(cpu)->next_cpu = NULL;
+    }
 }
 
 void tb_exec_leave(CPUExec *cpu)
