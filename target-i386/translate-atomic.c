@@ -7,7 +7,6 @@
  * that returns the operand's old value; the result and the flags are then
  * computed from it as the ordinary translation (translate-alu.c) computes
  * them from a plain load. System mode has one CPU and keeps the plain path.
- * BTS/BTR/BTC with LOCK still take the plain path (partial: not atomic).
  */
 #include "target-i386/atomic_helper.h"
 #include "target-i386/translate.h"
@@ -186,6 +185,52 @@ static void gen_exchange(DisasContext *s, unsigned b)
     }
 }
 
+/* 0F AB/B3/BB BTS/BTR/BTC Ev,Gv and 0F BA /5../7 Ev,Ib: one atomic OR, AND
+ * or XOR of the bit's mask on the operand holding it; CF = the bit before */
+static void gen_bit_test(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    int ot = s->dflag, op, bits = 8 << ot;
+    TCGv mask = s->tmp, v = tcg_new64(s), flags = tcg_new64(s);
+
+    x86_decode_modrm(s);
+    if (b == 0x1ba) {
+        op = ((s->modrm >> 3) & 7) - 4;
+        s->rip_offset = 1;
+        gen_lea_modrm(s);
+        tcg_gen_movi(t, s->T1, x86_ldub_code(s) & (bits - 1));
+    } else {
+        op = (b >> 3) & 3;
+        gen_ld_reg(s, ot, s->T1, s->reg);
+        gen_lea_modrm(s);
+        /* SDM vol. 2A, BT: a register bit offset addresses memory beyond the
+         * operand, signed, in operand-size units */
+        gen_extend(s, mask, s->T1, ot, true);
+        tcg_gen_sari(t, mask, mask, 3 + ot);
+        tcg_gen_shli(t, mask, mask, ot);
+        tcg_gen_add(t, s->A0, s->A0, mask);
+        if (!s->code64 || s->aflag == MO_32) {
+            tcg_gen_ext32u(t, s->A0, s->A0);
+        }
+        tcg_gen_andi(t, s->T1, s->T1, bits - 1);
+    }
+    tcg_gen_movi(t, v, 1);
+    tcg_gen_shl(t, v, v, s->T1);
+    if (op == 2) {
+        tcg_gen_not(t, v, v);
+    }
+    gen_rmw(s, s->T0, op == 1 ? ATOMIC_OR : op == 2 ? ATOMIC_AND : ATOMIC_XOR, ot, v);
+    /* CF only; the other flags as the plain translation leaves them */
+    gen_compute_eflags(s, flags);
+    tcg_gen_andi(t, flags, flags, ~(uint64_t)CC_C);
+    tcg_gen_shr(t, mask, s->T0, s->T1);
+    tcg_gen_andi(t, mask, mask, 1);
+    tcg_gen_or(t, flags, flags, mask);
+    gen_set_eflags_cc(s, flags);
+    tcg_temp_free(t, flags);
+    tcg_temp_free(t, v);
+}
+
 /* 0F C7 /1 CMPXCHG8B/16B */
 static void gen_cmpxchg_wide(DisasContext *s)
 {
@@ -203,7 +248,8 @@ bool gen_atomic_insn(DisasContext *s, unsigned b)
 {
     uint8_t modrm;
 
-    if (s->sys || !x86_peek_code(s, &modrm) || (modrm >> 6) == 3) {
+    if (s->sys || (b != 0x86 && b != 0x87 && !(s->prefix & PREFIX_LOCK)) ||
+        !x86_peek_code(s, &modrm) || (modrm >> 6) == 3) {
         return false;
     }
     int op = (modrm >> 3) & 7;
@@ -223,6 +269,8 @@ bool gen_atomic_insn(DisasContext *s, unsigned b)
         gen_exchange(s, b);
     } else if (b == 0x1c7 && op == 1) {
         gen_cmpxchg_wide(s);
+    } else if (b == 0x1ab || b == 0x1b3 || b == 0x1bb || (b == 0x1ba && op >= 5)) {
+        gen_bit_test(s, b);
     } else {
         return false;
     }

@@ -116,6 +116,27 @@ static void page_make_writable(CPUExec *cpu, uint64_t page, uint8_t *f)
     *f = (uint8_t)((*f | PAGE_WRITE) & ~(PAGE_WRITE_ORG | PAGE_HAS_CODE));
 }
 
+/* Whether every page of [start, end) has flags; *unprotect: one of them must
+ * first get its write access back (translated code). No lock taken. */
+static bool pages_have(CPUExec *cpu, uint64_t start, uint64_t end, int flags, bool *unprotect)
+{
+    for (uint64_t a = start & GUEST_PAGE_MASK; a < end; a += GUEST_PAGE_SIZE) {
+        uint8_t *f = page_entry(cpu->tbs->pages, a, false);
+        uint8_t v = f ? __atomic_load_n(f, __ATOMIC_ACQUIRE) : 0;
+        if (!(v & PAGE_VALID)) {
+            return false;
+        }
+        if ((flags & PAGE_WRITE) && !(v & PAGE_WRITE) && (v & PAGE_WRITE_ORG)) {
+            *unprotect = true;
+            v |= PAGE_WRITE;
+        }
+        if ((v & flags) != (flags & ~PAGE_HAS_CODE)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool page_check_range(CPUExec *cpu, uint64_t start, uint64_t len, int flags)
 {
     if (len == 0) {
@@ -124,6 +145,15 @@ bool page_check_range(CPUExec *cpu, uint64_t start, uint64_t len, int flags)
     uint64_t end = start + len;
     if (end < start || end > GUEST_ADDR_LIMIT) {
         return false;
+    }
+    /* the common case (every system call pointer, every atomic helper)
+     * reads the flags without the lock */
+    bool unprotect = false;
+    if (!pages_have(cpu, start, end, flags, &unprotect)) {
+        return false;
+    }
+    if (!unprotect) {
+        return true;
     }
     bool ok = true;
     tb_lock(cpu->tbs);
@@ -134,7 +164,7 @@ bool page_check_range(CPUExec *cpu, uint64_t start, uint64_t len, int flags)
             break;
         }
         if ((flags & PAGE_WRITE) && !(*f & PAGE_WRITE) && (*f & PAGE_WRITE_ORG)) {
-            /* the host (a system call) is about to write there */
+            /* the host (a system call, a helper) is about to write there */
             page_make_writable(cpu, a, f);
         }
         ok = (*f & flags) == (flags & ~PAGE_HAS_CODE);

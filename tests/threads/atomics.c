@@ -1,7 +1,8 @@
 /* LOCK-prefixed instructions from 8 threads at once (inline assembly, so
  * the instructions are the ones named): ADD, SUB, INC, DEC, XADD, CMPXCHG
  * loops, OR/AND/XOR of bits, NEG twice, ADC, XCHG as a spin lock around a
- * plain increment, and CMPXCHG8B (CMPXCHG16B on x86-64). Exact counts. */
+ * plain increment, BTS/BTR as another spin lock, BTC with a register bit
+ * offset beyond its dword, and CMPXCHG8B (CMPXCHG16B on x86-64). Exact counts. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 static volatile int add_c, sub_c, inc_c, dec_c, xadd_c, cas_c, adc_c, neg_c;
 static volatile unsigned bits, xor_c, and_bits = ~0u;
 static volatile int spin;
-static long spin_counter;
+static long spin_counter, bts_counter;
+static volatile int bts_lock;
+static volatile unsigned btc_words[4];
 static volatile uint64_t wide8 __attribute__((aligned(8)));
 #ifdef __x86_64__
 static volatile unsigned __int128 wide16 __attribute__((aligned(16)));
@@ -82,6 +85,16 @@ static void *work(void *arg)
         } while (taken);
         spin_counter++;
         __asm__ volatile("movl $0, %0" : "=m"(spin) : : "memory");
+        unsigned char was_set;
+        do {
+            __asm__ volatile("lock btsl $0, %0\n\tsetc %1" : "+m"(bts_lock), "=q"(was_set)
+                             : : "memory", "cc");
+        } while (was_set);
+        bts_counter++;
+        __asm__ volatile("lock btrl $0, %0" : "+m"(bts_lock) : : "memory", "cc");
+        /* bit offset id + 8 * (i % 4) + 32 * (i % 3): the dword at btc_words[i % 3] */
+        int off = id + 8 * (i % 4) + 32 * (i % 3);
+        __asm__ volatile("lock btcl %1, %0" : "+m"(btc_words[0]) : "r"(off) : "memory", "cc");
         wide8_inc();
 #ifdef __x86_64__
         wide16_inc();
@@ -106,6 +119,8 @@ int main(void)
            dec_c, xadd_c, cas_c, adc_c, neg_c);
     printf("xor %#x bits %#x and %#x spin %ld cmpxchg8b %llu xadd order bad %d\n", xor_c, bits,
            and_bits, spin_counter, (unsigned long long)wide8, order_bad);
+    printf("bts/btr lock %ld btc %#x %#x %#x %#x\n", bts_counter, btc_words[0], btc_words[1],
+           btc_words[2], btc_words[3]);
 #ifdef __x86_64__
     printf("cmpxchg16b %llu:%llu\n", (unsigned long long)(wide16 >> 64),
            (unsigned long long)wide16);
