@@ -6,7 +6,9 @@
 # variables, LOCK-prefixed instructions and XCHG/CMPXCHG8B/16B (exact counts), a
 # storm of 1,000 threads, pthread_kill and a process signal taken by the one
 # thread that does not block it; fork beside threads that map memory, the main
-# thread leaving first; a fault in one thread ending all; and python3 with 8 threads (dynamic, x86-64).
+# thread leaving first; a fault in one thread ending all; four threads
+# generating and rewriting code (translation-cache flushes and invalidation
+# while other threads run, static builds only); and python3 with 8 threads (dynamic, x86-64).
 # Each run has a 120 s limit; a timeout fails.
 # Environment: BUILD (folder with the emulators), SRC (source folder).
 BUILD=${BUILD:-.}
@@ -61,7 +63,10 @@ for arch in 64 32; do
   for link in static dynamic; do
     flag=
     [ $link = static ] && flag=-static
-    for prog in $progs; do
+    more=
+    # the JIT test (a million translations) once per architecture
+    [ $link = static ] && more=jit
+    for prog in $progs $more; do
       bin=$tmp/$prog-$arch-$link
       if ! gcc -m$arch $extra -O2 $flag -pthread -o "$bin" "$SRC/tests/threads/$prog.c" \
            2>"$tmp/cc.err"; then
