@@ -3,12 +3,14 @@
 # for x86-64 and i386, static and dynamic, run under quetzal-x86_64 and
 # quetzal-i386 and compared with the same binary run natively (output and exit
 # status): a mutex-protected counter and __thread data (8 threads), condition
-# variables, LOCK-prefixed instructions and XCHG/CMPXCHG8B/16B (exact counts), a
-# storm of 1,000 threads, pthread_kill and a process signal taken by the one
-# thread that does not block it; fork beside threads that map memory, the main
-# thread leaving first; a fault in one thread ending all; four threads
-# generating and rewriting code (translation-cache flushes and invalidation
-# while other threads run, static builds only); and python3 with 8 threads (dynamic, x86-64).
+# variables, LOCK-prefixed instructions and XCHG/CMPXCHG8B/16B (exact counts),
+# futex operations by raw system calls (timeouts, bitset, requeue, i386
+# futex_time64), a storm of 1,000 threads, pthread_kill and a process signal
+# taken by the one thread that does not block it, per-thread sigaltstack, fork
+# beside threads that map memory with the main thread leaving first, a fault
+# in one thread ending all; four threads generating and rewriting code
+# (translation-cache flushes and invalidation while other threads run, static
+# builds only); and python3 with 8 threads (dynamic, x86-64).
 # Each run has a 120 s limit; a timeout fails.
 # Environment: BUILD (folder with the emulators), SRC (source folder).
 BUILD=${BUILD:-.}
@@ -54,7 +56,7 @@ for emulator in quetzal-x86_64 quetzal-i386; do
   [ -x "$BUILD/$emulator" ] || fail "$emulator" "not built"
 done
 
-progs="mutex condvar atomics storm kill forkexit crash"
+progs="mutex condvar atomics futex storm kill altstack forkexit crash"
 for arch in 64 32; do
   emulator=quetzal-x86_64
   [ $arch = 32 ] && emulator=quetzal-i386
