@@ -262,6 +262,9 @@ bool disas_alu(DisasContext *s, unsigned b);
 bool disas_ctl(DisasContext *s, unsigned b);
 bool gen_sse(DisasContext *s, unsigned opcode);
 bool disas_sys(DisasContext *s, unsigned b);
+/* user mode: LOCK-prefixed RMW, XCHG and CMPXCHG8B/16B with memory as host
+ * atomics (translate-atomic.c); false, nothing consumed, when not one */
+bool gen_atomic_insn(DisasContext *s, unsigned b);
 /* MOVS..SCAS (A4-AF) and INS/OUTS (6C-6F), with REP */
 void gen_string_insn(DisasContext *s, unsigned b);
 /* segment register seg = the selector in sel (helper_load_seg); ends the block
