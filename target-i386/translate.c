@@ -741,6 +741,36 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
     s->is_jmp = DISAS_JUMPED;
 }
 
+/*
+ * Blocks go on across unconditional direct jumps (a superblock along the only
+ * path), which saves the block exit, the chained jump and the reload of the
+ * guest registers at the target. The target must be on the block's first page,
+ * so the block's pages, its key and its chaining rule do not change. Code
+ * invalidation is by page in user mode; in system mode it is by byte range
+ * [pc, pc + size), so the target must lie after the block's start there (size
+ * then covers it). A few jumps at most, so "jmp ." stays cheap to translate.
+ */
+#define MAX_FOLLOWS 4
+
+void gen_jmp_direct(DisasContext *s, uint64_t dest)
+{
+    uint64_t linear;
+
+    if (!s->code64) {
+        dest = (uint32_t)dest;
+    }
+    linear = x86_code_linear(s, dest);
+    if (s->nb_follows < MAX_FOLLOWS && !(s->flags & (HF_TF | HF_INHIBIT_IRQ)) &&
+        (linear & ~(uint64_t)(PAGE_SIZE_GUEST - 1)) == s->page_end - PAGE_SIZE_GUEST &&
+        (!s->sys || linear >= s->tb->pc)) {
+        s->follow = true;
+        s->follow_pc = dest;
+        s->nb_follows++;
+        return;
+    }
+    gen_jmp_tb(s, dest, 0);
+}
+
 /* Back to the execution loop, which takes pending interrupts. Blocks in an
  * interrupt shadow (SDM vol. 3A, 6.8.3) always end here: a chained jump would
  * skip that check once the shadow is over. */
@@ -1050,6 +1080,11 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
         if (log) {
             x86_log_insn(s, log);
         }
+        if (s->follow) {
+            s->max_pc = s->pc > s->max_pc ? s->pc : s->max_pc;
+            s->pc = s->follow_pc;
+            s->follow = false;
+        }
         if (s->is_jmp == DISAS_EOB_DYNAMIC) {
             gen_eob_indirect(s);
         } else if (s->is_jmp == DISAS_EOB_EXIT) {
@@ -1076,6 +1111,9 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
         fflush(log);
     }
     /* offsets in CS, so the CS base cancels out */
+    if (s->max_pc > s->pc) {
+        s->pc = s->max_pc;
+    }
     tb->size = (uint32_t)(s->pc - start_offset);
     if (s->fetch_fault && s->fetch_fault_addr > tb->pc &&
         s->fetch_fault_addr - tb->pc < tb->size) {

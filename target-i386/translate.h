@@ -178,6 +178,11 @@ typedef struct DisasContext {
     bool rmw;              /* the ModRM memory operand is read and written (MO_RMW) */
     bool fetch_fault;      /* code fetch failed: raise #PF at fault_addr */
     uint64_t fetch_fault_addr;
+    /* unconditional direct jumps followed inside the block (gen_jmp_direct) */
+    bool follow;           /* the current instruction continues at follow_pc */
+    uint64_t follow_pc;
+    int nb_follows;
+    uint64_t max_pc;       /* offset in CS past the last byte fetched before a follow */
 
     /* scratch temps, reallocated per instruction */
     TCGv T0, T1, A0, tmp;
@@ -242,6 +247,9 @@ void gen_exception(DisasContext *s, int excp);
 void gen_exception_next(DisasContext *s, int excp);
 /* ends the block jumping to the constant guest address dest (slot 0 or 1) */
 void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot);
+/* JMP/CALL to the constant dest: continues the block there when it may,
+ * otherwise ends it as gen_jmp_tb(s, dest, 0) */
+void gen_jmp_direct(DisasContext *s, uint64_t dest);
 /* ends the block jumping to the address in the rip global */
 void gen_eob_indirect(DisasContext *s);
 /* ends the block returning to the execution loop (rip global already set) */
