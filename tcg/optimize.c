@@ -338,6 +338,14 @@ static void note_mov(TCGContext *s, TCGOp *op)
     if (si->is_const) {
         di->is_const = true;
         di->value = si->value;
+    } else if (s->temps[dst].kind == TEMP_GLOBAL && s->temps[src].kind != TEMP_GLOBAL &&
+               s->temps[src].kind != TEMP_CONST && s->temps[src].kind != TEMP_FIXED) {
+        /* "mov global, t": later reads of t read the global instead, so t
+         * usually dies here and the allocator hands its register to the
+         * global rather than copying (the guest register is the value that
+         * lives on; t is scratch the front end reuses) */
+        si->copy_of = (int)dst;
+        si->copy_version = di->version;
     } else {
         di->copy_of = (int)src;
         di->copy_version = si->version;
@@ -471,15 +479,35 @@ static void simplify_by_z_mask(TCGContext *s, TCGOp *op)
 
 /* --- masks that make a preceding zero-extension redundant --- */
 
-/* and d, t, c where t = extNu(x) and c keeps only those N bits: and d, x, c */
+/* bits of its input an extension reads (0: op is not one) */
+static uint64_t extension_reads(TCGOpcode opc)
+{
+    switch (opc) {
+    case INDEX_op_ext8s: case INDEX_op_ext8u: return 0xff;
+    case INDEX_op_ext16s: case INDEX_op_ext16u: return 0xffff;
+    case INDEX_op_ext32s: case INDEX_op_ext32u: case INDEX_op_extrl_i64_i32:
+        return 0xffffffffull;
+    default: return 0;
+    }
+}
+
+/* and d, t, c where t = extNu(x) and c keeps only those N bits: and d, x, c;
+ * likewise extM d, t with M <= N (e.g. ext32s of a zero-extended register
+ * read): extM d, x */
 static void skip_extension_before_mask(TCGContext *s, TCGOp *op)
 {
     int64_t c;
-    if (op->opc != INDEX_op_and) {
+    uint64_t reads = extension_reads(op->opc);
+    if (op->opc != INDEX_op_and && !reads) {
+        return;
+    }
+    if (reads) {
+        c = (int64_t)reads;
+    } else if (!arg_const(s, op->args[2], &c)) {
         return;
     }
     const TempInfo *ti = temp_info(s, (int)op->args[1]);
-    if (ti->ext_src < 0 || !arg_const(s, op->args[2], &c) ||
+    if (ti->ext_src < 0 ||
         temp_info(s, ti->ext_src)->version != ti->ext_src_version ||
         ((uint64_t)c & ~ti->ext_mask & width_mask((TCGType)op->type)) != 0 ||
         s->temps[ti->ext_src].type != s->temps[op->args[1]].type) {
