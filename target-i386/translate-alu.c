@@ -517,9 +517,11 @@ static void gen_rotate_cc(DisasContext *s, uint32_t rot_bits, TCGv rot, TCGv cou
  * rotate by the masked count produce the narrow rotate in the low bits.
  * count is the masked immediate count, or -1 for CL.
  */
+static void gen_rotate32(DisasContext *s, bool right, TCGv amount, int count);
+static void gen_rotate_replicated(DisasContext *s, bool right, int ot, TCGv amount, int count);
+
 static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
 {
-    TCGContext *t = s->tcg;
     bool right = op == SHIFT_ROR;
     TCGv amount = NULL;
 
@@ -531,6 +533,41 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
         amount = s->T1;
         gen_masked_cl(s, amount, mask);
     }
+    if (ot == MO_32) {
+        /* a 32-bit host rotate (the masked count is below 32); the zero-extended
+         * result has the bits the flags read (cc_helper.c rotate_flags) */
+        gen_rotate32(s, right, amount, count);
+    } else {
+        gen_rotate_replicated(s, right, ot, amount, count);
+    }
+    /* store first: a faulting store must not change the flags */
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_rotate_cc(s, CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
+                  (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT, s->T0, amount);
+}
+
+static void gen_rotate32(DisasContext *s, bool right, TCGv amount, int count)
+{
+    TCGContext *t = s->tcg;
+    TCGv v = tcg_temp_new(t, TCG_TYPE_I32);
+
+    tcg_gen_extrl_i64_i32(t, v, s->T0);
+    if (amount) {
+        TCGv n = tcg_temp_new(t, TCG_TYPE_I32);
+        tcg_gen_extrl_i64_i32(t, n, amount);
+        right ? tcg_gen_rotr(t, v, v, n) : tcg_gen_rotl(t, v, v, n);
+        tcg_temp_free(t, n);
+    } else {
+        right ? tcg_gen_rotri(t, v, v, count) : tcg_gen_rotli(t, v, v, count);
+    }
+    tcg_gen_extu_i32_i64(t, s->T0, v);
+    tcg_temp_free(t, v);
+}
+
+static void gen_rotate_replicated(DisasContext *s, bool right, int ot, TCGv amount, int count)
+{
+    TCGContext *t = s->tcg;
+
     switch (ot) {
     case MO_8:
         tcg_gen_ext8u(t, s->T0, s->T0);
@@ -540,9 +577,6 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
         tcg_gen_ext16u(t, s->T0, s->T0);
         tcg_gen_muli(t, s->T0, s->T0, 0x0001000100010001ULL);
         break;
-    case MO_32:
-        tcg_gen_deposit(t, s->T0, s->T0, s->T0, 32, 32);
-        break;
     default:
         break;
     }
@@ -551,10 +585,6 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
     } else {
         right ? tcg_gen_rotri(t, s->T0, s->T0, count) : tcg_gen_rotli(t, s->T0, s->T0, count);
     }
-    /* store first: a faulting store must not change the flags */
-    gen_st_modrm(s, ot, s->T0, true);
-    gen_rotate_cc(s, CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
-                  (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT, s->T0, amount);
 }
 
 /*
