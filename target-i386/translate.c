@@ -492,6 +492,14 @@ void gen_compute_cf(DisasContext *s, TCGv dst)
         tcg_temp_free(s->tcg, b);
     } else if (group == CC_OP_LOGICB || s->cc_op == CC_OP_CLR) {
         tcg_gen_movi(s->tcg, dst, 0);
+    } else if (group == CC_OP_SHLB) {
+        /* cc_src is the operand shifted by count - 1: CF is its top bit
+         * (cc_helper.c lazy_flags), likewise its low bit for SAR/SHR */
+        tcg_gen_extract(s->tcg, dst, s->g->cc_src, (8u << ot) - 1, 1);
+    } else if (group == CC_OP_SARB) {
+        tcg_gen_andi(s->tcg, dst, s->g->cc_src, 1);
+    } else if (group == CC_OP_MULB) {
+        tcg_gen_setcondi(s->tcg, TCG_COND_NE, dst, s->g->cc_src, 0);
     } else if (group == CC_OP_INCB || group == CC_OP_DECB) {
         tcg_gen_mov(s->tcg, dst, s->g->cc_src);
     } else if (s->cc_op == CC_OP_EFLAGS) {
