@@ -217,13 +217,8 @@ static void disas_jcc(DisasContext *s, unsigned b)
 {
     int64_t disp = b < 0x100 ? (int8_t)x86_ldub_code(s) : x86_ld_imm(s, s->code64 ? MO_32 : s->dflag);
     uint64_t dest = branch_target(s, disp);
-    TCGLabel *taken = tcg_gen_new_label(s->tcg);
 
-    gen_update_cc_op(s);
-    gen_jcc_label(s, b & 15, taken);
-    gen_jmp_tb(s, s->pc, 0);
-    tcg_gen_set_label(s->tcg, taken);
-    gen_jmp_tb(s, dest, 1);
+    gen_cond_jump(s, b & 15, dest);
 }
 
 /* E0-E3: LOOPNE/LOOPE/LOOP/JrCXZ, with rCX of address size */

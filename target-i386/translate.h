@@ -183,6 +183,12 @@ typedef struct DisasContext {
     uint64_t follow_pc;
     int nb_follows;
     uint64_t max_pc;       /* offset in CS past the last byte fetched before a follow */
+    /* a forward Jcc the block went on past (gen_cond_jump): its taken path
+     * is emitted at the block's end */
+    TCGLabel *side_exit;
+    uint64_t side_exit_dest, side_exit_pc_start;
+    int side_exit_cc_op;
+    bool slot1_used;       /* goto_tb slot 1 taken by a jump already emitted */
 
     /* scratch temps, reallocated per instruction */
     TCGv T0, T1, A0, tmp;
@@ -250,6 +256,8 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot);
 /* JMP/CALL to the constant dest: continues the block there when it may,
  * otherwise ends it as gen_jmp_tb(s, dest, 0) */
 void gen_jmp_direct(DisasContext *s, uint64_t dest);
+/* Jcc (condition b, SDM vol. 2A appendix B.1.4.7) to the constant dest */
+void gen_cond_jump(DisasContext *s, int b, uint64_t dest);
 /* ends the block jumping to the address in the rip global */
 void gen_eob_indirect(DisasContext *s);
 /* ends the block returning to the execution loop (rip global already set) */
