@@ -26,6 +26,11 @@ typedef struct TempInfo {
     int ext_src;
     uint32_t ext_src_version;
     uint64_t ext_mask;
+    /* temp ext_by holds extension ext_by_opc of this value, while it keeps
+     * ext_by_version (one extension computed once) */
+    int ext_by;
+    uint32_t ext_by_version;
+    int ext_by_opc;
     bool is_scaled;
     int base, index;
     uint32_t base_version, index_version;
@@ -50,6 +55,7 @@ static TempInfo *temp_info(TCGContext *s, int idx)
         memset(ti, 0, sizeof(*ti));
         ti->copy_of = -1;
         ti->ext_src = -1;
+        ti->ext_by = -1;
         ti->z_mask = t->type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
         if (t->kind == TEMP_CONST) {
             ti->is_const = true;
@@ -74,6 +80,7 @@ static void forget_temp(TCGContext *s, int idx)
     ti->copy_of = -1;
     ti->is_scaled = false;
     ti->ext_src = -1;
+    ti->ext_by = -1;
     if (s->temps[idx].kind != TEMP_CONST) {
         ti->is_const = false;
         ti->z_mask = s->temps[idx].type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
@@ -346,6 +353,9 @@ static void note_mov(TCGContext *s, TCGOp *op)
          * lives on; t is scratch the front end reuses) */
         si->copy_of = (int)dst;
         si->copy_version = di->version;
+        di->ext_by = si->ext_by;
+        di->ext_by_version = si->ext_by_version;
+        di->ext_by_opc = si->ext_by_opc;
     } else {
         di->copy_of = (int)src;
         di->copy_version = si->version;
@@ -534,6 +544,31 @@ static void note_extension(TCGContext *s, const TCGOp *op)
     ti->ext_mask = mask;
 }
 
+/* extX d, s when another temp already holds extX s: mov d, that temp */
+static void reuse_extension(TCGContext *s, TCGOp *op)
+{
+    if (!extension_reads(op->opc) || op->opc == INDEX_op_extrl_i64_i32) {
+        return;
+    }
+    const TempInfo *si = temp_info(s, (int)op->args[1]);
+    if (si->ext_by >= 0 && si->ext_by_opc == op->opc && si->ext_by != (int)op->args[0] &&
+        temp_info(s, si->ext_by)->version == si->ext_by_version) {
+        set_mov(s, op, op->args[0], si->ext_by);
+    }
+}
+
+static void note_extension_holder(TCGContext *s, const TCGOp *op)
+{
+    if (!extension_reads(op->opc) || op->opc == INDEX_op_extrl_i64_i32 ||
+        op->args[0] == op->args[1]) {
+        return;
+    }
+    TempInfo *si = temp_info(s, (int)op->args[1]);
+    si->ext_by = (int)op->args[0];
+    si->ext_by_version = temp_info(s, si->ext_by)->version;
+    si->ext_by_opc = op->opc;
+}
+
 /* --- address arithmetic: shl by 1..3 and adds become one add_shl --- */
 
 static bool scaled_valid(TCGContext *s, const TempInfo *ti)
@@ -643,7 +678,8 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         }
         break;
     default:
-        if (!fold_op(s, op)) {
+        reuse_extension(s, op);
+        if (op->opc != INDEX_op_mov && !fold_op(s, op)) {
             simplify_by_z_mask(s, op);
         }
         if (op->opc == INDEX_op_add) {
@@ -664,6 +700,7 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         temp_info(s, (int)op->args[0])->z_mask &= z;
         note_scaled(s, op);
         note_extension(s, op);
+        note_extension_holder(s, op);
     }
 }
 
