@@ -41,6 +41,19 @@ static void gen_store_result(DisasContext *s, int dest, int ot, TCGv val)
 }
 
 /*
+ * A 32-bit result bound for a register, zero-extended in place right after the
+ * op that computed it: the optimizer then emits that op as a 32-bit host op
+ * (tcg/optimize.c narrow_to_32) and the register write needs no extension.
+ * The flags read only the low 32 bits of it (cc_helper.c masks by size).
+ */
+static void gen_zext32_result(DisasContext *s, int dest, int ot, TCGv val)
+{
+    if (ot == MO_32 && (dest >= 0 || (dest == DEST_MODRM && s->mod == 3))) {
+        tcg_gen_ext32u(s->tcg, val, val);
+    }
+}
+
+/*
  * T0 = T0 op T1, stored to dest, then the flags. The store comes before the
  * cc globals change so that a faulting store leaves the flags of the previous
  * instruction intact (the fault restarts this one).
@@ -48,7 +61,7 @@ static void gen_store_result(DisasContext *s, int dest, int ot, TCGv val)
 static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
 {
     TCGContext *t = s->tcg;
-    TCGv T0 = s->T0, T1 = s->T1, extra = NULL;
+    TCGv T0 = s->T0, T1 = s->T1, extra = NULL, first = NULL;
 
     switch (op) {
     case OP_ADD:
@@ -68,9 +81,11 @@ static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
         break;
     case OP_SUB:
     case OP_CMP:
-        extra = tcg_new64(s);
-        tcg_gen_mov(t, extra, T0);
-        tcg_gen_sub(t, T0, T0, T1);
+        /* the difference in a new temp: the first operand (cc_src2) stays
+         * where it is instead of being copied first */
+        first = T0;
+        T0 = tcg_new64(s);
+        tcg_gen_sub(t, T0, first, T1);
         break;
     case OP_AND:
         tcg_gen_and(t, T0, T0, T1);
@@ -82,6 +97,9 @@ static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
         tcg_gen_xor(t, T0, T0, T1);
         break;
     }
+    if (op != OP_CMP) {
+        gen_zext32_result(s, dest, ot, T0);
+    }
     gen_store_result(s, op == OP_CMP ? DEST_NONE : dest, ot, T0);
     switch (op) {
     case OP_ADD:
@@ -89,12 +107,17 @@ static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
         break;
     case OP_ADC:
     case OP_SBB:
+        tcg_gen_mov(t, G(s)->cc_src2, extra);
+        set_cc_arith(s, T0, T1, op == OP_ADC ? CC_OP_ADCB : CC_OP_SBBB, ot);
+        tcg_temp_free(t, extra);
+        break;
     case OP_SUB:
     case OP_CMP:
-        tcg_gen_mov(t, G(s)->cc_src2, extra);
-        set_cc_arith(s, T0, T1, op == OP_ADC ? CC_OP_ADCB : op == OP_SBB ? CC_OP_SBBB : CC_OP_SUBB,
-                     ot);
-        tcg_temp_free(t, extra);
+        tcg_gen_mov(t, G(s)->cc_src2, first);
+        set_cc_arith(s, T0, T1, CC_OP_SUBB, ot);
+        /* callers find the result in T0 (a dead move when they do not) */
+        tcg_gen_mov(t, first, T0);
+        tcg_temp_free(t, T0);
         break;
     default:
         tcg_gen_mov(t, G(s)->cc_dst, T0);
@@ -164,6 +187,7 @@ static void gen_inc_dec(DisasContext *s, int ot, bool dec, int dest)
 
     gen_compute_cf(s, cf);
     tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
+    gen_zext32_result(s, dest, ot, s->T0);
     gen_store_result(s, dest, ot, s->T0);
     tcg_gen_mov(s->tcg, G(s)->cc_src, cf);
     tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
