@@ -178,6 +178,17 @@ typedef struct DisasContext {
     bool rmw;              /* the ModRM memory operand is read and written (MO_RMW) */
     bool fetch_fault;      /* code fetch failed: raise #PF at fault_addr */
     uint64_t fetch_fault_addr;
+    /* unconditional direct jumps followed inside the block (gen_jmp_direct) */
+    bool follow;           /* the current instruction continues at follow_pc */
+    uint64_t follow_pc;
+    int nb_follows;
+    uint64_t max_pc;       /* offset in CS past the last byte fetched before a follow */
+    /* a forward Jcc the block went on past (gen_cond_jump): its taken path
+     * is emitted at the block's end */
+    TCGLabel *side_exit;
+    uint64_t side_exit_dest, side_exit_pc_start;
+    int side_exit_cc_op;
+    bool slot1_used;       /* goto_tb slot 1 taken by a jump already emitted */
 
     /* scratch temps, reallocated per instruction */
     TCGv T0, T1, A0, tmp;
@@ -242,6 +253,11 @@ void gen_exception(DisasContext *s, int excp);
 void gen_exception_next(DisasContext *s, int excp);
 /* ends the block jumping to the constant guest address dest (slot 0 or 1) */
 void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot);
+/* JMP/CALL to the constant dest: continues the block there when it may,
+ * otherwise ends it as gen_jmp_tb(s, dest, 0) */
+void gen_jmp_direct(DisasContext *s, uint64_t dest);
+/* Jcc (condition b, SDM vol. 2A appendix B.1.4.7) to the constant dest */
+void gen_cond_jump(DisasContext *s, int b, uint64_t dest);
 /* ends the block jumping to the address in the rip global */
 void gen_eob_indirect(DisasContext *s);
 /* ends the block returning to the execution loop (rip global already set) */
