@@ -59,12 +59,18 @@ static void reset_segment(SegmentCache *sc, uint32_t selector, uint64_t base, ui
     sc->flags = flags;
 }
 
+/* the extensions quetzal and max have; qemu64 keeps QEMU's qemu64 set (none
+ * of them) */
+#define X86_FEATURES_ALL ((1u << X86_FEAT_SSE41) | (1u << X86_FEAT_SSE42) | \
+                          (1u << X86_FEAT_AES) | (1u << X86_FEAT_PCLMULQDQ) | \
+                          (1u << X86_FEAT_MOVBE))
+
 static const X86CPUModel cpu_models[] = {
     /* family 15, model 107, stepping 1: QEMU's qemu64 */
-    { "qemu64", "AuthenticAMD", 0x00060fb1, "Quetzal Virtual CPU (qemu64)" },
+    { "qemu64", "AuthenticAMD", 0x00060fb1, "Quetzal Virtual CPU (qemu64)", 0 },
     /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID figure 3-6) */
-    { "quetzal", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
-    { "max", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
+    { "quetzal", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU", X86_FEATURES_ALL },
+    { "max", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU", X86_FEATURES_ALL },
     { "base", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
 };
 

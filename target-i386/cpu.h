@@ -19,11 +19,25 @@
  * so guests take the same vendor paths as under QEMU; quetzal and max report
  * our own vendor, which Linux runs with its generic code.
  */
+/*
+ * Instruction-set extensions beyond what every model has (SSE..SSSE3, POPCNT,
+ * LZCNT): a model without one reports its CPUID bit clear and raises #UD for
+ * its instructions, as such a CPU would. Bit numbers of X86CPUModel.features.
+ */
+enum {
+    X86_FEAT_SSE41,       /* CPUID.1:ECX.SSE4_1[19] */
+    X86_FEAT_SSE42,       /* CPUID.1:ECX.SSE4_2[20] (PCMPxSTRx, PCMPGTQ, CRC32) */
+    X86_FEAT_AES,         /* CPUID.1:ECX.AESNI[25] */
+    X86_FEAT_PCLMULQDQ,   /* CPUID.1:ECX.PCLMULQDQ[1] */
+    X86_FEAT_MOVBE,       /* CPUID.1:ECX.MOVBE[22] */
+};
+
 typedef struct X86CPUModel {
     const char *name;
     char vendor[13];         /* CPUID.0: EBX, EDX, ECX */
     uint32_t signature;      /* CPUID.1:EAX, and EDX after RESET */
     char brand[48];          /* CPUID.80000002h-80000004h */
+    uint32_t features;       /* 1 << X86_FEAT_*: the extensions it has */
 } X86CPUModel;
 /* the model called name (up to a ',' in it), NULL when unknown; NULL name: default */
 const X86CPUModel *x86_cpu_model_find(const char *name);
@@ -164,6 +178,16 @@ typedef struct CPUX86State {
     /* the softmmu TLB (accel/tcg/cputlb.h); kept last: reset clears what is before it */
     CPUTLB tlb;
 } CPUX86State;
+
+/* the model (default when none was chosen) has extension feature (X86_FEAT_*) */
+static inline bool x86_cpu_has(const CPUX86State *env, int feature)
+{
+    const X86CPUModel *model = env->model ? env->model : x86_cpu_model_find(NULL);
+    return model->features >> feature & 1;
+}
+
+/* CPUID.1:ECX bits of the model's extensions (helper.c) */
+uint32_t x86_cpuid_extension_ecx(const CPUX86State *env);
 
 /* Control registers, EFER, RFLAGS (Intel SDM vol. 3A, 2.5, 2.2.1; vol. 1, 3.4.3) */
 #define CR0_PE  (1u << 0)

@@ -1,8 +1,10 @@
 #!/bin/sh
-# SSE/SSE2/SSE3/SSSE3 suite: the helpers against the host's instructions
+# SSE/SSE2/SSE3/SSSE3/SSE4 suite: the helpers against the host's instructions
 # (native unit test), then small static programs using SSE2, SSE3 and SSSE3
 # intrinsics and glibc's string functions (which pick SSSE3 variants by CPUID),
-# run natively and under quetzal-x86_64 / quetzal-i386 with outputs compared. Ends with "N passed, N failed, N skipped".
+# then every SSE4.1/SSE4.2/AES-NI/PCLMULQDQ/CRC32/MOVBE instruction under
+# -cpu max and their #UD under -cpu qemu64, run natively and under
+# quetzal-x86_64 / quetzal-i386 with outputs compared. Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-sse.XXXXXX")
@@ -104,6 +106,67 @@ for arch in x86_64 i386; do
       fi
     fi
   done
+done
+
+# 3. SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32 and MOVBE: every instruction and
+# immediate under -cpu max (which advertises them; qemu64, as QEMU's, does not)
+# against the host, and #UD exactly where the model's CPUID bit is clear
+missing=
+for feature in sse4_1 sse4_2 aes pclmulqdq movbe; do
+  grep -qw "$feature" /proc/cpuinfo || missing="$missing $feature"
+done
+for arch in x86_64 i386; do
+  emulator="$BUILD/quetzal-$arch"
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; else cflags="-m32 -msse2"; fi
+  if [ ! -x "$emulator" ]; then
+    skip "quetzal-$arch not built: SSE4 programs"
+    continue
+  fi
+  if [ -n "$missing" ]; then
+    skip "SSE4/AES programs for $arch: the host CPU lacks$missing (no oracle)"
+    continue
+  fi
+  if [ "$arch" = i386 ] && ! "$tmp/probe32" 2>/dev/null; then
+    skip "SSE4 i386 programs: this host cannot run i386 programs natively"
+    continue
+  fi
+  printf '#!/bin/sh\nexec "%s" -cpu max "$@"\n' "$emulator" > "$tmp/max-$arch"
+  chmod +x "$tmp/max-$arch"
+  if gcc -O2 -static $cflags -msse4.2 -maes -mpclmul -mmovbe -mno-red-zone \
+       -o "$tmp/sse4-$arch" "$SRC/tests/sse/guest-sse4.c" 2> "$tmp/cc.err"; then
+    for seed in 1 2 3; do
+      run_guest "sse4-$arch seed $seed (-cpu max)" "$tmp/max-$arch" "$tmp/sse4-$arch" "$seed"
+    done
+  else
+    fail "cannot build guest-sse4 for $arch: $(head -1 "$tmp/cc.err")"
+  fi
+  # glibc's string functions take their SSE4.2 variants (PCMPxSTRx) under max
+  if [ -x "$tmp/strings-$arch" ] && [ -x "$tmp/probe-$arch" ] &&
+     mask=$("$tmp/max-$arch" "$tmp/probe-$arch"); then
+    run_guest "strings-$arch seed 1 (-cpu max)" "$tmp/max-$arch" "$tmp/strings-$arch" 1
+    run_same_variants "strings-$arch seed 4 (-cpu max), emulated CPU's variants" "$mask" \
+      "$tmp/max-$arch" "$tmp/strings-$arch" 4 raw
+  fi
+  if ! gcc -O2 -static $cflags -o "$tmp/ud-$arch" "$SRC/tests/sse/guest-cpuid-ud.c" \
+       2> "$tmp/cc.err"; then
+    fail "cannot build guest-cpuid-ud for $arch: $(head -1 "$tmp/cc.err")"
+    continue
+  fi
+  # the program checks that each instruction runs exactly when CPUID has its
+  # bit; qemu64 must have none of the bits, max all of them
+  for model in qemu64 max; do
+    out=$("$emulator" -cpu "$model" "$tmp/ud-$arch" 2>&1)
+    status=$?
+    want=1
+    [ "$model" = qemu64 ] && want=0
+    if [ "$status" = 0 ] && ! echo "$out" | grep -qv "cpuid=$want ran=$want"; then
+      pass
+    else
+      fail "cpuid-ud-$arch -cpu $model (status $status)"
+      echo "$out" | grep -v "cpuid=$want ran=$want" | head -5
+    fi
+  done
+  if "$tmp/ud-$arch" > /dev/null; then pass; else fail "cpuid-ud-$arch natively"; fi
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"
