@@ -3,10 +3,11 @@
  * AESKEYGENASSIST (Intel SDM vol. 2A, and FIPS-197 for the round steps). The
  * XMM register is the AES state in column order: byte i is row i % 4 of
  * column i / 4. Hosts with AES-NI use it (chosen by the host's CPUID); the
- * portable C below gives the same results.
+ * portable C below gives the same results (SSE4_PORTABLE_ONLY: the C only, for
+ * its unit test).
  */
 #include <string.h>
-#if defined(__x86_64__) || defined(__i386__)
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(SSE4_PORTABLE_ONLY)
 #include <immintrin.h>
 #define HOST_X86 1
 #endif

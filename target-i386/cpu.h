@@ -30,6 +30,8 @@ enum {
     X86_FEAT_AES,         /* CPUID.1:ECX.AESNI[25] */
     X86_FEAT_PCLMULQDQ,   /* CPUID.1:ECX.PCLMULQDQ[1] */
     X86_FEAT_MOVBE,       /* CPUID.1:ECX.MOVBE[22] */
+    X86_FEAT_BMI1,        /* CPUID.(7,0):EBX.BMI1[3] (VEX-encoded) */
+    X86_FEAT_BMI2,        /* CPUID.(7,0):EBX.BMI2[8] */
 };
 
 typedef struct X86CPUModel {
@@ -186,8 +188,9 @@ static inline bool x86_cpu_has(const CPUX86State *env, int feature)
     return model->features >> feature & 1;
 }
 
-/* CPUID.1:ECX bits of the model's extensions (helper.c) */
+/* CPUID.1:ECX and CPUID.(7,0):EBX bits of the model's extensions (helper.c) */
 uint32_t x86_cpuid_extension_ecx(const CPUX86State *env);
+uint32_t x86_cpuid_leaf7_ebx(const CPUX86State *env);
 
 /* Control registers, EFER, RFLAGS (Intel SDM vol. 3A, 2.5, 2.2.1; vol. 1, 3.4.3) */
 #define CR0_PE  (1u << 0)

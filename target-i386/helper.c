@@ -255,6 +255,12 @@ uint32_t x86_cpuid_extension_ecx(const CPUX86State *env)
     return ecx;
 }
 
+uint32_t x86_cpuid_leaf7_ebx(const CPUX86State *env)
+{
+    return (x86_cpu_has(env, X86_FEAT_BMI1) ? 1u << 3 : 0) |
+           (x86_cpu_has(env, X86_FEAT_BMI2) ? 1u << 8 : 0);
+}
+
 static void cpuid_string(const char *text, uint32_t *a, uint32_t *b, uint32_t *c)
 {
     memcpy(a, text, 4);
@@ -289,6 +295,10 @@ void helper_cpuid(CPUX86State *env)
             x86_cpuid_extension_ecx(env);
         d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_SSE | CPUID_SSE2 |
             CPUID_FXSR | (1u << 19) /* CLFSH */;
+        break;
+    case 7:
+        /* subleaf 0: EAX = the last subleaf (0) */
+        b = (uint32_t)env->regs[R_ECX] == 0 ? x86_cpuid_leaf7_ebx(env) : 0;
         break;
     case 0x80000000:
         a = 0x80000004;

@@ -469,6 +469,7 @@ bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t ou
         return true;
     case 7:
         out[3] = sub == 0 ? (1u << 29) : 0;  /* IA32_ARCH_CAPABILITIES */
+        out[1] = sub == 0 ? x86_cpuid_leaf7_ebx(env) : 0;
         return true;
     case 0x80000000:
         out[0] = 0x80000008;

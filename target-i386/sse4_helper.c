@@ -3,11 +3,12 @@
  * sse4_helper.h). Each follows the "Operation" section of its instruction in
  * Intel SDM vol. 2 in portable C; on x86 hosts that have them, AES-NI,
  * PCLMULQDQ and CRC32 run on the host's own instructions (same results,
- * faster), chosen by the host's CPUID. Lane layout assumes a little-endian host.
+ * faster), chosen by the host's CPUID (SSE4_PORTABLE_ONLY: never, for the
+ * unit test of the C code). Lane layout assumes a little-endian host.
  */
 #include <stdbool.h>
 #include <string.h>
-#if defined(__x86_64__) || defined(__i386__)
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(SSE4_PORTABLE_ONLY)
 #include <immintrin.h>
 #define HOST_X86 1
 #endif

@@ -261,6 +261,10 @@ TCGv tcg_new64(DisasContext *s);
 bool disas_alu(DisasContext *s, unsigned b);
 bool disas_ctl(DisasContext *s, unsigned b);
 bool gen_sse(DisasContext *s, unsigned opcode);
+/* translate-vex.c: the C4/C5 just read start a VEX prefix (not LES/LDS), and
+ * the VEX instruction after it (false: #UD) */
+bool x86_is_vex(DisasContext *s);
+bool gen_vex(DisasContext *s, unsigned b);
 bool disas_sys(DisasContext *s, unsigned b);
 /* MOVS..SCAS (A4-AF) and INS/OUTS (6C-6F), with REP */
 void gen_string_insn(DisasContext *s, unsigned b);

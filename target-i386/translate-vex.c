@@ -1,0 +1,327 @@
+/*
+ * VEX-encoded instructions (Intel SDM vol. 2A, 2.3): the C4/C5 prefix decoder
+ * and a table by opcode map (0F, 0F 38, 0F 3A), opcode and implied prefix
+ * (VEX.pp) naming each instruction's generator. Today the table holds BMI1
+ * and BMI2, which work on general registers; a row names the CPUID feature it
+ * needs (#UD when the model lacks it) and whether VEX.L must be 0.
+ *
+ * C4/C5 are LES/LDS outside 64-bit mode unless the next byte's top two bits
+ * are 11 (a register ModRM, invalid for LES/LDS: SDM vol. 2A, 2.3.5); in
+ * real and virtual-8086 mode they stay LES/LDS. A VEX prefix after a 66, F2,
+ * F3, LOCK or REX prefix raises #UD (2.3.2).
+ */
+#include "target-i386/translate.h"
+#include "target-i386/bmi_helper.h"
+
+/* the fields of the VEX prefix (inverted ones already complemented) */
+typedef struct Vex {
+    unsigned map;      /* 1: 0F, 2: 0F 38, 3: 0F 3A */
+    unsigned pp;       /* implied prefix: 0 none, 1 66, 2 F3, 3 F2 */
+    unsigned l;        /* VEX.L: 256-bit vectors */
+    unsigned w;        /* VEX.W */
+    unsigned vvvv;     /* the extra register operand */
+} Vex;
+
+typedef bool VexGenerator(DisasContext *s, const Vex *v, unsigned arg);
+
+typedef struct VexOp {
+    VexGenerator *gen;
+    uint8_t arg;
+    uint8_t feature;   /* X86_FEAT_* + 1; 0: none */
+    bool l0;           /* VEX.L = 1 raises #UD (the LZ forms) */
+} VexOp;
+
+static TCGv new_i64(DisasContext *s)
+{
+    return tcg_temp_new(s->tcg, TCG_TYPE_I64);
+}
+
+/* BMI operand size: VEX.W selects 64 bits in 64-bit mode only (SDM vol. 2A,
+ * ANDN: "VEX.W1 is ignored in non-64-bit modes") */
+static int bmi_size(const DisasContext *s, const Vex *v)
+{
+    return s->code64 && v->w ? MO_64 : MO_32;
+}
+
+/* the six flags from the result: ZF, SF; CF as given (0/1); OF, AF, PF 0 */
+static void gen_bmi_flags(DisasContext *s, int ot, TCGv result, TCGv cf)
+{
+    TCGv flags = new_i64(s), t = new_i64(s);
+    tcg_gen_setcondi(s->tcg, TCG_COND_EQ, flags, result, 0);
+    tcg_gen_shli(s->tcg, flags, flags, 6);                       /* ZF */
+    tcg_gen_extract(s->tcg, t, result, (8 << ot) - 1, 1);
+    tcg_gen_shli(s->tcg, t, t, 7);                               /* SF */
+    tcg_gen_or(s->tcg, flags, flags, t);
+    tcg_gen_or(s->tcg, flags, flags, cf);
+    gen_set_eflags_cc(s, flags);
+    tcg_temp_free(s->tcg, flags);
+    tcg_temp_free(s->tcg, t);
+}
+
+/* ANDN r, vvvv, r/m (VEX.0F38 F2): NOT vvvv AND r/m; SF, ZF; CF = OF = 0 */
+static bool gen_andn(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int ot = bmi_size(s, v);
+    TCGv src = new_i64(s), other = new_i64(s);
+    (void)arg;
+    gen_ld_modrm(s, ot, src);
+    gen_ld_reg(s, ot, other, v->vvvv);
+    tcg_gen_andc(s->tcg, src, src, other);
+    gen_st_reg(s, ot, s->reg, src);
+    tcg_gen_mov(s->tcg, s->g->cc_dst, src);
+    set_cc_op(s, CC_OP_LOGICB + ot);
+    tcg_temp_free(s->tcg, src);
+    tcg_temp_free(s->tcg, other);
+    return true;
+}
+
+/* BEXTR/PDEP/PEXT through bmi_helper.c: r = helper(r/m, vvvv) for BEXTR,
+ * helper(vvvv, r/m) for PDEP/PEXT (arg 1); BEXTR sets ZF (CF = OF = 0) */
+enum { BMI_BEXTR, BMI_PDEP, BMI_PEXT };
+
+static bool gen_bmi_helper(DisasContext *s, const Vex *v, unsigned arg)
+{
+    static void *const helpers[] = { helper_bextr, helper_pdep, helper_pext };
+    int ot = bmi_size(s, v);
+    TCGv rm = new_i64(s), other = new_i64(s), result = new_i64(s);
+    gen_ld_modrm(s, ot, rm);
+    gen_ld_reg(s, ot, other, v->vvvv);
+    TCGv args[3] = { arg == BMI_BEXTR ? rm : other, arg == BMI_BEXTR ? other : rm,
+                     tcg_constant(s->tcg, TCG_TYPE_I32, 8 << ot) };
+    tcg_gen_call(s->tcg, helpers[arg], TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, result,
+                 3, args);
+    gen_st_reg(s, ot, s->reg, result);
+    if (arg == BMI_BEXTR) {
+        tcg_gen_mov(s->tcg, s->g->cc_dst, result);
+        set_cc_op(s, CC_OP_LOGICB + ot);
+    }
+    tcg_temp_free(s->tcg, rm);
+    tcg_temp_free(s->tcg, other);
+    tcg_temp_free(s->tcg, result);
+    return true;
+}
+
+/*
+ * Group 17 (VEX.0F38 F3 /1, /2, /3): BLSR, BLSMSK, BLSI vvvv, r/m. SF from
+ * the result, OF = 0; BLSR: ZF from the result, CF = source zero; BLSMSK:
+ * ZF = 0, CF = source zero; BLSI: ZF from the result, CF = source nonzero.
+ */
+static bool gen_bls(DisasContext *s, const Vex *v, unsigned arg)
+{
+    unsigned kind = (s->modrm >> 3) & 7;
+    int ot = bmi_size(s, v);
+    (void)arg;
+    if (kind < 1 || kind > 3) {
+        return false;
+    }
+    TCGv src = new_i64(s), result = new_i64(s), cf = new_i64(s);
+    gen_ld_modrm(s, ot, src);
+    if (kind == 3) {
+        tcg_gen_neg(s->tcg, result, src);
+        tcg_gen_and(s->tcg, result, result, src);
+        tcg_gen_setcondi(s->tcg, TCG_COND_NE, cf, src, 0);
+    } else {
+        tcg_gen_subi(s->tcg, result, src, 1);
+        if (kind == 1) {
+            tcg_gen_and(s->tcg, result, result, src);
+        } else {
+            tcg_gen_xor(s->tcg, result, result, src);
+        }
+        tcg_gen_setcondi(s->tcg, TCG_COND_EQ, cf, src, 0);
+    }
+    if (ot == MO_32) {
+        tcg_gen_ext32u(s->tcg, result, result);
+    }
+    gen_st_reg(s, ot, v->vvvv, result);
+    if (kind == 2) {
+        tcg_gen_ori(s->tcg, src, result, 1);     /* BLSMSK: ZF = 0 */
+        gen_bmi_flags(s, ot, src, cf);
+    } else {
+        gen_bmi_flags(s, ot, result, cf);
+    }
+    tcg_temp_free(s->tcg, src);
+    tcg_temp_free(s->tcg, result);
+    tcg_temp_free(s->tcg, cf);
+    return true;
+}
+
+/* BZHI r, r/m, vvvv (VEX.0F38 F5): r/m with the bits from index vvvv[7:0]
+ * up cleared; CF = index past the operand (then r/m unchanged); SF, ZF */
+static bool gen_bzhi(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int ot = bmi_size(s, v), bits = 8 << ot;
+    TCGv src = new_i64(s), index = new_i64(s), mask = new_i64(s), cf = new_i64(s);
+    (void)arg;
+    gen_ld_modrm(s, ot, src);
+    gen_ld_reg(s, ot, index, v->vvvv);
+    tcg_gen_andi(s->tcg, index, index, 0xff);
+    tcg_gen_setcondi(s->tcg, TCG_COND_GEU, cf, index, bits);
+    /* mask = ~(~0 << index) for index < 64, all ones otherwise */
+    tcg_gen_movi(s->tcg, mask, -1);
+    tcg_gen_shl(s->tcg, mask, mask, index);
+    tcg_gen_not(s->tcg, mask, mask);
+    tcg_gen_movcond(s->tcg, TCG_COND_GEU, mask, index, tcg_const64(s, 64),
+                    tcg_const64(s, -1), mask);
+    tcg_gen_and(s->tcg, src, src, mask);
+    gen_st_reg(s, ot, s->reg, src);
+    gen_bmi_flags(s, ot, src, cf);
+    tcg_temp_free(s->tcg, src);
+    tcg_temp_free(s->tcg, index);
+    tcg_temp_free(s->tcg, mask);
+    tcg_temp_free(s->tcg, cf);
+    return true;
+}
+
+/* MULX r_hi, vvvv_lo, r/m (VEX.F2.0F38 F6): rDX * r/m unsigned; no flags.
+ * The high half is written last, so it wins when both name one register. */
+static bool gen_mulx(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int ot = bmi_size(s, v);
+    TCGv src = new_i64(s), rdx = new_i64(s), lo = new_i64(s), hi = new_i64(s);
+    (void)arg;
+    gen_ld_modrm(s, ot, src);
+    gen_ld_reg(s, ot, rdx, R_EDX);
+    if (ot == MO_64) {
+        tcg_gen_mulu2(s->tcg, lo, hi, src, rdx);
+    } else {
+        tcg_gen_mul(s->tcg, lo, src, rdx);
+        tcg_gen_shri(s->tcg, hi, lo, 32);
+    }
+    gen_st_reg(s, ot, v->vvvv, lo);
+    gen_st_reg(s, ot, s->reg, hi);
+    tcg_temp_free(s->tcg, src);
+    tcg_temp_free(s->tcg, rdx);
+    tcg_temp_free(s->tcg, lo);
+    tcg_temp_free(s->tcg, hi);
+    return true;
+}
+
+/* SHLX/SHRX/SARX r, r/m, vvvv (VEX.66/F2/F3.0F38 F7): the count is vvvv
+ * masked to the operand size; no flags */
+enum { BMI_SHL, BMI_SHR, BMI_SAR };
+
+static bool gen_shiftx(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int ot = bmi_size(s, v);
+    TCGv src = new_i64(s), count = new_i64(s);
+    gen_ld_modrm(s, ot, src);
+    gen_ld_reg(s, ot, count, v->vvvv);
+    tcg_gen_andi(s->tcg, count, count, (8 << ot) - 1);
+    if (arg == BMI_SHL) {
+        tcg_gen_shl(s->tcg, src, src, count);
+    } else if (arg == BMI_SHR) {
+        tcg_gen_shr(s->tcg, src, src, count);
+    } else {
+        if (ot == MO_32) {
+            tcg_gen_ext32s(s->tcg, src, src);
+        }
+        tcg_gen_sar(s->tcg, src, src, count);
+    }
+    gen_st_reg(s, ot, s->reg, src);
+    tcg_temp_free(s->tcg, src);
+    tcg_temp_free(s->tcg, count);
+    return true;
+}
+
+/* RORX r, r/m, imm8 (VEX.F2.0F3A F0): rotate right by imm8 masked to the
+ * operand size; no flags */
+static bool gen_rorx(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int ot = bmi_size(s, v);
+    TCGv src = new_i64(s);
+    (void)arg;
+    s->rip_offset = 1;
+    gen_ld_modrm(s, ot, src);
+    unsigned count = x86_ldub_code(s) & ((8u << ot) - 1);
+    if (ot == MO_64) {
+        tcg_gen_rotri(s->tcg, src, src, count);
+    } else {
+        tcg_gen_deposit(s->tcg, src, src, src, 32, 32);
+        tcg_gen_shri(s->tcg, src, src, count);
+    }
+    gen_st_reg(s, ot, s->reg, src);
+    tcg_temp_free(s->tcg, src);
+    return true;
+}
+
+/* --- the table: [map][opcode][pp] --- */
+
+#define BMI(gen, arg, feature) { gen, arg, (feature) + 1, true }
+
+static const VexOp vex_table[4][256][4] = {
+    [2] = {
+        [0xf2] = { [0] = BMI(gen_andn, 0, X86_FEAT_BMI1) },
+        [0xf3] = { [0] = BMI(gen_bls, 0, X86_FEAT_BMI1) },
+        [0xf5] = { [0] = BMI(gen_bzhi, 0, X86_FEAT_BMI2),
+                   [2] = BMI(gen_bmi_helper, BMI_PEXT, X86_FEAT_BMI2),
+                   [3] = BMI(gen_bmi_helper, BMI_PDEP, X86_FEAT_BMI2) },
+        [0xf6] = { [3] = BMI(gen_mulx, 0, X86_FEAT_BMI2) },
+        [0xf7] = { [0] = BMI(gen_bmi_helper, BMI_BEXTR, X86_FEAT_BMI1),
+                   [1] = BMI(gen_shiftx, BMI_SHL, X86_FEAT_BMI2),
+                   [2] = BMI(gen_shiftx, BMI_SAR, X86_FEAT_BMI2),
+                   [3] = BMI(gen_shiftx, BMI_SHR, X86_FEAT_BMI2) },
+    },
+    [3] = {
+        [0xf0] = { [3] = BMI(gen_rorx, 0, X86_FEAT_BMI2) },
+    },
+};
+
+bool x86_is_vex(DisasContext *s)
+{
+    uint8_t next;
+    if (s->sys && (!s->pe || s->vm86)) {
+        return false;
+    }
+    return s->code64 || (x86_peek_code(s, &next) && (next & 0xc0) == 0xc0);
+}
+
+/* reads the rest of the prefix (b is C4 or C5) into v and the REX fields */
+static void decode_vex_prefix(DisasContext *s, unsigned b, Vex *v)
+{
+    unsigned byte1 = x86_ldub_code(s), last = byte1;
+    int r = !(byte1 & 0x80), x = 0, bb = 0;
+    v->map = 1;
+    v->w = 0;
+    if (b == 0xc4) {
+        x = !(byte1 & 0x40);
+        bb = !(byte1 & 0x20);
+        v->map = byte1 & 0x1f;
+        last = x86_ldub_code(s);
+        v->w = last >> 7;
+    }
+    v->vvvv = (~last >> 3) & 15;
+    v->l = (last >> 2) & 1;
+    v->pp = last & 3;
+    if (!s->code64) {
+        /* R and X are the LES/LDS ModRM bits (always 1 here), B is ignored,
+         * and only eight registers exist */
+        r = x = bb = 0;
+        v->vvvv &= 7;
+    }
+    s->rex_r = r << 3;
+    s->rex_x = x << 3;
+    s->rex_b = bb << 3;
+    s->rex_w = s->code64 ? (int)v->w : 0;
+}
+
+bool gen_vex(DisasContext *s, unsigned b)
+{
+    Vex v;
+    if (s->prefix & (PREFIX_LOCK | PREFIX_DATA | PREFIX_REPZ | PREFIX_REPNZ | PREFIX_REX)) {
+        return false;
+    }
+    decode_vex_prefix(s, b, &v);
+    unsigned opcode = x86_ldub_code(s);
+    if (s->fetch_fault || v.map < 1 || v.map > 3) {
+        return false;
+    }
+    const VexOp *op = &vex_table[v.map][opcode][v.pp];
+    if (!op->gen || (op->l0 && v.l)) {
+        return false;
+    }
+    if (op->feature && !x86_cpu_has(s->env, op->feature - 1)) {
+        return false;
+    }
+    x86_decode_modrm(s);
+    return op->gen(s, &v, op->arg);
+}
