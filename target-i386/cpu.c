@@ -71,7 +71,10 @@ static const X86CPUModel cpu_models[] = {
     { "qemu64", "AuthenticAMD", 0x00060fb1, "Quetzal Virtual CPU (qemu64)", 0 },
     /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID figure 3-6) */
     { "quetzal", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU", X86_FEATURES_ALL },
-    { "max", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU", X86_FEATURES_ALL },
+    /* AMD family 6, model 6, stepping 3, as QEMU's TCG "max": glibc reads the
+     * feature leaves only for the vendors it knows (an unknown vendor gets no
+     * CPUID.1 features and ld.so refuses libc as above the CPU's ISA level) */
+    { "max", "AuthenticAMD", 0x00000663, "Quetzal Virtual CPU (max)", X86_FEATURES_ALL },
     { "base", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
 };
 

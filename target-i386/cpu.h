@@ -13,11 +13,13 @@
 #include "accel/tcg/cputlb.h"
 
 /*
- * A CPU model (-cpu NAME): the identity CPUID reports. Every model advertises
- * the same features, those the emulator implements (no model claims more).
- * qemu64, as QEMU's default, is an AMD vendor and family 15 (QEMU's signature),
- * so guests take the same vendor paths as under QEMU; quetzal and max report
- * our own vendor, which Linux runs with its generic code.
+ * A CPU model (-cpu NAME): the identity CPUID reports and the instruction-set
+ * extensions it has (features). qemu64, as QEMU's default, is an AMD vendor
+ * and family 15 (QEMU's signature) with QEMU's qemu64 features, so guests take
+ * the same vendor paths as under QEMU; max is AMD family 6 as QEMU's TCG max,
+ * with every extension implemented; quetzal reports our own vendor (which
+ * Linux runs with its generic code, but glibc reads no features of) with the
+ * same extensions.
  */
 /*
  * Instruction-set extensions beyond what every model has (SSE..SSSE3, POPCNT,
