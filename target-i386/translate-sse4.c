@@ -1,11 +1,12 @@
 /*
- * SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32 and MOVBE translator: the 0F 38 and
+ * SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32, MOVBE and ADX translator: the 0F 38 and
  * 0F 3A rows after SSSE3's (Intel SDM vol. 2, opcode map tables A-4 and A-5),
  * looked up by translate-sse.c (see translate-sse.h). Each entry names the
  * CPUID feature it belongs to; a model without it raises #UD.
  *
  * The blends with XMM0 as the mask (PBLENDVB/BLENDVPS/BLENDVPD), PTEST, the
- * extracts and inserts, CRC32's operand handling and MOVBE are inline IR; the
+ * extracts and inserts, CRC32's operand handling, MOVBE and ADCX/ADOX are
+ * inline IR; the
  * rest calls sse4_helper.c (integer, AES, PCLMULQDQ, PCMPxSTRx) or
  * sse_helper.c (ROUNDxx, DPPS/DPPD, which use MXCSR).
  */
@@ -260,6 +261,44 @@ static bool gen_movbe(DisasContext *s, const SSEOp *op)
     return true;
 }
 
+/*
+ * ADCX r, r/m (66 0F 38 F6, op->arg 0) and ADOX (F3 0F 38 F6, op->arg 1):
+ * unsigned add with carry in and out through CF (ADCX) or OF (ADOX), the
+ * other flags unchanged (SDM vol. 2A, ADCX). 32-bit unless REX.W (the 66 is
+ * the mandatory prefix, not an operand size).
+ */
+static bool gen_adx(DisasContext *s, const SSEOp *op)
+{
+    int size = s->rex_w ? MO_64 : MO_32, flag_bit = op->arg ? 11 : 0;
+    TCGv flags = new_i64(s), carry = new_i64(s), a = new_i64(s), b = new_i64(s);
+    gen_ld_modrm(s, size, b);
+    gen_ld_reg(s, size, a, s->reg);
+    gen_compute_eflags(s, flags);
+    tcg_gen_extract(s->tcg, carry, flags, flag_bit, 1);
+    if (size == MO_64) {
+        /* carry out of a + b + c: (a + b < a) or (a + b + c < a + b) */
+        TCGv partial = new_i64(s);
+        tcg_gen_add(s->tcg, partial, a, b);
+        tcg_gen_setcond(s->tcg, TCG_COND_LTU, a, partial, a);
+        tcg_gen_add(s->tcg, b, partial, carry);
+        tcg_gen_setcond(s->tcg, TCG_COND_LTU, carry, b, partial);
+        tcg_gen_or(s->tcg, carry, carry, a);
+        tcg_temp_free(s->tcg, partial);
+    } else {
+        tcg_gen_add(s->tcg, b, b, a);
+        tcg_gen_add(s->tcg, b, b, carry);
+        tcg_gen_extract(s->tcg, carry, b, 32, 1);
+    }
+    gen_st_reg(s, size, s->reg, b);
+    tcg_gen_andi(s->tcg, flags, flags, ~(int64_t)(1 << flag_bit));
+    tcg_gen_shli(s->tcg, carry, carry, flag_bit);
+    tcg_gen_or(s->tcg, flags, flags, carry);
+    gen_set_eflags_cc(s, flags);
+    free_temps(s, flags, carry);
+    free_temps(s, a, b);
+    return true;
+}
+
 /* --- the tables: 66-prefixed unless noted --- */
 
 #define ENTRY(gen, helper, mem, arg, feature) \
@@ -317,6 +356,8 @@ static const SSEOp sse4_table_0f38[256][PREFIX_INDEX_COUNT] = {
     [0xdf] = AES(gen_int_helper, aesdeclast),
     [0xf0] = MOVBE_CRC32(0, 1),
     [0xf1] = MOVBE_CRC32(1, 0),
+    [0xf6] = { [PREFIX_INDEX_66] = ENTRY(gen_adx, NULL, MEM_NONE, 0, X86_FEAT_ADX),    /* ADCX */
+               [PREFIX_INDEX_F3] = ENTRY(gen_adx, NULL, MEM_NONE, 1, X86_FEAT_ADX) },  /* ADOX */
 };
 
 static const SSEOp sse4_table_0f3a[256][PREFIX_INDEX_COUNT] = {

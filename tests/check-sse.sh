@@ -2,7 +2,7 @@
 # SSE/SSE2/SSE3/SSSE3/SSE4 suite: the helpers against the host's instructions
 # (native unit test), then small static programs using SSE2, SSE3 and SSSE3
 # intrinsics and glibc's string functions (which pick SSSE3 variants by CPUID),
-# then every SSE4.1/SSE4.2/AES-NI/PCLMULQDQ/CRC32/MOVBE/BMI1/BMI2 instruction under
+# then every SSE4.1/SSE4.2/AES-NI/PCLMULQDQ/CRC32/MOVBE/BMI1/BMI2/ADX instruction under
 # -cpu max and their #UD under -cpu qemu64, run natively and under
 # quetzal-x86_64 / quetzal-i386 with outputs compared. Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
@@ -128,11 +128,11 @@ for arch in x86_64 i386; do
   done
 done
 
-# 3. SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32, MOVBE, BMI1/BMI2: every instruction and
+# 3. SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32, MOVBE, BMI1/BMI2, ADX: every instruction and
 # immediate under -cpu max (which advertises them; qemu64, as QEMU's, does not)
 # against the host, and #UD exactly where the model's CPUID bit is clear
 missing=
-for feature in sse4_1 sse4_2 aes pclmulqdq movbe bmi1 bmi2; do
+for feature in sse4_1 sse4_2 aes pclmulqdq movbe bmi1 bmi2 adx; do
   grep -qw "$feature" /proc/cpuinfo || missing="$missing $feature"
 done
 for arch in x86_64 i386; do
@@ -160,7 +160,7 @@ for arch in x86_64 i386; do
   else
     fail "cannot build guest-sse4 for $arch: $(head -1 "$tmp/cc.err")"
   fi
-  if gcc -O2 -static $cflags -mbmi -mbmi2 -mno-red-zone -o "$tmp/bmi-$arch" \
+  if gcc -O2 -static $cflags -mbmi -mbmi2 -madx -mno-red-zone -o "$tmp/bmi-$arch" \
        "$SRC/tests/sse/guest-bmi.c" 2> "$tmp/cc.err"; then
     for seed in 1 2; do
       run_guest "bmi-$arch seed $seed (-cpu max)" "$tmp/max-$arch" "$tmp/bmi-$arch" "$seed"

@@ -1,12 +1,13 @@
 /*
  * Guest program for the SSE suite: the BMI1 and BMI2 instructions (ANDN,
  * BEXTR, BLSI, BLSMSK, BLSR, BZHI, MULX, PDEP, PEXT, RORX, SARX, SHLX, SHRX;
- * VEX-encoded, Intel SDM vol. 2) on random and boundary operands (0, 1, all
+ * VEX-encoded, Intel SDM vol. 2) and ADX's ADCX/ADOX (chained twice, so the
+ * carry out feeds the next) on random and boundary operands (0, 1, all
  * ones, the sign bit, counts and indexes 0-255), 32- and 64-bit, register and
  * memory forms, with random flags before. Each folds the registers and the
  * flags the SDM defines for it (all six for those that leave flags alone) into
  * a hash; one line per instruction. Run natively and under the emulator:
- * outputs must match. Build with -mbmi -mbmi2 -mno-red-zone.
+ * outputs must match. Build with -mbmi -mbmi2 -madx -mno-red-zone.
  * Usage: guest-bmi SEED [verbose]
  */
 #include <stdint.h>
@@ -89,6 +90,8 @@ DEFINE(rorx32, "rorx $13, %%esi, %%eax", "rorx $31, %[m], %%eax")
 DEFINE(sarx32, "sarx %%ecx, %%esi, %%eax", "sarx %%ecx, %[m], %%eax")
 DEFINE(shlx32, "shlx %%ecx, %%esi, %%eax", "shlx %%ecx, %[m], %%eax")
 DEFINE(shrx32, "shrx %%ecx, %%esi, %%eax", "shrx %%ecx, %[m], %%eax")
+DEFINE(adcx32, "adcx %%esi, %%eax\n\tadcx %%ecx, %%edx", "adcx %[m], %%eax\n\tadcx %%ecx, %%eax")
+DEFINE(adox32, "adox %%esi, %%eax\n\tadox %%ecx, %%edx", "adox %[m], %%eax\n\tadox %%ecx, %%eax")
 #ifdef __x86_64__
 DEFINE(andn64, "andn %%rsi, %%rcx, %%rax", "andn %[m], %%rcx, %%rax")
 DEFINE(bextr64, "bextr %%rcx, %%rsi, %%rax", "bextr %%rcx, %[m], %%rax")
@@ -104,6 +107,8 @@ DEFINE(rorx64, "rorx $45, %%rsi, %%rax", "rorx $1, %[m], %%rax")
 DEFINE(sarx64, "sarx %%rcx, %%rsi, %%rax", "sarx %%rcx, %[m], %%rax")
 DEFINE(shlx64, "shlx %%rcx, %%rsi, %%rax", "shlx %%rcx, %[m], %%rax")
 DEFINE(shrx64, "shrx %%rcx, %%rsi, %%rax", "shrx %%rcx, %[m], %%rax")
+DEFINE(adcx64, "adcx %%rsi, %%rax\n\tadcx %%rcx, %%rdx", "adcx %[m], %%rax\n\tadcx %%rcx, %%rax")
+DEFINE(adox64, "adox %%rsi, %%rax\n\tadox %%rcx, %%rdx", "adox %[m], %%rax\n\tadox %%rcx, %%rax")
 /* r8-r15 through VEX.R/B/vvvv: ANDN r9, r10, r11 */
 DEFINE(andn64high, "mov %%rsi, %%r11\n\tmov %%rcx, %%r10\n\tandn %%r11, %%r10, %%r9\n\t"
                    "mov %%r9, %%rax", "mov %%rcx, %%r10\n\tandn %[m], %%r10, %%r9\n\t"
@@ -127,12 +132,14 @@ static const Insn insns[] = {
     { "mulx32", mulx32, ALL }, { "mulx32same", mulx32same, ALL }, { "pdep32", pdep32, ALL },
     { "pext32", pext32, ALL }, { "rorx32", rorx32, ALL }, { "sarx32", sarx32, ALL },
     { "shlx32", shlx32, ALL }, { "shrx32", shrx32, ALL },
+    { "adcx32", adcx32, ALL }, { "adox32", adox32, ALL },
 #ifdef __x86_64__
     { "andn64", andn64, ZSCO }, { "bextr64", bextr64, ZCO }, { "blsi64", blsi64, ZSCO },
     { "blsmsk64", blsmsk64, ZSCO }, { "blsr64", blsr64, ZSCO }, { "bzhi64", bzhi64, ZSCO },
     { "mulx64", mulx64, ALL }, { "mulx64same", mulx64same, ALL }, { "pdep64", pdep64, ALL },
     { "pext64", pext64, ALL }, { "rorx64", rorx64, ALL }, { "sarx64", sarx64, ALL },
     { "shlx64", shlx64, ALL }, { "shrx64", shrx64, ALL }, { "andn64high", andn64high, ZSCO },
+    { "adcx64", adcx64, ALL }, { "adox64", adox64, ALL },
 #endif
 };
 
