@@ -160,6 +160,18 @@ for arch in x86_64 i386; do
   else
     fail "cannot build guest-sse4 for $arch: $(head -1 "$tmp/cc.err")"
   fi
+  # faults (alignment, #UD forms, unmasked #XM): one process per case
+  if gcc -O2 -static $cflags -o "$tmp/faults4-$arch" "$SRC/tests/sse/guest-faults-sse4.c" \
+       2> "$tmp/cc.err"; then
+    case_number=0
+    while "$tmp/faults4-$arch" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
+      run_guest "faults-sse4-$arch case $case_number (-cpu max)" "$tmp/max-$arch" \
+        "$tmp/faults4-$arch" "$case_number"
+      case_number=$((case_number + 1))
+    done
+  else
+    fail "cannot build guest-faults-sse4 for $arch: $(head -1 "$tmp/cc.err")"
+  fi
   if gcc -O2 -static $cflags -mbmi -mbmi2 -madx -mno-red-zone -o "$tmp/bmi-$arch" \
        "$SRC/tests/sse/guest-bmi.c" 2> "$tmp/cc.err"; then
     for seed in 1 2; do
