@@ -59,17 +59,10 @@ EXTEND(pmovzxdq, q, uint64_t, l, uint32_t, 2)
         } \
     }
 
-LANEWISE(pmulld, l, int32_t, 4, (uint32_t)((int64_t)a * b))
-LANEWISE(pcmpeqq, q, uint64_t, 2, a == b ? UINT64_MAX : 0)
-LANEWISE(pcmpgtq, q, int64_t, 2, a > b ? UINT64_MAX : 0)
 LANEWISE(pminsb, b, int8_t, 16, (uint8_t)(a < b ? a : b))
-LANEWISE(pminsd, l, int32_t, 4, (uint32_t)(a < b ? a : b))
 LANEWISE(pminuw, w, uint16_t, 8, a < b ? a : b)
-LANEWISE(pminud, l, uint32_t, 4, a < b ? a : b)
 LANEWISE(pmaxsb, b, int8_t, 16, (uint8_t)(a > b ? a : b))
-LANEWISE(pmaxsd, l, int32_t, 4, (uint32_t)(a > b ? a : b))
 LANEWISE(pmaxuw, w, uint16_t, 8, a > b ? a : b)
-LANEWISE(pmaxud, l, uint32_t, 4, a > b ? a : b)
 
 /* PMULDQ: signed products of the even doublewords */
 void helper_pmuldq(XMMReg *d, uint64_t lo, uint64_t hi)
@@ -108,37 +101,7 @@ void helper_phminposuw(XMMReg *d, uint64_t lo, uint64_t hi)
     d->q[1] = 0;
 }
 
-/* --- blends and inserts with an immediate --- */
-
-void helper_blendps(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
-{
-    XMMReg s = xmm(lo, hi);
-    for (int i = 0; i < 4; i++) {
-        if (imm >> i & 1) {
-            d->l[i] = s.l[i];
-        }
-    }
-}
-
-void helper_blendpd(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
-{
-    XMMReg s = xmm(lo, hi);
-    for (int i = 0; i < 2; i++) {
-        if (imm >> i & 1) {
-            d->q[i] = s.q[i];
-        }
-    }
-}
-
-void helper_pblendw(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
-{
-    XMMReg s = xmm(lo, hi);
-    for (int i = 0; i < 8; i++) {
-        if (imm >> i & 1) {
-            d->w[i] = s.w[i];
-        }
-    }
-}
+/* --- inserts and sums with an immediate --- */
 
 /* INSERTPS: source single imm[7:6] (the translator clears those bits for a
  * memory operand, whose single is in lane 0) into lane imm[5:4], then the

@@ -12,12 +12,12 @@
 #include <stdint.h>
 #include "target-i386/cpu.h"
 
-/* d = op(d, s) */
+/* d = op(d, s) (the blends, PCMPEQQ/PCMPGTQ, PMULLD and the doubleword min/max
+ * are inline IR in translate-sse4.c) */
 #define SSE4_INT_HELPERS(X) \
     X(pmovsxbw) X(pmovsxbd) X(pmovsxbq) X(pmovsxwd) X(pmovsxwq) X(pmovsxdq) \
     X(pmovzxbw) X(pmovzxbd) X(pmovzxbq) X(pmovzxwd) X(pmovzxwq) X(pmovzxdq) \
-    X(pmuldq) X(pmulld) X(pcmpeqq) X(pcmpgtq) X(packusdw) \
-    X(pminsb) X(pminsd) X(pminuw) X(pminud) X(pmaxsb) X(pmaxsd) X(pmaxuw) X(pmaxud) \
+    X(pmuldq) X(packusdw) X(pminsb) X(pminuw) X(pmaxsb) X(pmaxuw) \
     X(phminposuw) \
     X(aesenc) X(aesenclast) X(aesdec) X(aesdeclast) X(aesimc)
 
@@ -27,7 +27,7 @@ SSE4_INT_HELPERS(SSE4_DECLARE_INT)
 
 /* d = op(d, s, imm8) */
 #define SSE4_IMM_HELPERS(X) \
-    X(blendps) X(blendpd) X(pblendw) X(insertps) X(mpsadbw) X(pclmulqdq) \
+    X(insertps) X(mpsadbw) X(pclmulqdq) \
     X(aeskeygenassist)
 
 #define SSE4_DECLARE_IMM(name) \

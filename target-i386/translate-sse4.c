@@ -4,11 +4,10 @@
  * looked up by translate-sse.c (see translate-sse.h). Each entry names the
  * CPUID feature it belongs to; a model without it raises #UD.
  *
- * The blends with XMM0 as the mask (PBLENDVB/BLENDVPS/BLENDVPD), PTEST, the
+ * The blends, PTEST, PCMPEQQ/PCMPGTQ, the doubleword min/max and PMULLD, the
  * extracts and inserts, CRC32's operand handling, MOVBE and ADCX/ADOX are
- * inline IR; the
- * rest calls sse4_helper.c (integer, AES, PCLMULQDQ, PCMPxSTRx) or
- * sse_helper.c (ROUNDxx, DPPS/DPPD, which use MXCSR).
+ * inline IR; the rest calls sse4_helper.c (integer, AES, PCLMULQDQ,
+ * PCMPxSTRx) or sse_helper.c (ROUNDxx, DPPS/DPPD, which use MXCSR).
  */
 #include "target-i386/translate-sse.h"
 #include "target-i386/sse_helper.h"
@@ -299,6 +298,104 @@ static bool gen_adx(DisasContext *s, const SSEOp *op)
     return true;
 }
 
+/*
+ * Inline forms of the integer operations compilers emit most in vectorised
+ * loops.
+ *
+ * BLENDPS/BLENDPD/PBLENDW xmm1, xmm2/m128, imm8 (66 0F 3A 0C/0D/0E): the
+ * source's lanes where imm8 has a one, op->arg the lane width. With imm8
+ * known, each half is the destination, the source, or a constant-mask mix.
+ */
+static bool gen_blend_imm(DisasContext *s, const SSEOp *op)
+{
+    unsigned lane_bits = op->arg, per_half = 64 / lane_bits;
+    uint64_t lane_ones = lane_bits == 64 ? UINT64_MAX : (1ull << lane_bits) - 1;
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    s->rip_offset = 1;
+    gen_load_source(s, op, lo, hi);
+    unsigned imm = x86_ldub_code(s);
+    for (unsigned half = 0; half < 2; half++) {
+        TCGv src = half ? hi : lo;
+        uint64_t mask = 0;
+        for (unsigned i = 0; i < per_half; i++) {
+            mask |= (imm >> (half * per_half + i) & 1) ? lane_ones << (i * lane_bits) : 0;
+        }
+        if (mask == 0) {
+            continue;
+        }
+        if (mask != UINT64_MAX) {
+            gen_load_xmm_half(s, d, s->reg, half);
+            tcg_gen_xor(s->tcg, src, src, d);
+            tcg_gen_andi(s->tcg, src, src, (int64_t)mask);
+            tcg_gen_xor(s->tcg, src, src, d);
+        }
+        gen_store_xmm_half(s, src, s->reg, half);
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return true;
+}
+
+/* doubleword lane operations done inline, two lanes per half (op->arg) */
+enum { DWORD_MINS, DWORD_MAXS, DWORD_MINU, DWORD_MAXU, DWORD_MULL };
+
+static void gen_dword_lane(DisasContext *s, unsigned kind, TCGv r, TCGv a, TCGv b)
+{
+    static const TCGCond conds[] = {
+        [DWORD_MINS] = TCG_COND_LT, [DWORD_MAXS] = TCG_COND_GT,
+        [DWORD_MINU] = TCG_COND_LTU, [DWORD_MAXU] = TCG_COND_GTU,
+    };
+    if (kind == DWORD_MULL) {
+        tcg_gen_mul(s->tcg, r, a, b);
+    } else {
+        tcg_gen_movcond(s->tcg, conds[kind], r, a, b, a, b);
+    }
+}
+
+/* PMINSD/PMAXSD/PMINUD/PMAXUD/PMULLD xmm1, xmm2/m128 (66 0F 38 39/3D/3B/3F/40) */
+static bool gen_dword_lanes(DisasContext *s, const SSEOp *op)
+{
+    bool sign = op->arg == DWORD_MINS || op->arg == DWORD_MAXS;
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    TCGv a = new_i64(s), b = new_i64(s), r = new_i64(s);
+    gen_load_source(s, op, lo, hi);
+    for (unsigned half = 0; half < 2; half++) {
+        gen_load_xmm_half(s, d, s->reg, half);
+        for (unsigned lane = 0; lane < 2; lane++) {
+            if (sign) {
+                tcg_gen_sextract(s->tcg, a, d, lane * 32, 32);
+                tcg_gen_sextract(s->tcg, b, half ? hi : lo, lane * 32, 32);
+            } else {
+                tcg_gen_extract(s->tcg, a, d, lane * 32, 32);
+                tcg_gen_extract(s->tcg, b, half ? hi : lo, lane * 32, 32);
+            }
+            gen_dword_lane(s, op->arg, r, a, b);
+            tcg_gen_deposit(s->tcg, d, d, r, lane * 32, 32);
+        }
+        gen_store_xmm_half(s, d, s->reg, half);
+    }
+    free_temps(s, lo, hi);
+    free_temps(s, d, a);
+    free_temps(s, b, r);
+    return true;
+}
+
+/* PCMPEQQ/PCMPGTQ xmm1, xmm2/m128 (66 0F 38 29/37): op->arg the condition */
+static bool gen_pcmpq(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), d = new_i64(s);
+    gen_load_source(s, op, lo, hi);
+    for (unsigned half = 0; half < 2; half++) {
+        gen_load_xmm_half(s, d, s->reg, half);
+        tcg_gen_setcond(s->tcg, (TCGCond)op->arg, d, d, half ? hi : lo);
+        tcg_gen_neg(s->tcg, d, d);
+        gen_store_xmm_half(s, d, s->reg, half);
+    }
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, d);
+    return true;
+}
+
 /* --- the tables: 66-prefixed unless noted --- */
 
 #define ENTRY(gen, helper, mem, arg, feature) \
@@ -329,7 +426,7 @@ static const SSEOp sse4_table_0f38[256][PREFIX_INDEX_COUNT] = {
     [0x24] = INT41(pmovsxwq, MEM_32),
     [0x25] = INT41(pmovsxdq, MEM_64),
     [0x28] = INT41(pmuldq, MEM_128_ALIGNED),
-    [0x29] = INT41(pcmpeqq, MEM_128_ALIGNED),
+    [0x29] = GEN41(gen_pcmpq, MEM_128_ALIGNED, TCG_COND_EQ),       /* PCMPEQQ */
     [0x2a] = GEN41(gen_movntdqa, MEM_128_ALIGNED, 0),
     [0x2b] = INT41(packusdw, MEM_128_ALIGNED),
     [0x30] = INT41(pmovzxbw, MEM_64),
@@ -338,16 +435,16 @@ static const SSEOp sse4_table_0f38[256][PREFIX_INDEX_COUNT] = {
     [0x33] = INT41(pmovzxwd, MEM_64),
     [0x34] = INT41(pmovzxwq, MEM_32),
     [0x35] = INT41(pmovzxdq, MEM_64),
-    [0x37] = P66(ENTRY(gen_int_helper, helper_pcmpgtq, MEM_128_ALIGNED, 0, X86_FEAT_SSE42)),
+    [0x37] = P66(ENTRY(gen_pcmpq, NULL, MEM_128_ALIGNED, TCG_COND_GT, X86_FEAT_SSE42)),
     [0x38] = INT41(pminsb, MEM_128_ALIGNED),
-    [0x39] = INT41(pminsd, MEM_128_ALIGNED),
+    [0x39] = GEN41(gen_dword_lanes, MEM_128_ALIGNED, DWORD_MINS),  /* PMINSD */
     [0x3a] = INT41(pminuw, MEM_128_ALIGNED),
-    [0x3b] = INT41(pminud, MEM_128_ALIGNED),
+    [0x3b] = GEN41(gen_dword_lanes, MEM_128_ALIGNED, DWORD_MINU),  /* PMINUD */
     [0x3c] = INT41(pmaxsb, MEM_128_ALIGNED),
-    [0x3d] = INT41(pmaxsd, MEM_128_ALIGNED),
+    [0x3d] = GEN41(gen_dword_lanes, MEM_128_ALIGNED, DWORD_MAXS),  /* PMAXSD */
     [0x3e] = INT41(pmaxuw, MEM_128_ALIGNED),
-    [0x3f] = INT41(pmaxud, MEM_128_ALIGNED),
-    [0x40] = INT41(pmulld, MEM_128_ALIGNED),
+    [0x3f] = GEN41(gen_dword_lanes, MEM_128_ALIGNED, DWORD_MAXU),  /* PMAXUD */
+    [0x40] = GEN41(gen_dword_lanes, MEM_128_ALIGNED, DWORD_MULL),  /* PMULLD */
     [0x41] = INT41(phminposuw, MEM_128_ALIGNED),
     [0xdb] = AES(gen_int_helper, aesimc),
     [0xdc] = AES(gen_int_helper, aesenc),
@@ -365,9 +462,9 @@ static const SSEOp sse4_table_0f3a[256][PREFIX_INDEX_COUNT] = {
     [0x09] = FLOAT41(roundpd, MEM_128_ALIGNED),
     [0x0a] = FLOAT41(roundss, MEM_32),
     [0x0b] = FLOAT41(roundsd, MEM_64),
-    [0x0c] = IMM41(blendps),
-    [0x0d] = IMM41(blendpd),
-    [0x0e] = IMM41(pblendw),
+    [0x0c] = GEN41(gen_blend_imm, MEM_128_ALIGNED, 32),            /* BLENDPS */
+    [0x0d] = GEN41(gen_blend_imm, MEM_128_ALIGNED, 64),            /* BLENDPD */
+    [0x0e] = GEN41(gen_blend_imm, MEM_128_ALIGNED, 16),            /* PBLENDW */
     [0x14] = GEN41(gen_extract, MEM_NONE, LANE_B),               /* PEXTRB */
     [0x15] = GEN41(gen_extract, MEM_NONE, LANE_W),               /* PEXTRW */
     [0x16] = GEN41(gen_extract, MEM_NONE, LANE_D_OR_Q),          /* PEXTRD/Q */
