@@ -2,7 +2,7 @@ cpu-obj += target-i386/translate.o target-i386/translate-alu.o target-i386/trans
 cpu-obj += target-i386/translate-sys.o
 cpu-obj += target-i386/translate-sse.o target-i386/cc_helper.o target-i386/helper.o
 cpu-obj += target-i386/translate-sse4.o target-i386/sse4_helper.o target-i386/aes_helper.o
-cpu-obj += target-i386/translate-vex.o target-i386/bmi_helper.o
+cpu-obj += target-i386/translate-vex.o target-i386/bmi_helper.o target-i386/sha_helper.o
 cpu-obj += target-i386/cpu.o target-i386/disas.o
 # system mode: paging, segments and interrupts, privileged instructions
 cpu-obj += target-i386/mmu.o target-i386/seg_helper.o target-i386/misc_helper.o

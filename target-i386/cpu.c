@@ -64,7 +64,8 @@ static void reset_segment(SegmentCache *sc, uint32_t selector, uint64_t base, ui
 #define X86_FEATURES_ALL ((1u << X86_FEAT_SSE41) | (1u << X86_FEAT_SSE42) | \
                           (1u << X86_FEAT_AES) | (1u << X86_FEAT_PCLMULQDQ) | \
                           (1u << X86_FEAT_MOVBE) | (1u << X86_FEAT_BMI1) | \
-                          (1u << X86_FEAT_BMI2) | (1u << X86_FEAT_ADX))
+                          (1u << X86_FEAT_BMI2) | (1u << X86_FEAT_ADX) | \
+                          (1u << X86_FEAT_SHA))
 
 static const X86CPUModel cpu_models[] = {
     /* family 15, model 107, stepping 1: QEMU's qemu64 */

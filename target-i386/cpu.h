@@ -35,6 +35,7 @@ enum {
     X86_FEAT_BMI1,        /* CPUID.(7,0):EBX.BMI1[3] (VEX-encoded) */
     X86_FEAT_BMI2,        /* CPUID.(7,0):EBX.BMI2[8] */
     X86_FEAT_ADX,         /* CPUID.(7,0):EBX.ADX[19] (ADCX, ADOX) */
+    X86_FEAT_SHA,         /* CPUID.(7,0):EBX.SHA[29] */
 };
 
 typedef struct X86CPUModel {

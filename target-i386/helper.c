@@ -259,7 +259,8 @@ uint32_t x86_cpuid_leaf7_ebx(const CPUX86State *env)
 {
     return (x86_cpu_has(env, X86_FEAT_BMI1) ? 1u << 3 : 0) |
            (x86_cpu_has(env, X86_FEAT_BMI2) ? 1u << 8 : 0) |
-           (x86_cpu_has(env, X86_FEAT_ADX) ? 1u << 19 : 0);
+           (x86_cpu_has(env, X86_FEAT_ADX) ? 1u << 19 : 0) |
+           (x86_cpu_has(env, X86_FEAT_SHA) ? 1u << 29 : 0);
 }
 
 static void cpuid_string(const char *text, uint32_t *a, uint32_t *b, uint32_t *c)

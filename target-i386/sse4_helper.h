@@ -1,5 +1,5 @@
 /*
- * SSE4.1, SSE4.2, AES-NI, PCLMULQDQ and CRC32 helpers: the operations the
+ * SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, SHA and CRC32 helpers: the operations the
  * translator (translate-sse4.c) does not emit as inline IR. Intel SDM vol. 2
  * gives each instruction's operation; the names are the mnemonics.
  *
@@ -19,7 +19,8 @@
     X(pmovzxbw) X(pmovzxbd) X(pmovzxbq) X(pmovzxwd) X(pmovzxwq) X(pmovzxdq) \
     X(pmuldq) X(packusdw) X(pminsb) X(pminuw) X(pmaxsb) X(pmaxuw) \
     X(phminposuw) \
-    X(aesenc) X(aesenclast) X(aesdec) X(aesdeclast) X(aesimc)
+    X(aesenc) X(aesenclast) X(aesdec) X(aesdeclast) X(aesimc) \
+    X(sha1nexte) X(sha1msg1) X(sha1msg2) X(sha256msg1) X(sha256msg2)
 
 #define SSE4_DECLARE_INT(name) void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi);
 SSE4_INT_HELPERS(SSE4_DECLARE_INT)
@@ -28,7 +29,7 @@ SSE4_INT_HELPERS(SSE4_DECLARE_INT)
 /* d = op(d, s, imm8) */
 #define SSE4_IMM_HELPERS(X) \
     X(insertps) X(mpsadbw) X(pclmulqdq) \
-    X(aeskeygenassist)
+    X(aeskeygenassist) X(sha1rnds4)
 
 #define SSE4_DECLARE_IMM(name) \
     void helper_##name(XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
@@ -49,6 +50,9 @@ SSE4_IMM_HELPERS(SSE4_DECLARE_IMM)
 #define PCMPSTR_REG_SHIFT 16
 uint64_t helper_pcmpstr(CPUX86State *env, uint64_t lo, uint64_t hi, uint64_t la,
                         uint64_t lb, uint32_t mode);
+
+/* SHA256RNDS2 xmm1, xmm2/m128, <XMM0>: wk is XMM0's low quadword */
+void helper_sha256rnds2(XMMReg *d, uint64_t lo, uint64_t hi, uint64_t wk);
 
 /* CRC32 r32/r64, r/m8/16/32/64 (SDM vol. 2A, CRC32): CRC-32C (Castagnoli,
  * reflected polynomial 0x82F63B78) of the low bytes of data, without the

@@ -1,5 +1,5 @@
 /*
- * SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32, MOVBE and ADX translator: the 0F 38 and
+ * SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, SHA, CRC32, MOVBE and ADX translator: the 0F 38 and
  * 0F 3A rows after SSSE3's (Intel SDM vol. 2, opcode map tables A-4 and A-5),
  * looked up by translate-sse.c (see translate-sse.h). Each entry names the
  * CPUID feature it belongs to; a model without it raises #UD.
@@ -7,7 +7,8 @@
  * The blends, PTEST, PCMPEQQ/PCMPGTQ, the doubleword min/max and PMULLD, the
  * extracts and inserts, CRC32's operand handling, MOVBE and ADCX/ADOX are
  * inline IR; the rest calls sse4_helper.c (integer, AES, PCLMULQDQ,
- * PCMPxSTRx) or sse_helper.c (ROUNDxx, DPPS/DPPD, which use MXCSR).
+ * PCMPxSTRx), aes_helper.c, sha_helper.c or sse_helper.c (ROUNDxx,
+ * DPPS/DPPD, which use MXCSR).
  */
 #include "target-i386/translate-sse.h"
 #include "target-i386/sse_helper.h"
@@ -396,6 +397,21 @@ static bool gen_pcmpq(DisasContext *s, const SSEOp *op)
     return true;
 }
 
+/* SHA256RNDS2 xmm1, xmm2/m128, <XMM0> (0F 38 CB): XMM0's low quadword holds
+ * the two message-plus-constant words */
+static bool gen_sha256rnds2(DisasContext *s, const SSEOp *op)
+{
+    TCGv lo = new_i64(s), hi = new_i64(s), wk = new_i64(s);
+    gen_load_source(s, op, lo, hi);
+    gen_load_xmm_half(s, wk, 0, 0);
+    TCGv args[4] = { gen_xmm_pointer(s, s->reg), lo, hi, wk };
+    tcg_gen_call(s->tcg, (void *)helper_sha256rnds2, TCG_CALL_NO_RWG, NULL, 4, args);
+    tcg_temp_free(s->tcg, args[0]);
+    free_temps(s, lo, hi);
+    tcg_temp_free(s->tcg, wk);
+    return true;
+}
+
 /* --- the tables: 66-prefixed unless noted --- */
 
 #define ENTRY(gen, helper, mem, arg, feature) \
@@ -407,6 +423,8 @@ static bool gen_pcmpq(DisasContext *s, const SSEOp *op)
     P66(ENTRY(gen_float_imm_helper, helper_##name, mem, 0, X86_FEAT_SSE41))
 #define GEN41(gen, mem, arg) P66(ENTRY(gen, NULL, mem, arg, X86_FEAT_SSE41))
 #define AES(gen, name) P66(ENTRY(gen, helper_##name, MEM_128_ALIGNED, 0, X86_FEAT_AES))
+#define SHA(gen, helper) \
+    { [PREFIX_INDEX_NONE] = ENTRY(gen, helper, MEM_128_ALIGNED, 0, X86_FEAT_SHA) }
 #define PCMPSTR(kind) \
     P66(ENTRY(gen_pcmpstr, NULL, MEM_128, (kind) >> 8, X86_FEAT_SSE42))
 #define MOVBE_CRC32(direction, byte) \
@@ -446,6 +464,12 @@ static const SSEOp sse4_table_0f38[256][PREFIX_INDEX_COUNT] = {
     [0x3f] = GEN41(gen_dword_lanes, MEM_128_ALIGNED, DWORD_MAXU),  /* PMAXUD */
     [0x40] = GEN41(gen_dword_lanes, MEM_128_ALIGNED, DWORD_MULL),  /* PMULLD */
     [0x41] = INT41(phminposuw, MEM_128_ALIGNED),
+    [0xc8] = SHA(gen_int_helper, helper_sha1nexte),                /* no prefix */
+    [0xc9] = SHA(gen_int_helper, helper_sha1msg1),
+    [0xca] = SHA(gen_int_helper, helper_sha1msg2),
+    [0xcb] = SHA(gen_sha256rnds2, NULL),
+    [0xcc] = SHA(gen_int_helper, helper_sha256msg1),
+    [0xcd] = SHA(gen_int_helper, helper_sha256msg2),
     [0xdb] = AES(gen_int_helper, aesimc),
     [0xdc] = AES(gen_int_helper, aesenc),
     [0xdd] = AES(gen_int_helper, aesenclast),
@@ -481,6 +505,7 @@ static const SSEOp sse4_table_0f3a[256][PREFIX_INDEX_COUNT] = {
     [0x61] = PCMPSTR(PCMPSTR_EXPLICIT),                          /* PCMPESTRI */
     [0x62] = PCMPSTR(PCMPSTR_MASK),                              /* PCMPISTRM */
     [0x63] = PCMPSTR(0),                                         /* PCMPISTRI */
+    [0xcc] = SHA(gen_imm_helper, helper_sha1rnds4),                /* no prefix */
     [0xdf] = AES(gen_imm_helper, aeskeygenassist),
 };
 

@@ -2,7 +2,7 @@
 # SSE/SSE2/SSE3/SSSE3/SSE4 suite: the helpers against the host's instructions
 # (native unit test), then small static programs using SSE2, SSE3 and SSSE3
 # intrinsics and glibc's string functions (which pick SSSE3 variants by CPUID),
-# then every SSE4.1/SSE4.2/AES-NI/PCLMULQDQ/CRC32/MOVBE/BMI1/BMI2/ADX instruction under
+# then every SSE4.1/SSE4.2/AES-NI/PCLMULQDQ/CRC32/MOVBE/BMI1/BMI2/ADX/SHA instruction under
 # -cpu max and their #UD under -cpu qemu64, run natively and under
 # quetzal-x86_64 / quetzal-i386 with outputs compared. Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
@@ -31,7 +31,7 @@ else
   fail "sse-helper-test not built"
 fi
 
-# 1b. the portable C of the AES-NI/PCLMULQDQ/CRC32 helpers (which this host
+# 1b. the portable C of the AES-NI/PCLMULQDQ/SHA/CRC32 helpers (which this host
 # does not run: it uses its own instructions) against the host's instructions
 if [ -x "$BUILD/tests/sse/sse4-portable-test" ]; then
   out=$("$BUILD/tests/sse/sse4-portable-test" 20000)
@@ -128,11 +128,11 @@ for arch in x86_64 i386; do
   done
 done
 
-# 3. SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32, MOVBE, BMI1/BMI2, ADX: every instruction and
+# 3. SSE4.1, SSE4.2, AES-NI, PCLMULQDQ, CRC32, MOVBE, BMI1/BMI2, ADX, SHA: every instruction and
 # immediate under -cpu max (which advertises them; qemu64, as QEMU's, does not)
 # against the host, and #UD exactly where the model's CPUID bit is clear
 missing=
-for feature in sse4_1 sse4_2 aes pclmulqdq movbe bmi1 bmi2 adx; do
+for feature in sse4_1 sse4_2 aes pclmulqdq movbe bmi1 bmi2 adx sha_ni; do
   grep -qw "$feature" /proc/cpuinfo || missing="$missing $feature"
 done
 for arch in x86_64 i386; do
@@ -152,7 +152,7 @@ for arch in x86_64 i386; do
   fi
   printf '#!/bin/sh\nexec "%s" -cpu max "$@"\n' "$emulator" > "$tmp/max-$arch"
   chmod +x "$tmp/max-$arch"
-  if gcc -O2 -static $cflags -msse4.2 -maes -mpclmul -mmovbe -mno-red-zone \
+  if gcc -O2 -static $cflags -msse4.2 -maes -mpclmul -msha -mmovbe -mno-red-zone \
        -o "$tmp/sse4-$arch" "$SRC/tests/sse/guest-sse4.c" 2> "$tmp/cc.err"; then
     for seed in 1 2 3; do
       run_guest "sse4-$arch seed $seed (-cpu max)" "$tmp/max-$arch" "$tmp/sse4-$arch" "$seed"
@@ -194,6 +194,17 @@ for arch in x86_64 i386; do
       run_same_variants "strings-dyn seed 5 (-cpu max), emulated CPU's variants" "$mask" \
         "$tmp/max-$arch" "$tmp/strings-dyn" 5 raw
     fi
+  fi
+  # OpenSSL picks AES-NI, PCLMULQDQ (GCM) and SHA-NI code by CPUID under max
+  if [ "$arch" = x86_64 ] && command -v openssl > /dev/null; then
+    head -c 300000 /dev/urandom > "$tmp/data.bin"
+    for openssl_args in "dgst -sha1 -r" "dgst -sha256 -r" \
+        "enc -aes-128-gcm -K 000102030405060708090a0b0c0d0e0f -iv 000102030405060708090a0b -in" \
+        "enc -aes-256-cbc -K 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f -iv 000102030405060708090a0b0c0d0e0f -in"; do
+      # shellcheck disable=SC2086
+      run_guest "openssl $openssl_args (-cpu max)" "$tmp/max-$arch" "$(command -v openssl)" \
+        $openssl_args "$tmp/data.bin"
+    done
   fi
   if ! gcc -O2 -static $cflags -o "$tmp/ud-$arch" "$SRC/tests/sse/guest-cpuid-ud.c" \
        2> "$tmp/cc.err"; then

@@ -1,6 +1,6 @@
 /*
  * Guest program for the SSE suite: one instruction of each extension (SSE4.1,
- * SSE4.2, AES-NI, PCLMULQDQ, MOVBE, CRC32, BMI1, BMI2, ADX), run under a SIGILL
+ * SSE4.2, AES-NI, PCLMULQDQ, MOVBE, CRC32, BMI1, BMI2, ADX, SHA), run under a SIGILL
  * handler. Prints per instruction the CPUID bit that announces it (Intel SDM
  * vol. 2A, CPUID, tables 3-10 and 3-8) and whether it ran: a CPU raises #UD
  * exactly when the bit is clear. Malformed VEX encodings (VEX.L = 1 on an LZ
@@ -56,6 +56,7 @@ static void run_bextr(void) { __asm__ volatile("bextr %%ecx, %%edx, %%eax" ::: "
 static void run_pdep(void) { __asm__ volatile("pdep %%ecx, %%edx, %%eax" ::: "eax"); }
 static void run_mulx(void) { __asm__ volatile("mulx %%ecx, %%esi, %%eax" ::: "eax", "esi"); }
 static void run_rorx(void) { __asm__ volatile("rorx $3, %%ecx, %%eax" ::: "eax"); }
+static void run_sha1msg1(void) { __asm__ volatile("sha1msg1 %%xmm1, %%xmm0" ::: "xmm0"); }
 static void run_adcx(void) { __asm__ volatile("adcx %%ecx, %%eax" ::: "eax", "cc"); }
 static void run_shlx(void) { __asm__ volatile("shlx %%ecx, %%edx, %%eax" ::: "eax"); }
 /* ANDN eax, ecx, edx with VEX.L = 1, and with a 66 prefix */
@@ -75,6 +76,7 @@ static const Probe probes[] = {
     { "bextr", 3, run_bextr, LEAF7_EBX }, { "pdep", 8, run_pdep, LEAF7_EBX },
     { "mulx", 8, run_mulx, LEAF7_EBX }, { "rorx", 8, run_rorx, LEAF7_EBX },
     { "shlx", 8, run_shlx, LEAF7_EBX }, { "adcx", 19, run_adcx, LEAF7_EBX },
+    { "sha1msg1", 29, run_sha1msg1, LEAF7_EBX },
     { "andn-vex.l1", 0, run_andn_l1, NEVER }, { "andn-66-vex", 0, run_andn_66, NEVER },
 };
 

@@ -1,6 +1,6 @@
 /*
- * Guest program for the SSE suite: every SSE4.1, SSE4.2, AES-NI and PCLMULQDQ
- * instruction, and CRC32 and MOVBE, on random and edge inputs (NaNs, denormals,
+ * Guest program for the SSE suite: every SSE4.1, SSE4.2, AES-NI, PCLMULQDQ and
+ * SHA instruction, and CRC32 and MOVBE, on random and edge inputs (NaNs, denormals,
  * infinities, saturation and sign boundaries, short and zero-filled strings),
  * in register and memory forms, with random MXCSR (rounding, DAZ, FZ, sticky
  * flags; exceptions masked) and random arithmetic flags before each one, and
@@ -9,7 +9,7 @@
  * arithmetic flags and MXCSR after it into a hash; one line per instruction.
  * XMM2 is the register source (the compiler's choice of register for x2).
  * Run natively and under the emulator: outputs must match.
- * Build with -msse4.2 -maes -mpclmul -mmovbe -mno-red-zone (the asm pushes).
+ * Build with -msse4.2 -maes -mpclmul -msha -mmovbe -mno-red-zone (the asm pushes).
  * Usage: guest-sse4 SEED [verbose]
  */
 #include <stdint.h>
@@ -381,6 +381,27 @@ DEFINE(run_aeskeygenassist, R256)
 #define INSN_TEXT "pclmulqdq %[imm], %[src], %%xmm1"
 DEFINE(run_pclmulqdq, R32)
 #undef INSN_TEXT
+#define INSN_TEXT "sha1rnds4 %[imm], %[src], %%xmm1"
+DEFINE(run_sha1rnds4, R4)
+#undef INSN_TEXT
+#define INSN_TEXT "sha1nexte %[src], %%xmm1"
+DEFINE(run_sha1nexte, R1)
+#undef INSN_TEXT
+#define INSN_TEXT "sha1msg1 %[src], %%xmm1"
+DEFINE(run_sha1msg1, R1)
+#undef INSN_TEXT
+#define INSN_TEXT "sha1msg2 %[src], %%xmm1"
+DEFINE(run_sha1msg2, R1)
+#undef INSN_TEXT
+#define INSN_TEXT "sha256rnds2 %%xmm0, %[src], %%xmm1"
+DEFINE(run_sha256rnds2, R1)
+#undef INSN_TEXT
+#define INSN_TEXT "sha256msg1 %[src], %%xmm1"
+DEFINE(run_sha256msg1, R1)
+#undef INSN_TEXT
+#define INSN_TEXT "sha256msg2 %[src], %%xmm1"
+DEFINE(run_sha256msg2, R1)
+#undef INSN_TEXT
 #define INSN_TEXT "movntdqa %[src], %%xmm1"
 static void run_movntdqa(State *st, int imm, int memory)
 {
@@ -528,6 +549,10 @@ static const Insn insns[] = {
     { "aesdec", run_aesdec, 1, 0, 2 }, { "aesdeclast", run_aesdeclast, 1, 0, 2 },
     { "aesimc", run_aesimc, 1, 0, 2 }, { "aeskeygenassist", run_aeskeygenassist, 256, 0, 2 },
     { "pclmulqdq", run_pclmulqdq, 32, 0, 2 }, { "movntdqa", run_movntdqa, 1, 0, 1 },
+    { "sha1rnds4", run_sha1rnds4, 4, 0, 2 }, { "sha1nexte", run_sha1nexte, 1, 0, 2 },
+    { "sha1msg1", run_sha1msg1, 1, 0, 2 }, { "sha1msg2", run_sha1msg2, 1, 0, 2 },
+    { "sha256rnds2", run_sha256rnds2, 1, 0, 2 }, { "sha256msg1", run_sha256msg1, 1, 0, 2 },
+    { "sha256msg2", run_sha256msg2, 1, 0, 2 },
     { "pextrb", run_pextrb, 32, 0, 2 }, { "pextrw", run_pextrw, 16, 0, 2 },
     { "pextrd", run_pextrd, 8, 0, 2 }, { "extractps", run_extractps, 8, 1, 2 },
     { "pinsrb", run_pinsrb, 32, 0, 2 }, { "pinsrd", run_pinsrd, 8, 0, 2 },

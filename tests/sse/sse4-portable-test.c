@@ -1,7 +1,7 @@
 /*
- * Unit test of the portable C in target-i386/aes_helper.c and sse4_helper.c
+ * Unit test of the portable C in target-i386/aes_helper.c, sha_helper.c and sse4_helper.c
  * (built with SSE4_PORTABLE_ONLY, so the host-instruction fast paths are
- * compiled out) against the host's own AES-NI, PCLMULQDQ and CRC32
+ * compiled out) against the host's own AES-NI, PCLMULQDQ, SHA and CRC32
  * instructions: what a host without them would compute. Prints one FAIL line
  * per mismatch and ends with "N passed, N failed" (one result per helper), or
  * says which host feature is missing. Usage: sse4-portable-test ITERATIONS
@@ -24,20 +24,40 @@ static uint64_t next_random(void)
 
 typedef void IntHelper(XMMReg *d, uint64_t lo, uint64_t hi);
 
-enum { AES_ENC, AES_ENCLAST, AES_DEC, AES_DECLAST, AES_IMC, AES_KEYGEN, PCLMUL, CRC32, KINDS };
+enum { AES_ENC, AES_ENCLAST, AES_DEC, AES_DECLAST, AES_IMC, AES_KEYGEN, PCLMUL, CRC32,
+       SHA1_NEXTE, SHA1_MSG1, SHA1_MSG2, SHA256_MSG1, SHA256_MSG2, SHA1_RNDS4, SHA256_RNDS2,
+       KINDS };
 static const char *const names[KINDS] = {
     "aesenc", "aesenclast", "aesdec", "aesdeclast", "aesimc", "aeskeygenassist",
-    "pclmulqdq", "crc32",
+    "pclmulqdq", "crc32", "sha1nexte", "sha1msg1", "sha1msg2", "sha256msg1", "sha256msg2",
+    "sha1rnds4", "sha256rnds2",
 };
 
 /* the host's instruction on state d, source s (imm for the immediate forms) */
-__attribute__((target("aes,pclmul,sse4.2")))
+__attribute__((target("aes,pclmul,sse4.2,sha")))
 static XMMReg host_result(int kind, XMMReg d, XMMReg s, unsigned imm)
 {
     __m128i a, b, r;
     memcpy(&a, &d, 16);
     memcpy(&b, &s, 16);
     switch (kind) {
+    case SHA1_NEXTE: r = _mm_sha1nexte_epu32(a, b); break;
+    case SHA1_MSG1: r = _mm_sha1msg1_epu32(a, b); break;
+    case SHA1_MSG2: r = _mm_sha1msg2_epu32(a, b); break;
+    case SHA256_MSG1: r = _mm_sha256msg1_epu32(a, b); break;
+    case SHA256_MSG2: r = _mm_sha256msg2_epu32(a, b); break;
+    case SHA1_RNDS4:
+        switch (imm) {
+        case 0: r = _mm_sha1rnds4_epu32(a, b, 0); break;
+        case 1: r = _mm_sha1rnds4_epu32(a, b, 1); break;
+        case 2: r = _mm_sha1rnds4_epu32(a, b, 2); break;
+        default: r = _mm_sha1rnds4_epu32(a, b, 3); break;
+        }
+        break;
+    case SHA256_RNDS2:
+        /* the third operand (XMM0): the destination's high quadword here */
+        r = _mm_sha256rnds2_epu32(a, b, _mm_set_epi64x(0, (long long)d.q[1] * 3));
+        break;
     case AES_ENC: r = _mm_aesenc_si128(a, b); break;
     case AES_ENCLAST: r = _mm_aesenclast_si128(a, b); break;
     case AES_DEC: r = _mm_aesdec_si128(a, b); break;
@@ -77,6 +97,14 @@ static XMMReg portable_result(int kind, XMMReg d, XMMReg s, unsigned imm)
         aes[kind](&d, s.q[0], s.q[1]);
     } else if (kind == AES_KEYGEN) {
         helper_aeskeygenassist(&d, s.q[0], s.q[1], 0x1b);
+    } else if (kind >= SHA1_NEXTE && kind <= SHA256_MSG2) {
+        static IntHelper *const sha[] = { helper_sha1nexte, helper_sha1msg1, helper_sha1msg2,
+                                          helper_sha256msg1, helper_sha256msg2 };
+        sha[kind - SHA1_NEXTE](&d, s.q[0], s.q[1]);
+    } else if (kind == SHA1_RNDS4) {
+        helper_sha1rnds4(&d, s.q[0], s.q[1], imm);
+    } else if (kind == SHA256_RNDS2) {
+        helper_sha256rnds2(&d, s.q[0], s.q[1], d.q[1] * 3);
     } else if (kind == PCLMUL) {
         helper_pclmulqdq(&d, s.q[0], s.q[1], imm);
     } else {
@@ -92,8 +120,8 @@ int main(int argc, char **argv)
     int iterations = argc > 1 ? atoi(argv[1]) : 1000, passed = 0, failed = 0;
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("aes") || !__builtin_cpu_supports("pclmul") ||
-        !__builtin_cpu_supports("sse4.2")) {
-        printf("skipped: the host lacks AES-NI, PCLMULQDQ or SSE4.2 (no oracle)\n");
+        !__builtin_cpu_supports("sse4.2") || !__builtin_cpu_supports("sha")) {
+        printf("skipped: the host lacks AES-NI, PCLMULQDQ, SSE4.2 or SHA (no oracle)\n");
         printf("0 passed, 0 failed\n");
         return 0;
     }
@@ -103,7 +131,8 @@ int main(int argc, char **argv)
             XMMReg d, s;
             d.q[0] = next_random(), d.q[1] = next_random();
             s.q[0] = next_random(), s.q[1] = next_random();
-            unsigned imm = kind == PCLMUL ? pclmul_imms[i & 3] : crc_sizes[i & 3];
+            unsigned imm = kind == PCLMUL ? pclmul_imms[i & 3] : kind == SHA1_RNDS4 ? i & 3
+                           : crc_sizes[i & 3];
             XMMReg want = host_result(kind, d, s, imm), got = portable_result(kind, d, s, imm);
             if (memcmp(&want, &got, 16) != 0) {
                 printf("FAIL %s imm %u: d %016llx%016llx s %016llx%016llx: host "
