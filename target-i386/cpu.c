@@ -4,6 +4,7 @@
  * state (9.1.1), hflags, the INTR/NMI/A20 inputs and the register dump.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include "target-i386/translate.h"
 
@@ -79,8 +80,56 @@ static const X86CPUModel cpu_models[] = {
     { "base", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
 };
 
+/* the extensions as QEMU names them in -cpu MODEL,+NAME,-NAME,NAME=on|off */
+static const char *const feature_names[] = {
+    [X86_FEAT_SSE41] = "sse4.1", [X86_FEAT_SSE42] = "sse4.2", [X86_FEAT_AES] = "aes",
+    [X86_FEAT_PCLMULQDQ] = "pclmulqdq", [X86_FEAT_MOVBE] = "movbe", [X86_FEAT_BMI1] = "bmi1",
+    [X86_FEAT_BMI2] = "bmi2", [X86_FEAT_ADX] = "adx", [X86_FEAT_SHA] = "sha-ni",
+};
+
+/* the feature called name (len bytes; QEMU also spells sse4.1 as sse4_1), -1 if none */
+static int feature_find(const char *name, size_t len)
+{
+    for (int i = 0; i < (int)(sizeof(feature_names) / sizeof(feature_names[0])); i++) {
+        const char *known = feature_names[i];
+        bool same = strlen(known) == len;
+        for (size_t k = 0; same && k < len; k++) {
+            same = name[k] == known[k] || (known[k] == '.' && name[k] == '_');
+        }
+        if (same) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* applies one ",+name", ",-name", ",name=on" or ",name=off" option; false if unknown */
+static bool feature_option(const char *option, size_t len, uint32_t *features)
+{
+    bool on;
+    const char *equals = memchr(option, '=', len);
+    if (len > 1 && (option[0] == '+' || option[0] == '-')) {
+        on = option[0] == '+';
+        option++;
+        len--;
+    } else if (equals && ((len - (size_t)(equals - option) == 3 && !memcmp(equals, "=on", 3)) ||
+                          (len - (size_t)(equals - option) == 4 && !memcmp(equals, "=off", 4)))) {
+        on = equals[2] == 'n';
+        len = (size_t)(equals - option);
+    } else {
+        return false;
+    }
+    int feature = feature_find(option, len);
+    if (feature < 0) {
+        return false;
+    }
+    *features = on ? *features | 1u << feature : *features & ~(1u << feature);
+    return true;
+}
+
 const X86CPUModel *x86_cpu_model_find(const char *name)
 {
+    const X86CPUModel *model = NULL;
     size_t len;
 
     if (!name) {
@@ -89,10 +138,32 @@ const X86CPUModel *x86_cpu_model_find(const char *name)
     len = strcspn(name, ",");
     for (size_t i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++) {
         if (strlen(cpu_models[i].name) == len && !strncmp(cpu_models[i].name, name, len)) {
-            return &cpu_models[i];
+            model = &cpu_models[i];
         }
     }
-    return NULL;
+    if (!model || !name[len]) {
+        return model;
+    }
+    /* feature options: a copy of the model with its extensions changed (one
+     * per -cpu option, kept for the life of the process) */
+    uint32_t features = model->features;
+    for (const char *option = name + len + 1;; ) {
+        size_t option_len = strcspn(option, ",");
+        if (!feature_option(option, option_len, &features)) {
+            return NULL;
+        }
+        if (!option[option_len]) {
+            break;
+        }
+        option += option_len + 1;
+    }
+    X86CPUModel *copy = malloc(sizeof(*copy));
+    if (!copy) {
+        return NULL;
+    }
+    *copy = *model;
+    copy->features = features;
+    return copy;
 }
 
 /*

@@ -45,7 +45,10 @@ typedef struct X86CPUModel {
     char brand[48];          /* CPUID.80000002h-80000004h */
     uint32_t features;       /* 1 << X86_FEAT_*: the extensions it has */
 } X86CPUModel;
-/* the model called name (up to a ',' in it), NULL when unknown; NULL name: default */
+/* the model called name (up to a ',' in it), NULL when unknown; NULL name:
+ * default. QEMU's feature options after it (",+sse4.1,-aes,sha-ni=on") give
+ * a copy with those extensions (X86_FEAT_*) added or removed; an option it
+ * does not know makes the name unknown. */
 const X86CPUModel *x86_cpu_model_find(const char *name);
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,

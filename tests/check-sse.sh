@@ -228,6 +228,19 @@ for arch in x86_64 i386; do
     fi
   done
   if "$tmp/ud-$arch" > /dev/null; then pass; else fail "cpuid-ud-$arch natively"; fi
+  # QEMU's feature options: -cpu qemu64,+sse4.1,sse4_2=on and -cpu max,-aes
+  for spec in "qemu64,+sse4.1,sse4_2=on:pcmpistri cpuid=1 ran=1:aesenc cpuid=0 ran=0" \
+              "max,-aes:aesenc cpuid=0 ran=0:pclmulqdq cpuid=1 ran=1"; do
+    model=${spec%%:*} rest=${spec#*:}
+    out=$("$emulator" -cpu "$model" "$tmp/ud-$arch" 2>&1)
+    status=$?
+    if [ "$status" = 0 ] && echo "$out" | grep -qx "${rest%%:*}" &&
+       echo "$out" | grep -qx "${rest#*:}"; then
+      pass
+    else
+      fail "cpuid-ud-$arch -cpu $model (status $status)"
+    fi
+  done
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"
