@@ -36,6 +36,10 @@ enum {
     X86_FEAT_BMI2,        /* CPUID.(7,0):EBX.BMI2[8] */
     X86_FEAT_ADX,         /* CPUID.(7,0):EBX.ADX[19] (ADCX, ADOX) */
     X86_FEAT_SHA,         /* CPUID.(7,0):EBX.SHA[29] */
+    /* AVX and AVX2 are partial (translate-vex.c): decoded only when a -cpu
+     * option adds them, and not reported by CPUID until they are complete */
+    X86_FEAT_AVX,
+    X86_FEAT_AVX2,
 };
 
 typedef struct X86CPUModel {
@@ -131,6 +135,7 @@ typedef struct CPUX86State {
     uint32_t hflags;
     SegmentCache segs[6];
     XMMReg xmm_regs[16];
+    XMMReg ymmh_regs[16];            /* bits 255:128 of YMM0-15 (AVX; VEX.128 writes zero them) */
     uint32_t mxcsr;
     uint16_t fpuc, fpus;             /* x87 control and status (fpus without TOP) */
     /* x87 register stack (Intel SDM vol. 1, 8.1): physical registers as host

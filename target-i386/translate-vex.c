@@ -1,17 +1,22 @@
 /*
  * VEX-encoded instructions (Intel SDM vol. 2A, 2.3): the C4/C5 prefix decoder
  * and a table by opcode map (0F, 0F 38, 0F 3A), opcode and implied prefix
- * (VEX.pp) naming each instruction's generator. Today the table holds BMI1
- * and BMI2, which work on general registers; a row names the CPUID feature it
- * needs (#UD when the model lacks it) and whether VEX.L must be 0.
+ * (VEX.pp) naming each instruction's generator. The table holds BMI1 and
+ * BMI2, which work on general registers, and the start of AVX/AVX2 (moves,
+ * logic, VZEROUPPER/VZEROALL on the YMM registers: xmm_regs holds bits
+ * 127:0, ymmh_regs bits 255:128; a VEX.128 write zeroes the latter, legacy
+ * SSE leaves them). A row names the CPUID feature it needs (#UD when the model
+ * lacks it), whether VEX.L must be 0 and whether VEX.vvvv must be 1111.
  *
  * C4/C5 are LES/LDS outside 64-bit mode unless the next byte's top two bits
  * are 11 (a register ModRM, invalid for LES/LDS: SDM vol. 2A, 2.3.5); in
  * real and virtual-8086 mode they stay LES/LDS. A VEX prefix after a 66, F2,
  * F3, LOCK or REX prefix raises #UD (2.3.2).
  */
+#include <stddef.h>
 #include "target-i386/translate.h"
 #include "target-i386/bmi_helper.h"
+#include "target-i386/sse_helper.h"
 
 /* the fields of the VEX prefix (inverted ones already complemented) */
 typedef struct Vex {
@@ -29,6 +34,8 @@ typedef struct VexOp {
     uint8_t arg;
     uint8_t feature;   /* X86_FEAT_* + 1; 0: none */
     bool l0;           /* VEX.L = 1 raises #UD (the LZ forms) */
+    bool no_vvvv;      /* VEX.vvvv other than 1111 raises #UD */
+    uint8_t feature256;   /* the VEX.256 form's feature (AVX2 ones), 0: the same */
 } VexOp;
 
 static TCGv new_i64(DisasContext *s)
@@ -244,11 +251,177 @@ static bool gen_rorx(DisasContext *s, const Vex *v, unsigned arg)
     return true;
 }
 
+/* --- AVX: YMM registers as four quadwords (0-1 in xmm_regs, 2-3 in ymmh_regs) --- */
+
+static intptr_t ymm_offset(int reg, int quad)
+{
+    return quad < 2 ? (intptr_t)offsetof(CPUX86State, xmm_regs[reg].q[quad])
+                    : (intptr_t)offsetof(CPUX86State, ymmh_regs[reg].q[quad - 2]);
+}
+
+static void gen_load_quad(DisasContext *s, TCGv dst, int reg, int quad)
+{
+    tcg_gen_ld(s->tcg, INDEX_op_ld, dst, tcg_env(s->tcg), ymm_offset(reg, quad));
+}
+
+static void gen_store_quad(DisasContext *s, TCGv val, int reg, int quad)
+{
+    tcg_gen_st(s->tcg, INDEX_op_st, val, tcg_env(s->tcg), ymm_offset(reg, quad));
+}
+
+/* a VEX.128 destination: bits 255:128 become zero (SDM vol. 1, 14.1.2) */
+static void gen_zero_upper(DisasContext *s, const Vex *v, int reg)
+{
+    if (!v->l) {
+        TCGv zero = tcg_const64(s, 0);
+        gen_store_quad(s, zero, reg, 2);
+        gen_store_quad(s, zero, reg, 3);
+    }
+}
+
+/* the memory operand's address in a local temp; aligned: #GP(0) unless it is
+ * a multiple of the operand size (VMOVAPS/VMOVDQA: 16 or 32 bytes) */
+static TCGv gen_vex_address(DisasContext *s, unsigned bytes, bool aligned)
+{
+    gen_lea_modrm(s);
+    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    tcg_gen_mov(s->tcg, addr, s->A0);
+    if (aligned) {
+        TCGLabel *ok = tcg_gen_new_label(s->tcg);
+        TCGv low = new_i64(s);
+        gen_update_cc_op(s);
+        tcg_gen_andi(s->tcg, low, addr, bytes - 1);
+        tcg_gen_brcondi(s->tcg, TCG_COND_EQ, low, 0, ok);
+        TCGv env = tcg_env(s->tcg);
+        tcg_gen_call(s->tcg, (void *)helper_sse_raise_gp, 0, NULL, 1, &env);
+        tcg_gen_set_label(s->tcg, ok);
+        tcg_temp_free(s->tcg, low);
+    }
+    return addr;
+}
+
+static void gen_quad_address(DisasContext *s, TCGv dst, TCGv addr, int quad)
+{
+    tcg_gen_addi(s->tcg, dst, addr, quad * 8);
+    if (!s->code64 || s->aflag != MO_64) {
+        tcg_gen_ext32u(s->tcg, dst, dst);
+    }
+}
+
+/* VMOVUPS/VMOVUPD/VMOVAPS/VMOVAPD/VMOVDQU/VMOVDQA: arg VMOV_STORE for the
+ * r/m-destination forms, VMOV_ALIGNED for the A forms */
+enum { VMOV_STORE = 1, VMOV_ALIGNED = 2 };
+
+static bool gen_vmov(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int quads = v->l ? 4 : 2;
+    bool store = arg & VMOV_STORE;
+    TCGv val = new_i64(s), quad_addr = new_i64(s), addr = NULL;
+    if (s->mod != 3) {
+        addr = gen_vex_address(s, quads * 8, arg & VMOV_ALIGNED);
+    }
+    int dest = store ? s->rm : s->reg, src = store ? s->reg : s->rm;
+    for (int q = 0; q < quads; q++) {
+        if (addr && store) {
+            gen_load_quad(s, val, src, q);
+            gen_quad_address(s, quad_addr, addr, q);
+            gen_st(s, val, quad_addr, MO_64);
+        } else if (addr) {
+            gen_quad_address(s, quad_addr, addr, q);
+            gen_ld(s, val, quad_addr, MO_UQ);
+            gen_store_quad(s, val, dest, q);
+        } else {
+            gen_load_quad(s, val, src, q);
+            gen_store_quad(s, val, dest, q);
+        }
+    }
+    if (!(addr && store)) {
+        gen_zero_upper(s, v, dest);
+    }
+    if (addr) {
+        tcg_temp_free(s->tcg, addr);
+    }
+    tcg_temp_free(s->tcg, val);
+    tcg_temp_free(s->tcg, quad_addr);
+    return true;
+}
+
+/* VANDPS/VANDNPS/VORPS/VXORPS (and PD), VPAND/VPANDN/VPOR/VPXOR: reg = vvvv
+ * OP r/m, quadword by quadword (memory operands need no alignment) */
+enum { VLOGIC_AND, VLOGIC_ANDN, VLOGIC_OR, VLOGIC_XOR };
+
+static bool gen_vlogic(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int quads = v->l ? 4 : 2;
+    TCGv a = new_i64(s), b = new_i64(s), addr = NULL;
+    if (s->mod != 3) {
+        addr = gen_vex_address(s, quads * 8, false);
+    }
+    for (int q = 0; q < quads; q++) {
+        gen_load_quad(s, a, v->vvvv, q);
+        if (addr) {
+            gen_quad_address(s, b, addr, q);
+            gen_ld(s, b, b, MO_UQ);
+        } else {
+            gen_load_quad(s, b, s->rm, q);
+        }
+        switch (arg) {
+        case VLOGIC_AND: tcg_gen_and(s->tcg, a, a, b); break;
+        case VLOGIC_ANDN: tcg_gen_andc(s->tcg, a, b, a); break;
+        case VLOGIC_OR: tcg_gen_or(s->tcg, a, a, b); break;
+        default: tcg_gen_xor(s->tcg, a, a, b); break;
+        }
+        gen_store_quad(s, a, s->reg, q);
+    }
+    gen_zero_upper(s, v, s->reg);
+    if (addr) {
+        tcg_temp_free(s->tcg, addr);
+    }
+    tcg_temp_free(s->tcg, a);
+    tcg_temp_free(s->tcg, b);
+    return true;
+}
+
+/* VZEROUPPER (VEX.128 0F 77) and VZEROALL (VEX.256): bits 255:128, or all
+ * bits, of YMM0-15 (YMM0-7 outside 64-bit mode, the others unchanged) */
+static bool gen_vzero(DisasContext *s, const Vex *v, unsigned arg)
+{
+    TCGv zero = tcg_const64(s, 0);
+    (void)arg;
+    for (int reg = 0; reg < (s->code64 ? 16 : 8); reg++) {
+        for (int q = v->l ? 0 : 2; q < 4; q++) {
+            gen_store_quad(s, zero, reg, q);
+        }
+    }
+    return true;
+}
+
 /* --- the table: [map][opcode][pp] --- */
 
-#define BMI(gen, arg, feature) { gen, arg, (feature) + 1, true }
+#define BMI(gen, arg, feature) { gen, arg, (feature) + 1, true, false, 0 }
+#define AVX_MOVE(arg) { gen_vmov, arg, X86_FEAT_AVX + 1, false, true, 0 }
+#define AVX_LOGIC(arg) { gen_vlogic, arg, X86_FEAT_AVX + 1, false, false, 0 }
+/* integer forms: VEX.256 is AVX2 */
+#define AVX2_LOGIC(arg) { gen_vlogic, arg, X86_FEAT_AVX + 1, false, false, X86_FEAT_AVX2 + 1 }
 
 static const VexOp vex_table[4][256][4] = {
+    [1] = {
+        [0x10] = { AVX_MOVE(0), AVX_MOVE(0) },                          /* VMOVUPS/PD */
+        [0x11] = { AVX_MOVE(VMOV_STORE), AVX_MOVE(VMOV_STORE) },
+        [0x28] = { AVX_MOVE(VMOV_ALIGNED), AVX_MOVE(VMOV_ALIGNED) },    /* VMOVAPS/PD */
+        [0x29] = { AVX_MOVE(VMOV_ALIGNED | VMOV_STORE), AVX_MOVE(VMOV_ALIGNED | VMOV_STORE) },
+        [0x54] = { AVX_LOGIC(VLOGIC_AND), AVX_LOGIC(VLOGIC_AND) },
+        [0x55] = { AVX_LOGIC(VLOGIC_ANDN), AVX_LOGIC(VLOGIC_ANDN) },
+        [0x56] = { AVX_LOGIC(VLOGIC_OR), AVX_LOGIC(VLOGIC_OR) },
+        [0x57] = { AVX_LOGIC(VLOGIC_XOR), AVX_LOGIC(VLOGIC_XOR) },
+        [0x6f] = { [1] = AVX_MOVE(VMOV_ALIGNED), [2] = AVX_MOVE(0) },  /* VMOVDQA/U */
+        [0x77] = { [0] = { gen_vzero, 0, X86_FEAT_AVX + 1, false, true, 0 } },
+        [0x7f] = { [1] = AVX_MOVE(VMOV_ALIGNED | VMOV_STORE), [2] = AVX_MOVE(VMOV_STORE) },
+        [0xdb] = { [1] = AVX2_LOGIC(VLOGIC_AND) },                     /* VPAND */
+        [0xdf] = { [1] = AVX2_LOGIC(VLOGIC_ANDN) },
+        [0xeb] = { [1] = AVX2_LOGIC(VLOGIC_OR) },
+        [0xef] = { [1] = AVX2_LOGIC(VLOGIC_XOR) },
+    },
     [2] = {
         [0xf2] = { [0] = BMI(gen_andn, 0, X86_FEAT_BMI1) },
         [0xf3] = { [0] = BMI(gen_bls, 0, X86_FEAT_BMI1) },
@@ -316,12 +489,17 @@ bool gen_vex(DisasContext *s, unsigned b)
         return false;
     }
     const VexOp *op = &vex_table[v.map][opcode][v.pp];
-    if (!op->gen || (op->l0 && v.l)) {
+    if (!op->gen || (op->l0 && v.l) || (op->no_vvvv && v.vvvv != 0)) {
         return false;
     }
     if (op->feature && !x86_cpu_has(s->env, op->feature - 1)) {
         return false;
     }
-    x86_decode_modrm(s);
+    if (v.l && op->feature256 && !x86_cpu_has(s->env, op->feature256 - 1)) {
+        return false;
+    }
+    if (op->gen != gen_vzero) {
+        x86_decode_modrm(s);        /* VZEROUPPER/VZEROALL have no ModRM */
+    }
     return op->gen(s, &v, op->arg);
 }
