@@ -135,6 +135,9 @@ typedef struct CPUX86State {
     uint32_t hflags;
     SegmentCache segs[6];
     XMMReg xmm_regs[16];
+    /* scratch XMM registers 16-18 for the VEX forms of SSE operations
+     * (translate-vex.c): right after xmm_regs, so register numbers reach them */
+    XMMReg vex_scratch[3];
     XMMReg ymmh_regs[16];            /* bits 255:128 of YMM0-15 (AVX; VEX.128 writes zero them) */
     uint32_t mxcsr;
     uint16_t fpuc, fpus;             /* x87 control and status (fpus without TOP) */

@@ -1640,23 +1640,28 @@ static const SSEOp sse_table_0f3a[0x10][PREFIX_INDEX_COUNT] = {
 
 /* the table entry for a 0F xx, 0F 38 xx or 0F 3A xx opcode; NULL: #UD. The
  * three-byte maps' SSE4 and later rows are in translate-sse4.c. */
-static const SSEOp *sse_lookup(const DisasContext *s, unsigned opcode)
+const SSEOp *sse_table_entry(unsigned opcode, int prefix)
 {
     unsigned low = opcode & 0xff;
     const SSEOp *op = NULL;
     switch (opcode >> 8) {
     case 0x0f:
-        return &sse_table[low][prefix_index(s)];
+        return &sse_table[low][prefix];
     case 0x0f38:
-        op = low < 0x20 ? &sse_table_0f38[low][prefix_index(s)] : NULL;
+        op = low < 0x20 ? &sse_table_0f38[low][prefix] : NULL;
         break;
     case 0x0f3a:
-        op = low < 0x10 ? &sse_table_0f3a[low][prefix_index(s)] : NULL;
+        op = low < 0x10 ? &sse_table_0f3a[low][prefix] : NULL;
         break;
     default:
         return NULL;
     }
-    return op && op->gen ? op : sse4_lookup(opcode, prefix_index(s));
+    return op && op->gen ? op : sse4_lookup(opcode, prefix);
+}
+
+static const SSEOp *sse_lookup(const DisasContext *s, unsigned opcode)
+{
+    return sse_table_entry(opcode, prefix_index(s));
 }
 
 /*

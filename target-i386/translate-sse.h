@@ -61,6 +61,10 @@ bool gen_load_source(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi);
 bool gen_int_helper(DisasContext *s, const SSEOp *op);
 bool gen_imm_helper(DisasContext *s, const SSEOp *op);
 
+/* the entry of opcode (as for gen_sse) for the mandatory-prefix index
+ * (PREFIX_INDEX_*, numbered as VEX.pp), NULL when none (translate-vex.c) */
+const SSEOp *sse_table_entry(unsigned opcode, int prefix);
+
 /* translate-sse4.c: the entry of 0F 38 xx / 0F 3A xx (opcode as for gen_sse)
  * for the mandatory-prefix index, NULL when none */
 const SSEOp *sse4_lookup(unsigned opcode, int prefix_index);

@@ -14,7 +14,7 @@
  * F3, LOCK or REX prefix raises #UD (2.3.2).
  */
 #include <stddef.h>
-#include "target-i386/translate.h"
+#include "target-i386/translate-sse.h"
 #include "target-i386/bmi_helper.h"
 #include "target-i386/sse_helper.h"
 
@@ -25,6 +25,7 @@ typedef struct Vex {
     unsigned l;        /* VEX.L: 256-bit vectors */
     unsigned w;        /* VEX.W */
     unsigned vvvv;     /* the extra register operand */
+    unsigned opcode;   /* as gen_sse numbers it: 0x0Fxx, 0x0F38xx, 0x0F3Axx */
 } Vex;
 
 typedef bool VexGenerator(DisasContext *s, const Vex *v, unsigned arg);
@@ -396,6 +397,101 @@ static bool gen_vzero(DisasContext *s, const Vex *v, unsigned arg)
     return true;
 }
 
+/*
+ * The VEX forms of SSE..SSE4.1 operations through translate-sse.c's
+ * generators: reg = op(vvvv, r/m). The source goes to scratch register 16
+ * first (memory: no alignment rule under VEX, SDM vol. 2A, 2.5), vvvv is
+ * copied to reg, then the legacy generator runs on reg and the scratch
+ * register. VEX.256 runs it again on the upper halves (in-lane operations
+ * only) through scratch registers 17 and 18; VEX.128 zeroes bits 255:128.
+ */
+enum {
+    VSSE_IMM = 1,       /* an imm8 follows */
+    VSSE_UNARY = 2,     /* no vvvv operand (vvvv must be 1111) */
+    VSSE_128 = 4,       /* no VEX.256 form */
+    VSSE_INT = 8,       /* the VEX.256 form is AVX2 */
+    VSSE_AES = 16,      /* needs AES too */
+    VSSE_SCALAR = 32,   /* VEX.L ignored: a 128-bit operation */
+};
+enum { SCRATCH_LOW = 16, SCRATCH_HIGH = 17, SCRATCH_DEST = 18 };
+_Static_assert(offsetof(CPUX86State, vex_scratch) ==
+               offsetof(CPUX86State, xmm_regs) + 16 * sizeof(XMMReg),
+               "scratch registers 16-18 follow xmm_regs");
+
+static void gen_copy_xmm(DisasContext *s, int to, int to_quad, int from, int from_quad)
+{
+    TCGv t = new_i64(s);
+    for (int q = 0; q < 2; q++) {
+        gen_load_quad(s, t, from, from_quad + q);
+        gen_store_quad(s, t, to, to_quad + q);
+    }
+    tcg_temp_free(s->tcg, t);
+}
+
+/* the r/m operand into SCRATCH_LOW (and its upper half into SCRATCH_HIGH) */
+static void gen_vex_source(DisasContext *s, const SSEOp *op, bool wide)
+{
+    if (s->mod == 3) {
+        gen_copy_xmm(s, SCRATCH_LOW, 0, s->rm, 0);
+        if (wide) {
+            gen_copy_xmm(s, SCRATCH_HIGH, 0, s->rm, 2);
+        }
+        return;
+    }
+    int mem = wide || op->mem == MEM_128_ALIGNED ? MEM_128 : op->mem;
+    TCGv lo = new_i64(s), hi = new_i64(s), addr = gen_memory_address(s, mem);
+    gen_load_memory(s, addr, mem, lo, hi);
+    gen_store_quad(s, lo, SCRATCH_LOW, 0);
+    gen_store_quad(s, hi, SCRATCH_LOW, 1);
+    if (wide) {
+        gen_quad_address(s, addr, addr, 2);
+        gen_load_memory(s, addr, MEM_128, lo, hi);
+        gen_store_quad(s, lo, SCRATCH_HIGH, 0);
+        gen_store_quad(s, hi, SCRATCH_HIGH, 1);
+    }
+    tcg_temp_free(s->tcg, addr);
+    tcg_temp_free(s->tcg, lo);
+    tcg_temp_free(s->tcg, hi);
+}
+
+static bool gen_vex_sse(DisasContext *s, const Vex *v, unsigned arg)
+{
+    const SSEOp *op = sse_table_entry(v->opcode, (int)v->pp);
+    bool wide = v->l && !(arg & VSSE_SCALAR);
+    if (!op || !op->gen || op->mmx || (wide && (arg & VSSE_128)) ||
+        ((arg & VSSE_UNARY) && v->vvvv != 0) ||
+        (wide && (arg & VSSE_INT) && !x86_cpu_has(s->env, X86_FEAT_AVX2)) ||
+        ((arg & VSSE_AES) && !x86_cpu_has(s->env, X86_FEAT_AES)) ||
+        (s->mod != 3 && op->mem == MEM_NONE)) {
+        return false;
+    }
+    int dest = s->reg;
+    s->rip_offset = (arg & VSSE_IMM) ? 1 : 0;
+    gen_vex_source(s, op, wide);
+    s->mod = 3;                        /* the generators now read a register */
+    uint64_t imm_pc = s->pc;
+    if (!(arg & VSSE_UNARY) && (int)v->vvvv != dest) {
+        gen_copy_xmm(s, dest, 0, v->vvvv, 0);
+    }
+    s->rm = SCRATCH_LOW;
+    if (!op->gen(s, op)) {
+        return false;
+    }
+    if (wide) {
+        s->pc = imm_pc;                /* the same imm8 again */
+        if (!(arg & VSSE_UNARY)) {
+            gen_copy_xmm(s, SCRATCH_DEST, 0, v->vvvv, 2);
+        }
+        s->reg = SCRATCH_DEST;
+        s->rm = SCRATCH_HIGH;
+        op->gen(s, op);
+        gen_copy_xmm(s, dest, 2, SCRATCH_DEST, 0);
+        s->reg = dest;
+    }
+    gen_zero_upper(s, wide ? v : &(Vex){ .l = 0 }, dest);
+    return true;
+}
+
 /* --- the table: [map][opcode][pp] --- */
 
 #define BMI(gen, arg, feature) { gen, arg, (feature) + 1, true, false, 0 }
@@ -403,9 +499,38 @@ static bool gen_vzero(DisasContext *s, const Vex *v, unsigned arg)
 #define AVX_LOGIC(arg) { gen_vlogic, arg, X86_FEAT_AVX + 1, false, false, 0 }
 /* integer forms: VEX.256 is AVX2 */
 #define AVX2_LOGIC(arg) { gen_vlogic, arg, X86_FEAT_AVX + 1, false, false, X86_FEAT_AVX2 + 1 }
+#define VS(flags) { gen_vex_sse, flags, X86_FEAT_AVX + 1, false, false, 0 }
+#define V66(flags) { [1] = VS(flags) }
+#define VPS_PD(flags) { VS(flags), VS(flags) }
+#define VALL4(flags) { VS(flags), VS(flags), VS((flags) | VSSE_SCALAR), VS((flags) | VSSE_SCALAR) }
+#define VINT V66(VSSE_INT)
 
 static const VexOp vex_table[4][256][4] = {
     [1] = {
+        [0x14] = VPS_PD(0), [0x15] = VPS_PD(0),                         /* VUNPCKLPx/HPx */
+        [0x58] = VALL4(0), [0x59] = VALL4(0), [0x5c] = VALL4(0),        /* VADD VMUL VSUB */
+        [0x5d] = VALL4(0), [0x5e] = VALL4(0), [0x5f] = VALL4(0),        /* VMIN VDIV VMAX */
+        [0x60] = VINT, [0x61] = VINT, [0x62] = VINT, [0x63] = VINT, [0x64] = VINT,
+        [0x65] = VINT, [0x66] = VINT, [0x67] = VINT, [0x68] = VINT, [0x69] = VINT,
+        [0x6a] = VINT, [0x6b] = VINT, [0x6c] = VINT, [0x6d] = VINT,
+        [0x70] = { [1] = VS(VSSE_INT | VSSE_IMM | VSSE_UNARY),          /* VPSHUFD/HW/LW */
+                   [2] = VS(VSSE_INT | VSSE_IMM | VSSE_UNARY),
+                   [3] = VS(VSSE_INT | VSSE_IMM | VSSE_UNARY) },
+        [0x74] = VINT, [0x75] = VINT, [0x76] = VINT,                    /* VPCMPEQB/W/D */
+        [0x7c] = { [1] = VS(0), [3] = VS(0) }, [0x7d] = { [1] = VS(0), [3] = VS(0) },
+        /* VSHUFPD's VEX.256 imm8 has two bits per lane */
+        [0xc6] = { VS(VSSE_IMM), VS(VSSE_IMM | VSSE_128) },             /* VSHUFPS/PD */
+        [0xd0] = { [1] = VS(0), [3] = VS(0) },                          /* VADDSUBPx */
+        /* shifts by an xmm count: the VEX.256 count is not per lane */
+        [0xd1] = V66(VSSE_128), [0xd2] = V66(VSSE_128), [0xd3] = V66(VSSE_128),
+        [0xe1] = V66(VSSE_128), [0xe2] = V66(VSSE_128),
+        [0xf1] = V66(VSSE_128), [0xf2] = V66(VSSE_128), [0xf3] = V66(VSSE_128),
+        [0xd4] = VINT, [0xd5] = VINT, [0xd8] = VINT, [0xd9] = VINT, [0xda] = VINT,
+        [0xdc] = VINT, [0xdd] = VINT, [0xde] = VINT, [0xe0] = VINT, [0xe3] = VINT,
+        [0xe4] = VINT, [0xe5] = VINT, [0xe8] = VINT, [0xe9] = VINT, [0xea] = VINT,
+        [0xec] = VINT, [0xed] = VINT, [0xee] = VINT, [0xf4] = VINT, [0xf5] = VINT,
+        [0xf6] = VINT, [0xf8] = VINT, [0xf9] = VINT, [0xfa] = VINT, [0xfb] = VINT,
+        [0xfc] = VINT, [0xfd] = VINT, [0xfe] = VINT,
         [0x10] = { AVX_MOVE(0), AVX_MOVE(0) },                          /* VMOVUPS/PD */
         [0x11] = { AVX_MOVE(VMOV_STORE), AVX_MOVE(VMOV_STORE) },
         [0x28] = { AVX_MOVE(VMOV_ALIGNED), AVX_MOVE(VMOV_ALIGNED) },    /* VMOVAPS/PD */
@@ -423,6 +548,25 @@ static const VexOp vex_table[4][256][4] = {
         [0xef] = { [1] = AVX2_LOGIC(VLOGIC_XOR) },
     },
     [2] = {
+        [0x00] = VINT, [0x01] = VINT, [0x02] = VINT, [0x03] = VINT, [0x04] = VINT,
+        [0x05] = VINT, [0x06] = VINT, [0x07] = VINT, [0x08] = VINT, [0x09] = VINT,
+        [0x0a] = VINT, [0x0b] = VINT,
+        [0x1c] = V66(VSSE_INT | VSSE_UNARY), [0x1d] = V66(VSSE_INT | VSSE_UNARY),
+        [0x1e] = V66(VSSE_INT | VSSE_UNARY),                           /* VPABSB/W/D */
+        /* VPMOVSX/ZX: the VEX.256 forms widen across lanes */
+        [0x20] = V66(VSSE_128 | VSSE_UNARY), [0x21] = V66(VSSE_128 | VSSE_UNARY),
+        [0x22] = V66(VSSE_128 | VSSE_UNARY), [0x23] = V66(VSSE_128 | VSSE_UNARY),
+        [0x24] = V66(VSSE_128 | VSSE_UNARY), [0x25] = V66(VSSE_128 | VSSE_UNARY),
+        [0x30] = V66(VSSE_128 | VSSE_UNARY), [0x31] = V66(VSSE_128 | VSSE_UNARY),
+        [0x32] = V66(VSSE_128 | VSSE_UNARY), [0x33] = V66(VSSE_128 | VSSE_UNARY),
+        [0x34] = V66(VSSE_128 | VSSE_UNARY), [0x35] = V66(VSSE_128 | VSSE_UNARY),
+        [0x28] = VINT, [0x29] = VINT, [0x2b] = VINT, [0x37] = VINT,
+        [0x38] = VINT, [0x39] = VINT, [0x3a] = VINT, [0x3b] = VINT,
+        [0x3c] = VINT, [0x3d] = VINT, [0x3e] = VINT, [0x3f] = VINT, [0x40] = VINT,
+        [0x41] = V66(VSSE_128 | VSSE_UNARY),                           /* VPHMINPOSUW */
+        [0xdb] = V66(VSSE_128 | VSSE_UNARY | VSSE_AES),                /* VAESIMC */
+        [0xdc] = V66(VSSE_128 | VSSE_AES), [0xdd] = V66(VSSE_128 | VSSE_AES),
+        [0xde] = V66(VSSE_128 | VSSE_AES), [0xdf] = V66(VSSE_128 | VSSE_AES),
         [0xf2] = { [0] = BMI(gen_andn, 0, X86_FEAT_BMI1) },
         [0xf3] = { [0] = BMI(gen_bls, 0, X86_FEAT_BMI1) },
         [0xf5] = { [0] = BMI(gen_bzhi, 0, X86_FEAT_BMI2),
@@ -435,6 +579,14 @@ static const VexOp vex_table[4][256][4] = {
                    [3] = BMI(gen_shiftx, BMI_SHR, X86_FEAT_BMI2) },
     },
     [3] = {
+        [0x08] = V66(VSSE_IMM | VSSE_UNARY), [0x09] = V66(VSSE_IMM | VSSE_UNARY),  /* VROUNDPS/PD */
+        [0x0a] = V66(VSSE_IMM | VSSE_SCALAR), [0x0b] = V66(VSSE_IMM | VSSE_SCALAR),
+        /* VBLENDPS/PD's VEX.256 imm8 has a bit per lane of the whole register */
+        [0x0c] = V66(VSSE_IMM | VSSE_128), [0x0d] = V66(VSSE_IMM | VSSE_128),
+        [0x0e] = V66(VSSE_IMM | VSSE_INT), [0x0f] = V66(VSSE_IMM | VSSE_INT),  /* VPBLENDW VPALIGNR */
+        [0x40] = V66(VSSE_IMM), [0x41] = V66(VSSE_IMM | VSSE_128),            /* VDPPS VDPPD */
+        [0x42] = V66(VSSE_IMM | VSSE_128),                                     /* VMPSADBW */
+        [0xdf] = V66(VSSE_IMM | VSSE_UNARY | VSSE_128 | VSSE_AES),            /* VAESKEYGENASSIST */
         [0xf0] = { [3] = BMI(gen_rorx, 0, X86_FEAT_BMI2) },
     },
 };
@@ -488,6 +640,8 @@ bool gen_vex(DisasContext *s, unsigned b)
     if (s->fetch_fault || v.map < 1 || v.map > 3) {
         return false;
     }
+    static const unsigned map_opcodes[4] = { 0, 0x0f00, 0x0f3800, 0x0f3a00 };
+    v.opcode = map_opcodes[v.map] | opcode;
     const VexOp *op = &vex_table[v.map][opcode][v.pp];
     if (!op->gen || (op->l0 && v.l) || (op->no_vvvv && v.vvvv != 0)) {
         return false;
