@@ -3,7 +3,8 @@
  * and a table by opcode map (0F, 0F 38, 0F 3A), opcode and implied prefix
  * (VEX.pp) naming each instruction's generator. The table holds BMI1 and
  * BMI2, which work on general registers, and the start of AVX/AVX2 (moves,
- * logic, VZEROUPPER/VZEROALL on the YMM registers: xmm_regs holds bits
+ * logic, broadcasts, 128-bit lane inserts/extracts/permutes, VZEROUPPER/
+ * VZEROALL, the VEX forms of SSE operations) on the YMM registers: xmm_regs holds bits
  * 127:0, ymmh_regs bits 255:128; a VEX.128 write zeroes the latter, legacy
  * SSE leaves them). A row names the CPUID feature it needs (#UD when the model
  * lacks it), whether VEX.L must be 0 and whether VEX.vvvv must be 1111.
@@ -397,6 +398,160 @@ static bool gen_vzero(DisasContext *s, const Vex *v, unsigned arg)
     return true;
 }
 
+/* the quadwords of a 128-bit or 256-bit r/m operand into q (memory: no
+ * alignment rule); the address is computed once, before any imm8 is read */
+static void gen_load_rm_quads(DisasContext *s, TCGv *q, int quads)
+{
+    if (s->mod == 3) {
+        for (int i = 0; i < quads; i++) {
+            gen_load_quad(s, q[i], s->rm, i);
+        }
+        return;
+    }
+    TCGv addr = gen_vex_address(s, quads * 8, false), a = new_i64(s);
+    for (int i = 0; i < quads; i++) {
+        gen_quad_address(s, a, addr, i);
+        gen_ld(s, q[i], a, MO_UQ);
+    }
+    tcg_temp_free(s->tcg, addr);
+    tcg_temp_free(s->tcg, a);
+}
+
+static void free_quads(DisasContext *s, TCGv *q, int n)
+{
+    for (int i = 0; i < n; i++) {
+        tcg_temp_free(s->tcg, q[i]);
+    }
+}
+
+/*
+ * VBROADCASTSS (0F38 18), VBROADCASTSD (19, VEX.256 only), VBROADCASTF128
+ * (1A, VEX.256 only, memory only): the element (op arg: its bytes) in every
+ * position. AVX takes the element from memory only; AVX2 also from an XMM
+ * register's low element.
+ */
+static bool gen_vbroadcast(DisasContext *s, const Vex *v, unsigned arg)
+{
+    int quads = v->l ? 4 : 2;
+    if ((arg >= 8 && !v->l) || v->vvvv != 0 ||
+        (s->mod == 3 && (arg == 16 || !x86_cpu_has(s->env, X86_FEAT_AVX2)))) {
+        return false;
+    }
+    TCGv e[2] = { new_i64(s), new_i64(s) };
+    if (s->mod == 3) {
+        gen_load_quad(s, e[0], s->rm, 0);
+    } else {
+        TCGv addr = gen_vex_address(s, arg, false), a = new_i64(s);
+        gen_quad_address(s, a, addr, 0);
+        gen_ld(s, e[0], a, arg == 4 ? MO_UL : MO_UQ);
+        if (arg == 16) {
+            gen_quad_address(s, a, addr, 1);
+            gen_ld(s, e[1], a, MO_UQ);
+        }
+        tcg_temp_free(s->tcg, addr);
+        tcg_temp_free(s->tcg, a);
+    }
+    if (arg == 4) {
+        tcg_gen_deposit(s->tcg, e[0], e[0], e[0], 32, 32);
+    }
+    for (int q = 0; q < quads; q++) {
+        gen_store_quad(s, arg == 16 ? e[q & 1] : e[0], s->reg, q);
+    }
+    gen_zero_upper(s, v, s->reg);
+    free_quads(s, e, 2);
+    return true;
+}
+
+/* VINSERTF128/VINSERTI128 ymm1, ymm2, xmm3/m128, imm8 (0F3A 18/38):
+ * ymm2 with its 128-bit lane imm8[0] replaced; VEX.256 only */
+static bool gen_vinsert128(DisasContext *s, const Vex *v, unsigned arg)
+{
+    (void)arg;
+    if (!v->l) {
+        return false;
+    }
+    TCGv q[4] = { new_i64(s), new_i64(s), new_i64(s), new_i64(s) };
+    TCGv src[2] = { new_i64(s), new_i64(s) };
+    s->rip_offset = 1;
+    gen_load_rm_quads(s, src, 2);
+    unsigned lane = x86_ldub_code(s) & 1;
+    for (int i = 0; i < 4; i++) {
+        gen_load_quad(s, q[i], v->vvvv, i);
+    }
+    tcg_gen_mov(s->tcg, q[lane * 2], src[0]);
+    tcg_gen_mov(s->tcg, q[lane * 2 + 1], src[1]);
+    for (int i = 0; i < 4; i++) {
+        gen_store_quad(s, q[i], s->reg, i);
+    }
+    free_quads(s, q, 4);
+    free_quads(s, src, 2);
+    return true;
+}
+
+/* VEXTRACTF128/VEXTRACTI128 xmm1/m128, ymm2, imm8 (0F3A 19/39): the lane
+ * imm8[0]; a register destination's bits 255:128 are zeroed */
+static bool gen_vextract128(DisasContext *s, const Vex *v, unsigned arg)
+{
+    (void)arg;
+    if (!v->l || v->vvvv != 0) {
+        return false;
+    }
+    TCGv val = new_i64(s), addr = NULL, a = new_i64(s);
+    s->rip_offset = 1;
+    if (s->mod != 3) {
+        addr = gen_vex_address(s, 16, false);
+    }
+    unsigned lane = x86_ldub_code(s) & 1;
+    for (int i = 0; i < 2; i++) {
+        gen_load_quad(s, val, s->reg, lane * 2 + i);
+        if (addr) {
+            gen_quad_address(s, a, addr, i);
+            gen_st(s, val, a, MO_64);
+        } else {
+            gen_store_quad(s, val, s->rm, i);
+        }
+    }
+    if (addr) {
+        tcg_temp_free(s->tcg, addr);
+    } else {
+        gen_zero_upper(s, &(Vex){ .l = 0 }, s->rm);
+    }
+    tcg_temp_free(s->tcg, val);
+    tcg_temp_free(s->tcg, a);
+    return true;
+}
+
+/* VPERM2F128/VPERM2I128 ymm1, ymm2, ymm3/m256, imm8 (0F3A 06/46): each
+ * result lane is the lane imm8[1:0] (imm8[5:4]) of ymm2:ymm3, or zero when
+ * imm8[3] (imm8[7]) is set */
+static bool gen_vperm2(DisasContext *s, const Vex *v, unsigned arg)
+{
+    (void)arg;
+    if (!v->l) {
+        return false;
+    }
+    TCGv q[8];
+    for (int i = 0; i < 8; i++) {
+        q[i] = new_i64(s);
+    }
+    s->rip_offset = 1;
+    gen_load_rm_quads(s, q + 4, 4);
+    unsigned imm = x86_ldub_code(s);
+    for (int i = 0; i < 4; i++) {
+        gen_load_quad(s, q[i], v->vvvv, i);
+    }
+    TCGv zero = tcg_const64(s, 0);
+    for (int lane = 0; lane < 2; lane++) {
+        unsigned select = imm >> (4 * lane);
+        for (int i = 0; i < 2; i++) {
+            gen_store_quad(s, (select & 8) ? zero : q[(select & 3) * 2 + i], s->reg,
+                           lane * 2 + i);
+        }
+    }
+    free_quads(s, q, 8);
+    return true;
+}
+
 /*
  * The VEX forms of SSE..SSE4.1 operations through translate-sse.c's
  * generators: reg = op(vvvv, r/m). The source goes to scratch register 16
@@ -567,6 +722,9 @@ static const VexOp vex_table[4][256][4] = {
         [0xdb] = V66(VSSE_128 | VSSE_UNARY | VSSE_AES),                /* VAESIMC */
         [0xdc] = V66(VSSE_128 | VSSE_AES), [0xdd] = V66(VSSE_128 | VSSE_AES),
         [0xde] = V66(VSSE_128 | VSSE_AES), [0xdf] = V66(VSSE_128 | VSSE_AES),
+        [0x18] = { [1] = { gen_vbroadcast, 4, X86_FEAT_AVX + 1, false, false, 0 } },
+        [0x19] = { [1] = { gen_vbroadcast, 8, X86_FEAT_AVX + 1, false, false, 0 } },
+        [0x1a] = { [1] = { gen_vbroadcast, 16, X86_FEAT_AVX + 1, false, false, 0 } },
         [0xf2] = { [0] = BMI(gen_andn, 0, X86_FEAT_BMI1) },
         [0xf3] = { [0] = BMI(gen_bls, 0, X86_FEAT_BMI1) },
         [0xf5] = { [0] = BMI(gen_bzhi, 0, X86_FEAT_BMI2),
@@ -584,6 +742,12 @@ static const VexOp vex_table[4][256][4] = {
         /* VBLENDPS/PD's VEX.256 imm8 has a bit per lane of the whole register */
         [0x0c] = V66(VSSE_IMM | VSSE_128), [0x0d] = V66(VSSE_IMM | VSSE_128),
         [0x0e] = V66(VSSE_IMM | VSSE_INT), [0x0f] = V66(VSSE_IMM | VSSE_INT),  /* VPBLENDW VPALIGNR */
+        [0x06] = { [1] = { gen_vperm2, 0, X86_FEAT_AVX + 1, false, false, 0 } },
+        [0x18] = { [1] = { gen_vinsert128, 0, X86_FEAT_AVX + 1, false, false, 0 } },
+        [0x19] = { [1] = { gen_vextract128, 0, X86_FEAT_AVX + 1, false, false, 0 } },
+        [0x38] = { [1] = { gen_vinsert128, 0, X86_FEAT_AVX2 + 1, false, false, 0 } },
+        [0x39] = { [1] = { gen_vextract128, 0, X86_FEAT_AVX2 + 1, false, false, 0 } },
+        [0x46] = { [1] = { gen_vperm2, 0, X86_FEAT_AVX2 + 1, false, false, 0 } },
         [0x40] = V66(VSSE_IMM), [0x41] = V66(VSSE_IMM | VSSE_128),            /* VDPPS VDPPD */
         [0x42] = V66(VSSE_IMM | VSSE_128),                                     /* VMPSADBW */
         [0xdf] = V66(VSSE_IMM | VSSE_UNARY | VSSE_128 | VSSE_AES),            /* VAESKEYGENASSIST */

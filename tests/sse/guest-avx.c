@@ -1,7 +1,8 @@
 /*
  * Guest program for the SSE suite: the AVX/AVX2 instructions the emulator has
  * so far (VMOVUPS/UPD/APS/APD/DQU/DQA loads and stores, the VEX logic ops,
- * VZEROUPPER/VZEROALL, the VEX forms of the SSE..SSE4.1 arithmetic, compare,
+ * VZEROUPPER/VZEROALL, VBROADCASTSS/SD/F128, VINSERTx128, VEXTRACTx128,
+ * VPERM2x128, the VEX forms of the SSE..SSE4.1 arithmetic, compare,
  * pack/unpack, shuffle, AES and rounding operations), 128- and 256-bit,
  * register and memory forms, and the
  * YMM rules around them: a VEX.128 write zeroes bits 255:128 of its
@@ -477,6 +478,50 @@ DEFINE(vroundpd_9, "vroundpd $9, 256(%0), %%ymm2")
 DEFINE(vroundss_9, "vroundss $9, %%xmm1, %%xmm2, %%xmm3")
 DEFINE(vroundsd_9, "vroundsd $9, 256(%0), %%xmm2, %%xmm3")
 
+/* broadcasts and 128-bit lane moves */
+DEFINE(vbroadcastss_m128, "vbroadcastss 260(%0), %%xmm3")
+DEFINE(vbroadcastss_m256, "vbroadcastss 256(%0), %%ymm3")
+DEFINE(vbroadcastss_r256, "vbroadcastss %%xmm1, %%ymm3")
+DEFINE(vbroadcastsd_m256, "vbroadcastsd 264(%0), %%ymm4")
+DEFINE(vbroadcastsd_r256, "vbroadcastsd %%xmm2, %%ymm4")
+DEFINE(vbroadcastf128_m, "vbroadcastf128 272(%0), %%ymm5")
+DEFINE(vinsertf128_r0, "vinsertf128 $0, %%xmm1, %%ymm2, %%ymm3")
+DEFINE(vinsertf128_m0, "vinsertf128 $0, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vinserti128_r0, "vinserti128 $0, %%xmm6, %%ymm6, %%ymm1")
+DEFINE(vextractf128_r0, "vextractf128 $0, %%ymm1, %%xmm3")
+DEFINE(vextractf128_m0, "vextractf128 $0, %%ymm4, 272(%0)")
+DEFINE(vextracti128_r0, "vextracti128 $0, %%ymm7, %%xmm7")
+DEFINE(vinsertf128_r1, "vinsertf128 $1, %%xmm1, %%ymm2, %%ymm3")
+DEFINE(vinsertf128_m1, "vinsertf128 $1, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vinserti128_r1, "vinserti128 $1, %%xmm6, %%ymm6, %%ymm1")
+DEFINE(vextractf128_r1, "vextractf128 $1, %%ymm1, %%xmm3")
+DEFINE(vextractf128_m1, "vextractf128 $1, %%ymm4, 272(%0)")
+DEFINE(vextracti128_r1, "vextracti128 $1, %%ymm7, %%xmm7")
+DEFINE(vperm2f128_r00, "vperm2f128 $0, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m00, "vperm2f128 $0, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r00, "vperm2i128 $0, %%ymm5, %%ymm6, %%ymm5")
+DEFINE(vperm2f128_r21, "vperm2f128 $33, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m21, "vperm2f128 $33, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r21, "vperm2i128 $33, %%ymm5, %%ymm6, %%ymm5")
+DEFINE(vperm2f128_r13, "vperm2f128 $19, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m13, "vperm2f128 $19, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r13, "vperm2i128 $19, %%ymm5, %%ymm6, %%ymm5")
+DEFINE(vperm2f128_r88, "vperm2f128 $136, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m88, "vperm2f128 $136, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r88, "vperm2i128 $136, %%ymm5, %%ymm6, %%ymm5")
+DEFINE(vperm2f128_r31, "vperm2f128 $49, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m31, "vperm2f128 $49, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r31, "vperm2i128 $49, %%ymm5, %%ymm6, %%ymm5")
+DEFINE(vperm2f128_r02, "vperm2f128 $2, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m02, "vperm2f128 $2, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r02, "vperm2i128 $2, %%ymm5, %%ymm6, %%ymm5")
+DEFINE(vperm2f128_r30, "vperm2f128 $48, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m30, "vperm2f128 $48, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r30, "vperm2i128 $48, %%ymm5, %%ymm6, %%ymm5")
+DEFINE(vperm2f128_r83, "vperm2f128 $131, %%ymm1, %%ymm2, %%ymm3")
+DEFINE(vperm2f128_m83, "vperm2f128 $131, 256(%0), %%ymm2, %%ymm2")
+DEFINE(vperm2i128_r83, "vperm2i128 $131, %%ymm5, %%ymm6, %%ymm5")
+
 typedef struct Insn {
     const char *name;
     void (*run)(State *st);
@@ -491,6 +536,48 @@ static const Insn insns[] = {
     INSN(vpor256), INSN(vxorps256), INSN(vandps128), INSN(vandnpd256m), INSN(vorpd128m),
     INSN(vzeroupper), INSN(vzeroall), INSN(legacy_pxor_keeps_upper),
     INSN(legacy_load_keeps_upper),
+    INSN(vbroadcastss_m128),
+    INSN(vbroadcastss_m256),
+    INSN(vbroadcastss_r256),
+    INSN(vbroadcastsd_m256),
+    INSN(vbroadcastsd_r256),
+    INSN(vbroadcastf128_m),
+    INSN(vinsertf128_r0),
+    INSN(vinsertf128_m0),
+    INSN(vinserti128_r0),
+    INSN(vextractf128_r0),
+    INSN(vextractf128_m0),
+    INSN(vextracti128_r0),
+    INSN(vinsertf128_r1),
+    INSN(vinsertf128_m1),
+    INSN(vinserti128_r1),
+    INSN(vextractf128_r1),
+    INSN(vextractf128_m1),
+    INSN(vextracti128_r1),
+    INSN(vperm2f128_r00),
+    INSN(vperm2f128_m00),
+    INSN(vperm2i128_r00),
+    INSN(vperm2f128_r21),
+    INSN(vperm2f128_m21),
+    INSN(vperm2i128_r21),
+    INSN(vperm2f128_r13),
+    INSN(vperm2f128_m13),
+    INSN(vperm2i128_r13),
+    INSN(vperm2f128_r88),
+    INSN(vperm2f128_m88),
+    INSN(vperm2i128_r88),
+    INSN(vperm2f128_r31),
+    INSN(vperm2f128_m31),
+    INSN(vperm2i128_r31),
+    INSN(vperm2f128_r02),
+    INSN(vperm2f128_m02),
+    INSN(vperm2i128_r02),
+    INSN(vperm2f128_r30),
+    INSN(vperm2f128_m30),
+    INSN(vperm2i128_r30),
+    INSN(vperm2f128_r83),
+    INSN(vperm2f128_m83),
+    INSN(vperm2i128_r83),
     INSN(vaddps_r128),
     INSN(vaddps_m256),
     INSN(vaddps_r256same),
