@@ -1016,7 +1016,11 @@ static void disas_insn(DisasContext *s)
         goto illegal;
     }
     s->rmw = s->sys && rmw_memory(s, b);
-    if (b == 0x138 || b == 0x13a) {
+    if ((b == 0xc4 || b == 0xc5) && x86_is_vex(s)) {
+        if (!gen_vex(s, b)) {
+            goto illegal;
+        }
+    } else if (b == 0x138 || b == 0x13a) {
         unsigned b3 = x86_ldub_code(s);
         if (s->fetch_fault || !gen_sse(s, 0x0f0000 | (b & 0xff) << 8 | b3)) {
             goto illegal;

@@ -9,7 +9,10 @@
  * translate-sys.c (system instructions, table-driven),
  * translate-x87.c and fpu_helper.c (x87 FPU), cc_helper.c (flag computation),
  * helper.c (C helpers), cpu.c (reset), disas.c (in_asm log),
- * translate-sse.c and sse_helper.c (SSE/SSE2, separate owner).
+ * translate-sse.c and sse_helper.c (SSE..SSSE3, MMX), translate-sse4.c with
+ * sse4_helper.c, aes_helper.c and sha_helper.c (SSE4.x, AES-NI, PCLMULQDQ,
+ * SHA, CRC32, MOVBE, ADX), translate-vex.c with bmi_helper.c (the VEX prefix:
+ * BMI1/BMI2, the AVX/AVX2 subset); separate owner.
  *
  * The SSE hook, implemented in translate-sse.c:
  *
@@ -277,6 +280,10 @@ TCGv tcg_new64(DisasContext *s);
 bool disas_alu(DisasContext *s, unsigned b);
 bool disas_ctl(DisasContext *s, unsigned b);
 bool gen_sse(DisasContext *s, unsigned opcode);
+/* translate-vex.c: the C4/C5 just read start a VEX prefix (not LES/LDS), and
+ * the VEX instruction after it (false: #UD) */
+bool x86_is_vex(DisasContext *s);
+bool gen_vex(DisasContext *s, unsigned b);
 bool disas_sys(DisasContext *s, unsigned b);
 /* user mode: LOCK-prefixed RMW, XCHG and CMPXCHG8B/16B with memory as host
  * atomics (translate-atomic.c); false, nothing consumed, when not one */
