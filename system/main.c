@@ -2,7 +2,7 @@
  * quetzal-system-x86_64: the PC system emulator's command line, modelled on
  * qemu-system-x86_64's options (-m, -smp, -machine, -cpu, -kernel, -initrd,
  * -append, -bios, -L, -serial, -nographic, -display, -no-reboot, -no-shutdown,
- * -device isa-debug-exit, -d, -D, -accel, -monitor). Exit status as QEMU's: 0
+ * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -name, -S). Exit status as QEMU's: 0
  * on poweroff or quit, isa-debug-exit's (value << 1) | 1, 1 on errors.
  */
 #include <ctype.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include "hw/isa.h"
 #include "hw/pc.h"
+#include "monitor/monitor.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
@@ -26,6 +27,7 @@ typedef struct Options {
     int nfw;
     bool nographic;
     const char *log_file;
+    MonitorOptions mon;
 } Options;
 
 static void die(const char *fmt, const char *arg)
@@ -58,7 +60,11 @@ static void usage(void)
            "  -d ITEM[,...]          log (see -d help)\n"
            "  -D FILE                log to FILE instead of stderr\n"
            "  -accel tcg             the translator (the only accelerator)\n"
-           "  -monitor none          no monitor\n"
+           "  -monitor stdio|mon:stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|none\n"
+           "                         the human monitor [on mon:stdio: Ctrl-A c]\n"
+           "  -qmp unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|stdio  QMP\n"
+           "  -name NAME             the machine's name (info name, query-name)\n"
+           "  -S                     start stopped (cont in the monitor starts)\n"
            "  -h, -help              this help\n", PROG);
 }
 
@@ -245,9 +251,14 @@ static bool option(Options *o, const char *name, const char *arg)
             die("-accel: only 'tcg' is supported ('%s')", arg);
         }
     } else if (!strcmp(name, "monitor")) {
-        if (strcmp(arg, "none")) {
-            die("-monitor: only 'none' is supported ('%s')", arg);
+        o->mon.hmp = arg;
+    } else if (!strcmp(name, "qmp")) {
+        if (o->mon.nqmp == MONITOR_MAX_QMP) {
+            die("-qmp: too many QMP monitors ('%s')", arg);
         }
+        o->mon.qmp[o->mon.nqmp++] = arg;
+    } else if (!strcmp(name, "name")) {
+        o->mon.name = !strncmp(arg, "guest=", 6) ? arg + 6 : arg;
     } else {
         return false;
     }
@@ -260,6 +271,8 @@ static bool flag(Options *o, const char *name)
         o->nographic = true;
     } else if (!strcmp(name, "no-reboot")) {
         o->pc.no_reboot = true;
+    } else if (!strcmp(name, "S")) {
+        o->mon.start_stopped = true;
     } else if (!strcmp(name, "no-shutdown")) {
         o->pc.no_shutdown = true;
     } else if (!strcmp(name, "h") || !strcmp(name, "help")) {
@@ -288,7 +301,8 @@ static void parse_args(Options *o, int argc, char **argv)
         if (i + 1 >= argc) {
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
-                "serial", "display", "device", "d", "D", "accel", "monitor", NULL };
+                "serial", "display", "device", "d", "D", "accel", "monitor", "qmp", "name",
+                NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -334,7 +348,13 @@ int main(int argc, char **argv)
     if (!m) {
         die("%s", err ? err : "cannot create the machine");
     }
+    MonitorHost *mon = monitor_host_new(m, &o.mon, &err);
+    if (!mon) {
+        pc_free(m);
+        die("%s", err ? err : "cannot open the monitor");
+    }
     int code = pc_run(m);
+    monitor_host_free(mon);
     pc_free(m);
     if (o.pc.log != stderr) {
         fclose(o.pc.log);

@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""The monitor suite's checks (tests/check-monitor.sh): HMP over a unix socket
+and over stdio, QMP over a unix socket, against the bare-metal guest
+guest-monitor.S; the same sessions against Debian's qemu-system-x86_64 when it
+is installed, whose replies must have the same shape (HMP lines that do not
+depend on timing, QMP keys and error classes).
+   monitor-check.py QUETZAL BIOS TMPDIR [QEMU]"""
+import json, os, random, re, socket, struct, subprocess, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_session import Emulator, HMP, QMP
+
+PATTERN = b'QUETZAL-MONITOR!'
+results = {'passed': 0, 'failed': 0, 'skipped': 0}
+
+def check(name, ok, detail=''):
+    if ok:
+        results['passed'] += 1
+        print('ok ' + name)
+    else:
+        results['failed'] += 1
+        print('FAIL %s%s' % (name, ': ' + detail if detail else ''))
+
+def skip(name, why):
+    results['skipped'] += 1
+    print('skip %s: %s' % (name, why))
+
+def words(line):
+    return line.split()
+
+def serial_ticks(emu):
+    return emu.serial_text().count('tick')
+
+# ---------------------------------------------------------------- HMP
+
+def hmp_session(binary, bios, tmp, tag, bad_input=True):
+    """Runs one HMP session over a unix socket; returns what it saw."""
+    emu = Emulator(binary, bios, tmp, tag, extra=['-name', 'montest'])
+    seen = {}
+    try:
+        if not emu.wait_serial('ready'):
+            seen['error'] = 'the guest did not start'
+            return seen
+        m = HMP(emu)
+        seen['banner'] = m.banner
+        seen['status-running'] = m.cmd('info status')
+        seen['name'] = m.cmd('info name')
+        seen['stop'] = m.cmd('stop')
+        seen['status-paused'] = m.cmd('info status')
+        c1 = m.cmd('xp/1x 0x9010')
+        t1 = serial_ticks(emu)
+        time.sleep(0.7)
+        c2 = m.cmd('xp/1x 0x9010')
+        seen['paused-counter'] = (c1, c2, t1, serial_ticks(emu))
+        seen['p-ebx'] = m.cmd('p/x $ebx')
+        seen['p-expr'] = m.cmd('p/d (3 + 4) * 2 - 20 / 5')
+        seen['x-alias'] = m.cmd('x/4x 0x40000000')
+        seen['xp-data'] = m.cmd('xp/4x 0x9000')
+        seen['xp-bytes'] = m.cmd('xp/5xb 0x9000')
+        seen['xp-chars'] = m.cmd('xp/3c 0x9000')
+        seen['xp-dec'] = m.cmd('xp/2d 0x9000')
+        seen['x-unmapped'] = m.cmd('x/1x 0x50000000')
+        seen['tlb'] = m.cmd('info tlb')
+        seen['mem'] = m.cmd('info mem')
+        seen['registers'] = m.cmd('info registers')
+        seen['disas'] = m.cmd('x/3i $pc')
+        seen['cpus'] = m.cmd('info cpus')
+        seen['pic'] = m.cmd('info pic')
+        seen['help'] = m.cmd('help')
+        # relative names: QEMU's expression parser takes "16 /tmp" for a division
+        memfile, pmemfile = os.path.join(tmp, tag + '.mem'), os.path.join(tmp, tag + '.pmem')
+        seen['memsave'] = m.cmd('memsave 0x40000000 16 ' + tag + '.mem')
+        seen['pmemsave'] = m.cmd('pmemsave 0x9000 16 ' + tag + '.pmem')
+        seen['memsave-data'] = open(memfile, 'rb').read() if os.path.exists(memfile) else None
+        seen['pmemsave-data'] = open(pmemfile, 'rb').read() if os.path.exists(pmemfile) else None
+        # bad input: one line of error each, the monitor goes on (not sent to
+        # QEMU: its readline redraws the line at every byte, a 1 MiB line takes
+        # minutes)
+        bad = {}
+        seen['bad'] = bad
+        seen['status-after-bad'] = 'VM status: paused'
+        if bad_input:
+            bad['unknown'] = m.cmd('no_such_command 1 2')
+            bad['badreg'] = m.cmd('p $nosuchreg')
+            bad['div0'] = m.cmd('p 1/0')
+            bad['badfmt'] = m.cmd('x/4q 0')
+            bad['missing'] = m.cmd('memsave 0x1000')
+            bad['longline'] = m.cmd('info ' + 'x' * (1 << 20))
+            bad['binary'] = m.cmd(bytes(random.Random(5).randrange(1, 256) for _ in range(3000))
+                                  .replace(b'\n', b' ').replace(b'\r', b' '))
+            seen['bad'] = bad
+            seen['status-after-bad'] = m.cmd('info status')
+        seen['cont'] = m.cmd('cont')
+        t3 = serial_ticks(emu)
+        emu.wait_serial('tick', t3 + 2, timeout=10)
+        seen['ticks-after-cont'] = (t3, serial_ticks(emu))
+        seen['status-cont'] = m.cmd('info status')
+        m.cmd('sendkey a')
+        m.cmd('sendkey shift-b')
+        emu.wait_serial('key ', 6, timeout=5)
+        time.sleep(0.3)
+        seen['keys'] = re.findall(r'key ([0-9a-f]{8})', emu.serial_text())
+        readies = emu.serial_text().count('ready')
+        m.cmd('system_reset')
+        seen['reset'] = (readies, emu.wait_serial('ready', readies + 1))
+        m.send_raw(b'quit\n')
+        seen['exit'] = emu.wait_exit()
+        m.close()
+    except (OSError, EOFError, socket.timeout) as e:
+        seen['error'] = '%s: %s' % (type(e).__name__, e)
+    finally:
+        emu.kill()
+    return seen
+
+def hex_words(line):
+    return [w for w in words(line.split(':', 1)[1])] if ':' in line else []
+
+def check_hmp(s):
+    if 'error' in s and 'exit' not in s:
+        check('hmp-session', False, s['error'])
+        return
+    check('hmp-banner', 'monitor' in s['banner'] and 'help' in s['banner'], repr(s['banner']))
+    check('hmp-status-running', s['status-running'].strip() == 'VM status: running', s['status-running'])
+    check('hmp-info-name', s['name'].strip() == 'montest', s['name'])
+    check('hmp-stop-silent', s['stop'].strip() == '', s['stop'])
+    check('hmp-status-paused', s['status-paused'].strip() == 'VM status: paused', s['status-paused'])
+    c1, c2, t1, t2 = s['paused-counter']
+    check('hmp-stopped-guest-frozen', c1 == c2 and t1 == t2, repr(s['paused-counter']))
+    check('hmp-print-register', s['p-ebx'].strip() == '0x5a5a1234', s['p-ebx'])
+    check('hmp-print-expression', s['p-expr'].strip() == str((3 + 4) * 2 - 20 // 5), s['p-expr'])
+    want = ['0x%08x' % w for w in struct.unpack('<4I', PATTERN)]
+    check('hmp-xp-words', hex_words(s['xp-data']) == want, s['xp-data'])
+    check('hmp-x-through-paging', hex_words(s['x-alias']) == want and
+          s['x-alias'].startswith('0000000040000000:'), s['x-alias'])
+    check('hmp-xp-bytes', hex_words(s['xp-bytes']) == ['0x%02x' % b for b in PATTERN[:5]], s['xp-bytes'])
+    check('hmp-x-unmapped', 'Cannot access memory' in s['x-unmapped'], s['x-unmapped'])
+    check('hmp-info-tlb', any(l.startswith('0000000040000000: 0000000000009000') for l in s['tlb'].split('\n')), s['tlb'])
+    check('hmp-info-mem', '0000000040000000-0000000040001000 0000000000001000 -rw' in s['mem'], s['mem'])
+    check('hmp-info-registers', 'EBX=5a5a1234' in s['registers'], s['registers'][:200])
+    lines = [l for l in s['disas'].split('\n') if l]
+    check('hmp-disas', len(lines) == 3 and all(l.startswith('0x') for l in lines), s['disas'])
+    check('hmp-info-cpus', re.match(r'\* CPU #0: thread_id=\d+', s['cpus']) is not None, s['cpus'])
+    check('hmp-info-pic', 'pic0: irr=' in s['pic'] and 'imr=ff' in s['pic'], s['pic'])
+    check('hmp-help', 'cont|c' in s['help'] and 'info' in s['help'], s['help'][:100])
+    check('hmp-memsave', s['memsave-data'] == PATTERN and s['memsave'].strip() == '', repr(s['memsave-data']))
+    check('hmp-pmemsave', s['pmemsave-data'] == PATTERN and s['pmemsave'].strip() == '', repr(s['pmemsave-data']))
+    for k, out in s['bad'].items():
+        check('hmp-bad-%s' % k, len([l for l in out.split('\n') if l.strip()]) == 1, repr(out[:120]))
+    check('hmp-alive-after-bad-input', s['status-after-bad'].strip() == 'VM status: paused', s['status-after-bad'])
+    t3, t4 = s['ticks-after-cont']
+    check('hmp-cont-runs', t4 > t3 and s['status-cont'].strip() == 'VM status: running', repr(s['ticks-after-cont']))
+    check('hmp-sendkey', len(s['keys']) >= 4, repr(s['keys']))
+    check('hmp-system-reset', s['reset'][1], repr(s['reset']))
+    check('hmp-quit', s['exit'] == 0, 'exit status %r' % s['exit'])
+
+def compare_hmp(ours, qemu):
+    """The lines that do not depend on timing must be the same as QEMU's."""
+    if 'error' in qemu and 'exit' not in qemu:
+        skip('hmp-vs-qemu', 'QEMU session failed: ' + qemu['error'])
+        return
+    for key in ('status-running', 'status-paused', 'status-cont', 'name', 'p-ebx', 'p-expr',
+                'x-alias', 'xp-data', 'xp-bytes', 'xp-chars', 'xp-dec', 'mem', 'memsave-data',
+                'pmemsave-data', 'keys'):
+        a, b = ours.get(key), qemu.get(key)
+        if isinstance(a, str):
+            a, b = a.strip(), (b or '').strip()
+        check('hmp-vs-qemu-%s' % key, a == b, 'ours %r, QEMU %r' % (a, b))
+    # info tlb: the alias page line (QEMU's A/D bits come from the same accesses)
+    pick = lambda t: [l for l in t.split('\n') if l.startswith('0000000040000000')]
+    check('hmp-vs-qemu-tlb', pick(ours['tlb']) == pick(qemu['tlb']),
+          'ours %r, QEMU %r' % (pick(ours['tlb']), pick(qemu['tlb'])))
+
+def stdio_session(binary, bios, tmp):
+    emu = Emulator(binary, bios, tmp, 'stdio', stdio=True)
+    try:
+        m = HMP(emu, stdio=True)
+        st = m.cmd('info status')
+        m.send_raw(b'quit\n')
+        code = emu.wait_exit()
+        check('hmp-stdio', st.strip() == 'VM status: running' and code == 0, '%r exit %r' % (st, code))
+    except (OSError, EOFError) as e:
+        check('hmp-stdio', False, str(e))
+    finally:
+        emu.kill()
+
+# ---------------------------------------------------------------- QMP
+
+def shape(v):
+    """The keys of a reply, recursively, without the values."""
+    if isinstance(v, dict):
+        return {k: shape(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [shape(v[0])] if v else []
+    return type(v).__name__
+
+def qmp_session(binary, bios, tmp, tag, fuzz_seed=None):
+    emu = Emulator(binary, bios, tmp, tag, hmp=False, qmp=True, extra=['-name', 'montest'])
+    seen = {}
+    try:
+        if not emu.wait_serial('ready'):
+            seen['error'] = 'the guest did not start'
+            return seen
+        q = QMP(emu.qmp_path)
+        seen['greeting'] = q.greeting
+        seen['early'] = q.cmd('query-status')
+        seen['caps'] = q.cmd('qmp_capabilities')
+        seen['caps-again'] = q.cmd('qmp_capabilities')
+        for c in ('query-status', 'query-version', 'query-name', 'query-cpus-fast', 'query-kvm'):
+            seen[c] = q.cmd(c)
+        seen['query-commands'] = q.cmd('query-commands')
+        seen['id'] = q.cmd('query-status', id={'tag': [1, 'x']})
+        seen['stop'] = q.cmd('stop')
+        seen['STOP'] = q.wait_event('STOP')
+        seen['status-stopped'] = q.cmd('query-status')
+        seen['hmp'] = q.cmd('human-monitor-command', {'command-line': 'info status'})
+        seen['hmp-xp'] = q.cmd('human-monitor-command', {'command-line': 'xp/4x 0x9000'})
+        seen['cont'] = q.cmd('cont')
+        seen['RESUME'] = q.wait_event('RESUME')
+        seen['unknown'] = q.cmd('no-such-command')
+        seen['bad-arg-type'] = q.cmd('human-monitor-command', {'command-line': 5})
+        seen['missing-arg'] = q.cmd('human-monitor-command', {})
+        seen['extra-arg'] = q.cmd('query-status', {'bogus': 1})
+        seen['no-execute'] = q.cmd_raw = None
+        q.send_raw(b'{"arguments": {}}\n')
+        seen['no-execute'] = q.reply()
+        q.send_raw(b'[1, 2]\n')
+        seen['not-object'] = q.reply()
+        q.send_raw(b'{"execute": "query-status", "arguments": [1]}\n')
+        seen['args-not-object'] = q.reply()
+        q.send_raw(b'{"execute": "query-status"\n}   ')
+        seen['split-message'] = q.reply()
+        if fuzz_seed is not None:
+            seen['fuzz'] = qmp_fuzz(q, fuzz_seed)
+        seen['alive'] = q.cmd('query-status')
+        seen['reset'] = q.cmd('system_reset')
+        seen['RESET'] = q.wait_event('RESET')
+        seen['powerdown'] = q.cmd('system_powerdown')
+        seen['POWERDOWN'] = q.wait_event('POWERDOWN')
+        seen['quit'] = q.cmd('quit')
+        seen['SHUTDOWN'] = q.wait_event('SHUTDOWN')
+        seen['exit'] = emu.wait_exit()
+    except (OSError, EOFError, socket.timeout, ValueError) as e:
+        seen['error'] = '%s: %s' % (type(e).__name__, e)
+    finally:
+        emu.kill()
+    return seen
+
+def qmp_fuzz(q, seed):
+    """Random bytes, truncated and mutated commands, deep nesting and a 1 MiB
+    string: every message gets an error reply or a reply, nothing crashes."""
+    r = random.Random(seed)
+    base = [b'{"execute": "query-status"}', b'{"execute": "human-monitor-command", '
+            b'"arguments": {"command-line": "info status"}}', b'{"execute": "stop", "id": 7}']
+    sent = 0
+    for i in range(300):
+        b = bytearray(r.choice(base))
+        for _ in range(r.randrange(1, 4)):
+            pos = r.randrange(len(b))
+            b[pos] = r.randrange(256)
+        if b'\n' in b or b'\r' in b:
+            b = b.replace(b'\n', b' ').replace(b'\r', b' ')
+        q.send_raw(bytes(b) + b'\n')
+        sent += 1
+    q.send_raw(bytes(r.randrange(256) for _ in range(5000)) + b'\n')
+    q.send_raw(b'[' * 100 + b']' * 100 + b'\n')
+    q.send_raw(b'{"execute": "' + b'x' * (1 << 20) + b'"}\n')
+    # whatever state the junk left, a fresh object after it gets its reply
+    q.send_raw(b'\n}]}]"\n{"execute": "query-name", "id": "after-fuzz"}\n')
+    while True:
+        msg = q.recv()
+        if msg.get('id') == 'after-fuzz':
+            return msg
+        if 'event' in msg and msg['event'] == 'STOP':
+            q.cmd('cont')
+
+def check_qmp(s):
+    if 'error' in s and 'exit' not in s:
+        check('qmp-session', False, s['error'])
+        return
+    g = s['greeting']
+    check('qmp-greeting', set(g.get('QMP', {})) == {'version', 'capabilities'} and
+          set(g['QMP']['version']) == {'qemu', 'package'}, json.dumps(g))
+    e = s['early'].get('error', {})
+    check('qmp-before-negotiation', e.get('class') == 'CommandNotFound', json.dumps(s['early']))
+    check('qmp-capabilities', s['caps'] == {'return': {}}, json.dumps(s['caps']))
+    check('qmp-capabilities-again', s['caps-again'].get('error', {}).get('class') == 'CommandNotFound',
+          json.dumps(s['caps-again']))
+    st = s['query-status'].get('return', {})
+    check('qmp-query-status', st.get('status') == 'running' and st.get('running') is True, json.dumps(st))
+    check('qmp-query-name', s['query-name'] == {'return': {'name': 'montest'}}, json.dumps(s['query-name']))
+    names = [c['name'] for c in s['query-commands'].get('return', [])]
+    check('qmp-query-commands', {'query-status', 'stop', 'cont', 'quit', 'human-monitor-command'} <= set(names),
+          repr(names))
+    check('qmp-id-echoed', s['id'].get('id') == {'tag': [1, 'x']}, json.dumps(s['id']))
+    check('qmp-stop', s['stop'] == {'return': {}} and s['STOP'] is not None and
+          set(s['STOP']['timestamp']) == {'seconds', 'microseconds'}, json.dumps(s['STOP']))
+    check('qmp-status-stopped', s['status-stopped'].get('return', {}).get('status') == 'paused',
+          json.dumps(s['status-stopped']))
+    check('qmp-hmp-passthrough', s['hmp'] == {'return': 'VM status: paused\r\n'}, json.dumps(s['hmp']))
+    want = ' '.join('0x%08x' % w for w in struct.unpack('<4I', PATTERN))
+    check('qmp-hmp-xp', s['hmp-xp'].get('return', '').strip().endswith(want), json.dumps(s['hmp-xp']))
+    check('qmp-cont', s['cont'] == {'return': {}} and s['RESUME'] is not None, json.dumps(s['RESUME']))
+    for k, cls in (('unknown', 'CommandNotFound'), ('bad-arg-type', 'GenericError'),
+                   ('missing-arg', 'GenericError'), ('extra-arg', 'GenericError'),
+                   ('no-execute', 'GenericError'), ('not-object', 'GenericError'),
+                   ('args-not-object', 'GenericError')):
+        got = s[k].get('error', {})
+        check('qmp-error-%s' % k, got.get('class') == cls and isinstance(got.get('desc'), str),
+              json.dumps(s[k]))
+    check('qmp-message-split-over-lines', 'return' in s['split-message'], json.dumps(s['split-message']))
+    if 'fuzz' in s:
+        check('qmp-fuzz-survived', s['fuzz'].get('return') == {'name': 'montest'}, json.dumps(s['fuzz']))
+    check('qmp-alive', 'return' in s['alive'], json.dumps(s['alive']))
+    check('qmp-reset-event', s['RESET'] is not None and s['RESET'].get('data') ==
+          {'guest': False, 'reason': 'host-qmp-system-reset'}, json.dumps(s['RESET']))
+    check('qmp-powerdown-event', s['POWERDOWN'] is not None, '')
+    check('qmp-quit', s['quit'] == {'return': {}} and s['SHUTDOWN'] is not None and
+          s['SHUTDOWN'].get('data') == {'guest': False, 'reason': 'host-qmp-quit'} and s['exit'] == 0,
+          '%s exit %r' % (json.dumps(s['SHUTDOWN']), s['exit']))
+
+def compare_qmp(ours, qemu):
+    if 'error' in qemu and 'exit' not in qemu:
+        skip('qmp-vs-qemu', 'QEMU session failed: ' + qemu['error'])
+        return
+    for key in ('greeting', 'caps', 'query-status', 'query-version', 'query-name',
+                'query-cpus-fast', 'query-kvm', 'stop', 'STOP', 'status-stopped', 'hmp', 'cont',
+                'RESUME', 'RESET', 'POWERDOWN', 'SHUTDOWN', 'quit', 'id'):
+        a, b = shape(ours.get(key)), shape(qemu.get(key))
+        if key == 'greeting':   # capabilities: QEMU offers "oob", we offer none
+            for g in (a, b):
+                g.get('QMP', {}).pop('capabilities', None)
+        check('qmp-vs-qemu-shape-%s' % key, a == b, 'ours %s, QEMU %s' % (a, b))
+    for key in ('early', 'caps-again', 'unknown', 'bad-arg-type', 'missing-arg', 'extra-arg',
+                'no-execute', 'not-object', 'args-not-object'):
+        a = (ours.get(key) or {}).get('error', {}).get('class')
+        b = (qemu.get(key) or {}).get('error', {}).get('class')
+        check('qmp-vs-qemu-class-%s' % key, a == b, 'ours %s, QEMU %s' % (a, b))
+    for key in ('query-status', 'status-stopped', 'query-name', 'hmp', 'hmp-xp', 'RESET',
+                'SHUTDOWN'):
+        a, b = ours.get(key), qemu.get(key)
+        strip = lambda m: {k: v for k, v in (m or {}).items() if k != 'timestamp'}
+        check('qmp-vs-qemu-value-%s' % key, strip(a) == strip(b), 'ours %s, QEMU %s' % (a, b))
+
+def main():
+    ours, bios, tmp = sys.argv[1:4]
+    qemu = sys.argv[4] if len(sys.argv) > 4 else ''
+    s = hmp_session(ours, bios, tmp, 'hmp')
+    check_hmp(s)
+    stdio_session(ours, bios, tmp)
+    q = qmp_session(ours, bios, tmp, 'qmp', fuzz_seed=int(os.environ.get('SEED', '1')))
+    check_qmp(q)
+    if qemu:
+        compare_hmp(s, hmp_session(qemu, bios, tmp, 'qemu-hmp', bad_input=False))
+        compare_qmp(q, qmp_session(qemu, bios, tmp, 'qemu-qmp'))
+    else:
+        skip('vs-qemu', 'qemu-system-x86_64 not installed')
+    print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'], results['skipped']))
+    return 1 if results['failed'] else 0
+
+if __name__ == '__main__':
+    sys.exit(main())
