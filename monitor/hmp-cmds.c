@@ -5,6 +5,7 @@
  * sendkey, screendump, help. Memory commands are in hmp-mem.c, info in
  * hmp-info.c.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "hw/isa.h"
 #include "monitor/hmp.h"
@@ -38,6 +39,8 @@ const HMPCommand hmp_commands[] = {
       "'sendkey ctrl-alt-f1')", hmp_sendkey },
     { "screendump", "filename:F,opts:S?", "filename [-f png|ppm]",
       "save screen to a file", hmp_screendump },
+    { "gdbserver", "device:s?", "[device]", "start gdbserver on given device (default "
+      "'tcp::1234')", hmp_gdbserver },
     { NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -297,4 +300,16 @@ void hmp_sendkey(MonitorHost *h, const HMPArgs *a, FILE *out)
     for (int i = n - 1; i >= 0; i--) {
         send_scancode(h, down[i], true);
     }
+}
+
+void hmp_gdbserver(MonitorHost *h, const HMPArgs *a, FILE *out)
+{
+    const char *dev = a->a[0].present ? a->a[0].str : "tcp::1234";
+    char *err = gdb_start(h, dev);
+    if (err) {
+        fprintf(out, "gdbserver: %s\n", err);
+        free(err);
+        return;
+    }
+    fprintf(out, "Waiting for gdb connection on device '%s'\n", dev);
 }

@@ -14,6 +14,7 @@
 
 typedef struct Monitor Monitor;
 typedef struct JsonStream JsonStream;
+typedef struct GdbStub GdbStub;
 
 /* QEMU's RunState names as query-status and info status show them. */
 typedef enum { RUN_RUNNING, RUN_PAUSED, RUN_PRELAUNCH, RUN_SHUTDOWN } RunState;
@@ -44,6 +45,7 @@ struct MonitorHost {
     FILE *log;                      /* logfile, NULL: the -D file or stderr */
     unsigned log_tcg;               /* log items on: TCG_LOG_* */
     int log_env;                    /* 1 int, 2 mmu */
+    GdbStub *gdb;                   /* -gdb, -s, gdbserver */
     char last_fmt;                  /* x/xp/print: the last format and size */
     int last_size;
 };
@@ -89,6 +91,10 @@ void rl_monitor_history(FILE *out);
 #define QUETZAL_QEMU_VERSION "7.2.0"
 #define QUETZAL_PACKAGE "Quetzal 0.1"
 
+
+/* --- gdbstub.c: listens on dev (tcp::PORT); NULL or a malloc'd error --- */
+char *gdb_start(MonitorHost *h, const char *dev);
+void gdb_free(MonitorHost *h);
 
 /* --- qmp.c --- */
 void qmp_input(Monitor *mon, const uint8_t *buf, size_t len);

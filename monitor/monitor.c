@@ -247,6 +247,9 @@ MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **e
     if ((*err = open_hmp(h, opts->hmp))) {
         goto fail;
     }
+    if (opts->gdb && strcmp(opts->gdb, "none") && (*err = gdb_start(h, opts->gdb))) {
+        goto fail;
+    }
     if (opts->start_stopped) {
         main_loop_pause(h->v.ml);
         h->state = RUN_PRELAUNCH;
@@ -263,6 +266,7 @@ void monitor_host_free(MonitorHost *h)
         return;
     }
     main_loop_set_request_hook(h->v.ml, NULL, NULL);
+    gdb_free(h);
     for (Monitor *mon = h->mons, *next; mon; mon = next) {
         next = mon->next;
         if (mon->readline) {

@@ -19,6 +19,7 @@ typedef struct MonitorOptions {
     int nqmp;
     const char *name;               /* -name */
     bool start_stopped;             /* -S */
+    const char *gdb;                /* -gdb DEV, -s: tcp::1234 */
 } MonitorOptions;
 
 typedef struct MonitorHost MonitorHost;

@@ -2,7 +2,7 @@
  * quetzal-system-x86_64: the PC system emulator's command line, modelled on
  * qemu-system-x86_64's options (-m, -smp, -machine, -cpu, -kernel, -initrd,
  * -append, -bios, -L, -serial, -nographic, -display, -no-reboot, -no-shutdown,
- * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -name, -S). Exit status as QEMU's: 0
+ * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -name, -S, -gdb, -s). Exit status as QEMU's: 0
  * on poweroff or quit, isa-debug-exit's (value << 1) | 1, 1 on errors.
  */
 #include <ctype.h>
@@ -65,6 +65,7 @@ static void usage(void)
            "  -qmp unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|stdio  QMP\n"
            "  -name NAME             the machine's name (info name, query-name)\n"
            "  -S                     start stopped (cont in the monitor starts)\n"
+           "  -gdb tcp::PORT         wait for gdb on PORT (-s: tcp::1234)\n"
            "  -h, -help              this help\n", PROG);
 }
 
@@ -257,6 +258,8 @@ static bool option(Options *o, const char *name, const char *arg)
             die("-qmp: too many QMP monitors ('%s')", arg);
         }
         o->mon.qmp[o->mon.nqmp++] = arg;
+    } else if (!strcmp(name, "gdb")) {
+        o->mon.gdb = arg;
     } else if (!strcmp(name, "name")) {
         o->mon.name = !strncmp(arg, "guest=", 6) ? arg + 6 : arg;
     } else {
@@ -273,6 +276,8 @@ static bool flag(Options *o, const char *name)
         o->pc.no_reboot = true;
     } else if (!strcmp(name, "S")) {
         o->mon.start_stopped = true;
+    } else if (!strcmp(name, "s")) {
+        o->mon.gdb = "tcp::1234";
     } else if (!strcmp(name, "no-shutdown")) {
         o->pc.no_shutdown = true;
     } else if (!strcmp(name, "h") || !strcmp(name, "help")) {
@@ -302,7 +307,7 @@ static void parse_args(Options *o, int argc, char **argv)
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
                 "serial", "display", "device", "d", "D", "accel", "monitor", "qmp", "name",
-                NULL };
+                "gdb", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);

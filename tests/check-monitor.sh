@@ -2,8 +2,9 @@
 # The monitor (monitor/): HMP over a unix socket, over stdio and on a pty with
 # readline (completion, history file, Ctrl-A c on mon:stdio), QMP over a unix
 # socket (greeting, negotiation, commands, events, error classes, fuzzed
-# input), against the bare-metal guest tests/monitor/guest-monitor.S; the
-# same HMP and QMP sessions against Debian's qemu-system-x86_64 when it is
+# input), Debian's gdb on the gdb stub (breakpoint, stepi, registers, memory,
+# Ctrl-C), against the bare-metal guest tests/monitor/guest-monitor.S; the
+# same HMP, QMP and gdb sessions against Debian's qemu-system-x86_64 when it is
 # installed, whose replies must agree (tests/monitor/monitor-check.py). The
 # QMP JSON parser against Python's json module on random and mutated texts
 # (tests/monitor/json-check.py).
@@ -55,6 +56,9 @@ if [ ! -x "$SYSEMU" ]; then
   echo "$passed passed, $((failed + 1)) failed, $skipped skipped"; exit 1
 fi
 qemu=$(command -v qemu-system-x86_64 || true)
+# the guest's loop label, where the gdb test puts its breakpoint
+GUEST_LOOP=$(nm "$T/g.elf" | sed -n 's/^0*\([0-9a-f]*\) t loop$/\1/p')
+export GUEST_LOOP
 python3 "$dir/monitor-check.py" "$SYSEMU" "$T/guest.bin" "$T" $qemu 2>&1 | tee "$T/mon.out"
 add_counts "$T/mon.out" monitor
 python3 "$dir/pty-check.py" "$SYSEMU" "$T/guest.bin" "$T" 2>&1 | tee "$T/pty.out"

@@ -5,7 +5,7 @@ guest-monitor.S; the same sessions against Debian's qemu-system-x86_64 when it
 is installed, whose replies must have the same shape (HMP lines that do not
 depend on timing, QMP keys and error classes).
    monitor-check.py QUETZAL BIOS TMPDIR [QEMU]"""
-import json, os, random, re, socket, struct, subprocess, sys, time
+import json, os, random, re, shutil, socket, struct, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu_session import Emulator, HMP, QMP
 
@@ -340,9 +340,80 @@ def compare_qmp(ours, qemu):
         strip = lambda m: {k: v for k, v in (m or {}).items() if k != 'timestamp'}
         check('qmp-vs-qemu-value-%s' % key, strip(a) == strip(b), 'ours %s, QEMU %s' % (a, b))
 
+# ---------------------------------------------------------------- gdb
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+def listening(port):
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            for line in open(table).read().split('\n')[1:]:
+                f = line.split()
+                if len(f) > 3 and f[3] == '0A' and int(f[1].split(':')[1], 16) == port:
+                    return True
+        except OSError:
+            pass
+    return False
+
+def gdb_session(binary, bios, tmp, tag, loop):
+    """Debian's gdb in batch mode: attach at reset (-S), registers, memory,
+    a breakpoint at the guest's loop, a single step, a memory write seen
+    through the paging alias, then continue and Ctrl-C."""
+    port = free_port()
+    emu = Emulator(binary, bios, tmp, tag, hmp=False, extra=['-S', '-gdb', 'tcp::%d' % port])
+    script = os.path.join(tmp, tag + '.gdb')
+    with open(script, 'w') as f:
+        f.write('\n'.join(['set confirm off', 'set architecture i386:x86-64',
+                           'target remote 127.0.0.1:%d' % port, 'info registers rip eflags cs',
+                           'x/4xw 0x9000', 'break *0x%x' % loop, 'continue', 'info registers rip',
+                           'stepi', 'info registers rip', 'p/x $rbx', 'p/x $eflags',
+                           'set var *(int*)0x9000 = 0x41414141', 'x/1xw 0x40000000', 'delete',
+                           'continue', 'p/x *(int*)0x9004', '']))
+    try:
+        # wait for the listening socket without connecting (a connection stops
+        # the machine, as gdb's would)
+        for _ in range(200):
+            if listening(port):
+                break
+            time.sleep(0.05)
+        gdb = subprocess.Popen(['gdb', '-batch', '-nx', '-x', script], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+        ticks = 0
+        end = time.time() + 20
+        while time.time() < end and emu.serial_text().count('tick') < 3:
+            time.sleep(0.1)
+        time.sleep(0.3)
+        gdb.send_signal(2)          # Ctrl-C: gdb sends 0x03 to the stub
+        out = gdb.communicate(timeout=20)[0].decode('latin-1')
+    except subprocess.TimeoutExpired:
+        gdb.kill()
+        out = gdb.communicate()[0].decode('latin-1') + '\n(timeout)'
+    finally:
+        emu.kill()
+    return [l for l in out.split('\n') if l and not l.startswith('warning') and
+            'determining executable' not in l and 'Try using' not in l and 'detached' not in l]
+
+def check_gdb(lines, loop):
+    text = '\n'.join(lines)
+    rips = re.findall(r'^rip\s+(0x[0-9a-f]+)', text, re.M)
+    check('gdb-attach-at-reset', rips[:1] == ['0xfff0'], text[:300])
+    check('gdb-breakpoint', len(rips) > 1 and int(rips[1], 16) == loop and 'Breakpoint 1,' in text, repr(rips))
+    # incl DATA+0x10 (FF /0 with a disp32): 6 bytes
+    check('gdb-stepi', len(rips) > 2 and int(rips[2], 16) == loop + 6, repr(rips))
+    check('gdb-register', '$1 = 0x5a5a1234' in text, text[-400:])
+    check('gdb-memory-write', '0x40000000:\t0x41414141' in text, text[-400:])
+    check('gdb-ctrl-c', 'SIGINT' in text, text[-300:])
+    check('gdb-memory-after-continue', re.search(r'\$3 = 0x[0-9a-f]+', text) is not None, text[-200:])
+
 def main():
     ours, bios, tmp = sys.argv[1:4]
     qemu = sys.argv[4] if len(sys.argv) > 4 else ''
+    loop = int(os.environ.get('GUEST_LOOP', '0'), 16)
     s = hmp_session(ours, bios, tmp, 'hmp')
     check_hmp(s)
     stdio_session(ours, bios, tmp)
@@ -353,6 +424,18 @@ def main():
         compare_qmp(q, qmp_session(qemu, bios, tmp, 'qemu-qmp'))
     else:
         skip('vs-qemu', 'qemu-system-x86_64 not installed')
+    if not shutil.which('gdb'):
+        skip('gdb', 'gdb not installed (Debian package gdb)')
+    else:
+        g = gdb_session(ours, bios, tmp, 'gdb', loop)
+        check_gdb(g, loop)
+        if qemu:
+            gq = gdb_session(qemu, bios, tmp, 'qemu-gdb', loop)
+            # where Ctrl-C lands depends on timing: that line is left out
+            def steady(lines):
+                return [l for i, l in enumerate(lines) if i == 0 or 'SIGINT' not in lines[i - 1]]
+            same = steady(g) == steady(gq)
+            check('gdb-vs-qemu', same, '\nours:\n  %s\nQEMU:\n  %s' % ('\n  '.join(g), '\n  '.join(gq)))
     print('%d passed, %d failed, %d skipped' % (results['passed'], results['failed'], results['skipped']))
     return 1 if results['failed'] else 0
 
