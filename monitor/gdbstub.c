@@ -279,11 +279,11 @@ static void report_stop(GdbStub *g, int signal)
     send_str(g, reply);
 }
 
-/* The execution loop asks before every block while gdb is attached. */
-static int debug_hook(void *opaque, uint64_t pc, uint32_t size, unsigned icount)
+/* The execution loop asks before every block while gdb is attached
+ * (through debug.c). */
+int gdb_debug_hook(GdbStub *g, uint64_t pc, uint32_t size, unsigned icount)
 {
-    GdbStub *g = opaque;
-    if (!g->waiting) {
+    if (!g->connected || !g->waiting) {
         return DEBUG_RUN;       /* running without gdb waiting (HMP cont) */
     }
     if (g->step == 2 || (!g->skip && bp_find(g, pc) >= 0) ||
@@ -390,7 +390,8 @@ static void detach(GdbStub *g, bool resume)
     g->nbp = 0;
     g->step = 0;
     g->waiting = false;
-    cpu_exec_set_debug_hook(g->h->v.cpu, NULL, NULL);
+    g->connected = false;
+    monitor_update_debug_hook(g->h);
     if (resume) {
         mc_cont(g->h);
     }
@@ -556,9 +557,8 @@ static void gdb_event(void *opaque, int event)
         g->rx = RX_IDLE;
         g->nbp = 0;
         mc_stop(g->h);
-        cpu_exec_set_debug_hook(g->h->v.cpu, debug_hook, g);
+        monitor_update_debug_hook(g->h);
     } else if (event == CHR_EVENT_CLOSED && g->connected) {
-        g->connected = false;
         detach(g, false);
     }
 }
@@ -597,9 +597,14 @@ void gdb_free(MonitorHost *h)
 {
     GdbStub *g = h->gdb;
     if (g) {
-        cpu_exec_set_debug_hook(h->v.cpu, NULL, NULL);
+        h->gdb = NULL;
+        monitor_update_debug_hook(h);
         chardev_close(g->chr);
         free(g);
-        h->gdb = NULL;
     }
+}
+
+bool gdb_attached(const GdbStub *g)
+{
+    return g->connected;
 }

@@ -128,9 +128,8 @@ void hmp_nmi(MonitorHost *h, const HMPArgs *a, FILE *out)
 
 void hmp_singlestep(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    /* TODO(accel/tcg): one instruction per block needs a switch in the
-     * execution layer (cpu-exec.c keeps single_insn_next private) */
-    fprintf(out, "singlestep: not supported by this translator yet\n");
+    h->singlestep = !a->a[0].present || a->a[0].num;
+    monitor_update_debug_hook(h);
 }
 
 /* -d items the monitor can switch while the machine runs. */

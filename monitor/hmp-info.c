@@ -36,10 +36,11 @@ const HMPCommand hmp_info_commands[] = {
 
 void hmp_info_status(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
+    const char *step = h->singlestep ? " (single step mode)" : "";
     if (h->state == RUN_RUNNING || h->state == RUN_PAUSED) {
-        fprintf(out, "VM status: %s\n", mc_state_name(h->state));
+        fprintf(out, "VM status: %s%s\n", mc_state_name(h->state), step);
     } else {
-        fprintf(out, "VM status: paused (%s)\n", mc_state_name(h->state));
+        fprintf(out, "VM status: paused (%s)%s\n", mc_state_name(h->state), step);
     }
 }
 

@@ -46,6 +46,7 @@ struct MonitorHost {
     unsigned log_tcg;               /* log items on: TCG_LOG_* */
     int log_env;                    /* 1 int, 2 mmu */
     GdbStub *gdb;                   /* -gdb, -s, gdbserver */
+    bool singlestep;                /* HMP singlestep: one instruction per block */
     char last_fmt;                  /* x/xp/print: the last format and size */
     int last_size;
 };
@@ -95,6 +96,13 @@ void rl_monitor_history(FILE *out);
 /* --- gdbstub.c: listens on dev (tcp::PORT); NULL or a malloc'd error --- */
 char *gdb_start(MonitorHost *h, const char *dev);
 void gdb_free(MonitorHost *h);
+bool gdb_attached(const GdbStub *g);
+/* DEBUG_RUN, DEBUG_ONE_INSN or DEBUG_STOP (accel/tcg/exec.h) for the block at pc */
+int gdb_debug_hook(GdbStub *g, uint64_t pc, uint32_t size, unsigned icount);
+
+/* --- debug.c: installs or removes the execution loop's debug hook as the gdb
+ * stub and singlestep need it --- */
+void monitor_update_debug_hook(MonitorHost *h);
 
 /* --- qmp.c --- */
 void qmp_input(Monitor *mon, const uint8_t *buf, size_t len);

@@ -57,8 +57,9 @@ static void qmp_capabilities(MonitorHost *h, Monitor *mon, const JsonValue *args
 
 static void q_status(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
 {
-    fprintf(r->ret, "{\"status\": \"%s\", \"singlestep\": false, \"running\": %s}",
-            mc_state_name(h->state), mc_running(h) ? "true" : "false");
+    fprintf(r->ret, "{\"status\": \"%s\", \"singlestep\": %s, \"running\": %s}",
+            mc_state_name(h->state), h->singlestep ? "true" : "false",
+            mc_running(h) ? "true" : "false");
 }
 
 static void q_version(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)

@@ -94,6 +94,15 @@ def hmp_session(binary, bios, tmp, tag, bad_input=True):
         emu.wait_serial('tick', t3 + 2, timeout=10)
         seen['ticks-after-cont'] = (t3, serial_ticks(emu))
         seen['status-cont'] = m.cmd('info status')
+        seen['singlestep-on'] = m.cmd('singlestep on')
+        seen['status-singlestep'] = m.cmd('info status')
+        if 'Quetzal' in seen['banner']:
+            j1, c1 = m.cmd('info jit'), m.cmd('xp/1xw 0x9010')
+            time.sleep(0.5)
+            j2, c2 = m.cmd('info jit'), m.cmd('xp/1xw 0x9010')
+            seen['singlestep-jit'] = (j1, c1, j2, c2)
+        m.cmd('singlestep off')
+        seen['status-singlestep-off'] = m.cmd('info status')
         m.cmd('sendkey a')
         m.cmd('sendkey shift-b')
         emu.wait_serial('key ', 6, timeout=5)
@@ -148,6 +157,18 @@ def check_hmp(s):
     check('hmp-alive-after-bad-input', s['status-after-bad'].strip() == 'VM status: paused', s['status-after-bad'])
     t3, t4 = s['ticks-after-cont']
     check('hmp-cont-runs', t4 > t3 and s['status-cont'].strip() == 'VM status: running', repr(s['ticks-after-cont']))
+    check('hmp-singlestep-status', s['singlestep-on'].strip() == '' and
+          s['status-singlestep'].strip() == 'VM status: running (single step mode)' and
+          s['status-singlestep-off'].strip() == 'VM status: running', s['status-singlestep'])
+    j1, c1, j2, c2 = s['singlestep-jit']
+    tr = lambda j: int(re.search(r'TB translations\s+(\d+)', j).group(1))
+    ctr = lambda c: int(hex_words(c)[0], 16)
+    # every instruction is a block of its own: the loop's blocks of more than
+    # one instruction (4 starts per pass: incl, in, test, dec) are translated
+    # again as one-instruction blocks at every pass; without singlestep the
+    # loop translates nothing
+    check('hmp-singlestep-one-insn-blocks', ctr(c2) > ctr(c1) and tr(j2) - tr(j1) >= 3 * (ctr(c2) - ctr(c1)),
+          'translations %d, counts %d (%r %r)' % (tr(j2) - tr(j1), ctr(c2) - ctr(c1), c1, c2))
     check('hmp-sendkey', len(s['keys']) >= 4, repr(s['keys']))
     check('hmp-system-reset', s['reset'][1], repr(s['reset']))
     check('hmp-quit', s['exit'] == 0, 'exit status %r' % s['exit'])
@@ -157,7 +178,8 @@ def compare_hmp(ours, qemu):
     if 'error' in qemu and 'exit' not in qemu:
         skip('hmp-vs-qemu', 'QEMU session failed: ' + qemu['error'])
         return
-    for key in ('status-running', 'status-paused', 'status-cont', 'name', 'p-ebx', 'p-expr',
+    for key in ('status-running', 'status-paused', 'status-cont', 'status-singlestep',
+                'status-singlestep-off', 'name', 'p-ebx', 'p-expr',
                 'x-alias', 'xp-data', 'xp-bytes', 'xp-chars', 'xp-dec', 'mem', 'memsave-data',
                 'pmemsave-data', 'keys'):
         a, b = ours.get(key), qemu.get(key)
