@@ -568,18 +568,17 @@ char *gdb_start(MonitorHost *h, const char *dev)
     if (h->gdb) {
         return strdup("a gdb stub is already listening");
     }
-    const char *p = !strncmp(dev, "tcp:", 4) ? dev + 4 : dev;
-    char spec[300];
     /* "tcp::1234", "tcp:127.0.0.1:1234" or a bare port */
-    snprintf(spec, sizeof(spec), "tcp:%s%s,server=on,wait=off", strchr(p, ':') ? "" : ":", p);
-    if (strncmp(dev, "tcp:", 4) && strspn(dev, "0123456789") != strlen(dev)) {
-        char *err = NULL;
+    bool tcp = !strncmp(dev, "tcp:", 4);
+    char *err = NULL;
+    if (!tcp && (!*dev || strspn(dev, "0123456789") != strlen(dev))) {
         if (asprintf(&err, "gdbstub: '%s' is not supported (tcp::PORT)", dev) < 0) {
             err = NULL;
         }
         return err;
     }
-    char *err = NULL;
+    char spec[300];
+    snprintf(spec, sizeof(spec), tcp ? "%s,server=on,wait=off" : "tcp::%s,server=on,wait=off", dev);
     CharDev *chr = chardev_open(h->v.ml, spec, &err);
     if (!chr) {
         return err;

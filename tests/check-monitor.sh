@@ -64,5 +64,23 @@ add_counts "$T/mon.out" monitor
 python3 "$dir/pty-check.py" "$SYSEMU" "$T/guest.bin" "$T" 2>&1 | tee "$T/pty.out"
 add_counts "$T/pty.out" pty
 
+# Debian's kernel (scripts/setup.sh --tests caches it) with a busybox initramfs
+CACHE=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
+kernel=$(ls "$CACHE"/linux/boot/vmlinuz-* 2>/dev/null | head -1)
+bb=$CACHE/busybox-static/bin/busybox
+if [ -z "$kernel" ] || [ ! -x "$bb" ]; then
+  echo "skip linux: kernel or busybox missing in $CACHE (run scripts/setup.sh --tests)"
+  skipped=$((skipped + 1))
+else
+  mkdir -p "$T/root/bin" "$T/root/proc" "$T/root/dev"
+  cp "$bb" "$T/root/bin/busybox"
+  ln -s busybox "$T/root/bin/sh"
+  cp "$dir/linux-init.sh" "$T/root/init"
+  chmod 755 "$T/root/init"
+  (cd "$T/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$T/initrd.gz"
+  python3 "$dir/linux-check.py" "$SYSEMU" "$kernel" "$T/initrd.gz" "$T" 2>&1 | tee "$T/linux.out"
+  add_counts "$T/linux.out" linux
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -12,8 +12,8 @@ class Emulator:
         for stale in (self.serial, self.hmp_path, self.qmp_path):
             if os.path.exists(stale):
                 os.unlink(stale)
-        args = [binary, '-m', '64', '-bios', bios, '-display', 'none',
-                '-serial', 'file:' + self.serial]
+        args = [binary] + (['-m', '64', '-bios', bios] if bios else []) + [
+                '-display', 'none', '-serial', 'file:' + self.serial]
         if stdio:
             args += ['-monitor', 'stdio']
         elif hmp:
