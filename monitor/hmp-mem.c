@@ -74,7 +74,7 @@ static void print_value(FILE *out, const HMPFormat *f, uint64_t v)
         fputc(' ', out);
         print_char(out, (unsigned)(v & 0xff));
         break;
-    default:    /* x, a */
+    default:    /* x */
         fprintf(out, " 0x%0*" PRIx64, size * 2, v);
         break;
     }

@@ -64,7 +64,7 @@ static char *take_word(const char **pp)
 }
 
 /* /[count][format][size] (QEMU's x/FMT): count decimal, format one of
- * x d u o t c i s a, size b h w g. */
+ * x d u o c i, size b h w g (the ones QEMU 7.2 takes). */
 static bool take_format(MonitorHost *h, const char **pp, HMPFormat *f, char *err, size_t errlen)
 {
     const char *p = *pp;
@@ -79,7 +79,7 @@ static bool take_format(MonitorHost *h, const char **pp, HMPFormat *f, char *err
         f->count = (int)strtol(p, (char **)&p, 10);
     }
     for (; *p && !isspace((unsigned char)*p); p++) {
-        if (strchr("xduotcisa", *p)) {
+        if (strchr("xduoci", *p)) {
             f->fmt = *p;
         } else if (strchr("bhwg", *p)) {
             f->size = *p == 'b' ? 1 : *p == 'h' ? 2 : *p == 'w' ? 4 : 8;
@@ -89,7 +89,7 @@ static bool take_format(MonitorHost *h, const char **pp, HMPFormat *f, char *err
         }
     }
     if (!f->size) {
-        f->size = f->fmt == 'a' ? 8 : h->last_size ? h->last_size : 4;
+        f->size = h->last_size ? h->last_size : 4;
     }
     if (f->count <= 0 || f->count > 65536) {
         snprintf(err, errlen, "invalid count in format");

@@ -19,7 +19,7 @@
 
 typedef struct HMPFormat {
     int count;                      /* items */
-    char fmt;                       /* x d u o t c i s a */
+    char fmt;                       /* x d u o c i */
     int size;                       /* 1 2 4 8 */
 } HMPFormat;
 

@@ -101,6 +101,12 @@ def hmp_session(binary, bios, tmp, tag, bad_input=True):
             time.sleep(0.5)
             j2, c2 = m.cmd('info jit'), m.cmd('xp/1xw 0x9010')
             seen['singlestep-jit'] = (j1, c1, j2, c2)
+            # the one-instruction blocks are translations: in_asm logs them
+            logfile = os.path.join(tmp, tag + '.log')
+            seen['logfile'] = m.cmd('logfile ' + tag + '.log') + m.cmd('log in_asm')
+            time.sleep(0.3)
+            seen['log-none'] = m.cmd('log none') + m.cmd('log bogus_item')
+            seen['log-data'] = open(logfile).read() if os.path.exists(logfile) else ''
         m.cmd('singlestep off')
         seen['status-singlestep-off'] = m.cmd('info status')
         m.cmd('sendkey a')
@@ -169,6 +175,10 @@ def check_hmp(s):
     # loop translates nothing
     check('hmp-singlestep-one-insn-blocks', ctr(c2) > ctr(c1) and tr(j2) - tr(j1) >= 3 * (ctr(c2) - ctr(c1)),
           'translations %d, counts %d (%r %r)' % (tr(j2) - tr(j1), ctr(c2) - ctr(c1), c1, c2))
+    lines = [l for l in s['log-data'].split('\n') if l.startswith('0x')]
+    check('hmp-logfile-in-asm', s['logfile'].strip() == '' and len(lines) > 10 and
+          any(l.startswith('0x000f00cc') for l in lines), repr(s['log-data'][:200]))
+    check('hmp-log-bad-item', s['log-none'].strip().startswith('Invalid parameter'), s['log-none'])
     check('hmp-sendkey', len(s['keys']) >= 4, repr(s['keys']))
     check('hmp-system-reset', s['reset'][1], repr(s['reset']))
     check('hmp-quit', s['exit'] == 0, 'exit status %r' % s['exit'])
