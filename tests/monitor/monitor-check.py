@@ -372,6 +372,67 @@ def compare_qmp(ours, qemu):
         strip = lambda m: {k: v for k, v in (m or {}).items() if k != 'timestamp'}
         check('qmp-vs-qemu-value-%s' % key, strip(a) == strip(b), 'ours %s, QEMU %s' % (a, b))
 
+# ---------------------------------------------------------------- back ends
+
+def tcp_and_reconnect(binary, bios, tmp):
+    """HMP on a TCP socket; a second client after the first left gets the
+    banner again; a QMP client after another must negotiate again."""
+    port = free_port()
+    emu = Emulator(binary, bios, tmp, 'tcp', hmp=False, qmp=True,
+                   extra=['-monitor', 'tcp:127.0.0.1:%d,server=on,wait=off' % port])
+    try:
+        for _ in range(200):
+            if listening(port):
+                break
+            time.sleep(0.05)
+        outs = []
+        for _ in range(2):
+            sock = socket.create_connection(('127.0.0.1', port), 5)
+            buf = b''
+            while buf.count(b'(qemu) ') < 1:
+                buf += sock.recv(4096)
+            sock.sendall(b'info status\r\n')
+            while buf.count(b'(qemu) ') < 2:
+                buf += sock.recv(4096)
+            outs.append(buf.decode('latin-1').replace('\r', ''))
+            sock.close()
+            time.sleep(0.2)
+        check('hmp-tcp-and-reconnect', all('monitor' in o and 'VM status: running' in o for o in outs),
+              repr(outs))
+        q1 = QMP(emu.qmp_path)
+        q1.cmd('qmp_capabilities')
+        q1.sock.close()
+        time.sleep(0.2)
+        q2 = QMP(emu.qmp_path)
+        early = q2.cmd('query-status')
+        q2.cmd('qmp_capabilities')
+        later = q2.cmd('query-status')
+        check('qmp-reconnect-negotiates-again', 'QMP' in q2.greeting and
+              early.get('error', {}).get('class') == 'CommandNotFound' and 'return' in later,
+              '%s %s' % (early, later))
+        q2.cmd('quit')
+        check('qmp-quit-second-client', emu.wait_exit() == 0, 'exit %r' % emu.proc.poll())
+    except (OSError, EOFError, ValueError) as e:
+        check('hmp-tcp-and-reconnect', False, '%s: %s' % (type(e).__name__, e))
+    finally:
+        emu.kill()
+
+def bad_options(binary, bios, tmp, qemu):
+    """Monitor options that cannot work: one line on stderr, exit status 1,
+    as QEMU's."""
+    cases = [['-monitor', 'bogus:thing'], ['-qmp', 'unix:%s/no/such/dir/q,server=on,wait=off' % tmp],
+             ['-monitor', 'unix:%s/client-only' % tmp], ['-gdb', 'bogus']]
+    for i, extra in enumerate(cases):
+        args = ['-m', '64', '-bios', bios, '-display', 'none', '-serial', 'null'] + extra
+        r = subprocess.run([binary] + args, capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+        lines = [l for l in r.stderr.decode('latin-1').split('\n') if l.strip()]
+        want = 1
+        if qemu:
+            want = subprocess.run([qemu] + args, capture_output=True, timeout=20,
+                                  stdin=subprocess.DEVNULL).returncode
+        check('cmdline-bad-%d %s' % (i, extra[0]), r.returncode == 1 == want and len(lines) == 1,
+              'exit %d (QEMU %d), stderr %r' % (r.returncode, want, lines))
+
 # ---------------------------------------------------------------- gdb
 
 def free_port():
@@ -449,6 +510,8 @@ def main():
     s = hmp_session(ours, bios, tmp, 'hmp')
     check_hmp(s)
     stdio_session(ours, bios, tmp)
+    tcp_and_reconnect(ours, bios, tmp)
+    bad_options(ours, bios, tmp, qemu)
     q = qmp_session(ours, bios, tmp, 'qmp', fuzz_seed=int(os.environ.get('SEED', '1')))
     check_qmp(q)
     if qemu:
