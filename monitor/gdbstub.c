@@ -397,10 +397,28 @@ static void detach(GdbStub *g, bool resume)
     }
 }
 
-static void handle_packet(GdbStub *g, char *pkt)
+/* p N: one register; P N=VALUE: sets it */
+static void register_packet(GdbStub *g, const char *pkt)
 {
     uint8_t buf[16];
-    char out[40];
+    char out[40], *eq;
+    int n = (int)strtol(pkt + 1, &eq, 16);
+    if (n < 0 || n >= GDB_NUM_REGS) {
+        send_str(g, "E00");
+    } else if (pkt[0] == 'p') {
+        reg_read(g->h->v.env, n, buf);
+        to_hex(out, buf, reg_size(n));
+        send_str(g, out);
+    } else if (*eq != '=' || strlen(eq + 1) < 2u * reg_size(n) || !from_hex(buf, eq + 1, reg_size(n))) {
+        send_str(g, "E00");
+    } else {
+        reg_write(g->h->v.env, n, buf);
+        send_str(g, "OK");
+    }
+}
+
+static void handle_packet(GdbStub *g, char *pkt)
+{
     switch (pkt[0]) {
     case '?':
         report_stop(g, 5);
@@ -422,29 +440,10 @@ static void handle_packet(GdbStub *g, char *pkt)
     case 'G':
         write_all_regs(g, pkt + 1);
         break;
-    case 'p': {
-        int n = (int)strtol(pkt + 1, NULL, 16);
-        if (n < 0 || n >= GDB_NUM_REGS) {
-            send_str(g, "E00");
-            break;
-        }
-        reg_read(g->h->v.env, n, buf);
-        to_hex(out, buf, reg_size(n));
-        send_str(g, out);
+    case 'p':
+    case 'P':
+        register_packet(g, pkt);
         break;
-    }
-    case 'P': {
-        char *eq;
-        int n = (int)strtol(pkt + 1, &eq, 16);
-        if (n < 0 || n >= GDB_NUM_REGS || *eq != '=' || strlen(eq + 1) < 2u * reg_size(n) ||
-            !from_hex(buf, eq + 1, reg_size(n))) {
-            send_str(g, "E00");
-            break;
-        }
-        reg_write(g->h->v.env, n, buf);
-        send_str(g, "OK");
-        break;
-    }
     case 'm':
     case 'M':
         memory_packet(g, pkt + 1, pkt[0] == 'M');

@@ -247,6 +247,9 @@ def qmp_session(binary, bios, tmp, tag, fuzz_seed=None):
         seen['hmp-xp'] = q.cmd('human-monitor-command', {'command-line': 'xp/4x 0x9000'})
         seen['cont'] = q.cmd('cont')
         seen['RESUME'] = q.wait_event('RESUME')
+        seen['screendump-dir'] = os.path.join(tmp, 'x')
+        seen['screendump'] = q.cmd('screendump', {'filename': os.path.join(tmp, tag + '.ppm')})
+        seen['hmp-screendump'] = q.cmd('human-monitor-command', {'command-line': 'screendump x.ppm'})
         seen['unknown'] = q.cmd('no-such-command')
         seen['bad-arg-type'] = q.cmd('human-monitor-command', {'command-line': 5})
         seen['missing-arg'] = q.cmd('human-monitor-command', {})
@@ -330,6 +333,13 @@ def check_qmp(s):
     check('qmp-hmp-passthrough', s['hmp'] == {'return': 'VM status: paused\r\n'}, json.dumps(s['hmp']))
     want = ' '.join('0x%08x' % w for w in struct.unpack('<4I', PATTERN))
     check('qmp-hmp-xp', s['hmp-xp'].get('return', '').strip().endswith(want), json.dumps(s['hmp-xp']))
+    if 'Quetzal' in g['QMP']['version']['package']:
+        # no graphics card yet: an error, never a fake file
+        check('qmp-screendump-no-display', s['screendump'].get('error', {}).get('class') == 'GenericError'
+              and not os.path.exists(os.path.join(os.path.dirname(s['screendump-dir']), 'x.ppm')),
+              json.dumps(s['screendump']))
+        check('hmp-screendump-no-display', 'no display' in s['hmp-screendump'].get('return', ''),
+              json.dumps(s['hmp-screendump']))
     check('qmp-cont', s['cont'] == {'return': {}} and s['RESUME'] is not None, json.dumps(s['RESUME']))
     for k, cls in (('unknown', 'CommandNotFound'), ('bad-arg-type', 'GenericError'),
                    ('missing-arg', 'GenericError'), ('extra-arg', 'GenericError'),
