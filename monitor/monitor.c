@@ -228,6 +228,28 @@ static char *open_qmp(MonitorHost *h, const char *spec)
     return NULL;
 }
 
+/* -mon chardev=ID: the -chardev of that id. */
+static char *open_mons(MonitorHost *h)
+{
+    const MonitorOptions *o = &h->opts;
+    for (int i = 0; i < o->nmons; i++) {
+        const char *spec = NULL;
+        for (int k = 0; k < o->nchardevs; k++) {
+            if (!strcmp(o->chardevs[k].id, o->mons[i].chardev)) {
+                spec = o->chardevs[k].spec;
+            }
+        }
+        if (!spec) {
+            return errf("-mon: no -chardev with id '%s'", o->mons[i].chardev);
+        }
+        char *err = o->mons[i].control ? open_qmp(h, spec) : open_hmp(h, spec);
+        if (err) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
 MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **err)
 {
     MonitorHost *h = calloc(1, sizeof(*h));
@@ -244,7 +266,11 @@ MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **e
             goto fail;
         }
     }
-    if ((*err = open_hmp(h, opts->hmp))) {
+    if ((*err = open_mons(h))) {
+        goto fail;
+    }
+    /* a -mon replaces the default monitor, as in QEMU */
+    if ((*err = open_hmp(h, opts->hmp ? opts->hmp : opts->nmons ? "none" : NULL))) {
         goto fail;
     }
     if (opts->gdb && strcmp(opts->gdb, "none") && (*err = gdb_start(h, opts->gdb))) {
@@ -284,6 +310,13 @@ void monitor_host_free(MonitorHost *h)
         tcg_set_log(h->v.tcg, 0, NULL);
         h->v.env->int_log = h->v.env->mmu_log = NULL;
         fclose(h->log);
+    }
+    for (int i = 0; i < h->opts.nchardevs; i++) {
+        free(h->opts.chardevs[i].id);
+        free(h->opts.chardevs[i].spec);
+    }
+    for (int i = 0; i < h->opts.nmons; i++) {
+        free(h->opts.mons[i].chardev);
     }
     free(h);
 }

@@ -11,6 +11,7 @@
 #include "hw/pc.h"
 
 #define MONITOR_MAX_QMP 4
+#define MONITOR_MAX_CHARDEVS 8
 
 /* The command line's monitor options (system/main.c). */
 typedef struct MonitorOptions {
@@ -20,9 +21,19 @@ typedef struct MonitorOptions {
     const char *name;               /* -name */
     bool start_stopped;             /* -S */
     const char *gdb;                /* -gdb DEV, -s: tcp::1234 */
+    /* -chardev ID=back end as a spec of system/char.h, and -mon on them */
+    struct { char *id, *spec; } chardevs[MONITOR_MAX_CHARDEVS];
+    int nchardevs;
+    struct { char *chardev; bool control; } mons[MONITOR_MAX_QMP];
+    int nmons;
 } MonitorOptions;
 
 typedef struct MonitorHost MonitorHost;
+
+/* -chardev BACKEND,id=ID[,path=|host=,port=][,server=on][,wait=off] and
+ * -mon chardev=ID[,mode=control|readline]: NULL or a malloc'd error line. */
+char *monitor_parse_chardev(MonitorOptions *o, const char *arg);
+char *monitor_parse_mon(MonitorOptions *o, const char *arg);
 
 /* Opens the monitors for machine m; NULL with *err (malloc'd one line). */
 MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **err);

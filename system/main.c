@@ -2,7 +2,7 @@
  * quetzal-system-x86_64: the PC system emulator's command line, modelled on
  * qemu-system-x86_64's options (-m, -smp, -machine, -cpu, -kernel, -initrd,
  * -append, -bios, -L, -serial, -nographic, -display, -no-reboot, -no-shutdown,
- * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -name, -S, -gdb, -s). Exit status as QEMU's: 0
+ * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -chardev, -mon, -name, -S, -gdb, -s). Exit status as QEMU's: 0
  * on poweroff or quit, isa-debug-exit's (value << 1) | 1, 1 on errors.
  */
 #include <ctype.h>
@@ -63,6 +63,8 @@ static void usage(void)
            "  -monitor stdio|mon:stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|none\n"
            "                         the human monitor [on mon:stdio: Ctrl-A c]\n"
            "  -qmp unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|stdio  QMP\n"
+           "  -chardev socket,id=ID,path=PATH|host=H,port=P,server=on,wait=off | stdio|null,id=ID\n"
+           "  -mon chardev=ID[,mode=control|readline]  a QMP (control) or HMP monitor on it\n"
            "  -name NAME             the machine's name (info name, query-name)\n"
            "  -S                     start stopped (cont in the monitor starts)\n"
            "  -gdb tcp::PORT         wait for gdb on PORT (-s: tcp::1234)\n"
@@ -258,6 +260,11 @@ static bool option(Options *o, const char *name, const char *arg)
             die("-qmp: too many QMP monitors ('%s')", arg);
         }
         o->mon.qmp[o->mon.nqmp++] = arg;
+    } else if (!strcmp(name, "chardev") || !strcmp(name, "mon")) {
+        char *err = name[0] == 'c' ? monitor_parse_chardev(&o->mon, arg) : monitor_parse_mon(&o->mon, arg);
+        if (err) {
+            die("%s", err);
+        }
     } else if (!strcmp(name, "gdb")) {
         o->mon.gdb = arg;
     } else if (!strcmp(name, "name")) {
@@ -307,7 +314,7 @@ static void parse_args(Options *o, int argc, char **argv)
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
                 "serial", "display", "device", "d", "D", "accel", "monitor", "qmp", "name",
-                "gdb", NULL };
+                "gdb", "chardev", "mon", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);

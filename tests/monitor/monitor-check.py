@@ -427,11 +427,51 @@ def tcp_and_reconnect(binary, bios, tmp):
     finally:
         emu.kill()
 
+def chardev_mon(binary, bios, tmp, tag):
+    """QMP and HMP through -chardev socket + -mon, as management tools start
+    QEMU; returns the greeting and an HMP reply."""
+    q, m = os.path.join(tmp, tag + '.cq'), os.path.join(tmp, tag + '.cm')
+    emu = Emulator(binary, bios, tmp, tag, hmp=False, extra=[
+        '-chardev', 'socket,id=qmp0,path=%s,server=on,wait=off' % q,
+        '-mon', 'chardev=qmp0,mode=control',
+        '-chardev', 'socket,id=hmp0,path=%s,server=on,wait=off' % m,
+        '-mon', 'chardev=hmp0,mode=readline'])
+    seen = {}
+    try:
+        emu._wait_for(q)
+        emu._wait_for(m)
+        emu.hmp_path = m
+        qmp = QMP(q)
+        seen['greeting'] = qmp.greeting
+        seen['caps'] = qmp.cmd('qmp_capabilities')
+        seen['status'] = qmp.cmd('query-status')
+        h = HMP(emu)
+        seen['hmp'] = h.cmd('info status')
+        h.close()
+        seen['quit'] = qmp.cmd('quit')
+        seen['exit'] = emu.wait_exit()
+    except (OSError, EOFError, ValueError, RuntimeError) as e:
+        seen['error'] = '%s: %s' % (type(e).__name__, e)
+    finally:
+        emu.kill()
+    return seen
+
+def check_chardev_mon(s, qemu_s):
+    ok = 'error' not in s and 'QMP' in s['greeting'] and s['caps'] == {'return': {}} and \
+        s['status'].get('return', {}).get('running') is True and \
+        s['hmp'].strip() == 'VM status: running' and s['exit'] == 0
+    check('chardev-mon-qmp-and-hmp', ok, repr(s))
+    if qemu_s is not None:
+        same = 'error' not in qemu_s and shape(qemu_s.get('status')) == shape(s.get('status')) and \
+            qemu_s.get('hmp', '').strip() == s.get('hmp', '').strip()
+        check('chardev-mon-vs-qemu', same, 'ours %r, QEMU %r' % (s, qemu_s))
+
 def bad_options(binary, bios, tmp, qemu):
     """Monitor options that cannot work: one line on stderr, exit status 1,
     as QEMU's."""
     cases = [['-monitor', 'bogus:thing'], ['-qmp', 'unix:%s/no/such/dir/q,server=on,wait=off' % tmp],
-             ['-monitor', 'unix:%s/client-only' % tmp], ['-gdb', 'bogus']]
+             ['-monitor', 'unix:%s/client-only' % tmp], ['-gdb', 'bogus'],
+             ['-mon', 'chardev=nosuchid,mode=control'], ['-chardev', 'socket,path=%s/x' % tmp]]
     for i, extra in enumerate(cases):
         args = ['-m', '64', '-bios', bios, '-display', 'none', '-serial', 'null'] + extra
         r = subprocess.run([binary] + args, capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
@@ -521,6 +561,8 @@ def main():
     check_hmp(s)
     stdio_session(ours, bios, tmp)
     tcp_and_reconnect(ours, bios, tmp)
+    check_chardev_mon(chardev_mon(ours, bios, tmp, 'cm'),
+                      chardev_mon(qemu, bios, tmp, 'qemu-cm') if qemu else None)
     bad_options(ours, bios, tmp, qemu)
     q = qmp_session(ours, bios, tmp, 'qmp', fuzz_seed=int(os.environ.get('SEED', '1')))
     check_qmp(q)
