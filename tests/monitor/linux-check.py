@@ -96,8 +96,9 @@ def main():
         '-M', 'pc,fast-boot=on', '-m', '256', '-kernel', kernel, '-initrd', initrd,
         '-append', 'console=ttyS0 panic=-1', '-gdb', 'tcp:127.0.0.1:%d' % port])
     try:
-        if not emu.wait_serial('QZ-MON-READY', timeout=240):
-            check('linux-boot', False, 'no QZ-MON-READY; last: %r' % emu.serial_text()[-300:])
+        # the first tick: /init's loop runs (busybox sleep forked and back)
+        if not emu.wait_serial('QZ-MON-READY', timeout=240) or not emu.wait_serial('tick 1', timeout=60):
+            check('linux-boot', False, 'no QZ-MON-READY or tick; last: %r' % emu.serial_text()[-300:])
             return
         syms = {}
         for addr, name in re.findall(r'QZ-SYM ([0-9a-f]+) \S (\w+)', emu.serial_text()):
