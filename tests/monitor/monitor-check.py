@@ -247,9 +247,14 @@ def qmp_session(binary, bios, tmp, tag, fuzz_seed=None):
         seen['hmp-xp'] = q.cmd('human-monitor-command', {'command-line': 'xp/4x 0x9000'})
         seen['cont'] = q.cmd('cont')
         seen['RESUME'] = q.wait_event('RESUME')
-        seen['screendump-dir'] = os.path.join(tmp, 'x')
-        seen['screendump'] = q.cmd('screendump', {'filename': os.path.join(tmp, tag + '.ppm')})
-        seen['hmp-screendump'] = q.cmd('human-monitor-command', {'command-line': 'screendump x.ppm'})
+        shots = [os.path.join(tmp, tag + '-qmp.ppm'), os.path.join(tmp, tag + '-hmp.ppm')]
+        for f in shots:
+            if os.path.exists(f):
+                os.unlink(f)
+        seen['screendump'] = q.cmd('screendump', {'filename': shots[0]})
+        seen['hmp-screendump'] = q.cmd('human-monitor-command',
+                                       {'command-line': 'screendump ' + os.path.basename(shots[1])})
+        seen['screendump-files'] = [f for f in shots if os.path.exists(f)]
         seen['unknown'] = q.cmd('no-such-command')
         seen['bad-arg-type'] = q.cmd('human-monitor-command', {'command-line': 5})
         seen['missing-arg'] = q.cmd('human-monitor-command', {})
@@ -336,8 +341,7 @@ def check_qmp(s):
     if 'Quetzal' in g['QMP']['version']['package']:
         # no graphics card yet: an error, never a fake file
         check('qmp-screendump-no-display', s['screendump'].get('error', {}).get('class') == 'GenericError'
-              and not os.path.exists(os.path.join(os.path.dirname(s['screendump-dir']), 'x.ppm')),
-              json.dumps(s['screendump']))
+              and not s['screendump-files'], '%s %r' % (json.dumps(s['screendump']), s['screendump-files']))
         check('hmp-screendump-no-display', 'no display' in s['hmp-screendump'].get('return', ''),
               json.dumps(s['hmp-screendump']))
     check('qmp-cont', s['cont'] == {'return': {}} and s['RESUME'] is not None, json.dumps(s['RESUME']))
@@ -431,6 +435,9 @@ def chardev_mon(binary, bios, tmp, tag):
     """QMP and HMP through -chardev socket + -mon, as management tools start
     QEMU; returns the greeting and an HMP reply."""
     q, m = os.path.join(tmp, tag + '.cq'), os.path.join(tmp, tag + '.cm')
+    for stale in (q, m):
+        if os.path.exists(stale):
+            os.unlink(stale)
     emu = Emulator(binary, bios, tmp, tag, hmp=False, extra=[
         '-chardev', 'socket,id=qmp0,path=%s,server=on,wait=off' % q,
         '-mon', 'chardev=qmp0,mode=control',
