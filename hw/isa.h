@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "hw/irq.h"
 #include "system/memory.h"
 #include "system/main-loop.h"
@@ -34,6 +35,9 @@ IRQ pic_input(PICState *s, int irq);
 int pic_get_interrupt(PICState *s);
 /* Current level of INTR (a request pending and unmasked). */
 bool pic_intr_pending(PICState *s);
+/* The monitor's info pic and info irq (rising edges per input since start). */
+void pic_info(PICState *s, FILE *out);
+void pic_irq_stats(PICState *s, FILE *out);
 
 /* --- 8254 PIT at 0x40-0x43, input clock 1.193182 MHz, plus port 0x61 (speaker
  * gate = channel 2 gate bit 0, speaker data bit 1, refresh toggle bit 4,

@@ -55,6 +55,8 @@ struct PCMachine {
     PITState *pit;
     PCIBus *pci;
     FWCfgState *fw;
+    I8042State *kbd;
+    PCIDevice *acpi_pm;
     IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
     bool hpet_legacy;
@@ -243,7 +245,8 @@ static char *create_devices(PCMachine *m)
     m->pci = pci_bus_new(m->io, m->as);
     add_device(m, &i440fx_new(m->pci, NULL, NULL)->dev);
     add_device(m, &piix3_new(m->pci, m->ml, m->gsi, &m->ioapic_in[16])->dev);
-    add_device(m, &acpi_pm_new(m->pci, PCI_DEVFN(1, 3), m->io, m->ml, m->gsi[9])->dev);
+    m->acpi_pm = acpi_pm_new(m->pci, PCI_DEVFN(1, 3), m->io, m->ml, m->gsi[9]);
+    add_device(m, &m->acpi_pm->dev);
 
     m->pit = pit_new(m->io, m->ml, m->gsi[0]);
     add_device(m, (Device *)m->pit);
@@ -260,7 +263,8 @@ static char *create_devices(PCMachine *m)
         }
         add_device(m, (Device *)serial_new(m->io, m->ml, 0x3f8, m->gsi[4], m->serial_chr));
     }
-    add_device(m, (Device *)i8042_new(m->io, m->ml, m->gsi[1], m->gsi[12], set_a20, m));
+    m->kbd = i8042_new(m->io, m->ml, m->gsi[1], m->gsi[12], set_a20, m);
+    add_device(m, (Device *)m->kbd);
     add_device(m, (Device *)port92_new(m->io, m->ml, set_a20, m));
     if (m->cfg.debug_exit) {
         add_device(m, (Device *)debugexit_new(m->io, m->ml, m->cfg.debug_exit_iobase,
@@ -459,6 +463,12 @@ void pc_free(PCMachine *m)
     io_space_free(m->io);
     address_space_free(m->as);
     free(m);
+}
+
+void pc_machine_view(PCMachine *m, PCMachineView *v)
+{
+    *v = (PCMachineView){ &m->cfg, m->env, m->cpu, m->tcg, m->as, m->io, m->ml, m->pic, m->pci,
+                          m->devices, m->serial_chr, m->kbd, m->acpi_pm };
 }
 
 /* --- running --- */

@@ -45,6 +45,28 @@ PCMachine *pc_new(const PCConfig *cfg, char **err);
 int pc_run(PCMachine *m);
 void pc_free(PCMachine *m);
 
+/* What the monitor (monitor/) reaches of a machine: it runs its commands on the
+ * CPU thread between blocks (main-loop fd handlers), so plain pointers do. */
+struct CPUExec;
+struct TCGContext;
+struct PCIDevice;
+typedef struct PCMachineView {
+    const PCConfig *cfg;
+    struct CPUX86State *env;
+    struct CPUExec *cpu;
+    struct TCGContext *tcg;
+    AddressSpace *as;
+    IOSpace *io;
+    struct MainLoop *ml;
+    struct PICState *pic;
+    struct PCIBus *pci;
+    struct Device *devices;         /* the reset list, in order */
+    struct CharDev *serial;         /* COM1's back end, NULL without */
+    struct I8042State *kbd;
+    struct PCIDevice *acpi_pm;      /* system_powerdown presses its button */
+} PCMachineView;
+void pc_machine_view(PCMachine *m, PCMachineView *v);
+
 /* --- hw/x86-boot.c --- */
 
 /* The guest-physical layout of the firmware-less boot. */

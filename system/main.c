@@ -2,7 +2,7 @@
  * quetzal-system-x86_64: the PC system emulator's command line, modelled on
  * qemu-system-x86_64's options (-m, -smp, -machine, -cpu, -kernel, -initrd,
  * -append, -bios, -L, -serial, -nographic, -display, -no-reboot, -no-shutdown,
- * -device isa-debug-exit, -d, -D, -accel, -monitor). Exit status as QEMU's: 0
+ * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -chardev, -mon, -name, -S, -gdb, -s). Exit status as QEMU's: 0
  * on poweroff or quit, isa-debug-exit's (value << 1) | 1, 1 on errors.
  */
 #include <ctype.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include "hw/isa.h"
 #include "hw/pc.h"
+#include "monitor/monitor.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
@@ -26,6 +27,7 @@ typedef struct Options {
     int nfw;
     bool nographic;
     const char *log_file;
+    MonitorOptions mon;
 } Options;
 
 static void die(const char *fmt, const char *arg)
@@ -58,7 +60,14 @@ static void usage(void)
            "  -d ITEM[,...]          log (see -d help)\n"
            "  -D FILE                log to FILE instead of stderr\n"
            "  -accel tcg             the translator (the only accelerator)\n"
-           "  -monitor none          no monitor\n"
+           "  -monitor stdio|mon:stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|none\n"
+           "                         the human monitor [on mon:stdio: Ctrl-A c]\n"
+           "  -qmp unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|stdio  QMP\n"
+           "  -chardev socket,id=ID,path=PATH|host=H,port=P,server=on,wait=off | stdio|null,id=ID\n"
+           "  -mon chardev=ID[,mode=control|readline]  a QMP (control) or HMP monitor on it\n"
+           "  -name NAME             the machine's name (info name, query-name)\n"
+           "  -S                     start stopped (cont in the monitor starts)\n"
+           "  -gdb tcp::PORT         wait for gdb on PORT (-s: tcp::1234)\n"
            "  -h, -help              this help\n", PROG);
 }
 
@@ -245,9 +254,21 @@ static bool option(Options *o, const char *name, const char *arg)
             die("-accel: only 'tcg' is supported ('%s')", arg);
         }
     } else if (!strcmp(name, "monitor")) {
-        if (strcmp(arg, "none")) {
-            die("-monitor: only 'none' is supported ('%s')", arg);
+        o->mon.hmp = arg;
+    } else if (!strcmp(name, "qmp")) {
+        if (o->mon.nqmp == MONITOR_MAX_QMP) {
+            die("-qmp: too many QMP monitors ('%s')", arg);
         }
+        o->mon.qmp[o->mon.nqmp++] = arg;
+    } else if (!strcmp(name, "chardev") || !strcmp(name, "mon")) {
+        char *err = name[0] == 'c' ? monitor_parse_chardev(&o->mon, arg) : monitor_parse_mon(&o->mon, arg);
+        if (err) {
+            die("%s", err);
+        }
+    } else if (!strcmp(name, "gdb")) {
+        o->mon.gdb = arg;
+    } else if (!strcmp(name, "name")) {
+        o->mon.name = !strncmp(arg, "guest=", 6) ? arg + 6 : arg;
     } else {
         return false;
     }
@@ -260,6 +281,10 @@ static bool flag(Options *o, const char *name)
         o->nographic = true;
     } else if (!strcmp(name, "no-reboot")) {
         o->pc.no_reboot = true;
+    } else if (!strcmp(name, "S")) {
+        o->mon.start_stopped = true;
+    } else if (!strcmp(name, "s")) {
+        o->mon.gdb = "tcp::1234";
     } else if (!strcmp(name, "no-shutdown")) {
         o->pc.no_shutdown = true;
     } else if (!strcmp(name, "h") || !strcmp(name, "help")) {
@@ -288,7 +313,8 @@ static void parse_args(Options *o, int argc, char **argv)
         if (i + 1 >= argc) {
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
-                "serial", "display", "device", "d", "D", "accel", "monitor", NULL };
+                "serial", "display", "device", "d", "D", "accel", "monitor", "qmp", "name",
+                "gdb", "chardev", "mon", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -334,7 +360,13 @@ int main(int argc, char **argv)
     if (!m) {
         die("%s", err ? err : "cannot create the machine");
     }
+    MonitorHost *mon = monitor_host_new(m, &o.mon, &err);
+    if (!mon) {
+        pc_free(m);
+        die("%s", err ? err : "cannot open the monitor");
+    }
     int code = pc_run(m);
+    monitor_host_free(mon);
     pc_free(m);
     if (o.pc.log != stderr) {
         fclose(o.pc.log);

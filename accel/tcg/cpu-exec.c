@@ -277,6 +277,33 @@ static TBEntry *find_next_tb(CPUExec *cpu)
     return e ? e : tb_translate(cpu, pc, cs_base, flags, TCG_MAX_INSNS, false);
 }
 
+/* The debugger's say on block e: e, a one-instruction block at the same pc,
+ * or NULL to stop. */
+static TBEntry *debug_check(CPUExec *cpu, TBEntry *e)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    int r = p->debug_hook(p->debug_opaque, e->tb.pc, e->tb.size, e->tb.icount);
+    if (r == DEBUG_STOP) {
+        return NULL;
+    }
+    if (r == DEBUG_ONE_INSN && e->tb.icount > 1) {
+        p->single_insn_next = true;
+        e = find_next_tb(cpu);
+    }
+    return e;
+}
+
+void cpu_exec_set_debug_hook(CPUExec *cpu, CPUDebugHook *hook, void *opaque)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    p->debug_opaque = opaque;
+    p->debug_hook = hook;
+    if (hook) {
+        /* blocks chained so far would run past the hook */
+        tb_reset_all_jumps(cpu->tbs, true);
+    }
+}
+
 /* System mode, between blocks: acknowledges the exit flag, wakes a halted CPU
  * that has work, takes a requested interrupt. true when cpu_exec must return
  * (exception_index says why); *chain becomes false when the state changed. */
@@ -390,6 +417,10 @@ static void run_blocks(CPUExec *cpu)
         }
         uint64_t flushes = cpu->tbs->stats.nb_flushes;
         TBEntry *e = find_next_tb(cpu);
+        if (cpu_priv(cpu)->debug_hook && (e = debug_check(cpu, e)) == NULL) {
+            cpu->exception_index = EXCP_DEBUG;
+            return;
+        }
         if (last && flushes == cpu->tbs->stats.nb_flushes && chaining_allowed(cpu)) {
             tb_add_jump(cpu->tbs, last, last_slot, e);
         }
@@ -437,7 +468,8 @@ int cpu_exec(CPUExec *cpu)
 {
     CPUExec *outer = running_cpu;
     running_cpu = cpu;
-    cpu_priv(cpu)->no_chaining = (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) != 0;
+    cpu_priv(cpu)->no_chaining = (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) != 0 ||
+                                 cpu_priv(cpu)->debug_hook;
     cpu_priv(cpu)->epilogue = tcg_code_gen_epilogue(cpu->tcg);
     update_jump_cache_stop(cpu);
     bool counted = cpu->tbs->threaded;

@@ -156,6 +156,15 @@ bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc);
  * mapped executable (the front end then raises a page fault at addr). */
 bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len);
 
+/* A debugger (the gdb stub): with a hook set, no block is chained and the hook
+ * sees the start of every block before it runs (pc, its guest bytes and
+ * instructions) and answers DEBUG_RUN, DEBUG_ONE_INSN (run only the first
+ * instruction, then come back) or DEBUG_STOP (cpu_exec returns EXCP_DEBUG
+ * with the CPU at pc). Set it outside cpu_exec; NULL removes it. */
+enum { DEBUG_RUN, DEBUG_ONE_INSN, DEBUG_STOP };
+typedef int CPUDebugHook(void *opaque, uint64_t pc, uint32_t size, unsigned icount);
+void cpu_exec_set_debug_hook(CPUExec *cpu, CPUDebugHook *hook, void *opaque);
+
 /* Counters for a monitor or -d output. */
 typedef struct TBStatistics {
     uint64_t nb_tbs;             /* blocks currently cached */

@@ -86,7 +86,9 @@ typedef struct CPUExecPriv {
     TBJumpCache *jc;             /* the one in use: jump_cache, or the cache's shared one */
     TCGJumpCacheProbe probe;     /* describes jc to the translator */
     bool single_insn_next;       /* retranslate the next block with one instruction */
-    bool no_chaining;            /* -d exec: every block returns to the loop */
+    bool no_chaining;            /* -d exec, a debugger: every block returns to the loop */
+    CPUDebugHook *debug_hook;    /* the gdb stub's, or NULL */
+    void *debug_opaque;
     const void *epilogue;        /* where goto_ptr leaves generated code */
     /* --- system mode (cputlb.c) --- */
     bool softmmu;
