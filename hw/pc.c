@@ -22,14 +22,18 @@
 #include "hw/isa.h"
 #include "hw/pc.h"
 #include "hw/pci.h"
+#include "hw/vga.h"
 #include "system/char.h"
 #include "system/main-loop.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
+#include "ui/console.h"
+#include "ui/sdl.h"
 
 #define RAM_BELOW_4G_MAX 0xB0000000ull
 #define CODE_BUFFER_SIZE (128u << 20)
 #define LINUXBOOT_ROM "linuxboot.bin"
+#define VGA_ROM "vgabios-stdvga.bin"
 
 /* hw/optionrom/linuxboot-rom.c (generated) */
 extern const unsigned char linuxboot_rom[];
@@ -55,6 +59,10 @@ struct PCMachine {
     PITState *pit;
     PCIBus *pci;
     FWCfgState *fw;
+    I8042State *kbd;
+    VGAState *vga;
+    Display *display;
+    SDLDisplay *sdl;
     IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
     bool hpet_legacy;
@@ -238,12 +246,38 @@ static void create_interrupts(PCMachine *m)
     }
 }
 
+/* -vga std: QEMU's stdvga at 00:02.0 with SeaBIOS's VGA BIOS on its ROM BAR
+ * (without the file the card still works, as QEMU's does, for -kernel guests). */
+static void create_vga(PCMachine *m)
+{
+    char *path = x86_find_firmware(m->cfg.fw_dirs, VGA_ROM);
+    uint8_t *rom = NULL;
+    long size = 0;
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && size <= (1 << 20) &&
+        fseek(f, 0, SEEK_SET) == 0 && (rom = malloc(size)) && fread(rom, 1, size, f) != (size_t)size) {
+        free(rom);
+        rom = NULL;
+    }
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    m->vga = vga_pci_new(m->pci, PCI_DEVFN(2, 0), m->as, m->io, rom, rom ? size : 0);
+    free(rom);
+    add_device(m, m->vga->owner);
+    m->display = display_new(m->vga);
+}
+
 static char *create_devices(PCMachine *m)
 {
     m->pci = pci_bus_new(m->io, m->as);
     add_device(m, &i440fx_new(m->pci, NULL, NULL)->dev);
     add_device(m, &piix3_new(m->pci, m->ml, m->gsi, &m->ioapic_in[16])->dev);
     add_device(m, &acpi_pm_new(m->pci, PCI_DEVFN(1, 3), m->io, m->ml, m->gsi[9])->dev);
+    if (!m->cfg.vga || !strcmp(m->cfg.vga, "std")) {
+        create_vga(m);
+    }
 
     m->pit = pit_new(m->io, m->ml, m->gsi[0]);
     add_device(m, (Device *)m->pit);
@@ -260,7 +294,8 @@ static char *create_devices(PCMachine *m)
         }
         add_device(m, (Device *)serial_new(m->io, m->ml, 0x3f8, m->gsi[4], m->serial_chr));
     }
-    add_device(m, (Device *)i8042_new(m->io, m->ml, m->gsi[1], m->gsi[12], set_a20, m));
+    m->kbd = i8042_new(m->io, m->ml, m->gsi[1], m->gsi[12], set_a20, m);
+    add_device(m, (Device *)m->kbd);
     add_device(m, (Device *)port92_new(m->io, m->ml, set_a20, m));
     if (m->cfg.debug_exit) {
         add_device(m, (Device *)debugexit_new(m->io, m->ml, m->cfg.debug_exit_iobase,
@@ -418,6 +453,11 @@ PCMachine *pc_new(const PCConfig *cfg, char **err)
     if (*err) {
         goto fail;
     }
+    if (cfg->display && !strcmp(cfg->display, "sdl")) {
+        if (!(m->sdl = sdl_display_new(m->display, m->ml, m->kbd, err))) {
+            goto fail;
+        }
+    }
     pc_reset(m);
     return m;
 fail:
@@ -431,6 +471,8 @@ void pc_free(PCMachine *m)
         return;
     }
     main_loop_stop(m->ml);   /* first: no kick while the devices go */
+    sdl_display_free(m->sdl);
+    display_free(m->display);
     for (Device *d = m->devices, *next; d; d = next) {
         next = d->next;
         if (d->ops && d->ops->free) {
@@ -459,6 +501,16 @@ void pc_free(PCMachine *m)
     io_space_free(m->io);
     address_space_free(m->as);
     free(m);
+}
+
+Display *pc_display(PCMachine *m)
+{
+    return m->display;
+}
+
+I8042State *pc_i8042(PCMachine *m)
+{
+    return m->kbd;
 }
 
 /* --- running --- */
