@@ -474,7 +474,9 @@ VGAState *vga_new(AddressSpace *as, IOSpace *io, uint32_t vram_size)
     s->vram_region = memory_add_ram(as, "vga.vram", UINT64_MAX, vram_size);
     s->vram = memory_region_host(s->vram_region);
     ioport_register(io, "vga", 0x3b0, 0x30, &io_ops, s);
-    ioport_register(io, "vbe", 0x1ce, 2, &dispi_ops, s);
+    /* 0x1ce index, 0x1cf data; a 16-bit access at 0x1cf spans 0x1d0, which
+     * Bochs also decodes as the data port */
+    ioport_register(io, "vbe", 0x1ce, 3, &dispi_ops, s);
     memory_add_mmio(as, "vga-lowmem", 0xa0000, 0x20000, &window_ops, s, 2);
     vga_reset(s);
     return s;

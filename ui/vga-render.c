@@ -21,12 +21,15 @@ static uint32_t dac_rgb(const VGAState *s, uint8_t index)
     if (s->vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_8BIT_DAC) {
         return (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
     }
-    uint8_t r = p[0] & 0x3f, g = p[1] & 0x3f, b = p[2] & 0x3f;
-    /* 6 to 8 bits: the top bits repeat in the low ones (0x3f -> 0xff) */
-    r = r << 2 | r >> 4;
-    g = g << 2 | g >> 4;
-    b = b << 2 | b >> 4;
-    return (uint32_t)r << 16 | g << 8 | b;
+    /* 6 to 8 bits as QEMU's screendumps have them (bit 0 fills the two new
+     * low bits: 0x3f -> 0xff, 0x2a -> 0xa8, 0x15 -> 0x57), so that screens
+     * compare equal colour for colour */
+    uint32_t rgb = 0;
+    for (int i = 0; i < 3; i++) {
+        uint8_t v = p[i] & 0x3f;
+        rgb = rgb << 8 | (uint8_t)(v << 2 | (v & 1) * 3);
+    }
+    return rgb;
 }
 
 /* A 4-bit attribute colour through the attribute controller's palette. */
