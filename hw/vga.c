@@ -282,7 +282,8 @@ static void vbe_update_layout(VGAState *s)
 }
 
 /* Entering a dispi mode: the frame at offset 0, and the legacy registers set
- * so that the 64K window at 0xA0000 is a linear (chain-4) view of the banks. */
+ * so that the 64K window at 0xA0000 is a plain linear (chain-4, write mode 0
+ * with nothing applied) view of the banks. */
 static void vbe_enable(VGAState *s, uint16_t val)
 {
     uint16_t *r = s->vbe_regs;
@@ -295,6 +296,10 @@ static void vbe_enable(VGAState *s, uint16_t val)
     }
     s->gr[GR_MISC] = (s->gr[GR_MISC] & ~0x0c) | 0x05;      /* graphics, A0000 64K */
     s->gr[GR_MODE] = (s->gr[GR_MODE] & ~0x60) | (r[VBE_DISPI_INDEX_BPP] == 4 ? 0 : 0x40);
+    s->gr[GR_ENABLE_SR] = 0;                                /* write mode 0, no */
+    s->gr[GR_ROTATE] = 0;                                   /* set/reset, rotation, */
+    s->gr[GR_BIT_MASK] = 0xff;                              /* logic or bit mask */
+    s->gr[GR_MODE] &= ~0x0b;
     s->cr[0x17] |= 3;
     s->cr[9] &= ~0x9f;
     s->sr[1] &= ~8;

@@ -105,7 +105,7 @@ def main():
         src = open(sys.argv[2]).read()
         rows = re.findall(r'\{ ((?:0x[0-9a-f]{2}, ){15}0x[0-9a-f]{2}) \}', src)
         assert len(rows) == 256
-        table = learn(read_image(sys.argv[3]))
+        table = learn(read_image(sys.argv[3]))[0]
         bad = 0
         for code, r in enumerate(rows):
             key = tuple(int(v, 16) for v in r.split(', '))
@@ -119,8 +119,9 @@ def main():
     if cmd == 'text':
         grid = decode(read_image(sys.argv[3]), our_learned[0], classes)
         row = int(sys.argv[4])
-        print(''.join(chr(c[0][0]) if isinstance(c[0][0], int) and 32 <= c[0][0] < 127 else '.'
-                      for c in grid[80 * row:80 * row + 80]))
+        blank = classes[0x20]
+        print(''.join(' ' if c[0][0] == blank else chr(c[0][0]) if isinstance(c[0][0], int)
+                      and 32 <= c[0][0] < 127 else '?' for c in grid[80 * row:80 * row + 80]).rstrip())
         return 0
     their_learned = learn(read_image(sys.argv[3]))
     # their codes mapped to our classes: codes their font draws apart and
@@ -138,4 +139,5 @@ def main():
     return 0 if not diff and len(a) == len(b) and not unknown else 1
 
 
-sys.exit(main())
+if __name__ == '__main__':
+    sys.exit(main())
