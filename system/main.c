@@ -232,11 +232,9 @@ static bool option(Options *o, const char *name, const char *arg)
             o->pc.serial = arg;   /* COM1; further -serial ports are not modelled */
         }
     } else if (!strcmp(name, "display")) {
-        size_t len = strcspn(arg, ",");
-        if (len == 4 && (!strncmp(arg, "none", 4) || !strncmp(arg, "sdl", 3))) {
-            o->pc.display = !strncmp(arg, "sdl", 3) ? "sdl" : "none";
-        } else if (len == 3 && !strncmp(arg, "sdl", 3)) {
-            o->pc.display = "sdl";
+        size_t len = strcspn(arg, ",");     /* options after the type are ignored */
+        if ((len == 4 && !strncmp(arg, "none", 4)) || (len == 3 && !strncmp(arg, "sdl", 3))) {
+            o->pc.display = len == 3 ? "sdl" : "none";
         } else {
             die("-display: unsupported display '%s' (sdl, none)", arg);
         }

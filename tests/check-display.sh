@@ -5,7 +5,8 @@
 # screendumped by the whole machine (tests/display/screenshot, the entry point
 # the monitor's screendump calls) and by qemu-system-x86_64's monitor, compared
 # cell by cell (character, foreground, background: the fonts differ, ours is
-# our own); Debian's kernel on the bochs-drm framebuffer (32 bpp) and on
+# our own); mode 13h and mode 12h screens from the same guest compared with
+# QEMU's pixel for pixel; Debian's kernel on the bochs-drm framebuffer (32 bpp) and on
 # vesafb (vga=0x317, 16 bpp) with fbcon, screendumps compared pixel for pixel
 # with QEMU's; and the SDL window under Xvfb, typed into with xdotool, with a
 # guest shell on the VGA console running the typed command.
@@ -102,8 +103,21 @@ sys.exit(0 if a == b and a[0] == 720 and a[1] == 400 else 1)"; then
       if [ $? = 0 ]; then pass "'$v' screen vs QEMU by cells: $(echo "$r" | head -1)"
       else fail "'$v' screen vs QEMU: $r"; fi
     done
+    # mode 13h (chain-4) and mode 12h (planar, write mode 2, latches, bit
+    # mask): the same pixels as QEMU's screendump, byte for byte
+    for v in graphics13 planar12; do
+      timeout 120 "$SHOT" "$T/our-$v.ppm" ppm -kernel "$T/tg.bin" -append "$v" -serial null \
+        >/dev/null 2>&1
+      if ! qemu_dump "$T/qemu-$v.ppm" DISPLAY-READY -kernel "$T/tg.bin" -append "$v"; then
+        fail "qemu screendump of '$v' failed"
+      elif cmp -s "$T/our-$v.ppm" "$T/qemu-$v.ppm"; then
+        pass "'$v' screen = QEMU's, pixel for pixel ($(sed -n 2p "$T/our-$v.ppm"))"
+      else
+        fail "'$v' screen differs from QEMU's ($(sed -n 2p "$T/our-$v.ppm") vs $(sed -n 2p "$T/qemu-$v.ppm"))"
+      fi
+    done
   else
-    skip "text screens vs QEMU: qemu-system-x86_64 not installed (Debian package qemu-system-x86)"
+    skip "text and graphics screens vs QEMU: qemu-system-x86_64 not installed (Debian package qemu-system-x86)"
   fi
 else
   fail "cannot assemble textguest.S: $(head -3 "$T/as.err")"

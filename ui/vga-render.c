@@ -91,16 +91,18 @@ void vga_mode_get(const VGAState *s, VGAMode *m)
         m->height = m->rows * m->cell_h;
         return;
     }
-    if (s->cr[9] & 0x80) {
-        lines /= 2;
-    }
-    m->height = lines / scan;
+    /* every scanline and dot the CRTC sends, as QEMU's screendumps have them:
+     * rows repeat for the maximum scan line and double scanning, dots for
+     * the halved dot clock and the 256-colour shift mode's two-dot pixels */
+    m->height = lines;
+    m->yrep = scan * ((s->cr[9] & 0x80) ? 2 : 1);
+    m->xrep = (s->sr[1] & 8) ? 2 : 1;
+    m->width = chars * 8 * m->xrep;
     if (s->gr[5] & 0x40) {
         m->kind = VGA_MODE_256;
-        m->width = chars * 4;
+        m->xrep *= 2;
     } else {
         m->kind = (s->gr[5] & 0x20) ? VGA_MODE_CGA2 : VGA_MODE_PLANAR;
-        m->width = chars * 8;
     }
 }
 
@@ -109,6 +111,7 @@ void vga_mode_get(const VGAState *s, VGAMode *m)
  * further, as the CGA's interleaved rows. */
 static uint32_t gfx_row_start(const VGAState *s, const VGAMode *m, int y)
 {
+    y /= m->yrep;
     if (m->kind == VGA_MODE_CGA2 && !(s->cr[0x17] & 1)) {
         return m->start + (y >> 1) * m->row_inc + (y & 1) * 0x1000;
     }
@@ -130,12 +133,9 @@ void vga_line_span(const VGAState *s, const VGAMode *m, int y, uint32_t *lo, uin
         break;
     case VGA_MODE_PLANAR:
     case VGA_MODE_CGA2:
-        a = 4ull * gfx_row_start(s, m, y);
-        b = a + 4ull * (m->width / 8);
-        break;
     case VGA_MODE_256:
         a = 4ull * gfx_row_start(s, m, y);
-        b = a + m->width;
+        b = a + 4ull * (m->width / m->xrep / 8 + 1);
         break;
     case VGA_MODE_VBE:
         a = m->start + (uint64_t)y * m->row_inc;
@@ -186,16 +186,12 @@ static void planar_line(const VGAState *s, const VGAMode *m, int y, uint32_t *ds
 {
     uint32_t c = gfx_row_start(s, m, y);
     uint8_t enable = s->ar[0x12] & 0xf;
-    for (int x = 0; x < m->width; x += 8, c++) {
-        uint8_t p[4];
-        for (int i = 0; i < 4; i++) {
-            p[i] = vram_at(s, 4ull * c + i);
-        }
-        for (int b = 7; b >= 0; b--) {
-            unsigned v = ((p[0] >> b) & 1) | ((p[1] >> b) & 1) << 1 |
-                         ((p[2] >> b) & 1) << 2 | ((p[3] >> b) & 1) << 3;
-            *dst++ = attr_rgb(s, v & enable);
-        }
+    for (int x = 0; x < m->width; x++) {
+        int sx = x / m->xrep, b = 7 - (sx & 7);
+        const uint8_t *p = &s->vram[4ull * (c + sx / 8) < s->vram_size ? 4ull * (c + sx / 8) : 0];
+        unsigned v = ((p[0] >> b) & 1) | ((p[1] >> b) & 1) << 1 |
+                     ((p[2] >> b) & 1) << 2 | ((p[3] >> b) & 1) << 3;
+        *dst++ = attr_rgb(s, v & enable);
     }
 }
 
@@ -204,8 +200,9 @@ static void cga2_line(const VGAState *s, const VGAMode *m, int y, uint32_t *dst)
 {
     uint32_t c = gfx_row_start(s, m, y);
     for (int x = 0; x < m->width; x++) {
-        uint8_t byte = vram_at(s, 4ull * (c + x / 8) + ((x / 4) & 1));
-        *dst++ = attr_rgb(s, (byte >> (6 - 2 * (x & 3))) & 3);
+        int sx = x / m->xrep;
+        uint8_t byte = vram_at(s, 4ull * (c + sx / 8) + ((sx / 4) & 1));
+        *dst++ = attr_rgb(s, (byte >> (6 - 2 * (sx & 3))) & 3);
     }
 }
 
@@ -240,7 +237,8 @@ void vga_render_line(const VGAState *s, const VGAMode *m, int y, uint32_t *dst)
     case VGA_MODE_256: {
         uint32_t c = gfx_row_start(s, m, y);
         for (int x = 0; x < m->width; x++) {
-            dst[x] = dac_rgb(s, vram_at(s, 4ull * (c + x / 4) + (x & 3)) & s->pel_mask);
+            int sx = x / m->xrep;
+            dst[x] = dac_rgb(s, vram_at(s, 4ull * (c + sx / 4) + (sx & 3)) & s->pel_mask);
         }
         break;
     }

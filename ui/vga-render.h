@@ -19,6 +19,9 @@ typedef struct VGAMode {
     /* text: character cell geometry */
     int cols, rows, cell_w, cell_h;
     bool dot_double;            /* 40-column modes: each dot twice */
+    /* graphics: QEMU's geometry, the CRTC's own (mode 13h is 640x400): each
+     * memory pixel xrep dots wide, each memory row yrep scanlines high */
+    int xrep, yrep;
     uint32_t start;             /* CRTC start address (plane offset) or VBE byte offset */
     uint32_t row_inc;           /* plane offsets (VGA) or bytes (VBE) per row */
     int bpp;                    /* VBE */

@@ -4,7 +4,13 @@
  * firmware's linuxboot option ROM jumps to offset 0x200 in real mode with the
  * BIOS still usable. The command line picks what goes on the text screen:
  *   "banner"  leaves SeaBIOS's screen as it is (its version line);
- *   "charset" writes codes 0-255 in attribute 0x07 and 128 attributes on 'H'.
+ *   "charset" writes codes 0-255 in attribute 0x07 and 128 attributes on 'H';
+ *   "graphics13" sets mode 13h (INT 10h AX=0013h) and fills 320x200 with
+ *             colour (x + y) & 0xff (chain-4 writes);
+ *   "planar12" sets mode 12h (640x480, 16 colours) and paints every byte
+ *             with write mode 2: colour (offset & 15), then, after a read
+ *             that loads the latches, colour (offset >> 4) & 15 through bit
+ *             mask 0x55.
  * Then the cursor is hidden (INT 10h AH=01h), "DISPLAY-READY" goes to COM1,
  * the byte 0x10 to isa-debug-exit (port 0x501) and the CPU halts.
  */
@@ -44,6 +50,10 @@ main:
     movw %ax, %es
     andw $15, %bx
     movb %es:(%bx), %al
+    cmpb $'g', %al
+    je mode13
+    cmpb $'p', %al
+    je mode12
     cmpb $'c', %al
     jne done
     /* charset: codes 0-255, 32 a row from row 2, column 8, every other cell */
@@ -82,10 +92,63 @@ main:
     incw %cx
     cmpw $128, %cx
     jb 2b
+    jmp done
+mode13:
+    movw $0x0013, %ax
+    int $0x10
+    movw $0xa000, %ax
+    movw %ax, %es
+    xorw %di, %di
+    xorw %dx, %dx                   /* y */
+6:  xorw %cx, %cx                   /* x */
+7:  movw %cx, %ax
+    addw %dx, %ax
+    stosb
+    incw %cx
+    cmpw $320, %cx
+    jb 7b
+    incw %dx
+    cmpw $200, %dx
+    jb 6b
+    jmp signal
+mode12:
+    movw $0x0012, %ax
+    int $0x10
+    movw $0xa000, %ax
+    movw %ax, %es
+    movw $0x3ce, %dx
+    movw $0x0205, %ax               /* GR5: write mode 2 */
+    outw %ax, %dx
+    movw $0xff08, %ax               /* GR8: bit mask 0xff */
+    outw %ax, %dx
+    xorw %di, %di
+8:  movw %di, %ax
+    andb $15, %al
+    movb %al, %es:(%di)
+    incw %di
+    cmpw $38400, %di
+    jb 8b
+    movw $0x5508, %ax               /* bit mask 0x55 */
+    outw %ax, %dx
+    xorw %di, %di
+9:  movb %es:(%di), %al             /* loads the latches */
+    movw %di, %ax
+    shrw $4, %ax
+    andb $15, %al
+    movb %al, %es:(%di)
+    incw %di
+    cmpw $38400, %di
+    jb 9b
+    movw $0x0005, %ax               /* back to write mode 0, mask 0xff */
+    outw %ax, %dx
+    movw $0xff08, %ax
+    outw %ax, %dx
+    jmp signal
 done:
     movb $0x01, %ah                 /* cursor off */
     movw $0x2000, %cx
     int $0x10
+signal:
     movw $(msg - setup), %si
 3:  movb %ds:(%si), %al
     testb %al, %al

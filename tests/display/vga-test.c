@@ -329,11 +329,15 @@ static void test_render(T *t)
     uint32_t px[640];
     mode13(t);
     vga_mode_get(t->vga, &m);
-    CHECK(t, m.kind == VGA_MODE_256 && m.width == 320 && m.height == 200, "mode 13h geometry %dx%d",
+    /* the CRTC's 640x400: each 320x200 pixel is 2x2 dots */
+    CHECK(t, m.kind == VGA_MODE_256 && m.width == 640 && m.height == 400, "mode 13h geometry %dx%d",
           m.width, m.height);
     memw(t, 0xa0000 + 10 * 320 + 33, 9);
-    vga_render_line(t->vga, &m, 10, px);
-    CHECK(t, px[33] == 0x57a8ff && px[32] == 0, "mode 13h pixel %06x", px[33]);
+    vga_render_line(t->vga, &m, 21, px);
+    CHECK(t, px[66] == 0x57a8ff && px[67] == 0x57a8ff && px[65] == 0 && px[68] == 0,
+          "mode 13h pixel %06x", px[66]);
+    vga_render_line(t->vga, &m, 22, px);
+    CHECK(t, px[66] == 0, "mode 13h next row");
     /* 640x480 16 colours: planar, byte mode, attribute palette */
     gr(t, 5, 0x00); sr(t, 4, 0x06); sr(t, 1, 0x01);
     cr(t, 0x09, 0x40); cr(t, 0x12, 0xdf); cr(t, 0x07, 0x3e); cr(t, 0x13, 0x28);
