@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config-host.h"
+#include "ui/keymap.h"
 #include "ui/sdl.h"
 
 #ifdef CONFIG_SDL

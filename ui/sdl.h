@@ -17,9 +17,4 @@ typedef struct SDLDisplay SDLDisplay;
 SDLDisplay *sdl_display_new(Display *d, MainLoop *ml, I8042State *kbd, char **err);
 void sdl_display_free(SDLDisplay *s);   /* NULL is fine */
 
-/* PS/2 set 2 bytes for a USB HID keyboard usage (SDL_Scancode values are
- * HID usages): make or break (F0) sequence into out[4]; returns the count,
- * 0 for keys without a code. */
-int ps2_set2_bytes(unsigned hid_usage, bool down, uint8_t out[4]);
-
 #endif

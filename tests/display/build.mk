@@ -3,7 +3,8 @@
 # at the guest's isa-debug-exit write.
 TEST_PROGS += tests/display/vga-test tests/display/screenshot
 tests/display/vga-test: tests/display/vga-test.o hw/vga.o hw/device.o ui/vga-render.o \
-		ui/console.o ui/screendump.o ui/font8x16.o system/memory.o system/ioport.o
+		ui/console.o ui/screendump.o ui/font8x16.o ui/keymap.o hw/i8042.o system/memory.o \
+		system/ioport.o system/main-loop.o
 	$(LINK)
 tests/display/vga-test: EXTRA_LIBS += $(PNG_LIBS)
 tests/display/screenshot: tests/display/screenshot.o $(filter-out system/main.o,$(system-obj)) \

@@ -7,7 +7,9 @@
  * plane selection; memory map select; CRTC protect; DAC auto-increment;
  * attribute flip-flop; mono/colour port decode) and the Bochs dispi
  * interface; then what the renderer makes of mode 13h, a 16-colour planar
- * mode and the VBE pixel formats, the dirty-line tracking and the image files.
+ * mode and the VBE pixel formats, the dirty-line tracking and the image files;
+ * and the input side: QEMU key names to PS/2 set 2 bytes through the 8042
+ * (Microsoft Keyboard Scan Code Specification), PS/2 mouse stream packets.
  * Prints "N passed, N failed".
  */
 #include <stdio.h>
@@ -15,7 +17,9 @@
 #include <string.h>
 #include "hw/vga.h"
 #include "system/memory.h"
+#include "hw/isa.h"
 #include "ui/console.h"
+#include "ui/keymap.h"
 #include "ui/vga-render.h"
 
 typedef struct T {
@@ -408,6 +412,52 @@ static void test_display(T *t)
     display_free(d);
 }
 
+/* every byte waiting in the 8042's output buffer */
+static int drain(T *t, uint8_t *out, int max)
+{
+    int n = 0;
+    while (n < max && (inb(t, 0x64) & 1)) {
+        out[n++] = inb(t, 0x60);
+    }
+    return n;
+}
+
+static void test_input(T *t)
+{
+    I8042State *k = i8042_new(t->io, NULL, (IRQ){ 0 }, (IRQ){ 0 }, NULL, NULL);
+    uint8_t b[32];
+    char err[100];
+    CHECK(t, keyboard_sendkey(k, "ctrl-alt-delete", err, sizeof(err)) == 0, "sendkey: %s", err);
+    static const uint8_t cad[] = { 0x14, 0x11, 0xe0, 0x71, 0xe0, 0xf0, 0x71, 0xf0, 0x11, 0xf0, 0x14 };
+    int n = drain(t, b, 32);
+    CHECK(t, n == sizeof(cad) && !memcmp(b, cad, n), "ctrl-alt-delete in set 2 (%d bytes)", n);
+    keyboard_sendkey(k, "a", err, sizeof(err));
+    n = drain(t, b, 32);
+    CHECK(t, n == 3 && b[0] == 0x1c && b[1] == 0xf0 && b[2] == 0x1c, "a: make 1c, break f0 1c");
+    CHECK(t, keyboard_sendkey(k, "ctrl-nosuchkey", err, sizeof(err)) < 0 && strstr(err, "nosuchkey"),
+          "unknown key: %s", err);
+    CHECK(t, keyname_to_hid("ret") == 0x28 && keyname_to_hid("f12") == 0x45 &&
+          keyname_to_hid("kp_0") == 0x62 && keyname_to_hid("0") == 0x27, "key names");
+    i8042_mouse_event(k, 5, -3, 1);             /* reporting off: nothing */
+    CHECK(t, drain(t, b, 32) == 0, "mouse silent until enabled");
+    outb(t, 0x64, 0xd4);
+    outb(t, 0x60, 0xf4);                        /* enable data reporting */
+    n = drain(t, b, 32);
+    CHECK(t, n == 1 && b[0] == 0xfa, "mouse ack");
+    i8042_mouse_event(k, 5, -3, 1);
+    n = drain(t, b, 32);
+    CHECK(t, n == 3 && b[0] == 0x29 && b[1] == 0x05 && b[2] == 0xfd,
+          "mouse packet %02x %02x %02x", b[0], b[1], b[2]);
+    i8042_mouse_event(k, 300, 0, 2);            /* overflow: X saturates, bit 6 */
+    n = drain(t, b, 32);
+    CHECK(t, n == 3 && b[0] == 0x4a && b[1] == 0xff, "mouse overflow %02x", b[0]);
+    outb(t, 0x64, 0xd4);
+    outb(t, 0x60, 0xe9);                        /* status request */
+    n = drain(t, b, 32);
+    CHECK(t, n == 4 && b[0] == 0xfa && b[1] == 0x22, "mouse status %02x", b[1]);
+    ((Device *)k)->ops->free(k);
+}
+
 int main(void)
 {
     T t = { 0 };
@@ -422,6 +472,7 @@ int main(void)
     test_vbe(&t);
     test_render(&t);
     test_display(&t);
+    test_input(&t);
     printf("%d passed, %d failed\n", t.passed, t.failed);
     return t.failed != 0;
 }
