@@ -1,12 +1,13 @@
 /*
  * QEMU's "pc" machine: i440FX host bridge and PIIX3 on PCI bus 0, the ISA
  * devices (8259 pair, 8254, MC146818, 16550A at 0x3F8, 8042, port 0x92), a
- * local APIC, I/O APIC and HPET, the PIIX4 ACPI PM function, fw_cfg; one CPU.
+ * local APIC, I/O APIC and HPET, the PIIX4 ACPI PM function, fw_cfg, the
+ * standard VGA at 00:02.0 (-vga std, the default; hw/vga-pci.c); one CPU.
  *
  * Memory map (as QEMU's pc): RAM from 0 up to 0xB0000000 at most, the rest
- * above 4 GiB; 0xA0000-0xBFFFF (VGA window) unassigned; the BIOS image at
- * 4 GiB - its size, its last 128 KiB pre-loaded into the RAM at 0xE0000 so
- * that the firmware's shadowing works without PAM. Interrupt routing (Intel
+ * above 4 GiB; 0xA0000-0xBFFFF the VGA window (unassigned with -vga none);
+ * the BIOS image at 4 GiB - its size, its last 128 KiB pre-loaded into the
+ * RAM at 0xE0000 so that the firmware's shadowing works without PAM. Interrupt routing (Intel
  * MultiProcessor Spec. 1.4, ch. 5 "default configurations"; ACPI MADT
  * interrupt source override for IRQ 0): ISA IRQ n drives 8259 input n and I/O
  * APIC pin n, except IRQ 0, which reaches I/O APIC pin 2; the 8259's INTR goes
@@ -220,7 +221,8 @@ static void create_memory(PCMachine *m)
     if (m->above_4g) {
         memory_add_ram(m->as, "pc.ram-above-4g", 1ull << 32, m->above_4g);
     }
-    /* no VGA yet: the legacy window answers nothing (reads all-ones) */
+    /* -vga none: the legacy window answers nothing (reads all-ones); the VGA
+     * lays its window over this one */
     static const MemOps none = { NULL, NULL };
     memory_add_mmio(m->as, "vga-window", 0xa0000, 0x20000, &none, NULL, 1);
 }
