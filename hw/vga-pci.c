@@ -6,7 +6,8 @@
  * ports 0x3c0-0x3df at 0x400, the Bochs dispi registers at 0x500 (16-bit, one
  * per index) and QEMU's extended registers at 0x600 (size, framebuffer byte
  * order) that Linux's bochs-drm reads, and an expansion ROM BAR with the VGA
- * BIOS that SeaBIOS copies to 0xC0000 and runs.
+ * BIOS that SeaBIOS copies to 0xC0000 and runs. The EDID block at MMIO
+ * offset 0 (hw/vga-edid.c) gives bochs-drm its modes.
  *
  * References: PCI Local Bus Specification 3.0, 6.2.5.1 (BARs) and 6.2.5.2
  * (Expansion ROM Base Address: bit 0 enables decode, the size is probed by
@@ -30,6 +31,7 @@ typedef struct VGAPCIState {
     VGAState *vga;
     MemRegion *rom;
     uint32_t rom_bar_size;
+    uint8_t edid[128];
 } VGAPCIState;
 
 static uint32_t rd32(const uint8_t *p)
@@ -69,6 +71,13 @@ static void config_write(PCIDevice *d, uint32_t addr, uint32_t val, unsigned siz
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 {
     VGAPCIState *v = opaque;
+    if (off < sizeof(v->edid)) {
+        uint64_t r = 0;
+        for (unsigned i = 0; i < size && off + i < sizeof(v->edid); i++) {
+            r |= (uint64_t)v->edid[off + i] << (8 * i);
+        }
+        return r;
+    }
     if (off >= MMIO_VGA_PORTS && off < MMIO_VGA_PORTS + 0x20) {
         uint64_t r = 0;
         for (unsigned i = 0; i < size; i++) {
@@ -152,6 +161,7 @@ VGAState *vga_pci_new(PCIBus *bus, int devfn, AddressSpace *as, IOSpace *io,
     v->pci.config[PCI_SUBSYSTEM_VENDOR_ID + 1] = 0x1a;
     v->pci.config[PCI_SUBSYSTEM_ID + 1] = 0x11;
     wr32(v->pci.wmask + PCI_BASE_ADDRESS_0, ~(VGA_VRAM_SIZE_DEFAULT - 1) & ~15u);
+    vga_edid_build(v->edid);
     pci_register_bar(&v->pci, 2, MMIO_SIZE, false, &mmio_ops, v);
     if (rom && rom_size) {
         uint32_t size = ROM_BAR_SIZE;

@@ -95,10 +95,12 @@ static inline bool vbe_enabled(const VGAState *s)
 }
 
 /* QEMU's stdvga PCI function 1234:1111 at devfn: BAR0 the video memory
- * (prefetchable), BAR2 4 KiB of MMIO (0x400 VGA ports 0x3c0-0x3df, 0x500 the
+ * (prefetchable), BAR2 4 KiB of MMIO (0x000 the EDID block, 0x400 VGA ports 0x3c0-0x3df, 0x500 the
  * dispi registers, 0x600 QEMU's extended registers), the expansion ROM BAR
  * holding rom (the VGA BIOS, may be NULL). */
 struct PCIBus;
+/* the EDID 1.4 block at MMIO offset 0 (hw/vga-edid.c): preferred 1280x800 */
+void vga_edid_build(uint8_t edid[128]);
 VGAState *vga_pci_new(struct PCIBus *bus, int devfn, AddressSpace *as, IOSpace *io,
                       const void *rom, size_t rom_size);
 

@@ -6,9 +6,9 @@
 # the monitor's screendump calls) and by qemu-system-x86_64's monitor, compared
 # cell by cell (character, foreground, background: the fonts differ, ours is
 # our own); mode 13h and mode 12h screens from the same guest compared with
-# QEMU's pixel for pixel; Debian's kernel on the bochs-drm framebuffer (32 bpp) and on
-# vesafb (vga=0x317, 16 bpp) with fbcon, screendumps compared pixel for pixel
-# with QEMU's; and the SDL window under Xvfb, typed into with xdotool, with a
+# QEMU's pixel for pixel; Debian's kernel on the bochs-drm framebuffer (32 bpp,
+# 1280x800 from the EDID block) and on vesafb (vga=0x317, 16 bpp) with fbcon,
+# screendumps compared pixel for pixel with QEMU's; and the SDL window under Xvfb, typed into with xdotool, with a
 # guest shell on the VGA console running the typed command.
 #
 # QEMU, Xvfb/xdotool or the cached kernel missing: those parts are skipped
@@ -154,13 +154,11 @@ else
     if [ $kind = bochs ]; then
       fb_initrd "$T/fb-$kind.gz" bochs || { fail "bochs-drm modules missing in $mods"; continue; }
       append="console=ttyS0 logo.nologo vt.global_cursor_default=0"
-      want="name=bochs-drmdrmfb size=1024,768 bpp=32"
-      qopt="-vga none -device VGA,edid=off"   # no EDID blob here: bochs-drm's default mode
+      want="name=bochs-drmdrmfb size=1280,800 bpp=32"    # the EDID's preferred mode
     else
       fb_initrd "$T/fb-$kind.gz"
       append="console=ttyS0 vga=0x317 logo.nologo vt.global_cursor_default=0"
       want="name=VESA VGA size=1024,768 bpp=16"
-      qopt=""
     fi
     timeout 300 "$SHOT" "$T/our-fb-$kind.png" png -m 256 -kernel "$kernel" -initrd "$T/fb-$kind.gz" \
       -append "$append" -serial "file:$T/ser-fb-$kind" >"$T/shot-fb-$kind.log" 2>&1
@@ -178,13 +176,14 @@ w, h, px = m['read_image']('$T/our-fb-$kind.png')
 lit = sum(1 for i in range(0, len(px), 3) if px[i:i+3] != bytes(3))
 print(w, h, lit)")
     set -- $dims
-    if [ "$1" = 1024 ] && [ "$2" = 768 ] && [ "${3:-0}" -gt 500 ]; then
-      pass "$kind fbcon screendump 1024x768 with text ($3 lit pixels)"
+    case $kind in bochs) ww=1280 hh=800 ;; *) ww=1024 hh=768 ;; esac
+    if [ "$1" = $ww ] && [ "$2" = $hh ] && [ "${3:-0}" -gt 500 ]; then
+      pass "$kind fbcon screendump ${ww}x$hh with text ($3 lit pixels)"
     else
       fail "$kind fbcon screendump: '$dims'"
     fi
     if [ $have_qemu = yes ]; then
-      if qemu_dump "$T/qemu-fb-$kind.ppm" QZ-FB-READY $qopt -m 256 -kernel "$kernel" \
+      if qemu_dump "$T/qemu-fb-$kind.ppm" QZ-FB-READY -m 256 -kernel "$kernel" \
            -initrd "$T/fb-$kind.gz" -append "$append"; then
         r=$(python3 -c "
 import runpy; m = runpy.run_path('$D/textcells.py', run_name='lib')
@@ -192,7 +191,7 @@ a, b = m['read_image']('$T/our-fb-$kind.png'), m['read_image']('$T/qemu-fb-$kind
 n = sum(1 for i in range(0, min(len(a[2]), len(b[2])), 3) if a[2][i:i+3] != b[2][i:i+3])
 print('%dx%d vs %dx%d, %d pixels differ' % (a[0], a[1], b[0], b[1], n))")
         case $r in
-          "1024x768 vs 1024x768, 0 pixels differ") pass "$kind fbcon screen = QEMU's, pixel for pixel" ;;
+          "${ww}x$hh vs ${ww}x$hh, 0 pixels differ") pass "$kind fbcon screen = QEMU's, pixel for pixel" ;;
           *) fail "$kind fbcon screen vs QEMU: $r" ;;
         esac
       else

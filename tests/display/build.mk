@@ -2,7 +2,7 @@
 # driven through their ports and memory; the whole machine with a screendump
 # at the guest's isa-debug-exit write.
 TEST_PROGS += tests/display/vga-test tests/display/screenshot
-tests/display/vga-test: tests/display/vga-test.o hw/vga.o hw/device.o ui/vga-render.o \
+tests/display/vga-test: tests/display/vga-test.o hw/vga.o hw/vga-edid.o hw/device.o ui/vga-render.o \
 		ui/console.o ui/screendump.o ui/font8x16.o ui/keymap.o hw/i8042.o system/memory.o \
 		system/ioport.o system/main-loop.o
 	$(LINK)

@@ -412,6 +412,20 @@ static void test_display(T *t)
     display_free(d);
 }
 
+/* E-EDID 1.4: header, checksum, first detailed timing = preferred mode */
+static void test_edid(T *t)
+{
+    uint8_t e[128], sum = 0;
+    vga_edid_build(e);
+    for (int i = 0; i < 128; i++) {
+        sum += e[i];
+    }
+    CHECK(t, !memcmp(e, "\0\xff\xff\xff\xff\xff\xff\0", 8) && sum == 0, "EDID header/checksum");
+    int hact = e[56] | (e[58] >> 4) << 8, vact = e[59] | (e[61] >> 4) << 8;
+    CHECK(t, hact == 1280 && vact == 800 && e[18] == 1 && e[19] == 4 && (e[24] & 2),
+          "EDID preferred %dx%d", hact, vact);
+}
+
 /* every byte waiting in the 8042's output buffer */
 static int drain(T *t, uint8_t *out, int max)
 {
@@ -473,6 +487,7 @@ int main(void)
     test_render(&t);
     test_display(&t);
     test_input(&t);
+    test_edid(&t);
     printf("%d passed, %d failed\n", t.passed, t.failed);
     return t.failed != 0;
 }
