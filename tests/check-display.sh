@@ -8,8 +8,9 @@
 # our own); mode 13h and mode 12h screens from the same guest compared with
 # QEMU's pixel for pixel; Debian's kernel on the bochs-drm framebuffer (32 bpp,
 # 1280x800 from the EDID block) and on vesafb (vga=0x317, 16 bpp) with fbcon,
-# screendumps compared pixel for pixel with QEMU's; and the SDL window under Xvfb, typed into with xdotool, with a
-# guest shell on the VGA console running the typed command.
+# screendumps compared pixel for pixel with QEMU's; the SDL window under
+# Xvfb, typed into with xdotool, with a guest shell on the VGA console running
+# the typed command; -vga none and option errors.
 #
 # QEMU, Xvfb/xdotool or the cached kernel missing: those parts are skipped
 # with the reason. Ends with "N passed, N failed, N skipped".
@@ -122,6 +123,27 @@ sys.exit(0 if a == b and a[0] == 720 and a[1] == 400 else 1)"; then
 else
   fail "cannot assemble textguest.S: $(head -3 "$T/as.err")"
 fi
+
+# --- -vga none: no card, the guest still boots; option errors as QEMU words them ---
+if [ -f "$T/tg.bin" ]; then
+  timeout 120 "$SHOT" "$T/none.png" png -vga none -kernel "$T/tg.bin" -append banner \
+    -serial "file:$T/ser-none" >"$T/shot-none.log" 2>&1
+  if grep -q DISPLAY-READY "$T/ser-none" && grep -q "no display" "$T/shot-none.log" &&
+     [ ! -e "$T/none.png" ]; then
+    pass "-vga none: the guest boots, no screen to dump"
+  else
+    fail "-vga none: $(cat "$T/shot-none.log")"
+  fi
+fi
+for bad in "-vga cirrus:unsupported card 'cirrus'" "-display gtk:unsupported display 'gtk'"; do
+  opt=${bad%%:*} msg=${bad#*:}
+  out=$("$BUILD/quetzal-system-x86_64" $opt 2>&1)
+  st=$?
+  case $out in
+    *"$msg"*) [ $st = 1 ] && pass "$opt refused: $out" || fail "$opt: exit $st" ;;
+    *) fail "$opt: '$out'" ;;
+  esac
+done
 
 # --- Linux on the bochs-drm and VESA framebuffers (fbcon) ---
 kernel=$(ls "$CACHE"/linux/boot/vmlinuz-* 2>/dev/null | head -1)

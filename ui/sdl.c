@@ -150,6 +150,15 @@ SDLDisplay *sdl_display_new(Display *d, MainLoop *ml, I8042State *kbd, char **er
         }
         return NULL;
     }
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (!drv || !strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) {
+        if (asprintf(err, "-display sdl: no window system (SDL video driver '%s'; is DISPLAY "
+                     "set?)", drv ? drv : "none") < 0) {
+            *err = NULL;
+        }
+        SDL_Quit();
+        return NULL;
+    }
     SDLDisplay *s = calloc(1, sizeof(*s));
     s->display = d;
     s->ml = ml;
@@ -157,7 +166,9 @@ SDLDisplay *sdl_display_new(Display *d, MainLoop *ml, I8042State *kbd, char **er
     s->window = SDL_CreateWindow("Quetzal", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                                  640, 480, SDL_WINDOW_RESIZABLE);
     if (s->window) {
-        s->renderer = SDL_CreateRenderer(s->window, -1, 0);
+        /* the software renderer: no GL driver threads in the emulator's
+         * process (Mesa's llvmpipe hung at start without a window system) */
+        s->renderer = SDL_CreateRenderer(s->window, -1, SDL_RENDERER_SOFTWARE);
     }
     if (!s->renderer) {
         if (asprintf(err, "-display sdl: cannot open a window: %s", SDL_GetError()) < 0) {
