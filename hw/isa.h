@@ -81,6 +81,9 @@ I8042State *i8042_new(IOSpace *io, MainLoop *ml, IRQ kbd_irq, IRQ mouse_irq,
 /* A byte from the keyboard (a scan code in set 2; translated to set 1 when the
  * command byte asks). */
 void i8042_keyboard_input(I8042State *s, uint8_t scancode);
+/* Mouse movement (dy positive upward) and buttons (bit 0 left, 1 right, 2
+ * middle): a 3-byte packet on the aux port when the guest enabled reporting. */
+void i8042_mouse_event(I8042State *s, int dx, int dy, unsigned buttons);
 
 /* --- Port 0x92 (System Control Port A): bit 1 fast A20, bit 0 reset pulse. */
 typedef struct Port92State Port92State;

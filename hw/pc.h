@@ -32,6 +32,8 @@ typedef struct PCConfig {
     bool no_reboot, no_shutdown;
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_iobase, debug_exit_iosize;
+    const char *vga;                /* -vga std|none (NULL: std) */
+    const char *display;            /* -display none|sdl (NULL: none) */
     unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
     FILE *log;
 } PCConfig;
@@ -44,6 +46,9 @@ PCMachine *pc_new(const PCConfig *cfg, char **err);
 /* Runs the guest until poweroff, quit or isa-debug-exit; returns the exit code. */
 int pc_run(PCMachine *m);
 void pc_free(PCMachine *m);
+/* The guest's screen (the monitor's screendump, sendkey); NULL without -vga. */
+struct Display *pc_display(PCMachine *m);
+struct I8042State *pc_i8042(PCMachine *m);
 
 /* What the monitor (monitor/) reaches of a machine: it runs its commands on the
  * CPU thread between blocks (main-loop fd handlers), so plain pointers do. */

@@ -53,7 +53,8 @@ static void usage(void)
            "  -L DIR                 firmware search path [/usr/share/seabios, /usr/share/qemu]\n"
            "  -serial stdio|mon:stdio|file:PATH|null|none  COM1 [mon:stdio]\n"
            "  -nographic             no display, COM1 on mon:stdio (Ctrl-A h for help)\n"
-           "  -display none          no display\n"
+           "  -display sdl|none      an SDL window, or no display [none]\n"
+           "  -vga std|none          graphics card [std: QEMU's stdvga]\n"
            "  -no-reboot             exit instead of rebooting\n"
            "  -no-shutdown           stay stopped at poweroff instead of exiting\n"
            "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
@@ -240,9 +241,17 @@ static bool option(Options *o, const char *name, const char *arg)
             o->pc.serial = arg;   /* COM1; further -serial ports are not modelled */
         }
     } else if (!strcmp(name, "display")) {
-        if (strcmp(arg, "none") && strncmp(arg, "none,", 5)) {
-            die("-display: only 'none' is supported ('%s')", arg);
+        size_t len = strcspn(arg, ",");     /* options after the type are ignored */
+        if ((len == 4 && !strncmp(arg, "none", 4)) || (len == 3 && !strncmp(arg, "sdl", 3))) {
+            o->pc.display = len == 3 ? "sdl" : "none";
+        } else {
+            die("-display: unsupported display '%s' (sdl, none)", arg);
         }
+    } else if (!strcmp(name, "vga")) {
+        if (strcmp(arg, "std") && strcmp(arg, "none")) {
+            die("-vga: unsupported card '%s' (std, none)", arg);
+        }
+        o->pc.vga = arg;
     } else if (!strcmp(name, "device")) {
         parse_device(o, arg);
     } else if (!strcmp(name, "d")) {
@@ -313,7 +322,7 @@ static void parse_args(Options *o, int argc, char **argv)
         if (i + 1 >= argc) {
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
-                "serial", "display", "device", "d", "D", "accel", "monitor", "qmp", "name",
+                "serial", "display", "vga", "device", "d", "D", "accel", "monitor", "qmp", "name",
                 "gdb", "chardev", "mon", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
