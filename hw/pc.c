@@ -510,7 +510,7 @@ void pc_free(PCMachine *m)
 void pc_machine_view(PCMachine *m, PCMachineView *v)
 {
     *v = (PCMachineView){ &m->cfg, m->env, m->cpu, m->tcg, m->as, m->io, m->ml, m->pic, m->pci,
-                          m->devices, m->serial_chr, m->kbd, m->acpi_pm };
+                          m->devices, m->serial_chr, m->kbd, m->acpi_pm, m->display };
 }
 
 Display *pc_display(PCMachine *m)

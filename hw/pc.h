@@ -69,6 +69,7 @@ typedef struct PCMachineView {
     struct CharDev *serial;         /* COM1's back end, NULL without */
     struct I8042State *kbd;
     struct PCIDevice *acpi_pm;      /* system_powerdown presses its button */
+    struct Display *display;        /* the VGA's screen, NULL with -vga none */
 } PCMachineView;
 void pc_machine_view(PCMachine *m, PCMachineView *v);
 

@@ -11,6 +11,8 @@
 #include "monitor/hmp.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
+#include "ui/console.h"
+#include "ui/keymap.h"
 
 const HMPCommand hmp_commands[] = {
     { "help|?", "name:S?", "[cmd]", "show the help", hmp_help },
@@ -201,103 +203,30 @@ void hmp_logfile(MonitorHost *h, const HMPArgs *a, FILE *out)
     }
 }
 
+/* screendump FILE [-f png|ppm] (QEMU's default format: ppm) */
 void hmp_screendump(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    /* TODO(display): call display_screendump(filename, format) once ui/ has
-     * a display; until then there is nothing to dump */
-    fprintf(out, "no display: this machine has no graphics card to dump\n");
+    const char *opts = a->a[1].present ? a->a[1].str : "";
+    char format[8] = "ppm", err[256];
+    if (*opts && sscanf(opts, "-f %7s", format) != 1) {
+        fprintf(out, "invalid parameter: %.64s\n", opts);
+        return;
+    }
+    if (!h->v.display) {
+        fprintf(out, "no display: this machine has no graphics card (-vga none)\n");
+    } else if (display_screendump(h->v.display, a->a[0].str, format, err, sizeof(err)) < 0) {
+        fprintf(out, "%s\n", err);
+    }
 }
 
-/* --- sendkey: QEMU's key names, sent as PS/2 scan code set 2 (the 8042
- * translates to set 1 when the guest asks) --- */
-
-typedef struct KeyCode {
-    const char *name;
-    uint8_t code;
-    bool ext;               /* E0 prefix */
-} KeyCode;
-
-static const KeyCode keys[] = {
-    { "a", 0x1c, 0 }, { "b", 0x32, 0 }, { "c", 0x21, 0 }, { "d", 0x23, 0 }, { "e", 0x24, 0 },
-    { "f", 0x2b, 0 }, { "g", 0x34, 0 }, { "h", 0x33, 0 }, { "i", 0x43, 0 }, { "j", 0x3b, 0 },
-    { "k", 0x42, 0 }, { "l", 0x4b, 0 }, { "m", 0x3a, 0 }, { "n", 0x31, 0 }, { "o", 0x44, 0 },
-    { "p", 0x4d, 0 }, { "q", 0x15, 0 }, { "r", 0x2d, 0 }, { "s", 0x1b, 0 }, { "t", 0x2c, 0 },
-    { "u", 0x3c, 0 }, { "v", 0x2a, 0 }, { "w", 0x1d, 0 }, { "x", 0x22, 0 }, { "y", 0x35, 0 },
-    { "z", 0x1a, 0 }, { "1", 0x16, 0 }, { "2", 0x1e, 0 }, { "3", 0x26, 0 }, { "4", 0x25, 0 },
-    { "5", 0x2e, 0 }, { "6", 0x36, 0 }, { "7", 0x3d, 0 }, { "8", 0x3e, 0 }, { "9", 0x46, 0 },
-    { "0", 0x45, 0 }, { "minus", 0x4e, 0 }, { "equal", 0x55, 0 }, { "backspace", 0x66, 0 },
-    { "tab", 0x0d, 0 }, { "bracket_left", 0x54, 0 }, { "bracket_right", 0x5b, 0 },
-    { "ret", 0x5a, 0 }, { "ctrl", 0x14, 0 }, { "semicolon", 0x4c, 0 }, { "apostrophe", 0x52, 0 },
-    { "grave_accent", 0x0e, 0 }, { "shift", 0x12, 0 }, { "backslash", 0x5d, 0 },
-    { "comma", 0x41, 0 }, { "dot", 0x49, 0 }, { "slash", 0x4a, 0 }, { "shift_r", 0x59, 0 },
-    { "alt", 0x11, 0 }, { "spc", 0x29, 0 }, { "caps_lock", 0x58, 0 }, { "f1", 0x05, 0 },
-    { "f2", 0x06, 0 }, { "f3", 0x04, 0 }, { "f4", 0x0c, 0 }, { "f5", 0x03, 0 },
-    { "f6", 0x0b, 0 }, { "f7", 0x83, 0 }, { "f8", 0x0a, 0 }, { "f9", 0x01, 0 },
-    { "f10", 0x09, 0 }, { "f11", 0x78, 0 }, { "f12", 0x07, 0 }, { "esc", 0x76, 0 },
-    { "num_lock", 0x77, 0 }, { "scroll_lock", 0x7e, 0 }, { "kp_multiply", 0x7c, 0 },
-    { "kp_subtract", 0x7b, 0 }, { "kp_add", 0x79, 0 }, { "kp_decimal", 0x71, 0 },
-    { "ctrl_r", 0x14, 1 }, { "alt_r", 0x11, 1 }, { "delete", 0x71, 1 }, { "insert", 0x70, 1 },
-    { "home", 0x6c, 1 }, { "end", 0x69, 1 }, { "pgup", 0x7d, 1 }, { "pgdn", 0x7a, 1 },
-    { "up", 0x75, 1 }, { "down", 0x72, 1 }, { "left", 0x6b, 1 }, { "right", 0x74, 1 },
-    { "meta_l", 0x1f, 1 }, { "meta_r", 0x27, 1 }, { "kp_enter", 0x5a, 1 },
-    { "kp_divide", 0x4a, 1 }, { "menu", 0x2f, 1 },
-};
-#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
-
-const char *hmp_complete_key(const char *prefix, int i)
-{
-    size_t n = strlen(prefix);
-    for (size_t k = 0; k < N_KEYS; k++) {
-        if (!strncmp(keys[k].name, prefix, n) && i-- == 0) {
-            return keys[k].name;
-        }
-    }
-    return NULL;
-}
-
-static const KeyCode *find_key(const char *name, size_t len)
-{
-    for (size_t k = 0; k < N_KEYS; k++) {
-        if (strlen(keys[k].name) == len && !strncmp(keys[k].name, name, len)) {
-            return &keys[k];
-        }
-    }
-    return NULL;
-}
-
-static void send_scancode(MonitorHost *h, const KeyCode *k, bool release)
-{
-    if (k->ext) {
-        i8042_keyboard_input(h->v.kbd, 0xe0);
-    }
-    if (release) {
-        i8042_keyboard_input(h->v.kbd, 0xf0);
-    }
-    i8042_keyboard_input(h->v.kbd, k->code);
-}
+/* --- sendkey: QEMU's key names, as the keyboard's scan code set 2 (ui/keymap.c;
+ * hold_time: released at once, the keyboard has no typematic repeat here) --- */
 
 void hmp_sendkey(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    const KeyCode *down[16];
-    int n = 0;
-    for (const char *s = a->a[0].str; *s;) {
-        size_t len = strcspn(s, "-");
-        const KeyCode *k = find_key(s, len);
-        if (!k || n == 16) {
-            fprintf(out, k ? "too many keys\n" : "invalid parameter: %.*s\n",
-                    (int)(len > 40 ? 40 : len), s);
-            return;
-        }
-        down[n++] = k;
-        s += len + (s[len] == '-');
-    }
-    /* press in order, release in reverse (hold_time: released at once, the
-     * keyboard has no typematic repeat here) */
-    for (int i = 0; i < n; i++) {
-        send_scancode(h, down[i], false);
-    }
-    for (int i = n - 1; i >= 0; i--) {
-        send_scancode(h, down[i], true);
+    char err[128];
+    if (keyboard_sendkey(h->v.kbd, a->a[0].str, err, sizeof(err)) < 0) {
+        fprintf(out, "%s\n", err);
     }
 }
 

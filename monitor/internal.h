@@ -71,7 +71,6 @@ void hmp_execute(MonitorHost *h, const char *line, FILE *out);
 /* Command and argument names for completion: the i-th match of prefix, or NULL. */
 const char *hmp_complete_command(const char *prefix, int i);
 const char *hmp_complete_info(const char *prefix, int i);
-const char *hmp_complete_key(const char *prefix, int i);
 /* The argument kind ('F' file, 'K' key, 'D' device, 0 none) of word n (1 = first
  * argument) of command cmd. */
 char hmp_arg_kind(const char *cmd, int n);

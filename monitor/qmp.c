@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include "ui/console.h"
 #include "monitor/internal.h"
 #include "monitor/json.h"
 
@@ -161,8 +162,16 @@ static void c_hmp(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult
 
 static void c_screendump(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
 {
-    /* TODO(display): display_screendump(filename, format) once ui/ exists */
-    error(r, "GenericError", "no display: this machine has no graphics card to dump%s", "");
+    const JsonValue *fmt = json_get(args, "format");
+    char err[256];
+    if (!h->v.display) {
+        error(r, "GenericError", "no display: this machine has no graphics card%s", " (-vga none)");
+    } else if (display_screendump(h->v.display, json_get(args, "filename")->string,
+                                  fmt ? fmt->string : "ppm", err, sizeof(err)) < 0) {
+        error(r, "GenericError", "%s", err);
+    } else {
+        fputs("{}", r->ret);
+    }
 }
 
 static const QMPCommand qmp_commands[] = {

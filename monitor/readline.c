@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config-host.h"
+#include "ui/keymap.h"
 #include "monitor/internal.h"
 
 #ifdef CONFIG_READLINE
@@ -101,7 +102,7 @@ static char **complete(const char *text, int start, int end)
     } else if (words == 1 && !strcmp(first, "info")) {
         rl_source = hmp_complete_info;
     } else if ((kind = hmp_arg_kind(first, words)) == 'K') {
-        rl_source = hmp_complete_key;
+        rl_source = keyname_complete;
     }
     free(copy);
     rl_attempted_completion_over = kind != 'F';     /* F: readline's file names */

@@ -58,6 +58,18 @@ int ps2_set2_bytes(unsigned hid_usage, bool down, uint8_t out[4])
 }
 
 static const struct { const char *name; uint8_t hid; } names[] = {
+    { "a", 0x04 }, { "b", 0x05 }, { "c", 0x06 }, { "d", 0x07 }, { "e", 0x08 },
+    { "f", 0x09 }, { "g", 0x0a }, { "h", 0x0b }, { "i", 0x0c }, { "j", 0x0d },
+    { "k", 0x0e }, { "l", 0x0f }, { "m", 0x10 }, { "n", 0x11 }, { "o", 0x12 },
+    { "p", 0x13 }, { "q", 0x14 }, { "r", 0x15 }, { "s", 0x16 }, { "t", 0x17 },
+    { "u", 0x18 }, { "v", 0x19 }, { "w", 0x1a }, { "x", 0x1b }, { "y", 0x1c },
+    { "z", 0x1d }, { "1", 0x1e }, { "2", 0x1f }, { "3", 0x20 }, { "4", 0x21 },
+    { "5", 0x22 }, { "6", 0x23 }, { "7", 0x24 }, { "8", 0x25 }, { "9", 0x26 },
+    { "0", 0x27 }, { "f1", 0x3a }, { "f2", 0x3b }, { "f3", 0x3c }, { "f4", 0x3d },
+    { "f5", 0x3e }, { "f6", 0x3f }, { "f7", 0x40 }, { "f8", 0x41 }, { "f9", 0x42 },
+    { "f10", 0x43 }, { "f11", 0x44 }, { "f12", 0x45 }, { "kp_1", 0x59 }, { "kp_2", 0x5a },
+    { "kp_3", 0x5b }, { "kp_4", 0x5c }, { "kp_5", 0x5d }, { "kp_6", 0x5e },
+    { "kp_7", 0x5f }, { "kp_8", 0x60 }, { "kp_9", 0x61 }, { "kp_0", 0x62 },
     { "ret", 0x28 }, { "esc", 0x29 }, { "backspace", 0x2a }, { "tab", 0x2b },
     { "spc", 0x2c }, { "minus", 0x2d }, { "equal", 0x2e }, { "bracket_left", 0x2f },
     { "bracket_right", 0x30 }, { "backslash", 0x31 }, { "semicolon", 0x33 },
@@ -75,22 +87,6 @@ static const struct { const char *name; uint8_t hid; } names[] = {
 
 int keyname_to_hid(const char *name)
 {
-    size_t len = strlen(name);
-    if (len == 1 && name[0] >= 'a' && name[0] <= 'z') {
-        return 0x04 + name[0] - 'a';
-    }
-    if (len == 1 && name[0] >= '1' && name[0] <= '9') {
-        return 0x1e + name[0] - '1';
-    }
-    if (!strcmp(name, "0")) {
-        return 0x27;
-    }
-    if (name[0] == 'f' && len <= 3 && atoi(name + 1) >= 1 && atoi(name + 1) <= 12) {
-        return 0x3a + atoi(name + 1) - 1;
-    }
-    if (!strncmp(name, "kp_", 3) && len == 4 && name[3] >= '0' && name[3] <= '9') {
-        return name[3] == '0' ? 0x62 : 0x59 + name[3] - '1';
-    }
     if (!strncmp(name, "0x", 2)) {
         char *end;
         long v = strtol(name, &end, 16);
@@ -126,7 +122,7 @@ int keyboard_sendkey(I8042State *kbd, const char *keys, char *err, size_t errlen
         memcpy(name, p, len);
         name[len] = 0;
         if ((hid[n++] = keyname_to_hid(name)) < 0) {
-            snprintf(err, errlen, "unknown key '%s'", name);
+            snprintf(err, errlen, "invalid parameter: %s", name);   /* QEMU's words */
             return -1;
         }
         p += len + (p[len] == '-');
@@ -138,4 +134,15 @@ int keyboard_sendkey(I8042State *kbd, const char *keys, char *err, size_t errlen
         send(kbd, hid[i], false);
     }
     return 0;
+}
+
+const char *keyname_complete(const char *prefix, int i)
+{
+    size_t n = strlen(prefix);
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        if (!strncmp(names[k].name, prefix, n) && i-- == 0) {
+            return names[k].name;
+        }
+    }
+    return NULL;
 }

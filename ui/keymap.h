@@ -19,6 +19,8 @@ int ps2_set2_bytes(unsigned hid_usage, bool down, uint8_t out[4]);
 int keyname_to_hid(const char *name);
 /* The monitor's sendkey: keys like "ctrl-alt-delete" are pressed in order and
  * released in reverse. Returns 0, or -1 with err naming the unknown key. */
+/* Completion: the i-th key name starting with prefix, NULL past the last. */
+const char *keyname_complete(const char *prefix, int i);
 int keyboard_sendkey(I8042State *kbd, const char *keys, char *err, size_t errlen);
 
 #endif

@@ -255,6 +255,7 @@ def qmp_session(binary, bios, tmp, tag, fuzz_seed=None):
         seen['hmp-screendump'] = q.cmd('human-monitor-command',
                                        {'command-line': 'screendump ' + os.path.basename(shots[1])})
         seen['screendump-files'] = [f for f in shots if os.path.exists(f)]
+        seen['screendump-headers'] = [open(f, 'rb').read(20).split(b'\n')[:3] for f in seen['screendump-files']]
         seen['unknown'] = q.cmd('no-such-command')
         seen['bad-arg-type'] = q.cmd('human-monitor-command', {'command-line': 5})
         seen['missing-arg'] = q.cmd('human-monitor-command', {})
@@ -338,12 +339,11 @@ def check_qmp(s):
     check('qmp-hmp-passthrough', s['hmp'] == {'return': 'VM status: paused\r\n'}, json.dumps(s['hmp']))
     want = ' '.join('0x%08x' % w for w in struct.unpack('<4I', PATTERN))
     check('qmp-hmp-xp', s['hmp-xp'].get('return', '').strip().endswith(want), json.dumps(s['hmp-xp']))
-    if 'Quetzal' in g['QMP']['version']['package']:
-        # no graphics card yet: an error, never a fake file
-        check('qmp-screendump-no-display', s['screendump'].get('error', {}).get('class') == 'GenericError'
-              and not s['screendump-files'], '%s %r' % (json.dumps(s['screendump']), s['screendump-files']))
-        check('hmp-screendump-no-display', 'no display' in s['hmp-screendump'].get('return', ''),
-              json.dumps(s['hmp-screendump']))
+    # the stdvga's screen as a PPM from both commands (its size is compared with QEMU's)
+    check('qmp-screendump', s['screendump'] == {'return': {}} and len(s['screendump-files']) == 2
+          and all(h[0] == b'P6' for h in s['screendump-headers']),
+          '%s %r' % (json.dumps(s['screendump']), s['screendump-headers']))
+    check('hmp-screendump', s['hmp-screendump'] == {'return': ''}, json.dumps(s['hmp-screendump']))
     check('qmp-cont', s['cont'] == {'return': {}} and s['RESUME'] is not None, json.dumps(s['RESUME']))
     for k, cls in (('unknown', 'CommandNotFound'), ('bad-arg-type', 'GenericError'),
                    ('missing-arg', 'GenericError'), ('extra-arg', 'GenericError'),
@@ -369,7 +369,7 @@ def compare_qmp(ours, qemu):
         return
     for key in ('greeting', 'caps', 'query-status', 'query-version', 'query-name',
                 'query-cpus-fast', 'query-kvm', 'stop', 'STOP', 'status-stopped', 'hmp', 'cont',
-                'RESUME', 'RESET', 'POWERDOWN', 'SHUTDOWN', 'quit', 'id'):
+                'RESUME', 'RESET', 'POWERDOWN', 'SHUTDOWN', 'quit', 'id', 'screendump'):
         a, b = shape(ours.get(key)), shape(qemu.get(key))
         if key == 'greeting':   # capabilities: QEMU offers "oob", we offer none
             for g in (a, b):
@@ -381,9 +381,9 @@ def compare_qmp(ours, qemu):
         b = (qemu.get(key) or {}).get('error', {}).get('class')
         check('qmp-vs-qemu-class-%s' % key, a == b, 'ours %s, QEMU %s' % (a, b))
     for key in ('query-status', 'status-stopped', 'query-name', 'hmp', 'hmp-xp', 'RESET',
-                'SHUTDOWN'):
+                'SHUTDOWN', 'hmp-screendump', 'screendump-headers'):
         a, b = ours.get(key), qemu.get(key)
-        strip = lambda m: {k: v for k, v in (m or {}).items() if k != 'timestamp'}
+        strip = lambda m: {k: v for k, v in m.items() if k != 'timestamp'} if isinstance(m, dict) else m
         check('qmp-vs-qemu-value-%s' % key, strip(a) == strip(b), 'ours %s, QEMU %s' % (a, b))
 
 # ---------------------------------------------------------------- back ends
