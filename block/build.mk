@@ -11,6 +11,12 @@ ZSTD_LIBS ?= $(shell pkg-config --silence-errors --libs libzstd)
 ifneq ($(strip $(ZSTD_LIBS)),)
 block/qcow2-codec.o: CFLAGS += -DCONFIG_ZSTD $(shell pkg-config --silence-errors --cflags libzstd)
 endif
+# libdeflate (Debian package libdeflate-dev) compresses zlib-type qcow2
+# clusters about twice as fast as zlib; without it zlib does
+DEFLATE_LIBS ?= $(shell pkg-config --silence-errors --libs libdeflate)
+ifneq ($(strip $(DEFLATE_LIBS)),)
+block/qcow2-codec.o: CFLAGS += -DCONFIG_LIBDEFLATE $(shell pkg-config --silence-errors --cflags libdeflate)
+endif
 block-obj += block/file-uring.o
 # aio=io_uring (Debian package liburing-dev), found through pkg-config here
 # until configure looks for it; without it io_uring is refused as not built in

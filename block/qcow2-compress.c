@@ -14,6 +14,7 @@
 #include "block/qcow2.h"
 
 #define MAX_COMPRESS_THREADS 8
+#define MIN_COMPRESS_THREADS 4
 
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offset_in_cluster,
                           uint64_t bytes, uint8_t *buf)
@@ -104,8 +105,11 @@ static void *compress_worker(void *opaque)
 static void compress_all(CompressJob *jobs, size_t nb, size_t cluster_size, unsigned type)
 {
     CompressWork work = { jobs, nb, cluster_size, type, 0, PTHREAD_MUTEX_INITIALIZER };
+    /* at least MIN_COMPRESS_THREADS even on fewer cores: on a busy machine the
+     * scheduler shares the cores by runnable threads, and a batch waits for
+     * its slowest share */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nb_threads = cpus > 1 ? (size_t)cpus : 1;
+    size_t nb_threads = cpus > MIN_COMPRESS_THREADS ? (size_t)cpus : MIN_COMPRESS_THREADS;
     if (nb_threads > MAX_COMPRESS_THREADS) {
         nb_threads = MAX_COMPRESS_THREADS;
     }

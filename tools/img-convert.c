@@ -280,6 +280,45 @@ static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, Rang
     chunk->ranges[chunk->range_count++] = (ConvertRange){ offset, bytes, kind };
 }
 
+/* Compression: the chunk's data with zero ranges (holes, zero clusters of the
+ * source) filled in by memset rather than read and scanned; clusters wholly
+ * inside them are zero clusters without looking at their bytes. */
+static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
+{
+    for (size_t i = 0; i < chunk->range_count; i++) {
+        ConvertRange *r = &chunk->ranges[i];
+        uint8_t *dest = chunk->buffer + (r->offset - chunk->offset);
+        if (r->kind == RANGE_ZERO) {
+            /* only the parts sharing a cluster with other data are ever read */
+            uint64_t head = r->offset % job->cluster_size ?
+                            job->cluster_size - r->offset % job->cluster_size : 0;
+            uint64_t tail = (r->offset + r->bytes) % job->cluster_size;
+            if (head + tail >= r->bytes) {
+                memset(dest, 0, r->bytes);
+            } else {
+                memset(dest, 0, head);
+                memset(dest + r->bytes - tail, 0, tail);
+            }
+        } else if (read_sources(job, r->offset, r->bytes, dest) < 0) {
+            return -EIO;
+        }
+    }
+    size_t index = 0, range = 0;
+    for (uint64_t pos = 0; pos < chunk->bytes; pos += job->cluster_size, index++) {
+        uint64_t n = chunk->bytes - pos < job->cluster_size ? chunk->bytes - pos
+                                                            : job->cluster_size;
+        uint64_t start = chunk->offset + pos;
+        while (chunk->ranges[range].offset + chunk->ranges[range].bytes <= start) {
+            range++;
+        }
+        ConvertRange *r = &chunk->ranges[range];
+        chunk->cluster_kinds[index] = r->kind == RANGE_ZERO && start + n <= r->offset + r->bytes
+                                      ? CLUSTER_ZERO
+                                      : classify_cluster(job, chunk->buffer + pos, n);
+    }
+    return 0;
+}
+
 /* Reader side: classifies and reads one chunk. */
 static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
@@ -303,15 +342,7 @@ static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
     }
     if (job->compress && need_data) {
         chunk->whole = true;
-        if (read_sources(job, chunk->offset, chunk->bytes, chunk->buffer) < 0) {
-            return -EIO;
-        }
-        size_t index = 0;
-        for (uint64_t pos = 0; pos < chunk->bytes; pos += job->cluster_size, index++) {
-            uint64_t n = chunk->bytes - pos < job->cluster_size ? chunk->bytes - pos
-                                                                : job->cluster_size;
-            chunk->cluster_kinds[index] = classify_cluster(job, chunk->buffer + pos, n);
-        }
+        return read_whole_chunk(job, chunk);
     }
     return 0;
 }

@@ -1,0 +1,90 @@
+#!/bin/sh
+# Compressed and parallel conversions (quetzal-img convert -c, -W, -m) checked
+# by Debian's qemu-img: mixed data (compressible text, random, zeros, holes,
+# and clusters whose deflate/zstd matches reach back further than 4 KiB) goes
+# through zlib and zstd compression in order and out of order (-W); qemu-img
+# must read every image identical to the source and find no errors in it, and
+# the images must really hold compressed clusters (qemu-img's own count).
+NAME=check-img-compress
+. "${SRC:-.}/tests/common.sh"
+
+if ! command -v qemu-img >/dev/null 2>&1; then
+  echo "qemu-img missing (Debian package qemu-utils)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+if ! "$Q" --help | grep -q '^Supported formats:.* qcow2'; then
+  skip "qcow2 not built in"; results; exit
+fi
+
+# 24 MiB: 1 MiB slots of random, text, far repeats, zeros, hole in turn; the
+# last cluster is cut short (an image size not a multiple of the cluster)
+head -c 8192 /dev/urandom >"$T/r8"
+far_cluster() { # 64 KiB: text, 7 copies of one 8 KiB random block, text
+  head -c 4096 /dev/zero | tr '\0' A; for k in 1 2 3 4 5 6 7; do cat "$T/r8"; done
+  head -c 4096 /dev/zero | tr '\0' B
+}
+i=0; while [ $i -lt 16 ]; do far_cluster; i=$((i + 1)); done >"$T/chunk.far"
+head -c 1048576 /dev/urandom >"$T/chunk.random"
+head -c 800000 /dev/urandom | base64 -w 76 | head -c 1048576 >"$T/chunk.text"
+head -c 1048576 /dev/zero >"$T/chunk.zero"
+SIZE=$((24 * 1048576 - 4096))
+truncate -s $SIZE "$T/src.raw"
+slot=0
+while [ $slot -lt 23 ]; do
+  case $((slot % 5)) in 0) c=random ;; 1) c=text ;; 2) c=far ;; 3) c=zero ;; 4) c= ;; esac
+  [ -n "$c" ] && dd if="$T/chunk.$c" of="$T/src.raw" bs=1M seek=$slot conv=notrunc 2>/dev/null
+  slot=$((slot + 1))
+done
+head -c 1044480 "$T/chunk.text" | dd of="$T/src.raw" bs=1M seek=23 conv=notrunc 2>/dev/null
+
+# compressed clusters qemu-img finds in an image
+compressed_pct() { qemu-img check "$1" 2>/dev/null | sed -n 's/.*fragmented, \([0-9.]*\)% compressed.*/\1/p'; }
+
+zstd=
+"$Q" create -q -f qcow2 -o compression_type=zstd "$T/probe.qcow2" 1M 2>/dev/null && zstd=zstd
+[ -n "$zstd" ] || skip "zstd not built in"
+for type in zlib $zstd; do
+  for flags in "" "-W" "-W -m 1" "-m 16"; do
+    name="convert -c $type $flags"
+    out="$T/out.qcow2"; rm -f "$out"
+    if ! "$Q" convert -c $flags -O qcow2 -o compression_type=$type "$T/src.raw" "$out" >"$T/log" 2>&1; then
+      fail "$name"; continue
+    fi
+    pass
+    t "$name: qemu-img compare" qemu-img compare -f raw -F qcow2 "$T/src.raw" "$out"
+    t "$name: qemu-img check" qemu-img check "$out"
+    t "$name: our check" "$Q" check "$out"
+    t "$name: qemu-img reads it back to raw" sh -c \
+      "qemu-img convert -O raw '$out' '$T/back.raw' && cmp '$T/src.raw' '$T/back.raw'"
+    # text and far-repeat clusters (2/5 of the data slots) must be compressed
+    pct=$(compressed_pct "$out")
+    if [ -n "$pct" ] && awk -v p="$pct" 'BEGIN { exit !(p >= 30) }'; then pass; else
+      echo "compressed clusters: ${pct:-none}%" >"$T/log"; fail "$name: clusters compressed"; fi
+  done
+done
+
+# the far-repeat clusters: ours must be no larger than qemu-img's (its 4 KiB
+# window cannot use the 8 KiB repeats), and both tools read each other's
+dd if="$T/chunk.far" of="$T/far.raw" 2>/dev/null
+rm -f "$T/far-ours.qcow2" "$T/far-qemu.qcow2"
+t "far repeats: our convert -c" "$Q" convert -c -O qcow2 "$T/far.raw" "$T/far-ours.qcow2"
+t "far repeats: qemu-img convert -c" qemu-img convert -c -O qcow2 "$T/far.raw" "$T/far-qemu.qcow2"
+t "far repeats: qemu-img reads ours" qemu-img compare -f raw "$T/far.raw" "$T/far-ours.qcow2"
+t "far repeats: we read qemu-img's" "$Q" compare -f raw "$T/far.raw" "$T/far-qemu.qcow2"
+a=$(stat -c %s "$T/far-ours.qcow2" 2>/dev/null) b=$(stat -c %s "$T/far-qemu.qcow2" 2>/dev/null)
+if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -le "$b" ]; then pass; else
+  echo "ours $a bytes, qemu-img's $b bytes" >"$T/log"; fail "far repeats: our image no larger"; fi
+
+# -W on an existing target (-n): out-of-order writes must still land right
+qemu-img create -q -f qcow2 "$T/existing.qcow2" $SIZE
+t "convert -W -n into an existing qcow2" "$Q" convert -W -n -O qcow2 "$T/src.raw" "$T/existing.qcow2"
+t "convert -W -n: qemu-img compare" qemu-img compare -f raw "$T/src.raw" "$T/existing.qcow2"
+for f in raw qcow2; do
+  rm -f "$T/w.$f"
+  t "convert -W to $f" "$Q" convert -W -O $f "$T/src.raw" "$T/w.$f"
+  t "convert -W to $f: qemu-img compare" qemu-img compare -f raw -F $f "$T/src.raw" "$T/w.$f"
+done
+t "convert -W qcow2 to raw" "$Q" convert -W -O raw "$T/w.qcow2" "$T/w2.raw"
+t "convert -W qcow2 to raw: cmp" cmp "$T/src.raw" "$T/w2.raw"
+results
