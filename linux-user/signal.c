@@ -63,6 +63,11 @@ static void host_fault_handler(int sig, siginfo_t *info, void *context)
         cpu_exit(p->cpu);
         return;
     }
+    /* guest registers still in host registers go to the CPU state before
+     * anything reads it (page_unprotect may restart the instruction);
+     * harmless when the access is retried: the values are current, and
+     * generated code keeps using its registers */
+    cpu_restore_host_context(p->cpu, pc, uc);
     if (sig == SIGSEGV && is_write && in_guest && page_unprotect(p->cpu, guest_addr, pc)) {
         return;   /* a code page the guest writes: blocks dropped, retry the store */
     }

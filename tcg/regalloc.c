@@ -3,8 +3,10 @@
  * Each temp has a current location (register, memory, constant or dead); the
  * allocator loads inputs into registers the back end's constraints allow, picks
  * output registers, and writes values back to memory only when needed:
- *  - globals before helpers that read them, before guest memory accesses (which
- *    may fault) and at block ends;
+ *  - globals before helpers that read them and at block ends; before guest
+ *    memory accesses only in system mode (its slow path calls a helper): in
+ *    user mode an access faults in the host, and a side table (TCGMemSite)
+ *    tells the fault handler which globals are still in which registers;
  *  - temps that a label needs, before jumps to it and at the label;
  *  - anything evicted from a register.
  * At a label every value is in its canonical place (globals in memory, temps the
@@ -390,6 +392,73 @@ static int take_aliased_register(TCGContext *s, const TCGOp *op, int in, int reg
     return reg;
 }
 
+static bool is_output_of(const TCGOp *op, const struct TCGTemp *t)
+{
+    for (int i = 0; i < op->nb_oargs; i++) {
+        if (op->args[i] == (TCGArg)t->index) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * User mode, before a guest memory access: instead of storing every global,
+ * store only those the side table cannot describe (constants not yet in
+ * memory, the access's own output, whose old value a fault must see); false
+ * when the table is full or the access needs the old way (a byte-swapping
+ * store swaps its value register in place, so that register is not the
+ * global's value while the store runs).
+ */
+static bool prepare_mem_site(TCGContext *s, const TCGOp *op)
+{
+    TCGCodeInfo *info = s->info;
+    if (s->has_softmmu || info->nb_mem_sites >= TCG_MAX_MEM_SITES ||
+        info->nb_site_regs + TCG_TARGET_NB_REGS > TCG_MAX_SITE_REGS) {
+        return false;
+    }
+    if (op->opc == INDEX_op_qemu_st &&
+        (op->args[op->nb_oargs + op->nb_iargs] & MO_BSWAP)) {
+        return false;
+    }
+    for (int i = 0; i < s->nb_globals; i++) {
+        struct TCGTemp *t = &s->temps[i];
+        if (t->kind == TEMP_GLOBAL &&
+            (t->location == TEMP_VAL_CONST || is_output_of(op, t))) {
+            temp_store(s, t, 0);
+        }
+    }
+    s->mem_site_open = true;
+    return true;
+}
+
+/* Right before the access is emitted: which dirty globals are in which register. */
+static void open_mem_site(TCGContext *s, const TCGOp *op)
+{
+    TCGCodeInfo *info = s->info;
+    TCGMemSite *site = &info->mem_sites[info->nb_mem_sites++];
+    site->start = tcg_code_offset(s);
+    site->end = site->start;
+    site->first = info->nb_site_regs;
+    for (int r = 0; r < TCG_TARGET_NB_REGS; r++) {
+        int idx = s->reg_to_temp[r];
+        if (idx < 0 || idx >= s->nb_globals) {
+            continue;
+        }
+        struct TCGTemp *t = &s->temps[idx];
+        if (t->kind != TEMP_GLOBAL || t->mem_coherent || t->location != TEMP_VAL_REG ||
+            t->reg != r || is_output_of(op, t)) {
+            continue;
+        }
+        info->site_regs[info->nb_site_regs++] = (TCGSiteReg) {
+            .env_offset = (int32_t)t->mem_offset,
+            .host_reg = (uint8_t)r,
+            .size = t->type == TCG_TYPE_I32 ? 4 : 8,
+        };
+    }
+    site->count = info->nb_site_regs - site->first;
+}
+
 static void alloc_op(TCGContext *s, const TCGOp *op)
 {
     const TCGOpConstraint *c = tcg_target_op_constraint(op);
@@ -441,7 +510,14 @@ static void alloc_op(TCGContext *s, const TCGOp *op)
     for (int i = 0; i < op->nb_cargs; i++) {
         regs[nvals + i] = op->args[nvals + i];
     }
+    if (s->mem_site_open) {
+        open_mem_site(s, op);
+    }
     tcg_target_out_op(s, op, regs, is_const);
+    if (s->mem_site_open) {
+        s->info->mem_sites[s->info->nb_mem_sites - 1].end = tcg_code_offset(s);
+        s->mem_site_open = false;
+    }
     for (int i = 0; i < op->nb_oargs; i++) {
         if (op->dead_args & (1u << i)) {
             temp_dead(s, arg_temp(s, op->args[i]));
@@ -637,7 +713,9 @@ static void alloc_one(TCGContext *s, const TCGOp *op)
         break;
     case INDEX_op_qemu_ld:
     case INDEX_op_qemu_st:
-        sync_globals(s, false, 0);
+        if (!prepare_mem_site(s, op)) {
+            sync_globals(s, false, 0);
+        }
         alloc_op(s, op);
         break;
     default:

@@ -110,6 +110,7 @@ struct TCGContext {
     uint32_t reserved_regs;
     int nb_spill_slots;
     TCGCodeInfo *info;
+    bool mem_site_open;          /* the qemu_ld/st being allocated records a TCGMemSite */
 
     struct TCGOptState *opt;     /* optimizer scratch, allocated once */
     uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */

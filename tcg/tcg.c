@@ -777,6 +777,8 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
     s->code_overflow = false;
     s->info = info;
     info->nb_insns = 0;
+    info->nb_mem_sites = info->nb_site_regs = 0;
+    s->mem_site_open = false;
     info->jmp_insn_offset[0] = info->jmp_insn_offset[1] = UINT16_MAX;
     info->jmp_reset_offset[0] = info->jmp_reset_offset[1] = UINT16_MAX;
     if (!tcg_reg_alloc_code(s) || s->code_overflow) {

@@ -94,6 +94,17 @@ typedef struct TCGLabel TCGLabel;
 
 /* What code generation reports about one block, for chaining and fault recovery. */
 #define TCG_MAX_INSNS 512
+#define TCG_MAX_MEM_SITES 1024
+#define TCG_MAX_SITE_REGS 8192
+typedef struct TCGMemSite {
+    uint32_t start, end;                /* host code offsets */
+    uint32_t first, count;              /* into site_regs */
+} TCGMemSite;
+typedef struct TCGSiteReg {
+    int32_t env_offset;                 /* the field in the CPU state */
+    uint8_t host_reg;                   /* host register number (back end's) */
+    uint8_t size;                       /* bytes: 4 or 8 */
+} TCGSiteReg;
 typedef struct TCGCodeInfo {
     size_t size;                        /* bytes of host code */
     /* goto_tb slot n: offset of the patchable jump, and of the code right after it
@@ -105,6 +116,14 @@ typedef struct TCGCodeInfo {
     unsigned nb_insns;
     uint32_t insn_end_offset[TCG_MAX_INSNS];
     uint64_t insn_data[TCG_MAX_INSNS][2];
+    /* User mode: guest memory accesses run with guest registers still in host
+     * registers (not stored to the CPU state first). For each access, the host
+     * code range [start, end) that may fault, and site_regs[first..first+count)
+     * say which state fields live in which host register there; a host fault
+     * handler writes them back before restoring the rest (tcg_fault_site). */
+    unsigned nb_mem_sites, nb_site_regs;
+    TCGMemSite mem_sites[TCG_MAX_MEM_SITES];
+    TCGSiteReg site_regs[TCG_MAX_SITE_REGS];
 } TCGCodeInfo;
 
 /* --- context lifetime and code buffer --- */

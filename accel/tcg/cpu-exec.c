@@ -162,6 +162,37 @@ bool cpu_restore_state(CPUExec *cpu, uintptr_t host_pc)
     return true;
 }
 
+/* The guest memory access at host_pc faulted: the globals still in host
+ * registers there go to the CPU state (sites are in code order: bisect). */
+bool cpu_restore_host_regs(CPUExec *cpu, uintptr_t host_pc,
+                           const uint64_t host_regs[TCG_HOST_FAULT_REGS])
+{
+    TBEntry *e = tb_find_by_host_pc(cpu->tbs, host_pc);
+    if (!e || e->nb_mem_sites == 0) {
+        return false;
+    }
+    uint32_t offset = (uint32_t)(host_pc - (uintptr_t)e->tb.tc_ptr);
+    unsigned lo = 0, hi = e->nb_mem_sites;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (e->mem_sites[mid].end <= offset) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == e->nb_mem_sites || offset < e->mem_sites[lo].start) {
+        return false;
+    }
+    const TCGMemSite *site = &e->mem_sites[lo];
+    for (uint32_t i = 0; i < site->count; i++) {
+        const TCGSiteReg *r = &e->site_regs[site->first + i];
+        uint64_t v = host_regs[r->host_reg];
+        memcpy((char *)cpu->env + r->env_offset, &v, r->size);   /* little-endian host */
+    }
+    return true;
+}
+
 void cpu_loop_exit_restore(CPUExec *cpu, uintptr_t host_pc)
 {
     if (host_pc) {

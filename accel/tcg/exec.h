@@ -114,6 +114,16 @@ void cpu_loop_exit(CPUExec *cpu) __attribute__((noreturn));
  * contains host_pc (the helper's return address, or a faulting host pc). */
 void cpu_loop_exit_restore(CPUExec *cpu, uintptr_t host_pc) __attribute__((noreturn));
 bool cpu_restore_state(CPUExec *cpu, uintptr_t host_pc);
+/* User mode, from a host fault handler: host_regs[n] is host register n (the
+ * back end's numbering: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15) at
+ * host_pc. Writes the guest state that generated code kept in registers there
+ * to the CPU state; call it before cpu_restore_state. */
+#define TCG_HOST_FAULT_REGS 16
+bool cpu_restore_host_regs(CPUExec *cpu, uintptr_t host_pc,
+                           const uint64_t host_regs[TCG_HOST_FAULT_REGS]);
+/* The same from a host signal handler's context (ucontext_t) when host_pc is
+ * in generated code (accel/tcg/host-fault.c). */
+bool cpu_restore_host_context(CPUExec *cpu, uintptr_t host_pc, const void *context);
 /* Emitted by the front end at the start of every block: in system mode, leaves
  * the block (before its first instruction) when an interrupt or exit is pending;
  * nothing in user mode. */

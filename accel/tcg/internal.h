@@ -30,6 +30,9 @@ typedef struct TBEntry {
     unsigned nb_insns;
     uint32_t *insn_end;          /* TCGCodeInfo's per-instruction data, kept compact */
     uint64_t (*insn_data)[2];
+    unsigned nb_mem_sites;       /* user mode: TCGCodeInfo's mem-site tables, in */
+    TCGMemSite *mem_sites;       /* the same allocation as insn_end */
+    TCGSiteReg *site_regs;
     /* system mode: physical address of pc and physical page of the block's second
      * page (-1 when it lies on one page); page_next[n] continues the list of
      * blocks of its n-th page (TBEntry pointer | n, as jump lists) */

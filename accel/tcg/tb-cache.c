@@ -330,14 +330,22 @@ static void keep_insn_info(TBEntry *e, const TCGCodeInfo *info)
 {
     size_t n = info->nb_insns ? info->nb_insns : 1;
     size_t ends = (n + 1) & ~(size_t)1;       /* keeps the 64-bit data aligned */
+    size_t data = ends * sizeof(uint32_t) + n * 2 * sizeof(uint64_t);
+    size_t sites = info->nb_mem_sites * sizeof(TCGMemSite);
     e->nb_insns = info->nb_insns;
-    e->insn_end = malloc(ends * sizeof(uint32_t) + n * 2 * sizeof(uint64_t));
+    /* one allocation: the mem-site tables follow, all entries 8-byte aligned */
+    e->insn_end = malloc(data + sites + info->nb_site_regs * sizeof(TCGSiteReg));
     if (!e->insn_end) {
         abort();
     }
     e->insn_data = (uint64_t (*)[2])(e->insn_end + ends);
     memcpy(e->insn_end, info->insn_end_offset, info->nb_insns * sizeof(uint32_t));
     memcpy(e->insn_data, info->insn_data, info->nb_insns * 2 * sizeof(uint64_t));
+    e->nb_mem_sites = info->nb_mem_sites;
+    e->mem_sites = (TCGMemSite *)((char *)e->insn_end + data);
+    e->site_regs = (TCGSiteReg *)((char *)e->mem_sites + sites);
+    memcpy(e->mem_sites, info->mem_sites, sites);
+    memcpy(e->site_regs, info->site_regs, info->nb_site_regs * sizeof(TCGSiteReg));
 }
 
 /* Translates and compiles one block into e; false when the code buffer is full. */

@@ -40,6 +40,9 @@ static void on_host_fault(int sig, siginfo_t *info, void *uc_void)
     /* page fault error code bit 1: write (Intel SDM vol. 3A, 4.7) */
     bool is_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
     uint64_t address = (uint64_t)(uintptr_t)info->si_addr;
+    if (c) {
+        cpu_restore_host_context(c->exec, pc, uc);   /* as linux-user/signal.c */
+    }
     if (c && sig == SIGSEGV && is_write && page_unprotect(c->exec, address, pc)) {
         return;   /* a write to a page with translated code: retry it */
     }

@@ -237,6 +237,11 @@ static void segv_handler(int sig, siginfo_t *info, void *ctx)
     uintptr_t host_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     Toy *toy = running_toy;
     uint64_t guest_addr = (uint64_t)((uintptr_t)info->si_addr - (uintptr_t)toy->mem);
+    if (toy) {
+        /* the toy's globals kept in host registers at the store (user mode's
+         * handler does the same: linux-user/signal.c) */
+        cpu_restore_host_context(toy->cpu, host_pc, uc);
+    }
     if (toy && page_unprotect(toy->cpu, guest_addr, host_pc)) {
         return;
     }
