@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "hw/ide.h"
 #include "system/memory.h"
 
 /* -d items beyond the translator's TCG_LOG_* (tcg/tcg.h uses the low bits). */
@@ -32,6 +33,10 @@ typedef struct PCConfig {
     bool no_reboot, no_shutdown;
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_iobase, debug_exit_iosize;
+    IDEDriveConfig ide[4];          /* -hda..-hdd, -cdrom, -drive if=ide (system/drive.c) */
+    const char *boot_order;         /* -boot order= letters (a, c, d, n) */
+    const char *boot_once;          /* -boot once=: the first boot only, or NULL */
+    bool boot_menu;                 /* -boot menu=on */
     unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
     FILE *log;
 } PCConfig;

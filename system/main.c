@@ -12,6 +12,7 @@
 #include <string.h>
 #include "hw/isa.h"
 #include "hw/pc.h"
+#include "system/drive.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
@@ -26,6 +27,7 @@ typedef struct Options {
     int nfw;
     bool nographic;
     const char *log_file;
+    DriveSet drives;
 } Options;
 
 static void die(const char *fmt, const char *arg)
@@ -44,6 +46,12 @@ static void usage(void)
            "  -smp 1                 one CPU\n"
            "  -M|-machine pc[,fast-boot=on]  the PC; fast-boot: direct Linux boot, no firmware\n"
            "  -cpu qemu64|max|quetzal  CPU model [qemu64: AMD family 15, as QEMU's]\n"
+           "  -hda/-hdb/-hdc/-hdd FILE  IDE hard disk (any quetzal-img format)\n"
+           "  -cdrom FILE            IDE CD-ROM (secondary master)\n"
+           "  -drive file=F[,format=,if=ide|none,index=,media=disk|cdrom,readonly=on,\n"
+           "         cache=,aio=,snapshot=on]\n"
+           "  -snapshot              writes go to a temporary overlay\n"
+           "  -boot [order=]cdan[,once=..][,menu=on]  boot order [cad]\n"
            "  -kernel FILE           Linux bzImage\n"
            "  -initrd FILE           initial ramdisk\n"
            "  -append STRING         kernel command line\n"
@@ -244,6 +252,8 @@ static bool option(Options *o, const char *name, const char *arg)
         if (strcmp(arg, "tcg") && strncmp(arg, "tcg,", 4) && strcmp(arg, "accel=tcg")) {
             die("-accel: only 'tcg' is supported ('%s')", arg);
         }
+    } else if (drive_option(&o->drives, name, arg)) {
+        /* -hdX, -cdrom, -drive, -boot: system/drive.c */
     } else if (!strcmp(name, "monitor")) {
         if (strcmp(arg, "none")) {
             die("-monitor: only 'none' is supported ('%s')", arg);
@@ -262,6 +272,8 @@ static bool flag(Options *o, const char *name)
         o->pc.no_reboot = true;
     } else if (!strcmp(name, "no-shutdown")) {
         o->pc.no_shutdown = true;
+    } else if (drive_flag(&o->drives, name)) {
+        /* -snapshot */
     } else if (!strcmp(name, "h") || !strcmp(name, "help")) {
         usage();
         exit(0);
@@ -279,7 +291,8 @@ static void parse_args(Options *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || !a[1]) {
-            die("unexpected argument '%s' (disk images are not supported yet)", a);
+            drive_option(&o->drives, "hda", a);      /* a bare image is -hda, as in QEMU */
+            continue;
         }
         const char *name = a + 1 + (a[1] == '-');
         if (flag(o, name)) {
@@ -288,7 +301,8 @@ static void parse_args(Options *o, int argc, char **argv)
         if (i + 1 >= argc) {
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
-                "serial", "display", "device", "d", "D", "accel", "monitor", NULL };
+                "serial", "display", "device", "d", "D", "accel", "monitor", "hda", "hdb",
+                "hdc", "hdd", "cdrom", "drive", "boot", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -329,6 +343,7 @@ int main(int argc, char **argv)
         die("-D: cannot open '%s'", o.log_file);
     }
     setvbuf(o.pc.log, NULL, _IOLBF, 0);
+    drive_setup(&o.drives, &o.pc);
     char *err = NULL;
     PCMachine *m = pc_new(&o.pc, &err);
     if (!m) {
@@ -336,6 +351,7 @@ int main(int argc, char **argv)
     }
     int code = pc_run(m);
     pc_free(m);
+    drive_close_all(&o.drives);
     if (o.pc.log != stderr) {
         fclose(o.pc.log);
     }
