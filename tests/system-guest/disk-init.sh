@@ -1,11 +1,13 @@
 #!/bin/sh
 # /init of tests/check-disk.sh's initramfs (busybox sh): loads the storage
-# modules listed in /modules.order (ata_piix, sd_mod, sr_mod, ext4, isofs...),
-# then, per the kernel command line:
-#   qzdisk=rw   mounts /dev/sda (ext2), prints "QZ-MD5 SUM NAME" for each file,
-#               writes /guest.txt (seq 1 $qzlines), syncs, unmounts
-#   qzdisk=cd   mounts /dev/sr0 (iso9660) and prints QZ-MD5 lines for its files
-# Lines are QZ-*; QZ-DISK-DONE last, then ACPI poweroff.
+# modules listed in /modules.order (ata_piix, sd_mod, sr_mod, ext4, isofs and
+# what they depend on), waits for the block devices named by qzdevs= on the
+# kernel command line, then for each:
+#   sdX: mounts it (ext2), prints "QZ-MD5 ID SUM FILE" for every file (ID is the
+#        content of the file system's /id), writes /guest.txt ("guest ID" and
+#        seq 1 $qzlines), prints "QZ-WROTE ID SUM", syncs and unmounts
+#   srN: mounts it (iso9660) and prints the QZ-MD5 lines
+# then QZ-DISK-DONE and ACPI poweroff.
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
@@ -13,31 +15,34 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 echo "QZ-INIT-START"
-mode=rw lines=1000
+devs="sda" lines=1000
 for a in $(cat /proc/cmdline); do
-  case $a in qzdisk=*) mode=${a#qzdisk=} ;; qzlines=*) lines=${a#qzlines=} ;; esac
+  case $a in qzdevs=*) devs=$(echo "${a#qzdevs=}" | tr , ' ') ;; qzlines=*) lines=${a#qzlines=} ;; esac
 done
 for m in $(cat /modules.order); do
   insmod /modules/$m || echo "QZ-FAIL insmod $m"
 done
-dev=/dev/sda fs=ext4
-[ "$mode" = cd ] && dev=/dev/sr0 fs=iso9660
-i=0
-while [ ! -b $dev ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -b $dev ] || echo "QZ-FAIL no $dev"
 mkdir -p /mnt
-if mount -t $fs -o ${QZMOUNT:-rw} $dev /mnt 2>&1; then
-  echo "QZ-MOUNTED $dev"
-  (cd /mnt && find . -type f ! -name guest.txt | sort | while read -r f; do
-     echo "QZ-MD5 $(md5sum "$f")"
-   done)
-  if [ "$mode" = rw ]; then
-    seq 1 "$lines" > /mnt/guest.txt && sync && echo "QZ-WROTE $(md5sum < /mnt/guest.txt)"
-    umount /mnt && echo "QZ-UMOUNTED"
+for d in $devs; do
+  i=0
+  while [ ! -b /dev/$d ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  [ -b /dev/$d ] || { echo "QZ-FAIL no /dev/$d"; continue; }
+  case $d in sr*) fs=iso9660 ;; *) fs=ext4 ;; esac
+  if ! mount -t $fs /dev/$d /mnt; then
+    echo "QZ-FAIL mount /dev/$d"
+    continue
   fi
-else
-  echo "QZ-FAIL mount $dev"
-fi
-dmesg | grep -E 'ata[0-9]|sd |sr |I/O error|failed command' | sed 's/^/QZ-DMESG /' | head -40
+  id=$(cat /mnt/id 2>/dev/null || echo "$d")
+  (cd /mnt && find . -type f ! -name guest.txt | sort | while read -r f; do
+     set -- $(md5sum "$f")
+     echo "QZ-MD5 $id $1 $f"
+   done)
+  if [ $fs = ext4 ]; then
+    { echo "guest $id"; seq 1 "$lines"; } > /mnt/guest.txt && sync &&
+      set -- $(md5sum /mnt/guest.txt) && echo "QZ-WROTE $id $1"
+  fi
+  umount /mnt || echo "QZ-FAIL umount /dev/$d"
+done
+dmesg | grep -E 'I/O error|failed command|exception Emask|timeout' | sed 's/^/QZ-FAIL dmesg /' | head -10
 echo "QZ-DISK-DONE"
 poweroff -f
