@@ -255,6 +255,10 @@ static char *create_devices(PCMachine *m)
     m->rtc = rtc;
     add_device(m, &piix3_ide_new(m->pci, m->io, m->as, m->ml, m->gsi[14], m->gsi[15],
                                  m->cfg.ide)->dev);
+    for (int i = 0; i < m->cfg.nvirtio; i++) {
+        add_device(m, &virtio_blk_new(m->pci, PCI_DEVFN(4 + i, 0), m->as, m->ml,
+                                      &m->cfg.virtio[i])->dev);
+    }
     const char *spec = m->cfg.serial;
     if (spec && strcmp(spec, "none") != 0) {
         char *err = NULL;
@@ -308,6 +312,9 @@ static void set_boot_order(PCMachine *m, const char *order)
                 n += snprintf(buf + n, sizeof(buf) - n, "/pci@i0cf8/ide@1,1/drive@%d/disk@%d\n",
                               i / 2, i % 2);
             }
+        }
+        for (int i = 0; i < m->cfg.nvirtio && *p == 'c'; i++) {
+            n += snprintf(buf + n, sizeof(buf) - n, "/pci@i0cf8/scsi@%x/disk@0,0\n", 4 + i);
         }
         if (*p == 'a') {
             n += snprintf(buf + n, sizeof(buf) - n, "/isa/fdc@03f0/floppy@0\n");

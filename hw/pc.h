@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "hw/ide.h"
+#include "hw/virtio.h"
 #include "system/memory.h"
 
 /* -d items beyond the translator's TCG_LOG_* (tcg/tcg.h uses the low bits). */
@@ -34,6 +35,8 @@ typedef struct PCConfig {
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_iobase, debug_exit_iosize;
     IDEDriveConfig ide[4];          /* -hda..-hdd, -cdrom, -drive if=ide (system/drive.c) */
+    VirtioBlkConfig virtio[4];      /* -drive if=virtio, -device virtio-blk-pci: slots 4.. */
+    int nvirtio;
     const char *boot_order;         /* -boot order= letters (a, c, d, n) */
     const char *boot_once;          /* -boot once=: the first boot only, or NULL */
     bool boot_menu;                 /* -boot menu=on */

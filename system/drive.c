@@ -90,6 +90,33 @@ bool drive_option(DriveSet *ds, const char *name, const char *arg)
     return true;
 }
 
+bool drive_device(DriveSet *ds, const char *arg)
+{
+    const char *p = !strncmp(arg, "driver=", 7) ? arg + 7 : arg;
+    if (strncmp(p, "virtio-blk-pci", 14) || (p[14] && p[14] != ',')) {
+        return false;
+    }
+    char *copy = strdup(p[14] ? p + 15 : ""), *save = NULL, *id = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!strncmp(tok, "drive=", 6)) {
+            id = tok + 6;
+        } else if (strncmp(tok, "id=", 3) && strncmp(tok, "serial=", 7) &&
+                   strncmp(tok, "bus=", 4) && strncmp(tok, "addr=", 5)) {
+            fail("-device %s: Property 'virtio-blk-pci.%.*s' not found", arg,
+                 (int)strcspn(tok, "="), tok);
+        }
+    }
+    if (!id || !*id) {
+        fail("-device %s: drive property not set", arg);
+    }
+    if (ds->ndevices == MAX_DRIVES) {
+        fail("-device %s: too many devices", arg);
+    }
+    ds->devices[ds->ndevices++] = strdup(id);
+    free(copy);
+    return true;
+}
+
 bool drive_flag(DriveSet *ds, const char *name)
 {
     if (!strcmp(name, "snapshot")) {
@@ -164,8 +191,11 @@ static void parse_spec(const DriveDef *def, QDict *d, DriveSpec *sp, bool snapsh
     }
     sp->read_only = (v = qdict_get(d, "readonly")) && parse_onoff("readonly", v);
     sp->snapshot = snapshot_all || ((v = qdict_get(d, "snapshot")) && parse_onoff("snapshot", v));
-    if (strcmp(sp->iface, "ide") && strcmp(sp->iface, "none")) {
-        fail("-drive %s: unsupported interface 'if=%s' (ide, none)", def->opts, sp->iface);
+    if (strcmp(sp->iface, "ide") && strcmp(sp->iface, "none") && strcmp(sp->iface, "virtio")) {
+        fail("-drive %s: unsupported interface 'if=%s' (ide, virtio, none)", def->opts, sp->iface);
+    }
+    if (strcmp(sp->iface, "ide") && (!strcmp(sp->media, "cdrom") || !sp->file)) {
+        fail("-drive %s: if=%s needs a disk image (file=, media=disk)", def->opts, sp->iface);
     }
     if (!strcmp(sp->media, "cdrom")) {
         sp->cdrom = true;
@@ -261,6 +291,38 @@ static BlockDriverState *open_image(const DriveDef *def, const DriveSpec *sp, in
     return bs;
 }
 
+static void add_virtio(PCConfig *pc, const char *opts, BlockDriverState *bs, bool ro, bool wt)
+{
+    if (pc->nvirtio == 4) {
+        fail("-drive %s: too many virtio disks (4 at most)", opts);
+    }
+    pc->virtio[pc->nvirtio++] = (VirtioBlkConfig){ .bs = bs, .read_only = ro, .writethrough = wt };
+}
+
+/* The if=none drive with id=ID for -device virtio-blk-pci,drive=ID. */
+static void setup_device(DriveSet *ds, const char *id, PCConfig *pc, bool *claimed)
+{
+    for (int i = 0; i < ds->n; i++) {
+        QDict *d = qdict_new();
+        DriveSpec sp;
+        parse_spec(&ds->defs[i], d, &sp, ds->snapshot);
+        bool match = sp.id && !strcmp(sp.id, id) && !strcmp(sp.iface, "none");
+        bool wt;
+        cache_flags(&sp, ds->defs[i].opts, &wt);
+        qdict_free(d);
+        if (match) {
+            if (claimed[i]) {
+                fail("-device virtio-blk-pci,drive=%s: Drive '%s' is already in use", id, id);
+            }
+            claimed[i] = true;
+            add_virtio(pc, ds->defs[i].opts, ds->opened[i], sp.read_only, wt);
+            return;
+        }
+    }
+    fail("-device virtio-blk-pci,drive=%s: Property 'virtio-blk-pci.drive' can't find value "
+         "'%s'", id, id);
+}
+
 static void setup_one(DriveSet *ds, int i, PCConfig *pc, bool *used)
 {
     const DriveDef *def = &ds->defs[i];
@@ -278,7 +340,9 @@ static void setup_one(DriveSet *ds, int i, PCConfig *pc, bool *used)
     }
     BlockDriverState *bs = sp.file && *sp.file ? open_image(def, &sp, flags) : NULL;
     ds->opened[i] = bs;
-    if (!strcmp(sp.iface, "ide")) {
+    if (!strcmp(sp.iface, "virtio")) {
+        add_virtio(pc, def->opts, bs, sp.read_only, writethrough);
+    } else if (!strcmp(sp.iface, "ide")) {
         int slot = sp.index;
         if (slot < 0) {
             for (slot = 0; slot < 4 && used[slot]; slot++) {
@@ -344,6 +408,10 @@ void drive_setup(DriveSet *ds, PCConfig *pc)
             }
         }
     }
+    bool claimed[MAX_DRIVES] = { false };
+    for (int i = 0; i < ds->ndevices; i++) {
+        setup_device(ds, ds->devices[i], pc, claimed);
+    }
     setup_boot(ds->boot, pc);
 }
 
@@ -357,4 +425,8 @@ void drive_close_all(DriveSet *ds)
         free(ds->defs[i].opts);
     }
     ds->n = 0;
+    for (int i = 0; i < ds->ndevices; i++) {
+        free(ds->devices[i]);
+    }
+    ds->ndevices = 0;
 }

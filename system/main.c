@@ -178,10 +178,13 @@ static void parse_machine(Options *o, const char *arg)
 
 static void parse_device(Options *o, const char *arg)
 {
+    if (drive_device(&o->drives, arg)) {
+        return;                    /* virtio-blk-pci: system/drive.c */
+    }
     char *copy = strdup(arg), *save = NULL;
     char *tok = strtok_r(copy, ",", &save);
     if (!tok || (strcmp(tok, "isa-debug-exit") && strcmp(tok, "driver=isa-debug-exit"))) {
-        die("-device: unsupported device '%s' (isa-debug-exit)", arg);
+        die("-device: unsupported device '%s' (isa-debug-exit, virtio-blk-pci)", arg);
     }
     o->pc.debug_exit = true;
     while ((tok = strtok_r(NULL, ",", &save))) {

@@ -13,6 +13,8 @@
 #     (after qemu-img convert to raw) and e2fsck finds the file system clean;
 #     with -snapshot (and for the backing file of the chain) the image is
 #     unchanged.
+#     virtio-blk (if=virtio, -device virtio-blk-pci,drive=) the same way, and
+#     a discard by the guest leaves a qcow2 image reading zeros.
 #  4. SeaBIOS boots a GRUB ISO (grub-mkrescue, Debian's grub-pc-bin + xorriso)
 #     from the CD-ROM (-boot d, El Torito) and the same ISO as a qcow2 hard disk
 #     (-boot c, its hybrid MBR): GRUB loads the kernel and initramfs, the guest
@@ -216,6 +218,29 @@ if run_guest formats2 "qzdevs=sda,sdb,sdc,sdd" \
   check_written formats2 base "$T/chain.qcow2" qcow2
   [ "$(md5sum <"$T/base.raw")" = "$base_md5" ] && pass "formats2: backing file unchanged" ||
     fail "formats2: the backing file of chain.qcow2 changed"
+fi
+# virtio-blk: -drive if=virtio, and -drive if=none + -device virtio-blk-pci;
+# a third disk full of data is discarded by the guest (qcow2: clusters freed)
+mkdisk vio1; mkdisk vio2
+qemu-img convert -f raw -O qcow2 "$T/vio2.raw" "$T/vio2.qcow2"
+head -c 8388608 /dev/urandom >"$T/fill.raw"
+qemu-img convert -f raw -O qcow2 "$T/fill.raw" "$T/trim.qcow2"
+used_before=$(qemu-img map --output=json "$T/trim.qcow2" | grep -c '"data": true')
+if run_guest virtio "qzdevs=vda,vdb qzdiscard=vdc" \
+     -drive file="$T/vio1.raw",format=raw,if=virtio \
+     -drive file="$T/vio2.qcow2",format=qcow2,if=none,id=disk2 -device virtio-blk-pci,drive=disk2 \
+     -drive file="$T/trim.qcow2",format=qcow2,if=virtio; then
+  check_reads virtio vio1
+  check_reads virtio vio2
+  check_written virtio vio1 "$T/vio1.raw" raw
+  check_written virtio vio2 "$T/vio2.qcow2" qcow2
+  truncate -s 8M "$T/zero.raw"
+  if grep -aq "QZ-DISCARDED vdc" "$T/virtio.log" && qemu-img check -q "$T/trim.qcow2" &&
+     qemu-img compare -q -f qcow2 -F raw "$T/trim.qcow2" "$T/zero.raw"; then
+    pass "virtio: discard (qcow2 reads zeros after it, image consistent)"
+  else
+    fail "virtio: discard: $(grep -a 'DISCARD' "$T/virtio.log") map before: $used_before"
+  fi
 fi
 if run_guest snapshot "qzdevs=sda" -hda "$T/snap.raw" -snapshot; then
   check_reads snapshot snap

@@ -7,6 +7,8 @@
 #        content of the file system's /id), writes /guest.txt ("guest ID" and
 #        seq 1 $qzlines), prints "QZ-WROTE ID SUM", syncs and unmounts
 #   srN: mounts it (iso9660) and prints the QZ-MD5 lines
+#   (vdX are virtio-blk disks, handled as sdX)
+# and with qzdiscard=DEV discards all of DEV (blkdiscard), printing QZ-DISCARDED,
 # then QZ-DISK-DONE and ACPI poweroff.
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
@@ -17,7 +19,11 @@ mount -t sysfs sys /sys
 echo "QZ-INIT-START"
 devs="sda" lines=1000
 for a in $(cat /proc/cmdline); do
-  case $a in qzdevs=*) devs=$(echo "${a#qzdevs=}" | tr , ' ') ;; qzlines=*) lines=${a#qzlines=} ;; esac
+  case $a in
+    qzdevs=*) devs=$(echo "${a#qzdevs=}" | tr , ' ') ;;
+    qzlines=*) lines=${a#qzlines=} ;;
+    qzdiscard=*) discard=${a#qzdiscard=} ;;
+  esac
 done
 for m in $(cat /modules.order); do
   insmod /modules/$m || echo "QZ-FAIL insmod $m"
@@ -43,6 +49,11 @@ for d in $devs; do
   fi
   umount /mnt || echo "QZ-FAIL umount /dev/$d"
 done
+if [ -n "$discard" ]; then
+  i=0
+  while [ ! -b /dev/$discard ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  blkdiscard /dev/$discard && echo "QZ-DISCARDED $discard" || echo "QZ-FAIL blkdiscard $discard"
+fi
 dmesg | grep -E 'I/O error|failed command|exception Emask|timeout' | sed 's/^/QZ-FAIL dmesg /' | head -10
 echo "QZ-DISK-DONE"
 poweroff -f
