@@ -255,6 +255,12 @@ static char *create_devices(PCMachine *m)
     m->rtc = rtc;
     add_device(m, &piix3_ide_new(m->pci, m->io, m->as, m->ml, m->gsi[14], m->gsi[15],
                                  m->cfg.ide)->dev);
+    I8237State *dma = i8237_new(m->io, m->as);
+    add_device(m, (Device *)dma);
+    FDCState *fdc = fdc_new(m->io, m->gsi[6], dma, m->cfg.fd);
+    add_device(m, (Device *)fdc);
+    rtc_cmos_write(rtc, 0x10, fdc_cmos_types(fdc));     /* floppy drive types */
+    rtc_cmos_update_checksum(rtc);
     for (int i = 0; i < m->cfg.nvirtio; i++) {
         add_device(m, &virtio_blk_new(m->pci, PCI_DEVFN(4 + i, 0), m->as, m->ml,
                                       &m->cfg.virtio[i])->dev);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "hw/ide.h"
+#include "hw/isa-dma.h"
 #include "hw/virtio.h"
 #include "system/memory.h"
 
@@ -35,6 +36,7 @@ typedef struct PCConfig {
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_iobase, debug_exit_iosize;
     IDEDriveConfig ide[4];          /* -hda..-hdd, -cdrom, -drive if=ide (system/drive.c) */
+    FDCDriveConfig fd[2];           /* -fda, -fdb, -drive if=floppy */
     VirtioBlkConfig virtio[4];      /* -drive if=virtio, -device virtio-blk-pci: slots 4.. */
     int nvirtio;
     const char *boot_order;         /* -boot order= letters (a, c, d, n) */

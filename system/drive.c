@@ -61,7 +61,9 @@ static void add_legacy(DriveSet *ds, const char *option, const char *file, int i
                        const char *media)
 {
     char *esc = escape_file(file), *opts;
-    if (asprintf(&opts, "file=%s,index=%d,media=%s", esc, index, media) < 0) {
+    bool fd = !strncmp(option, "-fd", 3);
+    if (asprintf(&opts, "file=%s,index=%d,media=%s%s", esc, index, media,
+                 fd ? ",if=floppy" : "") < 0) {
         abort();
     }
     free(esc);
@@ -78,7 +80,9 @@ bool drive_option(DriveSet *ds, const char *name, const char *arg)
             return true;
         }
     }
-    if (!strcmp(name, "cdrom")) {
+    if (!strcmp(name, "fda") || !strcmp(name, "fdb")) {
+        add_legacy(ds, name[2] == 'a' ? "-fda" : "-fdb", arg, name[2] - 'a', "disk");
+    } else if (!strcmp(name, "cdrom")) {
         add_legacy(ds, "-cdrom", arg, 2, "cdrom");
     } else if (!strcmp(name, "drive")) {
         add_def(ds, "-drive", strdup(arg));
@@ -191,8 +195,13 @@ static void parse_spec(const DriveDef *def, QDict *d, DriveSpec *sp, bool snapsh
     }
     sp->read_only = (v = qdict_get(d, "readonly")) && parse_onoff("readonly", v);
     sp->snapshot = snapshot_all || ((v = qdict_get(d, "snapshot")) && parse_onoff("snapshot", v));
-    if (strcmp(sp->iface, "ide") && strcmp(sp->iface, "none") && strcmp(sp->iface, "virtio")) {
-        fail("-drive %s: unsupported interface 'if=%s' (ide, virtio, none)", def->opts, sp->iface);
+    if (strcmp(sp->iface, "ide") && strcmp(sp->iface, "none") && strcmp(sp->iface, "virtio") &&
+        strcmp(sp->iface, "floppy")) {
+        fail("-drive %s: unsupported interface 'if=%s' (ide, floppy, virtio, none)", def->opts,
+             sp->iface);
+    }
+    if (!strcmp(sp->iface, "floppy") && sp->index > 1) {
+        fail("-drive %s: index '%d' is out of range (0 to 1 for if=floppy)", def->opts, sp->index);
     }
     if (strcmp(sp->iface, "ide") && (!strcmp(sp->media, "cdrom") || !sp->file)) {
         fail("-drive %s: if=%s needs a disk image (file=, media=disk)", def->opts, sp->iface);
@@ -342,6 +351,12 @@ static void setup_one(DriveSet *ds, int i, PCConfig *pc, bool *used)
     ds->opened[i] = bs;
     if (!strcmp(sp.iface, "virtio")) {
         add_virtio(pc, def->opts, bs, sp.read_only, writethrough);
+    } else if (!strcmp(sp.iface, "floppy")) {
+        int slot = sp.index >= 0 ? sp.index : pc->fd[0].bs ? 1 : 0;
+        if (pc->fd[slot].bs) {
+            fail("%s %s: floppy drive %d is in use", def->option, def->opts, slot);
+        }
+        pc->fd[slot] = (FDCDriveConfig){ .bs = bs, .read_only = sp.read_only };
     } else if (!strcmp(sp.iface, "ide")) {
         int slot = sp.index;
         if (slot < 0) {

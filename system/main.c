@@ -48,6 +48,7 @@ static void usage(void)
            "  -cpu qemu64|max|quetzal  CPU model [qemu64: AMD family 15, as QEMU's]\n"
            "  -hda/-hdb/-hdc/-hdd FILE  IDE hard disk (any quetzal-img format)\n"
            "  -cdrom FILE            IDE CD-ROM (secondary master)\n"
+           "  -fda/-fdb FILE         floppy disk image (360K to 2.88M)\n"
            "  -drive file=F[,format=,if=ide|none,index=,media=disk|cdrom,readonly=on,\n"
            "         cache=,aio=,snapshot=on]\n"
            "  -snapshot              writes go to a temporary overlay\n"
@@ -305,7 +306,7 @@ static void parse_args(Options *o, int argc, char **argv)
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
                 "serial", "display", "device", "d", "D", "accel", "monitor", "hda", "hdb",
-                "hdc", "hdd", "cdrom", "drive", "boot", NULL };
+                "hdc", "hdd", "cdrom", "drive", "boot", "fda", "fdb", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);

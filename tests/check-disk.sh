@@ -20,6 +20,8 @@
 #     from the CD-ROM (-boot d, El Torito) and the same ISO as a qcow2 hard disk
 #     (-boot c, its hybrid MBR): GRUB loads the kernel and initramfs, the guest
 #     checks the CD's files.
+#     A floppy boot sector (SeaBIOS, INT 13h through the FDC and the 8237)
+#     reads and writes a 1.44 MB image like QEMU.
 #  5. The first guest under qemu-system-x86_64 gives the same QZ-MD5 lines.
 # SYSEMU picks the emulator (default $BUILD/quetzal-system-x86_64).
 # Ends with "N passed, N failed, N skipped".
@@ -327,6 +329,47 @@ GRUBCFG
       fail "grub-cdrom: vmlinuz md5 inside the guest differs"
   else
     fail "grub-mkrescue failed: $(tail -2 "$T/mkrescue.log")"
+  fi
+fi
+
+# --- floppy: SeaBIOS boots a 1.44 MB image whose boot sector
+# (tests/system-guest/floppy-boot.S) reads 53 sectors through INT 13h (the
+# FDC with DMA channel 2: both heads and a seek), prints the sum of their
+# words, writes one back and exits through isa-debug-exit; the sum is the
+# host's, the written sector is in the image, and QEMU prints the same
+if ! command -v as >/dev/null 2>&1 || ! command -v ld >/dev/null 2>&1; then
+  skip "floppy: as/ld (binutils) missing"
+elif ! as --32 -o "$T/fdboot.o" "$SRC/tests/system-guest/floppy-boot.S" ||
+     ! ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o "$T/fdboot.bin" "$T/fdboot.o"; then
+  fail "floppy: cannot assemble the boot sector"
+else
+  { cat "$T/fdboot.bin"; head -c $((1474560 - 512)) /dev/urandom; } >"$T/fd.img"
+  cp "$T/fd.img" "$T/fd-qemu.img"
+  want=$(od -An -v -tu2 -j512 -N27136 "$T/fd.img" | awk '{for (i = 1; i <= NF; i++) s += $i} END {printf "%04X", s % 65536}')
+  # floppy_run EMULATOR IMAGE: the QZ-FLOPPY lines; sets fd_status
+  floppy_run() {
+    timeout 60 "$1" -nographic -monitor none -no-reboot -serial "file:$T/fd.log" \
+      -device isa-debug-exit -drive file="$2",format=raw,if=floppy,index=0 -boot a \
+      </dev/null >/dev/null 2>&1
+    fd_status=$?
+    tr -d '\033\r' <"$T/fd.log" | grep -a -o 'QZ-FLOPPY-[A-Z]* *[0-9A-F]*'
+  }
+  got=$(floppy_run "$SYSEMU" "$T/fd.img")
+  st=$fd_status
+  if [ $st = 33 ] && echo "$got" | grep -q "QZ-FLOPPY-SUM $want" && echo "$got" | grep -q QZ-FLOPPY-END; then
+    pass "floppy: SeaBIOS boots it, INT 13h reads 53 sectors (sum $want)"
+  else
+    fail "floppy: status $st, want sum $want: $(echo $got)"
+  fi
+  one=$(dd if="$T/fd.img" bs=512 skip=1 count=1 2>/dev/null | md5sum)
+  [ "$(dd if="$T/fd.img" bs=512 skip=71 count=1 2>/dev/null | md5sum)" = "$one" ] &&
+    pass "floppy: the sector written through INT 13h is in the image" ||
+    fail "floppy: sector 71 does not hold what the guest wrote"
+  if command -v qemu-system-x86_64 >/dev/null 2>&1 && ! sysemu_is_qemu; then
+    q=$(floppy_run qemu-system-x86_64 "$T/fd-qemu.img")
+    [ "$q" = "$got" ] && cmp -s "$T/fd.img" "$T/fd-qemu.img" &&
+      pass "floppy: QEMU prints the same and leaves the same image" ||
+      fail "floppy: QEMU differs: $(echo $q)"
   fi
 fi
 
