@@ -29,6 +29,7 @@
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-disk.XXXXXX")
 trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
 . "$SRC/tests/system-guest/boot-lib.sh"
+. "$SRC/tests/system-guest/disk-lib.sh"
 passed=0 failed=0 skipped=0
 tmo=${BOOT_TIMEOUT:-240}
 pass() { passed=$((passed + 1)); echo "ok $*"; }
@@ -90,9 +91,7 @@ bad_input bad-boot-key "'speed'" -drive file="$T/ok.raw",format=raw -boot speed=
 
 # --- guest set-up ---
 kernel=$(ls "$CACHE"/linux/boot/vmlinuz-* 2>/dev/null | head -1)
-moddir=$(ls -d "$CACHE"/linux/lib/modules/*/kernel 2>/dev/null | head -1)
-bb=$CACHE/busybox-static/bin/busybox
-if [ -z "$kernel" ] || [ -z "$moddir" ] || [ ! -x "$bb" ]; then
+if [ -z "$kernel" ]; then
   fail "kernel, modules or busybox missing in $CACHE (run scripts/setup.sh --tests)"
   finish
 fi
@@ -100,32 +99,7 @@ for tool in mke2fs debugfs e2fsck qemu-img xorriso cpio; do
   command -v $tool >/dev/null 2>&1 || { fail "$tool not installed"; finish; }
 done
 
-# the initramfs: busybox, disk-init.sh, the modules and their dependencies
-# (the "depends=" of each module's .modinfo), in load order
-root=$T/initramfs
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/modules"
-cp "$bb" "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-order=""
-add_module() {
-  local n f d
-  n=$(echo "$1" | tr - _)
-  case " $order " in *" $n.ko "*) return 0 ;; esac
-  f=$(find "$moddir" -name "$n.ko*" -o -name "$(echo "$n" | tr _ -).ko*" | head -1)
-  [ -n "$f" ] || { echo "module $1 not found" >&2; return 1; }
-  for d in $(tr '\0' '\n' <"$f" | grep -a '^depends=' | cut -d= -f2 | tr , ' '); do
-    add_module "$d" || return 1
-  done
-  case $f in *.xz) xz -dc "$f" >"$root/modules/$n.ko" ;; *) cp "$f" "$root/modules/$n.ko" ;; esac
-  order="$order $n.ko"
-}
-for m in crc32c_generic ata_piix sd_mod sr_mod ext4 isofs; do
-  add_module $m || { fail "initramfs: module $m"; finish; }
-done
-echo $order >"$root/modules.order"
-cp "$SRC/tests/system-guest/disk-init.sh" "$root/init"
-chmod 755 "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$T/initrd.gz"
+make_disk_initramfs "$T/initrd.gz" || { fail "cannot build the initramfs"; finish; }
 
 # the files every disk holds; mkdisk ID: $T/ID.raw, an ext2 file system of
 # them plus /id

@@ -8,6 +8,7 @@
 #        seq 1 $qzlines), prints "QZ-WROTE ID SUM", syncs and unmounts
 #   srN: mounts it (iso9660) and prints the QZ-MD5 lines
 #   (vdX are virtio-blk disks, handled as sdX)
+# with qzdd=DEV,... reads each whole DEV with dd (QZ-DD DEV SECTORS START END),
 # and with qzdiscard=DEV discards all of DEV (blkdiscard), printing QZ-DISCARDED,
 # then QZ-DISK-DONE and ACPI poweroff.
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
@@ -23,6 +24,7 @@ for a in $(cat /proc/cmdline); do
     qzdevs=*) devs=$(echo "${a#qzdevs=}" | tr , ' ') ;;
     qzlines=*) lines=${a#qzlines=} ;;
     qzdiscard=*) discard=${a#qzdiscard=} ;;
+    qzdd=*) ddevs=$(echo "${a#qzdd=}" | tr , ' ') ;;
   esac
 done
 for m in $(cat /modules.order); do
@@ -54,6 +56,13 @@ if [ -n "$discard" ]; then
   while [ ! -b /dev/$discard ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
   blkdiscard /dev/$discard && echo "QZ-DISCARDED $discard" || echo "QZ-FAIL blkdiscard $discard"
 fi
+for d in $ddevs; do                    # throughput figures (tests/bench), not checks
+  i=0
+  while [ ! -b /dev/$d ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  dd if=/dev/$d of=/dev/null bs=1M 2>/dev/null
+  echo "QZ-DD $d $(cat /sys/block/$d/size) sectors $t0 $(cut -d' ' -f1 /proc/uptime)"
+done
 dmesg | grep -E 'I/O error|failed command|exception Emask|timeout' | sed 's/^/QZ-FAIL dmesg /' | head -10
 echo "QZ-DISK-DONE"
 poweroff -f
