@@ -56,6 +56,7 @@ struct PCMachine {
     PCIBus *pci;
     FWCfgState *fw;
     RTCState *rtc;
+    PCIDevice *ide;
     bool booted_once;               /* -boot once= is spent */
     IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
@@ -253,8 +254,8 @@ static char *create_devices(PCMachine *m)
     add_device(m, (Device *)rtc);
     rtc_set_memory_size(rtc, m->below_4g, m->above_4g);
     m->rtc = rtc;
-    add_device(m, &piix3_ide_new(m->pci, m->io, m->as, m->ml, m->gsi[14], m->gsi[15],
-                                 m->cfg.ide)->dev);
+    m->ide = piix3_ide_new(m->pci, m->io, m->as, m->ml, m->gsi[14], m->gsi[15], m->cfg.ide);
+    add_device(m, &m->ide->dev);
     I8237State *dma = i8237_new(m->io, m->as);
     add_device(m, (Device *)dma);
     FDCState *fdc = fdc_new(m->io, m->gsi[6], dma, m->cfg.fd);
@@ -507,6 +508,11 @@ void pc_free(PCMachine *m)
     io_space_free(m->io);
     address_space_free(m->as);
     free(m);
+}
+
+IDEBus *pc_ide_bus(PCMachine *m, int channel)
+{
+    return piix3_ide_bus(m->ide, channel);
 }
 
 /* --- running --- */

@@ -54,6 +54,9 @@ PCMachine *pc_new(const PCConfig *cfg, char **err);
 /* Runs the guest until poweroff, quit or isa-debug-exit; returns the exit code. */
 int pc_run(PCMachine *m);
 void pc_free(PCMachine *m);
+/* The IDE channel 0 (primary) or 1 (secondary), e.g. for the monitor's
+ * eject/change of a CD-ROM (ide_cd_change in hw/ide.h). */
+IDEBus *pc_ide_bus(PCMachine *m, int channel);
 
 /* --- hw/x86-boot.c --- */
 
