@@ -4,7 +4,8 @@
 # IDE (ata_piix, bus-master DMA) and once on virtio-blk, each a raw and a
 # qcow2 image, under quetzal-system-x86_64 and qemu-system-x86_64 -accel tcg.
 # Prints the guest's MB/s (from its /proc/uptime around dd) per case.
-# Usage: BUILD=build-folder [SIZE_MB=64] tests/bench/disk.sh
+# (the guest only reads; the images are scratch copies)
+# Usage: BUILD=build-folder [SIZE_MB=64] [IFACES="ide virtio"] tests/bench/disk.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRC:-$(cd "$here/../.." && pwd)}
@@ -26,12 +27,12 @@ one() {
   [ "$2" = virtio ] && dev=vda
   timeout 600 "$1" -m 256 -display none -no-reboot -serial "file:$T/log" -kernel "$kernel" \
     -initrd "$T/initrd.gz" -append "console=ttyS0 panic=-1 quiet loglevel=1 qzdevs= qzdd=$dev" \
-    -drive file="$T/d.$3",format=$3,if=$2,readonly=on </dev/null >/dev/null 2>&1
+    -drive file="$T/d.$3",format=$3,if=$2 </dev/null >/dev/null 2>&1
   grep -a "^QZ-DD $dev" "$T/log" | tr -d '\r' |
     awk -v mb="$size" '{ t = $6 - $5; if (t > 0) printf "%.1f", mb / t; else print "?" }'
 }
 printf "%-10s %-7s %-6s %10s %10s\n" case if format quetzal qemu
-for ifc in ide virtio; do
+for ifc in ${IFACES:-ide virtio}; do
   for fmt in raw qcow2; do
     q=$(one "$SYSEMU" $ifc $fmt)
     e=$(command -v qemu-system-x86_64 >/dev/null && one qemu-system-x86_64 $ifc $fmt || echo -)
