@@ -24,3 +24,5 @@ URING_LIBS ?= $(shell pkg-config --silence-errors --libs liburing)
 ifneq ($(strip $(URING_LIBS)),)
 block/file-uring.o: CFLAGS += -DCONFIG_LIBURING $(shell pkg-config --silence-errors --cflags liburing)
 endif
+# what a program linking libquetzal-block.a links too
+BLOCK_LIBS = $(ZLIB_LIBS) $(LIBAIO_LIBS) $(ZSTD_LIBS) $(URING_LIBS) $(DEFLATE_LIBS)

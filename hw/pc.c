@@ -65,6 +65,9 @@ struct PCMachine {
     VGAState *vga;
     Display *display;
     SDLDisplay *sdl;
+    RTCState *rtc;
+    PCIDevice *ide;
+    bool booted_once;               /* -boot once= is spent */
     IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
     bool hpet_legacy;
@@ -288,7 +291,19 @@ static char *create_devices(PCMachine *m)
     RTCState *rtc = rtc_new(m->io, m->ml, irq_line(rtc_irq_set, m, 8));
     add_device(m, (Device *)rtc);
     rtc_set_memory_size(rtc, m->below_4g, m->above_4g);
-    rtc_set_boot_order(rtc, "cad");
+    m->rtc = rtc;
+    m->ide = piix3_ide_new(m->pci, m->io, m->as, m->ml, m->gsi[14], m->gsi[15], m->cfg.ide);
+    add_device(m, &m->ide->dev);
+    I8237State *dma = i8237_new(m->io, m->as);
+    add_device(m, (Device *)dma);
+    FDCState *fdc = fdc_new(m->io, m->gsi[6], dma, m->cfg.fd);
+    add_device(m, (Device *)fdc);
+    rtc_cmos_write(rtc, 0x10, fdc_cmos_types(fdc));     /* floppy drive types */
+    rtc_cmos_update_checksum(rtc);
+    for (int i = 0; i < m->cfg.nvirtio; i++) {
+        add_device(m, &virtio_blk_new(m->pci, PCI_DEVFN(4 + i, 0), m->as, m->ml,
+                                      &m->cfg.virtio[i])->dev);
+    }
     const char *spec = m->cfg.serial;
     if (spec && strcmp(spec, "none") != 0) {
         char *err = NULL;
@@ -319,6 +334,39 @@ static AcpiConfig acpi_config(PCMachine *m)
 {
     return (AcpiConfig){ .ncpus = 1, .ram_below_4g = m->below_4g,
                          .ram_above_4g = m->above_4g, .hpet = true };
+}
+
+/* -boot: the CMOS boot devices SeaBIOS reads on QEMU, and the fw_cfg
+ * "bootorder" file (SeaBIOS docs/Runtime_config.md): the IDE drives of each
+ * letter in order (SeaBIOS's device paths), -kernel's option ROM first. */
+static void set_boot_order(PCMachine *m, const char *order)
+{
+    char buf[512];
+    size_t n = 0;
+    if (!order) {
+        order = "cad";
+    }
+    rtc_set_boot_order(m->rtc, order);
+    rtc_cmos_update_checksum(m->rtc);
+    if (m->have_kernel) {
+        n += snprintf(buf + n, sizeof(buf) - n, "/rom@genroms/" LINUXBOOT_ROM "\n");
+    }
+    for (const char *p = order; *p; p++) {
+        for (int i = 0; i < 4 && (*p == 'c' || *p == 'd'); i++) {
+            const IDEDriveConfig *d = &m->cfg.ide[i];
+            if (d->present && d->cdrom == (*p == 'd')) {
+                n += snprintf(buf + n, sizeof(buf) - n, "/pci@i0cf8/ide@1,1/drive@%d/disk@%d\n",
+                              i / 2, i % 2);
+            }
+        }
+        for (int i = 0; i < m->cfg.nvirtio && *p == 'c'; i++) {
+            n += snprintf(buf + n, sizeof(buf) - n, "/pci@i0cf8/scsi@%x/disk@0,0\n", 4 + i);
+        }
+        if (*p == 'a') {
+            n += snprintf(buf + n, sizeof(buf) - n, "/isa/fdc@03f0/floppy@0\n");
+        }
+    }
+    fw_cfg_add_file(m->fw, "bootorder", buf, n + 1);
 }
 
 /* fw_cfg items SeaBIOS reads (QEMU docs/specs/fw_cfg.rst), the ACPI tables,
@@ -356,9 +404,11 @@ static char *setup_firmware_boot(PCMachine *m)
         n += 20;
     }
     fw_cfg_add_file(m->fw, "etc/e820", e820, n);
+    fw_cfg_add_i16(m->fw, FW_CFG_BOOT_MENU, m->cfg.boot_menu);
     AcpiConfig acfg = acpi_config(m);
     acpi_add_fw_cfg(&acfg, m->fw);
     if (!m->have_kernel) {
+        set_boot_order(m, m->cfg.boot_once ? m->cfg.boot_once : m->cfg.boot_order);
         return NULL;
     }
     if ((err = x86_linux_add_fw_cfg(&m->kimg, m->fw, m->below_4g))) {
@@ -366,8 +416,7 @@ static char *setup_firmware_boot(PCMachine *m)
     }
     /* the option ROM that loads them (hw/optionrom/linuxboot.S, built in) */
     fw_cfg_add_file(m->fw, "genroms/" LINUXBOOT_ROM, linuxboot_rom, linuxboot_rom_size);
-    static const char order[] = "/rom@genroms/" LINUXBOOT_ROM "\n";
-    fw_cfg_add_file(m->fw, "bootorder", order, sizeof(order));
+    set_boot_order(m, m->cfg.boot_once ? m->cfg.boot_once : m->cfg.boot_order);
     return NULL;
 }
 
@@ -523,6 +572,11 @@ I8042State *pc_i8042(PCMachine *m)
     return m->kbd;
 }
 
+IDEBus *pc_ide_bus(PCMachine *m, int channel)
+{
+    return piix3_ide_bus(m->ide, channel);
+}
+
 /* --- running --- */
 
 /* A machine request: returns -1 to go on, else the exit code. */
@@ -532,6 +586,10 @@ static int handle_request(PCMachine *m, MachineRequest req, int code)
     case REQ_RESET:
         if (m->cfg.no_reboot) {
             return 0;
+        }
+        if (m->cfg.boot_once && !m->booted_once && m->fw && !m->cfg.fast_boot) {
+            m->booted_once = true;         /* -boot once=: later boots use order= */
+            set_boot_order(m, m->cfg.boot_order);
         }
         pc_reset(m);
         return -1;

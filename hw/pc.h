@@ -11,6 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "hw/ide.h"
+#include "hw/isa-dma.h"
+#include "hw/virtio.h"
 #include "system/memory.h"
 
 /* -d items beyond the translator's TCG_LOG_* (tcg/tcg.h uses the low bits). */
@@ -34,6 +37,13 @@ typedef struct PCConfig {
     uint16_t debug_exit_iobase, debug_exit_iosize;
     const char *vga;                /* -vga std|none (NULL: std) */
     const char *display;            /* -display none|sdl (NULL: none) */
+    IDEDriveConfig ide[4];          /* -hda..-hdd, -cdrom, -drive if=ide (system/drive.c) */
+    FDCDriveConfig fd[2];           /* -fda, -fdb, -drive if=floppy */
+    VirtioBlkConfig virtio[4];      /* -drive if=virtio, -device virtio-blk-pci: slots 4.. */
+    int nvirtio;
+    const char *boot_order;         /* -boot order= letters (a, c, d, n) */
+    const char *boot_once;          /* -boot once=: the first boot only, or NULL */
+    bool boot_menu;                 /* -boot menu=on */
     unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
     FILE *log;
 } PCConfig;
@@ -72,6 +82,9 @@ typedef struct PCMachineView {
     struct Display *display;        /* the VGA's screen, NULL with -vga none */
 } PCMachineView;
 void pc_machine_view(PCMachine *m, PCMachineView *v);
+/* The IDE channel 0 (primary) or 1 (secondary), e.g. for the monitor's
+ * eject/change of a CD-ROM (ide_cd_change in hw/ide.h). */
+IDEBus *pc_ide_bus(PCMachine *m, int channel);
 
 /* --- hw/x86-boot.c --- */
 

@@ -14,5 +14,7 @@ system-missing := ${shell cd $(SRC) && for f in $(system-needs); do \
 ifeq ($(system-missing),)
 PROGS += quetzal-system-x86_64
 endif
-quetzal-system-x86_64: $(system-obj) $(hw-obj) libquetzal-cpu.a
+quetzal-system-x86_64: $(system-obj) $(hw-obj) libquetzal-cpu.a libquetzal-block.a
 	$(LINK)
+# the block layer's optional libraries, as quetzal-img links them (tools/build.mk)
+quetzal-system-x86_64: EXTRA_LIBS += $(BLOCK_LIBS)

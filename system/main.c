@@ -13,6 +13,7 @@
 #include "hw/isa.h"
 #include "hw/pc.h"
 #include "monitor/monitor.h"
+#include "system/drive.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
@@ -28,6 +29,7 @@ typedef struct Options {
     bool nographic;
     const char *log_file;
     MonitorOptions mon;
+    DriveSet drives;
 } Options;
 
 static void die(const char *fmt, const char *arg)
@@ -46,6 +48,13 @@ static void usage(void)
            "  -smp 1                 one CPU\n"
            "  -M|-machine pc[,fast-boot=on]  the PC; fast-boot: direct Linux boot, no firmware\n"
            "  -cpu qemu64|max|quetzal  CPU model [qemu64: AMD family 15, as QEMU's]\n"
+           "  -hda/-hdb/-hdc/-hdd FILE  IDE hard disk (any quetzal-img format)\n"
+           "  -cdrom FILE            IDE CD-ROM (secondary master)\n"
+           "  -fda/-fdb FILE         floppy disk image (360K to 2.88M)\n"
+           "  -drive file=F[,format=,if=ide|none,index=,media=disk|cdrom,readonly=on,\n"
+           "         cache=,aio=,snapshot=on]\n"
+           "  -snapshot              writes go to a temporary overlay\n"
+           "  -boot [order=]cdan[,once=..][,menu=on]  boot order [cad]\n"
            "  -kernel FILE           Linux bzImage\n"
            "  -initrd FILE           initial ramdisk\n"
            "  -append STRING         kernel command line\n"
@@ -180,10 +189,13 @@ static void parse_machine(Options *o, const char *arg)
 
 static void parse_device(Options *o, const char *arg)
 {
+    if (drive_device(&o->drives, arg)) {
+        return;                    /* virtio-blk-pci: system/drive.c */
+    }
     char *copy = strdup(arg), *save = NULL;
     char *tok = strtok_r(copy, ",", &save);
     if (!tok || (strcmp(tok, "isa-debug-exit") && strcmp(tok, "driver=isa-debug-exit"))) {
-        die("-device: unsupported device '%s' (isa-debug-exit)", arg);
+        die("-device: unsupported device '%s' (isa-debug-exit, virtio-blk-pci)", arg);
     }
     o->pc.debug_exit = true;
     while ((tok = strtok_r(NULL, ",", &save))) {
@@ -262,6 +274,8 @@ static bool option(Options *o, const char *name, const char *arg)
         if (strcmp(arg, "tcg") && strncmp(arg, "tcg,", 4) && strcmp(arg, "accel=tcg")) {
             die("-accel: only 'tcg' is supported ('%s')", arg);
         }
+    } else if (drive_option(&o->drives, name, arg)) {
+        /* -hdX, -cdrom, -drive, -boot: system/drive.c */
     } else if (!strcmp(name, "monitor")) {
         o->mon.hmp = arg;
     } else if (!strcmp(name, "qmp")) {
@@ -296,6 +310,8 @@ static bool flag(Options *o, const char *name)
         o->mon.gdb = "tcp::1234";
     } else if (!strcmp(name, "no-shutdown")) {
         o->pc.no_shutdown = true;
+    } else if (drive_flag(&o->drives, name)) {
+        /* -snapshot */
     } else if (!strcmp(name, "h") || !strcmp(name, "help")) {
         usage();
         exit(0);
@@ -313,7 +329,8 @@ static void parse_args(Options *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || !a[1]) {
-            die("unexpected argument '%s' (disk images are not supported yet)", a);
+            drive_option(&o->drives, "hda", a);      /* a bare image is -hda, as in QEMU */
+            continue;
         }
         const char *name = a + 1 + (a[1] == '-');
         if (flag(o, name)) {
@@ -323,7 +340,8 @@ static void parse_args(Options *o, int argc, char **argv)
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
                 "serial", "display", "vga", "device", "d", "D", "accel", "monitor", "qmp", "name",
-                "gdb", "chardev", "mon", NULL };
+                "gdb", "chardev", "mon", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot",
+                "fda", "fdb", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -364,6 +382,7 @@ int main(int argc, char **argv)
         die("-D: cannot open '%s'", o.log_file);
     }
     setvbuf(o.pc.log, NULL, _IOLBF, 0);
+    drive_setup(&o.drives, &o.pc);
     char *err = NULL;
     PCMachine *m = pc_new(&o.pc, &err);
     if (!m) {
@@ -377,6 +396,7 @@ int main(int argc, char **argv)
     int code = pc_run(m);
     monitor_host_free(mon);
     pc_free(m);
+    drive_close_all(&o.drives);
     if (o.pc.log != stderr) {
         fclose(o.pc.log);
     }

@@ -3,4 +3,4 @@ PROGS += quetzal-img
 quetzal-img: tools/quetzal-img.o tools/img-info.o tools/img-create.o tools/img-convert.o \
 	tools/img-compare.o tools/img-bench.o libquetzal-block.a
 	$(LINK)
-quetzal-img: EXTRA_LIBS = $(ZLIB_LIBS) $(LIBAIO_LIBS) $(ZSTD_LIBS) $(URING_LIBS) $(DEFLATE_LIBS)
+quetzal-img: EXTRA_LIBS += $(BLOCK_LIBS)

@@ -8,6 +8,7 @@ tests/display/vga-test: tests/display/vga-test.o hw/vga.o hw/vga-edid.o hw/devic
 	$(LINK)
 tests/display/vga-test: EXTRA_LIBS += $(PNG_LIBS)
 tests/display/screenshot: tests/display/screenshot.o $(filter-out system/main.o,$(system-obj)) \
-		$(hw-obj) $(patsubst $(SRC)/%.c,%.o,$(wildcard $(SRC)/ui/*.c)) libquetzal-cpu.a
+		$(hw-obj) $(patsubst $(SRC)/%.c,%.o,$(wildcard $(SRC)/ui/*.c)) libquetzal-cpu.a \
+		libquetzal-block.a
 	$(LINK)
-tests/display/screenshot: EXTRA_LIBS += $(SDL_LIBS) $(PNG_LIBS)
+tests/display/screenshot: EXTRA_LIBS += $(SDL_LIBS) $(PNG_LIBS) $(BLOCK_LIBS)

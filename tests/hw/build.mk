@@ -23,3 +23,10 @@ TEST_PROGS += tests/hw/platform-test
 tests/hw/platform-test: tests/hw/platform-test.o tests/hw/fake-system.o hw/device.o hw/pci.o hw/i440fx.o \
 	hw/piix.o hw/acpi-pm.o hw/acpi-tables.o hw/fw_cfg.o
 	$(LINK)
+# IDE (PIIX3, ATA, ATAPI) driven through its ports on the real I/O space,
+# memory map and main loop (run by tests/check-disk.sh).
+TEST_PROGS += tests/hw/ide-test
+tests/hw/ide-test: tests/hw/ide-test.o hw/ide-core.o hw/ide-atapi.o hw/ide-piix.o hw/blk-worker.o \
+		hw/pci.o hw/device.o system/memory.o system/ioport.o system/main-loop.o libquetzal-block.a
+	$(LINK)
+tests/hw/ide-test: EXTRA_LIBS += $(BLOCK_LIBS)

@@ -2,4 +2,4 @@
 TEST_PROGS += tests/qcow2/qcow2-stress
 tests/qcow2/qcow2-stress: tests/qcow2/stress.o libquetzal-block.a
 	$(LINK)
-tests/qcow2/qcow2-stress: EXTRA_LIBS = $(ZLIB_LIBS) $(LIBAIO_LIBS) $(ZSTD_LIBS) $(URING_LIBS) $(DEFLATE_LIBS)
+tests/qcow2/qcow2-stress: EXTRA_LIBS += $(BLOCK_LIBS)
