@@ -22,6 +22,7 @@
 #include "hw/isa.h"
 #include "hw/pc.h"
 #include "hw/pci.h"
+#include "net/net.h"
 #include "system/char.h"
 #include "system/main-loop.h"
 #include "target-i386/cpu.h"
@@ -54,6 +55,7 @@ struct PCMachine {
     PICState *pic;
     PITState *pit;
     PCIBus *pci;
+    NetState *net;                  /* the network back ends (net/) */
     FWCfgState *fw;
     IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
@@ -238,6 +240,11 @@ static void create_interrupts(PCMachine *m)
     }
 }
 
+static void add_net_device(void *opaque, void *dev)
+{
+    add_device(opaque, dev);
+}
+
 static char *create_devices(PCMachine *m)
 {
     m->pci = pci_bus_new(m->io, m->as);
@@ -273,6 +280,10 @@ static char *create_devices(PCMachine *m)
     add_device(m, hpet_device(hpet_new(m->as, m->ml, hpet_irqs, irq_line(hpet_legacy_set, m, 0))));
     m->fw = fw_cfg_new(m->io, m->as);
     add_device(m, fw_cfg_device(m->fw));
+    char *err = NULL;
+    if (m->cfg.net && !(m->net = net_init(m->cfg.net, m->ml, m->pci, m->as, add_net_device, m, &err))) {
+        return err;
+    }
     return NULL;
 }
 
@@ -437,6 +448,7 @@ void pc_free(PCMachine *m)
             d->ops->free(d);
         }
     }
+    net_free(m->net);
     if (m->pci) {
         pci_bus_free(m->pci);
     }

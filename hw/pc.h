@@ -32,6 +32,7 @@ typedef struct PCConfig {
     bool no_reboot, no_shutdown;
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_iobase, debug_exit_iosize;
+    struct NetConfig *net;          /* -netdev/-nic/-device e1000 (net/net.h); NULL: none */
     unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
     FILE *log;
 } PCConfig;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "hw/isa.h"
 #include "hw/pc.h"
+#include "net/net.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
@@ -22,6 +23,7 @@
 
 typedef struct Options {
     PCConfig pc;
+    NetConfig net;
     const char *fw_dirs[MAX_FW_DIRS + 3];
     int nfw;
     bool nographic;
@@ -55,6 +57,10 @@ static void usage(void)
            "  -no-reboot             exit instead of rebooting\n"
            "  -no-shutdown           stay stopped at poweroff instead of exiting\n"
            "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
+           "  -netdev user|socket|tap,id=ID[,...]  network back end (see README)\n"
+           "  -nic none|user|socket|tap[,model=e1000][,mac=MAC][,...]  a NIC and its back end\n"
+           "  -device e1000,netdev=ID[,mac=MAC]  Intel 82540EM [default: -nic user,model=e1000]\n"
+           "  -net none              no network card\n"
            "  -d ITEM[,...]          log (see -d help)\n"
            "  -D FILE                log to FILE instead of stderr\n"
            "  -accel tcg             the translator (the only accelerator)\n"
@@ -201,7 +207,12 @@ static void parse_cpu(const char *arg)
 /* Options with an argument, and what they set. Returns false when name is unknown. */
 static bool option(Options *o, const char *name, const char *arg)
 {
-    if (!strcmp(name, "m")) {
+    char *nerr = NULL;
+    if (net_option(&o->net, name, arg, &nerr)) {   /* -netdev, -nic, -net, -device e1000 */
+        if (nerr) {
+            die("%s", nerr);
+        }
+    } else if (!strcmp(name, "m")) {
         o->pc.ram_size = parse_ram_size(arg);
     } else if (!strcmp(name, "smp")) {
         const char *n = !strncmp(arg, "cpus=", 5) ? arg + 5 : arg;
@@ -288,7 +299,8 @@ static void parse_args(Options *o, int argc, char **argv)
         if (i + 1 >= argc) {
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
-                "serial", "display", "device", "d", "D", "accel", "monitor", NULL };
+                "serial", "display", "device", "d", "D", "accel", "monitor", "netdev", "nic", "net",
+                NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -313,6 +325,7 @@ int main(int argc, char **argv)
     o.pc.bios = "bios-256k.bin";
     o.pc.debug_exit_iobase = DEBUGEXIT_DEFAULT_IOBASE;
     o.pc.debug_exit_iosize = DEBUGEXIT_DEFAULT_IOSIZE;
+    o.pc.net = &o.net;
     parse_args(&o, argc, argv);
     o.fw_dirs[o.nfw++] = default_dirs[0];
     o.fw_dirs[o.nfw++] = default_dirs[1];

@@ -1,0 +1,92 @@
+#!/bin/sh
+# The guest network: Debian 12's x86-64 kernel (its e1000 module loaded from
+# the kernel package) with a busybox initramfs built here
+# (tests/system-guest/net-init.sh) on an e1000 with -netdev user. The guest gets
+# its address by DHCP (udhcpc: 10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3),
+# pings the gateway, wgets a file from a python3 http.server on the host's
+# 127.0.0.1 (its MD5 compared with the host's), then serves a hostfwd
+# connection: the host sends data, the guest sends its own back, and both
+# sides compare MD5s. Only the host's loopback is used. Also the option errors
+# (vs. the messages' meaning, not QEMU's words) and the default NIC.
+# The emulator is $SYSEMU (default $BUILD/quetzal-system-x86_64), e.g.
+#   SYSEMU=qemu-system-x86_64 sh tests/check-net.sh
+BUILD=${BUILD:-.}
+SRC=${SRC:-.}
+T=$(mktemp -d "${TMPDIR:-/tmp}/check-net.XXXXXX")
+httpd=""
+trap '[ -n "$httpd" ] && kill $httpd 2>/dev/null; rm -rf "$T"' EXIT
+. "$SRC/tests/system-guest/boot-lib.sh"
+passed=0 failed=0 skipped=0
+tmo=${NET_TIMEOUT:-150}
+pass() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+if ! sysemu_available; then
+  echo "FAIL: net: $SYSEMU not built"; echo "0 passed, 1 failed"; exit 1
+fi
+kernel=$(ls "$CACHE"/linux/boot/vmlinuz-* 2>/dev/null | head -1)
+bb=$CACHE/busybox-static/bin/busybox
+ko=$(find "$CACHE/linux/lib/modules" -name e1000.ko 2>/dev/null | head -1)
+if [ -z "$kernel" ] || [ ! -x "$bb" ] || [ -z "$ko" ]; then
+  echo "FAIL: net: kernel, e1000.ko or busybox missing in $CACHE (run scripts/setup.sh --tests)"
+  echo "0 passed, 1 failed"; exit 1
+fi
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# the initramfs
+root=$T/root
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp "$bb" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$ko" "$root/e1000.ko"
+cp "$SRC/tests/system-guest/net-init.sh" "$root/init"
+chmod 755 "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$T/initrd.gz"
+
+# the host's web server and the data
+mkdir -p "$T/www"
+head -c 300000 /dev/urandom > "$T/www/page.bin"
+page_md5=$(md5sum < "$T/www/page.bin" | cut -d' ' -f1)
+hport=$(freeport)
+(cd "$T/www" && exec python3 -m http.server --bind 127.0.0.1 "$hport") >/dev/null 2>&1 &
+httpd=$!
+head -c 200000 /dev/urandom > "$T/tohost"
+to_md5=$(md5sum < "$T/tohost" | cut -d' ' -f1)
+count=20000
+back_md5=$(seq 1 $count | md5sum | cut -d' ' -f1)
+back_len=$(seq 1 $count | wc -c)
+fport=$(freeport)
+
+log=$T/serial.log
+start=$(date +%s%N)
+timeout "$tmo" "$SYSEMU" -m 256 -display none -no-reboot -serial "file:$log" \
+  -kernel "$kernel" -initrd "$T/initrd.gz" \
+  -append "console=ttyS0 panic=-1 qzport=$hport qzcount=$count" \
+  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$fport-:7777" -device e1000,netdev=n0 \
+  </dev/null >"$T/out" 2>&1 &
+vm=$!
+host_res=$(python3 "$SRC/tests/system-guest/net-host.py" "$log" "$fport" "$T/tohost" "$tmo")
+wait $vm
+status=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "  (guest ran ${ms} ms, exit status $status)"
+check_marker() {   # NAME PATTERN
+  if grep -q "$2" "$log" 2>/dev/null; then pass "net-$1"; else fail "net-$1: no '$2' in the serial log"; fi
+}
+check_marker e1000 "QZ-OK e1000"
+check_marker dhcp "QZ-DHCP ip=10.0.2.15 router=10.0.2.2 dns=10.0.2.3 mask=255.255.255.0"
+check_marker ping "QZ-OK ping"
+check_marker wget "QZ-WGET-MD5 $page_md5 300000"
+check_marker fwd-to-guest "QZ-FWD-MD5 $to_md5 200000"
+if [ "$host_res" = "$back_md5 $back_len" ]; then pass net-fwd-to-host
+else fail "net-fwd-to-host: host got '$host_res', expected '$back_md5 $back_len'"; fi
+if [ "$status" = 0 ] && grep -q "reboot: Power down" "$log"; then pass net-poweroff
+else fail "net-poweroff: exit status $status"; fi
+if [ "$failed" != 0 ]; then
+  echo "  last 25 lines of the serial log:"; tail -n 25 "$log" | sed 's/^/    /'
+  tail -n 5 "$T/out" | sed 's/^/    emulator: /'
+fi
+grep -a QZ-FAIL "$log" | head -5 | sed 's/^/  /'
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
