@@ -114,12 +114,10 @@ static bool known_type(const char *t)
 /* -netdev TYPE,id=ID,... */
 static char *add_netdev(NetConfig *cfg, const char *arg, const char *forced_id)
 {
-    size_t tlen = strcspn(arg, ",");
-    char *type = strndup(arg, tlen);
-    const char *rest = arg + tlen + (arg[tlen] == ',');
-    if (!strncmp(type, "type=", 5)) {
-        memmove(type, type + 5, strlen(type + 5) + 1);
-    }
+    const char *t0 = !strncmp(arg, "type=", 5) ? arg + 5 : arg;
+    size_t tlen = strcspn(t0, ",");
+    char *type = strndup(t0, tlen);
+    const char *rest = t0 + tlen + (t0[tlen] == ',');
     if (!known_type(type)) {
         char *e = net_errmsg("-netdev: unsupported type '%s' (user, socket, tap)", type);
         free(type);
@@ -245,6 +243,7 @@ bool net_option(NetConfig *cfg, const char *name, const char *arg, char **err)
     *err = NULL;
     if (!strcmp(name, "netdev")) {
         *err = add_netdev(cfg, arg, NULL);
+        cfg->no_default = true;           /* as QEMU: any -netdev means no default NIC */
     } else if (!strcmp(name, "nic")) {
         *err = parse_nic(cfg, arg);
     } else if (!strcmp(name, "net")) {

@@ -87,7 +87,9 @@ static void send_seg(TcpConn *c, uint32_t seq, uint8_t flags, const uint8_t *dat
         pkt[21] = 4;
         wr16(pkt + 22, TCP_MSS);
     }
-    memcpy(pkt + hl, data, len);
+    if (len) {
+        memcpy(pkt + hl, data, len);
+    }
     wr16(pkt + 16, slirp_fold(slirp_sum(slirp_pseudo_sum(c->faddr, c->gaddr, 6, hl + len), pkt,
                                         hl + len)));
     slirp_send_ip(c->s, c->faddr, c->gaddr, 6, pkt, hl + len, false);

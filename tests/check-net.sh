@@ -31,6 +31,41 @@ if [ -z "$kernel" ] || [ ! -x "$bb" ] || [ -z "$ko" ]; then
   echo "FAIL: net: kernel, e1000.ko or busybox missing in $CACHE (run scripts/setup.sh --tests)"
   echo "0 passed, 1 failed"; exit 1
 fi
+# the fuzz test of the e1000 and the NAT (quetzal only: it links them)
+if ! sysemu_is_qemu; then
+  if [ -x "$BUILD/tests/net/fuzz-net" ]; then
+    for seed in 1 2 3; do
+      if out=$(timeout 120 "$BUILD/tests/net/fuzz-net" 30000 $seed 2>&1) && echo "$out" | grep -q survived &&
+         ! echo "$out" | grep -q "runtime error"; then
+        pass "net-fuzz-seed$seed"
+      else
+        fail "net-fuzz-seed$seed: $(echo "$out" | tail -3)"
+      fi
+    done
+  else
+    fail "net-fuzz: $BUILD/tests/net/fuzz-net not built (make tests/net/fuzz-net)"
+  fi
+fi
+
+# bad network options: a clear error and exit status 1 (QEMU too: non-zero),
+# never a machine that runs
+bad_opt() {   # NAME OPTIONS...
+  name=$1; shift
+  timeout 20 "$SYSEMU" -display none -serial none -monitor none "$@" </dev/null >"$T/opt.out" 2>"$T/opt.err"
+  st=$?
+  if [ $st != 0 ] && [ $st != 124 ] && [ -s "$T/opt.err" ]; then
+    pass "net-option-$name"
+  else
+    fail "net-option-$name: exit status $st, stderr: $(head -c 200 "$T/opt.err")"
+  fi
+}
+bad_opt no-id -netdev user
+bad_opt bad-type -netdev bogus,id=x
+bad_opt unknown-netdev -device e1000,netdev=nope
+bad_opt bad-model -nic user,model=nosuchnic
+bad_opt bad-mac -nic user,mac=zz:54:00:12:34:56
+bad_opt bad-hostfwd -netdev user,id=u,hostfwd=tcp:127.0.0.1:x-:22
+bad_opt dup-id -netdev user,id=u -netdev user,id=u
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # the initramfs
