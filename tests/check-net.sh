@@ -47,6 +47,21 @@ if ! sysemu_is_qemu; then
   fi
 fi
 
+# -netdev socket between two back ends (stream framing, UDP): quetzal only
+if ! sysemu_is_qemu; then
+  if [ -x "$BUILD/tests/net/test-socket" ]; then
+    p1=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    p2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    out=$(timeout 60 "$BUILD/tests/net/test-socket" "$p1" "$p2" 2>&1)
+    echo "$out" | grep -E '^(ok|FAIL)' | sed 's/^ok /ok net-/; s/^FAIL: /FAIL: net-/'
+    passed=$((passed + $(echo "$out" | grep -c '^ok ')))
+    failed=$((failed + $(echo "$out" | grep -c '^FAIL')))
+    echo "$out" | grep -q ' passed, 0 failed' || failed=$((failed + $(echo "$out" | grep -q '^ok ' && echo 0 || echo 1)))
+  else
+    fail "net-socket: $BUILD/tests/net/test-socket not built"
+  fi
+fi
+
 # bad network options: a clear error and exit status 1 (QEMU too: non-zero),
 # never a machine that runs
 bad_opt() {   # NAME OPTIONS...
