@@ -107,36 +107,65 @@ back_md5=$(seq 1 $count | md5sum | cut -d' ' -f1)
 back_len=$(seq 1 $count | wc -c)
 fport=$(freeport)
 
+# run_guest LOG APPEND [OPTIONS...]: boots in the background (pid in $vm)
+run_guest() {
+  log=$1 append=$2
+  shift 2
+  timeout "$tmo" "$SYSEMU" -m 256 -display none -no-reboot -serial "file:$log" \
+    -kernel "$kernel" -initrd "$T/initrd.gz" -append "console=ttyS0 panic=-1 $append" "$@" \
+    </dev/null >"$log.out" 2>&1 &
+  vm=$!
+}
+check_marker() {   # NAME PATTERN
+  if grep -q "$2" "$log" 2>/dev/null; then pass "net-$1"; else fail "net-$1: no '$2' in the serial log"; fi
+}
+check_end() {   # NAME [expect-failures]
+  if [ "$status" = 0 ] && grep -q "reboot: Power down" "$log"; then pass "net-$1"
+  else fail "net-$1: exit status $status"; fi
+  if [ "$failed" != 0 ]; then
+    echo "  last 25 lines of the serial log:"; tail -n 25 "$log" | sed 's/^/    /'
+    tail -n 5 "$log.out" | sed 's/^/    emulator: /'
+  fi
+  [ -z "${2:-}" ] && grep -a QZ-FAIL "$log" | head -5 | sed 's/^/  /'
+}
+
+# 1. -netdev user with hostfwd and -device e1000: everything
 log=$T/serial.log
 start=$(date +%s%N)
-timeout "$tmo" "$SYSEMU" -m 256 -display none -no-reboot -serial "file:$log" \
-  -kernel "$kernel" -initrd "$T/initrd.gz" \
-  -append "console=ttyS0 panic=-1 qzport=$hport qzcount=$count" \
-  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$fport-:7777" -device e1000,netdev=n0 \
-  </dev/null >"$T/out" 2>&1 &
-vm=$!
+cport=$(freeport)
+run_guest "$log" "qzport=$hport qzcount=$count qzclosed=$cport" \
+  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$fport-:7777" -device e1000,netdev=n0
 host_res=$(python3 "$SRC/tests/system-guest/net-host.py" "$log" "$fport" "$T/tohost" "$tmo")
 wait $vm
 status=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "  (guest ran ${ms} ms, exit status $status)"
-check_marker() {   # NAME PATTERN
-  if grep -q "$2" "$log" 2>/dev/null; then pass "net-$1"; else fail "net-$1: no '$2' in the serial log"; fi
-}
 check_marker e1000 "QZ-OK e1000"
 check_marker dhcp "QZ-DHCP ip=10.0.2.15 router=10.0.2.2 dns=10.0.2.3 mask=255.255.255.0"
 check_marker ping "QZ-OK ping"
 check_marker wget "QZ-WGET-MD5 $page_md5 300000"
+check_marker refused "QZ-OK refused"
 check_marker fwd-to-guest "QZ-FWD-MD5 $to_md5 200000"
 if [ "$host_res" = "$back_md5 $back_len" ]; then pass net-fwd-to-host
 else fail "net-fwd-to-host: host got '$host_res', expected '$back_md5 $back_len'"; fi
-if [ "$status" = 0 ] && grep -q "reboot: Power down" "$log"; then pass net-poweroff
-else fail "net-poweroff: exit status $status"; fi
-if [ "$failed" != 0 ]; then
-  echo "  last 25 lines of the serial log:"; tail -n 25 "$log" | sed 's/^/    /'
-  tail -n 5 "$T/out" | sed 's/^/    emulator: /'
-fi
-grep -a QZ-FAIL "$log" | head -5 | sed 's/^/  /'
+check_end poweroff
 
+# 2. no network option: the default NIC (-nic user,model=e1000)
+log=$T/serial-default.log
+run_guest "$log" "qzport=$hport qzmode=short"
+wait $vm
+status=$?
+check_marker default-e1000 "QZ-OK e1000"
+check_marker default-dhcp "QZ-DHCP ip=10.0.2.15 router=10.0.2.2"
+check_marker default-wget "QZ-WGET-MD5 $page_md5 300000"
+check_end default-poweroff
+
+# 3. -nic none: no card at all
+log=$T/serial-none.log
+run_guest "$log" "qzmode=short" -nic none
+wait $vm
+status=$?
+check_marker none-no-eth0 "QZ-FAIL e1000 no eth0"
+check_end none-poweroff expect-failures   # no card: the rest fails
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -3,7 +3,7 @@
 # module, configures eth0 by DHCP (udhcpc), pings the gateway, fetches a page
 # from the host (kernel parameters qzport=, the host's HTTP port), then serves
 # one hostfwd connection on port 7777 (it reads the host's data to EOF, answers
-# with seq 1 $qzcount) and prints QZ-* markers that the host script checks.
+# with seq 1 $qzcount; not with qzmode=short) and prints QZ-* markers that the host script checks.
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
@@ -43,6 +43,20 @@ if wget -q -O /tmp/page "http://10.0.2.2:${qzport}/page.bin"; then
   echo "QZ-WGET-MD5 $(md5sum /tmp/page | cut -d' ' -f1) $(wc -c < /tmp/page)"
 else
   bad wget
+fi
+if [ -n "$qzclosed" ]; then
+  # nothing listens there: the NAT's connect() is refused and the guest sees a reset
+  if wget -q -O /tmp/x "http://10.0.2.2:${qzclosed}/" 2>/tmp/werr; then
+    bad refused "got an answer"
+  elif grep -qi refused /tmp/werr; then
+    ok refused
+  else
+    bad refused "$(cat /tmp/werr)"
+  fi
+fi
+if [ "$qzmode" = short ]; then
+  echo "QZ-INIT-DONE"
+  poweroff -f
 fi
 cat > /serve.sh <<'SCRIPT'
 #!/bin/sh
