@@ -75,8 +75,9 @@ static void udp_readable(void *opaque)
         return;                          /* errors and oversized datagrams (no fragments) */
     }
     u->idle = 0;
-    udp_send_to_guest(u->s, slirp_map_in(u->s, &from), ntohs(from.sin_port), u->gaddr, u->gport,
-                      buf, n, false);
+    uint32_t src = slirp_map_in(u->s, &from);
+    uint16_t sport = src == u->s->dns ? 53 : ntohs(from.sin_port);   /* the resolver's answer */
+    udp_send_to_guest(u->s, src, sport, u->gaddr, u->gport, buf, n, false);
 }
 
 static UdpConn *udp_find(Slirp *s, uint32_t gaddr, uint16_t gport)

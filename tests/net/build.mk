@@ -8,3 +8,7 @@ TEST_PROGS += tests/net/test-socket
 tests/net/test-socket: tests/net/test-socket.o $(net-obj) hw/e1000.o hw/pci.o hw/device.o \
 		system/memory.o system/ioport.o system/main-loop.o
 	$(LINK)
+TEST_PROGS += tests/net/test-slirp
+tests/net/test-slirp: tests/net/test-slirp.o $(net-obj) hw/e1000.o hw/pci.o hw/device.o \
+		system/memory.o system/ioport.o system/main-loop.o
+	$(LINK)
