@@ -96,6 +96,8 @@ bad_opt bad-model -nic user,model=nosuchnic
 bad_opt bad-mac -nic user,mac=zz:54:00:12:34:56
 bad_opt bad-hostfwd -netdev user,id=u,hostfwd=tcp:127.0.0.1:x-:22
 bad_opt dup-id -netdev user,id=u -netdev user,id=u
+# QEMU would create the interface, then run the script: ours refuses first
+sysemu_is_qemu || bad_opt tap-script -netdev tap,id=t,ifname=qznet9,script=/nonexistent/ifup
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # the initramfs
@@ -149,13 +151,14 @@ log=$T/serial.log
 start=$(date +%s%N)
 cport=$(freeport)
 run_guest "$log" "qzport=$hport qzcount=$count qzclosed=$cport" \
-  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$fport-:7777" -device e1000,netdev=n0
+  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$fport-:7777" -device e1000,netdev=n0,mac=52:54:00:ab:cd:ef
 host_res=$(python3 "$SRC/tests/system-guest/net-host.py" "$log" "$fport" "$T/tohost" "$tmo")
 wait $vm
 status=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "  (guest ran ${ms} ms, exit status $status)"
 check_marker e1000 "QZ-OK e1000"
+check_marker mac "eth0: (PCI:33MHz:32-bit) 52:54:00:ab:cd:ef"
 check_marker dhcp "QZ-DHCP ip=10.0.2.15 router=10.0.2.2 dns=10.0.2.3 mask=255.255.255.0"
 check_marker ping "QZ-OK ping"
 check_marker wget "QZ-WGET-MD5 $page_md5 300000"
@@ -171,6 +174,7 @@ run_guest "$log" "qzport=$hport qzmode=short"
 wait $vm
 status=$?
 check_marker default-e1000 "QZ-OK e1000"
+check_marker default-mac "eth0: (PCI:33MHz:32-bit) 52:54:00:12:34:56"
 check_marker default-dhcp "QZ-DHCP ip=10.0.2.15 router=10.0.2.2"
 check_marker default-wget "QZ-WGET-MD5 $page_md5 300000"
 check_end default-poweroff
