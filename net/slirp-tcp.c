@@ -139,6 +139,9 @@ static void tcp_output(TcpConn *c, bool probe)
         start_rtx(c);
         return;
     }
+    if (c->state == TIME_WAIT && c->ack_now) {
+        send_seg(c, c->snd_nxt, F_ACK, NULL, 0);   /* the ACK of the guest's FIN */
+    }
     if (c->state < ESTABLISHED || c->state == TIME_WAIT) {
         return;
     }

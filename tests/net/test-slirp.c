@@ -5,7 +5,9 @@
  * place of /etc/resolv.conf's -- and its answer comes back from 10.0.2.3:53),
  * UDP to 10.0.2.2 (the host's 127.0.0.1) both ways, ARP replies for 10.0.2.2
  * and 10.0.2.3 and none for other addresses, ICMP echo to 10.0.2.3, and
- * frames whose checksums are wrong being dropped. Every frame the NAT sends
+ * frames whose checksums are wrong being dropped, and a TCP connection to a
+ * host listener through its whole life: handshake, data both ways, the host's
+ * FIN and the guest's, each acknowledged. Every frame the NAT sends
  * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071).
  *   test-slirp   prints "N passed, N failed"
  */
@@ -22,6 +24,8 @@ typedef struct Guest {
     uint8_t last[1600];
     size_t len;
     int n;
+    uint8_t frames[16][1600];            /* the last 16, by n % 16 */
+    size_t lens[16];
 } Guest;
 
 static bool guest_receive(NetClient *nc, const uint8_t *buf, size_t len)
@@ -30,6 +34,8 @@ static bool guest_receive(NetClient *nc, const uint8_t *buf, size_t len)
     if (len <= sizeof(g->last)) {
         memcpy(g->last, buf, len);
         g->len = len;
+        memcpy(g->frames[g->n % 16], buf, len);
+        g->lens[g->n % 16] = len;
         g->n++;
     }
     return true;
@@ -172,6 +178,109 @@ static void test_ping(Slirp *s, Guest *g)
           !slirp_fold(slirp_sum(0, r, 16)), "slirp-icmp-echo-dns");
 }
 
+/* A TCP segment from 10.0.2.15:4000 to 10.0.2.2:port. */
+static void tcp_send(Slirp *s, uint16_t port, uint32_t seq, uint32_t ack, uint8_t flags,
+                     const char *data)
+{
+    uint8_t f[200] = { 0 };
+    size_t n = data ? strlen(data) : 0, hl = flags & 2 ? 24 : 20;
+    memcpy(f, s->mac, 6);
+    memcpy(f + 6, gmac, 6);
+    wr16(f + 12, ETH_P_IP);
+    uint8_t *ip = f + 14, *t = ip + 20;
+    ip[0] = 0x45; wr16(ip + 2, 20 + hl + n); ip[8] = 64; ip[9] = 6;
+    wr32(ip + 12, 0x0a00020f); wr32(ip + 16, s->host);
+    wr16(ip + 10, slirp_fold(slirp_sum(0, ip, 20)));
+    wr16(t, 4000); wr16(t + 2, port); wr32(t + 4, seq); wr32(t + 8, ack);
+    t[12] = (uint8_t)((hl / 4) << 4); t[13] = flags; wr16(t + 14, 16384);
+    if (hl == 24) {
+        t[20] = 2; t[21] = 4; wr16(t + 22, 1460);
+    }
+    memcpy(t + hl, data ? data : "", n);
+    wr16(t + 16, slirp_fold(slirp_sum(slirp_pseudo_sum(0x0a00020f, s->host, 6, hl + n), t, hl + n)));
+    s->b.nc.ops->receive(&s->b.nc, f, 14 + 20 + hl + n);
+}
+
+/* Finds a frame (since index from) that is TCP to port 4000 with these flags;
+ * its sequence, acknowledgement and payload. */
+static bool tcp_seen(Guest *g, int from, uint8_t flags, uint32_t *seq, uint32_t *ack, char *data)
+{
+    for (int i = from; i < g->n; i++) {
+        const uint8_t *f = g->frames[i % 16], *ip = f + 14, *t = ip + 20;
+        size_t len = g->lens[i % 16];
+        if (len < 54 || ip[9] != 6 || rd16(t + 2) != 4000 || t[13] != flags) {
+            continue;
+        }
+        size_t tot = rd16(ip + 2), hl = (t[12] >> 4) * 4;
+        if (slirp_fold(slirp_sum(slirp_pseudo_sum(rd32(ip + 12), rd32(ip + 16), 6, tot - 20), t,
+                                 tot - 20))) {
+            continue;
+        }
+        *seq = rd32(t + 4);
+        *ack = rd32(t + 8);
+        if (data) {
+            memcpy(data, t + hl, tot - 20 - hl);
+            data[tot - 20 - hl] = 0;
+        }
+        return true;
+    }
+    return false;
+}
+
+static void test_tcp(Slirp *s, MainLoop *ml, Guest *g)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t l = sizeof(sa);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
+        getsockname(lfd, (struct sockaddr *)&sa, &l)) {
+        check(false, "slirp-tcp-setup");
+        return;
+    }
+    uint16_t port = ntohs(sa.sin_port);
+    uint32_t iss, ack, seq;
+    char data[1600];
+    int mark = g->n;
+    tcp_send(s, port, 1000, 0, 0x02, NULL);                       /* SYN */
+    poll_until(ml, g, mark + 1);
+    bool ok = tcp_seen(g, mark, 0x12, &iss, &ack, NULL) && ack == 1001;
+    check(ok, "slirp-tcp-syn-ack");
+    if (!ok) {
+        close(lfd);
+        return;
+    }
+    mark = g->n;
+    tcp_send(s, port, 1001, iss + 1, 0x18, "hello");              /* ACK + data */
+    int hfd = accept(lfd, NULL, NULL);
+    struct timeval tv = { 2, 0 };
+    setsockopt(hfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char buf[16] = { 0 };
+    ssize_t n = recv(hfd, buf, sizeof(buf) - 1, 0);
+    check(n == 5 && !strcmp(buf, "hello"), "slirp-tcp-guest-to-host");
+    (void)!write(hfd, "world", 5);
+    shutdown(hfd, SHUT_WR);                                       /* the host's FIN */
+    for (int i = 0; i < 100 && !tcp_seen(g, mark, 0x11, &seq, &ack, NULL); i++) {
+        main_loop_poll(ml, true, 10000000);
+    }
+    bool got = false;
+    for (int i = mark; i < g->n && !got; i++) {
+        got = tcp_seen(g, i, 0x18, &seq, &ack, data) && seq == iss + 1 && !strcmp(data, "world") &&
+              ack == 1006;
+    }
+    check(got, "slirp-tcp-host-to-guest");
+    check(tcp_seen(g, mark, 0x11, &seq, &ack, NULL) && seq == iss + 6 && ack == 1006,
+          "slirp-tcp-host-fin");
+    mark = g->n;
+    tcp_send(s, port, 1006, iss + 7, 0x11, NULL);                 /* ACK of all + our FIN */
+    poll_until(ml, g, mark + 1);
+    check(tcp_seen(g, mark, 0x10, &seq, &ack, NULL) && ack == 1007 && seq == iss + 7,
+          "slirp-tcp-guest-fin-acked");
+    n = recv(hfd, buf, sizeof(buf), 0);
+    check(n == 0, "slirp-tcp-host-sees-eof");
+    close(hfd);
+    close(lfd);
+}
+
 int main(void)
 {
     MainLoop *ml = main_loop_new();
@@ -194,6 +303,7 @@ int main(void)
     test_udp(s, ml, &g, s->dns, dns_fd, "dns-relay");
     test_udp(s, ml, &g, s->host, udp_fd, "udp-host");
     test_ping(s, &g);
+    test_tcp(s, ml, &g);
     net_client_cleanup(&g.nc);
     s->b.free(&s->b);
     main_loop_stop(ml);
