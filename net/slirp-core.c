@@ -172,6 +172,9 @@ bool slirp_map_out(Slirp *s, uint32_t gdst, uint16_t port, struct sockaddr_in *s
     memset(sa, 0, sizeof(*sa));
     sa->sin_family = AF_INET;
     sa->sin_port = htons(port);
+    if (s->restricted) {
+        return false;
+    }
     if (gdst == s->host) {
         sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     } else if (gdst == s->dns) {
@@ -275,6 +278,14 @@ static char *slirp_parse(Slirp *s, const char *opts)
     char *e = net_opt_check(opts, keys, "user"), *v;
     if (!e && (v = net_opt_get(opts, "net"))) {
         e = parse_net(s, v);
+        free(v);
+    }
+    if (!e && (v = net_opt_get(opts, "restrict"))) {
+        if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "off") || !strcmp(v, "no")) {
+            s->restricted = v[0] == 'y' || v[1] == 'n';
+        } else {
+            e = net_errmsg("restrict=%s: expected on or off", v);
+        }
         free(v);
     }
     /* hostfwd= may be repeated: every one is a rule */

@@ -43,6 +43,7 @@ typedef struct Slirp {
     uint8_t guest_mac[6];
     bool guest_mac_known;
     uint16_t ip_id;
+    bool restricted;               /* restrict=on: nothing leaves for the host or beyond */
     uint32_t seed;                 /* TCP initial sequence numbers */
     struct sockaddr_in resolver;   /* where DNS queries to 10.0.2.3 go */
     TcpConn *tcp;

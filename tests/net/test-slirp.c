@@ -304,6 +304,14 @@ int main(void)
     test_udp(s, ml, &g, s->host, udp_fd, "udp-host");
     test_ping(s, &g);
     test_tcp(s, ml, &g);
+    /* restrict=on: the same UDP datagram to the host goes nowhere */
+    s->restricted = true;
+    uint8_t f[128], b[16];
+    size_t len = udp_frame(f, s->host, 5353, ntohs(udp_sa.sin_port), "x", 1, false);
+    s->b.nc.ops->receive(&s->b.nc, f, len);
+    struct timeval tv = { 0, 300000 };
+    setsockopt(udp_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    check(recv(udp_fd, b, sizeof(b), 0) < 0, "slirp-restrict-on");
     net_client_cleanup(&g.nc);
     s->b.free(&s->b);
     main_loop_stop(ml);
