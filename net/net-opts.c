@@ -259,3 +259,16 @@ bool net_option(NetConfig *cfg, const char *name, const char *arg, char **err)
     }
     return true;
 }
+
+void net_config_free(NetConfig *cfg)
+{
+    for (int i = 0; i < cfg->nnetdevs; i++) {
+        free(cfg->netdevs[i].type);
+        free(cfg->netdevs[i].id);
+        free(cfg->netdevs[i].opts);
+    }
+    for (int i = 0; i < cfg->nnics; i++) {
+        free(cfg->nics[i].netdev);
+    }
+    cfg->nnetdevs = cfg->nnics = 0;
+}

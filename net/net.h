@@ -86,6 +86,7 @@ typedef struct NetConfig {
  * Returns false when the option is not a network one (e.g. another -device);
  * true when handled, with *err set (malloc'd one-line message) when invalid. */
 bool net_option(NetConfig *cfg, const char *name, const char *arg, char **err);
+void net_config_free(NetConfig *cfg);  /* the strings net_option kept */
 
 /* --- the machine's network (net/net-init.c) --- */
 

@@ -349,6 +349,7 @@ int main(int argc, char **argv)
     }
     int code = pc_run(m);
     pc_free(m);
+    net_config_free(&o.net);
     if (o.pc.log != stderr) {
         fclose(o.pc.log);
     }
