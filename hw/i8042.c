@@ -45,6 +45,8 @@ struct I8042State {
     uint8_t kbd_set, kbd_param_cmd, kbd_last;
     /* mouse */
     uint8_t aux_param_cmd;
+    bool aux_streaming;         /* 0xf4 enable data reporting .. 0xf5 / 0xff / 0xf6 */
+    uint8_t aux_buttons;
 };
 
 /* Set 2 make codes to set 1 (the 8042's translation); zero entries map to
@@ -220,21 +222,53 @@ static void aux_write(I8042State *s, uint8_t b)
         return;
     }
     switch (b) {
-    case 0xff: s->aux.count = 0; aux_send(s, 0xfa); aux_send(s, 0xaa); aux_send(s, 0x00); break;
+    case 0xff:
+        s->aux.count = 0;
+        s->aux_streaming = false;
+        aux_send(s, 0xfa); aux_send(s, 0xaa); aux_send(s, 0x00);
+        break;
+    case 0xf4: s->aux_streaming = true; aux_send(s, 0xfa); break;
+    case 0xf5: case 0xf6: s->aux_streaming = false; aux_send(s, 0xfa); break;
     case 0xf2: aux_send(s, 0xfa); aux_send(s, 0x00); break;
     case 0xe9:
-        aux_send(s, 0xfa); aux_send(s, 0x00); aux_send(s, 0x02); aux_send(s, 0x64);
+        aux_send(s, 0xfa);      /* status: bit 5 reporting on, bits 0-2 buttons */
+        aux_send(s, (s->aux_streaming ? 0x20 : 0) | s->aux_buttons);
+        aux_send(s, 0x02); aux_send(s, 0x64);
         break;
     case 0xe8: case 0xf3:
         aux_send(s, 0xfa);
         s->aux_param_cmd = b;
         break;
     case 0xe6: case 0xe7: case 0xea: case 0xec: case 0xee: case 0xf0:
-    case 0xf4: case 0xf5: case 0xf6:
         aux_send(s, 0xfa);
         break;
     default: aux_send(s, 0xfe); break;
     }
+}
+
+/* Movement in stream mode: the standard 3-byte packet (PS/2 Hardware
+ * Interface Technical Reference, "Data Report": byte 0 buttons in bits 0-2
+ * (left, right, middle), bit 3 always 1, bits 4/5 X/Y sign, bits 6/7
+ * overflow; bytes 1 and 2 the low 8 bits of X and Y, Y positive upward). */
+void i8042_mouse_event(I8042State *s, int dx, int dy, unsigned buttons)
+{
+    if (!s->aux_streaming || s->aux.count > QUEUE_SIZE - 3) {
+        return;
+    }
+    uint8_t b0 = (buttons & 7) | 0x08;
+    if (dx < -256 || dx > 255) {
+        b0 |= 0x40;
+        dx = dx < 0 ? -256 : 255;
+    }
+    if (dy < -256 || dy > 255) {
+        b0 |= 0x80;
+        dy = dy < 0 ? -256 : 255;
+    }
+    b0 |= (dx < 0 ? 0x10 : 0) | (dy < 0 ? 0x20 : 0);
+    s->aux_buttons = buttons & 7;
+    aux_send(s, b0);
+    aux_send(s, dx & 0xff);
+    aux_send(s, dy & 0xff);
 }
 
 static void write_outport(I8042State *s, uint8_t v)
@@ -384,6 +418,8 @@ static void i8042_reset(void *dev)
     s->xlate_break = false;
     s->kbd_last = 0;
     s->aux_param_cmd = 0;
+    s->aux_streaming = false;
+    s->aux_buttons = 0;
     update_irq(s);
 }
 
@@ -417,6 +453,7 @@ static void i8042_save(void *dev, SaveStream *f)
     queue_save(&s->ctrl, f); queue_save(&s->kbd, f); queue_save(&s->aux, f);
     save_u8(f, s->kbd_set); save_u8(f, s->kbd_param_cmd); save_u8(f, s->kbd_last);
     save_u8(f, s->aux_param_cmd);
+    save_u8(f, s->aux_streaming | s->aux_buttons << 1);
 }
 
 static void i8042_load(void *dev, SaveStream *f)
@@ -431,6 +468,9 @@ static void i8042_load(void *dev, SaveStream *f)
     queue_load(&s->ctrl, f); queue_load(&s->kbd, f); queue_load(&s->aux, f);
     s->kbd_set = load_u8(f); s->kbd_param_cmd = load_u8(f); s->kbd_last = load_u8(f);
     s->aux_param_cmd = load_u8(f);
+    b = load_u8(f);
+    s->aux_streaming = b & 1;
+    s->aux_buttons = (b >> 1) & 7;
     if (s->set_a20) {
         s->set_a20(s->opaque, s->outport & OUT_A20);
     }

@@ -39,6 +39,7 @@ struct PICState {
     PICChip chip[2];        /* 0 master, 1 slave */
     IRQ intr;
     int intr_level;
+    uint64_t irq_count[16];  /* rising edges per input, for the monitor's info irq */
 };
 
 static int prio_of(const PICChip *c, int irq)
@@ -119,8 +120,32 @@ static void pic_set_irq(void *opaque, int irq, int level)
     if (irq < 0 || irq > 15) {
         return;
     }
+    if (level && !(s->chip[irq >> 3].last_level & (1 << (irq & 7)))) {
+        s->irq_count[irq]++;
+    }
     chip_set_input(&s->chip[irq >> 3], irq & 7, level);
     pic_update(s);
+}
+
+/* The monitor's info pic (the fields QEMU's shows) and info irq. */
+void pic_info(PICState *s, FILE *out)
+{
+    for (int i = 0; i < 2; i++) {
+        const PICChip *c = &s->chip[i];
+        fprintf(out, "pic%d: irr=%02x imr=%02x isr=%02x hprio=%d irq_base=%02x rr_sel=%d "
+                "elcr=%02x fnm=%d\n", i, c->irr, c->imr, c->isr, (c->lowest + 1) & 7,
+                c->vector_base, c->read_isr, c->elcr, c->sfnm);
+    }
+}
+
+void pic_irq_stats(PICState *s, FILE *out)
+{
+    fprintf(out, "IRQ statistics:\n");
+    for (int i = 0; i < 16; i++) {
+        if (s->irq_count[i]) {
+            fprintf(out, "%2d: %llu\n", i, (unsigned long long)s->irq_count[i]);
+        }
+    }
 }
 
 IRQ pic_input(PICState *s, int irq)

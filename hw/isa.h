@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "hw/irq.h"
 #include "system/memory.h"
 #include "system/main-loop.h"
@@ -34,6 +35,9 @@ IRQ pic_input(PICState *s, int irq);
 int pic_get_interrupt(PICState *s);
 /* Current level of INTR (a request pending and unmasked). */
 bool pic_intr_pending(PICState *s);
+/* The monitor's info pic and info irq (rising edges per input since start). */
+void pic_info(PICState *s, FILE *out);
+void pic_irq_stats(PICState *s, FILE *out);
 
 /* --- 8254 PIT at 0x40-0x43, input clock 1.193182 MHz, plus port 0x61 (speaker
  * gate = channel 2 gate bit 0, speaker data bit 1, refresh toggle bit 4,
@@ -77,6 +81,9 @@ I8042State *i8042_new(IOSpace *io, MainLoop *ml, IRQ kbd_irq, IRQ mouse_irq,
 /* A byte from the keyboard (a scan code in set 2; translated to set 1 when the
  * command byte asks). */
 void i8042_keyboard_input(I8042State *s, uint8_t scancode);
+/* Mouse movement (dy positive upward) and buttons (bit 0 left, 1 right, 2
+ * middle): a 3-byte packet on the aux port when the guest enabled reporting. */
+void i8042_mouse_event(I8042State *s, int dx, int dy, unsigned buttons);
 
 /* --- Port 0x92 (System Control Port A): bit 1 fast A20, bit 0 reset pulse. */
 typedef struct Port92State Port92State;

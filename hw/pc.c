@@ -1,12 +1,13 @@
 /*
  * QEMU's "pc" machine: i440FX host bridge and PIIX3 on PCI bus 0, the ISA
  * devices (8259 pair, 8254, MC146818, 16550A at 0x3F8, 8042, port 0x92), a
- * local APIC, I/O APIC and HPET, the PIIX4 ACPI PM function, fw_cfg; one CPU.
+ * local APIC, I/O APIC and HPET, the PIIX4 ACPI PM function, fw_cfg, the
+ * standard VGA at 00:02.0 (-vga std, the default; hw/vga-pci.c); one CPU.
  *
  * Memory map (as QEMU's pc): RAM from 0 up to 0xB0000000 at most, the rest
- * above 4 GiB; 0xA0000-0xBFFFF (VGA window) unassigned; the BIOS image at
- * 4 GiB - its size, its last 128 KiB pre-loaded into the RAM at 0xE0000 so
- * that the firmware's shadowing works without PAM. Interrupt routing (Intel
+ * above 4 GiB; 0xA0000-0xBFFFF the VGA window (unassigned with -vga none);
+ * the BIOS image at 4 GiB - its size, its last 128 KiB pre-loaded into the
+ * RAM at 0xE0000 so that the firmware's shadowing works without PAM. Interrupt routing (Intel
  * MultiProcessor Spec. 1.4, ch. 5 "default configurations"; ACPI MADT
  * interrupt source override for IRQ 0): ISA IRQ n drives 8259 input n and I/O
  * APIC pin n, except IRQ 0, which reaches I/O APIC pin 2; the 8259's INTR goes
@@ -23,14 +24,18 @@
 #include "hw/pc.h"
 #include "hw/pci.h"
 #include "net/net.h"
+#include "hw/vga.h"
 #include "system/char.h"
 #include "system/main-loop.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
+#include "ui/console.h"
+#include "ui/sdl.h"
 
 #define RAM_BELOW_4G_MAX 0xB0000000ull
 #define CODE_BUFFER_SIZE (128u << 20)
 #define LINUXBOOT_ROM "linuxboot.bin"
+#define VGA_ROM "vgabios-stdvga.bin"
 
 /* hw/optionrom/linuxboot-rom.c (generated) */
 extern const unsigned char linuxboot_rom[];
@@ -57,6 +62,11 @@ struct PCMachine {
     PCIBus *pci;
     NetState *net;                  /* the network back ends (net/) */
     FWCfgState *fw;
+    I8042State *kbd;
+    PCIDevice *acpi_pm;
+    VGAState *vga;
+    Display *display;
+    SDLDisplay *sdl;
     IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
     bool hpet_legacy;
@@ -214,7 +224,8 @@ static void create_memory(PCMachine *m)
     if (m->above_4g) {
         memory_add_ram(m->as, "pc.ram-above-4g", 1ull << 32, m->above_4g);
     }
-    /* no VGA yet: the legacy window answers nothing (reads all-ones) */
+    /* -vga none: the legacy window answers nothing (reads all-ones); the VGA
+     * lays its window over this one */
     static const MemOps none = { NULL, NULL };
     memory_add_mmio(m->as, "vga-window", 0xa0000, 0x20000, &none, NULL, 1);
 }
@@ -245,12 +256,39 @@ static void add_net_device(void *opaque, void *dev)
     add_device(opaque, dev);
 }
 
+/* -vga std: QEMU's stdvga at 00:02.0 with SeaBIOS's VGA BIOS on its ROM BAR
+ * (without the file the card still works, as QEMU's does, for -kernel guests). */
+static void create_vga(PCMachine *m)
+{
+    char *path = x86_find_firmware(m->cfg.fw_dirs, VGA_ROM);
+    uint8_t *rom = NULL;
+    long size = 0;
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && size <= (1 << 20) &&
+        fseek(f, 0, SEEK_SET) == 0 && (rom = malloc(size)) && fread(rom, 1, size, f) != (size_t)size) {
+        free(rom);
+        rom = NULL;
+    }
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    m->vga = vga_pci_new(m->pci, PCI_DEVFN(2, 0), m->as, m->io, rom, rom ? size : 0);
+    free(rom);
+    add_device(m, m->vga->owner);
+    m->display = display_new(m->vga);
+}
+
 static char *create_devices(PCMachine *m)
 {
     m->pci = pci_bus_new(m->io, m->as);
     add_device(m, &i440fx_new(m->pci, NULL, NULL)->dev);
     add_device(m, &piix3_new(m->pci, m->ml, m->gsi, &m->ioapic_in[16])->dev);
-    add_device(m, &acpi_pm_new(m->pci, PCI_DEVFN(1, 3), m->io, m->ml, m->gsi[9])->dev);
+    m->acpi_pm = acpi_pm_new(m->pci, PCI_DEVFN(1, 3), m->io, m->ml, m->gsi[9]);
+    add_device(m, &m->acpi_pm->dev);
+    if (!m->cfg.vga || !strcmp(m->cfg.vga, "std")) {
+        create_vga(m);
+    }
 
     m->pit = pit_new(m->io, m->ml, m->gsi[0]);
     add_device(m, (Device *)m->pit);
@@ -267,7 +305,8 @@ static char *create_devices(PCMachine *m)
         }
         add_device(m, (Device *)serial_new(m->io, m->ml, 0x3f8, m->gsi[4], m->serial_chr));
     }
-    add_device(m, (Device *)i8042_new(m->io, m->ml, m->gsi[1], m->gsi[12], set_a20, m));
+    m->kbd = i8042_new(m->io, m->ml, m->gsi[1], m->gsi[12], set_a20, m);
+    add_device(m, (Device *)m->kbd);
     add_device(m, (Device *)port92_new(m->io, m->ml, set_a20, m));
     if (m->cfg.debug_exit) {
         add_device(m, (Device *)debugexit_new(m->io, m->ml, m->cfg.debug_exit_iobase,
@@ -429,6 +468,11 @@ PCMachine *pc_new(const PCConfig *cfg, char **err)
     if (*err) {
         goto fail;
     }
+    if (cfg->display && !strcmp(cfg->display, "sdl")) {
+        if (!(m->sdl = sdl_display_new(m->display, m->ml, m->kbd, err))) {
+            goto fail;
+        }
+    }
     pc_reset(m);
     return m;
 fail:
@@ -442,6 +486,8 @@ void pc_free(PCMachine *m)
         return;
     }
     main_loop_stop(m->ml);   /* first: no kick while the devices go */
+    sdl_display_free(m->sdl);
+    display_free(m->display);
     for (Device *d = m->devices, *next; d; d = next) {
         next = d->next;
         if (d->ops && d->ops->free) {
@@ -471,6 +517,22 @@ void pc_free(PCMachine *m)
     io_space_free(m->io);
     address_space_free(m->as);
     free(m);
+}
+
+void pc_machine_view(PCMachine *m, PCMachineView *v)
+{
+    *v = (PCMachineView){ &m->cfg, m->env, m->cpu, m->tcg, m->as, m->io, m->ml, m->pic, m->pci,
+                          m->devices, m->serial_chr, m->kbd, m->acpi_pm, m->display };
+}
+
+Display *pc_display(PCMachine *m)
+{
+    return m->display;
+}
+
+I8042State *pc_i8042(PCMachine *m)
+{
+    return m->kbd;
 }
 
 /* --- running --- */

@@ -33,6 +33,8 @@ typedef struct PCConfig {
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_iobase, debug_exit_iosize;
     struct NetConfig *net;          /* -netdev/-nic/-device e1000 (net/net.h); NULL: none */
+    const char *vga;                /* -vga std|none (NULL: std) */
+    const char *display;            /* -display none|sdl (NULL: none) */
     unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
     FILE *log;
 } PCConfig;
@@ -45,6 +47,32 @@ PCMachine *pc_new(const PCConfig *cfg, char **err);
 /* Runs the guest until poweroff, quit or isa-debug-exit; returns the exit code. */
 int pc_run(PCMachine *m);
 void pc_free(PCMachine *m);
+/* The guest's screen (the monitor's screendump, sendkey); NULL without -vga. */
+struct Display *pc_display(PCMachine *m);
+struct I8042State *pc_i8042(PCMachine *m);
+
+/* What the monitor (monitor/) reaches of a machine: it runs its commands on the
+ * CPU thread between blocks (main-loop fd handlers), so plain pointers do. */
+struct CPUExec;
+struct TCGContext;
+struct PCIDevice;
+typedef struct PCMachineView {
+    const PCConfig *cfg;
+    struct CPUX86State *env;
+    struct CPUExec *cpu;
+    struct TCGContext *tcg;
+    AddressSpace *as;
+    IOSpace *io;
+    struct MainLoop *ml;
+    struct PICState *pic;
+    struct PCIBus *pci;
+    struct Device *devices;         /* the reset list, in order */
+    struct CharDev *serial;         /* COM1's back end, NULL without */
+    struct I8042State *kbd;
+    struct PCIDevice *acpi_pm;      /* system_powerdown presses its button */
+    struct Display *display;        /* the VGA's screen, NULL with -vga none */
+} PCMachineView;
+void pc_machine_view(PCMachine *m, PCMachineView *v);
 
 /* --- hw/x86-boot.c --- */
 

@@ -48,6 +48,24 @@ static char *msg(const char *fmt, const char *a, const char *b)
 static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
 static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
+
+/* The "vga=" option is the boot loader's to read (boot.rst, "Special command
+ * line options"): normal 0xffff, ext 0xfffe, ask 0xfffd, or a mode number
+ * (0x200 + a VESA mode) for the setup code to set. */
+static uint16_t vid_mode(const char *cmdline)
+{
+    for (const char *p = cmdline; p && (p = strstr(p, "vga=")); p += 4) {
+        if (p != cmdline && p[-1] != ' ') {
+            continue;
+        }
+        const char *v = p + 4;
+        if (!strncmp(v, "normal", 6)) return 0xffff;
+        if (!strncmp(v, "ext", 3)) return 0xfffe;
+        if (!strncmp(v, "ask", 3)) return 0xfffd;
+        return strtoul(v, NULL, 0);
+    }
+    return 0xffff;
+}
 static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
 static void put64(uint8_t *p, uint64_t v) { put32(p, v); put32(p + 4, v >> 32); }
 
@@ -218,7 +236,7 @@ static void fill_header(const LinuxImage *img, uint8_t *bp, uint32_t cmdline_add
     }
     memcpy(bp + HDR_SETUP_SECTS, img->data + HDR_SETUP_SECTS, end - HDR_SETUP_SECTS);
     bp[HDR_TYPE_OF_LOADER] = 0xff;      /* undefined loader id */
-    put16(bp + HDR_VID_MODE, 0xffff);   /* "normal" */
+    put16(bp + HDR_VID_MODE, vid_mode(img->cmdline));
     bp[HDR_LOADFLAGS] |= CAN_USE_HEAP;
     put16(bp + HDR_HEAP_END_PTR, 0xfe00);
     put32(bp + HDR_CMD_LINE_PTR, cmdline_addr);

@@ -7,7 +7,8 @@ user-obj := linux-user/main.o linux-user/elfload.o linux-user/stack.o linux-user
 	linux-user/syscall-x86_64.o linux-user/syscall-i386.o linux-user/path.o linux-user/procfs.o \
 	linux-user/syscall-xattr.o linux-user/cpuinfo.o linux-user/syscall-fdext.o \
 	linux-user/syscall-ipc.o linux-user/vsyscall.o linux-user/mmap-reserve.o \
-	linux-user/binfmt.o
+	linux-user/binfmt.o \
+	linux-user/thread.o linux-user/futex.o
 
 PROGS += quetzal-x86_64 quetzal-i386
 

@@ -146,3 +146,47 @@ SYSCALL_HANDLER(get_thread_area)
                  (((high >> 20) & 1) ? USER_DESC_USEABLE : 0);
     return copy_to_guest(p, args[0], &desc, sizeof(desc)) ? 0 : -EFAULT;
 }
+
+int64_t gdt_thread_init(UserProcess *child, uint64_t tls_desc)
+{
+    user_mem_lock(child);
+    int64_t addr = target_mmap(child, 0, GUEST_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    user_mem_unlock(child);
+    if (addr < 0) {
+        return addr;
+    }
+    /* Linux keeps the TLS entries per thread: the new thread starts with its
+     * creator's (copy_thread), in a GDT of its own here */
+    memcpy(guest_to_host(child, (uint64_t)addr), guest_to_host(child, child->gdt_addr),
+           GDT_ENTRIES * 8);
+    child->gdt_addr = (uint64_t)addr;
+    child->env->gdt.base = child->gdt_addr;
+    if (!tls_desc) {
+        return 0;
+    }
+    UserDesc desc;
+    if (!copy_from_guest(child, &desc, tls_desc, sizeof(desc))) {
+        return -EFAULT;
+    }
+    unsigned entry = desc.entry_number;
+    if (entry < GDT_ENTRY_TLS_MIN || entry >= GDT_ENTRY_TLS_MIN + GDT_ENTRY_TLS_COUNT) {
+        return -EINVAL;
+    }
+    gdt_write(child, entry, descriptor_from_user_desc(&desc));
+    /* a segment register holding that selector uses the new descriptor from
+     * the child's first instruction on, as after Linux's context switch */
+    for (int seg = 0; seg < 6; seg++) {
+        if ((child->env->segs[seg].selector >> 3) == entry) {
+            child->env->segs[seg].base = desc.base_addr;
+        }
+    }
+    return 0;
+}
+
+void gdt_thread_exit(UserProcess *p)
+{
+    user_mem_lock(p);
+    target_munmap(p, p->gdt_addr, GUEST_PAGE_SIZE);
+    user_mem_unlock(p);
+}

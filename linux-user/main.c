@@ -305,7 +305,7 @@ static int signal_for_exception(UserProcess *p, int exception)
     }
 }
 
-static void cpu_loop(UserProcess *p)
+void user_cpu_loop(UserProcess *p)
 {
     for (;;) {
         int exception = cpu_exec(p->cpu);
@@ -346,13 +346,13 @@ static void cpu_loop(UserProcess *p)
 static UserProcess *process_new(const UserABI *abi, const Options *o)
 {
     UserProcess *p = calloc(1, sizeof(*p));
-    size_t env_size = (sizeof(CPUX86State) + 63) & ~(size_t)63;
-    CPUX86State *env = aligned_alloc(64, env_size);
-    if (!p || !env) {
+    if (!p) {
         fprintf(stderr, "%s: out of memory\n", o->prog);
         exit(1);
     }
-    memset(env, 0, env_size);
+    p->shared = user_shared_new();
+    p->sigactions = p->shared->sigactions;
+    CPUX86State *env = user_env_new(p->shared);
     p->abi = abi;
     p->env = env;
     p->strace = o->strace;
@@ -496,7 +496,7 @@ int user_main(const UserABI *abi, int argc, char **argv)
     set_paths(p, &o, argv[first]);
     if (process_start(p, &o, argc - first, &argv[first])) {
         procfs_set_host_cmdline(host_argv, host_argc, argc - first, &argv[first]);
-        cpu_loop(p);
+        user_cpu_loop(p);
     }
     /* only a failed start gets here: the guest leaves through exit or a signal */
     process_free(p);

@@ -198,6 +198,28 @@ static int host_map_flags(int flags)
                     MAP_NORESERVE | MAP_POPULATE | MAP_STACK | MAP_LOCKED | MAP_NONBLOCK);
 }
 
+/*
+ * x86-64: a free range for a mapping the caller makes right after with
+ * MAP_FIXED, kept reserved (PROT_NONE) until then: with guest threads, other
+ * host threads allocate memory too (thread stacks, malloc arenas), and a range
+ * given back in between could be theirs by the time the fixed mapping lands
+ * on it. 0 when none.
+ */
+static uint64_t host_reserve_free(UserProcess *p, uint64_t len, uint64_t hint)
+{
+    void *host = mmap(hint ? guest_to_host(p, hint) : NULL, len, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (host == MAP_FAILED) {
+        return 0;
+    }
+    uint64_t guest = host_to_guest(p, host);
+    if (!range_in_space(p, guest, len)) {
+        munmap(host, len);
+        return 0;
+    }
+    return guest;
+}
+
 static int64_t mmap_choose_address(UserProcess *p, uint64_t addr, uint64_t len, int flags)
 {
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -219,7 +241,8 @@ static int64_t mmap_choose_address(UserProcess *p, uint64_t addr, uint64_t len, 
     if (hint && (!range_in_space(p, hint, len) || !range_is_free(p, hint, len))) {
         hint = 0;
     }
-    uint64_t found = guest_find_free(p, len, hint);
+    uint64_t found = is_reserved_region(p) ? guest_find_free(p, len, hint)
+                                           : host_reserve_free(p, len, hint);
     return found ? (int64_t)found : -ENOMEM;
 }
 

@@ -335,10 +335,15 @@ static uint64_t sigreturn_trampoline(UserProcess *p, bool rt)
         0xb8, 173, 0, 0, 0, 0xcd, 0x80, 0x90,           /* rt_sigreturn */
     };
     if (!p->sigtramp) {
+        /* per thread (a thread made before it copies 0): the address space
+         * lock keeps two threads from picking the same place */
+        user_mem_lock(p);
         int64_t addr = target_mmap(p, 0, GUEST_PAGE_SIZE, PROT_READ | PROT_WRITE,
                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (addr < 0 || !copy_to_guest(p, (uint64_t)addr, code, sizeof(code)) ||
-            target_mprotect(p, (uint64_t)addr, GUEST_PAGE_SIZE, PROT_READ | PROT_EXEC) < 0) {
+        bool ok = addr >= 0 && copy_to_guest(p, (uint64_t)addr, code, sizeof(code)) &&
+                  target_mprotect(p, (uint64_t)addr, GUEST_PAGE_SIZE, PROT_READ | PROT_EXEC) >= 0;
+        user_mem_unlock(p);
+        if (!ok) {
             return 0;
         }
         p->sigtramp = (uint64_t)addr;

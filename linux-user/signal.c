@@ -22,10 +22,13 @@
 #include "linux-user/user.h"
 
 /*
- * The host handlers receive no argument of ours, so the process they work for
- * is kept here; it is set once, before any guest code runs.
+ * The host handlers receive no argument of ours, so the guest thread they work
+ * for is kept here, per host thread (each guest thread is one host thread: the
+ * host kernel picks the thread of a process-directed signal among those whose
+ * mask, the guest thread's, lets it through, and tgkill reaches its thread);
+ * it is set before the thread runs guest code.
  */
-static UserProcess *fault_process;
+static __thread UserProcess *fault_process;
 
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 
@@ -144,7 +147,7 @@ static void inherit_host_state(UserProcess *p)
     }
 }
 
-void user_signals_init(UserProcess *p)
+void user_signals_thread_init(UserProcess *p)
 {
     fault_process = p;
     /* the guest's stack is guest memory, but an emulator stack overflow should
@@ -155,6 +158,25 @@ void user_signals_init(UserProcess *p)
         stack_t ss = { .ss_sp = p->alt_stack, .ss_size = alt_size, .ss_flags = 0 };
         sigaltstack(&ss, NULL);
     }
+}
+
+void user_signals_thread_exit(UserProcess *p)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    if (p->alt_stack) {
+        stack_t ss = { .ss_flags = SS_DISABLE };
+        sigaltstack(&ss, NULL);
+        free(p->alt_stack);
+        p->alt_stack = NULL;
+    }
+    fault_process = NULL;
+}
+
+void user_signals_init(UserProcess *p)
+{
+    user_signals_thread_init(p);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = host_fault_handler;

@@ -151,7 +151,8 @@ SYSCALL_DESCRIPTION(i386_semtimedop_time64, "semtimedop_time64", sys_semtimedop_
                     ARG_PTR, ARG_INT, ARG_PTR);
 SYSCALL_DESCRIPTION(i386_rt_sigtimedwait_time64, "rt_sigtimedwait_time64",
                     sys_rt_sigtimedwait_time64, ARG_PTR, ARG_PTR, ARG_PTR, ARG_INT);
-SYSCALL_DESCRIPTION(i386_futex_time64, "futex_time64", NULL, ARG_NONE);
+SYSCALL_DESCRIPTION(i386_futex_time64, "futex_time64", sys_futex_time64, ARG_PTR, ARG_INT,
+                    ARG_INT, ARG_PTR, ARG_PTR, ARG_INT);
 SYSCALL_DESCRIPTION(i386_sched_rr_get_interval_time64, "sched_rr_get_interval_time64", NULL,
                     ARG_NONE);
 

@@ -22,10 +22,10 @@
 #include <linux/futex.h>
 #include "linux-user/user.h"
 
+/* exit ends the calling thread only; the last one ends the process (thread.c) */
 SYSCALL_HANDLER(exit)
 {
-    fflush(NULL);
-    _exit(arg_int(args, 0) & 0xff);
+    user_thread_exit(p, arg_int(args, 0));
 }
 
 SYSCALL_HANDLER(exit_group)
@@ -85,11 +85,15 @@ SYSCALL_HANDLER(getgroups)
 static int64_t fork_child(UserProcess *p, int exit_signal)
 {
     fflush(NULL);
+    user_fork_prepare(p);
     pid_t pid = exit_signal == SIGCHLD ? fork()
                                        : (pid_t)syscall(SYS_clone, exit_signal, 0, 0, 0, 0);
     if (pid == 0) {
+        user_fork_child(p);
         /* fork(2): the child's set of pending signals starts empty */
         __atomic_store_n(&p->pending_signals, 0, __ATOMIC_SEQ_CST);
+    } else {
+        user_fork_parent(p);
     }
     return host_result(pid);
 }
@@ -107,7 +111,8 @@ SYSCALL_HANDLER(vfork)
 
 /*
  * clone as fork: without CLONE_VM, or with CLONE_VFORK (the child gets a copy,
- * runs on the stack it was given, and execs or exits). Threads are not supported.
+ * runs on the stack it was given, and execs or exits). With CLONE_VM: a thread
+ * (thread.c).
  * Argument order: x86-64 (flags, stack, parent_tid, child_tid, tls),
  * i386 (flags, stack, parent_tid, tls, child_tid).
  */
@@ -119,12 +124,7 @@ SYSCALL_HANDLER(clone)
     const uint64_t unsupported = CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS |
                                  CLONE_SYSVSEM | CLONE_NEWNS | CLONE_PARENT;
     if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) {
-        /* a thread: better a clear end than a program that half works on
-         * pthread_create's error */
-        fprintf(stderr, "quetzal-%s: %s: threads (clone with CLONE_VM) are not supported\n",
-                p->abi->name, p->exe_path);
-        fflush(NULL);
-        _exit(1);
+        return user_clone_thread(p, flags, args[1], args[2], child_tid, tls);
     }
     if (flags & unsupported) {
         return -EINVAL;
@@ -653,41 +653,6 @@ SYSCALL_HANDLER(prctl)
     }
 }
 
-/* Minimal futex: the guest is single-threaded, but shared memory between
- * processes still works through the host's futex on the same memory. */
-SYSCALL_HANDLER(futex)
-{
-    int op = arg_int(args, 1);
-    int cmd = op & FUTEX_CMD_MASK;
-    uint32_t *uaddr = guest_ptr(p, args[0], 4, PAGE_READ);
-    if (!uaddr || (args[0] & 3)) {
-        return -EFAULT;
-    }
-    switch (cmd) {
-    case FUTEX_WAKE:
-        return host_result(syscall(SYS_futex, uaddr, op, arg_int(args, 2), NULL, NULL, 0));
-    case FUTEX_WAIT:
-    case FUTEX_WAIT_BITSET: {
-        struct timespec ts, *tp = NULL;
-        if (args[3]) {
-            int64_t raw64[2];
-            int32_t raw32[2];
-            if (p->abi->is64 ? !copy_from_guest(p, raw64, args[3], 16)
-                             : !copy_from_guest(p, raw32, args[3], 8)) {
-                return -EFAULT;
-            }
-            ts = p->abi->is64 ? (struct timespec){ raw64[0], raw64[1] }
-                              : (struct timespec){ raw32[0], raw32[1] };
-            tp = &ts;
-        }
-        return host_result(syscall(SYS_futex, uaddr, op, (uint32_t)args[2], tp, NULL,
-                                   (uint32_t)args[5]));
-    }
-    default:
-        return -ENOSYS;
-    }
-}
-
 /* --- thread pointer --- */
 
 #define ARCH_SET_GS 0x1001
@@ -725,7 +690,9 @@ SYSCALL_HANDLER(set_tid_address)
     return gettid();
 }
 
-/* no robust futexes to clean up for a single-threaded guest */
+/* Accepted and not kept: the robust list only matters when a thread dies
+ * holding a robust mutex (get_robust_list(2)), which glibc's threads do not
+ * do on their way out through exit. */
 SYSCALL_HANDLER(set_robust_list)
 {
     return 0;

@@ -31,7 +31,10 @@ SYSCALL_HANDLER(kill)
     if (sig < 0 || sig >= GUEST_NSIG) {
         return -EINVAL;
     }
-    if (pid == getpid() && sig != 0) {
+    /* with threads, the host kernel picks the thread that takes a signal sent
+     * to the process (one whose mask, the guest thread's, lets it through) */
+    if (pid == getpid() && sig != 0 &&
+        __atomic_load_n(&p->shared->nb_threads, __ATOMIC_SEQ_CST) == 1) {
         user_signal_self(p, sig, NULL, SI_USER);
         return 0;
     }

@@ -56,6 +56,33 @@ static bool never_restarted(const SyscallEntry *entry)
     return false;
 }
 
+/* Calls that change the guest's address space: one at a time across threads
+ * (user_mem_lock, thread.c). */
+static bool changes_address_space(const SyscallEntry *entry)
+{
+    static SyscallHandler *const list[] = {
+        sys_brk, sys_mmap, sys_mmap2, sys_old_mmap, sys_munmap, sys_mprotect, sys_mremap,
+        sys_madvise,
+    };
+    for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+        if (entry->handler == list[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int64_t call_handler(UserProcess *p, const SyscallEntry *entry, const uint64_t *args)
+{
+    if (!changes_address_space(entry)) {
+        return entry->handler(p, args);
+    }
+    user_mem_lock(p);
+    int64_t ret = entry->handler(p, args);
+    user_mem_unlock(p);
+    return ret;
+}
+
 static int64_t run_handler(UserProcess *p, const SyscallEntry *entry, const uint64_t *args)
 {
     /* the flag only stops safe system calls from starting; what is
@@ -73,7 +100,7 @@ static int64_t run_handler(UserProcess *p, const SyscallEntry *entry, const uint
         /* a signalfd finds the guest's own blocked signals (syscall-fdext.c) */
         user_signals_to_host(p, p->signalfd_mask);
     }
-    int64_t ret = entry->handler(p, args);
+    int64_t ret = call_handler(p, entry, args);
     if (p->syscall_not_started) {
         p->syscall_restart = SYSCALL_RESTART_ALWAYS;
     } else if (ret == -EINTR && !never_restarted(entry)) {

@@ -16,6 +16,8 @@
 #include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -124,6 +126,19 @@ typedef struct GuestSigaction {
 
 #define GUEST_NSIG 65        /* signals 1..64 */
 
+/* What the threads of one guest process share (thread.c): each thread has its
+ * own UserProcess (a copy of its creator's), all point at one of these. */
+typedef struct UserShared {
+    /* the guest address space: mmap, munmap, mprotect, mremap, brk and the
+     * bookkeeping behind them run one at a time (user_mem_lock) */
+    pthread_mutex_t mem_lock;
+    bool mem_valid;                 /* the copies below are the current ones */
+    uint64_t brk_start, brk_current, brk_mapped_end, mmap_next;
+    GuestSigaction sigactions[GUEST_NSIG];   /* signal actions are per process */
+    int nb_threads;                 /* guest threads alive (atomic) */
+    size_t env_size;                /* CPUX86State allocation, exit flag after it */
+} UserShared;
+
 struct UserProcess {
     const UserABI *abi;
     CPUX86State *env;
@@ -165,7 +180,9 @@ struct UserProcess {
 
     /* signals (signal.c): pending_signals is also set by the host signal
      * handler, so it is only changed with atomic operations */
-    GuestSigaction sigactions[GUEST_NSIG];
+    GuestSigaction *sigactions;     /* shared->sigactions */
+    UserShared *shared;
+    jmp_buf *thread_exit;           /* a created thread's way out (thread.c); NULL: main */
     uint64_t sigmask;
     uint64_t pending_signals;       /* bit sig-1: waiting for delivery */
     siginfo_t pending_info[GUEST_NSIG];   /* host (= x86-64) layout */
@@ -188,6 +205,35 @@ struct UserProcess {
     struct GuestReserve *reserve;   /* x86-64 PROT_NONE reservations (mmap-reserve.c) */
     int exec_fd;                    /* binfmt_misc O/C: the program, opened; 0: none */
 };
+
+/* --- threads (thread.c) --- */
+
+/* The process-wide state and the first thread's CPU state (with its exit flag
+ * after it, see cpu_exec_enable_threads); exits on failure. */
+UserShared *user_shared_new(void);
+CPUX86State *user_env_new(UserShared *shared);
+/* clone with CLONE_VM (a thread): the new thread's tid or -errno. */
+int64_t user_clone_thread(UserProcess *p, uint64_t flags, uint64_t newsp,
+                          uint64_t parent_tid, uint64_t child_tid, uint64_t tls);
+/* exit of one thread (CLONE_CHILD_CLEARTID is honoured); the last one ends the process. */
+void user_thread_exit(UserProcess *p, int code) __attribute__((noreturn));
+/* fork from any thread: no lock of the emulator stays taken in the child,
+ * where the caller is the only thread */
+void user_fork_prepare(UserProcess *p);
+void user_fork_parent(UserProcess *p);
+void user_fork_child(UserProcess *p);
+/* The guest's address space calls run one at a time (syscall.c takes it). */
+void user_mem_lock(UserProcess *p);
+void user_mem_unlock(UserProcess *p);
+/* The main loop (main.c): runs the guest thread p until it exits. */
+void user_cpu_loop(UserProcess *p) __attribute__((noreturn));
+/* i386: a new thread's GDT (a copy of its creator's), with the CLONE_SETTLS
+ * descriptor at tls_desc when nonzero (gdt.c). -errno or 0. */
+int64_t gdt_thread_init(UserProcess *child, uint64_t tls_desc);
+void gdt_thread_exit(UserProcess *p);      /* unmaps a thread's GDT */
+/* Host signal handling for a new host thread, and its end (signal.c). */
+void user_signals_thread_init(UserProcess *p);
+void user_signals_thread_exit(UserProcess *p);
 
 /* --- guest memory (mmap.c) --- */
 
@@ -348,7 +394,7 @@ SYSCALL_HANDLER(geteuid); SYSCALL_HANDLER(getgid); SYSCALL_HANDLER(getegid);
 SYSCALL_HANDLER(getgroups); SYSCALL_HANDLER(setuid); SYSCALL_HANDLER(setgid);
 SYSCALL_HANDLER(getpgrp); SYSCALL_HANDLER(getpgid); SYSCALL_HANDLER(setpgid);
 SYSCALL_HANDLER(setsid); SYSCALL_HANDLER(getsid); SYSCALL_HANDLER(fork);
-SYSCALL_HANDLER(vfork); SYSCALL_HANDLER(clone); SYSCALL_HANDLER(wait4);
+SYSCALL_HANDLER(vfork); SYSCALL_HANDLER(clone); SYSCALL_HANDLER(clone3); SYSCALL_HANDLER(wait4);
 SYSCALL_HANDLER(waitpid); SYSCALL_HANDLER(execve); SYSCALL_HANDLER(kill);
 SYSCALL_HANDLER(tkill); SYSCALL_HANDLER(tgkill); SYSCALL_HANDLER(uname);
 SYSCALL_HANDLER(sysinfo); SYSCALL_HANDLER(prlimit64); SYSCALL_HANDLER(getrlimit);
@@ -358,7 +404,7 @@ SYSCALL_HANDLER(get_thread_area); SYSCALL_HANDLER(set_tid_address);
 SYSCALL_HANDLER(set_robust_list); SYSCALL_HANDLER(getrandom);
 SYSCALL_HANDLER(sched_getaffinity); SYSCALL_HANDLER(sched_yield);
 SYSCALL_HANDLER(getpriority); SYSCALL_HANDLER(setpriority); SYSCALL_HANDLER(prctl);
-SYSCALL_HANDLER(futex); SYSCALL_HANDLER(rt_sigaction); SYSCALL_HANDLER(rt_sigprocmask);
+SYSCALL_HANDLER(futex); SYSCALL_HANDLER(futex_time64); SYSCALL_HANDLER(rt_sigaction); SYSCALL_HANDLER(rt_sigprocmask);
 SYSCALL_HANDLER(sigaltstack); SYSCALL_HANDLER(alarm); SYSCALL_HANDLER(pause);
 SYSCALL_HANDLER(rt_sigpending);
 /* signals (syscall-signal.c) */

@@ -38,7 +38,9 @@ typedef struct FdEntry {
 } FdEntry;
 
 struct MainLoop {
-    int64_t start_ns;
+    _Atomic int64_t start_ns;       /* host time of clock 0, moved on at resume */
+    atomic_bool paused;             /* stop (monitor): no timers, no guest code */
+    _Atomic int64_t paused_at;      /* clock_ns() when it stopped */
     Timer *timers;                  /* pending, sorted by expire */
     FdEntry fds[MAX_FDS];
     int nfds;
@@ -55,6 +57,8 @@ struct MainLoop {
     void (*kick)(void *opaque);
     void *kick_opaque;
     /* requests */
+    void (*request_hook)(void *opaque, MachineRequest req, int exit_code);
+    void *request_hook_opaque;
     _Atomic int request;
     _Atomic int exit_code;
 };
@@ -68,7 +72,12 @@ static int64_t host_ns(void)
 
 int64_t clock_ns(MainLoop *ml)
 {
-    return host_ns() - ml->start_ns;
+    /* the machine's clock stands still while it is stopped, as QEMU's
+     * QEMU_CLOCK_VIRTUAL does (guest timers do not fire in a pause) */
+    if (ml->paused) {
+        return ml->paused_at;
+    }
+    return host_ns() - atomic_load(&ml->start_ns);
 }
 
 static void wake_kicker(MainLoop *ml)
@@ -143,7 +152,7 @@ static void *kick_thread(void *opaque)
 MainLoop *main_loop_new(void)
 {
     MainLoop *ml = calloc(1, sizeof(*ml));
-    ml->start_ns = host_ns();
+    atomic_init(&ml->start_ns, host_ns());
     atomic_init(&ml->earliest, INT64_MAX);
     pthread_mutex_init(&ml->lock, NULL);
     if (pipe(ml->wake) == 0) {
@@ -338,9 +347,29 @@ static void poll_fds(MainLoop *ml, int64_t wait_ns)
     }
 }
 
+/* Stopped: only the fd handlers (the monitor) run, until a resume or a machine
+ * request (quit, reset) for the run loop; the CPU is kicked first so that it
+ * returns from cpu_exec at once while the machine stays stopped. */
+static void wait_while_paused(MainLoop *ml)
+{
+    while (ml->paused && !atomic_load(&ml->request)) {
+        poll_fds(ml, -1);
+    }
+    if (ml->paused && ml->kick) {
+        ml->kick(ml->kick_opaque);
+    }
+}
+
 void main_loop_poll(MainLoop *ml, bool block, int64_t timeout_ns)
 {
     int64_t wait = 0;
+    if (ml->paused) {
+        wait_while_paused(ml);
+        if (atomic_exchange(&ml->kicked, false)) {
+            wake_kicker(ml);
+        }
+        return;
+    }
     if (block && !run_timers(ml) && !atomic_load(&ml->request)) {
         int64_t e = atomic_load(&ml->earliest);
         wait = e == INT64_MAX ? -1 : e - clock_ns(ml);
@@ -352,10 +381,41 @@ void main_loop_poll(MainLoop *ml, bool block, int64_t timeout_ns)
         }
     }
     poll_fds(ml, wait);
-    run_timers(ml);
+    if (ml->paused) {
+        wait_while_paused(ml);  /* a handler (the monitor) stopped the machine */
+    } else {
+        run_timers(ml);
+    }
     if (atomic_exchange(&ml->kicked, false)) {
         wake_kicker(ml);
     }
+}
+
+/* --- stop and continue --- */
+
+void main_loop_pause(MainLoop *ml)
+{
+    if (!ml->paused) {
+        ml->paused_at = clock_ns(ml);
+        ml->paused = true;
+        if (ml->kick) {
+            ml->kick(ml->kick_opaque);
+        }
+    }
+}
+
+void main_loop_resume(MainLoop *ml)
+{
+    if (ml->paused) {
+        atomic_store(&ml->start_ns, host_ns() - ml->paused_at);
+        ml->paused = false;
+        wake_kicker(ml);    /* deadlines are due later in host time now */
+    }
+}
+
+bool main_loop_paused(MainLoop *ml)
+{
+    return ml->paused;
 }
 
 /* --- requests --- */
@@ -367,11 +427,22 @@ void main_loop_request(MainLoop *ml, MachineRequest req, int exit_code)
     if (cur == REQ_EXIT_CODE || (cur == REQ_SHUTDOWN && req == REQ_RESET)) {
         return;
     }
+    if (ml->request_hook) {
+        ml->request_hook(ml->request_hook_opaque, req, exit_code);
+    }
     atomic_store(&ml->exit_code, exit_code);
     atomic_store(&ml->request, req);
     if (ml->kick) {
         ml->kick(ml->kick_opaque);
     }
+}
+
+void main_loop_set_request_hook(MainLoop *ml,
+                                void (*hook)(void *opaque, MachineRequest req, int exit_code),
+                                void *opaque)
+{
+    ml->request_hook_opaque = opaque;
+    ml->request_hook = hook;
 }
 
 MachineRequest main_loop_take_request(MainLoop *ml, int *exit_code)

@@ -48,10 +48,22 @@ void main_loop_set_kick(MainLoop *ml, void (*kick)(void *opaque), void *opaque);
  * something is due (a halted CPU), at most timeout_ns (-1: no limit). */
 void main_loop_poll(MainLoop *ml, bool block, int64_t timeout_ns);
 
+/* Stop (the monitor's stop, -S): from the CPU thread (an fd handler); the CPU
+ * leaves cpu_exec at once, main_loop_poll then runs only fd handlers until
+ * main_loop_resume or a machine request, and clock_ns stands still meanwhile. */
+void main_loop_pause(MainLoop *ml);
+void main_loop_resume(MainLoop *ml);
+bool main_loop_paused(MainLoop *ml);
+
 /* Shutdown/reset requests from devices and the CPU (ACPI S5, 0xCF9/8042 reset,
  * triple fault, isa-debug-exit): the machine's run loop reads them. */
 typedef enum { REQ_NONE, REQ_RESET, REQ_SHUTDOWN, REQ_EXIT_CODE } MachineRequest;
 void main_loop_request(MainLoop *ml, MachineRequest req, int exit_code);
 MachineRequest main_loop_take_request(MainLoop *ml, int *exit_code);
+/* Called on every request that is taken (the monitor's QMP events); on the
+ * requesting thread, the CPU thread for devices and the monitor. */
+void main_loop_set_request_hook(MainLoop *ml,
+                                void (*hook)(void *opaque, MachineRequest req, int exit_code),
+                                void *opaque);
 
 #endif

@@ -2,7 +2,7 @@
  * quetzal-system-x86_64: the PC system emulator's command line, modelled on
  * qemu-system-x86_64's options (-m, -smp, -machine, -cpu, -kernel, -initrd,
  * -append, -bios, -L, -serial, -nographic, -display, -no-reboot, -no-shutdown,
- * -device isa-debug-exit, -d, -D, -accel, -monitor). Exit status as QEMU's: 0
+ * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -chardev, -mon, -name, -S, -gdb, -s). Exit status as QEMU's: 0
  * on poweroff or quit, isa-debug-exit's (value << 1) | 1, 1 on errors.
  */
 #include <ctype.h>
@@ -13,6 +13,7 @@
 #include "hw/isa.h"
 #include "hw/pc.h"
 #include "net/net.h"
+#include "monitor/monitor.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
@@ -28,6 +29,7 @@ typedef struct Options {
     int nfw;
     bool nographic;
     const char *log_file;
+    MonitorOptions mon;
 } Options;
 
 static void die(const char *fmt, const char *arg)
@@ -53,7 +55,8 @@ static void usage(void)
            "  -L DIR                 firmware search path [/usr/share/seabios, /usr/share/qemu]\n"
            "  -serial stdio|mon:stdio|file:PATH|null|none  COM1 [mon:stdio]\n"
            "  -nographic             no display, COM1 on mon:stdio (Ctrl-A h for help)\n"
-           "  -display none          no display\n"
+           "  -display sdl|none      an SDL window, or no display [none]\n"
+           "  -vga std|none          graphics card [std: QEMU's stdvga]\n"
            "  -no-reboot             exit instead of rebooting\n"
            "  -no-shutdown           stay stopped at poweroff instead of exiting\n"
            "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
@@ -64,7 +67,14 @@ static void usage(void)
            "  -d ITEM[,...]          log (see -d help)\n"
            "  -D FILE                log to FILE instead of stderr\n"
            "  -accel tcg             the translator (the only accelerator)\n"
-           "  -monitor none          no monitor\n"
+           "  -monitor stdio|mon:stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|none\n"
+           "                         the human monitor [on mon:stdio: Ctrl-A c]\n"
+           "  -qmp unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|stdio  QMP\n"
+           "  -chardev socket,id=ID,path=PATH|host=H,port=P,server=on,wait=off | stdio|null,id=ID\n"
+           "  -mon chardev=ID[,mode=control|readline]  a QMP (control) or HMP monitor on it\n"
+           "  -name NAME             the machine's name (info name, query-name)\n"
+           "  -S                     start stopped (cont in the monitor starts)\n"
+           "  -gdb tcp::PORT         wait for gdb on PORT (-s: tcp::1234)\n"
            "  -h, -help              this help\n", PROG);
 }
 
@@ -242,9 +252,17 @@ static bool option(Options *o, const char *name, const char *arg)
             o->pc.serial = arg;   /* COM1; further -serial ports are not modelled */
         }
     } else if (!strcmp(name, "display")) {
-        if (strcmp(arg, "none") && strncmp(arg, "none,", 5)) {
-            die("-display: only 'none' is supported ('%s')", arg);
+        size_t len = strcspn(arg, ",");     /* options after the type are ignored */
+        if ((len == 4 && !strncmp(arg, "none", 4)) || (len == 3 && !strncmp(arg, "sdl", 3))) {
+            o->pc.display = len == 3 ? "sdl" : "none";
+        } else {
+            die("-display: unsupported display '%s' (sdl, none)", arg);
         }
+    } else if (!strcmp(name, "vga")) {
+        if (strcmp(arg, "std") && strcmp(arg, "none")) {
+            die("-vga: unsupported card '%s' (std, none)", arg);
+        }
+        o->pc.vga = arg;
     } else if (!strcmp(name, "device")) {
         parse_device(o, arg);
     } else if (!strcmp(name, "d")) {
@@ -256,9 +274,21 @@ static bool option(Options *o, const char *name, const char *arg)
             die("-accel: only 'tcg' is supported ('%s')", arg);
         }
     } else if (!strcmp(name, "monitor")) {
-        if (strcmp(arg, "none")) {
-            die("-monitor: only 'none' is supported ('%s')", arg);
+        o->mon.hmp = arg;
+    } else if (!strcmp(name, "qmp")) {
+        if (o->mon.nqmp == MONITOR_MAX_QMP) {
+            die("-qmp: too many QMP monitors ('%s')", arg);
         }
+        o->mon.qmp[o->mon.nqmp++] = arg;
+    } else if (!strcmp(name, "chardev") || !strcmp(name, "mon")) {
+        char *err = name[0] == 'c' ? monitor_parse_chardev(&o->mon, arg) : monitor_parse_mon(&o->mon, arg);
+        if (err) {
+            die("%s", err);
+        }
+    } else if (!strcmp(name, "gdb")) {
+        o->mon.gdb = arg;
+    } else if (!strcmp(name, "name")) {
+        o->mon.name = !strncmp(arg, "guest=", 6) ? arg + 6 : arg;
     } else {
         return false;
     }
@@ -271,6 +301,10 @@ static bool flag(Options *o, const char *name)
         o->nographic = true;
     } else if (!strcmp(name, "no-reboot")) {
         o->pc.no_reboot = true;
+    } else if (!strcmp(name, "S")) {
+        o->mon.start_stopped = true;
+    } else if (!strcmp(name, "s")) {
+        o->mon.gdb = "tcp::1234";
     } else if (!strcmp(name, "no-shutdown")) {
         o->pc.no_shutdown = true;
     } else if (!strcmp(name, "h") || !strcmp(name, "help")) {
@@ -299,8 +333,8 @@ static void parse_args(Options *o, int argc, char **argv)
         if (i + 1 >= argc) {
             static const char *const with_arg[] = {
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
-                "serial", "display", "device", "d", "D", "accel", "monitor", "netdev", "nic", "net",
-                NULL };
+                "serial", "display", "vga", "device", "d", "D", "accel", "monitor", "qmp", "name",
+                "gdb", "chardev", "mon", "netdev", "nic", "net", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -347,7 +381,13 @@ int main(int argc, char **argv)
     if (!m) {
         die("%s", err ? err : "cannot create the machine");
     }
+    MonitorHost *mon = monitor_host_new(m, &o.mon, &err);
+    if (!mon) {
+        pc_free(m);
+        die("%s", err ? err : "cannot open the monitor");
+    }
     int code = pc_run(m);
+    monitor_host_free(mon);
     pc_free(m);
     net_config_free(&o.net);
     if (o.pc.log != stderr) {

@@ -474,3 +474,21 @@ void stq_phys(AddressSpace *as, uint64_t paddr, uint64_t value)
     }
     address_space_write(as, paddr, b, 8);
 }
+
+/* --- the monitor's view (info mtree, info roms) --- */
+
+void memory_foreach_region(AddressSpace *as,
+                           void (*fn)(void *opaque, const char *name, MemKind kind,
+                                      uint64_t base, uint64_t size, int priority,
+                                      bool readonly, const char *alias_of),
+                           void *opaque)
+{
+    for (size_t i = 0; i < as->nr; i++) {
+        const MemRegion *r = as->regions[i];
+        if (r->base == UINT64_MAX) {
+            continue;   /* not mapped */
+        }
+        fn(opaque, r->name, r->kind, r->base, r->size, r->priority, r->readonly,
+           r->alias ? r->alias->name : NULL);
+    }
+}

@@ -62,6 +62,13 @@ void memory_region_move(MemRegion *r, uint64_t base);
 void memory_region_set_readonly(MemRegion *r, bool readonly);
 void memory_region_remove(MemRegion *r);
 
+/* Calls fn for every mapped region in creation order (the monitor's info mtree). */
+void memory_foreach_region(AddressSpace *as,
+                           void (*fn)(void *opaque, const char *name, MemKind kind,
+                                      uint64_t base, uint64_t size, int priority,
+                                      bool readonly, const char *alias_of),
+                           void *opaque);
+
 /* Lookup of one physical address (the softmmu's TLB fill uses this). */
 MemSection memory_lookup(AddressSpace *as, uint64_t paddr);
 

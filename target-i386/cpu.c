@@ -4,6 +4,7 @@
  * state (9.1.1), hflags, the INTR/NMI/A20 inputs and the register dump.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include "target-i386/translate.h"
 
@@ -59,17 +60,77 @@ static void reset_segment(SegmentCache *sc, uint32_t selector, uint64_t base, ui
     sc->flags = flags;
 }
 
+/* the extensions quetzal and max have; qemu64 keeps QEMU's qemu64 set (none
+ * of them) */
+#define X86_FEATURES_ALL ((1u << X86_FEAT_SSE41) | (1u << X86_FEAT_SSE42) | \
+                          (1u << X86_FEAT_AES) | (1u << X86_FEAT_PCLMULQDQ) | \
+                          (1u << X86_FEAT_MOVBE) | (1u << X86_FEAT_BMI1) | \
+                          (1u << X86_FEAT_BMI2) | (1u << X86_FEAT_ADX) | \
+                          (1u << X86_FEAT_SHA))
+
 static const X86CPUModel cpu_models[] = {
     /* family 15, model 107, stepping 1: QEMU's qemu64 */
-    { "qemu64", "AuthenticAMD", 0x00060fb1, "Quetzal Virtual CPU (qemu64)" },
+    { "qemu64", "AuthenticAMD", 0x00060fb1, "Quetzal Virtual CPU (qemu64)", 0 },
     /* family 6, model 1, stepping 0 (SDM vol. 2A, CPUID figure 3-6) */
-    { "quetzal", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
-    { "max", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
+    { "quetzal", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU", X86_FEATURES_ALL },
+    /* AMD family 6, model 6, stepping 3, as QEMU's TCG "max": glibc reads the
+     * feature leaves only for the vendors it knows (an unknown vendor gets no
+     * CPUID.1 features and ld.so refuses libc as above the CPU's ISA level) */
+    { "max", "AuthenticAMD", 0x00000663, "Quetzal Virtual CPU (max)", X86_FEATURES_ALL },
     { "base", "QuetzalQuetz", 0x00000610, "Quetzal Virtual x86-64 CPU" },
 };
 
+/* the extensions as QEMU names them in -cpu MODEL,+NAME,-NAME,NAME=on|off */
+static const char *const feature_names[] = {
+    [X86_FEAT_SSE41] = "sse4.1", [X86_FEAT_SSE42] = "sse4.2", [X86_FEAT_AES] = "aes",
+    [X86_FEAT_PCLMULQDQ] = "pclmulqdq", [X86_FEAT_MOVBE] = "movbe", [X86_FEAT_BMI1] = "bmi1",
+    [X86_FEAT_BMI2] = "bmi2", [X86_FEAT_ADX] = "adx", [X86_FEAT_SHA] = "sha-ni",
+    [X86_FEAT_AVX] = "avx", [X86_FEAT_AVX2] = "avx2",
+};
+
+/* the feature called name (len bytes; QEMU also spells sse4.1 as sse4_1), -1 if none */
+static int feature_find(const char *name, size_t len)
+{
+    for (int i = 0; i < (int)(sizeof(feature_names) / sizeof(feature_names[0])); i++) {
+        const char *known = feature_names[i];
+        bool same = strlen(known) == len;
+        for (size_t k = 0; same && k < len; k++) {
+            same = name[k] == known[k] || (known[k] == '.' && name[k] == '_');
+        }
+        if (same) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* applies one ",+name", ",-name", ",name=on" or ",name=off" option; false if unknown */
+static bool feature_option(const char *option, size_t len, uint32_t *features)
+{
+    bool on;
+    const char *equals = memchr(option, '=', len);
+    if (len > 1 && (option[0] == '+' || option[0] == '-')) {
+        on = option[0] == '+';
+        option++;
+        len--;
+    } else if (equals && ((len - (size_t)(equals - option) == 3 && !memcmp(equals, "=on", 3)) ||
+                          (len - (size_t)(equals - option) == 4 && !memcmp(equals, "=off", 4)))) {
+        on = equals[2] == 'n';
+        len = (size_t)(equals - option);
+    } else {
+        return false;
+    }
+    int feature = feature_find(option, len);
+    if (feature < 0) {
+        return false;
+    }
+    *features = on ? *features | 1u << feature : *features & ~(1u << feature);
+    return true;
+}
+
 const X86CPUModel *x86_cpu_model_find(const char *name)
 {
+    const X86CPUModel *model = NULL;
     size_t len;
 
     if (!name) {
@@ -78,10 +139,32 @@ const X86CPUModel *x86_cpu_model_find(const char *name)
     len = strcspn(name, ",");
     for (size_t i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++) {
         if (strlen(cpu_models[i].name) == len && !strncmp(cpu_models[i].name, name, len)) {
-            return &cpu_models[i];
+            model = &cpu_models[i];
         }
     }
-    return NULL;
+    if (!model || !name[len]) {
+        return model;
+    }
+    /* feature options: a copy of the model with its extensions changed (one
+     * per -cpu option, kept for the life of the process) */
+    uint32_t features = model->features;
+    for (const char *option = name + len + 1;; ) {
+        size_t option_len = strcspn(option, ",");
+        if (!feature_option(option, option_len, &features)) {
+            return NULL;
+        }
+        if (!option[option_len]) {
+            break;
+        }
+        option += option_len + 1;
+    }
+    X86CPUModel *copy = malloc(sizeof(*copy));
+    if (!copy) {
+        return NULL;
+    }
+    *copy = *model;
+    copy->features = features;
+    return copy;
 }
 
 /*

@@ -13,19 +13,46 @@
 #include "accel/tcg/cputlb.h"
 
 /*
- * A CPU model (-cpu NAME): the identity CPUID reports. Every model advertises
- * the same features, those the emulator implements (no model claims more).
- * qemu64, as QEMU's default, is an AMD vendor and family 15 (QEMU's signature),
- * so guests take the same vendor paths as under QEMU; quetzal and max report
- * our own vendor, which Linux runs with its generic code.
+ * A CPU model (-cpu NAME): the identity CPUID reports and the instruction-set
+ * extensions it has (features). qemu64, as QEMU's default, is an AMD vendor
+ * and family 15 (QEMU's signature) with QEMU's qemu64 features, so guests take
+ * the same vendor paths as under QEMU; max is AMD family 6 as QEMU's TCG max,
+ * with every extension implemented; quetzal reports our own vendor (which
+ * Linux runs with its generic code, but glibc reads no features of) with the
+ * same extensions.
  */
+/*
+ * Instruction-set extensions beyond what every model has (SSE..SSSE3, POPCNT,
+ * LZCNT): a model without one reports its CPUID bit clear and raises #UD for
+ * its instructions, as such a CPU would. Bit numbers of X86CPUModel.features.
+ */
+enum {
+    X86_FEAT_SSE41,       /* CPUID.1:ECX.SSE4_1[19] */
+    X86_FEAT_SSE42,       /* CPUID.1:ECX.SSE4_2[20] (PCMPxSTRx, PCMPGTQ, CRC32) */
+    X86_FEAT_AES,         /* CPUID.1:ECX.AESNI[25] */
+    X86_FEAT_PCLMULQDQ,   /* CPUID.1:ECX.PCLMULQDQ[1] */
+    X86_FEAT_MOVBE,       /* CPUID.1:ECX.MOVBE[22] */
+    X86_FEAT_BMI1,        /* CPUID.(7,0):EBX.BMI1[3] (VEX-encoded) */
+    X86_FEAT_BMI2,        /* CPUID.(7,0):EBX.BMI2[8] */
+    X86_FEAT_ADX,         /* CPUID.(7,0):EBX.ADX[19] (ADCX, ADOX) */
+    X86_FEAT_SHA,         /* CPUID.(7,0):EBX.SHA[29] */
+    /* AVX and AVX2 are partial (translate-vex.c): decoded only when a -cpu
+     * option adds them, and not reported by CPUID until they are complete */
+    X86_FEAT_AVX,
+    X86_FEAT_AVX2,
+};
+
 typedef struct X86CPUModel {
     const char *name;
     char vendor[13];         /* CPUID.0: EBX, EDX, ECX */
     uint32_t signature;      /* CPUID.1:EAX, and EDX after RESET */
     char brand[48];          /* CPUID.80000002h-80000004h */
+    uint32_t features;       /* 1 << X86_FEAT_*: the extensions it has */
 } X86CPUModel;
-/* the model called name (up to a ',' in it), NULL when unknown; NULL name: default */
+/* the model called name (up to a ',' in it), NULL when unknown; NULL name:
+ * default. QEMU's feature options after it (",+sse4.1,-aes,sha-ni=on") give
+ * a copy with those extensions (X86_FEAT_*) added or removed; an option it
+ * does not know makes the name unknown. */
 const X86CPUModel *x86_cpu_model_find(const char *name);
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
@@ -108,6 +135,10 @@ typedef struct CPUX86State {
     uint32_t hflags;
     SegmentCache segs[6];
     XMMReg xmm_regs[16];
+    /* scratch XMM registers 16-18 for the VEX forms of SSE operations
+     * (translate-vex.c): right after xmm_regs, so register numbers reach them */
+    XMMReg vex_scratch[3];
+    XMMReg ymmh_regs[16];            /* bits 255:128 of YMM0-15 (AVX; VEX.128 writes zero them) */
     uint32_t mxcsr;
     uint16_t fpuc, fpus;             /* x87 control and status (fpus without TOP) */
     /* x87 register stack (Intel SDM vol. 1, 8.1): physical registers as host
@@ -164,6 +195,17 @@ typedef struct CPUX86State {
     /* the softmmu TLB (accel/tcg/cputlb.h); kept last: reset clears what is before it */
     CPUTLB tlb;
 } CPUX86State;
+
+/* the model (default when none was chosen) has extension feature (X86_FEAT_*) */
+static inline bool x86_cpu_has(const CPUX86State *env, int feature)
+{
+    const X86CPUModel *model = env->model ? env->model : x86_cpu_model_find(NULL);
+    return model->features >> feature & 1;
+}
+
+/* CPUID.1:ECX and CPUID.(7,0):EBX bits of the model's extensions (helper.c) */
+uint32_t x86_cpuid_extension_ecx(const CPUX86State *env);
+uint32_t x86_cpuid_leaf7_ebx(const CPUX86State *env);
 
 /* Control registers, EFER, RFLAGS (Intel SDM vol. 3A, 2.5, 2.2.1; vol. 1, 3.4.3) */
 #define CR0_PE  (1u << 0)

@@ -3,12 +3,17 @@
  * pages). Registers are host long doubles: x86-64 hosts compute in the same
  * 80-bit extended format, so arithmetic is done natively. Exceptions are
  * treated as masked (the Linux default control word 0x37f masks all): they
- * set their status flags and produce the masked response.
+ * set their status flags and produce the masked response. The operations
+ * that must be exact without a host x87 go through the soft-float
+ * interface of x87-soft.h: FPREM/FPREM1 (x87-rem.c), FSCALE, FXTRACT and
+ * the transcendental instructions (x87-transc.c; on x86 hosts the latter
+ * run the host instruction, which the tests compare it with).
  */
 #include <fenv.h>
 #include <math.h>
 #include <string.h>
 #include "target-i386/translate.h"
+#include "target-i386/x87-soft.h"
 
 /* status word bits (SDM vol. 1, 8.1.3) */
 #define FPUS_IE  0x0001
@@ -24,6 +29,25 @@
 static unsigned phys(const CPUX86State *env, unsigned i)
 {
     return (env->fpstt + i) & 7;
+}
+
+/* register values and the portable soft-float interface (x87-soft.h) */
+static X87Float to_soft(long double v)
+{
+    X87Float f;
+
+    memcpy(&f.mant, &v, 8);
+    memcpy(&f.se, (char *)&v + 8, 2);
+    return f;
+}
+
+static long double from_soft(X87Float f)
+{
+    long double v = 0;
+
+    memcpy(&v, &f.mant, 8);
+    memcpy((char *)&v + 8, &f.se, 2);
+    return v;
 }
 
 static void stack_fault(CPUX86State *env, bool overflow)
@@ -56,6 +80,8 @@ static void push(CPUX86State *env, long double v)
 {
     unsigned top = (env->fpstt - 1) & 7;
 
+    /* C1 = 0 unless the stack overflows (SDM vol. 2A, FLD, FLD1...) */
+    env->fpus &= ~FPUS_C1;
     if (!env->fptags[top]) {
         stack_fault(env, true);
         v = -NAN;
@@ -63,6 +89,18 @@ static void push(CPUX86State *env, long double v)
     env->fpstt = top;
     env->fpregs[top] = v;
     env->fptags[top] = 0;
+}
+
+/* FPTAN, FSINCOS, FXTRACT replace ST(0) and push: with no free register
+ * both become the indefinite (masked stack overflow, SDM vol. 1, 8.5.1.1) */
+static bool replace_and_push_overflows(CPUX86State *env)
+{
+    if (env->fptags[(env->fpstt - 1) & 7]) {
+        return false;
+    }
+    set_st(env, 0, -NAN);
+    push(env, -NAN);
+    return true;
 }
 
 void helper_fpop(CPUX86State *env)
@@ -86,6 +124,7 @@ void helper_fpop(CPUX86State *env)
  */
 #define FPUC_RC  0x0c00   /* rounding control (SDM vol. 1, 8.1.5.3) */
 #define FPUC_PC  0x0300   /* precision control (SDM vol. 1, 8.1.5.2) */
+#define COMMA ,
 
 #if defined(__x86_64__) || defined(__i386__)
 /* values pinned to the x87 stack at this point of the instruction stream */
@@ -178,8 +217,25 @@ static long double from_bits(uint64_t bits, uint32_t kind)
     }
 }
 
+/* m32fp/m64fp operands of FLD and the arithmetic rows: a denormal raises
+ * DE, an SNaN IE (it converts to a QNaN; SDM vol. 2A, FLD, FADD) */
+static void memory_operand_flags(CPUX86State *env, uint64_t bits, uint32_t kind)
+{
+    if (kind == FP_F32 || kind == FP_F64) {
+        unsigned frac_bits = kind == FP_F32 ? 23 : 52, exp_bits = kind == FP_F32 ? 8 : 11;
+        uint64_t frac = bits & ((1ull << frac_bits) - 1);
+        uint64_t exp = (bits >> frac_bits) & ((1ull << exp_bits) - 1);
+        if (!exp && frac) {
+            env->fpus |= 0x02;    /* DE */
+        } else if (exp == (1ull << exp_bits) - 1 && frac && !(frac >> (frac_bits - 1))) {
+            env->fpus |= FPUS_IE;
+        }
+    }
+}
+
 void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind)
 {
+    memory_operand_flags(env, bits, kind);
     push(env, from_bits(bits, kind));
 }
 
@@ -196,7 +252,8 @@ static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, b
     fp_end(env, saved, FPUC_RC);
     r = rounded;
     if (r != v && !isnan(r)) {
-        env->fpus |= 0x20;    /* PE */
+        env->fpus |= 0x20;    /* PE, and C1 when rounded up in magnitude */
+        env->fpus |= fabsl(r) > fabsl(v) ? FPUS_C1 : 0;
     }
     if (isnan(r) || r >= limit || r < -limit) {
         env->fpus |= FPUS_IE;
@@ -211,7 +268,11 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
     volatile long double v = st(env, 0);
     volatile long double *in = &v;
     uint64_t bits;
+    long double stored = v;
     int saved;
+
+    /* C1: the value was rounded up in magnitude (SDM vol. 1, 8.1.3.3) */
+    env->fpus &= ~FPUS_C1;
 
     switch (kind) {
     case FP_F32: {
@@ -224,6 +285,7 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
         copy = f;
         memcpy(&b, &copy, 4);
         bits = b;
+        stored = copy;
         break;
     }
     case FP_F64: {
@@ -234,6 +296,7 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
         fp_end(env, saved, FPUC_RC);
         copy = d;
         memcpy(&bits, &copy, 8);
+        stored = copy;
         break;
     }
     case FP_I16: case FP_I16_TRUNC:
@@ -245,6 +308,9 @@ uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
     default:
         bits = to_integer(env, v, 64, kind == FP_I64_TRUNC);
         break;
+    }
+    if (fabsl(stored) > fabsl(v)) {
+        env->fpus |= FPUS_C1;
     }
     if (pop) {
         helper_fpop(env);
@@ -326,14 +392,31 @@ void helper_fbstp(CPUX86State *env, uint64_t addr)
 
 /* ---------------------------------------------------------------- arithmetic */
 
+/* IE and DE of a comparison (SDM vol. 2A, FCOM/FUCOM/FCOMI/FTST): unsupported
+ * encodings and SNaNs always raise IE, QNaNs only for the signalling forms
+ * (quiet: FUCOM, FUCOMI); denormals raise DE when no NaN is involved */
+static void compare_flags(CPUX86State *env, long double a, long double b, bool quiet)
+{
+    X87Float fa = to_soft(a), fb = to_soft(b);
+    int ka = x87_classify(fa), kb = x87_classify(fb);
+    bool nan = ka >= X87_K_QNAN || kb >= X87_K_QNAN;
+
+    if (ka == X87_K_INVALID || kb == X87_K_INVALID || ka == X87_K_SNAN || kb == X87_K_SNAN ||
+        (nan && !quiet)) {
+        env->fpus |= FPUS_IE;
+    } else if (!nan && ((!(fa.se & 0x7fff) && fa.mant) || (!(fb.se & 0x7fff) && fb.mant))) {
+        env->fpus |= 0x02;    /* DE */
+    }
+}
+
 /* C3/C2/C0 of a comparison (SDM vol. 2A, FCOM table 3-21) */
-static void compare(CPUX86State *env, long double a, long double b)
+static void compare(CPUX86State *env, long double a, long double b, bool quiet)
 {
     uint16_t cc;
 
+    compare_flags(env, a, b, quiet);
     if (isunordered(a, b)) {
         cc = FPUS_C3 | FPUS_C2 | FPUS_C0;
-        env->fpus |= FPUS_IE;
     } else if (a > b) {
         cc = 0;
     } else if (a < b) {
@@ -344,25 +427,65 @@ static void compare(CPUX86State *env, long double a, long double b)
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* one host instruction on ST(0) = a, ST(1) = b, with the status word read
+ * right after it: its C1 says whether the result was rounded up (SDM
+ * vol. 1, 8.1.3.3), which no C expression reports */
+#define HOST_INSN(insn) \
+    __asm__ volatile(insn "\n\tfnstsw %2" : "=t"(r), "=u"(other), "=m"(sw) : "0"(a), "1"(b))
+
+static long double host_arith(unsigned op, long double a, long double b, uint16_t *c1)
+{
+    long double r, other;
+    uint16_t sw;
+
+    switch (op) {
+    case 0: HOST_INSN("fadd %%st(1), %%st"); break;
+    case 1: HOST_INSN("fmul %%st(1), %%st"); break;
+    case 4: HOST_INSN("fsub %%st(1), %%st"); break;
+    case 5: HOST_INSN("fsubr %%st(1), %%st"); break;
+    case 6: HOST_INSN("fdiv %%st(1), %%st"); break;
+    case 8: HOST_INSN("fsqrt"); break;
+    case 9: HOST_INSN("frndint"); break;
+    default: HOST_INSN("fdivr %%st(1), %%st"); break;
+    }
+    (void)other;
+    *c1 = sw & FPUS_C1;
+    return r;
+}
+#else
+/* without a host x87, C1 (rounded up) is not reported: 0 */
+static long double host_arith(unsigned op, long double a, long double b, uint16_t *c1)
+{
+    *c1 = 0;
+    switch (op) {
+    case 0: return a + b;
+    case 1: return a * b;
+    case 4: return a - b;
+    case 5: return b - a;
+    case 6: return a / b;
+    case 8: return sqrtl(a);
+    case 9: return rintl(a);
+    default: return b / a;
+    }
+}
+#endif
+
 /* op: ModRM reg field of D8/DC: 0 add, 1 mul, 2 com, 3 comp, 4 sub, 5 subr,
- * 6 div, 7 divr; a is the destination operand */
+ * 6 div, 7 divr; 8 FSQRT and 9 FRNDINT of a; a is the destination operand */
 static long double arith(CPUX86State *env, unsigned op, long double a, long double b)
 {
     long double r;
-    int saved = fp_begin(env, FPUC_RC | FPUC_PC);
+    uint16_t c1;
+    unsigned fields = op == 9 ? FPUC_RC : FPUC_RC | FPUC_PC;
+    int saved = fp_begin(env, fields);
 
     /* the empty asm statements keep the operation between the mode switches */
     ORDER_BARRIER2(a, b);
-    switch (op) {
-    case 0: r = a + b; break;
-    case 1: r = a * b; break;
-    case 4: r = a - b; break;
-    case 5: r = b - a; break;
-    case 6: r = a / b; break;
-    default: r = b / a; break;
-    }
+    r = host_arith(op, a, b, &c1);
     ORDER_BARRIER1(r);
-    fp_end(env, saved, FPUC_RC | FPUC_PC);
+    fp_end(env, saved, fields);
+    env->fpus = (env->fpus & ~FPUS_C1) | c1;
     return r;
 }
 
@@ -370,8 +493,9 @@ void helper_farith_mem(CPUX86State *env, uint32_t op, uint64_t bits, uint32_t ki
 {
     long double a = st(env, 0), b = from_bits(bits, kind);
 
+    memory_operand_flags(env, bits, kind);
     if (op == 2 || op == 3) {
-        compare(env, a, b);
+        compare(env, a, b, false);
         if (op == 3) {
             helper_fpop(env);
         }
@@ -392,17 +516,20 @@ void helper_farith_reg(CPUX86State *env, uint32_t op, uint32_t index, uint32_t t
     }
 }
 
+/* FCOM; FUCOM with FCOM_QUIET in index */
 void helper_fcom(CPUX86State *env, uint32_t index)
 {
-    compare(env, st(env, 0), st(env, index));
+    compare(env, st(env, 0), st(env, index & 7), index & FCOM_QUIET);
 }
 
-/* FCOMI/FUCOMI: ZF, PF, CF (SDM vol. 2A, FCOMI table 3-23) */
+/* FCOMI/FUCOMI: ZF, PF, CF (SDM vol. 2A, FCOMI table 3-23); C0, C2, C3
+ * stay */
 uint64_t helper_fcomi(CPUX86State *env, uint32_t index)
 {
-    long double a = st(env, 0), b = st(env, index);
+    long double a = st(env, 0), b = st(env, index & 7);
 
     env->fpus &= ~FPUS_C1;
+    compare_flags(env, a, b, index & FCOM_QUIET);
     if (isunordered(a, b)) {
         return CC_Z | CC_P | CC_C;
     }
@@ -423,11 +550,15 @@ void helper_fld_sti(CPUX86State *env, uint32_t index)
 
 void helper_fst_sti(CPUX86State *env, uint32_t index)
 {
+    env->fpus &= ~FPUS_C1;
     set_st(env, index, st(env, 0));
 }
 
+/* FXCH, FST ST(i), FCHS, FABS, FINCSTP, FDECSTP: C1 = 0 (stack faults set
+ * it again in st()); SDM vol. 2A, each instruction's FPU flags */
 void helper_fxch(CPUX86State *env, uint32_t index)
 {
+    env->fpus &= ~FPUS_C1;
     long double a = st(env, 0), b = st(env, index);
 
     set_st(env, 0, b);
@@ -441,65 +572,138 @@ void helper_ffree(CPUX86State *env, uint32_t index)
 
 /* ---------------------------------------------------------------- D9 E0..FF */
 
-/* FXAM classes (SDM vol. 2A, FXAM table 3-46) */
+/* C2 of FSIN/FCOS/FPTAN/FSINCOS: the operand is out of range (|x| >= 2^63),
+ * the instruction leaves it in place (SDM vol. 2A, FSIN) */
+static bool trig_out_of_range(X87Float x)
+{
+    return x87_classify(x) == X87_K_FINITE && (x.se & 0x7fff) >= 0x3fff + 63;
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(X87_PORTABLE)
+/*
+ * The transcendental instructions on an x86 host: the host instruction
+ * under the guest rounding control, so results, C1 and the exception flags
+ * match the host CPU bit for bit (the CPUs do not round these exactly: an
+ * AMD family 19h host differs from correct rounding on about 3% of F2XM1,
+ * FYL2X and FYL2XP1 operands). Other hosts use the portable evaluation of
+ * x87-transc.c (correctly rounded; the trigonometric ones reduce by the
+ * CPUs' 66-bit pi), which tests/x87 judges against the host's (an x86
+ * build chooses that path with --extra-cflags=-DX87_PORTABLE). r[0] is the result for ST(0) after the
+ * instruction, r[1] for ST(1) (FPTAN, FSINCOS).
+ */
+#define HOST_OP(insn, outputs, inputs, clobber) \
+    __asm__ volatile("fnstcw %[old]\n\tfldcw %[cw]\n\tfnclex\n\t" insn "\n\t" \
+                     "fnstsw %[sw]\n\tfldcw %[old]" \
+                     : outputs, [old] "=m"(old), [sw] "=m"(sw) : [cw] "m"(cw), inputs clobber)
+
+static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
+                               X87Float r[2])
+{
+    long double a = from_soft(x), b = from_soft(y), r0 = 0, r1 = 0;
+    uint16_t sw = 0, old, cw = 0x37f | (env->fpuc & FPUC_RC);
+
+    switch (modrm) {
+    case 0xf0: HOST_OP("f2xm1", "=t"(r0), "0"(a), ); break;
+    case 0xfe: HOST_OP("fsin", "=t"(r0), "0"(a), ); break;
+    case 0xff: HOST_OP("fcos", "=t"(r0), "0"(a), ); break;
+    case 0xf1: HOST_OP("fyl2x", "=t"(r0), "0"(a) COMMA "u"(b), : "st(1)"); break;
+    case 0xf9: HOST_OP("fyl2xp1", "=t"(r0), "0"(a) COMMA "u"(b), : "st(1)"); break;
+    case 0xf3: HOST_OP("fpatan", "=t"(r0), "0"(a) COMMA "u"(b), : "st(1)"); break;
+    case 0xf2: HOST_OP("fptan", "=t"(r0) COMMA "=u"(r1), "0"(a), ); break;
+    default: HOST_OP("fsincos", "=t"(r0) COMMA "=u"(r1), "0"(a), ); break;
+    }
+    r[0] = to_soft(r0);
+    r[1] = to_soft(r1);
+    return sw & (FPUS_C1 | FPUS_C2 | 0x3f);
+}
+#else
+static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
+                               X87Float r[2])
+{
+    unsigned rc = (env->fpuc >> 10) & 3;
+    uint16_t flags = 0;
+
+    switch (modrm) {
+    case 0xf0: r[0] = x87_f2xm1(x, rc, &flags); return flags;
+    case 0xf1: r[0] = x87_fyl2x(x, y, rc, &flags); return flags;
+    case 0xf9: r[0] = x87_fyl2xp1(x, y, rc, &flags); return flags;
+    case 0xf3: r[0] = x87_fpatan(x, y, rc, &flags); return flags;
+    default: break;
+    }
+    /* x87_trig: r[0] = sin/tan, r[1] = cos/1.0; here r[0] is ST(0) */
+    static const uint8_t ops[4] = { 0, 1, 3, 2 };   /* FE FF F2 FB */
+    X87Float t[2];
+    x87_trig(x, ops[modrm == 0xfe ? 0 : modrm == 0xff ? 1 : modrm == 0xf2 ? 2 : 3], rc, t,
+             &flags);
+    r[0] = modrm == 0xfe || modrm == 0xff ? t[0] : t[1];
+    r[1] = t[0];
+    return flags;
+}
+#endif
+
+/* F2XM1, FSIN, FCOS (ST(0) = f(ST(0))); FYL2X, FYL2XP1, FPATAN
+ * (ST(1) = f(ST(0), ST(1)), pop); FPTAN, FSINCOS (ST(0) = f(ST(0)), then a
+ * push); C0 and C3 are undefined and left as they were */
+static void transcendental_op(CPUX86State *env, unsigned modrm)
+{
+    bool two_in = modrm == 0xf1 || modrm == 0xf9 || modrm == 0xf3;
+    bool two_out = modrm == 0xf2 || modrm == 0xfb;
+    bool trig = two_out || modrm == 0xfe || modrm == 0xff;
+    X87Float x = to_soft(st(env, 0)), y = two_in ? to_soft(st(env, 1)) : x;
+    X87Float r[2] = { { 0, 0 }, { 0, 0 } };
+    uint16_t flags;
+
+    if (trig && trig_out_of_range(x)) {
+        env->fpus = (env->fpus & ~FPUS_C1) | FPUS_C2;
+        return;
+    }
+    if (two_out && replace_and_push_overflows(env)) {
+        return;
+    }
+    flags = transcendental(env, modrm, x, y, r);
+    if (two_out) {
+        set_st(env, 0, from_soft(r[1]));
+        push(env, from_soft(r[0]));
+    } else {
+        set_st(env, two_in ? 1 : 0, from_soft(r[0]));
+    }
+    env->fpus = (env->fpus & ~(FPUS_C1 | (trig ? FPUS_C2 : 0))) | (flags & (FPUS_C1 | 0x3f)) |
+                (trig ? flags & FPUS_C2 : 0);
+    if (two_in) {
+        helper_fpop(env);
+    }
+}
+
+/* FXAM classes (SDM vol. 2A, FXAM table 3-46), from the raw encoding:
+ * unsupported encodings are class 000, pseudo-denormals denormal */
 static void examine(CPUX86State *env)
 {
     unsigned p = phys(env, 0);
-    long double v = env->fpregs[p];
-    uint16_t cc = signbit(v) ? FPUS_C1 : 0;
+    X87Float v = to_soft(env->fpregs[p]);
+    uint16_t cc = (v.se & 0x8000) ? FPUS_C1 : 0;
 
     if (env->fptags[p]) {
         cc |= FPUS_C3 | FPUS_C0;
-    } else if (isnan(v)) {
-        cc |= FPUS_C0;
-    } else if (isinf(v)) {
-        cc |= FPUS_C2 | FPUS_C0;
-    } else if (v == 0) {
-        cc |= FPUS_C3;
-    } else if (fpclassify(v) == FP_SUBNORMAL) {
-        cc |= FPUS_C3 | FPUS_C2;
     } else {
-        cc |= FPUS_C2;
+        switch (x87_classify(v)) {
+        case X87_K_INVALID: break;
+        case X87_K_QNAN: case X87_K_SNAN: cc |= FPUS_C0; break;
+        case X87_K_INF: cc |= FPUS_C2 | FPUS_C0; break;
+        case X87_K_ZERO: cc |= FPUS_C3; break;
+        default: cc |= (v.se & 0x7fff) ? FPUS_C2 : FPUS_C3 | FPUS_C2; break;
+        }
     }
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
 
-/* FPREM/FPREM1: C2 = 0 (complete), C0/C3/C1 = quotient bits 2/1/0 */
+/* FPREM/FPREM1 (x87-rem.c) */
 static void partial_remainder(CPUX86State *env, bool ieee)
 {
-    long double a = st(env, 0), b = st(env, 1);
-    int ea, eb;
+    X87Float r;
+    uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee, &r, &mask);
 
-    if (isfinite(a) && isfinite(b) && a != 0 && b != 0) {
-        frexpl(a, &ea);
-        frexpl(b, &eb);
-        if (ea - eb >= 64) {
-            /* SDM vol. 2A, FPREM: exponents 64 or more apart reduce only
-             * partially, by ST(1) * 2^(D - N) with N between 32 and 63, and
-             * C2 = 1 asks for another round. The CPUs checked choose N so
-             * that D - N is a multiple of 32. */
-            int shift = (ea - eb - 32) / 32 * 32;
-            set_st(env, 0, fmodl(a, ldexpl(b, shift)));
-            env->fpus = (env->fpus & ~FPUS_CC) | FPUS_C2;
-            return;
-        }
-    }
-    long double r = ieee ? remainderl(a, b) : fmodl(a, b);
-    long double q = (a - r) / b;
-    uint64_t bits = isfinite(q) ? (uint64_t)fmodl(fabsl(q), 8.0L) : 0;
-    uint16_t cc = 0;
-
-    if (bits & 1) {
-        cc |= FPUS_C1;
-    }
-    if (bits & 2) {
-        cc |= FPUS_C3;
-    }
-    if (bits & 4) {
-        cc |= FPUS_C0;
-    }
-    env->fpus = (env->fpus & ~FPUS_CC) | cc;
-    set_st(env, 0, r);
+    env->fpus = (env->fpus & ~mask) | (sw & (mask | 0x3f));
+    set_st(env, 0, from_soft(r));
 }
 
 static void unary(CPUX86State *env, uint32_t modrm)
@@ -507,36 +711,13 @@ static void unary(CPUX86State *env, uint32_t modrm)
     long double x = st(env, 0);
 
     switch (modrm) {
-    case 0xe0: set_st(env, 0, -x); break;                      /* FCHS */
-    case 0xe1: set_st(env, 0, fabsl(x)); break;                /* FABS */
-    case 0xe4: compare(env, x, 0.0L); break;                   /* FTST */
-    case 0xf0: set_st(env, 0, exp2l(x) - 1); break;            /* F2XM1 */
-    case 0xfa: {                                               /* FSQRT */
-        volatile long double in = x, out;
-        int saved = fp_begin(env, FPUC_RC | FPUC_PC);
-        out = sqrtl(in);
-        fp_end(env, saved, FPUC_RC | FPUC_PC);
-        if (in < 0) {
-            /* glibc's sqrtl takes its errno path for negative operands and
-             * loses the invalid-operation flag (SDM vol. 2A, FSQRT) */
-            env->fpus |= FPUS_IE;
-        }
-        set_st(env, 0, out);
-        break;
-    }
-    case 0xfc: {                                               /* FRNDINT */
-        volatile long double in = x, out;
-        int saved = fp_begin(env, FPUC_RC);
-        out = rintl(in);
-        fp_end(env, saved, FPUC_RC);
-        if (out != in && !isnan(in)) {
-            env->fpus |= 0x20;    /* PE */
-        }
-        set_st(env, 0, out);
-        break;
-    }
-    case 0xfe: set_st(env, 0, sinl(x)); env->fpus &= ~FPUS_C2; break;   /* FSIN */
-    case 0xff: set_st(env, 0, cosl(x)); env->fpus &= ~FPUS_C2; break;   /* FCOS */
+    case 0xe0: set_st(env, 0, -x); env->fpus &= ~FPUS_C1; break;         /* FCHS */
+    case 0xe1: set_st(env, 0, fabsl(x)); env->fpus &= ~FPUS_C1; break;   /* FABS */
+    case 0xe4: compare(env, x, 0.0L, false); break;            /* FTST */
+    case 0xf0: transcendental_op(env, modrm); break;           /* F2XM1 */
+    case 0xfa: set_st(env, 0, arith(env, 8, x, x)); break;   /* FSQRT */
+    case 0xfc: set_st(env, 0, arith(env, 9, x, x)); break;   /* FRNDINT */
+    case 0xfe: case 0xff: transcendental_op(env, modrm); break;  /* FSIN, FCOS */
     default: break;
     }
 }
@@ -549,62 +730,60 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
         3.141592653589793238462643383279502884L, 0.301029995663981195213738894724493027L,
         0.693147180559945309417232121458176568L, 0.0L,
     };
-    long double x, y;
 
+    /* whether the 64-bit round-to-nearest value of each constant lies above
+     * the exact one: the other rounding controls then take the neighbour
+     * below (above) it (SDM vol. 1, 8.3.8: the constants honour RC) */
+    static const int8_t nearest_above[7] = { 0, 0, 1, 1, 1, 1, 0 };
     if (modrm >= 0xe8 && modrm <= 0xee) {
-        push(env, constants[modrm - 0xe8]);
+        unsigned i = modrm - 0xe8, rc = (env->fpuc >> 10) & 3;
+        X87Float c = to_soft(constants[i]);
+        if (i >= 1 && i <= 5) {
+            if (nearest_above[i] && (rc == 1 || rc == 3)) {
+                c.mant--;
+            } else if (!nearest_above[i] && rc == 2) {
+                c.mant++;
+            }
+        }
+        push(env, from_soft(c));
         return;
     }
     switch (modrm) {
     case 0xe5: examine(env); return;
     case 0xd0: return;                                          /* FNOP */
-    case 0xf6: env->fpstt = (env->fpstt - 1) & 7; return;      /* FDECSTP */
-    case 0xf7: env->fpstt = (env->fpstt + 1) & 7; return;      /* FINCSTP */
+    case 0xf6: case 0xf7:                                      /* FDECSTP, FINCSTP */
+        env->fpstt = (env->fpstt + (modrm == 0xf6 ? 7 : 1)) & 7;
+        env->fpus &= ~FPUS_C1;
+        return;
     case 0xf8: partial_remainder(env, false); return;          /* FPREM */
     case 0xf5: partial_remainder(env, true); return;           /* FPREM1 */
     case 0xf1:                                                 /* FYL2X */
     case 0xf9:                                                 /* FYL2XP1 */
-        x = st(env, 0);
-        y = st(env, 1);
-        set_st(env, 1, y * (modrm == 0xf1 ? log2l(x) : log2l(1 + x)));
-        helper_fpop(env);
+        transcendental_op(env, modrm);
         return;
-    case 0xf3:                                                 /* FPATAN */
-        x = st(env, 0);
-        y = st(env, 1);
-        set_st(env, 1, atan2l(y, x));
-        helper_fpop(env);
-        return;
-    case 0xf2:                                                 /* FPTAN */
-        set_st(env, 0, tanl(st(env, 0)));
-        push(env, 1.0L);
-        env->fpus &= ~FPUS_C2;
-        return;
-    case 0xfb:                                                 /* FSINCOS */
-        x = st(env, 0);
-        set_st(env, 0, sinl(x));
-        push(env, cosl(x));
-        env->fpus &= ~FPUS_C2;
+    case 0xf3: case 0xf2: case 0xfb:                          /* FPATAN, FPTAN, FSINCOS */
+        transcendental_op(env, modrm);
         return;
     case 0xf4: {                                               /* FXTRACT */
-        int e;
-        x = st(env, 0);
-        if (x == 0 || !isfinite(x)) {
-            set_st(env, 0, x == 0 ? -INFINITY : fabsl(x));
-            push(env, x);
+        X87Float e, m;
+        uint16_t flags = 0;
+        if (replace_and_push_overflows(env)) {
             return;
         }
-        frexpl(x, &e);
-        set_st(env, 0, (long double)(e - 1));
-        push(env, ldexpl(x, -(e - 1)));
+        x87_fxtract(to_soft(st(env, 0)), &e, &m, &flags);
+        set_st(env, 0, from_soft(e));
+        push(env, from_soft(m));
+        env->fpus |= flags & 0x3f;
         return;
     }
-    case 0xfd:                                                 /* FSCALE */
-        x = st(env, 0);
-        y = truncl(st(env, 1));
-        set_st(env, 0, isfinite(y) ? ldexpl(x, (int)fmaxl(fminl(y, 65536), -65536)) :
-                                      (y > 0 ? x * INFINITY : x * 0));
+    case 0xfd: {                                               /* FSCALE */
+        uint16_t flags = 0;
+        X87Float r = x87_fscale(to_soft(st(env, 0)), to_soft(st(env, 1)),
+                                (env->fpuc >> 10) & 3, &flags);
+        env->fpus = (env->fpus & ~FPUS_C1) | (flags & (X87_C1 | 0x3f));
+        set_st(env, 0, from_soft(r));
         return;
+    }
     default:
         unary(env, modrm);
         return;

@@ -229,11 +229,39 @@ void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot)
 #define CPUID_EXT_SSSE3   (1u << 9)
 #define CPUID_EXT_CX16    (1u << 13)
 #define CPUID_EXT_POPCNT  (1u << 23)
+#define CPUID_EXT_PCLMULQDQ (1u << 1)
+#define CPUID_EXT_SSE41   (1u << 19)
+#define CPUID_EXT_SSE42   (1u << 20)
+#define CPUID_EXT_MOVBE   (1u << 22)
+#define CPUID_EXT_AES     (1u << 25)
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX      (1u << 20)
 #define CPUID_EXT2_LM      (1u << 29)
 #define CPUID_EXT3_LAHF_LM (1u << 0)
 #define CPUID_EXT3_ABM     (1u << 5)
+
+/* CPUID.1:ECX bits of the model's extensions (X86_FEAT_*) */
+uint32_t x86_cpuid_extension_ecx(const CPUX86State *env)
+{
+    static const uint32_t bits[] = {
+        [X86_FEAT_SSE41] = CPUID_EXT_SSE41, [X86_FEAT_SSE42] = CPUID_EXT_SSE42,
+        [X86_FEAT_AES] = CPUID_EXT_AES, [X86_FEAT_PCLMULQDQ] = CPUID_EXT_PCLMULQDQ,
+        [X86_FEAT_MOVBE] = CPUID_EXT_MOVBE,
+    };
+    uint32_t ecx = 0;
+    for (int i = 0; i < (int)(sizeof(bits) / sizeof(bits[0])); i++) {
+        ecx |= x86_cpu_has(env, i) ? bits[i] : 0;
+    }
+    return ecx;
+}
+
+uint32_t x86_cpuid_leaf7_ebx(const CPUX86State *env)
+{
+    return (x86_cpu_has(env, X86_FEAT_BMI1) ? 1u << 3 : 0) |
+           (x86_cpu_has(env, X86_FEAT_BMI2) ? 1u << 8 : 0) |
+           (x86_cpu_has(env, X86_FEAT_ADX) ? 1u << 19 : 0) |
+           (x86_cpu_has(env, X86_FEAT_SHA) ? 1u << 29 : 0);
+}
 
 static void cpuid_string(const char *text, uint32_t *a, uint32_t *b, uint32_t *c)
 {
@@ -265,9 +293,14 @@ void helper_cpuid(CPUX86State *env)
     case 1:
         a = model->signature;
         b = 0x00000800;     /* CLFLUSH line size 8 * 8 bytes */
-        c = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 | CPUID_EXT_POPCNT;
+        c = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 | CPUID_EXT_POPCNT |
+            x86_cpuid_extension_ecx(env);
         d = CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_SSE | CPUID_SSE2 |
             CPUID_FXSR | (1u << 19) /* CLFSH */;
+        break;
+    case 7:
+        /* subleaf 0: EAX = the last subleaf (0) */
+        b = (uint32_t)env->regs[R_ECX] == 0 ? x86_cpuid_leaf7_ebx(env) : 0;
         break;
     case 0x80000000:
         a = 0x80000004;

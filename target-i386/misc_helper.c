@@ -464,10 +464,12 @@ bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t ou
         out[0] = (env->model ? env->model : x86_cpu_model_find(NULL))->signature;
         out[1] = 0x00010800;         /* APIC ID 0, 1 logical processor, CLFLUSH 64 bytes */
         out[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 23);   /* SSE3 SSSE3 CX16 POPCNT */
+        out[2] |= x86_cpuid_extension_ecx(env);
         out[3] = CPUID_SYS_EDX;
         return true;
     case 7:
         out[3] = sub == 0 ? (1u << 29) : 0;  /* IA32_ARCH_CAPABILITIES */
+        out[1] = sub == 0 ? x86_cpuid_leaf7_ebx(env) : 0;
         return true;
     case 0x80000000:
         out[0] = 0x80000008;

@@ -337,12 +337,13 @@ uint32_t helper_movmskpd(uint64_t lo, uint64_t hi)
  * Hosts without SSE go through <fenv.h> every time.
  */
 #define MXCSR_ALL_MASKS (MXCSR_FLAGS << MXCSR_MASK_SHIFT)
+#define MXCSR_UM (MXCSR_UE << MXCSR_MASK_SHIFT)
 #define HOST_MXCSR_DEFAULT MXCSR_RESET
 
 #ifdef __SSE__
 static bool fp_lazy(const CPUX86State *env)
 {
-    return (env->mxcsr & (MXCSR_ALL_MASKS | MXCSR_RC_MASK)) == MXCSR_ALL_MASKS;
+    return (env->mxcsr & (MXCSR_ALL_MASKS | MXCSR_RC_MASK | MXCSR_FZ)) == MXCSR_ALL_MASKS;
 }
 
 /* the pending flags; the host back to its default */
@@ -355,9 +356,16 @@ static uint32_t host_take_flags(void)
     return host & MXCSR_FLAGS & ~MXCSR_DE;
 }
 
+/*
+ * FZ flushes a result that is tiny before its rounding to the denormal grid
+ * (SDM vol. 1, 10.2.3.3), which the rounded result no longer shows (a tiny
+ * result can round up to the smallest normal): the host's FZ does it, with
+ * underflow masked, which is when FZ acts.
+ */
 static void host_fp_start(uint32_t guest_mxcsr)
 {
-    _mm_setcsr(HOST_MXCSR_DEFAULT | (guest_mxcsr & MXCSR_RC_MASK));
+    uint32_t flush = (guest_mxcsr & MXCSR_UM) ? guest_mxcsr & MXCSR_FZ : 0;
+    _mm_setcsr(HOST_MXCSR_DEFAULT | (guest_mxcsr & MXCSR_RC_MASK) | flush);
 }
 #else
 static bool fp_lazy(const CPUX86State *env)
@@ -536,7 +544,6 @@ static uint64_t f64_daz(const CPUX86State *env, uint64_t bits)
  * it from being written); with underflow masked and FZ set it becomes zero of
  * the same sign, flagging UE and PE.
  */
-#define MXCSR_UM (MXCSR_UE << MXCSR_MASK_SHIFT)
 
 static uint32_t f32_output(CPUX86State *env, uint32_t bits)
 {
@@ -1215,6 +1222,141 @@ CONVERT_TO_INT(cvtss2si64, f32_to_int64(env, (uint32_t)src, false))
 CONVERT_TO_INT(cvttss2si64, f32_to_int64(env, (uint32_t)src, true))
 CONVERT_TO_INT(cvtsd2si64, f64_to_int64(env, src, false))
 CONVERT_TO_INT(cvttsd2si64, f64_to_int64(env, src, true))
+
+/*
+ * --- SSE4.1 ROUNDPS/ROUNDPD/ROUNDSS/ROUNDSD (SDM vol. 2B, ROUNDPD) ---
+ * imm[1:0] is the rounding mode unless imm[2] says MXCSR.RC; imm[3]
+ * suppresses the precision exception. Only an SNaN raises IE; DE is never
+ * raised. Done on the bits, so no host flag is touched.
+ */
+static uint64_t round_to_integer(uint64_t bits, int mantissa_bits, int exponent_bits,
+                                 unsigned mode, bool *inexact)
+{
+    uint64_t sign = bits & (1ull << (mantissa_bits + exponent_bits));
+    uint64_t magnitude = bits & ~sign, mantissa_mask = (1ull << mantissa_bits) - 1;
+    int bias = (1 << (exponent_bits - 1)) - 1;
+    int exponent = (int)(magnitude >> mantissa_bits);
+    bool up;
+    *inexact = false;
+    if (magnitude == 0 || exponent >= bias + mantissa_bits) {
+        return bits;                        /* zero, integral, infinity */
+    }
+    if (exponent < bias) {                  /* 0 < |x| < 1 */
+        *inexact = true;
+        switch (mode) {
+        case 0: up = exponent == bias - 1 && (magnitude & mantissa_mask); break;
+        case 1: up = sign != 0; break;
+        case 2: up = sign == 0; break;
+        default: up = false; break;
+        }
+        return sign | (up ? (uint64_t)bias << mantissa_bits : 0);
+    }
+    int fraction_bits = mantissa_bits - (exponent - bias);
+    uint64_t mask = (1ull << fraction_bits) - 1, fraction = magnitude & mask;
+    uint64_t base = magnitude & ~mask, half = 1ull << (fraction_bits - 1);
+    if (!fraction) {
+        return bits;
+    }
+    *inexact = true;
+    switch (mode) {
+    case 0: up = fraction > half || (fraction == half && (base >> fraction_bits & 1)); break;
+    case 1: up = sign != 0; break;
+    case 2: up = sign == 0; break;
+    default: up = false; break;
+    }
+    return sign | (base + (up ? 1ull << fraction_bits : 0));
+}
+
+static unsigned round_mode(const CPUX86State *env, uint32_t imm)
+{
+    return (imm & 4) ? (env->mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT : imm & 3;
+}
+
+static uint32_t f32_round(CPUX86State *env, uint32_t a, uint32_t imm)
+{
+    bool inexact;
+    if (f32_bits_is_nan(a)) {
+        env->mxcsr |= (a & F32_QUIET_BIT) ? 0 : MXCSR_IE;
+        return a | F32_QUIET_BIT;
+    }
+    uint32_t r = (uint32_t)round_to_integer(f32_daz(env, a), 23, 8, round_mode(env, imm),
+                                            &inexact);
+    env->mxcsr |= (inexact && !(imm & 8)) ? MXCSR_PE : 0;
+    return r;
+}
+
+static uint64_t f64_round(CPUX86State *env, uint64_t a, uint32_t imm)
+{
+    bool inexact;
+    if (f64_bits_is_nan(a)) {
+        env->mxcsr |= (a & F64_QUIET_BIT) ? 0 : MXCSR_IE;
+        return a | F64_QUIET_BIT;
+    }
+    uint64_t r = round_to_integer(f64_daz(env, a), 52, 11, round_mode(env, imm), &inexact);
+    env->mxcsr |= (inexact && !(imm & 8)) ? MXCSR_PE : 0;
+    return r;
+}
+
+#define ROUND_HELPER(name, field, TYPE, lanes, ROUND) \
+    void helper_##name(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm) \
+    { \
+        XMMReg s = xmm_from_halves(lo, hi); \
+        TYPE r[4]; \
+        uint32_t sticky = fp_begin(env); \
+        for (int i = 0; i < (lanes); i++) { \
+            r[i] = ROUND(env, s.field[i], imm); \
+        } \
+        fp_end(env, sticky, GETPC()); \
+        for (int i = 0; i < (lanes); i++) { \
+            d->field[i] = r[i]; \
+        } \
+    }
+
+ROUND_HELPER(roundps, l, uint32_t, 4, f32_round)
+ROUND_HELPER(roundss, l, uint32_t, 1, f32_round)
+ROUND_HELPER(roundpd, q, uint64_t, 2, f64_round)
+ROUND_HELPER(roundsd, q, uint64_t, 1, f64_round)
+
+/*
+ * --- SSE4.1 DPPS/DPPD (SDM vol. 2A, DPPS "Operation"): the products of the
+ * lanes imm[7:4] (+0.0 for the others), summed in pairs and then the pair
+ * sums, each step rounded; the sum goes to the lanes imm[3:0], +0.0 elsewhere.
+ */
+void helper_dpps(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    uint32_t product[4], sum;
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(s);
+    for (int i = 0; i < 4; i++) {
+        product[i] = (imm >> (4 + i) & 1) ? f32_arith(env, f32_mul, d->l[i], s.l[i]) : 0;
+    }
+    uint32_t low = f32_arith(env, f32_add, product[0], product[1]);
+    uint32_t high = f32_arith(env, f32_add, product[2], product[3]);
+    sum = f32_arith(env, f32_add, low, high);
+    FP_FENCE(sum);
+    fp_end(env, sticky, GETPC());
+    for (int i = 0; i < 4; i++) {
+        d->l[i] = (imm >> i & 1) ? sum : 0;
+    }
+}
+
+void helper_dppd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm)
+{
+    XMMReg s = xmm_from_halves(lo, hi);
+    uint64_t product[2], sum;
+    uint32_t sticky = fp_begin(env);
+    FP_FENCE(s);
+    for (int i = 0; i < 2; i++) {
+        product[i] = (imm >> (4 + i) & 1) ? f64_arith(env, f64_mul, d->q[i], s.q[i]) : 0;
+    }
+    sum = f64_arith(env, f64_add, product[0], product[1]);
+    FP_FENCE(sum);
+    fp_end(env, sticky, GETPC());
+    for (int i = 0; i < 2; i++) {
+        d->q[i] = (imm >> i & 1) ? sum : 0;
+    }
+}
 
 void helper_ldmxcsr(CPUX86State *env, uint32_t value)
 {

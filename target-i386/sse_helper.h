@@ -117,6 +117,14 @@ uint64_t helper_cvtsd2si64(CPUX86State *env, uint64_t src);
 uint64_t helper_cvttsd2si32(CPUX86State *env, uint64_t src);
 uint64_t helper_cvttsd2si64(CPUX86State *env, uint64_t src);
 
+/* SSE4.1 ROUNDPS/PD/SS/SD and DPPS/DPPD xmm1, xmm2/m, imm8 */
+void helper_roundps(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
+void helper_roundpd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
+void helper_roundss(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
+void helper_roundsd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
+void helper_dpps(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
+void helper_dppd(CPUX86State *env, XMMReg *d, uint64_t lo, uint64_t hi, uint32_t imm);
+
 /* #GP(0) for a misaligned 16-byte operand (SDM vol. 2, MOVAPS "Protected Mode
  * Exceptions"), at the instruction that called it */
 void helper_sse_raise_gp(CPUX86State *env) __attribute__((noreturn));

@@ -41,6 +41,19 @@ static void gen_store_result(DisasContext *s, int dest, int ot, TCGv val)
 }
 
 /*
+ * A 32-bit result bound for a register, zero-extended in place right after the
+ * op that computed it: the optimizer then emits that op as a 32-bit host op
+ * (tcg/optimize.c narrow_to_32) and the register write needs no extension.
+ * The flags read only the low 32 bits of it (cc_helper.c masks by size).
+ */
+static void gen_zext32_result(DisasContext *s, int dest, int ot, TCGv val)
+{
+    if (ot == MO_32 && (dest >= 0 || (dest == DEST_MODRM && s->mod == 3))) {
+        tcg_gen_ext32u(s->tcg, val, val);
+    }
+}
+
+/*
  * T0 = T0 op T1, stored to dest, then the flags. The store comes before the
  * cc globals change so that a faulting store leaves the flags of the previous
  * instruction intact (the fault restarts this one).
@@ -48,7 +61,7 @@ static void gen_store_result(DisasContext *s, int dest, int ot, TCGv val)
 static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
 {
     TCGContext *t = s->tcg;
-    TCGv T0 = s->T0, T1 = s->T1, extra = NULL;
+    TCGv T0 = s->T0, T1 = s->T1, extra = NULL, first = NULL;
 
     switch (op) {
     case OP_ADD:
@@ -68,9 +81,11 @@ static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
         break;
     case OP_SUB:
     case OP_CMP:
-        extra = tcg_new64(s);
-        tcg_gen_mov(t, extra, T0);
-        tcg_gen_sub(t, T0, T0, T1);
+        /* the difference in a new temp: the first operand (cc_src2) stays
+         * where it is instead of being copied first */
+        first = T0;
+        T0 = tcg_new64(s);
+        tcg_gen_sub(t, T0, first, T1);
         break;
     case OP_AND:
         tcg_gen_and(t, T0, T0, T1);
@@ -82,6 +97,9 @@ static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
         tcg_gen_xor(t, T0, T0, T1);
         break;
     }
+    if (op != OP_CMP) {
+        gen_zext32_result(s, dest, ot, T0);
+    }
     gen_store_result(s, op == OP_CMP ? DEST_NONE : dest, ot, T0);
     switch (op) {
     case OP_ADD:
@@ -89,12 +107,17 @@ static void gen_alu_op(DisasContext *s, int op, int ot, int dest)
         break;
     case OP_ADC:
     case OP_SBB:
+        tcg_gen_mov(t, G(s)->cc_src2, extra);
+        set_cc_arith(s, T0, T1, op == OP_ADC ? CC_OP_ADCB : CC_OP_SBBB, ot);
+        tcg_temp_free(t, extra);
+        break;
     case OP_SUB:
     case OP_CMP:
-        tcg_gen_mov(t, G(s)->cc_src2, extra);
-        set_cc_arith(s, T0, T1, op == OP_ADC ? CC_OP_ADCB : op == OP_SBB ? CC_OP_SBBB : CC_OP_SUBB,
-                     ot);
-        tcg_temp_free(t, extra);
+        tcg_gen_mov(t, G(s)->cc_src2, first);
+        set_cc_arith(s, T0, T1, CC_OP_SUBB, ot);
+        /* callers find the result in T0 (a dead move when they do not) */
+        tcg_gen_mov(t, first, T0);
+        tcg_temp_free(t, T0);
         break;
     default:
         tcg_gen_mov(t, G(s)->cc_dst, T0);
@@ -164,6 +187,7 @@ static void gen_inc_dec(DisasContext *s, int ot, bool dec, int dest)
 
     gen_compute_cf(s, cf);
     tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
+    gen_zext32_result(s, dest, ot, s->T0);
     gen_store_result(s, dest, ot, s->T0);
     tcg_gen_mov(s->tcg, G(s)->cc_src, cf);
     tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
@@ -517,9 +541,11 @@ static void gen_rotate_cc(DisasContext *s, uint32_t rot_bits, TCGv rot, TCGv cou
  * rotate by the masked count produce the narrow rotate in the low bits.
  * count is the masked immediate count, or -1 for CL.
  */
+static void gen_rotate32(DisasContext *s, bool right, TCGv amount, int count);
+static void gen_rotate_replicated(DisasContext *s, bool right, int ot, TCGv amount, int count);
+
 static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
 {
-    TCGContext *t = s->tcg;
     bool right = op == SHIFT_ROR;
     TCGv amount = NULL;
 
@@ -531,6 +557,41 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
         amount = s->T1;
         gen_masked_cl(s, amount, mask);
     }
+    if (ot == MO_32) {
+        /* a 32-bit host rotate (the masked count is below 32); the zero-extended
+         * result has the bits the flags read (cc_helper.c rotate_flags) */
+        gen_rotate32(s, right, amount, count);
+    } else {
+        gen_rotate_replicated(s, right, ot, amount, count);
+    }
+    /* store first: a faulting store must not change the flags */
+    gen_st_modrm(s, ot, s->T0, true);
+    gen_rotate_cc(s, CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
+                  (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT, s->T0, amount);
+}
+
+static void gen_rotate32(DisasContext *s, bool right, TCGv amount, int count)
+{
+    TCGContext *t = s->tcg;
+    TCGv v = tcg_temp_new(t, TCG_TYPE_I32);
+
+    tcg_gen_extrl_i64_i32(t, v, s->T0);
+    if (amount) {
+        TCGv n = tcg_temp_new(t, TCG_TYPE_I32);
+        tcg_gen_extrl_i64_i32(t, n, amount);
+        right ? tcg_gen_rotr(t, v, v, n) : tcg_gen_rotl(t, v, v, n);
+        tcg_temp_free(t, n);
+    } else {
+        right ? tcg_gen_rotri(t, v, v, count) : tcg_gen_rotli(t, v, v, count);
+    }
+    tcg_gen_extu_i32_i64(t, s->T0, v);
+    tcg_temp_free(t, v);
+}
+
+static void gen_rotate_replicated(DisasContext *s, bool right, int ot, TCGv amount, int count)
+{
+    TCGContext *t = s->tcg;
+
     switch (ot) {
     case MO_8:
         tcg_gen_ext8u(t, s->T0, s->T0);
@@ -540,9 +601,6 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
         tcg_gen_ext16u(t, s->T0, s->T0);
         tcg_gen_muli(t, s->T0, s->T0, 0x0001000100010001ULL);
         break;
-    case MO_32:
-        tcg_gen_deposit(t, s->T0, s->T0, s->T0, 32, 32);
-        break;
     default:
         break;
     }
@@ -551,10 +609,6 @@ static void gen_rotate(DisasContext *s, int op, int ot, int count, int mask)
     } else {
         right ? tcg_gen_rotri(t, s->T0, s->T0, count) : tcg_gen_rotli(t, s->T0, s->T0, count);
     }
-    /* store first: a faulting store must not change the flags */
-    gen_st_modrm(s, ot, s->T0, true);
-    gen_rotate_cc(s, CC_OP_ROT | (right ? CC_OP_ROT_RIGHT : 0) |
-                  (uint32_t)ot << CC_OP_ROT_SIZE_SHIFT, s->T0, amount);
 }
 
 /*

@@ -217,13 +217,8 @@ static void disas_jcc(DisasContext *s, unsigned b)
 {
     int64_t disp = b < 0x100 ? (int8_t)x86_ldub_code(s) : x86_ld_imm(s, s->code64 ? MO_32 : s->dflag);
     uint64_t dest = branch_target(s, disp);
-    TCGLabel *taken = tcg_gen_new_label(s->tcg);
 
-    gen_update_cc_op(s);
-    gen_jcc_label(s, b & 15, taken);
-    gen_jmp_tb(s, s->pc, 0);
-    tcg_gen_set_label(s->tcg, taken);
-    gen_jmp_tb(s, dest, 1);
+    gen_cond_jump(s, b & 15, dest);
 }
 
 /* E0-E3: LOOPNE/LOOPE/LOOP/JrCXZ, with rCX of address size */
@@ -275,11 +270,11 @@ static void disas_call_jmp(DisasContext *s, unsigned b)
         uint64_t dest = branch_target(s, disp);
         tcg_gen_movi(s->tcg, s->T0, s->pc);
         gen_push(s, s->T0);
-        gen_jmp_tb(s, dest, 0);
+        gen_jmp_direct(s, dest);
     } else if (b == 0xe9 || b == 0xeb) {
         int64_t disp = b == 0xeb ? (int8_t)x86_ldub_code(s) :
                        x86_ld_imm(s, s->code64 ? MO_32 : s->dflag);
-        gen_jmp_tb(s, branch_target(s, disp), 0);
+        gen_jmp_direct(s, branch_target(s, disp));
     } else {
         /* C2/C3: RET [imm16] */
         unsigned extra = b == 0xc2 ? x86_lduw_code(s) : 0;
@@ -801,7 +796,7 @@ bool disas_ctl(DisasContext *s, unsigned b)
         disas_int(s, b);
     } else if (b == 0x9b) {
         /* FWAIT: x87 exceptions are never pending (all handled as masked) */
-    } else if (b >= 0xd8 && b <= 0xdf) {
+    } else if ((b >= 0xd8 && b <= 0xdf) || b == 0xd6) {   /* x87, SALC */
         return disas_x87(s, b);
     } else if (b == 0x10d || (b >= 0x118 && b <= 0x11f) || b == 0x1ae) {
         return disas_hint_nop(s, b);

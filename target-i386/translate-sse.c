@@ -22,41 +22,8 @@
  * until the exponent is rewritten.
  */
 #include <stddef.h>
-#include "target-i386/translate.h"
+#include "target-i386/translate-sse.h"
 #include "target-i386/sse_helper.h"
-
-/* The mandatory prefix selecting the instruction (SDM vol. 2A, 2.1.2: F2/F3
- * take precedence over 66). */
-enum { PREFIX_INDEX_NONE, PREFIX_INDEX_66, PREFIX_INDEX_F3, PREFIX_INDEX_F2, PREFIX_INDEX_COUNT };
-
-/* The r/m operand when it is in memory. */
-enum {
-    MEM_NONE,          /* register form only: memory raises #UD */
-    MEM_32,            /* scalar single / doubleword */
-    MEM_64,            /* scalar double / quadword / half of a register */
-    MEM_128,           /* unaligned 128-bit (MOVUPS, MOVDQU) */
-    MEM_128_ALIGNED,   /* 128-bit, #GP(0) unless 16-byte aligned (legacy SSE rule) */
-};
-
-typedef struct SSEOp SSEOp;
-typedef bool SSEGenerator(DisasContext *s, const SSEOp *op);
-
-struct SSEOp {
-    SSEGenerator *gen;     /* NULL: not an instruction we implement */
-    void *helper;          /* for the generic generators */
-    uint8_t mem;           /* MEM_*: size and alignment of a memory r/m operand */
-    uint8_t arg;           /* generator-specific: inline operation, lane width, ... */
-    uint8_t mmx;           /* MMX_*: which operands are MMX registers */
-};
-
-/* MMX entries (SDM vol. 1, 9.5.1: which forms switch the x87 unit to MMX use) */
-enum {
-    MMX_NONE,        /* XMM operands only */
-    MMX_REGS,        /* the vector operands are MMX registers: TOP = 0, tags valid */
-    MMX_MIXED,       /* one MMX and one XMM register (MOVQ2DQ, CVTPS2PI, ...) */
-    MMX_MIXED_RM,    /* CVTPI2PS/PD: the transition only with an MMX register source */
-    MMX_EMMS,        /* EMMS: no ModRM, all tags empty */
-};
 
 /* --- register and operand access --- */
 
@@ -79,18 +46,18 @@ static void free_temps(DisasContext *s, TCGv a, TCGv b)
     }
 }
 
-static void gen_load_xmm_half(DisasContext *s, TCGv dst, int reg, int half)
+void gen_load_xmm_half(DisasContext *s, TCGv dst, int reg, int half)
 {
     tcg_gen_ld(s->tcg, INDEX_op_ld, dst, tcg_env(s->tcg), xmm_offset(reg, half));
 }
 
-static void gen_store_xmm_half(DisasContext *s, TCGv val, int reg, int half)
+void gen_store_xmm_half(DisasContext *s, TCGv val, int reg, int half)
 {
     tcg_gen_st(s->tcg, INDEX_op_st, val, tcg_env(s->tcg), xmm_offset(reg, half));
 }
 
 /* pointer to xmm_regs[reg], for helpers */
-static TCGv gen_xmm_pointer(DisasContext *s, int reg)
+TCGv gen_xmm_pointer(DisasContext *s, int reg)
 {
     TCGv ptr = tcg_temp_new(s->tcg, TCG_TYPE_PTR);
     tcg_gen_addi(s->tcg, ptr, tcg_env(s->tcg), xmm_offset(reg, 0));
@@ -181,7 +148,7 @@ static void gen_helper_done(DisasContext *s, const SSEOp *op, TCGv ptr, int reg)
  * raises #GP(0) (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"). The
  * check branches, so the address lives in a local temp the caller frees.
  */
-static TCGv gen_memory_address(DisasContext *s, int mem)
+TCGv gen_memory_address(DisasContext *s, int mem)
 {
     gen_lea_modrm(s);
     TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
@@ -200,9 +167,11 @@ static TCGv gen_memory_address(DisasContext *s, int mem)
 }
 
 /* Loads memory operand bits at addr into lo (and hi for 128-bit; else hi = 0). */
-static void gen_load_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv hi)
+void gen_load_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv hi)
 {
-    if (mem == MEM_32) {
+    if (mem == MEM_16) {
+        gen_ld(s, lo, addr, MO_UW);
+    } else if (mem == MEM_32) {
         gen_ld(s, lo, addr, MO_UL);
     } else {
         gen_ld(s, lo, addr, MO_UQ);
@@ -233,7 +202,7 @@ static void gen_store_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv 
  * register's 64, hi = 0), or the memory operand of size op->mem. Returns false
  * (#UD) for memory when the instruction only has a register form.
  */
-static bool gen_load_source(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi)
+bool gen_load_source(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi)
 {
     if (s->mod == 3 && (op->mmx == MMX_REGS || op->mmx == MMX_MIXED_RM)) {
         gen_load_mmx(s, lo, s->rm);
@@ -284,7 +253,7 @@ static void gen_call(DisasContext *s, void *helper, unsigned flags, TCGv ret,
 enum { MMX_LANEWISE, MMX_PACK, MMX_UNPACK_HIGH };
 
 /* PADDB xmm1, xmm2/m128 style: helper(xmm1, source) */
-static bool gen_int_helper(DisasContext *s, const SSEOp *op)
+bool gen_int_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
     bool ok = gen_load_source(s, op, lo, hi);
@@ -326,7 +295,7 @@ static bool gen_float_helper(DisasContext *s, const SSEOp *op)
 /* PSHUFD xmm1, xmm2/m128, imm8 style: helper(xmm1, source, imm8); the
  * immediate follows the ModRM bytes. PSHUFW mm uses PSHUFLW's helper, whose
  * low half is the shuffle of the source's low half. */
-static bool gen_imm_helper(DisasContext *s, const SSEOp *op)
+bool gen_imm_helper(DisasContext *s, const SSEOp *op)
 {
     TCGv lo = new_i64(s), hi = new_i64(s);
     s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
@@ -1669,20 +1638,30 @@ static const SSEOp sse_table_0f3a[0x10][PREFIX_INDEX_COUNT] = {
     [0x0f] = GEN2(gen_palignr, MEM_128_ALIGNED, 0),
 };
 
-/* the table entry for a 0F xx, 0F 38 xx or 0F 3A xx opcode; NULL: #UD */
-static const SSEOp *sse_lookup(const DisasContext *s, unsigned opcode)
+/* the table entry for a 0F xx, 0F 38 xx or 0F 3A xx opcode; NULL: #UD. The
+ * three-byte maps' SSE4 and later rows are in translate-sse4.c. */
+const SSEOp *sse_table_entry(unsigned opcode, int prefix)
 {
     unsigned low = opcode & 0xff;
+    const SSEOp *op = NULL;
     switch (opcode >> 8) {
     case 0x0f:
-        return &sse_table[low][prefix_index(s)];
+        return &sse_table[low][prefix];
     case 0x0f38:
-        return low < 0x20 ? &sse_table_0f38[low][prefix_index(s)] : NULL;
+        op = low < 0x20 ? &sse_table_0f38[low][prefix] : NULL;
+        break;
     case 0x0f3a:
-        return low < 0x10 ? &sse_table_0f3a[low][prefix_index(s)] : NULL;
+        op = low < 0x10 ? &sse_table_0f3a[low][prefix] : NULL;
+        break;
     default:
         return NULL;
     }
+    return op && op->gen ? op : sse4_lookup(opcode, prefix);
+}
+
+static const SSEOp *sse_lookup(const DisasContext *s, unsigned opcode)
+{
+    return sse_table_entry(opcode, prefix_index(s));
 }
 
 /*
@@ -1707,6 +1686,9 @@ bool gen_sse(DisasContext *s, unsigned opcode)
     const SSEOp *op = sse_lookup(s, opcode);
     if (!op || !op->gen) {
         return false;
+    }
+    if (op->feature && !x86_cpu_has(s->env, op->feature - 1)) {
+        return false;       /* the model lacks it: #UD, as such a CPU */
     }
     /* the MMX-XMM forms are also SSE instructions: #UD with CR4.OSFXSR clear
      * (SDM vol. 3B, table 22-6); the MMX-only ones are not (table 22-8) */

@@ -184,8 +184,8 @@ static bool x87_reg_dd(DisasContext *s, int op, int i)
         call(s, helper_ffree, NULL, 1, index, NULL, NULL);
     } else if (op == 2 || op == 3) {
         call(s, helper_fst_sti, NULL, 1, index, NULL, NULL);
-    } else if (op == 4 || op == 5) {
-        call(s, helper_fcom, NULL, 1, index, NULL, NULL);
+    } else if (op == 4 || op == 5) {        /* FUCOM, FUCOMP */
+        call(s, helper_fcom, NULL, 1, i32_constant(s, i | FCOM_QUIET), NULL, NULL);
     } else {
         return false;
     }
@@ -195,10 +195,10 @@ static bool x87_reg_dd(DisasContext *s, int op, int i)
     return true;
 }
 
-/* FCOMI/FUCOMI(P): the result goes to ZF, PF, CF */
-static void gen_fcomi(DisasContext *s, int i, bool pop)
+/* FCOMI/FUCOMI(P) (op 6/5): the result goes to ZF, PF, CF */
+static void gen_fcomi(DisasContext *s, int op, int i, bool pop)
 {
-    call(s, helper_fcomi, s->T0, 1, i32_constant(s, i), NULL, NULL);
+    call(s, helper_fcomi, s->T0, 1, i32_constant(s, i | (op == 5 ? FCOM_QUIET : 0)), NULL, NULL);
     gen_set_eflags_cc(s, s->T0);
     if (pop) {
         gen_fpop(s);
@@ -219,7 +219,7 @@ static bool x87_reg_da_db(DisasContext *s, unsigned b, int op, int i)
         if (s->modrm != 0xe9) {
             return false;
         }
-        call(s, helper_fcom, NULL, 1, i32_constant(s, 1), NULL, NULL);   /* FUCOMPP */
+        call(s, helper_fcom, NULL, 1, i32_constant(s, 1 | FCOM_QUIET), NULL, NULL);   /* FUCOMPP */
         gen_fpop(s);
         gen_fpop(s);
         return true;
@@ -231,12 +231,15 @@ static bool x87_reg_da_db(DisasContext *s, unsigned b, int op, int i)
         tcg_gen_st(s->tcg, INDEX_op_st16, s->T0, env, offsetof(CPUX86State, fpus));
         return true;
     }
+    if (s->modrm == 0xe0 || s->modrm == 0xe1 || s->modrm == 0xe4) {
+        return true;               /* FNENI, FNDISI, FNSETPM: no-ops since the 387 */
+    }
     if (s->modrm == 0xe3) {        /* FNINIT */
         call(s, helper_fninit, NULL, 0, NULL, NULL, NULL);
         return true;
     }
     if (op == 5 || op == 6) {
-        gen_fcomi(s, i, false);
+        gen_fcomi(s, op, i, false);
         return true;
     }
     return false;
@@ -251,7 +254,7 @@ static bool x87_reg_df(DisasContext *s, int op, int i)
         return true;
     }
     if (op == 5 || op == 6) {
-        gen_fcomi(s, i, true);
+        gen_fcomi(s, op, i, true);
         return true;
     }
     return false;
@@ -273,9 +276,27 @@ static bool x87_register(DisasContext *s, unsigned b, int op, int i)
     }
 }
 
+/* D6 SALC: AL = CF ? FF : 00, flags unchanged; #UD in 64-bit mode (SDM
+ * vol. 2D, table A-2, one-byte opcode map). It shares the x87 hook of the
+ * one-byte dispatch. */
+static bool disas_salc(DisasContext *s)
+{
+    if (s->code64) {
+        return false;
+    }
+    gen_setcc_value(s, 0x2, s->T0);   /* B: CF = 1 */
+    tcg_gen_neg(s->tcg, s->T0, s->T0);
+    gen_st_reg(s, MO_8, R_EAX, s->T0);
+    return true;
+}
+
 bool disas_x87(DisasContext *s, unsigned b)
 {
     int op;
+
+    if (b == 0xd6) {
+        return disas_salc(s);
+    }
 
     x86_decode_modrm(s);
     op = (s->modrm >> 3) & 7;

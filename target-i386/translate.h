@@ -9,7 +9,10 @@
  * translate-sys.c (system instructions, table-driven),
  * translate-x87.c and fpu_helper.c (x87 FPU), cc_helper.c (flag computation),
  * helper.c (C helpers), cpu.c (reset), disas.c (in_asm log),
- * translate-sse.c and sse_helper.c (SSE/SSE2, separate owner).
+ * translate-sse.c and sse_helper.c (SSE..SSSE3, MMX), translate-sse4.c with
+ * sse4_helper.c, aes_helper.c and sha_helper.c (SSE4.x, AES-NI, PCLMULQDQ,
+ * SHA, CRC32, MOVBE, ADX), translate-vex.c with bmi_helper.c (the VEX prefix:
+ * BMI1/BMI2, the AVX/AVX2 subset); separate owner.
  *
  * The SSE hook, implemented in translate-sse.c:
  *
@@ -178,6 +181,17 @@ typedef struct DisasContext {
     bool rmw;              /* the ModRM memory operand is read and written (MO_RMW) */
     bool fetch_fault;      /* code fetch failed: raise #PF at fault_addr */
     uint64_t fetch_fault_addr;
+    /* unconditional direct jumps followed inside the block (gen_jmp_direct) */
+    bool follow;           /* the current instruction continues at follow_pc */
+    uint64_t follow_pc;
+    int nb_follows;
+    uint64_t max_pc;       /* offset in CS past the last byte fetched before a follow */
+    /* a forward Jcc the block went on past (gen_cond_jump): its taken path
+     * is emitted at the block's end */
+    TCGLabel *side_exit;
+    uint64_t side_exit_dest, side_exit_pc_start;
+    int side_exit_cc_op;
+    bool slot1_used;       /* goto_tb slot 1 taken by a jump already emitted */
 
     /* scratch temps, reallocated per instruction */
     TCGv T0, T1, A0, tmp;
@@ -242,6 +256,11 @@ void gen_exception(DisasContext *s, int excp);
 void gen_exception_next(DisasContext *s, int excp);
 /* ends the block jumping to the constant guest address dest (slot 0 or 1) */
 void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot);
+/* JMP/CALL to the constant dest: continues the block there when it may,
+ * otherwise ends it as gen_jmp_tb(s, dest, 0) */
+void gen_jmp_direct(DisasContext *s, uint64_t dest);
+/* Jcc (condition b, SDM vol. 2A appendix B.1.4.7) to the constant dest */
+void gen_cond_jump(DisasContext *s, int b, uint64_t dest);
 /* ends the block jumping to the address in the rip global */
 void gen_eob_indirect(DisasContext *s);
 /* ends the block returning to the execution loop (rip global already set) */
@@ -261,7 +280,14 @@ TCGv tcg_new64(DisasContext *s);
 bool disas_alu(DisasContext *s, unsigned b);
 bool disas_ctl(DisasContext *s, unsigned b);
 bool gen_sse(DisasContext *s, unsigned opcode);
+/* translate-vex.c: the C4/C5 just read start a VEX prefix (not LES/LDS), and
+ * the VEX instruction after it (false: #UD) */
+bool x86_is_vex(DisasContext *s);
+bool gen_vex(DisasContext *s, unsigned b);
 bool disas_sys(DisasContext *s, unsigned b);
+/* user mode: LOCK-prefixed RMW, XCHG and CMPXCHG8B/16B with memory as host
+ * atomics (translate-atomic.c); false, nothing consumed, when not one */
+bool gen_atomic_insn(DisasContext *s, unsigned b);
 /* MOVS..SCAS (A4-AF) and INS/OUTS (6C-6F), with REP */
 void gen_string_insn(DisasContext *s, unsigned b);
 /* segment register seg = the selector in sel (helper_load_seg); ends the block
@@ -315,6 +341,7 @@ void x86_guest_write(CPUX86State *env, uint64_t addr, const void *buf, unsigned 
 bool disas_x87(DisasContext *s, unsigned b);
 /* operand kinds of x87 memory loads and integer/float stores */
 enum { FP_F32, FP_F64, FP_I16, FP_I32, FP_I64, FP_I16_TRUNC, FP_I32_TRUNC, FP_I64_TRUNC };
+#define FCOM_QUIET 0x100   /* helper_fcom/helper_fcomi index flag: FUCOM, FUCOMI */
 void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind);
 uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop);
 void helper_fldt(CPUX86State *env, uint64_t addr);

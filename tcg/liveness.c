@@ -145,6 +145,37 @@ static bool backward_pass(TCGContext *s, uint8_t *live, bool final)
     return changed;
 }
 
+/*
+ * Whether some branch jumps back to a label set before it. Without one, a
+ * single backward pass sees every label's set before the branches to it,
+ * so it is exact on its own (most blocks: translation time matters for
+ * programs that run much code once, like an interpreter's startup).
+ */
+static bool has_backward_branch(TCGContext *s)
+{
+    int seen = 0;
+    uint8_t *set = s->live;          /* scratch: label set yet? */
+    if (s->nb_labels > TCG_MAX_TEMPS) {
+        return true;
+    }
+    memset(set, 0, (size_t)s->nb_labels);
+    for (int n = 0; n < s->nb_ops; n++) {
+        const TCGOp *op = &s->ops[n];
+        if (op->removed) {
+            continue;
+        }
+        if (op->opc == INDEX_op_set_label) {
+            set[op->args[0]] = 1;
+            seen++;
+        } else if (seen && op->opc == INDEX_op_br && set[op->args[0]]) {
+            return true;
+        } else if (seen && op->opc == INDEX_op_brcond && set[op->args[3]]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void tcg_liveness(TCGContext *s)
 {
     if (!s->live) {
@@ -163,9 +194,11 @@ void tcg_liveness(TCGContext *s)
         s->label_live_size = need;
     }
     memset(s->label_live, 0, need);
-    for (int round = 0; round < MAX_DATAFLOW_ROUNDS; round++) {
-        if (!backward_pass(s, s->live, false)) {
-            break;
+    if (has_backward_branch(s)) {
+        for (int round = 0; round < MAX_DATAFLOW_ROUNDS; round++) {
+            if (!backward_pass(s, s->live, false)) {
+                break;
+            }
         }
     }
     backward_pass(s, s->live, true);

@@ -26,6 +26,11 @@ typedef struct TempInfo {
     int ext_src;
     uint32_t ext_src_version;
     uint64_t ext_mask;
+    /* temp ext_by holds extension ext_by_opc of this value, while it keeps
+     * ext_by_version (one extension computed once) */
+    int ext_by;
+    uint32_t ext_by_version;
+    int ext_by_opc;
     bool is_scaled;
     int base, index;
     uint32_t base_version, index_version;
@@ -50,6 +55,7 @@ static TempInfo *temp_info(TCGContext *s, int idx)
         memset(ti, 0, sizeof(*ti));
         ti->copy_of = -1;
         ti->ext_src = -1;
+        ti->ext_by = -1;
         ti->z_mask = t->type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
         if (t->kind == TEMP_CONST) {
             ti->is_const = true;
@@ -74,6 +80,7 @@ static void forget_temp(TCGContext *s, int idx)
     ti->copy_of = -1;
     ti->is_scaled = false;
     ti->ext_src = -1;
+    ti->ext_by = -1;
     if (s->temps[idx].kind != TEMP_CONST) {
         ti->is_const = false;
         ti->z_mask = s->temps[idx].type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
@@ -338,6 +345,17 @@ static void note_mov(TCGContext *s, TCGOp *op)
     if (si->is_const) {
         di->is_const = true;
         di->value = si->value;
+    } else if (s->temps[dst].kind == TEMP_GLOBAL && s->temps[src].kind != TEMP_GLOBAL &&
+               s->temps[src].kind != TEMP_CONST && s->temps[src].kind != TEMP_FIXED) {
+        /* "mov global, t": later reads of t read the global instead, so t
+         * usually dies here and the allocator hands its register to the
+         * global rather than copying (the guest register is the value that
+         * lives on; t is scratch the front end reuses) */
+        si->copy_of = (int)dst;
+        si->copy_version = di->version;
+        di->ext_by = si->ext_by;
+        di->ext_by_version = si->ext_by_version;
+        di->ext_by_opc = si->ext_by_opc;
     } else {
         di->copy_of = (int)src;
         di->copy_version = si->version;
@@ -471,15 +489,35 @@ static void simplify_by_z_mask(TCGContext *s, TCGOp *op)
 
 /* --- masks that make a preceding zero-extension redundant --- */
 
-/* and d, t, c where t = extNu(x) and c keeps only those N bits: and d, x, c */
+/* bits of its input an extension reads (0: op is not one) */
+static uint64_t extension_reads(TCGOpcode opc)
+{
+    switch (opc) {
+    case INDEX_op_ext8s: case INDEX_op_ext8u: return 0xff;
+    case INDEX_op_ext16s: case INDEX_op_ext16u: return 0xffff;
+    case INDEX_op_ext32s: case INDEX_op_ext32u: case INDEX_op_extrl_i64_i32:
+        return 0xffffffffull;
+    default: return 0;
+    }
+}
+
+/* and d, t, c where t = extNu(x) and c keeps only those N bits: and d, x, c;
+ * likewise extM d, t with M <= N (e.g. ext32s of a zero-extended register
+ * read): extM d, x */
 static void skip_extension_before_mask(TCGContext *s, TCGOp *op)
 {
     int64_t c;
-    if (op->opc != INDEX_op_and) {
+    uint64_t reads = extension_reads(op->opc);
+    if (op->opc != INDEX_op_and && !reads) {
+        return;
+    }
+    if (reads) {
+        c = (int64_t)reads;
+    } else if (!arg_const(s, op->args[2], &c)) {
         return;
     }
     const TempInfo *ti = temp_info(s, (int)op->args[1]);
-    if (ti->ext_src < 0 || !arg_const(s, op->args[2], &c) ||
+    if (ti->ext_src < 0 ||
         temp_info(s, ti->ext_src)->version != ti->ext_src_version ||
         ((uint64_t)c & ~ti->ext_mask & width_mask((TCGType)op->type)) != 0 ||
         s->temps[ti->ext_src].type != s->temps[op->args[1]].type) {
@@ -504,6 +542,31 @@ static void note_extension(TCGContext *s, const TCGOp *op)
     ti->ext_src = (int)op->args[1];
     ti->ext_src_version = temp_info(s, ti->ext_src)->version;
     ti->ext_mask = mask;
+}
+
+/* extX d, s when another temp already holds extX s: mov d, that temp */
+static void reuse_extension(TCGContext *s, TCGOp *op)
+{
+    if (!extension_reads(op->opc) || op->opc == INDEX_op_extrl_i64_i32) {
+        return;
+    }
+    const TempInfo *si = temp_info(s, (int)op->args[1]);
+    if (si->ext_by >= 0 && si->ext_by_opc == op->opc && si->ext_by != (int)op->args[0] &&
+        temp_info(s, si->ext_by)->version == si->ext_by_version) {
+        set_mov(s, op, op->args[0], si->ext_by);
+    }
+}
+
+static void note_extension_holder(TCGContext *s, const TCGOp *op)
+{
+    if (!extension_reads(op->opc) || op->opc == INDEX_op_extrl_i64_i32 ||
+        op->args[0] == op->args[1]) {
+        return;
+    }
+    TempInfo *si = temp_info(s, (int)op->args[1]);
+    si->ext_by = (int)op->args[0];
+    si->ext_by_version = temp_info(s, si->ext_by)->version;
+    si->ext_by_opc = op->opc;
 }
 
 /* --- address arithmetic: shl by 1..3 and adds become one add_shl --- */
@@ -615,7 +678,8 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         }
         break;
     default:
-        if (!fold_op(s, op)) {
+        reuse_extension(s, op);
+        if (op->opc != INDEX_op_mov && !fold_op(s, op)) {
             simplify_by_z_mask(s, op);
         }
         if (op->opc == INDEX_op_add) {
@@ -636,6 +700,7 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         temp_info(s, (int)op->args[0])->z_mask &= z;
         note_scaled(s, op);
         note_extension(s, op);
+        note_extension_holder(s, op);
     }
 }
 

@@ -257,6 +257,37 @@ static void reset_at_block_boundary(TCGContext *s, const uint8_t *live)
     }
 }
 
+/* Whether global g is read after op before it is written again, within the
+ * basic block and a short window (beyond it: assume it is). */
+static bool global_read_soon(TCGContext *s, const TCGOp *op, const struct TCGTemp *g)
+{
+    const TCGOp *end = s->ops + s->nb_ops;
+    int window = 48;
+
+    for (const TCGOp *o = op + 1; o < end; o++) {
+        if (o->removed) {
+            continue;
+        }
+        if (--window < 0) {
+            return true;
+        }
+        for (int i = o->nb_oargs; i < o->nb_oargs + o->nb_iargs; i++) {
+            if (o->args[i] == g->index) {
+                return true;
+            }
+        }
+        for (int i = 0; i < o->nb_oargs; i++) {
+            if (o->args[i] == g->index) {
+                return false;
+            }
+        }
+        if (tcg_op_defs[o->opc].flags & TCG_OPF_BB_END) {
+            return false;
+        }
+    }
+    return false;
+}
+
 static void alloc_mov(TCGContext *s, const TCGOp *op)
 {
     struct TCGTemp *dst = arg_temp(s, op->args[0]);
@@ -279,8 +310,11 @@ static void alloc_mov(TCGContext *s, const TCGOp *op)
         if (src_dead && src->kind != TEMP_FIXED) {
             r = src->reg;
             temp_dead(s, src);
-        } else if (dst->kind == TEMP_GLOBAL && free_reg(s, reg_bit(src->reg)) < 0) {
-            /* no register to spare: store the global rather than evict for a copy */
+        } else if (dst->kind == TEMP_GLOBAL &&
+                   (free_reg(s, reg_bit(src->reg)) < 0 || !global_read_soon(s, op, dst))) {
+            /* no register to spare, or the global (typically a lazy-flag
+             * operand) is not read again in this basic block: store it
+             * rather than copy it to a register that is stored later anyway */
             reg_release(s, dst);
             tcg_target_out_st(s, dst->type, src->reg, tcg_target_env_reg, dst->mem_offset);
             dst->location = TEMP_VAL_MEM;
@@ -544,9 +578,45 @@ static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
     }
 }
 
+/*
+ * ext32u of a global whose value is only in memory: one zero-extending 32-bit
+ * load of its low half instead of a 64-bit load and an extension (32-bit guest
+ * code reads its registers this way). The low half is at the global's own
+ * offset on a little-endian host.
+ */
+static bool alloc_ext32u_from_memory(TCGContext *s, const TCGOp *op)
+{
+    static const bool no_consts[TCG_MAX_OP_ARGS];
+    struct TCGTemp *src = arg_temp(s, op->args[1]);
+    struct TCGTemp *dst = arg_temp(s, op->args[0]);
+
+    if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || op->type != TCG_TYPE_I64 ||
+        src->kind != TEMP_GLOBAL || src->location != TEMP_VAL_MEM) {
+        return false;
+    }
+    TCGOp ld = { .opc = INDEX_op_ld32u, .type = TCG_TYPE_I64,
+                 .nb_oargs = 1, .nb_iargs = 1, .nb_cargs = 1 };
+    TCGArg regs[3];
+    regs[0] = reg_alloc(s, tcg_target_op_constraint(&ld)->out[0].regs, 0);
+    regs[1] = tcg_target_env_reg;
+    regs[2] = src->mem_offset;
+    tcg_target_out_op(s, &ld, regs, no_consts);
+    reg_assign(s, dst, (int)regs[0]);
+    dst->mem_coherent = false;
+    if (op->dead_args & 1) {
+        temp_dead(s, dst);
+    }
+    return true;
+}
+
 static void alloc_one(TCGContext *s, const TCGOp *op)
 {
     switch (op->opc) {
+    case INDEX_op_ext32u:
+        if (!alloc_ext32u_from_memory(s, op)) {
+            alloc_op(s, op);
+        }
+        break;
     case INDEX_op_mov:
         alloc_mov(s, op);
         break;

@@ -32,14 +32,86 @@ CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg)
     cpu->tbs = tb_cache_new(tcg);
     cpu->exception_index = -1;
     cpu->priv = p;
-    tb_jump_cache_probe(&p->jump_cache, &p->probe);
+    p->jc = &p->jump_cache;
+    tb_jump_cache_probe(p->jc, &p->probe);
     return cpu;
+}
+
+/* Adds cpu to the list of CPUs its cache kicks and flushes. */
+static void cpu_list_add(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    pthread_mutex_lock(&c->excl_lock);
+    cpu_priv(cpu)->next_cpu = c->cpus;
+    c->cpus = cpu;
+    pthread_mutex_unlock(&c->excl_lock);
+}
+
+static void cpu_list_remove(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    pthread_mutex_lock(&c->excl_lock);
+    for (CPUExec **link = &c->cpus; *link; link = &cpu_priv(*link)->next_cpu) {
+        if (*link == cpu) {
+            *link = cpu_priv(cpu)->next_cpu;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->excl_lock);
+}
+
+CPUExec *cpu_exec_new_sharing(void *env, CPUExec *other)
+{
+    CPUExec *cpu = calloc(1, sizeof(*cpu));
+    CPUExecPriv *p = calloc(1, sizeof(*p));
+    if (!cpu || !p) {
+        free(cpu);
+        free(p);
+        return NULL;
+    }
+    cpu->env = env;
+    cpu->ops = other->ops;
+    cpu->tcg = other->tcg;
+    cpu->tbs = other->tbs;
+    __atomic_add_fetch(&cpu->tbs->users, 1, __ATOMIC_ACQ_REL);
+    cpu->exception_index = -1;
+    cpu->priv = p;
+    p->jc = cpu->tbs->shared_jc;
+    tb_jump_cache_probe(p->jc, &p->probe);
+    cpu_list_add(cpu);
+    return cpu;
+}
+
+void cpu_exec_enable_threads(CPUExec *cpu, intptr_t exit_flag_offset)
+{
+    TBCache *c = cpu->tbs;
+    if (c->threaded) {
+        return;
+    }
+    tb_lock(c);
+    c->exit_flag_offset = exit_flag_offset;
+    c->shared_jc = calloc(1, sizeof(*c->shared_jc));
+    if (!c->shared_jc) {
+        fprintf(stderr, "quetzal: out of memory for the jump cache\n");
+        abort();
+    }
+    CPUExecPriv *p = cpu_priv(cpu);
+    c->shared_jc->stop = p->jc->stop;
+    p->jc = c->shared_jc;
+    tb_jump_cache_probe(p->jc, &p->probe);
+    tb_flush(cpu);
+    c->threaded = true;
+    tb_unlock(c);
+    cpu_list_add(cpu);
 }
 
 void cpu_exec_free(CPUExec *cpu)
 {
     if (!cpu) {
         return;
+    }
+    if (cpu->tbs->threaded) {
+        cpu_list_remove(cpu);
     }
     tb_cache_unref(cpu->tbs);
     free(cpu->priv);
@@ -54,7 +126,13 @@ CPUExec *cpu_exec_current(void)
 void cpu_exit(CPUExec *cpu)
 {
     cpu->exit_request = 1;
-    cpu_priv(cpu)->jump_cache.stop = 1;
+    if (cpu->tbs->threaded) {
+        /* every block of a shared cache tests its CPU's flag first
+         * (translator_gen_tb_start): the other CPUs' chains stay */
+        __atomic_store_n(cpu_exit_flag(cpu), 1, __ATOMIC_SEQ_CST);
+        return;
+    }
+    cpu_priv(cpu)->jc->stop = 1;
     if (cpu_priv(cpu)->softmmu) {
         /* every block checks this flag first (translator_gen_tb_start) */
         __atomic_store_n(&cpu_priv(cpu)->tb_exit_flag, 1, __ATOMIC_SEQ_CST);
@@ -104,9 +182,10 @@ bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc)
 static void update_jump_cache_stop(CPUExec *cpu)
 {
     CPUExecPriv *p = cpu_priv(cpu);
-    p->jump_cache.stop = p->no_chaining;
-    if (cpu->exit_request) {
-        p->jump_cache.stop = 1;
+    p->jc->stop = p->no_chaining;
+    /* a shared jump cache stops nobody: exits go through the exit flag */
+    if (cpu->exit_request && !cpu->tbs->threaded) {
+        p->jc->stop = 1;
     }
 }
 
@@ -131,7 +210,7 @@ const void *helper_lookup_tb_ptr(void *env)
     }
     cpu->ops->get_tb_state(env, &pc, &cs_base, &flags);
     /* the jump cache inline; the hash table behind it in tb_lookup */
-    TBEntry *e = p->jump_cache.slot[jump_cache_hash(pc)];
+    TBEntry *e = p->jc->slot[jump_cache_hash(pc)];
     if (!e || e->invalid || e->tb.pc != pc || e->tb.flags != flags || e->tb.cs_base != cs_base) {
         uint64_t phys;
         if (!p->softmmu) {
@@ -174,7 +253,7 @@ void tb_jump_cache_probe(const TBJumpCache *cache, TCGJumpCacheProbe *out)
  * changes, so a block found there is still right). */
 static TBEntry *tb_lookup_system(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags)
 {
-    TBEntry *e = cpu_priv(cpu)->jump_cache.slot[jump_cache_hash(pc)];
+    TBEntry *e = cpu_priv(cpu)->jc->slot[jump_cache_hash(pc)];
     if (e && !e->invalid && e->tb.pc == pc && e->tb.cs_base == cs_base && e->tb.flags == flags) {
         return e;
     }
@@ -196,6 +275,33 @@ static TBEntry *find_next_tb(CPUExec *cpu)
     TBEntry *e = p->softmmu ? tb_lookup_system(cpu, pc, cs_base, flags)
                             : tb_lookup(cpu, pc, cs_base, flags);
     return e ? e : tb_translate(cpu, pc, cs_base, flags, TCG_MAX_INSNS, false);
+}
+
+/* The debugger's say on block e: e, a one-instruction block at the same pc,
+ * or NULL to stop. */
+static TBEntry *debug_check(CPUExec *cpu, TBEntry *e)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    int r = p->debug_hook(p->debug_opaque, e->tb.pc, e->tb.size, e->tb.icount);
+    if (r == DEBUG_STOP) {
+        return NULL;
+    }
+    if (r == DEBUG_ONE_INSN && e->tb.icount > 1) {
+        p->single_insn_next = true;
+        e = find_next_tb(cpu);
+    }
+    return e;
+}
+
+void cpu_exec_set_debug_hook(CPUExec *cpu, CPUDebugHook *hook, void *opaque)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    p->debug_opaque = opaque;
+    p->debug_hook = hook;
+    if (hook) {
+        /* blocks chained so far would run past the hook */
+        tb_reset_all_jumps(cpu->tbs, true);
+    }
 }
 
 /* System mode, between blocks: acknowledges the exit flag, wakes a halted CPU
@@ -236,13 +342,20 @@ bool cpu_is_halted(CPUExec *cpu)
 
 void translator_gen_tb_start(CPUExec *cpu, TCGContext *s, TranslationBlock *tb)
 {
-    if (!cpu_priv(cpu)->softmmu) {
+    bool threaded = cpu->tbs->threaded;
+    if (!cpu_priv(cpu)->softmmu && !threaded) {
         return;
     }
     TCGv flag = tcg_temp_new(s, TCG_TYPE_I32);
     TCGLabel *run = tcg_gen_new_label(s);
-    TCGv addr = tcg_constant(s, TCG_TYPE_PTR, (int64_t)(uintptr_t)&cpu_priv(cpu)->tb_exit_flag);
-    tcg_gen_ld(s, INDEX_op_ld32u, flag, addr, 0);
+    if (threaded) {
+        /* the flag of whichever CPU runs the block: reached through env */
+        tcg_gen_ld(s, INDEX_op_ld32u, flag, tcg_env(s), cpu->tbs->exit_flag_offset);
+    } else {
+        TCGv addr = tcg_constant(s, TCG_TYPE_PTR,
+                                 (int64_t)(uintptr_t)&cpu_priv(cpu)->tb_exit_flag);
+        tcg_gen_ld(s, INDEX_op_ld32u, flag, addr, 0);
+    }
     tcg_gen_brcondi(s, TCG_COND_EQ, flag, 0, run);
     tcg_gen_exit_tb(s, (uintptr_t)tb | TB_EXIT_REQUESTED);
     tcg_gen_set_label(s, run);
@@ -283,8 +396,15 @@ static void run_blocks(CPUExec *cpu)
                 last = NULL;
             }
         }
+        volatile int32_t *flag = cpu->tbs->threaded ? cpu_exit_flag(cpu) : NULL;
+        if (flag && *flag) {
+            /* acknowledged before exit_request is read: a cpu_exit after
+             * this sets both again */
+            __atomic_store_n(flag, 0, __ATOMIC_SEQ_CST);
+            cpu->exit_request = 1;
+        }
         if (cpu->exit_request) {
-            if (cpu->tbs->unchained_all) {
+            if (cpu->tbs->unchained_all && !cpu->tbs->threaded) {
                 /* make code and jump lists agree again (a chain may have been
                  * made while cpu_exit ran) */
                 cpu->tbs->unchained_all = 0;
@@ -297,6 +417,10 @@ static void run_blocks(CPUExec *cpu)
         }
         uint64_t flushes = cpu->tbs->stats.nb_flushes;
         TBEntry *e = find_next_tb(cpu);
+        if (cpu_priv(cpu)->debug_hook && (e = debug_check(cpu, e)) == NULL) {
+            cpu->exception_index = EXCP_DEBUG;
+            return;
+        }
         if (last && flushes == cpu->tbs->stats.nb_flushes && chaining_allowed(cpu)) {
             tb_add_jump(cpu->tbs, last, last_slot, e);
         }
@@ -344,10 +468,20 @@ int cpu_exec(CPUExec *cpu)
 {
     CPUExec *outer = running_cpu;
     running_cpu = cpu;
-    cpu_priv(cpu)->no_chaining = (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) != 0;
+    cpu_priv(cpu)->no_chaining = (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) != 0 ||
+                                 cpu_priv(cpu)->debug_hook;
     cpu_priv(cpu)->epilogue = tcg_code_gen_epilogue(cpu->tcg);
     update_jump_cache_stop(cpu);
+    bool counted = cpu->tbs->threaded;
+    if (counted) {
+        tb_exec_enter(cpu);
+    }
     for (;;) {
+        if (counted && __atomic_load_n(&cpu->tbs->flush_pending, __ATOMIC_ACQUIRE)) {
+            /* the code buffer is full: out of generated code until flushed */
+            tb_exec_leave(cpu);
+            tb_exec_enter(cpu);
+        }
         /* save the signal mask: a SIGSEGV handler may leave through cpu_loop_exit */
         if (sigsetjmp(cpu->jmp_env, 1) == 0) {
             run_and_deliver(cpu);
@@ -359,6 +493,9 @@ int cpu_exec(CPUExec *cpu)
         if (cpu->exception_index >= 0 && !deliver_here(cpu)) {
             break;
         }
+    }
+    if (counted) {
+        tb_exec_leave(cpu);
     }
     running_cpu = outer;
     return take_exception(cpu);

@@ -61,7 +61,7 @@ static bool entry_maps(const CPUTLBEntry *e, uint64_t vaddr)
 
 static void jump_cache_clear(CPUExec *cpu)
 {
-    memset(cpu_priv(cpu)->jump_cache.slot, 0, sizeof(cpu_priv(cpu)->jump_cache.slot));
+    memset(cpu_priv(cpu)->jc->slot, 0, sizeof(cpu_priv(cpu)->jc->slot));
 }
 
 void tlb_flush(CPUExec *cpu)
@@ -542,7 +542,7 @@ void cpu_interrupt(CPUExec *cpu, int mask)
     CPUExecPriv *p = cpu_priv(cpu);
     __atomic_or_fetch(&p->interrupt_request, mask, __ATOMIC_SEQ_CST);
     __atomic_store_n(&p->tb_exit_flag, 1, __ATOMIC_SEQ_CST);
-    p->jump_cache.stop = 1;
+    p->jc->stop = 1;
 }
 
 void cpu_reset_interrupt(CPUExec *cpu, int mask)

@@ -87,6 +87,20 @@ struct CPUExec {
 
 /* Creates the execution state for one CPU (the TB cache may be shared). */
 CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg);
+/* User mode threads: another CPU (its own env) sharing other's translation cache,
+ * TCG context and guest pages. Call cpu_exec_enable_threads first. */
+CPUExec *cpu_exec_new_sharing(void *env, CPUExec *other);
+/* User mode, before the second CPU runs (only this one may be running, and not
+ * inside cpu_exec): from now on every block starts by testing the int32 at
+ * env + exit_flag_offset of the CPU running it, which cpu_exit sets; the cache
+ * is flushed so that older blocks (without the test) go. Idempotent. */
+void cpu_exec_enable_threads(CPUExec *cpu, intptr_t exit_flag_offset);
+/* User mode fork from a system call of cpu (outside cpu_exec): prepare takes
+ * the cache's locks so that no other thread holds them across the fork;
+ * parent gives them back; child starts over with cpu as the only CPU. */
+void cpu_exec_fork_prepare(CPUExec *cpu);
+void cpu_exec_fork_parent(CPUExec *cpu);
+void cpu_exec_fork_child(CPUExec *cpu);
 void cpu_exec_free(CPUExec *cpu);
 /* Runs until an exception; returns its number (exception_index). */
 int cpu_exec(CPUExec *cpu);
@@ -141,6 +155,15 @@ bool cpu_exec_pc_in_code(CPUExec *cpu, uintptr_t host_pc);
 /* Reads guest code for the translator; false when [addr, addr+len) is not
  * mapped executable (the front end then raises a page fault at addr). */
 bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len);
+
+/* A debugger (the gdb stub): with a hook set, no block is chained and the hook
+ * sees the start of every block before it runs (pc, its guest bytes and
+ * instructions) and answers DEBUG_RUN, DEBUG_ONE_INSN (run only the first
+ * instruction, then come back) or DEBUG_STOP (cpu_exec returns EXCP_DEBUG
+ * with the CPU at pc). Set it outside cpu_exec; NULL removes it. */
+enum { DEBUG_RUN, DEBUG_ONE_INSN, DEBUG_STOP };
+typedef int CPUDebugHook(void *opaque, uint64_t pc, uint32_t size, unsigned icount);
+void cpu_exec_set_debug_hook(CPUExec *cpu, CPUDebugHook *hook, void *opaque);
 
 /* Counters for a monitor or -d output. */
 typedef struct TBStatistics {

@@ -5,6 +5,7 @@
 #ifndef ACCEL_TCG_INTERNAL_H
 #define ACCEL_TCG_INTERNAL_H
 
+#include <pthread.h>
 #include "accel/tcg/exec.h"
 #include "accel/tcg/tb-jump-cache.h"
 #include "accel/tcg/cputlb.h"
@@ -66,13 +67,28 @@ struct TBCache {
     volatile int unchained_all;  /* cpu_exit reset every goto_tb jump */
     bool softmmu;                /* blocks are keyed by physical page too */
     PhysPageCode *phys_pages[1 << PHYS_PAGE_HASH_BITS];
+    /* --- sharing between threads (user mode; see the top of tb-cache.c) --- */
+    pthread_mutex_t lock;        /* recursive: translation, chaining, invalidation, pages */
+    bool threaded;               /* more than one CPU may run: blocks check the exit flag */
+    intptr_t exit_flag_offset;   /* int32 at env + this stops a CPU's blocks (-1: none) */
+    pthread_mutex_t excl_lock;   /* guards running, flush_pending, cpus */
+    pthread_cond_t excl_cond;
+    int running;                 /* CPUs inside cpu_exec */
+    bool flush_pending;          /* the code buffer is full: flush once running is 0 */
+    CPUExec *cpus;               /* every CPU sharing the cache (CPUExecPriv.next_cpu) */
+    /* the jump cache of every CPU on a threaded cache: generated code probes
+     * the one it was translated with, which must outlive any thread */
+    TBJumpCache *shared_jc;
 };
 
 typedef struct CPUExecPriv {
-    TBJumpCache jump_cache;
-    TCGJumpCacheProbe probe;     /* describes jump_cache to the translator */
+    TBJumpCache jump_cache;      /* this CPU's own (alone on its cache) */
+    TBJumpCache *jc;             /* the one in use: jump_cache, or the cache's shared one */
+    TCGJumpCacheProbe probe;     /* describes jc to the translator */
     bool single_insn_next;       /* retranslate the next block with one instruction */
-    bool no_chaining;            /* -d exec: every block returns to the loop */
+    bool no_chaining;            /* -d exec, a debugger: every block returns to the loop */
+    CPUDebugHook *debug_hook;    /* the gdb stub's, or NULL */
+    void *debug_opaque;
     const void *epilogue;        /* where goto_ptr leaves generated code */
     /* --- system mode (cputlb.c) --- */
     bool softmmu;
@@ -84,6 +100,7 @@ typedef struct CPUExecPriv {
     /* nonzero: blocks leave before their first instruction (translator_gen_tb_start);
      * set by cpu_exit and cpu_interrupt, cleared by the execution loop */
     volatile int32_t tb_exit_flag;
+    CPUExec *next_cpu;           /* TBCache.cpus list */
 } CPUExecPriv;
 
 static inline CPUExecPriv *cpu_priv(CPUExec *cpu) { return cpu->priv; }
@@ -98,6 +115,18 @@ void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst);
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc);
 void tb_invalidate_one(TBCache *c, TBEntry *e);
 void tb_reset_all_jumps(TBCache *c, bool forget_links);
+static inline void tb_lock(TBCache *c) { pthread_mutex_lock(&c->lock); }
+static inline void tb_unlock(TBCache *c) { pthread_mutex_unlock(&c->lock); }
+/* Threaded caches: cpu_exec counts the CPUs inside it; a full code buffer is
+ * flushed by the last one out (tb-cache.c). */
+void tb_exec_enter(CPUExec *cpu);
+void tb_exec_leave(CPUExec *cpu);
+/* The exit flag of cpu (threaded caches), NULL when there is none. */
+static inline volatile int32_t *cpu_exit_flag(CPUExec *cpu)
+{
+    intptr_t off = cpu->tbs->exit_flag_offset;
+    return off >= 0 ? (volatile int32_t *)((char *)cpu->env + off) : NULL;
+}
 
 /* system mode (tb-cache.c): blocks by physical page */
 TBEntry *tb_lookup_phys(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,

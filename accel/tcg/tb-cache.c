@@ -3,6 +3,41 @@
  * by (pc, cs_base, flags) through a hash table (and each CPU's jump cache),
  * chained to each other by patching goto_tb jumps, and thrown away one by one
  * (guest code changed) or all at once (code buffer full).
+ *
+ * Sharing between threads (user mode, one CPU per guest thread, all on one
+ * cache; cpu_exec_new_sharing):
+ * - Writers hold c->lock (a recursive mutex): translation (the one TCGContext
+ *   and the code buffer), adding to the hash table, chaining, invalidation and
+ *   the guest page flags (user-pages.c). A thread that misses the lookup
+ *   looks again under the lock before translating, so a block is made once.
+ * - Lookups take no lock. A new entry is written completely, then published
+ *   with release stores (the hash-chain head, nb_tbs for the host-pc search);
+ *   readers load with acquire. Removal from a hash chain keeps the removed
+ *   entry's own link, so a reader walking through it still reaches the rest;
+ *   every reader checks the entry's invalid flag.
+ * - Chaining and unchaining patch the 4-byte-aligned rel32 of a goto_tb with one
+ *   atomic store (tcg_patch_goto_tb), under the lock: a thread running the
+ *   block takes either the old or the new target, both valid code.
+ * - Invalidation (self-modifying code, munmap/mprotect of code) marks the block
+ *   invalid, takes it out of the hash table and unchains the jumps into it;
+ *   its code and entry stay in place, so a thread still inside it finishes the
+ *   block (as the stale instruction bytes it fetched) and comes back to the
+ *   loop. Code and entries are only reused by a full flush.
+ * - A full flush happens only while no CPU is inside cpu_exec. The thread that
+ *   finds the buffer full sets flush_pending, kicks every CPU (cpu_exit), drops
+ *   the lock and leaves generated code; each CPU leaving or entering cpu_exec
+ *   passes tb_exec_leave/tb_exec_enter, and the last one out does the flush
+ *   (and empties every CPU's jump cache) before anyone goes back in. Threads
+ *   blocked in system calls are outside cpu_exec and do not hold it up.
+ * - The jump cache (pc hash -> block) that generated code probes inline is
+ *   the one it was translated with, so with threads all CPUs use one, owned
+ *   by the cache (a thread's own would be freed at its exit while blocks it
+ *   translated still probe it). Its slots are plain pointer stores: a reader
+ *   sees an old or a new entry and checks its key and invalid flag.
+ * - A CPU's exit request must stop it even in a loop of chained blocks
+ *   without disturbing the others: with threads, every block starts by
+ *   testing an int32 at a fixed offset from env (translator_gen_tb_start);
+ *   cpu_exit sets that CPU's flag only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +67,14 @@ TBCache *tb_cache_new(TCGContext *tcg)
     c->capacity = c->code_size / MIN_CODE_PER_TB + 16;
     c->tbs = xcalloc(c->capacity, sizeof(TBEntry));
     c->pages = page_map_new();
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&c->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    pthread_mutex_init(&c->excl_lock, NULL);
+    pthread_cond_init(&c->excl_cond, NULL);
+    c->exit_flag_offset = -1;
     return c;
 }
 
@@ -47,11 +90,12 @@ static void free_insn_info(TBCache *c)
 
 void tb_cache_unref(TBCache *c)
 {
-    if (!c || --c->users > 0) {
+    if (!c || __atomic_sub_fetch(&c->users, 1, __ATOMIC_ACQ_REL) > 0) {
         return;
     }
     free_insn_info(c);
     phys_pages_clear(c);
+    free(c->shared_jc);
     free(c->tbs);
     page_map_free(c->pages);
     free(c);
@@ -72,13 +116,14 @@ TBEntry *tb_lookup(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags)
 {
     CPUExecPriv *p = cpu_priv(cpu);
     unsigned jh = jump_cache_hash(pc);
-    TBEntry *e = p->jump_cache.slot[jh];
+    TBEntry *e = p->jc->slot[jh];
     if (e && tb_matches(e, pc, cs_base, flags)) {
         return e;
     }
-    for (e = cpu->tbs->hash[tb_hash(pc, cs_base, flags)]; e; e = e->hash_next) {
+    e = __atomic_load_n(&cpu->tbs->hash[tb_hash(pc, cs_base, flags)], __ATOMIC_ACQUIRE);
+    for (; e; e = __atomic_load_n(&e->hash_next, __ATOMIC_ACQUIRE)) {
         if (tb_matches(e, pc, cs_base, flags)) {
-            p->jump_cache.slot[jh] = e;
+            p->jc->slot[jh] = e;
             return e;
         }
     }
@@ -104,7 +149,10 @@ void tb_flush(CPUExec *cpu)
     c->nb_tbs = 0;
     c->code_next = c->code_start;
     memset(c->hash, 0, sizeof(c->hash));
-    memset(cpu_priv(cpu)->jump_cache.slot, 0, sizeof(cpu_priv(cpu)->jump_cache.slot));
+    memset(cpu_priv(cpu)->jc->slot, 0, sizeof(cpu_priv(cpu)->jc->slot));
+    if (c->shared_jc) {
+        memset(c->shared_jc->slot, 0, sizeof(c->shared_jc->slot));
+    }
     c->stats.nb_flushes++;
 }
 
@@ -113,7 +161,7 @@ static void tb_hash_remove(TBCache *c, TBEntry *e)
     TBEntry **link = &c->hash[tb_hash(e->tb.pc, e->tb.cs_base, e->tb.flags)];
     for (; *link; link = &(*link)->hash_next) {
         if (*link == e) {
-            *link = e->hash_next;
+            __atomic_store_n(link, e->hash_next, __ATOMIC_RELEASE);
             return;
         }
     }
@@ -149,7 +197,7 @@ void tb_invalidate_one(TBCache *c, TBEntry *e)
     if (e->invalid) {
         return;
     }
-    e->invalid = true;
+    __atomic_store_n(&e->invalid, true, __ATOMIC_RELEASE);
     if (!e->uncached) {
         tb_hash_remove(c, e);
     }
@@ -175,6 +223,7 @@ void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
         tb_invalidate_phys_range(cpu, start, end, 0);
         return;
     }
+    tb_lock(c);
     for (size_t i = 0; i < c->nb_tbs; i++) {
         TBEntry *e = &c->tbs[i];
         uint64_t tb_end = e->tb.pc + (e->tb.size ? e->tb.size : 1);
@@ -182,6 +231,7 @@ void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
             tb_invalidate_one(c, e);
         }
     }
+    tb_unlock(c);
 }
 
 /* System mode: a chained jump skips the lookup by physical page, so it may only
@@ -204,7 +254,7 @@ bool translator_use_goto_tb(CPUExec *cpu, uint64_t first, uint64_t last, uint64_
     return !cpu->tbs->softmmu || on_block_pages(first, last, dest);
 }
 
-void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
+static void tb_add_jump_locked(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
 {
     if (slot > 1 || src->jmp_dest[slot] || src->invalid || dst->invalid ||
         src->uncached || dst->uncached || src->tb.jmp_insn_offset[slot] == UINT16_MAX) {
@@ -219,6 +269,18 @@ void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
     src->jmp_next[slot] = dst->jmp_first;
     dst->jmp_first = (uintptr_t)src | slot;
     c->stats.nb_chained++;
+}
+
+void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
+{
+    /* checked again under the lock: another thread may have chained or
+     * invalidated either block meanwhile */
+    if (slot > 1 || src->jmp_dest[slot] || src->uncached || dst->uncached) {
+        return;
+    }
+    tb_lock(c);
+    tb_add_jump_locked(c, src, slot, dst);
+    tb_unlock(c);
 }
 
 /* Points every goto_tb jump back at its block's exit. Only stores to code when
@@ -247,7 +309,7 @@ void tb_reset_all_jumps(TBCache *c, bool forget_links)
 
 TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc)
 {
-    size_t lo = 0, hi = c->nb_tbs;
+    size_t lo = 0, hi = __atomic_load_n(&c->nb_tbs, __ATOMIC_ACQUIRE);
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         uintptr_t start = (uintptr_t)c->tbs[mid].tb.tc_ptr;
@@ -300,6 +362,52 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
     return true;
 }
 
+/* A threaded cache is full: the flush waits until no CPU is inside cpu_exec
+ * (tb_exec_leave). Kicks the others, drops the lock and leaves generated code. */
+static void tb_request_flush(CPUExec *cpu) __attribute__((noreturn));
+static void tb_request_flush(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    /* lock order: excl_lock before the cache lock (tb_flush_if_alone) */
+    tb_unlock(c);
+    pthread_mutex_lock(&c->excl_lock);
+    c->flush_pending = true;
+    for (CPUExec *other = c->cpus; other; other = cpu_priv(other)->next_cpu) {
+        if (other != cpu) {
+            cpu_exit(other);
+        }
+    }
+    pthread_mutex_unlock(&c->excl_lock);
+    cpu->exception_index = -1;
+    cpu_loop_exit(cpu);
+}
+
+/* Empties a full cache: alone, at once; shared, at the next safe point. */
+static void tb_make_room(CPUExec *cpu)
+{
+    if (cpu->tbs->threaded) {
+        tb_request_flush(cpu);
+    }
+    tb_flush(cpu);
+}
+
+/* Enters a compiled block in the table (published for lock-free lookups). */
+static void tb_publish(CPUExec *cpu, TBEntry *e, bool uncached, uint64_t phys_pc)
+{
+    TBCache *c = cpu->tbs;
+    __atomic_store_n(&c->nb_tbs, c->nb_tbs + 1, __ATOMIC_RELEASE);
+    c->stats.nb_translations++;
+    if (c->softmmu && !uncached) {
+        tb_link_phys(cpu, e, phys_pc);
+    }
+    if (!uncached) {
+        unsigned h = tb_hash(e->tb.pc, e->tb.cs_base, e->tb.flags);
+        e->hash_next = c->hash[h];
+        __atomic_store_n(&c->hash[h], e, __ATOMIC_RELEASE);
+        cpu_priv(cpu)->jc->slot[jump_cache_hash(e->tb.pc)] = e;
+    }
+}
+
 TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
                       int max_insns, bool uncached)
 {
@@ -310,9 +418,18 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
         /* raises the fetch fault of the block's first byte */
         phys_pc = get_page_addr_code(cpu, pc, cpu->ops->code_mmu_index(cpu->env));
     }
+    tb_lock(c);
+    if (c->threaded && !uncached) {
+        /* another thread may have translated it since our lookup */
+        TBEntry *found = tb_lookup(cpu, pc, cs_base, flags);
+        if (found) {
+            tb_unlock(c);
+            return found;
+        }
+    }
     for (;;) {
         if (c->nb_tbs == c->capacity) {
-            tb_flush(cpu);
+            tb_make_room(cpu);
         }
         TBEntry *e = &c->tbs[c->nb_tbs];
         memset(e, 0, sizeof(*e));
@@ -322,22 +439,13 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
         e->tb.priv = e;
         e->uncached = uncached;
         if (tb_compile(cpu, e, max_insns)) {
-            c->nb_tbs++;
-            c->stats.nb_translations++;
-            if (c->softmmu && !uncached) {
-                tb_link_phys(cpu, e, phys_pc);
-            }
-            if (!uncached) {
-                unsigned h = tb_hash(pc, cs_base, flags);
-                e->hash_next = c->hash[h];
-                c->hash[h] = e;
-                cpu_priv(cpu)->jump_cache.slot[jump_cache_hash(pc)] = e;
-            }
+            tb_publish(cpu, e, uncached, phys_pc);
+            tb_unlock(c);
             return e;
         }
         /* out of room: first make room, then try a shorter block */
         if (!flushed) {
-            tb_flush(cpu);
+            tb_make_room(cpu);
             flushed = true;
         } else if (max_insns > 1) {
             max_insns /= 2;
@@ -347,6 +455,76 @@ TBEntry *tb_translate(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t flag
             abort();
         }
     }
+}
+
+/* --- CPUs inside cpu_exec, and the flush that waits for none --- */
+
+/* With excl_lock held: when a flush is pending and no CPU runs, do it. */
+static void tb_flush_if_alone(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    if (c->flush_pending && c->running == 0) {
+        tb_lock(c);
+        tb_flush(cpu);
+        tb_unlock(c);
+        c->flush_pending = false;
+        pthread_cond_broadcast(&c->excl_cond);
+    }
+}
+
+void tb_exec_enter(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    pthread_mutex_lock(&c->excl_lock);
+    while (c->flush_pending) {
+        tb_flush_if_alone(cpu);
+        if (c->flush_pending) {
+            pthread_cond_wait(&c->excl_cond, &c->excl_lock);
+        }
+    }
+    c->running++;
+    pthread_mutex_unlock(&c->excl_lock);
+}
+
+void cpu_exec_fork_prepare(CPUExec *cpu)
+{
+    pthread_mutex_lock(&cpu->tbs->excl_lock);
+    tb_lock(cpu->tbs);
+}
+
+void cpu_exec_fork_parent(CPUExec *cpu)
+{
+    tb_unlock(cpu->tbs);
+    pthread_mutex_unlock(&cpu->tbs->excl_lock);
+}
+
+void cpu_exec_fork_child(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&c->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    pthread_mutex_init(&c->excl_lock, NULL);
+    pthread_cond_init(&c->excl_cond, NULL);
+    /* only the forking thread lives on, outside cpu_exec (in fork) */
+    c->running = 0;
+    c->flush_pending = false;
+    if (c->threaded) {
+        c->cpus = cpu;
+        cpu_priv(cpu)->next_cpu = NULL;
+    }
+}
+
+void tb_exec_leave(CPUExec *cpu)
+{
+    TBCache *c = cpu->tbs;
+    pthread_mutex_lock(&c->excl_lock);
+    c->running--;
+    tb_flush_if_alone(cpu);
+    pthread_cond_broadcast(&c->excl_cond);
+    pthread_mutex_unlock(&c->excl_lock);
 }
 
 void tb_get_statistics(CPUExec *cpu, TBStatistics *out)
@@ -421,7 +599,7 @@ TBEntry *tb_lookup_phys(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t fl
                 continue;
             }
         }
-        p->jump_cache.slot[jump_cache_hash(pc)] = e;
+        p->jc->slot[jump_cache_hash(pc)] = e;
         return e;
     }
     return NULL;

@@ -6,7 +6,9 @@
  *
  * Generated code holds the address of the cache of the CPU that translated it.
  * That is right while each CPU has its own TB cache (cpu_exec_new); CPUs sharing
- * one would need the cache (and its stop word) reached through env instead.
+ * one (user-mode threads) all use one jump cache owned by the TB cache, whose
+ * stop word only serves -d exec: their exits go through a per-CPU flag tested
+ * at block start (tb-cache.c).
  */
 #ifndef ACCEL_TCG_TB_JUMP_CACHE_H
 #define ACCEL_TCG_TB_JUMP_CACHE_H

@@ -4,6 +4,11 @@
  * with guest writes. A writable page that holds translated code is made
  * read-only on the host; the first write faults, page_unprotect drops the blocks
  * of that page and gives write access back.
+ *
+ * With threads, every change of the flags (and every host mprotect done for
+ * them) happens under the cache lock (tb_lock, see tb-cache.c); readers of
+ * one flag byte take no lock. A leaf of the map is published once, with a
+ * release store, and never freed while the process runs.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -43,18 +48,20 @@ static uint8_t *page_entry(PageMap *m, uint64_t addr, bool create)
         return NULL;
     }
     uint64_t page = addr >> GUEST_PAGE_BITS;
-    uint8_t **leaf = &m->l1[page >> PAGE_L2_BITS];
-    if (!*leaf) {
+    uint8_t **slot = &m->l1[page >> PAGE_L2_BITS];
+    uint8_t *leaf = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!leaf) {
         if (!create) {
             return NULL;
         }
-        *leaf = calloc(1u << PAGE_L2_BITS, 1);
-        if (!*leaf) {
+        leaf = calloc(1u << PAGE_L2_BITS, 1);
+        if (!leaf) {
             fprintf(stderr, "quetzal: out of memory for the page map\n");
             abort();
         }
+        __atomic_store_n(slot, leaf, __ATOMIC_RELEASE);
     }
-    return &(*leaf)[page & ((1u << PAGE_L2_BITS) - 1)];
+    return &leaf[page & ((1u << PAGE_L2_BITS) - 1)];
 }
 
 static void *host_address(CPUExec *cpu, uint64_t guest_addr)
@@ -85,6 +92,7 @@ void page_set_flags(CPUExec *cpu, uint64_t start, uint64_t end, int flags)
     if (flags & (PAGE_READ | PAGE_WRITE | PAGE_EXEC)) {
         flags |= PAGE_VALID;
     }
+    tb_lock(cpu->tbs);
     for (uint64_t a = start; a < end && a < GUEST_ADDR_LIMIT; a += GUEST_PAGE_SIZE) {
         uint8_t *f = page_entry(cpu->tbs->pages, a, flags != 0);
         if (!f) {
@@ -96,6 +104,7 @@ void page_set_flags(CPUExec *cpu, uint64_t start, uint64_t end, int flags)
         }
         *f = (uint8_t)(flags & ~PAGE_HAS_CODE);
     }
+    tb_unlock(cpu->tbs);
 }
 
 /* Makes a page with translated code writable again after dropping its blocks. */
@@ -107,6 +116,27 @@ static void page_make_writable(CPUExec *cpu, uint64_t page, uint8_t *f)
     *f = (uint8_t)((*f | PAGE_WRITE) & ~(PAGE_WRITE_ORG | PAGE_HAS_CODE));
 }
 
+/* Whether every page of [start, end) has flags; *unprotect: one of them must
+ * first get its write access back (translated code). No lock taken. */
+static bool pages_have(CPUExec *cpu, uint64_t start, uint64_t end, int flags, bool *unprotect)
+{
+    for (uint64_t a = start & GUEST_PAGE_MASK; a < end; a += GUEST_PAGE_SIZE) {
+        uint8_t *f = page_entry(cpu->tbs->pages, a, false);
+        uint8_t v = f ? __atomic_load_n(f, __ATOMIC_ACQUIRE) : 0;
+        if (!(v & PAGE_VALID)) {
+            return false;
+        }
+        if ((flags & PAGE_WRITE) && !(v & PAGE_WRITE) && (v & PAGE_WRITE_ORG)) {
+            *unprotect = true;
+            v |= PAGE_WRITE;
+        }
+        if ((v & flags) != (flags & ~PAGE_HAS_CODE)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool page_check_range(CPUExec *cpu, uint64_t start, uint64_t len, int flags)
 {
     if (len == 0) {
@@ -116,20 +146,31 @@ bool page_check_range(CPUExec *cpu, uint64_t start, uint64_t len, int flags)
     if (end < start || end > GUEST_ADDR_LIMIT) {
         return false;
     }
-    for (uint64_t a = start & GUEST_PAGE_MASK; a < end; a += GUEST_PAGE_SIZE) {
+    /* the common case (every system call pointer, every atomic helper)
+     * reads the flags without the lock */
+    bool unprotect = false;
+    if (!pages_have(cpu, start, end, flags, &unprotect)) {
+        return false;
+    }
+    if (!unprotect) {
+        return true;
+    }
+    bool ok = true;
+    tb_lock(cpu->tbs);
+    for (uint64_t a = start & GUEST_PAGE_MASK; ok && a < end; a += GUEST_PAGE_SIZE) {
         uint8_t *f = page_entry(cpu->tbs->pages, a, false);
         if (!f || !(*f & PAGE_VALID)) {
-            return false;
+            ok = false;
+            break;
         }
         if ((flags & PAGE_WRITE) && !(*f & PAGE_WRITE) && (*f & PAGE_WRITE_ORG)) {
-            /* the host (a system call) is about to write there */
+            /* the host (a system call, a helper) is about to write there */
             page_make_writable(cpu, a, f);
         }
-        if ((*f & flags) != (flags & ~PAGE_HAS_CODE)) {
-            return false;
-        }
+        ok = (*f & flags) == (flags & ~PAGE_HAS_CODE);
     }
-    return true;
+    tb_unlock(cpu->tbs);
+    return ok;
 }
 
 void page_mark_unwritable(CPUExec *cpu, uint64_t page)
@@ -158,10 +199,13 @@ bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len)
     if (end < addr || end > GUEST_ADDR_LIMIT) {
         return false;
     }
+    /* the translator holds the lock already; taken again for other callers */
+    tb_lock(cpu->tbs);
     for (uint64_t a = addr & GUEST_PAGE_MASK; a < end; a += GUEST_PAGE_SIZE) {
         uint8_t *f = page_entry(cpu->tbs->pages, a, false);
         if (!f || (*f & (PAGE_EXEC | PAGE_READ | PAGE_VALID)) !=
                   (PAGE_EXEC | PAGE_READ | PAGE_VALID)) {
+            tb_unlock(cpu->tbs);
             return false;
         }
     }
@@ -169,6 +213,7 @@ bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len)
         page_mark_unwritable(cpu, a);
     }
     memcpy(dst, host_address(cpu, addr), len);
+    tb_unlock(cpu->tbs);
     return true;
 }
 
@@ -190,8 +235,16 @@ bool page_unprotect(CPUExec *cpu, uint64_t guest_addr, uintptr_t host_pc)
 {
     uint64_t page = guest_addr & GUEST_PAGE_MASK;
     uint8_t *f = page_entry(cpu->tbs->pages, page, false);
-    if (!f || !(*f & PAGE_WRITE_ORG)) {
+    if (!f) {
         return false;
+    }
+    tb_lock(cpu->tbs);
+    if (!(*f & PAGE_WRITE_ORG)) {
+        /* another thread may have given write access back since our fault */
+        bool retry = cpu->tbs->threaded && (*f & (PAGE_WRITE | PAGE_VALID)) ==
+                                           (PAGE_WRITE | PAGE_VALID);
+        tb_unlock(cpu->tbs);
+        return retry;
     }
     TBEntry *current = NULL;
     if (host_pc && cpu_exec_pc_in_code(cpu, host_pc)) {
@@ -199,6 +252,7 @@ bool page_unprotect(CPUExec *cpu, uint64_t guest_addr, uintptr_t host_pc)
     }
     bool current_was_valid = current && !current->invalid;
     page_make_writable(cpu, page, f);
+    tb_unlock(cpu->tbs);
     if (current_was_valid && current->invalid && current->nb_insns > 1) {
         restart_current_instruction(cpu, host_pc);
     }

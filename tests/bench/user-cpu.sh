@@ -4,7 +4,12 @@
 # installed), RUNS times each (default 5), prints the median wall and CPU
 # (user+system) times and the ratios, and checks that every checksum agrees.
 # ARCH=i386 does the same for a 32-bit build (gcc -m32, quetzal-i386, qemu-i386).
-# Usage: BUILD=build-folder [RUNS=5] [SCALE=7] [ARCH=x86_64|i386] tests/bench/user-cpu.sh
+# Then programs the project did not write, so the figure cannot flatter us:
+# Debian's static busybox sha256sum and gzip -9 of a SIZE_MB (default 16) MB
+# file, and (x86-64) a python3 loop, each natively, under quetzal and qemu, with
+# their outputs compared. REAL=0 skips them.
+# Usage: BUILD=build-folder [RUNS=5] [SCALE=7] [ARCH=x86_64|i386] [REAL=1] [SIZE_MB=16]
+#        tests/bench/user-cpu.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRC:-$(cd "$here/../.." && pwd)}
@@ -108,3 +113,76 @@ else
   echo "checksums DIFFER"
   exit 1
 fi
+[ "${REAL:-1}" = 0 ] && exit 0
+
+# --- real programs: one row each, CPU medians (ms) and ratios ---
+# real_run NAME CMD...: $runs runs of CMD (stdout to $tmp/NAME.out), CPU times
+# (or wall without /usr/bin/time) in $tmp/NAME.t; status 1 when a run failed
+real_run() {
+  rname=$1; shift
+  : > "$tmp/$rname.t"
+  i=0
+  while [ $i -lt "$runs" ]; do
+    start=$(now_ns)
+    if [ $have_time = yes ]; then
+      /usr/bin/time -f "%U %S" -o "$tmp/time" "$@" > "$tmp/$rname.out" 2> "$tmp/err" || return 1
+      awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/time" | tail -1 >> "$tmp/$rname.t"
+    else
+      "$@" > "$tmp/$rname.out" 2> "$tmp/err" || return 1
+      echo $(( ($(now_ns) - start) / 1000000 )) >> "$tmp/$rname.t"
+    fi
+    i=$((i + 1))
+  done
+}
+
+rx() { r=$(ratio "$1" "$2"); [ "$r" = n/a ] && echo "n/a" || echo "${r}x"; }
+
+# real_row LABEL CMD...: the command natively, under quetzal and qemu
+real_row() {
+  label=$1; shift
+  real_run rn "$@" || { echo "  $label: native run failed; row skipped"; return; }
+  line=$(printf "  %-22s native %6s" "$label" "$(median "$tmp/rn.t")")
+  qn=""; qq=""
+  if [ -x "$BUILD/quetzal-$arch" ]; then
+    if real_run rq "$BUILD/quetzal-$arch" "$@" && cmp -s "$tmp/rn.out" "$tmp/rq.out"; then
+      qn=$(median "$tmp/rq.t")
+      line="$line  quetzal $qn ($(rx "$qn" "$(median "$tmp/rn.t")"))"
+    else
+      line="$line  quetzal FAILED or output differs"; ok=no
+    fi
+  fi
+  if command -v qemu-$arch >/dev/null 2>&1; then
+    if real_run rm qemu-$arch "$@" && cmp -s "$tmp/rn.out" "$tmp/rm.out"; then
+      qq=$(median "$tmp/rm.t")
+      line="$line  qemu $qq ($(rx "$qq" "$(median "$tmp/rn.t")"))"
+    else
+      line="$line  qemu failed or output differs"
+    fi
+  fi
+  [ -n "$qn" ] && [ -n "$qq" ] && line="$line  quetzal/qemu $(ratio "$qn" "$qq")"
+  echo "$line"
+}
+
+cache=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
+case $arch in
+  x86_64) busybox=$cache/busybox-static/bin/busybox ;;
+  i386) busybox=$cache/busybox-static-i386/bin/busybox ;;
+esac
+size_mb=${SIZE_MB:-16}
+echo "real programs ($arch), $runs runs each, median CPU milliseconds (wall without /usr/bin/time):"
+# deterministic text-like input: a counter hashed, base64 encoded
+awk -v n=$((size_mb * 1024 * 1024 / 64)) 'BEGIN { srand(7); for (i = 0; i < n; i++) {
+  s = ""; for (j = 0; j < 8; j++) s = s sprintf("%08x", int(rand() * 4294967296)); print substr(s, 1, 63) } }' \
+  > "$tmp/input"
+if [ -x "$busybox" ]; then
+  real_row "busybox sha256sum" "$busybox" sha256sum "$tmp/input"
+  real_row "busybox gzip -9" "$busybox" gzip -9 -c "$tmp/input"
+  real_row "busybox md5sum" "$busybox" md5sum "$tmp/input"
+else
+  echo "  busybox rows skipped: $busybox missing (scripts/setup.sh --tests fetches it)"
+fi
+python=/usr/bin/python3        # not a pyenv-style shim script
+if [ $arch = x86_64 ] && [ -x $python ]; then
+  real_row "python3 loop" $python -c 'print(sum(i * i % 7 for i in range(3000000)))'
+fi
+[ $ok = yes ] || { echo "outputs DIFFER"; exit 1; }

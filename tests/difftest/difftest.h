@@ -107,6 +107,9 @@ typedef struct GroupInfo {
 #define FEATURE_LZCNT   0x4u   /* leaf 80000001h ECX bit 5 */
 #define FEATURE_LAHF64  0x8u   /* leaf 80000001h ECX bit 0 */
 #define FEATURE_BMI1    0x10u  /* leaf 7 EBX bit 3 (TZCNT) */
+#define FEATURE_SSE42   0x20u  /* leaf 1 ECX bits 19, 20 (SSE4.1, SSE4.2) */
+#define FEATURE_CRYPTO  0x40u  /* leaf 1 ECX bits 25, 1 (AES, PCLMULQDQ), leaf 7 EBX bit 29 (SHA) */
+#define FEATURE_ADX     0x80u  /* leaf 7 EBX bit 19 */
 
 int group_count(void);
 const GroupInfo *group_info(int group);

@@ -141,5 +141,6 @@ extern const GroupTable fault_group_table;
 extern const GroupTable flags_group_table;
 extern const GroupTable smc_group_table;
 extern const GroupTable sse_group_table;
+extern const GroupTable sse4_group_table;
 
 #endif

@@ -373,7 +373,7 @@ static void jumps_resolve(Gen *g)
 static const GroupTable *const group_tables[] = {
     &alu_group_table, &bits_group_table, &move_group_table, &flow_group_table,
     &decode_group_table, &fault_group_table, &flags_group_table, &smc_group_table,
-    &sse_group_table,
+    &sse_group_table, &sse4_group_table,
 };
 #define N_TABLES (sizeof(group_tables) / sizeof(group_tables[0]))
 

@@ -300,15 +300,21 @@ bool vector_has_error_code(int vector)
 
 unsigned native_features(void)
 {
-    unsigned a, b, c, d, features = 0;
+    unsigned a = 0, b = 0, c = 0, d = 0, features = 0;
     if (__get_cpuid(1, &a, &b, &c, &d)) {
         features |= (c & (1u << 23) ? FEATURE_POPCNT : 0) | (c & (1u << 13) ? FEATURE_CX16 : 0);
+        features |= (c & (3u << 19)) == (3u << 19) ? FEATURE_SSE42 : 0;
     }
+    unsigned leaf1_ecx = c;
     if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
         features |= (c & (1u << 5) ? FEATURE_LZCNT : 0) | (c & 1u ? FEATURE_LAHF64 : 0);
     }
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
         features |= b & (1u << 3) ? FEATURE_BMI1 : 0;
+        features |= b & (1u << 19) ? FEATURE_ADX : 0;
+        if ((leaf1_ecx & (1u << 25)) && (leaf1_ecx & (1u << 1)) && (b & (1u << 29))) {
+            features |= FEATURE_CRYPTO;
+        }
     }
     return features;
 }

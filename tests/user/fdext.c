@@ -35,11 +35,15 @@ static char dir[4096];
 static void test_timerfd(void)
 {
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-    struct itimerspec its = { { 0, 0 }, { 0, 20 * 1000 * 1000 } }, cur;
+    /* armed for 10 s first: a loaded machine must not let it expire before
+     * the gettime; then 20 ms for the blocking read */
+    struct itimerspec its = { { 0, 0 }, { 10, 0 } }, cur;
     printf("timerfd_settime %d\n", timerfd_settime(fd, 0, &its, NULL));
     timerfd_gettime(fd, &cur);
-    printf("armed: %d, interval %ld\n", cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0,
+    printf("armed: %d, interval %ld\n", cur.it_value.tv_sec > 0 && cur.it_value.tv_sec <= 10,
            (long)cur.it_interval.tv_nsec);
+    its.it_value = (struct timespec){ 0, 20 * 1000 * 1000 };
+    timerfd_settime(fd, 0, &its, NULL);
     uint64_t n = 0;
     ssize_t got = read(fd, &n, 8);
     printf("read %zd expirations %llu\n", got, (unsigned long long)n);

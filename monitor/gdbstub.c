@@ -1,0 +1,608 @@
+/*
+ * The gdb stub: GDB's remote serial protocol (GDB manual, appendix "GDB Remote
+ * Serial Protocol") on a TCP socket (-gdb tcp::PORT, -s, the monitor's
+ * gdbserver). One CPU as thread 1; registers in the order of gdb-target.h;
+ * memory at virtual (linear) addresses through the guest's page tables;
+ * breakpoints (Z0/Z1, both kept by us, guest memory untouched) and single
+ * steps through the execution loop's debug hook; Ctrl-C stops the machine.
+ * Packets run on the CPU thread between blocks, like the monitor's commands.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "accel/tcg/exec.h"
+#include "monitor/gdb-target.h"
+#include "monitor/internal.h"
+#include "target-i386/cpu.h"
+#include "target-i386/sys_helper.h"
+
+#define PACKET_MAX 4096
+#define MAX_BREAKPOINTS 64
+
+struct GdbStub {
+    MonitorHost *h;
+    CharDev *chr;
+    enum { RX_IDLE, RX_DATA, RX_SUM1, RX_SUM2 } rx;
+    char pkt[PACKET_MAX + 1];
+    size_t len;
+    uint8_t sum;
+    unsigned got_sum;
+    bool overflow;
+    bool no_ack;
+    bool connected;
+    bool waiting;                   /* gdb waits for a stop reply */
+    int step;                       /* 1: run one instruction, 2: then stop */
+    bool skip;                      /* resume over the breakpoint at skip_pc */
+    uint64_t skip_pc;
+    uint64_t bp[MAX_BREAKPOINTS];
+    int nbp;
+};
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static void send_packet(GdbStub *g, const char *data, size_t len)
+{
+    char *buf = malloc(len + 5);
+    uint8_t sum = 0;
+    buf[0] = '$';
+    for (size_t i = 0; i < len; i++) {
+        sum += (uint8_t)data[i];
+    }
+    memcpy(buf + 1, data, len);
+    buf[len + 1] = '#';
+    buf[len + 2] = hexdigits[sum >> 4];
+    buf[len + 3] = hexdigits[sum & 15];
+    chardev_write(g->chr, (const uint8_t *)buf, len + 4);
+    free(buf);
+}
+
+static void send_str(GdbStub *g, const char *s)
+{
+    send_packet(g, s, strlen(s));
+}
+
+static void to_hex(char *out, const uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = hexdigits[buf[i] >> 4];
+        out[2 * i + 1] = hexdigits[buf[i] & 15];
+    }
+    out[2 * len] = 0;
+}
+
+static bool from_hex(uint8_t *buf, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+        if (lo < 0) {
+            return false;
+        }
+        buf[i] = hi << 4 | lo;
+    }
+    return true;
+}
+
+/* --- registers, in gdb-target.h's order --- */
+
+static const int gpr_order[16] = { 0, 3, 1, 2, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static int reg_size(int n)
+{
+    return n < 17 ? 8 : n < 24 ? 4 : n < 32 ? 10 : n < 40 ? 4 : n < 56 ? 16 : 4;
+}
+
+static void reg_read(CPUX86State *env, int n, uint8_t *buf)
+{
+    uint64_t v = 0;
+    memset(buf, 0, 16);
+    if (n < 16) {
+        v = env->regs[gpr_order[n]];
+    } else if (n == 16) {
+        v = env->rip;
+    } else if (n == 17) {
+        v = x86_cpu_get_eflags(env);
+    } else if (n < 24) {
+        static const int seg[6] = { 1, 2, 3, 0, 4, 5 };    /* cs ss ds es fs gs */
+        v = env->segs[seg[n - 18]].selector;
+    } else if (n < 32) {
+        memcpy(buf, &env->fpregs[(env->fpstt + n - 24) & 7], 10);
+        return;
+    } else if (n == 32) {
+        v = env->fpuc;
+    } else if (n == 33) {
+        v = (env->fpus & ~0x3800u) | (env->fpstt & 7) << 11;
+    } else if (n == 34) {
+        for (int i = 0; i < 8; i++) {
+            v |= (uint64_t)(env->fptags[i] ? 3 : 0) << (2 * i);   /* 11: empty */
+        }
+    } else if (n >= 40 && n < 56) {
+        memcpy(buf, &env->xmm_regs[n - 40], 16);
+        return;
+    } else if (n == 56) {
+        v = env->mxcsr;
+    }
+    memcpy(buf, &v, 8);     /* little-endian, as the target */
+}
+
+static void reg_write(CPUX86State *env, int n, const uint8_t *buf)
+{
+    uint64_t v = 0;
+    memcpy(&v, buf, reg_size(n) < 8 ? reg_size(n) : 8);
+    if (n < 16) {
+        env->regs[gpr_order[n]] = v;
+    } else if (n == 16) {
+        env->rip = v;
+    } else if (n == 17) {
+        x86_cpu_set_eflags(env, (uint32_t)v);
+    } else if (n >= 24 && n < 32) {
+        memcpy(&env->fpregs[(env->fpstt + n - 24) & 7], buf, 10);
+    } else if (n >= 40 && n < 56) {
+        memcpy(&env->xmm_regs[n - 40], buf, 16);
+    } else if (n == 56) {
+        env->mxcsr = (uint32_t)v;
+    }
+    /* segment selectors and x87 control words stay (their caches would not follow) */
+}
+
+static void read_all_regs(GdbStub *g)
+{
+    char out[2 * 600 + 1];
+    size_t pos = 0;
+    uint8_t buf[16];
+    for (int n = 0; n < GDB_NUM_REGS; n++) {
+        reg_read(g->h->v.env, n, buf);
+        to_hex(out + pos, buf, reg_size(n));
+        pos += 2 * reg_size(n);
+    }
+    send_packet(g, out, pos);
+}
+
+static void write_all_regs(GdbStub *g, const char *hex)
+{
+    uint8_t buf[16];
+    for (int n = 0; n < GDB_NUM_REGS && *hex; n++) {
+        if (strlen(hex) < 2u * reg_size(n) || !from_hex(buf, hex, reg_size(n))) {
+            send_str(g, "E01");
+            return;
+        }
+        reg_write(g->h->v.env, n, buf);
+        hex += 2 * reg_size(n);
+    }
+    send_str(g, "OK");
+}
+
+/* --- memory --- */
+
+/* Copies between buf and guest virtual memory; false at an unmapped page. */
+static bool guest_rw(GdbStub *g, uint64_t addr, uint8_t *buf, size_t len, bool write)
+{
+    while (len) {
+        size_t chunk = 4096 - (addr & 4095);
+        chunk = chunk > len ? len : chunk;
+        uint64_t pa = x86_cpu_get_phys_addr_debug(g->h->v.env, addr);
+        if (pa == (uint64_t)-1 || memory_lookup(g->h->v.as, pa).kind == MEM_UNASSIGNED) {
+            return false;
+        }
+        if (write) {
+            address_space_write(g->h->v.as, pa, buf, chunk);
+            tb_invalidate_range(g->h->v.cpu, pa, pa + chunk);   /* code may live there */
+        } else {
+            address_space_read(g->h->v.as, pa, buf, chunk);
+        }
+        addr += chunk;
+        buf += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+static void memory_packet(GdbStub *g, const char *args, bool write)
+{
+    char *end;
+    uint64_t addr = strtoull(args, &end, 16);
+    size_t len = *end == ',' ? strtoull(end + 1, &end, 16) : 0;
+    if (len > PACKET_MAX / 2 - 8 || (write && *end != ':')) {
+        send_str(g, "E01");
+        return;
+    }
+    uint8_t *buf = malloc(len + 1);
+    char *out = malloc(2 * len + 1);
+    if (write) {
+        if (strlen(end + 1) < 2 * len || !from_hex(buf, end + 1, len)) {
+            send_str(g, "E01");
+        } else {
+            send_str(g, guest_rw(g, addr, buf, len, true) ? "OK" : "E14");
+        }
+    } else if (guest_rw(g, addr, buf, len, false)) {
+        to_hex(out, buf, len);
+        send_packet(g, out, 2 * len);
+    } else {
+        send_str(g, "E14");
+    }
+    free(buf);
+    free(out);
+}
+
+/* --- breakpoints, stepping, stops --- */
+
+static int bp_find(GdbStub *g, uint64_t addr)
+{
+    for (int i = 0; i < g->nbp; i++) {
+        if (g->bp[i] == addr) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static bool bp_inside(GdbStub *g, uint64_t start, uint64_t end)
+{
+    for (int i = 0; i < g->nbp; i++) {
+        if (g->bp[i] > start && g->bp[i] < end) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void breakpoint_packet(GdbStub *g, const char *pkt)
+{
+    char type = pkt[1];
+    uint64_t addr = strtoull(pkt + 3, NULL, 16);
+    if (type != '0' && type != '1') {
+        send_str(g, "");        /* watchpoints: not supported */
+        return;
+    }
+    int i = bp_find(g, addr);
+    if (pkt[0] == 'Z' && i < 0) {
+        if (g->nbp == MAX_BREAKPOINTS) {
+            send_str(g, "E22");
+            return;
+        }
+        g->bp[g->nbp++] = addr;
+    } else if (pkt[0] == 'z' && i >= 0) {
+        g->bp[i] = g->bp[--g->nbp];
+    }
+    send_str(g, "OK");
+}
+
+static void report_stop(GdbStub *g, int signal)
+{
+    char reply[32];
+    snprintf(reply, sizeof(reply), "T%02xthread:01;", signal);
+    g->waiting = false;
+    send_str(g, reply);
+}
+
+/* The execution loop asks before every block while gdb is attached
+ * (through debug.c). */
+int gdb_debug_hook(GdbStub *g, uint64_t pc, uint32_t size, unsigned icount)
+{
+    if (!g->connected || !g->waiting) {
+        return DEBUG_RUN;       /* running without gdb waiting (HMP cont) */
+    }
+    if (g->step == 2 || (!g->skip && bp_find(g, pc) >= 0) ||
+        (g->skip && pc != g->skip_pc && bp_find(g, pc) >= 0)) {
+        g->step = 0;
+        g->skip = false;
+        mc_stop(g->h);
+        report_stop(g, 5);      /* SIGTRAP */
+        return DEBUG_STOP;
+    }
+    if (g->step == 1) {
+        g->step = 2;
+        g->skip = false;
+        return DEBUG_ONE_INSN;
+    }
+    g->skip = false;
+    return bp_inside(g, pc, pc + size) ? DEBUG_ONE_INSN : DEBUG_RUN;
+}
+
+static uint64_t linear_pc(CPUX86State *env)
+{
+    return env->rip + ((env->hflags & HF_CS64) ? 0 : env->segs[1].base);
+}
+
+static void resume(GdbStub *g, bool step)
+{
+    uint64_t pc = linear_pc(g->h->v.env);
+    g->skip = bp_find(g, pc) >= 0;
+    g->skip_pc = pc;
+    g->step = step ? 1 : 0;
+    g->waiting = true;
+    if (g->h->state == RUN_SHUTDOWN) {
+        report_stop(g, 5);
+        return;
+    }
+    mc_cont(g->h);
+}
+
+/* vCont;ACTION[:thread]...: the first action says continue or step. */
+static void vcont_packet(GdbStub *g, const char *pkt)
+{
+    if (!strcmp(pkt, "vCont?")) {
+        send_str(g, "vCont;c;C;s;S");
+    } else if (pkt[5] == ';' && (pkt[6] == 's' || pkt[6] == 'S')) {
+        resume(g, true);
+    } else if (pkt[5] == ';' && (pkt[6] == 'c' || pkt[6] == 'C')) {
+        resume(g, false);
+    } else {
+        send_str(g, "");
+    }
+}
+
+/* qXfer:features:read:target.xml:OFFSET,LENGTH */
+static void xfer_packet(GdbStub *g, const char *annex)
+{
+    static const char xml[] = GDB_TARGET_XML;
+    if (strncmp(annex, "target.xml:", 11)) {
+        send_str(g, "E00");
+        return;
+    }
+    char *end;
+    size_t off = strtoull(annex + 11, &end, 16), len = *end == ',' ? strtoull(end + 1, NULL, 16) : 0;
+    size_t total = sizeof(xml) - 1;
+    if (off > total) {
+        send_str(g, "E00");
+        return;
+    }
+    if (len > PACKET_MAX - 8) {
+        len = PACKET_MAX - 8;
+    }
+    size_t n = total - off < len ? total - off : len;
+    char *reply = malloc(n + 2);
+    reply[0] = off + n < total ? 'm' : 'l';
+    memcpy(reply + 1, xml + off, n);
+    send_packet(g, reply, n + 1);
+    free(reply);
+}
+
+static void query_packet(GdbStub *g, const char *pkt)
+{
+    if (!strncmp(pkt, "qSupported", 10)) {
+        send_str(g, "PacketSize=1000;qXfer:features:read+;QStartNoAckMode+;vContSupported+");
+    } else if (!strncmp(pkt, "qXfer:features:read:", 20)) {
+        xfer_packet(g, pkt + 20);
+    } else if (!strcmp(pkt, "qAttached")) {
+        send_str(g, "1");
+    } else if (!strcmp(pkt, "qC")) {
+        send_str(g, "QC01");
+    } else if (!strcmp(pkt, "qfThreadInfo")) {
+        send_str(g, "m01");
+    } else if (!strcmp(pkt, "qsThreadInfo")) {
+        send_str(g, "l");
+    } else if (!strncmp(pkt, "qSymbol", 7)) {
+        send_str(g, "OK");
+    } else {
+        send_str(g, "");
+    }
+}
+
+/* D: the machine runs on without gdb; a connection that just ends leaves it
+ * as it is (stopped, as QEMU does). */
+static void detach(GdbStub *g, bool resume)
+{
+    g->nbp = 0;
+    g->step = 0;
+    g->waiting = false;
+    g->connected = false;
+    monitor_update_debug_hook(g->h);
+    if (resume) {
+        mc_cont(g->h);
+    }
+}
+
+/* p N: one register; P N=VALUE: sets it */
+static void register_packet(GdbStub *g, const char *pkt)
+{
+    uint8_t buf[16];
+    char out[40], *eq;
+    int n = (int)strtol(pkt + 1, &eq, 16);
+    if (n < 0 || n >= GDB_NUM_REGS) {
+        send_str(g, "E00");
+    } else if (pkt[0] == 'p') {
+        reg_read(g->h->v.env, n, buf);
+        to_hex(out, buf, reg_size(n));
+        send_str(g, out);
+    } else if (*eq != '=' || strlen(eq + 1) < 2u * reg_size(n) || !from_hex(buf, eq + 1, reg_size(n))) {
+        send_str(g, "E00");
+    } else {
+        reg_write(g->h->v.env, n, buf);
+        send_str(g, "OK");
+    }
+}
+
+static void handle_packet(GdbStub *g, char *pkt)
+{
+    switch (pkt[0]) {
+    case '?':
+        report_stop(g, 5);
+        break;
+    case 'q':
+        query_packet(g, pkt);
+        break;
+    case 'Q':
+        send_str(g, !strcmp(pkt, "QStartNoAckMode") ? "OK" : "");
+        g->no_ack |= !strcmp(pkt, "QStartNoAckMode");
+        break;
+    case 'H':
+    case 'T':
+        send_str(g, "OK");
+        break;
+    case 'g':
+        read_all_regs(g);
+        break;
+    case 'G':
+        write_all_regs(g, pkt + 1);
+        break;
+    case 'p':
+    case 'P':
+        register_packet(g, pkt);
+        break;
+    case 'm':
+    case 'M':
+        memory_packet(g, pkt + 1, pkt[0] == 'M');
+        break;
+    case 'Z':
+    case 'z':
+        breakpoint_packet(g, pkt);
+        break;
+    case 'c':
+    case 'C':
+    case 's':
+    case 'S':
+        resume(g, pkt[0] == 's' || pkt[0] == 'S');
+        break;
+    case 'v':
+        if (!strncmp(pkt, "vCont", 5)) {
+            vcont_packet(g, pkt);
+        } else {
+            send_str(g, "");
+        }
+        break;
+    case 'D':
+        send_str(g, "OK");
+        detach(g, true);
+        break;
+    case 'k':
+        mc_quit(g->h, "host-qmp-quit");
+        break;
+    default:
+        send_str(g, "");
+    }
+}
+
+/* --- the byte stream --- */
+
+static void interrupt(GdbStub *g)
+{
+    if (g->waiting) {
+        mc_stop(g->h);
+        report_stop(g, 2);      /* SIGINT */
+    }
+}
+
+static void gdb_byte(GdbStub *g, uint8_t b)
+{
+    switch (g->rx) {
+    case RX_IDLE:
+        if (b == '$') {
+            g->rx = RX_DATA;
+            g->len = 0;
+            g->sum = 0;
+            g->overflow = false;
+        } else if (b == 0x03) {
+            interrupt(g);
+        }
+        break;      /* '+', '-' and noise */
+    case RX_DATA:
+        if (b == '#') {
+            g->rx = RX_SUM1;
+        } else {
+            g->sum += b;
+            if (g->len < PACKET_MAX) {
+                g->pkt[g->len++] = b;
+            } else {
+                g->overflow = true;
+            }
+        }
+        break;
+    case RX_SUM1:
+        g->got_sum = hexval(b) << 4;
+        g->rx = RX_SUM2;
+        break;
+    case RX_SUM2:
+        g->rx = RX_IDLE;
+        g->got_sum |= hexval(b);
+        if (g->got_sum != g->sum || g->overflow) {
+            if (!g->no_ack) {
+                chardev_write(g->chr, (const uint8_t *)"-", 1);
+            }
+            break;
+        }
+        if (!g->no_ack) {
+            chardev_write(g->chr, (const uint8_t *)"+", 1);
+        }
+        g->pkt[g->len] = 0;
+        handle_packet(g, g->pkt);
+        break;
+    }
+}
+
+static int gdb_can_receive(void *opaque)
+{
+    return 4096;
+}
+
+static void gdb_receive(void *opaque, const uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        gdb_byte(opaque, buf[i]);
+    }
+}
+
+static void gdb_event(void *opaque, int event)
+{
+    GdbStub *g = opaque;
+    if (event == CHR_EVENT_OPENED) {
+        /* gdb finds the machine stopped, as with QEMU */
+        g->connected = true;
+        g->no_ack = false;
+        g->rx = RX_IDLE;
+        g->nbp = 0;
+        mc_stop(g->h);
+        monitor_update_debug_hook(g->h);
+    } else if (event == CHR_EVENT_CLOSED && g->connected) {
+        detach(g, false);
+    }
+}
+
+char *gdb_start(MonitorHost *h, const char *dev)
+{
+    if (h->gdb) {
+        return strdup("a gdb stub is already listening");
+    }
+    /* "tcp::1234", "tcp:127.0.0.1:1234" or a bare port */
+    bool tcp = !strncmp(dev, "tcp:", 4);
+    char *err = NULL;
+    if (!tcp && (!*dev || strspn(dev, "0123456789") != strlen(dev))) {
+        if (asprintf(&err, "gdbstub: '%s' is not supported (tcp::PORT)", dev) < 0) {
+            err = NULL;
+        }
+        return err;
+    }
+    char spec[300];
+    snprintf(spec, sizeof(spec), tcp ? "%s,server=on,wait=off" : "tcp::%s,server=on,wait=off", dev);
+    CharDev *chr = chardev_open(h->v.ml, spec, &err);
+    if (!chr) {
+        return err;
+    }
+    GdbStub *g = calloc(1, sizeof(*g));
+    g->h = h;
+    g->chr = chr;
+    h->gdb = g;
+    CharFrontEnd fe = { gdb_can_receive, gdb_receive, gdb_event, g };
+    chardev_set_front_end(chr, &fe);
+    return NULL;
+}
+
+void gdb_free(MonitorHost *h)
+{
+    GdbStub *g = h->gdb;
+    if (g) {
+        h->gdb = NULL;
+        monitor_update_debug_hook(h);
+        chardev_close(g->chr);
+        free(g);
+    }
+}
+
+bool gdb_attached(const GdbStub *g)
+{
+    return g->connected;
+}

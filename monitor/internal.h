@@ -1,0 +1,112 @@
+/*
+ * What the monitor's files share: the host (machine, run state, the open
+ * monitors), one Monitor per HMP or QMP connection, and the HMP command table.
+ */
+#ifndef MONITOR_INTERNAL_H
+#define MONITOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "hw/pc.h"
+#include "monitor/monitor.h"
+#include "system/char.h"
+
+typedef struct Monitor Monitor;
+typedef struct JsonStream JsonStream;
+typedef struct GdbStub GdbStub;
+
+/* QEMU's RunState names as query-status and info status show them. */
+typedef enum { RUN_RUNNING, RUN_PAUSED, RUN_PRELAUNCH, RUN_SHUTDOWN } RunState;
+
+struct Monitor {
+    MonitorHost *host;
+    CharDev *chr;
+    bool owns_chr;
+    bool qmp;
+    bool readline;                  /* GNU readline edits the lines (the terminal) */
+    bool mux;                       /* on mon:stdio: only while in focus */
+    bool focused;
+    bool banner_done;
+    char *line;                     /* HMP without readline: the line so far */
+    size_t len, cap;
+    bool negotiated;                /* QMP: qmp_capabilities done */
+    JsonStream *js;
+    Monitor *next;
+};
+
+struct MonitorHost {
+    PCMachine *machine;
+    PCMachineView v;
+    MonitorOptions opts;
+    RunState state;
+    Monitor *mons;
+    const char *reason;             /* why the next request is made (QMP events) */
+    FILE *log;                      /* logfile, NULL: the -D file or stderr */
+    unsigned log_tcg;               /* log items on: TCG_LOG_* */
+    int log_env;                    /* 1 int, 2 mmu */
+    GdbStub *gdb;                   /* -gdb, -s, gdbserver */
+    bool singlestep;                /* HMP singlestep: one instruction per block */
+    char last_fmt;                  /* x/xp/print: the last format and size */
+    int last_size;
+};
+
+/* --- control.c: the run state and what changes it, with their QMP events --- */
+void mc_stop(MonitorHost *h);
+void mc_cont(MonitorHost *h);
+void mc_reset(MonitorHost *h, const char *reason);
+void mc_powerdown(MonitorHost *h);
+void mc_quit(MonitorHost *h, const char *reason);
+const char *mc_state_name(RunState s);
+bool mc_running(const MonitorHost *h);
+void mc_install_request_hook(MonitorHost *h);
+
+/* --- monitor.c: output --- */
+/* Writes text to a monitor, \n as \r\n (as QEMU's monitor does). */
+void monitor_puts(Monitor *mon, const char *text, size_t len);
+void monitor_write_raw(Monitor *mon, const char *text, size_t len);
+
+/* --- hmp.c: runs one command line, its output into out --- */
+void hmp_execute(MonitorHost *h, const char *line, FILE *out);
+/* Command and argument names for completion: the i-th match of prefix, or NULL. */
+const char *hmp_complete_command(const char *prefix, int i);
+const char *hmp_complete_info(const char *prefix, int i);
+/* The argument kind ('F' file, 'K' key, 'D' device, 0 none) of word n (1 = first
+ * argument) of command cmd. */
+char hmp_arg_kind(const char *cmd, int n);
+void hmp_run_line(Monitor *mon, const char *line);
+
+/* --- readline.c: GNU readline on the terminal (one per process) --- */
+bool rl_monitor_start(Monitor *mon);
+void rl_monitor_input(Monitor *mon, const uint8_t *buf, size_t len);
+void rl_monitor_focus(Monitor *mon, bool in);
+void rl_monitor_stop(Monitor *mon);
+void rl_monitor_history(FILE *out);
+
+/* What query-version and info version report: QEMU's version this command
+ * line follows, and ours as the package. */
+#define QUETZAL_QEMU_MAJOR 7
+#define QUETZAL_QEMU_MINOR 2
+#define QUETZAL_QEMU_MICRO 0
+#define QUETZAL_QEMU_VERSION "7.2.0"
+#define QUETZAL_PACKAGE "Quetzal 0.1"
+
+
+/* --- gdbstub.c: listens on dev (tcp::PORT); NULL or a malloc'd error --- */
+char *gdb_start(MonitorHost *h, const char *dev);
+void gdb_free(MonitorHost *h);
+bool gdb_attached(const GdbStub *g);
+/* DEBUG_RUN, DEBUG_ONE_INSN or DEBUG_STOP (accel/tcg/exec.h) for the block at pc */
+int gdb_debug_hook(GdbStub *g, uint64_t pc, uint32_t size, unsigned icount);
+
+/* --- debug.c: installs or removes the execution loop's debug hook as the gdb
+ * stub and singlestep need it --- */
+void monitor_update_debug_hook(MonitorHost *h);
+
+/* --- qmp.c --- */
+void qmp_input(Monitor *mon, const uint8_t *buf, size_t len);
+void qmp_opened(Monitor *mon);
+void qmp_free(Monitor *mon);
+void qmp_event(MonitorHost *h, const char *name, const char *data_json);
+
+#endif

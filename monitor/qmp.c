@@ -1,0 +1,434 @@
+/*
+ * QMP, QEMU's JSON machine protocol (QEMU docs/interop/qmp-spec.rst): the
+ * greeting, capabilities negotiation, commands with "execute"/"arguments"/"id",
+ * replies {"return": ...} or {"error": {"class", "desc"}} with QEMU's classes
+ * (GenericError, CommandNotFound), and asynchronous events with timestamps.
+ * The input is untrusted: json.c bounds it, and every malformed message gets
+ * an error reply while the machine runs on.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "ui/console.h"
+#include "monitor/internal.h"
+#include "monitor/json.h"
+
+struct JsonStream {
+    JsonSplitter split;
+};
+
+/* A command's outcome: the "return" value's JSON text, or an error, and an
+ * action for after the reply (QEMU replies before a reset or quit happens). */
+typedef struct QMPResult {
+    FILE *ret;
+    const char *err_class;
+    char err_desc[256];
+    void (*after)(MonitorHost *h);
+} QMPResult;
+
+typedef void QMPHandler(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r);
+
+typedef struct QMPCommand {
+    const char *name;
+    const char *args;               /* "name:T[?],..." with T s (string) b (bool) i (int) a (array) */
+    QMPHandler *fn;
+} QMPCommand;
+
+static void error(QMPResult *r, const char *cls, const char *fmt, const char *arg)
+{
+    r->err_class = cls;
+    snprintf(r->err_desc, sizeof(r->err_desc), fmt, arg);
+}
+
+/* --- commands --- */
+
+static void qmp_capabilities(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    const JsonValue *en = json_get(args, "enable");
+    if (en && en->n) {
+        const JsonValue *c = en->items[0];
+        error(r, "GenericError", "Capability '%s' not available",
+              c->type == JSON_STRING ? c->string : "?");
+        return;
+    }
+    mon->negotiated = true;
+    fputs("{}", r->ret);
+}
+
+static void q_status(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    fprintf(r->ret, "{\"status\": \"%s\", \"singlestep\": %s, \"running\": %s}",
+            mc_state_name(h->state), h->singlestep ? "true" : "false",
+            mc_running(h) ? "true" : "false");
+}
+
+static void q_version(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    fprintf(r->ret, "{\"qemu\": {\"micro\": %d, \"minor\": %d, \"major\": %d}, \"package\": ",
+            QUETZAL_QEMU_MICRO, QUETZAL_QEMU_MINOR, QUETZAL_QEMU_MAJOR);
+    json_write_string(r->ret, QUETZAL_PACKAGE);
+    fputc('}', r->ret);
+}
+
+static void q_name(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    if (h->opts.name) {
+        fputs("{\"name\": ", r->ret);
+        json_write_string(r->ret, h->opts.name);
+        fputc('}', r->ret);
+    } else {
+        fputs("{}", r->ret);
+    }
+}
+
+static void q_cpus_fast(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    /* the monitor runs on the CPU thread: its id is the CPU's */
+    fprintf(r->ret, "[{\"thread-id\": %ld, \"props\": {\"core-id\": 0, \"thread-id\": 0, "
+            "\"socket-id\": 0}, \"qom-path\": \"/machine/unattached/device[0]\", "
+            "\"cpu-index\": 0, \"target\": \"x86_64\"}]", (long)gettid());
+}
+
+static void q_kvm(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    fputs("{\"enabled\": false, \"present\": false}", r->ret);
+}
+
+static void q_commands(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r);
+
+static void c_stop(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    mc_stop(h);
+    fputs("{}", r->ret);
+}
+
+static void c_cont(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    if (h->state == RUN_SHUTDOWN) {
+        error(r, "GenericError", "Resetting the Virtual Machine is required%s", "");
+        return;
+    }
+    mc_cont(h);
+    fputs("{}", r->ret);
+}
+
+static void do_reset(MonitorHost *h) { mc_reset(h, "host-qmp-system-reset"); }
+static void do_powerdown(MonitorHost *h) { mc_powerdown(h); }
+static void do_quit(MonitorHost *h) { mc_quit(h, "host-qmp-quit"); }
+
+static void c_reset(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    r->after = do_reset;
+    fputs("{}", r->ret);
+}
+
+static void c_powerdown(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    r->after = do_powerdown;
+    fputs("{}", r->ret);
+}
+
+static void c_quit(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    r->after = do_quit;
+    fputs("{}", r->ret);
+}
+
+static void c_hmp(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    if (!out) {
+        error(r, "GenericError", "out of memory%s", "");
+        return;
+    }
+    hmp_execute(h, json_get(args, "command-line")->string, out);
+    fclose(out);
+    /* HMP's output as a terminal shows it: CR LF line ends, as QEMU returns */
+    char *crlf = malloc(2 * size + 1), *q = crlf;
+    for (size_t i = 0; i < size; i++) {
+        if (buf[i] == '\n') {
+            *q++ = '\r';
+        }
+        *q++ = buf[i];
+    }
+    *q = 0;
+    json_write_string(r->ret, crlf);
+    free(crlf);
+    free(buf);
+}
+
+static void c_screendump(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    const JsonValue *fmt = json_get(args, "format");
+    char err[256];
+    if (!h->v.display) {
+        error(r, "GenericError", "no display: this machine has no graphics card%s", " (-vga none)");
+    } else if (display_screendump(h->v.display, json_get(args, "filename")->string,
+                                  fmt ? fmt->string : "ppm", err, sizeof(err)) < 0) {
+        error(r, "GenericError", "%s", err);
+    } else {
+        fputs("{}", r->ret);
+    }
+}
+
+static const QMPCommand qmp_commands[] = {
+    { "qmp_capabilities", "enable:a?", qmp_capabilities },
+    { "query-status", "", q_status },
+    { "query-version", "", q_version },
+    { "query-name", "", q_name },
+    { "query-cpus-fast", "", q_cpus_fast },
+    { "query-commands", "", q_commands },
+    { "query-kvm", "", q_kvm },
+    { "stop", "", c_stop },
+    { "cont", "", c_cont },
+    { "system_reset", "", c_reset },
+    { "system_powerdown", "", c_powerdown },
+    { "quit", "", c_quit },
+    { "human-monitor-command", "command-line:s,cpu-index:i?", c_hmp },
+    { "screendump", "filename:s,device:s?,head:i?,format:s?", c_screendump },
+    { NULL, NULL, NULL },
+};
+
+static void q_commands(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    fputc('[', r->ret);
+    for (const QMPCommand *c = qmp_commands; c->name; c++) {
+        fprintf(r->ret, "%s{\"name\": \"%s\"}", c == qmp_commands ? "" : ", ", c->name);
+    }
+    fputc(']', r->ret);
+}
+
+/* --- arguments --- */
+
+static bool type_ok(char t, const JsonValue *v)
+{
+    switch (t) {
+    case 's': return v->type == JSON_STRING;
+    case 'b': return v->type == JSON_BOOL;
+    case 'i': return v->type == JSON_NUMBER && v->is_int;
+    case 'a': return v->type == JSON_ARRAY;
+    default: return false;
+    }
+}
+
+static const char *const type_names[] = { ['s'] = "string", ['b'] = "boolean", ['i'] = "integer",
+                                          ['a'] = "array" };
+
+/* Checks args against the spec as QEMU's generated visitors do. */
+static bool check_args(const QMPCommand *c, const JsonValue *args, QMPResult *r)
+{
+    char name[48];
+    for (size_t i = 0; args && i < args->n; i++) {
+        const char *p = strstr(c->args, args->keys[i]);
+        size_t n = strlen(args->keys[i]);
+        bool known = false;
+        for (; p; p = strstr(p + 1, args->keys[i])) {
+            if ((p == c->args || p[-1] == ',') && p[n] == ':') {
+                known = true;
+                if (!type_ok(p[n + 1], args->items[i])) {
+                    char msg[128];
+                    snprintf(msg, sizeof(msg), "Invalid parameter type for '%.40s', expected: %s",
+                             args->keys[i], type_names[(unsigned char)p[n + 1]]);
+                    error(r, "GenericError", "%s", msg);
+                    return false;
+                }
+                break;
+            }
+        }
+        if (!known) {
+            error(r, "GenericError", "Parameter '%.100s' is unexpected", args->keys[i]);
+            return false;
+        }
+    }
+    for (const char *s = c->args; *s;) {
+        size_t n = strcspn(s, ",");
+        const char *colon = memchr(s, ':', n);
+        if (colon && colon[2] != '?' && (size_t)(colon - s) < sizeof(name)) {
+            snprintf(name, sizeof(name), "%.*s", (int)(colon - s), s);
+            if (!json_get(args, name)) {
+                error(r, "GenericError", "Parameter '%s' is missing", name);
+                return false;
+            }
+        }
+        s += n + (s[n] == ',');
+    }
+    return true;
+}
+
+/* --- replies and events --- */
+
+static void send_text(Monitor *mon, const char *text, size_t len)
+{
+    monitor_write_raw(mon, text, len);
+    monitor_write_raw(mon, "\r\n", 2);
+}
+
+static void reply(Monitor *mon, const JsonValue *id, QMPResult *r, const char *ret, size_t len)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    if (!out) {
+        return;
+    }
+    if (r->err_class) {
+        fprintf(out, "{\"error\": {\"class\": \"%s\", \"desc\": ", r->err_class);
+        json_write_string(out, r->err_desc);
+        fputc('}', out);
+    } else {
+        fputs("{\"return\": ", out);
+        fwrite(ret, 1, len, out);
+    }
+    if (id) {
+        fputs(", \"id\": ", out);
+        json_write(out, id);
+    }
+    fputc('}', out);
+    fclose(out);
+    send_text(mon, buf, size);
+    free(buf);
+}
+
+void qmp_event(MonitorHost *h, const char *name, const char *data_json)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    char buf[512];
+    int n = snprintf(buf, sizeof(buf), "{\"timestamp\": {\"seconds\": %lld, \"microseconds\": %ld}, "
+                     "\"event\": \"%s\"%s%s}", (long long)tv.tv_sec, (long)tv.tv_usec, name,
+                     data_json ? ", \"data\": " : "", data_json ? data_json : "");
+    for (Monitor *mon = h->mons; mon; mon = mon->next) {
+        if (mon->qmp && mon->negotiated && n > 0 && n < (int)sizeof(buf)) {
+            send_text(mon, buf, n);
+        }
+    }
+}
+
+void qmp_opened(Monitor *mon)
+{
+    mon->negotiated = false;
+    if (!mon->js) {
+        mon->js = calloc(1, sizeof(*mon->js));
+    }
+    json_splitter_reset(&mon->js->split);
+    char greeting[256];
+    int n = snprintf(greeting, sizeof(greeting), "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": %d, "
+                     "\"minor\": %d, \"major\": %d}, \"package\": \"%s\"}, \"capabilities\": []}}",
+                     QUETZAL_QEMU_MICRO, QUETZAL_QEMU_MINOR, QUETZAL_QEMU_MAJOR, QUETZAL_PACKAGE);
+    send_text(mon, greeting, n);
+}
+
+void qmp_free(Monitor *mon)
+{
+    if (mon->js) {
+        json_splitter_free(&mon->js->split);
+        free(mon->js);
+    }
+}
+
+/* --- dispatch --- */
+
+/* The request's shape (qmp-spec.rst 2.3): an object with "execute", optional
+ * "arguments" (an object) and "id". Returns the command or NULL with r set. */
+static const QMPCommand *check_request(Monitor *mon, const JsonValue *req, QMPResult *r)
+{
+    if (req->type != JSON_OBJECT) {
+        error(r, "GenericError", "QMP input must be a JSON object%s", "");
+        return NULL;
+    }
+    for (size_t i = 0; i < req->n; i++) {
+        const char *k = req->keys[i];
+        if (strcmp(k, "execute") && strcmp(k, "arguments") && strcmp(k, "id")) {
+            error(r, "GenericError", "QMP input member '%.100s' is unexpected", k);
+            return NULL;
+        }
+    }
+    const JsonValue *exec = json_get(req, "execute"), *args = json_get(req, "arguments");
+    if (!exec) {
+        error(r, "GenericError", "QMP input lacks member 'execute'%s", "");
+        return NULL;
+    }
+    if (exec->type != JSON_STRING) {
+        error(r, "GenericError", "QMP input member 'execute' must be a string%s", "");
+        return NULL;
+    }
+    if (args && args->type != JSON_OBJECT) {
+        error(r, "GenericError", "QMP input member 'arguments' must be an object%s", "");
+        return NULL;
+    }
+    bool caps = !strcmp(exec->string, "qmp_capabilities");
+    if (!mon->negotiated && !caps) {
+        error(r, "CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'%s", "");
+        return NULL;
+    }
+    if (mon->negotiated && caps) {
+        error(r, "CommandNotFound", "Capabilities negotiation is already complete, command ignored%s", "");
+        return NULL;
+    }
+    for (const QMPCommand *c = qmp_commands; c->name; c++) {
+        if (!strcmp(c->name, exec->string)) {
+            return check_args(c, args, r) ? c : NULL;
+        }
+    }
+    error(r, "CommandNotFound", "The command %.100s has not been found", exec->string);
+    return NULL;
+}
+
+static void dispatch(Monitor *mon, const char *text, size_t len)
+{
+    char *err = NULL;
+    JsonValue *req = json_parse(text, len, &err);
+    QMPResult r = { 0 };
+    char *ret = NULL;
+    size_t ret_len = 0;
+    r.ret = open_memstream(&ret, &ret_len);
+    const JsonValue *id = req ? json_get(req, "id") : NULL;
+    if (!req) {
+        error(&r, "GenericError", "%s", err ? err : "JSON parse error");
+    } else {
+        const QMPCommand *c = check_request(mon, req, &r);
+        if (c) {
+            c->fn(mon->host, mon, json_get(req, "arguments"), &r);
+        }
+    }
+    fclose(r.ret);
+    reply(mon, id, &r, ret, ret_len);
+    free(ret);
+    free(err);
+    json_free(req);
+    if (r.after) {
+        r.after(mon->host);
+    }
+}
+
+static void report_junk(Monitor *mon, JsonSplitter *s)
+{
+    QMPResult r = { 0 };
+    error(&r, "GenericError", s->overflow ? "JSON parse error, message too large%s"
+                                          : "JSON parse error, invalid keyword%s", "");
+    reply(mon, NULL, &r, NULL, 0);
+}
+
+void qmp_input(Monitor *mon, const uint8_t *buf, size_t len)
+{
+    if (!mon->js) {
+        mon->js = calloc(1, sizeof(*mon->js));
+    }
+    JsonSplitter *s = &mon->js->split;
+    for (size_t i = 0; i < len; i++) {
+        int k = json_splitter_feed(s, buf[i]);
+        if (k == 1) {
+            dispatch(mon, s->buf, s->len);
+            json_splitter_reset(s);
+        } else if (k < 0) {
+            report_junk(mon, s);
+            json_splitter_reset(s);
+            if (k == -2) {
+                i--;    /* the byte starts a value: feed it again */
+            }
+        }
+    }
+}
