@@ -23,6 +23,7 @@
 #include "hw/isa.h"
 #include "hw/pc.h"
 #include "hw/pci.h"
+#include "net/net.h"
 #include "hw/vga.h"
 #include "system/char.h"
 #include "system/main-loop.h"
@@ -59,6 +60,7 @@ struct PCMachine {
     PICState *pic;
     PITState *pit;
     PCIBus *pci;
+    NetState *net;                  /* the network back ends (net/) */
     FWCfgState *fw;
     I8042State *kbd;
     PCIDevice *acpi_pm;
@@ -252,6 +254,11 @@ static void create_interrupts(PCMachine *m)
     }
 }
 
+static void add_net_device(void *opaque, void *dev)
+{
+    add_device(opaque, dev);
+}
+
 /* -vga std: QEMU's stdvga at 00:02.0 with SeaBIOS's VGA BIOS on its ROM BAR
  * (without the file the card still works, as QEMU's does, for -kernel guests). */
 static void create_vga(PCMachine *m)
@@ -327,6 +334,10 @@ static char *create_devices(PCMachine *m)
     add_device(m, hpet_device(hpet_new(m->as, m->ml, hpet_irqs, irq_line(hpet_legacy_set, m, 0))));
     m->fw = fw_cfg_new(m->io, m->as);
     add_device(m, fw_cfg_device(m->fw));
+    char *err = NULL;
+    if (m->cfg.net && !(m->net = net_init(m->cfg.net, m->ml, m->pci, m->as, add_net_device, m, &err))) {
+        return err;
+    }
     return NULL;
 }
 
@@ -532,6 +543,7 @@ void pc_free(PCMachine *m)
             d->ops->free(d);
         }
     }
+    net_free(m->net);
     if (m->pci) {
         pci_bus_free(m->pci);
     }

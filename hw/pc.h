@@ -35,6 +35,7 @@ typedef struct PCConfig {
     bool no_reboot, no_shutdown;
     bool debug_exit;                /* -device isa-debug-exit */
     uint16_t debug_exit_iobase, debug_exit_iosize;
+    struct NetConfig *net;          /* -netdev/-nic/-device e1000 (net/net.h); NULL: none */
     const char *vga;                /* -vga std|none (NULL: std) */
     const char *display;            /* -display none|sdl (NULL: none) */
     IDEDriveConfig ide[4];          /* -hda..-hdd, -cdrom, -drive if=ide (system/drive.c) */

@@ -1,9 +1,11 @@
 /*
  * quetzal-system-x86_64: the PC system emulator's command line, modelled on
  * qemu-system-x86_64's options (-m, -smp, -machine, -cpu, -kernel, -initrd,
- * -append, -bios, -L, -serial, -nographic, -display, -no-reboot, -no-shutdown,
- * -device isa-debug-exit, -d, -D, -accel, -monitor, -qmp, -chardev, -mon, -name, -S, -gdb, -s). Exit status as QEMU's: 0
- * on poweroff or quit, isa-debug-exit's (value << 1) | 1, 1 on errors.
+ * -append, -bios, -L, -serial, -nographic, -display, -vga, -no-reboot,
+ * -no-shutdown, -device, -d, -D, -accel, -monitor, -qmp, -chardev, -mon, -name,
+ * -S, -gdb, -s; the disks' options in system/drive.c, the network's in net/).
+ * Exit status as QEMU's: 0 on poweroff or quit, isa-debug-exit's
+ * (value << 1) | 1, 1 on errors.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include "hw/isa.h"
 #include "hw/pc.h"
+#include "net/net.h"
 #include "monitor/monitor.h"
 #include "system/drive.h"
 #include "target-i386/cpu.h"
@@ -24,6 +27,7 @@
 
 typedef struct Options {
     PCConfig pc;
+    NetConfig net;
     const char *fw_dirs[MAX_FW_DIRS + 3];
     int nfw;
     bool nographic;
@@ -67,6 +71,10 @@ static void usage(void)
            "  -no-reboot             exit instead of rebooting\n"
            "  -no-shutdown           stay stopped at poweroff instead of exiting\n"
            "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
+           "  -netdev user|socket|tap,id=ID[,...]  network back end (see README)\n"
+           "  -nic none|user|socket|tap[,model=e1000][,mac=MAC][,...]  a NIC and its back end\n"
+           "  -device e1000,netdev=ID[,mac=MAC]  Intel 82540EM [default: -nic user,model=e1000]\n"
+           "  -net none              no network card\n"
            "  -d ITEM[,...]          log (see -d help)\n"
            "  -D FILE                log to FILE instead of stderr\n"
            "  -accel tcg             the translator (the only accelerator)\n"
@@ -195,7 +203,7 @@ static void parse_device(Options *o, const char *arg)
     char *copy = strdup(arg), *save = NULL;
     char *tok = strtok_r(copy, ",", &save);
     if (!tok || (strcmp(tok, "isa-debug-exit") && strcmp(tok, "driver=isa-debug-exit"))) {
-        die("-device: unsupported device '%s' (isa-debug-exit, virtio-blk-pci)", arg);
+        die("-device: unsupported device '%s' (isa-debug-exit, virtio-blk-pci, e1000)", arg);
     }
     o->pc.debug_exit = true;
     while ((tok = strtok_r(NULL, ",", &save))) {
@@ -223,7 +231,12 @@ static void parse_cpu(const char *arg)
 /* Options with an argument, and what they set. Returns false when name is unknown. */
 static bool option(Options *o, const char *name, const char *arg)
 {
-    if (!strcmp(name, "m")) {
+    char *nerr = NULL;
+    if (net_option(&o->net, name, arg, &nerr)) {   /* -netdev, -nic, -net, -device e1000 */
+        if (nerr) {
+            die("%s", nerr);
+        }
+    } else if (!strcmp(name, "m")) {
         o->pc.ram_size = parse_ram_size(arg);
     } else if (!strcmp(name, "smp")) {
         const char *n = !strncmp(arg, "cpus=", 5) ? arg + 5 : arg;
@@ -341,7 +354,7 @@ static void parse_args(Options *o, int argc, char **argv)
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
                 "serial", "display", "vga", "device", "d", "D", "accel", "monitor", "qmp", "name",
                 "gdb", "chardev", "mon", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot",
-                "fda", "fdb", NULL };
+                "fda", "fdb", "netdev", "nic", "net", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -366,6 +379,7 @@ int main(int argc, char **argv)
     o.pc.bios = "bios-256k.bin";
     o.pc.debug_exit_iobase = DEBUGEXIT_DEFAULT_IOBASE;
     o.pc.debug_exit_iosize = DEBUGEXIT_DEFAULT_IOSIZE;
+    o.pc.net = &o.net;
     parse_args(&o, argc, argv);
     o.fw_dirs[o.nfw++] = default_dirs[0];
     o.fw_dirs[o.nfw++] = default_dirs[1];
@@ -397,6 +411,7 @@ int main(int argc, char **argv)
     monitor_host_free(mon);
     pc_free(m);
     drive_close_all(&o.drives);
+    net_config_free(&o.net);
     if (o.pc.log != stderr) {
         fclose(o.pc.log);
     }

@@ -32,7 +32,7 @@ if [ -x "$q" ]; then
     fi
   }
   err_case "unknown option" -frobnicate
-  err_case "unknown device" -device e1000
+  err_case "unknown device" -device ne2k_pci
   err_case "malformed -m" -m 12x
   err_case "-m too small" -m 1
   err_case "-m negative" -m -5
