@@ -10,7 +10,9 @@ for suite in "$SRC"/tests/$kind-*.sh; do
   name=$(basename "$suite" .sh)
   echo "=== $name"
   out=$(mktemp)
+  start=$(date +%s)
   BUILD=$BUILD SRC=$SRC sh "$suite" 2>&1 | tee "$out"
+  echo "=== $name took $(( $(date +%s) - start )) s"
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
   rm -f "$out"
   if [ -z "$line" ]; then
