@@ -47,6 +47,26 @@ fi
 have_qemu=0
 command -v "$QEMU" >/dev/null 2>&1 && have_qemu=1
 
+# regs_match NAME: the registers we print at the internal error (KVM_GET_REGS
+# and SREGS read back into CPUX86State) are QEMU's: general registers, EIP/RIP,
+# selector/base/limit/flags of each segment, descriptor tables, CR0-CR4, EFER
+regs() {
+  sed -n -e '/^[ER]AX=/,/^EFER=/p' "$1" |
+    sed -e 's/ [ER]FL=.*//' -e 's/^\([A-Z][A-Z ]*=[0-9a-f]* [0-9a-f]* [0-9a-f]* [0-9a-f]*\).*/\1/' \
+        -e 's/^\([GI]DT= *\)0*\([0-9a-f]*\) 0*/\1\2 /' -e 's/=0*\([0-9a-f]\)/=\1/g' -e 's/ CCO=.*//' |
+    grep -v '^D[R]'
+}
+regs_match() {
+  regs "$T/$1.kvm.err" >"$T/$1.kvm.regs"
+  regs "$T/$1.qemu.err" >"$T/$1.qemu.regs"
+  if [ -s "$T/$1.kvm.regs" ] && cmp -s "$T/$1.kvm.regs" "$T/$1.qemu.regs"; then
+    pass; echo "ok $1: registers at the host's stop = QEMU's ($(wc -l <"$T/$1.kvm.regs") lines)"
+  else
+    fail "$1: registers at the host's stop differ from QEMU's:"
+    diff "$T/$1.qemu.regs" "$T/$1.kvm.regs" | head -8 | sed 's/^/    /'
+  fi
+}
+
 n_guests=0
 for src in "$dir"/*.S; do
   grep -q '^ \* expect:' "$src" || continue
@@ -77,6 +97,7 @@ for src in "$dir"/*.S; do
     if cmp -s "$T/$name.qemu.log" "$T/$name.kvm.log"; then
       pass; echo "ok $name: kvm output = QEMU -accel kvm output ($(wc -l <"$T/$name.kvm.log") lines)"
       skip "$name kvm vs tcg: the host's KVM $why, and QEMU's the same"
+      grep -q 'KVM_EXIT_INTERNAL_ERROR' "$T/$name.kvm.err" && regs_match "$name"
     else
       fail "$name: the host's KVM $why; QEMU -accel kvm printed otherwise:"
       diff "$T/$name.qemu.log" "$T/$name.kvm.log" | head -6 | sed 's/^/    /'
