@@ -52,7 +52,7 @@ command -v "$QEMU" >/dev/null 2>&1 && have_qemu=1
 # selector/base/limit/flags of each segment, descriptor tables, CR0-CR4, EFER
 regs() {
   sed -n -e '/^[ER]AX=/,/^EFER=/p' "$1" |
-    sed -e 's/ [ER]FL=.*//' -e 's/^\([A-Z][A-Z ]*=[0-9a-f]* [0-9a-f]* [0-9a-f]* [0-9a-f]*\).*/\1/' \
+    sed -e 's/\( [ER]FL=[0-9a-f]*\).*/\1/' -e 's/^\([A-Z][A-Z ]*=[0-9a-f]* [0-9a-f]* [0-9a-f]* [0-9a-f]*\).*/\1/' \
         -e 's/^\([GI]DT= *\)0*\([0-9a-f]*\) 0*/\1\2 /' -e 's/=0*\([0-9a-f]\)/=\1/g' -e 's/ CCO=.*//' |
     grep -v '^D[R]'
 }
