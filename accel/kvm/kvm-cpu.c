@@ -173,6 +173,7 @@ char *kvm_put_registers(KVMState *s)
     struct kvm_sregs sr;
     struct kvm_fpu f;
     put_sregs(&sr, env);
+    s->apic_base = sr.apic_base;
     put_fpu(&f, env);
     if (ioctl(s->vcpu_fd, KVM_SET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_SET_SREGS");

@@ -30,6 +30,7 @@ struct KVMState {
     volatile bool map_dirty;        /* the memory map changed: rebuild the slots */
     bool regs_dirty;                /* env is newer than the vCPU */
     bool halted;
+    uint64_t apic_base;             /* IA32_APIC_BASE as our APIC last had it */
     volatile sig_atomic_t kicked;
     pthread_t thread;
 };

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "accel/kvm/kvm-int.h"
+#include "hw/apic.h"
 
 /* Where KVM on Intel keeps the real-mode TSS and identity map (3 + 1 pages),
  * just under a 256 KiB BIOS at the top of 4 GiB: guest RAM never reaches it. */
@@ -339,6 +340,13 @@ static int run_once(KVMState *s)
             return EXCP_INTERRUPT;
         }
         return fatal_msg(s, kvm_ioctl_error("KVM_RUN"));
+    }
+    /* Without an in-kernel irqchip the kernel still owns IA32_APIC_BASE (WRMSR
+     * does not exit); kvm_run reports it after every exit (api.rst, "apic_base"),
+     * and our APIC follows (enable/disable, the MMIO base). */
+    if (r->apic_base != s->apic_base) {
+        s->apic_base = r->apic_base;
+        s->env->board->wrmsr(s->env->board_opaque, MSR_IA32_APIC_BASE, r->apic_base);
     }
     switch (r->exit_reason) {
     case KVM_EXIT_IO:
