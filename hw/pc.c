@@ -17,6 +17,7 @@
 #include <string.h>
 #include "accel/tcg/cputlb.h"
 #include "accel/tcg/exec.h"
+#include "accel/kvm/kvm.h"
 #include "hw/acpi.h"
 #include "hw/apic.h"
 #include "hw/fw_cfg.h"
@@ -51,6 +52,7 @@ struct PCMachine {
     CharDev *serial_chr;
     TCGContext *tcg;
     CPUExec *cpu;
+    KVMState *kvm;                  /* -accel kvm: the vCPU runs there, not in cpu */
     CPUX86State *env;
     X86BoardHooks hooks;
     APICCallbacks apic_cb;
@@ -187,7 +189,30 @@ static void board_io_write(void *opaque, uint16_t port, uint32_t value, unsigned
 
 static void kick_cpu(void *opaque)
 {
-    cpu_exit(((PCMachine *)opaque)->cpu);
+    PCMachine *m = opaque;
+    if (m->kvm) {
+        kvm_kick(m->kvm);
+    } else {
+        cpu_exit(m->cpu);
+    }
+}
+
+/* -accel kvm / kvm:tcg (the first that works; tcg after kvm with a warning) */
+static char *start_accel(PCMachine *m)
+{
+    const char *a = m->cfg.accel ? m->cfg.accel : "tcg";
+    if (strncmp(a, "kvm", 3)) {
+        return NULL;
+    }
+    char *err = NULL;
+    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->env, &err);
+    if (m->kvm || strcmp(a, "kvm:tcg")) {
+        return err;
+    }
+    fprintf(stderr, "quetzal-system-x86_64: warning: %s; falling back to tcg\n",
+            err ? err : "kvm unavailable");
+    free(err);
+    return NULL;
 }
 
 /* --- construction --- */
@@ -216,7 +241,7 @@ static char *create_cpu(PCMachine *m)
         tcg_set_log(m->tcg, m->cfg.log_flags & 0xffff, m->cfg.log);
     }
     main_loop_set_kick(m->ml, kick_cpu, m);
-    return NULL;
+    return start_accel(m);
 }
 
 static void create_memory(PCMachine *m)
@@ -485,6 +510,9 @@ static void pc_reset(PCMachine *m)
         fprintf(m->cfg.log, "CPU Reset (CPU 0)\n");
         x86_cpu_dump_state(m->env, m->cfg.log);
     }
+    if (m->kvm) {
+        kvm_state_changed(m->kvm);
+    }
 }
 
 PCMachine *pc_new(const PCConfig *cfg, char **err)
@@ -552,6 +580,7 @@ void pc_free(PCMachine *m)
     }
     chardev_close(m->serial_chr);
     main_loop_free(m->ml);   /* after the devices and the back end: they are on it */
+    kvm_free(m->kvm);
     if (m->cpu) {
         cpu_exec_free(m->cpu);
     }
@@ -632,7 +661,10 @@ int pc_run(PCMachine *m)
         if (req != REQ_NONE && (code = handle_request(m, req, code)) >= 0) {
             return code;
         }
-        int excp = cpu_exec(m->cpu);
+        int excp = m->kvm ? kvm_cpu_exec(m->kvm) : cpu_exec(m->cpu);
+        if (excp == KVM_EXCP_FATAL) {
+            return 1;
+        }
         if (excp == EXCP_HLT) {
             main_loop_poll(m->ml, true, -1);
         } else {

@@ -45,6 +45,8 @@ typedef struct PCConfig {
     const char *boot_order;         /* -boot order= letters (a, c, d, n) */
     const char *boot_once;          /* -boot once=: the first boot only, or NULL */
     bool boot_menu;                 /* -boot menu=on */
+    const char *accel;              /* "tcg" (NULL), "kvm", or "kvm:tcg" (fallback) */
+    const char *kvm_device;         /* -accel kvm,device=PATH (NULL: /dev/kvm) */
     unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
     FILE *log;
 } PCConfig;

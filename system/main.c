@@ -77,7 +77,8 @@ static void usage(void)
            "  -net none              no network card\n"
            "  -d ITEM[,...]          log (see -d help)\n"
            "  -D FILE                log to FILE instead of stderr\n"
-           "  -accel tcg             the translator (the only accelerator)\n"
+           "  -accel tcg|kvm[,device=PATH]  the translator, or the host's KVM (/dev/kvm)\n"
+           "  -enable-kvm            -accel kvm\n"
            "  -monitor stdio|mon:stdio|unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|none\n"
            "                         the human monitor [on mon:stdio: Ctrl-A c]\n"
            "  -qmp unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off|stdio  QMP\n"
@@ -176,6 +177,40 @@ static unsigned long parse_num(const char *s, unsigned long max, const char *wha
     return v;
 }
 
+/* -machine accel=A[:B...] (QEMU: the first that starts; here kvm may fall back to tcg) */
+static void parse_accel_list(Options *o, const char *list)
+{
+    if (!strcmp(list, "kvm") || !strcmp(list, "kvm:tcg")) {
+        o->pc.accel = !strcmp(list, "kvm") ? "kvm" : "kvm:tcg";
+    } else if (!strcmp(list, "tcg") || !strncmp(list, "tcg:", 4)) {
+        o->pc.accel = "tcg";
+    } else {
+        die("-machine accel: unknown accelerator list '%s' (tcg, kvm, kvm:tcg)", list);
+    }
+}
+
+/* -accel NAME[,device=PATH] (QEMU's kvm-accel "device" property) */
+static void parse_accel(Options *o, const char *arg)
+{
+    char *copy = strdup(arg), *save = NULL;
+    char *name = strtok_r(copy, ",", &save);
+    if (name && !strncmp(name, "accel=", 6)) {
+        name += 6;
+    }
+    if (!name || (strcmp(name, "tcg") && strcmp(name, "kvm"))) {
+        die("-accel: unknown accelerator '%s' (tcg or kvm)", arg);
+    }
+    bool fallback = o->pc.accel && !strcmp(o->pc.accel, "kvm:tcg");
+    o->pc.accel = strcmp(name, "kvm") ? "tcg" : fallback ? "kvm:tcg" : "kvm";
+    for (char *tok; (tok = strtok_r(NULL, ",", &save));) {
+        if (!strncmp(tok, "device=", 7) && o->pc.accel[0] == 'k') {
+            o->pc.kvm_device = tok + 7;     /* copy stays allocated for the run */
+        } else if (strncmp(tok, "thread=", 7) && strncmp(tok, "tb-size=", 8)) {
+            die("-accel: unsupported property '%s'", tok);
+        }
+    }
+}
+
 static void parse_machine(Options *o, const char *arg)
 {
     char *copy = strdup(arg), *save = NULL;
@@ -183,6 +218,8 @@ static void parse_machine(Options *o, const char *arg)
         if (!strcmp(tok, "pc") || !strcmp(tok, "type=pc") || !strncmp(tok, "pc-i440fx", 9) ||
             !strcmp(tok, "accel=tcg")) {
             continue;
+        } else if (!strncmp(tok, "accel=", 6)) {
+            parse_accel_list(o, tok + 6);
         } else if (!strcmp(tok, "fast-boot=on") || !strcmp(tok, "fast-boot=off")) {
             o->pc.fast_boot = tok[11] == 'n';
         } else if (!strcmp(tok, "help")) {
@@ -284,9 +321,7 @@ static bool option(Options *o, const char *name, const char *arg)
     } else if (!strcmp(name, "D")) {
         o->log_file = arg;
     } else if (!strcmp(name, "accel")) {
-        if (strcmp(arg, "tcg") && strncmp(arg, "tcg,", 4) && strcmp(arg, "accel=tcg")) {
-            die("-accel: only 'tcg' is supported ('%s')", arg);
-        }
+        parse_accel(o, arg);
     } else if (drive_option(&o->drives, name, arg)) {
         /* -hdX, -cdrom, -drive, -boot: system/drive.c */
     } else if (!strcmp(name, "monitor")) {
@@ -321,6 +356,8 @@ static bool flag(Options *o, const char *name)
         o->mon.start_stopped = true;
     } else if (!strcmp(name, "s")) {
         o->mon.gdb = "tcp::1234";
+    } else if (!strcmp(name, "enable-kvm")) {
+        o->pc.accel = "kvm";
     } else if (!strcmp(name, "no-shutdown")) {
         o->pc.no_shutdown = true;
     } else if (drive_flag(&o->drives, name)) {

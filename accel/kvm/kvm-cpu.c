@@ -1,0 +1,303 @@
+/*
+ * The KVM vCPU's state both ways with CPUX86State, the structure TCG uses
+ * (KVM_GET/SET_REGS, SREGS, FPU, MSRs; Linux Documentation/virt/kvm/api.rst),
+ * and its CPUID: the -cpu model's leaves with the feature bits the host's KVM
+ * cannot give (KVM_GET_SUPPORTED_CPUID) taken out.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include "accel/kvm/kvm-int.h"
+#include "hw/apic.h"
+
+/* --- segments: SegmentCache.flags is the descriptor's high dword masked with
+ * 0x00f0ff00 (Intel SDM vol. 3A, 3.4.5) --- */
+
+static void seg_to_kvm(struct kvm_segment *k, const SegmentCache *c, bool pe)
+{
+    uint32_t f = c->flags;
+    *k = (struct kvm_segment){
+        .base = c->base, .limit = c->limit, .selector = c->selector,
+        .type = (f >> 8) & 15, .s = (f >> 12) & 1, .dpl = (f >> 13) & 3,
+        .present = (f >> 15) & 1, .avl = (f >> 20) & 1, .l = (f >> 21) & 1,
+        .db = (f >> 22) & 1, .g = (f >> 23) & 1,
+    };
+    k->unusable = pe && !k->present;
+}
+
+static void seg_from_kvm(SegmentCache *c, const struct kvm_segment *k)
+{
+    c->base = k->base;
+    c->limit = k->limit;
+    c->selector = k->selector;
+    c->flags = k->unusable ? 0 :
+        (uint32_t)k->type << 8 | (uint32_t)k->s << 12 | (uint32_t)k->dpl << 13 |
+        (uint32_t)k->present << 15 | (uint32_t)k->avl << 20 | (uint32_t)k->l << 21 |
+        (uint32_t)k->db << 22 | (uint32_t)k->g << 23;
+}
+
+static void put_sregs(struct kvm_sregs *sr, CPUX86State *env)
+{
+    bool pe = env->cr[0] & CR0_PE;
+    memset(sr, 0, sizeof(*sr));
+    struct kvm_segment *segs[6] = { &sr->es, &sr->cs, &sr->ss, &sr->ds, &sr->fs, &sr->gs };
+    for (int i = 0; i < 6; i++) {
+        seg_to_kvm(segs[i], &env->segs[i], pe);
+    }
+    seg_to_kvm(&sr->tr, &env->tr, pe);
+    seg_to_kvm(&sr->ldt, &env->ldt, pe);
+    /* VM entry wants a busy TSS in TR even before the guest loads one (SDM
+     * vol. 3C, 26.3.1.2) and a usable-or-not LDT */
+    if (!sr->tr.type) {
+        sr->tr.type = 11;
+        sr->tr.present = 1;
+        sr->tr.unusable = 0;
+        sr->tr.limit = sr->tr.limit ? sr->tr.limit : 0xffff;
+    }
+    sr->ldt.unusable = !sr->ldt.present;
+    sr->gdt.base = env->gdt.base;
+    sr->gdt.limit = env->gdt.limit;
+    sr->idt.base = env->idt.base;
+    sr->idt.limit = env->idt.limit;
+    sr->cr0 = env->cr[0];
+    sr->cr2 = env->cr[2];
+    sr->cr3 = env->cr[3];
+    sr->cr4 = env->cr[4];
+    sr->cr8 = env->cr8;
+    sr->efer = env->efer;
+    uint64_t apic_base = 0;
+    if (env->board && env->board->rdmsr(env->board_opaque, MSR_IA32_APIC_BASE, &apic_base)) {
+        sr->apic_base = apic_base;
+    }
+}
+
+static void get_sregs(CPUX86State *env, const struct kvm_sregs *sr)
+{
+    const struct kvm_segment *segs[6] = { &sr->es, &sr->cs, &sr->ss, &sr->ds, &sr->fs, &sr->gs };
+    for (int i = 0; i < 6; i++) {
+        seg_from_kvm(&env->segs[i], segs[i]);
+    }
+    seg_from_kvm(&env->tr, &sr->tr);
+    seg_from_kvm(&env->ldt, &sr->ldt);
+    env->gdt.base = sr->gdt.base;
+    env->gdt.limit = sr->gdt.limit;
+    env->idt.base = sr->idt.base;
+    env->idt.limit = sr->idt.limit;
+    env->cr[0] = sr->cr0;
+    env->cr[2] = sr->cr2;
+    env->cr[3] = sr->cr3;
+    env->cr[4] = sr->cr4;
+    env->cr8 = sr->cr8;
+    env->efer = sr->efer;
+}
+
+/* --- x87/SSE in the FXSAVE layout (SDM vol. 1, 10.5.1): ST(i) in stack order,
+ * the abridged tag word one bit per physical register, 1 = valid --- */
+
+static void put_fpu(struct kvm_fpu *f, const CPUX86State *env)
+{
+    memset(f, 0, sizeof(*f));
+    f->fcw = env->fpuc;
+    f->fsw = (env->fpus & ~0x3800u) | (env->fpstt & 7) << 11;
+    for (int i = 0; i < 8; i++) {
+        f->ftwx |= (env->fptags[i] ? 0 : 1) << i;
+        memcpy(f->fpr[i], &env->fpregs[(env->fpstt + i) & 7], 10);
+    }
+    memcpy(f->xmm, env->xmm_regs, sizeof(f->xmm));
+    f->mxcsr = env->mxcsr;
+}
+
+static void get_fpu(CPUX86State *env, const struct kvm_fpu *f)
+{
+    env->fpuc = f->fcw;
+    env->fpstt = (f->fsw >> 11) & 7;
+    env->fpus = f->fsw & ~0x3800u;
+    for (int i = 0; i < 8; i++) {
+        env->fptags[i] = !((f->ftwx >> i) & 1);
+        long double v = 0;
+        memcpy(&v, f->fpr[i], 10);
+        env->fpregs[(env->fpstt + i) & 7] = v;
+    }
+    memcpy(env->xmm_regs, f->xmm, sizeof(f->xmm));
+    env->mxcsr = f->mxcsr;
+}
+
+/* --- MSRs that live in CPUX86State (SDM vol. 4) --- */
+
+#define NMSRS 9
+static uint64_t *msr_field(CPUX86State *env, int i, uint32_t *index)
+{
+    static const uint32_t idx[NMSRS] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
+                                         0xc0000102, 0x174, 0x175, 0x176, 0x277 };
+    uint64_t *f[NMSRS] = { &env->star, &env->lstar, &env->cstar, &env->fmask,
+                           &env->kernel_gs_base, &env->sysenter_cs, &env->sysenter_esp,
+                           &env->sysenter_eip, &env->pat };
+    *index = idx[i];
+    return f[i];
+}
+
+typedef struct {
+    struct kvm_msrs h;
+    struct kvm_msr_entry e[NMSRS];
+} MSRBuf;
+
+static char *msrs(KVMState *s, bool put)
+{
+    MSRBuf b;
+    memset(&b, 0, sizeof(b));
+    b.h.nmsrs = NMSRS;
+    for (int i = 0; i < NMSRS; i++) {
+        b.e[i].data = *msr_field(s->env, i, &b.e[i].index);
+    }
+    int n = ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
+    if (n < 0) {
+        return kvm_ioctl_error(put ? "KVM_SET_MSRS" : "KVM_GET_MSRS");
+    }
+    for (int i = 0; i < n && !put; i++) {
+        uint32_t idx;
+        *msr_field(s->env, i, &idx) = b.e[i].data;
+    }
+    return NULL;
+}
+
+char *kvm_put_registers(KVMState *s)
+{
+    CPUX86State *env = s->env;
+    struct kvm_regs r = { .rip = env->rip, .rflags = x86_cpu_get_eflags(env) };
+    __u64 *g[16] = { &r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
+                        &r.r8, &r.r9, &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15 };
+    for (int i = 0; i < 16; i++) {
+        *g[i] = env->regs[i];
+    }
+    struct kvm_sregs sr;
+    struct kvm_fpu f;
+    put_sregs(&sr, env);
+    s->apic_base = sr.apic_base;
+    put_fpu(&f, env);
+    if (ioctl(s->vcpu_fd, KVM_SET_SREGS, &sr) < 0) {
+        return kvm_ioctl_error("KVM_SET_SREGS");
+    }
+    if (ioctl(s->vcpu_fd, KVM_SET_REGS, &r) < 0) {
+        return kvm_ioctl_error("KVM_SET_REGS");
+    }
+    if (ioctl(s->vcpu_fd, KVM_SET_FPU, &f) < 0) {
+        return kvm_ioctl_error("KVM_SET_FPU");
+    }
+    return msrs(s, true);
+}
+
+char *kvm_get_registers(KVMState *s)
+{
+    CPUX86State *env = s->env;
+    struct kvm_regs r;
+    struct kvm_sregs sr;
+    struct kvm_fpu f;
+    if (ioctl(s->vcpu_fd, KVM_GET_REGS, &r) < 0) {
+        return kvm_ioctl_error("KVM_GET_REGS");
+    }
+    if (ioctl(s->vcpu_fd, KVM_GET_SREGS, &sr) < 0) {
+        return kvm_ioctl_error("KVM_GET_SREGS");
+    }
+    if (ioctl(s->vcpu_fd, KVM_GET_FPU, &f) < 0) {
+        return kvm_ioctl_error("KVM_GET_FPU");
+    }
+    const uint64_t g[16] = { r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi,
+                             r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15 };
+    memcpy(env->regs, g, sizeof(g));
+    env->rip = r.rip;
+    get_sregs(env, &sr);
+    get_fpu(env, &f);
+    x86_cpu_set_eflags(env, r.rflags);
+    x86_update_hflags(env);
+    return msrs(s, false);
+}
+
+/* --- CPUID --- */
+
+/* The model's answer for (leaf, sub), as the translator's CPUID gives it. */
+static void model_cpuid(CPUX86State *scratch, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    scratch->regs[R_EAX] = leaf;
+    scratch->regs[R_ECX] = sub;
+    helper_cpuid(scratch);
+    out[0] = scratch->regs[R_EAX];
+    out[1] = scratch->regs[R_EBX];
+    out[2] = scratch->regs[R_ECX];
+    out[3] = scratch->regs[R_EDX];
+}
+
+/* Feature leaves are ANDed (the guest sees what both the model and KVM
+ * offer); leaves describing the host's caches, topology and XSAVE layout
+ * (4, 0xb, 0xd, 0x1f) are KVM's; the rest (vendor, signature, brand, limits)
+ * are the model's. x2APIC and TSC-deadline are cleared: their MSRs would stay
+ * in the kernel, away from our userspace APIC. */
+static void filter_entry(struct kvm_cpuid_entry2 *e, CPUX86State *scratch)
+{
+    uint32_t m[4];
+    uint32_t *k[4] = { &e->eax, &e->ebx, &e->ecx, &e->edx };
+    model_cpuid(scratch, e->function, e->index, m);
+    switch (e->function) {
+    case 4: case 0xb: case 0xd: case 0x1f:
+        return;
+    case 1:
+        e->eax = m[0];
+        e->ebx = (e->ebx & 0xff000000u) | (m[1] & 0x00ffffffu);
+        e->ecx &= m[2] & ~((1u << 21) | (1u << 24));
+        e->ecx |= 1u << 31;                 /* hypervisor present */
+        e->edx &= m[3];
+        return;
+    case 7: case 0x80000001:
+        for (int i = 0; i < 4; i++) {
+            *k[i] &= (e->function == 7 && i == 0) ? ~0u : m[i];
+        }
+        return;
+    case 0: case 0x80000000:
+        e->eax = e->eax < m[0] ? e->eax : m[0];
+        if (e->function == 0) {
+            e->ebx = m[1], e->ecx = m[2], e->edx = m[3];
+        }
+        return;
+    default:
+        for (int i = 0; i < 4; i++) {
+            *k[i] = m[i];
+        }
+    }
+}
+
+static struct kvm_cpuid2 *supported_cpuid(int fd)
+{
+    for (unsigned n = 64; n <= 4096; n *= 2) {
+        struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+        c->nent = n;
+        if (ioctl(fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+            return c;
+        }
+        free(c);
+        if (errno != E2BIG) {
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+char *kvm_setup_cpuid(KVMState *s)
+{
+    struct kvm_cpuid2 *c = supported_cpuid(s->fd);
+    if (!c) {
+        return kvm_ioctl_error("KVM_GET_SUPPORTED_CPUID");
+    }
+    CPUX86State *scratch = malloc(sizeof(*scratch));
+    memcpy(scratch, s->env, sizeof(*scratch));
+    scratch->hflags |= HF_SYSTEM;
+    for (unsigned i = 0; i < c->nent; i++) {
+        filter_entry(&c->entries[i], scratch);
+    }
+    free(scratch);
+    char *err = NULL;
+    if (ioctl(s->vcpu_fd, KVM_SET_CPUID2, c) < 0) {
+        err = kvm_ioctl_error("KVM_SET_CPUID2");
+    }
+    free(c);
+    return err;
+}
