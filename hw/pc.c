@@ -613,6 +613,20 @@ I8042State *pc_i8042(PCMachine *m)
     return m->kbd;
 }
 
+void pc_cpu_state_sync(PCMachine *m)
+{
+    if (m->kvm) {
+        kvm_sync_to_env(m->kvm);
+    }
+}
+
+void pc_cpu_state_changed(PCMachine *m)
+{
+    if (m->kvm) {
+        kvm_state_changed(m->kvm);
+    }
+}
+
 IDEBus *pc_ide_bus(PCMachine *m, int channel)
 {
     return piix3_ide_bus(m->ide, channel);

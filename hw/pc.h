@@ -85,6 +85,11 @@ typedef struct PCMachineView {
     struct Display *display;        /* the VGA's screen, NULL with -vga none */
 } PCMachineView;
 void pc_machine_view(PCMachine *m, PCMachineView *v);
+/* The view's env is the CPU's state under TCG; under KVM the registers live in
+ * the kernel: sync reads them into env before a monitor or debugger looks,
+ * changed hands env's edits back before the vCPU runs again. */
+void pc_cpu_state_sync(PCMachine *m);
+void pc_cpu_state_changed(PCMachine *m);
 /* The IDE channel 0 (primary) or 1 (secondary), e.g. for the monitor's
  * eject/change of a CD-ROM (ide_cd_change in hw/ide.h). */
 IDEBus *pc_ide_bus(PCMachine *m, int channel);

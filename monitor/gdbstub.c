@@ -435,17 +435,25 @@ static void handle_packet(GdbStub *g, char *pkt)
         send_str(g, "OK");
         break;
     case 'g':
+        pc_cpu_state_sync(g->h->machine);
         read_all_regs(g);
         break;
     case 'G':
+        pc_cpu_state_sync(g->h->machine);
         write_all_regs(g, pkt + 1);
+        pc_cpu_state_changed(g->h->machine);
         break;
     case 'p':
     case 'P':
+        pc_cpu_state_sync(g->h->machine);
         register_packet(g, pkt);
+        if (pkt[0] == 'P') {
+            pc_cpu_state_changed(g->h->machine);
+        }
         break;
     case 'm':
     case 'M':
+        pc_cpu_state_sync(g->h->machine);   /* the page walk reads CR3 and CR4 */
         memory_packet(g, pkt + 1, pkt[0] == 'M');
         break;
     case 'Z':

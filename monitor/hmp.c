@@ -183,6 +183,7 @@ void hmp_execute(MonitorHost *h, const char *line, FILE *out)
     if (!*p) {
         return;
     }
+    pc_cpu_state_sync(h->machine);      /* info registers, x $pc, print $eax */
     size_t len = 0;
     while (p[len] && !isspace((unsigned char)p[len]) && p[len] != '/') {
         len++;
