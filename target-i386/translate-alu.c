@@ -20,7 +20,7 @@ static int imm_size(int ot)
     return ot == MO_8 ? 1 : ot == MO_16 ? 2 : 4;
 }
 
-static void set_cc_arith(DisasContext *s, TCGv dst, TCGv src, int group, int ot)
+void set_cc_arith(DisasContext *s, TCGv dst, TCGv src, int group, int ot)
 {
     tcg_gen_mov(s->tcg, G(s)->cc_src, src);
     tcg_gen_mov(s->tcg, G(s)->cc_dst, dst);
@@ -1070,25 +1070,33 @@ static void gen_cmpxchg(DisasContext *s, int ot)
     }
     /* the accumulator is written only when the compare failed (it may be
      * the destination itself, just written) */
-    if (ot == MO_32) {
-        TCGv rax = G(s)->regs[R_EAX];
-        tcg_gen_ext32u(t, newv, s->T0);
-        tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, newv);
-    } else {
-        gen_ld_reg(s, ot, newv, R_EAX);
-        tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), newv, s->T0);
-        gen_st_reg(s, ot, R_EAX, newv);
-    }
-    tcg_gen_mov(t, G(s)->cc_src2, acc);
-    tcg_gen_sub(t, acc, acc, s->T0);
-    set_cc_arith(s, acc, s->T0, CC_OP_SUBB, ot);
+    gen_cmpxchg_finish(s, ot, acc, eq, newv);
     tcg_temp_free(t, acc);
     tcg_temp_free(t, newv);
     tcg_temp_free(t, eq);
 }
 
-/* 86/87 XCHG, 90-97 XCHG rAX, 0F B0/B1 CMPXCHG, 0F C0/C1 XADD (LOCK is
- * honoured trivially: translated code runs one guest thread at a time) */
+/* CMPXCHG's end, with T0 the old destination, acc the accumulator before and
+ * eq their equality: rAX = T0 when they differed, flags of acc - T0. */
+void gen_cmpxchg_finish(DisasContext *s, int ot, TCGv acc, TCGv eq, TCGv scratch)
+{
+    TCGContext *t = s->tcg;
+    if (ot == MO_32) {
+        TCGv rax = G(s)->regs[R_EAX];
+        tcg_gen_ext32u(t, scratch, s->T0);
+        tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, scratch);
+    } else {
+        gen_ld_reg(s, ot, scratch, R_EAX);
+        tcg_gen_movcond(t, TCG_COND_NE, scratch, eq, tcg_const64(s, 0), scratch, s->T0);
+        gen_st_reg(s, ot, R_EAX, scratch);
+    }
+    tcg_gen_mov(t, G(s)->cc_src2, acc);
+    tcg_gen_sub(t, acc, acc, s->T0);
+    set_cc_arith(s, acc, s->T0, CC_OP_SUBB, ot);
+}
+
+/* 86/87 XCHG, 90-97 XCHG rAX, 0F B0/B1 CMPXCHG, 0F C0/C1 XADD (user mode's
+ * LOCK forms and XCHG with memory are host atomics: translate-atomic.c) */
 static void disas_xchg(DisasContext *s, unsigned b)
 {
     TCGContext *t = s->tcg;

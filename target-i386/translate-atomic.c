@@ -36,13 +36,6 @@ static void gen_rmw(DisasContext *s, TCGv old, int op, int ot, TCGv val)
     gen_helper_env(s, (void *)helper_atomic_rmw, 0, old, 3, args);
 }
 
-static void set_cc(DisasContext *s, TCGv dst, TCGv src, int group, int ot)
-{
-    tcg_gen_mov(s->tcg, G(s)->cc_src, src);
-    tcg_gen_mov(s->tcg, G(s)->cc_dst, dst);
-    set_cc_op(s, group + ot);
-}
-
 /* ALU op with the memory destination at A0 and source T1 */
 static void gen_alu_atomic(DisasContext *s, int op, int ot)
 {
@@ -53,14 +46,14 @@ static void gen_alu_atomic(DisasContext *s, int op, int ot)
     case OP_ADD:
         gen_rmw(s, T0, ATOMIC_ADD, ot, T1);
         tcg_gen_add(t, res, T0, T1);
-        set_cc(s, res, T1, CC_OP_ADDB, ot);
+        set_cc_arith(s, res, T1, CC_OP_ADDB, ot);
         break;
     case OP_SUB:
         tcg_gen_neg(t, v, T1);
         gen_rmw(s, T0, ATOMIC_ADD, ot, v);
         tcg_gen_sub(t, res, T0, T1);
         tcg_gen_mov(t, G(s)->cc_src2, T0);
-        set_cc(s, res, T1, CC_OP_SUBB, ot);
+        set_cc_arith(s, res, T1, CC_OP_SUBB, ot);
         break;
     case OP_ADC:
     case OP_SBB:
@@ -73,7 +66,7 @@ static void gen_alu_atomic(DisasContext *s, int op, int ot)
         gen_rmw(s, T0, ATOMIC_ADD, ot, v);
         tcg_gen_add(t, res, T0, v);
         tcg_gen_mov(t, G(s)->cc_src2, cf);
-        set_cc(s, res, T1, op == OP_ADC ? CC_OP_ADCB : CC_OP_SBBB, ot);
+        set_cc_arith(s, res, T1, op == OP_ADC ? CC_OP_ADCB : CC_OP_SBBB, ot);
         tcg_temp_free(t, cf);
         break;
     default: {
@@ -130,7 +123,7 @@ static void gen_unary(DisasContext *s, unsigned b)
             /* NEG: the flags of 0 - operand */
             tcg_gen_neg(t, s->tmp, s->T0);
             tcg_gen_movi(t, G(s)->cc_src2, 0);
-            set_cc(s, s->tmp, s->T0, CC_OP_SUBB, ot);
+            set_cc_arith(s, s->tmp, s->T0, CC_OP_SUBB, ot);
         }
         return;
     }
@@ -138,7 +131,7 @@ static void gen_unary(DisasContext *s, unsigned b)
     gen_compute_cf(s, cf);
     gen_rmw(s, s->T0, ATOMIC_ADD, ot, tcg_const64(s, op == 1 ? -1 : 1));
     tcg_gen_addi(t, s->tmp, s->T0, op == 1 ? -1 : 1);
-    set_cc(s, s->tmp, cf, op == 1 ? CC_OP_DECB : CC_OP_INCB, ot);
+    set_cc_arith(s, s->tmp, cf, op == 1 ? CC_OP_DECB : CC_OP_INCB, ot);
     tcg_temp_free(t, cf);
 }
 
@@ -158,7 +151,7 @@ static void gen_exchange(DisasContext *s, unsigned b)
         gen_rmw(s, s->T0, ATOMIC_ADD, ot, s->T1);
         tcg_gen_add(t, s->tmp, s->T0, s->T1);
         gen_st_reg(s, ot, s->reg, s->T0);
-        set_cc(s, s->tmp, s->T1, CC_OP_ADDB, ot);
+        set_cc_arith(s, s->tmp, s->T1, CC_OP_ADDB, ot);
     } else {
         TCGv acc = tcg_new64(s), eq = tcg_new64(s), newv = tcg_new64(s);
         gen_ld_reg(s, ot, acc, R_EAX);
@@ -166,19 +159,7 @@ static void gen_exchange(DisasContext *s, unsigned b)
         prepare_helper(s);
         gen_helper_env(s, (void *)helper_atomic_cmpxchg, 0, s->T0, 4, args);
         tcg_gen_setcond(t, TCG_COND_EQ, eq, acc, s->T0);
-        /* the accumulator is written only when the compare failed */
-        if (ot == MO_32) {
-            TCGv rax = G(s)->regs[R_EAX];
-            tcg_gen_ext32u(t, newv, s->T0);
-            tcg_gen_movcond(t, TCG_COND_NE, rax, eq, tcg_const64(s, 0), rax, newv);
-        } else {
-            gen_ld_reg(s, ot, newv, R_EAX);
-            tcg_gen_movcond(t, TCG_COND_NE, newv, eq, tcg_const64(s, 0), newv, s->T0);
-            gen_st_reg(s, ot, R_EAX, newv);
-        }
-        tcg_gen_mov(t, G(s)->cc_src2, acc);
-        tcg_gen_sub(t, acc, acc, s->T0);
-        set_cc(s, acc, s->T0, CC_OP_SUBB, ot);
+        gen_cmpxchg_finish(s, ot, acc, eq, newv);
         tcg_temp_free(t, acc);
         tcg_temp_free(t, eq);
         tcg_temp_free(t, newv);

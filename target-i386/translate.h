@@ -231,6 +231,10 @@ void gen_st(DisasContext *s, TCGv val, TCGv addr, TCGMemOp memop);
 void gen_ld_reg(DisasContext *s, int ot, TCGv dst, int reg);
 /* writes follow the architecture: 32-bit writes zero the top half, 8/16 merge */
 void gen_st_reg(DisasContext *s, int ot, int reg, TCGv val);
+/* translate-alu.c: the lazy flags of an arithmetic result (cc_src, cc_dst, op) */
+void set_cc_arith(DisasContext *s, TCGv dst, TCGv src, int group, int ot);
+/* translate-alu.c: CMPXCHG's accumulator update and flags (translate-atomic.c too) */
+void gen_cmpxchg_finish(DisasContext *s, int ot, TCGv acc, TCGv eq, TCGv scratch);
 /* the ModRM r/m operand (register or memory at s->A0, which gen_ld_modrm computes) */
 void gen_ld_modrm(DisasContext *s, int ot, TCGv dst);
 /* stores to the r/m operand; for memory reuses s->A0 from gen_ld_modrm when
