@@ -33,33 +33,17 @@ SYSCALL_HANDLER(timerfd_create)
     return host_result(timerfd_create(arg_int(args, 0), arg_int(args, 1)));
 }
 
-/* struct itimerspec: it_interval then it_value, two timespecs of the ABI */
-static bool itimerspec_in(UserProcess *p, struct itimerspec *it, uint64_t addr, bool time64)
-{
-    uint64_t size = time64 ? 16 : 8;
-    return timespec_from_guest(p, &it->it_interval, addr, time64) &&
-           timespec_from_guest(p, &it->it_value, addr + size, time64);
-}
-
-static bool itimerspec_out(UserProcess *p, uint64_t addr, const struct itimerspec *it,
-                           bool time64)
-{
-    uint64_t size = time64 ? 16 : 8;
-    return timespec_to_guest(p, addr, &it->it_interval, time64) &&
-           timespec_to_guest(p, addr + size, &it->it_value, time64);
-}
-
 /* timerfd_settime(fd, flags, new, old) */
 static int64_t do_timerfd_settime(UserProcess *p, const uint64_t *args, bool time64)
 {
     struct itimerspec value, old;
-    if (!itimerspec_in(p, &value, args[2], time64)) {
+    if (!itimerspec_from_guest(p, &value, args[2], time64)) {
         return -EFAULT;
     }
     if (timerfd_settime(arg_int(args, 0), arg_int(args, 1), &value, &old) != 0) {
         return -errno;
     }
-    return args[3] && !itimerspec_out(p, args[3], &old, time64) ? -EFAULT : 0;
+    return args[3] && !itimerspec_to_guest(p, args[3], &old, time64) ? -EFAULT : 0;
 }
 
 static int64_t do_timerfd_gettime(UserProcess *p, const uint64_t *args, bool time64)
@@ -68,7 +52,7 @@ static int64_t do_timerfd_gettime(UserProcess *p, const uint64_t *args, bool tim
     if (timerfd_gettime(arg_int(args, 0), &value) != 0) {
         return -errno;
     }
-    return itimerspec_out(p, args[1], &value, time64) ? 0 : -EFAULT;
+    return itimerspec_to_guest(p, args[1], &value, time64) ? 0 : -EFAULT;
 }
 
 SYSCALL_HANDLER(timerfd_settime) { return do_timerfd_settime(p, args, p->abi->is64); }

@@ -254,16 +254,15 @@ SYSCALL_HANDLER(timer_create)
 }
 
 /* struct itimerspec: interval, then value */
-static bool itimerspec_from_guest(UserProcess *p, struct itimerspec *it, uint64_t addr,
-                                  bool time64)
+bool itimerspec_from_guest(UserProcess *p, struct itimerspec *it, uint64_t addr, bool time64)
 {
     uint64_t size = time64 ? 16 : 8;
     return timespec_from_guest(p, &it->it_interval, addr, time64) &&
            timespec_from_guest(p, &it->it_value, addr + size, time64);
 }
 
-static bool itimerspec_to_guest(UserProcess *p, uint64_t addr, const struct itimerspec *it,
-                                bool time64)
+bool itimerspec_to_guest(UserProcess *p, uint64_t addr, const struct itimerspec *it,
+                         bool time64)
 {
     uint64_t size = time64 ? 16 : 8;
     return timespec_to_guest(p, addr, &it->it_interval, time64) &&

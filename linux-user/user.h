@@ -471,6 +471,11 @@ struct iovec *guest_iovec(UserProcess *p, uint64_t addr, int count, int access,
 struct timespec;
 bool timespec_to_guest(UserProcess *p, uint64_t addr, const struct timespec *ts, bool time64);
 bool timespec_from_guest(UserProcess *p, struct timespec *ts, uint64_t addr, bool time64);
+/* struct itimerspec: it_interval then it_value, two timespecs of the ABI */
+struct itimerspec;
+bool itimerspec_from_guest(UserProcess *p, struct itimerspec *it, uint64_t addr, bool time64);
+bool itimerspec_to_guest(UserProcess *p, uint64_t addr, const struct itimerspec *it,
+                         bool time64);
 /* A blocking host system call that gives way to a guest signal come before
  * it started (safe-syscall.c): the kernel's result (value or -errno); -EINTR
  * with p->syscall_not_started when it did not start. Pointers cast to long. */

@@ -17,7 +17,9 @@
  */
 static __thread CPUExec *running_cpu;
 
-CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg)
+/* A CPU on cache tbs (NULL: a new one) with the jump cache jc (NULL: its own). */
+static CPUExec *cpu_alloc(void *env, const TargetTranslateOps *ops, TCGContext *tcg,
+                          TBCache *tbs, TBJumpCache *jc)
 {
     CPUExec *cpu = calloc(1, sizeof(*cpu));
     CPUExecPriv *p = calloc(1, sizeof(*p));
@@ -29,12 +31,17 @@ CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg)
     cpu->env = env;
     cpu->ops = ops;
     cpu->tcg = tcg;
-    cpu->tbs = tb_cache_new(tcg);
+    cpu->tbs = tbs ? tbs : tb_cache_new(tcg);
     cpu->exception_index = -1;
     cpu->priv = p;
-    p->jc = &p->jump_cache;
+    p->jc = jc ? jc : &p->jump_cache;
     tb_jump_cache_probe(p->jc, &p->probe);
     return cpu;
+}
+
+CPUExec *cpu_exec_new(void *env, const TargetTranslateOps *ops, TCGContext *tcg)
+{
+    return cpu_alloc(env, ops, tcg, NULL, NULL);
 }
 
 /* Adds cpu to the list of CPUs its cache kicks and flushes. */
@@ -62,22 +69,11 @@ static void cpu_list_remove(CPUExec *cpu)
 
 CPUExec *cpu_exec_new_sharing(void *env, CPUExec *other)
 {
-    CPUExec *cpu = calloc(1, sizeof(*cpu));
-    CPUExecPriv *p = calloc(1, sizeof(*p));
-    if (!cpu || !p) {
-        free(cpu);
-        free(p);
+    CPUExec *cpu = cpu_alloc(env, other->ops, other->tcg, other->tbs, other->tbs->shared_jc);
+    if (!cpu) {
         return NULL;
     }
-    cpu->env = env;
-    cpu->ops = other->ops;
-    cpu->tcg = other->tcg;
-    cpu->tbs = other->tbs;
     __atomic_add_fetch(&cpu->tbs->users, 1, __ATOMIC_ACQ_REL);
-    cpu->exception_index = -1;
-    cpu->priv = p;
-    p->jc = cpu->tbs->shared_jc;
-    tb_jump_cache_probe(p->jc, &p->probe);
     cpu_list_add(cpu);
     return cpu;
 }
