@@ -179,12 +179,15 @@ static char *open_hmp(MonitorHost *h, const char *spec)
         return NULL;
     }
     if (on_mux && h->v.serial && chardev_is_stdio(h->v.serial)) {
+        if (!chardev_is_mux(h->v.serial)) {
+            if (!spec) {
+                return NULL;    /* -serial stdio has the terminal: no default monitor, as QEMU */
+            }
+            return errf("-monitor %s: stdio is taken by -serial stdio (use -serial mon:stdio)", spec);
+        }
         Monitor *mon = monitor_new(h, h->v.serial, false, false);
         CharFrontEnd fe = { mon_can_receive, mon_receive, mon_event, mon };
-        if (!chardev_mux_set_monitor(h->v.serial, &fe)) {
-            return errf("-monitor %s: stdio is taken by -serial stdio (use -serial mon:stdio)",
-                        spec ? spec : "");
-        }
+        chardev_mux_set_monitor(h->v.serial, &fe);
         mon->mux = true;
         mon->readline = rl_monitor_start(mon);
         return NULL;

@@ -374,6 +374,11 @@ bool chardev_mux_set_monitor(CharDev *c, const CharFrontEnd *fe)
     return true;
 }
 
+bool chardev_is_mux(const CharDev *c)
+{
+    return c && c->mux;
+}
+
 const char *chardev_filename(const CharDev *c)
 {
     return c->filename;

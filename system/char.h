@@ -43,6 +43,7 @@ void chardev_accept_input(CharDev *c);
 /* mon:stdio: the monitor's front end on the multiplexer (Ctrl-A c switches the
  * keyboard between the device and the monitor). false when c is no mux. */
 bool chardev_mux_set_monitor(CharDev *c, const CharFrontEnd *fe);
+bool chardev_is_mux(const CharDev *c);
 /* The spec it was opened with ("stdio", "unix:/tmp/m,server=on,wait=off"). */
 const char *chardev_filename(const CharDev *c);
 /* Whether it is the terminal (stdio, mon:stdio): readline edits its lines. */

@@ -51,6 +51,14 @@ if [ -x "$q" ]; then
   (cd "$tmp" && timeout 10 "$q" -bios mybios.bin -L /nonexistent -display none </dev/null 2>"$tmp/err" >/dev/null)
   if grep -q "mybios.bin' has a bad size" "$tmp/err"; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: -bios in the current directory: $(head -1 "$tmp/err")"; fi
+  # -serial stdio takes the terminal: no default monitor then (as QEMU), the
+  # machine runs (a 64 KiB firmware whose reset vector writes 0 to isa-debug-exit)
+  python3 -c 'import sys; b = bytearray(b"\xf4" * 65536); b[0xfff0:0xfff5] = b"\xb0\x00\xe6\xf4\xf4"; sys.stdout.buffer.write(b)' >"$tmp/exit.bin"
+  timeout 10 "$q" -bios "$tmp/exit.bin" -serial stdio -display none -vga none -nic none \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >/dev/null 2>"$tmp/err"
+  st=$?
+  if [ $st = 1 ] && [ ! -s "$tmp/err" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: -serial stdio without -monitor: status $st, $(head -1 "$tmp/err")"; fi
   timeout 10 "$q" -M pc,fast-boot=on -kernel "$tmp/notkernel" </dev/null 2>"$tmp/err" >/dev/null
   if grep -q "$tmp/notkernel" "$tmp/err"; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: kernel error does not name the file"; fi
