@@ -85,7 +85,8 @@ static const char *const feature_names[] = {
     [X86_FEAT_SSE41] = "sse4.1", [X86_FEAT_SSE42] = "sse4.2", [X86_FEAT_AES] = "aes",
     [X86_FEAT_PCLMULQDQ] = "pclmulqdq", [X86_FEAT_MOVBE] = "movbe", [X86_FEAT_BMI1] = "bmi1",
     [X86_FEAT_BMI2] = "bmi2", [X86_FEAT_ADX] = "adx", [X86_FEAT_SHA] = "sha-ni",
-    [X86_FEAT_AVX] = "avx", [X86_FEAT_AVX2] = "avx2",
+    [X86_FEAT_AVX] = "avx", [X86_FEAT_AVX2] = "avx2", [X86_FEAT_FMA] = "fma",
+    [X86_FEAT_F16C] = "f16c",
 };
 
 /* the feature called name (len bytes; QEMU also spells sse4.1 as sse4_1), -1 if none */

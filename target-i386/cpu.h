@@ -40,6 +40,8 @@ enum {
      * option adds them, and not reported by CPUID until they are complete */
     X86_FEAT_AVX,
     X86_FEAT_AVX2,
+    X86_FEAT_FMA,         /* CPUID.1:ECX.FMA[12] (FMA3; with AVX, likewise partial) */
+    X86_FEAT_F16C,        /* CPUID.1:ECX.F16C[29] (VCVTPH2PS, VCVTPS2PH) */
 };
 
 typedef struct X86CPUModel {

@@ -15,30 +15,9 @@
  * F3, LOCK or REX prefix raises #UD (2.3.2).
  */
 #include <stddef.h>
-#include "target-i386/translate-sse.h"
+#include "target-i386/translate-vex.h"
 #include "target-i386/bmi_helper.h"
 #include "target-i386/sse_helper.h"
-
-/* the fields of the VEX prefix (inverted ones already complemented) */
-typedef struct Vex {
-    unsigned map;      /* 1: 0F, 2: 0F 38, 3: 0F 3A */
-    unsigned pp;       /* implied prefix: 0 none, 1 66, 2 F3, 3 F2 */
-    unsigned l;        /* VEX.L: 256-bit vectors */
-    unsigned w;        /* VEX.W */
-    unsigned vvvv;     /* the extra register operand */
-    unsigned opcode;   /* as gen_sse numbers it: 0x0Fxx, 0x0F38xx, 0x0F3Axx */
-} Vex;
-
-typedef bool VexGenerator(DisasContext *s, const Vex *v, unsigned arg);
-
-typedef struct VexOp {
-    VexGenerator *gen;
-    uint8_t arg;
-    uint8_t feature;   /* X86_FEAT_* + 1; 0: none */
-    bool l0;           /* VEX.L = 1 raises #UD (the LZ forms) */
-    bool no_vvvv;      /* VEX.vvvv other than 1111 raises #UD */
-    uint8_t feature256;   /* the VEX.256 form's feature (AVX2 ones), 0: the same */
-} VexOp;
 
 static TCGv new_i64(DisasContext *s)
 {
@@ -257,22 +236,25 @@ static bool gen_rorx(DisasContext *s, const Vex *v, unsigned arg)
 
 static intptr_t ymm_offset(int reg, int quad)
 {
+    if (reg == 16 && quad >= 2) {     /* the 256-bit memory operand of avx_helper.h */
+        return (intptr_t)offsetof(CPUX86State, vex_scratch[1].q[quad - 2]);
+    }
     return quad < 2 ? (intptr_t)offsetof(CPUX86State, xmm_regs[reg].q[quad])
                     : (intptr_t)offsetof(CPUX86State, ymmh_regs[reg].q[quad - 2]);
 }
 
-static void gen_load_quad(DisasContext *s, TCGv dst, int reg, int quad)
+void gen_load_quad(DisasContext *s, TCGv dst, int reg, int quad)
 {
     tcg_gen_ld(s->tcg, INDEX_op_ld, dst, tcg_env(s->tcg), ymm_offset(reg, quad));
 }
 
-static void gen_store_quad(DisasContext *s, TCGv val, int reg, int quad)
+void gen_store_quad(DisasContext *s, TCGv val, int reg, int quad)
 {
     tcg_gen_st(s->tcg, INDEX_op_st, val, tcg_env(s->tcg), ymm_offset(reg, quad));
 }
 
 /* a VEX.128 destination: bits 255:128 become zero (SDM vol. 1, 14.1.2) */
-static void gen_zero_upper(DisasContext *s, const Vex *v, int reg)
+void gen_zero_upper(DisasContext *s, const Vex *v, int reg)
 {
     if (!v->l) {
         TCGv zero = tcg_const64(s, 0);
@@ -283,7 +265,7 @@ static void gen_zero_upper(DisasContext *s, const Vex *v, int reg)
 
 /* the memory operand's address in a local temp; aligned: #GP(0) unless it is
  * a multiple of the operand size (VMOVAPS/VMOVDQA: 16 or 32 bytes) */
-static TCGv gen_vex_address(DisasContext *s, unsigned bytes, bool aligned)
+TCGv gen_vex_address(DisasContext *s, unsigned bytes, bool aligned)
 {
     gen_lea_modrm(s);
     TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
@@ -302,7 +284,7 @@ static TCGv gen_vex_address(DisasContext *s, unsigned bytes, bool aligned)
     return addr;
 }
 
-static void gen_quad_address(DisasContext *s, TCGv dst, TCGv addr, int quad)
+void gen_quad_address(DisasContext *s, TCGv dst, TCGv addr, int quad)
 {
     tcg_gen_addi(s->tcg, dst, addr, quad * 8);
     if (!s->code64 || s->aflag != MO_64) {
@@ -312,11 +294,14 @@ static void gen_quad_address(DisasContext *s, TCGv dst, TCGv addr, int quad)
 
 /* VMOVUPS/VMOVUPD/VMOVAPS/VMOVAPD/VMOVDQU/VMOVDQA: arg VMOV_STORE for the
  * r/m-destination forms, VMOV_ALIGNED for the A forms */
-enum { VMOV_STORE = 1, VMOV_ALIGNED = 2 };
+enum { VMOV_STORE = 1, VMOV_ALIGNED = 2, VMOV_MEMONLY = 4 };
 
 static bool gen_vmov(DisasContext *s, const Vex *v, unsigned arg)
 {
     int quads = v->l ? 4 : 2;
+    if ((arg & VMOV_MEMONLY) && s->mod == 3) {
+        return false;                  /* VMOVNTx, VLDDQU, VMOVNTDQA */
+    }
     bool store = arg & VMOV_STORE;
     TCGv val = new_i64(s), quad_addr = new_i64(s), addr = NULL;
     if (s->mod != 3) {
@@ -565,8 +550,12 @@ enum {
     VSSE_UNARY = 2,     /* no vvvv operand (vvvv must be 1111) */
     VSSE_128 = 4,       /* no VEX.256 form */
     VSSE_INT = 8,       /* the VEX.256 form is AVX2 */
-    VSSE_AES = 16,      /* needs AES too */
+    VSSE_STORE = 16,    /* r/m is the destination: the legacy generator writes
+                         * it; a register r/m then has bits 255:128 zeroed */
     VSSE_SCALAR = 32,   /* VEX.L ignored: a 128-bit operation */
+    VSSE_DIRECT = 64,   /* the legacy generator reads r/m itself (a general
+                         * register, or memory it may read partly) */
+    VSSE_NODEST = 128,  /* no XMM destination (a general register, flags) */
 };
 enum { SCRATCH_LOW = 16, SCRATCH_HIGH = 17, SCRATCH_DEST = 18 };
 _Static_assert(offsetof(CPUX86State, vex_scratch) ==
@@ -609,16 +598,46 @@ static void gen_vex_source(DisasContext *s, const SSEOp *op, bool wide)
     tcg_temp_free(s->tcg, hi);
 }
 
-static bool gen_vex_sse(DisasContext *s, const Vex *v, unsigned arg)
+/* VSSE_DIRECT: the 128-bit legacy generator on reg (vvvv copied there
+ * first) and the r/m operand as decoded; the legacy memory forms it uses
+ * need no alignment (MEM_NONE/32/64 or unaligned ones) */
+static bool gen_vex_sse_direct(DisasContext *s, const SSEOp *op, const Vex *v, unsigned arg)
+{
+    int dest = s->reg;
+    if (!(arg & (VSSE_UNARY | VSSE_NODEST | VSSE_STORE)) && (int)v->vvvv != dest) {
+        gen_copy_xmm(s, dest, 0, v->vvvv, 0);
+    }
+    if (!op->gen(s, op)) {
+        return false;
+    }
+    if (arg & VSSE_STORE) {
+        if (s->mod == 3) {
+            gen_zero_upper(s, &(Vex){ .l = 0 }, s->rm);
+        }
+    } else if (!(arg & VSSE_NODEST)) {
+        gen_zero_upper(s, &(Vex){ .l = 0 }, dest);
+    }
+    return true;
+}
+
+bool gen_vex_sse(DisasContext *s, const Vex *v, unsigned arg)
 {
     const SSEOp *op = sse_table_entry(v->opcode, (int)v->pp);
     bool wide = v->l && !(arg & VSSE_SCALAR);
+    /* AES-NI and PCLMULQDQ forms need their own CPUID bit too */
+    bool extra = op && (op->feature == X86_FEAT_AES + 1 || op->feature == X86_FEAT_PCLMULQDQ + 1);
     if (!op || !op->gen || op->mmx || (wide && (arg & VSSE_128)) ||
         ((arg & VSSE_UNARY) && v->vvvv != 0) ||
         (wide && (arg & VSSE_INT) && !x86_cpu_has(s->env, X86_FEAT_AVX2)) ||
-        ((arg & VSSE_AES) && !x86_cpu_has(s->env, X86_FEAT_AES)) ||
-        (s->mod != 3 && op->mem == MEM_NONE)) {
+        (extra && !x86_cpu_has(s->env, op->feature - 1)) ||
+        (s->mod != 3 && op->mem == MEM_NONE && !(arg & VSSE_DIRECT))) {
         return false;
+    }
+    /* the legacy generators that tell 66 forms apart look at the prefix */
+    static const unsigned pp_prefix[4] = { 0, PREFIX_DATA, PREFIX_REPZ, PREFIX_REPNZ };
+    s->prefix |= pp_prefix[v->pp & 3];
+    if (arg & VSSE_DIRECT) {
+        return gen_vex_sse_direct(s, op, v, arg);
     }
     int dest = s->reg;
     s->rip_offset = (arg & VSSE_IMM) ? 1 : 0;
@@ -643,7 +662,35 @@ static bool gen_vex_sse(DisasContext *s, const Vex *v, unsigned arg)
         gen_copy_xmm(s, dest, 2, SCRATCH_DEST, 0);
         s->reg = dest;
     }
-    gen_zero_upper(s, wide ? v : &(Vex){ .l = 0 }, dest);
+    if (!(arg & VSSE_NODEST)) {
+        gen_zero_upper(s, wide ? v : &(Vex){ .l = 0 }, dest);
+    }
+    return true;
+}
+
+/* VLDMXCSR/VSTMXCSR m32 (VEX.128 0F AE /2, /3): the legacy forms; the
+ * rest of group 15 has no VEX form */
+static bool gen_vldst_mxcsr(DisasContext *s, const Vex *v, unsigned arg)
+{
+    unsigned kind = (s->modrm >> 3) & 7;
+    (void)arg;
+    if (s->mod == 3 || (kind != 2 && kind != 3)) {
+        return false;
+    }
+    return gen_vex_sse(s, v, VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128);
+}
+
+/* VPCMPESTRM/ESTRI/ISTRM/ISTRI (0F3A 60-63): the M forms write XMM0, whose
+ * bits 255:128 VEX.128 then zeroes */
+static bool gen_vpcmpstr(DisasContext *s, const Vex *v, unsigned arg)
+{
+    (void)arg;
+    if (!gen_vex_sse(s, v, VSSE_IMM | VSSE_UNARY | VSSE_NODEST | VSSE_128)) {
+        return false;
+    }
+    if (!(v->opcode & 1)) {
+        gen_zero_upper(s, v, 0);
+    }
     return true;
 }
 
@@ -674,12 +721,8 @@ static const VexOp vex_table[4][256][4] = {
         [0x74] = VINT, [0x75] = VINT, [0x76] = VINT,                    /* VPCMPEQB/W/D */
         [0x7c] = { [1] = VS(0), [3] = VS(0) }, [0x7d] = { [1] = VS(0), [3] = VS(0) },
         /* VSHUFPD's VEX.256 imm8 has two bits per lane */
-        [0xc6] = { VS(VSSE_IMM), VS(VSSE_IMM | VSSE_128) },             /* VSHUFPS/PD */
+        [0xc6] = { VS(VSSE_IMM) },                                      /* VSHUFPS */
         [0xd0] = { [1] = VS(0), [3] = VS(0) },                          /* VADDSUBPx */
-        /* shifts by an xmm count: the VEX.256 count is not per lane */
-        [0xd1] = V66(VSSE_128), [0xd2] = V66(VSSE_128), [0xd3] = V66(VSSE_128),
-        [0xe1] = V66(VSSE_128), [0xe2] = V66(VSSE_128),
-        [0xf1] = V66(VSSE_128), [0xf2] = V66(VSSE_128), [0xf3] = V66(VSSE_128),
         [0xd4] = VINT, [0xd5] = VINT, [0xd8] = VINT, [0xd9] = VINT, [0xda] = VINT,
         [0xdc] = VINT, [0xdd] = VINT, [0xde] = VINT, [0xe0] = VINT, [0xe3] = VINT,
         [0xe4] = VINT, [0xe5] = VINT, [0xe8] = VINT, [0xe9] = VINT, [0xea] = VINT,
@@ -687,6 +730,42 @@ static const VexOp vex_table[4][256][4] = {
         [0xf6] = VINT, [0xf8] = VINT, [0xf9] = VINT, [0xfa] = VINT, [0xfb] = VINT,
         [0xfc] = VINT, [0xfd] = VINT, [0xfe] = VINT,
         [0x10] = { AVX_MOVE(0), AVX_MOVE(0) },                          /* VMOVUPS/PD */
+        /* VMOVLPS/PD, VMOVHLPS (vvvv's high half), VMOVSLDUP, VMOVDDUP */
+        [0x12] = { VS(VSSE_DIRECT | VSSE_128), VS(VSSE_DIRECT | VSSE_128), VS(VSSE_UNARY),
+                   VS(VSSE_UNARY) },
+        [0x13] = { VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128),
+                   VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128) },
+        /* VMOVHPS/PD, VMOVLHPS, VMOVSHDUP */
+        [0x16] = { VS(VSSE_DIRECT | VSSE_128), VS(VSSE_DIRECT | VSSE_128), VS(VSSE_UNARY) },
+        [0x17] = { VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128),
+                   VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128) },
+        /* VCVTSI2SS/SD, VCVT(T)SS2SI/SD2SI, V(U)COMISS/SD */
+        [0x2a] = { [2] = VS(VSSE_DIRECT | VSSE_SCALAR), [3] = VS(VSSE_DIRECT | VSSE_SCALAR) },
+        [0x2c] = { [2] = VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR),
+                   [3] = VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR) },
+        [0x2d] = { [2] = VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR),
+                   [3] = VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR) },
+        [0x2e] = { VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR),
+                   VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR) },
+        [0x2f] = { VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR),
+                   VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_SCALAR) },
+        [0x2b] = { AVX_MOVE(VMOV_ALIGNED | VMOV_STORE | VMOV_MEMONLY),   /* VMOVNTPS/PD */
+                   AVX_MOVE(VMOV_ALIGNED | VMOV_STORE | VMOV_MEMONLY) },
+        [0x51] = { VS(VSSE_UNARY), VS(VSSE_UNARY), VS(VSSE_SCALAR), VS(VSSE_SCALAR) },
+        [0x52] = { VS(VSSE_UNARY), [2] = VS(VSSE_SCALAR) },             /* VRSQRTPS/SS */
+        [0x53] = { VS(VSSE_UNARY), [2] = VS(VSSE_SCALAR) },             /* VRCPPS/SS */
+        [0x5a] = { [2] = VS(VSSE_SCALAR), [3] = VS(VSSE_SCALAR) },      /* VCVTSS2SD/SD2SS */
+        [0x5b] = { VS(VSSE_UNARY), VS(VSSE_UNARY), VS(VSSE_UNARY) },    /* VCVTDQ2PS/PS2DQ/TTPS2DQ */
+        [0x6e] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_128),             /* VMOVD/Q xmm, r/m */
+        [0x7e] = { [1] = VS(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128),  /* VMOVD/Q r/m, xmm */
+                   [2] = VS(VSSE_UNARY | VSSE_128) },                   /* VMOVQ xmm, xmm/m64 */
+        [0xae] = { [0] = { gen_vldst_mxcsr, 0, X86_FEAT_AVX + 1, true, true, 0 } },
+        [0xc4] = V66(VSSE_DIRECT | VSSE_128),                           /* VPINSRW */
+        [0xc5] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128), /* VPEXTRW */
+        [0xd6] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_STORE | VSSE_128), /* VMOVQ xmm/m64, xmm */
+        [0xe7] = { [1] = AVX_MOVE(VMOV_ALIGNED | VMOV_STORE | VMOV_MEMONLY) },  /* VMOVNTDQ */
+        [0xf0] = { [3] = AVX_MOVE(VMOV_MEMONLY) },                      /* VLDDQU */
+        [0xf7] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128), /* VMASKMOVDQU */
         [0x11] = { AVX_MOVE(VMOV_STORE), AVX_MOVE(VMOV_STORE) },
         [0x28] = { AVX_MOVE(VMOV_ALIGNED), AVX_MOVE(VMOV_ALIGNED) },    /* VMOVAPS/PD */
         [0x29] = { AVX_MOVE(VMOV_ALIGNED | VMOV_STORE), AVX_MOVE(VMOV_ALIGNED | VMOV_STORE) },
@@ -708,23 +787,19 @@ static const VexOp vex_table[4][256][4] = {
         [0x0a] = VINT, [0x0b] = VINT,
         [0x1c] = V66(VSSE_INT | VSSE_UNARY), [0x1d] = V66(VSSE_INT | VSSE_UNARY),
         [0x1e] = V66(VSSE_INT | VSSE_UNARY),                           /* VPABSB/W/D */
-        /* VPMOVSX/ZX: the VEX.256 forms widen across lanes */
-        [0x20] = V66(VSSE_128 | VSSE_UNARY), [0x21] = V66(VSSE_128 | VSSE_UNARY),
-        [0x22] = V66(VSSE_128 | VSSE_UNARY), [0x23] = V66(VSSE_128 | VSSE_UNARY),
-        [0x24] = V66(VSSE_128 | VSSE_UNARY), [0x25] = V66(VSSE_128 | VSSE_UNARY),
-        [0x30] = V66(VSSE_128 | VSSE_UNARY), [0x31] = V66(VSSE_128 | VSSE_UNARY),
-        [0x32] = V66(VSSE_128 | VSSE_UNARY), [0x33] = V66(VSSE_128 | VSSE_UNARY),
-        [0x34] = V66(VSSE_128 | VSSE_UNARY), [0x35] = V66(VSSE_128 | VSSE_UNARY),
         [0x28] = VINT, [0x29] = VINT, [0x2b] = VINT, [0x37] = VINT,
         [0x38] = VINT, [0x39] = VINT, [0x3a] = VINT, [0x3b] = VINT,
         [0x3c] = VINT, [0x3d] = VINT, [0x3e] = VINT, [0x3f] = VINT, [0x40] = VINT,
         [0x41] = V66(VSSE_128 | VSSE_UNARY),                           /* VPHMINPOSUW */
-        [0xdb] = V66(VSSE_128 | VSSE_UNARY | VSSE_AES),                /* VAESIMC */
-        [0xdc] = V66(VSSE_128 | VSSE_AES), [0xdd] = V66(VSSE_128 | VSSE_AES),
-        [0xde] = V66(VSSE_128 | VSSE_AES), [0xdf] = V66(VSSE_128 | VSSE_AES),
+        [0xdb] = V66(VSSE_128 | VSSE_UNARY ),                /* VAESIMC */
+        [0xdc] = V66(VSSE_128 ), [0xdd] = V66(VSSE_128 ),
+        [0xde] = V66(VSSE_128 ), [0xdf] = V66(VSSE_128 ),
         [0x18] = { [1] = { gen_vbroadcast, 4, X86_FEAT_AVX + 1, false, false, 0 } },
         [0x19] = { [1] = { gen_vbroadcast, 8, X86_FEAT_AVX + 1, false, false, 0 } },
         [0x1a] = { [1] = { gen_vbroadcast, 16, X86_FEAT_AVX + 1, false, false, 0 } },
+        [0x5a] = { [1] = { gen_vbroadcast, 16, X86_FEAT_AVX2 + 1, false, false, 0 } },
+        [0x2a] = { [1] = { gen_vmov, VMOV_ALIGNED | VMOV_MEMONLY, X86_FEAT_AVX + 1, false, true,
+                           X86_FEAT_AVX2 + 1 } },                      /* VMOVNTDQA */
         [0xf2] = { [0] = BMI(gen_andn, 0, X86_FEAT_BMI1) },
         [0xf3] = { [0] = BMI(gen_bls, 0, X86_FEAT_BMI1) },
         [0xf5] = { [0] = BMI(gen_bzhi, 0, X86_FEAT_BMI2),
@@ -739,8 +814,6 @@ static const VexOp vex_table[4][256][4] = {
     [3] = {
         [0x08] = V66(VSSE_IMM | VSSE_UNARY), [0x09] = V66(VSSE_IMM | VSSE_UNARY),  /* VROUNDPS/PD */
         [0x0a] = V66(VSSE_IMM | VSSE_SCALAR), [0x0b] = V66(VSSE_IMM | VSSE_SCALAR),
-        /* VBLENDPS/PD's VEX.256 imm8 has a bit per lane of the whole register */
-        [0x0c] = V66(VSSE_IMM | VSSE_128), [0x0d] = V66(VSSE_IMM | VSSE_128),
         [0x0e] = V66(VSSE_IMM | VSSE_INT), [0x0f] = V66(VSSE_IMM | VSSE_INT),  /* VPBLENDW VPALIGNR */
         [0x06] = { [1] = { gen_vperm2, 0, X86_FEAT_AVX + 1, false, false, 0 } },
         [0x18] = { [1] = { gen_vinsert128, 0, X86_FEAT_AVX + 1, false, false, 0 } },
@@ -749,8 +822,19 @@ static const VexOp vex_table[4][256][4] = {
         [0x39] = { [1] = { gen_vextract128, 0, X86_FEAT_AVX2 + 1, false, false, 0 } },
         [0x46] = { [1] = { gen_vperm2, 0, X86_FEAT_AVX2 + 1, false, false, 0 } },
         [0x40] = V66(VSSE_IMM), [0x41] = V66(VSSE_IMM | VSSE_128),            /* VDPPS VDPPD */
-        [0x42] = V66(VSSE_IMM | VSSE_128),                                     /* VMPSADBW */
-        [0xdf] = V66(VSSE_IMM | VSSE_UNARY | VSSE_128 | VSSE_AES),            /* VAESKEYGENASSIST */
+        /* VPEXTRB/W/D/Q, VEXTRACTPS, VPINSRB, VINSERTPS, VPINSRD/Q */
+        [0x14] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128),
+        [0x15] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128),
+        [0x16] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128),
+        [0x17] = V66(VSSE_DIRECT | VSSE_UNARY | VSSE_NODEST | VSSE_128),
+        [0x20] = V66(VSSE_DIRECT | VSSE_128), [0x21] = V66(VSSE_DIRECT | VSSE_128),
+        [0x22] = V66(VSSE_DIRECT | VSSE_128),
+        [0x44] = V66(VSSE_IMM | VSSE_128),                                     /* VPCLMULQDQ */
+        [0x60] = { [1] = { gen_vpcmpstr, 0, X86_FEAT_AVX + 1, true, true, 0 } },
+        [0x61] = { [1] = { gen_vpcmpstr, 0, X86_FEAT_AVX + 1, true, true, 0 } },
+        [0x62] = { [1] = { gen_vpcmpstr, 0, X86_FEAT_AVX + 1, true, true, 0 } },
+        [0x63] = { [1] = { gen_vpcmpstr, 0, X86_FEAT_AVX + 1, true, true, 0 } },
+        [0xdf] = V66(VSSE_IMM | VSSE_UNARY | VSSE_128 ),            /* VAESKEYGENASSIST */
         [0xf0] = { [3] = BMI(gen_rorx, 0, X86_FEAT_BMI2) },
     },
 };
@@ -807,6 +891,12 @@ bool gen_vex(DisasContext *s, unsigned b)
     static const unsigned map_opcodes[4] = { 0, 0x0f00, 0x0f3800, 0x0f3a00 };
     v.opcode = map_opcodes[v.map] | opcode;
     const VexOp *op = &vex_table[v.map][opcode][v.pp];
+    if (!op->gen) {
+        op = avx_table_entry(v.map, opcode, v.pp);
+        if (!op) {
+            return false;
+        }
+    }
     if (!op->gen || (op->l0 && v.l) || (op->no_vvvv && v.vvvv != 0)) {
         return false;
     }
