@@ -111,16 +111,7 @@ static bool bits_nan(uint64_t bits, bool dbl)
                : (bits & 0x7fffffffu) > 0x7f800000u;
 }
 
-static bool bits_inf(uint64_t bits, bool dbl)
-{
-    return dbl ? (bits & 0x7fffffffffffffffull) == 0x7ff0000000000000ull
-               : (bits & 0x7fffffffu) == 0x7f800000u;
-}
 
-static bool bits_zero(uint64_t bits, bool dbl)
-{
-    return dbl ? (bits & 0x7fffffffffffffffull) == 0 : (bits & 0x7fffffffu) == 0;
-}
 
 static uint64_t sign_bit(bool dbl)
 {
@@ -139,51 +130,16 @@ static int host_flags_to_mxcsr(int host)
            ((host & FE_INEXACT) ? MXCSR_PE : 0);
 }
 
-/* (x * y) + z for one element, the operands already negated as the kind asks;
- * s1, s2, s3 are the instruction's operands for the NaN rule */
-static uint64_t soft_element(uint32_t mxcsr, bool dbl, uint64_t x, uint64_t y, uint64_t z,
-                             const uint64_t src[3], uint32_t *flags)
+/* fma(x, y, z) in rounding mode (MXCSR.RC numbering); the host's flags */
+static uint64_t host_fma_bits(bool dbl, uint64_t x, uint64_t y, uint64_t z, unsigned mode,
+                              int *raised)
 {
-    uint64_t sign = sign_bit(dbl);
-    /* NaN operands: the first in operand order, quieted (SDM vol. 2, VFMADD
-     * "Operation": the NaN rules of SDM vol. 1 table 4-7 extended to three) */
-    bool any_nan = false;
-    for (int i = 0; i < 3; i++) {
-        if (bits_nan(src[i], dbl)) {
-            any_nan = true;
-            if (!(src[i] & quiet_bit(dbl))) {
-                *flags |= MXCSR_IE;
-            }
-        }
-    }
-    if (any_nan) {
-        /* 0 * inf with a QNaN addend is invalid too */
-        if (!bits_nan(x, dbl) && !bits_nan(y, dbl) &&
-            ((bits_zero(x, dbl) && bits_inf(y, dbl)) || (bits_inf(x, dbl) && bits_zero(y, dbl)))) {
-            *flags |= MXCSR_IE;
-        }
-        for (int i = 0; i < 3; i++) {
-            if (bits_nan(src[i], dbl)) {
-                return src[i] | quiet_bit(dbl);
-            }
-        }
-    }
-    uint64_t *ops[3] = { &x, &y, &z };
-    for (int i = 0; i < 3; i++) {
-        if (bits_denormal(*ops[i], dbl)) {
-            if (mxcsr & MXCSR_DAZ) {
-                *ops[i] &= sign;
-            } else {
-                *flags |= MXCSR_DE;
-            }
-        }
-    }
     static const int rounding[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
     int saved_round = fegetround();
     fexcept_t saved_flags;
     fegetexceptflag(&saved_flags, FE_ALL_EXCEPT);
     feclearexcept(FE_ALL_EXCEPT);
-    fesetround(rounding[(mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT]);
+    fesetround(rounding[mode]);
     uint64_t r;
     if (dbl) {
         double a, b, c, v;
@@ -198,17 +154,104 @@ static uint64_t soft_element(uint32_t mxcsr, bool dbl, uint64_t x, uint64_t y, u
         memcpy(&vr, &v, 4);
         r = vr;
     }
-    int raised = fetestexcept(FE_ALL_EXCEPT);
+    *raised = fetestexcept(FE_ALL_EXCEPT);
     fesetround(saved_round);
     fesetexceptflag(&saved_flags, FE_ALL_EXCEPT);
+    return r;
+}
+
+/* fma(x, y, z) rounded to the format's precision with an unbounded exponent
+ * lies below the smallest normal: computed as fma(x * 2^k, y, z * 2^k), the
+ * factor scaled being the one that cannot overflow */
+static bool tiny_unbounded(bool dbl, uint64_t x, uint64_t y, uint64_t z, unsigned mode)
+{
+    int k = dbl ? 256 : 64, ignored;
+    uint64_t exp_mask = dbl ? 0x7ff0000000000000ull : 0x7f800000u;
+    unsigned shift = dbl ? 52 : 23;
+    uint64_t *small = ((x & exp_mask) <= (y & exp_mask)) ? &x : &y;
+    uint64_t values[2] = { *small, z }, scaled[2];
+    for (int i = 0; i < 2; i++) {
+        if (dbl) {
+            double v;
+            memcpy(&v, &values[i], 8);
+            v = ldexp(v, k);
+            memcpy(&scaled[i], &v, 8);
+        } else {
+            float v;
+            uint32_t b = (uint32_t)values[i];
+            memcpy(&v, &b, 4);
+            v = ldexpf(v, k);
+            memcpy(&b, &v, 4);
+            scaled[i] = b;
+        }
+    }
+    *small = scaled[0];
+    uint64_t r = host_fma_bits(dbl, x, y, scaled[1], mode, &ignored);
+    uint64_t exponent = (r & exp_mask) >> shift;
+    return exponent < (uint64_t)k + 1;
+}
+
+/* (x * y) + z for one element, the operands already negated as the kind asks;
+ * src holds them as they were, in the formula's order (the NaN rule's) */
+static uint64_t soft_element(uint32_t mxcsr, bool dbl, uint64_t x, uint64_t y, uint64_t z,
+                             const uint64_t src[3], uint32_t *all_flags)
+{
+    uint64_t sign = sign_bit(dbl);
+    uint32_t element_flags = 0, *flags = &element_flags;
+    /* NaN operands: the first of the product's factors and then the addend,
+     * quieted (what the hardware returns: table 4-7 of SDM vol. 1 extended
+     * to three operands in the order of the 132/213/231 form's formula) */
+    bool any_nan = false;
+    for (int i = 0; i < 3; i++) {
+        if (bits_nan(src[i], dbl)) {
+            any_nan = true;
+            if (!(src[i] & quiet_bit(dbl))) {
+                *flags |= MXCSR_IE;
+            }
+        }
+    }
+    if (any_nan) {
+        /* 0 * inf with a QNaN addend is not invalid (what this project's
+         * x86 hosts do; IEEE 754-2008 leaves it to the implementation) */
+        for (int i = 0; i < 3; i++) {
+            if (bits_nan(src[i], dbl)) {
+                *all_flags |= element_flags;
+                return src[i] | quiet_bit(dbl);
+            }
+        }
+    }
+    uint64_t *ops[3] = { &x, &y, &z };
+    for (int i = 0; i < 3; i++) {
+        if (bits_denormal(*ops[i], dbl)) {
+            if (mxcsr & MXCSR_DAZ) {
+                *ops[i] &= sign;
+            } else {
+                *flags |= MXCSR_DE;
+            }
+        }
+    }
+    int raised;
+    uint64_t r = host_fma_bits(dbl, x, y, z, (mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT, &raised);
+    uint64_t min_normal = dbl ? 0x0010000000000000ull : 0x00800000u;
+    if ((r & ~sign) == min_normal && (raised & FE_INEXACT) &&
+        (mxcsr & MXCSR_UM_BIT) && (mxcsr & MXCSR_FZ)) {
+        /* rounded up to the smallest normal: FZ still flushes when the
+         * result is tiny, i.e. below it when rounded with an unbounded
+         * exponent (IEEE 754 "after rounding"): the same fma scaled up */
+        if (tiny_unbounded(dbl, x, y, z, (mxcsr & MXCSR_RC_MASK) >> MXCSR_RC_SHIFT)) {
+            r &= sign;
+            raised |= FE_UNDERFLOW;
+        }
+    }
     *flags |= (uint32_t)host_flags_to_mxcsr(raised);
     if (*flags & MXCSR_IE) {
-        return dbl ? 0xfff8000000000000ull : 0xffc00000u;      /* real indefinite */
-    }
-    if (bits_denormal(r, dbl) && (mxcsr & MXCSR_UM_BIT) && (mxcsr & MXCSR_FZ)) {
+        *flags = MXCSR_IE;          /* #I has priority over #D (SDM vol. 1, 4.9.2) */
+        r = dbl ? 0xfff8000000000000ull : 0xffc00000u;      /* real indefinite */
+    } else if (bits_denormal(r, dbl) && (mxcsr & MXCSR_UM_BIT) && (mxcsr & MXCSR_FZ)) {
         *flags |= MXCSR_UE | MXCSR_PE;
-        return r & sign;
+        r &= sign;
     }
+    *all_flags |= element_flags;
     return r;
 }
 
@@ -236,6 +279,7 @@ static uint32_t soft_fma(uint32_t mxcsr, const FmaArgs *f, Ymm *r, const Ymm *a,
         /* the product's factors and the addend by operand order */
         static const int mul1[3] = { 0, 1, 1 }, mul2[3] = { 2, 0, 2 }, add[3] = { 1, 2, 0 };
         uint64_t x = src[mul1[f->order]], y = src[mul2[f->order]], z = src[add[f->order]];
+        const uint64_t ordered[3] = { x, y, z };
         bool negate_product = f->kind == FMA_NADD || f->kind == FMA_NSUB;
         bool subtract = f->kind == FMA_SUB || f->kind == FMA_NSUB ||
                         (f->kind == FMA_ADDSUB && !(i & 1)) || (f->kind == FMA_SUBADD && (i & 1));
@@ -245,7 +289,7 @@ static uint32_t soft_fma(uint32_t mxcsr, const FmaArgs *f, Ymm *r, const Ymm *a,
         if (subtract && !bits_nan(z, f->dbl)) {
             z ^= sign;
         }
-        put(r, f->dbl, i, soft_element(mxcsr, f->dbl, x, y, z, src, &flags));
+        put(r, f->dbl, i, soft_element(mxcsr, f->dbl, x, y, z, ordered, &flags));
     }
     return flags;
 }

@@ -101,7 +101,7 @@ static uint32_t nice32(void)
 {
     uint64_t r = next_random();
     uint32_t exp = (r & 4) ? 1 + (uint32_t)(r >> 8) % 40 : 110 + (uint32_t)(r >> 8) % 34;
-    return (uint32_t)(r >> 63) << 31 | exp << 23 | (uint32_t)(r >> 20) & 0x7fffff;
+    return (uint32_t)(r >> 63) << 31 | exp << 23 | ((uint32_t)(r >> 20) & 0x7fffff);
 }
 
 static uint64_t nice64(void)
@@ -133,7 +133,7 @@ static uint64_t random_quad(void)
     }
 }
 
-static void fill(State *st)
+__attribute__((unused)) static void fill(State *st)
 {
     memset(st, 0, sizeof(*st));
     for (int i = 0; i < 16; i++) {
@@ -156,7 +156,7 @@ static void fill(State *st)
     }
 }
 
-static uint64_t hash(const State *st, uint64_t h)
+__attribute__((unused)) static uint64_t hash(const State *st, uint64_t h)
 {
     const uint8_t *p = (const uint8_t *)st;
     for (size_t i = 0; i < sizeof(*st); i++) {
@@ -165,7 +165,7 @@ static uint64_t hash(const State *st, uint64_t h)
     return h;
 }
 
-static void dump(const State *st)
+__attribute__((unused)) static void dump(const State *st)
 {
     for (int i = 0; i < 16; i++) {
         printf("  ymm%-2d %016llx %016llx %016llx %016llx\n", i,
@@ -179,7 +179,7 @@ static void dump(const State *st)
     }
 }
 
-static int run_all(int argc, char **argv, const Snippet *snippets, size_t count)
+__attribute__((unused)) static int run_all(int argc, char **argv, const Snippet *snippets, size_t count)
 {
     static State st;
     if (argc < 2) {
