@@ -8,11 +8,13 @@
  * every access succeeded.
  *
  * VPGATHERDD/DQ/QD/QQ, VGATHERDPS/DPD/QPS/QPD (SDM vol. 2B, "Operation"):
- * the mask is first made all-ones or all-zeros per element, then each
- * element whose mask is set is loaded in order, written to the destination
- * and its mask element cleared, so a fault leaves the progress so far for
- * the restarted instruction. At the end the mask is zero and the bits past
- * the elements gathered zeroed in both registers.
+ * elements are taken in order; one whose mask element has its top bit set
+ * is loaded into the destination; either way its mask element is then
+ * cleared, so a fault leaves the progress so far for the restarted
+ * instruction and the elements after it untouched (what the host CPU does:
+ * the SDM's pseudo-code first sets each mask element to all ones or zeros,
+ * which software cannot rely on). At the end the mask is zero and the bits
+ * past the elements gathered zeroed in both registers.
  */
 #include "target-i386/avx_helper.h"
 #include "accel/tcg/cputlb.h"
@@ -82,23 +84,19 @@ void helper_vgather(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t bas
     /* the destination and mask registers hold n elements (QD/QPS: an xmm) */
     bool wide = n * dsize > 16;
     for (unsigned i = 0; i < n; i++) {
-        bool set = mask.b[i * dsize + dsize - 1] & 0x80;
-        memset(mask.b + i * dsize, set ? 0xff : 0, dsize);
-    }
-    ymm_write(env, m, &mask, true);
-    for (unsigned i = 0; i < n; i++) {
-        if (!mask.b[i * dsize]) {
+        if (!(mask.b[i * dsize + dsize - 1] & 0x80)) {
+            memset(mask.b + i * dsize, 0, dsize);
             continue;
         }
+        ymm_write(env, m, &mask, true);       /* the elements before, cleared */
         int64_t idx = qindex ? index.sq[i] : index.sl[i];
         uint64_t v = cpu_ld_mmu(env->exec,
                                 element_address(base, (int64_t)((uint64_t)idx << scale), info),
                                 element_memop(info, qdata), GETPC());
         memcpy(dest.b + i * dsize, &v, dsize);
         memset(mask.b + i * dsize, 0, dsize);
-        /* progress is architectural: write both registers after each element */
+        /* progress is architectural: the destination after each element */
         ymm_write(env, d, &dest, true);
-        ymm_write(env, m, &mask, true);
     }
     memset(dest.b + n * dsize, 0, 32 - n * dsize);
     memset(&mask, 0, sizeof(mask));

@@ -332,5 +332,8 @@ void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t 
     __attribute__((noreturn));
 
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
+/* TargetTranslateOps.user_fault: #PF at addr from a helper's guest access */
+void x86_user_fault(void *env, uint64_t addr, int access_type, uintptr_t ra)
+    __attribute__((noreturn));
 
 #endif

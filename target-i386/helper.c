@@ -17,6 +17,17 @@ void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t 
     cpu_loop_exit(env->exec);
 }
 
+/* User mode: a C helper's guest access (cpu_ld_mmu/cpu_st_mmu: gathers,
+ * masked moves) found the page unmapped or without the right: a #PF at that
+ * address, which linux-user turns into SIGSEGV with si_addr = addr, as it
+ * does for generated code's own accesses (TargetTranslateOps.user_fault). */
+void x86_user_fault(void *opaque_env, uint64_t addr, int access_type, uintptr_t ra)
+{
+    CPUX86State *env = opaque_env;
+    env->fault_addr = addr;
+    x86_raise_exception(env, EXCP0E_PAGE, access_type == MMU_DATA_STORE ? 6 : 4, ra);
+}
+
 /* rip and cc_op were stored by the translated code before the call */
 void helper_raise_exception(CPUX86State *env, uint32_t excp)
 {

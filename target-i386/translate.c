@@ -1238,4 +1238,5 @@ const TargetTranslateOps x86_translate_ops = {
     .do_interrupt = x86_ops_do_interrupt,
     .exec_interrupt = x86_ops_exec_interrupt,
     .has_work = x86_ops_has_work,
+    .user_fault = x86_user_fault,
 };
