@@ -5,7 +5,7 @@ difftest-obj := tests/difftest/main.o tests/difftest/sandbox.o tests/difftest/na
 	tests/difftest/groups-alu.o tests/difftest/groups-bits.o tests/difftest/groups-move.o \
 	tests/difftest/groups-flow.o tests/difftest/groups-decode.o \
 	tests/difftest/groups-fault.o tests/difftest/groups-flags.o tests/difftest/groups-smc.o \
-	tests/difftest/groups-sse.o tests/difftest/groups-sse4.o tests/difftest/system.o tests/difftest/sysguest.o system/memory.o
+	tests/difftest/groups-sse.o tests/difftest/groups-sse4.o tests/difftest/groups-avx.o tests/difftest/system.o tests/difftest/sysguest.o system/memory.o
 
 ifneq ($(strip $(tcg-obj)),)
 ifneq ($(strip $(cpu-obj)),)

@@ -51,6 +51,11 @@ typedef struct DiffState {
     uint64_t rflags;
     uint64_t pad;
     uint8_t xmm[16][16];
+    /* AVX groups only (FEATURE_AVX2): bits 255:128 of the YMM registers and
+     * MXCSR; 0x1f80 (the default) for the others */
+    uint8_t ymmh[16][16];
+    uint32_t mxcsr;
+    uint32_t pad2[3];
 } DiffState;
 
 /* --- a generated sequence --- */
@@ -110,6 +115,9 @@ typedef struct GroupInfo {
 #define FEATURE_SSE42   0x20u  /* leaf 1 ECX bits 19, 20 (SSE4.1, SSE4.2) */
 #define FEATURE_CRYPTO  0x40u  /* leaf 1 ECX bits 25, 1 (AES, PCLMULQDQ), leaf 7 EBX bit 29 (SHA) */
 #define FEATURE_ADX     0x80u  /* leaf 7 EBX bit 19 */
+/* AVX, AVX2, FMA, F16C and the OS saving YMM state: leaf 1 ECX bits 28, 12,
+ * 29, 27 (OSXSAVE) with XCR0 bits 1-2, leaf 7 EBX bit 5 */
+#define FEATURE_AVX2    0x100u
 
 int group_count(void);
 const GroupInfo *group_info(int group);

@@ -175,3 +175,27 @@ void encode(Gen *g, const Enc *e)
     emit_le(g, e->imm, e->imm_size);
     insn_end(g);
 }
+
+/* The same with a 3-byte VEX prefix (SDM vol. 2A, 2.3.5) in place of legacy
+ * prefixes, REX and the 0F/0F38/0F3A escape: map 1-3, pp (0 none, 1 66,
+ * 2 F3, 3 F2), VEX.L, VEX.W, vvvv (register or 0 for 1111); the opcode is
+ * e->opcode[0]. Outside 64-bit mode R, X, B stay 1 (inverted) and vvvv < 8. */
+void encode_vex(Gen *g, const Enc *e, unsigned map, unsigned pp, bool l, bool w, int vvvv)
+{
+    insn_begin(g);
+    if (e->reg >= 0 && e->rm.is_mem && e->rm.addr32) {
+        emit_byte(g, 0x67);
+    }
+    unsigned rex = rex_bits(e);
+    emit_byte(g, 0xc4);
+    emit_byte(g, (uint8_t)(((~rex & 7) << 5) | map));
+    emit_byte(g, (uint8_t)((w ? 0x80 : 0) | ((~(unsigned)vvvv & 15) << 3) | (l ? 4 : 0) | pp));
+    emit_byte(g, e->opcode[0]);
+    if (e->rm.is_mem) {
+        encode_mem(g, (unsigned)e->reg, &e->rm, e->imm_size);
+    } else {
+        emit_byte(g, (uint8_t)(0xc0 | ((e->reg & 7) << 3) | (e->rm.reg & 7)));
+    }
+    emit_le(g, e->imm, e->imm_size);
+    insn_end(g);
+}

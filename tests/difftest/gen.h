@@ -72,6 +72,8 @@ void enc_opcode(Enc *e, unsigned len, uint8_t b0, uint8_t b1, uint8_t b2);
 void enc_size(Enc *e, unsigned size);
 /* Emits one whole instruction into the sequence. */
 void encode(Gen *g, const Enc *e);
+/* the same with a VEX prefix (encode.c): map 1-3, pp, VEX.L, VEX.W, vvvv */
+void encode_vex(Gen *g, const Enc *e, unsigned map, unsigned pp, bool l, bool w, int vvvv);
 
 /* instruction bookkeeping */
 void insn_begin(Gen *g);
@@ -142,5 +144,6 @@ extern const GroupTable flags_group_table;
 extern const GroupTable smc_group_table;
 extern const GroupTable sse_group_table;
 extern const GroupTable sse4_group_table;
+extern const GroupTable avx_group_table;
 
 #endif

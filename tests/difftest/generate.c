@@ -373,7 +373,7 @@ static void jumps_resolve(Gen *g)
 static const GroupTable *const group_tables[] = {
     &alu_group_table, &bits_group_table, &move_group_table, &flow_group_table,
     &decode_group_table, &fault_group_table, &flags_group_table, &smc_group_table,
-    &sse_group_table, &sse4_group_table,
+    &sse_group_table, &sse4_group_table, &avx_group_table,
 };
 #define N_TABLES (sizeof(group_tables) / sizeof(group_tables[0]))
 
@@ -419,6 +419,26 @@ int group_find(const char *name)
 }
 
 /* --- the initial state --- */
+
+/* AVX groups: random bits 255:128 of the YMM registers (YMM0-7 in 32-bit
+ * mode) and a random MXCSR: rounding, DAZ, FTZ, sometimes sticky flags, the
+ * exceptions masked. Other groups draw nothing here (their sequences stay). */
+static void avx_state_fill(Gen *g, DiffState *st)
+{
+    int group = g->seq->group;
+    if (group < 0 || !(group_info(group)->features & FEATURE_AVX2)) {
+        return;
+    }
+    for (int x = 0; x < reg_count(g); x++) {
+        for (int q = 0; q < 2; q++) {
+            uint64_t v = value_interesting(&g->rng);
+            memcpy(&st->ymmh[x][8 * q], &v, 8);
+        }
+    }
+    uint64_t r = rng_next(&g->rng);
+    st->mxcsr = 0x1f80 | (uint32_t)(r & 3) << 13 | ((r & 4) ? 0x40 : 0) | ((r & 8) ? 0x8000 : 0) |
+                ((r & 0x30) == 0 ? (uint32_t)(r >> 8) & 0x3f : 0);
+}
 static void state_init(Gen *g, Sequence *seq)
 {
     DiffState *st = &seq->init[0];
@@ -459,6 +479,8 @@ static void state_init(Gen *g, Sequence *seq)
     if (!g->long_mode) {
         memset(st->xmm[8], 0, 8 * 16);
     }
+    st->mxcsr = 0x1f80;
+    avx_state_fill(g, st);
 }
 
 /* the second initial state: new data in the registers the sequence may write,
@@ -481,6 +503,7 @@ static void state_vary(Gen *g, DiffState *st, const DiffState *from)
             memcpy(&st->xmm[x][8 * q], &v, 8);
         }
     }
+    avx_state_fill(g, st);
 }
 
 void scratch_fill(uint8_t *scratch, uint64_t seed)

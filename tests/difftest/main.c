@@ -210,6 +210,23 @@ static bool compare_state(const Sequence *seq, const RunResult *nat, const RunRe
             ok = false;
         }
     }
+    if (seq->group >= 0 && (group_info(seq->group)->features & FEATURE_AVX2)) {
+        for (int x = 0; x < n_regs; x++) {
+            if (memcmp(nat->state.ymmh[x], tr->state.ymmh[x], 16) != 0) {
+                uint64_t a[2], b[2];
+                memcpy(a, nat->state.ymmh[x], 16);
+                memcpy(b, tr->state.ymmh[x], 16);
+                report_add(r, "  ymm%-2d[255:128] native %016" PRIx64 "%016" PRIx64
+                           " translated %016" PRIx64 "%016" PRIx64 "\n", x, a[1], a[0], b[1], b[0]);
+                ok = false;
+            }
+        }
+        if (nat->state.mxcsr != tr->state.mxcsr) {
+            report_add(r, "  mxcsr native 0x%08x translated 0x%08x\n", nat->state.mxcsr,
+                       tr->state.mxcsr);
+            ok = false;
+        }
+    }
     unsigned shown = 0;
     for (unsigned off = 0; off < SCRATCH_SIZE; off += 8) {
         if (memcmp(nat->scratch + off, tr->scratch + off, 8) != 0) {
@@ -646,11 +663,13 @@ static void choose_mixed_groups(Options *o)
     bool any = false;
     o->mixed_groups = calloc((size_t)n, sizeof(bool));
     for (int g = 0; g < n; g++) {
-        o->mixed_groups[g] = o->groups[g] && group_info(g)->in_check;
+        /* not the AVX groups: mixed sequences run on the default model */
+        o->mixed_groups[g] = o->groups[g] && group_info(g)->in_check &&
+                             !(group_info(g)->features & FEATURE_AVX2);
         any |= o->mixed_groups[g];
     }
     for (int g = 0; g < n && !any; g++) {
-        o->mixed_groups[g] = o->groups[g];
+        o->mixed_groups[g] = o->groups[g] && !(group_info(g)->features & FEATURE_AVX2);
     }
 }
 

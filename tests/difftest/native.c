@@ -40,6 +40,7 @@ typedef struct NativeBlock {
     uint64_t seq_address;        /* for the 64-bit indirect jump */
     uint32_t far_to_seq[2];      /* m16:32 offset, selector */
     uint32_t far_to_exit[2];
+    uint32_t host_mxcsr;         /* the C code's MXCSR, back after a run */
 } NativeBlock;
 
 typedef struct NativeContext {
@@ -93,6 +94,21 @@ static void put_abs(Glue *gl, uint8_t rex, uint8_t op0, uint8_t op1, int reg, ui
     put32(gl, address);
 }
 
+/* VINSERTF128 ymm, ymm, [address], 1 (VEX.256.66.0F3A 18) or VEXTRACTF128
+ * [address], ymm, 1 (19): bits 255:128 of a YMM register from or to memory */
+static void put_ymm_high(Glue *gl, uint8_t op, int reg, uint32_t address)
+{
+    *gl->p++ = 0xc4;
+    *gl->p++ = (uint8_t)((reg >= 8 ? 0x00 : 0x80) | 0x63);   /* R X B inverted, map 0F3A */
+    int vvvv = op == 0x18 ? reg : 0;                            /* VEXTRACTF128: 1111 */
+    *gl->p++ = (uint8_t)(((~vvvv & 15) << 3) | 0x05);           /* W0 vvvv L1 pp 66 */
+    *gl->p++ = op;
+    *gl->p++ = (uint8_t)(0x04 | ((reg & 7) << 3));
+    *gl->p++ = 0x25;
+    put32(gl, address);
+    *gl->p++ = 1;
+}
+
 static void glue_entry(uint8_t *code, bool long_mode)
 {
     Glue gl = { code };
@@ -105,6 +121,12 @@ static void glue_entry(uint8_t *code, bool long_mode)
     }
     for (int x = 0; x < 16; x++) {                               /* movdqu xmm, [in.xmm] */
         put_abs(&gl, 0, 0xf3, 0x6f, x, FIELD(in.xmm[x]));
+    }
+    if (native_features() & FEATURE_AVX2) {
+        for (int x = 0; x < 16; x++) {
+            put_ymm_high(&gl, 0x18, x, FIELD(in.ymmh[x]));
+        }
+        put_abs(&gl, 0, 0x0f, 0xae, 2, FIELD(in.mxcsr));           /* ldmxcsr */
     }
     static const uint8_t rsp_imm[] = { 0x48, 0xc7, 0xc4 };
     put(&gl, 3, rsp_imm);                                        /* mov rsp, &in.rflags */
@@ -137,6 +159,15 @@ static void glue_exit(uint8_t *code)
     for (int x = 0; x < 16; x++) {
         put_abs(&gl, 0, 0xf3, 0x7f, x, FIELD(out.xmm[x]));
     }
+    if (native_features() & FEATURE_AVX2) {
+        for (int x = 0; x < 16; x++) {
+            put_ymm_high(&gl, 0x19, x, FIELD(out.ymmh[x]));
+        }
+        put_abs(&gl, 0, 0x0f, 0xae, 3, FIELD(out.mxcsr));          /* stmxcsr */
+        put_abs(&gl, 0, 0x0f, 0xae, 2, FIELD(host_mxcsr));         /* ldmxcsr */
+        static const uint8_t vzeroupper[] = { 0xc5, 0xf8, 0x77 };
+        put(&gl, sizeof(vzeroupper), vzeroupper);
+    }
     put_abs(&gl, 0x48, 0x8b, 0, RSP, FIELD(host_rsp));
     static const uint8_t restore[] = { 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3 };
     put(&gl, sizeof(restore), restore);
@@ -154,7 +185,19 @@ static void state_from_context(DiffState *st, const ucontext_t *uc)
     }
     st->rflags = (uint64_t)gr[REG_EFL];
     if (uc->uc_mcontext.fpregs) {
-        memcpy(st->xmm, uc->uc_mcontext.fpregs->_xmm, sizeof(st->xmm));
+        const struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+        memcpy(st->xmm, fp->_xmm, sizeof(st->xmm));
+        st->mxcsr = fp->mxcsr;
+        /* the XSAVE image after it (Linux's signal frame: the FXSAVE area's
+         * sw_reserved bytes hold FP_XSTATE_MAGIC1; the YMM_Hi128 component
+         * at offset 576, SDM vol. 1, 13.4) */
+        const uint32_t *sw = (const uint32_t *)((const uint8_t *)fp + 464);
+        const uint64_t *xstate_bv = (const uint64_t *)((const uint8_t *)fp + 512);
+        if (sw[0] == 0x46505853u && (*xstate_bv & 4)) {
+            memcpy(st->ymmh, (const uint8_t *)fp + 576, sizeof(st->ymmh));
+        } else {
+            memset(st->ymmh, 0, sizeof(st->ymmh));   /* in its initial state */
+        }
     }
 }
 
@@ -216,6 +259,7 @@ static void *native_start(unsigned log_flags)
     glue_entry(glue + GLUE_ENTRY64, true);
     glue_entry(glue + GLUE_ENTRY32, false);
     glue_exit(glue + GLUE_EXIT);
+    BLOCK->host_mxcsr = 0x1f80;
     BLOCK->far_to_exit[0] = CODE_ADDR + GLUE_EXIT;
     BLOCK->far_to_exit[1] = USER64_CS;
 
@@ -310,6 +354,12 @@ unsigned native_features(void)
         features |= (c & (1u << 5) ? FEATURE_LZCNT : 0) | (c & 1u ? FEATURE_LAHF64 : 0);
     }
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        unsigned avx_bits = (1u << 28) | (1u << 12) | (1u << 29) | (1u << 27);
+        if ((leaf1_ecx & avx_bits) == avx_bits && (b & (1u << 5))) {
+            uint32_t xcr0_lo, xcr0_hi;
+            __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+            features |= (xcr0_lo & 6) == 6 ? FEATURE_AVX2 : 0;
+        }
         features |= b & (1u << 3) ? FEATURE_BMI1 : 0;
         features |= b & (1u << 19) ? FEATURE_ADX : 0;
         if ((leaf1_ecx & (1u << 25)) && (leaf1_ecx & (1u << 1)) && (b & (1u << 29))) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "difftest.h"
 #include "target-i386/cpu.h"
+#include "target-i386/sse_helper.h"
 
 #define CODE_BUFFER_SIZE (16u << 20)
 
@@ -25,7 +26,7 @@ typedef struct TranslatedCpu {
 } TranslatedCpu;
 
 typedef struct TranslatedContext {
-    TranslatedCpu *cpu[2];          /* [0] 32-bit, [1] 64-bit, made on first use */
+    TranslatedCpu *cpu[2][2];       /* [avx][0] 32-bit, [avx][1] 64-bit, made on first use */
     unsigned log_flags;
 } TranslatedContext;
 
@@ -72,7 +73,7 @@ static void faults_init(void)
     sigaction(SIGBUS, &sa, NULL);
 }
 
-static TranslatedCpu *cpu_create(bool long_mode, unsigned log_flags)
+static TranslatedCpu *cpu_create(bool long_mode, bool avx, unsigned log_flags)
 {
     TranslatedCpu *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -89,6 +90,9 @@ static TranslatedCpu *cpu_create(bool long_mode, unsigned log_flags)
         _exit(3);
     }
     c->env.exec = c->exec;
+    if (avx) {       /* the AVX groups' CPU: the extensions their instructions need */
+        c->env.model = x86_cpu_model_find("max,+avx,+avx2,+fma,+f16c");
+    }
     if (long_mode) {
         c->env.segs[R_GS].base = GS_BASE;
     }
@@ -120,6 +124,9 @@ static void state_load(CPUX86State *env, const DiffState *st, uint64_t rip, bool
     env->rip = rip;
     x86_cpu_set_eflags(env, st->rflags);
     memcpy(env->xmm_regs, st->xmm, sizeof(st->xmm));
+    memcpy(env->ymmh_regs, st->ymmh, sizeof(st->ymmh));
+    helper_sse_sync_mxcsr(env);     /* the host's pending flags of the last run */
+    env->mxcsr = st->mxcsr;
 }
 
 static void state_store(CPUX86State *env, DiffState *st)
@@ -127,6 +134,9 @@ static void state_store(CPUX86State *env, DiffState *st)
     memcpy(st->regs, env->regs, sizeof(st->regs));
     st->rflags = x86_cpu_get_eflags(env);
     memcpy(st->xmm, env->xmm_regs, sizeof(st->xmm));
+    memcpy(st->ymmh, env->ymmh_regs, sizeof(st->ymmh));
+    helper_sse_sync_mxcsr(env);
+    st->mxcsr = env->mxcsr;
 }
 
 static void run_once(TranslatedCpu *c, const Sequence *seq, int run, uint64_t address,
@@ -148,9 +158,10 @@ static void run_once(TranslatedCpu *c, const Sequence *seq, int run, uint64_t ad
 static void translated_run(void *ctx, const Sequence *seq, unsigned slot, RunResult *results)
 {
     TranslatedContext *tc = ctx;
-    TranslatedCpu **c = &tc->cpu[seq->long_mode];
+    bool avx = seq->group >= 0 && (group_info(seq->group)->features & FEATURE_AVX2);
+    TranslatedCpu **c = &tc->cpu[avx][seq->long_mode];
     if (!*c) {
-        *c = cpu_create(seq->long_mode, tc->log_flags);
+        *c = cpu_create(seq->long_mode, avx, tc->log_flags);
     }
     running_cpu = *c;
     for (int run = 0; run < RUNS; run++) {
