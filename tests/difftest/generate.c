@@ -423,6 +423,49 @@ int group_find(const char *name)
 /* AVX groups: random bits 255:128 of the YMM registers (YMM0-7 in 32-bit
  * mode) and a random MXCSR: rounding, DAZ, FTZ, sometimes sticky flags, the
  * exceptions masked. Other groups draw nothing here (their sequences stay). */
+/* one quadword of vector data: two singles or a double among NaNs (quiet,
+ * signalling), infinities, denormals, +-0, the largest and smallest normals,
+ * integer boundaries, values near 1 and near the underflow threshold (FMA
+ * rounding, FTZ), or value_interesting's */
+static uint64_t avx_value(Rng *rng)
+{
+    static const uint32_t single[] = {
+        0, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00001u, 0x7f800001u,
+        0xff812345u, 0x00000001u, 0x807fffffu, 0x00800000u, 0x7f7fffffu, 0x3f800000u,
+        0x4f000000u, 0xcf000000u, 0x477fe000u, 0x477ff000u, 0x33800000u, 0x38800000u,
+    };
+    static const uint64_t dbl[] = {
+        0, 0x8000000000000000ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+        0x7ff8000000000000ull, 0xfff8000000000001ull, 0x7ff0000000000001ull, 1,
+        0x800fffffffffffffull, 0x0010000000000000ull, 0x7fefffffffffffffull,
+        0x3ff0000000000000ull, 0x41e0000000000000ull, 0xc3e0000000000000ull,
+    };
+    uint64_t r = rng_next(rng);
+    switch (r % 6) {
+    case 0:
+        return single[(r >> 8) % 19] | (uint64_t)single[(r >> 16) % 19] << 32;
+    case 1:
+        return dbl[(r >> 8) % 14];
+    case 2: {                 /* singles near 1 or near the bottom, random mantissas */
+        uint64_t v = 0;
+        for (int i = 0; i < 2; i++) {
+            uint64_t x = rng_next(rng);
+            uint32_t exp = (x & 1) ? 1 + (uint32_t)(x >> 8) % 40 : 110 + (uint32_t)(x >> 8) % 34;
+            v |= (uint64_t)((uint32_t)(x >> 63) << 31 | exp << 23 | ((uint32_t)(x >> 20) & 0x7fffff))
+                 << (32 * i);
+        }
+        return v;
+    }
+    case 3: {
+        uint64_t x = rng_next(rng);
+        uint64_t exp = (x & 1) ? 1 + (x >> 8) % 60 : 1000 + (x >> 8) % 50;
+        return (x >> 63) << 63 | exp << 52 | (rng_next(rng) & 0xfffffffffffffull);
+    }
+    default:
+        return value_interesting(rng);
+    }
+}
+
 static void avx_state_fill(Gen *g, DiffState *st)
 {
     int group = g->seq->group;
@@ -431,8 +474,10 @@ static void avx_state_fill(Gen *g, DiffState *st)
     }
     for (int x = 0; x < reg_count(g); x++) {
         for (int q = 0; q < 2; q++) {
-            uint64_t v = value_interesting(&g->rng);
+            uint64_t v = avx_value(&g->rng);
             memcpy(&st->ymmh[x][8 * q], &v, 8);
+            v = avx_value(&g->rng);
+            memcpy(&st->xmm[x][8 * q], &v, 8);
         }
     }
     uint64_t r = rng_next(&g->rng);
