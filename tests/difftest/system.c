@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "difftest.h"
 #include "sysguest.h"
+#include "target-i386/sse_helper.h"
 
 #define CODE_BUFFER_SIZE (16u << 20)
 
@@ -47,6 +48,10 @@ static void *system_start(unsigned log_flags)
     c->env->exec = c->exec;
     x86_cpu_init_system(c->env, c->guest.as);
     sysguest_cpu_setup(&c->guest, c->env);
+    if (native_features() & FEATURE_AVX2) {
+        /* the AVX groups' extensions (no other group's code uses them) */
+        c->env->model = x86_cpu_model_find("max,+avx,+avx2,+fma,+f16c");
+    }
     return c;
 }
 
@@ -60,6 +65,9 @@ static void state_load(CPUX86State *env, const DiffState *st, uint64_t rip, bool
     x86_cpu_set_eflags(env, st->rflags);
     x86_update_hflags(env);
     memcpy(env->xmm_regs, st->xmm, sizeof(st->xmm));
+    memcpy(env->ymmh_regs, st->ymmh, sizeof(st->ymmh));
+    helper_sse_sync_mxcsr(env);     /* the host's pending flags of the last run */
+    env->mxcsr = st->mxcsr;
 }
 
 /* the state at the exception: registers as delivery left them, RSP and RFLAGS
@@ -70,6 +78,9 @@ static void state_store(CPUX86State *env, const SysFrame *frame, DiffState *st)
     st->regs[RSP] = frame->rsp;
     st->rflags = frame->rflags;
     memcpy(st->xmm, env->xmm_regs, sizeof(st->xmm));
+    memcpy(st->ymmh, env->ymmh_regs, sizeof(st->ymmh));
+    helper_sse_sync_mxcsr(env);
+    st->mxcsr = env->mxcsr;
 }
 
 static int run_to_halt(SystemContext *c)
