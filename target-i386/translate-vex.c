@@ -2,9 +2,11 @@
  * VEX-encoded instructions (Intel SDM vol. 2A, 2.3): the C4/C5 prefix decoder
  * and a table by opcode map (0F, 0F 38, 0F 3A), opcode and implied prefix
  * (VEX.pp) naming each instruction's generator. The table holds BMI1 and
- * BMI2, which work on general registers, and the start of AVX/AVX2 (moves,
- * logic, broadcasts, 128-bit lane inserts/extracts/permutes, VZEROUPPER/
- * VZEROALL, the VEX forms of SSE operations) on the YMM registers: xmm_regs holds bits
+ * BMI2, which work on general registers, and the AVX/AVX2 forms done inline
+ * or through the legacy SSE generators (moves, logic, broadcasts, 128-bit
+ * lane inserts/extracts/permutes, VZEROUPPER/VZEROALL, the VEX forms of SSE
+ * operations); translate-avx.c has the rest of AVX/AVX2, FMA3 and F16C (its
+ * table is looked up when this one has no entry). On the YMM registers: xmm_regs holds bits
  * 127:0, ymmh_regs bits 255:128; a VEX.128 write zeroes the latter, legacy
  * SSE leaves them). A row names the CPUID feature it needs (#UD when the model
  * lacks it), whether VEX.L must be 0 and whether VEX.vvvv must be 1111.
