@@ -402,6 +402,13 @@ void helper_vpbroadcastq(CPUX86State *env, uint32_t desc)
     broadcast(env, desc, 8);
 }
 
+void helper_vex_check_ts(CPUX86State *env)
+{
+    if (env->cr[0] & CR0_TS) {
+        x86_raise_exception(env, EXCP07_PREX, 0, GETPC());
+    }
+}
+
 /* --- results for general registers and flags --- */
 
 /* the top bit of each element of size bytes of b, element 0 in bit 0 */

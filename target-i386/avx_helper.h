@@ -90,6 +90,11 @@ static inline void ymm_write(CPUX86State *env, unsigned reg, const Ymm *y, bool 
 #define AVX_DECLARE(name) void helper_##name(CPUX86State *env, uint32_t desc);
 AVX_HELPERS(AVX_DECLARE)
 
+/* A VEX-encoded SSE/AVX instruction translated with CR0.EM or CR0.TS set:
+ * #NM when TS is (SDM vol. 2A, 2.8, the exception tables' "#NM If CR0.TS[bit
+ * 3]=1"; CR0.EM is a legacy-SSE condition only) */
+void helper_vex_check_ts(CPUX86State *env);
+
 /* VMOVMSKPS/PD, VPMOVMSKB of the 256-bit register b */
 uint64_t helper_vmovmskps(CPUX86State *env, uint32_t desc);
 uint64_t helper_vmovmskpd(CPUX86State *env, uint32_t desc);

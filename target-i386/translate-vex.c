@@ -20,6 +20,7 @@
 #include "target-i386/translate-vex.h"
 #include "target-i386/bmi_helper.h"
 #include "target-i386/sse_helper.h"
+#include "target-i386/avx_helper.h"
 
 static TCGv new_i64(DisasContext *s)
 {
@@ -907,6 +908,13 @@ bool gen_vex(DisasContext *s, unsigned b)
     }
     if (v.l && op->feature256 && !x86_cpu_has(s->env, op->feature256 - 1)) {
         return false;
+    }
+    bool gpr_only = op->feature == X86_FEAT_BMI1 + 1 || op->feature == X86_FEAT_BMI2 + 1;
+    if (!gpr_only && (s->flags & HF_EM_TS)) {
+        /* CR0.TS: #NM before anything else of the instruction happens */
+        TCGv env = tcg_env(s->tcg);
+        gen_update_cc_op(s);
+        tcg_gen_call(s->tcg, (void *)helper_vex_check_ts, 0, NULL, 1, &env);
     }
     if (op->gen != gen_vzero) {
         x86_decode_modrm(s);        /* VZEROUPPER/VZEROALL have no ModRM */

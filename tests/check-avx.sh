@@ -6,7 +6,8 @@
 # with special values and random MXCSR; one result per form), guest-avx-faults
 # (masked moves over a guard page, gather progress at a fault, #UD/#GP/#XM),
 # guest-kernels (-O3 -march=x86-64-v3 numeric and integer kernels), and #UD
-# for models without the extensions. Skipped with the reason on a host without
+# for models without the extensions; then a bare-metal guest under
+# quetzal-system-x86_64 (#NM for VEX instructions with CR0.TS). Skipped with the reason on a host without
 # AVX2/FMA/F16C. Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
@@ -123,6 +124,40 @@ for arch in x86_64 i386; do
     else
       fail "cannot build guest-avx-faults: $(head -1 "$tmp/cc.err")"
     fi
+  fi
+done
+
+# bare-metal guests (tests/avx/sys-*.S): one result per "expect:" name, plus the clean exit
+sysemu="$BUILD/quetzal-system-x86_64"
+guest="$SRC/tests/system-guest"
+for src in "$SRC"/tests/avx/sys-*.S; do
+  name=$(basename "$src" .S)
+  if [ ! -x "$sysemu" ]; then
+    skip "$name: quetzal-system-x86_64 not built"
+    continue
+  fi
+  if ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
+         gcc -c -I"$guest" "$src" -o "$tmp/$name.o" &&
+         ld -T "$guest/image.ld" -o "$tmp/$name.elf" "$tmp/$name.o" "$tmp/lib.o" &&
+         objcopy -O binary "$tmp/$name.elf" "$tmp/$name.bin"; } > "$tmp/build.log" 2>&1; then
+    fail "$name: cannot build the image: $(head -1 "$tmp/build.log")"
+    continue
+  fi
+  log="$tmp/$name.log"
+  timeout 20 "$sysemu" -cpu "$model" -m 64 -bios "$tmp/$name.bin" -display none -no-reboot \
+    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
+  status=$?
+  for check in $(sed -n 's/^ \* expect://p' "$src"); do
+    if grep -qx "ok $check" "$log"; then
+      pass
+    else
+      fail "$name $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
+    fi
+  done
+  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
+    pass
+  else
+    fail "$name: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
   fi
 done
 finish
