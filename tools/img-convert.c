@@ -4,8 +4,10 @@
  * copied as data, detects zero runs in data (-S), compresses (-c) and writes
  * to a new or existing (-n) target. On failure it removes the target it
  * created, so nothing is left that looks like a complete copy.
- * A reader thread works ahead of the writer by up to -m chunks; writes reach
- * the target in order (-W is accepted: in-order writes are one valid order).
+ * A reader thread works ahead of the writer by up to -m chunks. Uncompressed
+ * writes reach the target in order; compressed clusters are compressed and
+ * stored by several workers (img-convert-compress.c), in completion order
+ * with -W.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,8 +19,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "tools/quetzal-img.h"
-#include "block/block_int.h"
+#include "tools/img-convert.h"
 
 #define CONVERT_CHUNK (2 * 1024 * 1024)
 #define COMPRESS_CHUNK (8 * 1024 * 1024)
@@ -26,27 +27,6 @@
 
 enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
        OPTION_TARGET_IMAGE_OPTS, OPTION_BITMAPS };
-
-typedef struct ConvertSource {
-    BlockDriverState *bs;
-    uint64_t start, size;            /* where it lands in the target */
-} ConvertSource;
-
-typedef struct ConvertJob {
-    ConvertSource *sources;
-    int source_count;
-    uint64_t total_size;
-    BlockDriverState *target;
-    bool compress;
-    uint64_t sparse_size;            /* 0: write everything as data */
-    bool target_is_zero;             /* unwritten target ranges read as zeros */
-    bool target_has_backing;         /* copy only the sources' top layer */
-    uint64_t chunk_size;             /* multiple of the target's cluster size */
-    uint32_t cluster_size;
-    ImgProgress progress;
-    z_stream sampler;                /* reader thread: compressibility samples */
-    bool sampler_ready;
-} ConvertJob;
 
 static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
 {
@@ -77,8 +57,6 @@ static int read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_
     return 0;
 }
 
-typedef enum { RANGE_DATA, RANGE_ZERO, RANGE_BACKING } RangeKind;
-
 /* What [offset, offset+bytes) of the target-space holds, and for how long. */
 static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64_t *pnum,
                         RangeKind *kind)
@@ -106,20 +84,20 @@ static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64
     return 0;
 }
 
-static int write_error(ConvertJob *job, uint64_t offset)
+int convert_write_error(ConvertJob *job, uint64_t offset)
 {
     img_error("error while writing at byte %" PRIu64 ": %s", offset,
               bdrv_last_error(job->target));
     return -EIO;
 }
 
-static int write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
+int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
 {
     if (job->target_is_zero) {
         return 0;
     }
     if (bdrv_pwrite_zeroes(job->target, offset, bytes, BDRV_REQ_MAY_UNMAP) < 0) {
-        return write_error(job, offset);
+        return convert_write_error(job, offset);
     }
     return 0;
 }
@@ -130,7 +108,7 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
 {
     uint64_t unit = job->sparse_size;
     if (!unit) {
-        return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? write_error(job, offset) : 0;
+        return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? convert_write_error(job, offset) : 0;
     }
     uint64_t pos = 0;
     while (pos < bytes) {
@@ -146,9 +124,9 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
             }
             run += next;
         }
-        int ret = zero ? write_zeroes(job, offset + pos, run)
+        int ret = zero ? convert_write_zeroes(job, offset + pos, run)
                        : (bdrv_pwrite(job->target, offset + pos, run, buf + pos, 0) < 0
-                          ? write_error(job, offset + pos) : 0);
+                          ? convert_write_error(job, offset + pos) : 0);
         if (ret < 0) {
             return ret;
         }
@@ -157,23 +135,19 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
     return 0;
 }
 
-/* How one cluster of a compressed conversion is written. */
-typedef enum { CLUSTER_ZERO, CLUSTER_COMPRESS, CLUSTER_PLAIN } ClusterKind;
-
 /* Deflate cannot shrink data that looks random (already compressed or
  * encrypted files), and trying costs as much as compressing text. Three 4 KiB
  * samples at the fastest level tell: when none of them shrinks, the cluster is
  * stored plainly without the full attempt. */
 #define SAMPLE_SIZE 4096
-static bool looks_incompressible(ConvertJob *job, const uint8_t *buf, uint64_t bytes)
+bool convert_looks_incompressible(z_stream *z, const uint8_t *buf, uint64_t bytes)
 {
-    if (!job->sampler_ready || bytes < 4 * SAMPLE_SIZE) {
+    if (bytes < 4 * SAMPLE_SIZE) {
         return false;
     }
     uint8_t out[SAMPLE_SIZE];
     const uint64_t starts[3] = { 0, bytes / 2, bytes - SAMPLE_SIZE };
     for (int i = 0; i < 3; i++) {
-        z_stream *z = &job->sampler;
         deflateReset(z);
         z->next_in = (Bytef *)(buf + starts[i]);
         z->avail_in = SAMPLE_SIZE;
@@ -191,7 +165,8 @@ static ClusterKind classify_cluster(ConvertJob *job, const uint8_t *buf, uint64_
     if (img_is_zero(buf, bytes)) {
         return CLUSTER_ZERO;
     }
-    return looks_incompressible(job, buf, bytes) ? CLUSTER_PLAIN : CLUSTER_COMPRESS;
+    return job->sampler_ready && convert_looks_incompressible(&job->sampler, buf, bytes)
+           ? CLUSTER_PLAIN : CLUSTER_COMPRESS;
 }
 
 /* Compressed output: runs of clusters worth compressing go to the format in
@@ -204,13 +179,13 @@ static int write_cluster_run(ConvertJob *job, ClusterKind kind, uint64_t offset,
         return 0;
     }
     if (kind == CLUSTER_ZERO) {
-        return write_zeroes(job, offset, bytes);
+        return convert_write_zeroes(job, offset, bytes);
     }
     if (kind == CLUSTER_COMPRESS && bdrv_pwrite_compressed(job->target, offset, bytes, buf) == 0) {
         return 0;
     }
     if (bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0) {
-        return write_error(job, offset);
+        return convert_write_error(job, offset);
     }
     return 0;
 }
@@ -233,35 +208,6 @@ static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, co
     return write_cluster_run(job, kinds[run_start / job->cluster_size], offset + run_start,
                              bytes - run_start, buf + run_start);
 }
-
-/* One chunk of target space on its way from the reader thread to the writer:
- * what each range of it is, and the data of its DATA ranges. */
-typedef struct ConvertRange {
-    uint64_t offset, bytes;
-    RangeKind kind;
-} ConvertRange;
-
-typedef struct ConvertChunk {
-    uint64_t offset, bytes;
-    uint8_t *buffer;                 /* data of [offset, offset+bytes) where read */
-    ConvertRange *ranges;
-    size_t range_count, range_capacity;
-    bool whole;                      /* compression: the whole chunk was read */
-    uint8_t *cluster_kinds;          /* compression: a ClusterKind per cluster */
-} ConvertChunk;
-
-/* Reading (block status, source formats, decompression) runs on its own thread
- * ahead of writing, through a ring of `depth` chunks. Each image is only ever
- * used by one thread. */
-typedef struct ConvertPipeline {
-    ConvertJob *job;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    ConvertChunk *slots;
-    unsigned depth;
-    uint64_t chunk_count, produced, consumed;
-    bool failed;
-} ConvertPipeline;
 
 static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, RangeKind kind)
 {
@@ -314,6 +260,7 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
         ConvertRange *r = &chunk->ranges[range];
         chunk->cluster_kinds[index] = r->kind == RANGE_ZERO && start + n <= r->offset + r->bytes
                                       ? CLUSTER_ZERO
+                                      : job->defer_classify ? CLUSTER_COMPRESS
                                       : classify_cluster(job, chunk->buffer + pos, n);
     }
     return 0;
@@ -358,7 +305,7 @@ static int write_chunk(ConvertJob *job, ConvertChunk *chunk)
         ConvertRange *r = &chunk->ranges[i];
         int ret = 0;
         if (r->kind == RANGE_ZERO) {
-            ret = write_zeroes(job, r->offset, r->bytes);
+            ret = convert_write_zeroes(job, r->offset, r->bytes);
         } else if (r->kind == RANGE_DATA) {
             ret = write_sparse(job, r->offset, r->bytes, chunk->buffer + (r->offset - chunk->offset));
         }
@@ -410,6 +357,11 @@ static volatile sig_atomic_t convert_interrupted;
 static void on_interrupt(int signal_number)
 {
     convert_interrupted = signal_number;
+}
+
+int convert_interrupt_signal(void)
+{
+    return (int)convert_interrupted;
 }
 
 static void catch_interrupts(void)
@@ -478,12 +430,17 @@ static int convert_run(ConvertJob *job, unsigned depth)
     }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.changed, NULL);
+    /* compression on the workers of img-convert-compress.c where the format
+     * splits compressing from storing; else in batches of whole chunks */
+    BlockCompressor *probe = job->compress ? bdrv_compressor_new(job->target) : NULL;
+    job->defer_classify = probe != NULL;
+    bdrv_compressor_free(probe);
     pthread_t reader;
     int ret = -EIO;
     if (pthread_create(&reader, NULL, reader_main, &p) != 0) {
         img_error("cannot start the reader thread");
     } else {
-        ret = write_all(&p);
+        ret = job->defer_classify ? convert_compress_parallel(&p) : write_all(&p);
         pthread_join(reader, NULL);
     }
     for (unsigned i = 0; i < depth; i++) {
@@ -507,7 +464,7 @@ static int convert_run(ConvertJob *job, unsigned depth)
 
 typedef struct ConvertOptions {
     const char *format, *out_format, *backing, *backing_fmt;
-    bool compress, progress, quiet, no_create, target_is_zero;
+    bool compress, progress, quiet, no_create, target_is_zero, out_of_order;
     uint64_t sparse_size;
     unsigned parallel;               /* -m: chunks in flight between reader and writer */
     int src_flags, out_flags;
@@ -536,7 +493,8 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
         case 'p': o->progress = true; break;
         case 'q': o->quiet = true; break;
         case 'n': o->no_create = true; break;
-        case 'W': case 'U': case OPTION_SALVAGE: break;
+        case 'W': o->out_of_order = true; break;
+        case 'U': case OPTION_SALVAGE: break;
         case OPTION_TARGET_IS_ZERO: o->target_is_zero = true; break;
         case 'o':
             if (!img_add_options(o->create_opts, optarg)) {
@@ -696,6 +654,7 @@ static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
     job->chunk_size = job->cluster_size > chunk ? job->cluster_size : chunk;
     job->chunk_size -= job->chunk_size % job->cluster_size;
     job->compress = o->compress;
+    job->out_of_order = o->out_of_order;
     job->sparse_size = o->sparse_size;
     job->target_has_backing = o->backing != NULL && job->source_count == 1;
     job->target_is_zero = (created && !o->backing) || o->target_is_zero;
