@@ -430,11 +430,6 @@ static int convert_run(ConvertJob *job, unsigned depth)
     }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.changed, NULL);
-    /* compression on the workers of img-convert-compress.c where the format
-     * splits compressing from storing; else in batches of whole chunks */
-    BlockCompressor *probe = job->compress ? bdrv_compressor_new(job->target) : NULL;
-    job->defer_classify = probe != NULL;
-    bdrv_compressor_free(probe);
     pthread_t reader;
     int ret = -EIO;
     if (pthread_create(&reader, NULL, reader_main, &p) != 0) {
@@ -648,9 +643,13 @@ static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
     BlockDriverInfo bdi = { 0 };
     bool have_info = bdrv_get_info(job->target, &bdi) == 0;
     job->cluster_size = have_info && bdi.cluster_size ? bdi.cluster_size : 65536;
-    /* compression batches more clusters per request: the format compresses a
-     * request's clusters on all cores */
-    uint64_t chunk = o->compress ? COMPRESS_CHUNK : CONVERT_CHUNK;
+    /* compression on the workers of img-convert-compress.c where the format
+     * splits compressing from storing; else batches of more clusters per
+     * request: the format compresses a request's clusters on all cores */
+    BlockCompressor *probe = o->compress ? bdrv_compressor_new(job->target) : NULL;
+    job->defer_classify = probe != NULL;
+    bdrv_compressor_free(probe);
+    uint64_t chunk = o->compress && !job->defer_classify ? COMPRESS_CHUNK : CONVERT_CHUNK;
     job->chunk_size = job->cluster_size > chunk ? job->cluster_size : chunk;
     job->chunk_size -= job->chunk_size % job->cluster_size;
     job->compress = o->compress;
