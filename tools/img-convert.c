@@ -24,6 +24,7 @@
 #define CONVERT_CHUNK (2 * 1024 * 1024)
 #define COMPRESS_CHUNK (8 * 1024 * 1024)
 #define DEFAULT_SPARSE_SIZE 4096
+#define MAX_SPARSE_SIZE (32768 * 512)
 
 enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
        OPTION_TARGET_IMAGE_OPTS, OPTION_BITMAPS };
@@ -107,7 +108,7 @@ int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
 static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
 {
     uint64_t unit = job->sparse_size;
-    if (!unit) {
+    if (!unit || job->copy_offload) {
         return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? convert_write_error(job, offset) : 0;
     }
     uint64_t pos = 0;
@@ -460,6 +461,7 @@ static int convert_run(ConvertJob *job, unsigned depth)
 typedef struct ConvertOptions {
     const char *format, *out_format, *backing, *backing_fmt;
     bool compress, progress, quiet, no_create, target_is_zero, out_of_order;
+    bool copy_offload, explicit_sparse;
     uint64_t sparse_size;
     unsigned parallel;               /* -m: chunks in flight between reader and writer */
     int src_flags, out_flags;
@@ -473,6 +475,7 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
         { "target-is-zero", no_argument, NULL, OPTION_TARGET_IS_ZERO },
         { "salvage", no_argument, NULL, OPTION_SALVAGE },
         { "force-share", no_argument, NULL, 'U' },
+        { "bitmaps", no_argument, NULL, OPTION_BITMAPS },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -497,12 +500,20 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
             }
             break;
         case 'S':
-            if (parse_size(optarg, &o->sparse_size) < 0 || o->sparse_size > INT64_MAX / 2 ||
-                o->sparse_size % 512) {
-                img_error("Invalid buffer size for sparse output specified. Valid sizes are "
-                          "multiples of 512 up to %" PRId64 ".", (int64_t)CONVERT_CHUNK);
+            if (parse_size(optarg, &o->sparse_size) < 0) {
+                img_error("Invalid buffer size for sparse output specified: '%s'. You may use "
+                          "k, M, G, T, P or E suffixes for kilobytes, megabytes, gigabytes, "
+                          "terabytes, petabytes and exabytes.", optarg);
                 return false;
             }
+            /* qemu-img's limit: 32768 sectors */
+            if (o->sparse_size % 512 || o->sparse_size > MAX_SPARSE_SIZE) {
+                img_error("Invalid buffer size for sparse output specified. Valid sizes are "
+                          "multiples of 512 up to %d. Select 0 to disable sparse detection "
+                          "(fully allocates output).", MAX_SPARSE_SIZE);
+                return false;
+            }
+            o->explicit_sparse = true;
             break;
         case 'm':
             if (parse_size(optarg, &number) < 0 || number < 1 || number > 16) {
@@ -512,7 +523,13 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
             }
             o->parallel = (unsigned)number + 1;
             break;
-        case 'r':
+        case 'r':                    /* accepted; copies are not rate limited */
+            if (parse_size(optarg, &number) < 0) {
+                img_error("Invalid rate limit specified: '%s'. You may use k, M, G, T, P or E "
+                          "suffixes for kilobytes, megabytes, gigabytes, terabytes, petabytes "
+                          "and exabytes.", optarg);
+                return false;
+            }
             break;
         case 't':
             if (img_cache_flags(optarg, &o->out_flags) < 0) {
@@ -528,7 +545,10 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
             img_error("Snapshot conversion (-l) is not supported");
             return false;
         case 'C':
-            img_error("Copy offloading (-C) is not supported");
+            o->copy_offload = true;
+            break;
+        case OPTION_BITMAPS:
+            img_error("Persistent bitmaps (--bitmaps) are not supported");
             return false;
         default:
             img_error("usage: convert [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] "
@@ -605,6 +625,20 @@ static bool check_target_format(const ConvertOptions *o)
         img_error("-B makes no sense when -n is given");
         return false;
     }
+    /* qemu-img(1): -C copies data without reading it, so neither compression
+     * nor zero detection (-S) can go with it */
+    if (o->copy_offload && o->compress) {
+        img_error("Cannot enable copy offloading when -c is used");
+        return false;
+    }
+    if (o->copy_offload && o->explicit_sparse) {
+        img_error("Cannot enable copy offloading when -S is used");
+        return false;
+    }
+    if (o->target_is_zero && !o->no_create) {
+        img_error("--target-is-zero requires use of -n flag");
+        return false;
+    }
     return true;
 }
 
@@ -655,6 +689,7 @@ static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
     job->compress = o->compress;
     job->out_of_order = o->out_of_order;
     job->sparse_size = o->sparse_size;
+    job->copy_offload = o->copy_offload;
     job->target_has_backing = o->backing != NULL && job->source_count == 1;
     job->target_is_zero = (created && !o->backing) || o->target_is_zero;
     job->progress.enabled = o->progress && !o->quiet;
@@ -683,7 +718,7 @@ int img_convert(int argc, char **argv)
         goto out;
     }
     if (argc - optind < 2) {
-        img_error("Expecting image file name and output file name");
+        img_error("Must specify image file name");
         goto out;
     }
     out_filename = argv[argc - 1];

@@ -32,7 +32,8 @@ typedef struct ConvertJob {
     z_stream sampler;                /* reader thread: compressibility samples */
     bool sampler_ready;
     bool out_of_order;               /* -W: store in completion order */
-    bool defer_classify;             /* the compression workers classify clusters */
+    bool defer_classify;
+    bool copy_offload;               /* -C: data written as read, no zero detection */             /* the compression workers classify clusters */
 } ConvertJob;
 
 typedef enum { RANGE_DATA, RANGE_ZERO, RANGE_BACKING } RangeKind;
