@@ -19,7 +19,10 @@
 
 #define MIN_WORKERS 4               /* on a busy machine, threads share the cores */
 #define MAX_WORKERS 8
-#define ITEMS_PER_WORKER 4          /* clusters in flight per worker */
+/* clusters in flight: in guest order, a worker that the scheduler holds off
+ * with the oldest cluster stalls the others once they are this far ahead */
+#define ITEMS_PER_WORKER 32
+#define MAX_ITEM_BYTES (32 * 1024 * 1024)
 
 typedef enum { ITEM_FREE, ITEM_BUSY, ITEM_DONE } ItemState;
 
@@ -288,7 +291,12 @@ int convert_compress_parallel(ConvertPipeline *p)
 {
     ConvertJob *job = p->job;
     unsigned workers = worker_count();
-    CompressPipeline cp = { .p = p, .job = job, .item_count = workers * ITEMS_PER_WORKER };
+    unsigned items = workers * ITEMS_PER_WORKER;
+    if ((uint64_t)items * job->cluster_size > MAX_ITEM_BYTES) {
+        items = MAX_ITEM_BYTES / job->cluster_size;
+    }
+    CompressPipeline cp = { .p = p, .job = job,
+                            .item_count = items > 2 * workers ? items : 2 * workers };
     cp.items = calloc(cp.item_count, sizeof(*cp.items));
     cp.done_queue = calloc(cp.item_count, sizeof(*cp.done_queue));
     cp.batch = calloc(cp.item_count, sizeof(*cp.batch));
