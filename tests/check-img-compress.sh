@@ -141,6 +141,19 @@ if [ -n "$zstd" ]; then
   t "recompressed: qemu-img check" qemu-img check "$T/qz2.qcow2"
 fi
 
+# two raw sources back to back, the seam inside a cluster: the workers read
+# each cluster from both files
+head -c 3000000 "$T/src.raw" >"$T/part1.raw"
+tail -c 5000000 "$T/src.raw" >"$T/part2.raw"
+cat "$T/part1.raw" "$T/part2.raw" >"$T/joined.raw"
+for type in zlib $zstd; do
+  rm -f "$T/joined.qcow2"
+  t "convert -c -W $type of two sources" "$Q" convert -c -W -O qcow2 -o compression_type=$type \
+    "$T/part1.raw" "$T/part2.raw" "$T/joined.qcow2"
+  t "convert -c -W $type of two sources: qemu-img compare" qemu-img compare -f raw -F qcow2 \
+    "$T/joined.raw" "$T/joined.qcow2"
+done
+
 # -W on an existing target (-n): out-of-order writes must still land right
 qemu-img create -q -f qcow2 "$T/existing.qcow2" $SIZE
 t "convert -W -n into an existing qcow2" "$Q" convert -W -n -O qcow2 "$T/src.raw" "$T/existing.qcow2"

@@ -1,6 +1,8 @@
 /*
  * convert -c on several threads. The reader thread (img-convert.c) reads the
- * source chunk by chunk; a set of workers takes the clusters of the chunks it
+ * source chunk by chunk (for raw sources only their block status: the
+ * workers read their own clusters, so the copies out of the page cache run in
+ * parallel too); a set of workers takes the clusters of the chunks it
  * has read one at a time, as they come (no batch waits for its slowest
  * cluster), classifies them (zero, incompressible, worth compressing) and
  * compresses them, each worker with its own compressor. The store step
@@ -32,7 +34,7 @@ typedef struct CompressItem {
     uint64_t seq;                   /* guest order */
     uint64_t offset, bytes;
     ClusterKind kind;
-    const uint8_t *input;           /* in the chunk's buffer */
+    uint8_t *input;                 /* in the chunk's buffer */
     uint8_t *output;                /* cluster_size bytes */
     size_t size;                    /* compressed bytes */
     unsigned slot;                  /* the chunk's ring slot */
@@ -211,25 +213,30 @@ static void store_ready(CompressPipeline *cp)
 
 /* What a cluster becomes: zero, plain (deflate samples do not shrink, or the
  * compressed stream is no smaller than the cluster) or compressed. */
-static void work_on(ConvertJob *job, CompressItem *item, BlockCompressor *compressor,
-                    z_stream *sampler)
+static int work_on(ConvertJob *job, CompressItem *item, BlockCompressor *compressor,
+                   z_stream *sampler)
 {
     if (item->kind != CLUSTER_COMPRESS) {
-        return;
+        return 0;
+    }
+    if (job->parallel_read && convert_read_sources(job, item->offset, item->bytes,
+                                                   item->input) < 0) {
+        return -EIO;
     }
     if (img_is_zero(item->input, item->bytes)) {
         item->kind = CLUSTER_ZERO;
-        return;
+        return 0;
     }
     if (sampler && convert_looks_incompressible(sampler, item->input, item->bytes)) {
         item->kind = CLUSTER_PLAIN;
-        return;
+        return 0;
     }
     item->size = compressor ? bdrv_compress_cluster(compressor, item->input, item->bytes,
                                                     item->output, job->cluster_size) : 0;
     if (!item->size) {
         item->kind = CLUSTER_PLAIN;
     }
+    return 0;
 }
 
 static void *worker_main(void *opaque)
@@ -262,8 +269,12 @@ static void *worker_main(void *opaque)
             continue;
         }
         pthread_mutex_unlock(&p->lock);
-        work_on(job, item, compressor, sampler);
+        int ret = work_on(job, item, compressor, sampler);
         pthread_mutex_lock(&p->lock);
+        if (ret < 0) {
+            p->failed = true;
+            pthread_cond_broadcast(&p->changed);
+        }
         item->state = ITEM_DONE;
         if (job->out_of_order) {
             cp->done_queue[(cp->done_head + cp->done_count++) % cp->item_count] =

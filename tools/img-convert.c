@@ -40,7 +40,7 @@ static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
 }
 
 /* Reads target-space bytes from the sources (which are concatenated). */
-static int read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf)
+int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf)
 {
     while (bytes) {
         ConvertSource *src = source_at(job, offset);
@@ -229,10 +229,12 @@ static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, Rang
 
 /* Compression: the chunk's data with zero ranges (holes, zero clusters of the
  * source) filled in by memset rather than read and scanned; clusters wholly
- * inside them are zero clusters without looking at their bytes. */
+ * inside them are zero clusters without looking at their bytes. With
+ * parallel_read only the zero clusters are found here; the workers read the
+ * others (holes sharing a cluster with data read as zeros from a raw file). */
 static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
-    for (size_t i = 0; i < chunk->range_count; i++) {
+    for (size_t i = 0; i < chunk->range_count && !job->parallel_read; i++) {
         ConvertRange *r = &chunk->ranges[i];
         uint8_t *dest = chunk->buffer + (r->offset - chunk->offset);
         if (r->kind == RANGE_ZERO) {
@@ -246,7 +248,7 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
                 memset(dest, 0, head);
                 memset(dest + r->bytes - tail, 0, tail);
             }
-        } else if (read_sources(job, r->offset, r->bytes, dest) < 0) {
+        } else if (convert_read_sources(job, r->offset, r->bytes, dest) < 0) {
             return -EIO;
         }
     }
@@ -283,7 +285,7 @@ static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
         /* compressed chunks are read whole; zero clusters are found in the data */
         need_data |= kind == RANGE_DATA || (kind == RANGE_ZERO && !job->target_is_zero);
         if (kind == RANGE_DATA && !job->compress &&
-            read_sources(job, chunk->offset + pos, pnum, chunk->buffer + pos) < 0) {
+            convert_read_sources(job, chunk->offset + pos, pnum, chunk->buffer + pos) < 0) {
             return -EIO;
         }
         pos += pnum;
@@ -683,6 +685,14 @@ static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
     BlockCompressor *probe = o->compress ? bdrv_compressor_new(job->target) : NULL;
     job->defer_classify = probe != NULL;
     bdrv_compressor_free(probe);
+    /* sources whose virtual disk is their host file (raw) have no state to
+     * share: the workers read their own clusters, the reader only asks for
+     * block status. Holes read as zeros there. */
+    job->parallel_read = job->defer_classify;
+    for (int i = 0; i < job->source_count; i++) {
+        const BlockDriverState *bs = job->sources[i].bs;
+        job->parallel_read &= bs->drv->passthrough && !bs->backing;
+    }
     uint64_t chunk = o->compress && !job->defer_classify ? COMPRESS_CHUNK : CONVERT_CHUNK;
     job->chunk_size = job->cluster_size > chunk ? job->cluster_size : chunk;
     job->chunk_size -= job->chunk_size % job->cluster_size;

@@ -33,6 +33,7 @@ typedef struct ConvertJob {
     bool sampler_ready;
     bool out_of_order;               /* -W: store in completion order */
     bool defer_classify;
+    bool parallel_read;              /* the compression workers read their clusters */
     bool copy_offload;               /* -C: data written as read, no zero detection */             /* the compression workers classify clusters */
 } ConvertJob;
 
@@ -70,6 +71,9 @@ typedef struct ConvertPipeline {
     bool failed;
 } ConvertPipeline;
 
+/* reads target-space bytes from the concatenated sources; thread-safe only
+ * for sources with parallel_read */
+int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf);
 /* writes zeros where the target does not already read as zeros */
 int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes);
 int convert_write_error(ConvertJob *job, uint64_t offset);
