@@ -154,6 +154,18 @@ for type in zlib $zstd; do
     "$T/joined.raw" "$T/joined.qcow2"
 done
 
+# a store that fails (file size limit) stops every worker: one error line,
+# exit status 1 and no target left behind
+for type in zlib $zstd; do
+  rm -f "$T/full.qcow2"
+  (trap '' XFSZ; ulimit -f 1024; "$Q" convert -c -W -O qcow2 -o compression_type=$type \
+    "$T/src.raw" "$T/full.qcow2") >"$T/out" 2>"$T/err"
+  st=$?
+  if [ "$st" = 1 ] && [ ! -e "$T/full.qcow2" ] && [ "$(wc -l <"$T/err")" = 1 ]; then pass
+  else { echo "exit $st"; cat "$T/err"; ls -l "$T/full.qcow2"; } >"$T/log" 2>&1
+    fail "convert -c -W $type onto a full disk"; fi
+done
+
 # -W on an existing target (-n): out-of-order writes must still land right
 qemu-img create -q -f qcow2 "$T/existing.qcow2" $SIZE
 t "convert -W -n into an existing qcow2" "$Q" convert -W -n -O qcow2 "$T/src.raw" "$T/existing.qcow2"
