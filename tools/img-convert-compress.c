@@ -1,9 +1,10 @@
 /*
  * convert -c on several threads. The reader thread (img-convert.c) reads the
- * source chunk by chunk (for raw sources only their block status: the
- * workers read their own clusters, so the copies out of the page cache run in
- * parallel too); a set of workers takes the clusters of the chunks it
- * has read one at a time, as they come (no batch waits for its slowest
+ * source chunk by chunk; for raw sources there is none: a worker that runs
+ * out of clusters asks for the next chunk's block status itself, and each
+ * worker reads its own clusters, so the copies out of the page cache run in
+ * parallel too. A set of workers takes the clusters of the chunks read
+ * one at a time, as they come (no batch waits for its slowest
  * cluster), classifies them (zero, incompressible, worth compressing) and
  * compresses them, each worker with its own compressor. The store step
  * (allocation and write, bdrv_pwrite_precompressed straight from the
@@ -53,6 +54,7 @@ typedef struct CompressPipeline {
     unsigned done_head, done_count;
     CompressItem **batch;           /* the store step's items */
     bool storing;
+    bool filling;                   /* parallel_read: a worker fills a chunk */
 } CompressPipeline;
 
 /* Gives back ring slots whose chunk is wholly handed out and stored, oldest
@@ -239,6 +241,37 @@ static int work_on(ConvertJob *job, CompressItem *item, BlockCompressor *compres
     return 0;
 }
 
+/* With parallel_read the chunks need only their block status: the worker
+ * that runs out of clusters fills the next chunk itself instead of waiting
+ * for a reader thread to be scheduled (on a busy machine, many milliseconds).
+ * Lock held; false when there is nothing it may fill now. */
+static bool fill_next_chunk(CompressPipeline *cp)
+{
+    ConvertPipeline *p = cp->p;
+    ConvertJob *job = cp->job;
+    if (!job->parallel_read || cp->filling || p->failed || p->produced == p->chunk_count ||
+        p->produced - p->consumed == p->depth) {
+        return false;
+    }
+    uint64_t index = p->produced;
+    ConvertChunk *chunk = &p->slots[index % p->depth];
+    cp->filling = true;
+    pthread_mutex_unlock(&p->lock);
+    chunk->offset = index * job->chunk_size;
+    chunk->bytes = job->total_size - chunk->offset < job->chunk_size ?
+                   job->total_size - chunk->offset : job->chunk_size;
+    int ret = convert_fill_chunk(job, chunk);
+    pthread_mutex_lock(&p->lock);
+    cp->filling = false;
+    if (ret < 0) {
+        p->failed = true;
+    } else {
+        p->produced++;
+    }
+    pthread_cond_broadcast(&p->changed);
+    return true;
+}
+
 static void *worker_main(void *opaque)
 {
     CompressPipeline *cp = opaque;
@@ -265,7 +298,9 @@ static void *worker_main(void *opaque)
             if (finished) {
                 break;
             }
-            pthread_cond_wait(&p->changed, &p->lock);
+            if (!fill_next_chunk(cp)) {
+                pthread_cond_wait(&p->changed, &p->lock);
+            }
             continue;
         }
         pthread_mutex_unlock(&p->lock);

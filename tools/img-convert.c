@@ -270,7 +270,7 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
 }
 
 /* Reader side: classifies and reads one chunk. */
-static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
+int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
     bool need_data = false;
     chunk->range_count = 0;
@@ -337,7 +337,7 @@ static void *reader_main(void *opaque)
         chunk->offset = index * job->chunk_size;
         chunk->bytes = job->total_size - chunk->offset < job->chunk_size ?
                        job->total_size - chunk->offset : job->chunk_size;
-        int ret = fill_chunk(job, chunk);
+        int ret = convert_fill_chunk(job, chunk);
         pthread_mutex_lock(&p->lock);
         if (ret < 0) {
             p->failed = true;
@@ -435,7 +435,9 @@ static int convert_run(ConvertJob *job, unsigned depth)
     pthread_cond_init(&p.changed, NULL);
     pthread_t reader;
     int ret = -EIO;
-    if (pthread_create(&reader, NULL, reader_main, &p) != 0) {
+    if (job->parallel_read) {
+        ret = convert_compress_parallel(&p);    /* the workers fill the chunks */
+    } else if (pthread_create(&reader, NULL, reader_main, &p) != 0) {
         img_error("cannot start the reader thread");
     } else {
         ret = job->defer_classify ? convert_compress_parallel(&p) : write_all(&p);
@@ -553,10 +555,11 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
             img_error("Persistent bitmaps (--bitmaps) are not supported");
             return false;
         default:
-            img_error("usage: convert [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] "
-                      "[-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options] "
-                      "[-S sparse_size] [-m num_coroutines] [-W] filename [filename2 [...]] "
-                      "output_filename");
+            img_error("usage: convert [--target-is-zero] [-U] [-C] [-c] [-p] [-q] [-n] "
+                      "[-f fmt] [-t cache] [-T src_cache] [-O output_fmt] "
+                      "[-B backing_file [-F backing_fmt]] [-o options] [-S sparse_size] "
+                      "[-r rate_limit] [-m num_coroutines] [-W] [--salvage] "
+                      "filename [filename2 [...]] output_filename");
             return false;
         }
     }

@@ -74,6 +74,9 @@ typedef struct ConvertPipeline {
 /* reads target-space bytes from the concatenated sources; thread-safe only
  * for sources with parallel_read */
 int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf);
+/* the reader's step for one chunk (offset and bytes set): block status,
+ * reading, classification of compressed clusters */
+int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk);
 /* writes zeros where the target does not already read as zeros */
 int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes);
 int convert_write_error(ConvertJob *job, uint64_t offset);
@@ -83,7 +86,8 @@ int convert_interrupt_signal(void);
 bool convert_looks_incompressible(z_stream *sampler, const uint8_t *buf, uint64_t bytes);
 
 /* img-convert-compress.c: compresses and stores every chunk the reader
- * produces, for targets with split compression (bdrv_compressor_new) */
+ * produces, for targets with split compression (bdrv_compressor_new); with
+ * parallel_read there is no reader thread and the workers fill the chunks */
 int convert_compress_parallel(ConvertPipeline *p);
 
 #endif
