@@ -507,6 +507,57 @@ int bdrv_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes
     return fail(bs, bs->drv->pwrite_compressed(bs, offset, bytes, buf), "compressed write");
 }
 
+struct BlockCompressor {
+    BlockDriverState *bs;
+    void *opaque;
+};
+
+BlockCompressor *bdrv_compressor_new(BlockDriverState *bs)
+{
+    if (!bs->drv->compressor_new || !bs->drv->pwrite_precompressed) {
+        return NULL;
+    }
+    BlockCompressor *c = calloc(1, sizeof(*c));
+    if (c && !(c->opaque = bs->drv->compressor_new(bs))) {
+        free(c);
+        c = NULL;
+    }
+    if (c) {
+        c->bs = bs;
+    }
+    return c;
+}
+
+void bdrv_compressor_free(BlockCompressor *c)
+{
+    if (c) {
+        c->bs->drv->compressor_free(c->opaque);
+        free(c);
+    }
+}
+
+size_t bdrv_compress_cluster(BlockCompressor *c, const void *in, uint64_t bytes, void *out,
+                             size_t out_max)
+{
+    return c->bs->drv->compress_cluster(c->bs, c->opaque, in, bytes, out, out_max);
+}
+
+int bdrv_pwrite_precompressed(BlockDriverState *bs, const BdrvCompressedCluster *clusters,
+                              size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        int ret = check_request(bs, clusters[i].offset, 1, true);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    if (!bs->drv->pwrite_precompressed) {
+        bdrv_set_error(bs, "Compression not supported for format '%s'", bs->drv->format_name);
+        return -ENOTSUP;
+    }
+    return fail(bs, bs->drv->pwrite_precompressed(bs, clusters, count), "compressed write");
+}
+
 int bdrv_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes)
 {
     int ret = check_request(bs, offset, bytes, true);

@@ -149,6 +149,27 @@ typedef struct BdrvRequest {
 int bdrv_submit(BlockDriverState *bs, BdrvRequest *reqs, unsigned count);
 int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags);
 int bdrv_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf);
+/* Compressed writes in two steps, for a caller compressing on several threads
+ * (convert -c): bdrv_compress_cluster may run on many threads at once, each
+ * with its own BlockCompressor; bdrv_pwrite_precompressed stores clusters and
+ * must be called by one thread at a time. Host space is allocated in the order
+ * of the store calls. bdrv_compressor_new returns NULL when the format has no
+ * such split (then use bdrv_pwrite_compressed). */
+typedef struct BlockCompressor BlockCompressor;
+BlockCompressor *bdrv_compressor_new(BlockDriverState *bs);
+void bdrv_compressor_free(BlockCompressor *c);
+/* compresses one cluster (bytes: the cluster size, or less for the image's
+ * short last cluster, which is padded with zeros) into out (out_max bytes, at
+ * least the cluster size); 0 when it does not shrink: write it plainly */
+size_t bdrv_compress_cluster(BlockCompressor *c, const void *in, uint64_t bytes, void *out,
+                             size_t out_max);
+typedef struct BdrvCompressedCluster {
+    uint64_t offset;                 /* guest offset, cluster aligned */
+    const void *data;                /* what bdrv_compress_cluster made */
+    size_t size;
+} BdrvCompressedCluster;
+int bdrv_pwrite_precompressed(BlockDriverState *bs, const BdrvCompressedCluster *clusters,
+                              size_t count);
 int bdrv_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
 int bdrv_flush(BlockDriverState *bs);
 uint64_t bdrv_getlength(BlockDriverState *bs);

@@ -59,6 +59,14 @@ struct BlockDriver {
     /* compressed cluster writes (convert -c): whole aligned clusters only */
     int (*pwrite_compressed)(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                              const void *buf);
+    /* the two steps of bdrv_compress_cluster/bdrv_pwrite_precompressed (optional):
+     * compress_cluster runs on any thread with its own compressor state */
+    void *(*compressor_new)(BlockDriverState *bs);
+    void (*compressor_free)(void *compressor);
+    size_t (*compress_cluster)(BlockDriverState *bs, void *compressor, const void *in,
+                               uint64_t bytes, void *out, size_t out_max);
+    int (*pwrite_precompressed)(BlockDriverState *bs, const BdrvCompressedCluster *clusters,
+                                size_t count);
     /* measure: bytes a new image of this format needs for size / for the data of in */
     int (*measure)(QDict *options, BlockDriverState *in, uint64_t size,
                    uint64_t *required, uint64_t *fully_allocated);
@@ -88,6 +96,9 @@ int block_file_pread(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf);
  * [offset, offset+bytes) lies past the end of the file, never zeros */
 int block_file_pread_data(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf);
 int block_file_pwrite(BlockFile *f, uint64_t offset, uint64_t bytes, const void *buf);
+/* writes the buffers back to back from offset (pwritev where it can) */
+struct iovec;
+int block_file_pwritev(BlockFile *f, uint64_t offset, const struct iovec *iov, int count);
 int block_file_flush(BlockFile *f);
 int block_file_truncate(BlockFile *f, uint64_t size);
 int64_t block_file_length(BlockFile *f);

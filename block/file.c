@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "config-host.h"
@@ -288,6 +290,52 @@ int block_file_pwrite(BlockFile *f, uint64_t offset, uint64_t bytes, const void 
     }
 #endif
     return plain_pwrite(f->fd, offset, bytes, buf);
+}
+
+int block_file_pwritev(BlockFile *f, uint64_t offset, const struct iovec *iov, int count)
+{
+    bool plain = f->writable && f->alignment == 1;
+#ifdef CONFIG_LIBAIO
+    plain &= !f->native;
+#endif
+    /* O_DIRECT and libaio: one request per buffer (each may need a bounce) */
+    while (count > 0 && !plain) {
+        int ret = block_file_pwrite(f, offset, iov->iov_len, iov->iov_base);
+        if (ret < 0) {
+            return ret;
+        }
+        offset += iov->iov_len;
+        iov++;
+        count--;
+    }
+    struct iovec rest[IOV_MAX];
+    while (count > 0) {
+        int n = count < IOV_MAX ? count : IOV_MAX;
+        memcpy(rest, iov, n * sizeof(*rest));
+        int first = 0;
+        while (first < n) {
+            ssize_t done = pwritev(f->fd, rest + first, n - first, offset);
+            if (done < 0 && errno == EINTR) {
+                continue;
+            }
+            if (done <= 0) {
+                return done < 0 ? -errno : -ENOSPC;
+            }
+            offset += done;
+            /* a short write: skip what went out, finish the rest */
+            while (first < n && (size_t)done >= rest[first].iov_len) {
+                done -= rest[first].iov_len;
+                first++;
+            }
+            if (first < n) {
+                rest[first].iov_base = (uint8_t *)rest[first].iov_base + done;
+                rest[first].iov_len -= done;
+            }
+        }
+        iov += n;
+        count -= n;
+    }
+    return 0;
 }
 
 int block_file_flush(BlockFile *f)

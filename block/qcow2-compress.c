@@ -2,12 +2,16 @@
  * qcow2 compressed clusters: streams of the image's compression type
  * (qcow2-codec.c) packed at byte granularity into host clusters (qcow2 spec, "Compressed Clusters
  * Descriptor"). Writes compress the clusters of a request on several threads,
- * then store them one after another in freshly allocated clusters.
+ * then store them one after another in freshly allocated clusters. Callers
+ * that compress on their own threads (convert -c) use the two steps apart:
+ * qcow2_compress_cluster on any thread, qcow2_pwrite_precompressed (one
+ * thread at a time) writes the streams straight from their buffers.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "block/format-common.h"
@@ -68,8 +72,10 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
 
 typedef struct CompressJob {
     const uint8_t *input;         /* cluster_size bytes */
-    uint8_t *output;              /* cluster_size bytes */
+    uint8_t *output;              /* cluster_size bytes (compress_all) */
+    const uint8_t *data;          /* the compressed stream */
     size_t size;                  /* compressed bytes, 0 = store uncompressed */
+    uint64_t guest_offset;
     uint64_t host_offset;         /* where the compressed bytes go */
 } CompressJob;
 
@@ -97,6 +103,7 @@ static void *compress_worker(void *opaque)
         /* compressed data as large as the cluster is stored plain (size 0) */
         job->size = codec ? qcow2_codec_compress(codec, job->input, work->cluster_size,
                                                  job->output, work->cluster_size - 1) : 0;
+        job->data = job->output;
     }
     qcow2_codec_free(codec);
     return NULL;
@@ -207,6 +214,37 @@ static int place_compressed(BlockDriverState *bs, CompressJob *jobs, size_t nb, 
     return 0;
 }
 
+/* Writes the laid-out jobs straight from their buffers: runs of jobs that
+ * lie back to back go in one pwritev. */
+static int write_job_streams(BlockDriverState *bs, const CompressJob *jobs, size_t nb)
+{
+    struct iovec iov[64];
+    int count = 0;
+    uint64_t run_start = 0, run_end = 0;
+    for (size_t i = 0; i <= nb; i++) {
+        bool last = i == nb;
+        if (!last && !jobs[i].size) {
+            continue;
+        }
+        if (count && (last || count == 64 || jobs[i].host_offset != run_end)) {
+            int ret = block_file_pwritev(bs->file, run_start, iov, count);
+            if (ret < 0) {
+                return ret;
+            }
+            count = 0;
+        }
+        if (last) {
+            break;
+        }
+        if (!count) {
+            run_start = run_end = jobs[i].host_offset;
+        }
+        iov[count++] = (struct iovec){ (void *)jobs[i].data, jobs[i].size };
+        run_end += jobs[i].size;
+    }
+    return 0;
+}
+
 /* Writes the laid-out jobs [start, end) and adds the references beyond the
  * one fresh clusters already have: each host cluster's refcount is the
  * number of compressed clusters touching it. */
@@ -216,24 +254,19 @@ static int write_compressed_data(BlockDriverState *bs, const CompressJob *jobs, 
     Qcow2State *s = bs->opaque;
     uint64_t first_cluster = start >> s->cluster_bits;
     uint64_t nb_clusters = ((end - 1) >> s->cluster_bits) - first_cluster + 1;
-    uint8_t *packed = calloc(1, end - start);
     uint32_t *touches = calloc(nb_clusters, sizeof(*touches));
-    if (!packed || !touches) {
-        free(packed);
-        free(touches);
+    if (!touches) {
         return -ENOMEM;
     }
     for (size_t i = 0; i < nb; i++) {
         if (jobs[i].size) {
-            memcpy(packed + (jobs[i].host_offset - start), jobs[i].output, jobs[i].size);
             for (uint64_t c = jobs[i].host_offset >> s->cluster_bits;
                  c <= (jobs[i].host_offset + jobs[i].size - 1) >> s->cluster_bits; c++) {
                 touches[c - first_cluster]++;
             }
         }
     }
-    int ret = block_file_pwrite(bs->file, start, end - start, packed);
-    free(packed);
+    int ret = write_job_streams(bs, jobs, nb);
     /* a fresh cluster no job touches (skipped over) is given back */
     for (uint64_t c = 0; ret == 0 && c < nb_clusters; c++) {
         int64_t extra = (int64_t)touches[c] - (first_cluster + c >= first_new ? 1 : 0);
@@ -246,8 +279,7 @@ static int write_compressed_data(BlockDriverState *bs, const CompressJob *jobs, 
 }
 
 /* Stores the compressed jobs and points their L2 entries at them. */
-static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, CompressJob *jobs,
-                            size_t nb)
+static int store_compressed(BlockDriverState *bs, CompressJob *jobs, size_t nb)
 {
     Qcow2State *s = bs->opaque;
     bool any = false;
@@ -280,7 +312,7 @@ static int store_compressed(BlockDriverState *bs, uint64_t guest_offset, Compres
         uint64_t offset = jobs[i].host_offset;
         uint64_t extra_sectors = ((offset + jobs[i].size - 1) >> 9) - (offset >> 9);
         uint64_t entry = QCOW2_OFLAG_COMPRESSED | (extra_sectors << s->csize_shift) | offset;
-        ret = qcow2_set_l2_entry(bs, guest_offset + (i << s->cluster_bits), entry);
+        ret = qcow2_set_l2_entry(bs, jobs[i].guest_offset, entry);
     }
     return ret;
 }
@@ -314,9 +346,10 @@ int qcow2_co_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t b
     for (size_t i = 0; i < nb; i++) {
         jobs[i].input = source + i * s->cluster_size;
         jobs[i].output = outputs + i * s->cluster_size;
+        jobs[i].guest_offset = offset + i * s->cluster_size;
     }
     compress_all(jobs, nb, s->cluster_size, s->compression_type);
-    int ret = store_compressed(bs, offset, jobs, nb);
+    int ret = store_compressed(bs, jobs, nb);
     /* clusters that do not shrink are stored as normal clusters */
     for (size_t i = 0; ret == 0 && i < nb; i++) {
         if (jobs[i].size == 0) {
@@ -329,5 +362,58 @@ int qcow2_co_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t b
     free(jobs);
     free(outputs);
     free(inputs);
+    return ret;
+}
+
+void *qcow2_compressor_new(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    return qcow2_codec_new(s->compression_type);
+}
+
+void qcow2_compressor_free(void *compressor)
+{
+    qcow2_codec_free(compressor);
+}
+
+size_t qcow2_compress_cluster(BlockDriverState *bs, void *compressor, const void *in,
+                              uint64_t bytes, void *out, size_t out_max)
+{
+    Qcow2State *s = bs->opaque;
+    size_t limit = out_max < s->cluster_size ? out_max : s->cluster_size - 1;
+    if (bytes >= s->cluster_size) {
+        return qcow2_codec_compress(compressor, in, s->cluster_size, out, limit);
+    }
+    /* the image's short last cluster: a whole cluster padded with zeros */
+    uint8_t *padded = calloc(1, s->cluster_size);
+    if (!padded) {
+        return 0;
+    }
+    memcpy(padded, in, bytes);
+    size_t size = qcow2_codec_compress(compressor, padded, s->cluster_size, out, limit);
+    free(padded);
+    return size;
+}
+
+int qcow2_pwrite_precompressed(BlockDriverState *bs, const BdrvCompressedCluster *clusters,
+                               size_t count)
+{
+    Qcow2State *s = bs->opaque;
+    CompressJob *jobs = calloc(count, sizeof(*jobs));
+    if (!jobs) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (qcow2_offset_in_cluster(s, clusters[i].offset) || !clusters[i].size ||
+            clusters[i].size >= s->cluster_size) {
+            free(jobs);
+            bdrv_set_error(bs, "compressed writes must be whole clusters that shrank");
+            return -EINVAL;
+        }
+        jobs[i] = (CompressJob){ .data = clusters[i].data, .size = clusters[i].size,
+                                 .guest_offset = clusters[i].offset };
+    }
+    int ret = store_compressed(bs, jobs, count);
+    free(jobs);
     return ret;
 }

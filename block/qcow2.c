@@ -708,6 +708,13 @@ static int guarded_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint
     return ret < 0 ? ret : qcow2_co_pwrite_compressed(bs, offset, bytes, buf);
 }
 
+static int guarded_pwrite_precompressed(BlockDriverState *bs,
+                                        const BdrvCompressedCluster *clusters, size_t count)
+{
+    int ret = qcow2_check_writable(bs);
+    return ret < 0 ? ret : qcow2_pwrite_precompressed(bs, clusters, count);
+}
+
 static int guarded_truncate(BlockDriverState *bs, uint64_t size, bool shrink, int prealloc)
 {
     int ret = qcow2_check_writable(bs);
@@ -779,6 +786,10 @@ const BlockDriver bdrv_qcow2 = {
     .snapshot_delete = guarded_snapshot_delete,
     .snapshot_list = qcow2_snapshot_list,
     .pwrite_compressed = guarded_pwrite_compressed,
+    .compressor_new = qcow2_compressor_new,
+    .compressor_free = qcow2_compressor_free,
+    .compress_cluster = qcow2_compress_cluster,
+    .pwrite_precompressed = guarded_pwrite_precompressed,
     .measure = qcow2_measure,
     .supports_backing = true,
     .change_backing_file = qcow2_change_backing_file,

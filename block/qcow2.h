@@ -311,6 +311,12 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
                           uint64_t bytes, uint8_t *buf);
 int qcow2_co_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                                const void *buf);
+void *qcow2_compressor_new(BlockDriverState *bs);
+void qcow2_compressor_free(void *compressor);
+size_t qcow2_compress_cluster(BlockDriverState *bs, void *compressor, const void *in,
+                              uint64_t bytes, void *out, size_t out_max);
+int qcow2_pwrite_precompressed(BlockDriverState *bs, const BdrvCompressedCluster *clusters,
+                               size_t count);
 
 /* --- qcow2-snapshot.c --- */
 int qcow2_read_snapshots(BlockDriverState *bs);

@@ -182,6 +182,24 @@ cli "compare with one file" "Expecting two image file names" compare "$B"
 cli "compare with three files" "Expecting two image file names" compare "$B" "$B" "$B"
 cli "compare with an unknown option" "usage" compare -x "$B" "$B"
 cli "compare with an unknown format" "nosuch" compare -f nosuch "$B" "$B"
+# convert option combinations qemu-img refuses (qemu-img.c img_convert)
+cli "convert --target-is-zero without -n" "--target-is-zero requires use of -n flag" \
+  convert --target-is-zero -O raw "$B" "$N"
+cli "convert -C -c" "Cannot enable copy offloading when -c is used" convert -C -c -O qcow2 "$B" "$N"
+cli "convert -C -S" "Cannot enable copy offloading when -S is used" convert -C -S 0 -O raw "$B" "$N"
+cli "convert -S above 16 MiB" "up to 16777216" convert -S 17M -O raw "$B" "$N"
+cli "convert -S not a multiple of 512" "multiples of 512" convert -S 1000 -O raw "$B" "$N"
+cli "convert -S malformed" "'-1'" convert -S -1 -O raw "$B" "$N"
+cli "convert -r malformed" "'abc'" convert -r abc -O raw "$B" "$N"
+cli "convert without files" "Must specify image file name" convert
+cli "convert without an output file" "Must specify image file name" convert "$B"
+rm -f "$N"
+t "convert -C (data copied without zero detection)" "$Q" convert -C -O qcow2 "$B" "$N"
+t "convert -C: qemu-img compare" qemu-img compare "$B" "$N"
+rm -f "$N"
+t "convert -S 16M" "$Q" convert -S 16M -O raw "$B" "$N"
+t "convert -S 16M: qemu-img compare" qemu-img compare -F raw "$B" "$N"
+rm -f "$N"
 # check opens the backing chain (issue 10, item 2): a missing or unreadable
 # backing file or an unknown backing format is an error with qemu-img's exit
 # status and message (the program name aside); -r does not write before that

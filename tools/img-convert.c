@@ -4,8 +4,10 @@
  * copied as data, detects zero runs in data (-S), compresses (-c) and writes
  * to a new or existing (-n) target. On failure it removes the target it
  * created, so nothing is left that looks like a complete copy.
- * A reader thread works ahead of the writer by up to -m chunks; writes reach
- * the target in order (-W is accepted: in-order writes are one valid order).
+ * A reader thread works ahead of the writer by up to -m chunks. Uncompressed
+ * writes reach the target in order; compressed clusters are compressed and
+ * stored by several workers (img-convert-compress.c), in completion order
+ * with -W.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,36 +19,15 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "tools/quetzal-img.h"
-#include "block/block_int.h"
+#include "tools/img-convert.h"
 
 #define CONVERT_CHUNK (2 * 1024 * 1024)
 #define COMPRESS_CHUNK (8 * 1024 * 1024)
 #define DEFAULT_SPARSE_SIZE 4096
+#define MAX_SPARSE_SIZE (32768 * 512)
 
 enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
        OPTION_TARGET_IMAGE_OPTS, OPTION_BITMAPS };
-
-typedef struct ConvertSource {
-    BlockDriverState *bs;
-    uint64_t start, size;            /* where it lands in the target */
-} ConvertSource;
-
-typedef struct ConvertJob {
-    ConvertSource *sources;
-    int source_count;
-    uint64_t total_size;
-    BlockDriverState *target;
-    bool compress;
-    uint64_t sparse_size;            /* 0: write everything as data */
-    bool target_is_zero;             /* unwritten target ranges read as zeros */
-    bool target_has_backing;         /* copy only the sources' top layer */
-    uint64_t chunk_size;             /* multiple of the target's cluster size */
-    uint32_t cluster_size;
-    ImgProgress progress;
-    z_stream sampler;                /* reader thread: compressibility samples */
-    bool sampler_ready;
-} ConvertJob;
 
 static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
 {
@@ -59,7 +40,7 @@ static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
 }
 
 /* Reads target-space bytes from the sources (which are concatenated). */
-static int read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf)
+int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf)
 {
     while (bytes) {
         ConvertSource *src = source_at(job, offset);
@@ -76,8 +57,6 @@ static int read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_
     }
     return 0;
 }
-
-typedef enum { RANGE_DATA, RANGE_ZERO, RANGE_BACKING } RangeKind;
 
 /* What [offset, offset+bytes) of the target-space holds, and for how long. */
 static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64_t *pnum,
@@ -106,20 +85,20 @@ static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64
     return 0;
 }
 
-static int write_error(ConvertJob *job, uint64_t offset)
+int convert_write_error(ConvertJob *job, uint64_t offset)
 {
     img_error("error while writing at byte %" PRIu64 ": %s", offset,
               bdrv_last_error(job->target));
     return -EIO;
 }
 
-static int write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
+int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
 {
     if (job->target_is_zero) {
         return 0;
     }
     if (bdrv_pwrite_zeroes(job->target, offset, bytes, BDRV_REQ_MAY_UNMAP) < 0) {
-        return write_error(job, offset);
+        return convert_write_error(job, offset);
     }
     return 0;
 }
@@ -129,8 +108,8 @@ static int write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
 static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
 {
     uint64_t unit = job->sparse_size;
-    if (!unit) {
-        return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? write_error(job, offset) : 0;
+    if (!unit || job->copy_offload) {
+        return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? convert_write_error(job, offset) : 0;
     }
     uint64_t pos = 0;
     while (pos < bytes) {
@@ -146,9 +125,9 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
             }
             run += next;
         }
-        int ret = zero ? write_zeroes(job, offset + pos, run)
+        int ret = zero ? convert_write_zeroes(job, offset + pos, run)
                        : (bdrv_pwrite(job->target, offset + pos, run, buf + pos, 0) < 0
-                          ? write_error(job, offset + pos) : 0);
+                          ? convert_write_error(job, offset + pos) : 0);
         if (ret < 0) {
             return ret;
         }
@@ -157,23 +136,19 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
     return 0;
 }
 
-/* How one cluster of a compressed conversion is written. */
-typedef enum { CLUSTER_ZERO, CLUSTER_COMPRESS, CLUSTER_PLAIN } ClusterKind;
-
 /* Deflate cannot shrink data that looks random (already compressed or
  * encrypted files), and trying costs as much as compressing text. Three 4 KiB
  * samples at the fastest level tell: when none of them shrinks, the cluster is
  * stored plainly without the full attempt. */
 #define SAMPLE_SIZE 4096
-static bool looks_incompressible(ConvertJob *job, const uint8_t *buf, uint64_t bytes)
+bool convert_looks_incompressible(z_stream *z, const uint8_t *buf, uint64_t bytes)
 {
-    if (!job->sampler_ready || bytes < 4 * SAMPLE_SIZE) {
+    if (bytes < 4 * SAMPLE_SIZE) {
         return false;
     }
     uint8_t out[SAMPLE_SIZE];
     const uint64_t starts[3] = { 0, bytes / 2, bytes - SAMPLE_SIZE };
     for (int i = 0; i < 3; i++) {
-        z_stream *z = &job->sampler;
         deflateReset(z);
         z->next_in = (Bytef *)(buf + starts[i]);
         z->avail_in = SAMPLE_SIZE;
@@ -191,7 +166,8 @@ static ClusterKind classify_cluster(ConvertJob *job, const uint8_t *buf, uint64_
     if (img_is_zero(buf, bytes)) {
         return CLUSTER_ZERO;
     }
-    return looks_incompressible(job, buf, bytes) ? CLUSTER_PLAIN : CLUSTER_COMPRESS;
+    return job->sampler_ready && convert_looks_incompressible(&job->sampler, buf, bytes)
+           ? CLUSTER_PLAIN : CLUSTER_COMPRESS;
 }
 
 /* Compressed output: runs of clusters worth compressing go to the format in
@@ -204,13 +180,13 @@ static int write_cluster_run(ConvertJob *job, ClusterKind kind, uint64_t offset,
         return 0;
     }
     if (kind == CLUSTER_ZERO) {
-        return write_zeroes(job, offset, bytes);
+        return convert_write_zeroes(job, offset, bytes);
     }
     if (kind == CLUSTER_COMPRESS && bdrv_pwrite_compressed(job->target, offset, bytes, buf) == 0) {
         return 0;
     }
     if (bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0) {
-        return write_error(job, offset);
+        return convert_write_error(job, offset);
     }
     return 0;
 }
@@ -234,35 +210,6 @@ static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, co
                              bytes - run_start, buf + run_start);
 }
 
-/* One chunk of target space on its way from the reader thread to the writer:
- * what each range of it is, and the data of its DATA ranges. */
-typedef struct ConvertRange {
-    uint64_t offset, bytes;
-    RangeKind kind;
-} ConvertRange;
-
-typedef struct ConvertChunk {
-    uint64_t offset, bytes;
-    uint8_t *buffer;                 /* data of [offset, offset+bytes) where read */
-    ConvertRange *ranges;
-    size_t range_count, range_capacity;
-    bool whole;                      /* compression: the whole chunk was read */
-    uint8_t *cluster_kinds;          /* compression: a ClusterKind per cluster */
-} ConvertChunk;
-
-/* Reading (block status, source formats, decompression) runs on its own thread
- * ahead of writing, through a ring of `depth` chunks. Each image is only ever
- * used by one thread. */
-typedef struct ConvertPipeline {
-    ConvertJob *job;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    ConvertChunk *slots;
-    unsigned depth;
-    uint64_t chunk_count, produced, consumed;
-    bool failed;
-} ConvertPipeline;
-
 static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, RangeKind kind)
 {
     if (chunk->range_count && chunk->ranges[chunk->range_count - 1].kind == kind &&
@@ -282,10 +229,12 @@ static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, Rang
 
 /* Compression: the chunk's data with zero ranges (holes, zero clusters of the
  * source) filled in by memset rather than read and scanned; clusters wholly
- * inside them are zero clusters without looking at their bytes. */
+ * inside them are zero clusters without looking at their bytes. With
+ * parallel_read only the zero clusters are found here; the workers read the
+ * others (holes sharing a cluster with data read as zeros from a raw file). */
 static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
-    for (size_t i = 0; i < chunk->range_count; i++) {
+    for (size_t i = 0; i < chunk->range_count && !job->parallel_read; i++) {
         ConvertRange *r = &chunk->ranges[i];
         uint8_t *dest = chunk->buffer + (r->offset - chunk->offset);
         if (r->kind == RANGE_ZERO) {
@@ -299,7 +248,7 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
                 memset(dest, 0, head);
                 memset(dest + r->bytes - tail, 0, tail);
             }
-        } else if (read_sources(job, r->offset, r->bytes, dest) < 0) {
+        } else if (convert_read_sources(job, r->offset, r->bytes, dest) < 0) {
             return -EIO;
         }
     }
@@ -314,13 +263,14 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
         ConvertRange *r = &chunk->ranges[range];
         chunk->cluster_kinds[index] = r->kind == RANGE_ZERO && start + n <= r->offset + r->bytes
                                       ? CLUSTER_ZERO
+                                      : job->defer_classify ? CLUSTER_COMPRESS
                                       : classify_cluster(job, chunk->buffer + pos, n);
     }
     return 0;
 }
 
 /* Reader side: classifies and reads one chunk. */
-static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
+int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
     bool need_data = false;
     chunk->range_count = 0;
@@ -335,7 +285,7 @@ static int fill_chunk(ConvertJob *job, ConvertChunk *chunk)
         /* compressed chunks are read whole; zero clusters are found in the data */
         need_data |= kind == RANGE_DATA || (kind == RANGE_ZERO && !job->target_is_zero);
         if (kind == RANGE_DATA && !job->compress &&
-            read_sources(job, chunk->offset + pos, pnum, chunk->buffer + pos) < 0) {
+            convert_read_sources(job, chunk->offset + pos, pnum, chunk->buffer + pos) < 0) {
             return -EIO;
         }
         pos += pnum;
@@ -358,7 +308,7 @@ static int write_chunk(ConvertJob *job, ConvertChunk *chunk)
         ConvertRange *r = &chunk->ranges[i];
         int ret = 0;
         if (r->kind == RANGE_ZERO) {
-            ret = write_zeroes(job, r->offset, r->bytes);
+            ret = convert_write_zeroes(job, r->offset, r->bytes);
         } else if (r->kind == RANGE_DATA) {
             ret = write_sparse(job, r->offset, r->bytes, chunk->buffer + (r->offset - chunk->offset));
         }
@@ -387,7 +337,7 @@ static void *reader_main(void *opaque)
         chunk->offset = index * job->chunk_size;
         chunk->bytes = job->total_size - chunk->offset < job->chunk_size ?
                        job->total_size - chunk->offset : job->chunk_size;
-        int ret = fill_chunk(job, chunk);
+        int ret = convert_fill_chunk(job, chunk);
         pthread_mutex_lock(&p->lock);
         if (ret < 0) {
             p->failed = true;
@@ -410,6 +360,11 @@ static volatile sig_atomic_t convert_interrupted;
 static void on_interrupt(int signal_number)
 {
     convert_interrupted = signal_number;
+}
+
+int convert_interrupt_signal(void)
+{
+    return (int)convert_interrupted;
 }
 
 static void catch_interrupts(void)
@@ -480,10 +435,12 @@ static int convert_run(ConvertJob *job, unsigned depth)
     pthread_cond_init(&p.changed, NULL);
     pthread_t reader;
     int ret = -EIO;
-    if (pthread_create(&reader, NULL, reader_main, &p) != 0) {
+    if (job->parallel_read) {
+        ret = convert_compress_parallel(&p);    /* the workers fill the chunks */
+    } else if (pthread_create(&reader, NULL, reader_main, &p) != 0) {
         img_error("cannot start the reader thread");
     } else {
-        ret = write_all(&p);
+        ret = job->defer_classify ? convert_compress_parallel(&p) : write_all(&p);
         pthread_join(reader, NULL);
     }
     for (unsigned i = 0; i < depth; i++) {
@@ -507,7 +464,8 @@ static int convert_run(ConvertJob *job, unsigned depth)
 
 typedef struct ConvertOptions {
     const char *format, *out_format, *backing, *backing_fmt;
-    bool compress, progress, quiet, no_create, target_is_zero;
+    bool compress, progress, quiet, no_create, target_is_zero, out_of_order;
+    bool copy_offload, explicit_sparse;
     uint64_t sparse_size;
     unsigned parallel;               /* -m: chunks in flight between reader and writer */
     int src_flags, out_flags;
@@ -521,6 +479,7 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
         { "target-is-zero", no_argument, NULL, OPTION_TARGET_IS_ZERO },
         { "salvage", no_argument, NULL, OPTION_SALVAGE },
         { "force-share", no_argument, NULL, 'U' },
+        { "bitmaps", no_argument, NULL, OPTION_BITMAPS },
         { NULL, 0, NULL, 0 }
     };
     int c;
@@ -536,7 +495,8 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
         case 'p': o->progress = true; break;
         case 'q': o->quiet = true; break;
         case 'n': o->no_create = true; break;
-        case 'W': case 'U': case OPTION_SALVAGE: break;
+        case 'W': o->out_of_order = true; break;
+        case 'U': case OPTION_SALVAGE: break;
         case OPTION_TARGET_IS_ZERO: o->target_is_zero = true; break;
         case 'o':
             if (!img_add_options(o->create_opts, optarg)) {
@@ -544,12 +504,20 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
             }
             break;
         case 'S':
-            if (parse_size(optarg, &o->sparse_size) < 0 || o->sparse_size > INT64_MAX / 2 ||
-                o->sparse_size % 512) {
-                img_error("Invalid buffer size for sparse output specified. Valid sizes are "
-                          "multiples of 512 up to %" PRId64 ".", (int64_t)CONVERT_CHUNK);
+            if (parse_size(optarg, &o->sparse_size) < 0) {
+                img_error("Invalid buffer size for sparse output specified: '%s'. You may use "
+                          "k, M, G, T, P or E suffixes for kilobytes, megabytes, gigabytes, "
+                          "terabytes, petabytes and exabytes.", optarg);
                 return false;
             }
+            /* qemu-img's limit: 32768 sectors */
+            if (o->sparse_size % 512 || o->sparse_size > MAX_SPARSE_SIZE) {
+                img_error("Invalid buffer size for sparse output specified. Valid sizes are "
+                          "multiples of 512 up to %d. Select 0 to disable sparse detection "
+                          "(fully allocates output).", MAX_SPARSE_SIZE);
+                return false;
+            }
+            o->explicit_sparse = true;
             break;
         case 'm':
             if (parse_size(optarg, &number) < 0 || number < 1 || number > 16) {
@@ -559,7 +527,13 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
             }
             o->parallel = (unsigned)number + 1;
             break;
-        case 'r':
+        case 'r':                    /* accepted; copies are not rate limited */
+            if (parse_size(optarg, &number) < 0) {
+                img_error("Invalid rate limit specified: '%s'. You may use k, M, G, T, P or E "
+                          "suffixes for kilobytes, megabytes, gigabytes, terabytes, petabytes "
+                          "and exabytes.", optarg);
+                return false;
+            }
             break;
         case 't':
             if (img_cache_flags(optarg, &o->out_flags) < 0) {
@@ -575,13 +549,17 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
             img_error("Snapshot conversion (-l) is not supported");
             return false;
         case 'C':
-            img_error("Copy offloading (-C) is not supported");
+            o->copy_offload = true;
+            break;
+        case OPTION_BITMAPS:
+            img_error("Persistent bitmaps (--bitmaps) are not supported");
             return false;
         default:
-            img_error("usage: convert [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] "
-                      "[-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options] "
-                      "[-S sparse_size] [-m num_coroutines] [-W] filename [filename2 [...]] "
-                      "output_filename");
+            img_error("usage: convert [--target-is-zero] [-U] [-C] [-c] [-p] [-q] [-n] "
+                      "[-f fmt] [-t cache] [-T src_cache] [-O output_fmt] "
+                      "[-B backing_file [-F backing_fmt]] [-o options] [-S sparse_size] "
+                      "[-r rate_limit] [-m num_coroutines] [-W] [--salvage] "
+                      "filename [filename2 [...]] output_filename");
             return false;
         }
     }
@@ -652,6 +630,20 @@ static bool check_target_format(const ConvertOptions *o)
         img_error("-B makes no sense when -n is given");
         return false;
     }
+    /* qemu-img(1): -C copies data without reading it, so neither compression
+     * nor zero detection (-S) can go with it */
+    if (o->copy_offload && o->compress) {
+        img_error("Cannot enable copy offloading when -c is used");
+        return false;
+    }
+    if (o->copy_offload && o->explicit_sparse) {
+        img_error("Cannot enable copy offloading when -S is used");
+        return false;
+    }
+    if (o->target_is_zero && !o->no_create) {
+        img_error("--target-is-zero requires use of -n flag");
+        return false;
+    }
     return true;
 }
 
@@ -690,13 +682,27 @@ static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
     BlockDriverInfo bdi = { 0 };
     bool have_info = bdrv_get_info(job->target, &bdi) == 0;
     job->cluster_size = have_info && bdi.cluster_size ? bdi.cluster_size : 65536;
-    /* compression batches more clusters per request: the format compresses a
-     * request's clusters on all cores */
-    uint64_t chunk = o->compress ? COMPRESS_CHUNK : CONVERT_CHUNK;
+    /* compression on the workers of img-convert-compress.c where the format
+     * splits compressing from storing; else batches of more clusters per
+     * request: the format compresses a request's clusters on all cores */
+    BlockCompressor *probe = o->compress ? bdrv_compressor_new(job->target) : NULL;
+    job->defer_classify = probe != NULL;
+    bdrv_compressor_free(probe);
+    /* sources whose virtual disk is their host file (raw) have no state to
+     * share: the workers read their own clusters, the reader only asks for
+     * block status. Holes read as zeros there. */
+    job->parallel_read = job->defer_classify;
+    for (int i = 0; i < job->source_count; i++) {
+        const BlockDriverState *bs = job->sources[i].bs;
+        job->parallel_read &= bs->drv->passthrough && !bs->backing;
+    }
+    uint64_t chunk = o->compress && !job->defer_classify ? COMPRESS_CHUNK : CONVERT_CHUNK;
     job->chunk_size = job->cluster_size > chunk ? job->cluster_size : chunk;
     job->chunk_size -= job->chunk_size % job->cluster_size;
     job->compress = o->compress;
+    job->out_of_order = o->out_of_order;
     job->sparse_size = o->sparse_size;
+    job->copy_offload = o->copy_offload;
     job->target_has_backing = o->backing != NULL && job->source_count == 1;
     job->target_is_zero = (created && !o->backing) || o->target_is_zero;
     job->progress.enabled = o->progress && !o->quiet;
@@ -725,7 +731,7 @@ int img_convert(int argc, char **argv)
         goto out;
     }
     if (argc - optind < 2) {
-        img_error("Expecting image file name and output file name");
+        img_error("Must specify image file name");
         goto out;
     }
     out_filename = argv[argc - 1];

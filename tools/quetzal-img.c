@@ -25,9 +25,10 @@ static const ImgCommand commands[] = {
       "filename" },
     { "compare", img_compare, "compare [-f fmt] [-F fmt] [-T src_cache] [-p] [-q] [-s] [-U] "
       "filename1 filename2" },
-    { "convert", img_convert, "convert [--target-is-zero] [-U] [-c] [-p] [-q] [-n] [-f fmt] "
-      "[-t cache] [-T src_cache] [-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options] "
-      "[-S sparse_size] [-m num_coroutines] [-W] filename [filename2 [...]] output_filename" },
+    { "convert", img_convert, "convert [--target-is-zero] [-U] [-C] [-c] [-p] [-q] [-n] "
+      "[-f fmt] [-t cache] [-T src_cache] [-O output_fmt] [-B backing_file [-F backing_fmt]] "
+      "[-o options] [-S sparse_size] [-r rate_limit] [-m num_coroutines] [-W] [--salvage] "
+      "filename [filename2 [...]] output_filename" },
     { "create", img_create, "create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] "
       "[-o options] filename [size]" },
     { "dd", img_dd, "dd [-U] [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] "

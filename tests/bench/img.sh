@@ -4,7 +4,7 @@
 # rest holes). Each operation runs RUNS times (default 3) for each tool, the
 # two tools taking turns; prints the medians: MB/s of the virtual size,
 # qemu-img's time over ours ("speed", above 1 = we are faster) and CPU seconds:
-#   convert raw->qcow2, raw->qcow2 -c (zlib and zstd), qcow2->raw,
+#   convert raw->qcow2, raw->qcow2 -c (zlib and zstd, in order and with -W), qcow2->raw,
 #   qcow2->vmdk, check qcow2, and check of a 64 GiB image with 64 KiB
 #   clusters whose metadata is fully allocated (preallocation=metadata: one
 #   million L2 entries and refcounts, the data clusters left as holes).
@@ -80,9 +80,12 @@ bench() {
 qemu-img convert -O qcow2 "$W/src.raw" "$W/src.qcow2"
 bench "convert raw->qcow2" "qcow2" $SIZE_MB convert -O qcow2 "$W/src.raw" "$W/out.qcow2"
 bench "convert raw->qcow2 -c" "qcow2" $SIZE_MB convert -c -O qcow2 "$W/src.raw" "$W/out.qcow2"
+bench "convert raw->qcow2 -c -W" "qcow2" $SIZE_MB convert -c -W -O qcow2 "$W/src.raw" "$W/out.qcow2"
 if "$Q" create -q -f qcow2 -o compression_type=zstd "$W/probe.qcow2" 1M 2>/dev/null; then
   bench "convert raw->qcow2 -c zstd" "qcow2" $SIZE_MB \
     convert -c -O qcow2 -o compression_type=zstd "$W/src.raw" "$W/out.qcow2"
+  bench "convert raw->qcow2 -c -W zstd" "qcow2" $SIZE_MB \
+    convert -c -W -O qcow2 -o compression_type=zstd "$W/src.raw" "$W/out.qcow2"
 else
   printf '%-28s %12s\n' "convert raw->qcow2 -c zstd" "skipped (zstd not built in)"
 fi
