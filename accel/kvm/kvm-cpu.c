@@ -301,3 +301,37 @@ char *kvm_setup_cpuid(KVMState *s)
     free(c);
     return err;
 }
+
+/* --- the TSC (IA32_TSC, MSR 0x10: SDM vol. 3B, 18.17); a host-initiated
+ * write sets the vCPU's TSC offset so that the guest reads on from there --- */
+
+static char *one_msr(KVMState *s, uint32_t index, uint64_t *value, bool put)
+{
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e;
+    } b;
+    memset(&b, 0, sizeof(b));
+    b.h.nmsrs = 1;
+    b.e.index = index;
+    b.e.data = *value;
+    if (ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b) != 1) {
+        if (errno == 0) {
+            errno = EINVAL;
+        }
+        return kvm_ioctl_error(put ? "KVM_SET_MSRS (IA32_TSC)" : "KVM_GET_MSRS (IA32_TSC)");
+    }
+    *value = b.e.data;
+    return NULL;
+}
+
+char *kvm_get_tsc(KVMState *s, uint64_t *tsc)
+{
+    *tsc = 0;
+    return one_msr(s, 0x10, tsc, false);
+}
+
+char *kvm_set_tsc(KVMState *s, uint64_t tsc)
+{
+    return one_msr(s, 0x10, &tsc, true);
+}

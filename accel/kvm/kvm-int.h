@@ -1,12 +1,14 @@
 /*
- * The KVM accelerator's private state, shared by kvm.c (VM, slots, run loop)
- * and kvm-cpu.c (register synchronisation, CPUID).
+ * The KVM accelerator's private state, shared by kvm.c (VM, slots), kvm-vcpu.c
+ * (the vCPU thread, its run loop and the big machine lock), kvm-cpu.c (register
+ * synchronisation, CPUID) and kvm-dirty.c (dirty-page logging).
  */
 #ifndef ACCEL_KVM_KVM_INT_H
 #define ACCEL_KVM_KVM_INT_H
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include "accel/kvm/kvm.h"
 
@@ -25,20 +27,51 @@ struct KVMState {
     AddressSpace *as;
     CPUX86State *env;
     bool readonly_mem;              /* KVM_CAP_READONLY_MEM */
+    bool have_xsave, have_xcrs, have_debugregs, have_events;
     KVMSlot slots[KVM_MAX_SLOTS];
     int nslots;
+    bool dirty_logging;             /* slots carry KVM_MEM_LOG_DIRTY_PAGES */
     volatile bool map_dirty;        /* the memory map changed: rebuild the slots */
+
+    /* The big machine lock (QEMU's BQL): the machine thread holds it except
+     * while it waits in kvm_cpu_exec or for the vCPU to park; the vCPU thread
+     * takes it for each exit, so device models, the APIC and env stay
+     * single-threaded. Everything below is guarded by it. */
+    pthread_mutex_t bql;
+    pthread_cond_t vcond;           /* the parked vCPU waits for run_allowed */
+    pthread_cond_t pcond;           /* the machine waits for parked */
+    sem_t msem;                     /* the machine waits for the vCPU or a kick */
+    pthread_t machine, vcpu;
+    bool started, quit;
+    bool run_allowed;               /* the machine lets the vCPU run */
+    bool parked;                    /* the vCPU thread is out of KVM_RUN and waits */
+    bool in_run;                    /* between unlock and KVM_RUN's return */
+    bool io_pending;                /* the last exit was I/O: KVM_RUN completes it */
+    bool tsc_is_frozen;             /* stopped: tsc_frozen goes back at cont */
+    bool machine_kicked;            /* the machine thread kicked: return at once */
+    bool park_self;                 /* a request from the vCPU's own I/O */
+    bool fatal;
     bool regs_dirty;                /* env is newer than the vCPU */
     bool halted;
+    uint64_t tsc_frozen;            /* IA32_TSC at a stop (pause, request) */
     uint64_t apic_base;             /* IA32_APIC_BASE as our APIC last had it */
     volatile sig_atomic_t kicked;
-    pthread_t thread;
 };
 
-/* kvm-cpu.c. Both return NULL or a malloc'd message naming the ioctl. */
+/* kvm-cpu.c. Each returns NULL or a malloc'd message naming the ioctl. */
 char *kvm_put_registers(KVMState *s);
 char *kvm_get_registers(KVMState *s);
 char *kvm_setup_cpuid(KVMState *s);
+char *kvm_get_tsc(KVMState *s, uint64_t *tsc);
+char *kvm_set_tsc(KVMState *s, uint64_t tsc);
+
+/* kvm.c: brings the slots in line with the memory map (vCPU thread, BQL) */
+char *kvm_update_slots(KVMState *s);
+
+/* kvm-vcpu.c: the vCPU thread; kvm_vcpu_stop_thread joins it (BQL held by
+ * the caller, released on return) */
+char *kvm_vcpu_start(KVMState *s);
+void kvm_vcpu_stop_thread(KVMState *s);
 
 /* "IOCTL: strerror(errno)" as a malloc'd string */
 char *kvm_ioctl_error(const char *what);
