@@ -1,6 +1,7 @@
 /*
  * The KVM vCPU's state both ways with CPUX86State, the structure TCG uses
- * (KVM_GET/SET_REGS, SREGS, FPU, MSRs; Linux Documentation/virt/kvm/api.rst),
+ * (KVM_GET/SET_REGS, SREGS, FPU, MSRs; Linux Documentation/virt/kvm/api.rst;
+ * XSAVE, XCRs, debug registers, events and the TSC are in kvm-state.c),
  * and its CPUID: the -cpu model's leaves with the feature bits the host's KVM
  * cannot give (KVM_GET_SUPPORTED_CPUID) taken out.
  */
@@ -95,7 +96,7 @@ static void get_sregs(CPUX86State *env, const struct kvm_sregs *sr)
 /* --- x87/SSE in the FXSAVE layout (SDM vol. 1, 10.5.1): ST(i) in stack order,
  * the abridged tag word one bit per physical register, 1 = valid --- */
 
-static void put_fpu(struct kvm_fpu *f, const CPUX86State *env)
+void kvm_fpu_from_env(struct kvm_fpu *f, const CPUX86State *env)
 {
     memset(f, 0, sizeof(*f));
     f->fcw = env->fpuc;
@@ -108,7 +109,7 @@ static void put_fpu(struct kvm_fpu *f, const CPUX86State *env)
     f->mxcsr = env->mxcsr;
 }
 
-static void get_fpu(CPUX86State *env, const struct kvm_fpu *f)
+void kvm_fpu_to_env(CPUX86State *env, const struct kvm_fpu *f)
 {
     env->fpuc = f->fcw;
     env->fpstt = (f->fsw >> 11) & 7;
@@ -174,17 +175,18 @@ char *kvm_put_registers(KVMState *s)
     struct kvm_fpu f;
     put_sregs(&sr, env);
     s->apic_base = sr.apic_base;
-    put_fpu(&f, env);
+    kvm_fpu_from_env(&f, env);
     if (ioctl(s->vcpu_fd, KVM_SET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_SET_SREGS");
     }
     if (ioctl(s->vcpu_fd, KVM_SET_REGS, &r) < 0) {
         return kvm_ioctl_error("KVM_SET_REGS");
     }
-    if (ioctl(s->vcpu_fd, KVM_SET_FPU, &f) < 0) {
+    if (!s->have_xsave && ioctl(s->vcpu_fd, KVM_SET_FPU, &f) < 0) {
         return kvm_ioctl_error("KVM_SET_FPU");
     }
-    return msrs(s, true);
+    char *e = msrs(s, true);
+    return e ? e : kvm_put_state(s);
 }
 
 char *kvm_get_registers(KVMState *s)
@@ -199,7 +201,7 @@ char *kvm_get_registers(KVMState *s)
     if (ioctl(s->vcpu_fd, KVM_GET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_GET_SREGS");
     }
-    if (ioctl(s->vcpu_fd, KVM_GET_FPU, &f) < 0) {
+    if (!s->have_xsave && ioctl(s->vcpu_fd, KVM_GET_FPU, &f) < 0) {
         return kvm_ioctl_error("KVM_GET_FPU");
     }
     const uint64_t g[16] = { r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi,
@@ -207,10 +209,13 @@ char *kvm_get_registers(KVMState *s)
     memcpy(env->regs, g, sizeof(g));
     env->rip = r.rip;
     get_sregs(env, &sr);
-    get_fpu(env, &f);
+    if (!s->have_xsave) {
+        kvm_fpu_to_env(env, &f);
+    }
     x86_cpu_set_eflags(env, r.rflags);
     x86_update_hflags(env);
-    return msrs(s, false);
+    char *e = msrs(s, false);
+    return e ? e : kvm_get_state(s);
 }
 
 /* --- CPUID --- */
@@ -302,36 +307,3 @@ char *kvm_setup_cpuid(KVMState *s)
     return err;
 }
 
-/* --- the TSC (IA32_TSC, MSR 0x10: SDM vol. 3B, 18.17); a host-initiated
- * write sets the vCPU's TSC offset so that the guest reads on from there --- */
-
-static char *one_msr(KVMState *s, uint32_t index, uint64_t *value, bool put)
-{
-    struct {
-        struct kvm_msrs h;
-        struct kvm_msr_entry e;
-    } b;
-    memset(&b, 0, sizeof(b));
-    b.h.nmsrs = 1;
-    b.e.index = index;
-    b.e.data = *value;
-    if (ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b) != 1) {
-        if (errno == 0) {
-            errno = EINVAL;
-        }
-        return kvm_ioctl_error(put ? "KVM_SET_MSRS (IA32_TSC)" : "KVM_GET_MSRS (IA32_TSC)");
-    }
-    *value = b.e.data;
-    return NULL;
-}
-
-char *kvm_get_tsc(KVMState *s, uint64_t *tsc)
-{
-    *tsc = 0;
-    return one_msr(s, 0x10, tsc, false);
-}
-
-char *kvm_set_tsc(KVMState *s, uint64_t tsc)
-{
-    return one_msr(s, 0x10, &tsc, true);
-}

@@ -28,6 +28,9 @@ struct KVMState {
     CPUX86State *env;
     bool readonly_mem;              /* KVM_CAP_READONLY_MEM */
     bool have_xsave, have_xcrs, have_debugregs, have_events;
+    size_t xsave_size;              /* KVM_CAP_XSAVE2 on the VM, 4096 at least */
+    struct kvm_vcpu_events events;  /* as last read; zeroed when the machine
+                                     * rewrites env (reset, loader, debugger) */
     KVMSlot slots[KVM_MAX_SLOTS];
     int nslots;
     bool dirty_logging;             /* slots carry KVM_MEM_LOG_DIRTY_PAGES */
@@ -62,6 +65,13 @@ struct KVMState {
 char *kvm_put_registers(KVMState *s);
 char *kvm_get_registers(KVMState *s);
 char *kvm_setup_cpuid(KVMState *s);
+void kvm_fpu_from_env(struct kvm_fpu *f, const CPUX86State *env);
+void kvm_fpu_to_env(CPUX86State *env, const struct kvm_fpu *f);
+
+/* kvm-state.c: XSAVE/XCRs, debug registers, vcpu events (after REGS/SREGS/
+ * MSRs), and IA32_TSC on its own; NULL or a malloc'd message. */
+char *kvm_put_state(KVMState *s);
+char *kvm_get_state(KVMState *s);
 char *kvm_get_tsc(KVMState *s, uint64_t *tsc);
 char *kvm_set_tsc(KVMState *s, uint64_t tsc);
 

@@ -386,21 +386,29 @@ void kvm_kick(KVMState *s)
     }
 }
 
+/* The machine rewrote env (reset, loader, debugger): all of it goes to the
+ * vCPU before it runs again; pending events do not survive that. */
 void kvm_state_changed(KVMState *s)
 {
     park_vcpu(s, false);
+    memset(&s->events, 0, sizeof(s->events));
     s->regs_dirty = true;
     s->halted = false;
 }
 
+/* As QEMU's cpu_synchronize_state: once read, env is the state and goes back
+ * whole before the vCPU runs on, so a stop/cont round trip through env (and a
+ * snapshot, a debugger write) keeps everything the vCPU had. */
 void kvm_sync_to_env(KVMState *s)
 {
     park_vcpu(s, false);
-    if (!s->regs_dirty) {
+    if (!s->regs_dirty && !s->fatal) {
         char *e = kvm_get_registers(s);
         if (e) {
             fprintf(stderr, "%s\n", e);
             free(e);
+            return;
         }
+        s->regs_dirty = true;
     }
 }
