@@ -110,6 +110,114 @@ for src in "$dir"/*.S; do
   fi
 done
 
+# kvm_guest NAME [GCC-ARGS]: tests/kvm/NAME.S as a BIOS image $T/NAME.bin
+kvm_guest() {
+  g=$1; shift
+  { gcc -c "$@" -I"$dir" "$SRC/tests/kvm/$g.S" -o "$T/$g.o" &&
+    ld -T "$dir/image.ld" -o "$T/$g.elf" "$T/$g.o" "$T/lib.o" &&
+    objcopy -O binary "$T/$g.elf" "$T/$g.bin"; } >"$T/build.log" 2>&1
+}
+# stop_run NAME TAG CMD...: run with a monitor that stops the machine for a
+# second once the guest printed "ready", reads the registers (into
+# $T/NAME.TAG.regs) and continues (tests/kvm/stop-cont.py)
+stop_run() {
+  g=$1 tag=$2; shift 2
+  rm -f "$T/$g.$tag.log" "$T/$g.$tag.mon"
+  timeout 30 "$@" -m 64 -bios "$T/$g.bin" -display none -no-reboot \
+    -serial "file:$T/$g.$tag.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -monitor "unix:$T/$g.$tag.mon,server=on,wait=off" </dev/null >"$T/$g.$tag.err" 2>&1 &
+  pid=$!
+  python3 "$SRC/tests/kvm/stop-cont.py" "$T/$g.$tag.mon" "$T/$g.$tag.log" ready 1 \
+    >"$T/$g.$tag.regs" 2>>"$T/$g.$tag.err"
+  wait $pid
+  status=$?
+  touch "$T/$g.$tag.log"
+}
+dr_lines() { grep -o 'DR[0-37]=[0-9a-f]*' "$1" | tr '\n' ' '; }
+
+# CPU state across a monitor stop (tests/kvm/kvm-state.S): x87, MXCSR, XMM0-7
+# and DR0-DR3/DR7 survive stop / info registers / cont (under kvm the vCPU is
+# parked, read into env and written back whole), the TSC stands still while
+# stopped (the guest times it against the 8254), and info registers shows the
+# guest's debug registers. kvm must print what tcg prints; QEMU's -accel kvm
+# the same but for tsc-ratio (its TSC runs on over a stop).
+if ! command -v python3 >/dev/null 2>&1; then
+  skip "kvm-state: no python3 to drive the monitor"
+elif ! kvm_guest kvm-state; then
+  fail "kvm-state: cannot build"; head -3 "$T/build.log"
+else
+  stop_run kvm-state tcg "$SYSEMU" -accel tcg; st_tcg=$status
+  if [ "$st_tcg" = 1 ] && ! grep -q FAIL "$T/kvm-state.tcg.log" && grep -q 'ok dr7' "$T/kvm-state.tcg.log" &&
+     [ -s "$T/kvm-state.tcg.regs" ]; then
+    pass; echo "ok kvm-state under tcg: $(grep -c '^ok' "$T/kvm-state.tcg.log") checks after a 1 s stop"
+  else
+    fail "kvm-state under tcg: status $st_tcg"; grep FAIL "$T/kvm-state.tcg.log" | head -3
+  fi
+  dr_tcg=$(dr_lines "$T/kvm-state.tcg.regs")
+  case "$dr_tcg" in
+    *DR0=0*11111000*DR7=0*455*) pass; echo "ok kvm-state tcg info registers: $dr_tcg";;
+    *) fail "kvm-state tcg info registers: DR lines '$dr_tcg'";;
+  esac
+  if [ "$kvm_ok" != 1 ]; then
+    skip "kvm-state under kvm: $kvm_why"
+  else
+    stop_run kvm-state kvm "$SYSEMU" -accel kvm,device="$KVMDEV"; st_kvm=$status
+    grep -v -e tsc-ratio -e '^done' "$T/kvm-state.tcg.log" >"$T/kvm-state.tcg.cmp"
+    grep -v -e tsc-ratio -e '^done' "$T/kvm-state.kvm.log" >"$T/kvm-state.kvm.cmp"
+    if [ ! -s "$T/kvm-state.kvm.regs" ]; then
+      fail "kvm-state under kvm: the monitor did not stop it: $(tail -1 "$T/kvm-state.kvm.err")"
+    elif [ "$st_kvm" = "$st_tcg" ] && cmp -s "$T/kvm-state.tcg.log" "$T/kvm-state.kvm.log"; then
+      pass; echo "ok kvm-state: kvm = tcg across a stop/cont ($(wc -l <"$T/kvm-state.kvm.log") lines)"
+    elif grep -q 'ignored the TSC write' "$T/kvm-state.kvm.err" &&
+         cmp -s "$T/kvm-state.tcg.cmp" "$T/kvm-state.kvm.cmp"; then
+      pass; echo "ok kvm-state: kvm = tcg across a stop/cont but for the TSC ($(wc -l <"$T/kvm-state.kvm.cmp") lines)"
+      skip "kvm-state tsc-ratio under kvm: $(sed 's/.*warning: kvm: //' "$T/kvm-state.kvm.err" | grep -m1 TSC)"
+    elif grep -q KVM_EXIT_INTERNAL_ERROR "$T/kvm-state.kvm.err"; then
+      skip "kvm-state under kvm: the host's KVM stops it with KVM_EXIT_INTERNAL_ERROR at $(grep -m1 -o '[ER]IP=[0-9a-f]*' "$T/kvm-state.kvm.err")"
+    else
+      fail "kvm-state: kvm (status $st_kvm) differs from tcg (status $st_tcg):"
+      diff "$T/kvm-state.tcg.log" "$T/kvm-state.kvm.log" | head -6 | sed 's/^/    /'
+    fi
+    dr_kvm=$(dr_lines "$T/kvm-state.kvm.regs")
+    if [ -n "$dr_kvm" ] && [ "$dr_kvm" = "$dr_tcg" ]; then
+      pass; echo "ok kvm-state kvm info registers: the guest's debug registers as under tcg"
+    else
+      fail "kvm-state kvm info registers: '$dr_kvm', tcg '$dr_tcg'"
+    fi
+    if [ "$have_qemu" = 1 ]; then
+      stop_run kvm-state qemu "$QEMU" -accel kvm
+      grep -v -e tsc-ratio -e '^done' "$T/kvm-state.qemu.log" >"$T/kvm-state.qemu.cmp"
+      if [ -s "$T/kvm-state.qemu.cmp" ] && cmp -s "$T/kvm-state.qemu.cmp" "$T/kvm-state.kvm.cmp" &&
+         [ "$(dr_lines "$T/kvm-state.qemu.regs")" = "$dr_kvm" ]; then
+        pass; echo "ok kvm-state: = QEMU -accel kvm but for the TSC ($(wc -l <"$T/kvm-state.kvm.cmp") lines, info registers DR0-7)"
+      else
+        fail "kvm-state: QEMU -accel kvm printed otherwise:"
+        diff "$T/kvm-state.qemu.cmp" "$T/kvm-state.kvm.cmp" | head -6 | sed 's/^/    /'
+      fi
+    fi
+  fi
+fi
+
+# Dirty-page logging (kvm_dirty_log_start/sync/stop in accel/kvm/kvm.h, for
+# migration): tests/kvm/dirty-test runs tests/kvm/dirty-guest.S on a vCPU and
+# checks the logged pages against the ones the guest wrote, phase by phase.
+if [ ! -x "$BUILD/tests/kvm/dirty-test" ]; then
+  fail "dirty log: $BUILD/tests/kvm/dirty-test not built"
+elif ! { gcc -c "$SRC/tests/kvm/dirty-guest.S" -o "$T/dirty-guest.o" &&
+         objcopy -O binary -j .text "$T/dirty-guest.o" "$T/dirty-guest.bin"; } >"$T/build.log" 2>&1; then
+  fail "dirty log: cannot build dirty-guest.S"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "dirty log: $kvm_why"
+else
+  timeout 20 "$BUILD/tests/kvm/dirty-test" "$KVMDEV" "$T/dirty-guest.bin" >"$T/dirty.out" 2>&1
+  st=$?
+  if [ "$st" = 0 ] && [ "$(grep -c '^ok' "$T/dirty.out")" = 8 ]; then
+    pass; echo "ok dirty log: $(grep -m1 'phase 1 pages' "$T/dirty.out" | sed 's/^ok //'), then only phase 2's, refused after stop"
+  else
+    fail "dirty log: status $st"; grep -v '^ok' "$T/dirty.out" | head -4 | sed 's/^/    /'
+  fi
+fi
+
 # -enable-kvm is -accel kvm (only on the default device, and where KVM runs)
 if [ "$kvm_ok" = 1 ] && [ "$KVMDEV" = /dev/kvm ]; then
   run kvm-modes enable "$SYSEMU" -enable-kvm

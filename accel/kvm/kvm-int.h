@@ -56,7 +56,10 @@ struct KVMState {
     bool fatal;
     bool regs_dirty;                /* env is newer than the vCPU */
     bool halted;
-    uint64_t tsc_frozen;            /* IA32_TSC at a stop (pause, request) */
+    uint64_t tsc_frozen;            /* at a stop: the TSC offset, or IA32_TSC */
+    uint64_t tsc_host_at_stop;      /* the host's TSC then (offset form) */
+    bool tsc_by_offset;             /* KVM_VCPU_TSC_OFFSET, else the MSR */
+    bool tsc_warned;                /* the host ignored a TSC write (once) */
     uint64_t apic_base;             /* IA32_APIC_BASE as our APIC last had it */
     volatile sig_atomic_t kicked;
 };
@@ -72,11 +75,13 @@ void kvm_fpu_to_env(CPUX86State *env, const struct kvm_fpu *f);
  * MSRs), and IA32_TSC on its own; NULL or a malloc'd message. */
 char *kvm_put_state(KVMState *s);
 char *kvm_get_state(KVMState *s);
-char *kvm_get_tsc(KVMState *s, uint64_t *tsc);
-char *kvm_set_tsc(KVMState *s, uint64_t tsc);
+char *kvm_tsc_freeze(KVMState *s);
+char *kvm_tsc_thaw(KVMState *s);
 
-/* kvm.c: brings the slots in line with the memory map (vCPU thread, BQL) */
+/* kvm.c: brings the slots in line with the memory map (lock held);
+ * kvm_set_slot registers slot id as sl (NULL deletes it), -1 with errno */
 char *kvm_update_slots(KVMState *s);
+int kvm_set_slot(KVMState *s, int id, const KVMSlot *sl);
 
 /* kvm-vcpu.c: the vCPU thread; kvm_vcpu_stop_thread joins it (BQL held by
  * the caller, released on return) */

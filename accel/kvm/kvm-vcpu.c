@@ -12,8 +12,8 @@
  * The vCPU keeps running while the main loop runs its timers; the machine
  * parks it (out of KVM_RUN, pending I/O completed) to read or write its
  * registers, for a stop (the monitor's stop, -S, a machine request), and
- * while it is halted. A stop also freezes the guest's TSC (IA32_TSC read at
- * the stop, written back at cont; api.rst "KVM_SET_MSRS") so that guest time, like the machine clock,
+ * while it is halted. A stop also freezes the guest's TSC (kvm-state.c) so
+ * that guest time, like the machine clock,
  * does not move while the machine is stopped.
  */
 #include <errno.h>
@@ -58,8 +58,8 @@ static void park_vcpu(KVMState *s, bool stop)
     while (!s->parked) {
         pthread_cond_wait(&s->pcond, &s->bql);
     }
-    if (stop && !s->tsc_is_frozen && !s->regs_dirty && !s->fatal) {
-        char *e = kvm_get_tsc(s, &s->tsc_frozen);
+    if (stop && !s->tsc_is_frozen && !s->fatal) {
+        char *e = kvm_tsc_freeze(s);
         s->tsc_is_frozen = !e;
         free(e);
     }
@@ -256,7 +256,7 @@ static void park(KVMState *s)
     s->run->immediate_exit = 0;
     if (s->tsc_is_frozen && !s->quit) {
         s->tsc_is_frozen = false;
-        if (!s->regs_dirty && (e = kvm_set_tsc(s, s->tsc_frozen))) {
+        if ((e = kvm_tsc_thaw(s))) {
             fatal_msg(s, e);
         }
     }

@@ -41,11 +41,18 @@ static char *msg(const char *fmt, const char *a, int b)
 
 /* --- memory slots --- */
 
-static int set_slot(KVMState *s, int id, const KVMSlot *sl)
+/* Writable slots carry KVM_MEM_LOG_DIRTY_PAGES while dirty logging is on. */
+int kvm_set_slot(KVMState *s, int id, const KVMSlot *sl)
 {
+    uint32_t flags = 0;
+    if (sl && sl->readonly) {
+        flags = KVM_MEM_READONLY;
+    } else if (sl && s->dirty_logging) {
+        flags = KVM_MEM_LOG_DIRTY_PAGES;
+    }
     struct kvm_userspace_memory_region r = {
         .slot = id,
-        .flags = sl && sl->readonly ? KVM_MEM_READONLY : 0,
+        .flags = flags,
         .guest_phys_addr = sl ? sl->gpa : 0,
         .memory_size = sl ? sl->size : 0,       /* 0 deletes the slot */
         .userspace_addr = sl ? (uint64_t)(uintptr_t)sl->host : 0,
@@ -75,18 +82,27 @@ static int collect_slots(KVMState *s, KVMSlot *out)
     }
 }
 
+static bool same_slot(const KVMSlot *a, const KVMSlot *b)
+{
+    return a->gpa == b->gpa && a->size == b->size && a->host == b->host &&
+           a->readonly == b->readonly;
+}
+
+/* Only the slots that changed are deleted and added again, so that the
+ * others keep their dirty bitmaps (and the guest its memory meanwhile). */
 char *kvm_update_slots(KVMState *s)
 {
     KVMSlot next[KVM_MAX_SLOTS];
     int n = collect_slots(s, next);
     s->map_dirty = false;
     for (int i = 0; i < s->nslots; i++) {
-        if (set_slot(s, i, NULL) < 0) {
+        if ((i >= n || !same_slot(&s->slots[i], &next[i])) && kvm_set_slot(s, i, NULL) < 0) {
             return kvm_ioctl_error("KVM_SET_USER_MEMORY_REGION (delete)");
         }
     }
     for (int i = 0; i < n; i++) {
-        if (set_slot(s, i, &next[i]) < 0) {
+        if ((i >= s->nslots || !same_slot(&s->slots[i], &next[i])) &&
+            kvm_set_slot(s, i, &next[i]) < 0) {
             return kvm_ioctl_error("KVM_SET_USER_MEMORY_REGION");
         }
     }

@@ -8,8 +8,9 @@
  * loop and timers (the kick interrupts KVM_RUN with a signal), and the same
  * CPUX86State TCG uses, synchronised both ways.
  *
- * The vCPU runs on the thread that calls kvm_cpu_exec (the machine's CPU
- * thread, as under TCG); the main loop's kick thread stops it with SIGUSR1.
+ * The vCPU runs on its own host thread (kvm-vcpu.c); device exits are handled
+ * there under a big machine lock the machine thread holds everywhere but in
+ * kvm_cpu_exec, so device models stay single-threaded as under TCG.
  */
 #ifndef ACCEL_KVM_KVM_H
 #define ACCEL_KVM_KVM_H
@@ -31,19 +32,35 @@ typedef struct KVMState KVMState;
 KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, char **err);
 void kvm_free(KVMState *s);
 
-/* env was changed by the machine (reset, loader): written to the vCPU before
- * it next runs. */
+/* env was changed by the machine (reset, loader, debugger): written to the
+ * vCPU before it next runs. Both park the vCPU (until kvm_cpu_exec). */
 void kvm_state_changed(KVMState *s);
 /* Reads the vCPU's registers into env (for dumps, info registers, snapshots). */
 void kvm_sync_to_env(KVMState *s);
 
-/* Runs the vCPU until something needs the machine: returns EXCP_HLT (halted,
- * nothing to inject), EXCP_INTERRUPT (I/O done, kicked, interrupt window), or
+/* Lets the vCPU run and waits until something needs the machine: returns
+ * EXCP_HLT (halted, nothing to inject; the vCPU waits), EXCP_INTERRUPT (the
+ * main loop has work, or a request: the vCPU may run on meanwhile), or
  * KVM_EXCP_FATAL after printing the failure and the registers on stderr. */
 #define KVM_EXCP_FATAL 0x20000
 int kvm_cpu_exec(KVMState *s);
 
-/* Stops a running KVM_RUN soon. Async-signal and thread safe. */
+/* The machine's kick (main_loop_set_kick). From the main loop's kick thread:
+ * the machine thread leaves kvm_cpu_exec while the vCPU runs on; from the
+ * machine thread (a stop, a request): the vCPU is parked before it returns;
+ * from a device the vCPU's own exit reached: the vCPU parks after the exit. */
 void kvm_kick(KVMState *s);
+
+/* Dirty-page logging for live migration (api.rst, "KVM_GET_DIRTY_LOG"): from
+ * start on, KVM records the guest's writes to RAM (every writable slot, also
+ * slots the memory map adds later); each sync calls mark once per run of
+ * pages written since start or the previous sync (guest-physical address,
+ * length in bytes), then forgets them; stop ends the recording. Machine
+ * thread. start/sync return NULL or a malloc'd one-line message naming the
+ * ioctl; sync before start is an error. */
+typedef void KVMDirtyMark(void *opaque, uint64_t gpa, uint64_t len);
+char *kvm_dirty_log_start(KVMState *s);
+char *kvm_dirty_log_sync(KVMState *s, KVMDirtyMark *mark, void *opaque);
+void kvm_dirty_log_stop(KVMState *s);
 
 #endif

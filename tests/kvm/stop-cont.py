@@ -44,8 +44,18 @@ def command(s, line):
 
 def main():
     sock, log, marker, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-    s = socket.socket(socket.AF_UNIX)
-    wait_for(lambda: s.connect_ex(sock) == 0, 20, "monitor at " + sock)
+    conn = []
+
+    def connect():
+        c = socket.socket(socket.AF_UNIX)
+        if c.connect_ex(sock) == 0:
+            conn.append(c)
+            return True
+        c.close()
+        return False
+
+    wait_for(connect, 20, "monitor at " + sock)
+    s = conn[0]
     read_until_prompt(s)
     wait_for(lambda: has_marker(log, marker), 30, "'%s' in the guest's output" % marker)
     command(s, "stop")
