@@ -197,22 +197,28 @@ static void kick_cpu(void *opaque)
     }
 }
 
+/* -cpu host: the CPUID KVM offers, as is (accel/kvm); TCG has no host model */
+static bool cpu_host(const PCMachine *m)
+{
+    return m->cfg.cpu_model && !strcmp(m->cfg.cpu_model, "host");
+}
+
 /* -accel kvm / kvm:tcg (the first that works; tcg after kvm with a warning) */
 static char *start_accel(PCMachine *m)
 {
     const char *a = m->cfg.accel ? m->cfg.accel : "tcg";
     if (strncmp(a, "kvm", 3)) {
-        return NULL;
+        return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
     }
     char *err = NULL;
-    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->env, &err);
+    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->env, cpu_host(m), &err);
     if (m->kvm || strcmp(a, "kvm:tcg")) {
         return err;
     }
     fprintf(stderr, "quetzal-system-x86_64: warning: %s; falling back to tcg\n",
             err ? err : "kvm unavailable");
     free(err);
-    return NULL;
+    return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
 }
 
 /* --- construction --- */
@@ -228,7 +234,7 @@ static char *create_cpu(PCMachine *m)
     memset(m->env, 0, env_size);
     m->cpu = cpu_exec_new(m->env, &x86_translate_ops, m->tcg);
     m->env->exec = m->cpu;
-    m->env->model = x86_cpu_model_find(m->cfg.cpu_model);
+    m->env->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
     if (!m->env->model) {
         return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
     }

@@ -260,8 +260,8 @@ static void parse_device(Options *o, const char *arg)
 
 static void parse_cpu(const char *arg)
 {
-    if (!x86_cpu_model_find(arg)) {
-        die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal)", arg);
+    if (strcmp(arg, "host") && !x86_cpu_model_find(arg)) {     /* host: with KVM (hw/pc.c) */
+        die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal, host)", arg);
     }
 }
 

@@ -198,6 +198,87 @@ else
   fi
 fi
 
+# CR8 and the APIC's TPR, A20 (tests/kvm/kvm-cr8.S): under kvm, MOV CR8 and
+# the TPR follow each other as under QEMU's -accel kvm (kernel-irqchip=off:
+# the userspace APIC, like ours), whose output (A20 line included: KVM has no
+# A20 gate) we must print exactly, with one warning that A20 is not modelled.
+if ! kvm_guest kvm-cr8; then
+  fail "kvm-cr8: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "kvm-cr8 under kvm: $kvm_why"
+else
+  run kvm-cr8 kvm "$SYSEMU" -accel kvm,device="$KVMDEV"; st_kvm=$status
+  if [ "$st_kvm" = 1 ] && [ "$(grep -c '^ok' "$T/kvm-cr8.kvm.log")" = 3 ]; then
+    pass; echo "ok kvm-cr8 under kvm: CR8 <-> TPR both ways ($(grep a20 "$T/kvm-cr8.kvm.log"))"
+  elif grep -q KVM_EXIT_INTERNAL_ERROR "$T/kvm-cr8.kvm.err"; then
+    skip "kvm-cr8 under kvm: the host's KVM stops it with KVM_EXIT_INTERNAL_ERROR at $(grep -m1 -o '[ER]IP=[0-9a-f]*' "$T/kvm-cr8.kvm.err")"
+  else
+    fail "kvm-cr8 under kvm: status $st_kvm"; grep FAIL "$T/kvm-cr8.kvm.log" | head -3
+  fi
+  if [ "$(wc -l <"$T/kvm-cr8.kvm.err")" = 1 ] && grep -q 'warning: kvm: the guest disabled A20' "$T/kvm-cr8.kvm.err"; then
+    pass; echo "ok kvm-cr8 A20 off under kvm: $(sed 's/.*warning: //' "$T/kvm-cr8.kvm.err")"
+  else
+    fail "kvm-cr8: want one A20 warning on stderr, got:"; head -3 "$T/kvm-cr8.kvm.err" | sed 's/^/    /'
+  fi
+  if [ "$have_qemu" = 1 ]; then
+    run kvm-cr8 qemu "$QEMU" -accel kvm -M pc,kernel-irqchip=off
+    if [ -s "$T/kvm-cr8.qemu.log" ] && cmp -s "$T/kvm-cr8.qemu.log" "$T/kvm-cr8.kvm.log"; then
+      pass; echo "ok kvm-cr8: kvm = QEMU -accel kvm ($(wc -l <"$T/kvm-cr8.kvm.log") lines)"
+    else
+      fail "kvm-cr8: QEMU -accel kvm printed otherwise:"
+      diff "$T/kvm-cr8.qemu.log" "$T/kvm-cr8.kvm.log" | head -6 | sed 's/^/    /'
+    fi
+  fi
+  run kvm-cr8 tcg "$SYSEMU" -accel tcg
+  if grep -q 'FAIL cr8-to-tpr' "$T/kvm-cr8.tcg.log"; then
+    skip "kvm-cr8 kvm vs tcg: our TCG keeps CR8 apart from the APIC's TPR (target-i386/cpu.h: no TPR forwarding; QEMU's TCG forwards it)"
+  elif [ "$(grep -v a20 "$T/kvm-cr8.tcg.log")" = "$(grep -v a20 "$T/kvm-cr8.kvm.log")" ]; then
+    pass; echo "ok kvm-cr8: kvm = tcg but for A20 (which TCG models)"
+  else
+    fail "kvm-cr8: tcg printed otherwise:"; diff "$T/kvm-cr8.tcg.log" "$T/kvm-cr8.kvm.log" | head -6 | sed 's/^/    /'
+  fi
+fi
+
+# -cpu host (tests/kvm/kvm-cpuid.S prints CPUID's vendor and signature): under
+# kvm the guest sees the host CPU's (a C program reads them natively), with
+# the default qemu64 the model's, as under tcg.
+cat >"$T/hostcpu.c" <<'EOC'
+#include <cpuid.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+    unsigned a, b, c, d;
+    char v[13] = { 0 };
+    __get_cpuid(0, &a, &b, &c, &d);
+    memcpy(v, &b, 4), memcpy(v + 4, &d, 4), memcpy(v + 8, &c, 4);
+    __get_cpuid(1, &a, &b, &c, &d);
+    printf("vendor %s\nsignature %08x\n", v, a);
+    return 0;
+}
+EOC
+if ! kvm_guest kvm-cpuid || ! gcc -O "$T/hostcpu.c" -o "$T/hostcpu" >>"$T/build.log" 2>&1; then
+  fail "kvm-cpuid: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "-cpu host: $kvm_why"
+else
+  "$T/hostcpu" >"$T/hostcpu.out"
+  run kvm-cpuid host "$SYSEMU" -accel kvm,device="$KVMDEV" -cpu host
+  grep -v '^done' "$T/kvm-cpuid.host.log" >"$T/kvm-cpuid.host.cmp"
+  if [ "$status" = 1 ] && cmp -s "$T/hostcpu.out" "$T/kvm-cpuid.host.cmp"; then
+    pass; echo "ok -cpu host under kvm: the host's CPU ($(tr '\n' ' ' <"$T/hostcpu.out"))"
+  else
+    fail "-cpu host under kvm: status $status"; diff "$T/hostcpu.out" "$T/kvm-cpuid.host.cmp" | head -4
+  fi
+  run kvm-cpuid tcg "$SYSEMU" -accel tcg
+  run kvm-cpuid kvm "$SYSEMU" -accel kvm,device="$KVMDEV"
+  if [ -s "$T/kvm-cpuid.kvm.log" ] && cmp -s "$T/kvm-cpuid.tcg.log" "$T/kvm-cpuid.kvm.log"; then
+    pass; echo "ok -cpu qemu64 under kvm: the model's CPUID as under tcg ($(grep signature "$T/kvm-cpuid.kvm.log"))"
+  else
+    fail "-cpu qemu64 under kvm differs from tcg:"; diff "$T/kvm-cpuid.tcg.log" "$T/kvm-cpuid.kvm.log" | head -4
+  fi
+fi
+
 # Dirty-page logging (kvm_dirty_log_start/sync/stop in accel/kvm/kvm.h, for
 # migration): tests/kvm/dirty-test runs tests/kvm/dirty-guest.S on a vCPU and
 # checks the logged pages against the ones the guest wrote, phase by phase.
@@ -249,6 +330,7 @@ bad_input "missing KVM device" "cannot open $T/no-kvm: No such file or directory
   "$SYSEMU" -accel kvm,device="$T/no-kvm"
 bad_input "not a KVM device" "KVM_GET_API_VERSION on /dev/null failed" \
   "$SYSEMU" -accel kvm,device=/dev/null
+bad_input "-cpu host under tcg" "CPU model 'host' requires KVM" "$SYSEMU" -accel tcg -cpu host
 
 # an unprivileged user on a root-only /dev/kvm: EACCES named
 if [ "$(id -u)" = 0 ] && [ -e /dev/kvm ] && command -v setpriv >/dev/null 2>&1 &&

@@ -237,6 +237,17 @@ static void model_cpuid(CPUX86State *scratch, uint32_t leaf, uint32_t sub, uint3
  * (4, 0xb, 0xd, 0x1f) are KVM's; the rest (vendor, signature, brand, limits)
  * are the model's. x2APIC and TSC-deadline are cleared: their MSRs would stay
  * in the kernel, away from our userspace APIC. */
+/* -cpu host: KVM's leaves as they are, but for what our userspace APIC
+ * cannot back (x2APIC, TSC-deadline: see filter_entry), the APIC ID (0) and
+ * logical processor count (1) of our one vCPU, and the hypervisor bit. */
+static void host_entry(struct kvm_cpuid_entry2 *e)
+{
+    if (e->function == 1) {
+        e->ebx = (e->ebx & 0xffff) | 1u << 16;
+        e->ecx = (e->ecx & ~((1u << 21) | (1u << 24))) | 1u << 31;
+    }
+}
+
 static void filter_entry(struct kvm_cpuid_entry2 *e, CPUX86State *scratch)
 {
     uint32_t m[4];
@@ -296,7 +307,11 @@ char *kvm_setup_cpuid(KVMState *s)
     memcpy(scratch, s->env, sizeof(*scratch));
     scratch->hflags |= HF_SYSTEM;
     for (unsigned i = 0; i < c->nent; i++) {
-        filter_entry(&c->entries[i], scratch);
+        if (s->cpu_host) {
+            host_entry(&c->entries[i]);
+        } else {
+            filter_entry(&c->entries[i], scratch);
+        }
     }
     free(scratch);
     char *err = NULL;

@@ -27,6 +27,7 @@ struct KVMState {
     AddressSpace *as;
     CPUX86State *env;
     bool readonly_mem;              /* KVM_CAP_READONLY_MEM */
+    bool cpu_host;                  /* -cpu host: KVM's CPUID as is */
     bool have_xsave, have_xcrs, have_debugregs, have_events;
     size_t xsave_size;              /* KVM_CAP_XSAVE2 on the VM, 4096 at least */
     struct kvm_vcpu_events events;  /* as last read; zeroed when the machine
@@ -61,6 +62,8 @@ struct KVMState {
     bool tsc_by_offset;             /* KVM_VCPU_TSC_OFFSET, else the MSR */
     bool tsc_warned;                /* the host ignored a TSC write (once) */
     uint64_t apic_base;             /* IA32_APIC_BASE as our APIC last had it */
+    uint64_t cr8_entry;             /* kvm_run's cr8 at the last entry */
+    bool a20_warned;
     volatile sig_atomic_t kicked;
 };
 

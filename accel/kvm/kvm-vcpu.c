@@ -146,6 +146,51 @@ static void fatal_msg(KVMState *s, char *m)
     s->fatal = true;
 }
 
+/* CR8 is the local APIC's TPR[7:4] (SDM vol. 3A, 11.8.6.5). Without an
+ * in-kernel APIC, KVM takes CR8 from kvm_run at each entry and gives the
+ * guest's back at each exit (api.rst, "cr8"); our APIC's TPR (offset 80H of
+ * its page, where IA32_APIC_BASE maps it while enabled) follows both ways. */
+static uint64_t apic_page(KVMState *s)
+{
+    return (s->apic_base & (1u << 11)) ? s->apic_base & ~0xfffull : 0;
+}
+
+static void cr8_to_kvm(KVMState *s)
+{
+    uint64_t page = apic_page(s);
+    if (page) {
+        uint32_t tpr = 0;
+        address_space_read(s->as, page + 0x80, &tpr, 4);
+        s->run->cr8 = (tpr >> 4) & 15;
+    } else {
+        s->run->cr8 = s->env->cr8;
+    }
+    s->cr8_entry = s->run->cr8;
+}
+
+static void cr8_from_kvm(KVMState *s)
+{
+    uint64_t page = apic_page(s);
+    s->env->cr8 = s->run->cr8;
+    if (page && s->run->cr8 != s->cr8_entry) {      /* the guest moved to CR8 */
+        uint32_t tpr = (uint32_t)(s->run->cr8 & 15) << 4;
+        address_space_write(s->as, page + 0x80, &tpr, 4);
+        s->cr8_entry = s->run->cr8;
+    }
+}
+
+/* KVM has no A20 gate (its memory slots always decode bit 20): a guest that
+ * turns A20 off (port 92H, the 8042) keeps seeing memory above 1 MiB, which
+ * is worth one warning rather than silence. */
+static void check_a20(KVMState *s)
+{
+    if (!s->env->a20_mask_bit && !s->a20_warned) {
+        s->a20_warned = true;
+        fprintf(stderr, "quetzal-system-x86_64: warning: kvm: the guest disabled A20, "
+                "which KVM does not model: addresses keep bit 20\n");
+    }
+}
+
 /* The exit KVM_RUN just reported; lock held. Sets halted or fatal when the
  * vCPU must wait for the machine. */
 static void handle_exit(KVMState *s)
@@ -208,6 +253,7 @@ static void run_once(KVMState *s)
         fatal_msg(s, e);
         return;
     }
+    cr8_to_kvm(s);
     s->in_run = true;
     pthread_mutex_unlock(&s->bql);
     int ret = ioctl(s->vcpu_fd, KVM_RUN, 0);
@@ -218,6 +264,7 @@ static void run_once(KVMState *s)
     if (s->quit) {
         return;     /* the devices may be gone: leave the exit alone */
     }
+    cr8_from_kvm(s);    /* KVM reports it after every return, EINTR too */
     if (ret < 0) {
         if (err != EINTR && err != EAGAIN) {
             errno = err;
@@ -226,6 +273,7 @@ static void run_once(KVMState *s)
         return;
     }
     handle_exit(s);
+    check_a20(s);
 }
 
 /* --- parking --- */

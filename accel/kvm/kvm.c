@@ -187,9 +187,11 @@ static char *create_vcpu(KVMState *s)
     return kvm_setup_cpuid(s);
 }
 
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, char **err)
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, bool cpu_host,
+                   char **err)
 {
     KVMState *s = calloc(1, sizeof(*s));
+    s->cpu_host = cpu_host;
     s->vm_fd = s->vcpu_fd = -1;
     s->as = as;
     s->env = env;

@@ -27,9 +27,12 @@ typedef struct KVMState KVMState;
 /* Opens device, checks the API version and the capabilities we need, creates
  * the VM with as's RAM/ROM as memory slots (kept in step through a memory
  * listener) and one vCPU for env, whose CPUID is the model's filtered by
- * KVM_GET_SUPPORTED_CPUID. NULL with *err (malloc'd, one line naming the
- * missing capability or the failing ioctl/open with its errno) on failure. */
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, char **err);
+ * KVM_GET_SUPPORTED_CPUID, or with cpu_host (-cpu host) KVM_GET_SUPPORTED_CPUID
+ * as is. NULL with *err (malloc'd, one line naming the missing capability or
+ * the failing ioctl/open with its errno) on failure. The calling thread is
+ * the machine thread and holds the machine lock from now on. */
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, bool cpu_host,
+                   char **err);
 void kvm_free(KVMState *s);
 
 /* env was changed by the machine (reset, loader, debugger): written to the
