@@ -279,6 +279,44 @@ else
   fi
 fi
 
+# kvmclock (tests/kvm/kvm-clock.S): under kvm the guest finds "KVMKVMKVM" and
+# the clock features, turns kvmclock on, and its clock skips a 1 s monitor
+# stop (KVM_GET/SET_CLOCK); QEMU's -accel kvm prints the same up to that last
+# check (its kvmclock runs on over a stop on this host); tcg has no
+# paravirtual leaves (as QEMU's TCG).
+if ! kvm_guest kvm-clock; then
+  fail "kvm-clock: cannot build"; head -3 "$T/build.log"
+else
+  run kvm-clock tcg "$SYSEMU" -accel tcg
+  if [ "$status" = 1 ] && grep -q '^kvm-features 0*$' "$T/kvm-clock.tcg.log"; then
+    pass; echo "ok kvm-clock under tcg: no paravirtual leaves, as QEMU's TCG"
+  else
+    fail "kvm-clock under tcg: status $status"; head -3 "$T/kvm-clock.tcg.log"
+  fi
+  if [ "$kvm_ok" != 1 ]; then
+    skip "kvm-clock under kvm: $kvm_why"
+  else
+    stop_run kvm-clock kvm "$SYSEMU" -accel kvm,device="$KVMDEV"
+    if [ "$status" = 1 ] && [ -s "$T/kvm-clock.kvm.regs" ] && grep -q '^hypervisor KVMKVMKVM' "$T/kvm-clock.kvm.log" &&
+       grep -q 'ok kvmclock-skips-stop' "$T/kvm-clock.kvm.log" && ! grep -q FAIL "$T/kvm-clock.kvm.log"; then
+      pass; echo "ok kvm-clock under kvm: $(grep kvm-features "$T/kvm-clock.kvm.log"), the clock skips a 1 s stop"
+    else
+      fail "kvm-clock under kvm: status $status"; grep -e FAIL -e kvm-features "$T/kvm-clock.kvm.log" | head -3
+    fi
+    if [ "$have_qemu" = 1 ]; then
+      stop_run kvm-clock qemu "$QEMU" -accel kvm -M pc,kernel-irqchip=off
+      grep -v -e skips-stop -e '^done' "$T/kvm-clock.qemu.log" >"$T/kvm-clock.qemu.cmp"
+      grep -v -e skips-stop -e '^done' "$T/kvm-clock.kvm.log" >"$T/kvm-clock.kvm.cmp"
+      if [ -s "$T/kvm-clock.qemu.cmp" ] && cmp -s "$T/kvm-clock.qemu.cmp" "$T/kvm-clock.kvm.cmp"; then
+        pass; echo "ok kvm-clock: = QEMU -accel kvm but for the stop ($(wc -l <"$T/kvm-clock.kvm.cmp") lines; QEMU: $(grep skips-stop "$T/kvm-clock.qemu.log" | cut -d' ' -f1-2))"
+      else
+        fail "kvm-clock: QEMU -accel kvm printed otherwise:"
+        diff "$T/kvm-clock.qemu.cmp" "$T/kvm-clock.kvm.cmp" | head -6 | sed 's/^/    /'
+      fi
+    fi
+  fi
+fi
+
 # Dirty-page logging (kvm_dirty_log_start/sync/stop in accel/kvm/kvm.h, for
 # migration): tests/kvm/dirty-test runs tests/kvm/dirty-guest.S on a vCPU and
 # checks the logged pages against the ones the guest wrote, phase by phase.

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <asm/kvm_para.h>
 #include "accel/kvm/kvm-int.h"
 #include "hw/apic.h"
 
@@ -143,6 +144,31 @@ typedef struct {
     struct kvm_msr_entry e[NMSRS];
 } MSRBuf;
 
+/* kvmclock's MSRs (cpuid.rst, msr.rst): KVM's own, kept in KVMState */
+static const uint32_t pv_msrs[2] = { MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_SYSTEM_TIME };
+
+static char *pv_clock_msrs(KVMState *s, bool put)
+{
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[2];
+    } b;
+    memset(&b, 0, sizeof(b));
+    b.h.nmsrs = 2;
+    for (int i = 0; i < 2; i++) {
+        b.e[i].index = pv_msrs[i];
+        b.e[i].data = s->pv_clock_msr[i];
+    }
+    int n = ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
+    if (n < 0) {
+        return kvm_ioctl_error(put ? "KVM_SET_MSRS (kvmclock)" : "KVM_GET_MSRS (kvmclock)");
+    }
+    for (int i = 0; i < n && !put; i++) {
+        s->pv_clock_msr[i] = b.e[i].data;
+    }
+    return NULL;
+}
+
 static char *msrs(KVMState *s, bool put)
 {
     MSRBuf b;
@@ -159,7 +185,7 @@ static char *msrs(KVMState *s, bool put)
         uint32_t idx;
         *msr_field(s->env, i, &idx) = b.e[i].data;
     }
-    return NULL;
+    return pv_clock_msrs(s, put);
 }
 
 char *kvm_put_registers(KVMState *s)
@@ -237,6 +263,17 @@ static void model_cpuid(CPUX86State *scratch, uint32_t leaf, uint32_t sub, uint3
  * (4, 0xb, 0xd, 0x1f) are KVM's; the rest (vendor, signature, brand, limits)
  * are the model's. x2APIC and TSC-deadline are cleared: their MSRs would stay
  * in the kernel, away from our userspace APIC. */
+/* The KVM paravirtual leaves (Linux Documentation/virt/kvm/x86/cpuid.rst):
+ * "KVMKVMKVM" at 40000000H as KVM gives it, and at 40000001H the features
+ * that need nothing from an in-kernel APIC: kvmclock (both MSR sets, the
+ * stable bit) and the no-op port 80H delay. */
+static void kvm_pv_features(struct kvm_cpuid_entry2 *e)
+{
+    e->eax &= (1u << KVM_FEATURE_CLOCKSOURCE) | (1u << KVM_FEATURE_NOP_IO_DELAY) |
+              (1u << KVM_FEATURE_CLOCKSOURCE2) | (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+    e->ebx = e->ecx = e->edx = 0;
+}
+
 /* -cpu host: KVM's leaves as they are, but for what our userspace APIC
  * cannot back (x2APIC, TSC-deadline: see filter_entry), the APIC ID (0) and
  * logical processor count (1) of our one vCPU, and the hypervisor bit. */
@@ -245,6 +282,8 @@ static void host_entry(struct kvm_cpuid_entry2 *e)
     if (e->function == 1) {
         e->ebx = (e->ebx & 0xffff) | 1u << 16;
         e->ecx = (e->ecx & ~((1u << 21) | (1u << 24))) | 1u << 31;
+    } else if (e->function == KVM_CPUID_FEATURES) {
+        kvm_pv_features(e);
     }
 }
 
@@ -255,6 +294,10 @@ static void filter_entry(struct kvm_cpuid_entry2 *e, CPUX86State *scratch)
     model_cpuid(scratch, e->function, e->index, m);
     switch (e->function) {
     case 4: case 0xb: case 0xd: case 0x1f:
+    case KVM_CPUID_SIGNATURE:
+        return;
+    case KVM_CPUID_FEATURES:
+        kvm_pv_features(e);
         return;
     case 1:
         e->eax = m[0];

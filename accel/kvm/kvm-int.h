@@ -58,6 +58,9 @@ struct KVMState {
     bool regs_dirty;                /* env is newer than the vCPU */
     bool halted;
     uint64_t tsc_frozen;            /* at a stop: the TSC offset, or IA32_TSC */
+    uint64_t pv_clock_msr[2];       /* kvmclock: MSR_KVM_SYSTEM_TIME(_NEW) */
+    uint64_t clock_at_stop;         /* KVM_GET_CLOCK at a stop */
+    bool clock_frozen;
     uint64_t tsc_host_at_stop;      /* the host's TSC then (offset form) */
     bool tsc_by_offset;             /* KVM_VCPU_TSC_OFFSET, else the MSR */
     bool tsc_warned;                /* the host ignored a TSC write (once) */

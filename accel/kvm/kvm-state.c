@@ -8,7 +8,8 @@
  * - pending events: exception, injected interrupt, NMI, interrupt shadow
  *   (KVM_GET/SET_VCPU_EVENTS); env has the shadow (HF_INHIBIT_IRQ) and NMI
  *   blocking, the rest stays in KVMState between a get and the next put;
- * - the TSC, frozen over a stop (kvm-vcpu.c calls freeze and thaw).
+ * - the TSC and kvmclock, frozen over a stop (kvm-vcpu.c calls freeze and
+ *   thaw); kvmclock's MSRs go with the MSRs in kvm-cpu.c.
  * Each part is skipped when the host lacks its capability (KVM_GET/SET_FPU
  * then carries x87/SSE: kvm-cpu.c).
  */
@@ -267,8 +268,31 @@ static char *tsc_msr(KVMState *s, uint64_t *value, bool put)
     return NULL;
 }
 
+/* kvmclock over a stop (api.rst, "KVM_GET_CLOCK"/"KVM_SET_CLOCK"): the
+ * clock read at the stop is set again at cont, so that it skips the stop. */
+static void clock_freeze(KVMState *s)
+{
+    struct kvm_clock_data c;
+    memset(&c, 0, sizeof(c));
+    s->clock_frozen = ioctl(s->vm_fd, KVM_GET_CLOCK, &c) == 0;
+    s->clock_at_stop = c.clock;
+}
+
+static char *clock_thaw(KVMState *s)
+{
+    struct kvm_clock_data c;
+    memset(&c, 0, sizeof(c));
+    c.clock = s->clock_at_stop;
+    if (!s->clock_frozen) {
+        return NULL;
+    }
+    s->clock_frozen = false;
+    return ioctl(s->vm_fd, KVM_SET_CLOCK, &c) < 0 ? kvm_ioctl_error("KVM_SET_CLOCK") : NULL;
+}
+
 char *kvm_tsc_freeze(KVMState *s)
 {
+    clock_freeze(s);
     if (tsc_offset_attr(s, KVM_HAS_DEVICE_ATTR, NULL) == 0) {
         s->tsc_by_offset = true;
         s->tsc_host_at_stop = __builtin_ia32_rdtsc();
@@ -297,7 +321,11 @@ static char *tsc_write(KVMState *s)
 char *kvm_tsc_thaw(KVMState *s)
 {
     uint64_t want = s->tsc_by_offset ? s->tsc_host_at_stop + s->tsc_frozen : s->tsc_frozen;
-    char *e = tsc_write(s);
+    char *e = clock_thaw(s);
+    if (e) {
+        return e;
+    }
+    e = tsc_write(s);
     uint64_t now = 0;
     if (e || (e = tsc_msr(s, &now, false))) {
         return e;

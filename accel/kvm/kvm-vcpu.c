@@ -440,6 +440,7 @@ void kvm_state_changed(KVMState *s)
 {
     park_vcpu(s, false);
     memset(&s->events, 0, sizeof(s->events));
+    memset(s->pv_clock_msr, 0, sizeof(s->pv_clock_msr));  /* kvmclock off at reset */
     s->regs_dirty = true;
     s->halted = false;
 }
