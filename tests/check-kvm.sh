@@ -110,6 +110,41 @@ for src in "$dir"/*.S; do
   fi
 done
 
+# kernel_irqchip=on: KVM's 8259s, I/O APIC, local APIC and 8254 instead of
+# ours. Each guest must print what it printed under tcg or, where the host's
+# KVM differs, exactly what QEMU's -accel kvm (whose default is the in-kernel
+# irqchip) prints.
+if [ "$kvm_ok" = 1 ]; then
+  n_irq=0 n_irq_same=0 n_irq_qemu=0
+  for src in "$dir"/*.S; do
+    grep -q '^ \* expect:' "$src" || continue
+    name=$(basename "$src" .S)
+    [ -s "$T/$name.bin" ] || continue
+    n_irq=$((n_irq + 1))
+    run "$name" kirq "$SYSEMU" -accel kvm,device="$KVMDEV" -M pc,kernel_irqchip=on; st_k=$status
+    if [ -f "$T/$name.tcg.log" ] && cmp -s "$T/$name.tcg.log" "$T/$name.kirq.log"; then
+      n_irq_same=$((n_irq_same + 1)); continue
+    fi
+    if [ "$have_qemu" = 1 ]; then
+      [ -f "$T/$name.qkirq.log" ] || run "$name" qkirq timeout 8 "$QEMU" -accel kvm
+      if cmp -s "$T/$name.qkirq.log" "$T/$name.kirq.log"; then
+        n_irq_qemu=$((n_irq_qemu + 1)); continue
+      fi
+      fail "$name with kernel_irqchip=on (status $st_k): neither tcg's nor QEMU -accel kvm's output:"
+      diff "$T/$name.qkirq.log" "$T/$name.kirq.log" | head -4 | sed 's/^/    /'
+    elif grep -q KVM_EXIT_INTERNAL_ERROR "$T/$name.kirq.err"; then
+      n_irq_qemu=$((n_irq_qemu + 1))
+    else
+      fail "$name with kernel_irqchip=on differs from tcg (no $QEMU to compare)"
+    fi
+  done
+  if [ $((n_irq_same + n_irq_qemu)) = "$n_irq" ] && [ "$n_irq_same" -gt 0 ]; then
+    pass; echo "ok kernel_irqchip=on: $n_irq guests, $n_irq_same as under tcg, $n_irq_qemu as under QEMU -accel kvm (the host's KVM)"
+  fi
+else
+  skip "kernel_irqchip=on: $kvm_why"
+fi
+
 # kvm_guest NAME [GCC-ARGS]: tests/kvm/NAME.S as a BIOS image $T/NAME.bin
 kvm_guest() {
   g=$1; shift
@@ -369,6 +404,12 @@ bad_input "missing KVM device" "cannot open $T/no-kvm: No such file or directory
 bad_input "not a KVM device" "KVM_GET_API_VERSION on /dev/null failed" \
   "$SYSEMU" -accel kvm,device=/dev/null
 bad_input "-cpu host under tcg" "CPU model 'host' requires KVM" "$SYSEMU" -accel tcg -cpu host
+bad_input "-machine kernel_irqchip=maybe" "kernel_irqchip must be on, off or split" \
+  "$SYSEMU" -machine kernel_irqchip=maybe
+if [ "$kvm_ok" = 1 ]; then
+  bad_input "kernel_irqchip=split" "kernel_irqchip=split is not supported" \
+    "$SYSEMU" -accel kvm,device="$KVMDEV" -machine kernel_irqchip=split
+fi
 
 # an unprivileged user on a root-only /dev/kvm: EACCES named
 if [ "$(id -u)" = 0 ] && [ -e /dev/kvm ] && command -v setpriv >/dev/null 2>&1 &&

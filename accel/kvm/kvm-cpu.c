@@ -200,6 +200,9 @@ char *kvm_put_registers(KVMState *s)
     struct kvm_sregs sr;
     struct kvm_fpu f;
     put_sregs(&sr, env);
+    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->apic_base) {
+        sr.apic_base = s->apic_base;    /* the kernel's APIC has it, not ours */
+    }
     s->apic_base = sr.apic_base;
     kvm_fpu_from_env(&f, env);
     if (ioctl(s->vcpu_fd, KVM_SET_SREGS, &sr) < 0) {

@@ -28,6 +28,10 @@ struct KVMState {
     CPUX86State *env;
     bool readonly_mem;              /* KVM_CAP_READONLY_MEM */
     bool cpu_host;                  /* -cpu host: KVM's CPUID as is */
+    KVMIrqchipMode irqchip;         /* KVM_IRQCHIP_KERNEL: KVM's PIC/IOAPIC/LAPIC/PIT */
+    uint32_t mp_state;              /* KVM_MP_STATE_*, with the kernel irqchip */
+    bool lapic_reset;               /* the kernel's local APIC to its reset state */
+    bool irq_line_warned;
     bool have_xsave, have_xcrs, have_debugregs, have_events;
     size_t xsave_size;              /* KVM_CAP_XSAVE2 on the VM, 4096 at least */
     struct kvm_vcpu_events events;  /* as last read; zeroed when the machine
@@ -93,6 +97,11 @@ int kvm_set_slot(KVMState *s, int id, const KVMSlot *sl);
  * the caller, released on return) */
 char *kvm_vcpu_start(KVMState *s);
 void kvm_vcpu_stop_thread(KVMState *s);
+
+/* kvm-irqchip.c: KVM_CREATE_IRQCHIP, routing and KVM_CREATE_PIT2 for
+ * kernel_irqchip=on (VM, before the vCPU); the vCPU's MP state with it */
+char *kvm_irqchip_create(KVMState *s);
+char *kvm_mp_state(KVMState *s, bool put);
 
 /* "IOCTL: strerror(errno)" as a malloc'd string */
 char *kvm_ioctl_error(const char *what);

@@ -215,7 +215,10 @@ char *kvm_put_state(KVMState *s)
     if (s->have_debugregs && (e = debugregs(s, true))) {
         return e;
     }
-    return s->have_events ? events(s, true) : NULL;
+    if (s->have_events && (e = events(s, true))) {
+        return e;
+    }
+    return kvm_mp_state(s, true);
 }
 
 char *kvm_get_state(KVMState *s)
@@ -230,7 +233,10 @@ char *kvm_get_state(KVMState *s)
     if (s->have_debugregs && (e = debugregs(s, false))) {
         return e;
     }
-    return s->have_events ? events(s, false) : NULL;
+    if (s->have_events && (e = events(s, false))) {
+        return e;
+    }
+    return kvm_mp_state(s, false);
 }
 
 /* --- freezing the TSC over a stop. KVM's TSC offset attribute (api.rst,

@@ -109,7 +109,7 @@ static char *inject(KVMState *s)
             return kvm_ioctl_error("KVM_NMI");
         }
     }
-    if (!(req & CPU_INTERRUPT_HARD)) {
+    if (!(req & CPU_INTERRUPT_HARD) || s->irqchip == KVM_IRQCHIP_KERNEL) {
         return NULL;
     }
     if (r->ready_for_interrupt_injection && r->if_flag) {
@@ -157,6 +157,9 @@ static uint64_t apic_page(KVMState *s)
 
 static void cr8_to_kvm(KVMState *s)
 {
+    if (s->irqchip == KVM_IRQCHIP_KERNEL) {
+        return;             /* the kernel's APIC has the TPR */
+    }
     uint64_t page = apic_page(s);
     if (page) {
         uint32_t tpr = 0;
@@ -170,7 +173,7 @@ static void cr8_to_kvm(KVMState *s)
 
 static void cr8_from_kvm(KVMState *s)
 {
-    uint64_t page = apic_page(s);
+    uint64_t page = s->irqchip == KVM_IRQCHIP_KERNEL ? 0 : apic_page(s);
     s->env->cr8 = s->run->cr8;
     if (page && s->run->cr8 != s->cr8_entry) {      /* the guest moved to CR8 */
         uint32_t tpr = (uint32_t)(s->run->cr8 & 15) << 4;
@@ -201,7 +204,9 @@ static void handle_exit(KVMState *s)
      * and our APIC follows (enable/disable, the MMIO base). */
     if (r->apic_base != s->apic_base) {
         s->apic_base = r->apic_base;
-        s->env->board->wrmsr(s->env->board_opaque, MSR_IA32_APIC_BASE, r->apic_base);
+        if (s->irqchip != KVM_IRQCHIP_KERNEL) {
+            s->env->board->wrmsr(s->env->board_opaque, MSR_IA32_APIC_BASE, r->apic_base);
+        }
     }
     switch (r->exit_reason) {
     case KVM_EXIT_IO:
@@ -434,15 +439,26 @@ void kvm_kick(KVMState *s)
     }
 }
 
-/* The machine rewrote env (reset, loader, debugger): all of it goes to the
- * vCPU before it runs again; pending events do not survive that. */
+/* The machine rewrote env (loader, debugger): all of it goes to the vCPU
+ * before it runs again. */
 void kvm_state_changed(KVMState *s)
 {
     park_vcpu(s, false);
-    memset(&s->events, 0, sizeof(s->events));
-    memset(s->pv_clock_msr, 0, sizeof(s->pv_clock_msr));  /* kvmclock off at reset */
     s->regs_dirty = true;
     s->halted = false;
+}
+
+/* A machine reset: env is the reset CPU (x86_cpu_reset, the loader), and what
+ * only KVM holds goes back to its reset state too: no pending events,
+ * kvmclock off, runnable, and with the kernel irqchip its local APIC. */
+void kvm_reset(KVMState *s)
+{
+    kvm_state_changed(s);
+    memset(&s->events, 0, sizeof(s->events));
+    memset(s->pv_clock_msr, 0, sizeof(s->pv_clock_msr));
+    s->mp_state = KVM_MP_STATE_RUNNABLE;
+    s->apic_base = 0;           /* the machine's APIC's, at the next put */
+    s->lapic_reset = s->irqchip == KVM_IRQCHIP_KERNEL;
 }
 
 /* As QEMU's cpu_synchronize_state: once read, env is the state and goes back

@@ -166,7 +166,8 @@ static char *create_vm(KVMState *s)
         ioctl(s->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &ident) < 0) {
         return kvm_ioctl_error("KVM_SET_IDENTITY_MAP_ADDR");
     }
-    return kvm_update_slots(s);
+    char *e = kvm_irqchip_create(s);
+    return e ? e : kvm_update_slots(s);
 }
 
 static char *create_vcpu(KVMState *s)
@@ -187,11 +188,12 @@ static char *create_vcpu(KVMState *s)
     return kvm_setup_cpuid(s);
 }
 
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, bool cpu_host,
-                   char **err)
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env,
+                   const KVMOptions *opts, char **err)
 {
     KVMState *s = calloc(1, sizeof(*s));
-    s->cpu_host = cpu_host;
+    s->cpu_host = opts && opts->cpu_host;
+    s->irqchip = opts ? opts->irqchip : KVM_IRQCHIP_USER;
     s->vm_fd = s->vcpu_fd = -1;
     s->as = as;
     s->env = env;

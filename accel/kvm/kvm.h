@@ -4,7 +4,8 @@
  * shutdown come back here. The machine (hw/pc.c) keeps everything else: its
  * memory map (RAM and ROM regions become KVM memory slots, MMIO stays out of
  * them and arrives as KVM_EXIT_MMIO), its I/O ports, its userspace 8259/APIC
- * (interrupts are injected with KVM_INTERRUPT; no in-kernel irqchip), its main
+ * (interrupts are injected with KVM_INTERRUPT; or KVM's own with
+ * kernel_irqchip=on: kvm-irqchip.c), its main
  * loop and timers (the kick interrupts KVM_RUN with a signal), and the same
  * CPUX86State TCG uses, synchronised both ways.
  *
@@ -27,17 +28,35 @@ typedef struct KVMState KVMState;
 /* Opens device, checks the API version and the capabilities we need, creates
  * the VM with as's RAM/ROM as memory slots (kept in step through a memory
  * listener) and one vCPU for env, whose CPUID is the model's filtered by
- * KVM_GET_SUPPORTED_CPUID, or with cpu_host (-cpu host) KVM_GET_SUPPORTED_CPUID
- * as is. NULL with *err (malloc'd, one line naming the missing capability or
+ * KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host KVM_GET_SUPPORTED_CPUID as
+ * is; opts NULL: the defaults (the model, userspace interrupt controllers). NULL with *err (malloc'd, one line naming the missing capability or
  * the failing ioctl/open with its errno) on failure. The calling thread is
  * the machine thread and holds the machine lock from now on. */
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, bool cpu_host,
-                   char **err);
+typedef enum { KVM_IRQCHIP_USER, KVM_IRQCHIP_KERNEL, KVM_IRQCHIP_SPLIT } KVMIrqchipMode;
+typedef struct KVMOptions {
+    bool cpu_host;                  /* -cpu host */
+    KVMIrqchipMode irqchip;         /* -machine kernel_irqchip=off|on|split */
+} KVMOptions;
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env,
+                   const KVMOptions *opts, char **err);
+/* kernel_irqchip=on|off|split (also yes/no, true/false) -> *mode; false when
+ * not one of them */
+bool kvm_parse_irqchip(const char *value, KVMIrqchipMode *mode);
+
+/* With kernel_irqchip=on, KVM's own 8259s, I/O APIC, local APIC and 8254
+ * (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2) answer the guest, and the machine's
+ * interrupt lines go to them by GSI (routed as the MADT says: GSI 0 to the
+ * 8259's IRQ 0 and the I/O APIC's pin 2). */
+bool kvm_irqchip_in_kernel(const KVMState *s);
+void kvm_set_irq(KVMState *s, int gsi, int level);
 void kvm_free(KVMState *s);
 
 /* env was changed by the machine (reset, loader, debugger): written to the
  * vCPU before it next runs. Both park the vCPU (until kvm_cpu_exec). */
 void kvm_state_changed(KVMState *s);
+/* The machine was reset (env too): as kvm_state_changed, and the state only
+ * KVM holds (pending events, kvmclock, the kernel's local APIC) is reset. */
+void kvm_reset(KVMState *s);
 /* Reads the vCPU's registers into env (for dumps, info registers, snapshots). */
 void kvm_sync_to_env(KVMState *s);
 
