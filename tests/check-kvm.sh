@@ -152,17 +152,17 @@ kvm_guest() {
     ld -T "$dir/image.ld" -o "$T/$g.elf" "$T/$g.o" "$T/lib.o" &&
     objcopy -O binary "$T/$g.elf" "$T/$g.bin"; } >"$T/build.log" 2>&1
 }
-# stop_run NAME TAG CMD...: run with a monitor that stops the machine for a
-# second once the guest printed "ready", reads the registers (into
-# $T/NAME.TAG.regs) and continues (tests/kvm/stop-cont.py)
+# stop_run NAME TAG CMD...: run from -S with a monitor that starts the guest,
+# stops the machine for STOP_SECS (1) once the guest printed "ready", reads the
+# registers (into $T/NAME.TAG.regs) and continues (tests/kvm/stop-cont.py)
 stop_run() {
   g=$1 tag=$2; shift 2
   rm -f "$T/$g.$tag.log" "$T/$g.$tag.mon"
-  timeout 30 "$@" -m 64 -bios "$T/$g.bin" -display none -no-reboot \
+  timeout 30 "$@" -m 64 -bios "$T/$g.bin" -display none -no-reboot -S \
     -serial "file:$T/$g.$tag.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -monitor "unix:$T/$g.$tag.mon,server=on,wait=off" </dev/null >"$T/$g.$tag.err" 2>&1 &
   pid=$!
-  python3 "$SRC/tests/kvm/stop-cont.py" "$T/$g.$tag.mon" "$T/$g.$tag.log" ready 1 \
+  python3 "$SRC/tests/kvm/stop-cont.py" "$T/$g.$tag.mon" "$T/$g.$tag.log" ready "${STOP_SECS:-1}" \
     >"$T/$g.$tag.regs" 2>>"$T/$g.$tag.err"
   wait $pid
   status=$?
@@ -315,7 +315,7 @@ else
 fi
 
 # kvmclock (tests/kvm/kvm-clock.S): under kvm the guest finds "KVMKVMKVM" and
-# the clock features, turns kvmclock on, and its clock skips a 1 s monitor
+# the clock features, turns kvmclock on, and its clock skips a 2 s monitor
 # stop (KVM_GET/SET_CLOCK); QEMU's -accel kvm prints the same up to that last
 # check (its kvmclock runs on over a stop on this host); tcg has no
 # paravirtual leaves (as QEMU's TCG).
@@ -331,15 +331,15 @@ else
   if [ "$kvm_ok" != 1 ]; then
     skip "kvm-clock under kvm: $kvm_why"
   else
-    stop_run kvm-clock kvm "$SYSEMU" -accel kvm,device="$KVMDEV"
+    STOP_SECS=2 stop_run kvm-clock kvm "$SYSEMU" -accel kvm,device="$KVMDEV"
     if [ "$status" = 1 ] && [ -s "$T/kvm-clock.kvm.regs" ] && grep -q '^hypervisor KVMKVMKVM' "$T/kvm-clock.kvm.log" &&
        grep -q 'ok kvmclock-skips-stop' "$T/kvm-clock.kvm.log" && ! grep -q FAIL "$T/kvm-clock.kvm.log"; then
-      pass; echo "ok kvm-clock under kvm: $(grep kvm-features "$T/kvm-clock.kvm.log"), the clock skips a 1 s stop"
+      pass; echo "ok kvm-clock under kvm: $(grep kvm-features "$T/kvm-clock.kvm.log"), the clock skips a 2 s stop"
     else
       fail "kvm-clock under kvm: status $status"; grep -e FAIL -e kvm-features "$T/kvm-clock.kvm.log" | head -3
     fi
     if [ "$have_qemu" = 1 ]; then
-      stop_run kvm-clock qemu "$QEMU" -accel kvm -M pc,kernel-irqchip=off
+      STOP_SECS=2 stop_run kvm-clock qemu "$QEMU" -accel kvm -M pc,kernel-irqchip=off
       grep -v -e skips-stop -e '^done' "$T/kvm-clock.qemu.log" >"$T/kvm-clock.qemu.cmp"
       grep -v -e skips-stop -e '^done' "$T/kvm-clock.kvm.log" >"$T/kvm-clock.kvm.cmp"
       if [ -s "$T/kvm-clock.qemu.cmp" ] && cmp -s "$T/kvm-clock.qemu.cmp" "$T/kvm-clock.kvm.cmp"; then

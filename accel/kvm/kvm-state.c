@@ -327,13 +327,13 @@ static char *tsc_write(KVMState *s)
 char *kvm_tsc_thaw(KVMState *s)
 {
     uint64_t want = s->tsc_by_offset ? s->tsc_host_at_stop + s->tsc_frozen : s->tsc_frozen;
-    char *e = clock_thaw(s);
-    if (e) {
-        return e;
-    }
-    e = tsc_write(s);
+    char *e = tsc_write(s);
     uint64_t now = 0;
     if (e || (e = tsc_msr(s, &now, false))) {
+        return e;
+    }
+    /* kvmclock last: KVM computes it from the TSC as it now is */
+    if ((e = clock_thaw(s))) {
         return e;
     }
     int khz = ioctl(s->vcpu_fd, KVM_GET_TSC_KHZ, 0);

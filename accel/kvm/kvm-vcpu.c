@@ -307,12 +307,6 @@ static void park(KVMState *s)
     s->parked = false;
     s->kicked = 0;
     s->run->immediate_exit = 0;
-    if (s->tsc_is_frozen && !s->quit) {
-        s->tsc_is_frozen = false;
-        if ((e = kvm_tsc_thaw(s))) {
-            fatal_msg(s, e);
-        }
-    }
 }
 
 static void *vcpu_thread(void *opaque)
@@ -394,6 +388,15 @@ int kvm_cpu_exec(KVMState *s)
     if (s->machine_kicked) {    /* a stop or request came first: no guest code */
         s->machine_kicked = false;
         return EXCP_INTERRUPT;
+    }
+    if (s->tsc_is_frozen) {     /* the machine goes on: so does guest time */
+        s->tsc_is_frozen = false;
+        char *e = kvm_tsc_thaw(s);
+        if (e) {
+            fprintf(stderr, "%s\n", e);
+            free(e);
+            return KVM_EXCP_FATAL;
+        }
     }
     for (;;) {
         if (s->fatal) {

@@ -4,14 +4,15 @@
  * shutdown come back here. The machine (hw/pc.c) keeps everything else: its
  * memory map (RAM and ROM regions become KVM memory slots, MMIO stays out of
  * them and arrives as KVM_EXIT_MMIO), its I/O ports, its userspace 8259/APIC
- * (interrupts are injected with KVM_INTERRUPT; or KVM's own with
- * kernel_irqchip=on: kvm-irqchip.c), its main
- * loop and timers (the kick interrupts KVM_RUN with a signal), and the same
- * CPUX86State TCG uses, synchronised both ways.
+ * (interrupts injected with KVM_INTERRUPT; with kernel_irqchip=on KVM's own
+ * controllers and 8254 instead: kvm-irqchip.c), its main loop and timers, and
+ * the same CPUX86State TCG uses, synchronised both ways (kvm-cpu.c,
+ * kvm-state.c), so the monitor, a debugger and snapshots see one CPU.
  *
  * The vCPU runs on its own host thread (kvm-vcpu.c); device exits are handled
  * there under a big machine lock the machine thread holds everywhere but in
  * kvm_cpu_exec, so device models stay single-threaded as under TCG.
+ * Dirty-page logging for migration is in kvm-dirty.c.
  */
 #ifndef ACCEL_KVM_KVM_H
 #define ACCEL_KVM_KVM_H
@@ -29,9 +30,10 @@ typedef struct KVMState KVMState;
  * the VM with as's RAM/ROM as memory slots (kept in step through a memory
  * listener) and one vCPU for env, whose CPUID is the model's filtered by
  * KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host KVM_GET_SUPPORTED_CPUID as
- * is; opts NULL: the defaults (the model, userspace interrupt controllers). NULL with *err (malloc'd, one line naming the missing capability or
- * the failing ioctl/open with its errno) on failure. The calling thread is
- * the machine thread and holds the machine lock from now on. */
+ * is; opts NULL: the defaults (the model, userspace interrupt controllers).
+ * NULL with *err (malloc'd, one line naming the missing capability or the
+ * failing ioctl/open with its errno) on failure. The calling thread is the
+ * machine thread and holds the machine lock from now on. */
 typedef enum { KVM_IRQCHIP_USER, KVM_IRQCHIP_KERNEL, KVM_IRQCHIP_SPLIT } KVMIrqchipMode;
 typedef struct KVMOptions {
     bool cpu_host;                  /* -cpu host */

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Drives a machine's human monitor for tests/check-kvm.sh: waits until the
-guest's serial log has a line MARKER, then "stop", sleeps SECS, "info
-registers", "cont"; prints what info registers answered. Works against
+"""Drives a machine's human monitor for tests/check-kvm.sh: the machine is
+started with -S; "cont", then once the guest's serial log has a line MARKER,
+"stop", sleeps SECS, "info registers", "cont"; prints what info registers
+answered. Works against
 quetzal-system-x86_64 and qemu-system-x86_64 (-monitor unix:SOCK,server=on,wait=off).
 usage: stop-cont.py SOCK SERIAL-LOG MARKER SECS"""
 import socket
@@ -57,6 +58,7 @@ def main():
     wait_for(connect, 20, "monitor at " + sock)
     s = conn[0]
     read_until_prompt(s)
+    command(s, "cont")      # started with -S: the guest runs once we are here
     wait_for(lambda: has_marker(log, marker), 30, "'%s' in the guest's output" % marker)
     command(s, "stop")
     time.sleep(secs)
