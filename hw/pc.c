@@ -106,7 +106,9 @@ static void add_device(PCMachine *m, Device *d)
 static void gsi_set(void *opaque, int n, int level)
 {
     PCMachine *m = opaque;
-    if (n < 16) {
+    if (kvm_irqchip_in_kernel(m->kvm)) {
+        kvm_set_irq(m->kvm, n, level);      /* kernel_irqchip=on: KVM's 8259s/I/O APIC */
+    } else if (n < 16) {
         irq_set(&m->pic_in[n], level);
         irq_set(&m->ioapic_in[n == 0 ? 2 : n], level);
     } else {
@@ -197,22 +199,29 @@ static void kick_cpu(void *opaque)
     }
 }
 
+/* -cpu host: the CPUID KVM offers, as is (accel/kvm); TCG has no host model */
+static bool cpu_host(const PCMachine *m)
+{
+    return m->cfg.cpu_model && !strcmp(m->cfg.cpu_model, "host");
+}
+
 /* -accel kvm / kvm:tcg (the first that works; tcg after kvm with a warning) */
 static char *start_accel(PCMachine *m)
 {
     const char *a = m->cfg.accel ? m->cfg.accel : "tcg";
     if (strncmp(a, "kvm", 3)) {
-        return NULL;
+        return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
     }
     char *err = NULL;
-    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->env, &err);
+    KVMOptions opts = { cpu_host(m), m->cfg.kernel_irqchip };
+    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->env, &opts, &err);
     if (m->kvm || strcmp(a, "kvm:tcg")) {
         return err;
     }
     fprintf(stderr, "quetzal-system-x86_64: warning: %s; falling back to tcg\n",
             err ? err : "kvm unavailable");
     free(err);
-    return NULL;
+    return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
 }
 
 /* --- construction --- */
@@ -228,7 +237,7 @@ static char *create_cpu(PCMachine *m)
     memset(m->env, 0, env_size);
     m->cpu = cpu_exec_new(m->env, &x86_translate_ops, m->tcg);
     m->env->exec = m->cpu;
-    m->env->model = x86_cpu_model_find(m->cfg.cpu_model);
+    m->env->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
     if (!m->env->model) {
         return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
     }
@@ -311,7 +320,7 @@ static char *create_devices(PCMachine *m)
 {
     m->pci = pci_bus_new(m->io, m->as);
     add_device(m, &i440fx_new(m->pci, NULL, NULL)->dev);
-    add_device(m, &piix3_new(m->pci, m->ml, m->gsi, &m->ioapic_in[16])->dev);
+    add_device(m, &piix3_new(m->pci, m->ml, m->gsi, &m->gsi[16])->dev);
     m->acpi_pm = acpi_pm_new(m->pci, PCI_DEVFN(1, 3), m->io, m->ml, m->gsi[9]);
     add_device(m, &m->acpi_pm->dev);
     if (!m->cfg.vga || !strcmp(m->cfg.vga, "std")) {
@@ -354,7 +363,7 @@ static char *create_devices(PCMachine *m)
     }
     IRQ hpet_irqs[IOAPIC_NUM_PINS];
     for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
-        hpet_irqs[i] = i < 16 ? m->gsi[i] : m->ioapic_in[i];
+        hpet_irqs[i] = m->gsi[i];
     }
     add_device(m, hpet_device(hpet_new(m->as, m->ml, hpet_irqs, irq_line(hpet_legacy_set, m, 0))));
     m->fw = fw_cfg_new(m->io, m->as);
@@ -511,7 +520,7 @@ static void pc_reset(PCMachine *m)
         x86_cpu_dump_state(m->env, m->cfg.log);
     }
     if (m->kvm) {
-        kvm_state_changed(m->kvm);
+        kvm_reset(m->kvm);
     }
 }
 

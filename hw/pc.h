@@ -47,6 +47,7 @@ typedef struct PCConfig {
     bool boot_menu;                 /* -boot menu=on */
     const char *accel;              /* "tcg" (NULL), "kvm", or "kvm:tcg" (fallback) */
     const char *kvm_device;         /* -accel kvm,device=PATH (NULL: /dev/kvm) */
+    int kernel_irqchip;             /* -machine kernel_irqchip= (KVMIrqchipMode, 0: off) */
     unsigned log_flags;             /* TCG_LOG_* | PC_LOG_* */
     FILE *log;
 } PCConfig;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "accel/kvm/kvm.h"
 #include "hw/isa.h"
 #include "hw/pc.h"
 #include "net/net.h"
@@ -220,6 +221,12 @@ static void parse_machine(Options *o, const char *arg)
             continue;
         } else if (!strncmp(tok, "accel=", 6)) {
             parse_accel_list(o, tok + 6);
+        } else if ((!strncmp(tok, "kernel_irqchip=", 15) || !strncmp(tok, "kernel-irqchip=", 15))) {
+            KVMIrqchipMode mode;    /* accel/kvm: off (default), on, split */
+            if (!kvm_parse_irqchip(tok + 15, &mode)) {
+                die("-machine: kernel_irqchip must be on, off or split, not '%s'", tok + 15);
+            }
+            o->pc.kernel_irqchip = mode;
         } else if (!strcmp(tok, "fast-boot=on") || !strcmp(tok, "fast-boot=off")) {
             o->pc.fast_boot = tok[11] == 'n';
         } else if (!strcmp(tok, "help")) {
@@ -260,8 +267,8 @@ static void parse_device(Options *o, const char *arg)
 
 static void parse_cpu(const char *arg)
 {
-    if (!x86_cpu_model_find(arg)) {
-        die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal)", arg);
+    if (strcmp(arg, "host") && !x86_cpu_model_find(arg)) {     /* host: with KVM (hw/pc.c) */
+        die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal, host)", arg);
     }
 }
 

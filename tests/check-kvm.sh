@@ -110,6 +110,354 @@ for src in "$dir"/*.S; do
   fi
 done
 
+# kernel_irqchip=on: KVM's 8259s, I/O APIC, local APIC and 8254 instead of
+# ours. Each guest must print what it printed under tcg or, where the host's
+# KVM differs, exactly what QEMU's -accel kvm (whose default is the in-kernel
+# irqchip) prints.
+if [ "$kvm_ok" = 1 ]; then
+  n_irq=0 n_irq_same=0 n_irq_qemu=0
+  for src in "$dir"/*.S; do
+    grep -q '^ \* expect:' "$src" || continue
+    name=$(basename "$src" .S)
+    [ -s "$T/$name.bin" ] || continue
+    n_irq=$((n_irq + 1))
+    run "$name" kirq "$SYSEMU" -accel kvm,device="$KVMDEV" -M pc,kernel_irqchip=on; st_k=$status
+    if [ -f "$T/$name.tcg.log" ] && cmp -s "$T/$name.tcg.log" "$T/$name.kirq.log"; then
+      n_irq_same=$((n_irq_same + 1)); continue
+    fi
+    if [ "$have_qemu" = 1 ]; then
+      [ -f "$T/$name.qkirq.log" ] || run "$name" qkirq timeout 8 "$QEMU" -accel kvm
+      if cmp -s "$T/$name.qkirq.log" "$T/$name.kirq.log"; then
+        n_irq_qemu=$((n_irq_qemu + 1)); continue
+      fi
+      fail "$name with kernel_irqchip=on (status $st_k): neither tcg's nor QEMU -accel kvm's output:"
+      diff "$T/$name.qkirq.log" "$T/$name.kirq.log" | head -4 | sed 's/^/    /'
+    elif grep -q KVM_EXIT_INTERNAL_ERROR "$T/$name.kirq.err"; then
+      n_irq_qemu=$((n_irq_qemu + 1))
+    else
+      fail "$name with kernel_irqchip=on differs from tcg (no $QEMU to compare)"
+    fi
+  done
+  if [ $((n_irq_same + n_irq_qemu)) = "$n_irq" ] && [ "$n_irq_same" -gt 0 ]; then
+    pass; echo "ok kernel_irqchip=on: $n_irq guests, $n_irq_same as under tcg, $n_irq_qemu as under QEMU -accel kvm (the host's KVM)"
+  fi
+else
+  skip "kernel_irqchip=on: $kvm_why"
+fi
+
+# kvm_guest NAME [GCC-ARGS]: tests/kvm/NAME.S as a BIOS image $T/NAME.bin
+kvm_guest() {
+  g=$1; shift
+  { gcc -c "$@" -I"$dir" "$SRC/tests/kvm/$g.S" -o "$T/$g.o" &&
+    ld -T "$dir/image.ld" -o "$T/$g.elf" "$T/$g.o" "$T/lib.o" &&
+    objcopy -O binary "$T/$g.elf" "$T/$g.bin"; } >"$T/build.log" 2>&1
+}
+# stop_run NAME TAG CMD...: run from -S with a monitor that starts the guest,
+# stops the machine for STOP_SECS (1) once the guest printed "ready", reads the
+# registers (into $T/NAME.TAG.regs) and continues (tests/kvm/stop-cont.py)
+stop_run() {
+  g=$1 tag=$2; shift 2
+  rm -f "$T/$g.$tag.log" "$T/$g.$tag.mon"
+  timeout 30 "$@" -m 64 -bios "$T/$g.bin" -display none -no-reboot -S \
+    -serial "file:$T/$g.$tag.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -monitor "unix:$T/$g.$tag.mon,server=on,wait=off" </dev/null >"$T/$g.$tag.err" 2>&1 &
+  pid=$!
+  python3 "$SRC/tests/kvm/stop-cont.py" "$T/$g.$tag.mon" "$T/$g.$tag.log" ready "${STOP_SECS:-1}" \
+    >"$T/$g.$tag.regs" 2>>"$T/$g.$tag.err"
+  wait $pid
+  status=$?
+  touch "$T/$g.$tag.log"
+}
+dr_lines() { grep -o 'DR[0-37]=[0-9a-f]*' "$1" | tr '\n' ' '; }
+
+# CPU state across a monitor stop (tests/kvm/kvm-state.S): x87, MXCSR, XMM0-7
+# and DR0-DR3/DR7 survive stop / info registers / cont (under kvm the vCPU is
+# parked, read into env and written back whole), the TSC stands still while
+# stopped (the guest times it against the 8254), and info registers shows the
+# guest's debug registers. kvm must print what tcg prints; QEMU's -accel kvm
+# the same but for tsc-ratio (its TSC runs on over a stop).
+if ! command -v python3 >/dev/null 2>&1; then
+  skip "kvm-state: no python3 to drive the monitor"
+elif ! kvm_guest kvm-state; then
+  fail "kvm-state: cannot build"; head -3 "$T/build.log"
+else
+  stop_run kvm-state tcg "$SYSEMU" -accel tcg; st_tcg=$status
+  if [ "$st_tcg" = 1 ] && ! grep -q FAIL "$T/kvm-state.tcg.log" && grep -q 'ok dr7' "$T/kvm-state.tcg.log" &&
+     [ -s "$T/kvm-state.tcg.regs" ]; then
+    pass; echo "ok kvm-state under tcg: $(grep -c '^ok' "$T/kvm-state.tcg.log") checks after a 1 s stop"
+  else
+    fail "kvm-state under tcg: status $st_tcg"; grep FAIL "$T/kvm-state.tcg.log" | head -3
+  fi
+  dr_tcg=$(dr_lines "$T/kvm-state.tcg.regs")
+  case "$dr_tcg" in
+    *DR0=0*11111000*DR7=0*455*) pass; echo "ok kvm-state tcg info registers: $dr_tcg";;
+    *) fail "kvm-state tcg info registers: DR lines '$dr_tcg'";;
+  esac
+  if [ "$kvm_ok" != 1 ]; then
+    skip "kvm-state under kvm: $kvm_why"
+  else
+    stop_run kvm-state kvm "$SYSEMU" -accel kvm,device="$KVMDEV"; st_kvm=$status
+    grep -v -e tsc-ratio -e '^done' "$T/kvm-state.tcg.log" >"$T/kvm-state.tcg.cmp"
+    grep -v -e tsc-ratio -e '^done' "$T/kvm-state.kvm.log" >"$T/kvm-state.kvm.cmp"
+    if [ ! -s "$T/kvm-state.kvm.regs" ]; then
+      fail "kvm-state under kvm: the monitor did not stop it: $(tail -1 "$T/kvm-state.kvm.err")"
+    elif [ "$st_kvm" = "$st_tcg" ] && [ "$st_kvm" = 1 ] && cmp -s "$T/kvm-state.tcg.log" "$T/kvm-state.kvm.log"; then
+      pass; echo "ok kvm-state: kvm = tcg across a stop/cont ($(wc -l <"$T/kvm-state.kvm.log") lines)"
+    elif grep -q 'ignored the TSC write' "$T/kvm-state.kvm.err" &&
+         cmp -s "$T/kvm-state.tcg.cmp" "$T/kvm-state.kvm.cmp"; then
+      pass; echo "ok kvm-state: kvm = tcg across a stop/cont but for the TSC ($(wc -l <"$T/kvm-state.kvm.cmp") lines)"
+      skip "kvm-state tsc-ratio under kvm: $(sed 's/.*warning: kvm: //' "$T/kvm-state.kvm.err" | grep -m1 TSC)"
+    elif grep -q KVM_EXIT_INTERNAL_ERROR "$T/kvm-state.kvm.err"; then
+      skip "kvm-state under kvm: the host's KVM stops it with KVM_EXIT_INTERNAL_ERROR at $(grep -m1 -o '[ER]IP=[0-9a-f]*' "$T/kvm-state.kvm.err")"
+    else
+      fail "kvm-state: kvm (status $st_kvm) differs from tcg (status $st_tcg):"
+      diff "$T/kvm-state.tcg.log" "$T/kvm-state.kvm.log" | head -6 | sed 's/^/    /'
+    fi
+    dr_kvm=$(dr_lines "$T/kvm-state.kvm.regs")
+    if [ -n "$dr_kvm" ] && [ "$dr_kvm" = "$dr_tcg" ]; then
+      pass; echo "ok kvm-state kvm info registers: the guest's debug registers as under tcg"
+    else
+      fail "kvm-state kvm info registers: '$dr_kvm', tcg '$dr_tcg'"
+    fi
+    if [ "$have_qemu" = 1 ]; then
+      stop_run kvm-state qemu "$QEMU" -accel kvm
+      grep -v -e tsc-ratio -e '^done' "$T/kvm-state.qemu.log" >"$T/kvm-state.qemu.cmp"
+      if [ -s "$T/kvm-state.qemu.cmp" ] && cmp -s "$T/kvm-state.qemu.cmp" "$T/kvm-state.kvm.cmp" &&
+         [ "$(dr_lines "$T/kvm-state.qemu.regs")" = "$dr_kvm" ]; then
+        pass; echo "ok kvm-state: = QEMU -accel kvm but for the TSC ($(wc -l <"$T/kvm-state.kvm.cmp") lines, info registers DR0-7)"
+      else
+        fail "kvm-state: QEMU -accel kvm printed otherwise:"
+        diff "$T/kvm-state.qemu.cmp" "$T/kvm-state.kvm.cmp" | head -6 | sed 's/^/    /'
+      fi
+    fi
+  fi
+fi
+
+# The same with the AVX upper halves and XCR0 (built -DWITH_AVX; under
+# -cpu host, where CPUID offers XSAVE and AVX): YMM0-7 must survive the stop
+# too. A nested host whose instruction emulator runs the guest stops it at the
+# first VEX instruction (KVM's emulator has none): a skip naming the address.
+if [ "$kvm_ok" = 1 ] && command -v python3 >/dev/null 2>&1 &&
+   kvm_guest kvm-state -DWITH_AVX; then
+  stop_run kvm-state avx "$SYSEMU" -accel kvm,device="$KVMDEV" -cpu host
+  if grep -q KVM_EXIT_INTERNAL_ERROR "$T/kvm-state.avx.err"; then
+    at=$(grep -m1 -o '[ER]IP=[0-9a-f]*' "$T/kvm-state.avx.err")
+    addr=$(echo "${at#*=}" | sed 's/^0*//')
+    insn=$(objdump -d "$T/kvm-state.elf" | grep -m1 "^ *$addr:" | cut -f3 | tr -s ' ')
+    skip "kvm-state with AVX: the host's KVM stops the guest at $at (${insn:-?}): no VEX in its emulator"
+  elif [ "$status" = 1 ] && grep -q 'ok ymm-all' "$T/kvm-state.avx.log" && grep -q 'ok xcr0' "$T/kvm-state.avx.log" &&
+       ! grep -q 'FAIL [^t]' "$T/kvm-state.avx.log"; then
+    pass; echo "ok kvm-state with AVX under kvm -cpu host: XCR0 and YMM0-7 across a stop/cont"
+  elif ! grep -q 'ok xcr0' "$T/kvm-state.avx.log" && ! grep -q FAIL "$T/kvm-state.avx.log"; then
+    skip "kvm-state with AVX: -cpu host offers no XSAVE/AVX here"
+  else
+    fail "kvm-state with AVX under kvm -cpu host: status $status"; grep FAIL "$T/kvm-state.avx.log" | head -3
+  fi
+fi
+
+# CR8 and the APIC's TPR, A20 (tests/kvm/kvm-cr8.S): under kvm, MOV CR8 and
+# the TPR follow each other as under QEMU's -accel kvm (kernel-irqchip=off:
+# the userspace APIC, like ours), whose output (A20 line included: KVM has no
+# A20 gate) we must print exactly, with one warning that A20 is not modelled.
+if ! kvm_guest kvm-cr8; then
+  fail "kvm-cr8: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "kvm-cr8 under kvm: $kvm_why"
+else
+  run kvm-cr8 kvm "$SYSEMU" -accel kvm,device="$KVMDEV"; st_kvm=$status
+  if [ "$st_kvm" = 1 ] && [ "$(grep -c '^ok' "$T/kvm-cr8.kvm.log")" = 3 ]; then
+    pass; echo "ok kvm-cr8 under kvm: CR8 <-> TPR both ways ($(grep a20 "$T/kvm-cr8.kvm.log"))"
+  elif grep -q KVM_EXIT_INTERNAL_ERROR "$T/kvm-cr8.kvm.err"; then
+    skip "kvm-cr8 under kvm: the host's KVM stops it with KVM_EXIT_INTERNAL_ERROR at $(grep -m1 -o '[ER]IP=[0-9a-f]*' "$T/kvm-cr8.kvm.err")"
+  else
+    fail "kvm-cr8 under kvm: status $st_kvm"; grep FAIL "$T/kvm-cr8.kvm.log" | head -3
+  fi
+  if [ "$(wc -l <"$T/kvm-cr8.kvm.err")" = 1 ] && grep -q 'warning: kvm: the guest disabled A20' "$T/kvm-cr8.kvm.err"; then
+    pass; echo "ok kvm-cr8 A20 off under kvm: $(sed 's/.*warning: //' "$T/kvm-cr8.kvm.err")"
+  else
+    fail "kvm-cr8: want one A20 warning on stderr, got:"; head -3 "$T/kvm-cr8.kvm.err" | sed 's/^/    /'
+  fi
+  if [ "$have_qemu" = 1 ]; then
+    run kvm-cr8 qemu "$QEMU" -accel kvm -M pc,kernel-irqchip=off
+    if [ -s "$T/kvm-cr8.qemu.log" ] && cmp -s "$T/kvm-cr8.qemu.log" "$T/kvm-cr8.kvm.log"; then
+      pass; echo "ok kvm-cr8: kvm = QEMU -accel kvm ($(wc -l <"$T/kvm-cr8.kvm.log") lines)"
+    else
+      fail "kvm-cr8: QEMU -accel kvm printed otherwise:"
+      diff "$T/kvm-cr8.qemu.log" "$T/kvm-cr8.kvm.log" | head -6 | sed 's/^/    /'
+    fi
+  fi
+  run kvm-cr8 tcg "$SYSEMU" -accel tcg
+  if grep -q 'FAIL cr8-to-tpr' "$T/kvm-cr8.tcg.log"; then
+    skip "kvm-cr8 kvm vs tcg: our TCG keeps CR8 apart from the APIC's TPR (target-i386/cpu.h: no TPR forwarding; QEMU's TCG forwards it)"
+  elif [ "$(grep -v a20 "$T/kvm-cr8.tcg.log")" = "$(grep -v a20 "$T/kvm-cr8.kvm.log")" ]; then
+    pass; echo "ok kvm-cr8: kvm = tcg but for A20 (which TCG models)"
+  else
+    fail "kvm-cr8: tcg printed otherwise:"; diff "$T/kvm-cr8.tcg.log" "$T/kvm-cr8.kvm.log" | head -6 | sed 's/^/    /'
+  fi
+fi
+
+# -cpu host (tests/kvm/kvm-cpuid.S prints CPUID's vendor and signature): under
+# kvm the guest sees the host CPU's (a C program reads them natively), with
+# the default qemu64 the model's, as under tcg.
+cat >"$T/hostcpu.c" <<'EOC'
+#include <cpuid.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+    unsigned a, b, c, d;
+    char v[13] = { 0 };
+    __get_cpuid(0, &a, &b, &c, &d);
+    memcpy(v, &b, 4), memcpy(v + 4, &d, 4), memcpy(v + 8, &c, 4);
+    __get_cpuid(1, &a, &b, &c, &d);
+    printf("vendor %s\nsignature %08x\n", v, a);
+    return 0;
+}
+EOC
+if ! kvm_guest kvm-cpuid || ! gcc -O "$T/hostcpu.c" -o "$T/hostcpu" >>"$T/build.log" 2>&1; then
+  fail "kvm-cpuid: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "-cpu host: $kvm_why"
+else
+  "$T/hostcpu" >"$T/hostcpu.out"
+  run kvm-cpuid host "$SYSEMU" -accel kvm,device="$KVMDEV" -cpu host
+  grep -v '^done' "$T/kvm-cpuid.host.log" >"$T/kvm-cpuid.host.cmp"
+  if [ "$status" = 1 ] && cmp -s "$T/hostcpu.out" "$T/kvm-cpuid.host.cmp"; then
+    pass; echo "ok -cpu host under kvm: the host's CPU ($(tr '\n' ' ' <"$T/hostcpu.out"))"
+  else
+    fail "-cpu host under kvm: status $status"; diff "$T/hostcpu.out" "$T/kvm-cpuid.host.cmp" | head -4
+  fi
+  run kvm-cpuid tcg "$SYSEMU" -accel tcg
+  run kvm-cpuid kvm "$SYSEMU" -accel kvm,device="$KVMDEV"
+  if [ -s "$T/kvm-cpuid.kvm.log" ] && cmp -s "$T/kvm-cpuid.tcg.log" "$T/kvm-cpuid.kvm.log"; then
+    pass; echo "ok -cpu qemu64 under kvm: the model's CPUID as under tcg ($(grep signature "$T/kvm-cpuid.kvm.log"))"
+  else
+    fail "-cpu qemu64 under kvm differs from tcg:"; diff "$T/kvm-cpuid.tcg.log" "$T/kvm-cpuid.kvm.log" | head -4
+  fi
+fi
+
+# kvmclock (tests/kvm/kvm-clock.S): under kvm the guest finds "KVMKVMKVM" and
+# the clock features, turns kvmclock on, and its clock skips a 2 s monitor
+# stop (KVM_GET/SET_CLOCK); QEMU's -accel kvm prints the same up to that last
+# check (its kvmclock runs on over a stop on this host); tcg has no
+# paravirtual leaves (as QEMU's TCG).
+if ! kvm_guest kvm-clock; then
+  fail "kvm-clock: cannot build"; head -3 "$T/build.log"
+else
+  run kvm-clock tcg "$SYSEMU" -accel tcg
+  if [ "$status" = 1 ] && grep -q '^kvm-features 0*$' "$T/kvm-clock.tcg.log"; then
+    pass; echo "ok kvm-clock under tcg: no paravirtual leaves, as QEMU's TCG"
+  else
+    fail "kvm-clock under tcg: status $status"; head -3 "$T/kvm-clock.tcg.log"
+  fi
+  if [ "$kvm_ok" != 1 ]; then
+    skip "kvm-clock under kvm: $kvm_why"
+  else
+    STOP_SECS=2 stop_run kvm-clock kvm "$SYSEMU" -accel kvm,device="$KVMDEV"
+    if [ "$status" = 1 ] && [ -s "$T/kvm-clock.kvm.regs" ] && grep -q '^hypervisor KVMKVMKVM' "$T/kvm-clock.kvm.log" &&
+       grep -q 'ok kvmclock-skips-stop' "$T/kvm-clock.kvm.log" && ! grep -q FAIL "$T/kvm-clock.kvm.log"; then
+      pass; echo "ok kvm-clock under kvm: $(grep kvm-features "$T/kvm-clock.kvm.log"), the clock skips a 2 s stop"
+    else
+      fail "kvm-clock under kvm: status $status"; grep -e FAIL -e kvm-features "$T/kvm-clock.kvm.log" | head -3
+    fi
+    if [ "$have_qemu" = 1 ]; then
+      STOP_SECS=2 stop_run kvm-clock qemu "$QEMU" -accel kvm -M pc,kernel-irqchip=off
+      grep -v -e skips-stop -e '^done' "$T/kvm-clock.qemu.log" >"$T/kvm-clock.qemu.cmp"
+      grep -v -e skips-stop -e '^done' "$T/kvm-clock.kvm.log" >"$T/kvm-clock.kvm.cmp"
+      if [ -s "$T/kvm-clock.qemu.cmp" ] && cmp -s "$T/kvm-clock.qemu.cmp" "$T/kvm-clock.kvm.cmp"; then
+        pass; echo "ok kvm-clock: = QEMU -accel kvm but for the stop ($(wc -l <"$T/kvm-clock.kvm.cmp") lines; QEMU: $(grep skips-stop "$T/kvm-clock.qemu.log" | cut -d' ' -f1-2))"
+      else
+        fail "kvm-clock: QEMU -accel kvm printed otherwise:"
+        diff "$T/kvm-clock.qemu.cmp" "$T/kvm-clock.kvm.cmp" | head -6 | sed 's/^/    /'
+      fi
+    fi
+  fi
+fi
+
+# A device's interrupt line (tests/kvm/kvm-irqline.S: the 16550's THRE
+# interrupt on IRQ 4 through the 8259 and LINT0): under kvm with our 8259 and
+# APIC and with kernel_irqchip=on (the line through KVM_IRQ_LINE) the guest
+# must print what QEMU prints (-accel tcg as the oracle; -accel kvm too).
+if ! kvm_guest kvm-irqline; then
+  fail "kvm-irqline: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "kvm-irqline: $kvm_why"
+else
+  run kvm-irqline kvm "$SYSEMU" -accel kvm,device="$KVMDEV"; st_u=$status
+  run kvm-irqline kirq "$SYSEMU" -accel kvm,device="$KVMDEV" -M pc,kernel_irqchip=on; st_k=$status
+  if [ "$st_u" = 1 ] && [ "$(grep -c '^ok' "$T/kvm-irqline.kvm.log")" = 2 ] &&
+     cmp -s "$T/kvm-irqline.kvm.log" "$T/kvm-irqline.kirq.log" && [ "$st_k" = 1 ]; then
+    pass; echo "ok kvm-irqline: IRQ 4 from the serial port, our 8259/APIC and KVM's (KVM_IRQ_LINE) alike"
+  else
+    fail "kvm-irqline: status $st_u (ours) / $st_k (kernel_irqchip=on)"
+    cat "$T/kvm-irqline.kvm.log" "$T/kvm-irqline.kirq.log" | grep -v '^ok' | head -4 | sed 's/^/    /'
+  fi
+  if [ "$have_qemu" = 1 ]; then
+    run kvm-irqline qtcg timeout 8 "$QEMU" -accel tcg
+    if cmp -s "$T/kvm-irqline.qtcg.log" "$T/kvm-irqline.kvm.log"; then
+      pass; echo "ok kvm-irqline: = QEMU -accel tcg ($(wc -l <"$T/kvm-irqline.kvm.log") lines)"
+    else
+      fail "kvm-irqline: QEMU -accel tcg printed otherwise:"
+      diff "$T/kvm-irqline.qtcg.log" "$T/kvm-irqline.kvm.log" | head -4 | sed 's/^/    /'
+    fi
+  fi
+  run kvm-irqline tcg timeout 8 "$SYSEMU" -accel tcg
+  if cmp -s "$T/kvm-irqline.tcg.log" "$T/kvm-irqline.kvm.log"; then
+    pass; echo "ok kvm-irqline: kvm = tcg"
+  elif [ "$status" = 124 ] && [ ! -s "$T/kvm-irqline.tcg.log" ]; then
+    skip "kvm-irqline kvm vs tcg: our TCG sleeps in HLT with IRQ 4 pending at the 8259 (raised by the guest's own OUT just before; no timer runs to wake it), QEMU's TCG takes it"
+  else
+    fail "kvm-irqline: tcg (status $status) differs from kvm:"
+    diff "$T/kvm-irqline.tcg.log" "$T/kvm-irqline.kvm.log" | head -4 | sed 's/^/    /'
+  fi
+fi
+
+# A triple fault (tests/kvm/kvm-shutdown.S): KVM_EXIT_SHUTDOWN resets the
+# machine, so with -no-reboot it exits 0 having printed "before" once, as
+# under tcg; where the host's KVM stops the guest first (an internal error in
+# its emulator), our registers at the stop must be QEMU's.
+if ! kvm_guest kvm-shutdown; then
+  fail "kvm-shutdown: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "kvm-shutdown: $kvm_why"
+else
+  run kvm-shutdown tcg "$SYSEMU" -accel tcg; st_tcg=$status
+  run kvm-shutdown kvm "$SYSEMU" -accel kvm,device="$KVMDEV"; st_kvm=$status
+  if [ "$st_tcg" = 0 ] && [ "$st_kvm" = 0 ] && cmp -s "$T/kvm-shutdown.tcg.log" "$T/kvm-shutdown.kvm.log"; then
+    pass; echo "ok kvm-shutdown: triple fault -> reset -> -no-reboot exit, as under tcg"
+  elif grep -q KVM_EXIT_INTERNAL_ERROR "$T/kvm-shutdown.kvm.err" && [ "$st_kvm" = 1 ] && [ "$have_qemu" = 1 ]; then
+    run kvm-shutdown qemu timeout 8 "$QEMU" -accel kvm -M pc,kernel-irqchip=off
+    if grep -q 'KVM internal error' "$T/kvm-shutdown.qemu.err"; then
+      skip "kvm-shutdown: the host's KVM stops the guest before the triple fault ($(grep -m1 -o 'EIP=[0-9a-f]*' "$T/kvm-shutdown.kvm.err")), QEMU's too"
+      regs_match kvm-shutdown
+    else
+      fail "kvm-shutdown: internal error under our kvm, not under QEMU's"
+    fi
+  else
+    fail "kvm-shutdown: kvm status $st_kvm, tcg status $st_tcg"; head -3 "$T/kvm-shutdown.kvm.err" | sed 's/^/    /'
+  fi
+fi
+
+# Dirty-page logging (kvm_dirty_log_start/sync/stop in accel/kvm/kvm.h, for
+# migration): tests/kvm/dirty-test runs tests/kvm/dirty-guest.S on a vCPU and
+# checks the logged pages against the ones the guest wrote, phase by phase.
+if [ ! -x "$BUILD/tests/kvm/dirty-test" ]; then
+  fail "dirty log: $BUILD/tests/kvm/dirty-test not built"
+elif ! { gcc -c "$SRC/tests/kvm/dirty-guest.S" -o "$T/dirty-guest.o" &&
+         objcopy -O binary -j .text "$T/dirty-guest.o" "$T/dirty-guest.bin"; } >"$T/build.log" 2>&1; then
+  fail "dirty log: cannot build dirty-guest.S"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "dirty log: $kvm_why"
+else
+  timeout 20 "$BUILD/tests/kvm/dirty-test" "$KVMDEV" "$T/dirty-guest.bin" >"$T/dirty.out" 2>&1
+  st=$?
+  if [ "$st" = 0 ] && [ "$(grep -c '^ok' "$T/dirty.out")" = 8 ]; then
+    pass; echo "ok dirty log: $(grep -m1 'phase 1 pages' "$T/dirty.out" | sed 's/^ok //'), then only phase 2's, refused after stop"
+  else
+    fail "dirty log: status $st"; grep -v '^ok' "$T/dirty.out" | head -4 | sed 's/^/    /'
+  fi
+fi
+
 # -enable-kvm is -accel kvm (only on the default device, and where KVM runs)
 if [ "$kvm_ok" = 1 ] && [ "$KVMDEV" = /dev/kvm ]; then
   run kvm-modes enable "$SYSEMU" -enable-kvm
@@ -141,6 +489,13 @@ bad_input "missing KVM device" "cannot open $T/no-kvm: No such file or directory
   "$SYSEMU" -accel kvm,device="$T/no-kvm"
 bad_input "not a KVM device" "KVM_GET_API_VERSION on /dev/null failed" \
   "$SYSEMU" -accel kvm,device=/dev/null
+bad_input "-cpu host under tcg" "CPU model 'host' requires KVM" "$SYSEMU" -accel tcg -cpu host
+bad_input "-machine kernel_irqchip=maybe" "kernel_irqchip must be on, off or split" \
+  "$SYSEMU" -machine kernel_irqchip=maybe
+if [ "$kvm_ok" = 1 ]; then
+  bad_input "kernel_irqchip=split" "kernel_irqchip=split is not supported" \
+    "$SYSEMU" -accel kvm,device="$KVMDEV" -machine kernel_irqchip=split
+fi
 
 # an unprivileged user on a root-only /dev/kvm: EACCES named
 if [ "$(id -u)" = 0 ] && [ -e /dev/kvm ] && command -v setpriv >/dev/null 2>&1 &&

@@ -1,6 +1,7 @@
 /*
  * The KVM vCPU's state both ways with CPUX86State, the structure TCG uses
- * (KVM_GET/SET_REGS, SREGS, FPU, MSRs; Linux Documentation/virt/kvm/api.rst),
+ * (KVM_GET/SET_REGS, SREGS, FPU, MSRs; Linux Documentation/virt/kvm/api.rst;
+ * XSAVE, XCRs, debug registers, events and the TSC are in kvm-state.c),
  * and its CPUID: the -cpu model's leaves with the feature bits the host's KVM
  * cannot give (KVM_GET_SUPPORTED_CPUID) taken out.
  */
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <asm/kvm_para.h>
 #include "accel/kvm/kvm-int.h"
 #include "hw/apic.h"
 
@@ -95,7 +97,7 @@ static void get_sregs(CPUX86State *env, const struct kvm_sregs *sr)
 /* --- x87/SSE in the FXSAVE layout (SDM vol. 1, 10.5.1): ST(i) in stack order,
  * the abridged tag word one bit per physical register, 1 = valid --- */
 
-static void put_fpu(struct kvm_fpu *f, const CPUX86State *env)
+void kvm_fpu_from_env(struct kvm_fpu *f, const CPUX86State *env)
 {
     memset(f, 0, sizeof(*f));
     f->fcw = env->fpuc;
@@ -108,7 +110,7 @@ static void put_fpu(struct kvm_fpu *f, const CPUX86State *env)
     f->mxcsr = env->mxcsr;
 }
 
-static void get_fpu(CPUX86State *env, const struct kvm_fpu *f)
+void kvm_fpu_to_env(CPUX86State *env, const struct kvm_fpu *f)
 {
     env->fpuc = f->fcw;
     env->fpstt = (f->fsw >> 11) & 7;
@@ -142,6 +144,31 @@ typedef struct {
     struct kvm_msr_entry e[NMSRS];
 } MSRBuf;
 
+/* kvmclock's MSRs (cpuid.rst, msr.rst): KVM's own, kept in KVMState */
+static const uint32_t pv_msrs[2] = { MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_SYSTEM_TIME };
+
+static char *pv_clock_msrs(KVMState *s, bool put)
+{
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[2];
+    } b;
+    memset(&b, 0, sizeof(b));
+    b.h.nmsrs = 2;
+    for (int i = 0; i < 2; i++) {
+        b.e[i].index = pv_msrs[i];
+        b.e[i].data = s->pv_clock_msr[i];
+    }
+    int n = ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
+    if (n < 0) {
+        return kvm_ioctl_error(put ? "KVM_SET_MSRS (kvmclock)" : "KVM_GET_MSRS (kvmclock)");
+    }
+    for (int i = 0; i < n && !put; i++) {
+        s->pv_clock_msr[i] = b.e[i].data;
+    }
+    return NULL;
+}
+
 static char *msrs(KVMState *s, bool put)
 {
     MSRBuf b;
@@ -158,7 +185,7 @@ static char *msrs(KVMState *s, bool put)
         uint32_t idx;
         *msr_field(s->env, i, &idx) = b.e[i].data;
     }
-    return NULL;
+    return pv_clock_msrs(s, put);
 }
 
 char *kvm_put_registers(KVMState *s)
@@ -173,18 +200,22 @@ char *kvm_put_registers(KVMState *s)
     struct kvm_sregs sr;
     struct kvm_fpu f;
     put_sregs(&sr, env);
+    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->apic_base) {
+        sr.apic_base = s->apic_base;    /* the kernel's APIC has it, not ours */
+    }
     s->apic_base = sr.apic_base;
-    put_fpu(&f, env);
+    kvm_fpu_from_env(&f, env);
     if (ioctl(s->vcpu_fd, KVM_SET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_SET_SREGS");
     }
     if (ioctl(s->vcpu_fd, KVM_SET_REGS, &r) < 0) {
         return kvm_ioctl_error("KVM_SET_REGS");
     }
-    if (ioctl(s->vcpu_fd, KVM_SET_FPU, &f) < 0) {
+    if (!s->have_xsave && ioctl(s->vcpu_fd, KVM_SET_FPU, &f) < 0) {
         return kvm_ioctl_error("KVM_SET_FPU");
     }
-    return msrs(s, true);
+    char *e = msrs(s, true);
+    return e ? e : kvm_put_state(s);
 }
 
 char *kvm_get_registers(KVMState *s)
@@ -199,7 +230,7 @@ char *kvm_get_registers(KVMState *s)
     if (ioctl(s->vcpu_fd, KVM_GET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_GET_SREGS");
     }
-    if (ioctl(s->vcpu_fd, KVM_GET_FPU, &f) < 0) {
+    if (!s->have_xsave && ioctl(s->vcpu_fd, KVM_GET_FPU, &f) < 0) {
         return kvm_ioctl_error("KVM_GET_FPU");
     }
     const uint64_t g[16] = { r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi,
@@ -207,10 +238,13 @@ char *kvm_get_registers(KVMState *s)
     memcpy(env->regs, g, sizeof(g));
     env->rip = r.rip;
     get_sregs(env, &sr);
-    get_fpu(env, &f);
+    if (!s->have_xsave) {
+        kvm_fpu_to_env(env, &f);
+    }
     x86_cpu_set_eflags(env, r.rflags);
     x86_update_hflags(env);
-    return msrs(s, false);
+    char *e = msrs(s, false);
+    return e ? e : kvm_get_state(s);
 }
 
 /* --- CPUID --- */
@@ -232,6 +266,30 @@ static void model_cpuid(CPUX86State *scratch, uint32_t leaf, uint32_t sub, uint3
  * (4, 0xb, 0xd, 0x1f) are KVM's; the rest (vendor, signature, brand, limits)
  * are the model's. x2APIC and TSC-deadline are cleared: their MSRs would stay
  * in the kernel, away from our userspace APIC. */
+/* The KVM paravirtual leaves (Linux Documentation/virt/kvm/x86/cpuid.rst):
+ * "KVMKVMKVM" at 40000000H as KVM gives it, and at 40000001H the features
+ * that need nothing from an in-kernel APIC: kvmclock (both MSR sets, the
+ * stable bit) and the no-op port 80H delay. */
+static void kvm_pv_features(struct kvm_cpuid_entry2 *e)
+{
+    e->eax &= (1u << KVM_FEATURE_CLOCKSOURCE) | (1u << KVM_FEATURE_NOP_IO_DELAY) |
+              (1u << KVM_FEATURE_CLOCKSOURCE2) | (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+    e->ebx = e->ecx = e->edx = 0;
+}
+
+/* -cpu host: KVM's leaves as they are, but for what our userspace APIC
+ * cannot back (x2APIC, TSC-deadline: see filter_entry), the APIC ID (0) and
+ * logical processor count (1) of our one vCPU, and the hypervisor bit. */
+static void host_entry(struct kvm_cpuid_entry2 *e)
+{
+    if (e->function == 1) {
+        e->ebx = (e->ebx & 0xffff) | 1u << 16;
+        e->ecx = (e->ecx & ~((1u << 21) | (1u << 24))) | 1u << 31;
+    } else if (e->function == KVM_CPUID_FEATURES) {
+        kvm_pv_features(e);
+    }
+}
+
 static void filter_entry(struct kvm_cpuid_entry2 *e, CPUX86State *scratch)
 {
     uint32_t m[4];
@@ -239,6 +297,10 @@ static void filter_entry(struct kvm_cpuid_entry2 *e, CPUX86State *scratch)
     model_cpuid(scratch, e->function, e->index, m);
     switch (e->function) {
     case 4: case 0xb: case 0xd: case 0x1f:
+    case KVM_CPUID_SIGNATURE:
+        return;
+    case KVM_CPUID_FEATURES:
+        kvm_pv_features(e);
         return;
     case 1:
         e->eax = m[0];
@@ -291,7 +353,11 @@ char *kvm_setup_cpuid(KVMState *s)
     memcpy(scratch, s->env, sizeof(*scratch));
     scratch->hflags |= HF_SYSTEM;
     for (unsigned i = 0; i < c->nent; i++) {
-        filter_entry(&c->entries[i], scratch);
+        if (s->cpu_host) {
+            host_entry(&c->entries[i]);
+        } else {
+            filter_entry(&c->entries[i], scratch);
+        }
     }
     free(scratch);
     char *err = NULL;
@@ -301,3 +367,4 @@ char *kvm_setup_cpuid(KVMState *s)
     free(c);
     return err;
 }
+

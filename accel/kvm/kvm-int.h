@@ -1,12 +1,14 @@
 /*
- * The KVM accelerator's private state, shared by kvm.c (VM, slots, run loop)
- * and kvm-cpu.c (register synchronisation, CPUID).
+ * The KVM accelerator's private state, shared by kvm.c (VM, slots), kvm-vcpu.c
+ * (the vCPU thread, its run loop and the big machine lock), kvm-cpu.c (register
+ * synchronisation, CPUID) and kvm-dirty.c (dirty-page logging).
  */
 #ifndef ACCEL_KVM_KVM_INT_H
 #define ACCEL_KVM_KVM_INT_H
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include "accel/kvm/kvm.h"
 
@@ -25,20 +27,81 @@ struct KVMState {
     AddressSpace *as;
     CPUX86State *env;
     bool readonly_mem;              /* KVM_CAP_READONLY_MEM */
+    bool cpu_host;                  /* -cpu host: KVM's CPUID as is */
+    KVMIrqchipMode irqchip;         /* KVM_IRQCHIP_KERNEL: KVM's PIC/IOAPIC/LAPIC/PIT */
+    uint32_t mp_state;              /* KVM_MP_STATE_*, with the kernel irqchip */
+    bool lapic_reset;               /* the kernel's local APIC to its reset state */
+    bool irq_line_warned;
+    bool have_xsave, have_xcrs, have_debugregs, have_events;
+    size_t xsave_size;              /* KVM_CAP_XSAVE2 on the VM, 4096 at least */
+    struct kvm_vcpu_events events;  /* as last read; zeroed when the machine
+                                     * rewrites env (reset, loader, debugger) */
     KVMSlot slots[KVM_MAX_SLOTS];
     int nslots;
+    bool dirty_logging;             /* slots carry KVM_MEM_LOG_DIRTY_PAGES */
     volatile bool map_dirty;        /* the memory map changed: rebuild the slots */
+
+    /* The big machine lock (QEMU's BQL): the machine thread holds it except
+     * while it waits in kvm_cpu_exec or for the vCPU to park; the vCPU thread
+     * takes it for each exit, so device models, the APIC and env stay
+     * single-threaded. Everything below is guarded by it. */
+    pthread_mutex_t bql;
+    pthread_cond_t vcond;           /* the parked vCPU waits for run_allowed */
+    pthread_cond_t pcond;           /* the machine waits for parked */
+    sem_t msem;                     /* the machine waits for the vCPU or a kick */
+    pthread_t machine, vcpu;
+    bool started, quit;
+    bool run_allowed;               /* the machine lets the vCPU run */
+    bool parked;                    /* the vCPU thread is out of KVM_RUN and waits */
+    bool in_run;                    /* between unlock and KVM_RUN's return */
+    bool io_pending;                /* the last exit was I/O: KVM_RUN completes it */
+    bool tsc_is_frozen;             /* stopped: tsc_frozen goes back at cont */
+    bool machine_kicked;            /* the machine thread kicked: return at once */
+    bool park_self;                 /* a request from the vCPU's own I/O */
+    bool fatal;
     bool regs_dirty;                /* env is newer than the vCPU */
     bool halted;
+    uint64_t tsc_frozen;            /* at a stop: the TSC offset, or IA32_TSC */
+    uint64_t pv_clock_msr[2];       /* kvmclock: MSR_KVM_SYSTEM_TIME(_NEW) */
+    uint64_t clock_at_stop;         /* KVM_GET_CLOCK at a stop */
+    bool clock_frozen;
+    uint64_t tsc_host_at_stop;      /* the host's TSC then (offset form) */
+    bool tsc_by_offset;             /* KVM_VCPU_TSC_OFFSET, else the MSR */
+    bool tsc_warned;                /* the host ignored a TSC write (once) */
     uint64_t apic_base;             /* IA32_APIC_BASE as our APIC last had it */
+    uint64_t cr8_entry;             /* kvm_run's cr8 at the last entry */
+    bool a20_warned;
     volatile sig_atomic_t kicked;
-    pthread_t thread;
 };
 
-/* kvm-cpu.c. Both return NULL or a malloc'd message naming the ioctl. */
+/* kvm-cpu.c. Each returns NULL or a malloc'd message naming the ioctl. */
 char *kvm_put_registers(KVMState *s);
 char *kvm_get_registers(KVMState *s);
 char *kvm_setup_cpuid(KVMState *s);
+void kvm_fpu_from_env(struct kvm_fpu *f, const CPUX86State *env);
+void kvm_fpu_to_env(CPUX86State *env, const struct kvm_fpu *f);
+
+/* kvm-state.c: XSAVE/XCRs, debug registers, vcpu events (after REGS/SREGS/
+ * MSRs), and IA32_TSC on its own; NULL or a malloc'd message. */
+char *kvm_put_state(KVMState *s);
+char *kvm_get_state(KVMState *s);
+char *kvm_tsc_freeze(KVMState *s);
+char *kvm_tsc_thaw(KVMState *s);
+
+/* kvm.c: brings the slots in line with the memory map (lock held);
+ * kvm_set_slot registers slot id as sl (NULL deletes it), -1 with errno */
+char *kvm_update_slots(KVMState *s);
+int kvm_set_slot(KVMState *s, int id, const KVMSlot *sl);
+
+/* kvm-vcpu.c: the vCPU thread; kvm_vcpu_stop_thread joins it (BQL held by
+ * the caller, released on return) */
+char *kvm_vcpu_start(KVMState *s);
+void kvm_vcpu_stop_thread(KVMState *s);
+
+/* kvm-irqchip.c: KVM_CREATE_IRQCHIP, routing and KVM_CREATE_PIT2 for
+ * kernel_irqchip=on (VM, before the vCPU); the vCPU's MP state with it */
+char *kvm_irqchip_create(KVMState *s);
+char *kvm_mp_state(KVMState *s, bool put);
 
 /* "IOCTL: strerror(errno)" as a malloc'd string */
 char *kvm_ioctl_error(const char *what);

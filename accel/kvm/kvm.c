@@ -1,8 +1,8 @@
 /*
- * The KVM accelerator: /dev/kvm checks, the VM, its memory slots taken from the
- * machine's memory map, and the vCPU run loop that hands port I/O and MMIO
- * exits to the machine's devices (Linux Documentation/virt/kvm/api.rst).
- * Register synchronisation and CPUID are in kvm-cpu.c.
+ * The KVM accelerator: /dev/kvm checks, the VM, its vCPU and its memory slots
+ * taken from the machine's memory map (Linux Documentation/virt/kvm/api.rst).
+ * The vCPU thread and its run loop are in kvm-vcpu.c, register
+ * synchronisation and CPUID in kvm-cpu.c, dirty logging in kvm-dirty.c.
  */
 
 #include <errno.h>
@@ -20,8 +20,6 @@
  * just under a 256 KiB BIOS at the top of 4 GiB: guest RAM never reaches it. */
 #define KVM_TSS_ADDR      0xfffbd000ull
 #define KVM_IDENTITY_ADDR 0xfffbc000ull
-
-#define SIG_KICK SIGUSR1
 
 char *kvm_ioctl_error(const char *what)
 {
@@ -43,11 +41,18 @@ static char *msg(const char *fmt, const char *a, int b)
 
 /* --- memory slots --- */
 
-static int set_slot(KVMState *s, int id, const KVMSlot *sl)
+/* Writable slots carry KVM_MEM_LOG_DIRTY_PAGES while dirty logging is on. */
+int kvm_set_slot(KVMState *s, int id, const KVMSlot *sl)
 {
+    uint32_t flags = 0;
+    if (sl && sl->readonly) {
+        flags = KVM_MEM_READONLY;
+    } else if (sl && s->dirty_logging) {
+        flags = KVM_MEM_LOG_DIRTY_PAGES;
+    }
     struct kvm_userspace_memory_region r = {
         .slot = id,
-        .flags = sl && sl->readonly ? KVM_MEM_READONLY : 0,
+        .flags = flags,
         .guest_phys_addr = sl ? sl->gpa : 0,
         .memory_size = sl ? sl->size : 0,       /* 0 deletes the slot */
         .userspace_addr = sl ? (uint64_t)(uintptr_t)sl->host : 0,
@@ -77,18 +82,27 @@ static int collect_slots(KVMState *s, KVMSlot *out)
     }
 }
 
-static char *update_slots(KVMState *s)
+static bool same_slot(const KVMSlot *a, const KVMSlot *b)
+{
+    return a->gpa == b->gpa && a->size == b->size && a->host == b->host &&
+           a->readonly == b->readonly;
+}
+
+/* Only the slots that changed are deleted and added again, so that the
+ * others keep their dirty bitmaps (and the guest its memory meanwhile). */
+char *kvm_update_slots(KVMState *s)
 {
     KVMSlot next[KVM_MAX_SLOTS];
     int n = collect_slots(s, next);
     s->map_dirty = false;
     for (int i = 0; i < s->nslots; i++) {
-        if (set_slot(s, i, NULL) < 0) {
+        if ((i >= n || !same_slot(&s->slots[i], &next[i])) && kvm_set_slot(s, i, NULL) < 0) {
             return kvm_ioctl_error("KVM_SET_USER_MEMORY_REGION (delete)");
         }
     }
     for (int i = 0; i < n; i++) {
-        if (set_slot(s, i, &next[i]) < 0) {
+        if ((i >= s->nslots || !same_slot(&s->slots[i], &next[i])) &&
+            kvm_set_slot(s, i, &next[i]) < 0) {
             return kvm_ioctl_error("KVM_SET_USER_MEMORY_REGION");
         }
     }
@@ -97,17 +111,13 @@ static char *update_slots(KVMState *s)
     return NULL;
 }
 
+/* The vCPU thread rebuilds the slots before its next KVM_RUN. */
 static void map_changed(void *opaque)
 {
     ((KVMState *)opaque)->map_dirty = true;
 }
 
 /* --- set-up --- */
-
-static void kick_handler(int sig)
-{
-    (void)sig;      /* only there to make KVM_RUN return EINTR */
-}
 
 static char *check_caps(KVMState *s, const char *device)
 {
@@ -135,6 +145,11 @@ static char *check_caps(KVMState *s, const char *device)
         }
     }
     s->readonly_mem = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+    /* state beyond REGS/SREGS/FPU/MSRs, synced when the host has it */
+    s->have_xsave = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
+    s->have_xcrs = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
+    s->have_debugregs = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS) > 0;
+    s->have_events = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0;
     return NULL;
 }
 
@@ -151,7 +166,8 @@ static char *create_vm(KVMState *s)
         ioctl(s->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &ident) < 0) {
         return kvm_ioctl_error("KVM_SET_IDENTITY_MAP_ADDR");
     }
-    return update_slots(s);
+    char *e = kvm_irqchip_create(s);
+    return e ? e : kvm_update_slots(s);
 }
 
 static char *create_vcpu(KVMState *s)
@@ -169,16 +185,15 @@ static char *create_vcpu(KVMState *s)
         s->run = NULL;
         return kvm_ioctl_error("mmap of the vCPU's kvm_run");
     }
-    struct sigaction sa = { .sa_handler = kick_handler };   /* no SA_RESTART */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIG_KICK, &sa, NULL);
-    s->thread = pthread_self();
     return kvm_setup_cpuid(s);
 }
 
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, char **err)
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env,
+                   const KVMOptions *opts, char **err)
 {
     KVMState *s = calloc(1, sizeof(*s));
+    s->cpu_host = opts && opts->cpu_host;
+    s->irqchip = opts ? opts->irqchip : KVM_IRQCHIP_USER;
     s->vm_fd = s->vcpu_fd = -1;
     s->as = as;
     s->env = env;
@@ -197,6 +212,10 @@ KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, char 
     }
     MemListener l = { map_changed, NULL, s };
     memory_add_listener(as, &l);
+    if ((*err = kvm_vcpu_start(s))) {
+        kvm_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -205,6 +224,7 @@ void kvm_free(KVMState *s)
     if (!s) {
         return;
     }
+    kvm_vcpu_stop_thread(s);
     if (s->run) {
         munmap(s->run, s->run_size);
     }
@@ -218,179 +238,4 @@ void kvm_free(KVMState *s)
         close(s->fd);
     }
     free(s);
-}
-
-void kvm_state_changed(KVMState *s)
-{
-    s->regs_dirty = true;
-    s->halted = false;
-}
-
-void kvm_sync_to_env(KVMState *s)
-{
-    if (!s->regs_dirty) {
-        char *e = kvm_get_registers(s);
-        if (e) {
-            fprintf(stderr, "%s\n", e);
-            free(e);
-        }
-    }
-}
-
-void kvm_kick(KVMState *s)
-{
-    s->kicked = 1;
-    s->run->immediate_exit = 1;
-    pthread_kill(s->thread, SIG_KICK);
-}
-
-/* --- the run loop --- */
-
-static void handle_io(KVMState *s)
-{
-    struct kvm_run *r = s->run;
-    const X86BoardHooks *b = s->env->board;
-    uint8_t *p = (uint8_t *)r + r->io.data_offset;
-    for (uint32_t i = 0; i < r->io.count; i++, p += r->io.size) {
-        if (r->io.direction == KVM_EXIT_IO_OUT) {
-            uint32_t v = 0;
-            memcpy(&v, p, r->io.size);
-            b->io_write(s->env->board_opaque, r->io.port, v, r->io.size);
-        } else {
-            uint32_t v = b->io_read(s->env->board_opaque, r->io.port, r->io.size);
-            memcpy(p, &v, r->io.size);
-        }
-    }
-}
-
-static void handle_mmio(KVMState *s)
-{
-    struct kvm_run *r = s->run;
-    if (r->mmio.is_write) {
-        address_space_write(s->as, r->mmio.phys_addr, r->mmio.data, r->mmio.len);
-    } else {
-        address_space_read(s->as, r->mmio.phys_addr, r->mmio.data, r->mmio.len);
-    }
-}
-
-/* Pending NMI and INTR from our userspace 8259/APIC: KVM_NMI, and KVM_INTERRUPT
- * when the guest can take one (api.rst, "KVM_INTERRUPT"); otherwise ask KVM to
- * exit as soon as it can (request_interrupt_window). */
-static char *inject(KVMState *s)
-{
-    struct kvm_run *r = s->run;
-    CPUExec *cpu = s->env->exec;
-    int req = cpu_interrupt_request(cpu);
-    r->request_interrupt_window = 0;
-    if (req & CPU_INTERRUPT_NMI) {
-        cpu_reset_interrupt(cpu, CPU_INTERRUPT_NMI);
-        s->halted = false;
-        if (ioctl(s->vcpu_fd, KVM_NMI) < 0) {
-            return kvm_ioctl_error("KVM_NMI");
-        }
-    }
-    if (!(req & CPU_INTERRUPT_HARD)) {
-        return NULL;
-    }
-    if (r->ready_for_interrupt_injection && r->if_flag) {
-        int vec = s->env->board->get_interrupt(s->env->board_opaque);
-        if (vec >= 0) {
-            struct kvm_interrupt irq = { .irq = vec };
-            s->halted = false;
-            if (ioctl(s->vcpu_fd, KVM_INTERRUPT, &irq) < 0) {
-                return kvm_ioctl_error("KVM_INTERRUPT");
-            }
-        }
-        r->request_interrupt_window = !!(cpu_interrupt_request(cpu) & CPU_INTERRUPT_HARD);
-    } else {
-        r->request_interrupt_window = 1;
-        if (r->if_flag) {
-            s->halted = false;  /* an interrupt wakes the halted CPU */
-        }
-    }
-    return NULL;
-}
-
-static int fatal(KVMState *s, const char *what, unsigned long long detail)
-{
-    fprintf(stderr, "kvm: %s (%llu); the guest stops. Registers:\n", what, detail);
-    kvm_sync_to_env(s);
-    x86_cpu_dump_state(s->env, stderr);
-    return KVM_EXCP_FATAL;
-}
-
-static int fatal_msg(KVMState *s, char *m)
-{
-    fprintf(stderr, "%s\n", m ? m : "kvm: out of memory");
-    free(m);
-    return KVM_EXCP_FATAL;
-}
-
-/* One KVM_RUN and its exit. */
-static int run_once(KVMState *s)
-{
-    struct kvm_run *r = s->run;
-    int ret = ioctl(s->vcpu_fd, KVM_RUN, 0);
-    if (s->kicked) {
-        s->kicked = 0;
-        r->immediate_exit = 0;
-    }
-    if (ret < 0) {
-        if (errno == EINTR || errno == EAGAIN) {
-            return EXCP_INTERRUPT;
-        }
-        return fatal_msg(s, kvm_ioctl_error("KVM_RUN"));
-    }
-    /* Without an in-kernel irqchip the kernel still owns IA32_APIC_BASE (WRMSR
-     * does not exit); kvm_run reports it after every exit (api.rst, "apic_base"),
-     * and our APIC follows (enable/disable, the MMIO base). */
-    if (r->apic_base != s->apic_base) {
-        s->apic_base = r->apic_base;
-        s->env->board->wrmsr(s->env->board_opaque, MSR_IA32_APIC_BASE, r->apic_base);
-    }
-    switch (r->exit_reason) {
-    case KVM_EXIT_IO:
-        handle_io(s);
-        return EXCP_INTERRUPT;
-    case KVM_EXIT_MMIO:
-        handle_mmio(s);
-        return EXCP_INTERRUPT;
-    case KVM_EXIT_IRQ_WINDOW_OPEN:
-    case KVM_EXIT_INTR:
-        return EXCP_INTERRUPT;
-    case KVM_EXIT_HLT:
-        s->halted = true;
-        return EXCP_HLT;
-    case KVM_EXIT_SHUTDOWN:     /* triple fault: a reset, as TCG does */
-        s->env->board->request_reset(s->env->board_opaque, "triple fault (KVM_EXIT_SHUTDOWN)");
-        return EXCP_INTERRUPT;
-    case KVM_EXIT_FAIL_ENTRY:
-        return fatal(s, "KVM_EXIT_FAIL_ENTRY, hardware reason",
-                     r->fail_entry.hardware_entry_failure_reason);
-    case KVM_EXIT_INTERNAL_ERROR:
-        return fatal(s, "KVM_EXIT_INTERNAL_ERROR, suberror", r->internal.suberror);
-    default:
-        return fatal(s, "unhandled KVM exit reason", r->exit_reason);
-    }
-}
-
-int kvm_cpu_exec(KVMState *s)
-{
-    char *e = NULL;
-    if (s->map_dirty && (e = update_slots(s))) {
-        return fatal_msg(s, e);
-    }
-    if (s->regs_dirty) {
-        if ((e = kvm_put_registers(s))) {
-            return fatal_msg(s, e);
-        }
-        s->regs_dirty = false;
-    }
-    if ((e = inject(s))) {
-        return fatal_msg(s, e);
-    }
-    if (s->halted) {
-        return EXCP_HLT;
-    }
-    return run_once(s);
 }

@@ -4,12 +4,15 @@
  * shutdown come back here. The machine (hw/pc.c) keeps everything else: its
  * memory map (RAM and ROM regions become KVM memory slots, MMIO stays out of
  * them and arrives as KVM_EXIT_MMIO), its I/O ports, its userspace 8259/APIC
- * (interrupts are injected with KVM_INTERRUPT; no in-kernel irqchip), its main
- * loop and timers (the kick interrupts KVM_RUN with a signal), and the same
- * CPUX86State TCG uses, synchronised both ways.
+ * (interrupts injected with KVM_INTERRUPT; with kernel_irqchip=on KVM's own
+ * controllers and 8254 instead: kvm-irqchip.c), its main loop and timers, and
+ * the same CPUX86State TCG uses, synchronised both ways (kvm-cpu.c,
+ * kvm-state.c), so the monitor, a debugger and snapshots see one CPU.
  *
- * The vCPU runs on the thread that calls kvm_cpu_exec (the machine's CPU
- * thread, as under TCG); the main loop's kick thread stops it with SIGUSR1.
+ * The vCPU runs on its own host thread (kvm-vcpu.c); device exits are handled
+ * there under a big machine lock the machine thread holds everywhere but in
+ * kvm_cpu_exec, so device models stay single-threaded as under TCG.
+ * Dirty-page logging for migration is in kvm-dirty.c.
  */
 #ifndef ACCEL_KVM_KVM_H
 #define ACCEL_KVM_KVM_H
@@ -26,24 +29,62 @@ typedef struct KVMState KVMState;
 /* Opens device, checks the API version and the capabilities we need, creates
  * the VM with as's RAM/ROM as memory slots (kept in step through a memory
  * listener) and one vCPU for env, whose CPUID is the model's filtered by
- * KVM_GET_SUPPORTED_CPUID. NULL with *err (malloc'd, one line naming the
- * missing capability or the failing ioctl/open with its errno) on failure. */
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env, char **err);
+ * KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host KVM_GET_SUPPORTED_CPUID as
+ * is; opts NULL: the defaults (the model, userspace interrupt controllers).
+ * NULL with *err (malloc'd, one line naming the missing capability or the
+ * failing ioctl/open with its errno) on failure. The calling thread is the
+ * machine thread and holds the machine lock from now on. */
+typedef enum { KVM_IRQCHIP_USER, KVM_IRQCHIP_KERNEL, KVM_IRQCHIP_SPLIT } KVMIrqchipMode;
+typedef struct KVMOptions {
+    bool cpu_host;                  /* -cpu host */
+    KVMIrqchipMode irqchip;         /* -machine kernel_irqchip=off|on|split */
+} KVMOptions;
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env,
+                   const KVMOptions *opts, char **err);
+/* kernel_irqchip=on|off|split (also yes/no, true/false) -> *mode; false when
+ * not one of them */
+bool kvm_parse_irqchip(const char *value, KVMIrqchipMode *mode);
+
+/* With kernel_irqchip=on, KVM's own 8259s, I/O APIC, local APIC and 8254
+ * (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2) answer the guest, and the machine's
+ * interrupt lines go to them by GSI (routed as the MADT says: GSI 0 to the
+ * 8259's IRQ 0 and the I/O APIC's pin 2). */
+bool kvm_irqchip_in_kernel(const KVMState *s);
+void kvm_set_irq(KVMState *s, int gsi, int level);
 void kvm_free(KVMState *s);
 
-/* env was changed by the machine (reset, loader): written to the vCPU before
- * it next runs. */
+/* env was changed by the machine (reset, loader, debugger): written to the
+ * vCPU before it next runs. Both park the vCPU (until kvm_cpu_exec). */
 void kvm_state_changed(KVMState *s);
+/* The machine was reset (env too): as kvm_state_changed, and the state only
+ * KVM holds (pending events, kvmclock, the kernel's local APIC) is reset. */
+void kvm_reset(KVMState *s);
 /* Reads the vCPU's registers into env (for dumps, info registers, snapshots). */
 void kvm_sync_to_env(KVMState *s);
 
-/* Runs the vCPU until something needs the machine: returns EXCP_HLT (halted,
- * nothing to inject), EXCP_INTERRUPT (I/O done, kicked, interrupt window), or
+/* Lets the vCPU run and waits until something needs the machine: returns
+ * EXCP_HLT (halted, nothing to inject; the vCPU waits), EXCP_INTERRUPT (the
+ * main loop has work, or a request: the vCPU may run on meanwhile), or
  * KVM_EXCP_FATAL after printing the failure and the registers on stderr. */
 #define KVM_EXCP_FATAL 0x20000
 int kvm_cpu_exec(KVMState *s);
 
-/* Stops a running KVM_RUN soon. Async-signal and thread safe. */
+/* The machine's kick (main_loop_set_kick). From the main loop's kick thread:
+ * the machine thread leaves kvm_cpu_exec while the vCPU runs on; from the
+ * machine thread (a stop, a request): the vCPU is parked before it returns;
+ * from a device the vCPU's own exit reached: the vCPU parks after the exit. */
 void kvm_kick(KVMState *s);
+
+/* Dirty-page logging for live migration (api.rst, "KVM_GET_DIRTY_LOG"): from
+ * start on, KVM records the guest's writes to RAM (every writable slot, also
+ * slots the memory map adds later); each sync calls mark once per run of
+ * pages written since start or the previous sync (guest-physical address,
+ * length in bytes), then forgets them; stop ends the recording. Machine
+ * thread. start/sync return NULL or a malloc'd one-line message naming the
+ * ioctl; sync before start is an error. */
+typedef void KVMDirtyMark(void *opaque, uint64_t gpa, uint64_t len);
+char *kvm_dirty_log_start(KVMState *s);
+char *kvm_dirty_log_sync(KVMState *s, KVMDirtyMark *mark, void *opaque);
+void kvm_dirty_log_stop(KVMState *s);
 
 #endif

@@ -1,0 +1,347 @@
+/*
+ * The KVM vCPU's state beyond REGS/SREGS/MSRs (Linux Documentation/virt/kvm/
+ * api.rst), both ways with CPUX86State, so that a stop/cont, a debugger and a
+ * snapshot see and keep all of it:
+ * - XSAVE (x87, SSE and the AVX upper halves, in the standard XSAVE layout of
+ *   Intel SDM vol. 1, 13.4-13.5) and XCR0 (KVM_GET/SET_XSAVE, _XCRS);
+ * - DR0-DR3, DR6, DR7 (KVM_GET/SET_DEBUGREGS);
+ * - pending events: exception, injected interrupt, NMI, interrupt shadow
+ *   (KVM_GET/SET_VCPU_EVENTS); env has the shadow (HF_INHIBIT_IRQ) and NMI
+ *   blocking, the rest stays in KVMState between a get and the next put;
+ * - the TSC and kvmclock, frozen over a stop (kvm-vcpu.c calls freeze and
+ *   thaw); kvmclock's MSRs go with the MSRs in kvm-cpu.c.
+ * Each part is skipped when the host lacks its capability (KVM_GET/SET_FPU
+ * then carries x87/SSE: kvm-cpu.c).
+ */
+#include <cpuid.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include "accel/kvm/kvm-int.h"
+
+/* the legacy region (FXSAVE image, SDM vol. 1, 10.5.1) and the header */
+#define XS_FCW      0
+#define XS_FSW      2
+#define XS_FTW      4
+#define XS_MXCSR    24
+#define XS_ST       32
+#define XS_XMM      160
+#define XS_BV       512     /* XSTATE_BV */
+#define XFEATURE_X87 1u
+#define XFEATURE_SSE 2u
+#define XFEATURE_YMM 4u
+
+/* Where the AVX upper halves sit: CPUID.(EAX=0DH,ECX=2).EBX, which KVM's
+ * buffer follows (api.rst, "KVM_GET_XSAVE2"); 576 on every CPU so far. */
+static size_t ymm_offset(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(0xd, 2, &a, &b, &c, &d) || !b) {
+        return 576;
+    }
+    return b;
+}
+
+static struct kvm_xsave *xsave_alloc(KVMState *s)
+{
+    if (!s->xsave_size) {
+        int n = ioctl(s->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+        s->xsave_size = n > (int)sizeof(struct kvm_xsave) ? (size_t)n : sizeof(struct kvm_xsave);
+    }
+    return calloc(1, s->xsave_size);
+}
+
+static char *get_xsave(KVMState *s, struct kvm_xsave *x)
+{
+    bool v2 = s->xsave_size > sizeof(struct kvm_xsave);
+    if (ioctl(s->vcpu_fd, v2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, x) < 0) {
+        return kvm_ioctl_error(v2 ? "KVM_GET_XSAVE2" : "KVM_GET_XSAVE");
+    }
+    return NULL;
+}
+
+/* env -> the buffer as read from the vCPU (components we do not model, such
+ * as PKRU or AVX-512, keep the vCPU's values) */
+static void xsave_from_env(uint8_t *b, CPUX86State *env)
+{
+    struct kvm_fpu f;
+    kvm_fpu_from_env(&f, env);
+    memcpy(b + XS_FCW, &f.fcw, 2);
+    memcpy(b + XS_FSW, &f.fsw, 2);
+    b[XS_FTW] = f.ftwx;
+    memcpy(b + XS_MXCSR, &f.mxcsr, 4);
+    memcpy(b + XS_ST, f.fpr, sizeof(f.fpr));
+    memcpy(b + XS_XMM, f.xmm, sizeof(f.xmm));
+    uint64_t bv;
+    memcpy(&bv, b + XS_BV, 8);
+    bv |= XFEATURE_X87 | XFEATURE_SSE;
+    if (env->xcr0 & XFEATURE_YMM) {
+        memcpy(b + ymm_offset(), env->ymmh_regs, sizeof(env->ymmh_regs));
+        bv |= XFEATURE_YMM;
+    }
+    memcpy(b + XS_BV, &bv, 8);
+}
+
+/* the buffer -> env; a component whose XSTATE_BV bit is clear is in its
+ * initial configuration (SDM vol. 1, 13.6): zeros, FCW 037FH */
+static void xsave_to_env(CPUX86State *env, const uint8_t *b)
+{
+    struct kvm_fpu f;
+    uint64_t bv;
+    memset(&f, 0, sizeof(f));
+    memcpy(&bv, b + XS_BV, 8);
+    f.fcw = 0x37f;
+    if (bv & XFEATURE_X87) {
+        memcpy(&f.fcw, b + XS_FCW, 2);
+        memcpy(&f.fsw, b + XS_FSW, 2);
+        f.ftwx = b[XS_FTW];
+        memcpy(f.fpr, b + XS_ST, sizeof(f.fpr));
+    }
+    memcpy(&f.mxcsr, b + XS_MXCSR, 4);
+    if (bv & XFEATURE_SSE) {
+        memcpy(f.xmm, b + XS_XMM, sizeof(f.xmm));
+    }
+    kvm_fpu_to_env(env, &f);
+    memset(env->ymmh_regs, 0, sizeof(env->ymmh_regs));
+    if (bv & XFEATURE_YMM) {
+        memcpy(env->ymmh_regs, b + ymm_offset(), sizeof(env->ymmh_regs));
+    }
+}
+
+static char *put_xsave(KVMState *s)
+{
+    struct kvm_xsave *x = xsave_alloc(s);
+    char *e = get_xsave(s, x);
+    if (!e) {
+        xsave_from_env((uint8_t *)x->region, s->env);
+        if (ioctl(s->vcpu_fd, KVM_SET_XSAVE, x) < 0) {
+            e = kvm_ioctl_error("KVM_SET_XSAVE");
+        }
+    }
+    free(x);
+    return e;
+}
+
+static char *read_xsave(KVMState *s)
+{
+    struct kvm_xsave *x = xsave_alloc(s);
+    char *e = get_xsave(s, x);
+    if (!e) {
+        xsave_to_env(s->env, (const uint8_t *)x->region);
+    }
+    free(x);
+    return e;
+}
+
+/* XCR0 (SDM vol. 1, 13.3): bit 0 is always set */
+static char *xcrs(KVMState *s, bool put)
+{
+    struct kvm_xcrs x;
+    memset(&x, 0, sizeof(x));
+    if (put) {
+        x.nr_xcrs = 1;
+        x.xcrs[0].value = s->env->xcr0 | XFEATURE_X87;
+        return ioctl(s->vcpu_fd, KVM_SET_XCRS, &x) < 0 ? kvm_ioctl_error("KVM_SET_XCRS") : NULL;
+    }
+    if (ioctl(s->vcpu_fd, KVM_GET_XCRS, &x) < 0) {
+        return kvm_ioctl_error("KVM_GET_XCRS");
+    }
+    for (uint32_t i = 0; i < x.nr_xcrs && i < KVM_MAX_XCRS; i++) {
+        if (x.xcrs[i].xcr == 0) {
+            s->env->xcr0 = x.xcrs[i].value;
+        }
+    }
+    return NULL;
+}
+
+static char *debugregs(KVMState *s, bool put)
+{
+    struct kvm_debugregs d;
+    CPUX86State *env = s->env;
+    memset(&d, 0, sizeof(d));
+    if (put) {
+        memcpy(d.db, env->dr, sizeof(d.db));
+        d.dr6 = env->dr[6];
+        d.dr7 = env->dr[7];
+        return ioctl(s->vcpu_fd, KVM_SET_DEBUGREGS, &d) < 0 ?
+               kvm_ioctl_error("KVM_SET_DEBUGREGS") : NULL;
+    }
+    if (ioctl(s->vcpu_fd, KVM_GET_DEBUGREGS, &d) < 0) {
+        return kvm_ioctl_error("KVM_GET_DEBUGREGS");
+    }
+    memcpy(env->dr, d.db, sizeof(d.db));
+    env->dr[4] = env->dr[6] = d.dr6;    /* DR4/DR5 alias DR6/DR7 (vol. 3B, 17.2.2) */
+    env->dr[5] = env->dr[7] = d.dr7;
+    return NULL;
+}
+
+/* Pending events: what the last get saw, with env's interrupt shadow and NMI
+ * blocking (the parts a debugger or the translator may have changed). */
+static char *events(KVMState *s, bool put)
+{
+    CPUX86State *env = s->env;
+    struct kvm_vcpu_events *ev = &s->events;
+    if (!put) {
+        if (ioctl(s->vcpu_fd, KVM_GET_VCPU_EVENTS, ev) < 0) {
+            return kvm_ioctl_error("KVM_GET_VCPU_EVENTS");
+        }
+        env->hflags = (env->hflags & ~HF_INHIBIT_IRQ) |
+                      (ev->interrupt.shadow ? HF_INHIBIT_IRQ : 0);
+        env->nmi_blocked = ev->nmi.masked;
+        return NULL;
+    }
+    if (!(env->hflags & HF_INHIBIT_IRQ)) {
+        ev->interrupt.shadow = 0;
+    } else if (!ev->interrupt.shadow) {
+        ev->interrupt.shadow = KVM_X86_SHADOW_INT_STI;  /* which kind env does not say */
+    }
+    ev->nmi.masked = env->nmi_blocked;
+    ev->flags = KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING;
+    return ioctl(s->vcpu_fd, KVM_SET_VCPU_EVENTS, ev) < 0 ?
+           kvm_ioctl_error("KVM_SET_VCPU_EVENTS") : NULL;
+}
+
+char *kvm_put_state(KVMState *s)
+{
+    char *e = NULL;
+    if (s->have_xsave && (e = put_xsave(s))) {
+        return e;
+    }
+    if (s->have_xcrs && (e = xcrs(s, true))) {
+        return e;
+    }
+    if (s->have_debugregs && (e = debugregs(s, true))) {
+        return e;
+    }
+    if (s->have_events && (e = events(s, true))) {
+        return e;
+    }
+    return kvm_mp_state(s, true);
+}
+
+char *kvm_get_state(KVMState *s)
+{
+    char *e = NULL;
+    if (s->have_xsave && (e = read_xsave(s))) {
+        return e;
+    }
+    if (s->have_xcrs && (e = xcrs(s, false))) {
+        return e;
+    }
+    if (s->have_debugregs && (e = debugregs(s, false))) {
+        return e;
+    }
+    if (s->have_events && (e = events(s, false))) {
+        return e;
+    }
+    return kvm_mp_state(s, false);
+}
+
+/* --- freezing the TSC over a stop. KVM's TSC offset attribute (api.rst,
+ * "KVM_VCPU_TSC_OFFSET", Linux 5.16) sets guest TSC = host TSC + offset
+ * exactly; without it, a host write of IA32_TSC (MSR 10H, SDM vol. 3B, 18.17),
+ * which KVM takes for a vCPU synchronisation (keeping the old offset) when the
+ * value is within a second of what it expected, so stops of about a second
+ * or less may not freeze there. --- */
+
+static int tsc_offset_attr(KVMState *s, unsigned long op, uint64_t *offset)
+{
+    struct kvm_device_attr a = {
+        .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
+        .addr = (uint64_t)(uintptr_t)offset,
+    };
+    return ioctl(s->vcpu_fd, op, &a);
+}
+
+static char *tsc_msr(KVMState *s, uint64_t *value, bool put)
+{
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e;
+    } b;
+    memset(&b, 0, sizeof(b));
+    b.h.nmsrs = 1;
+    b.e.index = 0x10;
+    b.e.data = *value;
+    errno = 0;
+    if (ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b) != 1) {
+        errno = errno ? errno : EINVAL;
+        return kvm_ioctl_error(put ? "KVM_SET_MSRS (IA32_TSC)" : "KVM_GET_MSRS (IA32_TSC)");
+    }
+    *value = b.e.data;
+    return NULL;
+}
+
+/* kvmclock over a stop (api.rst, "KVM_GET_CLOCK"/"KVM_SET_CLOCK"): the
+ * clock read at the stop is set again at cont, so that it skips the stop. */
+static void clock_freeze(KVMState *s)
+{
+    struct kvm_clock_data c;
+    memset(&c, 0, sizeof(c));
+    s->clock_frozen = ioctl(s->vm_fd, KVM_GET_CLOCK, &c) == 0;
+    s->clock_at_stop = c.clock;
+}
+
+static char *clock_thaw(KVMState *s)
+{
+    struct kvm_clock_data c;
+    memset(&c, 0, sizeof(c));
+    c.clock = s->clock_at_stop;
+    if (!s->clock_frozen) {
+        return NULL;
+    }
+    s->clock_frozen = false;
+    return ioctl(s->vm_fd, KVM_SET_CLOCK, &c) < 0 ? kvm_ioctl_error("KVM_SET_CLOCK") : NULL;
+}
+
+char *kvm_tsc_freeze(KVMState *s)
+{
+    clock_freeze(s);
+    if (tsc_offset_attr(s, KVM_HAS_DEVICE_ATTR, NULL) == 0) {
+        s->tsc_by_offset = true;
+        s->tsc_host_at_stop = __builtin_ia32_rdtsc();
+        return tsc_offset_attr(s, KVM_GET_DEVICE_ATTR, &s->tsc_frozen) < 0 ?
+               kvm_ioctl_error("KVM_GET_DEVICE_ATTR (KVM_VCPU_TSC_OFFSET)") : NULL;
+    }
+    s->tsc_by_offset = false;
+    return tsc_msr(s, &s->tsc_frozen, false);
+}
+
+static char *tsc_write(KVMState *s)
+{
+    if (!s->tsc_by_offset) {
+        uint64_t v = s->tsc_frozen;
+        return tsc_msr(s, &v, true);
+    }
+    /* the host TSC moved on by the stop: the offset takes it back */
+    uint64_t off = s->tsc_frozen - (__builtin_ia32_rdtsc() - s->tsc_host_at_stop);
+    return tsc_offset_attr(s, KVM_SET_DEVICE_ATTR, &off) < 0 ?
+           kvm_ioctl_error("KVM_SET_DEVICE_ATTR (KVM_VCPU_TSC_OFFSET)") : NULL;
+}
+
+/* Writes the frozen TSC back; then reads it to see that the host took it:
+ * some nested hosts (kvm_pvm) accept both forms and go on with the host's
+ * TSC, which is worth one warning (the guest's TSC ran on over the stop). */
+char *kvm_tsc_thaw(KVMState *s)
+{
+    uint64_t want = s->tsc_by_offset ? s->tsc_host_at_stop + s->tsc_frozen : s->tsc_frozen;
+    char *e = tsc_write(s);
+    uint64_t now = 0;
+    if (e || (e = tsc_msr(s, &now, false))) {
+        return e;
+    }
+    /* kvmclock last: KVM computes it from the TSC as it now is */
+    if ((e = clock_thaw(s))) {
+        return e;
+    }
+    int khz = ioctl(s->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+    uint64_t slack = (khz > 0 ? (uint64_t)khz : 1000000) * 50;     /* 50 ms */
+    if (now - want > slack && !s->tsc_warned) {
+        s->tsc_warned = true;
+        fprintf(stderr, "quetzal-system-x86_64: warning: kvm: the host's KVM ignored the "
+                "TSC write at cont (the guest's TSC ran on over the stop)\n");
+    }
+    return NULL;
+}
