@@ -31,6 +31,11 @@ const HMPCommand hmp_info_commands[] = {
     { "chardev", NULL, "", "show the character devices", hmp_info_chardev },
     { "qtree", NULL, "", "show device tree", hmp_info_qtree },
     { "history", NULL, "", "show the command line history", hmp_info_history },
+    { "block", NULL, "[-n] [-v] [device]", "show info of one block device or all block devices "
+      "(-n: show named nodes; -v: show details)", hmp_info_block },
+    { "blockstats", NULL, "", "show block device statistics", hmp_info_blockstats },
+    { "snapshots", NULL, "", "show the currently saved VM snapshots", hmp_info_snapshots },
+    { "network", NULL, "", "show the network state", hmp_info_network },
     { NULL, NULL, NULL, NULL, NULL },
 };
 

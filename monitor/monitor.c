@@ -264,6 +264,7 @@ MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **e
     h->log_env = ((h->v.cfg->log_flags & PC_LOG_INT) ? 1 : 0) |
                  ((h->v.cfg->log_flags & PC_LOG_MMU) ? 2 : 0);
     mc_install_request_hook(h);
+    mb_install(h, true);
     for (int i = 0; i < opts->nqmp; i++) {
         if ((*err = open_qmp(h, opts->qmp[i]))) {
             goto fail;

@@ -25,7 +25,7 @@ typedef struct DriveStats {
     uint64_t wr_highest_offset;         /* end of the furthest write */
     int64_t last_ns;                    /* CLOCK_MONOTONIC of the last completion, 0: none */
     /* the guest opened or closed the tray (CPU thread) */
-    void (*tray_moved)(void *opaque, bool open);
+    void (*tray_moved)(void *opaque, struct DriveStats *s, bool open);
     void *opaque;
 } DriveStats;
 
@@ -64,7 +64,7 @@ static inline void drive_stats_account(DriveStats *s, int kind, uint64_t offset,
 static inline void drive_stats_tray(DriveStats *s, bool open)
 {
     if (s && s->tray_moved) {
-        s->tray_moved(s->opaque, open);
+        s->tray_moved(s->opaque, s, open);
     }
 }
 
