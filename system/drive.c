@@ -356,9 +356,9 @@ static DriveInfo *new_info(DriveSet *ds, int i, const DriveSpec *sp, DriveBus bu
     }
     d->bus = bus;
     d->unit = unit;
-    d->cdrom = !sp || sp->cdrom;
+    d->cdrom = sp ? sp->cdrom : bus == DRIVE_IDE;      /* the defaults: ide1-cd0, floppy0 */
     d->removable = d->cdrom || bus == DRIVE_FLOPPY;
-    d->read_only = !sp || sp->read_only;
+    d->read_only = sp ? sp->read_only : d->cdrom;
     d->snapshot = sp && sp->snapshot && !sp->read_only;
     /* the spec's strings live in a QDict freed after set-up */
     static const char *const caches[] = { "writeback", "none", "writethrough", "directsync",
