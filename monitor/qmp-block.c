@@ -15,6 +15,27 @@ static const char *tf(bool b)
     return b ? "true" : "false";
 }
 
+/* ImageInfo's "snapshots" (SnapshotInfo), when the image has any. */
+static void snapshots(FILE *out, BlockDriverState *bs)
+{
+    BlockSnapshotInfo *list = NULL;
+    int n = bdrv_snapshot_list(bs, &list);
+    for (int i = 0; i < n; i++) {
+        const BlockSnapshotInfo *s = &list[i];
+        fprintf(out, "%s{\"icount\": %llu, \"vm-clock-nsec\": %llu, \"name\": ",
+                i ? ", " : ", \"snapshots\": [", (unsigned long long)s->icount,
+                (unsigned long long)(s->vm_clock_nsec % 1000000000));
+        json_write_string(out, s->name);
+        fprintf(out, ", \"date-sec\": %llu, \"date-nsec\": %llu, \"vm-clock-sec\": %llu, "
+                "\"id\": ", (unsigned long long)s->date_sec, (unsigned long long)s->date_nsec,
+                (unsigned long long)(s->vm_clock_nsec / 1000000000));
+        json_write_string(out, s->id);
+        fprintf(out, ", \"vm-state-size\": %llu}%s", (unsigned long long)s->vm_state_size,
+                i == n - 1 ? "]" : "");
+    }
+    free(list);
+}
+
 /* ImageInfo of bs and, as "backing-image", its backing chain. */
 static void image_info(FILE *out, BlockDriverState *bs, const char *filename)
 {
@@ -29,6 +50,7 @@ static void image_info(FILE *out, BlockDriverState *bs, const char *filename)
         fprintf(out, ", \"cluster-size\": %u", bdi.cluster_size);
     }
     fprintf(out, ", \"dirty-flag\": %s", tf(have_bdi && bdi.is_dirty));
+    snapshots(out, bs);
     if (bs->backing) {
         fputs(", \"backing-filename\": ", out);
         json_write_string(out, bs->backing_file);

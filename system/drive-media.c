@@ -78,8 +78,8 @@ static int copy_allocated(BlockDriverState *top, BlockDriverState *base, BlockEr
         return -ENOMEM;
     }
     while (off < len) {
-        uint64_t n = len - off < CHUNK ? len - off : CHUNK, pnum = 0;
-        int st = bdrv_block_status(top, off, n, &pnum, NULL);
+        uint64_t n = len - off < CHUNK ? len - off : CHUNK, pnum = 0, map = 0;
+        int st = bdrv_block_status(top, off, n, &pnum, &map);
         if (st < 0 || pnum == 0) {
             block_error_set(err, "%s", strerror(st < 0 ? -st : EIO));
             free(buf);

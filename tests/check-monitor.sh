@@ -5,7 +5,8 @@
 # input), Debian's gdb on the gdb stub (breakpoint, stepi, registers, memory,
 # Ctrl-C), against the bare-metal guest tests/monitor/guest-monitor.S; the
 # same HMP, QMP and gdb sessions against Debian's qemu-system-x86_64 when it is
-# installed, whose replies must agree (tests/monitor/monitor-check.py). The
+# installed, whose replies must agree (tests/monitor/monitor-check.py); the
+# drive commands the same way (tests/monitor/block-check.py). The
 # QMP JSON parser against Python's json module on random and mutated texts
 # (tests/monitor/json-check.py).
 BUILD=${BUILD:-.}
@@ -63,6 +64,10 @@ python3 "$dir/monitor-check.py" "$SYSEMU" "$T/guest.bin" "$T" $qemu 2>&1 | tee "
 add_counts "$T/mon.out" monitor
 python3 "$dir/pty-check.py" "$SYSEMU" "$T/guest.bin" "$T" 2>&1 | tee "$T/pty.out"
 add_counts "$T/pty.out" pty
+# the drive commands (info block, change, eject, commit, query-block) vs. QEMU
+mkdir -p "$T/block"
+python3 "$dir/block-check.py" "$SYSEMU" "$T/guest.bin" "$T/block" $qemu 2>&1 | tee "$T/block.out"
+add_counts "$T/block.out" block
 
 # Debian's kernel (scripts/setup.sh --tests caches it) with a busybox initramfs
 CACHE=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
