@@ -43,7 +43,7 @@ const HMPCommand hmp_commands[] = {
       "save screen to a file", hmp_screendump },
     { "change", "device:D,target:S", "device [-f] filename [format [read-only-mode]]",
       "change a removable medium, optional format, use -f to force the operation", hmp_change },
-    { "eject", "arg:s,device:D?", "[-f] device", "eject a removable medium (use -f to force it)",
+    { "eject", "arg:D,device:D?", "[-f] device", "eject a removable medium (use -f to force it)",
       hmp_eject },
     { "commit", "device:D", "device|all", "commit changes to the disk images (if -snapshot is "
       "used) or backing files", hmp_commit },

@@ -83,8 +83,12 @@ void rl_monitor_focus(Monitor *mon, bool in);
 void rl_monitor_stop(Monitor *mon);
 void rl_monitor_history(FILE *out);
 
-/* What query-version and info version report: QEMU's version this command
- * line follows, and ours as the package. */
+/* What query-version, the QMP greeting, info version and the HMP banner
+ * report: the QEMU version whose interface this one follows, as numbers
+ * management tools parse (libvirt reads qemu.major/minor/micro to pick
+ * features; the banner's "QEMU X.Y.Z monitor" is what expect-style scripts
+ * wait for), and Quetzal as the package string, where QEMU puts its
+ * distribution's package version ("7.2.22 (Debian 1:7.2+dfsg-7...)"). */
 #define QUETZAL_QEMU_MAJOR 7
 #define QUETZAL_QEMU_MINOR 2
 #define QUETZAL_QEMU_MICRO 0

@@ -9,7 +9,9 @@
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
-#define HMP_BANNER "QEMU 7.2.0 (Quetzal) monitor - type 'help' for more information\n"
+/* QEMU's banner word for word (scripts wait for "QEMU <version> monitor"); the
+ * package, Quetzal, is in info version and query-version (internal.h). */
+#define HMP_BANNER "QEMU " QUETZAL_QEMU_VERSION " monitor - type 'help' for more information\n"
 #define HMP_PROMPT "(qemu) "
 #define HMP_MAX_LINE (64 * 1024)
 
