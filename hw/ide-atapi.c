@@ -87,6 +87,7 @@ static void pio_send_piece(IDEDrive *d)
         bool ok = bdrv_pread(d->bs, d->pkt_offset, n, d->buf) >= 0;
         drive_stats_account(d->stats, DRIVE_STAT_READ, d->pkt_offset, n, t0, ok);
         if (!ok) {
+            drive_stats_io_error(d->stats, false);
             check_condition(d, SK_MEDIUM_ERROR, ASC_UNRECOVERED_READ, 0);
             return;
         }
@@ -576,9 +577,20 @@ void atapi_change_medium(IDEDrive *d, BlockDriverState *bs)
 
 void atapi_eject(IDEDrive *d)
 {
+    /* a READ still sending PIO pieces from the medium ends with NOT READY,
+     * MEDIUM NOT PRESENT, as when the medium goes away under a real drive;
+     * one waiting for its DMA fails when the bus master starts it (ide-core's
+     * dma_work finds no medium), so that the bus master reports the error */
+    bool reading = d->end_fn == pio_piece_done && d->pkt_from_disk;
     if (!d->tray_open && d->bs) {
         d->media_event = 3;                /* media removal */
     }
     d->tray_open = true;
     d->bs = NULL;
+    if (reading) {
+        d->end_fn = NULL;
+        d->pos = d->end = 0;
+        d->pkt_left = 0;
+        not_ready(d);
+    }
 }

@@ -216,6 +216,7 @@ static void pio_read_block(IDEDrive *d)
     drive_stats_account(d->stats, DRIVE_STAT_READ, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR,
                         t0, ok);
     if (!ok) {
+        drive_stats_io_error(d->stats, false);
         set_lba_regs(d, d->sector, is_lba48(d->cmd));
         command_error(d, ER_UNC);
         return;
@@ -260,6 +261,7 @@ static void pio_write_done(IDEDrive *d)
     drive_stats_account(d->stats, DRIVE_STAT_WRITE, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR,
                         t0, ok);
     if (!ok) {
+        drive_stats_io_error(d->stats, true);
         set_lba_regs(d, d->sector, is_lba48(d->cmd));
         command_error(d, ER_ABRT);
         return;
@@ -320,7 +322,8 @@ static void dma_work(BlkJob *job)
     int64_t t0 = drive_stats_now();
     switch (d->dma_kind) {
     case DMA_DISK_READ:
-        b->job_ret = bdrv_pread(d->bs, d->dma_offset, b->job_len, b->job_buf);
+        /* no medium: the monitor ejected it after the command started */
+        b->job_ret = d->bs ? bdrv_pread(d->bs, d->dma_offset, b->job_len, b->job_buf) : -1;
         drive_stats_account(d->stats, DRIVE_STAT_READ, d->dma_offset, b->job_len, t0,
                             b->job_ret >= 0);
         break;
@@ -343,6 +346,9 @@ static void dma_job_done(BlkJob *job)
     IDEDrive *d = b->job_drive;
     bool ok = b->job_ret >= 0;
     b->job_drive = NULL;
+    if (!ok) {
+        drive_stats_io_error(d->stats, d->dma_kind == DMA_DISK_WRITE);
+    }
     /* the bus master moves the data and sets its status before the interrupt */
     b->job_done(b->job_opaque, ok, b->job_len);
     d->dma_end(d, ok);
@@ -439,6 +445,7 @@ static void cmd_flush(IDEDrive *d)
     bool ok = !d->bs || d->read_only || bdrv_flush(d->bs) >= 0;
     drive_stats_account(d->stats, DRIVE_STAT_FLUSH, 0, 0, t0, ok);
     if (!ok) {
+        drive_stats_io_error(d->stats, true);
         command_error(d, ER_ABRT);
         return;
     }

@@ -169,6 +169,9 @@ static void req_done(BlkJob *job)
 {
     Req *r = (Req *)job;
     r->s->in_flight--;
+    if (r->status == S_IOERR && (r->type == T_IN || r->type == T_OUT || r->type == T_FLUSH)) {
+        drive_stats_io_error(r->s->cfg.stats, r->type != T_IN);
+    }
     req_complete(r);
 }
 

@@ -4,7 +4,7 @@
  * steps and messages (qapi/block.json: eject, blockdev-change-medium: open
  * the tray, remove the medium, insert the new one, close the tray, each tray
  * movement a DEVICE_TRAY_MOVED event), and the events of trays the guest
- * moves.
+ * moves and of its failed requests (BLOCK_IO_ERROR).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -33,6 +33,25 @@ static void guest_tray_moved(void *opaque, DriveStats *s, bool open)
     }
 }
 
+/* A request failed and the guest was told (QEMU's BLOCK_IO_ERROR with the
+ * default action "report", qapi/block-core.json). */
+static void guest_io_error(void *opaque, DriveStats *s, bool write)
+{
+    MonitorHost *h = opaque;
+    DriveSet *ds = h->opts.drives;
+    for (int i = 0; i < ds->ninfo; i++) {
+        DriveInfo *d = ds->info[i];
+        if (d && &d->stats == s) {
+            char data[256];
+            snprintf(data, sizeof(data), "{\"device\": \"%s\", \"nospace\": false, "
+                     "\"node-name\": \"%s\", \"reason\": \"Input/output error\", "
+                     "\"operation\": \"%s\", \"action\": \"report\"}", d->name, d->node,
+                     write ? "write" : "read");
+            qmp_event(h, "BLOCK_IO_ERROR", data);
+        }
+    }
+}
+
 void mb_install(MonitorHost *h, bool on)
 {
     DriveSet *ds = h->opts.drives;
@@ -40,6 +59,7 @@ void mb_install(MonitorHost *h, bool on)
         if (ds->info[i]) {
             ds->info[i]->stats.opaque = on ? h : NULL;
             ds->info[i]->stats.tray_moved = on ? guest_tray_moved : NULL;
+            ds->info[i]->stats.io_error = on ? guest_io_error : NULL;
         }
     }
 }

@@ -298,6 +298,7 @@ void monitor_host_free(MonitorHost *h)
         return;
     }
     main_loop_set_request_hook(h->v.ml, NULL, NULL);
+    mb_install(h, false);
     gdb_free(h);
     for (Monitor *mon = h->mons, *next; mon; mon = next) {
         next = mon->next;

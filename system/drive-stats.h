@@ -3,7 +3,8 @@
  * `info blockstats` / query-blockstats (QEMU's BlockDeviceStats: bytes,
  * operations, failed operations and total time per kind, and the time of the
  * last access for idle_time_ns) and tray movements made by the guest (START
- * STOP UNIT, for the DEVICE_TRAY_MOVED event). system/drive.c owns one per
+ * STOP UNIT, for the DEVICE_TRAY_MOVED event) and failed requests (for
+ * BLOCK_IO_ERROR). system/drive.c owns one per
  * drive and hands it to the device through its config (hw/ide.h, hw/isa-dma.h,
  * hw/virtio.h); a NULL pointer means nobody listens. Requests may finish on a
  * block worker thread, so the counters are updated atomically.
@@ -26,6 +27,9 @@ typedef struct DriveStats {
     int64_t last_ns;                    /* CLOCK_MONOTONIC of the last completion, 0: none */
     /* the guest opened or closed the tray (CPU thread) */
     void (*tray_moved)(void *opaque, struct DriveStats *s, bool open);
+    /* a guest request failed and the device reports it to the guest (QEMU's
+     * default error action "report"; CPU thread) */
+    void (*io_error)(void *opaque, struct DriveStats *s, bool write);
     void *opaque;
 } DriveStats;
 
@@ -59,6 +63,13 @@ static inline void drive_stats_account(DriveStats *s, int kind, uint64_t offset,
         }
     }
     __atomic_store_n(&s->last_ns, now, __ATOMIC_RELAXED);
+}
+
+static inline void drive_stats_io_error(DriveStats *s, bool write)
+{
+    if (s && s->io_error) {
+        s->io_error(s->opaque, s, write);
+    }
 }
 
 static inline void drive_stats_tray(DriveStats *s, bool open)
