@@ -3,7 +3,7 @@
  * documents them) and the commands that steer the machine: stop, cont,
  * system_reset, system_powerdown, quit, nmi, singlestep, log, logfile,
  * sendkey, screendump, help. Memory commands are in hmp-mem.c, info in
- * hmp-info.c.
+ * hmp-info.c, the drives' change, eject and commit in hmp-block.c.
  */
 #include <stdlib.h>
 #include <string.h>

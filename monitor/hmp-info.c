@@ -1,8 +1,8 @@
 /*
  * HMP info sub-commands (QEMU's hmp-commands-info.hx names and output
  * shapes): status, version, name, registers, cpus, tlb, mem (hmp-mmu.c), pic,
- * irq, mtree, pci, roms, jit, chardev, qtree, history. block, blockstats,
- * snapshots and network come with the devices that have them.
+ * irq, mtree, pci, roms, jit, chardev, qtree, history; block, blockstats and
+ * snapshots are in hmp-block.c, network in hmp-net.c.
  */
 #include <stdlib.h>
 #include <string.h>
