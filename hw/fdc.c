@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw/isa-dma.h"
+#include "system/drive-stats.h"
 
 enum { DOR_RESET = 0x04, DOR_DMA = 0x08 };
 enum { MSR_RQM = 0x80, MSR_DIO = 0x40, MSR_CB = 0x10 };
@@ -24,6 +25,7 @@ enum { ST1_EN = 0x80, ST1_OR = 0x10, ST1_ND = 0x04, ST1_NW = 0x02 };
 
 typedef struct Drive {
     BlockDriverState *bs;
+    struct DriveStats *stats;      /* the monitor's accounting, or NULL */
     bool read_only, changed;
     uint8_t cyls, heads, spt, cmos_type;
     uint8_t cyl;                   /* where the head is */
@@ -120,11 +122,17 @@ static void cmd_rw(FDCState *s, bool write)
             bool tc = false;
             uint32_t moved;
             int ret;
+            int64_t t0 = drive_stats_now();
             if (write) {
                 moved = i8237_transfer(s->dma, DMA_CHANNEL, buf, SECTOR, &tc);
                 ret = moved == SECTOR ? bdrv_pwrite(d->bs, lba * SECTOR, SECTOR, buf, 0) : 0;
+                if (moved == SECTOR) {
+                    drive_stats_account(d->stats, DRIVE_STAT_WRITE, lba * SECTOR, SECTOR, t0,
+                                        ret >= 0);
+                }
             } else {
                 ret = bdrv_pread(d->bs, lba * SECTOR, SECTOR, buf);
+                drive_stats_account(d->stats, DRIVE_STAT_READ, lba * SECTOR, SECTOR, t0, ret >= 0);
                 moved = ret < 0 ? 0 : i8237_transfer(s->dma, DMA_CHANNEL, buf, SECTOR, &tc);
             }
             if (ret < 0 || moved < SECTOR) {
@@ -334,6 +342,39 @@ static void dir_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 }
 
 static const MemOps fdc_ops = { fdc_read, fdc_write };
+
+/* The geometry of the disk in d, from its image size (80/2/18 when unknown or
+ * empty); at creation also the CMOS drive type. */
+static void set_geometry(Drive *d, bool cmos)
+{
+    d->cyls = 80, d->heads = 2, d->spt = 18;
+    uint64_t size = d->bs ? bdrv_getlength(d->bs) : 0;
+    for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+        if (size == formats[f].size) {
+            d->cyls = formats[f].cyls, d->heads = formats[f].heads;
+            d->spt = formats[f].spt;
+            if (cmos) {
+                d->cmos_type = formats[f].type;
+            }
+        }
+    }
+}
+
+/* The monitor's change/eject: a new disk (or none); the guest sees the disk
+ * change line (DIR bit 7) until its next step with a disk in. */
+void fdc_change(FDCState *s, int unit, BlockDriverState *bs, bool read_only)
+{
+    Drive *d = &s->drive[unit & 1];
+    d->bs = bs;
+    d->read_only = read_only;
+    d->changed = true;
+    set_geometry(d, false);
+}
+
+BlockDriverState *fdc_medium(FDCState *s, int unit)
+{
+    return s->drive[unit & 1].bs;
+}
 static const MemOps dir_ops = { dir_read, dir_write };
 
 static void fdc_reset(void *opaque)
@@ -379,15 +420,9 @@ FDCState *fdc_new(IOSpace *io, IRQ irq6, I8237State *dma, const FDCDriveConfig d
         Drive *d = &s->drive[i];
         d->bs = drives ? drives[i].bs : NULL;
         d->read_only = drives && drives[i].read_only;
-        d->cyls = 80, d->heads = 2, d->spt = 18;
+        d->stats = drives ? drives[i].stats : NULL;
         d->cmos_type = i == 0 || d->bs ? 4 : 0;   /* drive A is there, as on QEMU's pc */
-        uint64_t size = d->bs ? bdrv_getlength(d->bs) : 0;
-        for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
-            if (size == formats[f].size) {
-                d->cyls = formats[f].cyls, d->heads = formats[f].heads;
-                d->spt = formats[f].spt, d->cmos_type = formats[f].type;
-            }
-        }
+        set_geometry(d, true);
     }
     ioport_register(io, "fdc", 0x3f0, 6, &fdc_ops, s);      /* 0x3f0-0x3f5 */
     ioport_register(io, "fdc-dir", 0x3f7, 1, &dir_ops, s);

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 #include "hw/ide-internal.h"
+#include "system/drive-stats.h"
 
 enum { SK_NONE = 0, SK_NOT_READY = 2, SK_MEDIUM_ERROR = 3, SK_ILLEGAL = 5,
        SK_UNIT_ATTENTION = 6 };
@@ -82,7 +83,11 @@ static void pio_send_piece(IDEDrive *d)
         n = limit & ~1u;                   /* pieces before the last are even */
     }
     if (d->pkt_from_disk) {
-        if (bdrv_pread(d->bs, d->pkt_offset, n, d->buf) < 0) {
+        int64_t t0 = drive_stats_now();
+        bool ok = bdrv_pread(d->bs, d->pkt_offset, n, d->buf) >= 0;
+        drive_stats_account(d->stats, DRIVE_STAT_READ, d->pkt_offset, n, t0, ok);
+        if (!ok) {
+            drive_stats_io_error(d->stats, false);
             check_condition(d, SK_MEDIUM_ERROR, ASC_UNRECOVERED_READ, 0);
             return;
         }
@@ -426,13 +431,17 @@ static void cmd_start_stop(IDEDrive *d, const uint8_t *p)
         if (!d->tray_open && d->bs) {
             d->media_event = 3;            /* media removal */
         }
-        d->tray_open = true;
+        if (!d->tray_open) {
+            d->tray_open = true;
+            drive_stats_tray(d->stats, true);
+        }
     } else if (loej && start && d->tray_open) {
         d->tray_open = false;
         if (d->bs) {
             d->media_event = 2;            /* new media */
             d->unit_attention = true;
         }
+        drive_stats_tray(d->stats, false);
     }
     packet_done(d);
 }
@@ -564,4 +573,24 @@ void atapi_change_medium(IDEDrive *d, BlockDriverState *bs)
     d->tray_open = false;
     d->media_event = bs ? 2 : 3;
     d->unit_attention = bs != NULL;
+}
+
+void atapi_eject(IDEDrive *d)
+{
+    /* a READ still sending PIO pieces from the medium ends with NOT READY,
+     * MEDIUM NOT PRESENT, as when the medium goes away under a real drive;
+     * one waiting for its DMA fails when the bus master starts it (ide-core's
+     * dma_work finds no medium), so that the bus master reports the error */
+    bool reading = d->end_fn == pio_piece_done && d->pkt_from_disk;
+    if (!d->tray_open && d->bs) {
+        d->media_event = 3;                /* media removal */
+    }
+    d->tray_open = true;
+    d->bs = NULL;
+    if (reading) {
+        d->end_fn = NULL;
+        d->pos = d->end = 0;
+        d->pkt_left = 0;
+        not_ready(d);
+    }
 }

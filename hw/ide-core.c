@@ -14,9 +14,11 @@
  * PIO transfers are synchronous; DMA requests run on the channel's worker
  * thread (hw/blk-worker.c).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hw/ide-internal.h"
+#include "system/drive-stats.h"
 
 /* --- interrupts --- */
 
@@ -209,7 +211,12 @@ static void pio_read_block(IDEDrive *d)
 {
     uint32_t max = d->cmd == 0xc4 || d->cmd == 0x29 ? d->mult_sectors : 1;
     d->chunk = d->remaining < max ? d->remaining : max;
-    if (bdrv_pread(d->bs, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR, d->buf) < 0) {
+    int64_t t0 = drive_stats_now();
+    bool ok = bdrv_pread(d->bs, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR, d->buf) >= 0;
+    drive_stats_account(d->stats, DRIVE_STAT_READ, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR,
+                        t0, ok);
+    if (!ok) {
+        drive_stats_io_error(d->stats, false);
         set_lba_regs(d, d->sector, is_lba48(d->cmd));
         command_error(d, ER_UNC);
         return;
@@ -249,7 +256,12 @@ static void pio_write_block(IDEDrive *d)
 static void pio_write_done(IDEDrive *d)
 {
     int flags = d->write_cache ? 0 : BDRV_REQ_FUA;
-    if (bdrv_pwrite(d->bs, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR, d->buf, flags) < 0) {
+    int64_t t0 = drive_stats_now();
+    bool ok = bdrv_pwrite(d->bs, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR, d->buf, flags) >= 0;
+    drive_stats_account(d->stats, DRIVE_STAT_WRITE, d->sector * IDE_SECTOR, d->chunk * IDE_SECTOR,
+                        t0, ok);
+    if (!ok) {
+        drive_stats_io_error(d->stats, true);
         set_lba_regs(d, d->sector, is_lba48(d->cmd));
         command_error(d, ER_ABRT);
         return;
@@ -307,13 +319,19 @@ static void dma_work(BlkJob *job)
 {
     IDEBus *b = (IDEBus *)((char *)job - offsetof(IDEBus, job));
     IDEDrive *d = b->job_drive;
+    int64_t t0 = drive_stats_now();
     switch (d->dma_kind) {
     case DMA_DISK_READ:
-        b->job_ret = bdrv_pread(d->bs, d->dma_offset, b->job_len, b->job_buf);
+        /* no medium: the monitor ejected it after the command started */
+        b->job_ret = d->bs ? bdrv_pread(d->bs, d->dma_offset, b->job_len, b->job_buf) : -1;
+        drive_stats_account(d->stats, DRIVE_STAT_READ, d->dma_offset, b->job_len, t0,
+                            b->job_ret >= 0);
         break;
     case DMA_DISK_WRITE:
         b->job_ret = bdrv_pwrite(d->bs, d->dma_offset, b->job_len, b->job_buf,
                                  d->write_cache ? 0 : BDRV_REQ_FUA);
+        drive_stats_account(d->stats, DRIVE_STAT_WRITE, d->dma_offset, b->job_len, t0,
+                            b->job_ret >= 0);
         break;
     default:
         memcpy(b->job_buf, d->resp, b->job_len);
@@ -328,6 +346,9 @@ static void dma_job_done(BlkJob *job)
     IDEDrive *d = b->job_drive;
     bool ok = b->job_ret >= 0;
     b->job_drive = NULL;
+    if (!ok) {
+        drive_stats_io_error(d->stats, d->dma_kind == DMA_DISK_WRITE);
+    }
     /* the bus master moves the data and sets its status before the interrupt */
     b->job_done(b->job_opaque, ok, b->job_len);
     d->dma_end(d, ok);
@@ -420,7 +441,11 @@ static void cmd_set_features(IDEDrive *d)
 
 static void cmd_flush(IDEDrive *d)
 {
-    if (d->bs && !d->read_only && bdrv_flush(d->bs) < 0) {
+    int64_t t0 = drive_stats_now();
+    bool ok = !d->bs || d->read_only || bdrv_flush(d->bs) >= 0;
+    drive_stats_account(d->stats, DRIVE_STAT_FLUSH, 0, 0, t0, ok);
+    if (!ok) {
+        drive_stats_io_error(d->stats, true);
         command_error(d, ER_ABRT);
         return;
     }
@@ -747,6 +772,7 @@ void ide_bus_attach(IDEBus *b, int unit, const IDEDriveConfig *cfg)
     d->cdrom = cfg->cdrom;
     d->read_only = cfg->read_only || cfg->cdrom;
     d->bs = cfg->bs;
+    d->stats = cfg->stats;
     d->nb_sectors = d->bs && !d->cdrom ? bdrv_getlength(d->bs) / IDE_SECTOR : 0;
     set_geometry(d);
     d->writethrough = cfg->writethrough;
@@ -780,4 +806,31 @@ void ide_cd_change(IDEBus *b, int unit, BlockDriverState *bs)
     if (d->cdrom) {
         atapi_change_medium(d, bs);
     }
+}
+
+int ide_cd_eject(IDEBus *b, int unit, bool force)
+{
+    IDEDrive *d = &b->drive[unit & 1];
+    if (!d->present || !d->cdrom) {
+        return -ENOTSUP;
+    }
+    if (d->locked && !force) {
+        return -EBUSY;
+    }
+    atapi_eject(d);
+    return 0;
+}
+
+bool ide_cd_status(IDEBus *b, int unit, bool *tray_open, bool *locked, BlockDriverState **bs)
+{
+    IDEDrive *d = &b->drive[unit & 1];
+    *tray_open = d->tray_open;
+    *locked = d->locked;
+    *bs = d->bs;
+    return d->present && d->cdrom;
+}
+
+void ide_bus_drain(IDEBus *b)
+{
+    blk_worker_drain(b->worker);
 }

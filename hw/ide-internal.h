@@ -31,6 +31,7 @@ struct IDEDrive {
     int unit;
     bool present, cdrom, read_only;
     BlockDriverState *bs;
+    struct DriveStats *stats;            /* the monitor's accounting, or NULL */
     uint64_t nb_sectors;                 /* 512-byte sectors (disks) */
     uint16_t cyls, heads, secs;          /* default CHS translation */
     uint16_t cur_heads, cur_secs;        /* INITIALIZE DEVICE PARAMETERS */
@@ -100,5 +101,6 @@ void atapi_identify(IDEDrive *d);
 void atapi_packet_start(IDEDrive *d);      /* PACKET (A0h) */
 void atapi_reset(IDEDrive *d);             /* power-on state of the drive */
 void atapi_change_medium(IDEDrive *d, BlockDriverState *bs);
+void atapi_eject(IDEDrive *d);            /* the monitor opens the tray */
 
 #endif

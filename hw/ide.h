@@ -25,6 +25,7 @@ typedef struct IDEDriveConfig {
     bool read_only;
     bool present;
     bool writethrough;          /* cache=writethrough/directsync: write cache off */
+    struct DriveStats *stats;   /* the monitor's accounting (system/drive-stats.h), or NULL */
 } IDEDriveConfig;
 
 /* --- hw/ide-core.c: one channel (two drives, one INTRQ line) --- */
@@ -42,6 +43,14 @@ void ide_ctrl_write(IDEBus *b, uint8_t val);
 /* Replaces the medium of a CD-ROM drive (NULL: ejected); the guest sees a media
  * change (UNIT ATTENTION, a NEW MEDIA event). For the monitor's change/eject. */
 void ide_cd_change(IDEBus *b, int unit, BlockDriverState *bs);
+/* The monitor's eject: opens the tray of a CD-ROM drive and removes the medium;
+ * -EBUSY when the guest locked it (PREVENT MEDIUM REMOVAL) and force is false,
+ * -ENOTSUP when the unit is not a CD-ROM drive. */
+int ide_cd_eject(IDEBus *b, int unit, bool force);
+/* A CD-ROM drive's tray and lock state and its medium (NULL: none). */
+bool ide_cd_status(IDEBus *b, int unit, bool *tray_open, bool *locked, BlockDriverState **bs);
+/* Waits for the channel's DMA request in flight (before the monitor swaps images). */
+void ide_bus_drain(IDEBus *b);
 
 /* The DMA side, used by the bus master (hw/ide-piix.c). A DMA command of the
  * selected drive waits until the bus master starts: ide_dma_pending gives its

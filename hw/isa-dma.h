@@ -24,10 +24,14 @@ uint32_t i8237_transfer(I8237State *s, int channel, uint8_t *buf, uint32_t len, 
 typedef struct FDCDriveConfig {
     BlockDriverState *bs;
     bool read_only;
+    struct DriveStats *stats;      /* the monitor's accounting (system/drive-stats.h), or NULL */
 } FDCDriveConfig;
 typedef struct FDCState FDCState;
 FDCState *fdc_new(IOSpace *io, IRQ irq6, I8237State *dma, const FDCDriveConfig drives[2]);
 /* The CMOS drive types (register 0x10: A in bits 7-4, B in 3-0; 4 = 1.44 MB). */
 uint8_t fdc_cmos_types(const FDCState *s);
+/* The monitor's change (bs) and eject (NULL) of drive unit's disk; the disk in it. */
+void fdc_change(FDCState *s, int unit, BlockDriverState *bs, bool read_only);
+BlockDriverState *fdc_medium(FDCState *s, int unit);
 
 #endif

@@ -71,6 +71,7 @@ struct PCMachine {
     SDLDisplay *sdl;
     RTCState *rtc;
     PCIDevice *ide;
+    FDCState *fdc;                  /* the monitor's change/eject of floppy0/1 */
     bool booted_once;               /* -boot once= is spent */
     IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
@@ -339,6 +340,7 @@ static char *create_devices(PCMachine *m)
     add_device(m, (Device *)dma);
     FDCState *fdc = fdc_new(m->io, m->gsi[6], dma, m->cfg.fd);
     add_device(m, (Device *)fdc);
+    m->fdc = fdc;
     rtc_cmos_write(rtc, 0x10, fdc_cmos_types(fdc));     /* floppy drive types */
     rtc_cmos_update_checksum(rtc);
     for (int i = 0; i < m->cfg.nvirtio; i++) {
@@ -639,6 +641,11 @@ void pc_cpu_state_changed(PCMachine *m)
 IDEBus *pc_ide_bus(PCMachine *m, int channel)
 {
     return piix3_ide_bus(m->ide, channel);
+}
+
+FDCState *pc_fdc(PCMachine *m)
+{
+    return m->fdc;
 }
 
 /* --- running --- */

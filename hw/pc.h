@@ -94,6 +94,8 @@ void pc_cpu_state_changed(PCMachine *m);
 /* The IDE channel 0 (primary) or 1 (secondary), e.g. for the monitor's
  * eject/change of a CD-ROM (ide_cd_change in hw/ide.h). */
 IDEBus *pc_ide_bus(PCMachine *m, int channel);
+/* The floppy controller (fdc_change in hw/isa-dma.h). */
+FDCState *pc_fdc(PCMachine *m);
 
 /* --- hw/x86-boot.c --- */
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "hw/blk-worker.h"
 #include "hw/virtio.h"
+#include "system/drive-stats.h"
 
 enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11, T_WRITE_ZEROES = 13 };
 enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
@@ -122,16 +123,22 @@ static void req_work(BlkJob *job)
     Req *r = (Req *)job;
     VirtioBlk *s = r->s;
     int ret = 0;
+    int64_t t0 = drive_stats_now();
     switch (r->type) {
     case T_IN:
         ret = bdrv_pread(s->cfg.bs, r->sector * SECTOR, r->len, r->buf);
+        drive_stats_account(s->cfg.stats, DRIVE_STAT_READ, r->sector * SECTOR, r->len, t0,
+                            ret >= 0);
         break;
     case T_OUT:
         ret = bdrv_pwrite(s->cfg.bs, r->sector * SECTOR, r->len, r->buf,
                           s->cfg.writethrough ? BDRV_REQ_FUA : 0);
+        drive_stats_account(s->cfg.stats, DRIVE_STAT_WRITE, r->sector * SECTOR, r->len, t0,
+                            ret >= 0);
         break;
     case T_FLUSH:
         ret = bdrv_flush(s->cfg.bs);
+        drive_stats_account(s->cfg.stats, DRIVE_STAT_FLUSH, 0, 0, t0, ret >= 0);
         break;
     case T_DISCARD: case T_WRITE_ZEROES:
         r->status = do_ranges(r);
@@ -162,6 +169,9 @@ static void req_done(BlkJob *job)
 {
     Req *r = (Req *)job;
     r->s->in_flight--;
+    if (r->status == S_IOERR && (r->type == T_IN || r->type == T_OUT || r->type == T_FLUSH)) {
+        drive_stats_io_error(r->s->cfg.stats, r->type != T_IN);
+    }
     req_complete(r);
 }
 

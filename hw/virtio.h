@@ -74,6 +74,7 @@ void virtio_set_needs_reset(VirtioPCI *v);
 typedef struct VirtioBlkConfig {
     BlockDriverState *bs;
     bool read_only, writethrough;
+    struct DriveStats *stats;      /* the monitor's accounting (system/drive-stats.h), or NULL */
 } VirtioBlkConfig;
 PCIDevice *virtio_blk_new(PCIBus *bus, int devfn, AddressSpace *as, MainLoop *ml,
                           const VirtioBlkConfig *cfg);

@@ -3,7 +3,7 @@
  * documents them) and the commands that steer the machine: stop, cont,
  * system_reset, system_powerdown, quit, nmi, singlestep, log, logfile,
  * sendkey, screendump, help. Memory commands are in hmp-mem.c, info in
- * hmp-info.c.
+ * hmp-info.c, the drives' change, eject and commit in hmp-block.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 
 const HMPCommand hmp_commands[] = {
     { "help|?", "name:S?", "[cmd]", "show the help", hmp_help },
-    { "info", "item:s?", "[subcommand]", "show various information about the system state",
+    { "info", "item:s?,arg:s?", "[subcommand]", "show various information about the system state",
       hmp_info },
     { "stop|s", NULL, "", "stop emulation", hmp_stop },
     { "cont|c", NULL, "", "resume emulation", hmp_cont },
@@ -41,6 +41,12 @@ const HMPCommand hmp_commands[] = {
       "'sendkey ctrl-alt-f1')", hmp_sendkey },
     { "screendump", "filename:F,opts:S?", "filename [-f png|ppm]",
       "save screen to a file", hmp_screendump },
+    { "change", "device:D,target:S", "device [-f] filename [format [read-only-mode]]",
+      "change a removable medium, optional format, use -f to force the operation", hmp_change },
+    { "eject", "arg:D,device:D?", "[-f] device", "eject a removable medium (use -f to force it)",
+      hmp_eject },
+    { "commit", "device:D", "device|all", "commit changes to the disk images (if -snapshot is "
+      "used) or backing files", hmp_commit },
     { "gdbserver", "device:s?", "[device]", "start gdbserver on given device (default "
       "'tcp::1234')", hmp_gdbserver },
     { NULL, NULL, NULL, NULL, NULL },

@@ -1,8 +1,8 @@
 /*
  * HMP info sub-commands (QEMU's hmp-commands-info.hx names and output
  * shapes): status, version, name, registers, cpus, tlb, mem (hmp-mmu.c), pic,
- * irq, mtree, pci, roms, jit, chardev, qtree, history. block, blockstats,
- * snapshots and network come with the devices that have them.
+ * irq, mtree, pci, roms, jit, chardev, qtree, history; block, blockstats and
+ * snapshots are in hmp-block.c, network in hmp-net.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +31,11 @@ const HMPCommand hmp_info_commands[] = {
     { "chardev", NULL, "", "show the character devices", hmp_info_chardev },
     { "qtree", NULL, "", "show device tree", hmp_info_qtree },
     { "history", NULL, "", "show the command line history", hmp_info_history },
+    { "block", NULL, "[-n] [-v] [device]", "show info of one block device or all block devices "
+      "(-n: show named nodes; -v: show details)", hmp_info_block },
+    { "blockstats", NULL, "", "show block device statistics", hmp_info_blockstats },
+    { "snapshots", NULL, "", "show the currently saved VM snapshots", hmp_info_snapshots },
+    { "network", NULL, "", "show the network state", hmp_info_network },
     { NULL, NULL, NULL, NULL, NULL },
 };
 

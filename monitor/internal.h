@@ -83,14 +83,37 @@ void rl_monitor_focus(Monitor *mon, bool in);
 void rl_monitor_stop(Monitor *mon);
 void rl_monitor_history(FILE *out);
 
-/* What query-version and info version report: QEMU's version this command
- * line follows, and ours as the package. */
+/* What query-version, the QMP greeting, info version and the HMP banner
+ * report: the QEMU version whose interface this one follows, as numbers
+ * management tools parse (libvirt reads qemu.major/minor/micro to pick
+ * features; the banner's "QEMU X.Y.Z monitor" is what expect-style scripts
+ * wait for), and Quetzal as the package string, where QEMU puts its
+ * distribution's package version ("7.2.22 (Debian 1:7.2+dfsg-7...)"). */
 #define QUETZAL_QEMU_MAJOR 7
 #define QUETZAL_QEMU_MINOR 2
 #define QUETZAL_QEMU_MICRO 0
 #define QUETZAL_QEMU_VERSION "7.2.0"
 #define QUETZAL_PACKAGE "Quetzal 0.1"
 
+
+/* --- block.c, hmp-block.c: the drives (system/drive.h) --- */
+struct DriveInfo;
+struct DriveStats;
+void mb_install(MonitorHost *h, bool on);          /* the guest's tray events */
+void mb_tray(MonitorHost *h, struct DriveInfo *d, bool *open, bool *locked);
+/* 0, or -1 with QEMU's one-line message in err */
+int mb_eject(MonitorHost *h, const char *device, bool force, char *err, size_t len);
+int mb_change(MonitorHost *h, const char *device, const char *file, const char *format,
+              bool force, char *err, size_t len);
+int mb_commit(MonitorHost *h, const char *device, char *err, size_t len);
+const char *mb_cache_text(const struct DriveInfo *d, bool *writeback, bool *direct,
+                          bool *no_flush);
+void mb_filename(const struct DriveInfo *d, FILE *out, bool json);
+int mb_chain_depth(BlockDriverState *bs);
+uint64_t mb_idle_ns(const struct DriveStats *s);
+/* qmp-block.c: the return values of query-block and query-blockstats */
+void mb_query_block(MonitorHost *h, FILE *out);
+void mb_query_blockstats(MonitorHost *h, FILE *out);
 
 /* --- gdbstub.c: listens on dev (tcp::PORT); NULL or a malloc'd error --- */
 char *gdb_start(MonitorHost *h, const char *dev);

@@ -9,7 +9,9 @@
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
-#define HMP_BANNER "QEMU 7.2.0 (Quetzal) monitor - type 'help' for more information\n"
+/* QEMU's banner word for word (scripts wait for "QEMU <version> monitor"); the
+ * package, Quetzal, is in info version and query-version (internal.h). */
+#define HMP_BANNER "QEMU " QUETZAL_QEMU_VERSION " monitor - type 'help' for more information\n"
 #define HMP_PROMPT "(qemu) "
 #define HMP_MAX_LINE (64 * 1024)
 
@@ -264,6 +266,7 @@ MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **e
     h->log_env = ((h->v.cfg->log_flags & PC_LOG_INT) ? 1 : 0) |
                  ((h->v.cfg->log_flags & PC_LOG_MMU) ? 2 : 0);
     mc_install_request_hook(h);
+    mb_install(h, true);
     for (int i = 0; i < opts->nqmp; i++) {
         if ((*err = open_qmp(h, opts->qmp[i]))) {
             goto fail;
@@ -295,6 +298,7 @@ void monitor_host_free(MonitorHost *h)
         return;
     }
     main_loop_set_request_hook(h->v.ml, NULL, NULL);
+    mb_install(h, false);
     gdb_free(h);
     for (Monitor *mon = h->mons, *next; mon; mon = next) {
         next = mon->next;

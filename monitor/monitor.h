@@ -26,6 +26,7 @@ typedef struct MonitorOptions {
     int nchardevs;
     struct { char *chardev; bool control; } mons[MONITOR_MAX_QMP];
     int nmons;
+    struct DriveSet *drives;        /* info block, change, eject, commit (system/drive.h) */
 } MonitorOptions;
 
 typedef struct MonitorHost MonitorHost;

@@ -174,6 +174,59 @@ static void c_screendump(MonitorHost *h, Monitor *mon, const JsonValue *args, QM
     }
 }
 
+static void q_block(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    mb_query_block(h, r->ret);
+}
+
+static void q_blockstats(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    mb_query_blockstats(h, r->ret);
+}
+
+/* eject and blockdev-change-medium name the drive by "device" (or "id", the
+ * device's QOM path, which ours are not addressed by). */
+static const char *block_device(const JsonValue *args, QMPResult *r)
+{
+    const JsonValue *dev = json_get(args, "device");
+    if (!dev) {
+        error(r, "GenericError", "Need exactly one of 'device' and 'id'%s", "");
+        return NULL;
+    }
+    return dev->string;
+}
+
+static void c_eject(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    const JsonValue *force = json_get(args, "force");
+    const char *device = block_device(args, r);
+    char err[512];
+    if (!device) {
+        return;
+    }
+    if (mb_eject(h, device, force && force->boolean, err, sizeof(err)) < 0) {
+        error(r, strstr(err, "not found") ? "DeviceNotFound" : "GenericError", "%.250s", err);
+        return;
+    }
+    fputs("{}", r->ret);
+}
+
+static void c_change_medium(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    const JsonValue *fmt = json_get(args, "format"), *force = json_get(args, "force");
+    const char *device = block_device(args, r);
+    char err[512];
+    if (!device) {
+        return;
+    }
+    if (mb_change(h, device, json_get(args, "filename")->string, fmt ? fmt->string : NULL,
+                  force && force->boolean, err, sizeof(err)) < 0) {
+        error(r, strstr(err, "not found") ? "DeviceNotFound" : "GenericError", "%.250s", err);
+        return;
+    }
+    fputs("{}", r->ret);
+}
+
 static const QMPCommand qmp_commands[] = {
     { "qmp_capabilities", "enable:a?", qmp_capabilities },
     { "query-status", "", q_status },
@@ -189,6 +242,11 @@ static const QMPCommand qmp_commands[] = {
     { "quit", "", c_quit },
     { "human-monitor-command", "command-line:s,cpu-index:i?", c_hmp },
     { "screendump", "filename:s,device:s?,head:i?,format:s?", c_screendump },
+    { "query-block", "", q_block },
+    { "query-blockstats", "query-nodes:b?", q_blockstats },
+    { "eject", "device:s?,id:s?,force:b?", c_eject },
+    { "blockdev-change-medium", "device:s?,id:s?,filename:s,format:s?,force:b?,"
+      "read-only-mode:s?", c_change_medium },
     { NULL, NULL, NULL },
 };
 

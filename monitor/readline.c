@@ -15,6 +15,7 @@
 #include "config-host.h"
 #include "ui/keymap.h"
 #include "monitor/internal.h"
+#include "system/drive.h"
 
 #ifdef CONFIG_READLINE
 #include <readline/history.h>
@@ -85,6 +86,19 @@ static char *generator(const char *text, int state)
     return s ? strdup(s) : NULL;
 }
 
+/* The drives' names (info block), for change, eject and commit. */
+static const char *device_complete(const char *prefix, int i)
+{
+    DriveSet *ds = rl_mon ? rl_mon->host->opts.drives : NULL;
+    size_t n = strlen(prefix);
+    for (int k = 0; ds && k < ds->ninfo; k++) {
+        if (ds->info[k] && !strncmp(ds->info[k]->name, prefix, n) && i-- == 0) {
+            return ds->info[k]->name;
+        }
+    }
+    return NULL;
+}
+
 static char **complete(const char *text, int start, int end)
 {
     /* the words before the one being completed */
@@ -103,9 +117,12 @@ static char **complete(const char *text, int start, int end)
         rl_source = hmp_complete_info;
     } else if ((kind = hmp_arg_kind(first, words)) == 'K') {
         rl_source = keyname_complete;
+    } else if (kind == 'D') {
+        rl_source = device_complete;
     }
     free(copy);
-    rl_attempted_completion_over = kind != 'F';     /* F: readline's file names */
+    /* F, and change's FILE [FORMAT] (S): readline's file names */
+    rl_attempted_completion_over = kind != 'F' && kind != 'S';
     return rl_source ? rl_completion_matches(text, generator) : NULL;
 }
 

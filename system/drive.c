@@ -309,7 +309,7 @@ static void add_virtio(PCConfig *pc, const char *opts, BlockDriverState *bs, boo
 }
 
 /* The if=none drive with id=ID for -device virtio-blk-pci,drive=ID. */
-static void setup_device(DriveSet *ds, const char *id, PCConfig *pc, bool *claimed)
+static void setup_device(DriveSet *ds, const char *id, int nth, PCConfig *pc, bool *claimed)
 {
     for (int i = 0; i < ds->n; i++) {
         QDict *d = qdict_new();
@@ -325,11 +325,58 @@ static void setup_device(DriveSet *ds, const char *id, PCConfig *pc, bool *claim
             }
             claimed[i] = true;
             add_virtio(pc, ds->defs[i].opts, ds->opened[i], sp.read_only, wt);
+            DriveInfo *info = ds->info[i];
+            info->bus = DRIVE_VIRTIO;
+            snprintf(info->qdev, sizeof(info->qdev), "/machine/peripheral-anon/device[%d]/"
+                     "virtio-backend", nth);
+            pc->virtio[pc->nvirtio - 1].stats = &info->stats;
             return;
         }
     }
     fail("-device virtio-blk-pci,drive=%s: Property 'virtio-blk-pci.drive' can't find value "
          "'%s'", id, id);
+}
+
+/* The monitor's record of drive i (or of a default drive at i >= ds->n). */
+static DriveInfo *new_info(DriveSet *ds, int i, const DriveSpec *sp, DriveBus bus, int unit,
+                           BlockDriverState *bs, int flags)
+{
+    DriveInfo *d = calloc(1, sizeof(*d));
+    if (!d) {
+        abort();
+    }
+    static const char *const prefix[] = { "ide", "floppy", "virtio", "none" };
+    if (sp && sp->id) {
+        snprintf(d->name, sizeof(d->name), "%s", sp->id);
+    } else if (bus == DRIVE_IDE) {
+        snprintf(d->name, sizeof(d->name), "ide%d-%s%d", unit / 2, sp && !sp->cdrom ? "hd" : "cd",
+                 unit % 2);
+    } else {
+        snprintf(d->name, sizeof(d->name), "%s%d", prefix[bus], unit);
+    }
+    d->bus = bus;
+    d->unit = unit;
+    d->cdrom = sp ? sp->cdrom : bus == DRIVE_IDE;      /* the defaults: ide1-cd0, floppy0 */
+    d->removable = d->cdrom || bus == DRIVE_FLOPPY;
+    d->read_only = sp ? sp->read_only : d->cdrom;
+    d->snapshot = sp && sp->snapshot && !sp->read_only;
+    /* the spec's strings live in a QDict freed after set-up */
+    static const char *const caches[] = { "writeback", "none", "writethrough", "directsync",
+                                          "unsafe" };
+    d->cache = caches[0];
+    for (size_t k = 0; sp && k < sizeof(caches) / sizeof(caches[0]); k++) {
+        if (!strcmp(sp->cache, caches[k])) {
+            d->cache = caches[k];
+        }
+    }
+    d->open_flags = flags;
+    d->bs = bs;
+    d->file = bs && sp->file ? strdup(sp->file) : NULL;
+    if (bs) {
+        snprintf(d->node, sizeof(d->node), "#block%03d", ++ds->next_node * 100 % 997 + 100);
+    }
+    ds->info[i] = d;
+    return d;
 }
 
 static void setup_one(DriveSet *ds, int i, PCConfig *pc, bool *used)
@@ -350,13 +397,24 @@ static void setup_one(DriveSet *ds, int i, PCConfig *pc, bool *used)
     BlockDriverState *bs = sp.file && *sp.file ? open_image(def, &sp, flags) : NULL;
     ds->opened[i] = bs;
     if (!strcmp(sp.iface, "virtio")) {
+        int n = 0;
+        for (int j = 0; j < ds->n; j++) {
+            n += ds->info[j] && ds->info[j]->bus == DRIVE_VIRTIO && ds->info[j]->qdev[0] == 'v';
+        }
+        DriveInfo *info = new_info(ds, i, &sp, DRIVE_VIRTIO, n, bs, flags);
+        snprintf(info->qdev, sizeof(info->qdev), "virtio");     /* numbered in drive_setup */
         add_virtio(pc, def->opts, bs, sp.read_only, writethrough);
+        pc->virtio[pc->nvirtio - 1].stats = &info->stats;
+    } else if (!strcmp(sp.iface, "none")) {
+        new_info(ds, i, &sp, DRIVE_NONE, i, bs, flags);
     } else if (!strcmp(sp.iface, "floppy")) {
         int slot = sp.index >= 0 ? sp.index : pc->fd[0].bs ? 1 : 0;
         if (pc->fd[slot].bs) {
             fail("%s %s: floppy drive %d is in use", def->option, def->opts, slot);
         }
-        pc->fd[slot] = (FDCDriveConfig){ .bs = bs, .read_only = sp.read_only };
+        DriveInfo *info = new_info(ds, i, &sp, DRIVE_FLOPPY, slot, bs, flags);
+        pc->fd[slot] = (FDCDriveConfig){ .bs = bs, .read_only = sp.read_only,
+                                         .stats = &info->stats };
     } else if (!strcmp(sp.iface, "ide")) {
         int slot = sp.index;
         if (slot < 0) {
@@ -370,9 +428,10 @@ static void setup_one(DriveSet *ds, int i, PCConfig *pc, bool *used)
                  def->opts, slot / 2, slot % 2, slot);
         }
         used[slot] = true;
+        DriveInfo *info = new_info(ds, i, &sp, DRIVE_IDE, slot, bs, flags);
         pc->ide[slot] = (IDEDriveConfig){ .bs = bs, .cdrom = sp.cdrom,
                                           .read_only = sp.read_only, .present = true,
-                                          .writethrough = writethrough };
+                                          .writethrough = writethrough, .stats = &info->stats };
     }
     qdict_free(d);
 }
@@ -410,6 +469,41 @@ static void setup_boot(const char *arg, PCConfig *pc)
     free(copy);
 }
 
+/* QEMU's pc machine has an empty CD-ROM drive at ide1-cd0 when that slot is
+ * free and floppy drive A even without a disk (qemu-system-x86_64(1), -cdrom;
+ * QEMU's default drives); the device paths as QEMU's QOM tree names them. */
+static void add_defaults(DriveSet *ds, PCConfig *pc, const bool *used)
+{
+    ds->ninfo = ds->n;
+    if (!used[2]) {
+        DriveInfo *d = new_info(ds, ds->ninfo++, NULL, DRIVE_IDE, 2, NULL, 0);
+        pc->ide[2] = (IDEDriveConfig){ .cdrom = true, .read_only = true, .present = true,
+                                       .stats = &d->stats };
+    }
+    if (!pc->fd[0].bs) {
+        DriveInfo *d = new_info(ds, ds->ninfo++, NULL, DRIVE_FLOPPY, 0, NULL, 0);
+        pc->fd[0].stats = &d->stats;
+    }
+    int ide = 0, virtio = 0, anon = ds->ndevices;
+    for (int slot = 0; slot < 4; slot++) {
+        for (int i = 0; i < ds->ninfo; i++) {
+            DriveInfo *d = ds->info[i];
+            if (d && d->bus == DRIVE_IDE && d->unit == slot) {
+                snprintf(d->qdev, sizeof(d->qdev), "/machine/unattached/device[%d]", 23 + ide++);
+            }
+        }
+    }
+    for (int i = 0; i < ds->ninfo; i++) {
+        DriveInfo *d = ds->info[i];
+        if (d && d->bus == DRIVE_FLOPPY) {
+            snprintf(d->qdev, sizeof(d->qdev), "/machine/unattached/device[%d]", 16 + d->unit);
+        } else if (d && d->bus == DRIVE_VIRTIO && !strcmp(d->qdev, "virtio")) {
+            snprintf(d->qdev, sizeof(d->qdev), "/machine/peripheral-anon/device[%d]/"
+                     "virtio-backend", anon + virtio++);
+        }
+    }
+}
+
 void drive_setup(DriveSet *ds, PCConfig *pc)
 {
     bool used[4] = { false, false, false, false };
@@ -425,18 +519,28 @@ void drive_setup(DriveSet *ds, PCConfig *pc)
     }
     bool claimed[MAX_DRIVES] = { false };
     for (int i = 0; i < ds->ndevices; i++) {
-        setup_device(ds, ds->devices[i], pc, claimed);
+        setup_device(ds, ds->devices[i], i, pc, claimed);
     }
+    add_defaults(ds, pc, used);
     setup_boot(ds->boot, pc);
 }
 
 void drive_close_all(DriveSet *ds)
 {
-    for (int i = 0; i < ds->n; i++) {
-        if (ds->opened[i]) {
-            bdrv_close(ds->opened[i]);
-            ds->opened[i] = NULL;
+    for (int i = 0; i < ds->ninfo; i++) {
+        DriveInfo *d = ds->info[i];
+        if (d) {
+            if (d->bs) {
+                bdrv_close(d->bs);
+            }
+            free(d->file);
+            free(d);
+            ds->info[i] = NULL;
         }
+    }
+    ds->ninfo = 0;
+    for (int i = 0; i < ds->n; i++) {
+        ds->opened[i] = NULL;          /* owned by the DriveInfo records */
         free(ds->defs[i].opts);
     }
     ds->n = 0;

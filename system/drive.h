@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include "hw/pc.h"
+#include "system/drive-stats.h"
 
 #define MAX_DRIVES 16
 
@@ -18,6 +19,26 @@ typedef struct DriveDef {
     char *opts;                 /* the -drive string (normalized from -hda etc.) */
     const char *option;         /* for messages: "-drive", "-hda", "-cdrom" */
 } DriveDef;
+
+/* One drive as the monitor shows it (info block, query-block) and changes it
+ * (change, eject, commit): QEMU's device name, where it is attached, the
+ * medium now in it and its accounting. */
+typedef enum { DRIVE_IDE, DRIVE_FLOPPY, DRIVE_VIRTIO, DRIVE_NONE } DriveBus;
+
+typedef struct DriveInfo {
+    char name[64];              /* ide0-hd0, ide1-cd0, floppy0, virtio0, or the id= */
+    char qdev[80];              /* QOM-style path of the device ("" for if=none) */
+    char node[16];              /* "#blockNNN", the medium's node name */
+    DriveBus bus;
+    int unit;                   /* IDE slot 0-3, floppy 0-1, virtio ordinal */
+    bool cdrom, removable, read_only, snapshot;
+    bool tray_open;             /* floppy: the monitor ejected it (IDE: the drive knows) */
+    char *file;                 /* the image as given (NULL: no medium) */
+    const char *cache;          /* cache= mode */
+    int open_flags;             /* BDRV_O_* for a new medium */
+    BlockDriverState *bs;       /* the medium (closed at exit), NULL when empty */
+    DriveStats stats;
+} DriveInfo;
 
 typedef struct DriveSet {
     DriveDef defs[MAX_DRIVES];
@@ -27,6 +48,9 @@ typedef struct DriveSet {
     char *devices[MAX_DRIVES];  /* -device virtio-blk-pci,drive=ID: the IDs */
     int ndevices;
     BlockDriverState *opened[MAX_DRIVES];
+    DriveInfo *info[MAX_DRIVES + 2];    /* in QEMU's order: the options, then the defaults */
+    int ninfo;
+    int next_node;
 } DriveSet;
 
 /* Options with an argument / without: true when name is one of ours (a bad
@@ -39,5 +63,19 @@ bool drive_device(DriveSet *ds, const char *arg);
  * one-line message naming the image and the reason on failure. */
 void drive_setup(DriveSet *ds, PCConfig *pc);
 void drive_close_all(DriveSet *ds);
+
+/* The monitor's side. */
+DriveInfo *drive_find(DriveSet *ds, const char *name);
+/* Opens file (format NULL: probed) as a new medium for d: read-only for a
+ * CD-ROM; NULL with QEMU's message in err. */
+BlockDriverState *drive_open_medium(DriveSet *ds, DriveInfo *d, const char *file,
+                                    const char *format, BlockErrorInfo *err);
+/* Records bs (opened by drive_open_medium, or NULL) as d's medium, closing the
+ * old one; the caller has told the device first. */
+void drive_set_medium(DriveSet *ds, DriveInfo *d, BlockDriverState *bs, const char *file);
+/* commit: writes the top image's own data into its backing file (the image
+ * under -snapshot's overlay, or a qcow2's backing file) and empties the top;
+ * negative errno with err set. */
+int drive_commit(DriveInfo *d, BlockErrorInfo *err);
 
 #endif

@@ -446,6 +446,7 @@ int main(int argc, char **argv)
     if (!m) {
         die("%s", err ? err : "cannot create the machine");
     }
+    o.mon.drives = &o.drives;
     MonitorHost *mon = monitor_host_new(m, &o.mon, &err);
     if (!mon) {
         pc_free(m);

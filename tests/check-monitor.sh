@@ -5,7 +5,8 @@
 # input), Debian's gdb on the gdb stub (breakpoint, stepi, registers, memory,
 # Ctrl-C), against the bare-metal guest tests/monitor/guest-monitor.S; the
 # same HMP, QMP and gdb sessions against Debian's qemu-system-x86_64 when it is
-# installed, whose replies must agree (tests/monitor/monitor-check.py). The
+# installed, whose replies must agree (tests/monitor/monitor-check.py); the
+# drive commands the same way (tests/monitor/block-check.py). The
 # QMP JSON parser against Python's json module on random and mutated texts
 # (tests/monitor/json-check.py).
 BUILD=${BUILD:-.}
@@ -63,6 +64,10 @@ python3 "$dir/monitor-check.py" "$SYSEMU" "$T/guest.bin" "$T" $qemu 2>&1 | tee "
 add_counts "$T/mon.out" monitor
 python3 "$dir/pty-check.py" "$SYSEMU" "$T/guest.bin" "$T" 2>&1 | tee "$T/pty.out"
 add_counts "$T/pty.out" pty
+# the drive commands (info block, change, eject, commit, query-block) vs. QEMU
+mkdir -p "$T/block"
+python3 "$dir/block-check.py" "$SYSEMU" "$T/guest.bin" "$T/block" $qemu 2>&1 | tee "$T/block.out"
+add_counts "$T/block.out" block
 
 # Debian's kernel (scripts/setup.sh --tests caches it) with a busybox initramfs
 CACHE=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
@@ -80,6 +85,27 @@ else
   (cd "$T/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$T/initrd.gz"
   python3 "$dir/linux-check.py" "$SYSEMU" "$kernel" "$T/initrd.gz" "$T" 2>&1 | tee "$T/linux.out"
   add_counts "$T/linux.out" linux
+fi
+
+# Debian's kernel reading CDs the monitor changes (ata_piix, sr_mod, isofs
+# from the cached modules, as check-disk's initramfs)
+. "$SRC/tests/system-guest/disk-lib.sh"
+moddir=$(ls -d "$CACHE"/linux/lib/modules/*/kernel 2>/dev/null | head -1)
+if [ -z "$kernel" ] || [ ! -x "$bb" ] || [ -z "$moddir" ] || ! command -v xorriso >/dev/null; then
+  echo "skip cdrom: kernel, modules or busybox missing in $CACHE, or xorriso not installed"
+  skipped=$((skipped + 1))
+else
+  root=$T/cdroot order=""
+  mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/modules" "$T/cd"
+  cp "$bb" "$root/bin/busybox"
+  ln -s busybox "$root/bin/sh"
+  for mod in ata_piix sd_mod sr_mod isofs; do add_module $mod || echo "module $mod not found"; done
+  echo $order >"$root/modules.order"
+  cp "$dir/cdrom-init.sh" "$root/init"
+  chmod 755 "$root/init"
+  (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$T/cdinitrd.gz"
+  python3 "$dir/cdrom-check.py" "$SYSEMU" "$kernel" "$T/cdinitrd.gz" "$T/cd" 2>&1 | tee "$T/cdrom.out"
+  add_counts "$T/cdrom.out" cdrom
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -42,6 +42,7 @@ def hmp_session(binary, bios, tmp, tag, bad_input=True):
             return seen
         m = HMP(emu)
         seen['banner'] = m.banner
+        seen['version'] = m.cmd('info version')
         seen['status-running'] = m.cmd('info status')
         seen['name'] = m.cmd('info name')
         seen['stop'] = m.cmd('stop')
@@ -96,7 +97,7 @@ def hmp_session(binary, bios, tmp, tag, bad_input=True):
         seen['status-cont'] = m.cmd('info status')
         seen['singlestep-on'] = m.cmd('singlestep on')
         seen['status-singlestep'] = m.cmd('info status')
-        if 'Quetzal' in seen['banner']:
+        if 'Quetzal' in seen['version']:
             j1, c1 = m.cmd('info jit'), m.cmd('xp/1xw 0x9010')
             time.sleep(0.5)
             j2, c2 = m.cmd('info jit'), m.cmd('xp/1xw 0x9010')
@@ -196,6 +197,15 @@ def compare_hmp(ours, qemu):
         if isinstance(a, str):
             a, b = a.strip(), (b or '').strip()
         check('hmp-vs-qemu-%s' % key, a == b, 'ours %r, QEMU %r' % (a, b))
+    # the banner as QEMU's, but for the version; info version: the version
+    # then the package string (QEMU's pkgversion: Debian's "7.2.22Debian 1:7.2+...",
+    # QEMU's own convention " (PACKAGE)", ours "7.2.0 (Quetzal 0.1)")
+    vq = lambda t: re.sub(r'\d+\.\d+\.\d+', 'V', t.strip())
+    check('hmp-vs-qemu-banner', vq(ours['banner']) == vq(qemu['banner']),
+          'ours %r, QEMU %r' % (ours['banner'], qemu['banner']))
+    check('hmp-vs-qemu-version-form', re.fullmatch(r'\d+\.\d+\.\d+ \(Quetzal [^)]+\)',
+          ours['version'].strip()) is not None and re.match(r'\d+\.\d+\.\d+', qemu['version'])
+          is not None, 'ours %r, QEMU %r' % (ours['version'], qemu['version']))
     # info tlb: the alias page line (QEMU's A/D bits come from the same accesses)
     pick = lambda t: [l for l in t.split('\n') if l.startswith('0000000040000000')]
     check('hmp-vs-qemu-tlb', pick(ours['tlb']) == pick(qemu['tlb']),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The monitor on a terminal (tests/check-monitor.sh): -monitor stdio and
 -nographic on a pseudo-terminal, where GNU readline edits the lines. Checks
-completion of commands, info sub-commands, key names and file names, history
+completion of commands, info sub-commands, key names, drive names and file names, history
 recall (Ctrl-P, the up arrow), the history file across runs, and Ctrl-A c
 switching between the serial console and the monitor on mon:stdio.
    pty-check.py QUETZAL BIOS TMPDIR"""
@@ -75,6 +75,8 @@ def monitor_stdio(binary, bios, tmp, env):
         open(os.path.join(tmp, 'unique-dump-name.bin'), 'w').close()
         t.send(b'pmemsave 0 16 uniq\t')
         check('pty-complete-file', t.read_until(rb'unique-dump-name\.bin') is not None, repr(t.out[-200:]))
+        t.send(b'\x15eject ide1\t')          # the machine's default CD-ROM drive
+        check('pty-complete-device', t.read_until(rb'ide1-cd0') is not None, repr(t.out[-200:]))
         t.send(b'\x15p/x 0x1234\r')
         t.read_until(rb'0x1234\r?\n.*?\(qemu\) ')
         t.send(b'\x10\r')                   # Ctrl-P: the previous line again
