@@ -111,6 +111,7 @@ struct TCGContext {
     int nb_spill_slots;
     TCGCodeInfo *info;
     bool mem_site_open;          /* the qemu_ld/st being allocated records a TCGMemSite */
+    struct TCGSideExits *side_exits;  /* regalloc: write-backs of taken branches, out of line */
 
     struct TCGOptState *opt;     /* optimizer scratch, allocated once */
     uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */
@@ -141,5 +142,6 @@ const char *tcg_cond_name(TCGCond c);
 void tcg_optimize(TCGContext *s);
 void tcg_liveness(TCGContext *s);
 bool tcg_reg_alloc_code(TCGContext *s);
+void tcg_side_exits_free(TCGContext *s);
 
 #endif
