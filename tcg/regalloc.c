@@ -863,6 +863,45 @@ static void alloc_insn_start(TCGContext *s, const TCGOp *op)
     }
 }
 
+/*
+ * goto_tb: every global stored, except the chain-deferred state (chain-state.c)
+ * in user mode: a first patchable jump (to a block that overwrites that state
+ * first), its stores, a second patchable jump (to any other block); unchained,
+ * both fall through to the exit after them.
+ */
+static void alloc_goto_tb(TCGContext *s, const TCGOp *op)
+{
+    static const bool no_consts[TCG_MAX_OP_ARGS];
+    unsigned n = (unsigned)op->args[0];
+    bool dirty = false;
+    if (s->chain_needed && !s->has_softmmu) {
+        for (int i = 0; i < s->nb_globals; i++) {
+            struct TCGTemp *t = &s->temps[i];
+            if (tcg_is_chain_state(s, i) && t->kind == TEMP_GLOBAL && !t->mem_coherent &&
+                (t->location == TEMP_VAL_REG || t->location == TEMP_VAL_CONST)) {
+                dirty = true;
+            }
+        }
+    }
+    if (!dirty) {
+        sync_globals(s, false, 0);
+        tcg_target_out_op(s, op, op->args, no_consts);
+        return;
+    }
+    for (int i = 0; i < s->nb_globals; i++) {
+        if (s->temps[i].kind == TEMP_GLOBAL && !tcg_is_chain_state(s, i)) {
+            temp_store(s, &s->temps[i], 0);
+        }
+    }
+    tcg_target_out_op(s, op, op->args, no_consts);
+    uint16_t first = s->info->jmp_insn_offset[n], first_reset = s->info->jmp_reset_offset[n];
+    sync_globals(s, false, 0);
+    tcg_target_out_op(s, op, op->args, no_consts);
+    s->info->jmp2_insn_offset[n] = s->info->jmp_insn_offset[n];
+    s->info->jmp_insn_offset[n] = first;
+    s->info->jmp_reset_offset[n] = first_reset;
+}
+
 static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
 {
     static const bool no_consts[TCG_MAX_OP_ARGS];
@@ -887,8 +926,7 @@ static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
         }
         break;
     case INDEX_op_goto_tb:
-        sync_globals(s, false, 0);
-        tcg_target_out_op(s, op, op->args, no_consts);
+        alloc_goto_tb(s, op);
         break;
     case INDEX_op_exit_tb:
         sync_globals(s, false, 0);
