@@ -30,6 +30,13 @@ void tcg_set_chain_state(TCGContext *s, TCGv selector, const TCGv *fields, int n
     s->chain_needed = fields_needed;
 }
 
+void tcg_set_chain_predict(TCGContext *s, int (*predict)(void *opaque, int64_t target),
+                           void *opaque)
+{
+    s->chain_predict = predict;
+    s->chain_predict_opaque = opaque;
+}
+
 bool tcg_is_chain_state(const TCGContext *s, int index)
 {
     if (!s->chain_needed) {

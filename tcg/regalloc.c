@@ -883,6 +883,17 @@ static void alloc_goto_tb(TCGContext *s, const TCGOp *op)
             }
         }
     }
+    if (dirty && s->chain_predict) {
+        /* the exit after goto_tb stores the target pc: mov global, const */
+        int m = next_live_op(s, (int)(op - s->ops));
+        if (m < s->nb_ops && s->ops[m].opc == INDEX_op_mov &&
+            s->temps[s->ops[m].args[1]].kind == TEMP_CONST) {
+            int p = s->chain_predict(s->chain_predict_opaque, s->temps[s->ops[m].args[1]].value);
+            if (p == 0 || (p == -2 && !s->info->chain_state_dead)) {
+                dirty = false;   /* the stores would be made anyway: one jump */
+            }
+        }
+    }
     if (!dirty) {
         sync_globals(s, false, 0);
         tcg_target_out_op(s, op, op->args, no_consts);

@@ -118,7 +118,9 @@ struct TCGContext {
     int chain_sel;
     int chain_fields[TCG_MAX_CHAIN_FIELDS];
     int chain_nb_fields;
-    uint32_t (*chain_needed)(int64_t selector_value);  /* regalloc: write-backs of taken branches, out of line */
+    uint32_t (*chain_needed)(int64_t selector_value);
+    int (*chain_predict)(void *opaque, int64_t target);
+    void *chain_predict_opaque;  /* regalloc: write-backs of taken branches, out of line */
 
     struct TCGOptState *opt;     /* optimizer scratch, allocated once */
     uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */

@@ -172,6 +172,12 @@ TCGv tcg_global_mem_new(TCGContext *s, TCGType type, intptr_t env_offset, const 
  * fields_needed calls unknown. */
 void tcg_set_chain_state(TCGContext *s, TCGv selector, const TCGv *fields, int nb_fields,
                          uint32_t (*fields_needed)(int64_t selector_value));
+/* For the layout of a goto_tb (only speed depends on it): whether the block a
+ * goto_tb leads to (the constant its exit stores in a global, the guest pc)
+ * overwrites the chain-deferred state first: 1 yes, 0 no, -1 not known,
+ * -2 it is the block being translated. */
+void tcg_set_chain_predict(TCGContext *s, int (*predict)(void *opaque, int64_t target),
+                           void *opaque);
 TCGv tcg_temp_new(TCGContext *s, TCGType type);
 TCGv tcg_temp_local_new(TCGContext *s, TCGType type);
 void tcg_temp_free(TCGContext *s, TCGv t);           /* optional: lets the slot be reused */

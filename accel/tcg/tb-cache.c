@@ -363,14 +363,42 @@ static void keep_insn_info(TBEntry *e, const TCGCodeInfo *info)
 }
 
 /* Translates and compiles one block into e; false when the code buffer is full. */
+typedef struct ChainPredict {
+    TBCache *c;
+    const TBEntry *e;
+} ChainPredict;
+
+/* tcg_set_chain_predict: a block already translated for the target (same
+ * cs_base and flags) tells whether it overwrites the chain-deferred state. */
+static int chain_predict(void *opaque, int64_t target)
+{
+    const ChainPredict *cp = opaque;
+    uint64_t pc = (uint64_t)target;
+    if (pc == cp->e->tb.pc) {
+        return -2;
+    }
+    const TBEntry *d = __atomic_load_n(&cp->c->hash[tb_hash(pc, cp->e->tb.cs_base, cp->e->tb.flags)],
+                                       __ATOMIC_ACQUIRE);
+    for (; d; d = __atomic_load_n(&d->hash_next, __ATOMIC_ACQUIRE)) {
+        if (tb_matches(d, pc, cp->e->tb.cs_base, cp->e->tb.flags)) {
+            return d->tb.chain_state_dead;
+        }
+    }
+    return -1;
+}
+
 static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
 {
     TBCache *c = cpu->tbs;
     size_t room = c->code_size - (size_t)(c->code_next - c->code_start);
+    ChainPredict cp = { c, e };
     tcg_func_start(c->tcg);
     tcg_set_jump_cache_probe(c->tcg, &cpu_priv(cpu)->probe);
+    tcg_set_chain_predict(c->tcg, chain_predict, &cp);
     cpu->ops->translate(c->tcg, cpu->env, &e->tb, max_insns);
-    if (!tcg_gen_code(c->tcg, c->code_next, room, &c->info)) {
+    bool ok = tcg_gen_code(c->tcg, c->code_next, room, &c->info);
+    tcg_set_chain_predict(c->tcg, NULL, NULL);
+    if (!ok) {
         return false;
     }
     e->tb.tc_ptr = c->code_next;
