@@ -12,6 +12,8 @@
 
 /* ---------------------------------------------------------------- globals */
 
+static uint32_t cc_fields_needed(int64_t cc_op);
+
 static X86Globals *x86_globals_get(TCGContext *tcg, CPUX86State *env)
 {
     static const char *const reg_names[16] = {
@@ -50,7 +52,45 @@ static X86Globals *x86_globals_get(TCGContext *tcg, CPUX86State *env)
         g->seg_base[i] = tcg_global_mem_new(tcg, TCG_TYPE_I64,
                                             offsetof(CPUX86State, segs[i].base), seg_names[i]);
     }
+    /* a block that sets the condition codes before anything sees them is
+     * entered from a chained block without that block's cc stores */
+    TCGv fields[3] = { g->cc_dst, g->cc_src, g->cc_src2 };
+    tcg_set_chain_state(tcg, g->cc_op, fields, 3, cc_fields_needed);
     return g;
+}
+
+/* Which of cc_dst (bit 0), cc_src (1), cc_src2 (2) a cc_op reads (the table in
+ * translate.h); cc_rot is not chain-deferred (always stored), so a rotate's
+ * state reads its base op's fields. UINT32_MAX: only known at run time. */
+static uint32_t cc_fields_needed(int64_t cc_op)
+{
+    enum { DST = 1, SRC = 2, SRC2 = 4 };
+    if (cc_op < 0 || cc_op > 0xffff) {
+        return UINT32_MAX;
+    }
+    int base = (int)(cc_op & CC_OP_BASE_MASK);
+    switch (base) {
+    case CC_OP_DYNAMIC:
+        return UINT32_MAX;
+    case CC_OP_EFLAGS:
+        return SRC;
+    case CC_OP_CLR:
+        return 0;
+    }
+    if (base < CC_OP_ADDB || base >= CC_OP_NB) {
+        return UINT32_MAX;
+    }
+    switch ((base - CC_OP_ADDB) / 4 * 4 + CC_OP_ADDB) {
+    case CC_OP_ADCB: case CC_OP_SUBB: case CC_OP_SBBB:
+        return DST | SRC | SRC2;
+    case CC_OP_LOGICB:
+        return DST;
+    case CC_OP_ADDB: case CC_OP_INCB: case CC_OP_DECB: case CC_OP_SHLB: case CC_OP_SARB:
+    case CC_OP_MULB: case CC_OP_BMIB:
+        return DST | SRC;
+    default:
+        return UINT32_MAX;
+    }
 }
 
 void x86_translate_release(CPUX86State *env)

@@ -1,3 +1,3 @@
 # The portable translator and its x86-64 host back end.
-tcg-obj += tcg/tcg.o tcg/optimize.o tcg/liveness.o tcg/regalloc.o tcg/indirect-jump.o
+tcg-obj += tcg/tcg.o tcg/optimize.o tcg/liveness.o tcg/regalloc.o tcg/indirect-jump.o tcg/chain-state.o
 tcg-obj += tcg/x86_64/backend.o tcg/x86_64/constraints.o tcg/x86_64/ops.o

@@ -7,7 +7,12 @@
  *    memory accesses only in system mode (its slow path calls a helper): in
  *    user mode an access faults in the host, and a side table (TCGMemSite)
  *    tells the fault handler which globals are still in which registers;
- *  - temps that a label needs, before jumps to it and at the label;
+ *  - temps that a label needs, before jumps to it and at the label; for a
+ *    conditional branch, on its taken side only: the branch goes to a stub after
+ *    the block's code that stores what the label needs and jumps there (or, for
+ *    a label that is only a goto_tb exit, runs that exit itself), so the
+ *    fall-through path keeps its globals in registers (side exits of
+ *    superblocks, loop back edges);
  *  - anything evicted from a register.
  * At a label every value is in its canonical place (globals in memory, temps the
  * label needs in their stack slots), which is what every jump to it provides.
@@ -259,9 +264,248 @@ static void reset_at_block_boundary(TCGContext *s, const uint8_t *live)
     }
 }
 
-/* Whether global g is read after op before it is written again, within the
- * basic block and a short window (beyond it: assume it is). */
-static bool global_read_soon(TCGContext *s, const TCGOp *op, const struct TCGTemp *g)
+/*
+ * Out-of-line write-backs of conditional branches. At a brcond the allocator
+ * records its state (where every temp is) and branches to a fresh label; after
+ * the block's code it restores each recorded state, binds the label there and
+ * emits what the target label needs: the stores of writeback_for_label and a
+ * jump, or the target's own goto_tb exit when the label is nothing else and
+ * only this branch reaches it (the exit is then left out of the main code).
+ */
+#define MAX_SIDE_EXITS 32
+
+typedef struct SavedTemp {
+    int64_t value;
+    uint8_t location, reg;
+    bool mem_coherent;
+} SavedTemp;
+
+typedef struct SideExit {
+    int stub_label;              /* where the brcond jumps */
+    int target;                  /* the brcond's label */
+    int exit_op;                 /* first op of the inlined exit, or -1 */
+    int regs[32];                /* reg_to_temp at the branch */
+} SideExit;
+
+struct TCGSideExits {
+    int n;
+    SideExit exit[MAX_SIDE_EXITS];
+    SavedTemp *saved;            /* MAX_SIDE_EXITS * cap_temps */
+    int cap_temps;
+    int *label_op;               /* per label: index of its set_label op, -1 */
+    uint8_t *label_refs;         /* per label: branches to it (saturating) */
+    uint8_t *label_inlined;      /* per label: its exit code is emitted by a stub */
+    int cap_labels;
+};
+
+void tcg_side_exits_free(TCGContext *s)
+{
+    struct TCGSideExits *x = s->side_exits;
+    if (x) {
+        free(x->saved);
+        free(x->label_op);
+        free(x->label_refs);
+        free(x->label_inlined);
+        free(x);
+        s->side_exits = NULL;
+    }
+}
+
+static void *grow(void *p, size_t bytes)
+{
+    p = realloc(p, bytes);
+    if (!p) {
+        fatal_alloc("out of memory");
+    }
+    return p;
+}
+
+/* Per block: where each label is set and how many branches reach it. */
+static void side_exits_start(TCGContext *s)
+{
+    if (!s->side_exits) {
+        s->side_exits = grow(NULL, sizeof(struct TCGSideExits));
+        memset(s->side_exits, 0, sizeof(struct TCGSideExits));
+    }
+    struct TCGSideExits *x = s->side_exits;
+    x->n = 0;
+    if (s->nb_temps > x->cap_temps) {
+        x->cap_temps = s->nb_temps;
+        x->saved = grow(x->saved, sizeof(SavedTemp) * MAX_SIDE_EXITS * (size_t)x->cap_temps);
+    }
+    if (s->nb_labels > x->cap_labels) {
+        x->cap_labels = s->nb_labels;
+        x->label_op = grow(x->label_op, sizeof(int) * (size_t)x->cap_labels);
+        x->label_refs = grow(x->label_refs, (size_t)x->cap_labels);
+        x->label_inlined = grow(x->label_inlined, (size_t)x->cap_labels);
+    }
+    for (int i = 0; i < s->nb_labels; i++) {
+        x->label_op[i] = -1;
+    }
+    memset(x->label_refs, 0, (size_t)s->nb_labels);
+    memset(x->label_inlined, 0, (size_t)s->nb_labels);
+    for (int n = 0; n < s->nb_ops; n++) {
+        const TCGOp *op = &s->ops[n];
+        int l = -1;
+        if (op->removed) {
+            continue;
+        }
+        if (op->opc == INDEX_op_set_label) {
+            x->label_op[op->args[0]] = n;
+        } else if (op->opc == INDEX_op_br) {
+            l = (int)op->args[0];
+        } else if (op->opc == INDEX_op_brcond) {
+            l = (int)op->args[3];
+        }
+        if (l >= 0 && x->label_refs[l] < 255) {
+            x->label_refs[l]++;
+        }
+    }
+}
+
+static int next_live_op(TCGContext *s, int n)
+{
+    while (++n < s->nb_ops && s->ops[n].removed) {
+    }
+    return n;
+}
+
+/* The index of the goto_tb when label's code is only "goto_tb; mov rip,const;
+ * exit_tb", nothing falls into it and one branch reaches it; else -1. */
+static int exit_only_label(TCGContext *s, int label)
+{
+    struct TCGSideExits *x = s->side_exits;
+    int at = x->label_op[label];
+    if (at < 0 || x->label_refs[label] != 1) {
+        return -1;
+    }
+    int prev = at - 1;
+    while (prev >= 0 && s->ops[prev].removed) {
+        prev--;
+    }
+    if (prev < 0 || (s->ops[prev].opc != INDEX_op_exit_tb && s->ops[prev].opc != INDEX_op_br &&
+                     s->ops[prev].opc != INDEX_op_goto_ptr)) {
+        return -1;
+    }
+    int g = next_live_op(s, at);
+    int m = next_live_op(s, g);
+    int e = next_live_op(s, m);
+    if (e >= s->nb_ops || s->ops[g].opc != INDEX_op_goto_tb || s->ops[m].opc != INDEX_op_mov ||
+        s->ops[e].opc != INDEX_op_exit_tb) {
+        return -1;
+    }
+    const struct TCGTemp *dst = &s->temps[s->ops[m].args[0]];
+    const struct TCGTemp *src = &s->temps[s->ops[m].args[1]];
+    if (dst->kind != TEMP_GLOBAL || src->kind != TEMP_CONST) {
+        return -1;
+    }
+    return g;
+}
+
+static void alloc_op(TCGContext *s, const TCGOp *op);
+
+/* Whether jumping to label needs a store (a value not yet in its memory slot). */
+static bool label_needs_stores(TCGContext *s, int label)
+{
+    const uint8_t *live = label_live_set(s, label);
+    for (int i = 0; i < s->nb_temps; i++) {
+        const struct TCGTemp *t = &s->temps[i];
+        bool wanted = t->kind == TEMP_GLOBAL || (i >= s->nb_globals && live[i] && is_temp_kind(t));
+        if (wanted && !t->mem_coherent &&
+            (t->location == TEMP_VAL_REG || t->location == TEMP_VAL_CONST)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* brcond with its taken side's write-back out of line; false: do it inline. */
+static bool defer_brcond(TCGContext *s, const TCGOp *op)
+{
+    struct TCGSideExits *x = s->side_exits;
+    int target = (int)op->args[3];
+    if (x->n >= MAX_SIDE_EXITS) {
+        return false;
+    }
+    SideExit *e = &x->exit[x->n];
+    e->target = target;
+    e->exit_op = exit_only_label(s, target);
+    if (e->exit_op < 0 && !label_needs_stores(s, target)) {
+        return false;            /* nothing to store: branch there directly */
+    }
+    e->stub_label = tcg_gen_new_label(s)->id;
+    TCGOp copy = *op;
+    copy.args[3] = e->stub_label;
+    alloc_op(s, &copy);
+    /* the temps the label needs get their stack slots now, in the main code */
+    const uint8_t *live = label_live_set(s, target);
+    for (int i = s->nb_globals; i < s->nb_temps; i++) {
+        if (live[i] && is_temp_kind(&s->temps[i])) {
+            temp_alloc_frame(s, &s->temps[i]);
+        }
+    }
+    SavedTemp *sv = x->saved + (size_t)x->n * (size_t)x->cap_temps;
+    for (int i = 0; i < s->nb_temps; i++) {
+        const struct TCGTemp *t = &s->temps[i];
+        sv[i] = (SavedTemp) { .value = t->value, .location = (uint8_t)t->location,
+                              .reg = (uint8_t)t->reg, .mem_coherent = t->mem_coherent };
+    }
+    memcpy(e->regs, s->reg_to_temp, sizeof(e->regs));
+    if (e->exit_op >= 0) {
+        x->label_inlined[target] = 1;
+    }
+    x->n++;
+    return true;
+}
+
+static void alloc_one(TCGContext *s, const TCGOp *op);
+
+/* After the block's code: the stubs, each from its branch's register state. */
+static void emit_side_exits(TCGContext *s)
+{
+    static const bool no_consts[TCG_MAX_OP_ARGS];
+    struct TCGSideExits *x = s->side_exits;
+    for (int k = 0; k < x->n && !s->code_overflow; k++) {
+        SideExit *e = &x->exit[k];
+        const SavedTemp *sv = x->saved + (size_t)k * (size_t)x->cap_temps;
+        for (int i = 0; i < s->nb_temps; i++) {
+            struct TCGTemp *t = &s->temps[i];
+            if (t->kind == TEMP_CONST) {
+                t->location = TEMP_VAL_CONST;
+                continue;
+            }
+            t->value = sv[i].value;
+            t->location = (TCGTempLocation)sv[i].location;
+            t->reg = sv[i].reg;
+            t->mem_coherent = sv[i].mem_coherent;
+        }
+        memcpy(s->reg_to_temp, e->regs, sizeof(e->regs));
+        struct TCGLabel *l = s->labels[e->stub_label];
+        l->bound = true;
+        l->offset = tcg_code_offset(s);
+        if (e->exit_op >= 0) {
+            int m = next_live_op(s, e->exit_op);
+            int end = next_live_op(s, m);
+            alloc_one(s, &s->ops[e->exit_op]);
+            alloc_one(s, &s->ops[m]);
+            alloc_one(s, &s->ops[end]);
+        } else {
+            writeback_for_label(s, (TCGArg)e->target);
+            TCGArg args[1] = { (TCGArg)e->target };
+            TCGOp br = { .opc = INDEX_op_br, .nb_cargs = 1 };
+            tcg_target_out_op(s, &br, args, no_consts);
+        }
+        if (s->code_ptr > s->code_limit) {
+            s->code_overflow = true;
+        }
+    }
+}
+
+/* What comes first after op for global g, within a short window: a read (1),
+ * a write (0: its current value is never needed on this path), or the end of
+ * the basic block or the window (-1). Conditional branches are looked through:
+ * their taken side stores globals out of line (defer_brcond). */
+static int global_next_use(TCGContext *s, const TCGOp *op, const struct TCGTemp *g)
 {
     const TCGOp *end = s->ops + s->nb_ops;
     int window = 48;
@@ -271,23 +515,27 @@ static bool global_read_soon(TCGContext *s, const TCGOp *op, const struct TCGTem
             continue;
         }
         if (--window < 0) {
-            return true;
+            return 1;
         }
         for (int i = o->nb_oargs; i < o->nb_oargs + o->nb_iargs; i++) {
             if (o->args[i] == g->index) {
-                return true;
+                return 1;
             }
         }
         for (int i = 0; i < o->nb_oargs; i++) {
             if (o->args[i] == g->index) {
-                return false;
+                return 0;
             }
         }
-        if (tcg_op_defs[o->opc].flags & TCG_OPF_BB_END) {
-            return false;
+        if (o->opc == INDEX_op_call || ((tcg_op_defs[o->opc].flags & TCG_OPF_BB_END) &&
+                                        o->opc != INDEX_op_brcond)) {
+            return -1;
+        }
+        if (s->has_softmmu && (o->opc == INDEX_op_qemu_ld || o->opc == INDEX_op_qemu_st)) {
+            return -1;           /* system mode stores every global there */
         }
     }
-    return false;
+    return -1;
 }
 
 static void alloc_mov(TCGContext *s, const TCGOp *op)
@@ -313,10 +561,11 @@ static void alloc_mov(TCGContext *s, const TCGOp *op)
             r = src->reg;
             temp_dead(s, src);
         } else if (dst->kind == TEMP_GLOBAL &&
-                   (free_reg(s, reg_bit(src->reg)) < 0 || !global_read_soon(s, op, dst))) {
+                   (free_reg(s, reg_bit(src->reg)) < 0 || global_next_use(s, op, dst) < 1)) {
             /* no register to spare, or the global (typically a lazy-flag
-             * operand) is not read again in this basic block: store it
-             * rather than copy it to a register that is stored later anyway */
+             * operand) is neither read nor overwritten again in this basic
+             * block: store it rather than copy it to a register that is
+             * stored later anyway (a copy overwritten soon is never stored) */
             reg_release(s, dst);
             tcg_target_out_st(s, dst->type, src->reg, tcg_target_env_reg, dst->mem_offset);
             dst->location = TEMP_VAL_MEM;
@@ -614,6 +863,56 @@ static void alloc_insn_start(TCGContext *s, const TCGOp *op)
     }
 }
 
+/*
+ * goto_tb: every global stored, except the chain-deferred state (chain-state.c)
+ * in user mode: a first patchable jump (to a block that overwrites that state
+ * first), its stores, a second patchable jump (to any other block); unchained,
+ * both fall through to the exit after them.
+ */
+static void alloc_goto_tb(TCGContext *s, const TCGOp *op)
+{
+    static const bool no_consts[TCG_MAX_OP_ARGS];
+    unsigned n = (unsigned)op->args[0];
+    bool dirty = false;
+    if (s->chain_needed && !s->has_softmmu) {
+        for (int i = 0; i < s->nb_globals; i++) {
+            struct TCGTemp *t = &s->temps[i];
+            if (tcg_is_chain_state(s, i) && t->kind == TEMP_GLOBAL && !t->mem_coherent &&
+                (t->location == TEMP_VAL_REG || t->location == TEMP_VAL_CONST)) {
+                dirty = true;
+            }
+        }
+    }
+    if (dirty && s->chain_predict) {
+        /* the exit after goto_tb stores the target pc: mov global, const */
+        int m = next_live_op(s, (int)(op - s->ops));
+        if (m < s->nb_ops && s->ops[m].opc == INDEX_op_mov &&
+            s->temps[s->ops[m].args[1]].kind == TEMP_CONST) {
+            int p = s->chain_predict(s->chain_predict_opaque, s->temps[s->ops[m].args[1]].value);
+            if (p == 0 || (p == -2 && !s->info->chain_state_dead)) {
+                dirty = false;   /* the stores would be made anyway: one jump */
+            }
+        }
+    }
+    if (!dirty) {
+        sync_globals(s, false, 0);
+        tcg_target_out_op(s, op, op->args, no_consts);
+        return;
+    }
+    for (int i = 0; i < s->nb_globals; i++) {
+        if (s->temps[i].kind == TEMP_GLOBAL && !tcg_is_chain_state(s, i)) {
+            temp_store(s, &s->temps[i], 0);
+        }
+    }
+    tcg_target_out_op(s, op, op->args, no_consts);
+    uint16_t first = s->info->jmp_insn_offset[n], first_reset = s->info->jmp_reset_offset[n];
+    sync_globals(s, false, 0);
+    tcg_target_out_op(s, op, op->args, no_consts);
+    s->info->jmp2_insn_offset[n] = s->info->jmp_insn_offset[n];
+    s->info->jmp_insn_offset[n] = first;
+    s->info->jmp_reset_offset[n] = first_reset;
+}
+
 static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
 {
     static const bool no_consts[TCG_MAX_OP_ARGS];
@@ -632,12 +931,13 @@ static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
         reset_at_block_boundary(s, NULL);
         break;
     case INDEX_op_brcond:
-        writeback_for_label(s, op->args[3]);
-        alloc_op(s, op);
+        if (!defer_brcond(s, op)) {
+            writeback_for_label(s, op->args[3]);
+            alloc_op(s, op);
+        }
         break;
     case INDEX_op_goto_tb:
-        sync_globals(s, false, 0);
-        tcg_target_out_op(s, op, op->args, no_consts);
+        alloc_goto_tb(s, op);
         break;
     case INDEX_op_exit_tb:
         sync_globals(s, false, 0);
@@ -738,9 +1038,15 @@ bool tcg_reg_alloc_code(TCGContext *s)
         s->temps[i].mem_allocated = false;
     }
     reset_at_block_boundary(s, NULL);
+    side_exits_start(s);
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         if (op->removed) {
+            continue;
+        }
+        if (op->opc == INDEX_op_set_label && s->side_exits->label_inlined[op->args[0]]) {
+            /* a stub emits this exit: skip the label, goto_tb, mov and exit_tb */
+            n = next_live_op(s, next_live_op(s, next_live_op(s, n)));
             continue;
         }
         alloc_one(s, op);
@@ -750,5 +1056,6 @@ bool tcg_reg_alloc_code(TCGContext *s)
         }
     }
     record_insn_end(s);
+    emit_side_exits(s);
     return !s->code_overflow;
 }

@@ -13,6 +13,7 @@
 #define TCG_MAX_CALL_ARGS  6
 #define TCG_MAX_SPILL_SLOTS 1024
 #define TCG_CONST_HASH_SIZE 256
+#define TCG_MAX_CHAIN_FIELDS 4
 
 typedef int64_t TCGArg;
 
@@ -111,6 +112,15 @@ struct TCGContext {
     int nb_spill_slots;
     TCGCodeInfo *info;
     bool mem_site_open;          /* the qemu_ld/st being allocated records a TCGMemSite */
+    struct TCGSideExits *side_exits;
+    /* chain-deferred state (chain-state.c): temp indexes, and what a selector
+     * value reads (bit i: chain_fields[i]; UINT32_MAX: not known) */
+    int chain_sel;
+    int chain_fields[TCG_MAX_CHAIN_FIELDS];
+    int chain_nb_fields;
+    uint32_t (*chain_needed)(int64_t selector_value);
+    int (*chain_predict)(void *opaque, int64_t target);
+    void *chain_predict_opaque;  /* regalloc: write-backs of taken branches, out of line */
 
     struct TCGOptState *opt;     /* optimizer scratch, allocated once */
     uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */
@@ -141,5 +151,8 @@ const char *tcg_cond_name(TCGCond c);
 void tcg_optimize(TCGContext *s);
 void tcg_liveness(TCGContext *s);
 bool tcg_reg_alloc_code(TCGContext *s);
+void tcg_side_exits_free(TCGContext *s);
+bool tcg_chain_state_dead_at_entry(TCGContext *s);
+bool tcg_is_chain_state(const TCGContext *s, int index);
 
 #endif

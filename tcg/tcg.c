@@ -98,6 +98,7 @@ void tcg_context_free(TCGContext *s)
     free(s->opt);
     free(s->live);
     free(s->label_live);
+    tcg_side_exits_free(s);
     free(s);
 }
 
@@ -781,6 +782,8 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
     s->mem_site_open = false;
     info->jmp_insn_offset[0] = info->jmp_insn_offset[1] = UINT16_MAX;
     info->jmp_reset_offset[0] = info->jmp_reset_offset[1] = UINT16_MAX;
+    info->jmp2_insn_offset[0] = info->jmp2_insn_offset[1] = UINT16_MAX;
+    info->chain_state_dead = tcg_chain_state_dead_at_entry(s);
     if (!tcg_reg_alloc_code(s) || s->code_overflow) {
         return false;
     }

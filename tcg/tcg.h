@@ -111,6 +111,13 @@ typedef struct TCGCodeInfo {
      * (where an unchained jump lands); UINT16_MAX when the slot is unused. */
     uint16_t jmp_insn_offset[2];
     uint16_t jmp_reset_offset[2];
+    /* goto_tb slot n with chain-deferred state (tcg_set_chain_state): the first
+     * jump above skips its stores (to a block with chain_state_dead), this one
+     * follows them (to any block); UINT16_MAX when there is none. An unchained
+     * jump falls through to the instruction right after it (offset + 5). */
+    uint16_t jmp2_insn_offset[2];
+    /* the block overwrites the chain-deferred state before anything sees it */
+    bool chain_state_dead;
     /* one entry per insn_start: host code offset where that guest instruction's
      * code ends, and its two words (guest pc, front-end word). */
     unsigned nb_insns;
@@ -157,6 +164,20 @@ unsigned tcg_insn_count(const TCGContext *s);
 void tcg_func_start(TCGContext *s);
 TCGv tcg_env(TCGContext *s);                         /* the env pointer (TCG_TYPE_PTR) */
 TCGv tcg_global_mem_new(TCGContext *s, TCGType type, intptr_t env_offset, const char *name);
+/* User mode: globals a goto_tb stores only when the next block does not
+ * overwrite them first (chain-state.c): a selector and up to 4 fields;
+ * fields_needed(v) says which fields (bit i: fields[i]) selector value v
+ * reads, UINT32_MAX when v says nothing (unknown). The front-end word of
+ * insn_start must be the selector value a state restore puts back, or one
+ * fields_needed calls unknown. */
+void tcg_set_chain_state(TCGContext *s, TCGv selector, const TCGv *fields, int nb_fields,
+                         uint32_t (*fields_needed)(int64_t selector_value));
+/* For the layout of a goto_tb (only speed depends on it): whether the block a
+ * goto_tb leads to (the constant its exit stores in a global, the guest pc)
+ * overwrites the chain-deferred state first: 1 yes, 0 no, -1 not known,
+ * -2 it is the block being translated. */
+void tcg_set_chain_predict(TCGContext *s, int (*predict)(void *opaque, int64_t target),
+                           void *opaque);
 TCGv tcg_temp_new(TCGContext *s, TCGType type);
 TCGv tcg_temp_local_new(TCGContext *s, TCGType type);
 void tcg_temp_free(TCGContext *s, TCGv t);           /* optional: lets the slot be reused */

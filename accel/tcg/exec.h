@@ -34,6 +34,8 @@ struct TranslationBlock {
     uint32_t tc_size;
     uint16_t jmp_insn_offset[2];
     uint16_t jmp_reset_offset[2];
+    uint16_t jmp2_insn_offset[2];  /* after the chain-deferred stores (tcg.h) */
+    bool chain_state_dead;         /* may be entered without them */
     /* the layer's own bookkeeping (hash chains, page lists, jump lists) follows
      * in accel/tcg's private structures */
     void *priv;

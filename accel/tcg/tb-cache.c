@@ -167,10 +167,20 @@ static void tb_hash_remove(TBCache *c, TBEntry *e)
     }
 }
 
-static void tb_reset_jump(TBEntry *src, unsigned slot)
+/* Points both jumps of a goto_tb slot at the code right after them. */
+static void reset_slot_code(const TBEntry *src, unsigned slot)
 {
     uintptr_t base = (uintptr_t)src->tb.tc_ptr;
     tcg_patch_goto_tb(base + src->tb.jmp_insn_offset[slot], base + src->tb.jmp_reset_offset[slot]);
+    if (src->tb.jmp2_insn_offset[slot] != UINT16_MAX) {
+        tcg_patch_goto_tb(base + src->tb.jmp2_insn_offset[slot],
+                          base + src->tb.jmp2_insn_offset[slot] + 5);
+    }
+}
+
+static void tb_reset_jump(TBEntry *src, unsigned slot)
+{
+    reset_slot_code(src, slot);
     src->jmp_dest[slot] = NULL;
 }
 
@@ -263,8 +273,13 @@ static void tb_add_jump_locked(TBCache *c, TBEntry *src, unsigned slot, TBEntry 
     if (c->softmmu && !chain_safe(src, dst)) {
         return;
     }
-    tcg_patch_goto_tb((uintptr_t)src->tb.tc_ptr + src->tb.jmp_insn_offset[slot],
-                      (uintptr_t)dst->tb.tc_ptr);
+    /* the jump that skips the chain-deferred stores only to a block that
+     * overwrites that state before anything sees it */
+    uint16_t at = src->tb.jmp_insn_offset[slot];
+    if (src->tb.jmp2_insn_offset[slot] != UINT16_MAX && !dst->tb.chain_state_dead) {
+        at = src->tb.jmp2_insn_offset[slot];
+    }
+    tcg_patch_goto_tb((uintptr_t)src->tb.tc_ptr + at, (uintptr_t)dst->tb.tc_ptr);
     src->jmp_dest[slot] = dst;
     src->jmp_next[slot] = dst->jmp_first;
     dst->jmp_first = (uintptr_t)src | slot;
@@ -293,8 +308,7 @@ void tb_reset_all_jumps(TBCache *c, bool forget_links)
         TBEntry *e = &c->tbs[i];
         for (unsigned k = 0; k < 2; k++) {
             if (e->tb.jmp_insn_offset[k] != UINT16_MAX) {
-                uintptr_t base = (uintptr_t)e->tb.tc_ptr;
-                tcg_patch_goto_tb(base + e->tb.jmp_insn_offset[k], base + e->tb.jmp_reset_offset[k]);
+                reset_slot_code(e, k);
             }
             if (forget_links) {
                 e->jmp_dest[k] = NULL;
@@ -349,14 +363,42 @@ static void keep_insn_info(TBEntry *e, const TCGCodeInfo *info)
 }
 
 /* Translates and compiles one block into e; false when the code buffer is full. */
+typedef struct ChainPredict {
+    TBCache *c;
+    const TBEntry *e;
+} ChainPredict;
+
+/* tcg_set_chain_predict: a block already translated for the target (same
+ * cs_base and flags) tells whether it overwrites the chain-deferred state. */
+static int chain_predict(void *opaque, int64_t target)
+{
+    const ChainPredict *cp = opaque;
+    uint64_t pc = (uint64_t)target;
+    if (pc == cp->e->tb.pc) {
+        return -2;
+    }
+    const TBEntry *d = __atomic_load_n(&cp->c->hash[tb_hash(pc, cp->e->tb.cs_base, cp->e->tb.flags)],
+                                       __ATOMIC_ACQUIRE);
+    for (; d; d = __atomic_load_n(&d->hash_next, __ATOMIC_ACQUIRE)) {
+        if (tb_matches(d, pc, cp->e->tb.cs_base, cp->e->tb.flags)) {
+            return d->tb.chain_state_dead;
+        }
+    }
+    return -1;
+}
+
 static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
 {
     TBCache *c = cpu->tbs;
     size_t room = c->code_size - (size_t)(c->code_next - c->code_start);
+    ChainPredict cp = { c, e };
     tcg_func_start(c->tcg);
     tcg_set_jump_cache_probe(c->tcg, &cpu_priv(cpu)->probe);
+    tcg_set_chain_predict(c->tcg, chain_predict, &cp);
     cpu->ops->translate(c->tcg, cpu->env, &e->tb, max_insns);
-    if (!tcg_gen_code(c->tcg, c->code_next, room, &c->info)) {
+    bool ok = tcg_gen_code(c->tcg, c->code_next, room, &c->info);
+    tcg_set_chain_predict(c->tcg, NULL, NULL);
+    if (!ok) {
         return false;
     }
     e->tb.tc_ptr = c->code_next;
@@ -364,7 +406,9 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
     for (int n = 0; n < 2; n++) {
         e->tb.jmp_insn_offset[n] = c->info.jmp_insn_offset[n];
         e->tb.jmp_reset_offset[n] = c->info.jmp_reset_offset[n];
+        e->tb.jmp2_insn_offset[n] = c->info.jmp2_insn_offset[n];
     }
+    e->tb.chain_state_dead = c->info.chain_state_dead;
     keep_insn_info(e, &c->info);
     c->code_next += (c->info.size + 15) & ~(size_t)15;
     return true;

@@ -503,9 +503,22 @@ static void out_qemu_st_softmmu(TCGContext *s, TCGType type, TCGArg val, bool is
 
 static void out_goto_tb(TCGContext *s, unsigned n)
 {
-    /* align the rel32 field so that patching it is a single atomic store */
-    while ((((uintptr_t)s->code_ptr + 1) & 3) != 0) {
-        tcg_target_out_nop(s);
+    /* align the rel32 field so that patching it is a single atomic store; the
+     * padding is one NOP instruction (SDM vol. 2B, NOP: 66 90 and 0F 1F /0 are
+     * the two- and three-byte forms): it runs on every unchained exit */
+    switch (3 - (((uintptr_t)s->code_ptr + 4) & 3)) {
+    case 1:
+        out8(s, 0x90);
+        break;
+    case 2:
+        out8(s, 0x66);
+        out8(s, 0x90);
+        break;
+    case 3:
+        out8(s, 0x0f);
+        out8(s, 0x1f);
+        out8(s, 0x00);
+        break;
     }
     s->info->jmp_insn_offset[n] = (uint16_t)tcg_code_offset(s);
     out8(s, OPC_JMP_long);
