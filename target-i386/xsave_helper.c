@@ -323,6 +323,14 @@ bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm)
     return true;
 }
 
+void x86_xstate_init(CPUX86State *env)
+{
+    init_x87(env);
+    helper_ldmxcsr(env, MXCSR_INIT);
+    memset(env->xmm_regs, 0, sizeof(env->xmm_regs));
+    memset(env->ymmh_regs, 0, sizeof(env->ymmh_regs));
+}
+
 /* ---------------------------------------------------------------- the instructions */
 
 /* the faults every member checks first (SDM vol. 2C, XSAVE "Protected Mode

@@ -51,6 +51,10 @@ void x86_xsave_image(CPUX86State *env, uint8_t *img, uint64_t rfbm, int kind);
  * make XRSTOR raise #GP */
 bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm);
 
+/* every component in its initial configuration and MXCSR = 1F80H: the state
+ * Linux gives a signal handler (fpu__clear_user_states) */
+void x86_xstate_init(CPUX86State *env);
+
 /* the instructions: addr is the effective address, kind XSAVE_* | XSAVE_W64 */
 void helper_xsave(CPUX86State *env, uint64_t addr, uint32_t kind);
 void helper_xrstor(CPUX86State *env, uint64_t addr, uint32_t kind);
