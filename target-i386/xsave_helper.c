@@ -17,8 +17,11 @@
 #include "target-i386/xsave_helper.h"
 
 #define FCW_INIT   0x037f     /* x87 initial configuration (13.6; FNINIT) */
+#define FCW_KEPT   0x1f3f     /* FCW bits an XRSTOR loads (SDM vol. 1, 8.1.5) */
+#define FCW_ONE    0x0040
 #define MXCSR_INIT 0x1f80
 #define FSW_TOP    0x3800u
+#define FSW_ES_B   0x8080u    /* exception summary and busy */
 
 static void put16(uint8_t *b, unsigned off, uint16_t v) { memcpy(b + off, &v, 2); }
 static void put32(uint8_t *b, unsigned off, uint32_t v) { memcpy(b + off, &v, 4); }
@@ -168,6 +171,8 @@ static uint64_t xinuse(CPUX86State *env, bool compacted)
     return used;
 }
 
+/* registers 8-15 exist in 64-bit mode only: elsewhere their XMM and YMM
+ * fields are neither written nor loaded (SDM vol. 1, 13.5.2, 13.5.3) */
 static int nb_xmm(const CPUX86State *env)
 {
     return (env->hflags & HF_CS64) ? 16 : 8;
@@ -192,7 +197,11 @@ static void save_x87(const CPUX86State *env, uint8_t *img)
 static void load_x87(CPUX86State *env, const uint8_t *img)
 {
     uint16_t fsw = get16(img, 2);
-    env->fpuc = get16(img, 0);
+    /* FCW reserved bits: 6 reads as 1, 7 and 15:13 as 0 (as the host stores them) */
+    env->fpuc = (get16(img, 0) & FCW_KEPT) | FCW_ONE;
+    /* FSW.ES and B follow the unmasked exception flags (SDM vol. 1, 8.1.3.5) */
+    fsw &= ~FSW_ES_B;
+    fsw |= (fsw & ~env->fpuc & 0x3f) ? FSW_ES_B : 0;
     env->fpus = fsw & ~FSW_TOP;
     env->fpstt = (fsw >> 11) & 7;
     for (int i = 0; i < 8; i++) {
@@ -252,7 +261,7 @@ void x86_xsave_image(CPUX86State *env, uint8_t *img, uint64_t rfbm, int kind)
         memcpy(img + 160, env->xmm_regs, 16 * nb_xmm(env));
     }
     if (save & XSTATE_YMM) {
-        memcpy(img + XSAVE_YMM_OFFSET, env->ymmh_regs, XSAVE_YMM_SIZE);
+        memcpy(img + XSAVE_YMM_OFFSET, env->ymmh_regs, 16 * nb_xmm(env));
     }
 }
 
@@ -315,9 +324,9 @@ bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm)
     }
     if (rfbm & XSTATE_YMM) {
         if (bv & XSTATE_YMM) {
-            memcpy(env->ymmh_regs, img + XSAVE_YMM_OFFSET, XSAVE_YMM_SIZE);
+            memcpy(env->ymmh_regs, img + XSAVE_YMM_OFFSET, 16 * nb_xmm(env));
         } else {
-            memset(env->ymmh_regs, 0, XSAVE_YMM_SIZE);
+            memset(env->ymmh_regs, 0, 16 * nb_xmm(env));
         }
     }
     return true;
