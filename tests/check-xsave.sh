@@ -1,0 +1,89 @@
+#!/bin/sh
+# XSAVE suite (tests/xsave): guest programs built at test time, run natively
+# and under quetzal-x86_64 / quetzal-i386 with -cpu max,+avx (XCR0 = x87|SSE|AVX
+# as on the host), output and exit status compared:
+#  - guest-xsave: XSAVE/XSAVEOPT/XSAVEC (and REX.W forms)/XRSTOR on random
+#    state, standard and compacted areas, random feature bitmaps and initial
+#    components, byte for byte; the XRSTOR header/MXCSR #GP rules and
+#    misaligned areas, with the signal frame's xstate; XGETBV, XSETBV, CPUID 0xD;
+#  - guest-sigymm: a handler reading and changing YMM registers through its
+#    frame, sigreturn restoring them (also with XSTATE_BV's AVX bit cleared
+#    and with a spoilt FP_XSTATE_MAGIC1).
+# And guest-xsave-model: the XSAVE rules each CPU model keeps with its own
+# CPUID (qemu64 without XSAVE, max without AVX, max,+avx), checked natively
+# too. Ends with "N passed, N failed, N skipped".
+: "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-xsave.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
+
+# compare NAME EMULATOR CPU BINARY ARGS...: output and exit status vs native
+compare() {
+  name=$1 emulator=$2 cpu=$3 binary=$4
+  shift 4
+  "$binary" "$@" > "$tmp/native.out" 2>&1
+  native_status=$?
+  timeout 120 "$emulator" -cpu "$cpu" "$binary" "$@" > "$tmp/emulated.out" 2>&1
+  emulated_status=$?
+  if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
+    pass
+  else
+    fail "$name (status native $native_status, emulated $emulated_status)"
+    diff "$tmp/native.out" "$tmp/emulated.out" | cut -c1-200 | head -10
+  fi
+}
+
+host_flags=$(grep -m1 '^flags' /proc/cpuinfo)
+for feature in xsave xsaveopt xsavec avx; do
+  case " $host_flags " in
+  *" $feature "*) ;;
+  *) skip "the host CPU has no $feature to compare with"; echo "$passed passed, $failed failed, $skipped skipped"; exit 0 ;;
+  esac
+done
+
+for arch in x86_64 i386; do
+  emulator="$BUILD/quetzal-$arch"
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; else cflags="-m32 -msse2"; fi
+  if [ ! -x "$emulator" ]; then
+    skip "quetzal-$arch not built"
+    continue
+  fi
+  if [ "$arch" = i386 ]; then
+    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
+    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
+      skip "i386 guest programs: this host cannot build or run i386 programs natively"
+      continue
+    fi
+  fi
+  for prog in xsave sigymm xsave-model; do
+    bin="$tmp/$prog-$arch"
+    if ! gcc -O2 -static $cflags -o "$bin" "$SRC/tests/xsave/guest-$prog.c" 2> "$tmp/cc.err"; then
+      fail "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
+      continue
+    fi
+    case $prog in
+    xsave)
+      for seed in 1 2 3; do
+        compare "$prog-$arch seed $seed" "$emulator" max,+avx "$bin" "$seed"
+      done ;;
+    sigymm)
+      compare "$prog-$arch" "$emulator" max,+avx "$bin" ;;
+    xsave-model)
+      if "$bin" > "$tmp/native.out" 2>&1; then pass; else fail "$prog-$arch natively: $(cat "$tmp/native.out")"; fi
+      for cpu in qemu64 max max,+avx quetzal,+avx max,+avx,-xsave; do
+        if timeout 60 "$emulator" -cpu "$cpu" "$bin" > "$tmp/emulated.out" 2>&1; then
+          pass
+        else
+          fail "$prog-$arch -cpu $cpu: $(tr '\n' ' ' < "$tmp/emulated.out")"
+        fi
+      done ;;
+    esac
+  done
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
