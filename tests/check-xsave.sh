@@ -11,7 +11,9 @@
 #    and with a spoilt FP_XSTATE_MAGIC1).
 # And guest-xsave-model: the XSAVE rules each CPU model keeps with its own
 # CPUID (qemu64 without XSAVE, max without AVX, max,+avx), checked natively
-# too. Ends with "N passed, N failed, N skipped".
+# too. Then tests/xsave/sys-xsave.S, a bare-metal guest at CPL 0 under
+# quetzal-system-x86_64: CR4.OSXSAVE, XCR0 and XSETBV's #GP rules, #UD/#NM,
+# CPUID 0xD sizes, against the SDM. Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-xsave.XXXXXX")
@@ -84,6 +86,36 @@ for arch in x86_64 i386; do
     esac
   done
 done
+
+# the bare-metal guest: one result per "expect:" name, plus the clean exit
+sysemu="$BUILD/quetzal-system-x86_64"
+guest="$SRC/tests/system-guest"
+src="$SRC/tests/xsave/sys-xsave.S"
+if [ ! -x "$sysemu" ]; then
+  skip "sys-xsave: quetzal-system-x86_64 not built"
+elif ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
+         gcc -c -I"$guest" "$src" -o "$tmp/sys.o" &&
+         ld -T "$guest/image.ld" -o "$tmp/sys.elf" "$tmp/sys.o" "$tmp/lib.o" &&
+         objcopy -O binary "$tmp/sys.elf" "$tmp/sys.bin"; } > "$tmp/build.log" 2>&1; then
+  fail "sys-xsave: cannot build the image: $(head -1 "$tmp/build.log")"
+else
+  log="$tmp/sys.log"
+  timeout 20 "$sysemu" -cpu max,+avx -m 64 -bios "$tmp/sys.bin" -display none -no-reboot \
+    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
+  status=$?
+  for check in $(sed -n 's/^ \* expect://p' "$src"); do
+    if grep -qx "ok $check" "$log"; then
+      pass
+    else
+      fail "sys-xsave $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
+    fi
+  done
+  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
+    pass
+  else
+    fail "sys-xsave: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
+  fi
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
