@@ -4,18 +4,19 @@
 # gcc -O2 (SSE2, auto-vectorised) and with -O3 -march=x86-64-v3 (AVX2, FMA),
 # static; each kernel natively, under $BUILD/quetzal-x86_64 and under Debian's
 # qemu-x86_64 (package qemu-user), RUNS times (default 3). Prints the median
-# CPU milliseconds (wall without /usr/bin/time) and the ratios; fails when an
+# CPU milliseconds of the kernel (the program measures its own process CPU
+# time, emulator start-up excluded) and the ratios; fails when an
 # emulator's output differs from the native one. The v3 build runs under
 # quetzal with -cpu max,+avx,+avx2,+fma,+f16c and under qemu with -cpu max;
 # when quetzal does not know those options or stops with SIGILL (an AVX2/FMA
 # instruction it lacks), the row says so instead of failing.
-# Usage: BUILD=build-folder [RUNS=3] [SCALE=1] sh tests/bench/user-fp.sh
+# Usage: BUILD=build-folder [RUNS=3] [SCALE=2] sh tests/bench/user-fp.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRC:-$(cd "$here/../.." && pwd)}
 BUILD=${BUILD:-$SRC}
 runs=${RUNS:-3}
-scale=${SCALE:-1}
+scale=${SCALE:-2}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 v3_cpu=max,+avx,+avx2,+fma,+f16c
@@ -31,35 +32,25 @@ if gcc -O3 -march=x86-64-v3 -static -o "$tmp/fp-v3" "$SRC/tests/bench/fp-bench.c
 else
   echo "user-fp: no -march=x86-64-v3 build (gcc or this host's CPU lacks it); those rows skipped"
 fi
-have_time=no
-[ -x /usr/bin/time ] && have_time=yes
 quetzal=$BUILD/quetzal-x86_64
 [ -x "$quetzal" ] || { echo "user-fp: $quetzal not built; its column skipped"; quetzal=""; }
 qemu=$(command -v qemu-x86_64 || true)
 [ -n "$qemu" ] || echo "user-fp: qemu-x86_64 not installed (Debian package qemu-user); its column skipped"
 
-now_ns() { date +%s%N; }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
-# measure NAME CMD...: RUNS runs; medians in $tmp/NAME.t, output of the last in
-# $tmp/NAME.out; status of the first failing run (0: all ran)
+# measure NAME CMD...: RUNS runs; the kernel's CPU ms in $tmp/NAME.t, output
+# of the last in $tmp/NAME.out; status of the first failing run (0: all ran)
 measure() {
   mname=$1; shift
   : > "$tmp/$mname.t"
   i=0
   while [ $i -lt "$runs" ]; do
-    start=$(now_ns)
-    if [ $have_time = yes ]; then
-      /usr/bin/time -f "%U %S" -o "$tmp/time" "$@" > "$tmp/$mname.out" 2> "$tmp/$mname.err"
-      st=$?
-      awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/time" | tail -1 >> "$tmp/$mname.t"
-    else
-      "$@" > "$tmp/$mname.out" 2> "$tmp/$mname.err"
-      st=$?
-      echo $(( ($(now_ns) - start) / 1000000 )) >> "$tmp/$mname.t"
-    fi
+    "$@" > "$tmp/$mname.out" 2> "$tmp/$mname.err"
+    st=$?
     [ $st = 0 ] || return $st
+    awk '/^cpu_us / { printf "%.1f\n", $2 / 1000 }' "$tmp/$mname.err" >> "$tmp/$mname.t"
     i=$((i + 1))
   done
   return 0
