@@ -3,13 +3,18 @@
  * (arch/x86/kernel/signal.c, signal_32.c; the structures of
  * arch/x86/include/uapi/asm/sigcontext.h, ucontext.h and asm/sigframe.h), so
  * that handlers can read and change the interrupted state, and sigreturn
- * brings it back. FPU state is saved in the FXSAVE format (no XSAVE: CPUID
- * does not offer it), with the MXCSR flags synced first.
+ * brings it back. FPU state is saved in the FXSAVE format, and when the CPU
+ * model has XSAVE as Linux's XSAVE frame (arch/x86/kernel/fpu/signal.c): the
+ * XSAVE area of every enabled component (YMM too), struct _fpx_sw_bytes in
+ * the FXSAVE image's bytes 464-511 (XSTATE_MAGIC1, sizes, features) and
+ * XSTATE_MAGIC2 after the area. The handler starts with the initial FPU
+ * state, as Linux gives it (fpu__clear_user_states).
  */
 #include <string.h>
 #include <sys/mman.h>
 #include "linux-user/user.h"
 #include "target-i386/sse_helper.h"
+#include "target-i386/xsave_helper.h"
 
 /* EFLAGS bits (Intel SDM vol. 1, 3.4.3) */
 #define FL_CF 0x1u
@@ -29,6 +34,7 @@
 #define GUEST_SA_RESTORER 0x04000000u
 
 /* uc_flags (arch/x86/include/uapi/asm/ucontext.h) */
+#define UC_FP_XSTATE 0x1
 #define UC_SIGCONTEXT_SS 0x2
 #define UC_STRICT_RESTORE_SS 0x4
 
@@ -64,6 +70,12 @@ enum {
 };
 #define FXSAVE_SIZE 512
 #define FSAVE_HEADER 112     /* i386: struct fregs_state before the FXSAVE image */
+/* struct _fpx_sw_bytes in the FXSAVE image (uapi/asm/sigcontext.h) */
+/* FP_XSTATE_MAGIC1/2 (the host headers have the same names) */
+#define XSTATE_MAGIC1 0x46505853u
+#define XSTATE_MAGIC2 0x46505845u
+#define XSTATE_MAGIC2_SIZE 4
+enum { SW_MAGIC1 = 464, SW_EXTENDED_SIZE = 468, SW_XFEATURES = 472, SW_XSTATE_SIZE = 480 };
 
 static void put16(uint8_t *b, unsigned off, uint16_t v) { memcpy(b + off, &v, 2); }
 static void put32(uint8_t *b, unsigned off, uint32_t v) { memcpy(b + off, &v, 4); }
@@ -132,6 +144,76 @@ static void fsave_header(CPUX86State *env, uint8_t *buf)
     put16(buf, 110, 0);        /* X86_FXSR_MAGIC: the FXSAVE image follows */
 }
 
+/* --- FPU state with XSAVE: the XSAVE area as Linux writes it to a frame --- */
+
+/* the XSAVE area's size, 0 when the model has no XSAVE (the FXSAVE frame) */
+static uint32_t xstate_size(CPUX86State *env)
+{
+    if (!x86_osxsave(env)) {
+        return 0;
+    }
+    return (x86_xcr0(env) & XSTATE_YMM) ? XSAVE_MAX_SIZE : XSAVE_YMM_OFFSET;
+}
+
+/* bytes of the FPU area from the FXSAVE image on (xstate_sigframe_size) */
+static uint32_t fp_frame_size(CPUX86State *env)
+{
+    uint32_t xs = xstate_size(env);
+    return xs ? xs + XSTATE_MAGIC2_SIZE : FXSAVE_SIZE;
+}
+
+/* Linux copy_fpstate_to_sigframe: XSAVE of every enabled component into a
+ * cleared header, XSTATE_BV with x87 and SSE always set
+ * (save_xstate_epilog), the software bytes (the i386 extended size counts the
+ * FSAVE header) and the second magic word after the area */
+static void xsave_frame_image(CPUX86State *env, uint8_t *fx, bool is64)
+{
+    uint32_t xs = xstate_size(env);
+    uint64_t xcr0 = x86_xcr0(env);
+    memset(fx + FXSAVE_SIZE, 0, xs - FXSAVE_SIZE);
+    x86_xsave_image(env, fx, xcr0, XSAVE_STD);
+    put64(fx, XSAVE_HEADER_OFFSET, get64(fx, XSAVE_HEADER_OFFSET) | XSTATE_X87 | XSTATE_SSE);
+    put32(fx, SW_MAGIC1, XSTATE_MAGIC1);
+    put32(fx, SW_EXTENDED_SIZE, xs + XSTATE_MAGIC2_SIZE + (is64 ? 0 : FSAVE_HEADER));
+    put64(fx, SW_XFEATURES, xcr0);
+    put32(fx, SW_XSTATE_SIZE, xs);
+    put32(fx, xs, XSTATE_MAGIC2);
+}
+
+/* Linux __fpu_restore_sig: the FXSAVE image at fxaddr, then the XSAVE area
+ * when the software bytes and both magic words say it is there (else only
+ * the FXSAVE part, the other components initialized); a NULL fpstate gives
+ * the initial state; an XSAVE header XRSTOR refuses kills with SIGSEGV */
+static void restore_fpu(UserProcess *p, uint64_t fpstate, uint64_t fxaddr, int nb_xmm)
+{
+    CPUX86State *env = p->env;
+    uint8_t img[XSAVE_MAX_SIZE + XSTATE_MAGIC2_SIZE];
+    uint32_t xs = xstate_size(env), size;
+
+    if (!fpstate) {
+        x86_xstate_init(env);
+        return;
+    }
+    if (!copy_from_guest(p, img, fxaddr, FXSAVE_SIZE)) {
+        user_die_with_signal(p, SIGSEGV);
+    }
+    size = get32(img, SW_XSTATE_SIZE);
+    if (xs && get32(img, SW_MAGIC1) == XSTATE_MAGIC1 && size >= XSAVE_YMM_OFFSET &&
+        size <= xs && size <= get32(img, SW_EXTENDED_SIZE) &&
+        copy_from_guest(p, img + FXSAVE_SIZE, fxaddr + FXSAVE_SIZE,
+                        size + XSTATE_MAGIC2_SIZE - FXSAVE_SIZE) &&
+        get32(img, size) == XSTATE_MAGIC2) {
+        uint64_t mask = get64(img, SW_XFEATURES) & x86_xcr0(env);
+        x86_xstate_init(env);
+        if (!x86_xrstor_image(env, img, mask)) {
+            user_die_with_signal(p, SIGSEGV);
+        }
+        return;
+    }
+    x86_xstate_init(env);
+    fxrstor_image(env, img, nb_xmm);
+}
+
 /* --- the stack the frame goes on --- */
 
 static bool on_alt_stack(const UserProcess *p, uint64_t sp)
@@ -155,9 +237,9 @@ static uint64_t frame_address(UserProcess *p, const GuestSigaction *act, uint64_
     if ((act->flags & SA_ONSTACK) && p->sigaltstack[2] && !on_alt_stack(p, sp)) {
         sp = p->sigaltstack[0] + p->sigaltstack[2];
     }
-    /* Linux fpu__alloc_mathframe: the FXSAVE image 64-byte aligned, the i386
-     * FSAVE header right below it */
-    uint64_t fx = (sp - FXSAVE_SIZE) & ~63ULL;
+    /* Linux fpu__alloc_mathframe: the FXSAVE image (XSAVE area) 64-byte
+     * aligned, the i386 FSAVE header right below it */
+    uint64_t fx = (sp - fp_frame_size(p->env)) & ~63ULL;
     *fpstate = is64 ? fx : fx - FSAVE_HEADER;
     sp = *fpstate - size;
     return is64 ? (sp & ~15ULL) - 8 : ((sp + 4) & ~15ULL) - 4;
@@ -219,7 +301,7 @@ static bool setup_rt_frame64(UserProcess *p, int sig, const GuestSigaction *act,
                              const siginfo_t *info, uint64_t mask)
 {
     CPUX86State *env = p->env;
-    uint8_t frame[F64_SIZE], fx[FXSAVE_SIZE];
+    uint8_t frame[F64_SIZE], fx[XSAVE_MAX_SIZE + XSTATE_MAGIC2_SIZE];
     uint64_t fpstate;
     uint64_t addr = frame_address(p, act, F64_SIZE, &fpstate);
     if (!(act->flags & GUEST_SA_RESTORER)) {
@@ -227,7 +309,8 @@ static bool setup_rt_frame64(UserProcess *p, int sig, const GuestSigaction *act,
     }
     memset(frame, 0, sizeof(frame));
     put64(frame, 0, act->restorer);
-    put64(frame, F64_UC, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+    put64(frame, F64_UC, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS |
+                         (xstate_size(env) ? UC_FP_XSTATE : 0));
     put_stack(p, frame, F64_UC_STACK, env->regs[R_ESP]);
     sigcontext64(env, frame + F64_MC, mask, fpstate);
     uint64_t fault[3];
@@ -238,10 +321,14 @@ static bool setup_rt_frame64(UserProcess *p, int sig, const GuestSigaction *act,
     put64(frame, F64_MASK, mask);
     siginfo_to_guest(p, info, frame + F64_INFO);
     fxsave_image(env, fx, 16);
-    if (!copy_to_guest(p, fpstate, fx, sizeof(fx)) ||
+    if (xstate_size(env)) {
+        xsave_frame_image(env, fx, true);
+    }
+    if (!copy_to_guest(p, fpstate, fx, fp_frame_size(env)) ||
         !copy_to_guest(p, addr, frame, sizeof(frame))) {
         return false;
     }
+    x86_xstate_init(env);
     env->regs[R_EDI] = (uint64_t)sig;
     env->regs[R_ESI] = addr + F64_INFO;
     env->regs[R_EDX] = addr + F64_UC;
@@ -275,10 +362,7 @@ static int64_t rt_return64(UserProcess *p)
     env->rip = get64(mc, SC64_RIP);
     restore_eflags(env, get64(mc, SC64_EFLAGS));
     uint64_t fpstate = get64(mc, SC64_FPSTATE);
-    uint8_t fx[FXSAVE_SIZE];
-    if (fpstate && copy_from_guest(p, fx, fpstate, sizeof(fx))) {
-        fxrstor_image(env, fx, 16);
-    }
+    restore_fpu(p, fpstate, fpstate, 16);
     p->sigmask = get64(uc, F64_MASK - F64_UC);
     return (int64_t)env->regs[R_EAX];
 }
@@ -315,10 +399,13 @@ static void fault_words32(UserProcess *p, uint8_t *sc)
 
 static bool write_fpstate32(UserProcess *p, uint64_t fpstate)
 {
-    uint8_t buf[FSAVE_HEADER + FXSAVE_SIZE];
+    uint8_t buf[FSAVE_HEADER + XSAVE_MAX_SIZE + XSTATE_MAGIC2_SIZE];
     fsave_header(p->env, buf);
     fxsave_image(p->env, buf + FSAVE_HEADER, 8);
-    return copy_to_guest(p, fpstate, buf, sizeof(buf));
+    if (xstate_size(p->env)) {
+        xsave_frame_image(p->env, buf + FSAVE_HEADER, false);
+    }
+    return copy_to_guest(p, fpstate, buf, FSAVE_HEADER + fp_frame_size(p->env));
 }
 
 /*
@@ -382,7 +469,7 @@ static bool setup_rt_frame32(UserProcess *p, int sig, const GuestSigaction *act,
     put32(frame, 8, (uint32_t)(addr + R32_INFO));
     put32(frame, 12, (uint32_t)(addr + R32_UC));
     siginfo_to_guest(p, info, frame + R32_INFO);
-    put32(frame, R32_UC, 0);
+    put32(frame, R32_UC, xstate_size(p->env) ? UC_FP_XSTATE : 0);
     put_stack(p, frame, R32_UC_STACK, (uint32_t)p->env->regs[R_ESP]);
     sigcontext32(p->env, frame + R32_MC, mask, fpstate);
     fault_words32(p, frame + R32_MC);
@@ -395,6 +482,7 @@ static bool setup_rt_frame32(UserProcess *p, int sig, const GuestSigaction *act,
     p->env->regs[R_EDX] = (uint32_t)(addr + R32_INFO);
     p->env->regs[R_ECX] = (uint32_t)(addr + R32_UC);
     enter_handler32(p, act, addr);
+    x86_xstate_init(p->env);
     return true;
 }
 
@@ -419,6 +507,7 @@ static bool setup_frame32(UserProcess *p, int sig, const GuestSigaction *act, ui
     p->env->regs[R_EDX] = 0;
     p->env->regs[R_ECX] = 0;
     enter_handler32(p, act, addr);
+    x86_xstate_init(p->env);
     return true;
 }
 
@@ -434,10 +523,7 @@ static int64_t restore_sigcontext32(UserProcess *p, const uint8_t *sc)
     env->rip = get32(sc, SC32_EIP);
     restore_eflags(env, get32(sc, SC32_EFLAGS));
     uint32_t fpstate = get32(sc, SC32_FPSTATE);
-    uint8_t fx[FXSAVE_SIZE];
-    if (fpstate && copy_from_guest(p, fx, (uint64_t)fpstate + FSAVE_HEADER, sizeof(fx))) {
-        fxrstor_image(env, fx, 8);
-    }
+    restore_fpu(p, fpstate, (uint64_t)fpstate + FSAVE_HEADER, 8);
     return (int64_t)(uint32_t)env->regs[R_EAX];
 }
 

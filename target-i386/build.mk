@@ -13,6 +13,8 @@ cpu-obj += target-i386/translate-atomic.o target-i386/atomic_helper.o
 cpu-obj += target-i386/mmu.o target-i386/seg_helper.o target-i386/misc_helper.o
 cpu-obj += target-i386/translate-x87.o target-i386/fpu_helper.o target-i386/sse_helper.o
 cpu-obj += target-i386/x87-transc.o target-i386/x87-rem.o
+# the XSAVE feature set (XCR0, CPUID 0xD, XSAVE/XRSTOR, signal-frame xstate)
+cpu-obj += target-i386/xsave_helper.o target-i386/translate-xsave.o
 # the x87 helpers switch the host rounding mode around their arithmetic
 target-i386/fpu_helper.o: CFLAGS += -frounding-math
 # the portable FMA path switches the host rounding mode around fma()

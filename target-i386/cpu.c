@@ -66,7 +66,7 @@ static void reset_segment(SegmentCache *sc, uint32_t selector, uint64_t base, ui
                           (1u << X86_FEAT_AES) | (1u << X86_FEAT_PCLMULQDQ) | \
                           (1u << X86_FEAT_MOVBE) | (1u << X86_FEAT_BMI1) | \
                           (1u << X86_FEAT_BMI2) | (1u << X86_FEAT_ADX) | \
-                          (1u << X86_FEAT_SHA))
+                          (1u << X86_FEAT_SHA) | (1u << X86_FEAT_XSAVE))
 
 static const X86CPUModel cpu_models[] = {
     /* family 15, model 107, stepping 1: QEMU's qemu64 */
@@ -87,6 +87,7 @@ static const char *const feature_names[] = {
     [X86_FEAT_BMI2] = "bmi2", [X86_FEAT_ADX] = "adx", [X86_FEAT_SHA] = "sha-ni",
     [X86_FEAT_AVX] = "avx", [X86_FEAT_AVX2] = "avx2", [X86_FEAT_FMA] = "fma",
     [X86_FEAT_F16C] = "f16c",
+    [X86_FEAT_XSAVE] = "xsave",
 };
 
 /* the feature called name (len bytes; QEMU also spells sse4.1 as sse4_1), -1 if none */
@@ -209,6 +210,7 @@ void x86_cpu_reset(CPUX86State *env)
     env->fpuc = 0x40;
     memset(env->fptags, 1, sizeof(env->fptags));
     env->mxcsr = 0x1f80;
+    env->xcr0 = 1;                       /* x87 only (SDM vol. 1, 13.3) */
     env->pat = 0x0007040600070406ull;
     env->misc_enable = 1;                /* fast strings */
     env->a20_mask_bit = 1;
@@ -272,6 +274,7 @@ void x86_update_hflags(CPUX86State *env)
     h |= (env->eflags & EFL_TF) ? HF_TF : 0;
     h |= (env->cr[4] & CR4_OSFXSR) ? HF_OSFXSR : 0;
     h |= (cr0 & (CR0_EM | CR0_TS)) ? HF_EM_TS : 0;
+    h |= (env->cr[4] & CR4_OSXSAVE) && (env->xcr0 & 6) == 6 ? HF_AVX_EN : 0;
     env->hflags = h;
 }
 

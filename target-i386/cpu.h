@@ -36,6 +36,7 @@ enum {
     X86_FEAT_BMI2,        /* CPUID.(7,0):EBX.BMI2[8] */
     X86_FEAT_ADX,         /* CPUID.(7,0):EBX.ADX[19] (ADCX, ADOX) */
     X86_FEAT_SHA,         /* CPUID.(7,0):EBX.SHA[29] */
+    X86_FEAT_XSAVE,       /* CPUID.1:ECX.XSAVE[26], with XSAVEOPT and XSAVEC (leaf 0xD) */
     /* AVX and AVX2 are partial (translate-vex.c): decoded only when a -cpu
      * option adds them, and not reported by CPUID until they are complete */
     X86_FEAT_AVX,
@@ -107,6 +108,7 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS };
 #define HF_PG       (1u << 14)  /* CR0.PG */
 #define HF_OSFXSR   (1u << 15)  /* CR4.OSFXSR */
 #define HF_EM_TS    (1u << 16)  /* CR0.EM or CR0.TS: FPU/SSE ops raise #NM/#UD */
+#define HF_AVX_EN   (1u << 17)  /* CR4.OSXSAVE and XCR0 has SSE and AVX: VEX allowed */
 
 typedef struct SegmentCache {
     uint32_t selector;

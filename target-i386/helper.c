@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "target-i386/translate.h"
+#include "target-i386/xsave_helper.h"
 
 void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t host_pc)
 {
@@ -245,6 +246,8 @@ void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot)
 #define CPUID_EXT_SSE42   (1u << 20)
 #define CPUID_EXT_MOVBE   (1u << 22)
 #define CPUID_EXT_AES     (1u << 25)
+#define CPUID_EXT_XSAVE   (1u << 26)
+#define CPUID_EXT_OSXSAVE (1u << 27)
 #define CPUID_EXT2_SYSCALL (1u << 11)
 #define CPUID_EXT2_NX      (1u << 20)
 #define CPUID_EXT2_LM      (1u << 29)
@@ -257,12 +260,13 @@ uint32_t x86_cpuid_extension_ecx(const CPUX86State *env)
     static const uint32_t bits[] = {
         [X86_FEAT_SSE41] = CPUID_EXT_SSE41, [X86_FEAT_SSE42] = CPUID_EXT_SSE42,
         [X86_FEAT_AES] = CPUID_EXT_AES, [X86_FEAT_PCLMULQDQ] = CPUID_EXT_PCLMULQDQ,
-        [X86_FEAT_MOVBE] = CPUID_EXT_MOVBE,
+        [X86_FEAT_MOVBE] = CPUID_EXT_MOVBE, [X86_FEAT_XSAVE] = CPUID_EXT_XSAVE,
     };
     uint32_t ecx = 0;
     for (int i = 0; i < (int)(sizeof(bits) / sizeof(bits[0])); i++) {
         ecx |= x86_cpu_has(env, i) ? bits[i] : 0;
     }
+    ecx |= x86_osxsave(env) ? CPUID_EXT_OSXSAVE : 0;   /* CR4.OSXSAVE (xsave_helper.c) */
     return ecx;
 }
 
@@ -298,7 +302,7 @@ void helper_cpuid(CPUX86State *env)
 
     switch (leaf) {
     case 0:
-        a = 7;
+        a = x86_cpu_has(env, X86_FEAT_XSAVE) ? 0xd : 7;
         cpuid_string(model->vendor, &b, &d, &c);
         break;
     case 1:
@@ -313,6 +317,12 @@ void helper_cpuid(CPUX86State *env)
         /* subleaf 0: EAX = the last subleaf (0) */
         b = (uint32_t)env->regs[R_ECX] == 0 ? x86_cpuid_leaf7_ebx(env) : 0;
         break;
+    case 0xd: {
+        uint32_t out[4];
+        x86_cpuid_xsave(env, (uint32_t)env->regs[R_ECX], out);
+        a = out[0], b = out[1], c = out[2], d = out[3];
+        break;
+    }
     case 0x80000000:
         a = 0x80000004;
         break;

@@ -76,7 +76,10 @@ static void write_cr4(CPUX86State *env, uint64_t v, uintptr_t ra)
 {
     uint64_t old = env->cr[4];
 
-    if (v & ~(uint64_t)CR4_VALID) {
+    /* CR4.OSXSAVE is writable when the model has XSAVE (SDM vol. 3A, 2.5) */
+    uint64_t valid = CR4_VALID | (x86_cpu_has(env, X86_FEAT_XSAVE) ? CR4_OSXSAVE : 0);
+
+    if (v & ~valid) {
         gp0(env, ra);
     }
     if ((env->efer & EFER_LMA) && !(v & CR4_PAE)) {
@@ -438,16 +441,7 @@ uint64_t helper_rdpid(CPUX86State *env)
     return env->tsc_aux;
 }
 
-/* XSAVE is not advertised: CR4.OSXSAVE cannot be set, so XGETBV/XSETBV are #UD */
-void helper_xsetbv(CPUX86State *env)
-{
-    x86_raise_exception(env, EXCP06_ILLOP, 0, GETPC());
-}
-
-void helper_xgetbv(CPUX86State *env)
-{
-    x86_raise_exception(env, EXCP06_ILLOP, 0, GETPC());
-}
+/* XGETBV/XSETBV: xsave_helper.c */
 
 /* ---------------------------------------------------------------- CPUID */
 

@@ -1419,7 +1419,7 @@ static bool gen_group15(DisasContext *s, const SSEOp *op)
         gen_lea_modrm(s);
         return true;
     default:
-        return false;     /* XSAVE, XRSTOR, XSAVEOPT: no XSAVE in CPUID */
+        return false;     /* XSAVE, XRSTOR, XSAVEOPT: translate-xsave.c, before this table */
     }
 }
 

@@ -599,8 +599,8 @@ static const SysInsn sys_insns[] = {
     GRP(0x101, 7, FORM_MEM, SYS_CPL0 | SYS_EOB, gen_invlpg, "invlpg"),
     RM3(0x101, 7, 0, SYS_ONLY64 | SYS_CPL0, gen_env_helper, "swapgs"),
     RM3(0x101, 7, 1, SYS_ONLY, gen_env_helper, "rdtscp"),
-    RM3(0x101, 2, 0, SYS_ONLY, gen_env_helper, "xgetbv"),
-    RM3(0x101, 2, 1, SYS_CPL0 | SYS_EOB, gen_env_helper, "xsetbv"),   /* enabled state */
+    RM3(0x101, 2, 0, 0, gen_env_helper, "xgetbv"),                /* #UD, #GP: helper */
+    RM3(0x101, 2, 1, SYS_EOB, gen_env_helper, "xsetbv"),   /* #UD before #GP: helper */
     ROW(0x106, SYS_CPL0 | SYS_EOB, gen_env_helper, "clts"),          /* CR0.TS in the key */
     ROW(0x108, SYS_CPL0, gen_nop, "invd"),
     ROW(0x109, SYS_CPL0, gen_env_helper, "wbinvd"),

@@ -21,6 +21,7 @@
 #include "target-i386/bmi_helper.h"
 #include "target-i386/sse_helper.h"
 #include "target-i386/avx_helper.h"
+#include "target-i386/xsave_helper.h"
 
 static TCGv new_i64(DisasContext *s)
 {
@@ -904,6 +905,11 @@ bool gen_vex(DisasContext *s, unsigned b)
         return false;
     }
     if (op->feature && !x86_cpu_has(s->env, op->feature - 1)) {
+        return false;
+    }
+    /* AVX needs CR4.OSXSAVE and XCR0.SSE|YMM; BMI works on general registers */
+    if (op->feature && op->feature != X86_FEAT_BMI1 + 1 && op->feature != X86_FEAT_BMI2 + 1 &&
+        !vex_allowed(s)) {
         return false;
     }
     if (v.l && op->feature256 && !x86_cpu_has(s->env, op->feature256 - 1)) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "target-i386/translate.h"
+#include "target-i386/xsave_helper.h"
 
 #define PAGE_SIZE_GUEST 4096
 
@@ -1065,7 +1066,8 @@ static void disas_insn(DisasContext *s)
         if (s->fetch_fault || !gen_sse(s, 0x0f0000 | (b & 0xff) << 8 | b3)) {
             goto illegal;
         }
-    } else if (!gen_atomic_insn(s, b) && !disas_alu(s, b) && !disas_sys(s, b) &&
+    } else if (!gen_atomic_insn(s, b) && !gen_xsave_insn(s, b) && !disas_alu(s, b) &&
+               !disas_sys(s, b) &&
                !disas_ctl(s, b) &&
                !(b >= 0x100 && gen_sse(s, 0x0f00 | (b & 0xff)))) {
         goto illegal;

@@ -127,7 +127,7 @@ enum {
 /* hflags bits that change how code is translated: the TB key (get_tb_state) */
 #define X86_TB_FLAGS_MASK (HF_CS64 | HF_CS32 | HF_SS32 | HF_LMA | HF_CPL_MASK | HF_PE | \
                            HF_ADDSEG | HF_VM | HF_INHIBIT_IRQ | HF_TF | (3u << HF_IOPL_SHIFT) | \
-                           HF_SYSTEM | HF_OSFXSR | HF_EM_TS)
+                           HF_SYSTEM | HF_OSFXSR | HF_EM_TS | HF_AVX_EN)
 
 /* TCG globals mirroring CPUX86State fields; created once per TCGContext. */
 typedef struct X86Globals {

@@ -4,7 +4,7 @@
 # initramfs built here around busybox-static (tests/system-guest/init.sh):
 # through SeaBIOS (the default), by the firmware-less direct boot
 # (-M pc,fast-boot=on; QEMU has no such option and boots plain -kernel again) and
-# with "nosmp noapic", and Debian 12's i386 kernel (linux-image-686-pae) with an
+# with "nosmp noapic", with -cpu max (the xsave flags in /proc/cpuinfo), and Debian 12's i386 kernel (linux-image-686-pae) with an
 # i386 busybox initramfs through SeaBIOS. Each boot must print every marker of /init, pass its
 # checks, reach the kernel's "Power down" and exit with status 0 within the
 # timeout (BOOT_TIMEOUT, 60 s).
@@ -69,6 +69,9 @@ else
   check_boot direct "" -M pc,fast-boot=on
 fi
 check_boot nosmp-noapic "nosmp noapic"
+# -cpu max: Linux takes XSAVE (XCR0, CPUID 0xD, XSAVEOPT/XSAVEC in its context
+# switches) and shows the flags
+check_boot max-xsave "qzflags=xsave,xsaveopt,xsavec" -M pc,fast-boot=on -cpu max
 
 kernel=$(ls "$CACHE"/linux-686-pae/boot/vmlinuz-* 2>/dev/null | head -1)
 bb=$CACHE/busybox-static-i386/bin/busybox

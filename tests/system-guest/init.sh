@@ -19,7 +19,8 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo)
 missing=""
 long=""
 [ "$(uname -m)" = x86_64 ] && long="lm nx syscall"
-for f in fpu tsc cx8 cmov pae pse apic sep mmx fxsr sse sse2 $long; do
+# qzflags=... on the kernel command line: more flags the -cpu model must show
+for f in fpu tsc cx8 cmov pae pse apic sep mmx fxsr sse sse2 $long $(echo "$qzflags" | tr , " "); do
   case " $flags " in *" $f "*) ;; *) missing="$missing $f" ;; esac
 done
 [ -z "$missing" ] && ok cpuinfo-flags || bad cpuinfo-flags missing:$missing

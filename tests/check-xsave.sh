@@ -1,0 +1,121 @@
+#!/bin/sh
+# XSAVE suite (tests/xsave): guest programs built at test time, run natively
+# and under quetzal-x86_64 / quetzal-i386 with -cpu max,+avx (XCR0 = x87|SSE|AVX
+# as on the host), output and exit status compared:
+#  - guest-xsave: XSAVE/XSAVEOPT/XSAVEC (and REX.W forms)/XRSTOR on random
+#    state, standard and compacted areas, random feature bitmaps and initial
+#    components, byte for byte; the XRSTOR header/MXCSR #GP rules and
+#    misaligned areas, with the signal frame's xstate; XGETBV, XSETBV, CPUID 0xD;
+#  - guest-sigymm: a handler reading and changing YMM registers through its
+#    frame, sigreturn restoring them (also with XSTATE_BV's AVX bit cleared
+#    and with a spoilt FP_XSTATE_MAGIC1).
+# And guest-xsave-model: the XSAVE rules each CPU model keeps with its own
+# CPUID (qemu64 without XSAVE, max without AVX, max,+avx), checked natively
+# too. Then tests/xsave/sys-xsave.S, a bare-metal guest at CPL 0 under
+# quetzal-system-x86_64: CR4.OSXSAVE, XCR0 and XSETBV's #GP rules, #UD/#NM,
+# CPUID 0xD sizes, against the SDM. Ends with "N passed, N failed, N skipped".
+: "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-xsave.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
+
+# compare NAME EMULATOR CPU BINARY ARGS...: output and exit status vs native
+compare() {
+  name=$1 emulator=$2 cpu=$3 binary=$4
+  shift 4
+  "$binary" "$@" > "$tmp/native.out" 2>&1
+  native_status=$?
+  timeout 120 "$emulator" -cpu "$cpu" "$binary" "$@" > "$tmp/emulated.out" 2>&1
+  emulated_status=$?
+  if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
+    pass
+  else
+    fail "$name (status native $native_status, emulated $emulated_status)"
+    diff "$tmp/native.out" "$tmp/emulated.out" | cut -c1-200 | head -10
+  fi
+}
+
+host_flags=$(grep -m1 '^flags' /proc/cpuinfo)
+for feature in xsave xsaveopt xsavec avx; do
+  case " $host_flags " in
+  *" $feature "*) ;;
+  *) skip "the host CPU has no $feature to compare with"; echo "$passed passed, $failed failed, $skipped skipped"; exit 0 ;;
+  esac
+done
+
+for arch in x86_64 i386; do
+  emulator="$BUILD/quetzal-$arch"
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; else cflags="-m32 -msse2"; fi
+  if [ ! -x "$emulator" ]; then
+    skip "quetzal-$arch not built"
+    continue
+  fi
+  if [ "$arch" = i386 ]; then
+    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
+    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
+      skip "i386 guest programs: this host cannot build or run i386 programs natively"
+      continue
+    fi
+  fi
+  for prog in xsave sigymm xsave-model; do
+    bin="$tmp/$prog-$arch"
+    if ! gcc -O2 -static $cflags -o "$bin" "$SRC/tests/xsave/guest-$prog.c" 2> "$tmp/cc.err"; then
+      fail "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
+      continue
+    fi
+    case $prog in
+    xsave)
+      for seed in 1 2 3; do
+        compare "$prog-$arch seed $seed" "$emulator" max,+avx "$bin" "$seed"
+      done ;;
+    sigymm)
+      compare "$prog-$arch" "$emulator" max,+avx "$bin" ;;
+    xsave-model)
+      if "$bin" > "$tmp/native.out" 2>&1; then pass; else fail "$prog-$arch natively: $(cat "$tmp/native.out")"; fi
+      for cpu in qemu64 max max,+avx quetzal,+avx max,+avx,-xsave; do
+        if timeout 60 "$emulator" -cpu "$cpu" "$bin" > "$tmp/emulated.out" 2>&1; then
+          pass
+        else
+          fail "$prog-$arch -cpu $cpu: $(tr '\n' ' ' < "$tmp/emulated.out")"
+        fi
+      done ;;
+    esac
+  done
+done
+
+# the bare-metal guest: one result per "expect:" name, plus the clean exit
+sysemu="$BUILD/quetzal-system-x86_64"
+guest="$SRC/tests/system-guest"
+src="$SRC/tests/xsave/sys-xsave.S"
+if [ ! -x "$sysemu" ]; then
+  skip "sys-xsave: quetzal-system-x86_64 not built"
+elif ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
+         gcc -c -I"$guest" "$src" -o "$tmp/sys.o" &&
+         ld -T "$guest/image.ld" -o "$tmp/sys.elf" "$tmp/sys.o" "$tmp/lib.o" &&
+         objcopy -O binary "$tmp/sys.elf" "$tmp/sys.bin"; } > "$tmp/build.log" 2>&1; then
+  fail "sys-xsave: cannot build the image: $(head -1 "$tmp/build.log")"
+else
+  log="$tmp/sys.log"
+  timeout 20 "$sysemu" -cpu max,+avx -m 64 -bios "$tmp/sys.bin" -display none -no-reboot \
+    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
+  status=$?
+  for check in $(sed -n 's/^ \* expect://p' "$src"); do
+    if grep -qx "ok $check" "$log"; then
+      pass
+    else
+      fail "sys-xsave $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
+    fi
+  done
+  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
+    pass
+  else
+    fail "sys-xsave: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
+  fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

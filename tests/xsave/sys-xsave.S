@@ -1,0 +1,200 @@
+/*
+ * Bare-metal XSAVE test (system mode, -cpu max,+avx), built with
+ * tests/system-guest's lib.S, common.h and image.ld, in 32-bit protected mode
+ * at CPL 0, against the SDM's rules (vol. 1, 13.3; vol. 2C, XGETBV, XSETBV,
+ * XSAVE "Protected Mode Exceptions"; vol. 2A, 2.3.10.1): CPUID.1:ECX.XSAVE set
+ * and OSXSAVE following CR4.OSXSAVE; without CR4.OSXSAVE, XGETBV, XSAVE and
+ * VEX instructions raise #UD; XCR0 is 1 after reset; XGETBV/XSETBV of an XCR
+ * other than 0, XCR0 without x87, AVX without SSE or an unsupported bit raise
+ * #GP; VEX needs XCR0 to enable SSE and AVX; CPUID leaf 0xD sizes follow XCR0;
+ * XSAVE stores YMM_Hi128 at 576, raises #GP for a misaligned area and #NM with
+ * CR0.TS; XRSTOR refuses a header with a reserved byte set (#GP).
+ * The suite runs it under quetzal-system-x86_64 (qemu-system-x86_64 7.2 -cpu
+ * max passes it except ts-xsave-nm: its TCG XSAVE ignores CR0.TS).
+ * expect: cpuid-xsave osxsave-clear xgetbv-ud xsave-ud vex-ud cr4-osxsave cpuid-osxsave
+ * expect: xcr0-reset xgetbv-ecx2-gp xsetbv-0-gp xsetbv-avx-nosse-gp xsetbv-bit3-gp
+ * expect: xsetbv-ecx1-gp xsetbv-3 vex-ud-xcr0 size-xcr0-3 xsetbv-7 size-xcr0-7
+ * expect: ymm-offset vex-runs xsave-ymm xsave-bv xsave-align-gp xrstor-header-gp
+ * expect: ts-xsave-nm
+ */
+#include "common.h"
+
+#define CR4_OSXSAVE (1 << 18)
+#define AREA 0x20000            /* a 64-byte aligned XSAVE area */
+
+    .section .text.start, "ax"
+    .code16
+    .globl start
+start:
+    RESET_ENTRY
+    movl $0, V_FAILS + 4
+    call uart_init16
+    mov $0xff, %al              /* mask both 8259s */
+    out %al, $0x21
+    out %al, $0xa1
+    xor %ax, %ax
+    mov %ax, %es
+    ENTER_PM32
+    mov $IDT_ADDR, %edi
+    mov $256 * 8 / 4, %ecx
+    xor %eax, %eax
+    rep stosl
+    call set_exc_gates32
+    lidt idtr
+    mov %cr0, %eax              /* MP, NE; EM and TS clear */
+    and $~0xc, %eax
+    or $0x22, %eax
+    mov %eax, %cr0
+    mov %cr4, %eax              /* OSFXSR, OSXMMEXCPT */
+    or $0x600, %eax
+    mov %eax, %cr4
+    fninit
+
+    mov $1, %eax
+    cpuid
+    mov %ecx, %ebx
+    shr $26, %ecx
+    and $1, %ecx
+    EQ32 %ecx, $1, cpuid-xsave
+    shr $27, %ebx
+    and $1, %ebx
+    EQ32 %ebx, $0, osxsave-clear
+    xor %ecx, %ecx
+    TRAP32 xgetbv
+    EQ32 V_VEC, $6, xgetbv-ud
+    mov $7, %eax
+    xor %edx, %edx
+    TRAP32 xsave AREA
+    EQ32 V_VEC, $6, xsave-ud
+    TRAP32 vmovdqu %ymm1, %ymm0
+    EQ32 V_VEC, $6, vex-ud
+
+    mov %cr4, %eax
+    or $CR4_OSXSAVE, %eax
+    mov %eax, %cr4
+    mov %cr4, %eax
+    and $CR4_OSXSAVE, %eax
+    EQ32 %eax, $CR4_OSXSAVE, cr4-osxsave
+    mov $1, %eax
+    cpuid
+    shr $27, %ecx
+    and $1, %ecx
+    EQ32 %ecx, $1, cpuid-osxsave
+    xor %ecx, %ecx
+    xgetbv
+    EQ32 %eax, $1, xcr0-reset
+    mov $2, %ecx
+    TRAP32 xgetbv
+    EQ32 V_VEC, $13, xgetbv-ecx2-gp
+
+    xor %ecx, %ecx
+    xor %edx, %edx
+    xor %eax, %eax
+    TRAP32 xsetbv
+    EQ32 V_VEC, $13, xsetbv-0-gp
+    xor %ecx, %ecx
+    xor %edx, %edx             /* the handler does not keep EDX */
+    mov $5, %eax
+    TRAP32 xsetbv
+    EQ32 V_VEC, $13, xsetbv-avx-nosse-gp
+    xor %ecx, %ecx
+    xor %edx, %edx             /* the handler does not keep EDX */
+    mov $0xb, %eax
+    TRAP32 xsetbv
+    EQ32 V_VEC, $13, xsetbv-bit3-gp
+    mov $1, %ecx
+    xor %edx, %edx
+    mov $3, %eax
+    TRAP32 xsetbv
+    EQ32 V_VEC, $13, xsetbv-ecx1-gp
+    xor %ecx, %ecx
+    xor %edx, %edx
+    mov $3, %eax
+    xsetbv
+    xgetbv
+    EQ32 %eax, $3, xsetbv-3
+    TRAP32 vmovdqu %ymm1, %ymm0
+    EQ32 V_VEC, $6, vex-ud-xcr0
+    mov $0xd, %eax
+    xor %ecx, %ecx
+    cpuid
+    EQ32 %ebx, $576, size-xcr0-3
+
+    xor %ecx, %ecx
+    xor %edx, %edx
+    mov $7, %eax
+    xsetbv
+    xgetbv
+    EQ32 %eax, $7, xsetbv-7
+    mov $0xd, %eax
+    xor %ecx, %ecx
+    cpuid
+    EQ32 %ebx, $832, size-xcr0-7
+    mov $0xd, %eax
+    mov $2, %ecx
+    cpuid
+    EQ32 %ebx, $576, ymm-offset
+
+    /* YMM1 from 32 bytes of pattern, copied to YMM0 and stored */
+    mov $0, %ecx
+1:  lea 0x11(%ecx, %ecx, 2), %eax
+    mov %al, AREA + 0x400(%ecx)
+    inc %ecx
+    cmp $32, %ecx
+    jne 1b
+    movl $0xffffffff, V_VEC
+    vmovdqu AREA + 0x400, %ymm1
+    vmovdqu %ymm1, %ymm0
+    vmovdqu %ymm0, AREA + 0x440
+    mov AREA + 0x440 + 28, %eax
+    EQ32 V_VEC, $0xffffffff, vex-runs
+    /* XSAVE of x87|SSE|AVX: YMM1's upper half at 576 + 16 */
+    mov $AREA, %edi
+    mov $0x400 / 4, %ecx
+    xor %eax, %eax
+    rep stosl
+    mov $7, %eax
+    xor %edx, %edx
+    xsave AREA
+    mov AREA + 0x440 + 28, %eax
+    EQ32 AREA + 576 + 16 + 12, %eax, xsave-ymm
+    mov AREA + 512, %eax        /* x87 is initial: XSTATE_BV[0] may be 0 or 1 */
+    and $6, %eax
+    EQ32 %eax, $6, xsave-bv
+    mov $7, %eax
+    xor %edx, %edx
+    TRAP32 xsave AREA + 16
+    EQ32 V_VEC, $13, xsave-align-gp
+    movb $1, AREA + 512 + 17    /* a byte of the reserved header */
+    mov $7, %eax
+    xor %edx, %edx
+    TRAP32 xrstor AREA
+    EQ32 V_VEC, $13, xrstor-header-gp
+    mov %cr0, %eax
+    or $8, %eax
+    mov %eax, %cr0
+    mov $7, %eax
+    xor %edx, %edx
+    TRAP32 xsave AREA
+    EQ32 V_VEC, $7, ts-xsave-nm
+    clts
+    jmp exit32
+
+    .section .rodata
+    .balign 8
+gdt_rom:
+    .quad 0
+    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
+    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
+gdt_end:
+gdtr:
+    .word gdt_end - gdt_rom - 1
+    .long GDT_ADDR
+idtr:
+    .word 256 * 8 - 1
+    .long IDT_ADDR
+
+    .section .reset, "ax"
+    .code16
+    ljmp $0xf000, $R(start)
+    .fill 11, 1, 0
