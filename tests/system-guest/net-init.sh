@@ -23,6 +23,7 @@ else
   [ -d /sys/class/net/eth0 ] || insmod /e1000.ko
 fi
 [ -d /sys/class/net/eth0 ] && ok $nic || bad $nic "no eth0: $(dmesg | grep -i -e e1000 -e virtio | tail -3)"
+echo "QZ-MAC $(cat /sys/class/net/eth0/address 2>/dev/null)"
 ip link set lo up
 ip link set eth0 up
 # the carrier comes with the driver's watchdog after the link interrupt
