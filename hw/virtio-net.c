@@ -244,7 +244,7 @@ static void transmit(VirtioNet *s, size_t total)
     uint8_t *h = s->tx, *f = s->tx + HDR_LEN;
     size_t len = total - HDR_LEN;
     uint64_t feat = virtio_driver_features(s->vp);
-    unsigned gso = h[3] & ~GSO_ECN;
+    unsigned gso = h[1] & ~GSO_ECN;
     if (gso != GSO_NONE) {
         if (gso == GSO_TCPV4 && (feat & F_HOST_TSO4)) {
             send_tso4(s, f, len, rd16(h + 4));

@@ -78,6 +78,20 @@ if ! sysemu_is_qemu; then
   fi
 fi
 
+# virtio-net-pci driven by a scripted driver: features, checksum offload,
+# TSO, merged receive buffers, hostile rings, save/load (quetzal only)
+if ! sysemu_is_qemu; then
+  if [ -x "$BUILD/tests/net/test-vnet" ]; then
+    out=$(timeout 60 "$BUILD/tests/net/test-vnet" 2>&1)
+    echo "$out" | grep -E '^(ok|FAIL)' | sed 's/^ok /ok net-/; s/^FAIL: /FAIL: net-/'
+    passed=$((passed + $(echo "$out" | grep -c '^ok ')))
+    failed=$((failed + $(echo "$out" | grep -c '^FAIL')))
+    echo "$out" | grep -q ' passed, ' || fail "net-vnet: test-vnet crashed: $(echo "$out" | tail -2)"
+  else
+    fail "net-vnet: $BUILD/tests/net/test-vnet not built"
+  fi
+fi
+
 # bad network options: a clear error and exit status 1 (QEMU too: non-zero),
 # never a machine that runs
 bad_opt() {   # NAME OPTIONS...
@@ -97,7 +111,7 @@ bad_opt bad-model -nic user,model=nosuchnic
 bad_opt bad-mac -nic user,mac=zz:54:00:12:34:56
 bad_opt bad-hostfwd -netdev user,id=u,hostfwd=tcp:127.0.0.1:x-:22
 bad_opt dup-id -netdev user,id=u -netdev user,id=u
-bad_opt virtio-no-netdev -device virtio-net-pci
+bad_opt virtio-bad-mac -netdev user,id=u -device virtio-net-pci,netdev=u,mac=zz:00:00:00:00:00
 bad_opt virtio-bad-key -netdev user,id=u -device virtio-net-pci,netdev=u,bogus=1
 bad_opt virtio-unknown-netdev -device virtio-net-pci,netdev=nope
 # QEMU would create the interface, then run the script: ours refuses first

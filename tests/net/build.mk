@@ -12,3 +12,7 @@ TEST_PROGS += tests/net/test-slirp
 tests/net/test-slirp: tests/net/test-slirp.o $(net-obj) hw/e1000.o hw/virtio-net.o hw/virtio-pci.o hw/pci.o hw/device.o \
 		system/memory.o system/ioport.o system/main-loop.o
 	$(LINK)
+TEST_PROGS += tests/net/test-vnet
+tests/net/test-vnet: tests/net/test-vnet.o $(net-obj) hw/e1000.o hw/virtio-net.o hw/virtio-pci.o hw/pci.o \
+		hw/device.o system/memory.o system/ioport.o system/main-loop.o
+	$(LINK)
