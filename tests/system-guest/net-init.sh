@@ -62,6 +62,17 @@ if [ -n "$qzclosed" ]; then
     bad refused "$(cat /tmp/werr)"
   fi
 fi
+if [ "$qzmode" = bench ]; then
+  # tests/bench/net.sh: qzbig= (a file on the host's web server) downloaded,
+  # then qzup= MiB sent to the host's port qzupport; /proc/uptime around each
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  wget -q -O /dev/null "http://10.0.2.2:${qzport}/${qzbig}" && t1=$(cut -d' ' -f1 /proc/uptime) &&
+    echo "QZ-BENCH down $t0 $t1"
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  dd if=/dev/zero bs=64k count=$((qzup * 16)) 2>/dev/null | nc 10.0.2.2 "$qzupport" &&
+    t1=$(cut -d' ' -f1 /proc/uptime) && echo "QZ-BENCH up $t0 $t1"
+  poweroff -f
+fi
 if [ "$qzmode" = short ]; then
   echo "QZ-INIT-DONE"
   poweroff -f
