@@ -7,7 +7,7 @@
  * itself when it can receive again.
  *
  * Options as qemu-system-x86_64 spells them (net/net-opts.c):
- *   -netdev user,id=ID[,net=10.0.2.0/24][,restrict=on|off][,hostfwd=tcp:[ADDR]:HPORT-[GADDR]:GPORT]...
+ *   -netdev user,id=ID[,net=10.0.2.0/24][,restrict=on|off][,hostfwd=tcp|udp:[ADDR]:HPORT-[GADDR]:GPORT]...
  *   -netdev socket,id=ID,listen=[HOST]:PORT|connect=HOST:PORT|udp=HOST:PORT[,localaddr=HOST:PORT]
  *   -netdev tap,id=ID[,ifname=NAME][,script=no][,downscript=no]
  *   -nic none|user|socket|tap[,model=e1000|virtio-net-pci][,mac=MAC][,BACKEND OPTIONS]

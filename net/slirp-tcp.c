@@ -583,22 +583,23 @@ static void fwd_accept(void *opaque)
     tcp_output(c, false);
 }
 
-/* hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (QEMU's syntax; the
- * host address defaults to every address, the guest's to 10.0.2.15). */
+/* hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (QEMU's syntax;
+ * the host address defaults to every address, the guest's to 10.0.2.15). A
+ * udp rule's socket is served by slirp-udp.c. */
 char *slirp_hostfwd_add(Slirp *s, const char *spec)
 {
+    static const char usage[] = "hostfwd=%s: expected [tcp|udp]:[HOSTADDR]:PORT-[GUESTADDR]:PORT";
     char hostpart[128], guestpart[128];
     const char *p = spec;
-    if (!strncmp(p, "tcp:", 4)) {
+    bool udp = !strncmp(p, "udp:", 4);
+    if (!strncmp(p, "tcp:", 4) || udp) {
         p += 4;
-    } else if (!strncmp(p, "udp:", 4)) {
-        return net_errmsg("hostfwd=%s: only tcp forwarding is supported", spec);
     } else if (*p != ':') {
-        return net_errmsg("hostfwd=%s: expected tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT", spec);
+        return net_errmsg(usage, spec);
     }
     const char *dash = strchr(p, '-');
     if (!dash || (size_t)(dash - p) >= sizeof(hostpart) || strlen(dash + 1) >= sizeof(guestpart)) {
-        return net_errmsg("hostfwd=%s: expected tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT", spec);
+        return net_errmsg(usage, spec);
     }
     memcpy(hostpart, p, dash - p);
     hostpart[dash - p] = 0;
@@ -611,9 +612,9 @@ char *slirp_hostfwd_add(Slirp *s, const char *spec)
     if (s->nfwd == SLIRP_MAX_FWD) {
         return net_errmsg("hostfwd=%s: too many rules", spec);
     }
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1, fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-        bind(fd, (struct sockaddr *)&hsa, sizeof(hsa)) || listen(fd, 16)) {
+        bind(fd, (struct sockaddr *)&hsa, sizeof(hsa)) || (!udp && listen(fd, 16))) {
         char *e = net_errmsg("hostfwd=%s: could not set up host forwarding rule: %s", spec,
                              strerror(errno));
         if (fd >= 0) {
@@ -624,9 +625,10 @@ char *slirp_hostfwd_add(Slirp *s, const char *spec)
     HostFwd *f = &s->fwd[s->nfwd++];
     f->s = s;
     f->fd = fd;
+    f->udp = udp;
     f->gaddr = gsa.sin_addr.s_addr ? ntohl(gsa.sin_addr.s_addr) : s->guest;
     f->gport = ntohs(gsa.sin_port);
-    main_loop_set_fd_handler(s->ml, fd, fwd_accept, f);
+    main_loop_set_fd_handler(s->ml, fd, udp ? slirp_udp_fwd_readable : fwd_accept, f);
     return NULL;
 }
 

@@ -3,6 +3,10 @@
  * datagrams leave through one host socket per guest source address and port
  * (10.0.2.3:53 goes to the host's resolver), and replies come back to the
  * guest from the address it sent to. Idle sockets close after a minute.
+ * hostfwd=udp: a datagram to the rule's host socket reaches the guest's port
+ * from 10.0.2.2 and the sender's port; what the guest sends back from that
+ * port leaves through the rule's socket, so the host sender sees the answer
+ * come from the address it wrote to (as QEMU's slirp does).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +84,31 @@ static void udp_readable(void *opaque)
     udp_send_to_guest(u->s, src, sport, u->gaddr, u->gport, buf, n, false);
 }
 
+void slirp_udp_fwd_readable(void *opaque)
+{
+    HostFwd *f = opaque;
+    uint8_t buf[SLIRP_MTU];
+    struct sockaddr_in from;
+    socklen_t flen = sizeof(from);
+    ssize_t n = recvfrom(f->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+    if (n < 0 || n > SLIRP_MTU - IP_HLEN - UDP_HLEN || flen != sizeof(from)) {
+        return;
+    }
+    udp_send_to_guest(f->s, slirp_map_in(f->s, &from), ntohs(from.sin_port), f->gaddr, f->gport,
+                      buf, n, false);
+}
+
+/* The udp hostfwd rule whose guest end is gaddr:gport, if any. */
+static HostFwd *udp_fwd_find(Slirp *s, uint32_t gaddr, uint16_t gport)
+{
+    for (int i = 0; i < s->nfwd; i++) {
+        if (s->fwd[i].udp && s->fwd[i].gaddr == gaddr && s->fwd[i].gport == gport) {
+            return &s->fwd[i];
+        }
+    }
+    return NULL;
+}
+
 static UdpConn *udp_find(Slirp *s, uint32_t gaddr, uint16_t gport)
 {
     int n = 0;
@@ -126,6 +155,11 @@ void slirp_udp_input(Slirp *s, uint32_t src, uint32_t dst, const uint8_t *p, siz
     }
     struct sockaddr_in sa;
     if (!slirp_map_out(s, dst, dport, &sa)) {
+        return;
+    }
+    HostFwd *f = udp_fwd_find(s, src, sport);
+    if (f) {
+        sendto(f->fd, p + UDP_HLEN, ulen - UDP_HLEN, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa));
         return;
     }
     UdpConn *u = udp_find(s, src, sport);

@@ -7,7 +7,7 @@
  * Files: slirp-core.c (back end, Ethernet, ARP RFC 826, IPv4 RFC 791, ICMP echo
  * RFC 792, checksums RFC 1071), slirp-udp.c (UDP RFC 768, DNS relay),
  * slirp-dhcp.c (DHCP RFC 2131/2132), slirp-tcp.c (TCP RFC 9293, host sockets,
- * hostfwd). Every frame from the guest is untrusted: each parser checks lengths
+ * hostfwd), slirp-frag.c (IPv4 reassembly, RFC 791/815). Every frame from the guest is untrusted: each parser checks lengths
  * before it reads.
  */
 #ifndef NET_SLIRP_H
@@ -32,6 +32,7 @@ typedef struct HostFwd {
     int fd;                        /* listening host socket */
     uint32_t gaddr;                /* guest address (host order) */
     uint16_t gport;
+    bool udp;                      /* a UDP rule: fd is the bound datagram socket */
 } HostFwd;
 
 typedef struct Slirp {
@@ -84,6 +85,7 @@ void slirp_udp_input(Slirp *s, uint32_t src, uint32_t dst, const uint8_t *udp, s
 bool slirp_udp_tick(Slirp *s);        /* true while sockets remain */
 void slirp_udp_free_all(Slirp *s);
 void slirp_dhcp_input(Slirp *s, const uint8_t *msg, size_t len);
+void slirp_udp_fwd_readable(void *opaque);   /* a udp hostfwd socket (HostFwd *) */
 
 void slirp_tcp_input(Slirp *s, uint32_t src, uint32_t dst, const uint8_t *tcp, size_t len);
 bool slirp_tcp_tick(Slirp *s);

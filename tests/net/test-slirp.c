@@ -8,7 +8,8 @@
  * frames whose checksums are wrong being dropped, and a TCP connection to a
  * host listener through its whole life: handshake, data both ways, the host's
  * FIN and the guest's, each acknowledged. Every frame the NAT sends
- * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071).
+ * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071). Also
+ * hostfwd=udp both ways.
  *   test-slirp   prints "N passed, N failed"
  */
 #include <arpa/inet.h>
@@ -281,6 +282,54 @@ static void test_tcp(Slirp *s, MainLoop *ml, Guest *g)
     close(lfd);
 }
 
+/* hostfwd=udp: a host datagram to the rule's port reaches the guest's port
+ * from 10.0.2.2 and the sender's port; the guest's answer comes back to the
+ * sender from the rule's address and port. */
+static void test_udp_fwd(MainLoop *ml)
+{
+    struct sockaddr_in fsa, csa;
+    int probe = udp_socket(&fsa);         /* a free port for the rule */
+    close(probe);
+    char opts[96], *err = NULL;
+    snprintf(opts, sizeof(opts), "id=u1,hostfwd=udp:127.0.0.1:%d-:5555", ntohs(fsa.sin_port));
+    Slirp *s = (Slirp *)net_user_new(opts, ml, &err);
+    if (!s) {
+        check(false, "slirp-udp-hostfwd-setup");
+        free(err);
+        return;
+    }
+    Guest *g = calloc(1, sizeof(*g));
+    net_client_init(&g->nc, &guest_ops, g);
+    net_client_connect(&g->nc, &s->b.nc);
+    memcpy(s->guest_mac, gmac, 6);
+    s->guest_mac_known = true;
+    int cfd = udp_socket(&csa);
+    uint16_t cport = ntohs(csa.sin_port);
+    sendto(cfd, "to the guest", 12, 0, (struct sockaddr *)&fsa, sizeof(fsa));
+    poll_until(ml, g, 1);
+    check(g->n == 1 && udp_reply_ok(g, s->host, cport, 5555, "to the guest", 12),
+          "slirp-udp-hostfwd-in: from 10.0.2.2 and the sender's port");
+    uint8_t f[128];
+    size_t len = udp_frame(f, s->host, 5555, cport, "from the guest", 14, false);
+    s->b.nc.ops->receive(&s->b.nc, f, len);
+    char buf[64];
+    struct sockaddr_in from;
+    socklen_t fl = sizeof(from);
+    ssize_t n = recvfrom(cfd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+    check(n == 14 && !memcmp(buf, "from the guest", 14) && from.sin_port == fsa.sin_port &&
+          from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+          "slirp-udp-hostfwd-out: the answer from the rule's port");
+    net_client_cleanup(&g->nc);
+    s->b.free(&s->b);
+    free(g);
+    close(cfd);
+    /* the rule's syntax errors */
+    err = NULL;
+    NetBackend *b = net_user_new("id=u2,hostfwd=udp:127.0.0.1:x-:1", ml, &err);
+    check(!b && err, "slirp-udp-hostfwd-bad-port refused");
+    free(err);
+}
+
 int main(void)
 {
     MainLoop *ml = main_loop_new();
@@ -312,6 +361,7 @@ int main(void)
     struct timeval tv = { 0, 300000 };
     setsockopt(udp_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     check(recv(udp_fd, b, sizeof(b), 0) < 0, "slirp-restrict-on");
+    test_udp_fwd(ml);
     net_client_cleanup(&g.nc);
     s->b.free(&s->b);
     main_loop_stop(ml);
