@@ -1,8 +1,8 @@
 /*
  * The user-mode NAT's core: the -netdev user back end, Ethernet framing, ARP
  * (RFC 826) for the gateway and DNS addresses, IPv4 input checks (RFC 791:
- * version, header length, total length, header checksum; fragments are
- * dropped, the guest's MTU of 1500 keeps its packets whole), ICMP echo
+ * version, header length, total length, header checksum; fragments go to
+ * slirp-frag.c to be reassembled), ICMP echo
  * (RFC 792) for the gateway and DNS addresses, and RFC 1071 checksums.
  */
 #include <arpa/inet.h>
@@ -117,8 +117,11 @@ static void ip_input(Slirp *s, const uint8_t *ip, size_t len)
     if (hlen < IP_HLEN || tot < hlen || tot > len || slirp_fold(slirp_sum(0, ip, hlen)) != 0) {
         return;
     }
-    if (rd16(ip + 6) & 0x3fff) {
-        return;                           /* a fragment (MF or an offset): not reassembled */
+    if (rd16(ip + 6) & 0x3fff) {          /* a fragment (MF or an offset) */
+        if (!(ip = slirp_frag_input(s, ip, hlen, tot, &tot))) {
+            return;
+        }
+        hlen = (ip[0] & 15) * 4;
     }
     uint32_t src = rd32(ip + 12), dst = rd32(ip + 16);
     const uint8_t *p = ip + hlen;
@@ -266,6 +269,7 @@ static void slirp_free(NetBackend *b)
     slirp_tcp_free_all(s);
     slirp_udp_free_all(s);
     slirp_hostfwd_free_all(s);
+    slirp_frag_free(s);
     timer_free(s->timer);
     free(s);
 }

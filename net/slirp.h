@@ -26,6 +26,7 @@
 
 typedef struct TcpConn TcpConn;
 typedef struct UdpConn UdpConn;
+typedef struct SlirpFrag SlirpFrag;
 
 typedef struct HostFwd {
     struct Slirp *s;
@@ -51,6 +52,7 @@ typedef struct Slirp {
     UdpConn *udp;
     HostFwd fwd[SLIRP_MAX_FWD];
     int nfwd;
+    SlirpFrag *frag;               /* datagrams being reassembled (allocated on use) */
 } Slirp;
 
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -86,6 +88,13 @@ bool slirp_udp_tick(Slirp *s);        /* true while sockets remain */
 void slirp_udp_free_all(Slirp *s);
 void slirp_dhcp_input(Slirp *s, const uint8_t *msg, size_t len);
 void slirp_udp_fwd_readable(void *opaque);   /* a udp hostfwd socket (HostFwd *) */
+
+/* A fragment of a guest datagram (slirp-frag.c): the whole datagram (header
+ * with its total length, no fragment fields) once every piece came, else
+ * NULL; valid until the next call. */
+const uint8_t *slirp_frag_input(Slirp *s, const uint8_t *ip, size_t hlen, size_t tot,
+                                size_t *out_len);
+void slirp_frag_free(Slirp *s);
 
 void slirp_tcp_input(Slirp *s, uint32_t src, uint32_t dst, const uint8_t *tcp, size_t len);
 bool slirp_tcp_tick(Slirp *s);

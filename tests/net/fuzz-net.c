@@ -181,8 +181,8 @@ static void mutate(Fuzz *f, uint8_t *fr, size_t *len)
             }
             break;
         }
-        default: {                        /* a length field: IP total, IHL, TCP offset, UDP */
-            unsigned at = (unsigned[]){ 16, 17, 14, 46, 38, 39 }[rnd(f) % 6];
+        default: {                        /* IP total, IHL, TCP offset, UDP, IP fragment fields */
+            unsigned at = (unsigned[]){ 16, 17, 14, 46, 38, 39, 20, 21 }[rnd(f) % 8];
             if (at < *len) {
                 fr[at] = (uint8_t)rnd(f);
             }

@@ -9,7 +9,7 @@
  * host listener through its whole life: handshake, data both ways, the host's
  * FIN and the guest's, each acknowledged. Every frame the NAT sends
  * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071). Also
- * hostfwd=udp both ways.
+ * hostfwd=udp both ways, and IPv4 fragments reassembled.
  *   test-slirp   prints "N passed, N failed"
  */
 #include <arpa/inet.h>
@@ -282,6 +282,64 @@ static void test_tcp(Slirp *s, MainLoop *ml, Guest *g)
     close(lfd);
 }
 
+/* One IPv4 fragment of a UDP datagram (udp, ulen bytes: header and data) from
+ * 10.0.2.15 to dst: bytes [off, off + n), More Fragments unless it ends it. */
+static void send_fragment(Slirp *s, uint32_t dst, uint16_t id, const uint8_t *udp, size_t ulen,
+                          size_t off, size_t n)
+{
+    static uint8_t f[14 + 20 + 1480];
+    memset(f, 0, 34);
+    memcpy(f, s->mac, 6);
+    memcpy(f + 6, gmac, 6);
+    wr16(f + 12, ETH_P_IP);
+    uint8_t *ip = f + 14;
+    ip[0] = 0x45; wr16(ip + 2, (uint16_t)(20 + n)); wr16(ip + 4, id); ip[8] = 64; ip[9] = 17;
+    wr16(ip + 6, (uint16_t)((off / 8) | (off + n < ulen ? 0x2000 : 0)));
+    wr32(ip + 12, 0x0a00020f); wr32(ip + 16, dst);
+    wr16(ip + 10, slirp_fold(slirp_sum(0, ip, 20)));
+    memcpy(ip + 20, udp + off, n);
+    s->b.nc.ops->receive(&s->b.nc, f, 34 + n);
+}
+
+/* A 3,000-byte UDP datagram in three fragments sent out of order reaches the
+ * host whole; with its middle fragment missing, nothing does; a fragment past
+ * 65,535 bytes is dropped. */
+static void test_fragments(Slirp *s, int host_fd)
+{
+    struct sockaddr_in hs;
+    socklen_t hl = sizeof(hs);
+    getsockname(host_fd, (struct sockaddr *)&hs, &hl);
+    static uint8_t udp[8 + 3000], buf[4000];
+    for (int i = 0; i < 3000; i++) {
+        udp[8 + i] = (uint8_t)(i * 13 + i / 256);
+    }
+    wr16(udp, 5353); wr16(udp + 2, ntohs(hs.sin_port)); wr16(udp + 4, sizeof(udp));
+    wr16(udp + 6, 0);
+    uint16_t c = slirp_fold(slirp_sum(slirp_pseudo_sum(0x0a00020f, s->host, 17, sizeof(udp)), udp,
+                                      sizeof(udp)));
+    wr16(udp + 6, c ? c : 0xffff);
+    send_fragment(s, s->host, 77, udp, sizeof(udp), 2960, sizeof(udp) - 2960);
+    send_fragment(s, s->host, 77, udp, sizeof(udp), 0, 1480);
+    send_fragment(s, s->host, 77, udp, sizeof(udp), 1480, 1480);
+    struct timeval tv = { 2, 0 };
+    setsockopt(host_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ssize_t n = recv(host_fd, buf, sizeof(buf), 0);
+    check(n == 3000 && !memcmp(buf, udp + 8, 3000),
+          "slirp-ip-fragments: 3 fragments out of order reassembled (3000 bytes)");
+    send_fragment(s, s->host, 78, udp, sizeof(udp), 0, 1480);
+    send_fragment(s, s->host, 78, udp, sizeof(udp), 2960, sizeof(udp) - 2960);
+    send_fragment(s, s->host, 79, udp, sizeof(udp), 1480, 1480);   /* another datagram's */
+    tv = (struct timeval){ 0, 300000 };
+    setsockopt(host_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    check(recv(host_fd, buf, sizeof(buf), 0) < 0, "slirp-ip-fragment-missing: nothing sent");
+    /* offset 8184 * 8 + 1480 bytes: past 65,535 */
+    send_fragment(s, s->host, 80, udp, sizeof(udp), 0, 1480);
+    uint8_t big[8 + 1480 + 65536];
+    memset(big, 0, sizeof(big));
+    send_fragment(s, s->host, 80, big, sizeof(big), 8184 * 8, 1480);
+    check(recv(host_fd, buf, sizeof(buf), 0) < 0, "slirp-ip-fragment-too-big: dropped");
+}
+
 /* hostfwd=udp: a host datagram to the rule's port reaches the guest's port
  * from 10.0.2.2 and the sender's port; the guest's answer comes back to the
  * sender from the rule's address and port. */
@@ -352,6 +410,7 @@ int main(void)
     test_udp(s, ml, &g, s->dns, dns_fd, "dns-relay");
     test_udp(s, ml, &g, s->host, udp_fd, "udp-host");
     test_ping(s, &g);
+    test_fragments(s, udp_fd);
     test_tcp(s, ml, &g);
     /* restrict=on: the same UDP datagram to the host goes nowhere */
     s->restricted = true;
