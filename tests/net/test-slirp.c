@@ -9,7 +9,8 @@
  * host listener through its whole life: handshake, data both ways, the host's
  * FIN and the guest's, each acknowledged. Every frame the NAT sends
  * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071). Also
- * hostfwd=udp both ways, and IPv4 fragments reassembled.
+ * hostfwd=udp both ways, IPv4 fragments reassembled, TCP segments out of
+ * order kept until the hole is filled.
  *   test-slirp   prints "N passed, N failed"
  */
 #include <arpa/inet.h>
@@ -388,6 +389,73 @@ static void test_udp_fwd(MainLoop *ml)
     free(err);
 }
 
+/* Reads from fd until want bytes came or 2 s passed (the NAT is polled). */
+static size_t host_read(MainLoop *ml, int fd, char *buf, size_t want)
+{
+    size_t got = 0;
+    for (int i = 0; i < 200 && got < want; i++) {
+        main_loop_poll(ml, true, 10000000);
+        ssize_t n = recv(fd, buf + got, want - got, MSG_DONTWAIT);
+        got += n > 0 ? (size_t)n : 0;
+    }
+    return got;
+}
+
+/* Segments past a hole are kept (and a duplicate ACK sent), then delivered
+ * with the hole's filling; a retransmission overlapping new data gives the
+ * host only the new part. */
+static void test_tcp_ooo(Slirp *s, MainLoop *ml, Guest *g)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t l = sizeof(sa);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
+        getsockname(lfd, (struct sockaddr *)&sa, &l)) {
+        check(false, "slirp-tcp-ooo-setup");
+        return;
+    }
+    uint16_t port = ntohs(sa.sin_port);
+    uint32_t iss, ack, seq;
+    int mark = g->n;
+    tcp_send(s, port, 5000, 0, 0x02, NULL);
+    poll_until(ml, g, mark + 1);
+    if (!tcp_seen(g, mark, 0x12, &iss, &ack, NULL)) {
+        check(false, "slirp-tcp-ooo-syn-ack");
+        close(lfd);
+        return;
+    }
+    tcp_send(s, port, 5001, iss + 1, 0x10, NULL);
+    int hfd = accept(lfd, NULL, NULL);
+    char buf[64] = { 0 };
+    mark = g->n;
+    tcp_send(s, port, 5011, iss + 1, 0x18, "CCCCC");             /* 5001-5010 missing */
+    tcp_send(s, port, 5021, iss + 1, 0x18, "EEEEE");             /* and 5016-5020 */
+    size_t got = host_read(ml, hfd, buf, 1);
+    bool dup = tcp_seen(g, mark, 0x10, &seq, &ack, NULL) && ack == 5001;
+    check(got == 0 && dup, "slirp-tcp-ooo-held: nothing to the host, a duplicate ACK of 5001");
+    mark = g->n;
+    tcp_send(s, port, 5001, iss + 1, 0x18, "AAAAABBBBB");       /* fills the first hole */
+    got = host_read(ml, hfd, buf, 15);
+    bool acked = false;
+    for (int i = mark; i < g->n && !acked; i++) {
+        acked = tcp_seen(g, i, 0x10, &seq, &ack, NULL) && ack == 5016;
+    }
+    check(got == 15 && !memcmp(buf, "AAAAABBBBBCCCCC", 15) && acked,
+          "slirp-tcp-ooo-filled: AAAAABBBBBCCCCC delivered, ACK 5016");
+    mark = g->n;
+    tcp_send(s, port, 5011, iss + 1, 0x18, "CCCCCDDDDD");       /* old and new */
+    got = host_read(ml, hfd, buf, 10);
+    acked = false;
+    for (int i = mark; i < g->n && !acked; i++) {
+        acked = tcp_seen(g, i, 0x10, &seq, &ack, NULL) && ack == 5026;
+    }
+    check(got == 10 && !memcmp(buf, "DDDDDEEEEE", 10) && acked,
+          "slirp-tcp-ooo-overlap: only the new DDDDD, then the kept EEEEE, ACK 5026");
+    tcp_send(s, port, 5026, iss + 1, 0x04, NULL);               /* reset: done */
+    close(hfd);
+    close(lfd);
+}
+
 int main(void)
 {
     MainLoop *ml = main_loop_new();
@@ -412,6 +480,7 @@ int main(void)
     test_ping(s, &g);
     test_fragments(s, udp_fd);
     test_tcp(s, ml, &g);
+    test_tcp_ooo(s, ml, &g);
     /* restrict=on: the same UDP datagram to the host goes nowhere */
     s->restricted = true;
     uint8_t f[128], b[16];
