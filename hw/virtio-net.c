@@ -3,7 +3,8 @@
  * (hw/virtio-pci.c), PCI 1AF4:1041: queue 0 receives, queue 1 transmits, no
  * control queue. Features: MAC and STATUS (the configuration, 5.1.4), CSUM
  * (the driver leaves a partial checksum for the device to finish, 5.1.6.2),
- * HOST_TSO4 (the driver hands TCP/IPv4 segments up to 64 KiB that the device
+ * GUEST_CSUM (received TCP/UDP over IPv4 whose checksum this file verified
+ * are marked DATA_VALID, so the guest skips it, 5.1.6.4), HOST_TSO4 (the driver hands TCP/IPv4 segments up to 64 KiB that the device
  * cuts to gso_size, 5.1.6.2) and MRG_RXBUF (a frame spans several receive
  * buffers, num_buffers in the first header, 5.1.6.4).
  *
@@ -19,6 +20,7 @@
 #include "net/net.h"
 
 #define F_CSUM (1ull << 0)
+#define F_GUEST_CSUM (1ull << 1)
 #define F_MAC (1ull << 5)
 #define F_HOST_TSO4 (1ull << 11)
 #define F_MRG_RXBUF (1ull << 15)
@@ -27,7 +29,7 @@
 #define CONFIG_SIZE 10                    /* mac[6], status, max_virtqueue_pairs */
 #define FRAME_MAX NET_FRAME_MAX
 enum { Q_RX = 0, Q_TX = 1 };
-enum { HDR_F_NEEDS_CSUM = 1 };
+enum { HDR_F_NEEDS_CSUM = 1, HDR_F_DATA_VALID = 2 };
 enum { GSO_NONE = 0, GSO_TCPV4 = 1, GSO_ECN = 0x80 };
 
 typedef struct VirtioNet {
@@ -44,6 +46,26 @@ typedef struct VirtioNet {
 static uint16_t rd16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint16_t be16(const uint8_t *p) { return p[0] << 8 | p[1]; }
 static void wbe16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = (uint8_t)v; }
+
+/* The ones' complement sum of p[0..len) as big-endian words (RFC 1071). */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+    for (; len >= 2; p += 2, len -= 2) {
+        sum += be16(p);
+    }
+    if (len) {
+        sum += (uint32_t)p[0] << 8;
+    }
+    return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return (uint16_t)~sum;
+}
 
 static void net_read_config(void *opaque, uint8_t *c)
 {
@@ -94,6 +116,28 @@ static void notify_queue(VirtioNet *s, VirtQueue *q)
     }
 }
 
+/* Whether f is TCP or UDP over IPv4 (no fragment) whose checksums, IP
+ * header's and transport's, are right (RFC 791, 793, 768; RFC 1071 sums);
+ * a UDP datagram without a checksum is not "validated". */
+static bool l4_sum_valid(const uint8_t *f, size_t len)
+{
+    if (len < 14 + 20 || be16(f + 12) != 0x0800 || (f[14] >> 4) != 4) {
+        return false;
+    }
+    const uint8_t *ip = f + 14;
+    size_t ihl = (ip[0] & 15) * 4, tot = be16(ip + 2);
+    if (ihl < 20 || tot < ihl || 14 + tot > len || (be16(ip + 6) & 0x3fff) ||
+        (ip[9] != 6 && ip[9] != 17) || fold(sum16(0, ip, ihl)) != 0) {
+        return false;
+    }
+    size_t l4 = tot - ihl;
+    if (l4 < (ip[9] == 6 ? 20u : 8u) || (ip[9] == 17 && be16(ip + ihl + 6) == 0)) {
+        return false;
+    }
+    uint32_t ps = sum16(0, ip + 12, 8) + ip[9] + (uint32_t)l4;
+    return fold(sum16(ps, ip + ihl, l4)) == 0;
+}
+
 /* Puts back the n buffers popped for a frame that did not fit (2.6.13: the
  * device may take them again later). */
 static void unpop(VirtQueue *q, unsigned n)
@@ -115,7 +159,10 @@ static bool vnet_receive(NetClient *nc, const uint8_t *buf, size_t len)
     AddressSpace *as = virtio_as(vp);
     bool mrg = virtio_driver_features(vp) & F_MRG_RXBUF;
     size_t total = HDR_LEN + len, off = 0;
-    memset(s->rx, 0, HDR_LEN);             /* no GSO, no checksum flags */
+    memset(s->rx, 0, HDR_LEN);             /* no GSO */
+    if ((virtio_driver_features(vp) & F_GUEST_CSUM) && l4_sum_valid(buf, len)) {
+        s->rx[0] = HDR_F_DATA_VALID;
+    }
     memcpy(s->rx + HDR_LEN, buf, len);
     VirtQueueElement *e = &s->elem;
     unsigned n = 0;
@@ -153,26 +200,6 @@ static bool vnet_receive(NetClient *nc, const uint8_t *buf, size_t len)
 }
 
 /* --- transmit --- */
-
-/* The ones' complement sum of p[0..len) as big-endian words (RFC 1071). */
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-    for (; len >= 2; p += 2, len -= 2) {
-        sum += be16(p);
-    }
-    if (len) {
-        sum += (uint32_t)p[0] << 8;
-    }
-    return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return (uint16_t)~sum;
-}
 
 /* NEEDS_CSUM: the sum from csum_start to the end, over the partial sum the
  * driver left in the field, stored at csum_start + csum_offset (5.1.6.2). */
@@ -333,7 +360,7 @@ PCIDevice *virtio_net_new(PCIBus *bus, int devfn, AddressSpace *as, MainLoop *ml
     (void)ml;
     static const VirtioDeviceOps ops = {
         .device_id = 1, .class_code = 0x020000, .config_size = CONFIG_SIZE,
-        .features = F_CSUM | F_MAC | F_HOST_TSO4 | F_MRG_RXBUF | F_STATUS,
+        .features = F_CSUM | F_GUEST_CSUM | F_MAC | F_HOST_TSO4 | F_MRG_RXBUF | F_STATUS,
         .read_config = net_read_config, .notify = vnet_notify, .free = vnet_free,
         .save = vnet_save, .load = vnet_load,
     };

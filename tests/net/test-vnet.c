@@ -7,7 +7,7 @@
  * up); a plain frame sent as it is; CSUM finishing a partial UDP checksum;
  * HOST_TSO4 cutting a 10,000-byte TCP/IPv4 frame into gso_size segments
  * (lengths, IP ids, sequence numbers, FIN/PSH on the last, both checksums,
- * payload); receiving into one buffer (num_buffers 1) and with MRG_RXBUF
+ * payload); GUEST_CSUM's DATA_VALID on right sums only; receiving into one buffer (num_buffers 1) and with MRG_RXBUF
  * across several small ones made visible at once; a frame kept by the back
  * end until the driver adds buffers; hostile chains (a loop, a readable
  * receive buffer, an avail index far ahead) setting NEEDS_RESET, and the
@@ -26,7 +26,7 @@
 #define RAM_SIZE (1u << 20)
 #define BAR 0xfeb00000u
 #define QSIZE 16
-enum { F_CSUM = 0, F_MAC = 5, F_HOST_TSO4 = 11, F_MRG_RXBUF = 15, F_STATUS = 16, F_CTRL_VQ = 17,
+enum { F_CSUM = 0, F_GUEST_CSUM = 1, F_MAC = 5, F_HOST_TSO4 = 11, F_MRG_RXBUF = 15, F_STATUS = 16, F_CTRL_VQ = 17,
        F_VERSION_1 = 32 };
 enum { S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESET = 0x40 };
 /* queue rings: desc, avail, used; buffers */
@@ -258,9 +258,9 @@ static void test_config(Drv *d)
     cset(d, 0x00, 1, 4);
     f |= creg(d, 0x04, 4) << 32;
     uint64_t need = 1ull << F_MAC | 1ull << F_STATUS | 1ull << F_CSUM | 1ull << F_MRG_RXBUF |
-                    1ull << F_HOST_TSO4 | 1ull << F_VERSION_1;
+                    1ull << F_HOST_TSO4 | 1ull << F_VERSION_1 | 1ull << F_GUEST_CSUM;
     check((f & need) == need && !(f & 1ull << F_CTRL_VQ),
-          "vnet-features: MAC STATUS CSUM HOST_TSO4 MRG_RXBUF VERSION_1, no CTRL_VQ");
+          "vnet-features: MAC STATUS CSUM GUEST_CSUM HOST_TSO4 MRG_RXBUF VERSION_1, no CTRL_VQ");
     uint8_t m[6];
     for (int i = 0; i < 6; i++) {
         m[i] = (uint8_t)rd(d, BAR + d->device + i, 1);
@@ -362,6 +362,35 @@ static void test_rx(Drv *d, bool mrg)
     check(used_idx(d, 0) == u0 + 5 && ids && got == 12 + len && buf[10] == 5 &&
           !memcmp(buf + 12, f, len),
           "vnet-rx-mrg: 5 buffers at once after the kick, num_buffers 5, the frame");
+}
+
+/* GUEST_CSUM: a frame whose TCP/UDP checksum is right comes marked
+ * DATA_VALID (5.1.6.4); a damaged or absent one does not. */
+static void test_guest_csum(Drv *d)
+{
+    driver_init(d, 1ull << F_VERSION_1 | 1ull << F_GUEST_CSUM);
+    uint8_t f[1600], hdr[12];
+    size_t len = ip_frame(f, 17, 200);
+    uint32_t ps = sum(0, f + 26, 8) + 17 + 208;
+    w16(f + 40, (uint16_t)~folded(sum(ps, f + 34, 208)));
+    uint8_t flags[4];
+    for (int i = 0; i < 4; i++) {
+        if (i == 1) {
+            f[100] ^= 1;                   /* the UDP data damaged */
+        } else if (i == 2) {
+            f[100] ^= 1;
+            w16(f + 40, 0);                /* no UDP checksum */
+        } else if (i == 3) {
+            len = ip_frame(f, 6, 300);
+            w16(f + 50, (uint16_t)~folded(sum(sum(0, f + 26, 8) + 6 + 320, f + 34, 320)));
+        }
+        post_rx(d, (unsigned)i, 1526);
+        net_send(&d->peer.nc, f, len);
+        address_space_read(d->as, RXBUF(i), hdr, 12);
+        flags[i] = hdr[0];
+    }
+    check(used_idx(d, 0) == 4 && flags[0] == 2 && flags[1] == 0 && flags[2] == 0 && flags[3] == 2,
+          "vnet-guest-csum: DATA_VALID on right UDP/TCP sums only");
 }
 
 static void test_hostile(Drv *d)
@@ -491,6 +520,7 @@ int main(void)
     test_rx(d, false);
     driver_init(d, 1ull << F_VERSION_1 | 1ull << F_MRG_RXBUF);
     test_rx(d, true);
+    test_guest_csum(d);
     test_hostile(d);
     test_save_load(d, io2);
     drv_free(d);
