@@ -186,8 +186,9 @@ static bool vnet_receive(NetClient *nc, const uint8_t *buf, size_t len)
             notify_queue(s, q);
             return true;
         }
-        if (n == 0) {
-            s->first = *e;                 /* num_buffers goes in its header */
+        if (n == 0) {                      /* num_buffers goes in its header */
+            s->first.n_in = e->n_in;
+            memcpy(s->first.seg, e->seg, sizeof(VirtSeg) * e->n_in);
         }
         virtqueue_fill(vp, q, n++, e->head, w);
         off += w;
