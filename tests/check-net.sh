@@ -9,8 +9,12 @@
 # connection: the host sends data, the guest sends its own back, and both
 # sides compare MD5s. Only the host's loopback is used. Also the option errors
 # (exit status and a message), the default NIC and -nic none; the fuzz test
-# (tests/net/fuzz-net), -netdev socket (tests/net/test-socket) and the NAT's DNS
-# relay, UDP, ARP and ICMP from a scripted guest (tests/net/test-slirp).
+# (tests/net/fuzz-net: e1000 and virtio-net rings), -netdev socket
+# (tests/net/test-socket), the NAT's DNS relay, UDP and its hostfwd, ARP,
+# ICMP, IPv4 fragments and out-of-order TCP from a scripted guest
+# (tests/net/test-slirp), and virtio-net driven by a scripted driver
+# (tests/net/test-vnet: offloads, merged buffers, hostile rings, save/load).
+# QEMU's run of the same guest script is tests/slow-net-qemu.sh.
 # The emulator is $SYSEMU (default $BUILD/quetzal-system-x86_64), e.g.
 #   SYSEMU=qemu-system-x86_64 sh tests/check-net.sh
 BUILD=${BUILD:-.}
