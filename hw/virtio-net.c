@@ -4,9 +4,11 @@
  * control queue. Features: MAC and STATUS (the configuration, 5.1.4), CSUM
  * (the driver leaves a partial checksum for the device to finish, 5.1.6.2),
  * GUEST_CSUM (received TCP/UDP over IPv4 whose checksum this file verified
- * are marked DATA_VALID, so the guest skips it, 5.1.6.4), HOST_TSO4 (the driver hands TCP/IPv4 segments up to 64 KiB that the device
- * cuts to gso_size, 5.1.6.2) and MRG_RXBUF (a frame spans several receive
- * buffers, num_buffers in the first header, 5.1.6.4).
+ * are marked DATA_VALID, so the guest skips it, 5.1.6.4), HOST_TSO4 (the
+ * driver hands TCP/IPv4 segments up to 64 KiB that the device cuts to
+ * gso_size, 5.1.6.2) and MRG_RXBUF (a frame spans several receive buffers,
+ * num_buffers in the first header, 5.1.6.4). The state between frames is
+ * the transport's (save/load there); the device adds its MAC as a check.
  *
  * Every buffer starts with the 12-byte struct virtio_net_hdr (5.1.6: flags,
  * gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers; with

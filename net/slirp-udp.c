@@ -45,8 +45,8 @@ static void udp_free(Slirp *s, UdpConn *u)
 static void udp_send_to_guest(Slirp *s, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
                               const uint8_t *data, size_t len, bool broadcast)
 {
-    uint8_t pkt[SLIRP_MTU];
-    if (len > SLIRP_MTU - IP_HLEN - UDP_HLEN) {
+    uint8_t *pkt = s->scratch;
+    if (len > SLIRP_PAYLOAD_MAX - UDP_HLEN) {
         return;
     }
     wr16(pkt, sport);
@@ -71,12 +71,13 @@ void slirp_dhcp_reply(Slirp *s, const uint8_t *msg, size_t len)
 static void udp_readable(void *opaque)
 {
     UdpConn *u = opaque;
-    uint8_t buf[SLIRP_MTU];
+    uint8_t *buf = u->s->scratch_in;
     struct sockaddr_in from;
     socklen_t flen = sizeof(from);
-    ssize_t n = recvfrom(u->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
-    if (n < 0 || n > SLIRP_MTU - IP_HLEN - UDP_HLEN) {
-        return;                          /* errors and oversized datagrams (no fragments) */
+    ssize_t n = recvfrom(u->fd, buf, SLIRP_PAYLOAD_MAX - UDP_HLEN, MSG_DONTWAIT | MSG_TRUNC,
+                         (struct sockaddr *)&from, &flen);
+    if (n < 0 || n > SLIRP_PAYLOAD_MAX - UDP_HLEN) {
+        return;                          /* errors and truncated datagrams */
     }
     u->idle = 0;
     uint32_t src = slirp_map_in(u->s, &from);
@@ -87,11 +88,12 @@ static void udp_readable(void *opaque)
 void slirp_udp_fwd_readable(void *opaque)
 {
     HostFwd *f = opaque;
-    uint8_t buf[SLIRP_MTU];
+    uint8_t *buf = f->s->scratch_in;
     struct sockaddr_in from;
     socklen_t flen = sizeof(from);
-    ssize_t n = recvfrom(f->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
-    if (n < 0 || n > SLIRP_MTU - IP_HLEN - UDP_HLEN || flen != sizeof(from)) {
+    ssize_t n = recvfrom(f->fd, buf, SLIRP_PAYLOAD_MAX - UDP_HLEN, MSG_DONTWAIT | MSG_TRUNC,
+                         (struct sockaddr *)&from, &flen);
+    if (n < 0 || n > SLIRP_PAYLOAD_MAX - UDP_HLEN || flen != sizeof(from)) {
         return;
     }
     udp_send_to_guest(f->s, slirp_map_in(f->s, &from), ntohs(from.sin_port), f->gaddr, f->gport,

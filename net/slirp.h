@@ -23,6 +23,9 @@
 #define SLIRP_MTU 1500
 #define SLIRP_TICK_NS 10000000     /* 10 ms: TCP timers, host writes, UDP expiry */
 #define SLIRP_MAX_FWD 16
+#define SLIRP_DGRAM_MAX 65535      /* an IPv4 datagram with its header (RFC 791) */
+/* the largest UDP payload / ICMP message the NAT passes (sent in fragments) */
+#define SLIRP_PAYLOAD_MAX (SLIRP_DGRAM_MAX - IP_HLEN)
 
 typedef struct TcpConn TcpConn;
 typedef struct UdpConn UdpConn;
@@ -53,6 +56,8 @@ typedef struct Slirp {
     HostFwd fwd[SLIRP_MAX_FWD];
     int nfwd;
     SlirpFrag *frag;               /* datagrams being reassembled (allocated on use) */
+    uint8_t scratch[SLIRP_DGRAM_MAX];   /* a UDP/ICMP datagram going to the guest */
+    uint8_t scratch_in[SLIRP_DGRAM_MAX];   /* one read from a host UDP socket */
 } Slirp;
 
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -71,7 +76,8 @@ uint32_t slirp_sum(uint32_t sum, const uint8_t *p, size_t len);
 uint16_t slirp_fold(uint32_t sum);
 uint32_t slirp_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, size_t len);
 
-/* Sends an IPv4 packet with this payload (l4, len bytes) to the guest. */
+/* Sends an IPv4 packet with this payload (l4, len bytes, up to
+ * SLIRP_PAYLOAD_MAX) to the guest, in fragments past the MTU. */
 void slirp_send_ip(Slirp *s, uint32_t src, uint32_t dst, uint8_t proto,
                    const uint8_t *l4, size_t len, bool broadcast);
 /* Keeps the 10 ms tick running while connections exist. */

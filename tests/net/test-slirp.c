@@ -9,8 +9,8 @@
  * host listener through its whole life: handshake, data both ways, the host's
  * FIN and the guest's, each acknowledged. Every frame the NAT sends
  * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071). Also
- * hostfwd=udp both ways, IPv4 fragments reassembled, TCP segments out of
- * order kept until the hole is filled.
+ * hostfwd=udp both ways, IPv4 fragments reassembled and answers past the MTU
+ * sent in fragments, TCP segments out of order kept until the hole is filled.
  *   test-slirp   prints "N passed, N failed"
  */
 #include <arpa/inet.h>
@@ -341,6 +341,95 @@ static void test_fragments(Slirp *s, int host_fd)
     check(recv(host_fd, buf, sizeof(buf), 0) < 0, "slirp-ip-fragment-too-big: dropped");
 }
 
+/* The IPv4 payload of proto the NAT sent since frame index from, put back
+ * together from its fragments: each with a right header checksum, the same
+ * identification, offsets following each other, More Fragments on all but
+ * the last. 0 when something is wrong. */
+static size_t reassemble(Guest *g, int from, uint8_t proto, uint8_t *out, size_t cap)
+{
+    size_t got = 0;
+    int id = -1;
+    for (int i = from; i < g->n; i++) {
+        const uint8_t *ip = g->frames[i % 16] + 14;
+        if (ip[9] != proto) {
+            continue;
+        }
+        size_t n = rd16(ip + 2) - 20, off = (rd16(ip + 6) & 0x1fff) * 8u;
+        bool mf = rd16(ip + 6) & 0x2000;
+        if (slirp_fold(slirp_sum(0, ip, 20)) || (id >= 0 && rd16(ip + 4) != id) || off != got ||
+            got + n > cap || (mf && n % 8)) {
+            return 0;
+        }
+        id = rd16(ip + 4);
+        memcpy(out + got, ip + 20, n);
+        got += n;
+        if (!mf) {
+            return got;
+        }
+    }
+    return 0;
+}
+
+/* Past the MTU the NAT answers in fragments: a 3,000-byte ping to 10.0.2.3
+ * (itself sent in fragments) and a 3,000-byte UDP datagram from the host. */
+static void test_big_replies(Slirp *s, MainLoop *ml, Guest *g, int host_fd)
+{
+    static uint8_t icmp[8 + 3000], out[4000];
+    memset(icmp, 0, 8);
+    icmp[0] = 8;
+    wr16(icmp + 4, 0x4242); wr16(icmp + 6, 1);
+    for (int i = 0; i < 3000; i++) {
+        icmp[8 + i] = (uint8_t)(i * 7);
+    }
+    wr16(icmp + 2, slirp_fold(slirp_sum(0, icmp, sizeof(icmp))));
+    static uint8_t f[14 + 20 + 1480];
+    int mark = g->n;
+    for (size_t off = 0; off < sizeof(icmp); off += 1480) {
+        size_t n = sizeof(icmp) - off < 1480 ? sizeof(icmp) - off : 1480;
+        memset(f, 0, 34);
+        memcpy(f, s->mac, 6);
+        memcpy(f + 6, gmac, 6);
+        wr16(f + 12, ETH_P_IP);
+        uint8_t *ip = f + 14;
+        ip[0] = 0x45; wr16(ip + 2, (uint16_t)(20 + n)); wr16(ip + 4, 99); ip[8] = 64; ip[9] = 1;
+        wr16(ip + 6, (uint16_t)(off / 8 | (off + n < sizeof(icmp) ? 0x2000 : 0)));
+        wr32(ip + 12, 0x0a00020f); wr32(ip + 16, s->dns);
+        wr16(ip + 10, slirp_fold(slirp_sum(0, ip, 20)));
+        memcpy(ip + 20, icmp + off, n);
+        s->b.nc.ops->receive(&s->b.nc, f, 34 + n);
+    }
+    size_t n = reassemble(g, mark, 1, out, sizeof(out));
+    check(g->n - mark == 3 && n == sizeof(icmp) && out[0] == 0 &&
+          !slirp_fold(slirp_sum(0, out, n)) && !memcmp(out + 4, icmp + 4, n - 4),
+          "slirp-icmp-big: a 3000-byte echo answered in 3 fragments");
+    /* the host answers a guest datagram with 3,000 bytes */
+    uint8_t small[128], big[3000];
+    struct sockaddr_in hs;
+    socklen_t hl = sizeof(hs);
+    getsockname(host_fd, (struct sockaddr *)&hs, &hl);
+    size_t len = udp_frame(small, s->host, 6000, ntohs(hs.sin_port), "q", 1, false);
+    s->b.nc.ops->receive(&s->b.nc, small, len);
+    struct sockaddr_in from;
+    socklen_t fl = sizeof(from);
+    struct timeval tv = { 2, 0 };
+    setsockopt(host_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (recvfrom(host_fd, small, sizeof(small), 0, (struct sockaddr *)&from, &fl) != 1) {
+        check(false, "slirp-udp-big: the query reached the host");
+        return;
+    }
+    for (int i = 0; i < 3000; i++) {
+        big[i] = (uint8_t)(i * 11 + 3);
+    }
+    mark = g->n;
+    sendto(host_fd, big, sizeof(big), 0, (struct sockaddr *)&from, fl);
+    poll_until(ml, g, mark + 3);
+    n = reassemble(g, mark, 17, out, sizeof(out));
+    check(n == 8 + 3000 && rd16(out + 2) == 6000 && rd16(out + 4) == n &&
+          !slirp_fold(slirp_sum(slirp_pseudo_sum(s->host, 0x0a00020f, 17, n), out, n)) &&
+          !memcmp(out + 8, big, 3000),
+          "slirp-udp-big: a 3000-byte datagram to the guest in fragments");
+}
+
 /* hostfwd=udp: a host datagram to the rule's port reaches the guest's port
  * from 10.0.2.2 and the sender's port; the guest's answer comes back to the
  * sender from the rule's address and port. */
@@ -479,6 +568,7 @@ int main(void)
     test_udp(s, ml, &g, s->host, udp_fd, "udp-host");
     test_ping(s, &g);
     test_fragments(s, udp_fd);
+    test_big_replies(s, ml, &g, udp_fd);
     test_tcp(s, ml, &g);
     test_tcp_ooo(s, ml, &g);
     /* restrict=on: the same UDP datagram to the host goes nowhere */
