@@ -176,13 +176,34 @@ int virtqueue_pop(VirtioPCI *v, VirtQueue *q, VirtQueueElement *e)
     return 1;
 }
 
-void virtqueue_push(VirtioPCI *v, VirtQueue *q, uint16_t head, uint32_t len)
+void virtqueue_fill(VirtioPCI *v, VirtQueue *q, unsigned idx, uint16_t head, uint32_t len)
 {
-    uint64_t slot = q->used + 4 + 8ull * (q->used_idx % q->size);
+    uint64_t slot = q->used + 4 + 8ull * ((uint16_t)(q->used_idx + idx) % q->size);
     stl_phys(v->as, slot, head);
     stl_phys(v->as, slot + 4, len);
-    q->used_idx++;
-    stuw(v, q->used + 2, q->used_idx);     /* after the element (2.6.8.2) */
+}
+
+void virtqueue_flush(VirtioPCI *v, VirtQueue *q, unsigned count)
+{
+    q->used_idx += count;
+    stuw(v, q->used + 2, q->used_idx);     /* after the elements (2.6.8.2) */
+}
+
+void virtqueue_push(VirtioPCI *v, VirtQueue *q, uint16_t head, uint32_t len)
+{
+    virtqueue_fill(v, q, 0, head, len);
+    virtqueue_flush(v, q, 1);
+}
+
+bool virtqueue_has_avail(VirtioPCI *v, VirtQueue *q)
+{
+    return q->enabled && q->size && !(v->status & VIRTIO_S_NEEDS_RESET) &&
+           lduw(v, q->avail + 2) != q->last_avail;
+}
+
+bool virtqueue_no_interrupt(VirtioPCI *v, VirtQueue *q)
+{
+    return lduw(v, q->avail) & 1;          /* VIRTQ_AVAIL_F_NO_INTERRUPT (2.6.7) */
 }
 
 /* --- the BAR --- */
@@ -339,8 +360,72 @@ static void virtio_pci_free(void *opaque)
     free(v);
 }
 
+/* The transport's state, then the device's own (ops->save/load). */
+static void virtio_pci_save(void *opaque, SaveStream *s)
+{
+    VirtioPCI *v = opaque;
+    pci_device_save(&v->pci, s);
+    save_u32(s, v->dev_feature_sel);
+    save_u32(s, v->drv_feature_sel);
+    save_u64(s, v->driver_features);
+    save_u8(s, v->status);
+    save_u8(s, v->isr);
+    save_u8(s, v->config_gen);
+    save_u16(s, v->queue_sel);
+    for (int i = 0; i < MAX_QUEUES; i++) {
+        VirtQueue *q = &v->vq[i];
+        save_u16(s, q->size);
+        save_u8(s, q->enabled);
+        save_u64(s, q->desc);
+        save_u64(s, q->avail);
+        save_u64(s, q->used);
+        save_u16(s, q->last_avail);
+        save_u16(s, q->used_idx);
+    }
+    if (v->ops->save) {
+        v->ops->save(v->opaque, s);
+    }
+}
+
+static void virtio_pci_load(void *opaque, SaveStream *s)
+{
+    VirtioPCI *v = opaque;
+    pci_device_load(&v->pci, s);
+    v->dev_feature_sel = load_u32(s);
+    v->drv_feature_sel = load_u32(s);
+    v->driver_features = load_u64(s) & offered(v);
+    v->status = load_u8(s);
+    v->isr = load_u8(s);
+    v->config_gen = load_u8(s);
+    v->queue_sel = load_u16(s);
+    for (int i = 0; i < MAX_QUEUES; i++) {
+        VirtQueue *q = &v->vq[i];
+        q->size = load_u16(s);
+        q->enabled = load_u8(s) != 0;
+        q->desc = load_u64(s);
+        q->avail = load_u64(s);
+        q->used = load_u64(s);
+        q->last_avail = load_u16(s);
+        q->used_idx = load_u16(s);
+        /* a size the driver could not have written: refuse the stream */
+        if (q->size > VIRTIO_MAX_QUEUE || (q->size & (q->size - 1)) ||
+            (i >= v->nqueues && q->size)) {
+            s->error = true;
+        }
+    }
+    if (s->error) {
+        device_reset(v);
+        return;
+    }
+    update_irq(v);
+    if (v->ops->load) {
+        v->ops->load(v->opaque, s);
+    }
+}
+
 static const DeviceOps virtio_pci_dev_ops = {
-    .name = "virtio-pci", .reset = virtio_pci_reset, .free = virtio_pci_free,
+    .name = "virtio-pci", .reset = virtio_pci_reset, .save = virtio_pci_save,
+    .load = virtio_pci_load, .free = virtio_pci_free,
 };
 
 VirtioPCI *virtio_pci_new(PCIBus *bus, int devfn, AddressSpace *as, const VirtioDeviceOps *ops,

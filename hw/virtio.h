@@ -53,6 +53,9 @@ typedef struct VirtioDeviceOps {
     void (*notify)(void *opaque, int queue);
     void (*reset)(void *opaque);
     void (*free)(void *opaque);
+    /* the device's own state after the transport's (optional) */
+    void (*save)(void *opaque, SaveStream *s);
+    void (*load)(void *opaque, SaveStream *s);
 } VirtioDeviceOps;
 
 VirtioPCI *virtio_pci_new(PCIBus *bus, int devfn, AddressSpace *as, const VirtioDeviceOps *ops,
@@ -67,6 +70,12 @@ bool virtio_driver_ok(VirtioPCI *v);
  * indirect table...): the device then needs a reset (status bit 6). */
 int virtqueue_pop(VirtioPCI *v, VirtQueue *q, VirtQueueElement *e);
 void virtqueue_push(VirtioPCI *v, VirtQueue *q, uint16_t head, uint32_t len);
+/* Several used elements made visible at once (a merged receive buffer,
+ * 5.1.6.4): fill idx 0, 1, ... then flush their count. */
+void virtqueue_fill(VirtioPCI *v, VirtQueue *q, unsigned idx, uint16_t head, uint32_t len);
+void virtqueue_flush(VirtioPCI *v, VirtQueue *q, unsigned count);
+bool virtqueue_has_avail(VirtioPCI *v, VirtQueue *q);  /* a buffer to pop */
+bool virtqueue_no_interrupt(VirtioPCI *v, VirtQueue *q);  /* the driver asks for none */
 void virtio_notify(VirtioPCI *v);           /* used buffers: ISR bit 0, INTx */
 void virtio_set_needs_reset(VirtioPCI *v);
 

@@ -1,6 +1,6 @@
 /*
  * The machine's network: creates the back end of every -netdev/-nic and an
- * e1000 for every NIC, linked to its back end. QEMU's "pc" machine has a
+ * e1000 or virtio-net-pci for every NIC, linked to its back end. QEMU's "pc" machine has a
  * default NIC when none is given: -nic user,model=e1000 (MAC 52:54:00:12:34:56,
  * the next NICs counting up from there), and PCI slots from 3.
  */
@@ -61,7 +61,8 @@ NetState *net_init(const NetConfig *cfg, MainLoop *ml, struct PCIBus *bus, struc
             k++;
         }
         if (k == cfg->nnetdevs) {
-            *err = net_errmsg("-device e1000: netdev '%s' not found", nic->netdev);
+            *err = net_errmsg("-device %s: netdev '%s' not found",
+                              nic->virtio ? "virtio-net-pci" : "e1000", nic->netdev);
             net_free(ns);
             return NULL;
         }
@@ -74,7 +75,8 @@ NetState *net_init(const NetConfig *cfg, MainLoop *ml, struct PCIBus *bus, struc
         if (nic->has_mac) {
             memcpy(mac, nic->mac, 6);
         }
-        PCIDevice *d = e1000_new(bus, PCI_DEVFN(3 + i, 0), as, ml, mac, &ns->backends[k]->nc);
+        PCIDevice *d = (nic->virtio ? virtio_net_new : e1000_new)(bus, PCI_DEVFN(3 + i, 0), as, ml,
+                                                                 mac, &ns->backends[k]->nc);
         add_device(opaque, &d->dev);
     }
     return ns;

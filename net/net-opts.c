@@ -1,6 +1,6 @@
 /*
  * The network options of qemu-system-x86_64 (QEMU's docs/system/invocation:
- * -netdev, -nic, -net, -device e1000): checked here and recorded in a
+ * -netdev, -nic, -net, -device e1000/virtio-net-pci): checked here and recorded in a
  * NetConfig; the back ends parse their own keys again when created
  * (net/net-init.c), so an error names the option the user wrote.
  */
@@ -149,7 +149,8 @@ static char *add_netdev(NetConfig *cfg, const char *arg, const char *forced_id)
     return NULL;
 }
 
-static char *add_nic(NetConfig *cfg, const char *netdev, const char *mac, const char *what)
+static char *add_nic(NetConfig *cfg, const char *netdev, const char *mac, const char *what,
+                     bool virtio)
 {
     if (cfg->nnics == NET_MAX_NICS) {
         return net_errmsg("%s: too many network cards (%d at most)", what, NET_MAX_NICS);
@@ -160,6 +161,7 @@ static char *add_nic(NetConfig *cfg, const char *netdev, const char *mac, const 
         return net_errmsg("%s: invalid MAC address '%s'", what, mac);
     }
     n->has_mac = mac != NULL;
+    n->virtio = virtio;
     n->netdev = strdup(netdev);
     cfg->nnics++;
     cfg->no_default = true;
@@ -195,8 +197,9 @@ static char *parse_nic(NetConfig *cfg, const char *arg)
         return NULL;
     }
     char *model = net_opt_get(arg, "model"), *mac = net_opt_get(arg, "mac"), *e = NULL;
-    if (model && strcmp(model, "e1000") && strcmp(model, "e1000-82540em")) {
-        e = net_errmsg("-nic: unsupported model '%s' (e1000)", model);
+    bool virtio = model && (!strcmp(model, "virtio-net-pci") || !strcmp(model, "virtio"));
+    if (model && !virtio && strcmp(model, "e1000") && strcmp(model, "e1000-82540em")) {
+        e = net_errmsg("-nic: unsupported model '%s' (e1000, virtio-net-pci)", model);
     }
     if (!e) {
         static const char *const nic_keys[] = { "model", "mac", "id", NULL };
@@ -205,7 +208,7 @@ static char *parse_nic(NetConfig *cfg, const char *arg)
         e = add_netdev(cfg, bopts, id);
         free(bopts);
         if (!e) {
-            e = add_nic(cfg, id, mac, "-nic");
+            e = add_nic(cfg, id, mac, "-nic", virtio);
         }
     }
     free(model);
@@ -213,25 +216,32 @@ static char *parse_nic(NetConfig *cfg, const char *arg)
     return e;
 }
 
-/* -device e1000,netdev=ID[,mac=MAC]; false for another device */
+static bool is_driver(const char *drv, size_t len, const char *name)
+{
+    return len == strlen(name) && !strncmp(drv, name, len);
+}
+
+/* -device e1000|virtio-net-pci,netdev=ID[,mac=MAC]; false for another device */
 static bool parse_device(NetConfig *cfg, const char *arg, char **err)
 {
     size_t len = strcspn(arg, ",");
     const char *drv = !strncmp(arg, "driver=", 7) ? arg + 7 : arg;
     len -= drv - arg;
-    if (!((len == 5 && !strncmp(drv, "e1000", 5)) || (len == 13 && !strncmp(drv, "e1000-82540em", 13)))) {
+    bool virtio = is_driver(drv, len, "virtio-net-pci");
+    if (!virtio && !is_driver(drv, len, "e1000") && !is_driver(drv, len, "e1000-82540em")) {
         return false;
     }
-    static const char *const keys[] = { "e1000", "driver", "e1000-82540em", "netdev", "mac", "id",
-                                        "addr", "bus", NULL };
-    if ((*err = net_opt_check(arg, keys, "-device e1000"))) {
+    const char *what = virtio ? "-device virtio-net-pci" : "-device e1000";
+    static const char *const keys[] = { "e1000", "driver", "e1000-82540em", "virtio-net-pci",
+                                        "netdev", "mac", "id", "addr", "bus", NULL };
+    if ((*err = net_opt_check(arg, keys, what))) {
         return true;
     }
     char *netdev = net_opt_get(arg, "netdev"), *mac = net_opt_get(arg, "mac");
     if (!netdev) {
-        *err = net_errmsg("-device e1000: needs netdev=ID (a -netdev back end)");
+        *err = net_errmsg("%s: needs netdev=ID (a -netdev back end)", what);
     } else {
-        *err = add_nic(cfg, netdev, mac, "-device e1000");
+        *err = add_nic(cfg, netdev, mac, what, virtio);
     }
     free(netdev);
     free(mac);

@@ -7,11 +7,11 @@
  * itself when it can receive again.
  *
  * Options as qemu-system-x86_64 spells them (net/net-opts.c):
- *   -netdev user,id=ID[,net=10.0.2.0/24][,restrict=on|off][,hostfwd=tcp:[ADDR]:HPORT-[GADDR]:GPORT]...
+ *   -netdev user,id=ID[,net=10.0.2.0/24][,restrict=on|off][,hostfwd=tcp|udp:[ADDR]:HPORT-[GADDR]:GPORT]...
  *   -netdev socket,id=ID,listen=[HOST]:PORT|connect=HOST:PORT|udp=HOST:PORT[,localaddr=HOST:PORT]
  *   -netdev tap,id=ID[,ifname=NAME][,script=no][,downscript=no]
- *   -nic none|user|socket|tap[,model=e1000][,mac=MAC][,BACKEND OPTIONS]
- *   -net none, -device e1000,netdev=ID[,mac=MAC]
+ *   -nic none|user|socket|tap[,model=e1000|virtio-net-pci][,mac=MAC][,BACKEND OPTIONS]
+ *   -net none, -device e1000|virtio-net-pci,netdev=ID[,mac=MAC]
  * With no -nic/-net/-device e1000, the machine gets QEMU's default for "pc":
  * -nic user,model=e1000.
  */
@@ -71,6 +71,7 @@ typedef struct NicSpec {
     char *netdev;                /* id of its back end */
     uint8_t mac[6];
     bool has_mac;
+    bool virtio;                 /* virtio-net-pci, else e1000 */
 } NicSpec;
 
 typedef struct NetConfig {
@@ -82,7 +83,7 @@ typedef struct NetConfig {
     int implicit;                /* counter for -nic back end ids */
 } NetConfig;
 
-/* Handles -netdev, -nic, -net and -device e1000 (name without the dash).
+/* Handles -netdev, -nic, -net and -device e1000/virtio-net-pci (name without the dash).
  * Returns false when the option is not a network one (e.g. another -device);
  * true when handled, with *err set (malloc'd one-line message) when invalid. */
 bool net_option(NetConfig *cfg, const char *name, const char *arg, char **err);
@@ -118,6 +119,9 @@ struct PCIDevice;
 /* Intel 82540EM (hw/e1000.c) at devfn, attached to the back end's client. */
 struct PCIDevice *e1000_new(struct PCIBus *bus, int devfn, struct AddressSpace *as,
                             MainLoop *ml, const uint8_t mac[6], NetClient *backend);
+/* virtio-net-pci (hw/virtio-net.c), the same way. */
+struct PCIDevice *virtio_net_new(struct PCIBus *bus, int devfn, struct AddressSpace *as,
+                                 MainLoop *ml, const uint8_t mac[6], NetClient *backend);
 
 /* --- helpers shared by the parsers --- */
 

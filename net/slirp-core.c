@@ -1,8 +1,9 @@
 /*
  * The user-mode NAT's core: the -netdev user back end, Ethernet framing, ARP
  * (RFC 826) for the gateway and DNS addresses, IPv4 input checks (RFC 791:
- * version, header length, total length, header checksum; fragments are
- * dropped, the guest's MTU of 1500 keeps its packets whole), ICMP echo
+ * version, header length, total length, header checksum; fragments go to
+ * slirp-frag.c to be reassembled; what we send past the MTU goes in
+ * fragments, RFC 791 3.2), ICMP echo
  * (RFC 792) for the gateway and DNS addresses, and RFC 1071 checksums.
  */
 #include <arpa/inet.h>
@@ -48,24 +49,34 @@ void slirp_send_ip(Slirp *s, uint32_t src, uint32_t dst, uint8_t proto, const ui
                    size_t len, bool broadcast)
 {
     static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-    uint8_t frame[ETH_HLEN + IP_HLEN + SLIRP_MTU];
-    if (len > SLIRP_MTU - IP_HLEN) {
+    uint8_t frame[ETH_HLEN + SLIRP_MTU];
+    if (len > SLIRP_PAYLOAD_MAX) {
         return;
     }
-    uint8_t *ip = frame + ETH_HLEN;
-    memset(ip, 0, IP_HLEN);
-    ip[0] = 0x45;
-    wr16(ip + 2, IP_HLEN + len);
-    wr16(ip + 4, s->ip_id++);
-    wr16(ip + 6, 0x4000);                 /* DF */
-    ip[8] = 64;
-    ip[9] = proto;
-    wr32(ip + 12, src);
-    wr32(ip + 16, dst);
-    wr16(ip + 10, slirp_fold(slirp_sum(0, ip, IP_HLEN)));
-    memcpy(ip + IP_HLEN, l4, len);
     bool known = s->guest_mac_known && !broadcast;
-    send_eth(s, known ? s->guest_mac : bcast, ETH_P_IP, frame, ETH_HLEN + IP_HLEN + len);
+    uint16_t id = s->ip_id++;
+    /* RFC 791 3.2 fragmentation: pieces of a multiple of 8 bytes but the
+     * last, each with its offset and More Fragments; DF only when whole */
+    const size_t piece = (SLIRP_MTU - IP_HLEN) & ~7u;
+    size_t off = 0;
+    do {
+        size_t n = len - off > SLIRP_MTU - IP_HLEN ? piece : len - off;
+        bool more = off + n < len;
+        uint8_t *ip = frame + ETH_HLEN;
+        memset(ip, 0, IP_HLEN);
+        ip[0] = 0x45;
+        wr16(ip + 2, (uint16_t)(IP_HLEN + n));
+        wr16(ip + 4, id);
+        wr16(ip + 6, len <= SLIRP_MTU - IP_HLEN ? 0x4000 : (more ? 0x2000 : 0) | (uint16_t)(off / 8));
+        ip[8] = 64;
+        ip[9] = proto;
+        wr32(ip + 12, src);
+        wr32(ip + 16, dst);
+        wr16(ip + 10, slirp_fold(slirp_sum(0, ip, IP_HLEN)));
+        memcpy(ip + IP_HLEN, l4 + off, n);
+        send_eth(s, known ? s->guest_mac : bcast, ETH_P_IP, frame, ETH_HLEN + IP_HLEN + n);
+        off += n;
+    } while (off < len);
 }
 
 /* RFC 826: answer requests for the addresses we own (gateway and DNS). */
@@ -94,13 +105,13 @@ static void arp_input(Slirp *s, const uint8_t *a, size_t len)
 
 static void icmp_input(Slirp *s, uint32_t src, uint32_t dst, const uint8_t *p, size_t len)
 {
-    if (len < 8 || len > SLIRP_MTU - IP_HLEN || slirp_fold(slirp_sum(0, p, len)) != 0) {
+    if (len < 8 || len > SLIRP_PAYLOAD_MAX || slirp_fold(slirp_sum(0, p, len)) != 0) {
         return;
     }
     if (p[0] != 8 || (dst != s->host && dst != s->dns)) {
         return;                           /* only echo requests to our own addresses */
     }
-    uint8_t reply[SLIRP_MTU];
+    uint8_t *reply = s->scratch;         /* (p may be a reassembled datagram: not this) */
     memcpy(reply, p, len);
     reply[0] = 0;                         /* echo reply: same id, sequence, data */
     wr16(reply + 2, 0);
@@ -117,8 +128,11 @@ static void ip_input(Slirp *s, const uint8_t *ip, size_t len)
     if (hlen < IP_HLEN || tot < hlen || tot > len || slirp_fold(slirp_sum(0, ip, hlen)) != 0) {
         return;
     }
-    if (rd16(ip + 6) & 0x3fff) {
-        return;                           /* a fragment (MF or an offset): not reassembled */
+    if (rd16(ip + 6) & 0x3fff) {          /* a fragment (MF or an offset) */
+        if (!(ip = slirp_frag_input(s, ip, hlen, tot, &tot))) {
+            return;
+        }
+        hlen = (ip[0] & 15) * 4;
     }
     uint32_t src = rd32(ip + 12), dst = rd32(ip + 16);
     const uint8_t *p = ip + hlen;
@@ -266,6 +280,7 @@ static void slirp_free(NetBackend *b)
     slirp_tcp_free_all(s);
     slirp_udp_free_all(s);
     slirp_hostfwd_free_all(s);
+    slirp_frag_free(s);
     timer_free(s->timer);
     free(s);
 }

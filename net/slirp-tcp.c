@@ -5,8 +5,12 @@
  * 127.0.0.1) and a hostfwd listening socket's accept() makes us send the SYN.
  * We keep the host's data until the guest acknowledges it (go-back-N
  * retransmission) and the guest's data until the host socket takes it (our
- * advertised window is the room left). Only in-order segments are accepted;
- * others get an acknowledgement of what we have.
+ * advertised window is the room left). A segment past a hole is kept in the
+ * receive buffer where it belongs (RFC 9293 3.10.7.4: "segments with higher
+ * beginning sequence numbers ... may be held") and acknowledged with what we
+ * have, a duplicate ACK that starts the guest's fast retransmit (RFC 5681
+ * 3.2); the hole's filling delivers both. Its FIN is not kept (the guest
+ * sends it again).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +30,7 @@
 #define MAX_RETRIES 8
 #define TIME_WAIT_TICKS 200
 #define MAX_CONNS 256
+#define OOO_MAX 8                         /* ranges of out-of-order data kept */
 enum { F_FIN = 1, F_SYN = 2, F_RST = 4, F_PSH = 8, F_ACK = 16 };
 enum { CONNECTING, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT,
        CLOSING, LAST_ACK, TIME_WAIT };
@@ -46,6 +51,9 @@ struct TcpConn {
     bool fin_sent, host_eof, guest_fin, shut_wr, reading, ack_now;
     int rto, rtx_timer, retries, tw_timer;
     size_t slen, rlen;
+    /* out-of-order data already in rbuf past rlen, at rlen + (seq - rcv_nxt) */
+    uint32_t ooo_start[OOO_MAX], ooo_end[OOO_MAX];
+    int nooo;
     uint8_t sbuf[TCP_BUF];            /* from the host, from seq snd_una (+1 before SYN acked) */
     uint8_t rbuf[TCP_BUF];            /* from the guest, not yet written to the host */
 };
@@ -215,6 +223,17 @@ static void host_readable(void *opaque)
     tcp_output(c, false);
 }
 
+/* How far past rlen the out-of-order data reaches. */
+static size_t ooo_extent(const TcpConn *c)
+{
+    size_t ext = 0;
+    for (int i = 0; i < c->nooo; i++) {
+        size_t e = c->ooo_end[i] - c->rcv_nxt;
+        ext = e > ext ? e : ext;
+    }
+    return ext;
+}
+
 /* Writes the guest's data to the host; shuts the host's write side after the
  * guest's FIN. False when the connection was aborted. */
 static bool flush_to_host(Slirp *s, TcpConn *c)
@@ -227,7 +246,7 @@ static bool flush_to_host(Slirp *s, TcpConn *c)
         }
         if (n > 0) {
             bool was_small = rcv_window(c) < c->mss;
-            memmove(c->rbuf, c->rbuf + n, c->rlen - n);
+            memmove(c->rbuf, c->rbuf + n, c->rlen - n + ooo_extent(c));
             c->rlen -= n;
             if (was_small && rcv_window(c) >= c->mss) {
                 c->ack_now = true;         /* window update */
@@ -372,7 +391,64 @@ static void process_ack(TcpConn *c, const uint8_t *t)
     }
 }
 
-/* The segment's text and FIN, when it starts at rcv_nxt. */
+static void ooo_remove(TcpConn *c, int i)
+{
+    c->nooo--;
+    c->ooo_start[i] = c->ooo_start[c->nooo];
+    c->ooo_end[i] = c->ooo_end[c->nooo];
+}
+
+/* Keeps the text of a segment that starts past rcv_nxt, as far as the window
+ * goes; its range joins those that overlap or touch it. */
+static void ooo_store(TcpConn *c, uint32_t seq, const uint8_t *data, size_t len)
+{
+    size_t off = seq - c->rcv_nxt, room = TCP_BUF - c->rlen;
+    if (off >= room || !len) {
+        return;
+    }
+    size_t n = len > room - off ? room - off : len;
+    uint32_t start = seq, end = seq + (uint32_t)n;
+    bool joins = false;
+    for (int i = 0; i < c->nooo; i++) {
+        joins |= SEQ_LEQ(c->ooo_start[i], end) && SEQ_LEQ(start, c->ooo_end[i]);
+    }
+    if (c->nooo == OOO_MAX && !joins) {
+        return;                           /* too many holes: the guest sends it again */
+    }
+    for (int i = 0; i < c->nooo;) {
+        if (SEQ_LEQ(c->ooo_start[i], end) && SEQ_LEQ(start, c->ooo_end[i])) {
+            start = SEQ_LT(c->ooo_start[i], start) ? c->ooo_start[i] : start;
+            end = SEQ_GT(c->ooo_end[i], end) ? c->ooo_end[i] : end;
+            ooo_remove(c, i);
+        } else {
+            i++;
+        }
+    }
+    memcpy(c->rbuf + c->rlen + off, data, n);
+    c->ooo_start[c->nooo] = start;
+    c->ooo_end[c->nooo++] = end;
+}
+
+/* rcv_nxt moved: kept ranges it reached become in-order data. */
+static void ooo_advance(TcpConn *c)
+{
+    for (int i = 0; i < c->nooo;) {
+        if (SEQ_LEQ(c->ooo_start[i], c->rcv_nxt)) {
+            if (SEQ_GT(c->ooo_end[i], c->rcv_nxt)) {
+                uint32_t n = c->ooo_end[i] - c->rcv_nxt;
+                c->rlen += n;
+                c->rcv_nxt += n;
+            }
+            ooo_remove(c, i);
+            i = 0;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* The segment's text and FIN: at rcv_nxt (after trimming what we have
+ * already), or past it, then kept for later. */
 static void process_data(TcpConn *c, const uint8_t *t, const uint8_t *data, size_t len)
 {
     uint32_t seq = rd32(t + 4);
@@ -381,16 +457,34 @@ static void process_data(TcpConn *c, const uint8_t *t, const uint8_t *data, size
         return;
     }
     c->ack_now = true;
-    if (seq != c->rcv_nxt || c->guest_fin) {
-        return;                           /* out of order or a retransmission: re-ACK */
+    if (c->guest_fin) {
+        return;                           /* a retransmission: re-ACK */
     }
-    if (c->state == ESTABLISHED || c->state == FIN_WAIT_1 || c->state == FIN_WAIT_2) {
+    if (SEQ_LT(seq, c->rcv_nxt)) {
+        uint32_t dup = c->rcv_nxt - seq;
+        if (dup > len || (dup == len && !fin)) {
+            return;                       /* all old: re-ACK */
+        }
+        data += dup;
+        len -= dup;
+        seq = c->rcv_nxt;
+    }
+    bool taking = c->state == ESTABLISHED || c->state == FIN_WAIT_1 || c->state == FIN_WAIT_2;
+    if (seq != c->rcv_nxt) {
+        if (taking) {
+            ooo_store(c, seq, data, len);
+        }
+        return;                           /* ACK of what we have: a duplicate ACK */
+    }
+    if (taking) {
         size_t room = TCP_BUF - c->rlen, n = len > room ? room : len;
         memcpy(c->rbuf + c->rlen, data, n);
         c->rlen += n;
         c->rcv_nxt += n;
-        if (n < len) {
-            fin = false;                  /* the FIN comes after data we dropped */
+        uint32_t end = c->rcv_nxt;
+        ooo_advance(c);
+        if (n < len || c->rcv_nxt != end) {
+            fin = false;                  /* data we dropped, or kept data past it */
         }
     }
     if (fin) {
@@ -583,22 +677,23 @@ static void fwd_accept(void *opaque)
     tcp_output(c, false);
 }
 
-/* hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (QEMU's syntax; the
- * host address defaults to every address, the guest's to 10.0.2.15). */
+/* hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (QEMU's syntax;
+ * the host address defaults to every address, the guest's to 10.0.2.15). A
+ * udp rule's socket is served by slirp-udp.c. */
 char *slirp_hostfwd_add(Slirp *s, const char *spec)
 {
+    static const char usage[] = "hostfwd=%s: expected [tcp|udp]:[HOSTADDR]:PORT-[GUESTADDR]:PORT";
     char hostpart[128], guestpart[128];
     const char *p = spec;
-    if (!strncmp(p, "tcp:", 4)) {
+    bool udp = !strncmp(p, "udp:", 4);
+    if (!strncmp(p, "tcp:", 4) || udp) {
         p += 4;
-    } else if (!strncmp(p, "udp:", 4)) {
-        return net_errmsg("hostfwd=%s: only tcp forwarding is supported", spec);
     } else if (*p != ':') {
-        return net_errmsg("hostfwd=%s: expected tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT", spec);
+        return net_errmsg(usage, spec);
     }
     const char *dash = strchr(p, '-');
     if (!dash || (size_t)(dash - p) >= sizeof(hostpart) || strlen(dash + 1) >= sizeof(guestpart)) {
-        return net_errmsg("hostfwd=%s: expected tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT", spec);
+        return net_errmsg(usage, spec);
     }
     memcpy(hostpart, p, dash - p);
     hostpart[dash - p] = 0;
@@ -611,9 +706,9 @@ char *slirp_hostfwd_add(Slirp *s, const char *spec)
     if (s->nfwd == SLIRP_MAX_FWD) {
         return net_errmsg("hostfwd=%s: too many rules", spec);
     }
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1, fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-        bind(fd, (struct sockaddr *)&hsa, sizeof(hsa)) || listen(fd, 16)) {
+        bind(fd, (struct sockaddr *)&hsa, sizeof(hsa)) || (!udp && listen(fd, 16))) {
         char *e = net_errmsg("hostfwd=%s: could not set up host forwarding rule: %s", spec,
                              strerror(errno));
         if (fd >= 0) {
@@ -624,9 +719,10 @@ char *slirp_hostfwd_add(Slirp *s, const char *spec)
     HostFwd *f = &s->fwd[s->nfwd++];
     f->s = s;
     f->fd = fd;
+    f->udp = udp;
     f->gaddr = gsa.sin_addr.s_addr ? ntohl(gsa.sin_addr.s_addr) : s->guest;
     f->gport = ntohs(gsa.sin_port);
-    main_loop_set_fd_handler(s->ml, fd, fwd_accept, f);
+    main_loop_set_fd_handler(s->ml, fd, udp ? slirp_udp_fwd_readable : fwd_accept, f);
     return NULL;
 }
 

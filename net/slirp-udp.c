@@ -3,6 +3,10 @@
  * datagrams leave through one host socket per guest source address and port
  * (10.0.2.3:53 goes to the host's resolver), and replies come back to the
  * guest from the address it sent to. Idle sockets close after a minute.
+ * hostfwd=udp: a datagram to the rule's host socket reaches the guest's port
+ * from 10.0.2.2 and the sender's port; what the guest sends back from that
+ * port leaves through the rule's socket, so the host sender sees the answer
+ * come from the address it wrote to (as QEMU's slirp does).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,8 +45,8 @@ static void udp_free(Slirp *s, UdpConn *u)
 static void udp_send_to_guest(Slirp *s, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
                               const uint8_t *data, size_t len, bool broadcast)
 {
-    uint8_t pkt[SLIRP_MTU];
-    if (len > SLIRP_MTU - IP_HLEN - UDP_HLEN) {
+    uint8_t *pkt = s->scratch;
+    if (len > SLIRP_PAYLOAD_MAX - UDP_HLEN) {
         return;
     }
     wr16(pkt, sport);
@@ -67,17 +71,44 @@ void slirp_dhcp_reply(Slirp *s, const uint8_t *msg, size_t len)
 static void udp_readable(void *opaque)
 {
     UdpConn *u = opaque;
-    uint8_t buf[SLIRP_MTU];
+    uint8_t *buf = u->s->scratch_in;
     struct sockaddr_in from;
     socklen_t flen = sizeof(from);
-    ssize_t n = recvfrom(u->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
-    if (n < 0 || n > SLIRP_MTU - IP_HLEN - UDP_HLEN) {
-        return;                          /* errors and oversized datagrams (no fragments) */
+    ssize_t n = recvfrom(u->fd, buf, SLIRP_PAYLOAD_MAX - UDP_HLEN, MSG_DONTWAIT | MSG_TRUNC,
+                         (struct sockaddr *)&from, &flen);
+    if (n < 0 || n > SLIRP_PAYLOAD_MAX - UDP_HLEN) {
+        return;                          /* errors and truncated datagrams */
     }
     u->idle = 0;
     uint32_t src = slirp_map_in(u->s, &from);
     uint16_t sport = src == u->s->dns ? 53 : ntohs(from.sin_port);   /* the resolver's answer */
     udp_send_to_guest(u->s, src, sport, u->gaddr, u->gport, buf, n, false);
+}
+
+void slirp_udp_fwd_readable(void *opaque)
+{
+    HostFwd *f = opaque;
+    uint8_t *buf = f->s->scratch_in;
+    struct sockaddr_in from;
+    socklen_t flen = sizeof(from);
+    ssize_t n = recvfrom(f->fd, buf, SLIRP_PAYLOAD_MAX - UDP_HLEN, MSG_DONTWAIT | MSG_TRUNC,
+                         (struct sockaddr *)&from, &flen);
+    if (n < 0 || n > SLIRP_PAYLOAD_MAX - UDP_HLEN || flen != sizeof(from)) {
+        return;
+    }
+    udp_send_to_guest(f->s, slirp_map_in(f->s, &from), ntohs(from.sin_port), f->gaddr, f->gport,
+                      buf, n, false);
+}
+
+/* The udp hostfwd rule whose guest end is gaddr:gport, if any. */
+static HostFwd *udp_fwd_find(Slirp *s, uint32_t gaddr, uint16_t gport)
+{
+    for (int i = 0; i < s->nfwd; i++) {
+        if (s->fwd[i].udp && s->fwd[i].gaddr == gaddr && s->fwd[i].gport == gport) {
+            return &s->fwd[i];
+        }
+    }
+    return NULL;
 }
 
 static UdpConn *udp_find(Slirp *s, uint32_t gaddr, uint16_t gport)
@@ -126,6 +157,11 @@ void slirp_udp_input(Slirp *s, uint32_t src, uint32_t dst, const uint8_t *p, siz
     }
     struct sockaddr_in sa;
     if (!slirp_map_out(s, dst, dport, &sa)) {
+        return;
+    }
+    HostFwd *f = udp_fwd_find(s, src, sport);
+    if (f) {
+        sendto(f->fd, p + UDP_HLEN, ulen - UDP_HLEN, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa));
         return;
     }
     UdpConn *u = udp_find(s, src, sport);

@@ -73,8 +73,9 @@ static void usage(void)
            "  -no-shutdown           stay stopped at poweroff instead of exiting\n"
            "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
            "  -netdev user|socket|tap,id=ID[,...]  network back end (see README)\n"
-           "  -nic none|user|socket|tap[,model=e1000][,mac=MAC][,...]  a NIC and its back end\n"
+           "  -nic none|user|socket|tap[,model=e1000|virtio-net-pci][,mac=MAC][,...]  a NIC and its back end\n"
            "  -device e1000,netdev=ID[,mac=MAC]  Intel 82540EM [default: -nic user,model=e1000]\n"
+           "  -device virtio-net-pci,netdev=ID[,mac=MAC]  virtio 1.x network card\n"
            "  -net none              no network card\n"
            "  -d ITEM[,...]          log (see -d help)\n"
            "  -D FILE                log to FILE instead of stderr\n"
@@ -247,7 +248,7 @@ static void parse_device(Options *o, const char *arg)
     char *copy = strdup(arg), *save = NULL;
     char *tok = strtok_r(copy, ",", &save);
     if (!tok || (strcmp(tok, "isa-debug-exit") && strcmp(tok, "driver=isa-debug-exit"))) {
-        die("-device: unsupported device '%s' (isa-debug-exit, virtio-blk-pci, e1000)", arg);
+        die("-device: unsupported device '%s' (isa-debug-exit, virtio-blk-pci, e1000, virtio-net-pci)", arg);
     }
     o->pc.debug_exit = true;
     while ((tok = strtok_r(NULL, ",", &save))) {
@@ -276,7 +277,7 @@ static void parse_cpu(const char *arg)
 static bool option(Options *o, const char *name, const char *arg)
 {
     char *nerr = NULL;
-    if (net_option(&o->net, name, arg, &nerr)) {   /* -netdev, -nic, -net, -device e1000 */
+    if (net_option(&o->net, name, arg, &nerr)) {   /* -netdev, -nic, -net, -device e1000/virtio-net-pci */
         if (nerr) {
             die("%s", nerr);
         }

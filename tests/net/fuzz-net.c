@@ -7,8 +7,14 @@
  * acts as a hostile driver: random register writes and random descriptor
  * rings and TX descriptors (legacy, context with TSO, data) in RAM, so the
  * NAT's answers go through the receive path and the guest's frames through the
- * transmit path. Addresses are confined to the host's loopback: the NAT's
- * connections only reach this program's own TCP listener and UDP socket.
+ * transmit path. A second NAT feeds a virtio-net-pci (hw/virtio-net.c) driven
+ * by a hostile virtio driver: random common-configuration writes and resets,
+ * random queue sizes and addresses, descriptor chains with random flags,
+ * lengths and next links (loops, indirect tables, readable receive buffers),
+ * avail indexes far ahead, and net headers with random GSO and checksum
+ * fields over the seed frames. Addresses are confined to the host's
+ * loopback: the NAT's connections only reach this program's own TCP listener
+ * and UDP socket.
  *
  *   fuzz-net [ROUNDS] [SEED]   exits 0 when it survived (no crash, no hang)
  */
@@ -24,14 +30,16 @@
 
 #define RAM_SIZE (1u << 20)
 #define BAR0 0xfebc0000u
+#define VBAR 0xfeb00000u                  /* the virtio-net's BAR 4 */
 
 typedef struct Fuzz {
     uint64_t rng;
-    NetBackend *nat;
+    NetBackend *nat, *nat2;
     AddressSpace *as;
     PCIBus *bus;
-    PCIDevice *nic;
+    PCIDevice *nic, *vnic;
     uint16_t tcp_port, udp_port;
+    long vused;                           /* virtio used elements seen */
 } Fuzz;
 
 static uint32_t rnd(Fuzz *f)
@@ -173,8 +181,8 @@ static void mutate(Fuzz *f, uint8_t *fr, size_t *len)
             }
             break;
         }
-        default: {                        /* a length field: IP total, IHL, TCP offset, UDP */
-            unsigned at = (unsigned[]){ 16, 17, 14, 46, 38, 39 }[rnd(f) % 6];
+        default: {                        /* IP total, IHL, TCP offset, UDP, IP fragment fields */
+            unsigned at = (unsigned[]){ 16, 17, 14, 46, 38, 39, 20, 21 }[rnd(f) % 8];
             if (at < *len) {
                 fr[at] = (uint8_t)rnd(f);
             }
@@ -263,6 +271,138 @@ static void driver_round(Fuzz *f)
     mmio(f, 0x3810, 0); mmio(f, 0x3818, rnd(f) % nd);
 }
 
+static void vreg(Fuzz *f, uint32_t off, uint64_t v, unsigned size)
+{
+    address_space_write(f->as, VBAR + off, &v, size);
+}
+
+static void put_desc(Fuzz *f, uint64_t table, unsigned i, uint64_t addr, uint32_t len,
+                     uint16_t flags, uint16_t next)
+{
+    uint8_t d[16];
+    memcpy(d, &addr, 8);
+    memcpy(d + 8, &len, 4);
+    memcpy(d + 12, &flags, 2);
+    memcpy(d + 14, &next, 2);
+    address_space_write(f->as, table + 16ull * i, d, 16);
+}
+
+/* A chain of 1-3 descriptors from slot i of table (queue size qsize) over the
+ * seed buffers: writable for the receive queue, readable for transmit; one
+ * time in four with a field spoiled (a loop, a bad next, a wrong direction,
+ * an indirect table, a huge length or a wild address). */
+static void vchain(Fuzz *f, uint64_t table, unsigned i, unsigned qsize, bool rx)
+{
+    unsigned n = 1 + rnd(f) % 3;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned at = (i + k) % qsize;
+        uint64_t addr = 0x60000 + (rnd(f) % 32) * 0x800;
+        uint32_t len = k == 0 && !rx ? 12 + (rnd(f) % 2) * 1514 : 64 + rnd(f) % 1536;
+        uint16_t flags = (rx ? 2 : 0) | (k + 1 < n ? 1 : 0);
+        put_desc(f, table, at, addr, len, flags, (uint16_t)((at + 1) % qsize));
+    }
+    if (rnd(f) % 4) {
+        return;
+    }
+    unsigned at = (i + rnd(f) % n) % qsize;
+    uint64_t addr = 0x60000 + (rnd(f) % 32) * 0x800;
+    switch (rnd(f) % 6) {
+    case 0: put_desc(f, table, at, addr, 100, (rx ? 2 : 0) | 1, (uint16_t)i); break;  /* loop */
+    case 1: put_desc(f, table, at, addr, 100, 1, (uint16_t)rnd(f)); break;
+    case 2: put_desc(f, table, at, addr, 100, rx ? 0 : 2, 0); break;
+    case 3:                                /* an indirect table of chains */
+        put_desc(f, table, at, 0x58000, 16 * (1 + rnd(f) % 8), 4 | (rnd(f) % 4 == 0), 0);
+        vchain(f, 0x58000, 0, 8, rx);
+        break;
+    case 4: put_desc(f, table, at, addr, rnd(f), rx ? 2 : 0, 0); break;
+    default: put_desc(f, table, at, (uint64_t)rnd(f) << 32 | rnd(f), 1514, rx ? 2 : 0, 0);
+    }
+}
+
+/* A hostile virtio driver: the setup of 3.1.1 done in a random order with
+ * random values, then chains and kicks. */
+static void virtio_round(Fuzz *f)
+{
+    unsigned what = rnd(f) % 16;
+    if (what == 0) {                      /* any common-configuration register */
+        static const unsigned sizes[] = { 1, 2, 4, 8 };
+        uint32_t off = rnd(f) % 0x40;
+        vreg(f, off, rnd(f) % 2 ? rnd(f) : rnd(f) % 8, sizes[rnd(f) % 4]);
+        uint64_t r;
+        address_space_read(f->as, VBAR + rnd(f) % 0x4000, &r, 1 + rnd(f) % 4);
+        return;
+    }
+    uint64_t st = 0;
+    address_space_read(f->as, VBAR + 0x14, &st, 1);
+    if (what == 1 || (st & 0x44) != 4) {  /* (re)initialize, features at random */
+        vreg(f, 0x14, 0, 1);
+        vreg(f, 0x14, 3, 1);
+        vreg(f, 0x08, 0, 4);
+        vreg(f, 0x0c, rnd(f), 4);
+        vreg(f, 0x08, 1, 4);
+        vreg(f, 0x0c, rnd(f) % 4 ? 1 : rnd(f), 4);
+        vreg(f, 0x14, 11, 1);
+        for (unsigned q = 0; q < 2; q++) {
+            uint32_t base = 0x50000 + q * 0x3000;
+            vreg(f, 0x16, q, 2);
+            vreg(f, 0x18, rnd(f) % 8 ? 1u << (rnd(f) % 9) : rnd(f), 2);
+            static const uint8_t zero[0x3000];
+            address_space_write(f->as, base, zero, sizeof(zero));   /* fresh rings */
+            vreg(f, 0x20, base, 8);
+            vreg(f, 0x28, rnd(f) % 16 ? base + 0x1000 : rnd(f), 8);
+            vreg(f, 0x30, base + 0x2000, 8);
+            vreg(f, 0x1c, 1, 2);
+        }
+        vreg(f, 0x14, rnd(f) % 8 ? 15 : rnd(f), 1);
+        return;
+    }
+    /* chains in both queues, the buffers and an indirect table, a kick */
+    for (unsigned q = 0; q < 2; q++) {
+        uint32_t base = 0x50000 + q * 0x3000;
+        vreg(f, 0x16, q, 2);
+        uint64_t qsize = 0;
+        address_space_read(f->as, VBAR + 0x18, &qsize, 2);
+        qsize = qsize ? qsize : 1;
+        uint16_t idx = 0;
+        address_space_read(f->as, base + 0x1000 + 2, &idx, 2);
+        unsigned n = 1 + rnd(f) % 4;
+        for (unsigned k = 0; k < n; k++) {
+            uint16_t head = (uint16_t)(rnd(f) % qsize);
+            vchain(f, base, head, (unsigned)qsize, q == 0);
+            address_space_write(f->as, base + 0x1000 + 4 + 2 * (idx % qsize), &head, 2);
+            idx++;
+        }
+        if (rnd(f) % 32 == 0) {
+            idx += (uint16_t)rnd(f);      /* far ahead of the ring */
+        }
+        address_space_write(f->as, base + 0x1000 + 2, &idx, 2);
+    }
+    for (unsigned b = 0; b < 32; b++) {
+        uint8_t buf[12 + 1600];
+        for (int k = 0; k < 12; k++) {
+            buf[k] = (uint8_t)(rnd(f) % 4 ? rnd(f) % 4 : rnd(f));
+        }
+        buf[4] = (uint8_t)rnd(f);             /* gso_size */
+        buf[6] = (uint8_t)(rnd(f) % 4 ? 34 : rnd(f));
+        buf[8] = (uint8_t)(rnd(f) % 4 ? 16 : rnd(f));
+        size_t len = seed_frame(f, buf + 12);
+        if (rnd(f) % 4 == 0) {
+            mutate(f, buf + 12, &len);
+        }
+        address_space_write(f->as, 0x60000 + b * 0x800, buf, 12 + len);
+    }
+    uint16_t q = (uint16_t)(rnd(f) % 3), before[2], after[2];
+    for (int k = 0; k < 2; k++) {
+        address_space_read(f->as, 0x50000 + k * 0x3000 + 0x2002, &before[k], 2);
+    }
+    vreg(f, 0x3000, q, 2);
+    for (int k = 0; k < 2; k++) {
+        address_space_read(f->as, 0x50000 + k * 0x3000 + 0x2002, &after[k], 2);
+        uint16_t n = (uint16_t)(after[k] - before[k]);
+        f->vused += n <= 256 ? n : 0;     /* how deep the rounds reach (not a reset's jump) */
+    }
+}
+
 static int listener(uint16_t *port, int type)
 {
     int fd = socket(AF_INET, type | SOCK_NONBLOCK, 0);
@@ -295,18 +435,31 @@ int main(int argc, char **argv)
     }
     uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
     f.nic = e1000_new(f.bus, PCI_DEVFN(3, 0), f.as, ml, mac, &f.nat->nc);
+    f.nat2 = net_user_new("id=n1", ml, &err);
+    if (!f.nat2) {
+        fprintf(stderr, "fuzz-net: %s\n", err);
+        return 2;
+    }
+    f.vnic = virtio_net_new(f.bus, PCI_DEVFN(4, 0), f.as, ml, mac, &f.nat2->nc);
+    pci_config_write(f.bus, PCI_DEVFN(4, 0), PCI_BASE_ADDRESS_0 + 16, VBAR, 4);
+    pci_config_write(f.bus, PCI_DEVFN(4, 0), PCI_COMMAND, 6, 2);
     pci_config_write(f.bus, PCI_DEVFN(3, 0), PCI_BASE_ADDRESS_0, BAR0, 4);
     pci_config_write(f.bus, PCI_DEVFN(3, 0), PCI_COMMAND, 7, 2);
-    long frames = 0, driver = 0;
+    long frames = 0, driver = 0, vdriver = 0;
     for (long r = 0; r < rounds; r++) {
-        if (rnd(&f) % 5 == 0) {
+        unsigned pick = rnd(&f) % 10;
+        if (pick < 2) {
             driver_round(&f);
             driver++;
+        } else if (pick < 4) {
+            virtio_round(&f);
+            vdriver++;
         } else {
             uint8_t fr[1600];
             size_t len = seed_frame(&f, fr);
             mutate(&f, fr, &len);
-            f.nat->nc.ops->receive(&f.nat->nc, fr, len);
+            NetBackend *nat = pick % 2 ? f.nat : f.nat2;
+            nat->nc.ops->receive(&nat->nc, fr, len);
             frames++;
         }
         if (r % 64 == 0) {
@@ -327,11 +480,15 @@ int main(int argc, char **argv)
             main_loop_poll(ml, false, 0);
         }
     }
-    printf("fuzz-net: %ld rounds (%ld frames into the NAT, %ld driver rounds), seed survived\n",
-           rounds, frames, driver);
+    printf("fuzz-net: %ld rounds (%ld frames into the NATs, %ld e1000 and %ld virtio-net driver "
+           "rounds, %ld virtio buffers used), seed survived\n", rounds, frames, driver, vdriver,
+           f.vused);
     net_client_cleanup(&f.nat->nc);
     f.nat->free(f.nat);
+    net_client_cleanup(&f.nat2->nc);
+    f.nat2->free(f.nat2);
     f.nic->dev.ops->free(f.nic);
+    f.vnic->dev.ops->free(f.vnic);
     pci_bus_free(f.bus);
     main_loop_stop(ml);
     main_loop_free(ml);

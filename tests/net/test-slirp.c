@@ -8,7 +8,9 @@
  * frames whose checksums are wrong being dropped, and a TCP connection to a
  * host listener through its whole life: handshake, data both ways, the host's
  * FIN and the guest's, each acknowledged. Every frame the NAT sends
- * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071).
+ * is checked: IPv4 header checksum and UDP checksum (RFC 768/1071). Also
+ * hostfwd=udp both ways, IPv4 fragments reassembled and answers past the MTU
+ * sent in fragments, TCP segments out of order kept until the hole is filled.
  *   test-slirp   prints "N passed, N failed"
  */
 #include <arpa/inet.h>
@@ -281,6 +283,268 @@ static void test_tcp(Slirp *s, MainLoop *ml, Guest *g)
     close(lfd);
 }
 
+/* One IPv4 fragment of a UDP datagram (udp, ulen bytes: header and data) from
+ * 10.0.2.15 to dst: bytes [off, off + n), More Fragments unless it ends it. */
+static void send_fragment(Slirp *s, uint32_t dst, uint16_t id, const uint8_t *udp, size_t ulen,
+                          size_t off, size_t n)
+{
+    static uint8_t f[14 + 20 + 1480];
+    memset(f, 0, 34);
+    memcpy(f, s->mac, 6);
+    memcpy(f + 6, gmac, 6);
+    wr16(f + 12, ETH_P_IP);
+    uint8_t *ip = f + 14;
+    ip[0] = 0x45; wr16(ip + 2, (uint16_t)(20 + n)); wr16(ip + 4, id); ip[8] = 64; ip[9] = 17;
+    wr16(ip + 6, (uint16_t)((off / 8) | (off + n < ulen ? 0x2000 : 0)));
+    wr32(ip + 12, 0x0a00020f); wr32(ip + 16, dst);
+    wr16(ip + 10, slirp_fold(slirp_sum(0, ip, 20)));
+    memcpy(ip + 20, udp + off, n);
+    s->b.nc.ops->receive(&s->b.nc, f, 34 + n);
+}
+
+/* A 3,000-byte UDP datagram in three fragments sent out of order reaches the
+ * host whole; with its middle fragment missing, nothing does; a fragment past
+ * 65,535 bytes is dropped. */
+static void test_fragments(Slirp *s, int host_fd)
+{
+    struct sockaddr_in hs;
+    socklen_t hl = sizeof(hs);
+    getsockname(host_fd, (struct sockaddr *)&hs, &hl);
+    static uint8_t udp[8 + 3000], buf[4000];
+    for (int i = 0; i < 3000; i++) {
+        udp[8 + i] = (uint8_t)(i * 13 + i / 256);
+    }
+    wr16(udp, 5353); wr16(udp + 2, ntohs(hs.sin_port)); wr16(udp + 4, sizeof(udp));
+    wr16(udp + 6, 0);
+    uint16_t c = slirp_fold(slirp_sum(slirp_pseudo_sum(0x0a00020f, s->host, 17, sizeof(udp)), udp,
+                                      sizeof(udp)));
+    wr16(udp + 6, c ? c : 0xffff);
+    send_fragment(s, s->host, 77, udp, sizeof(udp), 2960, sizeof(udp) - 2960);
+    send_fragment(s, s->host, 77, udp, sizeof(udp), 0, 1480);
+    send_fragment(s, s->host, 77, udp, sizeof(udp), 1480, 1480);
+    struct timeval tv = { 2, 0 };
+    setsockopt(host_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ssize_t n = recv(host_fd, buf, sizeof(buf), 0);
+    check(n == 3000 && !memcmp(buf, udp + 8, 3000),
+          "slirp-ip-fragments: 3 fragments out of order reassembled (3000 bytes)");
+    send_fragment(s, s->host, 78, udp, sizeof(udp), 0, 1480);
+    send_fragment(s, s->host, 78, udp, sizeof(udp), 2960, sizeof(udp) - 2960);
+    send_fragment(s, s->host, 79, udp, sizeof(udp), 1480, 1480);   /* another datagram's */
+    tv = (struct timeval){ 0, 300000 };
+    setsockopt(host_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    check(recv(host_fd, buf, sizeof(buf), 0) < 0, "slirp-ip-fragment-missing: nothing sent");
+    /* offset 8184 * 8 + 1480 bytes: past 65,535 */
+    send_fragment(s, s->host, 80, udp, sizeof(udp), 0, 1480);
+    uint8_t big[8 + 1480 + 65536];
+    memset(big, 0, sizeof(big));
+    send_fragment(s, s->host, 80, big, sizeof(big), 8184 * 8, 1480);
+    check(recv(host_fd, buf, sizeof(buf), 0) < 0, "slirp-ip-fragment-too-big: dropped");
+}
+
+/* The IPv4 payload of proto the NAT sent since frame index from, put back
+ * together from its fragments: each with a right header checksum, the same
+ * identification, offsets following each other, More Fragments on all but
+ * the last. 0 when something is wrong. */
+static size_t reassemble(Guest *g, int from, uint8_t proto, uint8_t *out, size_t cap)
+{
+    size_t got = 0;
+    int id = -1;
+    for (int i = from; i < g->n; i++) {
+        const uint8_t *ip = g->frames[i % 16] + 14;
+        if (ip[9] != proto) {
+            continue;
+        }
+        size_t n = rd16(ip + 2) - 20, off = (rd16(ip + 6) & 0x1fff) * 8u;
+        bool mf = rd16(ip + 6) & 0x2000;
+        if (slirp_fold(slirp_sum(0, ip, 20)) || (id >= 0 && rd16(ip + 4) != id) || off != got ||
+            got + n > cap || (mf && n % 8)) {
+            return 0;
+        }
+        id = rd16(ip + 4);
+        memcpy(out + got, ip + 20, n);
+        got += n;
+        if (!mf) {
+            return got;
+        }
+    }
+    return 0;
+}
+
+/* Past the MTU the NAT answers in fragments: a 3,000-byte ping to 10.0.2.3
+ * (itself sent in fragments) and a 3,000-byte UDP datagram from the host. */
+static void test_big_replies(Slirp *s, MainLoop *ml, Guest *g, int host_fd)
+{
+    static uint8_t icmp[8 + 3000], out[4000];
+    memset(icmp, 0, 8);
+    icmp[0] = 8;
+    wr16(icmp + 4, 0x4242); wr16(icmp + 6, 1);
+    for (int i = 0; i < 3000; i++) {
+        icmp[8 + i] = (uint8_t)(i * 7);
+    }
+    wr16(icmp + 2, slirp_fold(slirp_sum(0, icmp, sizeof(icmp))));
+    static uint8_t f[14 + 20 + 1480];
+    int mark = g->n;
+    for (size_t off = 0; off < sizeof(icmp); off += 1480) {
+        size_t n = sizeof(icmp) - off < 1480 ? sizeof(icmp) - off : 1480;
+        memset(f, 0, 34);
+        memcpy(f, s->mac, 6);
+        memcpy(f + 6, gmac, 6);
+        wr16(f + 12, ETH_P_IP);
+        uint8_t *ip = f + 14;
+        ip[0] = 0x45; wr16(ip + 2, (uint16_t)(20 + n)); wr16(ip + 4, 99); ip[8] = 64; ip[9] = 1;
+        wr16(ip + 6, (uint16_t)(off / 8 | (off + n < sizeof(icmp) ? 0x2000 : 0)));
+        wr32(ip + 12, 0x0a00020f); wr32(ip + 16, s->dns);
+        wr16(ip + 10, slirp_fold(slirp_sum(0, ip, 20)));
+        memcpy(ip + 20, icmp + off, n);
+        s->b.nc.ops->receive(&s->b.nc, f, 34 + n);
+    }
+    size_t n = reassemble(g, mark, 1, out, sizeof(out));
+    check(g->n - mark == 3 && n == sizeof(icmp) && out[0] == 0 &&
+          !slirp_fold(slirp_sum(0, out, n)) && !memcmp(out + 4, icmp + 4, n - 4),
+          "slirp-icmp-big: a 3000-byte echo answered in 3 fragments");
+    /* the host answers a guest datagram with 3,000 bytes */
+    uint8_t small[128], big[3000];
+    struct sockaddr_in hs;
+    socklen_t hl = sizeof(hs);
+    getsockname(host_fd, (struct sockaddr *)&hs, &hl);
+    size_t len = udp_frame(small, s->host, 6000, ntohs(hs.sin_port), "q", 1, false);
+    s->b.nc.ops->receive(&s->b.nc, small, len);
+    struct sockaddr_in from;
+    socklen_t fl = sizeof(from);
+    struct timeval tv = { 2, 0 };
+    setsockopt(host_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (recvfrom(host_fd, small, sizeof(small), 0, (struct sockaddr *)&from, &fl) != 1) {
+        check(false, "slirp-udp-big: the query reached the host");
+        return;
+    }
+    for (int i = 0; i < 3000; i++) {
+        big[i] = (uint8_t)(i * 11 + 3);
+    }
+    mark = g->n;
+    sendto(host_fd, big, sizeof(big), 0, (struct sockaddr *)&from, fl);
+    poll_until(ml, g, mark + 3);
+    n = reassemble(g, mark, 17, out, sizeof(out));
+    check(n == 8 + 3000 && rd16(out + 2) == 6000 && rd16(out + 4) == n &&
+          !slirp_fold(slirp_sum(slirp_pseudo_sum(s->host, 0x0a00020f, 17, n), out, n)) &&
+          !memcmp(out + 8, big, 3000),
+          "slirp-udp-big: a 3000-byte datagram to the guest in fragments");
+}
+
+/* hostfwd=udp: a host datagram to the rule's port reaches the guest's port
+ * from 10.0.2.2 and the sender's port; the guest's answer comes back to the
+ * sender from the rule's address and port. */
+static void test_udp_fwd(MainLoop *ml)
+{
+    struct sockaddr_in fsa, csa;
+    int probe = udp_socket(&fsa);         /* a free port for the rule */
+    close(probe);
+    char opts[96], *err = NULL;
+    snprintf(opts, sizeof(opts), "id=u1,hostfwd=udp:127.0.0.1:%d-:5555", ntohs(fsa.sin_port));
+    Slirp *s = (Slirp *)net_user_new(opts, ml, &err);
+    if (!s) {
+        check(false, "slirp-udp-hostfwd-setup");
+        free(err);
+        return;
+    }
+    Guest *g = calloc(1, sizeof(*g));
+    net_client_init(&g->nc, &guest_ops, g);
+    net_client_connect(&g->nc, &s->b.nc);
+    memcpy(s->guest_mac, gmac, 6);
+    s->guest_mac_known = true;
+    int cfd = udp_socket(&csa);
+    uint16_t cport = ntohs(csa.sin_port);
+    sendto(cfd, "to the guest", 12, 0, (struct sockaddr *)&fsa, sizeof(fsa));
+    poll_until(ml, g, 1);
+    check(g->n == 1 && udp_reply_ok(g, s->host, cport, 5555, "to the guest", 12),
+          "slirp-udp-hostfwd-in: from 10.0.2.2 and the sender's port");
+    uint8_t f[128];
+    size_t len = udp_frame(f, s->host, 5555, cport, "from the guest", 14, false);
+    s->b.nc.ops->receive(&s->b.nc, f, len);
+    char buf[64];
+    struct sockaddr_in from;
+    socklen_t fl = sizeof(from);
+    ssize_t n = recvfrom(cfd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+    check(n == 14 && !memcmp(buf, "from the guest", 14) && from.sin_port == fsa.sin_port &&
+          from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+          "slirp-udp-hostfwd-out: the answer from the rule's port");
+    net_client_cleanup(&g->nc);
+    s->b.free(&s->b);
+    free(g);
+    close(cfd);
+    /* the rule's syntax errors */
+    err = NULL;
+    NetBackend *b = net_user_new("id=u2,hostfwd=udp:127.0.0.1:x-:1", ml, &err);
+    check(!b && err, "slirp-udp-hostfwd-bad-port refused");
+    free(err);
+}
+
+/* Reads from fd until want bytes came or 2 s passed (the NAT is polled). */
+static size_t host_read(MainLoop *ml, int fd, char *buf, size_t want)
+{
+    size_t got = 0;
+    for (int i = 0; i < 200 && got < want; i++) {
+        main_loop_poll(ml, true, 10000000);
+        ssize_t n = recv(fd, buf + got, want - got, MSG_DONTWAIT);
+        got += n > 0 ? (size_t)n : 0;
+    }
+    return got;
+}
+
+/* Segments past a hole are kept (and a duplicate ACK sent), then delivered
+ * with the hole's filling; a retransmission overlapping new data gives the
+ * host only the new part. */
+static void test_tcp_ooo(Slirp *s, MainLoop *ml, Guest *g)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t l = sizeof(sa);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
+        getsockname(lfd, (struct sockaddr *)&sa, &l)) {
+        check(false, "slirp-tcp-ooo-setup");
+        return;
+    }
+    uint16_t port = ntohs(sa.sin_port);
+    uint32_t iss, ack, seq;
+    int mark = g->n;
+    tcp_send(s, port, 5000, 0, 0x02, NULL);
+    poll_until(ml, g, mark + 1);
+    if (!tcp_seen(g, mark, 0x12, &iss, &ack, NULL)) {
+        check(false, "slirp-tcp-ooo-syn-ack");
+        close(lfd);
+        return;
+    }
+    tcp_send(s, port, 5001, iss + 1, 0x10, NULL);
+    int hfd = accept(lfd, NULL, NULL);
+    char buf[64] = { 0 };
+    mark = g->n;
+    tcp_send(s, port, 5011, iss + 1, 0x18, "CCCCC");             /* 5001-5010 missing */
+    tcp_send(s, port, 5021, iss + 1, 0x18, "EEEEE");             /* and 5016-5020 */
+    size_t got = host_read(ml, hfd, buf, 1);
+    bool dup = tcp_seen(g, mark, 0x10, &seq, &ack, NULL) && ack == 5001;
+    check(got == 0 && dup, "slirp-tcp-ooo-held: nothing to the host, a duplicate ACK of 5001");
+    mark = g->n;
+    tcp_send(s, port, 5001, iss + 1, 0x18, "AAAAABBBBB");       /* fills the first hole */
+    got = host_read(ml, hfd, buf, 15);
+    bool acked = false;
+    for (int i = mark; i < g->n && !acked; i++) {
+        acked = tcp_seen(g, i, 0x10, &seq, &ack, NULL) && ack == 5016;
+    }
+    check(got == 15 && !memcmp(buf, "AAAAABBBBBCCCCC", 15) && acked,
+          "slirp-tcp-ooo-filled: AAAAABBBBBCCCCC delivered, ACK 5016");
+    mark = g->n;
+    tcp_send(s, port, 5011, iss + 1, 0x18, "CCCCCDDDDD");       /* old and new */
+    got = host_read(ml, hfd, buf, 10);
+    acked = false;
+    for (int i = mark; i < g->n && !acked; i++) {
+        acked = tcp_seen(g, i, 0x10, &seq, &ack, NULL) && ack == 5026;
+    }
+    check(got == 10 && !memcmp(buf, "DDDDDEEEEE", 10) && acked,
+          "slirp-tcp-ooo-overlap: only the new DDDDD, then the kept EEEEE, ACK 5026");
+    tcp_send(s, port, 5026, iss + 1, 0x04, NULL);               /* reset: done */
+    close(hfd);
+    close(lfd);
+}
+
 int main(void)
 {
     MainLoop *ml = main_loop_new();
@@ -303,7 +567,10 @@ int main(void)
     test_udp(s, ml, &g, s->dns, dns_fd, "dns-relay");
     test_udp(s, ml, &g, s->host, udp_fd, "udp-host");
     test_ping(s, &g);
+    test_fragments(s, udp_fd);
+    test_big_replies(s, ml, &g, udp_fd);
     test_tcp(s, ml, &g);
+    test_tcp_ooo(s, ml, &g);
     /* restrict=on: the same UDP datagram to the host goes nowhere */
     s->restricted = true;
     uint8_t f[128], b[16];
@@ -312,6 +579,7 @@ int main(void)
     struct timeval tv = { 0, 300000 };
     setsockopt(udp_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     check(recv(udp_fd, b, sizeof(b), 0) < 0, "slirp-restrict-on");
+    test_udp_fwd(ml);
     net_client_cleanup(&g.nc);
     s->b.free(&s->b);
     main_loop_stop(ml);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # /init of tests/check-net.sh's initramfs (busybox sh): loads Debian's e1000
-# module, configures eth0 by DHCP (udhcpc), pings the gateway, fetches a page
+# module (or virtio_net with qznic=virtio), configures eth0 by DHCP (udhcpc), pings the gateway, fetches a page
 # from the host (kernel parameters qzport=, the host's HTTP port), then serves
 # one hostfwd connection on port 7777 (it reads the host's data to EOF, answers
 # with seq 1 $qzcount; not with qzmode=short) and prints QZ-* markers that the host script checks.
@@ -14,8 +14,16 @@ echo "QZ-INIT-START"
 ok() { echo "QZ-OK $1"; }
 bad() { echo "QZ-FAIL $*"; }
 
-[ -d /sys/class/net/eth0 ] || insmod /e1000.ko
-[ -d /sys/class/net/eth0 ] && ok e1000 || bad e1000 "no eth0: $(dmesg | grep -i e1000 | tail -3)"
+# qznic=virtio: the modules in /modules.order (virtio_pci, virtio_net and
+# what they need) instead of e1000.ko
+nic=${qznic:-e1000}
+if [ "$nic" = virtio ]; then
+  for m in $(cat /modules.order); do insmod /modules/$m || bad insmod $m; done
+else
+  [ -d /sys/class/net/eth0 ] || insmod /e1000.ko
+fi
+[ -d /sys/class/net/eth0 ] && ok $nic || bad $nic "no eth0: $(dmesg | grep -i -e e1000 -e virtio | tail -3)"
+echo "QZ-MAC $(cat /sys/class/net/eth0/address 2>/dev/null)"
 ip link set lo up
 ip link set eth0 up
 # the carrier comes with the driver's watchdog after the link interrupt
@@ -23,7 +31,7 @@ i=0
 while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
   sleep 0.2; i=$((i + 1))
 done
-dmesg | grep -i e1000 | tail -3
+dmesg | grep -i -e e1000 -e virtio | tail -3
 mkdir -p /etc
 cat > /dhcp.sh <<'SCRIPT'
 #!/bin/sh
@@ -53,6 +61,17 @@ if [ -n "$qzclosed" ]; then
   else
     bad refused "$(cat /tmp/werr)"
   fi
+fi
+if [ "$qzmode" = bench ]; then
+  # tests/bench/net.sh: qzbig= (a file on the host's web server) downloaded,
+  # then qzup= MiB sent to the host's port qzupport; /proc/uptime around each
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  wget -q -O /dev/null "http://10.0.2.2:${qzport}/${qzbig}" && t1=$(cut -d' ' -f1 /proc/uptime) &&
+    echo "QZ-BENCH down $t0 $t1"
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  dd if=/dev/zero bs=64k count=$((qzup * 16)) 2>/dev/null | nc 10.0.2.2 "$qzupport" &&
+    t1=$(cut -d' ' -f1 /proc/uptime) && echo "QZ-BENCH up $t0 $t1"
+  poweroff -f
 fi
 if [ "$qzmode" = short ]; then
   echo "QZ-INIT-DONE"
