@@ -565,3 +565,6 @@ void atapi_change_medium(IDEDrive *d, BlockDriverState *bs)
     d->media_event = bs ? 2 : 3;
     d->unit_attention = bs != NULL;
 }
+
+IDEEndFn *const atapi_end_fns[ATAPI_END_FNS] = { pio_piece_done, packet_received, identify_done };
+IDEDMAEndFn *const atapi_dma_end_fn = dma_end;

@@ -31,6 +31,8 @@ const HMPCommand hmp_info_commands[] = {
     { "chardev", NULL, "", "show the character devices", hmp_info_chardev },
     { "qtree", NULL, "", "show device tree", hmp_info_qtree },
     { "history", NULL, "", "show the command line history", hmp_info_history },
+    { "migrate", NULL, "", "show migration status", hmp_info_migrate },
+    { "snapshots", NULL, "", "show the currently saved VM snapshots", hmp_info_snapshots },
     { NULL, NULL, NULL, NULL, NULL },
 };
 

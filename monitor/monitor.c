@@ -279,9 +279,9 @@ MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **e
     if (opts->gdb && strcmp(opts->gdb, "none") && (*err = gdb_start(h, opts->gdb))) {
         goto fail;
     }
-    if (opts->start_stopped) {
+    if (opts->start_stopped || opts->incoming_defer) {
         main_loop_pause(h->v.ml);
-        h->state = RUN_PRELAUNCH;
+        h->state = opts->incoming_defer ? RUN_INMIGRATE : RUN_PRELAUNCH;
     }
     return h;
 fail:

@@ -174,6 +174,41 @@ static void c_screendump(MonitorHost *h, Monitor *mon, const JsonValue *args, QM
     }
 }
 
+/* migration (migrate-cmds.c): the copy is over when the command returns */
+static void c_migrate(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *err = mc_migrate(h, json_get(args, "uri")->string);
+    if (err) {
+        error(r, "GenericError", "%s", err);
+        free(err);
+    } else {
+        fputs("{}", r->ret);
+    }
+}
+
+static void c_migrate_incoming(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *err = mc_migrate_incoming(h, json_get(args, "uri")->string);
+    if (err) {
+        error(r, "GenericError", "%s", err);
+        free(err);
+    } else {
+        fputs("{}", r->ret);
+    }
+}
+
+static void q_migrate(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *j = migration_info_json(&h->mig);
+    fputs(j ? j : "{}", r->ret);
+    free(j);
+}
+
+static void c_migrate_cancel(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    fputs("{}", r->ret);
+}
+
 static const QMPCommand qmp_commands[] = {
     { "qmp_capabilities", "enable:a?", qmp_capabilities },
     { "query-status", "", q_status },
@@ -189,6 +224,10 @@ static const QMPCommand qmp_commands[] = {
     { "quit", "", c_quit },
     { "human-monitor-command", "command-line:s,cpu-index:i?", c_hmp },
     { "screendump", "filename:s,device:s?,head:i?,format:s?", c_screendump },
+    { "migrate", "uri:s,detach:b?,blk:b?,inc:b?,resume:b?", c_migrate },
+    { "migrate-incoming", "uri:s", c_migrate_incoming },
+    { "query-migrate", "", q_migrate },
+    { "migrate_cancel", "", c_migrate_cancel },
     { NULL, NULL, NULL },
 };
 

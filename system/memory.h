@@ -69,6 +69,10 @@ void memory_foreach_region(AddressSpace *as,
                                       bool readonly, const char *alias_of),
                            void *opaque);
 
+/* The region called name (not an alias), mapped or not, or NULL (a snapshot
+ * saves the machine's RAM by name). */
+MemRegion *memory_region_by_name(AddressSpace *as, const char *name);
+
 /* Lookup of one physical address (the softmmu's TLB fill uses this). */
 MemSection memory_lookup(AddressSpace *as, uint64_t paddr);
 
