@@ -52,6 +52,10 @@ char *vmstate_save_devices(PCMachine *m, FILE *f);
 /* Checks then loads a whole stream held in memory; NULL or a one-line error,
  * the machine unchanged on error. */
 char *vmstate_load(PCMachine *m, const uint8_t *buf, size_t len);
+/* The first half of vmstate_load alone: NULL when the stream would load. */
+char *vmstate_check(PCMachine *m, const uint8_t *buf, size_t len);
+/* Finishes the devices' in-flight disk requests (before touching the disks). */
+void vmstate_quiesce(PCMachine *m);
 /* Reads f to its end into a malloc'd buffer; NULL with *err on a read error. */
 uint8_t *vmstate_read_all(FILE *f, size_t *len, char **err);
 uint32_t vmstate_crc32(uint32_t crc, const void *buf, size_t len);
