@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include "accel/tcg/exec.h"
 #include "hw/device.h"
 #include "migration/migration.h"
@@ -15,21 +16,17 @@
 
 static const char *const ram_names[] = { "pc.ram", "pc.ram-above-4g", NULL };
 
-/* CRC-32 (reflected 0xEDB88320), a nibble at a time: small table, no state */
+/* CRC-32 (ISO-HDLC, as zlib computes it; zlib is the block layer's anyway) */
 uint32_t vmstate_crc32(uint32_t crc, const void *buf, size_t len)
 {
-    static const uint32_t t[16] = {
-        0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
-        0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
-        0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c };
     const uint8_t *p = buf;
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        crc = t[crc & 15] ^ (crc >> 4);
-        crc = t[crc & 15] ^ (crc >> 4);
+    while (len) {
+        uInt n = len > (1u << 30) ? 1u << 30 : (uInt)len;
+        crc = crc32(crc, p, n);
+        p += n;
+        len -= n;
     }
-    return ~crc;
+    return crc;
 }
 
 static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

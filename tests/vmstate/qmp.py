@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""Runs QMP commands on a socket (unix:PATH) and prints each reply and each
+event as one JSON line: qmp.py SOCKET '{"execute": ...}' ...
+(tests/check-vmstate.sh)."""
+import json
+import socket
+import sys
+import time
+
+
+def main():
+    s = socket.socket(socket.AF_UNIX)
+    for _ in range(100):
+        try:
+            s.connect(sys.argv[1])
+            break
+        except OSError:
+            time.sleep(0.1)
+    s.settimeout(120)
+    f = s.makefile("rwb", buffering=0)
+    f.readline()                                   # the greeting
+    for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
+        f.write(cmd.encode() + b"\n")
+        while True:
+            msg = json.loads(f.readline())
+            if "event" in msg:
+                print(json.dumps({"event": msg["event"], "data": msg.get("data")}), flush=True)
+                continue
+            if cmd != sys.argv[1] and "qmp_capabilities" not in cmd:
+                print(json.dumps(msg), flush=True)
+            break
+
+
+main()
