@@ -84,8 +84,12 @@ wait_for() {
 }
 ms() { date +%s%3N; }
 
+# the snapshot guest boots beside the migration's (its part is below)
+"$IMG" create -q -f qcow2 "$T/d.qcow2" 16M >/dev/null || { fail "cannot create a qcow2 image"; finish; }
+vm snap 128 "qzmode=disk qzticks=24" -drive "file=$T/d.qcow2,format=qcow2,if=ide"; snap=$pid
+
 # --- migration -------------------------------------------------------------
-STEPS=12000
+STEPS=10000
 vm src 128 "qzmode=compute qzsteps=$STEPS"; src=$pid
 vm dst 128 "qzmode=compute qzsteps=$STEPS" -incoming defer; dst=$pid
 if ! wait_for src '^P 1500 ' 240; then
@@ -167,5 +171,59 @@ fi
 $HMP "$T/dst.hmp" quit >/dev/null 2>&1
 wait $dst 2>/dev/null
 echo "migration: $size bytes, migrate command $((t1 - t0)) ms, downtime ${downtime:-?}; $(head -1 "$T/chain.out")"
+
+# --- savevm / loadvm --------------------------------------------------------
+# ticks_ok NAME: every "T n m" line has m = n - 1 (RAM and disk together)
+ticks_ok() {
+  tr -d '\r' <"$T/$1.ser" |
+    awk '/^T [0-9]+ / { want = $2 == 1 ? "none" : $2 - 1 ""; if ($3 != want) { print "bad: " $0; bad = 1 } }
+         END { exit bad }'
+}
+# first_tick NAME: the number of the first whole "T n m" line
+first_tick() { tr -d '\r' <"$T/$1.ser" | awk '/^T [0-9]+ [0-9n]/ { print $2; exit }'; }
+if wait_for snap '^T 5 ' 240; then
+  $HMP "$T/snap.hmp" "savevm s1" "info snapshots" >"$T/savevm.out" 2>&1
+  k=$(tr -d '\r' <"$T/snap.ser" | awk '/^T [0-9]+ / { n = $2 } END { print n }')
+  check "savevm: no error" sh -c "! grep -q Error '$T/savevm.out'"
+  check "info snapshots lists s1 with its VM size" grep -qE '^-- +s1 +[0-9.]+ MiB' "$T/savevm.out"
+  wait_for snap '^T 10 ' 60
+  $HMP "$T/snap.hmp" "loadvm s1" >"$T/loadvm.out" 2>&1
+  check "loadvm: no error" test ! -s "$T/loadvm.out"
+  wait $snap
+  check "after loadvm the guest reads back what it wrote (RAM and disk restored together)" \
+    ticks_ok snap
+  check "after loadvm the ticks go back to the snapshot's" sh -c \
+    "grep '^T ' '$T/snap.ser' | awk '\$2 < last { back = 1 } { last = \$2 } END { exit !back }'"
+  check "the guest ends after loadvm" grep -q '^T 24 23' "$T/snap.ser"
+  "$IMG" snapshot -l "$T/d.qcow2" >"$T/snapl.out" 2>&1
+  check "qemu-img snapshot -l: s1 with a VM SIZE" grep -qE '^1 +s1 +[0-9.]+ MiB' "$T/snapl.out"
+  check "qemu-img check after savevm/loadvm" "$IMG" check -q "$T/d.qcow2"
+  cp "$T/d.qcow2" "$T/d2.qcow2"
+  # -loadvm starts from the snapshot; another RAM size refuses it and runs on
+  vm snap2 128 "qzmode=disk qzticks=24" -drive "file=$T/d.qcow2,format=qcow2,if=ide" -loadvm s1
+  snap2=$pid
+  vm other 256 "qzmode=disk qzticks=12" -drive "file=$T/d2.qcow2,format=qcow2,if=ide"; other=$pid
+  wait $snap2
+  f=$(first_tick snap2)
+  check "-loadvm: the guest goes on from the snapshot (tick $k when taken, $f first)" \
+    test "$f" -gt "$k" -a "$f" -le $((k + 2)) -a -n "$(grep '^T 24 23' "$T/snap2.ser")"
+  check "-loadvm: RAM and disk together" ticks_ok snap2
+  if wait_for other '^T 3 ' 240; then
+    $HMP "$T/other.hmp" "loadvm s1" "savevm s2" "delvm s2" "info snapshots" >"$T/other.out" 2>&1
+    check "loadvm from a machine with another RAM size: one line naming the RAM" sh -c \
+      "test \$(grep -c Error '$T/other.out') = 1 && grep -q \"Error: Snapshot 's1': .*RAM 'pc.ram'\" '$T/other.out'"
+    check "delvm: s2 gone, s1 still listed" sh -c \
+      "grep -qE '^-- +s1 ' '$T/other.out' && ! grep -qE '^-- +s2 ' '$T/other.out'"
+    wait $other
+    check "the refusing machine runs on with its own disk" sh -c \
+      "grep -q '^T 12 11' '$T/other.ser'"
+    check "... RAM and disk together" ticks_ok other
+    check "qemu-img check after savevm/delvm" "$IMG" check -q "$T/d2.qcow2"
+  else
+    fail "the second disk guest did not start"
+  fi
+else
+  fail "the disk guest did not start: $(tail -3 "$T/snap.ser")"
+fi
 
 finish
