@@ -38,9 +38,10 @@ char *migration_run(PCMachine *m, const char *uri, MigrationInfo *info)
         info->setup_ms = now_ms() - t0;
         info->status = MIG_ACTIVE;
         FILE *f = channel_file(c);
+        vmstate_stopped(m);
         err = vmstate_save_header(f);
         if (!err) {
-            err = vmstate_save_ram(m, f, false, &info->pages_sent);
+            err = vmstate_save_ram(m, f, &info->pages_sent);
         }
         if (!err) {
             err = vmstate_save_devices(m, f);

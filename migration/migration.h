@@ -43,11 +43,17 @@
 /* Writes the stopped machine's whole state to f. NULL, or a malloc'd one-line
  * error (a device that cannot be saved, a write error). */
 char *vmstate_save(PCMachine *m, FILE *f);
-/* Pieces of a live migration: the header, one pass over the RAM pages (dirty
- * NULL: every page, else only the pages whose bit is set in the region's map
- * from vmstate_dirty_*), and the rest with the end marker. */
+/* Pieces of the stream: the header, every RAM page, the pages [start, end)
+ * of one region whose sel flag is set (live migration), and the stopped
+ * machine's clock, devices and CPU with the end marker. */
 char *vmstate_save_header(FILE *f);
-char *vmstate_save_ram(PCMachine *m, FILE *f, bool only_dirty, uint64_t *pages_sent);
+/* First thing once the machine is stopped for its last copy: the timers
+ * already due run (a snapshot taken between a deadline and its callback would
+ * lose the event, a one-shot APIC timer), before any RAM goes out. */
+void vmstate_stopped(PCMachine *m);
+char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent);
+char *vmstate_save_ram_range(FILE *f, const char *name, const uint8_t *host, uint64_t size,
+                             const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent);
 char *vmstate_save_devices(PCMachine *m, FILE *f);
 /* Checks then loads a whole stream held in memory; NULL or a one-line error,
  * the machine unchanged on error. */
@@ -89,6 +95,17 @@ const char *migration_status_name(MigStatus s);
  * stopped after a success (QEMU's postmigrate), the caller resumes it after a
  * failure. Fills info; NULL or a malloc'd one-line error. */
 char *migration_run(PCMachine *m, const char *uri, MigrationInfo *info);
+/* --- live.c: precopy while the guest runs (see there) --- */
+typedef struct LiveMigration LiveMigration;
+/* done(opaque, ok) is called when it is over (info says how); the machine is
+ * then stopped after a success and as it was after a failure */
+LiveMigration *live_migration_new(PCMachine *m, MigrationInfo *info,
+                                  void (*done)(void *opaque, bool ok), void *opaque);
+void live_migration_free(LiveMigration *l);
+char *live_migration_start(LiveMigration *l, const char *uri);   /* NULL: under way */
+bool live_migration_active(LiveMigration *l);
+void live_migration_cancel(LiveMigration *l);
+
 /* -incoming URI / migrate_incoming: reads the stream and loads it. */
 char *migration_incoming(PCMachine *m, const char *uri);
 void migration_info_print(const MigrationInfo *info, FILE *out);

@@ -97,13 +97,14 @@ static bool page_is_zero(const uint8_t *p)
     return !memcmp(p, zero, VMSTATE_PAGE);
 }
 
-/* One RAM section: every page, or those whose dirty flag is set (and clears it). */
+/* One RAM section: the pages [start, end) of a region, those whose sel flag
+ * is set (sel NULL: all of them). */
 static bool save_ram_region(FILE *f, const char *name, const uint8_t *host, uint64_t size,
-                            uint8_t *dirty, uint64_t *sent)
+                            const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
 {
-    uint64_t npages = size / VMSTATE_PAGE, len = 8;
-    for (uint64_t i = 0; i < npages; i++) {
-        if (!dirty || dirty[i]) {
+    uint64_t len = 8;
+    for (uint64_t i = start; i < end; i++) {
+        if (!sel || sel[i]) {
             len += 8 + (page_is_zero(host + i * VMSTATE_PAGE) ? 0 : VMSTATE_PAGE);
         }
     }
@@ -114,12 +115,14 @@ static bool save_ram_region(FILE *f, const char *name, const uint8_t *host, uint
     put_le(b, size, 8);
     uint32_t crc = vmstate_crc32(0, b, 8);
     bool ok = fwrite(b, 1, 8, f) == 8;
-    for (uint64_t i = 0; i < npages && ok; i++) {
-        if (dirty && !dirty[i]) {
+    for (uint64_t i = start; i < end && ok; i++) {
+        if (sel && !sel[i]) {
             continue;
         }
         const uint8_t *p = host + i * VMSTATE_PAGE;
-        bool zero = page_is_zero(p);      /* again: the pass above counted these */
+        /* the count above saw the same bytes: the machine is stopped, or the
+         * guest runs only between two slices of a live migration */
+        bool zero = page_is_zero(p);
         put_le(b, i * VMSTATE_PAGE | (zero ? 2 : 1), 8);
         crc = vmstate_crc32(crc, b, 8);
         ok = fwrite(b, 1, 8, f) == 8;
@@ -127,28 +130,29 @@ static bool save_ram_region(FILE *f, const char *name, const uint8_t *host, uint
             crc = vmstate_crc32(crc, p, VMSTATE_PAGE);
             ok = ok && fwrite(p, 1, VMSTATE_PAGE, f) == VMSTATE_PAGE;
         }
-        if (dirty) {
-            dirty[i] = 0;
-        }
         (*sent)++;
     }
     put_le(b, crc, 4);
     return ok && fwrite(b, 1, 4, f) == 4;
 }
 
-char *vmstate_save_ram(PCMachine *m, FILE *f, bool only_dirty, uint64_t *pages_sent)
+char *vmstate_save_ram_range(FILE *f, const char *name, const uint8_t *host, uint64_t size,
+                             const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
+{
+    return save_ram_region(f, name, host, size, sel, start, end, sent)
+               ? NULL : msg("cannot write the migration stream");
+}
+
+char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
 {
     PCMachineView v;
     pc_machine_view(m, &v);
     uint64_t sent = 0;
     for (int i = 0; ram_names[i]; i++) {
         MemRegion *r = memory_region_by_name(v.as, ram_names[i]);
-        if (!r) {
-            continue;
-        }
-        uint8_t *dirty = only_dirty ? NULL : NULL;   /* live: not yet */
-        if (!save_ram_region(f, ram_names[i], memory_region_host(r), memory_region_size(r),
-                             dirty, &sent)) {
+        uint64_t size = r ? memory_region_size(r) : 0;
+        if (r && !save_ram_region(f, ram_names[i], memory_region_host(r), size, NULL, 0,
+                                  size / VMSTATE_PAGE, &sent)) {
             return msg("cannot write the migration stream");
         }
     }
@@ -199,7 +203,6 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     PCMachineView v;
     pc_machine_view(m, &v);
     pc_cpu_state_sync(m);
-    main_loop_run_due_timers(v.ml);
     uint8_t clk[8];
     put_le(clk, clock_ns(v.ml), 8);
     if (!put_section(f, 'K', "clock", 0, 1, clk, 8)) {
@@ -219,11 +222,19 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     return err;
 }
 
+void vmstate_stopped(PCMachine *m)
+{
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    main_loop_run_due_timers(v.ml);
+}
+
 char *vmstate_save(PCMachine *m, FILE *f)
 {
+    vmstate_stopped(m);
     char *err = vmstate_save_header(f);
     if (!err) {
-        err = vmstate_save_ram(m, f, false, NULL);
+        err = vmstate_save_ram(m, f, NULL);
     }
     if (!err) {
         err = vmstate_save_devices(m, f);

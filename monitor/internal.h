@@ -52,6 +52,7 @@ struct MonitorHost {
     char last_fmt;                  /* x/xp/print: the last format and size */
     int last_size;
     MigrationInfo mig;              /* the last outgoing migration (info migrate) */
+    LiveMigration *live;            /* the precopy in progress (migrate on a running VM) */
 };
 
 /* --- control.c: the run state and what changes it, with their QMP events --- */

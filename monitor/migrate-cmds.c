@@ -28,10 +28,38 @@ static bool stop_for(MonitorHost *h)
     return was;
 }
 
+/* the end of a live migration (migration/live.c) */
+static void live_done(void *opaque, bool ok)
+{
+    MonitorHost *h = opaque;
+    mig_event(h, h->mig.status);
+    if (ok) {
+        h->state = RUN_POSTMIGRATE;      /* live.c stopped the machine */
+        qmp_event(h, "STOP", NULL);
+    } else if (main_loop_paused(h->v.ml) && h->state == RUN_RUNNING) {
+        main_loop_resume(h->v.ml);
+    }
+}
+
+/* A running machine migrates live (precopy, the command returns at once); a
+ * stopped one, or one under KVM (no dirty log there), is copied at once. */
 char *mc_migrate(MonitorHost *h, const char *uri)
 {
     if (h->state == RUN_INMIGRATE) {
         return strdup("Guest is waiting for an incoming migration");
+    }
+    if (h->live && live_migration_active(h->live)) {
+        return strdup("There's a migration process in progress");
+    }
+    bool kvm = h->v.cfg->accel && strstr(h->v.cfg->accel, "kvm");
+    if (mc_running(h) && !kvm) {
+        if (!h->live) {
+            h->live = live_migration_new(h->machine, &h->mig, live_done, h);
+        }
+        mig_event(h, MIG_SETUP);
+        char *err = live_migration_start(h->live, uri);
+        mig_event(h, err ? MIG_FAILED : MIG_ACTIVE);
+        return err;
     }
     bool was = stop_for(h);
     mig_event(h, MIG_SETUP);
@@ -87,8 +115,8 @@ static void report(FILE *out, char *err)
 void hmp_migrate(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
     const char *uri = a->a[0].str;
-    /* -d (detach) is accepted: the copy is synchronous, the command returns
-     * when it is done either way */
+    /* -d (detach) is accepted; the command returns at once either way (info
+     * migrate follows the copy), where QEMU's waits without -d */
     while (!strncmp(uri, "-d", 2) && (uri[2] == ' ' || uri[2] == '\t')) {
         uri += 3;
         uri += strspn(uri, " \t");
@@ -103,8 +131,9 @@ void hmp_migrate_incoming(MonitorHost *h, const HMPArgs *a, FILE *out)
 
 void hmp_migrate_cancel(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    /* nothing runs in the background: a migration is over when its command
-     * returns, so there is nothing to cancel */
+    if (h->live) {
+        live_migration_cancel(h->live);   /* a copy of a stopped VM is never under way */
+    }
 }
 
 void hmp_migrate_set_speed(MonitorHost *h, const HMPArgs *a, FILE *out)

@@ -295,6 +295,8 @@ void monitor_host_free(MonitorHost *h)
         return;
     }
     main_loop_set_request_hook(h->v.ml, NULL, NULL);
+    live_migration_free(h->live);
+    free(h->mig.error);
     gdb_free(h);
     for (Monitor *mon = h->mons, *next; mon; mon = next) {
         next = mon->next;

@@ -206,6 +206,9 @@ static void q_migrate(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPRe
 
 static void c_migrate_cancel(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
 {
+    if (h->live) {
+        live_migration_cancel(h->live);
+    }
     fputs("{}", r->ret);
 }
 

@@ -502,3 +502,8 @@ MemRegion *memory_region_by_name(AddressSpace *as, const char *name)
     }
     return NULL;
 }
+
+uint64_t memory_region_base(const MemRegion *r)
+{
+    return r->base;
+}

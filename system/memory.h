@@ -57,6 +57,7 @@ MemRegion *memory_add_alias(AddressSpace *as, const char *name, uint64_t base,
                             MemRegion *target, uint64_t target_offset, uint64_t size);
 uint8_t *memory_region_host(MemRegion *r);        /* RAM/ROM backing memory */
 uint64_t memory_region_size(const MemRegion *r);
+uint64_t memory_region_base(const MemRegion *r);     /* UINT64_MAX: not mapped */
 /* Moves or hides a region (PCI BARs, PAM); base UINT64_MAX unmaps it. */
 void memory_region_move(MemRegion *r, uint64_t base);
 void memory_region_set_readonly(MemRegion *r, bool readonly);
