@@ -20,6 +20,17 @@ def main():
     f = s.makefile("rwb", buffering=0)
     f.readline()                                   # the greeting
     for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
+        if cmd == "wait-migration":       # query-migrate until it is over
+            for _ in range(1200):
+                f.write(b'{"execute": "query-migrate"}\n')
+                msg = json.loads(f.readline())
+                while "event" in msg:
+                    print(json.dumps({"event": msg["event"], "data": msg.get("data")}), flush=True)
+                    msg = json.loads(f.readline())
+                if msg.get("return", {}).get("status") in ("completed", "failed", "cancelled"):
+                    break
+                time.sleep(0.1)
+            continue
         f.write(cmd.encode() + b"\n")
         while True:
             msg = json.loads(f.readline())
