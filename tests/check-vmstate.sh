@@ -9,7 +9,7 @@
 # - damaged, truncated and foreign streams (another RAM size, another device
 #   list) are refused with one line: -incoming exits 1, migrate_incoming leaves
 #   the waiting machine able to take the good stream after it.
-# - savevm/loadvm on a qcow2 disk the guest writes a counter to: every tick the
+# - savevm/loadvm on a qcow2 disk (virtio-blk) the guest writes a counter to: every tick the
 #   guest prints the number read back from the disk (page cache dropped), which
 #   is the previous tick's only if RAM and disk were restored together; after
 #   loadvm the ticks go back to the snapshot's; -loadvm starts from it; a
@@ -48,13 +48,13 @@ done
 [ -x "$SYSEMU" ] || { fail "$SYSEMU not built"; finish; }
 IMG=$(command -v qemu-img || echo "$BUILD/quetzal-img")
 
-# the initramfs: busybox, the IDE disk modules (tests/system-guest/disk-lib.sh)
+# the initramfs: busybox, the virtio-blk modules (tests/system-guest/disk-lib.sh)
 . "$SRC/tests/system-guest/disk-lib.sh"
 root=$T/root order=""
 mkdir -p "$root/bin" "$root/proc" "$root/dev" "$root/modules"
 cp "$bb" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-for m in ata_piix sd_mod; do
+for m in virtio_pci virtio_blk; do
   add_module $m || { fail "kernel module $m not found"; finish; }
 done
 echo $order >"$root/modules.order"
@@ -86,7 +86,7 @@ ms() { date +%s%3N; }
 
 # the snapshot guest boots beside the migration's (its part is below)
 "$IMG" create -q -f qcow2 "$T/d.qcow2" 16M >/dev/null || { fail "cannot create a qcow2 image"; finish; }
-vm snap 128 "qzmode=disk qzticks=100000" -drive "file=$T/d.qcow2,format=qcow2,if=ide"; snap=$pid
+vm snap 128 "qzmode=disk qzdev=vda qzticks=100000" -drive "file=$T/d.qcow2,format=qcow2,if=virtio"; snap=$pid
 
 # --- migration -------------------------------------------------------------
 STEPS=40000
@@ -117,8 +117,8 @@ check "live: at least one dirty pass, the downtime a part of the total time ($do
 # damaged and foreign streams: -incoming exits 1 with one line naming the fault
 size_half=$((size / 2))
 head -c $size_half "$T/st.bin" >"$T/trunc.bin"
-cp "$T/st.bin" "$T/flip.bin"
-printf '\377' | dd of="$T/flip.bin" bs=1 seek=$((size_half + 12345)) conv=notrunc 2>/dev/null
+python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[int(sys.argv[2])] ^= 0xff
+open(sys.argv[3], 'wb').write(b)" "$T/st.bin" $((size_half + 12345)) "$T/flip.bin"
 refused() {   # refused DESCRIPTION REGEX FILE [OPTIONS...]
   d=$1 re=$2 f=$3; shift 3
   timeout 60 "$SYSEMU" -M pc,fast-boot=on -display none -serial null -monitor none \
@@ -178,10 +178,11 @@ wait $dst 2>/dev/null
 echo "live migration: $size bytes, $((t1 - t0)) ms from the command to completed, total ${total:-?}, downtime ${downtime:-?}, ${passes:-?} dirty passes; $(head -1 "$T/chain.out")"
 
 # --- savevm / loadvm --------------------------------------------------------
-# ticks_ok NAME: every "T n m" line has m = n - 1 (RAM and disk together)
+# ticks_ok NAME: every "T n m" line has m = n - 1 (RAM and disk together; the
+# first tick reads what an earlier guest left)
 ticks_ok() {
   tr -d '\r' <"$T/$1.ser" |
-    awk '/^T [0-9]+ / { want = $2 == 1 ? "none" : $2 - 1 ""; if ($3 != want) { print "bad: " $0; bad = 1 } }
+    awk '/^T [0-9]+ / && $2 > 1 { if ($3 != $2 - 1 "") { print "bad: " $0; bad = 1 } }
          END { exit bad }'
 }
 # first_tick NAME: the number of the first whole "T n m" line
@@ -207,10 +208,10 @@ if wait_for snap '^T 5 ' 240; then
   check "qemu-img check after savevm/loadvm" "$IMG" check -q "$T/d.qcow2"
   cp "$T/d.qcow2" "$T/d2.qcow2"
   # -loadvm starts from the snapshot; another RAM size refuses it and runs on
-  vm snap2 128 "qzmode=disk qzticks=100000" -drive "file=$T/d.qcow2,format=qcow2,if=ide" \
+  vm snap2 128 "qzmode=disk qzdev=vda qzticks=100000" -drive "file=$T/d.qcow2,format=qcow2,if=virtio" \
     -loadvm s1
   snap2=$pid
-  vm other 256 "qzmode=disk qzticks=100000" -drive "file=$T/d2.qcow2,format=qcow2,if=ide"
+  vm other 256 "qzmode=disk qzdev=vda qzticks=100000" -drive "file=$T/d2.qcow2,format=qcow2,if=virtio"
   other=$pid
   wait_for snap2 "^T $((k + 6)) " 120
   $HMP "$T/snap2.hmp" quit >/dev/null 2>&1

@@ -3,18 +3,20 @@
 # command line picks the work:
 #   compute: a checksum loop printing "P i s" every 500 steps, then "DONE s";
 #            the host computes the same sums (the migrated guest must agree)
-#   disk:    loads ata_piix + sd_mod, then every 0.3 s: drops the page cache,
-#            reads the number on /dev/sda, prints "T n m" (m, the number read,
+#   disk:    loads the disk modules, then every 0.3 s: drops the cache of
+#            /dev/$qzdev (sda),
+#            reads the number on /dev/$dev, prints "T n m" (m, the number read,
 #            is n - 1 when RAM and disk belong together) and writes n there
 # then ACPI poweroff.
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
 /bin/busybox mount -t proc proc /proc
-mode=compute steps=30000 ticks=30
+mode=compute steps=30000 ticks=30 dev=sda
 for a in $(/bin/busybox cat /proc/cmdline); do
   case $a in
     qzmode=*) mode=${a#qzmode=} ;;
     qzsteps=*) steps=${a#qzsteps=} ;;
     qzticks=*) ticks=${a#qzticks=} ;;
+    qzdev=*) dev=${a#qzdev=} ;;
   esac
 done
 echo QZ-READY
@@ -30,15 +32,15 @@ else
     /bin/busybox insmod /modules/$m || echo "QZ-FAIL insmod $m"
   done
   i=0
-  while [ ! -b /dev/sda ] && [ $i -lt 300 ]; do /bin/busybox sleep 0.1; i=$((i + 1)); done
+  while [ ! -b /dev/$dev ] && [ $i -lt 300 ]; do /bin/busybox sleep 0.1; i=$((i + 1)); done
   echo QZ-DISK
   n=1
   while [ $n -le $ticks ]; do
     /bin/busybox sleep 0.3
-    echo 3 > /proc/sys/vm/drop_caches
-    m=$(/bin/busybox dd if=/dev/sda bs=512 count=1 2>/dev/null | /bin/busybox head -1)
+    /bin/busybox blockdev --flushbufs /dev/$dev    # BLKFLSBUF: the next read goes to the disk
+    m=$(/bin/busybox dd if=/dev/$dev bs=512 count=1 2>/dev/null | /bin/busybox head -1)
     echo "T $n ${m:-none}"
-    echo $n | /bin/busybox dd of=/dev/sda bs=512 count=1 conv=sync,fsync 2>/dev/null
+    echo $n | /bin/busybox dd of=/dev/$dev bs=512 count=1 conv=sync,fsync 2>/dev/null
     n=$((n + 1))
   done
 fi
