@@ -427,6 +427,14 @@ static int describe_new_snapshot(BlockDriverState *bs, Qcow2Snapshot *sn, const 
 
 int qcow2_snapshot_create(BlockDriverState *bs, const char *name)
 {
+    return qcow2_snapshot_create_vm(bs, name, 0, 0);
+}
+
+/* vm_state_size: the bytes of machine state savevm wrote past the disk
+ * (block/qcow2-vmstate.c), which the copied L1 table now covers */
+int qcow2_snapshot_create_vm(BlockDriverState *bs, const char *name, uint64_t vm_state_size,
+                             uint64_t vm_clock_nsec)
+{
     Qcow2State *s = bs->opaque;
     if (strlen(name) > 65535) {
         bdrv_set_error(bs, "snapshot name is too long");
@@ -457,6 +465,8 @@ int qcow2_snapshot_create(BlockDriverState *bs, const char *name)
     memcpy(list, s->snapshots, s->nb_snapshots * sizeof(*list));
     Qcow2Snapshot *sn = &list[s->nb_snapshots];
     ret = describe_new_snapshot(bs, sn, name, (uint64_t)l1_offset);
+    sn->vm_state_size = vm_state_size;
+    sn->vm_clock_nsec = vm_clock_nsec;
     if (ret == 0) {
         ret = qcow2_barrier(bs);
     }

@@ -322,6 +322,8 @@ int qcow2_pwrite_precompressed(BlockDriverState *bs, const BdrvCompressedCluster
 int qcow2_read_snapshots(BlockDriverState *bs);
 void qcow2_free_snapshots(Qcow2State *s);
 int qcow2_snapshot_create(BlockDriverState *bs, const char *name);
+int qcow2_snapshot_create_vm(BlockDriverState *bs, const char *name, uint64_t vm_state_size,
+                             uint64_t vm_clock_nsec);
 int qcow2_snapshot_goto(BlockDriverState *bs, const char *name);
 int qcow2_snapshot_delete(BlockDriverState *bs, const char *name);
 int qcow2_snapshot_list(BlockDriverState *bs, BlockSnapshotInfo **list);

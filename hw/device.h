@@ -38,6 +38,9 @@ typedef struct DeviceOps {
     void (*save)(void *dev, SaveStream *s);
     void (*load)(void *dev, SaveStream *s);  /* sets s->error on a bad stream */
     void (*free)(void *dev);
+    /* the layout of what save writes: a stream with another version is refused
+     * (migration/); bump it when save changes */
+    uint32_t version;
 } DeviceOps;
 
 typedef struct Device {

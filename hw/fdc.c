@@ -400,7 +400,55 @@ static void fdc_free(void *opaque)
     free(opaque);
 }
 
-static const DeviceOps fdc_dev_ops = { .name = "isa-fdc", .reset = fdc_reset, .free = fdc_free };
+/* Transfers are synchronous: between commands only registers, FIFO phase and
+ * head positions are state. The drives' media stay the command line's. */
+static void fdc_save(void *opaque, SaveStream *f)
+{
+    FDCState *s = opaque;
+    for (int i = 0; i < 2; i++) {
+        save_u8(f, s->drive[i].cyl);
+        save_u8(f, s->drive[i].changed);
+    }
+    save_u8(f, s->dor); save_u8(f, s->dsr); save_u8(f, s->ccr);
+    save_bytes(f, s->cmd, sizeof(s->cmd));
+    save_u8(f, s->cmd_len); save_u8(f, s->cmd_pos);
+    save_bytes(f, s->res, sizeof(s->res));
+    save_u8(f, s->res_len); save_u8(f, s->res_pos);
+    save_u8(f, s->seek_st0); save_u8(f, s->seek_pending);
+    save_u32(f, s->reset_senses);
+    save_u8(f, s->config); save_u8(f, s->pretrk); save_u8(f, s->perp);
+    save_u8(f, s->specify[0]); save_u8(f, s->specify[1]);
+    save_u8(f, s->lock); save_u8(f, s->irq_level);
+}
+
+static void fdc_load(void *opaque, SaveStream *f)
+{
+    FDCState *s = opaque, t = *s;
+    for (int i = 0; i < 2; i++) {
+        t.drive[i].cyl = load_u8(f);
+        t.drive[i].changed = load_u8(f);
+    }
+    t.dor = load_u8(f); t.dsr = load_u8(f); t.ccr = load_u8(f);
+    load_bytes(f, t.cmd, sizeof(t.cmd));
+    t.cmd_len = load_u8(f); t.cmd_pos = load_u8(f);
+    load_bytes(f, t.res, sizeof(t.res));
+    t.res_len = load_u8(f); t.res_pos = load_u8(f);
+    t.seek_st0 = load_u8(f); t.seek_pending = load_u8(f);
+    t.reset_senses = load_u32(f);
+    t.config = load_u8(f); t.pretrk = load_u8(f); t.perp = load_u8(f);
+    t.specify[0] = load_u8(f); t.specify[1] = load_u8(f);
+    t.lock = load_u8(f); t.irq_level = load_u8(f);
+    if (f->error || t.cmd_len > sizeof(t.cmd) || t.cmd_pos > sizeof(t.cmd) ||
+        t.res_len > sizeof(t.res) || t.res_pos > sizeof(t.res)) {
+        f->error = true;
+        return;
+    }
+    *s = t;
+    set_irq(s, s->irq_level);
+}
+
+static const DeviceOps fdc_dev_ops = { .name = "isa-fdc", .reset = fdc_reset, .free = fdc_free,
+                                       .save = fdc_save, .load = fdc_load, .version = 1 };
 
 uint8_t fdc_cmos_types(const FDCState *s)
 {

@@ -183,7 +183,43 @@ static void i8237_free(void *opaque)
     free(opaque);
 }
 
-static const DeviceOps i8237_ops = { .name = "i8237", .reset = i8237_reset, .free = i8237_free };
+static void i8237_save(void *opaque, SaveStream *f)
+{
+    I8237State *s = opaque;
+    for (int c = 0; c < 2; c++) {
+        DMAController *d = &s->c[c];
+        for (int i = 0; i < 4; i++) {
+            save_u16(f, d->ch[i].base_addr); save_u16(f, d->ch[i].base_count);
+            save_u16(f, d->ch[i].addr); save_u16(f, d->ch[i].count);
+            save_u8(f, d->ch[i].mode); save_u8(f, d->ch[i].page);
+        }
+        save_u8(f, d->status); save_u8(f, d->command); save_u8(f, d->mask);
+        save_u8(f, d->temp); save_u8(f, d->flipflop);
+    }
+}
+
+static void i8237_load(void *opaque, SaveStream *f)
+{
+    I8237State *s = opaque;
+    DMAController c[2];
+    memcpy(c, s->c, sizeof(c));
+    for (int k = 0; k < 2; k++) {
+        DMAController *d = &c[k];
+        for (int i = 0; i < 4; i++) {
+            d->ch[i].base_addr = load_u16(f); d->ch[i].base_count = load_u16(f);
+            d->ch[i].addr = load_u16(f); d->ch[i].count = load_u16(f);
+            d->ch[i].mode = load_u8(f); d->ch[i].page = load_u8(f);
+        }
+        d->status = load_u8(f); d->command = load_u8(f); d->mask = load_u8(f);
+        d->temp = load_u8(f); d->flipflop = load_u8(f);
+    }
+    if (!f->error) {
+        memcpy(s->c, c, sizeof(c));
+    }
+}
+
+static const DeviceOps i8237_ops = { .name = "i8237", .reset = i8237_reset, .free = i8237_free,
+                                     .save = i8237_save, .load = i8237_load, .version = 1 };
 
 I8237State *i8237_new(IOSpace *io, AddressSpace *as)
 {

@@ -594,3 +594,6 @@ void atapi_eject(IDEDrive *d)
         not_ready(d);
     }
 }
+
+IDEEndFn *const atapi_end_fns[ATAPI_END_FNS] = { pio_piece_done, packet_received, identify_done };
+IDEDMAEndFn *const atapi_dma_end_fn = dma_end;

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hw/device.h"
 #include "hw/ide-internal.h"
 #include "system/drive-stats.h"
 
@@ -830,7 +831,105 @@ bool ide_cd_status(IDEBus *b, int unit, bool *tray_open, bool *locked, BlockDriv
     return d->present && d->cdrom;
 }
 
+/* --- snapshots: the drives' registers and transfer state; the continuation
+ * functions go as indexes into these tables --- */
+
+static IDEEndFn *end_fn_at(int n)
+{
+    IDEEndFn *const core[] = { NULL, pio_read_next, pio_write_done };
+    return n < 3 ? core[n] : n < 3 + ATAPI_END_FNS ? atapi_end_fns[n - 3] : NULL;
+}
+
+static int end_fn_index(IDEEndFn *fn)
+{
+    for (int n = 1; n < 3 + ATAPI_END_FNS; n++) {
+        if (end_fn_at(n) == fn) {
+            return n;
+        }
+    }
+    return 0;
+}
+
 void ide_bus_drain(IDEBus *b)
 {
     blk_worker_drain(b->worker);
+}
+
+static void save_drive(IDEDrive *d, SaveStream *s)
+{
+    save_u16(s, d->cur_heads); save_u16(s, d->cur_secs);
+    uint8_t regs[] = { d->feature, d->nsector, d->lbal, d->lbam, d->lbah, d->hob_feature,
+                       d->hob_nsector, d->hob_lbal, d->hob_lbam, d->hob_lbah, d->select,
+                       d->status, d->error, d->irq_pending, d->cmd, d->mult_sectors,
+                       d->write_cache, d->xfer_mode, d->dma_kind, d->dma_pending,
+                       d->pkt_from_disk, d->sense_key, d->asc, d->ascq, d->tray_open,
+                       d->locked, d->unit_attention, d->media_event };
+    save_bytes(s, regs, sizeof(regs));
+    save_u64(s, d->sector); save_u32(s, d->remaining); save_u32(s, d->chunk);
+    save_u32(s, d->pos); save_u32(s, d->end);
+    save_bytes(s, d->buf, d->end);
+    save_u8(s, end_fn_index(d->end_fn));
+    save_u8(s, d->dma_end == ata_dma_end ? 1 : d->dma_end == atapi_dma_end_fn ? 2 : 0);
+    save_u64(s, d->dma_offset); save_u32(s, d->dma_bytes);
+    save_bytes(s, d->packet, sizeof(d->packet));
+    save_bytes(s, d->resp, sizeof(d->resp));
+    save_u64(s, d->pkt_offset); save_u32(s, d->pkt_left); save_u32(s, d->resp_pos);
+}
+
+static void load_drive(IDEDrive *d, SaveStream *s)
+{
+    d->cur_heads = load_u16(s); d->cur_secs = load_u16(s);
+    uint8_t r[28];
+    load_bytes(s, r, sizeof(r));
+    d->feature = r[0]; d->nsector = r[1]; d->lbal = r[2]; d->lbam = r[3]; d->lbah = r[4];
+    d->hob_feature = r[5]; d->hob_nsector = r[6]; d->hob_lbal = r[7]; d->hob_lbam = r[8];
+    d->hob_lbah = r[9]; d->select = r[10]; d->status = r[11]; d->error = r[12];
+    d->irq_pending = r[13]; d->cmd = r[14]; d->mult_sectors = r[15]; d->write_cache = r[16];
+    d->xfer_mode = r[17]; d->dma_kind = r[18] & 3; d->dma_pending = r[19];
+    d->pkt_from_disk = r[20]; d->sense_key = r[21]; d->asc = r[22]; d->ascq = r[23];
+    d->tray_open = r[24]; d->locked = r[25]; d->unit_attention = r[26]; d->media_event = r[27];
+    d->sector = load_u64(s); d->remaining = load_u32(s); d->chunk = load_u32(s);
+    d->pos = load_u32(s); d->end = load_u32(s);
+    if (d->end > IDE_BUF_SIZE || d->pos > d->end) {
+        s->error = true;
+        d->pos = d->end = 0;
+    }
+    load_bytes(s, d->buf, d->end);
+    d->end_fn = end_fn_at(load_u8(s));
+    uint8_t de = load_u8(s);
+    d->dma_end = de == 1 ? ata_dma_end : de == 2 ? atapi_dma_end_fn : NULL;
+    d->dma_offset = load_u64(s); d->dma_bytes = load_u32(s);
+    load_bytes(s, d->packet, sizeof(d->packet));
+    load_bytes(s, d->resp, sizeof(d->resp));
+    d->pkt_offset = load_u64(s); d->pkt_left = load_u32(s); d->resp_pos = load_u32(s);
+    if (d->resp_pos > sizeof(d->resp) || (d->dma_pending && !d->dma_end)) {
+        s->error = true;
+    }
+}
+
+void ide_bus_save(IDEBus *b, SaveStream *s)
+{
+    save_u8(s, b->cur);
+    save_u8(s, b->ctrl);
+    for (int i = 0; i < 2; i++) {
+        save_u8(s, b->drive[i].present);
+        save_drive(&b->drive[i], s);
+    }
+}
+
+void ide_bus_load(IDEBus *b, SaveStream *s)
+{
+    b->cur = load_u8(s) & 1;
+    b->ctrl = load_u8(s);
+    for (int i = 0; i < 2; i++) {
+        if (load_u8(s) != b->drive[i].present) {
+            s->error = true;            /* another drive set-up */
+        }
+        load_drive(&b->drive[i], s);
+    }
+    if (s->error) {
+        ide_bus_reset(b);
+        return;
+    }
+    update_irq(b);
 }

@@ -96,6 +96,14 @@ void ide_start_dma(IDEDrive *d, IDEDMAKind kind, uint64_t offset, uint32_t bytes
                    void (*end)(IDEDrive *d, bool ok));
 void ide_put_string(uint16_t *words, int first, int nwords, const char *s);
 
+/* hw/ide-atapi.c's continuations by number, for a saved drive (hw/ide-core.c
+ * saves end_fn and dma_end as these indexes) */
+typedef void IDEEndFn(IDEDrive *d);
+typedef void IDEDMAEndFn(IDEDrive *d, bool ok);
+#define ATAPI_END_FNS 3
+extern IDEEndFn *const atapi_end_fns[ATAPI_END_FNS];
+extern IDEDMAEndFn *const atapi_dma_end_fn;
+
 /* hw/ide-atapi.c */
 void atapi_identify(IDEDrive *d);
 void atapi_packet_start(IDEDrive *d);      /* PACKET (A0h) */

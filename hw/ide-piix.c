@@ -247,8 +247,46 @@ static void piix_ide_free(void *opaque)
     free(s);
 }
 
+/* In-flight transfers are finished first (the worker drained until neither
+ * channel has one), so the stream holds registers only. */
+static void piix_ide_save(void *opaque, SaveStream *f)
+{
+    PIIXIDEState *s = opaque;
+    for (int i = 0; i < 2; i++) {
+        do {
+            ide_bus_drain(s->ch[i].bus);
+        } while (s->ch[i].busy);
+    }
+    pci_device_save(&s->pci, f);
+    for (int i = 0; i < 2; i++) {
+        BMChannel *c = &s->ch[i];
+        save_u8(f, c->cmd);
+        save_u8(f, c->status);
+        save_u32(f, c->prd_addr);
+        ide_bus_save(c->bus, f);
+    }
+}
+
+static void piix_ide_load(void *opaque, SaveStream *f)
+{
+    PIIXIDEState *s = opaque;
+    for (int i = 0; i < 2; i++) {
+        ide_bus_drain(s->ch[i].bus);
+    }
+    pci_device_load(&s->pci, f);
+    for (int i = 0; i < 2; i++) {
+        BMChannel *c = &s->ch[i];
+        c->cmd = load_u8(f);
+        c->status = load_u8(f);
+        c->prd_addr = load_u32(f);
+        c->busy = false;
+        ide_bus_load(c->bus, f);
+    }
+}
+
 static const DeviceOps piix_ide_ops = {
     .name = "piix3-ide", .reset = piix_ide_reset, .free = piix_ide_free,
+    .save = piix_ide_save, .load = piix_ide_load, .version = 1,
 };
 
 PCIDevice *piix3_ide_new(PCIBus *bus, IOSpace *io, AddressSpace *as, MainLoop *ml,

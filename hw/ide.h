@@ -34,6 +34,13 @@ IDEBus *ide_bus_new(IRQ irq, MainLoop *ml);
 void ide_bus_free(IDEBus *b);
 void ide_bus_attach(IDEBus *b, int unit, const IDEDriveConfig *cfg);
 void ide_bus_reset(IDEBus *b);                 /* hardware reset (RESET-) */
+/* A snapshot of the channel (its controller's save/load, hw/device.h): the
+ * worker is drained first, so no transfer is in flight; load sets s->error on
+ * a bad stream. */
+struct SaveStream;
+void ide_bus_drain(IDEBus *b);
+void ide_bus_save(IDEBus *b, struct SaveStream *s);
+void ide_bus_load(IDEBus *b, struct SaveStream *s);
 /* Command block registers 0-7 (offset from 0x1f0/0x170; 0 is the data port,
  * 16 or 32 bits wide) and the control block register (0x3f6/0x376). */
 uint32_t ide_cmd_read(IDEBus *b, unsigned reg, unsigned size);

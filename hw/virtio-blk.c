@@ -278,6 +278,14 @@ static void blk_free(void *opaque)
     free(s);
 }
 
+/* Every request on the worker completes (pushed to the used ring) before a
+ * snapshot: the queue state is then the transport's. */
+static void blk_quiesce(void *opaque)
+{
+    VirtioBlk *s = opaque;
+    blk_worker_drain(s->worker);
+}
+
 PCIDevice *virtio_blk_new(PCIBus *bus, int devfn, AddressSpace *as, MainLoop *ml,
                           const VirtioBlkConfig *cfg)
 {
@@ -289,13 +297,13 @@ PCIDevice *virtio_blk_new(PCIBus *bus, int devfn, AddressSpace *as, MainLoop *ml
         .device_id = 2, .class_code = 0x010000, .config_size = CONFIG_SIZE,
         .features = F_SEG_MAX | F_FLUSH | F_DISCARD | F_WRITE_ZEROES,
         .read_config = blk_read_config, .notify = blk_notify, .reset = blk_reset,
-        .free = blk_free,
+        .free = blk_free, .quiesce = blk_quiesce,
     };
     static VirtioDeviceOps ops_ro = {
         .device_id = 2, .class_code = 0x010000, .config_size = CONFIG_SIZE,
         .features = F_SEG_MAX | F_FLUSH | F_RO,
         .read_config = blk_read_config, .notify = blk_notify, .reset = blk_reset,
-        .free = blk_free,
+        .free = blk_free, .quiesce = blk_quiesce,
     };
     s->cfg = *cfg;
     s->sectors = bdrv_getlength(cfg->bs) / SECTOR;

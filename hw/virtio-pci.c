@@ -360,72 +360,67 @@ static void virtio_pci_free(void *opaque)
     free(v);
 }
 
-/* The transport's state, then the device's own (ops->save/load). */
-static void virtio_pci_save(void *opaque, SaveStream *s)
+/* The transport: PCI config, feature and status registers, every queue's
+ * addresses and indexes; then the device's part (VirtioDeviceOps.save). */
+static void virtio_pci_save(void *opaque, SaveStream *f)
 {
     VirtioPCI *v = opaque;
-    pci_device_save(&v->pci, s);
-    save_u32(s, v->dev_feature_sel);
-    save_u32(s, v->drv_feature_sel);
-    save_u64(s, v->driver_features);
-    save_u8(s, v->status);
-    save_u8(s, v->isr);
-    save_u8(s, v->config_gen);
-    save_u16(s, v->queue_sel);
-    for (int i = 0; i < MAX_QUEUES; i++) {
+    if (v->ops->quiesce) {
+        v->ops->quiesce(v->opaque);   /* in-flight requests end in the rings */
+    }
+    save_u16(f, v->ops->device_id);
+    save_u8(f, v->nqueues);
+    pci_device_save(&v->pci, f);
+    save_u32(f, v->dev_feature_sel); save_u32(f, v->drv_feature_sel);
+    save_u64(f, v->driver_features);
+    save_u8(f, v->status); save_u8(f, v->isr); save_u8(f, v->config_gen);
+    save_u16(f, v->queue_sel);
+    for (int i = 0; i < v->nqueues; i++) {
         VirtQueue *q = &v->vq[i];
-        save_u16(s, q->size);
-        save_u8(s, q->enabled);
-        save_u64(s, q->desc);
-        save_u64(s, q->avail);
-        save_u64(s, q->used);
-        save_u16(s, q->last_avail);
-        save_u16(s, q->used_idx);
+        save_u16(f, q->size); save_u8(f, q->enabled);
+        save_u64(f, q->desc); save_u64(f, q->avail); save_u64(f, q->used);
+        save_u16(f, q->last_avail); save_u16(f, q->used_idx);
     }
     if (v->ops->save) {
-        v->ops->save(v->opaque, s);
+        v->ops->save(v->opaque, f);
     }
 }
 
-static void virtio_pci_load(void *opaque, SaveStream *s)
+static void virtio_pci_load(void *opaque, SaveStream *f)
 {
     VirtioPCI *v = opaque;
-    pci_device_load(&v->pci, s);
-    v->dev_feature_sel = load_u32(s);
-    v->drv_feature_sel = load_u32(s);
-    v->driver_features = load_u64(s) & offered(v);
-    v->status = load_u8(s);
-    v->isr = load_u8(s);
-    v->config_gen = load_u8(s);
-    v->queue_sel = load_u16(s);
-    for (int i = 0; i < MAX_QUEUES; i++) {
+    if (load_u16(f) != v->ops->device_id || load_u8(f) != v->nqueues) {
+        f->error = true;        /* another kind of virtio device in this slot */
+        return;
+    }
+    pci_device_load(&v->pci, f);
+    v->dev_feature_sel = load_u32(f); v->drv_feature_sel = load_u32(f);
+    v->driver_features = load_u64(f) & offered(v);
+    v->status = load_u8(f); v->isr = load_u8(f); v->config_gen = load_u8(f);
+    v->queue_sel = load_u16(f);
+    for (int i = 0; i < v->nqueues; i++) {
         VirtQueue *q = &v->vq[i];
-        q->size = load_u16(s);
-        q->enabled = load_u8(s) != 0;
-        q->desc = load_u64(s);
-        q->avail = load_u64(s);
-        q->used = load_u64(s);
-        q->last_avail = load_u16(s);
-        q->used_idx = load_u16(s);
+        q->size = load_u16(f); q->enabled = load_u8(f);
+        q->desc = load_u64(f); q->avail = load_u64(f); q->used = load_u64(f);
+        q->last_avail = load_u16(f); q->used_idx = load_u16(f);
         /* a size the driver could not have written: refuse the stream */
-        if (q->size > VIRTIO_MAX_QUEUE || (q->size & (q->size - 1)) ||
-            (i >= v->nqueues && q->size)) {
-            s->error = true;
+        if (q->size > VIRTIO_MAX_QUEUE || (q->size & (q->size - 1))) {
+            f->error = true;
         }
     }
-    if (s->error) {
-        device_reset(v);
+    if (v->ops->load) {
+        v->ops->load(v->opaque, f);
+    }
+    if (f->error) {
+        virtio_pci_reset(v);
         return;
     }
     update_irq(v);
-    if (v->ops->load) {
-        v->ops->load(v->opaque, s);
-    }
 }
 
 static const DeviceOps virtio_pci_dev_ops = {
-    .name = "virtio-pci", .reset = virtio_pci_reset, .save = virtio_pci_save,
-    .load = virtio_pci_load, .free = virtio_pci_free,
+    .name = "virtio-pci", .reset = virtio_pci_reset, .free = virtio_pci_free,
+    .save = virtio_pci_save, .load = virtio_pci_load, .version = 1,
 };
 
 VirtioPCI *virtio_pci_new(PCIBus *bus, int devfn, AddressSpace *as, const VirtioDeviceOps *ops,

@@ -53,9 +53,11 @@ typedef struct VirtioDeviceOps {
     void (*notify)(void *opaque, int queue);
     void (*reset)(void *opaque);
     void (*free)(void *opaque);
-    /* the device's own state after the transport's (optional) */
-    void (*save)(void *opaque, SaveStream *s);
-    void (*load)(void *opaque, SaveStream *s);
+    /* optional: finish in-flight requests before a snapshot (the rings then
+     * say it all), and the device's own part of it after the transport's */
+    void (*quiesce)(void *opaque);
+    void (*save)(void *opaque, struct SaveStream *s);
+    void (*load)(void *opaque, struct SaveStream *s);
 } VirtioDeviceOps;
 
 VirtioPCI *virtio_pci_new(PCIBus *bus, int devfn, AddressSpace *as, const VirtioDeviceOps *ops,

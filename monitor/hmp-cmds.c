@@ -49,6 +49,19 @@ const HMPCommand hmp_commands[] = {
       "used) or backing files", hmp_commit },
     { "gdbserver", "device:s?", "[device]", "start gdbserver on given device (default "
       "'tcp::1234')", hmp_gdbserver },
+    { "migrate", "uri:S", "[-d] uri", "migrate to URI (exec:CMD, tcp:HOST:PORT, unix:PATH, "
+      "file:PATH)", hmp_migrate },
+    { "migrate_incoming", "uri:s", "uri", "Continue an incoming migration from an -incoming defer",
+      hmp_migrate_incoming },
+    { "migrate_cancel", NULL, "", "cancel the current VM migration", hmp_migrate_cancel },
+    { "migrate_set_speed", "value:l", "value", "set maximum speed (in bytes) for migrations",
+      hmp_migrate_set_speed },
+    { "migrate_set_parameter", "parameter:s,value:s", "parameter value",
+      "Set the parameter for migration", hmp_migrate_set_parameter },
+    { "savevm", "name:s?", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot "
+      "is created", hmp_savevm },
+    { "loadvm", "name:s", "tag", "restore a VM snapshot from its tag", hmp_loadvm },
+    { "delvm", "name:s", "tag", "delete a VM snapshot from its tag", hmp_delvm },
     { NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -36,6 +36,7 @@ const HMPCommand hmp_info_commands[] = {
     { "blockstats", NULL, "", "show block device statistics", hmp_info_blockstats },
     { "snapshots", NULL, "", "show the currently saved VM snapshots", hmp_info_snapshots },
     { "network", NULL, "", "show the network state", hmp_info_network },
+    { "migrate", NULL, "", "show migration status", hmp_info_migrate },
     { NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -70,5 +70,8 @@ HMPHandler hmp_info_status, hmp_info_version, hmp_info_name, hmp_info_registers,
     hmp_info_pci, hmp_info_roms, hmp_info_jit, hmp_info_chardev, hmp_info_qtree,
     hmp_info_block, hmp_info_blockstats, hmp_info_network, hmp_info_snapshots,
     hmp_info_history;
+/* migrate-cmds.c */
+HMPHandler hmp_migrate, hmp_migrate_incoming, hmp_migrate_cancel, hmp_migrate_set_speed,
+    hmp_migrate_set_parameter, hmp_savevm, hmp_loadvm, hmp_delvm, hmp_info_migrate;
 
 #endif

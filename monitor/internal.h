@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "hw/pc.h"
+#include "migration/migration.h"
 #include "monitor/monitor.h"
 #include "system/char.h"
 
@@ -17,7 +18,8 @@ typedef struct JsonStream JsonStream;
 typedef struct GdbStub GdbStub;
 
 /* QEMU's RunState names as query-status and info status show them. */
-typedef enum { RUN_RUNNING, RUN_PAUSED, RUN_PRELAUNCH, RUN_SHUTDOWN } RunState;
+typedef enum { RUN_RUNNING, RUN_PAUSED, RUN_PRELAUNCH, RUN_SHUTDOWN, RUN_INMIGRATE,
+               RUN_POSTMIGRATE } RunState;
 
 struct Monitor {
     MonitorHost *host;
@@ -49,6 +51,8 @@ struct MonitorHost {
     bool singlestep;                /* HMP singlestep: one instruction per block */
     char last_fmt;                  /* x/xp/print: the last format and size */
     int last_size;
+    MigrationInfo mig;              /* the last outgoing migration (info migrate) */
+    LiveMigration *live;            /* the precopy in progress (migrate on a running VM) */
 };
 
 /* --- control.c: the run state and what changes it, with their QMP events --- */
@@ -60,6 +64,12 @@ void mc_quit(MonitorHost *h, const char *reason);
 const char *mc_state_name(RunState s);
 bool mc_running(const MonitorHost *h);
 void mc_install_request_hook(MonitorHost *h);
+
+/* --- migrate-cmds.c: migration and snapshots, the run state around them;
+ * NULL or a malloc'd one-line error --- */
+char *mc_migrate(MonitorHost *h, const char *uri);
+char *mc_migrate_incoming(MonitorHost *h, const char *uri);
+char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name);
 
 /* --- monitor.c: output --- */
 /* Writes text to a monitor, \n as \r\n (as QEMU's monitor does). */

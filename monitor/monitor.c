@@ -282,9 +282,9 @@ MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **e
     if (opts->gdb && strcmp(opts->gdb, "none") && (*err = gdb_start(h, opts->gdb))) {
         goto fail;
     }
-    if (opts->start_stopped) {
+    if (opts->start_stopped || opts->incoming_defer) {
         main_loop_pause(h->v.ml);
-        h->state = RUN_PRELAUNCH;
+        h->state = opts->incoming_defer ? RUN_INMIGRATE : RUN_PRELAUNCH;
     }
     return h;
 fail:
@@ -299,6 +299,8 @@ void monitor_host_free(MonitorHost *h)
     }
     main_loop_set_request_hook(h->v.ml, NULL, NULL);
     mb_install(h, false);
+    live_migration_free(h->live);
+    free(h->mig.error);
     gdb_free(h);
     for (Monitor *mon = h->mons, *next; mon; mon = next) {
         next = mon->next;

@@ -20,6 +20,7 @@ typedef struct MonitorOptions {
     int nqmp;
     const char *name;               /* -name */
     bool start_stopped;             /* -S */
+    bool incoming_defer;            /* -incoming defer: waits for migrate_incoming */
     const char *gdb;                /* -gdb DEV, -s: tcp::1234 */
     /* -chardev ID=back end as a spec of system/char.h, and -mon on them */
     struct { char *id, *spec; } chardevs[MONITOR_MAX_CHARDEVS];

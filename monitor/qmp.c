@@ -227,6 +227,44 @@ static void c_change_medium(MonitorHost *h, Monitor *mon, const JsonValue *args,
     fputs("{}", r->ret);
 }
 
+/* migration (migrate-cmds.c): the copy is over when the command returns */
+static void c_migrate(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *err = mc_migrate(h, json_get(args, "uri")->string);
+    if (err) {
+        error(r, "GenericError", "%s", err);
+        free(err);
+    } else {
+        fputs("{}", r->ret);
+    }
+}
+
+static void c_migrate_incoming(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *err = mc_migrate_incoming(h, json_get(args, "uri")->string);
+    if (err) {
+        error(r, "GenericError", "%s", err);
+        free(err);
+    } else {
+        fputs("{}", r->ret);
+    }
+}
+
+static void q_migrate(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *j = migration_info_json(&h->mig);
+    fputs(j ? j : "{}", r->ret);
+    free(j);
+}
+
+static void c_migrate_cancel(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    if (h->live) {
+        live_migration_cancel(h->live);
+    }
+    fputs("{}", r->ret);
+}
+
 static const QMPCommand qmp_commands[] = {
     { "qmp_capabilities", "enable:a?", qmp_capabilities },
     { "query-status", "", q_status },
@@ -247,6 +285,10 @@ static const QMPCommand qmp_commands[] = {
     { "eject", "device:s?,id:s?,force:b?", c_eject },
     { "blockdev-change-medium", "device:s?,id:s?,filename:s,format:s?,force:b?,"
       "read-only-mode:s?", c_change_medium },
+    { "migrate", "uri:s,detach:b?,blk:b?,inc:b?,resume:b?", c_migrate },
+    { "migrate-incoming", "uri:s", c_migrate_incoming },
+    { "query-migrate", "", q_migrate },
+    { "migrate_cancel", "", c_migrate_cancel },
     { NULL, NULL, NULL },
 };
 

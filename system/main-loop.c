@@ -285,6 +285,11 @@ static bool run_timers(MainLoop *ml)
     return ran;
 }
 
+void main_loop_run_due_timers(MainLoop *ml)
+{
+    run_timers(ml);
+}
+
 /* --- fds --- */
 
 static void publish_fds(MainLoop *ml)
@@ -411,6 +416,18 @@ void main_loop_resume(MainLoop *ml)
         ml->paused = false;
         wake_kicker(ml);    /* deadlines are due later in host time now */
     }
+}
+
+/* An incoming snapshot or migration: the clock goes on from the saved
+ * machine's time, so deadlines saved as clock values stay right. */
+void main_loop_set_clock(MainLoop *ml, int64_t now_ns)
+{
+    if (ml->paused) {
+        ml->paused_at = now_ns;
+    } else {
+        atomic_store(&ml->start_ns, host_ns() - now_ns);
+    }
+    wake_kicker(ml);
 }
 
 bool main_loop_paused(MainLoop *ml)

@@ -54,6 +54,12 @@ void main_loop_poll(MainLoop *ml, bool block, int64_t timeout_ns);
 void main_loop_pause(MainLoop *ml);
 void main_loop_resume(MainLoop *ml);
 bool main_loop_paused(MainLoop *ml);
+/* Sets the clock to now_ns (a snapshot or incoming migration restores the
+ * saved machine's time; timers keep their deadlines, re-armed by their owners). */
+void main_loop_set_clock(MainLoop *ml, int64_t now_ns);
+/* Runs the timers already due, also while stopped: a snapshot taken between
+ * a deadline and its callback would lose the event (a one-shot APIC timer). */
+void main_loop_run_due_timers(MainLoop *ml);
 
 /* Shutdown/reset requests from devices and the CPU (ACPI S5, 0xCF9/8042 reset,
  * triple fault, isa-debug-exit): the machine's run loop reads them. */

@@ -16,6 +16,7 @@
 #include "hw/isa.h"
 #include "hw/pc.h"
 #include "net/net.h"
+#include "migration/migration.h"
 #include "monitor/monitor.h"
 #include "system/drive.h"
 #include "target-i386/cpu.h"
@@ -35,6 +36,8 @@ typedef struct Options {
     const char *log_file;
     MonitorOptions mon;
     DriveSet drives;
+    const char *incoming;           /* -incoming URI (not defer) */
+    const char *loadvm;             /* -loadvm NAME */
 } Options;
 
 static void die(const char *fmt, const char *arg)
@@ -89,6 +92,9 @@ static void usage(void)
            "  -name NAME             the machine's name (info name, query-name)\n"
            "  -S                     start stopped (cont in the monitor starts)\n"
            "  -gdb tcp::PORT         wait for gdb on PORT (-s: tcp::1234)\n"
+           "  -incoming URI|defer    start from a migration stream (exec:CMD, tcp:HOST:PORT,\n"
+           "                         unix:PATH, file:PATH); defer: migrate_incoming gives it\n"
+           "  -loadvm NAME           start from the snapshot NAME of the qcow2 disks\n"
            "  -h, -help              this help\n", PROG);
 }
 
@@ -346,6 +352,11 @@ static bool option(Options *o, const char *name, const char *arg)
         }
     } else if (!strcmp(name, "gdb")) {
         o->mon.gdb = arg;
+    } else if (!strcmp(name, "incoming")) {
+        o->incoming = strcmp(arg, "defer") ? arg : NULL;    /* migration/ */
+        o->mon.incoming_defer = !o->incoming;
+    } else if (!strcmp(name, "loadvm")) {
+        o->loadvm = arg;
     } else if (!strcmp(name, "name")) {
         o->mon.name = !strncmp(arg, "guest=", 6) ? arg + 6 : arg;
     } else {
@@ -399,7 +410,7 @@ static void parse_args(Options *o, int argc, char **argv)
                 "m", "smp", "M", "machine", "cpu", "kernel", "initrd", "append", "bios", "L",
                 "serial", "display", "vga", "device", "d", "D", "accel", "monitor", "qmp", "name",
                 "gdb", "chardev", "mon", "hda", "hdb", "hdc", "hdd", "cdrom", "drive", "boot",
-                "fda", "fdb", "netdev", "nic", "net", NULL };
+                "fda", "fdb", "netdev", "nic", "net", "incoming", "loadvm", NULL };
             for (int k = 0; with_arg[k]; k++) {
                 if (!strcmp(with_arg[k], name)) {
                     die("option '%s' needs an argument", a);
@@ -448,6 +459,12 @@ int main(int argc, char **argv)
         die("%s", err ? err : "cannot create the machine");
     }
     o.mon.drives = &o.drives;
+    /* the saved machine replaces the one just built, before anything runs */
+    if ((o.incoming && (err = migration_incoming(m, o.incoming))) ||
+        (o.loadvm && (err = snapshot_load(m, o.loadvm)))) {
+        pc_free(m);
+        die(o.incoming ? "-incoming: %s" : "-loadvm: %s", err);
+    }
     MonitorHost *mon = monitor_host_new(m, &o.mon, &err);
     if (!mon) {
         pc_free(m);

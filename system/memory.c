@@ -492,3 +492,18 @@ void memory_foreach_region(AddressSpace *as,
            r->alias ? r->alias->name : NULL);
     }
 }
+
+MemRegion *memory_region_by_name(AddressSpace *as, const char *name)
+{
+    for (size_t i = 0; i < as->nr; i++) {
+        if (!as->regions[i]->alias && !strcmp(as->regions[i]->name, name)) {
+            return as->regions[i];
+        }
+    }
+    return NULL;
+}
+
+uint64_t memory_region_base(const MemRegion *r)
+{
+    return r->base;
+}

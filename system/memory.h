@@ -57,6 +57,7 @@ MemRegion *memory_add_alias(AddressSpace *as, const char *name, uint64_t base,
                             MemRegion *target, uint64_t target_offset, uint64_t size);
 uint8_t *memory_region_host(MemRegion *r);        /* RAM/ROM backing memory */
 uint64_t memory_region_size(const MemRegion *r);
+uint64_t memory_region_base(const MemRegion *r);     /* UINT64_MAX: not mapped */
 /* Moves or hides a region (PCI BARs, PAM); base UINT64_MAX unmaps it. */
 void memory_region_move(MemRegion *r, uint64_t base);
 void memory_region_set_readonly(MemRegion *r, bool readonly);
@@ -68,6 +69,10 @@ void memory_foreach_region(AddressSpace *as,
                                       uint64_t base, uint64_t size, int priority,
                                       bool readonly, const char *alias_of),
                            void *opaque);
+
+/* The region called name (not an alias), mapped or not, or NULL (a snapshot
+ * saves the machine's RAM by name). */
+MemRegion *memory_region_by_name(AddressSpace *as, const char *name);
 
 /* Lookup of one physical address (the softmmu's TLB fill uses this). */
 MemSection memory_lookup(AddressSpace *as, uint64_t paddr);

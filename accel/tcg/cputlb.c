@@ -174,8 +174,8 @@ void tlb_set_page(CPUExec *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mm
         uint64_t flags = io;
         if (mem && sec.kind == MEM_ROM) {
             flags = TLB_MMIO;            /* the address space drops the write */
-        } else if (mem && tb_phys_page_has_code(cpu->tbs, ppage)) {
-            flags = TLB_NOTDIRTY;
+        } else if (mem && (p->dirty_log || tb_phys_page_has_code(cpu->tbs, ppage))) {
+            flags = TLB_NOTDIRTY;       /* code to invalidate, or a write to log */
         }
         e->addr_write = vpage | flags;
     }
@@ -203,6 +203,13 @@ static bool victim_refill(CPUTLB *tlb, int mmu_idx, uint64_t vaddr, MMUAccessTyp
         }
     }
     return false;
+}
+
+void tlb_set_dirty_log(CPUExec *cpu, void (*log)(void *opaque, uint64_t paddr), void *opaque)
+{
+    cpu_priv(cpu)->dirty_log = log;
+    cpu_priv(cpu)->dirty_opaque = opaque;
+    tlb_flush(cpu);     /* entries made from now on log their first write */
 }
 
 void tlb_protect_code(CPUExec *cpu, uint64_t phys_page)
@@ -276,6 +283,10 @@ uint64_t get_page_addr_code(CPUExec *cpu, uint64_t vaddr, int mmu_idx)
 static void notdirty_write(CPUExec *cpu, CPUTLBEntry *e, uint64_t paddr, unsigned size,
                            uintptr_t ra)
 {
+    CPUExecPriv *p = cpu_priv(cpu);
+    if (p->dirty_log) {
+        p->dirty_log(p->dirty_opaque, paddr);
+    }
     if (tb_invalidate_phys_range(cpu, paddr, paddr + size, ra)) {
         /* the running block wrote into itself: redo that instruction alone */
         cpu_restart_current_insn(cpu, ra);

@@ -83,6 +83,11 @@ AddressSpace *cpu_address_space(CPUExec *cpu);
 void tlb_set_page(CPUExec *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mmu_idx,
                   uint64_t page_size);
 void tlb_flush(CPUExec *cpu);                       /* all indexes (CR3 write, CR0/CR4 change) */
+/* Dirty-page logging for live migration (migration/live.c): while log is set,
+ * the first write to a RAM page through each TLB entry takes the slow path,
+ * which calls log with its physical address; a tlb_flush re-arms every page.
+ * NULL stops it. */
+void tlb_set_dirty_log(CPUExec *cpu, void (*log)(void *opaque, uint64_t paddr), void *opaque);
 /* all but the pages entered with PROT_GLOBAL (CR3 write with CR4.PGE, SDM vol. 3A 4.10.4.1) */
 void tlb_flush_nonglobal(CPUExec *cpu);
 void tlb_flush_page(CPUExec *cpu, uint64_t vaddr);  /* INVLPG */

@@ -98,6 +98,9 @@ typedef struct CPUExecPriv {
     AddressSpace *as;
     intptr_t tlb_offset;         /* CPUTLB at env + tlb_offset */
     MemListener listener;
+    /* live migration's dirty-page log (tlb_set_dirty_log), or NULL */
+    void (*dirty_log)(void *opaque, uint64_t paddr);
+    void *dirty_opaque;
     volatile int interrupt_request;
     bool halted;
     /* nonzero: blocks leave before their first instruction (translator_gen_tb_start);

@@ -1,0 +1,249 @@
+/*
+ * savevm/loadvm/delvm/info snapshots (QEMU's migration/savevm.c behaviour):
+ * an internal snapshot of every writable disk, all of which must be qcow2,
+ * with the machine's state (the migration stream, migration/vmstate.c) in the
+ * vmstate area of the first one (block/qcow2-vmstate.c). loadvm checks the
+ * saved state against this machine before it reverts any disk, so a damaged
+ * or foreign snapshot leaves the machine as it was.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "block/qcow2-vmstate.h"
+#include "migration/migration.h"
+#include "system/main-loop.h"
+
+#define MAX_DISKS 10
+
+typedef struct Disk {
+    BlockDriverState *bs;
+    const char *what;           /* for messages: "ide0-hd0", "virtio0", "floppy0" */
+} Disk;
+
+static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msg(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0) {
+        s = NULL;
+    }
+    va_end(ap);
+    return s;
+}
+
+/* The machine's writable disks (QEMU snapshots those), in a fixed order: the
+ * first one holds the state. */
+static int writable_disks(PCMachine *m, Disk *d)
+{
+    static const char *const ide[] = { "ide0-hd0", "ide0-hd1", "ide1-hd0", "ide1-hd1" };
+    static const char *const virtio[] = { "virtio0", "virtio1", "virtio2", "virtio3" };
+    static const char *const fd[] = { "floppy0", "floppy1" };
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    int n = 0;
+    for (int i = 0; i < 4; i++) {
+        const IDEDriveConfig *c = &v.cfg->ide[i];
+        if (c->present && c->bs && !c->cdrom && !c->read_only) {
+            d[n++] = (Disk){ c->bs, ide[i] };
+        }
+    }
+    for (int i = 0; i < v.cfg->nvirtio && i < 4; i++) {
+        if (v.cfg->virtio[i].bs && !v.cfg->virtio[i].read_only) {
+            d[n++] = (Disk){ v.cfg->virtio[i].bs, virtio[i] };
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (v.cfg->fd[i].bs && !v.cfg->fd[i].read_only) {
+            d[n++] = (Disk){ v.cfg->fd[i].bs, fd[i] };
+        }
+    }
+    return n;
+}
+
+static char *usable_disks(PCMachine *m, Disk *d, int *n)
+{
+    *n = writable_disks(m, d);
+    if (!*n) {
+        return msg("No block device can accept snapshots");
+    }
+    for (int i = 0; i < *n; i++) {
+        if (!qcow2_vmstate_supported(d[i].bs)) {
+            return msg("Device '%s' is writable but does not support snapshots", d[i].what);
+        }
+    }
+    return NULL;
+}
+
+static bool has_snapshot(BlockDriverState *bs, const char *name)
+{
+    BlockSnapshotInfo *list = NULL;
+    int n = bdrv_snapshot_list(bs, &list);
+    bool found = false;
+    for (int i = 0; i < n && !found; i++) {
+        found = !strcmp(list[i].name, name) || !strcmp(list[i].id, name);
+    }
+    free(list);
+    return found;
+}
+
+char *snapshot_save(PCMachine *m, const char *name)
+{
+    Disk d[MAX_DISKS];
+    int n;
+    char *err = usable_disks(m, d, &n);
+    char auto_name[32];
+    if (err) {
+        return err;
+    }
+    if (!name) {        /* QEMU's default tag: vm-YYYYMMDDHHMMSS */
+        time_t t = time(NULL);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(auto_name, sizeof(auto_name), "vm-%Y%m%d%H%M%S", &tm);
+        name = auto_name;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&buf, &len);
+    if (!mf) {
+        return msg("out of memory");
+    }
+    err = vmstate_save(m, mf);       /* also finishes in-flight disk requests */
+    fclose(mf);
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    for (int i = 0; !err && i < n; i++) {
+        /* a snapshot of the same name is replaced, as QEMU does */
+        if (has_snapshot(d[i].bs, name) && bdrv_snapshot_delete(d[i].bs, name) < 0) {
+            err = msg("Error while deleting snapshot '%s' on '%s': %s", name, d[i].what,
+                      bdrv_last_error(d[i].bs));
+            break;
+        }
+        int ret = i == 0 ? qcow2_vmstate_snapshot(d[i].bs, name, buf, len, clock_ns(v.ml))
+                         : bdrv_snapshot_create(d[i].bs, name);
+        if (ret < 0 || bdrv_flush(d[i].bs) < 0) {
+            err = msg("Error while creating snapshot on '%s': %s", d[i].what,
+                      ret < 0 ? strerror(-ret) : "flush failed");
+        }
+    }
+    free(buf);
+    return err;
+}
+
+char *snapshot_load(PCMachine *m, const char *name)
+{
+    Disk d[MAX_DISKS];
+    int n;
+    char *err = usable_disks(m, d, &n);
+    if (err) {
+        return err;
+    }
+    vmstate_quiesce(m);
+    for (int i = 0; i < n; i++) {
+        if (!has_snapshot(d[i].bs, name)) {
+            return msg("Snapshot '%s' does not exist in device '%s'", name, d[i].what);
+        }
+    }
+    uint8_t *buf = NULL;
+    uint64_t len = 0;
+    int ret = qcow2_vmstate_read(d[0].bs, name, &buf, &len);
+    if (ret < 0) {
+        return msg("Error %d while reading the VM state of snapshot '%s'", ret, name);
+    }
+    if (!len) {
+        free(buf);
+        return msg("Snapshot '%s' has no VM state (a disk-only snapshot)", name);
+    }
+    err = vmstate_check(m, buf, len);
+    for (int i = 0; !err && i < n; i++) {
+        if ((ret = bdrv_snapshot_goto(d[i].bs, name)) < 0) {
+            err = msg("Error %d while activating snapshot '%s' on '%s'", ret, name, d[i].what);
+        }
+    }
+    if (!err) {
+        err = vmstate_load(m, buf, len);
+    } else if (strncmp(err, "Error", 5)) {
+        char *e = msg("Snapshot '%s': %s", name, err);
+        free(err);
+        err = e;
+    }
+    free(buf);
+    return err;
+}
+
+char *snapshot_delete(PCMachine *m, const char *name)
+{
+    Disk d[MAX_DISKS];
+    int n;
+    char *err = usable_disks(m, d, &n);
+    bool any = false;
+    for (int i = 0; !err && i < n; i++) {
+        if (!has_snapshot(d[i].bs, name)) {
+            continue;
+        }
+        any = true;
+        if (bdrv_snapshot_delete(d[i].bs, name) < 0 || bdrv_flush(d[i].bs) < 0) {
+            err = msg("Error while deleting snapshot on device '%s': %s", d[i].what,
+                      bdrv_last_error(d[i].bs));
+        }
+    }
+    if (!err && !any) {
+        err = msg("Snapshot '%s' not found", name);
+    }
+    return err;
+}
+
+/* QEMU's info snapshots: the snapshots of the state disk that every other
+ * writable disk has too, with QEMU's columns */
+void snapshot_list(PCMachine *m, FILE *out)
+{
+    Disk d[MAX_DISKS];
+    int n;
+    char *err = usable_disks(m, d, &n);
+    if (err) {
+        fprintf(out, "%s\n", err);
+        free(err);
+        return;
+    }
+    BlockSnapshotInfo *list = NULL;
+    int count = bdrv_snapshot_list(d[0].bs, &list), shown = 0;
+    for (int i = 0; i < count; i++) {
+        bool everywhere = true;
+        for (int k = 1; k < n && everywhere; k++) {
+            everywhere = has_snapshot(d[k].bs, list[i].name);
+        }
+        if (!everywhere) {
+            continue;
+        }
+        if (!shown++) {
+            fprintf(out, "List of snapshots present on all disks:\n");
+            fprintf(out, "%-10s%-17s%8s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE",
+                    "VM CLOCK", "ICOUNT");
+        }
+        char date[32], size[32];
+        time_t t = (time_t)list[i].date_sec;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+        uint64_t sz = list[i].vm_state_size;
+        if (sz < 1024) {
+            snprintf(size, sizeof(size), "%llu B", (unsigned long long)sz);
+        } else {
+            snprintf(size, sizeof(size), "%.3g %s", sz >= (1u << 20) ? sz / 1048576.0 : sz / 1024.0,
+                     sz >= (1u << 20) ? "MiB" : "KiB");
+        }
+        uint64_t ms = list[i].vm_clock_nsec / 1000000;
+        fprintf(out, "%-10s%-17s%8s%20s %02llu:%02llu:%02llu.%03llu%11llu\n", "--", list[i].name,
+                size, date, (unsigned long long)(ms / 3600000),
+                (unsigned long long)(ms / 60000 % 60), (unsigned long long)(ms / 1000 % 60),
+                (unsigned long long)(ms % 1000), (unsigned long long)list[i].icount);
+    }
+    if (!shown) {
+        fprintf(out, "There is no snapshot available.\n");
+    }
+    free(list);
+}

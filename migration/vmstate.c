@@ -1,0 +1,513 @@
+/*
+ * The machine-state stream (format in migration/migration.h): writing the
+ * clock, RAM, devices and CPU of a stopped machine, and loading a stream after
+ * checking all of it, so that a bad stream never leaves a half-loaded machine.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "accel/tcg/exec.h"
+#include "hw/device.h"
+#include "migration/migration.h"
+#include "system/main-loop.h"
+#include "target-i386/cpu.h"
+#include "target-i386/machine.h"
+
+static const char *const ram_names[] = { "pc.ram", "pc.ram-above-4g", NULL };
+
+/* CRC-32 (ISO-HDLC, as zlib computes it; zlib is the block layer's anyway) */
+uint32_t vmstate_crc32(uint32_t crc, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len) {
+        uInt n = len > (1u << 30) ? 1u << 30 : (uInt)len;
+        crc = crc32(crc, p, n);
+        p += n;
+        len -= n;
+    }
+    return crc;
+}
+
+static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *msg(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0) {
+        s = NULL;
+    }
+    va_end(ap);
+    return s;
+}
+
+static void put_le(uint8_t *b, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        b[i] = v >> (8 * i);
+    }
+}
+
+static uint64_t get_le(const uint8_t *b, int n)
+{
+    uint64_t v = 0;
+    for (int i = n; i-- > 0;) {
+        v = v << 8 | b[i];
+    }
+    return v;
+}
+
+/* --- writing --- */
+
+static bool put_section_header(FILE *f, char kind, const char *name, uint32_t inst,
+                               uint32_t ver, uint64_t len)
+{
+    uint8_t h[2 + 255 + 16];
+    size_t n = strlen(name) > 255 ? 255 : strlen(name);
+    h[0] = kind;
+    h[1] = n;
+    memcpy(h + 2, name, n);
+    put_le(h + 2 + n, inst, 4);
+    put_le(h + 6 + n, ver, 4);
+    put_le(h + 10 + n, len, 8);
+    return fwrite(h, 1, 18 + n, f) == 18 + n;
+}
+
+static bool put_section(FILE *f, char kind, const char *name, uint32_t inst, uint32_t ver,
+                        const void *payload, uint64_t len)
+{
+    uint8_t crc[4];
+    put_le(crc, vmstate_crc32(0, payload, len), 4);
+    return put_section_header(f, kind, name, inst, ver, len) &&
+           fwrite(payload, 1, len, f) == len && fwrite(crc, 1, 4, f) == 4;
+}
+
+char *vmstate_save_header(FILE *f)
+{
+    uint8_t h[12];
+    memcpy(h, VMSTATE_MAGIC, 8);
+    put_le(h + 8, VMSTATE_VERSION, 4);
+    return fwrite(h, 1, 12, f) == 12 ? NULL : msg("cannot write the migration stream");
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+    static const uint8_t zero[VMSTATE_PAGE];
+    return !memcmp(p, zero, VMSTATE_PAGE);
+}
+
+/* One RAM section: the pages [start, end) of a region, those whose sel flag
+ * is set (sel NULL: all of them). */
+static bool save_ram_region(FILE *f, const char *name, const uint8_t *host, uint64_t size,
+                            const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
+{
+    uint64_t len = 8;
+    for (uint64_t i = start; i < end; i++) {
+        if (!sel || sel[i]) {
+            len += 8 + (page_is_zero(host + i * VMSTATE_PAGE) ? 0 : VMSTATE_PAGE);
+        }
+    }
+    if (!put_section_header(f, 'R', name, 0, 1, len)) {
+        return false;
+    }
+    uint8_t b[8];
+    put_le(b, size, 8);
+    uint32_t crc = vmstate_crc32(0, b, 8);
+    bool ok = fwrite(b, 1, 8, f) == 8;
+    for (uint64_t i = start; i < end && ok; i++) {
+        if (sel && !sel[i]) {
+            continue;
+        }
+        const uint8_t *p = host + i * VMSTATE_PAGE;
+        /* the count above saw the same bytes: the machine is stopped, or the
+         * guest runs only between two slices of a live migration */
+        bool zero = page_is_zero(p);
+        put_le(b, i * VMSTATE_PAGE | (zero ? 2 : 1), 8);
+        crc = vmstate_crc32(crc, b, 8);
+        ok = fwrite(b, 1, 8, f) == 8;
+        if (!zero) {
+            crc = vmstate_crc32(crc, p, VMSTATE_PAGE);
+            ok = ok && fwrite(p, 1, VMSTATE_PAGE, f) == VMSTATE_PAGE;
+        }
+        (*sent)++;
+    }
+    put_le(b, crc, 4);
+    return ok && fwrite(b, 1, 4, f) == 4;
+}
+
+char *vmstate_save_ram_range(FILE *f, const char *name, const uint8_t *host, uint64_t size,
+                             const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
+{
+    return save_ram_region(f, name, host, size, sel, start, end, sent)
+               ? NULL : msg("cannot write the migration stream");
+}
+
+char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
+{
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    uint64_t sent = 0;
+    for (int i = 0; ram_names[i]; i++) {
+        MemRegion *r = memory_region_by_name(v.as, ram_names[i]);
+        uint64_t size = r ? memory_region_size(r) : 0;
+        if (r && !save_ram_region(f, ram_names[i], memory_region_host(r), size, NULL, 0,
+                                  size / VMSTATE_PAGE, &sent)) {
+            return msg("cannot write the migration stream");
+        }
+    }
+    if (pages_sent) {
+        *pages_sent += sent;
+    }
+    return NULL;
+}
+
+static char *save_device(Device *d, int inst, FILE *f)
+{
+    if (!d->ops || !d->ops->save) {
+        return msg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&buf, &len);
+    if (!mf) {
+        return msg("out of memory");
+    }
+    SaveStream ss = { mf, false };
+    d->ops->save(d, &ss);
+    bool ok = fclose(mf) == 0 && !ss.error;
+    ok = ok && put_section(f, 'D', d->ops->name, inst, d->ops->version, buf, len);
+    free(buf);
+    return ok ? NULL : msg("cannot write the state of device '%s'", d->ops->name);
+}
+
+static char *save_cpu(CPUX86State *env, FILE *f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&buf, &len);
+    if (!mf) {
+        return msg("out of memory");
+    }
+    SaveStream ss = { mf, false };
+    x86_cpu_save(env, &ss);
+    bool ok = fclose(mf) == 0 && !ss.error;
+    ok = ok && put_section(f, 'C', "cpu", 0, X86_CPU_SAVE_VERSION, buf, len);
+    free(buf);
+    return ok ? NULL : msg("cannot write the CPU state");
+}
+
+/* Clock, last RAM copy, devices, CPU, end: the stopped part of a migration. */
+char *vmstate_save_devices(PCMachine *m, FILE *f)
+{
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    pc_cpu_state_sync(m);
+    uint8_t clk[8];
+    put_le(clk, clock_ns(v.ml), 8);
+    if (!put_section(f, 'K', "clock", 0, 1, clk, 8)) {
+        return msg("cannot write the migration stream");
+    }
+    char *err = NULL;
+    int inst = 0;
+    for (Device *d = v.devices; d && !err; d = d->next, inst++) {
+        err = save_device(d, inst, f);
+    }
+    if (!err) {
+        err = save_cpu(v.env, f);
+    }
+    if (!err && (!put_section(f, 'E', "", 0, 0, "", 0) || fflush(f) != 0)) {
+        err = msg("cannot write the migration stream");
+    }
+    return err;
+}
+
+void vmstate_stopped(PCMachine *m)
+{
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    main_loop_run_due_timers(v.ml);
+}
+
+char *vmstate_save(PCMachine *m, FILE *f)
+{
+    vmstate_stopped(m);
+    char *err = vmstate_save_header(f);
+    if (!err) {
+        err = vmstate_save_ram(m, f, NULL);
+    }
+    if (!err) {
+        err = vmstate_save_devices(m, f);
+    }
+    return err;
+}
+
+/* --- reading --- */
+
+typedef struct Section {
+    char kind;
+    char name[256];
+    uint32_t inst, ver;
+    const uint8_t *p;
+    uint64_t len;
+} Section;
+
+static char *next_section(const uint8_t *buf, size_t len, size_t *pos, Section *s)
+{
+    size_t o = *pos;
+    if (len - o < 2 || len - o < 18u + buf[o + 1]) {
+        return msg("the migration stream is truncated");
+    }
+    s->kind = buf[o];
+    size_t n = buf[o + 1];
+    memcpy(s->name, buf + o + 2, n);
+    s->name[n] = 0;
+    s->inst = get_le(buf + o + 2 + n, 4);
+    s->ver = get_le(buf + o + 6 + n, 4);
+    s->len = get_le(buf + o + 10 + n, 8);
+    o += 18 + n;
+    if (s->len > len - o || len - o - s->len < 4) {
+        return msg("the migration stream is truncated (in section '%s')", s->name);
+    }
+    s->p = buf + o;
+    o += s->len;
+    if (get_le(buf + o, 4) != vmstate_crc32(0, s->p, s->len)) {
+        return msg("the migration stream is damaged (checksum of section '%s')", s->name);
+    }
+    *pos = o + 4;
+    return NULL;
+}
+
+static char *check_ram(AddressSpace *as, const Section *s)
+{
+    MemRegion *r = memory_region_by_name(as, s->name);
+    if (!r) {
+        return msg("the stream's RAM '%s' is not on this machine", s->name);
+    }
+    uint64_t size = memory_region_size(r);
+    if (s->len < 8 || get_le(s->p, 8) != size) {
+        return msg("the stream's RAM '%s' has another size than this machine's (%llu MiB)",
+                   s->name, (unsigned long long)(size >> 20));
+    }
+    for (uint64_t o = 8; o < s->len;) {
+        uint64_t rec = s->len - o >= 8 ? get_le(s->p + o, 8) : 0;
+        uint64_t flag = rec & (VMSTATE_PAGE - 1), off = rec - flag;
+        uint64_t need = 8 + (flag == 1 ? VMSTATE_PAGE : 0);
+        if ((flag != 1 && flag != 2) || off >= size || s->len - o < need) {
+            return msg("the stream's RAM '%s' is malformed", s->name);
+        }
+        o += need;
+    }
+    return NULL;
+}
+
+static Device *device_at(Device *list, uint32_t inst)
+{
+    while (list && inst--) {
+        list = list->next;
+    }
+    return list;
+}
+
+static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t *seen)
+{
+    switch (s->kind) {
+    case 'K':
+        return s->len == 8 ? NULL : msg("the migration stream's clock is malformed");
+    case 'R':
+        return check_ram(v->as, s);
+    case 'C':
+        if (s->inst != 0 || s->ver != X86_CPU_SAVE_VERSION) {
+            return msg("the stream's CPU %u (version %u) does not fit this machine", s->inst, s->ver);
+        }
+        seen[ndev] = 1;
+        return NULL;
+    case 'D': {
+        Device *d = device_at(v->devices, s->inst);
+        if (!d || !d->ops || strcmp(d->ops->name, s->name)) {
+            return msg("device '%s' (instance %u) of the stream is not on this machine%s%s%s",
+                       s->name, s->inst, d ? " (it has '" : "", d && d->ops ? d->ops->name : "",
+                       d ? "' there)" : "");
+        }
+        if (s->ver != d->ops->version || !d->ops->load) {
+            return msg("device '%s': stream version %u, this machine's %u", s->name, s->ver,
+                       d->ops->version);
+        }
+        if (seen[s->inst]++) {
+            return msg("device '%s' (instance %u) appears twice in the stream", s->name, s->inst);
+        }
+        return NULL;
+    }
+    default:
+        return msg("unknown section kind 0x%02x in the migration stream", (uint8_t)s->kind);
+    }
+}
+
+/* The first pass: everything is this machine's and intact. */
+static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
+{
+    if (len < 12 || memcmp(buf, VMSTATE_MAGIC, 8)) {
+        return msg("not a Quetzal migration stream (bad magic)");
+    }
+    if (get_le(buf + 8, 4) != VMSTATE_VERSION) {
+        return msg("migration stream version %u is not %u", (unsigned)get_le(buf + 8, 4),
+                   VMSTATE_VERSION);
+    }
+    int ndev = 0;
+    for (Device *d = v->devices; d; d = d->next) {
+        ndev++;
+    }
+    uint8_t *seen = calloc(ndev + 1, 1);
+    char *err = NULL;
+    size_t pos = 12;
+    Section s;
+    while (!err && !(err = next_section(buf, len, &pos, &s)) && s.kind != 'E') {
+        err = check_section(v, &s, ndev, seen);
+    }
+    for (int i = 0; !err && i <= ndev; i++) {
+        if (!seen[i]) {
+            Device *d = device_at(v->devices, i);
+            err = i == ndev ? msg("the migration stream has no CPU state")
+                            : msg("device '%s' (instance %d) is missing from the stream",
+                                  d->ops ? d->ops->name : "?", i);
+        }
+    }
+    if (!err && pos != len) {
+        err = msg("the migration stream has %zu bytes after its end", len - pos);
+    }
+    free(seen);
+    return err;
+}
+
+static void load_ram(AddressSpace *as, const Section *s)
+{
+    MemRegion *r = memory_region_by_name(as, s->name);
+    uint8_t *host = memory_region_host(r);
+    for (uint64_t o = 8; o < s->len;) {
+        uint64_t rec = get_le(s->p + o, 8), flag = rec & (VMSTATE_PAGE - 1);
+        uint8_t *dst = host + (rec - flag);
+        if (flag == 1) {
+            memcpy(dst, s->p + o + 8, VMSTATE_PAGE);
+            o += 8 + VMSTATE_PAGE;
+        } else {
+            memset(dst, 0, VMSTATE_PAGE);
+            o += 8;
+        }
+    }
+}
+
+static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *ss), void *obj)
+{
+    FILE *mf = s->len ? fmemopen((void *)s->p, s->len, "rb") : NULL;
+    if (s->len && !mf) {
+        return msg("out of memory");
+    }
+    SaveStream ss = { mf, false };
+    uint8_t extra;
+    if (mf) {
+        load(obj, &ss);
+        bool rest = fread(&extra, 1, 1, mf) == 1;
+        fclose(mf);
+        if (ss.error || rest) {
+            return msg("the state of '%s' in the stream does not fit its device", s->name);
+        }
+    }
+    return NULL;
+}
+
+static void cpu_load_cb(void *env, SaveStream *ss) { x86_cpu_load(env, ss); }
+
+/* The second pass: clock first (devices re-arm timers against it), then RAM,
+ * devices and the CPU. */
+static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, size_t len)
+{
+    size_t pos = 12;
+    Section s;
+    char *err = NULL;
+    while (!err && !next_section(buf, len, &pos, &s) && s.kind != 'E') {
+        switch (s.kind) {
+        case 'K':
+            main_loop_set_clock(v->ml, (int64_t)get_le(s.p, 8));
+            break;
+        case 'R':
+            load_ram(v->as, &s);
+            break;
+        case 'D': {
+            Device *d = device_at(v->devices, s.inst);
+            err = load_payload(&s, d->ops->load, d);
+            break;
+        }
+        case 'C':
+            err = load_payload(&s, cpu_load_cb, v->env);
+            break;
+        }
+    }
+    if (v->cpu) {
+        tb_flush(v->cpu);   /* the RAM under the translated code changed */
+    }
+    pc_cpu_state_changed(m);
+    return err;
+}
+
+char *vmstate_check(PCMachine *m, const uint8_t *buf, size_t len)
+{
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    return check_stream(&v, buf, len);
+}
+
+char *vmstate_load(PCMachine *m, const uint8_t *buf, size_t len)
+{
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    char *err = check_stream(&v, buf, len);
+    return err ? err : apply_stream(m, &v, buf, len);
+}
+
+/* The devices' save functions finish in-flight disk requests first: running
+ * them into nowhere leaves no request on a worker thread. */
+void vmstate_quiesce(PCMachine *m)
+{
+    PCMachineView v;
+    pc_machine_view(m, &v);
+    FILE *null = fopen("/dev/null", "w");
+    if (!null) {
+        return;
+    }
+    SaveStream ss = { null, false };
+    for (Device *d = v.devices; d; d = d->next) {
+        if (d->ops && d->ops->save) {
+            d->ops->save(d, &ss);
+        }
+    }
+    fclose(null);
+}
+
+uint8_t *vmstate_read_all(FILE *f, size_t *len, char **err)
+{
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            uint8_t *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            break;
+        }
+    }
+    if (!buf || ferror(f)) {
+        free(buf);
+        *err = msg("cannot read the migration stream");
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
