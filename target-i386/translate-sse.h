@@ -61,6 +61,10 @@ bool gen_load_source(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi);
 bool gen_int_helper(DisasContext *s, const SSEOp *op);
 bool gen_imm_helper(DisasContext *s, const SSEOp *op);
 
+/* translate-vec.c: the float arithmetic entry inline through the IR's vector
+ * ops; false (nothing emitted) when it cannot be */
+bool gen_vec_float(DisasContext *s, const SSEOp *op);
+
 /* the entry of opcode (as for gen_sse) for the mandatory-prefix index
  * (PREFIX_INDEX_*, numbered as VEX.pp), NULL when none (translate-vex.c) */
 const SSEOp *sse_table_entry(unsigned opcode, int prefix);
