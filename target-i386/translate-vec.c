@@ -10,9 +10,10 @@
  * sse_helper.c runs lazily too, leaving the host MXCSR at its default with the
  * guest's pending flags piling up in it, which the inline op adds to just as the
  * host instruction in the helper would. No exception can fault while all are
- * masked. sse_helper.c flags DE itself (the host's DE is dropped), so a host
- * DE makes the back end discard the result and the helper runs instead; any
- * other MXCSR sends the instruction to the helper right away.
+ * masked. sse_helper.c flags DE itself (the host's DE is dropped), so an op
+ * with a denormal operand is left to the helper (the back end tests the
+ * operands before the op); any other MXCSR sends the instruction to the
+ * helper right away.
  */
 #include <stddef.h>
 #include "target-i386/translate-sse.h"

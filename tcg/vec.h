@@ -7,10 +7,10 @@
  *
  * Floating-point kinds run with the host's floating-point environment as it is
  * (rounding to nearest, exceptions masked: the caller checks that the guest
- * asks for exactly that) and leave the IEEE flags they raise in it. When the
- * host reports a denormal operand, the result is not written, the host's
- * denormal flag is cleared and the op's output is 1: the caller then runs its
- * exact software path. Otherwise the output is 0.
+ * asks for exactly that) and leave the IEEE flags they raise in it. An op
+ * with a denormal operand is not done (the caller tracks the denormal flag
+ * itself): the destination is left alone and the op's output is 1, and the
+ * caller runs its exact software path. Otherwise the output is 0.
  */
 #ifndef TCG_VEC_H
 #define TCG_VEC_H

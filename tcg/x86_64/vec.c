@@ -1,5 +1,5 @@
 /*
- * The x86-64 back end's vector ops (tcg/vec.h): SSE2 instructions on xmm0-xmm2,
+ * The x86-64 back end's vector ops (tcg/vec.h): SSE2 instructions on xmm0-xmm5,
  * which generated code otherwise never uses (all caller-saved in the SysV ABI,
  * so nothing is kept in them across ops). Operands are read from env as two
  * 8-byte loads each: the front end writes vector registers as 8-byte halves, and
@@ -10,16 +10,12 @@
 #include "tcg/vec.h"
 #include "tcg/x86_64/encode.h"
 
-enum { XMM0, XMM1, XMM2 };
+enum { XMM0, XMM1, XMM2, XMM3, XMM4, XMM5 };
 
 /* mandatory prefixes of the four float forms (SDM vol. 2, ADDPS/ADDPD/ADDSS/ADDSD) */
 static const uint8_t form_prefix[4] = { 0, 0x66, 0xf3, 0xf2 };
 /* 0F xx opcodes of ADD, SUB, MUL, DIV, MIN, MAX, SQRT */
 static const uint8_t fop_opcode[TCG_VEC_NB_FOPS] = { 0x58, 0x5c, 0x59, 0x5e, 0x5d, 0x5f, 0x51 };
-
-/* The red zone below rsp (SysV ABI 3.2.2) holds the MXCSR image. */
-#define MXCSR_SLOT (-8)
-#define HOST_MXCSR_DE 0x2
 
 bool tcg_target_has_vec(TCGContext *s, unsigned kind)
 {
@@ -65,28 +61,62 @@ static void patch_rel8(uint8_t *jump_end, TCGContext *s)
 }
 
 /*
- * The float op in xmm0, then the denormal check: STMXCSR; TEST DE; if set,
- * clear it (LDMXCSR) and report "not done" without storing the result.
+ * Denormal operands: the x86 result is the host's, but the caller tracks the
+ * denormal flag itself, so such an operand sends the op to the caller's slow
+ * path. Per 32-bit lane, t = |x| as an integer; a single-precision x is
+ * denormal when 0 < t < 0x00800000. A double is when its high dword is below
+ * 0x00100000 and the whole 64-bit t is not zero (IEEE 754 binary32/64 layout).
+ * The masks: absolute value, then the limit, per lane kind.
  */
-static void out_float_tail(TCGContext *s, int out, int32_t dst)
+static const uint32_t denormal_consts[2][8] __attribute__((aligned(16))) = {
+    { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+      0x00800000, 0x00800000, 0x00800000, 0x00800000 },
+    { 0xffffffff, 0x7fffffff, 0xffffffff, 0x7fffffff,
+      0, 0x00100000, 0, 0x00100000 },
+};
+/* pmovmskb bits of the lanes that count: PS, PD, SS, SD */
+static const uint16_t denormal_lanes[4] = { 0xffff, 0xf0f0, 0x000f, 0x00f0 };
+
+/* xmm5 |= (per dword) "xmm is denormal"; base holds &denormal_consts[double] */
+static void out_denormal_test(TCGContext *s, int xmm, bool dbl, int base, bool first)
 {
-    out_sse_mem(s, 0, 0xae, 3, REG_RSP, MXCSR_SLOT);              /* STMXCSR */
-    emit_modrm_mem(s, 0xf6, 0, REG_RSP, -1, 0, MXCSR_SLOT);       /* TEST m8, imm8 */
-    out8(s, HOST_MXCSR_DE);
+    out_sse_reg(s, 0x66, 0x6f, XMM2, xmm);                     /* MOVDQA xmm2, x */
+    out_sse_mem(s, 0x66, 0xdb, XMM2, base, 0);                 /* PAND: t */
+    out_sse_reg(s, 0x66, 0xef, XMM3, XMM3);                    /* PXOR xmm3, xmm3 */
+    out_sse_reg(s, 0x66, 0x76, XMM3, XMM2);                    /* PCMPEQD: t == 0 */
+    if (dbl) {
+        out_sse_reg(s, 0x66, 0x70, XMM4, XMM3);                /* PSHUFD swap dwords */
+        out8(s, 0xb1);
+        out_sse_reg(s, 0x66, 0xdb, XMM3, XMM4);                /* PAND: qword == 0 */
+    }
+    out_sse_mem(s, 0x66, 0x6f, XMM4, base, 16);                /* MOVDQA limit */
+    out_sse_reg(s, 0x66, 0x66, XMM4, XMM2);                    /* PCMPGTD: limit > t */
+    out_sse_reg(s, 0x66, 0xdf, XMM3, XMM4);                    /* PANDN: and t != 0 */
+    if (first) {
+        out_sse_reg(s, 0x66, 0x6f, XMM5, XMM3);
+    } else {
+        out_sse_reg(s, 0x66, 0xeb, XMM5, XMM3);                /* POR */
+    }
+}
+
+/* jumps (rel8, patched by the caller) when an operand that counts is denormal */
+static uint8_t *out_denormal_check(TCGContext *s, unsigned kind, int scratch)
+{
+    unsigned form = kind % 4;
+    bool dbl = form == TCG_VEC_PD || form == TCG_VEC_SD;
+    tcg_target_out_movi(s, TCG_TYPE_I64, scratch, (int64_t)(uintptr_t)denormal_consts[dbl]);
+    bool first = true;
+    if (kind / 4 != TCG_VEC_FSQRT) {
+        out_denormal_test(s, XMM0, dbl, scratch, true);
+        first = false;
+    }
+    out_denormal_test(s, XMM1, dbl, scratch, first);
+    out_sse_reg(s, 0x66, 0xd7, scratch, XMM5);                 /* PMOVMSKB */
+    emit_modrm(s, OPC_GRP3, 0, scratch);                       /* TEST r32, imm32 */
+    out32(s, denormal_lanes[form]);
     out8(s, OPC_JCC_short + JCC_JNE);
     out8(s, 0);
-    uint8_t *to_slow = s->code_ptr;
-    out_sse_mem(s, 0xf3, 0x7f, XMM0, tcg_target_env_reg, dst);    /* MOVDQU m128, xmm0 */
-    tcg_target_out_movi(s, TCG_TYPE_I32, out, 0);
-    out8(s, OPC_JMP_short);
-    out8(s, 0);
-    uint8_t *to_end = s->code_ptr;
-    patch_rel8(to_slow, s);
-    emit_modrm_mem(s, 0x80, ALU_AND, REG_RSP, -1, 0, MXCSR_SLOT); /* AND m8, imm8 */
-    out8(s, (uint8_t)~HOST_MXCSR_DE);
-    out_sse_mem(s, 0, 0xae, 2, REG_RSP, MXCSR_SLOT);              /* LDMXCSR */
-    tcg_target_out_movi(s, TCG_TYPE_I32, out, 1);
-    patch_rel8(to_end, s);
+    return s->code_ptr;
 }
 
 /* args: out, lo, hi, kind, dst, src1, src2 */
@@ -101,6 +131,15 @@ void tcg_target_out_vec(TCGContext *s, const TCGArg *args, const bool *is_const)
         (void)is_const;     /* the constraint asks for registers */
         out_load_pair(s, (int)args[1], (int)args[2]);
     }
+    int out = (int)args[0];     /* free now that the inputs are read */
+    uint8_t *to_slow = out_denormal_check(s, kind, out);
     out_sse_reg(s, form_prefix[kind % 4], fop_opcode[kind / 4], XMM0, XMM1);
-    out_float_tail(s, (int)args[0], dst);
+    out_sse_mem(s, 0xf3, 0x7f, XMM0, tcg_target_env_reg, dst);    /* MOVDQU m128, xmm0 */
+    tcg_target_out_movi(s, TCG_TYPE_I32, out, 0);
+    out8(s, OPC_JMP_short);
+    out8(s, 0);
+    uint8_t *to_end = s->code_ptr;
+    patch_rel8(to_slow, s);
+    tcg_target_out_movi(s, TCG_TYPE_I32, out, 1);
+    patch_rel8(to_end, s);
 }
