@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include "target-i386/translate-sse.h"
 #include "target-i386/sse_helper.h"
+#include "target-i386/avx_helper.h"
 #include "tcg/vec.h"
 
 /* MXCSR without its six flags when every exception is masked, RC = nearest,
@@ -96,7 +97,7 @@ bool gen_vec_float(DisasContext *s, const SSEOp *op)
     TCGLabel *slow = tcg_gen_new_label(s->tcg), *done = tcg_gen_new_label(s->tcg);
     gen_check_mxcsr(s, slow);
     intptr_t dst = xmm_reg_offset(s->reg);
-    TCGv not_done = tcg_gen_vec(s->tcg, (unsigned)kind, dst, dst, src2, lo, hi);
+    TCGv not_done = tcg_gen_vec(s->tcg, (unsigned)kind, dst, -1, dst, src2, lo, hi);
     tcg_gen_brcondi(s->tcg, TCG_COND_EQ, not_done, 0, done);
     tcg_temp_free(s->tcg, not_done);
     tcg_gen_set_label(s->tcg, slow);
@@ -105,4 +106,74 @@ bool gen_vec_float(DisasContext *s, const SSEOp *op)
     tcg_temp_free(s->tcg, lo);
     tcg_temp_free(s->tcg, hi);
     return true;
+}
+
+/* --- FMA3 (translate-avx.c's gen_fma): the same MXCSR condition; the
+ * helper (fma_helper.c) also runs the host's instruction, so with the guest's
+ * reset MXCSR the inline one gives its result and flags, DE included except
+ * that the helper merges flags into env at once; a denormal operand still goes
+ * to the helper, which then reports DE. --- */
+
+/* 16-byte slot half (0: bits 127:0, 1: bits 255:128) of register reg, where
+ * register 16 is the memory operand of avx_helper.h (its upper half in
+ * vex_scratch[1], as translate-vex.c's ymm_offset) */
+static intptr_t ymm_half_offset(int reg, int half)
+{
+    if (half == 0) {
+        return xmm_reg_offset(reg);
+    }
+    if (reg == AVX_MEM_OPERAND) {
+        return (intptr_t)offsetof(CPUX86State, vex_scratch[1]);
+    }
+    return (intptr_t)offsetof(CPUX86State, ymmh_regs) + reg * (intptr_t)sizeof(XMMReg);
+}
+
+/* branches to slow when the op at (dst, a, b) half was not done */
+static void gen_fma_half(DisasContext *s, unsigned kind, intptr_t dst, int d, int a, int b,
+                         int half, TCGLabel *slow)
+{
+    TCGv env = tcg_env(s->tcg);
+    TCGv not_done = tcg_gen_vec(s->tcg, kind, dst, ymm_half_offset(d, half),
+                                ymm_half_offset(a, half), ymm_half_offset(b, half), env, env);
+    tcg_gen_brcondi(s->tcg, TCG_COND_NE, not_done, 0, slow);
+    tcg_temp_free(s->tcg, not_done);
+}
+
+/*
+ * VFMADD132PS ... VFNMSUB231SD: d = FMA of d, a (VEX.vvvv) and b (register
+ * or 16), variant and order as FMA_OP. Emits the inline form and returns the
+ * label where the caller puts the helper call, binding *done after it; NULL
+ * (nothing emitted) when the back end cannot. The upper half of a 256-bit
+ * op goes to scratch register 18 first, so that d is untouched whenever the
+ * helper runs.
+ */
+TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
+                      bool wide, int d, int a, int b, TCGLabel **done)
+{
+    unsigned form = scalar ? (dbl ? TCG_VEC_SD : TCG_VEC_SS) : (dbl ? TCG_VEC_PD : TCG_VEC_PS);
+    unsigned kind = TCG_VEC_FMA(variant, order, form);
+    if (variant >= TCG_VEC_NB_FMAS || !tcg_has_vec(s->tcg, kind)) {
+        return NULL;
+    }
+    TCGLabel *slow = tcg_gen_new_label(s->tcg);
+    *done = tcg_gen_new_label(s->tcg);
+    gen_check_mxcsr(s, slow);
+    enum { SCRATCH_DEST = 18 };
+    if (wide) {
+        gen_fma_half(s, kind, xmm_reg_offset(SCRATCH_DEST), d, a, b, 1, slow);
+    }
+    gen_fma_half(s, kind, xmm_reg_offset(d), d, a, b, 0, slow);
+    TCGv t = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+    for (int q = 0; q < 2; q++) {
+        intptr_t to = ymm_half_offset(d, 1) + q * 8;
+        if (wide) {
+            tcg_gen_ld(s->tcg, INDEX_op_ld, t, tcg_env(s->tcg), xmm_reg_offset(SCRATCH_DEST) + q * 8);
+        } else {
+            tcg_gen_movi(s->tcg, t, 0);     /* VEX.128 and scalar: bits 255:128 zero */
+        }
+        tcg_gen_st(s->tcg, INDEX_op_st, t, tcg_env(s->tcg), to);
+    }
+    tcg_temp_free(s->tcg, t);
+    tcg_gen_br(s->tcg, *done);
+    return slow;
 }

@@ -85,5 +85,6 @@ DEF(mb,         0, 0, 0, TCG_OPF_SIDE_EFFECTS)
 DEF(add_shl,    1, 2, 2, 0)
 /* Vector op on 128-bit slots of host memory at env + offset (tcg/vec.h):
  * out = 1 when not done (the caller falls back), ins lo, hi = the second source
- * when it is not in env; cargs kind, dst offset, src1 offset, src2 offset or -1 */
-DEF(vec,        1, 2, 4, TCG_OPF_SIDE_EFFECTS)
+ * when it is not in env; cargs kind, dst, src0 (fused multiply-add addend or
+ * multiplicand, else -1), src1, src2 (or -1: lo, hi) offsets */
+DEF(vec,        1, 2, 5, TCG_OPF_SIDE_EFFECTS)
