@@ -7,13 +7,15 @@
 # qemu-x86_64 (when installed) RUNS times (default 3), prints the median CPU
 # (user+system, /usr/bin/time; wall without it) times and the ratios to native, and checks that every output equals the
 # native one (the kernels print their sums' exact bits).
-# Usage: BUILD=build-folder [RUNS=3] [SCALE=100] [QUETZAL=path] tests/bench/user-vec.sh
+# QUETZAL=path measures another build (e.g. main's, for a before/after), QEMU=0
+# skips qemu.
+# Usage: BUILD=build-folder [RUNS=3] [SCALE=200] [QUETZAL=path] [QEMU=0] tests/bench/user-vec.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRC:-$(cd "$here/../.." && pwd)}
 BUILD=${BUILD:-$SRC}
 runs=${RUNS:-3}
-scale=${SCALE:-100}
+scale=${SCALE:-200}
 quetzal=${QUETZAL:-$BUILD/quetzal-x86_64}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -66,7 +68,7 @@ bench() {
   run quetzal "$tmp/vb" "$quetzal" $cpu || status=1
   q=$(cat "$tmp/quetzal.ms" 2>/dev/null || echo 0)
   line="$label: native ${n} ms, quetzal ${q} ms ($(ratio "$q" "$n"))"
-  if command -v qemu-x86_64 > /dev/null; then
+  if [ "${QEMU:-1}" != 0 ] && command -v qemu-x86_64 > /dev/null; then
     run qemu "$tmp/vb" qemu-x86_64 $cpu || status=1
     m=$(cat "$tmp/qemu.ms" 2>/dev/null || echo 0)
     line="$line, qemu ${m} ms ($(ratio "$m" "$n"))"
