@@ -1,6 +1,6 @@
 cpu-obj += target-i386/translate.o target-i386/translate-alu.o target-i386/translate-ctl.o
 cpu-obj += target-i386/translate-sys.o
-cpu-obj += target-i386/translate-vec.o target-i386/translate-sse.o target-i386/cc_helper.o target-i386/helper.o
+cpu-obj += target-i386/translate-sse.o target-i386/cc_helper.o target-i386/helper.o
 cpu-obj += target-i386/translate-sse4.o target-i386/sse4_helper.o target-i386/aes_helper.o
 cpu-obj += target-i386/translate-vex.o target-i386/bmi_helper.o target-i386/sha_helper.o
 # AVX/AVX2/FMA3/F16C through C helpers
@@ -17,3 +17,5 @@ cpu-obj += target-i386/x87-transc.o target-i386/x87-rem.o
 target-i386/fpu_helper.o: CFLAGS += -frounding-math
 # the portable FMA path switches the host rounding mode around fma()
 target-i386/fma_helper.o: CFLAGS += -frounding-math
+# SSE/FMA float arithmetic inline through the IR vector ops (tcg/vec.h)
+cpu-obj += target-i386/translate-vec.o
