@@ -1,6 +1,8 @@
 /*
  * SSE floating-point arithmetic inline through the IR's vector ops (tcg/vec.h):
- * ADD/SUB/MUL/DIV/MIN/MAX/SQRT in their PS, PD, SS and SD forms.
+ * ADD/SUB/MUL/DIV/MIN/MAX/SQRT in their PS, PD, SS and SD forms (legacy and,
+ * through translate-vex.c's reuse of the legacy generators, VEX), and the
+ * FMA3 instructions (below).
  *
  * Exactness. The inline op runs on the host's own MXCSR, which gives the x86
  * result bit for bit (NaN propagation, default NaN, MIN/MAX operand rules,
