@@ -19,3 +19,5 @@ cpu-obj += target-i386/xsave_helper.o target-i386/translate-xsave.o
 target-i386/fpu_helper.o: CFLAGS += -frounding-math
 # the portable FMA path switches the host rounding mode around fma()
 target-i386/fma_helper.o: CFLAGS += -frounding-math
+# SSE/FMA float arithmetic inline through the IR vector ops (tcg/vec.h)
+cpu-obj += target-i386/translate-vec.o

@@ -281,6 +281,9 @@ bool gen_int_helper(DisasContext *s, const SSEOp *op)
 /* ADDPS xmm1, xmm2/m128 style: helper(env, xmm1, source) */
 static bool gen_float_helper(DisasContext *s, const SSEOp *op)
 {
+    if (gen_vec_float(s, op)) {
+        return true;
+    }
     TCGv lo = new_i64(s), hi = new_i64(s);
     bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {

@@ -61,6 +61,14 @@ bool gen_load_source(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi);
 bool gen_int_helper(DisasContext *s, const SSEOp *op);
 bool gen_imm_helper(DisasContext *s, const SSEOp *op);
 
+/* translate-vec.c: the float arithmetic entry inline through the IR's vector
+ * ops; false (nothing emitted) when it cannot be */
+bool gen_vec_float(DisasContext *s, const SSEOp *op);
+/* translate-vec.c: an FMA3 instruction inline (see there); the label of the
+ * caller's helper call, NULL when not inline */
+TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
+                      bool wide, int d, int a, int b, TCGLabel **done);
+
 /* the entry of opcode (as for gen_sse) for the mandatory-prefix index
  * (PREFIX_INDEX_*, numbered as VEX.pp), NULL when none (translate-vex.c) */
 const SSEOp *sse_table_entry(unsigned opcode, int prefix);

@@ -68,6 +68,9 @@ bool tcg_target_out_sti(TCGContext *s, TCGType type, int64_t value, int base, in
 /* Emits op. regs[i] holds, for value argument i (outputs then inputs), its host
  * register, or its value when is_const[i]; constant args follow unchanged. */
 void tcg_target_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args, const bool *is_const);
+/* Vector ops (tcg/vec.h): whether kind is emitted inline, and its code. */
+bool tcg_target_has_vec(TCGContext *s, unsigned kind);
+void tcg_target_out_vec(TCGContext *s, const TCGArg *args, const bool *is_const);
 void tcg_target_out_call(TCGContext *s, const void *func);
 /* A filler instruction of one byte. */
 void tcg_target_out_nop(TCGContext *s);

@@ -147,6 +147,10 @@ TCGv tcg_constant_internal(TCGContext *s, TCGType type, int64_t value);
 int64_t tcg_normalize(TCGType type, int64_t value);
 const char *tcg_cond_name(TCGCond c);
 
+/* Emits op with value temps vals (outputs first) and constant args cargs. */
+void tcg_gen_op_raw(TCGContext *s, TCGOpcode opc, TCGType type, const TCGv *vals,
+                    unsigned nvals, const TCGArg *cargs, unsigned ncargs);
+
 /* Passes run by tcg_gen_code, in this order. */
 void tcg_optimize(TCGContext *s);
 void tcg_liveness(TCGContext *s);

@@ -83,3 +83,8 @@ DEF(mb,         0, 0, 0, TCG_OPF_SIDE_EFFECTS)
 /* made by the optimizer from shl+add (address arithmetic):
  * out = in0 + (in1 << carg0) + carg1, shift 1..3, displacement a signed 32-bit value */
 DEF(add_shl,    1, 2, 2, 0)
+/* Vector op on 128-bit slots of host memory at env + offset (tcg/vec.h):
+ * out = 1 when not done (the caller falls back), ins lo, hi = the second source
+ * when it is not in env; cargs kind, dst, src0 (fused multiply-add addend or
+ * multiplicand, else -1), src1, src2 (or -1: lo, hi) offsets */
+DEF(vec,        1, 2, 5, TCG_OPF_SIDE_EFFECTS)

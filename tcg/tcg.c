@@ -597,6 +597,20 @@ void tcg_gen_call(TCGContext *s, void *func, unsigned flags, TCGv ret,
     op->args[i] = flags;
 }
 
+/* An op from its value temps (outputs first) and constant args, for ops built
+ * in other files of tcg/ (tcg/vec.c). */
+void tcg_gen_op_raw(TCGContext *s, TCGOpcode opc, TCGType type, const TCGv *vals,
+                    unsigned nvals, const TCGArg *cargs, unsigned ncargs)
+{
+    TCGOp *op = emit_op(s, opc, type);
+    for (unsigned i = 0; i < nvals; i++) {
+        op->args[i] = vals[i]->index;
+    }
+    for (unsigned i = 0; i < ncargs; i++) {
+        op->args[nvals + i] = cargs[i];
+    }
+}
+
 void tcg_gen_goto_tb(TCGContext *s, unsigned n)
 {
     if (n > 1) {

@@ -43,6 +43,8 @@ static const TCGOpConstraint c_store = { { REG }, { REG_IMM, REG } };
 static const TCGOpConstraint c_store_reg = { { REG }, { REG, REG } };
 static const TCGOpConstraint c_goto_ptr = { { REG }, { REG } };
 static const TCGOpConstraint c_none = { { REG }, { REG } };
+/* out written after the inputs are read */
+static const TCGOpConstraint c_vec = { { REG }, { REG, REG } };
 
 const TCGOpConstraint *tcg_target_op_constraint(const TCGOp *op)
 {
@@ -81,6 +83,8 @@ const TCGOpConstraint *tcg_target_op_constraint(const TCGOp *op)
         return (op->args[2] & MO_BSWAP) ? &c_store_reg : &c_store;
     case INDEX_op_goto_ptr:
         return &c_goto_ptr;
+    case INDEX_op_vec:
+        return &c_vec;
     case INDEX_op_neg: case INDEX_op_not:
     case INDEX_op_ext8s: case INDEX_op_ext8u: case INDEX_op_ext16s: case INDEX_op_ext16u:
     case INDEX_op_ext32s: case INDEX_op_ext32u:

@@ -672,6 +672,9 @@ static bool out_control_op(TCGContext *s, const TCGOp *op, const TCGArg *a, cons
     case INDEX_op_goto_ptr:
         emit_modrm(s, OPC_GRP5, EXT5_JMPN, (int)a[0]);
         break;
+    case INDEX_op_vec:
+        tcg_target_out_vec(s, a, c);
+        break;
     default:
         return false;
     }

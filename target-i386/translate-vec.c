@@ -1,0 +1,181 @@
+/*
+ * SSE floating-point arithmetic inline through the IR's vector ops (tcg/vec.h):
+ * ADD/SUB/MUL/DIV/MIN/MAX/SQRT in their PS, PD, SS and SD forms (legacy and,
+ * through translate-vex.c's reuse of the legacy generators, VEX), and the
+ * FMA3 instructions (below).
+ *
+ * Exactness. The inline op runs on the host's own MXCSR, which gives the x86
+ * result bit for bit (NaN propagation, default NaN, MIN/MAX operand rules,
+ * underflow) only when the host MXCSR holds what the guest's asks for. It is
+ * used when the guest MXCSR is the reset value up to its flags (all exceptions
+ * masked, round to nearest, FZ and DAZ clear, SDM vol. 1, 10.2.3): then
+ * sse_helper.c runs lazily too, leaving the host MXCSR at its default with the
+ * guest's pending flags piling up in it, which the inline op adds to just as the
+ * host instruction in the helper would. No exception can fault while all are
+ * masked. sse_helper.c flags DE itself (the host's DE is dropped), so an op
+ * with a denormal operand is left to the helper (the back end tests the
+ * operands before the op); any other MXCSR sends the instruction to the
+ * helper right away.
+ */
+#include <stddef.h>
+#include "target-i386/translate-sse.h"
+#include "target-i386/sse_helper.h"
+#include "target-i386/avx_helper.h"
+#include "tcg/vec.h"
+
+/* MXCSR without its six flags when every exception is masked, RC = nearest,
+ * FZ = DAZ = 0 (SDM vol. 1, 10.2.3) */
+#define MXCSR_CONTROL_BITS 0xffc0u
+#define MXCSR_INLINE_CONTROL 0x1f80u
+
+static SSEFloatHelper *const float_helpers[TCG_VEC_NB_FOPS][4] = {
+    [TCG_VEC_FADD] = { helper_addps, helper_addpd, helper_addss, helper_addsd },
+    [TCG_VEC_FSUB] = { helper_subps, helper_subpd, helper_subss, helper_subsd },
+    [TCG_VEC_FMUL] = { helper_mulps, helper_mulpd, helper_mulss, helper_mulsd },
+    [TCG_VEC_FDIV] = { helper_divps, helper_divpd, helper_divss, helper_divsd },
+    [TCG_VEC_FMIN] = { helper_minps, helper_minpd, helper_minss, helper_minsd },
+    [TCG_VEC_FMAX] = { helper_maxps, helper_maxpd, helper_maxss, helper_maxsd },
+    [TCG_VEC_FSQRT] = { helper_sqrtps, helper_sqrtpd, helper_sqrtss, helper_sqrtsd },
+};
+
+/* the vector kind doing what helper does, or -1 */
+static int float_kind(const void *helper)
+{
+    for (int fop = 0; fop < TCG_VEC_NB_FOPS; fop++) {
+        for (int form = 0; form < 4; form++) {
+            if ((const void *)float_helpers[fop][form] == helper) {
+                return TCG_VEC_FLOAT(fop, form);
+            }
+        }
+    }
+    return -1;
+}
+
+static intptr_t xmm_reg_offset(int reg)
+{
+    return (intptr_t)offsetof(CPUX86State, xmm_regs) + reg * (intptr_t)sizeof(XMMReg);
+}
+
+/* branches to slow unless the guest MXCSR allows the inline op */
+static void gen_check_mxcsr(DisasContext *s, TCGLabel *slow)
+{
+    TCGv ctl = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+    tcg_gen_ld(s->tcg, INDEX_op_ld32u, ctl, tcg_env(s->tcg), offsetof(CPUX86State, mxcsr));
+    tcg_gen_andi(s->tcg, ctl, ctl, MXCSR_CONTROL_BITS);
+    tcg_gen_brcondi(s->tcg, TCG_COND_NE, ctl, MXCSR_INLINE_CONTROL, slow);
+    tcg_temp_free(s->tcg, ctl);
+}
+
+/* the helper call of the slow path (translate-sse.c's gen_float_helper) */
+static void gen_slow_call(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi)
+{
+    if (s->mod == 3) {
+        gen_load_xmm_half(s, lo, s->rm, 0);
+        gen_load_xmm_half(s, hi, s->rm, 1);
+    }
+    TCGv args[4] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), lo, hi };
+    tcg_gen_call(s->tcg, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
+    tcg_temp_free(s->tcg, args[1]);
+}
+
+/* Translates the XMM float op as above; false (nothing emitted) when it has no
+ * vector kind or the back end has none. */
+bool gen_vec_float(DisasContext *s, const SSEOp *op)
+{
+    int kind = float_kind(op->helper);
+    if (kind < 0 || op->mmx != MMX_NONE || !tcg_has_vec(s->tcg, (unsigned)kind)) {
+        return false;
+    }
+    TCGv lo = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    TCGv hi = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    intptr_t src2 = -1;
+    if (s->mod == 3) {
+        src2 = xmm_reg_offset(s->rm);
+    } else {
+        TCGv addr = gen_memory_address(s, op->mem);
+        gen_load_memory(s, addr, op->mem, lo, hi);
+        tcg_temp_free(s->tcg, addr);
+    }
+    TCGLabel *slow = tcg_gen_new_label(s->tcg), *done = tcg_gen_new_label(s->tcg);
+    gen_check_mxcsr(s, slow);
+    intptr_t dst = xmm_reg_offset(s->reg);
+    TCGv not_done = tcg_gen_vec(s->tcg, (unsigned)kind, dst, -1, dst, src2, lo, hi);
+    tcg_gen_brcondi(s->tcg, TCG_COND_EQ, not_done, 0, done);
+    tcg_temp_free(s->tcg, not_done);
+    tcg_gen_set_label(s->tcg, slow);
+    gen_slow_call(s, op, lo, hi);
+    tcg_gen_set_label(s->tcg, done);
+    tcg_temp_free(s->tcg, lo);
+    tcg_temp_free(s->tcg, hi);
+    return true;
+}
+
+/* --- FMA3 (translate-avx.c's gen_fma): the same MXCSR condition; the
+ * helper (fma_helper.c) also runs the host's instruction, so with the guest's
+ * reset MXCSR the inline one gives its result and flags, DE included except
+ * that the helper merges flags into env at once; a denormal operand still goes
+ * to the helper, which then reports DE. --- */
+
+/* 16-byte slot half (0: bits 127:0, 1: bits 255:128) of register reg, where
+ * register 16 is the memory operand of avx_helper.h (its upper half in
+ * vex_scratch[1], as translate-vex.c's ymm_offset) */
+static intptr_t ymm_half_offset(int reg, int half)
+{
+    if (half == 0) {
+        return xmm_reg_offset(reg);
+    }
+    if (reg == AVX_MEM_OPERAND) {
+        return (intptr_t)offsetof(CPUX86State, vex_scratch[1]);
+    }
+    return (intptr_t)offsetof(CPUX86State, ymmh_regs) + reg * (intptr_t)sizeof(XMMReg);
+}
+
+/* branches to slow when the op at (dst, a, b) half was not done */
+static void gen_fma_half(DisasContext *s, unsigned kind, intptr_t dst, int d, int a, int b,
+                         int half, TCGLabel *slow)
+{
+    TCGv env = tcg_env(s->tcg);
+    TCGv not_done = tcg_gen_vec(s->tcg, kind, dst, ymm_half_offset(d, half),
+                                ymm_half_offset(a, half), ymm_half_offset(b, half), env, env);
+    tcg_gen_brcondi(s->tcg, TCG_COND_NE, not_done, 0, slow);
+    tcg_temp_free(s->tcg, not_done);
+}
+
+/*
+ * VFMADD132PS ... VFNMSUB231SD: d = FMA of d, a (VEX.vvvv) and b (register
+ * or 16), variant and order as FMA_OP. Emits the inline form and returns the
+ * label where the caller puts the helper call, binding *done after it; NULL
+ * (nothing emitted) when the back end cannot. The upper half of a 256-bit
+ * op goes to scratch register 18 first, so that d is untouched whenever the
+ * helper runs.
+ */
+TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
+                      bool wide, int d, int a, int b, TCGLabel **done)
+{
+    unsigned form = scalar ? (dbl ? TCG_VEC_SD : TCG_VEC_SS) : (dbl ? TCG_VEC_PD : TCG_VEC_PS);
+    unsigned kind = TCG_VEC_FMA(variant, order, form);
+    if (variant >= TCG_VEC_NB_FMAS || !tcg_has_vec(s->tcg, kind)) {
+        return NULL;
+    }
+    TCGLabel *slow = tcg_gen_new_label(s->tcg);
+    *done = tcg_gen_new_label(s->tcg);
+    gen_check_mxcsr(s, slow);
+    enum { SCRATCH_DEST = 18 };
+    if (wide) {
+        gen_fma_half(s, kind, xmm_reg_offset(SCRATCH_DEST), d, a, b, 1, slow);
+    }
+    gen_fma_half(s, kind, xmm_reg_offset(d), d, a, b, 0, slow);
+    TCGv t = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+    for (int q = 0; q < 2; q++) {
+        intptr_t to = ymm_half_offset(d, 1) + q * 8;
+        if (wide) {
+            tcg_gen_ld(s->tcg, INDEX_op_ld, t, tcg_env(s->tcg), xmm_reg_offset(SCRATCH_DEST) + q * 8);
+        } else {
+            tcg_gen_movi(s->tcg, t, 0);     /* VEX.128 and scalar: bits 255:128 zero */
+        }
+        tcg_gen_st(s->tcg, INDEX_op_st, t, tcg_env(s->tcg), to);
+    }
+    tcg_temp_free(s->tcg, t);
+    tcg_gen_br(s->tcg, *done);
+    return slow;
+}

@@ -1,0 +1,59 @@
+/*
+ * Vector operations of the IR: 128-bit values kept in the CPU state (env) and
+ * operated on there, without going through 64-bit temps or a C helper. The kinds
+ * are host neutral; a back end says which it can emit (tcg_has_vec) and a front
+ * end falls back to its own helpers for the others, so a back end without
+ * vector support needs nothing.
+ *
+ * Floating-point kinds run with the host's floating-point environment as it is
+ * (rounding to nearest, exceptions masked: the caller checks that the guest
+ * asks for exactly that) and leave the IEEE flags they raise in it. An op
+ * with a denormal operand is not done (the caller tracks the denormal flag
+ * itself): the destination is left alone and the op's output is 1, and the
+ * caller runs its exact software path. Otherwise the output is 0.
+ */
+#ifndef TCG_VEC_H
+#define TCG_VEC_H
+
+#include "tcg/tcg.h"
+
+/* IEEE binary ops, lane-wise on packed single/double or on the low lane only
+ * (scalar forms keep the first source's other lanes): kind = op * 4 + form */
+enum { TCG_VEC_PS, TCG_VEC_PD, TCG_VEC_SS, TCG_VEC_SD };
+enum {
+    TCG_VEC_FADD, TCG_VEC_FSUB, TCG_VEC_FMUL, TCG_VEC_FDIV,
+    TCG_VEC_FMIN,   /* x86 rules: the second operand when unordered or both zero */
+    TCG_VEC_FMAX,
+    TCG_VEC_FSQRT,  /* of the second source */
+    TCG_VEC_NB_FOPS,
+};
+#define TCG_VEC_FLOAT(fop, form) ((fop) * 4 + (form))
+
+/*
+ * Fused multiply-add, one rounding (IEEE 754-2008 fusedMultiplyAdd). With A
+ * the first source slot (src0, also the destination's old value in the x86
+ * forms), B src1 and C src2, the operand orders are
+ *   ORDER_ACB: A*C + B,  ORDER_BAC: B*A + C,  ORDER_BCA: B*C + A;
+ * the variants negate the sum's addend (SUB), the product (NADD), both
+ * (NSUB), or alternate per lane starting with subtraction in lane 0 (ADDSUB)
+ * or addition (SUBADD). NaN operands propagate in x86 FMA3 order (the first
+ * operand of the order named first). Scalar forms keep A's other lanes.
+ */
+enum { TCG_VEC_ORDER_ACB, TCG_VEC_ORDER_BAC, TCG_VEC_ORDER_BCA };
+enum {
+    TCG_VEC_FMA_ADD, TCG_VEC_FMA_SUB, TCG_VEC_FMA_NADD, TCG_VEC_FMA_NSUB,
+    TCG_VEC_FMA_ADDSUB, TCG_VEC_FMA_SUBADD, TCG_VEC_NB_FMAS,
+};
+#define TCG_VEC_FMA_BASE (TCG_VEC_NB_FOPS * 4)
+#define TCG_VEC_FMA(variant, order, form) (TCG_VEC_FMA_BASE + ((variant) * 3 + (order)) * 4 + (form))
+#define TCG_VEC_NB_KINDS (TCG_VEC_FMA_BASE + TCG_VEC_NB_FMAS * 3 * 4)
+
+/* Whether the back end emits kind inline. */
+bool tcg_has_vec(TCGContext *s, unsigned kind);
+/* dst = src1 KIND src2 (or the FMA of src0, src1, src2) on env slots;
+ * src2_off < 0: the second source is the 128-bit value hi:lo instead.
+ * Returns the i64 "not done" output. */
+TCGv tcg_gen_vec(TCGContext *s, unsigned kind, intptr_t dst_off, intptr_t src0_off,
+                 intptr_t src1_off, intptr_t src2_off, TCGv lo, TCGv hi);
+
+#endif
