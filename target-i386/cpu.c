@@ -66,7 +66,9 @@ static void reset_segment(SegmentCache *sc, uint32_t selector, uint64_t base, ui
                           (1u << X86_FEAT_AES) | (1u << X86_FEAT_PCLMULQDQ) | \
                           (1u << X86_FEAT_MOVBE) | (1u << X86_FEAT_BMI1) | \
                           (1u << X86_FEAT_BMI2) | (1u << X86_FEAT_ADX) | \
-                          (1u << X86_FEAT_SHA) | (1u << X86_FEAT_XSAVE))
+                          (1u << X86_FEAT_SHA) | (1u << X86_FEAT_XSAVE) | \
+                          (1u << X86_FEAT_AVX) | (1u << X86_FEAT_AVX2) | \
+                          (1u << X86_FEAT_FMA) | (1u << X86_FEAT_F16C))
 
 static const X86CPUModel cpu_models[] = {
     /* family 15, model 107, stepping 1: QEMU's qemu64 */

@@ -37,11 +37,9 @@ enum {
     X86_FEAT_ADX,         /* CPUID.(7,0):EBX.ADX[19] (ADCX, ADOX) */
     X86_FEAT_SHA,         /* CPUID.(7,0):EBX.SHA[29] */
     X86_FEAT_XSAVE,       /* CPUID.1:ECX.XSAVE[26], with XSAVEOPT and XSAVEC (leaf 0xD) */
-    /* AVX and AVX2 are partial (translate-vex.c): decoded only when a -cpu
-     * option adds them, and not reported by CPUID until they are complete */
-    X86_FEAT_AVX,
-    X86_FEAT_AVX2,
-    X86_FEAT_FMA,         /* CPUID.1:ECX.FMA[12] (FMA3; with AVX, likewise partial) */
+    X86_FEAT_AVX,         /* CPUID.1:ECX.AVX[28] (translate-vex.c, translate-avx.c) */
+    X86_FEAT_AVX2,        /* CPUID.(7,0):EBX.AVX2[5] */
+    X86_FEAT_FMA,         /* CPUID.1:ECX.FMA[12] (FMA3) */
     X86_FEAT_F16C,        /* CPUID.1:ECX.F16C[29] (VCVTPH2PS, VCVTPS2PH) */
 };
 

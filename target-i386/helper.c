@@ -261,6 +261,7 @@ uint32_t x86_cpuid_extension_ecx(const CPUX86State *env)
         [X86_FEAT_SSE41] = CPUID_EXT_SSE41, [X86_FEAT_SSE42] = CPUID_EXT_SSE42,
         [X86_FEAT_AES] = CPUID_EXT_AES, [X86_FEAT_PCLMULQDQ] = CPUID_EXT_PCLMULQDQ,
         [X86_FEAT_MOVBE] = CPUID_EXT_MOVBE, [X86_FEAT_XSAVE] = CPUID_EXT_XSAVE,
+        [X86_FEAT_FMA] = 1u << 12, [X86_FEAT_AVX] = 1u << 28, [X86_FEAT_F16C] = 1u << 29,
     };
     uint32_t ecx = 0;
     for (int i = 0; i < (int)(sizeof(bits) / sizeof(bits[0])); i++) {
@@ -273,6 +274,7 @@ uint32_t x86_cpuid_extension_ecx(const CPUX86State *env)
 uint32_t x86_cpuid_leaf7_ebx(const CPUX86State *env)
 {
     return (x86_cpu_has(env, X86_FEAT_BMI1) ? 1u << 3 : 0) |
+           (x86_cpu_has(env, X86_FEAT_AVX2) ? 1u << 5 : 0) |
            (x86_cpu_has(env, X86_FEAT_BMI2) ? 1u << 8 : 0) |
            (x86_cpu_has(env, X86_FEAT_ADX) ? 1u << 19 : 0) |
            (x86_cpu_has(env, X86_FEAT_SHA) ? 1u << 29 : 0);

@@ -93,8 +93,8 @@ for arch in x86_64 i386; do
       compare_lines "guest-avx2 $arch seed $seed"
     done
     # models without the extensions: #UD (SIGILL) at the first such form
-    for case in "max vpermd" "max,+avx vpermd" "max,+avx,+avx2 vfmadd231ps_y" \
-                "max,+avx,+avx2,+fma vcvtph2ps_y" "qemu64,+avx2,+fma vpsllvd_x"; do
+    for case in "max,-avx,-avx2,-fma,-f16c vpermd" "max,-avx2 vpermd" "max,-fma vfmadd231ps_y" \
+                "max,-f16c vcvtph2ps_y" "qemu64,+avx2,+fma vpsllvd_x"; do
       set -- $case
       timeout 60 "$emulator" -cpu "$1" "$bin" 1 "$2" > /dev/null 2>&1
       status=$?

@@ -35,14 +35,19 @@ start:
     rep stosl
     call set_exc_gates32
     lidt idtr
-    /* MP and NE, CR4.OSFXSR as an OS sets them */
+    /* MP and NE, CR4.OSFXSR and OSXSAVE, XCR0 = x87|SSE|AVX as an OS sets them
+     * (without OSXSAVE and XCR0.AVX a VEX instruction is #UD, SDM vol. 1 13.5.3) */
     mov %cr0, %eax
     and $~(CR0_EM | CR0_TS), %eax
     or $0x22, %eax
     mov %eax, %cr0
     mov %cr4, %eax
-    or $0x200, %eax
+    or $0x40200, %eax
     mov %eax, %cr4
+    xor %ecx, %ecx
+    xor %edx, %edx
+    mov $7, %eax
+    xsetbv
 
     /* CR0.TS: #NM */
     mov %cr0, %eax
