@@ -164,7 +164,7 @@ static void snapshot_header(FILE *out)
             "ICOUNT");
 }
 
-static void snapshot_row(FILE *out, const BlockSnapshotInfo *s)
+static void snapshot_row(FILE *out, const BlockSnapshotInfo *s, const char *id)
 {
     char size[32], date[32], clock[32], icount[24] = "";
     size_text(s->vm_state_size, size, sizeof(size));
@@ -179,7 +179,7 @@ static void snapshot_row(FILE *out, const BlockSnapshotInfo *s)
     if (s->icount != UINT64_MAX) {
         snprintf(icount, sizeof(icount), "%llu", (unsigned long long)s->icount);
     }
-    fprintf(out, "%-9s %-16s %8s%20s%13s%11s\n", s->id, s->name, size, date, clock, icount);
+    fprintf(out, "%-9s %-16s %8s%20s%13s%11s\n", id, s->name, size, date, clock, icount);
 }
 
 /* The snapshots of every writable drive with a medium. */
@@ -240,7 +240,8 @@ void hmp_info_snapshots(MonitorHost *h, const HMPArgs *a, FILE *out)
             if (!shown++) {
                 snapshot_header(out);
             }
-            snapshot_row(out, &ls[first].list[i]);
+            /* as QEMU: the IDs may differ between the disks, so none is shown */
+            snapshot_row(out, &ls[first].list[i], "--");
         }
     }
     if (!shown) {
@@ -255,7 +256,7 @@ void hmp_info_snapshots(MonitorHost *h, const HMPArgs *a, FILE *out)
                             ls[k].d->name);
                     snapshot_header(out);
                 }
-                snapshot_row(out, &ls[k].list[i]);
+                snapshot_row(out, &ls[k].list[i], ls[k].list[i].id);
             }
         }
         free(ls[k].list);

@@ -51,6 +51,10 @@ static void *system_start(unsigned log_flags)
     if (native_features() & FEATURE_AVX2) {
         /* the AVX groups' extensions (no other group's code uses them) */
         c->env->model = x86_cpu_model_find("max,+avx,+avx2,+fma,+f16c");
+        /* and the OS's part, as Linux sets it: CR4.OSXSAVE, XCR0 = x87|SSE|AVX
+         * (without them VEX is #UD, SDM vol. 1 13.5.3) */
+        c->env->cr[4] |= CR4_OSXSAVE;
+        c->env->xcr0 = 7;
     }
     return c;
 }
