@@ -475,6 +475,18 @@ static bool deliver_here(CPUExec *cpu)
            cpu->ops->do_interrupt;
 }
 
+/* HLT (helper) with an interrupt it can take already pending, e.g. raised by
+ * the guest's own OUT just before with IF still clear, then STI; HLT: the CPU
+ * wakes at once (SDM vol. 2A, HLT) instead of sleeping until a timer runs */
+static bool halt_has_work(CPUExec *cpu)
+{
+    if (cpu->exception_index != EXCP_HLT || !cpu->ops->has_work) {
+        return false;
+    }
+    int req = __atomic_load_n(&cpu_priv(cpu)->interrupt_request, __ATOMIC_SEQ_CST);
+    return cpu->ops->has_work(cpu->env, req);
+}
+
 /* Runs blocks, delivering guest exceptions, until one must be returned. */
 static void run_and_deliver(CPUExec *cpu)
 {
@@ -517,6 +529,10 @@ int cpu_exec(CPUExec *cpu)
         /* left generated code through cpu_loop_exit; without a pending exception
          * (self-modifying code restarts the instruction) carry on */
         running_cpu = cpu;
+        if (halt_has_work(cpu)) {
+            cpu->exception_index = -1;     /* system_between_blocks wakes it */
+            continue;
+        }
         if (cpu->exception_index >= 0 && !deliver_here(cpu)) {
             break;
         }
