@@ -112,10 +112,9 @@ void migration_info_print(const MigrationInfo *info, FILE *out);
 /* query-migrate's return value (a JSON object), malloc'd */
 char *migration_info_json(const MigrationInfo *info);
 
-/* --- snapshot.c: savevm/loadvm/delvm/info snapshots on the qcow2 disks --- */
+/* --- snapshot.c: savevm/loadvm/delvm on the qcow2 disks (info snapshots: monitor/hmp-block.c) --- */
 char *snapshot_save(PCMachine *m, const char *name);
 char *snapshot_load(PCMachine *m, const char *name);
 char *snapshot_delete(PCMachine *m, const char *name);
-void snapshot_list(PCMachine *m, FILE *out);
 
 #endif

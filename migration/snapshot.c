@@ -1,5 +1,5 @@
 /*
- * savevm/loadvm/delvm/info snapshots (QEMU's migration/savevm.c behaviour):
+ * savevm/loadvm/delvm (QEMU's migration/savevm.c behaviour):
  * an internal snapshot of every writable disk, all of which must be qcow2,
  * with the machine's state (the migration stream, migration/vmstate.c) in the
  * vmstate area of the first one (block/qcow2-vmstate.c). loadvm checks the
@@ -195,55 +195,4 @@ char *snapshot_delete(PCMachine *m, const char *name)
         err = msg("Snapshot '%s' not found", name);
     }
     return err;
-}
-
-/* QEMU's info snapshots: the snapshots of the state disk that every other
- * writable disk has too, with QEMU's columns */
-void snapshot_list(PCMachine *m, FILE *out)
-{
-    Disk d[MAX_DISKS];
-    int n;
-    char *err = usable_disks(m, d, &n);
-    if (err) {
-        fprintf(out, "%s\n", err);
-        free(err);
-        return;
-    }
-    BlockSnapshotInfo *list = NULL;
-    int count = bdrv_snapshot_list(d[0].bs, &list), shown = 0;
-    for (int i = 0; i < count; i++) {
-        bool everywhere = true;
-        for (int k = 1; k < n && everywhere; k++) {
-            everywhere = has_snapshot(d[k].bs, list[i].name);
-        }
-        if (!everywhere) {
-            continue;
-        }
-        if (!shown++) {
-            fprintf(out, "List of snapshots present on all disks:\n");
-            fprintf(out, "%-10s%-17s%8s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE",
-                    "VM CLOCK", "ICOUNT");
-        }
-        char date[32], size[32];
-        time_t t = (time_t)list[i].date_sec;
-        struct tm tm;
-        localtime_r(&t, &tm);
-        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
-        uint64_t sz = list[i].vm_state_size;
-        if (sz < 1024) {
-            snprintf(size, sizeof(size), "%llu B", (unsigned long long)sz);
-        } else {
-            snprintf(size, sizeof(size), "%.3g %s", sz >= (1u << 20) ? sz / 1048576.0 : sz / 1024.0,
-                     sz >= (1u << 20) ? "MiB" : "KiB");
-        }
-        uint64_t ms = list[i].vm_clock_nsec / 1000000;
-        fprintf(out, "%-10s%-17s%8s%20s %02llu:%02llu:%02llu.%03llu%11llu\n", "--", list[i].name,
-                size, date, (unsigned long long)(ms / 3600000),
-                (unsigned long long)(ms / 60000 % 60), (unsigned long long)(ms / 1000 % 60),
-                (unsigned long long)(ms % 1000), (unsigned long long)list[i].icount);
-    }
-    if (!shown) {
-        fprintf(out, "There is no snapshot available.\n");
-    }
-    free(list);
 }

@@ -6,8 +6,8 @@
  * (Intel SDM vol. 2A, 2.8, the exception condition tables: "#NM If CR0.TS[bit
  * 3]=1"), before any memory access, while the VEX-encoded BMI1 ANDN, which
  * works on general registers only, runs; with TS clear they all run. Prints
- * "ok NAME" per check and "done". (CR4.OSXSAVE and XCR0, which real CPUs
- * also require, come with XSAVE: not set here, so no other emulator runs it.)
+ * "ok NAME" per check and "done". CR4.OSXSAVE and XCR0 = x87|SSE|AVX are set
+ * first, as an OS does (without them every VEX SSE/AVX instruction is #UD).
  * expect: ts-vaddps-nm ts-vfmadd-nm ts-vpermq-nm ts-vzeroupper-nm ts-vmovdqu-nm
  * expect: ts-vgather-nm ts-vcvtph2ps-nm ts-andn-runs clear-vaddps-runs clear-vfmadd-runs
  */
