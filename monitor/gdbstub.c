@@ -4,7 +4,10 @@
  * gdbserver). One CPU as thread 1; registers in the order of gdb-target.h;
  * memory at virtual (linear) addresses through the guest's page tables;
  * breakpoints (Z0/Z1, both kept by us, guest memory untouched) and single
- * steps through the execution loop's debug hook; Ctrl-C stops the machine.
+ * steps through the execution loop's debug hook; watchpoints (Z2 write, Z3
+ * read, Z4 access) on virtual addresses through the softmmu's watch hook
+ * (cpu_watch_set), reported after the accessing instruction as a trap-class
+ * data breakpoint (Intel SDM vol. 3B 17.2.4); Ctrl-C stops the machine.
  * Packets run on the CPU thread between blocks, like the monitor's commands.
  */
 #include <stdlib.h>
@@ -17,6 +20,13 @@
 
 #define PACKET_MAX 4096
 #define MAX_BREAKPOINTS 64
+#define MAX_WATCHPOINTS 16
+#define MAX_WATCH_LEN 4096
+
+typedef struct GdbWatch {
+    uint64_t addr, len;
+    char type;                      /* '2' write, '3' read, '4' access */
+} GdbWatch;
 
 struct GdbStub {
     MonitorHost *h;
@@ -35,6 +45,12 @@ struct GdbStub {
     uint64_t skip_pc;
     uint64_t bp[MAX_BREAKPOINTS];
     int nbp;
+    GdbWatch wp[MAX_WATCHPOINTS];
+    int nwp;
+    /* a watchpoint hit: its instruction restarts alone (HIT_RESTART), runs
+     * (HIT_RUN), then the CPU stops and gdb hears of hit_wp */
+    enum { HIT_NONE, HIT_RESTART, HIT_RUN } hit;
+    int hit_wp;
 };
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -250,12 +266,74 @@ static bool bp_inside(GdbStub *g, uint64_t start, uint64_t end)
     return false;
 }
 
+/* the softmmu asks about an access overlapping a watch range */
+static bool watch_hook(void *opaque, uint64_t vaddr, unsigned len, bool is_write)
+{
+    GdbStub *g = opaque;
+    if (!g->connected || !g->waiting || g->hit != HIT_NONE) {
+        return false;       /* no gdb to tell, or the hit instruction's rerun */
+    }
+    for (int i = 0; i < g->nwp; i++) {
+        const GdbWatch *w = &g->wp[i];
+        bool kind = w->type == '4' || (w->type == '2') == is_write;
+        if (kind && vaddr < w->addr + w->len && w->addr < vaddr + len) {
+            g->hit = HIT_RESTART;
+            g->hit_wp = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void watch_update(GdbStub *g)
+{
+    CPUWatchRange r[MAX_WATCHPOINTS];
+    for (int i = 0; i < g->nwp; i++) {
+        r[i] = (CPUWatchRange) { g->wp[i].addr, g->wp[i].len };
+    }
+    g->hit = HIT_NONE;
+    cpu_watch_set(g->h->v.cpu, r, g->nwp, g->nwp ? watch_hook : NULL, g);
+}
+
+/* Z2/Z3/Z4,ADDR,LEN and z2-z4: a range and kind as gdb gives them */
+static void watchpoint_packet(GdbStub *g, const char *pkt)
+{
+    char *end;
+    uint64_t addr = strtoull(pkt + 3, &end, 16);
+    uint64_t len = *end == ',' ? strtoull(end + 1, NULL, 16) : 0;
+    if (pkt[2] != ',' || *end != ',' || len == 0 || len > MAX_WATCH_LEN || addr + len < addr) {
+        send_str(g, "E22");
+        return;
+    }
+    int i = 0;
+    while (i < g->nwp && (g->wp[i].addr != addr || g->wp[i].len != len ||
+                          g->wp[i].type != pkt[1])) {
+        i++;
+    }
+    if (pkt[0] == 'Z' && i == g->nwp) {
+        if (g->nwp == MAX_WATCHPOINTS) {
+            send_str(g, "E28");     /* ENOSPC: gdb says it cannot insert it */
+            return;
+        }
+        g->wp[g->nwp++] = (GdbWatch) { addr, len, pkt[1] };
+    } else if (pkt[0] == 'z' && i < g->nwp) {
+        g->wp[i] = g->wp[--g->nwp];
+    }
+    watch_update(g);
+    send_str(g, "OK");
+}
+
 static void breakpoint_packet(GdbStub *g, const char *pkt)
 {
     char type = pkt[1];
     uint64_t addr = strtoull(pkt + 3, NULL, 16);
+    bool kvm = g->h->v.cfg->accel && strstr(g->h->v.cfg->accel, "kvm");
+    if (type >= '2' && type <= '4' && !kvm) {
+        watchpoint_packet(g, pkt);
+        return;
+    }
     if (type != '0' && type != '1') {
-        send_str(g, "");        /* watchpoints: not supported */
+        send_str(g, "");
         return;
     }
     int i = bp_find(g, addr);
@@ -279,12 +357,36 @@ static void report_stop(GdbStub *g, int signal)
     send_str(g, reply);
 }
 
+/* T05watch:ADDR; (rwatch, awatch): gdb reads the new value itself */
+static void report_watch(GdbStub *g)
+{
+    static const char *const names[] = { "watch", "rwatch", "awatch" };
+    const GdbWatch *w = &g->wp[g->hit_wp];
+    char reply[80];
+    snprintf(reply, sizeof(reply), "T05thread:01;%s:%llx;", names[w->type - '2'],
+             (unsigned long long)w->addr);
+    g->hit = HIT_NONE;
+    g->step = 0;
+    g->skip = false;
+    g->waiting = false;
+    mc_stop(g->h);
+    send_str(g, reply);
+}
+
 /* The execution loop asks before every block while gdb is attached
  * (through debug.c). */
 int gdb_debug_hook(GdbStub *g, uint64_t pc, uint32_t size, unsigned icount)
 {
     if (!g->connected || !g->waiting) {
         return DEBUG_RUN;       /* running without gdb waiting (HMP cont) */
+    }
+    if (g->hit == HIT_RESTART) {
+        g->hit = HIT_RUN;       /* the watched access's instruction, alone */
+        return DEBUG_ONE_INSN;
+    }
+    if (g->hit == HIT_RUN) {
+        report_watch(g);        /* it retired */
+        return DEBUG_STOP;
     }
     if (g->step == 2 || (!g->skip && bp_find(g, pc) >= 0) ||
         (g->skip && pc != g->skip_pc && bp_find(g, pc) >= 0)) {
@@ -314,6 +416,7 @@ static void resume(GdbStub *g, bool step)
     g->skip = bp_find(g, pc) >= 0;
     g->skip_pc = pc;
     g->step = step ? 1 : 0;
+    g->hit = HIT_NONE;     /* an instruction stopped before its rerun hits again */
     g->waiting = true;
     if (g->h->state == RUN_SHUTDOWN) {
         report_stop(g, 5);
@@ -388,6 +491,8 @@ static void query_packet(GdbStub *g, const char *pkt)
 static void detach(GdbStub *g, bool resume)
 {
     g->nbp = 0;
+    g->nwp = 0;
+    watch_update(g);
     g->step = 0;
     g->waiting = false;
     g->connected = false;
@@ -563,6 +668,8 @@ static void gdb_event(void *opaque, int event)
         g->no_ack = false;
         g->rx = RX_IDLE;
         g->nbp = 0;
+        g->nwp = 0;
+        watch_update(g);
         mc_stop(g->h);
         monitor_update_debug_hook(g->h);
     } else if (event == CHR_EVENT_CLOSED && g->connected) {

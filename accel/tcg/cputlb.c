@@ -126,6 +126,47 @@ void tlb_flush_page(CPUExec *cpu, uint64_t vaddr)
     jump_cache_clear(cpu);
 }
 
+/* --- watchpoints --- */
+
+/* whether some watch range overlaps [addr, addr + len) */
+static bool watch_overlaps(CPUExecPriv *p, uint64_t addr, uint64_t len)
+{
+    for (int i = 0; i < p->nwatch; i++) {
+        if (addr < p->watch[i].addr + p->watch[i].len && p->watch[i].addr < addr + len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void cpu_watch_set(CPUExec *cpu, const CPUWatchRange *ranges, int n, CPUWatchHook *hook,
+                   void *opaque)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    free(p->watch);
+    p->watch = NULL;
+    p->nwatch = 0;
+    if (n > 0) {
+        p->watch = malloc(n * sizeof(*ranges));
+        memcpy(p->watch, ranges, n * sizeof(*ranges));
+        p->nwatch = n;
+    }
+    p->watch_hook = hook;
+    p->watch_opaque = opaque;
+    tlb_flush(cpu);     /* entries made from now on carry TLB_WATCH where due */
+}
+
+/* An access through an entry with TLB_WATCH: the debugger's hook may restart
+ * the instruction (it has not stored anything yet). */
+static void watch_check(CPUExec *cpu, uint64_t addr, unsigned size, bool is_write, uintptr_t ra)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    if (p->watch_hook && ra && watch_overlaps(p, addr, size) &&
+        p->watch_hook(p->watch_opaque, addr, size, is_write)) {
+        cpu_restart_current_insn(cpu, ra);
+    }
+}
+
 /* --- filling --- */
 
 static void tlb_add_large_page(CPUTLB *tlb, uint64_t vaddr, uint64_t size)
@@ -178,6 +219,10 @@ void tlb_set_page(CPUExec *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mm
             flags = TLB_NOTDIRTY;       /* code to invalidate, or a write to log */
         }
         e->addr_write = vpage | flags;
+    }
+    if (p->nwatch && watch_overlaps(p, vpage, TARGET_PAGE_SIZE)) {
+        e->addr_read |= e->addr_read != TLB_EMPTY ? TLB_WATCH : 0;
+        e->addr_write |= e->addr_write != TLB_EMPTY ? TLB_WATCH : 0;
     }
     e->addend = mem ? (uintptr_t)sec.host - (uintptr_t)vpage : 0;
     tlb->phys[mmu_idx][k] = ppage;
@@ -301,6 +346,9 @@ static uint64_t load_in_page(CPUExec *cpu, uint64_t addr, unsigned size, int mmu
 {
     CPUTLBEntry *e = tlb_fill_entry(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, false, ra);
     uint64_t v = 0;
+    if (e->addr_read & TLB_WATCH) {
+        watch_check(cpu, addr, size, false, ra);
+    }
     if (e->addr_read & TLB_MMIO) {
         address_space_read(cpu_priv(cpu)->as, entry_phys(cpu, e, mmu_idx, addr), &v, size);
     } else {
@@ -313,6 +361,9 @@ static void store_in_page(CPUExec *cpu, uint64_t addr, uint64_t v, unsigned size
                           uintptr_t ra)
 {
     CPUTLBEntry *e = tlb_fill_entry(cpu, addr, size, MMU_DATA_STORE, mmu_idx, false, ra);
+    if (e->addr_write & TLB_WATCH) {
+        watch_check(cpu, addr, size, true, ra);
+    }
     if (e->addr_write & TLB_NOTDIRTY) {
         notdirty_write(cpu, e, entry_phys(cpu, e, mmu_idx, addr), size, ra);
     }
@@ -414,6 +465,7 @@ void cpu_st_mmu(CPUExec *cpu, uint64_t addr, uint64_t value, TCGMemOp memop, uin
         uint64_t second = (addr + size) & TARGET_PAGE_MASK;
         tlb_fill_entry(cpu, addr, 1, MMU_DATA_STORE, mmu_idx, false, ra);
         tlb_fill_entry(cpu, second, 1, MMU_DATA_STORE, mmu_idx, false, ra);
+        watch_check(cpu, addr, size, true, ra);     /* before the first byte */
         for (unsigned i = 0; i < size; i++) {
             store_in_page(cpu, addr + i, (value >> (8 * i)) & 0xff, 1, mmu_idx, ra);
         }
@@ -434,6 +486,9 @@ void *cpu_probe_access(CPUExec *cpu, uint64_t addr, unsigned size, MMUAccessType
     }
     CPUTLBEntry *e = tlb_fill_entry(cpu, addr, size, type, mmu_idx, false, ra);
     uint64_t cmp = entry_cmp(e, type);
+    if (cmp & TLB_WATCH) {
+        watch_check(cpu, addr, size, type == MMU_DATA_STORE, ra);
+    }
     if (type == MMU_DATA_STORE && (cmp & TLB_NOTDIRTY)) {
         notdirty_write(cpu, e, entry_phys(cpu, e, mmu_idx, addr), size, ra);
         cmp = e->addr_write;

@@ -36,7 +36,8 @@
 #define TLB_INVALID_MASK  (1ull << 11)  /* no valid translation for this access */
 #define TLB_MMIO          (1ull << 10)  /* not RAM: go through the address space */
 #define TLB_NOTDIRTY      (1ull << 9)   /* write to a page holding translated code */
-#define TLB_FLAGS_MASK    (TLB_INVALID_MASK | TLB_MMIO | TLB_NOTDIRTY)
+#define TLB_WATCH         (1ull << 8)   /* a debugger's watchpoint lies in the page */
+#define TLB_FLAGS_MASK    (TLB_INVALID_MASK | TLB_MMIO | TLB_NOTDIRTY | TLB_WATCH)
 
 typedef struct CPUTLBEntry {
     uint64_t addr_read;     /* page address for loads, | flags; -1 when empty */

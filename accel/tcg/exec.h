@@ -177,6 +177,20 @@ enum { DEBUG_RUN, DEBUG_ONE_INSN, DEBUG_STOP };
 typedef int CPUDebugHook(void *opaque, uint64_t pc, uint32_t size, unsigned icount);
 void cpu_exec_set_debug_hook(CPUExec *cpu, CPUDebugHook *hook, void *opaque);
 
+/* A debugger's watchpoints (system mode): data accesses to the virtual pages
+ * holding one of ranges take the softmmu slow path, which asks hook(opaque,
+ * vaddr, len, is_write) about each access overlapping a range. A true answer
+ * restarts the access's instruction as a block of its own, before it changed
+ * anything; the hook lets that run and stops the CPU after it (a trap-class
+ * data breakpoint, Intel SDM vol. 3B 17.2.4). The ranges are copied; n = 0
+ * removes them. Set it outside cpu_exec. */
+typedef struct CPUWatchRange {
+    uint64_t addr, len;
+} CPUWatchRange;
+typedef bool CPUWatchHook(void *opaque, uint64_t vaddr, unsigned len, bool is_write);
+void cpu_watch_set(CPUExec *cpu, const CPUWatchRange *ranges, int n, CPUWatchHook *hook,
+                   void *opaque);
+
 /* Counters for a monitor or -d output. */
 typedef struct TBStatistics {
     uint64_t nb_tbs;             /* blocks currently cached */

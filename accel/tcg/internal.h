@@ -101,6 +101,11 @@ typedef struct CPUExecPriv {
     /* live migration's dirty-page log (tlb_set_dirty_log), or NULL */
     void (*dirty_log)(void *opaque, uint64_t paddr);
     void *dirty_opaque;
+    /* a debugger's watchpoints (cpu_watch_set): their pages carry TLB_WATCH */
+    CPUWatchRange *watch;
+    int nwatch;
+    CPUWatchHook *watch_hook;
+    void *watch_opaque;
     volatile int interrupt_request;
     bool halted;
     /* nonzero: blocks leave before their first instruction (translator_gen_tb_start);

@@ -78,7 +78,11 @@ def gdb_part(emu, syms, port, tmp):
                            'target remote 127.0.0.1:%d' % port,
                            'break *0x%x' % syms['do_idle'], 'continue', 'info registers rip',
                            'stepi', 'info registers rip', 'x/s 0x%x' % syms['linux_banner'],
-                           'delete', 'detach', '']))
+                           'delete',
+                           # long mode: the timer interrupt's store to jiffies, then a read
+                           'watch *(long*)0x%x' % syms['jiffies'], 'continue', 'delete',
+                           'rwatch *(long*)0x%x' % syms['jiffies'], 'continue', 'delete',
+                           'detach', '']))
     g = subprocess.run(['gdb', '-batch', '-nx', '-x', script], capture_output=True, timeout=120)
     out = g.stdout.decode('latin-1')
     rips = [int(v, 16) for v in re.findall(r'^rip\s+(0x[0-9a-f]+)', out, re.M)]
@@ -86,6 +90,11 @@ def gdb_part(emu, syms, port, tmp):
     check('linux-gdb-stepi', len(rips) == 2 and syms['do_idle'] < rips[1] <= syms['do_idle'] + 15,
           repr([hex(r) for r in rips]))
     check('linux-gdb-memory', 'Linux version' in out, out[-300:])
+    w = re.search(r'^Old value = (\d+)\nNew value = (\d+)$', out, re.M)
+    check('linux-gdb-watch-jiffies', w is not None and int(w.group(2)) == int(w.group(1)) + 1,
+          out[-400:])
+    check('linux-gdb-rwatch-jiffies', re.search(r'read watchpoint \d+: \S+\n\nValue = \d+\n', out)
+          is not None, out[-300:])
     t = ticks(emu)
     check('linux-runs-after-detach', emu.wait_serial('tick %d' % (t + 2), timeout=30), 'ticks %d' % ticks(emu))
 
@@ -103,7 +112,7 @@ def main():
         syms = {}
         for addr, name in re.findall(r'QZ-SYM ([0-9a-f]+) \S (\w+)', emu.serial_text()):
             syms[name] = int(addr, 16)
-        if not syms.get('linux_banner') or not syms.get('do_idle'):
+        if not syms.get('linux_banner') or not syms.get('do_idle') or not syms.get('jiffies'):
             results['skipped'] += 1
             print('skip linux: /proc/kallsyms hides the addresses (%r)' % syms)
             return

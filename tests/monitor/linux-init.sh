@@ -1,9 +1,9 @@
 #!/bin/sh
 # /init of the monitor tests' Linux guest (tests/monitor/linux-check.py): the
-# addresses of two kernel symbols (Debian's System.map is a stub; kallsyms has
+# addresses of three kernel symbols (Debian's System.map is a stub; kallsyms has
 # them after KASLR), a ready marker, then one line a second.
 /bin/busybox mount -t proc proc /proc
-for s in linux_banner do_idle; do
+for s in linux_banner do_idle jiffies; do
   echo "QZ-SYM $(/bin/busybox grep -E " $s\$" /proc/kallsyms | /bin/busybox head -1)"
 done
 echo QZ-MON-READY

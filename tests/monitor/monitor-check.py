@@ -520,6 +520,8 @@ def listening(port):
             pass
     return False
 
+STACK0 = 0x7000     # tests/system-guest/common.h: the real-mode stack
+
 def gdb_session(binary, bios, tmp, tag, loop):
     """Debian's gdb in batch mode: attach at reset (-S), registers, memory,
     a breakpoint at the guest's loop, a single step, a memory write seen
@@ -530,9 +532,16 @@ def gdb_session(binary, bios, tmp, tag, loop):
     with open(script, 'w') as f:
         f.write('\n'.join(['set confirm off', 'set architecture i386:x86-64',
                            'target remote 127.0.0.1:%d' % port, 'info registers rip eflags cs',
-                           'x/4xw 0x9000', 'break *0x%x' % loop, 'continue', 'info registers rip',
+                           'x/4xw 0x9000',
+                           # real mode: the return address the first call pushes
+                           'watch *(short*)0x%x' % (STACK0 - 2), 'continue', 'delete',
+                           'break *0x%x' % loop, 'continue', 'info registers rip',
                            'stepi', 'info registers rip', 'p/x $rbx', 'p/x $eflags',
                            'set var *(int*)0x9000 = 0x41414141', 'x/1xw 0x40000000', 'delete',
+                           # protected mode with paging: the counter's incl
+                           'watch *(int*)0x9010', 'continue', 'delete',
+                           'rwatch *(int*)0x9010', 'continue', 'delete',
+                           'awatch *(int*)0x9010', 'continue', 'continue', 'delete',
                            'continue', 'p/x *(int*)0x9004', '']))
     try:
         # wait for the listening socket without connecting (a connection stops
@@ -562,12 +571,26 @@ def check_gdb(lines, loop):
     text = '\n'.join(lines)
     rips = re.findall(r'^rip\s+(0x[0-9a-f]+)', text, re.M)
     check('gdb-attach-at-reset', rips[:1] == ['0xfff0'], text[:300])
-    check('gdb-breakpoint', len(rips) > 1 and int(rips[1], 16) == loop and 'Breakpoint 1,' in text, repr(rips))
+    check('gdb-breakpoint', len(rips) > 1 and int(rips[1], 16) == loop and 'Breakpoint 2,' in text, repr(rips))
     # incl DATA+0x10 (FF /0 with a disp32): 6 bytes
     check('gdb-stepi', len(rips) > 2 and int(rips[2], 16) == loop + 6, repr(rips))
     check('gdb-register', '$1 = 0x5a5a1234' in text, text[-400:])
     check('gdb-memory-write', '0x40000000:\t0x41414141' in text, text[-400:])
     check('gdb-ctrl-c', 'SIGINT' in text, text[-300:])
+    # watchpoints stop after the access (the instruction retired), as QEMU's
+    after = '0x%016x in' % (loop + 6)
+    stops = re.findall(r'^Hardware (?:(read|access \(read/write\)) )?watchpoint \d+: \S+\n'
+                       r'((?:Old value = \d+\nNew value = \d+)|(?:Value = \d+))\n(\S+ in)', text, re.M)
+    # real mode: stops in uart_init16 (cs 0xf000: offset) having pushed the
+    # return address (nonzero, after the call)
+    entry = '0x%016x in' % (int(os.environ.get('GUEST_UART16', '0'), 16) & 0xffff)
+    check('gdb-watch-real-mode', len(stops) > 0 and stops[0][0] == '' and stops[0][2] == entry and
+          re.match(r'Old value = 0\nNew value = [1-9]', stops[0][1]) is not None, repr(stops[:1]))
+    check('gdb-watch-write', stops[1:2] == [('', 'Old value = 1\nNew value = 2', after)], repr(stops[1:2]))
+    check('gdb-watch-read', stops[2:3] == [('read', 'Value = 3', after)], repr(stops[2:3]))
+    check('gdb-watch-access', stops[3:5] == [('access (read/write)', 'Old value = 3\nNew value = 4', after),
+                                            ('access (read/write)', 'Old value = 4\nNew value = 5', after)],
+          repr(stops[3:5]))
     check('gdb-memory-after-continue', re.search(r'\$3 = 0x[0-9a-f]+', text) is not None, text[-200:])
 
 def main():
