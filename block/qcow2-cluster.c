@@ -809,6 +809,11 @@ int qcow2_co_truncate(BlockDriverState *bs, uint64_t size, bool shrink, int prea
     Qcow2State *s = bs->opaque;
     uint64_t l2_coverage = s->l2_entries << s->cluster_bits;
     int ret;
+    if (size % 512) {
+        /* as QEMU's qcow2: the size stays a whole number of sectors */
+        bdrv_set_error(bs, "The new size must be a multiple of 512");
+        return -EINVAL;
+    }
     if (size < bs->total_size) {
         if (!shrink) {
             bdrv_set_error(bs, "Use the --shrink option to perform a shrink operation.");

@@ -286,6 +286,15 @@ static void blk_quiesce(void *opaque)
     blk_worker_drain(s->worker);
 }
 
+/* block_resize: the medium's new size, announced by a configuration change
+ * (virtio 1.1, 5.2.4: capacity) */
+static void blk_resized(void *opaque)
+{
+    VirtioBlk *s = opaque;
+    s->sectors = bdrv_getlength(s->cfg.bs) / SECTOR;
+    virtio_config_changed(s->vp);
+}
+
 PCIDevice *virtio_blk_new(PCIBus *bus, int devfn, AddressSpace *as, MainLoop *ml,
                           const VirtioBlkConfig *cfg)
 {
@@ -309,5 +318,10 @@ PCIDevice *virtio_blk_new(PCIBus *bus, int devfn, AddressSpace *as, MainLoop *ml
     s->sectors = bdrv_getlength(cfg->bs) / SECTOR;
     s->worker = blk_worker_new(ml);
     s->vp = virtio_pci_new(bus, devfn, as, cfg->read_only ? &ops_ro : &ops_rw, s, 1);
+    if (cfg->stats) {
+        cfg->stats->drain = blk_quiesce;
+        cfg->stats->resized = blk_resized;
+        cfg->stats->dev = s;
+    }
     return virtio_pci_device(s->vp);
 }

@@ -52,6 +52,15 @@ void virtio_notify(VirtioPCI *v)
     update_irq(v);
 }
 
+void virtio_config_changed(VirtioPCI *v)
+{
+    v->config_gen++;
+    if (v->status & VIRTIO_S_DRIVER_OK) {
+        v->isr |= 2;
+        update_irq(v);
+    }
+}
+
 void virtio_set_needs_reset(VirtioPCI *v)
 {
     v->status |= VIRTIO_S_NEEDS_RESET;

@@ -79,6 +79,9 @@ void virtqueue_flush(VirtioPCI *v, VirtQueue *q, unsigned count);
 bool virtqueue_has_avail(VirtioPCI *v, VirtQueue *q);  /* a buffer to pop */
 bool virtqueue_no_interrupt(VirtioPCI *v, VirtQueue *q);  /* the driver asks for none */
 void virtio_notify(VirtioPCI *v);           /* used buffers: ISR bit 0, INTx */
+/* the device configuration changed (virtio 1.1, 2.4.1 and 4.1.4.5): a new
+ * config_generation and, once the driver is up, ISR bit 1 and INTx */
+void virtio_config_changed(VirtioPCI *v);
 void virtio_set_needs_reset(VirtioPCI *v);
 
 /* --- hw/virtio-blk.c: virtio-blk-pci (1af4:1042) --- */

@@ -4,7 +4,9 @@
  * steps and messages (qapi/block.json: eject, blockdev-change-medium: open
  * the tray, remove the medium, insert the new one, close the tray, each tray
  * movement a DEVICE_TRAY_MOVED event), and the events of trays the guest
- * moves and of its failed requests (BLOCK_IO_ERROR).
+ * moves and of its failed requests (BLOCK_IO_ERROR); block_resize (QEMU's
+ * qapi/block-core.json block_resize: the drive by device or node name, the
+ * image truncated through the block layer, the device told).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -151,6 +153,21 @@ int mb_change(MonitorHost *h, const char *device, const char *file, const char *
     return 0;
 }
 
+/* Every drive's requests in flight complete: IDE's and virtio-blk's (on
+ * their worker threads) before an image changes under them. */
+static void drain_all(MonitorHost *h)
+{
+    DriveSet *ds = h->opts.drives;
+    for (int b = 0; b < 2; b++) {
+        ide_bus_drain(pc_ide_bus(h->machine, b));
+    }
+    for (int i = 0; ds && i < ds->ninfo; i++) {
+        if (ds->info[i]) {
+            drive_stats_drain(&ds->info[i]->stats);
+        }
+    }
+}
+
 /* commit DEVICE|all: QEMU's HMP messages. */
 int mb_commit(MonitorHost *h, const char *device, char *err, size_t len)
 {
@@ -160,9 +177,7 @@ int mb_commit(MonitorHost *h, const char *device, char *err, size_t len)
     if (!all && !one) {
         return fail(err, len, "Device '%s' not found", device);
     }
-    for (int b = 0; b < 2; b++) {
-        ide_bus_drain(pc_ide_bus(h->machine, b));
-    }
+    drain_all(h);
     for (int i = 0; ds && i < ds->ninfo; i++) {
         DriveInfo *d = ds->info[i];
         if (!d || (one && d != one) || (all && (!d->bs || !d->bs->backing))) {
@@ -173,5 +188,58 @@ int mb_commit(MonitorHost *h, const char *device, char *err, size_t len)
             return fail(err, len, "'commit' error for '%s': %s", device, berr.msg);
         }
     }
+    return 0;
+}
+
+/* The drive of block_resize: QEMU's bdrv_lookup_bs (device first, then node). */
+static DriveInfo *resize_target(MonitorHost *h, const char *device, const char *node,
+                                char *err, size_t len)
+{
+    DriveSet *ds = h->opts.drives;
+    DriveInfo *d = device ? drive_find(ds, device) : NULL;
+    if (d && !d->bs) {
+        fail(err, len, "Device '%s' has no medium", device);
+        return NULL;
+    }
+    for (int i = 0; !d && node && ds && i < ds->ninfo; i++) {
+        if (ds->info[i] && ds->info[i]->bs && !strcmp(ds->info[i]->node, node)) {
+            d = ds->info[i];
+        }
+    }
+    if (!d) {
+        fail(err, len, "Cannot find device='%s' nor node-name='%s'", device ? device : "",
+             node ? node : "");
+    }
+    return d;
+}
+
+/* block_resize: grows or shrinks the medium as its format allows; a
+ * virtio-blk device announces the new capacity, IDE's keeps its geometry
+ * (as QEMU). -1 with QEMU's message in err. */
+int mb_resize(MonitorHost *h, const char *device, const char *node, int64_t size, char *err,
+              size_t len)
+{
+    DriveInfo *d = resize_target(h, device, node, err, len);
+    if (!d) {
+        return -1;
+    }
+    if (size < 0) {
+        return fail(err, len, "Parameter 'size' expects a >0 size");
+    }
+    if (d->cdrom || d->bus == DRIVE_FLOPPY) {
+        /* QEMU's ide-cd and floppy do not share the resize permission */
+        return fail(err, len, "Permission conflict on node '%s': permissions 'resize' are both "
+                    "required by an unnamed block device (uses node '%s' as 'root' child) and "
+                    "unshared by block device '%s' (uses node '%s' as 'root' child).",
+                    d->node, d->node, d->name, d->node);
+    }
+    if (d->read_only || d->bs->read_only) {
+        return fail(err, len, "Block node is read-only");
+    }
+    drain_all(h);
+    if (bdrv_truncate(d->bs, (uint64_t)size, true, BDRV_PREALLOC_OFF) < 0) {
+        return fail(err, len, "%s", d->bs->err.msg);
+    }
+    drive_stats_resized(&d->stats);
     return 0;
 }

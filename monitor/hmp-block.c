@@ -307,3 +307,23 @@ void hmp_commit(MonitorHost *h, const HMPArgs *a, FILE *out)
         fprintf(out, "%s\n", err);
     }
 }
+
+void hmp_block_resize(MonitorHost *h, const HMPArgs *a, FILE *out)
+{
+    char err[600];
+    /* HMP's sizes: MiB without a suffix, as QEMU's */
+    const char *text = a->a[1].str;
+    size_t n = strlen(text);
+    char *mib = n && strchr("0123456789.", text[n - 1]) ? malloc(n + 2) : NULL;
+    if (mib) {
+        snprintf(mib, n + 2, "%sM", text);
+    }
+    uint64_t size;
+    int bad = parse_size(mib ? mib : text, &size) < 0 || size > INT64_MAX;
+    free(mib);
+    if (bad) {
+        fprintf(out, "invalid size\nTry \"help block_resize\" for more information\n");
+    } else if (mb_resize(h, a->a[0].str, NULL, (int64_t)size, err, sizeof(err)) < 0) {
+        fprintf(out, "Error: %s\n", err);
+    }
+}

@@ -47,6 +47,8 @@ const HMPCommand hmp_commands[] = {
       hmp_eject },
     { "commit", "device:D", "device|all", "commit changes to the disk images (if -snapshot is "
       "used) or backing files", hmp_commit },
+    { "block_resize", "device:D,size:s", "device size", "resize a block image",
+      hmp_block_resize },
     { "gdbserver", "device:s?", "[device]", "start gdbserver on given device (default "
       "'tcp::1234')", hmp_gdbserver },
     { "migrate", "uri:S", "[-d] uri", "migrate to URI (exec:CMD, tcp:HOST:PORT, unix:PATH, "

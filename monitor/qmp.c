@@ -23,7 +23,7 @@ struct JsonStream {
 typedef struct QMPResult {
     FILE *ret;
     const char *err_class;
-    char err_desc[256];
+    char err_desc[512];
     void (*after)(MonitorHost *h);
 } QMPResult;
 
@@ -211,6 +211,18 @@ static void c_eject(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResu
     fputs("{}", r->ret);
 }
 
+static void c_block_resize(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    const JsonValue *dev = json_get(args, "device"), *node = json_get(args, "node-name");
+    char err[512];
+    if (mb_resize(h, dev ? dev->string : NULL, node ? node->string : NULL,
+                  json_get(args, "size")->integer, err, sizeof(err)) < 0) {
+        error(r, "GenericError", "%.500s", err);
+        return;
+    }
+    fputs("{}", r->ret);
+}
+
 static void c_change_medium(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
 {
     const JsonValue *fmt = json_get(args, "format"), *force = json_get(args, "force");
@@ -283,6 +295,7 @@ static const QMPCommand qmp_commands[] = {
     { "query-block", "", q_block },
     { "query-blockstats", "query-nodes:b?", q_blockstats },
     { "eject", "device:s?,id:s?,force:b?", c_eject },
+    { "block_resize", "device:s?,node-name:s?,size:i", c_block_resize },
     { "blockdev-change-medium", "device:s?,id:s?,filename:s,format:s?,force:b?,"
       "read-only-mode:s?", c_change_medium },
     { "migrate", "uri:s,detach:b?,blk:b?,inc:b?,resume:b?", c_migrate },

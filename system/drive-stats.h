@@ -31,6 +31,12 @@ typedef struct DriveStats {
      * default error action "report"; CPU thread) */
     void (*io_error)(void *opaque, struct DriveStats *s, bool write);
     void *opaque;
+    /* the other way, set by a device model that has them (CPU thread): the
+     * monitor waits for the requests in flight (commit, block_resize) and
+     * tells of a new medium size (block_resize) */
+    void (*drain)(void *dev);
+    void (*resized)(void *dev);
+    void *dev;
 } DriveStats;
 
 static inline int64_t drive_stats_now(void)
@@ -69,6 +75,20 @@ static inline void drive_stats_io_error(DriveStats *s, bool write)
 {
     if (s && s->io_error) {
         s->io_error(s->opaque, s, write);
+    }
+}
+
+static inline void drive_stats_drain(DriveStats *s)
+{
+    if (s && s->drain) {
+        s->drain(s->dev);
+    }
+}
+
+static inline void drive_stats_resized(DriveStats *s)
+{
+    if (s && s->resized) {
+        s->resized(s->dev);
     }
 }
 

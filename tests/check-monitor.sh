@@ -60,6 +60,9 @@ qemu=$(command -v qemu-system-x86_64 || true)
 # the guest's loop label, where the gdb test puts its breakpoint
 GUEST_LOOP=$(nm "$T/g.elf" | sed -n 's/^0*\([0-9a-f]*\) t loop$/\1/p')
 export GUEST_LOOP
+# the real-mode routine its first call enters (the gdb watchpoint test)
+GUEST_UART16=$(nm "$T/g.elf" | sed -n 's/^0*\([0-9a-f]*\) T uart_init16$/\1/p')
+export GUEST_UART16
 python3 "$dir/monitor-check.py" "$SYSEMU" "$T/guest.bin" "$T" $qemu 2>&1 | tee "$T/mon.out"
 add_counts "$T/mon.out" monitor
 python3 "$dir/pty-check.py" "$SYSEMU" "$T/guest.bin" "$T" 2>&1 | tee "$T/pty.out"
@@ -87,8 +90,9 @@ else
   add_counts "$T/linux.out" linux
 fi
 
-# Debian's kernel reading CDs the monitor changes (ata_piix, sr_mod, isofs
-# from the cached modules, as check-disk's initramfs)
+# Debian's kernel reading CDs the monitor changes and a virtio disk it resizes
+# (ata_piix, sr_mod, isofs, virtio_blk from the cached modules, as check-disk's
+# initramfs)
 . "$SRC/tests/system-guest/disk-lib.sh"
 moddir=$(ls -d "$CACHE"/linux/lib/modules/*/kernel 2>/dev/null | head -1)
 if [ -z "$kernel" ] || [ ! -x "$bb" ] || [ -z "$moddir" ] || ! command -v xorriso >/dev/null; then
@@ -99,7 +103,7 @@ else
   mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/modules" "$T/cd"
   cp "$bb" "$root/bin/busybox"
   ln -s busybox "$root/bin/sh"
-  for mod in ata_piix sd_mod sr_mod isofs; do add_module $mod || echo "module $mod not found"; done
+  for mod in ata_piix sd_mod sr_mod isofs virtio_pci virtio_blk; do add_module $mod || echo "module $mod not found"; done
   echo $order >"$root/modules.order"
   cp "$dir/cdrom-init.sh" "$root/init"
   chmod 755 "$root/init"

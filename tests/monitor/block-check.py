@@ -51,7 +51,12 @@ HMP_CMDS = ['info block', 'info blockstats', 'info snapshots', 'info network', '
             'info block floppy0', 'change floppy0 fd.img raw', 'info block floppy0',
             'eject ide0-hd0', 'eject nosuch', 'change ide1-cd0 nosuch.iso',
             'change ide1-cd0 cd1.iso qcow2', 'change ide0-hd0 cd1.iso', 'commit nosuch',
-            'commit ide1-cd0', 'commit ide0-hd1', 'info block ide0-hd1', 'info blockstats']
+            'commit ide1-cd0', 'commit ide0-hd1', 'info block ide0-hd1', 'info blockstats',
+            # block_resize: MiB without a suffix; the qcow2 has internal snapshots
+            'help block_resize', 'block_resize virtio0 16', 'block_resize virtio0 12345b',
+            'block_resize ide1-cd0 2', 'block_resize nosuch 1',
+            'block_resize ide0-hd0 2', 'block_resize ide0-hd0 1000b', 'block_resize ide0-hd0 1536k',
+            'block_resize virtio0 abc', 'block_resize floppy0 2']
 
 def session(binary, bios, tmp, tag):
     fresh_images(tmp, tag)
@@ -83,6 +88,17 @@ def session(binary, bios, tmp, tag):
         seen['qmp change-bad'] = q.cmd('blockdev-change-medium', {'device': 'ide1-cd0', 'filename': 'nosuch.iso'})
         seen['qmp query-block-after'] = q.cmd('query-block')
         seen['qmp query-blockstats'] = q.cmd('query-blockstats')
+        node = [b['inserted']['node-name'] for b in seen['qmp query-block'].get('return', [])
+                if b['device'] == 'virtio0']
+        for tag, args in (('node', {'node-name': node[0] if node else '?', 'size': 24 << 20}),
+                          ('nosuch', {'device': 'nosuch', 'size': 1 << 20}),
+                          ('neither', {'size': 1 << 20}),
+                          ('negative', {'device': 'virtio0', 'size': -512}),
+                          ('unaligned', {'device': 'virtio0', 'size': 1000}),
+                          ('readonly', {'device': 'ide1-cd0', 'size': 1 << 20}),
+                          ('string', {'device': 'virtio0', 'size': '1M'})):
+            seen['qmp block_resize ' + tag] = q.cmd('block_resize', args)
+        seen['qmp query-block-resized'] = q.cmd('query-block')
         time.sleep(0.3)
         seen['events'] = [e for e in q.events if e['event'] == 'DEVICE_TRAY_MOVED']
         q.events = []

@@ -7,7 +7,9 @@ guest's 4 O_DIRECT reads of 64 KiB from ide0-hd0 must show in `info
 blockstats` (rd_bytes +262144, rd_operations +4), and `eject -f ide1-cd0` must
 leave the guest with an empty drive (mount: no medium); a read of a cluster
 cut off a qcow2 image on ide0-hd1 gives BLOCK_IO_ERROR (action "report") and
-counts in failed_rd_operations; with DEVICE_TRAY_MOVED events on
+counts in failed_rd_operations; HMP `block_resize virtio0 2` grows the
+virtio disk from 1 to 2 MiB while the guest runs and Linux sees the new size
+in /sys/block/vda/size (virtio's configuration change); with DEVICE_TRAY_MOVED events on
 QMP for each tray movement. Booted through SeaBIOS: with -M pc,fast-boot=on
 the kernel's ata_piix probe never ends (hw/pc.c's firmware-less set-up).
 Known: an eject while the guest's ATAPI DMA read is in flight can leave
@@ -44,15 +46,27 @@ def main():
     subprocess.run(['qemu-io', '-f', 'qcow2', '-c', 'write -P 0x11 2M 64k', bad], check=True,
                    stdout=subprocess.DEVNULL)
     os.truncate(bad, os.path.getsize(bad) - 65536)
+    with open(os.path.join(tmp, 'vd.raw'), 'wb') as f:
+        f.truncate(1 << 20)
     emu = Emulator(binary, None, tmp, 'cdrom', qmp=True, extra=[
         '-m', '256', '-kernel', kernel, '-initrd', initrd,
         '-append', 'console=ttyS0 panic=-1 quiet', '-no-reboot',
         '-drive', 'file=disk.raw,format=raw,if=ide,index=0',
-        '-drive', 'file=bad.qcow2,format=qcow2,if=ide,index=1', '-cdrom', 'cd1.iso'])
+        '-drive', 'file=bad.qcow2,format=qcow2,if=ide,index=1', '-cdrom', 'cd1.iso',
+        '-drive', 'file=vd.raw,format=raw,if=virtio'])
     try:
         q = QMP(emu.qmp_path)
         q.cmd('qmp_capabilities')
         m = HMP(emu)
+        if emu.wait_serial('QZ-VDA ', timeout=240):
+            check('virtio-size-before', 'QZ-VDA 2048' in emu.serial_text(), emu.serial_text()[-200:])
+            out = m.cmd('block_resize virtio0 2')
+            check('block-resize-quiet', out.strip() == '', repr(out))
+            check('block-resize-image', os.path.getsize(os.path.join(tmp, 'vd.raw')) == 2 << 20,
+                  '%d bytes' % os.path.getsize(os.path.join(tmp, 'vd.raw')))
+            ok = emu.wait_serial('QZ-VDA-RESIZED', timeout=120)
+            check('virtio-guest-sees-resize', ok and re.search(r'QZ-VDA-RESIZED 4096\r?\n', emu.serial_text()) is not None,
+                  emu.serial_text()[-200:])
         if not emu.wait_serial('QZ-STATS-1', timeout=240):
             check('cdrom-boot', False, 'no QZ-STATS-1; last: %r' % emu.serial_text()[-300:])
             return

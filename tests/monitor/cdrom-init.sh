@@ -4,7 +4,8 @@
 # waits for the host's `change` to a CD whose /id is cd2, reads 256 KiB of
 # ide0-hd0 with O_DIRECT (4 requests of 64 KiB, for info blockstats) and a
 # cluster of /dev/sdb that fails (BLOCK_IO_ERROR), and
-# waits for the host's `eject` (mount finds no medium). Each step prints a QZ- line on the serial port.
+# waits for the host's `eject` (mount finds no medium); before all that, sees
+# the size of the virtio disk change when the host's `block_resize` grows it. Each step prints a QZ- line on the serial port.
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -28,6 +29,22 @@ cd_id() {
   cat /mnt/id
   umount /mnt
 }
+# virtio0 (1 MiB) until the host's block_resize to 2 MiB: the device's
+# configuration change interrupt makes Linux read the new capacity
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+echo "QZ-VDA $(cat /sys/block/vda/size 2>/dev/null)"
+i=0
+while [ "$(cat /sys/block/vda/size 2>/dev/null)" = 2048 ] && [ $i -lt 600 ]; do
+  sleep 0.1; i=$((i + 1))
+done
+size=$(cat /sys/block/vda/size 2>/dev/null)
+# the new sectors read (the device's range check follows the new capacity)
+if dd if=/dev/vda of=/dev/null bs=512 skip=4000 count=8 iflag=direct 2>/dev/null; then
+  echo "QZ-VDA-RESIZED $size"
+else
+  echo "QZ-VDA-RESIZED $size unreadable"
+fi
 echo "QZ-CD1 $(cd_id)"
 echo "QZ-STATS-1"
 i=0
