@@ -3,9 +3,11 @@
 # kernel and a busybox initramfs (tests/vmstate/init.sh):
 # - migration: a guest computing a checksum chain, printing progress on the
 #   serial port, is migrated (QMP migrate to exec:, HMP migrate to unix:) to a
-#   second process started with -incoming defer; the progress lines of the two
-#   serial logs together must be the host's chain with no line lost or doubled,
-#   and the final sum the host's. query-migrate, the MIGRATION events.
+#   second process started with -incoming defer, which, running, migrates it
+#   live over TCP on loopback to a third started with -incoming
+#   tcp:127.0.0.1:PORT; the progress lines of the three serial logs together
+#   must be the host's chain with no line lost or doubled, and the final sum
+#   the host's. query-migrate, the MIGRATION events.
 # - damaged, truncated and foreign streams (another RAM size, another device
 #   list) are refused with one line: -incoming exits 1, migrate_incoming leaves
 #   the waiting machine able to take the good stream after it.
@@ -92,6 +94,8 @@ vm snap 128 "qzmode=disk qzdev=vda qzticks=100000" -drive "file=$T/d.qcow2,forma
 STEPS=40000
 vm src 128 "qzmode=compute qzsteps=$STEPS"; src=$pid
 vm dst 128 "qzmode=compute qzsteps=$STEPS" -incoming defer; dst=$pid
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+vm tcp 128 "qzmode=compute qzsteps=$STEPS" -incoming "tcp:127.0.0.1:$PORT"; tcp=$pid
 if ! wait_for src '^P 1500 ' 240; then
   fail "the source guest did not start computing"; finish
 fi
@@ -147,13 +151,27 @@ $HMP "$T/dst.hmp" "migrate_incoming unix:$T/mig.sock" >"$T/inc.out" 2>&1 &
 i=0
 while [ ! -S "$T/mig.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 # the source is stopped now (postmigrate): this copy is not live
-$HMP "$T/src.hmp" "migrate -d unix:$T/mig.sock" "quit" >"$T/mig2.out" 2>&1
+$HMP "$T/src.hmp" "migrate -d \"unix:$T/mig.sock\"" "quit" >"$T/mig2.out" 2>&1
 wait $src
-wait_for dst '^DONE ' 240
 check "migrate to unix: without an error" test ! -s "$T/mig2.out"
+# the running destination goes on over TCP to the third machine (live: the
+# guest computes meanwhile)
+n=$(grep -c '^P ' "$T/src.ser")
+wait_for dst "^P $(( (n + 3) * 500 )) " 120
+$QMP "$T/dst.qmp" '{"execute": "migrate", "arguments": {"uri": "tcp:127.0.0.1:'$PORT'"}}' \
+  wait-migration '{"execute": "query-migrate"}' >"$T/tcp.out" 2>&1
+check "QMP migrate to tcp: completed" grep -q '"return": {"status": "completed"' "$T/tcp.out"
+tcp_total=$(grep '"completed"' "$T/tcp.out" | sed -n 's/.*"total-time": \([0-9]*\).*/\1/p' | tail -1)
+tcp_down=$(grep '"completed"' "$T/tcp.out" | sed -n 's/.*"downtime": \([0-9]*\).*/\1/p' | tail -1)
+tcp_passes=$(grep '"completed"' "$T/tcp.out" | sed -n 's/.*"dirty-sync-count": \([0-9]*\).*/\1/p' | tail -1)
+check "tcp: live, dirty passes while the guest ran (${tcp_passes:-?})" test "${tcp_passes:-0}" -ge 1
+check "tcp: the source's guest stopped for good (postmigrate)" sh -c \
+  "$QMP '$T/dst.qmp' '{\"execute\": \"query-status\"}' | grep -q postmigrate"
+wait_for tcp '^DONE ' 240
 cat >"$T/chain.py" <<'EOF'
 import re, sys
-src, dst, steps = open(sys.argv[1]).read(), open(sys.argv[2]).read(), int(sys.argv[3])
+src, steps = open(sys.argv[1]).read(), int(sys.argv[3])
+dst = "".join(open(f).read() for f in sys.argv[2].split(","))
 s, want = 1, []
 for i in range(1, steps + 1):
     s = (s * 31 + i) % 1000000007
@@ -168,14 +186,16 @@ if got != want:
     print("line %d: got %r, want %r" % (bad, got[bad:bad + 1], want[bad:bad + 1]))
 sys.exit(0 if got == want and 0 < before < len(want) - 1 else 1)
 EOF
-if python3 "$T/chain.py" "$T/src.ser" "$T/dst.ser" $STEPS >"$T/chain.out" 2>&1; then
+if python3 "$T/chain.py" "$T/src.ser" "$T/dst.ser,$T/tcp.ser" $STEPS >"$T/chain.out" 2>&1; then
   pass
 else
   fail "the migrated guest does not continue the host's chain: $(cat "$T/chain.out")"
 fi
 $HMP "$T/dst.hmp" quit >/dev/null 2>&1
+$HMP "$T/tcp.hmp" quit >/dev/null 2>&1
 wait $dst 2>/dev/null
-echo "live migration: $size bytes, $((t1 - t0)) ms from the command to completed, total ${total:-?}, downtime ${downtime:-?}, ${passes:-?} dirty passes; $(head -1 "$T/chain.out")"
+wait $tcp 2>/dev/null
+echo "live migration: $size bytes, $((t1 - t0)) ms from the command to completed, total ${total:-?}, downtime ${downtime:-?}, ${passes:-?} dirty passes; over TCP: total ${tcp_total:-?} ms, downtime ${tcp_down:-?} ms, ${tcp_passes:-?} passes; $(head -1 "$T/chain.out")"
 
 # --- savevm / loadvm --------------------------------------------------------
 # ticks_ok NAME: every "T n m" line has m = n - 1 (RAM and disk together; the
