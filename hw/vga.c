@@ -450,12 +450,34 @@ void vga_reset(VGAState *s)
 
 static void vga_dev_reset(void *dev) { vga_reset(dev); }
 
+#define VRAM_PAGE 4096
+
+static bool vram_page_zero(const uint8_t *p, uint32_t n)
+{
+    static const uint8_t zero[VRAM_PAGE];
+    return !memcmp(p, zero, n);
+}
+
+static uint32_t vram_chunk(const VGAState *s, uint32_t p)
+{
+    return s->vram_size - p < VRAM_PAGE ? s->vram_size - p : VRAM_PAGE;
+}
+
+/* The registers, then the VRAM a 4 KiB page at a time, each a flag byte (0:
+ * all zero, 1: the bytes follow): mostly zero in text mode, so the state a
+ * migration sends while the machine is stopped stays small. */
 static void vga_save(void *dev, SaveStream *f)
 {
     VGAState *s = dev;
     size_t off = offsetof(VGAState, misc);
     save_bytes(f, (uint8_t *)s + off, offsetof(VGAState, generation) - off);
-    save_bytes(f, s->vram, s->vram_size);
+    for (uint32_t p = 0; p < s->vram_size; p += VRAM_PAGE) {
+        bool zero = vram_page_zero(s->vram + p, vram_chunk(s, p));
+        save_u8(f, !zero);
+        if (!zero) {
+            save_bytes(f, s->vram + p, vram_chunk(s, p));
+        }
+    }
 }
 
 static void vga_load(void *dev, SaveStream *f)
@@ -463,13 +485,19 @@ static void vga_load(void *dev, SaveStream *f)
     VGAState *s = dev;
     size_t off = offsetof(VGAState, misc);
     load_bytes(f, (uint8_t *)s + off, offsetof(VGAState, generation) - off);
-    load_bytes(f, s->vram, s->vram_size);
+    for (uint32_t p = 0; p < s->vram_size; p += VRAM_PAGE) {
+        if (load_u8(f)) {
+            load_bytes(f, s->vram + p, vram_chunk(s, p));
+        } else {
+            memset(s->vram + p, 0, vram_chunk(s, p));
+        }
+    }
     s->generation++;
 }
 
 static void vga_free(void *dev) { free(dev); }
 
-static const DeviceOps vga_ops = { "VGA", vga_dev_reset, vga_save, vga_load, vga_free };
+static const DeviceOps vga_ops = { "VGA", vga_dev_reset, vga_save, vga_load, vga_free, 1 };
 
 VGAState *vga_new(AddressSpace *as, IOSpace *io, uint32_t vram_size)
 {

@@ -44,6 +44,7 @@ struct LiveMigration {
     int ri;                             /* the pass's cursor */
     uint64_t pi, pass_pages, pass_bytes;
     int64_t t0, pass_t0;
+    uint64_t chan_mark, last_left;      /* converged(): bytes written, the set before */
     void (*done)(void *opaque, bool ok);
     void *opaque;
 };
@@ -180,6 +181,28 @@ static void complete(LiveMigration *l)
     finish(l, err);
 }
 
+/* Bytes written to the channel since the last call (zero pages cost their
+ * header only, unlike the pass's page count). */
+static uint64_t pass_written(LiveMigration *l)
+{
+    fflush(channel_file(l->ch));
+    uint64_t now = channel_bytes(l->ch), n = now - l->chan_mark;
+    l->chan_mark = now;
+    return n;
+}
+
+/* Whether the machine may stop after a pass that left `left` dirty pages:
+ * they must go in the downtime limit at the bandwidth the pass saw (each
+ * counted whole), and another pass must not be worth it: one that shrinks
+ * the set fourfold costs the guest a little and the downtime much less. */
+static bool converged(LiveMigration *l, uint64_t left, double bw, int64_t limit)
+{
+    double ms = (double)left * VMSTATE_PAGE / bw * 1000;
+    bool shrinking = left * 4 < l->last_left && ms >= 2;
+    l->last_left = left;
+    return ms <= limit && !shrinking;
+}
+
 static void tick(void *opaque)
 {
     LiveMigration *l = opaque;
@@ -200,11 +223,12 @@ static void tick(void *opaque)
     if (over) {
         l->info->dirty_passes++;
         int64_t dt = now_ns() - l->pass_t0;
-        double bw = dt > 0 ? (double)l->pass_bytes * 1e9 / dt : 1e9;   /* bytes/s */
+        uint64_t wrote = pass_written(l);
+        double bw = dt > 0 && wrote ? (double)wrote * 1e9 / dt : 1e9;   /* bytes/s */
         uint64_t left = sync_dirty(l, false);
         int64_t limit = l->info->downtime_limit_ms ? l->info->downtime_limit_ms
                                                    : DEFAULT_DOWNTIME_MS;
-        if ((double)left * VMSTATE_PAGE / bw * 1000 <= limit ||
+        if (converged(l, left, bw, limit) ||
             l->info->dirty_passes >= MAX_PASSES) {
             complete(l);
             return;
@@ -252,6 +276,8 @@ char *live_migration_start(LiveMigration *l, const char *uri)
     info->live = true;
     info->status = MIG_SETUP;
     l->t0 = now_ns();
+    l->chan_mark = 0;
+    l->last_left = UINT64_MAX;
     char *err = NULL;
     if (!(l->ch = channel_open_out(uri, &err)) ||
         (err = vmstate_save_header(channel_file(l->ch)))) {
