@@ -156,7 +156,7 @@ static bool parse_args(MonitorHost *h, const HMPCommand *c, const char *p, HMPAr
         char t = colon ? colon[1] : 's';
         bool optional = colon && colon + 2 < s + n && colon[2] == '?';
         HMPArg *a = &args->a[args->n++];
-        p = t == '/' ? p : skip_spaces(p);
+        p = skip_spaces(p);     /* "x /10i $pc" as "x/10i $pc", as QEMU */
         if (!*p && !optional && t != '/') {
             snprintf(err, errlen, "missing argument '%.*s'",
                      (int)((colon ? colon : s + n) - s), s);

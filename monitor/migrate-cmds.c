@@ -121,7 +121,19 @@ void hmp_migrate(MonitorHost *h, const HMPArgs *a, FILE *out)
         uri += 3;
         uri += strspn(uri, " \t");
     }
-    report(out, mc_migrate(h, uri));
+    /* a "quoted" URI (exec: commands have spaces), with \" and \\ escapes,
+     * as QEMU's string arguments */
+    size_t n = strlen(uri), k = 0;
+    char *unq = n >= 2 && uri[0] == '"' && uri[n - 1] == '"' ? malloc(n) : NULL;
+    for (size_t i = 1; unq && i < n - 1; i++) {
+        i += uri[i] == '\\' && (uri[i + 1] == '"' || uri[i + 1] == '\\') && i + 1 < n - 1;
+        unq[k++] = uri[i];
+    }
+    if (unq) {
+        unq[k] = 0;
+    }
+    report(out, mc_migrate(h, unq ? unq : uri));
+    free(unq);
 }
 
 void hmp_migrate_incoming(MonitorHost *h, const HMPArgs *a, FILE *out)

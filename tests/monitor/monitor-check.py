@@ -57,6 +57,7 @@ def hmp_session(binary, bios, tmp, tag, bad_input=True):
         seen['x-alias'] = m.cmd('x/4x 0x40000000')
         seen['xp-data'] = m.cmd('xp/4x 0x9000')
         seen['xp-bytes'] = m.cmd('xp/5xb 0x9000')
+        seen['xp-space'] = m.cmd('xp /4x 0x9000')      # a space before the format
         seen['xp-chars'] = m.cmd('xp/3c 0x9000')
         seen['xp-dec'] = m.cmd('xp/2d 0x9000')
         seen['x-unmapped'] = m.cmd('x/1x 0x50000000')
@@ -147,6 +148,9 @@ def check_hmp(s):
     check('hmp-xp-words', hex_words(s['xp-data']) == want, s['xp-data'])
     check('hmp-x-through-paging', hex_words(s['x-alias']) == want and
           s['x-alias'].startswith('0000000040000000:'), s['x-alias'])
+    # the size stays the last one used (b, from xp/5xb), as QEMU's
+    check('hmp-xp-format-after-space', hex_words(s['xp-space']) == ['0x%02x' % b for b in PATTERN[:4]],
+          repr(s['xp-space']))
     check('hmp-xp-bytes', hex_words(s['xp-bytes']) == ['0x%02x' % b for b in PATTERN[:5]], s['xp-bytes'])
     check('hmp-x-unmapped', 'Cannot access memory' in s['x-unmapped'], s['x-unmapped'])
     check('hmp-info-tlb', any(l.startswith('0000000040000000: 0000000000009000') for l in s['tlb'].split('\n')), s['tlb'])
@@ -191,7 +195,7 @@ def compare_hmp(ours, qemu):
         return
     for key in ('status-running', 'status-paused', 'status-cont', 'status-singlestep',
                 'status-singlestep-off', 'name', 'p-ebx', 'p-expr',
-                'x-alias', 'xp-data', 'xp-bytes', 'xp-chars', 'xp-dec', 'mem', 'memsave-data',
+                'x-alias', 'xp-data', 'xp-space', 'xp-bytes', 'xp-chars', 'xp-dec', 'mem', 'memsave-data',
                 'pmemsave-data', 'keys'):
         a, b = ours.get(key), qemu.get(key)
         if isinstance(a, str):
