@@ -233,6 +233,17 @@ void hmp_info_snapshots(MonitorHost *h, const HMPArgs *a, FILE *out)
         fprintf(out, "No available block device supports snapshots\n");
         return;
     }
+    int any = 0;
+    for (int k = 0; k < nls; k++) {
+        any += ls[k].n > 0;
+    }
+    if (!any) {
+        fprintf(out, "There is no snapshot available.\n");     /* as QEMU's */
+        for (int k = 0; k < nls; k++) {
+            free(ls[k].list);
+        }
+        return;
+    }
     fprintf(out, "List of snapshots present on all disks:\n");
     int shown = 0;
     for (int i = 0; i < ls[first].n; i++) {

@@ -37,6 +37,15 @@ struct Monitor {
     Monitor *next;
 };
 
+/* a QMP job (qmp-jobs.c): the snapshot commands' */
+#define MAX_QMP_JOBS 16
+typedef struct QmpJob {
+    char id[64];
+    const char *type;               /* "snapshot-save", ... */
+    char *error;                    /* NULL: it succeeded */
+    bool concluded;                 /* its end's events went out */
+} QmpJob;
+
 struct MonitorHost {
     PCMachine *machine;
     PCMachineView v;
@@ -53,6 +62,8 @@ struct MonitorHost {
     int last_size;
     MigrationInfo mig;              /* the last outgoing migration (info migrate) */
     LiveMigration *live;            /* the precopy in progress (migrate on a running VM) */
+    QmpJob jobs[MAX_QMP_JOBS];      /* until job-dismiss, oldest first */
+    int njobs;
 };
 
 /* --- control.c: the run state and what changes it, with their QMP events --- */
@@ -143,5 +154,14 @@ void qmp_input(Monitor *mon, const uint8_t *buf, size_t len);
 void qmp_opened(Monitor *mon);
 void qmp_free(Monitor *mon);
 void qmp_event(MonitorHost *h, const char *name, const char *data_json);
+
+/* --- qmp-jobs.c: snapshot-save/-load/-delete as jobs, query-jobs, job-dismiss --- */
+struct JsonValue;
+/* runs the job; NULL, or an error for the command itself (malloc'd) */
+char *mj_snapshot(MonitorHost *h, const char *type, const char *id, const char *tag,
+                  const char *vmstate, const struct JsonValue *devices);
+void mj_conclude(MonitorHost *h);           /* after the reply */
+void mj_query(MonitorHost *h, FILE *out);
+char *mj_dismiss(MonitorHost *h, const char *id);
 
 #endif

@@ -223,6 +223,53 @@ static void c_block_resize(MonitorHost *h, Monitor *mon, const JsonValue *args, 
     fputs("{}", r->ret);
 }
 
+/* snapshot-save/-load/-delete (qmp-jobs.c): {} and the job's events */
+static void c_snapshot_job(MonitorHost *h, const JsonValue *args, QMPResult *r, const char *type)
+{
+    const JsonValue *vm = json_get(args, "vmstate");
+    char *err = mj_snapshot(h, type, json_get(args, "job-id")->string,
+                            json_get(args, "tag")->string, vm ? vm->string : NULL,
+                            json_get(args, "devices"));
+    if (err) {
+        error(r, "GenericError", "%.500s", err);
+        free(err);
+        return;
+    }
+    r->after = mj_conclude;
+    fputs("{}", r->ret);
+}
+
+static void c_snapshot_save(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    c_snapshot_job(h, args, r, "snapshot-save");
+}
+
+static void c_snapshot_load(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    c_snapshot_job(h, args, r, "snapshot-load");
+}
+
+static void c_snapshot_delete(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    c_snapshot_job(h, args, r, "snapshot-delete");
+}
+
+static void q_jobs(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    mj_query(h, r->ret);
+}
+
+static void c_job_dismiss(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char *err = mj_dismiss(h, json_get(args, "id")->string);
+    if (err) {
+        error(r, "GenericError", "%.500s", err);
+        free(err);
+        return;
+    }
+    fputs("{}", r->ret);
+}
+
 static void c_change_medium(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
 {
     const JsonValue *fmt = json_get(args, "format"), *force = json_get(args, "force");
@@ -296,6 +343,11 @@ static const QMPCommand qmp_commands[] = {
     { "query-blockstats", "query-nodes:b?", q_blockstats },
     { "eject", "device:s?,id:s?,force:b?", c_eject },
     { "block_resize", "device:s?,node-name:s?,size:i", c_block_resize },
+    { "snapshot-save", "job-id:s,tag:s,vmstate:s,devices:a", c_snapshot_save },
+    { "snapshot-load", "job-id:s,tag:s,vmstate:s,devices:a", c_snapshot_load },
+    { "snapshot-delete", "job-id:s,tag:s,devices:a", c_snapshot_delete },
+    { "query-jobs", "", q_jobs },
+    { "job-dismiss", "id:s", c_job_dismiss },
     { "blockdev-change-medium", "device:s?,id:s?,filename:s,format:s?,force:b?,"
       "read-only-mode:s?", c_change_medium },
     { "migrate", "uri:s,detach:b?,blk:b?,inc:b?,resume:b?", c_migrate },

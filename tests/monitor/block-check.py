@@ -162,6 +162,49 @@ def image_data(path, fmt, off, n):
                          capture_output=True, text=True)
     return 'Pattern verification failed' not in out.stdout and out.returncode == 0
 
+# QMP's savevm equivalents as jobs: (command, arguments) with DISK for the
+# qcow2 drive's node name; a failed load comes last (QEMU leaves the machine
+# stopped after it, ours runs on: its STOP/RESUME are left out)
+JOBS = [('snapshot-save', {'job-id': 'j1', 'tag': 's1', 'vmstate': 'DISK', 'devices': ['DISK']}),
+        ('query-jobs', {}), ('job-dismiss', {'id': 'j1'}), ('query-jobs', {}),
+        ('snapshot-save', {'job-id': 'j2', 'tag': 's2', 'vmstate': 'nosuch', 'devices': ['DISK']}),
+        ('snapshot-save', {'job-id': 'j2', 'tag': 's2', 'vmstate': 'DISK', 'devices': ['DISK']}),
+        ('snapshot-load', {'job-id': 'j3', 'tag': 's1', 'vmstate': 'DISK', 'devices': ['DISK']}),
+        ('snapshot-delete', {'job-id': 'j4', 'tag': 's1', 'devices': ['DISK']}),
+        ('query-jobs', {}), ('job-dismiss', {'id': 'nosuch'}),
+        ('human-monitor-command', {'command-line': 'info snapshots'}),
+        ('snapshot-load', {'job-id': 'j5', 'tag': 'nosuch', 'vmstate': 'DISK', 'devices': ['DISK']})]
+
+def jobs_session(binary, bios, tmp, tag):
+    """The JOBS on a machine with one qcow2 disk: each command's reply and
+    the events up to the next command, node names and times normalised."""
+    img = tag + '-jobs.qcow2'
+    run(['qemu-img', 'create', '-q', '-f', 'qcow2', img, '8M'], tmp)
+    emu = Emulator(binary, bios, tmp, tag + '-jobs', hmp=False, qmp=True,
+                   extra=['-drive', 'file=%s,if=ide,format=qcow2' % img])
+    seen = []
+    try:
+        q = QMP(emu.qmp_path)
+        q.cmd('qmp_capabilities')
+        node = [b['inserted']['node-name'] for b in q.cmd('query-block')['return']
+                if b['device'] == 'ide0-hd0'][0]
+        for name, args in JOBS:
+            r = q.cmd(name, json.loads(json.dumps(args).replace('DISK', node)))
+            before, q.events = q.events, []
+            q.wait_event('-', timeout=0.3)          # the events after the reply
+            after, q.events = q.events, []
+            brief = lambda es: [(e['event'], e.get('data', {}).get('status'),
+                                 e.get('data', {}).get('id')) for e in es]
+            ev = [brief(before), brief(after)]
+            if name == 'human-monitor-command':
+                r = {'return': r.get('return', '').split('\n')[-2:]}
+            if args.get('job-id') == 'j5':
+                ev = [[e for e in es if e[0] not in ('STOP', 'RESUME')] for es in ev]
+            seen.append((name, json.loads(re.sub(r'#block\d+', '#blockN', json.dumps(r))), ev))
+    finally:
+        emu.kill()
+    return seen
+
 def main():
     binary, bios, tmp = sys.argv[1:4]
     qemu = sys.argv[4] if len(sys.argv) > 4 else None
@@ -181,10 +224,21 @@ def main():
           'the raw backing file lacks the committed cluster')
     check('block-tray-events', [e['data']['tray-open'] for e in ours['events']] ==
           [True, False, True, False], repr(ours['events'])[:300])
+    jobs = jobs_session(binary, bios, tmp, 'qz')
+    check('jobs-snapshot-save', jobs[1][1].get('return') == [
+        {'current-progress': 1, 'status': 'concluded', 'total-progress': 1,
+         'type': 'snapshot-save', 'id': 'j1'}] and
+          jobs[0][2][1] == [('JOB_STATUS_CHANGE', s, 'j1') for s in ('waiting', 'pending', 'concluded')],
+          repr(jobs[:2]))
+    check('jobs-info-snapshots', jobs[10][1].get('return') == ['There is no snapshot available.\r', ''],
+          repr(jobs[10]))
     if not qemu:
         results['skipped'] += 1
         print('skip block-vs-qemu: qemu-system-x86_64 not installed')
         return
+    for (name, r, ev), (_, qr, qev) in zip(jobs, jobs_session(qemu, bios, tmp, 'qm')):
+        check('jobs-vs-qemu %s %s' % (name, r and json.dumps(r)[:40]), (r, ev) == (qr, qev),
+              'ours %r %r\n    qemu %r %r' % (r, ev, qr, qev))
     theirs = session(qemu, bios, tmp, 'qm')
     if 'error' in theirs:
         results['skipped'] += 1
