@@ -69,7 +69,6 @@ struct PCMachine {
     PCCpu cpus[PC_MAX_CPUS];
     int ncpus;
     int running;                    /* the vCPU cpu_exec runs now (TCG round robin) */
-    int mon_cpu;                    /* the monitor's current CPU (cpu N) */
     Timer *rr_timer;                /* ends each vCPU's time slice (-smp > 1 under TCG) */
     int kicked;                     /* the main loop has work (set by its kick thread) */
     KVMState *kvm;                  /* -accel kvm: the vCPU runs there, not in cpu */
@@ -794,19 +793,15 @@ void pc_free(PCMachine *m)
 
 void pc_machine_view(PCMachine *m, PCMachineView *v)
 {
-    PCCpu *c = &m->cpus[m->mon_cpu];
+    PCCpu *c = &m->cpus[0];
     *v = (PCMachineView){ &m->cfg, c->env, c->cpu, m->tcg, m->as, m->io, m->ml, m->pic, m->pci,
                           m->devices, m->serial_chr, m->kbd, m->acpi_pm, m->display,
-                          m->ncpus, m->mon_cpu };
+                          m->ncpus, 0 };
 }
 
-bool pc_select_cpu(PCMachine *m, int index)
+CPUExec *pc_cpu_exec(PCMachine *m, int index)
 {
-    if (index < 0 || index >= m->ncpus) {
-        return false;
-    }
-    m->mon_cpu = index;
-    return true;
+    return index >= 0 && index < m->ncpus ? m->cpus[index].cpu : NULL;
 }
 
 CPUX86State *pc_cpu_env(PCMachine *m, int index)

@@ -94,14 +94,13 @@ typedef struct PCMachineView {
     struct PCIDevice *acpi_pm;      /* system_powerdown presses its button */
     struct Display *display;        /* the VGA's screen, NULL with -vga none */
     int ncpus;                      /* -smp: env and cpu are those of CPU cpu_index */
-    int cpu_index;
+    int cpu_index;                  /* 0, the BSP (the monitor's cpu N changes its copy) */
 } PCMachineView;
 void pc_machine_view(PCMachine *m, PCMachineView *v);
-/* The vCPUs (-smp): the monitor's current CPU (QEMU's "cpu N"; false when index
- * is not a CPU), CPU index's state, and whether it is halted (HLT, or an AP
- * waiting for its start-up IPI). */
-bool pc_select_cpu(PCMachine *m, int index);
+/* The vCPUs (-smp): CPU index's state and execution (NULL when index is not a
+ * CPU), and whether it is halted (HLT, or an AP waiting for its start-up IPI). */
 struct CPUX86State *pc_cpu_env(PCMachine *m, int index);
+struct CPUExec *pc_cpu_exec(PCMachine *m, int index);
 bool pc_cpu_halted(PCMachine *m, int index);
 /* The view's env is the CPU's state under TCG; under KVM the registers live in
  * the kernel: sync reads them into env before a monitor or debugger looks,

@@ -151,11 +151,14 @@ void hmp_nmi(MonitorHost *h, const HMPArgs *a, FILE *out)
 /* cpu N: the CPU info registers, x, gdb and friends look at (-smp) */
 void hmp_cpu(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    if (!pc_select_cpu(h->machine, (int)a->a[0].num)) {
+    int i = (int)a->a[0].num;
+    if (!pc_cpu_env(h->machine, i)) {
         fprintf(out, "invalid CPU index\n");
         return;
     }
-    pc_machine_view(h->machine, &h->v);
+    h->v.env = pc_cpu_env(h->machine, i);
+    h->v.cpu = pc_cpu_exec(h->machine, i);
+    h->v.cpu_index = i;
 }
 
 void hmp_singlestep(MonitorHost *h, const HMPArgs *a, FILE *out)
