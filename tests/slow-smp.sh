@@ -33,15 +33,7 @@ boot() {
   start=$(date +%s)
   boot_run "$2" "$tmo" "$kernel" "$T/initrd.gz" "" -smp "$3"
   secs=$(( $(date +%s) - start ))
-  why=""
-  [ "$boot_status" = 124 ] && why="timed out after $tmo s"
-  [ -z "$why" ] && [ "$boot_status" != 0 ] && why="exit status $boot_status"
-  for m in $markers; do
-    pat=$(echo "$m" | tr . ' ')
-    grep -q "$pat" "$2" 2>/dev/null || why="${why:+$why; }missing \"$pat\""
-  done
-  bad=$(grep -E 'QZ-FAIL|Kernel panic' "$2" 2>/dev/null | head -3 | tr '\n' ' ')
-  [ -n "$bad" ] && why="${why:+$why; }$bad"
+  boot_verdict "$2" "$tmo" "$markers"
 }
 
 for n in 2 4; do
