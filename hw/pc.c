@@ -249,12 +249,23 @@ static uint64_t board_cr8_read(void *opaque)
 }
 
 /* PAUSE: a spin-wait for another vCPU, which runs next (QEMU's TCG ends the
- * turn on PAUSE too); the block ends at the next block boundary */
+ * turn on PAUSE too) when there is one that can run (not halted, not waiting
+ * for its SIPI); the translator ends the block after PAUSE. */
 static void board_pause(void *opaque)
 {
     PCCpu *c = opaque;
-    if (c->m->ncpus > 1 && !c->m->kvm) {
-        cpu_exit(c->cpu);
+    PCMachine *m = c->m;
+    if (m->kvm) {
+        return;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        PCCpu *o = &m->cpus[i];
+        bool can_run = o->init_pending || o->sipi_vector >= 0 ||
+                       (!o->wait_sipi && !cpu_is_halted(o->cpu));
+        if (o != c && can_run) {
+            cpu_exit(c->cpu);
+            return;
+        }
     }
 }
 
