@@ -875,7 +875,7 @@ static size_t build_madt(Build *b)
         buf_u8(t, 0);                             /* processor local APIC */
         buf_u8(t, 8);
         buf_u8(t, i);                             /* ACPI processor UID (_UID) */
-        buf_u8(t, i);                             /* APIC id */
+        buf_u8(t, b->cfg->apic_ids ? b->cfg->apic_ids[i] : i);     /* APIC id */
         buf_u32(t, 1);                            /* enabled */
     }
     buf_u8(t, 1);                                 /* I/O APIC */

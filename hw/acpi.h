@@ -45,7 +45,8 @@ void acpi_pm_power_button(PCIDevice *pm);
 
 /* What the tables describe. */
 typedef struct AcpiConfig {
-    int ncpus;                   /* local APIC ids 0..ncpus-1 */
+    int ncpus;                   /* processors present (-smp cpus) */
+    const uint8_t *apic_ids;     /* their local APIC IDs; NULL: 0..ncpus-1 */
     uint64_t ram_below_4g;       /* the 32-bit PCI hole is [ram_below_4g, 0xFEC00000) */
     uint64_t ram_above_4g;
     bool hpet;                   /* HPET at 0xFED00000 */

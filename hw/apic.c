@@ -44,6 +44,7 @@ enum { TIMER_ONESHOT, TIMER_PERIODIC, TIMER_DEADLINE };
 struct APICBus {
     APICState *apics[MAX_APICS];
     int napics;
+    APICState *current;          /* the APIC of the CPU now accessing the page */
     struct { void (*eoi)(void *, int); void *opaque; } eoi[MAX_EOI_LISTENERS];
     int neoi;
 };
@@ -661,14 +662,27 @@ void apic_mmio_write(APICState *s, uint64_t offset, uint64_t value, unsigned siz
     apic_reg_write(s, (offset >> 4) & 0xff, (uint32_t)value);
 }
 
+/* Every CPU sees its own APIC at the same address (10.4.1): the page of any
+ * APIC mapped there reaches the current CPU's. */
+static APICState *accessed_apic(APICState *s)
+{
+    APICState *cur = s->bus->current;
+    return cur && cur->mapped_base == s->mapped_base ? cur : s;
+}
+
 static uint64_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 {
-    return apic_mmio_read(opaque, offset, size);
+    return apic_mmio_read(accessed_apic(opaque), offset, size);
 }
 
 static void mmio_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
-    apic_mmio_write(opaque, offset, value, size);
+    apic_mmio_write(accessed_apic(opaque), offset, value, size);
+}
+
+void apic_bus_set_current(APICBus *bus, APICState *s)
+{
+    bus->current = s;
 }
 
 static const MemOps apic_mmio_ops = { mmio_read, mmio_write };
@@ -705,6 +719,15 @@ static void apic_reset_registers(APICState *s)
     s->tsc_deadline = 0;
     s->extint_msg = false;
     timer_del(s->timer);
+}
+
+/* INIT (10.4.7.3): as power-up, but the APIC ID and IA32_APIC_BASE stay. */
+void apic_init_reset(APICState *s)
+{
+    uint8_t id = s->id;
+    apic_reset_registers(s);
+    s->id = id;
+    apic_update_intr(s);
 }
 
 bool apic_rdmsr(APICState *s, uint32_t msr, uint64_t *value)
@@ -825,6 +848,9 @@ static void apic_free(void *dev)
             bus->apics[i] = bus->apics[--bus->napics];
             break;
         }
+    }
+    if (bus->current == s) {
+        bus->current = NULL;
     }
     timer_free(s->timer);
     memory_region_remove(s->mmio);

@@ -66,6 +66,10 @@ void apic_bus_msi(APICBus *bus, uint64_t addr, uint32_t data);
 void apic_bus_add_eoi_listener(APICBus *bus, void (*eoi)(void *opaque, int vector),
                                void *opaque);
 
+/* The APIC whose registers the page at the APIC base shows: each CPU sees its
+ * own there, so the machine names the CPU that runs (NULL: the first mapped). */
+void apic_bus_set_current(APICBus *bus, APICState *s);
+
 /* --- local APIC --- */
 typedef struct APICCallbacks {
     void *cpu;                                  /* opaque for the CPU callbacks */
@@ -90,6 +94,8 @@ APICState *apic_new(AddressSpace *as, MainLoop *ml, APICBus *bus, uint8_t id, bo
 Device *apic_device(APICState *s);
 /* virtual-wire mode as firmware leaves it: SVR enabled, LINT0 ExtINT, LINT1 NMI */
 void apic_virtual_wire(APICState *s);
+/* The INIT signal's effect on the APIC (SDM vol. 3A, 10.4.7.3). */
+void apic_init_reset(APICState *s);
 /* IA32_APIC_BASE (0x1B) and IA32_TSC_DEADLINE (0x6E0): true when msr is one of
  * them (x2APIC MSRs are not handled: false, the CPU raises #GP). A write with
  * reserved bits set also returns false. */

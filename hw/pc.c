@@ -1,8 +1,9 @@
 /*
  * QEMU's "pc" machine: i440FX host bridge and PIIX3 on PCI bus 0, the ISA
- * devices (8259 pair, 8254, MC146818, 16550A at 0x3F8, 8042, port 0x92), a
- * local APIC, I/O APIC and HPET, the PIIX4 ACPI PM function, fw_cfg, the
- * standard VGA at 00:02.0 (-vga std, the default; hw/vga-pci.c); one CPU.
+ * devices (8259 pair, 8254, MC146818, 16550A at 0x3F8, 8042, port 0x92), an
+ * I/O APIC and HPET, the PIIX4 ACPI PM function, fw_cfg, the standard VGA at
+ * 00:02.0 (-vga std, the default; hw/vga-pci.c); -smp N CPUs, each with its
+ * local APIC, started by INIT/SIPI (Intel SDM vol. 3A, 8.4).
  *
  * Memory map (as QEMU's pc): RAM from 0 up to 0xB0000000 at most, the rest
  * above 4 GiB; 0xA0000-0xBFFFF the VGA window (unassigned with -vga none);
@@ -42,6 +43,20 @@
 extern const unsigned char linuxboot_rom[];
 extern const size_t linuxboot_rom_size;
 
+/* One vCPU: its state, its execution, its local APIC, and where it stands in
+ * the INIT/SIPI start-up protocol (Intel SDM vol. 3A, 8.4 and 10.6.1). */
+typedef struct PCCpu {
+    struct PCMachine *m;
+    int index;
+    CPUX86State *env;
+    CPUExec *cpu;
+    APICState *apic;
+    APICCallbacks apic_cb;
+    bool wait_sipi;                 /* an AP after RESET or INIT: runs nothing until a SIPI */
+    bool init_pending;              /* INIT received, taken before the CPU runs again */
+    int sipi_vector;                /* a SIPI received, -1 none */
+} PCCpu;
+
 struct PCMachine {
     PCConfig cfg;
     AddressSpace *as;
@@ -51,13 +66,14 @@ struct PCMachine {
     MemRegion *bios;
     CharDev *serial_chr;
     TCGContext *tcg;
-    CPUExec *cpu;
+    PCCpu cpus[PC_MAX_CPUS];
+    int ncpus;
+    int running;                    /* the vCPU cpu_exec runs now (TCG round robin) */
+    Timer *rr_timer;                /* ends each vCPU's time slice (-smp > 1 under TCG) */
+    int kicked;                     /* the main loop has work (set by its kick thread) */
     KVMState *kvm;                  /* -accel kvm: the vCPU runs there, not in cpu */
-    CPUX86State *env;
     X86BoardHooks hooks;
-    APICCallbacks apic_cb;
     APICBus *apic_bus;
-    APICState *apic;
     IOAPICState *ioapic;
     PICState *pic;
     PITState *pit;
@@ -73,7 +89,7 @@ struct PCMachine {
     PCIDevice *ide;
     FDCState *fdc;                  /* the monitor's change/eject of floppy0/1 */
     bool booted_once;               /* -boot once= is spent */
-    IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0;
+    IRQ pic_in[16], ioapic_in[IOAPIC_NUM_PINS], lint0[PC_MAX_CPUS];
     IRQ gsi[IOAPIC_NUM_PINS];       /* the machine's interrupt lines (ISA IRQ / GSI) */
     bool hpet_legacy;
     Device *devices, **devices_tail;
@@ -133,47 +149,134 @@ static void hpet_legacy_set(void *opaque, int n, int level)
     pit_set_irq_enabled(m->pit, !level);
 }
 
+/* the 8259's INTR reaches every local APIC's LINT0 (the BSP's in virtual-wire
+ * mode; the OS masks the APs'), as on QEMU's pc */
 static void pic_intr_set(void *opaque, int n, int level)
 {
     PCMachine *m = opaque;
-    irq_set(&m->lint0, level);
+    for (int i = 0; i < m->ncpus; i++) {
+        irq_set(&m->lint0[i], level);
+    }
 }
 
 static void set_a20(void *opaque, bool on)
 {
     PCMachine *m = opaque;
-    x86_cpu_set_a20(m->env, on);
+    for (int i = 0; i < m->ncpus; i++) {
+        x86_cpu_set_a20(m->cpus[i].env, on);
+    }
 }
 
 /* --- CPU callbacks --- */
 
-static void cpu_set_intr_cb(void *cpu, int level) { x86_cpu_set_intr(cpu, level); }
-static void cpu_nmi_cb(void *cpu) { x86_cpu_nmi(cpu); }
+/* An interrupt for a vCPU other than the one running: the round robin moves
+ * on, so that a halted CPU wakes soon (QEMU's single-threaded TCG kicks too). */
+static void kick_other(PCCpu *c)
+{
+    PCMachine *m = c->m;
+    if (m->ncpus > 1 && !m->kvm && c->index != m->running) {
+        cpu_exit(m->cpus[m->running].cpu);
+    }
+}
+
+static void cpu_set_intr_cb(void *cpu, int level)
+{
+    PCCpu *c = cpu;
+    x86_cpu_set_intr(c->env, level);
+    if (level) {
+        kick_other(c);
+    }
+}
+
+static void cpu_nmi_cb(void *cpu)
+{
+    PCCpu *c = cpu;
+    x86_cpu_nmi(c->env);
+    kick_other(c);
+}
+
+/* INIT and SIPI wait for the machine's loop (take_startup_ipis): the sender
+ * may be the CPU itself, in the middle of a block. */
+static void cpu_init_cb(void *cpu)
+{
+    PCCpu *c = cpu;
+    c->init_pending = true;
+    c->sipi_vector = -1;
+    if (c->m->kvm) {
+        kvm_kick(c->m->kvm);
+    } else {
+        cpu_exit(c->cpu);
+        kick_other(c);
+    }
+}
+
+static void cpu_sipi_cb(void *cpu, int vector)
+{
+    PCCpu *c = cpu;
+    c->sipi_vector = vector & 0xff;
+    if (c->m->kvm) {
+        kvm_kick(c->m->kvm);
+    } else {
+        kick_other(c);
+    }
+}
+
 static int pic_inta_cb(void *pic) { return pic_get_interrupt(pic); }
 
 static int board_get_interrupt(void *opaque)
 {
-    return apic_get_interrupt(((PCMachine *)opaque)->apic);
+    return apic_get_interrupt(((PCCpu *)opaque)->apic);
 }
 
 static bool board_rdmsr(void *opaque, uint32_t msr, uint64_t *value)
 {
-    return apic_rdmsr(((PCMachine *)opaque)->apic, msr, value);
+    return apic_rdmsr(((PCCpu *)opaque)->apic, msr, value);
 }
 
 static bool board_wrmsr(void *opaque, uint32_t msr, uint64_t value)
 {
-    return apic_wrmsr(((PCMachine *)opaque)->apic, msr, value);
+    return apic_wrmsr(((PCCpu *)opaque)->apic, msr, value);
+}
+
+static void board_cr8_write(void *opaque, uint64_t value)
+{
+    apic_set_cr8(((PCCpu *)opaque)->apic, value);
+}
+
+static uint64_t board_cr8_read(void *opaque)
+{
+    return apic_get_cr8(((PCCpu *)opaque)->apic);
+}
+
+/* PAUSE: a spin-wait for another vCPU, which runs next (QEMU's TCG ends the
+ * turn on PAUSE too) when there is one that can run (not halted, not waiting
+ * for its SIPI); the translator ends the block after PAUSE. */
+static void board_pause(void *opaque)
+{
+    PCCpu *c = opaque;
+    PCMachine *m = c->m;
+    if (m->kvm) {
+        return;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        PCCpu *o = &m->cpus[i];
+        bool can_run = o->init_pending || o->sipi_vector >= 0 ||
+                       (!o->wait_sipi && !cpu_is_halted(o->cpu));
+        if (o != c && can_run) {
+            cpu_exit(c->cpu);
+            return;
+        }
+    }
 }
 
 static int64_t board_clock_ns(void *opaque)
 {
-    return clock_ns(((PCMachine *)opaque)->ml);
+    return clock_ns(((PCCpu *)opaque)->m->ml);
 }
 
 static void board_request_reset(void *opaque, const char *why)
 {
-    PCMachine *m = opaque;
+    PCMachine *m = ((PCCpu *)opaque)->m;
     if (m->cfg.log && (m->cfg.log_flags & PC_LOG_GUEST_ERRORS)) {
         fprintf(m->cfg.log, "reset requested by the CPU: %s\n", why ? why : "?");
     }
@@ -182,12 +285,12 @@ static void board_request_reset(void *opaque, const char *why)
 
 static uint32_t board_io_read(void *opaque, uint16_t port, unsigned size)
 {
-    return ioport_read(((PCMachine *)opaque)->io, port, size);
+    return ioport_read(((PCCpu *)opaque)->m->io, port, size);
 }
 
 static void board_io_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
 {
-    ioport_write(((PCMachine *)opaque)->io, port, value, size);
+    ioport_write(((PCCpu *)opaque)->m->io, port, value, size);
 }
 
 static void kick_cpu(void *opaque)
@@ -196,7 +299,8 @@ static void kick_cpu(void *opaque)
     if (m->kvm) {
         kvm_kick(m->kvm);
     } else {
-        cpu_exit(m->cpu);
+        __atomic_store_n(&m->kicked, 1, __ATOMIC_SEQ_CST);
+        cpu_exit(m->cpus[m->running].cpu);
     }
 }
 
@@ -215,7 +319,11 @@ static char *start_accel(PCMachine *m)
     }
     char *err = NULL;
     KVMOptions opts = { cpu_host(m), m->cfg.kernel_irqchip };
-    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->env, &opts, &err);
+    if (m->ncpus > 1) {
+        /* partial: one host thread per vCPU is not there yet */
+        return errmsg("-smp: more than one CPU is not supported with -accel kvm yet (use -accel tcg)%s", "");
+    }
+    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->cpus[0].env, &opts, &err);
     if (m->kvm || strcmp(a, "kvm:tcg")) {
         return err;
     }
@@ -227,26 +335,86 @@ static char *start_accel(PCMachine *m)
 
 /* --- construction --- */
 
-static char *create_cpu(PCMachine *m)
+/* CPU index's APIC ID from the topology, as QEMU's x86 machines number them
+ * (SDM vol. 3A, 8.9.1: SMT, core, die and package fields, each as wide as its
+ * count needs): 0..N-1 whenever the counts are powers of two. */
+static uint32_t bits_for(unsigned n)
 {
+    return n <= 1 ? 0 : 32 - __builtin_clz(n - 1);
+}
+
+static uint8_t topo_apic_id(const PCTopology *t, unsigned index)
+{
+    unsigned threads = t->threads ? t->threads : 1, cores = t->cores ? t->cores : 1;
+    unsigned dies = t->dies ? t->dies : 1;
+    uint32_t tb = bits_for(threads), cb = bits_for(cores), db = bits_for(dies);
+    unsigned smt = index % threads, core = index / threads % cores;
+    unsigned die = index / (threads * cores) % dies, pkg = index / (threads * cores * dies);
+    return (uint8_t)(pkg << (tb + cb + db) | die << (tb + cb) | core << tb | smt);
+}
+
+/* Allocates vCPU i: CPU 0 owns the translation cache, the others share it
+ * (one thread runs them in turn: a block translated by one runs on all, and
+ * writes to code invalidate for all). The int32 after env stops a CPU's
+ * blocks once they are shared (cpu_exec_enable_threads). */
+static char *create_one_cpu(PCMachine *m, int i)
+{
+    PCCpu *c = &m->cpus[i];
     size_t env_size = (sizeof(CPUX86State) + 63) & ~(size_t)63;
-    m->env = aligned_alloc(64, env_size);
-    m->tcg = tcg_context_new(CODE_BUFFER_SIZE);
-    if (!m->env || !m->tcg) {
+    c->m = m;
+    c->index = i;
+    c->sipi_vector = -1;
+    c->env = aligned_alloc(64, env_size + 64);
+    if (!c->env) {
         return errmsg("cannot allocate the CPU%s", "");
     }
-    memset(m->env, 0, env_size);
-    m->cpu = cpu_exec_new(m->env, &x86_translate_ops, m->tcg);
-    m->env->exec = m->cpu;
-    m->env->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
-    if (!m->env->model) {
+    memset(c->env, 0, env_size + 64);
+    if (i == 0) {
+        c->cpu = cpu_exec_new(c->env, &x86_translate_ops, m->tcg);
+    } else {
+        if (i == 1) {
+            cpu_exec_enable_threads(m->cpus[0].cpu, (intptr_t)env_size);
+        }
+        c->cpu = cpu_exec_new_sharing(c->env, m->cpus[0].cpu);
+    }
+    if (!c->cpu) {
+        return errmsg("cannot allocate the CPU%s", "");
+    }
+    c->env->exec = c->cpu;
+    c->env->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
+    if (!c->env->model) {
         return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
     }
-    x86_cpu_init_system(m->env, m->as);
+    c->env->apic_id = topo_apic_id(&m->cfg.smp, i);
+    c->env->nr_cores = (m->cfg.smp.cores ? m->cfg.smp.cores : 1) *
+                       (m->cfg.smp.dies ? m->cfg.smp.dies : 1);
+    c->env->nr_threads = m->cfg.smp.threads ? m->cfg.smp.threads : 1;
+    x86_cpu_init_system(c->env, m->as);
+    c->env->board = &m->hooks;
+    c->env->board_opaque = c;
+    return NULL;
+}
+
+static char *create_cpu(PCMachine *m)
+{
+    m->ncpus = m->cfg.smp.cpus ? (int)m->cfg.smp.cpus : 1;
+    if (m->ncpus > PC_MAX_CPUS) {
+        return errmsg("-smp: too many CPUs for this machine%s", "");
+    }
+    m->tcg = tcg_context_new(CODE_BUFFER_SIZE);
+    if (!m->tcg) {
+        return errmsg("cannot allocate the CPU%s", "");
+    }
     m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
-                                board_request_reset, board_io_read, board_io_write };
-    m->env->board = &m->hooks;
-    m->env->board_opaque = m;
+                                board_request_reset, board_io_read, board_io_write,
+                                board_cr8_write, board_cr8_read,
+                                m->ncpus > 1 ? board_pause : NULL };
+    for (int i = 0; i < m->ncpus; i++) {
+        char *err = create_one_cpu(m, i);
+        if (err) {
+            return err;
+        }
+    }
     if (m->cfg.log_flags & 0xffff) {
         tcg_set_log(m->tcg, m->cfg.log_flags & 0xffff, m->cfg.log);
     }
@@ -276,11 +444,16 @@ static void create_interrupts(PCMachine *m)
         m->pic_in[i] = pic_input(m->pic, i);
     }
     m->apic_bus = apic_bus_new();
-    m->apic_cb = (APICCallbacks){ .cpu = m->env, .set_intr = cpu_set_intr_cb, .nmi = cpu_nmi_cb,
-                                  .pic = m->pic, .pic_get_interrupt = pic_inta_cb };
-    m->apic = apic_new(m->as, m->ml, m->apic_bus, 0, true, X86_TSC_HZ, &m->apic_cb);
-    add_device(m, apic_device(m->apic));
-    m->lint0 = apic_lint_irq(m->apic, 0);
+    for (int i = 0; i < m->ncpus; i++) {
+        PCCpu *c = &m->cpus[i];
+        c->apic_cb = (APICCallbacks){ .cpu = c, .set_intr = cpu_set_intr_cb, .nmi = cpu_nmi_cb,
+                                      .init = cpu_init_cb, .sipi = cpu_sipi_cb,
+                                      .pic = m->pic, .pic_get_interrupt = pic_inta_cb };
+        c->apic = apic_new(m->as, m->ml, m->apic_bus, c->env->apic_id, i == 0, X86_TSC_HZ,
+                           &c->apic_cb);
+        add_device(m, apic_device(c->apic));
+        m->lint0[i] = apic_lint_irq(c->apic, 0);
+    }
     m->ioapic = ioapic_new(m->as, m->apic_bus, 0);
     add_device(m, ioapic_device(m->ioapic));
     for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
@@ -333,6 +506,7 @@ static char *create_devices(PCMachine *m)
     RTCState *rtc = rtc_new(m->io, m->ml, irq_line(rtc_irq_set, m, 8));
     add_device(m, (Device *)rtc);
     rtc_set_memory_size(rtc, m->below_4g, m->above_4g);
+    rtc_cmos_write(rtc, 0x5f, m->ncpus - 1);    /* CPUs - 1, as QEMU's pc (SeaBIOS reads it) */
     m->rtc = rtc;
     m->ide = piix3_ide_new(m->pci, m->io, m->as, m->ml, m->gsi[14], m->gsi[15], m->cfg.ide);
     add_device(m, &m->ide->dev);
@@ -377,9 +551,12 @@ static char *create_devices(PCMachine *m)
     return NULL;
 }
 
-static AcpiConfig acpi_config(PCMachine *m)
+static AcpiConfig acpi_config(PCMachine *m, uint8_t apic_ids[PC_MAX_CPUS])
 {
-    return (AcpiConfig){ .ncpus = 1, .ram_below_4g = m->below_4g,
+    for (int i = 0; i < m->ncpus; i++) {
+        apic_ids[i] = (uint8_t)m->cpus[i].env->apic_id;
+    }
+    return (AcpiConfig){ .ncpus = m->ncpus, .apic_ids = apic_ids, .ram_below_4g = m->below_4g,
                          .ram_above_4g = m->above_4g, .hpet = true };
 }
 
@@ -431,8 +608,10 @@ static char *setup_firmware_boot(PCMachine *m)
         return err;
     }
     fw_cfg_add_i64(m->fw, FW_CFG_RAM_SIZE, m->cfg.ram_size);
-    fw_cfg_add_i16(m->fw, FW_CFG_NB_CPUS, 1);
-    fw_cfg_add_i16(m->fw, FW_CFG_MAX_CPUS, 1);
+    fw_cfg_add_i16(m->fw, FW_CFG_NB_CPUS, m->ncpus);
+    unsigned max_cpus = m->cfg.smp.max_cpus > (unsigned)m->ncpus ? m->cfg.smp.max_cpus
+                                                                 : (unsigned)m->ncpus;
+    fw_cfg_add_i16(m->fw, FW_CFG_MAX_CPUS, (uint16_t)max_cpus);
     fw_cfg_add_i16(m->fw, FW_CFG_NOGRAPHIC, 1);
     /* etc/e820: the RAM ranges (address, length, type; 20 bytes each) */
     uint8_t e820[2 * 20];
@@ -452,7 +631,8 @@ static char *setup_firmware_boot(PCMachine *m)
     }
     fw_cfg_add_file(m->fw, "etc/e820", e820, n);
     fw_cfg_add_i16(m->fw, FW_CFG_BOOT_MENU, m->cfg.boot_menu);
-    AcpiConfig acfg = acpi_config(m);
+    uint8_t ids[PC_MAX_CPUS];
+    AcpiConfig acfg = acpi_config(m, ids);
     acpi_add_fw_cfg(&acfg, m->fw);
     if (!m->have_kernel) {
         set_boot_order(m, m->cfg.boot_once ? m->cfg.boot_once : m->cfg.boot_order);
@@ -471,7 +651,8 @@ static char *setup_firmware_boot(PCMachine *m)
 static char *load_direct(PCMachine *m)
 {
     uint64_t tables = m->below_4g - X86_ACPI_SIZE;
-    AcpiConfig acfg = acpi_config(m);
+    uint8_t ids[PC_MAX_CPUS];
+    AcpiConfig acfg = acpi_config(m, ids);
     acpi_install(&acfg, m->as, tables, X86_BOOT_RSDP);
     return x86_linux_load_direct(&m->kimg, m->as, &m->e820, m->below_4g, tables,
                                  X86_BOOT_RSDP, &m->entry_eip);
@@ -506,20 +687,30 @@ static void pc_reset(PCMachine *m)
             d->ops->reset(d);
         }
     }
-    x86_cpu_reset(m->env);
-    m->env->int_log = (m->cfg.log_flags & PC_LOG_INT) ? m->cfg.log : NULL;
-    m->env->mmu_log = (m->cfg.log_flags & PC_LOG_MMU) ? m->cfg.log : NULL;
+    for (int i = 0; i < m->ncpus; i++) {
+        PCCpu *c = &m->cpus[i];
+        x86_cpu_reset(c->env);
+        c->env->int_log = (m->cfg.log_flags & PC_LOG_INT) ? m->cfg.log : NULL;
+        c->env->mmu_log = (m->cfg.log_flags & PC_LOG_MMU) ? m->cfg.log : NULL;
+        /* the APs wait for the BSP's INIT-SIPI-SIPI (SDM vol. 3A, 8.4.1) */
+        c->wait_sipi = i > 0;
+        c->init_pending = false;
+        c->sipi_vector = -1;
+        cpu_set_halted(c->cpu, false);
+    }
+    m->running = 0;
+    CPUX86State *bsp = m->cpus[0].env;
     if (m->cfg.fast_boot) {
         char *err = load_direct(m);
         free(err);  /* it fitted at start-up: it fits again */
-        enter_linux_32(m->env, m->entry_eip);
-        apic_virtual_wire(m->apic);     /* the firmware's part */
+        enter_linux_32(bsp, m->entry_eip);
+        apic_virtual_wire(m->cpus[0].apic);     /* the firmware's part */
     } else if (m->bios) {
         x86_reload_bios_shadow(m->as, m->bios);
     }
     if (m->cfg.log && (m->cfg.log_flags & PC_LOG_CPU_RESET)) {
         fprintf(m->cfg.log, "CPU Reset (CPU 0)\n");
-        x86_cpu_dump_state(m->env, m->cfg.log);
+        x86_cpu_dump_state(bsp, m->cfg.log);
     }
     if (m->kvm) {
         kvm_reset(m->kvm);
@@ -590,18 +781,21 @@ void pc_free(PCMachine *m)
         apic_bus_free(m->apic_bus);
     }
     chardev_close(m->serial_chr);
+    timer_free(m->rr_timer);
     main_loop_free(m->ml);   /* after the devices and the back end: they are on it */
     kvm_free(m->kvm);
-    if (m->cpu) {
-        cpu_exec_free(m->cpu);
+    for (int i = m->ncpus - 1; i >= 0; i--) {
+        cpu_exec_free(m->cpus[i].cpu);
     }
     if (m->tcg) {
         tcg_context_free(m->tcg);
     }
-    if (m->env) {
-        x86_translate_release(m->env);
+    for (int i = 0; i < m->ncpus; i++) {
+        if (m->cpus[i].env) {
+            x86_translate_release(m->cpus[i].env);
+        }
+        free(m->cpus[i].env);
     }
-    free(m->env);
     x86_linux_free(&m->kimg);
     io_space_free(m->io);
     address_space_free(m->as);
@@ -610,8 +804,28 @@ void pc_free(PCMachine *m)
 
 void pc_machine_view(PCMachine *m, PCMachineView *v)
 {
-    *v = (PCMachineView){ &m->cfg, m->env, m->cpu, m->tcg, m->as, m->io, m->ml, m->pic, m->pci,
-                          m->devices, m->serial_chr, m->kbd, m->acpi_pm, m->display };
+    PCCpu *c = &m->cpus[0];
+    *v = (PCMachineView){ &m->cfg, c->env, c->cpu, m->tcg, m->as, m->io, m->ml, m->pic, m->pci,
+                          m->devices, m->serial_chr, m->kbd, m->acpi_pm, m->display,
+                          m->ncpus, 0 };
+}
+
+CPUExec *pc_cpu_exec(PCMachine *m, int index)
+{
+    return index >= 0 && index < m->ncpus ? m->cpus[index].cpu : NULL;
+}
+
+CPUX86State *pc_cpu_env(PCMachine *m, int index)
+{
+    return index >= 0 && index < m->ncpus ? m->cpus[index].env : NULL;
+}
+
+bool pc_cpu_halted(PCMachine *m, int index)
+{
+    if (index < 0 || index >= m->ncpus) {
+        return false;
+    }
+    return m->cpus[index].wait_sipi || cpu_is_halted(m->cpus[index].cpu);
 }
 
 Display *pc_display(PCMachine *m)
@@ -683,6 +897,82 @@ static int handle_request(PCMachine *m, MachineRequest req, int code)
     }
 }
 
+/* The start-up IPIs a CPU received, taken before it runs (SDM vol. 3A, 8.4.3,
+ * 10.6.1): INIT resets the CPU (its APIC keeps ID and base) and an AP then
+ * waits for a SIPI, which starts it in real mode at CS = vector << 8, IP = 0. */
+static void take_startup_ipis(PCCpu *c)
+{
+    PCMachine *m = c->m;
+    if (c->init_pending) {
+        c->init_pending = false;
+        x86_cpu_reset(c->env);
+        c->env->int_log = (m->cfg.log_flags & PC_LOG_INT) ? m->cfg.log : NULL;
+        c->env->mmu_log = (m->cfg.log_flags & PC_LOG_MMU) ? m->cfg.log : NULL;
+        apic_init_reset(c->apic);
+        c->wait_sipi = c->index != 0;
+        cpu_set_halted(c->cpu, false);
+    }
+    if (c->sipi_vector >= 0) {
+        int vector = c->sipi_vector;
+        c->sipi_vector = -1;
+        if (c->wait_sipi) {         /* a SIPI to a running CPU is ignored */
+            c->wait_sipi = false;
+            c->env->segs[R_CS].selector = (uint32_t)vector << 8;
+            c->env->segs[R_CS].base = (uint64_t)vector << 12;
+            c->env->rip = 0;
+            x86_update_hflags(c->env);
+            cpu_set_halted(c->cpu, false);
+        }
+    }
+}
+
+/* A vCPU's time slice under the round robin; the timer's expiry kicks the
+ * running CPU (main_loop_set_kick), which is all it has to do. */
+#define RR_SLICE_NS 1000000
+static void rr_slice_end(void *opaque)
+{
+    (void)opaque;
+}
+
+/* The round robin (QEMU's -accel tcg,thread=single): the vCPUs run in turn,
+ * each until its slice ends, it pauses or halts, or an interrupt for another
+ * CPU comes; those halted or waiting for a SIPI are passed over. Returns when
+ * the main loop has work (its kick), a CPU stops for the debugger, or every
+ * CPU is halted (EXCP_HLT). */
+static int run_round_robin(PCMachine *m)
+{
+    if (!m->rr_timer) {
+        m->rr_timer = timer_new(m->ml, rr_slice_end, m);
+    }
+    for (;;) {
+        bool ran = false;
+        int last = m->running;
+        for (int k = 1; k <= m->ncpus; k++) {
+            PCCpu *c = &m->cpus[(last + k) % m->ncpus];
+            take_startup_ipis(c);
+            if (c->wait_sipi) {
+                continue;
+            }
+            m->running = c->index;
+            apic_bus_set_current(m->apic_bus, c->apic);
+            if (!timer_pending(m->rr_timer)) {
+                timer_mod(m->rr_timer, clock_ns(m->ml) + RR_SLICE_NS);
+            }
+            int excp = cpu_exec(c->cpu);
+            if (excp != EXCP_HLT && excp != EXCP_INTERRUPT) {
+                return excp;
+            }
+            ran |= excp != EXCP_HLT;
+            if (__atomic_exchange_n(&m->kicked, 0, __ATOMIC_SEQ_CST)) {
+                return EXCP_INTERRUPT;
+            }
+        }
+        if (!ran) {
+            return EXCP_HLT;
+        }
+    }
+}
+
 int pc_run(PCMachine *m)
 {
     for (;;) {
@@ -691,7 +981,8 @@ int pc_run(PCMachine *m)
         if (req != REQ_NONE && (code = handle_request(m, req, code)) >= 0) {
             return code;
         }
-        int excp = m->kvm ? kvm_cpu_exec(m->kvm) : cpu_exec(m->cpu);
+        int excp = m->kvm ? kvm_cpu_exec(m->kvm)
+                   : m->ncpus == 1 ? cpu_exec(m->cpus[0].cpu) : run_round_robin(m);
         if (excp == KVM_EXCP_FATAL) {
             return 1;
         }

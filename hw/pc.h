@@ -23,9 +23,18 @@
 #define PC_LOG_UNIMP        (1u << 19)
 #define PC_LOG_MMU          (1u << 20)
 
+/* The most CPUs (-smp maxcpus) the machine builds: the APIC bus's limit. */
+#define PC_MAX_CPUS 16
+
+/* -smp: cpus present, maxcpus possible = sockets * dies * cores * threads. */
+typedef struct PCTopology {
+    unsigned cpus, max_cpus, sockets, dies, cores, threads;
+} PCTopology;
+
 /* The machine's set-up, as the command line gives it (system/main.c). */
 typedef struct PCConfig {
     uint64_t ram_size;
+    PCTopology smp;                 /* all 0: one CPU */
     const char *cpu_model;          /* qemu64, max, quetzal */
     const char *bios;               /* -bios name or path (default bios-256k.bin) */
     const char *const *fw_dirs;     /* firmware search path, NULL-terminated */
@@ -84,8 +93,15 @@ typedef struct PCMachineView {
     struct I8042State *kbd;
     struct PCIDevice *acpi_pm;      /* system_powerdown presses its button */
     struct Display *display;        /* the VGA's screen, NULL with -vga none */
+    int ncpus;                      /* -smp: env and cpu are those of CPU cpu_index */
+    int cpu_index;                  /* 0, the BSP (the monitor's cpu N changes its copy) */
 } PCMachineView;
 void pc_machine_view(PCMachine *m, PCMachineView *v);
+/* The vCPUs (-smp): CPU index's state and execution (NULL when index is not a
+ * CPU), and whether it is halted (HLT, or an AP waiting for its start-up IPI). */
+struct CPUX86State *pc_cpu_env(PCMachine *m, int index);
+struct CPUExec *pc_cpu_exec(PCMachine *m, int index);
+bool pc_cpu_halted(PCMachine *m, int index);
 /* The view's env is the CPU's state under TCG; under KVM the registers live in
  * the kernel: sync reads them into env before a monitor or debugger looks,
  * changed hands env's edits back before the vCPU runs again. */

@@ -24,6 +24,7 @@ const HMPCommand hmp_commands[] = {
     { "system_powerdown", NULL, "", "send system power down event", hmp_system_powerdown },
     { "quit|q", NULL, "", "quit the emulator", hmp_quit },
     { "nmi", NULL, "", "inject an NMI", hmp_nmi },
+    { "cpu", "index:i", "index", "set the default CPU", hmp_cpu },
     { "singlestep", "option:b?", "[on|off]", "run emulation in singlestep mode or switch to "
       "normal mode", hmp_singlestep },
     { "log", "items:s", "item1[,...]", "activate logging of the specified items (see "
@@ -147,6 +148,19 @@ void hmp_quit(MonitorHost *h, const HMPArgs *a, FILE *out)
 void hmp_nmi(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
     x86_cpu_nmi(h->v.env);
+}
+
+/* cpu N: the CPU info registers, x, gdb and friends look at (-smp) */
+void hmp_cpu(MonitorHost *h, const HMPArgs *a, FILE *out)
+{
+    int i = (int)a->a[0].num;
+    if (!pc_cpu_env(h->machine, i)) {
+        fprintf(out, "invalid CPU index\n");
+        return;
+    }
+    h->v.env = pc_cpu_env(h->machine, i);
+    h->v.cpu = pc_cpu_exec(h->machine, i);
+    h->v.cpu_index = i;
 }
 
 void hmp_singlestep(MonitorHost *h, const HMPArgs *a, FILE *out)

@@ -69,8 +69,11 @@ void hmp_info_registers(MonitorHost *h, const HMPArgs *a, FILE *out)
 
 void hmp_info_cpus(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    fprintf(out, "* CPU #0: thread_id=%ld%s\n", (long)gettid(),
-            cpu_is_halted(h->v.cpu) ? " (halted)" : "");
+    /* one thread runs them all (TCG round robin); '*' marks the monitor's CPU */
+    for (int i = 0; i < h->v.ncpus; i++) {
+        fprintf(out, "%c CPU #%d: thread_id=%ld%s\n", i == h->v.cpu_index ? '*' : ' ', i,
+                (long)gettid(), pc_cpu_halted(h->machine, i) ? " (halted)" : "");
+    }
 }
 
 void hmp_info_pic(MonitorHost *h, const HMPArgs *a, FILE *out)

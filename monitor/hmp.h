@@ -62,7 +62,7 @@ void hmp_disas(MonitorHost *h, FILE *out, uint64_t addr, int count);
 
 /* Handlers, one per command (hmp-cmds.c, hmp-info.c, hmp-mem.c). */
 HMPHandler hmp_help, hmp_info, hmp_stop, hmp_cont, hmp_system_reset, hmp_system_powerdown,
-    hmp_quit, hmp_nmi, hmp_singlestep, hmp_log, hmp_logfile, hmp_memsave, hmp_pmemsave,
+    hmp_quit, hmp_nmi, hmp_cpu, hmp_singlestep, hmp_log, hmp_logfile, hmp_memsave, hmp_pmemsave,
     hmp_sendkey, hmp_screendump, hmp_x, hmp_xp, hmp_print, hmp_gdbserver, hmp_change,
     hmp_eject, hmp_commit, hmp_block_resize;
 HMPHandler hmp_info_status, hmp_info_version, hmp_info_name, hmp_info_registers,

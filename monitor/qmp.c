@@ -84,10 +84,20 @@ static void q_name(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResul
 
 static void q_cpus_fast(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
 {
-    /* the monitor runs on the CPU thread: its id is the CPU's */
-    fprintf(r->ret, "[{\"thread-id\": %ld, \"props\": {\"core-id\": 0, \"thread-id\": 0, "
-            "\"socket-id\": 0}, \"qom-path\": \"/machine/unattached/device[0]\", "
-            "\"cpu-index\": 0, \"target\": \"x86_64\"}]", (long)gettid());
+    /* the monitor runs on the CPU thread: its id is the CPUs' (-smp: one
+     * thread runs them in turn); props place CPU i in the -smp topology */
+    const PCTopology *t = &h->v.cfg->smp;
+    unsigned threads = t->threads ? t->threads : 1, cores = t->cores ? t->cores : 1;
+    unsigned dies = t->dies ? t->dies : 1;
+    fputc('[', r->ret);
+    for (int i = 0; i < h->v.ncpus; i++) {
+        unsigned u = (unsigned)i;
+        fprintf(r->ret, "%s{\"thread-id\": %ld, \"props\": {\"core-id\": %u, \"thread-id\": %u, "
+                "\"socket-id\": %u}, \"qom-path\": \"/machine/unattached/device[%d]\", "
+                "\"cpu-index\": %d, \"target\": \"x86_64\"}", i ? ", " : "", (long)gettid(),
+                u / threads % cores, u % threads, u / (threads * cores * dies), i, i);
+    }
+    fputc(']', r->ret);
 }
 
 static void q_kvm(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)

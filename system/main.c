@@ -53,7 +53,8 @@ static void usage(void)
     printf("usage: %s [options]\n"
            "PC (i440FX) system emulator.\n\n"
            "  -m SIZE                RAM size (MiB, or with suffix K, M, G) [128M]\n"
-           "  -smp 1                 one CPU\n"
+           "  -smp [cpus=]N[,maxcpus=M][,sockets=S][,dies=D][,cores=C][,threads=T]\n"
+           "                         N CPUs (up to %d) [1]\n"
            "  -M|-machine pc[,fast-boot=on]  the PC; fast-boot: direct Linux boot, no firmware\n"
            "  -cpu qemu64|max|quetzal  CPU model [qemu64: AMD family 15, as QEMU's]\n"
            "  -hda/-hdb/-hdc/-hdd FILE  IDE hard disk (any quetzal-img format)\n"
@@ -95,7 +96,7 @@ static void usage(void)
            "  -incoming URI|defer    start from a migration stream (exec:CMD, tcp:HOST:PORT,\n"
            "                         unix:PATH, file:PATH); defer: migrate_incoming gives it\n"
            "  -loadvm NAME           start from the snapshot NAME of the qcow2 disks\n"
-           "  -h, -help              this help\n", PROG);
+           "  -h, -help              this help\n", PROG, PC_MAX_CPUS);
 }
 
 typedef struct LogItem {
@@ -183,6 +184,91 @@ static unsigned long parse_num(const char *s, unsigned long max, const char *wha
         die("invalid number in '%s'", what);
     }
     return v;
+}
+
+/* Reads the -smp keys into t (0: not given); a bare number first is cpus=. */
+static void parse_smp_keys(PCTopology *t, const char *arg)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", arg);
+    char *save = NULL;
+    bool first = true;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), first = false) {
+        char *eq = strchr(tok, '=');
+        unsigned *field = NULL;
+        if (!eq && first) {
+            field = &t->cpus;
+            eq = tok - 1;
+        } else if (eq) {
+            *eq = 0;
+            static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies", "cores", "threads" };
+            unsigned *fields[] = { &t->cpus, &t->max_cpus, &t->sockets, &t->dies, &t->cores, &t->threads };
+            for (int k = 0; k < 6 && !field; k++) {
+                field = strcmp(tok, keys[k]) ? NULL : fields[k];
+            }
+        }
+        if (!field) {
+            die("-smp: unexpected parameter '%s' (cpus, maxcpus, sockets, dies, cores, threads)", tok);
+        }
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(eq + 1, &end, 10);
+        if (errno || end == eq + 1 || *end || v == 0 || v > 4096) {
+            die("-smp: '%s' is not a CPU count greater than zero", eq + 1);
+        }
+        *field = (unsigned)v;
+    }
+}
+
+/*
+ * -smp as QEMU 7.2's pc machine computes it (docs "-smp"): missing values from
+ * maxcpus (default cpus), cores preferred over sockets, threads last; the
+ * product sockets * dies * cores * threads must be maxcpus, and maxcpus >= cpus.
+ */
+static void parse_smp(PCTopology *out, const char *arg)
+{
+    PCTopology t = { 0 };
+    char msg[200];
+    parse_smp_keys(&t, arg);
+    unsigned dies = t.dies ? t.dies : 1;
+    if (!t.cpus && !t.max_cpus) {
+        t.sockets = t.sockets ? t.sockets : 1;
+        t.cores = t.cores ? t.cores : 1;
+        t.threads = t.threads ? t.threads : 1;
+    } else {
+        unsigned max = t.max_cpus = t.max_cpus ? t.max_cpus : t.cpus;
+        if (!t.cores) {
+            t.sockets = t.sockets ? t.sockets : 1;
+            t.threads = t.threads ? t.threads : 1;
+            t.cores = max / (t.sockets * dies * t.threads);
+        } else if (!t.sockets) {
+            t.threads = t.threads ? t.threads : 1;
+            t.sockets = max / (dies * t.cores * t.threads);
+        }
+        if (!t.threads) {
+            t.threads = max / (t.sockets * dies * t.cores);
+        }
+    }
+    unsigned total = t.sockets * dies * t.cores * t.threads;
+    t.max_cpus = t.max_cpus ? t.max_cpus : total;
+    t.cpus = t.cpus ? t.cpus : t.max_cpus;
+    int n = snprintf(msg, sizeof(msg), "sockets (%u) * dies (%u) * cores (%u) * threads (%u)",
+                     t.sockets, dies, t.cores, t.threads);
+    if (total != t.max_cpus) {
+        snprintf(msg + n, sizeof(msg) - n, " != maxcpus (%u)", t.max_cpus);
+        die("-smp: invalid CPU topology: product of the hierarchy must match maxcpus: %s", msg);
+    }
+    if (t.max_cpus < t.cpus) {
+        snprintf(msg + n, sizeof(msg) - n, " == maxcpus (%u) < smp_cpus (%u)", t.max_cpus, t.cpus);
+        die("-smp: invalid CPU topology: maxcpus must be equal to or greater than smp: %s", msg);
+    }
+    if (t.max_cpus > PC_MAX_CPUS) {
+        snprintf(msg, sizeof(msg), "%u (the most this machine supports is %d)", t.max_cpus,
+                 PC_MAX_CPUS);
+        die("-smp: too many CPUs: %s", msg);
+    }
+    t.dies = dies;
+    *out = t;
 }
 
 /* -machine accel=A[:B...] (QEMU: the first that starts; here kvm may fall back to tcg) */
@@ -290,10 +376,7 @@ static bool option(Options *o, const char *name, const char *arg)
     } else if (!strcmp(name, "m")) {
         o->pc.ram_size = parse_ram_size(arg);
     } else if (!strcmp(name, "smp")) {
-        const char *n = !strncmp(arg, "cpus=", 5) ? arg + 5 : arg;
-        if (strcmp(n, "1") && strncmp(n, "1,", 2)) {
-            die("-smp: only one CPU is supported ('%s')", arg);
-        }
+        parse_smp(&o->pc.smp, arg);
     } else if (!strcmp(name, "M") || !strcmp(name, "machine")) {
         parse_machine(o, arg);
     } else if (!strcmp(name, "cpu")) {
@@ -431,6 +514,7 @@ int main(int argc, char **argv)
     Options o;
     memset(&o, 0, sizeof(o));
     o.pc.ram_size = 128ull << 20;
+    o.pc.smp = (PCTopology){ 1, 1, 1, 1, 1, 1 };
     o.pc.cpu_model = "qemu64";
     o.pc.bios = "bios-256k.bin";
     o.pc.debug_exit_iobase = DEBUGEXIT_DEFAULT_IOBASE;

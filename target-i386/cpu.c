@@ -183,6 +183,8 @@ void x86_cpu_reset(CPUX86State *env)
     struct X86Globals *globals = env->tcg_globals;
     const struct X86BoardHooks *board = env->board;
     void *board_opaque = env->board_opaque;
+    uint32_t apic_id = env->apic_id;
+    uint16_t nr_cores = env->nr_cores, nr_threads = env->nr_threads;
     uint32_t system = env->hflags & HF_SYSTEM;
     const X86CPUModel *model = env->model ? env->model : x86_cpu_model_find(NULL);
     const uint32_t data = DESC_P | DESC_S | DESC_W | DESC_A;
@@ -193,6 +195,9 @@ void x86_cpu_reset(CPUX86State *env)
     env->tcg_globals = globals;
     env->board = board;
     env->board_opaque = board_opaque;
+    env->apic_id = apic_id;
+    env->nr_cores = nr_cores;
+    env->nr_threads = nr_threads;
     env->cc_op = CC_OP_EFLAGS;
     env->df = 1;
     env->eflags = 2;

@@ -182,6 +182,11 @@ typedef struct CPUX86State {
      * local APIC owns; NULL without an APIC/PIC */
     const struct X86BoardHooks *board;
     void *board_opaque;
+    /* this CPU's place in the machine (-smp), kept across reset: its initial
+     * APIC ID and its package's cores and threads per core (CPUID leaves 1,
+     * 0xB and 0x80000008 report them; 0 counts mean 1) */
+    uint32_t apic_id;
+    uint16_t nr_cores, nr_threads;
     /* exception being raised */
     int error_code;
     uint64_t fault_addr;             /* guest address of a memory fault */
@@ -189,7 +194,7 @@ typedef struct CPUX86State {
     /* the translator's TCG globals for the TCGContext it last used (translate.c) */
     struct X86Globals *tcg_globals;
     /* --- system mode, added by the system helpers --- */
-    uint64_t cr8;                    /* task priority (no APIC TPR forwarding) */
+    uint64_t cr8;                    /* task priority without an APIC (board cr8_*) */
     bool nmi_blocked;                /* an NMI handler runs until the next IRET */
     FILE *int_log;                   /* -d int: each delivered event, or NULL */
     FILE *mmu_log;                   /* -d mmu: each page walk, or NULL */
@@ -286,6 +291,13 @@ typedef struct X86BoardHooks {
     /* I/O ports (IN/OUT/INS/OUTS after the IOPL/bitmap checks) */
     uint32_t (*io_read)(void *opaque, uint16_t port, unsigned size);
     void (*io_write)(void *opaque, uint16_t port, uint32_t value, unsigned size);
+    /* MOV to/from CR8: the local APIC's TPR[7:4] (SDM vol. 3A, 10.8.6.1);
+     * NULL: CR8 is a plain register */
+    void (*cr8_write)(void *opaque, uint64_t value);
+    uint64_t (*cr8_read)(void *opaque);
+    /* PAUSE: the CPU spins waiting for another (-smp round robin: its turn
+     * ends); NULL: a no-op */
+    void (*pause)(void *opaque);
 } X86BoardHooks;
 
 /* TSC frequency the guest sees (CPUID leaf 0x15/0x16 report it). */
@@ -326,6 +338,8 @@ void x86_cpu_set_eflags(CPUX86State *env, uint64_t eflags);
 /* CPUID of leaf EAX (subleaf ECX) into EAX, EBX, ECX, EDX (Intel SDM vol. 2A,
  * CPUID); user mode also reads leaf 1 for AT_HWCAP. */
 void helper_cpuid(CPUX86State *env);
+/* PAUSE in system mode: tells the board (X86BoardHooks.pause) */
+void helper_pause(CPUX86State *env);
 /* Raises guest exception intno from a helper: restores state at host_pc
  * (the helper's return address, GETPC()) and leaves generated code. */
 void x86_raise_exception(CPUX86State *env, int intno, int error_code, uintptr_t host_pc)

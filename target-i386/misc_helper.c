@@ -122,7 +122,11 @@ void helper_write_crN(CPUX86State *env, uint32_t reg, uint64_t value)
         if (value & ~0xfull) {
             gp0(env, ra);
         }
-        env->cr8 = value;
+        if (env->board && env->board->cr8_write) {
+            env->board->cr8_write(env->board_opaque, value);
+        } else {
+            env->cr8 = value;
+        }
         break;
     default:
         x86_raise_exception(env, EXCP06_ILLOP, 0, ra);
@@ -138,6 +142,9 @@ uint64_t helper_read_crN(CPUX86State *env, uint32_t reg)
     case 0: case 2: case 3: case 4:
         return env->cr[reg];
     case 8:
+        if (env->board && env->board->cr8_read) {
+            return env->board->cr8_read(env->board_opaque);
+        }
         return env->cr8;
     default:
         x86_raise_exception(env, EXCP06_ILLOP, 0, ra);
@@ -450,16 +457,52 @@ uint64_t helper_rdpid(CPUX86State *env)
 #define CPUID_EXT2_SYS 0x2c100800u  /* SYSCALL NX PDPE1GB RDTSCP LM */
 
 /* CPUID in system mode; false for leaves the user-mode answer covers */
+static uint32_t cpu_cores(const CPUX86State *env) { return env->nr_cores ? env->nr_cores : 1; }
+static uint32_t cpu_threads(const CPUX86State *env) { return env->nr_threads ? env->nr_threads : 1; }
+
+/* bits of the APIC ID that number n things (SDM vol. 3A, 8.9.1) */
+static uint32_t id_bits(uint32_t n)
+{
+    return n <= 1 ? 0 : 32 - __builtin_clz(n - 1);
+}
+
+/* CPUID leaf 0xB, extended topology (SDM vol. 2A, CPUID; vol. 3A, 8.9.2):
+ * level 0 SMT, level 1 core; EAX the shift to the next level's ID, EBX the
+ * logical processors at this level, ECX level | type << 8, EDX x2APIC ID. */
+static void cpuid_topology(const CPUX86State *env, uint32_t sub, uint32_t out[4])
+{
+    uint32_t t = cpu_threads(env), c = cpu_cores(env);
+    out[3] = env->apic_id;
+    out[2] = sub & 0xff;
+    if (sub == 0) {
+        out[0] = id_bits(t);
+        out[1] = t;
+        out[2] |= 1u << 8;
+    } else if (sub == 1) {
+        out[0] = id_bits(t) + id_bits(c);
+        out[1] = t * c;
+        out[2] |= 2u << 8;
+    }
+}
+
 bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     memset(out, 0, 4 * sizeof(uint32_t));
     switch (leaf) {
-    case 1:
+    case 1: {
+        /* EBX: initial APIC ID in 31:24, logical processors per package in
+         * 23:16 with EDX.HTT when more than one (0 otherwise, as QEMU),
+         * CLFLUSH 8 * 8 bytes */
+        uint32_t per_pkg = cpu_cores(env) * cpu_threads(env);
         out[0] = (env->model ? env->model : x86_cpu_model_find(NULL))->signature;
-        out[1] = 0x00010800;         /* APIC ID 0, 1 logical processor, CLFLUSH 64 bytes */
+        out[1] = env->apic_id << 24 | (per_pkg > 1 ? per_pkg << 16 : 0) | 0x0800;
         out[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 23);   /* SSE3 SSSE3 CX16 POPCNT */
         out[2] |= x86_cpuid_extension_ecx(env);
-        out[3] = CPUID_SYS_EDX;
+        out[3] = CPUID_SYS_EDX | (per_pkg > 1 ? 1u << 28 : 0);
+        return true;
+    }
+    case 0xb:
+        cpuid_topology(env, sub, out);
         return true;
     case 7:
         out[3] = sub == 0 ? (1u << 29) : 0;  /* IA32_ARCH_CAPABILITIES */
@@ -477,6 +520,8 @@ bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t ou
         return true;
     case 0x80000008:
         out[0] = 0x3028;                    /* 48-bit linear, 40-bit physical */
+        /* AMD APM vol. 3, E.4.7: ECX[7:0] NC, logical processors per package - 1 */
+        out[2] = cpu_cores(env) * cpu_threads(env) - 1;
         return true;
     default:
         return false;
@@ -484,6 +529,13 @@ bool x86_cpuid_system(CPUX86State *env, uint32_t leaf, uint32_t sub, uint32_t ou
 }
 
 /* ---------------------------------------------------------------- HLT, I/O, tables */
+
+void helper_pause(CPUX86State *env)
+{
+    if (env->board && env->board->pause) {
+        env->board->pause(env->board_opaque);
+    }
+}
 
 void helper_hlt(CPUX86State *env, uint32_t next_eip_addend)
 {

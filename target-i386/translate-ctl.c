@@ -789,7 +789,15 @@ bool disas_ctl(DisasContext *s, unsigned b)
                b == 0x1e || b == 0x1f || b == 0x1a0 || b == 0x1a1 || b == 0x1a8 || b == 0x1a9) {
         return disas_push_pop_seg(s, b);
     } else if (b == 0x90) {
-        /* NOP, and F3 90 PAUSE */
+        /* NOP, and F3 90 PAUSE: a spin-wait hint (SDM vol. 2B, PAUSE), which
+         * the machine takes to let another vCPU run (helper_pause) */
+        if ((s->prefix & PREFIX_REPZ) && s->sys) {
+            disas_helper_insn(s, helper_pause);
+            /* the block ends here: the turn ends before the spin loop's
+             * next instruction (the lock taken again, say) */
+            tcg_gen_movi(s->tcg, G(s)->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+            s->is_jmp = DISAS_EOB_EXIT;
+        }
     } else if (b == 0x105 && s->code64) {
         disas_syscall(s);
     } else if (b == 0xcc || b == 0xcd || b == 0xce) {

@@ -42,15 +42,7 @@ check_boot() {
   start=$(date +%s%N)
   boot_run "$log" "$tmo" "$kernel" "$T/initrd.gz" "$append" "$@"
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  why=""
-  [ "$boot_status" = 124 ] && why="timed out after $tmo s"
-  [ -z "$why" ] && [ "$boot_status" != 0 ] && why="exit status $boot_status"
-  for m in $markers; do
-    pat=$(echo "$m" | tr . ' ')
-    grep -q "$pat" "$log" 2>/dev/null || why="${why:+$why; }missing \"$pat\""
-  done
-  bad=$(grep -E 'QZ-FAIL|Kernel panic' "$log" 2>/dev/null | head -3 | tr '\n' ' ')
-  [ -n "$bad" ] && why="${why:+$why; }$bad"
+  boot_verdict "$log" "$tmo" "$markers"
   if [ -z "$why" ]; then
     echo "ok boot-$name (${ms} ms)"
     passed=$((passed + 1))

@@ -38,7 +38,7 @@ if [ -x "$q" ]; then
   err_case "-m negative" -m -5
   err_case "missing argument" -kernel
   err_case "bad -serial" -serial tcp:localhost:1
-  err_case "-smp 2" -smp 2
+  err_case "-smp too many CPUs" -smp 17
   err_case "bad -machine" -M q35
   err_case "bad -cpu" -cpu pentium9
   err_case "missing kernel" -M pc,fast-boot=on -kernel "$tmp/none" -display none

@@ -304,10 +304,10 @@ static void filter_entry(struct kvm_cpuid_entry2 *e, CPUX86State *scratch)
         return;
     case 1:
         e->eax = m[0];
-        e->ebx = (e->ebx & 0xff000000u) | (m[1] & 0x00ffffffu);
+        e->ebx = m[1];                      /* this vCPU's APIC ID, the package's count */
         e->ecx &= m[2] & ~((1u << 21) | (1u << 24));
         e->ecx |= 1u << 31;                 /* hypervisor present */
-        e->edx &= m[3];
+        e->edx = (e->edx & m[3] & ~(1u << 28)) | (m[3] & (1u << 28));  /* HTT: the model's */
         return;
     case 7: case 0x80000001:
         for (int i = 0; i < 4; i++) {

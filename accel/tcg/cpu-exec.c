@@ -503,10 +503,23 @@ static void run_and_deliver(CPUExec *cpu)
     }
 }
 
+/* System-mode CPUs sharing a cache take turns on one thread (the machine's
+ * round robin) and share its jump cache, whose entries hold for one CPU's page
+ * tables only: a turn of another CPU starts with it empty. */
+static void claim_jump_cache(CPUExec *cpu)
+{
+    CPUExecPriv *p = cpu_priv(cpu);
+    if (p->softmmu && cpu->tbs->threaded && cpu->tbs->jc_cpu != cpu) {
+        memset(p->jc->slot, 0, sizeof(p->jc->slot));
+        cpu->tbs->jc_cpu = cpu;
+    }
+}
+
 int cpu_exec(CPUExec *cpu)
 {
     CPUExec *outer = running_cpu;
     running_cpu = cpu;
+    claim_jump_cache(cpu);
     cpu_priv(cpu)->no_chaining = (tcg_log_flags(cpu->tcg) & TCG_LOG_EXEC) != 0 ||
                                  cpu_priv(cpu)->debug_hook;
     cpu_priv(cpu)->epilogue = tcg_code_gen_epilogue(cpu->tcg);

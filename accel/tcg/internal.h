@@ -78,6 +78,7 @@ struct TBCache {
     pthread_cond_t excl_cond;
     int running;                 /* CPUs inside cpu_exec */
     bool flush_pending;          /* the code buffer is full: flush once running is 0 */
+    CPUExec *jc_cpu;             /* system-mode SMP: whose lookups the shared jump cache holds */
     CPUExec *cpus;               /* every CPU sharing the cache (CPUExecPriv.next_cpu) */
     /* the jump cache of every CPU on a threaded cache: generated code probes
      * the one it was translated with, which must outlive any thread */

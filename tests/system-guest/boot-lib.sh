@@ -44,6 +44,21 @@ make_initramfs() {
   (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
+# boot_verdict LOG TIMEOUT MARKERS: after boot_run, sets why to what went wrong
+# (timeout, exit status, each marker missing (dots stand for spaces), QZ-FAIL
+# lines, a panic), empty when the boot passed
+boot_verdict() {
+  why=""
+  [ "$boot_status" = 124 ] && why="timed out after $2 s"
+  [ -z "$why" ] && [ "$boot_status" != 0 ] && why="exit status $boot_status"
+  for m in $3; do
+    pat=$(echo "$m" | tr . ' ')
+    grep -q "$pat" "$1" 2>/dev/null || why="${why:+$why; }missing \"$pat\""
+  done
+  bad=$(grep -E 'QZ-FAIL|Kernel panic' "$1" 2>/dev/null | head -3 | tr '\n' ' ')
+  [ -n "$bad" ] && why="${why:+$why; }$bad"
+}
+
 # boot_run LOG TIMEOUT KERNEL INITRD APPEND [EXTRA OPTIONS...]: boots; sets
 # boot_status (124: timed out)
 boot_run() {

@@ -32,6 +32,8 @@ sum=$(md5sum /tmp/f | cut -d' ' -f1)
 i=0 t=0
 while [ $i -lt 2000 ]; do i=$((i + 1)); t=$((t + i)); done
 [ $t = 2001000 ] && ok shell-loop || bad shell-loop "$t"
+# the CPUs the kernel brought up (-smp; tests/slow-smp.sh)
+echo "QZ-CPUS online=$(cat /sys/devices/system/cpu/online) nproc=$(nproc)"
 year=$(date +%Y)
 [ "$year" -ge 2020 ] 2>/dev/null && ok date || bad date "$(date)"
 if [ -x /bench/prog ]; then
