@@ -98,40 +98,46 @@ static bool page_is_zero(const uint8_t *p)
 }
 
 /* One RAM section: the pages [start, end) of a region, those whose sel flag
- * is set (sel NULL: all of them). */
+ * is set (sel NULL: all of them). Under KVM the guest may write the pages
+ * meanwhile (a live migration's vCPU runs on): whether a page is zero is
+ * decided once, and each page is copied before its CRC and its write, so the
+ * section stays consistent; a page the guest changes meanwhile is in the
+ * dirty log and goes again later. */
 static bool save_ram_region(FILE *f, const char *name, const uint8_t *host, uint64_t size,
                             const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
 {
     uint64_t len = 8;
-    for (uint64_t i = start; i < end; i++) {
-        if (!sel || sel[i]) {
-            len += 8 + (page_is_zero(host + i * VMSTATE_PAGE) ? 0 : VMSTATE_PAGE);
-        }
-    }
-    if (!put_section_header(f, 'R', name, 0, 1, len)) {
+    uint8_t *zero = malloc(end > start ? end - start : 1);
+    if (!zero) {
         return false;
     }
+    for (uint64_t i = start; i < end; i++) {
+        if (!sel || sel[i]) {
+            zero[i - start] = page_is_zero(host + i * VMSTATE_PAGE);
+            len += 8 + (zero[i - start] ? 0 : VMSTATE_PAGE);
+        }
+    }
+    uint8_t copy[VMSTATE_PAGE];
     uint8_t b[8];
     put_le(b, size, 8);
     uint32_t crc = vmstate_crc32(0, b, 8);
-    bool ok = fwrite(b, 1, 8, f) == 8;
+    bool ok = put_section_header(f, 'R', name, 0, 1, len) && fwrite(b, 1, 8, f) == 8;
     for (uint64_t i = start; i < end && ok; i++) {
         if (sel && !sel[i]) {
             continue;
         }
-        const uint8_t *p = host + i * VMSTATE_PAGE;
-        /* the count above saw the same bytes: the machine is stopped, or the
-         * guest runs only between two slices of a live migration */
-        bool zero = page_is_zero(p);
-        put_le(b, i * VMSTATE_PAGE | (zero ? 2 : 1), 8);
+        bool z = zero[i - start];
+        put_le(b, i * VMSTATE_PAGE | (z ? 2 : 1), 8);
         crc = vmstate_crc32(crc, b, 8);
         ok = fwrite(b, 1, 8, f) == 8;
-        if (!zero) {
-            crc = vmstate_crc32(crc, p, VMSTATE_PAGE);
-            ok = ok && fwrite(p, 1, VMSTATE_PAGE, f) == VMSTATE_PAGE;
+        if (!z) {
+            memcpy(copy, host + i * VMSTATE_PAGE, VMSTATE_PAGE);
+            crc = vmstate_crc32(crc, copy, VMSTATE_PAGE);
+            ok = ok && fwrite(copy, 1, VMSTATE_PAGE, f) == VMSTATE_PAGE;
         }
         (*sent)++;
     }
+    free(zero);
     put_le(b, crc, 4);
     return ok && fwrite(b, 1, 4, f) == 4;
 }

@@ -436,6 +436,68 @@ else
   fi
 fi
 
+# Live migration under KVM (migration/live.c with KVM's dirty log,
+# migration/dirty-kvm.c): tests/kvm/kvm-migrate.S dirties memory while it
+# keeps a checksum chain over it. Once it has printed its first progress
+# line, the monitor migrates it live (migrate -d, precopy while it runs) to a
+# file; the stream then starts a KVM and a TCG destination (-incoming). The
+# progress lines of source and destination together must be those of a run
+# without migration (tcg: the guest is deterministic), none lost or doubled;
+# info migrate must show a live copy (dirty passes, pages sent again, the
+# downtime a part of the total).
+MIG_BLOCKS=${MIG_BLOCKS:-24}
+if ! kvm_guest kvm-migrate -DBLOCK_SHIFT=12 -DBLOCKS="$MIG_BLOCKS"; then
+  fail "kvm-migrate: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "live migration under kvm: $kvm_why"
+elif ! command -v python3 >/dev/null 2>&1; then
+  skip "live migration under kvm: no python3 to drive the monitor"
+else
+  HMP="python3 $SRC/tests/vmstate/hmp.py"
+  mg=kvm-migrate
+  run $mg ref "$SYSEMU" -accel tcg
+  grep -E '^(P|DONE) ' "$T/$mg.ref.log" >"$T/$mg.want"
+  rm -f "$T/$mg.src.log" "$T/$mg.st"
+  timeout 60 "$SYSEMU" -accel kvm,device="$KVMDEV" -m 64 -bios "$T/$mg.bin" -display none -no-reboot \
+    -serial "file:$T/$mg.src.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -monitor "unix:$T/$mg.hmp,server=on,wait=off" </dev/null >"$T/$mg.src.err" 2>&1 &
+  mpid=$!
+  i=0
+  while ! grep -q '^P ' "$T/$mg.src.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  $HMP "$T/$mg.hmp" "migrate -d exec:cat > $T/$mg.st" >"$T/$mg.mig" 2>&1
+  i=0
+  while [ $i -lt 300 ]; do
+    $HMP "$T/$mg.hmp" "info migrate" >"$T/$mg.info" 2>&1
+    grep -q 'status: active' "$T/$mg.info" || break
+    sleep 0.2; i=$((i + 1))
+  done
+  $HMP "$T/$mg.hmp" quit >/dev/null 2>&1
+  wait $mpid
+  field() { sed -n "s/^$1: \([0-9]*\).*/\1/p" "$T/$mg.info"; }
+  tot=$(field 'total time') down=$(field downtime) passes=$(field 'dirty sync count') sent=$(field 'pages sent')
+  before=$(grep -c '^P ' "$T/$mg.src.log")
+  if grep -q 'status: completed' "$T/$mg.info" && [ "${passes:-0}" -ge 1 ] && [ "${sent:-0}" -gt 16384 ] &&
+     [ "${down:-0}" -lt "${tot:-0}" ] && ! grep -q '^DONE' "$T/$mg.src.log"; then
+    pass; echo "ok live migration under kvm: $passes dirty passes, $sent pages sent for 16384, downtime $down of $tot ms, after $before of $MIG_BLOCKS progress lines"
+  else
+    fail "live migration under kvm: $(tr '\n' ' ' <"$T/$mg.info" | cut -c1-200) $(cat "$T/$mg.mig")"
+  fi
+  for dst in kvm tcg; do
+    if [ $dst = kvm ]; then acc="kvm,device=$KVMDEV"; else acc=tcg; fi
+    timeout 60 "$SYSEMU" -accel "$acc" -m 64 -bios "$T/$mg.bin" -display none -no-reboot \
+      -serial "file:$T/$mg.$dst.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      -incoming "file:$T/$mg.st" </dev/null >"$T/$mg.$dst.err" 2>&1
+    st=$?
+    cat "$T/$mg.src.log" "$T/$mg.$dst.log" | grep -E '^(P|DONE) ' >"$T/$mg.$dst.got"
+    if [ "$st" = 1 ] && cmp -s "$T/$mg.want" "$T/$mg.$dst.got"; then
+      pass; echo "ok live migration kvm -> $dst: the chain as without migration ($(tail -1 "$T/$mg.want"))"
+    else
+      fail "live migration kvm -> $dst (status $st): the chain differs from the run without migration:"
+      diff "$T/$mg.want" "$T/$mg.$dst.got" | head -4 | sed 's/^/    /'; head -2 "$T/$mg.$dst.err" | sed 's/^/    /'
+    fi
+  done
+fi
+
 # Dirty-page logging (kvm_dirty_log_start/sync/stop in accel/kvm/kvm.h, for
 # migration): tests/kvm/dirty-test runs tests/kvm/dirty-guest.S on a vCPU and
 # checks the logged pages against the ones the guest wrote, phase by phase.
