@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include "accel/kvm/kvm.h"
 #include "accel/tcg/exec.h"
 #include "hw/device.h"
 #include "migration/migration.h"
@@ -187,8 +188,24 @@ static char *save_device(Device *d, int inst, FILE *f)
     return ok ? NULL : msg("cannot write the state of device '%s'", d->ops->name);
 }
 
-static char *save_cpu(CPUX86State *env, FILE *f)
+/* the accelerator's part of the CPU section (target-i386/machine.h) */
+static char *cpu_accel_get(PCMachine *m, CPUX86State *env, X86CPUAccel *a)
 {
+    KVMState *kvm = pc_kvm(m);
+    if (kvm) {
+        return kvm_cpu_accel_get(kvm, a);
+    }
+    x86_cpu_accel_get(env, a);
+    return NULL;
+}
+
+static char *save_cpu(PCMachine *m, CPUX86State *env, FILE *f)
+{
+    X86CPUAccel a;
+    char *err = cpu_accel_get(m, env, &a);
+    if (err) {
+        return err;
+    }
     char *buf = NULL;
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
@@ -196,7 +213,7 @@ static char *save_cpu(CPUX86State *env, FILE *f)
         return msg("out of memory");
     }
     SaveStream ss = { mf, false };
-    x86_cpu_save(env, &ss);
+    x86_cpu_save(env, &a, &ss);
     bool ok = fclose(mf) == 0 && !ss.error;
     ok = ok && put_section(f, 'C', "cpu", 0, X86_CPU_SAVE_VERSION, buf, len);
     free(buf);
@@ -220,7 +237,7 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
         err = save_device(d, inst, f);
     }
     if (!err) {
-        err = save_cpu(v.env, f);
+        err = save_cpu(m, v.env, f);
     }
     if (!err && (!put_section(f, 'E', "", 0, 0, "", 0) || fflush(f) != 0)) {
         err = msg("cannot write the migration stream");
@@ -323,7 +340,7 @@ static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t
     case 'R':
         return check_ram(v->as, s);
     case 'C':
-        if (s->inst != 0 || s->ver != X86_CPU_SAVE_VERSION) {
+        if (s->inst != 0 || s->ver < X86_CPU_SAVE_MIN_VERSION || s->ver > X86_CPU_SAVE_VERSION) {
             return msg("the stream's CPU %u (version %u) does not fit this machine", s->inst, s->ver);
         }
         seen[ndev] = 1;
@@ -421,7 +438,28 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
     return NULL;
 }
 
-static void cpu_load_cb(void *env, SaveStream *ss) { x86_cpu_load(env, ss); }
+typedef struct CPULoad {
+    CPUX86State *env;
+    uint32_t ver;
+    X86CPUAccel accel;
+} CPULoad;
+
+static void cpu_load_cb(void *opaque, SaveStream *ss)
+{
+    CPULoad *c = opaque;
+    x86_cpu_load(c->env, &c->accel, c->ver, ss);
+}
+
+/* the loaded CPU section's accelerator part, to the accelerator */
+static char *cpu_accel_put(PCMachine *m, CPUX86State *env, const X86CPUAccel *a)
+{
+    KVMState *kvm = pc_kvm(m);
+    if (kvm) {
+        return kvm_cpu_accel_put(kvm, a);
+    }
+    x86_cpu_accel_put(env, a);
+    return NULL;
+}
 
 /* The second pass: clock first (devices re-arm timers against it), then RAM,
  * devices and the CPU. */
@@ -443,9 +481,14 @@ static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, si
             err = load_payload(&s, d->ops->load, d);
             break;
         }
-        case 'C':
-            err = load_payload(&s, cpu_load_cb, v->env);
+        case 'C': {
+            CPULoad c = { .env = v->env, .ver = s.ver };
+            err = load_payload(&s, cpu_load_cb, &c);
+            if (!err) {
+                err = cpu_accel_put(m, v->env, &c.accel);
+            }
             break;
+        }
         }
     }
     if (v->cpu) {

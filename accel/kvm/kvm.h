@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include "system/memory.h"
 #include "target-i386/cpu.h"
+#include "target-i386/machine.h"
 
 typedef struct KVMState KVMState;
 
@@ -61,6 +62,13 @@ void kvm_state_changed(KVMState *s);
 void kvm_reset(KVMState *s);
 /* Reads the vCPU's registers into env (for dumps, info registers, snapshots). */
 void kvm_sync_to_env(KVMState *s);
+
+/* Snapshots and migration (target-i386/machine.h's X86CPUAccel): what only
+ * KVM holds (pending events, kvmclock, the TSC), read after kvm_sync_to_env
+ * with the machine stopped, and given back after a load (applied when the
+ * vCPU next runs). NULL or a malloc'd one-line error naming the ioctl. */
+char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a);
+char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a);
 
 /* Lets the vCPU run and waits until something needs the machine: returns
  * EXCP_HLT (halted, nothing to inject; the vCPU waits), EXCP_INTERRUPT (the

@@ -9,6 +9,13 @@
  * written), then s = s * 31 + that + i and writes s back. Every 2^BLOCK_SHIFT
  * iterations it prints "P <i> <s>" (hex); after BLOCKS blocks "DONE <s>",
  * then exits through isa-debug-exit (status 1).
+ * Guest time must go on across a migration: at each progress line the TSC
+ * must have moved forward (by less than 2^40 ticks) and, where CPUID offers
+ * it (KVM), kvmclock (enabled at PVTI; Linux Documentation/virt/kvm/x86/
+ * msr.rst) too, by less than 3 s: a block takes well under that, and the
+ * harness waits 5 s between source and destination, which a kvmclock that
+ * did not skip the migration (its MSR and value not carried over) counts.
+ * "tsc-bad N" and "kvmclock-bad N" at the end count the lines that failed.
  */
 #include "common.h"
 
@@ -23,6 +30,12 @@
 #define PDPT    (PT_BASE + 0x1000)
 #define PD0     (PT_BASE + 0x2000)
 #define MSR_EFER 0xc0000080
+#define PVTI    0x30000                 /* struct pvclock_vcpu_time_info */
+#define V_TSCBAD V_A
+#define V_CLKBAD V_B
+#define V_TSC    V_C
+#define V_CLK    V_D
+#define V_HAVECLK (VARS + 0x80)
 
     .section .text.start, "ax"
     .code16
@@ -60,6 +73,21 @@ start:
 
     .code64
 lm64:
+    movq $0, V_TSCBAD
+    movq $0, V_CLKBAD
+    movq $0, V_HAVECLK
+    mov $0x40000001, %eax       /* KVM_FEATURE_CLOCKSOURCE2 */
+    cpuid
+    test $8, %eax
+    jz 2f
+    mov $0x4b564d01, %ecx       /* MSR_KVM_SYSTEM_TIME_NEW: PVTI, enabled */
+    mov $PVTI | 1, %eax
+    xor %edx, %edx
+    wrmsr
+    movq $1, V_HAVECLK
+2:  call time_check
+    movq $0, V_TSCBAD           /* the first call only sets the baseline */
+    movq $0, V_CLKBAD
     mov $1, %ebx                /* s */
     mov $1, %ecx                /* i */
 1:  mov %ebx, %eax
@@ -88,15 +116,80 @@ lm64:
     call hex32_64
     mov $s_nl, %esi
     call puts64
+    call time_check
     cmp $BLOCKS << BLOCK_SHIFT, %ecx
     jb 1b
     mov $s_done, %esi
     call puts64
     mov %ebx, %eax
     call hex32_64
+    mov $s_tscbad, %esi
+    call puts64
+    mov V_TSCBAD, %eax
+    call hex32_64
+    mov $s_clkbad, %esi
+    call puts64
+    mov V_CLKBAD, %eax
+    call hex32_64
     mov $s_nl, %esi
     call puts64
     jmp exit64
+
+/* the TSC and kvmclock against their last values (all registers kept) */
+time_check:
+    push %rax
+    push %rcx
+    push %rdx
+    push %r8
+    rdtsc
+    shl $32, %rdx
+    or %rdx, %rax
+    mov %rax, %rdx
+    sub V_TSC, %rdx
+    mov %rax, V_TSC
+    shr $40, %rdx               /* backwards (huge unsigned) or >= 2^40 */
+    jz 1f
+    incl V_TSCBAD
+1:  cmpq $0, V_HAVECLK
+    je 2f
+    call kvmclock_ns
+    mov %rax, %rdx
+    sub V_CLK, %rdx
+    mov %rax, V_CLK
+    mov $3000000000, %rax
+    cmp %rax, %rdx
+    jb 2f
+    incl V_CLKBAD
+2:  pop %r8
+    pop %rdx
+    pop %rcx
+    pop %rax
+    ret
+
+/* the pvclock formula (msr.rst): system_time + ((tsc - tsc_timestamp)
+ * shifted by tsc_shift) * tsc_to_system_mul >> 32, under an even version */
+kvmclock_ns:
+1:  mov PVTI, %r8d
+    test $1, %r8d
+    jnz 1b
+    rdtsc
+    shl $32, %rdx
+    or %rdx, %rax
+    sub PVTI + 8, %rax
+    movsbl PVTI + 28, %ecx
+    test %ecx, %ecx
+    js 2f
+    shl %cl, %rax
+    jmp 3f
+2:  neg %ecx
+    shr %cl, %rax
+3:  mov PVTI + 24, %edx
+    mul %rdx
+    shrd $32, %rdx, %rax
+    add PVTI + 16, %rax
+    cmp PVTI, %r8d
+    jne 1b
+    ret
 
 /* %eax as 8 hex digits (hex64 prints 16) */
 hex32_64:
@@ -123,6 +216,8 @@ hex32_64:
 s_p:    .asciz "P "
 s_done: .asciz "DONE "
 s_sp:   .asciz " "
+s_tscbad: .asciz "\ntsc-bad "
+s_clkbad: .asciz "\nkvmclock-bad "
 s_nl:   .asciz "\n"
 s_hex:  .ascii "0123456789abcdef"
     .balign 8
