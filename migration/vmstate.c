@@ -169,7 +169,9 @@ char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
     return NULL;
 }
 
-static char *save_device(Device *d, int inst, FILE *f)
+/* kvm non-NULL: the machine's KVM, whose kernel irqchip may hold the
+ * device's state (then written in the device's layout: accel/kvm/kvm.h) */
+static char *save_device(Device *d, int inst, KVMState *kvm, FILE *f)
 {
     if (!d->ops || !d->ops->save) {
         return msg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
@@ -181,7 +183,16 @@ static char *save_device(Device *d, int inst, FILE *f)
         return msg("out of memory");
     }
     SaveStream ss = { mf, false };
-    d->ops->save(d, &ss);
+    if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
+        char *err = kvm_irqchip_save(kvm, d->ops->name, d->ops->version, &ss);
+        if (err) {
+            fclose(mf);
+            free(buf);
+            return err;
+        }
+    } else {
+        d->ops->save(d, &ss);
+    }
     bool ok = fclose(mf) == 0 && !ss.error;
     ok = ok && put_section(f, 'D', d->ops->name, inst, d->ops->version, buf, len);
     free(buf);
@@ -234,7 +245,7 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     char *err = NULL;
     int inst = 0;
     for (Device *d = v.devices; d && !err; d = d->next, inst++) {
-        err = save_device(d, inst, f);
+        err = save_device(d, inst, pc_kvm(m), f);
     }
     if (!err) {
         err = save_cpu(m, v.env, f);
@@ -438,6 +449,19 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
     return NULL;
 }
 
+/* a device whose state the kernel's irqchip holds (kernel_irqchip=on) */
+typedef struct KernelChipLoad {
+    KVMState *kvm;
+    const DeviceOps *ops;
+    char *err;
+} KernelChipLoad;
+
+static void kernel_chip_load_cb(void *opaque, SaveStream *ss)
+{
+    KernelChipLoad *k = opaque;
+    k->err = kvm_irqchip_load(k->kvm, k->ops->name, k->ops->version, ss);
+}
+
 typedef struct CPULoad {
     CPUX86State *env;
     uint32_t ver;
@@ -478,7 +502,14 @@ static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, si
             break;
         case 'D': {
             Device *d = device_at(v->devices, s.inst);
-            err = load_payload(&s, d->ops->load, d);
+            KVMState *kvm = pc_kvm(m);
+            if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
+                KernelChipLoad k = { kvm, d->ops, NULL };
+                err = load_payload(&s, kernel_chip_load_cb, &k);
+                err = err ? err : k.err;
+            } else {
+                err = load_payload(&s, d->ops->load, d);
+            }
             break;
         }
         case 'C': {

@@ -368,6 +368,10 @@ char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a)
     a->intr_nr = ev->interrupt.nr;
     a->intr_soft = ev->interrupt.soft;
     a->nmi_injected = ev->nmi.injected || ev->nmi.pending;  /* accepted, not delivered */
+    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->env->exec) {
+        /* HLT waits in the kernel: the CPU section's halted byte */
+        cpu_set_halted(s->env->exec, s->mp_state == KVM_MP_STATE_HALTED);
+    }
     memcpy(a->kvmclock_msr, s->pv_clock_msr, sizeof(a->kvmclock_msr));
     char *e = NULL;
     if (s->tsc_is_frozen) {
@@ -394,6 +398,9 @@ char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a)
  * leaves all of it as it was. */
 char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a)
 {
+    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->env->exec) {
+        s->mp_state = cpu_is_halted(s->env->exec) ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE;
+    }
     if (!a->valid) {
         return NULL;
     }

@@ -70,6 +70,15 @@ void kvm_sync_to_env(KVMState *s);
 char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a);
 char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a);
 
+/* kernel_irqchip=on (kvm-irqchip-state.c): the kernel holds the state of
+ * the device whose section is called name ("isa-i8259", "ioapic", "apic",
+ * "isa-pit"), which save and load write and read in that model's layout of
+ * section version version; NULL or a malloc'd one-line error (load sets
+ * f->error on a payload that does not fit). Machine stopped. */
+bool kvm_irqchip_owns(const KVMState *s, const char *name);
+char *kvm_irqchip_save(KVMState *s, const char *name, uint32_t version, SaveStream *f);
+char *kvm_irqchip_load(KVMState *s, const char *name, uint32_t version, SaveStream *f);
+
 /* Lets the vCPU run and waits until something needs the machine: returns
  * EXCP_HLT (halted, nothing to inject; the vCPU waits), EXCP_INTERRUPT (the
  * main loop has work, or a request: the vCPU may run on meanwhile), or
