@@ -159,6 +159,10 @@ static char *pic_load(KVMState *s, SaveStream *f)
     pic_chip_load(&c[0].chip.pic, f);
     pic_chip_load(&c[1].chip.pic, f);
     load_u8(f);                             /* INT: the kernel derives it */
+    /* IRQ 0 is the kernel 8254's, which pulses the line (low at rest): an
+     * edge remembered from our 8254's high output would swallow its next
+     * tick, and its reinjection then waits for an EOI that never comes */
+    c[0].chip.pic.last_irr &= ~1;
     for (int i = 0; i < 2 && !f->error; i++) {
         if (ioctl(s->vm_fd, KVM_SET_IRQCHIP, &c[i]) < 0) {
             return kvm_ioctl_error("KVM_SET_IRQCHIP (8259)");
@@ -205,7 +209,7 @@ static char *ioapic_load(KVMState *s, SaveStream *f)
     struct kvm_ioapic_state *io = &c.chip.ioapic;
     io->id = load_u8(f) & 0xf;
     io->ioregsel = load_u8(f);
-    io->irr = load_u32(f) & 0xffffff;
+    io->irr = load_u32(f) & 0xffffff & ~(1u << 2);   /* pin 2: the kernel 8254's, as above */
     for (int n = 0; n < KVM_IOAPIC_NUM_PINS; n++) {
         io->redirtbl[n].bits = load_u64(f);
     }
@@ -329,13 +333,15 @@ static void pit_channel_save(const struct kvm_pit_channel_state *c, int64_t now_
                              int64_t now_h, SaveStream *f)
 {
     uint32_t count = c->count ? c->count : 65536;
+    bool never = c->mode > 5;               /* the kernel's 0xff: never programmed */
     save_u32(f, count > 65536 ? 65536 : count);
     save_u16(f, c->latched_count);
-    save_u8(f, c->mode); save_u8(f, c->rw_mode); save_u8(f, c->bcd); save_u8(f, c->gate);
+    save_u8(f, never ? 3 : c->mode); save_u8(f, never ? 3 : c->rw_mode & 3);
+    save_u8(f, c->bcd & 1); save_u8(f, c->gate & 1);
     save_u8(f, c->count_latched == 3 ? 2 : c->count_latched ? 1 : 0);
     save_u8(f, c->status);
     save_u8(f, (c->status_latched ? 1 : 0) | (c->read_state == 4 ? 2 : 0) |
-               (c->write_state == 4 ? 4 : 0));
+               (c->write_state == 4 ? 4 : 0) | (never ? 8 : 0));
     save_u8(f, c->write_latch);
     save_u64(f, (uint64_t)(now_m - (now_h - c->count_load_time)));
     save_u64(f, 0);
