@@ -518,6 +518,57 @@ else
   done
 fi
 
+# Snapshots across accelerators and kernel_irqchip=on|off: with
+# kernel_irqchip=on the 8259s, I/O APIC, local APIC and 8254 are the kernel's
+# (accel/kvm/kvm-irqchip-state.c writes and reads them as our models'
+# sections). tests/kvm/kvm-timer.S programs all four and counts 8254 ticks;
+# after its first line the monitor stops it and takes savevm on a qcow2 disk,
+# and -loadvm starts it under the other configuration: the two logs together
+# must be those of a run without a snapshot. A chip left in its reset state
+# by the load stops the ticks (a timeout) or sends them to another vector.
+if ! kvm_guest kvm-timer; then
+  fail "kvm-timer: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "snapshots with kernel_irqchip=on: $kvm_why"
+elif ! command -v python3 >/dev/null 2>&1; then
+  skip "snapshots with kernel_irqchip=on: no python3 to drive the monitor"
+else
+  HMP="python3 $SRC/tests/vmstate/hmp.py"
+  IMG=$(command -v qemu-img || echo "$BUILD/quetzal-img")
+  tm=kvm-timer
+  run $tm ref "$SYSEMU" -accel tcg
+  grep -v '^done' "$T/$tm.ref.log" >"$T/$tm.want"
+  kirq="kvm,device=$KVMDEV -M pc,kernel_irqchip=on"
+  for pair in "tcg|$kirq" "$kirq|tcg" "$kirq|kvm,device=$KVMDEV"; do
+    from=${pair%%|*} to=${pair#*|}
+    "$IMG" create -q -f qcow2 "$T/$tm.qcow2" 1M >/dev/null 2>&1
+    rm -f "$T/$tm.src.log" "$T/$tm.dst.log"
+    # shellcheck disable=SC2086
+    timeout 30 "$SYSEMU" -accel $from -m 64 -bios "$T/$tm.bin" -display none -no-reboot \
+      -serial "file:$T/$tm.src.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" \
+      -monitor "unix:$T/$tm.hmp,server=on,wait=off" </dev/null >"$T/$tm.src.err" 2>&1 &
+    spid=$!
+    i=0
+    while ! grep -q '^tick' "$T/$tm.src.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+    $HMP "$T/$tm.hmp" stop "savevm s1" quit >"$T/$tm.sv" 2>&1
+    wait $spid
+    # shellcheck disable=SC2086
+    timeout 20 "$SYSEMU" -accel $to -m 64 -bios "$T/$tm.bin" -display none -no-reboot \
+      -serial "file:$T/$tm.dst.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" -loadvm s1 </dev/null >"$T/$tm.dst.err" 2>&1
+    st=$?
+    cat "$T/$tm.src.log" "$T/$tm.dst.log" | grep -v '^done' >"$T/$tm.got"
+    desc="savevm under -accel $(echo "$from" | sed 's/,device=[^ ]*//'), -loadvm under -accel $(echo "$to" | sed 's/,device=[^ ]*//')"
+    if [ "$st" = 1 ] && cmp -s "$T/$tm.want" "$T/$tm.got" && ! grep -q Error "$T/$tm.sv"; then
+      pass; echo "ok $desc: the ticks go on ($(grep -c '^tick' "$T/$tm.src.log") + $(grep -c '^tick' "$T/$tm.dst.log") lines)"
+    else
+      fail "$desc: status $st $(grep Error "$T/$tm.sv") $(grep -v warning "$T/$tm.dst.err" | head -1)"
+      diff "$T/$tm.want" "$T/$tm.got" | head -4 | sed 's/^/    /'
+    fi
+  done
+fi
+
 # Dirty-page logging (kvm_dirty_log_start/sync/stop in accel/kvm/kvm.h, for
 # migration): tests/kvm/dirty-test runs tests/kvm/dirty-guest.S on a vCPU and
 # checks the logged pages against the ones the guest wrote, phase by phase.

@@ -133,6 +133,17 @@ static char *pic_get(KVMState *s, struct kvm_irqchip c[2])
     return NULL;
 }
 
+/* our master's IRR bit 2 follows the slave's INT output */
+static uint8_t pic_master_irr(const struct kvm_pic_state *m, const struct kvm_pic_state *sl)
+{
+    return (m->irr & ~4) | (pic_int(sl, sl->irr, false) ? 4 : 0);
+}
+
+static bool pic_master_int(const struct kvm_pic_state *m, const struct kvm_pic_state *sl)
+{
+    return pic_int(m, pic_master_irr(m, sl), true);
+}
+
 static char *pic_save(KVMState *s, SaveStream *f)
 {
     struct kvm_irqchip c[2];
@@ -141,11 +152,9 @@ static char *pic_save(KVMState *s, SaveStream *f)
         return e;
     }
     const struct kvm_pic_state *m = &c[0].chip.pic, *sl = &c[1].chip.pic;
-    /* our master's IRR bit 2 follows the slave's INT output */
-    uint8_t mirr = (m->irr & ~4) | (pic_int(sl, sl->irr, false) ? 4 : 0);
-    pic_chip_save(m, mirr, true, f);
+    pic_chip_save(m, pic_master_irr(m, sl), true, f);
     pic_chip_save(sl, sl->irr, false, f);
-    save_u8(f, pic_int(m, mirr, true));
+    save_u8(f, pic_master_int(m, sl));
     return NULL;
 }
 
@@ -282,7 +291,13 @@ static char *apic_save(KVMState *s, SaveStream *f)
     /* ns since the count was the initial count, at 1 ns per bus cycle */
     save_u64(f, init >= cur ? (uint64_t)(init - cur) * apic_divisor(tdcr) : 0);
     save_u64(f, 0);                         /* TSC deadline: not offered with it */
-    save_u8(f, 0);                          /* LINT levels: the kernel's own */
+    /* LINT0 is wired to the master 8259's INT (LINT1, NMI, stays low): our
+     * model takes the line's level from here, not from the 8259's section */
+    struct kvm_irqchip c[2];
+    if ((e = pic_get(s, c))) {
+        return e;
+    }
+    save_u8(f, pic_master_int(&c[0].chip.pic, &c[1].chip.pic));
     return NULL;
 }
 
