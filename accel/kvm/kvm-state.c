@@ -368,9 +368,11 @@ char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a)
     a->intr_nr = ev->interrupt.nr;
     a->intr_soft = ev->interrupt.soft;
     a->nmi_injected = ev->nmi.injected || ev->nmi.pending;  /* accepted, not delivered */
-    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->env->exec) {
-        /* HLT waits in the kernel: the CPU section's halted byte */
-        cpu_set_halted(s->env->exec, s->mp_state == KVM_MP_STATE_HALTED);
+    if (s->env->exec) {
+        /* the CPU section's halted byte: HLT waits in the kernel with its
+         * irqchip, else kvm_cpu_exec keeps the vCPU parked */
+        cpu_set_halted(s->env->exec, s->irqchip == KVM_IRQCHIP_KERNEL
+                                     ? s->mp_state == KVM_MP_STATE_HALTED : s->halted);
     }
     memcpy(a->kvmclock_msr, s->pv_clock_msr, sizeof(a->kvmclock_msr));
     char *e = NULL;

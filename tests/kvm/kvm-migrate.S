@@ -166,30 +166,7 @@ time_check:
     pop %rax
     ret
 
-/* the pvclock formula (msr.rst): system_time + ((tsc - tsc_timestamp)
- * shifted by tsc_shift) * tsc_to_system_mul >> 32, under an even version */
-kvmclock_ns:
-1:  mov PVTI, %r8d
-    test $1, %r8d
-    jnz 1b
-    rdtsc
-    shl $32, %rdx
-    or %rdx, %rax
-    sub PVTI + 8, %rax
-    movsbl PVTI + 28, %ecx
-    test %ecx, %ecx
-    js 2f
-    shl %cl, %rax
-    jmp 3f
-2:  neg %ecx
-    shr %cl, %rax
-3:  mov PVTI + 24, %edx
-    mul %rdx
-    shrd $32, %rdx, %rax
-    add PVTI + 16, %rax
-    cmp PVTI, %r8d
-    jne 1b
-    ret
+#include "pvclock.inc"
 
 /* %eax as 8 hex digits (hex64 prints 16) */
 hex32_64:
