@@ -97,6 +97,7 @@ lm64:
     mov %rax, V_D
     mov $s_ready, %esi
     call puts64
+    mov $PIT_SPIN, %esi
     call pit_spin
     call kvmclock_ns
     sub V_D, %rax
@@ -116,30 +117,7 @@ done:
 
 #include "pvclock.inc"
 
-/* until PIT_SPIN 8254 ticks passed (the counter latched through port 43H) */
-pit_spin:
-    call pit_read
-    mov %eax, %ebx
-    xor %edi, %edi
-1:  call pit_read
-    mov %ebx, %edx
-    sub %eax, %edx
-    and $0xffff, %edx
-    add %edx, %edi
-    mov %eax, %ebx
-    cmp $PIT_SPIN, %edi
-    jb 1b
-    ret
-
-pit_read:
-    xor %al, %al
-    out %al, $0x43
-    in $0x40, %al
-    mov %al, %ah
-    in $0x40, %al
-    xchg %al, %ah
-    movzwl %ax, %eax
-    ret
+#include "pit-spin.inc"
 
     .section .rodata
 s_sig:   .asciz "hypervisor "

@@ -8,7 +8,9 @@
  * (s ^ i) mod 1024, slot i mod 64), reads the dword there (0 when never
  * written), then s = s * 31 + that + i and writes s back. Every 2^BLOCK_SHIFT
  * iterations it prints "P <i> <s>" (hex); after BLOCKS blocks "DONE <s>",
- * then exits through isa-debug-exit (status 1).
+ * then exits through isa-debug-exit (status 1). After each line it waits
+ * 0.1 s of 8254 time, so that it runs long enough for a migration however
+ * fast the host runs it (the output does not depend on it).
  * Guest time must go on across a migration: at each progress line the TSC
  * must have moved forward (by less than 2^40 ticks) and, where CPUID offers
  * it (KVM), kvmclock (enabled at PVTI; Linux Documentation/virt/kvm/x86/
@@ -26,6 +28,7 @@
 #define BLOCK_SHIFT 22
 #endif
 #define BUF 0x100000
+#define PIT_FREQ 1193182
 #define PML4    PT_BASE
 #define PDPT    (PT_BASE + 0x1000)
 #define PD0     (PT_BASE + 0x2000)
@@ -85,7 +88,12 @@ lm64:
     xor %edx, %edx
     wrmsr
     movq $1, V_HAVECLK
-2:  call time_check
+2:  mov $0x34, %al              /* 8254 channel 0: mode 2, count 65536 */
+    out %al, $0x43
+    xor %al, %al
+    out %al, $0x40
+    out %al, $0x40
+    call time_check
     movq $0, V_TSCBAD           /* the first call only sets the baseline */
     movq $0, V_CLKBAD
     mov $1, %ebx                /* s */
@@ -117,6 +125,12 @@ lm64:
     mov $s_nl, %esi
     call puts64
     call time_check
+    push %rbx
+    push %rcx
+    mov $PIT_FREQ / 10, %esi
+    call pit_spin
+    pop %rcx
+    pop %rbx
     cmp $BLOCKS << BLOCK_SHIFT, %ecx
     jb 1b
     mov $s_done, %esi
@@ -167,6 +181,7 @@ time_check:
     ret
 
 #include "pvclock.inc"
+#include "pit-spin.inc"
 
 /* %eax as 8 hex digits (hex64 prints 16) */
 hex32_64:
