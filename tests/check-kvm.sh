@@ -468,7 +468,9 @@ else
     -monitor "unix:$T/$mg.hmp,server=on,wait=off" </dev/null >"$T/$mg.src.err" 2>&1 &
   mpid=$!
   i=0
-  while ! grep -q '^P ' "$T/$mg.src.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  while ! { [ -S "$T/$mg.hmp" ] && grep -q '^P ' "$T/$mg.src.log" 2>/dev/null; } && [ $i -lt 300 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
   # a 1 ms downtime limit the dirtying guest never meets: pass after pass
   # (the dirty log synced each time) until live.c's cap of passes
   $HMP "$T/$mg.hmp" "migrate_set_parameter downtime-limit 1" "migrate -d exec:cat > $T/$mg.st" \
@@ -543,19 +545,23 @@ else
   run $tm ref "$SYSEMU" -accel tcg
   grep -v '^done' "$T/$tm.ref.log" >"$T/$tm.want"
   kirq="kvm,device=$KVMDEV -M pc,kernel_irqchip=on"
+  n=0
   for pair in "tcg|$kirq" "$kirq|tcg" "$kirq|kvm,device=$KVMDEV"; do
-    from=${pair%%|*} to=${pair#*|}
+    from=${pair%%|*} to=${pair#*|} n=$((n + 1))
+    mon=$T/$tm.$n.hmp
     "$IMG" create -q -f qcow2 "$T/$tm.qcow2" 1M >/dev/null 2>&1
     rm -f "$T/$tm.src.log" "$T/$tm.dst.log"
     # shellcheck disable=SC2086
     timeout 30 "$SYSEMU" -accel $from -m 64 -bios "$T/$tm.bin" -display none -no-reboot \
       -serial "file:$T/$tm.src.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
       -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" \
-      -monitor "unix:$T/$tm.hmp,server=on,wait=off" </dev/null >"$T/$tm.src.err" 2>&1 &
+      -monitor "unix:$mon,server=on,wait=off" </dev/null >"$T/$tm.src.err" 2>&1 &
     spid=$!
     i=0
-    while ! grep -q '^tick' "$T/$tm.src.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
-    $HMP "$T/$tm.hmp" stop "savevm s1" quit >"$T/$tm.sv" 2>&1
+    while ! { [ -S "$mon" ] && grep -q '^tick' "$T/$tm.src.log" 2>/dev/null; } && [ $i -lt 300 ]; do
+      sleep 0.05; i=$((i + 1))
+    done
+    $HMP "$mon" stop "savevm s1" quit >"$T/$tm.sv" 2>&1
     wait $spid
     # shellcheck disable=SC2086
     timeout 20 "$SYSEMU" -accel $to -m 64 -bios "$T/$tm.bin" -display none -no-reboot \
