@@ -581,12 +581,13 @@ else
   # CPU section and the four chips, their CRC made right) loaded under tcg
   # and into the kernel's chips: refused with one line or loaded, never a
   # crash or a sanitizer report. The stream is the last savevm's, exported.
-  timeout 30 "$SYSEMU" -accel tcg -m 64 -bios "$T/$tm.bin" -display none -serial null \
+  timeout 120 "$SYSEMU" -accel tcg -m 64 -bios "$T/$tm.bin" -display none -serial null \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" \
-    -loadvm s1 -S -monitor stdio >/dev/null 2>&1 <<EOM
+    -loadvm s1 -S -monitor stdio >"$T/$tm.ex" 2>&1 <<EOM
 migrate exec:cat > $T/$tm.st
 quit
 EOM
+  ex_st=$?
   nf=${FUZZ_N:-8} bad=0 refused=0 why=
   python3 "$SRC/tests/kvm/vmstate-mutate.py" "$T/$tm.st" "$T/$tm.mut" "$nf" "${FUZZ_SEED:-1}" \
     cpu,isa-i8259,ioapic,apic,isa-pit
@@ -606,7 +607,9 @@ EOM
       [ "$st" = 1 ] && refused=$((refused + 1)) && why=$(sed 's/.*-incoming: //' "$T/$tm.fz.err" | head -1)
     done
   done
-  if [ -s "$T/$tm.st" ] && [ "$bad" = 0 ]; then
+  if [ ! -s "$T/$tm.st" ]; then
+    fail "damaged CPU/chip sections: the snapshot was not exported (status $ex_st): $(grep -v '^QEMU\|^(qemu)' "$T/$tm.ex" | head -1)"
+  elif [ "$bad" = 0 ]; then
     pass; echo "ok damaged CPU/chip sections: $((nf * 2)) loads, $refused refused with one line (e.g. ${why:-none}), none crashed"
   else
     fail "damaged CPU/chip sections: $bad of $((nf * 2)) loads crashed or printed more than one line"
