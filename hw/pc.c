@@ -838,6 +838,11 @@ I8042State *pc_i8042(PCMachine *m)
     return m->kbd;
 }
 
+KVMState *pc_kvm(PCMachine *m)
+{
+    return m->kvm;
+}
+
 void pc_cpu_state_sync(PCMachine *m)
 {
     if (m->kvm) {

@@ -72,6 +72,8 @@ void pc_free(PCMachine *m);
 /* The guest's screen (the monitor's screendump, sendkey); NULL without -vga. */
 struct Display *pc_display(PCMachine *m);
 struct I8042State *pc_i8042(PCMachine *m);
+/* the KVM accelerator's state under -accel kvm, NULL under TCG */
+struct KVMState *pc_kvm(PCMachine *m);
 
 /* What the monitor (monitor/) reaches of a machine: it runs its commands on the
  * CPU thread between blocks (main-loop fd handlers), so plain pointers do. */

@@ -1,9 +1,9 @@
 /*
  * Live migration, precopy (as QEMU's default): the guest runs while its RAM
- * goes out in passes. Every write to a RAM page is logged (the softmmu's
- * first write per TLB entry after a flush, accel/tcg tlb_set_dirty_log; DMA
- * through the address space's ram_written listener); each pass takes the
- * pages dirtied since the last one. When what is left would go in the
+ * goes out in passes. Every write to a RAM page is logged (the guest's by the
+ * accelerator's dirty source, migration/dirty.h: TCG's softmmu or KVM's dirty
+ * log; DMA through the address space's ram_written listener); each pass
+ * takes the pages dirtied since the last one. When what is left would go in the
  * downtime limit at the bandwidth seen (or after MAX_PASSES), the machine
  * stops and the rest goes with the devices and the CPU (vmstate.c): the
  * stream is the stop-and-copy one with earlier copies of the RAM sections.
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "accel/tcg/cputlb.h"
+#include "migration/dirty.h"
 #include "migration/migration.h"
 #include "system/main-loop.h"
 
@@ -40,7 +40,8 @@ struct LiveMigration {
     Timer *timer;
     RamLog ram[2];
     int nram;
-    bool active, listener;
+    DirtySource src;                    /* the guest's writes */
+    bool active, listener, logging;
     int ri;                             /* the pass's cursor */
     uint64_t pi, pass_pages, pass_bytes;
     int64_t t0, pass_t0;
@@ -72,14 +73,17 @@ static void mark(LiveMigration *l, uint64_t paddr, uint64_t len)
     }
 }
 
-static void log_write(void *opaque, uint64_t paddr) { mark(opaque, paddr, 1); }
-static void log_dma(void *opaque, uint64_t paddr, uint64_t len) { mark(opaque, paddr, len); }
+static void log_write(void *opaque, uint64_t paddr, uint64_t len) { mark(opaque, paddr, len); }
 
 /* The pages written since the last sync become this pass's (with keep, on
  * top of the pass's own that were not sent yet); logging re-arms. */
-static uint64_t sync_dirty(LiveMigration *l, bool keep)
+static char *sync_dirty(LiveMigration *l, bool keep, uint64_t *left)
 {
     uint64_t n = 0;
+    char *err = l->src.ops->sync(&l->src);
+    if (err) {
+        return err;
+    }
     for (int i = 0; i < l->nram; i++) {
         RamLog *r = &l->ram[i];
         for (uint64_t p = 0; p < r->pages; p++) {
@@ -88,15 +92,15 @@ static uint64_t sync_dirty(LiveMigration *l, bool keep)
         }
         memset(r->dirty, 0, r->pages);
     }
-    if (l->v.cpu) {
-        tlb_flush(l->v.cpu);
-    }
     l->ri = 0;
     l->pi = 0;
     l->pass_pages = n;
     l->pass_bytes = 0;
     l->pass_t0 = now_ns();
-    return n;
+    if (left) {
+        *left = n;
+    }
+    return NULL;
 }
 
 /* Sends up to budget bytes of the pass's pages as one RAM section per
@@ -135,8 +139,9 @@ static void finish(LiveMigration *l, char *err)
 {
     l->active = false;
     timer_del(l->timer);
-    if (l->v.cpu) {
-        tlb_set_dirty_log(l->v.cpu, NULL, NULL);
+    if (l->logging) {
+        l->src.ops->stop(&l->src);
+        l->logging = false;
     }
     if (l->ch) {
         l->info->bytes = channel_bytes(l->ch);
@@ -168,9 +173,13 @@ static void complete(LiveMigration *l)
     int64_t t = now_ns();
     main_loop_pause(l->v.ml);
     vmstate_stopped(l->m);
-    sync_dirty(l, true);    /* the pass just synced has not gone out yet */
+    /* the pass just synced has not gone out yet; the vCPU is stopped, so
+     * this sync has the last of its writes */
     bool over = false;
-    char *err = send_slice(l, UINT64_MAX, &over);
+    char *err = sync_dirty(l, true, NULL);
+    if (!err) {
+        err = send_slice(l, UINT64_MAX, &over);
+    }
     if (!err) {
         err = vmstate_save_devices(l->m, channel_file(l->ch));
     }
@@ -225,7 +234,11 @@ static void tick(void *opaque)
         int64_t dt = now_ns() - l->pass_t0;
         uint64_t wrote = pass_written(l);
         double bw = dt > 0 && wrote ? (double)wrote * 1e9 / dt : 1e9;   /* bytes/s */
-        uint64_t left = sync_dirty(l, false);
+        uint64_t left = 0;
+        if ((err = sync_dirty(l, false, &left))) {
+            finish(l, err);
+            return;
+        }
         int64_t limit = l->info->downtime_limit_ms ? l->info->downtime_limit_ms
                                                    : DEFAULT_DOWNTIME_MS;
         if (converged(l, left, bw, limit) ||
@@ -247,6 +260,7 @@ LiveMigration *live_migration_new(PCMachine *m, MigrationInfo *info,
     l->done = done;
     l->opaque = opaque;
     l->timer = timer_new(l->v.ml, tick, l);
+    dirty_source_init(&l->src, m);
     return l;
 }
 
@@ -264,6 +278,26 @@ void live_migration_free(LiveMigration *l)
 bool live_migration_active(LiveMigration *l)
 {
     return l->active;
+}
+
+/* The dirty source did not start: as if the channel had not opened. */
+static char *start_failed(LiveMigration *l, char *err)
+{
+    l->active = false;
+    if (l->logging) {
+        l->src.ops->stop(&l->src);
+        l->logging = false;
+    }
+    for (int i = 0; i < l->nram; i++) {
+        free(l->ram[i].dirty);
+        free(l->ram[i].send);
+    }
+    l->nram = 0;
+    free(channel_close(l->ch));
+    l->ch = NULL;
+    l->info->status = MIG_FAILED;
+    l->info->error = strdup(err);
+    return err;
 }
 
 char *live_migration_start(LiveMigration *l, const char *uri)
@@ -304,17 +338,17 @@ char *live_migration_start(LiveMigration *l, const char *uri)
         }
     }
     if (!l->listener) {
-        MemListener ml = { .ram_written = log_dma, .opaque = l };
+        MemListener ml = { .ram_written = log_write, .opaque = l };
         memory_add_listener(l->v.as, &ml);
         l->listener = true;
     }
     l->active = true;
+    if ((err = l->src.ops->start(&l->src, log_write, l)) ||
+        (l->logging = true, err = sync_dirty(l, false, NULL))) {
+        return start_failed(l, err);
+    }
     info->setup_ms = (now_ns() - l->t0) / 1000000;
     info->status = MIG_ACTIVE;
-    if (l->v.cpu) {
-        tlb_set_dirty_log(l->v.cpu, log_write, l);
-    }
-    sync_dirty(l, false);
     timer_mod(l->timer, clock_ns(l->v.ml));
     return NULL;
 }

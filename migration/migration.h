@@ -20,7 +20,10 @@
  *       migration sends the same region several times, the last copy wins
  *   'D' one device of the machine's list (hw/device.h), name = its DeviceOps
  *       name, instance = its position in the list, payload = its save function's
- *   'C' the CPU (target-i386/machine.c), instance = CPU index
+ *       (with kernel_irqchip=on, the 8259s', I/O APIC's, local APIC's and
+ *       8254's hold the kernel's state in that layout: accel/kvm/kvm.h)
+ *   'C' the CPU (target-i386/machine.c), instance = CPU index, section
+ *       version 2 (version 1, without the accelerator's fields, still loads)
  * A loader checks the whole stream before it changes anything (every CRC, that
  * the devices are this machine's, by name, position and version, and the RAM
  * sizes), so a damaged or foreign stream is refused with one line naming what

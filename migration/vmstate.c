@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include "accel/kvm/kvm.h"
 #include "accel/tcg/exec.h"
 #include "hw/device.h"
 #include "migration/migration.h"
@@ -98,40 +99,46 @@ static bool page_is_zero(const uint8_t *p)
 }
 
 /* One RAM section: the pages [start, end) of a region, those whose sel flag
- * is set (sel NULL: all of them). */
+ * is set (sel NULL: all of them). Under KVM the guest may write the pages
+ * meanwhile (a live migration's vCPU runs on): whether a page is zero is
+ * decided once, and each page is copied before its CRC and its write, so the
+ * section stays consistent; a page the guest changes meanwhile is in the
+ * dirty log and goes again later. */
 static bool save_ram_region(FILE *f, const char *name, const uint8_t *host, uint64_t size,
                             const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
 {
     uint64_t len = 8;
-    for (uint64_t i = start; i < end; i++) {
-        if (!sel || sel[i]) {
-            len += 8 + (page_is_zero(host + i * VMSTATE_PAGE) ? 0 : VMSTATE_PAGE);
-        }
-    }
-    if (!put_section_header(f, 'R', name, 0, 1, len)) {
+    uint8_t *zero = malloc(end > start ? end - start : 1);
+    if (!zero) {
         return false;
     }
+    for (uint64_t i = start; i < end; i++) {
+        if (!sel || sel[i]) {
+            zero[i - start] = page_is_zero(host + i * VMSTATE_PAGE);
+            len += 8 + (zero[i - start] ? 0 : VMSTATE_PAGE);
+        }
+    }
+    uint8_t copy[VMSTATE_PAGE];
     uint8_t b[8];
     put_le(b, size, 8);
     uint32_t crc = vmstate_crc32(0, b, 8);
-    bool ok = fwrite(b, 1, 8, f) == 8;
+    bool ok = put_section_header(f, 'R', name, 0, 1, len) && fwrite(b, 1, 8, f) == 8;
     for (uint64_t i = start; i < end && ok; i++) {
         if (sel && !sel[i]) {
             continue;
         }
-        const uint8_t *p = host + i * VMSTATE_PAGE;
-        /* the count above saw the same bytes: the machine is stopped, or the
-         * guest runs only between two slices of a live migration */
-        bool zero = page_is_zero(p);
-        put_le(b, i * VMSTATE_PAGE | (zero ? 2 : 1), 8);
+        bool z = zero[i - start];
+        put_le(b, i * VMSTATE_PAGE | (z ? 2 : 1), 8);
         crc = vmstate_crc32(crc, b, 8);
         ok = fwrite(b, 1, 8, f) == 8;
-        if (!zero) {
-            crc = vmstate_crc32(crc, p, VMSTATE_PAGE);
-            ok = ok && fwrite(p, 1, VMSTATE_PAGE, f) == VMSTATE_PAGE;
+        if (!z) {
+            memcpy(copy, host + i * VMSTATE_PAGE, VMSTATE_PAGE);
+            crc = vmstate_crc32(crc, copy, VMSTATE_PAGE);
+            ok = ok && fwrite(copy, 1, VMSTATE_PAGE, f) == VMSTATE_PAGE;
         }
         (*sent)++;
     }
+    free(zero);
     put_le(b, crc, 4);
     return ok && fwrite(b, 1, 4, f) == 4;
 }
@@ -162,7 +169,9 @@ char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
     return NULL;
 }
 
-static char *save_device(Device *d, int inst, FILE *f)
+/* kvm non-NULL: the machine's KVM, whose kernel irqchip may hold the
+ * device's state (then written in the device's layout: accel/kvm/kvm.h) */
+static char *save_device(Device *d, int inst, KVMState *kvm, FILE *f)
 {
     if (!d->ops || !d->ops->save) {
         return msg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
@@ -174,15 +183,40 @@ static char *save_device(Device *d, int inst, FILE *f)
         return msg("out of memory");
     }
     SaveStream ss = { mf, false };
-    d->ops->save(d, &ss);
+    if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
+        char *err = kvm_irqchip_save(kvm, d->ops->name, d->ops->version, &ss);
+        if (err) {
+            fclose(mf);
+            free(buf);
+            return err;
+        }
+    } else {
+        d->ops->save(d, &ss);
+    }
     bool ok = fclose(mf) == 0 && !ss.error;
     ok = ok && put_section(f, 'D', d->ops->name, inst, d->ops->version, buf, len);
     free(buf);
     return ok ? NULL : msg("cannot write the state of device '%s'", d->ops->name);
 }
 
-static char *save_cpu(CPUX86State *env, FILE *f)
+/* the accelerator's part of the CPU section (target-i386/machine.h) */
+static char *cpu_accel_get(PCMachine *m, CPUX86State *env, X86CPUAccel *a)
 {
+    KVMState *kvm = pc_kvm(m);
+    if (kvm) {
+        return kvm_cpu_accel_get(kvm, a);
+    }
+    x86_cpu_accel_get(env, a);
+    return NULL;
+}
+
+static char *save_cpu(PCMachine *m, CPUX86State *env, FILE *f)
+{
+    X86CPUAccel a;
+    char *err = cpu_accel_get(m, env, &a);
+    if (err) {
+        return err;
+    }
     char *buf = NULL;
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
@@ -190,7 +224,7 @@ static char *save_cpu(CPUX86State *env, FILE *f)
         return msg("out of memory");
     }
     SaveStream ss = { mf, false };
-    x86_cpu_save(env, &ss);
+    x86_cpu_save(env, &a, &ss);
     bool ok = fclose(mf) == 0 && !ss.error;
     ok = ok && put_section(f, 'C', "cpu", 0, X86_CPU_SAVE_VERSION, buf, len);
     free(buf);
@@ -211,10 +245,10 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     char *err = NULL;
     int inst = 0;
     for (Device *d = v.devices; d && !err; d = d->next, inst++) {
-        err = save_device(d, inst, f);
+        err = save_device(d, inst, pc_kvm(m), f);
     }
     if (!err) {
-        err = save_cpu(v.env, f);
+        err = save_cpu(m, v.env, f);
     }
     if (!err && (!put_section(f, 'E', "", 0, 0, "", 0) || fflush(f) != 0)) {
         err = msg("cannot write the migration stream");
@@ -317,7 +351,7 @@ static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t
     case 'R':
         return check_ram(v->as, s);
     case 'C':
-        if (s->inst != 0 || s->ver != X86_CPU_SAVE_VERSION) {
+        if (s->inst != 0 || s->ver < X86_CPU_SAVE_MIN_VERSION || s->ver > X86_CPU_SAVE_VERSION) {
             return msg("the stream's CPU %u (version %u) does not fit this machine", s->inst, s->ver);
         }
         seen[ndev] = 1;
@@ -415,7 +449,41 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
     return NULL;
 }
 
-static void cpu_load_cb(void *env, SaveStream *ss) { x86_cpu_load(env, ss); }
+/* a device whose state the kernel's irqchip holds (kernel_irqchip=on) */
+typedef struct KernelChipLoad {
+    KVMState *kvm;
+    const DeviceOps *ops;
+    char *err;
+} KernelChipLoad;
+
+static void kernel_chip_load_cb(void *opaque, SaveStream *ss)
+{
+    KernelChipLoad *k = opaque;
+    k->err = kvm_irqchip_load(k->kvm, k->ops->name, k->ops->version, ss);
+}
+
+typedef struct CPULoad {
+    CPUX86State *env;
+    uint32_t ver;
+    X86CPUAccel accel;
+} CPULoad;
+
+static void cpu_load_cb(void *opaque, SaveStream *ss)
+{
+    CPULoad *c = opaque;
+    x86_cpu_load(c->env, &c->accel, c->ver, ss);
+}
+
+/* the loaded CPU section's accelerator part, to the accelerator */
+static char *cpu_accel_put(PCMachine *m, CPUX86State *env, const X86CPUAccel *a)
+{
+    KVMState *kvm = pc_kvm(m);
+    if (kvm) {
+        return kvm_cpu_accel_put(kvm, a);
+    }
+    x86_cpu_accel_put(env, a);
+    return NULL;
+}
 
 /* The second pass: clock first (devices re-arm timers against it), then RAM,
  * devices and the CPU. */
@@ -434,12 +502,24 @@ static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, si
             break;
         case 'D': {
             Device *d = device_at(v->devices, s.inst);
-            err = load_payload(&s, d->ops->load, d);
+            KVMState *kvm = pc_kvm(m);
+            if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
+                KernelChipLoad k = { kvm, d->ops, NULL };
+                err = load_payload(&s, kernel_chip_load_cb, &k);
+                err = err ? err : k.err;
+            } else {
+                err = load_payload(&s, d->ops->load, d);
+            }
             break;
         }
-        case 'C':
-            err = load_payload(&s, cpu_load_cb, v->env);
+        case 'C': {
+            CPULoad c = { .env = v->env, .ver = s.ver };
+            err = load_payload(&s, cpu_load_cb, &c);
+            if (!err) {
+                err = cpu_accel_put(m, v->env, &c.accel);
+            }
             break;
+        }
         }
     }
     if (v->cpu) {

@@ -41,8 +41,8 @@ static void live_done(void *opaque, bool ok)
     }
 }
 
-/* A running machine migrates live (precopy, the command returns at once); a
- * stopped one, or one under KVM (no dirty log there), is copied at once. */
+/* A running machine migrates live (precopy, the command returns at once;
+ * under TCG or KVM alike: migration/dirty.h); a stopped one is copied at once. */
 char *mc_migrate(MonitorHost *h, const char *uri)
 {
     if (h->state == RUN_INMIGRATE) {
@@ -51,8 +51,7 @@ char *mc_migrate(MonitorHost *h, const char *uri)
     if (h->live && live_migration_active(h->live)) {
         return strdup("There's a migration process in progress");
     }
-    bool kvm = h->v.cfg->accel && strstr(h->v.cfg->accel, "kvm");
-    if (mc_running(h) && !kvm) {
+    if (mc_running(h)) {
         if (!h->live) {
             h->live = live_migration_new(h->machine, &h->mig, live_done, h);
         }

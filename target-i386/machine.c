@@ -7,10 +7,15 @@
  * extended images (the first 10 bytes of the host long double, little-endian).
  * The APIC timer and the TSC are relative to the machine clock, which the
  * stream carries separately (migration/vmstate.c), so they need no rebasing.
+ * Fields since version 2 (X86CPUAccel, machine.h) follow at the end: what
+ * an accelerator keeps outside CPUX86State (KVM's pending events, kvmclock,
+ * the TSC's value), each in the meaning both accelerators share.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "accel/tcg/cputlb.h"
+#include "accel/tcg/exec.h"
 #include "hw/device.h"
 #include "target-i386/cpu.h"
 #include "target-i386/machine.h"
@@ -117,7 +122,97 @@ static void load_msrs(CPUX86State *env, SaveStream *s)
     env->xcr0 = load_u64(s);
 }
 
-void x86_cpu_save(CPUX86State *env, SaveStream *s)
+/* --- version 2: the accelerator's part --- */
+
+static void save_accel(SaveStream *s, const X86CPUAccel *a)
+{
+    save_u8(s, a->exc_injected | a->exc_has_error << 1 | a->intr_injected << 2 |
+               a->intr_soft << 3 | a->nmi_injected << 4);
+    save_u8(s, a->exc_nr);
+    save_u32(s, a->exc_error);
+    save_u8(s, a->intr_nr);
+    save_u64(s, a->tsc);
+    save_u64s(s, a->kvmclock_msr, 2);
+    save_u64(s, a->kvmclock_ns);
+}
+
+static void load_accel(SaveStream *s, X86CPUAccel *a)
+{
+    uint8_t f = load_u8(s);
+    if (f & ~0x1fu) {
+        s->error = true;
+    }
+    a->exc_injected = f & 1;
+    a->exc_has_error = f & 2;
+    a->intr_injected = f & 4;
+    a->intr_soft = f & 8;
+    a->nmi_injected = f & 16;
+    a->exc_nr = load_u8(s);
+    a->exc_error = load_u32(s);
+    a->intr_nr = load_u8(s);
+    a->tsc = load_u64(s);
+    load_u64s(s, a->kvmclock_msr, 2);
+    a->kvmclock_ns = load_u64(s);
+    if ((a->exc_injected && a->exc_nr >= 32) || (a->exc_injected && a->intr_injected)) {
+        s->error = true;            /* exceptions are vectors 0-31 (SDM vol. 3A, 6.3) */
+    }
+    a->valid = true;
+}
+
+/* TCG's TSC: the machine clock at X86_TSC_HZ plus tsc_offset (misc_helper.c) */
+static uint64_t tsc_base(CPUX86State *env)
+{
+    int64_t ns = env->board && env->board->clock_ns ? env->board->clock_ns(env->board_opaque) : 0;
+    return (uint64_t)((unsigned __int128)(uint64_t)ns * X86_TSC_HZ / 1000000000u);
+}
+
+void x86_cpu_accel_get(CPUX86State *env, X86CPUAccel *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->valid = true;
+    a->tsc = tsc_base(env) + env->tsc_offset;
+    a->kvmclock_ns = env->board && env->board->clock_ns ? env->board->clock_ns(env->board_opaque) : 0;
+    int excp = env->exec ? env->exec->exception_index : -1;
+    if (excp >= 0 && excp < 0x100) {    /* raised, not delivered yet */
+        bool soft = env->exception_is_int;
+        a->intr_injected = soft || excp >= 32;
+        a->intr_soft = soft;
+        a->intr_nr = a->exc_nr = excp;
+        a->exc_injected = !a->intr_injected;
+        a->exc_error = env->error_code;
+        a->exc_has_error = a->exc_injected && (env->cr[0] & CR0_PE) &&
+                           ((1u << excp) & 0x27d00u);     /* 8, 10-14, 17 */
+    }
+}
+
+/* Under TCG: the TSC goes on from the stream's value (the 'K' clock is
+ * loaded by then); an event being delivered is delivered when the CPU next
+ * runs (the execution loop takes a pending exception_index first); a soft
+ * interrupt KVM had queued is left to the INT n at RIP, which runs again.
+ * kvmclock is KVM's: a guest that enabled it is told once that it stops. */
+void x86_cpu_accel_put(CPUX86State *env, const X86CPUAccel *a)
+{
+    if (!a->valid) {
+        return;
+    }
+    env->tsc_offset = a->tsc - tsc_base(env);
+    if (env->exec && (a->exc_injected || (a->intr_injected && !a->intr_soft))) {
+        env->exec->exception_index = a->exc_injected ? a->exc_nr : a->intr_nr;
+        env->exception_is_int = 0;
+        env->error_code = a->exc_has_error ? (int)a->exc_error : 0;
+        cpu_set_halted(env->exec, false);
+    }
+    if (env->exec && a->nmi_injected) {
+        env->nmi_blocked = false;
+        cpu_interrupt(env->exec, CPU_INTERRUPT_NMI);
+    }
+    if ((a->kvmclock_msr[0] | a->kvmclock_msr[1]) & 1) {
+        fprintf(stderr, "quetzal-system-x86_64: warning: the guest's kvmclock (enabled under "
+                "KVM) does not run under TCG\n");
+    }
+}
+
+void x86_cpu_save(CPUX86State *env, const X86CPUAccel *a, SaveStream *s)
 {
     save_u64s(s, env->regs, 16);
     save_u64(s, env->rip);
@@ -138,9 +233,10 @@ void x86_cpu_save(CPUX86State *env, SaveStream *s)
     int req = env->exec ? cpu_interrupt_request(env->exec) : 0;
     save_u8(s, (req & CPU_INTERRUPT_NMI) ? 1 : 0);     /* INTR is the APIC's/PIC's */
     save_u8(s, env->exec && cpu_is_halted(env->exec));
+    save_accel(s, a);               /* version 2 */
 }
 
-void x86_cpu_load(CPUX86State *env, SaveStream *s)
+void x86_cpu_load(CPUX86State *env, X86CPUAccel *acc, uint32_t ver, SaveStream *s)
 {
     /* a bad stream leaves env as it was; on the heap: env holds the TLB */
     CPUX86State *t = malloc(sizeof(*t));
@@ -168,6 +264,10 @@ void x86_cpu_load(CPUX86State *env, SaveStream *s)
     tmp.nmi_blocked = load_u8(s);
     uint8_t nmi = load_u8(s);
     uint8_t halted = load_u8(s);
+    X86CPUAccel a = { .valid = false };
+    if (ver >= 2) {
+        load_accel(s, &a);
+    }
     if (s->error) {
         free(t);
         return;
@@ -190,4 +290,5 @@ void x86_cpu_load(CPUX86State *env, SaveStream *s)
         }
         cpu_set_halted(env->exec, halted);
     }
+    *acc = a;
 }

@@ -436,6 +436,186 @@ else
   fi
 fi
 
+# Live migration under KVM (migration/live.c with KVM's dirty log,
+# migration/dirty-kvm.c): tests/kvm/kvm-migrate.S dirties memory while it
+# keeps a checksum chain over it. Once it has printed its first progress
+# line, the monitor migrates it live (migrate -d, precopy while it runs) to a
+# file; the stream then starts a KVM and a TCG destination (-incoming). The
+# progress lines of source and destination together must be those of a run
+# without migration (tcg: the guest is deterministic), none lost or doubled,
+# and guest time (the TSC, kvmclock: the CPU section's version-2 fields) must
+# have gone on without going back or leaping; info migrate must show a live
+# copy (several dirty passes under a downtime limit the guest does not let it
+# meet, pages sent again, the downtime a part of the total).
+# The same stream with its CPU section made version 1 (as older builds wrote
+# it: tests/kvm/vmstate-v1.py) must still load and continue the chain.
+MIG_BLOCKS=${MIG_BLOCKS:-16}
+if ! kvm_guest kvm-migrate -DBLOCK_SHIFT=12 -DBLOCKS="$MIG_BLOCKS"; then
+  fail "kvm-migrate: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "live migration under kvm: $kvm_why"
+elif ! command -v python3 >/dev/null 2>&1; then
+  skip "live migration under kvm: no python3 to drive the monitor"
+else
+  HMP="python3 $SRC/tests/vmstate/hmp.py"
+  mg=kvm-migrate
+  run $mg ref "$SYSEMU" -accel tcg
+  chain() { grep -E '^(P|DONE|tsc-bad|kvmclock-bad) '; }
+  chain <"$T/$mg.ref.log" >"$T/$mg.want"
+  rm -f "$T/$mg.src.log" "$T/$mg.st"
+  timeout 60 "$SYSEMU" -accel kvm,device="$KVMDEV" -m 64 -bios "$T/$mg.bin" -display none -no-reboot \
+    -serial "file:$T/$mg.src.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -monitor "unix:$T/$mg.hmp,server=on,wait=off" </dev/null >"$T/$mg.src.err" 2>&1 &
+  mpid=$!
+  i=0
+  while ! { [ -S "$T/$mg.hmp" ] && grep -q '^P ' "$T/$mg.src.log" 2>/dev/null; } && [ $i -lt 300 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  # a 1 ms downtime limit the dirtying guest never meets: pass after pass
+  # (the dirty log synced each time) until live.c's cap of passes
+  $HMP "$T/$mg.hmp" "migrate_set_parameter downtime-limit 1" "migrate -d exec:cat > $T/$mg.st" \
+    >"$T/$mg.mig" 2>&1
+  i=0
+  while [ $i -lt 300 ]; do
+    $HMP "$T/$mg.hmp" "info migrate" >"$T/$mg.info" 2>&1
+    grep -q 'status: active' "$T/$mg.info" || break
+    sleep 0.2; i=$((i + 1))
+  done
+  $HMP "$T/$mg.hmp" quit >/dev/null 2>&1
+  wait $mpid
+  field() { sed -n "s/^$1: \([0-9]*\).*/\1/p" "$T/$mg.info"; }
+  tot=$(field 'total time') down=$(field downtime) passes=$(field 'dirty sync count') sent=$(field 'pages sent')
+  before=$(grep -c '^P ' "$T/$mg.src.log")
+  if grep -q 'status: completed' "$T/$mg.info" && [ "${passes:-0}" -ge 2 ] && [ "${sent:-0}" -gt 16384 ] &&
+     [ "${down:-0}" -lt "${tot:-0}" ] && ! grep -q '^DONE' "$T/$mg.src.log"; then
+    pass; echo "ok live migration under kvm: $passes dirty passes, $sent pages sent for 16384, downtime $down of $tot ms, after $before of $MIG_BLOCKS progress lines"
+  else
+    fail "live migration under kvm: $(tr '\n' ' ' <"$T/$mg.info" | cut -c1-200) $(cat "$T/$mg.mig")"
+  fi
+  python3 "$SRC/tests/kvm/vmstate-v1.py" "$T/$mg.st" "$T/$mg.st1"
+  for dst in kvm tcg v1; do
+    acc=tcg st_file=$T/$mg.st
+    [ $dst = kvm ] && acc="kvm,device=$KVMDEV"
+    [ $dst = v1 ] && st_file=$T/$mg.st1
+    [ $dst = kvm ] && sleep 5   # kvmclock must skip this (tests/kvm/kvm-migrate.S)
+    timeout 60 "$SYSEMU" -accel "$acc" -m 64 -bios "$T/$mg.bin" -display none -no-reboot \
+      -serial "file:$T/$mg.$dst.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      -incoming "file:$st_file" </dev/null >"$T/$mg.$dst.err" 2>&1
+    st=$?
+    cat "$T/$mg.src.log" "$T/$mg.$dst.log" | chain >"$T/$mg.$dst.got"
+    if [ $dst = v1 ]; then      # no TSC value in a version-1 section: the chain only
+      grep -E '^(P|DONE) ' "$T/$mg.want" >"$T/$mg.want1"
+      grep -E '^(P|DONE) ' "$T/$mg.v1.got" >"$T/$mg.v1.got1"
+      if [ "$st" = 1 ] && cmp -s "$T/$mg.want1" "$T/$mg.v1.got1"; then
+        pass; echo "ok a version-1 CPU section (older streams) still loads: the chain goes on under tcg"
+      else
+        fail "a version-1 CPU section: status $st, $(head -1 "$T/$mg.v1.err")"
+      fi
+      continue
+    fi
+    if [ "$st" = 1 ] && cmp -s "$T/$mg.want" "$T/$mg.$dst.got"; then
+      pass; echo "ok live migration kvm -> $dst: the chain and guest time as without migration ($(grep DONE "$T/$mg.want"))"
+      grep -q 'ignored the TSC write' "$T/$mg.$dst.err" &&
+        skip "live migration kvm -> kvm, the TSC's value: the host's KVM ignored the TSC write (it went on, by the 5 s pause too)"
+    else
+      fail "live migration kvm -> $dst (status $st): the chain differs from the run without migration:"
+      diff "$T/$mg.want" "$T/$mg.$dst.got" | head -4 | sed 's/^/    /'; head -2 "$T/$mg.$dst.err" | sed 's/^/    /'
+    fi
+  done
+fi
+
+# Snapshots across accelerators and kernel_irqchip=on|off: with
+# kernel_irqchip=on the 8259s, I/O APIC, local APIC and 8254 are the kernel's
+# (accel/kvm/kvm-irqchip-state.c writes and reads them as our models'
+# sections). tests/kvm/kvm-timer.S programs all four and counts 8254 ticks;
+# after its first line the monitor stops it and takes savevm on a qcow2 disk,
+# and -loadvm starts it under the other configuration: the two logs together
+# must be those of a run without a snapshot. A chip left in its reset state
+# by the load stops the ticks (a timeout) or sends them to another vector.
+if ! kvm_guest kvm-timer; then
+  fail "kvm-timer: cannot build"; head -3 "$T/build.log"
+elif [ "$kvm_ok" != 1 ]; then
+  skip "snapshots with kernel_irqchip=on: $kvm_why"
+elif ! command -v python3 >/dev/null 2>&1; then
+  skip "snapshots with kernel_irqchip=on: no python3 to drive the monitor"
+else
+  HMP="python3 $SRC/tests/vmstate/hmp.py"
+  IMG=$(command -v qemu-img || echo "$BUILD/quetzal-img")
+  tm=kvm-timer
+  run $tm ref "$SYSEMU" -accel tcg
+  grep -v '^done' "$T/$tm.ref.log" >"$T/$tm.want"
+  kirq="kvm,device=$KVMDEV -M pc,kernel_irqchip=on"
+  n=0
+  for pair in "tcg|$kirq" "$kirq|tcg" "$kirq|kvm,device=$KVMDEV"; do
+    from=${pair%%|*} to=${pair#*|} n=$((n + 1))
+    mon=$T/$tm.$n.hmp
+    "$IMG" create -q -f qcow2 "$T/$tm.qcow2" 1M >/dev/null 2>&1
+    rm -f "$T/$tm.src.log" "$T/$tm.dst.log"
+    # shellcheck disable=SC2086
+    timeout 30 "$SYSEMU" -accel $from -m 64 -bios "$T/$tm.bin" -display none -no-reboot \
+      -serial "file:$T/$tm.src.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" \
+      -monitor "unix:$mon,server=on,wait=off" </dev/null >"$T/$tm.src.err" 2>&1 &
+    spid=$!
+    i=0
+    while ! { [ -S "$mon" ] && grep -q '^tick' "$T/$tm.src.log" 2>/dev/null; } && [ $i -lt 300 ]; do
+      sleep 0.05; i=$((i + 1))
+    done
+    $HMP "$mon" stop "savevm s1" quit >"$T/$tm.sv" 2>&1
+    wait $spid
+    # shellcheck disable=SC2086
+    timeout 20 "$SYSEMU" -accel $to -m 64 -bios "$T/$tm.bin" -display none -no-reboot \
+      -serial "file:$T/$tm.dst.log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" -loadvm s1 </dev/null >"$T/$tm.dst.err" 2>&1
+    st=$?
+    cat "$T/$tm.src.log" "$T/$tm.dst.log" | grep -v '^done' >"$T/$tm.got"
+    desc="savevm under -accel $(echo "$from" | sed 's/,device=[^ ]*//'), -loadvm under -accel $(echo "$to" | sed 's/,device=[^ ]*//')"
+    if [ "$st" = 1 ] && cmp -s "$T/$tm.want" "$T/$tm.got" && ! grep -q Error "$T/$tm.sv"; then
+      pass; echo "ok $desc: the ticks go on ($(grep -c '^tick' "$T/$tm.src.log") + $(grep -c '^tick' "$T/$tm.dst.log") lines)"
+    else
+      fail "$desc: status $st $(grep Error "$T/$tm.sv") $(grep -v warning "$T/$tm.dst.err" | head -1)"
+      diff "$T/$tm.want" "$T/$tm.got" | head -4 | sed 's/^/    /'
+    fi
+  done
+  # Damaged sections that pass the checksum (tests/kvm/vmstate-mutate.py: the
+  # CPU section and the four chips, their CRC made right) loaded under tcg
+  # and into the kernel's chips: refused with one line or loaded, never a
+  # crash or a sanitizer report. The stream is the last savevm's, exported.
+  timeout 120 "$SYSEMU" -accel tcg -m 64 -bios "$T/$tm.bin" -display none -serial null \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" \
+    -loadvm s1 -S -monitor stdio >"$T/$tm.ex" 2>&1 <<EOM
+migrate exec:cat > $T/$tm.st
+quit
+EOM
+  ex_st=$?
+  nf=${FUZZ_N:-8} bad=0 refused=0 why=
+  python3 "$SRC/tests/kvm/vmstate-mutate.py" "$T/$tm.st" "$T/$tm.mut" "$nf" "${FUZZ_SEED:-1}" \
+    cpu,isa-i8259,ioapic,apic,isa-pit
+  for k in $(seq 0 $((nf - 1))); do
+    for acc in tcg "kvm,device=$KVMDEV -M pc,kernel_irqchip=on"; do
+      # shellcheck disable=SC2086
+      echo quit | timeout 20 "$SYSEMU" -accel $acc -m 64 -bios "$T/$tm.bin" -display none \
+        -serial null -device isa-debug-exit,iobase=0xf4,iosize=0x04 -S -monitor stdio \
+        -drive "file=$T/$tm.qcow2,format=qcow2,if=ide" -incoming "file:$T/$tm.mut$k" \
+        >/dev/null 2>"$T/$tm.fz.err"
+      st=$?
+      if [ "$st" -gt 1 ] || grep -q -e Sanitizer -e 'runtime error' "$T/$tm.fz.err" ||
+         [ "$(grep -vc warning "$T/$tm.fz.err")" -gt 1 ]; then
+        bad=$((bad + 1)); cp "$T/$tm.mut$k" "${TMPDIR:-/tmp}/kvm-vmstate-crash.$k" 2>/dev/null
+        echo "    mutant $k under $acc: status $st: $(head -2 "$T/$tm.fz.err" | tr '\n' ' ')"
+      fi
+      [ "$st" = 1 ] && refused=$((refused + 1)) && why=$(sed 's/.*-incoming: //' "$T/$tm.fz.err" | head -1)
+    done
+  done
+  if [ ! -s "$T/$tm.st" ]; then
+    fail "damaged CPU/chip sections: the snapshot was not exported (status $ex_st): $(grep -v '^QEMU\|^(qemu)' "$T/$tm.ex" | head -1)"
+  elif [ "$bad" = 0 ]; then
+    pass; echo "ok damaged CPU/chip sections: $((nf * 2)) loads, $refused refused with one line (e.g. ${why:-none}), none crashed"
+  else
+    fail "damaged CPU/chip sections: $bad of $((nf * 2)) loads crashed or printed more than one line"
+  fi
+fi
+
 # Dirty-page logging (kvm_dirty_log_start/sync/stop in accel/kvm/kvm.h, for
 # migration): tests/kvm/dirty-test runs tests/kvm/dirty-guest.S on a vCPU and
 # checks the logged pages against the ones the guest wrote, phase by phase.

@@ -3,7 +3,8 @@
  * "KVM_GET_DIRTY_LOG" and KVM_MEM_LOG_DIRTY_PAGES): the writable slots get
  * the flag in place (a flags-only change keeps the slot and the guest's view
  * of it), each sync fetches and clears every slot's bitmap (one bit per 4 KiB
- * page, bit i of 64-bit word i/64) and reports the runs of set bits.
+ * page, bit i of 64-bit word i/64) and reports the runs of set bits; a
+ * slot the memory map recreated meanwhile is reported whole.
  * Called on the machine thread, which holds the big machine lock, so the
  * slot table cannot change under it; the vCPU may run on meanwhile.
  */
@@ -22,6 +23,7 @@ static char *relog(KVMState *s, bool on)
         return e;
     }
     s->dirty_logging = on;
+    memset(s->slot_fresh, 0, sizeof(s->slot_fresh));
     for (int i = 0; i < s->nslots; i++) {
         if (!s->slots[i].readonly && kvm_set_slot(s, i, &s->slots[i]) < 0) {
             return kvm_ioctl_error(on ? "KVM_SET_USER_MEMORY_REGION (KVM_MEM_LOG_DIRTY_PAGES)"
@@ -76,6 +78,11 @@ char *kvm_dirty_log_sync(KVMState *s, KVMDirtyMark *mark, void *opaque)
         struct kvm_dirty_log d = { .slot = i, .dirty_bitmap = bm };
         if (ioctl(s->vm_fd, KVM_GET_DIRTY_LOG, &d) < 0) {
             e = kvm_ioctl_error("KVM_GET_DIRTY_LOG");
+        } else if (s->slot_fresh[i]) {
+            /* the slot was recreated since the last sync (the memory map
+             * changed): what its old bitmap held is lost, so all of it */
+            s->slot_fresh[i] = false;
+            mark(opaque, sl->gpa, sl->size);
         } else {
             report(sl, bm, mark, opaque);
         }

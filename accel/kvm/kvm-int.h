@@ -39,6 +39,8 @@ struct KVMState {
     KVMSlot slots[KVM_MAX_SLOTS];
     int nslots;
     bool dirty_logging;             /* slots carry KVM_MEM_LOG_DIRTY_PAGES */
+    bool slot_fresh[KVM_MAX_SLOTS];  /* (re)created while logging: the next
+                                      * sync reports all of it (kvm-dirty.c) */
     volatile bool map_dirty;        /* the memory map changed: rebuild the slots */
 
     /* The big machine lock (QEMU's BQL): the machine thread holds it except

@@ -345,3 +345,88 @@ char *kvm_tsc_thaw(KVMState *s)
     }
     return NULL;
 }
+
+/* --- what only KVM holds, in the CPU section's meanings (target-i386/
+ * machine.h, X86CPUAccel); the machine is stopped (the TSC and kvmclock
+ * frozen by park_vcpu) and env synced. --- */
+
+static uint64_t tsc_at_stop(KVMState *s)
+{
+    return s->tsc_by_offset ? s->tsc_host_at_stop + s->tsc_frozen : s->tsc_frozen;
+}
+
+char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a)
+{
+    const struct kvm_vcpu_events *ev = &s->events;
+    memset(a, 0, sizeof(*a));
+    a->valid = true;
+    a->exc_injected = ev->exception.injected || ev->exception.pending;
+    a->exc_nr = ev->exception.nr;
+    a->exc_has_error = a->exc_injected && ev->exception.has_error_code;
+    a->exc_error = ev->exception.error_code;
+    a->intr_injected = ev->interrupt.injected;
+    a->intr_nr = ev->interrupt.nr;
+    a->intr_soft = ev->interrupt.soft;
+    a->nmi_injected = ev->nmi.injected || ev->nmi.pending;  /* accepted, not delivered */
+    if (s->env->exec) {
+        /* the CPU section's halted byte: HLT waits in the kernel with its
+         * irqchip, else kvm_cpu_exec keeps the vCPU parked */
+        cpu_set_halted(s->env->exec, s->irqchip == KVM_IRQCHIP_KERNEL
+                                     ? s->mp_state == KVM_MP_STATE_HALTED : s->halted);
+    }
+    memcpy(a->kvmclock_msr, s->pv_clock_msr, sizeof(a->kvmclock_msr));
+    char *e = NULL;
+    if (s->tsc_is_frozen) {
+        a->tsc = tsc_at_stop(s);
+    } else if ((e = tsc_msr(s, &a->tsc, false))) {
+        return e;
+    }
+    if (s->clock_frozen) {
+        a->kvmclock_ns = s->clock_at_stop;
+    } else {
+        struct kvm_clock_data c;
+        memset(&c, 0, sizeof(c));
+        if (ioctl(s->vm_fd, KVM_GET_CLOCK, &c) < 0) {
+            return kvm_ioctl_error("KVM_GET_CLOCK");
+        }
+        a->kvmclock_ns = c.clock;
+    }
+    return NULL;
+}
+
+/* Applied when the vCPU next runs: the events and kvmclock's MSRs with the
+ * registers (kvm_put_registers), the TSC and the clock at the thaw
+ * (kvm_cpu_exec), as after a stop. A version-1 section (a->valid false)
+ * leaves all of it as it was. */
+char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a)
+{
+    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->env->exec) {
+        s->mp_state = cpu_is_halted(s->env->exec) ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE;
+    }
+    if (!a->valid) {
+        return NULL;
+    }
+    struct kvm_vcpu_events *ev = &s->events;
+    memset(&ev->exception, 0, sizeof(ev->exception));
+    ev->exception.injected = a->exc_injected;
+    ev->exception.nr = a->exc_nr;
+    ev->exception.has_error_code = a->exc_has_error;
+    ev->exception.error_code = a->exc_error;
+    ev->interrupt.injected = a->intr_injected;
+    ev->interrupt.nr = a->intr_nr;
+    ev->interrupt.soft = a->intr_soft;
+    ev->nmi.injected = 0;
+    ev->nmi.pending = a->nmi_injected;
+    memcpy(s->pv_clock_msr, a->kvmclock_msr, sizeof(s->pv_clock_msr));
+    s->clock_at_stop = a->kvmclock_ns;
+    s->clock_frozen = true;
+    s->tsc_by_offset = tsc_offset_attr(s, KVM_HAS_DEVICE_ATTR, NULL) == 0;
+    if (s->tsc_by_offset) {
+        s->tsc_host_at_stop = __builtin_ia32_rdtsc();
+        s->tsc_frozen = a->tsc - s->tsc_host_at_stop;
+    } else {
+        s->tsc_frozen = a->tsc;
+    }
+    s->tsc_is_frozen = true;
+    return NULL;
+}

@@ -101,9 +101,11 @@ char *kvm_update_slots(KVMState *s)
         }
     }
     for (int i = 0; i < n; i++) {
-        if ((i >= s->nslots || !same_slot(&s->slots[i], &next[i])) &&
-            kvm_set_slot(s, i, &next[i]) < 0) {
-            return kvm_ioctl_error("KVM_SET_USER_MEMORY_REGION");
+        if (i >= s->nslots || !same_slot(&s->slots[i], &next[i])) {
+            if (kvm_set_slot(s, i, &next[i]) < 0) {
+                return kvm_ioctl_error("KVM_SET_USER_MEMORY_REGION");
+            }
+            s->slot_fresh[i] = s->dirty_logging;    /* its old bitmap is gone */
         }
     }
     memcpy(s->slots, next, sizeof(next));

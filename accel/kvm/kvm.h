@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include "system/memory.h"
 #include "target-i386/cpu.h"
+#include "target-i386/machine.h"
 
 typedef struct KVMState KVMState;
 
@@ -61,6 +62,22 @@ void kvm_state_changed(KVMState *s);
 void kvm_reset(KVMState *s);
 /* Reads the vCPU's registers into env (for dumps, info registers, snapshots). */
 void kvm_sync_to_env(KVMState *s);
+
+/* Snapshots and migration (target-i386/machine.h's X86CPUAccel): what only
+ * KVM holds (pending events, kvmclock, the TSC), read after kvm_sync_to_env
+ * with the machine stopped, and given back after a load (applied when the
+ * vCPU next runs). NULL or a malloc'd one-line error naming the ioctl. */
+char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a);
+char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a);
+
+/* kernel_irqchip=on (kvm-irqchip-state.c): the kernel holds the state of
+ * the device whose section is called name ("isa-i8259", "ioapic", "apic",
+ * "isa-pit"), which save and load write and read in that model's layout of
+ * section version version; NULL or a malloc'd one-line error (load sets
+ * f->error on a payload that does not fit). Machine stopped. */
+bool kvm_irqchip_owns(const KVMState *s, const char *name);
+char *kvm_irqchip_save(KVMState *s, const char *name, uint32_t version, SaveStream *f);
+char *kvm_irqchip_load(KVMState *s, const char *name, uint32_t version, SaveStream *f);
 
 /* Lets the vCPU run and waits until something needs the machine: returns
  * EXCP_HLT (halted, nothing to inject; the vCPU waits), EXCP_INTERRUPT (the

@@ -3,6 +3,6 @@
 ifneq ($(strip $(cpu-obj)),)
 TEST_PROGS += tests/kvm/dirty-test
 endif
-tests/kvm/dirty-test: tests/kvm/dirty-test.o $(filter accel/kvm/%,$(system-obj)) system/memory.o \
+tests/kvm/dirty-test: tests/kvm/dirty-test.o $(filter accel/kvm/%,$(system-obj)) system/memory.o hw/device.o \
 		libquetzal-cpu.a
 	$(LINK)

@@ -97,6 +97,7 @@ lm64:
     mov %rax, V_D
     mov $s_ready, %esi
     call puts64
+    mov $PIT_SPIN, %esi
     call pit_spin
     call kvmclock_ns
     sub V_D, %rax
@@ -114,55 +115,9 @@ lm64:
 done:
     jmp exit64
 
-/* the pvclock formula (msr.rst): system_time + ((tsc - tsc_timestamp)
- * shifted by tsc_shift) * tsc_to_system_mul >> 32, under an even version */
-kvmclock_ns:
-1:  mov PVTI, %r8d
-    test $1, %r8d
-    jnz 1b
-    rdtsc
-    shl $32, %rdx
-    or %rdx, %rax
-    sub PVTI + 8, %rax
-    movsbl PVTI + 28, %ecx
-    test %ecx, %ecx
-    js 2f
-    shl %cl, %rax
-    jmp 3f
-2:  neg %ecx
-    shr %cl, %rax
-3:  mov PVTI + 24, %edx
-    mul %rdx
-    shrd $32, %rdx, %rax
-    add PVTI + 16, %rax
-    cmp PVTI, %r8d
-    jne 1b
-    ret
+#include "pvclock.inc"
 
-/* until PIT_SPIN 8254 ticks passed (the counter latched through port 43H) */
-pit_spin:
-    call pit_read
-    mov %eax, %ebx
-    xor %edi, %edi
-1:  call pit_read
-    mov %ebx, %edx
-    sub %eax, %edx
-    and $0xffff, %edx
-    add %edx, %edi
-    mov %eax, %ebx
-    cmp $PIT_SPIN, %edi
-    jb 1b
-    ret
-
-pit_read:
-    xor %al, %al
-    out %al, $0x43
-    in $0x40, %al
-    mov %al, %ah
-    in $0x40, %al
-    xchg %al, %ah
-    movzwl %ax, %eax
-    ret
+#include "pit-spin.inc"
 
     .section .rodata
 s_sig:   .asciz "hypervisor "

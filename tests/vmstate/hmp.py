@@ -22,8 +22,11 @@ def main():
         try:
             s.connect(sys.argv[1])
             break
-        except OSError:
+        except OSError as e:
+            err = e
             time.sleep(0.1)
+    else:
+        sys.exit("hmp.py: cannot connect to %s: %s" % (sys.argv[1], err))
     s.settimeout(120)
     read_prompt(s)
     for cmd in sys.argv[2:]:
