@@ -312,8 +312,9 @@ char *live_migration_start(LiveMigration *l, const char *uri)
     l->t0 = now_ns();
     l->chan_mark = 0;
     l->last_left = UINT64_MAX;
-    char *err = NULL;
-    if (!(l->ch = channel_open_out(uri, &err)) ||
+    l->ch = NULL;
+    char *err = vmstate_machine_savable(l->m);
+    if (err || !(l->ch = channel_open_out(uri, &err)) ||
         (err = vmstate_save_header(channel_file(l->ch)))) {
         info->status = MIG_FAILED;
         info->error = strdup(err);

@@ -58,6 +58,8 @@ char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent);
 char *vmstate_save_ram_range(FILE *f, const char *name, const uint8_t *host, uint64_t size,
                              const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent);
 char *vmstate_save_devices(PCMachine *m, FILE *f);
+/* NULL when this machine's state fits the stream, else why not (-smp > 1). */
+char *vmstate_machine_savable(PCMachine *m);
 /* Checks then loads a whole stream held in memory; NULL or a one-line error,
  * the machine unchanged on error. */
 char *vmstate_load(PCMachine *m, const uint8_t *buf, size_t len);

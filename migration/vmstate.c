@@ -231,9 +231,23 @@ static char *save_cpu(PCMachine *m, CPUX86State *env, FILE *f)
     return ok ? NULL : msg("cannot write the CPU state");
 }
 
+/* The stream holds one CPU section: the APs of a machine with -smp > 1 (their
+ * registers and where they stand in INIT/SIPI start-up) would be lost, so such
+ * a machine is refused until the stream carries one section per vCPU. */
+char *vmstate_machine_savable(PCMachine *m)
+{
+    return pc_cpu_env(m, 1) ? msg("the state of a machine with more than one CPU (-smp) "
+                                  "cannot be saved or loaded yet")
+                            : NULL;
+}
+
 /* Clock, last RAM copy, devices, CPU, end: the stopped part of a migration. */
 char *vmstate_save_devices(PCMachine *m, FILE *f)
 {
+    char *refused = vmstate_machine_savable(m);
+    if (refused) {
+        return refused;
+    }
     PCMachineView v;
     pc_machine_view(m, &v);
     pc_cpu_state_sync(m);
@@ -531,6 +545,10 @@ static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, si
 
 char *vmstate_check(PCMachine *m, const uint8_t *buf, size_t len)
 {
+    char *refused = vmstate_machine_savable(m);
+    if (refused) {
+        return refused;
+    }
     PCMachineView v;
     pc_machine_view(m, &v);
     return check_stream(&v, buf, len);
@@ -540,7 +558,7 @@ char *vmstate_load(PCMachine *m, const uint8_t *buf, size_t len)
 {
     PCMachineView v;
     pc_machine_view(m, &v);
-    char *err = check_stream(&v, buf, len);
+    char *err = vmstate_check(m, buf, len);
     return err ? err : apply_stream(m, &v, buf, len);
 }
 
