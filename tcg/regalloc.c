@@ -3,10 +3,12 @@
  * Each temp has a current location (register, memory, constant or dead); the
  * allocator loads inputs into registers the back end's constraints allow, picks
  * output registers, and writes values back to memory only when needed:
- *  - globals before helpers that read them and at block ends; before guest
- *    memory accesses only in system mode (its slow path calls a helper): in
- *    user mode an access faults in the host, and a side table (TCGMemSite)
- *    tells the fault handler which globals are still in which registers;
+ *  - globals before helpers that read them and at block ends, not before
+ *    guest memory accesses: a side table (TCGMemSite) says which globals are
+ *    still in which registers there; in user mode an access faults in the
+ *    host and the fault handler writes them back from the signal context; in
+ *    system mode the back end's out-of-line TLB-miss path stores them before
+ *    it calls the slow helper (which may raise the guest's fault);
  *  - temps that a label needs, before jumps to it and at the label; for a
  *    conditional branch, on its taken side only: the branch goes to a stub after
  *    the block's code that stores what the label needs and jumps there (or, for
@@ -645,9 +647,6 @@ static int global_next_use(TCGContext *s, const TCGOp *op, const struct TCGTemp 
                                         o->opc != INDEX_op_brcond)) {
             return -1;
         }
-        if (s->has_softmmu && (o->opc == INDEX_op_qemu_ld || o->opc == INDEX_op_qemu_st)) {
-            return -1;           /* system mode stores every global there */
-        }
     }
     return -1;
 }
@@ -776,7 +775,7 @@ static bool is_output_of(const TCGOp *op, const struct TCGTemp *t)
 static bool prepare_mem_site(TCGContext *s, const TCGOp *op)
 {
     TCGCodeInfo *info = s->info;
-    if (s->has_softmmu || info->nb_mem_sites >= TCG_MAX_MEM_SITES ||
+    if (info->nb_mem_sites >= TCG_MAX_MEM_SITES ||
         info->nb_site_regs + TCG_TARGET_NB_REGS > TCG_MAX_SITE_REGS) {
         return false;
     }

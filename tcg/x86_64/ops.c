@@ -398,6 +398,23 @@ static uint8_t *out_tlb_probe(TCGContext *s, int addr, TCGMemOp memop, bool is_s
     return miss;
 }
 
+/* The TLB-miss path, before its helper (which may fault, or read the CPU
+ * state): the globals the allocator keeps in registers across this access
+ * (the mem site it opened for it, regalloc.c) go to the CPU state. */
+static void out_site_stores(TCGContext *s)
+{
+    const TCGCodeInfo *info = s->info;
+    if (!s->mem_site_open) {
+        return;              /* no site: the allocator stored every global */
+    }
+    const TCGMemSite *site = &info->mem_sites[info->nb_mem_sites - 1];
+    for (uint32_t i = site->first; i < site->first + site->count; i++) {
+        const TCGSiteReg *r = &info->site_regs[i];
+        tcg_target_out_st(s, r->size == 8 ? TCG_TYPE_I64 : TCG_TYPE_I32, r->host_reg,
+                          tcg_target_env_reg, r->env_offset);
+    }
+}
+
 /* Call-clobbered registers holding values the slow path must keep (all but the
  * result); they go to the outgoing-argument area at the bottom of the frame. */
 static uint32_t slow_path_saved(TCGContext *s, int out)
@@ -455,6 +472,7 @@ static void out_qemu_ld_softmmu(TCGContext *s, TCGType type, int out, int addr, 
     }
     uint8_t *done = out_jump_fwd(s, -1);
     patch_rel32(miss, s->code_ptr);
+    out_site_stores(s);
     out_save_regs(s, saved, false);
     tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, addr);
     tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, tcg_target_env_reg);
@@ -483,6 +501,7 @@ static void out_qemu_st_softmmu(TCGContext *s, TCGType type, TCGArg val, bool is
     }
     uint8_t *done = out_jump_fwd(s, -1);
     patch_rel32(miss, s->code_ptr);
+    out_site_stores(s);
     out_save_regs(s, saved, false);
     /* rsi and rdi hold no values (reserved): addr and val are read before
      * rdx, rcx and r8 are written */
