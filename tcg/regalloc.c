@@ -1260,6 +1260,58 @@ static void alloc_one(TCGContext *s, const TCGOp *op)
     }
 }
 
+static int prev_live_op(TCGContext *s, int n)
+{
+    while (--n >= 0 && s->ops[n].removed) {
+    }
+    return n;
+}
+
+/* Host addresses are guest_base + address, wrapping at 2^64 like a 64-bit
+ * guest's own address arithmetic: a displacement added just before can go
+ * into the access (not for softmmu, whose TLB needs the sum, nor for 32-bit
+ * address arithmetic, which wraps at 2^32). */
+void tcg_fold_mem_offsets(TCGContext *s)
+{
+    if (s->has_softmmu) {
+        return;
+    }
+    for (int n = 0; n < s->nb_ops; n++) {
+        TCGOp *op = &s->ops[n];
+        if (op->removed || (op->opc != INDEX_op_qemu_ld && op->opc != INDEX_op_qemu_st)) {
+            continue;
+        }
+        int a = op->nb_oargs + op->nb_iargs - 1;          /* the address */
+        int p = prev_live_op(s, n);
+        if (p < 0 || !(op->dead_args & (1u << a))) {
+            continue;
+        }
+        TCGOp *add = &s->ops[p];
+        struct TCGTemp *t = arg_temp(s, op->args[a]);
+        if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 || add->narrow32 ||
+            add->args[0] != op->args[a] ||
+            t->kind != TEMP_NORMAL || (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a])) {
+            continue;
+        }
+        struct TCGTemp *base = arg_temp(s, add->args[1]), *c = arg_temp(s, add->args[2]);
+        int64_t disp = c->kind == TEMP_CONST ? c->value : INT64_MAX;
+        int64_t total = disp + (tcg_target_guest_base_needs_reg(s->guest_base) ? 0 : (int64_t)s->guest_base);
+        if (base->kind == TEMP_CONST || disp != (int32_t)disp || total != (int32_t)total ||
+            tcg_memop_offset(op->args[a + 1]) != 0) {
+            continue;
+        }
+        op->args[a] = add->args[1];
+        op->args[a + 1] = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] |
+                                   ((uint64_t)(uint32_t)disp << 32));
+        /* the base dies here if it died at the add */
+        op->dead_args &= (uint16_t)~(1u << a);
+        if (add->dead_args & 2) {
+            op->dead_args |= (uint16_t)(1u << a);
+        }
+        add->removed = true;
+    }
+}
+
 bool tcg_reg_alloc_code(TCGContext *s)
 {
     s->reserved_regs = reg_bit(tcg_target_env_reg) | reg_bit(tcg_target_frame_reg);
@@ -1274,6 +1326,7 @@ bool tcg_reg_alloc_code(TCGContext *s)
         s->temps[i].mem_allocated = false;
     }
     reset_at_block_boundary(s, NULL);
+    tcg_fold_mem_offsets(s);
     side_exits_start(s);
     tcg_loop_plan(s, s->reserved_regs);
     if (s->loop.op >= 0) {

@@ -171,6 +171,11 @@ bool tcg_reg_alloc_code(TCGContext *s);
 void tcg_side_exits_free(TCGContext *s);
 bool tcg_chain_state_dead_at_entry(TCGContext *s);
 bool tcg_is_chain_state(const TCGContext *s, int index);
+/* User mode: "add t, base, const; qemu_ld/st ..., t" with t dead becomes one
+ * access at base with the constant folded into the memop word's high half
+ * (regalloc.c; the back end adds it to the host address). */
+static inline int32_t tcg_memop_offset(TCGArg memop) { return (int32_t)((uint64_t)memop >> 32); }
+void tcg_fold_mem_offsets(TCGContext *s);
 /* loop.c */
 void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs);
 int tcg_loop_index(const TCGContext *s, int temp);          /* in the plan, or -1 */

@@ -756,6 +756,10 @@ static void log_host_code(TCGContext *s, const TCGCodeInfo *info)
 {
     FILE *out = s->log;
     fprintf(out, "OUT: [size=%zu]\n", info->size);
+    if (info->loop_slot >= 0) {
+        fprintf(out, "  loop: %d globals in host registers, header at +%u, back edge slot %d\n",
+                s->loop.n, info->loop_header_offset, info->loop_slot);
+    }
     for (size_t i = 0; i < info->size; i += 16) {
         fprintf(out, "  %p: ", (void *)(s->code_block_start + i));
         for (size_t k = i; k < i + 16 && k < info->size; k++) {

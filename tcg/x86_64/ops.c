@@ -266,15 +266,17 @@ static const uint8_t st_size[] = { 0, 1, 2, 3 };
 
 /* Where guest address addr lives in host memory: [addr + guest_base]. All guest
  * memory accesses go through here (a softmmu TLB would replace this). */
-static void guest_address(TCGContext *s, int addr, int *base, int *index, int32_t *disp)
+/* addr plus the access's folded displacement (tcg_fold_mem_offsets) */
+static void guest_address(TCGContext *s, int addr, int32_t offset, int *base, int *index,
+                          int32_t *disp)
 {
     *base = addr;
     *index = -1;
-    *disp = 0;
+    *disp = offset;
     if (tcg_target_guest_base_needs_reg(s->guest_base)) {
         *index = tcg_target_guest_base_reg;
     } else {
-        *disp = (int32_t)s->guest_base;
+        *disp = (int32_t)((int64_t)s->guest_base + offset);
     }
 }
 
@@ -294,7 +296,8 @@ static void out_byte_swap_value(TCGContext *s, TCGType type, unsigned size, bool
     }
 }
 
-static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop)
+static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop,
+                        int32_t offset)
 {
     static const TCGOpcode by_size[2][4] = {
         { INDEX_op_ld8u, INDEX_op_ld16u, INDEX_op_ld32u, INDEX_op_ld },
@@ -305,7 +308,7 @@ static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp
     bool swap = (memop & MO_BSWAP) && size != MO_8;
     int base, index;
     int32_t disp;
-    guest_address(s, addr, &base, &index, &disp);
+    guest_address(s, addr, offset, &base, &index, &disp);
     TCGOpcode opc = by_size[sign && !swap][size];
     out_load(s, opc, size == MO_64 ? TCG_TYPE_I64 : type, out, base, index, disp);
     if (swap) {
@@ -328,12 +331,13 @@ static void out_swap_in_place(TCGContext *s, unsigned size, int r)
     }
 }
 
-static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, TCGMemOp memop)
+static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, TCGMemOp memop,
+                        int32_t offset)
 {
     unsigned size = memop & MO_SIZE;
     int base, index;
     int32_t disp;
-    guest_address(s, addr, &base, &index, &disp);
+    guest_address(s, addr, offset, &base, &index, &disp);
     if ((memop & MO_BSWAP) && size != MO_8 && !is_const) {
         out_swap_in_place(s, size, (int)val);
         out_store(s, st_size[size], val, false, base, index, disp);
@@ -657,14 +661,16 @@ static bool out_memory_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const
         if (s->has_softmmu) {
             out_qemu_ld_softmmu(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
         } else {
-            out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
+            out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)(uint32_t)a[2],
+                        tcg_memop_offset(a[2]));
         }
         break;
     case INDEX_op_qemu_st:
         if (s->has_softmmu) {
             out_qemu_st_softmmu(s, type, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
         } else {
-            out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
+            out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)(uint32_t)a[2],
+                        tcg_memop_offset(a[2]));
         }
         break;
     default:
