@@ -418,8 +418,10 @@ static void side_exits_start(TCGContext *s)
         x->label_op[i] = -1;
         x->label_carry[i] = -1;
     }
-    memset(x->label_refs, 0, (size_t)s->nb_labels);
-    memset(x->label_inlined, 0, (size_t)s->nb_labels);
+    if (s->nb_labels) {              /* the arrays are not allocated before a first label */
+        memset(x->label_refs, 0, (size_t)s->nb_labels);
+        memset(x->label_inlined, 0, (size_t)s->nb_labels);
+    }
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         int l = -1;
