@@ -7,7 +7,7 @@
  *    guest memory accesses: a side table (TCGMemSite) says which globals are
  *    still in which registers there; in user mode an access faults in the
  *    host and the fault handler writes them back from the signal context; in
- *    system mode the back end's out-of-line TLB-miss path stores them before
+ *    system mode the back end's TLB-miss path (inline, jumped over on a hit) stores them before
  *    it calls the slow helper (which may raise the guest's fault);
  *  - temps that a label needs, before jumps to it and at the label; for a
  *    conditional branch, on its taken side only: the branch goes to a stub after
