@@ -1179,6 +1179,10 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     if (log) {
         fprintf(log, "IN: \n");
     }
+    if (!(tb->flags & (HF_TF | HF_INHIBIT_IRQ))) {
+        /* a jump back to the first instruction runs the block again */
+        tcg_set_self_loop(tcg, s->pc);
+    }
     translator_gen_tb_start(s->exec, tcg, tb);
     for (;;) {
         s->pc_start = s->pc;

@@ -3,10 +3,12 @@
  * Each temp has a current location (register, memory, constant or dead); the
  * allocator loads inputs into registers the back end's constraints allow, picks
  * output registers, and writes values back to memory only when needed:
- *  - globals before helpers that read them and at block ends; before guest
- *    memory accesses only in system mode (its slow path calls a helper): in
- *    user mode an access faults in the host, and a side table (TCGMemSite)
- *    tells the fault handler which globals are still in which registers;
+ *  - globals before helpers that read them and at block ends, not before
+ *    guest memory accesses: a side table (TCGMemSite) says which globals are
+ *    still in which registers there; in user mode an access faults in the
+ *    host and the fault handler writes them back from the signal context; in
+ *    system mode the back end's TLB-miss path (inline, jumped over on a hit) stores them before
+ *    it calls the slow helper (which may raise the guest's fault);
  *  - temps that a label needs, before jumps to it and at the label; for a
  *    conditional branch, on its taken side only: the branch goes to a stub after
  *    the block's code that stores what the label needs and jumps there (or, for
@@ -129,6 +131,13 @@ static int free_reg(TCGContext *s, uint32_t avoid)
 static int reg_alloc(TCGContext *s, uint32_t mask, uint32_t avoid)
 {
     mask &= ~(s->reserved_regs | avoid);
+    /* a self loop's header registers last, so its globals can stay there */
+    for (int i = 0; s->loop.n && i < tcg_target_reg_alloc_order_count; i++) {
+        int r = tcg_target_reg_alloc_order[i];
+        if ((mask & ~s->loop.regs & reg_bit(r)) && s->reg_to_temp[r] < 0) {
+            return r;
+        }
+    }
     for (int i = 0; i < tcg_target_reg_alloc_order_count; i++) {
         int r = tcg_target_reg_alloc_order[i];
         if ((mask & reg_bit(r)) && s->reg_to_temp[r] < 0) {
@@ -159,6 +168,62 @@ static void reg_assign(TCGContext *s, struct TCGTemp *t, int r)
 static int64_t temp_const_value(const struct TCGTemp *t) { return t->value; }
 
 /*
+ * Self loops (loop.c): the register a value would best go to, -1 for none: a
+ * planned global's header register, also for a temp whose next use moves it
+ * into such a global; so that the back edge has few moves to make.
+ */
+static int loop_preferred_reg(TCGContext *s, const TCGOp *op, const struct TCGTemp *t)
+{
+    if (s->loop.n == 0) {
+        return -1;
+    }
+    int k = tcg_loop_index(s, t->index);
+    if (k >= 0) {
+        return s->loop.reg[k];
+    }
+    int here = op ? (int)(op - s->ops) : -1;
+    if (t->kind != TEMP_NORMAL || here < 0 || here >= s->nb_ops) {
+        return -1;
+    }
+    for (int n = here + 1, window = 8; n < s->nb_ops && window > 0; n++) {
+        const TCGOp *o = &s->ops[n];
+        if (o->removed) {
+            continue;
+        }
+        window--;
+        for (int i = 0; i < o->nb_oargs + o->nb_iargs; i++) {
+            if (o->args[i] != (TCGArg)t->index) {
+                continue;
+            }
+            if (o->opc == INDEX_op_mov && i == 1 && (o->dead_args & 2) &&
+                (k = tcg_loop_index(s, (int)o->args[0])) >= 0) {
+                return s->loop.reg[k];
+            }
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* pref when it is free and allowed, else any register of mask */
+static bool pref_usable(TCGContext *s, int pref, uint32_t mask, uint32_t avoid, const struct TCGTemp *t)
+{
+    return pref >= 0 && (mask & reg_bit(pref)) && !((s->reserved_regs | avoid) & reg_bit(pref)) &&
+           (s->reg_to_temp[pref] < 0 || (t && s->reg_to_temp[pref] == t->index));
+}
+
+/* t (may be NULL) is the value the register is for: its own old value there
+ * is overwritten, so that register counts as free */
+static int reg_alloc_pref(TCGContext *s, int pref, uint32_t mask, uint32_t avoid,
+                          const struct TCGTemp *t)
+{
+    if (pref_usable(s, pref, mask, avoid, t)) {
+        return pref;
+    }
+    return reg_alloc(s, mask, avoid);
+}
+
+/*
  * Puts t into a register of mask. When t already sits in a register other
  * inputs of the same op use (avoid), the value is copied and t stays put: the
  * copy belongs to no temp and only lives for this op.
@@ -169,7 +234,7 @@ static int load_input(TCGContext *s, struct TCGTemp *t, uint32_t mask, uint32_t 
         return t->reg;
     }
     uint32_t busy = avoid | (t->location == TEMP_VAL_REG ? reg_bit(t->reg) : 0);
-    int r = reg_alloc(s, mask, busy);
+    int r = reg_alloc_pref(s, loop_preferred_reg(s, NULL, t), mask, busy, NULL);
     switch (t->location) {
     case TEMP_VAL_REG:
         tcg_target_out_mov(s, t->type, r, t->reg);
@@ -273,6 +338,7 @@ static void reset_at_block_boundary(TCGContext *s, const uint8_t *live)
  * only this branch reaches it (the exit is then left out of the main code).
  */
 #define MAX_SIDE_EXITS 32
+#define MAX_CARRIED 8
 
 typedef struct SavedTemp {
     int64_t value;
@@ -295,7 +361,11 @@ struct TCGSideExits {
     int *label_op;               /* per label: index of its set_label op, -1 */
     uint8_t *label_refs;         /* per label: branches to it (saturating) */
     uint8_t *label_inlined;      /* per label: its exit code is emitted by a stub */
+    int *label_carry;            /* per label: its saved state in carried[], -1 */
     int cap_labels;
+    int nb_carried;
+    SavedTemp *carried;          /* MAX_CARRIED * cap_temps */
+    int carried_regs[MAX_CARRIED][32];
 };
 
 void tcg_side_exits_free(TCGContext *s)
@@ -306,6 +376,8 @@ void tcg_side_exits_free(TCGContext *s)
         free(x->label_op);
         free(x->label_refs);
         free(x->label_inlined);
+        free(x->label_carry);
+        free(x->carried);
         free(x);
         s->side_exits = NULL;
     }
@@ -332,18 +404,24 @@ static void side_exits_start(TCGContext *s)
     if (s->nb_temps > x->cap_temps) {
         x->cap_temps = s->nb_temps;
         x->saved = grow(x->saved, sizeof(SavedTemp) * MAX_SIDE_EXITS * (size_t)x->cap_temps);
+        x->carried = grow(x->carried, sizeof(SavedTemp) * MAX_CARRIED * (size_t)x->cap_temps);
     }
+    x->nb_carried = 0;
     if (s->nb_labels > x->cap_labels) {
         x->cap_labels = s->nb_labels;
         x->label_op = grow(x->label_op, sizeof(int) * (size_t)x->cap_labels);
         x->label_refs = grow(x->label_refs, (size_t)x->cap_labels);
         x->label_inlined = grow(x->label_inlined, (size_t)x->cap_labels);
+        x->label_carry = grow(x->label_carry, sizeof(int) * (size_t)x->cap_labels);
     }
     for (int i = 0; i < s->nb_labels; i++) {
         x->label_op[i] = -1;
+        x->label_carry[i] = -1;
     }
-    memset(x->label_refs, 0, (size_t)s->nb_labels);
-    memset(x->label_inlined, 0, (size_t)s->nb_labels);
+    if (s->nb_labels) {              /* the arrays are not allocated before a first label */
+        memset(x->label_refs, 0, (size_t)s->nb_labels);
+        memset(x->label_inlined, 0, (size_t)s->nb_labels);
+    }
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         int l = -1;
@@ -404,6 +482,64 @@ static int exit_only_label(TCGContext *s, int label)
 
 static void alloc_op(TCGContext *s, const TCGOp *op);
 
+/* The allocator's state: where every temp is, and what each register holds. */
+static void save_state(TCGContext *s, SavedTemp *sv, int *regs)
+{
+    for (int i = 0; i < s->nb_temps; i++) {
+        const struct TCGTemp *t = &s->temps[i];
+        sv[i] = (SavedTemp) { .value = t->value, .location = (uint8_t)t->location,
+                              .reg = (uint8_t)t->reg, .mem_coherent = t->mem_coherent };
+    }
+    memcpy(regs, s->reg_to_temp, sizeof(s->reg_to_temp));
+}
+
+static void restore_state(TCGContext *s, const SavedTemp *sv, const int *regs)
+{
+    for (int i = 0; i < s->nb_temps; i++) {
+        struct TCGTemp *t = &s->temps[i];
+        if (t->kind == TEMP_CONST) {
+            t->location = TEMP_VAL_CONST;
+            continue;
+        }
+        t->value = sv[i].value;
+        t->location = (TCGTempLocation)sv[i].location;
+        t->reg = sv[i].reg;
+        t->mem_coherent = sv[i].mem_coherent;
+    }
+    memcpy(s->reg_to_temp, regs, sizeof(s->reg_to_temp));
+}
+
+/*
+ * A label reached only by one forward brcond, with nothing falling into it
+ * (an exit right before it: "brcond c, L; exit...; set_label L", like the
+ * exit-request check at a block's start): the branch keeps its registers and
+ * the label takes over the state at the branch, with no stores on either side.
+ */
+static bool carry_brcond(TCGContext *s, const TCGOp *op)
+{
+    struct TCGSideExits *x = s->side_exits;
+    int target = (int)op->args[3];
+    int here = (int)(op - s->ops);
+    int at = x->label_op[target];
+    if (here < 0 || here >= s->nb_ops || at <= here || x->label_refs[target] != 1 ||
+        x->nb_carried >= MAX_CARRIED || exit_only_label(s, target) >= 0) {
+        return false;
+    }
+    int prev = at - 1;
+    while (prev > here && s->ops[prev].removed) {
+        prev--;
+    }
+    TCGOpcode p = (TCGOpcode)s->ops[prev].opc;
+    if (prev == here || (p != INDEX_op_exit_tb && p != INDEX_op_br && p != INDEX_op_goto_ptr)) {
+        return false;
+    }
+    alloc_op(s, op);
+    int k = x->nb_carried++;
+    save_state(s, x->carried + (size_t)k * (size_t)x->cap_temps, x->carried_regs[k]);
+    x->label_carry[target] = k;
+    return true;
+}
+
 /* Whether jumping to label needs a store (a value not yet in its memory slot). */
 static bool label_needs_stores(TCGContext *s, int label)
 {
@@ -444,13 +580,7 @@ static bool defer_brcond(TCGContext *s, const TCGOp *op)
             temp_alloc_frame(s, &s->temps[i]);
         }
     }
-    SavedTemp *sv = x->saved + (size_t)x->n * (size_t)x->cap_temps;
-    for (int i = 0; i < s->nb_temps; i++) {
-        const struct TCGTemp *t = &s->temps[i];
-        sv[i] = (SavedTemp) { .value = t->value, .location = (uint8_t)t->location,
-                              .reg = (uint8_t)t->reg, .mem_coherent = t->mem_coherent };
-    }
-    memcpy(e->regs, s->reg_to_temp, sizeof(e->regs));
+    save_state(s, x->saved + (size_t)x->n * (size_t)x->cap_temps, e->regs);
     if (e->exit_op >= 0) {
         x->label_inlined[target] = 1;
     }
@@ -467,19 +597,7 @@ static void emit_side_exits(TCGContext *s)
     struct TCGSideExits *x = s->side_exits;
     for (int k = 0; k < x->n && !s->code_overflow; k++) {
         SideExit *e = &x->exit[k];
-        const SavedTemp *sv = x->saved + (size_t)k * (size_t)x->cap_temps;
-        for (int i = 0; i < s->nb_temps; i++) {
-            struct TCGTemp *t = &s->temps[i];
-            if (t->kind == TEMP_CONST) {
-                t->location = TEMP_VAL_CONST;
-                continue;
-            }
-            t->value = sv[i].value;
-            t->location = (TCGTempLocation)sv[i].location;
-            t->reg = sv[i].reg;
-            t->mem_coherent = sv[i].mem_coherent;
-        }
-        memcpy(s->reg_to_temp, e->regs, sizeof(e->regs));
+        restore_state(s, x->saved + (size_t)k * (size_t)x->cap_temps, e->regs);
         struct TCGLabel *l = s->labels[e->stub_label];
         l->bound = true;
         l->offset = tcg_code_offset(s);
@@ -531,9 +649,6 @@ static int global_next_use(TCGContext *s, const TCGOp *op, const struct TCGTemp 
                                         o->opc != INDEX_op_brcond)) {
             return -1;
         }
-        if (s->has_softmmu && (o->opc == INDEX_op_qemu_ld || o->opc == INDEX_op_qemu_st)) {
-            return -1;           /* system mode stores every global there */
-        }
     }
     return -1;
 }
@@ -560,7 +675,7 @@ static void alloc_mov(TCGContext *s, const TCGOp *op)
         if (src_dead && src->kind != TEMP_FIXED) {
             r = src->reg;
             temp_dead(s, src);
-        } else if (dst->kind == TEMP_GLOBAL &&
+        } else if (dst->kind == TEMP_GLOBAL && tcg_loop_index(s, dst->index) < 0 &&
                    (free_reg(s, reg_bit(src->reg)) < 0 || global_next_use(s, op, dst) < 1)) {
             /* no register to spare, or the global (typically a lazy-flag
              * operand) is neither read nor overwritten again in this basic
@@ -575,7 +690,7 @@ static void alloc_mov(TCGContext *s, const TCGOp *op)
             }
             return;
         } else {
-            r = reg_alloc(s, ~0u, reg_bit(src->reg));
+            r = reg_alloc_pref(s, loop_preferred_reg(s, op, dst), ~0u, reg_bit(src->reg), dst);
             tcg_target_out_mov(s, dst->type, r, src->reg);
         }
         reg_assign(s, dst, r);
@@ -662,7 +777,7 @@ static bool is_output_of(const TCGOp *op, const struct TCGTemp *t)
 static bool prepare_mem_site(TCGContext *s, const TCGOp *op)
 {
     TCGCodeInfo *info = s->info;
-    if (s->has_softmmu || info->nb_mem_sites >= TCG_MAX_MEM_SITES ||
+    if (info->nb_mem_sites >= TCG_MAX_MEM_SITES ||
         info->nb_site_regs + TCG_TARGET_NB_REGS > TCG_MAX_SITE_REGS) {
         return false;
     }
@@ -736,12 +851,24 @@ static void alloc_op(TCGContext *s, const TCGOp *op)
     for (int i = 0; i < op->nb_oargs; i++) {
         const TCGArgConstraint *ac = &c->out[i];
         int r;
+        struct TCGTemp *ot = arg_temp(s, op->args[i]);
+        int pref = loop_preferred_reg(s, op, ot);
         if (ac->alias) {
             int in = op->nb_oargs + ac->alias - 1;
-            r = take_aliased_register(s, op, in, (int)regs[in], in_regs | out_regs);
+            struct TCGTemp *it = arg_temp(s, op->args[in]);
+            if (!is_const[in] && it->location == TEMP_VAL_REG && it->reg == (int)regs[in] &&
+                s->reg_to_temp[regs[in]] == it->index && (int)regs[in] != pref &&
+                pref_usable(s, pref, ac->regs, in_regs | out_regs, ot)) {
+                /* the input lives on: the output starts as a copy in its
+                 * preferred register instead of moving the input away */
+                tcg_target_out_mov(s, it->type, pref, (int)regs[in]);
+                r = pref;
+            } else {
+                r = take_aliased_register(s, op, in, (int)regs[in], in_regs | out_regs);
+            }
             regs[in] = r;
         } else {
-            r = reg_alloc(s, ac->regs, (ac->new_reg ? in_regs : keep) | out_regs);
+            r = reg_alloc_pref(s, pref, ac->regs, (ac->new_reg ? in_regs : keep) | out_regs, ot);
         }
         regs[i] = r;
         out_regs |= reg_bit(r);
@@ -863,6 +990,8 @@ static void alloc_insn_start(TCGContext *s, const TCGOp *op)
     }
 }
 
+static void alloc_loop_back_edge(TCGContext *s, const TCGOp *op);
+
 /*
  * goto_tb: every global stored, except the chain-deferred state (chain-state.c)
  * in user mode: a first patchable jump (to a block that overwrites that state
@@ -874,6 +1003,10 @@ static void alloc_goto_tb(TCGContext *s, const TCGOp *op)
     static const bool no_consts[TCG_MAX_OP_ARGS];
     unsigned n = (unsigned)op->args[0];
     bool dirty = false;
+    if (op - s->ops == s->loop.op) {
+        alloc_loop_back_edge(s, op);
+        return;
+    }
     if (s->chain_needed && !s->has_softmmu) {
         for (int i = 0; i < s->nb_globals; i++) {
             struct TCGTemp *t = &s->temps[i];
@@ -913,13 +1046,115 @@ static void alloc_goto_tb(TCGContext *s, const TCGOp *op)
     s->info->jmp_reset_offset[n] = first_reset;
 }
 
+/* Block entry with a self loop: the planned globals into their registers,
+ * then the loop header (see loop.c). */
+static void loop_entry(TCGContext *s)
+{
+    const struct TCGLoopPlan *L = &s->loop;
+    for (int k = 0; k < L->n; k++) {
+        struct TCGTemp *t = &s->temps[L->temp[k]];
+        tcg_target_out_ld(s, t->type, L->reg[k], tcg_target_env_reg, t->mem_offset);
+        reg_assign(s, t, L->reg[k]);
+        t->mem_coherent = !L->written[k];
+    }
+    s->info->loop_header_offset = (uint16_t)tcg_code_offset(s);
+}
+
+/* Anything in a header register that is not its planned global leaves it;
+ * globals outside the plan go to memory. */
+static void loop_clear_others(TCGContext *s)
+{
+    for (int i = 0; i < s->nb_globals; i++) {
+        if (s->temps[i].kind == TEMP_GLOBAL && tcg_loop_index(s, i) < 0) {
+            temp_store(s, &s->temps[i], s->loop.regs);
+        }
+    }
+    for (int r = 0; r < 32; r++) {
+        int idx = s->reg_to_temp[r];
+        if (idx < 0 || tcg_loop_index(s, idx) >= 0) {
+            continue;
+        }
+        struct TCGTemp *t = &s->temps[idx];
+        s->reg_to_temp[r] = -1;
+        if (t->kind == TEMP_GLOBAL) {
+            t->location = TEMP_VAL_MEM;
+        } else if (t->kind == TEMP_CONST) {
+            t->location = TEMP_VAL_CONST;
+        } else if (t->kind != TEMP_FIXED) {
+            t->location = TEMP_VAL_DEAD;     /* nothing but globals lives past goto_tb */
+        }
+    }
+}
+
+/*
+ * The back edge: every planned global into its header register (moves first,
+ * then loads and constants, whose registers the moves have freed), the jump to
+ * the header (chained by the execution layer, to this block only), and after
+ * it the unchained path: the header's state, whose dirty globals are stored
+ * before the ordinary exit that follows in the IR.
+ */
+static void alloc_loop_back_edge(TCGContext *s, const TCGOp *op)
+{
+    static const bool no_consts[TCG_MAX_OP_ARGS];
+    const struct TCGLoopPlan *L = &s->loop;
+    TCGLoopMove moves[TCG_LOOP_MAX_REGS];
+    int nmoves = 0;
+    loop_clear_others(s);
+    int scratch;
+    for (;;) {
+        uint32_t used = L->regs;
+        int first = -1;
+        nmoves = 0;
+        for (int k = 0; k < L->n; k++) {
+            struct TCGTemp *t = &s->temps[L->temp[k]];
+            if (t->location == TEMP_VAL_REG && t->reg != L->reg[k]) {
+                moves[nmoves++] = (TCGLoopMove) { t->reg, L->reg[k] };
+                used |= reg_bit(t->reg);
+                first = first < 0 ? k : first;
+            }
+        }
+        scratch = free_reg(s, used);
+        if (!nmoves || scratch >= 0) {
+            break;
+        }
+        /* every register busy: one global goes through memory instead */
+        temp_spill(s, &s->temps[L->temp[first]], 0);
+    }
+    tcg_loop_parallel_moves(s, moves, nmoves, scratch);
+    for (int k = 0; k < L->n; k++) {
+        struct TCGTemp *t = &s->temps[L->temp[k]];
+        if (t->location == TEMP_VAL_MEM) {
+            tcg_target_out_ld(s, t->type, L->reg[k], tcg_target_env_reg, t->mem_offset);
+        } else if (t->location == TEMP_VAL_CONST) {
+            tcg_target_out_movi(s, t->type, L->reg[k], t->value);
+        }
+    }
+    for (int r = 0; r < 32; r++) {
+        s->reg_to_temp[r] = -1;
+    }
+    for (int k = 0; k < L->n; k++) {
+        struct TCGTemp *t = &s->temps[L->temp[k]];
+        reg_assign(s, t, L->reg[k]);
+        t->mem_coherent = !L->written[k];
+    }
+    tcg_target_out_op(s, op, op->args, no_consts);
+    s->info->loop_slot = (int8_t)op->args[0];
+    sync_globals(s, false, 0);
+}
+
 static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
 {
     static const bool no_consts[TCG_MAX_OP_ARGS];
     switch (op->opc) {
     case INDEX_op_set_label: {
-        writeback_for_label(s, op->args[0]);
-        reset_at_block_boundary(s, label_live_set(s, op->args[0]));
+        int k = s->side_exits->label_carry[op->args[0]];
+        if (k >= 0) {
+            struct TCGSideExits *x = s->side_exits;
+            restore_state(s, x->carried + (size_t)k * (size_t)x->cap_temps, x->carried_regs[k]);
+        } else {
+            writeback_for_label(s, op->args[0]);
+            reset_at_block_boundary(s, label_live_set(s, op->args[0]));
+        }
         struct TCGLabel *l = s->labels[op->args[0]];
         l->bound = true;
         l->offset = tcg_code_offset(s);
@@ -931,6 +1166,9 @@ static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
         reset_at_block_boundary(s, NULL);
         break;
     case INDEX_op_brcond:
+        if (carry_brcond(s, op)) {
+            break;
+        }
         if (!defer_brcond(s, op)) {
             writeback_for_label(s, op->args[3]);
             alloc_op(s, op);
@@ -1024,6 +1262,58 @@ static void alloc_one(TCGContext *s, const TCGOp *op)
     }
 }
 
+static int prev_live_op(TCGContext *s, int n)
+{
+    while (--n >= 0 && s->ops[n].removed) {
+    }
+    return n;
+}
+
+/* Host addresses are guest_base + address, wrapping at 2^64 like a 64-bit
+ * guest's own address arithmetic: a displacement added just before can go
+ * into the access (not for softmmu, whose TLB needs the sum, nor for 32-bit
+ * address arithmetic, which wraps at 2^32). */
+void tcg_fold_mem_offsets(TCGContext *s)
+{
+    if (s->has_softmmu) {
+        return;
+    }
+    for (int n = 0; n < s->nb_ops; n++) {
+        TCGOp *op = &s->ops[n];
+        if (op->removed || (op->opc != INDEX_op_qemu_ld && op->opc != INDEX_op_qemu_st)) {
+            continue;
+        }
+        int a = op->nb_oargs + op->nb_iargs - 1;          /* the address */
+        int p = prev_live_op(s, n);
+        if (p < 0 || !(op->dead_args & (1u << a))) {
+            continue;
+        }
+        TCGOp *add = &s->ops[p];
+        struct TCGTemp *t = arg_temp(s, op->args[a]);
+        if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 || add->narrow32 ||
+            add->args[0] != op->args[a] ||
+            t->kind != TEMP_NORMAL || (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a])) {
+            continue;
+        }
+        struct TCGTemp *base = arg_temp(s, add->args[1]), *c = arg_temp(s, add->args[2]);
+        int64_t disp = c->kind == TEMP_CONST ? c->value : INT64_MAX;
+        int64_t total = disp + (tcg_target_guest_base_needs_reg(s->guest_base) ? 0 : (int64_t)s->guest_base);
+        if (base->kind == TEMP_CONST || disp != (int32_t)disp || total != (int32_t)total ||
+            tcg_memop_offset(op->args[a + 1]) != 0) {
+            continue;
+        }
+        op->args[a] = add->args[1];
+        op->args[a + 1] = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] |
+                                   ((uint64_t)(uint32_t)disp << 32));
+        /* the base dies here if it died at the add */
+        op->dead_args &= (uint16_t)~(1u << a);
+        if (add->dead_args & 2) {
+            op->dead_args |= (uint16_t)(1u << a);
+        }
+        add->removed = true;
+    }
+}
+
 bool tcg_reg_alloc_code(TCGContext *s)
 {
     s->reserved_regs = reg_bit(tcg_target_env_reg) | reg_bit(tcg_target_frame_reg);
@@ -1038,7 +1328,12 @@ bool tcg_reg_alloc_code(TCGContext *s)
         s->temps[i].mem_allocated = false;
     }
     reset_at_block_boundary(s, NULL);
+    tcg_fold_mem_offsets(s);
     side_exits_start(s);
+    tcg_loop_plan(s, s->reserved_regs);
+    if (s->loop.op >= 0) {
+        loop_entry(s);
+    }
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         if (op->removed) {

@@ -14,6 +14,7 @@
 #define TCG_MAX_SPILL_SLOTS 1024
 #define TCG_CONST_HASH_SIZE 256
 #define TCG_MAX_CHAIN_FIELDS 4
+#define TCG_LOOP_MAX_REGS  10
 
 typedef int64_t TCGArg;
 
@@ -122,6 +123,18 @@ struct TCGContext {
     int (*chain_predict)(void *opaque, int64_t target);
     void *chain_predict_opaque;  /* regalloc: write-backs of taken branches, out of line */
 
+    /* self loop (loop.c): the back edge's pc value, and the plan for this block */
+    bool has_loop_value;
+    int64_t loop_value;
+    struct TCGLoopPlan {
+        int op;                  /* index of the back edge's goto_tb, -1: none */
+        int n;                   /* globals kept in host registers over it */
+        int temp[TCG_LOOP_MAX_REGS];
+        int reg[TCG_LOOP_MAX_REGS];
+        bool written[TCG_LOOP_MAX_REGS];
+        uint32_t regs;           /* their registers, as a mask */
+    } loop;
+
     struct TCGOptState *opt;     /* optimizer scratch, allocated once */
     uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */
     uint8_t *label_live;         /* per label: which temps are live where it is set */
@@ -158,5 +171,19 @@ bool tcg_reg_alloc_code(TCGContext *s);
 void tcg_side_exits_free(TCGContext *s);
 bool tcg_chain_state_dead_at_entry(TCGContext *s);
 bool tcg_is_chain_state(const TCGContext *s, int index);
+/* User mode: "add t, base, const; qemu_ld/st ..., t" with t dead becomes one
+ * access at base with the constant folded into the memop word's high half
+ * (regalloc.c; the back end adds it to the host address). */
+static inline int32_t tcg_memop_offset(TCGArg memop) { return (int32_t)((uint64_t)memop >> 32); }
+void tcg_fold_mem_offsets(TCGContext *s);
+/* loop.c */
+void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs);
+int tcg_loop_index(const TCGContext *s, int temp);          /* in the plan, or -1 */
+typedef struct TCGLoopMove {
+    int src_reg, dst_reg;
+} TCGLoopMove;
+/* Register-to-register moves as if all at once (distinct destinations, distinct
+ * sources); scratch is a register none of them uses. */
+void tcg_loop_parallel_moves(TCGContext *s, TCGLoopMove *m, int n, int scratch);
 
 #endif

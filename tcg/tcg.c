@@ -149,6 +149,7 @@ void tcg_func_start(TCGContext *s)
     s->nb_relocs = 0;
     s->nb_insn_starts = 0;
     s->ir_overflow = false;
+    s->has_loop_value = false;
     for (int i = 0; i < TCG_CONST_HASH_SIZE; i++) {
         s->const_hash[i] = -1;
     }
@@ -755,6 +756,10 @@ static void log_host_code(TCGContext *s, const TCGCodeInfo *info)
 {
     FILE *out = s->log;
     fprintf(out, "OUT: [size=%zu]\n", info->size);
+    if (info->loop_slot >= 0) {
+        fprintf(out, "  loop: %d globals in host registers, header at +%u, back edge slot %d\n",
+                s->loop.n, info->loop_header_offset, info->loop_slot);
+    }
     for (size_t i = 0; i < info->size; i += 16) {
         fprintf(out, "  %p: ", (void *)(s->code_block_start + i));
         for (size_t k = i; k < i + 16 && k < info->size; k++) {
@@ -798,6 +803,8 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
     info->jmp_reset_offset[0] = info->jmp_reset_offset[1] = UINT16_MAX;
     info->jmp2_insn_offset[0] = info->jmp2_insn_offset[1] = UINT16_MAX;
     info->chain_state_dead = tcg_chain_state_dead_at_entry(s);
+    info->loop_slot = -1;
+    info->loop_header_offset = 0;
     if (!tcg_reg_alloc_code(s) || s->code_overflow) {
         return false;
     }

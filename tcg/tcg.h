@@ -118,6 +118,11 @@ typedef struct TCGCodeInfo {
     uint16_t jmp2_insn_offset[2];
     /* the block overwrites the chain-deferred state before anything sees it */
     bool chain_state_dead;
+    /* tcg_set_self_loop: the goto_tb slot of the back edge (-1: none) and the
+     * loop header, where that slot's jump goes when chained to the block
+     * itself (never to another block: its globals are in host registers) */
+    int8_t loop_slot;
+    uint16_t loop_header_offset;
     /* one entry per insn_start: host code offset where that guest instruction's
      * code ends, and its two words (guest pc, front-end word). */
     unsigned nb_insns;
@@ -178,6 +183,12 @@ void tcg_set_chain_state(TCGContext *s, TCGv selector, const TCGv *fields, int n
  * -2 it is the block being translated. */
 void tcg_set_chain_predict(TCGContext *s, int (*predict)(void *opaque, int64_t target),
                            void *opaque);
+/* A goto_tb whose exit stores value into a global (the guest pc: mov g, value;
+ * exit_tb) goes back to this block's start: the register allocator then keeps
+ * the loop's globals in host registers across that back edge (loop.c). Only
+ * for a block entered again by that goto_tb under the same key; reset by
+ * tcg_func_start. */
+void tcg_set_self_loop(TCGContext *s, int64_t value);
 TCGv tcg_temp_new(TCGContext *s, TCGType type);
 TCGv tcg_temp_local_new(TCGContext *s, TCGType type);
 void tcg_temp_free(TCGContext *s, TCGv t);           /* optional: lets the slot be reused */

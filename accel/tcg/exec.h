@@ -36,6 +36,8 @@ struct TranslationBlock {
     uint16_t jmp_reset_offset[2];
     uint16_t jmp2_insn_offset[2];  /* after the chain-deferred stores (tcg.h) */
     bool chain_state_dead;         /* may be entered without them */
+    int8_t loop_slot;              /* slot of a back edge to itself, -1 (tcg.h) */
+    uint16_t loop_header_offset;   /* where that slot's jump goes when chained */
     /* the layer's own bookkeeping (hash chains, page lists, jump lists) follows
      * in accel/tcg's private structures */
     void *priv;

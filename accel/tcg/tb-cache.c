@@ -273,6 +273,20 @@ static void tb_add_jump_locked(TBCache *c, TBEntry *src, unsigned slot, TBEntry 
     if (c->softmmu && !chain_safe(src, dst)) {
         return;
     }
+    if ((int)slot == src->tb.loop_slot) {
+        /* a loop's back edge, with the loop's globals in host registers: only
+         * to its own header */
+        if (dst != src) {
+            return;
+        }
+        tcg_patch_goto_tb((uintptr_t)src->tb.tc_ptr + src->tb.jmp_insn_offset[slot],
+                          (uintptr_t)src->tb.tc_ptr + src->tb.loop_header_offset);
+        src->jmp_dest[slot] = dst;
+        src->jmp_next[slot] = dst->jmp_first;
+        dst->jmp_first = (uintptr_t)src | slot;
+        c->stats.nb_chained++;
+        return;
+    }
     /* the jump that skips the chain-deferred stores only to a block that
      * overwrites that state before anything sees it */
     uint16_t at = src->tb.jmp_insn_offset[slot];
@@ -409,6 +423,8 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
         e->tb.jmp2_insn_offset[n] = c->info.jmp2_insn_offset[n];
     }
     e->tb.chain_state_dead = c->info.chain_state_dead;
+    e->tb.loop_slot = c->info.loop_slot;
+    e->tb.loop_header_offset = c->info.loop_header_offset;
     keep_insn_info(e, &c->info);
     c->code_next += (c->info.size + 15) & ~(size_t)15;
     return true;

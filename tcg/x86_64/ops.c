@@ -266,15 +266,17 @@ static const uint8_t st_size[] = { 0, 1, 2, 3 };
 
 /* Where guest address addr lives in host memory: [addr + guest_base]. All guest
  * memory accesses go through here (a softmmu TLB would replace this). */
-static void guest_address(TCGContext *s, int addr, int *base, int *index, int32_t *disp)
+/* addr plus the access's folded displacement (tcg_fold_mem_offsets) */
+static void guest_address(TCGContext *s, int addr, int32_t offset, int *base, int *index,
+                          int32_t *disp)
 {
     *base = addr;
     *index = -1;
-    *disp = 0;
+    *disp = offset;
     if (tcg_target_guest_base_needs_reg(s->guest_base)) {
         *index = tcg_target_guest_base_reg;
     } else {
-        *disp = (int32_t)s->guest_base;
+        *disp = (int32_t)((int64_t)s->guest_base + offset);
     }
 }
 
@@ -294,7 +296,8 @@ static void out_byte_swap_value(TCGContext *s, TCGType type, unsigned size, bool
     }
 }
 
-static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop)
+static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop,
+                        int32_t offset)
 {
     static const TCGOpcode by_size[2][4] = {
         { INDEX_op_ld8u, INDEX_op_ld16u, INDEX_op_ld32u, INDEX_op_ld },
@@ -305,7 +308,7 @@ static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp
     bool swap = (memop & MO_BSWAP) && size != MO_8;
     int base, index;
     int32_t disp;
-    guest_address(s, addr, &base, &index, &disp);
+    guest_address(s, addr, offset, &base, &index, &disp);
     TCGOpcode opc = by_size[sign && !swap][size];
     out_load(s, opc, size == MO_64 ? TCG_TYPE_I64 : type, out, base, index, disp);
     if (swap) {
@@ -328,12 +331,13 @@ static void out_swap_in_place(TCGContext *s, unsigned size, int r)
     }
 }
 
-static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, TCGMemOp memop)
+static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, TCGMemOp memop,
+                        int32_t offset)
 {
     unsigned size = memop & MO_SIZE;
     int base, index;
     int32_t disp;
-    guest_address(s, addr, &base, &index, &disp);
+    guest_address(s, addr, offset, &base, &index, &disp);
     if ((memop & MO_BSWAP) && size != MO_8 && !is_const) {
         out_swap_in_place(s, size, (int)val);
         out_store(s, st_size[size], val, false, base, index, disp);
@@ -398,6 +402,23 @@ static uint8_t *out_tlb_probe(TCGContext *s, int addr, TCGMemOp memop, bool is_s
     return miss;
 }
 
+/* The TLB-miss path, before its helper (which may fault, or read the CPU
+ * state): the globals the allocator keeps in registers across this access
+ * (the mem site it opened for it, regalloc.c) go to the CPU state. */
+static void out_site_stores(TCGContext *s)
+{
+    const TCGCodeInfo *info = s->info;
+    if (!s->mem_site_open) {
+        return;              /* no site: the allocator stored every global */
+    }
+    const TCGMemSite *site = &info->mem_sites[info->nb_mem_sites - 1];
+    for (uint32_t i = site->first; i < site->first + site->count; i++) {
+        const TCGSiteReg *r = &info->site_regs[i];
+        tcg_target_out_st(s, r->size == 8 ? TCG_TYPE_I64 : TCG_TYPE_I32, r->host_reg,
+                          tcg_target_env_reg, r->env_offset);
+    }
+}
+
 /* Call-clobbered registers holding values the slow path must keep (all but the
  * result); they go to the outgoing-argument area at the bottom of the frame. */
 static uint32_t slow_path_saved(TCGContext *s, int out)
@@ -455,6 +476,7 @@ static void out_qemu_ld_softmmu(TCGContext *s, TCGType type, int out, int addr, 
     }
     uint8_t *done = out_jump_fwd(s, -1);
     patch_rel32(miss, s->code_ptr);
+    out_site_stores(s);
     out_save_regs(s, saved, false);
     tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, addr);
     tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, tcg_target_env_reg);
@@ -483,6 +505,7 @@ static void out_qemu_st_softmmu(TCGContext *s, TCGType type, TCGArg val, bool is
     }
     uint8_t *done = out_jump_fwd(s, -1);
     patch_rel32(miss, s->code_ptr);
+    out_site_stores(s);
     out_save_regs(s, saved, false);
     /* rsi and rdi hold no values (reserved): addr and val are read before
      * rdx, rcx and r8 are written */
@@ -638,14 +661,16 @@ static bool out_memory_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const
         if (s->has_softmmu) {
             out_qemu_ld_softmmu(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
         } else {
-            out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
+            out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)(uint32_t)a[2],
+                        tcg_memop_offset(a[2]));
         }
         break;
     case INDEX_op_qemu_st:
         if (s->has_softmmu) {
             out_qemu_st_softmmu(s, type, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
         } else {
-            out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
+            out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)(uint32_t)a[2],
+                        tcg_memop_offset(a[2]));
         }
         break;
     default:

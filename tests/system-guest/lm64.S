@@ -17,6 +17,7 @@
  * expect: lm-rip-lea lm-rip-load lm-rip-store
  * expect: pf-np-vector pf-np-error pf-np-cr2 pf-np-rip pf-write-error
  * expect: pf-pml4-error pf-pml4-cr2 pf-rsvd-error
+ * expect: pf-loop-vector pf-loop-cr2 pf-loop-rip pf-loop-rdi pf-loop-rax pf-loop-rbx
  * expect: gp-noncanon-vector gp-noncanon-error gp-noncanon-jmp-vector
  * expect: frame-align-rsp frame-align-saved-rsp frame-align-ss frame-align-cs
  * expect: frame-align-return-rsp ist1-rsp ist1-saved-rsp ist1-rip ist1-return-rsp
@@ -174,6 +175,7 @@ lm64:
     EQ64 rip_var, $0x55aa, lm-rip-store
 
     call test_pf
+    call test_pf_loop
     call test_gp
     call test_frames
     call test_wp_invlpg
@@ -249,6 +251,43 @@ test_pf:
     or $1, %eax
     EQ64 %rax, $9, pf-rsvd-error
     movl $0, PTE(0x23) + 4
+    invlpg 0x23000
+    ret
+
+/* A page fault in a hot loop (hundreds of iterations: a translated loop that
+ * keeps the registers in host registers, with the TLB-miss path storing them
+ * only when it runs): at the fault the registers are those of the faulting
+ * iteration, before its store (SDM vol. 3A, 6.6: a fault reports the state
+ * before the instruction). The loop stores upward from 0x22000 into the
+ * not-present 0x23000: the 513th iteration faults. */
+test_pf_loop:
+    movl $0, PTE(0x23)
+    invlpg 0x23000
+    mov $0x22000, %edi
+    xor %eax, %eax
+    xor %ebx, %ebx
+    mov $3, %ecx
+    mov $0x55, %edx
+    movq $1f, V_RECOVER
+pf_loop_top:
+    add $1, %rax
+    add %rax, %rbx
+    imul $33, %rcx, %rcx
+    xor %rcx, %rdx
+pf_loop_store:
+    mov %rdx, (%rdi)
+    add $8, %rdi
+    jmp pf_loop_top
+1:  mov %rax, V_A
+    mov %rbx, V_B
+    mov %rdi, V_C
+    EQ64 V_VEC, $14, pf-loop-vector
+    EQ64 V_CR2, $0x23000, pf-loop-cr2
+    EQ64 V_RIP, $pf_loop_store, pf-loop-rip
+    EQ64 V_C, $0x23000, pf-loop-rdi
+    EQ64 V_A, $513, pf-loop-rax
+    EQ64 V_B, $131841, pf-loop-rbx     /* 513 * 514 / 2 */
+    movl $0x23007, PTE(0x23)
     invlpg 0x23000
     ret
 
