@@ -1,5 +1,6 @@
 /*
- * The x86-64 back end's vector ops (tcg/vec.h): SSE2 (FMA3: VEX) instructions on xmm0-xmm6,
+ * The x86-64 back end's vector ops (tcg/vec.h): SSE2 (doubles: SSE4.2's PCMPGTQ;
+ * FMA3: VEX) instructions on xmm0-xmm6,
  * which generated code otherwise never uses (all caller-saved in the SysV ABI,
  * so nothing is kept in them across ops). Operands are read from env as two
  * 8-byte loads each: the front end writes vector registers as 8-byte halves, and
@@ -20,6 +21,10 @@ static const uint8_t fop_opcode[TCG_VEC_NB_FOPS] = { 0x58, 0x5c, 0x59, 0x5e, 0x5
 bool tcg_target_has_vec(TCGContext *s, unsigned kind)
 {
     (void)s;
+    unsigned form = kind % 4;
+    if ((form == TCG_VEC_PD || form == TCG_VEC_SD) && !__builtin_cpu_supports("sse4.2")) {
+        return false;   /* the denormal test of doubles uses PCMPGTQ */
+    }
     if (kind >= TCG_VEC_FMA_BASE) {
         /* libgcc's check includes the OS enabling the AVX state (XCR0) */
         return kind < TCG_VEC_NB_KINDS && __builtin_cpu_supports("avx") &&
@@ -68,37 +73,43 @@ static void patch_rel8(uint8_t *jump_end, TCGContext *s)
 /*
  * Denormal operands: the x86 result is the host's, but the caller tracks the
  * denormal flag itself, so such an operand sends the op to the caller's slow
- * path. Per 32-bit lane, t = |x| as an integer; a single-precision x is
- * denormal when 0 < t < 0x00800000. A double is when its high dword is below
- * 0x00100000 and the whole 64-bit t is not zero (IEEE 754 binary32/64 layout).
- * The masks: absolute value, then the limit, per lane kind.
+ * path. With a = |x| as an integer (IEEE 754 binary32/64 layout), x is
+ * denormal when 1 <= a < 2^23 (binary32; 2^52 for binary64), so when the
+ * unsigned a - 1 is below 2^23. Adding 2^31 (2^63) maps unsigned order to
+ * signed order, and a - 1 + 2^31 = a + 0x7fffffff, so per lane
+ *   denormal or a = 2^23  <=>  0x80800000 > a + 0x7fffffff   (signed),
+ * one PAND, one PADD and one PCMPGT per operand; the smallest normal
+ * (a = 2^23, 2^52) also matches, which only costs a slow path.
+ * The constants: the absolute-value mask (also the addend), then the limit.
  */
-static const uint32_t denormal_consts[2][8] __attribute__((aligned(16))) = {
-    { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
-      0x00800000, 0x00800000, 0x00800000, 0x00800000 },
-    { 0xffffffff, 0x7fffffff, 0xffffffff, 0x7fffffff,
-      0, 0x00100000, 0, 0x00100000 },
+static const uint64_t denormal_consts[2][4] __attribute__((aligned(16))) = {
+    { 0x7fffffff7fffffffull, 0x7fffffff7fffffffull, 0x8080000080800000ull, 0x8080000080800000ull },
+    { 0x7fffffffffffffffull, 0x7fffffffffffffffull, 0x8010000000000000ull, 0x8010000000000000ull },
 };
-/* pmovmskb bits of the lanes that count: PS, PD, SS, SD */
-static const uint16_t denormal_lanes[4] = { 0xffff, 0xf0f0, 0x000f, 0x00f0 };
+/* MOVMSKPS/MOVMSKPD bits of the lanes that count: PS, PD, SS, SD */
+static const uint8_t denormal_lanes[4] = { 0xf, 0x3, 0x1, 0x1 };
 
-/* xmm6 |= (per dword) "xmm is denormal" (xmm6 = when first); base holds
- * &denormal_consts[double]; xmm3-xmm5 scratch */
+/* xmm6 |= (per lane) "xmm is denormal" (xmm6 = when first); base holds
+ * &denormal_consts[double]; xmm3, xmm4 scratch */
 static void out_denormal_test(TCGContext *s, int xmm, bool dbl, int base, bool first)
 {
     out_sse_reg(s, 0x66, 0x6f, XMM3, xmm);                     /* MOVDQA xmm3, x */
-    out_sse_mem(s, 0x66, 0xdb, XMM3, base, 0);                 /* PAND: t */
-    out_sse_reg(s, 0x66, 0xef, XMM4, XMM4);                    /* PXOR xmm4, xmm4 */
-    out_sse_reg(s, 0x66, 0x76, XMM4, XMM3);                    /* PCMPEQD: t == 0 */
+    out_sse_mem(s, 0x66, 0xdb, XMM3, base, 0);                 /* PAND: a */
+    out_sse_mem(s, 0x66, dbl ? 0xd4 : 0xfe, XMM3, base, 0);    /* PADDQ/PADDD */
+    out_sse_mem(s, 0x66, 0x6f, first ? XMM6 : XMM4, base, 16); /* MOVDQA limit */
+    int to = first ? XMM6 : XMM4;
     if (dbl) {
-        out_sse_reg(s, 0x66, 0x70, XMM5, XMM4);                /* PSHUFD swap dwords */
-        out8(s, 0xb1);
-        out_sse_reg(s, 0x66, 0xdb, XMM4, XMM5);                /* PAND: qword == 0 */
+        out8(s, 0x66);                                         /* PCMPGTQ (SSE4.2) */
+        out8(s, 0x0f);
+        out8(s, 0x38);
+        out8(s, 0x37);
+        out8(s, 0xc0 | (to << 3) | XMM3);
+    } else {
+        out_sse_reg(s, 0x66, 0x66, to, XMM3);                  /* PCMPGTD */
     }
-    out_sse_mem(s, 0x66, 0x6f, XMM5, base, 16);                /* MOVDQA limit */
-    out_sse_reg(s, 0x66, 0x66, XMM5, XMM3);                    /* PCMPGTD: limit > t */
-    out_sse_reg(s, 0x66, 0xdf, XMM4, XMM5);                    /* PANDN: and t != 0 */
-    out_sse_reg(s, 0x66, first ? 0x6f : 0xeb, XMM6, XMM4);     /* MOVDQA / POR */
+    if (!first) {
+        out_sse_reg(s, 0x66, 0xeb, XMM6, XMM4);                /* POR */
+    }
 }
 
 /* jumps (rel8, patched by the caller) when an operand that counts is denormal:
@@ -111,7 +122,7 @@ static uint8_t *out_denormal_check(TCGContext *s, unsigned form, int first, int 
     for (int x = first; x < count; x++) {
         out_denormal_test(s, x, dbl, scratch, x == first);
     }
-    out_sse_reg(s, 0x66, 0xd7, scratch, XMM6);                 /* PMOVMSKB */
+    out_sse_reg(s, dbl ? 0x66 : 0, 0x50, scratch, XMM6);       /* MOVMSKPS/PD r32 */
     emit_modrm(s, OPC_GRP3, 0, scratch);                       /* TEST r32, imm32 */
     out32(s, denormal_lanes[form]);
     out8(s, OPC_JCC_short + JCC_JNE);
