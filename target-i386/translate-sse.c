@@ -262,6 +262,9 @@ enum { MMX_LANEWISE, MMX_PACK, MMX_UNPACK_HIGH };
 /* PADDB xmm1, xmm2/m128 style: helper(xmm1, source) */
 bool gen_int_helper(DisasContext *s, const SSEOp *op)
 {
+    if (gen_vec_int(s, op, false)) {
+        return true;
+    }
     TCGv lo = new_i64(s), hi = new_i64(s);
     bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {
@@ -307,6 +310,9 @@ static bool gen_float_helper(DisasContext *s, const SSEOp *op)
  * low half is the shuffle of the source's low half. */
 bool gen_imm_helper(DisasContext *s, const SSEOp *op)
 {
+    if (gen_vec_int(s, op, true)) {
+        return true;
+    }
     TCGv lo = new_i64(s), hi = new_i64(s);
     s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
     bool ok = gen_load_source(s, op, lo, hi);

@@ -21,6 +21,7 @@
 #include "target-i386/translate-sse.h"
 #include "target-i386/sse_helper.h"
 #include "target-i386/avx_helper.h"
+#include "target-i386/sse4_helper.h"
 #include "tcg/vec.h"
 
 /* MXCSR without its six flags when every exception is masked, RC = nearest,
@@ -178,4 +179,80 @@ TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool db
     tcg_temp_free(s->tcg, t);
     tcg_gen_br(s->tcg, *done);
     return slow;
+}
+
+/* --- integer and shuffle ops (tcg/vec.h's TCG_VEC_INT kinds): the XMM forms
+ * of the entries whose helper does what the host instruction of that name
+ * does; no MXCSR involved (SDM vol. 2: these raise no SIMD floating-point
+ * exception), so they are always inline when the back end has them. --- */
+
+#define M(name, NAME) { (const void *)helper_##name, TCG_VEC_I_##NAME },
+static const struct { const void *helper; unsigned op; } int_ops[] = {
+    M(punpcklbw, PUNPCKLBW) M(punpcklwd, PUNPCKLWD) M(punpckldq, PUNPCKLDQ)
+    M(packsswb, PACKSSWB) M(pcmpgtb, PCMPGTB) M(pcmpgtw, PCMPGTW) M(pcmpgtd, PCMPGTD)
+    M(packuswb, PACKUSWB) M(punpckhbw, PUNPCKHBW) M(punpckhwd, PUNPCKHWD)
+    M(punpckhdq, PUNPCKHDQ) M(packssdw, PACKSSDW) M(psrlw, PSRLW) M(psrld, PSRLD)
+    M(psrlq, PSRLQ) M(pmullw, PMULLW) M(psubusb, PSUBUSB) M(psubusw, PSUBUSW)
+    M(paddusb, PADDUSB) M(paddusw, PADDUSW) M(pavgb, PAVGB) M(psraw, PSRAW) M(psrad, PSRAD)
+    M(pavgw, PAVGW) M(pmulhuw, PMULHUW) M(pmulhw, PMULHW) M(psubsb, PSUBSB)
+    M(psubsw, PSUBSW) M(pminsw, PMINSW) M(paddsb, PADDSB) M(paddsw, PADDSW)
+    M(pmaxsw, PMAXSW) M(psllw, PSLLW) M(pslld, PSLLD) M(psllq, PSLLQ) M(pmuludq, PMULUDQ)
+    M(pmaddwd, PMADDWD) M(psadbw, PSADBW)
+    M(pshufb, PSHUFB) M(phaddw, PHADDW) M(phaddd, PHADDD) M(phaddsw, PHADDSW)
+    M(pmaddubsw, PMADDUBSW) M(phsubw, PHSUBW) M(phsubd, PHSUBD) M(phsubsw, PHSUBSW)
+    M(psignb, PSIGNB) M(psignw, PSIGNW) M(psignd, PSIGND) M(pmulhrsw, PMULHRSW)
+    M(pabsb, PABSB) M(pabsw, PABSW) M(pabsd, PABSD)
+    M(pmovsxbw, PMOVSXBW) M(pmovsxbd, PMOVSXBD) M(pmovsxbq, PMOVSXBQ) M(pmovsxwd, PMOVSXWD)
+    M(pmovsxwq, PMOVSXWQ) M(pmovsxdq, PMOVSXDQ) M(pmuldq, PMULDQ) M(packusdw, PACKUSDW)
+    M(pmovzxbw, PMOVZXBW) M(pmovzxbd, PMOVZXBD) M(pmovzxbq, PMOVZXBQ) M(pmovzxwd, PMOVZXWD)
+    M(pmovzxwq, PMOVZXWQ) M(pmovzxdq, PMOVZXDQ) M(pminsb, PMINSB) M(pminuw, PMINUW)
+    M(pmaxsb, PMAXSB) M(pmaxuw, PMAXUW)
+    M(pshufd, PSHUFD) M(pshufhw, PSHUFHW) M(pshuflw, PSHUFLW) M(shufps, SHUFPS)
+    M(shufpd, SHUFPD)
+};
+#undef M
+
+/*
+ * translate-sse.c's gen_int_helper / gen_imm_helper entry (imm: an imm8
+ * follows the ModRM operand) inline; false (nothing emitted) when it has no
+ * kind. The destination is xmm_regs[reg]; the source a register slot, or the
+ * memory operand as gen_load_source reads it (MEM_16/32/64 zero-extended, which
+ * the PMOVSX/ZX forms do not look at).
+ */
+bool gen_vec_int(DisasContext *s, const SSEOp *op, bool imm)
+{
+    if (op->mmx != MMX_NONE) {
+        return false;
+    }
+    unsigned kind = 0;
+    for (size_t i = 0; i < sizeof(int_ops) / sizeof(int_ops[0]); i++) {
+        if (int_ops[i].helper == op->helper) {
+            kind = TCG_VEC_INT(int_ops[i].op, 0);
+        }
+    }
+    if (kind == 0 || !tcg_has_vec(s->tcg, kind) || (s->mod != 3 && op->mem == MEM_NONE)) {
+        return false;
+    }
+    TCGv lo = tcg_env(s->tcg), hi = lo;
+    intptr_t src2 = -1;
+    if (imm) {
+        s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
+    }
+    if (s->mod == 3) {
+        src2 = xmm_reg_offset(s->rm);
+    } else {
+        lo = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+        hi = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+        gen_load_source(s, op, lo, hi);
+    }
+    if (imm) {
+        kind += x86_ldub_code(s);
+    }
+    intptr_t dst = xmm_reg_offset(s->reg);
+    tcg_temp_free(s->tcg, tcg_gen_vec(s->tcg, kind, dst, -1, dst, src2, lo, hi));
+    if (src2 < 0) {
+        tcg_temp_free(s->tcg, lo);
+        tcg_temp_free(s->tcg, hi);
+    }
+    return true;
 }
