@@ -313,6 +313,12 @@ static const GroupDef sse_groups[] = {
     { { "sse-bitwise", true, false }, gen_sse_bitwise },
     { { "sse-float", true, false }, gen_sse_float },
     { { "sse-align", true, false }, gen_sse_align },
+    /* the float group again from the AVX groups' initial state (FEATURE_AVX2:
+     * the native glue loads MXCSR only on such hosts): a random MXCSR
+     * (rounding, DAZ, FTZ, sticky flags) and xmm values rich in NaNs,
+     * denormals and boundary numbers; MXCSR is compared at the end, which
+     * checks the inline arithmetic's flags (DE included) and its fallback */
+    { { "sse-float-mxcsr", true, false, FEATURE_AVX2 }, gen_sse_float },
 };
 
 const GroupTable sse_group_table = { sse_groups, COUNT(sse_groups) };
