@@ -1217,6 +1217,12 @@ static void gen_load_mxcsr(DisasContext *s, TCGv val)
     tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, env, offsetof(CPUX86State, mxcsr));
 }
 
+void gen_end_after_mxcsr_load(DisasContext *s)
+{
+    tcg_gen_movi(s->tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+    s->is_jmp = DISAS_EOB_EXIT;
+}
+
 static bool gen_ldmxcsr(DisasContext *s)
 {
     TCGv val = new_i64(s);
@@ -1229,6 +1235,7 @@ static bool gen_ldmxcsr(DisasContext *s)
     gen_call(s, (void *)helper_ldmxcsr, 0, NULL, 2, args);
     free_temps(s, val, val32);
     tcg_temp_free(s->tcg, addr);
+    gen_end_after_mxcsr_load(s);
     return true;
 }
 
@@ -1408,6 +1415,7 @@ static bool gen_fxrstor(DisasContext *s)
     }
     free_temps(s, base, val);
     tcg_temp_free(s->tcg, val32);
+    gen_end_after_mxcsr_load(s);
     return true;
 }
 
