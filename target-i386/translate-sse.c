@@ -144,25 +144,32 @@ static void gen_helper_done(DisasContext *s, const SSEOp *op, TCGv ptr, int reg)
 }
 
 /*
- * Address of the memory r/m operand. For MEM_128_ALIGNED a misaligned address
- * raises #GP(0) (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"). The
- * check branches, so the address lives in a local temp the caller frees.
+ * Address of the memory r/m operand, in a local temp the caller frees (its
+ * code may branch). For MEM_128_ALIGNED a misaligned address raises #GP(0)
+ * (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"); the address is
+ * computed again after that check (the ModRM bytes decoded a second time),
+ * so that no temp lives across its branch, which would cost a spill and an
+ * out-of-line jump in the common, aligned case.
  */
 TCGv gen_memory_address(DisasContext *s, int mem)
 {
+    uint64_t modrm_end = s->pc;
     gen_lea_modrm(s);
-    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
-    tcg_gen_mov(s->tcg, addr, s->A0);
     if (mem == MEM_128_ALIGNED) {
         TCGLabel *aligned = tcg_gen_new_label(s->tcg);
         TCGv low_bits = new_i64(s);
         gen_update_cc_op(s);
-        tcg_gen_andi(s->tcg, low_bits, addr, 15);
+        tcg_gen_andi(s->tcg, low_bits, s->A0, 15);
         tcg_gen_brcondi(s->tcg, TCG_COND_EQ, low_bits, 0, aligned);
+        tcg_temp_free(s->tcg, low_bits);
         TCGv args[1] = { tcg_env(s->tcg) };
         tcg_gen_call(s->tcg, (void *)helper_sse_raise_gp, 0, NULL, 1, args);
         tcg_gen_set_label(s->tcg, aligned);
+        s->pc = modrm_end;
+        gen_lea_modrm(s);
     }
+    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    tcg_gen_mov(s->tcg, addr, s->A0);
     return addr;
 }
 
@@ -255,6 +262,9 @@ enum { MMX_LANEWISE, MMX_PACK, MMX_UNPACK_HIGH };
 /* PADDB xmm1, xmm2/m128 style: helper(xmm1, source) */
 bool gen_int_helper(DisasContext *s, const SSEOp *op)
 {
+    if (gen_vec_int(s, op, false)) {
+        return true;
+    }
     TCGv lo = new_i64(s), hi = new_i64(s);
     bool ok = gen_load_source(s, op, lo, hi);
     if (ok) {
@@ -300,6 +310,9 @@ static bool gen_float_helper(DisasContext *s, const SSEOp *op)
  * low half is the shuffle of the source's low half. */
 bool gen_imm_helper(DisasContext *s, const SSEOp *op)
 {
+    if (gen_vec_int(s, op, true)) {
+        return true;
+    }
     TCGv lo = new_i64(s), hi = new_i64(s);
     s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
     bool ok = gen_load_source(s, op, lo, hi);
@@ -1204,6 +1217,12 @@ static void gen_load_mxcsr(DisasContext *s, TCGv val)
     tcg_gen_ld(s->tcg, INDEX_op_ld32u, val, env, offsetof(CPUX86State, mxcsr));
 }
 
+void gen_end_after_mxcsr_load(DisasContext *s)
+{
+    tcg_gen_movi(s->tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+    s->is_jmp = DISAS_EOB_EXIT;
+}
+
 static bool gen_ldmxcsr(DisasContext *s)
 {
     TCGv val = new_i64(s);
@@ -1216,6 +1235,7 @@ static bool gen_ldmxcsr(DisasContext *s)
     gen_call(s, (void *)helper_ldmxcsr, 0, NULL, 2, args);
     free_temps(s, val, val32);
     tcg_temp_free(s->tcg, addr);
+    gen_end_after_mxcsr_load(s);
     return true;
 }
 
@@ -1395,6 +1415,7 @@ static bool gen_fxrstor(DisasContext *s)
     }
     free_temps(s, base, val);
     tcg_temp_free(s->tcg, val32);
+    gen_end_after_mxcsr_load(s);
     return true;
 }
 

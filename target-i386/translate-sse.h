@@ -64,6 +64,9 @@ bool gen_imm_helper(DisasContext *s, const SSEOp *op);
 /* translate-vec.c: the float arithmetic entry inline through the IR's vector
  * ops; false (nothing emitted) when it cannot be */
 bool gen_vec_float(DisasContext *s, const SSEOp *op);
+/* translate-vec.c: a gen_int_helper (imm false) or gen_imm_helper (true) entry
+ * inline through the IR's vector ops; false (nothing emitted) when it cannot be */
+bool gen_vec_int(DisasContext *s, const SSEOp *op, bool imm);
 /* translate-vec.c: an FMA3 instruction inline (see there); the label of the
  * caller's helper call, NULL when not inline */
 TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,

@@ -8,25 +8,22 @@
  * result bit for bit (NaN propagation, default NaN, MIN/MAX operand rules,
  * underflow) only when the host MXCSR holds what the guest's asks for. It is
  * used when the guest MXCSR is the reset value up to its flags (all exceptions
- * masked, round to nearest, FZ and DAZ clear, SDM vol. 1, 10.2.3): then
+ * masked, round to nearest, FZ and DAZ clear, SDM vol. 1, 10.2.3), which the
+ * block key says (X86_TB_MXCSR_DEFAULT, translate.h; no run-time test): then
  * sse_helper.c runs lazily too, leaving the host MXCSR at its default with the
  * guest's pending flags piling up in it, which the inline op adds to just as the
  * host instruction in the helper would. No exception can fault while all are
  * masked. sse_helper.c flags DE itself (the host's DE is dropped), so an op
  * with a denormal operand is left to the helper (the back end tests the
- * operands before the op); any other MXCSR sends the instruction to the
- * helper right away.
+ * operands before the op); under any other MXCSR the block calls the helpers.
  */
 #include <stddef.h>
 #include "target-i386/translate-sse.h"
 #include "target-i386/sse_helper.h"
 #include "target-i386/avx_helper.h"
+#include "target-i386/sse4_helper.h"
 #include "tcg/vec.h"
 
-/* MXCSR without its six flags when every exception is masked, RC = nearest,
- * FZ = DAZ = 0 (SDM vol. 1, 10.2.3) */
-#define MXCSR_CONTROL_BITS 0xffc0u
-#define MXCSR_INLINE_CONTROL 0x1f80u
 
 static SSEFloatHelper *const float_helpers[TCG_VEC_NB_FOPS][4] = {
     [TCG_VEC_FADD] = { helper_addps, helper_addpd, helper_addss, helper_addsd },
@@ -56,14 +53,10 @@ static intptr_t xmm_reg_offset(int reg)
     return (intptr_t)offsetof(CPUX86State, xmm_regs) + reg * (intptr_t)sizeof(XMMReg);
 }
 
-/* branches to slow unless the guest MXCSR allows the inline op */
-static void gen_check_mxcsr(DisasContext *s, TCGLabel *slow)
+/* whether the guest MXCSR allows the inline ops: part of the block key */
+static bool mxcsr_default(const DisasContext *s)
 {
-    TCGv ctl = tcg_temp_new(s->tcg, TCG_TYPE_I64);
-    tcg_gen_ld(s->tcg, INDEX_op_ld32u, ctl, tcg_env(s->tcg), offsetof(CPUX86State, mxcsr));
-    tcg_gen_andi(s->tcg, ctl, ctl, MXCSR_CONTROL_BITS);
-    tcg_gen_brcondi(s->tcg, TCG_COND_NE, ctl, MXCSR_INLINE_CONTROL, slow);
-    tcg_temp_free(s->tcg, ctl);
+    return (s->flags & X86_TB_MXCSR_DEFAULT) != 0;
 }
 
 /* the helper call of the slow path (translate-sse.c's gen_float_helper) */
@@ -83,7 +76,8 @@ static void gen_slow_call(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi)
 bool gen_vec_float(DisasContext *s, const SSEOp *op)
 {
     int kind = float_kind(op->helper);
-    if (kind < 0 || op->mmx != MMX_NONE || !tcg_has_vec(s->tcg, (unsigned)kind)) {
+    if (kind < 0 || op->mmx != MMX_NONE || !mxcsr_default(s) ||
+        !tcg_has_vec(s->tcg, (unsigned)kind)) {
         return false;
     }
     TCGv lo = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
@@ -97,7 +91,6 @@ bool gen_vec_float(DisasContext *s, const SSEOp *op)
         tcg_temp_free(s->tcg, addr);
     }
     TCGLabel *slow = tcg_gen_new_label(s->tcg), *done = tcg_gen_new_label(s->tcg);
-    gen_check_mxcsr(s, slow);
     intptr_t dst = xmm_reg_offset(s->reg);
     TCGv not_done = tcg_gen_vec(s->tcg, (unsigned)kind, dst, -1, dst, src2, lo, hi);
     tcg_gen_brcondi(s->tcg, TCG_COND_EQ, not_done, 0, done);
@@ -154,12 +147,11 @@ TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool db
 {
     unsigned form = scalar ? (dbl ? TCG_VEC_SD : TCG_VEC_SS) : (dbl ? TCG_VEC_PD : TCG_VEC_PS);
     unsigned kind = TCG_VEC_FMA(variant, order, form);
-    if (variant >= TCG_VEC_NB_FMAS || !tcg_has_vec(s->tcg, kind)) {
+    if (variant >= TCG_VEC_NB_FMAS || !mxcsr_default(s) || !tcg_has_vec(s->tcg, kind)) {
         return NULL;
     }
     TCGLabel *slow = tcg_gen_new_label(s->tcg);
     *done = tcg_gen_new_label(s->tcg);
-    gen_check_mxcsr(s, slow);
     enum { SCRATCH_DEST = 18 };
     if (wide) {
         gen_fma_half(s, kind, xmm_reg_offset(SCRATCH_DEST), d, a, b, 1, slow);
@@ -178,4 +170,80 @@ TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool db
     tcg_temp_free(s->tcg, t);
     tcg_gen_br(s->tcg, *done);
     return slow;
+}
+
+/* --- integer and shuffle ops (tcg/vec.h's TCG_VEC_INT kinds): the XMM forms
+ * of the entries whose helper does what the host instruction of that name
+ * does; no MXCSR involved (SDM vol. 2: these raise no SIMD floating-point
+ * exception), so they are always inline when the back end has them. --- */
+
+#define M(name, NAME) { (const void *)helper_##name, TCG_VEC_I_##NAME },
+static const struct { const void *helper; unsigned op; } int_ops[] = {
+    M(punpcklbw, PUNPCKLBW) M(punpcklwd, PUNPCKLWD) M(punpckldq, PUNPCKLDQ)
+    M(packsswb, PACKSSWB) M(pcmpgtb, PCMPGTB) M(pcmpgtw, PCMPGTW) M(pcmpgtd, PCMPGTD)
+    M(packuswb, PACKUSWB) M(punpckhbw, PUNPCKHBW) M(punpckhwd, PUNPCKHWD)
+    M(punpckhdq, PUNPCKHDQ) M(packssdw, PACKSSDW) M(psrlw, PSRLW) M(psrld, PSRLD)
+    M(psrlq, PSRLQ) M(pmullw, PMULLW) M(psubusb, PSUBUSB) M(psubusw, PSUBUSW)
+    M(paddusb, PADDUSB) M(paddusw, PADDUSW) M(pavgb, PAVGB) M(psraw, PSRAW) M(psrad, PSRAD)
+    M(pavgw, PAVGW) M(pmulhuw, PMULHUW) M(pmulhw, PMULHW) M(psubsb, PSUBSB)
+    M(psubsw, PSUBSW) M(pminsw, PMINSW) M(paddsb, PADDSB) M(paddsw, PADDSW)
+    M(pmaxsw, PMAXSW) M(psllw, PSLLW) M(pslld, PSLLD) M(psllq, PSLLQ) M(pmuludq, PMULUDQ)
+    M(pmaddwd, PMADDWD) M(psadbw, PSADBW)
+    M(pshufb, PSHUFB) M(phaddw, PHADDW) M(phaddd, PHADDD) M(phaddsw, PHADDSW)
+    M(pmaddubsw, PMADDUBSW) M(phsubw, PHSUBW) M(phsubd, PHSUBD) M(phsubsw, PHSUBSW)
+    M(psignb, PSIGNB) M(psignw, PSIGNW) M(psignd, PSIGND) M(pmulhrsw, PMULHRSW)
+    M(pabsb, PABSB) M(pabsw, PABSW) M(pabsd, PABSD)
+    M(pmovsxbw, PMOVSXBW) M(pmovsxbd, PMOVSXBD) M(pmovsxbq, PMOVSXBQ) M(pmovsxwd, PMOVSXWD)
+    M(pmovsxwq, PMOVSXWQ) M(pmovsxdq, PMOVSXDQ) M(pmuldq, PMULDQ) M(packusdw, PACKUSDW)
+    M(pmovzxbw, PMOVZXBW) M(pmovzxbd, PMOVZXBD) M(pmovzxbq, PMOVZXBQ) M(pmovzxwd, PMOVZXWD)
+    M(pmovzxwq, PMOVZXWQ) M(pmovzxdq, PMOVZXDQ) M(pminsb, PMINSB) M(pminuw, PMINUW)
+    M(pmaxsb, PMAXSB) M(pmaxuw, PMAXUW)
+    M(pshufd, PSHUFD) M(pshufhw, PSHUFHW) M(pshuflw, PSHUFLW) M(shufps, SHUFPS)
+    M(shufpd, SHUFPD)
+};
+#undef M
+
+/*
+ * translate-sse.c's gen_int_helper / gen_imm_helper entry (imm: an imm8
+ * follows the ModRM operand) inline; false (nothing emitted) when it has no
+ * kind. The destination is xmm_regs[reg]; the source a register slot, or the
+ * memory operand as gen_load_source reads it (MEM_16/32/64 zero-extended, which
+ * the PMOVSX/ZX forms do not look at).
+ */
+bool gen_vec_int(DisasContext *s, const SSEOp *op, bool imm)
+{
+    if (op->mmx != MMX_NONE) {
+        return false;
+    }
+    unsigned kind = 0;
+    for (size_t i = 0; i < sizeof(int_ops) / sizeof(int_ops[0]); i++) {
+        if (int_ops[i].helper == op->helper) {
+            kind = TCG_VEC_INT(int_ops[i].op, 0);
+        }
+    }
+    if (kind == 0 || !tcg_has_vec(s->tcg, kind) || (s->mod != 3 && op->mem == MEM_NONE)) {
+        return false;
+    }
+    TCGv lo = tcg_env(s->tcg), hi = lo;
+    intptr_t src2 = -1;
+    if (imm) {
+        s->rip_offset = 1;      /* RIP-relative operands count the imm8 */
+    }
+    if (s->mod == 3) {
+        src2 = xmm_reg_offset(s->rm);
+    } else {
+        lo = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+        hi = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+        gen_load_source(s, op, lo, hi);
+    }
+    if (imm) {
+        kind += x86_ldub_code(s);
+    }
+    intptr_t dst = xmm_reg_offset(s->reg);
+    tcg_temp_free(s->tcg, tcg_gen_vec(s->tcg, kind, dst, -1, dst, src2, lo, hi));
+    if (src2 < 0) {
+        tcg_temp_free(s->tcg, lo);
+        tcg_temp_free(s->tcg, hi);
+    }
+    return true;
 }

@@ -46,5 +46,8 @@ bool gen_xsave_insn(DisasContext *s, unsigned b)
                                          (uint32_t)kind | (s->rex_w ? XSAVE_W64 : 0)) };
     gen_helper_env(s, kind == XSAVE_RSTOR ? (void *)helper_xrstor : (void *)helper_xsave,
                    0, NULL, 2, args);
+    if (kind == XSAVE_RSTOR) {
+        gen_end_after_mxcsr_load(s);    /* MXCSR is in the block key */
+    }
     return true;
 }

@@ -919,6 +919,8 @@ void gen_eob_indirect(DisasContext *s)
     }
     tcg_gen_ld(s->tcg, INDEX_op_ld32u, flags, tcg_env(s->tcg), offsetof(CPUX86State, hflags));
     tcg_gen_andi(s->tcg, flags, flags, X86_TB_FLAGS_MASK);
+    /* no instruction in this block changed MXCSR (they end it otherwise) */
+    tcg_gen_ori(s->tcg, flags, flags, s->flags & X86_TB_MXCSR_DEFAULT);
     tcg_gen_lookup_and_goto_ptr(s->tcg, pc, cs_base, flags);
     s->is_jmp = DISAS_JUMPED;
 }
@@ -1273,6 +1275,9 @@ static void x86_get_tb_state(void *opaque_env, uint64_t *pc, uint64_t *cs_base, 
         *pc = (uint32_t)(env->segs[R_CS].base + env->rip);
     }
     *flags = env->hflags & X86_TB_FLAGS_MASK;
+    if ((env->mxcsr & X86_MXCSR_CONTROLS) == X86_MXCSR_DEFAULT_CONTROLS) {
+        *flags |= X86_TB_MXCSR_DEFAULT;
+    }
 }
 
 const TargetTranslateOps x86_translate_ops = {

@@ -129,6 +129,16 @@ enum {
                            HF_ADDSEG | HF_VM | HF_INHIBIT_IRQ | HF_TF | (3u << HF_IOPL_SHIFT) | \
                            HF_SYSTEM | HF_OSFXSR | HF_EM_TS | HF_AVX_EN)
 
+/* A block-key bit that is not in hflags (get_tb_state computes it): MXCSR's
+ * controls are the reset value 1F80h (all exceptions masked, round to nearest,
+ * no FZ or DAZ; SDM vol. 1, 10.2.3), so translate-vec.c's float ops are
+ * inline without a run-time test. LDMXCSR, VLDMXCSR, FXRSTOR and XRSTOR end
+ * their block (gen_end_after_mxcsr_load below), nothing else in a block
+ * changes the controls. */
+#define X86_TB_MXCSR_DEFAULT (1u << 18)
+_Static_assert((X86_TB_FLAGS_MASK & X86_TB_MXCSR_DEFAULT) == 0, "a free hflags bit");
+#define X86_MXCSR_CONTROLS 0xffc0u
+#define X86_MXCSR_DEFAULT_CONTROLS 0x1f80u
 /* TCG globals mirroring CPUX86State fields; created once per TCGContext. */
 typedef struct X86Globals {
     TCGContext *owner;
@@ -372,5 +382,9 @@ enum { SHIFT_ROL, SHIFT_ROR, SHIFT_RCL, SHIFT_RCR, SHIFT_SHL, SHIFT_SHR, SHIFT_S
 
 /* in_asm: text of one instruction (disas.c) */
 void x86_log_insn(DisasContext *s, FILE *out);
+
+/* ends the block after the current instruction, back in the execution loop
+ * (which computes the key afresh): after a load of MXCSR (translate-sse.c) */
+void gen_end_after_mxcsr_load(DisasContext *s);
 
 #endif

@@ -8,7 +8,7 @@
 
 bool tcg_has_vec(TCGContext *s, unsigned kind)
 {
-    return kind < TCG_VEC_NB_KINDS && tcg_target_has_vec(s, kind);
+    return kind < TCG_VEC_NB_ALL_KINDS && tcg_target_has_vec(s, kind);
 }
 
 TCGv tcg_gen_vec(TCGContext *s, unsigned kind, intptr_t dst_off, intptr_t src0_off,

@@ -48,6 +48,33 @@ enum {
 #define TCG_VEC_FMA(variant, order, form) (TCG_VEC_FMA_BASE + ((variant) * 3 + (order)) * 4 + (form))
 #define TCG_VEC_NB_KINDS (TCG_VEC_FMA_BASE + TCG_VEC_NB_FMAS * 3 * 4)
 
+/*
+ * Integer and data-movement ops with the semantics of the x86 SSE2, SSSE3 and
+ * SSE4.1 instruction of the same name (Intel SDM vol. 2; the xmm, xmm/m128
+ * form with dst = src1 and src2 the second operand): dst = src1 OP src2, no
+ * flags, never "not done" (output 0). The IMM ones take imm8 in the kind:
+ * TCG_VEC_INT(op, imm8); the others TCG_VEC_INT(op, 0).
+ */
+#define TCG_VEC_INT_OPS(X) \
+    X(PUNPCKLBW) X(PUNPCKLWD) X(PUNPCKLDQ) X(PACKSSWB) X(PCMPGTB) X(PCMPGTW) X(PCMPGTD) \
+    X(PACKUSWB) X(PUNPCKHBW) X(PUNPCKHWD) X(PUNPCKHDQ) X(PACKSSDW) \
+    X(PSRLW) X(PSRLD) X(PSRLQ) X(PMULLW) X(PSUBUSB) X(PSUBUSW) X(PADDUSB) X(PADDUSW) \
+    X(PAVGB) X(PSRAW) X(PSRAD) X(PAVGW) X(PMULHUW) X(PMULHW) X(PSUBSB) X(PSUBSW) \
+    X(PMINSW) X(PADDSB) X(PADDSW) X(PMAXSW) X(PSLLW) X(PSLLD) X(PSLLQ) X(PMULUDQ) \
+    X(PMADDWD) X(PSADBW) \
+    X(PSHUFB) X(PHADDW) X(PHADDD) X(PHADDSW) X(PMADDUBSW) X(PHSUBW) X(PHSUBD) X(PHSUBSW) \
+    X(PSIGNB) X(PSIGNW) X(PSIGND) X(PMULHRSW) X(PABSB) X(PABSW) X(PABSD) \
+    X(PMOVSXBW) X(PMOVSXBD) X(PMOVSXBQ) X(PMOVSXWD) X(PMOVSXWQ) X(PMOVSXDQ) X(PMULDQ) \
+    X(PACKUSDW) X(PMOVZXBW) X(PMOVZXBD) X(PMOVZXBQ) X(PMOVZXWD) X(PMOVZXWQ) X(PMOVZXDQ) \
+    X(PMINSB) X(PMINUW) X(PMAXSB) X(PMAXUW) \
+    X(PSHUFD) X(PSHUFHW) X(PSHUFLW) X(SHUFPS) X(SHUFPD)   /* the IMM ones */
+#define TCG_VEC_INT_ENUM(name) TCG_VEC_I_##name,
+enum { TCG_VEC_INT_OPS(TCG_VEC_INT_ENUM) TCG_VEC_NB_INT_OPS };
+#undef TCG_VEC_INT_ENUM
+#define TCG_VEC_INT_BASE TCG_VEC_NB_KINDS
+#define TCG_VEC_INT(op, imm8) (TCG_VEC_INT_BASE + (op) * 256 + (imm8))
+#define TCG_VEC_NB_ALL_KINDS TCG_VEC_INT(TCG_VEC_NB_INT_OPS, 0)
+
 /* Whether the back end emits kind inline. */
 bool tcg_has_vec(TCGContext *s, unsigned kind);
 /* dst = src1 KIND src2 (or the FMA of src0, src1, src2) on env slots;

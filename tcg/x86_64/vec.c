@@ -1,5 +1,6 @@
 /*
- * The x86-64 back end's vector ops (tcg/vec.h): SSE2 (FMA3: VEX) instructions on xmm0-xmm6,
+ * The x86-64 back end's vector ops (tcg/vec.h): SSE2 (doubles: SSE4.2's PCMPGTQ;
+ * FMA3: VEX) instructions on xmm0-xmm6,
  * which generated code otherwise never uses (all caller-saved in the SysV ABI,
  * so nothing is kept in them across ops). Operands are read from env as two
  * 8-byte loads each: the front end writes vector registers as 8-byte halves, and
@@ -17,9 +18,98 @@ static const uint8_t form_prefix[4] = { 0, 0x66, 0xf3, 0xf2 };
 /* 0F xx opcodes of ADD, SUB, MUL, DIV, MIN, MAX, SQRT */
 static const uint8_t fop_opcode[TCG_VEC_NB_FOPS] = { 0x58, 0x5c, 0x59, 0x5e, 0x5d, 0x5f, 0x51 };
 
+/*
+ * The integer kinds' encodings (SDM vol. 2, opcode map tables A-3, A-4, A-5):
+ * mandatory prefix, map (0: 0F, 1: 0F 38), opcode, and the CPUID feature the
+ * host needs (0: SSE2, part of x86-64).
+ */
+enum { NEED_SSE2, NEED_SSSE3, NEED_SSE41 };
+typedef struct IntEncoding { uint8_t prefix, map, opcode, need; } IntEncoding;
+#define E(name, prefix, map, opcode, need) [TCG_VEC_I_##name] = { prefix, map, opcode, need },
+static const IntEncoding int_encoding[TCG_VEC_NB_INT_OPS] = {
+    E(PUNPCKLBW, 0x66, 0, 0x60, 0) E(PUNPCKLWD, 0x66, 0, 0x61, 0) E(PUNPCKLDQ, 0x66, 0, 0x62, 0)
+    E(PACKSSWB, 0x66, 0, 0x63, 0) E(PCMPGTB, 0x66, 0, 0x64, 0) E(PCMPGTW, 0x66, 0, 0x65, 0)
+    E(PCMPGTD, 0x66, 0, 0x66, 0) E(PACKUSWB, 0x66, 0, 0x67, 0) E(PUNPCKHBW, 0x66, 0, 0x68, 0)
+    E(PUNPCKHWD, 0x66, 0, 0x69, 0) E(PUNPCKHDQ, 0x66, 0, 0x6a, 0) E(PACKSSDW, 0x66, 0, 0x6b, 0)
+    E(PSRLW, 0x66, 0, 0xd1, 0) E(PSRLD, 0x66, 0, 0xd2, 0) E(PSRLQ, 0x66, 0, 0xd3, 0)
+    E(PMULLW, 0x66, 0, 0xd5, 0) E(PSUBUSB, 0x66, 0, 0xd8, 0) E(PSUBUSW, 0x66, 0, 0xd9, 0)
+    E(PADDUSB, 0x66, 0, 0xdc, 0) E(PADDUSW, 0x66, 0, 0xdd, 0) E(PAVGB, 0x66, 0, 0xe0, 0)
+    E(PSRAW, 0x66, 0, 0xe1, 0) E(PSRAD, 0x66, 0, 0xe2, 0) E(PAVGW, 0x66, 0, 0xe3, 0)
+    E(PMULHUW, 0x66, 0, 0xe4, 0) E(PMULHW, 0x66, 0, 0xe5, 0) E(PSUBSB, 0x66, 0, 0xe8, 0)
+    E(PSUBSW, 0x66, 0, 0xe9, 0) E(PMINSW, 0x66, 0, 0xea, 0) E(PADDSB, 0x66, 0, 0xec, 0)
+    E(PADDSW, 0x66, 0, 0xed, 0) E(PMAXSW, 0x66, 0, 0xee, 0) E(PSLLW, 0x66, 0, 0xf1, 0)
+    E(PSLLD, 0x66, 0, 0xf2, 0) E(PSLLQ, 0x66, 0, 0xf3, 0) E(PMULUDQ, 0x66, 0, 0xf4, 0)
+    E(PMADDWD, 0x66, 0, 0xf5, 0) E(PSADBW, 0x66, 0, 0xf6, 0)
+    E(PSHUFB, 0x66, 1, 0x00, NEED_SSSE3) E(PHADDW, 0x66, 1, 0x01, NEED_SSSE3)
+    E(PHADDD, 0x66, 1, 0x02, NEED_SSSE3) E(PHADDSW, 0x66, 1, 0x03, NEED_SSSE3)
+    E(PMADDUBSW, 0x66, 1, 0x04, NEED_SSSE3) E(PHSUBW, 0x66, 1, 0x05, NEED_SSSE3)
+    E(PHSUBD, 0x66, 1, 0x06, NEED_SSSE3) E(PHSUBSW, 0x66, 1, 0x07, NEED_SSSE3)
+    E(PSIGNB, 0x66, 1, 0x08, NEED_SSSE3) E(PSIGNW, 0x66, 1, 0x09, NEED_SSSE3)
+    E(PSIGND, 0x66, 1, 0x0a, NEED_SSSE3) E(PMULHRSW, 0x66, 1, 0x0b, NEED_SSSE3)
+    E(PABSB, 0x66, 1, 0x1c, NEED_SSSE3) E(PABSW, 0x66, 1, 0x1d, NEED_SSSE3)
+    E(PABSD, 0x66, 1, 0x1e, NEED_SSSE3)
+    E(PMOVSXBW, 0x66, 1, 0x20, NEED_SSE41) E(PMOVSXBD, 0x66, 1, 0x21, NEED_SSE41)
+    E(PMOVSXBQ, 0x66, 1, 0x22, NEED_SSE41) E(PMOVSXWD, 0x66, 1, 0x23, NEED_SSE41)
+    E(PMOVSXWQ, 0x66, 1, 0x24, NEED_SSE41) E(PMOVSXDQ, 0x66, 1, 0x25, NEED_SSE41)
+    E(PMULDQ, 0x66, 1, 0x28, NEED_SSE41) E(PACKUSDW, 0x66, 1, 0x2b, NEED_SSE41)
+    E(PMOVZXBW, 0x66, 1, 0x30, NEED_SSE41) E(PMOVZXBD, 0x66, 1, 0x31, NEED_SSE41)
+    E(PMOVZXBQ, 0x66, 1, 0x32, NEED_SSE41) E(PMOVZXWD, 0x66, 1, 0x33, NEED_SSE41)
+    E(PMOVZXWQ, 0x66, 1, 0x34, NEED_SSE41) E(PMOVZXDQ, 0x66, 1, 0x35, NEED_SSE41)
+    E(PMINSB, 0x66, 1, 0x38, NEED_SSE41) E(PMINUW, 0x66, 1, 0x3a, NEED_SSE41)
+    E(PMAXSB, 0x66, 1, 0x3c, NEED_SSE41) E(PMAXUW, 0x66, 1, 0x3e, NEED_SSE41)
+    E(PSHUFD, 0x66, 0, 0x70, 0) E(PSHUFHW, 0xf3, 0, 0x70, 0) E(PSHUFLW, 0xf2, 0, 0x70, 0)
+    E(SHUFPS, 0, 0, 0xc6, 0) E(SHUFPD, 0x66, 0, 0xc6, 0)
+};
+#undef E
+
+static bool int_op_has_imm(unsigned op)
+{
+    return op >= TCG_VEC_I_PSHUFD;
+}
+
+static bool host_has_int_op(unsigned op)
+{
+    switch (int_encoding[op].need) {
+    case NEED_SSSE3:
+        return __builtin_cpu_supports("ssse3");
+    case NEED_SSE41:
+        return __builtin_cpu_supports("sse4.1");
+    default:
+        return true;
+    }
+}
+
+/* OP xmm0, xmm1 [, imm8] of an integer kind */
+static void out_int_op(TCGContext *s, unsigned kind)
+{
+    unsigned op = (kind - TCG_VEC_INT_BASE) / 256;
+    const IntEncoding *e = &int_encoding[op];
+    if (e->prefix) {
+        out8(s, e->prefix);
+    }
+    out8(s, 0x0f);
+    if (e->map) {
+        out8(s, 0x38);
+    }
+    out8(s, e->opcode);
+    out8(s, 0xc0 | (XMM0 << 3) | XMM1);
+    if (int_op_has_imm(op)) {
+        out8(s, (uint8_t)((kind - TCG_VEC_INT_BASE) % 256));
+    }
+}
+
 bool tcg_target_has_vec(TCGContext *s, unsigned kind)
 {
     (void)s;
+    if (kind >= TCG_VEC_INT_BASE) {
+        unsigned op = (kind - TCG_VEC_INT_BASE) / 256;
+        return op < TCG_VEC_NB_INT_OPS && host_has_int_op(op) &&
+               (int_op_has_imm(op) || (kind - TCG_VEC_INT_BASE) % 256 == 0);
+    }
+    unsigned form = kind % 4;
+    if ((form == TCG_VEC_PD || form == TCG_VEC_SD) && !__builtin_cpu_supports("sse4.2")) {
+        return false;   /* the denormal test of doubles uses PCMPGTQ */
+    }
     if (kind >= TCG_VEC_FMA_BASE) {
         /* libgcc's check includes the OS enabling the AVX state (XCR0) */
         return kind < TCG_VEC_NB_KINDS && __builtin_cpu_supports("avx") &&
@@ -68,37 +158,43 @@ static void patch_rel8(uint8_t *jump_end, TCGContext *s)
 /*
  * Denormal operands: the x86 result is the host's, but the caller tracks the
  * denormal flag itself, so such an operand sends the op to the caller's slow
- * path. Per 32-bit lane, t = |x| as an integer; a single-precision x is
- * denormal when 0 < t < 0x00800000. A double is when its high dword is below
- * 0x00100000 and the whole 64-bit t is not zero (IEEE 754 binary32/64 layout).
- * The masks: absolute value, then the limit, per lane kind.
+ * path. With a = |x| as an integer (IEEE 754 binary32/64 layout), x is
+ * denormal when 1 <= a < 2^23 (binary32; 2^52 for binary64), so when the
+ * unsigned a - 1 is below 2^23. Adding 2^31 (2^63) maps unsigned order to
+ * signed order, and a - 1 + 2^31 = a + 0x7fffffff, so per lane
+ *   denormal or a = 2^23  <=>  0x80800000 > a + 0x7fffffff   (signed),
+ * one PAND, one PADD and one PCMPGT per operand; the smallest normal
+ * (a = 2^23, 2^52) also matches, which only costs a slow path.
+ * The constants: the absolute-value mask (also the addend), then the limit.
  */
-static const uint32_t denormal_consts[2][8] __attribute__((aligned(16))) = {
-    { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
-      0x00800000, 0x00800000, 0x00800000, 0x00800000 },
-    { 0xffffffff, 0x7fffffff, 0xffffffff, 0x7fffffff,
-      0, 0x00100000, 0, 0x00100000 },
+static const uint64_t denormal_consts[2][4] __attribute__((aligned(16))) = {
+    { 0x7fffffff7fffffffull, 0x7fffffff7fffffffull, 0x8080000080800000ull, 0x8080000080800000ull },
+    { 0x7fffffffffffffffull, 0x7fffffffffffffffull, 0x8010000000000000ull, 0x8010000000000000ull },
 };
-/* pmovmskb bits of the lanes that count: PS, PD, SS, SD */
-static const uint16_t denormal_lanes[4] = { 0xffff, 0xf0f0, 0x000f, 0x00f0 };
+/* MOVMSKPS/MOVMSKPD bits of the lanes that count: PS, PD, SS, SD */
+static const uint8_t denormal_lanes[4] = { 0xf, 0x3, 0x1, 0x1 };
 
-/* xmm6 |= (per dword) "xmm is denormal" (xmm6 = when first); base holds
- * &denormal_consts[double]; xmm3-xmm5 scratch */
+/* xmm6 |= (per lane) "xmm is denormal" (xmm6 = when first); base holds
+ * &denormal_consts[double]; xmm3, xmm4 scratch */
 static void out_denormal_test(TCGContext *s, int xmm, bool dbl, int base, bool first)
 {
     out_sse_reg(s, 0x66, 0x6f, XMM3, xmm);                     /* MOVDQA xmm3, x */
-    out_sse_mem(s, 0x66, 0xdb, XMM3, base, 0);                 /* PAND: t */
-    out_sse_reg(s, 0x66, 0xef, XMM4, XMM4);                    /* PXOR xmm4, xmm4 */
-    out_sse_reg(s, 0x66, 0x76, XMM4, XMM3);                    /* PCMPEQD: t == 0 */
+    out_sse_mem(s, 0x66, 0xdb, XMM3, base, 0);                 /* PAND: a */
+    out_sse_mem(s, 0x66, dbl ? 0xd4 : 0xfe, XMM3, base, 0);    /* PADDQ/PADDD */
+    out_sse_mem(s, 0x66, 0x6f, first ? XMM6 : XMM4, base, 16); /* MOVDQA limit */
+    int to = first ? XMM6 : XMM4;
     if (dbl) {
-        out_sse_reg(s, 0x66, 0x70, XMM5, XMM4);                /* PSHUFD swap dwords */
-        out8(s, 0xb1);
-        out_sse_reg(s, 0x66, 0xdb, XMM4, XMM5);                /* PAND: qword == 0 */
+        out8(s, 0x66);                                         /* PCMPGTQ (SSE4.2) */
+        out8(s, 0x0f);
+        out8(s, 0x38);
+        out8(s, 0x37);
+        out8(s, 0xc0 | (to << 3) | XMM3);
+    } else {
+        out_sse_reg(s, 0x66, 0x66, to, XMM3);                  /* PCMPGTD */
     }
-    out_sse_mem(s, 0x66, 0x6f, XMM5, base, 16);                /* MOVDQA limit */
-    out_sse_reg(s, 0x66, 0x66, XMM5, XMM3);                    /* PCMPGTD: limit > t */
-    out_sse_reg(s, 0x66, 0xdf, XMM4, XMM5);                    /* PANDN: and t != 0 */
-    out_sse_reg(s, 0x66, first ? 0x6f : 0xeb, XMM6, XMM4);     /* MOVDQA / POR */
+    if (!first) {
+        out_sse_reg(s, 0x66, 0xeb, XMM6, XMM4);                /* POR */
+    }
 }
 
 /* jumps (rel8, patched by the caller) when an operand that counts is denormal:
@@ -111,7 +207,7 @@ static uint8_t *out_denormal_check(TCGContext *s, unsigned form, int first, int 
     for (int x = first; x < count; x++) {
         out_denormal_test(s, x, dbl, scratch, x == first);
     }
-    out_sse_reg(s, 0x66, 0xd7, scratch, XMM6);                 /* PMOVMSKB */
+    out_sse_reg(s, dbl ? 0x66 : 0, 0x50, scratch, XMM6);       /* MOVMSKPS/PD r32 */
     emit_modrm(s, OPC_GRP3, 0, scratch);                       /* TEST r32, imm32 */
     out32(s, denormal_lanes[form]);
     out8(s, OPC_JCC_short + JCC_JNE);
@@ -155,7 +251,7 @@ void tcg_target_out_vec(TCGContext *s, const TCGArg *args, const bool *is_const)
     int32_t dst = (int32_t)args[4], src0 = (int32_t)args[5];
     int32_t src1 = (int32_t)args[6], src2 = (int32_t)args[7];
     int out = (int)args[0];     /* free once the inputs are read */
-    bool fma = kind >= TCG_VEC_FMA_BASE;
+    bool fma = kind >= TCG_VEC_FMA_BASE && kind < TCG_VEC_INT_BASE;
     int second = fma ? XMM2 : XMM1;
     (void)is_const;             /* the constraint asks for registers */
     if (src2 < 0) {
@@ -172,6 +268,12 @@ void tcg_target_out_vec(TCGContext *s, const TCGArg *args, const bool *is_const)
         return;
     }
     out_load_slot(s, XMM0, src1);
+    if (kind >= TCG_VEC_INT_BASE) {
+        out_int_op(s, kind);
+        out_sse_mem(s, 0xf3, 0x7f, XMM0, tcg_target_env_reg, dst);    /* MOVDQU m128, xmm0 */
+        tcg_target_out_movi(s, TCG_TYPE_I32, out, 0);
+        return;
+    }
     bool sqrt = kind / 4 == TCG_VEC_FSQRT;
     uint8_t *to_slow = out_denormal_check(s, kind % 4, sqrt ? 1 : 0, 2, out);
     out_sse_reg(s, form_prefix[kind % 4], fop_opcode[kind / 4], XMM0, XMM1);

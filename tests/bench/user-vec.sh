@@ -5,11 +5,12 @@
 # (AVX2/FMA, run with -cpu max,+avx,+avx2,+fma,+f16c; skipped when the host
 # lacks AVX2), runs each natively, under $BUILD/quetzal-x86_64 and under
 # qemu-x86_64 (when installed) RUNS times (default 3), prints the median CPU
-# (user+system, /usr/bin/time; wall without it) times and the ratios to native, and checks that every output equals the
-# native one (the kernels print their sums' exact bits).
+# (user+system, /usr/bin/time; wall without it) and wall times and the ratios to native, and checks that every output equals the
+# native one (the kernels print their sums' exact bits). Each cell is
+# "CPU ms / wall ms" (medians); the ratios are of CPU time.
 # QUETZAL=path measures another build (e.g. main's, for a before/after), QEMU=0
 # skips qemu.
-# Usage: BUILD=build-folder [RUNS=3] [SCALE=200] [QUETZAL=path] [QEMU=0] tests/bench/user-vec.sh
+# CPU/wall ms per cell. Usage: BUILD=build-folder [RUNS=3] [SCALE=200] [QUETZAL=path] [QEMU=0] tests/bench/user-vec.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRC:-$(cd "$here/../.." && pwd)}
@@ -31,6 +32,7 @@ median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }
 run() {
   name=$1 bin=$2; shift 2
   : > "$tmp/$name.times"
+  : > "$tmp/$name.walls"
   i=0
   while [ $i -lt "$runs" ]; do
     start=$(now_ns)
@@ -40,6 +42,7 @@ run() {
       "$@" "$bin" "$scale" > "$tmp/$name.out" 2> "$tmp/$name.err"
     fi || { echo "user-vec: $name failed:" >&2; head -3 "$tmp/$name.err" >&2; return 1; }
     end=$(now_ns)
+    echo $(( (end - start) / 1000000 )) >> "$tmp/$name.walls"
     if [ -x /usr/bin/time ]; then
       awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/time" | tail -1 >> "$tmp/$name.times"
     else
@@ -53,6 +56,7 @@ run() {
     i=$((i + 1))
   done
   median "$tmp/$name.times" > "$tmp/$name.ms"
+  median "$tmp/$name.walls" > "$tmp/$name.wall"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
@@ -67,11 +71,11 @@ bench() {
   n=$(cat "$tmp/native.ms")
   run quetzal "$tmp/vb" "$quetzal" $cpu || status=1
   q=$(cat "$tmp/quetzal.ms" 2>/dev/null || echo 0)
-  line="$label: native ${n} ms, quetzal ${q} ms ($(ratio "$q" "$n"))"
+  line="$label: native ${n}/$(cat "$tmp/native.wall") ms, quetzal ${q}/$(cat "$tmp/quetzal.wall" 2>/dev/null) ms ($(ratio "$q" "$n"))"
   if [ "${QEMU:-1}" != 0 ] && command -v qemu-x86_64 > /dev/null; then
     run qemu "$tmp/vb" qemu-x86_64 $cpu || status=1
     m=$(cat "$tmp/qemu.ms" 2>/dev/null || echo 0)
-    line="$line, qemu ${m} ms ($(ratio "$m" "$n"))"
+    line="$line, qemu ${m}/$(cat "$tmp/qemu.wall" 2>/dev/null) ms ($(ratio "$m" "$n"))"
   fi
   echo "$line"
 }

@@ -421,8 +421,8 @@ int group_find(const char *name)
 /* --- the initial state --- */
 
 /* AVX groups: random bits 255:128 of the YMM registers (YMM0-7 in 32-bit
- * mode) and a random MXCSR: rounding, DAZ, FTZ, sometimes sticky flags, the
- * exceptions masked. Other groups draw nothing here (their sequences stay). */
+ * mode) and a random MXCSR: rounding, DAZ, FTZ (each half the time none of
+ * them), sometimes sticky flags, the exceptions masked. Other groups draw nothing here (their sequences stay). */
 /* one quadword of vector data: two singles or a double among NaNs (quiet,
  * signalling), infinities, denormals, +-0, the largest and smallest normals,
  * integer boundaries, values near 1 and near the underflow threshold (FMA
@@ -483,6 +483,9 @@ static void avx_state_fill(Gen *g, DiffState *st)
     uint64_t r = rng_next(&g->rng);
     st->mxcsr = 0x1f80 | (uint32_t)(r & 3) << 13 | ((r & 4) ? 0x40 : 0) | ((r & 8) ? 0x8000 : 0) |
                 ((r & 0x30) == 0 ? (uint32_t)(r >> 8) & 0x3f : 0);
+    if ((r >> 40) & 1) {
+        st->mxcsr &= 0x3f | 0x1f80;     /* half the time the default controls: the inline path */
+    }
 }
 static void state_init(Gen *g, Sequence *seq)
 {

@@ -295,6 +295,43 @@ static void gen_sse_float(Gen *g)
     }
 }
 
+/* MOV m32, imm32 then LDMXCSR m32 (0F AE /2): a new rounding mode, DAZ or FZ
+ * (half the time the default controls) in the middle of a block, so that the
+ * ops after it run under the new MXCSR (the controls are in the block key);
+ * the exceptions stay masked, the flags are kept as they were drawn */
+static void gen_sse_ldmxcsr(Gen *g)
+{
+    Operand m = mem_operand(g, 4, 4);
+    uint64_t r = rng_next(&g->rng);
+    uint32_t value = 0x1f80 | ((uint32_t)(r >> 8) & 0x3f);
+    if (r & 1) {
+        value |= (uint32_t)(r >> 1 & 3) << 13 | ((r & 8) ? 0x40 : 0) | ((r & 16) ? 0x8000 : 0);
+    }
+    Enc e;
+    enc_init(&e);
+    enc_opcode(&e, 1, 0xc7, 0, 0);
+    e.reg = 0;
+    e.rm = m;
+    e.imm = value;
+    e.imm_size = 4;
+    encode(g, &e);
+    enc_init(&e);
+    enc_opcode(&e, 2, 0x0f, 0xae, 0);
+    e.reg = 2;
+    e.rm = m;
+    encode(g, &e);
+}
+
+/* the float group with LDMXCSR now and then (sse-float-mxcsr below) */
+static void gen_sse_float_mxcsr(Gen *g)
+{
+    if (rng_below(&g->rng, 6) == 0) {
+        gen_sse_ldmxcsr(g);
+    } else {
+        gen_sse_float(g);
+    }
+}
+
 /* a misaligned m128 operand of an aligned-only instruction: #GP on both sides */
 static void gen_sse_align(Gen *g)
 {
@@ -313,6 +350,13 @@ static const GroupDef sse_groups[] = {
     { { "sse-bitwise", true, false }, gen_sse_bitwise },
     { { "sse-float", true, false }, gen_sse_float },
     { { "sse-align", true, false }, gen_sse_align },
+    /* the float group again from the AVX groups' initial state (FEATURE_AVX2:
+     * the native glue loads MXCSR only on such hosts): a random MXCSR
+     * (rounding, DAZ, FTZ, sticky flags) and xmm values rich in NaNs,
+     * denormals and boundary numbers; MXCSR is compared at the end, which
+     * checks the inline arithmetic's flags (DE included) and its fallback;
+     * with LDMXCSR between the ops */
+    { { "sse-float-mxcsr", true, false, FEATURE_AVX2 }, gen_sse_float_mxcsr },
 };
 
 const GroupTable sse_group_table = { sse_groups, COUNT(sse_groups) };

@@ -30,6 +30,10 @@ typedef struct Sse4Op {
 #define I3A(op, mem) { 0x66, 0x3a, op, XMM_RM_IMM, mem, (mem) < 16, false, 0 }
 
 static const Sse4Op int_ops[] = {
+    R38(0x00, 16), R38(0x01, 16), R38(0x02, 16), R38(0x03, 16),   /* SSSE3: PSHUFB PHADDW/D/SW */
+    R38(0x04, 16), R38(0x05, 16), R38(0x06, 16), R38(0x07, 16),   /* PMADDUBSW PHSUBW/D/SW */
+    R38(0x08, 16), R38(0x09, 16), R38(0x0a, 16), R38(0x0b, 16),   /* PSIGNB/W/D PMULHRSW */
+    R38(0x1c, 16), R38(0x1d, 16), R38(0x1e, 16),                  /* PABSB/W/D */
     R38(0x20, 8), R38(0x21, 4), R38(0x22, 2), R38(0x23, 8), R38(0x24, 4), R38(0x25, 8),
     R38(0x30, 8), R38(0x31, 4), R38(0x32, 2), R38(0x33, 8), R38(0x34, 4), R38(0x35, 8),
     R38(0x28, 16), R38(0x29, 16), R38(0x2b, 16), R38(0x37, 16),   /* PMULDQ PCMPEQQ PACKUSDW PCMPGTQ */
