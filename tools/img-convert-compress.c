@@ -299,7 +299,9 @@ static void *worker_main(void *opaque)
                 break;
             }
             if (!fill_next_chunk(cp)) {
+                p->consumers_waiting++;
                 pthread_cond_wait(&p->changed, &p->lock);
+                p->consumers_waiting--;
             }
             continue;
         }

@@ -58,18 +58,20 @@ int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8
     return 0;
 }
 
-/* What [offset, offset+bytes) of the target-space holds, and for how long. */
+/* What [offset, offset+bytes) of the target-space holds, and for how long;
+ * for data stored plainly in a host file, which layer holds it and where
+ * (*layer NULL otherwise). */
 static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64_t *pnum,
-                        RangeKind *kind)
+                        RangeKind *kind, BlockDriverState **layer, uint64_t *map)
 {
     ConvertSource *src = source_at(job, offset);
     uint64_t local = offset - src->start;
     if (bytes > src->size - local) {
         bytes = src->size - local;
     }
-    uint64_t map;
+    int depth;
     BlockDriverState *base = job->target_has_backing ? src->bs->backing : NULL;
-    int ret = bdrv_block_status_above(src->bs, base, local, bytes, pnum, &map);
+    int ret = bdrv_block_status_chain(src->bs, base, local, bytes, pnum, map, &depth, layer);
     if (ret < 0) {
         img_error("error while reading block status of '%s': %s", src->bs->filename,
                   bdrv_last_error(src->bs));
@@ -81,6 +83,11 @@ static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64
         *kind = RANGE_ZERO;
     } else {
         *kind = RANGE_DATA;
+    }
+    if (*kind != RANGE_DATA || !*layer || !(*layer)->drv->plain_map ||
+        (ret & (BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID)) !=
+        (BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID)) {
+        *layer = NULL;
     }
     return 0;
 }
@@ -210,11 +217,11 @@ static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, co
                              bytes - run_start, buf + run_start);
 }
 
-static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, RangeKind kind)
+static void add_range(ConvertChunk *chunk, const ConvertRange *range)
 {
-    if (chunk->range_count && chunk->ranges[chunk->range_count - 1].kind == kind &&
-        kind != RANGE_DATA) {
-        chunk->ranges[chunk->range_count - 1].bytes += bytes;
+    if (chunk->range_count && chunk->ranges[chunk->range_count - 1].kind == range->kind &&
+        range->kind != RANGE_DATA) {
+        chunk->ranges[chunk->range_count - 1].bytes += range->bytes;
         return;
     }
     if (chunk->range_count == chunk->range_capacity) {
@@ -224,7 +231,7 @@ static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, Rang
             abort();
         }
     }
-    chunk->ranges[chunk->range_count++] = (ConvertRange){ offset, bytes, kind };
+    chunk->ranges[chunk->range_count++] = *range;
 }
 
 /* Compression: the chunk's data with zero ranges (holes, zero clusters of the
@@ -269,26 +276,50 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
     return 0;
 }
 
-/* Reader side: classifies and reads one chunk. */
-int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
+int convert_plan_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
-    bool need_data = false;
     chunk->range_count = 0;
     chunk->whole = false;
     for (uint64_t pos = 0; pos < chunk->bytes;) {
-        uint64_t pnum;
-        RangeKind kind;
-        if (range_status(job, chunk->offset + pos, chunk->bytes - pos, &pnum, &kind) < 0) {
+        ConvertRange r = { .offset = chunk->offset + pos };
+        if (range_status(job, r.offset, chunk->bytes - pos, &r.bytes, &r.kind, &r.layer,
+                         &r.map) < 0) {
             return -EIO;
         }
-        add_range(chunk, chunk->offset + pos, pnum, kind);
+        add_range(chunk, &r);
+        pos += r.bytes;
+    }
+    return 0;
+}
+
+int convert_read_range(ConvertJob *job, const ConvertChunk *chunk, const ConvertRange *r)
+{
+    uint8_t *dest = chunk->buffer + (r->offset - chunk->offset);
+    if (!r->layer) {
+        return convert_read_sources(job, r->offset, r->bytes, dest);
+    }
+    BlockErrorInfo err = { "" };
+    if (bdrv_pread_mapped(r->layer, r->map, r->bytes, dest, &err) < 0) {
+        img_error("error while reading at byte %" PRIu64 ": %s", r->offset, err.msg);
+        return -EIO;
+    }
+    return 0;
+}
+
+/* Reader side: classifies and reads one chunk. */
+int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
+{
+    if (convert_plan_chunk(job, chunk) < 0) {
+        return -EIO;
+    }
+    bool need_data = false;
+    for (size_t i = 0; i < chunk->range_count; i++) {
+        const ConvertRange *r = &chunk->ranges[i];
         /* compressed chunks are read whole; zero clusters are found in the data */
-        need_data |= kind == RANGE_DATA || (kind == RANGE_ZERO && !job->target_is_zero);
-        if (kind == RANGE_DATA && !job->compress &&
-            convert_read_sources(job, chunk->offset + pos, pnum, chunk->buffer + pos) < 0) {
+        need_data |= r->kind == RANGE_DATA || (r->kind == RANGE_ZERO && !job->target_is_zero);
+        if (r->kind == RANGE_DATA && !job->compress && convert_read_range(job, chunk, r) < 0) {
             return -EIO;
         }
-        pos += pnum;
     }
     if (job->compress && need_data) {
         chunk->whole = true;
@@ -298,7 +329,7 @@ int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
 }
 
 /* Writer side: writes one chunk to the target. */
-static int write_chunk(ConvertJob *job, ConvertChunk *chunk)
+int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
     if (chunk->whole) {
         return write_compressed(job, chunk->offset, chunk->bytes, chunk->buffer,
@@ -326,8 +357,10 @@ static void *reader_main(void *opaque)
     for (uint64_t index = 0; index < p->chunk_count; index++) {
         pthread_mutex_lock(&p->lock);
         while (p->produced - p->consumed == p->depth && !p->failed) {
+            p->reader_waits = true;
             pthread_cond_wait(&p->changed, &p->lock);
         }
+        p->reader_waits = false;
         bool stop = p->failed;
         pthread_mutex_unlock(&p->lock);
         if (stop) {
@@ -344,8 +377,11 @@ static void *reader_main(void *opaque)
         } else {
             p->produced++;
         }
-        pthread_cond_broadcast(&p->changed);
+        bool wake = p->consumers_waiting || p->failed;
         pthread_mutex_unlock(&p->lock);
+        if (wake) {
+            pthread_cond_broadcast(&p->changed);
+        }
         if (ret < 0) {
             break;
         }
@@ -391,7 +427,9 @@ static int write_all(ConvertPipeline *p)
         }
         pthread_mutex_lock(&p->lock);
         while (p->consumed == p->produced && !p->failed) {
+            p->consumers_waiting++;
             pthread_cond_wait(&p->changed, &p->lock);
+            p->consumers_waiting--;
         }
         bool stop = p->failed;
         pthread_mutex_unlock(&p->lock);
@@ -399,15 +437,19 @@ static int write_all(ConvertPipeline *p)
             return -EIO;
         }
         ConvertChunk *chunk = &p->slots[index % p->depth];
-        int ret = write_chunk(job, chunk);
+        int ret = convert_write_chunk(job, chunk);
         pthread_mutex_lock(&p->lock);
         if (ret < 0) {
             p->failed = true;
         } else {
             p->consumed++;
         }
-        pthread_cond_broadcast(&p->changed);
+        bool wake = p->failed || (p->reader_waits &&
+                                  p->depth - (p->produced - p->consumed) >= (p->depth + 1) / 2);
         pthread_mutex_unlock(&p->lock);
+        if (wake) {
+            pthread_cond_broadcast(&p->changed);
+        }
         if (ret < 0) {
             return ret;
         }
@@ -416,8 +458,13 @@ static int write_all(ConvertPipeline *p)
     return 0;
 }
 
-static int convert_run(ConvertJob *job, unsigned depth)
+static int finish_run(ConvertJob *job, int ret);
+
+static int convert_run(ConvertJob *job, unsigned depth, unsigned workers)
 {
+    if (!job->compress) {
+        return finish_run(job, convert_copy_parallel(job, workers));
+    }
     ConvertPipeline p = { .job = job, .depth = depth };
     p.chunk_count = (job->total_size + job->chunk_size - 1) / job->chunk_size;
     p.slots = calloc(depth, sizeof(*p.slots));
@@ -454,6 +501,12 @@ static int convert_run(ConvertJob *job, unsigned depth)
     if (ret == 0 && p.failed) {
         ret = -EIO;
     }
+    return finish_run(job, ret);
+}
+
+/* The flush at the end of a conversion that went well. */
+static int finish_run(ConvertJob *job, int ret)
+{
     if (ret == 0 && bdrv_flush(job->target) < 0) {
         img_error("error while flushing '%s': %s", job->target->filename,
                   bdrv_last_error(job->target));
@@ -468,6 +521,7 @@ typedef struct ConvertOptions {
     bool copy_offload, explicit_sparse;
     uint64_t sparse_size;
     unsigned parallel;               /* -m: chunks in flight between reader and writer */
+    unsigned requests;               /* -m: uncompressed chunks copied at once */
     int src_flags, out_flags;
     QDict *create_opts;
 } ConvertOptions;
@@ -526,6 +580,7 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
                 return false;
             }
             o->parallel = (unsigned)number + 1;
+            o->requests = (unsigned)number;
             break;
         case 'r':                    /* accepted; copies are not rate limited */
             if (parse_size(optarg, &number) < 0) {
@@ -717,6 +772,7 @@ int img_convert(int argc, char **argv)
     /* the target's default cache mode is "unsafe", as qemu-img's: a convert cut
      * short leaves no usable target anyway; -t writeback makes the end durable */
     ConvertOptions o = { .out_format = "raw", .sparse_size = DEFAULT_SPARSE_SIZE, .parallel = 8,
+                         .requests = 8,
                          .out_flags = BDRV_O_NO_FLUSH,
                          .create_opts = qdict_new() };
     ConvertJob job = { 0 };
@@ -745,7 +801,7 @@ int img_convert(int argc, char **argv)
     }
     setup_job(&job, &o, created);
     img_progress_update(&job.progress, 0, job.total_size);
-    if (convert_run(&job, o.parallel) == 0) {
+    if (convert_run(&job, o.parallel, o.requests) == 0) {
         img_progress_finish(&job.progress);
         status = 0;
     }
