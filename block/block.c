@@ -477,9 +477,9 @@ int bdrv_pread_mapped(BlockDriverState *layer, uint64_t map, uint64_t bytes, voi
     int ret = layer->drv->passthrough ? block_file_pread(layer->file, map, bytes, buf)
                                       : block_file_pread_data(layer->file, map, bytes, buf);
     if (ret == -EIO && !layer->drv->passthrough) {
-        block_error_set(err, "%s: image truncated: data at byte %" PRIu64 " of %" PRIu64
-                        " bytes lies past the end of the file", block_file_name(layer->file),
-                        map, bytes);
+        block_error_set(err, "%s: %" PRIu64 " bytes of data at host offset %" PRIu64 " lie past "
+                        "the end of the file: %s", block_file_name(layer->file), bytes, map,
+                        strerror(EIO));
     } else if (ret < 0) {
         block_error_set(err, "%s: read error: %s", block_file_name(layer->file), strerror(-ret));
     }

@@ -14,6 +14,9 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +31,21 @@
 
 enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
        OPTION_TARGET_IMAGE_OPTS, OPTION_BITMAPS };
+
+/* The first error of a conversion, which several threads may hit at once (a
+ * truncated file read by two workers): the one line reported. */
+void convert_error(ConvertJob *job, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    if (atomic_exchange(&job->error_reported, true)) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    img_error("%s", text);
+}
 
 static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
 {
@@ -47,7 +65,7 @@ int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8
         uint64_t local = offset - src->start;
         uint64_t n = src->size - local < bytes ? src->size - local : bytes;
         if (bdrv_pread(src->bs, local, n, buf) < 0) {
-            img_error("error while reading at byte %" PRIu64 " of '%s': %s", local,
+            convert_error(job, "error while reading at byte %" PRIu64 " of '%s': %s", local,
                       src->bs->filename, bdrv_last_error(src->bs));
             return -EIO;
         }
@@ -73,7 +91,7 @@ static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64
     BlockDriverState *base = job->target_has_backing ? src->bs->backing : NULL;
     int ret = bdrv_block_status_chain(src->bs, base, local, bytes, pnum, map, &depth, layer);
     if (ret < 0) {
-        img_error("error while reading block status of '%s': %s", src->bs->filename,
+        convert_error(job, "error while reading block status of '%s': %s", src->bs->filename,
                   bdrv_last_error(src->bs));
         return ret;
     }
@@ -94,7 +112,7 @@ static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64
 
 int convert_write_error(ConvertJob *job, uint64_t offset)
 {
-    img_error("error while writing at byte %" PRIu64 ": %s", offset,
+    convert_error(job, "error while writing at byte %" PRIu64 ": %s", offset,
               bdrv_last_error(job->target));
     return -EIO;
 }
@@ -300,7 +318,7 @@ int convert_read_range(ConvertJob *job, const ConvertChunk *chunk, const Convert
     }
     BlockErrorInfo err = { "" };
     if (bdrv_pread_mapped(r->layer, r->map, r->bytes, dest, &err) < 0) {
-        img_error("error while reading at byte %" PRIu64 ": %s", r->offset, err.msg);
+        convert_error(job, "error while reading at byte %" PRIu64 ": %s", r->offset, err.msg);
         return -EIO;
     }
     return 0;

@@ -7,6 +7,7 @@
 #define TOOLS_IMG_CONVERT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <zlib.h>
 
 #include "tools/quetzal-img.h"
@@ -32,9 +33,10 @@ typedef struct ConvertJob {
     z_stream sampler;                /* reader thread: compressibility samples */
     bool sampler_ready;
     bool out_of_order;               /* -W: store in completion order */
-    bool defer_classify;
+    bool defer_classify;             /* the compression workers classify clusters */
     bool parallel_read;              /* the compression workers read their clusters */
-    bool copy_offload;               /* -C: data written as read, no zero detection */             /* the compression workers classify clusters */
+    bool copy_offload;               /* -C: data written as read, no zero detection */
+    atomic_bool error_reported;      /* convert_error printed its line */
 } ConvertJob;
 
 typedef enum { RANGE_DATA, RANGE_ZERO, RANGE_BACKING } RangeKind;
@@ -78,6 +80,8 @@ typedef struct ConvertPipeline {
     unsigned consumers_waiting;
 } ConvertPipeline;
 
+/* reports the conversion's first error only (several threads may fail at once) */
+void convert_error(ConvertJob *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* reads target-space bytes from the concatenated sources; thread-safe only
  * for sources with parallel_read */
 int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf);
