@@ -73,10 +73,13 @@ static void fail(CopyPipeline *cp)
     pthread_cond_broadcast(&cp->changed);
 }
 
-/* The chunk to write next, if it is read: in guest order, or the one read
- * first. Lock held. */
-static CopySlot *next_ready(CopyPipeline *cp)
+/* The chunk to write next, if it is read: in guest order, or (any order) the
+ * caller's own chunk, else the one read first. Lock held. */
+static CopySlot *next_ready(CopyPipeline *cp, CopySlot *own)
 {
+    if (cp->any_order && own && own->state == SLOT_READY) {
+        return own;                 /* still in this core's cache */
+    }
     CopySlot *best = NULL;
     for (unsigned i = 0; i < cp->slot_count; i++) {
         CopySlot *s = &cp->slots[i];
@@ -95,7 +98,7 @@ static CopySlot *next_ready(CopyPipeline *cp)
 
 /* Unless another worker is writing (it sees every chunk made ready before it
  * stops: both happen under the lock), writes what is ready. Lock held. */
-static void write_ready(CopyPipeline *cp)
+static void write_ready(CopyPipeline *cp, CopySlot *own)
 {
     ConvertJob *job = cp->job;
     if (cp->writing) {
@@ -103,7 +106,8 @@ static void write_ready(CopyPipeline *cp)
     }
     cp->writing = true;
     CopySlot *s;
-    while (!cp->failed && (s = next_ready(cp))) {
+    while (!cp->failed && (s = next_ready(cp, own))) {
+        own = NULL;
         s->state = SLOT_BUSY;
         pthread_mutex_unlock(&cp->lock);
         int ret = convert_write_chunk(job, &s->chunk);
@@ -138,6 +142,7 @@ static void *copy_worker(void *opaque)
 {
     CopyPipeline *cp = opaque;
     ConvertJob *job = cp->job;
+    CopySlot *own = NULL;           /* the chunk this worker just read */
     pthread_mutex_lock(&cp->lock);
     for (;;) {
         if (convert_interrupt_signal() && !cp->failed) {
@@ -145,7 +150,8 @@ static void *copy_worker(void *opaque)
                       convert_interrupt_signal());
             fail(cp);
         }
-        write_ready(cp);
+        write_ready(cp, own);
+        own = NULL;
         if (cp->failed || cp->next_chunk == cp->chunk_count) {
             break;                  /* what is still being read is written by its reader */
         }
@@ -170,6 +176,7 @@ static void *copy_worker(void *opaque)
         }
         s->state = SLOT_READY;
         s->ready_seq = cp->ready_seq++;
+        own = s;
     }
     pthread_cond_broadcast(&cp->changed);   /* the others waiting for a slot may stop too */
     pthread_mutex_unlock(&cp->lock);
