@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tools/img-convert.h"
 
@@ -188,6 +189,12 @@ int convert_copy_parallel(ConvertJob *job, unsigned workers)
     CopyPipeline cp = { .job = job };
     cp.chunk_count = (job->total_size + job->chunk_size - 1) / job->chunk_size;
     cp.any_order = job->out_of_order || job->target->drv->passthrough;
+    /* -m requests at once, on at most one thread more than there are
+     * processors: more threads only contend for the locks (futex calls) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus > 0 && workers > (unsigned long)cpus + 1) {
+        workers = (unsigned)cpus + 1;
+    }
     workers = workers < 1 ? 1 : workers > MAX_COPY_WORKERS ? MAX_COPY_WORKERS : workers;
     cp.slot_count = workers * SLOTS_PER_WORKER;
     cp.slots = calloc(cp.slot_count, sizeof(*cp.slots));
