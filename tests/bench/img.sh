@@ -12,8 +12,8 @@
 #   check qcow2, and check of a 64 GiB image with 64 KiB
 #   clusters whose metadata is fully allocated (preallocation=metadata: one
 #   million L2 entries and refcounts, the data clusters left as holes).
-# Usage: BUILD=<build folder> [RUNS=n] [SIZE_MB=n] [ONLY=text] sh tests/bench/img.sh [work folder]
-# (ONLY: run the cases whose name holds text, e.g. ONLY=qcow2-\>raw)
+# Usage: BUILD=<build folder> [RUNS=n] [SIZE_MB=n] [ONLY=name,name...] sh tests/bench/img.sh [work folder]
+# (ONLY: the names of the cases to run, separated by commas)
 # (the work folder needs about 8 GiB free; default: a temporary folder)
 BUILD=${BUILD:-.}
 Q="$BUILD/quetzal-img"
@@ -83,7 +83,7 @@ printf '%-30s %9s %9s %7s %16s %6s %9s\n' "operation (median of $RUNS)" "ours s"
 # speed = qemu-img's time / ours (above 1: we are faster), as is CPU x
 bench() {
   name=$1 need=$2 mb=$3 out=$4; shift 4
-  case $name in *$ONLY*) ;; *) return ;; esac
+  [ -z "$ONLY" ] || case ",$ONLY," in *",$name,"*) ;; *) return ;; esac
   for f in $need; do
     if ! have "$f"; then printf '%-30s %s\n' "$name" "skipped ($f not built in)"; return; fi
   done
