@@ -20,7 +20,6 @@
 
 #include "tools/img-convert.h"
 
-#define MAX_COPY_WORKERS 16
 #define SLOTS_PER_WORKER 2
 
 typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } SlotState;
@@ -195,7 +194,7 @@ int convert_copy_parallel(ConvertJob *job, unsigned workers)
     if (cpus > 0 && workers > (unsigned long)cpus + 1) {
         workers = (unsigned)cpus + 1;
     }
-    workers = workers < 1 ? 1 : workers > MAX_COPY_WORKERS ? MAX_COPY_WORKERS : workers;
+    workers = workers < 1 ? 1 : workers > CONVERT_MAX_WORKERS ? CONVERT_MAX_WORKERS : workers;
     cp.slot_count = workers * SLOTS_PER_WORKER;
     cp.slots = calloc(cp.slot_count, sizeof(*cp.slots));
     if (!cp.slots) {
@@ -209,17 +208,7 @@ int convert_copy_parallel(ConvertJob *job, unsigned workers)
     pthread_mutex_init(&cp.lock, NULL);
     pthread_mutex_init(&cp.source_lock, NULL);
     pthread_cond_init(&cp.changed, NULL);
-    pthread_t threads[MAX_COPY_WORKERS];
-    unsigned started = 0;
-    for (; started + 1 < workers; started++) {
-        if (pthread_create(&threads[started], NULL, copy_worker, &cp) != 0) {
-            break;                  /* fewer workers still finish the job */
-        }
-    }
-    copy_worker(&cp);
-    for (unsigned i = 0; i < started; i++) {
-        pthread_join(threads[i], NULL);
-    }
+    convert_run_workers(copy_worker, &cp, workers);
     for (unsigned i = 0; i < cp.slot_count; i++) {
         free(cp.slots[i].chunk.buffer);
         free(cp.slots[i].chunk.ranges);

@@ -51,6 +51,21 @@ void convert_error(ConvertJob *job, const char *fmt, ...)
     img_error("%s", text);
 }
 
+void convert_run_workers(void *(*worker)(void *), void *arg, unsigned count)
+{
+    pthread_t threads[CONVERT_MAX_WORKERS];
+    unsigned started = 0;
+    for (; started + 1 < count && started + 1 < CONVERT_MAX_WORKERS; started++) {
+        if (pthread_create(&threads[started], NULL, worker, arg) != 0) {
+            break;                  /* fewer workers still finish the job */
+        }
+    }
+    worker(arg);
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+}
+
 static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
 {
     for (int i = 0; i < job->source_count; i++) {

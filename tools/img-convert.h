@@ -80,6 +80,10 @@ typedef struct ConvertPipeline {
     unsigned consumers_waiting;
 } ConvertPipeline;
 
+/* runs worker(arg) on count threads (the caller's one of them; fewer when
+ * threads cannot be started) and returns when all have */
+#define CONVERT_MAX_WORKERS 16
+void convert_run_workers(void *(*worker)(void *), void *arg, unsigned count);
 /* reports the conversion's first error only (several threads may fail at once) */
 void convert_error(ConvertJob *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* reads target-space bytes from the concatenated sources; thread-safe only
