@@ -464,6 +464,28 @@ int bdrv_submit(BlockDriverState *bs, BdrvRequest *reqs, unsigned count)
     return fail(bs, ret, reqs[0].write ? "write" : "read");
 }
 
+int bdrv_pread_mapped(BlockDriverState *layer, uint64_t map, uint64_t bytes, void *buf,
+                      BlockErrorInfo *err)
+{
+    if (!layer->drv->plain_map) {
+        block_error_set(err, "%s: format '%s' has no plainly mapped data", layer->filename,
+                        layer->drv->format_name);
+        return -ENOTSUP;
+    }
+    /* raw reads past the end of its file as zeros, as bdrv_pread does;
+     * formats whose metadata names the data refuse to */
+    int ret = layer->drv->passthrough ? block_file_pread(layer->file, map, bytes, buf)
+                                      : block_file_pread_data(layer->file, map, bytes, buf);
+    if (ret == -EIO && !layer->drv->passthrough) {
+        block_error_set(err, "%s: %" PRIu64 " bytes of data at host offset %" PRIu64 " lie past "
+                        "the end of the file: %s", block_file_name(layer->file), bytes, map,
+                        strerror(EIO));
+    } else if (ret < 0) {
+        block_error_set(err, "%s: read error: %s", block_file_name(layer->file), strerror(-ret));
+    }
+    return ret;
+}
+
 int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags)
 {
     int ret = check_request(bs, offset, bytes, true);

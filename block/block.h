@@ -147,6 +147,14 @@ typedef struct BdrvRequest {
     int ret;
 } BdrvRequest;
 int bdrv_submit(BlockDriverState *bs, BdrvRequest *reqs, unsigned count);
+/* Reads bytes of plain data at host offset map of one layer of an image, as
+ * bdrv_block_status_chain reported them for that layer (DATA with
+ * BDRV_BLOCK_OFFSET_VALID). Only the layer's host file is touched, so several
+ * threads may read at once while one other thread uses the image (convert's
+ * parallel copies). -ENOTSUP, with err set, for a format that keeps its data
+ * otherwise; data past the end of the file is -EIO (never zeros). */
+int bdrv_pread_mapped(BlockDriverState *layer, uint64_t map, uint64_t bytes, void *buf,
+                      BlockErrorInfo *err);
 int bdrv_pwrite_zeroes(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int flags);
 int bdrv_pwrite_compressed(BlockDriverState *bs, uint64_t offset, uint64_t bytes, const void *buf);
 /* Compressed writes in two steps, for a caller compressing on several threads

@@ -77,6 +77,10 @@ struct BlockDriver {
     /* the virtual disk is the host file byte for byte (raw): batches of requests
      * may go straight to the host file */
     bool passthrough;
+    /* a data range whose block status has BDRV_BLOCK_OFFSET_VALID lies
+     * plainly (not compressed, not encrypted) in bs->file at *map, so it can
+     * be read there directly (bdrv_pread_mapped) */
+    bool plain_map;
     /* drop every cluster of this layer so that it reads from its backing file
      * again (commit without -d); optional */
     int (*make_empty)(BlockDriverState *bs);

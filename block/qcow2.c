@@ -792,5 +792,6 @@ const BlockDriver bdrv_qcow2 = {
     .pwrite_precompressed = guarded_pwrite_precompressed,
     .measure = qcow2_measure,
     .supports_backing = true,
+    .plain_map = true,
     .change_backing_file = qcow2_change_backing_file,
 };

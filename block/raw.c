@@ -147,4 +147,5 @@ const BlockDriver bdrv_raw = {
     .truncate = raw_truncate,
     .measure = raw_measure,
     .passthrough = true,
+    .plain_map = true,
 };

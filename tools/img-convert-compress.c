@@ -299,7 +299,9 @@ static void *worker_main(void *opaque)
                 break;
             }
             if (!fill_next_chunk(cp)) {
+                p->consumers_waiting++;
                 pthread_cond_wait(&p->changed, &p->lock);
+                p->consumers_waiting--;
             }
             continue;
         }
@@ -355,17 +357,7 @@ int convert_compress_parallel(ConvertPipeline *p)
             abort();
         }
     }
-    pthread_t threads[MAX_WORKERS];
-    unsigned started = 0;
-    for (; started + 1 < workers; started++) {
-        if (pthread_create(&threads[started], NULL, worker_main, &cp) != 0) {
-            break;                  /* fewer workers still finish the job */
-        }
-    }
-    worker_main(&cp);
-    for (unsigned i = 0; i < started; i++) {
-        pthread_join(threads[i], NULL);
-    }
+    convert_run_workers(worker_main, &cp, workers);
     for (unsigned i = 0; i < cp.item_count; i++) {
         free(cp.items[i].output);
     }

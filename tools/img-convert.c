@@ -14,6 +14,9 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,12 +25,46 @@
 #include "tools/img-convert.h"
 
 #define CONVERT_CHUNK (2 * 1024 * 1024)
+/* uncompressed copies: a chunk read and then written by the same worker stays
+ * in its core's cache (256 KiB of 512 KiB-1 MiB L2) for the copy into the
+ * target's page cache; 2 MiB chunks come back from memory */
+#define COPY_CHUNK (256 * 1024)
 #define COMPRESS_CHUNK (8 * 1024 * 1024)
 #define DEFAULT_SPARSE_SIZE 4096
 #define MAX_SPARSE_SIZE (32768 * 512)
 
 enum { OPTION_TARGET_IS_ZERO = 256, OPTION_SALVAGE, OPTION_OBJECT, OPTION_IMAGE_OPTS,
        OPTION_TARGET_IMAGE_OPTS, OPTION_BITMAPS };
+
+/* The first error of a conversion, which several threads may hit at once (a
+ * truncated file read by two workers): the one line reported. */
+void convert_error(ConvertJob *job, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    if (atomic_exchange(&job->error_reported, true)) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    img_error("%s", text);
+}
+
+void convert_run_workers(void *(*worker)(void *), void *arg, unsigned count)
+{
+    pthread_t threads[CONVERT_MAX_WORKERS];
+    unsigned started = 0;
+    for (; started + 1 < count && started + 1 < CONVERT_MAX_WORKERS; started++) {
+        if (pthread_create(&threads[started], NULL, worker, arg) != 0) {
+            break;                  /* fewer workers still finish the job */
+        }
+    }
+    worker(arg);
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+}
 
 static ConvertSource *source_at(ConvertJob *job, uint64_t offset)
 {
@@ -47,7 +84,7 @@ int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8
         uint64_t local = offset - src->start;
         uint64_t n = src->size - local < bytes ? src->size - local : bytes;
         if (bdrv_pread(src->bs, local, n, buf) < 0) {
-            img_error("error while reading at byte %" PRIu64 " of '%s': %s", local,
+            convert_error(job, "error while reading at byte %" PRIu64 " of '%s': %s", local,
                       src->bs->filename, bdrv_last_error(src->bs));
             return -EIO;
         }
@@ -58,20 +95,22 @@ int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8
     return 0;
 }
 
-/* What [offset, offset+bytes) of the target-space holds, and for how long. */
+/* What [offset, offset+bytes) of the target-space holds, and for how long;
+ * for data stored plainly in a host file, which layer holds it and where
+ * (*layer NULL otherwise). */
 static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64_t *pnum,
-                        RangeKind *kind)
+                        RangeKind *kind, BlockDriverState **layer, uint64_t *map)
 {
     ConvertSource *src = source_at(job, offset);
     uint64_t local = offset - src->start;
     if (bytes > src->size - local) {
         bytes = src->size - local;
     }
-    uint64_t map;
+    int depth;
     BlockDriverState *base = job->target_has_backing ? src->bs->backing : NULL;
-    int ret = bdrv_block_status_above(src->bs, base, local, bytes, pnum, &map);
+    int ret = bdrv_block_status_chain(src->bs, base, local, bytes, pnum, map, &depth, layer);
     if (ret < 0) {
-        img_error("error while reading block status of '%s': %s", src->bs->filename,
+        convert_error(job, "error while reading block status of '%s': %s", src->bs->filename,
                   bdrv_last_error(src->bs));
         return ret;
     }
@@ -82,12 +121,17 @@ static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64
     } else {
         *kind = RANGE_DATA;
     }
+    if (*kind != RANGE_DATA || !*layer || !(*layer)->drv->plain_map ||
+        (ret & (BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID)) !=
+        (BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID)) {
+        *layer = NULL;
+    }
     return 0;
 }
 
 int convert_write_error(ConvertJob *job, uint64_t offset)
 {
-    img_error("error while writing at byte %" PRIu64 ": %s", offset,
+    convert_error(job, "error while writing at byte %" PRIu64 ": %s", offset,
               bdrv_last_error(job->target));
     return -EIO;
 }
@@ -210,11 +254,11 @@ static int write_compressed(ConvertJob *job, uint64_t offset, uint64_t bytes, co
                              bytes - run_start, buf + run_start);
 }
 
-static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, RangeKind kind)
+static void add_range(ConvertChunk *chunk, const ConvertRange *range)
 {
-    if (chunk->range_count && chunk->ranges[chunk->range_count - 1].kind == kind &&
-        kind != RANGE_DATA) {
-        chunk->ranges[chunk->range_count - 1].bytes += bytes;
+    if (chunk->range_count && chunk->ranges[chunk->range_count - 1].kind == range->kind &&
+        range->kind != RANGE_DATA) {
+        chunk->ranges[chunk->range_count - 1].bytes += range->bytes;
         return;
     }
     if (chunk->range_count == chunk->range_capacity) {
@@ -224,7 +268,7 @@ static void add_range(ConvertChunk *chunk, uint64_t offset, uint64_t bytes, Rang
             abort();
         }
     }
-    chunk->ranges[chunk->range_count++] = (ConvertRange){ offset, bytes, kind };
+    chunk->ranges[chunk->range_count++] = *range;
 }
 
 /* Compression: the chunk's data with zero ranges (holes, zero clusters of the
@@ -269,26 +313,50 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
     return 0;
 }
 
-/* Reader side: classifies and reads one chunk. */
-int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
+int convert_plan_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
-    bool need_data = false;
     chunk->range_count = 0;
     chunk->whole = false;
     for (uint64_t pos = 0; pos < chunk->bytes;) {
-        uint64_t pnum;
-        RangeKind kind;
-        if (range_status(job, chunk->offset + pos, chunk->bytes - pos, &pnum, &kind) < 0) {
+        ConvertRange r = { .offset = chunk->offset + pos };
+        if (range_status(job, r.offset, chunk->bytes - pos, &r.bytes, &r.kind, &r.layer,
+                         &r.map) < 0) {
             return -EIO;
         }
-        add_range(chunk, chunk->offset + pos, pnum, kind);
+        add_range(chunk, &r);
+        pos += r.bytes;
+    }
+    return 0;
+}
+
+int convert_read_range(ConvertJob *job, const ConvertChunk *chunk, const ConvertRange *r)
+{
+    uint8_t *dest = chunk->buffer + (r->offset - chunk->offset);
+    if (!r->layer) {
+        return convert_read_sources(job, r->offset, r->bytes, dest);
+    }
+    BlockErrorInfo err = { "" };
+    if (bdrv_pread_mapped(r->layer, r->map, r->bytes, dest, &err) < 0) {
+        convert_error(job, "error while reading at byte %" PRIu64 ": %s", r->offset, err.msg);
+        return -EIO;
+    }
+    return 0;
+}
+
+/* Reader side: classifies and reads one chunk. */
+int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
+{
+    if (convert_plan_chunk(job, chunk) < 0) {
+        return -EIO;
+    }
+    bool need_data = false;
+    for (size_t i = 0; i < chunk->range_count; i++) {
+        const ConvertRange *r = &chunk->ranges[i];
         /* compressed chunks are read whole; zero clusters are found in the data */
-        need_data |= kind == RANGE_DATA || (kind == RANGE_ZERO && !job->target_is_zero);
-        if (kind == RANGE_DATA && !job->compress &&
-            convert_read_sources(job, chunk->offset + pos, pnum, chunk->buffer + pos) < 0) {
+        need_data |= r->kind == RANGE_DATA || (r->kind == RANGE_ZERO && !job->target_is_zero);
+        if (r->kind == RANGE_DATA && !job->compress && convert_read_range(job, chunk, r) < 0) {
             return -EIO;
         }
-        pos += pnum;
     }
     if (job->compress && need_data) {
         chunk->whole = true;
@@ -298,7 +366,7 @@ int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
 }
 
 /* Writer side: writes one chunk to the target. */
-static int write_chunk(ConvertJob *job, ConvertChunk *chunk)
+int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
     if (chunk->whole) {
         return write_compressed(job, chunk->offset, chunk->bytes, chunk->buffer,
@@ -326,8 +394,10 @@ static void *reader_main(void *opaque)
     for (uint64_t index = 0; index < p->chunk_count; index++) {
         pthread_mutex_lock(&p->lock);
         while (p->produced - p->consumed == p->depth && !p->failed) {
+            p->reader_waits = true;
             pthread_cond_wait(&p->changed, &p->lock);
         }
+        p->reader_waits = false;
         bool stop = p->failed;
         pthread_mutex_unlock(&p->lock);
         if (stop) {
@@ -344,8 +414,11 @@ static void *reader_main(void *opaque)
         } else {
             p->produced++;
         }
-        pthread_cond_broadcast(&p->changed);
+        bool wake = p->consumers_waiting || p->failed;
         pthread_mutex_unlock(&p->lock);
+        if (wake) {
+            pthread_cond_broadcast(&p->changed);
+        }
         if (ret < 0) {
             break;
         }
@@ -391,7 +464,9 @@ static int write_all(ConvertPipeline *p)
         }
         pthread_mutex_lock(&p->lock);
         while (p->consumed == p->produced && !p->failed) {
+            p->consumers_waiting++;
             pthread_cond_wait(&p->changed, &p->lock);
+            p->consumers_waiting--;
         }
         bool stop = p->failed;
         pthread_mutex_unlock(&p->lock);
@@ -399,15 +474,19 @@ static int write_all(ConvertPipeline *p)
             return -EIO;
         }
         ConvertChunk *chunk = &p->slots[index % p->depth];
-        int ret = write_chunk(job, chunk);
+        int ret = convert_write_chunk(job, chunk);
         pthread_mutex_lock(&p->lock);
         if (ret < 0) {
             p->failed = true;
         } else {
             p->consumed++;
         }
-        pthread_cond_broadcast(&p->changed);
+        bool wake = p->failed || (p->reader_waits &&
+                                  p->depth - (p->produced - p->consumed) >= (p->depth + 1) / 2);
         pthread_mutex_unlock(&p->lock);
+        if (wake) {
+            pthread_cond_broadcast(&p->changed);
+        }
         if (ret < 0) {
             return ret;
         }
@@ -416,8 +495,13 @@ static int write_all(ConvertPipeline *p)
     return 0;
 }
 
-static int convert_run(ConvertJob *job, unsigned depth)
+static int finish_run(ConvertJob *job, int ret);
+
+static int convert_run(ConvertJob *job, unsigned depth, unsigned workers)
 {
+    if (!job->compress) {
+        return finish_run(job, convert_copy_parallel(job, workers));
+    }
     ConvertPipeline p = { .job = job, .depth = depth };
     p.chunk_count = (job->total_size + job->chunk_size - 1) / job->chunk_size;
     p.slots = calloc(depth, sizeof(*p.slots));
@@ -454,6 +538,12 @@ static int convert_run(ConvertJob *job, unsigned depth)
     if (ret == 0 && p.failed) {
         ret = -EIO;
     }
+    return finish_run(job, ret);
+}
+
+/* The flush at the end of a conversion that went well. */
+static int finish_run(ConvertJob *job, int ret)
+{
     if (ret == 0 && bdrv_flush(job->target) < 0) {
         img_error("error while flushing '%s': %s", job->target->filename,
                   bdrv_last_error(job->target));
@@ -468,6 +558,7 @@ typedef struct ConvertOptions {
     bool copy_offload, explicit_sparse;
     uint64_t sparse_size;
     unsigned parallel;               /* -m: chunks in flight between reader and writer */
+    unsigned requests;               /* -m: uncompressed chunks copied at once */
     int src_flags, out_flags;
     QDict *create_opts;
 } ConvertOptions;
@@ -526,6 +617,7 @@ static bool parse_convert_options(int argc, char **argv, ConvertOptions *o)
                 return false;
             }
             o->parallel = (unsigned)number + 1;
+            o->requests = (unsigned)number;
             break;
         case 'r':                    /* accepted; copies are not rate limited */
             if (parse_size(optarg, &number) < 0) {
@@ -696,7 +788,8 @@ static void setup_job(ConvertJob *job, const ConvertOptions *o, bool created)
         const BlockDriverState *bs = job->sources[i].bs;
         job->parallel_read &= bs->drv->passthrough && !bs->backing;
     }
-    uint64_t chunk = o->compress && !job->defer_classify ? COMPRESS_CHUNK : CONVERT_CHUNK;
+    uint64_t chunk = !o->compress ? COPY_CHUNK
+                     : !job->defer_classify ? COMPRESS_CHUNK : CONVERT_CHUNK;
     job->chunk_size = job->cluster_size > chunk ? job->cluster_size : chunk;
     job->chunk_size -= job->chunk_size % job->cluster_size;
     job->compress = o->compress;
@@ -717,6 +810,7 @@ int img_convert(int argc, char **argv)
     /* the target's default cache mode is "unsafe", as qemu-img's: a convert cut
      * short leaves no usable target anyway; -t writeback makes the end durable */
     ConvertOptions o = { .out_format = "raw", .sparse_size = DEFAULT_SPARSE_SIZE, .parallel = 8,
+                         .requests = 8,
                          .out_flags = BDRV_O_NO_FLUSH,
                          .create_opts = qdict_new() };
     ConvertJob job = { 0 };
@@ -745,7 +839,7 @@ int img_convert(int argc, char **argv)
     }
     setup_job(&job, &o, created);
     img_progress_update(&job.progress, 0, job.total_size);
-    if (convert_run(&job, o.parallel) == 0) {
+    if (convert_run(&job, o.parallel, o.requests) == 0) {
         img_progress_finish(&job.progress);
         status = 0;
     }

@@ -7,6 +7,7 @@
 #define TOOLS_IMG_CONVERT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <zlib.h>
 
 #include "tools/quetzal-img.h"
@@ -32,9 +33,10 @@ typedef struct ConvertJob {
     z_stream sampler;                /* reader thread: compressibility samples */
     bool sampler_ready;
     bool out_of_order;               /* -W: store in completion order */
-    bool defer_classify;
+    bool defer_classify;             /* the compression workers classify clusters */
     bool parallel_read;              /* the compression workers read their clusters */
-    bool copy_offload;               /* -C: data written as read, no zero detection */             /* the compression workers classify clusters */
+    bool copy_offload;               /* -C: data written as read, no zero detection */
+    atomic_bool error_reported;      /* convert_error printed its line */
 } ConvertJob;
 
 typedef enum { RANGE_DATA, RANGE_ZERO, RANGE_BACKING } RangeKind;
@@ -47,6 +49,8 @@ typedef enum { CLUSTER_ZERO, CLUSTER_COMPRESS, CLUSTER_PLAIN } ClusterKind;
 typedef struct ConvertRange {
     uint64_t offset, bytes;
     RangeKind kind;
+    BlockDriverState *layer;         /* DATA stored plainly at map in layer's file, or NULL */
+    uint64_t map;
 } ConvertRange;
 
 typedef struct ConvertChunk {
@@ -69,14 +73,33 @@ typedef struct ConvertPipeline {
     unsigned depth;
     uint64_t chunk_count, produced, consumed;
     bool failed;
+    /* who sleeps on `changed`: a wake-up is sent only to someone waiting, and
+     * the reader only once half the ring is free again (each wake-up may
+     * preempt the waker, on a busy machine for a whole time slice) */
+    bool reader_waits;
+    unsigned consumers_waiting;
 } ConvertPipeline;
 
+/* runs worker(arg) on count threads (the caller's one of them; fewer when
+ * threads cannot be started) and returns when all have */
+#define CONVERT_MAX_WORKERS 16
+void convert_run_workers(void *(*worker)(void *), void *arg, unsigned count);
+/* reports the conversion's first error only (several threads may fail at once) */
+void convert_error(ConvertJob *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* reads target-space bytes from the concatenated sources; thread-safe only
  * for sources with parallel_read */
 int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8_t *buf);
 /* the reader's step for one chunk (offset and bytes set): block status,
  * reading, classification of compressed clusters */
 int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk);
+/* a chunk's block status only (offset and bytes set): its ranges */
+int convert_plan_chunk(ConvertJob *job, ConvertChunk *chunk);
+/* reads one DATA range of a planned chunk into the chunk's buffer: thread-safe
+ * for ranges with a layer (bdrv_pread_mapped), else the sources' thread only */
+int convert_read_range(ConvertJob *job, const ConvertChunk *chunk, const ConvertRange *r);
+/* writes a chunk read uncompressed: zero ranges and zero runs of data (-S) as
+ * zeros (nothing on a target that reads as zeros), the rest as data */
+int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk);
 /* writes zeros where the target does not already read as zeros */
 int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes);
 int convert_write_error(ConvertJob *job, uint64_t offset);
@@ -89,5 +112,8 @@ bool convert_looks_incompressible(z_stream *sampler, const uint8_t *buf, uint64_
  * produces, for targets with split compression (bdrv_compressor_new); with
  * parallel_read there is no reader thread and the workers fill the chunks */
 int convert_compress_parallel(ConvertPipeline *p);
+/* img-convert-copy.c: the uncompressed conversion with up to `workers`
+ * chunks read at once */
+int convert_copy_parallel(ConvertJob *job, unsigned workers);
 
 #endif

@@ -2,19 +2,24 @@
 # Benchmark: quetzal-img against qemu-img in the same run, on a 2 GiB image
 # holding 1 GiB of mixed data (random, compressible text, explicit zeros; the
 # rest holes). Each operation runs RUNS times (default 3) for each tool, the
-# two tools taking turns; prints the medians: MB/s of the virtual size,
-# qemu-img's time over ours ("speed", above 1 = we are faster) and CPU seconds:
-#   convert raw->qcow2, raw->qcow2 -c (zlib and zstd, in order and with -W), qcow2->raw,
-#   qcow2->vmdk, check qcow2, and check of a 64 GiB image with 64 KiB
+# two tools taking turns; prints the medians: seconds of ours and of
+# qemu-img, qemu-img's time over ours ("speed", above 1 = we are faster), CPU
+# seconds (user + system, all threads) and their ratio, MB/s of the virtual
+# size; then checks our output against qemu-img's (same data by qemu-img
+# compare and, for raw files, cmp; same allocated size unless compressed):
+#   convert raw->qcow2 (in order and -W), qcow2->raw (page cache and -t none),
+#   qcow2->vmdk, raw->qcow2 -c (zlib and zstd, in order and with -W),
+#   check qcow2, and check of a 64 GiB image with 64 KiB
 #   clusters whose metadata is fully allocated (preallocation=metadata: one
 #   million L2 entries and refcounts, the data clusters left as holes).
-# Usage: BUILD=<build folder> [RUNS=n] [SIZE_MB=n] sh tests/bench/img.sh [work folder]
+# Usage: BUILD=<build folder> [RUNS=n] [SIZE_MB=n] [ONLY=name,name...] sh tests/bench/img.sh [work folder]
+# (ONLY: the names of the cases to run, separated by commas)
 # (the work folder needs about 8 GiB free; default: a temporary folder)
 BUILD=${BUILD:-.}
 Q="$BUILD/quetzal-img"
 W=${1:-$(mktemp -d "${TMPDIR:-/tmp}/bench-img.XXXXXX")}
 mkdir -p "$W"
-trap 'rm -f "$W"/src.raw "$W"/*.qcow2 "$W"/*.vmdk "$W"/*.raw "$W"/chunk.* "$W"/runs.* "$W"/time "$W"/err' EXIT
+trap 'rm -f "$W"/src.raw "$W"/*.qcow2 "$W"/*.vmdk "$W"/*.raw "$W"/ours.* "$W"/qemu.* "$W"/chunk.* "$W"/runs.* "$W"/time "$W"/err' EXIT
 
 SIZE_MB=${SIZE_MB:-2048}
 RUNS=${RUNS:-3}
@@ -54,44 +59,81 @@ rate() { echo "$1" | awk -v mb=$2 '{ if ($1 >= 0.01) printf "%.0f", mb / $1; els
 # median of the numbers on standard input
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '%-28s %12s %12s %7s %16s\n' "operation (median of $RUNS)" "quetzal-img" "qemu-img" "speed" "CPU s ours/qemu"
-# bench NAME FORMAT-NEEDED MB ARGS...: the same arguments for both tools
+# allocated MiB of a file (what stays sparse counts nothing)
+alloc_mib() { du -k "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
+# verify OURS QEMU: our output against qemu-img's for the same case: the same
+# guest data (qemu-img compare; cmp for raw files) and, unless compressed,
+# the same allocated size within 1 MiB
+verify() {
+  v="ok"
+  qemu-img compare -q "$1" "$2" 2>/dev/null || v="DIFFERENT DATA"
+  case $1 in *.raw) cmp -s "$1" "$2" || v="DIFFERENT BYTES" ;; esac
+  a_ours=$(alloc_mib "$1") a_qemu=$(alloc_mib "$2")
+  case $v$compressed in
+    ok) [ $((a_ours - a_qemu)) -le 1 ] && [ $((a_qemu - a_ours)) -le 1 ] || v="ALLOCATED SIZE DIFFERS" ;;
+  esac
+  printf '%-30s   output %s (allocated MiB ours %s, qemu-img %s)\n' "" "$v" "$a_ours" "$a_qemu"
+  [ "$v" = ok ] || failures=$((failures + 1))
+}
+
+failures=0
+printf '%-30s %9s %9s %7s %16s %6s %9s\n' "operation (median of $RUNS)" "ours s" "qemu s" "speed" "CPU s ours/qemu" "CPU x" "MB/s ours"
+# bench NAME FORMAT-NEEDED MB OUTPUT ARGS...: the same arguments for both
+# tools, each writing its own OUTPUT (none: "-") given as the last argument;
+# speed = qemu-img's time / ours (above 1: we are faster), as is CPU x
 bench() {
-  name=$1 need=$2 mb=$3; shift 3
+  name=$1 need=$2 mb=$3 out=$4; shift 4
+  [ -z "$ONLY" ] || case ",$ONLY," in *",$name,"*) ;; *) return ;; esac
   for f in $need; do
-    if ! have "$f"; then printf '%-28s %12s\n' "$name" "skipped ($f not built in)"; return; fi
+    if ! have "$f"; then printf '%-30s %s\n' "$name" "skipped ($f not built in)"; return; fi
   done
   : >"$W/runs.qemu"; : >"$W/runs.ours"
   run=0
   while [ $run -lt "$RUNS" ]; do
     # each run starts with no dirty pages of the previous one still being written
-    rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"; sync
-    seconds qemu-img "$@" >>"$W/runs.qemu"; echo >>"$W/runs.qemu"
-    rm -f "$W/out.qcow2" "$W/out.raw" "$W/out.vmdk"; sync
-    seconds "$Q" "$@" >>"$W/runs.ours"; echo >>"$W/runs.ours"
+    if [ "$out" = - ]; then
+      sync; seconds qemu-img "$@" >>"$W/runs.qemu"; echo >>"$W/runs.qemu"
+      sync; seconds "$Q" "$@" >>"$W/runs.ours"; echo >>"$W/runs.ours"
+    else
+      rm -f "$W/qemu.$out" "$W/ours.$out"; sync
+      seconds qemu-img "$@" "$W/qemu.$out" >>"$W/runs.qemu"; echo >>"$W/runs.qemu"
+      rm -f "$W/ours.$out"; sync
+      seconds "$Q" "$@" "$W/ours.$out" >>"$W/runs.ours"; echo >>"$W/runs.ours"
+    fi
     run=$((run + 1))
   done
   t_qemu=$(cut -d' ' -f1 "$W/runs.qemu" | median) t_ours=$(cut -d' ' -f1 "$W/runs.ours" | median)
   c_qemu=$(cut -d' ' -f2 "$W/runs.qemu" | median) c_ours=$(cut -d' ' -f2 "$W/runs.ours" | median)
-  printf '%-28s %7s MB/s %7s MB/s %7s %16s\n' "$name" "$(rate "$t_ours" "$mb")" "$(rate "$t_qemu" "$mb")" \
+  printf '%-30s %9s %9s %7s %16s %6s %9s\n' "$name" "$t_ours" "$t_qemu" \
     "$(echo "$t_qemu $t_ours" | awk '{ if ($2 >= 0.01 && $1 >= 0.01) printf "%.2fx", $1 / $2; else print "-" }')" \
-    "$c_ours / $c_qemu"
+    "$c_ours / $c_qemu" \
+    "$(echo "$c_qemu $c_ours" | awk '{ if ($2 > 0 && $1 > 0) printf "%.2fx", $1 / $2; else print "-" }')" \
+    "$(rate "$t_ours" "$mb")"
+  if [ "$out" != - ]; then
+    verify "$W/ours.$out" "$W/qemu.$out"
+    rm -f "$W/ours.$out" "$W/qemu.$out"
+  fi
 }
 qemu-img convert -O qcow2 "$W/src.raw" "$W/src.qcow2"
-bench "convert raw->qcow2" "qcow2" $SIZE_MB convert -O qcow2 "$W/src.raw" "$W/out.qcow2"
-bench "convert raw->qcow2 -c" "qcow2" $SIZE_MB convert -c -O qcow2 "$W/src.raw" "$W/out.qcow2"
-bench "convert raw->qcow2 -c -W" "qcow2" $SIZE_MB convert -c -W -O qcow2 "$W/src.raw" "$W/out.qcow2"
+compressed=
+bench "convert raw->qcow2" "qcow2" $SIZE_MB qcow2 convert -O qcow2 "$W/src.raw"
+bench "convert raw->qcow2 -W" "qcow2" $SIZE_MB qcow2 convert -W -O qcow2 "$W/src.raw"
+bench "convert qcow2->raw" "qcow2" $SIZE_MB raw convert -O raw "$W/src.qcow2"
+bench "convert qcow2->raw -t none" "qcow2" $SIZE_MB raw convert -t none -O raw "$W/src.qcow2"
+bench "convert qcow2->vmdk" "qcow2 vmdk" $SIZE_MB vmdk convert -O vmdk "$W/src.qcow2"
+compressed=yes
+bench "convert raw->qcow2 -c" "qcow2" $SIZE_MB qcow2 convert -c -O qcow2 "$W/src.raw"
+bench "convert raw->qcow2 -c -W" "qcow2" $SIZE_MB qcow2 convert -c -W -O qcow2 "$W/src.raw"
 if "$Q" create -q -f qcow2 -o compression_type=zstd "$W/probe.qcow2" 1M 2>/dev/null; then
-  bench "convert raw->qcow2 -c zstd" "qcow2" $SIZE_MB \
-    convert -c -O qcow2 -o compression_type=zstd "$W/src.raw" "$W/out.qcow2"
-  bench "convert raw->qcow2 -c -W zstd" "qcow2" $SIZE_MB \
-    convert -c -W -O qcow2 -o compression_type=zstd "$W/src.raw" "$W/out.qcow2"
+  bench "convert raw->qcow2 -c zstd" "qcow2" $SIZE_MB qcow2 \
+    convert -c -O qcow2 -o compression_type=zstd "$W/src.raw"
+  bench "convert raw->qcow2 -c -W zstd" "qcow2" $SIZE_MB qcow2 \
+    convert -c -W -O qcow2 -o compression_type=zstd "$W/src.raw"
 else
-  printf '%-28s %12s\n' "convert raw->qcow2 -c zstd" "skipped (zstd not built in)"
+  printf '%-30s %s\n' "convert raw->qcow2 -c zstd" "skipped (zstd not built in)"
 fi
-bench "convert qcow2->raw" "qcow2" $SIZE_MB convert -O raw "$W/src.qcow2" "$W/out.raw"
-bench "convert qcow2->vmdk" "qcow2" $SIZE_MB convert -O vmdk "$W/src.qcow2" "$W/out.vmdk"
-bench "check qcow2" "qcow2" $SIZE_MB check "$W/src.qcow2"
+bench "check qcow2" "qcow2" $SIZE_MB - check "$W/src.qcow2"
 qemu-img create -q -f qcow2 -o preallocation=metadata,cluster_size=65536 "$W/meta.qcow2" 64G
-bench "check 64G metadata-full" "qcow2" 65536 check "$W/meta.qcow2"
+bench "check 64G metadata-full" "qcow2" 65536 - check "$W/meta.qcow2"
+[ $failures -eq 0 ] || echo "$failures outputs differ from qemu-img's"
 [ -n "$1" ] || rmdir "$W" 2>/dev/null
