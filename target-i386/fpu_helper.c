@@ -192,6 +192,17 @@ static void fp_end(CPUX86State *env, int saved, unsigned fields)
     }
     env->fpus |= sw & 0x3d;   /* IE ZE OE UE PE (host denormal flags aside) */
 }
+
+/* fp_end for host_arith, which read the status word itself: the control
+ * word alone goes back */
+static void fp_end_cw(CPUX86State *env, int saved, unsigned fields)
+{
+    uint16_t cw = saved;
+
+    if (host_cw(env, cw, fields) != cw) {
+        __asm__ volatile("fldcw %0" : : "m"(cw));
+    }
+}
 #else
 #define ORDER_BARRIER2(a, b) __asm__ volatile("" : "+m"(a), "+m"(b))
 #define ORDER_BARRIER1(a) __asm__ volatile("" : "+m"(a))
@@ -224,6 +235,11 @@ static void fp_end(CPUX86State *env, int saved, unsigned fields)
     env->fpus |= (raised & FE_INVALID ? FPUS_IE : 0) | (raised & FE_DIVBYZERO ? FPUS_ZE : 0) |
                  (raised & FE_OVERFLOW ? 0x08 : 0) | (raised & FE_UNDERFLOW ? 0x10 : 0) |
                  (raised & FE_INEXACT ? 0x20 : 0);
+}
+
+static void fp_end_cw(CPUX86State *env, int saved, unsigned fields)
+{
+    fp_end(env, saved, fields);
 }
 #endif
 
@@ -468,11 +484,11 @@ static void compare(CPUX86State *env, long double a, long double b, bool quiet)
  * right after it: its C1 says whether the result was rounded up (SDM
  * vol. 1, 8.1.3.3), which no C expression reports. It runs under the guest's
  * exception masks, so an unmasked exception gets the hardware's response
- * (ST(0) kept, or the exponent-adjusted result of 8.5.4/8.5.5); the FNCLEX
- * right after keeps the host from taking the #MF itself. */
+ * (ST(0) kept, or the exponent-adjusted result of 8.5.4/8.5.5); an FNCLEX
+ * right after (only then: it is slow) keeps the host from taking the #MF. */
 #define HOST_INSN(insn) \
-    __asm__ volatile(insn "\n\tfnstsw %2\n\tfnclex" : "=t"(r), "=u"(other), "=m"(sw) \
-                     : "0"(a), "1"(b))
+    __asm__ volatile(insn "\n\tfnstsw %%ax\n\ttestb $0x80, %%al\n\tjz 1f\n\tfnclex\n1:" \
+                     : "=t"(r), "=u"(other), "=a"(sw) : "0"(a), "1"(b) : "cc")
 
 static long double host_arith(unsigned op, long double a, long double b, uint16_t *flags)
 {
@@ -525,7 +541,7 @@ static long double arith(CPUX86State *env, unsigned op, long double a, long doub
     ORDER_BARRIER2(a, b);
     r = host_arith(op, a, b, &flags);
     ORDER_BARRIER1(r);
-    fp_end(env, saved, fields);
+    fp_end_cw(env, saved, fields);
     env->fpus = (env->fpus & ~FPUS_C1) | flags;
     return r;
 }
