@@ -80,6 +80,7 @@ enum { SW_MAGIC1 = 464, SW_EXTENDED_SIZE = 468, SW_XFEATURES = 472, SW_XSTATE_SI
 static void put16(uint8_t *b, unsigned off, uint16_t v) { memcpy(b + off, &v, 2); }
 static void put32(uint8_t *b, unsigned off, uint32_t v) { memcpy(b + off, &v, 4); }
 static void put64(uint8_t *b, unsigned off, uint64_t v) { memcpy(b + off, &v, 8); }
+static uint16_t get16(const uint8_t *b, unsigned off) { uint16_t v; memcpy(&v, b + off, 2); return v; }
 static uint32_t get32(const uint8_t *b, unsigned off) { uint32_t v; memcpy(&v, b + off, 4); return v; }
 static uint64_t get64(const uint8_t *b, unsigned off) { uint64_t v; memcpy(&v, b + off, 8); return v; }
 
@@ -90,7 +91,11 @@ static void fxsave_image(CPUX86State *env, uint8_t *img, int nb_xmm)
     helper_sse_sync_mxcsr(env);
     memset(img, 0, FXSAVE_SIZE);
     put16(img, 0, env->fpuc);
-    put16(img, 2, (uint16_t)((env->fpus & ~0x3800u) | ((env->fpstt & 7) << 11)));
+    put16(img, 2, (uint16_t)helper_fnstsw(env));
+    /* the kernel's FXSAVE64/XSAVE64: FOP, FIP and FDP as the CPU stores them */
+    put16(img, 6, (uint16_t)helper_fx_pointer(env, 0));
+    put64(img, 8, helper_fx_pointer(env, 3));
+    put64(img, 16, helper_fx_pointer(env, 4));
     uint8_t abridged_tags = 0;
     for (int i = 0; i < 8; i++) {
         abridged_tags |= (uint8_t)(!env->fptags[i] << i);
@@ -118,6 +123,7 @@ static void fxrstor_image(CPUX86State *env, const uint8_t *img, int nb_xmm)
         memcpy(&value, img + 32 + 16 * i, 10);
         env->fpregs[(env->fpstt + i) & 7] = value;
     }
+    helper_fx_load_pointers(env, get16(img, 6), get64(img, 8), get64(img, 16), true);
     /* a reserved MXCSR bit would fault in FXRSTOR; Linux refuses the frame,
      * here the bits are dropped */
     helper_ldmxcsr(env, get32(img, 24) & MXCSR_WRITABLE);
@@ -127,11 +133,17 @@ static void fxrstor_image(CPUX86State *env, const uint8_t *img, int nb_xmm)
 }
 
 /* i386: the legacy FSAVE header before the FXSAVE image (struct _fpstate_32):
- * control, status and full tag words, then ST0-7 packed, status, magic. */
+ * control, status and full tag words, FIP, CS, FDP, DS (Linux
+ * convert_from_fxsr on x86-64: the pointers of the FXSAVE64 image, the
+ * task's CS and DS selectors), then ST0-7 packed, status, magic. */
 static void fsave_header(CPUX86State *env, uint8_t *buf)
 {
     memset(buf, 0, FSAVE_HEADER);
-    uint32_t sw = (env->fpus & ~0x3800u) | ((env->fpstt & 7) << 11);
+    uint32_t sw = (uint32_t)helper_fnstsw(env);
+    put32(buf, 12, (uint32_t)helper_fx_pointer(env, 3));
+    put32(buf, 16, env->segs[R_CS].selector);
+    put32(buf, 20, (uint32_t)helper_fx_pointer(env, 4));
+    put32(buf, 24, 0xffff0000u | env->segs[R_DS].selector);
     uint32_t tags = 0;
     for (int i = 0; i < 8; i++) {
         tags |= (env->fptags[i] ? 3u : 0u) << (2 * i);     /* 11: empty, 00: valid */
@@ -171,7 +183,7 @@ static void xsave_frame_image(CPUX86State *env, uint8_t *fx, bool is64)
     uint32_t xs = xstate_size(env);
     uint64_t xcr0 = x86_xcr0(env);
     memset(fx + FXSAVE_SIZE, 0, xs - FXSAVE_SIZE);
-    x86_xsave_image(env, fx, xcr0, XSAVE_STD);
+    x86_xsave_image(env, fx, xcr0, XSAVE_STD | XSAVE_W64);   /* the kernel's XSAVE64 */
     put64(fx, XSAVE_HEADER_OFFSET, get64(fx, XSAVE_HEADER_OFFSET) | XSTATE_X87 | XSTATE_SSE);
     put32(fx, SW_MAGIC1, XSTATE_MAGIC1);
     put32(fx, SW_EXTENDED_SIZE, xs + XSTATE_MAGIC2_SIZE + (is64 ? 0 : FSAVE_HEADER));
@@ -205,7 +217,7 @@ static void restore_fpu(UserProcess *p, uint64_t fpstate, uint64_t fxaddr, int n
         get32(img, size) == XSTATE_MAGIC2) {
         uint64_t mask = get64(img, SW_XFEATURES) & x86_xcr0(env);
         x86_xstate_init(env);
-        if (!x86_xrstor_image(env, img, mask)) {
+        if (!x86_xrstor_image(env, img, mask, true)) {
             user_die_with_signal(p, SIGSEGV);
         }
         return;

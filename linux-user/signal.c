@@ -310,6 +310,32 @@ void user_signal_self(UserProcess *p, int sig, const siginfo_t *info, int code)
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* si_code of #MF and #XM (arch/x86/kernel/fpu/core.c fpu__exception_code):
+ * the flags the x87 control word or MXCSR leaves unmasked, the first of
+ * invalid, divide by zero, overflow, underflow or denormal, precision */
+static int fp_exception_code(const CPUX86State *env, int exception)
+{
+    unsigned err;
+    if (exception == EXCP10_COPR) {
+        err = env->fpus & ~env->fpuc;
+    } else {
+        err = env->mxcsr & ~(env->mxcsr >> 7);
+    }
+    if (err & 0x01) {
+        return FPE_FLTINV;
+    }
+    if (err & 0x04) {
+        return FPE_FLTDIV;
+    }
+    if (err & 0x08) {
+        return FPE_FLTOVF;
+    }
+    if (err & 0x12) {
+        return FPE_FLTUND;
+    }
+    return err & 0x20 ? FPE_FLTRES : 0;
+}
+
 /* si_code and si_addr of a fault (arch/x86/kernel/traps.c, mm/fault.c;
  * include/uapi/asm-generic/siginfo.h for the codes) */
 static void fault_info(UserProcess *p, int sig, int exception, siginfo_t *si)
@@ -330,6 +356,9 @@ static void fault_info(UserProcess *p, int sig, int exception, siginfo_t *si)
         p->fault_cr2 = addr;
     } else if (exception == EXCP00_DIVZ) {
         si->si_code = FPE_INTDIV;
+        addr = env->rip;
+    } else if (exception == EXCP10_COPR || exception == EXCP13_XMM) {
+        si->si_code = fp_exception_code(env, exception);
         addr = env->rip;
     } else if (exception == EXCP06_ILLOP) {
         si->si_code = ILL_ILLOPN;

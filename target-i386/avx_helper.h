@@ -124,15 +124,19 @@ enum { FMA_ADD, FMA_SUB, FMA_NADD, FMA_NSUB, FMA_ADDSUB, FMA_SUBADD };
 void helper_fma(CPUX86State *env, uint32_t desc, uint32_t op);
 
 /* --- avx_mem_helper.c: masked moves and gathers (guest memory from C) --- */
-/* info: the MMU index (bits 7:0), 32-bit addressing (bit 8), element size
- * 8 bytes (bit 9); addr: the linear address of the memory operand */
-#define AVX_MEM_INFO(mmu_idx, addr32, qword) \
-    ((uint32_t)(mmu_idx) | (uint32_t)(addr32) << 8 | (uint32_t)(qword) << 9)
+/* info: the MMU index (bits 7:0), linear addresses wrapping at 4 GiB
+ * (bit 8: outside 64-bit mode), element size 8 bytes (bit 9), 32-bit
+ * effective addresses (bit 10: address size 32 or 16, the 67h prefix in
+ * 64-bit mode); addr: the linear address of the memory operand */
+#define AVX_MEM_INFO(mmu_idx, legacy, qword, ea32) \
+    ((uint32_t)(mmu_idx) | (uint32_t)(legacy) << 8 | (uint32_t)(qword) << 9 | \
+     (uint32_t)(ea32) << 10)
 void helper_vmaskmov_load(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t addr);
 void helper_vmaskmov_store(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t addr);
 /* gathers: d the destination, a the mask (vvvv), b the VSIB index register,
- * imm = scale (bits 1:0) | index size 8 bytes (bit 2); base = the linear
- * address of base + displacement (segment included) */
-void helper_vgather(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t base);
+ * imm = scale (bits 1:0) | index size 8 bytes (bit 2); base = base register
+ * + displacement (the offset, no segment), seg_base the segment's base */
+void helper_vgather(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t base,
+                    uint64_t seg_base);
 
 #endif

@@ -19,10 +19,24 @@
 #include "target-i386/avx_helper.h"
 #include "accel/tcg/cputlb.h"
 
+/* the linear address of an element: outside 64-bit mode it wraps at 4 GiB
+ * (SDM vol. 3A, 3.3.4: the masked moves' elements follow the operand's) */
 static uint64_t element_address(uint64_t base, int64_t offset, uint32_t info)
 {
     uint64_t addr = base + (uint64_t)offset;
     return (info & (1u << 8)) ? (uint32_t)addr : addr;
+}
+
+/* a gathered element's linear address (SDM vol. 2A, 2.3.12; vol. 1, 3.3.7):
+ * the effective address base + index * scale, cut to 32 bits with a 32-bit
+ * address size, then the segment base added at full width */
+static uint64_t gather_address(uint64_t base, int64_t offset, uint64_t seg_base, uint32_t info)
+{
+    uint64_t ea = base + (uint64_t)offset;
+    if (info & (1u << 10)) {
+        ea = (uint32_t)ea;
+    }
+    return element_address(seg_base, (int64_t)ea, info);
 }
 
 static TCGMemOp element_memop(uint32_t info, bool qword)
@@ -70,7 +84,8 @@ void helper_vmaskmov_store(CPUX86State *env, uint32_t desc, uint32_t info, uint6
  * the scale, bit 2 qword indexes; info bit 9 qword elements. The element
  * count is the smaller of the index and data counts the vector length gives.
  */
-void helper_vgather(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t base)
+void helper_vgather(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t base,
+                    uint64_t seg_base)
 {
     bool qdata = info & (1u << 9), qindex = AVX_IMM(desc) & 4, l = AVX_L(desc);
     unsigned scale = AVX_IMM(desc) & 3, dsize = qdata ? 8 : 4;
@@ -91,7 +106,8 @@ void helper_vgather(CPUX86State *env, uint32_t desc, uint32_t info, uint64_t bas
         ymm_write(env, m, &mask, true);       /* the elements before, cleared */
         int64_t idx = qindex ? index.sq[i] : index.sl[i];
         uint64_t v = cpu_ld_mmu(env->exec,
-                                element_address(base, (int64_t)((uint64_t)idx << scale), info),
+                                gather_address(base, (int64_t)((uint64_t)idx << scale),
+                                               seg_base, info),
                                 element_memop(info, qdata), GETPC());
         memcpy(dest.b + i * dsize, &v, dsize);
         memset(mask.b + i * dsize, 0, dsize);

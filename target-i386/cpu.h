@@ -148,6 +148,11 @@ typedef struct CPUX86State {
     long double fpregs[8];
     uint32_t fpstt;                  /* TOP: physical index of ST(0) */
     uint8_t fptags[8];               /* 1 = empty */
+    /* the last non-control x87 instruction (SDM vol. 1, 8.1.8-8.1.10),
+     * recorded by translate-x87.c: its offset in CS and CS selector, its
+     * opcode bits 10:0, and for a memory operand its offset and selector */
+    uint64_t fpip, fpdp;
+    uint16_t fpcs, fpds, fpop;
     uint64_t cr[5];                  /* CR0, (CR1), CR2, CR3, CR4 */
     /* descriptor tables: Linux user mode builds a GDT in guest memory for
      * set_thread_area (Intel SDM vol. 3A, 3.5.1); MOV Sreg reads it */

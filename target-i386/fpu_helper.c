@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 #include "target-i386/translate.h"
+#include "target-i386/xsave_helper.h"
 #include "target-i386/x87-soft.h"
 
 /* status word bits (SDM vol. 1, 8.1.3) */
@@ -68,9 +69,24 @@ static long double st(CPUX86State *env, unsigned i)
     return env->fpregs[p];
 }
 
+/*
+ * An unmasked invalid-operation, zero-divide or denormal exception leaves
+ * the registers and TOP as they were (SDM vol. 1, 8.5: the pre-computation
+ * exceptions). Such a flag set now was set by the current instruction: one
+ * pending before it would have raised #MF first (translate-x87.c).
+ */
+static bool unmasked_precomputation(const CPUX86State *env)
+{
+    return (env->fpus & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) != 0;
+}
+
 static void set_st(CPUX86State *env, unsigned i, long double v)
 {
     unsigned p = phys(env, i);
+
+    if (unmasked_precomputation(env)) {
+        return;
+    }
 
     env->fpregs[p] = v;
     env->fptags[p] = 0;
@@ -85,6 +101,9 @@ static void push(CPUX86State *env, long double v)
     if (!env->fptags[top]) {
         stack_fault(env, true);
         v = -NAN;
+    }
+    if (unmasked_precomputation(env)) {
+        return;
     }
     env->fpstt = top;
     env->fpregs[top] = v;
@@ -105,6 +124,9 @@ static bool replace_and_push_overflows(CPUX86State *env)
 
 void helper_fpop(CPUX86State *env)
 {
+    if (unmasked_precomputation(env)) {
+        return;
+    }
     env->fptags[env->fpstt & 7] = 1;
     env->fpstt = (env->fpstt + 1) & 7;
 }
@@ -124,12 +146,21 @@ void helper_fpop(CPUX86State *env)
  */
 #define FPUC_RC  0x0c00   /* rounding control (SDM vol. 1, 8.1.5.3) */
 #define FPUC_PC  0x0300   /* precision control (SDM vol. 1, 8.1.5.2) */
+#define FPUC_MASKS 0x003d /* IM ZM OM UM PM: only host_arith runs with them */
 #define COMMA ,
 
 #if defined(__x86_64__) || defined(__i386__)
 /* values pinned to the x87 stack at this point of the instruction stream */
 #define ORDER_BARRIER2(a, b) __asm__ volatile("" : "+t"(a), "+u"(b))
 #define ORDER_BARRIER1(a) __asm__ volatile("" : "+t"(a))
+
+/* the host control word for the guest fields (the host keeps 64-bit
+ * precision and all exceptions masked outside fp_begin/fp_end) */
+static uint16_t host_cw(const CPUX86State *env, uint16_t cw, unsigned fields)
+{
+    return (uint16_t)((cw & ~(FPUC_RC | FPUC_PC | fields)) | (FPUC_PC & ~fields) |
+                      (env->fpuc & fields));
+}
 
 static int fp_begin(const CPUX86State *env, unsigned fields)
 {
@@ -141,8 +172,7 @@ static int fp_begin(const CPUX86State *env, unsigned fields)
     if (sw & 0x3d & ~env->fpus) {
         __asm__ volatile("fnclex");
     }
-    /* the host keeps 64-bit precision outside fp_begin/fp_end */
-    want = (cw & ~(FPUC_RC | FPUC_PC)) | (FPUC_PC & ~fields) | (env->fpuc & fields);
+    want = host_cw(env, cw, fields);
     if (want != cw) {
         __asm__ volatile("fldcw %0" : : "m"(want));
     }
@@ -154,10 +184,24 @@ static void fp_end(CPUX86State *env, int saved, unsigned fields)
     uint16_t sw, cw = saved;
 
     __asm__ volatile("fnstsw %0" : "=m"(sw));
-    if ((cw & (FPUC_RC | FPUC_PC)) != ((FPUC_PC & ~fields) | (env->fpuc & fields))) {
+    if (sw & 0x80) {
+        __asm__ volatile("fnclex");    /* FLDCW would take the host's #MF */
+    }
+    if (host_cw(env, cw, fields) != cw) {
         __asm__ volatile("fldcw %0" : : "m"(cw));
     }
     env->fpus |= sw & 0x3d;   /* IE ZE OE UE PE (host denormal flags aside) */
+}
+
+/* fp_end for host_arith, which read the status word itself: the control
+ * word alone goes back */
+static void fp_end_cw(CPUX86State *env, int saved, unsigned fields)
+{
+    uint16_t cw = saved;
+
+    if (host_cw(env, cw, fields) != cw) {
+        __asm__ volatile("fldcw %0" : : "m"(cw));
+    }
 }
 #else
 #define ORDER_BARRIER2(a, b) __asm__ volatile("" : "+m"(a), "+m"(b))
@@ -191,6 +235,11 @@ static void fp_end(CPUX86State *env, int saved, unsigned fields)
     env->fpus |= (raised & FE_INVALID ? FPUS_IE : 0) | (raised & FE_DIVBYZERO ? FPUS_ZE : 0) |
                  (raised & FE_OVERFLOW ? 0x08 : 0) | (raised & FE_UNDERFLOW ? 0x10 : 0) |
                  (raised & FE_INEXACT ? 0x20 : 0);
+}
+
+static void fp_end_cw(CPUX86State *env, int saved, unsigned fields)
+{
+    fp_end(env, saved, fields);
 }
 #endif
 
@@ -415,6 +464,9 @@ static void compare(CPUX86State *env, long double a, long double b, bool quiet)
     uint16_t cc;
 
     compare_flags(env, a, b, quiet);
+    if (unmasked_precomputation(env)) {
+        return;      /* an unmasked IE or DE leaves the condition codes */
+    }
     if (isunordered(a, b)) {
         cc = FPUS_C3 | FPUS_C2 | FPUS_C0;
     } else if (a > b) {
@@ -430,11 +482,15 @@ static void compare(CPUX86State *env, long double a, long double b, bool quiet)
 #if defined(__x86_64__) || defined(__i386__)
 /* one host instruction on ST(0) = a, ST(1) = b, with the status word read
  * right after it: its C1 says whether the result was rounded up (SDM
- * vol. 1, 8.1.3.3), which no C expression reports */
+ * vol. 1, 8.1.3.3), which no C expression reports. It runs under the guest's
+ * exception masks, so an unmasked exception gets the hardware's response
+ * (ST(0) kept, or the exponent-adjusted result of 8.5.4/8.5.5); an FNCLEX
+ * right after (only then: it is slow) keeps the host from taking the #MF. */
 #define HOST_INSN(insn) \
-    __asm__ volatile(insn "\n\tfnstsw %2" : "=t"(r), "=u"(other), "=m"(sw) : "0"(a), "1"(b))
+    __asm__ volatile(insn "\n\tfnstsw %%ax\n\ttestb $0x80, %%al\n\tjz 1f\n\tfnclex\n1:" \
+                     : "=t"(r), "=u"(other), "=a"(sw) : "0"(a), "1"(b) : "cc")
 
-static long double host_arith(unsigned op, long double a, long double b, uint16_t *c1)
+static long double host_arith(unsigned op, long double a, long double b, uint16_t *flags)
 {
     long double r, other;
     uint16_t sw;
@@ -450,14 +506,15 @@ static long double host_arith(unsigned op, long double a, long double b, uint16_
     default: HOST_INSN("fdivr %%st(1), %%st"); break;
     }
     (void)other;
-    *c1 = sw & FPUS_C1;
+    *flags = sw & (FPUS_C1 | 0x3d);
     return r;
 }
 #else
-/* without a host x87, C1 (rounded up) is not reported: 0 */
-static long double host_arith(unsigned op, long double a, long double b, uint16_t *c1)
+/* without a host x87, C1 (rounded up) is not reported: 0, and the exception
+ * masks are not honoured (the flags come from <fenv.h> in fp_end) */
+static long double host_arith(unsigned op, long double a, long double b, uint16_t *flags)
 {
-    *c1 = 0;
+    *flags = 0;
     switch (op) {
     case 0: return a + b;
     case 1: return a * b;
@@ -476,16 +533,16 @@ static long double host_arith(unsigned op, long double a, long double b, uint16_
 static long double arith(CPUX86State *env, unsigned op, long double a, long double b)
 {
     long double r;
-    uint16_t c1;
-    unsigned fields = op == 9 ? FPUC_RC : FPUC_RC | FPUC_PC;
+    uint16_t flags;
+    unsigned fields = (op == 9 ? FPUC_RC : FPUC_RC | FPUC_PC) | FPUC_MASKS;
     int saved = fp_begin(env, fields);
 
     /* the empty asm statements keep the operation between the mode switches */
     ORDER_BARRIER2(a, b);
-    r = host_arith(op, a, b, &c1);
+    r = host_arith(op, a, b, &flags);
     ORDER_BARRIER1(r);
-    fp_end(env, saved, fields);
-    env->fpus = (env->fpus & ~FPUS_C1) | c1;
+    fp_end_cw(env, saved, fields);
+    env->fpus = (env->fpus & ~FPUS_C1) | flags;
     return r;
 }
 
@@ -494,6 +551,9 @@ void helper_farith_mem(CPUX86State *env, uint32_t op, uint64_t bits, uint32_t ki
     long double a = st(env, 0), b = from_bits(bits, kind);
 
     memory_operand_flags(env, bits, kind);
+    if (unmasked_precomputation(env)) {
+        return;      /* SNaN or denormal operand, unmasked: nothing more */
+    }
     if (op == 2 || op == 3) {
         compare(env, a, b, false);
         if (op == 3) {
@@ -792,9 +852,33 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
 
 /* ---------------------------------------------------------------- control */
 
+/* an exception flag whose mask bit is clear (SDM vol. 1, 8.1.3.5) */
+static bool unmasked_pending(const CPUX86State *env)
+{
+    return (env->fpus & ~env->fpuc & 0x3f) != 0;
+}
+
+/* the status word: TOP from fpstt, ES and B from the pending exceptions
+ * (B mirrors ES since the 387; the stored bits are not kept) */
 uint64_t helper_fnstsw(CPUX86State *env)
 {
-    return (env->fpus & ~0x3800u) | (env->fpstt & 7) << 11;
+    return (env->fpus & ~0xb880u) | (env->fpstt & 7) << 11 |
+           (unmasked_pending(env) ? 0x8080u : 0);
+}
+
+/* FWAIT and the waiting x87 instructions found an unmasked exception
+ * pending (translate-x87.c): #MF with CR0.NE set (SDM vol. 1, 8.7: with
+ * NE clear the FERR# pin would signal it through IRQ 13, which the board
+ * does not wire; the exception then stays pending) */
+void helper_fwait(CPUX86State *env)
+{
+    if (!unmasked_pending(env)) {
+        return;
+    }
+    if ((env->hflags & HF_SYSTEM) && !(env->cr[0] & CR0_NE)) {
+        return;
+    }
+    x86_raise_exception(env, EXCP10_COPR, 0, GETPC());
 }
 
 void helper_fninit(CPUX86State *env)
@@ -803,6 +887,44 @@ void helper_fninit(CPUX86State *env)
     env->fpus = 0;
     env->fpstt = 0;
     memset(env->fptags, 1, sizeof(env->fptags));
+    env->fpip = env->fpdp = 0;       /* FNINIT clears the pointers and FOP */
+    env->fpcs = env->fpds = env->fpop = 0;
+}
+
+/*
+ * The pointer fields of FXSAVE and XSAVE (SDM vol. 1, table 10-2; 13.5.1):
+ * field 0 FOP; 1 and 2 FIP and FDP as the 32-bit forms store them (offset
+ * in bits 31:0, selector in 47:32); 3 and 4 the 64-bit forms (REX.W). An
+ * AMD processor saves them only while an unmasked exception is pending
+ * (FSW.ES = 1; AMD APM vol. 4, FXSAVE), zero otherwise, as this host does.
+ */
+uint64_t helper_fx_pointer(CPUX86State *env, uint32_t field)
+{
+    if (!unmasked_pending(env)) {
+        return 0;
+    }
+    switch (field) {
+    case 0: return env->fpop;
+    case 1: return (uint32_t)env->fpip | (uint64_t)env->fpcs << 32;
+    case 2: return (uint32_t)env->fpdp | (uint64_t)env->fpds << 32;
+    case 3: return env->fpip;
+    default: return env->fpdp;
+    }
+}
+
+/* FXRSTOR and XRSTOR, after FCW and FSW: the pointers load only with an
+ * unmasked exception pending, else they clear (AMD APM vol. 4, FXRSTOR) */
+void helper_fx_load_pointers(CPUX86State *env, uint64_t fop, uint64_t fip, uint64_t fdp,
+                             uint32_t w64)
+{
+    if (!unmasked_pending(env)) {
+        fop = fip = fdp = 0;
+    }
+    env->fpop = fop & 0x7ff;
+    env->fpip = w64 ? fip : (uint32_t)fip;
+    env->fpcs = w64 ? 0 : (uint16_t)(fip >> 32);
+    env->fpdp = w64 ? fdp : (uint32_t)fdp;
+    env->fpds = w64 ? 0 : (uint16_t)(fdp >> 32);
 }
 
 /* the 16-bit tag word: 00 valid, 01 zero, 10 special, 11 empty */
@@ -833,10 +955,55 @@ static void put16(uint8_t *p, uint32_t v)
     p[1] = v >> 8;
 }
 
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* the pointers in the protected-mode layouts (SDM vol. 1, figures 8-9 and
+ * 8-10): 32-bit FIP, FCS | FOP << 16, FDP, FDS at 12..27; 16-bit FIP, FCS,
+ * FDP, FDS at 6..13 (no FOP) */
+static void put_pointers(const CPUX86State *env, uint8_t *p, unsigned step)
+{
+    if (step == 4) {
+        put16(p + 12, (uint16_t)env->fpip);
+        put16(p + 14, (uint16_t)(env->fpip >> 16));
+        put16(p + 16, env->fpcs);
+        put16(p + 18, env->fpop & 0x7ff);
+        put16(p + 20, (uint16_t)env->fpdp);
+        put16(p + 22, (uint16_t)(env->fpdp >> 16));
+        put16(p + 24, env->fpds);
+        put16(p + 26, 0xffff);
+    } else {
+        put16(p + 6, (uint16_t)env->fpip);
+        put16(p + 8, env->fpcs);
+        put16(p + 10, (uint16_t)env->fpdp);
+        put16(p + 12, env->fpds);
+    }
+}
+
+static void get_pointers(CPUX86State *env, const uint8_t *p, unsigned step)
+{
+    if (step == 4) {
+        env->fpip = get16(p + 12) | (uint32_t)get16(p + 14) << 16;
+        env->fpcs = get16(p + 16);
+        env->fpop = get16(p + 18) & 0x7ff;
+        env->fpdp = get16(p + 20) | (uint32_t)get16(p + 22) << 16;
+        env->fpds = get16(p + 24);
+    } else {
+        env->fpip = get16(p + 6);
+        env->fpcs = get16(p + 8);
+        env->fpop = 0;
+        env->fpdp = get16(p + 10);
+        env->fpds = get16(p + 12);
+    }
+}
+
 /*
  * FNSTENV/FLDENV/FNSAVE/FRSTOR (op 0..3 in the low byte; bit 8: 16-bit
  * operand size). Protected-mode layouts of SDM vol. 1, figures 8-9/8-10
  * (28 or 14 bytes), then for FNSAVE/FRSTOR the eight registers ST(0)..ST(7).
+ * The real-mode layouts (FIP and FDP as linear addresses) are not made.
  */
 void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
 {
@@ -855,6 +1022,7 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
             put16(p + 6, 0xffff);
             put16(p + 10, 0xffff);
         }
+        put_pointers(env, p, step);
         if (op == 2) {
             for (unsigned i = 0; i < 8; i++) {
                 memcpy(p + env_size + 10 * i, &env->fpregs[phys(env, i)], 10);
@@ -880,6 +1048,7 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
             env->fptags[i] = ((tags >> (2 * i)) & 3) == 3;
         }
     }
+    get_pointers(env, p, step);
     if (op == 3) {
         for (unsigned i = 0; i < 8; i++) {
             long double v = 0;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include "target-i386/sys_helper.h"
 #include "target-i386/translate.h"
+#include "target-i386/xsave_helper.h"
 
 static int cpl(const CPUX86State *env)
 {
@@ -247,6 +248,7 @@ uint64_t x86_read_tsc(CPUX86State *env, uintptr_t ra)
 #define MSR_MISC_ENABLE     0x1a0
 #define MSR_MTRR_VAR        0x200      /* 0x200..0x20f base/mask pairs */
 #define MSR_PAT             0x277
+#define MSR_XSS             0xda0      /* IA32_XSS (SDM vol. 1, 13.3) */
 /* AMD family 10h-17h BKDG: legacy performance counters, SYSCFG, HWCR */
 #define MSR_AMD_PERF_BASE   0xc0010000
 #define MSR_AMD_SYSCFG      0xc0010010
@@ -333,6 +335,7 @@ static bool read_msr(CPUX86State *env, uint32_t msr, uint64_t *v)
     case MSR_UCODE_REV: *v = 0; return true;
     case MSR_MTRRCAP: *v = MTRRCAP_VALUE; return true;
     case MSR_ARCH_CAP: *v = ARCH_CAP_VALUE; return true;
+    case MSR_XSS: *v = 0; return x86_has_xsaves(env);
     default:
         break;
     }
@@ -372,6 +375,9 @@ static bool write_msr(CPUX86State *env, uint32_t msr, uint64_t v)
         return write_efer(env, v);
     case MSR_UCODE_REV: case MSR_PRED_CMD:
         return true;
+    case MSR_XSS:
+        /* no supervisor state component: any bit set is reserved */
+        return x86_has_xsaves(env) && v == 0;
     case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
     case MSR_LSTAR: case MSR_CSTAR: case MSR_SYSENTER_ESP: case MSR_SYSENTER_EIP:
         if (!canonical(v)) {

@@ -438,6 +438,12 @@ static void fp_end(CPUX86State *env, uint32_t sticky, uintptr_t host_pc)
         return;
     }
     uint32_t raised = (env->mxcsr & MXCSR_FLAGS) | host_take_flags();
+    uint32_t pre = MXCSR_IE | MXCSR_DE | MXCSR_ZE;
+    /* an unmasked pre-computation exception stops the operation before the
+     * result: no OE, UE or PE with it (SDM vol. 1, 11.5.2) */
+    if (raised & pre & ~(env->mxcsr >> MXCSR_MASK_SHIFT)) {
+        raised &= pre;
+    }
     env->mxcsr |= raised | sticky;
     if (raised & ~(env->mxcsr >> MXCSR_MASK_SHIFT)) {
         x86_raise_exception(env, EXCP13_XMM, 0, host_pc);

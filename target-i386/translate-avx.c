@@ -382,8 +382,7 @@ static bool gen_fma(DisasContext *s, const Vex *v, unsigned arg)
 /* the element and mode fields for avx_mem_helper.c */
 static uint32_t mem_info(DisasContext *s, bool qword)
 {
-    bool addr32 = !(s->code64 && s->aflag == MO_64);
-    return AVX_MEM_INFO(s->mem_index, addr32, qword);
+    return AVX_MEM_INFO(s->mem_index, !s->code64, qword, s->aflag != MO_64);
 }
 
 /* --- VMASKMOVPS/PD (0F38 2C-2F), VPMASKMOVD/Q (8C, 8E): arg bit 0 store,
@@ -407,8 +406,8 @@ static bool gen_vmaskmov(DisasContext *s, const Vex *v, unsigned arg)
  * 2A, 2.3.12): ModRM must name a SIB byte, whose index field (with VEX.X)
  * is a vector register. #UD when the destination, the mask and the index
  * register are not three different registers, and with 16-bit addressing.
- * gen_lea_modrm reads the SIB byte as for a general index register; that
- * register's contribution is subtracted to leave base + displacement.
+ * gen_lea_modrm_noseg reads the SIB byte as for a general index register;
+ * that register's contribution is subtracted to leave base + displacement.
  */
 static bool gen_vgather(DisasContext *s, const Vex *v, unsigned arg)
 {
@@ -421,25 +420,25 @@ static bool gen_vgather(DisasContext *s, const Vex *v, unsigned arg)
     if (dest == mask || dest == index || mask == index) {
         return false;
     }
-    gen_lea_modrm(s);
     TCGv base = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
-    tcg_gen_mov(s->tcg, base, s->A0);
+    TCGv seg_base = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    int def_seg = gen_lea_modrm_noseg(s, base);
     if (index != 4) {
         TCGv t = new_i64(s);
         tcg_gen_shli(s->tcg, t, s->g->regs[index], scale);
         tcg_gen_sub(s->tcg, base, base, t);
         tcg_temp_free(s->tcg, t);
     }
-    bool addr32 = !(s->code64 && s->aflag == MO_64);
-    if (addr32) {
-        tcg_gen_ext32u(s->tcg, base, base);
-    }
+    /* the segment base alone: the helper adds it after the 32-bit cut */
+    tcg_gen_movi(s->tcg, seg_base, 0);
+    gen_add_seg_base(s, seg_base, def_seg);
     unsigned imm = scale | (arg & 1) << 2;
-    TCGv args[3] = { const32(s, AVX_DESC(dest, mask, index, v->l, imm, 0)),
-                     const32(s, mem_info(s, v->w)), base };
+    TCGv args[4] = { const32(s, AVX_DESC(dest, mask, index, v->l, imm, 0)),
+                     const32(s, mem_info(s, v->w)), base, seg_base };
     gen_update_cc_op(s);
-    gen_helper_env(s, H(vgather), 0, NULL, 3, args);
+    gen_helper_env(s, H(vgather), 0, NULL, 4, args);
     tcg_temp_free(s->tcg, base);
+    tcg_temp_free(s->tcg, seg_base);
     return true;
 }
 

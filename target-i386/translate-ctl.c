@@ -803,7 +803,7 @@ bool disas_ctl(DisasContext *s, unsigned b)
     } else if (b == 0xcc || b == 0xcd || b == 0xce) {
         disas_int(s, b);
     } else if (b == 0x9b) {
-        /* FWAIT: x87 exceptions are never pending (all handled as masked) */
+        gen_x87_wait(s);   /* FWAIT: #MF for a pending unmasked x87 exception */
     } else if ((b >= 0xd8 && b <= 0xdf) || b == 0xd6) {   /* x87, SALC */
         return disas_x87(s, b);
     } else if (b == 0x10d || (b >= 0x118 && b <= 0x11f) || b == 0x1ae) {

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include "target-i386/translate-sse.h"
 #include "target-i386/sse_helper.h"
+#include "target-i386/xsave_helper.h"
 
 /* --- register and operand access --- */
 
@@ -1253,7 +1254,8 @@ static bool gen_stmxcsr(DisasContext *s)
  * FXSAVE/FXRSTOR m512 (SDM vol. 1, 10.5.1, table 10-2). The x87 state saved is
  * FCW, FSW (with TOP), the abridged tag word (bit i set: physical register i
  * not empty) and ST(0)-ST(7) as 80-bit values in 16-byte slots (so MM0-7 show
- * after an MMX instruction, which sets TOP = 0); FOP/FIP/FDP are saved as zero.
+ * after an MMX instruction, which sets TOP = 0); FOP/FIP/FDP as fpu_helper.c's
+ * helper_fx_pointer gives them (32- or 64-bit form by REX.W).
  * 64-bit mode saves XMM0-15, other modes XMM0-7.
  */
 enum {
@@ -1297,19 +1299,6 @@ static TCGv gen_st_slot_base(DisasContext *s, int i)
     return p;
 }
 
-/* FSW with TOP in bits 13:11 (env->fpus keeps TOP in fpstt) */
-static void gen_load_fsw(DisasContext *s, TCGv val)
-{
-    TCGv top = new_i64(s);
-    tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpus));
-    tcg_gen_andi(s->tcg, val, val, ~(int64_t)FSW_TOP);
-    tcg_gen_ld(s->tcg, INDEX_op_ld32u, top, tcg_env(s->tcg), offsetof(CPUX86State, fpstt));
-    tcg_gen_andi(s->tcg, top, top, 7);
-    tcg_gen_shli(s->tcg, top, top, FSW_TOP_SHIFT);
-    tcg_gen_or(s->tcg, val, val, top);
-    tcg_temp_free(s->tcg, top);
-}
-
 /* the abridged tag byte: fptags[i] is 1 when empty, bit i is 1 when not */
 static void gen_load_abridged_tags(DisasContext *s, TCGv val)
 {
@@ -1328,14 +1317,16 @@ static void gen_fxsave_x87(DisasContext *s, TCGv base, TCGv val)
 {
     tcg_gen_ld(s->tcg, INDEX_op_ld16u, val, tcg_env(s->tcg), offsetof(CPUX86State, fpuc));
     gen_store_at(s, base, FXSAVE_FCW, val, MO_16);
-    gen_load_fsw(s, val);
+    gen_helper_env(s, helper_fnstsw, TCG_CALL_NO_RWG, val, 0, NULL);   /* with ES and B */
     gen_store_at(s, base, FXSAVE_FSW, val, MO_16);
     gen_load_abridged_tags(s, val);
     gen_store_at(s, base, FXSAVE_FTW, val, MO_16);
-    tcg_gen_movi(s->tcg, val, 0);
-    gen_store_at(s, base, FXSAVE_FOP, val, MO_16);
-    gen_store_at(s, base, FXSAVE_FIP, val, MO_64);
-    gen_store_at(s, base, FXSAVE_FDP, val, MO_64);
+    static const int fields[3][2] = { { FXSAVE_FOP, 0 }, { FXSAVE_FIP, 1 }, { FXSAVE_FDP, 2 } };
+    for (int i = 0; i < 3; i++) {
+        TCGv field = tcg_constant(s->tcg, TCG_TYPE_I32, fields[i][1] + (i && s->rex_w ? 2 : 0));
+        gen_helper_env(s, helper_fx_pointer, TCG_CALL_NO_RWG, val, 1, &field);
+        gen_store_at(s, base, fields[i][0], val, i ? MO_64 : MO_16);
+    }
     for (int i = 0; i < 8; i++) {
         TCGv slot = gen_st_slot_base(s, i);
         intptr_t reg = offsetof(CPUX86State, fpregs);
@@ -1377,6 +1368,17 @@ static void gen_fxrstor_x87(DisasContext *s, TCGv base, TCGv val)
     tcg_gen_st(s->tcg, INDEX_op_st32, t, env, offsetof(CPUX86State, fpstt));
     tcg_gen_andi(s->tcg, val, val, ~(int64_t)FSW_TOP);
     tcg_gen_st(s->tcg, INDEX_op_st16, val, env, offsetof(CPUX86State, fpus));
+    {
+        TCGv args[4] = { new_i64(s), new_i64(s), new_i64(s),
+                         tcg_constant(s->tcg, TCG_TYPE_I32, s->rex_w) };
+        gen_load_at(s, base, FXSAVE_FOP, args[0], MO_16);
+        gen_load_at(s, base, FXSAVE_FIP, args[1], MO_64);
+        gen_load_at(s, base, FXSAVE_FDP, args[2], MO_64);
+        gen_helper_env(s, helper_fx_load_pointers, TCG_CALL_NO_RWG, NULL, 4, args);
+        for (int i = 0; i < 3; i++) {
+            tcg_temp_free(s->tcg, args[i]);
+        }
+    }
     gen_load_at(s, base, FXSAVE_FTW, val, MO_8);
     for (int i = 0; i < 8; i++) {
         tcg_gen_extract(s->tcg, t, val, i, 1);

@@ -5,6 +5,7 @@
  * here so guest memory faults are precise.
  */
 #include "target-i386/translate.h"
+#include "target-i386/xsave_helper.h"
 
 
 static TCGv i32_constant(DisasContext *s, uint32_t v)
@@ -44,12 +45,88 @@ static const struct { int load_kind, trunc_kind, store_kind; TCGMemOp memop; } l
     { FP_I16, FP_I16_TRUNC, FP_I16, MO_UW },  /* DF: FILD/FISTTP/FIST/FISTP m16int */
 };
 
+/*
+ * The last-instruction pointers (SDM vol. 1, 8.1.8-8.1.10): every x87
+ * instruction but the control ones (FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW,
+ * FNSTENV, FLDENV, FNSAVE, FRSTOR, FWAIT) records its offset in CS, the CS
+ * selector and its opcode (the low 3 bits of the escape byte, then the
+ * ModRM byte); one with a memory operand records that operand's offset and
+ * segment selector too. This host (AMD) also records FNOP, FFREE, FINCSTP
+ * and FDECSTP, and CPUID.(EAX=7):EBX bits 6 and 13 (FDP only on exceptions,
+ * FCS/FDS deprecated) are clear, as here.
+ */
+static bool x87_control(unsigned b, int op, bool memory, int modrm)
+{
+    if (memory) {
+        return (b == 0xd9 && op >= 4) || (b == 0xdd && (op == 4 || op >= 6));
+    }
+    return (b == 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (b == 0xdf && modrm == 0xe0);
+}
+
+static void gen_record_insn(DisasContext *s, unsigned b)
+{
+    TCGContext *t = s->tcg;
+    TCGv env = tcg_env(t);
+
+    tcg_gen_st(t, INDEX_op_st, tcg_const64(s, (int64_t)s->pc_start), env,
+               offsetof(CPUX86State, fpip));
+    tcg_gen_st(t, INDEX_op_st16, i32_constant(s, (b & 7) << 8 | s->modrm), env,
+               offsetof(CPUX86State, fpop));
+    tcg_gen_ld(t, INDEX_op_ld16u, s->T1, env, offsetof(CPUX86State, segs[R_CS].selector));
+    tcg_gen_st(t, INDEX_op_st16, s->T1, env, offsetof(CPUX86State, fpcs));
+}
+
+/* s->A0 = the operand's linear address; FDP/FDS = its offset and selector */
+static void gen_x87_address(DisasContext *s, bool record)
+{
+    TCGContext *t = s->tcg;
+    TCGv env = tcg_env(t);
+    int def_seg = gen_lea_modrm_noseg(s, s->A0);
+
+    if (record) {
+        int seg = s->override_seg >= 0 ? s->override_seg : def_seg;
+        if (s->aflag == MO_64) {
+            tcg_gen_st(t, INDEX_op_st, s->A0, env, offsetof(CPUX86State, fpdp));
+        } else {
+            tcg_gen_ext32u(t, s->T1, s->A0);
+            tcg_gen_st(t, INDEX_op_st, s->T1, env, offsetof(CPUX86State, fpdp));
+        }
+        tcg_gen_ld(t, INDEX_op_ld16u, s->T1, env, offsetof(CPUX86State, segs[seg].selector));
+        tcg_gen_st(t, INDEX_op_st16, s->T1, env, offsetof(CPUX86State, fpds));
+    }
+    gen_add_seg_base(s, s->A0, def_seg);
+}
+
+/*
+ * FSW.ES: an exception flag whose mask bit is clear is pending (SDM vol. 1,
+ * 8.1.3.5, 8.6); the waiting instructions (all x87 instructions but FNINIT,
+ * FNCLEX, FNSTCW, FNSTSW, FNSTENV, FNSAVE and the no-op FNENI/FNDISI/FNSETPM)
+ * and FWAIT take #MF for it before anything else. The test is inline, the
+ * rare fault goes through helper_fwait (which looks at CR0.NE).
+ */
+void gen_x87_wait(DisasContext *s)
+{
+    TCGContext *t = s->tcg;
+    TCGv env = tcg_env(t);
+    TCGLabel *none = tcg_gen_new_label(t);
+
+    tcg_gen_ld(t, INDEX_op_ld16u, s->T0, env, offsetof(CPUX86State, fpus));
+    tcg_gen_ld(t, INDEX_op_ld16u, s->T1, env, offsetof(CPUX86State, fpuc));
+    tcg_gen_andc(t, s->T0, s->T0, s->T1);
+    tcg_gen_andi(t, s->T0, s->T0, 0x3f);
+    gen_update_cc_op(s);
+    tcg_gen_brcondi(t, TCG_COND_EQ, s->T0, 0, none);
+    tcg_gen_movi(t, s->g->rip, s->pc_start);
+    gen_helper_env(s, helper_fwait, 0, NULL, 0, NULL);
+    tcg_gen_set_label(t, none);
+}
+
 static bool x87_memory(DisasContext *s, unsigned b, int op)
 {
     unsigned esc = b & 7;
     TCGv env_ptr = tcg_env(s->tcg);
 
-    gen_lea_modrm(s);
+    gen_x87_address(s, !x87_control(b, op, true, 0));
     if (!(esc & 1)) {
         /* D8/DA/DC/DE: ST(0) op memory */
         gen_ld(s, s->T0, s->A0, arith_operand[esc >> 1].memop);
@@ -290,6 +367,15 @@ static bool disas_salc(DisasContext *s)
     return true;
 }
 
+/* FNINIT, FNCLEX, FNSTCW, FNSTSW, FNSTENV, FNSAVE, FNENI, FNDISI, FNSETPM */
+static bool x87_no_wait(unsigned b, int op, bool memory, int modrm)
+{
+    if (memory) {
+        return (b == 0xd9 && (op == 6 || op == 7)) || (b == 0xdd && (op == 6 || op == 7));
+    }
+    return (b == 0xdb && modrm >= 0xe0 && modrm <= 0xe4) || (b == 0xdf && modrm == 0xe0);
+}
+
 bool disas_x87(DisasContext *s, unsigned b)
 {
     int op;
@@ -300,6 +386,12 @@ bool disas_x87(DisasContext *s, unsigned b)
 
     x86_decode_modrm(s);
     op = (s->modrm >> 3) & 7;
+    if (!x87_no_wait(b, op, s->mod != 3, s->modrm)) {
+        gen_x87_wait(s);
+    }
+    if (!x87_control(b, op, s->mod != 3, s->modrm)) {
+        gen_record_insn(s, b);
+    }
     if (s->mod != 3) {
         return x87_memory(s, b, op);
     }

@@ -341,9 +341,9 @@ void gen_add_seg_fixed(DisasContext *s, TCGv addr, int seg)
     gen_add_seg(s, addr, seg, false);
 }
 
-void gen_lea_modrm_noseg(DisasContext *s, TCGv dst)
+int gen_lea_modrm_noseg(DisasContext *s, TCGv dst)
 {
-    lea_modrm(s, dst);
+    return lea_modrm(s, dst);
 }
 
 void gen_lea_modrm(DisasContext *s)

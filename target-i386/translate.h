@@ -227,8 +227,9 @@ int64_t x86_ld_imm(DisasContext *s, int ot);
 void x86_decode_modrm(DisasContext *s);
 /* s->A0 = effective address of the memory operand (mod != 3), with segment base */
 void gen_lea_modrm(DisasContext *s);
-/* effective address without segment base (LEA) */
-void gen_lea_modrm_noseg(DisasContext *s, TCGv dst);
+/* effective address without segment base (LEA): the offset alone; returns
+ * the default segment (R_DS or R_SS) */
+int gen_lea_modrm_noseg(DisasContext *s, TCGv dst);
 /* adds the base of segment (override or def_seg) and truncates to address size */
 void gen_add_seg_base(DisasContext *s, TCGv addr, int def_seg);
 /* adds the base of segment seg (no override: ES of string destinations, SS of
@@ -281,6 +282,8 @@ void gen_eob_indirect(DisasContext *s);
 void gen_eob_exit(DisasContext *s);
 /* raises #GP(0) unless CPL is 0 (system mode); true when it did */
 bool gen_check_cpl0(DisasContext *s);
+/* #MF when an unmasked x87 exception is pending (translate-x87.c) */
+void gen_x87_wait(DisasContext *s);
 /* calls a helper that takes env as its first argument */
 void gen_helper_env(DisasContext *s, void *func, unsigned flags, TCGv ret,
                     unsigned nargs, const TCGv *args);
@@ -373,9 +376,9 @@ void helper_fcom(CPUX86State *env, uint32_t index);
 uint64_t helper_fcomi(CPUX86State *env, uint32_t index);
 void helper_fcmov(CPUX86State *env, uint32_t index, uint64_t cond);
 void helper_fmisc(CPUX86State *env, uint32_t modrm);
-uint64_t helper_fnstsw(CPUX86State *env);
 void helper_fninit(CPUX86State *env);
 void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size);
+void helper_fwait(CPUX86State *env);
 
 /* kinds of group 2 (its ModRM reg field); helper_rotate_carry takes RCL/RCR */
 enum { SHIFT_ROL, SHIFT_ROR, SHIFT_RCL, SHIFT_RCR, SHIFT_SHL, SHIFT_SHR, SHIFT_SAL, SHIFT_SAR };

@@ -1,15 +1,18 @@
 /*
  * The XSAVE feature set (Intel SDM vol. 1, ch. 13): XCR0 and its validity
- * rules, CPUID leaf 0xD, XGETBV/XSETBV, and XSAVE, XSAVEOPT, XSAVEC and XRSTOR
- * on the x87 (component 0), SSE (1) and AVX YMM_Hi128 (2) state, in the
- * standard and the compacted format.
+ * rules, CPUID leaf 0xD, XGETBV/XSETBV, and XSAVE, XSAVEOPT, XSAVEC, XSAVES,
+ * XRSTOR and XRSTORS on the x87 (component 0), SSE (1) and AVX YMM_Hi128 (2)
+ * state, in the standard and the compacted format. No supervisor state
+ * component exists: IA32_XSS (misc_helper.c) is always 0, so XSAVES and
+ * XRSTORS work on XCR0's components (13.11, 13.12).
  *
  * XINUSE (13.6) is computed from the state: a component is in use when it
  * differs from its initial configuration, which the SDM allows (a processor
  * "may" keep XINUSE[i] = 1 for a component in its initial configuration).
  * XSAVEOPT does not use the modified optimization (13.9 makes it optional).
- * The x87 last-instruction pointers (FOP, FIP, FCS, FDP, FDS) are not kept,
- * as for FXSAVE (translate-sse.c): saved as zero, ignored on restore.
+ * The x87 last-instruction pointers (FOP, FIP, FCS, FDP, FDS) go as FXSAVE
+ * and FXRSTOR take them (fpu_helper.c: only with an unmasked exception
+ * pending, as on AMD processors), in the 64-bit form for XSAVE64/XRSTOR64.
  */
 #include <string.h>
 #include "target-i386/translate.h"
@@ -48,6 +51,11 @@ uint64_t x86_xcr0_supported(const CPUX86State *env)
     return XSTATE_X87 | XSTATE_SSE | (x86_cpu_has(env, X86_FEAT_AVX) ? XSTATE_YMM : 0);
 }
 
+bool x86_has_xsaves(const CPUX86State *env)
+{
+    return x86_cpu_has(env, X86_FEAT_XSAVE);
+}
+
 bool x86_osxsave(const CPUX86State *env)
 {
     if (!x86_cpu_has(env, X86_FEAT_XSAVE)) {
@@ -83,9 +91,10 @@ static uint32_t xsave_size(uint64_t mask)
 /*
  * CPUID leaf 0xD (SDM vol. 2A, CPUID, table 3-8): sub-leaf 0 the supported
  * XCR0 bits and area sizes (EBX for XCR0 as it is, ECX for all supported);
- * sub-leaf 1 XSAVEOPT (bit 0) and XSAVEC (bit 1), no XGETBV with ECX = 1, no
- * XSAVES, and EBX the compacted size of what XCR0 enables; sub-leaf 2 the YMM
- * component's size and standard-format offset.
+ * sub-leaf 1 XSAVEOPT (bit 0), XSAVEC (bit 1) and XSAVES (bit 3), no XGETBV
+ * with ECX = 1, EBX the compacted size of what XCR0 | IA32_XSS enables, and
+ * ECX/EDX the IA32_XSS bits supported (none); sub-leaf 2 the YMM component's
+ * size and standard-format offset.
  */
 void x86_cpuid_xsave(const CPUX86State *env, uint32_t sub, uint32_t out[4])
 {
@@ -102,7 +111,7 @@ void x86_cpuid_xsave(const CPUX86State *env, uint32_t sub, uint32_t out[4])
         out[2] = xsave_size(supported);
         break;
     case 1:
-        out[0] = 3;
+        out[0] = 3 | (x86_has_xsaves(env) ? 8 : 0);
         out[1] = xsave_size(x86_xcr0(env));
         break;
     case 2:
@@ -178,14 +187,17 @@ static int nb_xmm(const CPUX86State *env)
     return (env->hflags & HF_CS64) ? 16 : 8;
 }
 
-/* x87 state: bytes 23:0 and 159:32 (13.5.1); FOP/FIP/FDP as zero, and the
- * reserved bytes 5 and 79:10 of each register slot as the processor writes them */
-static void save_x87(const CPUX86State *env, uint8_t *img)
+/* x87 state: bytes 23:0 and 159:32 (13.5.1); the reserved bytes 5 and 79:10
+ * of each register slot as the processor writes them */
+static void save_x87(CPUX86State *env, uint8_t *img, bool w64)
 {
     uint8_t tags = 0;
     memset(img, 0, 24);
     put16(img, 0, env->fpuc);
-    put16(img, 2, (uint16_t)((env->fpus & ~FSW_TOP) | ((env->fpstt & 7) << 11)));
+    put16(img, 2, (uint16_t)helper_fnstsw(env));
+    put16(img, 6, (uint16_t)helper_fx_pointer(env, 0));
+    put64(img, 8, helper_fx_pointer(env, w64 ? 3 : 1));
+    put64(img, 16, helper_fx_pointer(env, w64 ? 4 : 2));
     for (int i = 0; i < 8; i++) {
         tags |= (uint8_t)(!env->fptags[i] << i);
         memset(img + 32 + 16 * i, 0, 16);
@@ -194,7 +206,7 @@ static void save_x87(const CPUX86State *env, uint8_t *img)
     img[4] = tags;
 }
 
-static void load_x87(CPUX86State *env, const uint8_t *img)
+static void load_x87(CPUX86State *env, const uint8_t *img, bool w64)
 {
     uint16_t fsw = get16(img, 2);
     /* FCW reserved bits: 6 reads as 1, 7 and 15:13 as 0 (as the host stores them) */
@@ -210,14 +222,12 @@ static void load_x87(CPUX86State *env, const uint8_t *img)
         memcpy(&value, img + 32 + 16 * i, 10);
         env->fpregs[(env->fpstt + i) & 7] = value;
     }
+    helper_fx_load_pointers(env, get16(img, 6), get64(img, 8), get64(img, 16), w64);
 }
 
 static void init_x87(CPUX86State *env)
 {
-    env->fpuc = FCW_INIT;
-    env->fpus = 0;
-    env->fpstt = 0;
-    memset(env->fptags, 1, sizeof(env->fptags));
+    helper_fninit(env);
     memset(env->fpregs, 0, sizeof(env->fpregs));
 }
 
@@ -239,6 +249,8 @@ static void save_mxcsr(CPUX86State *env, uint8_t *img)
  */
 void x86_xsave_image(CPUX86State *env, uint8_t *img, uint64_t rfbm, int kind)
 {
+    bool w64 = kind & XSAVE_W64;
+    kind &= ~XSAVE_W64;
     bool compacted = kind == XSAVE_C, init_opt = kind != XSAVE_STD;
     uint64_t used = xinuse(env, compacted);
     uint64_t save = init_opt ? rfbm & used : rfbm;
@@ -252,7 +264,7 @@ void x86_xsave_image(CPUX86State *env, uint8_t *img, uint64_t rfbm, int kind)
         put64(img, XSAVE_HEADER_OFFSET, (bv & ~rfbm) | (used & rfbm));
     }
     if (save & XSTATE_X87) {
-        save_x87(env, img);
+        save_x87(env, img, w64);
     }
     if (compacted ? (save & XSTATE_SSE) : (rfbm & (XSTATE_SSE | XSTATE_YMM))) {
         save_mxcsr(env, img);
@@ -296,7 +308,7 @@ static bool xrstor_header_ok(const uint8_t *img, uint64_t rfbm, uint64_t xcr0)
  * RFBM[1] or RFBM[2] whatever XSTATE_BV says; the compacted form only with
  * SSE state, and sets 1F80H when RFBM[1] = 1 and XSTATE_BV[1] = 0.
  */
-bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm)
+bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm, bool w64)
 {
     uint64_t bv = get64(img, XSAVE_HEADER_OFFSET);
     bool compacted = get64(img, XSAVE_HEADER_OFFSET + 8) & XCOMP_BV_COMPACT;
@@ -306,7 +318,7 @@ bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm)
     }
     if (rfbm & XSTATE_X87) {
         if (bv & XSTATE_X87) {
-            load_x87(env, img);
+            load_x87(env, img, w64);
         } else {
             init_x87(env);
         }
@@ -371,16 +383,31 @@ static void probe_area_write(CPUX86State *env, uint64_t addr, uint32_t len, uint
     }
 }
 
+/* XSAVES and XRSTORS: #GP(0) outside CPL 0 (SDM vol. 2C, XSAVES, XRSTORS) */
+static void supervisor_only(CPUX86State *env, uintptr_t ra)
+{
+    if (!(env->hflags & HF_SYSTEM) || (env->hflags & HF_CPL_MASK)) {
+        x86_raise_exception(env, EXCP0D_GPF, 0, ra);
+    }
+}
+
+/* XSAVES (13.11) saves as XSAVEC with RFBM = EDX:EAX & (XCR0 | IA32_XSS),
+ * IA32_XSS being 0; the modified optimization is not used */
 void helper_xsave(CPUX86State *env, uint64_t addr, uint32_t kind)
 {
     uintptr_t ra = GETPC();
     uint64_t rfbm = xsave_start(env, addr, ra);
+
+    if ((kind & ~XSAVE_W64) == XSAVE_S) {
+        supervisor_only(env, ra);
+        kind = XSAVE_C | (kind & XSAVE_W64);
+    }
     uint32_t len = xsave_size(rfbm);
     uint8_t img[XSAVE_MAX_SIZE];
 
     probe_area_write(env, addr, len, ra);
     x86_guest_read(env, addr, img, len, ra);
-    x86_xsave_image(env, img, rfbm, (int)(kind & ~XSAVE_W64));
+    x86_xsave_image(env, img, rfbm, (int)kind);
     x86_guest_write(env, addr, img, len, ra);
 }
 
@@ -390,12 +417,19 @@ void helper_xrstor(CPUX86State *env, uint64_t addr, uint32_t kind)
     uint64_t rfbm = xsave_start(env, addr, ra);
     uint8_t img[XSAVE_MAX_SIZE];
 
-    (void)kind;
+    if ((kind & ~XSAVE_W64) == XSAVE_RSTORS) {
+        supervisor_only(env, ra);
+    }
     x86_guest_read(env, addr, img, XSAVE_YMM_OFFSET, ra);
+    /* XRSTORS takes only the compacted format (13.12) */
+    if ((kind & ~XSAVE_W64) == XSAVE_RSTORS &&
+        !(get64(img, XSAVE_HEADER_OFFSET + 8) & XCOMP_BV_COMPACT)) {
+        x86_raise_exception(env, EXCP0D_GPF, 0, ra);
+    }
     if (rfbm & get64(img, XSAVE_HEADER_OFFSET) & XSTATE_YMM) {
         x86_guest_read(env, addr + XSAVE_YMM_OFFSET, img + XSAVE_YMM_OFFSET, XSAVE_YMM_SIZE, ra);
     }
-    if (!x86_xrstor_image(env, img, rfbm)) {
+    if (!x86_xrstor_image(env, img, rfbm, kind & XSAVE_W64)) {
         x86_raise_exception(env, EXCP0D_GPF, 0, ra);
     }
 }

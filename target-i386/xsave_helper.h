@@ -25,8 +25,8 @@
 #define XCOMP_BV_COMPACT    (1ull << 63)
 
 /* which instruction of the family (the helpers' kind argument); XSAVE_W64
- * is the REX.W form (64-bit FIP/FDP: saved as zero here either way) */
-enum { XSAVE_STD, XSAVE_OPT, XSAVE_C, XSAVE_RSTOR };
+ * is the REX.W form (64-bit FIP/FDP) */
+enum { XSAVE_STD, XSAVE_OPT, XSAVE_C, XSAVE_RSTOR, XSAVE_S, XSAVE_RSTORS };
 #define XSAVE_W64 0x10
 
 /* the components XCR0 may enable for this model: x87 and SSE, and AVX when
@@ -40,16 +40,26 @@ uint64_t x86_xcr0(const CPUX86State *env);
  * CR4.OSXSAVE = 1 and XCR0 enables SSE and AVX state; tb_flags is the block's
  * key (HF_AVX_EN in system mode) */
 bool x86_vex_allowed(const CPUX86State *env, uint32_t tb_flags);
+/* XSAVES/XRSTORS and IA32_XSS (CPUID.(EAX=0DH,ECX=1):EAX[3]): with XSAVE */
+bool x86_has_xsaves(const CPUX86State *env);
 /* CPUID.(EAX=0DH, ECX=sub) into out[EAX, EBX, ECX, EDX] */
 void x86_cpuid_xsave(const CPUX86State *env, uint32_t sub, uint32_t out[4]);
 
-/* XSAVE (kind XSAVE_STD) of the components in rfbm into img, a copy of the
+/* XSAVE (kind XSAVE_STD, | XSAVE_W64 for XSAVE64) of the components in rfbm into img, a copy of the
  * guest's area (only what the instruction writes changes): the signal
  * frames use it; the image is XSAVE_MAX_SIZE bytes */
 void x86_xsave_image(CPUX86State *env, uint8_t *img, uint64_t rfbm, int kind);
-/* XRSTOR from img: false (nothing changed) when the header or MXCSR would
- * make XRSTOR raise #GP */
-bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm);
+/* XRSTOR (XRSTOR64 with w64) from img: false (nothing changed) when the
+ * header or MXCSR would make XRSTOR raise #GP */
+bool x86_xrstor_image(CPUX86State *env, const uint8_t *img, uint64_t rfbm, bool w64);
+
+/* x87 state the save instructions and signal frames read and write
+ * (fpu_helper.c): the status word with TOP, ES and B; the FXSAVE pointer
+ * fields (0 FOP, 1/2 FIP/FDP 32-bit form, 3/4 64-bit form); loading them */
+uint64_t helper_fnstsw(CPUX86State *env);
+uint64_t helper_fx_pointer(CPUX86State *env, uint32_t field);
+void helper_fx_load_pointers(CPUX86State *env, uint64_t fop, uint64_t fip, uint64_t fdp,
+                             uint32_t w64);
 
 /* every component in its initial configuration and MXCSR = 1F80H: the state
  * Linux gives a signal handler (fpu__clear_user_states) */

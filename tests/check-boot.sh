@@ -61,9 +61,9 @@ else
   check_boot direct "" -M pc,fast-boot=on
 fi
 check_boot nosmp-noapic "nosmp noapic"
-# -cpu max: Linux takes XSAVE (XCR0, CPUID 0xD, XSAVEOPT/XSAVEC in its context
+# -cpu max: Linux takes XSAVE (XCR0, CPUID 0xD, XSAVEOPT/XSAVEC/XSAVES in its context
 # switches) and shows the flags
-check_boot max-xsave "qzflags=xsave,xsaveopt,xsavec" -M pc,fast-boot=on -cpu max
+check_boot max-xsave "qzflags=xsave,xsaveopt,xsavec,xsaves" -M pc,fast-boot=on -cpu max
 
 kernel=$(ls "$CACHE"/linux-686-pae/boot/vmlinuz-* 2>/dev/null | head -1)
 bb=$CACHE/busybox-static-i386/bin/busybox

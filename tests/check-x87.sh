@@ -11,6 +11,12 @@
 #    with 53-bit precision inside sin, cos, tan, atan ..., printed with %a;
 #  - tests/x87/guest-env.c: C1 in FNSTENV/FNSAVE and after stores, DE/IE of
 #    m32fp/m64fp operands, FNDISI/FNENI/FNSETPM, SALC (#UD in 64-bit mode);
+#  - tests/x87/guest-fpptr.c (-cpu max): FOP, FIP, FCS, FDP, FDS in FNSTENV
+#    (32- and 16-bit forms), FLDENV/FRSTOR, FXSAVE/XSAVE (and REX.W forms)
+#    with and without a pending unmasked exception, FXRSTOR;
+#  - tests/x87/guest-sigfpe.c: unmasked x87 and SSE exceptions, the SIGFPE
+#    si_code, si_addr, trap number and the frame's status word and MXCSR,
+#    the registers an unmasked exception leaves;
 #  - tests/x87/guest-fmod.c: fmod/fmodl/remainderl of huge by tiny operands
 #    (FPREM/FPREM1 partial-remainder loops), under run_guest's time limit;
 #  - tests/x87/guest-transc.c: F2XM1, FYL2X, FYL2XP1, FPATAN, FSIN, FCOS,
@@ -34,7 +40,7 @@ skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 
 for arch in x86_64 i386; do
   emulator="$BUILD/quetzal-$arch"
-  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod env"; else cflags="-m32"; progs="precision bcd libm fmod env"; fi
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod env fpptr sigfpe"; else cflags="-m32"; progs="precision bcd libm fmod env fpptr sigfpe"; fi
   if [ ! -x "$emulator" ]; then
     skip "quetzal-$arch not built: guest programs"
     continue
@@ -46,9 +52,13 @@ for arch in x86_64 i386; do
       continue
     fi
   fi
+  printf '#!/bin/sh\nexec "%s" -cpu max "$@"\n' "$emulator" > "$tmp/max-$arch"
+  chmod +x "$tmp/max-$arch"
   for prog in $progs; do
     bin="$tmp/$prog-$arch"
-    if ! gcc -O2 -static $cflags -o "$bin" "$SRC/tests/x87/guest-$prog.c" -lm 2> "$tmp/cc.err"; then
+    extra=""
+    [ "$prog" = sigfpe ] && extra="-msse2"     # its SSE cases name XMM registers
+    if ! gcc -O2 -static $cflags $extra -o "$bin" "$SRC/tests/x87/guest-$prog.c" -lm 2> "$tmp/cc.err"; then
       fail "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
       continue
     fi
@@ -58,7 +68,8 @@ for arch in x86_64 i386; do
       bcd) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 500 ;;
       libm) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 1500 ;;
       fmod) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 3000 ;;
-      env) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$emulator" "$bin" ;;
+      env|sigfpe) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$emulator" "$bin" ;;
+      fpptr) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$tmp/max-$arch" "$bin" ;;
       esac
     done
   done

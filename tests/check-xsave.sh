@@ -8,12 +8,14 @@
 #    misaligned areas, with the signal frame's xstate; XGETBV, XSETBV, CPUID 0xD;
 #  - guest-sigymm: a handler reading and changing YMM registers through its
 #    frame, sigreturn restoring them (also with XSTATE_BV's AVX bit cleared
-#    and with a spoilt FP_XSTATE_MAGIC1).
+#    and with a spoilt FP_XSTATE_MAGIC1);
+#  - guest-xsaves: XSAVES/XRSTORS at CPL 3 (#GP: SIGSEGV).
 # And guest-xsave-model: the XSAVE rules each CPU model keeps with its own
 # CPUID (qemu64 without XSAVE, max without AVX, max,+avx), checked natively
 # too. Then tests/xsave/sys-xsave.S, a bare-metal guest at CPL 0 under
 # quetzal-system-x86_64: CR4.OSXSAVE, XCR0 and XSETBV's #GP rules, #UD/#NM,
-# CPUID 0xD sizes, against the SDM. Ends with "N passed, N failed, N skipped".
+# CPUID 0xD sizes, XSAVES/XRSTORS and IA32_XSS, the x87 pointers in FNSTENV
+# and #MF, against the SDM. Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-xsave.XXXXXX")
@@ -61,7 +63,7 @@ for arch in x86_64 i386; do
       continue
     fi
   fi
-  for prog in xsave sigymm xsave-model; do
+  for prog in xsave sigymm xsave-model xsaves; do
     bin="$tmp/$prog-$arch"
     if ! gcc -O2 -static $cflags -o "$bin" "$SRC/tests/xsave/guest-$prog.c" 2> "$tmp/cc.err"; then
       fail "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
@@ -72,7 +74,7 @@ for arch in x86_64 i386; do
       for seed in 1 2 3; do
         compare "$prog-$arch seed $seed" "$emulator" max,+avx "$bin" "$seed"
       done ;;
-    sigymm)
+    sigymm|xsaves)
       compare "$prog-$arch" "$emulator" max,+avx "$bin" ;;
     xsave-model)
       if "$bin" > "$tmp/native.out" 2>&1; then pass; else fail "$prog-$arch natively: $(cat "$tmp/native.out")"; fi

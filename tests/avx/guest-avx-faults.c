@@ -7,7 +7,9 @@
  *    a set one does, at its own address (si_addr).
  *  - gathers: a faulting element leaves the elements before it loaded and
  *    their mask elements cleared, the mask made all-ones/zeros (the signal
- *    frame's XMM registers); #UD when destination, mask and index overlap.
+ *    frame's XMM registers); #UD when destination, mask and index overlap;
+ *    67h gathers with an FS override (32-bit effective address, FS base at
+ *    full width).
  *  - #UD for VEX.L=0 VPERMD/VPERMQ (VEX.W0 VPERMQ is #UD by the SDM, which
  *    the emulator follows, but runs on AMD hosts: not compared); #GP for a
  *    misaligned VMOVNTDQ.
@@ -30,9 +32,17 @@ static uint8_t *guard;
 static uint32_t frame_xmm[16][4];
 static uint32_t frame_mxcsr;
 
+static volatile uint64_t fs_to_restore;   /* gather_fs: FS's own base while FS is moved */
+
 static void handler(int sig, siginfo_t *info, void *ctx)
 {
     ucontext_t *uc = ctx;
+    if (fs_to_restore) {
+        long rc;
+        __asm__ volatile("syscall" : "=a"(rc) : "a"(158), "D"(0x1002), "S"(fs_to_restore)
+                         : "rcx", "r11", "memory");         /* ARCH_SET_FS */
+        fs_to_restore = 0;
+    }
     last_signal = sig;
     last_code = info->si_code;
     last_addr = (uintptr_t)info->si_addr;
@@ -154,6 +164,59 @@ static void gathers(void)
         __asm__ volatile(".byte 0xc4, 0xe2, 0x69, 0x90, 0xcb" : : : "xmm1"));
 }
 
+/* 67h gathers with an FS override (SDM vol. 1, 3.3.7): the effective
+ * address is cut to 32 bits, then FS's base is added at full width. FS
+ * points for a moment at a page above 4 GiB (arch_prctl through a raw
+ * system call, no libc meanwhile); base 0 and base FFFFFFF0H with indexes
+ * 4-7 both reach FS:0-15, compared with the page's contents */
+static void gather_fs(void)
+{
+    uint32_t low[4], wrapped[4], *page;
+    uint64_t saved_fs;
+    static const uint32_t idx_low[4] = { 0, 1, 2, 3 }, idx_wrap[4] = { 4, 5, 6, 7 };
+    page = mmap((void *)0x500000000000ull, 4096, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (page == MAP_FAILED) {
+        printf("67h gather from FS: no page above 4 GiB\n");
+        return;
+    }
+    for (int i = 0; i < 4; i++) {
+        page[i] = 0x11111111u * (unsigned)(i + 1);
+    }
+    long rc;
+    __asm__ volatile("syscall" : "=a"(rc) : "a"(158), "D"(0x1003), "S"(&saved_fs)
+                     : "rcx", "r11", "memory");             /* ARCH_GET_FS */
+    if (rc) {
+        printf("67h gather from FS: ARCH_GET_FS failed\n");
+        return;
+    }
+    last_signal = 0;
+    fs_to_restore = saved_fs;
+    if (!sigsetjmp(env, 1)) {
+        __asm__ volatile("mov $158, %%eax\n\tmov $0x1002, %%edi\n\tmov %4, %%rsi\n\tsyscall\n\t"
+                         "vmovdqu %2, %%xmm1\n\tvpcmpeqd %%xmm2, %%xmm2, %%xmm2\n\t"
+                         "vpxor %%xmm0, %%xmm0, %%xmm0\n\txor %%eax, %%eax\n\t"
+                         "vpgatherdd %%xmm2, %%fs:(%%eax, %%xmm1, 4), %%xmm0\n\tvmovdqu %%xmm0, %0\n\t"
+                         "vmovdqu %3, %%xmm1\n\tvpcmpeqd %%xmm2, %%xmm2, %%xmm2\n\t"
+                         "mov $0xfffffff0, %%eax\n\t"
+                         "vpgatherdd %%xmm2, %%fs:(%%eax, %%xmm1, 4), %%xmm0\n\tvmovdqu %%xmm0, %1\n\t"
+                         "mov $158, %%eax\n\tmov $0x1002, %%edi\n\tmov %5, %%rsi\n\tsyscall"
+                         : "=m"(low), "=m"(wrapped) : "m"(idx_low), "m"(idx_wrap), "r"(page),
+                           "r"(saved_fs)
+                         : "rax", "rdi", "rsi", "rcx", "r11", "xmm0", "xmm1", "xmm2", "memory");
+    }
+    fs_to_restore = 0;
+    if (last_signal) {
+        printf("67h gather from FS: signal %d\n", last_signal);
+        munmap(page, 4096);
+        return;
+    }
+    printf("67h gather from FS: base 0 %s, wrapped base %s\n",
+           memcmp(low, page, 16) ? "differs" : "matches",
+           memcmp(wrapped, page, 16) ? "differs" : "matches");
+    munmap(page, 4096);
+}
+
 static void undefined_forms(void)
 {
     TRY("vpermd with VEX.L=0", __asm__ volatile(".byte 0xc4, 0xe2, 0x71, 0x36, 0xd3" : : : "xmm2"));
@@ -205,6 +268,7 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     masked_moves();
     gathers();
+    gather_fs();
     undefined_forms();
     fma_exception();
     return 0;

@@ -8,13 +8,19 @@
  * other than 0, XCR0 without x87, AVX without SSE or an unsupported bit raise
  * #GP; VEX needs XCR0 to enable SSE and AVX; CPUID leaf 0xD sizes follow XCR0;
  * XSAVE stores YMM_Hi128 at 576, raises #GP for a misaligned area and #NM with
- * CR0.TS; XRSTOR refuses a header with a reserved byte set (#GP).
+ * CR0.TS; XRSTOR refuses a header with a reserved byte set (#GP); XSAVES
+ * and XRSTORS (compacted format; XRSTORS #GP for the standard one), IA32_XSS
+ * (0, non-zero writes #GP), CPUID.(0DH,1) EAX[3] and ECX; the x87 FIP, FCS,
+ * FOP, FDP, FDS in FNSTENV; #MF at FWAIT for an unmasked exception.
  * The suite runs it under quetzal-system-x86_64 (qemu-system-x86_64 7.2 -cpu
  * max passes it except ts-xsave-nm: its TCG XSAVE ignores CR0.TS).
  * expect: cpuid-xsave osxsave-clear xgetbv-ud xsave-ud vex-ud cr4-osxsave cpuid-osxsave
  * expect: xcr0-reset xgetbv-ecx2-gp xsetbv-0-gp xsetbv-avx-nosse-gp xsetbv-bit3-gp
  * expect: xsetbv-ecx1-gp xsetbv-3 vex-ud-xcr0 size-xcr0-3 xsetbv-7 size-xcr0-7
  * expect: ymm-offset vex-runs xsave-ymm xsave-bv xsave-align-gp xrstor-header-gp
+ * expect: cpuid-xsaves cpuid-xss-bits xss-zero xss-write-gp xss-write-0 xsaves-xcomp-lo
+ * expect: xsaves-xcomp-hi xsaves-ymm xrstors-ymm xrstors-standard-gp
+ * expect: x87-fip x87-fcs-fop x87-fdp x87-fds x87-mf
  * expect: ts-xsave-nm
  */
 #include "common.h"
@@ -170,6 +176,79 @@ start:
     xor %edx, %edx
     TRAP32 xrstor AREA
     EQ32 V_VEC, $13, xrstor-header-gp
+
+    /* XSAVES/XRSTORS and IA32_XSS (13.11, 13.12; no supervisor component:
+     * XSS reads 0 and takes only 0) */
+    mov $0xd, %eax
+    mov $1, %ecx
+    cpuid
+    mov %ecx, %ebx
+    and $8, %eax
+    EQ32 %eax, $8, cpuid-xsaves
+    EQ32 %ebx, $0, cpuid-xss-bits
+    mov $0xda0, %ecx
+    rdmsr
+    EQ32 %eax, $0, xss-zero
+    mov $0xda0, %ecx
+    mov $1, %eax
+    xor %edx, %edx
+    TRAP32 wrmsr
+    EQ32 V_VEC, $13, xss-write-gp
+    mov $0xda0, %ecx
+    xor %eax, %eax
+    xor %edx, %edx
+    movl $0xffffffff, V_VEC
+    wrmsr
+    EQ32 V_VEC, $0xffffffff, xss-write-0
+    mov $AREA, %edi
+    mov $0x400 / 4, %ecx
+    xor %eax, %eax
+    rep stosl
+    mov $7, %eax
+    xor %edx, %edx
+    xsaves AREA
+    EQ32 AREA + 512 + 8, $7, xsaves-xcomp-lo
+    EQ32 AREA + 512 + 12, $0x80000000, xsaves-xcomp-hi
+    mov AREA + 0x440 + 28, %eax
+    EQ32 AREA + 576 + 16 + 12, %eax, xsaves-ymm
+    vpxor %ymm1, %ymm1, %ymm1
+    mov $7, %eax
+    xor %edx, %edx
+    xrstors AREA
+    vmovdqu %ymm1, AREA + 0x480
+    mov AREA + 0x440 + 28, %eax
+    EQ32 AREA + 0x480 + 28, %eax, xrstors-ymm
+    mov $7, %eax
+    xor %edx, %edx
+    xsave AREA                  /* the standard format; XSAVE leaves XCOMP_BV */
+    movl $0, AREA + 512 + 12
+    TRAP32 xrstors AREA
+    EQ32 V_VEC, $13, xrstors-standard-gp
+
+    /* x87 last-instruction pointers in FNSTENV's 32-bit protected-mode
+     * layout (vol. 1, 8.1.8-8.1.10, figure 8-9): FIP, FCS 08H and FOP 505H
+     * (DD /0 with ModRM 05H), FDP and FDS 10H */
+    fninit
+fld_insn:
+    fldl AREA + 0x400
+    fnstenv AREA + 0x500
+    EQ32 AREA + 0x500 + 12, $fld_insn, x87-fip
+    EQ32 AREA + 0x500 + 16, $0x05050008, x87-fcs-fop
+    EQ32 AREA + 0x500 + 20, $AREA + 0x400, x87-fdp
+    mov AREA + 0x500 + 24, %eax
+    and $0xffff, %eax
+    EQ32 %eax, $0x10, x87-fds
+    /* an unmasked zero divide: FWAIT raises #MF (vector 16) with CR0.NE */
+    fninit
+    movw $0x37b, AREA + 0x500
+    fldcw AREA + 0x500
+    fld1
+    fldz
+    fdivrp
+    TRAP32 fwait
+    EQ32 V_VEC, $16, x87-mf
+    fnclex
+    fninit
     mov %cr0, %eax
     or $8, %eax
     mov %eax, %cr0
