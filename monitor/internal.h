@@ -129,6 +129,8 @@ int mb_change(MonitorHost *h, const char *device, const char *file, const char *
 int mb_commit(MonitorHost *h, const char *device, char *err, size_t len);
 int mb_resize(MonitorHost *h, const char *device, const char *node, int64_t size, char *err,
               size_t len);
+int mb_snapshot(MonitorHost *h, const char *device, const char *node, const char *file,
+                const char *snode, const char *format, const char *mode, char *err, size_t len);
 const char *mb_cache_text(const struct DriveInfo *d, bool *writeback, bool *direct,
                           bool *no_flush);
 void mb_filename(const struct DriveInfo *d, FILE *out, bool json);
