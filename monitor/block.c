@@ -255,6 +255,9 @@ int mb_snapshot(MonitorHost *h, const char *device, const char *node, const char
     if (!d) {
         return -1;
     }
+    if (node && !snode) {
+        return fail(err, len, "New overlay node-name missing");
+    }
     if (mode && strcmp(mode, "existing") && strcmp(mode, "absolute-paths")) {
         return fail(err, len, "Parameter 'mode' does not accept value '%s'", mode);
     }

@@ -205,6 +205,63 @@ def jobs_session(binary, bios, tmp, tag):
         emu.kill()
     return seen
 
+# blockdev-snapshot-sync (QMP) and snapshot_blkdev (HMP) on a machine with a
+# raw IDE disk, a raw virtio disk, a read-only virtio disk and the empty
+# CD-ROM drive: errors, an existing file overwritten (absolute-paths), an
+# overlay on an overlay found by node name, then query-block, info block and
+# commit; T- stands for the emulator's file prefix
+SNAPS = [('nosuch', {'device': 'nosuch', 'snapshot-file': 'T-o.qcow2'}),
+         ('node-nosuch', {'node-name': 'nosuch', 'snapshot-file': 'T-o.qcow2'}),
+         ('no-device', {'snapshot-file': 'T-o.qcow2'}),
+         ('no-medium', {'device': 'ide1-cd0', 'snapshot-file': 'T-o.qcow2'}),
+         ('bad-format', {'device': 'ide0-hd0', 'snapshot-file': 'T-o.qcow2', 'format': 'nosuch'}),
+         ('raw-format', {'device': 'ide0-hd0', 'snapshot-file': 'T-o.raw', 'format': 'raw'}),
+         ('read-only', {'device': 'virtio1', 'snapshot-file': 'T-r.qcow2'}),
+         ('overwrite', {'device': 'ide0-hd0', 'snapshot-file': 'T-exist.qcow2'}),
+         ('node-name', {'device': 'virtio0', 'snapshot-file': 'T-v1.qcow2',
+                        'snapshot-node-name': 'snap1'}),
+         ('node-name-used', {'device': 'virtio0', 'snapshot-file': 'T-v2.qcow2',
+                             'snapshot-node-name': 'snap1'}),
+         ('by-node-unnamed', {'node-name': 'snap1', 'snapshot-file': 'T-v2.qcow2'}),
+         ('by-node', {'node-name': 'snap1', 'snapshot-file': 'T-v2.qcow2', 'format': 'qcow2',
+                      'mode': 'absolute-paths', 'snapshot-node-name': 'snap2'}),
+         ('existing-missing', {'device': 'ide0-hd0', 'snapshot-file': 'T-none.qcow2',
+                               'mode': 'existing'}),
+         ('bad-mode', {'device': 'ide0-hd0', 'snapshot-file': 'T-o.qcow2', 'mode': 'nosuch'})]
+SNAP_HMP = ['snapshot_blkdev nosuch T-x.qcow2', 'snapshot_blkdev ide0-hd0',
+            'snapshot_blkdev ide0-hd0 T-h.raw raw', 'snapshot_blkdev ide0-hd0 T-h.qcow2',
+            'info block', 'commit virtio0', 'commit ide0-hd0', 'info block ide0-hd0']
+
+def snap_session(binary, bios, tmp, tag):
+    """SNAPS and SNAP_HMP: each reply with the events after it, normalised."""
+    for n in ('s', 'v', 'r'):
+        with open(os.path.join(tmp, '%s-snap-%s.raw' % (tag, n)), 'wb') as f:
+            f.write(n.encode() * (1 << 20))
+    open(os.path.join(tmp, tag + '-exist.qcow2'), 'w').write('not an image')
+    emu = Emulator(binary, bios, tmp, tag + '-snap', qmp=True, extra=[
+        '-drive', 'file=%s-snap-s.raw,if=ide,index=0,format=raw' % tag,
+        '-drive', 'file=%s-snap-v.raw,if=virtio,format=raw' % tag,
+        '-drive', 'file=%s-snap-r.raw,if=virtio,format=raw,readonly=on' % tag])
+    seen = {}
+    fix = lambda v: json.loads(json.dumps(v).replace(tag + '-', 'T-'))
+    try:
+        q = QMP(emu.qmp_path)
+        q.cmd('qmp_capabilities')
+        m = HMP(emu)
+        for name, args in SNAPS:
+            r = q.cmd('blockdev-snapshot-sync', json.loads(json.dumps(args).replace('T-', tag + '-')))
+            q.wait_event('-', timeout=0.2)
+            seen['snapshot-sync ' + name] = fix([r, [e['event'] for e in q.events]])
+            q.events = []
+        seen['snapshot query-block'] = norm_json(fix(q.cmd('query-block')))
+        for c in SNAP_HMP:
+            seen['snapshot hmp ' + c] = norm_text(m.cmd(c.replace('T-', tag + '-')).replace(tag + '-', 'T-'))
+        with open(os.path.join(tmp, tag + '-snap-v.raw'), 'rb') as f:
+            seen['snapshot base after commit'] = f.read(16).decode()
+    finally:
+        emu.kill()
+    return seen
+
 def main():
     binary, bios, tmp = sys.argv[1:4]
     qemu = sys.argv[4] if len(sys.argv) > 4 else None
@@ -232,10 +289,20 @@ def main():
           repr(jobs[:2]))
     check('jobs-info-snapshots', jobs[10][1].get('return') == ['There is no snapshot available.\r', ''],
           repr(jobs[10]))
+    snaps = snap_session(binary, bios, tmp, 'qz')
+    check('snapshot-sync-overlay', snaps['snapshot-sync node-name'] == [{'return': {}}, []] and
+          subprocess.run(['qemu-img', 'info', '-U', os.path.join(tmp, 'qz-v1.qcow2')],
+                         capture_output=True, text=True).stdout.count('backing file: qz-snap-v.raw') == 1,
+          repr(snaps['snapshot-sync node-name']))
     if not qemu:
         results['skipped'] += 1
         print('skip block-vs-qemu: qemu-system-x86_64 not installed')
         return
+    theirs = snap_session(qemu, bios, tmp, 'qm')
+    for k in sorted(snaps):
+        a, b = snaps[k], theirs.get(k)
+        check('snapshot-vs-qemu ' + k[9:], a == b, (first_diff(a, b) if isinstance(a, dict) else None)
+              or 'ours %r\n    qemu %r' % (a, b))
     for (name, r, ev), (_, qr, qev) in zip(jobs, jobs_session(qemu, bios, tmp, 'qm')):
         check('jobs-vs-qemu %s %s' % (name, r and json.dumps(r)[:40]), (r, ev) == (qr, qev),
               'ours %r %r\n    qemu %r %r' % (r, ev, qr, qev))
