@@ -19,7 +19,7 @@ typedef struct GdbStub GdbStub;
 
 /* QEMU's RunState names as query-status and info status show them. */
 typedef enum { RUN_RUNNING, RUN_PAUSED, RUN_PRELAUNCH, RUN_SHUTDOWN, RUN_INMIGRATE,
-               RUN_POSTMIGRATE } RunState;
+               RUN_POSTMIGRATE, RUN_RESTORE_VM } RunState;
 
 struct Monitor {
     MonitorHost *host;

@@ -97,7 +97,9 @@ char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const 
 {
     bool was = stop_for(h);
     char *err = op(h->machine, name);
-    if (was) {
+    if (was && err && op == snapshot_load) {
+        h->state = RUN_RESTORE_VM;      /* as QEMU's: a failed load leaves it stopped */
+    } else if (was) {
         main_loop_resume(h->v.ml);
     }
     return err;
@@ -180,7 +182,12 @@ void hmp_savevm(MonitorHost *h, const HMPArgs *a, FILE *out)
 
 void hmp_loadvm(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    report(out, mc_snapshot(h, snapshot_load, a->a[0].str));
+    bool was = mc_running(h);
+    char *err = mc_snapshot(h, snapshot_load, a->a[0].str);
+    if (was && h->state == RUN_RESTORE_VM) {
+        qmp_event(h, "STOP", NULL);
+    }
+    report(out, err);
 }
 
 void hmp_delvm(MonitorHost *h, const HMPArgs *a, FILE *out)

@@ -115,9 +115,8 @@ char *mj_snapshot(MonitorHost *h, const char *type, const char *id, const char *
         }
         j->error = del ? snapshot_delete(h->machine, tag)
                        : mc_snapshot(h, load ? snapshot_load : snapshot_save, tag);
-        if (was && !del) {
-            /* a refused load leaves the machine as it was, running (QEMU's
-             * stays stopped) */
+        if (was && !del && h->state != RUN_RESTORE_VM) {
+            /* a refused load leaves the machine stopped (restore-vm) */
             qmp_event(h, "RESUME", NULL);
         }
     }
