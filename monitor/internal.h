@@ -80,7 +80,9 @@ void mc_install_request_hook(MonitorHost *h);
  * NULL or a malloc'd one-line error --- */
 char *mc_migrate(MonitorHost *h, const char *uri);
 char *mc_migrate_incoming(MonitorHost *h, const char *uri);
-char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name);
+/* keep_stopped: a running machine that op fails on stays stopped (restore-vm) */
+char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name,
+                  bool keep_stopped);
 
 /* --- monitor.c: output --- */
 /* Writes text to a monitor, \n as \r\n (as QEMU's monitor does). */

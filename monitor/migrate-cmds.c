@@ -93,12 +93,13 @@ char *mc_migrate_incoming(MonitorHost *h, const char *uri)
     return err;
 }
 
-char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name)
+char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name,
+                  bool keep_stopped)
 {
     bool was = stop_for(h);
     char *err = op(h->machine, name);
-    if (was && err && op == snapshot_load) {
-        h->state = RUN_RESTORE_VM;      /* as QEMU's: a failed load leaves it stopped */
+    if (was && err && keep_stopped) {
+        h->state = RUN_RESTORE_VM;      /* as QEMU's snapshot-load after a failure */
     } else if (was) {
         main_loop_resume(h->v.ml);
     }
@@ -177,17 +178,13 @@ void hmp_info_migrate(MonitorHost *h, const HMPArgs *a, FILE *out)
 
 void hmp_savevm(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    report(out, mc_snapshot(h, snapshot_save, a->a[0].present ? a->a[0].str : NULL));
+    report(out, mc_snapshot(h, snapshot_save, a->a[0].present ? a->a[0].str : NULL,
+                            false));
 }
 
 void hmp_loadvm(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    bool was = mc_running(h);
-    char *err = mc_snapshot(h, snapshot_load, a->a[0].str);
-    if (was && h->state == RUN_RESTORE_VM) {
-        qmp_event(h, "STOP", NULL);
-    }
-    report(out, err);
+    report(out, mc_snapshot(h, snapshot_load, a->a[0].str, false));
 }
 
 void hmp_delvm(MonitorHost *h, const HMPArgs *a, FILE *out)

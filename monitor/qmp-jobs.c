@@ -114,7 +114,7 @@ char *mj_snapshot(MonitorHost *h, const char *type, const char *id, const char *
             qmp_event(h, "STOP", NULL);
         }
         j->error = del ? snapshot_delete(h->machine, tag)
-                       : mc_snapshot(h, load ? snapshot_load : snapshot_save, tag);
+                       : mc_snapshot(h, load ? snapshot_load : snapshot_save, tag, load);
         if (was && !del && h->state != RUN_RESTORE_VM) {
             /* a refused load leaves the machine stopped (restore-vm) */
             qmp_event(h, "RESUME", NULL);
