@@ -97,11 +97,15 @@ char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const 
                   bool keep_stopped)
 {
     bool was = stop_for(h);
+    if (was) {
+        qmp_event(h, "STOP", NULL);     /* QEMU's savevm/loadvm stop the machine */
+    }
     char *err = op(h->machine, name);
     if (was && err && keep_stopped) {
         h->state = RUN_RESTORE_VM;      /* as QEMU's snapshot-load after a failure */
     } else if (was) {
         main_loop_resume(h->v.ml);
+        qmp_event(h, "RESUME", NULL);
     }
     return err;
 }

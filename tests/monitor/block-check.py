@@ -261,6 +261,40 @@ def snap_session(binary, bios, tmp, tag):
         emu.kill()
     return seen
 
+LIMITED = """import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+def full_session(binary, bios, tmp, tag):
+    """HMP savevm with the image's file unable to grow past 512 KiB (a file
+    size limit, SIGXFSZ ignored: writes fail as on a full disk): the error
+    line, the events, the run state and the snapshot list after it, and
+    qemu-img check's verdict on the image."""
+    img = tag + '-full.qcow2'
+    run(['qemu-img', 'create', '-q', '-f', 'qcow2', img, '8M'], tmp)
+    wrapper = os.path.join(tmp, 'limited')
+    with open(wrapper, 'w') as f:
+        f.write('#!%s\n%s' % (sys.executable, LIMITED))
+    os.chmod(wrapper, 0o755)
+    emu = Emulator(wrapper, bios, tmp, tag + '-full', qmp=True,
+                   extra=['-drive', 'file=%s,if=ide,format=qcow2' % img], prefix=[str(512 << 10), binary])
+    try:
+        q = QMP(emu.qmp_path)
+        q.cmd('qmp_capabilities')
+        m = HMP(emu)
+        out = m.cmd('savevm s1')
+        q.wait_event('-', timeout=0.3)
+        seen = {'error': any(l.startswith('Error: ') for l in out.split('\n')),
+                'events': [e['event'] for e in q.events], 'status': m.cmd('info status'),
+                'snapshots': m.cmd('info snapshots'), 'alive': q.cmd('query-status')}
+    finally:
+        emu.kill()
+    r = subprocess.run(['qemu-img', 'check', os.path.join(tmp, img)], capture_output=True, text=True)
+    seen['check'] = r.returncode == 0 and 'No errors were found' in r.stdout
+    return seen, out.strip()
+
 def main():
     binary, bios, tmp = sys.argv[1:4]
     qemu = sys.argv[4] if len(sys.argv) > 4 else None
@@ -293,10 +327,18 @@ def main():
           subprocess.run(['qemu-img', 'info', '-U', os.path.join(tmp, 'qz-v1.qcow2')],
                          capture_output=True, text=True).stdout.count('backing file: qz-snap-v.raw') == 1,
           repr(snaps['snapshot-sync node-name']))
+    full, msg = full_session(binary, bios, tmp, 'qz')
+    check('savevm-disk-full-error', full['error'], repr(msg))
+    check('savevm-disk-full-consistent', full['check'], 'qemu-img check failed')
+    check('savevm-disk-full-runs-on', full['status'] == 'VM status: running\n' and
+          full['snapshots'] == 'There is no snapshot available.\n', repr(full))
     if not qemu:
         results['skipped'] += 1
         print('skip block-vs-qemu: qemu-system-x86_64 not installed')
         return
+    # QEMU's message names the failed RAM write ("Error while writing VM
+    # state: Input/output error"), ours the image and errno: only its form is compared
+    check('savevm-disk-full-vs-qemu', full == full_session(qemu, bios, tmp, 'qm')[0], repr(full))
     theirs = snap_session(qemu, bios, tmp, 'qm')
     for k in sorted(snaps):
         a, b = snaps[k], theirs.get(k)
