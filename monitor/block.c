@@ -6,7 +6,9 @@
  * movement a DEVICE_TRAY_MOVED event), and the events of trays the guest
  * moves and of its failed requests (BLOCK_IO_ERROR); block_resize (QEMU's
  * qapi/block-core.json block_resize: the drive by device or node name, the
- * image truncated through the block layer, the device told).
+ * image truncated through the block layer, the device told);
+ * blockdev-snapshot-sync (the drive by device or node name, drained, then
+ * switched to a new overlay whose backing file is its medium).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -241,5 +243,29 @@ int mb_resize(MonitorHost *h, const char *device, const char *node, int64_t size
         return fail(err, len, "%s", d->bs->err.msg);
     }
     drive_stats_resized(&d->stats);
+    return 0;
+}
+
+/* blockdev-snapshot-sync / snapshot_blkdev; mode "existing" opens file as
+ * it is. -1 with QEMU's message in err. */
+int mb_snapshot(MonitorHost *h, const char *device, const char *node, const char *file,
+                const char *snode, const char *format, const char *mode, char *err, size_t len)
+{
+    DriveInfo *d = resize_target(h, device, node, err, len);
+    if (!d) {
+        return -1;
+    }
+    if (node && !snode) {
+        return fail(err, len, "New overlay node-name missing");
+    }
+    if (mode && strcmp(mode, "existing") && strcmp(mode, "absolute-paths")) {
+        return fail(err, len, "Parameter 'mode' does not accept value '%s'", mode);
+    }
+    drain_all(h);
+    BlockErrorInfo berr;
+    if (drive_snapshot(h->opts.drives, d, file, format ? format : "qcow2", snode,
+                       mode && !strcmp(mode, "existing"), &berr) < 0) {
+        return fail(err, len, "%s", berr.msg);
+    }
     return 0;
 }

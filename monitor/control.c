@@ -14,6 +14,7 @@ static const char *const state_names[] = {
     [RUN_RUNNING] = "running", [RUN_PAUSED] = "paused",
     [RUN_PRELAUNCH] = "prelaunch", [RUN_SHUTDOWN] = "shutdown",
     [RUN_INMIGRATE] = "inmigrate", [RUN_POSTMIGRATE] = "postmigrate",
+    [RUN_RESTORE_VM] = "restore-vm",
 };
 
 const char *mc_state_name(RunState s)
@@ -37,7 +38,8 @@ void mc_stop(MonitorHost *h)
 
 void mc_cont(MonitorHost *h)
 {
-    if (h->state == RUN_PAUSED || h->state == RUN_PRELAUNCH || h->state == RUN_POSTMIGRATE) {
+    if (h->state == RUN_PAUSED || h->state == RUN_PRELAUNCH || h->state == RUN_POSTMIGRATE
+        || h->state == RUN_RESTORE_VM) {
         h->state = RUN_RUNNING;
         main_loop_resume(h->v.ml);
         qmp_event(h, "RESUME", NULL);

@@ -338,3 +338,16 @@ void hmp_block_resize(MonitorHost *h, const HMPArgs *a, FILE *out)
         fprintf(out, "Error: %s\n", err);
     }
 }
+
+/* snapshot_blkdev DEVICE FILE [FORMAT]: QEMU's HMP form of
+ * blockdev-snapshot-sync (absolute-paths, the file created). */
+void hmp_snapshot_blkdev(MonitorHost *h, const HMPArgs *a, FILE *out)
+{
+    char err[600];
+    if (!a->a[1].present) {
+        fprintf(out, "Error: Parameter 'snapshot-file' is missing\n");
+    } else if (mb_snapshot(h, a->a[0].str, NULL, a->a[1].str, NULL,
+                           a->a[2].present ? a->a[2].str : NULL, NULL, err, sizeof(err)) < 0) {
+        fprintf(out, "Error: %s\n", err);
+    }
+}

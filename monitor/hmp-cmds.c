@@ -50,6 +50,8 @@ const HMPCommand hmp_commands[] = {
       "used) or backing files", hmp_commit },
     { "block_resize", "device:D,size:s", "device size", "resize a block image",
       hmp_block_resize },
+    { "snapshot_blkdev", "device:D,snapshot-file:F?,format:s?", "[-n] device [new-image-file] "
+      "[format]", "initiates a live snapshot of device", hmp_snapshot_blkdev },
     { "gdbserver", "device:s?", "[device]", "start gdbserver on given device (default "
       "'tcp::1234')", hmp_gdbserver },
     { "migrate", "uri:S", "[-d] uri", "migrate to URI (exec:CMD, tcp:HOST:PORT, unix:PATH, "

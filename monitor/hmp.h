@@ -64,7 +64,7 @@ void hmp_disas(MonitorHost *h, FILE *out, uint64_t addr, int count);
 HMPHandler hmp_help, hmp_info, hmp_stop, hmp_cont, hmp_system_reset, hmp_system_powerdown,
     hmp_quit, hmp_nmi, hmp_cpu, hmp_singlestep, hmp_log, hmp_logfile, hmp_memsave, hmp_pmemsave,
     hmp_sendkey, hmp_screendump, hmp_x, hmp_xp, hmp_print, hmp_gdbserver, hmp_change,
-    hmp_eject, hmp_commit, hmp_block_resize;
+    hmp_eject, hmp_commit, hmp_block_resize, hmp_snapshot_blkdev;
 HMPHandler hmp_info_status, hmp_info_version, hmp_info_name, hmp_info_registers,
     hmp_info_cpus, hmp_info_tlb, hmp_info_mem, hmp_info_pic, hmp_info_irq, hmp_info_mtree,
     hmp_info_pci, hmp_info_roms, hmp_info_jit, hmp_info_chardev, hmp_info_qtree,

@@ -19,7 +19,7 @@ typedef struct GdbStub GdbStub;
 
 /* QEMU's RunState names as query-status and info status show them. */
 typedef enum { RUN_RUNNING, RUN_PAUSED, RUN_PRELAUNCH, RUN_SHUTDOWN, RUN_INMIGRATE,
-               RUN_POSTMIGRATE } RunState;
+               RUN_POSTMIGRATE, RUN_RESTORE_VM } RunState;
 
 struct Monitor {
     MonitorHost *host;
@@ -80,7 +80,9 @@ void mc_install_request_hook(MonitorHost *h);
  * NULL or a malloc'd one-line error --- */
 char *mc_migrate(MonitorHost *h, const char *uri);
 char *mc_migrate_incoming(MonitorHost *h, const char *uri);
-char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name);
+/* keep_stopped: a running machine that op fails on stays stopped (restore-vm) */
+char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name,
+                  bool keep_stopped);
 
 /* --- monitor.c: output --- */
 /* Writes text to a monitor, \n as \r\n (as QEMU's monitor does). */
@@ -129,6 +131,8 @@ int mb_change(MonitorHost *h, const char *device, const char *file, const char *
 int mb_commit(MonitorHost *h, const char *device, char *err, size_t len);
 int mb_resize(MonitorHost *h, const char *device, const char *node, int64_t size, char *err,
               size_t len);
+int mb_snapshot(MonitorHost *h, const char *device, const char *node, const char *file,
+                const char *snode, const char *format, const char *mode, char *err, size_t len);
 const char *mb_cache_text(const struct DriveInfo *d, bool *writeback, bool *direct,
                           bool *no_flush);
 void mb_filename(const struct DriveInfo *d, FILE *out, bool json);

@@ -93,12 +93,19 @@ char *mc_migrate_incoming(MonitorHost *h, const char *uri)
     return err;
 }
 
-char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name)
+char *mc_snapshot(MonitorHost *h, char *(*op)(PCMachine *, const char *), const char *name,
+                  bool keep_stopped)
 {
     bool was = stop_for(h);
-    char *err = op(h->machine, name);
     if (was) {
+        qmp_event(h, "STOP", NULL);     /* QEMU's savevm/loadvm stop the machine */
+    }
+    char *err = op(h->machine, name);
+    if (was && err && keep_stopped) {
+        h->state = RUN_RESTORE_VM;      /* as QEMU's snapshot-load after a failure */
+    } else if (was) {
         main_loop_resume(h->v.ml);
+        qmp_event(h, "RESUME", NULL);
     }
     return err;
 }
@@ -175,12 +182,13 @@ void hmp_info_migrate(MonitorHost *h, const HMPArgs *a, FILE *out)
 
 void hmp_savevm(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    report(out, mc_snapshot(h, snapshot_save, a->a[0].present ? a->a[0].str : NULL));
+    report(out, mc_snapshot(h, snapshot_save, a->a[0].present ? a->a[0].str : NULL,
+                            false));
 }
 
 void hmp_loadvm(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    report(out, mc_snapshot(h, snapshot_load, a->a[0].str));
+    report(out, mc_snapshot(h, snapshot_load, a->a[0].str, false));
 }
 
 void hmp_delvm(MonitorHost *h, const HMPArgs *a, FILE *out)

@@ -109,17 +109,10 @@ char *mj_snapshot(MonitorHost *h, const char *type, const char *id, const char *
     j->error = check_devices(h, vmstate, devices);
     if (!j->error) {
         bool load = !strcmp(type, "snapshot-load"), del = !strcmp(type, "snapshot-delete");
-        bool was = mc_running(h);
-        if (was && !del) {
-            qmp_event(h, "STOP", NULL);
-        }
+        /* STOP and RESUME around a save or load; a refused load leaves the
+         * machine stopped (restore-vm) */
         j->error = del ? snapshot_delete(h->machine, tag)
-                       : mc_snapshot(h, load ? snapshot_load : snapshot_save, tag);
-        if (was && !del) {
-            /* a refused load leaves the machine as it was, running (QEMU's
-             * stays stopped) */
-            qmp_event(h, "RESUME", NULL);
-        }
+                       : mc_snapshot(h, load ? snapshot_load : snapshot_save, tag, load);
     }
     return NULL;
 }

@@ -233,6 +233,24 @@ static void c_block_resize(MonitorHost *h, Monitor *mon, const JsonValue *args, 
     fputs("{}", r->ret);
 }
 
+static const char *str_arg(const JsonValue *args, const char *key)
+{
+    const JsonValue *v = json_get(args, key);
+    return v ? v->string : NULL;
+}
+
+static void c_snapshot_sync(MonitorHost *h, Monitor *mon, const JsonValue *args, QMPResult *r)
+{
+    char err[600];
+    if (mb_snapshot(h, str_arg(args, "device"), str_arg(args, "node-name"),
+                    str_arg(args, "snapshot-file"), str_arg(args, "snapshot-node-name"),
+                    str_arg(args, "format"), str_arg(args, "mode"), err, sizeof(err)) < 0) {
+        error(r, "GenericError", "%.500s", err);
+        return;
+    }
+    fputs("{}", r->ret);
+}
+
 /* snapshot-save/-load/-delete (qmp-jobs.c): {} and the job's events */
 static void c_snapshot_job(MonitorHost *h, const JsonValue *args, QMPResult *r, const char *type)
 {
@@ -353,6 +371,8 @@ static const QMPCommand qmp_commands[] = {
     { "query-blockstats", "query-nodes:b?", q_blockstats },
     { "eject", "device:s?,id:s?,force:b?", c_eject },
     { "block_resize", "device:s?,node-name:s?,size:i", c_block_resize },
+    { "blockdev-snapshot-sync", "device:s?,node-name:s?,snapshot-file:s,"
+      "snapshot-node-name:s?,format:s?,mode:s?", c_snapshot_sync },
     { "snapshot-save", "job-id:s,tag:s,vmstate:s,devices:a", c_snapshot_save },
     { "snapshot-load", "job-id:s,tag:s,vmstate:s,devices:a", c_snapshot_load },
     { "snapshot-delete", "job-id:s,tag:s,devices:a", c_snapshot_delete },

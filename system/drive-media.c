@@ -3,9 +3,11 @@
  * QEMU's device name, opening a new medium for `change` (QEMU's messages:
  * "Could not open 'F': REASON", "Image is not in FMT format"), recording it,
  * and `commit` (qemu-system-x86_64(1), "commit device|all": write the changes
- * of the top image into its backing file, as with -snapshot's overlay).
+ * of the top image into its backing file, as with -snapshot's overlay), and
+ * the switch of a running disk to a new overlay (blockdev-snapshot-sync).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +53,12 @@ BlockDriverState *drive_open_medium(DriveSet *ds, DriveInfo *d, const char *file
     return bs;
 }
 
+/* A new node's name, "#blockNNN" as QEMU's automatic names look. */
+static void new_node_name(DriveSet *ds, DriveInfo *d)
+{
+    snprintf(d->node, sizeof(d->node), "#block%03d", ++ds->next_node * 100 % 997 + 100);
+}
+
 void drive_set_medium(DriveSet *ds, DriveInfo *d, BlockDriverState *bs, const char *file)
 {
     if (d->bs) {
@@ -61,7 +69,7 @@ void drive_set_medium(DriveSet *ds, DriveInfo *d, BlockDriverState *bs, const ch
     d->file = bs ? strdup(file) : NULL;
     d->snapshot = false;
     if (bs) {
-        snprintf(d->node, sizeof(d->node), "#block%03d", ++ds->next_node * 100 % 997 + 100);
+        new_node_name(ds, d);
     } else {
         d->node[0] = 0;
     }
@@ -133,4 +141,80 @@ int drive_commit(DriveInfo *d, BlockErrorInfo *err)
         }
     }
     return r;
+}
+
+/* Creates file (unless existing) as a format image over d's medium (backing
+ * file and format as the medium's, qcow2 spec "backing file name"), opens it
+ * with its chain and puts it in place of the medium inside the node the
+ * devices hold, so that their next requests go to the overlay; the old node's
+ * driver state is closed. The caller has drained the devices. */
+int drive_snapshot(DriveSet *ds, DriveInfo *d, const char *file, const char *format,
+                   const char *node, bool existing, BlockErrorInfo *err)
+{
+    err->msg[0] = 0;
+    if (!bdrv_find_format(format)) {
+        block_error_set(err, "Unknown file format '%s'", format);
+        return -EINVAL;
+    }
+    if (!bdrv_supports_backing(format)) {
+        block_error_set(err, "Backing file not supported for file format '%s'", format);
+        return -ENOTSUP;
+    }
+    if (node && strlen(node) >= sizeof(d->node)) {
+        block_error_set(err, "Node name too long");
+        return -EINVAL;
+    }
+    for (int i = 0; node && i < ds->ninfo; i++) {
+        if (ds->info[i] && ds->info[i]->bs && !strcmp(ds->info[i]->node, node)) {
+            block_error_set(err, "New overlay node-name already in use");
+            return -EEXIST;
+        }
+    }
+    BlockDriverState *top = d->bs;
+    if (bdrv_flush(top) < 0) {
+        block_error_set(err, "%s", bdrv_last_error(top));
+        return -EIO;
+    }
+    if (!existing) {
+        char size[32];
+        snprintf(size, sizeof(size), "%llu", (unsigned long long)bdrv_getlength(top));
+        QDict *o = qdict_new();
+        qdict_put(o, "size", size);
+        qdict_put(o, "backing_file", top->filename);
+        qdict_put(o, "backing_fmt", bdrv_format_name(top));
+        int r = bdrv_create(format, file, o, err);
+        qdict_free(o);
+        if (r < 0) {
+            return r;
+        }
+    }
+    bool rw = !d->read_only && !top->read_only;
+    BlockDriverState *ov = bdrv_open(file, format, NULL,
+                                     (d->open_flags & ~BDRV_O_RDWR) | (rw ? BDRV_O_RDWR : 0), err);
+    if (!ov) {
+        if (!err->msg[0]) {
+            block_error_set(err, "Could not open '%s'", file);
+        }
+        return -EIO;
+    }
+    /* the devices keep the node's address: the old medium moves out of it */
+    BlockDriverState *old = malloc(sizeof(*old));
+    if (!old) {
+        bdrv_close(ov);
+        block_error_set(err, "%s", strerror(ENOMEM));
+        return -ENOMEM;
+    }
+    *old = *top;
+    *top = *ov;
+    free(ov);
+    bdrv_close(old);
+    free(d->file);
+    d->file = strdup(file);
+    d->snapshot = false;
+    if (node) {
+        snprintf(d->node, sizeof(d->node), "%s", node);
+    } else {
+        new_node_name(ds, d);
+    }
+    return 0;
 }

@@ -28,7 +28,7 @@ typedef enum { DRIVE_IDE, DRIVE_FLOPPY, DRIVE_VIRTIO, DRIVE_NONE } DriveBus;
 typedef struct DriveInfo {
     char name[64];              /* ide0-hd0, ide1-cd0, floppy0, virtio0, or the id= */
     char qdev[80];              /* QOM-style path of the device ("" for if=none) */
-    char node[16];              /* "#blockNNN", the medium's node name */
+    char node[32];              /* "#blockNNN" or the given name: the medium's node name */
     DriveBus bus;
     int unit;                   /* IDE slot 0-3, floppy 0-1, virtio ordinal */
     bool cdrom, removable, read_only, snapshot;
@@ -77,5 +77,11 @@ void drive_set_medium(DriveSet *ds, DriveInfo *d, BlockDriverState *bs, const ch
  * under -snapshot's overlay, or a qcow2's backing file) and empties the top;
  * negative errno with err set. */
 int drive_commit(DriveInfo *d, BlockErrorInfo *err);
+/* blockdev-snapshot-sync: d's medium (drained by the caller) becomes the
+ * backing file of file, a new format image (existing: opened as it is) that
+ * takes its place for the devices; node NULL gets a "#blockN" name; negative
+ * errno with QEMU's message in err. */
+int drive_snapshot(DriveSet *ds, DriveInfo *d, const char *file, const char *format,
+                   const char *node, bool existing, BlockErrorInfo *err);
 
 #endif

@@ -163,8 +163,8 @@ def image_data(path, fmt, off, n):
     return 'Pattern verification failed' not in out.stdout and out.returncode == 0
 
 # QMP's savevm equivalents as jobs: (command, arguments) with DISK for the
-# qcow2 drive's node name; a failed load comes last (QEMU leaves the machine
-# stopped after it, ours runs on: its STOP/RESUME are left out)
+# qcow2 drive's node name; a failed load comes last (it leaves the machine
+# stopped, in restore-vm, until cont)
 JOBS = [('snapshot-save', {'job-id': 'j1', 'tag': 's1', 'vmstate': 'DISK', 'devices': ['DISK']}),
         ('query-jobs', {}), ('job-dismiss', {'id': 'j1'}), ('query-jobs', {}),
         ('snapshot-save', {'job-id': 'j2', 'tag': 's2', 'vmstate': 'nosuch', 'devices': ['DISK']}),
@@ -173,7 +173,8 @@ JOBS = [('snapshot-save', {'job-id': 'j1', 'tag': 's1', 'vmstate': 'DISK', 'devi
         ('snapshot-delete', {'job-id': 'j4', 'tag': 's1', 'devices': ['DISK']}),
         ('query-jobs', {}), ('job-dismiss', {'id': 'nosuch'}),
         ('human-monitor-command', {'command-line': 'info snapshots'}),
-        ('snapshot-load', {'job-id': 'j5', 'tag': 'nosuch', 'vmstate': 'DISK', 'devices': ['DISK']})]
+        ('snapshot-load', {'job-id': 'j5', 'tag': 'nosuch', 'vmstate': 'DISK', 'devices': ['DISK']}),
+        ('query-status', {}), ('cont', {}), ('query-status', {})]
 
 def jobs_session(binary, bios, tmp, tag):
     """The JOBS on a machine with one qcow2 disk: each command's reply and
@@ -198,12 +199,101 @@ def jobs_session(binary, bios, tmp, tag):
             ev = [brief(before), brief(after)]
             if name == 'human-monitor-command':
                 r = {'return': r.get('return', '').split('\n')[-2:]}
-            if args.get('job-id') == 'j5':
-                ev = [[e for e in es if e[0] not in ('STOP', 'RESUME')] for es in ev]
             seen.append((name, json.loads(re.sub(r'#block\d+', '#blockN', json.dumps(r))), ev))
     finally:
         emu.kill()
     return seen
+
+# blockdev-snapshot-sync (QMP) and snapshot_blkdev (HMP) on a machine with a
+# raw IDE disk, a raw virtio disk, a read-only virtio disk and the empty
+# CD-ROM drive: errors, an existing file overwritten (absolute-paths), an
+# overlay on an overlay found by node name, then query-block, info block and
+# commit; T- stands for the emulator's file prefix
+SNAPS = [('nosuch', {'device': 'nosuch', 'snapshot-file': 'T-o.qcow2'}),
+         ('node-nosuch', {'node-name': 'nosuch', 'snapshot-file': 'T-o.qcow2'}),
+         ('no-device', {'snapshot-file': 'T-o.qcow2'}),
+         ('no-medium', {'device': 'ide1-cd0', 'snapshot-file': 'T-o.qcow2'}),
+         ('bad-format', {'device': 'ide0-hd0', 'snapshot-file': 'T-o.qcow2', 'format': 'nosuch'}),
+         ('raw-format', {'device': 'ide0-hd0', 'snapshot-file': 'T-o.raw', 'format': 'raw'}),
+         ('read-only', {'device': 'virtio1', 'snapshot-file': 'T-r.qcow2'}),
+         ('overwrite', {'device': 'ide0-hd0', 'snapshot-file': 'T-exist.qcow2'}),
+         ('node-name', {'device': 'virtio0', 'snapshot-file': 'T-v1.qcow2',
+                        'snapshot-node-name': 'snap1'}),
+         ('node-name-used', {'device': 'virtio0', 'snapshot-file': 'T-v2.qcow2',
+                             'snapshot-node-name': 'snap1'}),
+         ('by-node-unnamed', {'node-name': 'snap1', 'snapshot-file': 'T-v2.qcow2'}),
+         ('by-node', {'node-name': 'snap1', 'snapshot-file': 'T-v2.qcow2', 'format': 'qcow2',
+                      'mode': 'absolute-paths', 'snapshot-node-name': 'snap2'}),
+         ('existing-missing', {'device': 'ide0-hd0', 'snapshot-file': 'T-none.qcow2',
+                               'mode': 'existing'}),
+         ('bad-mode', {'device': 'ide0-hd0', 'snapshot-file': 'T-o.qcow2', 'mode': 'nosuch'})]
+SNAP_HMP = ['snapshot_blkdev nosuch T-x.qcow2', 'snapshot_blkdev ide0-hd0',
+            'snapshot_blkdev ide0-hd0 T-h.raw raw', 'snapshot_blkdev ide0-hd0 T-h.qcow2',
+            'info block', 'commit virtio0', 'commit ide0-hd0', 'info block ide0-hd0']
+
+def snap_session(binary, bios, tmp, tag):
+    """SNAPS and SNAP_HMP: each reply with the events after it, normalised."""
+    for n in ('s', 'v', 'r'):
+        with open(os.path.join(tmp, '%s-snap-%s.raw' % (tag, n)), 'wb') as f:
+            f.write(n.encode() * (1 << 20))
+    open(os.path.join(tmp, tag + '-exist.qcow2'), 'w').write('not an image')
+    emu = Emulator(binary, bios, tmp, tag + '-snap', qmp=True, extra=[
+        '-drive', 'file=%s-snap-s.raw,if=ide,index=0,format=raw' % tag,
+        '-drive', 'file=%s-snap-v.raw,if=virtio,format=raw' % tag,
+        '-drive', 'file=%s-snap-r.raw,if=virtio,format=raw,readonly=on' % tag])
+    seen = {}
+    fix = lambda v: json.loads(json.dumps(v).replace(tag + '-', 'T-'))
+    try:
+        q = QMP(emu.qmp_path)
+        q.cmd('qmp_capabilities')
+        m = HMP(emu)
+        for name, args in SNAPS:
+            r = q.cmd('blockdev-snapshot-sync', json.loads(json.dumps(args).replace('T-', tag + '-')))
+            q.wait_event('-', timeout=0.2)
+            seen['snapshot-sync ' + name] = fix([r, [e['event'] for e in q.events]])
+            q.events = []
+        seen['snapshot query-block'] = norm_json(fix(q.cmd('query-block')))
+        for c in SNAP_HMP:
+            seen['snapshot hmp ' + c] = norm_text(m.cmd(c.replace('T-', tag + '-')).replace(tag + '-', 'T-'))
+        with open(os.path.join(tmp, tag + '-snap-v.raw'), 'rb') as f:
+            seen['snapshot base after commit'] = f.read(16).decode()
+    finally:
+        emu.kill()
+    return seen
+
+LIMITED = """import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+def full_session(binary, bios, tmp, tag):
+    """HMP savevm with the image's file unable to grow past 512 KiB (a file
+    size limit, SIGXFSZ ignored: writes fail as on a full disk): the error
+    line, the events, the run state and the snapshot list after it, and
+    qemu-img check's verdict on the image."""
+    img = tag + '-full.qcow2'
+    run(['qemu-img', 'create', '-q', '-f', 'qcow2', img, '8M'], tmp)
+    wrapper = os.path.join(tmp, 'limited')
+    with open(wrapper, 'w') as f:
+        f.write('#!%s\n%s' % (sys.executable, LIMITED))
+    os.chmod(wrapper, 0o755)
+    emu = Emulator(wrapper, bios, tmp, tag + '-full', qmp=True,
+                   extra=['-drive', 'file=%s,if=ide,format=qcow2' % img], prefix=[str(512 << 10), binary])
+    try:
+        q = QMP(emu.qmp_path)
+        q.cmd('qmp_capabilities')
+        m = HMP(emu)
+        out = m.cmd('savevm s1')
+        q.wait_event('-', timeout=0.3)
+        seen = {'error': any(l.startswith('Error: ') for l in out.split('\n')),
+                'events': [e['event'] for e in q.events], 'status': m.cmd('info status'),
+                'snapshots': m.cmd('info snapshots'), 'alive': q.cmd('query-status')}
+    finally:
+        emu.kill()
+    r = subprocess.run(['qemu-img', 'check', os.path.join(tmp, img)], capture_output=True, text=True)
+    seen['check'] = r.returncode == 0 and 'No errors were found' in r.stdout
+    return seen, out.strip()
 
 def main():
     binary, bios, tmp = sys.argv[1:4]
@@ -232,10 +322,28 @@ def main():
           repr(jobs[:2]))
     check('jobs-info-snapshots', jobs[10][1].get('return') == ['There is no snapshot available.\r', ''],
           repr(jobs[10]))
+    snaps = snap_session(binary, bios, tmp, 'qz')
+    check('snapshot-sync-overlay', snaps['snapshot-sync node-name'] == [{'return': {}}, []] and
+          subprocess.run(['qemu-img', 'info', '-U', os.path.join(tmp, 'qz-v1.qcow2')],
+                         capture_output=True, text=True).stdout.count('backing file: qz-snap-v.raw') == 1,
+          repr(snaps['snapshot-sync node-name']))
+    full, msg = full_session(binary, bios, tmp, 'qz')
+    check('savevm-disk-full-error', full['error'], repr(msg))
+    check('savevm-disk-full-consistent', full['check'], 'qemu-img check failed')
+    check('savevm-disk-full-runs-on', full['status'] == 'VM status: running\n' and
+          full['snapshots'] == 'There is no snapshot available.\n', repr(full))
     if not qemu:
         results['skipped'] += 1
         print('skip block-vs-qemu: qemu-system-x86_64 not installed')
         return
+    # QEMU's message names the failed RAM write ("Error while writing VM
+    # state: Input/output error"), ours the image and errno: only its form is compared
+    check('savevm-disk-full-vs-qemu', full == full_session(qemu, bios, tmp, 'qm')[0], repr(full))
+    theirs = snap_session(qemu, bios, tmp, 'qm')
+    for k in sorted(snaps):
+        a, b = snaps[k], theirs.get(k)
+        check('snapshot-vs-qemu ' + k[9:], a == b, (first_diff(a, b) if isinstance(a, dict) else None)
+              or 'ours %r\n    qemu %r' % (a, b))
     for (name, r, ev), (_, qr, qev) in zip(jobs, jobs_session(qemu, bios, tmp, 'qm')):
         check('jobs-vs-qemu %s %s' % (name, r and json.dumps(r)[:40]), (r, ev) == (qr, qev),
               'ours %r %r\n    qemu %r %r' % (r, ev, qr, qev))

@@ -9,14 +9,18 @@ leave the guest with an empty drive (mount: no medium); a read of a cluster
 cut off a qcow2 image on ide0-hd1 gives BLOCK_IO_ERROR (action "report") and
 counts in failed_rd_operations; HMP `block_resize virtio0 2` grows the
 virtio disk from 1 to 2 MiB while the guest runs and Linux sees the new size
-in /sys/block/vda/size (virtio's configuration change); with DEVICE_TRAY_MOVED events on
+in /sys/block/vda/size (virtio's configuration change); QMP
+blockdev-snapshot-sync then switches virtio0 to a qcow2 overlay while the
+guest runs: the guest's write goes to it (vd.raw unchanged, the overlay's
+qemu-img info names vd.raw as backing file), the guest reads it back, and
+HMP `commit virtio0` puts it into vd.raw; with DEVICE_TRAY_MOVED events on
 QMP for each tray movement. Booted through SeaBIOS: with -M pc,fast-boot=on
 the kernel's ata_piix probe never ends (hw/pc.c's firmware-less set-up).
 Known: an eject while the guest's ATAPI DMA read is in flight can leave
 Linux waiting for the command until its timeout; the guest keeps the drive
 idle while the host ejects.
    cdrom-check.py QUETZAL KERNEL INITRD TMPDIR"""
-import os, re, subprocess, sys, time
+import os, re, shutil, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu_session import Emulator, HMP, QMP
 
@@ -29,6 +33,30 @@ def check(name, ok, detail=''):
 def stats(m, dev):
     line = [l for l in m.cmd('info blockstats').split('\n') if l.startswith(dev + ':')]
     return dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', line[0])) if line else {}
+
+def qemu_img(*args):
+    return subprocess.run(['qemu-img'] + list(args), capture_output=True, text=True)
+
+def check_overlay(tmp, m, emu):
+    """The guest's write is in the overlay only; commit moves it down."""
+    check('snapshot-guest-reads-back', 'QZ-VDW ok' in emu.serial_text(), emu.serial_text()[-200:])
+    base, copy, ov = (os.path.join(tmp, n) for n in ('vd.raw', 'vd.copy', 'vd-ov.qcow2'))
+    r = qemu_img('compare', '-U', '-f', 'raw', '-F', 'raw', base, copy)
+    check('snapshot-base-unchanged', r.returncode == 0, r.stdout + r.stderr)
+    info = qemu_img('info', '-U', ov).stdout
+    check('snapshot-overlay-backing', re.search(r'backing file: vd\.raw[\n ]', info) is not None and
+          'backing file format: raw' in info, info)
+    pattern = (b'QZDATA\n' * 10000)[:65536]
+    raw = os.path.join(tmp, 'vd-ov.raw')
+    qemu_img('convert', '-U', '-O', 'raw', ov, raw)
+    with open(raw, 'rb') as f:
+        f.seek(1 << 20)
+        check('snapshot-overlay-has-write', f.read(65536) == pattern, 'not in the overlay')
+    out = m.cmd('commit virtio0')
+    check('snapshot-commit-quiet', out.strip() == '', repr(out))
+    with open(base, 'rb') as f:
+        f.seek(1 << 20)
+        check('snapshot-commit-into-base', f.read(65536) == pattern, 'not in vd.raw')
 
 def main():
     binary, kernel, initrd, tmp = sys.argv[1:5]
@@ -67,6 +95,13 @@ def main():
             ok = emu.wait_serial('QZ-VDA-RESIZED', timeout=120)
             check('virtio-guest-sees-resize', ok and re.search(r'QZ-VDA-RESIZED 4096\r?\n', emu.serial_text()) is not None,
                   emu.serial_text()[-200:])
+            snap = q.cmd('blockdev-snapshot-sync', {'device': 'virtio0', 'snapshot-file': 'vd-ov.qcow2',
+                                                    'snapshot-node-name': 'vdsnap'})
+            check('snapshot-sync-reply', snap == {'return': {}}, repr(snap))
+            shutil.copyfile(os.path.join(tmp, 'vd.raw'), os.path.join(tmp, 'vd.copy'))
+            blk = m.cmd('info block virtio0')
+            check('snapshot-info-block', 'virtio0 (vdsnap): vd-ov.qcow2 (qcow2)' in blk and
+                  'Backing file:     vd.raw (chain depth: 1)' in blk, blk)
         if not emu.wait_serial('QZ-STATS-1', timeout=240):
             check('cdrom-boot', False, 'no QZ-STATS-1; last: %r' % emu.serial_text()[-300:])
             return
@@ -82,6 +117,8 @@ def main():
             return
         check('cdrom-guest-reads-cd2', 'QZ-CD2 cd2' in emu.serial_text(), emu.serial_text()[-200:])
         s2 = stats(m, 'ide0-hd0')
+        if os.path.exists(os.path.join(tmp, 'vd.copy')):
+            check_overlay(tmp, m, emu)
         d_bytes = s2.get('rd_bytes', 0) - s1.get('rd_bytes', 0)
         d_ops = s2.get('rd_operations', 0) - s1.get('rd_operations', 0)
         check('cdrom-blockstats-direct-reads', d_bytes == 262144 and d_ops == 4,

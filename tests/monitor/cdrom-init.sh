@@ -4,6 +4,7 @@
 # waits for the host's `change` to a CD whose /id is cd2, reads 256 KiB of
 # ide0-hd0 with O_DIRECT (4 requests of 64 KiB, for info blockstats) and a
 # cluster of /dev/sdb that fails (BLOCK_IO_ERROR), and
+# writes to the virtio disk the host has snapshotted, and
 # waits for the host's `eject` (mount finds no medium); before all that, sees
 # the size of the virtio disk change when the host's `block_resize` grows it. Each step prints a QZ- line on the serial port.
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
@@ -50,6 +51,15 @@ echo "QZ-STATS-1"
 i=0
 until [ "$(cd_id)" = cd2 ] || [ $i -gt 600 ]; do sleep 0.2; i=$((i + 1)); done
 echo "QZ-CD2 $(cd_id)"
+# the host has switched vda to an overlay (blockdev-snapshot-sync) meanwhile:
+# 64 KiB written at 1 MiB go to it and read back with O_DIRECT
+yes QZDATA | head -c 65536 >/pattern
+dd if=/pattern of=/dev/vda bs=65536 seek=16 count=1 conv=fsync 2>/dev/null
+if dd if=/dev/vda bs=65536 skip=16 count=1 iflag=direct 2>/dev/null | cmp -s - /pattern; then
+  echo "QZ-VDW ok"
+else
+  echo "QZ-VDW bad"
+fi
 dd if=/dev/$good of=/dev/null bs=65536 count=4 iflag=direct 2>/dev/null
 # the cluster at 2 MiB of ide0-hd1 is cut off its qcow2 file: an I/O error
 if dd if=/dev/$bad of=/dev/null bs=65536 skip=32 count=1 iflag=direct 2>/dev/null; then

@@ -4,7 +4,8 @@ stdio, and QMP over a unix socket."""
 import json, os, socket, subprocess, time
 
 class Emulator:
-    def __init__(self, binary, bios, tmp, tag, extra=(), hmp=True, qmp=False, stdio=False):
+    def __init__(self, binary, bios, tmp, tag, extra=(), hmp=True, qmp=False, stdio=False,
+                 prefix=()):
         self.tmp = tmp
         self.serial = os.path.join(tmp, tag + '.serial')
         self.hmp_path = os.path.join(tmp, tag + '.hmp')
@@ -12,7 +13,7 @@ class Emulator:
         for stale in (self.serial, self.hmp_path, self.qmp_path):
             if os.path.exists(stale):
                 os.unlink(stale)
-        args = [binary] + (['-m', '64', '-bios', bios] if bios else []) + [
+        args = [binary] + list(prefix) + (['-m', '64', '-bios', bios] if bios else []) + [
                 '-display', 'none', '-serial', 'file:' + self.serial]
         if stdio:
             args += ['-monitor', 'stdio']
