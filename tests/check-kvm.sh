@@ -56,9 +56,14 @@ regs() {
         -e 's/^\([GI]DT= *\)0*\([0-9a-f]*\) 0*/\1\2 /' -e 's/=0*\([0-9a-f]\)/=\1/g' -e 's/ CCO=.*//' |
     grep -v '^D[R]'
 }
+# A guest whose source says "regs-at-stop: EAX EBX vary" stops inside a loop
+# that counts in those registers (how far it got depends on the host's speed):
+# their values are left out of the comparison.
 regs_match() {
-  regs "$T/$1.kvm.err" >"$T/$1.kvm.regs"
-  regs "$T/$1.qemu.err" >"$T/$1.qemu.regs"
+  vary='s/^\(EAX=\)[0-9a-f]*\( EBX=\)[0-9a-f]*/\1*\2*/'
+  grep -q 'regs-at-stop: EAX EBX vary' "$dir/$1.S" 2>/dev/null || vary=
+  regs "$T/$1.kvm.err" | sed -e "$vary" >"$T/$1.kvm.regs"
+  regs "$T/$1.qemu.err" | sed -e "$vary" >"$T/$1.qemu.regs"
   if [ -s "$T/$1.kvm.regs" ] && cmp -s "$T/$1.kvm.regs" "$T/$1.qemu.regs"; then
     pass; echo "ok $1: registers at the host's stop = QEMU's ($(wc -l <"$T/$1.kvm.regs") lines)"
   else

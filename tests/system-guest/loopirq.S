@@ -10,6 +10,7 @@
  * holds 1 + 2 + ... as far as EAX and the return EIP say (vol. 3A, 6.5: an
  * interrupt is taken at an instruction boundary). A translator that never
  * takes the interrupt hangs and the check script's timeout fails the test.
+ * regs-at-stop: EAX EBX vary (where a nested KVM stops it, they count the loop)
  * expect: loop-irq-counted loop-irq-state loop-irq-in-loop loop-ran
  */
 #include "common.h"
