@@ -614,7 +614,7 @@ static void combine_scaled_add(TCGContext *s, TCGOp *op)
     }
 }
 
-/* Records what a shl or add_shl computed, for combine_scaled_add. */
+/* Records what a shl, add_shl or add of two temps computed, for combine_scaled_add. */
 static void note_scaled(TCGContext *s, const TCGOp *op)
 {
     int64_t c;
@@ -624,6 +624,14 @@ static void note_scaled(TCGContext *s, const TCGOp *op)
         ti->base = -1;
         ti->index = (int)op->args[1];
         ti->shift = (unsigned)c;
+        ti->disp = 0;
+    } else if (op->opc == INDEX_op_add && op->type == TCG_TYPE_I64 && !op->narrow32 &&
+               op->args[1] != op->args[0] && op->args[2] != op->args[0] &&
+               !arg_const(s, op->args[1], &c) && !arg_const(s, op->args[2], &c)) {
+        /* base + index: a later add of a constant makes one add_shl (lea) */
+        ti->base = (int)op->args[1];
+        ti->index = (int)op->args[2];
+        ti->shift = 0;
         ti->disp = 0;
     } else if (op->opc == INDEX_op_add_shl && op->args[1] != op->args[0] &&
                op->args[2] != op->args[0]) {
