@@ -369,6 +369,37 @@ static void disas_group3(DisasContext *s, unsigned b)
     }
 }
 
+/*
+ * 32-bit IMUL Gv,Ev[,imm] (SDM vol. 2A, IMUL): the destination is the low 32
+ * bits of the product, which depend only on the low 32 bits of the factors,
+ * so a 32-bit multiply (mul + ext32u, which the optimizer turns into one
+ * 32-bit host multiply) on the registers as they are. CF = OF = the signed
+ * product does not fit 32 bits: cc_src = full product - its sign-extended low
+ * half, from a separate 64-bit multiply that liveness drops when nothing
+ * reads cc_src before it is overwritten (the usual case).
+ */
+static void gen_imul32(DisasContext *s, bool has_imm)
+{
+    TCGContext *t = s->tcg;
+    TCGv a = s->mod == 3 ? G(s)->regs[s->rm & 15] : s->T0;
+    TCGv b = has_imm ? s->T1 : G(s)->regs[s->reg & 15];
+    TCGv lo = tcg_new64(s), wa = tcg_new64(s), wb = tcg_new64(s);
+
+    tcg_gen_mul(t, lo, a, b);
+    tcg_gen_ext32u(t, lo, lo);
+    tcg_gen_ext32s(t, wa, a);
+    tcg_gen_ext32s(t, wb, b);
+    tcg_gen_mul(t, wa, wa, wb);
+    tcg_gen_ext32s(t, wb, wa);
+    tcg_gen_sub(t, G(s)->cc_src, wa, wb);
+    tcg_gen_mov(t, G(s)->cc_dst, lo);
+    gen_st_reg(s, MO_32, s->reg, lo);
+    set_cc_op(s, CC_OP_MULB + MO_32);
+    tcg_temp_free(t, lo);
+    tcg_temp_free(t, wa);
+    tcg_temp_free(t, wb);
+}
+
 /* IMUL Gv,Ev (0F AF) and Gv,Ev,imm (69, 6B) */
 static void disas_imul_reg(DisasContext *s, unsigned b)
 {
@@ -388,6 +419,9 @@ static void disas_imul_reg(DisasContext *s, unsigned b)
         tcg_gen_muls2(t, s->T0, s->tmp, s->T0, s->T1);
         tcg_gen_sari(t, s->T1, s->T0, 63);
         tcg_gen_sub(t, G(s)->cc_src, s->tmp, s->T1);
+    } else if (ot == MO_32) {
+        gen_imul32(s, b == 0x69 || b == 0x6b);
+        return;
     } else {
         gen_extend(s, s->T0, s->T0, ot, true);
         gen_extend(s, s->T1, s->T1, ot, true);

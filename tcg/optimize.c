@@ -614,7 +614,7 @@ static void combine_scaled_add(TCGContext *s, TCGOp *op)
     }
 }
 
-/* Records what a shl or add_shl computed, for combine_scaled_add. */
+/* Records what a shl, add_shl or add of two temps computed, for combine_scaled_add. */
 static void note_scaled(TCGContext *s, const TCGOp *op)
 {
     int64_t c;
@@ -624,6 +624,14 @@ static void note_scaled(TCGContext *s, const TCGOp *op)
         ti->base = -1;
         ti->index = (int)op->args[1];
         ti->shift = (unsigned)c;
+        ti->disp = 0;
+    } else if (op->opc == INDEX_op_add && op->type == TCG_TYPE_I64 && !op->narrow32 &&
+               op->args[1] != op->args[0] && op->args[2] != op->args[0] &&
+               !arg_const(s, op->args[1], &c) && !arg_const(s, op->args[2], &c)) {
+        /* base + index: a later add of a constant makes one add_shl (lea) */
+        ti->base = (int)op->args[1];
+        ti->index = (int)op->args[2];
+        ti->shift = 0;
         ti->disp = 0;
     } else if (op->opc == INDEX_op_add_shl && op->args[1] != op->args[0] &&
                op->args[2] != op->args[0]) {
@@ -704,12 +712,50 @@ static void optimize_op(TCGContext *s, TCGOp *op)
     }
 }
 
+/* Inputs of the op before the current one that were, when it ran, ext32u of
+ * another temp (still unchanged then): after narrowing, that op reads the
+ * source itself (the zero-extension is then dead). */
+typedef struct PrevExt {
+    int n;
+    int temp[TCG_MAX_OP_ARGS], src[TCG_MAX_OP_ARGS];
+} PrevExt;
+
+static void note_input_exts(TCGContext *s, const TCGOp *op, PrevExt *pe)
+{
+    pe->n = 0;
+    if (op->type != TCG_TYPE_I64 || op->opc == INDEX_op_call) {
+        return;
+    }
+    for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+        const TempInfo *ti = temp_info(s, (int)op->args[i]);
+        if (ti->ext_src >= 0 && ti->ext_mask == 0xffffffffull &&
+            temp_info(s, ti->ext_src)->version == ti->ext_src_version &&
+            s->temps[ti->ext_src].type == TCG_TYPE_I64) {
+            pe->temp[pe->n] = (int)op->args[i];
+            pe->src[pe->n++] = ti->ext_src;
+        }
+    }
+}
+
+static void skip_input_exts(TCGOp *op, const PrevExt *pe)
+{
+    for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+        for (int k = 0; k < pe->n; k++) {
+            if ((int)op->args[i] == pe->temp[k]) {
+                op->args[i] = (TCGArg)pe->src[k];
+                break;
+            }
+        }
+    }
+}
+
 /*
  * ext32u t, t right after the i64 op that computed t: the op can produce the
  * zero-extended 32-bit result itself (its low 32 bits depend only on the low
- * 32 bits of its inputs), which hosts do for free.
+ * 32 bits of its inputs), which hosts do for free; for the same reason its
+ * zero-extended inputs can be their sources (pe).
  */
-static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op)
+static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op, const PrevExt *pe)
 {
     int64_t c;
     if (op->opc != INDEX_op_ext32u || op->args[0] != op->args[1] || !prev ||
@@ -731,6 +777,7 @@ static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op)
         return false;
     }
     prev->narrow32 = true;
+    skip_input_exts(prev, pe);
     op->removed = true;
     forget_temp(s, (int)op->args[0]);
     temp_info(s, (int)op->args[0])->z_mask = 0xffffffffull;
@@ -747,15 +794,20 @@ void tcg_optimize(TCGContext *s)
     }
     s->opt->nb_valid = 0;
     TCGOp *prev = NULL;
+    PrevExt pe[2] = { { 0 }, { 0 } };        /* prev's, the current op's */
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
         if (op->removed) {
             continue;
         }
-        if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op)) {
+        if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op, &pe[0])) {
             continue;
         }
+        note_input_exts(s, op, &pe[1]);
         optimize_op(s, op);
-        prev = op->removed ? prev : op;
+        if (!op->removed) {
+            prev = op;
+            pe[0] = pe[1];
+        }
     }
 }

@@ -766,10 +766,19 @@ static bool is_output_of(const TCGOp *op, const struct TCGTemp *t)
     return false;
 }
 
+/* A global holding a constant not yet in memory that a site entry can carry
+ * (TCGSiteReg.value: sign-extended 32 bits) instead of a store before the access */
+static bool is_site_const(const struct TCGTemp *t)
+{
+    return t->kind == TEMP_GLOBAL && t->location == TEMP_VAL_CONST && !t->mem_coherent &&
+           (t->type == TCG_TYPE_I32 || t->value == (int32_t)t->value);
+}
+
 /*
  * User mode, before a guest memory access: instead of storing every global,
- * store only those the side table cannot describe (constants not yet in
- * memory, the access's own output, whose old value a fault must see); false
+ * store only those the side table cannot describe (constants wider than 32
+ * signed bits not yet in memory, the access's own output, whose old value a
+ * fault must see); false
  * when the table is full or the access needs the old way (a byte-swapping
  * store swaps its value register in place, so that register is not the
  * global's value while the store runs).
@@ -778,7 +787,7 @@ static bool prepare_mem_site(TCGContext *s, const TCGOp *op)
 {
     TCGCodeInfo *info = s->info;
     if (info->nb_mem_sites >= TCG_MAX_MEM_SITES ||
-        info->nb_site_regs + TCG_TARGET_NB_REGS > TCG_MAX_SITE_REGS) {
+        info->nb_site_regs + TCG_TARGET_NB_REGS + s->nb_globals > TCG_MAX_SITE_REGS) {
         return false;
     }
     if (op->opc == INDEX_op_qemu_st &&
@@ -788,7 +797,7 @@ static bool prepare_mem_site(TCGContext *s, const TCGOp *op)
     for (int i = 0; i < s->nb_globals; i++) {
         struct TCGTemp *t = &s->temps[i];
         if (t->kind == TEMP_GLOBAL &&
-            (t->location == TEMP_VAL_CONST || is_output_of(op, t))) {
+            ((t->location == TEMP_VAL_CONST && !is_site_const(t)) || is_output_of(op, t))) {
             temp_store(s, t, 0);
         }
     }
@@ -796,7 +805,8 @@ static bool prepare_mem_site(TCGContext *s, const TCGOp *op)
     return true;
 }
 
-/* Right before the access is emitted: which dirty globals are in which register. */
+/* Right before the access is emitted: which dirty globals are in which
+ * register, and which hold which constant. */
 static void open_mem_site(TCGContext *s, const TCGOp *op)
 {
     TCGCodeInfo *info = s->info;
@@ -819,6 +829,17 @@ static void open_mem_site(TCGContext *s, const TCGOp *op)
             .host_reg = (uint8_t)r,
             .size = t->type == TCG_TYPE_I32 ? 4 : 8,
         };
+    }
+    for (int i = 0; i < s->nb_globals; i++) {
+        struct TCGTemp *t = &s->temps[i];
+        if (is_site_const(t) && !is_output_of(op, t)) {
+            info->site_regs[info->nb_site_regs++] = (TCGSiteReg) {
+                .env_offset = (int32_t)t->mem_offset,
+                .host_reg = TCG_SITE_CONST,
+                .size = t->type == TCG_TYPE_I32 ? 4 : 8,
+                .value = (int32_t)t->value,
+            };
+        }
     }
     site->count = info->nb_site_regs - site->first;
 }

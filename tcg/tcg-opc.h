@@ -81,7 +81,7 @@ DEF(insn_start, 0, 0, 2, 0)
 DEF(discard,    1, 0, 0, 0)
 DEF(mb,         0, 0, 0, TCG_OPF_SIDE_EFFECTS)
 /* made by the optimizer from shl+add (address arithmetic):
- * out = in0 + (in1 << carg0) + carg1, shift 1..3, displacement a signed 32-bit value */
+ * out = in0 + (in1 << carg0) + carg1, shift 0..3, displacement a signed 32-bit value */
 DEF(add_shl,    1, 2, 2, 0)
 /* Vector op on 128-bit slots of host memory at env + offset (tcg/vec.h):
  * out = 1 when not done (the caller falls back), ins lo, hi = the second source

@@ -100,10 +100,12 @@ typedef struct TCGMemSite {
     uint32_t start, end;                /* host code offsets */
     uint32_t first, count;              /* into site_regs */
 } TCGMemSite;
+#define TCG_SITE_CONST 0xff              /* TCGSiteReg.host_reg: the field holds .value */
 typedef struct TCGSiteReg {
     int32_t env_offset;                 /* the field in the CPU state */
-    uint8_t host_reg;                   /* host register number (back end's) */
+    uint8_t host_reg;                   /* host register number (back end's), or TCG_SITE_CONST */
     uint8_t size;                       /* bytes: 4 or 8 */
+    int32_t value;                      /* TCG_SITE_CONST: the value, sign-extended to size */
 } TCGSiteReg;
 typedef struct TCGCodeInfo {
     size_t size;                        /* bytes of host code */
@@ -131,8 +133,9 @@ typedef struct TCGCodeInfo {
     /* User mode: guest memory accesses run with guest registers still in host
      * registers (not stored to the CPU state first). For each access, the host
      * code range [start, end) that may fault, and site_regs[first..first+count)
-     * say which state fields live in which host register there; a host fault
-     * handler writes them back before restoring the rest (tcg_fault_site). */
+     * say which state fields live in which host register (or hold which
+     * constant) there; a host fault handler writes them back before
+     * restoring the rest (tcg_fault_site). */
     unsigned nb_mem_sites, nb_site_regs;
     TCGMemSite mem_sites[TCG_MAX_MEM_SITES];
     TCGSiteReg site_regs[TCG_MAX_SITE_REGS];

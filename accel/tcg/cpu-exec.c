@@ -159,7 +159,8 @@ bool cpu_restore_state(CPUExec *cpu, uintptr_t host_pc)
 }
 
 /* The guest memory access at host_pc faulted: the globals still in host
- * registers there go to the CPU state (sites are in code order: bisect). */
+ * registers there, and those holding a constant the site records, go to the CPU
+ * state (sites are in code order: bisect). */
 bool cpu_restore_host_regs(CPUExec *cpu, uintptr_t host_pc,
                            const uint64_t host_regs[TCG_HOST_FAULT_REGS])
 {
@@ -183,7 +184,8 @@ bool cpu_restore_host_regs(CPUExec *cpu, uintptr_t host_pc,
     const TCGMemSite *site = &e->mem_sites[lo];
     for (uint32_t i = 0; i < site->count; i++) {
         const TCGSiteReg *r = &e->site_regs[site->first + i];
-        uint64_t v = host_regs[r->host_reg];
+        uint64_t v = r->host_reg == TCG_SITE_CONST ? (uint64_t)(int64_t)r->value
+                                                   : host_regs[r->host_reg];
         memcpy((char *)cpu->env + r->env_offset, &v, r->size);   /* little-endian host */
     }
     return true;

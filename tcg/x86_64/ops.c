@@ -414,8 +414,12 @@ static void out_site_stores(TCGContext *s)
     const TCGMemSite *site = &info->mem_sites[info->nb_mem_sites - 1];
     for (uint32_t i = site->first; i < site->first + site->count; i++) {
         const TCGSiteReg *r = &info->site_regs[i];
-        tcg_target_out_st(s, r->size == 8 ? TCG_TYPE_I64 : TCG_TYPE_I32, r->host_reg,
-                          tcg_target_env_reg, r->env_offset);
+        TCGType type = r->size == 8 ? TCG_TYPE_I64 : TCG_TYPE_I32;
+        if (r->host_reg == TCG_SITE_CONST) {
+            tcg_target_out_sti(s, type, r->value, tcg_target_env_reg, r->env_offset);
+        } else {
+            tcg_target_out_st(s, type, r->host_reg, tcg_target_env_reg, r->env_offset);
+        }
     }
 }
 

@@ -41,8 +41,51 @@ WIDTH_TEST(int16_t, uint16_t, "%d")
 WIDTH_TEST(int32_t, uint32_t, "%" PRId32)
 WIDTH_TEST(int64_t, uint64_t, "%" PRId64)
 
+/*
+ * 32-bit multiplies and their CF/OF (SDM vol. 2A, IMUL and MUL: set when the
+ * product does not fit the destination): IMUL r32,r32 / r32,m32 / r32,r32,imm32
+ * / r32,r32,imm8 / one-operand IMUL and MUL, flags read by SETC/SETO right
+ * after and by a branch in a later block. Inputs with and without overflow.
+ */
+static void test_mul32_flags(void)
+{
+    unsigned long long sum = 0;
+    for (unsigned i = 0; i < N_INPUTS; i++) {
+        for (unsigned j = 0; j < N_INPUTS; j++) {
+            uint32_t a = (uint32_t)inputs[i], b = (uint32_t)inputs[j], m = b;
+            uint32_t r[6], hi[2];
+            unsigned char c[6], o[6], jo;
+            __asm__("imul %[b], %[r0]\n\tsetc %[c0]\n\tseto %[o0]\n\t"
+                    "imul %[m], %[r1]\n\tsetc %[c1]\n\tseto %[o1]\n\t"
+                    "imul $0x12345, %[b], %[r2]\n\tsetc %[c2]\n\tseto %[o2]\n\t"
+                    "imul $-3, %[b], %[r3]\n\tsetc %[c3]\n\tseto %[o3]\n\t"
+                    "imul %[b], %[r1]\n\tjo 1f\n\tmovb $0, %[jo]\n\tjmp 2f\n"
+                    "1:\tmovb $1, %[jo]\n2:"
+                    : [r0] "=&r"(r[0]), [r1] "=&r"(r[1]), [r2] "=&r"(r[2]), [r3] "=&r"(r[3]),
+                      [c0] "=&m"(c[0]), [o0] "=&m"(o[0]), [c1] "=&m"(c[1]), [o1] "=&m"(o[1]),
+                      [c2] "=&m"(c[2]), [o2] "=&m"(o[2]), [c3] "=&m"(c[3]), [o3] "=&m"(o[3]),
+                      [jo] "=&m"(jo)
+                    : [b] "r"(b), [m] "m"(m), "0"(a), "1"(a)
+                    : "cc");
+            __asm__("imull %[b]\n\tsetc %[c]\n\tseto %[o]"
+                    : "=a"(r[4]), "=d"(hi[0]), [c] "=m"(c[4]), [o] "=m"(o[4])
+                    : "a"(a), [b] "r"(b) : "cc");
+            __asm__("mull %[b]\n\tsetc %[c]\n\tseto %[o]"
+                    : "=a"(r[5]), "=d"(hi[1]), [c] "=m"(c[5]), [o] "=m"(o[5])
+                    : "a"(a), [b] "r"(b) : "cc");
+            for (int k = 0; k < 6; k++) {
+                sum = sum * 31 + r[k] + ((unsigned long long)c[k] << 32) +
+                      ((unsigned long long)o[k] << 33);
+            }
+            sum = sum * 31 + hi[0] + ((unsigned long long)hi[1] << 32) + jo;
+        }
+    }
+    printf("mul32 flags: %016llx\n", sum);
+}
+
 int main(void)
 {
+    test_mul32_flags();
     test_int8_t();
     test_int16_t();
     test_int32_t();

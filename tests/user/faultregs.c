@@ -3,7 +3,8 @@
  * which differs between runs; the pc as an offset in the loop), the
  * arithmetic flags and the fault's trapno/err/address. Loads fault on a
  * PROT_NONE page, stores on a read-only one, after thousands of iterations
- * (hot, chained code) and after a few (cold code). Output compared with a
+ * (hot, chained code), after a few (cold code) and at the first access
+ * (registers holding constants the code just set). Output compared with a
  * native run (tests/check-user.sh). The loop is hand-written assembly so that
  * the registers live across the access are the same in every build. */
 #define _GNU_SOURCE
@@ -144,5 +145,8 @@ int main(void)
     run("load fault, cold loop", PROT_NONE, end - 8);
     run("store fault, cold loop", PROT_READ, end - 24);
     run("load fault, hot loop again", PROT_NONE, 8);
+    /* the first access faults: registers just set to constants, which the
+     * translator may keep out of the CPU state until the block ends */
+    run("load fault, first access", PROT_NONE, end);
     return 0;
 }
