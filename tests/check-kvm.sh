@@ -454,8 +454,10 @@ fi
 # meet, pages sent again, the downtime a part of the total).
 # The same stream with its CPU section made version 1 (as older builds wrote
 # it: tests/kvm/vmstate-v1.py) must still load and continue the chain.
-MIG_BLOCKS=${MIG_BLOCKS:-16}
-if ! kvm_guest kvm-migrate -DBLOCK_SHIFT=12 -DBLOCKS="$MIG_BLOCKS"; then
+# 64 blocks 20 ms apart: a pass (tens of ms) always spans a block that
+# dirties pages, however fast this host runs the guest
+MIG_BLOCKS=${MIG_BLOCKS:-64}
+if ! kvm_guest kvm-migrate -DBLOCK_SHIFT=12 -DWAIT_HZ=50 -DBLOCKS="$MIG_BLOCKS"; then
   fail "kvm-migrate: cannot build"; head -3 "$T/build.log"
 elif [ "$kvm_ok" != 1 ]; then
   skip "live migration under kvm: $kvm_why"

@@ -9,8 +9,9 @@
  * written), then s = s * 31 + that + i and writes s back. Every 2^BLOCK_SHIFT
  * iterations it prints "P <i> <s>" (hex); after BLOCKS blocks "DONE <s>",
  * then exits through isa-debug-exit (status 1). After each line it waits
- * 0.1 s of 8254 time, so that it runs long enough for a migration however
- * fast the host runs it (the output does not depend on it).
+ * 1/WAIT_HZ s of 8254 time (default 0.1 s), so that it runs long enough for a
+ * migration however fast the host runs it (the output does not depend on it);
+ * the live test waits less, so that every pass sees pages dirtied.
  * Guest time must go on across a migration: at each progress line the TSC
  * must have moved forward (by less than 2^40 ticks) and, where CPUID offers
  * it (KVM), kvmclock (enabled at PVTI; Linux Documentation/virt/kvm/x86/
@@ -23,6 +24,9 @@
 
 #ifndef BLOCKS
 #define BLOCKS 64
+#endif
+#ifndef WAIT_HZ
+#define WAIT_HZ 10
 #endif
 #ifndef BLOCK_SHIFT
 #define BLOCK_SHIFT 22
@@ -127,7 +131,7 @@ lm64:
     call time_check
     push %rbx
     push %rcx
-    mov $PIT_FREQ / 10, %esi
+    mov $PIT_FREQ / WAIT_HZ, %esi
     call pit_spin
     pop %rcx
     pop %rbx
