@@ -401,13 +401,24 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
     size_t pos = 12;
     uint32_t cpus = 0;
     Section s;
-    while (!err && !(err = next_section(buf, len, &pos, &s)) && s.kind != 'E') {
-        err = check_section(v, &s, ndev, seen, &cpus);
+    char *first = NULL;     /* the first misfit; the CPU count, if it differs, says why */
+    while (!(err = next_section(buf, len, &pos, &s)) && s.kind != 'E') {
+        char *e = check_section(v, &s, ndev, seen, &cpus);
+        if (e && !first) {
+            first = e;
+        } else {
+            free(e);
+        }
     }
-    if (!err && cpus != (uint32_t)v->ncpus) {
-        err = cpus ? msg("the migration stream has %u CPUs, this machine %d (-smp)", cpus,
-                         v->ncpus)
-                   : msg("the migration stream has no CPU state");
+    if (!err && cpus && cpus != (uint32_t)v->ncpus) {
+        err = msg("the migration stream has %u CPUs, this machine %d (-smp)", cpus, v->ncpus);
+    } else if (!err && !first && !cpus) {
+        err = msg("the migration stream has no CPU state");
+    }
+    if (err) {
+        free(first);
+    } else {
+        err = first;
     }
     for (int i = 0; !err && i < ndev + v->ncpus; i++) {
         if (!seen[i]) {
