@@ -4,7 +4,11 @@
 # INIT-SIPI-SIPI, counts them with LOCK XADD, records their APIC IDs and sends
 # fixed, logical, NMI and self IPIs; its serial output under our TCG must be
 # exactly QEMU 7.2's (qemu-system-x86_64, the oracle) for each -smp below, and
-# the same under -accel kvm where the host runs it. Then -smp's bad input: each
+# the same under -accel kvm where the host runs it. Snapshots and migration of
+# -smp machines (tests/smp/smp-count.S): savevm/loadvm and -loadvm with an AP
+# running and one waiting for SIPI, live migration of -smp 2 to exec:, a
+# 2-CPU stream refused by -smp 1, one-CPU streams with version-2 and -1 CPU
+# sections (tests/vmstate/cpu-downgrade.py). Then -smp's bad input: each
 # inconsistent topology is a one-line error naming it, status 1 (QEMU's rules).
 #   QEMU=qemu-system-x86_64 (skipped with the reason when absent)
 BUILD=${BUILD:-.}
@@ -240,6 +244,27 @@ else
     fi
   else
     fail "smp-count -smp 2 did not reach phase 1: $(head -3 "$T/src.err")"
+    kill $mpid 2>/dev/null
+  fi
+  # one CPU: the stream's CPU section rewritten as versions 2 and 1 (without
+  # the start-up state, without the accelerator's part) still loads
+  if mref 1 && mvm src1 1 && mwait src1 '^phase 1'; then
+    after_phase1 ref1 >"$T/want1"
+    $HMP "$T/src1.hmp" "stop" "migrate \"exec:cat > $T/mig1.bin\"" "info migrate" quit >"$T/mig1.out" 2>&1
+    wait $mpid
+    for v in 2 1; do
+      python3 "$SRC/tests/vmstate/cpu-downgrade.py" "$T/mig1.bin" "$T/mig1v$v.bin" $v
+      mvm "v$v" 1 -incoming "file:$T/mig1v$v.bin"
+      sleep 0.5
+      $HMP "$T/v$v.hmp" nmi >/dev/null 2>&1
+      mwait "v$v" '^done, failed'
+      $HMP "$T/v$v.hmp" quit >/dev/null 2>&1
+      wait $mpid
+      grep -v 'isa-debug-exit' "$T/v$v.log" >"$T/v$v.cmp"
+      same "-smp 1: a stream with a version-$v CPU section goes on as without" "$T/want1" "$T/v$v.cmp"
+    done
+  else
+    fail "smp-count -smp 1 did not run: $(head -3 "$T/src1.err" "$T/ref1.err")"
     kill $mpid 2>/dev/null
   fi
 fi

@@ -88,7 +88,10 @@ start:
     mov %eax, S_EARLY
     mov $s_phase2, %esi
     call puts32
+    cmpl $0, S_NM1
+    je 3f
     EQ32 S_EARLY, $1, one-ap-before-sipi-all
+3:
     movl $0, ICR_HI
     movl $0x000c4600 | (TRAMPOLINE >> 12), ICR_LO
     call delay
