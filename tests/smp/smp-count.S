@@ -130,44 +130,11 @@ start:
     EQ32 S_TOTAL, %ebx, total-steps
     jmp exit32
 
-print_val:
-    call puts32
-    call hex32
-    mov $s_nl, %esi
-    jmp puts32
-
-delay:
-    mov $200000, %ecx
-1:  pause
-    loop 1b
-    ret
-
-/* wait_for: until the dword at EDI reaches EDX, or 50 million turns */
-wait_for:
-    mov $50000000, %ecx
-1:  cmp %edx, (%edi)
-    jae 2f
-    pause
-    loop 1b
-2:  ret
-
 nmi_handler:
     movl $1, S_GO
     iret
 
-/* --- the APs --- */
-    .code16
-ap_tramp:                       /* copied to TRAMPOLINE, runs at 0800:0000 */
-    cli
-    xor %ax, %ax
-    mov %ax, %ds
-    lgdtl GDTR_LOW
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $ap_pm32
-ap_tramp_end:
-
+/* --- the APs (from the trampoline in smp-lib.S) --- */
     .code32
 ap_pm32:
     mov $0x10, %ax
@@ -213,23 +180,5 @@ STR s_ap, "ap "
 STR s_match, " count match "
 STR s_hash, " hash "
 STR s_total, "total "
-STR s_nl, "\n"
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+#include "smp-lib.S"
