@@ -46,12 +46,7 @@ start:
     mov $0x8e, %edx
     call set_gate32
     lidt idtr
-    movw $gdt_end - gdt_rom - 1, GDTR_LOW
-    movl $GDT_ADDR, GDTR_LOW + 2
-    mov $ap_tramp, %esi
-    mov $TRAMPOLINE, %edi
-    mov $ap_tramp_end - ap_tramp, %ecx
-    rep movsb
+    call install_trampoline
     xor %eax, %eax
     mov $S_STARTED, %edi
     mov $(S_HASH + 64 - S_STARTED) / 4, %ecx

@@ -6,6 +6,17 @@
  * the GDT and IDT registers and the reset vector.
  */
     .code32
+/* install_trampoline: the AP trampoline at TRAMPOLINE and the gdtr it loads
+ * at GDTR_LOW, both below 1 MiB where real mode reaches them */
+install_trampoline:
+    movw $gdt_end - gdt_rom - 1, GDTR_LOW
+    movl $GDT_ADDR, GDTR_LOW + 2
+    mov $ap_tramp, %esi
+    mov $TRAMPOLINE, %edi
+    mov $ap_tramp_end - ap_tramp, %ecx
+    rep movsb
+    ret
+
 /* print_val: the string at ESI, then EAX in hex and a newline */
 print_val:
     call puts32

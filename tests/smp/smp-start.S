@@ -54,13 +54,7 @@ start:
     mov $self_handler, %eax
     call set_gate32
     lidt idtr
-    /* the trampoline and the gdtr it loads, below 1 MiB */
-    movw $gdt_end - gdt_rom - 1, GDTR_LOW
-    movl $GDT_ADDR, GDTR_LOW + 2
-    mov $ap_tramp, %esi
-    mov $TRAMPOLINE, %edi
-    mov $ap_tramp_end - ap_tramp, %ecx
-    rep movsb
+    call install_trampoline
     xor %eax, %eax
     mov $S_COUNT, %edi
     mov $(S_IDS + 64 - S_COUNT) / 4, %ecx
