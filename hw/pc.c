@@ -843,34 +843,6 @@ void pc_cpu_startup_put(PCMachine *m, int index, const X86CPUStartup *st)
     c->sipi_vector = st->sipi_vector >= 0 ? st->sipi_vector & 0xff : -1;
 }
 
-/* Under KVM the per-CPU state is the vCPU's; KVM runs one (start_accel). */
-static char *kvm_one_vcpu(int index)
-{
-    char n[16];
-    snprintf(n, sizeof(n), "%d", index);
-    return errmsg("CPU %s: KVM runs one vCPU", n);
-}
-
-char *pc_cpu_accel_get(PCMachine *m, int index, X86CPUAccel *a)
-{
-    if (m->kvm) {
-        return index == 0 ? kvm_cpu_accel_get(m->kvm, a)
-                          : kvm_one_vcpu(index);
-    }
-    x86_cpu_accel_get(m->cpus[index].env, a);
-    return NULL;
-}
-
-char *pc_cpu_accel_put(PCMachine *m, int index, const X86CPUAccel *a)
-{
-    if (m->kvm) {
-        return index == 0 ? kvm_cpu_accel_put(m->kvm, a)
-                          : kvm_one_vcpu(index);
-    }
-    x86_cpu_accel_put(m->cpus[index].env, a);
-    return NULL;
-}
-
 Display *pc_display(PCMachine *m)
 {
     return m->display;

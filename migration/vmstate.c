@@ -200,12 +200,24 @@ static char *save_device(Device *d, int inst, KVMState *kvm, FILE *f)
     return ok ? NULL : msg("cannot write the state of device '%s'", d->ops->name);
 }
 
+/* CPU index's accelerator part (target-i386/machine.h); under KVM the
+ * vCPU's, and KVM runs one vCPU (hw/pc.c refuses -smp > 1 with it) */
+static char *cpu_accel_get(PCMachine *m, int index, X86CPUAccel *a)
+{
+    KVMState *kvm = pc_kvm(m);
+    if (kvm) {
+        return index == 0 ? kvm_cpu_accel_get(kvm, a) : msg("CPU %d: KVM runs one vCPU", index);
+    }
+    x86_cpu_accel_get(pc_cpu_env(m, index), a);
+    return NULL;
+}
+
 /* CPU index's section: its env, the accelerator's part, its start-up state */
 static char *save_cpu(PCMachine *m, int index, FILE *f)
 {
     X86CPUAccel a;
     X86CPUStartup st;
-    char *err = pc_cpu_accel_get(m, index, &a);
+    char *err = cpu_accel_get(m, index, &a);
     if (err) {
         return err;
     }
@@ -497,13 +509,24 @@ static void cpu_load_cb(void *opaque, SaveStream *ss)
     x86_cpu_load(c->env, &c->accel, &c->startup, c->ver, ss);
 }
 
+/* the loaded CPU section's accelerator part, to the accelerator */
+static char *cpu_accel_put(PCMachine *m, int index, const X86CPUAccel *a)
+{
+    KVMState *kvm = pc_kvm(m);
+    if (kvm) {
+        return index == 0 ? kvm_cpu_accel_put(kvm, a) : msg("CPU %d: KVM runs one vCPU", index);
+    }
+    x86_cpu_accel_put(pc_cpu_env(m, index), a);
+    return NULL;
+}
+
 /* CPU index's section: env, then the accelerator's and the board's parts */
 static char *load_cpu(PCMachine *m, const Section *s)
 {
     CPULoad c = { .env = pc_cpu_env(m, s->inst), .ver = s->ver };
     char *err = load_payload(s, cpu_load_cb, &c);
     if (!err) {
-        err = pc_cpu_accel_put(m, s->inst, &c.accel);
+        err = cpu_accel_put(m, s->inst, &c.accel);
     }
     if (!err) {
         pc_cpu_startup_put(m, s->inst, &c.startup);
