@@ -159,6 +159,16 @@ mref() {
   wait $mpid
   grep -q '^done, failed: 00000000' "$T/ref$1.log"
 }
+# resume_to_end TAG: the restored machine $mpid, waiting in phase 1, gets
+# the NMI, runs to the end and quits; its output in $T/TAG.cmp
+resume_to_end() {
+  sleep 0.5
+  $HMP "$T/$1.hmp" nmi >/dev/null 2>&1
+  mwait "$1" '^done, failed'
+  $HMP "$T/$1.hmp" quit >/dev/null 2>&1
+  wait $mpid
+  grep -v 'isa-debug-exit' "$T/$1.log" >"$T/$1.cmp"
+}
 same() {    # same DESCRIPTION EXPECTED ACTUAL
   if cmp -s "$2" "$3"; then
     pass "$1 ($(wc -l <"$2") lines)"
@@ -198,12 +208,7 @@ else
     fi
     # -loadvm: a fresh machine (its APs wait for SIPI after reset) takes the snapshot's
     mvm snap2 3 -drive "file=$T/d.qcow2,format=qcow2,if=ide" -loadvm s1
-    sleep 0.5
-    $HMP "$T/snap2.hmp" nmi >/dev/null 2>&1
-    mwait snap2 '^done, failed'
-    $HMP "$T/snap2.hmp" quit >/dev/null 2>&1
-    wait $mpid
-    grep -v 'isa-debug-exit' "$T/snap2.log" >"$T/snap2.cmp"
+    resume_to_end snap2
     same "-loadvm of the -smp 3 snapshot: the output goes on as without" "$T/want3" "$T/snap2.cmp"
   else
     fail "smp-count -smp 3 did not reach phase 1: $(head -3 "$T/snap.err")"
@@ -221,12 +226,7 @@ else
     $HMP "$T/src.hmp" quit >/dev/null 2>&1
     wait $mpid
     mvm dst 2 -incoming "exec:cat $T/mig2.bin"
-    sleep 0.5
-    $HMP "$T/dst.hmp" nmi >/dev/null 2>&1
-    mwait dst '^done, failed'
-    $HMP "$T/dst.hmp" quit >/dev/null 2>&1
-    wait $mpid
-    grep -v 'isa-debug-exit' "$T/dst.log" >"$T/dst.cmp"
+    resume_to_end dst
     if ! grep -q 'Migration status: completed' "$T/mig.out"; then
       fail "migrate -smp 2: $(grep -v '^(qemu)' "$T/mig.out" | head -3)"
     else
@@ -255,12 +255,7 @@ else
     for v in 2 1; do
       python3 "$SRC/tests/vmstate/cpu-downgrade.py" "$T/mig1.bin" "$T/mig1v$v.bin" $v
       mvm "v$v" 1 -incoming "file:$T/mig1v$v.bin"
-      sleep 0.5
-      $HMP "$T/v$v.hmp" nmi >/dev/null 2>&1
-      mwait "v$v" '^done, failed'
-      $HMP "$T/v$v.hmp" quit >/dev/null 2>&1
-      wait $mpid
-      grep -v 'isa-debug-exit' "$T/v$v.log" >"$T/v$v.cmp"
+      resume_to_end "v$v"
       same "-smp 1: a stream with a version-$v CPU section goes on as without" "$T/want1" "$T/v$v.cmp"
     done
   else
