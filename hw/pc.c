@@ -30,6 +30,7 @@
 #include "system/char.h"
 #include "system/main-loop.h"
 #include "target-i386/cpu.h"
+#include "target-i386/machine.h"
 #include "tcg/tcg.h"
 #include "ui/console.h"
 #include "ui/sdl.h"
@@ -826,6 +827,20 @@ bool pc_cpu_halted(PCMachine *m, int index)
         return false;
     }
     return m->cpus[index].wait_sipi || cpu_is_halted(m->cpus[index].cpu);
+}
+
+void pc_cpu_startup_get(PCMachine *m, int index, X86CPUStartup *st)
+{
+    PCCpu *c = &m->cpus[index];
+    *st = (X86CPUStartup){ c->wait_sipi, c->init_pending, c->sipi_vector };
+}
+
+void pc_cpu_startup_put(PCMachine *m, int index, const X86CPUStartup *st)
+{
+    PCCpu *c = &m->cpus[index];
+    c->wait_sipi = st->wait_sipi;
+    c->init_pending = st->init_pending;
+    c->sipi_vector = st->sipi_vector >= 0 ? st->sipi_vector & 0xff : -1;
 }
 
 Display *pc_display(PCMachine *m)

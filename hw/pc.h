@@ -104,6 +104,11 @@ void pc_machine_view(PCMachine *m, PCMachineView *v);
 struct CPUX86State *pc_cpu_env(PCMachine *m, int index);
 struct CPUExec *pc_cpu_exec(PCMachine *m, int index);
 bool pc_cpu_halted(PCMachine *m, int index);
+/* Where CPU index (which must be one) stands in INIT/SIPI start-up, for a
+ * snapshot or migration stream (target-i386/machine.h). */
+struct X86CPUStartup;
+void pc_cpu_startup_get(PCMachine *m, int index, struct X86CPUStartup *st);
+void pc_cpu_startup_put(PCMachine *m, int index, const struct X86CPUStartup *st);
 /* The view's env is the CPU's state under TCG; under KVM the registers live in
  * the kernel: sync reads them into env before a monitor or debugger looks,
  * changed hands env's edits back before the vCPU runs again. */

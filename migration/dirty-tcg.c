@@ -2,7 +2,8 @@
  * Live migration's dirty pages under TCG (migration/dirty.h): the softmmu
  * reports the first write to each RAM page through a TLB entry as it happens
  * (tlb_set_dirty_log, accel/tcg/cputlb.h); a sync flushes the TLB so that
- * the next write to any page is reported again.
+ * the next write to any page is reported again. Each vCPU (-smp) has its own
+ * TLB: each one reports.
  */
 #include <stdlib.h>
 #include "accel/tcg/cputlb.h"
@@ -19,32 +20,35 @@ static char *tcg_start(DirtySource *d, DirtyMark *mark, void *opaque)
 {
     d->mark = mark;
     d->opaque = opaque;
-    if (d->accel) {
-        tlb_set_dirty_log(d->accel, tcg_write, d);
+    CPUExec *cpu;
+    for (int i = 0; (cpu = pc_cpu_exec(d->accel, i)); i++) {
+        tlb_set_dirty_log(cpu, tcg_write, d);
     }
     return NULL;
 }
 
 static char *tcg_sync(DirtySource *d)
 {
-    if (d->accel) {
-        tlb_flush(d->accel);    /* the writes so far were reported already */
+    CPUExec *cpu;
+    for (int i = 0; (cpu = pc_cpu_exec(d->accel, i)); i++) {
+        tlb_flush(cpu);         /* the writes so far were reported already */
     }
     return NULL;
 }
 
 static void tcg_stop(DirtySource *d)
 {
-    if (d->accel) {
-        tlb_set_dirty_log(d->accel, NULL, NULL);
+    CPUExec *cpu;
+    for (int i = 0; (cpu = pc_cpu_exec(d->accel, i)); i++) {
+        tlb_set_dirty_log(cpu, NULL, NULL);
     }
 }
 
 static const DirtySourceOps tcg_ops = { "tcg", tcg_start, tcg_sync, tcg_stop };
 
-void dirty_source_tcg(DirtySource *d, CPUExec *cpu)
+void dirty_source_tcg(DirtySource *d, PCMachine *m)
 {
-    *d = (DirtySource){ .ops = &tcg_ops, .accel = cpu };
+    *d = (DirtySource){ .ops = &tcg_ops, .accel = m };
 }
 
 void dirty_source_init(DirtySource *d, PCMachine *m)
@@ -53,8 +57,6 @@ void dirty_source_init(DirtySource *d, PCMachine *m)
     if (kvm) {
         dirty_source_kvm(d, kvm);
     } else {
-        PCMachineView v;
-        pc_machine_view(m, &v);
-        dirty_source_tcg(d, v.cpu);
+        dirty_source_tcg(d, m);
     }
 }

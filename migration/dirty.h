@@ -35,14 +35,14 @@ typedef struct DirtySourceOps {
 
 struct DirtySource {
     const DirtySourceOps *ops;
-    void *accel;                    /* the CPUExec, or the KVMState */
+    void *accel;                    /* the PCMachine (its vCPUs' TLBs), or the KVMState */
     DirtyMark *mark;
     void *opaque;
 };
 
 /* The machine's accelerator's source, filled into d. */
 void dirty_source_init(DirtySource *d, PCMachine *m);
-void dirty_source_tcg(DirtySource *d, struct CPUExec *cpu);
+void dirty_source_tcg(DirtySource *d, PCMachine *m);
 void dirty_source_kvm(DirtySource *d, struct KVMState *kvm);
 
 #endif

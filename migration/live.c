@@ -313,8 +313,8 @@ char *live_migration_start(LiveMigration *l, const char *uri)
     l->chan_mark = 0;
     l->last_left = UINT64_MAX;
     l->ch = NULL;
-    char *err = vmstate_machine_savable(l->m);
-    if (err || !(l->ch = channel_open_out(uri, &err)) ||
+    char *err = NULL;
+    if (!(l->ch = channel_open_out(uri, &err)) ||
         (err = vmstate_save_header(channel_file(l->ch)))) {
         info->status = MIG_FAILED;
         info->error = strdup(err);

@@ -22,8 +22,10 @@
  *       name, instance = its position in the list, payload = its save function's
  *       (with kernel_irqchip=on, the 8259s', I/O APIC's, local APIC's and
  *       8254's hold the kernel's state in that layout: accel/kvm/kvm.h)
- *   'C' the CPU (target-i386/machine.c), instance = CPU index, section
- *       version 2 (version 1, without the accelerator's fields, still loads)
+ *   'C' one per vCPU (target-i386/machine.c), instance = CPU index, section
+ *       version 3 with the CPU's start-up (INIT/SIPI) state; versions 1 and 2,
+ *       without it (and 1 without the accelerator's fields), still load into
+ *       a one-CPU machine; a stream with another CPU count is refused
  * A loader checks the whole stream before it changes anything (every CRC, that
  * the devices are this machine's, by name, position and version, and the RAM
  * sizes), so a damaged or foreign stream is refused with one line naming what
@@ -58,8 +60,6 @@ char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent);
 char *vmstate_save_ram_range(FILE *f, const char *name, const uint8_t *host, uint64_t size,
                              const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent);
 char *vmstate_save_devices(PCMachine *m, FILE *f);
-/* NULL when this machine's state fits the stream, else why not (-smp > 1). */
-char *vmstate_machine_savable(PCMachine *m);
 /* Checks then loads a whole stream held in memory; NULL or a one-line error,
  * the machine unchanged on error. */
 char *vmstate_load(PCMachine *m, const uint8_t *buf, size_t len);

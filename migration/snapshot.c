@@ -94,10 +94,7 @@ char *snapshot_save(PCMachine *m, const char *name)
 {
     Disk d[MAX_DISKS];
     int n;
-    char *err = vmstate_machine_savable(m);
-    if (!err) {
-        err = usable_disks(m, d, &n);
-    }
+    char *err = usable_disks(m, d, &n);
     char auto_name[32];
     if (err) {
         return err;
@@ -141,10 +138,7 @@ char *snapshot_load(PCMachine *m, const char *name)
 {
     Disk d[MAX_DISKS];
     int n;
-    char *err = vmstate_machine_savable(m);
-    if (!err) {
-        err = usable_disks(m, d, &n);
-    }
+    char *err = usable_disks(m, d, &n);
     if (err) {
         return err;
     }

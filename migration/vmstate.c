@@ -1,7 +1,8 @@
 /*
  * The machine-state stream (format in migration/migration.h): writing the
- * clock, RAM, devices and CPU of a stopped machine, and loading a stream after
- * checking all of it, so that a bad stream never leaves a half-loaded machine.
+ * clock, RAM, devices and CPUs (one 'C' section per vCPU, instance = its
+ * index) of a stopped machine, and loading a stream after checking all of it,
+ * so that a bad stream never leaves a half-loaded machine.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -199,24 +200,28 @@ static char *save_device(Device *d, int inst, KVMState *kvm, FILE *f)
     return ok ? NULL : msg("cannot write the state of device '%s'", d->ops->name);
 }
 
-/* the accelerator's part of the CPU section (target-i386/machine.h) */
-static char *cpu_accel_get(PCMachine *m, CPUX86State *env, X86CPUAccel *a)
+/* CPU index's accelerator part (target-i386/machine.h); under KVM the
+ * vCPU's, and KVM runs one vCPU (hw/pc.c refuses -smp > 1 with it) */
+static char *cpu_accel_get(PCMachine *m, int index, X86CPUAccel *a)
 {
     KVMState *kvm = pc_kvm(m);
     if (kvm) {
-        return kvm_cpu_accel_get(kvm, a);
+        return index == 0 ? kvm_cpu_accel_get(kvm, a) : msg("CPU %d: KVM runs one vCPU", index);
     }
-    x86_cpu_accel_get(env, a);
+    x86_cpu_accel_get(pc_cpu_env(m, index), a);
     return NULL;
 }
 
-static char *save_cpu(PCMachine *m, CPUX86State *env, FILE *f)
+/* CPU index's section: its env, the accelerator's part, its start-up state */
+static char *save_cpu(PCMachine *m, int index, FILE *f)
 {
     X86CPUAccel a;
-    char *err = cpu_accel_get(m, env, &a);
+    X86CPUStartup st;
+    char *err = cpu_accel_get(m, index, &a);
     if (err) {
         return err;
     }
+    pc_cpu_startup_get(m, index, &st);
     char *buf = NULL;
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
@@ -224,30 +229,16 @@ static char *save_cpu(PCMachine *m, CPUX86State *env, FILE *f)
         return msg("out of memory");
     }
     SaveStream ss = { mf, false };
-    x86_cpu_save(env, &a, &ss);
+    x86_cpu_save(pc_cpu_env(m, index), &a, &st, &ss);
     bool ok = fclose(mf) == 0 && !ss.error;
-    ok = ok && put_section(f, 'C', "cpu", 0, X86_CPU_SAVE_VERSION, buf, len);
+    ok = ok && put_section(f, 'C', "cpu", index, X86_CPU_SAVE_VERSION, buf, len);
     free(buf);
-    return ok ? NULL : msg("cannot write the CPU state");
-}
-
-/* The stream holds one CPU section: the APs of a machine with -smp > 1 (their
- * registers and where they stand in INIT/SIPI start-up) would be lost, so such
- * a machine is refused until the stream carries one section per vCPU. */
-char *vmstate_machine_savable(PCMachine *m)
-{
-    return pc_cpu_env(m, 1) ? msg("the state of a machine with more than one CPU (-smp) "
-                                  "cannot be saved or loaded yet")
-                            : NULL;
+    return ok ? NULL : msg("cannot write the state of CPU %d", index);
 }
 
 /* Clock, last RAM copy, devices, CPU, end: the stopped part of a migration. */
 char *vmstate_save_devices(PCMachine *m, FILE *f)
 {
-    char *refused = vmstate_machine_savable(m);
-    if (refused) {
-        return refused;
-    }
     PCMachineView v;
     pc_machine_view(m, &v);
     pc_cpu_state_sync(m);
@@ -261,8 +252,8 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     for (Device *d = v.devices; d && !err; d = d->next, inst++) {
         err = save_device(d, inst, pc_kvm(m), f);
     }
-    if (!err) {
-        err = save_cpu(m, v.env, f);
+    for (int i = 0; !err && i < v.ncpus; i++) {
+        err = save_cpu(m, i, f);
     }
     if (!err && (!put_section(f, 'E', "", 0, 0, "", 0) || fflush(f) != 0)) {
         err = msg("cannot write the migration stream");
@@ -357,7 +348,10 @@ static Device *device_at(Device *list, uint32_t inst)
     return list;
 }
 
-static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t *seen)
+/* seen: the devices' instances, then the CPUs' (one each); a stream's CPU
+ * count is its highest instance + 1, compared with the machine's at the end */
+static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t *seen,
+                           uint32_t *stream_cpus)
 {
     switch (s->kind) {
     case 'K':
@@ -365,10 +359,16 @@ static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t
     case 'R':
         return check_ram(v->as, s);
     case 'C':
-        if (s->inst != 0 || s->ver < X86_CPU_SAVE_MIN_VERSION || s->ver > X86_CPU_SAVE_VERSION) {
+        if (strcmp(s->name, "cpu") || s->ver < X86_CPU_SAVE_MIN_VERSION ||
+            s->ver > X86_CPU_SAVE_VERSION || (s->ver < 3 && s->inst != 0)) {
             return msg("the stream's CPU %u (version %u) does not fit this machine", s->inst, s->ver);
         }
-        seen[ndev] = 1;
+        if (s->inst >= *stream_cpus) {
+            *stream_cpus = s->inst + 1;
+        }
+        if (s->inst < (uint32_t)v->ncpus && seen[ndev + s->inst]++) {
+            return msg("CPU %u appears twice in the migration stream", s->inst);
+        }
         return NULL;
     case 'D': {
         Device *d = device_at(v->devices, s->inst);
@@ -405,17 +405,37 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
     for (Device *d = v->devices; d; d = d->next) {
         ndev++;
     }
-    uint8_t *seen = calloc(ndev + 1, 1);
+    uint8_t *seen = calloc(ndev + v->ncpus, 1);
+    if (!seen) {
+        return msg("out of memory");
+    }
     char *err = NULL;
     size_t pos = 12;
+    uint32_t cpus = 0;
     Section s;
-    while (!err && !(err = next_section(buf, len, &pos, &s)) && s.kind != 'E') {
-        err = check_section(v, &s, ndev, seen);
+    char *first = NULL;     /* the first misfit; the CPU count, if it differs, says why */
+    while (!(err = next_section(buf, len, &pos, &s)) && s.kind != 'E') {
+        char *e = check_section(v, &s, ndev, seen, &cpus);
+        if (e && !first) {
+            first = e;
+        } else {
+            free(e);
+        }
     }
-    for (int i = 0; !err && i <= ndev; i++) {
+    if (!err && cpus && cpus != (uint32_t)v->ncpus) {
+        err = msg("the migration stream has %u CPUs, this machine %d (-smp)", cpus, v->ncpus);
+    } else if (!err && !first && !cpus) {
+        err = msg("the migration stream has no CPU state");
+    }
+    if (err) {
+        free(first);
+    } else {
+        err = first;
+    }
+    for (int i = 0; !err && i < ndev + v->ncpus; i++) {
         if (!seen[i]) {
             Device *d = device_at(v->devices, i);
-            err = i == ndev ? msg("the migration stream has no CPU state")
+            err = i >= ndev ? msg("the state of CPU %d is missing from the stream", i - ndev)
                             : msg("device '%s' (instance %d) is missing from the stream",
                                   d->ops ? d->ops->name : "?", i);
         }
@@ -480,23 +500,38 @@ typedef struct CPULoad {
     CPUX86State *env;
     uint32_t ver;
     X86CPUAccel accel;
+    X86CPUStartup startup;
 } CPULoad;
 
 static void cpu_load_cb(void *opaque, SaveStream *ss)
 {
     CPULoad *c = opaque;
-    x86_cpu_load(c->env, &c->accel, c->ver, ss);
+    x86_cpu_load(c->env, &c->accel, &c->startup, c->ver, ss);
 }
 
 /* the loaded CPU section's accelerator part, to the accelerator */
-static char *cpu_accel_put(PCMachine *m, CPUX86State *env, const X86CPUAccel *a)
+static char *cpu_accel_put(PCMachine *m, int index, const X86CPUAccel *a)
 {
     KVMState *kvm = pc_kvm(m);
     if (kvm) {
-        return kvm_cpu_accel_put(kvm, a);
+        return index == 0 ? kvm_cpu_accel_put(kvm, a) : msg("CPU %d: KVM runs one vCPU", index);
     }
-    x86_cpu_accel_put(env, a);
+    x86_cpu_accel_put(pc_cpu_env(m, index), a);
     return NULL;
+}
+
+/* CPU index's section: env, then the accelerator's and the board's parts */
+static char *load_cpu(PCMachine *m, const Section *s)
+{
+    CPULoad c = { .env = pc_cpu_env(m, s->inst), .ver = s->ver };
+    char *err = load_payload(s, cpu_load_cb, &c);
+    if (!err) {
+        err = cpu_accel_put(m, s->inst, &c.accel);
+    }
+    if (!err) {
+        pc_cpu_startup_put(m, s->inst, &c.startup);
+    }
+    return err;
 }
 
 /* The second pass: clock first (devices re-arm timers against it), then RAM,
@@ -526,14 +561,9 @@ static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, si
             }
             break;
         }
-        case 'C': {
-            CPULoad c = { .env = v->env, .ver = s.ver };
-            err = load_payload(&s, cpu_load_cb, &c);
-            if (!err) {
-                err = cpu_accel_put(m, v->env, &c.accel);
-            }
+        case 'C':
+            err = load_cpu(m, &s);
             break;
-        }
         }
     }
     if (v->cpu) {
@@ -545,10 +575,6 @@ static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, si
 
 char *vmstate_check(PCMachine *m, const uint8_t *buf, size_t len)
 {
-    char *refused = vmstate_machine_savable(m);
-    if (refused) {
-        return refused;
-    }
     PCMachineView v;
     pc_machine_view(m, &v);
     return check_stream(&v, buf, len);

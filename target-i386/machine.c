@@ -9,7 +9,8 @@
  * stream carries separately (migration/vmstate.c), so they need no rebasing.
  * Fields since version 2 (X86CPUAccel, machine.h) follow at the end: what
  * an accelerator keeps outside CPUX86State (KVM's pending events, kvmclock,
- * the TSC's value), each in the meaning both accelerators share.
+ * the TSC's value), each in the meaning both accelerators share. Version 3
+ * adds the CPU's start-up state (X86CPUStartup) after them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,7 +213,28 @@ void x86_cpu_accel_put(CPUX86State *env, const X86CPUAccel *a)
     }
 }
 
-void x86_cpu_save(CPUX86State *env, const X86CPUAccel *a, SaveStream *s)
+/* --- version 3: the start-up state --- */
+
+static void save_startup(SaveStream *s, const X86CPUStartup *st)
+{
+    save_u8(s, st->wait_sipi | st->init_pending << 1 | (st->sipi_vector >= 0) << 2);
+    save_u8(s, st->sipi_vector >= 0 ? st->sipi_vector : 0);
+}
+
+static void load_startup(SaveStream *s, X86CPUStartup *st)
+{
+    uint8_t f = load_u8(s);
+    uint8_t vector = load_u8(s);
+    if (f & ~7u) {
+        s->error = true;
+    }
+    st->wait_sipi = f & 1;
+    st->init_pending = f & 2;
+    st->sipi_vector = (f & 4) ? vector : -1;
+}
+
+void x86_cpu_save(CPUX86State *env, const X86CPUAccel *a, const X86CPUStartup *st,
+                  SaveStream *s)
 {
     save_u64s(s, env->regs, 16);
     save_u64(s, env->rip);
@@ -234,9 +256,11 @@ void x86_cpu_save(CPUX86State *env, const X86CPUAccel *a, SaveStream *s)
     save_u8(s, (req & CPU_INTERRUPT_NMI) ? 1 : 0);     /* INTR is the APIC's/PIC's */
     save_u8(s, env->exec && cpu_is_halted(env->exec));
     save_accel(s, a);               /* version 2 */
+    save_startup(s, st);            /* version 3 */
 }
 
-void x86_cpu_load(CPUX86State *env, X86CPUAccel *acc, uint32_t ver, SaveStream *s)
+void x86_cpu_load(CPUX86State *env, X86CPUAccel *acc, X86CPUStartup *startup, uint32_t ver,
+                  SaveStream *s)
 {
     /* a bad stream leaves env as it was; on the heap: env holds the TLB */
     CPUX86State *t = malloc(sizeof(*t));
@@ -268,6 +292,10 @@ void x86_cpu_load(CPUX86State *env, X86CPUAccel *acc, uint32_t ver, SaveStream *
     if (ver >= 2) {
         load_accel(s, &a);
     }
+    X86CPUStartup st = { .sipi_vector = -1 };
+    if (ver >= 3) {
+        load_startup(s, &st);
+    }
     if (s->error) {
         free(t);
         return;
@@ -291,4 +319,5 @@ void x86_cpu_load(CPUX86State *env, X86CPUAccel *acc, uint32_t ver, SaveStream *
         cpu_set_halted(env->exec, halted);
     }
     *acc = a;
+    *startup = st;
 }

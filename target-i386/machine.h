@@ -10,8 +10,10 @@
 
 /* The CPU section's version: 1 is the architectural state; 2 adds the
  * X86CPUAccel fields at its end (a version-1 section still loads: those
- * fields are then absent, valid false). */
-#define X86_CPU_SAVE_VERSION 2
+ * fields are then absent, valid false); 3 adds X86CPUStartup after them
+ * (absent from versions 1 and 2, streams of one CPU: a running CPU, nothing
+ * pending). The stream holds one section per vCPU, instance = CPU index. */
+#define X86_CPU_SAVE_VERSION 3
 #define X86_CPU_SAVE_MIN_VERSION 1
 
 /* State an accelerator keeps outside CPUX86State, in meanings both share,
@@ -41,12 +43,26 @@ typedef struct X86CPUAccel {
     uint64_t kvmclock_ns;
 } X86CPUAccel;
 
+/* Where a CPU stands in the INIT/SIPI start-up protocol (Intel SDM vol. 3A,
+ * 8.4 and 10.6.1; the board keeps it, hw/pc.c): in the wait-for-SIPI state
+ * (an AP after RESET or INIT), an INIT received and not yet taken, a SIPI
+ * received and not yet taken (its vector; -1 none). */
+typedef struct X86CPUStartup {
+    bool wait_sipi;
+    bool init_pending;
+    int sipi_vector;
+} X86CPUStartup;
+
 /* a: the accelerator's part (x86_cpu_accel_get under TCG, accel/kvm's under KVM) */
-void x86_cpu_save(CPUX86State *env, const X86CPUAccel *a, SaveStream *s);
+/* st: the board's start-up state of this CPU */
+void x86_cpu_save(CPUX86State *env, const X86CPUAccel *a, const X86CPUStartup *st,
+                  SaveStream *s);
 /* A section of version ver (X86_CPU_SAVE_MIN_VERSION..X86_CPU_SAVE_VERSION):
  * sets s->error on a short or bad stream, env then unchanged; fills *a for
- * the accelerator to apply (x86_cpu_accel_put under TCG). */
-void x86_cpu_load(CPUX86State *env, X86CPUAccel *a, uint32_t ver, SaveStream *s);
+ * the accelerator to apply (x86_cpu_accel_put under TCG) and *st for the
+ * board. */
+void x86_cpu_load(CPUX86State *env, X86CPUAccel *a, X86CPUStartup *st, uint32_t ver,
+                  SaveStream *s);
 /* TCG's side of X86CPUAccel (env->exec's pending exception, the TSC). */
 void x86_cpu_accel_get(CPUX86State *env, X86CPUAccel *a);
 void x86_cpu_accel_put(CPUX86State *env, const X86CPUAccel *a);

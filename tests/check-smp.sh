@@ -4,7 +4,11 @@
 # INIT-SIPI-SIPI, counts them with LOCK XADD, records their APIC IDs and sends
 # fixed, logical, NMI and self IPIs; its serial output under our TCG must be
 # exactly QEMU 7.2's (qemu-system-x86_64, the oracle) for each -smp below, and
-# the same under -accel kvm where the host runs it. Then -smp's bad input: each
+# the same under -accel kvm where the host runs it. Snapshots and migration of
+# -smp machines (tests/smp/smp-count.S): savevm/loadvm and -loadvm with an AP
+# running and one waiting for SIPI, live migration of -smp 2 to exec:, a
+# 2-CPU stream refused by -smp 1, one-CPU streams with version-2 and -1 CPU
+# sections (tests/vmstate/cpu-downgrade.py). Then -smp's bad input: each
 # inconsistent topology is a one-line error naming it, status 1 (QEMU's rules).
 #   QEMU=qemu-system-x86_64 (skipped with the reason when absent)
 BUILD=${BUILD:-.}
@@ -116,6 +120,148 @@ elif [ ! -s "$T/q1.log" ]; then
 else
   kvm_case on
   kvm_case off
+fi
+
+# --- snapshots and migration of a -smp machine ------------------------------
+# tests/smp/smp-count.S: AP 1 counts while the others wait for their SIPI
+# until the monitor's NMI ("phase 1"); the machine is saved or migrated there.
+# The output after "phase 1" must be a plain run's (the reference), again
+# after loadvm, after -loadvm and on the migration's destination.
+HMP="python3 $SRC/tests/vmstate/hmp.py"
+IMG=$BUILD/quetzal-img
+[ -x "$IMG" ] || IMG=qemu-img
+# mvm TAG SMP [OPTIONS...]: the guest in the background, serial $T/TAG.log,
+# HMP on $T/TAG.hmp, pid in $mpid
+mvm() {
+  m_tag=$1 m_smp=$2; shift 2
+  rm -f "$T/$m_tag.log"
+  timeout 120 "$SYSEMU" -smp "$m_smp" -m 64 -bios "$T/count.bin" -display none -no-reboot \
+    -nic none -serial "file:$T/$m_tag.log" -monitor "unix:$T/$m_tag.hmp,server=on,wait=off" \
+    "$@" </dev/null >"$T/$m_tag.err" 2>&1 &
+  mpid=$!
+}
+# mwait TAG REGEX [COUNT]: until the serial log has COUNT (1) matching lines, 60 s at most
+mwait() {
+  i=0
+  while n=$(grep -cE "$2" "$T/$1.log" 2>/dev/null); [ "${n:-0}" -lt "${3:-1}" ]; do
+    i=$((i + 1))
+    [ $i -gt 600 ] && return 1
+    sleep 0.1
+  done
+}
+# after_phase1 TAG: the log's lines after "phase 1", without the line that
+# says isa-debug-exit is absent
+after_phase1() { sed '1,/^phase 1/d' "$T/$1.log" | grep -v 'isa-debug-exit'; }
+# mref SMP: the reference run, $T/refSMP.log
+mref() {
+  mvm "ref$1" "$1" -device isa-debug-exit,iobase=0xf4,iosize=0x04
+  mwait "ref$1" '^phase 1' && $HMP "$T/ref$1.hmp" nmi >/dev/null 2>&1
+  wait $mpid
+  grep -q '^done, failed: 00000000' "$T/ref$1.log"
+}
+# resume_to_end TAG: the restored machine $mpid, waiting in phase 1, gets
+# the NMI, runs to the end and quits; its output in $T/TAG.cmp
+resume_to_end() {
+  sleep 0.5
+  $HMP "$T/$1.hmp" nmi >/dev/null 2>&1
+  mwait "$1" '^done, failed'
+  $HMP "$T/$1.hmp" quit >/dev/null 2>&1
+  wait $mpid
+  grep -v 'isa-debug-exit' "$T/$1.log" >"$T/$1.cmp"
+}
+same() {    # same DESCRIPTION EXPECTED ACTUAL
+  if cmp -s "$2" "$3"; then
+    pass "$1 ($(wc -l <"$2") lines)"
+  else
+    fail "$1:"
+    diff "$2" "$3" | head -6 | sed 's/^/    /'
+  fi
+}
+
+if ! gcc -c -I"$dir" "$SRC/tests/smp/smp-count.S" -o "$T/count.o" >"$T/build.log" 2>&1 ||
+   ! ld -T "$dir/image.ld" -o "$T/count.elf" "$T/count.o" "$T/lib.o" >>"$T/build.log" 2>&1 ||
+   ! objcopy -O binary "$T/count.elf" "$T/count.bin" >>"$T/build.log" 2>&1; then
+  fail "smp-count: cannot build: $(head -3 "$T/build.log")"
+elif ! mref 3 || ! mref 2; then
+  fail "smp-count: the reference runs fail: $(tail -3 "$T/ref3.log" "$T/ref2.log" | tr '\n' ' ')"
+else
+  after_phase1 ref3 >"$T/want3"
+  after_phase1 ref2 >"$T/want2"
+  # savevm in phase 1 (AP 1 counting, AP 2 waiting for SIPI), on to the end,
+  # loadvm, on to the end again
+  "$IMG" create -q -f qcow2 "$T/d.qcow2" 1M >/dev/null 2>&1
+  mvm snap 3 -drive "file=$T/d.qcow2,format=qcow2,if=ide"
+  if mwait snap '^phase 1'; then
+    $HMP "$T/snap.hmp" "savevm s1" nmi >"$T/savevm.out" 2>&1
+    mwait snap '^done, failed'
+    $HMP "$T/snap.hmp" "loadvm s1" nmi >"$T/loadvm.out" 2>&1
+    mwait snap '^done, failed' 2
+    $HMP "$T/snap.hmp" quit >/dev/null 2>&1
+    wait $mpid
+    if grep -qi error "$T/savevm.out" "$T/loadvm.out"; then
+      fail "savevm/loadvm -smp 3: $(grep -hi error "$T/savevm.out" "$T/loadvm.out" | head -2)"
+    else
+      cat "$T/want3" "$T/want3" >"$T/want3x2"
+      after_phase1 snap >"$T/snap.cmp"
+      same "savevm with AP 1 running and AP 2 waiting for SIPI, loadvm: the output after it twice as without" \
+        "$T/want3x2" "$T/snap.cmp"
+    fi
+    # -loadvm: a fresh machine (its APs wait for SIPI after reset) takes the snapshot's
+    mvm snap2 3 -drive "file=$T/d.qcow2,format=qcow2,if=ide" -loadvm s1
+    resume_to_end snap2
+    same "-loadvm of the -smp 3 snapshot: the output goes on as without" "$T/want3" "$T/snap2.cmp"
+  else
+    fail "smp-count -smp 3 did not reach phase 1: $(head -3 "$T/snap.err")"
+    kill $mpid 2>/dev/null
+  fi
+  # live migration of a -smp 2 machine in phase 1 (AP 1 counting) to exec:
+  mvm src 2
+  if mwait src '^phase 1'; then
+    $HMP "$T/src.hmp" "migrate \"exec:cat > $T/mig2.bin\"" >"$T/mig.out" 2>&1
+    i=0
+    while [ $i -lt 300 ] && $HMP "$T/src.hmp" "info migrate" >"$T/mig.out" 2>&1 &&
+          grep -q 'Migration status: \(active\|setup\)' "$T/mig.out"; do
+      i=$((i + 1)); sleep 0.1
+    done
+    $HMP "$T/src.hmp" quit >/dev/null 2>&1
+    wait $mpid
+    mvm dst 2 -incoming "exec:cat $T/mig2.bin"
+    resume_to_end dst
+    if ! grep -q 'Migration status: completed' "$T/mig.out"; then
+      fail "migrate -smp 2: $(grep -v '^(qemu)' "$T/mig.out" | head -3)"
+    else
+      same "live migration of -smp 2 in phase 1 (exec:): the destination goes on as without" \
+        "$T/want2" "$T/dst.cmp"
+    fi
+    # the 2-CPU stream into a 1-CPU machine: one line naming both counts
+    timeout 20 "$SYSEMU" -smp 1 -m 64 -bios "$T/count.bin" -display none -nic none \
+      -incoming "file:$T/mig2.bin" </dev/null >"$T/one.out" 2>"$T/one.err"
+    st=$?
+    if [ "$st" = 1 ] && [ "$(wc -l <"$T/one.err")" = 1 ] && grep -q "2 CPUs, this machine 1" "$T/one.err"; then
+      pass "a 2-CPU stream into -smp 1: $(cat "$T/one.err")"
+    else
+      fail "a 2-CPU stream into -smp 1: status $st: $(head -3 "$T/one.err")"
+    fi
+  else
+    fail "smp-count -smp 2 did not reach phase 1: $(head -3 "$T/src.err")"
+    kill $mpid 2>/dev/null
+  fi
+  # one CPU: the stream's CPU section rewritten as versions 2 and 1 (without
+  # the start-up state, without the accelerator's part) still loads
+  if mref 1 && mvm src1 1 && mwait src1 '^phase 1'; then
+    after_phase1 ref1 >"$T/want1"
+    $HMP "$T/src1.hmp" "stop" "migrate \"exec:cat > $T/mig1.bin\"" "info migrate" quit >"$T/mig1.out" 2>&1
+    wait $mpid
+    for v in 2 1; do
+      python3 "$SRC/tests/vmstate/cpu-downgrade.py" "$T/mig1.bin" "$T/mig1v$v.bin" $v
+      mvm "v$v" 1 -incoming "file:$T/mig1v$v.bin"
+      resume_to_end "v$v"
+      same "-smp 1: a stream with a version-$v CPU section goes on as without" "$T/want1" "$T/v$v.cmp"
+    done
+  else
+    fail "smp-count -smp 1 did not run: $(head -3 "$T/src1.err" "$T/ref1.err")"
+    kill $mpid 2>/dev/null
+  fi
 fi
 
 # -smp's bad input: one line naming the value, status 1

@@ -54,13 +54,7 @@ start:
     mov $self_handler, %eax
     call set_gate32
     lidt idtr
-    /* the trampoline and the gdtr it loads, below 1 MiB */
-    movw $gdt_end - gdt_rom - 1, GDTR_LOW
-    movl $GDT_ADDR, GDTR_LOW + 2
-    mov $ap_tramp, %esi
-    mov $TRAMPOLINE, %edi
-    mov $ap_tramp_end - ap_tramp, %ecx
-    rep movsb
+    call install_trampoline
     xor %eax, %eax
     mov $S_COUNT, %edi
     mov $(S_IDS + 64 - S_COUNT) / 4, %ecx
@@ -172,42 +166,7 @@ start:
     EQ32 S_WHONMI, S_MAXID, nmi-to-last-ap
 4:  jmp exit32
 
-/* print_val: the string at ESI, then EAX in hex and a newline */
-print_val:
-    call puts32
-    call hex32
-    mov $s_nl, %esi
-    jmp puts32
-
-/* a pause between the IPIs of the start-up sequence */
-delay:
-    mov $200000, %ecx
-1:  pause
-    loop 1b
-    ret
-
-/* wait_for: until the dword at EDI reaches EDX, or 20 million turns */
-wait_for:
-    mov $20000000, %ecx
-1:  cmp %edx, (%edi)
-    jae 2f
-    pause
-    loop 1b
-2:  ret
-
-/* --- the APs --- */
-    .code16
-ap_tramp:                       /* copied to TRAMPOLINE, runs at 0800:0000 */
-    cli
-    xor %ax, %ax
-    mov %ax, %ds
-    lgdtl GDTR_LOW
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $ap_pm32
-ap_tramp_end:
-
+/* --- the APs (from the trampoline in smp-lib.S) --- */
     .code32
 ap_pm32:
     mov $0x10, %ax
@@ -276,23 +235,5 @@ STR s_cpuid1, "cpuid 1 ebx[31:16] "
 STR s_htt, "cpuid 1 htt "
 STR s_ap, "ap "
 STR s_sp, " "
-STR s_nl, "\n"
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+#include "smp-lib.S"
