@@ -10,7 +10,9 @@
  * Fields since version 2 (X86CPUAccel, machine.h) follow at the end: what
  * an accelerator keeps outside CPUX86State (KVM's pending events, kvmclock,
  * the TSC's value), each in the meaning both accelerators share. Version 3
- * adds the CPU's start-up state (X86CPUStartup) after them.
+ * adds the CPU's start-up state (X86CPUStartup) after them, version 4 the x87
+ * last-instruction pointers (FIP, FDP, FCS, FDS, FOP; SDM vol. 1, 8.1.8-8.1.10),
+ * which older streams leave at zero as older builds kept them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +215,29 @@ void x86_cpu_accel_put(CPUX86State *env, const X86CPUAccel *a)
     }
 }
 
+/* --- version 4: the x87 last-instruction pointers --- */
+
+static void save_fpptr(SaveStream *s, const CPUX86State *env)
+{
+    save_u64(s, env->fpip);
+    save_u64(s, env->fpdp);
+    save_u16(s, env->fpcs);
+    save_u16(s, env->fpds);
+    save_u16(s, env->fpop);
+}
+
+static void load_fpptr(SaveStream *s, CPUX86State *env)
+{
+    env->fpip = load_u64(s);
+    env->fpdp = load_u64(s);
+    env->fpcs = load_u16(s);
+    env->fpds = load_u16(s);
+    env->fpop = load_u16(s);
+    if (env->fpop & ~0x7ffu) {      /* FOP is 11 bits */
+        s->error = true;
+    }
+}
+
 /* --- version 3: the start-up state --- */
 
 static void save_startup(SaveStream *s, const X86CPUStartup *st)
@@ -257,6 +282,7 @@ void x86_cpu_save(CPUX86State *env, const X86CPUAccel *a, const X86CPUStartup *s
     save_u8(s, env->exec && cpu_is_halted(env->exec));
     save_accel(s, a);               /* version 2 */
     save_startup(s, st);            /* version 3 */
+    save_fpptr(s, env);             /* version 4 */
 }
 
 void x86_cpu_load(CPUX86State *env, X86CPUAccel *acc, X86CPUStartup *startup, uint32_t ver,
@@ -295,6 +321,11 @@ void x86_cpu_load(CPUX86State *env, X86CPUAccel *acc, X86CPUStartup *startup, ui
     X86CPUStartup st = { .sipi_vector = -1 };
     if (ver >= 3) {
         load_startup(s, &st);
+    }
+    tmp.fpip = tmp.fpdp = 0;
+    tmp.fpcs = tmp.fpds = tmp.fpop = 0;
+    if (ver >= 4) {
+        load_fpptr(s, &tmp);
     }
     if (s->error) {
         free(t);

@@ -13,7 +13,7 @@
  * fields are then absent, valid false); 3 adds X86CPUStartup after them
  * (absent from versions 1 and 2, streams of one CPU: a running CPU, nothing
  * pending). The stream holds one section per vCPU, instance = CPU index. */
-#define X86_CPU_SAVE_VERSION 3
+#define X86_CPU_SAVE_VERSION 4
 #define X86_CPU_SAVE_MIN_VERSION 1
 
 /* State an accelerator keeps outside CPUX86State, in meanings both share,

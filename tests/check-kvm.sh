@@ -453,7 +453,7 @@ fi
 # copy (several dirty passes under a downtime limit the guest does not let it
 # meet, pages sent again, the downtime a part of the total).
 # The same stream with its CPU section made version 1 (as older builds wrote
-# it: tests/kvm/vmstate-v1.py) must still load and continue the chain.
+# it: tests/vmstate/cpu-downgrade.py) must still load and continue the chain.
 # 64 blocks 20 ms apart: a pass (tens of ms) always spans a block that
 # dirties pages, however fast this host runs the guest
 MIG_BLOCKS=${MIG_BLOCKS:-64}
@@ -499,7 +499,7 @@ else
   else
     fail "live migration under kvm: $(tr '\n' ' ' <"$T/$mg.info" | cut -c1-200) $(cat "$T/$mg.mig")"
   fi
-  python3 "$SRC/tests/kvm/vmstate-v1.py" "$T/$mg.st" "$T/$mg.st1"
+  python3 "$SRC/tests/vmstate/cpu-downgrade.py" "$T/$mg.st" "$T/$mg.st1" 1
   for dst in kvm tcg v1; do
     acc=tcg st_file=$T/$mg.st
     [ $dst = kvm ] && acc="kvm,device=$KVMDEV"

@@ -246,13 +246,13 @@ else
     fail "smp-count -smp 2 did not reach phase 1: $(head -3 "$T/src.err")"
     kill $mpid 2>/dev/null
   fi
-  # one CPU: the stream's CPU section rewritten as versions 2 and 1 (without
-  # the start-up state, without the accelerator's part) still loads
+  # one CPU: the stream's CPU section rewritten as versions 3, 2 and 1 (without
+  # the x87 pointers, the start-up state, the accelerator's part) still loads
   if mref 1 && mvm src1 1 && mwait src1 '^phase 1'; then
     after_phase1 ref1 >"$T/want1"
     $HMP "$T/src1.hmp" "stop" "migrate \"exec:cat > $T/mig1.bin\"" "info migrate" quit >"$T/mig1.out" 2>&1
     wait $mpid
-    for v in 2 1; do
+    for v in 3 2 1; do
       python3 "$SRC/tests/vmstate/cpu-downgrade.py" "$T/mig1.bin" "$T/mig1v$v.bin" $v
       mvm "v$v" 1 -incoming "file:$T/mig1v$v.bin"
       resume_to_end "v$v"

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Rewrites a migration stream's CPU sections to an older section version, as
 an older Quetzal wrote them (migration/migration.h, target-i386/machine.c):
-version 2 lacks the start-up state (the last 2 bytes of version 3), version 1
-the accelerator's part too (39 bytes more). The CRCs are recomputed.
-cpu-downgrade.py IN OUT VERSION (tests/check-smp.sh)."""
+version 3 lacks the x87 pointers (the last 22 bytes of version 4), version 2
+the start-up state too (2 bytes more), version 1 the accelerator's part too
+(39 bytes more). The CRCs are recomputed.
+cpu-downgrade.py IN OUT VERSION (tests/check-smp.sh, tests/check-kvm.sh)."""
 import struct
 import sys
 import zlib
 
-CUT = {3: 0, 2: 2, 1: 2 + 39}
+CUT = {4: 0, 3: 22, 2: 22 + 2, 1: 22 + 2 + 39}
 
 
 def main():
