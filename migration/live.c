@@ -43,7 +43,7 @@ struct LiveMigration {
     DirtySource src;                    /* the guest's writes */
     bool active, listener, logging;
     int ri;                             /* the pass's cursor */
-    uint64_t pi, pass_pages, pass_bytes;
+    uint64_t pi, pass_pages;
     int64_t t0, pass_t0;
     uint64_t chan_mark, last_left;      /* converged(): bytes written, the set before */
     void (*done)(void *opaque, bool ok);
@@ -95,7 +95,6 @@ static char *sync_dirty(LiveMigration *l, bool keep, uint64_t *left)
     l->ri = 0;
     l->pi = 0;
     l->pass_pages = n;
-    l->pass_bytes = 0;
     l->pass_t0 = now_ns();
     if (left) {
         *left = n;
@@ -130,7 +129,6 @@ static char *send_slice(LiveMigration *l, uint64_t budget, bool *pass_over)
             l->pi = 0;
         }
     }
-    l->pass_bytes += sent;
     *pass_over = l->ri == l->nram;
     return NULL;
 }
@@ -312,7 +310,6 @@ char *live_migration_start(LiveMigration *l, const char *uri)
     l->t0 = now_ns();
     l->chan_mark = 0;
     l->last_left = UINT64_MAX;
-    l->ch = NULL;
     char *err = NULL;
     if (!(l->ch = channel_open_out(uri, &err)) ||
         (err = vmstate_save_header(channel_file(l->ch)))) {
