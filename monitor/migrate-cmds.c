@@ -188,7 +188,9 @@ void hmp_savevm(MonitorHost *h, const HMPArgs *a, FILE *out)
 
 void hmp_loadvm(MonitorHost *h, const HMPArgs *a, FILE *out)
 {
-    report(out, mc_snapshot(h, snapshot_load, a->a[0].str, false));
+    /* as QEMU's HMP loadvm: a machine the load fails on stays stopped (restore-vm),
+     * since a load that failed half way leaves no state worth running; `cont` goes on */
+    report(out, mc_snapshot(h, snapshot_load, a->a[0].str, true));
 }
 
 void hmp_delvm(MonitorHost *h, const HMPArgs *a, FILE *out)

@@ -241,9 +241,12 @@ if wait_for snap '^T 5 ' 240; then
     test "$f" -gt "$k" -a "$f" -le $((k + 2)) -a -n "$(grep "^T $((k + 6)) " "$T/snap2.ser")"
   check "-loadvm: RAM and disk together" ticks_ok snap2
   if wait_for other '^T 3 ' 240; then
-    $HMP "$T/other.hmp" "loadvm s1" "savevm s2" "delvm s2" "info snapshots" >"$T/other.out" 2>&1
+    $HMP "$T/other.hmp" "loadvm s1" "info status" "savevm s2" "delvm s2" "info snapshots" "cont" \
+      "info status" >"$T/other.out" 2>&1
     check "loadvm from a machine with another RAM size: one line naming the RAM" sh -c \
       "test \$(grep -c Error '$T/other.out') = 1 && grep -q \"Error: Snapshot 's1': .*RAM 'pc.ram'\" '$T/other.out'"
+    check "a refused loadvm leaves the machine stopped (restore-vm), cont runs it (as QEMU)" sh -c \
+      "grep -q 'VM status: paused (restore-vm)' '$T/other.out' && grep -q 'VM status: running' '$T/other.out'"
     check "delvm: s2 gone, s1 still listed" sh -c \
       "grep -qE '^-- +s1 ' '$T/other.out' && ! grep -qE '^-- +s2 ' '$T/other.out'"
     wait_for other '^T 8 ' 120
