@@ -1,13 +1,17 @@
 /*
  * The gdb stub: GDB's remote serial protocol (GDB manual, appendix "GDB Remote
  * Serial Protocol") on a TCP socket (-gdb tcp::PORT, -s, the monitor's
- * gdbserver). One CPU as thread 1; registers in the order of gdb-target.h;
+ * gdbserver). Each vCPU is a thread (CPU index + 1, as QEMU numbers them);
+ * Hg picks the one whose registers and memory view g/G/p/P/m/M use, a stop
+ * names the CPU that stopped; registers in the order of gdb-target.h;
  * memory at virtual (linear) addresses through the guest's page tables;
  * breakpoints (Z0/Z1, both kept by us, guest memory untouched) and single
  * steps through the execution loop's debug hook; watchpoints (Z2 write, Z3
  * read, Z4 access) on virtual addresses through the softmmu's watch hook
  * (cpu_watch_set), reported after the accessing instruction as a trap-class
  * data breakpoint (Intel SDM vol. 3B 17.2.4); Ctrl-C stops the machine.
+ * All-stop: any CPU's stop stops them all; while one CPU steps the others run
+ * (gdb's default "vCont;s:N;c"; scheduler locking is not honoured).
  * Packets run on the CPU thread between blocks, like the monitor's commands.
  */
 #include <stdlib.h>
@@ -28,6 +32,12 @@ typedef struct GdbWatch {
     char type;                      /* '2' write, '3' read, '4' access */
 } GdbWatch;
 
+/* a CPU's watch hook context */
+typedef struct GdbCpu {
+    struct GdbStub *g;
+    int index;
+} GdbCpu;
+
 struct GdbStub {
     MonitorHost *h;
     CharDev *chr;
@@ -40,9 +50,14 @@ struct GdbStub {
     bool no_ack;
     bool connected;
     bool waiting;                   /* gdb waits for a stop reply */
-    int step;                       /* 1: run one instruction, 2: then stop */
-    bool skip;                      /* resume over the breakpoint at skip_pc */
-    uint64_t skip_pc;
+    int step;                       /* step_cpu: 1 run one instruction, 2 then stop */
+    int step_cpu;
+    bool skip[PC_MAX_CPUS];         /* a CPU resumes over the breakpoint at skip_pc */
+    uint64_t skip_pc[PC_MAX_CPUS];
+    int gcpu;                       /* Hg: registers and memory */
+    int ccpu;                       /* Hc: what s steps; -1 any (then gcpu) */
+    int stop_cpu;                   /* the thread of the last stop */
+    GdbCpu cpus[PC_MAX_CPUS];
     uint64_t bp[MAX_BREAKPOINTS];
     int nbp;
     GdbWatch wp[MAX_WATCHPOINTS];
@@ -51,9 +66,21 @@ struct GdbStub {
      * (HIT_RUN), then the CPU stops and gdb hears of hit_wp */
     enum { HIT_NONE, HIT_RESTART, HIT_RUN } hit;
     int hit_wp;
+    int hit_cpu;
 };
 
 static const char hexdigits[] = "0123456789abcdef";
+
+static int ncpus(const GdbStub *g)
+{
+    return g->h->v.ncpus;
+}
+
+/* the CPU Hg selected: its registers, and its page tables for memory */
+static CPUX86State *genv(const GdbStub *g)
+{
+    return pc_cpu_env(g->h->machine, g->gcpu);
+}
 
 static int hexval(char c)
 {
@@ -171,7 +198,7 @@ static void read_all_regs(GdbStub *g)
     size_t pos = 0;
     uint8_t buf[16];
     for (int n = 0; n < GDB_NUM_REGS; n++) {
-        reg_read(g->h->v.env, n, buf);
+        reg_read(genv(g), n, buf);
         to_hex(out + pos, buf, reg_size(n));
         pos += 2 * reg_size(n);
     }
@@ -186,7 +213,7 @@ static void write_all_regs(GdbStub *g, const char *hex)
             send_str(g, "E01");
             return;
         }
-        reg_write(g->h->v.env, n, buf);
+        reg_write(genv(g), n, buf);
         hex += 2 * reg_size(n);
     }
     send_str(g, "OK");
@@ -200,13 +227,14 @@ static bool guest_rw(GdbStub *g, uint64_t addr, uint8_t *buf, size_t len, bool w
     while (len) {
         size_t chunk = 4096 - (addr & 4095);
         chunk = chunk > len ? len : chunk;
-        uint64_t pa = x86_cpu_get_phys_addr_debug(g->h->v.env, addr);
+        uint64_t pa = x86_cpu_get_phys_addr_debug(genv(g), addr);
         if (pa == (uint64_t)-1 || memory_lookup(g->h->v.as, pa).kind == MEM_UNASSIGNED) {
             return false;
         }
         if (write) {
             address_space_write(g->h->v.as, pa, buf, chunk);
-            tb_invalidate_range(g->h->v.cpu, pa, pa + chunk);   /* code may live there */
+            /* code may live there */
+            tb_invalidate_range(pc_cpu_exec(g->h->machine, g->gcpu), pa, pa + chunk);
         } else {
             address_space_read(g->h->v.as, pa, buf, chunk);
         }
@@ -269,7 +297,8 @@ static bool bp_inside(GdbStub *g, uint64_t start, uint64_t end)
 /* the softmmu asks about an access overlapping a watch range */
 static bool watch_hook(void *opaque, uint64_t vaddr, unsigned len, bool is_write)
 {
-    GdbStub *g = opaque;
+    GdbCpu *c = opaque;
+    GdbStub *g = c->g;
     if (!g->connected || !g->waiting || g->hit != HIT_NONE) {
         return false;       /* no gdb to tell, or the hit instruction's rerun */
     }
@@ -279,6 +308,7 @@ static bool watch_hook(void *opaque, uint64_t vaddr, unsigned len, bool is_write
         if (kind && vaddr < w->addr + w->len && w->addr < vaddr + len) {
             g->hit = HIT_RESTART;
             g->hit_wp = i;
+            g->hit_cpu = c->index;
             return true;
         }
     }
@@ -292,7 +322,11 @@ static void watch_update(GdbStub *g)
         r[i] = (CPUWatchRange) { g->wp[i].addr, g->wp[i].len };
     }
     g->hit = HIT_NONE;
-    cpu_watch_set(g->h->v.cpu, r, g->nwp, g->nwp ? watch_hook : NULL, g);
+    for (int i = 0; i < ncpus(g); i++) {
+        g->cpus[i] = (GdbCpu) { g, i };
+        cpu_watch_set(pc_cpu_exec(g->h->machine, i), r, g->nwp, g->nwp ? watch_hook : NULL,
+                      &g->cpus[i]);
+    }
 }
 
 /* Z2/Z3/Z4,ADDR,LEN and z2-z4: a range and kind as gdb gives them */
@@ -352,7 +386,7 @@ static void breakpoint_packet(GdbStub *g, const char *pkt)
 static void report_stop(GdbStub *g, int signal)
 {
     char reply[32];
-    snprintf(reply, sizeof(reply), "T%02xthread:01;", signal);
+    snprintf(reply, sizeof(reply), "T%02xthread:%02x;", signal, g->stop_cpu + 1);
     g->waiting = false;
     send_str(g, reply);
 }
@@ -363,45 +397,50 @@ static void report_watch(GdbStub *g)
     static const char *const names[] = { "watch", "rwatch", "awatch" };
     const GdbWatch *w = &g->wp[g->hit_wp];
     char reply[80];
-    snprintf(reply, sizeof(reply), "T05thread:01;%s:%llx;", names[w->type - '2'],
-             (unsigned long long)w->addr);
+    snprintf(reply, sizeof(reply), "T05thread:%02x;%s:%llx;", g->stop_cpu + 1,
+             names[w->type - '2'], (unsigned long long)w->addr);
     g->hit = HIT_NONE;
-    g->step = 0;
-    g->skip = false;
     g->waiting = false;
-    mc_stop(g->h);
     send_str(g, reply);
 }
 
-/* The execution loop asks before every block while gdb is attached
- * (through debug.c). */
-int gdb_debug_hook(GdbStub *g, uint64_t pc, uint32_t size, unsigned icount)
+/* cpu stopped: all stop, gdb hears of it with cpu as the thread */
+static void stop_at(GdbStub *g, int cpu)
+{
+    g->step = 0;
+    memset(g->skip, 0, sizeof(g->skip));
+    g->stop_cpu = g->gcpu = cpu;
+    mc_stop(g->h);
+}
+
+/* The execution loop asks before every block of every CPU while gdb is
+ * attached (through debug.c). */
+int gdb_debug_hook(GdbStub *g, int cpu, uint64_t pc, uint32_t size, unsigned icount)
 {
     if (!g->connected || !g->waiting) {
         return DEBUG_RUN;       /* running without gdb waiting (HMP cont) */
     }
-    if (g->hit == HIT_RESTART) {
-        g->hit = HIT_RUN;       /* the watched access's instruction, alone */
-        return DEBUG_ONE_INSN;
-    }
-    if (g->hit == HIT_RUN) {
-        report_watch(g);        /* it retired */
+    if (g->hit != HIT_NONE && cpu == g->hit_cpu) {
+        if (g->hit == HIT_RESTART) {
+            g->hit = HIT_RUN;   /* the watched access's instruction, alone */
+            return DEBUG_ONE_INSN;
+        }
+        stop_at(g, cpu);        /* it retired */
+        report_watch(g);
         return DEBUG_STOP;
     }
-    if (g->step == 2 || (!g->skip && bp_find(g, pc) >= 0) ||
-        (g->skip && pc != g->skip_pc && bp_find(g, pc) >= 0)) {
-        g->step = 0;
-        g->skip = false;
-        mc_stop(g->h);
+    bool stepping = g->step && cpu == g->step_cpu;
+    bool resumed_here = g->skip[cpu] && pc == g->skip_pc[cpu];
+    g->skip[cpu] = false;
+    if ((stepping && g->step == 2) || (!resumed_here && bp_find(g, pc) >= 0)) {
+        stop_at(g, cpu);
         report_stop(g, 5);      /* SIGTRAP */
         return DEBUG_STOP;
     }
-    if (g->step == 1) {
+    if (stepping) {
         g->step = 2;
-        g->skip = false;
         return DEBUG_ONE_INSN;
     }
-    g->skip = false;
     return bp_inside(g, pc, pc + size) ? DEBUG_ONE_INSN : DEBUG_RUN;
 }
 
@@ -410,12 +449,16 @@ static uint64_t linear_pc(CPUX86State *env)
     return env->rip + ((env->hflags & HF_CS64) ? 0 : env->segs[1].base);
 }
 
-static void resume(GdbStub *g, bool step)
+/* step: the CPU that runs one instruction (-1: none, all continue) */
+static void resume(GdbStub *g, int step)
 {
-    uint64_t pc = linear_pc(g->h->v.env);
-    g->skip = bp_find(g, pc) >= 0;
-    g->skip_pc = pc;
-    g->step = step ? 1 : 0;
+    for (int i = 0; i < ncpus(g); i++) {
+        uint64_t pc = linear_pc(pc_cpu_env(g->h->machine, i));
+        g->skip[i] = bp_find(g, pc) >= 0;
+        g->skip_pc[i] = pc;
+    }
+    g->step = step >= 0;
+    g->step_cpu = step;
     g->hit = HIT_NONE;     /* an instruction stopped before its rerun hits again */
     g->waiting = true;
     if (g->h->state == RUN_SHUTDOWN) {
@@ -425,15 +468,37 @@ static void resume(GdbStub *g, bool step)
     mc_cont(g->h);
 }
 
-/* vCont;ACTION[:thread]...: the first action says continue or step. */
+/* A thread id: a CPU index, -1 for "all" (-1) or "any" (0), -2 for none. */
+static int parse_thread(const GdbStub *g, const char *s)
+{
+    char *end;
+    long id = strtol(s, &end, 16);
+    if (end == s || *end) {
+        return -2;
+    }
+    return id <= 0 ? (id >= -1 ? -1 : -2) : id <= ncpus(g) ? (int)id - 1 : -2;
+}
+
+/* the CPU a step without a thread steps: Hc's, or Hg's when Hc said any */
+static int step_cpu(const GdbStub *g)
+{
+    return g->ccpu >= 0 ? g->ccpu : g->gcpu;
+}
+
+/* vCont;ACTION[:thread]...: the first action says continue or step, and
+ * which CPU steps (gdb sends "vCont;s:N;c": the others run on). */
 static void vcont_packet(GdbStub *g, const char *pkt)
 {
+    char act = pkt[5] == ';' ? pkt[6] : 0;
     if (!strcmp(pkt, "vCont?")) {
         send_str(g, "vCont;c;C;s;S");
-    } else if (pkt[5] == ';' && (pkt[6] == 's' || pkt[6] == 'S')) {
-        resume(g, true);
-    } else if (pkt[5] == ';' && (pkt[6] == 'c' || pkt[6] == 'C')) {
-        resume(g, false);
+    } else if (act == 's' || act == 'S') {
+        char id[20] = "";
+        sscanf(pkt + 7, ":%19[^;]", id);
+        int cpu = *id ? parse_thread(g, id) : step_cpu(g);
+        resume(g, cpu < 0 ? step_cpu(g) : cpu);
+    } else if (act == 'c' || act == 'C') {
+        resume(g, -1);
     } else {
         send_str(g, "");
     }
@@ -465,8 +530,24 @@ static void xfer_packet(GdbStub *g, const char *annex)
     free(reply);
 }
 
+/* qThreadExtraInfo,ID: "CPU#N [running]" or [halted ], hex-encoded, as QEMU's */
+static void thread_info_packet(GdbStub *g, const char *id)
+{
+    int cpu = parse_thread(g, id);
+    if (cpu < 0) {
+        send_str(g, "E22");
+        return;
+    }
+    char text[40], out[81];
+    snprintf(text, sizeof(text), "CPU#%d [%s]", cpu,
+             pc_cpu_halted(g->h->machine, cpu) ? "halted " : "running");
+    to_hex(out, (const uint8_t *)text, strlen(text));
+    send_str(g, out);
+}
+
 static void query_packet(GdbStub *g, const char *pkt)
 {
+    char reply[8 * PC_MAX_CPUS];
     if (!strncmp(pkt, "qSupported", 10)) {
         send_str(g, "PacketSize=1000;qXfer:features:read+;QStartNoAckMode+;vContSupported+");
     } else if (!strncmp(pkt, "qXfer:features:read:", 20)) {
@@ -474,9 +555,16 @@ static void query_packet(GdbStub *g, const char *pkt)
     } else if (!strcmp(pkt, "qAttached")) {
         send_str(g, "1");
     } else if (!strcmp(pkt, "qC")) {
-        send_str(g, "QC01");
+        snprintf(reply, sizeof(reply), "QC%02x", g->gcpu + 1);
+        send_str(g, reply);
     } else if (!strcmp(pkt, "qfThreadInfo")) {
-        send_str(g, "m01");
+        int n = snprintf(reply, sizeof(reply), "m01");
+        for (int i = 1; i < ncpus(g); i++) {
+            n += snprintf(reply + n, sizeof(reply) - n, ",%02x", i + 1);
+        }
+        send_str(g, reply);
+    } else if (!strncmp(pkt, "qThreadExtraInfo,", 17)) {
+        thread_info_packet(g, pkt + 17);
     } else if (!strcmp(pkt, "qsThreadInfo")) {
         send_str(g, "l");
     } else if (!strncmp(pkt, "qSymbol", 7)) {
@@ -511,15 +599,31 @@ static void register_packet(GdbStub *g, const char *pkt)
     if (n < 0 || n >= GDB_NUM_REGS) {
         send_str(g, "E00");
     } else if (pkt[0] == 'p') {
-        reg_read(g->h->v.env, n, buf);
+        reg_read(genv(g), n, buf);
         to_hex(out, buf, reg_size(n));
         send_str(g, out);
     } else if (*eq != '=' || strlen(eq + 1) < 2u * reg_size(n) || !from_hex(buf, eq + 1, reg_size(n))) {
         send_str(g, "E00");
     } else {
-        reg_write(g->h->v.env, n, buf);
+        reg_write(genv(g), n, buf);
         send_str(g, "OK");
     }
+}
+
+/* Hg ID (registers, memory), Hc ID (steps); 0 and -1 keep Hg's CPU */
+static void thread_select_packet(GdbStub *g, const char *pkt)
+{
+    int cpu = parse_thread(g, pkt + 2);
+    if ((pkt[1] != 'g' && pkt[1] != 'c') || cpu == -2) {
+        send_str(g, "E22");
+        return;
+    }
+    if (pkt[1] == 'g' && cpu >= 0) {
+        g->gcpu = cpu;
+    } else if (pkt[1] == 'c') {
+        g->ccpu = cpu;
+    }
+    send_str(g, "OK");
 }
 
 static void handle_packet(GdbStub *g, char *pkt)
@@ -536,8 +640,10 @@ static void handle_packet(GdbStub *g, char *pkt)
         g->no_ack |= !strcmp(pkt, "QStartNoAckMode");
         break;
     case 'H':
+        thread_select_packet(g, pkt);
+        break;
     case 'T':
-        send_str(g, "OK");
+        send_str(g, parse_thread(g, pkt + 1) >= 0 ? "OK" : "E22");
         break;
     case 'g':
         pc_cpu_state_sync(g->h->machine);
@@ -569,7 +675,7 @@ static void handle_packet(GdbStub *g, char *pkt)
     case 'C':
     case 's':
     case 'S':
-        resume(g, pkt[0] == 's' || pkt[0] == 'S');
+        resume(g, pkt[0] == 's' || pkt[0] == 'S' ? step_cpu(g) : -1);
         break;
     case 'v':
         if (!strncmp(pkt, "vCont", 5)) {
@@ -595,7 +701,7 @@ static void handle_packet(GdbStub *g, char *pkt)
 static void interrupt(GdbStub *g)
 {
     if (g->waiting) {
-        mc_stop(g->h);
+        stop_at(g, g->gcpu);
         report_stop(g, 2);      /* SIGINT */
     }
 }
@@ -666,6 +772,8 @@ static void gdb_event(void *opaque, int event)
         /* gdb finds the machine stopped, as with QEMU */
         g->connected = true;
         g->no_ack = false;
+        g->gcpu = g->stop_cpu = 0;
+        g->ccpu = -1;
         g->rx = RX_IDLE;
         g->nbp = 0;
         g->nwp = 0;

@@ -46,6 +46,12 @@ typedef struct QmpJob {
     bool concluded;                 /* its end's events went out */
 } QmpJob;
 
+/* the execution loop's debug hook of one vCPU (debug.c) */
+typedef struct MonitorCpuHook {
+    MonitorHost *h;
+    int index;
+} MonitorCpuHook;
+
 struct MonitorHost {
     PCMachine *machine;
     PCMachineView v;
@@ -58,6 +64,7 @@ struct MonitorHost {
     int log_env;                    /* 1 int, 2 mmu */
     GdbStub *gdb;                   /* -gdb, -s, gdbserver */
     bool singlestep;                /* HMP singlestep: one instruction per block */
+    MonitorCpuHook cpu_hooks[PC_MAX_CPUS];
     char last_fmt;                  /* x/xp/print: the last format and size */
     int last_size;
     MigrationInfo mig;              /* the last outgoing migration (info migrate) */
@@ -147,7 +154,7 @@ char *gdb_start(MonitorHost *h, const char *dev);
 void gdb_free(MonitorHost *h);
 bool gdb_attached(const GdbStub *g);
 /* DEBUG_RUN, DEBUG_ONE_INSN or DEBUG_STOP (accel/tcg/exec.h) for the block at pc */
-int gdb_debug_hook(GdbStub *g, uint64_t pc, uint32_t size, unsigned icount);
+int gdb_debug_hook(GdbStub *g, int cpu, uint64_t pc, uint32_t size, unsigned icount);
 
 /* --- debug.c: installs or removes the execution loop's debug hook as the gdb
  * stub and singlestep need it --- */

@@ -3,7 +3,7 @@
 # readline (completion, history file, Ctrl-A c on mon:stdio), QMP over a unix
 # socket (greeting, negotiation, commands, events, error classes, fuzzed
 # input), Debian's gdb on the gdb stub (breakpoint, stepi, registers, memory,
-# Ctrl-C), against the bare-metal guest tests/monitor/guest-monitor.S; the
+# Ctrl-C; with -smp 2 the CPUs as threads, tests/monitor/gdb-smp-check.py), against the bare-metal guest tests/monitor/guest-monitor.S; the
 # same HMP, QMP and gdb sessions against Debian's qemu-system-x86_64 when it is
 # installed, whose replies must agree (tests/monitor/monitor-check.py); the
 # drive commands the same way (tests/monitor/block-check.py). The
@@ -65,6 +65,18 @@ GUEST_UART16=$(nm "$T/g.elf" | sed -n 's/^0*\([0-9a-f]*\) T uart_init16$/\1/p')
 export GUEST_UART16
 python3 "$dir/monitor-check.py" "$SYSEMU" "$T/guest.bin" "$T" $qemu 2>&1 | tee "$T/mon.out"
 add_counts "$T/mon.out" monitor
+# the gdb stub with -smp 2 (tests/smp/smp-start.S): the CPUs as gdb threads
+if ! command -v gdb >/dev/null 2>&1; then
+  echo "skip gdb-smp: gdb not installed (Debian package gdb)"; skipped=$((skipped + 1))
+elif { gcc -c -I"$guest" "$SRC/tests/smp/smp-start.S" -o "$T/smp.o" &&
+       ld -T "$guest/image.ld" -o "$T/smp.elf" "$T/smp.o" "$T/lib.o" &&
+       objcopy -O binary "$T/smp.elf" "$T/smp.bin"; } >"$T/smp-build.log" 2>&1; then
+  ap=$(nm "$T/smp.elf" | sed -n 's/^0*\([0-9a-f]*\) t ap_pm32$/\1/p')
+  python3 "$dir/gdb-smp-check.py" "$SYSEMU" "$T/smp.bin" "$ap" "$T" $qemu 2>&1 | tee "$T/gdbsmp.out"
+  add_counts "$T/gdbsmp.out" gdb-smp
+else
+  echo "FAIL: cannot build the smp guest: $(head -3 "$T/smp-build.log")"; failed=$((failed + 1))
+fi
 python3 "$dir/pty-check.py" "$SYSEMU" "$T/guest.bin" "$T" 2>&1 | tee "$T/pty.out"
 add_counts "$T/pty.out" pty
 # the drive commands (info block, change, eject, commit, query-block) vs. QEMU
