@@ -1,9 +1,11 @@
 /*
  * x87 FPU helpers (Intel SDM vol. 1, chapter 8; vol. 2A-2D instruction
  * pages). Registers are host long doubles: x86-64 hosts compute in the same
- * 80-bit extended format, so arithmetic is done natively. Exceptions are
- * treated as masked (the Linux default control word 0x37f masks all): they
- * set their status flags and produce the masked response. The operations
+ * 80-bit extended format, so arithmetic is done natively. Exceptions set
+ * their status flags; unmasked ones leave the operands (IE, ZE, DE), store
+ * nothing to memory (stores) or deliver the bias-adjusted result (OE, UE on
+ * a register), and FSW.ES makes the next waiting instruction take #MF
+ * (SDM vol. 1, 8.5, 8.7). The operations
  * that must be exact without a host x87 go through the soft-float
  * interface of x87-soft.h: FPREM/FPREM1 (x87-rem.c), FSCALE, FXTRACT and
  * the transcendental instructions (x87-transc.c; on x86 hosts the latter
@@ -288,11 +290,13 @@ void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind)
     push(env, from_bits(bits, kind));
 }
 
-/* FIST/FISTP/FISTTP: out of range or NaN stores the integer indefinite */
+/* FIST/FISTP/FISTTP: out of range or NaN stores the integer indefinite
+ * and reports IE alone (no PE, C1 = 0, as the hardware does) */
 static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, bool truncate)
 {
     long double limit = ldexpl(1.0L, bits - 1);
     volatile long double v = value, rounded;
+    uint16_t before = env->fpus;
     long double r;
     int saved;
 
@@ -300,54 +304,100 @@ static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, b
     rounded = truncate ? truncl(v) : rintl(v);
     fp_end(env, saved, FPUC_RC);
     r = rounded;
-    if (r != v && !isnan(r)) {
+    if (isnan(r) || r >= limit || r < -limit) {
+        env->fpus = before | FPUS_IE;
+        return (uint64_t)1 << (bits - 1);
+    }
+    if (r != v) {
         env->fpus |= 0x20;    /* PE, and C1 when rounded up in magnitude */
         env->fpus |= fabsl(r) > fabsl(v) ? FPUS_C1 : 0;
-    }
-    if (isnan(r) || r >= limit || r < -limit) {
-        env->fpus |= FPUS_IE;
-        return (uint64_t)1 << (bits - 1);
     }
     return (uint64_t)(int64_t)r;
 }
 
+/*
+ * FST m32fp/m64fp with the underflow exception unmasked: whether the value
+ * rounded to the destination's precision with an unbounded exponent is
+ * tiny (SDM vol. 1, 4.9.1.5; unmasked, an exact tiny result signals too).
+ * Scaling by 2^200 is exact in the extended format and brings the value
+ * into the destination's normal range, where the host rounds it.
+ */
+static bool store_tiny(CPUX86State *env, long double v, uint32_t kind)
+{
+    long double min = kind == FP_F32 ? 0x1p-126L : 0x1p-1022L;
+    volatile long double scaled = v * 0x1p200L;
+    volatile long double r;
+    uint16_t flags = env->fpus;
+    int saved;
+
+    if (v == 0 || isnan(v) || fabsl(v) >= min) {
+        return false;
+    }
+    saved = fp_begin(env, FPUC_RC);
+    r = kind == FP_F32 ? (long double)(float)scaled : (long double)(double)scaled;
+    fp_end(env, saved, FPUC_RC);
+    env->fpus = flags;
+    return fabsl(r) < min * 0x1p200L;
+}
+
+/* the conversion of FST/FSTP m32fp/m64fp under the guest rounding control */
+static uint64_t to_float_bits(CPUX86State *env, volatile long double *in, uint32_t kind,
+                              long double *stored)
+{
+    uint64_t bits;
+    int saved = fp_begin(env, FPUC_RC);
+
+    if (kind == FP_F32) {
+        volatile float f = (float)*in;
+        float copy;
+        uint32_t b;
+        fp_end(env, saved, FPUC_RC);
+        copy = f;
+        memcpy(&b, &copy, 4);
+        *stored = copy;
+        return b;
+    }
+    volatile double d = (double)*in;
+    double copy;
+    fp_end(env, saved, FPUC_RC);
+    copy = d;
+    memcpy(&bits, &copy, 8);
+    *stored = copy;
+    return bits;
+}
+
+/*
+ * FST/FSTP/FIST/FISTP/FISTTP to memory: the value to store. An unmasked
+ * invalid operation, overflow or underflow stores nothing and leaves the
+ * stack as it was (SDM vol. 1, 4.9.2, 8.5.4, 8.5.5: for a memory
+ * destination the handler sees the unchanged source); overflow and
+ * underflow then report their flag alone. The caller (translate-x87.c)
+ * skips the store when it finds one of those flags set and unmasked.
+ */
 uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
 {
     /* volatile keeps the conversions between the rounding-mode switches */
     volatile long double v = st(env, 0);
-    volatile long double *in = &v;
     uint64_t bits;
     long double stored = v;
-    int saved;
+    uint16_t before;
 
     /* C1: the value was rounded up in magnitude (SDM vol. 1, 8.1.3.3) */
     env->fpus &= ~FPUS_C1;
+    before = env->fpus;
 
     switch (kind) {
-    case FP_F32: {
-        volatile float f;
-        float copy;
-        uint32_t b;
-        saved = fp_begin(env, FPUC_RC);
-        f = (float)*in;
-        fp_end(env, saved, FPUC_RC);
-        copy = f;
-        memcpy(&b, &copy, 4);
-        bits = b;
-        stored = copy;
+    case FP_F32: case FP_F64:
+        bits = to_float_bits(env, &v, kind, &stored);
+        if ((env->fpus & 0x08) && !(env->fpuc & 0x08)) {
+            env->fpus = before | 0x08;     /* unmasked overflow */
+            return bits;
+        }
+        if (!(env->fpuc & 0x10) && store_tiny(env, v, kind)) {
+            env->fpus = before | 0x10;     /* unmasked underflow */
+            return bits;
+        }
         break;
-    }
-    case FP_F64: {
-        volatile double d;
-        double copy;
-        saved = fp_begin(env, FPUC_RC);
-        d = (double)*in;
-        fp_end(env, saved, FPUC_RC);
-        copy = d;
-        memcpy(&bits, &copy, 8);
-        stored = copy;
-        break;
-    }
     case FP_I16: case FP_I16_TRUNC:
         bits = to_integer(env, v, 16, kind == FP_I16_TRUNC);
         break;
@@ -380,6 +430,9 @@ void helper_fstt(CPUX86State *env, uint64_t addr)
 {
     long double v = st(env, 0);
 
+    if (unmasked_precomputation(env)) {
+        return;         /* an empty ST(0) with IE unmasked: nothing stored */
+    }
     x86_guest_write(env, addr, &v, 10, GETPC());
     helper_fpop(env);
 }
@@ -409,15 +462,16 @@ void helper_fbld(CPUX86State *env, uint64_t addr)
     push(env, p[9] & 0x80 ? -v : v);
 }
 
-/* FBSTP: ST(0) rounded by the rounding control; a NaN, an infinity or a
- * result of more than 18 digits is an invalid operation whose masked
- * response stores the packed BCD indefinite (FFFF C000 0000 0000 0000) and
- * sets IE alone (the hardware reports no PE with it) */
+/* FBSTP: ST(0) rounded by the rounding control (C1 when rounded up in
+ * magnitude); a NaN, an infinity or a result of more than 18 digits is an
+ * invalid operation whose masked response stores the packed BCD
+ * indefinite (FFFF C000 0000 0000 0000) and sets IE alone (the hardware
+ * reports no PE with it); unmasked, nothing is stored nor popped */
 void helper_fbstp(CPUX86State *env, uint64_t addr)
 {
     volatile long double in = st(env, 0), out;
     uint8_t p[10] = { 0 };
-    uint16_t before = env->fpus;
+    uint16_t before = env->fpus & ~FPUS_C1;
     int saved = fp_begin(env, FPUC_RC);
     long double r;
 
@@ -426,9 +480,13 @@ void helper_fbstp(CPUX86State *env, uint64_t addr)
     r = out;
     if (isnan(r) || fabsl(r) >= 1e18L) {
         env->fpus = before | FPUS_IE;
+        if (unmasked_precomputation(env)) {
+            return;
+        }
         p[9] = p[8] = 0xff;
         p[7] = 0xc0;
     } else {
+        env->fpus = (env->fpus & ~FPUS_C1) | (fabsl(r) > fabsl(in) ? FPUS_C1 : 0);
         uint64_t value = (uint64_t)fabsl(r);
         for (int i = 0; i < BCD_DIGITS / 2; i++, value /= 100) {
             p[i] = (uint8_t)(value % 10 | (value / 10 % 10) << 4);
@@ -648,19 +706,23 @@ static bool trig_out_of_range(X87Float x)
  * FYL2X and FYL2XP1 operands). Other hosts use the portable evaluation of
  * x87-transc.c (correctly rounded; the trigonometric ones reduce by the
  * CPUs' 66-bit pi), which tests/x87 judges against the host's (an x86
- * build chooses that path with --extra-cflags=-DX87_PORTABLE). r[0] is the result for ST(0) after the
- * instruction, r[1] for ST(1) (FPTAN, FSINCOS).
+ * build chooses that path with --extra-cflags=-DX87_PORTABLE; it gives the
+ * masked response of an unmasked overflow or underflow). r[0] is the result
+ * for ST(0) after the instruction, r[1] for ST(1) (FPTAN, FSINCOS).
  */
 #define HOST_OP(insn, outputs, inputs, clobber) \
     __asm__ volatile("fnstcw %[old]\n\tfldcw %[cw]\n\tfnclex\n\t" insn "\n\t" \
-                     "fnstsw %[sw]\n\tfldcw %[old]" \
+                     "fnstsw %[sw]\n\tfnclex\n\tfldcw %[old]" \
                      : outputs, [old] "=m"(old), [sw] "=m"(sw) : [cw] "m"(cw), inputs clobber)
 
 static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
                                X87Float r[2])
 {
     long double a = from_soft(x), b = from_soft(y), r0 = 0, r1 = 0;
-    uint16_t sw = 0, old, cw = 0x37f | (env->fpuc & FPUC_RC);
+    /* the guest's overflow and underflow masks: unmasked, the host
+     * delivers the bias-adjusted result (SDM vol. 1, 8.5.4, 8.5.5) and
+     * leaves ES set, which the FNCLEX after FNSTSW clears before FLDCW */
+    uint16_t sw = 0, old, cw = 0x367 | (env->fpuc & (FPUC_RC | 0x18));
 
     switch (modrm) {
     case 0xf0: HOST_OP("f2xm1", "=t"(r0), "0"(a), ); break;
@@ -839,7 +901,8 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
     case 0xfd: {                                               /* FSCALE */
         uint16_t flags = 0;
         X87Float r = x87_fscale(to_soft(st(env, 0)), to_soft(st(env, 1)),
-                                (env->fpuc >> 10) & 3, &flags);
+                                (env->fpuc >> 10) & 3, ~env->fpuc & (X87_OE | X87_UE),
+                                &flags);
         env->fpus = (env->fpus & ~FPUS_C1) | (flags & (X87_C1 | 0x3f));
         set_st(env, 0, from_soft(r));
         return;

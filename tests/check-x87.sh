@@ -17,6 +17,9 @@
 #  - tests/x87/guest-sigfpe.c: unmasked x87 and SSE exceptions, the SIGFPE
 #    si_code, si_addr, trap number and the frame's status word and MXCSR,
 #    the registers an unmasked exception leaves;
+#  - tests/x87/guest-unmasked.c: what an unmasked exception leaves: no
+#    store by FST/FIST/FISTTP/FBSTP on IE, OE or UE, the bias-adjusted
+#    results of FSCALE and the transcendental instructions;
 #  - tests/x87/guest-fmod.c: fmod/fmodl/remainderl of huge by tiny operands
 #    (FPREM/FPREM1 partial-remainder loops), under run_guest's time limit;
 #  - tests/x87/guest-transc.c: F2XM1, FYL2X, FYL2XP1, FPATAN, FSIN, FCOS,
@@ -40,7 +43,7 @@ skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 
 for arch in x86_64 i386; do
   emulator="$BUILD/quetzal-$arch"
-  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod env fpptr sigfpe"; else cflags="-m32"; progs="precision bcd libm fmod env fpptr sigfpe"; fi
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod env fpptr sigfpe unmasked"; else cflags="-m32"; progs="precision bcd libm fmod env fpptr sigfpe unmasked"; fi
   if [ ! -x "$emulator" ]; then
     skip "quetzal-$arch not built: guest programs"
     continue
@@ -68,7 +71,7 @@ for arch in x86_64 i386; do
       bcd) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 500 ;;
       libm) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 1500 ;;
       fmod) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 3000 ;;
-      env|sigfpe) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$emulator" "$bin" ;;
+      env|sigfpe|unmasked) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$emulator" "$bin" ;;
       fpptr) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$tmp/max-$arch" "$bin" ;;
       esac
     done
