@@ -14,7 +14,8 @@
 #  - tests/x87/guest-fpptr.c (-cpu max): FOP, FIP, FCS, FDP, FDS in FNSTENV
 #    (32- and 16-bit forms), FLDENV/FRSTOR, FXSAVE/XSAVE (and REX.W forms)
 #    with and without a pending unmasked exception, FXRSTOR;
-#  - tests/x87/guest-sigfpe.c: unmasked x87 and SSE exceptions, the SIGFPE
+#  - tests/x87/guest-sigfpe.c: unmasked x87 and SSE exceptions (and the
+#    #MF an MMX instruction takes for a pending x87 one), the SIGFPE
 #    si_code, si_addr, trap number and the frame's status word and MXCSR,
 #    the registers an unmasked exception leaves;
 #  - tests/x87/guest-unmasked.c: what an unmasked exception leaves: no
