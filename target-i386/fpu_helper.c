@@ -1063,10 +1063,67 @@ static void get_pointers(CPUX86State *env, const uint8_t *p, unsigned step)
 }
 
 /*
+ * The pointers in the real-address and virtual-8086 mode layouts (SDM vol.
+ * 1, figures 8-10 and 8-12): FIP and FDP are linear addresses (segment
+ * selector * 16 + offset), FOP beside FIP's high bits. 32-bit: FIP[15:0] at
+ * 12, FIP[31:16] in bits 27:12 of the dword at 16 with FOP in bits 10:0,
+ * FDP[15:0] at 20, FDP[31:16] in bits 27:12 at 24. 16-bit: FIP[15:0] at 6,
+ * FIP[19:16] in bits 15:12 of the word at 8 with FOP, FDP[15:0] at 10,
+ * FDP[19:16] in bits 15:12 at 12.
+ */
+static void put_real_pointers(const CPUX86State *env, uint8_t *p, unsigned step)
+{
+    uint32_t fip = ((uint32_t)env->fpcs << 4) + (uint32_t)env->fpip;
+    uint32_t fdp = ((uint32_t)env->fpds << 4) + (uint32_t)env->fpdp;
+    uint32_t fop = env->fpop & 0x7ff;
+
+    if (step == 4) {
+        put16(p + 12, fip & 0xffff);
+        put16(p + 14, 0xffff);
+        put16(p + 16, (fip >> 16 & 0xf) << 12 | fop);
+        put16(p + 18, fip >> 20 & 0xfff);
+        put16(p + 20, fdp & 0xffff);
+        put16(p + 22, 0xffff);
+        put16(p + 24, (fdp >> 16 & 0xf) << 12);
+        put16(p + 26, fdp >> 20 & 0xfff);
+    } else {
+        put16(p + 6, fip & 0xffff);
+        put16(p + 8, (fip >> 16 & 0xf) << 12 | fop);
+        put16(p + 10, fdp & 0xffff);
+        put16(p + 12, (fdp >> 16 & 0xf) << 12);
+    }
+}
+
+/* FLDENV/FRSTOR there: the linear addresses become the offsets, the
+ * selectors 0 (so a real-mode store gives them back) */
+static void get_real_pointers(CPUX86State *env, const uint8_t *p, unsigned step)
+{
+    if (step == 4) {
+        uint32_t hi_ip = get16(p + 16) | (uint32_t)get16(p + 18) << 16;
+        uint32_t hi_dp = get16(p + 24) | (uint32_t)get16(p + 26) << 16;
+        env->fpip = get16(p + 12) | (hi_ip >> 12 & 0xffff) << 16;
+        env->fpop = hi_ip & 0x7ff;
+        env->fpdp = get16(p + 20) | (hi_dp >> 12 & 0xffff) << 16;
+    } else {
+        env->fpip = get16(p + 6) | (uint32_t)(get16(p + 8) >> 12) << 16;
+        env->fpop = get16(p + 8) & 0x7ff;
+        env->fpdp = get16(p + 10) | (uint32_t)(get16(p + 12) >> 12) << 16;
+    }
+    env->fpcs = env->fpds = 0;
+}
+
+/* real-address or virtual-8086 mode: the real layouts (FSTENV, "In
+ * virtual-8086 mode, the real mode layouts are used") */
+static bool real_layout(const CPUX86State *env)
+{
+    return (env->hflags & HF_SYSTEM) && (!(env->cr[0] & CR0_PE) || (env->eflags & EFL_VM));
+}
+
+/*
  * FNSTENV/FLDENV/FNSAVE/FRSTOR (op 0..3 in the low byte; bit 8: 16-bit
- * operand size). Protected-mode layouts of SDM vol. 1, figures 8-9/8-10
- * (28 or 14 bytes), then for FNSAVE/FRSTOR the eight registers ST(0)..ST(7).
- * The real-mode layouts (FIP and FDP as linear addresses) are not made.
+ * operand size). Protected-mode layouts of SDM vol. 1, figures 8-9/8-11,
+ * real-mode ones of figures 8-10/8-12 (28 or 14 bytes), then for
+ * FNSAVE/FRSTOR the eight registers ST(0)..ST(7).
  */
 void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
 {
@@ -1085,7 +1142,11 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
             put16(p + 6, 0xffff);
             put16(p + 10, 0xffff);
         }
-        put_pointers(env, p, step);
+        if (real_layout(env)) {
+            put_real_pointers(env, p, step);
+        } else {
+            put_pointers(env, p, step);
+        }
         if (op == 2) {
             for (unsigned i = 0; i < 8; i++) {
                 memcpy(p + env_size + 10 * i, &env->fpregs[phys(env, i)], 10);
@@ -1111,7 +1172,11 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
             env->fptags[i] = ((tags >> (2 * i)) & 3) == 3;
         }
     }
-    get_pointers(env, p, step);
+    if (real_layout(env)) {
+        get_real_pointers(env, p, step);
+    } else {
+        get_pointers(env, p, step);
+    }
     if (op == 3) {
         for (unsigned i = 0; i < 8; i++) {
             long double v = 0;

@@ -30,6 +30,9 @@
 #    bit; the portable F2XM1/FYL2X/FYL2XP1/FPATAN/FSIN/FCOS/FPTAN/FSINCOS of
 #    x87-transc.c (non-x86 hosts, or an x86 build with -DX87_PORTABLE)
 #    against the host's instructions, correctly rounded where those are not.
+# Then the bare-metal guests tests/x87/sys-*.S (quetzal-system-x86_64,
+# against the SDM): sys-x87-real, the real-address mode layouts of
+# FNSTENV/FNSAVE/FLDENV/FRSTOR; sys-ferr, CR0.NE = 0: FERR# through IRQ 13.
 # Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
@@ -127,6 +130,41 @@ else
     done
   done
 fi
+
+# bare-metal guests (tests/x87/sys-*.S) under quetzal-system-x86_64, judged
+# by the SDM: one "ok NAME" per "expect:" name, then the clean exit
+sysemu="$BUILD/quetzal-system-x86_64"
+guest="$SRC/tests/system-guest"
+for src in "$SRC"/tests/x87/sys-*.S; do
+  name=$(basename "$src" .S)
+  if [ ! -x "$sysemu" ]; then
+    skip "$name: quetzal-system-x86_64 not built"
+    continue
+  fi
+  if ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
+         gcc -c -I"$guest" "$src" -o "$tmp/$name.o" &&
+         ld -T "$guest/image.ld" -o "$tmp/$name.elf" "$tmp/$name.o" "$tmp/lib.o" &&
+         objcopy -O binary "$tmp/$name.elf" "$tmp/$name.bin"; } > "$tmp/build.log" 2>&1; then
+    fail "$name: cannot build the image: $(head -1 "$tmp/build.log")"
+    continue
+  fi
+  log="$tmp/$name.log"
+  timeout 20 "$sysemu" -m 64 -bios "$tmp/$name.bin" -display none -no-reboot \
+    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
+  status=$?
+  for check in $(sed -n 's/^ \* expect://p' "$src"); do
+    if grep -qx "ok $check" "$log"; then
+      pass
+    else
+      fail "$name $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
+    fi
+  done
+  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
+    pass
+  else
+    fail "$name: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
+  fi
+done
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
