@@ -929,17 +929,29 @@ uint64_t helper_fnstsw(CPUX86State *env)
            (unmasked_pending(env) ? 0x8080u : 0);
 }
 
-/* FWAIT and the waiting x87 instructions found an unmasked exception
- * pending (translate-x87.c): #MF with CR0.NE set (SDM vol. 1, 8.7: with
- * NE clear the FERR# pin would signal it through IRQ 13, which the board
- * does not wire; the exception then stays pending) */
+/*
+ * FWAIT and the waiting x87 instructions found an unmasked exception
+ * pending (translate-x87.c; env->rip is the instruction): #MF with CR0.NE
+ * set. With NE clear (SDM vol. 1, 8.7, D.2.1) the processor asserts FERR#,
+ * which the PC routes to IRQ 13 (the board's ferr hook), and waits at the
+ * instruction for an interrupt, as HLT does; the instruction runs again
+ * after the handler (which clears the exception). Without the hook the
+ * exception stays pending and the instruction runs.
+ */
 void helper_fwait(CPUX86State *env)
 {
     if (!unmasked_pending(env)) {
         return;
     }
     if ((env->hflags & HF_SYSTEM) && !(env->cr[0] & CR0_NE)) {
-        return;
+        if (!env->board || !env->board->ferr) {
+            return;
+        }
+        env->board->ferr(env->board_opaque);
+        env->hflags &= ~HF_INHIBIT_IRQ;
+        cpu_set_halted(env->exec, true);
+        env->exec->exception_index = EXCP_HLT;
+        cpu_loop_exit(env->exec);
     }
     x86_raise_exception(env, EXCP10_COPR, 0, GETPC());
 }
