@@ -4,21 +4,27 @@
  * FIP and FDP are 20-bit (16-bit form) or 32-bit linear addresses, CS or
  * DS base + offset, FOP beside FIP's high bits. 16-bit forms (the default
  * operand size) and 32-bit ones (66h), stored after an FMUL with a memory
- * operand at DS = 1234h, and the round trip of a loaded environment.
+ * operand at DS = 1234h, and the round trip of a loaded environment; then
+ * FNSTENV in virtual-8086 mode, which uses the real layouts too (SDM vol.
+ * 2A, FSTENV: "In virtual-8086 mode, the real mode layouts are used").
  * qemu-system-x86_64 7.2 differs: it stores the protected-mode layout here
  * (FCS F000h where FIP[19:16] and FOP go, FDP the offset 0100h, FDS 1234h)
- * and FLDENV does not load the pointers (18 of these checks fail under it).
+ * and FLDENV does not load the pointers (23 of these checks fail under it).
  * expect: env16-cw env16-sw env16-tw env16-fip env16-fip-hi-fop env16-fdp
  * expect: env16-fdp-hi env32-fip env32-fip-hi-fop env32-fip-top env32-fdp
  * expect: env32-fdp-hi env32-fdp-top save16-fip-hi-fop save16-fdp save16-st0-hi
  * expect: save16-st0-exp ldenv16-fip ldenv16-fip-hi-fop ldenv16-fdp ldenv16-fdp-hi
  * expect: ldenv32-fip ldenv32-fip-hi-fop ldenv32-fip-top ldenv32-fdp
- * expect: ldenv32-fdp-hi ldenv32-fdp-top rstor32-st0
+ * expect: ldenv32-fdp-hi ldenv32-fdp-top rstor32-st0 v86-env16-fip
+ * expect: v86-env16-fip-hi-fop v86-env16-fdp v86-env16-fdp-hi v86-env32-fip-hi-fop
+ * expect: v86-env32-fdp-hi
  */
 #include "common.h"
 
 #define ENV     0x600           /* stored images, ES = 0 */
 #define IMAGE   0x700           /* images to load */
+#define ENV2    0x780           /* stored in virtual-8086 mode */
+#define ENV3    0x7c0
 #define OPSEG   0x1234          /* DS of the FMUL operand */
 #define OPOFF   0x0100          /* its offset: linear 0x12440 */
 
@@ -131,8 +137,61 @@ fmul_insn2:
 
     ENTER_PM32
     call set_exc_gates32
+    mov $13, %edi               /* #GP: the way back from virtual-8086 mode */
+    mov $v86_exit, %eax
+    mov $0x8e, %edx
+    call set_gate32
     lidt idtr
+    movl $0x6000, TSS_ADDR + 4  /* ESP0, SS0 */
+    movl $0x10, TSS_ADDR + 8
+    movw $0x68, TSS_ADDR + 0x66 /* no I/O bitmap */
+    mov $0x18, %ax
+    ltr %ax
+    fninit
+    /* IRET to virtual-8086 mode: CS F000h, SS 0, DS 1234h, ES 0, IOPL 0 */
+    mov %esp, V_E
+    push $0                     /* GS, FS, DS, ES */
+    push $0
+    push $OPSEG
+    push $0
+    push $0                     /* SS:ESP */
+    push $0x7800
+    push $0x20002               /* EFLAGS: VM */
+    push $0xf000                /* CS:EIP */
+    push $R(v86_code)
+    iret
+v86_done:
+    movzwl ENV2 + 6, %ecx
+    EQ32 %ecx, $R(v86_fmul), v86-env16-fip
+    movzwl ENV2 + 8, %ecx
+    EQ32 %ecx, $0xf40e, v86-env16-fip-hi-fop
+    movzwl ENV2 + 10, %ecx
+    EQ32 %ecx, $0x2440, v86-env16-fdp
+    movzwl ENV2 + 12, %ecx
+    EQ32 %ecx, $0x1000, v86-env16-fdp-hi
+    movzwl ENV3 + 16, %ecx
+    EQ32 %ecx, $0xf40e, v86-env32-fip-hi-fop
+    movzwl ENV3 + 24, %ecx
+    EQ32 %ecx, $0x1000, v86-env32-fdp-hi
     jmp exit32
+
+/* HLT in virtual-8086 mode (CPL 3): #GP here, back to v86_done */
+v86_exit:
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov V_E, %esp
+    jmp v86_done
+
+    .code16
+v86_code:
+    fld1
+v86_fmul:
+    fmull OPOFF
+    fnstenv %es:ENV2
+    .byte 0x66
+    fnstenv %es:ENV3
+    hlt
 
     .section .rodata
     .balign 8
@@ -140,6 +199,7 @@ gdt_rom:
     .quad 0
     .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
     .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
+    .quad 0x0000890030000067    /* 0x18 32-bit TSS at TSS_ADDR */
 gdt_end:
 gdtr:
     .word gdt_end - gdt_rom - 1
