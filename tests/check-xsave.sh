@@ -116,34 +116,8 @@ for arch in x86_64 i386; do
 done
 
 # the bare-metal guest: one result per "expect:" name, plus the clean exit
-sysemu="$BUILD/quetzal-system-x86_64"
-guest="$SRC/tests/system-guest"
-src="$SRC/tests/xsave/sys-xsave.S"
-if [ ! -x "$sysemu" ]; then
-  skip "sys-xsave: quetzal-system-x86_64 not built"
-elif ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
-         gcc -c -I"$guest" "$src" -o "$tmp/sys.o" &&
-         ld -T "$guest/image.ld" -o "$tmp/sys.elf" "$tmp/sys.o" "$tmp/lib.o" &&
-         objcopy -O binary "$tmp/sys.elf" "$tmp/sys.bin"; } > "$tmp/build.log" 2>&1; then
-  fail "sys-xsave: cannot build the image: $(head -1 "$tmp/build.log")"
-else
-  log="$tmp/sys.log"
-  timeout 20 "$sysemu" -cpu max,+avx -m 64 -bios "$tmp/sys.bin" -display none -no-reboot \
-    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
-  status=$?
-  for check in $(sed -n 's/^ \* expect://p' "$src"); do
-    if grep -qx "ok $check" "$log"; then
-      pass
-    else
-      fail "sys-xsave $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
-    fi
-  done
-  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
-    pass
-  else
-    fail "sys-xsave: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
-  fi
-fi
+. "$SRC/tests/x87/sys-guests.sh"
+run_sys_guest "$SRC/tests/xsave/sys-xsave.S" max,+avx
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
