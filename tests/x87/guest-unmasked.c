@@ -3,7 +3,7 @@
  * (Intel SDM vol. 1, 8.5 and 4.9.2): the stores FST/FSTP m32fp/m64fp/m80fp,
  * FIST/FISTP/FISTTP and FBSTP store nothing on an unmasked invalid
  * operation, overflow or underflow and leave the stack (TOP, tags) as it
- * was; FSCALE and the transcendental instructions deliver the
+ * was; FSCALE, FPREM/FPREM1 and the transcendental instructions deliver the
  * bias-adjusted result of an unmasked overflow or underflow (SDM vol. 1,
  * 8.5.4, 8.5.5) and set ES. Each case loads its operands under a control
  * word, runs the instruction, then FNSAVE (which does not wait, so no #MF
@@ -144,6 +144,11 @@ static void biased(void)
         CASE("fsin tiny", c, 0x1.8p-16382L, 0, "fsin");
         CASE("fcos denormal", c, den, 0, "fcos");
         CASE("fsincos denormal", c, den, 0, "fsincos");
+        CASE("fprem tiny", c, 0x1.8p-16381L, 0x1.4p-16381L, "fprem");
+        CASE("fprem1 tiny", c, 0x1.8p-16381L, 0x1.4p-16381L, "fprem1");
+        CASE("fxtract denormal", c, den, 0, "fxtract");
+        CASE("fsqrt tiny", c, 0x1p-16382L, 0, "fsqrt");
+        CASE("fadd under", c, 0x1.8p-16382L, -0x1.4p-16382L, "fadd %%st(1), %%st");
         CASE("fmul over", c, 0x1p16000L, 0x1p16000L, "fmul %%st(1), %%st");
         CASE("fmul under", c, 0x1p-16000L, 0x1.8p-16000L, "fmul %%st(1), %%st");
     }
