@@ -82,6 +82,15 @@ static bool unmasked_precomputation(const CPUX86State *env)
     return (env->fpus & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) != 0;
 }
 
+/* the flags of a soft-float or host operation that ran on with IE, ZE or
+ * DE masked: when the guest has that one unmasked the instruction stopped
+ * there, so the post-computation flags (OE UE PE) and C1 do not appear */
+static uint16_t precomputation_only(const CPUX86State *env, uint16_t flags)
+{
+    return (flags & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) ? flags & (FPUS_IE | FPUS_ZE | 0x02)
+                                                             : flags;
+}
+
 static void set_st(CPUX86State *env, unsigned i, long double v)
 {
     unsigned p = phys(env, i);
@@ -148,7 +157,7 @@ void helper_fpop(CPUX86State *env)
  */
 #define FPUC_RC  0x0c00   /* rounding control (SDM vol. 1, 8.1.5.3) */
 #define FPUC_PC  0x0300   /* precision control (SDM vol. 1, 8.1.5.2) */
-#define FPUC_MASKS 0x003d /* IM ZM OM UM PM: only host_arith runs with them */
+#define FPUC_MASKS 0x003f /* IM DM ZM OM UM PM: only host_arith runs with them */
 #define COMMA ,
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -171,7 +180,7 @@ static int fp_begin(const CPUX86State *env, unsigned fields)
     /* clearing the host flags is only needed when they hold one the guest
      * does not have yet (the guest flags are sticky) */
     __asm__ volatile("fnstsw %0\n\tfnstcw %1" : "=m"(sw), "=m"(cw));
-    if (sw & 0x3d & ~env->fpus) {
+    if (sw & 0x3f & ~env->fpus) {
         __asm__ volatile("fnclex");
     }
     want = host_cw(env, cw, fields);
@@ -564,7 +573,7 @@ static long double host_arith(unsigned op, long double a, long double b, uint16_
     default: HOST_INSN("fdivr %%st(1), %%st"); break;
     }
     (void)other;
-    *flags = sw & (FPUS_C1 | 0x3d);
+    *flags = sw & (FPUS_C1 | 0x3f);    /* DE too: register operands are extended */
     return r;
 }
 #else
@@ -782,7 +791,8 @@ static void transcendental_op(CPUX86State *env, unsigned modrm)
     if (two_out && replace_and_push_overflows(env)) {
         return;
     }
-    flags = transcendental(env, modrm, x, y, r);
+    flags = precomputation_only(env, transcendental(env, modrm, x, y, r));
+    env->fpus |= flags & (FPUS_IE | FPUS_ZE | 0x02);    /* before set_st */
     if (two_out) {
         set_st(env, 0, from_soft(r[1]));
         push(env, from_soft(r[0]));
@@ -826,6 +836,10 @@ static void partial_remainder(CPUX86State *env, bool ieee)
     X87Float r;
     uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee, &r, &mask);
 
+    if (sw & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) {
+        env->fpus |= sw & (FPUS_IE | FPUS_ZE | 0x02);   /* unmasked IE/DE: CC kept */
+        return;
+    }
     if (!(env->fpuc & 0x10) && x87_classify(r) == X87_K_FINITE && !(r.se & 0x7fff)) {
         int lz = __builtin_clzll(r.mant);
         r.mant <<= lz;
@@ -902,9 +916,9 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
             return;
         }
         x87_fxtract(to_soft(st(env, 0)), &e, &m, &flags);
+        env->fpus |= precomputation_only(env, flags) & 0x3f;   /* before set_st */
         set_st(env, 0, from_soft(e));
         push(env, from_soft(m));
-        env->fpus |= flags & 0x3f;
         return;
     }
     case 0xfd: {                                               /* FSCALE */
@@ -912,6 +926,7 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
         X87Float r = x87_fscale(to_soft(st(env, 0)), to_soft(st(env, 1)),
                                 (env->fpuc >> 10) & 3, ~env->fpuc & (X87_OE | X87_UE),
                                 &flags);
+        flags = precomputation_only(env, flags);
         env->fpus = (env->fpus & ~FPUS_C1) | (flags & (X87_C1 | 0x3f));
         set_st(env, 0, from_soft(r));
         return;

@@ -8,7 +8,10 @@
  * 8.5.4, 8.5.5) and set ES. Each case loads its operands under a control
  * word, runs the instruction, then FNSAVE (which does not wait, so no #MF
  * is taken) and prints the status and tag words, the registers and the
- * memory destination, for a native/emulated comparison.
+ * memory destination, for a native/emulated comparison. Then 3,000 random
+ * cases: stores, FSCALE, FMUL, FDIVP, FADDP, FSQRT, FPREM, FRNDINT and
+ * FXTRACT on edge operands (denormals, SNaN, huge, tiny) under random
+ * masks, rounding and precision controls.
  * Usage: guest-unmasked
  */
 #include <stdint.h>
@@ -154,9 +157,55 @@ static void biased(void)
     }
 }
 
+/* random control words (masks, rounding, precision) on edge operands */
+static uint64_t rng = 88172645463325252ull;
+static unsigned next(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (unsigned)rng;
+}
+
+static void random_cases(unsigned n)
+{
+    const long double pool[] = {
+        0x1p16383L, -0x1.fp16383L, 0x1p-16382L, -0x1.8p-16370L, 0x1p-16440L, 1e4000L, -1e-4000L,
+        3.0L, -0.75L, 1e10L, 0x1p63L, -0x1p31L, 2.5L, 0.0L, bits(0x0000, 0x0000000012345678ull),
+        bits(0x7fff, 0xa000000000000000ull), bits(0x7fff, 1ull << 63), 0x1.fffffep127L, 1e-40L,
+    };
+    unsigned np = sizeof(pool) / sizeof(pool[0]);
+    for (unsigned i = 0; i < n; i++) {
+        uint16_t c = 0x40 | (next() & 0xf3f);     /* any masks, PC, RC */
+        long double x = pool[next() % np], y = pool[next() % np];
+        static const char *const ops[14] = {
+            "fstps", "fstpl", "fistps", "fistpll", "fisttpl", "fbstp", "fscale", "fmul",
+            "fdivp", "faddp", "fsqrt", "fprem", "frndint", "fxtract",
+        };
+        unsigned op = next() % 14;
+        char name[32];
+        snprintf(name, sizeof(name), "random %u %s", i, ops[op]);
+        switch (op) {
+        case 0: CASE(name, c, x, y, "fstps %[m]"); break;
+        case 1: CASE(name, c, x, y, "fstpl %[m]"); break;
+        case 2: CASE(name, c, x, y, "fistps %[m]"); break;
+        case 3: CASE(name, c, x, y, "fistpll %[m]"); break;
+        case 4: CASE(name, c, x, y, "fisttpl %[m]"); break;
+        case 5: CASE(name, c, x, y, "fbstp %[m]"); break;
+        case 6: CASE(name, c, x, y, "fscale"); break;
+        case 7: CASE(name, c, x, y, "fmul %%st(1), %%st"); break;
+        case 8: CASE(name, c, x, y, "fdivp"); break;
+        case 9: CASE(name, c, x, y, "faddp"); break;
+        case 10: CASE(name, c, x, y, "fsqrt"); break;
+        case 11: CASE(name, c, x, y, "fprem"); break;
+        case 12: CASE(name, c, x, y, "frndint"); break;
+        default: CASE(name, c, x, y, "fxtract"); break;
+        }
+    }
+}
+
 int main(void)
 {
     stores();
     biased();
+    random_cases(3000);
     return 0;
 }
