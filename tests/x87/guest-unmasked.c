@@ -9,8 +9,8 @@
  * word, runs the instruction, then FNSAVE (which does not wait, so no #MF
  * is taken) and prints the status and tag words, the registers and the
  * memory destination, for a native/emulated comparison. Then 3,000 random
- * cases: stores, FSCALE, FMUL, FDIVP, FADDP, FSQRT, FPREM, FRNDINT and
- * FXTRACT on edge operands (denormals, SNaN, huge, tiny) under random
+ * cases: stores, FSCALE, FMUL, FDIVP, FADDP, FSQRT, FPREM, FRNDINT,
+ * FXTRACT, FYL2X, FPATAN, FSINCOS, F2XM1 and FYL2XP1 on edge operands (denormals, SNaN, huge, tiny) under random
  * masks, rounding and precision controls.
  * Usage: guest-unmasked
  */
@@ -176,11 +176,12 @@ static void random_cases(unsigned n)
     for (unsigned i = 0; i < n; i++) {
         uint16_t c = 0x40 | (next() & 0xf3f);     /* any masks, PC, RC */
         long double x = pool[next() % np], y = pool[next() % np];
-        static const char *const ops[14] = {
+        static const char *const ops[19] = {
             "fstps", "fstpl", "fistps", "fistpll", "fisttpl", "fbstp", "fscale", "fmul",
-            "fdivp", "faddp", "fsqrt", "fprem", "frndint", "fxtract",
+            "fdivp", "faddp", "fsqrt", "fprem", "frndint", "fxtract", "fyl2x", "fpatan",
+            "fsincos", "f2xm1", "fyl2xp1",
         };
-        unsigned op = next() % 14;
+        unsigned op = next() % 19;
         char name[32];
         snprintf(name, sizeof(name), "random %u %s", i, ops[op]);
         switch (op) {
@@ -197,7 +198,12 @@ static void random_cases(unsigned n)
         case 10: CASE(name, c, x, y, "fsqrt"); break;
         case 11: CASE(name, c, x, y, "fprem"); break;
         case 12: CASE(name, c, x, y, "frndint"); break;
-        default: CASE(name, c, x, y, "fxtract"); break;
+        case 13: CASE(name, c, x, y, "fxtract"); break;
+        case 14: CASE(name, c, x, y, "fyl2x"); break;
+        case 15: CASE(name, c, x, y, "fpatan"); break;
+        case 16: CASE(name, c, x, y, "fsincos"); break;
+        case 17: CASE(name, c, x, y, "f2xm1"); break;
+        default: CASE(name, c, x, y, "fyl2xp1"); break;
         }
     }
 }
