@@ -294,6 +294,31 @@ static void board_io_write(void *opaque, uint16_t port, uint32_t value, unsigned
     ioport_write(((PCCpu *)opaque)->m->io, port, value, size);
 }
 
+/*
+ * The x87 error line of the PC/AT (SDM vol. 1, D.2.1): FERR# sets a latch
+ * that drives IRQ 13 of the slave 8259 (edge: one interrupt per assertion);
+ * a write of any value to port F0h clears it. IGNNE#, which the same write
+ * asserts on the real chipset, is not modelled: the waiting instruction
+ * runs again after the handler and asserts FERR# again unless the handler
+ * cleared the exception (FNCLEX, FNINIT, FNSAVE, FLDENV).
+ */
+static void board_ferr(void *opaque)
+{
+    gsi_set(((PCCpu *)opaque)->m, 13, 1);
+}
+
+static uint64_t ferr_clear_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque, (void)off, (void)size;
+    return 0xff;
+}
+
+static void ferr_clear_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+    (void)off, (void)value, (void)size;
+    gsi_set(opaque, 13, 0);
+}
+
 static void kick_cpu(void *opaque)
 {
     PCMachine *m = opaque;
@@ -409,7 +434,7 @@ static char *create_cpu(PCMachine *m)
     m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
                                 board_request_reset, board_io_read, board_io_write,
                                 board_cr8_write, board_cr8_read,
-                                m->ncpus > 1 ? board_pause : NULL };
+                                m->ncpus > 1 ? board_pause : NULL, board_ferr };
     for (int i = 0; i < m->ncpus; i++) {
         char *err = create_one_cpu(m, i);
         if (err) {
@@ -439,8 +464,10 @@ static void create_memory(PCMachine *m)
 
 static void create_interrupts(PCMachine *m)
 {
+    static const MemOps ferr_clear_ops = { ferr_clear_read, ferr_clear_write };
     m->pic = pic_new(m->io, irq_line(pic_intr_set, m, 0));
     add_device(m, (Device *)m->pic);
+    ioport_register(m->io, "ferr-clear", 0xf0, 1, &ferr_clear_ops, m);
     for (int i = 0; i < 16; i++) {
         m->pic_in[i] = pic_input(m->pic, i);
     }

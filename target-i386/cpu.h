@@ -303,6 +303,10 @@ typedef struct X86BoardHooks {
     /* PAUSE: the CPU spins waiting for another (-smp round robin: its turn
      * ends); NULL: a no-op */
     void (*pause)(void *opaque);
+    /* FERR#: with CR0.NE = 0 a waiting x87 instruction found an unmasked
+     * exception pending (SDM vol. 1, 8.7, D.2.1); the PC latches it on
+     * IRQ 13 until a write to port F0h. NULL: not wired */
+    void (*ferr)(void *opaque);
 } X86BoardHooks;
 
 /* TSC frequency the guest sees (CPUID leaf 0x15/0x16 report it). */

@@ -98,8 +98,97 @@ static const char *sse_name(unsigned b, unsigned prefix)
     return "(sse)";
 }
 
-static const char *two_byte_name(unsigned b, unsigned prefix, int reg, char *buf, size_t size)
+/* "name" or, with REX.W, "name64" (the 64-bit save-area forms) */
+static const char *wide_form(const char *name, bool w, char *buf, size_t size)
 {
+    if (!w) {
+        return name;
+    }
+    snprintf(buf, size, "%s64", name);
+    return buf;
+}
+
+/* 0F AE (SDM vol. 2D, table A-6, group 15) */
+static const char *group15_name(unsigned prefix, uint8_t modrm, bool w, char *buf, size_t size)
+{
+    static const char *const memory[8] = {
+        "fxsave", "fxrstor", "ldmxcsr", "stmxcsr", "xsave", "xrstor", "xsaveopt", "clflush",
+    };
+    static const char *const fsgs[4] = { "rdfsbase", "rdgsbase", "wrfsbase", "wrgsbase" };
+    int reg = (modrm >> 3) & 7;
+
+    if ((modrm >> 6) == 3) {
+        if (prefix & PREFIX_REPZ) {
+            return reg < 4 ? fsgs[reg] : "(bad)";
+        }
+        return reg == 5 ? "lfence" : reg == 6 ? "mfence" : reg == 7 ? "sfence" : "(bad)";
+    }
+    if ((prefix & PREFIX_DATA) && reg >= 6) {
+        return reg == 6 ? "clwb" : "clflushopt";
+    }
+    if ((prefix & PREFIX_REPZ) && reg == 4) {
+        return "ptwrite";
+    }
+    return reg == 2 || reg == 3 || reg == 7 ? memory[reg] : wide_form(memory[reg], w, buf, size);
+}
+
+/* 0F C7 (group 9): CMPXCHG8B/16B, the XSAVES family, RDRAND, RDSEED */
+static const char *group9_name(unsigned prefix, uint8_t modrm, bool w, char *buf, size_t size)
+{
+    int reg = (modrm >> 3) & 7;
+
+    if ((modrm >> 6) == 3) {
+        if (reg == 7 && (prefix & PREFIX_REPZ)) {
+            return "rdpid";
+        }
+        return reg == 6 ? "rdrand" : reg == 7 ? "rdseed" : "(bad)";
+    }
+    switch (reg) {
+    case 1: return w ? "cmpxchg16b" : "cmpxchg8b";
+    case 3: return wide_form("xrstors", w, buf, size);
+    case 4: return wide_form("xsavec", w, buf, size);
+    case 5: return wide_form("xsaves", w, buf, size);
+    case 6: return prefix & PREFIX_DATA ? "vmclear" : prefix & PREFIX_REPZ ? "vmxon" : "vmptrld";
+    case 7: return "vmptrst";
+    default: return "(bad)";
+    }
+}
+
+/* 0F 01 (group 7): descriptor tables, XGETBV/XSETBV and the register forms */
+static const char *group7_name(uint8_t modrm)
+{
+    static const char *const memory[8] = {
+        "sgdt", "sidt", "lgdt", "lidt", "smsw", "(bad)", "lmsw", "invlpg",
+    };
+    static const struct { uint8_t modrm; const char *name; } registers[] = {
+        { 0xc1, "vmcall" }, { 0xc8, "monitor" }, { 0xc9, "mwait" }, { 0xca, "clac" },
+        { 0xcb, "stac" }, { 0xd0, "xgetbv" }, { 0xd1, "xsetbv" }, { 0xd5, "xend" },
+        { 0xd6, "xtest" }, { 0xee, "rdpkru" }, { 0xef, "wrpkru" }, { 0xf8, "swapgs" },
+        { 0xf9, "rdtscp" },
+    };
+
+    if ((modrm >> 6) != 3) {
+        return memory[(modrm >> 3) & 7];
+    }
+    if ((modrm & 0xf8) == 0xe0) {
+        return "smsw";
+    }
+    if ((modrm & 0xf8) == 0xf0) {
+        return "lmsw";
+    }
+    for (unsigned i = 0; i < sizeof(registers) / sizeof(registers[0]); i++) {
+        if (registers[i].modrm == modrm) {
+            return registers[i].name;
+        }
+    }
+    return "(bad)";
+}
+
+static const char *two_byte_name(unsigned b, unsigned prefix, uint8_t modrm, bool w, char *buf,
+                                 size_t size)
+{
+    int reg = (modrm >> 3) & 7;
+
     if ((b >= 0x40 && b < 0x50) || (b >= 0x80 && b < 0xa0)) {
         const char *base = b < 0x50 ? "cmov" : b < 0x90 ? "j" : "set";
         snprintf(buf, size, "%s%s", base, cond_names[b & 15]);
@@ -122,8 +211,8 @@ static const char *two_byte_name(unsigned b, unsigned prefix, int reg, char *buf
     case 0xa4: case 0xa5: return "shld";
     case 0xab: return "bts";
     case 0xac: case 0xad: return "shrd";
-    case 0xae: return reg == 5 ? "lfence" : reg == 6 ? "mfence" : reg == 7 ? "sfence" :
-                      reg == 0 ? "fxsave" : reg == 1 ? "fxrstor" : reg == 2 ? "ldmxcsr" : "stmxcsr";
+    case 0x01: return group7_name(modrm);
+    case 0xae: return group15_name(prefix, modrm, w, buf, size);
     case 0xaf: return "imul";
     case 0xb0: case 0xb1: return "cmpxchg";
     case 0xb3: return "btr";
@@ -135,7 +224,7 @@ static const char *two_byte_name(unsigned b, unsigned prefix, int reg, char *buf
     case 0xbd: return prefix & PREFIX_REPZ ? "lzcnt" : "bsr";
     case 0xbe: case 0xbf: return "movsx";
     case 0xc0: case 0xc1: return "xadd";
-    case 0xc7: return "cmpxchg8b";
+    case 0xc7: return group9_name(prefix, modrm, w, buf, size);
     default: return sse_name(b, prefix);
     }
 }
@@ -255,8 +344,8 @@ void x86_log_insn(DisasContext *s, FILE *out)
         if (op >= 0xd8 && op <= 0xdf && i + 1 < len) {
             name = x87_name(op, bytes[i + 1]);
         } else if (op == 0x0f && i + 1 < len) {
-            int reg = i + 2 < len ? (bytes[i + 2] >> 3) & 7 : 0;
-            name = two_byte_name(bytes[i + 1], s->prefix, reg, buf, sizeof(buf));
+            uint8_t modrm = i + 2 < len ? bytes[i + 2] : 0;
+            name = two_byte_name(bytes[i + 1], s->prefix, modrm, s->rex_w, buf, sizeof(buf));
         } else {
             int reg = i + 1 < len ? (bytes[i + 1] >> 3) & 7 : 0;
             name = one_byte_name(s, op, reg, buf, sizeof(buf));

@@ -1,9 +1,11 @@
 /*
  * x87 FPU helpers (Intel SDM vol. 1, chapter 8; vol. 2A-2D instruction
  * pages). Registers are host long doubles: x86-64 hosts compute in the same
- * 80-bit extended format, so arithmetic is done natively. Exceptions are
- * treated as masked (the Linux default control word 0x37f masks all): they
- * set their status flags and produce the masked response. The operations
+ * 80-bit extended format, so arithmetic is done natively. Exceptions set
+ * their status flags; unmasked ones leave the operands (IE, ZE, DE), store
+ * nothing to memory (stores) or deliver the bias-adjusted result (OE, UE on
+ * a register), and FSW.ES makes the next waiting instruction take #MF
+ * (SDM vol. 1, 8.5, 8.7). The operations
  * that must be exact without a host x87 go through the soft-float
  * interface of x87-soft.h: FPREM/FPREM1 (x87-rem.c), FSCALE, FXTRACT and
  * the transcendental instructions (x87-transc.c; on x86 hosts the latter
@@ -80,6 +82,15 @@ static bool unmasked_precomputation(const CPUX86State *env)
     return (env->fpus & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) != 0;
 }
 
+/* the flags of a soft-float or host operation that ran on with IE, ZE or
+ * DE masked: when the guest has that one unmasked the instruction stopped
+ * there, so the post-computation flags (OE UE PE) and C1 do not appear */
+static uint16_t precomputation_only(const CPUX86State *env, uint16_t flags)
+{
+    return (flags & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) ? flags & (FPUS_IE | FPUS_ZE | 0x02)
+                                                             : flags;
+}
+
 static void set_st(CPUX86State *env, unsigned i, long double v)
 {
     unsigned p = phys(env, i);
@@ -146,7 +157,7 @@ void helper_fpop(CPUX86State *env)
  */
 #define FPUC_RC  0x0c00   /* rounding control (SDM vol. 1, 8.1.5.3) */
 #define FPUC_PC  0x0300   /* precision control (SDM vol. 1, 8.1.5.2) */
-#define FPUC_MASKS 0x003d /* IM ZM OM UM PM: only host_arith runs with them */
+#define FPUC_MASKS 0x003f /* IM DM ZM OM UM PM: only host_arith runs with them */
 #define COMMA ,
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -169,7 +180,7 @@ static int fp_begin(const CPUX86State *env, unsigned fields)
     /* clearing the host flags is only needed when they hold one the guest
      * does not have yet (the guest flags are sticky) */
     __asm__ volatile("fnstsw %0\n\tfnstcw %1" : "=m"(sw), "=m"(cw));
-    if (sw & 0x3d & ~env->fpus) {
+    if (sw & 0x3f & ~env->fpus) {
         __asm__ volatile("fnclex");
     }
     want = host_cw(env, cw, fields);
@@ -288,11 +299,13 @@ void helper_fld_bits(CPUX86State *env, uint64_t bits, uint32_t kind)
     push(env, from_bits(bits, kind));
 }
 
-/* FIST/FISTP/FISTTP: out of range or NaN stores the integer indefinite */
+/* FIST/FISTP/FISTTP: out of range or NaN stores the integer indefinite
+ * and reports IE alone (no PE, C1 = 0, as the hardware does) */
 static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, bool truncate)
 {
     long double limit = ldexpl(1.0L, bits - 1);
     volatile long double v = value, rounded;
+    uint16_t before = env->fpus;
     long double r;
     int saved;
 
@@ -300,54 +313,100 @@ static uint64_t to_integer(CPUX86State *env, long double value, unsigned bits, b
     rounded = truncate ? truncl(v) : rintl(v);
     fp_end(env, saved, FPUC_RC);
     r = rounded;
-    if (r != v && !isnan(r)) {
+    if (isnan(r) || r >= limit || r < -limit) {
+        env->fpus = before | FPUS_IE;
+        return (uint64_t)1 << (bits - 1);
+    }
+    if (r != v) {
         env->fpus |= 0x20;    /* PE, and C1 when rounded up in magnitude */
         env->fpus |= fabsl(r) > fabsl(v) ? FPUS_C1 : 0;
-    }
-    if (isnan(r) || r >= limit || r < -limit) {
-        env->fpus |= FPUS_IE;
-        return (uint64_t)1 << (bits - 1);
     }
     return (uint64_t)(int64_t)r;
 }
 
+/*
+ * FST m32fp/m64fp with the underflow exception unmasked: whether the value
+ * rounded to the destination's precision with an unbounded exponent is
+ * tiny (SDM vol. 1, 4.9.1.5; unmasked, an exact tiny result signals too).
+ * Scaling by 2^200 is exact in the extended format and brings the value
+ * into the destination's normal range, where the host rounds it.
+ */
+static bool store_tiny(CPUX86State *env, long double v, uint32_t kind)
+{
+    long double min = kind == FP_F32 ? 0x1p-126L : 0x1p-1022L;
+    volatile long double scaled = v * 0x1p200L;
+    volatile long double r;
+    uint16_t flags = env->fpus;
+    int saved;
+
+    if (v == 0 || isnan(v) || fabsl(v) >= min) {
+        return false;
+    }
+    saved = fp_begin(env, FPUC_RC);
+    r = kind == FP_F32 ? (long double)(float)scaled : (long double)(double)scaled;
+    fp_end(env, saved, FPUC_RC);
+    env->fpus = flags;
+    return fabsl(r) < min * 0x1p200L;
+}
+
+/* the conversion of FST/FSTP m32fp/m64fp under the guest rounding control */
+static uint64_t to_float_bits(CPUX86State *env, volatile long double *in, uint32_t kind,
+                              long double *stored)
+{
+    uint64_t bits;
+    int saved = fp_begin(env, FPUC_RC);
+
+    if (kind == FP_F32) {
+        volatile float f = (float)*in;
+        float copy;
+        uint32_t b;
+        fp_end(env, saved, FPUC_RC);
+        copy = f;
+        memcpy(&b, &copy, 4);
+        *stored = copy;
+        return b;
+    }
+    volatile double d = (double)*in;
+    double copy;
+    fp_end(env, saved, FPUC_RC);
+    copy = d;
+    memcpy(&bits, &copy, 8);
+    *stored = copy;
+    return bits;
+}
+
+/*
+ * FST/FSTP/FIST/FISTP/FISTTP to memory: the value to store. An unmasked
+ * invalid operation, overflow or underflow stores nothing and leaves the
+ * stack as it was (SDM vol. 1, 4.9.2, 8.5.4, 8.5.5: for a memory
+ * destination the handler sees the unchanged source); overflow and
+ * underflow then report their flag alone. The caller (translate-x87.c)
+ * skips the store when it finds one of those flags set and unmasked.
+ */
 uint64_t helper_fst_bits(CPUX86State *env, uint32_t kind, uint32_t pop)
 {
     /* volatile keeps the conversions between the rounding-mode switches */
     volatile long double v = st(env, 0);
-    volatile long double *in = &v;
     uint64_t bits;
     long double stored = v;
-    int saved;
+    uint16_t before;
 
     /* C1: the value was rounded up in magnitude (SDM vol. 1, 8.1.3.3) */
     env->fpus &= ~FPUS_C1;
+    before = env->fpus;
 
     switch (kind) {
-    case FP_F32: {
-        volatile float f;
-        float copy;
-        uint32_t b;
-        saved = fp_begin(env, FPUC_RC);
-        f = (float)*in;
-        fp_end(env, saved, FPUC_RC);
-        copy = f;
-        memcpy(&b, &copy, 4);
-        bits = b;
-        stored = copy;
+    case FP_F32: case FP_F64:
+        bits = to_float_bits(env, &v, kind, &stored);
+        if ((env->fpus & 0x08) && !(env->fpuc & 0x08)) {
+            env->fpus = before | 0x08;     /* unmasked overflow */
+            return bits;
+        }
+        if (!(env->fpuc & 0x10) && store_tiny(env, v, kind)) {
+            env->fpus = before | 0x10;     /* unmasked underflow */
+            return bits;
+        }
         break;
-    }
-    case FP_F64: {
-        volatile double d;
-        double copy;
-        saved = fp_begin(env, FPUC_RC);
-        d = (double)*in;
-        fp_end(env, saved, FPUC_RC);
-        copy = d;
-        memcpy(&bits, &copy, 8);
-        stored = copy;
-        break;
-    }
     case FP_I16: case FP_I16_TRUNC:
         bits = to_integer(env, v, 16, kind == FP_I16_TRUNC);
         break;
@@ -380,6 +439,9 @@ void helper_fstt(CPUX86State *env, uint64_t addr)
 {
     long double v = st(env, 0);
 
+    if (unmasked_precomputation(env)) {
+        return;         /* an empty ST(0) with IE unmasked: nothing stored */
+    }
     x86_guest_write(env, addr, &v, 10, GETPC());
     helper_fpop(env);
 }
@@ -409,15 +471,16 @@ void helper_fbld(CPUX86State *env, uint64_t addr)
     push(env, p[9] & 0x80 ? -v : v);
 }
 
-/* FBSTP: ST(0) rounded by the rounding control; a NaN, an infinity or a
- * result of more than 18 digits is an invalid operation whose masked
- * response stores the packed BCD indefinite (FFFF C000 0000 0000 0000) and
- * sets IE alone (the hardware reports no PE with it) */
+/* FBSTP: ST(0) rounded by the rounding control (C1 when rounded up in
+ * magnitude); a NaN, an infinity or a result of more than 18 digits is an
+ * invalid operation whose masked response stores the packed BCD
+ * indefinite (FFFF C000 0000 0000 0000) and sets IE alone (the hardware
+ * reports no PE with it); unmasked, nothing is stored nor popped */
 void helper_fbstp(CPUX86State *env, uint64_t addr)
 {
     volatile long double in = st(env, 0), out;
     uint8_t p[10] = { 0 };
-    uint16_t before = env->fpus;
+    uint16_t before = env->fpus & ~FPUS_C1;
     int saved = fp_begin(env, FPUC_RC);
     long double r;
 
@@ -426,9 +489,13 @@ void helper_fbstp(CPUX86State *env, uint64_t addr)
     r = out;
     if (isnan(r) || fabsl(r) >= 1e18L) {
         env->fpus = before | FPUS_IE;
+        if (unmasked_precomputation(env)) {
+            return;
+        }
         p[9] = p[8] = 0xff;
         p[7] = 0xc0;
     } else {
+        env->fpus = (env->fpus & ~FPUS_C1) | (fabsl(r) > fabsl(in) ? FPUS_C1 : 0);
         uint64_t value = (uint64_t)fabsl(r);
         for (int i = 0; i < BCD_DIGITS / 2; i++, value /= 100) {
             p[i] = (uint8_t)(value % 10 | (value / 10 % 10) << 4);
@@ -506,7 +573,7 @@ static long double host_arith(unsigned op, long double a, long double b, uint16_
     default: HOST_INSN("fdivr %%st(1), %%st"); break;
     }
     (void)other;
-    *flags = sw & (FPUS_C1 | 0x3d);
+    *flags = sw & (FPUS_C1 | 0x3f);    /* DE too: register operands are extended */
     return r;
 }
 #else
@@ -648,19 +715,23 @@ static bool trig_out_of_range(X87Float x)
  * FYL2X and FYL2XP1 operands). Other hosts use the portable evaluation of
  * x87-transc.c (correctly rounded; the trigonometric ones reduce by the
  * CPUs' 66-bit pi), which tests/x87 judges against the host's (an x86
- * build chooses that path with --extra-cflags=-DX87_PORTABLE). r[0] is the result for ST(0) after the
- * instruction, r[1] for ST(1) (FPTAN, FSINCOS).
+ * build chooses that path with --extra-cflags=-DX87_PORTABLE; it gives the
+ * masked response of an unmasked overflow or underflow). r[0] is the result
+ * for ST(0) after the instruction, r[1] for ST(1) (FPTAN, FSINCOS).
  */
 #define HOST_OP(insn, outputs, inputs, clobber) \
     __asm__ volatile("fnstcw %[old]\n\tfldcw %[cw]\n\tfnclex\n\t" insn "\n\t" \
-                     "fnstsw %[sw]\n\tfldcw %[old]" \
+                     "fnstsw %[sw]\n\tfnclex\n\tfldcw %[old]" \
                      : outputs, [old] "=m"(old), [sw] "=m"(sw) : [cw] "m"(cw), inputs clobber)
 
 static uint16_t transcendental(CPUX86State *env, unsigned modrm, X87Float x, X87Float y,
                                X87Float r[2])
 {
     long double a = from_soft(x), b = from_soft(y), r0 = 0, r1 = 0;
-    uint16_t sw = 0, old, cw = 0x37f | (env->fpuc & FPUC_RC);
+    /* the guest's overflow and underflow masks: unmasked, the host
+     * delivers the bias-adjusted result (SDM vol. 1, 8.5.4, 8.5.5) and
+     * leaves ES set, which the FNCLEX after FNSTSW clears before FLDCW */
+    uint16_t sw = 0, old, cw = 0x367 | (env->fpuc & (FPUC_RC | 0x18));
 
     switch (modrm) {
     case 0xf0: HOST_OP("f2xm1", "=t"(r0), "0"(a), ); break;
@@ -720,7 +791,8 @@ static void transcendental_op(CPUX86State *env, unsigned modrm)
     if (two_out && replace_and_push_overflows(env)) {
         return;
     }
-    flags = transcendental(env, modrm, x, y, r);
+    flags = precomputation_only(env, transcendental(env, modrm, x, y, r));
+    env->fpus |= flags & (FPUS_IE | FPUS_ZE | 0x02);    /* before set_st */
     if (two_out) {
         set_st(env, 0, from_soft(r[1]));
         push(env, from_soft(r[0]));
@@ -756,11 +828,24 @@ static void examine(CPUX86State *env)
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
 
-/* FPREM/FPREM1 (x87-rem.c) */
+/* FPREM/FPREM1 (x87-rem.c). The remainder is exact; a tiny one with the
+ * underflow exception unmasked is delivered normalized with its exponent
+ * multiplied by 2^24576 and UE set (SDM vol. 1, 8.5.5), as the host does */
 static void partial_remainder(CPUX86State *env, bool ieee)
 {
     X87Float r;
     uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee, &r, &mask);
+
+    if (sw & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) {
+        env->fpus |= sw & (FPUS_IE | FPUS_ZE | 0x02);   /* unmasked IE/DE: CC kept */
+        return;
+    }
+    if (!(env->fpuc & 0x10) && x87_classify(r) == X87_K_FINITE && !(r.se & 0x7fff)) {
+        int lz = __builtin_clzll(r.mant);
+        r.mant <<= lz;
+        r.se = (uint16_t)((r.se & 0x8000) | (1 - lz + 24576));
+        sw |= 0x10;
+    }
 
     env->fpus = (env->fpus & ~mask) | (sw & (mask | 0x3f));
     set_st(env, 0, from_soft(r));
@@ -831,15 +916,17 @@ void helper_fmisc(CPUX86State *env, uint32_t modrm)
             return;
         }
         x87_fxtract(to_soft(st(env, 0)), &e, &m, &flags);
+        env->fpus |= precomputation_only(env, flags) & 0x3f;   /* before set_st */
         set_st(env, 0, from_soft(e));
         push(env, from_soft(m));
-        env->fpus |= flags & 0x3f;
         return;
     }
     case 0xfd: {                                               /* FSCALE */
         uint16_t flags = 0;
         X87Float r = x87_fscale(to_soft(st(env, 0)), to_soft(st(env, 1)),
-                                (env->fpuc >> 10) & 3, &flags);
+                                (env->fpuc >> 10) & 3, ~env->fpuc & (X87_OE | X87_UE),
+                                &flags);
+        flags = precomputation_only(env, flags);
         env->fpus = (env->fpus & ~FPUS_C1) | (flags & (X87_C1 | 0x3f));
         set_st(env, 0, from_soft(r));
         return;
@@ -866,17 +953,29 @@ uint64_t helper_fnstsw(CPUX86State *env)
            (unmasked_pending(env) ? 0x8080u : 0);
 }
 
-/* FWAIT and the waiting x87 instructions found an unmasked exception
- * pending (translate-x87.c): #MF with CR0.NE set (SDM vol. 1, 8.7: with
- * NE clear the FERR# pin would signal it through IRQ 13, which the board
- * does not wire; the exception then stays pending) */
+/*
+ * FWAIT and the waiting x87 instructions found an unmasked exception
+ * pending (translate-x87.c; env->rip is the instruction): #MF with CR0.NE
+ * set. With NE clear (SDM vol. 1, 8.7, D.2.1) the processor asserts FERR#,
+ * which the PC routes to IRQ 13 (the board's ferr hook), and waits at the
+ * instruction for an interrupt, as HLT does; the instruction runs again
+ * after the handler (which clears the exception). Without the hook the
+ * exception stays pending and the instruction runs.
+ */
 void helper_fwait(CPUX86State *env)
 {
     if (!unmasked_pending(env)) {
         return;
     }
     if ((env->hflags & HF_SYSTEM) && !(env->cr[0] & CR0_NE)) {
-        return;
+        if (!env->board || !env->board->ferr) {
+            return;
+        }
+        env->board->ferr(env->board_opaque);
+        env->hflags &= ~HF_INHIBIT_IRQ;
+        cpu_set_halted(env->exec, true);
+        env->exec->exception_index = EXCP_HLT;
+        cpu_loop_exit(env->exec);
     }
     x86_raise_exception(env, EXCP10_COPR, 0, GETPC());
 }
@@ -1000,10 +1099,67 @@ static void get_pointers(CPUX86State *env, const uint8_t *p, unsigned step)
 }
 
 /*
+ * The pointers in the real-address and virtual-8086 mode layouts (SDM vol.
+ * 1, figures 8-10 and 8-12): FIP and FDP are linear addresses (segment
+ * selector * 16 + offset), FOP beside FIP's high bits. 32-bit: FIP[15:0] at
+ * 12, FIP[31:16] in bits 27:12 of the dword at 16 with FOP in bits 10:0,
+ * FDP[15:0] at 20, FDP[31:16] in bits 27:12 at 24. 16-bit: FIP[15:0] at 6,
+ * FIP[19:16] in bits 15:12 of the word at 8 with FOP, FDP[15:0] at 10,
+ * FDP[19:16] in bits 15:12 at 12.
+ */
+static void put_real_pointers(const CPUX86State *env, uint8_t *p, unsigned step)
+{
+    uint32_t fip = ((uint32_t)env->fpcs << 4) + (uint32_t)env->fpip;
+    uint32_t fdp = ((uint32_t)env->fpds << 4) + (uint32_t)env->fpdp;
+    uint32_t fop = env->fpop & 0x7ff;
+
+    if (step == 4) {
+        put16(p + 12, fip & 0xffff);
+        put16(p + 14, 0xffff);
+        put16(p + 16, (fip >> 16 & 0xf) << 12 | fop);
+        put16(p + 18, fip >> 20 & 0xfff);
+        put16(p + 20, fdp & 0xffff);
+        put16(p + 22, 0xffff);
+        put16(p + 24, (fdp >> 16 & 0xf) << 12);
+        put16(p + 26, fdp >> 20 & 0xfff);
+    } else {
+        put16(p + 6, fip & 0xffff);
+        put16(p + 8, (fip >> 16 & 0xf) << 12 | fop);
+        put16(p + 10, fdp & 0xffff);
+        put16(p + 12, (fdp >> 16 & 0xf) << 12);
+    }
+}
+
+/* FLDENV/FRSTOR there: the linear addresses become the offsets, the
+ * selectors 0 (so a real-mode store gives them back) */
+static void get_real_pointers(CPUX86State *env, const uint8_t *p, unsigned step)
+{
+    if (step == 4) {
+        uint32_t hi_ip = get16(p + 16) | (uint32_t)get16(p + 18) << 16;
+        uint32_t hi_dp = get16(p + 24) | (uint32_t)get16(p + 26) << 16;
+        env->fpip = get16(p + 12) | (hi_ip >> 12 & 0xffff) << 16;
+        env->fpop = hi_ip & 0x7ff;
+        env->fpdp = get16(p + 20) | (hi_dp >> 12 & 0xffff) << 16;
+    } else {
+        env->fpip = get16(p + 6) | (uint32_t)(get16(p + 8) >> 12) << 16;
+        env->fpop = get16(p + 8) & 0x7ff;
+        env->fpdp = get16(p + 10) | (uint32_t)(get16(p + 12) >> 12) << 16;
+    }
+    env->fpcs = env->fpds = 0;
+}
+
+/* real-address or virtual-8086 mode: the real layouts (FSTENV, "In
+ * virtual-8086 mode, the real mode layouts are used") */
+static bool real_layout(const CPUX86State *env)
+{
+    return (env->hflags & HF_SYSTEM) && (!(env->cr[0] & CR0_PE) || (env->eflags & EFL_VM));
+}
+
+/*
  * FNSTENV/FLDENV/FNSAVE/FRSTOR (op 0..3 in the low byte; bit 8: 16-bit
- * operand size). Protected-mode layouts of SDM vol. 1, figures 8-9/8-10
- * (28 or 14 bytes), then for FNSAVE/FRSTOR the eight registers ST(0)..ST(7).
- * The real-mode layouts (FIP and FDP as linear addresses) are not made.
+ * operand size). Protected-mode layouts of SDM vol. 1, figures 8-9/8-11,
+ * real-mode ones of figures 8-10/8-12 (28 or 14 bytes), then for
+ * FNSAVE/FRSTOR the eight registers ST(0)..ST(7).
  */
 void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
 {
@@ -1022,7 +1178,11 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
             put16(p + 6, 0xffff);
             put16(p + 10, 0xffff);
         }
-        put_pointers(env, p, step);
+        if (real_layout(env)) {
+            put_real_pointers(env, p, step);
+        } else {
+            put_pointers(env, p, step);
+        }
         if (op == 2) {
             for (unsigned i = 0; i < 8; i++) {
                 memcpy(p + env_size + 10 * i, &env->fpregs[phys(env, i)], 10);
@@ -1048,7 +1208,11 @@ void helper_fenv(CPUX86State *env, uint64_t addr, uint32_t op_size)
             env->fptags[i] = ((tags >> (2 * i)) & 3) == 3;
         }
     }
-    get_pointers(env, p, step);
+    if (real_layout(env)) {
+        get_real_pointers(env, p, step);
+    } else {
+        get_pointers(env, p, step);
+    }
     if (op == 3) {
         for (unsigned i = 0; i < 8; i++) {
             long double v = 0;

@@ -1728,11 +1728,15 @@ bool gen_sse(DisasContext *s, unsigned opcode)
     if (op->mmx != MMX_EMMS) {
         x86_decode_modrm(s);
     }
+    bool mmx_regs = op->mmx == MMX_REGS || op->mmx == MMX_MIXED ||
+                    (op->mmx == MMX_MIXED_RM && s->mod == 3);
+    if (mmx_regs || op->mmx == MMX_EMMS) {
+        gen_x87_wait(s);   /* #MF for a pending x87 exception (SDM vol. 1, 11.6.7) */
+    }
     if (!op->gen(s, op)) {
         return false;
     }
-    if (op->mmx == MMX_REGS || op->mmx == MMX_MIXED ||
-        (op->mmx == MMX_MIXED_RM && s->mod == 3)) {
+    if (mmx_regs) {
         gen_mmx_transition(s);
     }
     return true;

@@ -121,6 +121,29 @@ void gen_x87_wait(DisasContext *s)
     tcg_gen_set_label(t, none);
 }
 
+/*
+ * FST/FSTP/FIST/FISTP/FISTTP m: helper_fst_bits converts, then the store
+ * is skipped when the conversion raised an unmasked invalid operation,
+ * overflow or underflow (the hardware stores nothing then; SDM vol. 1,
+ * 4.9.2). An unmasked flag set now is this instruction's: a pending one
+ * took #MF before it (gen_x87_wait).
+ */
+static void gen_fst_memory(DisasContext *s, int kind, bool pop, TCGMemOp memop)
+{
+    TCGContext *t = s->tcg;
+    TCGv env = tcg_env(t);
+    TCGLabel *suppressed = tcg_gen_new_label(t);
+
+    call(s, helper_fst_bits, s->T0, 2, i32_constant(s, kind), i32_constant(s, pop), NULL);
+    tcg_gen_ld(t, INDEX_op_ld16u, s->T1, env, offsetof(CPUX86State, fpus));
+    tcg_gen_ld(t, INDEX_op_ld16u, s->tmp, env, offsetof(CPUX86State, fpuc));
+    tcg_gen_andc(t, s->T1, s->T1, s->tmp);
+    tcg_gen_andi(t, s->T1, s->T1, 0x19);      /* IE OE UE */
+    tcg_gen_brcondi(t, TCG_COND_NE, s->T1, 0, suppressed);
+    gen_st(s, s->T0, s->A0, memop);
+    tcg_gen_set_label(t, suppressed);
+}
+
 static bool x87_memory(DisasContext *s, unsigned b, int op)
 {
     unsigned esc = b & 7;
@@ -146,8 +169,7 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
             return false;
         }
         /* FISTTP m64int lives in DD, its FST rows store m64fp */
-        call(s, helper_fst_bits, s->T0, 2, i32_constant(s, kind), i32_constant(s, op != 2), NULL);
-        gen_st(s, s->T0, s->A0, op == 1 && row == 2 ? MO_UQ : ld_st[row].memop);
+        gen_fst_memory(s, kind, op != 2, op == 1 && row == 2 ? MO_UQ : ld_st[row].memop);
         return true;
     }
     switch (b << 8 | op) {
@@ -180,8 +202,7 @@ static bool x87_memory(DisasContext *s, unsigned b, int op)
         call(s, helper_fld_bits, NULL, 2, s->T0, i32_constant(s, FP_I64), NULL);
         return true;
     case 0xdf07:   /* FISTP m64int */
-        call(s, helper_fst_bits, s->T0, 2, i32_constant(s, FP_I64), i32_constant(s, 1), NULL);
-        gen_st(s, s->T0, s->A0, MO_UQ);
+        gen_fst_memory(s, FP_I64, true, MO_UQ);
         return true;
     case 0xd904: case 0xd906: case 0xdd04: case 0xdd06: {
         /* FLDENV, FNSTENV, FRSTOR, FNSAVE */

@@ -40,9 +40,7 @@ bool gen_xsave_insn(DisasContext *s, unsigned b)
         ((kind == XSAVE_S || kind == XSAVE_RSTORS) && !x86_has_xsaves(s->env))) {
         return false;                       /* a CPU without them: #UD */
     }
-    static const char *const names[] = { "xsave", "xsaveopt", "xsavec", "xrstor", "xsaves",
-                                         "xrstors" };
-    s->mnemonic = names[kind];
+    /* the in_asm mnemonic (REX.W forms too) comes from disas.c's group 9/15 */
     x86_decode_modrm(s);
     gen_lea_modrm(s);
     gen_update_cc_op(s);

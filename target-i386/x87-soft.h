@@ -54,8 +54,10 @@ void x87_trig(X87Float x, unsigned op, unsigned rc, X87Float r[2], uint16_t *fla
 /* FPATAN: arctan(ST(1) / ST(0)) with x = ST(0), y = ST(1) */
 X87Float x87_fpatan(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
 
-/* FSCALE: ST(0) * 2^trunc(ST(1)); FXTRACT: exponent and significand */
-X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, uint16_t *flags);
+/* FSCALE: ST(0) * 2^trunc(ST(1)), with the bias-adjusted result of an
+ * overflow or underflow named in `unmasked` (X87_OE, X87_UE: their mask
+ * bits are clear); FXTRACT: exponent and significand */
+X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, unsigned unmasked, uint16_t *flags);
 void x87_fxtract(X87Float x, X87Float *exponent, X87Float *significand, uint16_t *flags);
 
 #endif

@@ -539,9 +539,41 @@ static int32_t scale_count(X87Float y)
     return y.se & 0x8000 ? -n : n;
 }
 
+/*
+ * The exact scaled value w rounded for the register destination. With the
+ * overflow (underflow) exception unmasked, a result too large (tiny, even
+ * when exact) gets its exponent divided (multiplied) by 2^24576, the bias
+ * adjustment of SDM vol. 1, 8.5.4 (8.5.5), and reports OE (UE) alone; one
+ * still out of range after it becomes infinity with OE PE C1 (a zero of
+ * w's sign with UE PE), whatever the rounding control, as the CPUs do.
+ */
+#define BIAS_ADJUST 24576
+
+static X87Float scaled_result(Wide w, unsigned rc, unsigned unmasked, uint16_t *flags)
+{
+    int32_t e = w.exp + BIAS;
+
+    if ((unmasked & X87_OE) && e >= 0x7fff) {
+        if (e - BIAS_ADJUST >= 0x7fff) {
+            *flags |= X87_OE | X87_PE | X87_C1;
+            return make(w.sign, 0x7fff, 1ull << 63);
+        }
+        w.exp -= BIAS_ADJUST;
+        *flags |= X87_OE;
+    } else if ((unmasked & X87_UE) && e <= 0) {
+        if (e + BIAS_ADJUST <= 0) {
+            *flags |= X87_UE | X87_PE;
+            return make(w.sign, 0, 0);
+        }
+        w.exp += BIAS_ADJUST;
+        *flags |= X87_UE;
+    }
+    return round_wide(w, rc, true, flags);
+}
+
 /* FSCALE: ST(0) * 2^trunc(ST(1)) (SDM vol. 2A, FSCALE, table 3-41); the
  * result is rounded only when it overflows or becomes denormal */
-X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
+X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, unsigned unmasked, uint16_t *flags)
 {
     X87Float r;
     int kx = x87_classify(x), ky = x87_classify(y), sx = x.se >> 15, sy = y.se >> 15;
@@ -567,7 +599,7 @@ X87Float x87_fscale(X87Float x, X87Float y, unsigned rc, uint16_t *flags)
     }
     Wide w = from_x87(x);
     w.exp += scale_count(y);
-    return round_wide(w, rc, true, flags);
+    return scaled_result(w, rc, unmasked, flags);
 }
 
 /* FXTRACT: ST(0) = x splits into its unbiased exponent (*exponent, the new

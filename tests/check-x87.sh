@@ -14,9 +14,13 @@
 #  - tests/x87/guest-fpptr.c (-cpu max): FOP, FIP, FCS, FDP, FDS in FNSTENV
 #    (32- and 16-bit forms), FLDENV/FRSTOR, FXSAVE/XSAVE (and REX.W forms)
 #    with and without a pending unmasked exception, FXRSTOR;
-#  - tests/x87/guest-sigfpe.c: unmasked x87 and SSE exceptions, the SIGFPE
+#  - tests/x87/guest-sigfpe.c: unmasked x87 and SSE exceptions (and the
+#    #MF an MMX instruction takes for a pending x87 one), the SIGFPE
 #    si_code, si_addr, trap number and the frame's status word and MXCSR,
 #    the registers an unmasked exception leaves;
+#  - tests/x87/guest-unmasked.c: what an unmasked exception leaves: no
+#    store by FST/FIST/FISTTP/FBSTP on IE, OE or UE, the bias-adjusted
+#    results of FSCALE and the transcendental instructions;
 #  - tests/x87/guest-fmod.c: fmod/fmodl/remainderl of huge by tiny operands
 #    (FPREM/FPREM1 partial-remainder loops), under run_guest's time limit;
 #  - tests/x87/guest-transc.c: F2XM1, FYL2X, FYL2XP1, FPATAN, FSIN, FCOS,
@@ -26,6 +30,9 @@
 #    bit; the portable F2XM1/FYL2X/FYL2XP1/FPATAN/FSIN/FCOS/FPTAN/FSINCOS of
 #    x87-transc.c (non-x86 hosts, or an x86 build with -DX87_PORTABLE)
 #    against the host's instructions, correctly rounded where those are not.
+# Then the bare-metal guests tests/x87/sys-*.S (quetzal-system-x86_64,
+# against the SDM): sys-x87-real, the real-address mode layouts of
+# FNSTENV/FNSAVE/FLDENV/FRSTOR; sys-ferr, CR0.NE = 0: FERR# through IRQ 13.
 # Ends with "N passed, N failed, N skipped".
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 passed=0 failed=0 skipped=0
@@ -40,7 +47,7 @@ skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 
 for arch in x86_64 i386; do
   emulator="$BUILD/quetzal-$arch"
-  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod env fpptr sigfpe"; else cflags="-m32"; progs="precision bcd libm fmod env fpptr sigfpe"; fi
+  if [ "$arch" = x86_64 ]; then cflags="-m64"; progs="precision bcd fmod env fpptr sigfpe unmasked"; else cflags="-m32"; progs="precision bcd libm fmod env fpptr sigfpe unmasked"; fi
   if [ ! -x "$emulator" ]; then
     skip "quetzal-$arch not built: guest programs"
     continue
@@ -68,7 +75,7 @@ for arch in x86_64 i386; do
       bcd) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 500 ;;
       libm) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 1500 ;;
       fmod) run_guest "$prog-$arch seed $seed" "$emulator" "$bin" "$seed" 3000 ;;
-      env|sigfpe) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$emulator" "$bin" ;;
+      env|sigfpe|unmasked) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$emulator" "$bin" ;;
       fpptr) [ "$seed" = 1 ] && run_guest "$prog-$arch" "$tmp/max-$arch" "$bin" ;;
       esac
     done
@@ -123,6 +130,12 @@ else
     done
   done
 fi
+
+# bare-metal guests (tests/x87/sys-*.S), judged by the SDM
+. "$SRC/tests/x87/sys-guests.sh"
+for src in "$SRC"/tests/x87/sys-*.S; do
+  run_sys_guest "$src"
+done
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -9,7 +9,9 @@
 #  - guest-sigymm: a handler reading and changing YMM registers through its
 #    frame, sigreturn restoring them (also with XSTATE_BV's AVX bit cleared
 #    and with a spoilt FP_XSTATE_MAGIC1);
-#  - guest-xsaves: XSAVES/XRSTORS at CPL 3 (#GP: SIGSEGV).
+#  - guest-xsaves: XSAVES/XRSTORS at CPL 3 (#GP: SIGSEGV);
+#  - guest-disas: the in_asm log's mnemonics of the save-area instructions
+#    (XSAVES, XSAVEC, XSAVE64 ...; target-i386/disas.c) against objdump's.
 # And guest-xsave-model: the XSAVE rules each CPU model keeps with its own
 # CPUID (qemu64 without XSAVE, max without AVX, max,+avx), checked natively
 # too. Then tests/xsave/sys-xsave.S, a bare-metal guest at CPL 0 under
@@ -41,6 +43,27 @@ compare() {
   fi
 }
 
+# check_mnemonics NAME EMULATOR BINARY: the in_asm log's mnemonic of each
+# save-area/group 7/9/15 instruction in main() is objdump's at that address
+check_mnemonics() {
+  if ! command -v objdump > /dev/null; then skip "$1 mnemonics: no objdump"; return; fi
+  timeout 60 "$2" -cpu max,+avx -d in_asm -D "$tmp/in_asm.log" "$3" > /dev/null 2>&1
+  objdump -d "$3" | sed -n '/<main>:/,/^$/p' |
+    sed -nE 's/^ *([0-9a-f]+):\t([0-9a-f]{2} )+ *\t(f?x(save|rstor|getbv|setbv)[a-z0-9]*|[ls]tmxcsr|[lms]fence|clflush|cmpxchg(8|16)b)( .*)?$/\1 \3/p' |
+    sort > "$tmp/objdump.names"
+  sed -nE 's/^0x0*([0-9a-f]+):  ([0-9a-f]{2} )+ *(lock )?([^ ]+)$/\1 \4/p' "$tmp/in_asm.log" |
+    sort -u > "$tmp/ours.names"
+  n=$(wc -l < "$tmp/objdump.names")
+  bad=$(join -a 1 -e none -o 0,1.2,2.2 "$tmp/objdump.names" "$tmp/ours.names" | awk '$2 != $3' | head -3 | tr '\n' ';')
+  if [ "$n" -lt 10 ]; then
+    fail "$1 mnemonics: objdump found only $n of the instructions"
+  elif [ -n "$bad" ]; then
+    fail "$1 mnemonics (address objdump ours): $bad"
+  else
+    pass
+  fi
+}
+
 host_flags=$(grep -m1 '^flags' /proc/cpuinfo)
 for feature in xsave xsaveopt xsavec avx; do
   case " $host_flags " in
@@ -63,7 +86,7 @@ for arch in x86_64 i386; do
       continue
     fi
   fi
-  for prog in xsave sigymm xsave-model xsaves; do
+  for prog in xsave sigymm xsave-model xsaves disas; do
     bin="$tmp/$prog-$arch"
     if ! gcc -O2 -static $cflags -o "$bin" "$SRC/tests/xsave/guest-$prog.c" 2> "$tmp/cc.err"; then
       fail "cannot build $prog for $arch: $(head -1 "$tmp/cc.err")"
@@ -76,6 +99,9 @@ for arch in x86_64 i386; do
       done ;;
     sigymm|xsaves)
       compare "$prog-$arch" "$emulator" max,+avx "$bin" ;;
+    disas)
+      compare "$prog-$arch" "$emulator" max,+avx "$bin"
+      check_mnemonics "$prog-$arch" "$emulator" "$bin" ;;
     xsave-model)
       if "$bin" > "$tmp/native.out" 2>&1; then pass; else fail "$prog-$arch natively: $(cat "$tmp/native.out")"; fi
       for cpu in qemu64 max max,+avx quetzal,+avx max,+avx,-xsave; do
@@ -90,34 +116,8 @@ for arch in x86_64 i386; do
 done
 
 # the bare-metal guest: one result per "expect:" name, plus the clean exit
-sysemu="$BUILD/quetzal-system-x86_64"
-guest="$SRC/tests/system-guest"
-src="$SRC/tests/xsave/sys-xsave.S"
-if [ ! -x "$sysemu" ]; then
-  skip "sys-xsave: quetzal-system-x86_64 not built"
-elif ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
-         gcc -c -I"$guest" "$src" -o "$tmp/sys.o" &&
-         ld -T "$guest/image.ld" -o "$tmp/sys.elf" "$tmp/sys.o" "$tmp/lib.o" &&
-         objcopy -O binary "$tmp/sys.elf" "$tmp/sys.bin"; } > "$tmp/build.log" 2>&1; then
-  fail "sys-xsave: cannot build the image: $(head -1 "$tmp/build.log")"
-else
-  log="$tmp/sys.log"
-  timeout 20 "$sysemu" -cpu max,+avx -m 64 -bios "$tmp/sys.bin" -display none -no-reboot \
-    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
-  status=$?
-  for check in $(sed -n 's/^ \* expect://p' "$src"); do
-    if grep -qx "ok $check" "$log"; then
-      pass
-    else
-      fail "sys-xsave $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
-    fi
-  done
-  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
-    pass
-  else
-    fail "sys-xsave: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
-  fi
-fi
+. "$SRC/tests/x87/sys-guests.sh"
+run_sys_guest "$SRC/tests/xsave/sys-xsave.S" max,+avx
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -58,7 +58,7 @@ static void on_sigfpe(int sig, siginfo_t *si, void *ctx)
                          : [at] "=m"(fault_at) \
                          : [cw] "m"(cw), [z] "m"(fzero), [o] "m"(fone), [t] "m"(fthree), \
                            [h] "m"(lhuge), [s] "m"(ltiny), [d] "m"(fdenormal_bits) \
-                         : "eax", "memory"); \
+                         : "eax", "xmm1", "memory"); \
         printf("  no signal\n"); \
     } \
     __asm__ volatile("fninit"); \
@@ -97,6 +97,23 @@ static void x87_cases(void)
         "fwait");
 }
 
+/* MMX instructions, and the SSE ones naming an MMX register, wait for a
+ * pending unmasked x87 exception as the waiting x87 instructions do (SDM
+ * vol. 1, 9.5.1 and 11.6.7; vol. 2, PADDB and CVTPI2PS "#MF") */
+static void mmx_cases(void)
+{
+    X87("mmx paddb", 0x37b, "fld1\n\tfdivs %[z]", "paddb %%mm0, %%mm1");
+    X87("mmx emms", 0x37b, "fld1\n\tfdivs %[z]", "emms");
+    X87("mmx movd", 0x377, "fldt %[h]\n\tfmul %%st(0), %%st", "movd %%eax, %%mm0");
+    X87("mmx movd m32", 0x36f, "fldt %[s]\n\tfmul %%st(0), %%st", "movd %[o], %%mm0");
+    X87("sse pshufw", 0x37e, "fldz\n\tfldz\n\tfdivrp", "pshufw $0, %%mm0, %%mm1");
+    X87("sse cvtpi2ps mm", 0x37b, "fld1\n\tfdivs %[z]", "cvtpi2ps %%mm0, %%xmm1");
+    X87("sse cvtpi2ps m64", 0x37b, "fld1\n\tfdivs %[z]", "cvtpi2ps %[h], %%xmm1");
+    X87("sse2 paddq mm", 0x35f, "fld1\n\tfdivs %[t]", "paddq %%mm0, %%mm1");
+    X87("sse2 movq2dq", 0x37b, "fld1\n\tfdivs %[z]", "movq2dq %%mm0, %%xmm1");
+    X87("mmx masked", 0x37f, "fld1\n\tfdivs %[z]", "paddb %%mm0, %%mm1");
+}
+
 static void sse_cases(void)
 {
     SSE("sse invalid 0/0", 0x1f00, "movss %[z], %%xmm0\n\tdivss %[z], %%xmm0");
@@ -120,6 +137,7 @@ int main(void)
     sigaction(SIGFPE, &sa, NULL);
     setvbuf(stdout, NULL, _IOLBF, 0);
     x87_cases();
+    mmx_cases();
     sse_cases();
     return 0;
 }
