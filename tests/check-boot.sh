@@ -17,7 +17,7 @@ trap 'rm -rf "$T"' EXIT
 . "$SRC/tests/system-guest/boot-lib.sh"
 passed=0 failed=0 skipped=0
 tmo=${BOOT_TIMEOUT:-60}
-markers="QZ-INIT-START QZ-OK.mounts QZ-OK.cpuinfo-flags QZ-OK.dmesg-clean QZ-OK.md5sum
+markers="QZ-INIT-START QZ-OK.mounts QZ-OK.cpuinfo-flags QZ-OK.dmesg-clean QZ-OK.timer-irq0 QZ-OK.md5sum
 QZ-OK.shell-loop QZ-OK.date QZ-INIT-DONE reboot:.Power.down"
 
 if ! sysemu_available; then

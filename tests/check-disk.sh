@@ -272,7 +272,7 @@ terminal_output serial
 set timeout=0
 menuentry "quetzal" {
   echo QZ-GRUB-LOADING
-  linux /boot/vmlinuz console=ttyS0 panic=-1 quiet qzdevs=sr0
+  linux /boot/vmlinuz console=ttyS0 panic=-1 $LINUX_TEST_ARGS quiet qzdevs=sr0
   initrd /boot/initrd.gz
 }
 GRUBCFG
