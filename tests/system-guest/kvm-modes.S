@@ -30,12 +30,8 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START mask=1
     movl $0, V_FAILS + 4
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
     /* --- real mode --- */
     mov $0x5a, %al
     out %al, $0xa1
@@ -262,7 +258,4 @@ idtr64:
     .word 256 * 16 - 1
     .quad IDT_ADDR
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR
