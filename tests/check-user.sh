@@ -155,7 +155,7 @@ if [ -x "$busybox" ]; then
   touch -d "2020-01-02 03:04:05" "$tmp/tree" "$tmp/tree/a.txt" "$tmp/tree/sub" \
     "$tmp/tree/sub/b.txt" "$tmp/tree/sub/deeper" "$tmp/tree/sub/deeper/c.txt"
   d=$tmp/data.txt
-  bb() { compare "busybox $(printf '%s' "$*" | cut -c1-50)" "$tmp/data.txt" quetzal-x86_64 "$busybox" "$@"; }
+  bb() { compare "busybox $(printf '%s' "$*" | tr -s '\n ' '  ' | cut -c1-50)" "$tmp/data.txt" quetzal-x86_64 "$busybox" "$@"; }
   bb echo hello world
   bb sh -c 'i=0; while [ $i -lt 50 ]; do echo "line $i"; i=$((i + 1)); done'
   bb sort -k2 -n "$d"
