@@ -28,7 +28,10 @@ include $(sort $(wildcard $(SRC)/*/build.mk $(SRC)/*/*/build.mk))
 libquetzal-cpu.a: $(tcg-obj) $(cpu-obj)
 libquetzal-block.a: $(block-obj)
 
-all: $(PROGS)
+# Test programs built once (make check, or by name) are kept current by a plain
+# `make` too, so a suite run by hand never uses a stale one (a changed
+# tests/difftest/*.c or tcg/ file relinks tests/difftest/difftest).
+all: $(PROGS) $(wildcard $(TEST_PROGS))
 .DEFAULT_GOAL := all
 
 %.o: %.c

@@ -38,6 +38,7 @@ typedef struct Options {
     DriveSet drives;
     const char *incoming;           /* -incoming URI (not defer) */
     const char *loadvm;             /* -loadvm NAME */
+    char *accel_arg;                /* -accel's split copy (pc.kvm_device points into it) */
 } Options;
 
 static void die(const char *fmt, const char *arg)
@@ -287,6 +288,9 @@ static void parse_accel_list(Options *o, const char *list)
 static void parse_accel(Options *o, const char *arg)
 {
     char *copy = strdup(arg), *save = NULL;
+    free(o->accel_arg);             /* the last -accel counts */
+    o->accel_arg = copy;
+    o->pc.kvm_device = NULL;
     char *name = strtok_r(copy, ",", &save);
     if (name && !strncmp(name, "accel=", 6)) {
         name += 6;
@@ -298,7 +302,7 @@ static void parse_accel(Options *o, const char *arg)
     o->pc.accel = strcmp(name, "kvm") ? "tcg" : fallback ? "kvm:tcg" : "kvm";
     for (char *tok; (tok = strtok_r(NULL, ",", &save));) {
         if (!strncmp(tok, "device=", 7) && o->pc.accel[0] == 'k') {
-            o->pc.kvm_device = tok + 7;     /* copy stays allocated for the run */
+            o->pc.kvm_device = tok + 7;
         } else if (strncmp(tok, "thread=", 7) && strncmp(tok, "tb-size=", 8)) {
             die("-accel: unsupported property '%s'", tok);
         }
@@ -559,6 +563,7 @@ int main(int argc, char **argv)
     pc_free(m);
     drive_close_all(&o.drives);
     net_config_free(&o.net);
+    free(o.accel_arg);
     if (o.pc.log != stderr) {
         fclose(o.pc.log);
     }

@@ -158,7 +158,7 @@ run_guest() {
   log=$1 append=$2
   shift 2
   timeout "$tmo" "$SYSEMU" -m 256 -display none -no-reboot -serial "file:$log" \
-    -kernel "$kernel" -initrd "$T/initrd.gz" -append "console=ttyS0 panic=-1 $append" "$@" \
+    -kernel "$kernel" -initrd "$T/initrd.gz" -append "console=ttyS0 panic=-1 $LINUX_TEST_ARGS $append" "$@" \
     </dev/null >"$log.out" 2>&1 &
   vm=$!
 }

@@ -155,7 +155,7 @@ if [ -x "$busybox" ]; then
   touch -d "2020-01-02 03:04:05" "$tmp/tree" "$tmp/tree/a.txt" "$tmp/tree/sub" \
     "$tmp/tree/sub/b.txt" "$tmp/tree/sub/deeper" "$tmp/tree/sub/deeper/c.txt"
   d=$tmp/data.txt
-  bb() { compare "busybox $(printf '%s' "$*" | cut -c1-50)" "$tmp/data.txt" quetzal-x86_64 "$busybox" "$@"; }
+  bb() { compare "busybox $(printf '%s' "$*" | tr -s '\n ' '  ' | cut -c1-50)" "$tmp/data.txt" quetzal-x86_64 "$busybox" "$@"; }
   bb echo hello world
   bb sh -c 'i=0; while [ $i -lt 50 ]; do echo "line $i"; i=$((i + 1)); done'
   bb sort -k2 -n "$d"
@@ -202,8 +202,15 @@ if [ -x "$busybox" ]; then
   bb sh -c 'echo a b c | (read x y z; echo "$z $y $x"); v=$(echo sub; exit 3); echo "$v $?"'
   bb sh -c 'for i in 1 2 3; do (exit $i) & done; wait; echo loop done'
   # an applet busybox runs through execve("/proc/self/exe") names itself from
-  # comm "exe" (Linux takes comm from the execve file name); ps and pidof see it
-  bb sh -c 'cut -d" " -f2 /proc/self/stat; sleep 0.5 & p=$!; pidof sleep | grep -qw $p && echo pidof finds it; ps | grep -w "^ *$p" | grep -o "sleep 0.5"; wait'
+  # comm "exe" (Linux takes comm from the execve file name); ps and pidof see it.
+  # The sleep lasts until it is killed (a short one could end before ps, each
+  # applet a new emulator under load); pidof is asked again until the child
+  # has gone through its execve (up to 10 s), then once more for the verdict
+  run_timeout=60
+  bb sh -c 'cut -d" " -f2 /proc/self/stat; sleep 100 & p=$!; n=0
+    until pidof sleep | grep -qw $p || [ $n = 100 ]; do sleep 0.1; n=$((n + 1)); done
+    pidof sleep | grep -qw $p && echo pidof finds it; ps | grep -w "^ *$p" | grep -o "sleep 100"
+    exec 2>/dev/null; kill $p; wait $p; echo "killed: $?"'
   run_timeout=
 else
   fail "busybox" "$busybox missing (run scripts/setup.sh --tests)"

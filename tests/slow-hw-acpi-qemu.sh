@@ -76,7 +76,7 @@ boot() {
   (cd "$tmp/$1" && find kernel | cpio -o -H newc 2>/dev/null) > "$tmp/$1.initrd"
   (cd "$tmp/root" && find . | cpio -o -H newc 2>/dev/null) >> "$tmp/$1.initrd"
   timeout 300 qemu-system-x86_64 -machine pc -m 128 -nographic -serial mon:stdio -net none \
-    -kernel "$kernel" -initrd "$tmp/$1.initrd" -append "console=ttyS0 loglevel=4" \
+    -kernel "$kernel" -initrd "$tmp/$1.initrd" -append "console=ttyS0 no_timer_check loglevel=4" \
     -no-reboot </dev/null 2>&1 | tr -d '\r' > "$tmp/l"
 }
 has() { if grep -qE "$2" "$tmp/l"; then pass; else fail "$1"; fi; }

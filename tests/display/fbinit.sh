@@ -15,7 +15,7 @@ if [ -d /modules ]; then
   for m in $(cat /modules/order); do insmod /modules/$m || echo "QZ-FB insmod $m failed" >/dev/ttyS0; done
 fi
 i=0
-while [ ! -e /sys/class/graphics/fb0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+while [ ! -e /sys/class/graphics/fb0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
 echo "QZ-FB name=$(cat /sys/class/graphics/fb0/name 2>/dev/null) size=$(cat /sys/class/graphics/fb0/virtual_size 2>/dev/null) bpp=$(cat /sys/class/graphics/fb0/bits_per_pixel 2>/dev/null)" >/dev/ttyS0
 printf '\033[2J\033[H\033[?25l' >/dev/tty1
 echo "QUETZAL FRAMEBUFFER CONSOLE TEST" >/dev/tty1

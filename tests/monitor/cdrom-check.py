@@ -78,7 +78,7 @@ def main():
         f.truncate(1 << 20)
     emu = Emulator(binary, None, tmp, 'cdrom', qmp=True, extra=[
         '-m', '256', '-kernel', kernel, '-initrd', initrd,
-        '-append', 'console=ttyS0 panic=-1 quiet', '-no-reboot',
+        '-append', 'console=ttyS0 panic=-1 no_timer_check quiet', '-no-reboot',
         '-drive', 'file=disk.raw,format=raw,if=ide,index=0',
         '-drive', 'file=bad.qcow2,format=qcow2,if=ide,index=1', '-cdrom', 'cd1.iso',
         '-drive', 'file=vd.raw,format=raw,if=virtio'])

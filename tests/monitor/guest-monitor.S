@@ -18,11 +18,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
+    GUEST_START mask=1
     ENTER_PM32
     mov $pattern, %esi
     mov $DATA, %edi
@@ -96,7 +92,4 @@ gdtr:
     .word gdt_end - gdt_rom - 1
     .long GDT_ADDR
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

@@ -103,7 +103,7 @@ def main():
     port = free_port()
     emu = Emulator(binary, None, tmp, 'linux', extra=[
         '-M', 'pc,fast-boot=on', '-m', '256', '-kernel', kernel, '-initrd', initrd,
-        '-append', 'console=ttyS0 panic=-1', '-gdb', 'tcp:127.0.0.1:%d' % port])
+        '-append', 'console=ttyS0 panic=-1 no_timer_check', '-gdb', 'tcp:127.0.0.1:%d' % port])
     try:
         # the first tick: /init's loop runs (busybox sleep forked and back)
         if not emu.wait_serial('QZ-MON-READY', timeout=240) or not emu.wait_serial('tick 1', timeout=60):

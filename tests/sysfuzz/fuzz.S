@@ -797,7 +797,4 @@ zero_idt:
 blocks:
 #include BLOCKS_INC
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

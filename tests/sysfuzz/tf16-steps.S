@@ -40,6 +40,4 @@ db:
     int3
 zero: .word 0
     .long 0
-    .section .reset, "ax"
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

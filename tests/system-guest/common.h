@@ -139,3 +139,85 @@ pm32:
     mov %ax, %ss
     mov $STACK0, %esp
 .endm
+
+/* --- the pieces every guest's start repeats --- */
+
+/* GUEST_START [mask]: the first code at start (real mode): RESET_ENTRY,
+ * V_RECOVER cleared, the UART set up; mask=1 also masks both 8259As (OCW1
+ * 0xff to ports 0x21 and 0xa1) */
+.macro GUEST_START mask=0
+    RESET_ENTRY
+    movl $0, V_RECOVER
+    call uart_init16
+    .if \mask
+    mov $0xff, %al
+    out %al, $0x21
+    out %al, $0xa1
+    .endif
+.endm
+
+/* PIC_PIT_INIT count: the 8259A master at vectors 0x20-0x27 (ICW1 0x11: edge,
+ * cascade, ICW4 follows; ICW2 0x20; ICW3 0x04: the slave on IRQ2; ICW4 0x01:
+ * 8086 mode, normal EOI) with only IRQ0 unmasked (OCW1 0xfe), then the 8254's
+ * channel 0 in mode 2, the rate generator (control word 0x34: lobyte then
+ * hibyte), every count periods of its 1.193182 MHz clock (8259A and 8254 data
+ * sheets). Clobbers AL. */
+.macro PIC_PIT_INIT count
+    mov $0x11, %al
+    out %al, $0x20
+    mov $0x20, %al
+    out %al, $0x21
+    mov $0x04, %al
+    out %al, $0x21
+    mov $0x01, %al
+    out %al, $0x21
+    mov $0xfe, %al
+    out %al, $0x21
+    mov $0x34, %al
+    out %al, $0x43
+    mov $(\count) & 0xff, %al
+    out %al, $0x40
+    mov $(\count) >> 8, %al
+    out %al, $0x40
+.endm
+
+/* VIRTUAL_WIRE lapic: the local APIC at lapic in virtual-wire mode: after reset
+ * its LVT entries are masked, LINT0 (the 8259A's INTR) included (SDM vol. 3A,
+ * 11.4.7.1; MP spec 3.6.2.2): software-enabled (SVR bit 8, spurious vector
+ * 0xff) and LINT0 set to ExtINT, not masked (32-bit code, flat DS) */
+.macro VIRTUAL_WIRE lapic
+    movl $0x1ff, \lapic + 0xf0
+    movl $0x700, \lapic + 0x350
+.endm
+
+/* GDT_FLAT32 [descriptors...]: in .rodata, gdt_rom..gdt_end for ENTER_PM32
+ * (null, 0x08 flat code32, 0x10 flat data32, then the descriptors given, each
+ * one word without spaces), gdtr (copied to GDT_ADDR) and idtr (IDT_ADDR with
+ * gates entries, 256 by default) */
+.macro GDT_FLAT32 gates=256, more:vararg
+    .section .rodata
+    .balign 8
+gdt_rom:
+    .quad 0
+    .quad 0x00cf9b000000ffff
+    .quad 0x00cf93000000ffff
+    .irp d, \more
+    .quad \d
+    .endr
+gdt_end:
+gdtr:
+    .word gdt_end - gdt_rom - 1
+    .long GDT_ADDR
+idtr:
+    .word \gates * 8 - 1
+    .long IDT_ADDR
+.endm
+
+/* RESET_VECTOR [fill]: the last 16 bytes of the image (image.ld's .reset, at
+ * physical 0xFFFFFFF0): a far jump to F000:start, the rest filled */
+.macro RESET_VECTOR fill=0
+    .section .reset, "ax"
+    .code16
+    ljmp $0xf000, $R(start)
+    .fill 11, 1, \fill
+.endm

@@ -19,28 +19,8 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
-    movl $0, V_RECOVER
-    call uart_init16
-    lgdtl %cs:R(gdtr)
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $pm32
-
-    .code32
-pm32:
-    mov $0x10, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %esp
+    GUEST_START
+    ENTER_PM32
     call set_exc_gates32
     lidt idtr
     fninit
@@ -68,20 +48,5 @@ pm32:
     EQ32 V_VEC, $-1, fxsave-outside-ram
     jmp exit32
 
-    .section .rodata
-    .balign 8
-gdt:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdtr:
-    .word 3 * 8 - 1
-    .long gdt
-idtr:
-    .word 32 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32 32
+    RESET_VECTOR

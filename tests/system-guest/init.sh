@@ -26,6 +26,15 @@ done
 [ -z "$missing" ] && ok cpuinfo-flags || bad cpuinfo-flags missing:$missing
 warn=$(dmesg | grep -E 'WARNING|unknown CPU|Unsupported|BUG:|Oops|unchecked MSR|vendor_id .* unknown' | head -3)
 [ -z "$warn" ] && ok dmesg-clean || bad dmesg-clean "$warn"
+# IRQ 0 (the 8254) reached the kernel through IO-APIC pin 2, or through the
+# 8259 with noapic: the route Linux's check_timer() tests, which the test
+# boots skip with no_timer_check (tests/system-guest/boot-lib.sh)
+irq0=$(grep -m1 '^ *0:' /proc/interrupts)
+case $irq0 in
+  *IO-APIC*" 2-edge "*timer*|*XT-PIC*timer*) set -- $irq0
+    [ "$2" -gt 0 ] 2>/dev/null && ok timer-irq0 || bad timer-irq0 "$irq0" ;;
+  *) bad timer-irq0 "$irq0" ;;
+esac
 seq 1 20000 > /tmp/f
 sum=$(md5sum /tmp/f | cut -d' ' -f1)
 [ "$sum" = "$(cat /expected.md5)" ] && ok md5sum || bad md5sum "$sum"

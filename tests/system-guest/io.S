@@ -30,12 +30,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    movl $0, V_RECOVER
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
+    GUEST_START mask=1
     ENTER_PM32
     call setup_idt
     call setup_tss
@@ -193,24 +188,8 @@ hlt_next:
  * the 8259A master at vector 0x20 (ICW1-ICW4), only IRQ0 unmasked; the 8254
  * channel 0 in mode 2 (rate generator) every 10 ms */
 pic_pit_init:
-    movl $0x1ff, LAPIC + 0xf0   /* SVR: enabled, spurious vector 0xff */
-    movl $0x700, LAPIC + 0x350  /* LVT LINT0: ExtINT, not masked */
-    mov $0x11, %al              /* ICW1: edge, cascade, ICW4 */
-    out %al, $0x20
-    mov $0x20, %al              /* ICW2: vectors 0x20-0x27 */
-    out %al, $0x21
-    mov $0x04, %al              /* ICW3: slave on IRQ2 */
-    out %al, $0x21
-    mov $0x01, %al              /* ICW4: 8086 mode, normal EOI */
-    out %al, $0x21
-    mov $0xfe, %al
-    out %al, $0x21
-    mov $0x34, %al              /* channel 0, lobyte/hibyte, mode 2 */
-    out %al, $0x43
-    mov $PIT_COUNT & 0xff, %al
-    out %al, $0x40
-    mov $PIT_COUNT >> 8, %al
-    out %al, $0x40
+    VIRTUAL_WIRE LAPIC
+    PIC_PIT_INIT PIT_COUNT
     ret
 
 /* wait_irq0_pending: polls the master's IRR (OCW3 0x0a) until IRQ0 is
@@ -240,24 +219,6 @@ irq0:
     pop %eax
     iret
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-    .quad 0x00cffb000000ffff    /* 0x18 user code32 */
-    .quad 0x00cff3000000ffff    /* 0x20 user data32 */
-    .quad 0x0000890030000000 + TSS_LIMIT   /* 0x28 TSS32 at 0x3000 */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    /* 0x18 user code32, 0x20 user data32, 0x28 the TSS32 at 0x3000 */
+    GDT_FLAT32 256, 0x00cffb000000ffff, 0x00cff3000000ffff, 0x0000890030000000+TSS_LIMIT
+    RESET_VECTOR

@@ -30,12 +30,8 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START mask=1
     movl $0, V_FAILS + 4
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
     /* --- real mode --- */
     mov $0x5a, %al
     out %al, $0xa1
@@ -106,24 +102,8 @@ pm_irq0_done:
 /* the 8259 (vector 0x20, only IRQ0), the 8254 channel 0 at 100 Hz, and the
  * local APIC in virtual-wire mode (SVR enabled, LINT0 ExtINT) */
 irq0_setup:
-    mov $0x11, %al
-    out %al, $0x20
-    mov $0x20, %al
-    out %al, $0x21
-    mov $0x04, %al
-    out %al, $0x21
-    mov $0x01, %al
-    out %al, $0x21
-    mov $0xfe, %al
-    out %al, $0x21
-    mov $0x34, %al
-    out %al, $0x43
-    mov $0x9c, %al
-    out %al, $0x40
-    mov $0x2e, %al
-    out %al, $0x40
-    movl $0x1ff, LAPIC + 0xf0
-    movl $0x700, LAPIC + 0x350
+    PIC_PIT_INIT 11932
+    VIRTUAL_WIRE LAPIC
     ret
 
 /* records vector and return EIP, masks and acknowledges IRQ0, goes on without IRET */
@@ -262,7 +242,4 @@ idtr64:
     .word 256 * 16 - 1
     .quad IDT_ADDR
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

@@ -75,14 +75,9 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START mask=1
     movl $0, V_FAILS + 4
-    movl $0, V_RECOVER
     movl $0, V_RECOVER + 4
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
     in $0x92, %al               /* A20 on (port 0x92 bit 1), never reset */
     or $0x02, %al
     and $0xfe, %al
@@ -544,7 +539,4 @@ idtr:
     .word 256 * 16 - 1
     .quad IDT_ADDR
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

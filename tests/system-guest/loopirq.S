@@ -22,12 +22,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    movl $0, V_RECOVER
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
+    GUEST_START mask=1
     ENTER_PM32
     mov $IDT_ADDR, %edi
     mov $256 * 8 / 4, %ecx
@@ -70,24 +65,8 @@ loop_done:
 /* local APIC in virtual-wire mode (LINT0 ExtINT), the 8259A master at vector
  * 0x20 with only IRQ0 unmasked, the 8254 channel 0 in mode 2 every 10 ms */
 pic_pit_init:
-    movl $0x1ff, LAPIC + 0xf0
-    movl $0x700, LAPIC + 0x350
-    mov $0x11, %al
-    out %al, $0x20
-    mov $0x20, %al
-    out %al, $0x21
-    mov $0x04, %al
-    out %al, $0x21
-    mov $0x01, %al
-    out %al, $0x21
-    mov $0xfe, %al
-    out %al, $0x21
-    mov $0x34, %al
-    out %al, $0x43
-    mov $PIT_COUNT & 0xff, %al
-    out %al, $0x40
-    mov $PIT_COUNT >> 8, %al
-    out %al, $0x40
+    VIRTUAL_WIRE LAPIC
+    PIC_PIT_INIT PIT_COUNT
     ret
 
 /* IRQ0: EBX must be EAX * (EAX + 1) / 2, or EAX * (EAX - 1) / 2 when the
@@ -124,21 +103,5 @@ irq0:
     pop %edx
     iret
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32
+    RESET_VECTOR

@@ -22,12 +22,8 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START mask=1
     movl $0, V_FAILS + 4
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
 
     /* segment arithmetic: 0x1234:0x0010 and 0x1235:0x0000 are both 0x12350 */
     mov $0x1234, %ax
@@ -257,26 +253,9 @@ far_target:
     movl $0x1234, V_A
     lret
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-    .quad 0x00009b0f0000ffff    /* 0x18 code16, base 0xF0000 */
-    .quad 0x000093000000ffff    /* 0x20 data16, base 0 */
-    .quad 0x00cffb000000ffff    /* 0x28 user code32 */
-    .quad 0x00cff3000000ffff    /* 0x30 user data32 */
-    .quad 0x0000890030000067    /* 0x38 TSS32 at 0x3000 */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
+    /* 0x18 code16 (base 0xF0000), 0x20 data16 (base 0), 0x28 user code32,
+     * 0x30 user data32, 0x38 the TSS32 at 0x3000 */
+    GDT_FLAT32 256, 0x00009b0f0000ffff, 0x000093000000ffff, 0x00cffb000000ffff, \
+        0x00cff3000000ffff, 0x0000890030000067
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

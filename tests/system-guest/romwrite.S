@@ -14,14 +14,7 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
-    call uart_init16
+    GUEST_START
     mov $0xf000, %ax
     mov %ax, %es
     movw $0x1234, %es:R(rom_word)
@@ -39,7 +32,4 @@ start:
 rom_word:
     .word 0xa55a
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0xff
+    RESET_VECTOR 0xff

@@ -17,15 +17,8 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
+    GUEST_START
     movw $0, NREC
-    call uart_init16
     movw $R(db), 4              /* IVT vector 1 */
     movw $0xf000, 6
     xor %bx, %bx
@@ -75,7 +68,4 @@ db:
 
 s_done16: .asciz "done, failed: "
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

@@ -15,29 +15,11 @@
     .code16
     .globl start
 start:
-    cli
-    cld
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %ss
-    mov $STACK0, %sp
-    movl $0, V_FAILS
-    movl $0, V_RECOVER
-    call uart_init16
-    lgdtl %cs:R(gdtr)
+    GUEST_START
     mov %cr0, %eax
-    or $1, %eax
     and $~0xc, %eax             /* EM = 0, TS = 0 */
     mov %eax, %cr0
-    ljmpl $0x08, $pm32
-
-    .code32
-pm32:
-    mov $0x10, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK0, %esp
+    ENTER_PM32
     call set_exc_gates32
     lidt idtr
     fninit
@@ -63,18 +45,5 @@ pm32:
     .balign 8
 big:
     .quad 98765432109876
-gdt:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdtr:
-    .word 3 * 8 - 1
-    .long gdt
-idtr:
-    .word 32 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32 32
+    RESET_VECTOR
