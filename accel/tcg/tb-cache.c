@@ -632,14 +632,7 @@ static void phys_page_add(CPUExec *cpu, uint64_t page, TBEntry *e, unsigned n)
     if (!*link) {
         *link = xcalloc(1, sizeof(PhysPageCode));
         (*link)->page = page;
-        if (!cpu->tbs->threaded) {
-            tlb_protect_code(cpu, page);
-        }
-        /* system-mode SMP: every CPU on the cache writes through its slow
-         * path from now on */
-        for (CPUExec *c = cpu->tbs->threaded ? cpu->tbs->cpus : NULL; c; c = cpu_priv(c)->next_cpu) {
-            tlb_protect_code(c, page);
-        }
+        tlb_protect_code(cpu, page);
     }
     e->page_next[n] = (*link)->first;
     (*link)->first = (uintptr_t)e | n;
