@@ -257,7 +257,7 @@ void tlb_set_dirty_log(CPUExec *cpu, void (*log)(void *opaque, uint64_t paddr), 
     tlb_flush(cpu);     /* entries made from now on log their first write */
 }
 
-void tlb_protect_code(CPUExec *cpu, uint64_t phys_page)
+static void tlb_protect_code_one(CPUExec *cpu, uint64_t phys_page)
 {
     CPUTLB *tlb = cpu_tlb(cpu);
     for (int i = 0; i < NB_MMU_MODES; i++) {
@@ -273,6 +273,20 @@ void tlb_protect_code(CPUExec *cpu, uint64_t phys_page)
                 tlb->victim[i][k].addr_write = w | TLB_NOTDIRTY;
             }
         }
+    }
+}
+
+/* Every CPU on the cache (system-mode SMP shares one) writes through its
+ * slow path from now on. (GCC 12.2 dropped the calls to the loop above: see
+ * -fno-delete-null-pointer-checks in configure.) */
+void tlb_protect_code(CPUExec *cpu, uint64_t phys_page)
+{
+    if (!cpu->tbs->threaded) {
+        tlb_protect_code_one(cpu, phys_page);
+        return;
+    }
+    for (CPUExec *c = cpu->tbs->cpus; c; c = cpu_priv(c)->next_cpu) {
+        tlb_protect_code_one(c, phys_page);
     }
 }
 

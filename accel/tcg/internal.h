@@ -33,14 +33,16 @@ typedef struct TBEntry {
     unsigned nb_mem_sites;       /* user mode: TCGCodeInfo's mem-site tables, in */
     TCGMemSite *mem_sites;       /* the same allocation as insn_end */
     TCGSiteReg *site_regs;
-    /* system mode: physical address of pc and physical page of the block's second
-     * page (-1 when it lies on one page); page_next[n] continues the list of
-     * blocks of its n-th page (TBEntry pointer | n, as jump lists) */
+    /* physical address of pc and physical page of the block's second page (-1
+     * when it lies on one page), guest virtual ones in user mode; page_next[n]
+     * continues the list of blocks of its n-th page (TBEntry pointer | n, as
+     * jump lists) */
     uint64_t phys_pc, phys_page2;
     uintptr_t page_next[2];
 } TBEntry;
 
-/* System mode: the blocks translated from one physical page. */
+/* The blocks translated from one page (physical in system mode, guest virtual
+ * in user mode), for invalidation by address range. */
 typedef struct PhysPageCode {
     uint64_t page;
     uintptr_t first;             /* TBEntry pointer | which of its pages */
@@ -157,7 +159,8 @@ static inline CPUTLB *cpu_tlb(CPUExec *cpu)
 /* Physical address of code at vaddr from the code TLB, filling it; false when
  * the target has no mapping (nothing raised). */
 bool tlb_code_phys_probe(CPUExec *cpu, uint64_t vaddr, uint64_t *phys);
-/* Sets TLB_NOTDIRTY on the write entries of a RAM page that just got code. */
+/* Sets TLB_NOTDIRTY on the write entries of a RAM page that just got code, in
+ * the TLB of every CPU on cpu's cache. */
 void tlb_protect_code(CPUExec *cpu, uint64_t phys_page);
 /* Reads code in system mode (translator_read_code). */
 bool softmmu_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len);

@@ -226,6 +226,11 @@ void tb_invalidate_one(TBCache *c, TBEntry *e)
     c->stats.nb_invalidations++;
 }
 
+static void pages_invalidate(TBCache *c, uint64_t start, uint64_t end);
+
+/* User mode: the blocks on the pages of [start, end) (tb_link_pages), not
+ * every block: a program rewriting its code would otherwise pay for all the
+ * blocks ever made at each write. */
 void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
 {
     TBCache *c = cpu->tbs;
@@ -234,13 +239,7 @@ void tb_invalidate_range(CPUExec *cpu, uint64_t start, uint64_t end)
         return;
     }
     tb_lock(c);
-    for (size_t i = 0; i < c->nb_tbs; i++) {
-        TBEntry *e = &c->tbs[i];
-        uint64_t tb_end = e->tb.pc + (e->tb.size ? e->tb.size : 1);
-        if (!e->invalid && e->tb.pc < end && tb_end > start) {
-            tb_invalidate_one(c, e);
-        }
-    }
+    pages_invalidate(c, start, end);
     tb_unlock(c);
 }
 
@@ -352,7 +351,7 @@ TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc)
     return NULL;
 }
 
-static void tb_link_phys(CPUExec *cpu, TBEntry *e, uint64_t phys_pc);
+static void tb_link_pages(CPUExec *cpu, TBEntry *e, uint64_t phys_pc);
 
 static void keep_insn_info(TBEntry *e, const TCGCodeInfo *info)
 {
@@ -465,8 +464,8 @@ static void tb_publish(CPUExec *cpu, TBEntry *e, bool uncached, uint64_t phys_pc
     TBCache *c = cpu->tbs;
     __atomic_store_n(&c->nb_tbs, c->nb_tbs + 1, __ATOMIC_RELEASE);
     c->stats.nb_translations++;
-    if (c->softmmu && !uncached) {
-        tb_link_phys(cpu, e, phys_pc);
+    if (!uncached) {
+        tb_link_pages(cpu, e, c->softmmu ? phys_pc : e->tb.pc);
     }
     if (!uncached) {
         unsigned h = tb_hash(e->tb.pc, e->tb.cs_base, e->tb.flags);
@@ -607,7 +606,7 @@ void tb_get_statistics(CPUExec *cpu, TBStatistics *out)
     out->code_bytes_total = c->code_size;
 }
 
-/* --- system mode: blocks by physical page --- */
+/* --- blocks by page: physical in system mode, guest virtual in user mode --- */
 
 static PhysPageCode **phys_page_link(TBCache *c, uint64_t page)
 {
@@ -624,35 +623,34 @@ bool tb_phys_page_has_code(TBCache *c, uint64_t page)
     return *phys_page_link(c, page) != NULL;
 }
 
-/* Adds e to the list of physical page (its n-th page); a page that had no code
- * until now gets its TLB write entries flagged. */
+/* Adds e to the list of page (its n-th page); in system mode a page that had
+ * no code until now gets its TLB write entries flagged (user mode protects the
+ * host page when the translator reads it, page_mark_unwritable). */
 static void phys_page_add(CPUExec *cpu, uint64_t page, TBEntry *e, unsigned n)
 {
     PhysPageCode **link = phys_page_link(cpu->tbs, page);
     if (!*link) {
         *link = xcalloc(1, sizeof(PhysPageCode));
         (*link)->page = page;
-        if (!cpu->tbs->threaded) {
+        if (cpu->tbs->softmmu) {
             tlb_protect_code(cpu, page);
-        }
-        /* system-mode SMP: every CPU on the cache writes through its slow
-         * path from now on */
-        for (CPUExec *c = cpu->tbs->threaded ? cpu->tbs->cpus : NULL; c; c = cpu_priv(c)->next_cpu) {
-            tlb_protect_code(c, page);
         }
     }
     e->page_next[n] = (*link)->first;
     (*link)->first = (uintptr_t)e | n;
 }
 
-/* Bytes of e on its n-th page, as a physical range. */
-static void tb_phys_span(const TBEntry *e, unsigned n, uint64_t *start, uint64_t *end)
+/* Bytes of e on its n-th page, as a range of the pages' addresses. In user
+ * mode a block may go on at a jump back to an earlier address of its first page
+ * (translate.c gen_jmp_direct), so there it covers that page from its start. */
+static void tb_phys_span(const TBCache *c, const TBEntry *e, unsigned n, uint64_t *start,
+                         uint64_t *end)
 {
     uint64_t size = e->tb.size ? e->tb.size : 1;
     uint64_t first = GUEST_PAGE_SIZE - (e->tb.pc & ~GUEST_PAGE_MASK);
     first = first < size ? first : size;
     if (n == 0) {
-        *start = e->phys_pc;
+        *start = c->softmmu ? e->phys_pc : e->phys_pc & GUEST_PAGE_MASK;
         *end = e->phys_pc + first;
     } else {
         *start = e->phys_page2;
@@ -680,13 +678,17 @@ TBEntry *tb_lookup_phys(CPUExec *cpu, uint64_t pc, uint64_t cs_base, uint32_t fl
     return NULL;
 }
 
-/* Enters a freshly translated system-mode block in the lists of its pages. */
-static void tb_link_phys(CPUExec *cpu, TBEntry *e, uint64_t phys_pc)
+/* Enters a freshly translated block in the lists of its pages: physical pages
+ * in system mode, the guest's virtual pages in user mode (phys_pc = pc). */
+static void tb_link_pages(CPUExec *cpu, TBEntry *e, uint64_t phys_pc)
 {
     uint64_t last = e->tb.pc + (e->tb.size ? e->tb.size - 1 : 0);
     e->phys_pc = phys_pc;
     e->phys_page2 = UINT64_MAX;
-    if ((last & GUEST_PAGE_MASK) != (e->tb.pc & GUEST_PAGE_MASK)) {
+    bool two_pages = (last & GUEST_PAGE_MASK) != (e->tb.pc & GUEST_PAGE_MASK);
+    if (two_pages && !cpu->tbs->softmmu) {
+        e->phys_page2 = last & GUEST_PAGE_MASK;
+    } else if (two_pages) {
         uint64_t phys2;
         if (!tlb_code_phys_probe(cpu, last & GUEST_PAGE_MASK, &phys2)) {
             fprintf(stderr, "quetzal: the second code page of a block vanished\n");
@@ -713,7 +715,7 @@ static void phys_page_invalidate(TBCache *c, uint64_t page, uint64_t start, uint
         TBEntry *e = (TBEntry *)(*link & ~(uintptr_t)3);
         unsigned n = *link & 3;
         uint64_t s, t;
-        tb_phys_span(e, n, &s, &t);
+        tb_phys_span(c, e, n, &s, &t);
         if (!e->invalid && s < end && t > start) {
             tb_invalidate_one(c, e);
         }
@@ -738,8 +740,30 @@ bool tb_invalidate_phys_range(CPUExec *cpu, uint64_t start, uint64_t end, uintpt
         current = tb_find_by_host_pc(c, host_pc);
     }
     bool current_was_valid = current && !current->invalid;
-    for (uint64_t page = start & GUEST_PAGE_MASK; page < end; page += GUEST_PAGE_SIZE) {
-        phys_page_invalidate(c, page, start, end);
-    }
+    pages_invalidate(c, start, end);
     return current_was_valid && current->invalid && current->nb_insns > 1;
+}
+
+/* Invalidates the blocks overlapping [start, end): page by page, or for a
+ * range of more pages than the table has chains, through the pages with code. */
+static void pages_invalidate(TBCache *c, uint64_t start, uint64_t end)
+{
+    uint64_t first = start & GUEST_PAGE_MASK;
+    if (end <= start) {
+        return;
+    }
+    if ((end - first - 1) >> GUEST_PAGE_BITS < (1u << PHYS_PAGE_HASH_BITS)) {
+        for (uint64_t page = first; page < end; page += GUEST_PAGE_SIZE) {
+            phys_page_invalidate(c, page, start, end);
+        }
+        return;
+    }
+    for (size_t i = 0; i < (1u << PHYS_PAGE_HASH_BITS); i++) {
+        for (PhysPageCode *p = c->phys_pages[i], *next; p; p = next) {
+            next = p->next;          /* phys_page_invalidate may free p */
+            if (p->page < end && p->page + GUEST_PAGE_SIZE > start) {
+                phys_page_invalidate(c, p->page, start, end);
+            }
+        }
+    }
 }
