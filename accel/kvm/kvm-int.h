@@ -87,6 +87,7 @@ struct KVMState {
     bool started;                   /* the lock and its conditions exist */
     bool quit;
     bool reeval;                    /* a vCPU halted, waits, failed or may wake */
+    bool leave;                     /* kvm_cpu_exec returns: a request, a kick */
     bool tsc_is_frozen;             /* stopped: tsc_frozen goes back at cont */
     bool machine_kicked;            /* the machine thread kicked: return at once */
     bool fatal;                     /* some vCPU failed */

@@ -253,6 +253,10 @@ static uint64_t apic_divisor(uint32_t tdcr)
 
 static char *apic_base(KVMVcpu *v, uint64_t *base)
 {
+    if (v->regs_dirty && v->apic_base) {    /* loaded, not yet given to KVM */
+        *base = v->apic_base;
+        return NULL;
+    }
     struct kvm_sregs sr;
     if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_GET_SREGS");

@@ -74,7 +74,11 @@ static void kick_vcpu(KVMVcpu *v)
  * again (one halted, waits, failed or may wake) rather than to return. */
 static void wake_machine(KVMState *s, bool reeval)
 {
-    s->reeval |= reeval;
+    if (reeval) {
+        s->reeval = true;
+    } else {        /* maybe from the kick thread, without the lock */
+        __atomic_store_n(&s->leave, true, __ATOMIC_SEQ_CST);
+    }
     sem_post(&s->msem);
 }
 
@@ -556,7 +560,11 @@ int kvm_cpu_exec(KVMState *s)
         while (sem_wait(&s->msem) < 0 && errno == EINTR) {
         }
         pthread_mutex_lock(&s->bql);
-        if (!s->reeval && !s->fatal) {
+        if (s->fatal) {
+            continue;
+        }
+        /* a request or the main loop's kick, even if a vCPU halted too */
+        if (__atomic_exchange_n(&s->leave, false, __ATOMIC_SEQ_CST) || !s->reeval) {
             return EXCP_INTERRUPT;
         }
     }

@@ -1,5 +1,5 @@
 /*
- * The KVM accelerator: the guest's vCPU runs on the host CPU through /dev/kvm
+ * The KVM accelerator: the guest's vCPUs run on the host CPU through /dev/kvm
  * (Linux Documentation/virt/kvm/api.rst); only port I/O, MMIO, HLT and
  * shutdown come back here. The machine (hw/pc.c) keeps everything else: its
  * memory map (RAM and ROM regions become KVM memory slots, MMIO stays out of
@@ -9,7 +9,7 @@
  * the same CPUX86State TCG uses, synchronised both ways (kvm-cpu.c,
  * kvm-state.c), so the monitor, a debugger and snapshots see one CPU.
  *
- * The vCPU runs on its own host thread (kvm-vcpu.c); device exits are handled
+ * Each vCPU runs on its own host thread (kvm-vcpu.c); device exits are handled
  * there under a big machine lock the machine thread holds everywhere but in
  * kvm_cpu_exec, so device models stay single-threaded as under TCG.
  * Dirty-page logging for migration is in kvm-dirty.c.
@@ -29,9 +29,9 @@ typedef struct KVMState KVMState;
 
 /* Opens device, checks the API version and the capabilities we need, creates
  * the VM with as's RAM/ROM as memory slots (kept in step through a memory
- * listener) and a vCPU for each env, on its own thread, whose CPUID is the model's filtered by
- * KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host KVM_GET_SUPPORTED_CPUID as
- * is; opts NULL: the defaults (the model, userspace interrupt controllers).
+ * listener) and a vCPU for each env, on its own thread, whose CPUID is the
+ * model's filtered by KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host
+ * KVM_GET_SUPPORTED_CPUID as is; opts NULL: the defaults (the model, userspace interrupt controllers).
  * NULL with *err (malloc'd, one line naming the missing capability or the
  * failing ioctl/open with its errno) on failure. The calling thread is the
  * machine thread and holds the machine lock from now on. */
@@ -70,8 +70,8 @@ bool kvm_irqchip_in_kernel(const KVMState *s);
 void kvm_set_irq(KVMState *s, int gsi, int level);
 void kvm_free(KVMState *s);
 
-/* env was changed by the machine (reset, loader, debugger): written to the
- * vCPU before it next runs. Both park the vCPU (until kvm_cpu_exec). */
+/* The envs were changed by the machine (reset, loader, debugger): written
+ * to the vCPUs before they next run. Both park the vCPUs (until kvm_cpu_exec). */
 void kvm_state_changed(KVMState *s);
 /* The machine was reset (env too): as kvm_state_changed, and the state only
  * KVM holds (pending events, kvmclock, the kernel's local APIC) is reset. */
@@ -113,9 +113,10 @@ char *kvm_irqchip_load(KVMState *s, const char *name, int cpu, uint32_t version,
 int kvm_cpu_exec(KVMState *s);
 
 /* The machine's kick (main_loop_set_kick). From the main loop's kick thread:
- * the machine thread leaves kvm_cpu_exec while the vCPU runs on; from the
- * machine thread (a stop, a request): the vCPU is parked before it returns;
- * from a device the vCPU's own exit reached: the vCPU parks after the exit. */
+ * the machine thread leaves kvm_cpu_exec while the vCPUs run on; from the
+ * machine thread (a stop, a request): the vCPUs are parked before it
+ * returns; from a device a vCPU's own exit reached: that vCPU parks after the
+ * exit, the others as soon as they can. */
 void kvm_kick(KVMState *s);
 /* CPU index has an interrupt or NMI to take, or (startup) an INIT or SIPI
  * from our userspace APIC; from any thread, machine lock held. */
