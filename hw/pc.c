@@ -184,7 +184,9 @@ static void cpu_set_intr_cb(void *cpu, int level)
 {
     PCCpu *c = cpu;
     x86_cpu_set_intr(c->env, level);
-    if (level) {
+    if (level && c->m->kvm) {
+        kvm_cpu_kick(c->m->kvm, c->index, false);   /* its thread injects it */
+    } else if (level) {
         kick_other(c);
     }
 }
@@ -193,7 +195,11 @@ static void cpu_nmi_cb(void *cpu)
 {
     PCCpu *c = cpu;
     x86_cpu_nmi(c->env);
-    kick_other(c);
+    if (c->m->kvm) {
+        kvm_cpu_kick(c->m->kvm, c->index, false);
+    } else {
+        kick_other(c);
+    }
 }
 
 /* INIT and SIPI wait for the machine's loop (take_startup_ipis): the sender
@@ -204,7 +210,7 @@ static void cpu_init_cb(void *cpu)
     c->init_pending = true;
     c->sipi_vector = -1;
     if (c->m->kvm) {
-        kvm_kick(c->m->kvm);
+        kvm_cpu_kick(c->m->kvm, c->index, true);    /* its thread applies it */
     } else {
         cpu_exit(c->cpu);
         kick_other(c);
@@ -216,7 +222,7 @@ static void cpu_sipi_cb(void *cpu, int vector)
     PCCpu *c = cpu;
     c->sipi_vector = vector & 0xff;
     if (c->m->kvm) {
-        kvm_kick(c->m->kvm);
+        kvm_cpu_kick(c->m->kvm, c->index, true);
     } else {
         kick_other(c);
     }
@@ -330,6 +336,25 @@ static void kick_cpu(void *opaque)
     }
 }
 
+static int take_startup_ipis(PCCpu *c);
+
+/* -accel kvm (accel/kvm/kvm.h, KVMBoard): vCPU index handles an exit, so
+ * its local APIC answers the APIC page */
+static void kvm_board_current(void *opaque, int index)
+{
+    PCMachine *m = opaque;
+    apic_bus_set_current(m->apic_bus, m->cpus[index].apic);
+}
+
+/* -accel kvm with our APIC: the INIT/SIPI CPU index received, taken on its
+ * own thread before it runs */
+static int kvm_board_startup(void *opaque, int index)
+{
+    PCCpu *c = &((PCMachine *)opaque)->cpus[index];
+    int changed = take_startup_ipis(c);
+    return (changed ? KVM_STARTUP_CHANGED : 0) | (c->wait_sipi ? KVM_STARTUP_WAIT : 0);
+}
+
 /* -cpu host: the CPUID KVM offers, as is (accel/kvm); TCG has no host model */
 static bool cpu_host(const PCMachine *m)
 {
@@ -344,12 +369,13 @@ static char *start_accel(PCMachine *m)
         return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
     }
     char *err = NULL;
-    KVMOptions opts = { cpu_host(m), m->cfg.kernel_irqchip };
-    if (m->ncpus > 1) {
-        /* partial: one host thread per vCPU is not there yet */
-        return errmsg("-smp: more than one CPU is not supported with -accel kvm yet (use -accel tcg)%s", "");
+    KVMOptions opts = { cpu_host(m), m->cfg.kernel_irqchip,
+                        { m, kvm_board_current, kvm_board_startup } };
+    CPUX86State *envs[PC_MAX_CPUS];
+    for (int i = 0; i < m->ncpus; i++) {
+        envs[i] = m->cpus[i].env;
     }
-    m->kvm = kvm_init(m->cfg.kvm_device, m->as, m->cpus[0].env, &opts, &err);
+    m->kvm = kvm_init(m->cfg.kvm_device, m->as, envs, m->ncpus, &opts, &err);
     if (m->kvm || strcmp(a, "kvm:tcg")) {
         return err;
     }
@@ -710,6 +736,9 @@ static void enter_linux_32(CPUX86State *env, uint32_t eip)
 
 static void pc_reset(PCMachine *m)
 {
+    if (m->kvm) {
+        kvm_reset(m->kvm);      /* first: the vCPUs parked while env is rewritten */
+    }
     for (Device *d = m->devices; d; d = d->next) {
         if (d->ops && d->ops->reset) {
             d->ops->reset(d);
@@ -739,9 +768,6 @@ static void pc_reset(PCMachine *m)
     if (m->cfg.log && (m->cfg.log_flags & PC_LOG_CPU_RESET)) {
         fprintf(m->cfg.log, "CPU Reset (CPU 0)\n");
         x86_cpu_dump_state(bsp, m->cfg.log);
-    }
-    if (m->kvm) {
-        kvm_reset(m->kvm);
     }
 }
 
@@ -856,10 +882,15 @@ bool pc_cpu_halted(PCMachine *m, int index)
     return m->cpus[index].wait_sipi || cpu_is_halted(m->cpus[index].cpu);
 }
 
+/* With kernel_irqchip=on the kernel runs INIT/SIPI: its MP state says
+ * whether an AP waits (accel/kvm/kvm.h), after pc_cpu_state_sync. */
 void pc_cpu_startup_get(PCMachine *m, int index, X86CPUStartup *st)
 {
     PCCpu *c = &m->cpus[index];
     *st = (X86CPUStartup){ c->wait_sipi, c->init_pending, c->sipi_vector };
+    if (kvm_irqchip_in_kernel(m->kvm)) {
+        *st = (X86CPUStartup){ kvm_cpu_waits_sipi(m->kvm, index), false, -1 };
+    }
 }
 
 void pc_cpu_startup_put(PCMachine *m, int index, const X86CPUStartup *st)
@@ -868,6 +899,9 @@ void pc_cpu_startup_put(PCMachine *m, int index, const X86CPUStartup *st)
     c->wait_sipi = st->wait_sipi;
     c->init_pending = st->init_pending;
     c->sipi_vector = st->sipi_vector >= 0 ? st->sipi_vector & 0xff : -1;
+    if (kvm_irqchip_in_kernel(m->kvm)) {
+        kvm_cpu_set_waits_sipi(m->kvm, index, st->wait_sipi);
+    }
 }
 
 Display *pc_display(PCMachine *m)
@@ -946,10 +980,12 @@ static int handle_request(PCMachine *m, MachineRequest req, int code)
 
 /* The start-up IPIs a CPU received, taken before it runs (SDM vol. 3A, 8.4.3,
  * 10.6.1): INIT resets the CPU (its APIC keeps ID and base) and an AP then
- * waits for a SIPI, which starts it in real mode at CS = vector << 8, IP = 0. */
-static void take_startup_ipis(PCCpu *c)
+ * waits for a SIPI, which starts it in real mode at CS = vector << 8, IP = 0.
+ * Returns whether env changed. */
+static int take_startup_ipis(PCCpu *c)
 {
     PCMachine *m = c->m;
+    int changed = c->init_pending;
     if (c->init_pending) {
         c->init_pending = false;
         x86_cpu_reset(c->env);
@@ -969,8 +1005,10 @@ static void take_startup_ipis(PCCpu *c)
             c->env->rip = 0;
             x86_update_hflags(c->env);
             cpu_set_halted(c->cpu, false);
+            changed = 1;
         }
     }
+    return changed;
 }
 
 /* A vCPU's time slice under the round robin; the timer's expiry kicks the

@@ -170,9 +170,21 @@ char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
     return NULL;
 }
 
+/* d's rank among the devices of its kind before it: hw/pc.c adds one local
+ * APIC per CPU in CPU order, so an "apic"'s rank is its CPU's index */
+static int kind_rank(Device *list, const Device *d)
+{
+    int n = 0;
+    for (Device *o = list; o && o != d; o = o->next) {
+        n += o->ops && d->ops && !strcmp(o->ops->name, d->ops->name);
+    }
+    return n;
+}
+
 /* kvm non-NULL: the machine's KVM, whose kernel irqchip may hold the
- * device's state (then written in the device's layout: accel/kvm/kvm.h) */
-static char *save_device(Device *d, int inst, KVMState *kvm, FILE *f)
+ * device's state (then written in the device's layout: accel/kvm/kvm.h);
+ * cpu: its kind_rank */
+static char *save_device(Device *d, int inst, int cpu, KVMState *kvm, FILE *f)
 {
     if (!d->ops || !d->ops->save) {
         return msg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
@@ -185,7 +197,7 @@ static char *save_device(Device *d, int inst, KVMState *kvm, FILE *f)
     }
     SaveStream ss = { mf, false };
     if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
-        char *err = kvm_irqchip_save(kvm, d->ops->name, d->ops->version, &ss);
+        char *err = kvm_irqchip_save(kvm, d->ops->name, cpu, d->ops->version, &ss);
         if (err) {
             fclose(mf);
             free(buf);
@@ -200,13 +212,12 @@ static char *save_device(Device *d, int inst, KVMState *kvm, FILE *f)
     return ok ? NULL : msg("cannot write the state of device '%s'", d->ops->name);
 }
 
-/* CPU index's accelerator part (target-i386/machine.h); under KVM the
- * vCPU's, and KVM runs one vCPU (hw/pc.c refuses -smp > 1 with it) */
+/* CPU index's accelerator part (target-i386/machine.h); under KVM its vCPU's */
 static char *cpu_accel_get(PCMachine *m, int index, X86CPUAccel *a)
 {
     KVMState *kvm = pc_kvm(m);
     if (kvm) {
-        return index == 0 ? kvm_cpu_accel_get(kvm, a) : msg("CPU %d: KVM runs one vCPU", index);
+        return kvm_cpu_accel_get(kvm, index, a);
     }
     x86_cpu_accel_get(pc_cpu_env(m, index), a);
     return NULL;
@@ -250,7 +261,7 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     char *err = NULL;
     int inst = 0;
     for (Device *d = v.devices; d && !err; d = d->next, inst++) {
-        err = save_device(d, inst, pc_kvm(m), f);
+        err = save_device(d, inst, kind_rank(v.devices, d), pc_kvm(m), f);
     }
     for (int i = 0; !err && i < v.ncpus; i++) {
         err = save_cpu(m, i, f);
@@ -487,13 +498,14 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
 typedef struct KernelChipLoad {
     KVMState *kvm;
     const DeviceOps *ops;
+    int cpu;
     char *err;
 } KernelChipLoad;
 
 static void kernel_chip_load_cb(void *opaque, SaveStream *ss)
 {
     KernelChipLoad *k = opaque;
-    k->err = kvm_irqchip_load(k->kvm, k->ops->name, k->ops->version, ss);
+    k->err = kvm_irqchip_load(k->kvm, k->ops->name, k->cpu, k->ops->version, ss);
 }
 
 typedef struct CPULoad {
@@ -514,7 +526,7 @@ static char *cpu_accel_put(PCMachine *m, int index, const X86CPUAccel *a)
 {
     KVMState *kvm = pc_kvm(m);
     if (kvm) {
-        return index == 0 ? kvm_cpu_accel_put(kvm, a) : msg("CPU %d: KVM runs one vCPU", index);
+        return kvm_cpu_accel_put(kvm, index, a);
     }
     x86_cpu_accel_put(pc_cpu_env(m, index), a);
     return NULL;
@@ -553,7 +565,7 @@ static char *apply_stream(PCMachine *m, PCMachineView *v, const uint8_t *buf, si
             Device *d = device_at(v->devices, s.inst);
             KVMState *kvm = pc_kvm(m);
             if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
-                KernelChipLoad k = { kvm, d->ops, NULL };
+                KernelChipLoad k = { kvm, d->ops, kind_rank(v->devices, d), NULL };
                 err = load_payload(&s, kernel_chip_load_cb, &k);
                 err = err ? err : k.err;
             } else {

@@ -147,7 +147,7 @@ typedef struct {
 /* kvmclock's MSRs (cpuid.rst, msr.rst): KVM's own, kept in KVMState */
 static const uint32_t pv_msrs[2] = { MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_SYSTEM_TIME };
 
-static char *pv_clock_msrs(KVMState *s, bool put)
+static char *pv_clock_msrs(KVMVcpu *v, bool put)
 {
     struct {
         struct kvm_msrs h;
@@ -157,40 +157,40 @@ static char *pv_clock_msrs(KVMState *s, bool put)
     b.h.nmsrs = 2;
     for (int i = 0; i < 2; i++) {
         b.e[i].index = pv_msrs[i];
-        b.e[i].data = s->pv_clock_msr[i];
+        b.e[i].data = v->pv_clock_msr[i];
     }
-    int n = ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
+    int n = ioctl(v->fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
     if (n < 0) {
         return kvm_ioctl_error(put ? "KVM_SET_MSRS (kvmclock)" : "KVM_GET_MSRS (kvmclock)");
     }
     for (int i = 0; i < n && !put; i++) {
-        s->pv_clock_msr[i] = b.e[i].data;
+        v->pv_clock_msr[i] = b.e[i].data;
     }
     return NULL;
 }
 
-static char *msrs(KVMState *s, bool put)
+static char *msrs(KVMVcpu *v, bool put)
 {
     MSRBuf b;
     memset(&b, 0, sizeof(b));
     b.h.nmsrs = NMSRS;
     for (int i = 0; i < NMSRS; i++) {
-        b.e[i].data = *msr_field(s->env, i, &b.e[i].index);
+        b.e[i].data = *msr_field(v->env, i, &b.e[i].index);
     }
-    int n = ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
+    int n = ioctl(v->fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b);
     if (n < 0) {
         return kvm_ioctl_error(put ? "KVM_SET_MSRS" : "KVM_GET_MSRS");
     }
     for (int i = 0; i < n && !put; i++) {
         uint32_t idx;
-        *msr_field(s->env, i, &idx) = b.e[i].data;
+        *msr_field(v->env, i, &idx) = b.e[i].data;
     }
-    return pv_clock_msrs(s, put);
+    return pv_clock_msrs(v, put);
 }
 
-char *kvm_put_registers(KVMState *s)
+char *kvm_put_registers(KVMVcpu *v)
 {
-    CPUX86State *env = s->env;
+    CPUX86State *env = v->env;
     struct kvm_regs r = { .rip = env->rip, .rflags = x86_cpu_get_eflags(env) };
     __u64 *g[16] = { &r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
                         &r.r8, &r.r9, &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15 };
@@ -200,37 +200,37 @@ char *kvm_put_registers(KVMState *s)
     struct kvm_sregs sr;
     struct kvm_fpu f;
     put_sregs(&sr, env);
-    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->apic_base) {
-        sr.apic_base = s->apic_base;    /* the kernel's APIC has it, not ours */
+    if (v->s->irqchip == KVM_IRQCHIP_KERNEL && v->apic_base) {
+        sr.apic_base = v->apic_base;    /* the kernel's APIC has it, not ours */
     }
-    s->apic_base = sr.apic_base;
+    v->apic_base = sr.apic_base;
     kvm_fpu_from_env(&f, env);
-    if (ioctl(s->vcpu_fd, KVM_SET_SREGS, &sr) < 0) {
+    if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_SET_SREGS");
     }
-    if (ioctl(s->vcpu_fd, KVM_SET_REGS, &r) < 0) {
+    if (ioctl(v->fd, KVM_SET_REGS, &r) < 0) {
         return kvm_ioctl_error("KVM_SET_REGS");
     }
-    if (!s->have_xsave && ioctl(s->vcpu_fd, KVM_SET_FPU, &f) < 0) {
+    if (!v->s->have_xsave && ioctl(v->fd, KVM_SET_FPU, &f) < 0) {
         return kvm_ioctl_error("KVM_SET_FPU");
     }
-    char *e = msrs(s, true);
-    return e ? e : kvm_put_state(s);
+    char *e = msrs(v, true);
+    return e ? e : kvm_put_state(v);
 }
 
-char *kvm_get_registers(KVMState *s)
+char *kvm_get_registers(KVMVcpu *v)
 {
-    CPUX86State *env = s->env;
+    CPUX86State *env = v->env;
     struct kvm_regs r;
     struct kvm_sregs sr;
     struct kvm_fpu f;
-    if (ioctl(s->vcpu_fd, KVM_GET_REGS, &r) < 0) {
+    if (ioctl(v->fd, KVM_GET_REGS, &r) < 0) {
         return kvm_ioctl_error("KVM_GET_REGS");
     }
-    if (ioctl(s->vcpu_fd, KVM_GET_SREGS, &sr) < 0) {
+    if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_GET_SREGS");
     }
-    if (!s->have_xsave && ioctl(s->vcpu_fd, KVM_GET_FPU, &f) < 0) {
+    if (!v->s->have_xsave && ioctl(v->fd, KVM_GET_FPU, &f) < 0) {
         return kvm_ioctl_error("KVM_GET_FPU");
     }
     const uint64_t g[16] = { r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi,
@@ -238,13 +238,13 @@ char *kvm_get_registers(KVMState *s)
     memcpy(env->regs, g, sizeof(g));
     env->rip = r.rip;
     get_sregs(env, &sr);
-    if (!s->have_xsave) {
+    if (!v->s->have_xsave) {
         kvm_fpu_to_env(env, &f);
     }
     x86_cpu_set_eflags(env, r.rflags);
     x86_update_hflags(env);
-    char *e = msrs(s, false);
-    return e ? e : kvm_get_state(s);
+    char *e = msrs(v, false);
+    return e ? e : kvm_get_state(v);
 }
 
 /* --- CPUID --- */
@@ -278,12 +278,14 @@ static void kvm_pv_features(struct kvm_cpuid_entry2 *e)
 }
 
 /* -cpu host: KVM's leaves as they are, but for what our userspace APIC
- * cannot back (x2APIC, TSC-deadline: see filter_entry), the APIC ID (0) and
- * logical processor count (1) of our one vCPU, and the hypervisor bit. */
-static void host_entry(struct kvm_cpuid_entry2 *e)
+ * cannot back (x2APIC, TSC-deadline: see filter_entry), this vCPU's APIC ID
+ * and the package's logical processor count, and the hypervisor bit. */
+static void host_entry(struct kvm_cpuid_entry2 *e, const CPUX86State *env)
 {
     if (e->function == 1) {
-        e->ebx = (e->ebx & 0xffff) | 1u << 16;
+        uint32_t n = (uint32_t)(env->nr_cores ? env->nr_cores : 1) *
+                     (env->nr_threads ? env->nr_threads : 1);
+        e->ebx = (e->ebx & 0xffff) | (n & 0xff) << 16 | (uint32_t)env->apic_id << 24;
         e->ecx = (e->ecx & ~((1u << 21) | (1u << 24))) | 1u << 31;
     } else if (e->function == KVM_CPUID_FEATURES) {
         kvm_pv_features(e);
@@ -343,25 +345,29 @@ static struct kvm_cpuid2 *supported_cpuid(int fd)
     return NULL;
 }
 
-char *kvm_setup_cpuid(KVMState *s)
+char *kvm_setup_cpuid(KVMVcpu *v)
 {
-    struct kvm_cpuid2 *c = supported_cpuid(s->fd);
+    struct kvm_cpuid2 *c = supported_cpuid(v->s->fd);
     if (!c) {
         return kvm_ioctl_error("KVM_GET_SUPPORTED_CPUID");
     }
     CPUX86State *scratch = malloc(sizeof(*scratch));
-    memcpy(scratch, s->env, sizeof(*scratch));
+    memcpy(scratch, v->env, sizeof(*scratch));
     scratch->hflags |= HF_SYSTEM;
     for (unsigned i = 0; i < c->nent; i++) {
-        if (s->cpu_host) {
-            host_entry(&c->entries[i]);
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (v->s->cpu_host) {
+            host_entry(e, v->env);
         } else {
-            filter_entry(&c->entries[i], scratch);
+            filter_entry(e, scratch);
+        }
+        if (e->function == 0xb || e->function == 0x1f) {
+            e->edx = v->env->apic_id;       /* the x2APIC ID (SDM vol. 2A, CPUID) */
         }
     }
     free(scratch);
     char *err = NULL;
-    if (ioctl(s->vcpu_fd, KVM_SET_CPUID2, c) < 0) {
+    if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
         err = kvm_ioctl_error("KVM_SET_CPUID2");
     }
     free(c);

@@ -54,8 +54,9 @@ static int64_t host_ns(void)
 
 static int64_t machine_ns(KVMState *s)
 {
-    const X86BoardHooks *b = s->env->board;
-    return b && b->clock_ns ? b->clock_ns(s->env->board_opaque) : host_ns();
+    const CPUX86State *env = s->vcpus[0].env;
+    const X86BoardHooks *b = env->board;
+    return b && b->clock_ns ? b->clock_ns(env->board_opaque) : host_ns();
 }
 
 /* --- 8259 (Intel 8259A datasheet; the kernel's arch/x86/kvm/i8259.c) --- */
@@ -250,25 +251,29 @@ static uint64_t apic_divisor(uint32_t tdcr)
     return v == 7 ? 1 : 2u << v;
 }
 
-static char *apic_base(KVMState *s, uint64_t *base)
+static char *apic_base(KVMVcpu *v, uint64_t *base)
 {
+    if (v->regs_dirty && v->apic_base) {    /* loaded, not yet given to KVM */
+        *base = v->apic_base;
+        return NULL;
+    }
     struct kvm_sregs sr;
-    if (ioctl(s->vcpu_fd, KVM_GET_SREGS, &sr) < 0) {
+    if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
         return kvm_ioctl_error("KVM_GET_SREGS");
     }
     *base = sr.apic_base;
     return NULL;
 }
 
-static char *apic_save(KVMState *s, SaveStream *f)
+static char *apic_save(KVMVcpu *v, SaveStream *f)
 {
     struct kvm_lapic_state l;
     uint64_t base = 0;
-    char *e = apic_base(s, &base);
+    char *e = apic_base(v, &base);
     if (e) {
         return e;
     }
-    if (ioctl(s->vcpu_fd, KVM_GET_LAPIC, &l) < 0) {
+    if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0) {
         return kvm_ioctl_error("KVM_GET_LAPIC");
     }
     save_u64(f, base);
@@ -294,17 +299,17 @@ static char *apic_save(KVMState *s, SaveStream *f)
     /* LINT0 is wired to the master 8259's INT (LINT1, NMI, stays low): our
      * model takes the line's level from here, not from the 8259's section */
     struct kvm_irqchip c[2];
-    if ((e = pic_get(s, c))) {
+    if ((e = pic_get(v->s, c))) {
         return e;
     }
     save_u8(f, pic_master_int(&c[0].chip.pic, &c[1].chip.pic));
     return NULL;
 }
 
-static char *apic_load(KVMState *s, SaveStream *f)
+static char *apic_load(KVMVcpu *v, SaveStream *f)
 {
     struct kvm_lapic_state l;
-    if (ioctl(s->vcpu_fd, KVM_GET_LAPIC, &l) < 0) {
+    if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0) {
         return kvm_ioctl_error("KVM_GET_LAPIC");
     }
     uint64_t base = load_u64(f);
@@ -333,11 +338,11 @@ static char *apic_load(KVMState *s, SaveStream *f)
     if (f->error) {
         return NULL;
     }
-    s->apic_base = base;                    /* KVM_SET_SREGS with the registers */
-    if (ioctl(s->vcpu_fd, KVM_SET_LAPIC, &l) < 0) {
+    v->apic_base = base;                    /* KVM_SET_SREGS with the registers */
+    if (ioctl(v->fd, KVM_SET_LAPIC, &l) < 0) {
         return kvm_ioctl_error("KVM_SET_LAPIC");
     }
-    s->lapic_reset = false;
+    v->lapic_reset = false;
     return NULL;
 }
 
@@ -442,26 +447,36 @@ static char *version_error(const char *name, uint32_t version)
     return m;
 }
 
-char *kvm_irqchip_save(KVMState *s, const char *name, uint32_t version, SaveStream *f)
+char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
+                      SaveStream *f)
 {
     int i = chip_index(name);
     if (chips[i].version != version) {
         return version_error(name, version);
     }
+    if (!strcmp(name, "apic")) {        /* one per vCPU: the kernel's local APIC */
+        return cpu >= 0 && cpu < s->nvcpus ? apic_save(&s->vcpus[cpu], f)
+                                           : kvm_ioctl_error("KVM_GET_LAPIC (no such vCPU)");
+    }
     static char *(*const save[])(KVMState *, SaveStream *) = {
-        pic_save, ioapic_save, apic_save, pit_save,
+        pic_save, ioapic_save, NULL, pit_save,
     };
     return save[i](s, f);
 }
 
-char *kvm_irqchip_load(KVMState *s, const char *name, uint32_t version, SaveStream *f)
+char *kvm_irqchip_load(KVMState *s, const char *name, int cpu, uint32_t version,
+                      SaveStream *f)
 {
     int i = chip_index(name);
     if (chips[i].version != version) {
         return version_error(name, version);
     }
+    if (!strcmp(name, "apic")) {        /* one per vCPU: the kernel's local APIC */
+        return cpu >= 0 && cpu < s->nvcpus ? apic_load(&s->vcpus[cpu], f)
+                                           : kvm_ioctl_error("KVM_SET_LAPIC (no such vCPU)");
+    }
     static char *(*const load[])(KVMState *, SaveStream *) = {
-        pic_load, ioapic_load, apic_load, pit_load,
+        pic_load, ioapic_load, NULL, pit_load,
     };
     return load[i](s, f);
 }

@@ -120,11 +120,11 @@ char *kvm_irqchip_create(KVMState *s)
  * every LVT entry masked, SVR FFH so software-disabled, TPR 0); KVM's own
  * reset leaves the BSP's LINT0 in ExtINT (api.rst: KVM_GET/SET_LAPIC take the
  * 1 KiB register page, each register at its MMIO offset). */
-static char *reset_lapic(KVMState *s)
+static char *reset_lapic(KVMVcpu *v)
 {
     static const uint32_t lvt[] = { 0x320, 0x330, 0x340, 0x350, 0x360, 0x370 };
     struct kvm_lapic_state l;
-    if (ioctl(s->vcpu_fd, KVM_GET_LAPIC, &l) < 0) {
+    if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0) {
         return kvm_ioctl_error("KVM_GET_LAPIC");
     }
     uint32_t masked = 1u << 16, svr = 0xff, zero = 0;
@@ -133,7 +133,7 @@ static char *reset_lapic(KVMState *s)
     }
     memcpy(l.regs + 0xf0, &svr, 4);
     memcpy(l.regs + 0x80, &zero, 4);
-    if (ioctl(s->vcpu_fd, KVM_SET_LAPIC, &l) < 0) {
+    if (ioctl(v->fd, KVM_SET_LAPIC, &l) < 0) {
         return kvm_ioctl_error("KVM_SET_LAPIC");
     }
     return NULL;
@@ -141,22 +141,22 @@ static char *reset_lapic(KVMState *s)
 
 /* the vCPU's run state (api.rst, "KVM_GET_MP_STATE"): with the local APIC in
  * the kernel, HLT waits there, and a halted vCPU stays halted over a sync */
-char *kvm_mp_state(KVMState *s, bool put)
+char *kvm_mp_state(KVMVcpu *v, bool put)
 {
-    if (s->irqchip != KVM_IRQCHIP_KERNEL) {
+    if (v->s->irqchip != KVM_IRQCHIP_KERNEL) {
         return NULL;
     }
-    if (put && s->lapic_reset) {
-        char *e = reset_lapic(s);
+    if (put && v->lapic_reset) {
+        char *e = reset_lapic(v);
         if (e) {
             return e;
         }
-        s->lapic_reset = false;
+        v->lapic_reset = false;
     }
-    struct kvm_mp_state mp = { .mp_state = s->mp_state };
-    if (ioctl(s->vcpu_fd, put ? KVM_SET_MP_STATE : KVM_GET_MP_STATE, &mp) < 0) {
+    struct kvm_mp_state mp = { .mp_state = v->mp_state };
+    if (ioctl(v->fd, put ? KVM_SET_MP_STATE : KVM_GET_MP_STATE, &mp) < 0) {
         return kvm_ioctl_error(put ? "KVM_SET_MP_STATE" : "KVM_GET_MP_STATE");
     }
-    s->mp_state = mp.mp_state;
+    v->mp_state = mp.mp_state;
     return NULL;
 }

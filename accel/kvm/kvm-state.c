@@ -7,7 +7,7 @@
  * - DR0-DR3, DR6, DR7 (KVM_GET/SET_DEBUGREGS);
  * - pending events: exception, injected interrupt, NMI, interrupt shadow
  *   (KVM_GET/SET_VCPU_EVENTS); env has the shadow (HF_INHIBIT_IRQ) and NMI
- *   blocking, the rest stays in KVMState between a get and the next put;
+ *   blocking, the rest stays in KVMVcpu between a get and the next put;
  * - the TSC and kvmclock, frozen over a stop (kvm-vcpu.c calls freeze and
  *   thaw); kvmclock's MSRs go with the MSRs in kvm-cpu.c.
  * Each part is skipped when the host lacks its capability (KVM_GET/SET_FPU
@@ -44,19 +44,19 @@ static size_t ymm_offset(void)
     return b;
 }
 
-static struct kvm_xsave *xsave_alloc(KVMState *s)
+static struct kvm_xsave *xsave_alloc(KVMVcpu *v)
 {
-    if (!s->xsave_size) {
-        int n = ioctl(s->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
-        s->xsave_size = n > (int)sizeof(struct kvm_xsave) ? (size_t)n : sizeof(struct kvm_xsave);
+    if (!v->s->xsave_size) {
+        int n = ioctl(v->s->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+        v->s->xsave_size = n > (int)sizeof(struct kvm_xsave) ? (size_t)n : sizeof(struct kvm_xsave);
     }
-    return calloc(1, s->xsave_size);
+    return calloc(1, v->s->xsave_size);
 }
 
-static char *get_xsave(KVMState *s, struct kvm_xsave *x)
+static char *get_xsave(KVMVcpu *v, struct kvm_xsave *x)
 {
-    bool v2 = s->xsave_size > sizeof(struct kvm_xsave);
-    if (ioctl(s->vcpu_fd, v2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, x) < 0) {
+    bool v2 = v->s->xsave_size > sizeof(struct kvm_xsave);
+    if (ioctl(v->fd, v2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, x) < 0) {
         return kvm_ioctl_error(v2 ? "KVM_GET_XSAVE2" : "KVM_GET_XSAVE");
     }
     return NULL;
@@ -110,13 +110,13 @@ static void xsave_to_env(CPUX86State *env, const uint8_t *b)
     }
 }
 
-static char *put_xsave(KVMState *s)
+static char *put_xsave(KVMVcpu *v)
 {
-    struct kvm_xsave *x = xsave_alloc(s);
-    char *e = get_xsave(s, x);
+    struct kvm_xsave *x = xsave_alloc(v);
+    char *e = get_xsave(v, x);
     if (!e) {
-        xsave_from_env((uint8_t *)x->region, s->env);
-        if (ioctl(s->vcpu_fd, KVM_SET_XSAVE, x) < 0) {
+        xsave_from_env((uint8_t *)x->region, v->env);
+        if (ioctl(v->fd, KVM_SET_XSAVE, x) < 0) {
             e = kvm_ioctl_error("KVM_SET_XSAVE");
         }
     }
@@ -124,51 +124,51 @@ static char *put_xsave(KVMState *s)
     return e;
 }
 
-static char *read_xsave(KVMState *s)
+static char *read_xsave(KVMVcpu *v)
 {
-    struct kvm_xsave *x = xsave_alloc(s);
-    char *e = get_xsave(s, x);
+    struct kvm_xsave *x = xsave_alloc(v);
+    char *e = get_xsave(v, x);
     if (!e) {
-        xsave_to_env(s->env, (const uint8_t *)x->region);
+        xsave_to_env(v->env, (const uint8_t *)x->region);
     }
     free(x);
     return e;
 }
 
 /* XCR0 (SDM vol. 1, 13.3): bit 0 is always set */
-static char *xcrs(KVMState *s, bool put)
+static char *xcrs(KVMVcpu *v, bool put)
 {
     struct kvm_xcrs x;
     memset(&x, 0, sizeof(x));
     if (put) {
         x.nr_xcrs = 1;
-        x.xcrs[0].value = s->env->xcr0 | XFEATURE_X87;
-        return ioctl(s->vcpu_fd, KVM_SET_XCRS, &x) < 0 ? kvm_ioctl_error("KVM_SET_XCRS") : NULL;
+        x.xcrs[0].value = v->env->xcr0 | XFEATURE_X87;
+        return ioctl(v->fd, KVM_SET_XCRS, &x) < 0 ? kvm_ioctl_error("KVM_SET_XCRS") : NULL;
     }
-    if (ioctl(s->vcpu_fd, KVM_GET_XCRS, &x) < 0) {
+    if (ioctl(v->fd, KVM_GET_XCRS, &x) < 0) {
         return kvm_ioctl_error("KVM_GET_XCRS");
     }
     for (uint32_t i = 0; i < x.nr_xcrs && i < KVM_MAX_XCRS; i++) {
         if (x.xcrs[i].xcr == 0) {
-            s->env->xcr0 = x.xcrs[i].value;
+            v->env->xcr0 = x.xcrs[i].value;
         }
     }
     return NULL;
 }
 
-static char *debugregs(KVMState *s, bool put)
+static char *debugregs(KVMVcpu *v, bool put)
 {
     struct kvm_debugregs d;
-    CPUX86State *env = s->env;
+    CPUX86State *env = v->env;
     memset(&d, 0, sizeof(d));
     if (put) {
         memcpy(d.db, env->dr, sizeof(d.db));
         d.dr6 = env->dr[6];
         d.dr7 = env->dr[7];
-        return ioctl(s->vcpu_fd, KVM_SET_DEBUGREGS, &d) < 0 ?
+        return ioctl(v->fd, KVM_SET_DEBUGREGS, &d) < 0 ?
                kvm_ioctl_error("KVM_SET_DEBUGREGS") : NULL;
     }
-    if (ioctl(s->vcpu_fd, KVM_GET_DEBUGREGS, &d) < 0) {
+    if (ioctl(v->fd, KVM_GET_DEBUGREGS, &d) < 0) {
         return kvm_ioctl_error("KVM_GET_DEBUGREGS");
     }
     memcpy(env->dr, d.db, sizeof(d.db));
@@ -179,12 +179,12 @@ static char *debugregs(KVMState *s, bool put)
 
 /* Pending events: what the last get saw, with env's interrupt shadow and NMI
  * blocking (the parts a debugger or the translator may have changed). */
-static char *events(KVMState *s, bool put)
+static char *events(KVMVcpu *v, bool put)
 {
-    CPUX86State *env = s->env;
-    struct kvm_vcpu_events *ev = &s->events;
+    CPUX86State *env = v->env;
+    struct kvm_vcpu_events *ev = &v->events;
     if (!put) {
-        if (ioctl(s->vcpu_fd, KVM_GET_VCPU_EVENTS, ev) < 0) {
+        if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, ev) < 0) {
             return kvm_ioctl_error("KVM_GET_VCPU_EVENTS");
         }
         env->hflags = (env->hflags & ~HF_INHIBIT_IRQ) |
@@ -199,44 +199,44 @@ static char *events(KVMState *s, bool put)
     }
     ev->nmi.masked = env->nmi_blocked;
     ev->flags = KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING;
-    return ioctl(s->vcpu_fd, KVM_SET_VCPU_EVENTS, ev) < 0 ?
+    return ioctl(v->fd, KVM_SET_VCPU_EVENTS, ev) < 0 ?
            kvm_ioctl_error("KVM_SET_VCPU_EVENTS") : NULL;
 }
 
-char *kvm_put_state(KVMState *s)
+char *kvm_put_state(KVMVcpu *v)
 {
     char *e = NULL;
-    if (s->have_xsave && (e = put_xsave(s))) {
+    if (v->s->have_xsave && (e = put_xsave(v))) {
         return e;
     }
-    if (s->have_xcrs && (e = xcrs(s, true))) {
+    if (v->s->have_xcrs && (e = xcrs(v, true))) {
         return e;
     }
-    if (s->have_debugregs && (e = debugregs(s, true))) {
+    if (v->s->have_debugregs && (e = debugregs(v, true))) {
         return e;
     }
-    if (s->have_events && (e = events(s, true))) {
+    if (v->s->have_events && (e = events(v, true))) {
         return e;
     }
-    return kvm_mp_state(s, true);
+    return kvm_mp_state(v, true);
 }
 
-char *kvm_get_state(KVMState *s)
+char *kvm_get_state(KVMVcpu *v)
 {
     char *e = NULL;
-    if (s->have_xsave && (e = read_xsave(s))) {
+    if (v->s->have_xsave && (e = read_xsave(v))) {
         return e;
     }
-    if (s->have_xcrs && (e = xcrs(s, false))) {
+    if (v->s->have_xcrs && (e = xcrs(v, false))) {
         return e;
     }
-    if (s->have_debugregs && (e = debugregs(s, false))) {
+    if (v->s->have_debugregs && (e = debugregs(v, false))) {
         return e;
     }
-    if (s->have_events && (e = events(s, false))) {
+    if (v->s->have_events && (e = events(v, false))) {
         return e;
     }
-    return kvm_mp_state(s, false);
+    return kvm_mp_state(v, false);
 }
 
 /* --- freezing the TSC over a stop. KVM's TSC offset attribute (api.rst,
@@ -246,16 +246,16 @@ char *kvm_get_state(KVMState *s)
  * value is within a second of what it expected, so stops of about a second
  * or less may not freeze there. --- */
 
-static int tsc_offset_attr(KVMState *s, unsigned long op, uint64_t *offset)
+static int tsc_offset_attr(KVMVcpu *v, unsigned long op, uint64_t *offset)
 {
     struct kvm_device_attr a = {
         .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
         .addr = (uint64_t)(uintptr_t)offset,
     };
-    return ioctl(s->vcpu_fd, op, &a);
+    return ioctl(v->fd, op, &a);
 }
 
-static char *tsc_msr(KVMState *s, uint64_t *value, bool put)
+static char *tsc_msr(KVMVcpu *v, uint64_t *value, bool put)
 {
     struct {
         struct kvm_msrs h;
@@ -266,7 +266,7 @@ static char *tsc_msr(KVMState *s, uint64_t *value, bool put)
     b.e.index = 0x10;
     b.e.data = *value;
     errno = 0;
-    if (ioctl(s->vcpu_fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b) != 1) {
+    if (ioctl(v->fd, put ? KVM_SET_MSRS : KVM_GET_MSRS, &b) != 1) {
         errno = errno ? errno : EINVAL;
         return kvm_ioctl_error(put ? "KVM_SET_MSRS (IA32_TSC)" : "KVM_GET_MSRS (IA32_TSC)");
     }
@@ -276,7 +276,7 @@ static char *tsc_msr(KVMState *s, uint64_t *value, bool put)
 
 /* kvmclock over a stop (api.rst, "KVM_GET_CLOCK"/"KVM_SET_CLOCK"): the
  * clock read at the stop is set again at cont, so that it skips the stop. */
-static void clock_freeze(KVMState *s)
+void kvm_clock_freeze(KVMState *s)
 {
     struct kvm_clock_data c;
     memset(&c, 0, sizeof(c));
@@ -284,7 +284,7 @@ static void clock_freeze(KVMState *s)
     s->clock_at_stop = c.clock;
 }
 
-static char *clock_thaw(KVMState *s)
+char *kvm_clock_thaw(KVMState *s)
 {
     struct kvm_clock_data c;
     memset(&c, 0, sizeof(c));
@@ -296,50 +296,45 @@ static char *clock_thaw(KVMState *s)
     return ioctl(s->vm_fd, KVM_SET_CLOCK, &c) < 0 ? kvm_ioctl_error("KVM_SET_CLOCK") : NULL;
 }
 
-char *kvm_tsc_freeze(KVMState *s)
+char *kvm_tsc_freeze(KVMVcpu *v)
 {
-    clock_freeze(s);
-    if (tsc_offset_attr(s, KVM_HAS_DEVICE_ATTR, NULL) == 0) {
-        s->tsc_by_offset = true;
-        s->tsc_host_at_stop = __builtin_ia32_rdtsc();
-        return tsc_offset_attr(s, KVM_GET_DEVICE_ATTR, &s->tsc_frozen) < 0 ?
+    if (tsc_offset_attr(v, KVM_HAS_DEVICE_ATTR, NULL) == 0) {
+        v->tsc_by_offset = true;
+        v->tsc_host_at_stop = __builtin_ia32_rdtsc();
+        return tsc_offset_attr(v, KVM_GET_DEVICE_ATTR, &v->tsc_frozen) < 0 ?
                kvm_ioctl_error("KVM_GET_DEVICE_ATTR (KVM_VCPU_TSC_OFFSET)") : NULL;
     }
-    s->tsc_by_offset = false;
-    return tsc_msr(s, &s->tsc_frozen, false);
+    v->tsc_by_offset = false;
+    return tsc_msr(v, &v->tsc_frozen, false);
 }
 
-static char *tsc_write(KVMState *s)
+static char *tsc_write(KVMVcpu *v)
 {
-    if (!s->tsc_by_offset) {
-        uint64_t v = s->tsc_frozen;
-        return tsc_msr(s, &v, true);
+    if (!v->tsc_by_offset) {
+        uint64_t val = v->tsc_frozen;
+        return tsc_msr(v, &val, true);
     }
     /* the host TSC moved on by the stop: the offset takes it back */
-    uint64_t off = s->tsc_frozen - (__builtin_ia32_rdtsc() - s->tsc_host_at_stop);
-    return tsc_offset_attr(s, KVM_SET_DEVICE_ATTR, &off) < 0 ?
+    uint64_t off = v->tsc_frozen - (__builtin_ia32_rdtsc() - v->tsc_host_at_stop);
+    return tsc_offset_attr(v, KVM_SET_DEVICE_ATTR, &off) < 0 ?
            kvm_ioctl_error("KVM_SET_DEVICE_ATTR (KVM_VCPU_TSC_OFFSET)") : NULL;
 }
 
 /* Writes the frozen TSC back; then reads it to see that the host took it:
  * some nested hosts (kvm_pvm) accept both forms and go on with the host's
  * TSC, which is worth one warning (the guest's TSC ran on over the stop). */
-char *kvm_tsc_thaw(KVMState *s)
+char *kvm_tsc_thaw(KVMVcpu *v)
 {
-    uint64_t want = s->tsc_by_offset ? s->tsc_host_at_stop + s->tsc_frozen : s->tsc_frozen;
-    char *e = tsc_write(s);
+    uint64_t want = v->tsc_by_offset ? v->tsc_host_at_stop + v->tsc_frozen : v->tsc_frozen;
+    char *e = tsc_write(v);
     uint64_t now = 0;
-    if (e || (e = tsc_msr(s, &now, false))) {
+    if (e || (e = tsc_msr(v, &now, false))) {
         return e;
     }
-    /* kvmclock last: KVM computes it from the TSC as it now is */
-    if ((e = clock_thaw(s))) {
-        return e;
-    }
-    int khz = ioctl(s->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+    int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
     uint64_t slack = (khz > 0 ? (uint64_t)khz : 1000000) * 50;     /* 50 ms */
-    if (now - want > slack && !s->tsc_warned) {
-        s->tsc_warned = true;
+    if (now - want > slack && !v->s->tsc_warned) {
+        v->s->tsc_warned = true;
         fprintf(stderr, "quetzal-system-x86_64: warning: kvm: the host's KVM ignored the "
                 "TSC write at cont (the guest's TSC ran on over the stop)\n");
     }
@@ -350,14 +345,14 @@ char *kvm_tsc_thaw(KVMState *s)
  * machine.h, X86CPUAccel); the machine is stopped (the TSC and kvmclock
  * frozen by park_vcpu) and env synced. --- */
 
-static uint64_t tsc_at_stop(KVMState *s)
+static uint64_t tsc_at_stop(KVMVcpu *v)
 {
-    return s->tsc_by_offset ? s->tsc_host_at_stop + s->tsc_frozen : s->tsc_frozen;
+    return v->tsc_by_offset ? v->tsc_host_at_stop + v->tsc_frozen : v->tsc_frozen;
 }
 
-char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a)
+static char *vcpu_accel_get(KVMVcpu *v, X86CPUAccel *a)
 {
-    const struct kvm_vcpu_events *ev = &s->events;
+    const struct kvm_vcpu_events *ev = &v->events;
     memset(a, 0, sizeof(*a));
     a->valid = true;
     a->exc_injected = ev->exception.injected || ev->exception.pending;
@@ -368,25 +363,25 @@ char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a)
     a->intr_nr = ev->interrupt.nr;
     a->intr_soft = ev->interrupt.soft;
     a->nmi_injected = ev->nmi.injected || ev->nmi.pending;  /* accepted, not delivered */
-    if (s->env->exec) {
+    if (v->env->exec) {
         /* the CPU section's halted byte: HLT waits in the kernel with its
          * irqchip, else kvm_cpu_exec keeps the vCPU parked */
-        cpu_set_halted(s->env->exec, s->irqchip == KVM_IRQCHIP_KERNEL
-                                     ? s->mp_state == KVM_MP_STATE_HALTED : s->halted);
+        cpu_set_halted(v->env->exec, v->s->irqchip == KVM_IRQCHIP_KERNEL
+                                     ? v->mp_state == KVM_MP_STATE_HALTED : v->halted);
     }
-    memcpy(a->kvmclock_msr, s->pv_clock_msr, sizeof(a->kvmclock_msr));
+    memcpy(a->kvmclock_msr, v->pv_clock_msr, sizeof(a->kvmclock_msr));
     char *e = NULL;
-    if (s->tsc_is_frozen) {
-        a->tsc = tsc_at_stop(s);
-    } else if ((e = tsc_msr(s, &a->tsc, false))) {
+    if (v->s->tsc_is_frozen) {
+        a->tsc = tsc_at_stop(v);
+    } else if ((e = tsc_msr(v, &a->tsc, false))) {
         return e;
     }
-    if (s->clock_frozen) {
-        a->kvmclock_ns = s->clock_at_stop;
+    if (v->s->clock_frozen) {
+        a->kvmclock_ns = v->s->clock_at_stop;
     } else {
         struct kvm_clock_data c;
         memset(&c, 0, sizeof(c));
-        if (ioctl(s->vm_fd, KVM_GET_CLOCK, &c) < 0) {
+        if (ioctl(v->s->vm_fd, KVM_GET_CLOCK, &c) < 0) {
             return kvm_ioctl_error("KVM_GET_CLOCK");
         }
         a->kvmclock_ns = c.clock;
@@ -398,15 +393,15 @@ char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a)
  * registers (kvm_put_registers), the TSC and the clock at the thaw
  * (kvm_cpu_exec), as after a stop. A version-1 section (a->valid false)
  * leaves all of it as it was. */
-char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a)
+static char *vcpu_accel_put(KVMVcpu *v, const X86CPUAccel *a)
 {
-    if (s->irqchip == KVM_IRQCHIP_KERNEL && s->env->exec) {
-        s->mp_state = cpu_is_halted(s->env->exec) ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE;
+    if (v->s->irqchip == KVM_IRQCHIP_KERNEL && v->env->exec) {
+        v->mp_state = cpu_is_halted(v->env->exec) ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE;
     }
     if (!a->valid) {
         return NULL;
     }
-    struct kvm_vcpu_events *ev = &s->events;
+    struct kvm_vcpu_events *ev = &v->events;
     memset(&ev->exception, 0, sizeof(ev->exception));
     ev->exception.injected = a->exc_injected;
     ev->exception.nr = a->exc_nr;
@@ -417,16 +412,59 @@ char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a)
     ev->interrupt.soft = a->intr_soft;
     ev->nmi.injected = 0;
     ev->nmi.pending = a->nmi_injected;
-    memcpy(s->pv_clock_msr, a->kvmclock_msr, sizeof(s->pv_clock_msr));
-    s->clock_at_stop = a->kvmclock_ns;
-    s->clock_frozen = true;
-    s->tsc_by_offset = tsc_offset_attr(s, KVM_HAS_DEVICE_ATTR, NULL) == 0;
-    if (s->tsc_by_offset) {
-        s->tsc_host_at_stop = __builtin_ia32_rdtsc();
-        s->tsc_frozen = a->tsc - s->tsc_host_at_stop;
+    memcpy(v->pv_clock_msr, a->kvmclock_msr, sizeof(v->pv_clock_msr));
+    v->s->clock_at_stop = a->kvmclock_ns;
+    v->s->clock_frozen = true;
+    v->tsc_by_offset = tsc_offset_attr(v, KVM_HAS_DEVICE_ATTR, NULL) == 0;
+    if (v->tsc_by_offset) {
+        v->tsc_host_at_stop = __builtin_ia32_rdtsc();
+        v->tsc_frozen = a->tsc - v->tsc_host_at_stop;
     } else {
-        s->tsc_frozen = a->tsc;
+        v->tsc_frozen = a->tsc;
     }
-    s->tsc_is_frozen = true;
+    v->s->tsc_is_frozen = true;
     return NULL;
+}
+
+static char *no_vcpu(int index)
+{
+    char *m = NULL;
+    if (asprintf(&m, "kvm: no vCPU %d", index) < 0) {
+        m = NULL;
+    }
+    return m;
+}
+
+char *kvm_cpu_accel_get(KVMState *s, int index, X86CPUAccel *a)
+{
+    return index >= 0 && index < s->nvcpus ? vcpu_accel_get(&s->vcpus[index], a)
+                                           : no_vcpu(index);
+}
+
+char *kvm_cpu_accel_put(KVMState *s, int index, const X86CPUAccel *a)
+{
+    return index >= 0 && index < s->nvcpus ? vcpu_accel_put(&s->vcpus[index], a)
+                                           : no_vcpu(index);
+}
+
+bool kvm_cpu_waits_sipi(KVMState *s, int index)
+{
+    if (index < 0 || index >= s->nvcpus) {
+        return false;
+    }
+    uint32_t mp = s->vcpus[index].mp_state;
+    return mp == KVM_MP_STATE_UNINITIALIZED || mp == KVM_MP_STATE_INIT_RECEIVED;
+}
+
+void kvm_cpu_set_waits_sipi(KVMState *s, int index, bool wait)
+{
+    if (index < 0 || index >= s->nvcpus || s->irqchip != KVM_IRQCHIP_KERNEL) {
+        return;
+    }
+    KVMVcpu *v = &s->vcpus[index];
+    if (wait) {
+        v->mp_state = KVM_MP_STATE_INIT_RECEIVED;
+    } else if (v->mp_state != KVM_MP_STATE_HALTED) {
+        v->mp_state = KVM_MP_STATE_RUNNABLE;
+    }
 }

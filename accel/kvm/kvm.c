@@ -1,7 +1,7 @@
 /*
- * The KVM accelerator: /dev/kvm checks, the VM, its vCPU and its memory slots
+ * The KVM accelerator: /dev/kvm checks, the VM, its vCPUs and its memory slots
  * taken from the machine's memory map (Linux Documentation/virt/kvm/api.rst).
- * The vCPU thread and its run loop are in kvm-vcpu.c, register
+ * The vCPU threads and their run loop are in kvm-vcpu.c, register
  * synchronisation and CPUID in kvm-cpu.c, dirty logging in kvm-dirty.c.
  */
 
@@ -172,9 +172,10 @@ static char *create_vm(KVMState *s)
     return e ? e : kvm_update_slots(s);
 }
 
-static char *create_vcpu(KVMState *s)
+static char *create_vcpu(KVMState *s, KVMVcpu *v)
 {
-    if ((s->vcpu_fd = ioctl(s->vm_fd, KVM_CREATE_VCPU, 0)) < 0) {
+    /* the vCPU id is the APIC ID: the kernel's local APIC takes it as its ID */
+    if ((v->fd = ioctl(s->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->env->apic_id)) < 0) {
         return kvm_ioctl_error("KVM_CREATE_VCPU");
     }
     int size = ioctl(s->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -182,24 +183,57 @@ static char *create_vcpu(KVMState *s)
         return kvm_ioctl_error("KVM_GET_VCPU_MMAP_SIZE");
     }
     s->run_size = size;
-    s->run = mmap(NULL, s->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->vcpu_fd, 0);
-    if (s->run == MAP_FAILED) {
-        s->run = NULL;
+    v->run = mmap(NULL, s->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+    if (v->run == MAP_FAILED) {
+        v->run = NULL;
         return kvm_ioctl_error("mmap of the vCPU's kvm_run");
     }
-    return kvm_setup_cpuid(s);
+    return kvm_setup_cpuid(v);
 }
 
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env,
+static char *create_vcpus(KVMState *s, CPUX86State **envs, int ncpus)
+{
+    if (ncpus < 1 || ncpus > KVM_MAX_VCPUS) {
+        return msg("kvm: %s%d vCPUs (1 to 16 are supported)", "", ncpus);
+    }
+    int max = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+    if (max <= 0) {
+        max = ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+    }
+    if (max > 0 && ncpus > max) {
+        return msg("kvm: the host allows %s%d vCPUs per VM (KVM_CAP_MAX_VCPUS)", "", max);
+    }
+    for (int i = 0; i < ncpus; i++) {
+        KVMVcpu *v = &s->vcpus[i];
+        s->nvcpus = i + 1;
+        char *e = create_vcpu(s, v);
+        if (e) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State **envs, int ncpus,
                    const KVMOptions *opts, char **err)
 {
     KVMState *s = calloc(1, sizeof(*s));
     s->cpu_host = opts && opts->cpu_host;
     s->irqchip = opts ? opts->irqchip : KVM_IRQCHIP_USER;
-    s->vm_fd = s->vcpu_fd = -1;
+    if (opts) {
+        s->board = opts->board;
+    }
+    s->vm_fd = -1;
     s->as = as;
-    s->env = env;
-    s->regs_dirty = true;
+    for (int i = 0; i < KVM_MAX_VCPUS; i++) {
+        KVMVcpu *v = &s->vcpus[i];
+        v->s = s;
+        v->index = i;
+        v->fd = -1;
+        v->env = i < ncpus ? envs[i] : NULL;
+        v->regs_dirty = true;
+        v->mp_state = i == 0 ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
+    }
     device = device ? device : KVM_DEFAULT_DEVICE;
     if ((s->fd = open(device, O_RDWR | O_CLOEXEC)) < 0) {
         if (asprintf(err, "kvm: cannot open %s: %s", device, strerror(errno)) < 0) {
@@ -208,7 +242,8 @@ KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env,
         kvm_free(s);
         return NULL;
     }
-    if ((*err = check_caps(s, device)) || (*err = create_vm(s)) || (*err = create_vcpu(s))) {
+    if ((*err = check_caps(s, device)) || (*err = create_vm(s)) ||
+        (*err = create_vcpus(s, envs, ncpus))) {
         kvm_free(s);
         return NULL;
     }
@@ -227,11 +262,14 @@ void kvm_free(KVMState *s)
         return;
     }
     kvm_vcpu_stop_thread(s);
-    if (s->run) {
-        munmap(s->run, s->run_size);
-    }
-    if (s->vcpu_fd >= 0) {
-        close(s->vcpu_fd);
+    for (int i = 0; i < s->nvcpus; i++) {
+        KVMVcpu *v = &s->vcpus[i];
+        if (v->run) {
+            munmap(v->run, s->run_size);
+        }
+        if (v->fd >= 0) {
+            close(v->fd);
+        }
     }
     if (s->vm_fd >= 0) {
         close(s->vm_fd);

@@ -1,5 +1,5 @@
 /*
- * The KVM accelerator: the guest's vCPU runs on the host CPU through /dev/kvm
+ * The KVM accelerator: the guest's vCPUs run on the host CPU through /dev/kvm
  * (Linux Documentation/virt/kvm/api.rst); only port I/O, MMIO, HLT and
  * shutdown come back here. The machine (hw/pc.c) keeps everything else: its
  * memory map (RAM and ROM regions become KVM memory slots, MMIO stays out of
@@ -9,7 +9,7 @@
  * the same CPUX86State TCG uses, synchronised both ways (kvm-cpu.c,
  * kvm-state.c), so the monitor, a debugger and snapshots see one CPU.
  *
- * The vCPU runs on its own host thread (kvm-vcpu.c); device exits are handled
+ * Each vCPU runs on its own host thread (kvm-vcpu.c); device exits are handled
  * there under a big machine lock the machine thread holds everywhere but in
  * kvm_cpu_exec, so device models stay single-threaded as under TCG.
  * Dirty-page logging for migration is in kvm-dirty.c.
@@ -29,18 +29,34 @@ typedef struct KVMState KVMState;
 
 /* Opens device, checks the API version and the capabilities we need, creates
  * the VM with as's RAM/ROM as memory slots (kept in step through a memory
- * listener) and one vCPU for env, whose CPUID is the model's filtered by
- * KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host KVM_GET_SUPPORTED_CPUID as
- * is; opts NULL: the defaults (the model, userspace interrupt controllers).
+ * listener) and a vCPU for each env, on its own thread, whose CPUID is the
+ * model's filtered by KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host
+ * KVM_GET_SUPPORTED_CPUID as is; opts NULL: the defaults (the model, userspace interrupt controllers).
  * NULL with *err (malloc'd, one line naming the missing capability or the
  * failing ioctl/open with its errno) on failure. The calling thread is the
  * machine thread and holds the machine lock from now on. */
 typedef enum { KVM_IRQCHIP_USER, KVM_IRQCHIP_KERNEL, KVM_IRQCHIP_SPLIT } KVMIrqchipMode;
+/* What the machine does for the vCPUs (hw/pc.c), with the machine lock held:
+ * current: vCPU index handles an exit now (its local APIC answers the APIC
+ *   page, as under TCG's round robin);
+ * startup (userspace irqchip): on vCPU index's own thread before each entry,
+ *   applies an INIT or SIPI it received to its env (Intel SDM vol. 3A, 8.4,
+ *   10.6.1) and says so (KVM_STARTUP_CHANGED), and whether the CPU waits for
+ *   a SIPI (KVM_STARTUP_WAIT: it runs nothing until kvm_cpu_kick). */
+enum { KVM_STARTUP_CHANGED = 1, KVM_STARTUP_WAIT = 2 };
+typedef struct KVMBoard {
+    void *opaque;
+    void (*current)(void *opaque, int index);
+    int (*startup)(void *opaque, int index);
+} KVMBoard;
 typedef struct KVMOptions {
     bool cpu_host;                  /* -cpu host */
     KVMIrqchipMode irqchip;         /* -machine kernel_irqchip=off|on|split */
+    KVMBoard board;
 } KVMOptions;
-KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State *env,
+/* One vCPU per envs[i] (i < ncpus, at most 16), with KVM vCPU id = its APIC
+ * ID; envs[0] is the BSP. */
+KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State **envs, int ncpus,
                    const KVMOptions *opts, char **err);
 /* kernel_irqchip=on|off|split (also yes/no, true/false) -> *mode; false when
  * not one of them */
@@ -54,43 +70,57 @@ bool kvm_irqchip_in_kernel(const KVMState *s);
 void kvm_set_irq(KVMState *s, int gsi, int level);
 void kvm_free(KVMState *s);
 
-/* env was changed by the machine (reset, loader, debugger): written to the
- * vCPU before it next runs. Both park the vCPU (until kvm_cpu_exec). */
+/* The envs were changed by the machine (reset, loader, debugger): written
+ * to the vCPUs before they next run. Both park the vCPUs (until kvm_cpu_exec). */
 void kvm_state_changed(KVMState *s);
 /* The machine was reset (env too): as kvm_state_changed, and the state only
  * KVM holds (pending events, kvmclock, the kernel's local APIC) is reset. */
 void kvm_reset(KVMState *s);
-/* Reads the vCPU's registers into env (for dumps, info registers, snapshots). */
+/* Reads every vCPU's registers into its env (for dumps, info registers,
+ * snapshots). */
 void kvm_sync_to_env(KVMState *s);
 
 /* Snapshots and migration (target-i386/machine.h's X86CPUAccel): what only
  * KVM holds (pending events, kvmclock, the TSC), read after kvm_sync_to_env
  * with the machine stopped, and given back after a load (applied when the
  * vCPU next runs). NULL or a malloc'd one-line error naming the ioctl. */
-char *kvm_cpu_accel_get(KVMState *s, X86CPUAccel *a);
-char *kvm_cpu_accel_put(KVMState *s, const X86CPUAccel *a);
+char *kvm_cpu_accel_get(KVMState *s, int index, X86CPUAccel *a);
+char *kvm_cpu_accel_put(KVMState *s, int index, const X86CPUAccel *a);
+/* kernel_irqchip=on: the kernel runs INIT/SIPI, and CPU index waits for a
+ * SIPI when its MP state is KVM_MP_STATE_UNINITIALIZED or INIT_RECEIVED (as
+ * of the last kvm_sync_to_env); set puts it there (or back to runnable, or
+ * halted as the CPU section says) after a load. */
+bool kvm_cpu_waits_sipi(KVMState *s, int index);
+void kvm_cpu_set_waits_sipi(KVMState *s, int index, bool wait);
 
 /* kernel_irqchip=on (kvm-irqchip-state.c): the kernel holds the state of
  * the device whose section is called name ("isa-i8259", "ioapic", "apic",
- * "isa-pit"), which save and load write and read in that model's layout of
- * section version version; NULL or a malloc'd one-line error (load sets
+ * "isa-pit"; an "apic" is CPU cpu's, the others ignore cpu), which save and
+ * load write and read in that model's layout of section version version; NULL or a malloc'd one-line error (load sets
  * f->error on a payload that does not fit). Machine stopped. */
 bool kvm_irqchip_owns(const KVMState *s, const char *name);
-char *kvm_irqchip_save(KVMState *s, const char *name, uint32_t version, SaveStream *f);
-char *kvm_irqchip_load(KVMState *s, const char *name, uint32_t version, SaveStream *f);
+char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
+                       SaveStream *f);
+char *kvm_irqchip_load(KVMState *s, const char *name, int cpu, uint32_t version,
+                       SaveStream *f);
 
-/* Lets the vCPU run and waits until something needs the machine: returns
- * EXCP_HLT (halted, nothing to inject; the vCPU waits), EXCP_INTERRUPT (the
- * main loop has work, or a request: the vCPU may run on meanwhile), or
+/* Lets the vCPUs run and waits until something needs the machine: returns
+ * EXCP_HLT (every vCPU halted with nothing to inject, or waiting for its
+ * SIPI), EXCP_INTERRUPT (the main loop has work, or a request: the vCPUs may
+ * run on meanwhile), or
  * KVM_EXCP_FATAL after printing the failure and the registers on stderr. */
 #define KVM_EXCP_FATAL 0x20000
 int kvm_cpu_exec(KVMState *s);
 
 /* The machine's kick (main_loop_set_kick). From the main loop's kick thread:
- * the machine thread leaves kvm_cpu_exec while the vCPU runs on; from the
- * machine thread (a stop, a request): the vCPU is parked before it returns;
- * from a device the vCPU's own exit reached: the vCPU parks after the exit. */
+ * the machine thread leaves kvm_cpu_exec while the vCPUs run on; from the
+ * machine thread (a stop, a request): the vCPUs are parked before it
+ * returns; from a device a vCPU's own exit reached: that vCPU parks after the
+ * exit, the others as soon as they can. */
 void kvm_kick(KVMState *s);
+/* CPU index has an interrupt or NMI to take, or (startup) an INIT or SIPI
+ * from our userspace APIC; from any thread, machine lock held. */
+void kvm_cpu_kick(KVMState *s, int index, bool startup);
 
 /* Dirty-page logging for live migration (api.rst, "KVM_GET_DIRTY_LOG"): from
  * start on, KVM records the guest's writes to RAM (every writable slot, also

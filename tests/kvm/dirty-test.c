@@ -107,7 +107,7 @@ int main(int argc, char **argv)
     env->segs[R_CS].selector = 0;
     env->rip = 0x1000;
     char *err = NULL;
-    if (!(t.kvm = kvm_init(argv[1], as, env, NULL, &err))) {
+    if (!(t.kvm = kvm_init(argv[1], as, &env, 1, NULL, &err))) {
         printf("SKIP: %s\n", err ? err : "kvm_init failed");
         return 77;
     }

@@ -11,6 +11,9 @@
  * excluding self, a fixed IPI in logical flat mode to APIC 1 only, an NMI in
  * physical mode to the AP with the highest APIC ID and a self IPI, and checks who took them.
  * Its serial output is the same on QEMU 7.2 with the same -smp (tests/check-smp.sh).
+ * Assembled with -DSTARTUP_ONLY it stops after the start-up (no IPI handlers
+ * run; the APs halt with interrupts off), for hosts whose KVM cannot run an
+ * interrupt handler's IRET (tests/check-kvm.sh).
  */
 #include "common.h"
 
@@ -128,6 +131,9 @@ start:
 5:  inc %ebx
     cmp $16, %ebx
     jb 2b
+#ifdef STARTUP_ONLY
+    jmp exit32
+#endif
 3:
     /* a fixed IPI to all excluding self */
     movl $0x000c0040, ICR_LO
@@ -196,7 +202,11 @@ ap_pm32:
     mov %eax, LAPIC + 0xd0      /* LDR: bit n for APIC ID n */
     movl $0x1ff, LAPIC + 0xf0
     lock incl S_READY
+#ifdef STARTUP_ONLY
+1:  cli
+#else
 1:  sti
+#endif
     hlt
     jmp 1b
 
