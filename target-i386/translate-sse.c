@@ -165,6 +165,10 @@ TCGv gen_memory_address(DisasContext *s, int mem)
         tcg_temp_free(s->tcg, low_bits);
         TCGv args[1] = { tcg_env(s->tcg) };
         tcg_gen_call(s->tcg, (void *)helper_sse_raise_gp, 0, NULL, 1, args);
+        /* never reached (the helper raises the exception); with nothing
+         * falling into the label, the register allocator carries the aligned
+         * path's registers over the check (no stores, no reloads) */
+        tcg_gen_exit_tb(s->tcg, 0);
         tcg_gen_set_label(s->tcg, aligned);
         s->pc = modrm_end;
         gen_lea_modrm(s);

@@ -67,10 +67,10 @@ bool gen_vec_float(DisasContext *s, const SSEOp *op);
 /* translate-vec.c: a gen_int_helper (imm false) or gen_imm_helper (true) entry
  * inline through the IR's vector ops; false (nothing emitted) when it cannot be */
 bool gen_vec_int(DisasContext *s, const SSEOp *op, bool imm);
-/* translate-vec.c: an FMA3 instruction inline (see there); the label of the
- * caller's helper call, NULL when not inline */
-TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
-                      bool wide, int d, int a, int b, TCGLabel **done);
+/* translate-vec.c: an FMA3 instruction inline (see there); false (nothing
+ * emitted) when it cannot be */
+bool gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
+                 bool wide, int d, int a, int b);
 
 /* the entry of opcode (as for gen_sse) for the mandatory-prefix index
  * (PREFIX_INDEX_*, numbered as VEX.pp), NULL when none (translate-vex.c) */
