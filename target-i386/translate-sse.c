@@ -147,34 +147,28 @@ static void gen_helper_done(DisasContext *s, const SSEOp *op, TCGv ptr, int reg)
 /*
  * Address of the memory r/m operand, in a local temp the caller frees (its
  * code may branch). For MEM_128_ALIGNED a misaligned address raises #GP(0)
- * (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"); the address is
- * computed again after that check (the ModRM bytes decoded a second time),
- * so that no temp lives across its branch, which would cost a spill and an
- * out-of-line jump in the common, aligned case.
+ * (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"). The raising call is
+ * followed by an exit and nothing falls into the aligned path's label, so the
+ * register allocator carries the branch's registers over to it: the address
+ * stays in its register, with no stores or reloads on the aligned path.
  */
 TCGv gen_memory_address(DisasContext *s, int mem)
 {
-    uint64_t modrm_end = s->pc;
     gen_lea_modrm(s);
+    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    tcg_gen_mov(s->tcg, addr, s->A0);
     if (mem == MEM_128_ALIGNED) {
         TCGLabel *aligned = tcg_gen_new_label(s->tcg);
         TCGv low_bits = new_i64(s);
         gen_update_cc_op(s);
-        tcg_gen_andi(s->tcg, low_bits, s->A0, 15);
+        tcg_gen_andi(s->tcg, low_bits, addr, 15);
         tcg_gen_brcondi(s->tcg, TCG_COND_EQ, low_bits, 0, aligned);
         tcg_temp_free(s->tcg, low_bits);
         TCGv args[1] = { tcg_env(s->tcg) };
         tcg_gen_call(s->tcg, (void *)helper_sse_raise_gp, 0, NULL, 1, args);
-        /* never reached (the helper raises the exception); with nothing
-         * falling into the label, the register allocator carries the aligned
-         * path's registers over the check (no stores, no reloads) */
-        tcg_gen_exit_tb(s->tcg, 0);
+        tcg_gen_exit_tb(s->tcg, 0);     /* not reached: the helper raises #GP */
         tcg_gen_set_label(s->tcg, aligned);
-        s->pc = modrm_end;
-        gen_lea_modrm(s);
     }
-    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
-    tcg_gen_mov(s->tcg, addr, s->A0);
     return addr;
 }
 
