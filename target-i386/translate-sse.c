@@ -146,22 +146,22 @@ static void gen_helper_done(DisasContext *s, const SSEOp *op, TCGv ptr, int reg)
 
 /*
  * Address of the memory r/m operand, in a local temp the caller frees (its
- * code may branch). For MEM_128_ALIGNED a misaligned address raises #GP(0)
- * (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"). The raising call is
+ * code may branch). With align (a power of two) a misaligned address raises
+ * #GP(0) (SDM vol. 2, e.g. MOVDQA, VMOVAPS "Exceptions"). The raising call is
  * followed by an exit and nothing falls into the aligned path's label, so the
  * register allocator carries the branch's registers over to it: the address
  * stays in its register, with no stores or reloads on the aligned path.
  */
-TCGv gen_memory_address(DisasContext *s, int mem)
+TCGv gen_checked_address(DisasContext *s, unsigned align)
 {
     gen_lea_modrm(s);
     TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
     tcg_gen_mov(s->tcg, addr, s->A0);
-    if (mem == MEM_128_ALIGNED) {
+    if (align > 1) {
         TCGLabel *aligned = tcg_gen_new_label(s->tcg);
         TCGv low_bits = new_i64(s);
         gen_update_cc_op(s);
-        tcg_gen_andi(s->tcg, low_bits, addr, 15);
+        tcg_gen_andi(s->tcg, low_bits, addr, align - 1);
         tcg_gen_brcondi(s->tcg, TCG_COND_EQ, low_bits, 0, aligned);
         tcg_temp_free(s->tcg, low_bits);
         TCGv args[1] = { tcg_env(s->tcg) };
@@ -170,6 +170,12 @@ TCGv gen_memory_address(DisasContext *s, int mem)
         tcg_gen_set_label(s->tcg, aligned);
     }
     return addr;
+}
+
+/* the same for an operand of size mem (MEM_128_ALIGNED: 16-byte alignment) */
+TCGv gen_memory_address(DisasContext *s, int mem)
+{
+    return gen_checked_address(s, mem == MEM_128_ALIGNED ? 16 : 0);
 }
 
 /* Loads memory operand bits at addr into lo (and hi for 128-bit; else hi = 0). */

@@ -53,6 +53,8 @@ TCGv gen_xmm_pointer(DisasContext *s, int reg);
 /* address of the memory r/m operand in a local temp the caller frees;
  * MEM_128_ALIGNED checks the alignment (#GP(0)) */
 TCGv gen_memory_address(DisasContext *s, int mem);
+/* the same with #GP(0) unless the address is a multiple of align (0: none) */
+TCGv gen_checked_address(DisasContext *s, unsigned align);
 void gen_load_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv hi);
 /* the r/m operand as two halves (register: all 128 bits; memory: op->mem
  * bytes, zero-extended); false (#UD) for memory with MEM_NONE */
