@@ -108,6 +108,9 @@ static void fill_init(void)
     }
 }
 
+/* MXCSR, then every register from init: LOAD(n) loads register n */
+#define START(LOAD) "ldmxcsr %[mxcsr]\n\t" LOAD(0) LOAD(1) LOAD(2) LOAD(3) LOAD(4) LOAD(5) \
+    LOAD(6) LOAD(7) LOAD(8) LOAD(9) LOAD(10) LOAD(11) LOAD(12) LOAD(13) LOAD(14) LOAD(15)
 #define SSE_LOAD(n) "movupd " #n "*32(%[init]), %%xmm" #n "\n\t"
 #define AVX_LOAD(n) "vmovupd " #n "*32(%[init]), %%ymm" #n "\n\t"
 #define ALL_XMM "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
@@ -122,10 +125,7 @@ static void sse_chain(int which)
     unsigned char *m2 = which == 2 ? bad : ok + 32;
     memcpy(ok, seeds, 48);
     __asm__ volatile(
-        "ldmxcsr %[mxcsr]\n\t"
-        SSE_LOAD(0) SSE_LOAD(1) SSE_LOAD(2) SSE_LOAD(3) SSE_LOAD(4) SSE_LOAD(5) SSE_LOAD(6)
-        SSE_LOAD(7) SSE_LOAD(8) SSE_LOAD(9) SSE_LOAD(10) SSE_LOAD(11) SSE_LOAD(12)
-        SSE_LOAD(13) SSE_LOAD(14) SSE_LOAD(15)
+        START(SSE_LOAD)
         "mulpd %%xmm2, %%xmm1\n\t"
         "addpd %%xmm1, %%xmm3\n\t"
         "movapd %%xmm3, %%xmm4\n\t"
@@ -152,10 +152,7 @@ __attribute__((target("avx2,fma"))) static void avx_chain(int which)
     unsigned char *m0 = which == 0 ? bad : ok, *m1 = which == 1 ? bad : ok + 16;
     memcpy(ok, seeds, 64);
     __asm__ volatile(
-        "ldmxcsr %[mxcsr]\n\t"
-        AVX_LOAD(0) AVX_LOAD(1) AVX_LOAD(2) AVX_LOAD(3) AVX_LOAD(4) AVX_LOAD(5) AVX_LOAD(6)
-        AVX_LOAD(7) AVX_LOAD(8) AVX_LOAD(9) AVX_LOAD(10) AVX_LOAD(11) AVX_LOAD(12)
-        AVX_LOAD(13) AVX_LOAD(14) AVX_LOAD(15)
+        START(AVX_LOAD)
         "vmulpd %%ymm1, %%ymm1, %%ymm2\n\t"
         "vfmadd231pd %%ymm1, %%ymm2, %%ymm3\n\t"
         "vaddpd %%xmm3, %%xmm1, %%xmm4\n\t"
