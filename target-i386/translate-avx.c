@@ -363,19 +363,14 @@ static bool gen_fma(DisasContext *s, const Vex *v, unsigned arg)
     unsigned op = arg | (v->w << 5);
     unsigned bytes = scalar ? (v->w ? 8 : 4) : (v->l ? 32 : 16);
     int b = gen_rm_operand(s, bytes);
+    if (gen_vec_fma(s, (op >> 2) & 7, op & 3, v->w, scalar, v->l && !scalar, s->reg,
+                    (int)v->vvvv, b)) {
+        return true;
+    }
     TCGv args[2] = { const32(s, AVX_DESC(s->reg, v->vvvv, b, scalar ? 0 : v->l, 0, 0)),
                      const32(s, op) };
     gen_update_cc_op(s);
-    TCGLabel *done = NULL;
-    TCGLabel *slow = gen_vec_fma(s, (op >> 2) & 7, op & 3, v->w, scalar, v->l && !scalar,
-                                 s->reg, (int)v->vvvv, b, &done);
-    if (slow) {
-        tcg_gen_set_label(s->tcg, slow);
-    }
     gen_helper_env(s, H(fma), 0, NULL, 2, args);
-    if (slow) {
-        tcg_gen_set_label(s->tcg, done);
-    }
     return true;
 }
 

@@ -146,32 +146,36 @@ static void gen_helper_done(DisasContext *s, const SSEOp *op, TCGv ptr, int reg)
 
 /*
  * Address of the memory r/m operand, in a local temp the caller frees (its
- * code may branch). For MEM_128_ALIGNED a misaligned address raises #GP(0)
- * (SDM vol. 2, e.g. MOVDQA "Protected Mode Exceptions"); the address is
- * computed again after that check (the ModRM bytes decoded a second time),
- * so that no temp lives across its branch, which would cost a spill and an
- * out-of-line jump in the common, aligned case.
+ * code may branch). With align (a power of two) a misaligned address raises
+ * #GP(0) (SDM vol. 2, e.g. MOVDQA, VMOVAPS "Exceptions"). The raising call is
+ * followed by an exit and nothing falls into the aligned path's label, so the
+ * register allocator carries the branch's registers over to it: the address
+ * stays in its register, with no stores or reloads on the aligned path.
  */
-TCGv gen_memory_address(DisasContext *s, int mem)
+TCGv gen_checked_address(DisasContext *s, unsigned align)
 {
-    uint64_t modrm_end = s->pc;
     gen_lea_modrm(s);
-    if (mem == MEM_128_ALIGNED) {
+    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    tcg_gen_mov(s->tcg, addr, s->A0);
+    if (align > 1) {
         TCGLabel *aligned = tcg_gen_new_label(s->tcg);
         TCGv low_bits = new_i64(s);
         gen_update_cc_op(s);
-        tcg_gen_andi(s->tcg, low_bits, s->A0, 15);
+        tcg_gen_andi(s->tcg, low_bits, addr, align - 1);
         tcg_gen_brcondi(s->tcg, TCG_COND_EQ, low_bits, 0, aligned);
         tcg_temp_free(s->tcg, low_bits);
         TCGv args[1] = { tcg_env(s->tcg) };
         tcg_gen_call(s->tcg, (void *)helper_sse_raise_gp, 0, NULL, 1, args);
+        tcg_gen_exit_tb(s->tcg, 0);     /* not reached: the helper raises #GP */
         tcg_gen_set_label(s->tcg, aligned);
-        s->pc = modrm_end;
-        gen_lea_modrm(s);
     }
-    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
-    tcg_gen_mov(s->tcg, addr, s->A0);
     return addr;
+}
+
+/* the same for an operand of size mem (MEM_128_ALIGNED: 16-byte alignment) */
+TCGv gen_memory_address(DisasContext *s, int mem)
+{
+    return gen_checked_address(s, mem == MEM_128_ALIGNED ? 16 : 0);
 }
 
 /* Loads memory operand bits at addr into lo (and hi for 128-bit; else hi = 0). */

@@ -53,6 +53,8 @@ TCGv gen_xmm_pointer(DisasContext *s, int reg);
 /* address of the memory r/m operand in a local temp the caller frees;
  * MEM_128_ALIGNED checks the alignment (#GP(0)) */
 TCGv gen_memory_address(DisasContext *s, int mem);
+/* the same with #GP(0) unless the address is a multiple of align (0: none) */
+TCGv gen_checked_address(DisasContext *s, unsigned align);
 void gen_load_memory(DisasContext *s, TCGv addr, int mem, TCGv lo, TCGv hi);
 /* the r/m operand as two halves (register: all 128 bits; memory: op->mem
  * bytes, zero-extended); false (#UD) for memory with MEM_NONE */
@@ -67,10 +69,10 @@ bool gen_vec_float(DisasContext *s, const SSEOp *op);
 /* translate-vec.c: a gen_int_helper (imm false) or gen_imm_helper (true) entry
  * inline through the IR's vector ops; false (nothing emitted) when it cannot be */
 bool gen_vec_int(DisasContext *s, const SSEOp *op, bool imm);
-/* translate-vec.c: an FMA3 instruction inline (see there); the label of the
- * caller's helper call, NULL when not inline */
-TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
-                      bool wide, int d, int a, int b, TCGLabel **done);
+/* translate-vec.c: an FMA3 instruction inline (see there); false (nothing
+ * emitted) when it cannot be */
+bool gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
+                 bool wide, int d, int a, int b);
 
 /* the entry of opcode (as for gen_sse) for the mandatory-prefix index
  * (PREFIX_INDEX_*, numbered as VEX.pp), NULL when none (translate-vex.c) */

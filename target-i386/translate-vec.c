@@ -13,9 +13,9 @@
  * sse_helper.c runs lazily too, leaving the host MXCSR at its default with the
  * guest's pending flags piling up in it, which the inline op adds to just as the
  * host instruction in the helper would. No exception can fault while all are
- * masked. sse_helper.c flags DE itself (the host's DE is dropped), so an op
- * with a denormal operand is left to the helper (the back end tests the
- * operands before the op); under any other MXCSR the block calls the helpers.
+ * masked. sse_helper.c flags DE itself (the host's DE is dropped), and so do
+ * the inline ops (tcg/vec.h: into the guest MXCSR, as the helper would); under
+ * any other MXCSR the block calls the helpers.
  */
 #include <stddef.h>
 #include "target-i386/translate-sse.h"
@@ -59,16 +59,10 @@ static bool mxcsr_default(const DisasContext *s)
     return (s->flags & X86_TB_MXCSR_DEFAULT) != 0;
 }
 
-/* the helper call of the slow path (translate-sse.c's gen_float_helper) */
-static void gen_slow_call(DisasContext *s, const SSEOp *op, TCGv lo, TCGv hi)
+/* the guest MXCSR, where the inline ops set DE (tcg/vec.h) */
+static intptr_t mxcsr_offset(void)
 {
-    if (s->mod == 3) {
-        gen_load_xmm_half(s, lo, s->rm, 0);
-        gen_load_xmm_half(s, hi, s->rm, 1);
-    }
-    TCGv args[4] = { tcg_env(s->tcg), gen_xmm_pointer(s, s->reg), lo, hi };
-    tcg_gen_call(s->tcg, op->helper, TCG_CALL_NO_RWG, NULL, 4, args);
-    tcg_temp_free(s->tcg, args[1]);
+    return (intptr_t)offsetof(CPUX86State, mxcsr);
 }
 
 /* Translates the XMM float op as above; false (nothing emitted) when it has no
@@ -80,34 +74,32 @@ bool gen_vec_float(DisasContext *s, const SSEOp *op)
         !tcg_has_vec(s->tcg, (unsigned)kind)) {
         return false;
     }
-    TCGv lo = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
-    TCGv hi = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
+    TCGv lo = tcg_env(s->tcg), hi = lo;
     intptr_t src2 = -1;
     if (s->mod == 3) {
         src2 = xmm_reg_offset(s->rm);
     } else {
+        lo = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+        hi = tcg_temp_new(s->tcg, TCG_TYPE_I64);
         TCGv addr = gen_memory_address(s, op->mem);
         gen_load_memory(s, addr, op->mem, lo, hi);
         tcg_temp_free(s->tcg, addr);
     }
-    TCGLabel *slow = tcg_gen_new_label(s->tcg), *done = tcg_gen_new_label(s->tcg);
     intptr_t dst = xmm_reg_offset(s->reg);
-    TCGv not_done = tcg_gen_vec(s->tcg, (unsigned)kind, dst, -1, dst, src2, lo, hi);
-    tcg_gen_brcondi(s->tcg, TCG_COND_EQ, not_done, 0, done);
-    tcg_temp_free(s->tcg, not_done);
-    tcg_gen_set_label(s->tcg, slow);
-    gen_slow_call(s, op, lo, hi);
-    tcg_gen_set_label(s->tcg, done);
-    tcg_temp_free(s->tcg, lo);
-    tcg_temp_free(s->tcg, hi);
+    tcg_temp_free(s->tcg, tcg_gen_vec(s->tcg, (unsigned)kind, dst, -1, dst, src2, lo, hi,
+                                      mxcsr_offset(), MXCSR_DE));
+    if (src2 < 0) {
+        tcg_temp_free(s->tcg, lo);
+        tcg_temp_free(s->tcg, hi);
+    }
     return true;
 }
 
 /* --- FMA3 (translate-avx.c's gen_fma): the same MXCSR condition; the
  * helper (fma_helper.c) also runs the host's instruction, so with the guest's
- * reset MXCSR the inline one gives its result and flags, DE included except
- * that the helper merges flags into env at once; a denormal operand still goes
- * to the helper, which then reports DE. --- */
+ * reset MXCSR the inline one gives its result and flags (the helper merges
+ * them into env at once, the inline op leaves them pending in the host's
+ * MXCSR, which the guest sees the same way), DE as tcg/vec.h says. --- */
 
 /* 16-byte slot half (0: bits 127:0, 1: bits 255:128) of register reg, where
  * register 16 is the memory operand of avx_helper.h (its upper half in
@@ -123,53 +115,42 @@ static intptr_t ymm_half_offset(int reg, int half)
     return (intptr_t)offsetof(CPUX86State, ymmh_regs) + reg * (intptr_t)sizeof(XMMReg);
 }
 
-/* branches to slow when the op at (dst, a, b) half was not done */
-static void gen_fma_half(DisasContext *s, unsigned kind, intptr_t dst, int d, int a, int b,
-                         int half, TCGLabel *slow)
+/* one 128-bit half of d = FMA(d, a, b) */
+static void gen_fma_half(DisasContext *s, unsigned kind, int d, int a, int b, int half)
 {
     TCGv env = tcg_env(s->tcg);
-    TCGv not_done = tcg_gen_vec(s->tcg, kind, dst, ymm_half_offset(d, half),
-                                ymm_half_offset(a, half), ymm_half_offset(b, half), env, env);
-    tcg_gen_brcondi(s->tcg, TCG_COND_NE, not_done, 0, slow);
-    tcg_temp_free(s->tcg, not_done);
+    intptr_t dst = ymm_half_offset(d, half);
+    tcg_temp_free(s->tcg, tcg_gen_vec(s->tcg, kind, dst, dst, ymm_half_offset(a, half),
+                                      ymm_half_offset(b, half), env, env,
+                                      mxcsr_offset(), MXCSR_DE));
 }
 
 /*
  * VFMADD132PS ... VFNMSUB231SD: d = FMA of d, a (VEX.vvvv) and b (register
- * or 16), variant and order as FMA_OP. Emits the inline form and returns the
- * label where the caller puts the helper call, binding *done after it; NULL
- * (nothing emitted) when the back end cannot. The upper half of a 256-bit
- * op goes to scratch register 18 first, so that d is untouched whenever the
- * helper runs.
+ * or 16), variant and order as FMA_OP, inline; false (nothing emitted) when
+ * the back end cannot. Each half reads only its own half of the operands, so
+ * the upper one can go straight to d's.
  */
-TCGLabel *gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
-                      bool wide, int d, int a, int b, TCGLabel **done)
+bool gen_vec_fma(DisasContext *s, unsigned variant, unsigned order, bool dbl, bool scalar,
+                 bool wide, int d, int a, int b)
 {
     unsigned form = scalar ? (dbl ? TCG_VEC_SD : TCG_VEC_SS) : (dbl ? TCG_VEC_PD : TCG_VEC_PS);
     unsigned kind = TCG_VEC_FMA(variant, order, form);
     if (variant >= TCG_VEC_NB_FMAS || !mxcsr_default(s) || !tcg_has_vec(s->tcg, kind)) {
-        return NULL;
+        return false;
     }
-    TCGLabel *slow = tcg_gen_new_label(s->tcg);
-    *done = tcg_gen_new_label(s->tcg);
-    enum { SCRATCH_DEST = 18 };
+    gen_fma_half(s, kind, d, a, b, 0);
     if (wide) {
-        gen_fma_half(s, kind, xmm_reg_offset(SCRATCH_DEST), d, a, b, 1, slow);
+        gen_fma_half(s, kind, d, a, b, 1);
+        return true;
     }
-    gen_fma_half(s, kind, xmm_reg_offset(d), d, a, b, 0, slow);
-    TCGv t = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+    TCGv zero = tcg_temp_new(s->tcg, TCG_TYPE_I64);
+    tcg_gen_movi(s->tcg, zero, 0);      /* VEX.128 and scalar: bits 255:128 zero */
     for (int q = 0; q < 2; q++) {
-        intptr_t to = ymm_half_offset(d, 1) + q * 8;
-        if (wide) {
-            tcg_gen_ld(s->tcg, INDEX_op_ld, t, tcg_env(s->tcg), xmm_reg_offset(SCRATCH_DEST) + q * 8);
-        } else {
-            tcg_gen_movi(s->tcg, t, 0);     /* VEX.128 and scalar: bits 255:128 zero */
-        }
-        tcg_gen_st(s->tcg, INDEX_op_st, t, tcg_env(s->tcg), to);
+        tcg_gen_st(s->tcg, INDEX_op_st, zero, tcg_env(s->tcg), ymm_half_offset(d, 1) + q * 8);
     }
-    tcg_temp_free(s->tcg, t);
-    tcg_gen_br(s->tcg, *done);
-    return slow;
+    tcg_temp_free(s->tcg, zero);
+    return true;
 }
 
 /* --- integer and shuffle ops (tcg/vec.h's TCG_VEC_INT kinds): the XMM forms
@@ -240,7 +221,7 @@ bool gen_vec_int(DisasContext *s, const SSEOp *op, bool imm)
         kind += x86_ldub_code(s);
     }
     intptr_t dst = xmm_reg_offset(s->reg);
-    tcg_temp_free(s->tcg, tcg_gen_vec(s->tcg, kind, dst, -1, dst, src2, lo, hi));
+    tcg_temp_free(s->tcg, tcg_gen_vec(s->tcg, kind, dst, -1, dst, src2, lo, hi, 0, 0));
     if (src2 < 0) {
         tcg_temp_free(s->tcg, lo);
         tcg_temp_free(s->tcg, hi);

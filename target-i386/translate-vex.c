@@ -271,21 +271,7 @@ void gen_zero_upper(DisasContext *s, const Vex *v, int reg)
  * a multiple of the operand size (VMOVAPS/VMOVDQA: 16 or 32 bytes) */
 TCGv gen_vex_address(DisasContext *s, unsigned bytes, bool aligned)
 {
-    gen_lea_modrm(s);
-    TCGv addr = tcg_temp_local_new(s->tcg, TCG_TYPE_I64);
-    tcg_gen_mov(s->tcg, addr, s->A0);
-    if (aligned) {
-        TCGLabel *ok = tcg_gen_new_label(s->tcg);
-        TCGv low = new_i64(s);
-        gen_update_cc_op(s);
-        tcg_gen_andi(s->tcg, low, addr, bytes - 1);
-        tcg_gen_brcondi(s->tcg, TCG_COND_EQ, low, 0, ok);
-        TCGv env = tcg_env(s->tcg);
-        tcg_gen_call(s->tcg, (void *)helper_sse_raise_gp, 0, NULL, 1, &env);
-        tcg_gen_set_label(s->tcg, ok);
-        tcg_temp_free(s->tcg, low);
-    }
-    return addr;
+    return gen_checked_address(s, aligned ? bytes : 0);
 }
 
 void gen_quad_address(DisasContext *s, TCGv dst, TCGv addr, int quad)

@@ -12,7 +12,8 @@ bool tcg_has_vec(TCGContext *s, unsigned kind)
 }
 
 TCGv tcg_gen_vec(TCGContext *s, unsigned kind, intptr_t dst_off, intptr_t src0_off,
-                 intptr_t src1_off, intptr_t src2_off, TCGv lo, TCGv hi)
+                 intptr_t src1_off, intptr_t src2_off, TCGv lo, TCGv hi,
+                 intptr_t flag_off, uint8_t flag_mask)
 {
     if (!tcg_has_vec(s, kind)) {
         fprintf(stderr, "tcg: vector kind %u not supported by the back end\n", kind);
@@ -23,7 +24,12 @@ TCGv tcg_gen_vec(TCGContext *s, unsigned kind, intptr_t dst_off, intptr_t src0_o
     }
     TCGv done = tcg_temp_new(s, TCG_TYPE_I64);
     TCGv vals[3] = { done, lo, hi };
-    TCGArg cargs[5] = { kind, dst_off, src0_off, src1_off, src2_off };
+    if (flag_off != (int32_t)flag_off || kind >= 1u << 24) {
+        fprintf(stderr, "tcg: vector op arguments out of range\n");
+        abort();
+    }
+    TCGArg cargs[5] = { (TCGArg)TCG_VEC_CARG(kind, flag_off, flag_mask), dst_off, src0_off,
+                        src1_off, src2_off };
     tcg_gen_op_raw(s, INDEX_op_vec, TCG_TYPE_I64, vals, 3, cargs, 5);
     return done;
 }

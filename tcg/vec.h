@@ -6,11 +6,14 @@
  * vector support needs nothing.
  *
  * Floating-point kinds run with the host's floating-point environment as it is
- * (rounding to nearest, exceptions masked: the caller checks that the guest
- * asks for exactly that) and leave the IEEE flags they raise in it. An op
- * with a denormal operand is not done (the caller tracks the denormal flag
- * itself): the destination is left alone and the op's output is 1, and the
- * caller runs its exact software path. Otherwise the output is 0.
+ * (rounding to nearest, exceptions masked, denormals not treated as zero: the
+ * caller checks that the guest asks for exactly that) and leave the IEEE
+ * flags they raise in it, except the denormal-operand flag (x86 MXCSR.DE),
+ * which the caller tracks itself in a 32-bit field of env: the op ORs
+ * flag_mask into it exactly when the x86 instruction of its kind raises DE
+ * (SDM vol. 1, 11.5.2.2: a denormal source in a lane that counts, unless a
+ * NaN, a zero divisor or a negative square root takes precedence). The
+ * destination is always written and the op's output is 0.
  */
 #ifndef TCG_VEC_H
 #define TCG_VEC_H
@@ -79,8 +82,18 @@ enum { TCG_VEC_INT_OPS(TCG_VEC_INT_ENUM) TCG_VEC_NB_INT_OPS };
 bool tcg_has_vec(TCGContext *s, unsigned kind);
 /* dst = src1 KIND src2 (or the FMA of src0, src1, src2) on env slots;
  * src2_off < 0: the second source is the 128-bit value hi:lo instead.
- * Returns the i64 "not done" output. */
+ * flag_off/flag_mask: the denormal flag's field and bit(s) (float kinds; 0
+ * for the others). Returns the i64 output (0). */
 TCGv tcg_gen_vec(TCGContext *s, unsigned kind, intptr_t dst_off, intptr_t src0_off,
-                 intptr_t src1_off, intptr_t src2_off, TCGv lo, TCGv hi);
+                 intptr_t src1_off, intptr_t src2_off, TCGv lo, TCGv hi,
+                 intptr_t flag_off, uint8_t flag_mask);
+
+/* the op's first constant argument: kind, and the denormal flag's field and
+ * mask (tcg_gen_vec), which a back end takes apart with these */
+#define TCG_VEC_CARG(kind, flag_off, flag_mask) \
+    ((uint64_t)(kind) | (uint64_t)(flag_mask) << 24 | (uint64_t)(uint32_t)(int32_t)(flag_off) << 32)
+#define TCG_VEC_CARG_KIND(arg) ((unsigned)((arg) & 0xffffff))
+#define TCG_VEC_CARG_FLAG_MASK(arg) ((uint8_t)((arg) >> 24))
+#define TCG_VEC_CARG_FLAG_OFF(arg) ((int32_t)(uint32_t)((uint64_t)(arg) >> 32))
 
 #endif

@@ -263,5 +263,21 @@ for arch in x86_64 i386; do
   done
 done
 
+# 3. a fault (SIGSEGV) in the middle of a run of vector instructions: the XMM/YMM
+# registers and MXCSR flags the handler reads from its ucontext, against native;
+# SIGALRM landing in a vector loop sees an instruction boundary's state
+if gcc -O2 -static -o "$tmp/vec-fault" "$SRC/tests/sse/guest-vec-fault.c" 2> "$tmp/cc.err"; then
+  run_guest "vec-fault (SSE)" "$BUILD/quetzal-x86_64" "$tmp/vec-fault"
+  if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    printf '#!/bin/sh\nexec "%s" -cpu max "$@"\n' "$BUILD/quetzal-x86_64" > "$tmp/vf-max"
+    chmod +x "$tmp/vf-max"
+    run_guest "vec-fault (AVX2/FMA, -cpu max)" "$tmp/vf-max" "$tmp/vec-fault" avx
+  else
+    skip "vec-fault AVX2/FMA cases: the host has no AVX2/FMA to run them natively"
+  fi
+else
+  fail "cannot build guest-vec-fault: $(head -1 "$tmp/cc.err")"
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

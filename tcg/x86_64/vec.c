@@ -2,7 +2,8 @@
  * The x86-64 back end's vector ops (tcg/vec.h): SSE2 (doubles: SSE4.2's PCMPGTQ;
  * FMA3: VEX) instructions on xmm0-xmm6,
  * which generated code otherwise never uses (all caller-saved in the SysV ABI,
- * so nothing is kept in them across ops). Operands are read from env as two
+ * so nothing is kept in them across ops), and the red zone below rsp (SysV ABI
+ * 3.2.2: 128 bytes signal handlers leave alone) as scratch for MXCSR. Operands are read from env as two
  * 8-byte loads each: the front end writes vector registers as 8-byte halves, and
  * a 16-byte load of two 8-byte stores would miss store forwarding (Intel
  * optimization manual, "store forwarding"); the result is one 16-byte store.
@@ -157,14 +158,19 @@ static void patch_rel8(uint8_t *jump_end, TCGContext *s)
 
 /*
  * Denormal operands: the x86 result is the host's, but the caller tracks the
- * denormal flag itself, so such an operand sends the op to the caller's slow
- * path. With a = |x| as an integer (IEEE 754 binary32/64 layout), x is
+ * denormal flag (DE) itself in env (sse_helper.c drops the host's DE when it
+ * collects the pending flags). Which lanes' denormals raise DE depends on the
+ * op and the other operands (a NaN or a zero divisor takes precedence), which
+ * the host instruction knows: when an operand may be denormal, the op runs
+ * once more with the host's DE cleared first, and the caller's flag is set
+ * when the host sets DE; reading MXCSR is slow, so only then.
+ * The test: with a = |x| as an integer (IEEE 754 binary32/64 layout), x is
  * denormal when 1 <= a < 2^23 (binary32; 2^52 for binary64), so when the
  * unsigned a - 1 is below 2^23. Adding 2^31 (2^63) maps unsigned order to
  * signed order, and a - 1 + 2^31 = a + 0x7fffffff, so per lane
  *   denormal or a = 2^23  <=>  0x80800000 > a + 0x7fffffff   (signed),
  * one PAND, one PADD and one PCMPGT per operand; the smallest normal
- * (a = 2^23, 2^52) also matches, which only costs a slow path.
+ * (a = 2^23, 2^52) also matches, which only costs the MXCSR round trip.
  * The constants: the absolute-value mask (also the addend), then the limit.
  */
 static const uint64_t denormal_consts[2][4] __attribute__((aligned(16))) = {
@@ -197,8 +203,8 @@ static void out_denormal_test(TCGContext *s, int xmm, bool dbl, int base, bool f
     }
 }
 
-/* jumps (rel8, patched by the caller) when an operand that counts is denormal:
- * xmm0 (unless first is 1), xmm1, and xmm2 when count is 3 */
+/* jumps (rel8, patched by the caller) when an operand that counts may be
+ * denormal: xmm0 (unless first is 1), xmm1, and xmm2 when count is 3 */
 static uint8_t *out_denormal_check(TCGContext *s, unsigned form, int first, int count,
                                    int scratch)
 {
@@ -231,23 +237,69 @@ static void out_fma(TCGContext *s, unsigned kind)
     out8(s, 0xc0 | (XMM0 << 3) | XMM2);
 }
 
-/* the result in xmm0 to dst and out = 0, or out = 1 from to_slow on */
-static void out_vec_tail(TCGContext *s, int out, int32_t dst, uint8_t *to_slow)
+enum { MXCSR_SLOT = -8, HOST_MXCSR_DE = 0x02 };
+
+/* STMXCSR/LDMXCSR [rsp - 8] (SDM vol. 2: 0F AE /3, /2) */
+static void out_mxcsr_slot(TCGContext *s, int subop)
 {
-    out_sse_mem(s, 0xf3, 0x7f, XMM0, tcg_target_env_reg, dst);    /* MOVDQU m128, xmm0 */
-    tcg_target_out_movi(s, TCG_TYPE_I32, out, 0);
-    out8(s, OPC_JMP_short);
-    out8(s, 0);
-    uint8_t *to_end = s->code_ptr;
-    patch_rel8(to_slow, s);
-    tcg_target_out_movi(s, TCG_TYPE_I32, out, 1);
-    patch_rel8(to_end, s);
+    emit_modrm_mem(s, 0xae | P_EXT, subop, REG_RSP, -1, 0, MXCSR_SLOT);
 }
 
-/* args: out, lo, hi, kind, dst, src0, src1, src2 */
+/* host MXCSR.DE cleared, MXCSR left in the slot with DE clear */
+static void out_clear_host_de(TCGContext *s)
+{
+    out_mxcsr_slot(s, 3);                                      /* STMXCSR */
+    emit_modrm_mem(s, 0x80, 4, REG_RSP, -1, 0, MXCSR_SLOT);    /* AND m8, imm8 */
+    out8(s, (uint8_t)~HOST_MXCSR_DE);
+    out_mxcsr_slot(s, 2);                                      /* LDMXCSR */
+}
+
+/* the op itself: xmm0 = xmm0 OP xmm1 (FMA: of xmm0, xmm1, xmm2) */
+static void out_float_body(TCGContext *s, unsigned kind)
+{
+    if (kind >= TCG_VEC_FMA_BASE) {
+        out_fma(s, kind);
+    } else {
+        out_sse_reg(s, form_prefix[kind % 4], fop_opcode[kind / 4], XMM0, XMM1);
+    }
+}
+
+/*
+ * The float op on loaded operands, after out_denormal_check's jump (to_maybe):
+ * the op; or, when an operand may be denormal, the op between a clear and a
+ * read of the host's DE, ORing flag_mask into env + flag_off when it is set
+ * (and clearing it again). Then the result to dst.
+ */
+static void out_float_op(TCGContext *s, unsigned kind, int32_t dst, uint8_t *to_maybe,
+                         int32_t flag_off, uint8_t flag_mask)
+{
+    out_float_body(s, kind);
+    out8(s, OPC_JMP_short);
+    out8(s, 0);
+    uint8_t *to_store = s->code_ptr;
+    patch_rel8(to_maybe, s);
+    out_clear_host_de(s);
+    out_float_body(s, kind);
+    out_mxcsr_slot(s, 3);                                      /* STMXCSR */
+    emit_modrm_mem(s, 0xf6, 0, REG_RSP, -1, 0, MXCSR_SLOT);    /* TEST m8, imm8 */
+    out8(s, HOST_MXCSR_DE);
+    out8(s, OPC_JCC_short + JCC_JE);
+    out8(s, 0);
+    uint8_t *no_de = s->code_ptr;
+    emit_modrm_mem(s, 0x80, 1, tcg_target_env_reg, -1, 0, flag_off);  /* OR m8, imm8 */
+    out8(s, flag_mask);
+    out_clear_host_de(s);
+    patch_rel8(no_de, s);
+    patch_rel8(to_store, s);
+    out_sse_mem(s, 0xf3, 0x7f, XMM0, tcg_target_env_reg, dst);    /* MOVDQU m128, xmm0 */
+}
+
+/* args: out, lo, hi, kind (TCG_VEC_CARG), dst, src0, src1, src2 */
 void tcg_target_out_vec(TCGContext *s, const TCGArg *args, const bool *is_const)
 {
-    unsigned kind = (unsigned)args[3];
+    unsigned kind = TCG_VEC_CARG_KIND(args[3]);
+    int32_t flag_off = TCG_VEC_CARG_FLAG_OFF(args[3]);
+    uint8_t flag_mask = TCG_VEC_CARG_FLAG_MASK(args[3]);
     int32_t dst = (int32_t)args[4], src0 = (int32_t)args[5];
     int32_t src1 = (int32_t)args[6], src2 = (int32_t)args[7];
     int out = (int)args[0];     /* free once the inputs are read */
@@ -262,20 +314,17 @@ void tcg_target_out_vec(TCGContext *s, const TCGArg *args, const bool *is_const)
     if (fma) {
         out_load_slot(s, XMM0, src0);
         out_load_slot(s, XMM1, src1);
-        uint8_t *to_slow = out_denormal_check(s, (kind - TCG_VEC_FMA_BASE) % 4, 0, 3, out);
-        out_fma(s, kind);
-        out_vec_tail(s, out, dst, to_slow);
-        return;
-    }
-    out_load_slot(s, XMM0, src1);
-    if (kind >= TCG_VEC_INT_BASE) {
+        uint8_t *to_maybe = out_denormal_check(s, (kind - TCG_VEC_FMA_BASE) % 4, 0, 3, out);
+        out_float_op(s, kind, dst, to_maybe, flag_off, flag_mask);
+    } else if (kind >= TCG_VEC_INT_BASE) {
+        out_load_slot(s, XMM0, src1);
         out_int_op(s, kind);
         out_sse_mem(s, 0xf3, 0x7f, XMM0, tcg_target_env_reg, dst);    /* MOVDQU m128, xmm0 */
-        tcg_target_out_movi(s, TCG_TYPE_I32, out, 0);
-        return;
+    } else {
+        out_load_slot(s, XMM0, src1);
+        bool sqrt = kind / 4 == TCG_VEC_FSQRT;
+        uint8_t *to_maybe = out_denormal_check(s, kind % 4, sqrt ? 1 : 0, 2, out);
+        out_float_op(s, kind, dst, to_maybe, flag_off, flag_mask);
     }
-    bool sqrt = kind / 4 == TCG_VEC_FSQRT;
-    uint8_t *to_slow = out_denormal_check(s, kind % 4, sqrt ? 1 : 0, 2, out);
-    out_sse_reg(s, form_prefix[kind % 4], fop_opcode[kind / 4], XMM0, XMM1);
-    out_vec_tail(s, out, dst, to_slow);
+    tcg_target_out_movi(s, TCG_TYPE_I32, out, 0);
 }
