@@ -1,17 +1,23 @@
 /*
- * convert without compression on several threads: up to -m requests at once,
- * as qemu-img(1) runs -m coroutines (8 by default). A worker takes the next
- * chunk and a free buffer, asks for the chunk's block status (one worker at a
- * time: the source images are not thread-safe) and reads its data: data
- * stored plainly in a host file (raw files, qcow2 data clusters) by all
- * workers at once through bdrv_pread_mapped, other data one worker at a time.
- * Writing is done by one worker at a time (the target image is not
- * thread-safe either), whichever finds it free once its chunk is read: it
- * writes every chunk that is ready, in guest order, or in the order they were
- * read with -W ("out-of-order writes") and for raw targets, where the order
- * cannot change the result. So reads of some chunks overlap the write of
- * another, and no chunk waits for a sleeping thread to be scheduled (on a
- * busy machine a wake-up can take a whole time slice).
+ * convert without compression on several threads: one writer and up to -m - 1
+ * readers (at most one thread more than there are processors in all) around
+ * a ring of 2 MiB chunks (qemu-img(1)'s buffer size).
+ *
+ * Writing is done by one thread (the target image is not thread-safe, and a
+ * host file system takes buffered writes to one file one at a time anyway),
+ * so the writer is the bottleneck and does nothing but write: the readers ask
+ * for a chunk's block status (one at a time: the source images are not
+ * thread-safe either), read its data (data stored plainly in a host file, as
+ * in raw files and qcow2 data clusters, by all readers at once through
+ * bdrv_pread_mapped; other data one reader at a time) and find its zero runs
+ * (convert_find_zeros). The writer writes the chunks in guest order, or in
+ * the order they were read with -W ("out-of-order writes") and for raw
+ * targets, where the order cannot change the result.
+ *
+ * Wake-ups are few, as on a busy machine each may cost a whole time slice: a
+ * reader that found the ring full sleeps until half of it is free again; the
+ * writer sleeps only while the chunk it needs is being read, and when no
+ * reader is reading ahead it reads the next chunk itself.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,9 +26,9 @@
 
 #include "tools/img-convert.h"
 
-#define SLOTS_PER_WORKER 2
+#define RING_CHUNKS 8
 
-typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } SlotState;
+typedef enum { SLOT_FREE, SLOT_READING, SLOT_READY, SLOT_WRITING } SlotState;
 
 typedef struct CopySlot {
     ConvertChunk chunk;
@@ -33,18 +39,18 @@ typedef struct CopySlot {
 
 typedef struct CopyPipeline {
     ConvertJob *job;
-    pthread_mutex_t lock;           /* guards the fields below and the target */
-    pthread_cond_t changed;
-    CopySlot *slots;
-    unsigned slot_count, waiting;
-    uint64_t chunk_count, next_chunk, next_write, written, ready_seq;
     bool any_order;                 /* write chunks as they are read */
-    bool writing;
-    bool failed;
+    pthread_mutex_t lock;           /* guards the fields below */
+    pthread_cond_t writer_wake, readers_wake;
+    CopySlot slots[RING_CHUNKS];
+    unsigned free_slots;
+    uint64_t chunk_count, next_chunk, next_write, written, ready_seq;
+    bool writer_taken, writer_waits, failed;
+    unsigned readers_waiting;
     pthread_mutex_t source_lock;    /* block status and unmapped reads */
 } CopyPipeline;
 
-/* Block status and data of one chunk (offset and bytes set). */
+/* Block status, data and zero runs of one chunk (offset and bytes set). */
 static int read_chunk(CopyPipeline *cp, ConvertChunk *chunk)
 {
     ConvertJob *job = cp->job;
@@ -64,24 +70,91 @@ static int read_chunk(CopyPipeline *cp, ConvertChunk *chunk)
             pthread_mutex_unlock(&cp->source_lock);
         }
     }
+    if (ret == 0) {
+        convert_find_zeros(job, chunk);
+    }
     return ret;
 }
 
+/* Lock held: stops every thread. */
 static void fail(CopyPipeline *cp)
 {
     cp->failed = true;
-    pthread_cond_broadcast(&cp->changed);
+    pthread_cond_broadcast(&cp->writer_wake);
+    pthread_cond_broadcast(&cp->readers_wake);
 }
 
-/* The chunk to write next, if it is read: in guest order, or (any order) the
- * caller's own chunk, else the one read first. Lock held. */
-static CopySlot *next_ready(CopyPipeline *cp, CopySlot *own)
+static bool check_interrupt(CopyPipeline *cp)
 {
-    if (cp->any_order && own && own->state == SLOT_READY) {
-        return own;                 /* still in this core's cache */
+    if (convert_interrupt_signal() && !cp->failed) {
+        img_error("interrupted by signal %d; the incomplete target is removed",
+                  convert_interrupt_signal());
+        fail(cp);
     }
+    return cp->failed;
+}
+
+/* Lock held: claims the next chunk to read into a free slot, or NULL. */
+static CopySlot *claim_chunk(CopyPipeline *cp)
+{
+    if (cp->failed || cp->next_chunk == cp->chunk_count || !cp->free_slots) {
+        return NULL;
+    }
+    for (unsigned i = 0; i < RING_CHUNKS; i++) {
+        CopySlot *s = &cp->slots[i];
+        if (s->state == SLOT_FREE) {
+            ConvertJob *job = cp->job;
+            s->state = SLOT_READING;
+            s->index = cp->next_chunk++;
+            s->chunk.offset = s->index * job->chunk_size;
+            s->chunk.bytes = job->total_size - s->chunk.offset < job->chunk_size ?
+                             job->total_size - s->chunk.offset : job->chunk_size;
+            cp->free_slots--;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Reads a claimed slot, lock held (dropped meanwhile); false on failure. */
+static bool fill_slot(CopyPipeline *cp, CopySlot *s)
+{
+    pthread_mutex_unlock(&cp->lock);
+    int ret = read_chunk(cp, &s->chunk);
+    pthread_mutex_lock(&cp->lock);
+    if (ret < 0) {
+        fail(cp);
+        return false;
+    }
+    s->state = SLOT_READY;
+    s->ready_seq = cp->ready_seq++;
+    return true;
+}
+
+static void *reader_main(CopyPipeline *cp)
+{
+    pthread_mutex_lock(&cp->lock);
+    while (!check_interrupt(cp) && cp->next_chunk < cp->chunk_count) {
+        CopySlot *s = claim_chunk(cp);
+        if (!s) {
+            cp->readers_waiting++;
+            pthread_cond_wait(&cp->readers_wake, &cp->lock);
+            cp->readers_waiting--;
+            continue;
+        }
+        if (fill_slot(cp, s) && cp->writer_waits) {
+            pthread_cond_signal(&cp->writer_wake);
+        }
+    }
+    pthread_mutex_unlock(&cp->lock);
+    return NULL;
+}
+
+/* Lock held: the chunk to write next, if it is read. */
+static CopySlot *next_ready(CopyPipeline *cp)
+{
     CopySlot *best = NULL;
-    for (unsigned i = 0; i < cp->slot_count; i++) {
+    for (unsigned i = 0; i < RING_CHUNKS; i++) {
         CopySlot *s = &cp->slots[i];
         if (s->state != SLOT_READY) {
             continue;
@@ -96,131 +169,101 @@ static CopySlot *next_ready(CopyPipeline *cp, CopySlot *own)
     return best;
 }
 
-/* Unless another worker is writing (it sees every chunk made ready before it
- * stops: both happen under the lock), writes what is ready. Lock held. */
-static void write_ready(CopyPipeline *cp, CopySlot *own)
+/* Writes a ready slot, lock held (dropped meanwhile), and frees it. */
+static void write_slot(CopyPipeline *cp, CopySlot *s)
 {
     ConvertJob *job = cp->job;
-    if (cp->writing) {
+    s->state = SLOT_WRITING;
+    pthread_mutex_unlock(&cp->lock);
+    int ret = convert_write_chunk(job, &s->chunk);
+    pthread_mutex_lock(&cp->lock);
+    s->state = SLOT_FREE;
+    cp->free_slots++;
+    cp->next_write++;
+    if (ret < 0) {
+        fail(cp);
         return;
     }
-    cp->writing = true;
-    CopySlot *s;
-    while (!cp->failed && (s = next_ready(cp, own))) {
-        own = NULL;
-        s->state = SLOT_BUSY;
-        pthread_mutex_unlock(&cp->lock);
-        int ret = convert_write_chunk(job, &s->chunk);
-        pthread_mutex_lock(&cp->lock);
-        s->state = SLOT_FREE;
-        cp->next_write++;
-        cp->written++;
-        if (ret < 0) {
-            fail(cp);
-            break;
-        }
-        img_progress_update(&job->progress, cp->written * job->chunk_size < job->total_size ?
-                            cp->written * job->chunk_size : job->total_size, job->total_size);
-        if (cp->waiting) {
-            pthread_cond_signal(&cp->changed);  /* one slot for one reader */
-        }
+    cp->written++;
+    uint64_t done = cp->written * job->chunk_size;
+    img_progress_update(&job->progress, done < job->total_size ? done : job->total_size,
+                        job->total_size);
+    if (cp->readers_waiting && cp->free_slots >= RING_CHUNKS / 2) {
+        pthread_cond_broadcast(&cp->readers_wake);
     }
-    cp->writing = false;
 }
 
-static CopySlot *free_slot(CopyPipeline *cp)
+static void writer_main(CopyPipeline *cp)
 {
-    for (unsigned i = 0; i < cp->slot_count; i++) {
-        if (cp->slots[i].state == SLOT_FREE) {
-            return &cp->slots[i];
+    pthread_mutex_lock(&cp->lock);
+    while (!check_interrupt(cp) && cp->written < cp->chunk_count) {
+        CopySlot *s = next_ready(cp);
+        if (s) {
+            write_slot(cp, s);
+        } else if ((s = claim_chunk(cp))) {
+            fill_slot(cp, s);       /* no reader is ahead: read it here */
+        } else {
+            cp->writer_waits = true;
+            pthread_cond_wait(&cp->writer_wake, &cp->lock);
+            cp->writer_waits = false;
         }
     }
-    return NULL;
+    fail(cp);                       /* done or failed: the readers stop */
+    pthread_mutex_unlock(&cp->lock);
 }
 
+/* The first thread to start writes, the others read. */
 static void *copy_worker(void *opaque)
 {
     CopyPipeline *cp = opaque;
-    ConvertJob *job = cp->job;
-    CopySlot *own = NULL;           /* the chunk this worker just read */
     pthread_mutex_lock(&cp->lock);
-    for (;;) {
-        if (convert_interrupt_signal() && !cp->failed) {
-            img_error("interrupted by signal %d; the incomplete target is removed",
-                      convert_interrupt_signal());
-            fail(cp);
-        }
-        write_ready(cp, own);
-        own = NULL;
-        if (cp->failed || cp->next_chunk == cp->chunk_count) {
-            break;                  /* what is still being read is written by its reader */
-        }
-        CopySlot *s = free_slot(cp);
-        if (!s) {
-            cp->waiting++;
-            pthread_cond_wait(&cp->changed, &cp->lock);
-            cp->waiting--;
-            continue;
-        }
-        s->state = SLOT_BUSY;
-        s->index = cp->next_chunk++;
-        pthread_mutex_unlock(&cp->lock);
-        s->chunk.offset = s->index * job->chunk_size;
-        s->chunk.bytes = job->total_size - s->chunk.offset < job->chunk_size ?
-                         job->total_size - s->chunk.offset : job->chunk_size;
-        int ret = read_chunk(cp, &s->chunk);
-        pthread_mutex_lock(&cp->lock);
-        if (ret < 0) {
-            fail(cp);
-            break;
-        }
-        s->state = SLOT_READY;
-        s->ready_seq = cp->ready_seq++;
-        own = s;
-    }
-    pthread_cond_broadcast(&cp->changed);   /* the others waiting for a slot may stop too */
+    bool writer = !cp->writer_taken;
+    cp->writer_taken = true;
     pthread_mutex_unlock(&cp->lock);
-    return NULL;
+    if (writer) {
+        writer_main(cp);
+        return NULL;
+    }
+    return reader_main(cp);
 }
 
 int convert_copy_parallel(ConvertJob *job, unsigned workers)
 {
-    CopyPipeline cp = { .job = job };
-    cp.chunk_count = (job->total_size + job->chunk_size - 1) / job->chunk_size;
-    cp.any_order = job->out_of_order || job->target->drv->passthrough;
-    /* -m requests at once, on at most one thread more than there are
-     * processors: more threads only contend for the locks (futex calls) */
+    CopyPipeline *cp = calloc(1, sizeof(*cp));
+    if (!cp) {
+        abort();
+    }
+    cp->job = job;
+    cp->chunk_count = (job->total_size + job->chunk_size - 1) / job->chunk_size;
+    cp->any_order = job->out_of_order;
+    cp->free_slots = RING_CHUNKS;
+    for (unsigned i = 0; i < RING_CHUNKS; i++) {
+        if (posix_memalign((void **)&cp->slots[i].chunk.buffer, 4096, job->chunk_size)) {
+            abort();
+        }
+    }
+    /* more threads than one more than the processors only contend for the
+     * locks; -m 1: the writer reads too */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus > 0 && workers > (unsigned long)cpus + 1) {
         workers = (unsigned)cpus + 1;
     }
     workers = workers < 1 ? 1 : workers > CONVERT_MAX_WORKERS ? CONVERT_MAX_WORKERS : workers;
-    cp.slot_count = workers * SLOTS_PER_WORKER;
-    cp.slots = calloc(cp.slot_count, sizeof(*cp.slots));
-    if (!cp.slots) {
-        abort();
+    pthread_mutex_init(&cp->lock, NULL);
+    pthread_mutex_init(&cp->source_lock, NULL);
+    pthread_cond_init(&cp->writer_wake, NULL);
+    pthread_cond_init(&cp->readers_wake, NULL);
+    convert_run_workers(copy_worker, cp, workers);
+    /* the writer set failed to stop the readers: only a short count is one */
+    bool ok = cp->written == cp->chunk_count;
+    for (unsigned i = 0; i < RING_CHUNKS; i++) {
+        free(cp->slots[i].chunk.buffer);
+        free(cp->slots[i].chunk.ranges);
     }
-    for (unsigned i = 0; i < cp.slot_count; i++) {
-        if (posix_memalign((void **)&cp.slots[i].chunk.buffer, 4096, job->chunk_size)) {
-            abort();
-        }
-    }
-    pthread_mutex_init(&cp.lock, NULL);
-    pthread_mutex_init(&cp.source_lock, NULL);
-    pthread_cond_init(&cp.changed, NULL);
-    convert_run_workers(copy_worker, &cp, workers);
-    for (unsigned i = 0; i < cp.slot_count; i++) {
-        free(cp.slots[i].chunk.buffer);
-        free(cp.slots[i].chunk.ranges);
-    }
-    free(cp.slots);
-    pthread_mutex_destroy(&cp.lock);
-    pthread_mutex_destroy(&cp.source_lock);
-    pthread_cond_destroy(&cp.changed);
-    if (!cp.failed && cp.written != cp.chunk_count) {
-        img_error("internal error: %" PRIu64 " of %" PRIu64 " chunks written", cp.written,
-                  cp.chunk_count);
-        return -EIO;
-    }
-    return cp.failed ? -EIO : 0;
+    pthread_mutex_destroy(&cp->lock);
+    pthread_mutex_destroy(&cp->source_lock);
+    pthread_cond_destroy(&cp->writer_wake);
+    pthread_cond_destroy(&cp->readers_wake);
+    free(cp);
+    return ok ? 0 : -EIO;
 }

@@ -25,10 +25,9 @@
 #include "tools/img-convert.h"
 
 #define CONVERT_CHUNK (2 * 1024 * 1024)
-/* uncompressed copies: a chunk read and then written by the same worker stays
- * in its core's cache (256 KiB of 512 KiB-1 MiB L2) for the copy into the
- * target's page cache; 2 MiB chunks come back from memory */
-#define COPY_CHUNK (256 * 1024)
+/* uncompressed copies: the ring chunks of img-convert-copy.c (qemu-img's
+ * buffer size: a write request per 2 MiB of data) */
+#define COPY_CHUNK (2 * 1024 * 1024)
 #define COMPRESS_CHUNK (8 * 1024 * 1024)
 #define DEFAULT_SPARSE_SIZE 4096
 #define MAX_SPARSE_SIZE (32768 * 512)
@@ -95,6 +94,35 @@ int convert_read_sources(ConvertJob *job, uint64_t offset, uint64_t bytes, uint8
     return 0;
 }
 
+/* Block status of src at local, from the cache when it describes local:
+ * each question covers the rest of the source, so a run of like data (a raw
+ * file's data extent, a qcow2 source's contiguous clusters) is asked about
+ * once rather than once per chunk. */
+static int cached_status(ConvertJob *job, const ConvertSource *src, uint64_t local,
+                         uint64_t *pnum, uint64_t *map, BlockDriverState **layer)
+{
+    ConvertStatusCache *c = &job->status_cache;
+    if (c->src != src || local < c->start || local >= c->end) {
+        int depth;
+        BlockDriverState *base = job->target_has_backing ? src->bs->backing : NULL;
+        uint64_t n;
+        int ret = bdrv_block_status_chain(src->bs, base, local, src->size - local, &n,
+                                          &c->map, &depth, &c->layer);
+        if (ret < 0) {
+            c->src = NULL;
+            return ret;
+        }
+        c->src = src;
+        c->start = local;
+        c->end = local + n;
+        c->status = ret;
+    }
+    *pnum = c->end - local;
+    *map = (c->status & BDRV_BLOCK_OFFSET_VALID) ? c->map + (local - c->start) : 0;
+    *layer = c->layer;
+    return c->status;
+}
+
 /* What [offset, offset+bytes) of the target-space holds, and for how long;
  * for data stored plainly in a host file, which layer holds it and where
  * (*layer NULL otherwise). */
@@ -103,16 +131,15 @@ static int range_status(ConvertJob *job, uint64_t offset, uint64_t bytes, uint64
 {
     ConvertSource *src = source_at(job, offset);
     uint64_t local = offset - src->start;
-    if (bytes > src->size - local) {
-        bytes = src->size - local;
-    }
-    int depth;
     BlockDriverState *base = job->target_has_backing ? src->bs->backing : NULL;
-    int ret = bdrv_block_status_chain(src->bs, base, local, bytes, pnum, map, &depth, layer);
+    int ret = cached_status(job, src, local, pnum, map, layer);
     if (ret < 0) {
         convert_error(job, "error while reading block status of '%s': %s", src->bs->filename,
                   bdrv_last_error(src->bs));
         return ret;
+    }
+    if (*pnum > bytes) {
+        *pnum = bytes;
     }
     if (job->target_has_backing && !(ret & BDRV_BLOCK_ALLOCATED) && base) {
         *kind = RANGE_BACKING;
@@ -147,6 +174,24 @@ int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes)
     return 0;
 }
 
+/* The run at the start of buf (target offset offset, bytes long) of -S units
+ * (aligned in target space) that are all zero or all not. */
+static uint64_t sparse_run(uint64_t unit, uint64_t offset, uint64_t bytes, const uint8_t *buf)
+{
+    uint64_t unit_end = (offset / unit + 1) * unit - offset;
+    uint64_t run = unit_end < bytes ? unit_end : bytes;
+    bool zero = img_is_zero(buf, run);
+    /* extend the run while the following units are of the same kind */
+    while (run < bytes) {
+        uint64_t next = bytes - run < unit ? bytes - run : unit;
+        if (img_is_zero(buf + run, next) != zero) {
+            break;
+        }
+        run += next;
+    }
+    return run;
+}
+
 /* Writes buf, skipping (or zeroing) runs of sparse_size zero bytes aligned in
  * target space. */
 static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
@@ -155,23 +200,11 @@ static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const 
     if (!unit || job->copy_offload) {
         return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? convert_write_error(job, offset) : 0;
     }
-    uint64_t pos = 0;
-    while (pos < bytes) {
-        uint64_t unit_end = ((offset + pos) / unit + 1) * unit - offset;
-        uint64_t n = (unit_end < bytes ? unit_end : bytes) - pos;
-        bool zero = img_is_zero(buf + pos, n);
-        uint64_t run = n;
-        /* extend the run while the following units are of the same kind */
-        while (pos + run < bytes) {
-            uint64_t next = bytes - (pos + run) < unit ? bytes - (pos + run) : unit;
-            if (img_is_zero(buf + pos + run, next) != zero) {
-                break;
-            }
-            run += next;
-        }
-        int ret = zero ? convert_write_zeroes(job, offset + pos, run)
-                       : (bdrv_pwrite(job->target, offset + pos, run, buf + pos, 0) < 0
-                          ? convert_write_error(job, offset + pos) : 0);
+    for (uint64_t pos = 0; pos < bytes;) {
+        uint64_t run = sparse_run(unit, offset + pos, bytes - pos, buf + pos);
+        int ret = img_is_zero(buf + pos, run) ? convert_write_zeroes(job, offset + pos, run)
+                  : (bdrv_pwrite(job->target, offset + pos, run, buf + pos, 0) < 0
+                     ? convert_write_error(job, offset + pos) : 0);
         if (ret < 0) {
             return ret;
         }
@@ -313,10 +346,52 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
     return 0;
 }
 
+/* Splits the DATA ranges of a chunk read uncompressed where write_sparse
+ * would find zeros: runs of zero -S units become ZERO ranges (written the
+ * same way: as zeros where the target does not read as zeros already). The
+ * reading workers do this, so that the writer, which the target's single
+ * writer makes the bottleneck, writes without scanning. */
+void convert_find_zeros(ConvertJob *job, ConvertChunk *chunk)
+{
+    uint64_t unit = job->sparse_size;
+    if (!unit || job->copy_offload) {
+        chunk->scanned = true;
+        return;
+    }
+    ConvertRange *old = chunk->ranges;
+    size_t count = chunk->range_count;
+    chunk->ranges = NULL;
+    chunk->range_count = chunk->range_capacity = 0;
+    for (size_t i = 0; i < count; i++) {
+        const ConvertRange *r = &old[i];
+        if (r->kind != RANGE_DATA) {
+            add_range(chunk, r);
+            continue;
+        }
+        const uint8_t *buf = chunk->buffer + (r->offset - chunk->offset);
+        for (uint64_t pos = 0; pos < r->bytes;) {
+            uint64_t run = sparse_run(unit, r->offset + pos, r->bytes - pos, buf + pos);
+            ConvertRange part = *r;
+            part.offset = r->offset + pos;
+            part.bytes = run;
+            part.map = r->map + pos;
+            if (img_is_zero(buf + pos, run)) {
+                part.kind = RANGE_ZERO;
+                part.layer = NULL;
+            }
+            add_range(chunk, &part);
+            pos += run;
+        }
+    }
+    free(old);
+    chunk->scanned = true;
+}
+
 int convert_plan_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
     chunk->range_count = 0;
     chunk->whole = false;
+    chunk->scanned = false;
     for (uint64_t pos = 0; pos < chunk->bytes;) {
         ConvertRange r = { .offset = chunk->offset + pos };
         if (range_status(job, r.offset, chunk->bytes - pos, &r.bytes, &r.kind, &r.layer,
@@ -365,6 +440,33 @@ int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
     return 0;
 }
 
+/* Writes [from, to) of a chunk read uncompressed. */
+int convert_write_part(ConvertJob *job, ConvertChunk *chunk, uint64_t from, uint64_t to)
+{
+    for (size_t i = 0; i < chunk->range_count; i++) {
+        const ConvertRange *r = &chunk->ranges[i];
+        uint64_t start = r->offset > from ? r->offset : from;
+        uint64_t end = r->offset + r->bytes < to ? r->offset + r->bytes : to;
+        int ret = 0;
+        if (start >= end) {
+            continue;
+        }
+        if (r->kind == RANGE_ZERO) {
+            ret = convert_write_zeroes(job, start, end - start);
+        } else if (r->kind == RANGE_DATA && chunk->scanned) {
+            ret = bdrv_pwrite(job->target, start, end - start,
+                              chunk->buffer + (start - chunk->offset), 0) < 0
+                  ? convert_write_error(job, start) : 0;
+        } else if (r->kind == RANGE_DATA) {
+            ret = write_sparse(job, start, end - start, chunk->buffer + (start - chunk->offset));
+        }
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
 /* Writer side: writes one chunk to the target. */
 int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
@@ -372,19 +474,8 @@ int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk)
         return write_compressed(job, chunk->offset, chunk->bytes, chunk->buffer,
                                 chunk->cluster_kinds);
     }
-    for (size_t i = 0; i < chunk->range_count && !job->compress; i++) {
-        ConvertRange *r = &chunk->ranges[i];
-        int ret = 0;
-        if (r->kind == RANGE_ZERO) {
-            ret = convert_write_zeroes(job, r->offset, r->bytes);
-        } else if (r->kind == RANGE_DATA) {
-            ret = write_sparse(job, r->offset, r->bytes, chunk->buffer + (r->offset - chunk->offset));
-        }
-        if (ret < 0) {
-            return ret;
-        }
-    }
-    return 0;
+    return job->compress ? 0 : convert_write_part(job, chunk, chunk->offset,
+                                                  chunk->offset + chunk->bytes);
 }
 
 static void *reader_main(void *opaque)

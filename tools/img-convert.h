@@ -18,6 +18,15 @@ typedef struct ConvertSource {
     uint64_t start, size;            /* where it lands in the target */
 } ConvertSource;
 
+/* the last block status asked of a source */
+typedef struct ConvertStatusCache {
+    const ConvertSource *src;        /* NULL: nothing cached */
+    uint64_t start, end;             /* source bytes it describes */
+    int status;
+    uint64_t map;
+    BlockDriverState *layer;
+} ConvertStatusCache;
+
 typedef struct ConvertJob {
     ConvertSource *sources;
     int source_count;
@@ -37,6 +46,10 @@ typedef struct ConvertJob {
     bool parallel_read;              /* the compression workers read their clusters */
     bool copy_offload;               /* -C: data written as read, no zero detection */
     atomic_bool error_reported;      /* convert_error printed its line */
+    /* the last block status asked of a source, for the whole rest of it (one
+     * question per run of like data, not one per chunk); used by one thread
+     * at a time, as the block status itself */
+    ConvertStatusCache status_cache;
 } ConvertJob;
 
 typedef enum { RANGE_DATA, RANGE_ZERO, RANGE_BACKING } RangeKind;
@@ -59,6 +72,7 @@ typedef struct ConvertChunk {
     ConvertRange *ranges;
     size_t range_count, range_capacity;
     bool whole;                      /* compression: the whole chunk was read */
+    bool scanned;                    /* convert_find_zeros split its DATA ranges */
     uint8_t *cluster_kinds;          /* compression: a ClusterKind per cluster */
 } ConvertChunk;
 
@@ -100,6 +114,10 @@ int convert_read_range(ConvertJob *job, const ConvertChunk *chunk, const Convert
 /* writes a chunk read uncompressed: zero ranges and zero runs of data (-S) as
  * zeros (nothing on a target that reads as zeros), the rest as data */
 int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk);
+/* splits a read chunk's DATA ranges where they hold zero -S units */
+void convert_find_zeros(ConvertJob *job, ConvertChunk *chunk);
+/* the same for [from, to) of the chunk only */
+int convert_write_part(ConvertJob *job, ConvertChunk *chunk, uint64_t from, uint64_t to);
 /* writes zeros where the target does not already read as zeros */
 int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes);
 int convert_write_error(ConvertJob *job, uint64_t offset);
