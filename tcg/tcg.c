@@ -768,9 +768,9 @@ static void log_host_code(TCGContext *s, const TCGCodeInfo *info)
 {
     FILE *out = s->log;
     fprintf(out, "OUT: [size=%zu]\n", info->size);
-    if (info->loop_slot >= 0) {
-        fprintf(out, "  loop: %d globals in host registers, header at +%u, back edge slot %d\n",
-                s->loop.n, info->loop_header_offset, info->loop_slot);
+    if (info->loop_slots) {
+        fprintf(out, "  loop: %d globals in host registers, header at +%u, back edge slots %#x\n",
+                s->loop.n, info->loop_header_offset, info->loop_slots);
     }
     for (size_t i = 0; i < info->size; i += 16) {
         fprintf(out, "  %p: ", (void *)(s->code_block_start + i));
@@ -815,7 +815,7 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
         info->jmp_insn_offset[n] = info->jmp_reset_offset[n] = info->jmp2_insn_offset[n] = UINT16_MAX;
     }
     info->chain_state_dead = tcg_chain_state_dead_at_entry(s);
-    info->loop_slot = -1;
+    info->loop_slots = 0;
     info->loop_header_offset = 0;
     if (!tcg_reg_alloc_code(s) || s->code_overflow) {
         return false;

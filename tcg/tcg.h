@@ -125,10 +125,11 @@ typedef struct TCGCodeInfo {
     uint16_t jmp2_insn_offset[TCG_JMP_SLOTS];
     /* the block overwrites the chain-deferred state before anything sees it */
     bool chain_state_dead;
-    /* tcg_set_self_loop: the goto_tb slot of the back edge (-1: none) and the
-     * loop header, where that slot's jump goes when chained to the block
-     * itself (never to another block: its globals are in host registers) */
-    int8_t loop_slot;
+    /* tcg_set_self_loop: the goto_tb slots of the back edges (bit n: slot n;
+     * 0: none) and the loop header, where those slots' jumps go when chained
+     * to the block itself (never to another block: its globals are in host
+     * registers) */
+    uint8_t loop_slots;
     uint16_t loop_header_offset;
     /* one entry per insn_start: host code offset where that guest instruction's
      * code ends, and its two words (guest pc, front-end word). */

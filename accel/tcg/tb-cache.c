@@ -273,7 +273,7 @@ static void tb_add_jump_locked(TBCache *c, TBEntry *src, unsigned slot, TBEntry 
     if (c->softmmu && !chain_safe(src, dst)) {
         return;
     }
-    if ((int)slot == src->tb.loop_slot) {
+    if ((src->tb.loop_slots >> slot) & 1) {
         /* a loop's back edge, with the loop's globals in host registers: only
          * to its own header */
         if (dst != src) {
@@ -423,7 +423,7 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
         e->tb.jmp2_insn_offset[n] = c->info.jmp2_insn_offset[n];
     }
     e->tb.chain_state_dead = c->info.chain_state_dead;
-    e->tb.loop_slot = c->info.loop_slot;
+    e->tb.loop_slots = c->info.loop_slots;
     e->tb.loop_header_offset = c->info.loop_header_offset;
     keep_insn_info(e, &c->info);
     c->code_next += (c->info.size + 15) & ~(size_t)15;
