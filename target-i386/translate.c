@@ -776,13 +776,20 @@ void gen_jmp_tb(DisasContext *s, uint64_t dest, int slot)
         gen_eob_exit(s);
         return;
     }
-    if (slot == 1 && s->slot1_used) {
-        /* a side exit after the block's last Jcc: the jump cache */
+    if (s->in_trace && dest == s->start_pc && !(s->slots_used & (1u << TCG_TRACE_SLOT))) {
+        /* the trace's back edge (tcg/loop.c keeps its globals in registers) */
+        slot = TCG_TRACE_SLOT;
+    } else if (s->slots_used & (1u << slot)) {
+        slot ^= 1;
+    }
+    if (s->slots_used & (1u << slot)) {
+        /* a side exit after the block's last Jcc, the exits of a trace: the
+         * jump cache */
         tcg_gen_movi(s->tcg, s->g->rip, dest);
         gen_eob_indirect(s);
         return;
     }
-    s->slot1_used |= slot == 1;
+    s->slots_used |= 1u << slot;
     if (!translator_use_goto_tb(s->exec, s->tb->pc, x86_code_linear(s, s->pc_start),
                                 x86_code_linear(s, dest))) {
         /* the jump cache, keyed by the new page's mapping, in generated code
@@ -816,6 +823,10 @@ void gen_jmp_direct(DisasContext *s, uint64_t dest)
         dest = (uint32_t)dest;
     }
     linear = x86_code_linear(s, dest);
+    if (s->in_trace && dest == s->start_pc) {
+        gen_jmp_tb(s, dest, 0);          /* the trace's back edge */
+        return;
+    }
     if (s->nb_follows < MAX_FOLLOWS && !(s->flags & (HF_TF | HF_INHIBIT_IRQ)) &&
         (linear & ~(uint64_t)(PAGE_SIZE_GUEST - 1)) == s->page_end - PAGE_SIZE_GUEST &&
         (!s->sys || linear >= s->tb->pc)) {
@@ -858,8 +869,99 @@ void gen_cond_jump(DisasContext *s, int b, uint64_t dest)
     gen_jmp_tb(s, dest, 1);
 }
 
+/*
+ * Traces: the taken path of the block's first side exit is translated in the
+ * block itself (from the label on, with the registers the branch had), up to
+ * TRACE_MAX_INSNS instructions, when its target is on the block's page. The
+ * common two-block loop "A: ...; jcc B (forward, taken); ...; B: ...; jcc A"
+ * becomes one block whose jump back to A is a back edge of its own
+ * (TCG_TRACE_SLOT): tcg/loop.c keeps the loop's globals in host registers
+ * around the whole cycle. The trace's other exits take the free slots, then
+ * the jump cache. Its instructions have their own insn_start data (faults,
+ * signals and the SMC restart are precise there as anywhere); in system mode
+ * the target lies after the block's start, so [pc, pc + size) covers the trace
+ * for invalidation; in user mode the page does.
+ */
+#define TRACE_MAX_INSNS 24
+#define TRACE_SCAN_BYTES 128
+
+/* Whether a jump to the block's start (Jcc, JMP, LOOP/JCXZ with rel8 or
+ * rel32: SDM vol. 2, "Jcc", "JMP") may lie in the bytes from dest on; a
+ * byte scan, so that most side exits skip the trial translation. */
+static bool may_jump_back(DisasContext *s, uint64_t dest, uint64_t linear)
+{
+    uint8_t b[TRACE_SCAN_BYTES];
+    unsigned n = s->page_end - linear < sizeof(b) ? (unsigned)(s->page_end - linear) : sizeof(b);
+    uint64_t mask = s->code64 ? UINT64_MAX : UINT32_MAX;
+
+    if (!translator_read_code(s->exec, linear, b, n)) {
+        return false;
+    }
+    for (unsigned i = 0; i + 2 <= n; i++) {
+        uint64_t at = dest + i, target = UINT64_MAX;
+        if ((b[i] & 0xf0) == 0x70 || b[i] == 0xeb || (b[i] & 0xfc) == 0xe0) {
+            target = at + 2 + (int8_t)b[i + 1];
+        } else if (b[i] == 0xe9 && i + 5 <= n) {
+            target = at + 5 + (int32_t)(b[i + 1] | b[i + 2] << 8 | b[i + 3] << 16 |
+                                        (uint32_t)b[i + 4] << 24);
+        } else if (b[i] == 0x0f && (b[i + 1] & 0xf0) == 0x80 && i + 6 <= n) {
+            target = at + 6 + (int32_t)(b[i + 2] | b[i + 3] << 8 | b[i + 4] << 16 |
+                                        (uint32_t)b[i + 5] << 24);
+        }
+        if (((target ^ s->start_pc) & mask) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool trace_possible(DisasContext *s, int count, int max_insns)
+{
+    uint64_t linear = x86_code_linear(s, s->side_exit_dest);
+
+    return !s->in_trace && count + 2 <= max_insns &&
+           (linear & ~(uint64_t)(PAGE_SIZE_GUEST - 1)) == s->page_end - PAGE_SIZE_GUEST &&
+           (!s->sys || linear >= s->tb->pc) && may_jump_back(s, s->side_exit_dest, linear);
+}
+
+static void translate_insns(DisasContext *s, int *count, int max_insns, FILE *log);
+
+/* The side exit's target translated here; kept when it jumps back to the
+ * block's start (a loop), else the IR and the context go back as they were. */
+static void trace_insns(DisasContext *s, int *count, int max_insns, FILE *log)
+{
+    s->in_trace = true;
+    s->max_pc = s->pc > s->max_pc ? s->pc : s->max_pc;
+    s->pc = s->side_exit_dest;
+    s->is_jmp = DISAS_NEXT;
+    s->nb_follows = 0;
+    translate_insns(s, count, *count + TRACE_MAX_INSNS < max_insns ?
+                              *count + TRACE_MAX_INSNS : max_insns, log);
+}
+
+static bool gen_trace(DisasContext *s, int *count, int max_insns, FILE *log)
+{
+    DisasContext before = *s;
+    int count_before = *count;
+    TCGIRMark mark = tcg_ir_mark(s->tcg);
+
+    trace_insns(s, count, max_insns, NULL);
+    bool loops = (s->slots_used & (1u << TCG_TRACE_SLOT)) != 0;
+    if (loops && !log) {
+        return true;
+    }
+    tcg_ir_rollback(s->tcg, mark);
+    *s = before;
+    *count = count_before;
+    if (loops) {
+        /* again, for the in_asm log */
+        trace_insns(s, count, max_insns, log);
+    }
+    return loops;
+}
+
 /* The taken path of the block's side exit, after everything else. */
-static void gen_side_exit(DisasContext *s)
+static void gen_side_exit(DisasContext *s, int *count, int max_insns, FILE *log)
 {
     TCGLabel *l = s->side_exit;
 
@@ -869,6 +971,9 @@ static void gen_side_exit(DisasContext *s)
     s->cc_op = s->side_exit_cc_op;
     s->cc_op_dirty = false;
     s->pc_start = s->side_exit_pc_start;
+    if (trace_possible(s, *count, max_insns) && gen_trace(s, count, max_insns, log)) {
+        return;
+    }
     gen_jmp_tb(s, s->side_exit_dest, 1);
 }
 
@@ -1165,6 +1270,7 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
     s->cs_base = s->code64 ? 0 : tb->cs_base;
     s->pc = s->code64 ? tb->pc : (uint32_t)(tb->pc - s->cs_base);
     start_offset = s->pc;
+    s->start_pc = start_offset;
     s->page_end = (tb->pc & ~(uint64_t)(PAGE_SIZE_GUEST - 1)) + PAGE_SIZE_GUEST;
     s->cc_op = CC_OP_DYNAMIC;
     s->T0 = tcg_new64(s);
@@ -1186,53 +1292,9 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
         tcg_set_self_loop(tcg, s->pc);
     }
     translator_gen_tb_start(s->exec, tcg, tb);
-    for (;;) {
-        s->pc_start = s->pc;
-        if (count > 0 && next_page_unreadable(s)) {
-            /* the next instruction may run into a page that faults: it starts
-             * a block of its own, which raises the fault alone */
-            gen_update_cc_op(s);
-            tcg_gen_movi(tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
-            gen_jmp_tb(s, s->pc, 0);
-            break;
-        }
-        tcg_gen_insn_start(tcg, s->pc, s->cc_op);
-        if (count == 0 && (tb->flags & HF_INHIBIT_IRQ)) {
-            gen_clear_inhibit_irq(s);
-        }
-        disas_insn(s);
-        count++;
-        if (log) {
-            x86_log_insn(s, log);
-        }
-        if (s->follow) {
-            s->max_pc = s->pc > s->max_pc ? s->pc : s->max_pc;
-            s->pc = s->follow_pc;
-            s->follow = false;
-        }
-        if (s->is_jmp == DISAS_EOB_DYNAMIC) {
-            gen_eob_indirect(s);
-        } else if (s->is_jmp == DISAS_EOB_EXIT) {
-            gen_eob_exit(s);
-        }
-        if (s->is_jmp != DISAS_NEXT && s->is_jmp != DISAS_TOO_MANY) {
-            break;
-        }
-        if (s->is_jmp == DISAS_TOO_MANY || count >= max_insns ||
-            s->cs_base + s->pc >= s->page_end) {
-            /* not chained: a flag change or a page switch may want a new key */
-            gen_update_cc_op(s);
-            tcg_gen_movi(tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
-            if (s->is_jmp == DISAS_TOO_MANY) {
-                gen_eob_indirect(s);
-            } else {
-                gen_jmp_tb(s, s->pc, 0);
-            }
-            break;
-        }
-    }
-    if (s->side_exit) {
-        gen_side_exit(s);
+    translate_insns(s, &count, max_insns, log);
+    while (s->side_exit) {
+        gen_side_exit(s, &count, max_insns, log);
     }
     if (log) {
         fprintf(log, "\n");
@@ -1249,6 +1311,59 @@ static void x86_translate(TCGContext *tcg, void *opaque_env, TranslationBlock *t
         tb->size = (uint32_t)(s->fetch_fault_addr - tb->pc);
     }
     tb->icount = count;
+}
+
+/* Instructions from s->pc until the block (or its trace) ends. */
+static void translate_insns(DisasContext *s, int *count, int max_insns, FILE *log)
+{
+    TCGContext *tcg = s->tcg;
+    TranslationBlock *tb = s->tb;
+
+    for (;;) {
+        s->pc_start = s->pc;
+        if (*count > 0 && next_page_unreadable(s)) {
+            /* the next instruction may run into a page that faults: it starts
+             * a block of its own, which raises the fault alone */
+            gen_update_cc_op(s);
+            tcg_gen_movi(tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+            gen_jmp_tb(s, s->pc, 0);
+            break;
+        }
+        tcg_gen_insn_start(tcg, s->pc, s->cc_op);
+        if (*count == 0 && (tb->flags & HF_INHIBIT_IRQ)) {
+            gen_clear_inhibit_irq(s);
+        }
+        disas_insn(s);
+        (*count)++;
+        if (log) {
+            x86_log_insn(s, log);
+        }
+        if (s->follow) {
+            s->max_pc = s->pc > s->max_pc ? s->pc : s->max_pc;
+            s->pc = s->follow_pc;
+            s->follow = false;
+        }
+        if (s->is_jmp == DISAS_EOB_DYNAMIC) {
+            gen_eob_indirect(s);
+        } else if (s->is_jmp == DISAS_EOB_EXIT) {
+            gen_eob_exit(s);
+        }
+        if (s->is_jmp != DISAS_NEXT && s->is_jmp != DISAS_TOO_MANY) {
+            break;
+        }
+        if (s->is_jmp == DISAS_TOO_MANY || *count >= max_insns ||
+            s->cs_base + s->pc >= s->page_end) {
+            /* not chained: a flag change or a page switch may want a new key */
+            gen_update_cc_op(s);
+            tcg_gen_movi(tcg, s->g->rip, s->code64 ? s->pc : (uint32_t)s->pc);
+            if (s->is_jmp == DISAS_TOO_MANY) {
+                gen_eob_indirect(s);
+            } else {
+                gen_jmp_tb(s, s->pc, 0);
+            }
+            break;
+        }
+    }
 }
 
 static void x86_restore_state(void *opaque_env, const TranslationBlock *tb, const uint64_t data[2])

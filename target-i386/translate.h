@@ -201,7 +201,11 @@ typedef struct DisasContext {
     TCGLabel *side_exit;
     uint64_t side_exit_dest, side_exit_pc_start;
     int side_exit_cc_op;
-    bool slot1_used;       /* goto_tb slot 1 taken by a jump already emitted */
+    unsigned slots_used;   /* goto_tb slots taken by jumps already emitted (bit n) */
+    /* a trace (gen_side_exit): the side exit's target translated in the same
+     * block, whose jump back to the block's start is the trace's back edge */
+    bool in_trace;
+    uint64_t start_pc;     /* offset in CS of the block's first instruction */
 
     /* scratch temps, reallocated per instruction */
     TCGv T0, T1, A0, tmp;

@@ -4,8 +4,9 @@
  * registers across that back edge instead of storing them at the block's end
  * and loading them again at its start.
  *
- * The plan (tcg_loop_plan, before register allocation) picks the back edge
- * (the goto_tb whose exit stores the value given to tcg_set_self_loop) and up
+ * The plan (tcg_loop_plan, before register allocation) picks the back edges
+ * (the goto_tbs whose exits store the value given to tcg_set_self_loop: one, or
+ * two in a trace, target-i386/translate.c gen_trace) and up
  * to TCG_LOOP_MAX_REGS globals, each with a host register of its own. The
  * register allocator (regalloc.c) then:
  *  - loads those globals into their registers at the block's entry and binds
@@ -57,17 +58,31 @@ static bool exit_sequence(const TCGContext *s, int n, int64_t *value)
     return true;
 }
 
-static int find_back_edge(const TCGContext *s)
+/* Every goto_tb to the block's start (a trace's two halves may each have
+ * one); the first, or -1. */
+static int find_back_edges(TCGContext *s)
 {
-    for (int n = 0; n < s->nb_ops; n++) {
+    struct TCGLoopPlan *L = &s->loop;
+    L->nb_edges = 0;
+    for (int n = 0; n < s->nb_ops && L->nb_edges < TCG_JMP_SLOTS; n++) {
         int64_t v;
         if (!s->ops[n].removed && exit_sequence(s, n, &v) &&
             tcg_normalize(s->temps[s->ops[next_op(s, n)].args[0]].type, v) ==
             tcg_normalize(s->temps[s->ops[next_op(s, n)].args[0]].type, s->loop_value)) {
-            return n;
+            L->edges[L->nb_edges++] = n;
         }
     }
-    return -1;
+    return L->nb_edges ? L->edges[0] : -1;
+}
+
+bool tcg_loop_is_back_edge(const TCGContext *s, int op)
+{
+    for (int k = 0; k < s->loop.nb_edges; k++) {
+        if (s->loop.edges[k] == op) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* How often each global is an operand, outside the pc stores of exits. */
@@ -99,12 +114,13 @@ void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs)
 {
     struct TCGLoopPlan *L = &s->loop;
     L->op = -1;
+    L->nb_edges = 0;
     L->n = 0;
     L->regs = 0;
     if (!s->has_loop_value || s->nb_globals > TCG_MAX_TEMPS / 4) {
         return;
     }
-    L->op = find_back_edge(s);
+    L->op = find_back_edges(s);
     if (L->op < 0) {
         return;
     }

@@ -1024,7 +1024,7 @@ static void alloc_goto_tb(TCGContext *s, const TCGOp *op)
     static const bool no_consts[TCG_MAX_OP_ARGS];
     unsigned n = (unsigned)op->args[0];
     bool dirty = false;
-    if (op - s->ops == s->loop.op) {
+    if (tcg_loop_is_back_edge(s, (int)(op - s->ops))) {
         alloc_loop_back_edge(s, op);
         return;
     }
@@ -1159,7 +1159,7 @@ static void alloc_loop_back_edge(TCGContext *s, const TCGOp *op)
         t->mem_coherent = !L->written[k];
     }
     tcg_target_out_op(s, op, op->args, no_consts);
-    s->info->loop_slot = (int8_t)op->args[0];
+    s->info->loop_slots |= (uint8_t)(1u << op->args[0]);
     sync_globals(s, false, 0);
 }
 

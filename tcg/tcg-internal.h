@@ -127,7 +127,9 @@ struct TCGContext {
     bool has_loop_value;
     int64_t loop_value;
     struct TCGLoopPlan {
-        int op;                  /* index of the back edge's goto_tb, -1: none */
+        int op;                  /* index of the first back edge's goto_tb, -1: none */
+        int nb_edges;            /* every back edge (a trace may have two) */
+        int edges[TCG_JMP_SLOTS];
         int n;                   /* globals kept in host registers over it */
         int temp[TCG_LOOP_MAX_REGS];
         int reg[TCG_LOOP_MAX_REGS];
@@ -179,6 +181,7 @@ void tcg_fold_mem_offsets(TCGContext *s);
 /* loop.c */
 void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs);
 int tcg_loop_index(const TCGContext *s, int temp);          /* in the plan, or -1 */
+bool tcg_loop_is_back_edge(const TCGContext *s, int op);
 typedef struct TCGLoopMove {
     int src_reg, dst_reg;
 } TCGLoopMove;

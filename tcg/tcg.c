@@ -122,6 +122,18 @@ void tcg_set_softmmu(TCGContext *s, const TCGSoftMMU *config)
 
 unsigned tcg_insn_count(const TCGContext *s) { return s->nb_insn_starts; }
 
+TCGIRMark tcg_ir_mark(const TCGContext *s)
+{
+    return (TCGIRMark) { s->nb_ops, s->nb_labels, s->nb_insn_starts };
+}
+
+void tcg_ir_rollback(TCGContext *s, TCGIRMark m)
+{
+    s->nb_ops = m.ops;
+    s->nb_labels = m.labels;
+    s->nb_insn_starts = m.insn_starts;
+}
+
 void *tcg_code_buffer(TCGContext *s, size_t *usable_size)
 {
     if (usable_size) {
@@ -614,8 +626,8 @@ void tcg_gen_op_raw(TCGContext *s, TCGOpcode opc, TCGType type, const TCGv *vals
 
 void tcg_gen_goto_tb(TCGContext *s, unsigned n)
 {
-    if (n > 1) {
-        fatal_ir("goto_tb slot must be 0 or 1");
+    if (n > 1 && n != TCG_TRACE_SLOT) {
+        fatal_ir("goto_tb slot must be 0, 1 or TCG_TRACE_SLOT");
     }
     TCGOp *op = emit_op(s, INDEX_op_goto_tb, TCG_TYPE_I64);
     op->args[0] = n;
@@ -756,9 +768,9 @@ static void log_host_code(TCGContext *s, const TCGCodeInfo *info)
 {
     FILE *out = s->log;
     fprintf(out, "OUT: [size=%zu]\n", info->size);
-    if (info->loop_slot >= 0) {
-        fprintf(out, "  loop: %d globals in host registers, header at +%u, back edge slot %d\n",
-                s->loop.n, info->loop_header_offset, info->loop_slot);
+    if (info->loop_slots) {
+        fprintf(out, "  loop: %d globals in host registers, header at +%u, back edge slots %#x\n",
+                s->loop.n, info->loop_header_offset, info->loop_slots);
     }
     for (size_t i = 0; i < info->size; i += 16) {
         fprintf(out, "  %p: ", (void *)(s->code_block_start + i));
@@ -799,11 +811,11 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
     info->nb_insns = 0;
     info->nb_mem_sites = info->nb_site_regs = 0;
     s->mem_site_open = false;
-    info->jmp_insn_offset[0] = info->jmp_insn_offset[1] = UINT16_MAX;
-    info->jmp_reset_offset[0] = info->jmp_reset_offset[1] = UINT16_MAX;
-    info->jmp2_insn_offset[0] = info->jmp2_insn_offset[1] = UINT16_MAX;
+    for (int n = 0; n < TCG_JMP_SLOTS; n++) {
+        info->jmp_insn_offset[n] = info->jmp_reset_offset[n] = info->jmp2_insn_offset[n] = UINT16_MAX;
+    }
     info->chain_state_dead = tcg_chain_state_dead_at_entry(s);
-    info->loop_slot = -1;
+    info->loop_slots = 0;
     info->loop_header_offset = 0;
     if (!tcg_reg_alloc_code(s) || s->code_overflow) {
         return false;

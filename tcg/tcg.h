@@ -94,6 +94,11 @@ typedef struct TCGLabel TCGLabel;
 
 /* What code generation reports about one block, for chaining and fault recovery. */
 #define TCG_MAX_INSNS 512
+/* goto_tb slots of a block: 0 and 1 for its exits, TCG_TRACE_SLOT for the back
+ * edge of a trace (a loop of several blocks translated as one); slot 2 is not
+ * one (an exit_tb value's low bits 2 mean an exit request) */
+#define TCG_JMP_SLOTS 4
+#define TCG_TRACE_SLOT 3
 #define TCG_MAX_MEM_SITES 1024
 #define TCG_MAX_SITE_REGS 8192
 typedef struct TCGMemSite {
@@ -111,19 +116,20 @@ typedef struct TCGCodeInfo {
     size_t size;                        /* bytes of host code */
     /* goto_tb slot n: offset of the patchable jump, and of the code right after it
      * (where an unchained jump lands); UINT16_MAX when the slot is unused. */
-    uint16_t jmp_insn_offset[2];
-    uint16_t jmp_reset_offset[2];
+    uint16_t jmp_insn_offset[TCG_JMP_SLOTS];
+    uint16_t jmp_reset_offset[TCG_JMP_SLOTS];
     /* goto_tb slot n with chain-deferred state (tcg_set_chain_state): the first
      * jump above skips its stores (to a block with chain_state_dead), this one
      * follows them (to any block); UINT16_MAX when there is none. An unchained
      * jump falls through to the instruction right after it (offset + 5). */
-    uint16_t jmp2_insn_offset[2];
+    uint16_t jmp2_insn_offset[TCG_JMP_SLOTS];
     /* the block overwrites the chain-deferred state before anything sees it */
     bool chain_state_dead;
-    /* tcg_set_self_loop: the goto_tb slot of the back edge (-1: none) and the
-     * loop header, where that slot's jump goes when chained to the block
-     * itself (never to another block: its globals are in host registers) */
-    int8_t loop_slot;
+    /* tcg_set_self_loop: the goto_tb slots of the back edges (bit n: slot n;
+     * 0: none) and the loop header, where those slots' jumps go when chained
+     * to the block itself (never to another block: its globals are in host
+     * registers) */
+    uint8_t loop_slots;
     uint16_t loop_header_offset;
     /* one entry per insn_start: host code offset where that guest instruction's
      * code ends, and its two words (guest pc, front-end word). */
@@ -165,6 +171,15 @@ typedef struct TCGSoftMMU {
 void tcg_set_softmmu(TCGContext *s, const TCGSoftMMU *config);   /* NULL: user mode */
 /* Guest instructions (insn_start ops) emitted so far in the current block. */
 unsigned tcg_insn_count(const TCGContext *s);
+/* A point in the block being built, and going back to it: the ops, labels and
+ * insn_starts emitted since are dropped (temps stay allocated). For a front
+ * end that tries a path and keeps it only when it pays (a trace). */
+typedef struct TCGIRMark {
+    int ops, labels;
+    unsigned insn_starts;
+} TCGIRMark;
+TCGIRMark tcg_ir_mark(const TCGContext *s);
+void tcg_ir_rollback(TCGContext *s, TCGIRMark m);
 /* Guest addresses of qemu_ld/st are used whole: a 32-bit guest passes them
  * already truncated (an i32 address temp is zero-extended). */
 

@@ -463,7 +463,7 @@ static void run_blocks(CPUExec *cpu)
         if (last && last_slot == TB_EXIT_REQUESTED) {
             restore_block_start(cpu, last);
         }
-        if (last && (last_slot > 1 || last->uncached)) {
+        if (last && (last_slot == TB_EXIT_REQUESTED || last->uncached)) {
             last = NULL;
         }
     }

@@ -32,11 +32,11 @@ struct TranslationBlock {
     uint16_t icount;             /* guest instructions */
     void *tc_ptr;                /* host code */
     uint32_t tc_size;
-    uint16_t jmp_insn_offset[2];
-    uint16_t jmp_reset_offset[2];
-    uint16_t jmp2_insn_offset[2];  /* after the chain-deferred stores (tcg.h) */
+    uint16_t jmp_insn_offset[TCG_JMP_SLOTS];   /* slots: tcg.h */
+    uint16_t jmp_reset_offset[TCG_JMP_SLOTS];
+    uint16_t jmp2_insn_offset[TCG_JMP_SLOTS];  /* after the chain-deferred stores (tcg.h) */
     bool chain_state_dead;         /* may be entered without them */
-    int8_t loop_slot;              /* slot of a back edge to itself, -1 (tcg.h) */
+    uint8_t loop_slots;            /* bit n: slot n is a back edge to itself (tcg.h) */
     uint16_t loop_header_offset;   /* where that slot's jump goes when chained */
     /* the layer's own bookkeeping (hash chains, page lists, jump lists) follows
      * in accel/tcg's private structures */

@@ -24,9 +24,9 @@ typedef struct TBEntry {
     struct TBEntry *hash_next;
     bool invalid;
     bool uncached;               /* a one-off block, never looked up or chained */
-    struct TBEntry *jmp_dest[2]; /* where goto_tb slot n is chained to */
+    struct TBEntry *jmp_dest[TCG_JMP_SLOTS]; /* where goto_tb slot n is chained to */
     uintptr_t jmp_first;         /* incoming chained jumps: TBEntry pointer | slot */
-    uintptr_t jmp_next[2];       /* next incoming jump of the same target, per slot */
+    uintptr_t jmp_next[TCG_JMP_SLOTS];     /* next incoming jump of the same target, per slot */
     unsigned nb_insns;
     uint32_t *insn_end;          /* TCGCodeInfo's per-instruction data, kept compact */
     uint64_t (*insn_data)[2];

@@ -218,7 +218,7 @@ void tb_invalidate_one(TBCache *c, TBEntry *e)
         tb_reset_jump(src, n);
     }
     e->jmp_first = 0;
-    for (unsigned n = 0; n < 2; n++) {
+    for (unsigned n = 0; n < TCG_JMP_SLOTS; n++) {
         if (e->jmp_dest[n]) {
             tb_unlink_outgoing(e, n);
         }
@@ -265,14 +265,14 @@ bool translator_use_goto_tb(CPUExec *cpu, uint64_t first, uint64_t last, uint64_
 
 static void tb_add_jump_locked(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
 {
-    if (slot > 1 || src->jmp_dest[slot] || src->invalid || dst->invalid ||
+    if (slot >= TCG_JMP_SLOTS || src->jmp_dest[slot] || src->invalid || dst->invalid ||
         src->uncached || dst->uncached || src->tb.jmp_insn_offset[slot] == UINT16_MAX) {
         return;
     }
     if (c->softmmu && !chain_safe(src, dst)) {
         return;
     }
-    if ((int)slot == src->tb.loop_slot) {
+    if ((src->tb.loop_slots >> slot) & 1) {
         /* a loop's back edge, with the loop's globals in host registers: only
          * to its own header */
         if (dst != src) {
@@ -303,7 +303,7 @@ void tb_add_jump(TBCache *c, TBEntry *src, unsigned slot, TBEntry *dst)
 {
     /* checked again under the lock: another thread may have chained or
      * invalidated either block meanwhile */
-    if (slot > 1 || src->jmp_dest[slot] || src->uncached || dst->uncached) {
+    if (slot >= TCG_JMP_SLOTS || src->jmp_dest[slot] || src->uncached || dst->uncached) {
         return;
     }
     tb_lock(c);
@@ -319,7 +319,7 @@ void tb_reset_all_jumps(TBCache *c, bool forget_links)
     size_t n = c->nb_tbs;
     for (size_t i = 0; i < n; i++) {
         TBEntry *e = &c->tbs[i];
-        for (unsigned k = 0; k < 2; k++) {
+        for (unsigned k = 0; k < TCG_JMP_SLOTS; k++) {
             if (e->tb.jmp_insn_offset[k] != UINT16_MAX) {
                 reset_slot_code(e, k);
             }
@@ -416,13 +416,13 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
     }
     e->tb.tc_ptr = c->code_next;
     e->tb.tc_size = (uint32_t)c->info.size;
-    for (int n = 0; n < 2; n++) {
+    for (int n = 0; n < TCG_JMP_SLOTS; n++) {
         e->tb.jmp_insn_offset[n] = c->info.jmp_insn_offset[n];
         e->tb.jmp_reset_offset[n] = c->info.jmp_reset_offset[n];
         e->tb.jmp2_insn_offset[n] = c->info.jmp2_insn_offset[n];
     }
     e->tb.chain_state_dead = c->info.chain_state_dead;
-    e->tb.loop_slot = c->info.loop_slot;
+    e->tb.loop_slots = c->info.loop_slots;
     e->tb.loop_header_offset = c->info.loop_header_offset;
     keep_insn_info(e, &c->info);
     c->code_next += (c->info.size + 15) & ~(size_t)15;
