@@ -331,8 +331,11 @@ static void kick_cpu(void *opaque)
     if (m->kvm) {
         kvm_kick(m->kvm);
     } else {
+        /* kicked before running is read; the round robin stores running
+         * before it reads kicked (run_round_robin): either it sees the kick
+         * or the CPU it is about to run gets the exit */
         __atomic_store_n(&m->kicked, 1, __ATOMIC_SEQ_CST);
-        cpu_exit(m->cpus[m->running].cpu);
+        cpu_exit(m->cpus[__atomic_load_n(&m->running, __ATOMIC_SEQ_CST)].cpu);
     }
 }
 
@@ -1038,7 +1041,15 @@ static int run_round_robin(PCMachine *m)
             if (c->wait_sipi) {
                 continue;
             }
-            m->running = c->index;
+            /* a kick that went to the CPU before (or, before the first
+             * turn, to CPU 0) is seen here, not lost to a CPU that spins
+             * without a pause or halt (kick_cpu) */
+            __atomic_store_n(&m->running, c->index, __ATOMIC_SEQ_CST);
+            if (__atomic_exchange_n(&m->kicked, 0, __ATOMIC_SEQ_CST)) {
+                /* c has not had its turn: it comes first next time */
+                m->running = (c->index + m->ncpus - 1) % m->ncpus;
+                return EXCP_INTERRUPT;
+            }
             apic_bus_set_current(m->apic_bus, c->apic);
             if (!timer_pending(m->rr_timer)) {
                 timer_mod(m->rr_timer, clock_ns(m->ml) + RR_SLICE_NS);

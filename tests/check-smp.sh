@@ -379,6 +379,22 @@ else
     same "tcg: -loadvm of the kvm (kernel_irqchip=off) -smp 3 snapshot: goes on as tcg" "$T/kt.cmp" "$T/kl0.cmp"
     ksnap kl1 - -loadvm k1
     same "tcg: -loadvm of the kvm (kernel_irqchip=on) -smp 3 snapshot: goes on as tcg" "$T/kt.cmp" "$T/kl1.cmp"
+    # -S: nothing runs before cont. The round robin once began with AP 1
+    # (counting, never pausing) while the kick that should have stopped it had
+    # gone to CPU 0: AP 1 counted on while paused, or forever (monitor dead).
+    # AP 1's memory count must be the snapshot's, as under kvm -S.
+    for a in tcg kvm; do
+      acc=$a; [ "$a" = kvm ] && acc="kvm,device=$KVMDEV"
+      m_bin=countk mvm "ks$a" 3 -S -drive "file=$T/k.qcow2,format=qcow2,if=ide" \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -loadvm k1 -accel "$acc"
+      timeout 30 $HMP "$T/ks$a.hmp" "info status" "xp /1wx 0x684" quit >"$T/ks$a.out" 2>&1
+      wait $mpid
+    done
+    if grep -q '^0000000000000684: ' "$T/kskvm.out" && cmp -s "$T/kskvm.out" "$T/kstcg.out"; then
+      pass "-S -loadvm k1 under tcg: paused, AP 1's count is the snapshot's (as kvm's): $(tr '\n' ' ' <"$T/kstcg.out")"
+    else
+      fail "-S -loadvm k1 under tcg: $(tr '\n' ' ' <"$T/kstcg.out")/ kvm: $(tr '\n' ' ' <"$T/kskvm.out")"
+    fi
   fi
 fi
 
