@@ -1294,6 +1294,85 @@ static int prev_live_op(TCGContext *s, int n)
  * guest's own address arithmetic: a displacement added just before can go
  * into the access (not for softmmu, whose TLB needs the sum, nor for 32-bit
  * address arithmetic, which wraps at 2^32). */
+static void fold_const_offset(TCGContext *s, TCGOp *op, int n)
+{
+    int a = op->nb_oargs + op->nb_iargs - 1;          /* the address */
+    int p = prev_live_op(s, n);
+    if (p < 0 || !(op->dead_args & (1u << a))) {
+        return;
+    }
+    TCGOp *add = &s->ops[p];
+    struct TCGTemp *t = arg_temp(s, op->args[a]);
+    if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 || add->narrow32 ||
+        add->args[0] != op->args[a] ||
+        t->kind != TEMP_NORMAL || (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a])) {
+        return;
+    }
+    struct TCGTemp *base = arg_temp(s, add->args[1]), *c = arg_temp(s, add->args[2]);
+    int64_t disp = c->kind == TEMP_CONST ? c->value : INT64_MAX;
+    int64_t total = disp + (tcg_target_guest_base_needs_reg(s->guest_base) ? 0 : (int64_t)s->guest_base);
+    if (base->kind == TEMP_CONST || disp != (int32_t)disp || total != (int32_t)total ||
+        tcg_memop_offset(op->args[a + 1]) != 0) {
+        return;
+    }
+    op->args[a] = add->args[1];
+    op->args[a + 1] = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] |
+                               ((uint64_t)(uint32_t)disp << 32));
+    /* the base dies here if it died at the add */
+    op->dead_args &= (uint16_t)~(1u << a);
+    if (add->dead_args & 2) {
+        op->dead_args |= (uint16_t)(1u << a);
+    }
+    add->removed = true;
+}
+
+static bool guest_base_disp_fits(const TCGContext *s, int64_t disp)
+{
+    int64_t total = disp + (int64_t)s->guest_base;
+    return !tcg_target_guest_base_needs_reg(s->guest_base) && total == (int32_t)total;
+}
+
+/* User mode: "add_shl t, base, x, k, d; qemu_ld/st ..., t" (the optimizer's
+ * lea form of base + (x << k) + d) or "add t, base, x", with t dead, becomes one
+ * access [base + (x << k) + d]: one x86 address (base, index, scale, disp32),
+ * so guest_base must be the displacement, not a third register. Nothing runs
+ * between the two ops, so base and x hold the same values at the access and
+ * the fault tables' view of the globals is unchanged. */
+static bool fold_index(TCGContext *s, TCGOp *op, int n)
+{
+    int a = op->nb_oargs + op->nb_iargs - 1;
+    int p = prev_live_op(s, n);
+    if (p < 0 || !(op->dead_args & (1u << a)) || a + 3 > TCG_MAX_OP_ARGS) {
+        return false;
+    }
+    TCGOp *add = &s->ops[p];
+    struct TCGTemp *t = arg_temp(s, op->args[a]);
+    bool lea = add->opc == INDEX_op_add_shl;
+    if ((!lea && add->opc != INDEX_op_add) || add->type != TCG_TYPE_I64 || add->narrow32 ||
+        add->args[0] != op->args[a] || t->kind != TEMP_NORMAL ||
+        (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a]) ||
+        tcg_memop_offset(op->args[a + 1]) != 0) {
+        return false;
+    }
+    TCGArg base = add->args[1], index = add->args[2];
+    int64_t disp = lea ? (int64_t)add->args[4] : 0;
+    if (arg_temp(s, base)->kind == TEMP_CONST || arg_temp(s, index)->kind == TEMP_CONST ||
+        base == index || disp != (int32_t)disp || !guest_base_disp_fits(s, disp)) {
+        return false;
+    }
+    TCGArg memop = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] | ((uint64_t)(uint32_t)disp << 32));
+    memop |= (TCGArg)(lea ? add->args[3] : 0) << TCG_MEMOP_SCALE_SHIFT;
+    op->args[a] = base;
+    op->args[a + 1] = index;
+    op->args[a + 2] = memop;
+    op->nb_iargs++;
+    /* each dies here if it died at the add */
+    op->dead_args &= (uint16_t)~(3u << a);
+    op->dead_args |= (uint16_t)(((add->dead_args >> 1) & 3u) << a);
+    add->removed = true;
+    return true;
+}
+
 void tcg_fold_mem_offsets(TCGContext *s)
 {
     if (s->has_softmmu) {
@@ -1304,34 +1383,9 @@ void tcg_fold_mem_offsets(TCGContext *s)
         if (op->removed || (op->opc != INDEX_op_qemu_ld && op->opc != INDEX_op_qemu_st)) {
             continue;
         }
-        int a = op->nb_oargs + op->nb_iargs - 1;          /* the address */
-        int p = prev_live_op(s, n);
-        if (p < 0 || !(op->dead_args & (1u << a))) {
-            continue;
+        if (!fold_index(s, op, n)) {
+            fold_const_offset(s, op, n);
         }
-        TCGOp *add = &s->ops[p];
-        struct TCGTemp *t = arg_temp(s, op->args[a]);
-        if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 || add->narrow32 ||
-            add->args[0] != op->args[a] ||
-            t->kind != TEMP_NORMAL || (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a])) {
-            continue;
-        }
-        struct TCGTemp *base = arg_temp(s, add->args[1]), *c = arg_temp(s, add->args[2]);
-        int64_t disp = c->kind == TEMP_CONST ? c->value : INT64_MAX;
-        int64_t total = disp + (tcg_target_guest_base_needs_reg(s->guest_base) ? 0 : (int64_t)s->guest_base);
-        if (base->kind == TEMP_CONST || disp != (int32_t)disp || total != (int32_t)total ||
-            tcg_memop_offset(op->args[a + 1]) != 0) {
-            continue;
-        }
-        op->args[a] = add->args[1];
-        op->args[a + 1] = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] |
-                                   ((uint64_t)(uint32_t)disp << 32));
-        /* the base dies here if it died at the add */
-        op->dead_args &= (uint16_t)~(1u << a);
-        if (add->dead_args & 2) {
-            op->dead_args |= (uint16_t)(1u << a);
-        }
-        add->removed = true;
     }
 }
 
