@@ -2,10 +2,12 @@
  * (1, 2, 4, 8): the translator folds such an address into the host access
  * (tcg/regalloc.c, tcg_fold_mem_offsets), so a fault there must still see
  * every guest register exact. One hand-written loop per scale keeps many
- * registers live, loads and then stores through 8(base,index,scale); the walk
- * runs into a PROT_NONE page (the load faults) or a read-only page (the store
- * faults), hot (thousands of iterations: chained, register-cached code) or at
- * the first access. The SIGSEGV handler prints the registers (not the stack
+ * registers live, loads through 8(base,index,scale), then adds to memory
+ * there (a read-modify-write: one folded address for its load and store); the
+ * walk runs into a PROT_NONE page (the load faults) or a read-only page (the
+ * read-modify-write's store faults, with the flags of before the add), hot
+ * (thousands of iterations: chained, register-cached code) or at the first
+ * access. The SIGSEGV handler prints the registers (not the stack
  * pointer; the base and pc relative to the region and the loop), the
  * arithmetic flags and the fault address. Compared with a native run
  * (tests/check-user.sh). Page faults: Intel SDM vol. 3A, 4.7. */
@@ -37,7 +39,7 @@
     "add %r8, %rax\n imul %rax, %rbx\n lea 3(%rbx,%rcx,2), %rcx\n xor %rcx, %rdx\n"    \
     "rol $5, %rbp\n add %rdx, %r9\n sub %r8, %r10\n add %r10, %r11\n"                  \
     "imul $7, %r12, %r12\n xor %r9, %r13\n add %r11, %r14\n ror $9, %r15\n"            \
-    "mov %ecx, 8(%rdi,%rsi," #scale ")\n"                                              \
+    "add %ecx, 8(%rdi,%rsi," #scale ")\n"                                              \
     "add $" #step ", %rsi\n add %r13, %r15\n jmp " name "_top\n"
 
 __asm__(".text\n" LOOP("walk1", 1, 4) LOOP("walk2", 2, 2) LOOP("walk4", 4, 1)
@@ -68,7 +70,7 @@ static void print_regs(const greg_t *g)
     "mov 8(%edi,%esi," #scale "), %eax\n"                                              \
     "add %eax, %ebx\n imul %ebx, %ecx\n lea 3(%ecx,%edx,2), %edx\n rol $5, %ebp\n"     \
     "xor %edx, %ebp\n"                                                                 \
-    "mov %ebp, 8(%edi,%esi," #scale ")\n"                                              \
+    "add %ebp, 8(%edi,%esi," #scale ")\n"                                              \
     "add $" #step ", %esi\n add %edx, %ecx\n jmp " name "_top\n"
 
 __asm__(".text\n" LOOP("walk1", 1, 4) LOOP("walk2", 2, 2) LOOP("walk4", 4, 1)
