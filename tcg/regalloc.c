@@ -1294,6 +1294,152 @@ static int prev_live_op(TCGContext *s, int n)
  * guest's own address arithmetic: a displacement added just before can go
  * into the access (not for softmmu, whose TLB needs the sum, nor for 32-bit
  * address arithmetic, which wraps at 2^32). */
+static void fold_const_offset(TCGContext *s, TCGOp *op, int n)
+{
+    int a = op->nb_oargs + op->nb_iargs - 1;          /* the address */
+    int p = prev_live_op(s, n);
+    if (p < 0 || !(op->dead_args & (1u << a))) {
+        return;
+    }
+    TCGOp *add = &s->ops[p];
+    struct TCGTemp *t = arg_temp(s, op->args[a]);
+    if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 || add->narrow32 ||
+        add->args[0] != op->args[a] ||
+        t->kind != TEMP_NORMAL || (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a])) {
+        return;
+    }
+    struct TCGTemp *base = arg_temp(s, add->args[1]), *c = arg_temp(s, add->args[2]);
+    int64_t disp = c->kind == TEMP_CONST ? c->value : INT64_MAX;
+    int64_t total = disp + (tcg_target_guest_base_needs_reg(s->guest_base) ? 0 : (int64_t)s->guest_base);
+    if (base->kind == TEMP_CONST || disp != (int32_t)disp || total != (int32_t)total ||
+        tcg_memop_offset(op->args[a + 1]) != 0) {
+        return;
+    }
+    op->args[a] = add->args[1];
+    op->args[a + 1] = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] |
+                               ((uint64_t)(uint32_t)disp << 32));
+    /* the base dies here if it died at the add */
+    op->dead_args &= (uint16_t)~(1u << a);
+    if (add->dead_args & 2) {
+        op->dead_args |= (uint16_t)(1u << a);
+    }
+    add->removed = true;
+}
+
+static bool guest_base_disp_fits(const TCGContext *s, int64_t disp)
+{
+    int64_t total = disp + (int64_t)s->guest_base;
+    return !tcg_target_guest_base_needs_reg(s->guest_base) && total == (int32_t)total;
+}
+
+static bool is_unfolded_access(const TCGOp *op)
+{
+    return (op->opc == INDEX_op_qemu_ld && op->nb_iargs == 1) ||
+           (op->opc == INDEX_op_qemu_st && op->nb_iargs == 2);
+}
+
+static bool writes_arg(const TCGOp *op, TCGArg t)
+{
+    for (int i = 0; i < op->nb_oargs; i++) {
+        if (op->args[i] == t) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool reads_arg(const TCGOp *op, TCGArg t)
+{
+    for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+        if (op->args[i] == t) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The accesses through address t from the op after p to t's death (a load
+ * and the store of a read-modify-write share one): each a user-mode access
+ * with t as its address only, and nothing in between that writes t, base or
+ * x, calls a helper or ends a basic block. Fills uses[]; returns how many, or
+ * 0 when some other op reads t. */
+static int address_uses(TCGContext *s, int p, TCGArg t, TCGArg base, TCGArg x, int *uses)
+{
+    int nb = 0;
+    for (int n = p + 1; n < s->nb_ops && nb < 4; n++) {
+        const TCGOp *op = &s->ops[n];
+        if (op->removed) {
+            continue;
+        }
+        if (op->opc == INDEX_op_call || op->opc == INDEX_op_insn_start ||
+            op->opc == INDEX_op_set_label || (tcg_op_defs[op->opc].flags & TCG_OPF_BB_END)) {
+            return 0;
+        }
+        int a = op->nb_oargs + op->nb_iargs - 1;
+        bool use = is_unfolded_access(op) && op->args[a] == t &&
+                   tcg_memop_offset(op->args[a + 1]) == 0 &&
+                   (op->opc == INDEX_op_qemu_ld || op->args[0] != t);
+        if (!use && reads_arg(op, t)) {
+            return 0;
+        }
+        if (use) {
+            uses[nb++] = n;
+            if (op->dead_args & (1u << a)) {
+                return nb;
+            }
+        }
+        if (writes_arg(op, t) || writes_arg(op, base) || writes_arg(op, x)) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* User mode: "add_shl t, base, x, k, d" (the optimizer's lea form of
+ * base + (x << k) + d) or "add t, base, x", t used only as the address of the
+ * guest accesses that follow, becomes those accesses' host address
+ * [base + (x << k) + d]: one x86 address (base, index, scale, disp32), so
+ * guest_base must be the displacement, not a third register. Nothing between
+ * the add and the accesses writes base or x, so they hold the same values at
+ * each access, and the fault tables' view of the globals is unchanged. */
+static bool fold_index(TCGContext *s, int n)
+{
+    int p = prev_live_op(s, n);
+    TCGOp *add = p >= 0 ? &s->ops[p] : NULL;
+    bool lea = add && add->opc == INDEX_op_add_shl;
+    if (!add || (!lea && add->opc != INDEX_op_add) || add->type != TCG_TYPE_I64 ||
+        add->narrow32 || arg_temp(s, add->args[0])->kind != TEMP_NORMAL) {
+        return false;
+    }
+    TCGArg t = add->args[0], base = add->args[1], index = add->args[2];
+    int64_t disp = lea ? (int64_t)add->args[4] : 0;
+    int uses[4];
+    int nb = address_uses(s, p, t, base, index, uses);
+    if (nb == 0 || arg_temp(s, base)->kind == TEMP_CONST ||
+        arg_temp(s, index)->kind == TEMP_CONST || base == index ||
+        disp != (int32_t)disp || !guest_base_disp_fits(s, disp)) {
+        return false;
+    }
+    for (int u = 0; u < nb; u++) {
+        TCGOp *op = &s->ops[uses[u]];
+        int a = op->nb_oargs + op->nb_iargs - 1;
+        TCGArg memop = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] |
+                                ((uint64_t)(uint32_t)disp << 32));
+        memop |= (TCGArg)(lea ? add->args[3] : 0) << TCG_MEMOP_SCALE_SHIFT;
+        op->args[a] = base;
+        op->args[a + 1] = index;
+        op->args[a + 2] = memop;
+        op->nb_iargs++;
+        /* each dies at the last access if it died at the add */
+        op->dead_args &= (uint16_t)~(3u << a);
+        if (u == nb - 1) {
+            op->dead_args |= (uint16_t)(((add->dead_args >> 1) & 3u) << a);
+        }
+    }
+    add->removed = true;
+    return true;
+}
+
 void tcg_fold_mem_offsets(TCGContext *s)
 {
     if (s->has_softmmu) {
@@ -1301,37 +1447,12 @@ void tcg_fold_mem_offsets(TCGContext *s)
     }
     for (int n = 0; n < s->nb_ops; n++) {
         TCGOp *op = &s->ops[n];
-        if (op->removed || (op->opc != INDEX_op_qemu_ld && op->opc != INDEX_op_qemu_st)) {
-            continue;
+        if (op->removed || !is_unfolded_access(op)) {
+            continue;               /* (or already folded with the load before it) */
         }
-        int a = op->nb_oargs + op->nb_iargs - 1;          /* the address */
-        int p = prev_live_op(s, n);
-        if (p < 0 || !(op->dead_args & (1u << a))) {
-            continue;
+        if (!fold_index(s, n)) {
+            fold_const_offset(s, op, n);
         }
-        TCGOp *add = &s->ops[p];
-        struct TCGTemp *t = arg_temp(s, op->args[a]);
-        if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 || add->narrow32 ||
-            add->args[0] != op->args[a] ||
-            t->kind != TEMP_NORMAL || (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a])) {
-            continue;
-        }
-        struct TCGTemp *base = arg_temp(s, add->args[1]), *c = arg_temp(s, add->args[2]);
-        int64_t disp = c->kind == TEMP_CONST ? c->value : INT64_MAX;
-        int64_t total = disp + (tcg_target_guest_base_needs_reg(s->guest_base) ? 0 : (int64_t)s->guest_base);
-        if (base->kind == TEMP_CONST || disp != (int32_t)disp || total != (int32_t)total ||
-            tcg_memop_offset(op->args[a + 1]) != 0) {
-            continue;
-        }
-        op->args[a] = add->args[1];
-        op->args[a + 1] = (TCGArg)((uint64_t)(uint32_t)op->args[a + 1] |
-                                   ((uint64_t)(uint32_t)disp << 32));
-        /* the base dies here if it died at the add */
-        op->dead_args &= (uint16_t)~(1u << a);
-        if (add->dead_args & 2) {
-            op->dead_args |= (uint16_t)(1u << a);
-        }
-        add->removed = true;
     }
 }
 

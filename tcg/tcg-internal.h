@@ -177,6 +177,14 @@ bool tcg_is_chain_state(const TCGContext *s, int index);
  * access at base with the constant folded into the memop word's high half
  * (regalloc.c; the back end adds it to the host address). */
 static inline int32_t tcg_memop_offset(TCGArg memop) { return (int32_t)((uint64_t)memop >> 32); }
+/* It also folds "add_shl t, base, x, k, d" (or "add t, base, x") into the accesses
+ * through t: each then has one more value argument (the index x, after the
+ * address base) and k in the memop word's bits 16-17: [base + (x << k) + d]. */
+#define TCG_MEMOP_SCALE_SHIFT 16
+static inline unsigned tcg_memop_scale(TCGArg memop)
+{
+    return (unsigned)(memop >> TCG_MEMOP_SCALE_SHIFT) & 3;
+}
 void tcg_fold_mem_offsets(TCGContext *s);
 /* loop.c */
 void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs);

@@ -41,6 +41,10 @@ static const TCGOpConstraint c_brcond = { { REG }, { REG, REG_IMM } };
 static const TCGOpConstraint c_load = { { REG }, { REG } };
 static const TCGOpConstraint c_store = { { REG }, { REG_IMM, REG } };
 static const TCGOpConstraint c_store_reg = { { REG }, { REG, REG } };
+/* guest accesses with a folded index register: [addr + index * scale] */
+static const TCGOpConstraint c_load_ix = { { REG }, { REG, REG } };
+static const TCGOpConstraint c_store_ix = { { REG }, { REG_IMM, REG, REG } };
+static const TCGOpConstraint c_store_ix_reg = { { REG }, { REG, REG, REG } };
 static const TCGOpConstraint c_goto_ptr = { { REG }, { REG } };
 static const TCGOpConstraint c_none = { { REG }, { REG } };
 /* out written after the inputs are read */
@@ -74,12 +78,17 @@ const TCGOpConstraint *tcg_target_op_constraint(const TCGOp *op)
     case INDEX_op_brcond:
         return &c_brcond;
     case INDEX_op_ld8u: case INDEX_op_ld8s: case INDEX_op_ld16u: case INDEX_op_ld16s:
-    case INDEX_op_ld32u: case INDEX_op_ld32s: case INDEX_op_ld: case INDEX_op_qemu_ld:
+    case INDEX_op_ld32u: case INDEX_op_ld32s: case INDEX_op_ld:
         return &c_load;
+    case INDEX_op_qemu_ld:
+        return op->nb_iargs == 2 ? &c_load_ix : &c_load;
     case INDEX_op_st8: case INDEX_op_st16: case INDEX_op_st32: case INDEX_op_st:
         return &c_store;
     case INDEX_op_qemu_st:
         /* a byte-swapped constant might not fit an imm32 any more */
+        if (op->nb_iargs == 3) {
+            return (op->args[3] & MO_BSWAP) ? &c_store_ix_reg : &c_store_ix;
+        }
         return (op->args[2] & MO_BSWAP) ? &c_store_reg : &c_store;
     case INDEX_op_goto_ptr:
         return &c_goto_ptr;

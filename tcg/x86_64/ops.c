@@ -221,8 +221,9 @@ static void out_brcond(TCGContext *s, TCGType type, TCGCond cond, int a, TCGArg 
 
 /* --- host and guest memory --- */
 
-static void out_load(TCGContext *s, TCGOpcode opc, TCGType type, int out, int base,
-                     int index, int32_t disp)
+/* [base + (index << shift) + disp]; index -1: none */
+static void out_load_sib(TCGContext *s, TCGOpcode opc, TCGType type, int out, int base,
+                         int index, int shift, int32_t disp)
 {
     int rexw = rexw_of(type);
     int x86;
@@ -235,12 +236,18 @@ static void out_load(TCGContext *s, TCGOpcode opc, TCGType type, int out, int ba
     case INDEX_op_ld32s: x86 = type == TCG_TYPE_I64 ? OPC_MOVSLQ : OPC_MOVL_GvEv; break;
     default: x86 = OPC_MOVL_GvEv | rexw; break;
     }
-    emit_modrm_mem(s, x86, out, base, index, 0, disp);
+    emit_modrm_mem(s, x86, out, base, index, shift, disp);
+}
+
+static void out_load(TCGContext *s, TCGOpcode opc, TCGType type, int out, int base,
+                     int index, int32_t disp)
+{
+    out_load_sib(s, opc, type, out, base, index, 0, disp);
 }
 
 /* size: 0..3 for 8..64 bits */
-static void out_store(TCGContext *s, unsigned size, TCGArg val, bool is_const, int base,
-                      int index, int32_t disp)
+static void out_store_sib(TCGContext *s, unsigned size, TCGArg val, bool is_const, int base,
+                          int index, int shift, int32_t disp)
 {
     static const int reg_form[4] = {
         OPC_MOVB_EvGv | P_REXB_R, OPC_MOVL_EvGv | P_DATA16, OPC_MOVL_EvGv, OPC_MOVL_EvGv | P_REXW,
@@ -249,10 +256,10 @@ static void out_store(TCGContext *s, unsigned size, TCGArg val, bool is_const, i
         OPC_MOVB_EvIz, OPC_MOVL_EvIz | P_DATA16, OPC_MOVL_EvIz, OPC_MOVL_EvIz | P_REXW,
     };
     if (!is_const) {
-        emit_modrm_mem(s, reg_form[size], (int)val, base, index, 0, disp);
+        emit_modrm_mem(s, reg_form[size], (int)val, base, index, shift, disp);
         return;
     }
-    emit_modrm_mem(s, imm_form[size], 0, base, index, 0, disp);
+    emit_modrm_mem(s, imm_form[size], 0, base, index, shift, disp);
     if (size == 0) {
         out8(s, (uint8_t)val);
     } else if (size == 1) {
@@ -262,22 +269,38 @@ static void out_store(TCGContext *s, unsigned size, TCGArg val, bool is_const, i
     }
 }
 
+static void out_store(TCGContext *s, unsigned size, TCGArg val, bool is_const, int base,
+                      int index, int32_t disp)
+{
+    out_store_sib(s, size, val, is_const, base, index, 0, disp);
+}
+
 static const uint8_t st_size[] = { 0, 1, 2, 3 };
 
-/* Where guest address addr lives in host memory: [addr + guest_base]. All guest
- * memory accesses go through here (a softmmu TLB would replace this). */
-/* addr plus the access's folded displacement (tcg_fold_mem_offsets) */
-static void guest_address(TCGContext *s, int addr, int32_t offset, int *base, int *index,
-                          int32_t *disp)
+/* Where a guest address lives in host memory: [addr + guest_base], plus what
+ * tcg_fold_mem_offsets folded into the access: a displacement, and an index
+ * register scaled by 1/2/4/8 (only when guest_base fits the displacement, as
+ * one x86 address has at most two registers). All user-mode guest memory
+ * accesses go through here. */
+typedef struct HostAddr {
+    int base, index, shift;
+    int32_t disp;
+} HostAddr;
+
+static HostAddr guest_address(TCGContext *s, int addr, int index, TCGArg memop)
 {
-    *base = addr;
-    *index = -1;
-    *disp = offset;
+    int32_t offset = tcg_memop_offset(memop);
+    HostAddr h = { .base = addr, .index = index, .shift = (int)tcg_memop_scale(memop),
+                   .disp = offset };
     if (tcg_target_guest_base_needs_reg(s->guest_base)) {
-        *index = tcg_target_guest_base_reg;
+        if (index >= 0) {
+            abort();                /* tcg_fold_mem_offsets never makes this */
+        }
+        h.index = tcg_target_guest_base_reg;
     } else {
-        *disp = (int32_t)((int64_t)s->guest_base + offset);
+        h.disp = (int32_t)((int64_t)s->guest_base + offset);
     }
+    return h;
 }
 
 static void out_byte_swap_value(TCGContext *s, TCGType type, unsigned size, bool sign, int r)
@@ -296,9 +319,10 @@ static void out_byte_swap_value(TCGContext *s, TCGType type, unsigned size, bool
     }
 }
 
-static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop,
-                        int32_t offset)
+static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, int index,
+                        TCGArg memop_arg)
 {
+    TCGMemOp memop = (TCGMemOp)(memop_arg & 0xffff);
     static const TCGOpcode by_size[2][4] = {
         { INDEX_op_ld8u, INDEX_op_ld16u, INDEX_op_ld32u, INDEX_op_ld },
         { INDEX_op_ld8s, INDEX_op_ld16s, INDEX_op_ld32s, INDEX_op_ld },
@@ -306,11 +330,10 @@ static void out_qemu_ld(TCGContext *s, TCGType type, int out, int addr, TCGMemOp
     unsigned size = memop & MO_SIZE;
     bool sign = (memop & MO_SIGN) != 0;
     bool swap = (memop & MO_BSWAP) && size != MO_8;
-    int base, index;
-    int32_t disp;
-    guest_address(s, addr, offset, &base, &index, &disp);
+    HostAddr h = guest_address(s, addr, index, memop_arg);
     TCGOpcode opc = by_size[sign && !swap][size];
-    out_load(s, opc, size == MO_64 ? TCG_TYPE_I64 : type, out, base, index, disp);
+    out_load_sib(s, opc, size == MO_64 ? TCG_TYPE_I64 : type, out, h.base, h.index, h.shift,
+                 h.disp);
     if (swap) {
         out_byte_swap_value(s, type, size, sign, out);
     }
@@ -331,20 +354,19 @@ static void out_swap_in_place(TCGContext *s, unsigned size, int r)
     }
 }
 
-static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, TCGMemOp memop,
-                        int32_t offset)
+static void out_qemu_st(TCGContext *s, TCGArg val, bool is_const, int addr, int index,
+                        TCGArg memop_arg)
 {
+    TCGMemOp memop = (TCGMemOp)(memop_arg & 0xffff);
     unsigned size = memop & MO_SIZE;
-    int base, index;
-    int32_t disp;
-    guest_address(s, addr, offset, &base, &index, &disp);
+    HostAddr h = guest_address(s, addr, index, memop_arg);
     if ((memop & MO_BSWAP) && size != MO_8 && !is_const) {
         out_swap_in_place(s, size, (int)val);
-        out_store(s, st_size[size], val, false, base, index, disp);
+        out_store_sib(s, st_size[size], val, false, h.base, h.index, h.shift, h.disp);
         out_swap_in_place(s, size, (int)val);
         return;
     }
-    out_store(s, st_size[size], val, is_const, base, index, disp);
+    out_store_sib(s, st_size[size], val, is_const, h.base, h.index, h.shift, h.disp);
 }
 
 /* --- softmmu: the inline TLB probe and the slow-path call --- */
@@ -665,16 +687,17 @@ static bool out_memory_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const
         if (s->has_softmmu) {
             out_qemu_ld_softmmu(s, type, (int)a[0], (int)a[1], (TCGMemOp)a[2]);
         } else {
-            out_qemu_ld(s, type, (int)a[0], (int)a[1], (TCGMemOp)(uint32_t)a[2],
-                        tcg_memop_offset(a[2]));
+            /* indexed (tcg_fold_mem_offsets): out, addr, index, memop */
+            bool ix = op->nb_iargs == 2;
+            out_qemu_ld(s, type, (int)a[0], (int)a[1], ix ? (int)a[2] : -1, a[ix ? 3 : 2]);
         }
         break;
     case INDEX_op_qemu_st:
         if (s->has_softmmu) {
             out_qemu_st_softmmu(s, type, a[0], c[0], (int)a[1], (TCGMemOp)a[2]);
         } else {
-            out_qemu_st(s, a[0], c[0], (int)a[1], (TCGMemOp)(uint32_t)a[2],
-                        tcg_memop_offset(a[2]));
+            bool ix = op->nb_iargs == 3;
+            out_qemu_st(s, a[0], c[0], (int)a[1], ix ? (int)a[2] : -1, a[ix ? 3 : 2]);
         }
         break;
     default:
