@@ -2,7 +2,8 @@
 # Benchmark: quetzal-img against qemu-img in the same run, on a 2 GiB image
 # holding 1 GiB of mixed data (random, compressible text, explicit zeros; the
 # rest holes). Each operation runs RUNS times (default 3) for each tool, the
-# two tools taking turns; prints the medians: seconds of ours and of
+# two tools taking turns (alternating which goes first) in the same memory
+# state (see timed_run); prints the medians: seconds of ours and of
 # qemu-img, qemu-img's time over ours ("speed", above 1 = we are faster), CPU
 # seconds (user + system, all threads) and their ratio, MB/s of the virtual
 # size; then checks our output against qemu-img's (same data by qemu-img
@@ -76,6 +77,32 @@ verify() {
   [ "$v" = ok ] || failures=$((failures + 1))
 }
 
+# timed_run WHO OUTPUT COMMAND...: one timed run of COMMAND (writing
+# $W/WHO.OUTPUT unless OUTPUT is "-"), appended to $W/runs.WHO. Every run
+# starts in the same state: no dirty pages of an earlier run still being
+# written (sync), its own old output deleted and the other tool's output
+# dropped from the page cache. The output of a run is written into page
+# cache pages that must come from the free memory: pages freed moments ago
+# (a deleted or dropped file's) are reused cheaply, but on a virtual machine
+# with free page reporting (virtio-balloon) pages that stayed free for a few
+# seconds have been given back to the host and each costs a host page fault
+# when touched again: writing 768 MiB then takes 1.3 s of system time instead
+# of 0.35 s (measured with dd alone). Before this, the second tool of each
+# run found the first one's output holding the recycled pages and paid that:
+# whichever tool ran second was about 3x slower in CPU time.
+timed_run() {
+  who=$1 o=$2; shift 2
+  if [ "$o" = - ]; then
+    sync; seconds "$@" >>"$W/runs.$who"; echo >>"$W/runs.$who"
+    return
+  fi
+  rm -f "$W/$who.$o"; sync
+  for f in "$W"/qemu."$o" "$W"/ours."$o"; do
+    [ -f "$f" ] && dd if="$f" iflag=nocache count=0 2>/dev/null
+  done
+  seconds "$@" "$W/$who.$o" >>"$W/runs.$who"; echo >>"$W/runs.$who"
+}
+
 failures=0
 printf '%-30s %9s %9s %7s %16s %6s %9s\n' "operation (median of $RUNS)" "ours s" "qemu s" "speed" "CPU s ours/qemu" "CPU x" "MB/s ours"
 # bench NAME FORMAT-NEEDED MB OUTPUT ARGS...: the same arguments for both
@@ -90,15 +117,11 @@ bench() {
   : >"$W/runs.qemu"; : >"$W/runs.ours"
   run=0
   while [ $run -lt "$RUNS" ]; do
-    # each run starts with no dirty pages of the previous one still being written
-    if [ "$out" = - ]; then
-      sync; seconds qemu-img "$@" >>"$W/runs.qemu"; echo >>"$W/runs.qemu"
-      sync; seconds "$Q" "$@" >>"$W/runs.ours"; echo >>"$W/runs.ours"
+    # the tools take turns, qemu-img first in even runs, ours first in odd ones
+    if [ $((run % 2)) -eq 0 ]; then
+      timed_run qemu "$out" qemu-img "$@"; timed_run ours "$out" "$Q" "$@"
     else
-      rm -f "$W/qemu.$out" "$W/ours.$out"; sync
-      seconds qemu-img "$@" "$W/qemu.$out" >>"$W/runs.qemu"; echo >>"$W/runs.qemu"
-      rm -f "$W/ours.$out"; sync
-      seconds "$Q" "$@" "$W/ours.$out" >>"$W/runs.ours"; echo >>"$W/runs.ours"
+      timed_run ours "$out" "$Q" "$@"; timed_run qemu "$out" qemu-img "$@"
     fi
     run=$((run + 1))
   done
