@@ -6,7 +6,7 @@
 set -e
 
 build_pkgs="gcc make pkg-config zlib1g-dev libaio-dev libsdl2-dev libreadline-dev libpng-dev libzstd-dev liburing-dev libdeflate-dev"
-test_pkgs="gcc-multilib qemu-utils qemu-user clang file jq strace acpica-tools qemu-system-x86 seabios cpio xvfb xdotool grub-pc-bin xorriso mtools e2fsprogs python3"
+test_pkgs="gcc-multilib qemu-utils qemu-user clang file jq strace gdb openssl acpica-tools qemu-system-x86 seabios cpio xvfb xdotool grub-pc-bin xorriso mtools e2fsprogs python3"
 guest_debs="busybox-static zsh-static"
 
 want=$build_pkgs
