@@ -11,8 +11,9 @@
  * in raw files and qcow2 data clusters, by all readers at once through
  * bdrv_pread_mapped; other data one reader at a time) and find its zero runs
  * (convert_find_zeros). The writer writes the chunks in guest order, or in
- * the order they were read with -W ("out-of-order writes") and for raw
- * targets, where the order cannot change the result.
+ * the order they were read with -W ("out-of-order writes"; not by default for
+ * raw targets either: out-of-order writes to a host file cost the file system
+ * extent work).
  *
  * Wake-ups are few, as on a busy machine each may cost a whole time slice: a
  * reader that found the ring full sleeps until half of it is free again; the
@@ -44,7 +45,8 @@ typedef struct CopyPipeline {
     pthread_cond_t writer_wake, readers_wake;
     CopySlot slots[RING_CHUNKS];
     unsigned free_slots;
-    uint64_t chunk_count, next_chunk, next_write, written, ready_seq;
+    uint64_t chunk_count, next_chunk, ready_seq;
+    uint64_t written;               /* chunks written (in guest order: the next to write) */
     bool writer_taken, writer_waits, failed;
     unsigned readers_waiting;
     pthread_mutex_t source_lock;    /* block status and unmapped reads */
@@ -159,7 +161,7 @@ static CopySlot *next_ready(CopyPipeline *cp)
         if (s->state != SLOT_READY) {
             continue;
         }
-        if (!cp->any_order && s->index == cp->next_write) {
+        if (!cp->any_order && s->index == cp->written) {
             return s;
         }
         if (cp->any_order && (!best || s->ready_seq < best->ready_seq)) {
@@ -179,7 +181,6 @@ static void write_slot(CopyPipeline *cp, CopySlot *s)
     pthread_mutex_lock(&cp->lock);
     s->state = SLOT_FREE;
     cp->free_slots++;
-    cp->next_write++;
     if (ret < 0) {
         fail(cp);
         return;

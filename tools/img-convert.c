@@ -192,27 +192,6 @@ static uint64_t sparse_run(uint64_t unit, uint64_t offset, uint64_t bytes, const
     return run;
 }
 
-/* Writes buf, skipping (or zeroing) runs of sparse_size zero bytes aligned in
- * target space. */
-static int write_sparse(ConvertJob *job, uint64_t offset, uint64_t bytes, const uint8_t *buf)
-{
-    uint64_t unit = job->sparse_size;
-    if (!unit || job->copy_offload) {
-        return bdrv_pwrite(job->target, offset, bytes, buf, 0) < 0 ? convert_write_error(job, offset) : 0;
-    }
-    for (uint64_t pos = 0; pos < bytes;) {
-        uint64_t run = sparse_run(unit, offset + pos, bytes - pos, buf + pos);
-        int ret = img_is_zero(buf + pos, run) ? convert_write_zeroes(job, offset + pos, run)
-                  : (bdrv_pwrite(job->target, offset + pos, run, buf + pos, 0) < 0
-                     ? convert_write_error(job, offset + pos) : 0);
-        if (ret < 0) {
-            return ret;
-        }
-        pos += run;
-    }
-    return 0;
-}
-
 /* Deflate cannot shrink data that looks random (already compressed or
  * encrypted files), and trying costs as much as compressing text. Three 4 KiB
  * samples at the fastest level tell: when none of them shrinks, the cluster is
@@ -346,17 +325,16 @@ static int read_whole_chunk(ConvertJob *job, ConvertChunk *chunk)
     return 0;
 }
 
-/* Splits the DATA ranges of a chunk read uncompressed where write_sparse
- * would find zeros: runs of zero -S units become ZERO ranges (written the
- * same way: as zeros where the target does not read as zeros already). The
+/* Splits the DATA ranges of a chunk read uncompressed into runs of zero -S
+ * units (aligned in target space) and the rest: the zero runs become ZERO
+ * ranges (written as zeros where the target does not read as zeros). The
  * reading workers do this, so that the writer, which the target's single
  * writer makes the bottleneck, writes without scanning. */
 void convert_find_zeros(ConvertJob *job, ConvertChunk *chunk)
 {
     uint64_t unit = job->sparse_size;
     if (!unit || job->copy_offload) {
-        chunk->scanned = true;
-        return;
+        return;                     /* -S 0, -C: data written as read */
     }
     ConvertRange *old = chunk->ranges;
     size_t count = chunk->range_count;
@@ -384,14 +362,12 @@ void convert_find_zeros(ConvertJob *job, ConvertChunk *chunk)
         }
     }
     free(old);
-    chunk->scanned = true;
 }
 
 int convert_plan_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
     chunk->range_count = 0;
     chunk->whole = false;
-    chunk->scanned = false;
     for (uint64_t pos = 0; pos < chunk->bytes;) {
         ConvertRange r = { .offset = chunk->offset + pos };
         if (range_status(job, r.offset, chunk->bytes - pos, &r.bytes, &r.kind, &r.layer,
@@ -440,33 +416,6 @@ int convert_fill_chunk(ConvertJob *job, ConvertChunk *chunk)
     return 0;
 }
 
-/* Writes [from, to) of a chunk read uncompressed. */
-int convert_write_part(ConvertJob *job, ConvertChunk *chunk, uint64_t from, uint64_t to)
-{
-    for (size_t i = 0; i < chunk->range_count; i++) {
-        const ConvertRange *r = &chunk->ranges[i];
-        uint64_t start = r->offset > from ? r->offset : from;
-        uint64_t end = r->offset + r->bytes < to ? r->offset + r->bytes : to;
-        int ret = 0;
-        if (start >= end) {
-            continue;
-        }
-        if (r->kind == RANGE_ZERO) {
-            ret = convert_write_zeroes(job, start, end - start);
-        } else if (r->kind == RANGE_DATA && chunk->scanned) {
-            ret = bdrv_pwrite(job->target, start, end - start,
-                              chunk->buffer + (start - chunk->offset), 0) < 0
-                  ? convert_write_error(job, start) : 0;
-        } else if (r->kind == RANGE_DATA) {
-            ret = write_sparse(job, start, end - start, chunk->buffer + (start - chunk->offset));
-        }
-        if (ret < 0) {
-            return ret;
-        }
-    }
-    return 0;
-}
-
 /* Writer side: writes one chunk to the target. */
 int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk)
 {
@@ -474,8 +423,21 @@ int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk)
         return write_compressed(job, chunk->offset, chunk->bytes, chunk->buffer,
                                 chunk->cluster_kinds);
     }
-    return job->compress ? 0 : convert_write_part(job, chunk, chunk->offset,
-                                                  chunk->offset + chunk->bytes);
+    for (size_t i = 0; i < chunk->range_count && !job->compress; i++) {
+        const ConvertRange *r = &chunk->ranges[i];
+        int ret = 0;
+        if (r->kind == RANGE_ZERO) {
+            ret = convert_write_zeroes(job, r->offset, r->bytes);
+        } else if (r->kind == RANGE_DATA) {
+            ret = bdrv_pwrite(job->target, r->offset, r->bytes,
+                              chunk->buffer + (r->offset - chunk->offset), 0) < 0
+                  ? convert_write_error(job, r->offset) : 0;
+        }
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return 0;
 }
 
 static void *reader_main(void *opaque)

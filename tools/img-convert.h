@@ -72,7 +72,6 @@ typedef struct ConvertChunk {
     ConvertRange *ranges;
     size_t range_count, range_capacity;
     bool whole;                      /* compression: the whole chunk was read */
-    bool scanned;                    /* convert_find_zeros split its DATA ranges */
     uint8_t *cluster_kinds;          /* compression: a ClusterKind per cluster */
 } ConvertChunk;
 
@@ -111,13 +110,12 @@ int convert_plan_chunk(ConvertJob *job, ConvertChunk *chunk);
 /* reads one DATA range of a planned chunk into the chunk's buffer: thread-safe
  * for ranges with a layer (bdrv_pread_mapped), else the sources' thread only */
 int convert_read_range(ConvertJob *job, const ConvertChunk *chunk, const ConvertRange *r);
-/* writes a chunk read uncompressed: zero ranges and zero runs of data (-S) as
- * zeros (nothing on a target that reads as zeros), the rest as data */
+/* writes a chunk: compressed when read whole (-c), else its ZERO ranges as
+ * zeros (nothing on a target that reads as zeros) and its DATA ranges as they
+ * are (convert_find_zeros split out the zero runs of -S) */
 int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk);
 /* splits a read chunk's DATA ranges where they hold zero -S units */
 void convert_find_zeros(ConvertJob *job, ConvertChunk *chunk);
-/* the same for [from, to) of the chunk only */
-int convert_write_part(ConvertJob *job, ConvertChunk *chunk, uint64_t from, uint64_t to);
 /* writes zeros where the target does not already read as zeros */
 int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes);
 int convert_write_error(ConvertJob *job, uint64_t offset);

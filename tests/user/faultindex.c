@@ -12,16 +12,13 @@
  * arithmetic flags and the fault address. Compared with a native run
  * (tests/check-user.sh). Page faults: Intel SDM vol. 3A, 4.7. */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
+
+#include "fault-region.h"
 
 #define RW_PAGES 8
-#define ARITH_FLAGS 0x8d5   /* CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
 #define DISP 8
 
 #ifdef __x86_64__
@@ -105,10 +102,8 @@ static const struct {
     { 8, walk8, walk8_top },
 };
 
-static char *region;
 static long page_size;
 static const char *current_top;
-static sigjmp_buf jump;
 
 static void segv_handler(int sig, siginfo_t *si, void *ctx)
 {
@@ -144,18 +139,9 @@ static void run(int w, const char *what, int guard_prot, long first)
 
 int main(void)
 {
-    struct sigaction sa;
     page_size = sysconf(_SC_PAGESIZE);
-    region = mmap(NULL, (RW_PAGES + 1) * page_size, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) {
-        perror("mmap");
-        return 1;
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = segv_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    region = map_region(RW_PAGES, page_size);
+    catch_signal(SIGSEGV, segv_handler);
     for (int w = 0; w < 4; w++) {
         /* the index whose access is the guard page's first word */
         long guard = (RW_PAGES * page_size - DISP) / walks[w].scale;

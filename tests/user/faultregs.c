@@ -8,17 +8,13 @@
  * native run (tests/check-user.sh). The loop is hand-written assembly so that
  * the registers live across the access are the same in every build. */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
+
+#include "fault-region.h"
 
 #define RW_PAGES 16
-/* arithmetic flags of EFLAGS: CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
-#define ARITH_FLAGS 0x8d5
 /* page-fault error code bit 1: a write (Intel SDM vol. 3A, 4.7); the present
  * bit is not compared: the host reports PROT_NONE pages as not present */
 #define ERR_WRITE 2
@@ -26,7 +22,6 @@
 void hot_loop(char *base, long start);
 extern char hot_loop_top[];
 
-static char *region;
 static long page_size;
 
 #ifdef __x86_64__
@@ -96,8 +91,6 @@ static void print_regs(const ucontext_t *uc)
 }
 #endif
 
-static sigjmp_buf jump;
-
 static void segv_handler(int sig, siginfo_t *si, void *ctx)
 {
     printf("SIGSEGV %d code %d at region+%ld\n", sig, si->si_code,
@@ -127,18 +120,9 @@ static void run(const char *what, int guard_prot, long start)
 
 int main(void)
 {
-    struct sigaction sa;
     page_size = sysconf(_SC_PAGESIZE);
-    region = mmap(NULL, (RW_PAGES + 1) * page_size, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) {
-        perror("mmap");
-        return 1;
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = segv_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    region = map_region(RW_PAGES, page_size);
+    catch_signal(SIGSEGV, segv_handler);
     long end = RW_PAGES * page_size;
     run("load fault, hot loop", PROT_NONE, 0);
     run("store fault, hot loop", PROT_READ, 0);

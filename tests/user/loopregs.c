@@ -20,29 +20,15 @@
  *     iterations it gives up and says so). */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/time.h>
-#include <ucontext.h>
-#include <unistd.h>
 
-/* arithmetic flags of EFLAGS: CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
-#define ARITH_FLAGS 0x8d5
-#define RW_PAGES 8
+#include "loop-signals.h"
 
 void fault_loop(char *base);
 void sum_loop(unsigned long limit);
 void smc_loop(void);
-extern char fault_loop_top[], sum_top[], sum_mid[], sum_end[], smc_loop_end[], smc_imm[];
+extern char fault_loop_top[], smc_loop_end[], smc_imm[];
 
 #ifdef __x86_64__
-#define PC REG_RIP
-#define AX REG_RAX
-#define BX REG_RBX
 /* rdi = base; walks up until the guard page; r12 never reached */
 __asm__(".text\n.globl fault_loop\nfault_loop:\n"
         "push %rbx\n push %rbp\n push %r12\n"
@@ -60,9 +46,6 @@ __asm__(".text\n.globl sum_loop\nsum_loop:\n"
         ".globl sum_mid\nsum_mid:\n add %rax, %rbx\n cmp %rdi, %rax\n jne sum_top\n"
         ".globl sum_end\nsum_end:\n pop %rbx\n ret\n");
 #else
-#define PC REG_EIP
-#define AX REG_EAX
-#define BX REG_EBX
 __asm__(".text\n.globl fault_loop\nfault_loop:\n"
         "push %ebx\n push %ebp\n push %esi\n push %edi\n mov 20(%esp), %edi\n"
         "mov $1, %eax\n mov $3, %ebx\n mov $5, %ecx\n mov $7, %edx\n xor %esi, %esi\n"
@@ -105,59 +88,6 @@ __asm__(".text\n.globl xmc_loop\nxmc_loop:\n xor %ecx, %ecx\n"
 void xmc_loop(void);
 extern char xmc_imm[], xmc_loop_end[];
 
-static char *region;
-static sigjmp_buf jump;
-
-static void segv_handler(int sig, siginfo_t *si, void *ctx)
-{
-    const ucontext_t *uc = ctx;
-    const greg_t *g = uc->uc_mcontext.gregs;
-    printf("SIGSEGV %d at region+%ld, pc loop+%ld, flags %03llx\n", sig,
-           (long)((char *)si->si_addr - region), (long)((char *)g[PC] - fault_loop_top),
-           (unsigned long long)(g[REG_EFL] & ARITH_FLAGS));
-#ifdef __x86_64__
-    static const int regs[] = { REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RBP,
-                                REG_R8, REG_R12 };
-#else
-    static const int regs[] = { REG_EAX, REG_EBX, REG_ECX, REG_EDX, REG_ESI, REG_EBP };
-#endif
-    for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
-        printf("  reg %u %016llx\n", i, (unsigned long long)g[regs[i]]);
-    }
-    siglongjmp(jump, 1);
-}
-
-static volatile int alarms, bad_state;
-
-/* the sum of 1..n, in the register's width */
-static unsigned long triangle(unsigned long n)
-{
-#ifdef __x86_64__
-    return (unsigned long)((unsigned __int128)n * (n + 1) / 2);
-#else
-    return (unsigned long)((uint64_t)n * (n + 1) / 2);
-#endif
-}
-
-static void alarm_handler(int sig, siginfo_t *si, void *ctx)
-{
-    const greg_t *g = ((const ucontext_t *)ctx)->uc_mcontext.gregs;
-    char *pc = (char *)g[PC];
-    unsigned long ax = (unsigned long)g[AX], bx = (unsigned long)g[BX];
-    (void)sig;
-    (void)si;
-    alarms++;
-    if (pc >= sum_top && pc < sum_end) {
-        /* at sum_mid the counter is one ahead of the sum */
-        unsigned long want = pc == sum_mid ? triangle(ax - 1) : triangle(ax);
-        if (bx != want) {
-            bad_state++;
-            printf("  state at sum_top+%ld: counter %lu sum %lu\n", (long)(pc - sum_top), ax, bx);
-        }
-        siglongjmp(jump, 1);
-    }
-}
-
 static volatile int flag;
 
 static void flag_handler(int sig)
@@ -166,45 +96,9 @@ static void flag_handler(int sig)
     flag = 1;
 }
 
-static void test_fault(void)
+/* a handler that returns into a loop polling the flag it sets */
+static void test_flag(void)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    for (long i = 0; i < RW_PAGES * page; i++) {
-        region[i] = (char)(i * 7 + (i >> 9));
-    }
-    mprotect(region + RW_PAGES * page, page, PROT_READ);
-    if (sigsetjmp(jump, 1) == 0) {
-        fault_loop(region);
-        printf("fault loop ended without a fault\n");
-    }
-    mprotect(region + RW_PAGES * page, page, PROT_NONE);
-    if (sigsetjmp(jump, 1) == 0) {
-        fault_loop(region);
-        printf("fault loop ended without a fault\n");
-    }
-}
-
-static void test_alarm(void)
-{
-    struct itimerval t = { { 0, 20000 }, { 0, 20000 } };   /* 20 ms, repeating */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = alarm_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGALRM, &sa, NULL);
-    for (int round = 0; round < 3; round++) {
-        setitimer(ITIMER_REAL, &t, NULL);
-        if (sigsetjmp(jump, 1) == 0) {
-            sum_loop(sizeof(long) == 8 ? 1000000000ul : 0xfffffff0ul);
-            printf("round %d: the loop ended before the signal\n", round);
-        } else {
-            printf("round %d: signal taken inside the loop\n", round);
-        }
-        struct itimerval off = { { 0, 0 }, { 0, 0 } };
-        setitimer(ITIMER_REAL, &off, NULL);
-    }
-    printf("interrupted states: %s\n", bad_state ? "WRONG" : "exact");
-    /* a handler that returns into the loop */
     signal(SIGALRM, flag_handler);
     struct itimerval once = { { 0, 0 }, { 0, 30000 } };
     setitimer(ITIMER_REAL, &once, NULL);
@@ -213,23 +107,6 @@ static void test_alarm(void)
         spins++;
     }
     printf("flag loop left after the handler returned: %s\n", spins ? "yes" : "no spins");
-}
-
-static void test_smc(void)
-{
-    size_t len = (size_t)(smc_loop_end - (char *)smc_loop);
-    char *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (code == MAP_FAILED) {
-        perror("mmap");
-        return;
-    }
-    for (int run = 0; run < 2; run++) {
-        memcpy(code, (char *)smc_loop, len);
-        unsigned (*fn)(void) = (unsigned (*)(void))(void *)code;
-        printf("self-modifying loop, run %d: %u\n", run, fn());
-    }
-    munmap(code, 4096);
 }
 
 static void *rewriter(void *imm)
@@ -260,22 +137,11 @@ static void test_cross_modifying(void)
 
 int main(void)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    struct sigaction sa;
-    setvbuf(stdout, NULL, _IONBF, 0);
-    region = mmap(NULL, (RW_PAGES + 1) * page, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) {
-        perror("mmap");
-        return 1;
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = segv_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
-    test_fault();
-    test_alarm();
-    test_smc();
+    loop_tests_init();
+    test_fault(fault_loop, fault_loop_top);
+    test_alarm_rounds(sum_loop, sizeof(long) == 8 ? 1000000000ul : 0xfffffff0ul);
+    test_flag();
+    test_smc("loop", (const void *)smc_loop, smc_loop_end);
     test_cross_modifying();
     return 0;
 }

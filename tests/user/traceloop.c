@@ -17,31 +17,16 @@
  *     every iteration) and one in its second half (at iteration 2000); a write
  *     takes effect at the next execution (Intel SDM vol. 3A, 11.6). */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/time.h>
-#include <ucontext.h>
-#include <unistd.h>
-
-/* arithmetic flags of EFLAGS: CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
-#define ARITH_FLAGS 0x8d5
-#define RW_PAGES 8
+#include "loop-signals.h"
 
 void trace_fault(char *base);
 unsigned long trace_exit(unsigned long *v, unsigned long n);
 void trace_sum(unsigned long limit);
 unsigned trace_smc(void);
-extern char fault_top[], sum_top[], sum_mid[], sum_end[], smc_end[], smc_imm1[], smc_imm2[];
+extern char fault_top[], smc_end[], smc_imm1[], smc_imm2[];
 
 /* each loop within 256 aligned bytes, so on one page (a trace stays on one) */
 #ifdef __x86_64__
-#define PC REG_RIP
-#define AX REG_RAX
-#define BX REG_RBX
 /* rdi = base: walks up until the guard page; r12 (-1) is never loaded */
 __asm__(".text\n.p2align 8\n.globl trace_fault\ntrace_fault:\n"
         "push %rbx\n push %rbp\n push %r12\n"
@@ -68,9 +53,6 @@ __asm__(".text\n.p2align 8\n.globl trace_sum\ntrace_sum:\n"
         ".globl sum_mid\nsum_mid:\n add %rax, %rbx\n cmp $-1, %rbx\n jne sum_top\n"
         ".globl sum_end\nsum_end:\n pop %rbx\n ret\n");
 #else
-#define PC REG_EIP
-#define AX REG_EAX
-#define BX REG_EBX
 __asm__(".text\n.p2align 8\n.globl trace_fault\ntrace_fault:\n"
         "push %ebx\n push %ebp\n push %esi\n push %edi\n mov 20(%esp), %edi\n"
         "mov $1, %eax\n mov $3, %ebx\n mov $5, %ecx\n mov $7, %edx\n xor %esi, %esi\n"
@@ -121,46 +103,6 @@ __asm__(".text\n.p2align 8\n.globl trace_smc\ntrace_smc:\n push %ebx\n push %esi
         ".globl smc_end\nsmc_end:\n");
 #endif
 
-static char *region;
-static sigjmp_buf jump;
-
-static void segv_handler(int sig, siginfo_t *si, void *ctx)
-{
-    const ucontext_t *uc = ctx;
-    const greg_t *g = uc->uc_mcontext.gregs;
-    printf("SIGSEGV %d at region+%ld, pc loop+%ld, flags %03llx\n", sig,
-           (long)((char *)si->si_addr - region), (long)((char *)g[PC] - fault_top),
-           (unsigned long long)(g[REG_EFL] & ARITH_FLAGS));
-#ifdef __x86_64__
-    static const int regs[] = { REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RBP,
-                                REG_R8, REG_R12 };
-#else
-    static const int regs[] = { REG_EAX, REG_EBX, REG_ECX, REG_EDX, REG_ESI, REG_EBP };
-#endif
-    for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
-        printf("  reg %u %016llx\n", i, (unsigned long long)g[regs[i]]);
-    }
-    siglongjmp(jump, 1);
-}
-
-static void test_fault(void)
-{
-    long page = sysconf(_SC_PAGESIZE);
-    for (long i = 0; i < RW_PAGES * page; i++) {
-        region[i] = (char)(i * 7 + (i >> 9));
-    }
-    mprotect(region + RW_PAGES * page, page, PROT_READ);
-    if (sigsetjmp(jump, 1) == 0) {
-        trace_fault(region);
-        printf("fault loop ended without a fault\n");
-    }
-    mprotect(region + RW_PAGES * page, page, PROT_NONE);
-    if (sigsetjmp(jump, 1) == 0) {
-        trace_fault(region);
-        printf("fault loop ended without a fault\n");
-    }
-}
-
 static void test_exits(void)
 {
     static unsigned long v[4096];
@@ -187,94 +129,12 @@ static void test_exits(void)
     printf("exits hash %016llx\n", (unsigned long long)h);
 }
 
-static volatile int alarms, bad_state;
-
-/* the sum of 1..n, in the register's width */
-static unsigned long triangle(unsigned long n)
-{
-#ifdef __x86_64__
-    return (unsigned long)((unsigned __int128)n * (n + 1) / 2);
-#else
-    return (unsigned long)((uint64_t)n * (n + 1) / 2);
-#endif
-}
-
-static void alarm_handler(int sig, siginfo_t *si, void *ctx)
-{
-    const greg_t *g = ((const ucontext_t *)ctx)->uc_mcontext.gregs;
-    char *pc = (char *)g[PC];
-    unsigned long ax = (unsigned long)g[AX], bx = (unsigned long)g[BX];
-    (void)sig;
-    (void)si;
-    alarms++;
-    if (pc >= sum_top && pc < sum_end) {
-        /* after the count's add and up to the sum's, the count is one ahead */
-        unsigned long want = pc > sum_top && pc <= sum_mid ? triangle(ax - 1) : triangle(ax);
-        if (bx != want) {
-            bad_state++;
-            printf("  state at sum_top+%ld: counter %lu sum %lu\n", (long)(pc - sum_top), ax, bx);
-        }
-        siglongjmp(jump, 1);
-    }
-}
-
-static void test_alarm(void)
-{
-    struct itimerval t = { { 0, 20000 }, { 0, 20000 } };   /* 20 ms, repeating */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = alarm_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGALRM, &sa, NULL);
-    for (int round = 0; round < 3; round++) {
-        setitimer(ITIMER_REAL, &t, NULL);
-        if (sigsetjmp(jump, 1) == 0) {
-            trace_sum(sizeof(long) == 8 ? 1000000000000ul : 0xfffffff0ul);
-            printf("round %d: the loop ended before the signal\n", round);
-        } else {
-            printf("round %d: signal taken inside the loop\n", round);
-        }
-        struct itimerval off = { { 0, 0 }, { 0, 0 } };
-        setitimer(ITIMER_REAL, &off, NULL);
-    }
-    printf("interrupted states: %s\n", bad_state ? "WRONG" : "exact");
-}
-
-static void test_smc(void)
-{
-    size_t len = (size_t)(smc_end - (char *)trace_smc);
-    char *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (code == MAP_FAILED) {
-        perror("mmap");
-        return;
-    }
-    for (int run = 0; run < 2; run++) {
-        memcpy(code, (char *)trace_smc, len);
-        unsigned (*fn)(void) = (unsigned (*)(void))(void *)code;
-        printf("self-modifying trace, run %d: %u\n", run, fn());
-    }
-    munmap(code, 4096);
-}
-
 int main(void)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    struct sigaction sa;
-    setvbuf(stdout, NULL, _IONBF, 0);
-    region = mmap(NULL, (RW_PAGES + 1) * page, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) {
-        perror("mmap");
-        return 1;
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = segv_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
-    test_fault();
+    loop_tests_init();
+    test_fault(trace_fault, fault_top);
     test_exits();
-    test_alarm();
-    test_smc();
+    test_alarm_rounds(trace_sum, sizeof(long) == 8 ? 1000000000000ul : 0xfffffff0ul);
+    test_smc("trace", (const void *)trace_smc, smc_end);
     return 0;
 }
