@@ -88,21 +88,5 @@ start:
     EQ32 %eax, $0x40400000, clear-vfmadd-runs
     jmp exit32
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32
+    RESET_VECTOR
