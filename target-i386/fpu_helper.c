@@ -828,25 +828,17 @@ static void examine(CPUX86State *env)
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
 
-/* FPREM/FPREM1 (x87-rem.c). The remainder is exact; a tiny one with the
- * underflow exception unmasked is delivered normalized with its exponent
- * multiplied by 2^24576 and UE set (SDM vol. 1, 8.5.5), as the host does */
+/* FPREM/FPREM1 (x87-rem.c: exact; tiny with UE unmasked, bias-adjusted) */
 static void partial_remainder(CPUX86State *env, bool ieee)
 {
     X87Float r;
-    uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee, &r, &mask);
+    uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee,
+                                  ~env->fpuc & X87_UE, &r, &mask);
 
     if (sw & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) {
         env->fpus |= sw & (FPUS_IE | FPUS_ZE | 0x02);   /* unmasked IE/DE: CC kept */
         return;
     }
-    if (!(env->fpuc & 0x10) && x87_classify(r) == X87_K_FINITE && !(r.se & 0x7fff)) {
-        int lz = __builtin_clzll(r.mant);
-        r.mant <<= lz;
-        r.se = (uint16_t)((r.se & 0x8000) | (1 - lz + 24576));
-        sw |= 0x10;
-    }
-
     env->fpus = (env->fpus & ~mask) | (sw & (mask | 0x3f));
     set_st(env, 0, from_soft(r));
 }
