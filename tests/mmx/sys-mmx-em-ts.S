@@ -13,6 +13,7 @@
  * expect: no-osfxsr-movq2dq-ud no-osfxsr-paddb-runs
  */
 #include "common.h"
+#include "../x87/sys-idt.h"
 
 #define CR0_EM 4
 #define CR0_TS 8
@@ -30,12 +31,7 @@ start:
     xor %ax, %ax
     mov %ax, %es
     ENTER_PM32
-    /* IDT: vectors 0-31 to the stubs */
-    mov $IDT_ADDR, %edi
-    mov $256 * 8 / 4, %ecx
-    xor %eax, %eax
-    rep stosl
-    call set_exc_gates32
+    EXC_IDT32
     lidt idtr
     /* MP and NE, CR4.OSFXSR as an OS sets them; the x87 unit initialised */
     mov %cr0, %eax

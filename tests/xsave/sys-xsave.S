@@ -24,6 +24,7 @@
  * expect: ts-xsave-nm
  */
 #include "common.h"
+#include "../x87/sys-idt.h"
 
 #define CR4_OSXSAVE (1 << 18)
 #define AREA 0x20000            /* a 64-byte aligned XSAVE area */
@@ -41,11 +42,7 @@ start:
     xor %ax, %ax
     mov %ax, %es
     ENTER_PM32
-    mov $IDT_ADDR, %edi
-    mov $256 * 8 / 4, %ecx
-    xor %eax, %eax
-    rep stosl
-    call set_exc_gates32
+    EXC_IDT32
     lidt idtr
     mov %cr0, %eax              /* MP, NE; EM and TS clear */
     and $~0xc, %eax
