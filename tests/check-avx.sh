@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-finish() { echo "$passed passed, $failed failed, $skipped skipped"; exit 0; }
+finish() { echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit; }
 
 for flag in avx2 fma f16c; do
   if ! grep -qw "$flag" /proc/cpuinfo; then
