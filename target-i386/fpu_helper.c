@@ -77,9 +77,11 @@ static long double st(CPUX86State *env, unsigned i)
  * exceptions). Such a flag set now was set by the current instruction: one
  * pending before it would have raised #MF first (translate-x87.c).
  */
+#define FPUS_PRECOMP (FPUS_IE | FPUS_ZE | 0x02)     /* IE ZE DE */
+
 static bool unmasked_precomputation(const CPUX86State *env)
 {
-    return (env->fpus & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) != 0;
+    return (env->fpus & ~env->fpuc & FPUS_PRECOMP) != 0;
 }
 
 /* the flags of a soft-float or host operation that ran on with IE, ZE or
@@ -87,8 +89,7 @@ static bool unmasked_precomputation(const CPUX86State *env)
  * there, so the post-computation flags (OE UE PE) and C1 do not appear */
 static uint16_t precomputation_only(const CPUX86State *env, uint16_t flags)
 {
-    return (flags & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) ? flags & (FPUS_IE | FPUS_ZE | 0x02)
-                                                             : flags;
+    return (flags & ~env->fpuc & FPUS_PRECOMP) ? flags & FPUS_PRECOMP : flags;
 }
 
 static void set_st(CPUX86State *env, unsigned i, long double v)
@@ -792,7 +793,7 @@ static void transcendental_op(CPUX86State *env, unsigned modrm)
         return;
     }
     flags = precomputation_only(env, transcendental(env, modrm, x, y, r));
-    env->fpus |= flags & (FPUS_IE | FPUS_ZE | 0x02);    /* before set_st */
+    env->fpus |= flags & FPUS_PRECOMP;    /* before set_st */
     if (two_out) {
         set_st(env, 0, from_soft(r[1]));
         push(env, from_soft(r[0]));
@@ -828,25 +829,17 @@ static void examine(CPUX86State *env)
     env->fpus = (env->fpus & ~FPUS_CC) | cc;
 }
 
-/* FPREM/FPREM1 (x87-rem.c). The remainder is exact; a tiny one with the
- * underflow exception unmasked is delivered normalized with its exponent
- * multiplied by 2^24576 and UE set (SDM vol. 1, 8.5.5), as the host does */
+/* FPREM/FPREM1 (x87-rem.c: exact; tiny with UE unmasked, bias-adjusted) */
 static void partial_remainder(CPUX86State *env, bool ieee)
 {
     X87Float r;
-    uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee, &r, &mask);
+    uint16_t mask, sw = x87_fprem(to_soft(st(env, 0)), to_soft(st(env, 1)), ieee,
+                                  ~env->fpuc & X87_UE, &r, &mask);
 
-    if (sw & ~env->fpuc & (FPUS_IE | FPUS_ZE | 0x02)) {
-        env->fpus |= sw & (FPUS_IE | FPUS_ZE | 0x02);   /* unmasked IE/DE: CC kept */
+    if (sw & ~env->fpuc & FPUS_PRECOMP) {
+        env->fpus |= sw & FPUS_PRECOMP;   /* unmasked IE/DE: CC kept */
         return;
     }
-    if (!(env->fpuc & 0x10) && x87_classify(r) == X87_K_FINITE && !(r.se & 0x7fff)) {
-        int lz = __builtin_clzll(r.mant);
-        r.mant <<= lz;
-        r.se = (uint16_t)((r.se & 0x8000) | (1 - lz + 24576));
-        sw |= 0x10;
-    }
-
     env->fpus = (env->fpus & ~mask) | (sw & (mask | 0x3f));
     set_st(env, 0, from_soft(r));
 }

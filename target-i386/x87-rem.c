@@ -22,8 +22,10 @@ static uint64_t unpack(X87Float v, int *exp)
     return v.mant << lz;
 }
 
-/* m * 2^(exp - 63) as an extended value; exact (m < 2^64) */
-static X87Float pack(int sign, uint64_t m, int exp)
+/* m * 2^(exp - 63) as an extended value; exact (m < 2^64). A tiny one is
+ * a denormal, or with X87_UE in unmasked the normal bias-adjusted value
+ * (SDM vol. 1, 8.5.5: the exception is signalled even when exact) */
+static X87Float pack(int sign, uint64_t m, int exp, unsigned unmasked, uint16_t *flags)
 {
     X87Float r = { 0, (uint16_t)(sign ? 0x8000 : 0) };
 
@@ -32,7 +34,10 @@ static X87Float pack(int sign, uint64_t m, int exp)
     }
     int lz = __builtin_clzll(m), e = exp - lz + BIAS;
     m <<= lz;
-    if (e <= 0) {          /* denormal: the remainder is a multiple of the
+    if (e <= 0 && (unmasked & X87_UE)) {
+        e += X87_BIAS_ADJUST;
+        *flags |= X87_UE;
+    } else if (e <= 0) {   /* denormal: the remainder is a multiple of the
                             * divisor's last bit, so no bit is lost */
         m >>= 1 - e;
         e = 0;
@@ -48,7 +53,8 @@ static uint16_t quotient_cc(uint64_t q)
     return (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0) | (q & 1 ? SW_C1 : 0);
 }
 
-uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, X87Float *r, uint16_t *cc_mask)
+uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, unsigned unmasked, X87Float *r,
+                   uint16_t *cc_mask)
 {
     int ka = x87_classify(a), kb = x87_classify(b), ea, eb, sign = a.se >> 15;
     uint16_t flags = 0;
@@ -70,10 +76,11 @@ uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, X87Float *r, uint16_t *cc_
     if (ka == X87_K_ZERO) {
         return flags;
     }
-    /* a pseudo-denormal dividend comes back in its normal encoding */
+    /* a kept dividend comes back packed: a pseudo-denormal in its normal
+     * encoding */
     uint64_t ma = unpack(a, &ea);
-    *r = pack(sign, ma, ea);
     if (kb == X87_K_INF) {
+        *r = pack(sign, ma, ea, unmasked, &flags);
         return flags;
     }
     uint64_t mb = unpack(b, &eb);
@@ -89,9 +96,10 @@ uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, X87Float *r, uint16_t *cc_
     if (d < 0) {
         /* |a| < |b|: FPREM keeps a; FPREM1 subtracts b once above |b|/2 */
         if (ieee && d == -1 && ma > mb) {
-            *r = pack(!sign, 2 * mb - ma, ea);
+            *r = pack(!sign, 2 * mb - ma, ea, unmasked, &flags);
             return flags | quotient_cc(1);
         }
+        *r = pack(sign, ma, ea, unmasked, &flags);
         return flags;
     }
     /* d <= 63: the quotient fits 64 bits */
@@ -103,7 +111,7 @@ uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, X87Float *r, uint16_t *cc_
         q++;
         sign ^= 1;
     }
-    *r = pack(sign, (uint64_t)rem, eb);
+    *r = pack(sign, (uint64_t)rem, eb, unmasked, &flags);
     if (!rem) {
         r->se = (uint16_t)(a.se & 0x8000);    /* a zero remainder has a's sign */
     }

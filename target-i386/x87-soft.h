@@ -24,6 +24,11 @@ typedef struct {
 #define X87_PE 0x0020
 #define X87_C1 0x0200
 
+/* the bias adjustment of a result delivered with an unmasked overflow
+ * (exponent divided by 2^24576) or underflow (multiplied): SDM vol. 1,
+ * 8.5.4, 8.5.5 */
+#define X87_BIAS_ADJUST 24576
+
 /* encoding classes (SDM vol. 1, 8.2.2 and table 8-3): finite includes
  * denormals and pseudo-denormals; invalid is an unnormal, pseudo-infinity
  * or pseudo-NaN, which the 387 and later reject */
@@ -39,8 +44,10 @@ bool x87_nan_pair(X87Float a, X87Float b, X87Float *r, uint16_t *flags);
 
 /* FPREM (ieee = 0) and FPREM1 of ST(0) by ST(1), exactly: *r is the new
  * ST(0); returns the exception flags and C0-C3; *cc_mask the condition
- * codes the operation wrote (x87-rem.c) */
-uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, X87Float *r, uint16_t *cc_mask);
+ * codes the operation wrote (x87-rem.c). With X87_UE in `unmasked` (its
+ * mask bit clear) a tiny remainder is delivered bias-adjusted with UE */
+uint16_t x87_fprem(X87Float a, X87Float b, bool ieee, unsigned unmasked, X87Float *r,
+                   uint16_t *cc_mask);
 
 /* rc: rounding control (FPUCW bits 10-11: 0 nearest, 1 down, 2 up, 3 zero) */
 X87Float x87_f2xm1(X87Float x, unsigned rc, uint16_t *flags);

@@ -547,25 +547,23 @@ static int32_t scale_count(X87Float y)
  * still out of range after it becomes infinity with OE PE C1 (a zero of
  * w's sign with UE PE), whatever the rounding control, as the CPUs do.
  */
-#define BIAS_ADJUST 24576
-
 static X87Float scaled_result(Wide w, unsigned rc, unsigned unmasked, uint16_t *flags)
 {
     int32_t e = w.exp + BIAS;
 
     if ((unmasked & X87_OE) && e >= 0x7fff) {
-        if (e - BIAS_ADJUST >= 0x7fff) {
+        if (e - X87_BIAS_ADJUST >= 0x7fff) {
             *flags |= X87_OE | X87_PE | X87_C1;
             return make(w.sign, 0x7fff, 1ull << 63);
         }
-        w.exp -= BIAS_ADJUST;
+        w.exp -= X87_BIAS_ADJUST;
         *flags |= X87_OE;
     } else if ((unmasked & X87_UE) && e <= 0) {
-        if (e + BIAS_ADJUST <= 0) {
+        if (e + X87_BIAS_ADJUST <= 0) {
             *flags |= X87_UE | X87_PE;
             return make(w.sign, 0, 0);
         }
-        w.exp += BIAS_ADJUST;
+        w.exp += X87_BIAS_ADJUST;
         *flags |= X87_UE;
     }
     return round_wide(w, rc, true, flags);

@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-finish() { echo "$passed passed, $failed failed, $skipped skipped"; exit 0; }
+finish() { echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit; }
 
 for flag in avx2 fma f16c; do
   if ! grep -qw "$flag" /proc/cpuinfo; then
@@ -143,36 +143,9 @@ for arch in x86_64 i386; do
 done
 
 # bare-metal guests (tests/avx/sys-*.S): one result per "expect:" name, plus the clean exit
-sysemu="$BUILD/quetzal-system-x86_64"
-guest="$SRC/tests/system-guest"
+. "$SRC/tests/x87/sys-guests.sh"
 for src in "$SRC"/tests/avx/sys-*.S; do
-  name=$(basename "$src" .S)
-  if [ ! -x "$sysemu" ]; then
-    skip "$name: quetzal-system-x86_64 not built"
-    continue
-  fi
-  if ! { gcc -c -I"$guest" "$guest/lib.S" -o "$tmp/lib.o" &&
-         gcc -c -I"$guest" "$src" -o "$tmp/$name.o" &&
-         ld -T "$guest/image.ld" -o "$tmp/$name.elf" "$tmp/$name.o" "$tmp/lib.o" &&
-         objcopy -O binary "$tmp/$name.elf" "$tmp/$name.bin"; } > "$tmp/build.log" 2>&1; then
-    fail "$name: cannot build the image: $(head -1 "$tmp/build.log")"
-    continue
-  fi
-  log="$tmp/$name.log"
-  timeout 20 "$sysemu" -cpu "$model" -m 64 -bios "$tmp/$name.bin" -display none -no-reboot \
-    -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 < /dev/null > "$tmp/out" 2>&1
-  status=$?
-  for check in $(sed -n 's/^ \* expect://p' "$src"); do
-    if grep -qx "ok $check" "$log"; then
-      pass
-    else
-      fail "$name $check: $(grep -m1 "^FAIL $check " "$log" || echo 'no result line')"
-    fi
-  done
-  if [ "$status" = 1 ] && grep -q '^done, failed: 0*$' "$log"; then
-    pass
-  else
-    fail "$name: exit status $status (want 1); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
-  fi
+  run_sys_guest "$src" "$model"
 done
+
 finish

@@ -12,6 +12,7 @@
  * expect: ts-vgather-nm ts-vcvtph2ps-nm ts-andn-runs clear-vaddps-runs clear-vfmadd-runs
  */
 #include "common.h"
+#include "../x87/sys-idt.h"
 
 #define CR0_EM 4
 #define CR0_TS 8
@@ -29,11 +30,7 @@ start:
     xor %ax, %ax
     mov %ax, %es
     ENTER_PM32
-    mov $IDT_ADDR, %edi
-    mov $256 * 8 / 4, %ecx
-    xor %eax, %eax
-    rep stosl
-    call set_exc_gates32
+    EXC_IDT32
     lidt idtr
     /* MP and NE, CR4.OSFXSR and OSXSAVE, XCR0 = x87|SSE|AVX as an OS sets them
      * (without OSXSAVE and XCR0.AVX a VEX instruction is #UD, SDM vol. 1 13.5.3) */
@@ -88,21 +85,5 @@ start:
     EQ32 %eax, $0x40400000, clear-vfmadd-runs
     jmp exit32
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32
+    RESET_VECTOR

@@ -13,6 +13,7 @@
  * expect: no-osfxsr-movq2dq-ud no-osfxsr-paddb-runs
  */
 #include "common.h"
+#include "../x87/sys-idt.h"
 
 #define CR0_EM 4
 #define CR0_TS 8
@@ -30,12 +31,7 @@ start:
     xor %ax, %ax
     mov %ax, %es
     ENTER_PM32
-    /* IDT: vectors 0-31 to the stubs */
-    mov $IDT_ADDR, %edi
-    mov $256 * 8 / 4, %ecx
-    xor %eax, %eax
-    rep stosl
-    call set_exc_gates32
+    EXC_IDT32
     lidt idtr
     /* MP and NE, CR4.OSFXSR as an OS sets them; the x87 unit initialised */
     mov %cr0, %eax
@@ -110,21 +106,5 @@ start:
     EQ32 %edx, $1, cpuid-mmx
     jmp exit32
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32
+    RESET_VECTOR

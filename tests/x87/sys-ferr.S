@@ -15,6 +15,7 @@
  * expect: ferr-mmx-count ferr-mmx-return ne-mf-vector ne-mf-no-irq
  */
 #include "common.h"
+#include "sys-idt.h"
 
 #define CNT     V_A             /* IRQ 13 handler runs */
 #define RET     V_B             /* the EIP it returns to */
@@ -29,11 +30,7 @@ start:
     RESET_ENTRY
     call uart_init16
     ENTER_PM32
-    mov $IDT_ADDR, %edi
-    mov $256 * 8 / 4, %ecx
-    xor %eax, %eax
-    rep stosl
-    call set_exc_gates32
+    EXC_IDT32
     mov $0x2d, %edi             /* IRQ 13: slave base 0x28 + 5 */
     mov $irq13, %eax
     mov $0x8e, %edx
@@ -147,19 +144,6 @@ cw_ze:
     .word 0x037b
 zero:
     .long 0
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32
+    RESET_VECTOR

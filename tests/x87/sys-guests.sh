@@ -1,4 +1,4 @@
-# Runs bare-metal guests (sourced by check-x87.sh, check-mmx.sh and
+# Runs bare-metal guests (sourced by check-x87.sh, check-mmx.sh, check-avx.sh and
 # check-xsave.sh, which define pass/fail/skip, $tmp, $BUILD and $SRC).
 # run_sys_guest SOURCE.S [CPU]: assembles it with tests/system-guest's
 # library into a 64 KiB -bios image (image.ld), runs it under

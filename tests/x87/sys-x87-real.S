@@ -193,22 +193,6 @@ v86_fmul:
     fnstenv %es:ENV3
     hlt
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-    .quad 0x0000890030000067    /* 0x18 32-bit TSS at TSS_ADDR */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    /* GDT 0x18 32-bit TSS at TSS_ADDR */
+    GDT_FLAT32 256, 0x0000890030000067
+    RESET_VECTOR

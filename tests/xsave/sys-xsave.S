@@ -24,6 +24,7 @@
  * expect: ts-xsave-nm
  */
 #include "common.h"
+#include "../x87/sys-idt.h"
 
 #define CR4_OSXSAVE (1 << 18)
 #define AREA 0x20000            /* a 64-byte aligned XSAVE area */
@@ -41,11 +42,7 @@ start:
     xor %ax, %ax
     mov %ax, %es
     ENTER_PM32
-    mov $IDT_ADDR, %edi
-    mov $256 * 8 / 4, %ecx
-    xor %eax, %eax
-    rep stosl
-    call set_exc_gates32
+    EXC_IDT32
     lidt idtr
     mov %cr0, %eax              /* MP, NE; EM and TS clear */
     and $~0xc, %eax
@@ -259,21 +256,5 @@ fld_insn:
     clts
     jmp exit32
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data32 flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
-
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    GDT_FLAT32
+    RESET_VECTOR
