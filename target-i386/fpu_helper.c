@@ -14,6 +14,7 @@
 #include <fenv.h>
 #include <math.h>
 #include <string.h>
+#include "target-i386/sys_helper.h"
 #include "target-i386/translate.h"
 #include "target-i386/xsave_helper.h"
 #include "target-i386/x87-soft.h"
@@ -965,10 +966,7 @@ void helper_fwait(CPUX86State *env)
             return;
         }
         env->board->ferr(env->board_opaque);
-        env->hflags &= ~HF_INHIBIT_IRQ;
-        cpu_set_halted(env->exec, true);
-        env->exec->exception_index = EXCP_HLT;
-        cpu_loop_exit(env->exec);
+        x86_cpu_halt(env);
     }
     x86_raise_exception(env, EXCP10_COPR, 0, GETPC());
 }

@@ -547,6 +547,11 @@ void helper_hlt(CPUX86State *env, uint32_t next_eip_addend)
 {
     require_cpl0(env, GETPC());
     env->rip += next_eip_addend;
+    x86_cpu_halt(env);
+}
+
+void x86_cpu_halt(CPUX86State *env)
+{
     env->hflags &= ~HF_INHIBIT_IRQ;
     cpu_set_halted(env->exec, true);
     env->exec->exception_index = EXCP_HLT;

@@ -79,6 +79,9 @@ uint64_t helper_rdpid(CPUX86State *env);
 void helper_xsetbv(CPUX86State *env);
 void helper_xgetbv(CPUX86State *env);
 void helper_hlt(CPUX86State *env, uint32_t next_eip_addend) __attribute__((noreturn));
+/* Halts the CPU at env->rip until an interrupt (HLT's state, SDM vol. 2A
+ * "HLT"; also FWAIT waiting on FERR#): leaves the execution loop. */
+void x86_cpu_halt(CPUX86State *env) __attribute__((noreturn));
 /* descriptor-table registers: LGDT/LIDT read limit:base at addr (ot selects the
  * 24/32-bit base in 16-bit operand size) */
 void helper_lgdt(CPUX86State *env, uint64_t addr, uint32_t ot);
