@@ -32,12 +32,6 @@ typedef struct GdbWatch {
     char type;                      /* '2' write, '3' read, '4' access */
 } GdbWatch;
 
-/* a CPU's watch hook context */
-typedef struct GdbCpu {
-    struct GdbStub *g;
-    int index;
-} GdbCpu;
-
 struct GdbStub {
     MonitorHost *h;
     CharDev *chr;
@@ -57,7 +51,6 @@ struct GdbStub {
     int gcpu;                       /* Hg: registers and memory */
     int ccpu;                       /* Hc: what s steps; -1 any (then gcpu) */
     int stop_cpu;                   /* the thread of the last stop */
-    GdbCpu cpus[PC_MAX_CPUS];
     uint64_t bp[MAX_BREAKPOINTS];
     int nbp;
     GdbWatch wp[MAX_WATCHPOINTS];
@@ -297,9 +290,9 @@ static bool bp_inside(GdbStub *g, uint64_t start, uint64_t end)
 /* the softmmu asks about an access overlapping a watch range */
 static bool watch_hook(void *opaque, uint64_t vaddr, unsigned len, bool is_write)
 {
-    GdbCpu *c = opaque;
-    GdbStub *g = c->g;
-    if (!g->connected || !g->waiting || g->hit != HIT_NONE) {
+    MonitorCpuHook *c = opaque;
+    GdbStub *g = c->h->gdb;
+    if (!g || !g->connected || !g->waiting || g->hit != HIT_NONE) {
         return false;       /* no gdb to tell, or the hit instruction's rerun */
     }
     for (int i = 0; i < g->nwp; i++) {
@@ -323,9 +316,8 @@ static void watch_update(GdbStub *g)
     }
     g->hit = HIT_NONE;
     for (int i = 0; i < ncpus(g); i++) {
-        g->cpus[i] = (GdbCpu) { g, i };
         cpu_watch_set(pc_cpu_exec(g->h->machine, i), r, g->nwp, g->nwp ? watch_hook : NULL,
-                      &g->cpus[i]);
+                      &g->h->cpu_hooks[i]);
     }
 }
 
