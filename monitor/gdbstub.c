@@ -810,6 +810,8 @@ void gdb_free(MonitorHost *h)
 {
     GdbStub *g = h->gdb;
     if (g) {
+        g->nwp = 0;
+        watch_update(g);        /* the CPUs stop checking gdb's watch ranges */
         h->gdb = NULL;
         monitor_update_debug_hook(h);
         chardev_close(g->chr);
