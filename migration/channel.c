@@ -67,15 +67,29 @@ static ssize_t ch_write(void *c, const char *buf, size_t len)
     return len;
 }
 
-static Channel *wrap(int fd, pid_t pid, bool out)
+static void reap(pid_t pid, int *status)
+{
+    while (pid > 0 && waitpid(pid, status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* The FILE has no close function: fclose flushes it and leaves fd to
+ * channel_close, which closes it once. */
+static Channel *wrap(int fd, pid_t pid, bool out, char **err)
 {
     Channel *c = calloc(1, sizeof(*c));
-    c->fd = fd;
-    c->pid = pid;
     cookie_io_functions_t io = { .read = ch_read, .write = ch_write };
-    c->f = fopencookie(c, out ? "w" : "r", io);
-    setvbuf(c->f, NULL, _IOFBF, 1 << 20);
-    return c;
+    if (c && (c->f = fopencookie(c, out ? "w" : "r", io))) {
+        c->fd = fd;
+        c->pid = pid;
+        setvbuf(c->f, NULL, _IOFBF, 1 << 20);
+        return c;
+    }
+    *err = msg("migration channel: out of memory");
+    free(c);
+    close(fd);
+    reap(pid, &(int){ 0 });
+    return NULL;
 }
 
 /* sh -c cmd with its stdin (out) or stdout (in) on a pipe */
@@ -179,7 +193,7 @@ static Channel *open_channel(const char *uri, bool out, char **err)
         *err = msg("unknown migration protocol: '%s' (exec:, tcp:, unix:, file:)", uri);
         return NULL;
     }
-    return wrap(fd, pid, out);
+    return wrap(fd, pid, out, err);
 }
 
 Channel *channel_open_out(const char *uri, char **err)
@@ -214,8 +228,7 @@ char *channel_close(Channel *c)
     close(c->fd);
     if (c->pid > 0) {
         int st = 0;
-        while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR) {
-        }
+        reap(c->pid, &st);
         if (!err && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
             err = msg("the migration command failed (status %d)",
                       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
