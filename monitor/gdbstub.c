@@ -618,6 +618,26 @@ static void thread_select_packet(GdbStub *g, const char *pkt)
     send_str(g, "OK");
 }
 
+/* g, G, p, P, m, M: the Hg CPU's registers or memory, read from the
+ * accelerator first (m and M too: the page walk reads CR3 and CR4); register
+ * writes go back to it before the CPU runs again. */
+static void cpu_state_packet(GdbStub *g, char *pkt)
+{
+    pc_cpu_state_sync(g->h->machine);
+    if (pkt[0] == 'g') {
+        read_all_regs(g);
+    } else if (pkt[0] == 'G') {
+        write_all_regs(g, pkt + 1);
+    } else if (pkt[0] == 'p' || pkt[0] == 'P') {
+        register_packet(g, pkt);
+    } else {
+        memory_packet(g, pkt + 1, pkt[0] == 'M');
+    }
+    if (pkt[0] == 'G' || pkt[0] == 'P') {
+        pc_cpu_state_changed(g->h->machine);
+    }
+}
+
 static void handle_packet(GdbStub *g, char *pkt)
 {
     switch (pkt[0]) {
@@ -638,26 +658,12 @@ static void handle_packet(GdbStub *g, char *pkt)
         send_str(g, parse_thread(g, pkt + 1) >= 0 ? "OK" : "E22");
         break;
     case 'g':
-        pc_cpu_state_sync(g->h->machine);
-        read_all_regs(g);
-        break;
     case 'G':
-        pc_cpu_state_sync(g->h->machine);
-        write_all_regs(g, pkt + 1);
-        pc_cpu_state_changed(g->h->machine);
-        break;
     case 'p':
     case 'P':
-        pc_cpu_state_sync(g->h->machine);
-        register_packet(g, pkt);
-        if (pkt[0] == 'P') {
-            pc_cpu_state_changed(g->h->machine);
-        }
-        break;
     case 'm':
     case 'M':
-        pc_cpu_state_sync(g->h->machine);   /* the page walk reads CR3 and CR4 */
-        memory_packet(g, pkt + 1, pkt[0] == 'M');
+        cpu_state_packet(g, pkt);
         break;
     case 'Z':
     case 'z':
