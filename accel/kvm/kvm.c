@@ -14,7 +14,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "accel/kvm/kvm-int.h"
-#include "hw/apic.h"
 
 /* Where KVM on Intel keeps the real-mode TSS and identity map (3 + 1 pages),
  * just under a 256 KiB BIOS at the top of 4 GiB: guest RAM never reaches it. */
