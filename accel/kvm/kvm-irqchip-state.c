@@ -448,7 +448,7 @@ static char *version_error(const char *name, uint32_t version)
 }
 
 char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
-                      SaveStream *f)
+                       SaveStream *f)
 {
     int i = chip_index(name);
     if (chips[i].version != version) {
@@ -456,7 +456,7 @@ char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
     }
     if (!strcmp(name, "apic")) {        /* one per vCPU: the kernel's local APIC */
         return cpu >= 0 && cpu < s->nvcpus ? apic_save(&s->vcpus[cpu], f)
-                                           : kvm_ioctl_error("KVM_GET_LAPIC (no such vCPU)");
+                                           : kvm_no_vcpu_error(cpu);
     }
     static char *(*const save[])(KVMState *, SaveStream *) = {
         pic_save, ioapic_save, NULL, pit_save,
@@ -465,7 +465,7 @@ char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
 }
 
 char *kvm_irqchip_load(KVMState *s, const char *name, int cpu, uint32_t version,
-                      SaveStream *f)
+                       SaveStream *f)
 {
     int i = chip_index(name);
     if (chips[i].version != version) {
@@ -473,7 +473,7 @@ char *kvm_irqchip_load(KVMState *s, const char *name, int cpu, uint32_t version,
     }
     if (!strcmp(name, "apic")) {        /* one per vCPU: the kernel's local APIC */
         return cpu >= 0 && cpu < s->nvcpus ? apic_load(&s->vcpus[cpu], f)
-                                           : kvm_ioctl_error("KVM_SET_LAPIC (no such vCPU)");
+                                           : kvm_no_vcpu_error(cpu);
     }
     static char *(*const load[])(KVMState *, SaveStream *) = {
         pic_load, ioapic_load, NULL, pit_load,

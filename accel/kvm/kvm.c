@@ -29,6 +29,15 @@ char *kvm_ioctl_error(const char *what)
     return m;
 }
 
+char *kvm_no_vcpu_error(int index)
+{
+    char *m = NULL;
+    if (asprintf(&m, "kvm: no vCPU %d", index) < 0) {
+        m = NULL;
+    }
+    return m;
+}
+
 static char *msg(const char *fmt, const char *a, int b)
 {
     char *m = NULL;
