@@ -1047,7 +1047,8 @@ static int run_round_robin(PCMachine *m)
             __atomic_store_n(&m->running, c->index, __ATOMIC_SEQ_CST);
             if (__atomic_exchange_n(&m->kicked, 0, __ATOMIC_SEQ_CST)) {
                 /* c has not had its turn: it comes first next time */
-                m->running = (c->index + m->ncpus - 1) % m->ncpus;
+                __atomic_store_n(&m->running, (c->index + m->ncpus - 1) % m->ncpus,
+                                 __ATOMIC_SEQ_CST);
                 return EXCP_INTERRUPT;
             }
             apic_bus_set_current(m->apic_bus, c->apic);

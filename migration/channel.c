@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,19 +21,6 @@ struct Channel {
     FILE *f;                /* over fd, counting */
     uint64_t bytes;
 };
-
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *msg(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0) {
-        s = NULL;
-    }
-    va_end(ap);
-    return s;
-}
 
 static ssize_t ch_read(void *c, char *buf, size_t len)
 {
@@ -67,15 +53,29 @@ static ssize_t ch_write(void *c, const char *buf, size_t len)
     return len;
 }
 
-static Channel *wrap(int fd, pid_t pid, bool out)
+static void reap(pid_t pid, int *status)
+{
+    while (pid > 0 && waitpid(pid, status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* The FILE has no close function: fclose flushes it and leaves fd to
+ * channel_close, which closes it once. */
+static Channel *wrap(int fd, pid_t pid, bool out, char **err)
 {
     Channel *c = calloc(1, sizeof(*c));
-    c->fd = fd;
-    c->pid = pid;
     cookie_io_functions_t io = { .read = ch_read, .write = ch_write };
-    c->f = fopencookie(c, out ? "w" : "r", io);
-    setvbuf(c->f, NULL, _IOFBF, 1 << 20);
-    return c;
+    if (c && (c->f = fopencookie(c, out ? "w" : "r", io))) {
+        c->fd = fd;
+        c->pid = pid;
+        setvbuf(c->f, NULL, _IOFBF, 1 << 20);
+        return c;
+    }
+    *err = mig_msg("migration channel: out of memory");
+    free(c);
+    close(fd);
+    reap(pid, &(int){ 0 });
+    return NULL;
 }
 
 /* sh -c cmd with its stdin (out) or stdout (in) on a pipe */
@@ -117,12 +117,12 @@ static int sock_open(const char *uri, bool out, char **err)
         const char *hp = uri + 4, *colon = strrchr(hp, ':');
         char host[256];
         if (!colon || (size_t)(colon - hp) >= sizeof(host)) {
-            *err = msg("bad migration address '%s' (tcp:HOST:PORT)", uri);
+            *err = mig_msg("bad migration address '%s' (tcp:HOST:PORT)", uri);
             return -1;
         }
         snprintf(host, sizeof(host), "%.*s", (int)(colon - hp), hp);
         if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &ai) != 0 || !ai) {
-            *err = msg("cannot resolve '%s'", uri);
+            *err = mig_msg("cannot resolve '%s'", uri);
             return -1;
         }
         sa = ai->ai_addr;
@@ -143,8 +143,8 @@ static int sock_open(const char *uri, bool out, char **err)
         }
     }
     if (c < 0) {
-        *err = msg("%s '%s': %s", out ? "cannot connect to" : "cannot listen on", uri,
-                   strerror(errno));
+        *err = mig_msg("%s '%s': %s", out ? "cannot connect to" : "cannot listen on", uri,
+                       strerror(errno));
         if (fd >= 0 && out) {
             close(fd);
         }
@@ -163,12 +163,12 @@ static Channel *open_channel(const char *uri, bool out, char **err)
         fd = out ? open(uri + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
                  : open(uri + 5, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            *err = msg("cannot open '%s': %s", uri + 5, strerror(errno));
+            *err = mig_msg("cannot open '%s': %s", uri + 5, strerror(errno));
             return NULL;
         }
     } else if (!strncmp(uri, "exec:", 5)) {
         if ((fd = spawn(uri + 5, out, &pid)) < 0) {
-            *err = msg("cannot run '%s': %s", uri + 5, strerror(errno));
+            *err = mig_msg("cannot run '%s': %s", uri + 5, strerror(errno));
             return NULL;
         }
     } else if (!strncmp(uri, "tcp:", 4) || !strncmp(uri, "unix:", 5)) {
@@ -176,10 +176,10 @@ static Channel *open_channel(const char *uri, bool out, char **err)
             return NULL;
         }
     } else {
-        *err = msg("unknown migration protocol: '%s' (exec:, tcp:, unix:, file:)", uri);
+        *err = mig_msg("unknown migration protocol: '%s' (exec:, tcp:, unix:, file:)", uri);
         return NULL;
     }
-    return wrap(fd, pid, out);
+    return wrap(fd, pid, out, err);
 }
 
 Channel *channel_open_out(const char *uri, char **err)
@@ -209,16 +209,15 @@ char *channel_close(Channel *c)
 {
     char *err = NULL;
     if (fclose(c->f) != 0) {
-        err = msg("cannot write the migration stream: %s", strerror(errno));
+        err = mig_msg("cannot write the migration stream: %s", strerror(errno));
     }
     close(c->fd);
     if (c->pid > 0) {
         int st = 0;
-        while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR) {
-        }
+        reap(c->pid, &st);
         if (!err && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-            err = msg("the migration command failed (status %d)",
-                      WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+            err = mig_msg("the migration command failed (status %d)",
+                          WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
     }
     free(c);

@@ -7,7 +7,6 @@
  * or foreign snapshot leaves the machine as it was.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,19 +20,6 @@ typedef struct Disk {
     BlockDriverState *bs;
     const char *what;           /* for messages: "ide0-hd0", "virtio0", "floppy0" */
 } Disk;
-
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *msg(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0) {
-        s = NULL;
-    }
-    va_end(ap);
-    return s;
-}
 
 /* The machine's writable disks (QEMU snapshots those), in a fixed order: the
  * first one holds the state. */
@@ -68,11 +54,11 @@ static char *usable_disks(PCMachine *m, Disk *d, int *n)
 {
     *n = writable_disks(m, d);
     if (!*n) {
-        return msg("No block device can accept snapshots");
+        return mig_msg("No block device can accept snapshots");
     }
     for (int i = 0; i < *n; i++) {
         if (!qcow2_vmstate_supported(d[i].bs)) {
-            return msg("Device '%s' is writable but does not support snapshots", d[i].what);
+            return mig_msg("Device '%s' is writable but does not support snapshots", d[i].what);
         }
     }
     return NULL;
@@ -110,7 +96,7 @@ char *snapshot_save(PCMachine *m, const char *name)
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
     if (!mf) {
-        return msg("out of memory");
+        return mig_msg("out of memory");
     }
     err = vmstate_save(m, mf);       /* also finishes in-flight disk requests */
     fclose(mf);
@@ -119,15 +105,15 @@ char *snapshot_save(PCMachine *m, const char *name)
     for (int i = 0; !err && i < n; i++) {
         /* a snapshot of the same name is replaced, as QEMU does */
         if (has_snapshot(d[i].bs, name) && bdrv_snapshot_delete(d[i].bs, name) < 0) {
-            err = msg("Error while deleting snapshot '%s' on '%s': %s", name, d[i].what,
-                      bdrv_last_error(d[i].bs));
+            err = mig_msg("Error while deleting snapshot '%s' on '%s': %s", name, d[i].what,
+                          bdrv_last_error(d[i].bs));
             break;
         }
         int ret = i == 0 ? qcow2_vmstate_snapshot(d[i].bs, name, buf, len, clock_ns(v.ml))
                          : bdrv_snapshot_create(d[i].bs, name);
         if (ret < 0 || bdrv_flush(d[i].bs) < 0) {
-            err = msg("Error while creating snapshot on '%s': %s", d[i].what,
-                      ret < 0 ? strerror(-ret) : "flush failed");
+            err = mig_msg("Error while creating snapshot on '%s': %s", d[i].what,
+                          ret < 0 ? strerror(-ret) : "flush failed");
         }
     }
     free(buf);
@@ -145,29 +131,29 @@ char *snapshot_load(PCMachine *m, const char *name)
     vmstate_quiesce(m);
     for (int i = 0; i < n; i++) {
         if (!has_snapshot(d[i].bs, name)) {
-            return msg("Snapshot '%s' does not exist in device '%s'", name, d[i].what);
+            return mig_msg("Snapshot '%s' does not exist in device '%s'", name, d[i].what);
         }
     }
     uint8_t *buf = NULL;
     uint64_t len = 0;
     int ret = qcow2_vmstate_read(d[0].bs, name, &buf, &len);
     if (ret < 0) {
-        return msg("Error %d while reading the VM state of snapshot '%s'", ret, name);
+        return mig_msg("Error %d while reading the VM state of snapshot '%s'", ret, name);
     }
     if (!len) {
         free(buf);
-        return msg("Snapshot '%s' has no VM state (a disk-only snapshot)", name);
+        return mig_msg("Snapshot '%s' has no VM state (a disk-only snapshot)", name);
     }
     err = vmstate_check(m, buf, len);
     for (int i = 0; !err && i < n; i++) {
         if ((ret = bdrv_snapshot_goto(d[i].bs, name)) < 0) {
-            err = msg("Error %d while activating snapshot '%s' on '%s'", ret, name, d[i].what);
+            err = mig_msg("Error %d while activating snapshot '%s' on '%s'", ret, name, d[i].what);
         }
     }
     if (!err) {
         err = vmstate_load(m, buf, len);
     } else if (strncmp(err, "Error", 5)) {
-        char *e = msg("Snapshot '%s': %s", name, err);
+        char *e = mig_msg("Snapshot '%s': %s", name, err);
         free(err);
         err = e;
     }
@@ -187,12 +173,12 @@ char *snapshot_delete(PCMachine *m, const char *name)
         }
         any = true;
         if (bdrv_snapshot_delete(d[i].bs, name) < 0 || bdrv_flush(d[i].bs) < 0) {
-            err = msg("Error while deleting snapshot on device '%s': %s", d[i].what,
-                      bdrv_last_error(d[i].bs));
+            err = mig_msg("Error while deleting snapshot on device '%s': %s", d[i].what,
+                          bdrv_last_error(d[i].bs));
         }
     }
     if (!err && !any) {
-        err = msg("Snapshot '%s' not found", name);
+        err = mig_msg("Snapshot '%s' not found", name);
     }
     return err;
 }

@@ -23,7 +23,6 @@ void monitor_update_debug_hook(MonitorHost *h)
 {
     bool want = h->singlestep || (h->gdb && gdb_attached(h->gdb));
     for (int i = 0; i < h->v.ncpus; i++) {
-        h->cpu_hooks[i] = (MonitorCpuHook) { h, i };
         cpu_exec_set_debug_hook(pc_cpu_exec(h->machine, i), want ? debug_hook : NULL,
                                 want ? &h->cpu_hooks[i] : NULL);
     }

@@ -32,12 +32,6 @@ typedef struct GdbWatch {
     char type;                      /* '2' write, '3' read, '4' access */
 } GdbWatch;
 
-/* a CPU's watch hook context */
-typedef struct GdbCpu {
-    struct GdbStub *g;
-    int index;
-} GdbCpu;
-
 struct GdbStub {
     MonitorHost *h;
     CharDev *chr;
@@ -57,7 +51,6 @@ struct GdbStub {
     int gcpu;                       /* Hg: registers and memory */
     int ccpu;                       /* Hc: what s steps; -1 any (then gcpu) */
     int stop_cpu;                   /* the thread of the last stop */
-    GdbCpu cpus[PC_MAX_CPUS];
     uint64_t bp[MAX_BREAKPOINTS];
     int nbp;
     GdbWatch wp[MAX_WATCHPOINTS];
@@ -297,9 +290,9 @@ static bool bp_inside(GdbStub *g, uint64_t start, uint64_t end)
 /* the softmmu asks about an access overlapping a watch range */
 static bool watch_hook(void *opaque, uint64_t vaddr, unsigned len, bool is_write)
 {
-    GdbCpu *c = opaque;
-    GdbStub *g = c->g;
-    if (!g->connected || !g->waiting || g->hit != HIT_NONE) {
+    MonitorCpuHook *c = opaque;
+    GdbStub *g = c->h->gdb;
+    if (!g || !g->connected || !g->waiting || g->hit != HIT_NONE) {
         return false;       /* no gdb to tell, or the hit instruction's rerun */
     }
     for (int i = 0; i < g->nwp; i++) {
@@ -323,9 +316,8 @@ static void watch_update(GdbStub *g)
     }
     g->hit = HIT_NONE;
     for (int i = 0; i < ncpus(g); i++) {
-        g->cpus[i] = (GdbCpu) { g, i };
         cpu_watch_set(pc_cpu_exec(g->h->machine, i), r, g->nwp, g->nwp ? watch_hook : NULL,
-                      &g->cpus[i]);
+                      &g->h->cpu_hooks[i]);
     }
 }
 
@@ -626,6 +618,26 @@ static void thread_select_packet(GdbStub *g, const char *pkt)
     send_str(g, "OK");
 }
 
+/* g, G, p, P, m, M: the Hg CPU's registers or memory, read from the
+ * accelerator first (m and M too: the page walk reads CR3 and CR4); register
+ * writes go back to it before the CPU runs again. */
+static void cpu_state_packet(GdbStub *g, char *pkt)
+{
+    pc_cpu_state_sync(g->h->machine);
+    if (pkt[0] == 'g') {
+        read_all_regs(g);
+    } else if (pkt[0] == 'G') {
+        write_all_regs(g, pkt + 1);
+    } else if (pkt[0] == 'p' || pkt[0] == 'P') {
+        register_packet(g, pkt);
+    } else {
+        memory_packet(g, pkt + 1, pkt[0] == 'M');
+    }
+    if (pkt[0] == 'G' || pkt[0] == 'P') {
+        pc_cpu_state_changed(g->h->machine);
+    }
+}
+
 static void handle_packet(GdbStub *g, char *pkt)
 {
     switch (pkt[0]) {
@@ -646,26 +658,12 @@ static void handle_packet(GdbStub *g, char *pkt)
         send_str(g, parse_thread(g, pkt + 1) >= 0 ? "OK" : "E22");
         break;
     case 'g':
-        pc_cpu_state_sync(g->h->machine);
-        read_all_regs(g);
-        break;
     case 'G':
-        pc_cpu_state_sync(g->h->machine);
-        write_all_regs(g, pkt + 1);
-        pc_cpu_state_changed(g->h->machine);
-        break;
     case 'p':
     case 'P':
-        pc_cpu_state_sync(g->h->machine);
-        register_packet(g, pkt);
-        if (pkt[0] == 'P') {
-            pc_cpu_state_changed(g->h->machine);
-        }
-        break;
     case 'm':
     case 'M':
-        pc_cpu_state_sync(g->h->machine);   /* the page walk reads CR3 and CR4 */
-        memory_packet(g, pkt + 1, pkt[0] == 'M');
+        cpu_state_packet(g, pkt);
         break;
     case 'Z':
     case 'z':
@@ -818,6 +816,8 @@ void gdb_free(MonitorHost *h)
 {
     GdbStub *g = h->gdb;
     if (g) {
+        g->nwp = 0;
+        watch_update(g);        /* the CPUs stop checking gdb's watch ranges */
         h->gdb = NULL;
         monitor_update_debug_hook(h);
         chardev_close(g->chr);

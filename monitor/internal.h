@@ -46,7 +46,8 @@ typedef struct QmpJob {
     bool concluded;                 /* its end's events went out */
 } QmpJob;
 
-/* the execution loop's debug hook of one vCPU (debug.c) */
+/* One vCPU's context for the execution loop's hooks: the debug hook
+ * (debug.c) and the gdb stub's watch hook; set once by monitor_host_new. */
 typedef struct MonitorCpuHook {
     MonitorHost *h;
     int index;

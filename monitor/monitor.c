@@ -261,6 +261,9 @@ MonitorHost *monitor_host_new(PCMachine *m, const MonitorOptions *opts, char **e
     h->machine = m;
     h->opts = *opts;
     pc_machine_view(m, &h->v);
+    for (int i = 0; i < h->v.ncpus; i++) {
+        h->cpu_hooks[i] = (MonitorCpuHook) { h, i };
+    }
     h->state = RUN_RUNNING;
     h->log_tcg = opts ? h->v.cfg->log_flags & 0xffff : 0;
     h->log_env = ((h->v.cfg->log_flags & PC_LOG_INT) ? 1 : 0) |

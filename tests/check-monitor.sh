@@ -16,6 +16,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/check-monitor.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 passed=0 failed=0 skipped=0
 dir=$SRC/tests/monitor
+# the checks import qemu_session.py: no __pycache__ left in the source tree
+export PYTHONDONTWRITEBYTECODE=1
 guest=$SRC/tests/system-guest
 
 add_counts() {   # the "N passed, N failed[, N skipped]" line of a part

@@ -132,5 +132,7 @@ char *kvm_mp_state(KVMVcpu *v, bool put);
 
 /* "IOCTL: strerror(errno)" as a malloc'd string */
 char *kvm_ioctl_error(const char *what);
+/* "kvm: no vCPU INDEX" for an index past the machine's vCPUs */
+char *kvm_no_vcpu_error(int index);
 
 #endif

@@ -447,36 +447,37 @@ static char *version_error(const char *name, uint32_t version)
     return m;
 }
 
-char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
-                      SaveStream *f)
+/* A section of chip name written (save) or read: the machine-wide chips
+ * through their table, the "apic" (one per vCPU, the kernel's local APIC)
+ * through CPU cpu's vCPU. */
+static char *chip_section(KVMState *s, const char *name, int cpu, uint32_t version,
+                          SaveStream *f, bool save)
 {
+    static char *(*const ops[2][4])(KVMState *, SaveStream *) = {
+        { pic_load, ioapic_load, NULL, pit_load },
+        { pic_save, ioapic_save, NULL, pit_save },
+    };
     int i = chip_index(name);
     if (chips[i].version != version) {
         return version_error(name, version);
     }
-    if (!strcmp(name, "apic")) {        /* one per vCPU: the kernel's local APIC */
-        return cpu >= 0 && cpu < s->nvcpus ? apic_save(&s->vcpus[cpu], f)
-                                           : kvm_ioctl_error("KVM_GET_LAPIC (no such vCPU)");
+    if (ops[save][i]) {
+        return ops[save][i](s, f);
     }
-    static char *(*const save[])(KVMState *, SaveStream *) = {
-        pic_save, ioapic_save, NULL, pit_save,
-    };
-    return save[i](s, f);
+    if (cpu < 0 || cpu >= s->nvcpus) {
+        return kvm_no_vcpu_error(cpu);
+    }
+    return save ? apic_save(&s->vcpus[cpu], f) : apic_load(&s->vcpus[cpu], f);
+}
+
+char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
+                       SaveStream *f)
+{
+    return chip_section(s, name, cpu, version, f, true);
 }
 
 char *kvm_irqchip_load(KVMState *s, const char *name, int cpu, uint32_t version,
-                      SaveStream *f)
+                       SaveStream *f)
 {
-    int i = chip_index(name);
-    if (chips[i].version != version) {
-        return version_error(name, version);
-    }
-    if (!strcmp(name, "apic")) {        /* one per vCPU: the kernel's local APIC */
-        return cpu >= 0 && cpu < s->nvcpus ? apic_load(&s->vcpus[cpu], f)
-                                           : kvm_ioctl_error("KVM_SET_LAPIC (no such vCPU)");
-    }
-    static char *(*const load[])(KVMState *, SaveStream *) = {
-        pic_load, ioapic_load, NULL, pit_load,
-    };
-    return load[i](s, f);
+    return chip_section(s, name, cpu, version, f, false);
 }

@@ -426,25 +426,16 @@ static char *vcpu_accel_put(KVMVcpu *v, const X86CPUAccel *a)
     return NULL;
 }
 
-static char *no_vcpu(int index)
-{
-    char *m = NULL;
-    if (asprintf(&m, "kvm: no vCPU %d", index) < 0) {
-        m = NULL;
-    }
-    return m;
-}
-
 char *kvm_cpu_accel_get(KVMState *s, int index, X86CPUAccel *a)
 {
     return index >= 0 && index < s->nvcpus ? vcpu_accel_get(&s->vcpus[index], a)
-                                           : no_vcpu(index);
+                                           : kvm_no_vcpu_error(index);
 }
 
 char *kvm_cpu_accel_put(KVMState *s, int index, const X86CPUAccel *a)
 {
     return index >= 0 && index < s->nvcpus ? vcpu_accel_put(&s->vcpus[index], a)
-                                           : no_vcpu(index);
+                                           : kvm_no_vcpu_error(index);
 }
 
 bool kvm_cpu_waits_sipi(KVMState *s, int index)

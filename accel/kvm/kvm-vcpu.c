@@ -455,6 +455,9 @@ char *kvm_vcpu_start(KVMState *s)
     sem_init(&s->msem, 0, 0);
     s->machine = pthread_self();
     pthread_mutex_lock(&s->bql);
+    /* from here kvm_vcpu_stop_thread joins the nstarted threads, also those
+     * created before a failing pthread_create */
+    s->started = true;
     for (int i = 0; i < s->nvcpus; i++) {
         KVMVcpu *v = &s->vcpus[i];
         int err = pthread_create(&v->thread, NULL, vcpu_thread, v);
@@ -464,7 +467,6 @@ char *kvm_vcpu_start(KVMState *s)
         }
         s->nstarted = i + 1;
     }
-    s->started = true;
     return NULL;
 }
 

@@ -14,7 +14,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "accel/kvm/kvm-int.h"
-#include "hw/apic.h"
 
 /* Where KVM on Intel keeps the real-mode TSS and identity map (3 + 1 pages),
  * just under a 256 KiB BIOS at the top of 4 GiB: guest RAM never reaches it. */
@@ -25,6 +24,15 @@ char *kvm_ioctl_error(const char *what)
 {
     char *m = NULL;
     if (asprintf(&m, "kvm: %s failed: %s", what, strerror(errno)) < 0) {
+        m = NULL;
+    }
+    return m;
+}
+
+char *kvm_no_vcpu_error(int index)
+{
+    char *m = NULL;
+    if (asprintf(&m, "kvm: no vCPU %d", index) < 0) {
         m = NULL;
     }
     return m;

@@ -27,14 +27,6 @@ typedef struct KVMState KVMState;
 /* The default device; -accel kvm,device=PATH picks another (as QEMU's). */
 #define KVM_DEFAULT_DEVICE "/dev/kvm"
 
-/* Opens device, checks the API version and the capabilities we need, creates
- * the VM with as's RAM/ROM as memory slots (kept in step through a memory
- * listener) and a vCPU for each env, on its own thread, whose CPUID is the
- * model's filtered by KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host
- * KVM_GET_SUPPORTED_CPUID as is; opts NULL: the defaults (the model, userspace interrupt controllers).
- * NULL with *err (malloc'd, one line naming the missing capability or the
- * failing ioctl/open with its errno) on failure. The calling thread is the
- * machine thread and holds the machine lock from now on. */
 typedef enum { KVM_IRQCHIP_USER, KVM_IRQCHIP_KERNEL, KVM_IRQCHIP_SPLIT } KVMIrqchipMode;
 /* What the machine does for the vCPUs (hw/pc.c), with the machine lock held:
  * current: vCPU index handles an exit now (its local APIC answers the APIC
@@ -54,8 +46,16 @@ typedef struct KVMOptions {
     KVMIrqchipMode irqchip;         /* -machine kernel_irqchip=off|on|split */
     KVMBoard board;
 } KVMOptions;
-/* One vCPU per envs[i] (i < ncpus, at most 16), with KVM vCPU id = its APIC
- * ID; envs[0] is the BSP. */
+/* Opens device, checks the API version and the capabilities we need, creates
+ * the VM with as's RAM/ROM as memory slots (kept in step through a memory
+ * listener) and a vCPU for each envs[i] (i < ncpus, at most 16; envs[0] is
+ * the BSP), with KVM vCPU id = its APIC ID, on its own thread, whose CPUID is
+ * the model's filtered by KVM_GET_SUPPORTED_CPUID, or with opts->cpu_host
+ * KVM_GET_SUPPORTED_CPUID as is; opts NULL: the defaults (the model,
+ * userspace interrupt controllers). NULL with *err (malloc'd, one line naming
+ * the missing capability or the failing ioctl/open with its errno) on
+ * failure. The calling thread is the machine thread and holds the machine
+ * lock from now on. */
 KVMState *kvm_init(const char *device, AddressSpace *as, CPUX86State **envs, int ncpus,
                    const KVMOptions *opts, char **err);
 /* kernel_irqchip=on|off|split (also yes/no, true/false) -> *mode; false when
@@ -96,8 +96,9 @@ void kvm_cpu_set_waits_sipi(KVMState *s, int index, bool wait);
 /* kernel_irqchip=on (kvm-irqchip-state.c): the kernel holds the state of
  * the device whose section is called name ("isa-i8259", "ioapic", "apic",
  * "isa-pit"; an "apic" is CPU cpu's, the others ignore cpu), which save and
- * load write and read in that model's layout of section version version; NULL or a malloc'd one-line error (load sets
- * f->error on a payload that does not fit). Machine stopped. */
+ * load write and read in that model's layout of section version version;
+ * NULL or a malloc'd one-line error (load sets f->error on a payload that
+ * does not fit). Machine stopped. */
 bool kvm_irqchip_owns(const KVMState *s, const char *name);
 char *kvm_irqchip_save(KVMState *s, const char *name, int cpu, uint32_t version,
                        SaveStream *f);

@@ -10,8 +10,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    call uart_init16
+    GUEST_START
     ENTER_PM32
     mov $0x12345678, %eax       /* xorshift32 state */
     xor %ebx, %ebx              /* checksum */
@@ -38,17 +37,6 @@ start:
     jmp exit32
 
     .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
+    GDT_FLAT32
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

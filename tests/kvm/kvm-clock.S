@@ -24,12 +24,8 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START 1
     movl $0, V_FAILS + 4
-    call uart_init16
-    mov $0xff, %al
-    out %al, $0x21
-    out %al, $0xa1
     ENTER_PM32
     mov $PT_BASE, %edi
     mov $6 * 4096 / 4, %ecx
@@ -124,18 +120,6 @@ s_sig:   .asciz "hypervisor "
 s_feat:  .asciz "\nkvm-features "
 s_nl:    .asciz "\n"
 s_ready: .asciz "ready\n"
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-    .quad 0x00209b0000000000    /* 0x18 code64 */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
+    GDT_FLAT32 256, 0x00209b0000000000
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

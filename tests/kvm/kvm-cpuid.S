@@ -11,8 +11,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    call uart_init16
+    GUEST_START
     ENTER_PM32
     xor %eax, %eax
     cpuid
@@ -37,17 +36,6 @@ start:
 s_vendor: .asciz "vendor "
 s_sig:    .asciz "\nsignature "
 s_nl:     .asciz "\n"
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
+    GDT_FLAT32
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

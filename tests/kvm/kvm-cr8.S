@@ -22,12 +22,8 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START 1
     movl $0, V_FAILS + 4
-    call uart_init16
-    mov $0xff, %al
-    out %al, $0x21
-    out %al, $0xa1
     /* A20: 0000:0600 and FFFF:0610 (= 100600H) differ while it is on */
     movb $0x11, 0x600
     mov $0xffff, %ax
@@ -110,18 +106,6 @@ lm64:
 
     .section .rodata
 s_a20: .asciz "a20-off-reads "
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-    .quad 0x00209b0000000000    /* 0x18 code64 */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
+    GDT_FLAT32 256, 0x00209b0000000000
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

@@ -19,18 +19,14 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START 1
     movl $0, V_FAILS + 4
-    call uart_init16
-    mov $0xff, %al
-    out %al, $0x21
-    out %al, $0xa1
     ENTER_PM32
     mov $0x24, %edi
     mov $irq4, %eax
     mov $0x8e, %edx
     call set_gate32
-    lidt idtr32
+    lidt idtr
     mov $0x11, %al              /* 8259 master: ICW1-ICW4, vector base 20H */
     out %al, $0x20
     mov $0x20, %al
@@ -41,8 +37,7 @@ start:
     out %al, $0x21
     mov $0xef, %al              /* only IRQ 4 */
     out %al, $0x21
-    movl $0x1ff, LAPIC + 0xf0   /* APIC on, LINT0 ExtINT */
-    movl $0x700, LAPIC + 0x350
+    VIRTUAL_WIRE LAPIC
     movl $0, V_A
     movl $0, V_B
     mov $UART + 4, %dx          /* MCR: DTR, RTS, OUT2 (the IRQ gate) */
@@ -85,20 +80,6 @@ irq4:
     jmp irq4_done
 
     .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr32:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
+    GDT_FLAT32
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

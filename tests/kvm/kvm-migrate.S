@@ -48,11 +48,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    call uart_init16
-    mov $0xff, %al              /* both 8259s masked */
-    out %al, $0x21
-    out %al, $0xa1
+    GUEST_START 1               /* both 8259s masked */
     ENTER_PM32
     mov $PT_BASE, %edi          /* PML4, PDPT, PD: 0-8 MiB in 2 MiB pages */
     mov $3 * 4096 / 4, %ecx
@@ -216,18 +212,6 @@ s_tscbad: .asciz "\ntsc-bad "
 s_clkbad: .asciz "\nkvmclock-bad "
 s_nl:   .asciz "\n"
 s_hex:  .ascii "0123456789abcdef"
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-    .quad 0x00209b0000000000    /* 0x18 code64 */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
+    GDT_FLAT32 256, 0x00209b0000000000
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

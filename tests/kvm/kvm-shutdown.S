@@ -13,8 +13,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    call uart_init16
+    GUEST_START
     mov $R(s_before), %si
     call puts16
     ENTER_PM32
@@ -31,17 +30,6 @@ s_after:  .asciz "FAIL after the triple fault\n"
 idtr0:
     .word 0
     .long 0
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
+    GDT_FLAT32
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

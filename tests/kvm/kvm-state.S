@@ -32,12 +32,8 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
+    GUEST_START 1               /* both 8259s masked */
     movl $0, V_FAILS + 4
-    call uart_init16
-    mov $0xff, %al              /* mask both 8259s */
-    out %al, $0x21
-    out %al, $0xa1
     ENTER_PM32
     mov %cr0, %eax              /* x87 and SSE on: EM=0, MP=1, TS=0 */
     and $~0xc, %eax
@@ -245,17 +241,6 @@ pat:
     .quad 0xdeadbeefcafef00d, 0x0badc0de8badf00d
     .fill 512 - 288, 1, 0
 s_ready: .asciz "ready\n"
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
+    GDT_FLAT32
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

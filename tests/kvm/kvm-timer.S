@@ -19,17 +19,13 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    call uart_init16
-    mov $0xff, %al
-    out %al, $0x21
-    out %al, $0xa1
+    GUEST_START 1
     ENTER_PM32
     mov $0x20, %edi
     mov $irq0, %eax
     mov $0x8e, %edx
     call set_gate32
-    lidt idtr32
+    lidt idtr
     movl $0, TICKS
     mov $0x11, %al              /* 8259 master: ICW1-ICW4, vector base 20H */
     out %al, $0x20
@@ -41,8 +37,7 @@ start:
     out %al, $0x21
     mov $0xfe, %al              /* only IRQ 0 */
     out %al, $0x21
-    movl $0x1ff, LAPIC + 0xf0   /* APIC on, LINT0 ExtINT */
-    movl $0x700, LAPIC + 0x350
+    VIRTUAL_WIRE LAPIC
     mov $0x34, %al              /* 8254 channel 0: mode 2, LSB then MSB */
     out %al, $0x43
     xor %al, %al                /* count 0: 65536 */
@@ -76,20 +71,6 @@ irq0:
 s_tick: .asciz "tick "
 s_nl:   .asciz "\n"
 s_done: .asciz "DONE\n"
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff    /* 0x08 code32 flat */
-    .quad 0x00cf93000000ffff    /* 0x10 data flat */
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr32:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
+    GDT_FLAT32
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

@@ -17,6 +17,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_session import free_port  # noqa: E402
+
 emu, guest, ap_entry, tmp = sys.argv[1:5]
 qemu = sys.argv[5] if len(sys.argv) > 5 else None
 passed = failed = 0
@@ -29,14 +32,6 @@ def check(name, ok, detail=''):
     else:
         failed += 1
         print('FAIL: %s %s' % (name, detail))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def start(binary, port):

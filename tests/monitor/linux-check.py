@@ -6,33 +6,15 @@ over HMP reads the banner through the kernel's 4-level page tables (x, info
 tlb, info mem), disassembles at $pc, and with Debian's gdb breaks at do_idle,
 steps and reads the banner; the guest's serial ticks go on after each.
    linux-check.py QUETZAL KERNEL INITRD TMPDIR"""
-import os, re, shutil, socket, subprocess, sys, time
+import os, re, shutil, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_session import Emulator, HMP
+from qemu_session import Emulator, HMP, free_port, listening
 
 results = {'passed': 0, 'failed': 0, 'skipped': 0}
 
 def check(name, ok, detail=''):
     results['passed' if ok else 'failed'] += 1
     print(('ok ' if ok else 'FAIL ') + name + ('' if ok else ': ' + detail))
-
-def listening(port):
-    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
-        try:
-            for line in open(table).read().split('\n')[1:]:
-                f = line.split()
-                if len(f) > 3 and f[3] == '0A' and int(f[1].split(':')[1], 16) == port:
-                    return True
-        except OSError:
-            pass
-    return False
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 def ticks(emu):
     return len(re.findall(r'^tick \d+', emu.serial_text(), re.M))

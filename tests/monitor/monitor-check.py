@@ -7,7 +7,7 @@ depend on timing, QMP keys and error classes).
    monitor-check.py QUETZAL BIOS TMPDIR [QEMU]"""
 import json, os, random, re, shutil, socket, struct, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qemu_session import Emulator, HMP, QMP
+from qemu_session import Emulator, HMP, QMP, free_port, listening
 
 PATTERN = b'QUETZAL-MONITOR!'
 # the guest's loop label (check-monitor.sh takes it from the ELF's symbols)
@@ -507,24 +507,6 @@ def bad_options(binary, bios, tmp, qemu):
               'exit %d (QEMU %d), stderr %r' % (r.returncode, want, lines))
 
 # ---------------------------------------------------------------- gdb
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-def listening(port):
-    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
-        try:
-            for line in open(table).read().split('\n')[1:]:
-                f = line.split()
-                if len(f) > 3 and f[3] == '0A' and int(f[1].split(':')[1], 16) == port:
-                    return True
-        except OSError:
-            pass
-    return False
 
 STACK0 = 0x7000     # tests/system-guest/common.h: the real-mode stack
 

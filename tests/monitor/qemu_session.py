@@ -1,7 +1,29 @@
 """Helpers of the monitor tests: start an emulator (ours or Debian's
 qemu-system-x86_64) with the monitor guest, talk HMP over a unix socket or
-stdio, and QMP over a unix socket."""
+stdio, and QMP over a unix socket; a free TCP port, and whether one listens."""
 import json, os, socket, subprocess, time
+
+def free_port():
+    """a TCP port on 127.0.0.1 nobody uses now (for -gdb tcp::PORT)"""
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def listening(port):
+    """whether a socket listens on TCP port (LISTEN is state 0A in /proc/net/tcp)"""
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            for line in open(table).read().split('\n')[1:]:
+                f = line.split()
+                if len(f) > 3 and f[3] == '0A' and int(f[1].split(':')[1], 16) == port:
+                    return True
+        except OSError:
+            pass
+    return False
+
 
 class Emulator:
     def __init__(self, binary, bios, tmp, tag, extra=(), hmp=True, qmp=False, stdio=False,

@@ -56,21 +56,6 @@ ap_tramp_end:
     .code32
 STR s_nl, "\n"
 
-    .section .rodata
-    .balign 8
-gdt_rom:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdt_end:
-gdtr:
-    .word gdt_end - gdt_rom - 1
-    .long GDT_ADDR
-idtr:
-    .word 256 * 8 - 1
-    .long IDT_ADDR
+    GDT_FLAT32
 
-    .section .reset, "ax"
-    .code16
-    ljmp $0xf000, $R(start)
-    .fill 11, 1, 0
+    RESET_VECTOR

@@ -39,8 +39,7 @@
     .code16
     .globl start
 start:
-    RESET_ENTRY
-    call uart_init16
+    GUEST_START
     ENTER_PM32
     call set_exc_gates32
     mov $2, %edi

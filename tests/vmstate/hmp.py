@@ -16,17 +16,22 @@ def read_prompt(s):
     return buf.decode(errors="replace")
 
 
-def main():
+def connect(path, who):
+    """the monitor socket at path, tried for 10 s (the emulator may still be
+    starting); exits with one line naming who and path when it never answers"""
     s = socket.socket(socket.AF_UNIX)
     for _ in range(100):
         try:
-            s.connect(sys.argv[1])
-            break
+            s.connect(path)
+            return s
         except OSError as e:
             err = e
             time.sleep(0.1)
-    else:
-        sys.exit("hmp.py: cannot connect to %s: %s" % (sys.argv[1], err))
+    sys.exit("%s: cannot connect to %s: %s" % (who, path, err))
+
+
+def main():
+    s = connect(sys.argv[1], "hmp.py")
     s.settimeout(120)
     read_prompt(s)
     for cmd in sys.argv[2:]:
@@ -38,4 +43,5 @@ def main():
         print("\n".join(lines), end="" if not lines else "\n", flush=True)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -3,19 +3,15 @@
 event as one JSON line: qmp.py SOCKET '{"execute": ...}' ...
 (tests/check-vmstate.sh)."""
 import json
-import socket
 import sys
 import time
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+from hmp import connect  # noqa: E402
+
 
 def main():
-    s = socket.socket(socket.AF_UNIX)
-    for _ in range(100):
-        try:
-            s.connect(sys.argv[1])
-            break
-        except OSError:
-            time.sleep(0.1)
+    s = connect(sys.argv[1], "qmp.py")
     s.settimeout(120)
     f = s.makefile("rwb", buffering=0)
     f.readline()                                   # the greeting
@@ -42,4 +38,5 @@ def main():
             break
 
 
-main()
+if __name__ == "__main__":
+    main()
