@@ -73,6 +73,7 @@ static uint64_t lazy_flags(uint64_t dst, uint64_t src, uint64_t src2, uint32_t o
         return add_flags(d, s1, s2, (src2 & 1) ? d <= s2 : d < s2, ot);
     case CC_OP_SUBB:
         s1 = src2 & mask;
+        d = (s1 - s2) & mask;           /* cc_dst is not kept for SUB */
         return sub_flags(d, s1, s2, s1 < s2, ot);
     case CC_OP_SBBB:
         s1 = (d + s2 + (src2 & 1)) & mask;

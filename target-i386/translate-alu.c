@@ -23,7 +23,9 @@ static int imm_size(int ot)
 void set_cc_arith(DisasContext *s, TCGv dst, TCGv src, int group, int ot)
 {
     tcg_gen_mov(s->tcg, G(s)->cc_src, src);
-    tcg_gen_mov(s->tcg, G(s)->cc_dst, dst);
+    if (group != CC_OP_SUBB) {
+        tcg_gen_mov(s->tcg, G(s)->cc_dst, dst);
+    }
     set_cc_op(s, group + ot);
 }
 

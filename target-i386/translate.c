@@ -82,7 +82,9 @@ static uint32_t cc_fields_needed(int64_t cc_op)
         return UINT32_MAX;
     }
     switch ((base - CC_OP_ADDB) / 4 * 4 + CC_OP_ADDB) {
-    case CC_OP_ADCB: case CC_OP_SUBB: case CC_OP_SBBB:
+    case CC_OP_SUBB:
+        return SRC | SRC2;
+    case CC_OP_ADCB: case CC_OP_SBBB:
         return DST | SRC | SRC2;
     case CC_OP_LOGICB:
         return DST;
@@ -597,7 +599,13 @@ static bool cc_fast_compare(DisasContext *s, int jcc, CCCompare *c)
          group == CC_OP_INCB || group == CC_OP_DECB || group == CC_OP_ADCB ||
          group == CC_OP_SBBB) && (jcc == 2 || jcc == 4)) {
         c->a = tcg_new64(s);
-        gen_extend(s, c->a, s->g->cc_dst, ot, jcc == 4);
+        if (group == CC_OP_SUBB) {
+            /* S after CMP/SUB: the sign of the difference */
+            tcg_gen_sub(s->tcg, c->a, s->g->cc_src2, s->g->cc_src);
+            gen_extend(s, c->a, c->a, ot, jcc == 4);
+        } else {
+            gen_extend(s, c->a, s->g->cc_dst, ot, jcc == 4);
+        }
         c->cond = jcc == 2 ? TCG_COND_EQ : TCG_COND_LT;
         return true;
     }

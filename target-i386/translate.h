@@ -51,7 +51,8 @@
  * CC_OP_ADDB + MO_32 is CC_OP_ADDL. What the cc globals hold per group:
  *   ADD:   dst = result, src = second operand
  *   ADC:   dst = result, src = second operand, src2 = carry in (0/1)
- *   SUB:   dst = result, src = second operand, src2 = first operand
+ *   SUB:   src = second operand, src2 = first operand (dst is not kept: the
+ *          result is src2 - src, so CMP computes no difference at all)
  *   SBB:   dst = result, src = second operand, src2 = borrow in (0/1)
  *   LOGIC: dst = result (CF = OF = 0)
  *   INC/DEC: dst = result, src = CF before the instruction (unaffected by it)

@@ -129,7 +129,7 @@ void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs)
     memset(uses, 0, sizeof(uses));
     memset(written, 0, sizeof(written));
     count_uses(s, uses, written);
-    /* registers: the allocation order's first ones, leaving five for temps
+    /* registers: the allocation order's first ones, leaving four for temps
      * (shift counts, products, call arguments want particular ones) */
     int regs[32], nregs = 0;
     for (int i = 0; i < tcg_target_reg_alloc_order_count; i++) {
@@ -138,7 +138,7 @@ void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs)
             regs[nregs++] = r;
         }
     }
-    nregs -= 5;
+    nregs -= 4;
     if (nregs > TCG_LOOP_MAX_REGS) {
         nregs = TCG_LOOP_MAX_REGS;
     }

@@ -128,6 +128,33 @@ static int free_reg(TCGContext *s, uint32_t avoid)
     return -1;
 }
 
+/*
+ * Every register of mask is taken: the one to evict. A value whose memory copy
+ * is current (a global loaded and not written since, a constant) costs no
+ * store and is only reloaded if used again; a written one costs a store now
+ * and maybe a load later. So: clean before dirty, and a self loop's header
+ * registers after the others (their globals are moved back at the back edge);
+ * then the allocation order. -1 when mask is empty.
+ */
+static int spill_victim(TCGContext *s, uint32_t mask)
+{
+    int best = -1, best_cost = 4;
+    for (int i = 0; i < tcg_target_reg_alloc_order_count; i++) {
+        int r = tcg_target_reg_alloc_order[i];
+        if (!(mask & reg_bit(r)) || s->reg_to_temp[r] < 0) {
+            continue;
+        }
+        const struct TCGTemp *t = &s->temps[s->reg_to_temp[r]];
+        int cost = (t->kind == TEMP_CONST || t->mem_coherent ? 0 : 2) +
+                   (s->loop.regs & reg_bit(r) ? 1 : 0);
+        if (cost < best_cost) {
+            best = r;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
 static int reg_alloc(TCGContext *s, uint32_t mask, uint32_t avoid)
 {
     mask &= ~(s->reserved_regs | avoid);
@@ -144,15 +171,12 @@ static int reg_alloc(TCGContext *s, uint32_t mask, uint32_t avoid)
             return r;
         }
     }
-    for (int i = 0; i < tcg_target_reg_alloc_order_count; i++) {
-        int r = tcg_target_reg_alloc_order[i];
-        if (mask & reg_bit(r)) {
-            temp_spill(s, &s->temps[s->reg_to_temp[r]], avoid | reg_bit(r));
-            return r;
-        }
+    int r = spill_victim(s, mask);
+    if (r < 0) {
+        fatal_alloc("no register satisfies an operand constraint");
     }
-    fatal_alloc("no register satisfies an operand constraint");
-    return -1;
+    temp_spill(s, &s->temps[s->reg_to_temp[r]], avoid | reg_bit(r));
+    return r;
 }
 
 static void reg_assign(TCGContext *s, struct TCGTemp *t, int r)

@@ -1,0 +1,286 @@
+/* The flags of CMP and the other subtractions (SUB, NEG, CMPXCHG, LOCK SUB,
+ * CMPS/SCAS), which the translator keeps as their two operands only (no
+ * difference is computed: target-i386/translate.h, CC_OP_SUB), read back every
+ * way a program can: PUSHF, each SETcc, Jcc on the sign, a rotate or a
+ * zero-count shift layered over them, a SIGSEGV right after a CMP at the start
+ * of a chained block (the flags come from registers then), and a CMP whose
+ * immediate is rewritten between runs. Sizes 8 to 64 bits (32 for i386).
+ * Printed values are compared with a native run (tests/check-user.sh). */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
+#define ARITH_FLAGS 0x8d5UL
+
+typedef unsigned long ulong;
+
+static const ulong values[] = {
+    0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x7fffffffUL, 0x80000000UL,
+    0xffffffffUL, 0x12345678UL, 0x9abcdef0UL,
+#ifdef __x86_64__
+    0x100000000UL, 0x7fffffffffffffffUL, 0x8000000000000000UL, 0xffffffffffffffffUL,
+    0x123456789abcdef0UL, 0xfedcba9876543210UL,
+#endif
+};
+#define NV (sizeof(values) / sizeof(values[0]))
+
+static uint64_t hash = 14695981039346656037ULL;
+static void mix(ulong v)
+{
+    for (int i = 0; i < (int)sizeof(v); i++) {
+        hash = (hash ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ULL;
+    }
+}
+static void report(const char *group, unsigned n)
+{
+    printf("%-28s %4u cases, hash %016llx\n", group, n, (unsigned long long)hash);
+    hash = 14695981039346656037ULL;
+}
+
+/* OP then pushf: the flags of "op b, a" for one size suffix and register kind */
+#define FLAGS_OF(insn, sfx, m, cons, a, b) ({                                      \
+    ulong f_, a_ = (a);                                                         \
+    __asm__ volatile(insn sfx " %" m "2, %" m "1\n\tpushf\n\tpop %0"                      \
+                     : "=r"(f_), "+" cons(a_) : cons((ulong)(b)) : "cc");      \
+    mix(a_); f_ & ARITH_FLAGS; })
+
+/* suffix, operand modifier (byte, word, dword, qword register), constraint */
+#define SIZES(X) X("b", "b", "q") X("w", "w", "r") X("l", "k", "r")
+#ifdef __x86_64__
+#define SIZES64(X) X("q", "q", "r")
+#else
+#define SIZES64(X)
+#endif
+
+static void pushf_after(const char *insn, const char *name)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong a = values[i], b = values[j];
+            if (!strcmp(insn, "cmp")) {
+#define X(sfx, m, cons) mix(FLAGS_OF("cmp", sfx, m, cons, a, b)); n++;
+                SIZES(X) SIZES64(X)
+#undef X
+            } else {
+#define X(sfx, m, cons) mix(FLAGS_OF("sub", sfx, m, cons, a, b)); n++;
+                SIZES(X) SIZES64(X)
+#undef X
+            }
+        }
+    }
+    report(name, n);
+}
+
+/* every SETcc after "cmp b, a", one bit each (SDM vol. 2B, SETcc) */
+#define SETCC_ALL(sfx, m, cons, a, b) ({                                           \
+    unsigned char r_[16];                                                       \
+    __asm__ volatile("cmp" sfx " %" m "17, %" m "16\n\t"                                  \
+                     "seto %0\n\tsetno %1\n\tsetb %2\n\tsetae %3\n\t"           \
+                     "sete %4\n\tsetne %5\n\tsetbe %6\n\tseta %7\n\t"           \
+                     "sets %8\n\tsetns %9\n\tsetp %10\n\tsetnp %11\n\t"         \
+                     "setl %12\n\tsetge %13\n\tsetle %14\n\tsetg %15"           \
+                     : "=m"(r_[0]), "=m"(r_[1]), "=m"(r_[2]), "=m"(r_[3]),      \
+                       "=m"(r_[4]), "=m"(r_[5]), "=m"(r_[6]), "=m"(r_[7]),      \
+                       "=m"(r_[8]), "=m"(r_[9]), "=m"(r_[10]), "=m"(r_[11]),    \
+                       "=m"(r_[12]), "=m"(r_[13]), "=m"(r_[14]), "=m"(r_[15])   \
+                     : cons((ulong)(a)), cons((ulong)(b)) : "cc");              \
+    unsigned bits_ = 0;                                                         \
+    for (int k_ = 0; k_ < 16; k_++) bits_ |= (unsigned)r_[k_] << k_;            \
+    bits_; })
+
+/* the sign alone, by a branch: "cmp b, a; js" */
+#define JS_AFTER(sfx, m, cons, a, b) ({                                            \
+    ulong s_ = 0;                                                               \
+    __asm__ volatile("cmp" sfx " %" m "2, %" m "1\n\tjns 1f\n\tmov $1, %0\n1:"            \
+                     : "+r"(s_) : cons((ulong)(a)), cons((ulong)(b)) : "cc");   \
+    s_; })
+
+static void setcc_after(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong a = values[i], b = values[j];
+#define X(sfx, m, cons) mix(SETCC_ALL(sfx, m, cons, a, b)); mix(JS_AFTER(sfx, m, cons, a, b)); n++;
+            SIZES(X) SIZES64(X)
+#undef X
+        }
+    }
+    report("cmp; setcc x16, js", n);
+}
+
+/* a rotate by one (CF, OF its own, the rest CMP's) and a shift by CL = 0
+ * (flags unchanged: SDM vol. 2B, SAL/SAR/SHL/SHR) over a CMP */
+static void layered(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong a = values[i], b = values[j], f1, f2, x = a;
+            __asm__ volatile("cmpl %k3, %k2\n\trorl $1, %k2\n\tpushf\n\tpop %0"
+                             : "=r"(f1), "+r"(x) : "r"(x), "r"(b) : "cc");
+            mix(f1 & ARITH_FLAGS);
+            x = a;
+            __asm__ volatile("cmp %3, %1\n\tshl %%cl, %1\n\tpushf\n\tpop %0"
+                             : "=r"(f2), "+r"(x) : "c"(0UL), "r"(b) : "cc");
+            mix(f2 & ARITH_FLAGS);
+            n++;
+        }
+    }
+    report("cmp; ror 1 / shl cl=0", n);
+}
+
+/* NEG, CMPXCHG (equal and not), LOCK SUB, REPE CMPSB, SCASB */
+static void other_subtractions(void)
+{
+    unsigned n = 0;
+    static unsigned char s1[8] = "abcdefg", s2[8] = "abcxefg";
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong a = values[i], b = values[j], f, x = a, acc = b, mem = a;
+            __asm__ volatile("neg %1\n\tpushf\n\tpop %0" : "=r"(f), "+r"(x) : : "cc");
+            mix(f & ARITH_FLAGS);
+            mix(x);
+            x = a;
+            __asm__ volatile("cmpxchg %3, %1\n\tpushf\n\tpop %0"
+                             : "=r"(f), "+m"(mem), "+a"(acc) : "r"(x) : "cc", "memory");
+            mix(f & ARITH_FLAGS);
+            mix(acc);
+            acc = a;
+            __asm__ volatile("cmpxchg %3, %1\n\tpushf\n\tpop %0"
+                             : "=r"(f), "+m"(mem), "+a"(acc) : "r"(b) : "cc", "memory");
+            mix(f & ARITH_FLAGS);
+            mem = a;
+            __asm__ volatile("lock sub %2, %1\n\tpushf\n\tpop %0"
+                             : "=r"(f), "+m"(mem) : "r"(b) : "cc", "memory");
+            mix(f & ARITH_FLAGS);
+            mix(mem);
+            n++;
+        }
+    }
+    for (unsigned k = 0; k <= 8; k++) {
+        const unsigned char *p = s1, *q = s2;
+        ulong c = k, f;
+        __asm__ volatile("cld\n\trepe cmpsb\n\tpushf\n\tpop %0"
+                         : "=r"(f), "+S"(p), "+D"(q), "+c"(c) : : "cc", "memory");
+        mix(f & ARITH_FLAGS);
+        mix(c);
+        q = s2;
+        c = 8;
+        __asm__ volatile("cld\n\trepne scasb\n\tpushf\n\tpop %0"
+                         : "=r"(f), "+D"(q), "+c"(c) : "a"((ulong)"abcxefg"[k % 7]) : "cc", "memory");
+        mix(f & ARITH_FLAGS);
+        mix(c);
+        n++;
+    }
+    report("neg, cmpxchg, lock sub, cmps", n);
+}
+
+/* A fault right after a CMP that starts a block reached by a chained jump
+ * (the block before sets other flags first): the handler's saved flags. */
+static sigjmp_buf back;
+static volatile ulong fault_flags;
+
+static void on_segv(int sig, siginfo_t *info, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    (void)sig;
+    (void)info;
+    fault_flags = (ulong)uc->uc_mcontext.gregs[REG_EFL] & ARITH_FLAGS;
+    siglongjmp(back, 1);
+}
+
+static __attribute__((noinline)) ulong cmp_then_load(ulong a, ulong b, const ulong *p)
+{
+    ulong t;
+    __asm__ volatile("add $3, %1\n\t"
+                     "jmp 1f\n\t"
+                     ".p2align 12\n"          /* the CMP starts a block on the next page */
+                     "1: cmp %2, %1\n\t"
+                     "mov (%3), %0"
+                     : "=&r"(t), "+r"(a) : "r"(b), "r"(p) : "cc", "memory");
+    return t + a;
+}
+
+static void fault_after_cmp(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    ulong *ok = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct sigaction sa;
+    unsigned n = 0;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    mprotect((char *)ok + page, page, PROT_NONE);
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong sum = 0;
+            for (int k = 0; k < 200; k++) {        /* hot: chained, then faulting */
+                sum += cmp_then_load(values[i] + k, values[j], ok);
+            }
+            mix(sum);
+            fault_flags = ~0UL;
+            if (!sigsetjmp(back, 1)) {
+                cmp_then_load(values[i], values[j], (ulong *)((char *)ok + page));
+            }
+            mix(fault_flags);
+            n++;
+        }
+    }
+    signal(SIGSEGV, SIG_DFL);
+    munmap(ok, 2 * page);
+    report("SIGSEGV after a chained cmp", n);
+}
+
+/* "cmp eax, imm32; pushf; pop eax; ret" in a code buffer, its immediate
+ * rewritten before each run (the same bytes in 32- and 64-bit mode) */
+static void rewritten_cmp(void)
+{
+    unsigned char *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    static const unsigned char body[] = { 0x3d, 0, 0, 0, 0, 0x9c, 0x58, 0xc3 };
+    unsigned n = 0;
+    memcpy(code, body, sizeof(body));
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            uint32_t imm = (uint32_t)values[j];
+            ulong r = values[i];
+            memcpy(code + 1, &imm, 4);
+            for (int k = 0; k < 3; k++) {
+                ulong x = r;
+#ifdef __x86_64__
+                /* keep the call's return address out of the red zone */
+                __asm__ volatile("sub $128, %%rsp\n\tcall *%1\n\tadd $128, %%rsp"
+                                 : "+a"(x) : "r"(code) : "memory", "cc");
+#else
+                __asm__ volatile("call *%1" : "+a"(x) : "r"(code) : "memory", "cc");
+#endif
+                mix(x & ARITH_FLAGS);
+            }
+            n++;
+        }
+    }
+    munmap(code, 4096);
+    report("rewritten cmp imm32", n);
+}
+
+int main(void)
+{
+    pushf_after("cmp", "cmp; pushf");
+    pushf_after("sub", "sub; pushf");
+    setcc_after();
+    layered();
+    other_subtractions();
+    fault_after_cmp();
+    rewritten_cmp();
+    return 0;
+}
