@@ -1494,5 +1494,6 @@ bool tcg_reg_alloc_code(TCGContext *s)
     }
     record_insn_end(s);
     emit_side_exits(s);
+    tcg_target_out_slow_paths(s);
     return !s->code_overflow;
 }

@@ -114,6 +114,8 @@ struct TCGContext {
     TCGCodeInfo *info;
     bool mem_site_open;          /* the qemu_ld/st being allocated records a TCGMemSite */
     struct TCGSideExits *side_exits;
+    struct TCGSlowPath *slow_paths;  /* the back end's out-of-line TLB-miss paths */
+    int nb_slow_paths;
     /* chain-deferred state (chain-state.c): temp indexes, and what a selector
      * value reads (bit i: chain_fields[i]; UINT32_MAX: not known) */
     int chain_sel;

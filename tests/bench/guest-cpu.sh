@@ -11,7 +11,8 @@
 # slow (it said 1.1x native for QEMU's guest, whose user mode ran 1.5x). The
 # host runs are timed the same way (wall, and CPU from /usr/bin/time). RUNS
 # times each (default 3); median milliseconds and ratios; checksums must agree.
-# Usage: BUILD=build-folder [RUNS=3] [SCALE=7] tests/bench/guest-cpu.sh
+# BASE=another-build-folder also runs that build's quetzal (before/after rows).
+# Usage: BUILD=build-folder [BASE=build-folder] [RUNS=3] [SCALE=7] tests/bench/guest-cpu.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRC:-$(cd "$here/../.." && pwd)}
@@ -87,6 +88,10 @@ for i in $(seq 1 "$runs"); do
   user native
   user quetzal-user "$BUILD/quetzal-x86_64"
   guest quetzal-guest "$BUILD/quetzal-system-x86_64" -M pc,fast-boot=on
+  if [ -n "${BASE:-}" ]; then
+    user base-user "$BASE/quetzal-x86_64"
+    guest base-guest "$BASE/quetzal-system-x86_64" -M pc,fast-boot=on
+  fi
   command -v qemu-x86_64 >/dev/null 2>&1 && user qemu-user qemu-x86_64
   command -v qemu-system-x86_64 >/dev/null 2>&1 && guest qemu-guest qemu-system-x86_64 -accel tcg
 done
@@ -96,7 +101,7 @@ echo "cpu-bench scale $scale, $runs runs, load $(cut -d' ' -f1-3 /proc/loadavg);
 nat=$(median "$T/native.cpu")
 expected=$(sort -u "$T/native.sum")
 status=0
-for n in native quetzal-user quetzal-guest qemu-user qemu-guest; do
+for n in native quetzal-user quetzal-guest base-user base-guest qemu-user qemu-guest; do
   [ -s "$T/$n.ms" ] || continue
   m=$(median "$T/$n.cpu")
   eval "cpu_$(echo $n | tr - _)=$m"
