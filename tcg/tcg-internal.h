@@ -148,6 +148,7 @@ struct TCGContext {
     TCGJumpCacheProbe jump_cache_probe;  /* for tcg_gen_lookup_and_goto_ptr */
     bool has_jump_cache_probe;
     uintptr_t guest_base;
+    bool addr32_fold;            /* tcg_set_addr32_fold */
     TCGSoftMMU softmmu;          /* system mode: how qemu_ld/st reach the TLB */
     bool has_softmmu;
     unsigned nb_insn_starts;     /* in the block being built */

@@ -112,6 +112,7 @@ void tcg_set_log(TCGContext *s, unsigned log_flags, FILE *log)
 unsigned tcg_log_flags(const TCGContext *s) { return s->log_flags; }
 FILE *tcg_log_file(const TCGContext *s) { return s->log; }
 void tcg_set_guest_base(TCGContext *s, uintptr_t guest_base) { s->guest_base = guest_base; }
+void tcg_set_addr32_fold(TCGContext *s, bool on) { s->addr32_fold = on; }
 
 void tcg_set_softmmu(TCGContext *s, const TCGSoftMMU *config)
 {
