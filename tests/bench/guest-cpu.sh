@@ -5,8 +5,7 @@
 # test initramfs runs it as /bench/prog) under quetzal-system-x86_64 and
 # qemu-system-x86_64 -accel tcg. The guest run is timed on the host, between the
 # arrival of the guest's QZ-BENCH-START and QZ-BENCH-END serial lines: wall time,
-# and the emulator's CPU time (the sum of its threads' run time in
-# /proc/PID/task/*/schedstat). The guest's own clock (/proc/uptime) is not
+# and the emulator's CPU time (/proc/PID/stat, 10 ms ticks). The guest's own clock (/proc/uptime) is not
 # used: on a loaded host the guest kernel loses timer ticks and its clock runs
 # slow (it said 1.1x native for QEMU's guest, whose user mode ran 1.5x). The
 # host runs are timed the same way (wall, and CPU from /usr/bin/time). RUNS
@@ -31,9 +30,11 @@ make_initramfs "$bb" "$T/initrd.gz" "$T/cpu-bench" || exit 1
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# cpu_ms PID: CPU milliseconds of all of PID's threads so far
+# cpu_ms PID: CPU milliseconds of PID so far, threads that ended included (user
+# + system time of /proc/PID/stat, in clock ticks: proc(5))
+hz=$(getconf CLK_TCK)
 cpu_ms() {
-  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ ns += $1 } END { printf "%d\n", ns / 1e6 }'
+  sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | awk -v hz="$hz" '{ printf "%d\n", ($12 + $13) * 1000 / hz }'
 }
 
 # user NAME [EMULATOR]: one run as a host process (wall ms to NAME.ms, user +
