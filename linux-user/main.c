@@ -426,6 +426,7 @@ static bool process_start(UserProcess *p, const Options *o, int argc, char **arg
         return false;
     }
     cpu_exec_set_guest_base(p->cpu, p->guest_base);
+    cpu_exec_set_addr32_fold(p->cpu, p->addr_guard != 0);
     user_signals_init(p);
     if (!elf_load(p, program, &image)) {
         return false;

@@ -3,7 +3,12 @@
  * host addresses, and the host kernel places mappings; we only keep the guest from
  * mapping over or unmapping the emulator's own memory. i386 guests live in a
  * reserved 4 GiB region (PROT_NONE until mapped) starting at guest_base, so every
- * address they see is below 4 GiB; we choose where their mappings go.
+ * address they see is below 4 GiB; we choose where their mappings go. Guard
+ * regions of 2 GiB, never mapped, lie below and above it: guest_base + base +
+ * disp32 (base a zero-extended 32-bit register) is then in the region or in a
+ * guard, so the translator may fold displacements into host addresses, and an
+ * access whose guest sum wraps at 4 GiB faults in a guard (signal.c), where
+ * the emulator turns the fold off and runs the instruction again.
  * Page flags (page_set_flags) record every guest mapping, except the large
  * PROT_NONE reservations of x86-64 guests (mmap-reserve.c).
  */
@@ -13,6 +18,7 @@
 #include "linux-user/user.h"
 
 #define I386_REGION_SIZE (1ULL << 32)
+#define I386_GUARD_SIZE (1ULL << 31)
 /* Where Linux starts looking for i386 mmap space when no hint is given
  * (TASK_UNMAPPED_BASE of a 3 GiB task: TASK_SIZE / 3). */
 #define I386_MMAP_BASE 0x40000000ULL
@@ -54,19 +60,21 @@ bool guest_memory_init(UserProcess *p)
 {
     p->guest_base = 0;
     p->reserved_size = 0;
+    p->addr_guard = 0;
     p->mmap_next = I386_MMAP_BASE;
     if (p->abi->is64) {
         return true;
     }
-    void *region = mmap(NULL, I386_REGION_SIZE, PROT_NONE,
+    void *region = mmap(NULL, I386_GUARD_SIZE + I386_REGION_SIZE + I386_GUARD_SIZE, PROT_NONE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (region == MAP_FAILED) {
         fprintf(stderr, "quetzal-%s: cannot reserve the 4 GiB guest address space: %s\n",
                 p->abi->name, strerror(errno));
         return false;
     }
-    p->guest_base = (uintptr_t)region;
+    p->guest_base = (uintptr_t)region + I386_GUARD_SIZE;
     p->reserved_size = I386_REGION_SIZE;
+    p->addr_guard = I386_GUARD_SIZE;
     return true;
 }
 

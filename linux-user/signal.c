@@ -46,6 +46,13 @@ static void write_internal_error(const char *what, uintptr_t pc, uintptr_t addr)
     }
 }
 
+/* i386: host_addr lies in a guard region around the guest space (mmap.c) */
+static bool in_addr_guard(const UserProcess *p, uintptr_t host_addr)
+{
+    return p->addr_guard && host_addr >= p->guest_base - p->addr_guard &&
+           host_addr - p->guest_base < p->reserved_size + p->addr_guard;
+}
+
 static void host_fault_handler(int sig, siginfo_t *info, void *context)
 {
     ucontext_t *uc = context;
@@ -70,6 +77,10 @@ static void host_fault_handler(int sig, siginfo_t *info, void *context)
     cpu_restore_host_context(p->cpu, pc, uc);
     if (sig == SIGSEGV && is_write && in_guest && page_unprotect(p->cpu, guest_addr, pc)) {
         return;   /* a code page the guest writes: blocks dropped, retry the store */
+    }
+    if (sig == SIGSEGV && !in_guest && in_addr_guard(p, host_addr) &&
+        cpu_exec_pc_in_code(p->cpu, pc)) {
+        cpu_exec_addr32_wrapped(p->cpu, pc);   /* a folded 32-bit sum wrapped (mmap.c) */
     }
     if (cpu_exec_pc_in_code(p->cpu, pc)) {
         p->env->fault_addr = guest_addr;

@@ -148,6 +148,7 @@ struct UserProcess {
     /* guest memory: guest address a is host address guest_base + a */
     uintptr_t guest_base;
     uint64_t reserved_size;         /* i386: the reserved 4 GiB region; x86-64: 0 */
+    uint64_t addr_guard;            /* i386: PROT_NONE bytes below and above it (mmap.c) */
     uint64_t brk_start;             /* end of the loaded image (page aligned) */
     uint64_t brk_current;           /* what brk returns */
     uint64_t brk_mapped_end;        /* pages up to here are mapped for the heap */

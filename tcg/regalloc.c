@@ -1317,7 +1317,10 @@ static int prev_live_op(TCGContext *s, int n)
 /* Host addresses are guest_base + address, wrapping at 2^64 like a 64-bit
  * guest's own address arithmetic: a displacement added just before can go
  * into the access (not for softmmu, whose TLB needs the sum, nor for 32-bit
- * address arithmetic, which wraps at 2^32). */
+ * address arithmetic, which wraps at 2^32, unless the host catches a wrap:
+ * tcg_set_addr32_fold; then the base must be a global, a 32-bit guest's
+ * registers being zero-extended, so that the sum lies within 2 GiB of the
+ * guest's 4 GiB). */
 static void fold_const_offset(TCGContext *s, TCGOp *op, int n)
 {
     int a = op->nb_oargs + op->nb_iargs - 1;          /* the address */
@@ -1327,13 +1330,17 @@ static void fold_const_offset(TCGContext *s, TCGOp *op, int n)
     }
     TCGOp *add = &s->ops[p];
     struct TCGTemp *t = arg_temp(s, op->args[a]);
-    if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 || add->narrow32 ||
+    if (add->opc != INDEX_op_add || add->type != TCG_TYPE_I64 ||
+        (add->narrow32 && !(s->addr32_fold && arg_temp(s, add->args[1])->kind == TEMP_GLOBAL)) ||
         add->args[0] != op->args[a] ||
         t->kind != TEMP_NORMAL || (op->opc == INDEX_op_qemu_st && op->args[0] == op->args[a])) {
         return;
     }
     struct TCGTemp *base = arg_temp(s, add->args[1]), *c = arg_temp(s, add->args[2]);
     int64_t disp = c->kind == TEMP_CONST ? c->value : INT64_MAX;
+    if (add->narrow32 && c->kind == TEMP_CONST) {
+        disp = (int32_t)disp;   /* the same address modulo 2^32 */
+    }
     int64_t total = disp + (tcg_target_guest_base_needs_reg(s->guest_base) ? 0 : (int64_t)s->guest_base);
     if (base->kind == TEMP_CONST || disp != (int32_t)disp || total != (int32_t)total ||
         tcg_memop_offset(op->args[a + 1]) != 0) {
@@ -1518,5 +1525,6 @@ bool tcg_reg_alloc_code(TCGContext *s)
     }
     record_insn_end(s);
     emit_side_exits(s);
+    tcg_target_out_slow_paths(s);
     return !s->code_overflow;
 }

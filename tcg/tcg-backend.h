@@ -74,6 +74,9 @@ void tcg_target_out_vec(TCGContext *s, const TCGArg *args, const bool *is_const)
 void tcg_target_out_call(TCGContext *s, const void *func);
 /* A filler instruction of one byte. */
 void tcg_target_out_nop(TCGContext *s);
+/* Softmmu: the TLB-miss paths of the block's guest accesses, after its code. */
+#define TCG_MAX_SLOW_PATHS 256
+void tcg_target_out_slow_paths(TCGContext *s);
 /* Resolves a label reference recorded by the back end (s->relocs). */
 void tcg_target_patch_reloc(TCGContext *s, uint8_t *patch_ptr, const uint8_t *target);
 

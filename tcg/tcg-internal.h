@@ -114,6 +114,8 @@ struct TCGContext {
     TCGCodeInfo *info;
     bool mem_site_open;          /* the qemu_ld/st being allocated records a TCGMemSite */
     struct TCGSideExits *side_exits;
+    struct TCGSlowPath *slow_paths;  /* the back end's out-of-line TLB-miss paths */
+    int nb_slow_paths;
     /* chain-deferred state (chain-state.c): temp indexes, and what a selector
      * value reads (bit i: chain_fields[i]; UINT32_MAX: not known) */
     int chain_sel;
@@ -146,6 +148,7 @@ struct TCGContext {
     TCGJumpCacheProbe jump_cache_probe;  /* for tcg_gen_lookup_and_goto_ptr */
     bool has_jump_cache_probe;
     uintptr_t guest_base;
+    bool addr32_fold;            /* tcg_set_addr32_fold */
     TCGSoftMMU softmmu;          /* system mode: how qemu_ld/st reach the TLB */
     bool has_softmmu;
     unsigned nb_insn_starts;     /* in the block being built */

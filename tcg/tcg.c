@@ -99,6 +99,7 @@ void tcg_context_free(TCGContext *s)
     free(s->live);
     free(s->label_live);
     tcg_side_exits_free(s);
+    free(s->slow_paths);
     free(s);
 }
 
@@ -111,6 +112,7 @@ void tcg_set_log(TCGContext *s, unsigned log_flags, FILE *log)
 unsigned tcg_log_flags(const TCGContext *s) { return s->log_flags; }
 FILE *tcg_log_file(const TCGContext *s) { return s->log; }
 void tcg_set_guest_base(TCGContext *s, uintptr_t guest_base) { s->guest_base = guest_base; }
+void tcg_set_addr32_fold(TCGContext *s, bool on) { s->addr32_fold = on; }
 
 void tcg_set_softmmu(TCGContext *s, const TCGSoftMMU *config)
 {
@@ -807,6 +809,7 @@ bool tcg_gen_code(TCGContext *s, void *code_ptr, size_t room, TCGCodeInfo *info)
     s->code_ptr = code_ptr;
     s->code_limit = (uint8_t *)code_ptr + room - 256;
     s->code_overflow = false;
+    s->nb_slow_paths = 0;
     s->info = info;
     info->nb_insns = 0;
     info->nb_mem_sites = info->nb_site_regs = 0;

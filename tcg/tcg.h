@@ -155,6 +155,10 @@ unsigned tcg_log_flags(const TCGContext *s);
 FILE *tcg_log_file(const TCGContext *s);
 /* user mode: host address of guest address 0 (added to every qemu_ld/st address) */
 void tcg_set_guest_base(TCGContext *s, uintptr_t guest_base);
+/* 32-bit guests in user mode: guest_base + base + disp may be one host address
+ * even though the guest's sum wraps at 4 GiB (the host catches the rare wrap in
+ * guard regions around the guest space and turns this off: linux-user/mmap.c) */
+void tcg_set_addr32_fold(TCGContext *s, bool on);
 /* System mode: qemu_ld/st probe a TLB in the CPU state inline and call the slow
  * helpers on a miss (accel/tcg/cputlb.h describes the layout it fills in).
  * An entry for address a of MMU index i is at

@@ -131,7 +131,7 @@ void cpu_exit(CPUExec *cpu)
     cpu_priv(cpu)->jc->stop = 1;
     if (cpu_priv(cpu)->softmmu) {
         /* every block checks this flag first (translator_gen_tb_start) */
-        __atomic_store_n(&cpu_priv(cpu)->tb_exit_flag, 1, __ATOMIC_SEQ_CST);
+        __atomic_store_n(cpu_tb_exit_flag(cpu), 1, __ATOMIC_SEQ_CST);
         return;
     }
     cpu->tbs->unchained_all = 1;
@@ -339,7 +339,7 @@ void cpu_exec_set_debug_hook(CPUExec *cpu, CPUDebugHook *hook, void *opaque)
 static bool system_between_blocks(CPUExec *cpu, bool *chain)
 {
     CPUExecPriv *p = cpu_priv(cpu);
-    __atomic_store_n(&p->tb_exit_flag, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(cpu_tb_exit_flag(cpu), 0, __ATOMIC_SEQ_CST);
     update_jump_cache_stop(cpu);
     int req = __atomic_load_n(&p->interrupt_request, __ATOMIC_SEQ_CST);
     if (p->halted) {
@@ -381,9 +381,8 @@ void translator_gen_tb_start(CPUExec *cpu, TCGContext *s, TranslationBlock *tb)
         /* the flag of whichever CPU runs the block: reached through env */
         tcg_gen_ld(s, INDEX_op_ld32u, flag, tcg_env(s), cpu->tbs->exit_flag_offset);
     } else {
-        TCGv addr = tcg_constant(s, TCG_TYPE_PTR,
-                                 (int64_t)(uintptr_t)&cpu_priv(cpu)->tb_exit_flag);
-        tcg_gen_ld(s, INDEX_op_ld32u, flag, addr, 0);
+        tcg_gen_ld(s, INDEX_op_ld32u, flag, tcg_env(s),
+                   cpu_priv(cpu)->tlb_offset + (intptr_t)offsetof(CPUTLB, exit_flag));
     }
     tcg_gen_brcondi(s, TCG_COND_EQ, flag, 0, run);
     tcg_gen_exit_tb(s, (uintptr_t)tb | TB_EXIT_REQUESTED);

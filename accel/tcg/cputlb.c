@@ -621,7 +621,9 @@ void cpu_interrupt(CPUExec *cpu, int mask)
 {
     CPUExecPriv *p = cpu_priv(cpu);
     __atomic_or_fetch(&p->interrupt_request, mask, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&p->tb_exit_flag, 1, __ATOMIC_SEQ_CST);
+    if (p->softmmu) {
+        __atomic_store_n(cpu_tb_exit_flag(cpu), 1, __ATOMIC_SEQ_CST);
+    }
     if (cpu->tbs->threaded) {
         /* shared blocks test the flag in env (translator_gen_tb_start) */
         __atomic_store_n(cpu_exit_flag(cpu), 1, __ATOMIC_SEQ_CST);

@@ -63,6 +63,9 @@ typedef struct CPUTLB {
     /* large pages that were entered, for tlb_flush_page (Intel SDM 4.10.4.1:
      * INVLPG of any address in a large page drops it all) */
     uint64_t large_page_addr, large_page_mask;
+    /* nonzero: blocks leave before their first instruction (translator_gen_tb_start):
+     * here, at a fixed offset from env, so that the test is one load from env */
+    volatile int32_t exit_flag;
 } CPUTLB;
 
 typedef enum MMUAccessType { MMU_DATA_LOAD = 0, MMU_DATA_STORE = 1, MMU_INST_FETCH = 2 } MMUAccessType;

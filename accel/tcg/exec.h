@@ -154,6 +154,12 @@ void tb_flush(CPUExec *cpu);
 #define PAGE_WRITE_ORG  0x10   /* guest may write; host page write-protected because it holds code */
 void cpu_exec_set_guest_base(CPUExec *cpu, uintptr_t guest_base);   /* also tells TCG */
 uintptr_t cpu_exec_guest_base(const CPUExec *cpu);
+/* A 32-bit guest whose space has guard regions 2 GiB deep on both sides: its
+ * blocks may fold displacements into host addresses (tcg_set_addr32_fold). */
+void cpu_exec_set_addr32_fold(CPUExec *cpu, bool on);
+/* The host fault at host_pc hit a guard region: an access whose folded
+ * displacement wrapped. Does not return. */
+void cpu_exec_addr32_wrapped(CPUExec *cpu, uintptr_t host_pc);
 /* Sets flags of the pages of [start, end); changing or dropping a page that holds
  * translated code invalidates those blocks. */
 void page_set_flags(CPUExec *cpu, uint64_t start, uint64_t end, int flags);

@@ -111,9 +111,6 @@ typedef struct CPUExecPriv {
     void *watch_opaque;
     volatile int interrupt_request;
     bool halted;
-    /* nonzero: blocks leave before their first instruction (translator_gen_tb_start);
-     * set by cpu_exit and cpu_interrupt, cleared by the execution loop */
-    volatile int32_t tb_exit_flag;
     CPUExec *next_cpu;           /* TBCache.cpus list */
 } CPUExecPriv;
 
@@ -155,6 +152,13 @@ static inline bool cpu_is_softmmu(CPUExec *cpu) { return cpu_priv(cpu)->softmmu;
 static inline CPUTLB *cpu_tlb(CPUExec *cpu)
 {
     return (CPUTLB *)((char *)cpu->env + cpu_priv(cpu)->tlb_offset);
+}
+
+/* System mode: the flag every block tests first, set by cpu_exit and
+ * cpu_interrupt, cleared by the execution loop (CPUTLB.exit_flag). */
+static inline volatile int32_t *cpu_tb_exit_flag(CPUExec *cpu)
+{
+    return &cpu_tlb(cpu)->exit_flag;
 }
 /* Physical address of code at vaddr from the code TLB, filling it; false when
  * the target has no mapping (nothing raised). */

@@ -231,6 +231,29 @@ static void restart_current_instruction(CPUExec *cpu, uintptr_t host_pc)
     cpu_loop_exit(cpu);
 }
 
+void cpu_exec_set_addr32_fold(CPUExec *cpu, bool on)
+{
+    tb_lock(cpu->tbs);
+    tcg_set_addr32_fold(cpu->tcg, on);
+    tb_unlock(cpu->tbs);
+}
+
+/* The guest's sum wrapped around 4 GiB (or below 0), which the folded host
+ * address does not: from now on blocks compute such addresses with 32-bit
+ * arithmetic; the faulting block goes, and its instruction runs again alone
+ * (translated without the fold). Rare: only code that relies on the wrap. */
+void cpu_exec_addr32_wrapped(CPUExec *cpu, uintptr_t host_pc)
+{
+    tb_lock(cpu->tbs);
+    tcg_set_addr32_fold(cpu->tcg, false);
+    TBEntry *e = tb_find_by_host_pc(cpu->tbs, host_pc);
+    if (e && !e->invalid) {
+        tb_invalidate_one(cpu->tbs, e);
+    }
+    tb_unlock(cpu->tbs);
+    restart_current_instruction(cpu, host_pc);
+}
+
 bool page_unprotect(CPUExec *cpu, uint64_t guest_addr, uintptr_t host_pc)
 {
     uint64_t page = guest_addr & GUEST_PAGE_MASK;

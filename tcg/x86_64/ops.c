@@ -424,16 +424,37 @@ static uint8_t *out_tlb_probe(TCGContext *s, int addr, TCGMemOp memop, bool is_s
     return miss;
 }
 
-/* The TLB-miss path, before its helper (which may fault, or read the CPU
- * state): the globals the allocator keeps in registers across this access
- * (the mem site it opened for it, regalloc.c) go to the CPU state. */
-static void out_site_stores(TCGContext *s)
+/*
+ * The TLB-miss path of one access, emitted after the block's code (out of line:
+ * the hit path runs straight on, with no jump over it) or, when the table is
+ * full, inline behind a jump. It runs with the registers the access had, so
+ * all it needs is recorded here. The helper's return-address argument is the
+ * last byte of the hit path's access, inside the guest instruction's code
+ * (cpu_restore_state), wherever the call itself is.
+ */
+struct TCGSlowPath {
+    uint8_t *miss;          /* rel32 of the probe's jne */
+    uint8_t *done;          /* where the hit path goes on */
+    int site;               /* its TCGMemSite, -1: none */
+    uint32_t saved;         /* call-clobbered registers to keep */
+    int addr, out;          /* out: the load's result register, -1 for a store */
+    TCGArg val;             /* a store's value: register or constant */
+    bool is_const;
+    TCGType type;
+    TCGMemOp memop;
+};
+
+/* The globals the allocator keeps in registers across the access (the mem
+ * site it opened for it, regalloc.c) go to the CPU state before the helper,
+ * which may fault or read the CPU state; no site: the allocator stored every
+ * global. */
+static void out_site_stores(TCGContext *s, int site_index)
 {
     const TCGCodeInfo *info = s->info;
-    if (!s->mem_site_open) {
-        return;              /* no site: the allocator stored every global */
+    if (site_index < 0) {
+        return;
     }
-    const TCGMemSite *site = &info->mem_sites[info->nb_mem_sites - 1];
+    const TCGMemSite *site = &info->mem_sites[site_index];
     for (uint32_t i = site->first; i < site->first + site->count; i++) {
         const TCGSiteReg *r = &info->site_regs[i];
         TCGType type = r->size == 8 ? TCG_TYPE_I64 : TCG_TYPE_I32;
@@ -472,16 +493,86 @@ static void out_save_regs(TCGContext *s, uint32_t regs, bool restore)
     }
 }
 
-/* lea ra_reg, [rip + x], call helper, with x patched to the call's return address */
-static void out_slow_call(TCGContext *s, int ra_reg, const void *helper)
+/* lea reg, [rip + (target - next instruction)] */
+static void out_lea_rip(TCGContext *s, int reg, const uint8_t *target)
 {
-    emit_opc(s, OPC_LEA | P_REXW, ra_reg, 0, 0);
-    out8(s, 0x05 | ((ra_reg & 7) << 3));
-    uint8_t *field = s->code_ptr;
-    out32(s, 0);
-    tcg_target_out_call(s, helper);
-    patch_rel32(field, s->code_ptr);
-    s->last_call_end = tcg_code_offset(s);
+    emit_opc(s, OPC_LEA | P_REXW, reg, 0, 0);
+    out8(s, 0x05 | ((reg & 7) << 3));
+    patch_rel32(s->code_ptr, target);
+    s->code_ptr += 4;
+}
+
+static void out_slow_path(TCGContext *s, const struct TCGSlowPath *p)
+{
+    patch_rel32(p->miss, s->code_ptr);
+    out_site_stores(s, p->site);
+    out_save_regs(s, p->saved, false);
+    /* rsi and rdi hold no values (reserved): addr and val are read before
+     * rdx, rcx and r8 are written */
+    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, p->addr);
+    int ra_reg = REG_RCX;
+    if (p->out < 0) {
+        if (p->is_const) {
+            tcg_target_out_movi(s, p->type, REG_RDX, (int64_t)p->val);
+        } else {
+            tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDX, (int)p->val);
+        }
+        ra_reg = REG_R8;
+    }
+    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, tcg_target_env_reg);
+    tcg_target_out_movi(s, TCG_TYPE_I32, p->out < 0 ? REG_RCX : REG_RDX, p->memop);
+    out_lea_rip(s, ra_reg, p->done - 1);
+    if (p->out < 0) {
+        tcg_target_out_call(s, (const void *)s->softmmu.st_helper);
+    } else {
+        tcg_target_out_call(s, (const void *)s->softmmu.ld_helper);
+    }
+    if (p->out >= 0) {
+        tcg_target_out_mov(s, p->type, p->out, REG_RAX);
+        if (p->type == TCG_TYPE_I32 && p->out == REG_RAX) {
+            emit_modrm(s, OPC_MOVL_GvEv, p->out, p->out);   /* i32 values stay zero-extended */
+        }
+    }
+    out_save_regs(s, p->saved, true);
+    patch_rel32(out_jump_fwd(s, -1), p->done);
+}
+
+/* An upper bound of out_slow_path's bytes: stores of at most 11 bytes, saves
+ * and restores of at most 5, the moves, lea, call (at most 13) and jump. */
+static unsigned slow_path_bound(const TCGContext *s, const struct TCGSlowPath *p)
+{
+    unsigned stores = p->site >= 0 ? s->info->mem_sites[p->site].count : 0;
+    return 11 * stores + 10 * (unsigned)__builtin_popcount(p->saved) + 96;
+}
+
+/* After the probe and the hit path: the miss path out of line, or inline
+ * behind a jump when the block has too many. */
+static void slow_path_add(TCGContext *s, struct TCGSlowPath *p)
+{
+    p->done = s->code_ptr;
+    p->site = s->mem_site_open ? (int)s->info->nb_mem_sites - 1 : -1;
+    if (!s->slow_paths) {
+        s->slow_paths = calloc(TCG_MAX_SLOW_PATHS, sizeof(*s->slow_paths));
+    }
+    if (s->slow_paths && s->nb_slow_paths < TCG_MAX_SLOW_PATHS) {
+        /* room for it after the block */
+        s->code_limit -= slow_path_bound(s, p);
+        s->slow_paths[s->nb_slow_paths++] = *p;
+        return;
+    }
+    uint8_t *skip = out_jump_fwd(s, -1);
+    out_slow_path(s, p);
+    patch_rel32(skip, s->code_ptr);
+    /* the miss path's jump back lands on the jmp over it: send it past */
+    patch_rel32(s->code_ptr - 4, s->code_ptr);
+}
+
+void tcg_target_out_slow_paths(TCGContext *s)
+{
+    for (int i = 0; i < s->nb_slow_paths; i++) {
+        out_slow_path(s, &s->slow_paths[i]);
+    }
+    s->nb_slow_paths = 0;
 }
 
 static void out_qemu_ld_softmmu(TCGContext *s, TCGType type, int out, int addr, TCGMemOp memop)
@@ -493,35 +584,28 @@ static void out_qemu_ld_softmmu(TCGContext *s, TCGType type, int out, int addr, 
     unsigned size = memop & MO_SIZE;
     bool sign = (memop & MO_SIGN) != 0;
     bool swap = (memop & MO_BSWAP) && size != MO_8;
-    uint32_t saved = slow_path_saved(s, out);
-    uint8_t *miss = out_tlb_probe(s, addr, memop, (memop & MO_RMW) != 0);
+    struct TCGSlowPath p = {
+        .saved = slow_path_saved(s, out), .addr = addr, .out = out, .type = type,
+        .memop = memop,
+    };
+    p.miss = out_tlb_probe(s, addr, memop, (memop & MO_RMW) != 0);
     out_load(s, by_size[sign && !swap][size], size == MO_64 ? TCG_TYPE_I64 : type, out,
              addr, REG_RDI, 0);
     if (swap) {
         out_byte_swap_value(s, type, size, sign, out);
     }
-    uint8_t *done = out_jump_fwd(s, -1);
-    patch_rel32(miss, s->code_ptr);
-    out_site_stores(s);
-    out_save_regs(s, saved, false);
-    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, addr);
-    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, tcg_target_env_reg);
-    tcg_target_out_movi(s, TCG_TYPE_I32, REG_RDX, memop);
-    out_slow_call(s, REG_RCX, (const void *)s->softmmu.ld_helper);
-    tcg_target_out_mov(s, type, out, REG_RAX);
-    if (type == TCG_TYPE_I32 && out == REG_RAX) {
-        emit_modrm(s, OPC_MOVL_GvEv, out, out);     /* i32 values stay zero-extended */
-    }
-    out_save_regs(s, saved, true);
-    patch_rel32(done, s->code_ptr);
+    slow_path_add(s, &p);
 }
 
 static void out_qemu_st_softmmu(TCGContext *s, TCGType type, TCGArg val, bool is_const,
                                 int addr, TCGMemOp memop)
 {
     unsigned size = memop & MO_SIZE;
-    uint32_t saved = slow_path_saved(s, -1);
-    uint8_t *miss = out_tlb_probe(s, addr, memop, true);
+    struct TCGSlowPath p = {
+        .saved = slow_path_saved(s, -1), .addr = addr, .out = -1, .val = val,
+        .is_const = is_const, .type = type, .memop = memop,
+    };
+    p.miss = out_tlb_probe(s, addr, memop, true);
     if ((memop & MO_BSWAP) && size != MO_8 && !is_const) {
         out_swap_in_place(s, size, (int)val);
         out_store(s, st_size[size], val, false, addr, REG_RDI, 0);
@@ -529,23 +613,7 @@ static void out_qemu_st_softmmu(TCGContext *s, TCGType type, TCGArg val, bool is
     } else {
         out_store(s, st_size[size], val, is_const, addr, REG_RDI, 0);
     }
-    uint8_t *done = out_jump_fwd(s, -1);
-    patch_rel32(miss, s->code_ptr);
-    out_site_stores(s);
-    out_save_regs(s, saved, false);
-    /* rsi and rdi hold no values (reserved): addr and val are read before
-     * rdx, rcx and r8 are written */
-    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RSI, addr);
-    if (is_const) {
-        tcg_target_out_movi(s, type, REG_RDX, (int64_t)val);
-    } else {
-        tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDX, (int)val);
-    }
-    tcg_target_out_mov(s, TCG_TYPE_I64, REG_RDI, tcg_target_env_reg);
-    tcg_target_out_movi(s, TCG_TYPE_I32, REG_RCX, memop);
-    out_slow_call(s, REG_R8, (const void *)s->softmmu.st_helper);
-    out_save_regs(s, saved, true);
-    patch_rel32(done, s->code_ptr);
+    slow_path_add(s, &p);
 }
 
 /* --- block exits --- */

@@ -49,6 +49,9 @@ if [ -x /bench/prog ]; then
   echo "QZ-BENCH-START $(cut -d' ' -f1 /proc/uptime)"
   /bench/prog ${qzbench:-7}
   echo "QZ-BENCH-END $? $(cut -d' ' -f1 /proc/uptime)"
+  # an idle second for tests/bench/guest-cpu.sh to read the emulator's CPU
+  # time on the marker's arrival, before poweroff ends the emulator
+  sleep 1
 fi
 echo "QZ-INIT-DONE"
 poweroff -f
