@@ -245,6 +245,9 @@ int qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster_index, uint64_t *r
 /* adds addend (may be negative) to the refcount of every cluster touching
  * [offset, offset+bytes); refuses to overflow or go below zero */
 int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int64_t addend);
+/* adds each[i] to the refcount of cluster first + i (nb clusters), one write
+ * per refcount block; refuses to overflow */
+int qcow2_add_refcounts(BlockDriverState *bs, uint64_t first, uint64_t nb, const uint32_t *each);
 /* allocates nb contiguous clusters (refcount 1, written); returns the host offset
  * or a negative errno */
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t nb);
