@@ -297,6 +297,8 @@ typedef struct Qcow2Codec Qcow2Codec;
 int qcow2_codec_parse(const char *name);            /* -1: no such type */
 const char *qcow2_codec_name(unsigned type);
 bool qcow2_codec_supported(unsigned type);          /* built in */
+/* whether compressing gives up quickly on data that cannot shrink */
+bool qcow2_codec_skips_incompressible(unsigned type);
 Qcow2Codec *qcow2_codec_new(unsigned type);         /* one per thread */
 void qcow2_codec_free(Qcow2Codec *c);
 /* compressed size, 0 when it does not fit in out_max bytes */
