@@ -435,19 +435,15 @@ int block_file_preallocate(BlockFile *f, uint64_t offset, uint64_t bytes)
 
 int block_file_status(BlockFile *f, uint64_t offset, uint64_t bytes, uint64_t *pnum)
 {
-    int64_t length = block_file_length(f);
-    if (length >= 0 && offset >= (uint64_t)length) {
-        *pnum = bytes;
-        return BDRV_BLOCK_ZERO;
-    }
     off_t data = lseek(f->fd, offset, SEEK_DATA);
     if (data < 0) {
-        if (errno == ENXIO) {        /* no data after offset: the rest is a hole */
-            *pnum = bytes;
-            return BDRV_BLOCK_ZERO;
-        }
-        *pnum = bytes;               /* no SEEK_DATA support: assume data */
-        return BDRV_BLOCK_DATA;
+        /* ENXIO: no data after offset (or offset past the end): the rest is
+         * a hole; without SEEK_DATA support, what lies before the end is data */
+        bool hole = errno == ENXIO;
+        int64_t length = hole ? 0 : block_file_length(f);
+        *pnum = bytes;
+        return hole || (length >= 0 && offset >= (uint64_t)length) ? BDRV_BLOCK_ZERO
+                                                                     : BDRV_BLOCK_DATA;
     }
     if ((uint64_t)data > offset) {
         uint64_t hole = data - offset;

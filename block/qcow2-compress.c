@@ -267,12 +267,20 @@ static int write_compressed_data(BlockDriverState *bs, const CompressJob *jobs, 
         }
     }
     int ret = write_job_streams(bs, jobs, nb);
-    /* a fresh cluster no job touches (skipped over) is given back */
+    /* the references beyond the one a fresh cluster has, in one write per
+     * refcount block; a fresh cluster no job touches (skipped over) is given back */
     for (uint64_t c = 0; ret == 0 && c < nb_clusters; c++) {
-        int64_t extra = (int64_t)touches[c] - (first_cluster + c >= first_new ? 1 : 0);
-        if (extra) {
-            ret = qcow2_update_refcount(bs, (first_cluster + c) << s->cluster_bits, 1, extra);
+        if (first_cluster + c < first_new) {
+            continue;
         }
+        if (touches[c]) {
+            touches[c]--;
+        } else {
+            ret = qcow2_update_refcount(bs, (first_cluster + c) << s->cluster_bits, 1, -1);
+        }
+    }
+    if (ret == 0) {
+        ret = qcow2_add_refcounts(bs, first_cluster, nb_clusters, touches);
     }
     free(touches);
     return ret;

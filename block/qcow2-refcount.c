@@ -464,10 +464,19 @@ static void drop_cached_cluster(Qcow2State *s, uint64_t cluster)
     }
 }
 
-/* Applies addend to clusters [first, last] that share one refcount block. */
-static int update_in_block(BlockDriverState *bs, uint64_t first, uint64_t last, int64_t addend)
+/* Applies addend to clusters [first, last] that share one refcount block, or
+ * when each is given, each[c - first] (>= 0) to cluster c; one write for them all. */
+static int update_in_block(BlockDriverState *bs, uint64_t first, uint64_t last, int64_t addend,
+                           const uint32_t *each)
 {
     Qcow2State *s = bs->opaque;
+    for (; each && first <= last && !each[0]; first++, each++) {
+    }
+    for (; each && first <= last && !each[last - first]; last--) {
+    }
+    if (first > last) {
+        return 0;                   /* nothing to add */
+    }
     uint64_t table_index = first >> s->refblock_bits;
     if (!block_exists(s, table_index)) {
         if (addend < 0) {
@@ -488,20 +497,21 @@ static int update_in_block(BlockDriverState *bs, uint64_t first, uint64_t last, 
     }
     uint64_t mask = (1ull << s->refblock_bits) - 1;
     for (uint64_t c = first; c <= last; c++) {
+        int64_t add = each ? each[c - first] : addend;
         uint64_t old = qcow2_refcount_from_block(s, block, c & mask);
-        if ((addend < 0 && old < (uint64_t)-addend) ||
-            (addend > 0 && s->refcount_max - old < (uint64_t)addend)) {
+        if ((add < 0 && old < (uint64_t)-add) ||
+            (add > 0 && s->refcount_max - old < (uint64_t)add)) {
             /* undo what this call changed in memory; nothing was written yet */
             for (uint64_t u = first; u < c; u++) {
                 uint64_t v = qcow2_refcount_from_block(s, block, u & mask);
-                qcow2_refcount_to_block(s, block, u & mask, v - addend);
+                qcow2_refcount_to_block(s, block, u & mask, v - (each ? each[u - first] : addend));
             }
-            bdrv_set_error(bs, addend < 0 ? "refcount of cluster %llu of '%s' would drop below zero"
-                                          : "refcount of cluster %llu of '%s' would overflow",
+            bdrv_set_error(bs, add < 0 ? "refcount of cluster %llu of '%s' would drop below zero"
+                                       : "refcount of cluster %llu of '%s' would overflow",
                            (unsigned long long)c, bs->filename);
-            return addend < 0 ? -EIO : -ERANGE;
+            return add < 0 ? -EIO : -ERANGE;
         }
-        qcow2_refcount_to_block(s, block, c & mask, old + addend);
+        qcow2_refcount_to_block(s, block, c & mask, old + add);
     }
     ret = write_refblock_range(bs, block_offset, block, first & mask, last & mask);
     if (ret < 0) {
@@ -525,24 +535,36 @@ static int update_in_block(BlockDriverState *bs, uint64_t first, uint64_t last, 
     return 0;
 }
 
+/* Clusters [first, last] block by block (each: per-cluster addends, from first). */
+static int update_clusters(BlockDriverState *bs, uint64_t first, uint64_t last, int64_t addend,
+                           const uint32_t *each)
+{
+    Qcow2State *s = bs->opaque;
+    for (uint64_t c = first; c <= last;) {
+        uint64_t block_last = c | ((1ull << s->refblock_bits) - 1);
+        uint64_t end = block_last < last ? block_last : last;
+        int ret = update_in_block(bs, c, end, addend, each ? each + (c - first) : NULL);
+        if (ret < 0) {
+            return ret;
+        }
+        c = end + 1;
+    }
+    return 0;
+}
+
 int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int64_t addend)
 {
     Qcow2State *s = bs->opaque;
     if (bytes == 0 || addend == 0) {
         return 0;
     }
-    uint64_t first = offset >> s->cluster_bits;
-    uint64_t last = (offset + bytes - 1) >> s->cluster_bits;
-    while (first <= last) {
-        uint64_t block_last = first | ((1ull << s->refblock_bits) - 1);
-        uint64_t end = block_last < last ? block_last : last;
-        int ret = update_in_block(bs, first, end, addend);
-        if (ret < 0) {
-            return ret;
-        }
-        first = end + 1;
-    }
-    return 0;
+    return update_clusters(bs, offset >> s->cluster_bits, (offset + bytes - 1) >> s->cluster_bits,
+                           addend, NULL);
+}
+
+int qcow2_add_refcounts(BlockDriverState *bs, uint64_t first, uint64_t nb, const uint32_t *each)
+{
+    return nb ? update_clusters(bs, first, first + nb - 1, 0, each) : 0;
 }
 
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t nb)

@@ -608,9 +608,7 @@ static int qcow2_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
     Qcow2State *s = bs->opaque;
     bdi->cluster_size = (uint32_t)s->cluster_size;
     bdi->is_dirty = s->incompatible_features & QCOW2_INCOMPAT_DIRTY;
-    /* zstd checks whether a block shrinks before the real work (RFC 8878
-     * raw blocks): trying costs little more than a sample */
-    bdi->compression_skips_incompressible = s->compression_type == QCOW2_COMPRESSION_ZSTD;
+    bdi->compression_skips_incompressible = qcow2_codec_skips_incompressible(s->compression_type);
     return 0;
 }
 

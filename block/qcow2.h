@@ -245,6 +245,9 @@ int qcow2_get_refcount(BlockDriverState *bs, uint64_t cluster_index, uint64_t *r
 /* adds addend (may be negative) to the refcount of every cluster touching
  * [offset, offset+bytes); refuses to overflow or go below zero */
 int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset, uint64_t bytes, int64_t addend);
+/* adds each[i] to the refcount of cluster first + i (nb clusters), one write
+ * per refcount block; refuses to overflow */
+int qcow2_add_refcounts(BlockDriverState *bs, uint64_t first, uint64_t nb, const uint32_t *each);
 /* allocates nb contiguous clusters (refcount 1, written); returns the host offset
  * or a negative errno */
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t nb);
@@ -294,6 +297,8 @@ typedef struct Qcow2Codec Qcow2Codec;
 int qcow2_codec_parse(const char *name);            /* -1: no such type */
 const char *qcow2_codec_name(unsigned type);
 bool qcow2_codec_supported(unsigned type);          /* built in */
+/* whether compressing gives up quickly on data that cannot shrink */
+bool qcow2_codec_skips_incompressible(unsigned type);
 Qcow2Codec *qcow2_codec_new(unsigned type);         /* one per thread */
 void qcow2_codec_free(Qcow2Codec *c);
 /* compressed size, 0 when it does not fit in out_max bytes */

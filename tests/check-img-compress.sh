@@ -64,6 +64,22 @@ for type in zlib $zstd; do
   done
 done
 
+# the store step gathers finished clusters and counts the references of the
+# host clusters they share in one refcount write: narrow refcounts (a shared
+# cluster is soon full: 1 bit allows no sharing) and cluster sizes that hold
+# few or many streams, in order and -W; qemu-img check finds any miscount
+for opts in refcount_bits=1 refcount_bits=2 refcount_bits=16 cluster_size=512 cluster_size=2M; do
+  for type in zlib $zstd; do
+    for flags in "" "-W"; do
+      name="convert -c $type $flags -o $opts"
+      rm -f "$T/out.qcow2"
+      t "$name" "$Q" convert -c $flags -O qcow2 -o $opts,compression_type=$type "$T/src.raw" "$T/out.qcow2"
+      t "$name: qemu-img compare" qemu-img compare -f raw -F qcow2 "$T/src.raw" "$T/out.qcow2"
+      t "$name: qemu-img check" qemu-img check "$T/out.qcow2"
+    done
+  done
+done
+
 # the far-repeat clusters: ours must be no larger than qemu-img's (its 4 KiB
 # window cannot use the 8 KiB repeats), and both tools read each other's
 dd if="$T/chunk.far" of="$T/far.raw" 2>/dev/null

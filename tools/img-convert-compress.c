@@ -26,6 +26,10 @@
  * with the oldest cluster stalls the others once they are this far ahead */
 #define ITEMS_PER_WORKER 32
 #define MAX_ITEM_BYTES (32 * 1024 * 1024)
+/* clusters stored in one step while others are still being compressed: each
+ * step allocates and counts its host clusters in a refcount write or two,
+ * so steps of one or two clusters cost more system calls than data writes */
+#define STORE_BATCH 16
 
 typedef enum { ITEM_FREE, ITEM_BUSY, ITEM_DONE } ItemState;
 
@@ -54,6 +58,7 @@ typedef struct CompressPipeline {
     unsigned done_head, done_count;
     CompressItem **batch;           /* the store step's items */
     bool storing;
+    unsigned working;               /* items being compressed */
     bool filling;                   /* parallel_read: a worker fills a chunk */
 } CompressPipeline;
 
@@ -141,6 +146,17 @@ static int store_compressed_items(ConvertJob *job, CompressItem **items, size_t 
     return 0;
 }
 
+/* -W: a batch in kind and guest order, so that plain and zero clusters that
+ * follow each other in the guest go in one request (one allocation) */
+static int compare_items(const void *a, const void *b)
+{
+    const CompressItem *x = *(CompressItem *const *)a, *y = *(CompressItem *const *)b;
+    if (x->kind != y->kind) {
+        return x->kind < y->kind ? -1 : 1;
+    }
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 /* Stores a batch in its order: compressed clusters together, plain and zero
  * clusters merged while they follow each other in the guest and in memory. */
 static int store_batch(ConvertJob *job, CompressItem **batch, size_t n)
@@ -188,6 +204,26 @@ static size_t collect_ready(CompressPipeline *cp)
     }
 }
 
+/* Whether enough is ready for a store step: STORE_BATCH clusters, or
+ * anything when no worker is compressing (none will finish to store it). Lock held. */
+static bool worth_storing(const CompressPipeline *cp)
+{
+    unsigned batch = cp->item_count / 2 < STORE_BATCH ? cp->item_count / 2 : STORE_BATCH;
+    if (!cp->working) {
+        return true;
+    }
+    if (cp->job->out_of_order) {
+        return cp->done_count >= batch;
+    }
+    for (uint64_t seq = cp->next_store; seq < cp->next_store + batch; seq++) {
+        const CompressItem *item = &cp->items[seq % cp->item_count];
+        if (item->state != ITEM_DONE || item->seq != seq) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Called with the lock held after an item finished: unless another worker is
  * storing (it will see the item before it stops), store what is ready. */
 static void store_ready(CompressPipeline *cp)
@@ -198,8 +234,11 @@ static void store_ready(CompressPipeline *cp)
     }
     cp->storing = true;
     size_t n;
-    while (!p->failed && (n = collect_ready(cp)) > 0) {
+    while (!p->failed && worth_storing(cp) && (n = collect_ready(cp)) > 0) {
         pthread_mutex_unlock(&p->lock);
+        if (cp->job->out_of_order) {
+            qsort(cp->batch, n, sizeof(*cp->batch), compare_items);
+        }
         int ret = store_batch(cp->job, cp->batch, n);
         pthread_mutex_lock(&p->lock);
         for (size_t i = 0; i < n; i++) {
@@ -305,9 +344,11 @@ static void *worker_main(void *opaque)
             }
             continue;
         }
+        cp->working++;
         pthread_mutex_unlock(&p->lock);
         int ret = work_on(job, item, compressor, sampler);
         pthread_mutex_lock(&p->lock);
+        cp->working--;
         if (ret < 0) {
             p->failed = true;
             pthread_cond_broadcast(&p->changed);
