@@ -183,8 +183,24 @@ static void disas_group1(DisasContext *s, unsigned b)
     gen_alu_op(s, op, ot, DEST_MODRM);
 }
 
+/*
+ * INC/DEC leave CF alone (SDM vol. 2A, INC, DEC). Right after a SUB-group op
+ * (CMP, SUB, ...) or INC/DEC over one, all of the same size, that CF is still
+ * the borrow of the SUB's operands in cc_src/cc_src2: they stay, and the
+ * INCSUB/DECSUB state reads them (gzip's `cmp; jae; dec; jne` loop computed
+ * that borrow at every DEC). Otherwise CF is computed here into cc_src.
+ */
 static void gen_inc_dec(DisasContext *s, int ot, bool dec, int dest)
 {
+    if (s->cc_op == CC_OP_SUBB + ot || s->cc_op == CC_OP_INCSUBB + ot ||
+        s->cc_op == CC_OP_DECSUBB + ot) {
+        tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
+        gen_zext32_result(s, dest, ot, s->T0);
+        gen_store_result(s, dest, ot, s->T0);
+        tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
+        set_cc_op(s, (dec ? CC_OP_DECSUBB : CC_OP_INCSUBB) + ot);
+        return;
+    }
     TCGv cf = tcg_new64(s);
 
     gen_compute_cf(s, cf);

@@ -56,6 +56,9 @@
  *   SBB:   dst = result, src = second operand, src2 = borrow in (0/1)
  *   LOGIC: dst = result (CF = OF = 0)
  *   INC/DEC: dst = result, src = CF before the instruction (unaffected by it)
+ *   INCSUB/DECSUB: INC/DEC right after a SUB-group op of the same size: dst =
+ *          result, src and src2 still the SUB's operands, whose borrow is the
+ *          CF that INC/DEC leave alone (so it is not computed at the INC/DEC)
  *   SHL:   dst = result, src = operand shifted by count-1 (CF = its top bit)
  *   SAR:   dst = result, src = operand shifted by count-1 (CF = its low bit),
  *          used for SHR too (OF = top bit of src ^ dst)
@@ -81,7 +84,9 @@ enum {
     CC_OP_SARB = CC_OP_SHLB + 4,
     CC_OP_MULB = CC_OP_SARB + 4,
     CC_OP_BMIB = CC_OP_MULB + 4,
-    CC_OP_NB = CC_OP_BMIB + 4,
+    CC_OP_INCSUBB = CC_OP_BMIB + 4,
+    CC_OP_DECSUBB = CC_OP_INCSUBB + 4,
+    CC_OP_NB = CC_OP_DECSUBB + 4,
 };
 
 /*
