@@ -339,9 +339,6 @@ void helper_raise_exception(CPUX86State *env, uint32_t excp);
 void helper_raise_page_fault(CPUX86State *env, uint64_t addr);
 void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot);
 void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot);
-/* plain 64-bit division for the DIV/IDIV fast path (no #DE case reaches them) */
-uint64_t helper_udiv64(uint64_t dividend, uint64_t divisor);
-uint64_t helper_sdiv64(uint64_t dividend, uint64_t divisor);
 /* RCL/RCR of value with carry-in cf: the result, and CF|OF (RFLAGS positions) */
 uint64_t helper_rotate_carry(uint64_t value, uint64_t count, uint64_t cf, uint32_t kind_ot);
 uint64_t helper_rotate_carry_flags(uint64_t value, uint64_t count, uint64_t cf,

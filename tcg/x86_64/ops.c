@@ -89,6 +89,17 @@ static void out_shift(TCGContext *s, int subop, TCGType type, int out, TCGArg b,
     }
 }
 
+/* rdx:rax / b: rdx the zero or sign extension of rax (CQO/CDQ) */
+static void out_div(TCGContext *s, bool sign, int rexw, int b)
+{
+    if (sign) {
+        emit_opc(s, 0x99 | rexw, 0, 0, 0);
+    } else {
+        out_arithr(s, ALU_XOR, 0, REG_RDX, REG_RDX);
+    }
+    emit_modrm(s, OPC_GRP3 | rexw, sign ? GRP3_IDIV : GRP3_DIV, b);
+}
+
 static void out_andc(TCGContext *s, int rexw, int out, int a, int b)
 {
     emit_modrm(s, OPC_MOVL_GvEv | rexw, out, b);
@@ -658,6 +669,9 @@ static bool out_arith_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const 
     case INDEX_op_mulu2: case INDEX_op_muls2:
         emit_modrm(s, OPC_GRP3 | rexw, op->opc == INDEX_op_mulu2 ? GRP3_MUL : GRP3_IMUL,
                    (int)a[3]);
+        break;
+    case INDEX_op_divu2: case INDEX_op_divs2:
+        out_div(s, op->opc == INDEX_op_divs2, rexw, (int)a[3]);
         break;
     case INDEX_op_clz: case INDEX_op_ctz:
         out_count_zeros(s, op->opc, type, out, (int)a[1], (int)a[2]);
