@@ -705,8 +705,9 @@ static bool out_bits_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const b
     case INDEX_op_bswap16: case INDEX_op_bswap32: case INDEX_op_bswap64:
         out_bswap(s, op->opc, (int)a[0], (int)a[1]);
         break;
-    case INDEX_op_setcond:
-        out_setcond(s, type, (TCGCond)a[3], (int)a[0], (int)a[1], a[2], c[2]);
+    case INDEX_op_setcond:   /* narrow32: a 32-bit compare (optimize.c, narrow_compare) */
+        out_setcond(s, op->narrow32 ? TCG_TYPE_I32 : type, (TCGCond)a[3], (int)a[0], (int)a[1],
+                    a[2], c[2]);
         break;
     case INDEX_op_movcond:
         out_cmp(s, type, (TCGCond)a[5], (int)a[1], a[2], c[2]);
@@ -759,7 +760,8 @@ static bool out_control_op(TCGContext *s, const TCGOp *op, const TCGArg *a, cons
 {
     switch (op->opc) {
     case INDEX_op_brcond:
-        out_brcond(s, (TCGType)op->type, (TCGCond)a[2], (int)a[0], a[1], c[1], (int)a[3]);
+        out_brcond(s, op->narrow32 ? TCG_TYPE_I32 : (TCGType)op->type, (TCGCond)a[2], (int)a[0],
+                   a[1], c[1], (int)a[3]);
         break;
     case INDEX_op_br:
         out_br(s, (int)a[0]);

@@ -3,11 +3,12 @@
  * instruction that computed the value, without a TEST (tcg/x86_64/ops.c,
  * flags_answer): every sign and zero condition at 32 and 64 bits, a 64-bit
  * result branched on at 32 bits or overwritten by a MOV first (the flags must
- * not be reused then), hot
- * `dec; jnz` and `sub; jg` loops, and REP STOSB/MOVSB right after an
- * arithmetic op on rCX (a loop label inside the instruction: the flags must
- * be tested again there). Printed values are compared with a native run
- * (tests/check-user.sh). */
+ * not be reused then), hot `dec; jnz` and `sub; jg` loops, and REP
+ * STOSB/MOVSB/CMPSB right after an arithmetic op on rCX (a loop label inside
+ * the instruction: the flags must be tested again there). Also every Jcc
+ * after a 32-bit CMP, whose operands are compared without their extensions
+ * (tcg/optimize.c, narrow_compare). Printed values are compared with a native
+ * run (tests/check-user.sh). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +145,32 @@ static void loops(void)
     report("dec; jnz / sub; jg loops", n);
 }
 
+/* "cmp b, a; Jcc" at 32 bits, whose operands the optimizer compares without
+ * their extensions (tcg/optimize.c, narrow_compare), the registers' upper
+ * halves holding garbage; all 16 conditions, one bit each */
+#define JCC32(cc) ({                                                               \
+    ulong t_ = 0;                                                               \
+    __asm__ volatile("cmp %k2, %k1\n\tj" cc " 1f\n\tmov $1, %0\n1:"                  \
+                     : "+r"(t_) : "r"(a), "r"(b) : "cc");                      \
+    t_; })
+
+static void jcc_after_cmp32(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong a = values[i] ^ (values[j] << 32 | values[j] >> 32), b = values[j] ^ (values[i] << 32);
+            ulong bits = JCC32("o") | JCC32("no") << 1 | JCC32("b") << 2 | JCC32("ae") << 3 |
+                         JCC32("e") << 4 | JCC32("ne") << 5 | JCC32("be") << 6 | JCC32("a") << 7 |
+                         JCC32("s") << 8 | JCC32("ns") << 9 | JCC32("p") << 10 | JCC32("np") << 11 |
+                         JCC32("l") << 12 | JCC32("ge") << 13 | JCC32("le") << 14 | JCC32("g") << 15;
+            mix(bits);
+            n++;
+        }
+    }
+    report("cmp r32; jcc x16", n);
+}
+
 /* "sub k, rcx; rep stosb": the REP loop tests rCX = 0 at its own label */
 static void rep_after_op(void)
 {
@@ -195,6 +222,7 @@ int main(void)
 {
     branches();
     narrower_test();
+    jcc_after_cmp32();
     loops();
     rep_after_op();
     return 0;
