@@ -192,25 +192,24 @@ static void disas_group1(DisasContext *s, unsigned b)
  */
 static void gen_inc_dec(DisasContext *s, int ot, bool dec, int dest)
 {
-    if (s->cc_op == CC_OP_SUBB + ot || s->cc_op == CC_OP_INCSUBB + ot ||
-        s->cc_op == CC_OP_DECSUBB + ot) {
-        tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
-        gen_zext32_result(s, dest, ot, s->T0);
-        gen_store_result(s, dest, ot, s->T0);
-        tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
-        set_cc_op(s, (dec ? CC_OP_DECSUBB : CC_OP_INCSUBB) + ot);
-        return;
-    }
-    TCGv cf = tcg_new64(s);
+    bool over_sub = s->cc_op == CC_OP_SUBB + ot || s->cc_op == CC_OP_INCSUBB + ot ||
+                    s->cc_op == CC_OP_DECSUBB + ot;
+    TCGv cf = NULL;
 
-    gen_compute_cf(s, cf);
+    if (!over_sub) {
+        cf = tcg_new64(s);
+        gen_compute_cf(s, cf);
+    }
     tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
     gen_zext32_result(s, dest, ot, s->T0);
     gen_store_result(s, dest, ot, s->T0);
-    tcg_gen_mov(s->tcg, G(s)->cc_src, cf);
+    if (cf) {
+        tcg_gen_mov(s->tcg, G(s)->cc_src, cf);
+        tcg_temp_free(s->tcg, cf);
+    }
     tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
-    set_cc_op(s, (dec ? CC_OP_DECB : CC_OP_INCB) + ot);
-    tcg_temp_free(s->tcg, cf);
+    set_cc_op(s, (over_sub ? (dec ? CC_OP_DECSUBB : CC_OP_INCSUBB)
+                           : (dec ? CC_OP_DECB : CC_OP_INCB)) + ot);
 }
 
 /* 84/85 TEST Eb/Ev,G and A8/A9 TEST AL/rAX,imm */
