@@ -48,6 +48,17 @@ static uint64_t sub_flags(uint64_t d, uint64_t s1, uint64_t s2, bool borrow, int
     return flags;
 }
 
+/* INC/DEC: CF is the one before the instruction (SDM vol. 2A, INC, DEC) */
+static uint64_t inc_dec_flags(uint64_t d, bool carry, bool dec, int ot)
+{
+    uint64_t flags = result_flags(d, ot) | (carry ? CC_C : 0);
+
+    if (dec) {
+        return flags | ((d & 0xf) == 0xf ? CC_A : 0) | (d == sign_bit(ot) - 1 ? CC_O : 0);
+    }
+    return flags | ((d & 0xf) == 0 ? CC_A : 0) | (d == sign_bit(ot) ? CC_O : 0);
+}
+
 /* flags of a base (non-rotate) cc_op */
 static uint64_t lazy_flags(uint64_t dst, uint64_t src, uint64_t src2, uint32_t op)
 {
@@ -81,11 +92,13 @@ static uint64_t lazy_flags(uint64_t dst, uint64_t src, uint64_t src2, uint32_t o
     case CC_OP_LOGICB:
         return result_flags(d, ot);
     case CC_OP_INCB:
-        return result_flags(d, ot) | (src & 1 ? CC_C : 0) |
-               ((d & 0xf) == 0 ? CC_A : 0) | (d == sign_bit(ot) ? CC_O : 0);
+        return inc_dec_flags(d, src & 1, false, ot);
     case CC_OP_DECB:
-        return result_flags(d, ot) | (src & 1 ? CC_C : 0) |
-               ((d & 0xf) == 0xf ? CC_A : 0) | (d == sign_bit(ot) - 1 ? CC_O : 0);
+        return inc_dec_flags(d, src & 1, true, ot);
+    case CC_OP_INCSUBB:
+        return inc_dec_flags(d, (src2 & mask) < s2, false, ot);
+    case CC_OP_DECSUBB:
+        return inc_dec_flags(d, (src2 & mask) < s2, true, ot);
     case CC_OP_SHLB:
         return result_flags(d, ot) | ((src & sign_bit(ot)) ? CC_C : 0) |
                (((src ^ d) & sign_bit(ot)) ? CC_O : 0);

@@ -127,16 +127,6 @@ void x86_guest_write(CPUX86State *env, uint64_t addr, const void *buf, unsigned 
  * DIV/IDIV (SDM vol. 2A): dividend AX, DX:AX, EDX:EAX or RDX:RAX; #DE for a
  * zero divisor or a quotient that does not fit.
  */
-uint64_t helper_udiv64(uint64_t dividend, uint64_t divisor)
-{
-    return dividend / divisor;
-}
-
-uint64_t helper_sdiv64(uint64_t dividend, uint64_t divisor)
-{
-    return (uint64_t)((int64_t)dividend / (int64_t)divisor);
-}
-
 void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot)
 {
     unsigned bits = 8u << ot;

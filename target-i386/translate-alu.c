@@ -183,18 +183,33 @@ static void disas_group1(DisasContext *s, unsigned b)
     gen_alu_op(s, op, ot, DEST_MODRM);
 }
 
+/*
+ * INC/DEC leave CF alone (SDM vol. 2A, INC, DEC). Right after a SUB-group op
+ * (CMP, SUB, ...) or INC/DEC over one, all of the same size, that CF is still
+ * the borrow of the SUB's operands in cc_src/cc_src2: they stay, and the
+ * INCSUB/DECSUB state reads them (gzip's `cmp; jae; dec; jne` loop computed
+ * that borrow at every DEC). Otherwise CF is computed here into cc_src.
+ */
 static void gen_inc_dec(DisasContext *s, int ot, bool dec, int dest)
 {
-    TCGv cf = tcg_new64(s);
+    bool over_sub = s->cc_op == CC_OP_SUBB + ot || s->cc_op == CC_OP_INCSUBB + ot ||
+                    s->cc_op == CC_OP_DECSUBB + ot;
+    TCGv cf = NULL;
 
-    gen_compute_cf(s, cf);
+    if (!over_sub) {
+        cf = tcg_new64(s);
+        gen_compute_cf(s, cf);
+    }
     tcg_gen_addi(s->tcg, s->T0, s->T0, dec ? -1 : 1);
     gen_zext32_result(s, dest, ot, s->T0);
     gen_store_result(s, dest, ot, s->T0);
-    tcg_gen_mov(s->tcg, G(s)->cc_src, cf);
+    if (cf) {
+        tcg_gen_mov(s->tcg, G(s)->cc_src, cf);
+        tcg_temp_free(s->tcg, cf);
+    }
     tcg_gen_mov(s->tcg, G(s)->cc_dst, s->T0);
-    set_cc_op(s, (dec ? CC_OP_DECB : CC_OP_INCB) + ot);
-    tcg_temp_free(s->tcg, cf);
+    set_cc_op(s, (over_sub ? (dec ? CC_OP_DECSUBB : CC_OP_INCSUBB)
+                           : (dec ? CC_OP_DECB : CC_OP_INCB)) + ot);
 }
 
 /* 84/85 TEST Eb/Ev,G and A8/A9 TEST AL/rAX,imm */
@@ -277,17 +292,16 @@ static void gen_div_helper(DisasContext *s, int ot, bool sign)
  * 32/64-bit DIV/IDIV (SDM vol. 2A, DIV and IDIV): when the quotient is sure
  * to fit (DIV: high half of the dividend below the divisor, 64-bit: RDX = 0;
  * IDIV: a 64-bit dividend, divisor not 0 or -1, quotient checked to fit 32
- * bits) a pure 64-bit division with no global state; everything else,
- * including #DE, goes to the helper.
+ * bits) one 64-bit IR division (divu2/divs2: quotient and remainder at
+ * once, no call); everything else, including #DE, goes to the helper.
  */
 static void gen_div_fast(DisasContext *s, int ot, bool sign)
 {
     TCGContext *t = s->tcg;
     TCGLabel *slow = tcg_gen_new_label(t), *done = tcg_gen_new_label(t);
     TCGv divisor = tcg_new64(s), dividend = tcg_new64(s), q = tcg_new64(s);
-    TCGv check = tcg_new64(s);
+    TCGv check = tcg_new64(s), rem = tcg_new64(s);
     TCGv rax = G(s)->regs[R_EAX], rdx = G(s)->regs[R_EDX];
-    TCGv args[2] = { dividend, divisor };
 
     gen_update_cc_op(s);
     gen_extend(s, divisor, s->T0, ot, sign);
@@ -310,16 +324,17 @@ static void gen_div_fast(DisasContext *s, int ot, bool sign)
             tcg_gen_brcondi(t, TCG_COND_NE, rdx, 0, slow);
         }
     }
-    tcg_gen_call(t, sign ? (void *)helper_sdiv64 : (void *)helper_udiv64,
-                 TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS, q, 2, args);
-    if (sign && ot == MO_32) {
-        tcg_gen_ext32s(t, check, q);
-        tcg_gen_brcond(t, TCG_COND_NE, check, q, slow);
+    if (sign) {
+        tcg_gen_divs2(t, q, rem, dividend, divisor);
+        if (ot == MO_32) {
+            tcg_gen_ext32s(t, check, q);
+            tcg_gen_brcond(t, TCG_COND_NE, check, q, slow);
+        }
+    } else {
+        tcg_gen_divu2(t, q, rem, dividend, divisor);
     }
-    tcg_gen_mul(t, check, q, divisor);
-    tcg_gen_sub(t, check, dividend, check);
     gen_st_reg(s, ot, R_EAX, q);
-    gen_st_reg(s, ot, R_EDX, check);
+    gen_st_reg(s, ot, R_EDX, rem);
     tcg_gen_br(t, done);
     tcg_gen_set_label(t, slow);
     gen_div_helper(s, ot, sign);
@@ -328,6 +343,7 @@ static void gen_div_fast(DisasContext *s, int ot, bool sign)
     tcg_temp_free(t, dividend);
     tcg_temp_free(t, q);
     tcg_temp_free(t, check);
+    tcg_temp_free(t, rem);
 }
 
 static void disas_group3(DisasContext *s, unsigned b)

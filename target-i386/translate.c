@@ -84,7 +84,7 @@ static uint32_t cc_fields_needed(int64_t cc_op)
     switch ((base - CC_OP_ADDB) / 4 * 4 + CC_OP_ADDB) {
     case CC_OP_SUBB:
         return SRC | SRC2;
-    case CC_OP_ADCB: case CC_OP_SBBB:
+    case CC_OP_ADCB: case CC_OP_SBBB: case CC_OP_INCSUBB: case CC_OP_DECSUBB:
         return DST | SRC | SRC2;
     case CC_OP_LOGICB:
         return DST;
@@ -518,7 +518,7 @@ void gen_compute_cf(DisasContext *s, TCGv dst)
     int group = s->cc_op >= CC_OP_ADDB ? (s->cc_op & ~3) : -1;
     int ot = s->cc_op & 3;
 
-    if (group == CC_OP_SUBB) {
+    if (group == CC_OP_SUBB || group == CC_OP_INCSUBB || group == CC_OP_DECSUBB) {
         /* CF = first operand < second operand, unsigned */
         TCGv a = tcg_new64(s), b = tcg_new64(s);
         gen_extend(s, a, s->g->cc_src2, ot, false);
@@ -597,7 +597,8 @@ static bool cc_fast_compare(DisasContext *s, int jcc, CCCompare *c)
     }
     if ((group == CC_OP_SUBB || group == CC_OP_ADDB || group == CC_OP_LOGICB ||
          group == CC_OP_INCB || group == CC_OP_DECB || group == CC_OP_ADCB ||
-         group == CC_OP_SBBB) && (jcc == 2 || jcc == 4)) {
+         group == CC_OP_SBBB || group == CC_OP_INCSUBB || group == CC_OP_DECSUBB) &&
+        (jcc == 2 || jcc == 4)) {
         c->a = tcg_new64(s);
         if (group == CC_OP_SUBB) {
             /* S after CMP/SUB: the sign of the difference */

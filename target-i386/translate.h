@@ -56,6 +56,9 @@
  *   SBB:   dst = result, src = second operand, src2 = borrow in (0/1)
  *   LOGIC: dst = result (CF = OF = 0)
  *   INC/DEC: dst = result, src = CF before the instruction (unaffected by it)
+ *   INCSUB/DECSUB: INC/DEC right after a SUB-group op of the same size: dst =
+ *          result, src and src2 still the SUB's operands, whose borrow is the
+ *          CF that INC/DEC leave alone (so it is not computed at the INC/DEC)
  *   SHL:   dst = result, src = operand shifted by count-1 (CF = its top bit)
  *   SAR:   dst = result, src = operand shifted by count-1 (CF = its low bit),
  *          used for SHR too (OF = top bit of src ^ dst)
@@ -81,7 +84,9 @@ enum {
     CC_OP_SARB = CC_OP_SHLB + 4,
     CC_OP_MULB = CC_OP_SARB + 4,
     CC_OP_BMIB = CC_OP_MULB + 4,
-    CC_OP_NB = CC_OP_BMIB + 4,
+    CC_OP_INCSUBB = CC_OP_BMIB + 4,
+    CC_OP_DECSUBB = CC_OP_INCSUBB + 4,
+    CC_OP_NB = CC_OP_DECSUBB + 4,
 };
 
 /*
@@ -334,9 +339,6 @@ void helper_raise_exception(CPUX86State *env, uint32_t excp);
 void helper_raise_page_fault(CPUX86State *env, uint64_t addr);
 void helper_divq(CPUX86State *env, uint64_t divisor, uint32_t ot);
 void helper_idivq(CPUX86State *env, uint64_t divisor, uint32_t ot);
-/* plain 64-bit division for the DIV/IDIV fast path (no #DE case reaches them) */
-uint64_t helper_udiv64(uint64_t dividend, uint64_t divisor);
-uint64_t helper_sdiv64(uint64_t dividend, uint64_t divisor);
 /* RCL/RCR of value with carry-in cf: the result, and CF|OF (RFLAGS positions) */
 uint64_t helper_rotate_carry(uint64_t value, uint64_t count, uint64_t cf, uint32_t kind_ot);
 uint64_t helper_rotate_carry_flags(uint64_t value, uint64_t count, uint64_t cf,

@@ -21,8 +21,9 @@ typedef struct TempInfo {
     uint64_t z_mask;             /* bits that may be non-zero */
     /* the value is base + (index << shift) + disp (base -1: none), while
      * base and index keep the versions recorded */
-    /* the value is the zero-extension (low bits ext_mask) of ext_src, while
-     * ext_src keeps ext_src_version */
+    /* the value is the zero-extension (low bits ext_mask) of ext_src, or its
+     * sign extension from 32 bits when ext_signed (the low bits are ext_src's
+     * either way), while ext_src keeps ext_src_version */
     int ext_src;
     uint32_t ext_src_version;
     uint64_t ext_mask;
@@ -32,6 +33,7 @@ typedef struct TempInfo {
     uint32_t ext_by_version;
     int ext_by_opc;
     bool is_scaled;
+    bool ext_signed;
     int base, index;
     uint32_t base_version, index_version;
     unsigned shift;
@@ -532,7 +534,7 @@ static void note_extension(TCGContext *s, const TCGOp *op)
     switch (op->opc) {
     case INDEX_op_ext8u: mask = 0xff; break;
     case INDEX_op_ext16u: mask = 0xffff; break;
-    case INDEX_op_ext32u: mask = 0xffffffffull; break;
+    case INDEX_op_ext32u: case INDEX_op_ext32s: mask = 0xffffffffull; break;
     default: return;
     }
     if (op->args[0] == op->args[1]) {
@@ -542,6 +544,7 @@ static void note_extension(TCGContext *s, const TCGOp *op)
     ti->ext_src = (int)op->args[1];
     ti->ext_src_version = temp_info(s, ti->ext_src)->version;
     ti->ext_mask = mask;
+    ti->ext_signed = op->opc == INDEX_op_ext32s;
 }
 
 /* extX d, s when another temp already holds extX s: mov d, that temp */
@@ -649,6 +652,57 @@ static void note_scaled(TCGContext *s, const TCGOp *op)
     }
 }
 
+/* The 32-bit value whose sign (sign) or zero extension i64 input a is, or -1;
+ * a constant that such an extension gives is its own source. */
+static int ext32_source(TCGContext *s, TCGArg a, bool sign)
+{
+    int64_t v;
+    if (arg_const(s, a, &v)) {
+        return (sign ? v == (int32_t)v : v == (int64_t)(uint32_t)v) ? (int)a : -1;
+    }
+    const TempInfo *ti = temp_info(s, (int)a);
+    if (!sign && (ti->z_mask >> 32) == 0) {
+        return (int)a;
+    }
+    return ti->ext_src >= 0 && ti->ext_mask == 0xffffffffull && ti->ext_signed == sign &&
+           temp_info(s, ti->ext_src)->version == ti->ext_src_version &&
+           s->temps[ti->ext_src].type == TCG_TYPE_I64 ? ti->ext_src : -1;
+}
+
+/*
+ * A 64-bit compare (inputs x, x + 1) of two 32-bit values both sign-extended
+ * (any condition: the extension keeps signed and unsigned order) or both
+ * zero-extended (EQ, NE and the unsigned ones) compares their 32-bit sources
+ * instead (narrow32: the back end's 32-bit CMP), and the extensions may die:
+ * guest 32-bit CMP; JL/JB/SETcc.
+ */
+static void narrow_compare(TCGContext *s, TCGOp *op, int x, TCGCond cond)
+{
+    bool sign_ok = true, zero_ok = cond == TCG_COND_EQ || cond == TCG_COND_NE ||
+                   cond == TCG_COND_LTU || cond == TCG_COND_GEU ||
+                   cond == TCG_COND_LEU || cond == TCG_COND_GTU;
+    int64_t v;
+    if (op->type != TCG_TYPE_I64 || op->narrow32 ||
+        (arg_const(s, op->args[x], &v) && arg_const(s, op->args[x + 1], &v))) {
+        return;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        bool sign = pass == 0;
+        if (!(sign ? sign_ok : zero_ok)) {
+            continue;
+        }
+        int a = ext32_source(s, op->args[x], sign), b = ext32_source(s, op->args[x + 1], sign);
+        /* (nothing to gain when no extension is skipped; a 64-bit compare
+         * may reuse the flags of a 64-bit op) */
+        if (a >= 0 && b >= 0 && ((TCGArg)a != op->args[x] || (TCGArg)b != op->args[x + 1])) {
+            op->args[x] = (TCGArg)a;
+            op->args[x + 1] = (TCGArg)b;
+            op->narrow32 = true;
+            return;
+        }
+    }
+}
+
 static void optimize_brcond(TCGContext *s, TCGOp *op)
 {
     int64_t x, y;
@@ -663,7 +717,9 @@ static void optimize_brcond(TCGContext *s, TCGOp *op)
         } else {
             op->removed = true;
         }
+        return;
     }
+    narrow_compare(s, op, 0, (TCGCond)op->args[2]);
 }
 
 static void optimize_op(TCGContext *s, TCGOp *op)
@@ -692,6 +748,8 @@ static void optimize_op(TCGContext *s, TCGOp *op)
         }
         if (op->opc == INDEX_op_add) {
             combine_scaled_add(s, op);
+        } else if (op->opc == INDEX_op_setcond) {
+            narrow_compare(s, op, 1, (TCGCond)op->args[3]);
         }
         skip_extension_before_mask(s, op);
         break;

@@ -625,6 +625,7 @@ static void emit_side_exits(TCGContext *s)
         struct TCGLabel *l = s->labels[e->stub_label];
         l->bound = true;
         l->offset = tcg_code_offset(s);
+        tcg_forget_flags(s);
         if (e->exit_op >= 0) {
             int m = next_live_op(s, e->exit_op);
             int end = next_live_op(s, m);
@@ -1103,6 +1104,7 @@ static void loop_entry(TCGContext *s)
         t->mem_coherent = !L->written[k];
     }
     s->info->loop_header_offset = (uint16_t)tcg_code_offset(s);
+    tcg_forget_flags(s);
 }
 
 /* Anything in a header register that is not its planned global leaves it;
@@ -1203,6 +1205,7 @@ static void alloc_block_end_op(TCGContext *s, const TCGOp *op)
         struct TCGLabel *l = s->labels[op->args[0]];
         l->bound = true;
         l->offset = tcg_code_offset(s);
+        tcg_forget_flags(s);
         break;
     }
     case INDEX_op_br:
@@ -1497,6 +1500,7 @@ bool tcg_reg_alloc_code(TCGContext *s)
     }
     s->nb_spill_slots = 0;
     s->last_call_end = UINT32_MAX;
+    tcg_forget_flags(s);
     for (int i = s->nb_globals; i < s->nb_temps; i++) {
         s->temps[i].mem_allocated = false;
     }

@@ -145,6 +145,14 @@ struct TCGContext {
     size_t label_live_size;
 
     unsigned host_features;      /* back end's view of the host CPU */
+    /* back end: the host flags reflect the value in register flags_reg - 1
+     * (0: none) as long as the code offset is flags_end; flags_wide: set by a
+     * 64-bit instruction, flags_logic: by AND/OR/XOR (OF = 0). Binding a label
+     * or the loop header forgets them (tcg_forget_flags): code jumps there
+     * with other flags. */
+    uint32_t flags_end;
+    int flags_reg;
+    bool flags_wide, flags_logic;
     TCGJumpCacheProbe jump_cache_probe;  /* for tcg_gen_lookup_and_goto_ptr */
     bool has_jump_cache_probe;
     uintptr_t guest_base;
@@ -158,6 +166,7 @@ struct TCGContext {
 };
 
 static inline int temp_index(TCGv t) { return t->index; }
+static inline void tcg_forget_flags(TCGContext *s) { s->flags_reg = 0; }
 static inline TCGv arg_temp(TCGContext *s, TCGArg a) { return &s->temps[a]; }
 
 /* IR helpers used by the optimizer. */

@@ -24,6 +24,10 @@ DEF(rotr,       1, 2, 0, 0)
 /* double-width products: out lo, out hi, in a, in b */
 DEF(mulu2,      2, 2, 0, 0)
 DEF(muls2,      2, 2, 0, 0)
+/* quotient and remainder (truncated) of a / b: out q, out r, in a, in b; the
+ * front end has made sure b != 0 and, signed, not INT_MIN / -1 */
+DEF(divu2,      2, 2, 0, 0)
+DEF(divs2,      2, 2, 0, 0)
 /* extensions within one width */
 DEF(ext8s,      1, 1, 0, 0)
 DEF(ext8u,      1, 1, 0, 0)

@@ -375,6 +375,7 @@ void tcg_gen_op3i(TCGContext *s, TCGOpcode opc, TCGv ret, TCGv a, int64_t b)
     tcg_gen_op3(s, opc, ret, a, tcg_constant(s, a->type, b));
 }
 
+/* an op with two outputs and two inputs */
 static void gen_mul2(TCGContext *s, TCGOpcode opc, TCGv lo, TCGv hi, TCGv a, TCGv b)
 {
     check_type(lo, hi);
@@ -395,6 +396,16 @@ void tcg_gen_mulu2(TCGContext *s, TCGv lo, TCGv hi, TCGv a, TCGv b)
 void tcg_gen_muls2(TCGContext *s, TCGv lo, TCGv hi, TCGv a, TCGv b)
 {
     gen_mul2(s, INDEX_op_muls2, lo, hi, a, b);
+}
+
+void tcg_gen_divu2(TCGContext *s, TCGv q, TCGv r, TCGv a, TCGv b)
+{
+    gen_mul2(s, INDEX_op_divu2, q, r, a, b);
+}
+
+void tcg_gen_divs2(TCGContext *s, TCGv q, TCGv r, TCGv a, TCGv b)
+{
+    gen_mul2(s, INDEX_op_divs2, q, r, a, b);
 }
 
 static unsigned type_bits(TCGType t) { return t == TCG_TYPE_I32 ? 32 : 64; }

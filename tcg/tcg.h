@@ -252,6 +252,10 @@ TCG_GEN_UNARY(ctpop)
 
 void tcg_gen_mulu2(TCGContext *s, TCGv lo, TCGv hi, TCGv a, TCGv b);
 void tcg_gen_muls2(TCGContext *s, TCGv lo, TCGv hi, TCGv a, TCGv b);
+/* q, r = a / b, a % b (truncated): b must not be 0, nor -1 with a = INT_MIN
+ * for divs2 (the host traps) */
+void tcg_gen_divu2(TCGContext *s, TCGv q, TCGv r, TCGv a, TCGv b);
+void tcg_gen_divs2(TCGContext *s, TCGv q, TCGv r, TCGv a, TCGv b);
 void tcg_gen_extract(TCGContext *s, TCGv ret, TCGv arg, unsigned pos, unsigned len);
 void tcg_gen_sextract(TCGContext *s, TCGv ret, TCGv arg, unsigned pos, unsigned len);
 void tcg_gen_deposit(TCGContext *s, TCGv ret, TCGv arg1, TCGv arg2, unsigned pos, unsigned len);

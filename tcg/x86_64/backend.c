@@ -102,10 +102,21 @@ bool tcg_target_const_match(TCGType type, int64_t value, int imm_kind)
 
 /* --- moves --- */
 
+/* A MOV changes no flags: the flags of a value stay known over the moves and
+ * loads that leave its register alone and over stores (ops.c, out_cmp). */
+static void keep_flags(TCGContext *s, uint32_t start, int dst)
+{
+    if (s->flags_reg && s->flags_end == start && dst + 1 != s->flags_reg) {
+        s->flags_end = tcg_code_offset(s);
+    }
+}
+
 void tcg_target_out_mov(TCGContext *s, TCGType type, int dst, int src)
 {
+    uint32_t start = tcg_code_offset(s);
     if (dst != src) {
         emit_modrm(s, OPC_MOVL_GvEv | rexw_of(type), dst, src);
+        keep_flags(s, start, dst);
     }
 }
 
@@ -128,12 +139,16 @@ void tcg_target_out_movi(TCGContext *s, TCGType type, int dst, int64_t value)
 
 void tcg_target_out_ld(TCGContext *s, TCGType type, int dst, int base, intptr_t offset)
 {
+    uint32_t start = tcg_code_offset(s);
     emit_modrm_mem(s, OPC_MOVL_GvEv | rexw_of(type), dst, base, -1, 0, (int32_t)offset);
+    keep_flags(s, start, dst);
 }
 
 void tcg_target_out_st(TCGContext *s, TCGType type, int src, int base, intptr_t offset)
 {
+    uint32_t start = tcg_code_offset(s);
     emit_modrm_mem(s, OPC_MOVL_EvGv | rexw_of(type), src, base, -1, 0, (int32_t)offset);
+    keep_flags(s, start, -1);
 }
 
 bool tcg_target_out_sti(TCGContext *s, TCGType type, int64_t value, int base, intptr_t offset)

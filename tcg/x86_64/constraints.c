@@ -27,7 +27,8 @@ static const TCGOpConstraint c_shift = {
     { { .regs = ALL & ~R(REG_RCX), .alias = 1 } },
     { { .regs = ALL & ~R(REG_RCX) }, { .regs = R(REG_RCX), .imm = TCG_IMM_ANY } },
 };
-/* one-operand MUL/IMUL: rdx:rax = rax * src */
+/* one-operand MUL/IMUL: rdx:rax = rax * src; DIV/IDIV: rax, rdx = quotient,
+ * remainder of rax (extended into rdx first) / src */
 static const TCGOpConstraint c_mul2 = {
     { { .regs = R(REG_RAX), .alias = 1 }, { .regs = R(REG_RDX) } },
     { { .regs = R(REG_RAX) }, { .regs = ALL & ~(R(REG_RAX) | R(REG_RDX)) } },
@@ -65,7 +66,7 @@ const TCGOpConstraint *tcg_target_op_constraint(const TCGOp *op)
     case INDEX_op_shl: case INDEX_op_shr: case INDEX_op_sar:
     case INDEX_op_rotl: case INDEX_op_rotr:
         return &c_shift;
-    case INDEX_op_mulu2: case INDEX_op_muls2:
+    case INDEX_op_mulu2: case INDEX_op_muls2: case INDEX_op_divu2: case INDEX_op_divs2:
         return &c_mul2;
     case INDEX_op_deposit:
         return &c_deposit;

@@ -26,7 +26,7 @@ enum { ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP =
 /* shift group 2 (C1 /digit, D3 /digit) */
 enum { SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7 };
 /* group 3 (F7 /digit) */
-enum { GRP3_NOT = 2, GRP3_NEG = 3, GRP3_MUL = 4, GRP3_IMUL = 5 };
+enum { GRP3_NOT = 2, GRP3_NEG = 3, GRP3_MUL = 4, GRP3_IMUL = 5, GRP3_DIV = 6, GRP3_IDIV = 7 };
 
 #define OPC_MOVB_EvGv   0x88
 #define OPC_MOVL_EvGv   0x89

@@ -19,6 +19,16 @@ static unsigned width(TCGType type) { return type == TCG_TYPE_I32 ? 32 : 64; }
 
 /* --- arithmetic --- */
 
+/* the host flags now reflect register out (an ALU instruction of that width
+ * wrote it): out_cmp may branch on them */
+static void flags_set_by(TCGContext *s, int out, int rexw, bool logic)
+{
+    s->flags_end = tcg_code_offset(s);
+    s->flags_reg = out + 1;
+    s->flags_wide = rexw != 0;
+    s->flags_logic = logic;
+}
+
 static void out_add(TCGContext *s, int rexw, int out, int a, TCGArg b, bool b_const)
 {
     if (b_const) {
@@ -28,13 +38,13 @@ static void out_add(TCGContext *s, int rexw, int out, int a, TCGArg b, bool b_co
             }
         } else if (out == a) {
             out_arithi(s, ALU_ADD, rexw, out, (int32_t)b);
+            flags_set_by(s, out, rexw, false);
         } else {
             emit_modrm_mem(s, OPC_LEA | rexw, out, a, -1, 0, (int32_t)b);
         }
-    } else if (out == a) {
-        out_arithr(s, ALU_ADD, rexw, out, (int)b);
-    } else if (out == (int)b) {
-        out_arithr(s, ALU_ADD, rexw, out, a);
+    } else if (out == a || out == (int)b) {
+        out_arithr(s, ALU_ADD, rexw, out, out == a ? (int)b : a);
+        flags_set_by(s, out, rexw, false);
     } else {
         emit_modrm_mem(s, OPC_LEA | rexw, out, a, (int)b, 0, 0);
     }
@@ -47,6 +57,7 @@ static void out_alu(TCGContext *s, int subop, int rexw, int out, TCGArg b, bool 
     } else {
         out_arithr(s, subop, rexw, out, (int)b);
     }
+    flags_set_by(s, out, rexw, subop != ALU_SUB);
 }
 
 static void out_mul(TCGContext *s, int rexw, int out, TCGArg b, bool b_const)
@@ -76,6 +87,17 @@ static void out_shift(TCGContext *s, int subop, TCGType type, int out, TCGArg b,
     } else if (type == TCG_TYPE_I32) {
         emit_modrm(s, OPC_MOVL_GvEv, out, out);   /* keep i32 values zero-extended */
     }
+}
+
+/* rdx:rax / b: rdx the zero or sign extension of rax (CQO/CDQ) */
+static void out_div(TCGContext *s, bool sign, int rexw, int b)
+{
+    if (sign) {
+        emit_opc(s, 0x99 | rexw, 0, 0, 0);
+    } else {
+        out_arithr(s, ALU_XOR, 0, REG_RDX, REG_RDX);
+    }
+    emit_modrm(s, OPC_GRP3 | rexw, sign ? GRP3_IDIV : GRP3_DIV, b);
 }
 
 static void out_andc(TCGContext *s, int rexw, int out, int a, int b)
@@ -190,9 +212,33 @@ static void out_count_zeros(TCGContext *s, TCGOpcode opc, TCGType type, int out,
 
 /* --- comparisons --- */
 
-static void out_cmp(TCGContext *s, TCGType type, int a, TCGArg b, bool b_const)
+/*
+ * Whether the flags already there answer "a cond 0": the last flag-setting
+ * instruction wrote register a and nothing but moves and stores came since.
+ * ZF is the result's at that instruction's width, and a 32-bit result is
+ * zero-extended, so EQ/NE hold for a 64-bit compare too; AND/OR/XOR leave
+ * CF = OF = 0 as TEST does and SF the sign at their width, so when the widths
+ * agree every condition holds (SDM vol. 1, 3.4.3.1; vol. 2A, AND, TEST).
+ * Saves the TEST of "dec; test; jne".
+ */
+static bool flags_answer(TCGContext *s, TCGType type, TCGCond cond, int a)
+{
+    bool wide = type == TCG_TYPE_I64;
+    if (s->flags_reg != a + 1 || s->flags_end != tcg_code_offset(s)) {
+        return false;
+    }
+    if (cond == TCG_COND_EQ || cond == TCG_COND_NE) {
+        return wide || !s->flags_wide;
+    }
+    return s->flags_logic && wide == s->flags_wide;
+}
+
+static void out_cmp(TCGContext *s, TCGType type, TCGCond cond, int a, TCGArg b, bool b_const)
 {
     int rexw = rexw_of(type);
+    if (b_const && b == 0 && flags_answer(s, type, cond, a)) {
+        return;
+    }
     if (b_const && b == 0) {
         emit_modrm(s, OPC_TEST | rexw, a, a);
     } else if (b_const) {
@@ -205,7 +251,7 @@ static void out_cmp(TCGContext *s, TCGType type, int a, TCGArg b, bool b_const)
 static void out_setcond(TCGContext *s, TCGType type, TCGCond cond, int out, int a,
                         TCGArg b, bool b_const)
 {
-    out_cmp(s, type, a, b, b_const);
+    out_cmp(s, type, cond, a, b, b_const);
     emit_modrm(s, OPC_SETCC + cond_to_jcc[cond], 0, out);
     emit_modrm(s, OPC_MOVZBL | P_REXB_RM, out, out);
 }
@@ -213,7 +259,7 @@ static void out_setcond(TCGContext *s, TCGType type, TCGCond cond, int out, int 
 static void out_brcond(TCGContext *s, TCGType type, TCGCond cond, int a, TCGArg b,
                        bool b_const, int label)
 {
-    out_cmp(s, type, a, b, b_const);
+    out_cmp(s, type, cond, a, b, b_const);
     emit_opc(s, OPC_JCC_long + cond_to_jcc[cond], 0, 0, 0);
     tcg_add_reloc(s, label, tcg_code_offset(s));
     out32(s, 0);
@@ -692,6 +738,9 @@ static bool out_arith_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const 
         emit_modrm(s, OPC_GRP3 | rexw, op->opc == INDEX_op_mulu2 ? GRP3_MUL : GRP3_IMUL,
                    (int)a[3]);
         break;
+    case INDEX_op_divu2: case INDEX_op_divs2:
+        out_div(s, op->opc == INDEX_op_divs2, rexw, (int)a[3]);
+        break;
     case INDEX_op_clz: case INDEX_op_ctz:
         out_count_zeros(s, op->opc, type, out, (int)a[1], (int)a[2]);
         break;
@@ -724,11 +773,12 @@ static bool out_bits_op(TCGContext *s, const TCGOp *op, const TCGArg *a, const b
     case INDEX_op_bswap16: case INDEX_op_bswap32: case INDEX_op_bswap64:
         out_bswap(s, op->opc, (int)a[0], (int)a[1]);
         break;
-    case INDEX_op_setcond:
-        out_setcond(s, type, (TCGCond)a[3], (int)a[0], (int)a[1], a[2], c[2]);
+    case INDEX_op_setcond:   /* narrow32: a 32-bit compare (optimize.c, narrow_compare) */
+        out_setcond(s, op->narrow32 ? TCG_TYPE_I32 : type, (TCGCond)a[3], (int)a[0], (int)a[1],
+                    a[2], c[2]);
         break;
     case INDEX_op_movcond:
-        out_cmp(s, type, (int)a[1], a[2], c[2]);
+        out_cmp(s, type, (TCGCond)a[5], (int)a[1], a[2], c[2]);
         emit_modrm(s, (OPC_CMOVCC + cond_to_jcc[a[5]]) | rexw_of(type), (int)a[0], (int)a[3]);
         break;
     default:
@@ -778,7 +828,8 @@ static bool out_control_op(TCGContext *s, const TCGOp *op, const TCGArg *a, cons
 {
     switch (op->opc) {
     case INDEX_op_brcond:
-        out_brcond(s, (TCGType)op->type, (TCGCond)a[2], (int)a[0], a[1], c[1], (int)a[3]);
+        out_brcond(s, op->narrow32 ? TCG_TYPE_I32 : (TCGType)op->type, (TCGCond)a[2], (int)a[0],
+                   a[1], c[1], (int)a[3]);
         break;
     case INDEX_op_br:
         out_br(s, (int)a[0]);

@@ -1,0 +1,234 @@
+/* The flags of INC and DEC right after a subtraction (CMP, SUB, NEG, SCAS) of
+ * the same size, whose carry the translator leaves in the subtraction's two
+ * operands instead of computing it (target-i386/translate.h, CC_OP_INCSUB):
+ * read by PUSHF, each SETcc, a rotate over them, after a chain of INC/DEC,
+ * across a block boundary, in a SIGSEGV handler, at the end of a hot
+ * `cmp; jae; dec; jne` loop, and with the sizes mixed (CF computed then).
+ * Printed values are compared with a native run (tests/check-user.sh). */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
+#define ARITH_FLAGS 0x8d5UL
+
+typedef unsigned long ulong;
+
+static const ulong values[] = {
+    0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x7fffffffUL,
+    0x80000000UL, 0xffffffffUL, 0x12345678UL,
+#ifdef __x86_64__
+    0x7fffffffffffffffUL, 0x8000000000000000UL, 0xffffffffffffffffUL, 0xfedcba9876543210UL,
+#endif
+};
+#define NV (sizeof(values) / sizeof(values[0]))
+
+static uint64_t hash = 14695981039346656037ULL;
+static void mix(ulong v)
+{
+    for (int i = 0; i < (int)sizeof(v); i++) {
+        hash = (hash ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ULL;
+    }
+}
+static void report(const char *group, unsigned n)
+{
+    printf("%-30s %4u cases, hash %016llx\n", group, n, (unsigned long long)hash);
+    hash = 14695981039346656037ULL;
+}
+
+/* "cmp b, a; OPS x; pushf": the flags and x, for one size */
+#define AFTER(first, ops, sfx, m, cons, a, b, x) ({                               \
+    ulong f_, x_ = (x);                                                         \
+    __asm__ volatile(first sfx " %" m "3, %" m "2\n\t" ops "\n\tpushf\n\tpop %0"            \
+                     : "=r"(f_), "+" cons(x_) : cons((ulong)(a)), cons((ulong)(b)) : "cc"); \
+    mix(x_); f_ & ARITH_FLAGS; })
+
+#define SIZES(X) X("b", "b", "q") X("w", "w", "r") X("l", "k", "r")
+#ifdef __x86_64__
+#define SIZES64(X) X("q", "q", "r")
+#else
+#define SIZES64(X)
+#endif
+
+static void pushf_after(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong a = values[i], b = values[j], x = values[(i + j) % NV];
+#define X(sfx, m, cons)                                                             \
+            mix(AFTER("cmp", "dec" sfx " %" m "1", sfx, m, cons, a, b, x));                 \
+            mix(AFTER("cmp", "inc" sfx " %" m "1", sfx, m, cons, a, b, x));                 \
+            mix(AFTER("cmp", "inc" sfx " %" m "1\n\tdec" sfx " %" m "1\n\tdec" sfx " %" m "1", \
+                      sfx, m, cons, a, b, x));                                      \
+            mix(AFTER("cmp", "dec" sfx " %" m "1\n\trol" sfx " $1, %" m "1", sfx, m, cons, a, b, x)); \
+            mix(AFTER("cmp", "dec" sfx " %" m "1\n\tjmp 1f\n\t.p2align 6\n1:", sfx, m, cons, a, b, x)); \
+            n += 5;
+            SIZES(X) SIZES64(X)
+#undef X
+            /* sizes mixed: the INC's CF is computed from the CMP's */
+            mix(AFTER("cmp", "decl %k1", "b", "b", "q", a, b, x));
+            mix(AFTER("cmp", "incw %w1", "l", "k", "r", a, b, x));
+            n += 2;
+        }
+    }
+    report("cmp; inc/dec ...; pushf", n);
+}
+
+/* every SETcc after "cmp b, a; dec x" (SDM vol. 2B, SETcc), and SUB, NEG */
+#define SETCC_ALL(first, sfx, m, cons, a, b, x) ({                                  \
+    unsigned char r_[16];                                                       \
+    ulong x_ = (x);                                                             \
+    __asm__ volatile(first sfx " %" m "18, %" m "17\n\tdec" sfx " %" m "16\n\t"              \
+                     "seto %0\n\tsetno %1\n\tsetb %2\n\tsetae %3\n\t"           \
+                     "sete %4\n\tsetne %5\n\tsetbe %6\n\tseta %7\n\t"           \
+                     "sets %8\n\tsetns %9\n\tsetp %10\n\tsetnp %11\n\t"         \
+                     "setl %12\n\tsetge %13\n\tsetle %14\n\tsetg %15"           \
+                     : "=m"(r_[0]), "=m"(r_[1]), "=m"(r_[2]), "=m"(r_[3]),      \
+                       "=m"(r_[4]), "=m"(r_[5]), "=m"(r_[6]), "=m"(r_[7]),      \
+                       "=m"(r_[8]), "=m"(r_[9]), "=m"(r_[10]), "=m"(r_[11]),    \
+                       "=m"(r_[12]), "=m"(r_[13]), "=m"(r_[14]), "=m"(r_[15]),  \
+                       "+" cons(x_)                                             \
+                     : cons((ulong)(a)), cons((ulong)(b)) : "cc");              \
+    unsigned bits_ = 0;                                                         \
+    for (int k_ = 0; k_ < 16; k_++) bits_ |= (unsigned)r_[k_] << k_;            \
+    mix(x_); bits_; })
+
+static void setcc_after(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong a = values[i], b = values[j], x = values[(i * 3 + j) % NV];
+#define X(sfx, m, cons)                                                             \
+            mix(SETCC_ALL("cmp", sfx, m, cons, a, b, x));                           \
+            mix(SETCC_ALL("sub", sfx, m, cons, a, b, x));                           \
+            n += 2;
+            SIZES(X) SIZES64(X)
+#undef X
+            x = a;
+            ulong f;
+            __asm__ volatile("neg %1\n\tinc %1\n\tpushf\n\tpop %0" : "=r"(f), "+r"(x) : : "cc");
+            mix(f & ARITH_FLAGS);
+            mix(x);
+            n++;
+        }
+    }
+    report("cmp/sub; dec; setcc x16, neg", n);
+}
+
+/* SCASB sets the flags of AL - [rDI]; then DEC of a byte register */
+static void scas_then_dec(void)
+{
+    static const unsigned char bytes[] = { 0, 1, 0x7f, 0x80, 0xff, 0x10 };
+    unsigned n = 0;
+    for (unsigned i = 0; i < sizeof(bytes); i++) {
+        for (unsigned j = 0; j < sizeof(bytes); j++) {
+            const unsigned char *p = &bytes[j];
+            ulong f, al = bytes[i], c = bytes[(i + j) % sizeof(bytes)];
+            __asm__ volatile("cld\n\tscasb\n\tdecb %b2\n\tpushf\n\tpop %0"
+                             : "=r"(f), "+D"(p), "+q"(c) : "a"(al) : "cc", "memory");
+            mix(f & ARITH_FLAGS);
+            mix(c);
+            n++;
+        }
+    }
+    report("scasb; dec", n);
+}
+
+/* gzip's longest_match shape, hot enough to be a translated loop: the flags
+ * of the last DEC when the count runs out, and of the CMP that left early */
+static ulong hot_loop(ulong count, ulong limit, ulong step)
+{
+    ulong f, v = 0;
+    __asm__ volatile("1: add %4, %1\n\t"
+                     "cmp %3, %1\n\t"
+                     "jae 2f\n\t"
+                     "dec %2\n\t"
+                     "jne 1b\n"
+                     "2: pushf\n\tpop %0"
+                     : "=r"(f), "+r"(v), "+r"(count) : "r"(limit), "r"(step) : "cc");
+    mix(v);
+    mix(count);
+    return f & ARITH_FLAGS;
+}
+
+static void loops(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 1; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            mix(hot_loop(300 + i, values[j], values[i] & 0xff));
+            n++;
+        }
+    }
+    report("cmp; jae; dec; jne loop", n);
+}
+
+/* A fault on a load right after "cmp; dec": the handler's saved flags */
+static sigjmp_buf back;
+static volatile ulong fault_flags;
+
+static void on_segv(int sig, siginfo_t *info, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    (void)sig;
+    (void)info;
+    fault_flags = (ulong)uc->uc_mcontext.gregs[REG_EFL] & ARITH_FLAGS;
+    siglongjmp(back, 1);
+}
+
+static __attribute__((noinline)) ulong dec_then_load(ulong a, ulong b, ulong x, const ulong *p)
+{
+    ulong t;
+    __asm__ volatile("cmp %2, %1\n\tdec %3\n\tmov (%4), %0"
+                     : "=&r"(t), "+r"(a), "+r"(b), "+r"(x) : "r"(p) : "cc", "memory");
+    return t + x;
+}
+
+static void fault_after_dec(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    ulong *ok = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct sigaction sa;
+    unsigned n = 0;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    mprotect((char *)ok + page, page, PROT_NONE);
+    for (unsigned i = 0; i < NV; i++) {
+        for (unsigned j = 0; j < NV; j++) {
+            ulong sum = 0, x = values[(i + j) % NV];
+            for (int k = 0; k < 50; k++) {
+                sum += dec_then_load(values[i], values[j], x, ok);
+            }
+            mix(sum);
+            fault_flags = ~0UL;
+            if (!sigsetjmp(back, 1)) {
+                dec_then_load(values[i], values[j], x, (ulong *)((char *)ok + page));
+            }
+            mix(fault_flags);
+            n++;
+        }
+    }
+    signal(SIGSEGV, SIG_DFL);
+    munmap(ok, 2 * page);
+    report("SIGSEGV after cmp; dec", n);
+}
+
+int main(void)
+{
+    pushf_after();
+    setcc_after();
+    scas_then_dec();
+    loops();
+    fault_after_dec();
+    return 0;
+}
