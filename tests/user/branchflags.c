@@ -9,11 +9,7 @@
  * after a 32-bit CMP, whose operands are compared without their extensions
  * (tcg/optimize.c, narrow_compare). Printed values are compared with a native
  * run (tests/check-user.sh). */
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-typedef unsigned long ulong;
+#include "flag-hash.h"
 
 static const ulong values[] = {
     0, 1, 2, 0x7f, 0x80, 0xff, 0x7fffffffUL, 0x80000000UL, 0xffffffffUL, 0x12345678UL,
@@ -23,19 +19,6 @@ static const ulong values[] = {
 #endif
 };
 #define NV (sizeof(values) / sizeof(values[0]))
-
-static uint64_t hash = 14695981039346656037ULL;
-static void mix(ulong v)
-{
-    for (int i = 0; i < (int)sizeof(v); i++) {
-        hash = (hash ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ULL;
-    }
-}
-static void report(const char *group, unsigned n)
-{
-    printf("%-30s %4u cases, hash %016llx\n", group, n, (unsigned long long)hash);
-    hash = 14695981039346656037ULL;
-}
 
 /* "INS; Jcc" (INS writes %1 from %2) for the eight zero/sign conditions: one bit each */
 #define BRANCHES(ins, x, b) ({                                                   \
@@ -154,12 +137,20 @@ static void loops(void)
                      : "+r"(t_) : "r"(a), "r"(b) : "cc");                      \
     t_; })
 
+#ifdef __x86_64__
+#define ROT32(v) ((v) << 32 | (v) >> 32)
+#define SHL32(v) ((v) << 32)
+#else
+#define ROT32(v) 0UL                /* i386: no upper halves */
+#define SHL32(v) 0UL
+#endif
+
 static void jcc_after_cmp32(void)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < NV; i++) {
         for (unsigned j = 0; j < NV; j++) {
-            ulong a = values[i] ^ (values[j] << 32 | values[j] >> 32), b = values[j] ^ (values[i] << 32);
+            ulong a = values[i] ^ ROT32(values[j]), b = values[j] ^ SHL32(values[i]);
             ulong bits = JCC32("o") | JCC32("no") << 1 | JCC32("b") << 2 | JCC32("ae") << 3 |
                          JCC32("e") << 4 | JCC32("ne") << 5 | JCC32("be") << 6 | JCC32("a") << 7 |
                          JCC32("s") << 8 | JCC32("ns") << 9 | JCC32("p") << 10 | JCC32("np") << 11 |
@@ -192,6 +183,7 @@ static void rep_after_op(void)
                              : "+D"(d), "+c"(left), "+S"(p) : "r"(k), "m"(src) : "cc", "memory");
             mix(left);
             mix((ulong)(d - buf));
+#ifdef __x86_64__                   /* i386 has too few registers for it */
             /* the second AND leaves the stored cc state as it was, so the
              * REPE loop's label follows it directly; its back edge comes
              * with the flags of CMPSB */
@@ -206,9 +198,10 @@ static void rep_after_op(void)
                              : "=&r"(f), "+D"(d), "+c"(c2), "+S"(p), "=m"(buf)
                              : "r"(c0 + 3), "r"(k | 4), "r"(q1), "r"(q2)
                              : "cc", "memory");
-            mix(f & 0x8d5);
+            mix(f & ARITH_FLAGS);
             mix(c2);
             mix((ulong)(d - buf));
+#endif
             for (unsigned b = 0; b < 16; b++) {
                 mix(buf[b]);
             }

@@ -6,20 +6,7 @@
  * of a chained block (the flags come from registers then), and a CMP whose
  * immediate is rewritten between runs. Sizes 8 to 64 bits (32 for i386).
  * Printed values are compared with a native run (tests/check-user.sh). */
-#define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <ucontext.h>
-#include <unistd.h>
-
-/* CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
-#define ARITH_FLAGS 0x8d5UL
-
-typedef unsigned long ulong;
+#include "flag-hash.h"
 
 static const ulong values[] = {
     0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x7fffffffUL, 0x80000000UL,
@@ -31,33 +18,12 @@ static const ulong values[] = {
 };
 #define NV (sizeof(values) / sizeof(values[0]))
 
-static uint64_t hash = 14695981039346656037ULL;
-static void mix(ulong v)
-{
-    for (int i = 0; i < (int)sizeof(v); i++) {
-        hash = (hash ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ULL;
-    }
-}
-static void report(const char *group, unsigned n)
-{
-    printf("%-28s %4u cases, hash %016llx\n", group, n, (unsigned long long)hash);
-    hash = 14695981039346656037ULL;
-}
-
 /* OP then pushf: the flags of "op b, a" for one size suffix and register kind */
 #define FLAGS_OF(insn, sfx, m, cons, a, b) ({                                      \
     ulong f_, a_ = (a);                                                         \
     __asm__ volatile(insn sfx " %" m "2, %" m "1\n\tpushf\n\tpop %0"                      \
                      : "=r"(f_), "+" cons(a_) : cons((ulong)(b)) : "cc");      \
     mix(a_); f_ & ARITH_FLAGS; })
-
-/* suffix, operand modifier (byte, word, dword, qword register), constraint */
-#define SIZES(X) X("b", "b", "q") X("w", "w", "r") X("l", "k", "r")
-#ifdef __x86_64__
-#define SIZES64(X) X("q", "q", "r")
-#else
-#define SIZES64(X)
-#endif
 
 static void pushf_after(const char *insn, const char *name)
 {
@@ -186,18 +152,6 @@ static void other_subtractions(void)
 
 /* A fault right after a CMP that starts a block reached by a chained jump
  * (the block before sets other flags first): the handler's saved flags. */
-static sigjmp_buf back;
-static volatile ulong fault_flags;
-
-static void on_segv(int sig, siginfo_t *info, void *ctx)
-{
-    ucontext_t *uc = ctx;
-    (void)sig;
-    (void)info;
-    fault_flags = (ulong)uc->uc_mcontext.gregs[REG_EFL] & ARITH_FLAGS;
-    siglongjmp(back, 1);
-}
-
 static __attribute__((noinline)) ulong cmp_then_load(ulong a, ulong b, const ulong *p)
 {
     ulong t;
@@ -210,35 +164,14 @@ static __attribute__((noinline)) ulong cmp_then_load(ulong a, ulong b, const ulo
     return t + a;
 }
 
+static ulong run_cmp_then_load(unsigned i, unsigned j, int k, const ulong *p)
+{
+    return cmp_then_load(values[i] + k, values[j], p);
+}
+
 static void fault_after_cmp(void)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    ulong *ok = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct sigaction sa;
-    unsigned n = 0;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    mprotect((char *)ok + page, page, PROT_NONE);
-    for (unsigned i = 0; i < NV; i++) {
-        for (unsigned j = 0; j < NV; j++) {
-            ulong sum = 0;
-            for (int k = 0; k < 200; k++) {        /* hot: chained, then faulting */
-                sum += cmp_then_load(values[i] + k, values[j], ok);
-            }
-            mix(sum);
-            fault_flags = ~0UL;
-            if (!sigsetjmp(back, 1)) {
-                cmp_then_load(values[i], values[j], (ulong *)((char *)ok + page));
-            }
-            mix(fault_flags);
-            n++;
-        }
-    }
-    signal(SIGSEGV, SIG_DFL);
-    munmap(ok, 2 * page);
-    report("SIGSEGV after a chained cmp", n);
+    fault_walk("SIGSEGV after a chained cmp", NV, 200, run_cmp_then_load);
 }
 
 /* "cmp eax, imm32; pushf; pop eax; ret" in a code buffer, its immediate

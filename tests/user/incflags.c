@@ -5,20 +5,7 @@
  * across a block boundary, in a SIGSEGV handler, at the end of a hot
  * `cmp; jae; dec; jne` loop, and with the sizes mixed (CF computed then).
  * Printed values are compared with a native run (tests/check-user.sh). */
-#define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <ucontext.h>
-#include <unistd.h>
-
-/* CF PF AF ZF SF OF (Intel SDM vol. 1, 3.4.3.1) */
-#define ARITH_FLAGS 0x8d5UL
-
-typedef unsigned long ulong;
+#include "flag-hash.h"
 
 static const ulong values[] = {
     0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x7fffffffUL,
@@ -29,32 +16,12 @@ static const ulong values[] = {
 };
 #define NV (sizeof(values) / sizeof(values[0]))
 
-static uint64_t hash = 14695981039346656037ULL;
-static void mix(ulong v)
-{
-    for (int i = 0; i < (int)sizeof(v); i++) {
-        hash = (hash ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ULL;
-    }
-}
-static void report(const char *group, unsigned n)
-{
-    printf("%-30s %4u cases, hash %016llx\n", group, n, (unsigned long long)hash);
-    hash = 14695981039346656037ULL;
-}
-
 /* "cmp b, a; OPS x; pushf": the flags and x, for one size */
 #define AFTER(first, ops, sfx, m, cons, a, b, x) ({                               \
     ulong f_, x_ = (x);                                                         \
     __asm__ volatile(first sfx " %" m "3, %" m "2\n\t" ops "\n\tpushf\n\tpop %0"            \
                      : "=r"(f_), "+" cons(x_) : cons((ulong)(a)), cons((ulong)(b)) : "cc"); \
     mix(x_); f_ & ARITH_FLAGS; })
-
-#define SIZES(X) X("b", "b", "q") X("w", "w", "r") X("l", "k", "r")
-#ifdef __x86_64__
-#define SIZES64(X) X("q", "q", "r")
-#else
-#define SIZES64(X)
-#endif
 
 static void pushf_after(void)
 {
@@ -172,18 +139,6 @@ static void loops(void)
 }
 
 /* A fault on a load right after "cmp; dec": the handler's saved flags */
-static sigjmp_buf back;
-static volatile ulong fault_flags;
-
-static void on_segv(int sig, siginfo_t *info, void *ctx)
-{
-    ucontext_t *uc = ctx;
-    (void)sig;
-    (void)info;
-    fault_flags = (ulong)uc->uc_mcontext.gregs[REG_EFL] & ARITH_FLAGS;
-    siglongjmp(back, 1);
-}
-
 static __attribute__((noinline)) ulong dec_then_load(ulong a, ulong b, ulong x, const ulong *p)
 {
     ulong t;
@@ -192,35 +147,15 @@ static __attribute__((noinline)) ulong dec_then_load(ulong a, ulong b, ulong x, 
     return t + x;
 }
 
+static ulong run_dec_then_load(unsigned i, unsigned j, int k, const ulong *p)
+{
+    (void)k;
+    return dec_then_load(values[i], values[j], values[(i + j) % NV], p);
+}
+
 static void fault_after_dec(void)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    ulong *ok = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct sigaction sa;
-    unsigned n = 0;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    mprotect((char *)ok + page, page, PROT_NONE);
-    for (unsigned i = 0; i < NV; i++) {
-        for (unsigned j = 0; j < NV; j++) {
-            ulong sum = 0, x = values[(i + j) % NV];
-            for (int k = 0; k < 50; k++) {
-                sum += dec_then_load(values[i], values[j], x, ok);
-            }
-            mix(sum);
-            fault_flags = ~0UL;
-            if (!sigsetjmp(back, 1)) {
-                dec_then_load(values[i], values[j], x, (ulong *)((char *)ok + page));
-            }
-            mix(fault_flags);
-            n++;
-        }
-    }
-    signal(SIGSEGV, SIG_DFL);
-    munmap(ok, 2 * page);
-    report("SIGSEGV after cmp; dec", n);
+    fault_walk("SIGSEGV after cmp; dec", NV, 50, run_dec_then_load);
 }
 
 int main(void)
