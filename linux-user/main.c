@@ -414,6 +414,8 @@ static void process_free(UserProcess *p)
     free(p->cmdline);
     free(p->auxv);
     free(p->emulator_path);
+    pthread_mutex_destroy(&p->shared->mem_lock);
+    free(p->shared);
     free(p);
 }
 
@@ -472,6 +474,19 @@ static char **copy_args(const char *prog, int argc, char **argv)
     return copy;
 }
 
+/* After a failed start: copy_args' strings and array, and binfmt_arguments'
+ * reordered array when it made one. */
+static void free_args(char **copy, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        free(copy[i]);
+    }
+    if (argv != copy) {
+        free(argv);
+    }
+    free(copy);
+}
+
 int user_main(const UserABI *abi, int argc, char **argv)
 {
     char prog[32];
@@ -488,8 +503,9 @@ int user_main(const UserABI *abi, int argc, char **argv)
     env_init(&o);
     char **host_argv = argv;
     int host_argc = argc, exec_fd;
-    argv = copy_args(prog, argc, argv);
-    argv = binfmt_arguments(&argc, argv, &exec_fd);
+    char **arg_copy = copy_args(prog, argc, argv);
+    int copy_argc = argc;
+    argv = binfmt_arguments(&argc, arg_copy, &exec_fd);
     int first = parse_options(&o, argc, argv);
 
     UserProcess *p = process_new(abi, &o);
@@ -501,6 +517,7 @@ int user_main(const UserABI *abi, int argc, char **argv)
     }
     /* only a failed start gets here: the guest leaves through exit or a signal */
     process_free(p);
+    free_args(arg_copy, copy_argc, argv);
     free(o.env);
     return 1;
 }
