@@ -49,14 +49,8 @@ static void pushf_after(const char *insn, const char *name)
 #define SETCC_ALL(sfx, m, cons, a, b) ({                                           \
     unsigned char r_[16];                                                       \
     __asm__ volatile("cmp" sfx " %" m "17, %" m "16\n\t"                                  \
-                     "seto %0\n\tsetno %1\n\tsetb %2\n\tsetae %3\n\t"           \
-                     "sete %4\n\tsetne %5\n\tsetbe %6\n\tseta %7\n\t"           \
-                     "sets %8\n\tsetns %9\n\tsetp %10\n\tsetnp %11\n\t"         \
-                     "setl %12\n\tsetge %13\n\tsetle %14\n\tsetg %15"           \
-                     : "=m"(r_[0]), "=m"(r_[1]), "=m"(r_[2]), "=m"(r_[3]),      \
-                       "=m"(r_[4]), "=m"(r_[5]), "=m"(r_[6]), "=m"(r_[7]),      \
-                       "=m"(r_[8]), "=m"(r_[9]), "=m"(r_[10]), "=m"(r_[11]),    \
-                       "=m"(r_[12]), "=m"(r_[13]), "=m"(r_[14]), "=m"(r_[15])   \
+                     SETCC16                                                \
+                     : SETCC16_OUT(r_)   \
                      : cons((ulong)(a)), cons((ulong)(b)) : "cc");              \
     unsigned bits_ = 0;                                                         \
     for (int k_ = 0; k_ < 16; k_++) bits_ |= (unsigned)r_[k_] << k_;            \

@@ -32,6 +32,18 @@ typedef unsigned long ulong;
 #define SIZES64(X)
 #endif
 
+/* the 16 SETcc conditions (SDM vol. 2B, SETcc) into operands %0..%15, the
+ * bytes of an unsigned char r[16] (SETCC16_OUT(r)) */
+#define SETCC16                                                                  \
+    "seto %0\n\tsetno %1\n\tsetb %2\n\tsetae %3\n\t"                               \
+    "sete %4\n\tsetne %5\n\tsetbe %6\n\tseta %7\n\t"                               \
+    "sets %8\n\tsetns %9\n\tsetp %10\n\tsetnp %11\n\t"                             \
+    "setl %12\n\tsetge %13\n\tsetle %14\n\tsetg %15"
+#define SETCC16_OUT(r)                                                           \
+    "=m"(r[0]), "=m"(r[1]), "=m"(r[2]), "=m"(r[3]), "=m"(r[4]), "=m"(r[5]),     \
+    "=m"(r[6]), "=m"(r[7]), "=m"(r[8]), "=m"(r[9]), "=m"(r[10]), "=m"(r[11]),   \
+    "=m"(r[12]), "=m"(r[13]), "=m"(r[14]), "=m"(r[15])
+
 static uint64_t hash = 14695981039346656037ULL;
 
 static void mix(ulong v)
