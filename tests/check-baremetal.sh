@@ -10,6 +10,7 @@ SRC=${SRC:-.}
 SYSEMU=${SYSEMU:-$BUILD/quetzal-system-x86_64}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-baremetal.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 passed=0 failed=0
 dir=$SRC/tests/system-guest
 
@@ -55,5 +56,6 @@ for src in "$dir"/*.S; do
     echo "ok $name: $(echo $expect | wc -w) checks, exit status 1"
   fi
 done
+san_check
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -14,6 +14,7 @@ BUILD=${BUILD:-.}
 SRC=${SRC:-.}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-boot.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 . "$SRC/tests/system-guest/boot-lib.sh"
 passed=0 failed=0 skipped=0
 tmo=${BOOT_TIMEOUT:-180}
@@ -76,5 +77,6 @@ elif ! make_initramfs "$bb" "$T/initrd.gz"; then
 else
   check_boot i386 ""
 fi
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

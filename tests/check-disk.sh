@@ -28,6 +28,7 @@
 : "${BUILD:?set BUILD to the build folder}" "${SRC:?set SRC to the source folder}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-disk.XXXXXX")
 trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 . "$SRC/tests/system-guest/boot-lib.sh"
 . "$SRC/tests/system-guest/disk-lib.sh"
 passed=0 failed=0 skipped=0
@@ -35,7 +36,7 @@ tmo=${BOOT_TIMEOUT:-240}
 pass() { passed=$((passed + 1)); echo "ok $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-finish() { echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit $?; }
+finish() { san_check; echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit $?; }
 
 # --- 1. the driver-level test ---
 prog=$BUILD/tests/hw/ide-test

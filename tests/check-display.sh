@@ -20,6 +20,7 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 skip() { echo "SKIP: $*"; skipped=$((skipped + 1)); }
 T=$(mktemp -d /tmp/quetzal-display.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 D=$SRC/tests/display
 SHOT=$BUILD/tests/display/screenshot
 CELLS="python3 $D/textcells.py"
@@ -272,5 +273,6 @@ EOF
   fi
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

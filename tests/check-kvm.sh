@@ -16,6 +16,7 @@ QEMU=${QEMU:-qemu-system-x86_64}
 KVMDEV=${KVMDEV:-/dev/kvm}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-kvm.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 passed=0 failed=0 skipped=0
 dir=$SRC/tests/system-guest
 pass() { passed=$((passed + 1)); }
@@ -727,5 +728,6 @@ else
   fi
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -14,6 +14,7 @@ SRC=${SRC:-.}
 SYSEMU=${SYSEMU:-$BUILD/quetzal-system-x86_64}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-monitor.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 passed=0 failed=0 skipped=0
 dir=$SRC/tests/monitor
 # the checks import qemu_session.py: no __pycache__ left in the source tree
@@ -126,5 +127,6 @@ else
   add_counts "$T/cdrom.out" cdrom
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

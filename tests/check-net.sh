@@ -22,6 +22,7 @@ SRC=${SRC:-.}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-net.XXXXXX")
 httpd=""
 trap '[ -n "$httpd" ] && kill $httpd 2>/dev/null; rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 . "$SRC/tests/system-guest/boot-lib.sh"
 passed=0 failed=0 skipped=0
 tmo=${NET_TIMEOUT:-150}
@@ -239,5 +240,6 @@ wait $vm
 status=$?
 check_marker none-no-eth0 "QZ-FAIL e1000 no eth0"
 check_end none-poweroff expect-failures   # no card: the rest fails
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

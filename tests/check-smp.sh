@@ -18,11 +18,12 @@ QEMU=${QEMU:-qemu-system-x86_64}
 KVMDEV=${KVMDEV:-/dev/kvm}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-smp.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 passed=0 failed=0 skipped=0
 pass() { passed=$((passed + 1)); echo "ok $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-done_() { echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit $?; }
+done_() { san_check; echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit $?; }
 
 [ -x "$SYSEMU" ] || { fail "smp: $SYSEMU not built"; done_; }
 dir=$SRC/tests/system-guest

@@ -8,6 +8,9 @@ if [ ! -x "$bin" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-system.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 out=$(timeout 60 "$bin" 2>&1; echo "exit=$?")
 echo "$out" | grep '^FAIL' | head -40
 passed=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' | tail -1)
@@ -17,8 +20,6 @@ failed=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' | ta
 # The command line: every mistake is one line on stderr and exit status 1.
 q="$BUILD/quetzal-system-x86_64"
 if [ -x "$q" ]; then
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-system.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
   printf 'not a kernel' >"$tmp/notkernel"
   err_case() {
     desc=$1; shift
@@ -65,5 +66,6 @@ if [ -x "$q" ]; then
 else
   echo "SKIP: $q not built: command-line checks"
 fi
+san_check
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -23,6 +23,7 @@ SYSEMU=${SYSEMU:-$BUILD/quetzal-system-x86_64}
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-vmstate.XXXXXX")
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 passed=0 failed=0 skipped=0
 dir=$SRC/tests/vmstate
 CACHE=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
@@ -35,7 +36,7 @@ check() {   # check DESCRIPTION COMMAND...
   d=$1; shift
   if "$@"; then pass; else fail "$d"; fi
 }
-finish() { echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit $?; }
+finish() { san_check; echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit $?; }
 
 kernel=$(ls "$CACHE"/linux/boot/vmlinuz-* 2>/dev/null | head -1)
 moddir=$(ls -d "$CACHE"/linux/lib/modules/*/kernel 2>/dev/null | head -1)
