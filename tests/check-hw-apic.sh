@@ -6,6 +6,9 @@
 bin="$BUILD/tests/hw/apic-test"
 qt="$BUILD/tests/hw/apic-qtest"
 passed=0 failed=0
+sdir=$(mktemp -d "${TMPDIR:-/tmp}/check-hw-apic.XXXXXX")
+trap 'rm -rf "$sdir"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$sdir"
 if [ -x "$bin" ]; then
   out=$(timeout 60 "$bin" 2>&1; echo "exit=$?")
   echo "$out" | grep -v '^exit=' | grep -v ' passed, ' | head -40
@@ -42,5 +45,6 @@ for script in "$SRC"/tests/hw/apic-qtest-scripts/*.qt; do
     fi
   done <"$expected"
 done
+san_check
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -8,6 +8,9 @@ if [ ! -x "$bin" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+sdir=$(mktemp -d "${TMPDIR:-/tmp}/check-hw-isa.XXXXXX")
+trap 'rm -rf "$sdir"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$sdir"
 out=$(timeout 60 "$bin" 2>&1; echo "exit=$?")
 echo "$out" | grep '^FAIL' | head -40
 line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
@@ -16,5 +19,8 @@ if [ -z "$line" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-echo "$line"
-echo "$line" | grep -q ' 0 failed'
+passed=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+failed=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+san_check
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -9,6 +9,7 @@
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-hw-platform.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
@@ -95,5 +96,6 @@ W
     if grep -qF "$n" dsdt.dsl; then pass; else fail "DSDT lacks $n"; fi
   done
 fi
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
