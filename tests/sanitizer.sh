@@ -11,6 +11,7 @@
 # so UBSan stops the program at its first report (halt_on_error): the case
 # then fails by the exit status or the missing output, and its log has the
 # "runtime error:" line.
+# tests/lsan-suppressions.txt lists leaks of other projects' libraries.
 # Builds without sanitizers write no such files; then this costs nothing.
 
 # san_init DIR: reports go to DIR/report.PROGRAM.PID
@@ -19,7 +20,8 @@ san_init() {
   mkdir -p "$SAN_DIR"
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN_DIR/report:log_exe_name=1"
   UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1"
-  export ASAN_OPTIONS UBSAN_OPTIONS
+  LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$(cd "${SRC:-.}" && pwd)/tests/lsan-suppressions.txt"
+  export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 }
 
 # san_check: adds one to $failed per report file and prints it (FAIL line,
