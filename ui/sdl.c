@@ -163,6 +163,12 @@ SDLDisplay *sdl_display_new(Display *d, MainLoop *ml, I8042State *kbd, char **er
     s->display = d;
     s->ml = ml;
     s->kbd = kbd;
+    /* no GL in the emulator's process at all: the software renderer draws
+     * into the window surface, which SDL would otherwise put on a GL texture
+     * (SDL_HINT_FRAMEBUFFER_ACCELERATION's default), loading Mesa's DRI
+     * driver; under Xvfb that was swrast_dri.so, whose dlclose at SDL_Quit
+     * left two 56-byte blocks an ASan build's LeakSanitizer reported */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     s->window = SDL_CreateWindow("Quetzal", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                                  640, 480, SDL_WINDOW_RESIZABLE);
     if (s->window) {
