@@ -624,7 +624,7 @@ static void set_boot_order(PCMachine *m, const char *order)
 {
     char buf[512];
     size_t n = 0;
-    if (!order) {
+    if (!order[0]) {
         order = "cad";
     }
     rtc_set_boot_order(m->rtc, order);
@@ -692,7 +692,7 @@ static char *setup_firmware_boot(PCMachine *m)
     AcpiConfig acfg = acpi_config(m, ids);
     acpi_add_fw_cfg(&acfg, m->fw);
     if (!m->have_kernel) {
-        set_boot_order(m, m->cfg.boot_once ? m->cfg.boot_once : m->cfg.boot_order);
+        set_boot_order(m, m->cfg.boot_once[0] ? m->cfg.boot_once : m->cfg.boot_order);
         return NULL;
     }
     if ((err = x86_linux_add_fw_cfg(&m->kimg, m->fw, m->below_4g))) {
@@ -700,7 +700,7 @@ static char *setup_firmware_boot(PCMachine *m)
     }
     /* the option ROM that loads them (hw/optionrom/linuxboot.S, built in) */
     fw_cfg_add_file(m->fw, "genroms/" LINUXBOOT_ROM, linuxboot_rom, linuxboot_rom_size);
-    set_boot_order(m, m->cfg.boot_once ? m->cfg.boot_once : m->cfg.boot_order);
+    set_boot_order(m, m->cfg.boot_once[0] ? m->cfg.boot_once : m->cfg.boot_order);
     return NULL;
 }
 
@@ -956,7 +956,7 @@ static int handle_request(PCMachine *m, MachineRequest req, int code)
         if (m->cfg.no_reboot) {
             return 0;
         }
-        if (m->cfg.boot_once && !m->booted_once && m->fw && !m->cfg.fast_boot) {
+        if (m->cfg.boot_once[0] && !m->booted_once && m->fw && !m->cfg.fast_boot) {
             m->booted_once = true;         /* -boot once=: later boots use order= */
             set_boot_order(m, m->cfg.boot_order);
         }

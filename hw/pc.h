@@ -51,8 +51,8 @@ typedef struct PCConfig {
     FDCDriveConfig fd[2];           /* -fda, -fdb, -drive if=floppy */
     VirtioBlkConfig virtio[4];      /* -drive if=virtio, -device virtio-blk-pci: slots 4.. */
     int nvirtio;
-    const char *boot_order;         /* -boot order= letters (a, c, d, n) */
-    const char *boot_once;          /* -boot once=: the first boot only, or NULL */
+    char boot_order[4];             /* -boot order= letters (a, c, d, n); "" = "cad" */
+    char boot_once[4];              /* -boot once=: the first boot only, or "" */
     bool boot_menu;                 /* -boot menu=on */
     const char *accel;              /* "tcg" (NULL), "kvm", or "kvm:tcg" (fallback) */
     const char *kvm_device;         /* -accel kvm,device=PATH (NULL: /dev/kvm) */

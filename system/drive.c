@@ -439,7 +439,7 @@ static void setup_one(DriveSet *ds, int i, PCConfig *pc, bool *used)
 /* -boot [order=]LETTERS[,once=LETTERS][,menu=on|off][,strict=..][,splash-time=..] */
 static void setup_boot(const char *arg, PCConfig *pc)
 {
-    pc->boot_order = "cad";
+    snprintf(pc->boot_order, sizeof(pc->boot_order), "cad");
     if (!arg) {
         return;
     }
@@ -454,10 +454,11 @@ static void setup_boot(const char *arg, PCConfig *pc)
             if (strlen(val) > 3 || !*val || strspn(val, "acdn") != strlen(val)) {
                 fail("-boot %s: invalid boot device list '%s' (a, c, d, n)", arg, val);
             }
+            /* at most 3 letters (checked above): copied whole */
             if (eq && !strcmp(tok, "once")) {
-                pc->boot_once = strdup(val);
+                snprintf(pc->boot_once, sizeof(pc->boot_once), "%s", val);
             } else {
-                pc->boot_order = strdup(val);
+                snprintf(pc->boot_order, sizeof(pc->boot_order), "%s", val);
             }
         } else if (!strcmp(tok, "menu")) {
             pc->boot_menu = parse_onoff("menu", val);
