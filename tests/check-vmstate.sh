@@ -17,9 +17,9 @@
 #   loadvm the ticks go back to the snapshot's; -loadvm starts from it; a
 #   machine with another RAM size refuses it with one line and runs on.
 #   Debian's qemu-img lists the snapshot with its VM SIZE and checks the image.
-# VMSTATE_TIMEOUT (s, default 300) bounds each machine's whole life: the disk
-# guest lives from the start to the snapshot part (a sanitizer build at load 8
-# needs about 600).
+# VMSTATE_TIMEOUT (s, default 300) bounds each machine's whole life; the disk
+# guest lives from the start to the snapshot part (an ASan build at load 9-11
+# outlived 300 s there; it passed with 900).
 BUILD=${BUILD:-.}
 SRC=${SRC:-.}
 SYSEMU=${SYSEMU:-$BUILD/quetzal-system-x86_64}
