@@ -20,7 +20,7 @@ san_init() {
   mkdir -p "$SAN_DIR"
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN_DIR/report:log_exe_name=1"
   UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1"
-  LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$(cd "${SRC:-.}" && pwd)/tests/lsan-suppressions.txt"
+  LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$(cd "${SRC:-.}" && pwd)/tests/lsan-suppressions.txt:print_suppressions=0"
   export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 }
 
