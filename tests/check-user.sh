@@ -41,7 +41,7 @@ compare() {
   mkdir -p "$tmp/native" "$tmp/emulated"
   if [ $emulator = quetzal-i386 ] && [ "$native32" = qemu ]; then
     run "$tmp/n" "$input" "$tmp/native" qemu-i386 "$@"
-    sed -i '/^qemu: uncaught target signal/d' "$tmp/n.err"
+    qemu32_clean "$tmp/n.err"
   else
     run "$tmp/n" "$input" "$tmp/native" "$@"
   fi

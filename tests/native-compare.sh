@@ -15,7 +15,7 @@ run_guest() {
   fi
   run_native "$binary" "$@" > "$tmp/native.out" 2>&1
   native_status=$?
-  sed -i '/^qemu: uncaught target signal/d' "$tmp/native.out"
+  qemu32_clean "$tmp/native.out"
   timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
   emulated_status=$?
   if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then

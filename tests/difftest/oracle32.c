@@ -481,16 +481,6 @@ const char *oracle32_explain(const Sequence *seq, RunResult *nat, const RunResul
     return reason;
 }
 
-unsigned oracle32_difference_count(void)
-{
-    return sizeof(qemu_differences) / sizeof(qemu_differences[0]);
-}
-
-const char *oracle32_difference(unsigned k)
-{
-    return qemu_differences[k].name;
-}
-
 /* Groups that qemu-i386 7.2 cannot judge in 32-bit mode at all: left out
  * there, counted as skipped. */
 static const struct {

@@ -56,8 +56,5 @@ const char *oracle32_explain(const Sequence *seq, RunResult *nat, const RunResul
                              bool *compare_again);
 /* Why qemu-i386 7.2 cannot judge this group's 32-bit sequences, or NULL */
 const char *oracle32_group_differs(const char *group);
-/* the known differences, for the report */
-unsigned oracle32_difference_count(void);
-const char *oracle32_difference(unsigned k);
 
 #endif
