@@ -71,9 +71,9 @@ for arch in x86_64 i386; do
     continue
   fi
   if [ "$arch" = i386 ]; then
-    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
-    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
-      skip "i386 guest programs: this host cannot run i386 programs natively (no IA32 emulation)"
+    native32_init     # tests/native32.sh: natively, or under qemu-i386
+    if [ $native32 = none ]; then
+      skip "i386 guest programs: $native32_why"
       continue
     fi
   fi
@@ -87,7 +87,11 @@ for arch in x86_64 i386; do
     seeds="1 2 3"
     [ "$arch" = i386 ] && seeds="4 5"
     for seed in $seeds; do
-      "$bin" "$seed" > "$tmp/native.out" 2>&1
+      if why=$(qemu32_differs "guest-avx2 $arch seed $seed"); then
+        skip "guest-avx2 $arch seed $seed: $why"
+        continue
+      fi
+      run_native "$bin" "$seed" > "$tmp/native.out" 2>&1
       native_status=$?
       timeout 120 "$tmp/emu-$arch" "$bin" "$seed" > "$tmp/emulated.out" 2>&1
       emulated_status=$?

@@ -1,5 +1,6 @@
 #!/bin/sh
-# x86 front end tests: small static programs run natively and under
+# x86 front end tests: small static programs run natively (i386 ones under
+# qemu-i386 where the host cannot run them: tests/native32.sh) and under
 # quetzal-x86_64 / quetzal-i386; their outputs must be identical.
 #  - tests/i386/*64.S, *32.S: instruction tables (every case over a set of operand
 #    values, recording registers, memory and the SDM-defined flags);
@@ -29,25 +30,25 @@ case_name() {  # file offset record_size
   grep -E '^\s*CASE\(' "$1" | sed -n "$((n + 1))p" | sed 's/^ *//'
 }
 
-# the native side needs a kernel that runs i386 programs (CONFIG_IA32_EMULATION)
-host32=yes
-echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
-if ! $CC -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null; then
-  host32=no
-  # scripts/setup.sh --tests installs gcc-multilib (and fetches the kernels
-  # into the cache): on a machine it prepared, no -m32 is a failure, not a skip
+# the native side of i386 programs: the host's kernel, or qemu-i386 where it
+# cannot run them (tests/native32.sh)
+. "$SRC/tests/native32.sh"
+native32_init
+if [ $native32 = none ]; then
+  # scripts/setup.sh --tests installs gcc-multilib and qemu-user (and fetches
+  # the kernels into the cache): on a machine it prepared, this is a failure
   cache=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
-  if dpkg-query -W -f='${Status}' gcc-multilib 2>/dev/null | grep -q "install ok installed"; then
-    fail "gcc -m32" "gcc-multilib is installed but $CC -m32 -static cannot link a program"
+  if dpkg-query -W -f='${Status}' gcc-multilib qemu-user 2>/dev/null | grep -q "install ok installed.*install ok installed"; then
+    fail "i386 oracle" "gcc-multilib and qemu-user are installed, but: $native32_why"
   elif [ -d "$cache/linux" ]; then
-    fail "gcc -m32" "gcc-multilib missing on a machine scripts/setup.sh --tests prepared (apt-get install gcc-multilib)"
+    fail "i386 oracle" "$native32_why, on a machine scripts/setup.sh --tests prepared (apt-get install gcc-multilib qemu-user)"
   fi
-elif ! "$tmp/probe32" 2>/dev/null; then
-  host32=no
 fi
-no_host32() {  # name, mode: true (and counts a skip) when mode 32 cannot run natively
-  [ "$2" = 32 ] && [ $host32 = no ] || return 1
-  skip "$1" "this host cannot run i386 programs natively (no IA32 emulation or gcc-multilib)"
+no_host32() {  # name, mode: true (and counts a skip) when mode 32 has no oracle
+  [ "$2" = 32 ] || return 1
+  if [ $native32 = none ]; then skip "$1" "$native32_why"; return 0; fi
+  why=$(qemu32_differs "$1") || return 1
+  skip "$1" "$why"
 }
 
 run_table() {  # source file, mode
@@ -59,7 +60,7 @@ run_table() {  # source file, mode
   if ! $CC $flags -nostdlib -static -I"$SRC/tests/i386" -o "$tmp/$name" "$src" 2>"$tmp/$name.err"; then
     fail "$name" "does not assemble: $(head -1 "$tmp/$name.err")"; return
   fi
-  "$tmp/$name" > "$tmp/$name.native"
+  if [ "$mode" = 32 ]; then run_native32 "$tmp/$name"; else "$tmp/$name"; fi > "$tmp/$name.native"
   timeout 60 "$emu" "$tmp/$name" > "$tmp/$name.emu" 2>"$tmp/$name.stderr"
   rc=$?
   if cmp -s "$tmp/$name.native" "$tmp/$name.emu"; then
@@ -84,7 +85,8 @@ run_c() {  # source file, mode
   if ! $CC $flags -o "$tmp/$name" "$src" 2>"$tmp/$name.err"; then
     skip "$name" "cannot build: $(head -1 "$tmp/$name.err")"; return
   fi
-  "$tmp/$name" arg1 arg2 > "$tmp/$name.native" 2>&1; nrc=$?
+  if [ "$mode" = 32 ]; then run_native32 "$tmp/$name" arg1 arg2; else "$tmp/$name" arg1 arg2; fi \
+    > "$tmp/$name.native" 2>&1; nrc=$?
   timeout 60 "$emu" "$tmp/$name" arg1 arg2 > "$tmp/$name.emu" 2>&1; erc=$?
   if [ $nrc = $erc ] && cmp -s "$tmp/$name.native" "$tmp/$name.emu"; then
     pass "$name"

@@ -28,9 +28,9 @@ for arch in x86_64 i386; do
     continue
   fi
   if [ "$arch" = i386 ]; then
-    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
-    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
-      skip "i386 guest programs: this host cannot run i386 programs natively (no IA32 emulation)"
+    native32_init     # tests/native32.sh: natively, or under qemu-i386
+    if [ $native32 = none ]; then
+      skip "i386 guest programs: $native32_why"
       continue
     fi
   fi
@@ -53,7 +53,7 @@ for arch in x86_64 i386; do
     mmx-faults)
       # one process per case: each exits or dies of its signal, natively and emulated
       case_number=0
-      while "$bin" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
+      while run_native "$bin" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
         run_guest "$prog-$arch case $case_number" "$emulator" "$bin" "$case_number"
         case_number=$((case_number + 1))
       done ;;

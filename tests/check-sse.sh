@@ -62,8 +62,9 @@ fi
 run_same_variants() {
   name=$1 tunables=$2 emulator=$3 binary=$4
   shift 4
-  GLIBC_TUNABLES="$tunables" "$binary" "$@" > "$tmp/native.out" 2>&1
+  (export GLIBC_TUNABLES="$tunables"; run_native "$binary" "$@") > "$tmp/native.out" 2>&1
   native_status=$?
+  qemu32_clean "$tmp/native.out"
   GLIBC_TUNABLES="$tunables" timeout 60 "$emulator" "$binary" "$@" > "$tmp/emulated.out" 2>&1
   emulated_status=$?
   if [ "$native_status" = "$emulated_status" ] && cmp -s "$tmp/native.out" "$tmp/emulated.out"; then
@@ -82,9 +83,9 @@ for arch in x86_64 i386; do
     continue
   fi
   if [ "$arch" = i386 ]; then
-    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
-    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
-      skip "i386 guest programs: this host cannot run i386 programs natively (no IA32 emulation)"
+    native32_init     # tests/native32.sh: natively, or under qemu-i386
+    if [ $native32 = none ]; then
+      skip "i386 guest programs: $native32_why"
       continue
     fi
   fi
@@ -103,7 +104,7 @@ for arch in x86_64 i386; do
     if [ "$prog" = faults ]; then
       # one process per case: each dies of its signal, natively and emulated
       case_number=0
-      while "$bin" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
+      while run_native "$bin" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
         run_guest "$prog-$arch case $case_number" "$emulator" "$bin" "$case_number"
         case_number=$((case_number + 1))
       done
@@ -147,8 +148,8 @@ for arch in x86_64 i386; do
     skip "SSE4/AES programs for $arch: the host CPU lacks$missing (no oracle)"
     continue
   fi
-  if [ "$arch" = i386 ] && ! "$tmp/probe32" 2>/dev/null; then
-    skip "SSE4 i386 programs: this host cannot run i386 programs natively"
+  if [ "$arch" = i386 ] && [ "$native32" = none ]; then
+    skip "SSE4 i386 programs: $native32_why"
     continue
   fi
   printf '#!/bin/sh\nexec "%s" -cpu max "$@"\n' "$emulator" > "$tmp/max-$arch"
@@ -165,7 +166,7 @@ for arch in x86_64 i386; do
   if gcc -O2 -static $cflags -o "$tmp/faults4-$arch" "$SRC/tests/sse/guest-faults-sse4.c" \
        2> "$tmp/cc.err"; then
     case_number=0
-    while "$tmp/faults4-$arch" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
+    while run_native "$tmp/faults4-$arch" "$case_number" > /dev/null 2>&1; [ $? != 3 ]; do
       run_guest "faults-sse4-$arch case $case_number (-cpu max)" "$tmp/max-$arch" \
         "$tmp/faults4-$arch" "$case_number"
       case_number=$((case_number + 1))
@@ -247,7 +248,7 @@ for arch in x86_64 i386; do
       echo "$wrong" | head -5
     fi
   done
-  if "$tmp/ud-$arch" > /dev/null; then pass; else fail "cpuid-ud-$arch natively"; fi
+  if run_native "$tmp/ud-$arch" > /dev/null; then pass; else fail "cpuid-ud-$arch natively"; fi
   # QEMU's feature options: -cpu qemu64,+sse4.1,sse4_2=on and -cpu max,-aes
   for spec in "qemu64,+sse4.1,sse4_2=on:pcmpistri cpuid=1 ran=1:aesenc cpuid=0 ran=0" \
               "max,-aes:aesenc cpuid=0 ran=0:pclmulqdq cpuid=1 ran=1"; do

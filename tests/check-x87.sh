@@ -53,9 +53,9 @@ for arch in x86_64 i386; do
     continue
   fi
   if [ "$arch" = i386 ]; then
-    echo 'int main(void) { return 0; }' > "$tmp/probe32.c"
-    if ! gcc -m32 -static -o "$tmp/probe32" "$tmp/probe32.c" 2>/dev/null || ! "$tmp/probe32" 2>/dev/null; then
-      skip "i386 guest programs: this host cannot run i386 programs natively (no IA32 emulation or no gcc-multilib)"
+    native32_init     # tests/native32.sh: natively, or under qemu-i386
+    if [ $native32 = none ]; then
+      skip "i386 guest programs: $native32_why"
       continue
     fi
   fi

@@ -8,4 +8,8 @@ if [ ! -x "$bin" ]; then
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
 fi
-exec "$bin" --groups all --count 600 --mixed 3000 --max-print 2 --seed "${DIFFTEST_SEED:-2}"
+# where the host cannot run 32-bit code, the 32-bit sequences' native side is
+# the i386 harness under Debian's qemu-i386 (tests/difftest/README.md)
+oracle32=$BUILD/tests/difftest/difftest-i386
+if [ -x "$oracle32" ]; then set -- --oracle32 "$oracle32"; else set --; fi
+exec "$bin" "$@" --groups all --count 600 --mixed 3000 --max-print 2 --seed "${DIFFTEST_SEED:-2}"

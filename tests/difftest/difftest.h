@@ -160,7 +160,10 @@ typedef struct Runner {
 
 extern const Runner native_runner;
 /* whether exception vector pushes an error code (Intel SDM vol. 3A, table 6-1) */
-bool vector_has_error_code(int vector);
+static inline bool vector_has_error_code(int vector)
+{
+    return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
 /* the FEATURE_* bits of this host */
 unsigned native_features(void);
 /* whether this host runs 32-bit code in a compatibility-mode segment (tried in

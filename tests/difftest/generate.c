@@ -8,46 +8,6 @@
 #include <string.h>
 #include "gen.h"
 
-/* --- random numbers --- */
-uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-void rng_seed(Rng *rng, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) {
-        rng->s[i] = splitmix64(&seed);
-    }
-}
-
-static uint64_t rotl64(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-uint64_t rng_next(Rng *rng)
-{
-    uint64_t *s = rng->s;
-    uint64_t result = rotl64(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return result;
-}
-
-uint64_t rng_below(Rng *rng, uint64_t n)
-{
-    return n ? rng_next(rng) % n : 0;
-}
-
 /* Values near the edges where flags change (sign, carry, overflow, zero). */
 uint64_t value_interesting(Rng *rng)
 {
@@ -552,19 +512,6 @@ static void state_vary(Gen *g, DiffState *st, const DiffState *from)
         }
     }
     avx_state_fill(g, st);
-}
-
-void scratch_fill(uint8_t *scratch, uint64_t seed)
-{
-    uint64_t state = seed;
-    for (unsigned i = 0; i < SCRATCH_SIZE; i += 8) {
-        uint64_t v = splitmix64(&state);
-        /* some zero and all-ones words for the edge cases */
-        if ((v & 0xf00) == 0) {
-            v = (v & 0x1000) ? ~0ull : 0;
-        }
-        memcpy(scratch + i, &v, 8);
-    }
 }
 
 static void item_begin(Gen *g)
