@@ -842,6 +842,38 @@ static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op, const PrevExt *p
     return true;
 }
 
+/*
+ * extrl_i64_i32 v, x; rotl/rotr_i32 v, v, $c; extu_i32_i64 d, v (a front end's
+ * 32-bit rotate of a 64-bit value: guest ROL/ROR r32, imm) is one i64 rotate
+ * with narrow32, the host's 32-bit rotate of x's low half, whose result is
+ * zero-extended: no moves into and out of v (sha256's ROR/XOR chains). The
+ * first two ops stay for any later reader of v; liveness drops them otherwise.
+ */
+static bool fuse_rotate32(TCGContext *s, const TCGOp *prev2, const TCGOp *prev, TCGOp *op)
+{
+    int64_t c;
+    if (op->opc != INDEX_op_extu_i32_i64 || !prev || !prev2 ||
+        (prev->opc != INDEX_op_rotl && prev->opc != INDEX_op_rotr) ||
+        prev->type != TCG_TYPE_I32 || prev->args[0] != op->args[1] ||
+        prev->args[1] != op->args[1] || !arg_const(s, prev->args[2], &c) ||
+        prev2->opc != INDEX_op_extrl_i64_i32 || prev2->args[0] != op->args[1]) {
+        return false;
+    }
+    TCGArg dst = op->args[0], src = prev2->args[1];
+    op->opc = prev->opc;
+    op->type = TCG_TYPE_I64;
+    op->narrow32 = true;
+    op->nb_oargs = 1;
+    op->nb_iargs = 2;
+    op->nb_cargs = 0;
+    op->args[0] = dst;
+    op->args[1] = src;
+    op->args[2] = (TCGArg)optimizer_constant(s, TCG_TYPE_I64, c & 31);
+    forget_temp(s, (int)dst);
+    temp_info(s, (int)dst)->z_mask = 0xffffffffull;
+    return true;
+}
+
 void tcg_optimize(TCGContext *s)
 {
     if (!s->opt) {
@@ -851,7 +883,7 @@ void tcg_optimize(TCGContext *s)
         }
     }
     s->opt->nb_valid = 0;
-    TCGOp *prev = NULL;
+    TCGOp *prev = NULL, *prev2 = NULL;
     PrevExt pe[2] = { { 0 }, { 0 } };        /* prev's, the current op's */
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
@@ -861,9 +893,14 @@ void tcg_optimize(TCGContext *s)
         if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op, &pe[0])) {
             continue;
         }
-        note_input_exts(s, op, &pe[1]);
-        optimize_op(s, op);
+        if (fuse_rotate32(s, prev2, prev, op)) {
+            pe[1].n = 0;
+        } else {
+            note_input_exts(s, op, &pe[1]);
+            optimize_op(s, op);
+        }
         if (!op->removed) {
+            prev2 = prev;
             prev = op;
             pe[0] = pe[1];
         }
