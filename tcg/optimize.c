@@ -811,14 +811,51 @@ static void skip_input_exts(TCGOp *op, const PrevExt *pe)
  * ext32u t, t right after the i64 op that computed t: the op can produce the
  * zero-extended 32-bit result itself (its low 32 bits depend only on the low
  * 32 bits of its inputs), which hosts do for free; for the same reason its
- * zero-extended inputs can be their sources (pe).
+ * zero-extended inputs can be their sources (pe). ext32u d, t likewise when
+ * nothing reads t afterwards: the op writes d (a guest 32-bit NOT, SHL or LEA
+ * into a register was the op into a temp and a zero-extending move).
  */
+/* Whether no op after ops[n] reads temp t before writing it, along the path
+ * that falls through from ops[n] (not known past a branch or a long window). */
+static bool unread_after(TCGContext *s, int n, TCGArg t)
+{
+    if (s->temps[t].kind != TEMP_NORMAL && s->temps[t].kind != TEMP_LOCAL) {
+        return false;
+    }
+    for (int k = n + 1, window = 64; k < s->nb_ops && window > 0; k++, window--) {
+        const TCGOp *o = &s->ops[k];
+        if (o->removed) {
+            continue;
+        }
+        for (int i = o->nb_oargs; i < o->nb_oargs + o->nb_iargs; i++) {
+            if (o->args[i] == t) {
+                return false;
+            }
+        }
+        if (o->opc == INDEX_op_exit_tb || o->opc == INDEX_op_goto_ptr) {
+            return true;
+        }
+        if (o->opc == INDEX_op_br || o->opc == INDEX_op_brcond || o->opc == INDEX_op_call) {
+            return false;
+        }
+        for (int i = 0; i < o->nb_oargs; i++) {
+            if (o->args[i] == t) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op, const PrevExt *pe)
 {
     int64_t c;
-    if (op->opc != INDEX_op_ext32u || op->args[0] != op->args[1] || !prev ||
-        prev->nb_oargs != 1 || prev->args[0] != op->args[0] || prev->narrow32 ||
-        prev->type != TCG_TYPE_I64) {
+    if (op->opc != INDEX_op_ext32u || !prev || prev->nb_oargs != 1 ||
+        prev->args[0] != op->args[1] || prev->narrow32 || prev->type != TCG_TYPE_I64) {
+        return false;
+    }
+    /* ext32u d, t with t read by nobody after: the op writes d itself */
+    if (op->args[0] != op->args[1] && !unread_after(s, (int)(op - s->ops), op->args[1])) {
         return false;
     }
     switch (prev->opc) {
@@ -837,6 +874,10 @@ static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op, const PrevExt *p
     prev->narrow32 = true;
     skip_input_exts(prev, pe);
     op->removed = true;
+    if (op->args[0] != op->args[1]) {
+        forget_temp(s, (int)op->args[1]);
+        prev->args[0] = op->args[0];
+    }
     forget_temp(s, (int)op->args[0]);
     temp_info(s, (int)op->args[0])->z_mask = 0xffffffffull;
     return true;
