@@ -3,9 +3,10 @@
  * zero-extended (tcg/optimize.c, fuse_rotate32): the result with garbage in
  * the source's upper half, in place and into another register, the flags
  * after it (CF and OF from the rotate, the rest from the op before) by PUSHF,
- * a hot sha256-style rotate/xor chain, and the flags in a SIGSEGV handler
- * when a load after a rotate faults. Printed values are compared with a
- * native run (tests/check-user.sh). */
+ * also in the next block (cc_rot is kept only where the state reads it:
+ * tcg/liveness.c), a hot sha256-style rotate/xor chain, and the flags in a
+ * SIGSEGV handler when a load after a rotate faults. Printed values are
+ * compared with a native run (tests/check-user.sh). */
 #include "flag-hash.h"
 
 static const ulong values[] = {
@@ -30,6 +31,14 @@ static const ulong values[] = {
                      : "=r"(f_), "+r"(y_), "+r"(x_), "+r"(c_) : : "cc");              \
     mix(x_); mix(y_); mix(c_); f_ & ARITH_FLAGS; })
 
+/* "sub b, c; OP $n, x", then the flags in the next block (a jump between) */
+#define ROT_JUMP(op, n, a, b) ({                                                    \
+    ulong f_, x_ = (a), c_ = (a);                                                  \
+    __asm__ volatile("sub %3, %2\n\t" op "l $" #n ", %k1\n\tjmp 1f\n\t.p2align 6\n1:\n\t" \
+                     "pushf\n\tpop %0"                                              \
+                     : "=r"(f_), "+r"(x_), "+r"(c_) : "r"((ulong)(b)) : "cc");        \
+    mix(x_); f_ & ARITH_FLAGS; })
+
 #define COUNTS(X, op) X(op, 1) X(op, 2) X(op, 6) X(op, 7) X(op, 11) X(op, 13) X(op, 16) \
     X(op, 17) X(op, 25) X(op, 31)
 
@@ -39,12 +48,13 @@ static void rotates(void)
     for (unsigned i = 0; i < NV; i++) {
         for (unsigned j = 0; j < NV; j++) {
             ulong a = values[i], b = values[j];
-#define X(op, c) mix(ROT_IN_PLACE(op, c, a, b)); mix(ROT_COPY(op, c, a, b)); n += 2;
+#define X(op, c) mix(ROT_IN_PLACE(op, c, a, b)); mix(ROT_COPY(op, c, a, b));       \
+                 mix(ROT_JUMP(op, c, a, b)); n += 3;
             COUNTS(X, "ror") COUNTS(X, "rol")
 #undef X
         }
     }
-    report("sub/and; rol/ror r32, imm; pushf", n);
+    report("sub/and; rol/ror r32, imm; [jmp;] pushf", n);
 }
 
 /* sha256's big sigma 1 and a round-like chain, hot enough to be traced */
@@ -70,11 +80,13 @@ static void hot_chain(void)
     report("hot ror/xor chain", 200000);
 }
 
-/* a rotate's flags when the load right after it faults */
+/* a rotate's flags when the load right after it faults (the block then ends
+ * in a conditional jump after an ADD: cc_rot is needed only by the fault) */
 static ulong rot_then_load(unsigned i, unsigned j, int k, const ulong *p)
 {
     ulong x = values[i], y = values[j], v;
     __asm__ volatile("cmp %2, %1\n\trorl $7, %k1\n\tmov (%3), %0\n\t"
+                     "add %0, %1\n\tjc 1f\n\tinc %0\n1:"
                      : "=&r"(v), "+r"(x) : "r"(y), "r"(p + (k & 1)) : "cc", "memory");
     return v + x;
 }
