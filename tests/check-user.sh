@@ -72,7 +72,7 @@ if echo 'int main(void) { return 0; }' >"$tmp/probe.c" &&
     skip "i386 programs" "this host's kernel cannot run i386 programs natively (no IA32 emulation)"
   fi
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc smcpages segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret fdext sysvipc procstat superblock faultregs chainflags loopregs traceloop faultindex cmpflags incflags branchflags rotflags zx32flags"
+programs="hello arith divzero strings recursion stdio fileio memory smc smcpages segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret fdext sysvipc procstat superblock faultregs chainflags loopregs traceloop faultindex cmpflags incflags branchflags rotflags zx32flags repstring"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386
