@@ -224,14 +224,22 @@ static bool fold_unary(TCGOpcode opc, TCGType type, uint64_t x, uint64_t *r)
     return true;
 }
 
-static void set_mov(TCGContext *s, TCGOp *op, TCGArg dst, TCGArg src)
+/* op becomes opc with one output (dst), inputs a and b (nb_iargs of them) and
+ * no constant arguments */
+static void set_op(TCGOp *op, TCGOpcode opc, int nb_iargs, TCGArg dst, TCGArg a, TCGArg b)
 {
-    op->opc = INDEX_op_mov;
+    op->opc = opc;
     op->nb_oargs = 1;
-    op->nb_iargs = 1;
+    op->nb_iargs = (uint8_t)nb_iargs;
     op->nb_cargs = 0;
     op->args[0] = dst;
-    op->args[1] = src;
+    op->args[1] = a;
+    op->args[2] = b;
+}
+
+static void set_mov(TCGContext *s, TCGOp *op, TCGArg dst, TCGArg src)
+{
+    set_op(op, INDEX_op_mov, 1, dst, src, 0);
 }
 
 static void set_movi(TCGContext *s, TCGOp *op, TCGArg dst, int64_t value)
@@ -582,13 +590,8 @@ static bool scaled_valid(TCGContext *s, const TempInfo *ti)
 
 static void set_add_shl(TCGOp *op, TCGArg dst, int base, int index, unsigned shift, int64_t disp)
 {
-    op->opc = INDEX_op_add_shl;
-    op->nb_oargs = 1;
-    op->nb_iargs = 2;
+    set_op(op, INDEX_op_add_shl, 2, dst, (TCGArg)base, (TCGArg)index);
     op->nb_cargs = 2;
-    op->args[0] = dst;
-    op->args[1] = base;
-    op->args[2] = index;
     op->args[3] = shift;
     op->args[4] = disp;
 }
@@ -900,16 +903,11 @@ static bool fuse_rotate32(TCGContext *s, const TCGOp *prev2, const TCGOp *prev, 
         prev2->opc != INDEX_op_extrl_i64_i32 || prev2->args[0] != op->args[1]) {
         return false;
     }
-    TCGArg dst = op->args[0], src = prev2->args[1];
-    op->opc = prev->opc;
+    TCGArg dst = op->args[0];
+    set_op(op, (TCGOpcode)prev->opc, 2, dst, prev2->args[1],
+           (TCGArg)optimizer_constant(s, TCG_TYPE_I64, c & 31));
     op->type = TCG_TYPE_I64;
     op->narrow32 = true;
-    op->nb_oargs = 1;
-    op->nb_iargs = 2;
-    op->nb_cargs = 0;
-    op->args[0] = dst;
-    op->args[1] = src;
-    op->args[2] = (TCGArg)optimizer_constant(s, TCG_TYPE_I64, c & 31);
     forget_temp(s, (int)dst);
     temp_info(s, (int)dst)->z_mask = 0xffffffffull;
     return true;

@@ -132,15 +132,8 @@ static __attribute__((noinline)) void fault_once(int stos, int sz, unsigned char
 static void faults(void)
 {
     long page = sysconf(_SC_PAGESIZE);
-    unsigned char *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct sigaction sa;
+    unsigned char *m = guarded_pages(page, on_segv);
     unsigned n = 0;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    mprotect(m + page, page, PROT_NONE);
     for (int stos = 0; stos < 2; stos++) {
         for (int sz = 1; sz <= 4; sz *= 2) {
             for (int off = 1; off <= 24; off++) {
