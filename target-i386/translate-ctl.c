@@ -431,6 +431,76 @@ static void gen_string_body(DisasContext *s, unsigned b, int ot)
     }
 }
 
+/* to label when the 8 bytes at addr cross a page boundary (4 KiB: the
+ * smallest page, user and system mode) */
+static void gen_branch_if_crossing(DisasContext *s, TCGv addr, TCGLabel *label)
+{
+    TCGv off = tcg_new64(s);
+    tcg_gen_andi(s->tcg, off, addr, 0xfff);
+    tcg_gen_brcondi(s->tcg, TCG_COND_GTU, off, 0x1000 - 8, label);
+    tcg_temp_free(s->tcg, off);
+}
+
+/*
+ * REP MOVS/STOS of bytes, words and doublewords in 64-bit mode, DF = 0: eight
+ * bytes an iteration while rCX covers them (SDM vol. 1, 7.3.9.3 allows any
+ * order within fast strings; the result here is the element loop's). A copy
+ * whose destination starts less than 8 bytes after its source (where the
+ * element loop reads bytes it wrote) takes the element loop. An 8-byte access
+ * that would cross a page boundary is one element instead, so a fault comes
+ * at the element the element loop faults at, with the same rCX/rSI/rDI: a
+ * chunk faults only when its first byte does. Falls through (or jumps) to
+ * the element loop (elements) for what is left.
+ */
+static void gen_rep_chunks(DisasContext *s, unsigned b, int ot, TCGLabel *elements)
+{
+    TCGContext *t = s->tcg;
+    bool movs = (b & ~1) == 0xa4;
+    int64_t per = 8 >> ot;
+    TCGLabel *chunk = tcg_gen_new_label(t), *one = tcg_gen_new_label(t);
+    TCGv pattern = NULL, v = tcg_new64(s);
+    static const uint64_t spread[3] = { 0x0101010101010101ULL, 0x0001000100010001ULL,
+                                        0x0000000100000001ULL };
+
+    tcg_gen_brcondi(t, TCG_COND_NE, G(s)->df, 1, elements);   /* df: +1 or -1 */
+    if (movs) {
+        tcg_gen_sub(t, v, G(s)->regs[R_EDI], G(s)->regs[R_ESI]);
+        tcg_gen_brcondi(t, TCG_COND_LTU, v, 8, elements);
+    } else {
+        pattern = tcg_temp_local_new(t, TCG_TYPE_I64);
+        gen_extend(s, pattern, G(s)->regs[R_EAX], ot, false);
+        tcg_gen_muli(t, pattern, pattern, (int64_t)spread[ot]);
+    }
+    tcg_gen_set_label(t, chunk);
+    tcg_gen_brcondi(t, TCG_COND_LTU, G(s)->regs[R_ECX], per, elements);
+    if (movs) {
+        gen_string_addr(s, s->A0, R_ESI);
+        gen_branch_if_crossing(s, s->A0, one);
+        gen_string_addr(s, s->A0, R_EDI);
+        gen_branch_if_crossing(s, s->A0, one);
+        gen_string_addr(s, s->A0, R_ESI);
+        gen_ld(s, s->T0, s->A0, MO_64);
+        gen_string_addr(s, s->A0, R_EDI);
+        gen_st(s, s->T0, s->A0, MO_64);
+        tcg_gen_addi(t, G(s)->regs[R_ESI], G(s)->regs[R_ESI], 8);
+    } else {
+        gen_string_addr(s, s->A0, R_EDI);
+        gen_branch_if_crossing(s, s->A0, one);
+        gen_st(s, pattern, s->A0, MO_64);
+    }
+    tcg_gen_addi(t, G(s)->regs[R_EDI], G(s)->regs[R_EDI], 8);
+    tcg_gen_subi(t, G(s)->regs[R_ECX], G(s)->regs[R_ECX], per);
+    tcg_gen_br(t, chunk);
+    tcg_gen_set_label(t, one);
+    gen_string_body(s, b, ot);
+    tcg_gen_subi(t, G(s)->regs[R_ECX], G(s)->regs[R_ECX], 1);
+    tcg_gen_br(t, chunk);
+    if (pattern) {
+        tcg_temp_free(t, pattern);
+    }
+    tcg_temp_free(t, v);
+}
+
 void gen_string_insn(DisasContext *s, unsigned b)
 {
     TCGContext *t = s->tcg;
@@ -452,6 +522,10 @@ void gen_string_insn(DisasContext *s, unsigned b)
     gen_update_cc_op(s);
     loop = tcg_gen_new_label(t);
     done = tcg_gen_new_label(t);
+    if (s->code64 && s->aflag == MO_64 && ot != MO_64 &&
+        ((b & ~1) == 0xa4 || (b & ~1) == 0xaa)) {
+        gen_rep_chunks(s, b, ot, loop);
+    }
     tcg_gen_set_label(t, loop);
     gen_ld_reg(s, s->aflag, s->tmp, R_ECX);
     tcg_gen_brcondi(t, TCG_COND_EQ, s->tmp, 0, done);

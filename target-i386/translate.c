@@ -55,19 +55,23 @@ static X86Globals *x86_globals_get(TCGContext *tcg, CPUX86State *env)
     }
     /* a block that sets the condition codes before anything sees them is
      * entered from a chained block without that block's cc stores */
-    TCGv fields[3] = { g->cc_dst, g->cc_src, g->cc_src2 };
-    tcg_set_chain_state(tcg, g->cc_op, fields, 3, cc_fields_needed);
+    TCGv fields[4] = { g->cc_dst, g->cc_src, g->cc_src2, g->cc_rot };
+    tcg_set_chain_state(tcg, g->cc_op, fields, 4, cc_fields_needed);
     return g;
 }
 
-/* Which of cc_dst (bit 0), cc_src (1), cc_src2 (2) a cc_op reads (the table in
- * translate.h); cc_rot is not chain-deferred (always stored), so a rotate's
- * state reads its base op's fields. UINT32_MAX: only known at run time. */
+/* Which of cc_dst (bit 0), cc_src (1), cc_src2 (2), cc_rot (3) a cc_op reads
+ * (the table in translate.h): a rotate's state reads cc_rot and its base op's
+ * fields. UINT32_MAX: only known at run time. */
 static uint32_t cc_fields_needed(int64_t cc_op)
 {
-    enum { DST = 1, SRC = 2, SRC2 = 4 };
+    enum { DST = 1, SRC = 2, SRC2 = 4, ROT = 8 };
     if (cc_op < 0 || cc_op > 0xffff) {
         return UINT32_MAX;
+    }
+    if (cc_op & CC_OP_ROT) {
+        uint32_t base = cc_fields_needed(cc_op & CC_OP_BASE_MASK);
+        return base == UINT32_MAX ? UINT32_MAX : base | ROT;
     }
     int base = (int)(cc_op & CC_OP_BASE_MASK);
     switch (base) {

@@ -224,14 +224,22 @@ static bool fold_unary(TCGOpcode opc, TCGType type, uint64_t x, uint64_t *r)
     return true;
 }
 
-static void set_mov(TCGContext *s, TCGOp *op, TCGArg dst, TCGArg src)
+/* op becomes opc with one output (dst), inputs a and b (nb_iargs of them) and
+ * no constant arguments */
+static void set_op(TCGOp *op, TCGOpcode opc, int nb_iargs, TCGArg dst, TCGArg a, TCGArg b)
 {
-    op->opc = INDEX_op_mov;
+    op->opc = opc;
     op->nb_oargs = 1;
-    op->nb_iargs = 1;
+    op->nb_iargs = (uint8_t)nb_iargs;
     op->nb_cargs = 0;
     op->args[0] = dst;
-    op->args[1] = src;
+    op->args[1] = a;
+    op->args[2] = b;
+}
+
+static void set_mov(TCGContext *s, TCGOp *op, TCGArg dst, TCGArg src)
+{
+    set_op(op, INDEX_op_mov, 1, dst, src, 0);
 }
 
 static void set_movi(TCGContext *s, TCGOp *op, TCGArg dst, int64_t value)
@@ -582,13 +590,8 @@ static bool scaled_valid(TCGContext *s, const TempInfo *ti)
 
 static void set_add_shl(TCGOp *op, TCGArg dst, int base, int index, unsigned shift, int64_t disp)
 {
-    op->opc = INDEX_op_add_shl;
-    op->nb_oargs = 1;
-    op->nb_iargs = 2;
+    set_op(op, INDEX_op_add_shl, 2, dst, (TCGArg)base, (TCGArg)index);
     op->nb_cargs = 2;
-    op->args[0] = dst;
-    op->args[1] = base;
-    op->args[2] = index;
     op->args[3] = shift;
     op->args[4] = disp;
 }
@@ -811,14 +814,51 @@ static void skip_input_exts(TCGOp *op, const PrevExt *pe)
  * ext32u t, t right after the i64 op that computed t: the op can produce the
  * zero-extended 32-bit result itself (its low 32 bits depend only on the low
  * 32 bits of its inputs), which hosts do for free; for the same reason its
- * zero-extended inputs can be their sources (pe).
+ * zero-extended inputs can be their sources (pe). ext32u d, t likewise when
+ * nothing reads t afterwards: the op writes d (a guest 32-bit NOT, SHL or LEA
+ * into a register was the op into a temp and a zero-extending move).
  */
+/* Whether no op after ops[n] reads temp t before writing it, along the path
+ * that falls through from ops[n] (not known past a branch or a long window). */
+static bool unread_after(TCGContext *s, int n, TCGArg t)
+{
+    if (s->temps[t].kind != TEMP_NORMAL && s->temps[t].kind != TEMP_LOCAL) {
+        return false;
+    }
+    for (int k = n + 1, window = 64; k < s->nb_ops && window > 0; k++, window--) {
+        const TCGOp *o = &s->ops[k];
+        if (o->removed) {
+            continue;
+        }
+        for (int i = o->nb_oargs; i < o->nb_oargs + o->nb_iargs; i++) {
+            if (o->args[i] == t) {
+                return false;
+            }
+        }
+        if (o->opc == INDEX_op_exit_tb || o->opc == INDEX_op_goto_ptr) {
+            return true;
+        }
+        if (o->opc == INDEX_op_br || o->opc == INDEX_op_brcond || o->opc == INDEX_op_call) {
+            return false;
+        }
+        for (int i = 0; i < o->nb_oargs; i++) {
+            if (o->args[i] == t) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op, const PrevExt *pe)
 {
     int64_t c;
-    if (op->opc != INDEX_op_ext32u || op->args[0] != op->args[1] || !prev ||
-        prev->nb_oargs != 1 || prev->args[0] != op->args[0] || prev->narrow32 ||
-        prev->type != TCG_TYPE_I64) {
+    if (op->opc != INDEX_op_ext32u || !prev || prev->nb_oargs != 1 ||
+        prev->args[0] != op->args[1] || prev->narrow32 || prev->type != TCG_TYPE_I64) {
+        return false;
+    }
+    /* ext32u d, t with t read by nobody after: the op writes d itself */
+    if (op->args[0] != op->args[1] && !unread_after(s, (int)(op - s->ops), op->args[1])) {
         return false;
     }
     switch (prev->opc) {
@@ -837,8 +877,39 @@ static bool narrow_to_32(TCGContext *s, TCGOp *prev, TCGOp *op, const PrevExt *p
     prev->narrow32 = true;
     skip_input_exts(prev, pe);
     op->removed = true;
+    if (op->args[0] != op->args[1]) {
+        forget_temp(s, (int)op->args[1]);
+        prev->args[0] = op->args[0];
+    }
     forget_temp(s, (int)op->args[0]);
     temp_info(s, (int)op->args[0])->z_mask = 0xffffffffull;
+    return true;
+}
+
+/*
+ * extrl_i64_i32 v, x; rotl/rotr_i32 v, v, $c; extu_i32_i64 d, v (a front end's
+ * 32-bit rotate of a 64-bit value: guest ROL/ROR r32, imm) is one i64 rotate
+ * with narrow32, the host's 32-bit rotate of x's low half, whose result is
+ * zero-extended: no moves into and out of v (sha256's ROR/XOR chains). The
+ * first two ops stay for any later reader of v; liveness drops them otherwise.
+ */
+static bool fuse_rotate32(TCGContext *s, const TCGOp *prev2, const TCGOp *prev, TCGOp *op)
+{
+    int64_t c;
+    if (op->opc != INDEX_op_extu_i32_i64 || !prev || !prev2 ||
+        (prev->opc != INDEX_op_rotl && prev->opc != INDEX_op_rotr) ||
+        prev->type != TCG_TYPE_I32 || prev->args[0] != op->args[1] ||
+        prev->args[1] != op->args[1] || !arg_const(s, prev->args[2], &c) ||
+        prev2->opc != INDEX_op_extrl_i64_i32 || prev2->args[0] != op->args[1]) {
+        return false;
+    }
+    TCGArg dst = op->args[0];
+    set_op(op, (TCGOpcode)prev->opc, 2, dst, prev2->args[1],
+           (TCGArg)optimizer_constant(s, TCG_TYPE_I64, c & 31));
+    op->type = TCG_TYPE_I64;
+    op->narrow32 = true;
+    forget_temp(s, (int)dst);
+    temp_info(s, (int)dst)->z_mask = 0xffffffffull;
     return true;
 }
 
@@ -851,7 +922,7 @@ void tcg_optimize(TCGContext *s)
         }
     }
     s->opt->nb_valid = 0;
-    TCGOp *prev = NULL;
+    TCGOp *prev = NULL, *prev2 = NULL;
     PrevExt pe[2] = { { 0 }, { 0 } };        /* prev's, the current op's */
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
@@ -861,9 +932,14 @@ void tcg_optimize(TCGContext *s)
         if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op, &pe[0])) {
             continue;
         }
-        note_input_exts(s, op, &pe[1]);
-        optimize_op(s, op);
+        if (fuse_rotate32(s, prev2, prev, op)) {
+            pe[1].n = 0;
+        } else {
+            note_input_exts(s, op, &pe[1]);
+            optimize_op(s, op);
+        }
         if (!op->removed) {
+            prev2 = prev;
             prev = op;
             pe[0] = pe[1];
         }

@@ -143,6 +143,9 @@ struct TCGContext {
     uint8_t *live;               /* liveness scratch, TCG_MAX_TEMPS entries */
     uint8_t *label_live;         /* per label: which temps are live where it is set */
     size_t label_live_size;
+    int64_t *sel_at;             /* liveness: per op, the chain fields an observer there
+                                  * may read; then two scratch words per label */
+    size_t sel_at_size;
 
     unsigned host_features;      /* back end's view of the host CPU */
     /* back end: the host flags reflect the value in register flags_reg - 1

@@ -98,6 +98,7 @@ void tcg_context_free(TCGContext *s)
     free(s->opt);
     free(s->live);
     free(s->label_live);
+    free(s->sel_at);
     tcg_side_exits_free(s);
     free(s->slow_paths);
     free(s);

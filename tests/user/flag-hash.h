@@ -87,18 +87,27 @@ flags_at_fault(fault_run run, unsigned i, unsigned j, const ulong *bad)
 /* run(i, j, k, p) for every pair (i, j) of nv values: rounds times with
  * p readable (k = 0, 1 ...: hot, chained), then once with p on a page that
  * faults; mixes the hot results and the flags at the fault. */
+/* two pages, the second PROT_NONE, with handler on SIGSEGV (SA_NODEFER: it
+ * leaves by siglongjmp) */
+static __attribute__((unused)) void *
+guarded_pages(long page, void (*handler)(int, siginfo_t *, void *))
+{
+    void *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    mprotect((char *)m + page, page, PROT_NONE);
+    return m;
+}
+
 static __attribute__((unused)) void
 fault_walk(const char *group, unsigned nv, int rounds, fault_run run)
 {
     long page = sysconf(_SC_PAGESIZE);
-    ulong *ok = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct sigaction sa;
+    ulong *ok = guarded_pages(page, on_fault);
     unsigned n = 0;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    mprotect((char *)ok + page, page, PROT_NONE);
     for (unsigned i = 0; i < nv; i++) {
         for (unsigned j = 0; j < nv; j++) {
             ulong sum = 0;
