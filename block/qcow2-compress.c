@@ -38,7 +38,9 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
     if (s->decompressed_entry != l2_entry) {
         uint64_t csize;
         uint64_t host = qcow2_compressed_host_range(s, l2_entry, &csize);
-        int64_t length = block_file_length(bs->file);
+        /* inside the length last seen: no system call */
+        int64_t length = block_file_holds(bs->file, host, csize) == 0 ? (int64_t)(host + csize)
+                                                                       : block_file_length(bs->file);
         int ret = length < 0 ? (int)length : 0;
         /* the descriptor rounds the end up to a 512-byte sector, and the last
          * compressed cluster of a file may end inside its last sector: past
