@@ -398,15 +398,12 @@ int convert_compress_parallel(ConvertPipeline *p)
     if (!cp.items || !cp.done_queue || !cp.batch || !cp.remaining) {
         abort();
     }
+    uint8_t *outputs = convert_alloc_chunk((uint64_t)cp.item_count * job->cluster_size);
     for (unsigned i = 0; i < cp.item_count; i++) {
-        if (!(cp.items[i].output = malloc(job->cluster_size))) {
-            abort();
-        }
+        cp.items[i].output = outputs + (uint64_t)i * job->cluster_size;
     }
     convert_run_workers(worker_main, &cp, workers);
-    for (unsigned i = 0; i < cp.item_count; i++) {
-        free(cp.items[i].output);
-    }
+    free(outputs);
     free(cp.items);
     free(cp.done_queue);
     free(cp.batch);
