@@ -288,10 +288,37 @@ static int write_compressed_data(BlockDriverState *bs, const CompressJob *jobs, 
     return ret;
 }
 
+/* How many leading jobs fit in what is left of the partly filled cluster
+ * (0: none, or no such cluster). Storing those first fills the cluster even
+ * when the clusters after it went to other data meanwhile (convert -W stores
+ * plain clusters between compressed batches), instead of leaving the rest of
+ * it unused: a hole in the file that counts in its length. */
+static size_t jobs_fitting_tail(BlockDriverState *bs, CompressJob *jobs, size_t nb)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t tail = s->compressed_tail, tail_refcount = 0;
+    if (!tail || qcow2_get_refcount(bs, tail >> s->cluster_bits, &tail_refcount) < 0 ||
+        !tail_refcount) {
+        return 0;
+    }
+    uint64_t cluster_end = qcow2_align_up(tail + 1, s->cluster_size), pos = tail;
+    size_t k = 0;
+    while (k < nb && pos + jobs[k].size <= cluster_end) {
+        pos += jobs[k++].size;
+    }
+    /* the refcount width may still push a job into the next cluster */
+    return k && layout_compressed(s, jobs, k, tail, tail_refcount) <= cluster_end ? k : 0;
+}
+
 /* Stores the compressed jobs and points their L2 entries at them. */
 static int store_compressed(BlockDriverState *bs, CompressJob *jobs, size_t nb)
 {
     Qcow2State *s = bs->opaque;
+    size_t fitting = jobs_fitting_tail(bs, jobs, nb);
+    if (fitting && fitting < nb) {
+        int ret = store_compressed(bs, jobs, fitting);
+        return ret < 0 ? ret : store_compressed(bs, jobs + fitting, nb - fitting);
+    }
     bool any = false;
     for (size_t i = 0; i < nb; i++) {
         any |= jobs[i].size != 0;
