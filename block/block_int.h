@@ -96,6 +96,9 @@ int block_file_open(const char *filename, int flags, BlockFile **out, BlockError
 void block_file_close(BlockFile *f);
 /* reads past the end of the file return zeros */
 int block_file_pread(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf);
+/* 0 if [offset, offset + bytes) lies inside the file, else -EIO (or the
+ * error of asking its length); asks the kernel only past the length last seen */
+int block_file_holds(BlockFile *f, uint64_t offset, uint64_t bytes);
 /* reads data that an image's metadata says the file holds: -EIO when part of
  * [offset, offset+bytes) lies past the end of the file, never zeros */
 int block_file_pread_data(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf);

@@ -14,6 +14,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -43,13 +44,18 @@ struct BlockFile {
     pthread_mutex_t pool_lock;
     ThreadPool *pool;                /* aio=threads, created on first batch */
     BlockUring *uring;               /* aio=io_uring */
+    /* a length the file is known to have reached (fstat), so that checking
+     * that data lies inside the file costs no system call per read; lowered
+     * to 0 (asked again) when we truncate the file */
+    _Atomic uint64_t known_length;
 #ifdef CONFIG_LIBAIO
     io_context_t aio_context;
     bool native;
 #endif
 };
 
-static int plain_pread(int fd, uint64_t offset, uint64_t bytes, void *buf)
+/* strict: the end of the file before BYTES is -EIO instead of zeros */
+static int plain_pread(int fd, uint64_t offset, uint64_t bytes, void *buf, bool strict)
 {
     uint8_t *p = buf;
     while (bytes) {
@@ -61,6 +67,9 @@ static int plain_pread(int fd, uint64_t offset, uint64_t bytes, void *buf)
             return -errno;
         }
         if (n == 0) {
+            if (strict) {
+                return -EIO;
+            }
             memset(p, 0, bytes);     /* past the end of the file */
             return 0;
         }
@@ -90,6 +99,16 @@ static int plain_pwrite(int fd, uint64_t offset, uint64_t bytes, const void *buf
         bytes -= n;
     }
     return 0;
+}
+
+static bool native_aio(const BlockFile *f)
+{
+#ifdef CONFIG_LIBAIO
+    return f->native;
+#else
+    (void)f;
+    return false;
+#endif
 }
 
 static bool is_aligned(const BlockFile *f, uint64_t offset, uint64_t bytes, const void *buf)
@@ -138,7 +157,7 @@ static int bounce_rw(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf, b
     uint8_t *bounce = aligned_alloc_or_abort(f->alignment, end - start);
     int ret;
     if (!write) {
-        ret = plain_pread(f->fd, start, end - start, bounce);
+        ret = plain_pread(f->fd, start, end - start, bounce, false);
         if (ret == 0) {
             memcpy(buf, bounce + (offset - start), bytes);
         }
@@ -147,7 +166,7 @@ static int bounce_rw(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf, b
     }
     pthread_mutex_lock(&f->unaligned_lock);
     int64_t old_length = block_file_length(f);
-    ret = plain_pread(f->fd, start, end - start, bounce);
+    ret = plain_pread(f->fd, start, end - start, bounce, false);
     if (ret == 0) {
         memcpy(bounce + (offset - start), buf, bytes);
         ret = plain_pwrite(f->fd, start, end - start, bounce);
@@ -250,20 +269,38 @@ int block_file_pread(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf)
         return block_file_submit(f, &req, 1);
     }
 #endif
-    return plain_pread(f->fd, offset, bytes, buf);
+    return plain_pread(f->fd, offset, bytes, buf, false);
+}
+
+int block_file_holds(BlockFile *f, uint64_t offset, uint64_t bytes)
+{
+    uint64_t known = atomic_load_explicit(&f->known_length, memory_order_relaxed);
+
+    if (offset <= known && bytes <= known - offset) {
+        return 0;
+    }
+    int64_t length = block_file_length(f);
+    if (length < 0) {
+        return (int)length;
+    }
+    atomic_store_explicit(&f->known_length, (uint64_t)length, memory_order_relaxed);
+    return offset > (uint64_t)length || bytes > (uint64_t)length - offset ? -EIO : 0;
 }
 
 int block_file_pread_data(BlockFile *f, uint64_t offset, uint64_t bytes, void *buf)
 {
-    int64_t length = block_file_length(f);
-
-    if (length < 0) {
-        return (int)length;
-    }
     /* a short read of data the image's metadata says exists: the file was
      * truncated or the metadata is damaged; zeros would be silent data loss */
-    if (offset > (uint64_t)length || bytes > (uint64_t)length - offset) {
-        return -EIO;
+    int ret = block_file_holds(f, offset, bytes);
+
+    if (ret < 0) {
+        return ret;
+    }
+    if (bytes && offset <= INT64_MAX - bytes && is_aligned(f, offset, bytes, buf) &&
+        !native_aio(f)) {
+        /* the file may have shrunk since known_length was read: the end of
+         * the file inside the range is an error here too */
+        return plain_pread(f->fd, offset, bytes, buf, true);
     }
     return block_file_pread(f, offset, bytes, buf);
 }
@@ -358,7 +395,9 @@ int block_file_truncate(BlockFile *f, uint64_t size)
     if (size > INT64_MAX) {
         return -EFBIG;
     }
-    return ftruncate(f->fd, size) < 0 ? -errno : 0;
+    int ret = ftruncate(f->fd, size) < 0 ? -errno : 0;
+    atomic_store_explicit(&f->known_length, 0, memory_order_relaxed);
+    return ret;
 }
 
 int64_t block_file_length(BlockFile *f)
@@ -470,7 +509,7 @@ static void run_request(void *item, void *context)
         req->ret = bounce_rw(f, req->offset, req->bytes, req->buf, req->write);
     } else {
         req->ret = req->write ? plain_pwrite(f->fd, req->offset, req->bytes, req->buf)
-                              : plain_pread(f->fd, req->offset, req->bytes, req->buf);
+                              : plain_pread(f->fd, req->offset, req->bytes, req->buf, false);
     }
 }
 

@@ -71,18 +71,16 @@ static void format_past_eof_error(BlockDriverState *bs, BlockFile *file, uint64_
 
 int format_check_in_file(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t bytes)
 {
-    int64_t length = block_file_length(file);
+    int ret = block_file_holds(file, host, bytes);
+    int64_t length;
 
-    if (length < 0) {
-        bdrv_set_error(bs, "%s: cannot get the file size: %s", block_file_name(file),
-                       strerror((int)-length));
-        return (int)length;
-    }
-    if (host > (uint64_t)length || bytes > (uint64_t)length - host) {
+    if (ret == -EIO && (length = block_file_length(file)) >= 0) {
         format_past_eof_error(bs, file, host, bytes, length);
-        return -EIO;
+    } else if (ret < 0) {
+        bdrv_set_error(bs, "%s: cannot get the file size: %s", block_file_name(file),
+                       strerror(-ret));
     }
-    return 0;
+    return ret;
 }
 
 int format_data_status(BlockDriverState *bs, BlockFile *file, uint64_t host, uint64_t *pnum)

@@ -38,7 +38,9 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t l2_entry, uint64_t offs
     if (s->decompressed_entry != l2_entry) {
         uint64_t csize;
         uint64_t host = qcow2_compressed_host_range(s, l2_entry, &csize);
-        int64_t length = block_file_length(bs->file);
+        /* inside the length last seen: no system call */
+        int64_t length = block_file_holds(bs->file, host, csize) == 0 ? (int64_t)(host + csize)
+                                                                       : block_file_length(bs->file);
         int ret = length < 0 ? (int)length : 0;
         /* the descriptor rounds the end up to a 512-byte sector, and the last
          * compressed cluster of a file may end inside its last sector: past
@@ -286,10 +288,37 @@ static int write_compressed_data(BlockDriverState *bs, const CompressJob *jobs, 
     return ret;
 }
 
+/* How many leading jobs fit in what is left of the partly filled cluster
+ * (0: none, or no such cluster). Storing those first fills the cluster even
+ * when the clusters after it went to other data meanwhile (convert -W stores
+ * plain clusters between compressed batches), instead of leaving the rest of
+ * it unused: a hole in the file that counts in its length. */
+static size_t jobs_fitting_tail(BlockDriverState *bs, CompressJob *jobs, size_t nb)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t tail = s->compressed_tail, tail_refcount = 0;
+    if (!tail || qcow2_get_refcount(bs, tail >> s->cluster_bits, &tail_refcount) < 0 ||
+        !tail_refcount) {
+        return 0;
+    }
+    uint64_t cluster_end = qcow2_align_up(tail + 1, s->cluster_size), pos = tail;
+    size_t k = 0;
+    while (k < nb && pos + jobs[k].size <= cluster_end) {
+        pos += jobs[k++].size;
+    }
+    /* the refcount width may still push a job into the next cluster */
+    return k && layout_compressed(s, jobs, k, tail, tail_refcount) <= cluster_end ? k : 0;
+}
+
 /* Stores the compressed jobs and points their L2 entries at them. */
 static int store_compressed(BlockDriverState *bs, CompressJob *jobs, size_t nb)
 {
     Qcow2State *s = bs->opaque;
+    size_t fitting = jobs_fitting_tail(bs, jobs, nb);
+    if (fitting && fitting < nb) {
+        int ret = store_compressed(bs, jobs, fitting);
+        return ret < 0 ? ret : store_compressed(bs, jobs + fitting, nb - fitting);
+    }
     bool any = false;
     for (size_t i = 0; i < nb; i++) {
         any |= jobs[i].size != 0;

@@ -99,6 +99,7 @@ typedef struct Qcow2Cache {
     uint64_t use_counter;
     uint32_t table_size;
     Qcow2CacheEntry *last;        /* the most recent hit, looked at first */
+    uint8_t *memory;              /* every slot's table (count * table_size) */
 } Qcow2Cache;
 
 typedef struct Qcow2Snapshot {

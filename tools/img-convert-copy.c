@@ -239,9 +239,7 @@ int convert_copy_parallel(ConvertJob *job, unsigned workers)
     cp->any_order = job->out_of_order;
     cp->free_slots = RING_CHUNKS;
     for (unsigned i = 0; i < RING_CHUNKS; i++) {
-        if (posix_memalign((void **)&cp->slots[i].chunk.buffer, 4096, job->chunk_size)) {
-            abort();
-        }
+        cp->slots[i].chunk.buffer = convert_alloc_chunk(job->chunk_size);
     }
     /* more threads than one more than the processors only contend for the
      * locks; -m 1: the writer reads too */

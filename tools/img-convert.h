@@ -117,6 +117,8 @@ int convert_write_chunk(ConvertJob *job, ConvertChunk *chunk);
 /* splits a read chunk's DATA ranges where they hold zero -S units */
 void convert_find_zeros(ConvertJob *job, ConvertChunk *chunk);
 /* writes zeros where the target does not already read as zeros */
+/* a chunk's data buffer (free() it), on huge pages where it can */
+uint8_t *convert_alloc_chunk(uint64_t bytes);
 int convert_write_zeroes(ConvertJob *job, uint64_t offset, uint64_t bytes);
 int convert_write_error(ConvertJob *job, uint64_t offset);
 /* the signal that interrupted the conversion, 0 if none */
