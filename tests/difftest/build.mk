@@ -26,6 +26,6 @@ TEST_PROGS += tests/difftest/difftest-i386
 endif
 
 tests/difftest/difftest-i386: $(difftest-i386-src) $(SRC)/tests/difftest/difftest.h \
-		$(SRC)/tests/difftest/glue.h $(SRC)/tests/difftest/oracle32.h
+		$(SRC)/tests/difftest/glue.h $(SRC)/tests/difftest/hostcpu.h $(SRC)/tests/difftest/oracle32.h
 	@echo "  LINK    $@ (i386)"
 	$(QUIET)$(CC) -m32 -static $(CFLAGS) -I$(SRC) -o $@ $(filter %.c,$^)

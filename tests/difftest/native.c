@@ -11,7 +11,6 @@
  * Faults come back as signals; the handler takes the state from the signal
  * context (Linux's ucontext, trapno is the x86 vector).
  */
-#include <cpuid.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 #include "difftest.h"
 #include "glue.h"
+#include "hostcpu.h"
 
 #define USER32_CS 0x23
 #define USER64_CS 0x33
@@ -212,18 +212,9 @@ static void *native_start(unsigned log_flags)
     BLOCK->far_to_exit[0] = CODE_ADDR + GLUE_EXIT;
     BLOCK->far_to_exit[1] = USER64_CS;
 
-    stack_t ss = { .ss_sp = malloc(1 << 16), .ss_size = 1 << 16 };
-    if (!ss.ss_sp || sigaltstack(&ss, NULL) != 0) {
+    if (!install_fault_handler(on_fault)) {
         perror("difftest: sigaltstack");
         _exit(3);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-    int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
-    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        sigaction(sigs[i], &sa, NULL);
     }
     if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)GS_BASE) != 0) {
         perror("difftest: arch_prctl(ARCH_SET_GS)");
@@ -288,29 +279,7 @@ const Runner native_runner = { "native", native_start, native_run };
 
 unsigned native_features(void)
 {
-    unsigned a = 0, b = 0, c = 0, d = 0, features = 0;
-    if (__get_cpuid(1, &a, &b, &c, &d)) {
-        features |= (c & (1u << 23) ? FEATURE_POPCNT : 0) | (c & (1u << 13) ? FEATURE_CX16 : 0);
-        features |= (c & (3u << 19)) == (3u << 19) ? FEATURE_SSE42 : 0;
-    }
-    unsigned leaf1_ecx = c;
-    if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
-        features |= (c & (1u << 5) ? FEATURE_LZCNT : 0) | (c & 1u ? FEATURE_LAHF64 : 0);
-    }
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-        unsigned avx_bits = (1u << 28) | (1u << 12) | (1u << 29) | (1u << 27);
-        if ((leaf1_ecx & avx_bits) == avx_bits && (b & (1u << 5))) {
-            uint32_t xcr0_lo, xcr0_hi;
-            __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-            features |= (xcr0_lo & 6) == 6 ? FEATURE_AVX2 : 0;
-        }
-        features |= b & (1u << 3) ? FEATURE_BMI1 : 0;
-        features |= b & (1u << 19) ? FEATURE_ADX : 0;
-        if ((leaf1_ecx & (1u << 25)) && (leaf1_ecx & (1u << 1)) && (b & (1u << 29))) {
-            features |= FEATURE_CRYPTO;
-        }
-    }
-    return features;
+    return host_cpu_features();
 }
 
 /* an empty 32-bit sequence must come back completed */

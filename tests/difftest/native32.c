@@ -10,7 +10,6 @@
  * a signal, whose frame (Linux's i386 sigcontext and FXSAVE/XSAVE image) gives
  * the state.
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 #include "difftest.h"
 #include "glue.h"
+#include "hostcpu.h"
 #include "oracle32.h"
 
 #ifndef __i386__
@@ -209,53 +209,17 @@ static void on_fault(int sig, siginfo_t *info, void *uc_void)
     siglongjmp(nc->jmp, 1);
 }
 
-static unsigned features_i386(void)
-{
-    unsigned a, b, c, d, features = 0;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) {
-        return 0;
-    }
-    unsigned leaf1_ecx = c;
-    features |= (c & (1u << 23) ? FEATURE_POPCNT : 0) | (c & (1u << 13) ? FEATURE_CX16 : 0);
-    features |= (c & (3u << 19)) == (3u << 19) ? FEATURE_SSE42 : 0;
-    if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) {
-        features |= (c & (1u << 5) ? FEATURE_LZCNT : 0) | (c & 1u ? FEATURE_LAHF64 : 0);
-    }
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-        unsigned avx_bits = (1u << 28) | (1u << 12) | (1u << 29) | (1u << 27);
-        if ((leaf1_ecx & avx_bits) == avx_bits && (b & (1u << 5))) {
-            uint32_t xcr0_lo, xcr0_hi;
-            __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-            features |= (xcr0_lo & 6) == 6 ? FEATURE_AVX2 : 0;
-        }
-        features |= (b & (1u << 3) ? FEATURE_BMI1 : 0) | (b & (1u << 19) ? FEATURE_ADX : 0);
-        if ((leaf1_ecx & (1u << 25)) && (leaf1_ecx & (1u << 1)) && (b & (1u << 29))) {
-            features |= FEATURE_CRYPTO;
-        }
-    }
-    return features;
-}
-
 static void start(Native32 *nc)
 {
-    nc->features = features_i386();
+    nc->features = host_cpu_features();
     bool avx = nc->features & FEATURE_AVX2;
     uint8_t *glue = (uint8_t *)(uintptr_t)CODE_ADDR;
     glue_entry(glue + GLUE_ENTRY, avx);
     glue_exit(glue + GLUE_EXIT, avx);
     BLOCK->host_mxcsr = 0x1f80;
-    stack_t ss = { .ss_sp = malloc(1 << 16), .ss_size = 1 << 16 };
-    if (!ss.ss_sp || sigaltstack(&ss, NULL) != 0) {
+    if (!install_fault_handler(on_fault)) {
         perror("difftest-i386: sigaltstack");
         exit(3);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-    int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
-    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        sigaction(sigs[i], &sa, NULL);
     }
     signal_context = nc;
 }
