@@ -8,6 +8,7 @@
 #ifndef TESTS_DIFFTEST_GLUE_H
 #define TESTS_DIFFTEST_GLUE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -61,6 +62,43 @@ static inline void put_ymm_high(Glue *gl, uint8_t op, int reg, uint32_t address)
     *gl->p++ = 0x25;
     put32(gl, address);
     *gl->p++ = 1;
+}
+
+/* The vector state of a DiffState at state_at (its xmm, ymmh and mxcsr fields
+ * at the given offsets): nregs XMM registers loaded by MOVDQU, and with AVX
+ * their upper halves and MXCSR too */
+static inline void put_vector_loads(Glue *gl, int nregs, bool avx, uint32_t xmm_at,
+                                    uint32_t ymmh_at, uint32_t mxcsr_at)
+{
+    for (int x = 0; x < nregs; x++) {                            /* movdqu xmm, [xmm_at] */
+        put_abs(gl, 0, 0xf3, 0x6f, x, xmm_at + 16 * (uint32_t)x);
+    }
+    if (avx) {
+        for (int x = 0; x < nregs; x++) {
+            put_ymm_high(gl, 0x18, x, ymmh_at + 16 * (uint32_t)x);
+        }
+        put_abs(gl, 0, 0x0f, 0xae, 2, mxcsr_at);                 /* ldmxcsr */
+    }
+}
+
+/* The stores matching put_vector_loads; with AVX the host's MXCSR (at
+ * host_mxcsr_at) comes back and VZEROUPPER leaves no dirty upper state to the
+ * C code after it */
+static inline void put_vector_stores(Glue *gl, int nregs, bool avx, uint32_t xmm_at,
+                                     uint32_t ymmh_at, uint32_t mxcsr_at, uint32_t host_mxcsr_at)
+{
+    for (int x = 0; x < nregs; x++) {                            /* movdqu [xmm_at], xmm */
+        put_abs(gl, 0, 0xf3, 0x7f, x, xmm_at + 16 * (uint32_t)x);
+    }
+    if (avx) {
+        for (int x = 0; x < nregs; x++) {
+            put_ymm_high(gl, 0x19, x, ymmh_at + 16 * (uint32_t)x);
+        }
+        put_abs(gl, 0, 0x0f, 0xae, 3, mxcsr_at);                 /* stmxcsr */
+        put_abs(gl, 0, 0x0f, 0xae, 2, host_mxcsr_at);            /* ldmxcsr */
+        static const uint8_t vzeroupper[] = { 0xc5, 0xf8, 0x77 };
+        put(gl, sizeof(vzeroupper), vzeroupper);
+    }
 }
 
 #endif

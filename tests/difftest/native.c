@@ -68,15 +68,8 @@ static void glue_entry(uint8_t *code, bool long_mode)
         static const uint8_t ds[] = { 0xb8, USER_DS, 0, 0, 0, 0x8e, 0xd8, 0x8e, 0xc0 };
         put(&gl, sizeof(ds), ds);                                /* mov ds/es, 0x2b */
     }
-    for (int x = 0; x < 16; x++) {                               /* movdqu xmm, [in.xmm] */
-        put_abs(&gl, 0, 0xf3, 0x6f, x, FIELD(in.xmm[x]));
-    }
-    if (native_features() & FEATURE_AVX2) {
-        for (int x = 0; x < 16; x++) {
-            put_ymm_high(&gl, 0x18, x, FIELD(in.ymmh[x]));
-        }
-        put_abs(&gl, 0, 0x0f, 0xae, 2, FIELD(in.mxcsr));           /* ldmxcsr */
-    }
+    put_vector_loads(&gl, 16, native_features() & FEATURE_AVX2, FIELD(in.xmm), FIELD(in.ymmh),
+                     FIELD(in.mxcsr));
     static const uint8_t rsp_imm[] = { 0x48, 0xc7, 0xc4 };
     put(&gl, 3, rsp_imm);                                        /* mov rsp, &in.rflags */
     put32(&gl, FIELD(in.rflags));
@@ -105,18 +98,8 @@ static void glue_exit(uint8_t *code)
     put32(&gl, FIELD(out.rflags) + 8);
     *gl.p++ = 0x9c;                                              /* pushfq */
     *gl.p++ = 0xfc;                                              /* cld: the C ABI wants DF 0 */
-    for (int x = 0; x < 16; x++) {
-        put_abs(&gl, 0, 0xf3, 0x7f, x, FIELD(out.xmm[x]));
-    }
-    if (native_features() & FEATURE_AVX2) {
-        for (int x = 0; x < 16; x++) {
-            put_ymm_high(&gl, 0x19, x, FIELD(out.ymmh[x]));
-        }
-        put_abs(&gl, 0, 0x0f, 0xae, 3, FIELD(out.mxcsr));          /* stmxcsr */
-        put_abs(&gl, 0, 0x0f, 0xae, 2, FIELD(host_mxcsr));         /* ldmxcsr */
-        static const uint8_t vzeroupper[] = { 0xc5, 0xf8, 0x77 };
-        put(&gl, sizeof(vzeroupper), vzeroupper);
-    }
+    put_vector_stores(&gl, 16, native_features() & FEATURE_AVX2, FIELD(out.xmm), FIELD(out.ymmh),
+                      FIELD(out.mxcsr), FIELD(host_mxcsr));
     put_abs(&gl, 0x48, 0x8b, 0, RSP, FIELD(host_rsp));
     static const uint8_t restore[] = { 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3 };
     put(&gl, sizeof(restore), restore);

@@ -58,15 +58,7 @@ static void glue_entry(uint8_t *code, bool avx)
     static const uint8_t save[] = { 0x53, 0x55, 0x56, 0x57 };    /* push ebx ebp esi edi */
     put(&gl, sizeof(save), save);
     put_abs(&gl, 0, 0x89, 0, RSP, FIELD(host_esp));            /* mov [host_esp], esp */
-    for (int x = 0; x < 8; x++) {                                /* movdqu xmm, [in.xmm] */
-        put_abs(&gl, 0, 0xf3, 0x6f, x, FIELD(in.xmm[x]));
-    }
-    if (avx) {
-        for (int x = 0; x < 8; x++) {
-            put_ymm_high(&gl, 0x18, x, FIELD(in.ymmh[x]));
-        }
-        put_abs(&gl, 0, 0x0f, 0xae, 2, FIELD(in.mxcsr));         /* ldmxcsr */
-    }
+    put_vector_loads(&gl, 8, avx, FIELD(in.xmm), FIELD(in.ymmh), FIELD(in.mxcsr));
     *gl.p++ = 0xbc;                                              /* mov esp, &in.rflags */
     put32(&gl, FIELD(in.rflags));
     *gl.p++ = 0x9d;                                              /* popfd */
@@ -89,18 +81,8 @@ static void glue_exit(uint8_t *code, bool avx)
     put32(&gl, FIELD(out.rflags) + 4);
     *gl.p++ = 0x9c;                                              /* pushfd */
     *gl.p++ = 0xfc;                                              /* cld: the C ABI wants DF 0 */
-    for (int x = 0; x < 8; x++) {
-        put_abs(&gl, 0, 0xf3, 0x7f, x, FIELD(out.xmm[x]));
-    }
-    if (avx) {
-        for (int x = 0; x < 8; x++) {
-            put_ymm_high(&gl, 0x19, x, FIELD(out.ymmh[x]));
-        }
-        put_abs(&gl, 0, 0x0f, 0xae, 3, FIELD(out.mxcsr));          /* stmxcsr */
-        put_abs(&gl, 0, 0x0f, 0xae, 2, FIELD(host_mxcsr));         /* ldmxcsr */
-        static const uint8_t vzeroupper[] = { 0xc5, 0xf8, 0x77 };
-        put(&gl, sizeof(vzeroupper), vzeroupper);
-    }
+    put_vector_stores(&gl, 8, avx, FIELD(out.xmm), FIELD(out.ymmh), FIELD(out.mxcsr),
+                      FIELD(host_mxcsr));
     put_abs(&gl, 0, 0x8b, 0, RSP, FIELD(host_esp));
     static const uint8_t restore[] = { 0x5f, 0x5e, 0x5d, 0x5b, 0xc3 };
     put(&gl, sizeof(restore), restore);
