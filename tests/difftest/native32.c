@@ -10,7 +10,6 @@
  * a signal, whose frame (Linux's i386 sigcontext and FXSAVE/XSAVE image) gives
  * the state.
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -250,40 +249,6 @@ static bool place(const Oracle32Request *rq)
     return true;
 }
 
-static bool read_full(void *buf, size_t n)
-{
-    uint8_t *p = buf;
-    while (n) {
-        ssize_t got = read(0, p, n);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got <= 0) {
-            return false;
-        }
-        p += got;
-        n -= (size_t)got;
-    }
-    return true;
-}
-
-static bool write_full(const void *buf, size_t n)
-{
-    const uint8_t *p = buf;
-    while (n) {
-        ssize_t put = write(1, p, n);
-        if (put < 0 && errno == EINTR) {
-            continue;
-        }
-        if (put <= 0) {
-            return false;
-        }
-        p += put;
-        n -= (size_t)put;
-    }
-    return true;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--serve") != 0) {
@@ -297,10 +262,10 @@ int main(int argc, char **argv)
     memory_map_fixed();
     start(&nc);
     Oracle32Hello hello = { ORACLE32_MAGIC, nc.features };
-    if (!write_full(&hello, sizeof(hello))) {
+    if (!io_full(1, &hello, sizeof(hello), true)) {
         return 3;
     }
-    while (read_full(&rq, sizeof(rq))) {
+    while (io_full(0, &rq, sizeof(rq), false)) {
         if (!place(&rq)) {
             fprintf(stderr, "difftest-i386: a request with code at 0x%x (%u bytes) outside "
                     "the code area\n", rq.address, rq.code_len);
@@ -309,7 +274,7 @@ int main(int argc, char **argv)
         for (int run = 0; run < RUNS; run++) {
             run_once(&nc, &rq, run, &results[run]);
         }
-        if (!write_full(results, sizeof(results))) {
+        if (!io_full(1, results, sizeof(results), true)) {
             return 3;
         }
     }

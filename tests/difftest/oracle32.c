@@ -36,23 +36,6 @@ void oracle32_configure(const char *program, const char *emulator)
     }
 }
 
-static bool io_full(int fd, void *buf, size_t n, bool writing)
-{
-    uint8_t *p = buf;
-    while (n) {
-        ssize_t done = writing ? write(fd, p, n) : read(fd, p, n);
-        if (done < 0 && errno == EINTR) {
-            continue;
-        }
-        if (done <= 0) {
-            return false;
-        }
-        p += done;
-        n -= (size_t)done;
-    }
-    return true;
-}
-
 static void exec_emulator(int in, int out)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -11,7 +11,10 @@
 #ifndef TESTS_DIFFTEST_ORACLE32_H
 #define TESTS_DIFFTEST_ORACLE32_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <unistd.h>
 #include "difftest.h"
 
 #define ORACLE32_MAGIC 0x32334f51u      /* "QO32", little-endian */
@@ -56,5 +59,23 @@ const char *oracle32_explain(const Sequence *seq, RunResult *nat, const RunResul
                              bool *compare_again);
 /* Why qemu-i386 7.2 cannot judge this group's 32-bit sequences, or NULL */
 const char *oracle32_group_differs(const char *group);
+
+/* the whole of n bytes through the pipe fd (both ends of the protocol) */
+static inline bool io_full(int fd, void *buf, size_t n, bool writing)
+{
+    uint8_t *p = buf;
+    while (n) {
+        ssize_t done = writing ? write(fd, p, n) : read(fd, p, n);
+        if (done < 0 && errno == EINTR) {
+            continue;
+        }
+        if (done <= 0) {
+            return false;
+        }
+        p += done;
+        n -= (size_t)done;
+    }
+    return true;
+}
 
 #endif
