@@ -13,6 +13,7 @@
 #include "tcg/tcg-internal.h"
 
 typedef struct TempInfo {
+    uint32_t gen;                /* the rest describes the temp when this is TCGOptState.gen */
     bool is_const;
     int64_t value;
     int copy_of;                 /* -1: none */
@@ -40,33 +41,47 @@ typedef struct TempInfo {
     int64_t disp;
 } TempInfo;
 
+/*
+ * What is known is forgotten all at once (a block's start, every label) by
+ * a new generation: an info of an older one is stale and set up again on its
+ * next use, so forgetting costs nothing per temp. Versions may start again
+ * at 0 then, as no info of the new generation refers to an older one.
+ */
 struct TCGOptState {
     TempInfo info[TCG_MAX_TEMPS];
-    int nb_valid;                /* info[0, nb_valid) initialized */
+    uint32_t gen;
 };
+
+/* Nothing known about temp idx: only the fields the others depend on (ext_mask
+ * only counts while ext_src >= 0, base and index while is_scaled, ...). */
+static void init_info(TCGContext *s, int idx, TempInfo *ti)
+{
+    const struct TCGTemp *t = &s->temps[idx];
+    ti->gen = s->opt->gen;
+    ti->version = 0;
+    ti->copy_of = -1;
+    ti->ext_src = -1;
+    ti->ext_by = -1;
+    ti->is_scaled = false;
+    ti->is_const = t->kind == TEMP_CONST;
+    ti->value = t->value;
+    if (ti->is_const) {
+        ti->z_mask = t->type == TCG_TYPE_I32 ? (uint32_t)t->value : (uint64_t)t->value;
+    } else {
+        ti->z_mask = t->type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
+    }
+}
 
 /* Only temps that exist have info: an index past nb_temps is an op's constant
  * argument read as a temp, a bug that would describe a future temp wrongly. */
-static TempInfo *temp_info(TCGContext *s, int idx)
+static inline TempInfo *temp_info(TCGContext *s, int idx)
 {
-    struct TCGOptState *o = s->opt;
+    TempInfo *ti = &s->opt->info[idx];
     assert(idx >= 0 && idx < s->nb_temps);
-    while (o->nb_valid <= idx) {
-        TempInfo *ti = &o->info[o->nb_valid];
-        struct TCGTemp *t = &s->temps[o->nb_valid];
-        memset(ti, 0, sizeof(*ti));
-        ti->copy_of = -1;
-        ti->ext_src = -1;
-        ti->ext_by = -1;
-        ti->z_mask = t->type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
-        if (t->kind == TEMP_CONST) {
-            ti->is_const = true;
-            ti->value = t->value;
-            ti->z_mask = t->type == TCG_TYPE_I32 ? (uint32_t)t->value : (uint64_t)t->value;
-        }
-        o->nb_valid++;
+    if (__builtin_expect(ti->gen != s->opt->gen, 0)) {
+        init_info(s, idx, ti);
     }
-    return &o->info[idx];
+    return ti;
 }
 
 /* A constant temp the optimizer creates: temp_info describes it on first use. */
@@ -89,10 +104,15 @@ static void forget_temp(TCGContext *s, int idx)
     }
 }
 
+/* A new generation (see TCGOptState); at the rare wrap of the counter the
+ * infos of generation 0 must not look current. */
 static void forget_all(TCGContext *s)
 {
-    for (int i = 0; i < s->nb_temps; i++) {
-        forget_temp(s, i);
+    if (++s->opt->gen == 0) {
+        for (int i = 0; i < TCG_MAX_TEMPS; i++) {
+            s->opt->info[i].gen = 1;
+        }
+        s->opt->gen = 2;
     }
 }
 
@@ -921,27 +941,30 @@ void tcg_optimize(TCGContext *s)
             return;
         }
     }
-    s->opt->nb_valid = 0;
+    forget_all(s);
     TCGOp *prev = NULL, *prev2 = NULL;
-    PrevExt pe[2] = { { 0 }, { 0 } };        /* prev's, the current op's */
+    PrevExt pe_buf[2] = { { 0 }, { 0 } };
+    PrevExt *pe_prev = &pe_buf[0], *pe_cur = &pe_buf[1];   /* prev's, the current op's */
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
         if (op->removed) {
             continue;
         }
-        if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op, &pe[0])) {
+        if (op->opc == INDEX_op_ext32u && narrow_to_32(s, prev, op, pe_prev)) {
             continue;
         }
         if (fuse_rotate32(s, prev2, prev, op)) {
-            pe[1].n = 0;
+            pe_cur->n = 0;
         } else {
-            note_input_exts(s, op, &pe[1]);
+            note_input_exts(s, op, pe_cur);
             optimize_op(s, op);
         }
         if (!op->removed) {
             prev2 = prev;
             prev = op;
-            pe[0] = pe[1];
+            PrevExt *t = pe_prev;
+            pe_prev = pe_cur;
+            pe_cur = t;
         }
     }
 }
