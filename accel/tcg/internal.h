@@ -96,6 +96,12 @@ typedef struct CPUExecPriv {
     CPUDebugHook *debug_hook;    /* the gdb stub's, or NULL */
     void *debug_opaque;
     const void *epilogue;        /* where goto_ptr leaves generated code */
+    /* user mode, while a block is being translated (under the cache lock, so
+     * no page flag changes meanwhile): the code page translator_read_code
+     * last checked and protected, read again without a second look
+     * (UINT64_MAX: none yet); outside a translation code_page_cache is off */
+    bool code_page_cache;
+    uint64_t code_page;
     /* --- system mode (cputlb.c) --- */
     bool softmmu;
     AddressSpace *as;

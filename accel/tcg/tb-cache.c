@@ -408,7 +408,10 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
     tcg_func_start(c->tcg);
     tcg_set_jump_cache_probe(c->tcg, &cpu_priv(cpu)->probe);
     tcg_set_chain_predict(c->tcg, chain_predict, &cp);
+    cpu_priv(cpu)->code_page_cache = true;
+    cpu_priv(cpu)->code_page = UINT64_MAX;
     cpu->ops->translate(c->tcg, cpu->env, &e->tb, max_insns);
+    cpu_priv(cpu)->code_page_cache = false;
     bool ok = tcg_gen_code(c->tcg, c->code_next, room, &c->info);
     tcg_set_chain_predict(c->tcg, NULL, NULL);
     if (!ok) {

@@ -199,6 +199,12 @@ bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len)
     if (end < addr || end > GUEST_ADDR_LIMIT) {
         return false;
     }
+    CPUExecPriv *p = cpu_priv(cpu);
+    if (p->code_page_cache && (addr & GUEST_PAGE_MASK) == p->code_page &&
+        ((end - 1) & GUEST_PAGE_MASK) == p->code_page) {
+        memcpy(dst, host_address(cpu, addr), len);
+        return true;
+    }
     /* the translator holds the lock already; taken again for other callers */
     tb_lock(cpu->tbs);
     for (uint64_t a = addr & GUEST_PAGE_MASK; a < end; a += GUEST_PAGE_SIZE) {
@@ -213,6 +219,7 @@ bool translator_read_code(CPUExec *cpu, uint64_t addr, void *dst, unsigned len)
         page_mark_unwritable(cpu, a);
     }
     memcpy(dst, host_address(cpu, addr), len);
+    p->code_page = (end - 1) & GUEST_PAGE_MASK;
     tb_unlock(cpu->tbs);
     return true;
 }
