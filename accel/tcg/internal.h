@@ -57,8 +57,18 @@ typedef struct PageMap {
     uint8_t *l1[1 << PAGE_L1_BITS];
 } PageMap;
 
+/* Memory for the blocks' per-instruction data (TBEntry.insn_end and what
+ * follows it): chunks filled in order and emptied all at once by a flush,
+ * which is the only time that data is dropped (tb-cache.c). */
+typedef struct InfoChunk {
+    struct InfoChunk *next;
+    size_t used, size;           /* bytes of data[] */
+    _Alignas(16) unsigned char data[];
+} InfoChunk;
+
 struct TBCache {
     TCGContext *tcg;
+    InfoChunk *info_first, *info_cur;
     int users;
     uint8_t *code_start, *code_next;
     size_t code_size;

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "accel/tcg/internal.h"
 
 /* Average host code per block is far above this; the pool rarely limits. */
@@ -57,6 +58,20 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* Zeroed memory of its own mapping, in huge pages where the host gives them:
+ * the tables grow one block at a time, and a fault per 4 KiB page of them
+ * costs more than the zeroing of a huge page (a hint only). */
+static void *big_alloc(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "quetzal: out of memory for the translation cache\n");
+        abort();
+    }
+    madvise(p, size, MADV_HUGEPAGE);
+    return p;
+}
+
 TBCache *tb_cache_new(TCGContext *tcg)
 {
     TBCache *c = xcalloc(1, sizeof(*c));
@@ -65,7 +80,7 @@ TBCache *tb_cache_new(TCGContext *tcg)
     c->code_start = tcg_code_buffer(tcg, &c->code_size);
     c->code_next = c->code_start;
     c->capacity = c->code_size / MIN_CODE_PER_TB + 16;
-    c->tbs = xcalloc(c->capacity, sizeof(TBEntry));
+    c->tbs = big_alloc(c->capacity * sizeof(TBEntry));
     c->pages = page_map_new();
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
@@ -80,12 +95,60 @@ TBCache *tb_cache_new(TCGContext *tcg)
 
 static void phys_pages_clear(TBCache *c);
 
+#define INFO_CHUNK_SIZE (4u << 20)
+
+/* n bytes (16-byte aligned) for a block's per-instruction data, from the
+ * chunks (no malloc per block); they live until the next flush. */
+static void *info_alloc(TBCache *c, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    InfoChunk *k = c->info_cur;
+    while (k && k->used + n > k->size) {
+        k = k->next;
+        if (k) {
+            k->used = 0;
+        }
+    }
+    if (!k) {
+        size_t bytes = n + sizeof(InfoChunk) > INFO_CHUNK_SIZE ? n + sizeof(InfoChunk)
+                                                                : INFO_CHUNK_SIZE;
+        k = big_alloc(bytes);
+        k->size = bytes - sizeof(InfoChunk);
+        k->used = 0;
+        k->next = NULL;
+        if (c->info_cur) {
+            /* after the current one, ahead of the (emptied) ones that follow it */
+            k->next = c->info_cur->next;
+            c->info_cur->next = k;
+        } else {
+            c->info_first = k;
+        }
+    }
+    c->info_cur = k;
+    void *p = k->data + k->used;
+    k->used += n;
+    return p;
+}
+
+/* Every block's data is dropped: the chunks are kept for the next blocks. */
 static void free_insn_info(TBCache *c)
 {
     for (size_t i = 0; i < c->nb_tbs; i++) {
-        free(c->tbs[i].insn_end);
         c->tbs[i].insn_end = NULL;
     }
+    c->info_cur = c->info_first;
+    if (c->info_cur) {
+        c->info_cur->used = 0;
+    }
+}
+
+static void info_chunks_free(TBCache *c)
+{
+    for (InfoChunk *k = c->info_first, *next; k; k = next) {
+        next = k->next;
+        munmap(k, k->size + sizeof(InfoChunk));
+    }
+    c->info_first = c->info_cur = NULL;
 }
 
 void tb_cache_unref(TBCache *c)
@@ -93,10 +156,10 @@ void tb_cache_unref(TBCache *c)
     if (!c || __atomic_sub_fetch(&c->users, 1, __ATOMIC_ACQ_REL) > 0) {
         return;
     }
-    free_insn_info(c);
+    info_chunks_free(c);
     phys_pages_clear(c);
     free(c->shared_jc);
-    free(c->tbs);
+    munmap(c->tbs, c->capacity * sizeof(TBEntry));
     page_map_free(c->pages);
     free(c);
 }
@@ -353,7 +416,7 @@ TBEntry *tb_find_by_host_pc(TBCache *c, uintptr_t host_pc)
 
 static void tb_link_pages(CPUExec *cpu, TBEntry *e, uint64_t phys_pc);
 
-static void keep_insn_info(TBEntry *e, const TCGCodeInfo *info)
+static void keep_insn_info(TBCache *c, TBEntry *e, const TCGCodeInfo *info)
 {
     size_t n = info->nb_insns ? info->nb_insns : 1;
     size_t ends = (n + 1) & ~(size_t)1;       /* keeps the 64-bit data aligned */
@@ -361,10 +424,7 @@ static void keep_insn_info(TBEntry *e, const TCGCodeInfo *info)
     size_t sites = info->nb_mem_sites * sizeof(TCGMemSite);
     e->nb_insns = info->nb_insns;
     /* one allocation: the mem-site tables follow, all entries 8-byte aligned */
-    e->insn_end = malloc(data + sites + info->nb_site_regs * sizeof(TCGSiteReg));
-    if (!e->insn_end) {
-        abort();
-    }
+    e->insn_end = info_alloc(c, data + sites + info->nb_site_regs * sizeof(TCGSiteReg));
     e->insn_data = (uint64_t (*)[2])(e->insn_end + ends);
     memcpy(e->insn_end, info->insn_end_offset, info->nb_insns * sizeof(uint32_t));
     memcpy(e->insn_data, info->insn_data, info->nb_insns * 2 * sizeof(uint64_t));
@@ -427,7 +487,7 @@ static bool tb_compile(CPUExec *cpu, TBEntry *e, int max_insns)
     e->tb.chain_state_dead = c->info.chain_state_dead;
     e->tb.loop_slots = c->info.loop_slots;
     e->tb.loop_header_offset = c->info.loop_header_offset;
-    keep_insn_info(e, &c->info);
+    keep_insn_info(c, e, &c->info);
     c->code_next += (c->info.size + 15) & ~(size_t)15;
     return true;
 }
