@@ -37,22 +37,6 @@ void tcg_set_chain_predict(TCGContext *s, int (*predict)(void *opaque, int64_t t
     s->chain_predict_opaque = opaque;
 }
 
-bool tcg_is_chain_state(const TCGContext *s, int index)
-{
-    if (!s->chain_needed) {
-        return false;
-    }
-    if (index == s->chain_sel) {
-        return true;
-    }
-    for (int i = 0; i < s->chain_nb_fields; i++) {
-        if (s->chain_fields[i] == index) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* bit i for chain_fields[i]; -1 for the selector; 0 for anything else */
 static int chain_role(const TCGContext *s, TCGArg a)
 {

@@ -187,7 +187,23 @@ void tcg_liveness(TCGContext *s);
 bool tcg_reg_alloc_code(TCGContext *s);
 void tcg_side_exits_free(TCGContext *s);
 bool tcg_chain_state_dead_at_entry(TCGContext *s);
-bool tcg_is_chain_state(const TCGContext *s, int index);
+/* Whether temp index is the chain-deferred selector or one of its fields;
+ * inline: the allocator asks it of every global at every goto_tb. */
+static inline bool tcg_is_chain_state(const TCGContext *s, int index)
+{
+    if (!s->chain_needed) {
+        return false;
+    }
+    if (index == s->chain_sel) {
+        return true;
+    }
+    for (int i = 0; i < s->chain_nb_fields; i++) {
+        if (s->chain_fields[i] == index) {
+            return true;
+        }
+    }
+    return false;
+}
 /* User mode: "add t, base, const; qemu_ld/st ..., t" with t dead becomes one
  * access at base with the constant folded into the memop word's high half
  * (regalloc.c; the back end adds it to the host address). */
