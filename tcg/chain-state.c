@@ -28,6 +28,13 @@ void tcg_set_chain_state(TCGContext *s, TCGv selector, const TCGv *fields, int n
         s->chain_fields[i] = temp_index(fields[i]);
     }
     s->chain_needed = fields_needed;
+    s->chain_mask = 0;
+    for (int i = -1; i < nb_fields; i++) {
+        int t = i < 0 ? s->chain_sel : s->chain_fields[i];
+        if (t >= 0 && t < 64) {
+            s->chain_mask |= 1ull << t;
+        }
+    }
 }
 
 void tcg_set_chain_predict(TCGContext *s, int (*predict)(void *opaque, int64_t target),

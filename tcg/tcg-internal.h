@@ -121,6 +121,7 @@ struct TCGContext {
     int chain_sel;
     int chain_fields[TCG_MAX_CHAIN_FIELDS];
     int chain_nb_fields;
+    uint64_t chain_mask;         /* bit i: temp i (< 64) is the selector or a field */
     uint32_t (*chain_needed)(int64_t selector_value);
     int (*chain_predict)(void *opaque, int64_t target);
     void *chain_predict_opaque;  /* regalloc: write-backs of taken branches, out of line */
@@ -193,6 +194,9 @@ static inline bool tcg_is_chain_state(const TCGContext *s, int index)
 {
     if (!s->chain_needed) {
         return false;
+    }
+    if ((unsigned)index < 64) {
+        return (s->chain_mask >> index) & 1;
     }
     if (index == s->chain_sel) {
         return true;
