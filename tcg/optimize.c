@@ -57,6 +57,7 @@ struct TCGOptState {
 static void init_info(TCGContext *s, int idx, TempInfo *ti)
 {
     const struct TCGTemp *t = &s->temps[idx];
+    assert(idx >= 0 && idx < s->nb_temps);
     ti->gen = s->opt->gen;
     ti->version = 0;
     ti->copy_of = -1;
@@ -73,11 +74,12 @@ static void init_info(TCGContext *s, int idx, TempInfo *ti)
 }
 
 /* Only temps that exist have info: an index past nb_temps is an op's constant
- * argument read as a temp, a bug that would describe a future temp wrongly. */
+ * argument read as a temp, a bug that would describe a future temp wrongly.
+ * init_info checks it: a temp's info is current only after an init_info of
+ * this generation, and nb_temps does not shrink within one. */
 static inline TempInfo *temp_info(TCGContext *s, int idx)
 {
     TempInfo *ti = &s->opt->info[idx];
-    assert(idx >= 0 && idx < s->nb_temps);
     if (__builtin_expect(ti->gen != s->opt->gen, 0)) {
         init_info(s, idx, ti);
     }

@@ -168,9 +168,7 @@ void tcg_func_start(TCGContext *s)
     s->nb_insn_starts = 0;
     s->ir_overflow = false;
     s->has_loop_value = false;
-    for (int i = 0; i < TCG_CONST_HASH_SIZE; i++) {
-        s->const_hash[i] = -1;
-    }
+    memset(s->const_hash, 0xff, sizeof(s->const_hash));     /* every chain empty (-1) */
     for (int k = 0; k < 2; k++) {
         s->free_temps[k][0] = s->free_temps[k][1] = -1;
     }
