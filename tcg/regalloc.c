@@ -744,6 +744,15 @@ static void free_dead_inputs(TCGContext *s, const TCGOp *op, uint32_t *keep, con
     }
 }
 
+/* A global whose memory copy is current and that the rest of op's basic
+ * block does not read (a self loop's planned globals excepted). */
+static bool clean_global_unread(TCGContext *s, const TCGOp *op, const struct TCGTemp *t)
+{
+    return t->kind == TEMP_GLOBAL && t->mem_coherent && op >= s->ops &&
+           op < s->ops + s->nb_ops && tcg_loop_index(s, t->index) < 0 &&
+           global_next_use(s, op, t) != 1;
+}
+
 /* Output o shares input in's register: frees that register for it. */
 static int take_aliased_register(TCGContext *s, const TCGOp *op, int in, int reg, uint32_t in_regs)
 {
@@ -757,6 +766,12 @@ static int take_aliased_register(TCGContext *s, const TCGOp *op, int in, int reg
     bool owned = t->location == TEMP_VAL_REG && t->reg == reg && s->reg_to_temp[reg] == t->index;
     if (!owned) {
         return reg;           /* dead input already freed, or a private copy */
+    }
+    if (clean_global_unread(s, op, t)) {
+        /* memory holds it and this basic block reads it no more: no copy */
+        reg_release(s, t);
+        t->location = TEMP_VAL_MEM;
+        return reg;
     }
     int spare = free_reg(s, in_regs | reg_bit(reg));
     if (spare >= 0) {
