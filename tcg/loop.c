@@ -13,11 +13,13 @@
  *    the loop header right after the loads; there each planned global is in
  *    its register, "dirty" (memory maybe stale) when the loop writes it;
  *  - at the back edge moves every planned global into its header register
- *    (tcg_loop_parallel_moves), stores the others, and emits the goto_tb jump:
+ *    (tcg_loop_parallel_moves), stores the others (but the deferred lazy
+ *    flags, tcg_loop_defers), and emits the goto_tb jump:
  *    chained (to the block itself only), it jumps to the header; unchained
  *    (an exit request, a signal, the block invalidated by self-modifying
  *    code: the execution layer resets every jump), it falls through to the
- *    stores of the dirty globals and the ordinary exit.
+ *    stores of the dirty globals (the deferred ones included) and the
+ *    ordinary exit.
  * Faults inside the loop restore exact state as in any block: user-mode memory
  * accesses record which global is in which register (TCGMemSite), helper calls
  * and system-mode accesses store the globals first, and the insn_start data
@@ -85,6 +87,17 @@ bool tcg_loop_is_back_edge(const TCGContext *s, int op)
     return false;
 }
 
+/*
+ * The chain-deferred state (chain-state.c: the lazy flags) of a block that
+ * overwrites it before anything can see it: nothing reads its value at the
+ * loop header, so it is not planned; the back edge leaves it where it is and
+ * stores it only on the unchained path, after the jump.
+ */
+bool tcg_loop_defers(const TCGContext *s, int temp)
+{
+    return s->info->chain_state_dead && tcg_is_chain_state(s, temp);
+}
+
 /* How often each global is an operand, outside the pc stores of exits. */
 static void count_uses(const TCGContext *s, int *uses, bool *written)
 {
@@ -102,7 +115,7 @@ static void count_uses(const TCGContext *s, int *uses, bool *written)
         }
         for (int i = 0; i < op->nb_oargs + op->nb_iargs; i++) {
             int t = (int)op->args[i];
-            if (t < s->nb_globals && s->temps[t].kind == TEMP_GLOBAL) {
+            if (t < s->nb_globals && s->temps[t].kind == TEMP_GLOBAL && !tcg_loop_defers(s, t)) {
                 uses[t]++;
                 written[t] |= i < op->nb_oargs;
             }
