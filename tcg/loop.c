@@ -98,10 +98,13 @@ bool tcg_loop_defers(const TCGContext *s, int temp)
     return s->info->chain_state_dead && tcg_is_chain_state(s, temp);
 }
 
-/* How often each global is an operand, outside the pc stores of exits. */
-static void count_uses(const TCGContext *s, int *uses, bool *written)
+/* How often each global is an operand, outside the pc stores of exits;
+ * returns whether some op reads the chain-deferred state (chain-state.c)
+ * before the block (in op order, a heuristic) writes it: the state the back
+ * edge carries into the loop's next iteration. */
+static bool count_uses(const TCGContext *s, int *uses, bool *written)
 {
-    bool after_goto_tb = false;
+    bool after_goto_tb = false, chain_read = false;
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         if (op->removed) {
@@ -113,6 +116,10 @@ static void count_uses(const TCGContext *s, int *uses, bool *written)
         if (skip) {
             continue;
         }
+        for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+            int t = (int)op->args[i];
+            chain_read |= t < s->nb_globals && !written[t] && tcg_is_chain_state(s, t);
+        }
         for (int i = 0; i < op->nb_oargs + op->nb_iargs; i++) {
             int t = (int)op->args[i];
             if (t < s->nb_globals && s->temps[t].kind == TEMP_GLOBAL && !tcg_loop_defers(s, t)) {
@@ -121,6 +128,7 @@ static void count_uses(const TCGContext *s, int *uses, bool *written)
             }
         }
     }
+    return chain_read;
 }
 
 void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs)
@@ -141,7 +149,14 @@ void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs)
     bool written[TCG_MAX_TEMPS / 4];
     memset(uses, 0, sizeof(uses));
     memset(written, 0, sizeof(written));
-    count_uses(s, uses, written);
+    if (!count_uses(s, uses, written)) {
+        /* the lazy flags do not live from one iteration into the next: a
+         * header register would hold a copy made at each write and moved at
+         * the back edge; a guest register gains more there */
+        for (int g = 0; g < s->nb_globals; g++) {
+            uses[g] = tcg_is_chain_state(s, g) ? 0 : uses[g];
+        }
+    }
     /* registers: the allocation order's first ones, leaving four for temps
      * (shift counts, products, call arguments want particular ones) */
     int regs[32], nregs = 0;
