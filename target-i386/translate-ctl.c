@@ -441,16 +441,43 @@ static void gen_branch_if_crossing(DisasContext *s, TCGv addr, TCGLabel *label)
     tcg_temp_free(s->tcg, off);
 }
 
+/* to label when the 32-bit offset in reg is within 8 bytes of wrapping: its
+ * next 8 bytes are not the next 8 of the linear address where a segment base
+ * comes after the 32-bit wrap (64-bit mode, FS/GS) */
+static void gen_branch_if_offset_wraps(DisasContext *s, int reg, TCGLabel *label)
+{
+    if (s->aflag == MO_32) {
+        TCGv off = tcg_new64(s);
+        gen_ld_reg(s, MO_32, off, reg);
+        tcg_gen_brcondi(s->tcg, TCG_COND_GTU, off, 0xfffffff8u, label);
+        tcg_temp_free(s->tcg, off);
+    }
+}
+
+/* reg += n, at the address size (a 32-bit result zeroes the upper half) */
+static void gen_string_advance(DisasContext *s, int reg, int64_t n)
+{
+    if (s->aflag == MO_64) {
+        tcg_gen_addi(s->tcg, G(s)->regs[reg], G(s)->regs[reg], n);
+    } else {
+        TCGv v = tcg_new64(s);
+        tcg_gen_addi(s->tcg, v, G(s)->regs[reg], n);
+        gen_st_reg(s, MO_32, reg, v);
+        tcg_temp_free(s->tcg, v);
+    }
+}
+
 /*
- * REP MOVS/STOS of bytes, words and doublewords in 64-bit mode, DF = 0: eight
- * bytes an iteration while rCX covers them (SDM vol. 1, 7.3.9.3 allows any
- * order within fast strings; the result here is the element loop's). A copy
- * whose destination starts less than 8 bytes after its source (where the
- * element loop reads bytes it wrote) takes the element loop. An 8-byte access
- * that would cross a page boundary is one element instead, so a fault comes
- * at the element the element loop faults at, with the same rCX/rSI/rDI: a
- * chunk faults only when its first byte does. Falls through (or jumps) to
- * the element loop (elements) for what is left.
+ * REP MOVS/STOS of bytes, words and doublewords with 64- or 32-bit addressing,
+ * DF = 0: eight bytes an iteration while rCX covers them (SDM vol. 1, 7.3.9.3
+ * allows any order within fast strings; the result here is the element
+ * loop's). A copy whose destination starts less than 8 bytes after its source
+ * (linear addresses; where the element loop reads bytes it wrote) takes the
+ * element loop. An 8-byte access that would cross a page boundary, or a
+ * 32-bit offset's wrap, is one element instead, so a fault comes at the
+ * element the element loop faults at, with the same rCX/rSI/rDI: a chunk
+ * faults only when its first byte does. Falls through (or jumps) to the
+ * element loop (elements) for what is left.
  */
 static void gen_rep_chunks(DisasContext *s, unsigned b, int ot, TCGLabel *elements)
 {
@@ -464,7 +491,9 @@ static void gen_rep_chunks(DisasContext *s, unsigned b, int ot, TCGLabel *elemen
 
     tcg_gen_brcondi(t, TCG_COND_NE, G(s)->df, 1, elements);   /* df: +1 or -1 */
     if (movs) {
-        tcg_gen_sub(t, v, G(s)->regs[R_EDI], G(s)->regs[R_ESI]);
+        gen_string_addr(s, v, R_EDI);
+        gen_string_addr(s, s->A0, R_ESI);
+        tcg_gen_sub(t, v, v, s->A0);
         tcg_gen_brcondi(t, TCG_COND_LTU, v, 8, elements);
     } else {
         pattern = tcg_temp_local_new(t, TCG_TYPE_I64);
@@ -472,8 +501,15 @@ static void gen_rep_chunks(DisasContext *s, unsigned b, int ot, TCGLabel *elemen
         tcg_gen_muli(t, pattern, pattern, (int64_t)spread[ot]);
     }
     tcg_gen_set_label(t, chunk);
-    tcg_gen_brcondi(t, TCG_COND_LTU, G(s)->regs[R_ECX], per, elements);
+    if (s->aflag == MO_64) {
+        tcg_gen_brcondi(t, TCG_COND_LTU, G(s)->regs[R_ECX], per, elements);
+    } else {
+        gen_ld_reg(s, MO_32, v, R_ECX);
+        tcg_gen_brcondi(t, TCG_COND_LTU, v, per, elements);
+    }
     if (movs) {
+        gen_branch_if_offset_wraps(s, R_ESI, one);
+        gen_branch_if_offset_wraps(s, R_EDI, one);
         gen_string_addr(s, s->A0, R_ESI);
         gen_branch_if_crossing(s, s->A0, one);
         gen_string_addr(s, s->A0, R_EDI);
@@ -482,18 +518,19 @@ static void gen_rep_chunks(DisasContext *s, unsigned b, int ot, TCGLabel *elemen
         gen_ld(s, s->T0, s->A0, MO_64);
         gen_string_addr(s, s->A0, R_EDI);
         gen_st(s, s->T0, s->A0, MO_64);
-        tcg_gen_addi(t, G(s)->regs[R_ESI], G(s)->regs[R_ESI], 8);
+        gen_string_advance(s, R_ESI, 8);
     } else {
+        gen_branch_if_offset_wraps(s, R_EDI, one);
         gen_string_addr(s, s->A0, R_EDI);
         gen_branch_if_crossing(s, s->A0, one);
         gen_st(s, pattern, s->A0, MO_64);
     }
-    tcg_gen_addi(t, G(s)->regs[R_EDI], G(s)->regs[R_EDI], 8);
-    tcg_gen_subi(t, G(s)->regs[R_ECX], G(s)->regs[R_ECX], per);
+    gen_string_advance(s, R_EDI, 8);
+    gen_string_advance(s, R_ECX, -per);
     tcg_gen_br(t, chunk);
     tcg_gen_set_label(t, one);
     gen_string_body(s, b, ot);
-    tcg_gen_subi(t, G(s)->regs[R_ECX], G(s)->regs[R_ECX], 1);
+    gen_string_advance(s, R_ECX, -1);
     tcg_gen_br(t, chunk);
     if (pattern) {
         tcg_temp_free(t, pattern);
@@ -522,8 +559,7 @@ void gen_string_insn(DisasContext *s, unsigned b)
     gen_update_cc_op(s);
     loop = tcg_gen_new_label(t);
     done = tcg_gen_new_label(t);
-    if (s->code64 && s->aflag == MO_64 && ot != MO_64 &&
-        ((b & ~1) == 0xa4 || (b & ~1) == 0xaa)) {
+    if (s->aflag != MO_16 && ot != MO_64 && ((b & ~1) == 0xa4 || (b & ~1) == 0xaa)) {
         gen_rep_chunks(s, b, ot, loop);
     }
     tcg_gen_set_label(t, loop);

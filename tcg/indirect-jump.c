@@ -82,6 +82,9 @@ void tcg_gen_lookup_and_goto_ptr(TCGContext *s, TCGv pc, TCGv cs_base, TCGv flag
     }
     TCGv host = tcg_temp_new(s, TCG_TYPE_PTR);
     TCGv env = tcg_env(s);
-    tcg_gen_call(s, (void *)p->miss_helper, 0, host, 1, &env);
+    /* the miss helper reads the pc state and writes no global; the lazy flags
+     * only the loop it may return to reads, through their selector */
+    tcg_gen_call(s, (void *)p->miss_helper, TCG_CALL_NO_WRITE_GLOBALS | TCG_CALL_CHAIN_BY_SELECTOR,
+                 host, 1, &env);
     tcg_gen_goto_ptr(s, host);
 }

@@ -14,6 +14,9 @@
  *    what must be in memory there, for the register allocator);
  *  - helper calls that read or write globals, and guest memory accesses (which
  *    may fault), need every global's value;
+ *  - (a call flagged TCG_CALL_CHAIN_BY_SELECTOR, the indirect-jump lookup's
+ *    miss helper, reads the chain fields like an exit: only what the selector
+ *    there selects);
  *  - except the chain-deferred fields (a front end's lazy condition codes,
  *    chain-state.c) that the selector's value there does not read, where that
  *    value is the same constant on every path (an exit after 'cmp' stores no
@@ -188,6 +191,15 @@ static bool op_needs_globals(const TCGOp *op)
     return op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st;
 }
 
+/* A helper call that may read any global; a guest memory access or a call
+ * that reads the chain fields through their selector needs only those the
+ * selector's value there reads. */
+static bool call_reads_all(const TCGOp *op)
+{
+    return op->opc == INDEX_op_call &&
+           !(op->args[op->nb_oargs + op->nb_iargs + 1] & TCG_CALL_CHAIN_BY_SELECTOR);
+}
+
 static uint8_t *label_set(TCGContext *s, TCGArg label)
 {
     return s->label_live + (size_t)label * (size_t)s->nb_temps;
@@ -265,7 +277,7 @@ static bool backward_pass(TCGContext *s, uint8_t *live, bool final)
             live[t] = 0;
         }
         if (op_needs_globals(op)) {
-            mark_needed_globals(s, live, op->opc == INDEX_op_call ? UINT32_MAX : needed);
+            mark_needed_globals(s, live, call_reads_all(op) ? UINT32_MAX : needed);
         }
         for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
             int t = (int)op->args[i];

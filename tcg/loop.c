@@ -13,11 +13,13 @@
  *    the loop header right after the loads; there each planned global is in
  *    its register, "dirty" (memory maybe stale) when the loop writes it;
  *  - at the back edge moves every planned global into its header register
- *    (tcg_loop_parallel_moves), stores the others, and emits the goto_tb jump:
+ *    (tcg_loop_parallel_moves), stores the others (but the deferred lazy
+ *    flags, tcg_loop_defers), and emits the goto_tb jump:
  *    chained (to the block itself only), it jumps to the header; unchained
  *    (an exit request, a signal, the block invalidated by self-modifying
  *    code: the execution layer resets every jump), it falls through to the
- *    stores of the dirty globals and the ordinary exit.
+ *    stores of the dirty globals (the deferred ones included) and the
+ *    ordinary exit.
  * Faults inside the loop restore exact state as in any block: user-mode memory
  * accesses record which global is in which register (TCGMemSite), helper calls
  * and system-mode accesses store the globals first, and the insn_start data
@@ -85,10 +87,24 @@ bool tcg_loop_is_back_edge(const TCGContext *s, int op)
     return false;
 }
 
-/* How often each global is an operand, outside the pc stores of exits. */
-static void count_uses(const TCGContext *s, int *uses, bool *written)
+/*
+ * The chain-deferred state (chain-state.c: the lazy flags) of a block that
+ * overwrites it before anything can see it: nothing reads its value at the
+ * loop header, so it is not planned; the back edge leaves it where it is and
+ * stores it only on the unchained path, after the jump.
+ */
+bool tcg_loop_defers(const TCGContext *s, int temp)
 {
-    bool after_goto_tb = false;
+    return s->info->chain_state_dead && tcg_is_chain_state(s, temp);
+}
+
+/* How often each global is an operand, outside the pc stores of exits;
+ * returns whether some op reads the chain-deferred state (chain-state.c)
+ * before the block (in op order, a heuristic) writes it: the state the back
+ * edge carries into the loop's next iteration. */
+static bool count_uses(const TCGContext *s, int *uses, bool *written)
+{
+    bool after_goto_tb = false, chain_read = false;
     for (int n = 0; n < s->nb_ops; n++) {
         const TCGOp *op = &s->ops[n];
         if (op->removed) {
@@ -100,14 +116,19 @@ static void count_uses(const TCGContext *s, int *uses, bool *written)
         if (skip) {
             continue;
         }
+        for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+            int t = (int)op->args[i];
+            chain_read |= t < s->nb_globals && !written[t] && tcg_is_chain_state(s, t);
+        }
         for (int i = 0; i < op->nb_oargs + op->nb_iargs; i++) {
             int t = (int)op->args[i];
-            if (t < s->nb_globals && s->temps[t].kind == TEMP_GLOBAL) {
+            if (t < s->nb_globals && s->temps[t].kind == TEMP_GLOBAL && !tcg_loop_defers(s, t)) {
                 uses[t]++;
                 written[t] |= i < op->nb_oargs;
             }
         }
     }
+    return chain_read;
 }
 
 void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs)
@@ -128,7 +149,14 @@ void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs)
     bool written[TCG_MAX_TEMPS / 4];
     memset(uses, 0, sizeof(uses));
     memset(written, 0, sizeof(written));
-    count_uses(s, uses, written);
+    if (!count_uses(s, uses, written)) {
+        /* the lazy flags do not live from one iteration into the next: a
+         * header register would hold a copy made at each write and moved at
+         * the back edge; a guest register gains more there */
+        for (int g = 0; g < s->nb_globals; g++) {
+            uses[g] = tcg_is_chain_state(s, g) ? 0 : uses[g];
+        }
+    }
     /* registers: the allocation order's first ones, leaving four for temps
      * (shift counts, products, call arguments want particular ones) */
     int regs[32], nregs = 0;

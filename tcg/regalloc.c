@@ -744,6 +744,15 @@ static void free_dead_inputs(TCGContext *s, const TCGOp *op, uint32_t *keep, con
     }
 }
 
+/* A global whose memory copy is current and that the rest of op's basic
+ * block does not read (a self loop's planned globals excepted). */
+static bool clean_global_unread(TCGContext *s, const TCGOp *op, const struct TCGTemp *t)
+{
+    return t->kind == TEMP_GLOBAL && t->mem_coherent && op >= s->ops &&
+           op < s->ops + s->nb_ops && tcg_loop_index(s, t->index) < 0 &&
+           global_next_use(s, op, t) != 1;
+}
+
 /* Output o shares input in's register: frees that register for it. */
 static int take_aliased_register(TCGContext *s, const TCGOp *op, int in, int reg, uint32_t in_regs)
 {
@@ -757,6 +766,12 @@ static int take_aliased_register(TCGContext *s, const TCGOp *op, int in, int reg
     bool owned = t->location == TEMP_VAL_REG && t->reg == reg && s->reg_to_temp[reg] == t->index;
     if (!owned) {
         return reg;           /* dead input already freed, or a private copy */
+    }
+    if (clean_global_unread(s, op, t)) {
+        /* memory holds it and this basic block reads it no more: no copy */
+        reg_release(s, t);
+        t->location = TEMP_VAL_MEM;
+        return reg;
     }
     int spare = free_reg(s, in_regs | reg_bit(reg));
     if (spare >= 0) {
@@ -1107,18 +1122,34 @@ static void loop_entry(TCGContext *s)
     tcg_forget_flags(s);
 }
 
+static bool loop_header_holds(const TCGContext *s, const struct TCGTemp *t)
+{
+    return t->location == TEMP_VAL_REG && (s->loop.regs & reg_bit(t->reg));
+}
+
+/* Whether register r keeps its deferred global (tcg_loop_defers) across the
+ * back edge's moves: it is not a header register, which the moves write. */
+static bool loop_deferred_kept(const TCGContext *s, int r)
+{
+    int idx = s->reg_to_temp[r];
+    return idx >= 0 && tcg_loop_defers(s, idx) && !(s->loop.regs & reg_bit(r));
+}
+
 /* Anything in a header register that is not its planned global leaves it;
- * globals outside the plan go to memory. */
+ * globals outside the plan go to memory, but the deferred ones, which stay
+ * where they are (outside the header registers) for the unchained path. */
 static void loop_clear_others(TCGContext *s)
 {
     for (int i = 0; i < s->nb_globals; i++) {
-        if (s->temps[i].kind == TEMP_GLOBAL && tcg_loop_index(s, i) < 0) {
-            temp_store(s, &s->temps[i], s->loop.regs);
+        struct TCGTemp *t = &s->temps[i];
+        if (t->kind == TEMP_GLOBAL && tcg_loop_index(s, i) < 0 &&
+            (!tcg_loop_defers(s, i) || loop_header_holds(s, t))) {
+            temp_store(s, t, s->loop.regs);
         }
     }
     for (int r = 0; r < 32; r++) {
         int idx = s->reg_to_temp[r];
-        if (idx < 0 || tcg_loop_index(s, idx) >= 0) {
+        if (idx < 0 || tcg_loop_index(s, idx) >= 0 || loop_deferred_kept(s, r)) {
             continue;
         }
         struct TCGTemp *t = &s->temps[idx];
@@ -1177,7 +1208,9 @@ static void alloc_loop_back_edge(TCGContext *s, const TCGOp *op)
         }
     }
     for (int r = 0; r < 32; r++) {
-        s->reg_to_temp[r] = -1;
+        if (!loop_deferred_kept(s, r)) {
+            s->reg_to_temp[r] = -1;
+        }
     }
     for (int k = 0; k < L->n; k++) {
         struct TCGTemp *t = &s->temps[L->temp[k]];

@@ -225,6 +225,7 @@ void tcg_fold_mem_offsets(TCGContext *s);
 void tcg_loop_plan(TCGContext *s, uint32_t reserved_regs);
 int tcg_loop_index(const TCGContext *s, int temp);          /* in the plan, or -1 */
 bool tcg_loop_is_back_edge(const TCGContext *s, int op);
+bool tcg_loop_defers(const TCGContext *s, int temp);      /* stored after the back edge */
 typedef struct TCGLoopMove {
     int src_reg, dst_reg;
 } TCGLoopMove;

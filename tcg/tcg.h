@@ -76,6 +76,8 @@ typedef enum TCGMemOp {
 #define TCG_CALL_NO_READ_GLOBALS   0x1   /* globals need not be written back before */
 #define TCG_CALL_NO_WRITE_GLOBALS  0x2   /* globals cached in registers stay valid after */
 #define TCG_CALL_NO_SIDE_EFFECTS   0x4   /* removable when its result is unused */
+#define TCG_CALL_CHAIN_BY_SELECTOR 0x8   /* reads the chain-deferred fields (chain-state.c)
+                                          * only as their selector's value says */
 #define TCG_CALL_NO_RWG (TCG_CALL_NO_READ_GLOBALS | TCG_CALL_NO_WRITE_GLOBALS)
 
 /* Debug output selection (-d in_asm,op,op_opt,out_asm). */

@@ -83,7 +83,7 @@ elif [ $m32 = yes ]; then
   m32=no
   skip "i386 programs" "$native32_why"
 fi
-programs="hello arith divzero strings recursion stdio fileio memory smc smcpages segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret fdext sysvipc procstat superblock faultregs chainflags loopregs traceloop faultindex cmpflags incflags branchflags rotflags zx32flags repstring"
+programs="hello arith divzero strings recursion stdio fileio memory smc smcpages segv ud2 int3 abort process exec socket spawn badptr events signals sighandler sigfault sigstorm sysmisc farret fdext sysvipc procstat superblock faultregs chainflags loopregs traceloop faultindex cmpflags incflags branchflags rotflags zx32flags repstring jumpflags loopflags"
 for bits in 64 32; do
   emulator=quetzal-x86_64
   [ $bits = 32 ] && emulator=quetzal-i386

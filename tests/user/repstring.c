@@ -1,6 +1,7 @@
 /* REP MOVS and REP STOS of bytes, words and doublewords, which the translator
- * runs eight bytes at a time in 64-bit mode (target-i386/translate-ctl.c,
- * gen_rep_chunks): every length to 40 elements at every alignment, copies
+ * runs eight bytes at a time with 64- and 32-bit addressing
+ * (target-i386/translate-ctl.c, gen_rep_chunks): every length to 40 elements
+ * at every alignment (also with the 67 prefix in 64-bit mode), copies
  * that overlap by every distance both ways, DF = 1, and copies into a guard
  * page: the SIGSEGV handler takes rCX, rSI, rDI and the bytes written before
  * the fault, which must be the CPU's (the element-by-element result). Printed
@@ -46,6 +47,48 @@ static void rep(int stos, int sz, ulong n, void *d, const void *s, ulong a, int 
     mix(si - (ulong)s);
     mix(di - (ulong)d);
 }
+
+#ifdef __x86_64__
+/* the same with 32-bit addressing (prefix 67): ECX, ESI and EDI, whose upper
+ * halves (set here) a nonzero count zeroes; the buffers are below 4 GiB in a
+ * static program */
+static void rep_a32(int stos, int sz, ulong n, void *d, const void *s, ulong a)
+{
+    ulong c = n | 1UL << 40, si = (ulong)s | 1UL << 36, di = (ulong)d | 1UL << 37;
+#define ONE(insn) __asm__ volatile("addr32 rep " insn : "+c"(c), "+S"(si), "+D"(di) : "a"(a) : "memory")
+    if (stos) {
+        if (sz == 1) ONE("stosb"); else if (sz == 2) ONE("stosw"); else ONE("stosl");
+    } else {
+        if (sz == 1) ONE("movsb"); else if (sz == 2) ONE("movsw"); else ONE("movsl");
+    }
+#undef ONE
+    mix(c);
+    mix(si - (ulong)s);
+    mix(di - (ulong)d);
+}
+
+static void lengths_a32(void)
+{
+    unsigned n = 0;
+    for (int stos = 0; stos < 2; stos++) {
+        for (int sz = 1; sz <= 4; sz *= 2) {
+            for (int len = 0; len <= 40; len += 3) {
+                for (int al = 0; al < 8; al += 3) {
+                    fill();
+                    rep_a32(stos, sz, (ulong)len, dst + 64 + al, src + 64 + (al * 3) % 8,
+                            (ulong)0x1122334455667788ULL);
+                    mix_buf(dst, BUF);
+                    fill();
+                    rep_a32(0, sz, (ulong)len, src + 200 + al - 4, src + 200, 0);
+                    mix_buf(src, BUF);
+                    n += 2;
+                }
+            }
+        }
+    }
+    report("addr32 rep movs/stos", n);
+}
+#endif
 
 static void lengths(void)
 {
@@ -156,6 +199,9 @@ static void faults(void)
 int main(void)
 {
     lengths();
+#ifdef __x86_64__
+    lengths_a32();
+#endif
     overlaps();
     faults();
     return 0;
