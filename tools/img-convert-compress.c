@@ -310,6 +310,24 @@ static unsigned count_ready(const CompressPipeline *cp)
     return n;
 }
 
+/* Whether the oldest cluster not yet stored has finished: only storing it
+ * frees the buffer and the chunk the next clusters need (buffers are taken
+ * and chunks given back in guest order); with -W storing the others early
+ * only makes smaller steps, each leaving the rest of its last compressed
+ * cluster's host cluster unused when plain clusters follow it. */
+static bool oldest_done(const CompressPipeline *cp)
+{
+    const CompressItem *oldest = NULL;
+    for (unsigned i = 0; i < cp->item_count; i++) {
+        const CompressItem *item = &cp->items[i];
+        if (__atomic_load_n(&item->state, __ATOMIC_ACQUIRE) != ITEM_FREE &&
+            (!oldest || item->seq < oldest->seq)) {
+            oldest = item;
+        }
+    }
+    return oldest && __atomic_load_n(&oldest->state, __ATOMIC_ACQUIRE) == ITEM_DONE;
+}
+
 /* One store step of what is ready, the pipeline's lock dropped meanwhile.
  * Lock held. */
 static void store_step(CompressPipeline *cp)
@@ -466,7 +484,7 @@ static void dispatch(CompressPipeline *cp)
         unsigned ready = count_ready(cp);
         /* a full batch, or whatever is ready when nothing more can be handed
          * out until a store frees buffers or chunks (or ever) */
-        if (ready >= STORE_BATCH || (ready && (starved || finished || !cp->in_flight))) {
+        if (ready >= STORE_BATCH || (ready && (finished || (starved && oldest_done(cp))))) {
             store_step(cp);
             continue;
         }
