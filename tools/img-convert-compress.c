@@ -337,9 +337,9 @@ static void store_step(CompressPipeline *cp)
     if (!n) {
         return;
     }
-    pthread_mutex_unlock(&p->lock);
     /* after a failure the rest is only given back, not stored */
     int ret = p->failed ? -EIO : 0;
+    pthread_mutex_unlock(&p->lock);
     for (size_t i = 0; i < n; i++) {
         ret = cp->batch[i]->failed ? -EIO : ret;
     }
