@@ -21,14 +21,15 @@ int qcow2_cache_init(Qcow2Cache *c, unsigned count, uint32_t table_size)
     c->table_size = table_size;
     c->use_counter = 0;
     c->last = NULL;
-    c->memory = NULL;
+    c->memory = c->memory_big = NULL;
     return 0;         /* table buffers are allocated when a slot is first used */
 }
 
 void qcow2_cache_destroy(Qcow2Cache *c)
 {
     free(c->memory);
-    c->memory = NULL;
+    free(c->memory_big);
+    c->memory = c->memory_big = NULL;
     free(c->entries);
     c->entries = NULL;
     c->count = 0;
@@ -58,25 +59,40 @@ static int write_entry(BlockDriverState *bs, Qcow2Cache *c, Qcow2CacheEntry *e)
     return 0;
 }
 
-/* The tables of every slot in one allocation, made when a slot is first
- * used, on huge pages where the kernel gives them: a check or a convert walks
- * every table of a large image through the cache, and the page faults of
- * 4 KiB pages (16 per 64 KiB table) cost more than reading the tables. */
+/* Where a slot's table lives. The first CACHE_SMALL_SLOTS tables are on
+ * 4 KiB pages, made when the first slot is used: an image that needs few
+ * tables (a guest's disk in system mode, a small convert) has only those in
+ * memory. The others, made when the first of them is used, are on huge pages
+ * where the kernel gives them: a check or a convert walks every table of a
+ * large image through the cache, and the page faults of 4 KiB pages (16 per
+ * 64 KiB table) cost more than reading the tables. Slots are taken in order
+ * (cache_victim). Returns NULL when out of memory. */
+#define CACHE_SMALL_SLOTS 4
 #define HUGE_PAGE (2u << 20)
-static int cache_memory(Qcow2Cache *c)
+static uint8_t *slot_table(Qcow2Cache *c, unsigned slot)
 {
-    size_t bytes = (size_t)c->count * c->table_size;
-    if (c->memory) {
-        return 0;
+    size_t small = (c->count < CACHE_SMALL_SLOTS ? c->count : CACHE_SMALL_SLOTS);
+    if (slot < small) {
+        if (!c->memory && posix_memalign((void **)&c->memory, 4096, small * c->table_size)) {
+            c->memory = NULL;
+        }
+        return c->memory ? c->memory + (size_t)slot * c->table_size : NULL;
     }
-    if (posix_memalign((void **)&c->memory, bytes >= HUGE_PAGE ? HUGE_PAGE : 4096, bytes)) {
-        c->memory = NULL;
-        return -ENOMEM;
-    }
+    size_t bytes = (size_t)(c->count - small) * c->table_size;
     if (bytes >= HUGE_PAGE) {
-        madvise(c->memory, bytes, MADV_HUGEPAGE);   /* a hint: 4 KiB pages work too */
+        /* whole huge pages: a partial one at the end would be 4 KiB pages */
+        bytes = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
     }
-    return 0;
+    if (!c->memory_big) {
+        if (posix_memalign((void **)&c->memory_big, bytes >= HUGE_PAGE ? HUGE_PAGE : 4096, bytes)) {
+            c->memory_big = NULL;
+            return NULL;
+        }
+        if (bytes >= HUGE_PAGE) {
+            madvise(c->memory_big, bytes, MADV_HUGEPAGE);   /* a hint: 4 KiB pages work too */
+        }
+    }
+    return c->memory_big + (size_t)(slot - small) * c->table_size;
 }
 
 /* Picks a slot to reuse. A dirty victim means L2 tables must be written back,
@@ -101,10 +117,9 @@ static int cache_victim(BlockDriverState *bs, Qcow2Cache *c, Qcow2CacheEntry **o
         }
     }
     victim->offset = 0;
-    if (!victim->table && cache_memory(c) < 0) {
+    if (!victim->table && !(victim->table = slot_table(c, (unsigned)(victim - c->entries)))) {
         return -ENOMEM;
     }
-    victim->table = c->memory + (size_t)(victim - c->entries) * c->table_size;
     *out = victim;
     return 0;
 }

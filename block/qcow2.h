@@ -99,7 +99,8 @@ typedef struct Qcow2Cache {
     uint64_t use_counter;
     uint32_t table_size;
     Qcow2CacheEntry *last;        /* the most recent hit, looked at first */
-    uint8_t *memory;              /* every slot's table (count * table_size) */
+    uint8_t *memory;              /* the first slots' tables (CACHE_SMALL_SLOTS) */
+    uint8_t *memory_big;          /* the other slots' tables, on huge pages */
 } Qcow2Cache;
 
 typedef struct Qcow2Snapshot {
