@@ -15,6 +15,7 @@ cache=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d /tmp/quetzal-userdyn.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 ulimit -c 0
 # the same locale natively and emulated, whatever the caller's
 export LC_ALL=C.UTF-8
@@ -384,5 +385,6 @@ else
   fi
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -1,4 +1,4 @@
-# Sanitizer reports as test failures (sourced by the system suites, not run).
+# Sanitizer reports as test failures (sourced by the suites, not run).
 # On an ASan/UBSan build (./configure --enable-sanitizers) a report must fail
 # the run, but many cases keep a program's stderr in a log they read only on
 # failure, UBSan goes on after its "runtime error:" line (the exit status says
@@ -34,4 +34,29 @@ san_check() {
     echo "FAIL: sanitizer report of ${f#"$SAN_DIR"/report.}: ${what:-$(head -1 "$f")}"
     sed 's/^/    /' "$f" | head -24
   done
+}
+
+# san_counted PROGRAM ARGS...: for suites that are one test program ending with
+# its own "N passed, N failed[, N skipped]" line: shows its output, then the
+# reports (san_check), and ends with that line, each report one failure more.
+# No line, or a failing exit status beside "0 failed" (a UBSan halt after the
+# line was printed), counts one failure. Exit status 0 when nothing failed.
+san_counted() {
+  { "$@" 2>&1; echo $? >"$SAN_DIR.status"; } | tee "$SAN_DIR.out" |
+    grep -vE '^[0-9]+ passed, [0-9]+ failed'
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$SAN_DIR.out" | tail -1)
+  passed=$(echo "$line" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+  failed=$(echo "$line" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')
+  skipped=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+  st=$(cat "$SAN_DIR.status")
+  if [ -z "$line" ]; then
+    echo "FAIL: ${1##*/} ended without its result line (exit status $st)"
+    passed=0 failed=1
+  elif [ "$st" != 0 ] && [ "$failed" = 0 ]; then
+    echo "FAIL: ${1##*/} exit status $st after \"$line\""
+    failed=1
+  fi
+  san_check
+  echo "$passed passed, $failed failed${skipped:+, $skipped skipped}"
+  [ "$failed" = 0 ]
 }
