@@ -28,6 +28,7 @@
 #include "net/net.h"
 #include "hw/vga.h"
 #include "system/char.h"
+#include "system/errmsg.h"
 #include "system/main-loop.h"
 #include "target-i386/cpu.h"
 #include "target-i386/machine.h"
@@ -99,15 +100,6 @@ struct PCMachine {
     E820Map e820;
     uint32_t entry_eip;
 };
-
-static char *errmsg(const char *fmt, const char *arg)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, arg) < 0) {
-        s = NULL;
-    }
-    return s;
-}
 
 static void add_device(PCMachine *m, Device *d)
 {
@@ -369,7 +361,7 @@ static char *start_accel(PCMachine *m)
 {
     const char *a = m->cfg.accel ? m->cfg.accel : "tcg";
     if (strncmp(a, "kvm", 3)) {
-        return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
+        return cpu_host(m) ? errmsg("CPU model 'host' requires KVM") : NULL;
     }
     char *err = NULL;
     KVMOptions opts = { cpu_host(m), m->cfg.kernel_irqchip,
@@ -385,7 +377,7 @@ static char *start_accel(PCMachine *m)
     fprintf(stderr, "quetzal-system-x86_64: warning: %s; falling back to tcg\n",
             err ? err : "kvm unavailable");
     free(err);
-    return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
+    return cpu_host(m) ? errmsg("CPU model 'host' requires KVM") : NULL;
 }
 
 /* --- construction --- */
@@ -421,7 +413,7 @@ static char *create_one_cpu(PCMachine *m, int i)
     c->sipi_vector = -1;
     c->env = aligned_alloc(64, env_size + 64);
     if (!c->env) {
-        return errmsg("cannot allocate the CPU%s", "");
+        return errmsg("cannot allocate the CPU");
     }
     memset(c->env, 0, env_size + 64);
     if (i == 0) {
@@ -433,7 +425,7 @@ static char *create_one_cpu(PCMachine *m, int i)
         c->cpu = cpu_exec_new_sharing(c->env, m->cpus[0].cpu);
     }
     if (!c->cpu) {
-        return errmsg("cannot allocate the CPU%s", "");
+        return errmsg("cannot allocate the CPU");
     }
     c->env->exec = c->cpu;
     c->env->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
@@ -454,11 +446,11 @@ static char *create_cpu(PCMachine *m)
 {
     m->ncpus = m->cfg.smp.cpus ? (int)m->cfg.smp.cpus : 1;
     if (m->ncpus > PC_MAX_CPUS) {
-        return errmsg("-smp: too many CPUs for this machine%s", "");
+        return errmsg("-smp: too many CPUs for this machine");
     }
     m->tcg = tcg_context_new(CODE_BUFFER_SIZE);
     if (!m->tcg) {
-        return errmsg("cannot allocate the CPU%s", "");
+        return errmsg("cannot allocate the CPU");
     }
     m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
                                 board_request_reset, board_io_read, board_io_write,
@@ -788,7 +780,7 @@ PCMachine *pc_new(const PCConfig *cfg, char **err)
         }
         m->have_kernel = true;
     } else if (cfg->fast_boot) {
-        *err = errmsg("fast-boot=on needs -kernel%s", "");
+        *err = errmsg("fast-boot=on needs -kernel");
         goto fail;
     }
     create_memory(m);

@@ -76,7 +76,7 @@ char *vmstate_save_header(FILE *f)
     uint8_t h[12];
     memcpy(h, VMSTATE_MAGIC, 8);
     put_le(h + 8, VMSTATE_VERSION, 4);
-    return fwrite(h, 1, 12, f) == 12 ? NULL : mig_msg("cannot write the migration stream");
+    return fwrite(h, 1, 12, f) == 12 ? NULL : errmsg("cannot write the migration stream");
 }
 
 static bool page_is_zero(const uint8_t *p)
@@ -134,7 +134,7 @@ char *vmstate_save_ram_range(FILE *f, const char *name, const uint8_t *host, uin
                              const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
 {
     return save_ram_region(f, name, host, size, sel, start, end, sent)
-               ? NULL : mig_msg("cannot write the migration stream");
+               ? NULL : errmsg("cannot write the migration stream");
 }
 
 char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
@@ -147,7 +147,7 @@ char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
         uint64_t size = r ? memory_region_size(r) : 0;
         if (r && !save_ram_region(f, ram_names[i], memory_region_host(r), size, NULL, 0,
                                   size / VMSTATE_PAGE, &sent)) {
-            return mig_msg("cannot write the migration stream");
+            return errmsg("cannot write the migration stream");
         }
     }
     if (pages_sent) {
@@ -173,13 +173,13 @@ static int kind_rank(Device *list, const Device *d)
 static char *save_device(Device *d, int inst, int cpu, KVMState *kvm, FILE *f)
 {
     if (!d->ops || !d->ops->save) {
-        return mig_msg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
+        return errmsg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
     }
     char *buf = NULL;
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
     if (!mf) {
-        return mig_msg("out of memory");
+        return errmsg("out of memory");
     }
     SaveStream ss = { mf, false };
     if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
@@ -195,7 +195,7 @@ static char *save_device(Device *d, int inst, int cpu, KVMState *kvm, FILE *f)
     bool ok = fclose(mf) == 0 && !ss.error;
     ok = ok && put_section(f, 'D', d->ops->name, inst, d->ops->version, buf, len);
     free(buf);
-    return ok ? NULL : mig_msg("cannot write the state of device '%s'", d->ops->name);
+    return ok ? NULL : errmsg("cannot write the state of device '%s'", d->ops->name);
 }
 
 /* CPU index's accelerator part (target-i386/machine.h); under KVM its vCPU's */
@@ -223,14 +223,14 @@ static char *save_cpu(PCMachine *m, int index, FILE *f)
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
     if (!mf) {
-        return mig_msg("out of memory");
+        return errmsg("out of memory");
     }
     SaveStream ss = { mf, false };
     x86_cpu_save(pc_cpu_env(m, index), &a, &st, &ss);
     bool ok = fclose(mf) == 0 && !ss.error;
     ok = ok && put_section(f, 'C', "cpu", index, X86_CPU_SAVE_VERSION, buf, len);
     free(buf);
-    return ok ? NULL : mig_msg("cannot write the state of CPU %d", index);
+    return ok ? NULL : errmsg("cannot write the state of CPU %d", index);
 }
 
 /* Clock, last RAM copy, devices, CPU, end: the stopped part of a migration. */
@@ -242,7 +242,7 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     uint8_t clk[8];
     put_le(clk, clock_ns(v.ml), 8);
     if (!put_section(f, 'K', "clock", 0, 1, clk, 8)) {
-        return mig_msg("cannot write the migration stream");
+        return errmsg("cannot write the migration stream");
     }
     char *err = NULL;
     int inst = 0;
@@ -253,7 +253,7 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
         err = save_cpu(m, i, f);
     }
     if (!err && (!put_section(f, 'E', "", 0, 0, "", 0) || fflush(f) != 0)) {
-        err = mig_msg("cannot write the migration stream");
+        err = errmsg("cannot write the migration stream");
     }
     return err;
 }
@@ -292,7 +292,7 @@ static char *next_section(const uint8_t *buf, size_t len, size_t *pos, Section *
 {
     size_t o = *pos;
     if (len - o < 2 || len - o < 18u + buf[o + 1]) {
-        return mig_msg("the migration stream is truncated");
+        return errmsg("the migration stream is truncated");
     }
     s->kind = buf[o];
     size_t n = buf[o + 1];
@@ -303,12 +303,12 @@ static char *next_section(const uint8_t *buf, size_t len, size_t *pos, Section *
     s->len = get_le(buf + o + 10 + n, 8);
     o += 18 + n;
     if (s->len > len - o || len - o - s->len < 4) {
-        return mig_msg("the migration stream is truncated (in section '%s')", s->name);
+        return errmsg("the migration stream is truncated (in section '%s')", s->name);
     }
     s->p = buf + o;
     o += s->len;
     if (get_le(buf + o, 4) != vmstate_crc32(0, s->p, s->len)) {
-        return mig_msg("the migration stream is damaged (checksum of section '%s')", s->name);
+        return errmsg("the migration stream is damaged (checksum of section '%s')", s->name);
     }
     *pos = o + 4;
     return NULL;
@@ -318,11 +318,11 @@ static char *check_ram(AddressSpace *as, const Section *s)
 {
     MemRegion *r = memory_region_by_name(as, s->name);
     if (!r) {
-        return mig_msg("the stream's RAM '%s' is not on this machine", s->name);
+        return errmsg("the stream's RAM '%s' is not on this machine", s->name);
     }
     uint64_t size = memory_region_size(r);
     if (s->len < 8 || get_le(s->p, 8) != size) {
-        return mig_msg("the stream's RAM '%s' has another size than this machine's (%llu MiB)",
+        return errmsg("the stream's RAM '%s' has another size than this machine's (%llu MiB)",
                        s->name, (unsigned long long)(size >> 20));
     }
     for (uint64_t o = 8; o < s->len;) {
@@ -330,7 +330,7 @@ static char *check_ram(AddressSpace *as, const Section *s)
         uint64_t flag = rec & (VMSTATE_PAGE - 1), off = rec - flag;
         uint64_t need = 8 + (flag == 1 ? VMSTATE_PAGE : 0);
         if ((flag != 1 && flag != 2) || off >= size || s->len - o < need) {
-            return mig_msg("the stream's RAM '%s' is malformed", s->name);
+            return errmsg("the stream's RAM '%s' is malformed", s->name);
         }
         o += need;
     }
@@ -352,41 +352,41 @@ static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t
 {
     switch (s->kind) {
     case 'K':
-        return s->len == 8 ? NULL : mig_msg("the migration stream's clock is malformed");
+        return s->len == 8 ? NULL : errmsg("the migration stream's clock is malformed");
     case 'R':
         return check_ram(v->as, s);
     case 'C':
         if (strcmp(s->name, "cpu") || s->ver < X86_CPU_SAVE_MIN_VERSION ||
             s->ver > X86_CPU_SAVE_VERSION || (s->ver < 3 && s->inst != 0)) {
-            return mig_msg("the stream's CPU %u (version %u) does not fit this machine",
+            return errmsg("the stream's CPU %u (version %u) does not fit this machine",
                            s->inst, s->ver);
         }
         if (s->inst >= *stream_cpus) {
             *stream_cpus = s->inst + 1;
         }
         if (s->inst < (uint32_t)v->ncpus && seen[ndev + s->inst]++) {
-            return mig_msg("CPU %u appears twice in the migration stream", s->inst);
+            return errmsg("CPU %u appears twice in the migration stream", s->inst);
         }
         return NULL;
     case 'D': {
         Device *d = device_at(v->devices, s->inst);
         if (!d || !d->ops || strcmp(d->ops->name, s->name)) {
-            return mig_msg("device '%s' (instance %u) of the stream is not on this machine%s%s%s",
+            return errmsg("device '%s' (instance %u) of the stream is not on this machine%s%s%s",
                            s->name, s->inst, d ? " (it has '" : "", d && d->ops ? d->ops->name : "",
                            d ? "' there)" : "");
         }
         if (s->ver != d->ops->version || !d->ops->load) {
-            return mig_msg("device '%s': stream version %u, this machine's %u", s->name, s->ver,
+            return errmsg("device '%s': stream version %u, this machine's %u", s->name, s->ver,
                            d->ops->version);
         }
         if (seen[s->inst]++) {
-            return mig_msg("device '%s' (instance %u) appears twice in the stream",
+            return errmsg("device '%s' (instance %u) appears twice in the stream",
                            s->name, s->inst);
         }
         return NULL;
     }
     default:
-        return mig_msg("unknown section kind 0x%02x in the migration stream", (uint8_t)s->kind);
+        return errmsg("unknown section kind 0x%02x in the migration stream", (uint8_t)s->kind);
     }
 }
 
@@ -394,10 +394,10 @@ static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t
 static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
 {
     if (len < 12 || memcmp(buf, VMSTATE_MAGIC, 8)) {
-        return mig_msg("not a Quetzal migration stream (bad magic)");
+        return errmsg("not a Quetzal migration stream (bad magic)");
     }
     if (get_le(buf + 8, 4) != VMSTATE_VERSION) {
-        return mig_msg("migration stream version %u is not %u", (unsigned)get_le(buf + 8, 4),
+        return errmsg("migration stream version %u is not %u", (unsigned)get_le(buf + 8, 4),
                        VMSTATE_VERSION);
     }
     int ndev = 0;
@@ -406,7 +406,7 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
     }
     uint8_t *seen = calloc(ndev + v->ncpus, 1);
     if (!seen) {
-        return mig_msg("out of memory");
+        return errmsg("out of memory");
     }
     char *err = NULL;
     size_t pos = 12;
@@ -422,9 +422,9 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
         }
     }
     if (!err && cpus && cpus != (uint32_t)v->ncpus) {
-        err = mig_msg("the migration stream has %u CPUs, this machine %d (-smp)", cpus, v->ncpus);
+        err = errmsg("the migration stream has %u CPUs, this machine %d (-smp)", cpus, v->ncpus);
     } else if (!err && !first && !cpus) {
-        err = mig_msg("the migration stream has no CPU state");
+        err = errmsg("the migration stream has no CPU state");
     }
     if (err) {
         free(first);
@@ -434,13 +434,13 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
     for (int i = 0; !err && i < ndev + v->ncpus; i++) {
         if (!seen[i]) {
             Device *d = device_at(v->devices, i);
-            err = i >= ndev ? mig_msg("the state of CPU %d is missing from the stream", i - ndev)
-                            : mig_msg("device '%s' (instance %d) is missing from the stream",
+            err = i >= ndev ? errmsg("the state of CPU %d is missing from the stream", i - ndev)
+                            : errmsg("device '%s' (instance %d) is missing from the stream",
                                       d->ops ? d->ops->name : "?", i);
         }
     }
     if (!err && pos != len) {
-        err = mig_msg("the migration stream has %zu bytes after its end", len - pos);
+        err = errmsg("the migration stream has %zu bytes after its end", len - pos);
     }
     free(seen);
     return err;
@@ -467,7 +467,7 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
 {
     FILE *mf = s->len ? fmemopen((void *)s->p, s->len, "rb") : NULL;
     if (s->len && !mf) {
-        return mig_msg("out of memory");
+        return errmsg("out of memory");
     }
     SaveStream ss = { mf, false };
     uint8_t extra;
@@ -476,7 +476,7 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
         bool rest = fread(&extra, 1, 1, mf) == 1;
         fclose(mf);
         if (ss.error || rest) {
-            return mig_msg("the state of '%s' in the stream does not fit its device", s->name);
+            return errmsg("the state of '%s' in the stream does not fit its device", s->name);
         }
     }
     return NULL;
@@ -629,7 +629,7 @@ uint8_t *vmstate_read_all(FILE *f, size_t *len, char **err)
     }
     if (!buf || ferror(f)) {
         free(buf);
-        *err = mig_msg("cannot read the migration stream");
+        *err = errmsg("cannot read the migration stream");
         return NULL;
     }
     *len = n;
