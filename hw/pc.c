@@ -68,6 +68,7 @@ struct PCMachine {
     MemRegion *bios;
     CharDev *serial_chr;
     TCGContext *tcg;
+    const X86CPUModel *model;       /* every CPU's (x86_cpu_model_find) */
     PCCpu cpus[PC_MAX_CPUS];
     int ncpus;
     int running;                    /* the vCPU cpu_exec runs now (TCG round robin) */
@@ -428,10 +429,7 @@ static char *create_one_cpu(PCMachine *m, int i)
         return errmsg("cannot allocate the CPU");
     }
     c->env->exec = c->cpu;
-    c->env->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
-    if (!c->env->model) {
-        return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
-    }
+    c->env->model = m->model;
     c->env->apic_id = topo_apic_id(&m->cfg.smp, i);
     c->env->nr_cores = (m->cfg.smp.cores ? m->cfg.smp.cores : 1) *
                        (m->cfg.smp.dies ? m->cfg.smp.dies : 1);
@@ -451,6 +449,10 @@ static char *create_cpu(PCMachine *m)
     m->tcg = tcg_context_new(CODE_BUFFER_SIZE);
     if (!m->tcg) {
         return errmsg("cannot allocate the CPU");
+    }
+    m->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
+    if (!m->model) {
+        return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
     }
     m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
                                 board_request_reset, board_io_read, board_io_write,
@@ -845,6 +847,7 @@ void pc_free(PCMachine *m)
         }
         free(m->cpus[i].env);
     }
+    x86_cpu_model_free(m->model);
     x86_linux_free(&m->kimg);
     io_space_free(m->io);
     address_space_free(m->as);
