@@ -541,7 +541,8 @@ static void create_vga(PCMachine *m)
     m->display = display_new(m->vga);
 }
 
-static char *create_devices(PCMachine *m)
+/* The PCI host bridge, the PIIX3 and its ACPI function, the VGA card. */
+static void create_chipset(PCMachine *m)
 {
     m->pci = pci_bus_new(m->io, m->as);
     add_device(m, &i440fx_new(m->pci, NULL, NULL)->dev);
@@ -551,7 +552,12 @@ static char *create_devices(PCMachine *m)
     if (!m->cfg.vga || !strcmp(m->cfg.vga, "std")) {
         create_vga(m);
     }
+}
 
+/* The 8254, the RTC with what the firmware reads from its CMOS, the disk
+ * controllers (IDE, the floppy behind the 8237) and the virtio disks. */
+static void create_storage_and_timers(PCMachine *m)
+{
     m->pit = pit_new(m->io, m->ml, m->gsi[0]);
     add_device(m, (Device *)m->pit);
     RTCState *rtc = rtc_new(m->io, m->ml, irq_line(rtc_irq_set, m, 8));
@@ -572,6 +578,12 @@ static char *create_devices(PCMachine *m)
         add_device(m, &virtio_blk_new(m->pci, PCI_DEVFN(4 + i, 0), m->as, m->ml,
                                       &m->cfg.virtio[i])->dev);
     }
+}
+
+/* COM1 on its -serial back end, the 8042, port 92h, isa-debug-exit, the
+ * HPET and fw_cfg; a malloc'd message when the back end cannot open. */
+static char *create_platform(PCMachine *m)
+{
     const char *spec = m->cfg.serial;
     if (spec && strcmp(spec, "none") != 0) {
         char *err = NULL;
@@ -595,11 +607,18 @@ static char *create_devices(PCMachine *m)
     add_device(m, hpet_device(hpet_new(m->as, m->ml, hpet_irqs, irq_line(hpet_legacy_set, m, 0))));
     m->fw = fw_cfg_new(m->io, m->as);
     add_device(m, fw_cfg_device(m->fw));
-    char *err = NULL;
-    if (m->cfg.net && !(m->net = net_init(m->cfg.net, m->ml, m->pci, m->as, add_net_device, m, &err))) {
-        return err;
-    }
     return NULL;
+}
+
+static char *create_devices(PCMachine *m)
+{
+    create_chipset(m);
+    create_storage_and_timers(m);
+    char *err = create_platform(m);
+    if (!err && m->cfg.net) {
+        m->net = net_init(m->cfg.net, m->ml, m->pci, m->as, add_net_device, m, &err);
+    }
+    return err;
 }
 
 static AcpiConfig acpi_config(PCMachine *m, uint8_t apic_ids[PC_MAX_CPUS])
