@@ -72,6 +72,7 @@ struct PCMachine {
     PCCpu cpus[PC_MAX_CPUS];
     int ncpus;
     int running;                    /* the vCPU cpu_exec runs now (TCG round robin) */
+    int run_only;                   /* pc_run_only: the one vCPU that runs, or -1 */
     Timer *rr_timer;                /* ends each vCPU's time slice (-smp > 1 under TCG) */
     int kicked;                     /* the main loop has work (set by its kick thread) */
     KVMState *kvm;                  /* -accel kvm: the vCPU runs there, not in cpu */
@@ -791,6 +792,7 @@ PCMachine *pc_new(const PCConfig *cfg, char **err)
 {
     PCMachine *m = calloc(1, sizeof(*m));
     m->cfg = *cfg;
+    m->run_only = -1;
     m->devices_tail = &m->devices;
     m->as = address_space_new();
     m->io = io_space_new();
@@ -1052,7 +1054,7 @@ static int run_round_robin(PCMachine *m)
         for (int k = 1; k <= m->ncpus; k++) {
             PCCpu *c = &m->cpus[(last + k) % m->ncpus];
             take_startup_ipis(c);
-            if (c->wait_sipi) {
+            if (c->wait_sipi || (m->run_only >= 0 && c->index != m->run_only)) {
                 continue;
             }
             /* a kick that went to the CPU before (or, before the first
@@ -1082,6 +1084,11 @@ static int run_round_robin(PCMachine *m)
             return EXCP_HLT;
         }
     }
+}
+
+void pc_run_only(PCMachine *m, int index)
+{
+    m->run_only = index >= 0 && index < m->ncpus ? index : -1;
 }
 
 int pc_run(PCMachine *m)
