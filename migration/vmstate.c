@@ -167,35 +167,60 @@ static int kind_rank(Device *list, const Device *d)
     return n;
 }
 
-/* kvm non-NULL: the machine's KVM, whose kernel irqchip may hold the
- * device's state (then written in the device's layout: accel/kvm/kvm.h);
- * cpu: its kind_rank */
+/* The body of one section, written into ss; a malloc'd message or NULL. */
+typedef char *SectionBody(void *opaque, SaveStream *ss);
+
+/* One section of kind/name/inst/version whose body comes from body(opaque),
+ * written into memory first since the section's header holds its length.
+ * false with *err NULL when the stream could not be written. */
+static bool save_section(FILE *f, char kind, const char *name, int inst, int version,
+                         SectionBody *body, void *opaque, char **err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&buf, &len);
+    if (!mf) {
+        *err = errmsg("out of memory");
+        return false;
+    }
+    SaveStream ss = { mf, false };
+    *err = body(opaque, &ss);
+    bool ok = fclose(mf) == 0 && !ss.error && !*err;
+    ok = ok && put_section(f, kind, name, inst, version, buf, len);
+    free(buf);
+    return ok;
+}
+
+typedef struct DeviceSave {
+    Device *d;
+    int cpu;            /* its kind_rank */
+    KVMState *kvm;      /* non-NULL: its kernel irqchip may hold the state */
+} DeviceSave;
+
+/* under KVM, from the kernel irqchip in the device's layout (accel/kvm/kvm.h) */
+static char *device_body(void *opaque, SaveStream *ss)
+{
+    DeviceSave *ds = opaque;
+    const DeviceOps *ops = ds->d->ops;
+    if (ds->kvm && kvm_irqchip_owns(ds->kvm, ops->name)) {
+        return kvm_irqchip_save(ds->kvm, ops->name, ds->cpu, ops->version, ss);
+    }
+    ops->save(ds->d, ss);
+    return NULL;
+}
+
 static char *save_device(Device *d, int inst, int cpu, KVMState *kvm, FILE *f)
 {
     if (!d->ops || !d->ops->save) {
         return errmsg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mf = open_memstream(&buf, &len);
-    if (!mf) {
-        return errmsg("out of memory");
+    DeviceSave ds = { d, cpu, kvm };
+    char *err = NULL;
+    if (!save_section(f, 'D', d->ops->name, inst, d->ops->version, device_body, &ds, &err) &&
+        !err) {
+        err = errmsg("cannot write the state of device '%s'", d->ops->name);
     }
-    SaveStream ss = { mf, false };
-    if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
-        char *err = kvm_irqchip_save(kvm, d->ops->name, cpu, d->ops->version, &ss);
-        if (err) {
-            fclose(mf);
-            free(buf);
-            return err;
-        }
-    } else {
-        d->ops->save(d, &ss);
-    }
-    bool ok = fclose(mf) == 0 && !ss.error;
-    ok = ok && put_section(f, 'D', d->ops->name, inst, d->ops->version, buf, len);
-    free(buf);
-    return ok ? NULL : errmsg("cannot write the state of device '%s'", d->ops->name);
+    return err;
 }
 
 /* CPU index's accelerator part (target-i386/machine.h); under KVM its vCPU's */
@@ -209,28 +234,33 @@ static char *cpu_accel_get(PCMachine *m, int index, X86CPUAccel *a)
     return NULL;
 }
 
-/* CPU index's section: its env, the accelerator's part, its start-up state */
-static char *save_cpu(PCMachine *m, int index, FILE *f)
+typedef struct CpuSave {
+    PCMachine *m;
+    int index;
+} CpuSave;
+
+/* its env, the accelerator's part, its start-up state */
+static char *cpu_body(void *opaque, SaveStream *ss)
 {
+    CpuSave *cs = opaque;
     X86CPUAccel a;
     X86CPUStartup st;
-    char *err = cpu_accel_get(m, index, &a);
-    if (err) {
-        return err;
+    char *err = cpu_accel_get(cs->m, cs->index, &a);
+    if (!err) {
+        pc_cpu_startup_get(cs->m, cs->index, &st);
+        x86_cpu_save(pc_cpu_env(cs->m, cs->index), &a, &st, ss);
     }
-    pc_cpu_startup_get(m, index, &st);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mf = open_memstream(&buf, &len);
-    if (!mf) {
-        return errmsg("out of memory");
+    return err;
+}
+
+static char *save_cpu(PCMachine *m, int index, FILE *f)
+{
+    CpuSave cs = { m, index };
+    char *err = NULL;
+    if (!save_section(f, 'C', "cpu", index, X86_CPU_SAVE_VERSION, cpu_body, &cs, &err) && !err) {
+        err = errmsg("cannot write the state of CPU %d", index);
     }
-    SaveStream ss = { mf, false };
-    x86_cpu_save(pc_cpu_env(m, index), &a, &st, &ss);
-    bool ok = fclose(mf) == 0 && !ss.error;
-    ok = ok && put_section(f, 'C', "cpu", index, X86_CPU_SAVE_VERSION, buf, len);
-    free(buf);
-    return ok ? NULL : errmsg("cannot write the state of CPU %d", index);
+    return err;
 }
 
 /* Clock, last RAM copy, devices, CPU, end: the stopped part of a migration. */
