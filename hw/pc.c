@@ -28,6 +28,7 @@
 #include "net/net.h"
 #include "hw/vga.h"
 #include "system/char.h"
+#include "system/errmsg.h"
 #include "system/main-loop.h"
 #include "target-i386/cpu.h"
 #include "target-i386/machine.h"
@@ -67,9 +68,11 @@ struct PCMachine {
     MemRegion *bios;
     CharDev *serial_chr;
     TCGContext *tcg;
+    const X86CPUModel *model;       /* every CPU's (x86_cpu_model_find) */
     PCCpu cpus[PC_MAX_CPUS];
     int ncpus;
     int running;                    /* the vCPU cpu_exec runs now (TCG round robin) */
+    int run_only;                   /* pc_run_only: the one vCPU that runs, or -1 */
     Timer *rr_timer;                /* ends each vCPU's time slice (-smp > 1 under TCG) */
     int kicked;                     /* the main loop has work (set by its kick thread) */
     KVMState *kvm;                  /* -accel kvm: the vCPU runs there, not in cpu */
@@ -99,15 +102,6 @@ struct PCMachine {
     E820Map e820;
     uint32_t entry_eip;
 };
-
-static char *errmsg(const char *fmt, const char *arg)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, arg) < 0) {
-        s = NULL;
-    }
-    return s;
-}
 
 static void add_device(PCMachine *m, Device *d)
 {
@@ -369,7 +363,7 @@ static char *start_accel(PCMachine *m)
 {
     const char *a = m->cfg.accel ? m->cfg.accel : "tcg";
     if (strncmp(a, "kvm", 3)) {
-        return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
+        return cpu_host(m) ? errmsg("CPU model 'host' requires KVM") : NULL;
     }
     char *err = NULL;
     KVMOptions opts = { cpu_host(m), m->cfg.kernel_irqchip,
@@ -385,7 +379,7 @@ static char *start_accel(PCMachine *m)
     fprintf(stderr, "quetzal-system-x86_64: warning: %s; falling back to tcg\n",
             err ? err : "kvm unavailable");
     free(err);
-    return cpu_host(m) ? errmsg("CPU model 'host' requires KVM%s", "") : NULL;
+    return cpu_host(m) ? errmsg("CPU model 'host' requires KVM") : NULL;
 }
 
 /* --- construction --- */
@@ -421,7 +415,7 @@ static char *create_one_cpu(PCMachine *m, int i)
     c->sipi_vector = -1;
     c->env = aligned_alloc(64, env_size + 64);
     if (!c->env) {
-        return errmsg("cannot allocate the CPU%s", "");
+        return errmsg("cannot allocate the CPU");
     }
     memset(c->env, 0, env_size + 64);
     if (i == 0) {
@@ -433,13 +427,10 @@ static char *create_one_cpu(PCMachine *m, int i)
         c->cpu = cpu_exec_new_sharing(c->env, m->cpus[0].cpu);
     }
     if (!c->cpu) {
-        return errmsg("cannot allocate the CPU%s", "");
+        return errmsg("cannot allocate the CPU");
     }
     c->env->exec = c->cpu;
-    c->env->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
-    if (!c->env->model) {
-        return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
-    }
+    c->env->model = m->model;
     c->env->apic_id = topo_apic_id(&m->cfg.smp, i);
     c->env->nr_cores = (m->cfg.smp.cores ? m->cfg.smp.cores : 1) *
                        (m->cfg.smp.dies ? m->cfg.smp.dies : 1);
@@ -454,11 +445,15 @@ static char *create_cpu(PCMachine *m)
 {
     m->ncpus = m->cfg.smp.cpus ? (int)m->cfg.smp.cpus : 1;
     if (m->ncpus > PC_MAX_CPUS) {
-        return errmsg("-smp: too many CPUs for this machine%s", "");
+        return errmsg("-smp: too many CPUs for this machine");
     }
     m->tcg = tcg_context_new(CODE_BUFFER_SIZE);
     if (!m->tcg) {
-        return errmsg("cannot allocate the CPU%s", "");
+        return errmsg("cannot allocate the CPU");
+    }
+    m->model = x86_cpu_model_find(cpu_host(m) ? NULL : m->cfg.cpu_model);
+    if (!m->model) {
+        return errmsg("-cpu: unsupported CPU model '%s'", m->cfg.cpu_model);
     }
     m->hooks = (X86BoardHooks){ board_get_interrupt, board_rdmsr, board_wrmsr, board_clock_ns,
                                 board_request_reset, board_io_read, board_io_write,
@@ -547,7 +542,8 @@ static void create_vga(PCMachine *m)
     m->display = display_new(m->vga);
 }
 
-static char *create_devices(PCMachine *m)
+/* The PCI host bridge, the PIIX3 and its ACPI function, the VGA card. */
+static void create_chipset(PCMachine *m)
 {
     m->pci = pci_bus_new(m->io, m->as);
     add_device(m, &i440fx_new(m->pci, NULL, NULL)->dev);
@@ -557,7 +553,12 @@ static char *create_devices(PCMachine *m)
     if (!m->cfg.vga || !strcmp(m->cfg.vga, "std")) {
         create_vga(m);
     }
+}
 
+/* The 8254, the RTC with what the firmware reads from its CMOS, the disk
+ * controllers (IDE, the floppy behind the 8237) and the virtio disks. */
+static void create_storage_and_timers(PCMachine *m)
+{
     m->pit = pit_new(m->io, m->ml, m->gsi[0]);
     add_device(m, (Device *)m->pit);
     RTCState *rtc = rtc_new(m->io, m->ml, irq_line(rtc_irq_set, m, 8));
@@ -578,6 +579,12 @@ static char *create_devices(PCMachine *m)
         add_device(m, &virtio_blk_new(m->pci, PCI_DEVFN(4 + i, 0), m->as, m->ml,
                                       &m->cfg.virtio[i])->dev);
     }
+}
+
+/* COM1 on its -serial back end, the 8042, port 92h, isa-debug-exit, the
+ * HPET and fw_cfg; a malloc'd message when the back end cannot open. */
+static char *create_platform(PCMachine *m)
+{
     const char *spec = m->cfg.serial;
     if (spec && strcmp(spec, "none") != 0) {
         char *err = NULL;
@@ -601,11 +608,18 @@ static char *create_devices(PCMachine *m)
     add_device(m, hpet_device(hpet_new(m->as, m->ml, hpet_irqs, irq_line(hpet_legacy_set, m, 0))));
     m->fw = fw_cfg_new(m->io, m->as);
     add_device(m, fw_cfg_device(m->fw));
-    char *err = NULL;
-    if (m->cfg.net && !(m->net = net_init(m->cfg.net, m->ml, m->pci, m->as, add_net_device, m, &err))) {
-        return err;
-    }
     return NULL;
+}
+
+static char *create_devices(PCMachine *m)
+{
+    create_chipset(m);
+    create_storage_and_timers(m);
+    char *err = create_platform(m);
+    if (!err && m->cfg.net) {
+        m->net = net_init(m->cfg.net, m->ml, m->pci, m->as, add_net_device, m, &err);
+    }
+    return err;
 }
 
 static AcpiConfig acpi_config(PCMachine *m, uint8_t apic_ids[PC_MAX_CPUS])
@@ -778,6 +792,7 @@ PCMachine *pc_new(const PCConfig *cfg, char **err)
 {
     PCMachine *m = calloc(1, sizeof(*m));
     m->cfg = *cfg;
+    m->run_only = -1;
     m->devices_tail = &m->devices;
     m->as = address_space_new();
     m->io = io_space_new();
@@ -788,7 +803,7 @@ PCMachine *pc_new(const PCConfig *cfg, char **err)
         }
         m->have_kernel = true;
     } else if (cfg->fast_boot) {
-        *err = errmsg("fast-boot=on needs -kernel%s", "");
+        *err = errmsg("fast-boot=on needs -kernel");
         goto fail;
     }
     create_memory(m);
@@ -853,6 +868,7 @@ void pc_free(PCMachine *m)
         }
         free(m->cpus[i].env);
     }
+    x86_cpu_model_free(m->model);
     x86_linux_free(&m->kimg);
     io_space_free(m->io);
     address_space_free(m->as);
@@ -1038,7 +1054,7 @@ static int run_round_robin(PCMachine *m)
         for (int k = 1; k <= m->ncpus; k++) {
             PCCpu *c = &m->cpus[(last + k) % m->ncpus];
             take_startup_ipis(c);
-            if (c->wait_sipi) {
+            if (c->wait_sipi || (m->run_only >= 0 && c->index != m->run_only)) {
                 continue;
             }
             /* a kick that went to the CPU before (or, before the first
@@ -1068,6 +1084,11 @@ static int run_round_robin(PCMachine *m)
             return EXCP_HLT;
         }
     }
+}
+
+void pc_run_only(PCMachine *m, int index)
+{
+    m->run_only = index >= 0 && index < m->ncpus ? index : -1;
 }
 
 int pc_run(PCMachine *m)

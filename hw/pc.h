@@ -104,6 +104,9 @@ void pc_machine_view(PCMachine *m, PCMachineView *v);
 struct CPUX86State *pc_cpu_env(PCMachine *m, int index);
 struct CPUExec *pc_cpu_exec(PCMachine *m, int index);
 bool pc_cpu_halted(PCMachine *m, int index);
+/* A debugger's single step with the other CPUs held (gdb's "vCont;s:N"):
+ * only CPU index runs; -1: all run again. TCG's round robin only. */
+void pc_run_only(PCMachine *m, int index);
 /* Where CPU index (which must be one) stands in INIT/SIPI start-up, for a
  * snapshot or migration stream (target-i386/machine.h). */
 struct X86CPUStartup;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include "hw/fw_cfg.h"
 #include "hw/pc.h"
+#include "system/errmsg.h"
 
 /* setup header fields (offsets in the image and in boot_params alike) */
 enum {
@@ -35,15 +36,6 @@ enum {
 #define CAN_USE_HEAP  0x80
 #define KERNEL_LOAD   0x100000u
 #define SETUP_ADDR    0x10000u    /* firmware path: where the ROM puts the setup code */
-
-static char *msg(const char *fmt, const char *a, const char *b)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, a, b) < 0) {
-        s = NULL;
-    }
-    return s;
-}
 
 static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
@@ -126,7 +118,7 @@ char *x86_find_firmware(const char *const *dirs, const char *name)
         return NULL;
     }
     for (; dirs && *dirs; dirs++) {
-        char *p = msg("%s/%s", *dirs, name);
+        char *p = errmsg("%s/%s", *dirs, name);
         if (p && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
             return p;
         }
@@ -140,11 +132,11 @@ char *x86_load_bios(AddressSpace *as, const char *path, MemRegion **rom)
     size_t size;
     uint8_t *data = read_file(path, &size);
     if (!data) {
-        return msg("could not load firmware '%s': %s", path, strerror(errno));
+        return errmsg("could not load firmware '%s': %s", path, strerror(errno));
     }
     if (size < 0x10000 || size > (16u << 20) || (size & 0xffff)) {
         free(data);
-        return msg("firmware '%s' has a bad size (64 KiB multiple up to 16 MiB)%s", path, "");
+        return errmsg("firmware '%s' has a bad size (64 KiB multiple up to 16 MiB)", path);
     }
     *rom = memory_add_rom(as, "pc.bios", (1ull << 32) - size, size);
     address_space_write_rom(as, (1ull << 32) - size, data, size);
@@ -169,36 +161,36 @@ char *x86_linux_read(LinuxImage *img, const char *kernel, const char *initrd,
     img->cmdline = cmdline ? cmdline : "";
     img->data = read_file(kernel, &img->size);
     if (!img->data) {
-        return msg("could not load kernel '%s': %s", kernel, strerror(errno));
+        return errmsg("could not load kernel '%s': %s", kernel, strerror(errno));
     }
     const uint8_t *d = img->data;
     if (img->size < 0x1000 || get16(d + HDR_BOOT_FLAG) != 0xaa55 ||
         memcmp(d + HDR_HEADER, "HdrS", 4) != 0) {
-        return msg("kernel '%s' is not a bzImage (no \"HdrS\" setup header)%s", kernel, "");
+        return errmsg("kernel '%s' is not a bzImage (no \"HdrS\" setup header)", kernel);
     }
     img->version = get16(d + HDR_VERSION);
     if (img->version < 0x206) {
         char v[16];
         snprintf(v, sizeof(v), "%d.%02d", img->version >> 8, img->version & 0xff);
-        return msg("kernel '%s': boot protocol %s is too old (2.06 or later needed)", kernel, v);
+        return errmsg("kernel '%s': boot protocol %s is too old (2.06 or later needed)", kernel, v);
     }
     if (!(d[HDR_LOADFLAGS] & LOADED_HIGH)) {
-        return msg("kernel '%s' is a zImage (not loaded high)%s", kernel, "");
+        return errmsg("kernel '%s' is a zImage (not loaded high)", kernel);
     }
     unsigned sects = d[HDR_SETUP_SECTS] ? d[HDR_SETUP_SECTS] : 4;
     img->setup_size = (sects + 1) * 512;
     if (img->setup_size >= img->size) {
-        return msg("kernel '%s' is truncated%s", kernel, "");
+        return errmsg("kernel '%s' is truncated", kernel);
     }
     img->initrd_max = get32(d + HDR_INITRD_ADDR_MAX);
     img->cmdline_max = get32(d + HDR_CMDLINE_SIZE);
     if (strlen(img->cmdline) > img->cmdline_max) {
-        return msg("kernel command line too long for '%s'%s", kernel, "");
+        return errmsg("kernel command line too long for '%s'", kernel);
     }
     if (initrd) {
         img->initrd = read_file(initrd, &img->initrd_size);
         if (!img->initrd) {
-            return msg("could not load initrd '%s': %s", initrd, strerror(errno));
+            return errmsg("could not load initrd '%s': %s", initrd, strerror(errno));
         }
     }
     return NULL;
@@ -251,14 +243,14 @@ char *x86_linux_load_direct(const LinuxImage *img, AddressSpace *as, const E820M
     size_t kernel_len = img->size - img->setup_size;
     uint64_t kernel_end = KERNEL_LOAD + kernel_len;
     if (kernel_end > ram_below_4g) {
-        return msg("kernel too large for the RAM%s%s", "", "");
+        return errmsg("kernel too large for the RAM");
     }
     uint32_t initrd_addr = 0;
     if (img->initrd) {
         initrd_addr = initrd_place(img, initrd_limit, kernel_end);
         if (!initrd_addr) {
-            return msg("initrd too large: it does not fit below %s%s",
-                       img->initrd_max < initrd_limit ? "initrd_addr_max" : "the end of RAM", "");
+            return errmsg("initrd too large: it does not fit below %s",
+                          img->initrd_max < initrd_limit ? "initrd_addr_max" : "the end of RAM");
         }
         address_space_write(as, initrd_addr, img->initrd, img->initrd_size);
     }
@@ -296,8 +288,8 @@ char *x86_linux_add_fw_cfg(const LinuxImage *img, FWCfgState *fw, uint64_t ram_b
     uint64_t limit = ram_below_4g - X86_ACPI_SIZE;   /* the firmware's tables go on top */
     uint32_t initrd_addr = img->initrd ? initrd_place(img, limit, KERNEL_LOAD) : 0;
     if (img->initrd && !initrd_addr) {
-        return msg("initrd too large: it does not fit below %s%s",
-                   img->initrd_max < limit ? "initrd_addr_max" : "the end of RAM", "");
+        return errmsg("initrd too large: it does not fit below %s",
+                      img->initrd_max < limit ? "initrd_addr_max" : "the end of RAM");
     }
     uint8_t *setup = malloc(img->setup_size);
     memcpy(setup, img->data, img->setup_size);

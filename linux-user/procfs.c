@@ -99,6 +99,11 @@ static void print_guest_part(UserProcess *p, FILE *out, const HostMapping *m)
             continue;
         }
         uint64_t limit = reserved ? rs : end;
+        uint64_t next = page_next_tracked(p->cpu, a, limit);
+        if (next > a) {
+            a = next;       /* the guest never mapped [a, next): not one page walked */
+            continue;
+        }
         int flags = page_get_flags(p->cpu, a) & keep;
         uint64_t run = a + GUEST_PAGE_SIZE;
         while (run < limit && (page_get_flags(p->cpu, run) & keep) == flags) {

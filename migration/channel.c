@@ -71,7 +71,7 @@ static Channel *wrap(int fd, pid_t pid, bool out, char **err)
         setvbuf(c->f, NULL, _IOFBF, 1 << 20);
         return c;
     }
-    *err = mig_msg("migration channel: out of memory");
+    *err = errmsg("migration channel: out of memory");
     free(c);
     close(fd);
     reap(pid, &(int){ 0 });
@@ -117,12 +117,12 @@ static int sock_open(const char *uri, bool out, char **err)
         const char *hp = uri + 4, *colon = strrchr(hp, ':');
         char host[256];
         if (!colon || (size_t)(colon - hp) >= sizeof(host)) {
-            *err = mig_msg("bad migration address '%s' (tcp:HOST:PORT)", uri);
+            *err = errmsg("bad migration address '%s' (tcp:HOST:PORT)", uri);
             return -1;
         }
         snprintf(host, sizeof(host), "%.*s", (int)(colon - hp), hp);
         if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &ai) != 0 || !ai) {
-            *err = mig_msg("cannot resolve '%s'", uri);
+            *err = errmsg("cannot resolve '%s'", uri);
             return -1;
         }
         sa = ai->ai_addr;
@@ -143,7 +143,7 @@ static int sock_open(const char *uri, bool out, char **err)
         }
     }
     if (c < 0) {
-        *err = mig_msg("%s '%s': %s", out ? "cannot connect to" : "cannot listen on", uri,
+        *err = errmsg("%s '%s': %s", out ? "cannot connect to" : "cannot listen on", uri,
                        strerror(errno));
         if (fd >= 0 && out) {
             close(fd);
@@ -163,12 +163,12 @@ static Channel *open_channel(const char *uri, bool out, char **err)
         fd = out ? open(uri + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
                  : open(uri + 5, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            *err = mig_msg("cannot open '%s': %s", uri + 5, strerror(errno));
+            *err = errmsg("cannot open '%s': %s", uri + 5, strerror(errno));
             return NULL;
         }
     } else if (!strncmp(uri, "exec:", 5)) {
         if ((fd = spawn(uri + 5, out, &pid)) < 0) {
-            *err = mig_msg("cannot run '%s': %s", uri + 5, strerror(errno));
+            *err = errmsg("cannot run '%s': %s", uri + 5, strerror(errno));
             return NULL;
         }
     } else if (!strncmp(uri, "tcp:", 4) || !strncmp(uri, "unix:", 5)) {
@@ -176,7 +176,7 @@ static Channel *open_channel(const char *uri, bool out, char **err)
             return NULL;
         }
     } else {
-        *err = mig_msg("unknown migration protocol: '%s' (exec:, tcp:, unix:, file:)", uri);
+        *err = errmsg("unknown migration protocol: '%s' (exec:, tcp:, unix:, file:)", uri);
         return NULL;
     }
     return wrap(fd, pid, out, err);
@@ -209,14 +209,14 @@ char *channel_close(Channel *c)
 {
     char *err = NULL;
     if (fclose(c->f) != 0) {
-        err = mig_msg("cannot write the migration stream: %s", strerror(errno));
+        err = errmsg("cannot write the migration stream: %s", strerror(errno));
     }
     close(c->fd);
     if (c->pid > 0) {
         int st = 0;
         reap(c->pid, &st);
         if (!err && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-            err = mig_msg("the migration command failed (status %d)",
+            err = errmsg("the migration command failed (status %d)",
                           WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
     }

@@ -4,7 +4,6 @@
  * machine stays stopped after a success, as QEMU's postmigrate state. The
  * figures are what QEMU's info migrate / query-migrate report.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,17 +16,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *mig_msg(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0) {
-        s = NULL;
-    }
-    va_end(ap);
-    return s;
-}
 
 const char *migration_status_name(MigStatus s)
 {

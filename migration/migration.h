@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "hw/pc.h"
+#include "system/errmsg.h"
 
 #define VMSTATE_MAGIC "QZVMSTRM"
 #define VMSTATE_VERSION 1
@@ -96,9 +97,6 @@ typedef struct MigrationInfo {
     bool live;                      /* precopy with dirty tracking was used */
 } MigrationInfo;
 const char *migration_status_name(MigStatus s);
-/* The errors of this folder's functions: a malloc'd printf-style message
- * (NULL when out of memory). */
-char *mig_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Migrates the machine (stopped by the caller) to uri; the machine stays
  * stopped after a success (QEMU's postmigrate), the caller resumes it after a
  * failure. Fills info; NULL or a malloc'd one-line error. */

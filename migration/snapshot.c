@@ -54,11 +54,11 @@ static char *usable_disks(PCMachine *m, Disk *d, int *n)
 {
     *n = writable_disks(m, d);
     if (!*n) {
-        return mig_msg("No block device can accept snapshots");
+        return errmsg("No block device can accept snapshots");
     }
     for (int i = 0; i < *n; i++) {
         if (!qcow2_vmstate_supported(d[i].bs)) {
-            return mig_msg("Device '%s' is writable but does not support snapshots", d[i].what);
+            return errmsg("Device '%s' is writable but does not support snapshots", d[i].what);
         }
     }
     return NULL;
@@ -96,7 +96,7 @@ char *snapshot_save(PCMachine *m, const char *name)
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
     if (!mf) {
-        return mig_msg("out of memory");
+        return errmsg("out of memory");
     }
     err = vmstate_save(m, mf);       /* also finishes in-flight disk requests */
     fclose(mf);
@@ -105,14 +105,14 @@ char *snapshot_save(PCMachine *m, const char *name)
     for (int i = 0; !err && i < n; i++) {
         /* a snapshot of the same name is replaced, as QEMU does */
         if (has_snapshot(d[i].bs, name) && bdrv_snapshot_delete(d[i].bs, name) < 0) {
-            err = mig_msg("Error while deleting snapshot '%s' on '%s': %s", name, d[i].what,
+            err = errmsg("Error while deleting snapshot '%s' on '%s': %s", name, d[i].what,
                           bdrv_last_error(d[i].bs));
             break;
         }
         int ret = i == 0 ? qcow2_vmstate_snapshot(d[i].bs, name, buf, len, clock_ns(v.ml))
                          : bdrv_snapshot_create(d[i].bs, name);
         if (ret < 0 || bdrv_flush(d[i].bs) < 0) {
-            err = mig_msg("Error while creating snapshot on '%s': %s", d[i].what,
+            err = errmsg("Error while creating snapshot on '%s': %s", d[i].what,
                           ret < 0 ? strerror(-ret) : "flush failed");
         }
     }
@@ -131,29 +131,29 @@ char *snapshot_load(PCMachine *m, const char *name)
     vmstate_quiesce(m);
     for (int i = 0; i < n; i++) {
         if (!has_snapshot(d[i].bs, name)) {
-            return mig_msg("Snapshot '%s' does not exist in device '%s'", name, d[i].what);
+            return errmsg("Snapshot '%s' does not exist in device '%s'", name, d[i].what);
         }
     }
     uint8_t *buf = NULL;
     uint64_t len = 0;
     int ret = qcow2_vmstate_read(d[0].bs, name, &buf, &len);
     if (ret < 0) {
-        return mig_msg("Error %d while reading the VM state of snapshot '%s'", ret, name);
+        return errmsg("Error %d while reading the VM state of snapshot '%s'", ret, name);
     }
     if (!len) {
         free(buf);
-        return mig_msg("Snapshot '%s' has no VM state (a disk-only snapshot)", name);
+        return errmsg("Snapshot '%s' has no VM state (a disk-only snapshot)", name);
     }
     err = vmstate_check(m, buf, len);
     for (int i = 0; !err && i < n; i++) {
         if ((ret = bdrv_snapshot_goto(d[i].bs, name)) < 0) {
-            err = mig_msg("Error %d while activating snapshot '%s' on '%s'", ret, name, d[i].what);
+            err = errmsg("Error %d while activating snapshot '%s' on '%s'", ret, name, d[i].what);
         }
     }
     if (!err) {
         err = vmstate_load(m, buf, len);
     } else if (strncmp(err, "Error", 5)) {
-        char *e = mig_msg("Snapshot '%s': %s", name, err);
+        char *e = errmsg("Snapshot '%s': %s", name, err);
         free(err);
         err = e;
     }
@@ -173,12 +173,12 @@ char *snapshot_delete(PCMachine *m, const char *name)
         }
         any = true;
         if (bdrv_snapshot_delete(d[i].bs, name) < 0 || bdrv_flush(d[i].bs) < 0) {
-            err = mig_msg("Error while deleting snapshot on device '%s': %s", d[i].what,
+            err = errmsg("Error while deleting snapshot on device '%s': %s", d[i].what,
                           bdrv_last_error(d[i].bs));
         }
     }
     if (!err && !any) {
-        err = mig_msg("Snapshot '%s' not found", name);
+        err = errmsg("Snapshot '%s' not found", name);
     }
     return err;
 }

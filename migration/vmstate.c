@@ -76,7 +76,7 @@ char *vmstate_save_header(FILE *f)
     uint8_t h[12];
     memcpy(h, VMSTATE_MAGIC, 8);
     put_le(h + 8, VMSTATE_VERSION, 4);
-    return fwrite(h, 1, 12, f) == 12 ? NULL : mig_msg("cannot write the migration stream");
+    return fwrite(h, 1, 12, f) == 12 ? NULL : errmsg("cannot write the migration stream");
 }
 
 static bool page_is_zero(const uint8_t *p)
@@ -134,7 +134,7 @@ char *vmstate_save_ram_range(FILE *f, const char *name, const uint8_t *host, uin
                              const uint8_t *sel, uint64_t start, uint64_t end, uint64_t *sent)
 {
     return save_ram_region(f, name, host, size, sel, start, end, sent)
-               ? NULL : mig_msg("cannot write the migration stream");
+               ? NULL : errmsg("cannot write the migration stream");
 }
 
 char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
@@ -147,7 +147,7 @@ char *vmstate_save_ram(PCMachine *m, FILE *f, uint64_t *pages_sent)
         uint64_t size = r ? memory_region_size(r) : 0;
         if (r && !save_ram_region(f, ram_names[i], memory_region_host(r), size, NULL, 0,
                                   size / VMSTATE_PAGE, &sent)) {
-            return mig_msg("cannot write the migration stream");
+            return errmsg("cannot write the migration stream");
         }
     }
     if (pages_sent) {
@@ -167,35 +167,60 @@ static int kind_rank(Device *list, const Device *d)
     return n;
 }
 
-/* kvm non-NULL: the machine's KVM, whose kernel irqchip may hold the
- * device's state (then written in the device's layout: accel/kvm/kvm.h);
- * cpu: its kind_rank */
-static char *save_device(Device *d, int inst, int cpu, KVMState *kvm, FILE *f)
+/* The body of one section, written into ss; a malloc'd message or NULL. */
+typedef char *SectionBody(void *opaque, SaveStream *ss);
+
+/* One section of kind/name/inst/version whose body comes from body(opaque),
+ * written into memory first since the section's header holds its length.
+ * false with *err NULL when the stream could not be written. */
+static bool save_section(FILE *f, char kind, const char *name, int inst, int version,
+                         SectionBody *body, void *opaque, char **err)
 {
-    if (!d->ops || !d->ops->save) {
-        return mig_msg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
-    }
     char *buf = NULL;
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);
     if (!mf) {
-        return mig_msg("out of memory");
+        *err = errmsg("out of memory");
+        return false;
     }
     SaveStream ss = { mf, false };
-    if (kvm && kvm_irqchip_owns(kvm, d->ops->name)) {
-        char *err = kvm_irqchip_save(kvm, d->ops->name, cpu, d->ops->version, &ss);
-        if (err) {
-            fclose(mf);
-            free(buf);
-            return err;
-        }
-    } else {
-        d->ops->save(d, &ss);
-    }
-    bool ok = fclose(mf) == 0 && !ss.error;
-    ok = ok && put_section(f, 'D', d->ops->name, inst, d->ops->version, buf, len);
+    *err = body(opaque, &ss);
+    bool ok = fclose(mf) == 0 && !ss.error && !*err;
+    ok = ok && put_section(f, kind, name, inst, version, buf, len);
     free(buf);
-    return ok ? NULL : mig_msg("cannot write the state of device '%s'", d->ops->name);
+    return ok;
+}
+
+typedef struct DeviceSave {
+    Device *d;
+    int cpu;            /* its kind_rank */
+    KVMState *kvm;      /* non-NULL: its kernel irqchip may hold the state */
+} DeviceSave;
+
+/* under KVM, from the kernel irqchip in the device's layout (accel/kvm/kvm.h) */
+static char *device_body(void *opaque, SaveStream *ss)
+{
+    DeviceSave *ds = opaque;
+    const DeviceOps *ops = ds->d->ops;
+    if (ds->kvm && kvm_irqchip_owns(ds->kvm, ops->name)) {
+        return kvm_irqchip_save(ds->kvm, ops->name, ds->cpu, ops->version, ss);
+    }
+    ops->save(ds->d, ss);
+    return NULL;
+}
+
+static char *save_device(Device *d, int inst, int cpu, KVMState *kvm, FILE *f)
+{
+    if (!d->ops || !d->ops->save) {
+        return errmsg("device '%s' cannot be saved", d->ops ? d->ops->name : "?");
+    }
+    DeviceSave ds = { d, cpu, kvm };
+    char *err = NULL;
+    if (!save_section(f, 'D', d->ops->name, inst, d->ops->version, device_body, &ds, &err) &&
+        !err) {
+        err = errmsg("cannot write the state of device '%s'", d->ops->name);
+    }
+    return err;
 }
 
 /* CPU index's accelerator part (target-i386/machine.h); under KVM its vCPU's */
@@ -209,28 +234,33 @@ static char *cpu_accel_get(PCMachine *m, int index, X86CPUAccel *a)
     return NULL;
 }
 
-/* CPU index's section: its env, the accelerator's part, its start-up state */
-static char *save_cpu(PCMachine *m, int index, FILE *f)
+typedef struct CpuSave {
+    PCMachine *m;
+    int index;
+} CpuSave;
+
+/* its env, the accelerator's part, its start-up state */
+static char *cpu_body(void *opaque, SaveStream *ss)
 {
+    CpuSave *cs = opaque;
     X86CPUAccel a;
     X86CPUStartup st;
-    char *err = cpu_accel_get(m, index, &a);
-    if (err) {
-        return err;
+    char *err = cpu_accel_get(cs->m, cs->index, &a);
+    if (!err) {
+        pc_cpu_startup_get(cs->m, cs->index, &st);
+        x86_cpu_save(pc_cpu_env(cs->m, cs->index), &a, &st, ss);
     }
-    pc_cpu_startup_get(m, index, &st);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mf = open_memstream(&buf, &len);
-    if (!mf) {
-        return mig_msg("out of memory");
+    return err;
+}
+
+static char *save_cpu(PCMachine *m, int index, FILE *f)
+{
+    CpuSave cs = { m, index };
+    char *err = NULL;
+    if (!save_section(f, 'C', "cpu", index, X86_CPU_SAVE_VERSION, cpu_body, &cs, &err) && !err) {
+        err = errmsg("cannot write the state of CPU %d", index);
     }
-    SaveStream ss = { mf, false };
-    x86_cpu_save(pc_cpu_env(m, index), &a, &st, &ss);
-    bool ok = fclose(mf) == 0 && !ss.error;
-    ok = ok && put_section(f, 'C', "cpu", index, X86_CPU_SAVE_VERSION, buf, len);
-    free(buf);
-    return ok ? NULL : mig_msg("cannot write the state of CPU %d", index);
+    return err;
 }
 
 /* Clock, last RAM copy, devices, CPU, end: the stopped part of a migration. */
@@ -242,7 +272,7 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
     uint8_t clk[8];
     put_le(clk, clock_ns(v.ml), 8);
     if (!put_section(f, 'K', "clock", 0, 1, clk, 8)) {
-        return mig_msg("cannot write the migration stream");
+        return errmsg("cannot write the migration stream");
     }
     char *err = NULL;
     int inst = 0;
@@ -253,7 +283,7 @@ char *vmstate_save_devices(PCMachine *m, FILE *f)
         err = save_cpu(m, i, f);
     }
     if (!err && (!put_section(f, 'E', "", 0, 0, "", 0) || fflush(f) != 0)) {
-        err = mig_msg("cannot write the migration stream");
+        err = errmsg("cannot write the migration stream");
     }
     return err;
 }
@@ -292,7 +322,7 @@ static char *next_section(const uint8_t *buf, size_t len, size_t *pos, Section *
 {
     size_t o = *pos;
     if (len - o < 2 || len - o < 18u + buf[o + 1]) {
-        return mig_msg("the migration stream is truncated");
+        return errmsg("the migration stream is truncated");
     }
     s->kind = buf[o];
     size_t n = buf[o + 1];
@@ -303,12 +333,12 @@ static char *next_section(const uint8_t *buf, size_t len, size_t *pos, Section *
     s->len = get_le(buf + o + 10 + n, 8);
     o += 18 + n;
     if (s->len > len - o || len - o - s->len < 4) {
-        return mig_msg("the migration stream is truncated (in section '%s')", s->name);
+        return errmsg("the migration stream is truncated (in section '%s')", s->name);
     }
     s->p = buf + o;
     o += s->len;
     if (get_le(buf + o, 4) != vmstate_crc32(0, s->p, s->len)) {
-        return mig_msg("the migration stream is damaged (checksum of section '%s')", s->name);
+        return errmsg("the migration stream is damaged (checksum of section '%s')", s->name);
     }
     *pos = o + 4;
     return NULL;
@@ -318,11 +348,11 @@ static char *check_ram(AddressSpace *as, const Section *s)
 {
     MemRegion *r = memory_region_by_name(as, s->name);
     if (!r) {
-        return mig_msg("the stream's RAM '%s' is not on this machine", s->name);
+        return errmsg("the stream's RAM '%s' is not on this machine", s->name);
     }
     uint64_t size = memory_region_size(r);
     if (s->len < 8 || get_le(s->p, 8) != size) {
-        return mig_msg("the stream's RAM '%s' has another size than this machine's (%llu MiB)",
+        return errmsg("the stream's RAM '%s' has another size than this machine's (%llu MiB)",
                        s->name, (unsigned long long)(size >> 20));
     }
     for (uint64_t o = 8; o < s->len;) {
@@ -330,7 +360,7 @@ static char *check_ram(AddressSpace *as, const Section *s)
         uint64_t flag = rec & (VMSTATE_PAGE - 1), off = rec - flag;
         uint64_t need = 8 + (flag == 1 ? VMSTATE_PAGE : 0);
         if ((flag != 1 && flag != 2) || off >= size || s->len - o < need) {
-            return mig_msg("the stream's RAM '%s' is malformed", s->name);
+            return errmsg("the stream's RAM '%s' is malformed", s->name);
         }
         o += need;
     }
@@ -352,41 +382,41 @@ static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t
 {
     switch (s->kind) {
     case 'K':
-        return s->len == 8 ? NULL : mig_msg("the migration stream's clock is malformed");
+        return s->len == 8 ? NULL : errmsg("the migration stream's clock is malformed");
     case 'R':
         return check_ram(v->as, s);
     case 'C':
         if (strcmp(s->name, "cpu") || s->ver < X86_CPU_SAVE_MIN_VERSION ||
             s->ver > X86_CPU_SAVE_VERSION || (s->ver < 3 && s->inst != 0)) {
-            return mig_msg("the stream's CPU %u (version %u) does not fit this machine",
+            return errmsg("the stream's CPU %u (version %u) does not fit this machine",
                            s->inst, s->ver);
         }
         if (s->inst >= *stream_cpus) {
             *stream_cpus = s->inst + 1;
         }
         if (s->inst < (uint32_t)v->ncpus && seen[ndev + s->inst]++) {
-            return mig_msg("CPU %u appears twice in the migration stream", s->inst);
+            return errmsg("CPU %u appears twice in the migration stream", s->inst);
         }
         return NULL;
     case 'D': {
         Device *d = device_at(v->devices, s->inst);
         if (!d || !d->ops || strcmp(d->ops->name, s->name)) {
-            return mig_msg("device '%s' (instance %u) of the stream is not on this machine%s%s%s",
+            return errmsg("device '%s' (instance %u) of the stream is not on this machine%s%s%s",
                            s->name, s->inst, d ? " (it has '" : "", d && d->ops ? d->ops->name : "",
                            d ? "' there)" : "");
         }
         if (s->ver != d->ops->version || !d->ops->load) {
-            return mig_msg("device '%s': stream version %u, this machine's %u", s->name, s->ver,
+            return errmsg("device '%s': stream version %u, this machine's %u", s->name, s->ver,
                            d->ops->version);
         }
         if (seen[s->inst]++) {
-            return mig_msg("device '%s' (instance %u) appears twice in the stream",
+            return errmsg("device '%s' (instance %u) appears twice in the stream",
                            s->name, s->inst);
         }
         return NULL;
     }
     default:
-        return mig_msg("unknown section kind 0x%02x in the migration stream", (uint8_t)s->kind);
+        return errmsg("unknown section kind 0x%02x in the migration stream", (uint8_t)s->kind);
     }
 }
 
@@ -394,10 +424,10 @@ static char *check_section(PCMachineView *v, const Section *s, int ndev, uint8_t
 static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
 {
     if (len < 12 || memcmp(buf, VMSTATE_MAGIC, 8)) {
-        return mig_msg("not a Quetzal migration stream (bad magic)");
+        return errmsg("not a Quetzal migration stream (bad magic)");
     }
     if (get_le(buf + 8, 4) != VMSTATE_VERSION) {
-        return mig_msg("migration stream version %u is not %u", (unsigned)get_le(buf + 8, 4),
+        return errmsg("migration stream version %u is not %u", (unsigned)get_le(buf + 8, 4),
                        VMSTATE_VERSION);
     }
     int ndev = 0;
@@ -406,7 +436,7 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
     }
     uint8_t *seen = calloc(ndev + v->ncpus, 1);
     if (!seen) {
-        return mig_msg("out of memory");
+        return errmsg("out of memory");
     }
     char *err = NULL;
     size_t pos = 12;
@@ -422,9 +452,9 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
         }
     }
     if (!err && cpus && cpus != (uint32_t)v->ncpus) {
-        err = mig_msg("the migration stream has %u CPUs, this machine %d (-smp)", cpus, v->ncpus);
+        err = errmsg("the migration stream has %u CPUs, this machine %d (-smp)", cpus, v->ncpus);
     } else if (!err && !first && !cpus) {
-        err = mig_msg("the migration stream has no CPU state");
+        err = errmsg("the migration stream has no CPU state");
     }
     if (err) {
         free(first);
@@ -434,13 +464,13 @@ static char *check_stream(PCMachineView *v, const uint8_t *buf, size_t len)
     for (int i = 0; !err && i < ndev + v->ncpus; i++) {
         if (!seen[i]) {
             Device *d = device_at(v->devices, i);
-            err = i >= ndev ? mig_msg("the state of CPU %d is missing from the stream", i - ndev)
-                            : mig_msg("device '%s' (instance %d) is missing from the stream",
+            err = i >= ndev ? errmsg("the state of CPU %d is missing from the stream", i - ndev)
+                            : errmsg("device '%s' (instance %d) is missing from the stream",
                                       d->ops ? d->ops->name : "?", i);
         }
     }
     if (!err && pos != len) {
-        err = mig_msg("the migration stream has %zu bytes after its end", len - pos);
+        err = errmsg("the migration stream has %zu bytes after its end", len - pos);
     }
     free(seen);
     return err;
@@ -467,7 +497,7 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
 {
     FILE *mf = s->len ? fmemopen((void *)s->p, s->len, "rb") : NULL;
     if (s->len && !mf) {
-        return mig_msg("out of memory");
+        return errmsg("out of memory");
     }
     SaveStream ss = { mf, false };
     uint8_t extra;
@@ -476,7 +506,7 @@ static char *load_payload(const Section *s, void (*load)(void *obj, SaveStream *
         bool rest = fread(&extra, 1, 1, mf) == 1;
         fclose(mf);
         if (ss.error || rest) {
-            return mig_msg("the state of '%s' in the stream does not fit its device", s->name);
+            return errmsg("the state of '%s' in the stream does not fit its device", s->name);
         }
     }
     return NULL;
@@ -629,7 +659,7 @@ uint8_t *vmstate_read_all(FILE *f, size_t *len, char **err)
     }
     if (!buf || ferror(f)) {
         free(buf);
-        *err = mig_msg("cannot read the migration stream");
+        *err = errmsg("cannot read the migration stream");
         return NULL;
     }
     *len = n;

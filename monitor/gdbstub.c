@@ -10,8 +10,10 @@
  * read, Z4 access) on virtual addresses through the softmmu's watch hook
  * (cpu_watch_set), reported after the accessing instruction as a trap-class
  * data breakpoint (Intel SDM vol. 3B 17.2.4); Ctrl-C stops the machine.
- * All-stop: any CPU's stop stops them all; while one CPU steps the others run
- * (gdb's default "vCont;s:N;c"; scheduler locking is not honoured).
+ * All-stop: any CPU's stop stops them all. While one CPU steps, the others
+ * do what the vCont says, as QEMU's stub does: gdb's default "vCont;s:N;c"
+ * lets them run, "vCont;s:N" (set scheduler-locking step/on) keeps them where
+ * they are (a thread with no action stays stopped: GDB manual, "vCont").
  * Packets run on the CPU thread between blocks, like the monitor's commands.
  */
 #include <stdlib.h>
@@ -400,6 +402,7 @@ static void report_watch(GdbStub *g)
 static void stop_at(GdbStub *g, int cpu)
 {
     g->step = 0;
+    pc_run_only(g->h->machine, -1);
     memset(g->skip, 0, sizeof(g->skip));
     g->stop_cpu = g->gcpu = cpu;
     mc_stop(g->h);
@@ -441,8 +444,9 @@ static uint64_t linear_pc(CPUX86State *env)
     return env->rip + ((env->hflags & HF_CS64) ? 0 : env->segs[1].base);
 }
 
-/* step: the CPU that runs one instruction (-1: none, all continue) */
-static void resume(GdbStub *g, int step)
+/* step: the CPU that runs one instruction (-1: none, all continue); alone:
+ * the others stay stopped meanwhile */
+static void resume(GdbStub *g, int step, bool alone)
 {
     for (int i = 0; i < ncpus(g); i++) {
         uint64_t pc = linear_pc(pc_cpu_env(g->h->machine, i));
@@ -451,6 +455,7 @@ static void resume(GdbStub *g, int step)
     }
     g->step = step >= 0;
     g->step_cpu = step;
+    pc_run_only(g->h->machine, alone ? step : -1);
     g->hit = HIT_NONE;     /* an instruction stopped before its rerun hits again */
     g->waiting = true;
     if (g->h->state == RUN_SHUTDOWN) {
@@ -478,7 +483,8 @@ static int step_cpu(const GdbStub *g)
 }
 
 /* vCont;ACTION[:thread]...: the first action says continue or step, and
- * which CPU steps (gdb sends "vCont;s:N;c": the others run on). */
+ * which CPU steps; the others run on when another action follows (gdb's
+ * "vCont;s:N;c"), else stay stopped ("vCont;s:N"). */
 static void vcont_packet(GdbStub *g, const char *pkt)
 {
     char act = pkt[5] == ';' ? pkt[6] : 0;
@@ -488,9 +494,10 @@ static void vcont_packet(GdbStub *g, const char *pkt)
         char id[20] = "";
         sscanf(pkt + 7, ":%19[^;]", id);
         int cpu = *id ? parse_thread(g, id) : step_cpu(g);
-        resume(g, cpu < 0 ? step_cpu(g) : cpu);
+        /* any further action (gdb's ";c") resumes the other threads */
+        resume(g, cpu < 0 ? step_cpu(g) : cpu, !strchr(pkt + 7, ';'));
     } else if (act == 'c' || act == 'C') {
-        resume(g, -1);
+        resume(g, -1, false);
     } else {
         send_str(g, "");
     }
@@ -574,6 +581,7 @@ static void detach(GdbStub *g, bool resume)
     g->nwp = 0;
     watch_update(g);
     g->step = 0;
+    pc_run_only(g->h->machine, -1);
     g->waiting = false;
     g->connected = false;
     monitor_update_debug_hook(g->h);
@@ -673,7 +681,7 @@ static void handle_packet(GdbStub *g, char *pkt)
     case 'C':
     case 's':
     case 'S':
-        resume(g, pkt[0] == 's' || pkt[0] == 'S' ? step_cpu(g) : -1);
+        resume(g, pkt[0] == 's' || pkt[0] == 'S' ? step_cpu(g) : -1, false);
         break;
     case 'v':
         if (!strncmp(pkt, "vCont", 5)) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "monitor/internal.h"
+#include "system/errmsg.h"
 #include "target-i386/cpu.h"
 #include "tcg/tcg.h"
 
@@ -152,15 +153,6 @@ static Monitor *monitor_new(MonitorHost *h, CharDev *chr, bool owns, bool qmp)
     return mon;
 }
 
-static char *errf(const char *fmt, const char *arg)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, arg) < 0) {
-        s = NULL;
-    }
-    return s;
-}
-
 /* Whether spec would read the terminal that COM1 already reads. */
 static bool stdio_taken(MonitorHost *h, const char *spec)
 {
@@ -185,7 +177,7 @@ static char *open_hmp(MonitorHost *h, const char *spec)
             if (!spec) {
                 return NULL;    /* -serial stdio has the terminal: no default monitor, as QEMU */
             }
-            return errf("-monitor %s: stdio is taken by -serial stdio (use -serial mon:stdio)", spec);
+            return errmsg("-monitor %s: stdio is taken by -serial stdio (use -serial mon:stdio)", spec);
         }
         Monitor *mon = monitor_new(h, h->v.serial, false, false);
         CharFrontEnd fe = { mon_can_receive, mon_receive, mon_event, mon };
@@ -217,7 +209,7 @@ static char *open_hmp(MonitorHost *h, const char *spec)
 static char *open_qmp(MonitorHost *h, const char *spec)
 {
     if (stdio_taken(h, spec)) {
-        return errf("-qmp %s: stdio is taken by -serial (use -serial null or file:PATH)", spec);
+        return errmsg("-qmp %s: stdio is taken by -serial (use -serial null or file:PATH)", spec);
     }
     char *err = NULL;
     CharDev *chr = chardev_open(h->v.ml, spec, &err);
@@ -245,7 +237,7 @@ static char *open_mons(MonitorHost *h)
             }
         }
         if (!spec) {
-            return errf("-mon: no -chardev with id '%s'", o->mons[i].chardev);
+            return errmsg("-mon: no -chardev with id '%s'", o->mons[i].chardev);
         }
         char *err = o->mons[i].control ? open_qmp(h, spec) : open_hmp(h, spec);
         if (err) {

@@ -9,15 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "monitor/monitor.h"
-
-static char *errf(const char *fmt, const char *arg)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, arg) < 0) {
-        s = NULL;
-    }
-    return s;
-}
+#include "system/errmsg.h"
 
 /* The value of key=VALUE in a comma list (malloc'd), or NULL. */
 static char *option_value(const char *list, const char *key)
@@ -58,7 +50,7 @@ char *monitor_parse_chardev(MonitorOptions *o, const char *arg)
     char *server = option_value(arg, "server"), *wait = option_value(arg, "wait");
     char *spec = NULL, *err = NULL;
     if (!id || o->nchardevs == MONITOR_MAX_CHARDEVS || !known_keys(arg, keys)) {
-        err = errf(!id ? "-chardev '%s': id= is missing" : o->nchardevs == MONITOR_MAX_CHARDEVS ?
+        err = errmsg(!id ? "-chardev '%s': id= is missing" : o->nchardevs == MONITOR_MAX_CHARDEVS ?
                    "-chardev '%s': too many" : "-chardev '%s': unsupported property", arg);
     } else if (blen == 6 && !strncmp(arg, "socket", 6) && (path || port)) {
         if (asprintf(&spec, "%s%s%s%s,server=%s,wait=%s", path ? "unix:" : "tcp:",
@@ -69,7 +61,7 @@ char *monitor_parse_chardev(MonitorOptions *o, const char *arg)
     } else if ((blen == 5 && !strncmp(arg, "stdio", 5)) || (blen == 4 && !strncmp(arg, "null", 4))) {
         spec = strndup(arg, blen);
     } else {
-        err = errf("-chardev '%s': back end not supported (socket with path= or port=, stdio, null)",
+        err = errmsg("-chardev '%s': back end not supported (socket with path= or port=, stdio, null)",
                    arg);
     }
     if (spec) {
@@ -98,9 +90,9 @@ char *monitor_parse_mon(MonitorOptions *o, const char *arg)
         all = NULL;
     }
     if (!chr || !all || !known_keys(all, keys) || (mode && !control && strcmp(mode, "readline"))) {
-        err = errf("-mon '%s': needs chardev=ID[,mode=control|readline]", arg);
+        err = errmsg("-mon '%s': needs chardev=ID[,mode=control|readline]", arg);
     } else if (o->nmons == MONITOR_MAX_QMP) {
-        err = errf("-mon '%s': too many monitors", arg);
+        err = errmsg("-mon '%s': too many monitors", arg);
     } else {
         o->mons[o->nmons].chardev = chr;
         o->mons[o->nmons++].control = control;

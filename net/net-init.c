@@ -27,7 +27,7 @@ static NetBackend *backend_new(const NetdevSpec *spec, MainLoop *ml, char **err)
         b = net_tap_new(spec->opts, ml, &e);
     }
     if (!b) {
-        *err = net_errmsg(prefix, spec->type, spec->id[0] == '_' ? "(-nic)" : spec->id,
+        *err = errmsg(prefix, spec->type, spec->id[0] == '_' ? "(-nic)" : spec->id,
                           e ? e : "cannot create");
         free(e);
     }
@@ -61,13 +61,13 @@ NetState *net_init(const NetConfig *cfg, MainLoop *ml, struct PCIBus *bus, struc
             k++;
         }
         if (k == cfg->nnetdevs) {
-            *err = net_errmsg("-device %s: netdev '%s' not found",
+            *err = errmsg("-device %s: netdev '%s' not found",
                               nic->virtio ? "virtio-net-pci" : "e1000", nic->netdev);
             net_free(ns);
             return NULL;
         }
         if (ns->backends[k]->nc.peer) {
-            *err = net_errmsg("netdev '%s' is already used by another NIC", nic->netdev);
+            *err = errmsg("netdev '%s' is already used by another NIC", nic->netdev);
             net_free(ns);
             return NULL;
         }

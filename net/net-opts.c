@@ -7,23 +7,10 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "net/net.h"
-
-char *net_errmsg(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0) {
-        s = NULL;
-    }
-    va_end(ap);
-    return s;
-}
 
 char *net_opt_get(const char *opts, const char *key)
 {
@@ -47,7 +34,7 @@ char *net_opt_check(const char *opts, const char *const *allowed, const char *wh
             ok = strlen(allowed[i]) == klen && !strncmp(allowed[i], s, klen);
         }
         if (!ok) {
-            return net_errmsg("%s: unknown or malformed parameter '%.*s'", what, (int)len, s);
+            return errmsg("%s: unknown or malformed parameter '%.*s'", what, (int)len, s);
         }
         s += len + (s[len] == ',');
     }
@@ -119,7 +106,7 @@ static char *add_netdev(NetConfig *cfg, const char *arg, const char *forced_id)
     char *type = strndup(t0, tlen);
     const char *rest = t0 + tlen + (t0[tlen] == ',');
     if (!known_type(type)) {
-        char *e = net_errmsg("-netdev: unsupported type '%s' (user, socket, tap)", type);
+        char *e = errmsg("-netdev: unsupported type '%s' (user, socket, tap)", type);
         free(type);
         return e;
     }
@@ -127,11 +114,11 @@ static char *add_netdev(NetConfig *cfg, const char *arg, const char *forced_id)
     if (!id || !*id) {
         free(type);
         free(id);
-        return net_errmsg("-netdev %s: parameter 'id' is missing", arg);
+        return errmsg("-netdev %s: parameter 'id' is missing", arg);
     }
     for (int i = 0; i < cfg->nnetdevs; i++) {
         if (!strcmp(cfg->netdevs[i].id, id)) {
-            char *e = net_errmsg("-netdev: duplicate id '%s'", id);
+            char *e = errmsg("-netdev: duplicate id '%s'", id);
             free(type);
             free(id);
             return e;
@@ -140,7 +127,7 @@ static char *add_netdev(NetConfig *cfg, const char *arg, const char *forced_id)
     if (cfg->nnetdevs == NET_MAX_NETDEVS) {
         free(type);
         free(id);
-        return net_errmsg("-netdev: too many back ends (%d at most)", NET_MAX_NETDEVS);
+        return errmsg("-netdev: too many back ends (%d at most)", NET_MAX_NETDEVS);
     }
     NetdevSpec *n = &cfg->netdevs[cfg->nnetdevs++];
     n->type = type;
@@ -153,12 +140,12 @@ static char *add_nic(NetConfig *cfg, const char *netdev, const char *mac, const 
                      bool virtio)
 {
     if (cfg->nnics == NET_MAX_NICS) {
-        return net_errmsg("%s: too many network cards (%d at most)", what, NET_MAX_NICS);
+        return errmsg("%s: too many network cards (%d at most)", what, NET_MAX_NICS);
     }
     NicSpec *n = &cfg->nics[cfg->nnics];
     memset(n, 0, sizeof(*n));
     if (mac && !parse_mac(mac, n->mac)) {
-        return net_errmsg("%s: invalid MAC address '%s'", what, mac);
+        return errmsg("%s: invalid MAC address '%s'", what, mac);
     }
     n->has_mac = mac != NULL;
     n->virtio = virtio;
@@ -199,7 +186,7 @@ static char *parse_nic(NetConfig *cfg, const char *arg)
     char *model = net_opt_get(arg, "model"), *mac = net_opt_get(arg, "mac"), *e = NULL;
     bool virtio = model && (!strcmp(model, "virtio-net-pci") || !strcmp(model, "virtio"));
     if (model && !virtio && strcmp(model, "e1000") && strcmp(model, "e1000-82540em")) {
-        e = net_errmsg("-nic: unsupported model '%s' (e1000, virtio-net-pci)", model);
+        e = errmsg("-nic: unsupported model '%s' (e1000, virtio-net-pci)", model);
     }
     if (!e) {
         static const char *const nic_keys[] = { "model", "mac", "id", NULL };
@@ -239,7 +226,7 @@ static bool parse_device(NetConfig *cfg, const char *arg, char **err)
     }
     char *netdev = net_opt_get(arg, "netdev"), *mac = net_opt_get(arg, "mac");
     if (!netdev) {
-        *err = net_errmsg("%s: needs netdev=ID (a -netdev back end)", what);
+        *err = errmsg("%s: needs netdev=ID (a -netdev back end)", what);
     } else {
         *err = add_nic(cfg, netdev, mac, what, virtio);
     }
@@ -260,7 +247,7 @@ bool net_option(NetConfig *cfg, const char *name, const char *arg, char **err)
         if (!strcmp(arg, "none")) {
             cfg->no_default = true;
         } else {
-            *err = net_errmsg("-net: only 'none' is supported ('%s'); use -nic or -netdev", arg);
+            *err = errmsg("-net: only 'none' is supported ('%s'); use -nic or -netdev", arg);
         }
     } else if (!strcmp(name, "device")) {
         return parse_device(cfg, arg, err);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "system/errmsg.h"
 #include "system/main-loop.h"
 
 typedef struct NetClient NetClient;
@@ -129,7 +130,6 @@ struct PCIDevice *virtio_net_new(struct PCIBus *bus, int devfn, struct AddressSp
 char *net_opt_get(const char *opts, const char *key);
 /* Rejects keys not in allowed (NULL-terminated); a malloc'd message or NULL. */
 char *net_opt_check(const char *opts, const char *const *allowed, const char *what);
-char *net_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "HOST:PORT" / ":PORT" into a sockaddr_in (host by name or number). */
 struct sockaddr_in;
 bool net_parse_hostport(const char *s, struct sockaddr_in *sa, bool need_host);

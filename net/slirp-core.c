@@ -257,14 +257,14 @@ static char *parse_net(Slirp *s, const char *v)
             for (bits = 0; bits < 32 && (mm & (0x80000000u >> bits)); bits++) {
             }
             if (bits < 8 || bits > 28 || mm != ~0u << (32 - bits)) {
-                return net_errmsg("bad netmask in net=%s", v);
+                return errmsg("bad netmask in net=%s", v);
             }
         } else {
-            return net_errmsg("bad prefix length in net=%s (8 to 28)", v);
+            return errmsg("bad prefix length in net=%s (8 to 28)", v);
         }
     }
     if (inet_pton(AF_INET, buf, &a) != 1) {
-        return net_errmsg("bad address in net=%s", v);
+        return errmsg("bad address in net=%s", v);
     }
     s->mask = ~0u << (32 - bits);
     s->net = ntohl(a.s_addr) & s->mask;
@@ -299,7 +299,7 @@ static char *slirp_parse(Slirp *s, const char *opts)
         if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "off") || !strcmp(v, "no")) {
             s->restricted = v[0] == 'y' || v[1] == 'n';
         } else {
-            e = net_errmsg("restrict=%s: expected on or off", v);
+            e = errmsg("restrict=%s: expected on or off", v);
         }
         free(v);
     }

@@ -689,11 +689,11 @@ char *slirp_hostfwd_add(Slirp *s, const char *spec)
     if (!strncmp(p, "tcp:", 4) || udp) {
         p += 4;
     } else if (*p != ':') {
-        return net_errmsg(usage, spec);
+        return errmsg(usage, spec);
     }
     const char *dash = strchr(p, '-');
     if (!dash || (size_t)(dash - p) >= sizeof(hostpart) || strlen(dash + 1) >= sizeof(guestpart)) {
-        return net_errmsg(usage, spec);
+        return errmsg(usage, spec);
     }
     memcpy(hostpart, p, dash - p);
     hostpart[dash - p] = 0;
@@ -701,15 +701,15 @@ char *slirp_hostfwd_add(Slirp *s, const char *spec)
     struct sockaddr_in hsa, gsa;
     if (!net_parse_hostport(hostpart, &hsa, false) || !net_parse_hostport(guestpart, &gsa, false) ||
         !gsa.sin_port) {
-        return net_errmsg("hostfwd=%s: bad address or port", spec);
+        return errmsg("hostfwd=%s: bad address or port", spec);
     }
     if (s->nfwd == SLIRP_MAX_FWD) {
-        return net_errmsg("hostfwd=%s: too many rules", spec);
+        return errmsg("hostfwd=%s: too many rules", spec);
     }
     int one = 1, fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
         bind(fd, (struct sockaddr *)&hsa, sizeof(hsa)) || (!udp && listen(fd, 16))) {
-        char *e = net_errmsg("hostfwd=%s: could not set up host forwarding rule: %s", spec,
+        char *e = errmsg("hostfwd=%s: could not set up host forwarding rule: %s", spec,
                              strerror(errno));
         if (fd >= 0) {
             close(fd);

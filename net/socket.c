@@ -146,23 +146,23 @@ static char *sock_open(SocketBackend *s, const char *opts)
     struct sockaddr_in sa;
     int one = 1;
     if (!!listen_at + !!conn + !!udp != 1) {
-        e = net_errmsg("exactly one of listen=, connect=, udp= is needed");
+        e = errmsg("exactly one of listen=, connect=, udp= is needed");
     } else if (listen_at) {
         if (!net_parse_hostport(listen_at, &sa, false)) {
-            e = net_errmsg("bad address '%s' (HOST:PORT)", listen_at);
+            e = errmsg("bad address '%s' (HOST:PORT)", listen_at);
         } else if ((s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
                    setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
                    bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(s->listen_fd, 1)) {
-            e = net_errmsg("cannot listen on '%s': %s", listen_at, strerror(errno));
+            e = errmsg("cannot listen on '%s': %s", listen_at, strerror(errno));
         } else {
             main_loop_set_fd_handler(s->ml, s->listen_fd, sock_accept, s);
         }
     } else if (conn) {
         if (!net_parse_hostport(conn, &sa, true)) {
-            e = net_errmsg("bad address '%s' (HOST:PORT)", conn);
+            e = errmsg("bad address '%s' (HOST:PORT)", conn);
         } else if ((s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
                    connect(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-            e = net_errmsg("cannot connect to '%s': %s", conn, strerror(errno));
+            e = errmsg("cannot connect to '%s': %s", conn, strerror(errno));
         } else {
             set_nonblock(s->fd);
             main_loop_set_fd_handler(s->ml, s->fd, sock_readable, s);
@@ -171,11 +171,11 @@ static char *sock_open(SocketBackend *s, const char *opts)
         struct sockaddr_in la = { .sin_family = AF_INET };
         s->udp = true;
         if (!net_parse_hostport(udp, &s->dest, true) || (local && !net_parse_hostport(local, &la, false))) {
-            e = net_errmsg("bad address in udp=/localaddr= (HOST:PORT)");
+            e = errmsg("bad address in udp=/localaddr= (HOST:PORT)");
         } else if ((s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
                    setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
                    bind(s->fd, (struct sockaddr *)&la, sizeof(la))) {
-            e = net_errmsg("cannot bind the UDP socket: %s", strerror(errno));
+            e = errmsg("cannot bind the UDP socket: %s", strerror(errno));
         } else {
             set_nonblock(s->fd);
             main_loop_set_fd_handler(s->ml, s->fd, sock_readable, s);

@@ -63,12 +63,12 @@ NetBackend *net_tap_new(const char *opts, MainLoop *ml, char **err)
     free(script);
     free(down);
     if (scripts) {
-        *err = net_errmsg("interface scripts are not supported (script=no,downscript=no)");
+        *err = errmsg("interface scripts are not supported (script=no,downscript=no)");
         return NULL;
     }
     int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        *err = net_errmsg("cannot open /dev/net/tun: %s", strerror(errno));
+        *err = errmsg("cannot open /dev/net/tun: %s", strerror(errno));
         return NULL;
     }
     struct ifreq ifr;
@@ -79,7 +79,7 @@ NetBackend *net_tap_new(const char *opts, MainLoop *ml, char **err)
         strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
     }
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        *err = net_errmsg("cannot create tap interface '%s': %s", name ? name : "tap%d", strerror(errno));
+        *err = errmsg("cannot create tap interface '%s': %s", name ? name : "tap%d", strerror(errno));
         free(name);
         close(fd);
         return NULL;

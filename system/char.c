@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "system/char.h"
+#include "system/errmsg.h"
 
 typedef enum { CHR_NULL, CHR_STDIO, CHR_FILE, CHR_SOCKET } CharKind;
 
@@ -243,15 +244,6 @@ static void accept_ready(void *opaque)
     }
 }
 
-static char *errf(const char *fmt, const char *arg)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, arg) < 0) {
-        s = NULL;
-    }
-    return s;
-}
-
 static bool open_socket(CharDev *c, const char *spec, char **err)
 {
     bool wait;
@@ -290,7 +282,7 @@ CharDev *chardev_open(MainLoop *ml, const char *spec, char **err)
         c->kind = CHR_FILE;
         c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
         if (c->out_fd < 0) {
-            *err = errf("could not open '%s'", spec + 5);
+            *err = errmsg("could not open '%s'", spec + 5);
             goto fail;
         }
     } else if (!strncmp(spec, "unix:", 5) || !strncmp(spec, "tcp:", 4)) {
@@ -298,7 +290,7 @@ CharDev *chardev_open(MainLoop *ml, const char *spec, char **err)
             goto fail;
         }
     } else {
-        *err = errf("chardev: '%s' is not a supported back end (stdio, mon:stdio, "
+        *err = errmsg("chardev: '%s' is not a supported back end (stdio, mon:stdio, "
                     "file:PATH, null, none, unix:PATH,server=on,wait=off, "
                     "tcp:HOST:PORT,server=on,wait=off)", spec);
         goto fail;

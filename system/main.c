@@ -364,9 +364,14 @@ static void parse_device(Options *o, const char *arg)
 
 static void parse_cpu(const char *arg)
 {
-    if (strcmp(arg, "host") && !x86_cpu_model_find(arg)) {     /* host: with KVM (hw/pc.c) */
+    if (!strcmp(arg, "host")) {
+        return;                 /* with KVM (hw/pc.c) */
+    }
+    const X86CPUModel *model = x86_cpu_model_find(arg);
+    if (!model) {
         die("-cpu: unsupported CPU model '%s' (qemu64, max, quetzal, host)", arg);
     }
+    x86_cpu_model_free(model);
 }
 
 /* Options with an argument, and what they set. Returns false when name is unknown. */

@@ -149,8 +149,8 @@ const X86CPUModel *x86_cpu_model_find(const char *name)
     if (!model || !name[len]) {
         return model;
     }
-    /* feature options: a copy of the model with its extensions changed (one
-     * per -cpu option, kept for the life of the process) */
+    /* feature options: a copy of the model with its extensions changed (the
+     * caller's, x86_cpu_model_free) */
     uint32_t features = model->features;
     for (const char *option = name + len + 1;; ) {
         size_t option_len = strcspn(option, ",");
@@ -169,6 +169,14 @@ const X86CPUModel *x86_cpu_model_find(const char *name)
     *copy = *model;
     copy->features = features;
     return copy;
+}
+
+void x86_cpu_model_free(const X86CPUModel *model)
+{
+    const X86CPUModel *end = cpu_models + sizeof(cpu_models) / sizeof(cpu_models[0]);
+    if (model && (model < cpu_models || model >= end)) {
+        free((void *)model);
+    }
 }
 
 /*

@@ -55,6 +55,9 @@ typedef struct X86CPUModel {
  * a copy with those extensions (X86_FEAT_*) added or removed; an option it
  * does not know makes the name unknown. */
 const X86CPUModel *x86_cpu_model_find(const char *name);
+/* frees a copy x86_cpu_model_find made for feature options (the table's own
+ * models stay) */
+void x86_cpu_model_free(const X86CPUModel *model);
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI,
        R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };

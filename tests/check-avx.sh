@@ -14,11 +14,12 @@
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-avx.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-finish() { echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit; }
+finish() { san_check; echo "$passed passed, $failed failed, $skipped skipped"; [ "$failed" = 0 ]; exit; }
 
 for flag in avx2 fma f16c; do
   if ! grep -qw "$flag" /proc/cpuinfo; then

@@ -13,6 +13,7 @@
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 CC=${CC:-gcc}
 
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -133,5 +134,6 @@ for prog in misc64:64 alu32:32 libc-basics-64:64; do
   [ -x "$tmp/${prog%:*}" ] && check_in_asm "$tmp/${prog%:*}" "${prog#*:}" "${prog%:*}"
 done
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

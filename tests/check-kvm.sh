@@ -188,6 +188,15 @@ elif ! kvm_guest kvm-state; then
   fail "kvm-state: cannot build"; head -3 "$T/build.log"
 else
   stop_run kvm-state tcg "$SYSEMU" -accel tcg; st_tcg=$status
+  # The guest adds up 8254 time from its 16-bit count, which wraps every 55 ms:
+  # a vCPU thread kept off the host CPU longer than that between two reads (seen
+  # at load 10-18) loses a wrap, and the TSC/8254 ratio comes out too high. A run
+  # whose only failure is that ratio is tried once more, saying so; a TSC that
+  # runs on over the stop fails both runs.
+  if [ "$(grep -c FAIL "$T/kvm-state.tcg.log")" = 1 ] && grep -q 'FAIL.*tsc-ratio' "$T/kvm-state.tcg.log"; then
+    echo "note: kvm-state under tcg: tsc-ratio off once (at load $(cut -d' ' -f1 /proc/loadavg): an 8254 wrap lost?), run again"
+    stop_run kvm-state tcg "$SYSEMU" -accel tcg; st_tcg=$status
+  fi
   if [ "$st_tcg" = 1 ] && ! grep -q FAIL "$T/kvm-state.tcg.log" && grep -q 'ok dr7' "$T/kvm-state.tcg.log" &&
      [ -s "$T/kvm-state.tcg.regs" ]; then
     pass; echo "ok kvm-state under tcg: $(grep -c '^ok' "$T/kvm-state.tcg.log") checks after a 1 s stop"

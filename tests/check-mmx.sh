@@ -13,6 +13,7 @@
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-mmx.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
@@ -69,5 +70,6 @@ for src in "$SRC"/tests/mmx/sys-*.S; do
   run_sys_guest "$src"
 done
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -8,6 +8,9 @@ if [ ! -x "$bin" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-softmmu.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 seed=$(date +%s)
 passed=0
 failed=0
@@ -21,5 +24,6 @@ for s in "" "$seed"; do
   passed=$((passed + p))
   failed=$((failed + f))
 done
+san_check
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -10,6 +10,7 @@
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-sse.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
@@ -280,5 +281,6 @@ else
   fail "cannot build guest-vec-fault: $(head -1 "$tmp/cc.err")"
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

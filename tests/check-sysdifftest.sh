@@ -14,4 +14,7 @@ fi
 # the i386 harness under Debian's qemu-i386 (tests/difftest/README.md)
 oracle32=$BUILD/tests/difftest/difftest-i386
 if [ -x "$oracle32" ]; then set -- --oracle32 "$oracle32"; else set --; fi
-exec "$bin" "$@" --system --groups check --count 60 --mixed 300 --seed "${DIFFTEST_SEED:-1}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-sysdifftest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
+san_counted "$bin" "$@" --system --groups check --count 60 --mixed 300 --seed "${DIFFTEST_SEED:-1}"

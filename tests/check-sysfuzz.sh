@@ -28,6 +28,7 @@ RUN_TIMEOUT=10
 BLOCK_SIZE=32
 T=$(mktemp -d "${TMPDIR:-/tmp}/check-sysfuzz.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$T/sanitizer"
 passed=0 failed=0
 guest=$SRC/tests/system-guest
 
@@ -124,5 +125,6 @@ for mode in 16 32 64; do
   [ "$mode_failed" = 0 ] &&
     echo "ok sysfuzz-$mode: $N blocks (seed $SEED) in $runs runs; $steps steps, $exc blocks ended by exceptions (runs that finished)"
 done
+san_check
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -12,7 +12,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-system.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 . "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 out=$(timeout 60 "$bin" 2>&1; echo "exit=$?")
-echo "$out" | grep '^FAIL' | head -40
+echo "$out" | grep -E '^(FAIL|note)' | head -40
 passed=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' | tail -1)
 failed=$(echo "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' | tail -1)
 [ -n "$passed" ] || { echo "test-system crashed: $(echo "$out" | tail -1)"; passed=0; failed=1; }

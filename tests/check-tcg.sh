@@ -8,6 +8,9 @@ if [ ! -x "$bin" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-tcg.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 # a fixed seed and one from the clock: the second widens coverage run by run
 seed=$(date +%s)
 out=$(timeout 120 "$bin" 2>&1; echo "exit=$?")
@@ -23,5 +26,6 @@ f2=$(echo "$out2" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' | tail 
 [ -n "$p2" ] || { echo "test-tcg (seed $seed) crashed: $(echo "$out2" | tail -1)"; p2=0; f2=1; }
 passed=$((p1 + p2))
 failed=$((f1 + f2))
+san_check
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

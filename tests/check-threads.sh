@@ -18,6 +18,7 @@ SRC=${SRC:-.}
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d /tmp/quetzal-threads.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 ulimit -c 0
 
 pass() { passed=$((passed + 1)); printf '%s\n' "PASS $1"; }
@@ -103,5 +104,6 @@ else
   skip "python3 threading" "/usr/bin/python3 is not installed"
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -12,6 +12,7 @@ busybox=$cache/busybox-static/bin/busybox
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d /tmp/quetzal-user.XXXXXX)
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 # native crashes of the test programs must not leave core files around
 ulimit -c 0
 
@@ -522,5 +523,6 @@ else
   skip "-strace call lists" "strace(1) is not installed (Debian package strace)"
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

@@ -15,6 +15,7 @@ cache=${QUETZAL_CACHE:-$HOME/.cache/quetzal}
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d /tmp/quetzal-userdyn.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 ulimit -c 0
 # the same locale natively and emulated, whatever the caller's
 export LC_ALL=C.UTF-8
@@ -239,11 +240,14 @@ else
   fail "/proc/cpuinfo" "$bad; processors $processors, nproc $nprocs, sysconf $sysconf"
 fi
 
-# what other processes see of a guest (ps, pidof): its comm and cmdline
+# what other processes see of a guest (ps, pidof): its comm and cmdline. The
+# emulator takes the guest's name as it starts: that is waited for, up to 1.5 s
+# (0.3 s was too short for an ASan build at load 18), not a fixed time.
 seen_from_outside() {
-  "$@" /bin/sleep 1 &
+  "$@" /bin/sleep 2 &
   pid=$!
-  sleep 0.3
+  i=0
+  while [ $i -lt 15 ] && [ "$(cat /proc/$pid/comm)" != sleep ]; do sleep 0.1; i=$((i + 1)); done
   printf '%s|%s\n' "$(cat /proc/$pid/comm)" "$(tr '\0' ' ' </proc/$pid/cmdline | sed 's/ *$//')"
   wait $pid
 }
@@ -384,5 +388,6 @@ else
   fi
 fi
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

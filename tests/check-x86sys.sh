@@ -9,4 +9,7 @@ if [ ! -x "$prog" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-"$prog"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-x86sys.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
+san_counted "$prog"

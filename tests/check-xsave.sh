@@ -23,6 +23,7 @@
 passed=0 failed=0 skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-xsave.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "${SRC:-.}/tests/sanitizer.sh"; san_init "$tmp/sanitizer"
 
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
@@ -75,7 +76,7 @@ host_flags=$(grep -m1 '^flags' /proc/cpuinfo)
 for feature in xsave xsaveopt xsavec avx; do
   case " $host_flags " in
   *" $feature "*) ;;
-  *) skip "the host CPU has no $feature to compare with"; echo "$passed passed, $failed failed, $skipped skipped"; exit 0 ;;
+  *) skip "the host CPU has no $feature to compare with"; san_check; echo "$passed passed, $failed failed, $skipped skipped"; exit 0 ;;
   esac
 done
 
@@ -138,5 +139,6 @@ done
 . "$SRC/tests/x87/sys-guests.sh"
 run_sys_guest "$SRC/tests/xsave/sys-xsave.S" max,+avx
 
+san_check
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

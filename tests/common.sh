@@ -6,6 +6,7 @@ SRC=${SRC:-.}
 Q="$BUILD/quetzal-img"
 T=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$SRC/tests/sanitizer.sh"; san_init "$T/sanitizer"
 passed=0 failed=0 skipped=0
 
 pass() { passed=$((passed + 1)); }
@@ -25,6 +26,7 @@ t_status() {
   if [ "$got" = "$want" ]; then pass; else echo "exit status $got, expected $want" >>"$T/log"; fail "$desc"; fi
 }
 results() {
+  san_check
   echo "$passed passed, $failed failed, $skipped skipped"
   [ "$failed" = 0 ]
 }

@@ -164,6 +164,10 @@ void cpu_exec_addr32_wrapped(CPUExec *cpu, uintptr_t host_pc);
  * translated code invalidates those blocks. */
 void page_set_flags(CPUExec *cpu, uint64_t start, uint64_t end, int flags);
 int page_get_flags(CPUExec *cpu, uint64_t addr);
+/* The first address in [addr, end) that may have flags (end when none): what
+ * lies before it has none, skipped in 1 GiB pieces of the map that were never
+ * set (walks over large host mappings, e.g. a sanitizer's shadow memory). */
+uint64_t page_next_tracked(CPUExec *cpu, uint64_t addr, uint64_t end);
 /* true when every page of [start, start+len) has all of flags */
 bool page_check_range(CPUExec *cpu, uint64_t start, uint64_t len, int flags);
 /* A host write fault at guest_addr: when the page was write-protected only because it

@@ -86,6 +86,16 @@ int page_get_flags(CPUExec *cpu, uint64_t addr)
     return f ? (*f & ~PAGE_HAS_CODE) : 0;
 }
 
+uint64_t page_next_tracked(CPUExec *cpu, uint64_t addr, uint64_t end)
+{
+    const uint64_t leaf_span = (uint64_t)GUEST_PAGE_SIZE << PAGE_L2_BITS;
+    while (addr < end && addr < GUEST_ADDR_LIMIT &&
+           !__atomic_load_n(&cpu->tbs->pages->l1[addr / leaf_span], __ATOMIC_ACQUIRE)) {
+        addr = (addr / leaf_span + 1) * leaf_span;
+    }
+    return addr < end && addr < GUEST_ADDR_LIMIT ? addr : end;
+}
+
 void page_set_flags(CPUExec *cpu, uint64_t start, uint64_t end, int flags)
 {
     start &= GUEST_PAGE_MASK;

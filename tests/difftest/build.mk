@@ -20,6 +20,7 @@ tests/difftest/difftest: $(difftest-obj) libquetzal-cpu.a
 # The native side of 32-bit sequences as a static i386 program, which difftest
 # runs under qemu-i386 where the host kernel cannot run 32-bit code
 # (--oracle32; tests/difftest/oracle32.h). Needs gcc -m32 (gcc-multilib).
+# Never sanitized: it is the oracle, static (which ASan refuses), run by qemu-i386.
 difftest-i386-src := tests/difftest/native32.c tests/difftest/rng.c tests/difftest/sandbox.c
 ifeq ($(CC_M32),yes)
 TEST_PROGS += tests/difftest/difftest-i386
@@ -28,4 +29,4 @@ endif
 tests/difftest/difftest-i386: $(difftest-i386-src) $(SRC)/tests/difftest/difftest.h \
 		$(SRC)/tests/difftest/glue.h $(SRC)/tests/difftest/hostcpu.h $(SRC)/tests/difftest/oracle32.h
 	@echo "  LINK    $@ (i386)"
-	$(QUIET)$(CC) -m32 -static $(CFLAGS) -I$(SRC) -o $@ $(filter %.c,$^)
+	$(QUIET)$(CC) -m32 -static $(filter-out -fsanitize=%,$(CFLAGS)) -I$(SRC) -o $@ $(filter %.c,$^)

@@ -56,7 +56,7 @@ static XMMReg host_result(int kind, XMMReg d, XMMReg s, unsigned imm)
         break;
     case SHA256_RNDS2:
         /* the third operand (XMM0): the destination's high quadword here */
-        r = _mm_sha256rnds2_epu32(a, b, _mm_set_epi64x(0, (long long)d.q[1] * 3));
+        r = _mm_sha256rnds2_epu32(a, b, _mm_set_epi64x(0, (long long)(d.q[1] * 3)));
         break;
     case AES_ENC: r = _mm_aesenc_si128(a, b); break;
     case AES_ENCLAST: r = _mm_aesenclast_si128(a, b); break;

@@ -243,44 +243,91 @@ static void fd_cb(void *opaque)
     }
 }
 
-static void test_main_loop(Counts *c)
+/*
+ * Arms three timers (30, 10, 20 ms), re-arms the first to 5 ms and deletes the
+ * third, then polls (blocking) until two fired. *armed: the pending state and
+ * expiry times read back as set; *order: the two fired, first then second.
+ * Returns how late the later of the two fired, in ns.
+ */
+static int64_t timers_fire(MainLoop *ml, TimerLog *log, TArg args[3], Timer *t[3],
+                           bool *armed, bool *order)
 {
-    MainLoop *ml = main_loop_new();
-    int64_t t0 = clock_ns(ml);
-    CHECK(c, t0 >= 0 && t0 < 1000000000);
-    TimerLog log = { .ml = ml };
-    TArg args[3];
-    Timer *t[3];
     int64_t now = clock_ns(ml);
     int64_t when[3] = { now + 30000000, now + 10000000, now + 20000000 };
+    *log = (TimerLog){ .ml = ml };
     for (int i = 0; i < 3; i++) {
-        args[i] = (TArg){ &log, i, when[i] };
+        args[i] = (TArg){ log, i, when[i] };
         t[i] = timer_new(ml, t_cb, &args[i]);
         timer_mod(t[i], when[i]);
     }
-    CHECK(c, timer_pending(t[0]) && timer_expire_time(t[1]) == when[1]);
+    *armed = timer_pending(t[0]) && timer_expire_time(t[1]) == when[1];
     /* re-arm earlier, then delete one */
     when[0] = now + 5000000;
     args[0].want = when[0];
     timer_mod(t[0], when[0]);
     timer_del(t[2]);
-    CHECK(c, !timer_pending(t[2]) && timer_expire_time(t[2]) == -1);
-    main_loop_set_kick(ml, kick_fn, NULL);
-    /* blocking polls until both fired */
-    for (int i = 0; i < 100 && log.n < 2; i++) {
+    *armed = *armed && !timer_pending(t[2]) && timer_expire_time(t[2]) == -1;
+    for (int i = 0; i < 100 && log->n < 2; i++) {
         main_loop_poll(ml, true, 100000000);
     }
-    CHECK(c, log.n == 2 && log.order[0] == 0 && log.order[1] == 1);
-    CHECK(c, log.fired_at[0] >= 0 && log.fired_at[1] >= 0);
-    CHECK(c, log.fired_at[0] < 20000000 && log.fired_at[1] < 20000000);
+    *order = log->n == 2 && log->order[0] == 0 && log->order[1] == 1 &&
+             log->fired_at[0] >= 0 && log->fired_at[1] >= 0;
+    return log->fired_at[0] > log->fired_at[1] ? log->fired_at[0] : log->fired_at[1];
+}
+
+/*
+ * Waits up to 1 s for the kick thread's first kick, then 30 ms more: true when
+ * it kicked exactly once (it must not kick again until the CPU thread polls).
+ * Waiting for the first kick, not a fixed 30 ms, keeps a loaded host's late
+ * wake-up of the kick thread from failing the case.
+ */
+static bool kicked_once(void)
+{
+    struct timespec ms = { 0, 1000000 }, ts = { 0, 30000000 };
+    for (int i = 0; i < 1000 && atomic_load(&kicks) == 0; i++) {
+        nanosleep(&ms, NULL);
+    }
+    nanosleep(&ts, NULL);
+    return atomic_load(&kicks) == 1;
+}
+
+static void test_main_loop(Counts *c)
+{
+    MainLoop *ml = main_loop_new();
+    int64_t t0 = clock_ns(ml);
+    CHECK(c, t0 >= 0 && t0 < 1000000000);
+    TimerLog log;
+    TArg args[3];
+    Timer *t[3];
+    /*
+     * A blocking poll must sleep until the first deadline, not for its whole
+     * timeout (100 ms): the timers fire less than 20 ms late. A loaded host
+     * (load 10-18) now and then wakes the thread later than that, so a late
+     * attempt is made again, up to three in all; a loop that oversleeps is
+     * late every time.
+     */
+    main_loop_set_kick(ml, kick_fn, NULL);
+    bool armed = false, order = false;
+    int64_t late = 0;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+        late = timers_fire(ml, &log, args, t, &armed, &order);
+        if (!armed || !order || late < 20000000 || attempt == 3) {
+            break;
+        }
+        printf("note: timers fired %lld ms late (attempt %d), again\n",
+               (long long)(late / 1000000), attempt);
+        for (int i = 0; i < 3; i++) {
+            timer_free(t[i]);
+        }
+    }
+    CHECK(c, armed);
+    CHECK(c, order);
+    CHECK(c, late < 20000000);
     /* the kick thread kicks when a deadline passes while the CPU "runs" */
     atomic_store(&kicks, 0);
     args[2].want = clock_ns(ml) + 5000000;
     timer_mod(t[2], args[2].want);
-    struct timespec ts = { 0, 30000000 };
-    nanosleep(&ts, NULL);
-    int k = atomic_load(&kicks);
-    CHECK(c, k == 1);   /* exactly once until the CPU thread polls */
+    CHECK(c, kicked_once());
     main_loop_poll(ml, false, 0);
     CHECK(c, log.n == 3 && log.order[2] == 2);
     /* fd readiness: kick, then the handler runs from main_loop_poll */
@@ -289,8 +336,7 @@ static void test_main_loop(Counts *c)
     main_loop_set_fd_handler(ml, p[0], fd_cb, p);
     atomic_store(&kicks, 0);
     CHECK(c, write(p[1], "x", 1) == 1);
-    nanosleep(&ts, NULL);
-    CHECK(c, atomic_load(&kicks) == 1);
+    CHECK(c, kicked_once());
     main_loop_poll(ml, false, 0);
     CHECK(c, p[2] == 1);
     /* blocking poll returns at its timeout when nothing is due */
